@@ -1,0 +1,502 @@
+"""The one HTTP layer of every adapter: client factory, error classification, the tenacity retry wrapper, token refresh.
+
+Nothing above the adapters sees an httpx exception: every failure leaves here as a `publisher.errors.PlatformError`
+whose message is redacted and whose exception chain is cut (`from None`), so no URL token can leak through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal, TypeVar
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from publisher import errors
+from publisher.redact import redact_text, redact_url
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+E = TypeVar("E", bound=errors.PlatformError)
+USER_AGENT = "publisher/0.1 (+https://github.com/; content-calendar publisher)"
+Kind = Literal[
+    "transient", "rate_limited", "quota", "token_expired", "auth", "needs_person", "permanent", "validation", "already_done"
+]
+Rule = Kind | tuple[Kind, float]  # a kind, or (kind, minimum wait in seconds) for rate limits
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenExpired(errors.AuthError):
+    """The access token expired or was superseded: refresh once and repeat once (see `with_token_refresh`)."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Separate httpx timeouts in seconds; `upload()` allows slow media uploads."""
+
+    connect: float = 5.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 5.0
+
+    @classmethod
+    def upload(cls) -> Timeouts:
+        return cls(read=300.0, write=300.0)
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds of in-process retries; a required wait above `long_wait_threshold` goes back to the queue instead."""
+
+    attempts: int = 5
+    initial: float = 1.0
+    max_wait: float = 60.0
+    jitter: float = 1.0
+    deadline_s: float = 300.0
+    long_wait_threshold: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential wait with jitter after failed attempt number `attempt` (1-based), capped at max_wait."""
+        jitter = random.uniform(0.0, self.jitter) if self.jitter > 0 else 0.0
+        return min(self.initial * 2 ** (attempt - 1) + jitter, self.max_wait)
+
+    @classmethod
+    def immediate(cls, attempts: int = 5) -> RetryPolicy:
+        """Zero backoff (server-requested waits still apply, through the injected sleep): for tests."""
+        return cls(attempts=attempts, initial=0.0, max_wait=0.0, jitter=0.0)
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+_PLATFORM_OF: weakref.WeakKeyDictionary[httpx.AsyncClient | httpx.Client, str] = weakref.WeakKeyDictionary()
+
+
+def _client_kwargs(base_url: str, timeouts: Timeouts, headers: Mapping[str, str] | None) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "timeout": timeouts.to_httpx(),
+        "headers": {"User-Agent": USER_AGENT, **(headers or {})},
+        "follow_redirects": False,  # a redirect to another host would carry our query-string token along
+    }
+
+
+def make_client(
+    *,
+    base_url: str,
+    platform: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """Build the async client every adapter uses: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
+
+    async def on_request(request: httpx.Request) -> None:
+        logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
+
+    async def on_response(response: httpx.Response) -> None:
+        request = response.request
+        logger.debug("%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url))
+
+    client = httpx.AsyncClient(
+        transport=transport,
+        event_hooks={"request": [on_request], "response": [on_response]},
+        **_client_kwargs(base_url, timeouts, headers),
+    )
+    _PLATFORM_OF[client] = platform
+    return client
+
+
+def make_sync_client(
+    *,
+    base_url: str,
+    platform: str,
+    transport: httpx.BaseTransport | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Client:
+    """The synchronous twin of `make_client` (webhook notifications, CLI one-offs)."""
+
+    def on_request(request: httpx.Request) -> None:
+        logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
+
+    def on_response(response: httpx.Response) -> None:
+        request = response.request
+        logger.debug("%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url))
+
+    client = httpx.Client(
+        transport=transport,
+        event_hooks={"request": [on_request], "response": [on_response]},
+        **_client_kwargs(base_url, timeouts, headers),
+    )
+    _PLATFORM_OF[client] = platform
+    return client
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Classification
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
+    """Seconds the server asks us to wait: max of `Retry-After` (seconds or HTTP-date) and `X-Rate-Limit-Reset`."""
+    waits: list[float] = []
+    raw = headers.get("retry-after")
+    if raw:
+        raw = raw.strip()
+        try:
+            waits.append(float(raw))
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError):
+                when = None
+            if when is not None:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=UTC)
+                # Measure against the server's own Date header when present: our clock may be skewed.
+                reference = _header_date(headers) or now or datetime.now(UTC)
+                waits.append((when - reference).total_seconds())
+    reset = headers.get("x-rate-limit-reset")
+    if reset:
+        try:
+            waits.append(float(reset.strip()))  # Product Hunt: seconds until the window resets (PLATFORMS.md 4.4)
+        except ValueError:
+            pass
+    return max(0.0, *waits) if waits else None
+
+
+def _header_date(headers: Mapping[str, str]) -> datetime | None:
+    raw = headers.get("date")
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _describe(response: httpx.Response) -> str:
+    request = response.request
+    try:
+        body = response.text[:200]
+    except Exception:  # an undecodable body is not worth failing over
+        body = ""
+    text = f"HTTP {response.status_code} from {request.method} {redact_url(request.url)}"
+    return redact_text(f"{text}: {body}" if body.strip() else text)
+
+
+def classify_http(
+    response: httpx.Response,
+    platform: str,
+    *,
+    table: Mapping[int | str, Rule] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Raise the error for an HTTP status (2xx/3xx pass); `table` lets a platform override statuses (e.g. 401)."""
+    status = response.status_code
+    if status < 400:
+        return
+    message = _describe(response)
+    retry_after = retry_after_seconds(response.headers, now=now)
+    if table is not None and status in table:
+        classify_codes(status, message, platform=platform, table=table, retry_after=retry_after)
+        return
+    if status in (401, 403):
+        raise errors.AuthError(message, platform=platform, code=status)
+    if status == 429:
+        raise errors.RateLimited(message, platform=platform, code=status, retry_after=retry_after)
+    if status == 408 or status >= 500:
+        raise errors.TransientError(message, platform=platform, code=status)
+    raise errors.PermanentError(message, platform=platform, code=status)
+
+
+def classify_codes(
+    code: int | str | None,
+    message: str,
+    *,
+    platform: str,
+    table: Mapping[int | str, Rule],
+    retry_after: float | None = None,
+    reset_at: datetime | None = None,
+) -> Literal["already_done"] | None:
+    """Raise the error a platform code means; None/0 is success, "already_done" means: fetch the existing object.
+
+    An unknown non-zero code is permanent: never blind-retry what we do not understand.
+    """
+    if code is None or code == 0 or code == "0" or code == "":
+        return None
+    rule = table.get(code)
+    if rule is None and isinstance(code, str) and code.lstrip("-").isdigit():
+        rule = table.get(int(code))
+    kind, min_wait = (rule, None) if not isinstance(rule, tuple) else rule
+    text = redact_text(message)
+    kw: dict[str, Any] = {"platform": platform, "code": code}
+    if kind == "already_done":
+        return "already_done"
+    if kind == "transient":
+        raise errors.TransientError(text, **kw)
+    if kind == "rate_limited":
+        waits = [w for w in (retry_after, min_wait) if w is not None]
+        raise errors.RateLimited(text, retry_after=max(waits) if waits else None, **kw)
+    if kind == "quota":
+        raise errors.QuotaExhausted(text, reset_at=reset_at, **kw)
+    if kind == "token_expired":
+        raise TokenExpired(text, **kw)
+    if kind == "auth":
+        raise errors.AuthError(text, **kw)
+    if kind == "needs_person":
+        raise errors.NeedsPerson(text, **kw)
+    if kind == "validation":
+        raise errors.PermanentError(f"invalid input: {text}", **kw)
+    raise errors.PermanentError(text, **kw)
+
+
+# PLATFORMS.md 1.2, 1.5 and 5. 45011 "retry next minute"; 53501 "back off minutes to hours" (window [U]).
+WECHAT_CODES: Mapping[int | str, Rule] = {
+    -1: "transient",
+    45011: ("rate_limited", 60.0),
+    45066: ("rate_limited", 60.0),
+    53501: ("rate_limited", 900.0),
+    45009: "quota",
+    48006: "quota",
+    45028: "quota",
+    40001: "token_expired",
+    40014: "token_expired",
+    42001: "token_expired",
+    40013: "auth",
+    40125: "auth",
+    41002: "auth",
+    41004: "auth",
+    40243: "auth",
+    40164: "needs_person",
+    89503: "needs_person",
+    89506: "needs_person",
+    89507: "needs_person",
+    41001: "permanent",
+    48001: "permanent",
+    50002: "permanent",
+    53500: "permanent",
+    **dict.fromkeys(
+        (40004, 40005, 40007, 40009, 40114, 41039, 44002, 45002, 45003, 45004, 45067, 45166, 53503), "validation"
+    ),
+    45065: "already_done",
+}
+
+# PLATFORMS.md 2.2, 2.5 and 5. Revoked / expired refresh tokens are "auth": the account needs re-authorisation.
+# 28001052 "risk control, long backoff" has no documented window [U].
+DOUYIN_CODES: Mapping[int | str, Rule] = {
+    28001005: "transient",
+    28001006: "transient",
+    2100004: "transient",
+    28003018: "rate_limited",
+    28001052: ("rate_limited", 600.0),
+    28003017: "quota",
+    2190001: "quota",
+    2114007: "quota",
+    10008: "token_expired",
+    2190008: "token_expired",
+    28001008: "token_expired",
+    2190002: "token_expired",
+    10007: "auth",
+    10010: "auth",
+    10020: "auth",
+    28001012: "auth",
+    2190003: "auth",
+    **dict.fromkeys(
+        (28001014, 28001015, 28001016, 28001017, 28001018, 28001019, 28001045, 28001046, 28001047, 28001056),
+        "permanent",
+    ),
+    **dict.fromkeys((2100007, 2100009, 2190004, 2190015, 2190016, 2114005), "permanent"),
+    **dict.fromkeys((28001007, 2100005, 2190005, 2190006, 2190007, 2111001), "validation"),
+}
+
+# PLATFORMS.md 4.4 and 5: classify by HTTP status. A developer token never changes, so a second 401 is AuthError.
+PRODUCTHUNT_CODES: Mapping[int | str, Rule] = {
+    401: "token_expired",
+    403: "auth",
+    408: "transient",
+    429: "rate_limited",
+}
+
+# PLATFORMS.md 3.1 and 5 (observed private-web behaviour, relayed by a user-run bridge). HTTP 461/471 are captcha
+# statuses; -100 is an expired login session that only a person can renew. 300012 (IP block) has no known window [U].
+XIAOHONGSHU_CODES: Mapping[int | str, Rule] = {
+    461: "needs_person",
+    471: "needs_person",
+    300015: "needs_person",
+    300012: ("rate_limited", 3600.0),
+    -100: "auth",
+    -510001: "permanent",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The retry wrapper
+
+_NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+_CLIENT_BUG = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.TooManyRedirects)
+
+
+def _from_transport(exc: Exception, method: str, url: str, platform: str, idempotent: bool) -> errors.PlatformError:
+    what = f"{method} {redact_url(url)}: {type(exc).__name__}"
+    if isinstance(exc, _NOTHING_SENT):
+        return errors.TransientError(f"{what} (request not sent)", platform=platform)
+    if isinstance(exc, _CLIENT_BUG) or isinstance(exc, httpx.InvalidURL):
+        return errors.PermanentError(what, platform=platform)
+    if idempotent:
+        return errors.TransientError(what, platform=platform)
+    return errors.OutcomeUnknown(f"{what} after the request was sent; reconcile before any retry", platform=platform)
+
+
+def _scrub(err: errors.PlatformError) -> errors.PlatformError:
+    err.args = tuple(redact_text(a) if isinstance(a, str) else a for a in err.args)
+    err.__cause__ = None
+    err.__context__ = None
+    err.__suppress_context__ = True
+    return err
+
+
+def _relabel(new: E, old: errors.PlatformError) -> E:
+    # `old`'s text already names platform and code; only the attributes are copied so they are not repeated.
+    new.platform, new.code = old.platform, old.code
+    return new
+
+
+def _too_long(err: BaseException, policy: RetryPolicy) -> bool:
+    wait = getattr(err, "retry_after", None)
+    return wait is not None and wait > policy.long_wait_threshold
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    policy: RetryPolicy,
+    idempotent: bool,
+    classify: Callable[[httpx.Response], object],
+    sleep: Sleep = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    platform: str | None = None,
+    **request_kw: Any,
+) -> httpx.Response:
+    """Send one request with retries where safe; return the response `classify` accepted, or raise a PlatformError.
+
+    Retried: TransientError (incl. RateLimited, waiting max(server wait, backoff)), bounded by attempts and deadline.
+    Never retried: an unknown outcome of a non-idempotent call (R11), a wait above the long-wait threshold (raised for
+    the queue to park the post), and every other error.
+    """
+    name = platform if platform is not None else _PLATFORM_OF.get(client, "")
+    started = clock()
+
+    async def attempt() -> httpx.Response:
+        failure: errors.PlatformError | None = None
+        try:
+            response = await client.request(method, url, **request_kw)
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            failure = _from_transport(exc, method, url, name, idempotent)
+        if failure is not None:  # raised outside the except block so the httpx exception is not even __context__
+            raise _scrub(failure) from None
+        try:
+            classify(response)
+        except errors.PlatformError as exc:
+            failure = exc
+        if failure is None:
+            return response
+        if not idempotent and type(failure) is errors.TransientError:
+            # The platform got the write and answered "busy"/5xx: it may have acted. Reconcile, never blind-retry.
+            failure = _relabel(
+                errors.OutcomeUnknown(f"{failure} after the request was sent; reconcile before any retry"), failure
+            )
+        raise _scrub(failure) from None
+
+    def wait(state: RetryCallState) -> float:
+        err = state.outcome.exception() if state.outcome else None
+        server = getattr(err, "retry_after", None) or 0.0
+        return max(float(server), policy.backoff(state.attempt_number))
+
+    def stop(state: RetryCallState) -> bool:
+        used = clock() - started
+        return state.attempt_number >= policy.attempts or used + state.upcoming_sleep > policy.deadline_s
+
+    def before_sleep(state: RetryCallState) -> None:
+        err = state.outcome.exception() if state.outcome else None
+        logger.warning(
+            "%s %s %s: %s (code %s), attempt %d/%d, retrying in %.1fs",
+            name,
+            method,
+            redact_url(url),
+            type(err).__name__,
+            getattr(err, "code", None),
+            state.attempt_number,
+            policy.attempts,
+            state.upcoming_sleep,
+        )
+
+    retrying = AsyncRetrying(
+        sleep=sleep,
+        stop=stop,
+        wait=wait,
+        retry=retry_if_exception(lambda e: isinstance(e, errors.TransientError) and not _too_long(e, policy)),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    result: httpx.Response | None = None
+    failure: BaseException | None = None
+    try:
+        result = await retrying(attempt)
+    except errors.PlatformError as exc:
+        failure = exc
+    if failure is not None:
+        raise _scrub(failure) from None  # type: ignore[arg-type]
+    assert result is not None
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Token refresh
+
+
+async def with_token_refresh(do: Callable[[str], Awaitable[T]], get_token: Callable[[bool], Awaitable[str]]) -> T:
+    """Run `do(token)`; on TokenExpired get a fresh token (force=True) and repeat once. A second expiry is AuthError."""
+    try:
+        return await do(await get_token(False))
+    except TokenExpired:
+        pass
+    fresh = await get_token(True)
+    again: TokenExpired | None = None
+    try:
+        return await do(fresh)
+    except TokenExpired as exc:
+        again = exc
+    assert again is not None
+    raise _scrub(_relabel(errors.AuthError(f"token still rejected after one refresh: {again}"), again)) from None
+
+
+__all__ = [
+    "DOUYIN_CODES",
+    "PRODUCTHUNT_CODES",
+    "WECHAT_CODES",
+    "XIAOHONGSHU_CODES",
+    "RetryPolicy",
+    "Timeouts",
+    "TokenExpired",
+    "call",
+    "classify_codes",
+    "classify_http",
+    "make_client",
+    "make_sync_client",
+    "retry_after_seconds",
+    "with_token_refresh",
+]

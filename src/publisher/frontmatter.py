@@ -1,0 +1,166 @@
+"""Split a content file into front matter and body, and load the YAML safely with a line number for every key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # libyaml's composer is several times faster; both refuse every tag that could run code
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1_000_000
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:timestamp",  # kept as the text the person wrote: times are parsed with the zone rules
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    """A content file cut in two; lines are 1-based positions in the file."""
+
+    yaml_text: str
+    yaml_line: int  # line of the first YAML line
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class FrontMatterError(Exception):
+    """A problem in the file's structure; `line` is 1-based in the file."""
+
+    line: int
+    field: str
+    message: str
+    hint: str = ""
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), or a FrontMatterError pointing at the first bad byte's line."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FrontMatterError(1, "file", f"file is {len(raw):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit",
+                               "split it, and keep media in separate files")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(line, "file", f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                               "save the file as UTF-8 (most editors: 'Save with encoding')") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise FrontMatterError(line, "file", "contains a NUL character", "this looks like a binary file")
+    return text
+
+
+def split(text: str) -> Split:
+    """Cut `---` front matter from the Markdown body."""
+    if not text.strip():
+        raise FrontMatterError(1, "file", "the file is empty",
+                               "start it with a front matter block: ---, title: ..., ---, then the body")
+    lines = text.splitlines(keepends=True)
+    if lines[0].rstrip("\r\n").rstrip() != "---":
+        raise FrontMatterError(1, "front matter", "the file does not start with a `---` front matter block",
+                               "put `---` on the first line, the YAML fields, then `---` before the body")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip("\r\n").rstrip() in ("---", "..."):
+            return Split("".join(lines[1:i]), 2, "".join(lines[i + 1 :]), i + 2)
+    raise FrontMatterError(1, "front matter", "the front matter block is never closed",
+                           "add a line with `---` after the last YAML field")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader whose timestamps stay strings (zones are applied later, with DST checks)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+_C = yaml.constructor.SafeConstructor()
+_SCALARS = {
+    "tag:yaml.org,2002:str": _C.construct_yaml_str,
+    "tag:yaml.org,2002:int": _C.construct_yaml_int,
+    "tag:yaml.org,2002:float": _C.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _C.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _C.construct_yaml_null,
+}
+
+
+def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """Front matter as plain data plus `dotted.key -> line` (1-based, in the file)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise FrontMatterError(line, "front matter", f"invalid YAML: {exc.problem or exc}",
+                               "check indentation and quote values that contain ': ' or start with @ # * & ! |"
+                               ) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(first_line, "front matter", f"invalid YAML: {exc}") from None
+    if node is None:
+        return {}, {}
+    lines: dict[str, int] = {}
+    value = _convert(node, "", lines, first_line)
+    if not isinstance(value, dict):
+        raise FrontMatterError(first_line, "front matter", "front matter must be a mapping of `field: value` lines")
+    return value, lines
+
+
+def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int) -> Any:
+    line = first + node.start_mark.line
+    if path:
+        lines.setdefault(path, line)
+    if node.tag not in _SAFE_TAGS:
+        raise FrontMatterError(line, path or "front matter",
+                               f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                               "remove the tag: content files hold plain text, numbers, lists and mappings only")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise FrontMatterError(first + key_node.start_mark.line, path or "front matter",
+                                       "a key must be plain text")
+            key = str(key_node.value)
+            if key == "<<":
+                raise FrontMatterError(first + key_node.start_mark.line, path or "front matter",
+                                       "YAML merge keys (<<) are not supported", "write the fields out")
+            sub = f"{path}.{key}" if path else key
+            if key in out:
+                raise FrontMatterError(first + key_node.start_mark.line, sub, f"`{key}` is set twice",
+                                       "keep one of the two lines")
+            lines[sub] = first + key_node.start_mark.line
+            out[key] = _convert(value_node, sub, lines, first)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(child, f"{path}[{i}]", lines, first) for i, child in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return str(node.value)
+    try:
+        return _SCALARS[node.tag](node)
+    except (yaml.YAMLError, ValueError, KeyError) as exc:  # e.g. a malformed explicit !!int
+        raise FrontMatterError(line, path or "front matter", f"invalid value: {exc}") from None
+
+
+def plain(value: Any) -> Any:
+    """Deep-copy to plain containers (frozen items must not share mutable state with callers)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,202 @@
+"""Frozen value types that cross layer boundaries. No I/O, no ORM, no imports from the rest of the product."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one item: `path:line: field: message` plus a hint on how to fix it."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+    hint: str = ""
+    platform: str = ""
+    severity: Severity = "error"
+
+    def format(self) -> str:
+        where = f"[{self.platform}] " if self.platform else ""
+        text = f"{self.path}:{self.line}: {self.field}: {where}{self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+            "platform": self.platform,
+            "severity": self.severity,
+        }
+
+
+class PostState(StrEnum):
+    """States of one post (item x platform x account); DESIGN.md section 5."""
+
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    PUBLISHED = "published"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    AWAITING_MANUAL = "awaiting_manual"
+    RECONCILE = "reconcile"
+    NEEDS_ATTENTION = "needs_attention"
+    NEEDS_REAUTH = "needs_reauth"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+    WAITING_APPROVAL = "waiting_approval"
+    PLANNED = "planned"  # valid, ready, but no publish_at yet
+
+
+#: States a person must act on (each sends one notification and shows in `status`).
+PERSON_STATES = frozenset(
+    {
+        PostState.NEEDS_ATTENTION,
+        PostState.NEEDS_REAUTH,
+        PostState.AWAITING_MANUAL,
+        PostState.MISSED,
+        PostState.FAILED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One destination of an item: a platform, an account, and the merged per-platform fields."""
+
+    platform: str
+    account: str
+    fields: Mapping[str, Any]
+    publish_at: datetime | str | None  # aware UTC datetime, "slot", "best", or None (not scheduled)
+    line: int  # line of the platform entry in the front matter
+
+
+@dataclass(frozen=True)
+class Item:
+    """One content file, parsed. `fields` is the front matter as plain data."""
+
+    id: str
+    path: str  # workspace-relative, POSIX separators
+    status: str  # draft | ready
+    title: str
+    body: str
+    body_line: int
+    fields: Mapping[str, Any]
+    lines: Mapping[str, int]  # dotted field path -> line number in the file
+    targets: tuple[Target, ...]
+    hash: str  # front matter + body + media bytes
+    approved_by: str | None = None
+
+    def line_of(self, dotted: str) -> int:
+        """Best line for a field path: the field itself, else its nearest parent, else line 1."""
+        parts = dotted.split(".")
+        while parts:
+            key = ".".join(parts)
+            if key in self.lines:
+                return self.lines[key]
+            parts.pop()
+        return 1
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A processed media file exactly as it will be sent."""
+
+    role: str  # image | cover | video | thumbnail | gallery
+    path: str  # absolute path of the processed file (in the cache)
+    source: str  # workspace-relative source path
+    sha256: str
+    bytes: int
+    mime: str
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """The exact payload an adapter will send for one item on one platform account."""
+
+    item_id: str
+    item_path: str
+    platform: str
+    account: str
+    fields: Mapping[str, Any]  # text fields after templates: title, body/content/text, tags, ...
+    media: tuple[MediaFile, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    content_hash: str = ""  # the item's version hash
+    publish_at: datetime | None = None
+
+    @property
+    def rendered_hash(self) -> str:
+        """Hash of what would be sent: fields plus processed media bytes' hashes."""
+        payload = json.dumps(
+            {"fields": self.fields, "media": [(m.role, m.sha256) for m in self.media]},
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def media_of(self, role: str) -> tuple[MediaFile, ...]:
+        return tuple(m for m in self.media if m.role == role)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a platform gave back: the remote id and URL, or a pack waiting for a person."""
+
+    remote_id: str | None
+    url: str | None
+    state: Literal["published", "awaiting_manual", "submitted"] = "published"
+    detail: Mapping[str, Any] = field(default_factory=dict)  # every id the platform returned
+    request: Mapping[str, Any] | None = None  # dry-run: the exact request that would be sent
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one post, as the adapter needs it to reconcile."""
+
+    post_id: int
+    number: int
+    started_at: datetime
+    ids: Mapping[str, Any] = field(default_factory=dict)  # ids committed so far (media_id, publish_id...)
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """A published post on a platform, for metric reads."""
+
+    post_id: int
+    platform: str
+    account: str
+    remote_id: str
+    url: str | None
+    published_at: datetime
+    ids: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MetricSample:
+    """One reading of one figure; the store appends, never overwrites."""
+
+    post_id: int | None  # None for account-level figures
+    platform: str
+    name: str  # normalised: views, likes, comments, shares, favorites, followers, or platform's own
+    value: float
+    taken_at: datetime
+    raw_name: str = ""

@@ -1,0 +1,199 @@
+"""Remove secrets (tokens, app secrets, cookies, OAuth codes) from any text, URL or log record before it leaves the process."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+
+#: Registered values shorter than this are ignored: masking "abc" everywhere would shred ordinary text.
+MIN_SECRET_LEN = 6
+
+#: Keys whose value is a secret wherever they appear as `key=value` or `"key": "value"`.
+SECRET_KEYS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "secret",
+    "appsecret",
+    "app_secret",
+    "client_secret",
+    "token",
+    "ticket",
+    "sign",
+    "signature",
+    "password",
+    "passwd",
+    "api_key",
+    "apikey",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "access-token",
+    "x-api-key",
+    "web_session",
+)
+#: `code` is an OAuth code only as a query/form parameter; as a JSON field it is usually an error code.
+QUERY_ONLY_KEYS = ("code",)
+
+#: Header names whose whole value (to the end of the line) is a secret.
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "access-token", "x-api-key")
+
+_LEFT = r"(?:(?<![\w-])|(?<=%26)|(?<=%3f))"  # a key starts a word, or follows an encoded & or ?
+_RIGHT = r"(?![\w.-])"
+
+
+def _alt(keys: tuple[str, ...]) -> str:
+    return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+
+
+# key=value (query strings, form bodies, repr of kwargs), also URL-encoded (%3D ... %26).
+_PARAM = re.compile(
+    rf"{_LEFT}(?P<key>{_alt(SECRET_KEYS + QUERY_ONLY_KEYS)}){_RIGHT}(?P<eq>=|%3d)"
+    r"""(?P<val>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:(?!%26)[^&\s#"'<>;,)\]}])*)""",
+    re.IGNORECASE,
+)
+# "key": "value" / 'key': 'value' (JSON, dict reprs).
+_QUOTED = re.compile(
+    rf"""(?P<q>["'])(?P<key>{_alt(SECRET_KEYS)})(?P=q)(?P<sep>\s*:\s*)"""
+    r"""(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""",
+    re.IGNORECASE,
+)
+# Header lines: `Authorization: Bearer ...`, `Cookie: a=b; c=d`, `access-token: act.x`.
+_HEADER = re.compile(
+    rf"(?<![\w-])(?P<key>{_alt(SECRET_HEADERS)})(?P<sep>[ \t]*:[ \t]*)(?P<val>[^\r\n]*)",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?<![\w-])(?P<scheme>bearer|basic)(?P<sp>\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
+_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]*):(?P<pw>[^/\s@]+)@", re.IGNORECASE)
+
+_lock = threading.Lock()
+_secrets: frozenset[str] = frozenset()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a credential so that any echo of it (raw, URL- or JSON-escaped) is masked from now on."""
+    global _secrets
+    if not value or len(value) < MIN_SECRET_LEN:
+        return
+    forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+    with _lock:
+        _secrets = _secrets | {f for f in forms if len(f) >= MIN_SECRET_LEN}
+
+
+def registered_secret_count() -> int:
+    """How many secret forms are registered (for diagnostics; never the values)."""
+    return len(_secrets)
+
+
+def _mask_secrets(text: str, secrets: frozenset[str]) -> str:
+    # Longest first so a secret that contains another is masked whole.
+    for secret in sorted(secrets, key=len, reverse=True):
+        while secret in text:  # terminates: every pass shortens the text (len(secret) > len(MASK))
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _one_pass(text: str) -> str:
+    text = _QUOTED.sub(lambda m: f"{m['q']}{m['key']}{m['q']}{m['sep']}\"{MASK}\"", text)
+    text = _HEADER.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+    text = _BEARER.sub(lambda m: f"{m['scheme']}{m['sp']}{MASK}", text)
+    text = _PARAM.sub(lambda m: f"{m['key']}{m['eq']}{MASK}", text)
+    return _USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
+
+
+def redact_text(text: str) -> str:
+    """Return `text` with every known secret shape and every registered secret replaced by `***`."""
+    if not text:
+        return text
+    secrets = _secrets
+    out = _mask_secrets(text, secrets)
+    for _ in range(8):  # a fixed point makes redaction idempotent; two passes suffice in practice
+        new = _mask_secrets(_one_pass(out), secrets)
+        if new == out:
+            break
+        out = new
+    return out
+
+
+def redact_url(url: object) -> str:
+    """Return a URL (str or httpx.URL) with secret query values and any password masked."""
+    return redact_text(str(url))
+
+
+def _redact_value(value: object) -> object:
+    return redact_text(value) if isinstance(value, str) else value
+
+
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Rewrite a log record in place: formatted message, exception and stack text, string extras."""
+    if getattr(record, "_publisher_redacted", False):
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string must not let the raw args through
+        message = f"{record.msg!r} (unformattable log arguments)"
+    record.msg = redact_text(str(message))
+    record.args = None
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+        # Handlers that render exc_info themselves (rich, with locals) would bypass the redacted text.
+        record.exc_info = None
+    elif record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
+    for key, value in list(record.__dict__.items()):
+        if key not in _STANDARD_ATTRS and not key.startswith("_"):
+            record.__dict__[key] = _redact_value(value)
+    record._publisher_redacted = True
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record it sees and never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
+_HTTP_LOGGERS = ("httpx", "httpcore")
+_installed_factory: Callable[..., logging.LogRecord] | None = None
+
+
+def install_logging_redaction(*, verbose: bool = False) -> None:
+    """Redact every log record of the process; keep httpx/httpcore at WARNING unless verbose. Idempotent."""
+    global _installed_factory
+    with _lock:
+        if _installed_factory is None or logging.getLogRecordFactory() is not _installed_factory:
+            previous = logging.getLogRecordFactory()
+
+            def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+                # Redacting at creation also covers handlers added later (pytest caplog, the CLI's rich handler).
+                record = previous(*args, **kwargs)
+                redact_record(record)
+                return record
+
+            _installed_factory = factory
+            logging.setLogRecordFactory(factory)
+    _attach(logging.getLogger())
+    for name in _HTTP_LOGGERS:
+        http_logger = logging.getLogger(name)
+        _attach(http_logger)
+        http_logger.setLevel(logging.NOTSET if verbose else logging.WARNING)
+
+
+def _attach(target: logging.Logger) -> None:
+    holders: list[logging.Filterer] = [target, *target.handlers]
+    for holder in holders:
+        if not any(isinstance(f, RedactingFilter) for f in holder.filters):
+            holder.addFilter(RedactingFilter())

@@ -1,0 +1,1 @@
+"""Rendering: Markdown, WeChat HTML, media and the template engine that turn an item into a payload."""

@@ -1,0 +1,353 @@
+"""Render one item for one platform account: templates in a Jinja2 sandbox, media through the pipeline, limits checked.
+
+Pure apart from reading templates and media files (the workspace folder is passed in); the result is the exact
+payload an adapter sends (`RenderedPost`), or the problems that stop it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from publisher.content import resolve_media
+from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
+from publisher.render import markdown, wechat_html
+from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
+from publisher.rules import ImageRule, PlatformRules, count_length
+
+MAX_OUTPUT_CHARS = 200_000  # a template that loops wildly is cut off here, not left to fill the disk
+_TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
+_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
+
+
+@dataclass
+class Renderer:
+    """Renders items for the platforms of one workspace; keeps compiled templates and probe results."""
+
+    rules: Mapping[str, PlatformRules]
+    root: Path
+    cache_dir: Path
+    utm: bool = True
+    _envs: dict[str, ImmutableSandboxedEnvironment] = field(default_factory=dict)
+    _probes: dict[tuple[Path, str], Any] = field(default_factory=dict)
+
+    def env(self, platform: str) -> ImmutableSandboxedEnvironment:
+        env = self._envs.get(platform)
+        if env is None:
+            rules = self.rules[platform]
+            env = ImmutableSandboxedEnvironment(
+                loader=FileSystemLoader([rules.directory]),
+                undefined=StrictUndefined,
+                autoescape=lambda name: bool(name and name.endswith((".html.j2", ".html"))),
+                keep_trailing_newline=False,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.filters["topic"] = lambda tag: rules.tags.style.format(tag=tag)
+            self._envs[platform] = env
+        return env
+
+    # -- text -------------------------------------------------------------------------------------------
+
+    def context(self, item: Item, target: Target) -> dict[str, Any]:
+        """The plain data a template sees (never objects with methods: the sandbox is the second fence)."""
+        rules = self.rules[target.platform]
+        f = target.fields
+        rewrite = self._link_rewriter(item, target)
+        body_md = str(f.get("body") or "")
+        tags = [str(t).lstrip("#").strip() for t in _as_list(f.get("tags")) if str(t).strip()]
+        topics = [rules.tags.style.format(tag=t) for t in tags]
+        body_text = markdown.md_to_plain(body_md, link_rewriter=rewrite)
+        ctx: dict[str, Any] = {
+            "item": {"id": item.id, "path": item.path},
+            "platform": {"name": rules.name, "label": rules.label},
+            "account": target.account,
+            "title": str(f.get("title") or ""),
+            "body_markdown": body_md,
+            "body_text": body_text,
+            "first_paragraph": body_text.split("\n\n", 1)[0].strip(),
+            "tags": tags,
+            "topics": topics,
+        }
+        for key in rules.fields:
+            ctx.setdefault(key, f.get(key))
+        for key in ("description", "link", "campaign"):
+            ctx.setdefault(key, f.get(key))
+        if any(t.endswith(".html.j2") for t in rules.templates.values()):
+            article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item))
+            ctx["body_html"] = Markup(article.html)
+            ctx["footnotes"] = [list(n) for n in article.footnotes]
+        return ctx
+
+    def render_text(self, item: Item, target: Target) -> tuple[dict[str, Any], list[Problem]]:
+        """Every text field the platform sends, from templates or the item's fields, checked against the rules."""
+        rules = self.rules[target.platform]
+        problems = self._template_code(item, target)
+        if problems:
+            return {}, problems
+        ctx = self.context(item, target)
+        out: dict[str, Any] = {}
+        template_override = target.fields.get("template")
+        for name, rule in rules.text.items():
+            template = rules.templates.get(name)
+            if template and template_override and name == _main_field(rules):
+                template = str(template_override)
+            if template:
+                try:
+                    text = self.env(target.platform).get_template(template).render(ctx)
+                except SecurityError as exc:
+                    problems.append(self._p(item, target, "template", f"template {template} was stopped by the "
+                                            f"sandbox: {exc}", "templates may only use the item's fields"))
+                    continue
+                except TemplateError as exc:
+                    problems.append(self._p(item, target, "template", f"template {template} failed: {exc}",
+                                            f"fix platforms/{target.platform}/{template}"))
+                    continue
+                if len(text) > MAX_OUTPUT_CHARS:
+                    problems.append(self._p(item, target, name, f"template {template} produced {len(text):,} "
+                                            "characters", "a template must not loop over its output"))
+                    continue
+                if template.endswith(".html.j2"):
+                    text = wechat_html.sanitize(text)
+                value: Any = text.strip()
+            else:
+                value = target.fields.get(name)
+                value = "" if value is None else str(value).strip()
+            if value or rule.required:
+                out[name] = value
+            problems.extend(self._check_text(item, target, name, value))
+        out["tags"] = ctx["tags"]
+        if len(ctx["tags"]) > rules.tags.max_items:
+            problems.append(self._p(item, target, "tags", f"{len(ctx['tags'])} tags, {rules.label} allows at most "
+                                    f"{rules.tags.max_items}", "keep the most relevant ones", rules.tags.source))
+        for tag in ctx["tags"]:
+            if count_length(tag, rules.tags.count) > rules.tags.max_len:
+                problems.append(self._p(item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}",
+                                        "shorten it"))
+        for key in rules.fields:
+            if key not in out and target.fields.get(key) is not None and rules.fields[key] != "path":
+                out[key] = target.fields[key]
+        return out, problems
+
+    def _check_text(self, item: Item, target: Target, name: str, value: str) -> list[Problem]:
+        rule = self.rules[target.platform].text[name]
+        if not value:
+            if rule.required:
+                return [self._p(item, target, name, f"{self.rules[target.platform].label} needs a {name}",
+                                f"add `{name}:` under `platforms: {{{target.platform}: ...}}` or at the top level")]
+            return []
+        problems = []
+        length = count_length(value, rule.count)
+        how = {"xhs": " (CJK and emoji count 1, two ASCII letters count 1)", "chars": " characters"}.get(rule.count,
+                                                                                                     "")
+        if rule.max is not None and length > rule.max:
+            problems.append(self._p(item, target, name, f"{name} is {length}{how}; {self.rules[target.platform].label}"
+                                    f" allows at most {rule.max}", f"cut {length - rule.max} or more", rule.source))
+        if rule.min is not None and length < rule.min:
+            problems.append(self._p(item, target, name, f"{name} is {length}, at least {rule.min} needed", ""))
+        if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
+            problems.append(self._p(item, target, name, f"{name} is {len(value.encode()):,} bytes; the limit is "
+                                    f"{rule.max_bytes:,}", "shorten it or move content out", rule.source))
+        return problems
+
+    def _template_code(self, item: Item, target: Target) -> list[Problem]:
+        problems = []
+        for key, value in target.fields.items():
+            if isinstance(value, str) and _TEMPLATE_CODE.search(_CODE.sub("", value)):
+                problems.append(self._p(item, target, key, "contains template code ({{ … }} or {% … %}); content "
+                                        "is never run as a template", "remove it, or put it in a `code` span"))
+        return problems
+
+    # -- media ------------------------------------------------------------------------------------------
+
+    def media_sources(self, item: Item, target: Target, rule: ImageRule) -> tuple[str, list[tuple[str, str]]]:
+        """(field used, [(dotted field, reference)]) for one media role; the first present field wins."""
+        for name in rule.fields:
+            if name == "body":
+                refs = [(f"body image {src}", src) for src, _alt in markdown.extract_images(
+                    str(target.fields.get("body") or "")) if not markdown.is_external(src)]
+            else:
+                value = target.fields.get(name)
+                if isinstance(value, str):
+                    value = [value]
+                refs = [(f"{name}[{i}]" if len(value or []) > 1 or name in ("images", "gallery") else name, v)
+                        for i, v in enumerate(value or []) if isinstance(v, str)]
+            if refs:
+                return name, refs
+        return "", []
+
+    def check_media(self, item: Item, target: Target, *, process: bool) -> tuple[list[MediaFile], list[Problem]]:
+        """Probe (or process) every file for every media role; counts, formats, sizes, bombs."""
+        rules = self.rules[target.platform]
+        item_path = self.root / item.path
+        files: list[MediaFile] = []
+        problems: list[Problem] = []
+        present: set[str] = set()
+        for role, rule in rules.images.items():
+            used, refs = self.media_sources(item, target, rule)
+            strict = bool(used) and used == rule.fields[0]
+            if not strict:
+                refs = refs[: rule.max]
+            if refs:
+                present.add(role)
+            if len(refs) < rule.min:
+                problems.append(self._p(item, target, rule.fields[0], f"{rules.label} needs at least {rule.min} "
+                                        f"{role}", f"add `{rule.fields[0]}:` with an image file", rule.source))
+            if strict and len(refs) > rule.max:
+                problems.append(self._p(item, target, used, f"{len(refs)} {role}; {rules.label} allows at most "
+                                        f"{rule.max}", "remove some", rule.source))
+            for dotted, ref in refs:
+                path = resolve_media(ref, item_path, self.root)
+                if isinstance(path, str):
+                    problems.append(self._p(item, target, dotted, path, "paths are relative to the item's folder"))
+                    continue
+                try:
+                    if process:
+                        files.append(process_image(path, rule, self.cache_dir, source=_rel(path, self.root)))
+                    else:
+                        self._probe(path, rule, probe_image)
+                except MediaProblem as exc:
+                    problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
+        video_ref = target.fields.get("video")
+        if isinstance(video_ref, str) and video_ref:
+            present.add("video")
+            if rules.video is None:
+                problems.append(self._p(item, target, "video", f"{rules.label} does not take a video here", ""))
+            else:
+                path = resolve_media(video_ref, item_path, self.root)
+                if isinstance(path, str):
+                    problems.append(self._p(item, target, "video", path, "paths are relative to the item's folder"))
+                else:
+                    try:
+                        if process:
+                            files.append(process_video(path, rules.video, self.cache_dir,
+                                                       source=_rel(path, self.root)))
+                        else:
+                            self._probe(path, rules.video, probe_video)
+                    except MediaProblem as exc:
+                        problems.append(self._p(item, target, "video", f"{video_ref}: {exc.message}", exc.hint))
+        for group in rules.requires_one_of:
+            if not present & set(group):
+                problems.append(self._p(item, target, group[0], f"{rules.label} needs one of: "
+                                        f"{' or '.join(group)}", f"add `{group[0]}:`"))
+        return files, problems
+
+    def _probe(self, path: Path, rule: Any, probe: Callable[[Path, Any], Any]) -> Any:
+        key = (path, repr(rule))
+        if key not in self._probes:
+            try:
+                self._probes[key] = probe(path, rule)
+            except MediaProblem as exc:
+                self._probes[key] = exc
+        result = self._probes[key]
+        if isinstance(result, MediaProblem):
+            raise result
+        return result
+
+    # -- whole post -------------------------------------------------------------------------------------
+
+    def render(self, item: Item, target: Target, *, process_media: bool = True) -> tuple[RenderedPost | None,
+                                                                                        list[Problem]]:
+        fields, problems = self.render_text(item, target)
+        media, media_problems = self.check_media(item, target, process=process_media)
+        problems += media_problems
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            return None, problems
+        if process_media and "content" in fields:
+            fields["content"] = _point_images_at(fields["content"], media)
+        post = RenderedPost(
+            item_id=item.id,
+            item_path=item.path,
+            platform=target.platform,
+            account=target.account,
+            fields=fields,
+            media=tuple(media),
+            warnings=tuple(p for p in problems if p.severity == "warning"),
+            content_hash=item.hash,
+            publish_at=target.publish_at if not isinstance(target.publish_at, str) else None,
+        )
+        return post, problems
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def _p(self, item: Item, target: Target, dotted: str, message: str, hint: str = "", source: str = ""
+           ) -> Problem:
+        override = f"platforms.{_entry_name(item, target)}.{dotted.split('[')[0]}"
+        line = item.lines.get(override) or item.line_of(dotted)
+        if dotted.startswith("body") or dotted in ("content", "text"):
+            line = item.lines.get(override) or item.body_line
+        if dotted in self.rules[target.platform].text and dotted not in item.lines and line == 1:
+            line = target.line
+        if source and "[U]" in source:
+            hint = f"{hint}; this limit is a setting in platforms/{target.platform}/platform.yaml".lstrip("; ")
+        return Problem(item.path, line, dotted, message, hint, target.platform)
+
+    def _link_rewriter(self, item: Item, target: Target) -> Callable[[str], str] | None:
+        if not self.utm or target.fields.get("utm") is False:
+            return None
+        campaign = str(target.fields.get("campaign") or item.id)
+
+        def add_utm(url: str) -> str:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                return url
+            query = parse_qsl(parts.query, keep_blank_values=True)
+            if any(k == "utm_source" for k, _ in query):
+                return url
+            query += [("utm_source", target.platform), ("utm_medium", "social"), ("utm_campaign", campaign)]
+            return urlunsplit(parts._replace(query=urlencode(query)))
+
+        return add_utm
+
+    def _image_src(self, item: Item) -> Callable[[str], str]:
+        # Until media is processed, an image keeps its written path; _point_images_at swaps in the processed name.
+        return lambda src: src
+
+
+def _point_images_at(html: str, media: list[MediaFile]) -> str:
+    """Replace each body image's written path with the processed file's name (adapters upload by that name)."""
+    by_source = {m.source: Path(m.path).name for m in media if m.role == "images"}
+
+    def swap(match: re.Match[str]) -> str:
+        src = match.group(2)
+        for source, name in by_source.items():
+            if source.endswith(src.lstrip("./")):
+                return f"{match.group(1)}{name}{match.group(3)}"
+        return match.group(0)
+
+    return re.sub(r'(<img[^>]*?\ssrc=")([^"]+)(")', swap, html)
+
+
+def _main_field(rules: PlatformRules) -> str:
+    return next(iter(rules.templates), "")
+
+
+def _entry_name(item: Item, target: Target) -> str:
+    platforms = item.fields.get("platforms")
+    if isinstance(platforms, dict) and target.account in platforms:
+        return target.account
+    return target.platform
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,，\s]+", value) if v]
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,288 @@
+"""Pure Markdown parsing (CommonMark, raw HTML off), rendered to HTML or to platform plain text; no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+
+UrlMap = Callable[[str], str]
+
+__all__ = [
+    "UrlMap",
+    "extract_images",
+    "extract_links",
+    "find_raw_html",
+    "image_path",
+    "is_external",
+    "md_to_html",
+    "md_to_plain",
+    "parse",
+    "parser_options",
+    "rewrite_urls",
+]
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # js-default: raw HTML off, so `<script>` in content is shown as text (RELIABILITY R28).
+    # It already has tables and strikethrough; enabling them explicitly documents that we rely on them.
+    return MarkdownIt("js-default").enable(["table", "strikethrough"])
+
+
+def parse(text: str) -> list[Token]:
+    """Parse Markdown into a fresh markdown-it token stream (safe to mutate)."""
+    return _parser().parse(text)
+
+
+def parser_options() -> OptionsDict:
+    """The options of the shared parser, for renderers that render its token streams."""
+    return _parser().options
+
+
+def is_external(url: str) -> bool:
+    """True for absolute http(s) URLs: the only links we count as outbound."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _inline_tokens(tokens: Sequence[Token]) -> list[Token]:
+    """Every inline child token, in document order (images nest their alt text as children: skipped)."""
+    return [child for tok in tokens if tok.type == "inline" for child in (tok.children or [])]
+
+
+def image_path(tok: Token) -> str:
+    """An image token's src as written: markdown-it percent-encodes it (`两.jpg` → `%E4%B8%A4.jpg`),
+    which is right for HTML but not for finding the file, so local paths are decoded back."""
+    src = str(tok.attrGet("src") or "")
+    return src if is_external(src) else unquote(src)
+
+
+def rewrite_urls(
+    tokens: Sequence[Token], *, link_rewriter: UrlMap | None = None, image_src: UrlMap | None = None
+) -> None:
+    """In place: `link_rewriter` on every outbound http(s) link href, `image_src` on every image src.
+
+    `image_src` receives the src as written (see `image_path`); its result is used verbatim.
+    """
+    for tok in _inline_tokens(tokens):
+        if link_rewriter is not None and tok.type == "link_open":
+            href = str(tok.attrGet("href") or "")
+            if is_external(href):
+                tok.attrSet("href", link_rewriter(href))
+        elif image_src is not None and tok.type == "image":
+            tok.attrSet("src", image_src(image_path(tok)))
+
+
+def md_to_html(text: str, *, link_rewriter: UrlMap | None = None, image_src: UrlMap | None = None) -> str:
+    """Render Markdown to HTML (CommonMark + tables + strikethrough, raw HTML shown as text).
+
+    The rewriters' results are attribute-escaped but not validated: pass untrusted output through
+    `wechat_html.sanitize` before showing it.
+    """
+    tokens = parse(text)
+    rewrite_urls(tokens, link_rewriter=link_rewriter, image_src=image_src)
+    md = _parser()
+    return str(md.renderer.render(tokens, md.options, {}))
+
+
+def extract_links(text: str) -> list[str]:
+    """The outbound http(s) link URLs in document order, one entry per occurrence."""
+    return [
+        str(tok.attrGet("href"))
+        for tok in _inline_tokens(parse(text))
+        if tok.type == "link_open" and is_external(str(tok.attrGet("href") or ""))
+    ]
+
+
+@lru_cache(maxsize=1)
+def _html_finder() -> MarkdownIt:
+    # CommonMark with raw HTML on: only used to *find* what would have been markup, never to render it.
+    return MarkdownIt("commonmark")
+
+
+def find_raw_html(text: str) -> list[tuple[int, str]]:
+    """(1-based line, snippet) of each raw HTML block or tag in the source, for validators to report.
+
+    Rendering never emits these as markup (raw HTML is off); this lets a validator refuse e.g. a
+    `<script>` in a WeChat body with `path:line` instead of silently showing it as text. Inline tags
+    are reported at the first line of their paragraph.
+    """
+    found: list[tuple[int, str]] = []
+    for tok in _html_finder().parse(text):
+        line = (tok.map[0] + 1) if tok.map else 1
+        if tok.type == "html_block":
+            found.append((line, tok.content.strip()[:80]))
+        elif tok.type == "inline":
+            found.extend((line, c.content[:80]) for c in tok.children or [] if c.type == "html_inline")
+    return found
+
+
+def extract_images(text: str) -> list[tuple[str, str]]:
+    """(src, alt) of every Markdown image in document order (reference-style images included).
+
+    Local srcs are given as written (percent-decoded), ready to resolve against the item's folder.
+    """
+    return [
+        (image_path(tok), tok.content)
+        for tok in _inline_tokens(parse(text))
+        if tok.type == "image"
+    ]
+
+
+def _inline_plain(children: Sequence[Token], link_style: str) -> str:
+    """Flatten one inline token stream: markers dropped, images dropped, links per `link_style`."""
+    out: list[str] = []
+    link_stack: list[tuple[Token, int]] = []  # (link_open, index in out where the link text starts)
+    for tok in children:
+        kind = tok.type
+        if kind in ("text", "code_inline", "html_inline"):
+            out.append(tok.content)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "link_open":
+            link_stack.append((tok, len(out)))
+        elif kind == "link_close" and link_stack:
+            opener, start = link_stack.pop()
+            href = str(opener.attrGet("href") or "")
+            label = "".join(out[start:]).strip()
+            if not is_external(href):
+                continue  # mailto:, relative and anchor links mean nothing in a caption: keep the text
+            if opener.markup == "autolink" or not label:
+                # the label is the URL itself: show the (possibly rewritten) URL once
+                del out[start:]
+                out.append(href)
+            elif link_style == "inline" and label.rstrip("/") != _bare(href):
+                out.append(f" ({href})")
+        # emphasis / strikethrough markers and images contribute nothing
+    return "".join(out)
+
+
+def _bare(url: str) -> str:
+    return re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
+
+
+def _table_rows(tokens: Sequence[Token], start: int, link_style: str) -> tuple[list[str], int]:
+    """Rows of a table as `cell | cell`, and the index of its table_close."""
+    rows: list[str] = []
+    cells: list[str] = []
+    i = start
+    while i < len(tokens) and tokens[i].type != "table_close":
+        tok = tokens[i]
+        if tok.type == "inline":
+            cells.append(_inline_plain(tok.children or [], link_style).strip())
+        elif tok.type == "tr_close":
+            rows.append(" | ".join(cells))
+            cells = []
+        i += 1
+    return rows, i
+
+
+@dataclass
+class _ListItem:
+    marker: str | None  # written before the item's first block, then None
+    pad: int  # indentation of the item's later lines and blocks
+
+
+class _PlainWriter:
+    """Collects text blocks; knows the list markers and indentation of the block being written."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.counters: list[int | None] = []  # one per open list: next number, or None for bullets
+        self.items: list[_ListItem] = []  # one per open list item
+        self.list_blocks = 0  # blocks written inside the current top-level list
+
+    def open_list(self, start: int | None) -> None:
+        if not self.counters:
+            self.list_blocks = 0
+        self.counters.append(start)
+
+    def open_item(self) -> None:
+        number = self.counters[-1]
+        if number is None:
+            marker = "• "
+        else:
+            marker = f"{number}. "
+            self.counters[-1] = number + 1
+        self.items.append(_ListItem(marker, len(marker)))
+
+    def close_item(self) -> None:
+        if self.items[-1].marker is not None:  # an empty item still shows its marker
+            self.write("", allow_empty=True)
+        self.items.pop()
+
+    def write(self, body: str, *, allow_empty: bool = False) -> None:
+        if not body.strip() and not allow_empty:
+            return
+        lead = "".join(" " * item.pad for item in self.items[:-1])
+        first = cont = lead
+        if self.items:
+            current = self.items[-1]
+            cont = lead + " " * current.pad
+            first = lead + current.marker if current.marker is not None else cont
+            current.marker = None
+        text = (first + body.replace("\n", "\n" + cont)).rstrip()
+        tight = bool(self.counters) and self.list_blocks > 0
+        if self.counters:
+            self.list_blocks += 1
+        self.blocks.append(("\n" if tight else "\n\n") + text)
+
+    def text(self) -> str:
+        return _BLANK_RUNS.sub("\n\n", "".join(self.blocks).strip("\n"))
+
+
+def md_to_plain(
+    text: str,
+    *,
+    link_style: str = "inline",
+    link_rewriter: UrlMap | None = None,
+) -> str:
+    """Markdown to plain text for Xiaohongshu/Douyin: line breaks kept, one blank line between blocks.
+
+    Headings become their text, bullets `• `, ordered items `1. `, links `text (url)` (or `text` with
+    link_style="text"), images are dropped (they travel separately), code keeps its text, emoji and
+    (decoded) entities pass through untouched.
+    """
+    if link_style not in ("inline", "text"):
+        raise ValueError(f"link_style must be 'inline' or 'text', not {link_style!r}")
+    tokens = parse(text)
+    rewrite_urls(tokens, link_rewriter=link_rewriter)
+    writer = _PlainWriter()
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        kind = tok.type
+        if kind == "bullet_list_open":
+            writer.open_list(None)
+        elif kind == "ordered_list_open":
+            start = tok.attrGet("start")
+            writer.open_list(int(start) if start is not None else 1)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            writer.counters.pop()
+        elif kind == "list_item_open":
+            writer.open_item()
+        elif kind == "list_item_close":
+            writer.close_item()
+        elif kind == "inline":
+            writer.write(_inline_plain(tok.children or [], link_style).strip("\n"))
+        elif kind in ("fence", "code_block"):
+            writer.write(tok.content.rstrip("\n"))
+        elif kind == "hr":
+            writer.write("———")
+        elif kind == "table_open":
+            rows, i = _table_rows(tokens, i, link_style)
+            writer.write("\n".join(rows))
+        i += 1
+    return writer.text()

@@ -1,0 +1,540 @@
+"""Turn a workspace image or video into the exact file a platform receives: checked, oriented, fitted, stripped, cached."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import stat
+import struct
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
+
+from publisher.errors import PublisherError
+from publisher.models import MediaFile
+from publisher.render.mp4 import Mp4Error, parse_mp4
+from publisher.rules import ImageRule, VideoRule
+
+__all__ = [
+    "ImageInfo",
+    "MediaProblem",
+    "MediaStats",
+    "VideoInfo",
+    "find_cjk_font",
+    "make_cover",
+    "probe_image",
+    "probe_video",
+    "process_image",
+    "process_video",
+]
+
+PIPELINE_VERSION = "1"  # bump when the output of the same source and rule would change: old cache entries go stale
+# The only Pillow decoders we ever run, whatever a platform.yaml says: FITS, PSD, EPS and friends stay out (R32).
+_SAFE_FORMATS = {"jpeg": "JPEG", "jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF", "bmp": "BMP"}
+_FORMAT_NAMES = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
+_OUTPUTS = {"jpeg": ("JPEG", "jpg", "image/jpeg"), "png": ("PNG", "png", "image/png")}
+_VIDEO_MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+_ORIENTATION = 0x0112
+# What Pillow's plugins raise on hostile or broken input; each becomes a MediaProblem, never a traceback.
+_PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError,
+                  ZeroDivisionError, OverflowError, MemoryError, Image.DecompressionBombError)
+
+
+class MediaProblem(PublisherError):
+    """A user's media file cannot be used: `message` says what is wrong, `hint` how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} (hint: {hint})" if hint else message)
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """An accepted source image; width and height are as displayed (after EXIF orientation)."""
+
+    format: str
+    width: int
+    height: int
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """An accepted source video; duration and size are None when the container does not say (WebM)."""
+
+    format: str
+    bytes: int
+    duration_s: float | None
+    width: int | None
+    height: int | None
+    sha256: str
+
+
+@dataclass
+class MediaStats:
+    """Counters a caller may pass in to see how much work was done (benchmarks, cache tests)."""
+
+    decodes: int = 0
+    encodes: int = 0
+    cache_hits: int = 0
+
+
+def _mp(pixels: int) -> str:
+    return f"{pixels / 1e6:.1f} MP" if pixels < 10_000_000 else f"{pixels / 1e6:.0f} MP"
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
+
+
+def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
+    """Open `path` read-only if it is a regular file (not a symlink, device or FIFO) of at most `limit` bytes."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise MediaProblem(f"{path.name}: file not found", "check the path in the front matter") from None
+    except OSError as exc:
+        raise MediaProblem(f"{path.name}: cannot read the file ({exc.strerror})", "check its permissions") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise MediaProblem(f"{path.name}: is a symbolic link", "copy the real file into the workspace")
+    if not stat.S_ISREG(st.st_mode):
+        raise MediaProblem(f"{path.name}: is not a regular file", "point to an image or video file")
+    if st.st_size > limit:
+        raise MediaProblem(f"{path.name}: file is {_size_text(st.st_size)}, above the {_size_text(limit)} limit", hint)
+    if st.st_size == 0:
+        raise MediaProblem(f"{path.name}: file is empty", "re-export it")
+    try:  # O_NOFOLLOW + fstat: the file cannot be swapped for a symlink or a FIFO between the check and the read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise MediaProblem(f"{path.name}: cannot open the file ({exc.strerror})", "check its permissions") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        os.close(fd)
+        raise MediaProblem(f"{path.name}: changed while being read", "try again")
+    return fd, st.st_size
+
+
+def _read_source(path: Path, limit: int) -> bytes:
+    fd, size = _open_regular(path, limit, hint="export it smaller")
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise MediaProblem(f"{path.name}: file grew above the {_size_text(limit)} limit", "export it smaller")
+    return data
+
+
+@contextmanager
+def _pillow(name: str) -> Iterator[None]:
+    """Run Pillow with bomb warnings as errors (here only, not process-wide) and its errors as MediaProblems."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            yield
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise MediaProblem(f"{name}: image is too large to open safely ({exc})", "export it smaller") from None
+        except Image.UnidentifiedImageError:
+            raise MediaProblem(f"{name}: not an image in an accepted format",
+                               "export it as JPEG or PNG") from None
+        except _PILLOW_ERRORS as exc:
+            raise MediaProblem(f"{name}: the image is damaged or unreadable ({type(exc).__name__}: {exc})",
+                               "re-export it from the original") from None
+
+
+def _open(data: bytes, rule: ImageRule, name: str) -> Image.Image:
+    """Open from the header only, restricted to the accepted formats; refuse oversized images before any decode."""
+    formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
+    if not formats:
+        raise MediaProblem(f"{name}: no safe image format is accepted here ({', '.join(rule.accept)})",
+                           "accept jpeg, png or webp in platform.yaml")
+    im = Image.open(io.BytesIO(data), formats=formats)
+    w, h = im.size
+    limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
+    if w * h > limit:
+        raise MediaProblem(f"{name}: image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
+                           "export it smaller")
+    if w < 1 or h < 1 or min(w, h) < rule.min_side:
+        raise MediaProblem(f"{name}: image is {w}×{h}, smaller than {rule.min_side} px on a side",
+                           "use a larger image")
+    return im
+
+
+def _orientation(im: Image.Image) -> int:
+    value = im.getexif().get(_ORIENTATION, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def probe_image(path: Path, rule: ImageRule) -> ImageInfo:
+    """Check an image against the rule's guards and decode it cheaply to prove it is whole."""
+    data = _read_source(path, rule.max_source_bytes)
+    with _pillow(path.name):
+        im = _open(data, rule, path.name)
+        w, h = im.size
+        if _orientation(im) >= 5:
+            w, h = h, w
+        fmt = _FORMAT_NAMES.get(im.format or "", (im.format or "").lower())
+        if fmt == "jpeg":  # a 1/8-scale decode still reads every byte, so truncation shows, at a fraction of the cost
+            im.draft(None, (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+            im.load()
+        elif fmt == "png":
+            im.verify()  # chunk CRCs and the IEND marker, without inflating the pixels
+        else:
+            im.load()
+    return ImageInfo(format=fmt, width=w, height=h, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where the source goes on the output: crop `box` (display coordinates) scaled to `content` at `offset`."""
+
+    out: tuple[int, int]
+    box: tuple[float, float, float, float]
+    content: tuple[int, int]
+    offset: tuple[int, int]
+
+
+def _nearest(aspect: float, allowed: tuple[float, ...]) -> float:
+    return min(allowed, key=lambda a: abs(math.log(aspect / a)))
+
+
+def _plan(w: int, h: int, rule: ImageRule) -> _Plan:
+    exact = (rule.width, rule.height) if rule.width and rule.height else None
+    aspect = exact[0] / exact[1] if exact else (_nearest(w / h, rule.aspects) if rule.aspects else None)
+    max_w, max_h = rule.width or rule.max_side, rule.height or rule.max_side
+    if aspect is None or rule.fit != "pad":
+        cw, ch = float(w), float(h)
+        if aspect is not None:
+            cw, ch = (h * aspect, float(h)) if w / h > aspect else (float(w), w / aspect)
+        box = ((w - cw) / 2, (h - ch) / 2, (w + cw) / 2, (h + ch) / 2)
+        if exact:
+            return _Plan(exact, box, exact, (0, 0))
+        s = min(1.0, max_w / cw, max_h / ch)
+        out = (max(1, round(cw * s)), max(1, round(ch * s)))
+        return _Plan(out, box, out, (0, 0))
+    canvas = (float(w), w / aspect) if w / h > aspect else (h * aspect, float(h))
+    if exact:
+        out, s = exact, min(exact[0] / w, exact[1] / h)
+    else:
+        s = min(1.0, max_w / canvas[0], max_h / canvas[1])
+        out = (max(1, round(canvas[0] * s)), max(1, round(canvas[1] * s)))
+    content = (min(out[0], max(1, round(w * s))), min(out[1], max(1, round(h * s))))
+    return _Plan(out, (0.0, 0.0, float(w), float(h)), content, ((out[0] - content[0]) // 2, (out[1] - content[1]) // 2))
+
+
+def _has_alpha(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+
+
+def _render(im: Image.Image, rule: ImageRule, stats: MediaStats) -> tuple[Image.Image, bytes | None]:
+    """Decode, orient, fit and resize; returns the output-mode image (no metadata) and an ICC profile to keep."""
+    src_mode, icc = im.mode, im.info.get("icc_profile")
+    orientation = _orientation(im)
+    ow, oh = im.size if orientation < 5 else im.size[::-1]
+    plan = _plan(ow, oh, rule)
+    scale = plan.content[0] / (plan.box[2] - plan.box[0])
+    full = im.size
+    if im.format in ("JPEG", "MPO") and scale < 0.5:  # let libjpeg decode at 1/2..1/8 scale: the big win for photos
+        im.draft(None, (math.ceil(full[0] * scale), math.ceil(full[1] * scale)))
+    im.load()
+    stats.decodes += 1
+    factor = im.size[0] / full[0]
+    if orientation != 1:
+        im = ImageOps.exif_transpose(im)
+    alpha = _has_alpha(im)
+    if im.mode not in ("RGB", "RGBA") or (alpha and im.mode != "RGBA"):
+        im = im.convert("RGBA" if alpha else "RGB")
+    box = tuple(v * factor for v in plan.box)
+    if plan.content != im.size or box != (0, 0, *im.size):
+        im = im.resize(plan.content, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    color = _color(rule.pad_color)
+    if plan.content != plan.out:
+        canvas = Image.new(im.mode, plan.out, color + ((255,) if im.mode == "RGBA" else ()))
+        canvas.paste(im, plan.offset)
+        im = canvas
+    if rule.format == "jpeg" and im.mode == "RGBA":
+        flat = Image.new("RGB", im.size, color)
+        flat.paste(im, (0, 0), im.getchannel("A"))
+        im = flat
+    im.info = {}  # EXIF, XMP, GPS, comments: nothing of the source's metadata travels on
+    keep_icc = icc if src_mode in ("RGB", "RGBA", "P", "PA") else None  # a CMYK or grey profile would lie about RGB
+    return im, keep_icc
+
+
+def _color(value: str) -> tuple[int, int, int]:
+    try:
+        rgb = ImageColor.getrgb(value)
+    except ValueError:
+        rgb = (255, 255, 255)
+    return (rgb[0], rgb[1], rgb[2])
+
+
+def _save(im: Image.Image, rule: ImageRule, quality: int, icc: bytes | None, stats: MediaStats) -> bytes:
+    buf = io.BytesIO()
+    extra = {"icc_profile": icc} if icc else {}
+    if rule.format == "png":
+        im.save(buf, "PNG", optimize=True, **extra)
+    else:
+        im.save(buf, "JPEG", quality=quality, optimize=True, **extra)
+    stats.encodes += 1
+    return buf.getvalue()
+
+
+def _fit_quality(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats, floor: int) -> bytes | None:
+    """The best JPEG quality in [floor, rule.quality] that fits max_bytes, by bisection; None if none fits."""
+    best = _save(im, rule, rule.quality, icc, stats)
+    if len(best) <= rule.max_bytes:
+        return best
+    lo, hi, found = floor, rule.quality - 1, None
+    while lo <= hi:
+        q = (lo + hi) // 2
+        data = _save(im, rule, q, icc, stats)
+        if len(data) <= rule.max_bytes:
+            found, lo = data, q + 1
+        else:
+            hi = q - 1
+    return found
+
+
+def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats, name: str) -> tuple[bytes, Image.Image]:
+    """Encode under max_bytes: JPEG by quality then size; PNG optimised, then 256 colours, then size."""
+    exact = bool(rule.width and rule.height)  # an exact size must not shrink: only quality may give
+    current = im
+    while True:
+        if rule.format == "png":
+            data: bytes | None = _save(current, rule, 0, icc, stats)
+            if len(data) > rule.max_bytes:
+                quantized = current.quantize(256, method=Image.Quantize.FASTOCTREE)
+                data = _save(quantized, rule, 0, icc, stats)
+                current = quantized if len(data) <= rule.max_bytes else current
+        else:
+            data = _fit_quality(current, rule, icc, stats, 20 if exact else 40)
+        if data is not None and len(data) <= rule.max_bytes:
+            return data, current
+        smaller = (round(current.size[0] * 0.8), round(current.size[1] * 0.8))
+        if exact or min(smaller) < 16:
+            raise MediaProblem(f"{name}: cannot fit the image under {_size_text(rule.max_bytes)}",
+                               "use a simpler image, or raise max_bytes in platform.yaml")
+        current = current.resize(smaller, Image.Resampling.LANCZOS)
+
+
+def _rule_key(rule: ImageRule) -> str:
+    """Hash of every rule field that changes the output or the guards; labels and counts do not count."""
+    fields = asdict(replace(rule, role="", min=0, max=0, from_fields=(), source=""))
+    payload = json.dumps([PIPELINE_VERSION, fields], sort_keys=True, default=list)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temp file in the same folder and rename, so readers and other processes never see half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _cached(cache_dir: Path, key: str, rule: ImageRule, source: str) -> MediaFile | None:
+    try:
+        meta = json.loads((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
+        out = cache_dir / meta["file"]
+        data = out.read_bytes()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if len(data) != meta.get("bytes") or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        return None  # a damaged entry is simply rebuilt
+    return MediaFile(role=rule.role, path=str(out), source=source, sha256=meta["sha256"], bytes=meta["bytes"],
+                     mime=meta["mime"], width=meta.get("width"), height=meta.get("height"))
+
+
+def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
+                  stats: MediaStats | None = None) -> MediaFile:
+    """The processed file for `src` under `rule`, from the cache when this source and rule were seen before."""
+    stats = stats if stats is not None else MediaStats()
+    data = _read_source(src, rule.max_source_bytes)
+    key = f"{hashlib.sha256(data).hexdigest()}-{_rule_key(rule)}"
+    hit = _cached(cache_dir, key, rule, source)
+    if hit is not None:
+        stats.cache_hits += 1
+        return hit
+    if rule.format not in _OUTPUTS:
+        raise MediaProblem(f"output format {rule.format!r} is not supported", "use jpeg or png in platform.yaml")
+    with _pillow(src.name):
+        im, icc = _render(_open(data, rule, src.name), rule, stats)
+        payload, final = _encode(im, rule, icc, stats, src.name)
+    _, ext, mime = _OUTPUTS[rule.format]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out = cache_dir / f"{key}.{ext}"
+    digest = hashlib.sha256(payload).hexdigest()
+    _write_atomic(out, payload)
+    meta = {"file": out.name, "sha256": digest, "bytes": len(payload), "mime": mime,
+            "width": final.size[0], "height": final.size[1]}
+    _write_atomic(cache_dir / f"{key}.json", json.dumps(meta).encode())  # the sidecar last: it marks the entry done
+    return MediaFile(role=rule.role, path=str(out), source=source, sha256=digest, bytes=len(payload), mime=mime,
+                     width=final.size[0], height=final.size[1])
+
+
+def _video_format(path: Path, head: bytes) -> str:
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        if path.suffix.lower() != ".webm":
+            raise MediaProblem(f"{path.name}: a Matroska/WebM file without a .webm name", "rename it to .webm")
+        return "webm"
+    if len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
+        return "mp4"
+    raise MediaProblem(f"{path.name}: not an MP4, MOV or WebM video", "export it as MP4 (H.264)")
+
+
+def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
+    """Check a video's container, size and duration from its headers; no frame is decoded."""
+    fd, size = _open_regular(path, rule.max_bytes, hint="export it shorter or at a lower bitrate")
+    with os.fdopen(fd, "rb") as f:
+        fmt = _video_format(path, f.read(12))
+        duration = width = height = None
+        if fmt == "mp4":
+            try:
+                info = parse_mp4(f, size)
+            except Mp4Error as exc:
+                raise MediaProblem(f"{path.name}: not a valid MP4/MOV file ({exc})",
+                                   "re-export it; an interrupted copy or recording leaves it incomplete") from None
+            fmt = "mp4" if info.brand and info.brand != "qt  " else "mov"
+            duration, width, height = info.duration_s, info.width, info.height
+        if fmt not in rule.accept:
+            raise MediaProblem(f"{path.name}: {fmt} videos are not accepted here",
+                               f"export it as {' or '.join(rule.accept)}")
+        if duration is not None and duration > rule.max_duration_s:
+            raise MediaProblem(f"{path.name}: video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit",
+                               "cut it shorter")
+        if duration is not None and duration < rule.min_duration_s:
+            raise MediaProblem(f"{path.name}: video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
+                               "use a longer clip")
+        f.seek(0)
+        digest = hashlib.sha256()
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return VideoInfo(format=fmt, bytes=size, duration_s=duration, width=width, height=height,
+                     sha256=digest.hexdigest())
+
+
+def _cache_holds(src: Path, dest: Path, size: int) -> bool:
+    """Whether `dest` already is this video: the same inode as `src`, or an unshared copy of the right size.
+
+    A hard link shared with some other file is refreshed, since that file may have been edited in place since.
+    """
+    try:
+        st = os.stat(dest)
+        return os.path.samestat(st, os.stat(src)) or (st.st_nlink == 1 and st.st_size == size)
+    except OSError:
+        return False
+
+
+def process_video(src: Path, rule: VideoRule, cache_dir: Path, *, source: str) -> MediaFile:
+    """The video as it will be sent (never transcoded): checked, then hard-linked or copied into the cache by hash."""
+    info = probe_video(src, rule)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    dest = cache_dir / f"{info.sha256}.{info.format}"
+    if not _cache_holds(src, dest, info.bytes):
+        tmp = cache_dir / f".tmp-{os.getpid()}-{info.sha256[:16]}.{info.format}"
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(src, tmp)
+        except OSError:  # another filesystem, or links not allowed: copy instead
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    return MediaFile(role="video", path=str(dest), source=source, sha256=info.sha256, bytes=info.bytes,
+                     mime=_VIDEO_MIME[info.format], width=info.width, height=info.height, duration_s=info.duration_s)
+
+
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
+_PALETTES = (((255, 94, 98), (255, 153, 102)), ((54, 209, 220), (91, 134, 229)), ((17, 153, 142), (56, 239, 125)),
+             ((142, 45, 226), (74, 0, 224)), ((252, 74, 26), (247, 183, 51)), ((35, 37, 38), (65, 67, 69)))
+
+
+def find_cjk_font() -> Path | None:
+    """The first CJK-capable font found in the usual Linux, macOS and Windows places, or None."""
+    return next((Path(p) for p in _FONT_CANDIDATES if Path(p).is_file()), None)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+          width: float) -> list[str]:
+    """Break per character (CJK has no spaces), but keep Latin words whole when they fit."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        trial = line + token
+        if line and draw.textlength(trial, font=font) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line = trial
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _tokens(text: str) -> Iterator[str]:
+    word = ""
+    for ch in text:
+        if ch.isascii() and not ch.isspace():
+            word += ch
+            continue
+        if word:
+            yield word
+            word = ""
+        yield ch
+    if word:
+        yield word
+
+
+def make_cover(title: str, width: int, height: int, cache_dir: Path, *, font_path: Path | None = None) -> Path:
+    """A PNG cover: the title centred on a gradient, in a CJK font when one exists; cached by its inputs."""
+    font_file = font_path or find_cjk_font()
+    key = hashlib.sha256(json.dumps([PIPELINE_VERSION, title, width, height, str(font_file)]).encode()).hexdigest()
+    out = cache_dir / f"cover-{key[:40]}.png"
+    if out.is_file():
+        return out
+    top, bottom = _PALETTES[int(key[:8], 16) % len(_PALETTES)]
+    im = ImageOps.colorize(Image.linear_gradient("L").resize((width, height)), top, bottom)
+    draw = ImageDraw.Draw(im)
+    text = " ".join(title.split()) or " "
+    size = max(12, height // 5)
+    while True:
+        font = ImageFont.truetype(str(font_file), size) if font_file else ImageFont.load_default(size)
+        lines = _wrap(draw, text, font, width * 0.84)
+        line_h = size * 1.3
+        if (len(lines) * line_h <= height * 0.8 and len(lines) <= 4) or size <= 12:
+            break
+        size = max(12, int(size * 0.88))
+    y = (height - len(lines) * line_h) / 2 + size * 0.15
+    for line in lines[:6]:
+        x = (width - draw.textlength(line, font=font)) / 2
+        draw.text((x, y), line, font=font, fill=(255, 255, 255), stroke_width=max(1, size // 24),
+                  stroke_fill=tuple(c // 2 for c in bottom))
+        y += line_h
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    im.save(buf, "PNG", optimize=True)
+    _write_atomic(out, buf.getvalue())
+    return out

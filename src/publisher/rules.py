@@ -1,0 +1,264 @@
+"""Platform rules: read `platforms/<name>/platform.yaml` into typed limits, and count lengths as each platform does."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publisher.errors import ConfigError
+
+COUNTERS = ("chars", "xhs", "utf16", "bytes", "graphemes")
+
+# A rough extended-grapheme splitter: a base code point followed by combining marks, variation selectors,
+# skin-tone modifiers, tag characters, or ZWJ + another code point. Good enough to count what a person sees.
+_GRAPHEME = re.compile(
+    r"(?:\r\n)|"
+    r"(?:[\U0001F1E6-\U0001F1FF]{2})|"  # regional-indicator flag pairs
+    r"(?:.(?:[\u0300-\u036f\u1ab0-\u1aff\u20d0-\u20ff\ufe00-\ufe0f\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]"
+    r"|\u200d.)*)",
+    re.DOTALL,
+)
+
+
+def count_length(text: str, method: str = "chars") -> int:
+    """Length of `text` the way a platform counts it.
+
+    chars: Unicode code points (WeChat: "字"). utf16: UTF-16 code units (JavaScript `length`).
+    xhs: Xiaohongshu's weighted count (PLATFORMS.md 3.2): each non-ASCII UTF-16 unit weighs 2, each ASCII
+    character 1, and the length is ceil(total / 2), so 20 CJK characters or 40 ASCII letters fill a title.
+    bytes: UTF-8 bytes. graphemes: what a person sees as one character (emoji ZWJ sequences count once).
+    """
+    if method == "chars":
+        return len(text)
+    if method == "utf16":
+        return len(text.encode("utf-16-le")) // 2
+    if method == "xhs":
+        total = 0
+        for ch in text:
+            if ord(ch) < 0x80:
+                total += 1
+            else:
+                total += 2 * (2 if ord(ch) > 0xFFFF else 1)
+        return math.ceil(total / 2)
+    if method == "bytes":
+        return len(text.encode("utf-8"))
+    if method == "graphemes":
+        return len(_GRAPHEME.findall(unicodedata.normalize("NFC", text)))
+    raise ValueError(f"unknown length counter {method!r}")
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """Limits of one text field after rendering."""
+
+    name: str
+    required: bool = False
+    min: int | None = None
+    max: int | None = None
+    count: str = "chars"
+    max_bytes: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ImageRule:
+    """How one media role (images, cover, thumbnail, gallery) is checked and processed."""
+
+    role: str
+    min: int = 0
+    max: int = 1
+    accept: tuple[str, ...] = ("jpeg", "png", "webp")
+    max_source_bytes: int = 30_000_000
+    max_source_pixels: int = 50_000_000
+    aspects: tuple[float, ...] = ()  # allowed output aspect ratios (width / height); empty keeps the source's
+    fit: str = "crop"  # crop | pad
+    width: int | None = None  # exact output size, when the platform wants one
+    height: int | None = None
+    max_side: int = 2048
+    min_side: int = 0
+    format: str = "jpeg"  # jpeg | png
+    max_bytes: int = 5_000_000
+    quality: int = 88
+    pad_color: str = "#ffffff"
+    from_fields: tuple[str, ...] = ()  # item fields that supply the files; the first present one wins
+    source: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.from_fields or (self.role,)
+
+
+@dataclass(frozen=True)
+class VideoRule:
+    """Limits of a video attachment."""
+
+    accept: tuple[str, ...] = ("mp4",)
+    max_bytes: int = 128 * 1024 * 1024
+    max_duration_s: float = 900.0
+    min_duration_s: float = 1.0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """Topics / tags: how many, how long, how they are written."""
+
+    max_items: int = 10
+    max_len: int = 20
+    count: str = "chars"
+    style: str = "#{tag}"  # how a tag is written in text; templates use it through the `topic` filter
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleRule:
+    """Per-account pacing kept by the queue (never by sleeping in an adapter)."""
+
+    late_window_s: float = 7200.0
+    daily_cap: int | None = None
+    min_spacing_s: float = 0.0
+    earliest_ahead_s: float | None = None  # platform-native scheduling windows (e.g. Xiaohongshu 1 h .. 14 d)
+    latest_ahead_s: float | None = None
+
+
+@dataclass(frozen=True)
+class PlatformRules:
+    """Everything `platforms/<name>/platform.yaml` says, typed."""
+
+    name: str
+    label: str
+    kind: str  # note | video | article | launch
+    directory: Path
+    text: Mapping[str, TextRule]
+    images: Mapping[str, ImageRule]
+    video: VideoRule | None
+    tags: TagRule
+    schedule: ScheduleRule
+    fields: Mapping[str, str]  # platform-specific front-matter fields -> their type (str, int, bool, path, list)
+    requires_one_of: tuple[tuple[str, ...], ...] = ()  # e.g. (("video", "images"),): at least one present
+    templates: Mapping[str, str] = field(default_factory=dict)  # output field -> template file
+    preview: str = "preview.html.j2"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _size(value: Any, *, where: str, key: str) -> int:
+    """Accept 1000000, "1 MB", "64 KB", "128MiB"."""
+    if isinstance(value, bool):
+        raise ConfigError("expected a size such as 1000000 or '1 MB'", path=where, key=key)
+    if isinstance(value, int):
+        return value
+    m = re.fullmatch(r"\s*([\d.]+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*", str(value))
+    if not m:
+        raise ConfigError(f"expected a size such as 1000000 or '1 MB', got {value!r}", path=where, key=key)
+    unit = {"B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3, "GiB": 1024**3}
+    return int(float(m.group(1)) * unit[m.group(2) or "B"])
+
+
+def _duration(value: Any, *, where: str, key: str) -> float:
+    """Accept 7200, "2h", "30m", "45s", "14d"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    m = re.fullmatch(r"\s*([\d.]+)\s*(s|m|h|d)?\s*", str(value))
+    if not m:
+        raise ConfigError(f"expected a duration such as 2h, 30m or 7200, got {value!r}", path=where, key=key)
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
+
+
+def _aspect(value: Any, *, where: str, key: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    m = re.fullmatch(r"\s*([\d.]+)\s*[:/x]\s*([\d.]+)\s*", str(value))
+    if not m or float(m.group(2)) == 0:
+        raise ConfigError(f"expected an aspect ratio such as '3:4' or 2.35, got {value!r}", path=where, key=key)
+    return float(m.group(1)) / float(m.group(2))
+
+
+def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping", path=where, key=key)
+    known = set(cls.__dataclass_fields__) - set(fixed)
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}", path=where, key=key)
+    kw: dict[str, Any] = dict(fixed)
+    for name, value in data.items():
+        sub = f"{key}.{name}"
+        if name in ("max_bytes", "max_source_bytes"):
+            kw[name] = _size(value, where=where, key=sub)
+        elif name in ("late_window_s", "min_spacing_s", "earliest_ahead_s", "latest_ahead_s", "max_duration_s",
+                      "min_duration_s"):
+            kw[name] = _duration(value, where=where, key=sub)
+        elif name == "aspects":
+            kw[name] = tuple(_aspect(v, where=where, key=sub) for v in (value or []))
+        elif name == "from_fields":
+            kw[name] = tuple(str(v) for v in (value if isinstance(value, list) else [value]))
+        elif name == "accept":
+            kw[name] = tuple(str(v).lower() for v in value)
+        else:
+            kw[name] = value
+    try:
+        return cls(**kw)
+    except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check above
+        raise ConfigError(str(exc), path=where, key=key) from None
+
+
+def load_rules(directory: Path) -> PlatformRules:
+    """Read one platform folder. A bad setting is a ConfigError naming the file and the key."""
+    path = directory / "platform.yaml"
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read platform rules: {exc}", path=where) from None
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping at the top level", path=where)
+    known = {"name", "label", "kind", "text", "images", "video", "tags", "schedule", "fields", "requires_one_of",
+             "templates", "preview", "extra"}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"unknown key(s) {sorted(unknown)}", path=where, key=sorted(unknown)[0])
+    name = str(data.get("name") or directory.name)
+    text = {k: _build(TextRule, v, where=where, key=f"text.{k}", name=k) for k, v in (data.get("text") or {}).items()}
+    for k, rule in text.items():
+        if rule.count not in COUNTERS:
+            raise ConfigError(f"count must be one of {COUNTERS}", path=where, key=f"text.{k}.count")
+    images = {k: _build(ImageRule, v, where=where, key=f"images.{k}", role=k)
+              for k, v in (data.get("images") or {}).items()}
+    video = _build(VideoRule, data["video"], where=where, key="video") if data.get("video") is not None else None
+    return PlatformRules(
+        name=name,
+        label=str(data.get("label") or name),
+        kind=str(data.get("kind") or "note"),
+        directory=directory,
+        text=text,
+        images=images,
+        video=video,
+        tags=_build(TagRule, data.get("tags"), where=where, key="tags"),
+        schedule=_build(ScheduleRule, data.get("schedule"), where=where, key="schedule"),
+        fields={str(k): str(v) for k, v in (data.get("fields") or {}).items()},
+        requires_one_of=tuple(tuple(group) for group in (data.get("requires_one_of") or [])),
+        templates={str(k): str(v) for k, v in (data.get("templates") or {}).items()},
+        preview=str(data.get("preview") or "preview.html.j2"),
+        extra=dict(data.get("extra") or {}),
+    )
+
+
+def platform_dirs(workspace_platforms: Path | None, defaults: Path) -> dict[str, Path]:
+    """Platform name -> folder; a workspace's own folder overrides the packaged default of the same name."""
+    found: dict[str, Path] = {}
+    for root in (defaults, workspace_platforms):
+        if root is None or not root.is_dir():
+            continue
+        for sub in sorted(root.iterdir()):
+            if (sub / "platform.yaml").is_file():
+                found[sub.name] = sub
+    return found

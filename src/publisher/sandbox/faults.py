@@ -1,0 +1,219 @@
+"""Fault rules (PLATFORMS.md 7.1) and the ASGI middleware that applies them and writes the call log.
+
+The middleware buffers each platform response so it can record the platform code, truncate the JSON, or
+throw the answer away after the write was committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from publisher.sandbox.core import Call, World
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# Renders a platform's own error body for `app_error`: (code, message) -> (HTTP status, JSON body).
+ErrorRenderer = Callable[[World, int, str], tuple[int, dict[str, Any]]]
+
+KINDS = {"http_status", "app_error", "delay", "timeout", "drop_after_commit", "truncate_json"}
+PREFIXES = {"/wx": "wechat", "/dy": "douyin", "/ph": "producthunt", "/xhs": "xiaohongshu"}
+SECRET_PARAMS = {"access_token", "secret", "appsecret", "client_secret", "refresh_token", "code", "ticket"}
+
+
+@dataclass
+class FaultRule:
+    kind: str
+    platform: str | None = None
+    path: str = "*"
+    method: str | None = None
+    match_body: dict[str, Any] | None = None
+    times: int = 1
+    probability: float = 1.0
+    status: int = 503
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    code: int = -1
+    message: str = "system error"
+    ms: int = 0
+    seconds: float | None = None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> FaultRule:
+        if raw.get("kind") not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}")
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        if "errcode" in raw:
+            known["code"] = raw["errcode"]
+        if "errmsg" in raw:
+            known["message"] = raw["errmsg"]
+        rule = cls(**known)
+        if rule.method:
+            rule.method = rule.method.upper()
+        return rule
+
+    def describe(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def matches(self, platform: str, sub_path: str, method: str, body: Any) -> bool:
+        if self.platform and self.platform != platform:
+            return False
+        if self.method and self.method != method:
+            return False
+        full = next(p for p, name in PREFIXES.items() if name == platform) + sub_path
+        if not (fnmatch.fnmatchcase(sub_path, self.path) or fnmatch.fnmatchcase(full, self.path)):
+            return False
+        if self.match_body:
+            if not isinstance(body, dict):
+                return False
+            return all(body.get(k) == v for k, v in self.match_body.items())
+        return True
+
+
+def take_fault(world: World, platform: str, sub_path: str, method: str, body: Any) -> FaultRule | None:
+    """The first matching rule that fires (seeded probability); a fired rule uses up one of its `times`."""
+    for rule in list(world.faults):
+        if not rule.matches(platform, sub_path, method, body):
+            continue
+        if rule.probability < 1.0 and world.rng.random() >= rule.probability:
+            continue
+        if rule.times > 0:
+            rule.times -= 1
+            if rule.times == 0:
+                world.faults.remove(rule)
+        return rule
+    return None
+
+
+def redact_query(query: str) -> str:
+    pairs = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    return urlencode(pairs, safe="*/")
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    if "json" in content_type:
+        try:
+            return json.loads(raw or b"null")
+        except ValueError:
+            return None
+    if "x-www-form-urlencoded" in content_type:
+        return dict(parse_qsl(raw.decode(errors="replace")))
+    return None
+
+
+def _code_of(platform: str, status: int, body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if platform == "wechat" and "errcode" in data:
+        return str(data["errcode"])
+    if platform == "douyin":
+        inner = data.get("data") if isinstance(data.get("data"), dict) else {}
+        code = inner.get("error_code", (data.get("extra") or {}).get("error_code"))
+        return None if code is None else str(code)
+    if platform == "xiaohongshu" and "code" in data:
+        return str(data["code"])
+    if status >= 400 and isinstance(data.get("error"), str):
+        return data["error"]
+    return None
+
+
+class FaultMiddleware:
+    """Applies fault rules to platform routes and logs every platform call (secrets redacted)."""
+
+    def __init__(self, app: ASGIApp, world: World, renderers: dict[str, ErrorRenderer]) -> None:
+        self.app = app
+        self.world = world
+        self.renderers = renderers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = re.match(r"^(/wx|/dy|/ph|/xhs)(/.*)?$", scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None:
+            await self.app(scope, receive, send)
+            return
+        platform, sub_path = PREFIXES[match.group(1)], match.group(2) or "/"
+        raw = await _read_body(receive)
+        headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope.get("headers", [])}
+        method = scope["method"]
+        rule = take_fault(self.world, platform, sub_path, method, _parse_body(raw, headers.get("content-type", "")))
+        self.world.settle()
+        kind = rule.kind if rule else None
+
+        if rule and kind == "delay":
+            await asyncio.sleep(rule.ms / 1000)
+        if rule and kind == "http_status":
+            body = rule.body if isinstance(rule.body, (bytes, str)) else json.dumps(rule.body or {"error": "fault"})
+            payload = body.encode() if isinstance(body, str) else body
+            status, out_headers = rule.status, [(b"content-type", b"application/json")]
+            out_headers += [(k.lower().encode(), str(v).encode()) for k, v in rule.headers.items()]
+        elif rule and kind == "app_error":
+            status, data = self.renderers[platform](self.world, rule.code, rule.message)
+            payload = json.dumps(data, ensure_ascii=False).encode()
+            out_headers = [(b"content-type", b"application/json")]
+        else:
+            status, out_headers, payload = await self._run(scope, raw)
+        code = _code_of(platform, status, payload)
+        if rule and kind == "drop_after_commit":
+            status, payload, out_headers = 502, b"<html><body>502 Bad Gateway</body></html>", [
+                (b"content-type", b"text/html")]
+        elif rule and kind == "truncate_json":
+            payload = payload[: max(1, len(payload) // 2)]
+        elif rule and kind == "timeout":
+            wait = rule.seconds if rule.seconds is not None else float(self.world.config["timeout_seconds"])
+            await asyncio.sleep(wait)
+
+        query = redact_query(scope.get("query_string", b"").decode())
+        self.world.calls.append(Call(
+            platform, method, match.group(0) + (f"?{query}" if query else ""),
+            status, code, self.world.now.isoformat(), kind,
+        ))
+        out_headers = [(k, v) for k, v in out_headers if k.lower() != b"content-length"]
+        out_headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _run(self, scope: Scope, raw: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, replay, capture)
+        return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)

@@ -1,0 +1,202 @@
+"""Open the database: engine settings, SQLite pragmas and BEGIN IMMEDIATE, migrations to head, a self-check."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from publisher.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+_BEGIN_MODE = "publisher_sqlite_begin"  # execution option read by the BEGIN hook
+_ILLEGAL = "illegal post state transition"
+_SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def utcnow() -> datetime:
+    """The default clock: aware UTC now."""
+    return datetime.now(UTC)
+
+
+class ReadOnlySession(Session):
+    """A session for reads; flushing raises, because SQLite writes must start with BEGIN IMMEDIATE."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, *_: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise StoreError("Store.session() is read-only; write through Store.write()")
+
+
+class Store:
+    """One database: sessions for reading, write transactions, and a self-check of its settings."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.dialect: str = engine.dialect.name
+        # Same pool, different BEGIN: the hook below reads this option (SQLite only).
+        self._write_engine = engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (a deferred transaction: it never blocks the writer on SQLite WAL)."""
+        with ReadOnlySession(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite): commits on success, rolls back on error."""
+        with _translated(), Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+            s.connection()  # take the write lock now, before any read, so no read->write upgrade can fail
+            yield s
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction (BEGIN IMMEDIATE on SQLite), for set-based statements."""
+        with _translated(), self._write_engine.begin() as conn:
+            yield conn
+
+    def self_check(self) -> dict[str, Any]:
+        """The settings that matter (pragmas, schema revision) and a list of problems, for doctor and tests."""
+        info: dict[str, Any] = {"dialect": self.dialect, "url": self.engine.url.render_as_string(hide_password=True)}
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                info["sqlite_version"] = conn.exec_driver_sql("select sqlite_version()").scalar()
+                info["journal_mode"] = str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
+                sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+                info["synchronous"] = _SYNCHRONOUS.get(int(sync or 0), str(sync))
+                info["busy_timeout"] = int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+                info["foreign_keys"] = bool(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+                info["begin_mode"] = "IMMEDIATE"
+                if info["journal_mode"] != "wal":
+                    problems.append(f"journal_mode is {info['journal_mode']}, not wal")
+                if info["synchronous"] != "FULL":
+                    problems.append(f"synchronous is {info['synchronous']}, not FULL")
+                if info["busy_timeout"] < BUSY_TIMEOUT_MS:
+                    problems.append(f"busy_timeout is {info['busy_timeout']} ms, below {BUSY_TIMEOUT_MS}")
+                if not info["foreign_keys"]:
+                    problems.append("foreign_keys is off")
+            else:
+                info["server_version"] = conn.exec_driver_sql("SHOW server_version").scalar()
+            info["revision"] = MigrationContext.configure(conn).get_current_revision()
+            conn.rollback()
+        info["head"] = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        if info["revision"] != info["head"]:
+            problems.append(f"schema revision {info['revision']} is not head {info['head']}")
+        info["problems"] = problems
+        return info
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True) -> Store:
+    """Create the engine for `url` and bring the schema to head (a no-op when it is already there)."""
+    sa_url = sa.make_url(url)
+    kwargs: dict[str, Any] = {"hide_parameters": True}
+    if sa_url.get_backend_name() == "sqlite":
+        database = sa_url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = sa.create_engine(sa_url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_hooks(engine)
+    store = Store(engine, clock=clock)
+    if migrate:
+        upgrade(store)
+    return store
+
+
+def upgrade(store: Store) -> None:
+    """Apply the Alembic migrations to head inside one locked transaction, so two processes may start at once."""
+    config = _alembic_config()
+    with store.begin() as conn:
+        if store.dialect == "postgresql":
+            # One migrator per schema at a time; the second waits, then finds head and does nothing.
+            conn.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(7353, hashtext(coalesce(current_schema(), 'public')))"
+            )
+        # On SQLite the BEGIN IMMEDIATE of store.begin() already serialises migrators.
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """Pragmas per connection, and our own BEGIN: pysqlite's implicit BEGIN cannot be made IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver stops emitting BEGIN; the hook below does it
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # first, so the WAL switch may wait
+            _enable_wal(cursor)
+            cursor.execute("PRAGMA synchronous = FULL")  # a lost intent commit could mean a duplicate post
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch to WAL (persistent in the file). The switch can report "locked" without honouring busy_timeout
+    when several processes create the database at once, so retry it for as long as busy_timeout would wait."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() in ("wal", "memory"):
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)  # a back-off between tries, not a wait for a condition
+        delay = min(delay * 2, 0.1)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn the state guard's refusal into a StoreError; other DB errors pass unchanged."""
+    try:
+        yield
+    except sa.exc.IntegrityError as exc:
+        detail = str(exc.orig).splitlines()[0] if str(exc.orig) else ""
+        if _ILLEGAL in detail:
+            raise StoreError(f"the database refused it: {detail}") from None
+        raise
