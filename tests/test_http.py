@@ -72,7 +72,9 @@ class Script:
 
 
 def client_for(script: Script, platform: str = "test", **kw: Any) -> httpx.AsyncClient:
-    return make_client(base_url="https://api.test", platform=platform, transport=httpx.MockTransport(script), **kw)
+    return make_client(
+        base_url="https://api.test", platform=platform, transport=httpx.MockTransport(script), **kw
+    )
 
 
 async def do_call(
@@ -105,7 +107,7 @@ def ok(body: object = None, **kw: Any) -> httpx.Response:
     return httpx.Response(200, json=body if body is not None else {"ok": True}, **kw)
 
 
-# --- retry rules ------------------------------------------------------------------------------------------------
+# --- retry rules ----------------------------------------------------------------------------------
 
 
 def test_call_400_is_permanent_after_one_call() -> None:
@@ -154,7 +156,11 @@ def test_call_429_retry_after_seconds_is_honoured() -> None:
 def test_call_429_retry_after_wins_over_smaller_backoff_and_backoff_over_smaller_retry_after() -> None:
     fake = FakeTime()
     policy = RetryPolicy(attempts=3, initial=4.0, max_wait=60.0, jitter=0.0)
-    script = Script(httpx.Response(429, headers={"Retry-After": "1"}), httpx.Response(429, headers={"Retry-After": "30"}), ok())
+    script = Script(
+        httpx.Response(429, headers={"Retry-After": "1"}),
+        httpx.Response(429, headers={"Retry-After": "30"}),
+        ok(),
+    )
     run(do_call(script, policy=policy, fake=fake))
     assert fake.waits == [4.0, 30.0]
 
@@ -163,7 +169,7 @@ def test_call_x_rate_limit_reset_is_honoured() -> None:
     headers = {"X-Rate-Limit-Limit": "6250", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "12"}
     script = Script(httpx.Response(429, headers=headers), ok())
     fake = FakeTime()
-    run(do_call(script, "POST", fake=fake, json={"query": "{ post(slug: \"x\") { votesCount } }"}))
+    run(do_call(script, "POST", fake=fake, json={"query": '{ post(slug: "x") { votesCount } }'}))
     assert fake.waits[0] >= 12
     assert len(script.requests) == 2
 
@@ -199,7 +205,12 @@ def test_call_non_idempotent_read_timeout_is_outcome_unknown_after_exactly_one_c
 
 @pytest.mark.parametrize(
     "failure",
-    [httpx.RemoteProtocolError("peer closed"), httpx.ReadError("reset"), httpx.WriteTimeout("slow"), httpx.Response(502)],
+    [
+        httpx.RemoteProtocolError("peer closed"),
+        httpx.ReadError("reset"),
+        httpx.WriteTimeout("slow"),
+        httpx.Response(502),
+    ],
 )
 def test_call_non_idempotent_sent_failures_are_never_retried(failure: httpx.Response | Exception) -> None:
     script = Script(failure, ok())
@@ -227,7 +238,9 @@ def test_call_idempotent_read_timeout_is_retried() -> None:
     assert len(script.requests) == 3
 
 
-@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow syn"), httpx.PoolTimeout("pool")])
+@pytest.mark.parametrize(
+    "failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow syn"), httpx.PoolTimeout("pool")]
+)
 def test_call_non_idempotent_connect_failure_is_retried(failure: Exception) -> None:
     script = Script(failure, ok({"item_id": "@x"}))
     response = run(do_call(script, "POST", idempotent=False, json={"video_id": "v1"}))
@@ -245,7 +258,12 @@ def test_call_non_idempotent_rate_limit_is_retried_because_the_platform_refused_
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(401, errors.AuthError), (403, errors.AuthError), (404, errors.PermanentError), (422, errors.PermanentError)],
+    [
+        (401, errors.AuthError),
+        (403, errors.AuthError),
+        (404, errors.PermanentError),
+        (422, errors.PermanentError),
+    ],
 )
 def test_call_never_retries_client_errors(status: int, error: type[Exception]) -> None:
     script = Script(httpx.Response(status))
@@ -278,6 +296,23 @@ def test_call_retries_platform_rate_limit_code_with_its_minimum_wait() -> None:
     assert fake.waits == [60.0]
 
 
+def test_call_redacts_messages_of_errors_raised_by_platform_classifiers() -> None:
+    def classify(r: httpx.Response) -> None:
+        try:
+            r.json()
+        except ValueError:
+            raise errors.PermanentError(
+                "rejected call to /x?access_token=tok-123456789 Cookie: a1=zz"
+            ) from None
+
+    script = Script(httpx.Response(200, text="not json"))
+    with pytest.raises(errors.PermanentError) as info:
+        run(do_call(script, classify=classify))
+    assert "tok-123456789" not in str(info.value)
+    assert "zz" not in str(info.value)
+    assert info.value.__context__ is None  # the JSON error the classifier was handling is cut off too
+
+
 def test_call_errors_have_no_exception_chain() -> None:
     script = Script(httpx.ConnectError("refused"))
     with pytest.raises(errors.TransientError) as info:
@@ -288,11 +323,13 @@ def test_call_errors_have_no_exception_chain() -> None:
     assert err.__suppress_context__
 
 
-# --- classification ---------------------------------------------------------------------------------------------
+# --- classification -------------------------------------------------------------------------------
 
 
 def response(status: int, headers: dict[str, str] | None = None, body: str = "") -> httpx.Response:
-    return httpx.Response(status, headers=headers, text=body, request=httpx.Request("GET", "https://api.test/x"))
+    return httpx.Response(
+        status, headers=headers, text=body, request=httpx.Request("GET", "https://api.test/x")
+    )
 
 
 @pytest.mark.parametrize(
@@ -314,6 +351,16 @@ def test_classify_http_by_status(status: int, error: type[errors.PlatformError])
     assert type(info.value) is error
     assert info.value.platform == "producthunt"
     assert info.value.code == status
+
+
+def test_classify_http_message_is_redacted_and_names_the_request() -> None:
+    request = httpx.Request("POST", "https://api.test/cgi-bin/draft/add?access_token=tok-abcdef123")
+    echo = httpx.Response(400, text='{"errmsg": "bad", "access_token": "tok-abcdef123"}', request=request)
+    with pytest.raises(errors.PermanentError) as info:
+        classify_http(echo, "wechat")
+    assert "tok-abcdef123" not in str(info.value)
+    assert "POST https://api.test/cgi-bin/draft/add?access_token=***" in str(info.value)
+    assert "bad" in str(info.value)
 
 
 def test_classify_http_passes_success() -> None:
@@ -381,17 +428,22 @@ def test_classify_codes_success_already_done_and_extras() -> None:
     assert classify_codes(45065, "clientmsgid exist", platform="wechat", table=WECHAT_CODES) == "already_done"
     reset = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
     with pytest.raises(errors.QuotaExhausted) as quota:
-        classify_codes(45009, "reach max api daily quota limit", platform="wechat", table=WECHAT_CODES, reset_at=reset)
+        classify_codes(
+            45009, "reach max api daily quota limit", platform="wechat", table=WECHAT_CODES, reset_at=reset
+        )
     assert quota.value.reset_at == reset
     with pytest.raises(errors.RateLimited) as limited:
         classify_codes(45011, "minute quota", platform="wechat", table=WECHAT_CODES, retry_after=5)
     assert limited.value.retry_after == 60  # the documented minimum beats a smaller hint
     with pytest.raises(errors.RateLimited) as long_block:
         classify_codes(300012, "ip blocked", platform="xiaohongshu", table=XIAOHONGSHU_CODES)
-    assert long_block.value.retry_after is not None and long_block.value.retry_after > RetryPolicy().long_wait_threshold
+    assert (
+        long_block.value.retry_after is not None
+        and long_block.value.retry_after > RetryPolicy().long_wait_threshold
+    )
 
 
-# --- token refresh ----------------------------------------------------------------------------------------------
+# --- token refresh --------------------------------------------------------------------------------
 
 
 def token_server(valid: set[str], calls: list[str]) -> Handler:
@@ -428,8 +480,14 @@ def test_with_token_refresh_refreshes_once_and_repeats_once() -> None:
 
             async def do(token: str) -> httpx.Response:
                 return await call(
-                    client, "POST", "/cgi-bin/draft/add", params={"access_token": token}, json={},
-                    policy=RetryPolicy.immediate(), idempotent=False, classify=wechat_classify,
+                    client,
+                    "POST",
+                    "/cgi-bin/draft/add",
+                    params={"access_token": token},
+                    json={},
+                    policy=RetryPolicy.immediate(),
+                    idempotent=False,
+                    classify=wechat_classify,
                 )
 
             return await with_token_refresh(do, token_source(["stale-token-1", "fresh-token-2"], forced))
@@ -449,8 +507,13 @@ def test_with_token_refresh_second_expiry_is_auth_error_without_loop() -> None:
 
             async def do(token: str) -> httpx.Response:
                 return await call(
-                    client, "POST", "/cgi-bin/draft/add", params={"access_token": token},
-                    policy=RetryPolicy.immediate(), idempotent=False, classify=wechat_classify,
+                    client,
+                    "POST",
+                    "/cgi-bin/draft/add",
+                    params={"access_token": token},
+                    policy=RetryPolicy.immediate(),
+                    idempotent=False,
+                    classify=wechat_classify,
                 )
 
             await with_token_refresh(do, token_source(["stale-token-1", "fresh-token-2", "never"], forced))
@@ -464,7 +527,7 @@ def test_with_token_refresh_second_expiry_is_auth_error_without_loop() -> None:
     assert info.value.__context__ is None
 
 
-# --- client factory ---------------------------------------------------------------------------------------------
+# --- client factory -------------------------------------------------------------------------------
 
 
 def test_make_client_sets_timeouts_user_agent_and_headers() -> None:
@@ -472,8 +535,11 @@ def test_make_client_sets_timeouts_user_agent_and_headers() -> None:
 
     async def scenario() -> httpx.AsyncClient:
         async with make_client(
-            base_url="https://api.test", platform="douyin", transport=httpx.MockTransport(script),
-            timeouts=Timeouts.upload(), headers={"X-Extra": "1"},
+            base_url="https://api.test",
+            platform="douyin",
+            transport=httpx.MockTransport(script),
+            timeouts=Timeouts.upload(),
+            headers={"X-Extra": "1"},
         ) as client:
             await client.get("/a")
             return client
@@ -486,7 +552,7 @@ def test_make_client_sets_timeouts_user_agent_and_headers() -> None:
     assert Timeouts().to_httpx() == httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 
 
-# --- no secret leaks (R26) --------------------------------------------------------------------------------------
+# --- no secret leaks (R26) ------------------------------------------------------------------------
 
 CANARY = "CANARY-7d1e55c0ffee-SeCrEt"
 
@@ -548,13 +614,20 @@ def test_canary_secret_never_in_logs_or_errors(all_logs: Collect, index: int, id
 
     async def scenario() -> None:
         async with make_client(
-            base_url="https://api.test", platform="wechat", transport=httpx.MockTransport(script),
+            base_url="https://api.test",
+            platform="wechat",
+            transport=httpx.MockTransport(script),
             headers={"access-token": CANARY, "Authorization": f"Bearer {CANARY}"},
         ) as client:
             await call(
-                client, "POST", f"/cgi-bin/draft/add?access_token={CANARY}",
-                json={"access_token": CANARY, "title": "t"}, policy=RetryPolicy.immediate(attempts=3),
-                idempotent=idempotent, classify=classify, sleep=FakeTime().sleep,
+                client,
+                "POST",
+                f"/cgi-bin/draft/add?access_token={CANARY}",
+                json={"access_token": CANARY, "title": "t"},
+                policy=RetryPolicy.immediate(attempts=3),
+                idempotent=idempotent,
+                classify=classify,
+                sleep=FakeTime().sleep,
             )
 
     with pytest.raises(errors.PlatformError) as info:
@@ -564,7 +637,9 @@ def test_canary_secret_never_in_logs_or_errors(all_logs: Collect, index: int, id
     for text in texts:
         assert CANARY not in text
     assert all_logs.lines, "the scenario must have logged something"
-    assert any("api.test" in line for line in all_logs.lines)  # httpx's own request line was captured, redacted
+    assert any(
+        "api.test" in line for line in all_logs.lines
+    )  # httpx's own request line was captured, redacted
     for line in all_logs.lines:
         assert CANARY not in line
 
@@ -576,9 +651,13 @@ def test_canary_shapes_redacted_even_when_not_registered(all_logs: Collect) -> N
     async def scenario() -> None:
         async with client_for(script, "wechat") as client:
             await call(
-                client, "GET", f"/cgi-bin/freepublish/get?access_token={secret}",
-                policy=RetryPolicy.immediate(attempts=2), idempotent=True,
-                classify=lambda r: classify_http(r, "wechat"), sleep=FakeTime().sleep,
+                client,
+                "GET",
+                f"/cgi-bin/freepublish/get?access_token={secret}",
+                policy=RetryPolicy.immediate(attempts=2),
+                idempotent=True,
+                classify=lambda r: classify_http(r, "wechat"),
+                sleep=FakeTime().sleep,
             )
 
     with pytest.raises(errors.TransientError) as info:
@@ -595,7 +674,9 @@ async def _serve(behaviour: str, seen: list[bytes]) -> tuple[asyncio.AbstractSer
         if behaviour == "hang":
             await asyncio.sleep(5)
         else:
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}")
+            writer.write(
+                b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{"ok":true}'
+            )
             await writer.drain()
         writer.close()
 
@@ -611,15 +692,21 @@ def test_real_socket_write_read_timeout_is_unknown_and_httpcore_logs_are_clean(a
         server, port = await _serve("hang", seen)
         async with server:
             client = make_client(
-                base_url=f"http://127.0.0.1:{port}", platform="wechat",
+                base_url=f"http://127.0.0.1:{port}",
+                platform="wechat",
                 timeouts=Timeouts(connect=2.0, read=0.2, write=2.0, pool=2.0),
                 headers={"access-token": CANARY},
             )
             async with client:
                 await call(
-                    client, "POST", f"/cgi-bin/freepublish/submit?access_token={CANARY}", json={"media_id": "m"},
-                    policy=RetryPolicy.immediate(), idempotent=False,
-                    classify=lambda r: classify_http(r, "wechat"), sleep=FakeTime().sleep,
+                    client,
+                    "POST",
+                    f"/cgi-bin/freepublish/submit?access_token={CANARY}",
+                    json={"media_id": "m"},
+                    policy=RetryPolicy.immediate(),
+                    idempotent=False,
+                    classify=lambda r: classify_http(r, "wechat"),
+                    sleep=FakeTime().sleep,
                 )
 
     with pytest.raises(errors.OutcomeUnknown) as info:
@@ -637,8 +724,14 @@ def test_real_socket_connect_refused_is_retried_then_transient() -> None:
         await server.wait_closed()  # nothing listens on the port any more
         async with make_client(base_url=f"http://127.0.0.1:{port}", platform="douyin") as client:
             await call(
-                client, "POST", "/api/douyin/v1/video/create_video/", json={}, policy=RetryPolicy.immediate(attempts=3),
-                idempotent=False, classify=lambda r: classify_http(r, "douyin"), sleep=fake.sleep,
+                client,
+                "POST",
+                "/api/douyin/v1/video/create_video/",
+                json={},
+                policy=RetryPolicy.immediate(attempts=3),
+                idempotent=False,
+                classify=lambda r: classify_http(r, "douyin"),
+                sleep=fake.sleep,
             )
 
     fake = FakeTime()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -126,7 +127,10 @@ def test_registered_secret_never_survives(prefix: str, secret: str, suffix: str)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["access_token", "secret", "code", "x", "token"]), min_size=1, max_size=4), SAFE_TOKEN_CHARS)
+@given(
+    st.lists(st.sampled_from(["access_token", "secret", "code", "x", "token"]), min_size=1, max_size=4),
+    SAFE_TOKEN_CHARS,
+)
 def test_query_secret_values_never_survive(keys: list[str], value: str) -> None:
     value = "Z" + value  # never empty and never starting with a quote
     query = "&".join(f"{k}={quote(value, safe='')}" for k in keys)
@@ -169,11 +173,25 @@ def test_install_logging_redaction_covers_later_handlers(caplog: pytest.LogCaptu
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("httpcore").level == logging.WARNING
     caplog.set_level(logging.DEBUG)  # caplog's handler is attached after installation
-    logging.getLogger("publisher.some.module").info("got %s from %s", {"access_token": TOKEN}, f"/t?secret={TOKEN}")
+    logging.getLogger("publisher.some.module").info(
+        "got %s from %s", {"access_token": TOKEN}, f"/t?secret={TOKEN}"
+    )
     logging.getLogger("httpx").warning("HTTP Request: GET https://h/?access_token=%s", TOKEN)
     assert caplog.records
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
     assert TOKEN not in caplog.text
+    # A logger set up after installation, with its own handler and no filter: only the record factory helps.
+    late = logging.StreamHandler(io.StringIO())
+    late_logger = logging.getLogger("publisher.test_late")
+    late_logger.propagate = False
+    late_logger.addHandler(late)
+    try:
+        late_logger.warning("refresh with client_secret=%s failed", TOKEN)
+    finally:
+        late_logger.removeHandler(late)
+        late_logger.propagate = True
+    assert "client_secret=***" in late.stream.getvalue()
+    assert TOKEN not in late.stream.getvalue()
     install_logging_redaction(verbose=True)
     assert logging.getLogger("httpx").level == logging.NOTSET
     assert root is logging.getLogger()

@@ -71,7 +71,7 @@ def test_only_claims_lead_to_sending() -> None:
     into = {b: {a for a in PostState if b in TRANSITIONS[a]} for b in PostState}
     assert into[S.SENDING] == {S.CLAIMED}  # the write-ahead intent is committed on this edge
     assert into[S.CLAIMED] == {S.QUEUED, S.RETRYING}
-    assert LEASED_STATES == {S.CLAIMED, S.SENDING}
+    assert {S.CLAIMED, S.SENDING} == LEASED_STATES
 
 
 def test_every_state_can_still_reach_published_or_is_it() -> None:

@@ -85,7 +85,7 @@ def add_posts(store: Store, n: int, *, state: S = S.QUEUED, due: datetime = T0, 
             {"id": item, "at": T0},
         )  # fmt: skip
         rows = [
-            {"item_id": item, "platform": "wechat", "account": f"a{i}", "state": state.value, "due_at": due,
+            {"item_id": item, "platform": "wechat", "account": f"a{i}", "state": str(state), "due_at": due,
              "late_window_s": 7200.0, "attempt_count": 0, "ids": {}, "created_at": T0, "updated_at": T0,
              **extra}
             for i in range(n)
@@ -105,7 +105,7 @@ def state_of(store: Store, post_id: int) -> str:
 
 def test_migrations_build_the_schema_and_reopen_is_a_no_op(make_store: MakeStore) -> None:
     store = make_store()
-    assert TABLES <= set(sa.inspect(store.engine).get_table_names())
+    assert set(sa.inspect(store.engine).get_table_names()) >= TABLES
     (pid,) = add_posts(store, 1)
     again = make_store()
     with again.session() as s:
@@ -157,12 +157,10 @@ def test_sqlite_write_transactions_begin_immediate(sqlite_store: Store, tmp_path
             s.get(PostRow, 1)
             other.execute("BEGIN IMMEDIATE")  # a reader does not hold the write lock
             other.execute("ROLLBACK")
-        with sqlite_store.write():
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                other.execute("BEGIN IMMEDIATE")  # write() took it before running any statement
-        with sqlite_store.begin():
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                other.execute("BEGIN IMMEDIATE")
+        with sqlite_store.write(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")  # write() took it before running any statement
+        with sqlite_store.begin(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
     finally:
         other.close()
 
@@ -255,7 +253,9 @@ def test_db_guard_agrees_with_states_on_every_pair(make_store: MakeStore) -> Non
         for a, b in pairs:
             nested = conn.begin_nested()
             try:
-                conn.execute(sa.text("UPDATE post SET state = :b WHERE id = :id"), {"b": b.value, "id": ids[a, b]})
+                conn.execute(
+                    sa.text("UPDATE post SET state = :b WHERE id = :id"), {"b": b.value, "id": ids[a, b]}
+                )
                 nested.commit()
                 accepted.add((a, b))
             except sa.exc.IntegrityError:
@@ -265,26 +265,26 @@ def test_db_guard_agrees_with_states_on_every_pair(make_store: MakeStore) -> Non
 
 def test_db_guard_agrees_with_states_on_random_walks(make_store: MakeStore) -> None:
     store = make_store()
-    (pid,) = add_posts(store, 1, state=S.PLANNED)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(st.sampled_from(list(PostState)), min_size=1, max_size=12))
-    def walk(targets: list[PostState]) -> None:
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE post SET state = 'planned' WHERE id = :id AND state = 'cancelled'"),
-                         {"id": pid})  # fmt: skip
-        current = S(state_of(store, pid))
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.sampled_from(list(PostState)), st.lists(st.sampled_from(list(PostState)), min_size=1, max_size=12)
+    )
+    def walk(start: PostState, targets: list[PostState]) -> None:
+        (pid,) = add_posts(store, 1, state=start)
+        current = start
         for target in targets:
             try:
                 with store.engine.begin() as conn:
-                    conn.execute(sa.text("UPDATE post SET state = :s WHERE id = :id"), {"s": target, "id": pid})
+                    conn.execute(
+                        sa.text("UPDATE post SET state = :s WHERE id = :id"), {"s": str(target), "id": pid}
+                    )
                 moved = True
             except sa.exc.IntegrityError:
                 moved = False
             assert moved == can_transition(current, target), (current, target)
             current = target if moved else current
-            if current == S.PUBLISHED:  # terminal: restart the walk from a fresh post
-                return
+            assert state_of(store, pid) == current
 
     walk()
 
@@ -345,10 +345,18 @@ def test_lease_expiry_and_reap(make_store: MakeStore) -> None:
     claims.claim_due(store, now=T0 + timedelta(seconds=20), owner="w2", lease_s=30, limit=1)
     assert claims.reap_expired(store, T0 + timedelta(seconds=29)) == ([], [])
     assert claims.reap_expired(store, T0 + timedelta(seconds=30)) == ([idle], [sent])
-    assert (state_of(store, idle), state_of(store, sent), state_of(store, fresh)) == ("queued", "reconcile", "claimed")
+    assert (state_of(store, idle), state_of(store, sent), state_of(store, fresh)) == (
+        "queued",
+        "reconcile",
+        "claimed",
+    )
     with store.session() as s:
         att = s.exec(sa.select(AttemptRow).where(AttemptRow.post_id == sent)).scalar_one()  # type: ignore[call-overload]
-        assert (att.outcome, att.finished_at, att.request_hash) == ("unknown", T0 + timedelta(seconds=30), "r1")
+        assert (att.outcome, att.finished_at, att.request_hash) == (
+            "unknown",
+            T0 + timedelta(seconds=30),
+            "r1",
+        )
     # The old holder is fenced off: its late answer cannot move the post, and nothing is re-sent.
     done = claims.finish_attempt(store, sent, 1, owner="w1", outcome="ok", to=S.PUBLISHED, now=T0)
     assert not done and state_of(store, sent) == "reconcile"
@@ -377,7 +385,9 @@ def test_start_attempt_is_the_write_ahead_intent(make_store: MakeStore) -> None:
     with store.session() as s:
         row = s.get_one(PostRow, pid)
         att_row = s.exec(sa.select(AttemptRow).where(AttemptRow.post_id == pid)).scalar_one()  # type: ignore[call-overload]
-        events = s.exec(sa.select(EventRow.message).where(EventRow.post_id == pid).order_by(EventRow.id)).all()  # type: ignore[call-overload]
+        events = s.exec(
+            sa.select(EventRow.message).where(EventRow.post_id == pid).order_by(EventRow.id)
+        ).all()  # type: ignore[call-overload]
     assert (row.state, row.remote_id, row.attempt_count, row.lease_owner) == ("published", "A1", 1, None)
     assert row.ids == {"media_id": "M1", "publish_id": "P1"}
     assert (att_row.step, att_row.request_hash, att_row.outcome) == ("freepublish/submit", "abc", "published")
@@ -403,7 +413,12 @@ def test_transition_is_compare_and_set(make_store: MakeStore) -> None:
         claims.transition(store, b, owner=None, from_states=[S.CANCELLED], to=S.QUEUED, lease_owner="x")
     with store.session() as s:
         held = s.get_one(PostRow, a)
-    assert (held.state, held.reason, held.lease_owner, held.lease_expires_at) == ("held", "changed", None, None)
+    assert (held.state, held.reason, held.lease_owner, held.lease_expires_at) == (
+        "held",
+        "changed",
+        None,
+        None,
+    )
 
 
 def test_record_ids_keeps_ids_even_after_the_lease_is_lost(make_store: MakeStore) -> None:

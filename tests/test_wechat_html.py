@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import sys
 from dataclasses import FrozenInstanceError
 from html.parser import HTMLParser
 
@@ -188,6 +189,12 @@ def test_code_blocks_are_highlighted_with_inline_colours() -> None:
     assert "你好" in pre.group(2)
     code = re.search(r'<code style="([^"]+)">inline\(\)</code>', out)
     assert code and "monospace" in code.group(1)
+
+
+def test_unknown_language_does_not_load_plugin_lexers() -> None:
+    before = set(sys.modules)
+    render_article("```ipython3\nx = 1\n```\n\n```surely-not-a-language\ny\n```")
+    assert not [m for m in set(sys.modules) - before if m.split(".")[0] in ("IPython", "jedi")]
 
 
 def test_unknown_language_and_indented_code_are_escaped_plain() -> None:

@@ -382,7 +382,12 @@ def customer_story() -> Image.Image:
     d.text((180, y + 120), "林", font=font(56, bold=True), fill=(154, 52, 18), anchor="mm")
     d.text((270, y + 75), "林晓 · 研发经理", font=font(38, bold=True), fill=INK)
     d.text((270, y + 135), "杭州某跨境电商 SaaS 团队，32 人", font=font(30), fill=MUTED)
-    d.text((120, 1190), "周报用时  ↓ 85%     按时提交率  61% → 97%", font=font(32, bold=True), fill=BRAND)
+    y += 240
+    d.line((120, y, 960, y), fill=LINE, width=3)
+    d.text((120, y + 40), "使用 1 个月后 After one month", font=font(30), fill=MUTED)
+    for i, (num, label) in enumerate([("↓ 85%", "周报用时"), ("97%", "按时提交率（原 61%）")]):
+        d.text((120 + i * 420, y + 110), num, font=font(72, bold=True), fill=BRAND)
+        d.text((120 + i * 420, y + 210), label, font=font(30), fill=MUTED)
     brand_footer(img, 1340)
     return img
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.syntax import Syntax
 from rich.table import Table
 
 from publisher import commands
-from publisher.errors import PublisherError
+from publisher.calendar import Calendar
+from publisher.errors import PublisherError, UsageError
 from publisher.redact import install_logging_redaction, redact_text
 
 app = typer.Typer(
@@ -85,6 +88,167 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
         status = "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
         out.print(f"{status} · {result.item_count} item(s) · {len(result.warnings)} warning(s)")
     raise typer.Exit(1 if result.errors else 0)
+
+
+STATE_STYLE = {
+    "published": "green", "queued": "cyan", "planned": "white", "held": "yellow", "waiting_approval": "yellow",
+    "retrying": "yellow", "failed": "red", "needs_attention": "red", "needs_reauth": "red", "missed": "red",
+    "awaiting_manual": "magenta", "cancelled": "dim", "claimed": "blue", "sending": "blue", "reconcile": "red",
+}
+
+
+def _local(ws: Any, when: datetime | None) -> str:
+    return when.astimezone(ws.zone).strftime("%Y-%m-%d %a %H:%M") if when else "—"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _changes_table(changes: Any) -> Table:
+    table = Table(title="changes since the last sync")
+    for col in ("change", "item", "platform", "account", "before", "after", "detail"):
+        table.add_column(col)
+    for ch in changes:
+        table.add_row(ch.kind, ch.item_id, ch.platform, ch.account, ch.before, ch.after, escape(ch.detail))
+    return table
+
+
+@app.command()
+def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
+    _setup(verbose)
+    ws = commands.workspace(workspace)
+    result = commands.sync(ws, commands.store_for(ws), now=_now())
+    if as_json:
+        _json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
+        return
+    if result.changes:
+        out.print(_changes_table(result.changes))
+    out.print(f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
+              + (" — run `publisher check` for details" if result.check.errors else ""))
+
+
+@app.command()
+def plan(
+    days: Annotated[int, typer.Option(help="How many days ahead to show.")] = 14,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """What will go out when: when, platform, item, state; and what changed since the last sync."""
+    _setup(verbose)
+    ws = commands.workspace(workspace)
+    store = commands.store_for(ws)
+    now = _now()
+    preview = commands.sync(ws, store, now=now, apply_changes=False)
+    views = commands.posts(store, until=now + timedelta(days=days))
+    if as_json:
+        _json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
+        return
+    if preview.changes:
+        out.print(_changes_table(preview.changes))
+        out.print("run [bold]publisher sync[/] (or keep [bold]publisher run[/] going) to apply them")
+    table = Table(title=f"plan: the next {days} days ({ws.settings.timezone})")
+    for col in ("when", "platform", "account", "item", "state", "note"):
+        table.add_column(col)
+    for v in views:
+        style = STATE_STYLE.get(v.state, "white")
+        table.add_row(_local(ws, v.due_at), v.platform, v.account, v.item, f"[{style}]{v.state}[/]",
+                      escape(v.reason[:80]))
+    out.print(table)
+
+
+@app.command()
+def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Posts by state: counts, and every post with its last error or reason."""
+    _setup(verbose)
+    ws = commands.workspace(workspace)
+    data = commands.status(commands.store_for(ws))
+    if as_json:
+        _json(data)
+        return
+    counts = Table(title="posts by state")
+    counts.add_column("state")
+    counts.add_column("posts", justify="right")
+    for state, n in sorted(data["counts"].items()):
+        counts.add_row(f"[{STATE_STYLE.get(state, 'white')}]{state}[/]", str(n))
+    out.print(counts)
+    table = Table(title="posts")
+    for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
+        table.add_column(col)
+    for p in data["posts"]:
+        when = datetime.fromisoformat(p["due_at"]) if p["due_at"] else None
+        table.add_row(str(p["id"]), _local(ws, when), p["platform"], p["account"], p["item"],
+                      f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+                      escape((p["last_error"] or p["reason"] or "")[:90]))
+    out.print(table)
+
+
+@app.command()
+def publish(
+    item: Annotated[str, typer.Argument(help="Item id or file path.")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform or account.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Publish one item now, or with --dry-run show the exact request each platform would get."""
+    _setup(verbose)
+    ws = commands.workspace(workspace)
+    modes = {a.mode for a in ws.settings.accounts.values()}
+    if not dry_run and modes - {"dry-run"}:
+        raise UsageError("publishing now to sandbox/live/assisted accounts goes through the queue "
+                         "(`publisher run --once`); use --dry-run to see the requests")
+    records, problems = commands.publish_dry_run(ws, commands.store_for(ws), item, platform=platform, now=_now())
+    if as_json:
+        _json({"requests": [{"platform": r.platform, "account": r.account, "file": str(r.path),
+                             "request": r.request} for r in records],
+               "problems": [p.to_dict() for p in problems]})
+    else:
+        for r in records:
+            out.rule(f"{r.platform} · {r.account} (dry run: nothing sent)")
+            out.print(Syntax(json.dumps(r.request, ensure_ascii=False, indent=2), "json", word_wrap=True))
+            out.print(f"written to {r.path}")
+        for p in problems:
+            err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(1)
+
+
+@app.command()
+def preview(
+    item: Annotated[str, typer.Argument(help="Item id or file path.")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the index page in a browser.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write HTML previews that look like each platform, with the media exactly as it would be sent."""
+    _setup(verbose)
+    from publisher.preview import write_previews
+
+    ws = commands.workspace(workspace)
+    calendar = Calendar(ws)
+    checked = commands.find_item(calendar, item)
+    result = write_previews(ws, checked, calendar.renderer, platforms={platform} if platform else None)
+    if as_json:
+        _json({"index": str(result.index), "pages": {k: str(v) for k, v in result.pages.items()},
+               "problems": [p.to_dict() for p in result.problems]})
+    else:
+        for key, page in result.pages.items():
+            out.print(f"[green]✓[/] {key}: {page}")
+        for p in result.problems:
+            err.print(f"[red]{escape(p.format())}[/]")
+        out.print(f"index: {result.index}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(result.index.as_uri())
+    if any(p.severity == "error" for p in result.problems):
+        raise typer.Exit(1)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
 from publisher.calendar import Calendar, Checked
 from publisher.errors import ConfigError, UsageError
-from publisher.models import Problem
+from publisher.models import Attempt, Problem
+from publisher.store.claims import log_event
+from publisher.store.db import Store, open_store
+from publisher.store.tables import PostRow
+from publisher.sync import Change, SlotFinder, apply, desired_posts, diff
 from publisher.workspace import CONFIG_NAME, DEFAULTS_DIR, Workspace, open_workspace
 
 
@@ -158,3 +165,141 @@ def _example_image(path: Path) -> None:
     draw.rounded_rectangle((120, 300, 960, 1140), radius=60, fill="#ff2442")
     draw.text((200, 680), "publisher", fill="white", font_size=140)
     img.save(path, optimize=True)
+
+
+# -- store-backed actions ---------------------------------------------------------------------------------
+
+
+def store_for(ws: Workspace) -> Store:
+    """The workspace's database, migrated on first use."""
+    return open_store(ws.database_url)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """The outcome of one sync: what changed, and the calendar as checked."""
+
+    changes: tuple[Change, ...]
+    check: CheckResult
+    applied: bool
+
+
+def sync(ws: Workspace, store: Store, *, now: datetime, calendar: Calendar | None = None, apply_changes: bool = True,
+         ) -> SyncResult:
+    """Bring the store in line with the files (or, with apply_changes=False, only say what would change)."""
+    calendar = calendar or Calendar(ws)
+    checked, _ = calendar.scan()
+    desired = desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store))
+    changes = diff(store, checked, desired)
+    if apply_changes:
+        apply(store, checked, desired, changes, now=now)
+    return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)
+
+
+def slot_finder(ws: Workspace, store: Store) -> SlotFinder | None:
+    """`publish_at: slot` support, when schedules/slots.yaml exists."""
+    try:
+        from publisher.slots import finder
+    except ImportError:  # pragma: no cover - slots arrive with the scheduler
+        return None
+    return finder(ws, store)
+
+
+@dataclass(frozen=True)
+class PostView:
+    """One post as `status` and `plan` show it."""
+
+    id: int
+    item: str
+    platform: str
+    account: str
+    state: str
+    due_at: datetime | None
+    reason: str
+    attempts: int
+    url: str | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "item": self.item, "platform": self.platform, "account": self.account,
+                "state": self.state, "due_at": self.due_at.isoformat() if self.due_at else None,
+                "reason": self.reason, "attempts": self.attempts, "url": self.url, "last_error": self.last_error}
+
+
+def posts(store: Store, *, states: set[str] | None = None, until: datetime | None = None) -> list[PostView]:
+    """Posts ordered by due time (unscheduled last)."""
+    import sqlalchemy as sa
+
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    query = sa.select(t)
+    if states:
+        query = query.where(t.c.state.in_(sorted(states)))
+    if until is not None:
+        query = query.where(sa.or_(t.c.due_at.is_(None), t.c.due_at <= until))
+    with store.session() as s:
+        rows = s.execute(query).mappings().all()
+    views = [PostView(r["id"], r["item_id"], r["platform"], r["account"], r["state"], r["due_at"], r["reason"] or "",
+                      r["attempt_count"], r["url"], r["last_error"]) for r in rows]
+    return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
+
+
+def status(store: Store) -> dict[str, Any]:
+    """Counts per state and every post, for `publisher status`."""
+    views = posts(store)
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.state] = counts.get(v.state, 0) + 1
+    return {"counts": counts, "posts": [v.to_dict() for v in views]}
+
+
+@dataclass(frozen=True)
+class DryRunRecord:
+    """One dry-run publish: the exact request and where it was written."""
+
+    platform: str
+    account: str
+    request: dict[str, Any]
+    path: Path | None
+
+
+def publish_dry_run(ws: Workspace, store: Store, ref: str, *, platform: str | None, now: datetime
+                    ) -> tuple[list[DryRunRecord], list[Problem]]:
+    """Render an item for its platforms and run the dry-run adapter: the exact requests, nothing sent.
+
+    The post rows keep their state (a dry run is a rehearsal of one item, not a publish); the event log
+    records each dry run and where its request was written.
+    """
+    import asyncio
+
+    import sqlalchemy as sa
+
+    calendar = Calendar(ws)
+    checked = find_item(calendar, ref)
+    if checked.item is None:
+        return [], list(checked.problems)
+    sync(ws, store, now=now, calendar=calendar)
+    targets = [t for t in checked.item.targets if platform in (None, t.platform, t.account)]
+    if not targets:
+        raise UsageError(f"{checked.item.id} does not target {platform}")
+    records: list[DryRunRecord] = []
+    problems: list[Problem] = []
+    out_dir = dry_run_dir(ws.state_dir)
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    for target in targets:
+        post, found = calendar.renderer.render(checked.item, target, process_media=True)
+        problems += found
+        if post is None:
+            continue
+        ctx = AdapterContext(account=target.account, mode="dry-run", base_url="", out_dir=out_dir)
+        adapter = DryRunAdapter(ctx)
+        attempt = Attempt(post_id=0, number=0, started_at=now)
+        result = asyncio.run(adapter.publish(post, attempt))
+        path = out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+        records.append(DryRunRecord(target.platform, target.account, dict(result.request or {}), path))
+        with store.session() as s:
+            post_id = s.execute(sa.select(t.c.id).where(t.c.item_id == checked.item.id,
+                                                        t.c.platform == target.platform,
+                                                        t.c.account == target.account)).scalar()
+        log_event(store, post_id, "dry_run", f"dry run of {post.rendered_hash[:12]} written to "
+                  f"{path.relative_to(ws.root)}", now=now)
+    return records, problems

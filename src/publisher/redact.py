@@ -1,4 +1,4 @@
-"""Remove secrets (tokens, app secrets, cookies, OAuth codes) from any text, URL or log record before it leaves the process."""
+"""Remove secrets (tokens, app secrets, cookies, OAuth codes) from text, URLs and log records."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def _mask_secrets(text: str, secrets: frozenset[str]) -> str:
 
 
 def _one_pass(text: str) -> str:
-    text = _QUOTED.sub(lambda m: f"{m['q']}{m['key']}{m['q']}{m['sep']}\"{MASK}\"", text)
+    text = _QUOTED.sub(lambda m: f'{m["q"]}{m["key"]}{m["q"]}{m["sep"]}"{MASK}"', text)
     text = _HEADER.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
     text = _BEARER.sub(lambda m: f"{m['scheme']}{m['sp']}{MASK}", text)
     text = _PARAM.sub(lambda m: f"{m['key']}{m['eq']}{MASK}", text)
@@ -178,7 +178,7 @@ def install_logging_redaction(*, verbose: bool = False) -> None:
             previous = logging.getLogRecordFactory()
 
             def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-                # Redacting at creation also covers handlers added later (pytest caplog, the CLI's rich handler).
+                # Redacting at creation also covers handlers added later (pytest caplog, the CLI's handler).
                 record = previous(*args, **kwargs)
                 redact_record(record)
                 return record

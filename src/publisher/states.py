@@ -1,4 +1,4 @@
-"""The legal transitions of a post's state (DESIGN.md section 5), enforced here and, as a backstop, by the DB."""
+"""The legal transitions of a post's state (DESIGN.md section 5); the DB enforces the same as a backstop."""
 
 from __future__ import annotations
 

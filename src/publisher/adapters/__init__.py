@@ -1,1 +1,33 @@
-"""Platform adapters: one module per platform, sharing the HTTP layer in adapters/http.py."""
+"""Platform adapters: the registry (one line per platform) and how an account's mode picks an adapter.
+
+A new platform is one module here plus one folder under platforms/; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from publisher.adapters.base import Adapter, AdapterContext
+from publisher.adapters.dryrun import DryRunAdapter
+from publisher.errors import ConfigError
+
+AdapterFactory = Callable[[AdapterContext], Adapter]
+
+#: platform name (== platforms/<name>/ folder) -> the real adapter's factory
+ADAPTERS: dict[str, AdapterFactory] = {}
+
+
+def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
+    """The adapter for one account: dry-run records, the others talk to the platform (or the sandbox)."""
+    if ctx.mode == "dry-run":
+        return DryRunAdapter(ctx)
+    factory = ADAPTERS.get(platform)
+    if factory is None:
+        raise ConfigError(
+            f"no {ctx.mode} adapter for {platform} yet; set the account's mode to dry-run",
+            key=f"accounts.{ctx.account}.mode",
+        )
+    return factory(ctx)
+
+
+__all__ = ["ADAPTERS", "Adapter", "AdapterContext", "AdapterFactory", "get_adapter"]

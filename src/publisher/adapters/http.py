@@ -1,12 +1,13 @@
-"""The one HTTP layer of every adapter: client factory, error classification, the tenacity retry wrapper, token refresh.
+"""The one HTTP layer of every adapter: client factory, error classification, retry wrapper, token refresh.
 
-Nothing above the adapters sees an httpx exception: every failure leaves here as a `publisher.errors.PlatformError`
-whose message is redacted and whose exception chain is cut (`from None`), so no URL token can leak through it.
+Nothing above the adapters sees an httpx exception: every failure leaves here as a `PlatformError` whose
+message is redacted and whose exception chain is cut (`from None`), so no URL token can leak through it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -18,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from publisher import errors
 from publisher.redact import redact_text, redact_url
@@ -29,7 +30,15 @@ T = TypeVar("T")
 E = TypeVar("E", bound=errors.PlatformError)
 USER_AGENT = "publisher/0.1 (+https://github.com/; content-calendar publisher)"
 Kind = Literal[
-    "transient", "rate_limited", "quota", "token_expired", "auth", "needs_person", "permanent", "validation", "already_done"
+    "transient",
+    "rate_limited",
+    "quota",
+    "token_expired",
+    "auth",
+    "needs_person",
+    "permanent",
+    "validation",
+    "already_done",
 ]
 Rule = Kind | tuple[Kind, float]  # a kind, or (kind, minimum wait in seconds) for rate limits
 Sleep = Callable[[float], Awaitable[None]]
@@ -58,7 +67,7 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounds of in-process retries; a required wait above `long_wait_threshold` goes back to the queue instead."""
+    """Bounds of in-process retries; a wait above `long_wait_threshold` goes back to the queue instead."""
 
     attempts: int = 5
     initial: float = 1.0
@@ -68,7 +77,7 @@ class RetryPolicy:
     long_wait_threshold: float = 60.0
 
     def backoff(self, attempt: int) -> float:
-        """Exponential wait with jitter after failed attempt number `attempt` (1-based), capped at max_wait."""
+        """Exponential wait plus jitter after failed attempt `attempt` (1-based), capped at max_wait."""
         jitter = random.uniform(0.0, self.jitter) if self.jitter > 0 else 0.0
         return min(self.initial * 2 ** (attempt - 1) + jitter, self.max_wait)
 
@@ -99,14 +108,16 @@ def make_client(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """Build the async client every adapter uses: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
+    """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
 
     async def on_request(request: httpx.Request) -> None:
         logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
 
     async def on_response(response: httpx.Response) -> None:
         request = response.request
-        logger.debug("%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url))
+        logger.debug(
+            "%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url)
+        )
 
     client = httpx.AsyncClient(
         transport=transport,
@@ -132,7 +143,9 @@ def make_sync_client(
 
     def on_response(response: httpx.Response) -> None:
         request = response.request
-        logger.debug("%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url))
+        logger.debug(
+            "%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url)
+        )
 
     client = httpx.Client(
         transport=transport,
@@ -143,12 +156,12 @@ def make_sync_client(
     return client
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Classification
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
-    """Seconds the server asks us to wait: max of `Retry-After` (seconds or HTTP-date) and `X-Rate-Limit-Reset`."""
+    """Seconds the server asks us to wait: max of `Retry-After` (seconds or date) and `X-Rate-Limit-Reset`."""
     waits: list[float] = []
     raw = headers.get("retry-after")
     if raw:
@@ -168,10 +181,9 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = No
                 waits.append((when - reference).total_seconds())
     reset = headers.get("x-rate-limit-reset")
     if reset:
-        try:
-            waits.append(float(reset.strip()))  # Product Hunt: seconds until the window resets (PLATFORMS.md 4.4)
-        except ValueError:
-            pass
+        # Product Hunt: seconds until the window resets (PLATFORMS.md 4.4), not a timestamp.
+        with contextlib.suppress(ValueError):
+            waits.append(float(reset.strip()))
     return max(0.0, *waits) if waits else None
 
 
@@ -203,7 +215,7 @@ def classify_http(
     table: Mapping[int | str, Rule] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Raise the error for an HTTP status (2xx/3xx pass); `table` lets a platform override statuses (e.g. 401)."""
+    """Raise the error for an HTTP status (2xx/3xx pass); `table` lets a platform override statuses."""
     status = response.status_code
     if status < 400:
         return
@@ -230,7 +242,7 @@ def classify_codes(
     retry_after: float | None = None,
     reset_at: datetime | None = None,
 ) -> Literal["already_done"] | None:
-    """Raise the error a platform code means; None/0 is success, "already_done" means: fetch the existing object.
+    """Raise the error a platform code means; None/0 is success; "already_done": fetch the existing object.
 
     An unknown non-zero code is permanent: never blind-retry what we do not understand.
     """
@@ -288,12 +300,13 @@ WECHAT_CODES: Mapping[int | str, Rule] = {
     50002: "permanent",
     53500: "permanent",
     **dict.fromkeys(
-        (40004, 40005, 40007, 40009, 40114, 41039, 44002, 45002, 45003, 45004, 45067, 45166, 53503), "validation"
+        (40004, 40005, 40007, 40009, 40114, 41039, 44002, 45002, 45003, 45004, 45067, 45166, 53503),
+        "validation",
     ),
     45065: "already_done",
 }
 
-# PLATFORMS.md 2.2, 2.5 and 5. Revoked / expired refresh tokens are "auth": the account needs re-authorisation.
+# PLATFORMS.md 2.2, 2.5 and 5. Revoked/expired refresh tokens are "auth": the account needs re-authorising.
 # 28001052 "risk control, long backoff" has no documented window [U].
 DOUYIN_CODES: Mapping[int | str, Rule] = {
     28001005: "transient",
@@ -321,7 +334,7 @@ DOUYIN_CODES: Mapping[int | str, Rule] = {
     **dict.fromkeys((28001007, 2100005, 2190005, 2190006, 2190007, 2111001), "validation"),
 }
 
-# PLATFORMS.md 4.4 and 5: classify by HTTP status. A developer token never changes, so a second 401 is AuthError.
+# PLATFORMS.md 4.4 and 5: classify by HTTP status. A developer token never changes: a second 401 is AuthError.
 PRODUCTHUNT_CODES: Mapping[int | str, Rule] = {
     401: "token_expired",
     403: "auth",
@@ -329,8 +342,8 @@ PRODUCTHUNT_CODES: Mapping[int | str, Rule] = {
     429: "rate_limited",
 }
 
-# PLATFORMS.md 3.1 and 5 (observed private-web behaviour, relayed by a user-run bridge). HTTP 461/471 are captcha
-# statuses; -100 is an expired login session that only a person can renew. 300012 (IP block) has no known window [U].
+# PLATFORMS.md 3.1 and 5 (observed private-web behaviour, relayed by a user-run bridge). HTTP 461/471 are
+# captcha statuses; -100 is an expired login only a person can renew. 300012 (IP block): window unknown [U].
 XIAOHONGSHU_CODES: Mapping[int | str, Rule] = {
     461: "needs_person",
     471: "needs_person",
@@ -341,22 +354,26 @@ XIAOHONGSHU_CODES: Mapping[int | str, Rule] = {
 }
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # The retry wrapper
 
 _NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 _CLIENT_BUG = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.TooManyRedirects)
 
 
-def _from_transport(exc: Exception, method: str, url: str, platform: str, idempotent: bool) -> errors.PlatformError:
+def _from_transport(
+    exc: Exception, method: str, url: str, platform: str, idempotent: bool
+) -> errors.PlatformError:
     what = f"{method} {redact_url(url)}: {type(exc).__name__}"
     if isinstance(exc, _NOTHING_SENT):
         return errors.TransientError(f"{what} (request not sent)", platform=platform)
-    if isinstance(exc, _CLIENT_BUG) or isinstance(exc, httpx.InvalidURL):
+    if isinstance(exc, (*_CLIENT_BUG, httpx.InvalidURL)):
         return errors.PermanentError(what, platform=platform)
     if idempotent:
         return errors.TransientError(what, platform=platform)
-    return errors.OutcomeUnknown(f"{what} after the request was sent; reconcile before any retry", platform=platform)
+    return errors.OutcomeUnknown(
+        f"{what} after the request was sent; reconcile before any retry", platform=platform
+    )
 
 
 def _scrub(err: errors.PlatformError) -> errors.PlatformError:
@@ -391,11 +408,11 @@ async def call(
     platform: str | None = None,
     **request_kw: Any,
 ) -> httpx.Response:
-    """Send one request with retries where safe; return the response `classify` accepted, or raise a PlatformError.
+    """Send one request, retrying where safe; return the response `classify` accepted or raise PlatformError.
 
-    Retried: TransientError (incl. RateLimited, waiting max(server wait, backoff)), bounded by attempts and deadline.
-    Never retried: an unknown outcome of a non-idempotent call (R11), a wait above the long-wait threshold (raised for
-    the queue to park the post), and every other error.
+    Retried: TransientError (incl. RateLimited, waiting max(server wait, backoff)), bounded by attempts and
+    deadline. Never retried: an unknown outcome of a non-idempotent call (R11), a wait above the long-wait
+    threshold (raised for the queue to park the post), and every other error.
     """
     name = platform if platform is not None else _PLATFORM_OF.get(client, "")
     started = clock()
@@ -406,7 +423,9 @@ async def call(
             response = await client.request(method, url, **request_kw)
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             failure = _from_transport(exc, method, url, name, idempotent)
-        if failure is not None:  # raised outside the except block so the httpx exception is not even __context__
+        if (
+            failure is not None
+        ):  # raised outside the except block so the httpx exception is not even __context__
             raise _scrub(failure) from None
         try:
             classify(response)
@@ -415,9 +434,10 @@ async def call(
         if failure is None:
             return response
         if not idempotent and type(failure) is errors.TransientError:
-            # The platform got the write and answered "busy"/5xx: it may have acted. Reconcile, never blind-retry.
+            # The platform got the write and answered "busy"/5xx: it may have acted. Reconcile, never retry.
             failure = _relabel(
-                errors.OutcomeUnknown(f"{failure} after the request was sent; reconcile before any retry"), failure
+                errors.OutcomeUnknown(f"{failure} after the request was sent; reconcile before any retry"),
+                failure,
             )
         raise _scrub(failure) from None
 
@@ -464,12 +484,14 @@ async def call(
     return result
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Token refresh
 
 
-async def with_token_refresh(do: Callable[[str], Awaitable[T]], get_token: Callable[[bool], Awaitable[str]]) -> T:
-    """Run `do(token)`; on TokenExpired get a fresh token (force=True) and repeat once. A second expiry is AuthError."""
+async def with_token_refresh(
+    do: Callable[[str], Awaitable[T]], get_token: Callable[[bool], Awaitable[str]]
+) -> T:
+    """Run `do(token)`; on TokenExpired get a fresh token (force=True) and repeat once; then AuthError."""
     try:
         return await do(await get_token(False))
     except TokenExpired:
@@ -481,7 +503,9 @@ async def with_token_refresh(do: Callable[[str], Awaitable[T]], get_token: Calla
     except TokenExpired as exc:
         again = exc
     assert again is not None
-    raise _scrub(_relabel(errors.AuthError(f"token still rejected after one refresh: {again}"), again)) from None
+    raise _scrub(
+        _relabel(errors.AuthError(f"token still rejected after one refresh: {again}"), again)
+    ) from None
 
 
 __all__ = [

@@ -151,18 +151,43 @@ def _pillow(name: str) -> Iterator[None]:
                                "re-export it from the original") from None
 
 
+def _check_pixels(size: tuple[int, int] | None, limit: int, name: str) -> None:
+    if size and size[0] * size[1] > limit:
+        w, h = size
+        raise MediaProblem(f"{name}: image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
+                           "export it smaller")
+
+
+def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
+    """Width and height from the header alone, through the same plugins Image.open would use.
+
+    Image.open raises its own bomb error for very large images before we can see their size; asking the plugin
+    first lets the message say "30000×30000 (900 MP)" rather than only a pixel count. Nothing is decoded here.
+    """
+    Image.init()
+    for fmt in formats:
+        factory, accept = Image.OPEN.get(fmt, (None, None))
+        verdict = accept(data[:16]) if accept else True
+        if factory is None or not verdict or isinstance(verdict, str):
+            continue
+        try:
+            return factory(io.BytesIO(data), "").size
+        except _PILLOW_ERRORS + (Image.DecompressionBombWarning,):
+            continue  # Image.open below will say what is wrong
+    return None
+
+
 def _open(data: bytes, rule: ImageRule, name: str) -> Image.Image:
     """Open from the header only, restricted to the accepted formats; refuse oversized images before any decode."""
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
         raise MediaProblem(f"{name}: no safe image format is accepted here ({', '.join(rule.accept)})",
                            "accept jpeg, png or webp in platform.yaml")
-    im = Image.open(io.BytesIO(data), formats=formats)
-    w, h = im.size
     limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
-    if w * h > limit:
-        raise MediaProblem(f"{name}: image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
-                           "export it smaller")
+    _check_pixels(_header_size(data, formats), limit, name)
+    im = Image.open(io.BytesIO(data), formats=formats)  # Pillow's own bomb guard runs here too, as an error
+    _check_pixels(im.size, limit, name)
+    w, h = im.size
     if w < 1 or h < 1 or min(w, h) < rule.min_side:
         raise MediaProblem(f"{name}: image is {w}×{h}, smaller than {rule.min_side} px on a side",
                            "use a larger image")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
+from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
@@ -83,7 +84,7 @@ def _styles(t: WechatTheme) -> dict[str, str]:
         "h6": f"{heading};font-size:16px;color:{t.muted_color}",
         "ul": f"{body};margin:0 0 1em 0;padding-left:2em;list-style-type:disc",
         "ol": f"{body};margin:0 0 1em 0;padding-left:2em;list-style-type:decimal",
-        "li": f"{body};margin:0.25em 0",
+        "li": "margin:0.25em 0",  # inherits the list's text style: WeChat counts markup toward 20,000 chars
         "quote_p": f"font-size:15px;line-height:{t.line_height};color:#666666;margin:0.3em 0",
         "blockquote": (
             f"margin:0 0 1em 0;padding:10px 14px;border-left:4px solid {t.accent};"
@@ -121,6 +122,11 @@ def _is_wechat_link(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and (parts.hostname or "") in WECHAT_LINK_HOSTS
+
+
+@lru_cache(maxsize=1)
+def _builtin_lexer_aliases() -> frozenset[str]:
+    return frozenset(alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases)
 
 
 def _plain(children: Sequence[Token]) -> str:
@@ -176,12 +182,11 @@ class _WechatRenderer(RendererHTML):
         self.styles = _styles(theme)
 
     def _highlighted(self, code: str, lang: str) -> str:
-        try:
-            lexer = get_lexer_by_name(lang) if lang else None
-        except ClassNotFound:
-            lexer = None
-        if lexer is None:  # never guess a language: guessing is slow and unstable
+        # Never guess a language (slow, unstable), and only Pygments' own lexers: an unknown name would
+        # otherwise scan plugin entry points, importing e.g. IPython in the middle of a render.
+        if lang.lower() not in _builtin_lexer_aliases():
             return escape(code, quote=False)
+        lexer = get_lexer_by_name(lang)
         formatter = HtmlFormatter(noclasses=True, nowrap=True, style=self.theme.code_style)
         return str(highlight(code, lexer, formatter))
 

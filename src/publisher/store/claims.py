@@ -68,7 +68,7 @@ def claim_due(
     platforms: Collection[str] | None = None,
     accounts: Collection[str] | None = None,
 ) -> list[ClaimedPost]:
-    """Atomically lease up to `limit` due queued/retrying posts to `owner`; each row goes to one claimer only."""
+    """Atomically lease up to `limit` due queued/retrying posts to `owner`; each row goes to one claimer."""
     due = (
         sa.select(post.c.id)
         .where(
@@ -101,7 +101,7 @@ def claim_due(
     with store.begin() as conn:
         rows = conn.execute(stmt).mappings().all()
         _log(conn, now, [(r["id"], "claim", f"-> claimed by {owner}") for r in rows])
-    claimed = [ClaimedPost(**{k: (dict(v) if k == "ids" else v) for k, v in r.items()}) for r in rows]
+    claimed = [_claimed(r) for r in rows]
     return sorted(claimed, key=lambda c: (c.due_at is None, c.due_at, c.id))
 
 
@@ -115,7 +115,7 @@ def transition(
     now: datetime | None = None,
     **fields: Any,
 ) -> bool:
-    """Compare-and-set: move the post to `to` if it is in one of `from_states` and, when leased, held by `owner`.
+    """Compare-and-set: move the post to `to` if it is in one of `from_states` (and held by `owner`).
 
     `owner=None` is a person or the sync acting: it may not move a claimed or sending post. Returns False when
     the row was not as expected (someone else moved it, or the lease was lost); raises StoreError when the
@@ -218,8 +218,11 @@ def finish_attempt(
             sa.update(attempt)
             .where(attempt.c.post_id == post_id, attempt.c.number == number)
             .values(
-                finished_at=now, outcome=outcome, http_status=http_status,
-                platform_code=None if platform_code is None else str(platform_code), error=error,
+                finished_at=now,
+                outcome=outcome,
+                http_status=http_status,
+                platform_code=None if platform_code is None else str(platform_code),
+                error=error,
             )  # fmt: skip
         )
         if error is not None:
@@ -239,7 +242,7 @@ def renew_lease(store: Store, post_id: int, *, owner: str, now: datetime, lease_
 
 
 def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
-    """Return expired leases: claimed with nothing sent -> queued; sending -> reconcile (never re-sent blindly).
+    """Return expired leases: claimed, nothing sent -> queued; sending -> reconcile (never re-sent blindly).
 
     Returns (requeued ids, ids to reconcile). Safe to run from several nodes at once.
     """
@@ -275,10 +278,18 @@ def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     return requeued, to_reconcile
 
 
-def log_event(store: Store, post_id: int | None, kind: str, message: str, *, now: datetime | None = None) -> None:
+def log_event(
+    store: Store, post_id: int | None, kind: str, message: str, *, now: datetime | None = None
+) -> None:
     """Append one audit event (a forced retry, a notification sent); `message` must hold no secret."""
     with store.begin() as conn:
         _log(conn, now or store.clock(), [(post_id, kind, message)])
+
+
+def _claimed(row: sa.RowMapping) -> ClaimedPost:
+    values: dict[str, Any] = dict(row)
+    values["ids"] = dict(values["ids"] or {})
+    return ClaimedPost(**values)
 
 
 def _check_move(from_states: Collection[PostState], to: PostState) -> None:
@@ -315,7 +326,9 @@ def _transition(
     values = {**fields, "state": to.value, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
     conn.execute(sa.update(post).where(post.c.id == post_id).values(**values))
     reason = fields.get("reason")
-    _log(conn, now, [(post_id, "transition", f"{row.state} -> {to.value}" + (f": {reason}" if reason else ""))])
+    _log(
+        conn, now, [(post_id, "transition", f"{row.state} -> {to.value}" + (f": {reason}" if reason else ""))]
+    )
     return True
 
 

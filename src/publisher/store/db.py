@@ -1,4 +1,4 @@
-"""Open the database: engine settings, SQLite pragmas and BEGIN IMMEDIATE, migrations to head, a self-check."""
+"""Open the database: engine settings, SQLite pragmas and BEGIN IMMEDIATE, migrations, a self-check."""
 
 from __future__ import annotations
 
@@ -77,8 +77,11 @@ class Store:
             yield conn
 
     def self_check(self) -> dict[str, Any]:
-        """The settings that matter (pragmas, schema revision) and a list of problems, for doctor and tests."""
-        info: dict[str, Any] = {"dialect": self.dialect, "url": self.engine.url.render_as_string(hide_password=True)}
+        """The settings that matter (pragmas, schema revision) and a list of problems, for doctor."""
+        info: dict[str, Any] = {
+            "dialect": self.dialect,
+            "url": self.engine.url.render_as_string(hide_password=True),
+        }
         problems: list[str] = []
         with self.engine.connect() as conn:
             if self.is_sqlite:
@@ -132,7 +135,7 @@ def open_store(url: str, *, clock: Callable[[], datetime] = utcnow, migrate: boo
 
 
 def upgrade(store: Store) -> None:
-    """Apply the Alembic migrations to head inside one locked transaction, so two processes may start at once."""
+    """Apply the migrations to head in one locked transaction, so two processes may start at once."""
     config = _alembic_config()
     with store.begin() as conn:
         if store.dialect == "postgresql":

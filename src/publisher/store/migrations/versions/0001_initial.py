@@ -5,8 +5,9 @@ Revises:
 Create Date: 2026-11-21
 
 The state list and the transition pairs are a frozen copy of publisher.states as of this revision: a migration
-must build the same schema forever. tests/test_store.py fails when states.TRANSITIONS drifts from the DB, which
-is the cue to write a migration that re-seeds post_transition (delete + insert) and replaces ck_post_state.
+must build the same schema forever. tests/test_store.py fails when states.TRANSITIONS drifts from the DB,
+which is the cue to write a migration that re-seeds post_transition (delete + insert)
+and replaces ck_post_state.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "held": ("cancelled", "planned", "queued", "waiting_approval"),
     "queued": ("cancelled", "claimed", "held", "missed", "planned", "waiting_approval"),
     "claimed": ("cancelled", "held", "missed", "needs_reauth", "queued", "sending"),
-    "sending": ("awaiting_manual", "failed", "needs_attention", "needs_reauth", "published", "reconcile", "retrying"),
+    "sending": (
+        "awaiting_manual",
+        "failed",
+        "needs_attention",
+        "needs_reauth",
+        "published",
+        "reconcile",
+        "retrying",
+    ),
     "retrying": ("cancelled", "claimed", "held"),
     "reconcile": ("needs_attention", "published", "retrying"),
     "needs_attention": ("cancelled", "failed", "published", "queued"),
@@ -71,7 +80,7 @@ FOR EACH ROW EXECUTE FUNCTION post_state_guard()
 """
 
 
-def _when(name: str, nullable: bool = True) -> sa.Column:
+def _when(name: str, nullable: bool = True) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
@@ -187,7 +196,9 @@ def upgrade() -> None:
         sa.Column("from_state", sa.String(), primary_key=True),
         sa.Column("to_state", sa.String(), primary_key=True),
     )
-    op.bulk_insert(transition, [{"from_state": a, "to_state": b} for a, bs in TRANSITIONS.items() for b in bs])
+    op.bulk_insert(
+        transition, [{"from_state": a, "to_state": b} for a, bs in TRANSITIONS.items() for b in bs]
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_GUARD_FN)
         op.execute(_PG_GUARD)

@@ -1,0 +1,61 @@
+"""The dry-run adapter: records the exact request the real adapter would send, and sends nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.adapters.base import AdapterContext
+from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
+
+
+def request_of(post: RenderedPost) -> dict[str, Any]:
+    """The request as the platform adapter would build it: text fields verbatim, media by file and hash."""
+    return {
+        "platform": post.platform,
+        "account": post.account,
+        "item": post.item_id,
+        "fields": dict(post.fields),
+        "media": [
+            {"role": m.role, "file": m.path, "source": m.source, "sha256": m.sha256, "bytes": m.bytes,
+             "mime": m.mime, "width": m.width, "height": m.height}
+            for m in post.media
+        ],
+        "rendered_hash": post.rendered_hash,
+    }
+
+
+@dataclass
+class DryRunAdapter:
+    """Stands in for any platform: deterministic ids, the request written to `ctx.out_dir`."""
+
+    ctx: AdapterContext
+    name: str = "dryrun"
+
+    def validate(self, post: RenderedPost) -> list[Problem]:
+        return []
+
+    async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
+        request = request_of(post)
+        remote_id = "dryrun-" + hashlib.sha256(f"{post.rendered_hash}:{post.account}".encode()).hexdigest()[:16]
+        if self.ctx.out_dir is not None:
+            self.ctx.out_dir.mkdir(parents=True, exist_ok=True)
+            path = self.ctx.out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+            path.write_text(json.dumps(request, ensure_ascii=False, indent=2), encoding="utf-8")
+        return PublishResult(remote_id=remote_id, url=f"dryrun://{post.platform}/{remote_id}",
+                             detail={"dry_run": True}, request=request)
+
+    async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        return None
+
+    async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        now = (self.ctx.now or (lambda: datetime.now(UTC)))()
+        return [MetricSample(r.post_id, r.platform, "views", 0.0, now) for r in refs]
+
+
+def dry_run_dir(state_dir: Path) -> Path:
+    return state_dir / "dry-run"

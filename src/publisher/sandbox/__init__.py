@@ -1,0 +1,6 @@
+"""Local fakes of WeChat, Douyin, Product Hunt and the xiaohongshu-mcp bridge; imports nothing else of publisher."""
+
+from publisher.sandbox.app import create_app
+from publisher.sandbox.server import running, serve
+
+__all__ = ["create_app", "running", "serve"]

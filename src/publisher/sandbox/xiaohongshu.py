@@ -1,0 +1,187 @@
+"""A fake of the xiaohongshu-mcp HTTP API under /xhs (the user-run bridge; modelled on xpzouying/xiaohongshu-mcp).
+
+Like the real site it accepts duplicate notes; they are only flagged in the state, so tests can prove the
+client's own reconcile step is what prevents double posting.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from publisher.sandbox.core import World, content_key, parse_time
+
+
+@dataclass
+class XiaohongshuState:
+    notes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def settle(self, world: World) -> None:
+        return None
+
+    def dump(self) -> dict[str, Any]:
+        return {"notes": list(self.notes.values())}
+
+
+def store(world: World) -> XiaohongshuState:
+    state: XiaohongshuState = world.stores["xiaohongshu"]
+    return state
+
+
+def title_length(title: str) -> int:
+    """XHS counts non-ASCII UTF-16 units as 2 and ASCII as 1, then halves (rounding up)."""
+    units = sum(1 if ord(ch) < 128 else (2 if ord(ch) <= 0xFFFF else 4) for ch in title)
+    return math.ceil(units / 2)
+
+
+def _fail(status: int, code: str, message: str, details: str) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code, "details": details}, status_code=status)
+
+
+def _done(data: Any, message: str) -> JSONResponse:
+    return JSONResponse({"success": True, "data": data, "message": message})
+
+
+def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, Any]]:
+    return 500, {"error": message, "code": str(code), "details": message}
+
+
+def _count(world: World, value: int) -> str:
+    if world.config["xiaohongshu"]["abbreviate_counts"] and value >= 10000:
+        return f"{value / 10000:.1f}万"
+    return str(value)
+
+
+def _user(world: World) -> dict[str, str]:
+    cfg = world.config["xiaohongshu"]
+    return {"userId": cfg["user_id"], "nickname": cfg["username"], "nickName": cfg["username"],
+            "avatar": "https://sns-avatar-qc.xhscdn.com/avatar/fake.jpg"}
+
+
+def _interact(world: World, note: dict[str, Any]) -> dict[str, Any]:
+    since = parse_time(note["published_at"])
+    n = {metric: world.engagement("xhs:" + note["note_id"], metric, since)
+         for metric in ("liked", "collected", "comment", "shared")}
+    return {"liked": False, "likedCount": _count(world, n["liked"]), "sharedCount": _count(world, n["shared"]),
+            "commentCount": _count(world, n["comment"]), "collectedCount": _count(world, n["collected"]),
+            "collected": False}
+
+
+def _visible(world: World) -> list[dict[str, Any]]:
+    return [n for n in store(world).notes.values() if parse_time(n["published_at"]) <= world.now]
+
+
+def _publish(world: World, body: Any, video: bool) -> JSONResponse:
+    if not isinstance(body, dict) or not body.get("title") or not body.get("content"):
+        return _fail(400, "INVALID_REQUEST", "请求参数错误", "title and content are required")
+    media = body.get("video") if video else body.get("images")
+    if video and not isinstance(media, str) or not video and (not isinstance(media, list) or not media):
+        return _fail(400, "INVALID_REQUEST", "请求参数错误", "video is required" if video else "images min=1")
+    code = "PUBLISH_VIDEO_FAILED" if video else "PUBLISH_FAILED"
+    message = "视频发布失败" if video else "发布失败"
+    cfg = world.config["xiaohongshu"]
+    if not cfg["logged_in"]:
+        return _fail(500, code, message, "未登录")
+    if title_length(str(body["title"])) > 20:
+        return _fail(500, code, message, "标题长度超过限制")
+    published = world.now
+    if body.get("schedule_at"):
+        try:
+            published = parse_time(str(body["schedule_at"]))
+        except ValueError:
+            return _fail(500, code, message, "定时发布时间格式错误，请使用 ISO8601 格式")
+        if not world.now + timedelta(hours=1) <= published <= world.now + timedelta(days=14):
+            return _fail(500, code, message, "定时发布时间必须在1小时至14天之间")
+    note_id = world.mint("", 24)
+    note = {"note_id": note_id, "xsec_token": "AB" + world.mint("", 40), "title": body["title"],
+            "content": body["content"], "tags": list(body.get("tags") or [])[:10],
+            "images": [] if video else list(media), "video": media if video else None,
+            "type": "video" if video else "normal", "visibility": body.get("visibility") or "公开可见",
+            "published_at": published.isoformat(), "created_at": world.now.isoformat()}
+    store(world).notes[note_id] = note
+    world.note_content("xiaohongshu", cfg["user_id"], "note", content_key(note["title"], note["images"],
+                                                                            note["video"]), note_id)
+    data: dict[str, Any] = {"title": note["title"], "content": note["content"], "status": "发布完成"}
+    data["video" if video else "images"] = media if video else len(media)
+    if cfg["return_post_id"]:
+        data["post_id"] = note_id
+    return _done(data, "视频发布成功" if video else "发布成功")
+
+
+def _feed(world: World, note: dict[str, Any], index: int) -> dict[str, Any]:
+    cover = note["images"][0] if note["images"] else ""
+    return {"xsecToken": note["xsec_token"], "id": note["note_id"], "modelType": "note", "index": index,
+            "noteCard": {"type": note["type"], "displayTitle": note["title"], "user": _user(world),
+                         "interactInfo": _interact(world, note),
+                         "cover": {"width": 1080, "height": 1440, "url": cover, "fileId": "", "urlPre": cover,
+                                   "urlDefault": cover, "infoList": []}}}
+
+
+def routes(world: World) -> list[Route]:
+    async def body_of(request: Request) -> Any:
+        try:
+            return await request.json()
+        except ValueError:
+            return None
+
+    async def health(request: Request) -> JSONResponse:
+        return _done({"status": "healthy", "service": "xiaohongshu-mcp", "account": "ai-report",
+                      "timestamp": "now"}, "服务正常")
+
+    async def login_status(request: Request) -> JSONResponse:
+        cfg = world.config["xiaohongshu"]
+        data: dict[str, Any] = {"is_logged_in": bool(cfg["logged_in"])}
+        if cfg["logged_in"]:
+            data.update(username=cfg["username"], user_id=cfg["user_id"])
+        return _done(data, "检查登录状态成功")
+
+    async def publish(request: Request) -> JSONResponse:
+        return _publish(world, await body_of(request), video=False)
+
+    async def publish_video(request: Request) -> JSONResponse:
+        return _publish(world, await body_of(request), video=True)
+
+    async def detail(request: Request) -> JSONResponse:
+        body = await body_of(request) if request.method == "POST" else dict(request.query_params)
+        feed_id = str((body or {}).get("feed_id") or (body or {}).get("note_id") or "")
+        if not feed_id or not (body or {}).get("xsec_token"):
+            return _fail(400, "INVALID_REQUEST", "请求参数错误", "feed_id and xsec_token are required")
+        note = store(world).notes.get(feed_id)
+        if note is None or parse_time(note["published_at"]) > world.now:
+            return _fail(500, "GET_FEED_DETAIL_FAILED", "获取Feed详情失败", "笔记不存在或已删除")
+        images = [{"width": 1080, "height": 1440, "urlDefault": i, "urlPre": i} for i in note["images"]]
+        detail_note = {"noteId": note["note_id"], "xsecToken": note["xsec_token"], "title": note["title"],
+                       "desc": note["content"], "type": note["type"],
+                       "time": int(parse_time(note["published_at"]).timestamp() * 1000), "ipLocation": "上海",
+                       "user": _user(world), "interactInfo": _interact(world, note), "imageList": images}
+        return _done({"feed_id": feed_id, "data": {"note": detail_note,
+                                                   "comments": {"list": [], "cursor": "", "hasMore": False}}},
+                     "获取Feed详情成功")
+
+    async def me(request: Request) -> JSONResponse:
+        cfg = world.config["xiaohongshu"]
+        if not cfg["logged_in"]:
+            return _fail(500, "GET_MY_PROFILE_FAILED", "获取我的主页失败", "未登录")
+        notes = sorted(_visible(world), key=lambda n: n["published_at"], reverse=True)
+        profile = {"userBasicInfo": {"gender": 0, "ipLocation": "上海", "desc": "", "nickname": cfg["username"],
+                                     "images": "", "imageb": "", "redId": cfg["user_id"][:10]},
+                   "interactions": [{"type": "follows", "name": "关注", "count": "12"},
+                                    {"type": "fans", "name": "粉丝", "count": str(100 + len(notes) * 7)},
+                                    {"type": "interaction", "name": "获赞与收藏", "count": "0"}],
+                   "feeds": [_feed(world, n, i) for i, n in enumerate(notes)]}
+        return _done({"data": profile}, "获取我的主页成功")
+
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/api/v1/login/status", login_status, methods=["GET"]),
+        Route("/api/v1/publish", publish, methods=["POST"]),
+        Route("/api/v1/publish_video", publish_video, methods=["POST"]),
+        Route("/api/v1/feeds/detail", detail, methods=["GET", "POST"]),
+        Route("/api/v1/user/me", me, methods=["GET"]),
+    ]

@@ -1,0 +1,84 @@
+"""Shared fixtures: a temporary workspace built like a user's, with images made on the fly."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from publisher.workspace import Workspace, open_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+
+TOML = """
+[workspace]
+name = "test"
+timezone = "Asia/Shanghai"
+
+[accounts.xiaohongshu]
+platform = "xiaohongshu"
+
+[accounts.douyin]
+platform = "douyin"
+
+[accounts.wechat]
+platform = "wechat"
+
+[accounts.wechat_en]
+platform = "wechat"
+
+[accounts.producthunt]
+platform = "producthunt"
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current renders")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("PUBLISHER_"):
+            monkeypatch.delenv(key)
+
+
+def make_image(path: Path, size: tuple[int, int] = (1080, 1440), color: str = "#ff2442") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).save(path)
+    return path
+
+
+class WS:
+    """A workspace under tmp_path: write items, then open it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "content" / "media").mkdir(parents=True)
+        (root / "publisher.toml").write_text(TOML, encoding="utf-8")
+        make_image(root / "content" / "media" / "a.png")
+        make_image(root / "content" / "media" / "b.png", (1600, 1200), "#3366ff")
+        make_image(root / "content" / "media" / "cover.png", (1800, 766), "#222222")
+
+    def item(self, name: str, text: str) -> Path:
+        path = self.root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def open(self) -> Workspace:
+        return open_workspace(self.root)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> WS:
+    return WS(tmp_path / "ws")
+
+
+@pytest.fixture
+def image() -> Callable[..., Path]:
+    return make_image
