@@ -28,23 +28,31 @@ def client(seed: int = 0) -> TestClient:
 
 
 def wx_token(c: TestClient, appid: str = "wxapp1", secret: str = CANARY) -> str:
-    body = c.post("/wx/cgi-bin/stable_token",
-                  json={"grant_type": "client_credential", "appid": appid, "secret": secret}).json()
+    body = c.post(
+        "/wx/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": appid, "secret": secret}
+    ).json()
     return str(body["access_token"])
 
 
 def wx_draft(c: TestClient, token: str, title: str = "标题", content: str = "<p>正文</p>") -> dict:
-    thumb = c.post(f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
-                   files={"media": ("c.jpg", JPEG, "image/jpeg")}).json()["media_id"]
-    return c.post(f"/wx/cgi-bin/draft/add?access_token={token}",
-                  json={"articles": [{"title": title, "content": content, "thumb_media_id": thumb}]}).json()
+    thumb = c.post(
+        f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
+        files={"media": ("c.jpg", JPEG, "image/jpeg")},
+    ).json()["media_id"]
+    return c.post(
+        f"/wx/cgi-bin/draft/add?access_token={token}",
+        json={"articles": [{"title": title, "content": content, "thumb_media_id": thumb}]},
+    ).json()
 
 
 def test_clock_starts_at_now_and_moves_only_by_control_plane() -> None:
     c = client()
     assert c.get("/__fake/clock").json()["now"] == "2026-03-02T04:00:00Z"
     assert c.post("/__fake/clock", json={"advance_seconds": 90}).json()["now"] == "2026-03-02T04:01:30Z"
-    assert c.post("/__fake/clock", json={"now": "2026-04-01T00:00:00+08:00"}).json()["now"] == "2026-03-31T16:00:00Z"
+    assert (
+        c.post("/__fake/clock", json={"now": "2026-04-01T00:00:00+08:00"}).json()["now"]
+        == "2026-03-31T16:00:00Z"
+    )
     assert c.get("/__fake/state").json()["clock"] == "2026-03-31T16:00:00Z"
     assert c.post("/__fake/clock", json={"advance_seconds": "soon"}).status_code == 400
 
@@ -60,14 +68,21 @@ def test_reset_forgets_objects_and_config() -> None:
     assert state["wechat"]["drafts"] == [] and state["calls"] == [] and state["duplicates"] == []
     assert c.get("/__fake/config").json()["wechat"]["token_ttl"] == 7200
     # The secret seen before the reset is forgotten too: another one is trusted now.
-    assert "access_token" in c.post("/wx/cgi-bin/stable_token", json={
-        "grant_type": "client_credential", "appid": "wxapp1", "secret": "other"}).json()
+    assert (
+        "access_token"
+        in c.post(
+            "/wx/cgi-bin/stable_token",
+            json={"grant_type": "client_credential", "appid": "wxapp1", "secret": "other"},
+        ).json()
+    )
 
 
 def test_config_merges_nested_values_and_never_echoes_tokens() -> None:
     c = client()
-    shown = c.post("/__fake/config", json={"producthunt": {"developer_tokens": [CANARY]},
-                                           "wechat": {"limits": {"title": 10}}}).json()
+    shown = c.post(
+        "/__fake/config",
+        json={"producthunt": {"developer_tokens": [CANARY]}, "wechat": {"limits": {"title": 10}}},
+    ).json()
     assert shown["wechat"]["limits"]["title"] == 10 and shown["wechat"]["limits"]["author"] == 16
     assert CANARY not in json.dumps(shown)
 
@@ -88,8 +103,17 @@ def test_state_and_call_log_never_hold_secrets_or_tokens() -> None:
 def test_fault_http_status_with_headers_is_used_up_after_times() -> None:
     c = client()
     token = wx_token(c)
-    c.post("/__fake/faults", json={"platform": "wechat", "path": "/cgi-bin/draft/count", "kind": "http_status",
-                                   "status": 429, "headers": {"Retry-After": "3"}, "times": 2})
+    c.post(
+        "/__fake/faults",
+        json={
+            "platform": "wechat",
+            "path": "/cgi-bin/draft/count",
+            "kind": "http_status",
+            "status": 429,
+            "headers": {"Retry-After": "3"},
+            "times": 2,
+        },
+    )
     url = f"/wx/cgi-bin/draft/count?access_token={token}"
     first, second, third = c.get(url), c.get(url), c.get(url)
     assert (first.status_code, first.headers["retry-after"]) == (429, "3")
@@ -100,10 +124,25 @@ def test_fault_http_status_with_headers_is_used_up_after_times() -> None:
 def test_fault_app_error_uses_each_platform_envelope() -> None:
     c = client()
     token = wx_token(c)
-    c.post("/__fake/faults", json=[
-        {"platform": "wechat", "path": "*draft/count", "kind": "app_error", "code": -1, "message": "system busy"},
-        {"platform": "douyin", "path": "/api/*", "kind": "app_error", "code": 28001005, "message": "busy"},
-    ])
+    c.post(
+        "/__fake/faults",
+        json=[
+            {
+                "platform": "wechat",
+                "path": "*draft/count",
+                "kind": "app_error",
+                "code": -1,
+                "message": "system busy",
+            },
+            {
+                "platform": "douyin",
+                "path": "/api/*",
+                "kind": "app_error",
+                "code": 28001005,
+                "message": "busy",
+            },
+        ],
+    )
     wx = c.get(f"/wx/cgi-bin/draft/count?access_token={token}").json()
     assert wx["errcode"] == -1 and "rid: " in wx["errmsg"]
     dy = c.get("/dy/api/douyin/v1/video/video_list/?open_id=x")
@@ -114,8 +153,17 @@ def test_fault_app_error_uses_each_platform_envelope() -> None:
 def test_fault_matching_by_method_and_body_subset() -> None:
     c = client()
     token = wx_token(c)
-    c.post("/__fake/faults", json={"path": "/wx/cgi-bin/draft/add", "method": "post", "kind": "app_error",
-                                   "code": 45009, "match_body": {"marker": "x"}, "times": -1})
+    c.post(
+        "/__fake/faults",
+        json={
+            "path": "/wx/cgi-bin/draft/add",
+            "method": "post",
+            "kind": "app_error",
+            "code": 45009,
+            "match_body": {"marker": "x"},
+            "times": -1,
+        },
+    )
     assert "media_id" in wx_draft(c, token)
     url = f"/wx/cgi-bin/draft/add?access_token={token}"
     assert c.post(url, json={"marker": "x", "articles": []}).json()["errcode"] == 45009
@@ -129,10 +177,14 @@ def test_fault_drop_after_commit_applies_the_write_then_answers_502() -> None:
     c = client()
     token = wx_token(c)
     c.post("/__fake/faults", json={"path": "/cgi-bin/draft/add", "kind": "drop_after_commit"})
-    thumb = c.post(f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
-                   files={"media": ("c.jpg", JPEG, "image/jpeg")}).json()["media_id"]
-    answer = c.post(f"/wx/cgi-bin/draft/add?access_token={token}",
-                    json={"articles": [{"title": "t", "content": "c", "thumb_media_id": thumb}]})
+    thumb = c.post(
+        f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
+        files={"media": ("c.jpg", JPEG, "image/jpeg")},
+    ).json()["media_id"]
+    answer = c.post(
+        f"/wx/cgi-bin/draft/add?access_token={token}",
+        json={"articles": [{"title": "t", "content": "c", "thumb_media_id": thumb}]},
+    )
     assert answer.status_code == 502
     state = c.get("/__fake/state").json()
     assert len(state["wechat"]["drafts"]) == 1
@@ -159,8 +211,16 @@ def test_fault_delay_then_normal_answer() -> None:
 def test_fault_probability_is_seeded() -> None:
     def pattern(seed: int) -> list[int]:
         c = client(seed)
-        c.post("/__fake/faults", json={"platform": "xiaohongshu", "kind": "http_status", "status": 503,
-                                       "probability": 0.5, "times": -1})
+        c.post(
+            "/__fake/faults",
+            json={
+                "platform": "xiaohongshu",
+                "kind": "http_status",
+                "status": 503,
+                "probability": 0.5,
+                "times": -1,
+            },
+        )
         return [c.get("/xhs/health").status_code for _ in range(30)]
 
     assert pattern(7) == pattern(7)
@@ -176,13 +236,19 @@ def test_bad_fault_rule_is_refused() -> None:
 
 def test_timeout_fault_commits_and_outlives_the_client_timeout() -> None:
     with running(seed=3) as base, httpx.Client(base_url=base, timeout=5) as c:
-        token = c.post("/wx/cgi-bin/stable_token", json={
-            "grant_type": "client_credential", "appid": "wxapp1", "secret": "s"}).json()["access_token"]
-        c.post("/__fake/faults", json={"path": "/cgi-bin/material/add_material", "kind": "timeout",
-                                       "seconds": 3})
+        token = c.post(
+            "/wx/cgi-bin/stable_token",
+            json={"grant_type": "client_credential", "appid": "wxapp1", "secret": "s"},
+        ).json()["access_token"]
+        c.post(
+            "/__fake/faults", json={"path": "/cgi-bin/material/add_material", "kind": "timeout", "seconds": 3}
+        )
         with pytest.raises(httpx.ReadTimeout):
-            c.post(f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
-                   files={"media": ("c.jpg", JPEG, "image/jpeg")}, timeout=0.3)
+            c.post(
+                f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
+                files={"media": ("c.jpg", JPEG, "image/jpeg")},
+                timeout=0.3,
+            )
         assert len(c.get("/__fake/state").json()["wechat"]["materials"]) == 1
 
 
@@ -198,7 +264,9 @@ def test_running_twice_gives_independent_worlds() -> None:
     with running() as one, running() as two:
         assert one != two
         httpx.post(f"{one}/__fake/clock", json={"advance_seconds": 3600})
-        assert httpx.get(f"{one}/__fake/clock").json()["now"] != httpx.get(f"{two}/__fake/clock").json()["now"]
+        assert (
+            httpx.get(f"{one}/__fake/clock").json()["now"] != httpx.get(f"{two}/__fake/clock").json()["now"]
+        )
 
 
 def _free_port() -> int:
@@ -211,8 +279,12 @@ def test_python_dash_m_entry_serves_in_its_own_process() -> None:
     port = _free_port()
     src = Path(__file__).resolve().parents[1] / "src"
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, "-m", "publisher.sandbox", "--port", str(port), "--seed", "5"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "publisher.sandbox", "--port", str(port), "--seed", "5"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -249,7 +321,8 @@ def test_duplicates_are_listed_per_account_within_the_window() -> None:
     wx_draft(c, other, "同一篇", "<p>同样的内容</p>")  # another account: not a duplicate
     duplicates = c.get("/__fake/state").json()["duplicates"]
     assert [(d["platform"], d["account"], d["kind"], d["first_id"], d["second_id"]) for d in duplicates] == [
-        ("wechat", "wxapp1", "draft", first, second)]
+        ("wechat", "wxapp1", "draft", first, second)
+    ]
     c.post("/__fake/clock", json={"advance_seconds": 86401})
     token = wx_token(c)  # the old one expired meanwhile
     wx_draft(c, token, "同一篇", "<p>同样的内容</p>")  # outside the 24 h window

@@ -19,8 +19,10 @@ def client(seed: int = 0) -> TestClient:
 
 
 def stable(c: TestClient, appid: str = "wxapp1", secret: str = "s1", force: bool = False) -> dict:
-    return c.post("/wx/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": appid,
-                                                    "secret": secret, "force_refresh": force}).json()
+    return c.post(
+        "/wx/cgi-bin/stable_token",
+        json={"grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force},
+    ).json()
 
 
 def advance(c: TestClient, seconds: float) -> None:
@@ -28,8 +30,12 @@ def advance(c: TestClient, seconds: float) -> None:
 
 
 def thumb(c: TestClient, token: str) -> str:
-    return str(c.post(f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
-                      files={"media": ("c.jpg", JPEG, "image/jpeg")}).json()["media_id"])
+    return str(
+        c.post(
+            f"/wx/cgi-bin/material/add_material?access_token={token}&type=thumb",
+            files={"media": ("c.jpg", JPEG, "image/jpeg")},
+        ).json()["media_id"]
+    )
 
 
 def add_draft(c: TestClient, token: str, **article: object) -> dict:
@@ -61,7 +67,7 @@ def test_stable_token_is_shared_until_forced_and_force_refresh_is_throttled() ->
     assert again["access_token"] == first["access_token"] and again["expires_in"] == 7100
     forced = stable(c, force=True)
     assert forced["access_token"] != first["access_token"]
-    assert call(c, "draft/count", first["access_token"])["errcode"] == 40001
+    assert c.get(f"/wx/cgi-bin/draft/count?access_token={first['access_token']}").json()["errcode"] == 40001
     assert stable(c, force=True)["errcode"] == 45011  # at least 30 s apart
     advance(c, 31)
     assert "access_token" in stable(c, force=True)
@@ -84,7 +90,10 @@ def test_token_checks_on_every_call() -> None:
     assert c.get("/wx/cgi-bin/draft/count").json()["errcode"] == 41001
     assert c.get("/wx/cgi-bin/draft/count?access_token=nope").json()["errcode"] == 40014
     assert c.get(f"/wx/cgi-bin/draft/count?access_token={token}").json() == {
-        "errcode": 0, "errmsg": "ok", "total_count": 0}
+        "errcode": 0,
+        "errmsg": "ok",
+        "total_count": 0,
+    }
     advance(c, 7200)
     assert c.get(f"/wx/cgi-bin/draft/count?access_token={token}").json()["errcode"] == 42001
 
@@ -123,8 +132,10 @@ def test_add_material_enforces_type_and_size() -> None:
     token = stable(c)["access_token"]
 
     def upload(kind: str, data: bytes) -> dict:
-        return c.post(f"/wx/cgi-bin/material/add_material?access_token={token}&type={kind}",
-                      files={"media": ("f", data, "application/octet-stream")}).json()
+        return c.post(
+            f"/wx/cgi-bin/material/add_material?access_token={token}&type={kind}",
+            files={"media": ("f", data, "application/octet-stream")},
+        ).json()
 
     image = upload("image", PNG)
     assert image["media_id"] and image["url"].startswith("http://mmbiz.qpic.cn/")
@@ -141,15 +152,19 @@ def test_draft_add_validates_lengths_and_thumb() -> None:
     assert add_draft(c, token, digest="摘" * 129)["errcode"] == 45004
     assert add_draft(c, token, content="x" * 20000)["errcode"] == 45002
     assert add_draft(c, token, thumb_media_id="missing")["errcode"] == 40007
-    assert c.post(f"/wx/cgi-bin/draft/add?access_token={token}", json={"articles": []}).json()["errcode"] == 44002
+    assert (
+        c.post(f"/wx/cgi-bin/draft/add?access_token={token}", json={"articles": []}).json()["errcode"]
+        == 44002
+    )
     assert "media_id" in add_draft(c, token, title="题" * 32, digest="摘" * 128)
 
 
 def test_draft_add_strips_outside_images_and_scripts() -> None:
     c = client()
     token = stable(c)["access_token"]
-    mine = c.post(f"/wx/cgi-bin/media/uploadimg?access_token={token}",
-                  files={"media": ("a.png", PNG, "image/png")}).json()["url"]
+    mine = c.post(
+        f"/wx/cgi-bin/media/uploadimg?access_token={token}", files={"media": ("a.png", PNG, "image/png")}
+    ).json()["url"]
     html = f'<p>a<img src="https://evil.example/x.png">b<img src="{mine}"><script>alert(1)</script></p>'
     media_id = add_draft(c, token, content=html)["media_id"]
     stored = call(c, "draft/get", token, {"media_id": media_id})["news_item"][0]["content"]
@@ -166,8 +181,11 @@ def test_draft_box_get_batchget_count_update_delete() -> None:
     assert page["total_count"] == 2 and page["item_count"] == 1 and page["item"][0]["media_id"] == second
     assert "content" not in page["item"][0]["content"]["news_item"][0]
     assert call(c, "draft/batchget", token, {"offset": 0, "count": 21})["errcode"] == 40002
-    update = {"media_id": first, "index": 0, "articles": {"title": "改", "content": "c",
-                                                          "thumb_media_id": thumb(c, token)}}
+    update = {
+        "media_id": first,
+        "index": 0,
+        "articles": {"title": "改", "content": "c", "thumb_media_id": thumb(c, token)},
+    }
     assert call(c, "draft/update", token, update)["errcode"] == 0
     assert call(c, "draft/get", token, {"media_id": first})["news_item"][0]["title"] == "改"
     assert call(c, "draft/update", token, {**update, "index": 3})["errcode"] == 40114
@@ -221,8 +239,13 @@ def test_mass_send_clientmsgid_rules() -> None:
     c = client()
     token = stable(c)["access_token"]
     media_id = add_draft(c, token)["media_id"]
-    body = {"filter": {"is_to_all": True}, "mpnews": {"media_id": media_id}, "msgtype": "mpnews",
-            "send_ignore_reprint": 0, "clientmsgid": "launch-1"}
+    body = {
+        "filter": {"is_to_all": True},
+        "mpnews": {"media_id": media_id},
+        "msgtype": "mpnews",
+        "send_ignore_reprint": 0,
+        "clientmsgid": "launch-1",
+    }
     assert call(c, "message/mass/sendall", token, {**body, "clientmsgid": "x" * 65})["errcode"] == 45067
     sent = call(c, "message/mass/sendall", token, body)
     assert sent["errcode"] == 0 and sent["msg_id"] and sent["msg_data_id"]
@@ -231,8 +254,9 @@ def test_mass_send_clientmsgid_rules() -> None:
     again = call(c, "message/mass/sendall", token, body)
     assert again["errcode"] == 45065 and again["msg_id"] == sent["msg_id"]
     other = add_draft(c, token, title="另一篇")["media_id"]
-    quota = call(c, "message/mass/sendall", token,
-                 {**body, "clientmsgid": "launch-2", "mpnews": {"media_id": other}})
+    quota = call(
+        c, "message/mass/sendall", token, {**body, "clientmsgid": "launch-2", "mpnews": {"media_id": other}}
+    )
     assert quota["errcode"] == 45028  # a subscription account sends once a day
     assert len(c.get("/__fake/state").json()["wechat"]["mass_sends"]) == 1
 
@@ -267,10 +291,24 @@ def test_datacube_numbers_are_keyed_by_msgid_and_grow_deterministically() -> Non
         day = {"begin_date": "2026-03-02", "end_date": "2026-03-02"}
         answer = call(c, "../datacube/getarticletotaldetail", token, day)
         assert answer["list"][0]["msgid"] == f"{msg_data_id}_1"
-        assert call(c, "../datacube/getarticletotaldetail", token,
-                    {"begin_date": "2026-03-01", "end_date": "2026-03-02"})["errcode"] == 61500
-        assert call(c, "../datacube/getarticletotaldetail", token,
-                    {"begin_date": "2026-03-05", "end_date": "2026-03-05"})["errcode"] == 61500
+        assert (
+            call(
+                c,
+                "../datacube/getarticletotaldetail",
+                token,
+                {"begin_date": "2026-03-01", "end_date": "2026-03-02"},
+            )["errcode"]
+            == 61500
+        )
+        assert (
+            call(
+                c,
+                "../datacube/getarticletotaldetail",
+                token,
+                {"begin_date": "2026-03-05", "end_date": "2026-03-05"},
+            )["errcode"]
+            == 61500
+        )
         return list(answer["list"][0]["detail_list"])
 
     first = totals(1)
@@ -290,14 +328,24 @@ def test_datacube_biz_summary_and_user_cumulate() -> None:
     biz = call(c, "../datacube/getbizsummary", token, {"begin_date": "2026-03-02", "end_date": "2026-03-03"})
     assert [r["ref_date"] for r in biz["list"]] == ["2026-03-02", "2026-03-03"]
     assert biz["list"][0]["detail"]["read_user"] > 0
-    users = call(c, "../datacube/getusercumulate", token, {"begin_date": "2026-03-01", "end_date": "2026-03-03"})
+    users = call(
+        c, "../datacube/getusercumulate", token, {"begin_date": "2026-03-01", "end_date": "2026-03-03"}
+    )
     counts = [r["cumulate_user"] for r in users["list"]]
     assert counts == sorted(counts)
-    assert call(c, "../datacube/getusercumulate", token,
-                {"begin_date": "2026-02-01", "end_date": "2026-03-03"})["errcode"] == 61500
+    assert (
+        call(c, "../datacube/getusercumulate", token, {"begin_date": "2026-02-01", "end_date": "2026-03-03"})[
+            "errcode"
+        ]
+        == 61500
+    )
     c.post("/__fake/config", json={"wechat": {"default_verified": False}})
-    assert call(c, "../datacube/getbizsummary", token,
-                {"begin_date": "2026-03-02", "end_date": "2026-03-02"})["errcode"] == 48001
+    assert (
+        call(c, "../datacube/getbizsummary", token, {"begin_date": "2026-03-02", "end_date": "2026-03-02"})[
+            "errcode"
+        ]
+        == 48001
+    )
 
 
 def test_publishing_the_same_article_twice_is_listed_as_duplicate() -> None:

@@ -1,11 +1,12 @@
-"""Generate the example campaign's media (images, cover, Product Hunt assets, a short video) into content/media/.
+"""Generate the example campaign's media (images, cover, Product Hunt assets, a video) into content/media/.
 
 Run from the workspace root:  python tools/make_example_media.py [--out content/media] [--no-video]
 
 Needs Pillow, a CJK font (Debian: `apt-get install -y fonts-noto-cjk`) and, for the video, ffmpeg with libx264
 (`apt-get install -y ffmpeg`). The fonts and ffmpeg are only needed to (re)generate: the files are committed.
 The output is deterministic: no clock, no unseeded randomness, no metadata that changes between runs
-(the one EXIF block is written on purpose, with fixed values, to exercise the pipeline's rotate-and-strip step).
+(the one EXIF block is written on purpose, with fixed values, to exercise the pipeline's rotate-and-strip
+step).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -34,13 +35,18 @@ LINE: Color = (229, 231, 235)
 PAPER: Color = (248, 250, 252)
 WHITE: Color = (255, 255, 255)
 
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk",
-             "/usr/share/fonts")
+FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/noto-cjk",
+    "/usr/share/fonts/google-noto-cjk",
+    "/usr/share/fonts",
+)
 
 
 # ----------------------------------------------------------------------------------------------- drawing kit
 
-@lru_cache(maxsize=None)
+
+@cache
 def _font_file(bold: bool) -> tuple[str, int]:
     """Find Noto Sans CJK (Simplified Chinese face inside the .ttc collection)."""
     wanted = "NotoSansCJK-Bold.ttc" if bold else "NotoSansCJK-Regular.ttc"
@@ -53,10 +59,12 @@ def _font_file(bold: bool) -> tuple[str, int]:
                     break
                 if family == "Noto Sans CJK SC":
                     return str(path), index
-    sys.exit(f"cannot find {wanted}: install a CJK font first (Debian/Ubuntu: apt-get install -y fonts-noto-cjk)")
+    sys.exit(
+        f"cannot find {wanted}: install a CJK font first (Debian/Ubuntu: apt-get install -y fonts-noto-cjk)"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     path, index = _font_file(bold)
     return ImageFont.truetype(path, size, index=index)
@@ -99,8 +107,16 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def text_block(d: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, f: ImageFont.FreeTypeFont, fill: Color,
-               width: int, spacing: float = 1.45, align: str = "left") -> int:
+def text_block(
+    d: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    text: str,
+    f: ImageFont.FreeTypeFont,
+    fill: Color,
+    width: int,
+    spacing: float = 1.45,
+    align: str = "left",
+) -> int:
     """Draw wrapped text; return the y below it."""
     x, y = xy
     step = int(f.size * spacing)
@@ -113,8 +129,9 @@ def text_block(d: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, f: ImageF
     return y
 
 
-def card(img: Image.Image, box: tuple[int, int, int, int], radius: int = 28, fill: Color = WHITE,
-         shadow: int = 18) -> None:
+def card(
+    img: Image.Image, box: tuple[int, int, int, int], radius: int = 28, fill: Color = WHITE, shadow: int = 18
+) -> None:
     """A rounded card with a soft drop shadow."""
     if shadow:
         layer = Image.new("L", img.size, 0)
@@ -125,8 +142,15 @@ def card(img: Image.Image, box: tuple[int, int, int, int], radius: int = 28, fil
     ImageDraw.Draw(img).rounded_rectangle(box, radius, fill=fill)
 
 
-def pill(d: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, f: ImageFont.FreeTypeFont, fill: Color,
-         ink: Color = WHITE, pad: int = 18) -> int:
+def pill(
+    d: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    text: str,
+    f: ImageFont.FreeTypeFont,
+    fill: Color,
+    ink: Color = WHITE,
+    pad: int = 18,
+) -> int:
     """A rounded label; return its right edge."""
     x, y = xy
     w = int(f.getlength(text)) + 2 * pad
@@ -145,10 +169,16 @@ def logo(size: int) -> Image.Image:
     d.rounded_rectangle((s * 0.27, s * 0.2, s * 0.73, s * 0.8), s // 20, fill=WHITE)
     for i in range(3):
         y = s * (0.33 + i * 0.1)
-        d.rounded_rectangle((s * 0.34, y, s * (0.66 - 0.08 * (i == 2)), y + s * 0.035), s // 60, fill=(199, 210, 254))
+        d.rounded_rectangle(
+            (s * 0.34, y, s * (0.66 - 0.08 * (i == 2)), y + s * 0.035), s // 60, fill=(199, 210, 254)
+        )
     d.ellipse((s * 0.52, s * 0.55, s * 0.84, s * 0.87), fill=ACCENT)
-    d.line([(s * 0.6, s * 0.71), (s * 0.665, s * 0.775), (s * 0.77, s * 0.64)], fill=WHITE, width=s // 28,
-           joint="curve")
+    d.line(
+        [(s * 0.6, s * 0.71), (s * 0.665, s * 0.775), (s * 0.77, s * 0.64)],
+        fill=WHITE,
+        width=s // 28,
+        joint="curve",
+    )
     return img.resize((size, size), Image.Resampling.LANCZOS)
 
 
@@ -180,8 +210,14 @@ def report_lines(d: ImageDraw.ImageDraw, x: int, y: int, width: int, scale: floa
     """The generated weekly report, as the app shows it."""
     h1, body = font(int(34 * scale), bold=True), font(int(26 * scale))
     sections = [
-        ("本周完成 Done", ["上线新版导出功能，支持 Word / 飞书文档", "修复 12 个客户反馈问题（P1 清零）",
-                         "完成 Q4 增长复盘，输出 3 条改进项"]),
+        (
+            "本周完成 Done",
+            [
+                "上线新版导出功能，支持 Word / 飞书文档",
+                "修复 12 个客户反馈问题（P1 清零）",
+                "完成 Q4 增长复盘，输出 3 条改进项",
+            ],
+        ),
         ("下周计划 Next", ["接入企业微信日程，自动汇总会议纪要", "英文周报模板 Beta 开放内测"]),
         ("风险与求助 Risks", ["设计资源紧张，需协调 1 人周支持"]),
     ]
@@ -206,13 +242,16 @@ def photo_grain(img: Image.Image, seed: int, strength: int = 10) -> Image.Image:
 
 # ----------------------------------------------------------------------------------------------- the images
 
+
 def teaser() -> Image.Image:
     img = gradient((1080, 1440), BRAND_DARK, BRAND)
     d = ImageDraw.Draw(img)
     pill(d, (80, 110), "即将上线 · Coming soon", font(34, bold=True), ACCENT)
     d.text((80, 230), "12.02", font=font(220, bold=True), fill=WHITE)
     text_block(d, (80, 500), "你的周报，\n3 步写完。", font(96, bold=True), WHITE, 920, 1.3)
-    text_block(d, (80, 790), "连接日历和任务 → 选模板 → 一键生成。每周五省下一小时。", font(40), (199, 210, 254), 900)
+    text_block(
+        d, (80, 790), "连接日历和任务 → 选模板 → 一键生成。每周五省下一小时。", font(40), (199, 210, 254), 900
+    )
     card(img, (80, 960, 1000, 1250), radius=32, fill=(55, 48, 163), shadow=0)
     for i in range(4):
         w = [760, 640, 700, 420][i]
@@ -223,10 +262,16 @@ def teaser() -> Image.Image:
 
 
 STEPS = [
-    ("连接工作数据", "日历、任务、代码提交，一次授权，自动汇总本周做过的事。",
-     [("飞书日历", True), ("Jira / TAPD", True), ("GitHub", True), ("企业微信", False)]),
-    ("选择周报模板", "技术、产品、销售、管理层汇报，20+ 模板，也可以用你们公司的格式。",
-     [("研发周报", True), ("产品周报", False), ("销售周报", False), ("English Weekly", False)]),
+    (
+        "连接工作数据",
+        "日历、任务、代码提交，一次授权，自动汇总本周做过的事。",
+        [("飞书日历", True), ("Jira / TAPD", True), ("GitHub", True), ("企业微信", False)],
+    ),
+    (
+        "选择周报模板",
+        "技术、产品、销售、管理层汇报，20+ 模板，也可以用你们公司的格式。",
+        [("研发周报", True), ("产品周报", False), ("销售周报", False), ("English Weekly", False)],
+    ),
     ("一键生成，随手微调", "AI 按模板写好初稿，标出风险和下周计划；改两句就能发。", []),
 ]
 
@@ -270,12 +315,21 @@ def app_window() -> Image.Image:
     x0, y0, x1, y1 = content
     d.rectangle((x0, y0, x0 + 320, y1 - 22), fill=(248, 250, 252))
     d.text((x0 + 36, y0 + 40), "我的周报", font=font(30, bold=True), fill=INK)
-    for i, (wk, active) in enumerate([("第 49 周 · 草稿", True), ("第 48 周", False), ("第 47 周", False),
-                                      ("第 46 周", False), ("Q4 月报", False)]):
+    for i, (wk, active) in enumerate(
+        [
+            ("第 49 周 · 草稿", True),
+            ("第 48 周", False),
+            ("第 47 周", False),
+            ("第 46 周", False),
+            ("Q4 月报", False),
+        ]
+    ):
         y = y0 + 110 + i * 70
         if active:
             d.rounded_rectangle((x0 + 20, y - 12, x0 + 300, y + 48), 14, fill=(224, 231, 255))
-        d.text((x0 + 40, y + 18), wk, font=font(26, bold=active), fill=BRAND if active else MUTED, anchor="lm")
+        d.text(
+            (x0 + 40, y + 18), wk, font=font(26, bold=active), fill=BRAND if active else MUTED, anchor="lm"
+        )
     d.text((x0 + 40, y1 - 110), "数据源 3 个已连接", font=font(22), fill=ACCENT)
     ex = x0 + 380
     d.text((ex, y0 + 36), "研发周报 · 王小明 · 12 月 7 日 – 12 月 11 日", font=font(26), fill=MUTED)
@@ -285,8 +339,15 @@ def app_window() -> Image.Image:
     return img
 
 
-def bar_chart(size: tuple[int, int], title: str, labels: list[str], values: list[float], unit: str,
-              colors: list[Color], note: str) -> Image.Image:
+def bar_chart(
+    size: tuple[int, int],
+    title: str,
+    labels: list[str],
+    values: list[float],
+    unit: str,
+    colors: list[Color],
+    note: str,
+) -> Image.Image:
     w, h = size
     img = Image.new("RGB", size, WHITE)
     d = ImageDraw.Draw(img)
@@ -304,15 +365,27 @@ def bar_chart(size: tuple[int, int], title: str, labels: list[str], values: list
         bh = (bottom - top) * v / top_val
         d.rounded_rectangle((cx - slot * 0.28, bottom - bh, cx + slot * 0.28, bottom), 16, fill=c)
         d.rectangle((cx - slot * 0.28, bottom - 16, cx + slot * 0.28, bottom), fill=c)
-        d.text((cx, bottom - bh - 16), f"{v:g} {unit}", font=font(int(h * 0.04), bold=True), fill=INK, anchor="md")
+        d.text(
+            (cx, bottom - bh - 16),
+            f"{v:g} {unit}",
+            font=font(int(h * 0.04), bold=True),
+            fill=INK,
+            anchor="md",
+        )
         d.text((cx, bottom + 30), lab, font=font(int(h * 0.028)), fill=INK, anchor="ma")
     return img
 
 
 def chart_time_saved() -> Image.Image:
-    return bar_chart((1600, 1200), "写一份周报平均要多久？", ["手写（整理聊天记录）", "套模板手填", "周报助手"],
-                     [62, 35, 9], "分钟", [(209, 213, 219), (165, 180, 252), BRAND],
-                     "内测 214 位用户，2026 年 10–11 月，自报用时中位数（单位：分钟）")
+    return bar_chart(
+        (1600, 1200),
+        "写一份周报平均要多久？",
+        ["手写（整理聊天记录）", "套模板手填", "周报助手"],
+        [62, 35, 9],
+        "分钟",
+        [(209, 213, 219), (165, 180, 252), BRAND],
+        "内测 214 位用户，2026 年 10–11 月，自报用时中位数（单位：分钟）",
+    )
 
 
 def before_after() -> Image.Image:
@@ -322,8 +395,13 @@ def before_after() -> Image.Image:
     # before: a messy chat-log paste
     card(img, (60, 180, 1020, 760), fill=(254, 242, 242))
     pill(d, (100, 215), "之前 Before", font(30, bold=True), (239, 68, 68))
-    messy = ["周一 开会 讨论了导出的事?? 还有那个bug", "周二 改bug 改bug 群里说客户反馈..",
-             "周三 好像写了复盘文档 链接找不到了", "周四 ??? 忘了", "周五 17:55 才开始写周报 (崩溃)"]
+    messy = [
+        "周一 开会 讨论了导出的事?? 还有那个bug",
+        "周二 改bug 改bug 群里说客户反馈..",
+        "周三 好像写了复盘文档 链接找不到了",
+        "周四 ??? 忘了",
+        "周五 17:55 才开始写周报 (崩溃)",
+    ]
     y = 300
     for i, line in enumerate(messy):
         d.text((110 + (i % 2) * 18, y), line, font=font(36), fill=(127, 29, 29))
@@ -331,8 +409,12 @@ def before_after() -> Image.Image:
     # after: the structured report
     card(img, (60, 820, 1020, 1400), fill=WHITE)
     pill(d, (100, 855), "之后 After", font(30, bold=True), ACCENT)
-    rows = [("本周完成", "导出功能上线 · 12 个问题修复 · Q4 复盘"), ("下周计划", "接入企业微信日程 · 英文模板内测"),
-            ("风险", "设计资源紧张，需 1 人周支持"), ("用时", "9 分钟（以前 1 小时）")]
+    rows = [
+        ("本周完成", "导出功能上线 · 12 个问题修复 · Q4 复盘"),
+        ("下周计划", "接入企业微信日程 · 英文模板内测"),
+        ("风险", "设计资源紧张，需 1 人周支持"),
+        ("用时", "9 分钟（以前 1 小时）"),
+    ]
     y = 950
     for k, v in rows:
         d.text((110, y), k, font=font(36, bold=True), fill=BRAND)
@@ -376,8 +458,15 @@ def customer_story() -> Image.Image:
     card(img, (70, 150, 1010, 1290), radius=36)
     pill(d, (120, 200), "客户故事 Customer story", font(32, bold=True), WARM)
     d.text((120, 300), "“", font=font(180, bold=True), fill=(253, 186, 116))
-    y = text_block(d, (120, 430), "以前周五下午整个组都在补周报。现在 10 分钟写完，还能顺手把风险同步给老板。",
-                   font(50, bold=True), INK, 840, 1.5)
+    y = text_block(
+        d,
+        (120, 430),
+        "以前周五下午整个组都在补周报。现在 10 分钟写完，还能顺手把风险同步给老板。",
+        font(50, bold=True),
+        INK,
+        840,
+        1.5,
+    )
     d.ellipse((120, y + 60, 240, y + 180), fill=(254, 215, 170))
     d.text((180, y + 120), "林", font=font(56, bold=True), fill=(154, 52, 18), anchor="mm")
     d.text((270, y + 75), "林晓 · 研发经理", font=font(38, bold=True), fill=INK)
@@ -408,9 +497,17 @@ def stat_card(title: str, badge: str, stats: list[tuple[str, str]], note: str) -
 
 
 def recap() -> Image.Image:
-    return stat_card("上线第一周，谢谢你们", "第一周复盘 Week 1",
-                     [("3,218", "新注册用户"), ("12,460", "生成的周报"), ("9 分钟", "平均写完一份"), ("#4", "Product Hunt 当日排名")],
-                     "数据截至 12 月 6 日 24:00（北京时间）。最多人用的模板：研发周报、产品周报、English Weekly。")
+    return stat_card(
+        "上线第一周，谢谢你们",
+        "第一周复盘 Week 1",
+        [
+            ("3,218", "新注册用户"),
+            ("12,460", "生成的周报"),
+            ("9 分钟", "平均写完一份"),
+            ("#4", "Product Hunt 当日排名"),
+        ],
+        "数据截至 12 月 6 日 24:00（北京时间）。最多人用的模板：研发周报、产品周报、English Weekly。",
+    )
 
 
 def templates() -> Image.Image:
@@ -418,9 +515,12 @@ def templates() -> Image.Image:
     d = ImageDraw.Draw(img)
     d.text((80, 90), "模板怎么选？", font=font(80, bold=True), fill=INK)
     d.text((80, 210), "按“给谁看”选，不按“写什么”选", font=font(40), fill=MUTED)
-    items = [("研发周报", "给技术负责人：进展、阻塞、代码与上线", BRAND), ("产品周报", "给跨部门：需求状态、数据、下周排期", ACCENT),
-             ("管理层汇报", "给老板：3 句话结论 + 风险 + 要资源", WARM), ("English Weekly", "For global teams: Done / Next / Risks",
-                                                                   (236, 72, 153))]
+    items = [
+        ("研发周报", "给技术负责人：进展、阻塞、代码与上线", BRAND),
+        ("产品周报", "给跨部门：需求状态、数据、下周排期", ACCENT),
+        ("管理层汇报", "给老板：3 句话结论 + 风险 + 要资源", WARM),
+        ("English Weekly", "For global teams: Done / Next / Risks", (236, 72, 153)),
+    ]
     for i, (name, desc, c) in enumerate(items):
         y = 320 + i * 250
         card(img, (80, y, 1000, y + 210), radius=26)
@@ -435,8 +535,12 @@ def pains() -> Image.Image:
     img = gradient((1080, 1080), (255, 247, 237), (254, 215, 170))
     d = ImageDraw.Draw(img)
     d.text((540, 90), "写周报，你最头疼哪一步？", font=font(64, bold=True), fill=INK, anchor="ma")
-    options = [("A", "想不起这周干了啥", 46), ("B", "不知道怎么写得“有亮点”", 27), ("C", "格式每次都要重新排", 15),
-               ("D", "写完还要翻译成英文", 12)]
+    options = [
+        ("A", "想不起这周干了啥", 46),
+        ("B", "不知道怎么写得“有亮点”", 27),
+        ("C", "格式每次都要重新排", 15),
+        ("D", "写完还要翻译成英文", 12),
+    ]
     for i, (k, text, pct) in enumerate(options):
         y = 250 + i * 170
         card(img, (80, y, 1000, y + 140), radius=26, shadow=10)
@@ -472,15 +576,26 @@ def ph_gallery(n: int) -> Image.Image:
     d = ImageDraw.Draw(img)
     if n == 1:
         y = text_block(d, (80, 110), "Weekly reports\nin 3 steps", font(58, bold=True), INK, 470, 1.25)
-        y = text_block(d, (80, y + 30), "Connect your calendar and tasks, pick a template, get a draft you can send.",
-                       font(30), MUTED, 460)
+        y = text_block(
+            d,
+            (80, y + 30),
+            "Connect your calendar and tasks, pick a template, get a draft you can send.",
+            font(30),
+            MUTED,
+            460,
+        )
         pill(d, (80, y + 40), "Try it free", font(30, bold=True), BRAND, pad=28)
         content = window(img, (600, 90, 1200, 690), "WeeklyPilot")
         report_lines(d, content[0] + 30, content[1] + 30, 540, scale=0.7)
     elif n == 2:
         d.text((635, 70), "Connect → Pick → Generate", font=font(54, bold=True), fill=INK, anchor="ma")
-        for i, (t, s) in enumerate([("1 Connect", "Calendar, Jira, GitHub"), ("2 Pick", "20+ report templates"),
-                                    ("3 Generate", "A draft in seconds")]):
+        for i, (t, s) in enumerate(
+            [
+                ("1 Connect", "Calendar, Jira, GitHub"),
+                ("2 Pick", "20+ report templates"),
+                ("3 Generate", "A draft in seconds"),
+            ]
+        ):
             x = 70 + i * 390
             card(img, (x, 200, x + 350, 660), radius=28)
             d.ellipse((x + 125, 250, x + 225, 350), fill=[BRAND, ACCENT, WARM][i])
@@ -488,13 +603,21 @@ def ph_gallery(n: int) -> Image.Image:
             d.text((x + 175, 420), t[2:], font=font(40, bold=True), fill=INK, anchor="ma")
             d.text((x + 175, 490), s, font=font(26), fill=MUTED, anchor="ma")
     else:
-        chart = bar_chart((1270, 760), "From 62 minutes to 9", ["By hand", "Template", "WeeklyPilot"], [62, 35, 9],
-                          "min", [(209, 213, 219), (165, 180, 252), BRAND], "Median self-reported time, 214 beta users")
+        chart = bar_chart(
+            (1270, 760),
+            "From 62 minutes to 9",
+            ["By hand", "Template", "WeeklyPilot"],
+            [62, 35, 9],
+            "min",
+            [(209, 213, 219), (165, 180, 252), BRAND],
+            "Median self-reported time, 214 beta users",
+        )
         img.paste(chart)
     return img
 
 
 # ----------------------------------------------------------------------------------------------- writing
+
 
 def save_png(img: Image.Image, path: Path) -> None:
     img.convert("RGB").save(path, "PNG", optimize=True)
@@ -539,7 +662,9 @@ def video_frames() -> list[Image.Image]:
     for n in (1, 2, 3):
         f = gradient((720, 1280), (238, 242, 255), WHITE)
         f.paste(step_card(n).resize((660, 880), Image.Resampling.LANCZOS), (30, 200))
-        ImageDraw.Draw(f).text((360, 1150), STEPS[n - 1][0], font=font(54, bold=True), fill=BRAND, anchor="ma")
+        ImageDraw.Draw(f).text(
+            (360, 1150), STEPS[n - 1][0], font=font(54, bold=True), fill=BRAND, anchor="ma"
+        )
         frames.append(f)
     end = gradient((720, 1280), BRAND, BRAND_DARK)
     d = ImageDraw.Draw(end)
@@ -551,7 +676,7 @@ def video_frames() -> list[Image.Image]:
 
 
 def make_video(path: Path, hold: float = 1.9, fade: float = 0.3) -> None:
-    """H.264 720×1280, about 8 s, no audio, cross-fades between frames; bit-exact flags keep it reproducible."""
+    """H.264 720×1280, no audio, cross-fades between frames; bit-exact flags keep it reproducible."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         sys.exit("ffmpeg not found: apt-get install -y ffmpeg (or pass --no-video)")
@@ -565,12 +690,38 @@ def make_video(path: Path, hold: float = 1.9, fade: float = 0.3) -> None:
         chain, last = [], "[0:v]"
         for i in range(1, len(frames)):
             out = f"[x{i}]"
-            chain.append(f"{last}[{i}:v]xfade=transition=fade:duration={fade}:offset={i * (hold - fade):.2f}{out}")
+            chain.append(
+                f"{last}[{i}:v]xfade=transition=fade:duration={fade}:offset={i * (hold - fade):.2f}{out}"
+            )
             last = out
         chain.append(f"{last}format=yuv420p[v]")
-        args += ["-filter_complex", ";".join(chain), "-map", "[v]", "-c:v", "libx264", "-preset", "slow",
-                 "-crf", "28", "-profile:v", "high", "-threads", "1", "-r", "25", "-movflags", "+faststart",
-                 "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", str(path)]
+        args += [
+            "-filter_complex",
+            ";".join(chain),
+            "-map",
+            "[v]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "slow",
+            "-crf",
+            "28",
+            "-profile:v",
+            "high",
+            "-threads",
+            "1",
+            "-r",
+            "25",
+            "-movflags",
+            "+faststart",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+            str(path),
+        ]
         subprocess.run(args, check=True)
 
 
@@ -596,7 +747,9 @@ IMAGES: dict[str, Callable[[], Image.Image]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "content" / "media")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "content" / "media"
+    )
     parser.add_argument("--no-video", action="store_true", help="skip launch.mp4 (no ffmpeg needed)")
     args = parser.parse_args(argv)
     out: Path = args.out

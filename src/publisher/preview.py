@@ -207,7 +207,8 @@ def _place(m: MediaFile, folder: Path) -> dict[str, Any]:
         except OSError:
             shutil.copyfile(src, dest)
     kind = m.mime.split("/", 1)[0] if m.mime else "image"
-    return {"role": m.role, "file": dest.name, "src": f"{MEDIA_DIR}/{dest.name}", "source": m.source,
+    short = dest.name if len(dest.name) <= 24 else f"{dest.name[:8]}…{dest.name[-12:]}"
+    return {"role": m.role, "file": dest.name, "short": short, "src": f"{MEDIA_DIR}/{dest.name}", "source": m.source,
             "width": m.width, "height": m.height, "bytes": m.bytes, "mime": m.mime, "kind": kind,
             "duration": m.duration_s, "sha256": m.sha256}
 

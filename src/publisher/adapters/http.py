@@ -79,7 +79,8 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Exponential wait plus jitter after failed attempt `attempt` (1-based), capped at max_wait."""
         jitter = random.uniform(0.0, self.jitter) if self.jitter > 0 else 0.0
-        return min(self.initial * 2 ** (attempt - 1) + jitter, self.max_wait)
+        exponential: float = self.initial * 2.0 ** (attempt - 1)
+        return min(exponential + jitter, self.max_wait)
 
     @classmethod
     def immediate(cls, attempts: int = 5) -> RetryPolicy:
@@ -473,13 +474,13 @@ async def call(
         reraise=True,
     )
     result: httpx.Response | None = None
-    failure: BaseException | None = None
+    final: errors.PlatformError | None = None
     try:
         result = await retrying(attempt)
     except errors.PlatformError as exc:
-        failure = exc
-    if failure is not None:
-        raise _scrub(failure) from None  # type: ignore[arg-type]
+        final = exc
+    if final is not None:
+        raise _scrub(final) from None
     assert result is not None
     return result
 

@@ -25,6 +25,8 @@ from publisher.rules import ImageRule, PlatformRules, count_length
 
 MAX_OUTPUT_CHARS = 200_000  # a template that loops wildly is cut off here, not left to fill the disk
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
+_DANGEROUS_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
+                             r"javascript:", re.IGNORECASE)
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 
 
@@ -93,6 +95,8 @@ class Renderer:
         problems = self._template_code(item, target)
         if problems:
             return {}, problems
+        if any(t.endswith(".html.j2") for t in rules.templates.values()):
+            problems += self._raw_html(item, target)
         ctx = self.context(item, target)
         out: dict[str, Any] = {}
         template_override = target.fields.get("template")
@@ -156,6 +160,21 @@ class Renderer:
         if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
             problems.append(self._p(item, target, name, f"{name} is {len(value.encode()):,} bytes; the limit is "
                                     f"{rule.max_bytes:,}", "shorten it or move content out", rule.source))
+        return problems
+
+    def _raw_html(self, item: Item, target: Target) -> list[Problem]:
+        """Raw HTML in an HTML article: scripts and handlers are refused, other tags would show as text."""
+        problems = []
+        body = str(target.fields.get("body") or "")
+        for line, snippet in markdown.find_raw_html(body):
+            where = item.body_line + line - 1
+            if _DANGEROUS_HTML.search(snippet):
+                problems.append(Problem(item.path, where, "body", f"raw HTML {snippet[:40]!r} is not allowed in a "
+                                        f"{self.rules[target.platform].label} article", "remove it: scripts, frames "
+                                        "and event handlers never reach a platform", target.platform))
+            else:
+                problems.append(Problem(item.path, where, "body", f"raw HTML {snippet[:40]!r} will show as text",
+                                        "write it in Markdown instead", target.platform, "warning"))
         return problems
 
     def _template_code(self, item: Item, target: Target) -> list[Problem]:

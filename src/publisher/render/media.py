@@ -128,9 +128,9 @@ def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
 def _read_source(path: Path, limit: int) -> bytes:
     fd, size = _open_regular(path, limit, hint="export it smaller")
     with os.fdopen(fd, "rb") as f:
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise MediaProblem(f"{path.name}: file grew above the {_size_text(limit)} limit", "export it smaller")
+        data = f.read(size + 1)  # not limit + 1: read() allocates its whole argument up front
+    if len(data) != size:
+        raise MediaProblem(f"{path.name}: changed while being read", "try again")
     return data
 
 
@@ -211,8 +211,8 @@ def probe_image(path: Path, rule: ImageRule) -> ImageInfo:
         if fmt == "jpeg":  # a 1/8-scale decode still reads every byte, so truncation shows, at a fraction of the cost
             im.draft(None, (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
             im.load()
-        elif fmt == "png":
-            im.verify()  # chunk CRCs and the IEND marker, without inflating the pixels
+        elif fmt == "png":  # chunk CRCs and the IEND marker, without inflating the pixels; needs a fresh open
+            Image.open(io.BytesIO(data), formats=["PNG"]).verify()
         else:
             im.load()
     return ImageInfo(format=fmt, width=w, height=h, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())

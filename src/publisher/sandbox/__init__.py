@@ -1,4 +1,4 @@
-"""Local fakes of WeChat, Douyin, Product Hunt and the xiaohongshu-mcp bridge; imports nothing else of publisher."""
+"""Local fakes of WeChat, Douyin, Product Hunt and the xiaohongshu-mcp bridge; no other publisher import."""
 
 from publisher.sandbox.app import create_app
 from publisher.sandbox.server import running, serve

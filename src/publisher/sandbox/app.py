@@ -21,7 +21,7 @@ from publisher.sandbox.wechat_state import error_body as wechat_error
 
 
 def create_app(*, seed: int = 0, now: datetime | None = None) -> Starlette:
-    """A fresh fake with its own in-memory state; its clock starts at `now` and moves only via /__fake/clock."""
+    """A fresh fake with its own state; its clock starts at `now` and moves only via /__fake/clock."""
     world = World(
         seed=seed,
         now=(now or datetime.now(UTC)),
@@ -39,8 +39,12 @@ def create_app(*, seed: int = 0, now: datetime | None = None) -> Starlette:
         "producthunt": producthunt.error_body,
         "xiaohongshu": xiaohongshu.error_body,
     }
-    wechat = [*wechat_auth_routes(world), *wechat_content_routes(world), *wechat_publish_routes(world),
-              *wechat_datacube_routes(world)]
+    wechat = [
+        *wechat_auth_routes(world),
+        *wechat_content_routes(world),
+        *wechat_publish_routes(world),
+        *wechat_datacube_routes(world),
+    ]
     app = Starlette(
         routes=[
             Mount("/__fake", routes=[*control_routes(world), *producthunt.control_routes(world)]),

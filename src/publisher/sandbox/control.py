@@ -84,7 +84,7 @@ def control_routes(world: World) -> list[Route]:
             body = await _json(request)
             raw_rules = body.get("rules", [body]) if isinstance(body, dict) else body
             if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
-                return _bad("expected a rule object, a list of rules, or {\"rules\": [...]}")
+                return _bad('expected a rule object, a list of rules, or {"rules": [...]}')
             try:
                 parsed = [FaultRule.parse(r) for r in raw_rules]
             except (TypeError, ValueError) as exc:

@@ -22,10 +22,22 @@ MB = 1024 * 1024
 
 # Base sizes of the engagement curves (the value a post tends to, before the seeded 0.5x-1.5x factor).
 ENGAGEMENT_BASE: dict[str, int] = {
-    "read": 4000, "share": 300, "like": 150, "zaikan": 60, "comment": 40, "collection": 90,
-    "play": 20000, "digg": 1200, "forward": 80, "download": 30,
-    "liked": 800, "collected": 300, "shared": 60,
-    "votes": 450, "comments": 60, "followers": 200,
+    "read": 4000,
+    "share": 300,
+    "like": 150,
+    "zaikan": 60,
+    "comment": 40,
+    "collection": 90,
+    "play": 20000,
+    "digg": 1200,
+    "forward": 80,
+    "download": 30,
+    "liked": 800,
+    "collected": 300,
+    "shared": 60,
+    "votes": 450,
+    "comments": 60,
+    "followers": 200,
 }
 
 
@@ -49,18 +61,33 @@ def default_config() -> dict[str, Any]:
             "publish_fail_idx": [1],
             "mass_send_per_day": 1,  # verified subscription account
             "quotas": {
-                "/cgi-bin/token": 2000, "/cgi-bin/stable_token": 500000,
-                "/cgi-bin/draft/add": 1000, "/cgi-bin/draft/get": 500, "/cgi-bin/draft/delete": 1000,
-                "/cgi-bin/draft/update": 1000, "/cgi-bin/draft/count": 1000, "/cgi-bin/draft/batchget": 1000,
-                "/cgi-bin/freepublish/submit": 100, "/cgi-bin/freepublish/get": 100,
-                "/cgi-bin/freepublish/delete": 10, "/cgi-bin/freepublish/getarticle": 100,
-                "/cgi-bin/freepublish/batchget": 100, "/cgi-bin/message/mass/sendall": 100,
-                "/cgi-bin/media/uploadimg": 100000, "/cgi-bin/material/add_material": 100000,
+                "/cgi-bin/token": 2000,
+                "/cgi-bin/stable_token": 500000,
+                "/cgi-bin/draft/add": 1000,
+                "/cgi-bin/draft/get": 500,
+                "/cgi-bin/draft/delete": 1000,
+                "/cgi-bin/draft/update": 1000,
+                "/cgi-bin/draft/count": 1000,
+                "/cgi-bin/draft/batchget": 1000,
+                "/cgi-bin/freepublish/submit": 100,
+                "/cgi-bin/freepublish/get": 100,
+                "/cgi-bin/freepublish/delete": 10,
+                "/cgi-bin/freepublish/getarticle": 100,
+                "/cgi-bin/freepublish/batchget": 100,
+                "/cgi-bin/message/mass/sendall": 100,
+                "/cgi-bin/media/uploadimg": 100000,
+                "/cgi-bin/material/add_material": 100000,
             },
             "minute_limits": {"/cgi-bin/message/mass/sendall": 60},
             "limits": {
-                "title": 32, "author": 16, "digest": 128, "content_chars": 20000, "content_bytes": 1000000,
-                "content_source_url_bytes": 1024, "articles": 8, "newspic_images": 20,
+                "title": 32,
+                "author": 16,
+                "digest": 128,
+                "content_chars": 20000,
+                "content_bytes": 1000000,
+                "content_source_url_bytes": 1024,
+                "articles": 8,
+                "newspic_images": 20,
             },
         },
         "douyin": {
@@ -71,8 +98,12 @@ def default_config() -> dict[str, Any]:
             "max_renewals": 5,
             "open_id": None,  # None: one deterministic fake user per client_key
             "granted_scopes": [
-                "user_info", "video.create.bind", "video.list.bind", "video.data.bind",
-                "data.external.item", "renew_refresh_token",
+                "user_info",
+                "video.create.bind",
+                "video.list.bind",
+                "video.data.bind",
+                "data.external.item",
+                "renew_refresh_token",
             ],
             "review_delay_seconds": 60,
             "review_outcome": 5,
@@ -193,7 +224,7 @@ class World:
             self.config = default_config()
         self.rng = random.Random(self.seed)
         self._ids = itertools.count(1)
-        self._seen: dict[tuple[str, str, str], _Seen] = {}
+        self._seen: dict[tuple[str, str, str, str], _Seen] = {}
         self._counters: dict[tuple[str, ...], int] = {}
         self.duplicates = []
         self.calls = deque(maxlen=int(self.config["call_log_size"]))
@@ -256,9 +287,9 @@ class World:
 
     # --- duplicates ----------------------------------------------------------------------------------
     def note_content(self, platform: str, account: str, kind: str, key: str, object_id: str) -> None:
-        """Remember content by fingerprint; the same account sending it again within the window is listed."""
+        """Remember content by kind and fingerprint; the same account sending it again within the window is listed."""
         window = timedelta(seconds=float(self.config["duplicate_window_seconds"]))
-        slot = (platform, account, key)
+        slot = (platform, account, kind, key)
         seen = self._seen.get(slot)
         if seen is not None and self.now - seen.at <= window:
             self.duplicates.append(

@@ -1,4 +1,4 @@
-"""Douyin OAuth: connect (auto-approve), access_token, refresh_token, renew_refresh_token, client_token, getticket."""
+"""Douyin OAuth: connect (auto-approve), access/refresh/renew tokens, client_token, getticket."""
 
 from __future__ import annotations
 
@@ -46,17 +46,26 @@ def open_id_for(world: World, client_key: str) -> str:
 
 def _issue_access(world: World, dy: DouyinState, client_key: str, open_id: str, scopes: list[str]) -> str:
     token = "act." + world.mint("", 48)
-    dy.access_tokens[token] = {"client_key": client_key, "open_id": open_id, "scopes": scopes,
-                               "expires_at": world.now + timedelta(seconds=world.config["douyin"]["access_ttl"])}
+    dy.access_tokens[token] = {
+        "client_key": client_key,
+        "open_id": open_id,
+        "scopes": scopes,
+        "expires_at": world.now + timedelta(seconds=world.config["douyin"]["access_ttl"]),
+    }
     dy.tokens_issued += 1
     return token
 
 
 def _token_data(world: World, dy: DouyinState, access: str, refresh: str) -> dict[str, Any]:
     record, rec = dy.access_tokens[access], dy.refresh_tokens[refresh]
-    return {"access_token": access, "expires_in": int((record["expires_at"] - world.now).total_seconds()),
-            "refresh_token": refresh, "refresh_expires_in": int((rec["expires_at"] - world.now).total_seconds()),
-            "open_id": record["open_id"], "scope": ",".join(record["scopes"])}
+    return {
+        "access_token": access,
+        "expires_in": int((record["expires_at"] - world.now).total_seconds()),
+        "refresh_token": refresh,
+        "refresh_expires_in": int((rec["expires_at"] - world.now).total_seconds()),
+        "open_id": record["open_id"],
+        "scope": ",".join(record["scopes"]),
+    }
 
 
 def douyin_auth_routes(world: World) -> list[Route]:
@@ -68,12 +77,18 @@ def douyin_auth_routes(world: World) -> list[Route]:
         granted = set(world.config["douyin"]["granted_scopes"])
         wanted = [s for s in query.get("scope", "").split(",") if s]
         code = world.mint("", 32)
-        store(world).codes[code] = {"client_key": client_key, "scopes": [s for s in wanted if s in granted],
-                                    "open_id": open_id_for(world, client_key), "used": False,
-                                    "expires_at": world.now + timedelta(seconds=world.config["douyin"]["code_ttl"])}
+        store(world).codes[code] = {
+            "client_key": client_key,
+            "scopes": [s for s in wanted if s in granted],
+            "open_id": open_id_for(world, client_key),
+            "used": False,
+            "expires_at": world.now + timedelta(seconds=world.config["douyin"]["code_ttl"]),
+        }
         joiner = "&" if "?" in redirect_uri else "?"
-        return RedirectResponse(f"{redirect_uri}{joiner}{urlencode({'code': code, 'state': query.get('state', '')})}",
-                                status_code=302)
+        return RedirectResponse(
+            f"{redirect_uri}{joiner}{urlencode({'code': code, 'state': query.get('state', '')})}",
+            status_code=302,
+        )
 
     async def access_token(request: Request) -> JSONResponse:
         p = await params(request)
@@ -82,16 +97,25 @@ def douyin_auth_routes(world: World) -> list[Route]:
             return refused
         dy = store(world)
         grant = dy.codes.get(p.get("code", ""))
-        if (grant is None or grant["used"] or world.now >= grant["expires_at"]
-                or grant["client_key"] != p.get("client_key")):
+        if (
+            grant is None
+            or grant["used"]
+            or world.now >= grant["expires_at"]
+            or grant["client_key"] != p.get("client_key")
+        ):
             return envelope(world, None, 10007, oauth=True)
         grant["used"] = True
         access = _issue_access(world, dy, grant["client_key"], grant["open_id"], grant["scopes"])
         refresh = "rft." + world.mint("", 48)
         dy.refresh_tokens[refresh] = {
-            "client_key": grant["client_key"], "open_id": grant["open_id"], "scopes": grant["scopes"],
-            "access_token": access, "renewals": 0, "valid": True,
-            "expires_at": world.now + timedelta(seconds=world.config["douyin"]["refresh_ttl"])}
+            "client_key": grant["client_key"],
+            "open_id": grant["open_id"],
+            "scopes": grant["scopes"],
+            "access_token": access,
+            "renewals": 0,
+            "valid": True,
+            "expires_at": world.now + timedelta(seconds=world.config["douyin"]["refresh_ttl"]),
+        }
         return envelope(world, _token_data(world, dy, access, refresh), oauth=True)
 
     async def refresh_token(request: Request) -> JSONResponse:
@@ -99,8 +123,12 @@ def douyin_auth_routes(world: World) -> list[Route]:
         dy = store(world)
         refresh = p.get("refresh_token", "")
         rec = dy.refresh_tokens.get(refresh)
-        if rec is None or not rec["valid"] or world.now >= rec["expires_at"] or rec["client_key"] != p.get(
-                "client_key"):
+        if (
+            rec is None
+            or not rec["valid"]
+            or world.now >= rec["expires_at"]
+            or rec["client_key"] != p.get("client_key")
+        ):
             return envelope(world, None, 10010, oauth=True)
         current = dy.access_tokens.get(rec["access_token"])
         ttl = timedelta(seconds=world.config["douyin"]["access_ttl"])
@@ -114,8 +142,12 @@ def douyin_auth_routes(world: World) -> list[Route]:
         p = await params(request)
         dy = store(world)
         rec = dy.refresh_tokens.get(p.get("refresh_token", ""))
-        if rec is None or not rec["valid"] or world.now >= rec["expires_at"] or rec["client_key"] != p.get(
-                "client_key"):
+        if (
+            rec is None
+            or not rec["valid"]
+            or world.now >= rec["expires_at"]
+            or rec["client_key"] != p.get("client_key")
+        ):
             return envelope(world, None, 10010, oauth=True)
         if "renew_refresh_token" not in world.config["douyin"]["granted_scopes"]:
             return envelope(world, None, 10004, oauth=True)
@@ -123,10 +155,15 @@ def douyin_auth_routes(world: World) -> list[Route]:
             return envelope(world, None, 10020, oauth=True)
         rec["valid"] = False
         fresh = "rft." + world.mint("", 48)
-        dy.refresh_tokens[fresh] = {**rec, "valid": True, "renewals": rec["renewals"] + 1,
-                                    "expires_at": world.now + timedelta(seconds=world.config["douyin"]["refresh_ttl"])}
-        return envelope(world, {"refresh_token": fresh, "expires_in": world.config["douyin"]["refresh_ttl"]},
-                        oauth=True)
+        dy.refresh_tokens[fresh] = {
+            **rec,
+            "valid": True,
+            "renewals": rec["renewals"] + 1,
+            "expires_at": world.now + timedelta(seconds=world.config["douyin"]["refresh_ttl"]),
+        }
+        return envelope(
+            world, {"refresh_token": fresh, "expires_in": world.config["douyin"]["refresh_ttl"]}, oauth=True
+        )
 
     async def client_token(request: Request) -> JSONResponse:
         p = await params(request)
@@ -135,8 +172,10 @@ def douyin_auth_routes(world: World) -> list[Route]:
             return refused
         token = "clt." + world.mint("", 48)
         ttl = int(world.config["douyin"]["client_token_ttl"])
-        store(world).client_tokens[token] = {"client_key": p["client_key"],
-                                             "expires_at": world.now + timedelta(seconds=ttl)}
+        store(world).client_tokens[token] = {
+            "client_key": p["client_key"],
+            "expires_at": world.now + timedelta(seconds=ttl),
+        }
         return envelope(world, {"access_token": token, "expires_in": ttl}, oauth=True)
 
     async def getticket(request: Request) -> JSONResponse:

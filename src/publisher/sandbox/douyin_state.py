@@ -1,4 +1,4 @@
-"""What the Douyin fake remembers, its response envelope, and the token/open_id/scope checks every API shares."""
+"""What the Douyin fake remembers, its envelope, and the token/open_id/scope checks every API shares."""
 
 from __future__ import annotations
 
@@ -12,15 +12,34 @@ from starlette.responses import JSONResponse
 from publisher.sandbox.core import World
 
 MESSAGES = {
-    0: "", 10002: "参数错误", 10003: "client_key 错误", 10004: "应用权限不足，请申请对应的scope权限",
-    10005: "缺少参数", 10007: "授权码过期", 10008: "access_token 无效或过期", 10010: "refresh_token 无效或过期",
-    10013: "client_key 或者 client_secret 错误", 10020: "更新refresh_token次数超出限制",
-    2100004: "系统繁忙，此时请开发者稍候再试", 2100005: "参数不合法", 2190002: "access_token无效",
-    2190003: "用户未授权该api", 2190005: "视频文件太大了", 2190006: "视频时长不能超过15分钟",
-    2190007: "无效的视频文件id", 2190008: "access_token过期,请刷新或重新授权",
-    2190015: "请求参数access_token openid不匹配", 2114007: "视频发布数量超过每日上限", 2111001: "命中敏感词",
-    28001005: "系统繁忙", 28001007: "参数不合法", 28001008: "access_token过期", 28001012: "用户未授权该api",
-    28001015: "access_token与open_id不匹配", 28003017: "quota已用完", 28003018: "请求频率过高",
+    0: "",
+    10002: "参数错误",
+    10003: "client_key 错误",
+    10004: "应用权限不足，请申请对应的scope权限",
+    10005: "缺少参数",
+    10007: "授权码过期",
+    10008: "access_token 无效或过期",
+    10010: "refresh_token 无效或过期",
+    10013: "client_key 或者 client_secret 错误",
+    10020: "更新refresh_token次数超出限制",
+    2100004: "系统繁忙，此时请开发者稍候再试",
+    2100005: "参数不合法",
+    2190002: "access_token无效",
+    2190003: "用户未授权该api",
+    2190005: "视频文件太大了",
+    2190006: "视频时长不能超过15分钟",
+    2190007: "无效的视频文件id",
+    2190008: "access_token过期,请刷新或重新授权",
+    2190015: "请求参数access_token openid不匹配",
+    2114007: "视频发布数量超过每日上限",
+    2111001: "命中敏感词",
+    28001005: "系统繁忙",
+    28001007: "参数不合法",
+    28001008: "access_token过期",
+    28001012: "用户未授权该api",
+    28001015: "access_token与open_id不匹配",
+    28003017: "quota已用完",
+    28003018: "请求频率过高",
 }
 # Codes of the newer /api/douyin/v1/* paths and of the older ones, for the same failure.
 NEW = {"expired": 28001008, "mismatch": 28001015, "scope": 28001012, "param": 28001007}
@@ -70,18 +89,32 @@ def store(world: World) -> DouyinState:
     return state
 
 
-def envelope(world: World, data: dict[str, Any] | None = None, code: int = 0, message: str | None = None,
-             *, oauth: bool = False) -> JSONResponse:
+def envelope(
+    world: World,
+    data: dict[str, Any] | None = None,
+    code: int = 0,
+    message: str | None = None,
+    *,
+    oauth: bool = False,
+) -> JSONResponse:
     """Douyin answers errors with HTTP 200 and error_code in both data and extra."""
     return JSONResponse(_body(world, data, code, message, oauth))
 
 
-def _body(world: World, data: dict[str, Any] | None, code: int, message: str | None, oauth: bool) -> dict[str, Any]:
+def _body(
+    world: World, data: dict[str, Any] | None, code: int, message: str | None, oauth: bool
+) -> dict[str, Any]:
     description = MESSAGES.get(code, "error") if message is None else message
     body: dict[str, Any] = {
         "data": {**(data or {}), "error_code": code, "description": description},
-        "extra": {"error_code": code, "description": description, "sub_error_code": 0, "sub_description": "",
-                  "logid": world.mint("", 32).upper(), "now": int(world.now.timestamp() * 1000)},
+        "extra": {
+            "error_code": code,
+            "description": description,
+            "sub_error_code": 0,
+            "sub_description": "",
+            "logid": world.mint("", 32).upper(),
+            "now": int(world.now.timestamp() * 1000),
+        },
     }
     if oauth:
         body["message"] = "success" if code == 0 else "error"
@@ -92,7 +125,9 @@ def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, An
     return 200, _body(world, None, code, message, False)
 
 
-def authorize(world: World, request: Request, scope: str, *, new: bool = True) -> dict[str, Any] | JSONResponse:
+def authorize(
+    world: World, request: Request, scope: str, *, new: bool = True
+) -> dict[str, Any] | JSONResponse:
     """The token record behind the `access-token` header, checked for expiry, open_id and scope."""
     codes = NEW if new else OLD
     dy = store(world)

@@ -1,4 +1,4 @@
-"""Douyin content APIs: uploads (direct and chunked), create_video / create_image_text, review, lists, data."""
+"""Douyin content APIs: uploads (direct, chunked), create_video / create_image_text, review, lists."""
 
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ from publisher.sandbox.core import World, content_key
 from publisher.sandbox.douyin_state import authorize, envelope, store, ts
 
 CREATE = "video.create.bind"
-STATS = {"play_count": "play", "digg_count": "digg", "comment_count": "comment", "share_count": "share",
-         "forward_count": "forward", "download_count": "download"}
+STATS = {
+    "play_count": "play",
+    "digg_count": "digg",
+    "comment_count": "comment",
+    "share_count": "share",
+    "forward_count": "forward",
+    "download_count": "download",
+}
 SERIES = {"like": "digg", "comment": "comment", "play": "play", "share": "share"}
 
 
@@ -33,27 +39,44 @@ def _video_record(world: World, open_id: str, data: bytes) -> JSONResponse:
     if cfg["video_duration_seconds"] > cfg["max_duration_seconds"]:
         return envelope(world, None, 2190006)
     video_id = "v0" + world.mint("", 30)
-    store(world).videos[video_id] = {"video_id": video_id, "open_id": open_id, "bytes": len(data),
-                                     "sha256": hashlib.sha256(data).hexdigest(), "width": 1080, "height": 1920,
-                                     "consumed_by": None, "uploaded_at": world.now}
+    store(world).videos[video_id] = {
+        "video_id": video_id,
+        "open_id": open_id,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "width": 1080,
+        "height": 1920,
+        "consumed_by": None,
+        "uploaded_at": world.now,
+    }
     return envelope(world, {"video": {"video_id": video_id, "width": 1080, "height": 1920}})
 
 
 def _statistics(world: World, item: dict[str, Any], at: datetime | None = None) -> dict[str, int]:
     if item["video_status"] not in (5, 6, 7):
         return dict.fromkeys(STATS, 0)
-    stats = {name: world.engagement(item["item_id"], metric, item["reviewed_at"], at)
-             for name, metric in STATS.items()}
+    stats = {
+        name: world.engagement(item["item_id"], metric, item["reviewed_at"], at)
+        for name, metric in STATS.items()
+    }
     if item["video_status"] == 7:
         stats["play_count"] = 0  # only the author sees plays, and a private item reads 0
     return stats
 
 
 def video_view(world: World, item: dict[str, Any]) -> dict[str, Any]:
-    return {"item_id": item["item_id"], "title": item["text"], "cover": item["cover"],
-            "create_time": ts(item["created_at"]), "share_url": item["share_url"], "is_top": False,
-            "media_type": item["media_type"], "is_reviewed": item["is_reviewed"],
-            "video_status": item["video_status"], "statistics": _statistics(world, item)}
+    return {
+        "item_id": item["item_id"],
+        "title": item["text"],
+        "cover": item["cover"],
+        "create_time": ts(item["created_at"]),
+        "share_url": item["share_url"],
+        "is_top": False,
+        "media_type": item["media_type"],
+        "is_reviewed": item["is_reviewed"],
+        "video_status": item["video_status"],
+        "statistics": _statistics(world, item),
+    }
 
 
 def _create_checks(world: World, open_id: str, text: str) -> JSONResponse | None:
@@ -67,19 +90,31 @@ def _create_checks(world: World, open_id: str, text: str) -> JSONResponse | None
     return None
 
 
-def _new_item(world: World, open_id: str, body: dict[str, Any], media_type: int, media_key: str) -> dict[str, Any]:
+def _new_item(
+    world: World, open_id: str, body: dict[str, Any], media_type: int, media_key: str
+) -> dict[str, Any]:
     item_id = "@" + world.mint("", 40) + "=="
     text = str(body.get("text") or "")
-    item = {"item_id": item_id, "open_id": open_id, "text": text, "media_type": media_type,
-            "video_id": body.get("video_id"), "image_list": body.get("image_list"),
-            "private_status": int(body.get("private_status") or 0), "created_at": world.now,
-            "is_reviewed": False, "video_status": 4, "reviewed_at": None,
-            "review_due": world.now + timedelta(seconds=float(world.config["douyin"]["review_delay_seconds"])),
-            "cover": f"https://p3.douyinpic.com/fake/{item_id[1:13]}.jpeg",
-            "share_url": f"https://www.iesdouyin.com/share/video/{world.mint('', 19, digits=True)}/"}
+    item = {
+        "item_id": item_id,
+        "open_id": open_id,
+        "text": text,
+        "media_type": media_type,
+        "video_id": body.get("video_id"),
+        "image_list": body.get("image_list"),
+        "private_status": int(body.get("private_status") or 0),
+        "created_at": world.now,
+        "is_reviewed": False,
+        "video_status": 4,
+        "reviewed_at": None,
+        "review_due": world.now + timedelta(seconds=float(world.config["douyin"]["review_delay_seconds"])),
+        "cover": f"https://p3.douyinpic.com/fake/{item_id[1:13]}.jpeg",
+        "share_url": f"https://www.iesdouyin.com/share/video/{world.mint('', 19, digits=True)}/",
+    }
     store(world).items[item_id] = item
-    world.note_content("douyin", open_id, "video" if media_type == 4 else "image_text",
-                       content_key(text, media_key), item_id)
+    world.note_content(
+        "douyin", open_id, "video" if media_type == 4 else "image_text", content_key(text, media_key), item_id
+    )
     world.settle()
     return item
 
@@ -128,7 +163,11 @@ def douyin_video_routes(world: World) -> list[Route]:
         numbers = sorted(upload["parts"])
         parts = [upload["parts"][n] for n in numbers]
         minimum = world.config["douyin"]["min_part_bytes"]
-        if not numbers or numbers != list(range(1, len(numbers) + 1)) or any(len(p) < minimum for p in parts[:-1]):
+        if (
+            not numbers
+            or numbers != list(range(1, len(numbers) + 1))
+            or any(len(p) < minimum for p in parts[:-1])
+        ):
             return envelope(world, None, 2100005, "分片不连续或过小")
         if sum(len(p) for p in parts) > world.config["douyin"]["max_total_bytes"]:
             return envelope(world, None, 2190005)
@@ -143,8 +182,12 @@ def douyin_video_routes(world: World) -> list[Route]:
         if data is None:
             return envelope(world, None, 2100005, "缺少 image")
         image_id = "i0" + world.mint("", 30)
-        store(world).images[image_id] = {"image_id": image_id, "open_id": token["open_id"], "bytes": len(data),
-                                         "sha256": hashlib.sha256(data).hexdigest()}
+        store(world).images[image_id] = {
+            "image_id": image_id,
+            "open_id": token["open_id"],
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
         return envelope(world, {"image": {"image_id": image_id, "width": 1080, "height": 1440}})
 
     async def create_video(request: Request) -> JSONResponse:
@@ -183,8 +226,14 @@ def douyin_video_routes(world: World) -> list[Route]:
             return token
         items = store(world).items
         wanted = [items.get(str(i)) for i in (await _json(request)).get("item_ids") or []]
-        return envelope(world, {"list": [video_view(world, i) for i in wanted
-                                         if i is not None and i["open_id"] == token["open_id"]]})
+        return envelope(
+            world,
+            {
+                "list": [
+                    video_view(world, i) for i in wanted if i is not None and i["open_id"] == token["open_id"]
+                ]
+            },
+        )
 
     async def video_list(request: Request) -> JSONResponse:
         token = authorize(world, request, "video.list.bind")
@@ -197,11 +246,20 @@ def douyin_video_routes(world: World) -> list[Route]:
             return envelope(world, None, 2100005)
         if cursor < 0 or not 1 <= count <= 20:
             return envelope(world, None, 2100005)
-        mine = sorted((i for i in store(world).items.values() if i["open_id"] == token["open_id"]),
-                      key=lambda i: (i["created_at"], i["item_id"]), reverse=True)
-        page = mine[cursor:cursor + count]
-        return envelope(world, {"list": [video_view(world, i) for i in page], "cursor": cursor + len(page),
-                                "has_more": cursor + len(page) < len(mine)})
+        mine = sorted(
+            (i for i in store(world).items.values() if i["open_id"] == token["open_id"]),
+            key=lambda i: (i["created_at"], i["item_id"]),
+            reverse=True,
+        )
+        page = mine[cursor : cursor + count]
+        return envelope(
+            world,
+            {
+                "list": [video_view(world, i) for i in page],
+                "cursor": cursor + len(page),
+                "has_more": cursor + len(page) < len(mine),
+            },
+        )
 
     async def item_base(request: Request) -> JSONResponse:
         token = authorize(world, request, "data.external.item", new=False)
@@ -211,10 +269,18 @@ def douyin_video_routes(world: World) -> list[Route]:
         if item is None or item["open_id"] != token["open_id"]:
             return envelope(world, None, 2100005, "item_id 无效")
         stats = _statistics(world, item)
-        return envelope(world, {"result": {"avg_play_duration": 12.5 if stats["play_count"] else 0,
-                                           "total_play": stats["play_count"], "total_like": stats["digg_count"],
-                                           "total_comment": stats["comment_count"],
-                                           "total_share": stats["share_count"]}})
+        return envelope(
+            world,
+            {
+                "result": {
+                    "avg_play_duration": 12.5 if stats["play_count"] else 0,
+                    "total_play": stats["play_count"],
+                    "total_like": stats["digg_count"],
+                    "total_comment": stats["comment_count"],
+                    "total_share": stats["share_count"],
+                }
+            },
+        )
 
     def series(kind: str) -> Any:
         async def handler(request: Request) -> JSONResponse:
@@ -231,10 +297,12 @@ def douyin_video_routes(world: World) -> list[Route]:
                 start, end = today - timedelta(days=n), today - timedelta(days=n - 1)
                 value = 0
                 if item["reviewed_at"] is not None and item["video_status"] in (5, 6):
-                    value = (world.engagement(item["item_id"], SERIES[kind], item["reviewed_at"], end)
-                             - world.engagement(item["item_id"], SERIES[kind], item["reviewed_at"], start))
+                    value = world.engagement(
+                        item["item_id"], SERIES[kind], item["reviewed_at"], end
+                    ) - world.engagement(item["item_id"], SERIES[kind], item["reviewed_at"], start)
                 rows.append({"date": start.date().isoformat(), kind: value})
             return envelope(world, {"result_list": rows})
+
         return handler
 
     base = "/api/douyin/v1/video"

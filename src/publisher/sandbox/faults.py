@@ -95,7 +95,9 @@ def take_fault(world: World, platform: str, sub_path: str, method: str, body: An
 
 
 def redact_query(query: str) -> str:
-    pairs = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    pairs = [
+        (k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(query, keep_blank_values=True)
+    ]
     return urlencode(pairs, safe="*/")
 
 
@@ -139,7 +141,11 @@ class FaultMiddleware:
         self.renderers = renderers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = re.match(r"^(/wx|/dy|/ph|/xhs)(/.*)?$", scope.get("path", "")) if scope["type"] == "http" else None
+        match = (
+            re.match(r"^(/wx|/dy|/ph|/xhs)(/.*)?$", scope.get("path", ""))
+            if scope["type"] == "http"
+            else None
+        )
         if match is None:
             await self.app(scope, receive, send)
             return
@@ -147,14 +153,20 @@ class FaultMiddleware:
         raw = await _read_body(receive)
         headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope.get("headers", [])}
         method = scope["method"]
-        rule = take_fault(self.world, platform, sub_path, method, _parse_body(raw, headers.get("content-type", "")))
+        rule = take_fault(
+            self.world, platform, sub_path, method, _parse_body(raw, headers.get("content-type", ""))
+        )
         self.world.settle()
         kind = rule.kind if rule else None
 
         if rule and kind == "delay":
             await asyncio.sleep(rule.ms / 1000)
         if rule and kind == "http_status":
-            body = rule.body if isinstance(rule.body, (bytes, str)) else json.dumps(rule.body or {"error": "fault"})
+            body = (
+                rule.body
+                if isinstance(rule.body, (bytes, str))
+                else json.dumps(rule.body or {"error": "fault"})
+            )
             payload = body.encode() if isinstance(body, str) else body
             status, out_headers = rule.status, [(b"content-type", b"application/json")]
             out_headers += [(k.lower().encode(), str(v).encode()) for k, v in rule.headers.items()]
@@ -166,8 +178,11 @@ class FaultMiddleware:
             status, out_headers, payload = await self._run(scope, raw)
         code = _code_of(platform, status, payload)
         if rule and kind == "drop_after_commit":
-            status, payload, out_headers = 502, b"<html><body>502 Bad Gateway</body></html>", [
-                (b"content-type", b"text/html")]
+            status, payload, out_headers = (
+                502,
+                b"<html><body>502 Bad Gateway</body></html>",
+                [(b"content-type", b"text/html")],
+            )
         elif rule and kind == "truncate_json":
             payload = payload[: max(1, len(payload) // 2)]
         elif rule and kind == "timeout":
@@ -175,10 +190,17 @@ class FaultMiddleware:
             await asyncio.sleep(wait)
 
         query = redact_query(scope.get("query_string", b"").decode())
-        self.world.calls.append(Call(
-            platform, method, match.group(0) + (f"?{query}" if query else ""),
-            status, code, self.world.now.isoformat(), kind,
-        ))
+        self.world.calls.append(
+            Call(
+                platform,
+                method,
+                match.group(0) + (f"?{query}" if query else ""),
+                status,
+                code,
+                self.world.now.isoformat(),
+                kind,
+            )
+        )
         out_headers = [(k, v) for k, v in out_headers if k.lower() != b"content-length"]
         out_headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})

@@ -21,9 +21,11 @@ from publisher.sandbox.core import World, iso, parse_time, secret_digest
 from publisher.sandbox.producthunt_schema import SDL, query_cost
 
 SCHEMA = build_schema(SDL)
-UNAUTHORIZED = {"error": "invalid_oauth_token",
-                "error_description": "Please supply a valid access token. Refer to our api documentation "
-                                     "about how to authorize and authenticate your requests"}
+UNAUTHORIZED = {
+    "error": "invalid_oauth_token",
+    "error_description": "Please supply a valid access token. Refer to our api documentation "
+    "about how to authorize and authenticate your requests",
+}
 
 
 @dataclass
@@ -39,9 +41,12 @@ class ProductHuntState:
         return None
 
     def dump(self) -> dict[str, Any]:
-        return {"tokens_issued": self.tokens_issued, "apps": len(self.windows),
-                "posts": list(self.posts.values()),
-                "complexity_used": {app[:8]: w["used"] for app, w in self.windows.items()}}
+        return {
+            "tokens_issued": self.tokens_issued,
+            "apps": len(self.windows),
+            "posts": list(self.posts.values()),
+            "complexity_used": {app[:8]: w["used"] for app, w in self.windows.items()},
+        }
 
 
 def store(world: World) -> ProductHuntState:
@@ -69,12 +74,18 @@ def _offset(after: str | None) -> int:
 def _connection(nodes: list[Any], first: int | None, after: str | None) -> dict[str, Any]:
     start = _offset(after)
     size = 20 if first is None else max(0, first)
-    chosen = nodes[start:start + size]
+    chosen = nodes[start : start + size]
     edges = [{"cursor": _cursor(start + n), "node": node} for n, node in enumerate(chosen)]
-    return {"edges": edges, "totalCount": len(nodes),
-            "pageInfo": {"endCursor": edges[-1]["cursor"] if edges else None,
-                         "startCursor": edges[0]["cursor"] if edges else None,
-                         "hasNextPage": start + len(chosen) < len(nodes), "hasPreviousPage": start > 0}}
+    return {
+        "edges": edges,
+        "totalCount": len(nodes),
+        "pageInfo": {
+            "endCursor": edges[-1]["cursor"] if edges else None,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "hasNextPage": start + len(chosen) < len(nodes),
+            "hasPreviousPage": start > 0,
+        },
+    }
 
 
 def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
@@ -82,18 +93,31 @@ def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
     key = "ph:" + post["id"]
     votes, comments = world.engagement(key, "votes", created), world.engagement(key, "comments", created)
 
-    def comment_list(info: Any, first: int | None = None, after: str | None = None, order: str = "NEWEST",
-                     **_: Any) -> dict[str, Any]:
-        nodes = [{"id": f"{post['id']}{k:05d}", "body": f"Comment #{k} on {post['name']}",
-                  "createdAt": iso(min(world.now, created + timedelta(minutes=k))),
-                  "votesCount": world.engagement(f"{key}:c{k}", "votes", created) // 20,
-                  "parentId": None, "url": f"{post['url']}#comment-{k}"} for k in range(comments, 0, -1)]
+    def comment_list(
+        info: Any, first: int | None = None, after: str | None = None, order: str = "NEWEST", **_: Any
+    ) -> dict[str, Any]:
+        nodes = [
+            {
+                "id": f"{post['id']}{k:05d}",
+                "body": f"Comment #{k} on {post['name']}",
+                "createdAt": iso(min(world.now, created + timedelta(minutes=k))),
+                "votesCount": world.engagement(f"{key}:c{k}", "votes", created) // 20,
+                "parentId": None,
+                "url": f"{post['url']}#comment-{k}",
+            }
+            for k in range(comments, 0, -1)
+        ]
         if order == "VOTES_COUNT":
             nodes.sort(key=lambda c: -c["votesCount"])
         return _connection(nodes, first, after)
 
-    return {**post, "votesCount": votes, "commentsCount": comments, "comments": comment_list,
-            "reviewsRating": round(4 + (int(secret_digest(key)[:4], 16) % 10) / 10, 1)}
+    return {
+        **post,
+        "votesCount": votes,
+        "commentsCount": comments,
+        "comments": comment_list,
+        "reviewsRating": round(4 + (int(secret_digest(key)[:4], 16) % 10) / 10, 1),
+    }
 
 
 def _visible(world: World) -> list[dict[str, Any]]:
@@ -107,8 +131,15 @@ def _root(world: World, user: bool) -> dict[str, Any]:
                 return _post_view(world, candidate)
         return None
 
-    def posts(info: Any, first: int | None = None, after: str | None = None, order: str = "RANKING",
-              postedAfter: str | None = None, postedBefore: str | None = None, **_: Any) -> dict[str, Any]:
+    def posts(
+        info: Any,
+        first: int | None = None,
+        after: str | None = None,
+        order: str = "RANKING",
+        postedAfter: str | None = None,
+        postedBefore: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
         views = [_post_view(world, p) for p in _visible(world)]
         if postedAfter:
             views = [v for v in views if parse_time(v["createdAt"]) > parse_time(postedAfter)]
@@ -125,17 +156,22 @@ def _root(world: World, user: bool) -> dict[str, Any]:
     def made_posts(info: Any, first: int | None = None, after: str | None = None, **_: Any) -> dict[str, Any]:
         return _connection([_post_view(world, p) for p in _visible(world)], first, after)
 
-    viewer = {"user": {"id": "1", "name": "Sandbox Maker", "username": "sandbox_maker",
-                       "madePosts": made_posts}} if user else None
+    viewer = (
+        {"user": {"id": "1", "name": "Sandbox Maker", "username": "sandbox_maker", "madePosts": made_posts}}
+        if user
+        else None
+    )
     return {"post": post, "posts": posts, "viewer": viewer}
 
 
 def _rate_headers(world: World, window: dict[str, Any]) -> dict[str, str]:
     cfg = world.config["producthunt"]
     reset = window["start"] + timedelta(seconds=cfg["window_seconds"]) - world.now
-    return {"X-Rate-Limit-Limit": str(cfg["complexity_limit"]),
-            "X-Rate-Limit-Remaining": str(max(0, cfg["complexity_limit"] - window["used"])),
-            "X-Rate-Limit-Reset": str(max(0, int(reset.total_seconds())))}
+    return {
+        "X-Rate-Limit-Limit": str(cfg["complexity_limit"]),
+        "X-Rate-Limit-Remaining": str(max(0, cfg["complexity_limit"] - window["used"])),
+        "X-Rate-Limit-Reset": str(max(0, int(reset.total_seconds()))),
+    }
 
 
 def _window(world: World, app: str) -> dict[str, Any]:
@@ -175,22 +211,39 @@ def routes(world: World) -> list[Route]:
             body = await request.json()
             document = parse(str(body.get("query") or ""))
         except (ValueError, AttributeError, GraphQLError) as exc:
-            return JSONResponse({"data": None, "errors": [{"message": str(exc)}]},
-                                headers=_rate_headers(world, window))
+            return JSONResponse(
+                {"data": None, "errors": [{"message": str(exc)}]}, headers=_rate_headers(world, window)
+            )
         problems = validate(SCHEMA, document)
         if problems:
-            return JSONResponse({"data": None, "errors": [e.formatted for e in problems]},
-                                headers=_rate_headers(world, window))
+            return JSONResponse(
+                {"data": None, "errors": [e.formatted for e in problems]},
+                headers=_rate_headers(world, window),
+            )
         variables = body.get("variables") if isinstance(body.get("variables"), dict) else {}
         cost = query_cost(document, variables, body.get("operationName"))
         if window["used"] + cost > world.config["producthunt"]["complexity_limit"]:
-            return JSONResponse({"errors": [{"error": "rate_limit_reached",
-                                             "error_description": "Sorry. You have exceeded the API rate limit, "
-                                                                  "please try again later."}]},
-                                status_code=429, headers=_rate_headers(world, window))
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "error": "rate_limit_reached",
+                            "error_description": "Sorry. You have exceeded the API rate limit, "
+                            "please try again later.",
+                        }
+                    ]
+                },
+                status_code=429,
+                headers=_rate_headers(world, window),
+            )
         window["used"] += cost
-        result = execute(SCHEMA, document, root_value=_root(world, token["kind"] == "user"),
-                         variable_values=variables, operation_name=body.get("operationName"))
+        result = execute(
+            SCHEMA,
+            document,
+            root_value=_root(world, token["kind"] == "user"),
+            variable_values=variables,
+            operation_name=body.get("operationName"),
+        )
         answer: dict[str, Any] = {"data": result.data}  # type: ignore[union-attr]
         if result.errors:  # type: ignore[union-attr]
             answer["errors"] = [e.formatted for e in result.errors]  # type: ignore[union-attr]
@@ -202,21 +255,31 @@ def routes(world: World) -> list[Route]:
             return JSONResponse({"error": "invalid_request"}, status_code=400)
         code = world.mint("", 32)
         store(world).codes[code] = query["client_id"]
-        return RedirectResponse(f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}",
-                                status_code=302)
+        return RedirectResponse(
+            f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}",
+            status_code=302,
+        )
 
     async def oauth_token(request: Request) -> JSONResponse:
         try:
-            body = await request.json() if "json" in request.headers.get("content-type", "") else dict(
-                await request.form())
+            body = (
+                await request.json()
+                if "json" in request.headers.get("content-type", "")
+                else dict(await request.form())
+            )
         except ValueError:
             body = {}
         ph = store(world)
         client_id, secret = str(body.get("client_id") or ""), str(body.get("client_secret") or "")
-        if not client_id or not secret or ph.clients.setdefault(client_id, secret_digest(secret)) != secret_digest(
-                secret):
-            return JSONResponse({"error": "invalid_client", "error_description": "Client authentication failed"},
-                                status_code=401)
+        if (
+            not client_id
+            or not secret
+            or ph.clients.setdefault(client_id, secret_digest(secret)) != secret_digest(secret)
+        ):
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+                status_code=401,
+            )
         window = _window(world, "oauth:" + client_id)
         if window["used"] >= world.config["producthunt"]["request_limit"]:
             return JSONResponse({"error": "rate_limit_reached"}, status_code=429)
@@ -233,8 +296,9 @@ def routes(world: World) -> list[Route]:
         value = world.mint("", 43)
         ph.tokens[secret_digest(value)] = {"app": secret_digest("app:" + client_id), "kind": kind}
         ph.tokens_issued += 1
-        return JSONResponse({"access_token": value, "token_type": "Bearer", "scope": scope,
-                             "created_at": world.epoch()})
+        return JSONResponse(
+            {"access_token": value, "token_type": "Bearer", "scope": scope, "created_at": world.epoch()}
+        )
 
     return [
         Route("/v2/api/graphql", graphql, methods=["POST"]),
@@ -260,9 +324,14 @@ def control_routes(world: World) -> list[Route]:
             return JSONResponse({"error": "createdAt must be ISO 8601"}, status_code=400)
         post_id = world.mint("", 6, digits=True)
         ph.posts[post_id] = {
-            "id": post_id, "slug": body["slug"], "name": body["name"], "tagline": body.get("tagline", ""),
-            "description": body.get("description"), "createdAt": iso(created),
-            "featuredAt": body.get("featuredAt"), "website": body.get("website", "https://example.com"),
+            "id": post_id,
+            "slug": body["slug"],
+            "name": body["name"],
+            "tagline": body.get("tagline", ""),
+            "description": body.get("description"),
+            "createdAt": iso(created),
+            "featuredAt": body.get("featuredAt"),
+            "website": body.get("website", "https://example.com"),
             "url": f"https://www.producthunt.com/posts/{body['slug']}",
             "thumbnail": {"url": f"https://ph-files.imgix.net/{post_id}.png", "type": "image"},
         }

@@ -8,8 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
-    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode,
-    OperationDefinitionNode, SelectionSetNode, VariableNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
 )
 
 SDL = """
@@ -94,8 +101,13 @@ def _first(field: FieldNode, variables: dict[str, Any]) -> int | None:
     return None
 
 
-def _selection_cost(selection_set: SelectionSetNode | None, multiplier: int,
-                    fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], depth: int) -> int:
+def _selection_cost(
+    selection_set: SelectionSetNode | None,
+    multiplier: int,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    depth: int,
+) -> int:
     if selection_set is None or depth > 20:
         return 0
     total = 0
@@ -108,6 +120,7 @@ def _selection_cost(selection_set: SelectionSetNode | None, multiplier: int,
         elif isinstance(selection, InlineFragmentNode):
             total += _selection_cost(selection.selection_set, multiplier, fragments, variables, depth + 1)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            total += _selection_cost(fragments[selection.name.value].selection_set, multiplier, fragments,
-                                     variables, depth + 1)
+            total += _selection_cost(
+                fragments[selection.name.value].selection_set, multiplier, fragments, variables, depth + 1
+            )
     return total

@@ -21,15 +21,17 @@ def serve(host: str = "127.0.0.1", port: int = 8900, seed: int = 0) -> None:
 
 
 @contextmanager
-def running(port: int = 0, seed: int = 0, *, now: datetime | None = None,
-            startup_timeout: float = 10.0) -> Iterator[str]:
+def running(
+    port: int = 0, seed: int = 0, *, now: datetime | None = None, startup_timeout: float = 10.0
+) -> Iterator[str]:
     """Start a fake on 127.0.0.1 in a background thread, yield its base URL, and stop it on exit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(create_app(seed=seed, now=now), log_level="warning", lifespan="off",
-                            timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        create_app(seed=seed, now=now), log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox", daemon=True)
     thread.start()

@@ -59,7 +59,9 @@ def wechat_auth_routes(world: World) -> list[Route]:
         refused = _check_credentials(world, appid, query.get("secret", ""))
         if refused is not None:
             return refused
-        if not world.take_daily("wechat", appid, "/cgi-bin/token", world.config["wechat"]["quotas"]["/cgi-bin/token"]):
+        if not world.take_daily(
+            "wechat", appid, "/cgi-bin/token", world.config["wechat"]["quotas"]["/cgi-bin/token"]
+        ):
             return err(world, 45009)
         wx = store(world)
         # A new plain token replaces the previous one, which keeps working for a short grace period [U].
@@ -81,11 +83,15 @@ def wechat_auth_routes(world: World) -> list[Route]:
         if refused is not None:
             return refused
         cfg = world.config["wechat"]
-        if not world.take_daily("wechat", appid, "/cgi-bin/stable_token", cfg["quotas"]["/cgi-bin/stable_token"]):
+        if not world.take_daily(
+            "wechat", appid, "/cgi-bin/stable_token", cfg["quotas"]["/cgi-bin/stable_token"]
+        ):
             return err(world, 45009)
         wx = store(world)
         if body.get("force_refresh"):
-            today = [t for t in wx.force_refreshes.get(appid, []) if world.beijing_day(t) == world.beijing_day()]
+            today = [
+                t for t in wx.force_refreshes.get(appid, []) if world.beijing_day(t) == world.beijing_day()
+            ]
             if len(today) >= int(cfg["force_refresh_per_day"]):
                 return err(world, 45009)
             if today and (world.now - today[-1]).total_seconds() < float(cfg["force_refresh_gap"]):
@@ -95,8 +101,11 @@ def wechat_auth_routes(world: World) -> list[Route]:
             return _answer(world, wx, appid, "stable")
         current = wx.current.get((appid, "stable"))
         record = wx.tokens.get(current) if current else None
-        fresh = record is not None and record.superseded_at is None and (
-            (record.expires_at - world.now).total_seconds() > float(cfg["stable_refresh_before"]))
+        fresh = (
+            record is not None
+            and record.superseded_at is None
+            and ((record.expires_at - world.now).total_seconds() > float(cfg["stable_refresh_before"]))
+        )
         if not fresh:
             # The platform renews the stable token shortly before expiry; the old one lives out its TTL.
             _issue(world, wx, appid, "stable", supersede_after=None)

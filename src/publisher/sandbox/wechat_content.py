@@ -25,8 +25,21 @@ _MATERIAL = {
     "voice": (2 * MB, {"mp3", "amr", "other"}, 40010),
     "video": (10 * MB, {"mp4"}, 40011),
 }
-NEWS_FIELDS = ("title", "author", "digest", "content", "content_source_url", "thumb_media_id", "show_cover_pic",
-               "need_open_comment", "only_fans_can_comment", "url", "thumb_url", "article_type", "image_info")
+NEWS_FIELDS = (
+    "title",
+    "author",
+    "digest",
+    "content",
+    "content_source_url",
+    "thumb_media_id",
+    "show_cover_pic",
+    "need_open_comment",
+    "only_fans_can_comment",
+    "url",
+    "thumb_url",
+    "article_type",
+    "image_info",
+)
 
 
 def sniff(data: bytes) -> str:
@@ -96,11 +109,17 @@ def _check_article(world: World, appid: str, raw: Any) -> dict[str, Any] | JSONR
         material = wx.materials.get(str(media_id or ""))
         return material is not None and material["appid"] == appid and material["type"] in ("image", "thumb")
 
-    article: dict[str, Any] = {"article_type": kind, "title": title, "author": author,
-                               "content": clean_content(content), "content_source_url": source_url,
-                               "need_open_comment": int(raw.get("need_open_comment") or 0),
-                               "only_fans_can_comment": int(raw.get("only_fans_can_comment") or 0),
-                               "show_cover_pic": 0, "dup_key": content_key(title, content)}
+    article: dict[str, Any] = {
+        "article_type": kind,
+        "title": title,
+        "author": author,
+        "content": clean_content(content),
+        "content_source_url": source_url,
+        "need_open_comment": int(raw.get("need_open_comment") or 0),
+        "only_fans_can_comment": int(raw.get("only_fans_can_comment") or 0),
+        "show_cover_pic": 0,
+        "dup_key": content_key(title, content),
+    }
     article["digest"] = digest or _TAG.sub("", article["content"])[:54]
     if kind == "newspic":
         images = ((raw.get("image_info") or {}).get("image_list")) or []
@@ -161,8 +180,12 @@ def wechat_content_routes(world: World) -> list[Route]:
             return err(world, 40009)
         fmt = "png" if kind == "png" else "jpg"
         url = f"http://mmbiz.qpic.cn/sz_mmbiz_{fmt}/{world.mint('', 32)}/0?wx_fmt={fmt}"
-        store(world).images[url] = {"appid": appid, "url": url, "bytes": len(data),
-                                    "sha256": hashlib.sha256(data).hexdigest()}
+        store(world).images[url] = {
+            "appid": appid,
+            "url": url,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
         return ok({"url": url})
 
     async def add_material(request: Request) -> JSONResponse:
@@ -182,8 +205,14 @@ def wechat_content_routes(world: World) -> list[Route]:
         if len(data) > limit:
             return err(world, size_code)
         media_id = world.mint("", 43)
-        material = {"media_id": media_id, "appid": appid, "type": kind, "bytes": len(data),
-                    "sha256": hashlib.sha256(data).hexdigest(), "created": world.epoch()}
+        material = {
+            "media_id": media_id,
+            "appid": appid,
+            "type": kind,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "created": world.epoch(),
+        }
         if kind in ("image", "thumb"):
             material["url"] = f"http://mmbiz.qpic.cn/mmbiz_{fmt}/{world.mint('', 32)}/0?wx_fmt={fmt}"
         store(world).materials[media_id] = material
@@ -199,8 +228,13 @@ def wechat_content_routes(world: World) -> list[Route]:
         if isinstance(articles, JSONResponse):
             return articles
         media_id = world.mint("", 43)
-        store(world).drafts[media_id] = {"media_id": media_id, "appid": appid, "articles": articles,
-                                         "update_time": world.epoch(), "created": world.epoch()}
+        store(world).drafts[media_id] = {
+            "media_id": media_id,
+            "appid": appid,
+            "articles": articles,
+            "update_time": world.epoch(),
+            "created": world.epoch(),
+        }
         for article in articles:
             world.note_content("wechat", appid, "draft", article["dup_key"], media_id)
         return JSONResponse({"media_id": media_id})
@@ -212,8 +246,13 @@ def wechat_content_routes(world: World) -> list[Route]:
         draft = _draft_of(world, appid, await json_body(request))
         if draft is None:
             return err(world, 40007)
-        return JSONResponse({"news_item": [news_view(a) for a in draft["articles"]],
-                             "create_time": draft["created"], "update_time": draft["update_time"]})
+        return JSONResponse(
+            {
+                "news_item": [news_view(a) for a in draft["articles"]],
+                "create_time": draft["created"],
+                "update_time": draft["update_time"],
+            }
+        )
 
     async def draft_batchget(request: Request) -> JSONResponse:
         appid = authorize(world, request, "/cgi-bin/draft/batchget")
@@ -223,13 +262,28 @@ def wechat_content_routes(world: World) -> list[Route]:
         if page is None:
             return err(world, 40002, "invalid count")
         offset, count, no_content = page
-        drafts = sorted((d for d in store(world).drafts.values() if d["appid"] == appid),
-                        key=lambda d: (d["update_time"], d["created"]), reverse=True)
-        chosen = drafts[offset:offset + count]
-        return JSONResponse({"total_count": len(drafts), "item_count": len(chosen), "item": [
-            {"media_id": d["media_id"], "update_time": d["update_time"],
-             "content": {"news_item": [news_view(a, no_content=no_content) for a in d["articles"]]}}
-            for d in chosen]})
+        drafts = sorted(
+            (d for d in store(world).drafts.values() if d["appid"] == appid),
+            key=lambda d: (d["update_time"], d["created"]),
+            reverse=True,
+        )
+        chosen = drafts[offset : offset + count]
+        return JSONResponse(
+            {
+                "total_count": len(drafts),
+                "item_count": len(chosen),
+                "item": [
+                    {
+                        "media_id": d["media_id"],
+                        "update_time": d["update_time"],
+                        "content": {
+                            "news_item": [news_view(a, no_content=no_content) for a in d["articles"]]
+                        },
+                    }
+                    for d in chosen
+                ],
+            }
+        )
 
     async def draft_count(request: Request) -> JSONResponse:
         appid = authorize(world, request, "/cgi-bin/draft/count")

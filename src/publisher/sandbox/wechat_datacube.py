@@ -12,8 +12,14 @@ from starlette.routing import Route
 from publisher.sandbox.core import BEIJING, World
 from publisher.sandbox.wechat_state import authorize, err, json_body, store, verified
 
-ARTICLE_METRICS = {"read_user": "read", "share_user": "share", "zaikan_user": "zaikan", "like_user": "like",
-                   "comment_count": "comment", "collection_user": "collection"}
+ARTICLE_METRICS = {
+    "read_user": "read",
+    "share_user": "share",
+    "zaikan_user": "zaikan",
+    "like_user": "like",
+    "comment_count": "comment",
+    "collection_user": "collection",
+}
 
 
 def _end_of(day: date) -> datetime:
@@ -27,27 +33,42 @@ def _sources(world: World, appid: str) -> list[dict[str, Any]]:
     for article in wx.articles.values():
         if article["appid"] == appid:
             for idx, item in enumerate(article["news_item"], start=1):
-                found.append({"msgid": f"{article['msg_data_id']}_{idx}", "at": article["published_at"],
-                              "title": item["title"], "publish_type": 1})
+                found.append(
+                    {
+                        "msgid": f"{article['msg_data_id']}_{idx}",
+                        "at": article["published_at"],
+                        "title": item["title"],
+                        "publish_type": 1,
+                    }
+                )
     for send in wx.mass_sends.values():
         if send["appid"] == appid:
             for idx, item in enumerate(send["news_item"], start=1):
-                found.append({"msgid": f"{send['msg_data_id']}_{idx}", "at": send["sent_at"],
-                              "title": item["title"], "publish_type": 0})
+                found.append(
+                    {
+                        "msgid": f"{send['msg_data_id']}_{idx}",
+                        "at": send["sent_at"],
+                        "title": item["title"],
+                        "publish_type": 0,
+                    }
+                )
     return found
 
 
 def _numbers(world: World, msgid: str, since: datetime, at: datetime) -> dict[str, Any]:
-    numbers: dict[str, Any] = {name: world.engagement(msgid, metric, since, at)
-                               for name, metric in ARTICLE_METRICS.items()}
+    numbers: dict[str, Any] = {
+        name: world.engagement(msgid, metric, since, at) for name, metric in ARTICLE_METRICS.items()
+    }
     numbers["read_user_source"] = [{"scene": 9999, "scene_desc": "全部", "user_count": numbers["read_user"]}]
     return numbers
 
 
 def _daily(world: World, msgid: str, since: datetime, day: date) -> dict[str, int]:
     end, start = _end_of(day), _end_of(day - timedelta(days=1))
-    return {name: world.engagement(msgid, metric, since, end) - world.engagement(msgid, metric, since, start)
-            for name, metric in ARTICLE_METRICS.items()}
+    return {
+        name: world.engagement(msgid, metric, since, end) - world.engagement(msgid, metric, since, start)
+        for name, metric in ARTICLE_METRICS.items()
+    }
 
 
 def _range(world: World, body: dict[str, Any] | None, max_days: int | None) -> tuple[date, date] | None:
@@ -71,7 +92,9 @@ def _available_until(world: World) -> date:
 
 
 def wechat_datacube_routes(world: World) -> list[Route]:
-    async def guard(request: Request, name: str, max_days: int | None) -> tuple[str, date, date] | JSONResponse:
+    async def guard(
+        request: Request, name: str, max_days: int | None
+    ) -> tuple[str, date, date] | JSONResponse:
         appid = authorize(world, request, f"/datacube/{name}")
         if isinstance(appid, JSONResponse):
             return appid
@@ -93,11 +116,21 @@ def wechat_datacube_routes(world: World) -> list[Route]:
             if source["at"].astimezone(BEIJING).date() != day:
                 continue
             stat_days = [day + timedelta(days=n) for n in range(30) if day + timedelta(days=n) <= until]
-            rows.append({"ref_date": day.isoformat(), "msgid": source["msgid"], "title": source["title"],
-                         "publish_type": source["publish_type"],
-                         "detail_list": [{"stat_date": d.isoformat(),
-                                          **_numbers(world, source["msgid"], source["at"], _end_of(d))}
-                                         for d in stat_days]})
+            rows.append(
+                {
+                    "ref_date": day.isoformat(),
+                    "msgid": source["msgid"],
+                    "title": source["title"],
+                    "publish_type": source["publish_type"],
+                    "detail_list": [
+                        {
+                            "stat_date": d.isoformat(),
+                            **_numbers(world, source["msgid"], source["at"], _end_of(d)),
+                        }
+                        for d in stat_days
+                    ],
+                }
+            )
         return JSONResponse({"list": rows, "is_delay": day > until or world.now.astimezone(BEIJING).hour < 8})
 
     async def articleread(request: Request) -> JSONResponse:
@@ -105,9 +138,15 @@ def wechat_datacube_routes(world: World) -> list[Route]:
         if isinstance(checked, JSONResponse):
             return checked
         appid, day, _ = checked
-        rows = [{"ref_date": day.isoformat(), "msgid": s["msgid"],
-                 "detail": {"read_user": _daily(world, s["msgid"], s["at"], day)["read_user"]}}
-                for s in _sources(world, appid) if s["at"] < _end_of(day)]
+        rows = [
+            {
+                "ref_date": day.isoformat(),
+                "msgid": s["msgid"],
+                "detail": {"read_user": _daily(world, s["msgid"], s["at"], day)["read_user"]},
+            }
+            for s in _sources(world, appid)
+            if s["at"] < _end_of(day)
+        ]
         return JSONResponse({"list": rows, "is_delay": day > _available_until(world)})
 
     async def bizsummary(request: Request) -> JSONResponse:
@@ -138,8 +177,14 @@ def wechat_datacube_routes(world: World) -> list[Route]:
             return checked
         appid, first, last = checked
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        return JSONResponse({"list": [{"ref_date": d.isoformat(), "user_source": 0,
-                                       "cumulate_user": followers(appid, d)} for d in days]})
+        return JSONResponse(
+            {
+                "list": [
+                    {"ref_date": d.isoformat(), "user_source": 0, "cumulate_user": followers(appid, d)}
+                    for d in days
+                ]
+            }
+        )
 
     async def usersummary(request: Request) -> JSONResponse:
         checked = await guard(request, "getusersummary", 7)
@@ -147,9 +192,19 @@ def wechat_datacube_routes(world: World) -> list[Route]:
             return checked
         appid, first, last = checked
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        return JSONResponse({"list": [{"ref_date": d.isoformat(), "user_source": 0, "cancel_user": 0,
-                                       "new_user": followers(appid, d) - followers(appid, d - timedelta(days=1))}
-                                      for d in days]})
+        return JSONResponse(
+            {
+                "list": [
+                    {
+                        "ref_date": d.isoformat(),
+                        "user_source": 0,
+                        "cancel_user": 0,
+                        "new_user": followers(appid, d) - followers(appid, d - timedelta(days=1)),
+                    }
+                    for d in days
+                ]
+            }
+        )
 
     return [
         Route("/datacube/getarticletotaldetail", totaldetail, methods=["POST"]),

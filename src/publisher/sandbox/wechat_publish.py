@@ -12,14 +12,29 @@ from starlette.routing import Route
 from publisher.sandbox.core import World, content_key
 from publisher.sandbox.wechat_content import news_view
 from publisher.sandbox.wechat_state import (
-    PUBLISHED, PUBLISHING, _finish_job, authorize, err, json_body, ok, store, verified,
+    PUBLISHED,
+    PUBLISHING,
+    _finish_job,
+    authorize,
+    err,
+    json_body,
+    ok,
+    store,
+    verified,
 )
 
 
 def _article_view(article: dict[str, Any], no_content: bool = False) -> dict[str, Any]:
-    return {"article_id": article["article_id"], "update_time": article["update_time"],
-            "content": {"news_item": [{**news_view(a, no_content=no_content), "url": a["url"],
-                                       "is_deleted": a["is_deleted"]} for a in article["news_item"]]}}
+    return {
+        "article_id": article["article_id"],
+        "update_time": article["update_time"],
+        "content": {
+            "news_item": [
+                {**news_view(a, no_content=no_content), "url": a["url"], "is_deleted": a["is_deleted"]}
+                for a in article["news_item"]
+            ]
+        },
+    }
 
 
 def wechat_publish_routes(world: World) -> list[Route]:
@@ -35,11 +50,18 @@ def wechat_publish_routes(world: World) -> list[Route]:
         if draft is None or draft["appid"] != appid:
             return err(world, 40007)
         cfg = world.config["wechat"]
-        job = {"publish_id": world.mint("", 10, digits=True), "msg_data_id": world.mint("", 10, digits=True),
-               "appid": appid, "media_id": media_id, "submitted_at": world.now,
-               "due_at": world.now + timedelta(seconds=float(cfg["publish_delay_seconds"])),
-               "publish_status": PUBLISHING, "outcome": int(cfg["publish_outcome"]), "fail_idx": [],
-               "news_item": [dict(a) for a in draft["articles"]]}
+        job = {
+            "publish_id": world.mint("", 10, digits=True),
+            "msg_data_id": world.mint("", 10, digits=True),
+            "appid": appid,
+            "media_id": media_id,
+            "submitted_at": world.now,
+            "due_at": world.now + timedelta(seconds=float(cfg["publish_delay_seconds"])),
+            "publish_status": PUBLISHING,
+            "outcome": int(cfg["publish_outcome"]),
+            "fail_idx": [],
+            "news_item": [dict(a) for a in draft["articles"]],
+        }
         wx.publish_jobs[job["publish_id"]] = job
         if world.now >= job["due_at"]:
             _finish_job(world, wx, job)
@@ -79,12 +101,20 @@ def wechat_publish_routes(world: World) -> list[Route]:
             return err(world, 40002, "invalid count")
         if offset < 0 or not 1 <= count <= 20:
             return err(world, 40002, "invalid count")
-        articles = sorted((a for a in store(world).articles.values() if a["appid"] == appid),
-                          key=lambda a: a["update_time"], reverse=True)
-        chosen = articles[offset:offset + count]
+        articles = sorted(
+            (a for a in store(world).articles.values() if a["appid"] == appid),
+            key=lambda a: a["update_time"],
+            reverse=True,
+        )
+        chosen = articles[offset : offset + count]
         no_content = bool(int(body.get("no_content") or 0))
-        return JSONResponse({"total_count": len(articles), "item_count": len(chosen),
-                             "item": [_article_view(a, no_content) for a in chosen]})
+        return JSONResponse(
+            {
+                "total_count": len(articles),
+                "item_count": len(chosen),
+                "item": [_article_view(a, no_content) for a in chosen],
+            }
+        )
 
     async def delete(request: Request) -> JSONResponse:
         appid = authorize(world, request, "/cgi-bin/freepublish/delete")
@@ -127,20 +157,31 @@ def wechat_publish_routes(world: World) -> list[Route]:
         draft = wx.drafts.get(media_id)
         if body.get("msgtype") != "mpnews" or draft is None or draft["appid"] != appid:
             return err(world, 40007)
-        today = [m for m in wx.mass_sends.values()
-                 if m["appid"] == appid and world.beijing_day(m["sent_at"]) == world.beijing_day()]
+        today = [
+            m
+            for m in wx.mass_sends.values()
+            if m["appid"] == appid and world.beijing_day(m["sent_at"]) == world.beijing_day()
+        ]
         if len(today) >= int(world.config["wechat"]["mass_send_per_day"]):
             return err(world, 45028)
         msg_id, msg_data_id = world.mint("", 10, digits=True), world.mint("", 10, digits=True)
         wx.mass_sends[msg_id] = {
-            "msg_id": msg_id, "msg_data_id": msg_data_id, "appid": appid, "media_id": media_id,
-            "clientmsgid": clientmsgid, "filter": body.get("filter"), "sent_at": world.now, "news_item": [dict(a) for a in draft["articles"]],
+            "msg_id": msg_id,
+            "msg_data_id": msg_data_id,
+            "appid": appid,
+            "media_id": media_id,
+            "clientmsgid": clientmsgid,
+            "filter": body.get("filter"),
+            "sent_at": world.now,
+            "news_item": [dict(a) for a in draft["articles"]],
         }
         wx.clientmsgids[(appid, clientmsgid)] = msg_id
         del wx.drafts[media_id]
         for article in draft["articles"]:
             world.note_content("wechat", appid, "mass_send", article["dup_key"], msg_id)
-        return ok({"errmsg": "send job submission success", "msg_id": int(msg_id), "msg_data_id": int(msg_data_id)})
+        return ok(
+            {"errmsg": "send job submission success", "msg_id": int(msg_id), "msg_data_id": int(msg_data_id)}
+        )
 
     async def quota_get(request: Request) -> JSONResponse:
         body = await json_body(request) or {}

@@ -14,19 +14,43 @@ from publisher.sandbox.core import World, iso
 PUBLISHING, PUBLISHED = 1, 0
 
 MESSAGES = {
-    -1: "system error", 40001: "invalid credential, access_token is invalid or not latest",
-    40002: "invalid grant_type", 40004: "invalid media type", 40005: "invalid file type",
-    40007: "invalid media_id", 40009: "invalid image size", 40012: "invalid thumb size",
-    40013: "invalid appid", 40014: "invalid access_token", 40114: "invalid index", 40125: "invalid appsecret",
-    40164: "invalid ip, not in whitelist", 41001: "access_token missing", 41002: "appid missing",
-    41004: "appsecret missing", 41039: "invalid content_source_url", 42001: "access_token expired",
-    43002: "require POST method", 44002: "empty post data", 44003: "empty news data",
-    45002: "content size out of limit", 45003: "title size out of limit", 45004: "description size out of limit",
-    45008: "article size out of limit", 45009: "reach max api daily quota limit",
-    45011: "api minute-quota reach limit, must slower, retry next minute", 45028: "has no masssend quota",
-    45065: "clientmsgid exist", 45066: "same clientmsgid retry too fast", 45067: "clientmsgid size out of limit",
-    45110: "author size out of limit", 47001: "data format error", 48001: "api unauthorized",
-    53502: "invalid publish_id", 53600: "invalid article_id", 61500: "dataRange error",
+    -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
+    40002: "invalid grant_type",
+    40004: "invalid media type",
+    40005: "invalid file type",
+    40007: "invalid media_id",
+    40009: "invalid image size",
+    40012: "invalid thumb size",
+    40013: "invalid appid",
+    40014: "invalid access_token",
+    40114: "invalid index",
+    40125: "invalid appsecret",
+    40164: "invalid ip, not in whitelist",
+    41001: "access_token missing",
+    41002: "appid missing",
+    41004: "appsecret missing",
+    41039: "invalid content_source_url",
+    42001: "access_token expired",
+    43002: "require POST method",
+    44002: "empty post data",
+    44003: "empty news data",
+    45002: "content size out of limit",
+    45003: "title size out of limit",
+    45004: "description size out of limit",
+    45008: "article size out of limit",
+    45009: "reach max api daily quota limit",
+    45011: "api minute-quota reach limit, must slower, retry next minute",
+    45028: "has no masssend quota",
+    45065: "clientmsgid exist",
+    45066: "same clientmsgid retry too fast",
+    45067: "clientmsgid size out of limit",
+    45110: "author size out of limit",
+    47001: "data format error",
+    48001: "api unauthorized",
+    53502: "invalid publish_id",
+    53600: "invalid article_id",
+    61500: "dataRange error",
 }
 
 
@@ -69,7 +93,9 @@ class WechatState:
             "drafts": list(self.drafts.values()),
             "articles": list(self.articles.values()),
             "publish_jobs": [_job_view(j) for j in self.publish_jobs.values()],
-            "mass_sends": [{k: v for k, v in m.items() if k != "news_item"} for m in self.mass_sends.values()],
+            "mass_sends": [
+                {k: v for k, v in m.items() if k != "news_item"} for m in self.mass_sends.values()
+            ],
         }
 
 
@@ -87,7 +113,9 @@ def _finish_job(world: World, wx: WechatState, job: dict[str, Any]) -> None:
     article_id = world.mint("", 40)
     items = []
     for idx, article in enumerate(job["news_item"], start=1):
-        items.append({**article, "url": f"https://mp.weixin.qq.com/s/{world.mint('', 22)}", "is_deleted": False})
+        items.append(
+            {**article, "url": f"https://mp.weixin.qq.com/s/{world.mint('', 22)}", "is_deleted": False}
+        )
         job.setdefault("article_detail", {"count": 0, "item": []})
         job["article_detail"]["item"].append({"idx": idx, "article_url": items[-1]["url"]})
     job["article_detail"]["count"] = len(items)
@@ -95,14 +123,18 @@ def _finish_job(world: World, wx: WechatState, job: dict[str, Any]) -> None:
     job["article_id"] = article_id
     published_at = job["due_at"]
     wx.articles[article_id] = {
-        "article_id": article_id, "appid": job["appid"], "publish_id": job["publish_id"],
-        "msg_data_id": job["msg_data_id"], "news_item": items, "update_time": int(published_at.timestamp()),
-        "published_at": published_at, "source": "freepublish",
+        "article_id": article_id,
+        "appid": job["appid"],
+        "publish_id": job["publish_id"],
+        "msg_data_id": job["msg_data_id"],
+        "news_item": items,
+        "update_time": int(published_at.timestamp()),
+        "published_at": published_at,
+        "source": "freepublish",
     }
     wx.drafts.pop(job["media_id"], None)
     for article in items:
-        world.note_content("wechat", job["appid"], "article", article["dup_key"],
-                           article_id)
+        world.note_content("wechat", job["appid"], "article", article["dup_key"], article_id)
 
 
 def rid(world: World) -> str:

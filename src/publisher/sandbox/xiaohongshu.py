@@ -60,17 +60,28 @@ def _count(world: World, value: int) -> str:
 
 def _user(world: World) -> dict[str, str]:
     cfg = world.config["xiaohongshu"]
-    return {"userId": cfg["user_id"], "nickname": cfg["username"], "nickName": cfg["username"],
-            "avatar": "https://sns-avatar-qc.xhscdn.com/avatar/fake.jpg"}
+    return {
+        "userId": cfg["user_id"],
+        "nickname": cfg["username"],
+        "nickName": cfg["username"],
+        "avatar": "https://sns-avatar-qc.xhscdn.com/avatar/fake.jpg",
+    }
 
 
 def _interact(world: World, note: dict[str, Any]) -> dict[str, Any]:
     since = parse_time(note["published_at"])
-    n = {metric: world.engagement("xhs:" + note["note_id"], metric, since)
-         for metric in ("liked", "collected", "comment", "shared")}
-    return {"liked": False, "likedCount": _count(world, n["liked"]), "sharedCount": _count(world, n["shared"]),
-            "commentCount": _count(world, n["comment"]), "collectedCount": _count(world, n["collected"]),
-            "collected": False}
+    n = {
+        metric: world.engagement("xhs:" + note["note_id"], metric, since)
+        for metric in ("liked", "collected", "comment", "shared")
+    }
+    return {
+        "liked": False,
+        "likedCount": _count(world, n["liked"]),
+        "sharedCount": _count(world, n["shared"]),
+        "commentCount": _count(world, n["comment"]),
+        "collectedCount": _count(world, n["collected"]),
+        "collected": False,
+    }
 
 
 def _visible(world: World) -> list[dict[str, Any]]:
@@ -99,14 +110,27 @@ def _publish(world: World, body: Any, video: bool) -> JSONResponse:
         if not world.now + timedelta(hours=1) <= published <= world.now + timedelta(days=14):
             return _fail(500, code, message, "定时发布时间必须在1小时至14天之间")
     note_id = world.mint("", 24)
-    note = {"note_id": note_id, "xsec_token": "AB" + world.mint("", 40), "title": body["title"],
-            "content": body["content"], "tags": list(body.get("tags") or [])[:10],
-            "images": [] if video else list(media), "video": media if video else None,
-            "type": "video" if video else "normal", "visibility": body.get("visibility") or "公开可见",
-            "published_at": published.isoformat(), "created_at": world.now.isoformat()}
+    note = {
+        "note_id": note_id,
+        "xsec_token": "AB" + world.mint("", 40),
+        "title": body["title"],
+        "content": body["content"],
+        "tags": list(body.get("tags") or [])[:10],
+        "images": [] if video else list(media),
+        "video": media if video else None,
+        "type": "video" if video else "normal",
+        "visibility": body.get("visibility") or "公开可见",
+        "published_at": published.isoformat(),
+        "created_at": world.now.isoformat(),
+    }
     store(world).notes[note_id] = note
-    world.note_content("xiaohongshu", cfg["user_id"], "note", content_key(note["title"], note["images"],
-                                                                            note["video"]), note_id)
+    world.note_content(
+        "xiaohongshu",
+        cfg["user_id"],
+        "note",
+        content_key(note["title"], note["images"], note["video"]),
+        note_id,
+    )
     data: dict[str, Any] = {"title": note["title"], "content": note["content"], "status": "发布完成"}
     data["video" if video else "images"] = media if video else len(media)
     if cfg["return_post_id"]:
@@ -116,11 +140,27 @@ def _publish(world: World, body: Any, video: bool) -> JSONResponse:
 
 def _feed(world: World, note: dict[str, Any], index: int) -> dict[str, Any]:
     cover = note["images"][0] if note["images"] else ""
-    return {"xsecToken": note["xsec_token"], "id": note["note_id"], "modelType": "note", "index": index,
-            "noteCard": {"type": note["type"], "displayTitle": note["title"], "user": _user(world),
-                         "interactInfo": _interact(world, note),
-                         "cover": {"width": 1080, "height": 1440, "url": cover, "fileId": "", "urlPre": cover,
-                                   "urlDefault": cover, "infoList": []}}}
+    return {
+        "xsecToken": note["xsec_token"],
+        "id": note["note_id"],
+        "modelType": "note",
+        "index": index,
+        "noteCard": {
+            "type": note["type"],
+            "displayTitle": note["title"],
+            "user": _user(world),
+            "interactInfo": _interact(world, note),
+            "cover": {
+                "width": 1080,
+                "height": 1440,
+                "url": cover,
+                "fileId": "",
+                "urlPre": cover,
+                "urlDefault": cover,
+                "infoList": [],
+            },
+        },
+    }
 
 
 def routes(world: World) -> list[Route]:
@@ -131,8 +171,10 @@ def routes(world: World) -> list[Route]:
             return None
 
     async def health(request: Request) -> JSONResponse:
-        return _done({"status": "healthy", "service": "xiaohongshu-mcp", "account": "ai-report",
-                      "timestamp": "now"}, "服务正常")
+        return _done(
+            {"status": "healthy", "service": "xiaohongshu-mcp", "account": "ai-report", "timestamp": "now"},
+            "服务正常",
+        )
 
     async def login_status(request: Request) -> JSONResponse:
         cfg = world.config["xiaohongshu"]
@@ -156,25 +198,48 @@ def routes(world: World) -> list[Route]:
         if note is None or parse_time(note["published_at"]) > world.now:
             return _fail(500, "GET_FEED_DETAIL_FAILED", "获取Feed详情失败", "笔记不存在或已删除")
         images = [{"width": 1080, "height": 1440, "urlDefault": i, "urlPre": i} for i in note["images"]]
-        detail_note = {"noteId": note["note_id"], "xsecToken": note["xsec_token"], "title": note["title"],
-                       "desc": note["content"], "type": note["type"],
-                       "time": int(parse_time(note["published_at"]).timestamp() * 1000), "ipLocation": "上海",
-                       "user": _user(world), "interactInfo": _interact(world, note), "imageList": images}
-        return _done({"feed_id": feed_id, "data": {"note": detail_note,
-                                                   "comments": {"list": [], "cursor": "", "hasMore": False}}},
-                     "获取Feed详情成功")
+        detail_note = {
+            "noteId": note["note_id"],
+            "xsecToken": note["xsec_token"],
+            "title": note["title"],
+            "desc": note["content"],
+            "type": note["type"],
+            "time": int(parse_time(note["published_at"]).timestamp() * 1000),
+            "ipLocation": "上海",
+            "user": _user(world),
+            "interactInfo": _interact(world, note),
+            "imageList": images,
+        }
+        return _done(
+            {
+                "feed_id": feed_id,
+                "data": {"note": detail_note, "comments": {"list": [], "cursor": "", "hasMore": False}},
+            },
+            "获取Feed详情成功",
+        )
 
     async def me(request: Request) -> JSONResponse:
         cfg = world.config["xiaohongshu"]
         if not cfg["logged_in"]:
             return _fail(500, "GET_MY_PROFILE_FAILED", "获取我的主页失败", "未登录")
         notes = sorted(_visible(world), key=lambda n: n["published_at"], reverse=True)
-        profile = {"userBasicInfo": {"gender": 0, "ipLocation": "上海", "desc": "", "nickname": cfg["username"],
-                                     "images": "", "imageb": "", "redId": cfg["user_id"][:10]},
-                   "interactions": [{"type": "follows", "name": "关注", "count": "12"},
-                                    {"type": "fans", "name": "粉丝", "count": str(100 + len(notes) * 7)},
-                                    {"type": "interaction", "name": "获赞与收藏", "count": "0"}],
-                   "feeds": [_feed(world, n, i) for i, n in enumerate(notes)]}
+        profile = {
+            "userBasicInfo": {
+                "gender": 0,
+                "ipLocation": "上海",
+                "desc": "",
+                "nickname": cfg["username"],
+                "images": "",
+                "imageb": "",
+                "redId": cfg["user_id"][:10],
+            },
+            "interactions": [
+                {"type": "follows", "name": "关注", "count": "12"},
+                {"type": "fans", "name": "粉丝", "count": str(100 + len(notes) * 7)},
+                {"type": "interaction", "name": "获赞与收藏", "count": "0"},
+            ],
+            "feeds": [_feed(world, n, i) for i, n in enumerate(notes)],
+        }
         return _done({"data": profile}, "获取我的主页成功")
 
     return [

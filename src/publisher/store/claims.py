@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from publisher.errors import StoreError
 from publisher.models import Attempt, PostState
 from publisher.states import LEASED_STATES, check_transition
 from publisher.store.db import Store
-from publisher.store.tables import AttemptRow, EventRow, PostRow
+from publisher.store.tables import AttemptRow, EventRow, PostRow, UTCDateTime
 
 S = PostState
 post = PostRow.__table__  # type: ignore[attr-defined]
@@ -69,40 +70,48 @@ def claim_due(
     accounts: Collection[str] | None = None,
 ) -> list[ClaimedPost]:
     """Atomically lease up to `limit` due queued/retrying posts to `owner`; each row goes to one claimer."""
+    stmt = _claim_stmt(store.dialect == "postgresql", platforms is not None, accounts is not None)
+    params = {"now": now, "owner": owner, "expires": now + timedelta(seconds=lease_s), "limit": limit}
+    params.update(platforms=list(platforms or ()), accounts=list(accounts or ()))
+    with store.begin() as conn:
+        rows = conn.execute(stmt, params).mappings().all()
+    # The claim itself is not written to the event log: the lease columns and the attempt rows record it.
+    return sorted((_claimed(r) for r in rows), key=lambda c: (c.due_at is None, c.due_at, c.id))
+
+
+@lru_cache(maxsize=16)
+def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool) -> sa.Update:
+    claimable = post.c.state.in_([S.QUEUED.value, S.RETRYING.value])
+    now = sa.bindparam("now", type_=UTCDateTime)
     due = (
         sa.select(post.c.id)
         .where(
-            post.c.state.in_([S.QUEUED.value, S.RETRYING.value]),
+            claimable,
             post.c.due_at <= now,
             sa.or_(post.c.next_attempt_at.is_(None), post.c.next_attempt_at <= now),
         )
         .order_by(post.c.due_at, post.c.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    if platforms is not None:
-        due = due.where(post.c.platform.in_(list(platforms)))
-    if accounts is not None:
-        due = due.where(post.c.account.in_(list(accounts)))
-    if store.dialect == "postgresql":
+    if by_platform:
+        due = due.where(post.c.platform.in_(sa.bindparam("platforms", expanding=True)))
+    if by_account:
+        due = due.where(post.c.account.in_(sa.bindparam("accounts", expanding=True)))
+    if postgres:
         # Rows another node is claiming right now are skipped, not waited for.
         due = due.with_for_update(skip_locked=True)
     # On SQLite this one UPDATE ... RETURNING runs under BEGIN IMMEDIATE: claimers are serialised.
-    stmt = (
+    return (
         sa.update(post)
-        .where(post.c.id.in_(due.scalar_subquery()), post.c.state.in_([S.QUEUED.value, S.RETRYING.value]))
+        .where(post.c.id.in_(due.scalar_subquery()), claimable)
         .values(
             state=S.CLAIMED.value,
-            lease_owner=owner,
-            lease_expires_at=now + timedelta(seconds=lease_s),
+            lease_owner=sa.bindparam("owner", type_=sa.String),
+            lease_expires_at=sa.bindparam("expires", type_=UTCDateTime),
             updated_at=now,
         )
         .returning(*_CLAIM_COLUMNS)
     )
-    with store.begin() as conn:
-        rows = conn.execute(stmt).mappings().all()
-        _log(conn, now, [(r["id"], "claim", f"-> claimed by {owner}") for r in rows])
-    claimed = [_claimed(r) for r in rows]
-    return sorted(claimed, key=lambda c: (c.due_at is None, c.due_at, c.id))
 
 
 def transition(
@@ -130,6 +139,26 @@ def transition(
         return _transition(conn, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
 
 
+_START = (
+    sa.update(post)
+    .where(
+        post.c.id == sa.bindparam("pid"),
+        post.c.state == S.CLAIMED.value,
+        post.c.lease_owner == sa.bindparam("owner"),
+        post.c.lease_expires_at > sa.bindparam("now", type_=UTCDateTime),
+    )
+    .values(
+        state=S.SENDING.value,
+        attempt_count=post.c.attempt_count + 1,
+        updated_at=sa.bindparam("now", type_=UTCDateTime),
+        lease_expires_at=sa.func.coalesce(
+            sa.bindparam("expires", type_=UTCDateTime), post.c.lease_expires_at
+        ),
+    )
+    .returning(post.c.attempt_count, post.c.ids)
+)
+
+
 def start_attempt(
     store: Store,
     post_id: int,
@@ -143,57 +172,80 @@ def start_attempt(
     """Write-ahead intent: commit the attempt row and move claimed -> sending in one transaction.
 
     Raises LeaseLost unless `owner` holds an unexpired lease on a claimed post; then nothing may be sent.
+    The attempt row is this transition's audit record.
     """
+    expires = None if lease_s is None else now + timedelta(seconds=lease_s)
     with store.begin() as conn:
-        row = _locked(conn, post_id)
-        if (
-            row is None
-            or row.state != S.CLAIMED.value
-            or row.lease_owner != owner
-            or row.lease_expires_at is None
-            or row.lease_expires_at <= now
-        ):
+        row = conn.execute(
+            _START, {"pid": post_id, "owner": owner, "now": now, "expires": expires}
+        ).one_or_none()
+        if row is None:
             raise LeaseLost(f"post {post_id}: not claimed by {owner} with a live lease; nothing may be sent")
-        number = row.attempt_count + 1
+        number, ids = row
         conn.execute(
-            sa.insert(attempt).values(
-                post_id=post_id, number=number, started_at=now, step=step, request_hash=request_hash
-            )
+            sa.insert(attempt),
+            {
+                "post_id": post_id,
+                "number": number,
+                "started_at": now,
+                "step": step,
+                "request_hash": request_hash,
+            },
         )
-        values: dict[str, Any] = {"state": S.SENDING.value, "attempt_count": number, "updated_at": now}
-        if lease_s is not None:
-            values["lease_expires_at"] = now + timedelta(seconds=lease_s)
-        conn.execute(sa.update(post).where(post.c.id == post_id).values(**values))
-        _log(conn, now, [(post_id, "attempt", f"claimed -> sending, attempt {number} ({step})")])
-    return Attempt(post_id=post_id, number=number, started_at=now, ids=dict(row.ids or {}))
+    return Attempt(post_id=post_id, number=number, started_at=now, ids=dict(ids or {}))
+
+
+_STEP = (
+    sa.update(attempt)
+    .where(
+        attempt.c.post_id == sa.bindparam("pid"),
+        attempt.c.number == sa.bindparam("num"),
+        attempt.c.finished_at.is_(None),
+        sa.exists().where(
+            post.c.id == attempt.c.post_id,
+            post.c.state == S.SENDING.value,
+            post.c.lease_owner == sa.bindparam("owner"),
+        ),
+    )
+    .values(step=sa.bindparam("v_step"), request_hash=sa.bindparam("v_hash"))
+)
 
 
 def begin_step(
     store: Store, post_id: int, number: int, *, owner: str, step: str, request_hash: str | None = None
 ) -> bool:
     """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost."""
+    params = {"pid": post_id, "num": number, "owner": owner, "v_step": step, "v_hash": request_hash}
     with store.begin() as conn:
-        row = _locked(conn, post_id)
-        if row is None or row.state != S.SENDING.value or row.lease_owner != owner:
-            return False
-        conn.execute(
-            sa.update(attempt)
-            .where(attempt.c.post_id == post_id, attempt.c.number == number, attempt.c.finished_at.is_(None))
-            .values(step=step, request_hash=request_hash)
-        )
-    return True
+        return conn.execute(_STEP, params).rowcount == 1
 
 
 def record_ids(store: Store, post_id: int, owner: str, ids: Mapping[str, Any]) -> bool:
     """Merge platform ids into post.ids at once. Always stored (they are facts reconcile needs, even after a
     lost lease); returns whether `owner` still holds the lease."""
     with store.begin() as conn:
-        row = _locked(conn, post_id)
+        row = conn.execute(_LOCK, {"pid": post_id}).one_or_none()
         if row is None:
             raise StoreError(f"post {post_id} does not exist")
         merged = {**(row.ids or {}), **dict(ids)}
-        conn.execute(sa.update(post).where(post.c.id == post_id).values(ids=merged, updated_at=store.clock()))
+        conn.execute(
+            _update_stmt(frozenset({"ids", "updated_at"})),
+            {"pid": post_id, "v_ids": merged, "v_updated_at": store.clock()},
+        )
         return bool(row.lease_owner == owner)
+
+
+_FINISH = (
+    sa.update(attempt)
+    .where(attempt.c.post_id == sa.bindparam("pid"), attempt.c.number == sa.bindparam("num"))
+    .values(
+        finished_at=sa.bindparam("v_now", type_=UTCDateTime),
+        outcome=sa.bindparam("v_outcome"),
+        http_status=sa.bindparam("v_http", type_=sa.Integer),
+        platform_code=sa.bindparam("v_code", type_=sa.String),
+        error=sa.bindparam("v_error", type_=sa.String),
+    )
+)
 
 
 def finish_attempt(
@@ -206,27 +258,20 @@ def finish_attempt(
     to: PostState,
     now: datetime,
     http_status: int | None = None,
-    platform_code: str | None = None,
+    platform_code: str | int | None = None,
     error: str | None = None,
     **fields: Any,
 ) -> bool:
     """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome is recorded even
     when the lease was lost; the post moves only for the holder (returns False otherwise)."""
     _check_move([S.SENDING], to)
+    code = None if platform_code is None else str(platform_code)
+    if error is not None:
+        fields.setdefault("last_error", error)
+    params = {"pid": post_id, "num": number, "v_now": now, "v_outcome": outcome, "v_http": http_status,
+              "v_code": code, "v_error": error}  # fmt: skip
     with store.begin() as conn:
-        conn.execute(
-            sa.update(attempt)
-            .where(attempt.c.post_id == post_id, attempt.c.number == number)
-            .values(
-                finished_at=now,
-                outcome=outcome,
-                http_status=http_status,
-                platform_code=None if platform_code is None else str(platform_code),
-                error=error,
-            )  # fmt: skip
-        )
-        if error is not None:
-            fields.setdefault("last_error", error)
+        conn.execute(_FINISH, params)
         return _transition(conn, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
 
 
@@ -301,9 +346,18 @@ def _check_move(from_states: Collection[PostState], to: PostState) -> None:
         check_transition(state, to)
 
 
-def _locked(conn: Connection, post_id: int) -> Any:
-    stmt = sa.select(post).where(post.c.id == post_id).with_for_update()
-    return conn.execute(stmt).one_or_none()
+_LOCK = (
+    sa.select(post.c.state, post.c.lease_owner, post.c.ids)
+    .where(post.c.id == sa.bindparam("pid"))
+    .with_for_update()  # PostgreSQL: hold the row until commit; SQLite: BEGIN IMMEDIATE already does
+)
+
+
+@lru_cache(maxsize=64)
+def _update_stmt(columns: frozenset[str]) -> sa.Update:
+    """UPDATE post SET <columns> WHERE id = :pid, built once per column set (building is the slow part)."""
+    values = {c: sa.bindparam(f"v_{c}", type_=post.c[c].type) for c in sorted(columns)}
+    return sa.update(post).where(post.c.id == sa.bindparam("pid")).values(**values)
 
 
 def _transition(
@@ -316,7 +370,7 @@ def _transition(
     now: datetime,
     fields: Mapping[str, Any],
 ) -> bool:
-    row = _locked(conn, post_id)
+    row = conn.execute(_LOCK, {"pid": post_id}).one_or_none()
     if row is None or row.state not in {PostState(s).value for s in from_states}:
         return False
     if owner is None and row.state in LEASED_STATES:
@@ -324,7 +378,9 @@ def _transition(
     if owner is not None and row.lease_owner != owner:
         return False
     values = {**fields, "state": to.value, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
-    conn.execute(sa.update(post).where(post.c.id == post_id).values(**values))
+    conn.execute(
+        _update_stmt(frozenset(values)), {"pid": post_id, **{f"v_{k}": v for k, v in values.items()}}
+    )
     reason = fields.get("reason")
     _log(
         conn, now, [(post_id, "transition", f"{row.state} -> {to.value}" + (f": {reason}" if reason else ""))]
@@ -334,6 +390,5 @@ def _transition(
 
 def _log(conn: Connection, now: datetime, events: list[tuple[int | None, str, str]]) -> None:
     if events:
-        conn.execute(
-            sa.insert(event_t), [{"post_id": p, "at": now, "kind": k, "message": m} for p, k, m in events]
-        )
+        rows = [{"post_id": p, "at": now, "kind": k, "message": m} for p, k, m in events]
+        conn.execute(sa.insert(event_t), rows if len(rows) > 1 else rows[0])
