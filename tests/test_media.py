@@ -32,6 +32,9 @@ from publisher.render.mp4 import Mp4Error, parse_mp4
 from publisher.rules import ImageRule, VideoRule, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
+_FUZZ_MORE = int(os.environ.get("MEDIA_FUZZ_EXAMPLES", "0"))  # set it to fuzz longer, with fresh random inputs
+FUZZ = settings(max_examples=_FUZZ_MORE or 300, deadline=None, derandomize=not _FUZZ_MORE, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def rule(**kw: object) -> ImageRule:
@@ -444,8 +447,7 @@ def hostile_images(draw: st.DrawFn) -> bytes:
     return bytes(data[: draw(st.integers(1, len(data)))])
 
 
-@settings(max_examples=int(os.environ.get("MEDIA_FUZZ_EXAMPLES", 250)), deadline=None, derandomize="MEDIA_FUZZ_EXAMPLES" not in os.environ, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FUZZ
 @given(data=hostile_images())
 def test_fuzzed_images_only_raise_media_problem(tmp_path: Path, data: bytes) -> None:
     src = tmp_path / "fuzz.png"
@@ -602,8 +604,7 @@ def hostile_videos(draw: st.DrawFn) -> bytes:
     return bytes(data[: draw(st.integers(0, len(data)))])
 
 
-@settings(max_examples=int(os.environ.get("MEDIA_FUZZ_EXAMPLES", 300)), deadline=None, derandomize="MEDIA_FUZZ_EXAMPLES" not in os.environ, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FUZZ
 @given(data=hostile_videos())
 def test_fuzzed_videos_only_raise_media_problem(tmp_path: Path, data: bytes) -> None:
     try:

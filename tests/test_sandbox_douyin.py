@@ -1,4 +1,4 @@
-"""The Douyin fake: OAuth lifetimes, token/open_id/scope checks, uploads, create_video, review, lists, data."""
+"""The Douyin fake: OAuth lifetimes, token/open_id/scope checks, uploads, create, review, lists."""
 
 from __future__ import annotations
 

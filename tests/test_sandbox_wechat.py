@@ -1,4 +1,4 @@
-"""The WeChat fake: TOFU credentials, token rules, uploads, drafts, freepublish, mass send, quotas, datacube."""
+"""The WeChat fake: TOFU credentials, token rules, uploads, drafts, publishing, quotas, stats."""
 
 from __future__ import annotations
 
@@ -355,3 +355,15 @@ def test_publishing_the_same_article_twice_is_listed_as_duplicate() -> None:
     _publish(c, token, "重复")
     kinds = [d["kind"] for d in c.get("/__fake/state").json()["duplicates"]]
     assert kinds == ["draft", "article"]
+
+
+def test_clear_quota_resets_counters_ten_times_a_month() -> None:
+    c = client()
+    token = stable(c)["access_token"]
+    c.post("/__fake/config", json={"wechat": {"quotas": {"/cgi-bin/draft/count": 1}}})
+    url = f"/wx/cgi-bin/draft/count?access_token={token}"
+    for _ in range(10):
+        assert c.get(url).json()["errcode"] == 0
+        assert c.get(url).json()["errcode"] == 45009
+        assert call(c, "clear_quota", token, {"appid": "wxapp1"})["errcode"] == 0
+    assert call(c, "clear_quota", token, {"appid": "wxapp1"})["errcode"] == 48006

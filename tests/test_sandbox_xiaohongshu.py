@@ -1,4 +1,4 @@
-"""The xiaohongshu-mcp bridge fake: login status, publish validation, duplicates accepted, feed detail numbers."""
+"""The xiaohongshu-mcp bridge fake: login status, publish validation, duplicates, feed numbers."""
 
 from __future__ import annotations
 

@@ -144,7 +144,8 @@ def test_two_processes_opening_a_fresh_database_at_once(db_url: str) -> None:
 
 
 def test_sqlite_pragmas(sqlite_store: Store) -> None:
-    check = sqlite_store.self_check()
+    check = sqlite_store.self_check(integrity=True)
+    assert check["integrity_check"] == "ok"
     assert (check["journal_mode"], check["synchronous"], check["foreign_keys"]) == ("wal", "FULL", True)
     assert check["busy_timeout"] >= 5000
     assert check["problems"] == []

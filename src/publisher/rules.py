@@ -143,6 +143,7 @@ class PlatformRules:
     schedule: ScheduleRule
     fields: Mapping[str, str]  # platform-specific front-matter fields -> their type (str, int, bool, path, list)
     requires_one_of: tuple[tuple[str, ...], ...] = ()  # e.g. (("video", "images"),): at least one present
+    video_replaces_images: bool = False  # a post is a video post or an image post, never both
     templates: Mapping[str, str] = field(default_factory=dict)  # output field -> template file
     preview: str = "preview.html.j2"
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -222,7 +223,7 @@ def load_rules(directory: Path) -> PlatformRules:
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping at the top level", path=where)
     known = {"name", "label", "kind", "text", "images", "video", "tags", "schedule", "fields", "requires_one_of",
-             "templates", "preview", "extra"}
+             "templates", "preview", "extra", "video_replaces_images"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown key(s) {sorted(unknown)}", path=where, key=sorted(unknown)[0])
@@ -246,6 +247,7 @@ def load_rules(directory: Path) -> PlatformRules:
         schedule=_build(ScheduleRule, data.get("schedule"), where=where, key="schedule"),
         fields={str(k): str(v) for k, v in (data.get("fields") or {}).items()},
         requires_one_of=tuple(tuple(group) for group in (data.get("requires_one_of") or [])),
+        video_replaces_images=bool(data.get("video_replaces_images", False)),
         templates={str(k): str(v) for k, v in (data.get("templates") or {}).items()},
         preview=str(data.get("preview") or "preview.html.j2"),
         extra=dict(data.get("extra") or {}),

@@ -13,6 +13,34 @@ import httpx
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
 
+class TokenCache(Protocol):
+    """Tokens that change at runtime (WeChat access_token, Douyin access/refresh tokens), shared by all processes.
+
+    Backed by the store's token table; adapters see only this interface (they never import the store).
+    """
+
+    def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None: ...
+
+    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
+            meta: dict[str, Any] | None = None) -> None: ...
+
+
+class MemoryTokenCache:
+    """A process-local TokenCache for tests and dry runs."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], tuple[str, datetime | None, dict[str, Any]]] = {}
+
+    def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
+        return self._data.get((account, kind))
+
+    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
+            meta: dict[str, Any] | None = None) -> None:
+        if not value:  # an empty token never overwrites a stored one (R20)
+            return
+        self._data[(account, kind)] = (value, expires_at, dict(meta or {}))
+
+
 @dataclass(frozen=True)
 class AdapterContext:
     """What an adapter is built with: no network I/O happens in a constructor.
@@ -31,6 +59,7 @@ class AdapterContext:
     ids_sink: Callable[[dict[str, Any]], None] | None = None
     intent: Callable[[str], None] | None = None
     out_dir: Path | None = None  # where packs and dry-run records are written
+    tokens: TokenCache | None = None
 
 
 class Adapter(Protocol):
@@ -38,7 +67,8 @@ class Adapter(Protocol):
 
     Contract: raise only `errors.PlatformError` subclasses (never httpx exceptions); never retry a write whose
     outcome is unknown (raise OutcomeUnknown: the queue reconciles); report every platform id through
-    `ctx.ids_sink` as soon as it is known.
+    `ctx.ids_sink` as soon as it is known, and call `ctx.intent(step)` before each non-idempotent request;
+    `publish` resumes from `attempt.ids` (a step whose id is already stored is never repeated).
     """
 
     name: str

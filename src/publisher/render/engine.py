@@ -137,7 +137,7 @@ class Renderer:
                 problems.append(self._p(item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}",
                                         "shorten it"))
         for key in rules.fields:
-            if key not in out and target.fields.get(key) is not None and rules.fields[key] != "path":
+            if key not in out and target.fields.get(key) is not None and rules.fields[key] not in ("path", "paths"):
                 out[key] = target.fields[key]
         return out, problems
 
@@ -210,7 +210,11 @@ class Renderer:
         files: list[MediaFile] = []
         problems: list[Problem] = []
         present: set[str] = set()
+        video_ref = target.fields.get("video")
+        has_video = isinstance(video_ref, str) and bool(video_ref)
         for role, rule in rules.images.items():
+            if has_video and rules.video_replaces_images:
+                continue
             used, refs = self.media_sources(item, target, rule)
             strict = bool(used) and used == rule.fields[0]
             if not strict:
@@ -235,8 +239,7 @@ class Renderer:
                         self._probe(path, rule, probe_image)
                 except MediaProblem as exc:
                     problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
-        video_ref = target.fields.get("video")
-        if isinstance(video_ref, str) and video_ref:
+        if has_video:
             present.add("video")
             if rules.video is None:
                 problems.append(self._p(item, target, "video", f"{rules.label} does not take a video here", ""))

@@ -103,25 +103,25 @@ def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise MediaProblem(f"{path.name}: file not found", "check the path in the front matter") from None
+        raise MediaProblem("file not found", "check the path in the front matter") from None
     except OSError as exc:
-        raise MediaProblem(f"{path.name}: cannot read the file ({exc.strerror})", "check its permissions") from None
+        raise MediaProblem(f"cannot read the file ({exc.strerror})", "check its permissions") from None
     if stat.S_ISLNK(st.st_mode):
-        raise MediaProblem(f"{path.name}: is a symbolic link", "copy the real file into the workspace")
+        raise MediaProblem("is a symbolic link", "copy the real file into the workspace")
     if not stat.S_ISREG(st.st_mode):
-        raise MediaProblem(f"{path.name}: is not a regular file", "point to an image or video file")
+        raise MediaProblem("is not a regular file", "point to an image or video file")
     if st.st_size > limit:
-        raise MediaProblem(f"{path.name}: file is {_size_text(st.st_size)}, above the {_size_text(limit)} limit", hint)
+        raise MediaProblem(f"file is {_size_text(st.st_size)}, above the {_size_text(limit)} limit", hint)
     if st.st_size == 0:
-        raise MediaProblem(f"{path.name}: file is empty", "re-export it")
+        raise MediaProblem("file is empty", "re-export it")
     try:  # O_NOFOLLOW + fstat: the file cannot be swapped for a symlink or a FIFO between the check and the read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise MediaProblem(f"{path.name}: cannot open the file ({exc.strerror})", "check its permissions") from None
+        raise MediaProblem(f"cannot open the file ({exc.strerror})", "check its permissions") from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
         os.close(fd)
-        raise MediaProblem(f"{path.name}: changed while being read", "try again")
+        raise MediaProblem("changed while being read", "try again")
     return fd, st.st_size
 
 
@@ -130,31 +130,31 @@ def _read_source(path: Path, limit: int) -> bytes:
     with os.fdopen(fd, "rb") as f:
         data = f.read(size + 1)  # not limit + 1: read() allocates its whole argument up front
     if len(data) != size:
-        raise MediaProblem(f"{path.name}: changed while being read", "try again")
+        raise MediaProblem("changed while being read", "try again")
     return data
 
 
 @contextmanager
-def _pillow(name: str) -> Iterator[None]:
+def _pillow() -> Iterator[None]:
     """Run Pillow with bomb warnings as errors (here only, not process-wide) and its errors as MediaProblems."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             yield
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise MediaProblem(f"{name}: image is too large to open safely ({exc})", "export it smaller") from None
+            raise MediaProblem(f"image is too large to open safely ({exc})", "export it smaller") from None
         except Image.UnidentifiedImageError:
-            raise MediaProblem(f"{name}: not an image in an accepted format",
+            raise MediaProblem("not an image in an accepted format",
                                "export it as JPEG or PNG") from None
         except _PILLOW_ERRORS as exc:
-            raise MediaProblem(f"{name}: the image is damaged or unreadable ({type(exc).__name__}: {exc})",
+            raise MediaProblem(f"the image is damaged or unreadable ({type(exc).__name__}: {exc})",
                                "re-export it from the original") from None
 
 
-def _check_pixels(size: tuple[int, int] | None, limit: int, name: str) -> None:
+def _check_pixels(size: tuple[int, int] | None, limit: int) -> None:
     if size and size[0] * size[1] > limit:
         w, h = size
-        raise MediaProblem(f"{name}: image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
+        raise MediaProblem(f"image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
                            "export it smaller")
 
 
@@ -177,19 +177,19 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def _open(data: bytes, rule: ImageRule, name: str) -> Image.Image:
+def _open(data: bytes, rule: ImageRule) -> Image.Image:
     """Open from the header only, restricted to the accepted formats; refuse oversized images before any decode."""
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
-        raise MediaProblem(f"{name}: no safe image format is accepted here ({', '.join(rule.accept)})",
+        raise MediaProblem(f"no safe image format is accepted here ({', '.join(rule.accept)})",
                            "accept jpeg, png or webp in platform.yaml")
     limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
-    _check_pixels(_header_size(data, formats), limit, name)
+    _check_pixels(_header_size(data, formats), limit)
     im = Image.open(io.BytesIO(data), formats=formats)  # Pillow's own bomb guard runs here too, as an error
-    _check_pixels(im.size, limit, name)
+    _check_pixels(im.size, limit)
     w, h = im.size
     if w < 1 or h < 1 or min(w, h) < rule.min_side:
-        raise MediaProblem(f"{name}: image is {w}×{h}, smaller than {rule.min_side} px on a side",
+        raise MediaProblem(f"image is {w}×{h}, smaller than {rule.min_side} px on a side",
                            "use a larger image")
     return im
 
@@ -202,8 +202,8 @@ def _orientation(im: Image.Image) -> int:
 def probe_image(path: Path, rule: ImageRule) -> ImageInfo:
     """Check an image against the rule's guards and decode it cheaply to prove it is whole."""
     data = _read_source(path, rule.max_source_bytes)
-    with _pillow(path.name):
-        im = _open(data, rule, path.name)
+    with _pillow():
+        im = _open(data, rule)
         w, h = im.size
         if _orientation(im) >= 5:
             w, h = h, w
@@ -330,7 +330,7 @@ def _fit_quality(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: Med
     return found
 
 
-def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats, name: str) -> tuple[bytes, Image.Image]:
+def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats) -> tuple[bytes, Image.Image]:
     """Encode under max_bytes: JPEG by quality then size; PNG optimised, then 256 colours, then size."""
     exact = bool(rule.width and rule.height)  # an exact size must not shrink: only quality may give
     current = im
@@ -347,7 +347,7 @@ def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaSta
             return data, current
         smaller = (round(current.size[0] * 0.8), round(current.size[1] * 0.8))
         if exact or min(smaller) < 16:
-            raise MediaProblem(f"{name}: cannot fit the image under {_size_text(rule.max_bytes)}",
+            raise MediaProblem(f"cannot fit the image under {_size_text(rule.max_bytes)}",
                                "use a simpler image, or raise max_bytes in platform.yaml")
         current = current.resize(smaller, Image.Resampling.LANCZOS)
 
@@ -396,9 +396,9 @@ def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
         return hit
     if rule.format not in _OUTPUTS:
         raise MediaProblem(f"output format {rule.format!r} is not supported", "use jpeg or png in platform.yaml")
-    with _pillow(src.name):
-        im, icc = _render(_open(data, rule, src.name), rule, stats)
-        payload, final = _encode(im, rule, icc, stats, src.name)
+    with _pillow():
+        im, icc = _render(_open(data, rule), rule, stats)
+        payload, final = _encode(im, rule, icc, stats)
     _, ext, mime = _OUTPUTS[rule.format]
     cache_dir.mkdir(parents=True, exist_ok=True)
     out = cache_dir / f"{key}.{ext}"
@@ -414,11 +414,11 @@ def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
 def _video_format(path: Path, head: bytes) -> str:
     if head.startswith(b"\x1aE\xdf\xa3"):
         if path.suffix.lower() != ".webm":
-            raise MediaProblem(f"{path.name}: a Matroska/WebM file without a .webm name", "rename it to .webm")
+            raise MediaProblem("a Matroska/WebM file without a .webm name", "rename it to .webm")
         return "webm"
     if len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
         return "mp4"
-    raise MediaProblem(f"{path.name}: not an MP4, MOV or WebM video", "export it as MP4 (H.264)")
+    raise MediaProblem("not an MP4, MOV or WebM video", "export it as MP4 (H.264)")
 
 
 def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
@@ -431,18 +431,18 @@ def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
             try:
                 info = parse_mp4(f, size)
             except Mp4Error as exc:
-                raise MediaProblem(f"{path.name}: not a valid MP4/MOV file ({exc})",
+                raise MediaProblem(f"not a valid MP4/MOV file ({exc})",
                                    "re-export it; an interrupted copy or recording leaves it incomplete") from None
             fmt = "mp4" if info.brand and info.brand != "qt  " else "mov"
             duration, width, height = info.duration_s, info.width, info.height
         if fmt not in rule.accept:
-            raise MediaProblem(f"{path.name}: {fmt} videos are not accepted here",
+            raise MediaProblem(f"{fmt} videos are not accepted here",
                                f"export it as {' or '.join(rule.accept)}")
         if duration is not None and duration > rule.max_duration_s:
-            raise MediaProblem(f"{path.name}: video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit",
+            raise MediaProblem(f"video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit",
                                "cut it shorter")
         if duration is not None and duration < rule.min_duration_s:
-            raise MediaProblem(f"{path.name}: video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
+            raise MediaProblem(f"video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
                                "use a longer clip")
         f.seek(0)
         digest = hashlib.sha256()

@@ -1,6 +1,6 @@
 """The sandbox's shared world: virtual clock, seeded randomness, config, quotas, duplicates and the call log.
 
-It must import nothing from the rest of `publisher`, so the fakes cannot share code (or bugs) with the adapters.
+It must import nothing from the rest of `publisher`, so the fakes cannot share code or bugs with the adapters.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def content_key(*parts: object) -> str:
 
 
 def growth(seed: int, key: str, metric: str, age_seconds: float) -> int:
-    """Deterministic, non-decreasing engagement for one object: same seed, key and age give the same number."""
+    """Deterministic, non-decreasing engagement: the same seed, key and age give the same number."""
     if age_seconds <= 0:
         return 0
     digest = hashlib.sha256(f"{seed}:{key}:{metric}".encode()).digest()
@@ -287,7 +287,7 @@ class World:
 
     # --- duplicates ----------------------------------------------------------------------------------
     def note_content(self, platform: str, account: str, kind: str, key: str, object_id: str) -> None:
-        """Remember content by kind and fingerprint; the same account sending it again within the window is listed."""
+        """Remember content by kind and fingerprint; a repeat by one account within the window is listed."""
         window = timedelta(seconds=float(self.config["duplicate_window_seconds"]))
         slot = (platform, account, kind, key)
         seen = self._seen.get(slot)

@@ -80,7 +80,7 @@ type Mutation {
 
 
 def query_cost(document: DocumentNode, variables: dict[str, Any], operation_name: str | None) -> int:
-    """1 point per field, times the `first` of every enclosing connection [U: the real rule is not published]."""
+    """1 point per field, times the `first` of each enclosing connection [U: the real rule is unpublished]."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]

@@ -1,4 +1,4 @@
-"""WeChat media uploads and the draft box: uploadimg, add_material, draft/add|get|batchget|count|delete|update."""
+"""WeChat media uploads and the draft box: uploadimg, add_material, the draft/* endpoints."""
 
 from __future__ import annotations
 

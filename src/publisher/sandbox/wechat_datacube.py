@@ -1,4 +1,4 @@
-"""WeChat statistics (/datacube/*): deterministic numbers keyed by msgid = msg_data_id_index, growing with time."""
+"""WeChat statistics (/datacube/*): deterministic numbers keyed by msgid, growing with time."""
 
 from __future__ import annotations
 

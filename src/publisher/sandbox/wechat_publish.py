@@ -1,4 +1,4 @@
-"""WeChat publishing: freepublish (async jobs on the virtual clock), mass send with clientmsgid, quota tools."""
+"""WeChat publishing: freepublish (async on the virtual clock), mass send with clientmsgid, quotas."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from publisher.sandbox.core import World, content_key
+from publisher.sandbox.core import BEIJING, World, content_key
 from publisher.sandbox.wechat_content import news_view
 from publisher.sandbox.wechat_state import (
     PUBLISHED,
@@ -199,8 +199,10 @@ def wechat_publish_routes(world: World) -> list[Route]:
         appid = authorize(world, request, "/cgi-bin/clear_quota")
         if isinstance(appid, JSONResponse):
             return appid
-        if not world.take_daily("wechat", appid, "clear_quota_month:" + world.now.strftime("%Y-%m"), 10):
+        wx, month = store(world), (appid, world.now.astimezone(BEIJING).strftime("%Y-%m"))
+        if wx.quota_clears.get(month, 0) >= 10:
             return err(world, 48006, "forbid to clear quota because of reaching the limit")
+        wx.quota_clears[month] = wx.quota_clears.get(month, 0) + 1
         world.clear_daily("wechat", appid)
         return ok()
 

@@ -77,6 +77,7 @@ class WechatState:
     publish_jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     mass_sends: dict[str, dict[str, Any]] = field(default_factory=dict)
     clientmsgids: dict[tuple[str, str], str] = field(default_factory=dict)  # -> msg_id
+    quota_clears: dict[tuple[str, str], int] = field(default_factory=dict)  # (appid, month) -> count
 
     def settle(self, world: World) -> None:
         """Finish every publish job whose delay has passed on the virtual clock."""

@@ -1,4 +1,4 @@
-"""A fake of the xiaohongshu-mcp HTTP API under /xhs (the user-run bridge; modelled on xpzouying/xiaohongshu-mcp).
+"""A fake of the xiaohongshu-mcp HTTP API under /xhs (the user-run bridge, after xpzouying/xiaohongshu-mcp).
 
 Like the real site it accepts duplicate notes; they are only flagged in the state, so tests can prove the
 client's own reconcile step is what prevents double posting.

@@ -76,7 +76,7 @@ class Store:
         with _translated(), self._write_engine.begin() as conn:
             yield conn
 
-    def self_check(self) -> dict[str, Any]:
+    def self_check(self, *, integrity: bool = False) -> dict[str, Any]:
         """The settings that matter (pragmas, schema revision) and a list of problems, for doctor."""
         info: dict[str, Any] = {
             "dialect": self.dialect,
@@ -100,6 +100,10 @@ class Store:
                     problems.append(f"busy_timeout is {info['busy_timeout']} ms, below {BUSY_TIMEOUT_MS}")
                 if not info["foreign_keys"]:
                     problems.append("foreign_keys is off")
+                if integrity:  # reads the whole file: for doctor and crash tests, not for every start
+                    info["integrity_check"] = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+                    if info["integrity_check"] != "ok":
+                        problems.append(f"integrity_check: {info['integrity_check']}")
             else:
                 info["server_version"] = conn.exec_driver_sql("SHOW server_version").scalar()
             info["revision"] = MigrationContext.configure(conn).get_current_revision()

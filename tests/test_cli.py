@@ -1,0 +1,99 @@
+"""The CLI through its real entry point: exit codes, --json, --help everywhere, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from publisher.cli import app
+from tests.conftest import WS
+from tests.test_check import GOOD
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "publisher", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())})
+
+
+def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws)).returncode == 0
+    assert (ws / "publisher.toml").is_file() and (ws / "platforms" / "wechat" / "platform.yaml").is_file()
+    first = cli("check", "--workspace", str(ws), "--json")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert json.loads(first.stdout)["ok"] is True
+    synced = cli("sync", "--workspace", str(ws), "--json")
+    assert synced.returncode == 0, synced.stderr
+    assert cli("sync", "--workspace", str(ws), "--json").stdout.count('"kind"') == 0  # idempotent
+    (ws / "content" / "hello.md").write_text((ws / "content" / "hello.md").read_text().replace(
+        "status: draft", "status: ready"))
+    planned = json.loads(cli("plan", "--workspace", str(ws), "--json").stdout)
+    assert {c["kind"] for c in planned["changes"]} == {"new"}
+    published = cli("publish", "hello", "--dry-run", "--json", cwd=ws)
+    assert published.returncode == 0, published.stderr
+    requests = json.loads(published.stdout)["requests"]
+    assert {r["platform"] for r in requests} == {"xiaohongshu", "wechat"}
+    xhs = next(r for r in requests if r["platform"] == "xiaohongshu")["request"]
+    assert xhs["fields"]["title"] == "你好，publisher｜第一篇笔记" and xhs["media"][0]["mime"] == "image/jpeg"
+    assert Path(next(r for r in requests if r["platform"] == "wechat")["file"]).is_file()
+    status = json.loads(cli("status", "--json", cwd=ws).stdout)
+    assert set(status) == {"counts", "posts"}
+    assert sum(status["counts"].values()) == len(status["posts"]) == 2
+    assert {p["state"] for p in status["posts"]} == {"planned"}  # publish_at: slot, no slots file in a new workspace
+
+
+def test_cli_check_exits_1_and_prints_path_line_field(ws: WS) -> None:
+    ws.item("bad.md", "---\ntitle: x\nplatforms: [wechatt]\n---\nbody\n")
+    result = cli("check", "--workspace", str(ws.root))
+    assert result.returncode == 1
+    assert "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean " \
+           "`wechat`?)" in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:
+    (ws.root / "publisher.toml").write_text('[workspace]\ntimezone = "Mars/Olympus"\n')
+    result = cli("check", "--workspace", str(ws.root))
+    assert result.returncode == 1
+    assert "publisher.toml:timezone: Value error, unknown IANA time zone 'Mars/Olympus'" in \
+           result.stderr.replace("\n", "")
+    (ws.root / "publisher.toml").write_text('[workspace]\ntimezon = "Asia/Shanghai"\n')
+    result = cli("check", "--workspace", str(ws.root))
+    assert "publisher.toml:timezon: unknown setting" in result.stderr.replace("\n", "")
+
+
+def test_cli_env_overrides_a_setting(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    import os
+
+    env = {**os.environ, "PUBLISHER_TIMEZONE": "Europe/Berlin"}
+    result = subprocess.run([sys.executable, "-m", "publisher", "plan", "--workspace", str(ws.root), "--json"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    posts = json.loads(result.stdout)["posts"]
+    xhs = next(p for p in posts if p["platform"] == "xiaohongshu")
+    assert xhs["due_at"] is None or True  # plan shows the store; sync first
+    changes = json.loads(result.stdout)["changes"]
+    due = next(c for c in changes if c["platform"] == "xiaohongshu")["detail"]
+    assert due == "2026-12-01T11:00:00+00:00"  # 12:00 in Berlin, not in Shanghai
+
+
+def test_cli_usage_error_exits_2(ws: WS) -> None:
+    assert cli("check", "--no-such-flag", "--workspace", str(ws.root)).returncode == 2
+    result = cli("publish", "nope", "--dry-run", "--workspace", str(ws.root))
+    assert result.returncode == 2 and "no item 'nope'" in result.stderr
+
+
+def test_cli_outside_a_workspace_says_how_to_start(tmp_path: Path) -> None:
+    result = cli("check", cwd=tmp_path)
+    assert result.returncode == 1 and "publisher init" in result.stderr
+
+
+@pytest.mark.parametrize("command", sorted(c.name or c.callback.__name__ for c in app.registered_commands))
+def test_cli_every_command_has_help(command: str) -> None:
+    result = cli(command, "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout
+    assert "--workspace" in result.stdout or command in ("init", "sandbox", "mcp")

@@ -1,0 +1,226 @@
+"""HTML previews: one self-contained page per target, the media as sent, escaping, and problems on the index."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from PIL import Image
+
+from publisher.calendar import Calendar, Checked
+from publisher.models import Problem
+from publisher.preview import PreviewSet, preview_dir, safe_name, write_previews
+from publisher.rules import count_length
+from publisher.workspace import DEFAULTS_DIR, Workspace, open_workspace
+
+HOSTILE = '<script>alert(1)</script><b>b</b>'
+
+ITEM = """---
+id: launch-day
+title: 效率神器上线｜3 步搞定周报
+publish_at: 2026-12-01 12:00
+tags: [效率工具, AI]
+images: [media/step1.png, media/step2.png]
+platforms:
+  xiaohongshu: {}
+  douyin: {caption: "30 秒看懂"}
+  wechat: {author: 运营小王, digest: 一篇讲清楚, cover: media/cover.png}
+  producthunt: {name: WeeklyPilot, tagline: Weekly reports in 3 steps, thumbnail: media/thumb.png, gallery: [media/g1.png]}
+---
+写周报是不是每周五的噩梦？
+
+我们做了周报助手：3 步生成一份像样的周报。
+
+![第一步](media/step1.png)
+
+详情见 [官网](https://example.com/weeklypilot)。
+"""
+
+
+def _image(path: Path, size: tuple[int, int], color: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).save(path)
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Workspace:
+    root = tmp_path / "ws"
+    (root / "content").mkdir(parents=True)
+    (root / "publisher.toml").write_text('[workspace]\ntimezone = "Asia/Shanghai"\n', encoding="utf-8")
+    media = root / "content" / "media"
+    _image(media / "step1.png", (300, 400), "#4f46e5")
+    _image(media / "step2.png", (300, 400), "#10b981")
+    _image(media / "cover.png", (940, 400), "#f59e0b")
+    _image(media / "thumb.png", (240, 240), "#ef4444")
+    _image(media / "g1.png", (635, 380), "#0ea5e9")
+    (root / "content" / "launch.md").write_text(ITEM, encoding="utf-8")
+    return open_workspace(root, env={})
+
+
+def _write(ws: Workspace, name: str, text: str) -> None:
+    (ws.content_dir / name).write_text(text, encoding="utf-8")
+
+
+def _run(ws: Workspace, path: str = "content/launch.md", **kw: object) -> tuple[PreviewSet, Calendar, Checked]:
+    cal = Calendar(ws)
+    checked = {c.path: c for c in cal.scan()[0]}[path]
+    return write_previews(ws, checked, cal.renderer, **kw), cal, checked  # type: ignore[arg-type]
+
+
+def _attrs(html: str, name: str) -> list[str]:
+    return re.findall(rf'\s{name}\s*=\s*"([^"]*)"', html)
+
+
+def test_one_page_per_target_with_the_rendered_text(ws: Workspace) -> None:
+    result, cal, checked = _run(ws)
+    assert result.problems == ()
+    assert set(result.pages) == {"xiaohongshu:xiaohongshu", "douyin:douyin", "wechat:wechat",
+                                 "producthunt:producthunt"}
+    assert result.index == ws.state_dir / "previews" / "launch-day" / "index.html"
+    assert all(p.parent == result.index.parent and p.is_file() for p in result.pages.values())
+    item = checked.item
+    assert item is not None
+    posts = {f"{t.platform}:{t.account}": cal.renderer.render(item, t)[0] for t in item.targets}
+    pages = {k: p.read_text(encoding="utf-8") for k, p in result.pages.items()}
+
+    xhs = posts["xiaohongshu:xiaohongshu"].fields  # type: ignore[union-attr]
+    assert str(escape(xhs["title"])) in pages["xiaohongshu:xiaohongshu"]
+    assert "写周报是不是每周五的噩梦？\n\n我们做了周报助手" in pages["xiaohongshu:xiaohongshu"]  # line breaks kept
+    assert '<span class="topic">#效率工具</span>' in pages["xiaohongshu:xiaohongshu"]
+    assert '<span class="xhs-count">1/2</span>' in pages["xiaohongshu:xiaohongshu"]
+
+    assert "30 秒看懂" in pages["douyin:douyin"] and '<span class="topic">#AI</span>' in pages["douyin:douyin"]
+
+    wechat = posts["wechat:wechat"].fields  # type: ignore[union-attr]
+    assert "运营小王" in pages["wechat:wechat"] and "一篇讲清楚" in pages["wechat:wechat"]
+    assert "阅读原文" in pages["wechat:wechat"]
+    first_p = re.search(r"<p[^>]*>.*?</p>", wechat["content"]).group(0)  # type: ignore[union-attr]
+    assert first_p in pages["wechat:wechat"]  # the sanitised article HTML, not escaped
+
+    ph = posts["producthunt:producthunt"].fields  # type: ignore[union-attr]
+    for key in ("name", "tagline", "description", "first_comment"):
+        assert str(escape(ph[key])) in pages["producthunt:producthunt"], key
+    assert "UPVOTE" in pages["producthunt:producthunt"]
+
+    index = result.index.read_text(encoding="utf-8")
+    for key, page in result.pages.items():
+        assert f'href="{page.name}"' in index, key
+    assert "content/launch.md" in index and "launch-day" in index and "2026-12-01 12:00 (Asia/Shanghai)" in index
+
+
+def test_media_is_local_and_identical_to_what_is_sent(ws: Workspace) -> None:
+    result, cal, checked = _run(ws)
+    folder = result.index.parent
+    sent = {}
+    for target in checked.item.targets:  # type: ignore[union-attr]
+        post, _ = cal.renderer.render(checked.item, target)  # type: ignore[arg-type]
+        for m in post.media:  # type: ignore[union-attr]
+            sent[Path(m.path).name] = m
+    assert sent
+    for name, m in sent.items():
+        copy = folder / "media" / name
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == m.sha256
+    for page in [result.index, *result.pages.values()]:
+        html = page.read_text(encoding="utf-8")
+        for src in _attrs(html, "src"):
+            assert not re.match(r"^[a-z]+:|^/", src, re.I), (page.name, src)
+            assert (folder / src).is_file(), (page.name, src)
+    wechat = result.pages["wechat:wechat"].read_text(encoding="utf-8")
+    body_images = [m for m in sent.values() if m.role == "images" and m.source.endswith("step1.png")]
+    assert any(f'src="media/{Path(m.path).name}"' in wechat for m in body_images)  # the article's own image
+
+
+def test_pages_load_nothing_from_the_network(ws: Workspace) -> None:
+    result, _, _ = _run(ws)
+    for page in [result.index, *result.pages.values()]:
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html.lower() and "<link" not in html.lower() and "@import" not in html
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+        for value in _attrs(html, "src") + _attrs(html, "href") + _attrs(html, "poster"):
+            assert not re.match(r"^\s*(https?:|//|javascript:)", value, re.I), (page.name, value)
+        assert "default-src 'none'" in html  # the browser refuses anything else, too
+
+
+def test_character_counts_and_media_sizes_are_shown(ws: Workspace) -> None:
+    result, cal, checked = _run(ws)
+    html = result.pages["xiaohongshu:xiaohongshu"].read_text(encoding="utf-8")
+    rule = ws.rules["xiaohongshu"].text["title"]
+    row = re.search(r'title <span class="muted">\(xhs\)</span></td>\s*<td class="num ok">(\d+)', html)
+    assert row and int(row.group(1)) == count_length("效率神器上线｜3 步搞定周报", "xhs")
+    assert f'<td class="num">{rule.max}</td>' in html
+    post, _ = cal.renderer.render(checked.item, checked.item.targets[0])  # type: ignore[union-attr,arg-type]
+    for m in post.media:  # type: ignore[union-attr]
+        assert f"{m.width}×{m.height}" in html and f">{m.bytes}<" in html
+
+
+def test_hostile_text_is_shown_as_text(ws: Workspace) -> None:
+    _write(ws, "evil.md", f"---\ntitle: '{HOSTILE}'\nimages: [media/step1.png]\nplatforms: [xiaohongshu, douyin]\n"
+           "---\nbody <img src=x onerror=alert(1)> end\n")
+    result, _, _ = _run(ws, "content/evil.md")
+    assert set(result.pages) == {"xiaohongshu:xiaohongshu", "douyin:douyin"}
+    for page in [result.index, *result.pages.values()]:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>" not in html and "<b>b</b>" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(" in html
+    xhs = result.pages["xiaohongshu:xiaohongshu"].read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in xhs
+
+
+def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace) -> None:
+    _write(ws, "half.md", "---\ntitle: 半成品\nimages: [media/step1.png]\nplatforms: [xiaohongshu, producthunt]\n"
+           "---\n正文\n")
+    result, _, checked = _run(ws, "content/half.md")
+    assert set(result.pages) == {"xiaohongshu:xiaohongshu"}
+    problems = [p for p in result.problems if p.platform == "producthunt"]
+    assert {p.field for p in problems} >= {"name", "tagline"}
+    index = result.index.read_text(encoding="utf-8")
+    assert "Cannot render" in index and 'class="pv-error"' in index
+    for p in problems:
+        assert f"<code>{p.path}:{p.line}</code>: {p.field}: {escape(p.message)}" in index
+    assert not any(p.name.startswith("producthunt") for p in result.index.parent.glob("*.html"))
+
+
+def test_platform_filter_and_a_rerun_leave_nothing_stale(ws: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first, _, _ = _run(ws, out_root=out)
+    assert first.index == out / "launch-day" / "index.html" and len(first.pages) == 4
+    second, _, _ = _run(ws, platforms={"wechat"}, out_root=out)
+    assert list(second.pages) == ["wechat:wechat"]
+    assert sorted(p.name for p in second.index.parent.glob("*.html")) == ["index.html", "wechat-wechat.html"]
+    kept = {p.name for p in (second.index.parent / "media").iterdir()}
+    html = second.pages["wechat:wechat"].read_text(encoding="utf-8")
+    assert kept == {s.split("/", 1)[1] for s in _attrs(html, "src")}  # only the media this page uses
+
+
+def test_folder_names_never_leave_the_previews_folder(ws: Workspace) -> None:
+    assert preview_dir(ws, "notes/week-1").name == "notes__week-1"
+    assert preview_dir(ws, "..").parent == ws.state_dir / "previews"
+    assert safe_name("a/../b") == "a_.._b" and not safe_name(".hidden").startswith(".")
+
+
+def test_an_unreadable_file_gets_an_index_with_its_problem(ws: Workspace) -> None:
+    cal = Calendar(ws)
+    bad = Problem("content/broken.md", 3, "title", "title must be text")
+    result = write_previews(ws, Checked("content/broken.md", None, (bad,), frozenset()), cal.renderer)
+    assert result.pages == {} and result.problems == (bad,)
+    assert "content/broken.md:3</code>: title: title must be text" in result.index.read_text(encoding="utf-8")
+
+
+def test_workspace_preview_templates_override_and_stay_sandboxed(ws: Workspace) -> None:
+    mine = ws.platforms_dir / "xiaohongshu"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", mine)
+    (mine / "preview.html.j2").write_text('{% extends "preview_layout.html.j2" %}{% block mock %}MY OWN '
+                                          "{{ fields.title }}{% endblock %}", encoding="utf-8")
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "douyin", ws.platforms_dir / "douyin")
+    (ws.platforms_dir / "douyin" / "preview.html.j2").write_text("{{ fields.__class__.__mro__ }}", encoding="utf-8")
+    ws = open_workspace(ws.root, env={})
+    result, _, _ = _run(ws)
+    assert "MY OWN 效率神器上线" in result.pages["xiaohongshu:xiaohongshu"].read_text(encoding="utf-8")
+    assert "wechat:wechat" in result.pages  # the packaged template is used where the workspace has none
+    assert "douyin:douyin" not in result.pages
+    stopped = [p for p in result.problems if p.platform == "douyin"]
+    assert stopped and stopped[0].field == "preview" and "preview.html.j2" in stopped[0].message
