@@ -1,4 +1,4 @@
-"""Benchmark: one 12-megapixel photo through the media pipeline, against Pillow's own draft + resize + encode floor."""
+"""Benchmark: one 12-megapixel photo through the media pipeline, against a draft + resize + encode floor."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from publisher.rules import load_rules  # noqa: E402
 
 
 def make_photo(path: Path) -> None:
-    """4000×3000, a gradient under noise, so the JPEG is photo-sized (several MB), not trivially compressible."""
+    """4000×3000, a gradient under noise: a photo-sized JPEG (several MB), not trivially compressible."""
     base = Image.radial_gradient("L").resize((4000, 3000)).convert("RGB")
     tint = Image.linear_gradient("L").resize((4000, 3000))
     base = Image.merge("RGB", (base.getchannel(0), tint, base.getchannel(2)))
@@ -57,8 +57,10 @@ def main() -> int:
         z = best_of(5, lambda: process_image(src, rule, warm, source="photo.jpg", stats=stats))
         size_mb = src.stat().st_size / 1e6
     print(f"source: 4000×3000 JPEG, {size_mb:.1f} MB; rule: xiaohongshu images (max_side {rule.max_side})")
-    print(f"media 12MP: {x * 1000:.1f} ms, floor {y * 1000:.1f} ms, ratio {x / y:.2f}× (target ≤ 1.5×); "
-          f"cached re-render: {z * 1000:.1f} ms (work done: {stats.decodes} decodes, {stats.encodes} encodes)")
+    print(
+        f"media 12MP: {x * 1000:.1f} ms, floor {y * 1000:.1f} ms, ratio {x / y:.2f}× (target ≤ 1.5×); "
+        f"cached re-render: {z * 1000:.1f} ms (work done: {stats.decodes} decodes, {stats.encodes} encodes)"
+    )
     return 0
 
 

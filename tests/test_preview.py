@@ -1,4 +1,4 @@
-"""HTML previews: one self-contained page per target, the media as sent, escaping, and problems on the index."""
+"""HTML previews: a self-contained page per target, the media as sent, escaping, problems on the index."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ platforms:
   xiaohongshu: {}
   douyin: {caption: "30 秒看懂"}
   wechat: {author: 运营小王, digest: 一篇讲清楚, cover: media/cover.png}
-  producthunt: {name: WeeklyPilot, tagline: Weekly reports in 3 steps, thumbnail: media/thumb.png, gallery: [media/g1.png]}
+  producthunt:
+    {name: WeeklyPilot, tagline: Weekly reports in 3 steps, thumbnail: media/thumb.png,
+     gallery: [media/g1.png]}
 ---
 写周报是不是每周五的噩梦？
 
@@ -65,7 +67,8 @@ def _write(ws: Workspace, name: str, text: str) -> None:
     (ws.content_dir / name).write_text(text, encoding="utf-8")
 
 
-def _run(ws: Workspace, path: str = "content/launch.md", **kw: object) -> tuple[PreviewSet, Calendar, Checked]:
+def _run(ws: Workspace, path: str = "content/launch.md", **kw: object
+         ) -> tuple[PreviewSet, Calendar, Checked]:
     cal = Calendar(ws)
     checked = {c.path: c for c in cal.scan()[0]}[path]
     return write_previews(ws, checked, cal.renderer, **kw), cal, checked  # type: ignore[arg-type]
@@ -89,11 +92,13 @@ def test_one_page_per_target_with_the_rendered_text(ws: Workspace) -> None:
 
     xhs = posts["xiaohongshu:xiaohongshu"].fields  # type: ignore[union-attr]
     assert str(escape(xhs["title"])) in pages["xiaohongshu:xiaohongshu"]
-    assert "写周报是不是每周五的噩梦？\n\n我们做了周报助手" in pages["xiaohongshu:xiaohongshu"]  # line breaks kept
-    assert '<span class="topic">#效率工具</span>' in pages["xiaohongshu:xiaohongshu"]
-    assert '<span class="xhs-count">1/2</span>' in pages["xiaohongshu:xiaohongshu"]
+    note = pages["xiaohongshu:xiaohongshu"]
+    assert "写周报是不是每周五的噩梦？\n\n我们做了周报助手" in note  # line breaks kept
+    assert '<span class="topic">#效率工具</span>' in note
+    assert '<span class="xhs-count">1/2</span>' in note
 
-    assert "30 秒看懂" in pages["douyin:douyin"] and '<span class="topic">#AI</span>' in pages["douyin:douyin"]
+    douyin = pages["douyin:douyin"]
+    assert "30 秒看懂" in douyin and '<span class="topic">#AI</span>' in douyin
 
     wechat = posts["wechat:wechat"].fields  # type: ignore[union-attr]
     assert "运营小王" in pages["wechat:wechat"] and "一篇讲清楚" in pages["wechat:wechat"]
@@ -109,7 +114,8 @@ def test_one_page_per_target_with_the_rendered_text(ws: Workspace) -> None:
     index = result.index.read_text(encoding="utf-8")
     for key, page in result.pages.items():
         assert f'href="{page.name}"' in index, key
-    assert "content/launch.md" in index and "launch-day" in index and "2026-12-01 12:00 (Asia/Shanghai)" in index
+    assert "content/launch.md" in index and "launch-day" in index
+    assert "2026-12-01 12:00 (Asia/Shanghai)" in index
 
 
 def test_media_is_local_and_identical_to_what_is_sent(ws: Workspace) -> None:
@@ -158,8 +164,8 @@ def test_character_counts_and_media_sizes_are_shown(ws: Workspace) -> None:
 
 
 def test_hostile_text_is_shown_as_text(ws: Workspace) -> None:
-    _write(ws, "evil.md", f"---\ntitle: '{HOSTILE}'\nimages: [media/step1.png]\nplatforms: [xiaohongshu, douyin]\n"
-           "---\nbody <img src=x onerror=alert(1)> end\n")
+    _write(ws, "evil.md", f"---\ntitle: '{HOSTILE}'\nimages: [media/step1.png]\n"
+           "platforms: [xiaohongshu, douyin]\n---\nbody <img src=x onerror=alert(1)> end\n")
     result, _, _ = _run(ws, "content/evil.md")
     assert set(result.pages) == {"xiaohongshu:xiaohongshu", "douyin:douyin"}
     for page in [result.index, *result.pages.values()]:
@@ -171,8 +177,8 @@ def test_hostile_text_is_shown_as_text(ws: Workspace) -> None:
 
 
 def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace) -> None:
-    _write(ws, "half.md", "---\ntitle: 半成品\nimages: [media/step1.png]\nplatforms: [xiaohongshu, producthunt]\n"
-           "---\n正文\n")
+    _write(ws, "half.md", "---\ntitle: 半成品\nimages: [media/step1.png]\n"
+           "platforms: [xiaohongshu, producthunt]\n---\n正文\n")
     result, _, checked = _run(ws, "content/half.md")
     assert set(result.pages) == {"xiaohongshu:xiaohongshu"}
     problems = [p for p in result.problems if p.platform == "producthunt"]
@@ -216,7 +222,8 @@ def test_workspace_preview_templates_override_and_stay_sandboxed(ws: Workspace) 
     (mine / "preview.html.j2").write_text('{% extends "preview_layout.html.j2" %}{% block mock %}MY OWN '
                                           "{{ fields.title }}{% endblock %}", encoding="utf-8")
     shutil.copytree(DEFAULTS_DIR / "platforms" / "douyin", ws.platforms_dir / "douyin")
-    (ws.platforms_dir / "douyin" / "preview.html.j2").write_text("{{ fields.__class__.__mro__ }}", encoding="utf-8")
+    hostile = "{{ fields.__class__.__mro__ }}"
+    (ws.platforms_dir / "douyin" / "preview.html.j2").write_text(hostile, encoding="utf-8")
     ws = open_workspace(ws.root, env={})
     result, _, _ = _run(ws)
     assert "MY OWN 效率神器上线" in result.pages["xiaohongshu:xiaohongshu"].read_text(encoding="utf-8")

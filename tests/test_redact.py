@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from publisher.redact import (
     MASK,
     RedactingFilter,
+    SecretRegistry,
     install_logging_redaction,
     redact_record,
     redact_text,
@@ -97,10 +98,15 @@ def test_registered_secret_masked_in_raw_and_escaped_forms() -> None:
 
 
 def test_register_secret_ignores_short_and_empty_values() -> None:
-    register_secret("")
-    register_secret(None)
-    register_secret("abc")
-    assert redact_text("abc abc") == "abc abc"
+    registry = SecretRegistry()
+    registry.register("")
+    registry.register(None)
+    registry.register("abcde")
+    assert len(registry) == 0
+    assert redact_text("abcde abcde", registry=registry) == "abcde abcde"
+    registry.register("abcdef")
+    assert redact_text("abcdef abcdef", registry=registry) == "*** ***"
+    assert "abcdef" not in SecretRegistry().values
 
 
 SAFE_TOKEN_CHARS = st.text(
@@ -110,23 +116,24 @@ SAFE_TOKEN_CHARS = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=200))
 def test_redact_text_is_idempotent(text: str) -> None:
     once = redact_text(text)
     assert redact_text(once) == once
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(prefix=st.text(max_size=80), secret=SAFE_TOKEN_CHARS, suffix=st.text(max_size=80))
 def test_registered_secret_never_survives(prefix: str, secret: str, suffix: str) -> None:
-    register_secret(secret)
-    out = redact_text(prefix + secret + suffix)
+    registry = SecretRegistry()  # private: random secrets must not leak into other tests' redaction
+    registry.register(secret)
+    out = redact_text(prefix + secret + suffix, registry=registry)
     assert secret not in out
-    assert redact_text(out) == out
+    assert redact_text(out, registry=registry) == out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     st.lists(st.sampled_from(["access_token", "secret", "code", "x", "token"]), min_size=1, max_size=4),
     SAFE_TOKEN_CHARS,

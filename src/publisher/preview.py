@@ -1,4 +1,4 @@
-"""Write self-contained HTML previews of one item as each platform will show it, with the media exactly as sent."""
+"""Write self-contained HTML previews of one item as each platform shows it, with the media as sent."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 @dataclass(frozen=True)
 class PreviewSet:
-    """What `write_previews` wrote: the index page, one page per "platform:account", and what could not render."""
+    """What `write_previews` wrote: the index, one page per "platform:account", and what could not render."""
 
     index: Path
     pages: dict[str, Path]
@@ -56,41 +56,24 @@ def write_previews(ws: Workspace, checked: Checked, renderer: Renderer, *, platf
     item = checked.item
     out = preview_dir(ws, item.id if item else checked.path.rsplit(".", 1)[0], out_root)
     _clear(out)
-    media_out = out / MEDIA_DIR
-    media_out.mkdir(parents=True, exist_ok=True)
+    (out / MEDIA_DIR).mkdir(parents=True, exist_ok=True)
     pages: dict[str, Path] = {}
     problems: list[Problem] = []
     cards: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     if item is None:
         problems.extend(checked.problems)
-    for target in item.targets if item else ():
+    for owner, target in [(item, t) for t in item.targets] if item else []:
         if platforms and target.platform not in platforms and target.account not in platforms:
             continue
-        rules = ws.rules[target.platform]
-        post, found = renderer.render(item, target, process_media=True)  # type: ignore[arg-type]
-        if post is None:
-            errors = [p for p in found if p.severity == "error"]
-            problems.extend(errors)
-            failed.append({**_target_summary(ws, rules, target), "problems": [_problem(p) for p in errors]})
-            continue
-        media = [_place(m, media_out) for m in post.media]
-        ctx = _page_context(ws, rules, item, target, post, media)  # type: ignore[arg-type]
-        try:
-            html = _env(rules).get_template(rules.preview).render(ctx)
-        except (TemplateError, SecurityError) as exc:
-            # A broken workspace preview template is reported like any other problem, never a traceback.
-            bad = Problem(item.path, target.line, "preview", f"preview template {rules.preview} failed: {exc}",
-                          f"fix platforms/{target.platform}/{rules.preview}", target.platform)
-            problems.append(bad)
-            failed.append({**_target_summary(ws, rules, target), "problems": [_problem(bad)]})
-            continue
-        page = out / f"{safe_name(target.platform)}-{safe_name(target.account)}.html"
-        page.write_text(html, encoding="utf-8")
-        pages[f"{target.platform}:{target.account}"] = page
-        cards.append({**ctx["target"], "href": page.name, "headline": ctx["headline"],
-                      "over": [c["field"] for c in ctx["counts"] if c["over"]],
-                      "warnings": len(ctx["warnings"]), "media_count": len(media)})
+        card, found = _write_page(ws, renderer, owner, target, out)
+        problems.extend(found)
+        if card is not None:
+            pages[f"{target.platform}:{target.account}"] = out / card["href"]
+            cards.append(card)
+        else:
+            rules = ws.rules[target.platform]
+            failed.append({**_target_summary(ws, rules, target), "problems": [_problem(p) for p in found]})
     index = out / "index.html"
     index_ctx = {
         "item": _item_summary(item, checked),
@@ -102,11 +85,33 @@ def write_previews(ws: Workspace, checked: Checked, renderer: Renderer, *, platf
     return PreviewSet(index=index, pages=pages, problems=tuple(problems))
 
 
+def _write_page(ws: Workspace, renderer: Renderer, item: Item, target: Target, out: Path
+                ) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One target's page: (its index card, []) when written, else (None, the errors that stopped it)."""
+    rules = ws.rules[target.platform]
+    post, found = renderer.render(item, target, process_media=True)
+    if post is None:
+        return None, [p for p in found if p.severity == "error"]
+    media = [_place(m, out / MEDIA_DIR) for m in post.media]
+    ctx = _page_context(ws, rules, item, target, post, media)
+    try:
+        html = _env(rules).get_template(rules.preview).render(ctx)
+    except (TemplateError, SecurityError) as exc:
+        # A broken workspace preview template is reported like any other problem, never a traceback.
+        message = f"preview template {rules.preview} failed: {exc}"
+        return None, [Problem(item.path, target.line, "preview", message,
+                              f"fix platforms/{target.platform}/{rules.preview}", target.platform)]
+    page = out / f"{safe_name(target.platform)}-{safe_name(target.account)}.html"
+    page.write_text(html, encoding="utf-8")
+    return {**ctx["target"], "href": page.name, "headline": ctx["headline"], "media_count": len(media),
+            "over": [c["field"] for c in ctx["counts"] if c["over"]], "warnings": len(ctx["warnings"])}, []
+
+
 # -- building the pages ------------------------------------------------------------------------------------
 
 
 def _env(rules: PlatformRules | None) -> ImmutableSandboxedEnvironment:
-    """A sandbox per page kind: the workspace's platform folder first, then the packaged default, then shared parts."""
+    """A sandbox per page kind: the workspace's platform folder, the packaged default, then shared parts."""
     search = [TEMPLATES_DIR]
     if rules is not None:
         search = [rules.directory, DEFAULTS_DIR / "platforms" / rules.name, TEMPLATES_DIR]
@@ -133,7 +138,7 @@ def _page_context(ws: Workspace, rules: PlatformRules, item: Item, target: Targe
     by_role: dict[str, list[dict[str, Any]]] = {}
     for m in media:
         by_role.setdefault(m["role"], []).append(m)
-    headline = next((str(post.fields[k]) for k in ("title", "name", "text", "caption") if post.fields.get(k)), "")
+    headline = next((str(post.fields[k]) for k in ("title", "name", "text") if post.fields.get(k)), "")
     return {
         "item": _item_summary(item, None),
         "target": _target_summary(ws, rules, target),
@@ -157,13 +162,14 @@ def _counts(rules: PlatformRules, fields: Mapping[str, Any]) -> list[dict[str, A
         text = str(value or "")
         length = count_length(text, rule.count)
         size = len(text.encode("utf-8"))
-        over = (rule.max is not None and length > rule.max) or (rule.min is not None and length < rule.min) or (
-            rule.max_bytes is not None and size > rule.max_bytes)
+        over = ((rule.max is not None and length > rule.max) or (rule.min is not None and length < rule.min)
+                or (rule.max_bytes is not None and size > rule.max_bytes) or (rule.required and not text))
         rows.append({"field": name, "length": length, "max": rule.max, "min": rule.min, "count": rule.count,
-                     "bytes": size, "max_bytes": rule.max_bytes, "over": bool(over) or (rule.required and not text)})
+                     "bytes": size, "max_bytes": rule.max_bytes, "over": bool(over)})
     tags = fields.get("tags") or []
-    rows.append({"field": "tags", "length": len(tags), "max": rules.tags.max_items, "min": None, "count": "items",
-                 "bytes": None, "max_bytes": None, "over": len(tags) > rules.tags.max_items})
+    limit = rules.tags.max_items
+    rows.append({"field": "tags", "length": len(tags), "max": limit, "min": None, "count": "items",
+                 "bytes": None, "max_bytes": None, "over": len(tags) > limit})
     return rows
 
 
@@ -208,9 +214,9 @@ def _place(m: MediaFile, folder: Path) -> dict[str, Any]:
             shutil.copyfile(src, dest)
     kind = m.mime.split("/", 1)[0] if m.mime else "image"
     short = dest.name if len(dest.name) <= 24 else f"{dest.name[:8]}…{dest.name[-12:]}"
-    return {"role": m.role, "file": dest.name, "short": short, "src": f"{MEDIA_DIR}/{dest.name}", "source": m.source,
-            "width": m.width, "height": m.height, "bytes": m.bytes, "mime": m.mime, "kind": kind,
-            "duration": m.duration_s, "sha256": m.sha256}
+    return {"role": m.role, "file": dest.name, "short": short, "src": f"{MEDIA_DIR}/{dest.name}",
+            "source": m.source, "width": m.width, "height": m.height, "bytes": m.bytes, "mime": m.mime,
+            "kind": kind, "duration": m.duration_s, "sha256": m.sha256}
 
 
 def _clear(out: Path) -> None:
@@ -234,7 +240,7 @@ def _point_to_media(html: str, names: set[str]) -> str:
 
 
 def _mark_topics(text: Any, topics: list[str], css_class: str = "topic") -> Markup:
-    """Escape text and wrap each known #topic in a span, so templates can colour topics as the platform does."""
+    """Escape text and wrap each known #topic in a span, so templates colour topics as the platform does."""
     escaped = str(escape(str(text)))
     wanted = sorted({str(escape(t)) for t in topics if t}, key=len, reverse=True)
     if not wanted:

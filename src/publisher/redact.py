@@ -74,22 +74,37 @@ _BEARER = re.compile(r"(?<![\w-])(?P<scheme>bearer|basic)(?P<sp>\s+)[A-Za-z0-9\-
 _USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]*):(?P<pw>[^/\s@]+)@", re.IGNORECASE)
 
 _lock = threading.Lock()
-_secrets: frozenset[str] = frozenset()
+
+
+class SecretRegistry:
+    """A set of literal secret values to mask; the process-wide one is `SECRETS`, tests may use their own."""
+
+    def __init__(self) -> None:
+        self._values: frozenset[str] = frozenset()
+
+    def register(self, value: str | None) -> None:
+        """Remember a credential so that any echo of it (raw, URL- or JSON-escaped) is masked from now on."""
+        if not value or len(value) < MIN_SECRET_LEN:
+            return
+        forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+        with _lock:
+            self._values = self._values | {f for f in forms if len(f) >= MIN_SECRET_LEN}
+
+    @property
+    def values(self) -> frozenset[str]:
+        return self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+#: Every credential the product loads is registered here (config loading, token refresh).
+SECRETS = SecretRegistry()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that any echo of it (raw, URL- or JSON-escaped) is masked from now on."""
-    global _secrets
-    if not value or len(value) < MIN_SECRET_LEN:
-        return
-    forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
-    with _lock:
-        _secrets = _secrets | {f for f in forms if len(f) >= MIN_SECRET_LEN}
-
-
-def registered_secret_count() -> int:
-    """How many secret forms are registered (for diagnostics; never the values)."""
-    return len(_secrets)
+    """Register a credential in the process-wide registry; values shorter than MIN_SECRET_LEN are ignored."""
+    SECRETS.register(value)
 
 
 def _mask_secrets(text: str, secrets: frozenset[str]) -> str:
@@ -108,11 +123,11 @@ def _one_pass(text: str) -> str:
     return _USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
 
 
-def redact_text(text: str) -> str:
+def redact_text(text: str, *, registry: SecretRegistry | None = None) -> str:
     """Return `text` with every known secret shape and every registered secret replaced by `***`."""
     if not text:
         return text
-    secrets = _secrets
+    secrets = (registry or SECRETS).values
     out = _mask_secrets(text, secrets)
     for _ in range(8):  # a fixed point makes redaction idempotent; two passes suffice in practice
         new = _mask_secrets(_one_pass(out), secrets)

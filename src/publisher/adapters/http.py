@@ -424,9 +424,7 @@ async def call(
             response = await client.request(method, url, **request_kw)
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             failure = _from_transport(exc, method, url, name, idempotent)
-        if (
-            failure is not None
-        ):  # raised outside the except block so the httpx exception is not even __context__
+        if failure is not None:  # raised outside `except`, so the httpx error is not even __context__
             raise _scrub(failure) from None
         try:
             classify(response)
@@ -434,8 +432,10 @@ async def call(
             failure = exc
         if failure is None:
             return response
-        if not idempotent and type(failure) is errors.TransientError:
-            # The platform got the write and answered "busy"/5xx: it may have acted. Reconcile, never retry.
+        # A write the platform answered with "busy"/5xx may have taken effect: reconcile, never retry.
+        # A rate limit is an explicit refusal, so retrying it is safe.
+        refused = isinstance(failure, errors.RateLimited)
+        if not idempotent and isinstance(failure, errors.TransientError) and not refused:
             failure = _relabel(
                 errors.OutcomeUnknown(f"{failure} after the request was sent; reconcile before any retry"),
                 failure,

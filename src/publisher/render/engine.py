@@ -23,6 +23,7 @@ from publisher.render import markdown, wechat_html
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
 from publisher.rules import ImageRule, PlatformRules, count_length
 
+_THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
 MAX_OUTPUT_CHARS = 200_000  # a template that loops wildly is cut off here, not left to fill the disk
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
 _DANGEROUS_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
@@ -84,7 +85,9 @@ class Renderer:
         for key in ("description", "link", "campaign"):
             ctx.setdefault(key, f.get(key))
         if any(t.endswith(".html.j2") for t in rules.templates.values()):
-            article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item))
+            # Authors of Chinese posts write one sentence per line and expect the line breaks they see.
+            article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item),
+                                                 theme=_THEME)
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx

@@ -1,4 +1,4 @@
-"""Turn a workspace image or video into the exact file a platform receives: checked, oriented, fitted, stripped, cached."""
+"""Turn a workspace image or video into the exact file a platform gets: checked, fitted, stripped, cached."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import secrets
 import shutil
 import stat
 import struct
@@ -37,16 +38,30 @@ __all__ = [
     "process_video",
 ]
 
-PIPELINE_VERSION = "1"  # bump when the output of the same source and rule would change: old cache entries go stale
-# The only Pillow decoders we ever run, whatever a platform.yaml says: FITS, PSD, EPS and friends stay out (R32).
+PIPELINE_VERSION = (
+    "1"  # bump when the output of the same source and rule would change: old cache entries go stale
+)
+# The only Pillow decoders we ever run, whatever platform.yaml says: FITS, PSD, EPS and the like stay out.
 _SAFE_FORMATS = {"jpeg": "JPEG", "jpg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF", "bmp": "BMP"}
 _FORMAT_NAMES = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
 _OUTPUTS = {"jpeg": ("JPEG", "jpg", "image/jpeg"), "png": ("PNG", "png", "image/png")}
 _VIDEO_MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 _ORIENTATION = 0x0112
 # What Pillow's plugins raise on hostile or broken input; each becomes a MediaProblem, never a traceback.
-_PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError,
-                  ZeroDivisionError, OverflowError, MemoryError, Image.DecompressionBombError)
+_PILLOW_ERRORS = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    struct.error,
+    IndexError,
+    KeyError,
+    TypeError,
+    ZeroDivisionError,
+    OverflowError,
+    MemoryError,
+    Image.DecompressionBombError,
+)
 
 
 class MediaProblem(PublisherError):
@@ -99,7 +114,7 @@ def _size_text(n: int) -> str:
 
 
 def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
-    """Open `path` read-only if it is a regular file (not a symlink, device or FIFO) of at most `limit` bytes."""
+    """Open `path` read-only if it is a regular file (no symlink, device or FIFO) of at most `limit` bytes."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -114,7 +129,7 @@ def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
         raise MediaProblem(f"file is {_size_text(st.st_size)}, above the {_size_text(limit)} limit", hint)
     if st.st_size == 0:
         raise MediaProblem("file is empty", "re-export it")
-    try:  # O_NOFOLLOW + fstat: the file cannot be swapped for a symlink or a FIFO between the check and the read
+    try:  # O_NOFOLLOW + fstat: no swapping in a symlink or a FIFO between the check and the read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise MediaProblem(f"cannot open the file ({exc.strerror})", "check its permissions") from None
@@ -136,7 +151,7 @@ def _read_source(path: Path, limit: int) -> bytes:
 
 @contextmanager
 def _pillow() -> Iterator[None]:
-    """Run Pillow with bomb warnings as errors (here only, not process-wide) and its errors as MediaProblems."""
+    """Run Pillow with bomb warnings as errors (here only, not process-wide), its errors as MediaProblems."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -144,18 +159,20 @@ def _pillow() -> Iterator[None]:
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise MediaProblem(f"image is too large to open safely ({exc})", "export it smaller") from None
         except Image.UnidentifiedImageError:
-            raise MediaProblem("not an image in an accepted format",
-                               "export it as JPEG or PNG") from None
+            raise MediaProblem("not an image in an accepted format", "export it as JPEG or PNG") from None
         except _PILLOW_ERRORS as exc:
-            raise MediaProblem(f"the image is damaged or unreadable ({type(exc).__name__}: {exc})",
-                               "re-export it from the original") from None
+            raise MediaProblem(
+                f"the image is damaged or unreadable ({type(exc).__name__}: {exc})",
+                "re-export it from the original",
+            ) from None
 
 
 def _check_pixels(size: tuple[int, int] | None, limit: int) -> None:
     if size and size[0] * size[1] > limit:
         w, h = size
-        raise MediaProblem(f"image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit",
-                           "export it smaller")
+        raise MediaProblem(
+            f"image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit", "export it smaller"
+        )
 
 
 def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
@@ -178,19 +195,22 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
 
 
 def _open(data: bytes, rule: ImageRule) -> Image.Image:
-    """Open from the header only, restricted to the accepted formats; refuse oversized images before any decode."""
+    """Open from the header, in accepted formats only; oversized images are refused before any decode."""
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
-        raise MediaProblem(f"no safe image format is accepted here ({', '.join(rule.accept)})",
-                           "accept jpeg, png or webp in platform.yaml")
+        raise MediaProblem(
+            f"no safe image format is accepted here ({', '.join(rule.accept)})",
+            "accept jpeg, png or webp in platform.yaml",
+        )
     limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
     _check_pixels(_header_size(data, formats), limit)
     im = Image.open(io.BytesIO(data), formats=formats)  # Pillow's own bomb guard runs here too, as an error
     _check_pixels(im.size, limit)
     w, h = im.size
     if w < 1 or h < 1 or min(w, h) < rule.min_side:
-        raise MediaProblem(f"image is {w}×{h}, smaller than {rule.min_side} px on a side",
-                           "use a larger image")
+        raise MediaProblem(
+            f"image is {w}×{h}, smaller than {rule.min_side} px on a side", "use a larger image"
+        )
     return im
 
 
@@ -208,10 +228,12 @@ def probe_image(path: Path, rule: ImageRule) -> ImageInfo:
         if _orientation(im) >= 5:
             w, h = h, w
         fmt = _FORMAT_NAMES.get(im.format or "", (im.format or "").lower())
-        if fmt == "jpeg":  # a 1/8-scale decode still reads every byte, so truncation shows, at a fraction of the cost
+        if fmt == "jpeg":
+            # A 1/8-scale decode still reads every byte, so truncation shows, at a fraction of the cost.
             im.draft(None, (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
             im.load()
-        elif fmt == "png":  # chunk CRCs and the IEND marker, without inflating the pixels; needs a fresh open
+        elif fmt == "png":
+            # Chunk CRCs and the IEND marker, without inflating the pixels; verify() wants a fresh open.
             Image.open(io.BytesIO(data), formats=["PNG"]).verify()
         else:
             im.load()
@@ -220,7 +242,7 @@ def probe_image(path: Path, rule: ImageRule) -> ImageInfo:
 
 @dataclass(frozen=True)
 class _Plan:
-    """Where the source goes on the output: crop `box` (display coordinates) scaled to `content` at `offset`."""
+    """Where the source goes on the output: `box` (display coordinates) scaled to `content` at `offset`."""
 
     out: tuple[int, int]
     box: tuple[float, float, float, float]
@@ -253,7 +275,9 @@ def _plan(w: int, h: int, rule: ImageRule) -> _Plan:
         s = min(1.0, max_w / canvas[0], max_h / canvas[1])
         out = (max(1, round(canvas[0] * s)), max(1, round(canvas[1] * s)))
     content = (min(out[0], max(1, round(w * s))), min(out[1], max(1, round(h * s))))
-    return _Plan(out, (0.0, 0.0, float(w), float(h)), content, ((out[0] - content[0]) // 2, (out[1] - content[1]) // 2))
+    return _Plan(
+        out, (0.0, 0.0, float(w), float(h)), content, ((out[0] - content[0]) // 2, (out[1] - content[1]) // 2)
+    )
 
 
 def _has_alpha(im: Image.Image) -> bool:
@@ -261,24 +285,28 @@ def _has_alpha(im: Image.Image) -> bool:
 
 
 def _render(im: Image.Image, rule: ImageRule, stats: MediaStats) -> tuple[Image.Image, bytes | None]:
-    """Decode, orient, fit and resize; returns the output-mode image (no metadata) and an ICC profile to keep."""
+    """Decode, orient, fit and resize; returns the output image (no metadata) and an ICC profile to keep."""
     src_mode, icc = im.mode, im.info.get("icc_profile")
     orientation = _orientation(im)
     ow, oh = im.size if orientation < 5 else im.size[::-1]
     plan = _plan(ow, oh, rule)
     scale = plan.content[0] / (plan.box[2] - plan.box[0])
     full = im.size
-    if im.format in ("JPEG", "MPO") and scale < 0.5:  # let libjpeg decode at 1/2..1/8 scale: the big win for photos
+    if im.format in ("JPEG", "MPO") and scale < 0.5:
+        # libjpeg decodes at 1/2..1/8 scale for the asking: the big win for photos (never below what we need).
         im.draft(None, (math.ceil(full[0] * scale), math.ceil(full[1] * scale)))
     im.load()
     stats.decodes += 1
-    factor = im.size[0] / full[0]
+    fx, fy = im.size[0] / full[0], im.size[1] / full[1]
+    if orientation >= 5:
+        fx, fy = fy, fx
     if orientation != 1:
         im = ImageOps.exif_transpose(im)
     alpha = _has_alpha(im)
     if im.mode not in ("RGB", "RGBA") or (alpha and im.mode != "RGBA"):
         im = im.convert("RGBA" if alpha else "RGB")
-    box = tuple(v * factor for v in plan.box)
+    x0, y0, x1, y1 = plan.box
+    box = (x0 * fx, y0 * fy, min(x1 * fx, im.size[0]), min(y1 * fy, im.size[1]))
     if plan.content != im.size or box != (0, 0, *im.size):
         im = im.resize(plan.content, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     color = _color(rule.pad_color)
@@ -291,8 +319,8 @@ def _render(im: Image.Image, rule: ImageRule, stats: MediaStats) -> tuple[Image.
         flat.paste(im, (0, 0), im.getchannel("A"))
         im = flat
     im.info = {}  # EXIF, XMP, GPS, comments: nothing of the source's metadata travels on
-    keep_icc = icc if src_mode in ("RGB", "RGBA", "P", "PA") else None  # a CMYK or grey profile would lie about RGB
-    return im, keep_icc
+    # A CMYK or grey profile would lie about RGB pixels: keep only a profile that still describes them.
+    return im, icc if src_mode in ("RGB", "RGBA", "P", "PA") else None
 
 
 def _color(value: str) -> tuple[int, int, int]:
@@ -314,7 +342,9 @@ def _save(im: Image.Image, rule: ImageRule, quality: int, icc: bytes | None, sta
     return buf.getvalue()
 
 
-def _fit_quality(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats, floor: int) -> bytes | None:
+def _fit_quality(
+    im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats, floor: int
+) -> bytes | None:
     """The best JPEG quality in [floor, rule.quality] that fits max_bytes, by bisection; None if none fits."""
     best = _save(im, rule, rule.quality, icc, stats)
     if len(best) <= rule.max_bytes:
@@ -330,7 +360,9 @@ def _fit_quality(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: Med
     return found
 
 
-def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats) -> tuple[bytes, Image.Image]:
+def _encode(
+    im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats
+) -> tuple[bytes, Image.Image]:
     """Encode under max_bytes: JPEG by quality then size; PNG optimised, then 256 colours, then size."""
     exact = bool(rule.width and rule.height)  # an exact size must not shrink: only quality may give
     current = im
@@ -347,8 +379,10 @@ def _encode(im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaSta
             return data, current
         smaller = (round(current.size[0] * 0.8), round(current.size[1] * 0.8))
         if exact or min(smaller) < 16:
-            raise MediaProblem(f"cannot fit the image under {_size_text(rule.max_bytes)}",
-                               "use a simpler image, or raise max_bytes in platform.yaml")
+            raise MediaProblem(
+                f"cannot fit the image under {_size_text(rule.max_bytes)}",
+                "use a simpler image, or raise max_bytes in platform.yaml",
+            )
         current = current.resize(smaller, Image.Resampling.LANCZOS)
 
 
@@ -360,7 +394,7 @@ def _rule_key(rule: ImageRule) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file in the same folder and rename, so readers and other processes never see half."""
+    """Write through a temp file in the same folder, then rename: no reader ever sees half a file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -380,13 +414,22 @@ def _cached(cache_dir: Path, key: str, rule: ImageRule, source: str) -> MediaFil
         return None
     if len(data) != meta.get("bytes") or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
         return None  # a damaged entry is simply rebuilt
-    return MediaFile(role=rule.role, path=str(out), source=source, sha256=meta["sha256"], bytes=meta["bytes"],
-                     mime=meta["mime"], width=meta.get("width"), height=meta.get("height"))
+    return MediaFile(
+        role=rule.role,
+        path=str(out),
+        source=source,
+        sha256=meta["sha256"],
+        bytes=meta["bytes"],
+        mime=meta["mime"],
+        width=meta.get("width"),
+        height=meta.get("height"),
+    )
 
 
-def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
-                  stats: MediaStats | None = None) -> MediaFile:
-    """The processed file for `src` under `rule`, from the cache when this source and rule were seen before."""
+def process_image(
+    src: Path, rule: ImageRule, cache_dir: Path, *, source: str, stats: MediaStats | None = None
+) -> MediaFile:
+    """The processed file for `src` under `rule`, from the cache when this source and rule met before."""
     stats = stats if stats is not None else MediaStats()
     data = _read_source(src, rule.max_source_bytes)
     key = f"{hashlib.sha256(data).hexdigest()}-{_rule_key(rule)}"
@@ -395,7 +438,9 @@ def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
         stats.cache_hits += 1
         return hit
     if rule.format not in _OUTPUTS:
-        raise MediaProblem(f"output format {rule.format!r} is not supported", "use jpeg or png in platform.yaml")
+        raise MediaProblem(
+            f"output format {rule.format!r} is not supported", "use jpeg or png in platform.yaml"
+        )
     with _pillow():
         im, icc = _render(_open(data, rule), rule, stats)
         payload, final = _encode(im, rule, icc, stats)
@@ -404,11 +449,26 @@ def process_image(src: Path, rule: ImageRule, cache_dir: Path, *, source: str,
     out = cache_dir / f"{key}.{ext}"
     digest = hashlib.sha256(payload).hexdigest()
     _write_atomic(out, payload)
-    meta = {"file": out.name, "sha256": digest, "bytes": len(payload), "mime": mime,
-            "width": final.size[0], "height": final.size[1]}
-    _write_atomic(cache_dir / f"{key}.json", json.dumps(meta).encode())  # the sidecar last: it marks the entry done
-    return MediaFile(role=rule.role, path=str(out), source=source, sha256=digest, bytes=len(payload), mime=mime,
-                     width=final.size[0], height=final.size[1])
+    meta = {
+        "file": out.name,
+        "sha256": digest,
+        "bytes": len(payload),
+        "mime": mime,
+        "width": final.size[0],
+        "height": final.size[1],
+    }
+    # The sidecar goes last: its presence marks the entry complete for every other reader.
+    _write_atomic(cache_dir / f"{key}.json", json.dumps(meta).encode())
+    return MediaFile(
+        role=rule.role,
+        path=str(out),
+        source=source,
+        sha256=digest,
+        bytes=len(payload),
+        mime=mime,
+        width=final.size[0],
+        height=final.size[1],
+    )
 
 
 def _video_format(path: Path, head: bytes) -> str:
@@ -426,30 +486,39 @@ def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
     fd, size = _open_regular(path, rule.max_bytes, hint="export it shorter or at a lower bitrate")
     with os.fdopen(fd, "rb") as f:
         fmt = _video_format(path, f.read(12))
-        duration = width = height = None
+        duration: float | None = None
+        width: int | None = None
+        height: int | None = None
         if fmt == "mp4":
             try:
                 info = parse_mp4(f, size)
             except Mp4Error as exc:
-                raise MediaProblem(f"not a valid MP4/MOV file ({exc})",
-                                   "re-export it; an interrupted copy or recording leaves it incomplete") from None
+                raise MediaProblem(
+                    f"not a valid MP4/MOV file ({exc})",
+                    "re-export it; an interrupted copy or recording leaves it incomplete",
+                ) from None
             fmt = "mp4" if info.brand and info.brand != "qt  " else "mov"
             duration, width, height = info.duration_s, info.width, info.height
         if fmt not in rule.accept:
-            raise MediaProblem(f"{fmt} videos are not accepted here",
-                               f"export it as {' or '.join(rule.accept)}")
+            raise MediaProblem(
+                f"{fmt} videos are not accepted here", f"export it as {' or '.join(rule.accept)}"
+            )
         if duration is not None and duration > rule.max_duration_s:
-            raise MediaProblem(f"video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit",
-                               "cut it shorter")
+            raise MediaProblem(
+                f"video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit", "cut it shorter"
+            )
         if duration is not None and duration < rule.min_duration_s:
-            raise MediaProblem(f"video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
-                               "use a longer clip")
+            raise MediaProblem(
+                f"video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
+                "use a longer clip",
+            )
         f.seek(0)
         digest = hashlib.sha256()
         while chunk := f.read(1 << 20):
             digest.update(chunk)
-    return VideoInfo(format=fmt, bytes=size, duration_s=duration, width=width, height=height,
-                     sha256=digest.hexdigest())
+    return VideoInfo(
+        format=fmt, bytes=size, duration_s=duration, width=width, height=height, sha256=digest.hexdigest()
+    )
 
 
 def _cache_holds(src: Path, dest: Path, size: int) -> bool:
@@ -465,20 +534,28 @@ def _cache_holds(src: Path, dest: Path, size: int) -> bool:
 
 
 def process_video(src: Path, rule: VideoRule, cache_dir: Path, *, source: str) -> MediaFile:
-    """The video as it will be sent (never transcoded): checked, then hard-linked or copied into the cache by hash."""
+    """The video as sent (never transcoded): checked, then linked or copied into the cache by hash."""
     info = probe_video(src, rule)
     cache_dir.mkdir(parents=True, exist_ok=True)
     dest = cache_dir / f"{info.sha256}.{info.format}"
     if not _cache_holds(src, dest, info.bytes):
-        tmp = cache_dir / f".tmp-{os.getpid()}-{info.sha256[:16]}.{info.format}"
-        tmp.unlink(missing_ok=True)
+        tmp = cache_dir / f".tmp-{secrets.token_hex(8)}.{info.format}"
         try:
             os.link(src, tmp)
         except OSError:  # another filesystem, or links not allowed: copy instead
             shutil.copyfile(src, tmp)
         os.replace(tmp, dest)
-    return MediaFile(role="video", path=str(dest), source=source, sha256=info.sha256, bytes=info.bytes,
-                     mime=_VIDEO_MIME[info.format], width=info.width, height=info.height, duration_s=info.duration_s)
+    return MediaFile(
+        role="video",
+        path=str(dest),
+        source=source,
+        sha256=info.sha256,
+        bytes=info.bytes,
+        mime=_VIDEO_MIME[info.format],
+        width=info.width,
+        height=info.height,
+        duration_s=info.duration_s,
+    )
 
 
 _FONT_CANDIDATES = (
@@ -495,8 +572,14 @@ _FONT_CANDIDATES = (
     "C:/Windows/Fonts/msyh.ttc",
     "C:/Windows/Fonts/simhei.ttf",
 )
-_PALETTES = (((255, 94, 98), (255, 153, 102)), ((54, 209, 220), (91, 134, 229)), ((17, 153, 142), (56, 239, 125)),
-             ((142, 45, 226), (74, 0, 224)), ((252, 74, 26), (247, 183, 51)), ((35, 37, 38), (65, 67, 69)))
+_PALETTES = (
+    ((255, 94, 98), (255, 153, 102)),
+    ((54, 209, 220), (91, 134, 229)),
+    ((17, 153, 142), (56, 239, 125)),
+    ((142, 45, 226), (74, 0, 224)),
+    ((252, 74, 26), (247, 183, 51)),
+    ((35, 37, 38), (65, 67, 69)),
+)
 
 
 def find_cjk_font() -> Path | None:
@@ -504,8 +587,9 @@ def find_cjk_font() -> Path | None:
     return next((Path(p) for p in _FONT_CANDIDATES if Path(p).is_file()), None)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
-          width: float) -> list[str]:
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, width: float
+) -> list[str]:
     """Break per character (CJK has no spaces), but keep Latin words whole when they fit."""
     lines: list[str] = []
     line = ""
@@ -533,10 +617,14 @@ def _tokens(text: str) -> Iterator[str]:
         yield word
 
 
-def make_cover(title: str, width: int, height: int, cache_dir: Path, *, font_path: Path | None = None) -> Path:
+def make_cover(
+    title: str, width: int, height: int, cache_dir: Path, *, font_path: Path | None = None
+) -> Path:
     """A PNG cover: the title centred on a gradient, in a CJK font when one exists; cached by its inputs."""
     font_file = font_path or find_cjk_font()
-    key = hashlib.sha256(json.dumps([PIPELINE_VERSION, title, width, height, str(font_file)]).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([PIPELINE_VERSION, title, width, height, str(font_file)]).encode()
+    ).hexdigest()
     out = cache_dir / f"cover-{key[:40]}.png"
     if out.is_file():
         return out
@@ -555,8 +643,14 @@ def make_cover(title: str, width: int, height: int, cache_dir: Path, *, font_pat
     y = (height - len(lines) * line_h) / 2 + size * 0.15
     for line in lines[:6]:
         x = (width - draw.textlength(line, font=font)) / 2
-        draw.text((x, y), line, font=font, fill=(255, 255, 255), stroke_width=max(1, size // 24),
-                  stroke_fill=tuple(c // 2 for c in bottom))
+        draw.text(
+            (x, y),
+            line,
+            font=font,
+            fill=(255, 255, 255),
+            stroke_width=max(1, size // 24),
+            stroke_fill=tuple(c // 2 for c in bottom),
+        )
         y += line_h
     cache_dir.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()

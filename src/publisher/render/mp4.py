@@ -1,4 +1,4 @@
-"""Read duration and frame size from MP4/MOV (ISO-BMFF) box headers with bounded reads, never the whole file."""
+"""Read duration and frame size from MP4/MOV (ISO-BMFF) box headers: bounded reads only."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Mp4Error(ValueError):
 
 @dataclass(frozen=True)
 class Mp4Info:
-    """What the box headers say: container brand, duration (None if unknown), display size of the video track."""
+    """What the box headers say: brand, duration (None if unknown), display size of the video track."""
 
     brand: str  # major brand from ftyp ("isom", "qt  ", ...), "" when there is no ftyp
     duration_s: float | None
@@ -120,7 +120,7 @@ def _handler(f: BinaryIO, trak: _Box) -> bytes:
 
 
 def parse_mp4(f: BinaryIO, size: int) -> Mp4Info:
-    """Parse the top-level boxes of a seekable MP4/MOV file of `size` bytes. Raises Mp4Error when malformed."""
+    """Parse the top-level boxes of a seekable MP4/MOV file of `size` bytes; Mp4Error when malformed."""
     top = _boxes(f, 0, size)
     if not top or top[0].kind not in _FIRST_BOXES:
         raise Mp4Error("not an MP4/MOV file (no ftyp or moov box at the start)")
@@ -153,4 +153,6 @@ def parse_mp4(f: BinaryIO, size: int) -> Mp4Info:
                 sized.append((_handler(f, trak), w, h))
     video = next((t for t in sized if t[0] == b"vide"), sized[0] if sized else None)
     width, height = (video[1], video[2]) if video else (None, None)
-    return Mp4Info(brand=brand, duration_s=None if unknown else duration / timescale, width=width, height=height)
+    return Mp4Info(
+        brand=brand, duration_s=None if unknown else duration / timescale, width=width, height=height
+    )
