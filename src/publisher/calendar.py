@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing as mp
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from publisher.render.engine import Renderer
 from publisher.workspace import Workspace
 
 logger = logging.getLogger(__name__)
+PARALLEL_FROM = 400  # below this many files to check, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Calendar:
             platforms={name: r.fields for name, r in rules.items()},
             accounts={n: a.platform for n, a in self.ws.settings.accounts.items()},
             default_account=self.ws.default_account,
+            resolve=self.renderer.resolve,
         )
 
     def files(self) -> Iterator[Path]:
@@ -76,10 +81,11 @@ class Calendar:
 
     def scan(self) -> tuple[list[Checked], set[str]]:
         """All files' outcomes, and the set of paths whose content changed since the previous scan."""
-        ctx = self.context()
         seen: set[Path] = set()
         changed: set[str] = set()
         stale_media = self._stale_media()
+        self.renderer.begin_scan()
+        todo: list[tuple[Path, tuple[int, int]]] = []
         for path in self.files():
             seen.add(path)
             try:
@@ -88,10 +94,12 @@ class Calendar:
                 continue
             key = (st.st_mtime_ns, st.st_size)
             cached = self._files.get(path)
-            if cached and cached[:2] == key and not cached[3] & stale_media:
+            # A file with errors is checked again: the media it misses may have appeared since.
+            if cached and cached[:2] == key and not cached[3] & stale_media and not cached[2].errors:
                 continue
-            used: set[Path] = set()
-            checked = self.check_file(path, ctx, used)
+            todo.append((path, key))
+        for path, key, checked, used in self._check_many(todo):
+            cached = self._files.get(path)
             if not cached or cached[2].item is None or checked.item is None or cached[2].item.hash != \
                     checked.item.hash or cached[2].problems != checked.problems:
                 changed.add(checked.path)
@@ -99,6 +107,26 @@ class Calendar:
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
         return self._with_duplicates([self._files[p][2] for p in sorted(self._files)]), changed
+
+    def _check_many(self, todo: list[tuple[Path, tuple[int, int]]]
+                    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+        """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python)."""
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_FROM or workers < 2:
+            ctx = self.context()
+            for path, key in todo:
+                used: set[Path] = set()
+                yield path, key, self.check_file(path, ctx, used), used
+            return
+        # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
+        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+        chunks = [todo[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
+            futures = [pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk) for chunk in chunks]
+            for future in futures:
+                results, media = future.result()
+                self._media.update(media)
+                yield from results
 
     def check_file(self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None) -> Checked:
         """Parse and check one file for every target platform; one broken file never stops the others."""
@@ -176,3 +204,17 @@ class Calendar:
                 c = Checked(c.path, c.item, (*c.problems, problem), frozenset())
             out.append(c)
         return out
+
+
+def _check_chunk(root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]]
+                 ) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
+    """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled."""
+    from publisher.workspace import open_workspace
+
+    calendar = Calendar(open_workspace(Path(root), env=env))
+    ctx = calendar.context()
+    out = []
+    for path, key in chunk:
+        used: set[Path] = set()
+        out.append((path, key, calendar.check_file(path, ctx, used), used))
+    return out, calendar._media

@@ -54,6 +54,7 @@ class ContentContext:
     platforms: Mapping[str, Mapping[str, str]]  # platform -> its own front-matter fields and their types
     accounts: Mapping[str, str] = field(default_factory=dict)  # account name -> platform
     default_account: Callable[[str], str] = lambda p: p
+    resolve: Callable[[str, Path], Path | str] | None = None  # a caching resolve_media(ref, item_path)
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[P
                 collect(overrides, f"platforms.{name}.")
     found = []
     for dotted, ref in refs:
-        resolved = resolve_media(ref, item_path, r.ctx.root)
+        resolved = r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
         if isinstance(resolved, str):
             r.add(dotted, resolved, "paths are relative to the item's folder and must stay inside the workspace")
         else:

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 E = TypeVar("E", bound=errors.PlatformError)
-USER_AGENT = "publisher/0.1 (+https://github.com/; content-calendar publisher)"
+USER_AGENT = "publisher/0.1 (content-calendar publisher)"
 Kind = Literal[
     "transient",
     "rate_limited",

@@ -41,6 +41,18 @@ class Renderer:
     utm: bool = True
     _envs: dict[str, ImmutableSandboxedEnvironment] = field(default_factory=dict)
     _probes: dict[tuple[Path, str], Any] = field(default_factory=dict)
+    _resolved: dict[tuple[str, Path], Path | str] = field(default_factory=dict)
+
+    def begin_scan(self) -> None:
+        """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
+        self._resolved.clear()
+
+    def resolve(self, ref: str, item_path: Path) -> Path | str:
+        key = (ref, item_path.parent)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = resolve_media(ref, item_path, self.root)
+        return found
 
     def env(self, platform: str) -> ImmutableSandboxedEnvironment:
         env = self._envs.get(platform)
@@ -87,7 +99,7 @@ class Renderer:
         if any(t.endswith(".html.j2") for t in rules.templates.values()):
             # Authors of Chinese posts write one sentence per line and expect the line breaks they see.
             article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item),
-                                                 theme=_THEME)
+                                                 theme=_THEME, sanitized=False)  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
@@ -231,7 +243,7 @@ class Renderer:
                 problems.append(self._p(item, target, used, f"{len(refs)} {role}; {rules.label} allows at most "
                                         f"{rule.max}", "remove some", rule.source))
             for dotted, ref in refs:
-                path = resolve_media(ref, item_path, self.root)
+                path = self.resolve(ref, item_path)
                 if isinstance(path, str):
                     problems.append(self._p(item, target, dotted, path, "paths are relative to the item's folder"))
                     continue
@@ -247,7 +259,7 @@ class Renderer:
             if rules.video is None:
                 problems.append(self._p(item, target, "video", f"{rules.label} does not take a video here", ""))
             else:
-                path = resolve_media(video_ref, item_path, self.root)
+                path = self.resolve(video_ref, item_path)
                 if isinstance(path, str):
                     problems.append(self._p(item, target, "video", path, "paths are relative to the item's folder"))
                 else:
@@ -306,12 +318,12 @@ class Renderer:
 
     def _p(self, item: Item, target: Target, dotted: str, message: str, hint: str = "", source: str = ""
            ) -> Problem:
-        override = f"platforms.{_entry_name(item, target)}.{dotted.split('[')[0]}"
-        line = item.lines.get(override) or item.line_of(dotted)
-        if dotted.startswith("body") or dotted in ("content", "text"):
-            line = item.lines.get(override) or item.body_line
-        if dotted in self.rules[target.platform].text and dotted not in item.lines and line == 1:
-            line = target.line
+        """A problem at the most precise line: the platform override, the field, the body, else the target."""
+        base = dotted.split("[")[0]
+        line = item.lines.get(f"platforms.{_entry_name(item, target)}.{base}") or item.lines.get(dotted) or \
+            item.lines.get(base)
+        if line is None:
+            line = item.body_line if base.startswith("body") or base in ("content", "text") else target.line
         if source and "[U]" in source:
             hint = f"{hint}; this limit is a setting in platforms/{target.platform}/platform.yaml".lstrip("; ")
         return Problem(item.path, line, dotted, message, hint, target.platform)

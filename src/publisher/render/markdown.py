@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,26 @@ def _parser() -> MarkdownIt:
 def parse(text: str) -> list[Token]:
     """Parse Markdown into a fresh markdown-it token stream (safe to mutate)."""
     return _parser().parse(text)
+
+
+def parse_copy(text: str) -> list[Token]:
+    """A mutable copy of the shared parse: cheaper than parsing again (one body feeds several renders)."""
+    return [_copy_token(tok) for tok in _parsed(text)]
+
+
+def _copy_token(tok: Token) -> Token:
+    new = copy.copy(tok)
+    new.attrs = dict(tok.attrs)
+    new.meta = dict(tok.meta)
+    if tok.children:
+        new.children = [_copy_token(child) for child in tok.children]
+    return new
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[Token, ...]:
+    """A shared, read-only parse: one item's body is read for several platforms, so parse it once."""
+    return tuple(_parser().parse(text))
 
 
 def parser_options() -> OptionsDict:
@@ -101,7 +122,7 @@ def extract_links(text: str) -> list[str]:
     """The outbound http(s) link URLs in document order, one entry per occurrence."""
     return [
         str(tok.attrGet("href"))
-        for tok in _inline_tokens(parse(text))
+        for tok in _inline_tokens(_parsed(text))
         if tok.type == "link_open" and is_external(str(tok.attrGet("href") or ""))
     ]
 
@@ -120,6 +141,8 @@ def find_raw_html(text: str) -> list[tuple[int, str]]:
     are reported at the first line of their paragraph.
     """
     found: list[tuple[int, str]] = []
+    if "<" not in text:
+        return found
     for tok in _html_finder().parse(text):
         line = (tok.map[0] + 1) if tok.map else 1
         if tok.type == "html_block":
@@ -136,12 +159,12 @@ def extract_images(text: str) -> list[tuple[str, str]]:
     """
     return [
         (image_path(tok), tok.content)
-        for tok in _inline_tokens(parse(text))
+        for tok in _inline_tokens(_parsed(text))
         if tok.type == "image"
     ]
 
 
-def _inline_plain(children: Sequence[Token], link_style: str) -> str:
+def _inline_plain(children: Sequence[Token], link_style: str, rewrite: UrlMap | None = None) -> str:
     """Flatten one inline token stream: markers dropped, images dropped, links per `link_style`."""
     out: list[str] = []
     link_stack: list[tuple[Token, int]] = []  # (link_open, index in out where the link text starts)
@@ -159,6 +182,8 @@ def _inline_plain(children: Sequence[Token], link_style: str) -> str:
             label = "".join(out[start:]).strip()
             if not is_external(href):
                 continue  # mailto:, relative and anchor links mean nothing in a caption: keep the text
+            if rewrite is not None:
+                href = rewrite(href)
             if opener.markup == "autolink" or not label:
                 # the label is the URL itself: show the (possibly rewritten) URL once
                 del out[start:]
@@ -173,7 +198,8 @@ def _bare(url: str) -> str:
     return re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
 
 
-def _table_rows(tokens: Sequence[Token], start: int, link_style: str) -> tuple[list[str], int]:
+def _table_rows(tokens: Sequence[Token], start: int, link_style: str, rewrite: UrlMap | None = None
+                ) -> tuple[list[str], int]:
     """Rows of a table as `cell | cell`, and the index of its table_close."""
     rows: list[str] = []
     cells: list[str] = []
@@ -181,7 +207,7 @@ def _table_rows(tokens: Sequence[Token], start: int, link_style: str) -> tuple[l
     while i < len(tokens) and tokens[i].type != "table_close":
         tok = tokens[i]
         if tok.type == "inline":
-            cells.append(_inline_plain(tok.children or [], link_style).strip())
+            cells.append(_inline_plain(tok.children or [], link_style, rewrite).strip())
         elif tok.type == "tr_close":
             rows.append(" | ".join(cells))
             cells = []
@@ -257,8 +283,7 @@ def md_to_plain(
     """
     if link_style not in ("inline", "text"):
         raise ValueError(f"link_style must be 'inline' or 'text', not {link_style!r}")
-    tokens = parse(text)
-    rewrite_urls(tokens, link_rewriter=link_rewriter)
+    tokens = _parsed(text)  # read-only: links are rewritten as they are written out
     writer = _PlainWriter()
     i = 0
     while i < len(tokens):
@@ -276,13 +301,13 @@ def md_to_plain(
         elif kind == "list_item_close":
             writer.close_item()
         elif kind == "inline":
-            writer.write(_inline_plain(tok.children or [], link_style).strip("\n"))
+            writer.write(_inline_plain(tok.children or [], link_style, link_rewriter).strip("\n"))
         elif kind in ("fence", "code_block"):
             writer.write(tok.content.rstrip("\n"))
         elif kind == "hr":
             writer.write("———")
         elif kind == "table_open":
-            rows, i = _table_rows(tokens, i, link_style)
+            rows, i = _table_rows(tokens, i, link_style, link_rewriter)
             writer.write("\n".join(rows))
         i += 1
     return writer.text()

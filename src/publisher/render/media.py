@@ -215,6 +215,10 @@ def _open(data: bytes, rule: ImageRule) -> Image.Image:
 
 
 def _orientation(im: Image.Image) -> int:
+    if im.format == "PNG" and "exif" not in im.info:
+        # PNG's getexif() decodes the whole image to look past IDAT; an eXIf chunk belongs before IDAT,
+        # where the header parse has already found it, so a missing one means no orientation.
+        return 1
     value = im.getexif().get(_ORIENTATION, 1)
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 

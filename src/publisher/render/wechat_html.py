@@ -19,7 +19,7 @@ from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
-from publisher.render.markdown import UrlMap, is_external, parse, parser_options, rewrite_urls
+from publisher.render.markdown import UrlMap, is_external, parse_copy, parser_options, rewrite_urls
 
 __all__ = ["WechatArticle", "WechatTheme", "render_article", "sanitize"]
 
@@ -243,10 +243,14 @@ def render_article(
     link_rewriter: UrlMap | None = None,
     image_src: UrlMap | None = None,
     theme: WechatTheme | None = None,
+    sanitized: bool = True,
 ) -> WechatArticle:
-    """Render Markdown as a WeChat article body: inline styles only, external links as numbered footnotes."""
+    """Render Markdown as a WeChat article body: inline styles only, external links as numbered footnotes.
+
+    `sanitized=False` skips the final allowlist pass for callers that sanitise the page they embed it in.
+    """
     theme = theme or WechatTheme()
-    tokens = parse(markdown_text)
+    tokens = parse_copy(markdown_text)
     rewrite_urls(tokens, link_rewriter=link_rewriter, image_src=image_src)
     notes = _Footnotes()
     images: list[str] = []
@@ -254,7 +258,7 @@ def render_article(
         if tok.type == "inline" and tok.children:
             tok.children = _rewrite_inline(tok.children, notes)
             images.extend(str(c.attrGet("src") or "") for c in tok.children if c.type == "image")
-    renderer = _WechatRenderer(theme)
+    renderer = _renderer_for(theme)
     styles = renderer.styles
     _style_tokens(tokens, styles)
     body = renderer.render(tokens, parser_options(), {})
@@ -263,7 +267,14 @@ def render_article(
         title = f'<p style="{styles["ref_title"]}">{escape(theme.references_title)}</p>'
         body += f"<section>{title}{refs}</section>"
     html = f'<section style="{styles["section"]}">{body}</section>'
-    return WechatArticle(html=sanitize(html), footnotes=tuple(notes.entries), images=tuple(images))
+    return WechatArticle(html=sanitize(html) if sanitized else html, footnotes=tuple(notes.entries),
+                         images=tuple(images))
+
+
+@lru_cache(maxsize=8)
+def _renderer_for(theme: WechatTheme) -> _WechatRenderer:
+    # Building a markdown-it renderer inspects its methods: once per theme, not once per article.
+    return _WechatRenderer(theme)
 
 
 # --- sanitising ---------------------------------------------------------------------------------

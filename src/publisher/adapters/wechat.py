@@ -1,0 +1,189 @@
+"""The WeChat Official Accounts adapter: images, cover, draft, then (verified accounts) publish and follow it.
+
+PLATFORMS.md section 1 and its product decision. Every platform id is committed through `ctx.ids_sink` the
+moment it arrives and `publish` resumes from `attempt.ids`, so no step is ever done twice.
+
+Reconcile convention (agreed with the queue): a result with `detail["reconcile"] == "absent"` is a confirmed
+negative (publishing again is safe and reuses the committed ids); `None` means "cannot tell" (a person
+decides).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from publisher import errors
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.dryrun import request_of
+from publisher.adapters.http import RetryPolicy, Sleep
+from publisher.adapters.wechat_api import PLATFORM, WechatApi, open_api, shared_cache
+from publisher.adapters.wechat_article import (
+    article_body,
+    body_images,
+    clientmsgid,
+    cover_of,
+    replace_image_sources,
+    validate,
+)
+from publisher.adapters.wechat_jobs import (
+    REASON_48001,
+    REASON_DRAFT_MODE,
+    REASON_UNVERIFIED,
+    absent,
+    check_job,
+    code_is,
+    find_article,
+    find_draft,
+    manual,
+    published,
+    submitted,
+)
+from publisher.adapters.wechat_metrics import fetch_metrics
+from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
+from publisher.redact import register_secret
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_POLL_WAITS = (5.0, 10.0, 15.0)  # in-process polls after submit; the queue polls later ones
+DEFAULT_SETTLE_S = 3600.0  # a publish job still unresolved after this long is assumed never to have started
+
+
+class WechatAdapter:
+    """Publishes one rendered article to one WeChat Official Account: a draft, or a full publish."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        ctx: AdapterContext,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep | None = None,
+        poll_waits: tuple[float, ...] | None = None,
+    ) -> None:
+        register_secret(ctx.credentials.get("secret"))
+        self.ctx = ctx
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        waits = poll_waits if poll_waits is not None else ctx.options.get("poll_waits", DEFAULT_POLL_WAITS)
+        self.poll_waits = tuple(float(w) for w in waits)
+        self.tokens = shared_cache(ctx)
+
+    # --- the contract ----------------------------------------------------------------------------------
+    def validate(self, post: RenderedPost) -> list[Problem]:
+        return validate(post, self.ctx.options.get("limits"))
+
+    async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
+        problems = [p for p in self.validate(post) if p.severity == "error"]
+        if problems:
+            raise errors.PermanentError(
+                "invalid input: " + "; ".join(p.format() for p in problems), platform=PLATFORM
+            )
+        if self.ctx.mode == "assisted":
+            return self.steps.pack(post)
+        ids = dict(attempt.ids)
+        async with self._api() as api:
+            if ids.get("publish_id"):
+                return await self.steps.follow(api, ids)
+            if ids.get("msg_id"):
+                return published(ids)
+            if not ids.get("draft_media_id"):
+                await self.steps.create_draft(api, post, ids)
+            reason = self.steps.manual_reason(api, post)
+            if reason is not None:
+                return manual(ids, reason, draft_only=reason == REASON_48001)
+            if post.fields.get("mass_send"):
+                return await self.steps.mass_send(api, post, ids)
+            return await self.steps.submit(api, ids)
+
+    async def poll(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        """One freepublish/get for a submitted job: published, still "submitted" (see `poll_after_s`), or
+        PermanentError when the job failed; None when no publish job was recorded for this attempt."""
+        ids = dict(attempt.ids)
+        if not ids.get("publish_id"):
+            return None
+        async with self._api() as api:
+            found = await check_job(api, ids)
+            if found is None:
+                return submitted(ids, api.now)
+            self.steps.commit(ids, found)
+            return published(ids)
+
+    async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        """Find out what an interrupted attempt left on the platform (PLATFORMS.md 1.7).
+
+        Stored ids first (publish_id -> freepublish/get; draft media_id -> draft/get, and when the draft left
+        the box, freepublish/batchget by title since the attempt began), else draft/batchget by title + cover
+        in the attempt window. Returns the found state, the "absent" marker, or None when it cannot tell.
+        """
+        ids = dict(attempt.ids)
+        title = str(post.fields.get("title") or "")
+        async with self._api() as api:
+            if ids.get("publish_id"):
+                found = await check_job(api, ids)
+                if found is None:
+                    return submitted(ids, api.now)
+                self.steps.commit(ids, found)
+                return published(ids)
+            if not ids.get("draft_media_id"):
+                if not ids.get("thumb_media_id"):
+                    return absent(ids, "draft/add was never sent (no cover uploaded)")
+                drafts, complete = await find_draft(
+                    api, title, str(ids["thumb_media_id"]), attempt.started_at
+                )
+                if len(drafts) != 1:
+                    return absent(ids, "no draft in the attempt window") if not drafts and complete else None
+                self.steps.commit(ids, {"draft_media_id": drafts[0]})
+            if ids.get("clientmsgid") and not ids.get("msg_id"):
+                return await self._reconcile_mass_send(api, post, ids)
+            if not ids.get("submit_at"):
+                reason = self.steps.manual_reason(api, post)
+                return (
+                    manual(ids, reason) if reason else absent(ids, "the draft exists; it was never submitted")
+                )
+            return await self._reconcile_submit(api, title, ids, attempt)
+
+    async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        if not self.ctx.options.get("verified"):
+            return []  # datacube is open to verified accounts only (PLATFORMS.md 1.1)
+        async with self._api() as api:
+            return await fetch_metrics(api, refs)
+
+    async def _reconcile_mass_send(
+        self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]
+    ) -> PublishResult | None:
+        # A sent draft leaves the box; if it is still there, the send did not happen.
+        if await self.steps.draft_exists(api, ids):
+            return absent(ids, "the draft is still in the draft box: the mass send did not happen")
+        try:
+            return await self.steps.mass_send(api, post, ids)  # the same clientmsgid: 45065 names the first send
+        except errors.PermanentError as exc:
+            if code_is(exc, 40007):
+                return None  # the draft left some other way: a person must look
+            raise
+
+    async def _reconcile_submit(
+        self, api: WechatApi, title: str, ids: dict[str, Any], attempt: Attempt
+    ) -> PublishResult | None:
+        if await self.steps.draft_exists(api, ids):
+            settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
+            if api.now.timestamp() - float(ids["submit_at"]) < settle:
+                return None  # a job may still be publishing it: ask again later
+            return absent(ids, "the draft is still in the draft box long after the submit")
+        articles, _ = await find_article(api, title, ids.get("thumb_media_id"), attempt.started_at)
+        if len(articles) != 1:
+            return None
+        self.steps.commit(ids, articles[0])
+        return published(ids)
+
+    # --- plumbing --------------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _api(self) -> AsyncIterator[WechatApi]:
+        async with open_api(self.ctx, self.policy, self.sleep, self.tokens) as api:
+            yield api
+

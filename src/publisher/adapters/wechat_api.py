@@ -1,0 +1,213 @@
+"""The WeChat Official Accounts HTTP session: the shared stable_token, error classification, one call helper.
+
+It knows endpoints and error codes, not the publishing flow (that is `wechat.py`); it never prints a token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, timezone
+from typing import Any
+
+import httpx
+
+from publisher import errors
+from publisher.adapters.base import AdapterContext, MemoryTokenCache, TokenCache
+from publisher.adapters.http import (
+    WECHAT_CODES,
+    RetryPolicy,
+    Sleep,
+    Timeouts,
+    call,
+    classify_codes,
+    classify_http,
+    make_client,
+    with_token_refresh,
+)
+from publisher.redact import register_secret
+
+PLATFORM = "wechat"
+TOKEN_KIND = "access_token"
+CAPABILITY_KIND = "capability"  # a TokenCache entry remembering that the account is draft-only (48001)
+TOKEN_MARGIN = timedelta(seconds=300)  # PLATFORMS.md 1.2: cache until expires_in - 300 s
+# Daily quotas reset at Beijing midnight [U]; China has no DST, so a fixed offset is exact.
+BEIJING = timezone(timedelta(hours=8))
+
+
+def next_beijing_midnight(now: datetime) -> datetime:
+    """When a WeChat daily quota comes back, in UTC."""
+    local = now.astimezone(BEIJING)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=BEIJING).astimezone(UTC)
+
+
+def clock_of(ctx: AdapterContext) -> Callable[[], datetime]:
+    return ctx.now or (lambda: datetime.now(UTC))
+
+
+def shared_cache(ctx: AdapterContext) -> TokenCache:
+    """The process-shared token cache, or a private one when the caller gave none (tests, one-offs)."""
+    return ctx.tokens if ctx.tokens is not None else MemoryTokenCache()
+
+
+@dataclass
+class WechatApi:
+    """One open client plus the account's credentials; every method raises only PlatformError."""
+
+    ctx: AdapterContext
+    client: httpx.AsyncClient
+    policy: RetryPolicy
+    sleep: Sleep
+    tokens: TokenCache
+
+    @property
+    def now(self) -> datetime:
+        return clock_of(self.ctx)()
+
+    # --- token ---------------------------------------------------------------------------------------
+    async def token(self, fresh: bool = False) -> str:
+        """The account's access token: from the shared cache unless `fresh`, else from stable_token.
+
+        stable_token is always asked in normal mode: it hands every worker the same current token, while
+        force_refresh would invalidate the token other workers hold (PLATFORMS.md 1.2). After a 40001/42001
+        the normal mode already returns the newer token, so a forced refresh is never needed here.
+        """
+        appid = self.ctx.credentials.get("appid", "")
+        if not fresh:
+            cached = self.tokens.get(self.ctx.account, TOKEN_KIND)
+            if cached is not None:
+                value, expires_at, meta = cached
+                if meta.get("appid") == appid and (expires_at is None or expires_at > self.now):
+                    register_secret(value)
+                    return value
+        secret = self.ctx.credentials.get("secret", "")
+        if not appid or not secret:
+            raise errors.AuthError(
+                "the account has no appid/secret credentials configured", platform=PLATFORM
+            )
+        data = await self.request(
+            "POST",
+            "/cgi-bin/stable_token",
+            json={
+                "grant_type": "client_credential",
+                "appid": appid,
+                "secret": secret,
+                "force_refresh": False,
+            },
+            idempotent=True,  # normal mode returns the same token: repeating it is harmless
+            with_token=False,
+        )
+        value = str(data.get("access_token") or "")
+        if not value:
+            raise errors.TransientError("stable_token answered without an access_token", platform=PLATFORM)
+        register_secret(value)
+        expires_in = float(data.get("expires_in") or 0)
+        expires_at = self.now + timedelta(seconds=expires_in) - TOKEN_MARGIN
+        self.tokens.put(self.ctx.account, TOKEN_KIND, value, expires_at, {"appid": appid})
+        return value
+
+    # --- calls ---------------------------------------------------------------------------------------
+    def classify(self, response: httpx.Response) -> None:
+        """HTTP status first, then the JSON envelope's errcode (errors come back as HTTP 200)."""
+        classify_http(response, PLATFORM, now=self.now)
+        try:
+            data = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            # A cut answer may follow an applied write: `call` turns this into OutcomeUnknown for writes.
+            raise errors.TransientError("unreadable JSON answer", platform=PLATFORM) from None
+        if not isinstance(data, dict):
+            raise errors.TransientError("unexpected JSON answer", platform=PLATFORM)
+        code = data.get("errcode")
+        if code in (None, 0):
+            return
+        classify_codes(
+            code,
+            str(data.get("errmsg") or ""),
+            platform=PLATFORM,
+            table=WECHAT_CODES,
+            reset_at=next_beijing_midnight(self.now),
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+        with_token: bool = True,
+        upload: bool = False,
+    ) -> dict[str, Any]:
+        """One API call with retries where safe and one token refresh; the decoded JSON body.
+
+        An "already done" code (45065) comes back as the body, for the caller to read the existing id.
+        """
+        extra: dict[str, Any] = {}
+        if upload:
+            extra["timeout"] = Timeouts.upload().to_httpx()
+
+        async def do(token: str | None) -> dict[str, Any]:
+            query = dict(params or {})
+            if token is not None:
+                query["access_token"] = token
+            response = await call(
+                self.client,
+                method,
+                path,
+                policy=self.policy,
+                idempotent=idempotent,
+                classify=self.classify,
+                sleep=self.sleep,
+                platform=PLATFORM,
+                params=query,
+                json=json,
+                files=files,
+                **extra,
+            )
+            body = response.json()
+            return body if isinstance(body, dict) else {}
+
+        if not with_token:
+            return await do(None)
+        return await with_token_refresh(do, self.token)
+
+    async def post(self, path: str, body: dict[str, Any], *, idempotent: bool) -> dict[str, Any]:
+        return await self.request("POST", path, json=body, idempotent=idempotent)
+
+    async def upload(
+        self, path: str, name: str, data: bytes, mime: str, *, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        # Repeating an upload leaves at most an unused copy in the media library, never a visible duplicate,
+        # so uploads are retried like reads.
+        return await self.request(
+            "POST", path, files={"media": (name, data, mime)}, params=params, idempotent=True, upload=True
+        )
+
+    # --- account capability -------------------------------------------------------------------------
+    def draft_only(self) -> bool:
+        """True once the platform said 48001 to a publish: this account can only fill the draft box."""
+        found = self.tokens.get(self.ctx.account, CAPABILITY_KIND)
+        return bool(found and found[2].get("draft_only"))
+
+    def remember_draft_only(self, reason: str) -> None:
+        self.tokens.put(
+            self.ctx.account,
+            CAPABILITY_KIND,
+            "draft_only",
+            None,
+            {"draft_only": True, "reason": reason, "since": self.now.isoformat()},
+        )
+
+
+@asynccontextmanager
+async def open_api(
+    ctx: AdapterContext, policy: RetryPolicy, sleep: Sleep | None, tokens: TokenCache
+) -> AsyncIterator[WechatApi]:
+    """A WechatApi over a fresh client that is closed on exit."""
+    async with make_client(base_url=ctx.base_url, platform=PLATFORM, transport=ctx.transport) as client:
+        yield WechatApi(ctx, client, policy, sleep or asyncio.sleep, tokens)

@@ -1,0 +1,252 @@
+"""Load platform credentials from the environment, the system keyring or a 0600 file outside the workspace.
+
+It never writes a secret anywhere and never returns one in a description: `describe` says only where a value
+came from ("set (env)"). Every value it loads is registered for redaction before anyone can log it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import ConfigError
+from publisher.redact import register_secret
+
+logger = logging.getLogger(__name__)
+
+#: Fields each platform needs from a person (rotating tokens live in the token cache, not here).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "wechat": ("appid", "secret"),
+    "douyin": ("client_key", "client_secret"),
+    "producthunt": ("token",),
+    "xiaohongshu": (),
+}
+#: Tokens whose expiry needs a person (a refresh token cannot renew itself); the others refresh automatically.
+REAUTH_TOKENS: dict[str, tuple[str, ...]] = {"douyin": ("refresh_token",)}
+DOUYIN_MAX_RENEWALS = 5  # PLATFORMS.md 2.2: a refresh token can be renewed 5 times
+KEYRING_SERVICE = "publisher"
+FILE_ENV = "PUBLISHER_CREDENTIALS_FILE"
+
+KeyringGet = Callable[[str, str], str | None]
+
+
+class Credentials(dict[str, str]):
+    """The loaded fields (a plain dict for callers) plus where each came from, for `publisher auth status`."""
+
+    def __init__(
+        self, values: Mapping[str, str] | None = None, sources: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(values or {})
+        self.sources: dict[str, str] = dict(sources or {})
+
+
+def env_var(account: str, field: str) -> str:
+    """`PUBLISHER_<ACCOUNT>_<FIELD>`: account upper-cased, anything not alphanumeric becomes `_`."""
+    return f"PUBLISHER_{re.sub(r'[^A-Za-z0-9]', '_', account).upper()}_{field.upper()}"
+
+
+def default_file(env: Mapping[str, str]) -> Path:
+    """The credentials file: $PUBLISHER_CREDENTIALS_FILE, else $XDG_CONFIG_HOME (or ~/.config)/publisher/."""
+    if env.get(FILE_ENV):
+        return Path(env[FILE_ENV]).expanduser()
+    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
+    return base / "publisher" / "credentials.toml"
+
+
+def _system_keyring(env: Mapping[str, str]) -> KeyringGet | None:
+    if env.get("PUBLISHER_NO_KEYRING"):
+        return None
+    try:
+        import keyring  # optional: desktop use only (RELIABILITY.md 6.1)
+    except ImportError:
+        return None
+    get: KeyringGet = keyring.get_password
+    return get
+
+
+def _keyring_value(get: KeyringGet, account: str, field: str) -> str | None:
+    try:
+        return get(KEYRING_SERVICE, f"{account}.{field}")
+    except Exception as exc:  # a locked or absent backend (headless Linux) is "no value", not a crash
+        logger.debug("keyring lookup for %s.%s failed: %s", account, field, type(exc).__name__)
+        return None
+
+
+def check_file(path: Path, *, workspace: Path | None = None) -> None:
+    """Refuse a credentials file inside the workspace, not owned by us, or readable by group or others."""
+    resolved = path.resolve()
+    if workspace is not None and resolved.is_relative_to(workspace.resolve()):
+        raise ConfigError(
+            "the credentials file lies inside the workspace (it would end up in git); move it, e.g. to "
+            "~/.config/publisher/credentials.toml, or point PUBLISHER_CREDENTIALS_FILE elsewhere",
+            path=str(path),
+        )
+    info = resolved.stat()
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise ConfigError("the credentials file is owned by another user; it must be yours", path=str(path))
+    if info.st_mode & 0o077:
+        mode = stat.S_IMODE(info.st_mode)
+        raise ConfigError(
+            f"the credentials file is readable by others (mode {mode:04o}); fix it with `chmod 600 {path}`",
+            path=str(path),
+        )
+
+
+def _file_section(path: Path, account: str, workspace: Path | None) -> dict[str, str]:
+    check_file(path, workspace=workspace)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        # The parser's message may quote a line of the file, i.e. a secret: name only the kind of error.
+        raise ConfigError(
+            f"cannot read the credentials file ({type(exc).__name__})", path=str(path)
+        ) from None
+    section = data.get(account, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"[{account}] must be a table of fields", path=str(path), key=account)
+    return {str(k): str(v) for k, v in section.items() if isinstance(v, str | int) and str(v)}
+
+
+def load_credentials(
+    account: str,
+    platform: str,
+    *,
+    env: Mapping[str, str],
+    keyring_get: KeyringGet | None = None,
+    file: Path | None = None,
+    workspace: Path | None = None,
+) -> Credentials:
+    """The platform's fields for one account: env wins, then the keyring, then the credentials file.
+
+    Missing fields are simply absent (see `missing_fields`); a file that exists is always checked, so an
+    unsafe one is refused even when the environment covers every field.
+    """
+    fields = FIELDS.get(platform, ())
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for name in fields:
+        if env.get(env_var(account, name)):
+            values[name], sources[name] = env[env_var(account, name)], "env"
+    getter = keyring_get if keyring_get is not None else _system_keyring(env)
+    if getter is not None:
+        for name in fields:
+            if name not in values and (found := _keyring_value(getter, account, name)):
+                values[name], sources[name] = found, "keyring"
+    path = file if file is not None else default_file(env)
+    if path.exists():
+        section = _file_section(path, account, workspace)
+        for name in fields:
+            if name not in values and section.get(name):
+                values[name], sources[name] = section[name], "file"
+    for value in values.values():
+        register_secret(value)
+    return Credentials(values, sources)
+
+
+def missing_fields(platform: str, creds: Mapping[str, str]) -> list[str]:
+    """The platform's required fields that have no value."""
+    return [name for name in FIELDS.get(platform, ()) if not creds.get(name)]
+
+
+TokenMeta = tuple[datetime | None, Mapping[str, Any]]
+
+
+def _token_state(expires_at: datetime | None, now: datetime, soon: timedelta) -> str:
+    if expires_at is None:
+        return "ok"
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    if expires_at <= now:
+        return "expired"
+    return "expiring" if expires_at - now <= soon else "ok"
+
+
+def _renewals_left(meta: Mapping[str, Any]) -> int | None:
+    if isinstance(meta.get("renewals_left"), int):
+        return int(meta["renewals_left"])
+    if isinstance(meta.get("renewals"), int):
+        return max(0, DOUYIN_MAX_RENEWALS - int(meta["renewals"]))
+    return None
+
+
+def describe(
+    account: str,
+    platform: str,
+    creds: Mapping[str, str],
+    tokens_meta: Mapping[str, TokenMeta] | None = None,
+    *,
+    now: datetime | None = None,
+    expiring_within: timedelta = timedelta(days=3),
+) -> dict[str, Any]:
+    """One row of `publisher auth status`: state ok|missing|expiring|expired, sources and expiry; no secret.
+
+    `tokens_meta` maps a token kind to (expires_at, meta) as the token cache holds it, without the value.
+    """
+    moment = now or datetime.now(UTC)
+    sources = getattr(creds, "sources", {})
+    fields = {
+        name: f"set ({sources.get(name, 'given')})" if creds.get(name) else "missing"
+        for name in FIELDS.get(platform, ())
+    }
+    missing = missing_fields(platform, creds)
+    tokens: dict[str, dict[str, Any]] = {}
+    decisive: list[str] = []
+    for kind, (expires_at, meta) in sorted((tokens_meta or {}).items()):
+        decides = kind in REAUTH_TOKENS.get(platform, ())
+        # A token that refreshes by itself is never "expiring"; only one needing a person warns early.
+        state = _token_state(expires_at, moment, expiring_within if decides else timedelta(0))
+        row: dict[str, Any] = {
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "state": state,
+            "auto_refresh": not decides,
+        }
+        left = _renewals_left(meta)
+        if left is not None:
+            row["renewals_left"] = left
+        tokens[kind] = row
+        if decides:
+            decisive.append(state)
+    needs_grant = tokens_meta is not None and any(
+        k not in tokens_meta for k in REAUTH_TOKENS.get(platform, ())
+    )
+    if missing or needs_grant:
+        state = "missing"
+    elif "expired" in decisive:
+        state = "expired"
+    elif "expiring" in decisive:
+        state = "expiring"
+    else:
+        state = "ok"
+    hints = [f"set {env_var(account, name)} (or keyring / credentials file)" for name in missing]
+    if needs_grant:
+        hints.append(f"authorise the account on {platform} (OAuth) to store its tokens")
+    elif state in ("expired", "expiring") and platform == "douyin":
+        hints.append("re-authorise the Douyin account before the refresh token expires")
+    return {
+        "account": account,
+        "platform": platform,
+        "state": state,
+        "fields": fields,
+        "missing": missing,
+        "tokens": tokens,
+        "hints": hints,
+    }
+
+
+__all__ = [
+    "FIELDS",
+    "Credentials",
+    "check_file",
+    "default_file",
+    "describe",
+    "env_var",
+    "load_credentials",
+    "missing_fields",
+]

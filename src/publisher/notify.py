@@ -1,0 +1,299 @@
+"""Tell a person that a post needs them, through every configured channel (bot webhooks, Slack, e-mail).
+
+Ground layer: imports only errors, models and redact. A channel that fails is logged (redacted: webhook URLs
+hold tokens) and reported as an Outcome; `send` never raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import smtplib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, quote_plus, urlsplit
+
+import httpx
+
+from publisher.redact import redact_text, register_secret
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("feishu", "wecom", "dingtalk", "slack", "email")
+
+#: state -> (Chinese label, what to do; {id} is the post id)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "awaiting_manual": ("待手动发布", "按发布包手动发布后确认：publisher resolve {id} --published URL"),
+    "needs_attention": (
+        "结果未知，需要核对",
+        "到平台核对后：publisher resolve {id} --published URL 或 publisher resolve {id} --not-published",
+    ),
+    "needs_reauth": ("账号需要重新授权", "查看：publisher auth status；更新凭据后：publisher retry {id}"),
+    "missed": ("已错过发布时间", "仍要发布：publisher retry {id}；不再发布：publisher cancel {id}"),
+    "failed": ("发布失败", "修复原因后：publisher retry {id}"),
+}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One event a person must act on: a post entered `kind` (a PERSON_STATES value)."""
+
+    kind: str
+    post_id: int | None
+    item: str
+    platform: str
+    account: str
+    title: str
+    when: datetime
+    reason: str = ""
+    url: str = ""  # the post's URL once known
+    pack: str = ""  # the ready-to-post pack (assisted publishing)
+
+
+def event_key(notification: Notification) -> str:
+    """The identity of the event, for the caller's once-per-event guarantee: post, state and when it began."""
+    when = (
+        notification.when.astimezone(UTC).isoformat()
+        if notification.when.tzinfo
+        else notification.when.isoformat()
+    )
+    return f"post:{notification.post_id}:{notification.kind}:{when}"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A configured channel with its secrets resolved (URL and signing secret or SMTP password)."""
+
+    name: str
+    kind: str
+    url: str = ""
+    secret: str = ""
+    to: tuple[str, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 25
+    sender: str = ""
+    problem: str = ""  # why the channel cannot send (an unset variable), reported as its outcome
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one channel did with one notification; `detail` is redacted."""
+
+    channel: str
+    kind: str
+    ok: bool
+    detail: str = ""
+
+
+def _register(value: str) -> None:
+    """Register a webhook URL and its token-bearing parts, so neither appears in any log line."""
+    if not value:
+        return
+    register_secret(value)
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https"):
+        register_secret(parts.path.rstrip("/").rsplit("/", 1)[-1])
+        for _, query_value in parse_qsl(parts.query):
+            register_secret(query_value)
+
+
+def channels_from_settings(notify: Mapping[str, Any], env: Mapping[str, str]) -> list[Channel]:
+    """Channels from `[notify.NAME]` settings (objects with kind, url_env, secret_env, to, smtp_*, sender)."""
+    channels = []
+    for name, cfg in notify.items():
+        kind = str(getattr(cfg, "kind", ""))
+        url_env, secret_env = str(getattr(cfg, "url_env", "")), str(getattr(cfg, "secret_env", ""))
+        problems = []
+        if kind != "email" and not (url_env and env.get(url_env)):
+            problems.append(f"the webhook URL variable {url_env or '(url_env not set)'} is empty")
+        if secret_env and not env.get(secret_env):
+            problems.append(f"the secret variable {secret_env} is empty")
+        channels.append(
+            Channel(
+                name=name,
+                kind=kind,
+                url=env.get(url_env, "") if url_env else "",
+                secret=env.get(secret_env, "") if secret_env else "",
+                to=tuple(getattr(cfg, "to", ()) or ()),
+                smtp_host=str(getattr(cfg, "smtp_host", "")),
+                smtp_port=int(getattr(cfg, "smtp_port", 25)),
+                sender=str(getattr(cfg, "sender", "")),
+                problem="; ".join(problems),
+            )
+        )
+    return channels
+
+
+def headline(n: Notification) -> str:
+    label = ACTIONS.get(n.kind, ("需要处理", ""))[0]
+    return f"【{label} {n.kind}】{n.platform}/{n.account}：{n.title}"
+
+
+def lines(n: Notification) -> list[str]:
+    """The message body, short: what, why, where, and the command to act."""
+    out = [f"内容：{n.item}（帖子 #{n.post_id}）", f"时间：{n.when.isoformat(timespec='minutes')}"]
+    if n.reason:
+        out.append(f"原因：{n.reason}")
+    if n.pack:
+        out.append(f"发布包：{n.pack}")
+    if n.url:
+        out.append(f"链接：{n.url}")
+    action = ACTIONS.get(n.kind, ("", "查看：publisher status"))[1]
+    out.append(action.format(id=n.post_id))
+    return out
+
+
+def sign(secret: str, timestamp: str, *, feishu: bool) -> str:
+    """Bot signature: HMAC-SHA256 of `timestamp\\nsecret`, base64 (Feishu uses that string as the key)."""
+    text = f"{timestamp}\n{secret}".encode()
+    digest = (
+        hmac.new(text, b"", hashlib.sha256).digest()
+        if feishu
+        else hmac.new(secret.encode(), text, hashlib.sha256).digest()
+    )
+    return base64.b64encode(digest).decode()
+
+
+def payload(channel: Channel, n: Notification, now: datetime) -> tuple[str, dict[str, Any]]:
+    """The (URL, JSON body) a webhook channel posts, in the platform's own format."""
+    title, body = headline(n), lines(n)
+    if channel.kind == "feishu":
+        content = [[{"tag": "text", "text": line}] for line in body]
+        data: dict[str, Any] = {
+            "msg_type": "post",
+            "content": {"post": {"zh_cn": {"title": title, "content": content}}},
+        }
+        if channel.secret:
+            stamp = str(int(now.timestamp()))
+            data = {"timestamp": stamp, "sign": sign(channel.secret, stamp, feishu=True), **data}
+        return channel.url, data
+    markdown = "\n".join([f"**{title}**", "", *(f"> {line}" for line in body)])
+    if channel.kind == "wecom":
+        return channel.url, {"msgtype": "markdown", "markdown": {"content": markdown}}
+    if channel.kind == "dingtalk":
+        url = channel.url
+        if channel.secret:
+            stamp = str(int(now.timestamp() * 1000))
+            signature = quote_plus(sign(channel.secret, stamp, feishu=False))
+            url += ("&" if "?" in url else "?") + f"timestamp={stamp}&sign={signature}"
+        return url, {"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}
+    if channel.kind == "slack":
+        blocks = [
+            {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(body)}},
+        ]
+        return channel.url, {"text": "\n".join([title, *body]), "blocks": blocks}
+    raise ValueError(f"unknown channel kind {channel.kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _check_answer(channel: Channel, response: httpx.Response) -> str:
+    """'' when the platform accepted the message, else why not (bots answer HTTP 200 with an error code)."""
+    if response.status_code >= 400:
+        return f"HTTP {response.status_code}: {response.text[:200]}"
+    if channel.kind == "slack":
+        return "" if response.text.strip() in ("ok", "") else response.text[:200]
+    try:
+        answer = response.json()
+    except ValueError:
+        return f"unexpected answer: {response.text[:200]}"
+    if not isinstance(answer, dict):
+        return f"unexpected answer: {response.text[:200]}"
+    code = answer.get("code", answer.get("errcode", answer.get("StatusCode", 0)))
+    if code in (0, "0", None):
+        return ""
+    return f"code {code}: {answer.get('msg') or answer.get('errmsg') or answer.get('StatusMessage') or ''}"
+
+
+class SMTPLike(Protocol):
+    def __enter__(self) -> SMTPLike: ...
+    def __exit__(self, *args: object) -> Any: ...
+    def starttls(self) -> Any: ...
+    def login(self, user: str, password: str) -> Any: ...
+    def send_message(self, msg: EmailMessage) -> Any: ...
+
+
+def default_smtp(host: str, port: int, timeout: float) -> SMTPLike:
+    """Port 465 speaks TLS from the start; the others start plain (587 upgrades with STARTTLS)."""
+    if port == 465:
+        return smtplib.SMTP_SSL(host, port, timeout=timeout)
+    return smtplib.SMTP(host, port, timeout=timeout)
+
+
+@dataclass
+class Notifier:
+    """Sends each notification through every channel; one channel's failure never stops the others."""
+
+    channels: list[Channel]
+    transport: httpx.BaseTransport | None = None
+    smtp_factory: Callable[[str, int, float], SMTPLike] = default_smtp
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        for channel in self.channels:
+            _register(channel.url)
+            register_secret(channel.secret)
+
+    def send(self, notification: Notification) -> list[Outcome]:
+        outcomes = []
+        for channel in self.channels:
+            try:
+                problem = channel.problem or self._deliver(channel, notification)
+            except Exception as exc:  # any failure of one channel is reported, never raised
+                problem = f"{type(exc).__name__}: {exc}"
+            detail = redact_text(problem)
+            if problem:
+                logger.warning(
+                    "notification %s for post %s via %s (%s) failed: %s",
+                    notification.kind,
+                    notification.post_id,
+                    channel.name,
+                    channel.kind,
+                    detail,
+                )
+            outcomes.append(Outcome(channel.name, channel.kind, not problem, detail))
+        return outcomes
+
+    def _deliver(self, channel: Channel, n: Notification) -> str:
+        if channel.kind == "email":
+            return self._email(channel, n)
+        url, data = payload(channel, n, self.now())
+        with httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False) as client:
+            response = client.post(url, json=data)
+        return _check_answer(channel, response)
+
+    def _email(self, channel: Channel, n: Notification) -> str:
+        if not channel.smtp_host or not channel.to or not channel.sender:
+            return "e-mail channel needs smtp_host, sender and to"
+        message = EmailMessage()
+        message["Subject"] = headline(n)
+        message["From"] = channel.sender
+        message["To"] = ", ".join(channel.to)
+        message.set_content("\n".join(lines(n)) + "\n")
+        with self.smtp_factory(channel.smtp_host, channel.smtp_port, self.timeout) as smtp:
+            if channel.smtp_port == 587:
+                smtp.starttls()
+            if channel.secret:
+                smtp.login(channel.sender, channel.secret)
+            smtp.send_message(message)
+        return ""
+
+
+__all__ = [
+    "ACTIONS",
+    "Channel",
+    "Notification",
+    "Notifier",
+    "Outcome",
+    "channels_from_settings",
+    "event_key",
+    "headline",
+    "lines",
+    "payload",
+    "sign",
+]

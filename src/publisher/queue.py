@@ -1,0 +1,295 @@
+"""The exactly-once queue (DESIGN.md section 5): claim due posts, re-validate, send once, map every outcome.
+
+What it promises, and how:
+- One sender per post: posts are claimed with a lease (store.claims.claim_due); only the holder moves them on.
+- Write-ahead intent: the attempt row is committed before the request leaves (start_attempt); every platform id
+  is committed as it arrives (ctx.ids_sink -> record_ids) and every further non-idempotent step is announced
+  first (ctx.intent -> begin_step). A resume passes the stored ids back (attempt.ids): no step is repeated.
+- An unknown outcome is never retried blindly: sending -> reconcile, then the adapter's reconcile decides
+  (found -> published; confirmed absent -> retrying; can't tell -> needs_attention for a person).
+- "submitted" (WeChat freepublish job, Douyin review) adds no state: the post goes to reconcile with reason
+  SUBMITTED and is polled (adapter.poll if it has one, else adapter.reconcile) until the platform answers;
+  still pending after RetrySettings.submitted_timeout_s -> needs_attention.
+- The late window decides lateness (never APScheduler); caps and spacing are kept here, adapters never sleep.
+- Every state a person must act on sends exactly one notification per (post, state, attempt) (R34).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+
+from publisher import errors
+from publisher.adapters import Adapter, AdapterContext, get_adapter
+from publisher.calendar import Calendar
+from publisher.models import Attempt, PostState, PublishResult, RenderedPost
+from publisher.queue_content import Revalidator
+from publisher.queue_context import Contexts, CredentialLoader
+from publisher.queue_policy import Notifier, RetrySettings, backoff, cap_release, local_midnight_after
+from publisher.queue_reconcile import Reconciler
+from publisher.queue_store import QueueStore
+from publisher.redact import redact_text
+from publisher.store.claims import (ClaimedPost, LeaseLost, begin_step, claim_due, finish_attempt, reap_expired,
+                                    record_ids, renew_lease, start_attempt, transition)
+from publisher.store.db import Store
+from publisher.tokens import accounts_needing_reauth, mark_needs_reauth
+from publisher.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+S = PostState
+T = TypeVar("T")
+AdapterFactory = Callable[[str, AdapterContext], Adapter]
+SUBMITTED = "submitted; waiting for the platform"
+STALE_DELAY_S = 60.0  # a post whose row is older than its file waits this long for sync to update it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one post in one queue run."""
+
+    post_id: int
+    item: str
+    platform: str
+    account: str
+    state: str
+    reason: str
+
+
+class _Sinks:
+    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started."""
+
+    def __init__(self, store: Store, post_id: int, owner: str) -> None:
+        self.store, self.post_id, self.owner = store, post_id, owner
+        self.number: int | None = None
+        self.request_hash: str | None = None
+        self.seen: dict[str, Any] = {}
+
+    def ids(self, ids: dict[str, Any]) -> None:
+        self.seen.update(ids)
+        record_ids(self.store, self.post_id, self.owner, ids)  # stored even after a lost lease: reconcile needs it
+
+    def intent(self, step: str) -> None:
+        if self.number is None:
+            raise LeaseLost(f"post {self.post_id}: no attempt started; nothing may be sent")
+        if not begin_step(self.store, self.post_id, self.number, owner=self.owner, step=step,
+                          request_hash=self.request_hash):
+            raise LeaseLost(f"post {self.post_id}: lease lost before step {step}; nothing more may be sent")
+
+
+class Queue:
+    """Runs due posts through their adapters. Several queues (owners) may share one store."""
+
+    def __init__(self, ws: Workspace, store: Store, *, owner: str, now: Callable[[], datetime],
+                 transport: httpx.AsyncBaseTransport | None = None, sandbox_url: str | None = None,
+                 notifier: Notifier | None = None, lease_s: float = 300, calendar: Calendar | None = None,
+                 adapter_factory: AdapterFactory = get_adapter, credentials: CredentialLoader | None = None,
+                 retry: RetrySettings | None = None) -> None:
+        self.ws, self.store, self.owner, self.now = ws, store, owner, now
+        self.lease_s = lease_s
+        self.retry = retry or RetrySettings()
+        self.adapter_factory = adapter_factory
+        self.contexts = Contexts(ws, store, now=now, transport=transport, sandbox_url=sandbox_url,
+                                 credentials=credentials)
+        self.content = Revalidator(ws, store, calendar or Calendar(ws))
+        self.db = QueueStore(store, notifier, zone=ws.zone)
+        self.reconciler = Reconciler(self)
+
+    # -- runs -----------------------------------------------------------------------------------------------
+
+    async def run_due(self, limit: int = 50) -> list[Outcome]:
+        """Reap expired leases, mark late posts missed, reconcile what waits for it, then send what is due."""
+        now = self.now()
+        self.contexts.refresh()
+        reap_expired(self.store, now)
+        flagged = set(accounts_needing_reauth(self.store))
+        out = [self._outcome_of(*m) for m in self.db.sweep_late(now, limit)]
+        out += await self.reconciler.pending(limit, flagged)
+        accounts = None
+        if flagged:
+            accounts = self.db.claimable_accounts(now) - flagged
+            if not accounts:
+                return out
+        for claimed in claim_due(self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit,
+                                 accounts=accounts):
+            out.append(await self.process(claimed, flagged=flagged))
+        return out
+
+    async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
+        """Poll posts waiting in reconcile (submitted jobs, unknown outcomes) whose next check is due."""
+        return await self.reconciler.pending(limit, set(accounts_needing_reauth(self.store)))
+
+    def next_due(self) -> datetime | None:
+        """When the next post is due, a retry or poll is due, or a lease expires (a wake-up time for the daemon)."""
+        return self.db.next_due(set(accounts_needing_reauth(self.store)))
+
+    # -- one post -------------------------------------------------------------------------------------------
+
+    async def process(self, claimed: ClaimedPost, *, flagged: set[str] | None = None) -> Outcome:
+        """Send one claimed post, or release/hold/cancel/miss it; never raises for a platform's answer."""
+        try:
+            return await self._process(claimed, flagged)
+        except LeaseLost as exc:
+            logger.info("%s", exc)
+            return self._outcome(claimed, "lost", "lease lost: another worker or the reaper has the post")
+
+    async def _process(self, c: ClaimedPost, flagged: set[str] | None) -> Outcome:
+        now = self.now()
+        late = self.db.late_reason(c.id, c.due_at, c.late_window_s, now)
+        if late:
+            return self._move(c, S.MISSED, late, now, alert=True)
+        if c.account in (flagged if flagged is not None else accounts_needing_reauth(self.store)):
+            return self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
+        verdict = self.content.check(c.item_id, c.platform, c.account, c.content_hash)
+        if verdict.action == "cancel":
+            return self._move(c, S.CANCELLED, verdict.reason, now)
+        if verdict.action == "hold":
+            return self._move(c, S.HELD, verdict.reason, now)
+        if verdict.action == "stale":
+            return self._move(c, S.QUEUED, verdict.reason, now,
+                              next_attempt_at=now + timedelta(seconds=STALE_DELAY_S))
+        post = verdict.post
+        assert post is not None
+        sinks = _Sinks(self.store, c.id, self.owner)
+        adapter = self.adapter(c.platform, c.account, ids_sink=sinks.ids, intent=sinks.intent)
+        problems = [p for p in adapter.validate(post) if p.severity == "error"]
+        if problems:
+            return self._move(c, S.HELD, redact_text(problems[0].format()), now)
+        ids = self._resumable_ids(c, post, now)
+        rule = self.ws.rules[c.platform].schedule if c.platform in self.ws.rules else None
+        release = rule and cap_release(self.store, rule, post_id=c.id, platform=c.platform, account=c.account,
+                                       now=now, zone=self.ws.zone)
+        if release:
+            return self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
+        attempt = start_attempt(self.store, c.id, owner=self.owner, now=now, request_hash=post.rendered_hash,
+                                lease_s=self.lease_s)
+        attempt = replace(attempt, ids=ids)
+        sinks.number, sinks.request_hash = attempt.number, post.rendered_hash
+        try:
+            result = await self._leased(c.id, adapter.publish(post, attempt))
+        except LeaseLost as exc:
+            self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
+            raise
+        except errors.PlatformError as exc:
+            return await self._failed(c, post, attempt, adapter, exc)
+        except Exception as exc:  # an adapter bug: we cannot know whether the request left
+            logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
+            unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
+            return await self._failed(c, post, attempt, adapter, unknown)
+        return self._published(c, post, attempt, result, sinks.seen)
+
+    def _resumable_ids(self, c: ClaimedPost, post: RenderedPost, now: datetime) -> dict[str, Any]:
+        """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
+        they were made (a resume must send what was rendered then, and a confirmed negative or a transient
+        error preceded this claim, so starting afresh is safe; the ids stay in the event log)."""
+        ids = {k: v for k, v in c.ids.items() if v is not None}
+        if not ids:
+            return ids
+        before = self.db.last_request_hash(c.id)
+        if before is None or before == post.rendered_hash:
+            return ids
+        record_ids(self.store, c.id, self.owner, {k: None for k in ids})
+        self.db.event(c.id, "ids_discarded", f"content changed since the ids were made: {sorted(ids)}", now)
+        return {}
+
+    def _published(self, c: ClaimedPost, post: RenderedPost, attempt: Attempt, result: PublishResult,
+                   seen: Mapping[str, Any]) -> Outcome:
+        now = self.now()
+        sent = post.rendered_hash
+        extra = {k: v for k, v in dict(result.detail).items()
+                 if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)}
+        if extra:
+            record_ids(self.store, c.id, self.owner, extra)
+        if result.state == "awaiting_manual":
+            where = str(result.detail.get("pack") or result.url or result.remote_id or "")
+            reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
+            return self._finish(c, attempt, S.AWAITING_MANUAL, "awaiting_manual", None, reason=reason,
+                                evidence=where, remote_id=result.remote_id, rendered_hash=sent)
+        if result.state == "submitted":
+            return self._finish(c, attempt, S.RECONCILE, "submitted", None, reason=SUBMITTED,
+                                remote_id=result.remote_id, url=result.url, rendered_hash=sent,
+                                next_attempt_at=now + timedelta(seconds=self.retry.poll_s))
+        return self._finish(c, attempt, S.PUBLISHED, "published", None, reason="published",
+                            remote_id=result.remote_id, url=result.url, last_error=None, rendered_hash=sent)
+
+    async def _failed(self, c: ClaimedPost, post: RenderedPost, attempt: Attempt, adapter: Adapter,
+                      exc: errors.PlatformError) -> Outcome:
+        now = self.now()
+        msg = redact_text(str(exc))
+        code = getattr(exc, "code", None)
+        if isinstance(exc, errors.TransientError):
+            if attempt.number >= self.retry.max_attempts:
+                return self._finish(c, attempt, S.FAILED, "transient", msg, code=code,
+                                    reason=f"gave up after {attempt.number} attempts: {msg}")
+            wait = backoff(self.retry, c.id, attempt.number, getattr(exc, "retry_after", None))
+            return self._finish(c, attempt, S.RETRYING, "transient", msg, code=code, reason=f"will retry: {msg}",
+                                next_attempt_at=now + timedelta(seconds=wait))
+        if isinstance(exc, errors.QuotaExhausted):
+            reset = exc.reset_at or local_midnight_after(now, self.ws.zone)
+            return self._finish(c, attempt, S.RETRYING, "quota", msg, code=code,
+                                reason=f"daily quota used up; waiting for the reset: {msg}", next_attempt_at=reset)
+        if isinstance(exc, errors.PermanentError):
+            return self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
+        if isinstance(exc, errors.AuthError):
+            mark_needs_reauth(self.store, c.account, reason=msg, post_id=c.id, now=now)
+            return self._finish(c, attempt, S.NEEDS_REAUTH, "auth", msg, code=code,
+                                reason=f"credentials of {c.account} need renewing (publisher auth): {msg}")
+        if isinstance(exc, errors.NeedsPerson):
+            return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
+        # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
+        self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
+        return await self.reconciler.one(c.id, c.item_id, c.platform, c.account, post, attempt, adapter,
+                                         submitted=False)
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    def adapter(self, platform: str, account: str, **sinks: Any) -> Adapter:
+        return self.adapter_factory(platform, self.contexts.make(platform, account, **sinks))
+
+    async def _leased(self, post_id: int, work: Awaitable[T]) -> T:
+        """Await the adapter while renewing the lease, so a slow upload does not lose it to the reaper."""
+        task = asyncio.ensure_future(work)
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=self.lease_s / 3)
+            if done:
+                return task.result()
+            if not renew_lease(self.store, post_id, owner=self.owner, now=self.now(), lease_s=self.lease_s):
+                logger.warning("post %s: lease lost while sending; the outcome will be reconciled", post_id)
+
+    def _move(self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False,
+              **fields: Any) -> Outcome:
+        reason = redact_text(reason)
+        if not transition(self.store, c.id, owner=self.owner, from_states=[S.CLAIMED], to=to, now=now,
+                          reason=reason, **fields):
+            raise LeaseLost(f"post {c.id}: lease lost before it could move to {to}")
+        if alert:
+            self.db.alert(c.id, c.item_id, c.platform, c.account, to, c.attempt_count, reason, now=now)
+        return self._outcome(c, to.value, reason)
+
+    def _finish(self, c: ClaimedPost, attempt: Attempt, to: PostState, outcome: str, error: str | None, *,
+                code: Any = None, evidence: str = "", **fields: Any) -> Outcome:
+        now = self.now()
+        status = code if isinstance(code, int) and 100 <= code < 600 else None
+        if "reason" in fields:
+            fields["reason"] = redact_text(str(fields["reason"]))
+        moved = finish_attempt(self.store, c.id, attempt.number, owner=self.owner, outcome=outcome, to=to, now=now,
+                               http_status=status, platform_code=code, error=error and redact_text(error),
+                               **fields)
+        if not moved:
+            raise LeaseLost(f"post {c.id}: lease lost before it could move to {to} ({outcome} recorded)")
+        reason = str(fields.get("reason") or outcome)
+        self.db.alert(c.id, c.item_id, c.platform, c.account, to, attempt.number, reason, now=now,
+                      url=fields.get("url"), evidence=evidence)
+        return self._outcome(c, to.value, reason)
+
+    def _outcome(self, c: ClaimedPost, state: str, reason: str) -> Outcome:
+        return Outcome(c.id, c.item_id, c.platform, c.account, state, reason)
+
+    @staticmethod
+    def _outcome_of(post_id: int, item: str, platform: str, account: str, state: str, reason: str) -> Outcome:
+        return Outcome(post_id, item, platform, account, state, reason)

@@ -1,0 +1,141 @@
+"""Re-validation just before the irreversible call (R5): re-read the item file, decide send/hold/cancel/stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+
+from publisher.calendar import Calendar, Checked
+from publisher.errors import PublisherError
+from publisher.models import Item, Problem, RenderedPost, Target
+from publisher.redact import redact_text
+from publisher.store.db import Store
+from publisher.store.tables import ItemRow
+from publisher.workspace import Workspace
+
+item_t = ItemRow.__table__  # type: ignore[attr-defined]
+Action = Literal["send", "cancel", "hold", "stale"]
+_RENDER_CACHE = 2048  # rendered posts kept; processed media are cached on disk by the renderer anyway
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What re-validation decided; `post` is the exact payload when the action is "send"."""
+
+    action: Action
+    reason: str = ""
+    post: RenderedPost | None = None
+
+
+class Revalidator:
+    """Reads an item's file again at send time. A file is re-parsed when it or one of its media files changed
+    (stat: mtime and size), so a queue sending many posts of one item parses it once."""
+
+    def __init__(self, ws: Workspace, store: Store, calendar: Calendar) -> None:
+        self.ws = ws
+        self.store = store
+        self.calendar = calendar
+        self._checks: dict[Path, tuple[tuple[int, int], frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
+        self._renders: dict[tuple[str, str, str], RenderedPost] = {}
+
+    def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
+        """The verdict for one post; never raises for content problems (they become a hold)."""
+        checked = self._find(item_id)
+        if checked is None:
+            return Verdict("cancel", "item removed (its file is gone)")
+        item = checked.item
+        if item is None:
+            first = checked.errors[0].format() if checked.errors else "unreadable"
+            return Verdict("hold", f"the item file cannot be read: {first}")
+        if item.status == "draft":
+            return Verdict("cancel", "item set to draft")
+        target = _target(item, platform, account)
+        if target is None:
+            return Verdict("cancel", f"{platform} ({account}) was removed from the item")
+        if (platform, account) not in checked.valid_targets:
+            errors = [p for p in checked.errors if not p.platform or p.platform == platform]
+            first = errors[0].format() if errors else "invalid"
+            return Verdict("hold", f"{len(errors)} problem(s): {first}")
+        if content_hash != item.hash:
+            return Verdict("stale", "the item changed since it was queued; sync will update the post")
+        if self.ws.settings.require_approval and not item.approved_by:
+            return Verdict("stale", "waiting for approval (add `approved_by:` in review)")
+        post, problems = self.render(item, target)
+        if post is None:
+            errors = [p for p in problems if p.severity == "error"]
+            return Verdict("hold", errors[0].format() if errors else "cannot be rendered")
+        return Verdict("send", post=post)
+
+    def render(self, item: Item, target: Target) -> tuple[RenderedPost | None, list[Problem]]:
+        key = (item.hash, target.platform, target.account)
+        cached = self._renders.get(key)
+        if cached is not None:
+            return cached, []
+        try:
+            post, problems = self.calendar.renderer.render(item, target, process_media=True)
+        except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
+            return None, [_problem(item, target, redact_text(str(exc)))]
+        if post is not None:
+            if len(self._renders) >= _RENDER_CACHE:
+                self._renders.clear()
+            self._renders[key] = post
+        return post, problems
+
+    def rendered(self, item_id: str, platform: str, account: str) -> RenderedPost | None:
+        """The post as the item renders now, or None (reconcile then works from stored ids alone)."""
+        checked = self._find(item_id)
+        if checked is None or checked.item is None:
+            return None
+        target = _target(checked.item, platform, account)
+        return None if target is None else self.render(checked.item, target)[0]
+
+    # -- finding and caching files --------------------------------------------------------------------------
+
+    def _find(self, item_id: str) -> Checked | None:
+        with self.store.session() as s:
+            rel = s.execute(sa.select(item_t.c.path).where(item_t.c.id == item_id)).scalar()
+        if rel is not None:
+            checked = self._checked(self.ws.root / rel)
+            if checked is not None and (checked.item is None or checked.item.id == item_id):
+                return checked
+        # Moved or renamed (an explicit id survives a rename): look through the whole calendar.
+        scanned, _ = self.calendar.scan()
+        return next((c for c in scanned if c.item is not None and c.item.id == item_id), None)
+
+    def _checked(self, path: Path) -> Checked | None:
+        try:
+            st = path.stat()
+        except OSError:
+            self._checks.pop(path, None)
+            return None
+        key = (st.st_mtime_ns, st.st_size)
+        cached = self._checks.get(path)
+        if cached is not None and cached[0] == key and _unchanged(cached[2]):
+            return cached[3]
+        used: set[Path] = set()
+        checked = self.calendar.check_file(path, None, used)
+        self._checks[path] = (key, frozenset(used), {m: _stat(m) for m in used}, checked)
+        return checked
+
+
+def _target(item: Item, platform: str, account: str) -> Target | None:
+    return next((t for t in item.targets if t.platform == platform and t.account == account), None)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _unchanged(media: dict[Path, tuple[int, int]]) -> bool:
+    return all(_stat(p) == key for p, key in media.items())
+
+
+def _problem(item: Item, target: Target, message: str) -> Problem:
+    return Problem(item.path, target.line, "render", message, platform=target.platform)

@@ -1,0 +1,67 @@
+"""Runtime tokens and account auth state in the store: the TokenCache adapters use, and the needs-reauth flag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from publisher.store.db import Store
+from publisher.store.tables import SyncStateRow, TokenRow
+
+token_t = TokenRow.__table__  # type: ignore[attr-defined]
+sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
+_AUTH_PREFIX = "auth:"  # sync_state key of an account's needs-reauth flag; its value never holds a secret
+
+
+class StoreTokenCache:
+    """A TokenCache shared by every process on the database; the value column is never logged or returned
+    in an error message."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
+        query = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
+            token_t.c.account == account, token_t.c.kind == kind
+        )
+        with self.store.session() as s:
+            row = s.execute(query).one_or_none()
+        if row is None:
+            return None
+        return row.value, row.expires_at, dict(row.meta or {})
+
+    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
+            meta: dict[str, Any] | None = None) -> None:
+        if not value:  # an empty token never overwrites a stored one (R20)
+            return
+        values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
+        where = sa.and_(token_t.c.account == account, token_t.c.kind == kind)
+        with self.store.begin() as conn:
+            if not conn.execute(sa.update(token_t).where(where).values(**values)).rowcount:
+                conn.execute(sa.insert(token_t).values(account=account, kind=kind, **values))
+
+
+def mark_needs_reauth(store: Store, account: str, *, reason: str, post_id: int | None, now: datetime) -> bool:
+    """Flag the account: the queue skips its posts until `clear_needs_reauth`. True if newly flagged."""
+    key = _AUTH_PREFIX + account
+    value = {"state": "needs_reauth", "reason": reason, "since": now.isoformat(), "post_id": post_id}
+    with store.begin() as conn:
+        if conn.execute(sa.select(sync_t.c.key).where(sync_t.c.key == key)).first() is not None:
+            return False
+        conn.execute(sa.insert(sync_t).values(key=key, value=value))
+    return True
+
+
+def clear_needs_reauth(store: Store, account: str) -> bool:
+    """Remove the account's flag (after `publisher auth`); True if it was set."""
+    with store.begin() as conn:
+        return conn.execute(sa.delete(sync_t).where(sync_t.c.key == _AUTH_PREFIX + account)).rowcount > 0
+
+
+def accounts_needing_reauth(store: Store) -> dict[str, dict[str, Any]]:
+    """Flagged accounts -> what flagged them (reason, since, post_id)."""
+    with store.session() as s:
+        rows = s.execute(sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX)))
+        return {r.key[len(_AUTH_PREFIX):]: dict(r.value or {}) for r in rows}
