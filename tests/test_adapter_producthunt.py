@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -67,7 +67,11 @@ class Sandbox:
         return sum(1 for c in self.control("GET", "/state")["calls"] if c["path"].endswith("/v2/api/graphql"))
 
     def adapter(
-        self, token: str | None = TOKEN, out_dir: Path | None = None, **options: Any
+        self,
+        token: str | None = TOKEN,
+        out_dir: Path | None = None,
+        ids_sink: Callable[[dict[str, Any]], None] | None = None,
+        **options: Any,
     ) -> ProductHuntAdapter:
         async def sleep(seconds: float) -> None:
             self.slept.append(seconds)
@@ -81,6 +85,7 @@ class Sandbox:
             transport=self.transport,
             now=lambda: self.clock,
             out_dir=out_dir,
+            ids_sink=ids_sink,
         )
         return ProductHuntAdapter(ctx, policy=RetryPolicy.immediate(), sleep=sleep)
 
@@ -139,10 +144,7 @@ def launch_post(tmp_path: Path, **fields: Any) -> RenderedPost:
 def test_publish_writes_the_launch_kit_and_waits_for_a_person(tmp_path: Path) -> None:
     sandbox = Sandbox()
     committed: list[dict[str, Any]] = []
-    adapter = sandbox.adapter(out_dir=tmp_path / "packs")
-    adapter = ProductHuntAdapter(
-        AdapterContext(**{**adapter.ctx.__dict__, "ids_sink": committed.append}), policy=adapter.policy
-    )
+    adapter = sandbox.adapter(out_dir=tmp_path / "packs", ids_sink=committed.append)
     post = launch_post(tmp_path)
     assert adapter.validate(post) == []
     attempt = Attempt(post_id=42, number=1, started_at=NOW)

@@ -1,4 +1,4 @@
-"""The WeChat adapter against the sandbox: draft and publish flows, tokens, faults, reconcile, metrics, secrets."""
+"""The WeChat adapter against the sandbox: publish flows, tokens, faults, reconcile, metrics, secrets."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 class Sandbox:
-    """One in-process fake (ASGI transport), its control plane, and hooks that fire before a matching request."""
+    """One in-process fake (ASGI transport), its control plane, and hooks run before a matching request."""
 
     def __init__(self) -> None:
         self.app = create_app(seed=7, now=NOW)
@@ -112,7 +112,9 @@ def make_adapter(
         intent=rec.intents.append,
         tokens=tokens or MemoryTokenCache(),
     )
-    adapter = WechatAdapter(ctx, policy=RetryPolicy.immediate(attempts=4), sleep=sb.sleep, poll_waits=(10, 20, 30))
+    adapter = WechatAdapter(
+        ctx, policy=RetryPolicy.immediate(attempts=4), sleep=sb.sleep, poll_waits=(10, 20, 30)
+    )
     return adapter, rec
 
 
@@ -178,7 +180,9 @@ def test_unverified_account_gets_a_draft_with_images_replaced_and_cover_as_mater
     assert article["thumb_media_id"] == wx["materials"][0]["media_id"]
     assert (article["title"], article["author"], article["digest"]) == (TITLE, "运营小王", "一篇讲清楚")
     assert result.state == "awaiting_manual"
-    assert result.remote_id == draft["media_id"] == result.detail["draft_media_id"] == rec.ids["draft_media_id"]
+    assert (
+        result.remote_id == draft["media_id"] == result.detail["draft_media_id"] == rec.ids["draft_media_id"]
+    )
     assert "mp.weixin.qq.com" in result.detail["reason"] and "publisher resolve" in result.detail["reason"]
     assert rec.ids["thumb_media_id"] == article["thumb_media_id"] and len(rec.ids["image_urls"]) == 2
     assert rec.intents == ["draft/add"]
@@ -273,6 +277,8 @@ def test_token_expiring_mid_flow_is_refreshed_once(tmp_path: Path) -> None:
 
 
 def test_superseded_token_40001_fetches_the_current_one_without_force_refresh(tmp_path: Path) -> None:
+    forced: dict[str, list[datetime]] = {}
+
     async def scenario() -> tuple[PublishResult, dict[str, Any]]:
         sb = Sandbox()
         tokens = MemoryTokenCache()
@@ -282,14 +288,21 @@ def test_superseded_token_40001_fetches_the_current_one_without_force_refresh(tm
         async with httpx.AsyncClient(transport=sb.asgi, base_url="http://sandbox") as other_worker:
             await other_worker.post(
                 "/wx/cgi-bin/stable_token",
-                json={"grant_type": "client_credential", "appid": APPID, "secret": SECRET, "force_refresh": True},
+                json={
+                    "grant_type": "client_credential",
+                    "appid": APPID,
+                    "secret": SECRET,
+                    "force_refresh": True,
+                },
             )
         result = await adapter.publish(make_post(tmp_path / "2", title="第二篇"), attempt(sb))
+        forced.update(sb.app.state.world.stores["wechat"].force_refreshes)
         return result, await sb.state()
 
     result, state = run(scenario())
     assert result.state == "awaiting_manual"
     assert [c["code"] for c in state["calls"]].count("40001") == 1
+    assert len(forced[APPID]) == 1  # only the other worker forced a refresh; we never do
     assert len(state["wechat"]["drafts"]) == 2
     assert len(state["wechat"]["apps"]) == 1
 
@@ -297,8 +310,12 @@ def test_superseded_token_40001_fetches_the_current_one_without_force_refresh(tm
 def test_busy_answers_on_reads_and_uploads_are_retried(tmp_path: Path) -> None:
     async def scenario() -> tuple[PublishResult, dict[str, Any]]:
         sb = Sandbox()
-        await sb.fault(path="/cgi-bin/media/uploadimg", kind="app_error", errcode=-1, errmsg="system busy", times=2)
-        await sb.fault(path="/cgi-bin/freepublish/get", kind="app_error", errcode=-1, errmsg="system busy", times=1)
+        await sb.fault(
+            path="/cgi-bin/media/uploadimg", kind="app_error", errcode=-1, errmsg="system busy", times=2
+        )
+        await sb.fault(
+            path="/cgi-bin/freepublish/get", kind="app_error", errcode=-1, errmsg="system busy", times=1
+        )
         adapter, _ = make_adapter(sb)
         result = await adapter.publish(make_post(tmp_path), attempt(sb))
         return result, await sb.state()
@@ -313,7 +330,7 @@ def test_busy_answers_on_reads_and_uploads_are_retried(tmp_path: Path) -> None:
 def test_daily_quota_45009_raises_quota_exhausted_without_retrying(tmp_path: Path) -> None:
     async def scenario() -> list[dict[str, Any]]:
         sb = Sandbox()
-        await sb.fault(path="/cgi-bin/draft/add", kind="app_error", errcode=45009, errmsg="reach max api daily quota limit", times=-1)
+        await sb.fault(path="/cgi-bin/draft/add", kind="app_error", errcode=45009, errmsg="quota", times=-1)
         adapter, _ = make_adapter(sb, verified=False)
         with pytest.raises(errors.QuotaExhausted) as info:
             await adapter.publish(make_post(tmp_path), attempt(sb))
@@ -476,11 +493,20 @@ def test_validate_catches_platform_limits_before_any_call(tmp_path: Path) -> Non
     big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 1_000_000)
     gif = tmp_path / "anim.gif"
     Image.new("RGB", (8, 8)).save(gif)
-    content = "<p>" + "字" * 20_000 + '</p><img src="huge.png"><img src="anim.gif"><img src="http://x.test/a.png">'
+    content = (
+        "<p>" + "字" * 20_000 + '</p><img src="huge.png"><img src="anim.gif"><img src="http://x.test/a.png">'
+    )
     post = RenderedPost(
-        post.item_id, post.item_path, "wechat", "wechat", {**post.fields, "content": content},
-        (*post.media, media(big, "images", "media/huge.png"),
-         MediaFile("images", str(gif), "media/anim.gif", "0", 100, "image/gif")),
+        post.item_id,
+        post.item_path,
+        "wechat",
+        "wechat",
+        {**post.fields, "content": content},
+        (
+            *post.media,
+            media(big, "images", "media/huge.png"),
+            MediaFile("images", str(gif), "media/anim.gif", "0", 100, "image/gif"),
+        ),
     )
     problems = adapter.validate(post)
     fields = sorted(p.field for p in problems)
@@ -501,7 +527,9 @@ def test_metrics_join_by_msgid_and_grow_with_the_clock(tmp_path: Path) -> None:
         sb = Sandbox()
         adapter, _ = make_adapter(sb)
         result = await adapter.publish(make_post(tmp_path), attempt(sb))
-        ref = RemoteRef(1, "wechat", "wechat", str(result.remote_id), result.url, sb.now(), dict(result.detail))
+        ref = RemoteRef(
+            1, "wechat", "wechat", str(result.remote_id), result.url, sb.now(), dict(result.detail)
+        )
         same_day = await adapter.fetch_metrics([ref])
         await sb.advance(timedelta(hours=22).total_seconds())  # 10:00 the next day in Beijing
         first = await adapter.fetch_metrics([ref])
@@ -526,7 +554,9 @@ def test_unverified_accounts_read_no_metrics(tmp_path: Path) -> None:
     assert run(adapter.fetch_metrics([])) == []
 
 
-def test_canary_secret_and_tokens_never_reach_logs_or_errors(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_canary_secret_and_tokens_never_reach_logs_or_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     install_logging_redaction(verbose=True)
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "publisher"):
@@ -559,3 +589,29 @@ def test_canary_secret_and_tokens_never_reach_logs_or_errors(tmp_path: Path, cap
     for text in texts:
         assert SECRET not in text and token[0] not in text
     assert all(e.__cause__ is None and e.__suppress_context__ for e in raised)
+
+
+def test_assisted_mode_writes_the_shared_pack_and_calls_nothing(tmp_path: Path) -> None:
+    sb = Sandbox()
+    adapter, _ = make_adapter(sb)
+    ctx = adapter.ctx
+    assisted = WechatAdapter(
+        AdapterContext(
+            ctx.account,
+            "assisted",
+            ctx.base_url,
+            ctx.options,
+            ctx.credentials,
+            ctx.transport,
+            ctx.now,
+            out_dir=tmp_path / "packs",
+        )
+    )
+
+    async def scenario() -> tuple[PublishResult, list[Any]]:
+        result = await assisted.publish(make_post(tmp_path / "media"), attempt(sb))
+        return result, (await sb.state())["calls"]
+
+    result, calls = run(scenario())
+    assert result.state == "awaiting_manual" and calls == []
+    assert (Path(result.detail["pack"]) / "article.html").is_file()

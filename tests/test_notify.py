@@ -110,7 +110,7 @@ class SMTPResponder(socketserver.StreamRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
-    thread = threading.Thread(target=r.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=r.server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield r
     r.server.shutdown()
@@ -122,7 +122,7 @@ def smtp() -> Iterator[tuple[int, list[dict[str, Any]]]]:
     messages: list[dict[str, Any]] = []
     handler = type("Handler", (SMTPResponder,), {"messages": messages})
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield server.server_address[1], messages
     server.shutdown()
@@ -148,6 +148,7 @@ def test_each_webhook_kind_in_its_own_format_with_verified_signatures(receiver: 
     assert body["msg_type"] == "post" and "awaiting_manual" in post["title"] and "待手动发布" in post["title"]
     texts = [seg["text"] for row in post["content"] for seg in row]
     assert "按发布包手动发布后确认：publisher resolve 42 --published URL" in texts
+    assert "时间：2026-03-02 16:00 (Asia/Shanghai)" in texts and f"发布包：{NOTE.pack}" in texts
 
     (wecom,) = receiver.of("/wecom")
     assert wecom["body"]["msgtype"] == "markdown"
@@ -210,7 +211,7 @@ def test_a_failing_channel_does_not_stop_the_others_and_nothing_leaks(
     assert "SLACK_URL" in outcomes[3].detail
     assert len(receiver.of("/wecom")) == 1
     logged = caplog.text + json.dumps([o.__dict__ for o in outcomes])
-    assert "failed" in caplog.text
+    assert "via broken (feishu) failed" in caplog.text and "HTTP Request: POST" in caplog.text
     for token in (
         "broken-token-0001",
         "refusing-token-1",

@@ -160,13 +160,28 @@ def test_explicit_posts_take_slots_and_no_slot_is_reported(ws: WS, store: Store)
     write_slots(ws, XHS_WEEKDAYS + "  douyin: []\n")
     ws.item("fixed.md", "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
                         "images: [media/a.png]\n---\nbody\n")
+    w = ws.open()
+    commands.sync(w, store, now=MON_1030)
     slot_item(ws, "a")
-    commands.sync(ws.open(), store, now=MON_1030)
+    commands.sync(w, store, now=MON_1030)
     assert dues(store) == {"fixed": "Mon 11-30 12:00", "a": "Mon 11-30 20:30"}
     slot_item(ws, "v", "[douyin]")
     commands.sync(ws.open(), store, now=MON_1030)
     (view,) = [v for v in commands.posts(store) if v.item == "v"]
     assert view.state == "planned" and view.due_at is None and "no free slot" in view.reason
+
+
+def test_a_slot_yields_to_an_explicit_time_added_in_the_same_sync(ws: WS, store: Store) -> None:
+    write_slots(ws, XHS_WEEKDAYS)
+    slot_item(ws, "a")  # a.md sorts before fixed.md: on the first sync the finder cannot know fixed's time
+    ws.item("fixed.md", "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
+                        "images: [media/a.png]\n---\nbody\n")
+    w = ws.open()
+    commands.sync(w, store, now=MON_1030)
+    second = commands.sync(w, store, now=MON_1030)  # the next sync sees the person's choice and moves a
+    assert dues(store) == {"fixed": "Mon 11-30 12:00", "a": "Mon 11-30 20:30"}
+    assert [c.kind for c in second.changes] == ["due"]
+    assert commands.sync(w, store, now=MON_1030).changes == ()
 
 
 def test_no_slots_file_means_no_finder(ws: WS, store: Store) -> None:

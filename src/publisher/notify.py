@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote_plus, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -134,9 +135,10 @@ def headline(n: Notification) -> str:
     return f"【{label} {n.kind}】{n.platform}/{n.account}：{n.title}"
 
 
-def lines(n: Notification) -> list[str]:
-    """The message body, short: what, why, where, and the command to act."""
-    out = [f"内容：{n.item}（帖子 #{n.post_id}）", f"时间：{n.when.isoformat(timespec='minutes')}"]
+def lines(n: Notification, zone: str = "Asia/Shanghai") -> list[str]:
+    """The message body, short: what, why, where (times in the workspace zone), and the command to act."""
+    when = n.when.astimezone(ZoneInfo(zone)) if n.when.tzinfo else n.when
+    out = [f"内容：{n.item}（帖子 #{n.post_id}）", f"时间：{when:%Y-%m-%d %H:%M} ({zone})"]
     if n.reason:
         out.append(f"原因：{n.reason}")
     if n.pack:
@@ -159,9 +161,11 @@ def sign(secret: str, timestamp: str, *, feishu: bool) -> str:
     return base64.b64encode(digest).decode()
 
 
-def payload(channel: Channel, n: Notification, now: datetime) -> tuple[str, dict[str, Any]]:
+def payload(
+    channel: Channel, n: Notification, now: datetime, zone: str = "Asia/Shanghai"
+) -> tuple[str, dict[str, Any]]:
     """The (URL, JSON body) a webhook channel posts, in the platform's own format."""
-    title, body = headline(n), lines(n)
+    title, body = headline(n), lines(n, zone)
     if channel.kind == "feishu":
         content = [[{"tag": "text", "text": line}] for line in body]
         data: dict[str, Any] = {
@@ -233,6 +237,7 @@ class Notifier:
     smtp_factory: Callable[[str, int, float], SMTPLike] = default_smtp
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     timeout: float = 10.0
+    zone: str = "Asia/Shanghai"  # the workspace timezone, for the times in messages
 
     def __post_init__(self) -> None:
         for channel in self.channels:
@@ -262,7 +267,7 @@ class Notifier:
     def _deliver(self, channel: Channel, n: Notification) -> str:
         if channel.kind == "email":
             return self._email(channel, n)
-        url, data = payload(channel, n, self.now())
+        url, data = payload(channel, n, self.now(), self.zone)
         with httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False) as client:
             response = client.post(url, json=data)
         return _check_answer(channel, response)
@@ -274,7 +279,7 @@ class Notifier:
         message["Subject"] = headline(n)
         message["From"] = channel.sender
         message["To"] = ", ".join(channel.to)
-        message.set_content("\n".join(lines(n)) + "\n")
+        message.set_content("\n".join(lines(n, self.zone)) + "\n")
         with self.smtp_factory(channel.smtp_host, channel.smtp_port, self.timeout) as smtp:
             if channel.smtp_port == 587:
                 smtp.starttls()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -33,7 +33,7 @@ from publisher.queue_content import Revalidator
 from publisher.queue_context import Contexts, CredentialLoader
 from publisher.queue_policy import Notifier, RetrySettings, backoff, cap_release, local_midnight_after
 from publisher.queue_reconcile import Reconciler
-from publisher.queue_store import QueueStore
+from publisher.queue_store import SUBMITTED, Outcome, QueueStore
 from publisher.redact import redact_text
 from publisher.store.claims import (ClaimedPost, LeaseLost, begin_step, claim_due, finish_attempt, reap_expired,
                                     record_ids, renew_lease, start_attempt, transition)
@@ -45,20 +45,7 @@ logger = logging.getLogger(__name__)
 S = PostState
 T = TypeVar("T")
 AdapterFactory = Callable[[str, AdapterContext], Adapter]
-SUBMITTED = "submitted; waiting for the platform"
 STALE_DELAY_S = 60.0  # a post whose row is older than its file waits this long for sync to update it
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one post in one queue run."""
-
-    post_id: int
-    item: str
-    platform: str
-    account: str
-    state: str
-    reason: str
 
 
 class _Sinks:

@@ -17,7 +17,7 @@ from publisher.errors import ConfigError
 from publisher.models import Item, PostState, Target
 from publisher.rules import _duration
 from publisher.store.db import Store
-from publisher.store.tables import PostRow
+from publisher.store.tables import ItemRow, PostRow
 from publisher.workspace import Workspace
 
 SLOTS_FILE = "schedules/slots.yaml"
@@ -25,6 +25,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_WORDS = {"daily": frozenset(range(7)), "weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
 SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 post_t = PostRow.__table__  # type: ignore[attr-defined]
+item_t = ItemRow.__table__  # type: ignore[attr-defined]
 
 
 def wall_to_utc(naive: datetime, zone: ZoneInfo) -> datetime | None:
@@ -229,18 +230,20 @@ class _Finder:
     ws: Workspace
     store: Store
     config: SlotConfig
-    _taken: dict[tuple[str, str], list[tuple[str, datetime]]] = field(default_factory=dict)
+    _taken: dict[tuple[str, str], list[tuple[str, datetime, bool]]] = field(default_factory=dict)
     _stored: dict[tuple[str, str, str], datetime | None] = field(default_factory=dict)
 
-    def _load(self, platform: str, account: str) -> list[tuple[str, datetime]]:
+    def _load(self, platform: str, account: str) -> list[tuple[str, datetime, bool]]:
+        """(item id, due_at, chosen by a slot) of the account's posts in the store."""
         key = (platform, account)
         if key not in self._taken:
-            query = sa.select(post_t.c.item_id, post_t.c.due_at).where(
+            query = sa.select(post_t.c.item_id, post_t.c.due_at, item_t.c.fields).select_from(
+                post_t.join(item_t, item_t.c.id == post_t.c.item_id)).where(
                 post_t.c.platform == platform, post_t.c.account == account, post_t.c.due_at.is_not(None),
                 post_t.c.state != PostState.CANCELLED.value)
             with self.store.session() as s:
                 rows = s.execute(query).all()
-            self._taken[key] = [(r.item_id, r.due_at) for r in rows]
+            self._taken[key] = [(r.item_id, r.due_at, _slot_chosen(r.fields, platform, account)) for r in rows]
             for r in rows:
                 self._stored[(r.item_id, platform, account)] = r.due_at
         return self._taken[key]
@@ -250,30 +253,37 @@ class _Finder:
         rules = self.config.rules_for(platform, account)
         if not rules:
             return None
-        taken = [t for owner, t in self._load(platform, account) if owner != item.id]
-        kept = self._stored.get((item.id, platform, account))
-        # A chosen slot stays put across re-syncs (sync is idempotent) unless it stopped being a slot.
-        if kept is not None and self.config.is_slot(kept, platform, account):
-            return kept
+        others = [(t, by_slot) for owner, t, by_slot in self._load(platform, account) if owner != item.id]
+        taken = [t for t, _ in others]
         schedule = self.ws.rules[platform].schedule if platform in self.ws.rules else None
+        kept = self._stored.get((item.id, platform, account))
+        # A chosen slot stays put across re-syncs (sync is idempotent) unless it stopped being a slot, or a
+        # post with an explicit time (which a person chose) now needs that minute.
+        if kept is not None and self.config.is_slot(kept, platform, account):
+            fixed = [t for t, by_slot in others if not by_slot]
+            capacity = max((c for s, c in self.config.day_slots(kept.astimezone(self.config.zone).date(),
+                                                                 platform, account) if s == kept), default=1)
+            if self._fits(kept, capacity, fixed, schedule, daily=False):
+                return kept
         start = now + timedelta(seconds=(schedule.earliest_ahead_s or 0) if schedule else 0)
         end = now + timedelta(seconds=self.config.horizon_s)
         if schedule and schedule.latest_ahead_s:
             end = min(end, now + timedelta(seconds=schedule.latest_ahead_s))
         for instant, capacity in self.config.candidates(platform, account, start, end):
             if self._fits(instant, capacity, taken, schedule):
-                self._taken[(platform, account)].append((item.id, instant))
+                self._taken[(platform, account)].append((item.id, instant, True))
                 self._stored[(item.id, platform, account)] = instant
                 return instant
         return None
 
-    def _fits(self, instant: datetime, capacity: int, taken: list[datetime], schedule: Any) -> bool:
+    def _fits(self, instant: datetime, capacity: int, taken: list[datetime], schedule: Any, *,
+              daily: bool = True) -> bool:
         same = sum(1 for t in taken if abs((t - instant).total_seconds()) < 60)
         if same >= capacity:
             return False
         if schedule is None:
             return True
-        if schedule.daily_cap is not None:
+        if daily and schedule.daily_cap is not None:
             day = instant.astimezone(self.config.zone).date()
             if sum(1 for t in taken if t.astimezone(self.config.zone).date() == day) >= schedule.daily_cap:
                 return False
@@ -281,6 +291,17 @@ class _Finder:
         # Posts sharing the slot minute are governed by capacity; spacing is between different times.
         return all(abs((t - instant).total_seconds()) < 60 or abs((t - instant).total_seconds()) >= spacing
                    for t in taken)
+
+
+def _slot_chosen(fields: Any, platform: str, account: str) -> bool:
+    """Whether the stored front matter asks for a slot on this platform account (its own override wins)."""
+    if not isinstance(fields, dict):
+        return False
+    per = fields.get("platforms")
+    for name in (account, platform):
+        if isinstance(per, dict) and isinstance(per.get(name), dict) and "publish_at" in per[name]:
+            return str(per[name]["publish_at"]).strip().lower() == "slot"
+    return str(fields.get("publish_at", "")).strip().lower() == "slot"
 
 
 def finder(ws: Workspace, store: Store) -> SlotFinder | None:

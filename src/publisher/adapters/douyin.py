@@ -126,10 +126,12 @@ class DouyinAdapter:
             )
             return envelope(response, now=self._now())
 
+        failure: errors.AuthError | None = None
         try:
             return await with_token_refresh(do, s.tokens.get)
         except errors.AuthError as exc:
-            raise reauth_error(exc) from None
+            failure = reauth_error(exc)
+        raise failure from None  # outside `except`: not even __context__ links to the original
 
     # -- the contract -------------------------------------------------------------------------------------
 

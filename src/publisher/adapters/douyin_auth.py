@@ -88,7 +88,13 @@ def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[s
 
 
 def reauth_error(exc: errors.PlatformError) -> errors.AuthError:
-    message = str(exc) if REAUTH in str(exc) else f"{exc}; {REAUTH}"
+    """The same failure, saying what the person does next; raise it outside `except` so nothing chains."""
+    message = str(exc.args[0]) if exc.args else str(exc)
+    prefix, suffix = f"{exc.platform}: ", f" (code {exc.code})"
+    message = message.removeprefix(prefix) if exc.platform else message
+    message = message.removesuffix(suffix) if exc.code is not None else message
+    if REAUTH not in message:
+        message = f"{message}; {REAUTH}"
     return errors.AuthError(redact_text(message), platform="douyin", code=exc.code)
 
 
@@ -294,6 +300,7 @@ class DouyinTokens:
         return {s for s in str(entry[2].get("scope", "")).split(",") if s} if entry else set()
 
     async def _oauth(self, path: str, form: dict[str, str]) -> dict[str, Any]:
+        failure: errors.AuthError | None = None
         try:
             response = await call(
                 self.client,
@@ -306,7 +313,8 @@ class DouyinTokens:
             )
             return envelope(response, now=self.now())
         except errors.AuthError as exc:
-            raise reauth_error(exc) from None
+            failure = reauth_error(exc)
+        raise failure from None
 
     async def get(self, force: bool = False) -> str:
         """A valid access token; `force` refreshes even if the cache still trusts the current one."""

@@ -45,6 +45,14 @@ LAUNCH_TIME = time(0, 1)
 POST_FIELDS = ("id", "slug", "votesCount", "commentsCount", "reviewsRating", "featuredAt")
 #: 1 point per field, the post itself included; the real rule is unpublished [U], so it is a setting.
 COST_PER_POST = 1 + len(POST_FIELDS)
+#: (normalised name, Product Hunt field); votes also count as "likes" so reports can compare platforms.
+FIGURES = (
+    ("votes", "votesCount"),
+    ("likes", "votesCount"),
+    ("comments", "commentsCount"),
+    ("rating", "reviewsRating"),
+    ("featured", "featuredAt"),
+)
 DEFAULT_BUDGET = 350  # complexity points per call (of 6250 per 15 min)
 TAGLINE_MAX = 60  # [M] PLATFORMS.md 4.5
 _UPVOTE_ASK = re.compile(r"\b(up)?vote\s+(for\s+)?(us|me)\b|\bupvote\b|求(点赞|投票)|帮忙点赞", re.IGNORECASE)
@@ -66,11 +74,9 @@ class RateLimitedPartial(errors.RateLimited):
 
 
 def post_key(ref: RemoteRef) -> tuple[str, str] | None:
-    """("slug", s) or ("id", n) from the ref's stored ids, its remote id or its confirmed URL."""
+    """("slug", s) or ("id", n) from a stored slug, the remote id, or the confirmed /posts/<slug> URL."""
     if ref.ids.get("slug"):
         return "slug", str(ref.ids["slug"])
-    if ref.ids.get("id"):
-        return "id", str(ref.ids["id"])
     for text in (ref.remote_id, ref.url or ""):
         text = text.strip()
         if "producthunt.com" in text:
@@ -246,7 +252,7 @@ class ProductHuntAdapter:
                         f"complexity budget low ({self._remaining} points left); {len(pending)} posts wait",
                         samples=samples,
                         retry_after=self._wait(),
-                    ) from None
+                    )
                 batch, pending = pending[:size], pending[size:]
                 try:
                     data = await self._query(client, batch)
@@ -300,9 +306,11 @@ class ProductHuntAdapter:
         try:
             body = response.json()
         except ValueError:
+            body = None
+        if not isinstance(body, dict):
             raise errors.TransientError(
-                "Product Hunt answered with something other than JSON", platform=PLATFORM
-            ) from None
+                "Product Hunt answered with something other than a JSON object", platform=PLATFORM
+            )
         data, problems = body.get("data"), body.get("errors") or []
         if not isinstance(data, dict):
             messages = "; ".join(str(e.get("message", e)) for e in problems if isinstance(e, dict))
@@ -325,28 +333,13 @@ class ProductHuntAdapter:
             if not isinstance(node, dict):
                 logger.warning("producthunt post %s=%s not found (removed, or not live yet)", *key)
                 continue
-            figures = [
-                ("votes", "votesCount"),
-                ("likes", "votesCount"),
-                ("comments", "commentsCount"),
-                ("rating", "reviewsRating"),
-            ]
             for ref in keyed[key]:
-                out += [
-                    MetricSample(ref.post_id, PLATFORM, name, float(node[raw] or 0), taken, raw)
-                    for name, raw in figures
-                    if node.get(raw) is not None
-                ]
-                out.append(
-                    MetricSample(
-                        ref.post_id,
-                        PLATFORM,
-                        "featured",
-                        1.0 if node.get("featuredAt") else 0.0,
-                        taken,
-                        "featuredAt",
-                    )
-                )
+                for name, raw in FIGURES:
+                    value = node.get(raw)
+                    if raw == "featuredAt":
+                        value = 1.0 if value else 0.0  # featured or not: a figure to chart, not a date
+                    if value is not None:
+                        out.append(MetricSample(ref.post_id, PLATFORM, name, float(value), taken, raw))
         return out
 
 

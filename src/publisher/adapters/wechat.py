@@ -10,30 +10,18 @@ decides).
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from publisher import errors
+from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import AdapterContext
-from publisher.adapters.dryrun import request_of
 from publisher.adapters.http import RetryPolicy, Sleep
 from publisher.adapters.wechat_api import PLATFORM, WechatApi, open_api, shared_cache
-from publisher.adapters.wechat_article import (
-    article_body,
-    body_images,
-    clientmsgid,
-    cover_of,
-    replace_image_sources,
-    validate,
-)
+from publisher.adapters.wechat_article import validate
 from publisher.adapters.wechat_jobs import (
     REASON_48001,
-    REASON_DRAFT_MODE,
-    REASON_UNVERIFIED,
     absent,
     check_job,
     code_is,
@@ -44,10 +32,9 @@ from publisher.adapters.wechat_jobs import (
     submitted,
 )
 from publisher.adapters.wechat_metrics import fetch_metrics
+from publisher.adapters.wechat_steps import WechatSteps
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import register_secret
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_POLL_WAITS = (5.0, 10.0, 15.0)  # in-process polls after submit; the queue polls later ones
 DEFAULT_SETTLE_S = 3600.0  # a publish job still unresolved after this long is assumed never to have started
@@ -71,7 +58,7 @@ class WechatAdapter:
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         waits = poll_waits if poll_waits is not None else ctx.options.get("poll_waits", DEFAULT_POLL_WAITS)
-        self.poll_waits = tuple(float(w) for w in waits)
+        self.steps = WechatSteps(ctx, tuple(float(w) for w in waits))
         self.tokens = shared_cache(ctx)
 
     # --- the contract ----------------------------------------------------------------------------------
@@ -82,10 +69,11 @@ class WechatAdapter:
         problems = [p for p in self.validate(post) if p.severity == "error"]
         if problems:
             raise errors.PermanentError(
-                "invalid input: " + "; ".join(p.format() for p in problems), platform=PLATFORM
+                "invalid input: " + "; ".join(p.format() for p in problems), platform=self.name
             )
         if self.ctx.mode == "assisted":
-            return self.steps.pack(post)
+            # The shared ready-to-post pack: a person pastes the article and confirms the URL.
+            return await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
         ids = dict(attempt.ids)
         async with self._api() as api:
             if ids.get("publish_id"):
@@ -119,10 +107,18 @@ class WechatAdapter:
 
         Stored ids first (publish_id -> freepublish/get; draft media_id -> draft/get, and when the draft left
         the box, freepublish/batchget by title since the attempt began), else draft/batchget by title + cover
-        in the attempt window. Returns the found state, the "absent" marker, or None when it cannot tell.
+        in the attempt window; never "the newest post".
+
+        Returns: "published" (found, with its ids); "submitted" without the marker (the job is still
+        publishing: poll later); "awaiting_manual" (the draft is there and a person must publish it); the
+        confirmed negative `PublishResult(None, None, "submitted", {"reconcile": "absent", ...})`, after which
+        publishing again is safe (committed ids, e.g. a found draft, are reused); or None when it cannot
+        tell (several matches, a job that may still run, a draft that left the box unexplained).
         """
         ids = dict(attempt.ids)
         title = str(post.fields.get("title") or "")
+        if ids.get("msg_id"):
+            return published(ids)  # the mass send was answered before the interruption
         async with self._api() as api:
             if ids.get("publish_id"):
                 found = await check_job(api, ids)
@@ -160,8 +156,8 @@ class WechatAdapter:
         # A sent draft leaves the box; if it is still there, the send did not happen.
         if await self.steps.draft_exists(api, ids):
             return absent(ids, "the draft is still in the draft box: the mass send did not happen")
-        try:
-            return await self.steps.mass_send(api, post, ids)  # the same clientmsgid: 45065 names the first send
+        try:  # the same clientmsgid again: 45065 names the first send, within its 24 h dedupe window
+            return await self.steps.mass_send(api, post, ids)
         except errors.PermanentError as exc:
             if code_is(exc, 40007):
                 return None  # the draft left some other way: a person must look
@@ -186,4 +182,3 @@ class WechatAdapter:
     async def _api(self) -> AsyncIterator[WechatApi]:
         async with open_api(self.ctx, self.policy, self.sleep, self.tokens) as api:
             yield api
-

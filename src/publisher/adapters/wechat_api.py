@@ -6,7 +6,6 @@ It knows endpoints and error codes, not the publishing flow (that is `wechat.py`
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from publisher.redact import register_secret
 PLATFORM = "wechat"
 TOKEN_KIND = "access_token"
 CAPABILITY_KIND = "capability"  # a TokenCache entry remembering that the account is draft-only (48001)
+DRAFT_ONLY_RECHECK = timedelta(days=7)
 TOKEN_MARGIN = timedelta(seconds=300)  # PLATFORMS.md 1.2: cache until expires_in - 300 s
 # Daily quotas reset at Beijing midnight [U]; China has no DST, so a fixed offset is exact.
 BEIJING = timezone(timedelta(hours=8))
@@ -42,6 +42,11 @@ def next_beijing_midnight(now: datetime) -> datetime:
     """When a WeChat daily quota comes back, in UTC."""
     local = now.astimezone(BEIJING)
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=BEIJING).astimezone(UTC)
+
+
+def _aware(at: datetime) -> datetime:
+    # A store may hand back naive UTC datetimes (SQLite); comparing those with aware ones would raise.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def clock_of(ctx: AdapterContext) -> Callable[[], datetime]:
@@ -80,7 +85,7 @@ class WechatApi:
             cached = self.tokens.get(self.ctx.account, TOKEN_KIND)
             if cached is not None:
                 value, expires_at, meta = cached
-                if meta.get("appid") == appid and (expires_at is None or expires_at > self.now):
+                if meta.get("appid") == appid and (expires_at is None or _aware(expires_at) > self.now):
                     register_secret(value)
                     return value
         secret = self.ctx.credentials.get("secret", "")
@@ -115,7 +120,7 @@ class WechatApi:
         classify_http(response, PLATFORM, now=self.now)
         try:
             data = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             # A cut answer may follow an applied write: `call` turns this into OutcomeUnknown for writes.
             raise errors.TransientError("unreadable JSON answer", platform=PLATFORM) from None
         if not isinstance(data, dict):
@@ -190,16 +195,21 @@ class WechatApi:
 
     # --- account capability -------------------------------------------------------------------------
     def draft_only(self) -> bool:
-        """True once the platform said 48001 to a publish: this account can only fill the draft box."""
+        """True once the platform said 48001 to a publish: this account can only fill the draft box.
+
+        The mark lapses after a week, so an account verified since then is tried again (one submit call).
+        """
         found = self.tokens.get(self.ctx.account, CAPABILITY_KIND)
-        return bool(found and found[2].get("draft_only"))
+        if not found or not found[2].get("draft_only"):
+            return False
+        return found[1] is None or _aware(found[1]) > self.now
 
     def remember_draft_only(self, reason: str) -> None:
         self.tokens.put(
             self.ctx.account,
             CAPABILITY_KIND,
             "draft_only",
-            None,
+            self.now + DRAFT_ONLY_RECHECK,
             {"draft_only": True, "reason": reason, "since": self.now.isoformat()},
         )
 

@@ -6,7 +6,7 @@ confirmed negative (safe to publish again: ids already committed are reused); No
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -109,7 +109,7 @@ def _news(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 async def _scan(
-    api: WechatApi, path: str, since: datetime, match: Any
+    api: WechatApi, path: str, since: datetime, match: Callable[[Mapping[str, Any]], bool]
 ) -> tuple[list[Mapping[str, Any]], bool]:
     """Page a newest-first list back to `since`; (matching items, whether the whole window was seen)."""
     start = (since - WINDOW_SLACK).timestamp()
