@@ -163,11 +163,12 @@ class Queue:
             self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
             raise
         except errors.PlatformError as exc:
-            return await self._failed(c, post, attempt, adapter, exc)
+            return await self._failed(c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc)
         except Exception as exc:  # an adapter bug: we cannot know whether the request left
             logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
             unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
-            return await self._failed(c, post, attempt, adapter, unknown)
+            return await self._failed(c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter,
+                                      unknown)
         return self._published(c, post, attempt, result, sinks.seen)
 
     def _resumable_ids(self, c: ClaimedPost, post: RenderedPost, now: datetime) -> dict[str, Any]:

@@ -9,12 +9,15 @@ from collections.abc import Callable
 
 from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter
+from publisher.adapters.wechat import WechatAdapter
 from publisher.errors import ConfigError
 
 AdapterFactory = Callable[[AdapterContext], Adapter]
 
 #: platform name (== platforms/<name>/ folder) -> the real adapter's factory
-ADAPTERS: dict[str, AdapterFactory] = {}
+ADAPTERS: dict[str, AdapterFactory] = {
+    "wechat": WechatAdapter,
+}
 
 
 def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
