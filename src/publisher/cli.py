@@ -251,6 +251,21 @@ def preview(
         raise typer.Exit(1)
 
 
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8900,
+    seed: Annotated[int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")] = 0,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally."""
+    _setup(verbose)
+    from publisher.sandbox import serve
+
+    out.print(f"sandbox on http://127.0.0.1:{port} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
+              f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL=http://127.0.0.1:{port}")
+    serve(host="127.0.0.1", port=port, seed=seed)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
     try:
