@@ -1,4 +1,4 @@
-"""The Douyin adapter against the sandbox: OAuth, token lifecycle, uploads, create, review, reconcile, metrics."""
+"""The Douyin adapter on the sandbox: OAuth, token lifecycle, uploads, create, review, reconcile, metrics."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import pytest
 from publisher import errors
 from publisher.adapters.base import AdapterContext, MemoryTokenCache
 from publisher.adapters.douyin import DouyinAdapter
+from publisher.adapters.douyin_api import next_beijing_midnight
 from publisher.adapters.douyin_auth import (
     ACCESS,
     REFRESH,
     authorize_url,
     exchange_code,
-    next_beijing_midnight,
     run_local_oauth,
     save_tokens,
 )
@@ -42,18 +42,32 @@ def run(coro: Awaitable[T]) -> T:
 def media(tmp: Path, name: str, data: bytes, role: str, mime: str) -> MediaFile:
     path = tmp / name
     path.write_bytes(data)
-    return MediaFile(role, str(path), f"content/media/{name}", hashlib.sha256(data).hexdigest(), len(data), mime)
+    return MediaFile(
+        role, str(path), f"content/media/{name}", hashlib.sha256(data).hexdigest(), len(data), mime
+    )
 
 
-def video_post(tmp: Path, text: str = "效率神器上线 #效率工具 #AI", size: int = 600, **fields: Any) -> RenderedPost:
+def video_post(
+    tmp: Path, text: str = "效率神器上线 #效率工具 #AI", size: int = 600, **fields: Any
+) -> RenderedPost:
     clip = media(tmp, "launch.mp4", b"\0\0\0\x18ftypmp42" + b"v" * size, "video", "video/mp4")
-    return RenderedPost("launch-day", "content/launch-day.md", "douyin", "douyin",
-                        {"text": text, "tags": ["效率工具", "AI"], **fields}, (clip,))
+    return RenderedPost(
+        "launch-day",
+        "content/launch-day.md",
+        "douyin",
+        "douyin",
+        {"text": text, "tags": ["效率工具", "AI"], **fields},
+        (clip,),
+    )
 
 
 def image_post(tmp: Path, text: str = "三张图看懂周报 #效率工具") -> RenderedPost:
-    images = tuple(media(tmp, f"s{n}.jpg", b"\xff\xd8" + bytes([n]) * 300, "images", "image/jpeg") for n in (1, 2))
-    return RenderedPost("steps", "content/steps.md", "douyin", "douyin", {"text": text, "tags": ["效率工具"]}, images)
+    images = tuple(
+        media(tmp, f"s{n}.jpg", b"\xff\xd8" + bytes([n]) * 300, "images", "image/jpeg") for n in (1, 2)
+    )
+    return RenderedPost(
+        "steps", "content/steps.md", "douyin", "douyin", {"text": text, "tags": ["效率工具"]}, images
+    )
 
 
 class Env:
@@ -73,10 +87,17 @@ class Env:
 
     def adapter(self, verified: bool = True, **options: Any) -> DouyinAdapter:
         ctx = AdapterContext(
-            account="douyin", mode="sandbox", base_url="http://sandbox/dy",
+            account="douyin",
+            mode="sandbox",
+            base_url="http://sandbox/dy",
             options={"verified": verified, "review_poll_s": 30, **options},
-            credentials={"client_key": KEY, "client_secret": SECRET}, transport=self.transport, now=self.now,
-            ids_sink=self.ids.update, intent=self.intents.append, out_dir=self.tmp / "packs", tokens=self.tokens,
+            credentials={"client_key": KEY, "client_secret": SECRET},
+            transport=self.transport,
+            now=self.now,
+            ids_sink=self.ids.update,
+            intent=self.intents.append,
+            out_dir=self.tmp / "packs",
+            tokens=self.tokens,
         )
         return DouyinAdapter(ctx, policy=RetryPolicy.immediate(), sleep=self.advance)
 
@@ -91,12 +112,25 @@ class Env:
 
     async def authorise(self) -> None:
         async with httpx.AsyncClient(transport=self.transport) as c:
-            r = await c.get(authorize_url(KEY, "http://127.0.0.1:1/callback", ["video.create.bind",
-                            "video.list.bind", "video.data.bind", "data.external.item", "renew_refresh_token"],
-                            "s1", base_url="http://sandbox/dy"))
+            r = await c.get(
+                authorize_url(
+                    KEY,
+                    "http://127.0.0.1:1/callback",
+                    [
+                        "video.create.bind",
+                        "video.list.bind",
+                        "video.data.bind",
+                        "data.external.item",
+                        "renew_refresh_token",
+                    ],
+                    "s1",
+                    base_url="http://sandbox/dy",
+                )
+            )
         code = parse_qs(urlparse(r.headers["location"]).query)["code"][0]
-        tokens = await exchange_code(KEY, SECRET, code, base_url="http://sandbox/dy", transport=self.transport,
-                                     now=self.now)
+        tokens = await exchange_code(
+            KEY, SECRET, code, base_url="http://sandbox/dy", transport=self.transport, now=self.now
+        )
         save_tokens(self.tokens, "douyin", tokens)
 
     def calls(self, state: dict[str, Any], fragment: str) -> int:
@@ -119,11 +153,22 @@ def attempt(env: Env, n: int = 1, ids: dict[str, Any] | None = None) -> Attempt:
 
 def test_oauth_round_trip_through_a_local_callback_server() -> None:
     with running() as base:
-        def browser(url: str) -> None:  # stands in for the person: the sandbox auto-approves and redirects back
+
+        def browser(
+            url: str,
+        ) -> None:  # stands in for the person: the sandbox auto-approves and redirects back
             httpx.get(url, follow_redirects=True, timeout=5)
 
-        tokens = run(run_local_oauth(KEY, SECRET, base_url=f"{base}/dy", scopes=["video.create.bind"],
-                                     open_browser=browser, timeout_s=10))
+        tokens = run(
+            run_local_oauth(
+                KEY,
+                SECRET,
+                base_url=f"{base}/dy",
+                scopes=["video.create.bind"],
+                open_browser=browser,
+                timeout_s=10,
+            )
+        )
         assert tokens.access_token.startswith("act.") and tokens.refresh_token.startswith("rft.")
         assert tokens.open_id and tokens.scopes == ("video.create.bind",)
         assert tokens.refresh_expires_at - tokens.expires_at == timedelta(days=15)
@@ -134,8 +179,16 @@ def test_oauth_round_trip_through_a_local_callback_server() -> None:
             httpx.get(query["redirect_uri"][0], params={"code": "x", "state": "forged"}, timeout=5)
 
         with pytest.raises(errors.AuthError, match="state"):
-            run(run_local_oauth(KEY, SECRET, base_url=f"{base}/dy", scopes=["video.create.bind"],
-                                open_browser=forged, timeout_s=10))
+            run(
+                run_local_oauth(
+                    KEY,
+                    SECRET,
+                    base_url=f"{base}/dy",
+                    scopes=["video.create.bind"],
+                    open_browser=forged,
+                    timeout_s=10,
+                )
+            )
 
 
 def test_access_token_expired_after_15_days_is_refreshed_once(env: Env, tmp_path: Path) -> None:
@@ -150,9 +203,21 @@ def test_access_token_expired_after_15_days_is_refreshed_once(env: Env, tmp_path
     assert first and access and access[0] != first[0] and access[1] == refreshed_at + timedelta(days=15)
 
 
-def test_a_token_the_platform_rejects_is_refreshed_once_and_the_call_repeated(env: Env, tmp_path: Path) -> None:
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "*/upload_video/", "kind": "app_error",
-                                       "code": 28001008, "message": "access_token过期"}))
+def test_a_token_the_platform_rejects_is_refreshed_once_and_the_call_repeated(
+    env: Env, tmp_path: Path
+) -> None:
+    run(
+        env.control(
+            "/__fake/faults",
+            {
+                "platform": "douyin",
+                "path": "*/upload_video/",
+                "kind": "app_error",
+                "code": 28001008,
+                "message": "access_token过期",
+            },
+        )
+    )
     result = run(env.adapter().publish(video_post(tmp_path), attempt(env)))
     assert result.remote_id
     state = run(env.control("/__fake/state"))
@@ -162,8 +227,18 @@ def test_a_token_the_platform_rejects_is_refreshed_once_and_the_call_repeated(en
 
 def test_refresh_token_rejected_10010_is_auth_error_naming_the_command(env: Env, tmp_path: Path) -> None:
     run(env.advance(15 * DAY + 1))
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "/oauth/refresh_token/", "kind": "app_error",
-                                       "code": 10010, "message": "refresh_token 无效或过期"}))
+    run(
+        env.control(
+            "/__fake/faults",
+            {
+                "platform": "douyin",
+                "path": "/oauth/refresh_token/",
+                "kind": "app_error",
+                "code": 10010,
+                "message": "refresh_token 无效或过期",
+            },
+        )
+    )
     with pytest.raises(errors.AuthError, match="publisher auth douyin") as caught:
         run(env.adapter().publish(video_post(tmp_path), attempt(env)))
     refresh = env.tokens.get("douyin", REFRESH)
@@ -194,8 +269,14 @@ class RecordingCache(MemoryTokenCache):
         super().__init__()
         self.puts: list[tuple[str, str]] = []
 
-    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
-            meta: dict[str, Any] | None = None) -> None:
+    def put(
+        self,
+        account: str,
+        kind: str,
+        value: str,
+        expires_at: datetime | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         self.puts.append((kind, value))
         super().put(account, kind, value, expires_at, meta)
 
@@ -206,10 +287,30 @@ def test_an_empty_refresh_token_in_an_answer_never_replaces_the_stored_one(tmp_p
     run(env.authorise())
     stored = env.tokens.get("douyin", REFRESH)
     run(env.advance(15 * DAY + 1))
-    body = {"data": {"access_token": "act.replacement-token-xyz", "expires_in": 1296000, "refresh_token": "",
-                     "open_id": "", "scope": "", "error_code": 0, "description": ""}, "message": "success"}
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "/oauth/refresh_token/",
-                                       "kind": "http_status", "status": 200, "body": body}))
+    body = {
+        "data": {
+            "access_token": "act.replacement-token-xyz",
+            "expires_in": 1296000,
+            "refresh_token": "",
+            "open_id": "",
+            "scope": "",
+            "error_code": 0,
+            "description": "",
+        },
+        "message": "success",
+    }
+    run(
+        env.control(
+            "/__fake/faults",
+            {
+                "platform": "douyin",
+                "path": "/oauth/refresh_token/",
+                "kind": "http_status",
+                "status": 200,
+                "body": body,
+            },
+        )
+    )
     # The injected access token is unknown to the sandbox (2190002): one forced refresh, then it works.
     assert run(env.adapter().publish(video_post(tmp_path), attempt(env))).remote_id
     assert all(value for kind, value in env.tokens.puts if kind == REFRESH)
@@ -259,8 +360,12 @@ def test_image_text_post_uploads_each_image_then_creates(env: Env, tmp_path: Pat
 
 def test_resume_skips_every_step_whose_id_is_stored(env: Env, tmp_path: Path) -> None:
     post = image_post(tmp_path)
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "*/create_image_text/", "kind": "http_status",
-                                       "status": 400}))
+    run(
+        env.control(
+            "/__fake/faults",
+            {"platform": "douyin", "path": "*/create_image_text/", "kind": "http_status", "status": 400},
+        )
+    )
     with pytest.raises(errors.PermanentError):
         run(env.adapter().publish(post, attempt(env)))
     uploaded = list(env.ids["image_ids"])
@@ -271,10 +376,15 @@ def test_resume_skips_every_step_whose_id_is_stored(env: Env, tmp_path: Path) ->
     assert len(state["douyin"]["items"]) == 1
 
 
-def test_drop_after_commit_on_create_is_unknown_and_reconcile_finds_exactly_one(env: Env, tmp_path: Path) -> None:
+def test_drop_after_commit_on_create_is_unknown_and_reconcile_finds_exactly_one(
+    env: Env, tmp_path: Path
+) -> None:
     post = video_post(tmp_path)
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "*/create_video/",
-                                       "kind": "drop_after_commit"}))
+    run(
+        env.control(
+            "/__fake/faults", {"platform": "douyin", "path": "*/create_video/", "kind": "drop_after_commit"}
+        )
+    )
     first = attempt(env)
     with pytest.raises(errors.OutcomeUnknown):
         run(env.adapter().publish(post, first))
@@ -288,8 +398,11 @@ def test_drop_after_commit_on_create_is_unknown_and_reconcile_finds_exactly_one(
 
 def test_a_consumed_video_id_reconciles_instead_of_uploading_again(env: Env, tmp_path: Path) -> None:
     post = video_post(tmp_path)
-    run(env.control("/__fake/faults", {"platform": "douyin", "path": "*/create_video/",
-                                       "kind": "drop_after_commit"}))
+    run(
+        env.control(
+            "/__fake/faults", {"platform": "douyin", "path": "*/create_video/", "kind": "drop_after_commit"}
+        )
+    )
     with pytest.raises(errors.OutcomeUnknown):
         run(env.adapter().publish(post, attempt(env)))
     run(env.advance(600))  # a blind retry, later, with the ids committed so far (video_id, no item_id)
@@ -301,7 +414,9 @@ def test_a_consumed_video_id_reconciles_instead_of_uploading_again(env: Env, tmp
 
 
 def test_reconcile_is_exact_never_the_newest_post(env: Env, tmp_path: Path) -> None:
-    run(env.adapter().publish(video_post(tmp_path, text="效率神器上线!"), attempt(env)))  # near-identical text
+    run(
+        env.adapter().publish(video_post(tmp_path, text="效率神器上线!"), attempt(env))
+    )  # near-identical text
     run(env.advance(60))
     absent = run(env.adapter().reconcile(video_post(tmp_path), attempt(env)))
     assert absent is not None and absent.remote_id is None and absent.detail == {"reconcile": "absent"}
@@ -317,15 +432,21 @@ def test_daily_create_cap_is_quota_exhausted_until_beijing_midnight(env: Env, tm
     with pytest.raises(errors.QuotaExhausted) as caught:
         run(env.adapter().publish(video_post(tmp_path), attempt(env)))
     assert caught.value.code == 2114007
-    assert caught.value.reset_at == next_beijing_midnight(env.now()) == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    assert (
+        caught.value.reset_at == next_beijing_midnight(env.now()) == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    )
 
 
-def test_review_rejection_fails_and_private_video_is_published_with_a_warning(env: Env, tmp_path: Path) -> None:
+def test_review_rejection_fails_and_private_video_is_published_with_a_warning(
+    env: Env, tmp_path: Path
+) -> None:
     run(env.control("/__fake/config", {"douyin": {"review_outcome": 2}}))
     with pytest.raises(errors.PermanentError, match="not suitable"):
         run(env.adapter().publish(video_post(tmp_path), attempt(env)))
     run(env.control("/__fake/config", {"douyin": {"review_outcome": 5}}))
-    private = run(env.adapter().publish(video_post(tmp_path, text="仅自己可见", private_status=1), attempt(env)))
+    private = run(
+        env.adapter().publish(video_post(tmp_path, text="仅自己可见", private_status=1), attempt(env))
+    )
     assert private.state == "published" and "private" in private.detail["warning"]
 
 

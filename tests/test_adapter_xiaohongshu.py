@@ -1,4 +1,4 @@
-"""The Xiaohongshu adapter: assisted by default, the opt-in xiaohongshu-mcp bridge, metrics and the CSV import."""
+"""The Xiaohongshu adapter: assisted by default, the opt-in xiaohongshu-mcp bridge, metrics, CSV import."""
 
 from __future__ import annotations
 
@@ -34,11 +34,25 @@ def note(tmp: Path, title: str = "3 步搞定周报", video: bool = False) -> Re
     for n, name in enumerate(names):
         data = bytes([n + 1]) * 200
         (tmp / name).write_bytes(data)
-        files.append(MediaFile("video" if video else "images", str(tmp / name), f"content/media/{name}",
-                               hashlib.sha256(data).hexdigest(), len(data), "video/mp4" if video else "image/jpeg"))
+        files.append(
+            MediaFile(
+                "video" if video else "images",
+                str(tmp / name),
+                f"content/media/{name}",
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+                "video/mp4" if video else "image/jpeg",
+            )
+        )
     body = "第一步：列清单\n第二步：写结论\n\n#效率工具 #周报"
-    return RenderedPost("weekly", "content/weekly.md", "xiaohongshu", "xiaohongshu",
-                        {"title": title, "body": body, "tags": ["效率工具", "周报"]}, tuple(files))
+    return RenderedPost(
+        "weekly",
+        "content/weekly.md",
+        "xiaohongshu",
+        "xiaohongshu",
+        {"title": title, "body": body, "tags": ["效率工具", "周报"]},
+        tuple(files),
+    )
 
 
 class Env:
@@ -54,9 +68,17 @@ class Env:
         return self.world.now  # type: ignore[no-any-return]
 
     def adapter(self, **options: Any) -> XiaohongshuAdapter:
-        ctx = AdapterContext(account="xiaohongshu", mode="sandbox", base_url="http://sandbox/xhs",
-                             options=options, transport=self.transport, now=self.now, ids_sink=self.ids.update,
-                             intent=self.intents.append, out_dir=self.tmp / "packs")
+        ctx = AdapterContext(
+            account="xiaohongshu",
+            mode="sandbox",
+            base_url="http://sandbox/xhs",
+            options=options,
+            transport=self.transport,
+            now=self.now,
+            ids_sink=self.ids.update,
+            intent=self.intents.append,
+            out_dir=self.tmp / "packs",
+        )
         return XiaohongshuAdapter(ctx, policy=RetryPolicy.immediate())
 
     def bridge(self) -> XiaohongshuAdapter:
@@ -81,8 +103,14 @@ def test_by_default_a_note_is_an_assisted_pack(env: Env, tmp_path: Path) -> None
     result = run(env.adapter().publish(note(tmp_path), env.attempt()))
     assert result.state == "awaiting_manual" and result.remote_id is None
     pack = Path(result.detail["pack"])
-    assert sorted(p.name for p in pack.iterdir()) == ["01-image.jpg", "02-image.jpg", "03-image.jpg",
-                                                       "checklist.md", "pack.json", "text.txt"]
+    assert sorted(p.name for p in pack.iterdir()) == [
+        "01-image.jpg",
+        "02-image.jpg",
+        "03-image.jpg",
+        "checklist.md",
+        "pack.json",
+        "text.txt",
+    ]
     assert (pack / "text.txt").read_text(encoding="utf-8").startswith("3 步搞定周报\n\n第一步")
     assert run(env.adapter().reconcile(note(tmp_path), env.attempt())) is None
     assert run(env.control("/__fake/state"))["calls"] == []
@@ -114,11 +142,16 @@ def test_bridge_not_logged_in_needs_a_person(env: Env, tmp_path: Path) -> None:
     assert run(env.control("/__fake/state"))["xiaohongshu"]["notes"] == []
 
 
-def test_commit_then_drop_is_unknown_and_the_clients_reconcile_prevents_a_second_note(env: Env,
-                                                                                        tmp_path: Path) -> None:
+def test_commit_then_drop_is_unknown_and_the_clients_reconcile_prevents_a_second_note(
+    env: Env, tmp_path: Path
+) -> None:
     post = note(tmp_path)
-    run(env.control("/__fake/faults", {"platform": "xiaohongshu", "path": "/api/v1/publish",
-                                       "kind": "drop_after_commit"}))
+    run(
+        env.control(
+            "/__fake/faults",
+            {"platform": "xiaohongshu", "path": "/api/v1/publish", "kind": "drop_after_commit"},
+        )
+    )
     first = env.attempt()
     with pytest.raises(errors.OutcomeUnknown):
         run(env.bridge().publish(post, first))
@@ -126,8 +159,11 @@ def test_commit_then_drop_is_unknown_and_the_clients_reconcile_prevents_a_second
     assert found is not None and found.state == "published" and found.remote_id
     # A blind retry with the ids committed so far looks first and sends nothing.
     run(env.control("/__fake/clock", {"advance_seconds": 120}))
-    again = run(env.bridge().publish(post, env.attempt(2, {k: v for k, v in env.ids.items()
-                                                          if k == "bridge_sent_at"})))
+    again = run(
+        env.bridge().publish(
+            post, env.attempt(2, {k: v for k, v in env.ids.items() if k == "bridge_sent_at"})
+        )
+    )
     assert again.remote_id == found.remote_id
     state = run(env.control("/__fake/state"))
     assert len(state["xiaohongshu"]["notes"]) == 1 and state["duplicates"] == []
@@ -139,8 +175,12 @@ def test_commit_then_drop_is_unknown_and_the_clients_reconcile_prevents_a_second
 
 def test_5xx_on_publish_is_unknown_and_reconcile_confirms_absence(env: Env, tmp_path: Path) -> None:
     post = note(tmp_path)
-    run(env.control("/__fake/faults", {"platform": "xiaohongshu", "path": "/api/v1/publish",
-                                       "kind": "http_status", "status": 503}))
+    run(
+        env.control(
+            "/__fake/faults",
+            {"platform": "xiaohongshu", "path": "/api/v1/publish", "kind": "http_status", "status": 503},
+        )
+    )
     first = env.attempt()
     with pytest.raises(errors.OutcomeUnknown):
         run(env.bridge().publish(post, first))
@@ -167,7 +207,9 @@ def test_reconcile_matches_the_exact_title_inside_the_window_only(env: Env, tmp_
         found = run(env.bridge().reconcile(note(tmp_path, title=title), env.attempt()))
         assert found is not None and found.detail == {"reconcile": "absent"}
     # A listing as long as the cap cannot prove absence: "can't tell".
-    assert run(env.adapter(bridge_url="sandbox", listing_cap=2).reconcile(note(tmp_path), env.attempt())) is None
+    assert (
+        run(env.adapter(bridge_url="sandbox", listing_cap=2).reconcile(note(tmp_path), env.attempt())) is None
+    )
 
 
 def test_metrics_read_interact_counts_through_the_bridge(env: Env, tmp_path: Path) -> None:
@@ -178,11 +220,15 @@ def test_metrics_read_interact_counts_through_the_bridge(env: Env, tmp_path: Pat
     by_name = {s.name: s for s in samples}
     assert set(by_name) == {"likes", "favorites", "comments", "shares"}
     assert by_name["likes"].raw_name == "likedCount" and by_name["likes"].value > 0
+
     async def detail() -> dict[str, Any]:
         async with httpx.AsyncClient(transport=env.transport, base_url="http://sandbox") as c:
-            r = await c.post("/xhs/api/v1/feeds/detail", json={"feed_id": result.remote_id,
-                                                              "xsec_token": env.ids["xsec_token"]})
+            r = await c.post(
+                "/xhs/api/v1/feeds/detail",
+                json={"feed_id": result.remote_id, "xsec_token": env.ids["xsec_token"]},
+            )
             return dict(r.json()["data"]["data"]["note"]["interactInfo"])
+
     assert by_name["favorites"].value == parse_count(run(detail())["collectedCount"])
     assert run(env.adapter().fetch_metrics([ref])) == []  # assisted: metrics come from the CSV import
 
@@ -209,8 +255,16 @@ def test_creator_csv_maps_chinese_headers_in_every_encoding(tmp_path: Path, enco
     rows = parse_creator_csv(path)
     assert [r["title"] for r in rows] == ["3 步搞定周报", "效率神器上线, 第二弹"]
     first, second = rows
-    assert first["metrics"] == {"views": 12000, "likes": 356, "favorites": 88, "comments": 12, "shares": 5,
-                                "followers_gained": 9, "cover_ctr": 0.125, "avg_view_time_s": 14}
+    assert first["metrics"] == {
+        "views": 12000,
+        "likes": 356,
+        "favorites": 88,
+        "comments": 12,
+        "shares": 5,
+        "followers_gained": 9,
+        "cover_ctr": 0.125,
+        "avg_view_time_s": 14,
+    }
     assert first["raw_names"]["views"] == "观看量" and first["raw_names"]["likes"] == "点赞"
     assert first["published_at"] == datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
     assert first["published_at"].utcoffset() == SHANGHAI_OFFSET and first["type"] == "图文"

@@ -86,6 +86,7 @@ class Queue:
         self.content = Revalidator(ws, store, calendar or Calendar(ws))
         self.db = QueueStore(store, notifier, zone=ws.zone)
         self.reconciler = Reconciler(self)
+        self._flagged: set[str] | None = None  # accounts needing re-auth, during one run_due
 
     # -- runs -----------------------------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class Queue:
         now = self.now()
         self.contexts.refresh()
         reap_expired(self.store, now)
-        flagged = set(accounts_needing_reauth(self.store))
+        flagged = self._flagged = set(accounts_needing_reauth(self.store))
         out = [self._outcome_of(*m) for m in self.db.sweep_late(now, limit)]
         out += await self.reconciler.pending(limit, flagged)
         accounts = None
@@ -104,7 +105,8 @@ class Queue:
                 return out
         for claimed in claim_due(self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit,
                                  accounts=accounts):
-            out.append(await self.process(claimed, flagged=flagged))
+            out.append(await self.process(claimed))
+        self._flagged = None
         return out
 
     async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
@@ -117,20 +119,21 @@ class Queue:
 
     # -- one post -------------------------------------------------------------------------------------------
 
-    async def process(self, claimed: ClaimedPost, *, flagged: set[str] | None = None) -> Outcome:
+    async def process(self, claimed: ClaimedPost) -> Outcome:
         """Send one claimed post, or release/hold/cancel/miss it; never raises for a platform's answer."""
         try:
-            return await self._process(claimed, flagged)
+            return await self._process(claimed)
         except LeaseLost as exc:
             logger.info("%s", exc)
             return self._outcome(claimed, "lost", "lease lost: another worker or the reaper has the post")
 
-    async def _process(self, c: ClaimedPost, flagged: set[str] | None) -> Outcome:
+    async def _process(self, c: ClaimedPost) -> Outcome:
         now = self.now()
         late = self.db.late_reason(c.id, c.due_at, c.late_window_s, now)
         if late:
             return self._move(c, S.MISSED, late, now, alert=True)
-        if c.account in (flagged if flagged is not None else accounts_needing_reauth(self.store)):
+        flagged = self._flagged if self._flagged is not None else set(accounts_needing_reauth(self.store))
+        if c.account in flagged:
             return self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
         verdict = self.content.check(c.item_id, c.platform, c.account, c.content_hash)
         if verdict.action == "cancel":
@@ -225,6 +228,8 @@ class Queue:
             return self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
         if isinstance(exc, errors.AuthError):
             mark_needs_reauth(self.store, c.account, reason=msg, post_id=c.id, now=now)
+            if self._flagged is not None:
+                self._flagged.add(c.account)  # the rest of this batch waits too
             return self._finish(c, attempt, S.NEEDS_REAUTH, "auth", msg, code=code,
                                 reason=f"credentials of {c.account} need renewing (publisher auth): {msg}")
         if isinstance(exc, errors.NeedsPerson):

@@ -96,11 +96,11 @@ class Reconciler:
             return self._move(where, S.NEEDS_ATTENTION, "the platform cannot tell whether it was published: check "
                               "it, then `publisher resolve` (--published URL or --not-published)", evidence)
         detail = dict(result.detail)
-        new = {k: v for k, v in detail.items()
-               if k not in attempt.ids and isinstance(v, str | int) and not isinstance(v, bool)}
-        if new:
-            record_ids(q.store, post_id, q.owner, new)
         if result.state == "published":
+            new = {k: v for k, v in detail.items()
+                   if k not in attempt.ids and isinstance(v, str | int) and not isinstance(v, bool)}
+            if new:  # ids the reconcile found (e.g. the article id): metrics need them
+                record_ids(q.store, post_id, q.owner, new)
             return self._move(where, S.PUBLISHED, "published (confirmed on the platform)", evidence,
                               remote_id=result.remote_id, url=result.url, last_error=None)
         if result.state == "submitted" and detail.get("reconcile") == "absent":

@@ -8,7 +8,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -16,15 +16,9 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.base import TokenCache
-from publisher.adapters.http import (
-    DOUYIN_CODES,
-    RetryPolicy,
-    call,
-    classify_codes,
-    classify_http,
-    make_client,
-)
-from publisher.redact import redact_text, register_secret
+from publisher.adapters.douyin_api import REAUTH, envelope, reauth_error
+from publisher.adapters.http import RetryPolicy, call, make_client
+from publisher.redact import register_secret
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +35,6 @@ ACCESS, REFRESH = "douyin_access", "douyin_refresh"  # TokenCache kinds
 MAX_RENEWALS = 5  # PLATFORMS.md 2.2: at most 5 renewals of the refresh token [H]
 REFRESH_AHEAD = timedelta(days=1)
 RENEW_AHEAD = timedelta(days=5)
-REAUTH = "run `publisher auth douyin` to authorise the account again"
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -55,47 +47,6 @@ class TokenSet:
     refresh_expires_at: datetime
     open_id: str
     scopes: tuple[str, ...] = ()
-
-
-def next_beijing_midnight(now: datetime) -> datetime:
-    """When Douyin's daily quotas come back [U: Beijing midnight], as UTC."""
-    local = now.astimezone(BEIJING)
-    return (local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)).astimezone(UTC)
-
-
-def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[str, Any]:
-    """Raise the error a Douyin answer carries (HTTP status first, then `error_code`); return its `data`."""
-    classify_http(response, "douyin", now=now)
-    try:
-        body = response.json()
-    except ValueError:
-        raise errors.TransientError("unreadable answer from Douyin", platform="douyin") from None
-    if not isinstance(body, dict):
-        raise errors.TransientError("unexpected answer from Douyin", platform="douyin")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
-    code = data.get("error_code", extra.get("error_code", body.get("err_no")))
-    text = str(data.get("description") or extra.get("description") or body.get("err_msg") or "error")
-    logid = extra.get("logid") or body.get("log_id")
-    classify_codes(
-        code,
-        f"{text} (logid {logid})" if logid else text,
-        platform="douyin",
-        table=DOUYIN_CODES,
-        reset_at=next_beijing_midnight(now or datetime.now(UTC)),
-    )
-    return data
-
-
-def reauth_error(exc: errors.PlatformError) -> errors.AuthError:
-    """The same failure, saying what the person does next; raise it outside `except` so nothing chains."""
-    message = str(exc.args[0]) if exc.args else str(exc)
-    prefix, suffix = f"{exc.platform}: ", f" (code {exc.code})"
-    message = message.removeprefix(prefix) if exc.platform else message
-    message = message.removesuffix(suffix) if exc.code is not None else message
-    if REAUTH not in message:
-        message = f"{message}; {REAUTH}"
-    return errors.AuthError(redact_text(message), platform="douyin", code=exc.code)
 
 
 def authorize_url(
@@ -354,7 +305,7 @@ class DouyinTokens:
                 },
             )
             if fresh.refresh_token and fresh.refresh_token != token:
-                # A refresh does not move the refresh expiry (PLATFORMS.md 2.2): keep the stored one unless told.
+                # A refresh does not move the refresh expiry (PLATFORMS.md 2.2): keep it unless told.
                 until = fresh.refresh_expires_at if data.get("refresh_expires_in") else expires
                 self.cache.put(self.account, REFRESH, fresh.refresh_token, until, {**meta})
         return fresh.access_token

@@ -9,6 +9,7 @@ with `detail["reconcile"] == "absent"` is a confirmed negative, None means "cann
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -102,7 +103,7 @@ class XiaohongshuAdapter:
         self.policy = policy or RetryPolicy()
         self.sleep = sleep or asyncio.sleep
         bridge = ctx.options.get("bridge_url")
-        # In sandbox mode the registry may pass True/"sandbox": the fake bridge is ctx.base_url ({sandbox}/xhs).
+        # In sandbox mode the registry may pass True/"sandbox": the fake bridge is ctx.base_url.
         self.bridge: str | None = (
             ctx.base_url if bridge in (True, "sandbox") else (str(bridge) if bridge else None)
         )
@@ -278,10 +279,8 @@ class XiaohongshuAdapter:
         """The note by exact title, posted since the attempt (or an earlier send) began; never "newest"."""
         title = str(post.fields.get("title") or "")
         began = [attempt.started_at]
-        try:
+        with contextlib.suppress(ValueError):
             began.append(datetime.fromisoformat(str(ids.get("bridge_sent_at"))))
-        except ValueError:
-            pass
         since = min(b if b.tzinfo else b.replace(tzinfo=UTC) for b in began) - self.skew
         feeds = await self._feeds(c)
         matches: list[tuple[int, str, str]] = []

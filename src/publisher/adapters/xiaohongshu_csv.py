@@ -114,7 +114,7 @@ def parse_creator_csv(path: Path) -> list[dict[str, Any]]:
     except csv.Error:
         dialect = csv.excel
     rows = list(csv.reader(io.StringIO(text), dialect))
-    # An export may open with a caption line ("笔记数据明细"): the header is the first row with a title column.
+    # An export may open with a caption line ("笔记数据明细"): the header is the first row naming a title.
     start = next((i for i, r in enumerate(rows) if any(_TEXT.get(_key(c)) == "title" for c in r)), None)
     if start is None:
         raise ContentError(

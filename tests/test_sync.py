@@ -1,0 +1,128 @@
+"""Sync: the store follows the folder; idempotent; edits, drafts, removals, approval, accounts, UTM links."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from publisher import commands
+from publisher.calendar import Calendar
+from publisher.store.tables import PostRow
+from publisher.workspace import open_workspace
+from tests.conftest import WS
+from tests.test_check import GOOD
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def states(ws: WS) -> dict[tuple[str, str, str], str]:
+    store = commands.store_for(ws.open())
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    with store.session() as s:
+        return {(r.item_id, r.platform, r.account): r.state for r in s.execute(sa.select(t))}
+
+
+def sync(ws: WS) -> list[str]:
+    w = ws.open()
+    return [f"{c.kind}:{c.item_id}:{c.platform}:{c.account}:{c.after}"
+            for c in commands.sync(w, commands.store_for(w), now=NOW).changes]
+
+
+def test_sync_twice_changes_nothing_the_second_time(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    assert len(sync(ws)) == 4
+    assert sync(ws) == []
+    assert set(states(ws).values()) == {"queued"}
+
+
+def _sync_in_process(root: str) -> int:
+    w = open_workspace(Path(root), env={})
+    return len(commands.sync(w, commands.store_for(w), now=NOW).changes)
+
+
+def test_sync_from_two_processes_creates_each_post_once(ws: WS) -> None:
+    for i in range(20):
+        ws.item(f"i{i}.md", GOOD.replace("id: launch", f"id: launch-{i}"))
+    commands.store_for(ws.open())  # migrate first: the race is about the rows, not the schema
+    with mp.get_context("spawn").Pool(2) as pool:
+        pool.map(_sync_in_process, [str(ws.root)] * 2)
+    assert len(states(ws)) == 80
+    assert sync(ws) == []
+
+
+def test_edit_before_publishing_updates_the_queued_post(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    ws.item("launch.md", GOOD.replace("publish_at: 2026-12-01 12:00", "publish_at: 2026-12-03 09:30"))
+    changes = sync(ws)
+    assert "due:launch:xiaohongshu:xiaohongshu:2026-12-03T01:30:00+00:00" in changes
+    assert any(c.startswith("edited:launch:") for c in changes)
+
+
+def test_invalid_edit_holds_the_post_and_fixing_it_requeues(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    ws.item("launch.md", GOOD.replace("title: 效率神器上线｜3 步搞定周报", "title: " + "长" * 40))
+    sync(ws)
+    assert states(ws)[("launch", "xiaohongshu", "xiaohongshu")] == "held"  # 40 > 20 for Xiaohongshu
+    assert states(ws)[("launch", "wechat", "wechat")] == "held"  # 40 > 32 for WeChat
+    assert states(ws)[("launch", "douyin", "douyin")] == "queued"  # Douyin's caption overrides the title
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    assert set(states(ws).values()) == {"queued"}
+
+
+def test_draft_and_removal_cancel_queued_posts(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    ws.item("other.md", GOOD.replace("id: launch", "id: other"))
+    sync(ws)
+    ws.item("launch.md", GOOD.replace("status: ready", "status: draft"))
+    (ws.root / "content" / "other.md").unlink()
+    sync(ws)
+    assert set(states(ws).values()) == {"cancelled"}
+
+
+def test_require_approval_waits_for_approved_by(ws: WS) -> None:
+    toml = (ws.root / "publisher.toml").read_text()
+    (ws.root / "publisher.toml").write_text(toml.replace('timezone = "Asia/Shanghai"',
+                                                         'timezone = "Asia/Shanghai"\nrequire_approval = true'))
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    assert set(states(ws).values()) == {"waiting_approval"}
+    ws.item("launch.md", GOOD.replace("status: ready", "status: ready\napproved_by: 李娜"))
+    sync(ws)
+    assert set(states(ws).values()) == {"queued"}
+
+
+def test_an_item_may_name_accounts_and_each_gets_its_own_post(ws: WS) -> None:
+    ws.item("two.md", """
+        ---
+        id: two
+        title: 两个公众号
+        publish_at: 2026-12-01 08:00
+        platforms:
+          wechat: {author: 小王, cover: media/cover.png}
+          wechat_en: {title: Two accounts, cover: media/cover.png}
+        ---
+        正文
+        """)
+    sync(ws)
+    assert set(states(ws)) == {("two", "wechat", "wechat"), ("two", "wechat", "wechat_en")}
+
+
+def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
+    ws.item("launch.md", GOOD)
+    calendar = Calendar(ws.open())
+    (checked,), _ = calendar.scan()
+    texts = {t.platform: calendar.renderer.render_text(checked.item, t)[0] for t in checked.item.targets}
+    assert "https://example.com/page?utm_source=xiaohongshu&utm_medium=social&utm_campaign=launch" in \
+        texts["xiaohongshu"]["body"]
+    assert "utm_source=wechat" in texts["wechat"]["content"]  # in the footnotes: WeChat has no outside links
+    ws.item("launch.md", GOOD.replace("status: ready", "status: ready\nutm: false"))
+    calendar = Calendar(ws.open())
+    (checked,), _ = calendar.scan()
+    xhs = next(t for t in checked.item.targets if t.platform == "xiaohongshu")
+    assert "utm_source" not in calendar.renderer.render_text(checked.item, xhs)[0]["body"]
