@@ -262,6 +262,31 @@ def test_refresh_token_is_renewed_when_5_days_are_left_and_counted(env: Env, tmp
     assert env.calls(state, "/oauth/renew_refresh_token/") == 1
 
 
+def test_renewals_refused_10020_is_auth_error_and_never_asked_again(env: Env, tmp_path: Path) -> None:
+    run(env.advance(26 * DAY))
+    run(
+        env.control(
+            "/__fake/faults",
+            {
+                "platform": "douyin",
+                "path": "/oauth/renew_refresh_token/",
+                "kind": "app_error",
+                "code": 10020,
+                "message": "更新refresh_token次数超出限制",
+            },
+        )
+    )
+    with pytest.raises(errors.AuthError, match="publisher auth douyin"):
+        run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+    refresh = env.tokens.get("douyin", REFRESH)
+    assert refresh and refresh[2]["renewals"] == 5
+    run(
+        env.adapter().publish(video_post(tmp_path), attempt(env))
+    )  # the refresh token still works until it expires
+    state = run(env.control("/__fake/state"))
+    assert env.calls(state, "/oauth/renew_refresh_token/") == 1
+
+
 class RecordingCache(MemoryTokenCache):
     """A cache that remembers every write, so a test can see an empty token was never offered."""
 

@@ -70,6 +70,7 @@ def test_note_pack_has_media_in_order_text_checklist_and_manifest(tmp_path: Path
     checklist = (folder / "checklist.md").read_text(encoding="utf-8")
     assert "小红书" in checklist and "(open the Xiaohongshu app" in checklist
     assert "定时发布" in checklist  # due tomorrow: inside the app's 1 h .. 14 d scheduling window
+    assert "2026-03-03 04:00 (UTC+00:00)" in checklist  # shown in the zone of `now`
     assert checklist.rstrip().endswith("then run: publisher resolve 42 --published URL")
     manifest = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "note" and manifest["fields"]["title"] == "3 步搞定周报"
@@ -184,12 +185,9 @@ def test_assisted_adapter_works_for_any_platform(tmp_path: Path) -> None:
     assert isinstance(adapter, AssistedAdapter) and adapter.name == "xiaohongshu"
     result = asyncio.run(adapter.publish(xhs(tmp_path), Attempt(7, 1, NOW)))
     assert result.state == "awaiting_manual" and result.remote_id is None and result.url is None
-    assert (
-        (Path(result.detail["pack"]) / "checklist.md")
-        .read_text(encoding="utf-8")
-        .rstrip()
-        .endswith("publisher resolve 7 --published URL")
-    )
+    checklist = (Path(result.detail["pack"]) / "checklist.md").read_text(encoding="utf-8")
+    assert "2026-03-03 12:00 (UTC+08:00)" in checklist  # the workspace's zone, Asia/Shanghai by default
+    assert checklist.rstrip().endswith("then run: publisher resolve 7 --published URL")
     assert asyncio.run(adapter.reconcile(xhs(tmp_path), Attempt(7, 1, NOW))) is None
     assert asyncio.run(adapter.fetch_metrics([])) == []
     with pytest.raises(ConfigError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from publisher.lock import DaemonLock, DaemonLocked, Leader
 from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, JobRunRow, PostRow
+from publisher.workspace import DEFAULTS_DIR
 from tests.conftest import REPO, WS
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -50,6 +52,15 @@ def store(ws: WS) -> Iterator[Store]:
 def note(ws: WS, name: str, when: str) -> None:
     ws.item(f"{name}.md", f"---\ntitle: {name}\npublish_at: {when}\nplatforms: [xiaohongshu]\n"
                           f"images: [media/a.png]\n---\nbody of {name}\n")
+
+
+def no_spacing(ws: WS) -> None:
+    """A workspace copy of Xiaohongshu's rules without the 30 min spacing, to send many posts at one time."""
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", ws.root / "platforms" / "xiaohongshu")
+    rules = ws.root / "platforms" / "xiaohongshu" / "platform.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert "min_spacing_s: 30m" in text
+    rules.write_text(text.replace("min_spacing_s: 30m", "min_spacing_s: 0s"), encoding="utf-8")
 
 
 def states(store: Store) -> dict[str, str]:
@@ -121,6 +132,7 @@ def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
 
 
 def test_a_lost_job_store_loses_no_post(ws: WS, store: Store) -> None:
+    no_spacing(ws)
     for i in range(10):
         note(ws, f"p{i}", "2026-12-01 12:00")
     clock = Clock(T0 - timedelta(hours=1))
@@ -345,7 +357,10 @@ def test_one_node_leads_the_recurring_jobs_and_another_takes_over(pg_engine: sa.
     assert first.is_leader()
     assert not second.is_leader()
     assert first.is_leader()  # still holding
-    first._conn.invalidate()  # the leader's session dies (as with kill -9: the server drops its locks)
+    pid = first._conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    first._conn.commit()
+    with pg_engine.connect() as admin:  # the leader's session dies (as with kill -9 of its node)
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     assert wait_for(second.is_leader, 10, "the takeover")
     assert not first.is_leader()  # it notices, and cannot take the lock back
     first.release()

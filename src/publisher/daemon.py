@@ -73,6 +73,7 @@ class DaemonSettings:
     stop_deadline_s: float = 20.0  # in-flight work gets this long after SIGTERM, then its tick is cancelled
     debounce_ms: int = 50
     leader_retry_s: float = 3.0
+    max_rounds: int = 200  # batches per tick; the next alarm continues (bounds a tick that makes no progress)
 
 
 @dataclass
@@ -95,8 +96,9 @@ class Daemon:
     def __init__(self, ws: Workspace, *, store: Store, owner: str | None = None, clock: Clock = utcnow,
                  sandbox_url: str | None = None, notifier: Any = None, actions: Mapping[str, Action] | None = None,
                  queue_factory: QueueFactory = real_queue, settings: DaemonSettings | None = None,
-                 transport: Any = None) -> None:
+                 transport: Any = None, single: bool = True) -> None:
         self.ws = ws
+        self.single = single  # False only for a rehearsal, which runs on its own store
         self.store = store
         self.owner = owner or new_owner()
         self.clock = clock
@@ -125,7 +127,7 @@ class Daemon:
 
     def start(self) -> None:
         """Take the single-daemon lock (SQLite) or prepare leadership (PostgreSQL), load the jobs, sync once."""
-        if self.store.is_sqlite:
+        if self.store.is_sqlite and self.single:
             self._lock = DaemonLock(self.ws.state_dir)
             self._lock.acquire(now=self.clock())
             self.leader = SoloLeader()
@@ -213,7 +215,9 @@ class Daemon:
         assert self.queue is not None, "start() first"
         result = TickResult()
         result.requeued, result.to_reconcile = claims.reap_expired(self.store, self.clock())
-        while not self.stopping:
+        for _round in range(self.settings.max_rounds):
+            if self.stopping:
+                break
             outcomes = await self.queue.run_due(self.settings.batch)
             result.outcomes.extend(outcomes)
             if len(outcomes) < self.settings.batch:
@@ -223,7 +227,7 @@ class Daemon:
         if not self.stopping and self.jobs and self.leader.is_leader():
             result.jobs = await asyncio.to_thread(
                 run_due_jobs, self.ws, self.store, self.jobs, now=self.clock(), actions=self.actions,
-                notifier=self.notifier)
+                notifier=self.notifier, sandbox_url=self.sandbox_url)
         return result
 
     def next_wake(self) -> datetime | None:

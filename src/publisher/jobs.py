@@ -285,6 +285,7 @@ class JobContext:
     job: Job
     period: Period
     notifier: Any = None
+    sandbox_url: str | None = None  # set under `run --sandbox` and `rehearse`: adapters talk to this fake
 
 
 Action = Callable[[JobContext], str | None]
@@ -315,7 +316,7 @@ def notify(notifier: Any, *, kind: str, title: str, reason: str, now: datetime, 
 
 
 def run_due_jobs(ws: Workspace, store: Store, jobs: list[Job], *, now: datetime, actions: Mapping[str, Action],
-                 notifier: Any = None) -> list[JobRun]:
+                 notifier: Any = None, sandbox_url: str | None = None) -> list[JobRun]:
     """Run every enabled job whose current period is due and not yet run (by anyone)."""
     runs: list[JobRun] = []
     for job in jobs:
@@ -330,7 +331,8 @@ def run_due_jobs(ws: Workspace, store: Store, jobs: list[Job], *, now: datetime,
             logger.info("job %s (%s): %s", job.name, period.key, run.detail)
         else:
             try:
-                run = JobRun(job.name, period.key, "ok", action(JobContext(ws, store, now, job, period, notifier))
+                run = JobRun(job.name, period.key, "ok", action(JobContext(ws, store, now, job, period, notifier,
+                                                                    sandbox_url))
                              or "")
             except Exception as exc:
                 logger.warning("job %s (%s) failed", job.name, period.key, exc_info=True)

@@ -123,10 +123,14 @@ class Leader:
         return self._leader
 
     def _alive(self) -> bool:
+        """This session still holds the lock (a reconnected session would not: it must not think it leads)."""
         try:
-            self._conn.execute(sa.text("SELECT 1"))
+            held = self._conn.execute(sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid() AND classid = CAST(:k AS oid) AND objsubid = 2)"),
+                {"k": LEADER_KEY}).scalar()
             self._conn.commit()
-            return True
+            return bool(held)
         except sa.exc.DBAPIError:
             return False
 

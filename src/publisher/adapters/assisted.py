@@ -8,9 +8,10 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from publisher.adapters.base import AdapterContext
 from publisher.errors import ConfigError, RenderError
@@ -110,16 +111,18 @@ def paste_text(post: RenderedPost, kind: str) -> str:
             ("Website", "website"),
         ]
         parts = [f"{label}:\n{f[key]}" for label, key in labelled if f.get(key)]
-        topics = f.get("topics") or f.get("tags")
-        if topics:
-            parts.append("Topics:\n" + ", ".join(str(t) for t in topics))
+        launch_topics = f.get("topics") or f.get("tags")
+        if launch_topics:
+            parts.append("Topics:\n" + ", ".join(str(t) for t in launch_topics))
     return "\n\n".join(p.rstrip() for p in parts).rstrip() + "\n"
 
 
 def _schedule_line(post: RenderedPost, kind: str, now: datetime) -> str:
     if post.publish_at is None or post.publish_at <= now + timedelta(minutes=5):
         return "现在发布 (publish now)."
-    when = post.publish_at.isoformat(timespec="minutes")
+    local = post.publish_at.astimezone(now.tzinfo)  # shown in the zone `now` carries: the workspace's
+    offset = f"{local:%z}"
+    when = f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
     if kind == "note" and now + timedelta(hours=1) <= post.publish_at <= now + timedelta(days=14):
         return f"打开「定时发布」并选择 {when} (turn on scheduled publishing and pick {when})."
     return f"在 {when} 发布 (publish at {when})."
@@ -306,7 +309,8 @@ class AssistedAdapter:
                 "assisted publishing needs a folder for its packs (ctx.out_dir)",
                 key=f"accounts.{self.ctx.account}.mode",
             )
-        now = self.ctx.now() if self.ctx.now else datetime.now().astimezone()
+        zone = ZoneInfo(str(self.ctx.options.get("timezone") or "Asia/Shanghai"))
+        now = (self.ctx.now() if self.ctx.now else datetime.now(UTC)).astimezone(zone)
         path = write_pack(post, self.ctx.out_dir, now=now, post_id=attempt.post_id)
         return PublishResult(remote_id=None, url=None, state="awaiting_manual", detail={"pack": str(path)})
 

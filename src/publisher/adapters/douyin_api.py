@@ -46,8 +46,8 @@ def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[s
         raise errors.TransientError("unreadable answer from Douyin", platform="douyin") from None
     if not isinstance(body, dict):
         raise errors.TransientError("unexpected answer from Douyin", platform="douyin")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
+    data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
+    extra: dict[str, Any] = body["extra"] if isinstance(body.get("extra"), dict) else {}
     code = data.get("error_code", extra.get("error_code", body.get("err_no")))
     text = str(data.get("description") or extra.get("description") or body.get("err_msg") or "error")
     logid = extra.get("logid") or body.get("log_id")

@@ -198,9 +198,9 @@ class XiaohongshuAdapter:
             data = _data(response)
             if data.get("post_id"):
                 self._sink(ids, note_id=str(data["post_id"]))
-                found = await self._lookup_token(c, ids["note_id"])
-                if found:
-                    self._sink(ids, xsec_token=found)
+                token = await self._lookup_token(c, ids["note_id"])
+                if token:
+                    self._sink(ids, xsec_token=token)
                 return _published(ids)
             found = await self._find(c, post, attempt, ids)
         if isinstance(found, dict):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -42,6 +42,7 @@ class Renderer:
     _envs: dict[str, ImmutableSandboxedEnvironment] = field(default_factory=dict)
     _probes: dict[tuple[Path, str], Any] = field(default_factory=dict)
     _resolved: dict[tuple[str, Path], Path | str] = field(default_factory=dict)
+    _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
@@ -72,37 +73,59 @@ class Renderer:
 
     # -- text -------------------------------------------------------------------------------------------
 
-    def context(self, item: Item, target: Target) -> dict[str, Any]:
-        """The plain data a template sees (never objects with methods: the sandbox is the second fence)."""
+    def context(self, item: Item, target: Target, needed: set[str] | None = None) -> dict[str, Any]:
+        """The plain data a template sees (never objects with methods: the sandbox is the second fence).
+
+        `needed` names the variables the templates use: the costly ones (plain text, the article HTML) are
+        only computed when asked for; None computes everything.
+        """
         rules = self.rules[target.platform]
         f = target.fields
         rewrite = self._link_rewriter(item, target)
         body_md = str(f.get("body") or "")
         tags = [str(t).lstrip("#").strip() for t in _as_list(f.get("tags")) if str(t).strip()]
         topics = [rules.tags.style.format(tag=t) for t in tags]
-        body_text = markdown.md_to_plain(body_md, link_rewriter=rewrite)
         ctx: dict[str, Any] = {
             "item": {"id": item.id, "path": item.path},
             "platform": {"name": rules.name, "label": rules.label},
             "account": target.account,
             "title": str(f.get("title") or ""),
             "body_markdown": body_md,
-            "body_text": body_text,
-            "first_paragraph": body_text.split("\n\n", 1)[0].strip(),
             "tags": tags,
             "topics": topics,
         }
+        if needed is None or needed & {"body_text", "first_paragraph"}:
+            body_text = markdown.md_to_plain(body_md, link_rewriter=rewrite)
+            ctx["body_text"] = body_text
+            ctx["first_paragraph"] = body_text.split("\n\n", 1)[0].strip()
         for key in rules.fields:
             ctx.setdefault(key, f.get(key))
         for key in ("description", "link", "campaign"):
             ctx.setdefault(key, f.get(key))
-        if any(t.endswith(".html.j2") for t in rules.templates.values()):
+        if needed is None or needed & {"body_html", "footnotes"}:
             # Authors of Chinese posts write one sentence per line and expect the line breaks they see.
             article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item),
                                                  theme=_THEME, sanitized=False)  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
+
+    def variables(self, platform: str, template: str) -> set[str]:
+        """The variables a template (and what it includes) refers to, found once by parsing it."""
+        key = (platform, template)
+        found = self._variables.get(key)
+        if found is None:
+            env = self.env(platform)
+            try:
+                source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]
+                found = set(meta.find_undeclared_variables(env.parse(source)))
+                for ref in meta.find_referenced_templates(env.parse(source)):
+                    if ref:
+                        found |= self.variables(platform, ref)
+            except TemplateError:
+                found = {"body_text", "first_paragraph", "body_html", "footnotes"}  # the render reports it
+            self._variables[key] = found
+        return found
 
     def render_text(self, item: Item, target: Target) -> tuple[dict[str, Any], list[Problem]]:
         """Every text field the platform sends, from templates or the item's fields, checked against the rules."""
@@ -112,13 +135,19 @@ class Renderer:
             return {}, problems
         if any(t.endswith(".html.j2") for t in rules.templates.values()):
             problems += self._raw_html(item, target)
-        ctx = self.context(item, target)
-        out: dict[str, Any] = {}
         template_override = target.fields.get("template")
-        for name, rule in rules.text.items():
+        chosen: dict[str, str] = {}
+        for name in rules.text:
             template = rules.templates.get(name)
             if template and template_override and name == _main_field(rules):
                 template = str(template_override)
+            if template:
+                chosen[name] = template
+        needed = set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
+        ctx = self.context(item, target, needed)
+        out: dict[str, Any] = {}
+        for name, rule in rules.text.items():
+            template = chosen.get(name)
             if template:
                 try:
                     text = self.env(target.platform).get_template(template).render(ctx)
