@@ -84,9 +84,10 @@ class FakePlatform:
     pending: set[tuple[str, str]] = field(default_factory=set)
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     seen_ids: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # for any post without a script of its own
 
     def next_action(self, key: tuple[str, str]) -> str:
-        todo = self.script.get(key)
+        todo = self.script.get(key) or self.answers
         return todo.pop(0) if todo else "ok"
 
 

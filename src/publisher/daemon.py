@@ -127,9 +127,10 @@ class Daemon:
 
     def start(self) -> None:
         """Take the single-daemon lock (SQLite) or prepare leadership (PostgreSQL), load the jobs, sync once."""
-        if self.store.is_sqlite and self.single:
-            self._lock = DaemonLock(self.ws.state_dir)
-            self._lock.acquire(now=self.clock())
+        if self.store.is_sqlite:
+            if self.single:
+                self._lock = DaemonLock(self.ws.state_dir)
+                self._lock.acquire(now=self.clock())
             self.leader = SoloLeader()
         else:
             self.leader = Leader(self.store.engine, retry_s=self.settings.leader_retry_s)

@@ -98,7 +98,9 @@ def _register(value: str) -> None:
     register_secret(value)
     parts = urlsplit(value)
     if parts.scheme in ("http", "https"):
-        register_secret(parts.path.rstrip("/").rsplit("/", 1)[-1])
+        last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        if len(last) >= 16 or any(c.isdigit() for c in last):  # a hook token, not a word like "send"
+            register_secret(last)
         for _, query_value in parse_qsl(parts.query):
             register_secret(query_value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,14 +32,14 @@ class Verdict:
 
 
 class Revalidator:
-    """Reads an item's file again at send time. A file is re-parsed when it or one of its media files changed
-    (stat: mtime and size), so a queue sending many posts of one item parses it once."""
+    """Reads an item's file again at send time. A file is re-parsed when its bytes or one of its media files
+    (stat) changed, so a queue sending many posts of one item parses it once."""
 
     def __init__(self, ws: Workspace, store: Store, calendar: Calendar) -> None:
         self.ws = ws
         self.store = store
         self.calendar = calendar
-        self._checks: dict[Path, tuple[tuple[int, int], frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
+        self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
         self._renders: dict[tuple[str, str, str], RenderedPost] = {}
 
     def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
@@ -106,12 +107,12 @@ class Revalidator:
         return next((c for c in scanned if c.item is not None and c.item.id == item_id), None)
 
     def _checked(self, path: Path) -> Checked | None:
+        # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.
         try:
-            st = path.stat()
+            key = hashlib.sha256(path.read_bytes()).digest()
         except OSError:
             self._checks.pop(path, None)
             return None
-        key = (st.st_mtime_ns, st.st_size)
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key and _unchanged(cached[2]):
             return cached[3]

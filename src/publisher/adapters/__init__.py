@@ -8,15 +8,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from publisher.adapters.base import Adapter, AdapterContext
+from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.douyin import DouyinAdapter
 from publisher.adapters.dryrun import DryRunAdapter
 from publisher.adapters.wechat import WechatAdapter
+from publisher.adapters.xiaohongshu import XiaohongshuAdapter
 from publisher.errors import ConfigError
 
 AdapterFactory = Callable[[AdapterContext], Adapter]
 
 #: platform name (== platforms/<name>/ folder) -> the real adapter's factory
 ADAPTERS: dict[str, AdapterFactory] = {
+    "douyin": DouyinAdapter,  # real API with the video.create.bind grant (`verified`), else assisted
     "wechat": WechatAdapter,
+    "xiaohongshu": XiaohongshuAdapter,  # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`)
 }
 
 
@@ -24,6 +29,8 @@ def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
     """The adapter for one account: dry-run records, the others talk to the platform (or the sandbox)."""
     if ctx.mode == "dry-run":
         return DryRunAdapter(ctx)
+    if ctx.mode == "assisted":
+        return AssistedAdapter(ctx, platform)
     factory = ADAPTERS.get(platform)
     if factory is None:
         raise ConfigError(

@@ -233,8 +233,15 @@ class DouyinAdapter:
         sink = self._sinker(ids)
         for fresh_upload in (False, True):
             if "video_id" not in ids:
-                await upload_video(api, post.media_of("video")[0], ids, sink, direct_max=self.direct_max,
-                                   part_bytes=self.part_bytes, now=self._now())  # fmt: skip
+                await upload_video(
+                    api,
+                    post.media_of("video")[0],
+                    ids,
+                    sink,
+                    direct_max=self.direct_max,
+                    part_bytes=self.part_bytes,
+                    now=self._now(),
+                )
             body: dict[str, Any] = {"video_id": ids["video_id"], "text": str(post.fields.get("text") or "")}
             for key, kind in (("cover_tsp", float), ("private_status", int)):
                 if post.fields.get(key) is not None:

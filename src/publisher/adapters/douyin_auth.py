@@ -324,14 +324,12 @@ class DouyinTokens:
             data = await self._oauth(
                 "/oauth/renew_refresh_token/", {"client_key": self.client_key, "refresh_token": token}
             )
-        except (
-            errors.AuthError
-        ):  # 10020 (renewals used up) or 10010: never ask again, the person re-authorises
+        except errors.AuthError:
+            # 10020 (renewals used up) or 10010: never ask again; the person re-authorises.
             self.cache.put(self.account, REFRESH, token, expires, {**meta, "renewals": MAX_RENEWALS})
             raise
-        except (
-            errors.PermanentError
-        ) as exc:  # 10004: the app lacks the renew permission; keep going until expiry
+        except errors.PermanentError as exc:
+            # 10004: the app lacks the renew permission; the refresh token still works until it expires.
             logger.warning("douyin: cannot renew the refresh token of %s: %s", self.account, exc)
             return
         new = str(data.get("refresh_token") or "")

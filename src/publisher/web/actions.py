@@ -1,0 +1,79 @@
+"""A person's actions on a post from the dashboard, through the same functions as the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from publisher import queue_actions
+from publisher.errors import UsageError
+from publisher.models import PostState
+from publisher.store.claims import log_event
+from publisher.store.db import Store
+from publisher.store.tables import PostRow
+
+S = PostState
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+ACTIONS = ("publish-now", "retry", "cancel", "resolve")
+PUBLISHABLE_NOW = frozenset({S.QUEUED, S.RETRYING})
+
+
+def available(state: str) -> list[str]:
+    """The actions that apply to a post in `state` (the buttons a page shows); the functions re-check."""
+    s = S(state) if state in S._value2member_map_ else None
+    if s is None:
+        return []
+    out = []
+    if s in PUBLISHABLE_NOW:
+        out.append("publish-now")
+    if s in queue_actions.RETRYABLE or s == S.NEEDS_ATTENTION:
+        out.append("retry")
+    if s in queue_actions.RESOLVABLE:
+        out.append("resolve")
+    if s in queue_actions.CANCELLABLE:
+        out.append("cancel")
+    return out
+
+
+def publish_now(store: Store, post_id: int, now: datetime) -> PostState:
+    """Make a queued or retrying post due now (compare-and-set on its state); the queue sends it as usual."""
+    publish = getattr(queue_actions, "publish_now", None)
+    if publish is not None:  # the queue's own version, once it has one, is the one the CLI uses too
+        return publish(store, post_id, now=now)  # type: ignore[no-any-return]
+    with store.begin() as conn:
+        row = conn.execute(sa.select(post_t.c.state, post_t.c.due_at).where(post_t.c.id == post_id)).first()
+        if row is None:
+            raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
+        state = S(row.state)
+        if state not in PUBLISHABLE_NOW:
+            raise queue_actions.ActionRefused(f"post {post_id} is {state}; publish now applies to queued and "
+                                              "retrying posts")
+        due = now if row.due_at is None or row.due_at > now else row.due_at
+        moved = conn.execute(sa.update(post_t).where(post_t.c.id == post_id, post_t.c.state == state.value)
+                             .values(due_at=due, next_attempt_at=None, updated_at=now)).rowcount
+    if not moved:
+        raise queue_actions.ActionRefused(f"post {post_id} changed meanwhile; look again")
+    log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
+    return state
+
+
+def run(store: Store, post_id: int, action: str, form: Mapping[str, str], now: datetime) -> str:
+    """Do one action; returns what to tell the person. Refusals raise UsageError with the reason."""
+    if action == "publish-now":
+        publish_now(store, post_id, now)
+        return f"post {post_id} is due now: the running queue (`publisher run`) sends it"
+    if action == "retry":
+        new = queue_actions.retry(store, post_id, force=form.get("force") == "1", now=now)
+        return f"post {post_id} is {new} again"
+    if action == "cancel":
+        new = queue_actions.cancel(store, post_id, now=now)
+        return f"post {post_id} is {new}"
+    if action == "resolve":
+        url = (form.get("url") or "").strip()
+        not_published = form.get("not_published") == "1"
+        new = queue_actions.resolve(store, post_id, published_url=url or None, not_published=not_published,
+                                    now=now)
+        return f"post {post_id} is {new}"
+    raise UsageError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")

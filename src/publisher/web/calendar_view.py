@@ -1,0 +1,136 @@
+"""Pure: lay posts out as a month or ISO-week calendar in the workspace's time zone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from publisher.calendar import Checked
+from publisher.commands import PostView
+from publisher.errors import UsageError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+DRAFT = "draft"  # not a post state: a draft item shown where it would go, never published
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One post (or a draft item's target) on the calendar."""
+
+    post_id: int | None
+    item_id: str
+    title: str
+    platform: str
+    account: str
+    state: str
+    when: datetime | None  # local time
+    reason: str
+
+    @property
+    def time(self) -> str:
+        return f"{self.when:%H:%M}" if self.when else ""
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    in_range: bool  # inside the month (or week) shown, not the padding of the grid
+    today: bool
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """A month (rows of 7 days, Monday first) or a week (one row), with navigation and unscheduled posts."""
+
+    kind: str  # month | week
+    label: str
+    rows: tuple[tuple[Day, ...], ...]
+    prev: str  # query string of the previous period
+    next: str
+    other: str  # the same moment in the other view
+    unscheduled: tuple[Entry, ...]
+    count: int
+
+
+def parse_period(month: str | None, week: str | None, today: date) -> tuple[str, date, date]:
+    """("month"|"week", first day, last day) from ?month=2026-12 or ?week=2026-W49 (default: this month)."""
+    if week:
+        m = _WEEK.match(week)
+        try:
+            first = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1) if m else None
+        except ValueError:
+            first = None
+        if first is None:
+            raise UsageError(f"week {week!r}: expected YYYY-Www, e.g. 2026-W49")
+        return "week", first, first + timedelta(days=6)
+    if month:
+        m = _MONTH.match(month)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise UsageError(f"month {month!r}: expected YYYY-MM, e.g. 2026-12")
+        first = date(int(m.group(1)), int(m.group(2)), 1)
+    else:
+        first = today.replace(day=1)
+    return "month", first, _month_end(first)
+
+
+def entries(posts: Iterable[PostView], checked: Iterable[Checked], zone: ZoneInfo) -> list[Entry]:
+    """Every post, plus each draft item's dated targets (so the plan shows what is still a draft)."""
+    checked = list(checked)
+    titles = {c.item.id: c.item.title for c in checked if c.item is not None}
+    out = [Entry(p.id, p.item, titles.get(p.item, p.item), p.platform, p.account, p.state,
+                 p.due_at.astimezone(zone) if p.due_at else None, p.last_error or p.reason) for p in posts]
+    for c in checked:
+        item = c.item
+        if item is None or item.status != DRAFT:
+            continue
+        for t in item.targets:
+            when = t.publish_at.astimezone(zone) if isinstance(t.publish_at, datetime) else None
+            out.append(Entry(None, item.id, item.title, t.platform, t.account, DRAFT, when,
+                             "draft: checked, never published"))
+    return out
+
+
+def build(kind: str, first: date, last: date, items: list[Entry], today: date) -> CalendarView:
+    """The grid for [first, last], padded to whole weeks, each day's entries in time order."""
+    grid_first = first - timedelta(days=first.weekday())
+    grid_last = last + timedelta(days=6 - last.weekday())
+    by_day: dict[date, list[Entry]] = {}
+    for e in items:
+        if e.when is not None:
+            by_day.setdefault(e.when.date(), []).append(e)
+    days = []
+    d = grid_first
+    while d <= grid_last:
+        day_entries = sorted(by_day.get(d, []), key=lambda e: (e.when, e.platform, e.account))
+        days.append(Day(d, first <= d <= last, d == today, tuple(day_entries)))
+        d += timedelta(days=1)
+    rows = tuple(tuple(days[i:i + 7]) for i in range(0, len(days), 7))
+    unscheduled = tuple(sorted((e for e in items if e.when is None), key=lambda e: (e.item_id, e.platform)))
+    count = sum(len(day.entries) for day in days if day.in_range)
+    if kind == "week":
+        year, number, _ = first.isocalendar()
+        label = f"{year}-W{number:02d} · {first:%m-%d} – {last:%m-%d}"
+        prev, nxt = _week_query(first - timedelta(days=7)), _week_query(first + timedelta(days=7))
+        other = f"month={first:%Y-%m}"
+    else:
+        label = f"{first:%Y-%m}"
+        prev = f"month={(first - timedelta(days=1)):%Y-%m}"
+        nxt = f"month={(last + timedelta(days=1)):%Y-%m}"
+        anchor = today if first <= today <= last else first
+        other = _week_query(anchor)
+    return CalendarView(kind, label, rows, prev, nxt, other, unscheduled, count)
+
+
+def _week_query(day: date) -> str:
+    year, number, _ = day.isocalendar()
+    return f"week={year}-W{number:02d}"
+
+
+def _month_end(first: date) -> date:
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
