@@ -270,3 +270,10 @@ def test_every_person_state_names_its_command_and_event_key_is_stable() -> None:
     assert event_key(NOTE) != event_key(
         Notification("failed", 42, "launch-day", "wechat", "wechat", "t", NOW)
     )
+
+
+def test_a_notification_without_a_post_points_to_status() -> None:
+    job = Notification("failed", None, "", "", "", "定时任务 weekly 失败", NOW, reason="report failed")
+    body = lines(job)
+    assert body[0] == "内容：—" and body[-1] == "查看：publisher status" and "None" not in " ".join(body)
+    assert event_key(job) == "item::failed:2026-03-02T08:00:00+00:00"

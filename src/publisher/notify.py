@@ -63,7 +63,10 @@ def event_key(notification: Notification) -> str:
         if notification.when.tzinfo
         else notification.when.isoformat()
     )
-    return f"post:{notification.post_id}:{notification.kind}:{when}"
+    subject = (
+        f"post:{notification.post_id}" if notification.post_id is not None else f"item:{notification.item}"
+    )
+    return f"{subject}:{notification.kind}:{when}"
 
 
 @dataclass(frozen=True)
@@ -140,15 +143,17 @@ def headline(n: Notification) -> str:
 def lines(n: Notification, zone: str = "Asia/Shanghai") -> list[str]:
     """The message body, short: what, why, where (times in the workspace zone), and the command to act."""
     when = n.when.astimezone(ZoneInfo(zone)) if n.when.tzinfo else n.when
-    out = [f"内容：{n.item}（帖子 #{n.post_id}）", f"时间：{when:%Y-%m-%d %H:%M} ({zone})"]
+    what = f"{n.item}（帖子 #{n.post_id}）" if n.post_id is not None else n.item or "—"
+    out = [f"内容：{what}", f"时间：{when:%Y-%m-%d %H:%M} ({zone})"]
     if n.reason:
         out.append(f"原因：{n.reason}")
     if n.pack:
         out.append(f"发布包：{n.pack}")
     if n.url:
         out.append(f"链接：{n.url}")
-    action = ACTIONS.get(n.kind, ("", "查看：publisher status"))[1]
-    out.append(action.format(id=n.post_id))
+    # Without a post (a recurring job's alert) there is nothing to resolve or retry: point to the overview.
+    action = ACTIONS.get(n.kind, ("", ""))[1] if n.post_id is not None else ""
+    out.append(action.format(id=n.post_id) if action else "查看：publisher status")
     return out
 
 
