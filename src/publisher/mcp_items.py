@@ -198,7 +198,7 @@ class ItemService:
 
     def _due(self, publish_at: str | None, now: datetime) -> datetime:
         if publish_at is None or not publish_at.strip() or publish_at.strip().lower() == "now":
-            return now
+            return now.replace(microsecond=0)
         try:
             when = parse_publish_at(publish_at, self.ws.zone)
         except TimeError as exc:
@@ -215,7 +215,8 @@ class ItemService:
         digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:6]
         first = payloads[0]
         words = re.sub(r"[^a-z0-9]+", "-", (first.title or first.caption).lower()).strip("-")[:30].strip("-")
-        name = words or ("-".join(p.platform for p in payloads) if len(payloads) > 1 else first.platform)
+        platforms = "-".join(p.platform for p in payloads) if len(payloads) > 1 else first.platform
+        name = f"{platforms}-{words}" if len(words) >= 3 else platforms
         return f"{local:%Y-%m-%d}-{name}-{digest}"
 
     def _compose(self, tool: str, item_id: str, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:

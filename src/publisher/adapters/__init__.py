@@ -11,6 +11,7 @@ from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.douyin import DouyinAdapter
 from publisher.adapters.dryrun import DryRunAdapter
+from publisher.adapters.producthunt import producthunt_factory
 from publisher.adapters.wechat import WechatAdapter
 from publisher.adapters.xiaohongshu import XiaohongshuAdapter
 from publisher.errors import ConfigError
@@ -20,6 +21,7 @@ AdapterFactory = Callable[[AdapterContext], Adapter]
 #: platform name (== platforms/<name>/ folder) -> the real adapter's factory
 ADAPTERS: dict[str, AdapterFactory] = {
     "douyin": DouyinAdapter,  # real API with the video.create.bind grant (`verified`), else assisted
+    "producthunt": producthunt_factory,  # always assisted (no launch API); metrics through GraphQL
     "wechat": WechatAdapter,
     "xiaohongshu": XiaohongshuAdapter,  # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`)
 }
@@ -29,9 +31,9 @@ def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
     """The adapter for one account: dry-run records, the others talk to the platform (or the sandbox)."""
     if ctx.mode == "dry-run":
         return DryRunAdapter(ctx)
-    if ctx.mode == "assisted":
-        return AssistedAdapter(ctx, platform)
     factory = ADAPTERS.get(platform)
+    if ctx.mode == "assisted" and not getattr(factory, "handles_assisted", False):
+        return AssistedAdapter(ctx, platform)
     if factory is None:
         raise ConfigError(
             f"no {ctx.mode} adapter for {platform} yet; set the account's mode to dry-run",

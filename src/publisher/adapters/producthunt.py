@@ -356,3 +356,7 @@ __all__ = [
     "post_key",
     "producthunt_factory",
 ]
+
+
+# Product Hunt publishing is assisted in every mode; the adapter itself writes the launch kit and reads metrics.
+producthunt_factory.handles_assisted = True  # type: ignore[attr-defined]

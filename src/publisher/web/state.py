@@ -43,7 +43,7 @@ class AppState:
     checked: list[Checked] = field(default_factory=list)
     synced: bool = False
     error: str | None = None  # the last sync's problem (a broken publisher.toml), shown as a banner
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     _flash: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
@@ -56,7 +56,7 @@ class AppState:
 
     def refresh(self, *, reload_workspace: bool = False) -> Refresh:
         """Re-scan the content folder (only what changed) and sync it into the store."""
-        with self._lock:
+        with self.lock:
             try:
                 if reload_workspace:
                     # Settings or platform rules changed: the renderer and every check depend on them.

@@ -1,0 +1,170 @@
+"""The dashboard's pages and form actions: parse the request, call the layers below, render a template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from publisher import commands
+from publisher.errors import PublisherError, UsageError
+from publisher.models import PERSON_STATES, PostState
+from publisher.preview import write_previews
+from publisher.redact import redact_text
+from publisher.web import actions, calendar_view, reports_view
+from publisher.web.security import require_csrf, set_csrf_cookie
+from publisher.web.state import AppState
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: what the queue page lists: every state a person must act on, and the ones waiting on something
+QUEUE_STATES = {s.value for s in PERSON_STATES} | {PostState.HELD.value, PostState.RETRYING.value,
+                                                      PostState.RECONCILE.value}
+
+_env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(default=True),
+                   trim_blocks=True, lstrip_blocks=True)
+_env.globals["available"] = actions.available
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.publisher  # type: ignore[no-any-return]
+
+
+def _local(state: AppState, when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return when.astimezone(state.ws.zone).strftime(fmt) if when else "—"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A page, or with ?fragment=1 only its live part (what the page's script swaps in on an event)."""
+    state = _state(request)
+    fragment = request.query_params.get("fragment") == "1"
+    ctx = {"request": request, "ws_name": state.ws.settings.name, "zone": state.ws.settings.timezone,
+           "csrf": state.csrf, "error": state.error, "local": lambda w, f="%Y-%m-%d %H:%M": _local(state, w, f),
+           "flash": state.take_flash(request.query_params.get("flash")), "here": _here(request),
+           "version": request.app.state.broadcaster.version, "page": name, **context}
+    template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
+    response = HTMLResponse(template.render(ctx), status_code=status)
+    response.headers["cache-control"] = "no-store"
+    set_csrf_cookie(response, state.csrf)
+    return response
+
+
+def _here(request: Request) -> str:
+    query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k not in ("fragment", "flash"))
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _problem_page(request: Request, message: str, status: int) -> HTMLResponse:
+    return render(request, "problem", {"message": message}, status=status)
+
+
+async def calendar_page(request: Request) -> Response:
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    zone = state.ws.zone
+    today = state.now().astimezone(zone).date()
+    q = request.query_params
+    try:
+        kind, first, last = calendar_view.parse_period(q.get("month"), q.get("week"), today)
+    except UsageError as exc:
+        return _problem_page(request, str(exc), 400)
+    views = await anyio.to_thread.run_sync(commands.posts, state.store)
+    view = calendar_view.build(kind, first, last, calendar_view.entries(views, state.checked, zone), today)
+    return render(request, "calendar", {"view": view})
+
+
+async def queue_page(request: Request) -> Response:
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    views = await anyio.to_thread.run_sync(lambda: commands.posts(state.store, states=QUEUE_STATES))
+    titles = state.titles()
+    person = [v for v in views if v.state in {s.value for s in PERSON_STATES}]
+    waiting = [v for v in views if v not in person]
+    return render(request, "queue", {"person": person, "waiting": waiting, "titles": titles})
+
+
+async def item_page(request: Request) -> Response:
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    item_id = request.path_params["item_id"]
+    checked = state.checked_item(item_id)
+    views = [v for v in await anyio.to_thread.run_sync(commands.posts, state.store) if v.item == item_id]
+    if checked is None and not views:
+        return _problem_page(request, f"no item {item_id!r}", 404)
+    return render(request, "item", {"item_id": item_id, "checked": checked, "posts": views,
+                                    "title": checked.item.title if checked and checked.item else item_id})
+
+
+async def open_preview(request: Request) -> Response:
+    """Render the item's previews now (the same pages as `publisher preview`) and open the one asked for."""
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    item_id = request.path_params["item_id"]
+    checked = state.checked_item(item_id)
+    if checked is None:
+        return _problem_page(request, f"no item {item_id!r}", 404)
+
+    def write() -> Any:
+        with state.lock:  # the renderer is shared with the calendar's scans
+            return write_previews(state.ws, checked, state.calendar.renderer)
+
+    result = await anyio.to_thread.run_sync(write)
+    page = result.pages.get(request.query_params.get("target", ""), result.index)
+    root = state.ws.state_dir / "previews"
+    return RedirectResponse("/previews/" + quote(page.relative_to(root).as_posix()), status_code=303)
+
+
+async def post_action(request: Request) -> Response:
+    """POST /posts/<id>/<action>: CSRF-checked, then the same function the CLI calls; back to the page."""
+    state = _state(request)
+    await require_csrf(request, state.csrf)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    post_id, action = request.path_params["post_id"], request.path_params["action"]
+    try:
+        message = await anyio.to_thread.run_sync(lambda: actions.run(state.store, post_id, action, form, state.now()))
+        kind, status = "ok", 303
+    except PublisherError as exc:
+        message, kind, status = redact_text(str(exc)), "error", 303
+    request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
+    key = state.flash(kind, message)
+    target = form.get("next", "/queue")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/queue"  # never an open redirect
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}flash={key}", status_code=status)
+
+
+async def metrics_page(request: Request) -> Response:
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    period = request.query_params.get("period", "last_7_days")
+    ctx = await anyio.to_thread.run_sync(lambda: reports_view.metrics(state, period))
+    return render(request, "metrics", ctx, status=200 if not ctx.get("period_error") else 400)
+
+
+async def report_view(request: Request) -> Response:
+    state = _state(request)
+    q = request.query_params
+    try:
+        html = await anyio.to_thread.run_sync(
+            lambda: reports_view.report_bytes(state, q.get("kind", "engagement"), "html", q.get("period"))[0])
+    except (PublisherError, reports_view.ReportsMissing) as exc:
+        return _problem_page(request, redact_text(str(exc)), 400)
+    return HTMLResponse(html.decode("utf-8"), headers={"cache-control": "no-store"})
+
+
+async def report_download(request: Request) -> Response:
+    state = _state(request)
+    q = request.query_params
+    kind, fmt = q.get("kind", "engagement"), q.get("fmt", "md")
+    try:
+        body, filename, media = await anyio.to_thread.run_sync(
+            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period")))
+    except (PublisherError, reports_view.ReportsMissing) as exc:
+        return _problem_page(request, redact_text(str(exc)), 400)
+    return Response(body, media_type=media, headers={
+        "content-disposition": f"attachment; filename=\"{filename}\"", "cache-control": "no-store"})
