@@ -1,4 +1,4 @@
-"""The daemon: single instance, rebuilt from the store, late policy, clock jumps, watcher, run --once, stop."""
+"""The daemon: one instance, rebuilt from the store, late policy, clock jumps, watcher, run --once, stop."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+from tests.conftest import REPO, WS
 
 from publisher.daemon import Daemon, DaemonSettings, run_once
 from publisher.lock import DaemonLock, DaemonLocked, Leader
@@ -25,7 +26,6 @@ from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, JobRunRow, PostRow
 from publisher.workspace import DEFAULTS_DIR
-from tests.conftest import REPO, WS
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 SRC = str(REPO / "src")
@@ -50,8 +50,11 @@ def store(ws: WS) -> Iterator[Store]:
 
 
 def note(ws: WS, name: str, when: str) -> None:
-    ws.item(f"{name}.md", f"---\ntitle: {name}\npublish_at: {when}\nplatforms: [xiaohongshu]\n"
-                          f"images: [media/a.png]\n---\nbody of {name}\n")
+    ws.item(
+        f"{name}.md",
+        f"---\ntitle: {name}\npublish_at: {when}\nplatforms: [xiaohongshu]\n"
+        f"images: [media/a.png]\n---\nbody of {name}\n",
+    )
 
 
 def no_spacing(ws: WS) -> None:
@@ -69,8 +72,11 @@ def states(store: Store) -> dict[str, str]:
 
 
 def attempts(store: Store) -> dict[str, int]:
-    query = sa.select(post_t.c.item_id, sa.func.count(AttemptRow.id)).select_from(
-        post_t.outerjoin(AttemptRow.__table__, AttemptRow.post_id == post_t.c.id)).group_by(post_t.c.item_id)
+    query = (
+        sa.select(post_t.c.item_id, sa.func.count(AttemptRow.id))
+        .select_from(post_t.outerjoin(AttemptRow.__table__, AttemptRow.post_id == post_t.c.id))
+        .group_by(post_t.c.item_id)
+    )
     with store.session() as s:
         return dict(s.execute(query).all())  # type: ignore[arg-type]
 
@@ -112,10 +118,16 @@ def test_a_second_daemon_is_refused_and_told_who_holds_the_lock(ws: WS, store: S
 
 
 def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
-    code = ("import sys, time; from pathlib import Path; from publisher.lock import DaemonLock;"
-            "lock = DaemonLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); time.sleep(60)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": SRC})
+    code = (
+        "import sys, time; from pathlib import Path; from publisher.lock import DaemonLock;"
+        "lock = DaemonLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         with pytest.raises(DaemonLocked, match=f"pid {proc.pid} on host"):
@@ -204,7 +216,9 @@ def test_run_once_does_what_is_due_and_exits(ws: WS, store: Store) -> None:
     note(ws, "later", "2026-12-02 12:00")
     (ws.root / "schedules").mkdir()
     (ws.root / "schedules" / "jobs.yaml").write_text(
-        "jobs:\n  daily: {run: report.daily, cron: '0 9 * * *'}\n  weekly: {run: report.weekly, cron: '0 9 * * mon'}\n")
+        "jobs:\n  daily: {run: report.daily, cron: '0 9 * * *'}\n"
+        "  weekly: {run: report.weekly, cron: '0 9 * * mon'}\n"
+    )
     calls: list[str] = []
     actions = {"report.daily": lambda ctx: calls.append(ctx.period.key) or "written"}
     outcomes = run_once(ws.open(), store, T0 + timedelta(minutes=5), actions=actions)
@@ -213,13 +227,15 @@ def test_run_once_does_what_is_due_and_exits(ws: WS, store: Store) -> None:
     assert calls == ["2026-12-01T09:00+08:00"]
     with store.session() as s:
         assert sorted(s.execute(sa.select(JobRunRow.job, JobRunRow.outcome)).all()) == [
-            ("daily", "ok: written"), ("weekly", "skipped: report.weekly is not available in this installation")]
+            ("daily", "ok: written"),
+            ("weekly", "skipped: report.weekly is not available in this installation"),
+        ]
     # It exited: the lock is free, and a second run has nothing left to do.
     assert run_once(ws.open(), store, T0 + timedelta(minutes=6), actions=actions) == []
     assert calls == ["2026-12-01T09:00+08:00"]
 
 
-# -- watching -------------------------------------------------------------------------------------------------
+# -- watching ------------------------------------------------------------------------------------------
 
 
 def test_an_edit_is_picked_up_by_the_watcher_within_a_second(ws: WS, store: Store) -> None:
@@ -235,11 +251,15 @@ def test_an_edit_is_picked_up_by_the_watcher_within_a_second(ws: WS, store: Stor
         await asyncio.to_thread(wait_for, lambda: d.syncs >= 1, 10, "the first sync")
         await asyncio.sleep(0.2)  # let the watcher settle (inotify setup is not observable)
         took = []
-        for name, when, expected in [("a", "2026-12-06 12:00", datetime(2026, 12, 6, 4, tzinfo=UTC)),
-                                     ("b", "2026-12-07 12:00", datetime(2026, 12, 7, 4, tzinfo=UTC))]:
+        for name, when, expected in [
+            ("a", "2026-12-06 12:00", datetime(2026, 12, 6, 4, tzinfo=UTC)),
+            ("b", "2026-12-07 12:00", datetime(2026, 12, 7, 4, tzinfo=UTC)),
+        ]:
             start = time.monotonic()
             note(ws, name, when)
-            await asyncio.to_thread(wait_for, lambda n=name, e=expected: due_of(n) == e, 5, f"{name} re-synced")
+            await asyncio.to_thread(
+                wait_for, lambda n=name, e=expected: due_of(n) == e, 5, f"{name} re-synced"
+            )
             took.append(time.monotonic() - start)
         d.request_stop()
         await asyncio.wait_for(serving, 10)
@@ -264,7 +284,7 @@ def test_a_broken_save_does_not_stop_the_daemon(ws: WS, store: Store) -> None:
         d.close()
 
 
-# -- stopping ---------------------------------------------------------------------------------------------------
+# -- stopping ------------------------------------------------------------------------------------------
 
 
 class SlowQueue:
@@ -339,7 +359,8 @@ def pg_engine() -> Iterator[sa.Engine]:
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     engine = sa.create_engine(
-        f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}")
+        f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    )
     try:
         yield engine
     finally:
@@ -365,3 +386,36 @@ def test_one_node_leads_the_recurring_jobs_and_another_takes_over(pg_engine: sa.
     assert not first.is_leader()  # it notices, and cannot take the lock back
     first.release()
     second.release()
+
+
+@pytest.mark.postgres
+def test_several_daemons_on_postgresql_one_runs_the_jobs(ws: WS, pg_engine: sa.Engine) -> None:
+    note(ws, "a", "2026-12-01 12:00")
+    (ws.root / "schedules").mkdir()
+    (ws.root / "schedules" / "jobs.yaml").write_text(
+        "jobs:\n  pull: {run: metrics.pull, cron: '0 * * * *'}\n"
+    )
+    url = pg_engine.url.render_as_string(hide_password=False)
+    stores = [open_store(url), open_store(url)]
+    clock = Clock(T0)
+    runs: list[str] = []
+    actions = {"metrics.pull": lambda ctx: runs.append(ctx.period.key) or "ok"}
+    nodes = [
+        Daemon(ws.open(), store=s, clock=clock, actions=actions, settings=DaemonSettings(leader_retry_s=0))
+        for s in stores
+    ]
+    try:
+        for node in nodes:
+            node.start()  # no single-daemon lock on PostgreSQL: both start
+        results = [asyncio.run(node.tick()) for node in nodes]
+        assert sorted(o.state for r in results for o in r.outcomes) == ["published"]  # claimed by one node
+        assert runs == ["2026-12-01T12:00+08:00"] and [len(r.jobs) for r in results] == [1, 0]
+        nodes[0].close()  # the leader stops; the other takes the jobs over
+        clock.now = T0 + timedelta(hours=1)
+        assert len(asyncio.run(nodes[1].tick()).jobs) == 1
+        assert runs == ["2026-12-01T12:00+08:00", "2026-12-01T13:00+08:00"]
+    finally:
+        for node in nodes:
+            node.close()
+        for s in stores:
+            s.close()

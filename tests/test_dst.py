@@ -12,13 +12,13 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import WS
 
 from publisher import commands
 from publisher.jobs import parse_cron
 from publisher.slots import SlotConfig, SlotRule, wall_to_utc
 from publisher.store.db import Store, open_store
 from publisher.timeparse import TimeError, local_to_utc
-from tests.conftest import WS
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/Los_Angeles"]
 START, END = date(2020, 1, 1), date(2030, 12, 31)
@@ -78,7 +78,7 @@ def test_gaps_and_folds_raise_everything_else_round_trips(case: tuple[str, datet
     else:
         with pytest.raises(TimeError, match="does not exist" if not found else "occurs twice"):
             local_to_utc(naive, zone)
-        # Slots and cron resolve instead of refusing: a skipped time is None, a repeated one its first instant.
+        # Slots and cron resolve instead of refusing: a skipped time is None, a repeated one its first.
         assert wall_to_utc(naive, zone) == (found[0] if found else None)
 
 
@@ -99,16 +99,24 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-@pytest.mark.parametrize(("publish_at", "words"), [
-    ("2026-03-29 02:30", "does not exist in Europe/Berlin"),
-    ("2026-10-25 02:30", "occurs twice in Europe/Berlin"),
-    ("2026-11-01 01:30 America/Los_Angeles", "occurs twice in America/Los_Angeles"),
-])
+@pytest.mark.parametrize(
+    ("publish_at", "words"),
+    [
+        ("2026-03-29 02:30", "does not exist in Europe/Berlin"),
+        ("2026-10-25 02:30", "occurs twice in Europe/Berlin"),
+        ("2026-11-01 01:30 America/Los_Angeles", "occurs twice in America/Los_Angeles"),
+    ],
+)
 def test_a_dst_time_in_an_item_is_an_error_naming_the_item(ws: WS, publish_at: str, words: str) -> None:
     toml = ws.root / "publisher.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("Asia/Shanghai", "Europe/Berlin"), encoding="utf-8")
-    ws.item("dst.md", f"---\ntitle: dst\npublish_at: {publish_at}\nplatforms: [xiaohongshu]\n"
-                      "images: [media/a.png]\n---\nbody\n")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("Asia/Shanghai", "Europe/Berlin"), encoding="utf-8"
+    )
+    ws.item(
+        "dst.md",
+        f"---\ntitle: dst\npublish_at: {publish_at}\nplatforms: [xiaohongshu]\n"
+        "images: [media/a.png]\n---\nbody\n",
+    )
     errors = [p.format() for p in commands.check(ws.open()).errors]
     assert any(e.startswith("content/dst.md:3: publish_at") and words in e for e in errors), errors
 
@@ -133,10 +141,14 @@ def test_slots_on_dst_change_days() -> None:
 def test_slot_finder_across_dst(ws: WS, store: Store) -> None:
     (ws.root / "schedules").mkdir()
     (ws.root / "schedules" / "slots.yaml").write_text(
-        'timezone: Europe/Berlin\nslots:\n  xiaohongshu:\n    - days: daily\n      times: ["02:30"]\n')
+        'timezone: Europe/Berlin\nslots:\n  xiaohongshu:\n    - days: daily\n      times: ["02:30"]\n'
+    )
     for name in ("a", "b", "c"):
-        ws.item(f"{name}.md", f"---\ntitle: {name}\npublish_at: slot\nplatforms: [xiaohongshu]\n"
-                              "images: [media/a.png]\n---\nbody\n")
+        ws.item(
+            f"{name}.md",
+            f"---\ntitle: {name}\npublish_at: slot\nplatforms: [xiaohongshu]\n"
+            "images: [media/a.png]\n---\nbody\n",
+        )
     commands.sync(ws.open(), store, now=datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
     got = sorted(v.due_at.isoformat() for v in commands.posts(store) if v.due_at)
     assert got == ["2026-03-28T01:30:00+00:00", "2026-03-30T00:30:00+00:00", "2026-03-31T00:30:00+00:00"]
@@ -146,7 +158,7 @@ def test_slot_finder_across_dst(ws: WS, store: Store) -> None:
         got = sorted(v.due_at.isoformat() for v in commands.posts(store2) if v.due_at)
     finally:
         store2.close()
-    # 02:30 on 25 October happens at 00:30 and 01:30 UTC: only the first is a slot (capacity 1 means one post).
+    # 02:30 on 25 October happens at 00:30 and 01:30 UTC: only the first is a slot (one post, capacity 1).
     assert got == ["2026-10-25T00:30:00+00:00", "2026-10-26T01:30:00+00:00", "2026-10-27T01:30:00+00:00"]
 
 
@@ -174,9 +186,14 @@ CRONS = ["0 */2 * * *", "0 9 * * *", "30 9 * * mon", "15 1,2,3 * * *", "0 12 1 *
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(ZONES), st.sampled_from(CRONS),
-       st.datetimes(min_value=datetime(2021, 1, 1), max_value=datetime(2029, 12, 31), timezones=st.just(UTC)))
-def test_cron_periods_are_consistent_and_agree_with_apscheduler(zone_name: str, text: str, now: datetime) -> None:
+@given(
+    st.sampled_from(ZONES),
+    st.sampled_from(CRONS),
+    st.datetimes(min_value=datetime(2021, 1, 1), max_value=datetime(2029, 12, 31), timezones=st.just(UTC)),
+)
+def test_cron_periods_are_consistent_and_agree_with_apscheduler(
+    zone_name: str, text: str, now: datetime
+) -> None:
     zone = ZoneInfo(zone_name)
     cron = parse_cron(text)
     now = now.replace(microsecond=0)

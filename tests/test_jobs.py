@@ -1,4 +1,4 @@
-"""Recurring jobs: jobs.yaml validation, cron and before-due periods, once per period across racing runners."""
+"""Recurring jobs: jobs.yaml validation, cron and before-due periods, once per period across runners."""
 
 from __future__ import annotations
 
@@ -13,16 +13,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import REPO, WS
 
 from publisher.daemon_actions import preflight
 from publisher.errors import ConfigError
-from publisher.jobs import (JobContext, claim_period, current_period, due_windows, next_fire, parse_cron, parse_jobs,
-                            run_due_jobs)
+from publisher.jobs import (
+    JobContext,
+    claim_period,
+    current_period,
+    due_windows,
+    next_fire,
+    parse_cron,
+    parse_jobs,
+    run_due_jobs,
+)
 from publisher.store.db import Store, open_store
 from publisher.store.tables import JobRunRow, PostRow
 from publisher.tokens import accounts_needing_reauth
 from publisher.workspace import Workspace
-from tests.conftest import REPO, WS
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -48,11 +56,23 @@ def add_post(store: Store, *, platform: str, account: str, due: datetime, state:
     item = uuid.uuid4().hex[:8]
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with store.begin() as conn:
-        conn.execute(sa.insert(PostRow.__table__.metadata.tables["item"]).values(  # type: ignore[attr-defined]
-            id=item, path=item, hash="h", fields={}, status="ready", title=item, synced_at=now))
-        conn.execute(sa.insert(PostRow.__table__).values(  # type: ignore[attr-defined]
-            item_id=item, platform=platform, account=account, state=state, due_at=due, ids={},
-            created_at=now, updated_at=now))
+        conn.execute(
+            sa.insert(PostRow.__table__.metadata.tables["item"]).values(  # type: ignore[attr-defined]
+                id=item, path=item, hash="h", fields={}, status="ready", title=item, synced_at=now
+            )
+        )
+        conn.execute(
+            sa.insert(PostRow.__table__).values(  # type: ignore[attr-defined]
+                item_id=item,
+                platform=platform,
+                account=account,
+                state=state,
+                due_at=due,
+                ids={},
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 class Recorder:
@@ -71,23 +91,44 @@ def test_reference_jobs_load() -> None:
     assert set(jobs) == {"metrics-pull", "daily-report", "weekly-report", "preflight-credentials"}
     assert jobs["weekly-report"].cron is not None and jobs["weekly-report"].cron.weekdays == {0}
     assert jobs["weekly-report"].zone.key == "Asia/Shanghai"  # the file's timezone wins over the default
-    assert jobs["preflight-credentials"].before_due_s == 1800 and jobs["preflight-credentials"].merge_within_s == 600
+    assert (
+        jobs["preflight-credentials"].before_due_s == 1800
+        and jobs["preflight-credentials"].merge_within_s == 600
+    )
     assert jobs["daily-report"].notify and jobs["metrics-pull"].catch_up
 
 
-@pytest.mark.parametrize(("text", "key", "words"), [
-    ("jobs:\n  w:\n    run: report.weekly\n    cron: '30 9 * * 1'\n", "jobs.w.cron", "names"),
-    ("jobs:\n  w:\n    run: report.weekly\n    cron: '30 9 * *'\n", "jobs.w.cron", "five"),
-    ("jobs:\n  w:\n    run: report.weekly\n    cron: '61 9 * * *'\n", "jobs.w.cron", "range"),
-    ("jobs:\n  w:\n    run: report.monthly\n    cron: '0 9 * * *'\n", "jobs.w.run", "unknown action"),
-    ("jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    when: x\n", "jobs.w.when", "unknown key"),
-    ("jobs:\n  w:\n    run: report.daily\n", "jobs.w", "exactly one"),
-    ("jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    before_due: 30m\n", "jobs.w", "exactly one"),
-    ("jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    merge_within: 5m\n", "jobs.w.merge_within",
-     "before_due"),
-    ("jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    notify: yes please\n", "jobs.w.notify", "true"),
-    ("job: {}\n", "job", "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("jobs:\n  w:\n    run: report.weekly\n    cron: '30 9 * * 1'\n", "jobs.w.cron", "names"),
+        ("jobs:\n  w:\n    run: report.weekly\n    cron: '30 9 * *'\n", "jobs.w.cron", "five"),
+        ("jobs:\n  w:\n    run: report.weekly\n    cron: '61 9 * * *'\n", "jobs.w.cron", "range"),
+        ("jobs:\n  w:\n    run: report.monthly\n    cron: '0 9 * * *'\n", "jobs.w.run", "unknown action"),
+        (
+            "jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    when: x\n",
+            "jobs.w.when",
+            "unknown key",
+        ),
+        ("jobs:\n  w:\n    run: report.daily\n", "jobs.w", "exactly one"),
+        (
+            "jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    before_due: 30m\n",
+            "jobs.w",
+            "exactly one",
+        ),
+        (
+            "jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    merge_within: 5m\n",
+            "jobs.w.merge_within",
+            "before_due",
+        ),
+        (
+            "jobs:\n  w:\n    run: report.daily\n    cron: '0 9 * * *'\n    notify: yes please\n",
+            "jobs.w.notify",
+            "true",
+        ),
+        ("job: {}\n", "job", "unknown key"),
+    ],
+)
 def test_bad_jobs_name_the_file_and_the_key(tmp_path: Path, text: str, key: str, words: str) -> None:
     with pytest.raises(ConfigError) as err:
         jobs_from(tmp_path, text)
@@ -110,11 +151,14 @@ def test_cron_fire_times_in_the_zone() -> None:
 
 
 def test_cron_period_and_catch_up(tmp_path: Path, store: Store) -> None:
-    daily, late = jobs_from(tmp_path, """
+    daily, late = jobs_from(
+        tmp_path,
+        """
         jobs:
           daily: {run: report.daily, cron: "0 9 * * *"}
           strict: {run: report.daily, cron: "0 9 * * *", catch_up: false}
-    """)
+    """,
+    )
     period = current_period(store, daily, at("2026-12-01 15:00"))
     assert period is not None and period.key == "2026-12-01T09:00+08:00"
     assert current_period(store, late, at("2026-12-01 15:00")) is None  # not running at 09:00: skipped
@@ -122,13 +166,18 @@ def test_cron_period_and_catch_up(tmp_path: Path, store: Store) -> None:
 
 
 def test_before_due_windows_merge_and_fire_ahead(tmp_path: Path, store: Store) -> None:
-    (job,) = jobs_from(tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m, merge_within: 10m}\n")
+    (job,) = jobs_from(
+        tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m, merge_within: 10m}\n"
+    )
     for due in ("2026-12-01 12:00", "2026-12-01 12:05", "2026-12-01 12:20", "2026-12-01 16:01"):
         add_post(store, platform="wechat", account="wechat", due=at(due))
     add_post(store, platform="wechat", account="wechat", due=at("2026-12-01 13:00"), state="published")
     windows = due_windows(store, job, after=at("2026-12-01 10:00"))
     assert [(a.astimezone(SH).strftime("%H:%M"), b.astimezone(SH).strftime("%H:%M")) for a, b in windows] == [
-        ("12:00", "12:05"), ("12:20", "12:20"), ("16:01", "16:01")]
+        ("12:00", "12:05"),
+        ("12:20", "12:20"),
+        ("16:01", "16:01"),
+    ]
     assert next_fire(store, job, at("2026-12-01 10:00")) == at("2026-12-01 11:30")
     assert current_period(store, job, at("2026-12-01 11:29")) is None
     period = current_period(store, job, at("2026-12-01 11:31"))
@@ -161,8 +210,15 @@ def test_a_job_runs_once_per_period_when_runners_race(tmp_path: Path, ws: WS) ->
         try:
             barrier.wait(timeout=10)
             for minute in (0, 1, 59):  # repeated ticks within one period
-                runs.extend(run_due_jobs(ws.open(), store, [job], now=at(f"2026-12-01 10:{minute:02d}"),
-                                         actions={"metrics.pull": action}))
+                runs.extend(
+                    run_due_jobs(
+                        ws.open(),
+                        store,
+                        [job],
+                        now=at(f"2026-12-01 10:{minute:02d}"),
+                        actions={"metrics.pull": action},
+                    )
+                )
         finally:
             store.close()
 
@@ -181,20 +237,29 @@ def test_a_job_runs_once_per_period_when_runners_race(tmp_path: Path, ws: WS) ->
 
 
 def test_missing_and_failing_actions(tmp_path: Path, ws: WS, store: Store) -> None:
-    jobs = jobs_from(tmp_path, """
+    jobs = jobs_from(
+        tmp_path,
+        """
         jobs:
           weekly: {run: report.weekly, cron: "30 9 * * mon"}
           broken: {run: metrics.pull, cron: "0 * * * *"}
           daily: {run: report.daily, cron: "0 9 * * *", notify: true}
-    """)
+    """,
+    )
     recorder = Recorder()
 
     def broken(ctx: JobContext) -> str:
         raise RuntimeError("adapter exploded")
 
     actions = {"metrics.pull": broken, "report.daily": lambda ctx: "3 posts yesterday"}
-    runs = run_due_jobs(ws.open(), store, jobs, now=at("2026-12-01 10:00"), actions=actions, notifier=recorder)
-    assert [(r.job, r.outcome) for r in runs] == [("weekly", "skipped"), ("broken", "failed"), ("daily", "ok")]
+    runs = run_due_jobs(
+        ws.open(), store, jobs, now=at("2026-12-01 10:00"), actions=actions, notifier=recorder
+    )
+    assert [(r.job, r.outcome) for r in runs] == [
+        ("weekly", "skipped"),
+        ("broken", "failed"),
+        ("daily", "ok"),
+    ]
     assert "not available" in runs[0].detail
     assert [n.kind for n in recorder.sent] == ["failed", "job"]
     assert "adapter exploded" in recorder.sent[0].reason
@@ -204,23 +269,36 @@ def test_missing_and_failing_actions(tmp_path: Path, ws: WS, store: Store) -> No
 
 def workspace_with_modes(ws: WS, env: dict[str, str]) -> Workspace:
     toml = ws.root / "publisher.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        '[accounts.wechat]\nplatform = "wechat"', '[accounts.wechat]\nplatform = "wechat"\nmode = "sandbox"'),
-        encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            '[accounts.wechat]\nplatform = "wechat"',
+            '[accounts.wechat]\nplatform = "wechat"\nmode = "sandbox"',
+        ),
+        encoding="utf-8",
+    )
     opened = ws.open()
     opened.env = {"PUBLISHER_NO_KEYRING": "1", "XDG_CONFIG_HOME": str(ws.root.parent / "cfg"), **env}
     return opened
 
 
-def test_preflight_flags_an_account_without_credentials_before_the_window(tmp_path: Path, ws: WS,
-                                                                          store: Store) -> None:
+def test_preflight_flags_an_account_without_credentials_before_the_window(
+    tmp_path: Path, ws: WS, store: Store
+) -> None:
     (job,) = jobs_from(tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m}\n")
     add_post(store, platform="wechat", account="wechat", due=at("2026-12-01 12:00"))
-    add_post(store, platform="xiaohongshu", account="xiaohongshu", due=at("2026-12-01 12:00"))  # dry-run: no check
+    add_post(
+        store, platform="xiaohongshu", account="xiaohongshu", due=at("2026-12-01 12:00")
+    )  # dry-run: no check
     w = workspace_with_modes(ws, {})
     recorder = Recorder()
-    runs = run_due_jobs(w, store, [job], now=at("2026-12-01 11:31"), actions={"accounts.preflight": preflight},
-                        notifier=recorder)
+    runs = run_due_jobs(
+        w,
+        store,
+        [job],
+        now=at("2026-12-01 11:31"),
+        actions={"accounts.preflight": preflight},
+        notifier=recorder,
+    )
     assert [r.outcome for r in runs] == ["ok"] and "1 need attention" in runs[0].detail
     assert set(accounts_needing_reauth(store)) == {"wechat"}
     (sent,) = recorder.sent
@@ -232,10 +310,13 @@ def test_preflight_flags_an_account_without_credentials_before_the_window(tmp_pa
 def test_preflight_passes_with_credentials(tmp_path: Path, ws: WS, store: Store) -> None:
     (job,) = jobs_from(tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m}\n")
     add_post(store, platform="wechat", account="wechat", due=at("2026-12-01 12:00"))
-    w = workspace_with_modes(ws, {"PUBLISHER_WECHAT_APPID": "wx123", "PUBLISHER_WECHAT_SECRET": "canary-s3cret"})
-    runs = run_due_jobs(w, store, [job], now=at("2026-12-01 11:45"), actions={"accounts.preflight": preflight})
+    w = workspace_with_modes(
+        ws, {"PUBLISHER_WECHAT_APPID": "wx123", "PUBLISHER_WECHAT_SECRET": "canary-s3cret"}
+    )
+    runs = run_due_jobs(
+        w, store, [job], now=at("2026-12-01 11:45"), actions={"accounts.preflight": preflight}
+    )
     assert [r.outcome for r in runs] == ["ok"] and "all ok" in runs[0].detail
     assert accounts_needing_reauth(store) == {}
     with store.session() as s:
         assert "canary-s3cret" not in str(s.execute(sa.select(JobRunRow.outcome)).scalars().all())
-

@@ -1,4 +1,4 @@
-"""Posting slots: slots.yaml validation, the next free slot per account, blackouts, caps, and stable choices."""
+"""Posting slots: slots.yaml validation, the next free slot per account, blackouts, caps, stable choices."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.conftest import REPO, WS
 
 from publisher import commands
 from publisher.calendar import Calendar
@@ -17,7 +18,6 @@ from publisher.errors import ConfigError
 from publisher.slots import SlotConfig, SlotRule, load_slots, parse_slots
 from publisher.store.db import Store, open_store
 from publisher.workspace import DEFAULTS_DIR
-from tests.conftest import REPO, WS
 
 SH = ZoneInfo("Asia/Shanghai")
 MON_1030 = datetime(2026, 11, 30, 10, 30, tzinfo=SH)  # a Monday
@@ -34,8 +34,11 @@ def write_slots(ws: WS, text: str) -> None:
 
 
 def slot_item(ws: WS, name: str, platforms: str = "[xiaohongshu]") -> None:
-    ws.item(f"{name}.md", f"---\ntitle: {name}\npublish_at: slot\nplatforms: {platforms}\n"
-                          f"images: [media/a.png]\n---\nbody of {name}\n")
+    ws.item(
+        f"{name}.md",
+        f"---\ntitle: {name}\npublish_at: slot\nplatforms: {platforms}\n"
+        f"images: [media/a.png]\n---\nbody of {name}\n",
+    )
 
 
 @pytest.fixture
@@ -67,16 +70,35 @@ def test_reference_slots_load() -> None:
     assert config.blackout(date(2027, 1, 1), "douyin", "douyin") is not None
 
 
-@pytest.mark.parametrize(("text", "key", "words"), [
-    ("slots:\n  xiaohongshu:\n    - days: daily\n      times: [12:00]\n", "slots.xiaohongshu[0].times[0]", "quoted"),
-    ("slots:\n  douyin:\n    - days: [1, 2]\n      times: ['12:00']\n", "slots.douyin[0].days", "numbers"),
-    ("slots:\n  douyin:\n    - days: daily\n      times: ['25:00']\n", "slots.douyin[0].times[0]", "HH:MM"),
-    ("slot:\n  douyin: []\n", "slot", "unknown key"),
-    ("slots:\n  douyin:\n    - days: daily\n      time: ['12:00']\n", "slots.douyin[0].time", "unknown key"),
-    ("blackout:\n  - reason: x\n", "blackout[0]", "date"),
-    ("blackout:\n  - from: '2026-12-02'\n    until: '2026-12-01'\n", "blackout[0].until", "before"),
-    ("timezone: Mars/Olympus\n", "timezone", "time zone"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        (
+            "slots:\n  xiaohongshu:\n    - days: daily\n      times: [12:00]\n",
+            "slots.xiaohongshu[0].times[0]",
+            "quoted",
+        ),
+        (
+            "slots:\n  douyin:\n    - days: [1, 2]\n      times: ['12:00']\n",
+            "slots.douyin[0].days",
+            "numbers",
+        ),
+        (
+            "slots:\n  douyin:\n    - days: daily\n      times: ['25:00']\n",
+            "slots.douyin[0].times[0]",
+            "HH:MM",
+        ),
+        ("slot:\n  douyin: []\n", "slot", "unknown key"),
+        (
+            "slots:\n  douyin:\n    - days: daily\n      time: ['12:00']\n",
+            "slots.douyin[0].time",
+            "unknown key",
+        ),
+        ("blackout:\n  - reason: x\n", "blackout[0]", "date"),
+        ("blackout:\n  - from: '2026-12-02'\n    until: '2026-12-01'\n", "blackout[0].until", "before"),
+        ("timezone: Mars/Olympus\n", "timezone", "time zone"),
+    ],
+)
 def test_bad_slots_name_the_file_and_the_key(tmp_path: Path, text: str, key: str, words: str) -> None:
     path = tmp_path / "slots.yaml"
     path.write_text(text, encoding="utf-8")
@@ -111,7 +133,7 @@ def test_slot_items_get_distinct_free_slots_and_keep_them(ws: WS, store: Store) 
 def test_earliest_ahead_skips_a_slot_too_close(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")
-    # Xiaohongshu schedules natively at least 1 h ahead (platform.yaml earliest_ahead_s): 12:00 is 30 min away.
+    # Xiaohongshu schedules natively >= 1 h ahead (platform.yaml earliest_ahead_s): 12:00 is 30 min away.
     commands.sync(ws.open(), store, now=datetime(2026, 11, 30, 11, 30, tzinfo=SH))
     assert dues(store) == {"a": "Mon 11-30 20:30"}
 
@@ -129,7 +151,9 @@ def test_a_new_blackout_moves_a_chosen_slot(ws: WS, store: Store) -> None:
 
 
 def test_capacity_and_spacing(ws: WS, store: Store) -> None:
-    write_slots(ws, """
+    write_slots(
+        ws,
+        """
         slots:
           xiaohongshu:
             - days: daily
@@ -137,7 +161,8 @@ def test_capacity_and_spacing(ws: WS, store: Store) -> None:
               capacity: 2
             - days: daily
               times: ["12:15", "18:00"]
-    """)
+    """,
+    )
     for name in ("a", "b", "c"):
         slot_item(ws, name)
     commands.sync(ws.open(), store, now=MON_1030)
@@ -148,7 +173,9 @@ def test_capacity_and_spacing(ws: WS, store: Store) -> None:
 def test_daily_cap_from_platform_yaml(ws: WS, store: Store) -> None:
     shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", ws.root / "platforms" / "xiaohongshu")
     rules = ws.root / "platforms" / "xiaohongshu" / "platform.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("daily_cap: 50", "daily_cap: 1"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("daily_cap: 50", "daily_cap: 1"), encoding="utf-8"
+    )
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")
     slot_item(ws, "b")
@@ -158,8 +185,11 @@ def test_daily_cap_from_platform_yaml(ws: WS, store: Store) -> None:
 
 def test_explicit_posts_take_slots_and_no_slot_is_reported(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS + "  douyin: []\n")
-    ws.item("fixed.md", "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
-                        "images: [media/a.png]\n---\nbody\n")
+    ws.item(
+        "fixed.md",
+        "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
+        "images: [media/a.png]\n---\nbody\n",
+    )
     w = ws.open()
     commands.sync(w, store, now=MON_1030)
     slot_item(ws, "a")
@@ -174,8 +204,11 @@ def test_explicit_posts_take_slots_and_no_slot_is_reported(ws: WS, store: Store)
 def test_a_slot_yields_to_an_explicit_time_added_in_the_same_sync(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")  # a.md sorts before fixed.md: on the first sync the finder cannot know fixed's time
-    ws.item("fixed.md", "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
-                        "images: [media/a.png]\n---\nbody\n")
+    ws.item(
+        "fixed.md",
+        "---\ntitle: fixed\npublish_at: 2026-11-30 12:00\nplatforms: [xiaohongshu]\n"
+        "images: [media/a.png]\n---\nbody\n",
+    )
     w = ws.open()
     commands.sync(w, store, now=MON_1030)
     second = commands.sync(w, store, now=MON_1030)  # the next sync sees the person's choice and moves a
@@ -195,4 +228,3 @@ def test_horizon_limits_the_search(ws: WS, store: Store) -> None:
     commands.sync(ws.open(), store, now=MON_1030)  # Friday is 4 days away: beyond the 2 d horizon
     (view,) = commands.posts(store)
     assert view.due_at is None and "no free slot" in view.reason
-

@@ -266,6 +266,21 @@ def sandbox(
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
+@app.command()
+def mcp(
+    workspace: WorkspaceOpt = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --http.")] = 8765,
+    no_urls: Annotated[bool, typer.Option("--no-urls", help="Refuse media given as https URLs.")] = False,
+    url_host: Annotated[list[str] | None, typer.Option("--url-host", help="Only download media from this host "
+                                                       "(repeatable).")] = None,
+) -> None:
+    """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar."""
+    from publisher.mcp_server import main as mcp_main
+
+    mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
     try:

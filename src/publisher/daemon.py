@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from publisher.calendar import Calendar
 from publisher.commands import SyncResult, sync
-from publisher.errors import ConfigError, PublisherError
+from publisher.errors import PublisherError
 from publisher.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.lock import DaemonLock, Leader, SoloLeader
 from publisher.models import PostState
@@ -93,10 +93,21 @@ def new_owner() -> str:
 class Daemon:
     """One node of `publisher run`: sync, clock, watcher, queue runs and (when leading) recurring jobs."""
 
-    def __init__(self, ws: Workspace, *, store: Store, owner: str | None = None, clock: Clock = utcnow,
-                 sandbox_url: str | None = None, notifier: Any = None, actions: Mapping[str, Action] | None = None,
-                 queue_factory: QueueFactory = real_queue, settings: DaemonSettings | None = None,
-                 transport: Any = None, single: bool = True) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        store: Store,
+        owner: str | None = None,
+        clock: Clock = utcnow,
+        sandbox_url: str | None = None,
+        notifier: Any = None,
+        actions: Mapping[str, Action] | None = None,
+        queue_factory: QueueFactory = real_queue,
+        settings: DaemonSettings | None = None,
+        transport: Any = None,
+        single: bool = True,
+    ) -> None:
         self.ws = ws
         self.single = single  # False only for a rehearsal, which runs on its own store
         self.store = store
@@ -126,7 +137,7 @@ class Daemon:
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the single-daemon lock (SQLite) or prepare leadership (PostgreSQL), load the jobs, sync once."""
+        """Take the single-daemon lock (SQLite) or prepare job leadership (PostgreSQL), load jobs, sync."""
         if self.store.is_sqlite:
             if self.single:
                 self._lock = DaemonLock(self.ws.state_dir)
@@ -143,9 +154,17 @@ class Daemon:
             raise
 
     def _make_queue(self) -> QueueLike:
-        return self.queue_factory(self.ws, self.store, owner=self.owner, now=self.clock, transport=self.transport,
-                                  sandbox_url=self.sandbox_url, notifier=self.notifier,
-                                  lease_s=self.settings.lease_s, calendar=self.calendar)
+        return self.queue_factory(
+            self.ws,
+            self.store,
+            owner=self.owner,
+            now=self.clock,
+            transport=self.transport,
+            sandbox_url=self.sandbox_url,
+            notifier=self.notifier,
+            lease_s=self.settings.lease_s,
+            calendar=self.calendar,
+        )
 
     def close(self) -> None:
         """Release what this node holds: claimed-but-unsent leases, the job leadership, the daemon lock."""
@@ -158,16 +177,27 @@ class Daemon:
     def release_leases(self) -> list[int]:
         """Claimed posts this node never started sending go back to queued at once (no waiting for expiry).
 
-        Posts already sending keep their lease: if it expires the reaper sends them to reconcile, never blindly
-        back to the queue.
+        Posts already sending keep their lease: if it expires the reaper sends them to reconcile, never
+        blindly back to the queue.
         """
-        query = sa.select(post_t.c.id).where(post_t.c.lease_owner == self.owner,
-                                             post_t.c.state == PostState.CLAIMED.value)
+        query = sa.select(post_t.c.id).where(
+            post_t.c.lease_owner == self.owner, post_t.c.state == PostState.CLAIMED.value
+        )
         with self.store.session() as s:
             ids = list(s.execute(query).scalars())
-        released = [i for i in ids if claims.transition(
-            self.store, i, owner=self.owner, from_states=[PostState.CLAIMED], to=PostState.QUEUED,
-            now=self.clock(), reason="lease released: the daemon stopped before sending")]
+        released = [
+            i
+            for i in ids
+            if claims.transition(
+                self.store,
+                i,
+                owner=self.owner,
+                from_states=[PostState.CLAIMED],
+                to=PostState.QUEUED,
+                now=self.clock(),
+                reason="lease released: the daemon stopped before sending",
+            )
+        ]
         if released:
             logger.info("released %d claimed post(s) at shutdown", len(released))
         return released
@@ -183,7 +213,7 @@ class Daemon:
     # -- sync ---------------------------------------------------------------------------------------------
 
     def resync(self) -> SyncResult:
-        """Bring the store in line with the files; the Calendar re-parses only files changed since last time."""
+        """Bring the store in line with the files; the Calendar re-parses only files changed since."""
         result = sync(self.ws, self.store, now=self.clock(), calendar=self.calendar)
         self.last_sync = result
         self.syncs += 1
@@ -192,7 +222,7 @@ class Daemon:
         return result
 
     def on_change(self, paths: set[Path]) -> SyncResult | None:
-        """React to saved files: settings or platform rules reload the workspace, schedules reload the jobs."""
+        """React to saves: settings or platform rules reload the workspace, schedules reload the jobs."""
         root = self.ws.root.resolve()
         rel = {p.resolve().relative_to(root).parts[0] for p in paths if p.resolve().is_relative_to(root)}
         try:
@@ -227,8 +257,15 @@ class Daemon:
             await self.queue.poll_submitted()
         if not self.stopping and self.jobs and self.leader.is_leader():
             result.jobs = await asyncio.to_thread(
-                run_due_jobs, self.ws, self.store, self.jobs, now=self.clock(), actions=self.actions,
-                notifier=self.notifier, sandbox_url=self.sandbox_url)
+                run_due_jobs,
+                self.ws,
+                self.store,
+                self.jobs,
+                now=self.clock(),
+                actions=self.actions,
+                notifier=self.notifier,
+                sandbox_url=self.sandbox_url,
+            )
         return result
 
     def next_wake(self) -> datetime | None:
@@ -247,8 +284,10 @@ class Daemon:
 
     def _build_scheduler(self) -> AsyncIOScheduler:
         """A fresh in-memory APScheduler: it never holds state the store does not have."""
-        scheduler = AsyncIOScheduler(timezone=self.ws.zone, job_defaults={
-            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        scheduler = AsyncIOScheduler(
+            timezone=self.ws.zone,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
         scheduler.add_job(self._ring, IntervalTrigger(seconds=self.settings.reap_every_s), id="reaper")
         self._scheduler = scheduler
         self._arm_jobs()
@@ -262,8 +301,12 @@ class Daemon:
                 job.remove()
         for j in self.jobs:
             if j.enabled and j.cron is not None:
-                self._scheduler.add_job(self._ring, CronTrigger(timezone=j.zone, **j.cron.trigger_fields()),
-                                        id=f"job:{j.name}", replace_existing=True)
+                self._scheduler.add_job(
+                    self._ring,
+                    CronTrigger(timezone=j.zone, **j.cron.trigger_fields()),
+                    id=f"job:{j.name}",
+                    replace_existing=True,
+                )
 
     def arm(self) -> datetime | None:
         """Set the single "wake" alarm to the next due time (replacing the previous one)."""
@@ -276,8 +319,9 @@ class Daemon:
             return None
         # The store's clock may be virtual; APScheduler runs on the wall clock, so arm by the distance.
         delay = when - self.clock()
-        self._scheduler.add_job(self._ring, DateTrigger(run_date=utcnow() + delay), id="wake",
-                                replace_existing=True)
+        self._scheduler.add_job(
+            self._ring, DateTrigger(run_date=utcnow() + delay), id="wake", replace_existing=True
+        )
         return when
 
     # -- serving ------------------------------------------------------------------------------------------
@@ -287,12 +331,21 @@ class Daemon:
         from watchfiles import awatch
 
         root = self.ws.root
-        paths = [p for p in (root / "content", root / "schedules", root / "platforms", root / "publisher.toml")
-                 if p.exists()]
+        paths = [
+            p
+            for p in (root / "content", root / "schedules", root / "platforms", root / "publisher.toml")
+            if p.exists()
+        ]
         if not paths:
             return
-        async for changes in awatch(*paths, debounce=self.settings.debounce_ms, step=20, stop_event=self._stop,
-                                    recursive=True, ignore_permission_denied=True):
+        async for changes in awatch(
+            *paths,
+            debounce=self.settings.debounce_ms,
+            step=20,
+            stop_event=self._stop,
+            recursive=True,
+            ignore_permission_denied=True,
+        ):
             self.on_change({Path(p) for _, p in changes})
             self._wake.set()
 
@@ -340,8 +393,10 @@ class Daemon:
         try:
             await asyncio.wait_for(tick, self.settings.stop_deadline_s)
         except TimeoutError:
-            logger.warning("in-flight work did not finish within %.0f s; its leases are released or expire",
-                           self.settings.stop_deadline_s)
+            logger.warning(
+                "in-flight work did not finish within %.0f s; its leases are released or expire",
+                self.settings.stop_deadline_s,
+            )
         except Exception:
             logger.exception("the last tick failed while stopping")
 

@@ -1,4 +1,4 @@
-"""The actions recurring jobs run: the credential pre-flight here, metrics and reports when their modules exist."""
+"""The actions recurring jobs run: the credential pre-flight here; metrics and reports when installed."""
 
 from __future__ import annotations
 
@@ -25,15 +25,20 @@ CREDENTIAL_MODES = ("sandbox", "live")
 
 def accounts_due(store: Store, start: datetime, end: datetime) -> dict[str, str]:
     """account -> platform of every queued post due in [start, end)."""
-    query = sa.select(post_t.c.account, post_t.c.platform).where(
-        post_t.c.state == PostState.QUEUED.value, post_t.c.due_at >= start, post_t.c.due_at < end).distinct()
+    query = (
+        sa.select(post_t.c.account, post_t.c.platform)
+        .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at >= start, post_t.c.due_at < end)
+        .distinct()
+    )
     with store.session() as s:
         return {r.account: r.platform for r in s.execute(query)}
 
 
 def _tokens_meta(store: Store, account: str) -> dict[str, tuple[datetime | None, Mapping[str, Any]]]:
     """Expiry and metadata of the account's stored tokens; the value column is never read."""
-    query = sa.select(token_t.c.kind, token_t.c.expires_at, token_t.c.meta).where(token_t.c.account == account)
+    query = sa.select(token_t.c.kind, token_t.c.expires_at, token_t.c.meta).where(
+        token_t.c.account == account
+    )
     with store.session() as s:
         return {r.kind: (r.expires_at, dict(r.meta or {})) for r in s.execute(query)}
 
@@ -52,8 +57,14 @@ def check_account(ctx: JobContext, account: str, platform: str) -> str | None:
         return str(exc)
     meta = _tokens_meta(ctx.store, account)
     # A sandbox account gets its tokens on first use; only a live account must already hold an OAuth grant.
-    row = credentials.describe(account, platform, creds, meta or (None if mode == "sandbox" else {}),
-                               now=ctx.now, expiring_within=timedelta(hours=1))
+    row = credentials.describe(
+        account,
+        platform,
+        creds,
+        meta or (None if mode == "sandbox" else {}),
+        now=ctx.now,
+        expiring_within=timedelta(hours=1),
+    )
     if row["state"] in ("missing", "expired"):
         return f"credentials {row['state']}" + (f": {'; '.join(row['hints'])}" if row["hints"] else "")
     return None
@@ -73,8 +84,16 @@ def preflight(ctx: JobContext) -> str:
             continue
         failed.append(f"{account}: {problem}")
         if mark_needs_reauth(ctx.store, account, reason=f"pre-flight: {problem}", post_id=None, now=ctx.now):
-            notify(ctx.notifier, kind="needs_reauth", title="发布前凭证检查未通过", reason=problem, now=ctx.now,
-                   item=f"window {start.isoformat(timespec='minutes')}", platform=platform, account=account)
+            notify(
+                ctx.notifier,
+                kind="needs_reauth",
+                title="发布前凭证检查未通过",
+                reason=problem,
+                now=ctx.now,
+                item=f"window {start.isoformat(timespec='minutes')}",
+                platform=platform,
+                account=account,
+            )
     checked = f"{len(due)} account(s) checked for the window at {start.isoformat(timespec='minutes')}"
     return checked + (f"; {len(failed)} need attention: " + " | ".join(failed) if failed else "; all ok")
 
@@ -89,7 +108,7 @@ def _optional(module: str, attr: str) -> Action | None:
 
 
 def default_actions() -> dict[str, Action]:
-    """The actions this installation has. Missing ones are reported as "not available" and recorded as skipped."""
+    """The actions this installation has; a missing one is reported "not available" and recorded skipped."""
     actions: dict[str, Action] = {"accounts.preflight": preflight}
     wanted = {
         "metrics.pull": ("publisher.metrics", "job_pull"),

@@ -38,8 +38,14 @@ def local_sandbox(enabled: bool) -> Iterator[str | None]:
         yield url
 
 
-def run(workspace: Path | None, *, once: bool = False, sandbox: bool = False, sandbox_url: str | None = None,
-        out: Any = sys.stderr) -> int:
+def run(
+    workspace: Path | None,
+    *,
+    once: bool = False,
+    sandbox: bool = False,
+    sandbox_url: str | None = None,
+    out: Any = sys.stderr,
+) -> int:
     """What `publisher run [--once] [--sandbox]` does; returns the exit code."""
     from publisher.daemon import Daemon, run_once
 
@@ -58,7 +64,11 @@ def run(workspace: Path | None, *, once: bool = False, sandbox: bool = False, sa
                 return 0
             daemon = Daemon(ws, store=store, sandbox_url=url, notifier=notifier)
             daemon.start()
-            print(f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop", file=out, flush=True)
+            print(
+                f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop",
+                file=out,
+                flush=True,
+            )
             asyncio.run(daemon.serve())
             print("publisher run: stopped", file=out, flush=True)
             return 0
@@ -73,12 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m publisher.daemon", description=__doc__)
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument("--once", action="store_true", help="do what is due now, then exit")
-    parser.add_argument("--sandbox", action="store_true", help="start a local sandbox for sandbox-mode accounts")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="start a local sandbox for sandbox-mode accounts"
+    )
     parser.add_argument("--sandbox-url", default=None, help="use a running `publisher sandbox` at this URL")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return run(args.workspace, once=args.once, sandbox=args.sandbox, sandbox_url=args.sandbox_url)
 
 

@@ -1,12 +1,11 @@
-"""Recurring jobs from `schedules/jobs.yaml`: validate them, work out each job's period, run it once per period."""
+"""Recurring jobs from `schedules/jobs.yaml`: validate them, find their periods, run each once per period."""
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,10 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 import yaml
 
+from publisher.daemon_cron import Cron, parse_cron
 from publisher.errors import ConfigError
 from publisher.models import PostState
 from publisher.rules import _duration
-from publisher.slots import WEEKDAYS, wall_to_utc
 from publisher.store.db import Store
 from publisher.store.tables import JobRunRow, PostRow
 from publisher.workspace import Workspace
@@ -28,101 +27,6 @@ ACTIONS = ("metrics.pull", "report.daily", "report.weekly", "report.engagement",
 CATCH_UP_GRACE = timedelta(minutes=5)  # catch_up: false still runs a period this soon after its fire time
 job_t = JobRunRow.__table__  # type: ignore[attr-defined]
 post_t = PostRow.__table__  # type: ignore[attr-defined]
-_RANGES = {"minute": (0, 59), "hour": (0, 23), "day": (1, 31), "month": (1, 12), "weekday": (0, 6)}
-
-
-@dataclass(frozen=True)
-class Cron:
-    """Five cron fields as sets; `text` is the original for APScheduler's CronTrigger and for display.
-
-    Day-of-month and weekday are combined with AND (as APScheduler 3's CronTrigger does), not crontab's OR.
-    """
-
-    text: str
-    minutes: tuple[int, ...]
-    hours: tuple[int, ...]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]  # 0 = Monday
-
-    def trigger_fields(self) -> dict[str, str]:
-        minute, hour, day, month, weekday = self.text.split()
-        return {"minute": minute, "hour": hour, "day": day, "month": month, "day_of_week": weekday}
-
-    def _day_ok(self, d: date) -> bool:
-        return d.day in self.days and d.month in self.months and d.weekday() in self.weekdays
-
-    def _instants(self, d: date, zone: ZoneInfo, reverse: bool) -> Iterator[datetime]:
-        """The day's fire instants; a skipped wall time (DST gap) is left out, a repeated one fires once."""
-        if not self._day_ok(d):
-            return
-        times = [(h, m) for h in self.hours for m in self.minutes]
-        for h, m in sorted(times, reverse=reverse):
-            instant = wall_to_utc(datetime.combine(d, time(h, m)), zone)
-            if instant is not None:
-                yield instant
-
-    def last_fire(self, now: datetime, zone: ZoneInfo) -> datetime | None:
-        """The latest fire time at or before `now` (within about 8 years, enough for 29 February)."""
-        d = now.astimezone(zone).date() + timedelta(days=1)  # a fold can put tomorrow's wall time in today
-        for _ in range(366 * 8):
-            for instant in self._instants(d, zone, reverse=True):
-                if instant <= now:
-                    return instant
-            d -= timedelta(days=1)
-        return None
-
-    def next_fire(self, after: datetime, zone: ZoneInfo) -> datetime | None:
-        """The earliest fire time strictly after `after`."""
-        d = after.astimezone(zone).date() - timedelta(days=1)
-        for _ in range(366 * 8):
-            for instant in self._instants(d, zone, reverse=False):
-                if instant > after:
-                    return instant
-            d += timedelta(days=1)
-        return None
-
-
-def _cron_field(text: str, name: str, *, where: str, key: str) -> set[int]:
-    low, high = _RANGES[name]
-    out: set[int] = set()
-    for part in text.split(","):
-        m = re.fullmatch(r"(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/(\d+))?", part.strip().lower())
-        if not m:
-            raise ConfigError(f"cannot read cron {name} field {text!r}", path=where, key=key)
-        span, step = m.group(1), int(m.group(2) or 1)
-        if span == "*":
-            a, b = low, high
-        else:
-            ends = [_cron_value(v, name, where=where, key=key) for v in span.split("-")]
-            a, b = ends[0], ends[-1]
-        if not (low <= a <= high and low <= b <= high) or a > b or step < 1:
-            raise ConfigError(f"cron {name} field {text!r} is out of range {low}..{high}", path=where, key=key)
-        out.update(range(a, b + 1, step))
-    return out
-
-
-def _cron_value(value: str, name: str, *, where: str, key: str) -> int:
-    if name == "weekday":
-        if value[:3] not in WEEKDAYS or value.isdigit():
-            raise ConfigError(f"weekdays take names (mon..sun), not {value!r}: APScheduler 3 counts 0 as Monday, "
-                              "crontab as Sunday", path=where, key=key)
-        return WEEKDAYS.index(value[:3])
-    if not value.isdigit():
-        raise ConfigError(f"expected a number in the cron {name} field, got {value!r}", path=where, key=key)
-    return int(value)
-
-
-def parse_cron(text: str, *, where: str = JOBS_FILE, key: str = "cron") -> Cron:
-    """Five fields "minute hour day month weekday"; weekday names only."""
-    fields = str(text).split()
-    if len(fields) != 5:
-        raise ConfigError(f"expected five cron fields \"minute hour day month weekday\", got {text!r}",
-                          path=where, key=key)
-    names = ("minute", "hour", "day", "month", "weekday")
-    sets = [_cron_field(f, n, where=where, key=key) for f, n in zip(fields, names, strict=True)]
-    return Cron(" ".join(fields), tuple(sorted(sets[0])), tuple(sorted(sets[1])), frozenset(sets[2]),
-                frozenset(sets[3]), frozenset(sets[4]))
 
 
 @dataclass(frozen=True)
@@ -142,7 +46,17 @@ class Job:
     description: str = ""
 
 
-_JOB_KEYS = {"run", "cron", "before_due", "merge_within", "args", "notify", "catch_up", "enabled", "description"}
+_JOB_KEYS = {
+    "run",
+    "cron",
+    "before_due",
+    "merge_within",
+    "args",
+    "notify",
+    "catch_up",
+    "enabled",
+    "description",
+}
 
 
 def load_jobs(ws: Workspace) -> list[Job]:
@@ -165,7 +79,9 @@ def parse_jobs(path: Path, default_zone: str) -> list[Job]:
     try:
         zone = ZoneInfo(str(data.get("timezone") or default_zone))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone") from None
+        raise ConfigError(
+            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
+        ) from None
     raw = data.get("jobs") or {}
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping of job name -> job", path=where, key="jobs")
@@ -178,10 +94,13 @@ def _job(name: str, spec: Any, zone: ZoneInfo, where: str) -> Job:
         raise ConfigError("expected a mapping", path=where, key=key)
     for k in spec:
         if k not in _JOB_KEYS:
-            raise ConfigError(f"unknown key; known: {', '.join(sorted(_JOB_KEYS))}", path=where, key=f"{key}.{k}")
+            raise ConfigError(
+                f"unknown key; known: {', '.join(sorted(_JOB_KEYS))}", path=where, key=f"{key}.{k}"
+            )
     if spec.get("run") not in ACTIONS:
-        raise ConfigError(f"unknown action {spec.get('run')!r}; one of {', '.join(ACTIONS)}", path=where,
-                          key=f"{key}.run")
+        raise ConfigError(
+            f"unknown action {spec.get('run')!r}; one of {', '.join(ACTIONS)}", path=where, key=f"{key}.run"
+        )
     if ("cron" in spec) == ("before_due" in spec):
         raise ConfigError("give exactly one of `cron` or `before_due`", path=where, key=key)
     for flag in ("notify", "catch_up", "enabled"):
@@ -191,12 +110,27 @@ def _job(name: str, spec: Any, zone: ZoneInfo, where: str) -> Job:
     if not isinstance(args, dict):
         raise ConfigError("expected a mapping", path=where, key=f"{key}.args")
     cron = parse_cron(spec["cron"], where=where, key=f"{key}.cron") if "cron" in spec else None
-    before = _duration(spec["before_due"], where=where, key=f"{key}.before_due") if "before_due" in spec else None
+    before = (
+        _duration(spec["before_due"], where=where, key=f"{key}.before_due") if "before_due" in spec else None
+    )
     if "merge_within" in spec and before is None:
-        raise ConfigError("merge_within applies to before_due jobs only", path=where, key=f"{key}.merge_within")
+        raise ConfigError(
+            "merge_within applies to before_due jobs only", path=where, key=f"{key}.merge_within"
+        )
     merge = _duration(spec.get("merge_within", "10m"), where=where, key=f"{key}.merge_within")
-    return Job(name, spec["run"], zone, cron, before, merge, dict(args), spec.get("notify", False),
-               spec.get("catch_up", True), spec.get("enabled", True), str(spec.get("description") or ""))
+    return Job(
+        name,
+        spec["run"],
+        zone,
+        cron,
+        before,
+        merge,
+        dict(args),
+        spec.get("notify", False),
+        spec.get("catch_up", True),
+        spec.get("enabled", True),
+        str(spec.get("description") or ""),
+    )
 
 
 # -- periods ---------------------------------------------------------------------------------------------
@@ -214,8 +148,11 @@ class Period:
 def due_windows(store: Store, job: Job, *, after: datetime) -> list[tuple[datetime, datetime]]:
     """Due windows of queued posts due after `after`: distinct minutes, merged when within merge_within."""
     with store.session() as s:
-        rows = s.execute(sa.select(post_t.c.due_at).where(
-            post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > after).order_by(post_t.c.due_at)).scalars()
+        rows = s.execute(
+            sa.select(post_t.c.due_at)
+            .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > after)
+            .order_by(post_t.c.due_at)
+        ).scalars()
         dues = sorted({d.replace(second=0, microsecond=0) for d in rows})
     windows: list[tuple[datetime, datetime]] = []
     merge = timedelta(seconds=job.merge_within_s)
@@ -237,8 +174,11 @@ def current_period(store: Store, job: Job, now: datetime) -> Period | None:
     before = timedelta(seconds=job.before_due_s or 0)
     for start, end in due_windows(store, job, after=now):
         if start - before <= now:
-            return Period("window " + start.astimezone(job.zone).isoformat(timespec="minutes"), start - before,
-                          (start, end + timedelta(minutes=1)))
+            return Period(
+                "window " + start.astimezone(job.zone).isoformat(timespec="minutes"),
+                start - before,
+                (start, end + timedelta(minutes=1)),
+            )
         break
     return None
 
@@ -268,8 +208,11 @@ def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
 
 def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome: str) -> None:
     with store.begin() as conn:
-        conn.execute(sa.update(job_t).where(job_t.c.job == job, job_t.c.period == period)
-                     .values(finished_at=now, outcome=outcome[:500]))
+        conn.execute(
+            sa.update(job_t)
+            .where(job_t.c.job == job, job_t.c.period == period)
+            .values(finished_at=now, outcome=outcome[:500])
+        )
 
 
 # -- running ---------------------------------------------------------------------------------------------
@@ -301,22 +244,49 @@ class JobRun:
     detail: str = ""
 
 
-def notify(notifier: Any, *, kind: str, title: str, reason: str, now: datetime, item: str = "",
-           platform: str = "", account: str = "") -> None:
+def notify(
+    notifier: Any,
+    *,
+    kind: str,
+    title: str,
+    reason: str,
+    now: datetime,
+    item: str = "",
+    platform: str = "",
+    account: str = "",
+) -> None:
     """Send one notification through `publisher.notify.Notifier` (or any object with `.send`); never raise."""
     if notifier is None:
         return
     from publisher.notify import Notification
 
     try:
-        notifier.send(Notification(kind=kind, post_id=None, item=item, platform=platform, account=account,
-                                   title=title, when=now, reason=reason))
+        notifier.send(
+            Notification(
+                kind=kind,
+                post_id=None,
+                item=item,
+                platform=platform,
+                account=account,
+                title=title,
+                when=now,
+                reason=reason,
+            )
+        )
     except Exception:  # a broken channel must not stop the daemon; the run's outcome is still recorded
         logger.warning("notification %r could not be sent", title, exc_info=True)
 
 
-def run_due_jobs(ws: Workspace, store: Store, jobs: list[Job], *, now: datetime, actions: Mapping[str, Action],
-                 notifier: Any = None, sandbox_url: str | None = None) -> list[JobRun]:
+def run_due_jobs(
+    ws: Workspace,
+    store: Store,
+    jobs: list[Job],
+    *,
+    now: datetime,
+    actions: Mapping[str, Action],
+    notifier: Any = None,
+    sandbox_url: str | None = None,
+) -> list[JobRun]:
     """Run every enabled job whose current period is due and not yet run (by anyone)."""
     runs: list[JobRun] = []
     for job in jobs:
@@ -331,18 +301,35 @@ def run_due_jobs(ws: Workspace, store: Store, jobs: list[Job], *, now: datetime,
             logger.info("job %s (%s): %s", job.name, period.key, run.detail)
         else:
             try:
-                run = JobRun(job.name, period.key, "ok", action(JobContext(ws, store, now, job, period, notifier,
-                                                                    sandbox_url))
-                             or "")
+                run = JobRun(
+                    job.name,
+                    period.key,
+                    "ok",
+                    action(JobContext(ws, store, now, job, period, notifier, sandbox_url)) or "",
+                )
             except Exception as exc:
                 logger.warning("job %s (%s) failed", job.name, period.key, exc_info=True)
                 run = JobRun(job.name, period.key, "failed", f"{type(exc).__name__}: {exc}")
-                notify(notifier, kind="failed", title=f"定时任务 {job.name} 失败", reason=run.detail, now=now,
-                       item=f"job {job.name} ({period.key})")
+                notify(
+                    notifier,
+                    kind="failed",
+                    title=f"定时任务 {job.name} 失败",
+                    reason=run.detail,
+                    now=now,
+                    item=f"job {job.name} ({period.key})",
+                )
             else:
                 if job.notify and run.detail:
-                    notify(notifier, kind="job", title=f"定时任务 {job.name} 完成", reason=run.detail, now=now,
-                           item=f"job {job.name} ({period.key})")
-        finish_period(store, job.name, period.key, now=now, outcome=f"{run.outcome}: {run.detail}".strip(": "))
+                    notify(
+                        notifier,
+                        kind="job",
+                        title=f"定时任务 {job.name} 完成",
+                        reason=run.detail,
+                        now=now,
+                        item=f"job {job.name} ({period.key})",
+                    )
+        finish_period(
+            store, job.name, period.key, now=now, outcome=f"{run.outcome}: {run.detail}".strip(": ")
+        )
         runs.append(run)
     return runs

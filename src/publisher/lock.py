@@ -1,4 +1,4 @@
-"""Who may run the clock: one daemon per SQLite workspace (a file lock), one job leader per PostgreSQL database."""
+"""Who runs the clock: one daemon per SQLite workspace (a file lock), one job leader per PostgreSQL DB."""
 
 from __future__ import annotations
 
@@ -46,8 +46,10 @@ class DaemonLock:
             fh.seek(0)
             holder = fh.read().strip() or "unknown process"
             fh.close()
-            raise DaemonLocked(f"another publisher daemon is running on this workspace ({describe(holder)}); "
-                               f"stop it first, or use PostgreSQL (database_url) to run several") from None
+            raise DaemonLocked(
+                f"another publisher daemon is running on this workspace ({describe(holder)}); "
+                f"stop it first, or use PostgreSQL (database_url) to run several"
+            ) from None
         fh.seek(0)
         fh.truncate()
         stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
@@ -87,8 +89,9 @@ class Leader:
     takes over within that interval after the leader's session ends (process death closes the session).
     """
 
-    def __init__(self, engine: sa.Engine, *, retry_s: float = 3.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, engine: sa.Engine, *, retry_s: float = 3.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.engine = engine
         self.retry_s = retry_s
         self._monotonic = monotonic
@@ -109,9 +112,10 @@ class Leader:
         try:
             if self._conn is None:
                 self._conn = self.engine.connect()
-            got = self._conn.execute(sa.text(
-                "SELECT pg_try_advisory_lock(:k, hashtext(coalesce(current_schema(), 'public')))"),
-                {"k": LEADER_KEY}).scalar()
+            got = self._conn.execute(
+                sa.text("SELECT pg_try_advisory_lock(:k, hashtext(coalesce(current_schema(), 'public')))"),
+                {"k": LEADER_KEY},
+            ).scalar()
             self._conn.commit()  # the session lock outlives the transaction; keep no transaction open
         except sa.exc.DBAPIError:
             logger.warning("cannot reach the database to take the recurring-jobs lock", exc_info=True)
@@ -125,10 +129,13 @@ class Leader:
     def _alive(self) -> bool:
         """This session still holds the lock (a reconnected session would not: it must not think it leads)."""
         try:
-            held = self._conn.execute(sa.text(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND pid = pg_backend_pid() AND classid = CAST(:k AS oid) AND objsubid = 2)"),
-                {"k": LEADER_KEY}).scalar()
+            held = self._conn.execute(
+                sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND pid = pg_backend_pid() AND classid = CAST(:k AS oid) AND objsubid = 2)"
+                ),
+                {"k": LEADER_KEY},
+            ).scalar()
             self._conn.commit()
             return bool(held)
         except sa.exc.DBAPIError:
@@ -148,9 +155,10 @@ class Leader:
         """Give the lead up now (graceful stop), so another node takes over without waiting for a timeout."""
         if self._conn is not None and self._leader:
             try:
-                self._conn.execute(sa.text(
-                    "SELECT pg_advisory_unlock(:k, hashtext(coalesce(current_schema(), 'public')))"),
-                    {"k": LEADER_KEY})
+                self._conn.execute(
+                    sa.text("SELECT pg_advisory_unlock(:k, hashtext(coalesce(current_schema(), 'public')))"),
+                    {"k": LEADER_KEY},
+                )
                 self._conn.commit()
             except sa.exc.DBAPIError:
                 pass

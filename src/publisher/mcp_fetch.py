@@ -62,20 +62,21 @@ def system_resolver(host: str) -> list[str]:
 
 
 def refused_address(ip: str) -> str | None:
-    """Why an address may not be contacted, or None when it is a public unicast address."""
+    """What kind of address may not be contacted ("a loopback address"), or None for a public unicast one."""
     try:
         addr = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
-        return f"{ip!r} is not an IP address"
+        return "not an IP address"
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
-    for name, bad in (("loopback", addr.is_loopback), ("private", addr.is_private),
+    # Most specific first: 169.254.169.254 (cloud metadata) is private too, but link-local says more.
+    for name, bad in (("unspecified", addr.is_unspecified), ("loopback", addr.is_loopback),
                       ("link-local", addr.is_link_local), ("multicast", addr.is_multicast),
-                      ("reserved", addr.is_reserved), ("unspecified", addr.is_unspecified)):
+                      ("private", addr.is_private), ("reserved", addr.is_reserved)):
         if bad:
-            return f"{addr} is a {name} address"
+            return f"a {name} address"
     if not addr.is_global:
-        return f"{addr} is not a public address"
+        return "not a public address"
     return None
 
 
@@ -98,7 +99,7 @@ class Fetcher:
             for _hop in range(self.limits.max_redirects + 1):
                 host, ip = self._check(current)
                 response = self._send(client, current, host, ip, deadline)
-                with response:
+                try:
                     if response.is_redirect:
                         location = response.headers.get("location", "")
                         if not location:
@@ -108,6 +109,8 @@ class Fetcher:
                     if response.status_code != 200:
                         raise FetchRefused(f"{_short(current)} answered HTTP {response.status_code}")
                     return self._save(response, kind, current, deadline)
+                finally:
+                    response.close()
         raise FetchRefused(f"{_short(url)}: more than {self.limits.max_redirects} redirects")
 
     def _check(self, url: str) -> tuple[str, str]:
@@ -139,7 +142,7 @@ class Fetcher:
         for ip in addresses:
             why = refused_address(ip)
             if why:
-                via = f"{host} resolves to {why}" if ip != host else why
+                via = f"{host} resolves to {ip}, {why}" if ip != host else f"{ip} is {why}"
                 raise FetchRefused(f"{_short(url)} refused: {via} (only public addresses are fetched)")
         return host, addresses[0]
 

@@ -28,7 +28,7 @@ _SPACES = re.compile(r"[ \t\r\n\f]+")
 #: put before Markdown this module writes at a line start (list markers, headings, code), so the escaping of
 #: text that merely looks like Markdown leaves it alone; removed at the end
 _OURS = "\x01"
-_CONTAINERS = _BLOCKS | {"root", "tr", "thead", "tbody"}
+_CONTAINERS = {"root", "ul", "ol", "table", "tr", "thead", "tbody"}  # hold blocks only: whitespace is layout
 
 
 def sanitize_html(html: str) -> str:

@@ -124,10 +124,9 @@ class ItemService:
             self._raise_errors(checked, final)
             if dry_run:
                 return self._dry_run(checked, final, local, now)
-        except BaseException:
-            hidden.unlink(missing_ok=True)
-            raise
-        os.replace(hidden, final)
+            os.replace(hidden, final)
+        finally:
+            hidden.unlink(missing_ok=True)  # refused, a dry run, or already renamed into place
         commands.sync(self.ws, self.store, now=now, calendar=self.calendar)
         checked = self.calendar.check_file(final)
         previews = write_previews(self.ws, checked, self.calendar.renderer)

@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -138,7 +138,7 @@ def build_server(ws: Workspace, *, service: ItemService | None = None, limits: F
         digest: WDigest = ""
 
     Platforms = Annotated[
-        list[Annotated[Union[XhsPayload, DouyinPayload, WechatPayload], Field(discriminator="platform")]],
+        list[Annotated[XhsPayload | DouyinPayload | WechatPayload, Field(discriminator="platform")]],
         Field(description="One payload per platform (each platform at most once), shaped like the single-platform "
                           "tools' parameters plus `platform`. They become one content item with per-platform "
                           "fields; if any payload is invalid nothing is written.", min_length=1)]
@@ -155,7 +155,7 @@ def build_server(ws: Workspace, *, service: ItemService | None = None, limits: F
 
     @_tool(server, PUBLISHES, "Publish a 小红书 (Xiaohongshu) image note: writes a content item, queues it and "
            "returns a receipt (item id, post ids, states, preview paths).")
-    def publish_to_xiaohongshu(title: XTitle, body: XBody, images: XImages, tags: XTags = [],
+    def publish_to_xiaohongshu(title: XTitle, body: XBody, images: XImages, tags: XTags = [],  # noqa: B006
                                publish_at: PublishAt = None, dry_run: DryRun = False,
                                idempotency_key: Key = None) -> dict[str, Any]:
         payload = Payload("xiaohongshu", title=title, body=body, images=tuple(images), tags=tuple(tags))
@@ -163,7 +163,8 @@ def build_server(ws: Workspace, *, service: ItemService | None = None, limits: F
 
     @_tool(server, PUBLISHES, "Publish a 抖音 (Douyin) video: writes a content item, queues it and returns a "
            "receipt (item id, post ids, states, preview paths).")
-    def publish_to_douyin(video_url: DVideo, caption: DCaption, tags: DTags = [], publish_at: PublishAt = None,
+    def publish_to_douyin(video_url: DVideo, caption: DCaption, tags: DTags = [],  # noqa: B006
+                          publish_at: PublishAt = None,
                           dry_run: DryRun = False, idempotency_key: Key = None) -> dict[str, Any]:
         payload = Payload("douyin", video=video_url, caption=caption, tags=tuple(tags))
         return publish("publish_to_douyin", [payload], publish_at, dry_run, idempotency_key)

@@ -1,5 +1,5 @@
-"""`publisher rehearse`: play the calendar through the real daemon, queue and adapters against the sandbox on a
-virtual clock, on a throw-away store, and write the timeline (what went out when, what failed and why)."""
+"""`publisher rehearse`: play the calendar through the real daemon, queue and adapters against the sandbox,
+on a virtual clock and a throw-away store, and write the timeline (what went out when, what failed, why)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class TimelineEntry:
 
 @dataclass
 class RehearsalResult:
-    """The rehearsal's timeline, final post states, recurring job runs, metrics grown, and the files written."""
+    """The rehearsal's timeline, final post states, recurring job runs, metrics grown, files written."""
 
     start: datetime
     until: datetime
@@ -69,9 +69,12 @@ class RehearsalResult:
 
     def summary(self) -> str:
         states = ", ".join(f"{k} {v}" for k, v in sorted(self.final_states.items()))
-        return (f"rehearsed {self.start:%Y-%m-%d %H:%M} .. {self.until:%Y-%m-%d %H:%M} UTC in {self.elapsed_s:.1f} s "
-                f"({self.steps} clock steps): {states or 'no posts'}; {len(self.jobs)} recurring job run(s)"
-                + (f"; {len(self.errors)} step(s) failed" if self.errors else ""))
+        return (
+            f"rehearsed {self.start:%Y-%m-%d %H:%M} .. {self.until:%Y-%m-%d %H:%M} UTC "
+            f"in {self.elapsed_s:.1f} s "
+            f"({self.steps} clock steps): {states or 'no posts'}; {len(self.jobs)} recurring job run(s)"
+            + (f"; {len(self.errors)} step(s) failed" if self.errors else "")
+        )
 
 
 def rehearsal_workspace(ws: Workspace) -> Workspace:
@@ -84,13 +87,29 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
         if not any(a.platform == name for a in settings.accounts.values()):
             settings.accounts.setdefault(name, AccountSettings(platform=name))
     env = {k: v for k, v in ws.env.items() if not k.startswith("PUBLISHER_")}
-    env.update(PUBLISHER_NO_KEYRING="1", PUBLISHER_CREDENTIALS_FILE=str(ws.state_dir / "rehearsal-no-such-file"))
+    env.update(
+        PUBLISHER_NO_KEYRING="1", PUBLISHER_CREDENTIALS_FILE=str(ws.state_dir / "rehearsal-no-such-file")
+    )
     for name, account in settings.accounts.items():
         account.mode = "sandbox"
         for key in FIELDS.get(account.platform, ()):
             # WeChat app ids start with "wx" (the sandbox checks it, as the real API does).
             env[env_var(name, key)] = ("wx" if key == "appid" else "") + f"rehearsal-{name}-{key}"
-    return dataclasses.replace(ws, settings=settings, env=env)
+    return RehearsalWorkspace(root=ws.root, settings=settings, env=env)
+
+
+@dataclasses.dataclass
+class RehearsalWorkspace(Workspace):
+    """The workspace as a rehearsal sees it: packs and records go under `.publisher/rehearsal/`, never
+    beside the real ones; the media cache (content-addressed) is shared, so nothing is processed twice."""
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".publisher" / "rehearsal"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".publisher" / "cache"
 
 
 def _fresh_store(ws: Workspace) -> Store:
@@ -109,8 +128,16 @@ def _metrics_action(clock: VirtualClock) -> Action | None:
     def pull(ctx: JobContext) -> str:
         since = ctx.now - timedelta(days=int(ctx.job.args.get("since_days", 14)))
         adapter_for = metrics.default_adapter_for(ctx.ws, ctx.store, now=clock, sandbox_url=ctx.sandbox_url)
-        return str(metrics.pull(ctx.ws, ctx.store, now=ctx.now, since=since, adapter_for=adapter_for,
-                                accounts=bool(ctx.job.args.get("accounts", True))).summary())
+        return str(
+            metrics.pull(
+                ctx.ws,
+                ctx.store,
+                now=ctx.now,
+                since=since,
+                adapter_for=adapter_for,
+                accounts=bool(ctx.job.args.get("accounts", True)),
+            ).summary()
+        )
 
     return pull
 
@@ -125,8 +152,16 @@ class VirtualClock:
         return self.now
 
 
-def rehearse(ws: Workspace, *, start: datetime, until: datetime, out_dir: Path | None = None, seed: int = 0,
-             actions: Mapping[str, Action] | None = None, sandbox_url: str | None = None) -> RehearsalResult:
+def rehearse(
+    ws: Workspace,
+    *,
+    start: datetime,
+    until: datetime,
+    out_dir: Path | None = None,
+    seed: int = 0,
+    actions: Mapping[str, Action] | None = None,
+    sandbox_url: str | None = None,
+) -> RehearsalResult:
     """Play [start, until] against a sandbox (a fresh in-process one unless `sandbox_url` is given)."""
     if until <= start:
         raise ValueError("--until must be after --from")
@@ -139,8 +174,14 @@ def rehearse(ws: Workspace, *, start: datetime, until: datetime, out_dir: Path |
         return asyncio.run(_rehearse(ws, start, until, out_dir, url, actions))
 
 
-async def _rehearse(ws: Workspace, start: datetime, until: datetime, out_dir: Path, base: str,
-                    actions: Mapping[str, Action] | None) -> RehearsalResult:
+async def _rehearse(
+    ws: Workspace,
+    start: datetime,
+    until: datetime,
+    out_dir: Path,
+    base: str,
+    actions: Mapping[str, Action] | None,
+) -> RehearsalResult:
     began = time.monotonic()
     rws = rehearsal_workspace(ws)
     clock = VirtualClock(start.astimezone(UTC))
@@ -152,8 +193,16 @@ async def _rehearse(ws: Workspace, start: datetime, until: datetime, out_dir: Pa
         pull = _metrics_action(clock)
         if pull is not None:
             actions["metrics.pull"] = pull
-    daemon = Daemon(rws, store=store, owner="rehearsal", clock=clock, sandbox_url=base, actions=actions,
-                    single=False, settings=DaemonSettings(lease_s=300))
+    daemon = Daemon(
+        rws,
+        store=store,
+        owner="rehearsal",
+        clock=clock,
+        sandbox_url=base,
+        actions=actions,
+        single=False,
+        settings=DaemonSettings(lease_s=300),
+    )
     result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
     try:
         async with httpx.AsyncClient(timeout=10) as client:
@@ -205,8 +254,10 @@ def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEn
     ids = [o.post_id for o in outcomes]
     with store.session() as s:
         urls = dict(s.execute(sa.select(post_t.c.id, post_t.c.url).where(post_t.c.id.in_(ids))).all())
-    return [TimelineEntry(at, o.platform, o.account, o.item, o.state, o.reason, urls.get(o.post_id) or "")
-            for o in outcomes]
+    return [
+        TimelineEntry(at, o.platform, o.account, o.item, o.state, o.reason, urls.get(o.post_id) or "")
+        for o in outcomes
+    ]
 
 
 def _final_states(store: Store) -> dict[str, int]:
@@ -217,11 +268,24 @@ def _final_states(store: Store) -> dict[str, int]:
 
 def _metrics(store: Store) -> dict[str, dict[str, float]]:
     """Per platform and metric, the sum over posts of each post's latest sample."""
-    latest = sa.select(metric_t.c.post_id, metric_t.c.name, sa.func.max(metric_t.c.taken_at).label("taken_at")) \
-        .where(metric_t.c.post_id.is_not(None)).group_by(metric_t.c.post_id, metric_t.c.name).subquery()
-    query = sa.select(metric_t.c.platform, metric_t.c.name, sa.func.sum(metric_t.c.value)).join(
-        latest, sa.and_(metric_t.c.post_id == latest.c.post_id, metric_t.c.name == latest.c.name,
-                        metric_t.c.taken_at == latest.c.taken_at)).group_by(metric_t.c.platform, metric_t.c.name)
+    latest = (
+        sa.select(metric_t.c.post_id, metric_t.c.name, sa.func.max(metric_t.c.taken_at).label("taken_at"))
+        .where(metric_t.c.post_id.is_not(None))
+        .group_by(metric_t.c.post_id, metric_t.c.name)
+        .subquery()
+    )
+    query = (
+        sa.select(metric_t.c.platform, metric_t.c.name, sa.func.sum(metric_t.c.value))
+        .join(
+            latest,
+            sa.and_(
+                metric_t.c.post_id == latest.c.post_id,
+                metric_t.c.name == latest.c.name,
+                metric_t.c.taken_at == latest.c.taken_at,
+            ),
+        )
+        .group_by(metric_t.c.platform, metric_t.c.name)
+    )
     out: dict[str, dict[str, float]] = {}
     with store.session() as s:
         for platform, name, total in s.execute(query):
@@ -232,10 +296,16 @@ def _metrics(store: Store) -> dict[str, dict[str, float]]:
 def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
     """`timeline.json` (for scripts) and `timeline.md` (for people) under reports/rehearsal/."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = {"start": result.start.isoformat(), "until": result.until.isoformat(), "summary": result.summary(),
-            "final_states": result.final_states, "metrics": result.metrics,
-            "jobs": [dataclasses.asdict(j) for j in result.jobs], "errors": result.errors,
-            "timeline": [e.to_dict() for e in result.timeline]}
+    data = {
+        "start": result.start.isoformat(),
+        "until": result.until.isoformat(),
+        "summary": result.summary(),
+        "final_states": result.final_states,
+        "metrics": result.metrics,
+        "jobs": [dataclasses.asdict(j) for j in result.jobs],
+        "errors": result.errors,
+        "timeline": [e.to_dict() for e in result.timeline],
+    }
     json_path = out_dir / "timeline.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     md_path = out_dir / "timeline.md"
@@ -248,19 +318,39 @@ def _cell(text: str) -> str:
 
 
 def _markdown(result: RehearsalResult) -> str:
-    lines = ["# Rehearsal timeline", "", result.summary(), "", "| when (UTC) | platform | account | item | state | "
-             "reason | url |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "# Rehearsal timeline",
+        "",
+        result.summary(),
+        "",
+        "| when (UTC) | platform | account | item | state | reason | url |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for e in result.timeline:
-        lines.append(f"| {e.at:%Y-%m-%d %H:%M} | {e.platform} | {e.account} | {_cell(e.item)} | {e.state} | "
-                     f"{_cell(e.reason)} | {e.url} |")
+        lines.append(
+            f"| {e.at:%Y-%m-%d %H:%M} | {e.platform} | {e.account} | {_cell(e.item)} | {e.state} | "
+            f"{_cell(e.reason)} | {e.url} |"
+        )
     if result.metrics:
-        lines += ["", "## Metrics the sandbox grew", "", "| platform | metric | total |", "| --- | --- | --- |"]
+        lines += [
+            "",
+            "## Metrics the sandbox grew",
+            "",
+            "| platform | metric | total |",
+            "| --- | --- | --- |",
+        ]
         for platform, figures in sorted(result.metrics.items()):
             lines += [f"| {platform} | {name} | {value:g} |" for name, value in sorted(figures.items())]
     if result.errors:
         lines += ["", "## Steps that failed", ""] + [f"- {_cell(e)}" for e in result.errors]
     if result.jobs:
-        lines += ["", "## Recurring jobs", "", "| job | period | outcome | detail |", "| --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## Recurring jobs",
+            "",
+            "| job | period | outcome | detail |",
+            "| --- | --- | --- | --- |",
+        ]
         lines += [f"| {j.job} | {j.period} | {j.outcome} | {_cell(j.detail)} |" for j in result.jobs]
     return "\n".join(lines) + "\n"
 

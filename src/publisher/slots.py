@@ -29,7 +29,7 @@ item_t = ItemRow.__table__  # type: ignore[attr-defined]
 
 
 def wall_to_utc(naive: datetime, zone: ZoneInfo) -> datetime | None:
-    """A local wall-clock time as UTC: None when it does not exist (DST gap), its first occurrence on a fold."""
+    """A local wall-clock time as UTC: None if it does not exist (DST gap), the first occurrence on a fold."""
     early = naive.replace(tzinfo=zone, fold=0)
     utc = early.astimezone(UTC)
     if utc.astimezone(zone).replace(tzinfo=None) != naive:
@@ -38,7 +38,7 @@ def wall_to_utc(naive: datetime, zone: ZoneInfo) -> datetime | None:
 
 
 def parse_days(value: Any, *, where: str, key: str) -> frozenset[int]:
-    """`daily`, `weekdays`, `weekends` or a list of mon..sun (names only: 0 means Sunday to some, Monday to others)."""
+    """`daily`, `weekdays`, `weekends` or a list of mon..sun; never numbers (is 0 Sunday or Monday?)."""
     if isinstance(value, str) and value.strip().lower() in DAY_WORDS:
         return DAY_WORDS[value.strip().lower()]
     items = value if isinstance(value, list) else [value]
@@ -46,8 +46,12 @@ def parse_days(value: Any, *, where: str, key: str) -> frozenset[int]:
     for entry in items:
         name = str(entry).strip().lower()[:3] if isinstance(entry, str) else None
         if name not in WEEKDAYS:
-            raise ConfigError(f"expected daily, weekdays, weekends or a list of mon..sun, got {entry!r} "
-                              "(numbers are refused: cron and APScheduler disagree on 0)", path=where, key=key)
+            raise ConfigError(
+                f"expected daily, weekdays, weekends or a list of mon..sun, got {entry!r} "
+                "(numbers are refused: cron and APScheduler disagree on 0)",
+                path=where,
+                key=key,
+            )
         days.add(WEEKDAYS.index(name))
     if not days:
         raise ConfigError("no days given", path=where, key=key)
@@ -56,11 +60,15 @@ def parse_days(value: Any, *, where: str, key: str) -> frozenset[int]:
 
 def _parse_time(value: Any, *, where: str, key: str) -> time:
     if not isinstance(value, str):
-        raise ConfigError(f"times must be quoted strings such as \"12:00\", got {value!r} (YAML reads an unquoted "
-                          "12:00 as the number 720)", path=where, key=key)
+        raise ConfigError(
+            f'times must be quoted strings such as "12:00", got {value!r} (YAML reads an unquoted '
+            "12:00 as the number 720)",
+            path=where,
+            key=key,
+        )
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ConfigError(f"expected a time \"HH:MM\" (24 h), got {value!r}", path=where, key=key)
+        raise ConfigError(f'expected a time "HH:MM" (24 h), got {value!r}', path=where, key=key)
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -70,7 +78,7 @@ def _parse_date(value: Any, *, where: str, key: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ConfigError(f"expected a date \"YYYY-MM-DD\", got {value!r}", path=where, key=key) from None
+        raise ConfigError(f'expected a date "YYYY-MM-DD", got {value!r}', path=where, key=key) from None
 
 
 def _known(data: Any, allowed: set[str], *, where: str, key: str) -> dict[str, Any]:
@@ -78,8 +86,11 @@ def _known(data: Any, allowed: set[str], *, where: str, key: str) -> dict[str, A
         raise ConfigError("expected a mapping", path=where, key=key)
     for name in data:
         if name not in allowed:
-            raise ConfigError(f"unknown key; known: {', '.join(sorted(allowed))}", path=where,
-                              key=f"{key}.{name}" if key else str(name))
+            raise ConfigError(
+                f"unknown key; known: {', '.join(sorted(allowed))}",
+                path=where,
+                key=f"{key}.{name}" if key else str(name),
+            )
     return data
 
 
@@ -138,8 +149,9 @@ class SlotConfig:
                     found[instant] = max(found.get(instant, 0), rule.capacity)
         return sorted(found.items())
 
-    def candidates(self, platform: str, account: str, start: datetime, end: datetime
-                   ) -> Iterator[tuple[datetime, int]]:
+    def candidates(
+        self, platform: str, account: str, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, int]]:
         """Every slot instant in [start, end], in order."""
         day = start.astimezone(self.zone).date()
         last = end.astimezone(self.zone).date()
@@ -173,7 +185,9 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
     try:
         zone = ZoneInfo(str(data.get("timezone") or default_zone))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone") from None
+        raise ConfigError(
+            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
+        ) from None
     horizon = _duration(data.get("horizon", "30d"), where=where, key="horizon")
     slots: dict[str, tuple[SlotRule, ...]] = {}
     raw_slots = data.get("slots") or {}
@@ -190,15 +204,21 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
             rule = _known(rule, {"days", "times", "capacity"}, where=where, key=key)
             times = rule.get("times")
             if not isinstance(times, list) or not times:
-                raise ConfigError("expected a list of \"HH:MM\" times", path=where, key=f"{key}.times")
+                raise ConfigError('expected a list of "HH:MM" times', path=where, key=f"{key}.times")
             capacity = rule.get("capacity", 1)
             if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
-                raise ConfigError(f"expected a positive integer, got {capacity!r}", path=where, key=f"{key}.capacity")
-            parsed.append(SlotRule(
-                days=parse_days(rule.get("days", "daily"), where=where, key=f"{key}.days"),
-                times=tuple(_parse_time(t, where=where, key=f"{key}.times[{j}]") for j, t in enumerate(times)),
-                capacity=capacity,
-            ))
+                raise ConfigError(
+                    f"expected a positive integer, got {capacity!r}", path=where, key=f"{key}.capacity"
+                )
+            parsed.append(
+                SlotRule(
+                    days=parse_days(rule.get("days", "daily"), where=where, key=f"{key}.days"),
+                    times=tuple(
+                        _parse_time(t, where=where, key=f"{key}.times[{j}]") for j, t in enumerate(times)
+                    ),
+                    capacity=capacity,
+                )
+            )
         slots[str(name)] = tuple(parsed)
     blackouts = []
     for i, entry in enumerate(data.get("blackout") or []):
@@ -217,9 +237,17 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
             raise ConfigError("needs `date`, or `from` and `until`", path=where, key=key)
         names = entry.get("platforms")
         if names is not None and not isinstance(names, list):
-            raise ConfigError("expected a list of platform or account names", path=where, key=f"{key}.platforms")
-        blackouts.append(Blackout(start, end, frozenset(map(str, names)) if names is not None else None,
-                                  str(entry.get("reason") or "")))
+            raise ConfigError(
+                "expected a list of platform or account names", path=where, key=f"{key}.platforms"
+            )
+        blackouts.append(
+            Blackout(
+                start,
+                end,
+                frozenset(map(str, names)) if names is not None else None,
+                str(entry.get("reason") or ""),
+            )
+        )
     return SlotConfig(zone=zone, horizon_s=horizon, slots=slots, blackouts=tuple(blackouts))
 
 
@@ -237,13 +265,21 @@ class _Finder:
         """(item id, due_at, chosen by a slot) of the account's posts in the store."""
         key = (platform, account)
         if key not in self._taken:
-            query = sa.select(post_t.c.item_id, post_t.c.due_at, item_t.c.fields).select_from(
-                post_t.join(item_t, item_t.c.id == post_t.c.item_id)).where(
-                post_t.c.platform == platform, post_t.c.account == account, post_t.c.due_at.is_not(None),
-                post_t.c.state != PostState.CANCELLED.value)
+            query = (
+                sa.select(post_t.c.item_id, post_t.c.due_at, item_t.c.fields)
+                .select_from(post_t.join(item_t, item_t.c.id == post_t.c.item_id))
+                .where(
+                    post_t.c.platform == platform,
+                    post_t.c.account == account,
+                    post_t.c.due_at.is_not(None),
+                    post_t.c.state != PostState.CANCELLED.value,
+                )
+            )
             with self.store.session() as s:
                 rows = s.execute(query).all()
-            self._taken[key] = [(r.item_id, r.due_at, _slot_chosen(r.fields, platform, account)) for r in rows]
+            self._taken[key] = [
+                (r.item_id, r.due_at, _slot_chosen(r.fields, platform, account)) for r in rows
+            ]
             for r in rows:
                 self._stored[(r.item_id, platform, account)] = r.due_at
         return self._taken[key]
@@ -261,8 +297,16 @@ class _Finder:
         # post with an explicit time (which a person chose) now needs that minute.
         if kept is not None and self.config.is_slot(kept, platform, account):
             fixed = [t for t, by_slot in others if not by_slot]
-            capacity = max((c for s, c in self.config.day_slots(kept.astimezone(self.config.zone).date(),
-                                                                 platform, account) if s == kept), default=1)
+            capacity = max(
+                (
+                    c
+                    for s, c in self.config.day_slots(
+                        kept.astimezone(self.config.zone).date(), platform, account
+                    )
+                    if s == kept
+                ),
+                default=1,
+            )
             if self._fits(kept, capacity, fixed, schedule, daily=False):
                 return kept
         start = now + timedelta(seconds=(schedule.earliest_ahead_s or 0) if schedule else 0)
@@ -276,8 +320,9 @@ class _Finder:
                 return instant
         return None
 
-    def _fits(self, instant: datetime, capacity: int, taken: list[datetime], schedule: Any, *,
-              daily: bool = True) -> bool:
+    def _fits(
+        self, instant: datetime, capacity: int, taken: list[datetime], schedule: Any, *, daily: bool = True
+    ) -> bool:
         same = sum(1 for t in taken if abs((t - instant).total_seconds()) < 60)
         if same >= capacity:
             return False
@@ -289,8 +334,10 @@ class _Finder:
                 return False
         spacing = schedule.min_spacing_s or 0
         # Posts sharing the slot minute are governed by capacity; spacing is between different times.
-        return all(abs((t - instant).total_seconds()) < 60 or abs((t - instant).total_seconds()) >= spacing
-                   for t in taken)
+        return all(
+            abs((t - instant).total_seconds()) < 60 or abs((t - instant).total_seconds()) >= spacing
+            for t in taken
+        )
 
 
 def _slot_chosen(fields: Any, platform: str, account: str) -> bool:

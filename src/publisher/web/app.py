@@ -1,10 +1,11 @@
-"""The dashboard's Starlette app factory and the ways to run it (foreground for the CLI, background for tests)."""
+"""The dashboard's app factory and the ways to run it: foreground for the CLI, background for tests."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,11 +79,25 @@ def create_app(ws: Workspace, *, token: str | None = None, now: Callable[[], dat
 
 
 def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8800, token: str | None = None) -> None:
-    """`publisher serve`: run until interrupted. A non-loopback address needs a token (UsageError otherwise)."""
+    """`publisher serve`: run until interrupted; a non-loopback address needs a token (else UsageError)."""
     check_bind(host, token)
     app = create_app(ws, token=token, allowed_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
     # No access log: a first visit's URL carries ?token=..., and logs never hold a secret.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
+                            timeout_graceful_shutdown=2)
+    _Server(config, app).run()
+
+
+class _Server(uvicorn.Server):
+    """Ends the open event streams first on Ctrl-C, so stopping never waits on a browser tab."""
+
+    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+        super().__init__(config)
+        self._broadcaster: live.Broadcaster = app.state.broadcaster
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        self._broadcaster.close()
+        super().handle_exit(sig, frame)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -92,8 +107,10 @@ class RunningServer:
     url: str
     server: uvicorn.Server
     thread: threading.Thread
+    broadcaster: live.Broadcaster
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.broadcaster.close()
         self.server.should_exit = True
         self.thread.join(timeout)
 
@@ -104,19 +121,18 @@ def start_background(app: Starlette, host: str = "127.0.0.1", port: int = 0, tim
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=1,
+    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2,
                             lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="publisher-web")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="publisher-web")
     thread.start()
-    deadline = threading.Event()
-    waited = 0.0
+    deadline = time.monotonic() + timeout
     while not server.started:
-        if not thread.is_alive() or waited > timeout:
+        if not thread.is_alive() or time.monotonic() > deadline:
             sock.close()
             raise RuntimeError("the dashboard did not start (see the log above)")
-        deadline.wait(0.02)
-        waited += 0.02
+        threading.Event().wait(0.02)
     name = sock.getsockname()
     shown = f"[{name[0]}]" if ":" in name[0] else name[0]
-    return RunningServer(f"http://{shown}:{name[1]}", server, thread)
+    return RunningServer(f"http://{shown}:{name[1]}", server, thread, app.state.broadcaster)

@@ -6,13 +6,14 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import anyio
 import sqlalchemy as sa
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from watchfiles import awatch
 
 from publisher.store.tables import PostRow
@@ -27,11 +28,13 @@ post_t = PostRow.__table__  # type: ignore[attr-defined]
 
 
 class Broadcaster:
-    """Fan-out of events to the open /events streams; a slow page drops old events, never blocks the others."""
+    """Fan-out of events to the open /events streams; a slow page drops old events, never blocks others."""
 
     def __init__(self) -> None:
         self.version = 0
+        self.closed = False
         self._queues: set[asyncio.Queue[dict[str, Any] | None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def publish(self, kind: str, **data: Any) -> None:
         """Call on the event loop."""
@@ -43,12 +46,26 @@ class Broadcaster:
             q.put_nowait(event)
 
     def close(self) -> None:
+        """End every stream and refuse new ones (so a server can stop); callable from any thread."""
+        self.closed = True
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is not None and running is not loop and not loop.is_closed():
+            loop.call_soon_threadsafe(self._end_streams)
+        else:
+            self._end_streams()
+
+    def _end_streams(self) -> None:
         for q in list(self._queues):
             if q.full():
                 q.get_nowait()
             q.put_nowait(None)
 
     async def stream(self) -> AsyncIterator[str]:
+        self._loop = asyncio.get_running_loop()
         q: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_BACKLOG)
         self._queues.add(q)
         try:
@@ -70,11 +87,14 @@ class Broadcaster:
 
 def _frame(event: dict[str, Any]) -> str:
     data = {k: v for k, v in event.items() if k != "event"}
-    return f"event: {event['event']}\nid: {event['version']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    payload = json.dumps(data, ensure_ascii=False)
+    return f"event: {event['event']}\nid: {event['version']}\ndata: {payload}\n\n"
 
 
 def events_endpoint(broadcaster: Broadcaster) -> Any:
-    async def events(request: Request) -> StreamingResponse:
+    async def events(request: Request) -> Response:
+        if broadcaster.closed:
+            return Response(status_code=204)  # 204 tells EventSource to stop reconnecting: we are stopping
         return StreamingResponse(broadcaster.stream(), media_type="text/event-stream",
                                  headers={"cache-control": "no-store", "x-accel-buffering": "no"})
 
@@ -96,7 +116,7 @@ async def watch(state: AppState, broadcaster: Broadcaster, stop: anyio.Event) ->
     async for changes in awatch(*paths, stop_event=stop, debounce=200, step=50, recursive=True):
         touched = [Path(p) for _, p in changes]
         reload_ws = any(p == s or s in p.parents for p in touched for s in settings)
-        result = await anyio.to_thread.run_sync(lambda: state.refresh(reload_workspace=reload_ws))
+        result = await anyio.to_thread.run_sync(partial(state.refresh, reload_workspace=reload_ws))
         broadcaster.publish("changed", paths=list(result.paths), changes=result.changes, error=result.error)
 
 

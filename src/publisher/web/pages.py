@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +30,7 @@ QUEUE_STATES = {s.value for s in PERSON_STATES} | {PostState.HELD.value, PostSta
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True)
 _env.globals["available"] = actions.available
+_env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "http://")) else "#"
 
 
 def _state(request: Request) -> AppState:
@@ -44,9 +46,10 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     state = _state(request)
     fragment = request.query_params.get("fragment") == "1"
     ctx = {"request": request, "ws_name": state.ws.settings.name, "zone": state.ws.settings.timezone,
-           "csrf": state.csrf, "error": state.error, "local": lambda w, f="%Y-%m-%d %H:%M": _local(state, w, f),
+           "csrf": state.csrf, "error": state.error, "local": partial(_local, state),
            "flash": state.take_flash(request.query_params.get("flash")), "here": _here(request),
-           "version": request.app.state.broadcaster.version, "page": name, **context}
+           "version": request.app.state.broadcaster.version, "page": name,
+           "labels": {key: rules.label for key, rules in state.ws.rules.items()}, **context}
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
     response = HTMLResponse(template.render(ctx), status_code=status)
     response.headers["cache-control"] = "no-store"
@@ -55,7 +58,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def _here(request: Request) -> str:
-    query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k not in ("fragment", "flash"))
+    kept = [(k, v) for k, v in request.query_params.items() if k not in ("fragment", "flash")]
+    query = "&".join(f"{k}={quote(v)}" for k, v in kept)
     return request.url.path + (f"?{query}" if query else "")
 
 
@@ -126,7 +130,7 @@ async def post_action(request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     post_id, action = request.path_params["post_id"], request.path_params["action"]
     try:
-        message = await anyio.to_thread.run_sync(lambda: actions.run(state.store, post_id, action, form, state.now()))
+        message = await anyio.to_thread.run_sync(actions.run, state.store, post_id, action, form, state.now())
         kind, status = "ok", 303
     except PublisherError as exc:
         message, kind, status = redact_text(str(exc)), "error", 303

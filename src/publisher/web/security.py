@@ -1,4 +1,4 @@
-"""Who may talk to the dashboard: Host allow-list, access token, same-origin and CSRF checks, security headers."""
+"""Who may talk to the dashboard: Host allow-list, access token, same origin, CSRF, security headers."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ MIN_TOKEN_LENGTH = 16
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+            "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+            "object-src 'none'")
 # Previews and reports are documents made from workspace content: they may show media, never run code.
-DOCUMENT_CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
-                "font-src 'self' data:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'")
+DOCUMENT_CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; "
+                "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'; "
+                "form-action 'none'; base-uri 'none'")
 DOCUMENT_PREFIXES = ("/previews/", "/metrics/view")
 
 

@@ -1,0 +1,54 @@
+"""The calendar as iCalendar: events per scheduled post, escaping, folding, filtering by platform."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from publisher import ics
+from publisher.metrics import item_t, post_t
+from publisher.store import open_store
+from publisher.workspace import open_workspace
+
+NOW = datetime(2027, 1, 3, 2, 0, tzinfo=UTC)
+
+
+def _unfold(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_calendar_exports_each_scheduled_post_as_an_event(tmp_path: Path) -> None:
+    (tmp_path / "publisher.toml").write_text('[workspace]\nname = "日历"\n', encoding="utf-8")
+    ws = open_workspace(tmp_path, env={})
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    due = datetime(2027, 1, 4, 4, 0, tzinfo=UTC)
+    long_title = "效率神器上线；3 步搞定周报, 附赠模板\\" + "长" * 40
+    rows = [(1, "launch", "wechat", "queued", due, long_title), (2, "launch", "douyin", "published", due, long_title),
+            (3, "other", "wechat", "cancelled", due, "cancelled one"), (4, "other", "douyin", "planned", None, "x")]
+    with store.begin() as conn:
+        for item in ("launch", "other"):
+            title = long_title if item == "launch" else "other"
+            conn.execute(sa.insert(item_t).values(id=item, path=f"content/{item}.md", hash="h", fields={},
+                                                  status="ready", title=title, synced_at=NOW))
+        for pid, item, platform, state, when, _ in rows:
+            conn.execute(sa.insert(post_t).values(id=pid, item_id=item, platform=platform, account=platform,
+                                                  state=state, due_at=when, ids={}, created_at=NOW, updated_at=NOW,
+                                                  url="https://v.douyin.com/x" if state == "published" else None))
+    out = ics.write_ics(ws, store, tmp_path / "cal" / "posts.ics", now=NOW)
+    raw = out.read_bytes()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded by octets
+    raw.decode("utf-8")  # never split inside a character
+    lines = _unfold(raw.decode("utf-8"))
+    assert lines.count("BEGIN:VEVENT") == 2  # cancelled and unscheduled posts are left out
+    assert "UID:post-1-wechat-wechat@publisher.local" in lines
+    assert "DTSTART:20270104T040000Z" in lines and "DTEND:20270104T041500Z" in lines
+    summary = next(x for x in lines if x.startswith("SUMMARY:[wechat]"))
+    assert "效率神器上线\\；" not in summary and "\\, 附赠模板\\\\" in summary  # RFC 5545 TEXT escaping
+    assert "STATUS:CONFIRMED" in lines and "STATUS:TENTATIVE" in lines and "URL:https://v.douyin.com/x" in lines
+    only = _unfold(ics.calendar_ics(ws, store, now=NOW, platform="douyin"))
+    assert only.count("BEGIN:VEVENT") == 1 and "UID:post-2-douyin-douyin@publisher.local" in only
+    assert ics.calendar_ics(ws, store, now=NOW) == ics.calendar_ics(ws, store, now=NOW)  # stable for subscribers
+    assert (NOW + timedelta(0)).strftime("DTSTAMP:%Y%m%dT%H%M%SZ") in lines

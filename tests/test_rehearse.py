@@ -1,0 +1,112 @@
+"""`publisher rehearse`: the reference campaign through the real queue and adapters against the sandbox, on a
+virtual clock and a throw-away store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO
+
+from publisher.rehearse import RehearsalResult, rehearsal_workspace, rehearse
+from publisher.workspace import Workspace, open_workspace
+
+START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 11:00 Beijing, the day before the launch
+UNTIL = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # past the Product Hunt launch (00:01 Los Angeles)
+CANARY = "canary-real-secret-7f3a"
+
+
+def reference_copy(root: Path) -> Workspace:
+    for name in ("content", "schedules", "platforms"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "publisher.toml", root / "publisher.toml")
+    (root / ".publisher").mkdir()
+    (root / ".publisher" / "rehearsal.db").write_bytes(b"left over from an earlier rehearsal, not a database")
+    return open_workspace(root, env={"PUBLISHER_WECHAT_SECRET": CANARY, "PUBLISHER_NO_KEYRING": "1"})
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, RehearsalResult]:
+    ws = reference_copy(tmp_path_factory.mktemp("ws"))
+    return ws, rehearse(ws, start=START, until=UNTIL, seed=7)
+
+
+def test_the_launch_goes_out_on_time_on_every_platform(played: tuple[Workspace, RehearsalResult]) -> None:
+    _ws, result = played
+    launch = {e.platform: e for e in result.timeline if e.item == "launch-day" and e.state != "queued"}
+    assert set(launch) == {"xiaohongshu", "douyin", "wechat", "producthunt"}
+    assert {p: e.at.isoformat() for p, e in launch.items()} == {
+        "xiaohongshu": "2026-12-02T04:00:00+00:00",
+        "douyin": "2026-12-02T04:00:00+00:00",
+        "wechat": "2026-12-02T04:00:00+00:00",
+        "producthunt": "2026-12-02T08:01:00+00:00",
+    }
+    # Real adapters against the sandbox: published, or (assisted / unverified) a pack waiting for a person.
+    assert {e.state for e in launch.values()} <= {"published", "awaiting_manual"}, launch
+    assert "failed" not in result.final_states and not result.errors, (result.final_states, result.errors)
+    assert result.elapsed_s < 60
+
+
+def test_nothing_happens_twice_and_everything_is_on_the_virtual_clock(
+    played: tuple[Workspace, RehearsalResult],
+) -> None:
+    _ws, result = played
+    assert all(START <= e.at <= UNTIL for e in result.timeline)
+    finals = Counter(
+        (e.item, e.platform, e.account)
+        for e in result.timeline
+        if e.state in ("published", "awaiting_manual", "failed", "missed")
+    )
+    assert finals and max(finals.values()) == 1, finals
+    pulls = [j.period for j in result.jobs if j.job == "metrics-pull"]
+    assert len(pulls) == len(set(pulls)) == 16  # every 2 h from 10:00 on 1 December to 16:00 on 2 December
+    assert pulls[0] == "2026-12-01T10:00+08:00"  # catch-up: the period in progress at the start runs once
+
+
+def test_the_real_store_and_folders_are_untouched(played: tuple[Workspace, RehearsalResult]) -> None:
+    ws, result = played
+    assert not (ws.state_dir / "publisher.db").exists()
+    assert not (ws.state_dir / "packs").exists() and not (ws.state_dir / "dry-run").exists()
+    assert (ws.state_dir / "rehearsal.db").read_bytes()[
+        :16
+    ] == b"SQLite format 3\x00"  # fresh, not the old file
+    assert result.files[:2] == [
+        ws.reports_dir / "rehearsal" / "timeline.md",
+        ws.reports_dir / "rehearsal" / "timeline.json",
+    ]
+    data = json.loads(result.files[1].read_text(encoding="utf-8"))
+    assert len(data["timeline"]) == len(result.timeline) and data["final_states"] == result.final_states
+    text = result.files[0].read_text(encoding="utf-8")
+    assert "| 2026-12-02 08:01 | producthunt | producthunt | launch-day |" in text
+
+
+def test_real_credentials_are_never_used_or_written(played: tuple[Workspace, RehearsalResult]) -> None:
+    ws, result = played
+    assert rehearsal_workspace(ws).env["PUBLISHER_WECHAT_SECRET"] != CANARY
+    for path in [*result.files, ws.state_dir / "rehearsal.db"]:
+        assert CANARY.encode() not in path.read_bytes(), path
+    for path in (ws.state_dir / "rehearsal").rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
+
+
+def test_a_rehearsal_starts_fresh_each_time(tmp_path: Path) -> None:
+    ws = reference_copy(tmp_path / "ws")
+    window = {
+        "start": datetime(2026, 12, 2, 3, 0, tzinfo=UTC),
+        "until": datetime(2026, 12, 2, 5, 0, tzinfo=UTC),
+    }
+    first = rehearse(ws, **window, seed=1)
+    second = rehearse(ws, **window, seed=1)
+    assert [e.to_dict() for e in first.timeline] == [e.to_dict() for e in second.timeline]
+    assert any(e.item == "launch-day" for e in second.timeline)
+
+
+def test_until_must_follow_start(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="after"):
+        rehearse(reference_copy(tmp_path / "ws"), start=UNTIL, until=START)

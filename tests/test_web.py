@@ -1,0 +1,305 @@
+"""The dashboard over HTTP: pages show the example calendar, actions go through the CLI's functions, and every
+POST is protected (CSRF double submit, same origin, Host allow-list, token beyond loopback); live events."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from publisher import commands
+from publisher.errors import UsageError
+from publisher.models import PostState
+from publisher.store.claims import claim_due, start_attempt, transition
+from publisher.store.db import Store
+from publisher.store.tables import PostRow
+from publisher.web import check_bind, create_app, serve, start_background
+from publisher.web.security import TOKEN_COOKIE
+from publisher.workspace import Workspace, open_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+BASE = "http://127.0.0.1"
+ORIGIN = {"Origin": BASE}
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+
+
+def copy_example(root: Path) -> Path:
+    """A workspace made of the repository's own calendar: content/, platforms/, schedules/, publisher.toml."""
+    root.mkdir(parents=True)
+    for name in ("content", "platforms", "schedules"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "publisher.toml", root / "publisher.toml")
+    return root
+
+
+@pytest.fixture()
+def example(tmp_path: Path) -> Workspace:
+    return open_workspace(copy_example(tmp_path / "ws"))
+
+
+@pytest.fixture()
+def client(example: Workspace) -> Iterator[TestClient]:
+    app = create_app(example, now=lambda: NOW, watch=False)
+    with TestClient(app, base_url=BASE) as c:
+        yield c
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def state_of(store: Store, post_id: int) -> tuple[str, str | None, datetime | None]:
+    with store.session() as s:
+        query = sa.select(post_t.c.state, post_t.c.url, post_t.c.due_at).where(post_t.c.id == post_id)
+        row = s.execute(query).one()
+    return row.state, row.url, row.due_at
+
+
+def post_id_of(store: Store, item: str, platform: str) -> int:
+    with store.session() as s:
+        return int(s.execute(sa.select(post_t.c.id).where(post_t.c.item_id == item,
+                                                          post_t.c.platform == platform)).scalar_one())
+
+
+def to_awaiting_manual(store: Store, platform: str) -> int:
+    """Move a due post as the queue does for an assisted platform: claimed, sending, awaiting_manual."""
+    when = datetime(2026, 12, 31, tzinfo=UTC)
+    [claimed] = claim_due(store, now=when, owner="test", lease_s=60, limit=1, platforms=[platform])
+    start_attempt(store, claimed.id, owner="test", now=when)
+    assert transition(store, claimed.id, owner="test", from_states=[PostState.SENDING],
+                      to=PostState.AWAITING_MANUAL, now=when,
+                      reason="pack ready: post it by hand, then confirm")
+    return claimed.id
+
+
+# -- pages ---------------------------------------------------------------------------------------------------
+
+
+def test_month_view_shows_the_example_items_coloured_with_their_state(client: TestClient) -> None:
+    page = client.get("/?month=2026-12")
+    assert page.status_code == 200
+    text = page.text
+    assert "效率神器上线｜3 步搞定周报" in text
+    items = set(re.findall(r'data-item="([^"]+)"', text))
+    assert {"teaser", "launch-day", "launch-article", "customer-story"} <= items
+    # launch-day goes to four platforms on 2 December (local time), each in its platform's colour and state.
+    day = re.search(r'data-date="2026-12-02">(.*?)</div>\s*</div>\s*<div class="day', text, re.S)
+    assert day is not None
+    cell = day.group(1)
+    for platform in ("xiaohongshu", "douyin", "wechat", "producthunt"):
+        assert f'class="post p-{platform} s-queued"' in cell
+    assert 'data-state="draft"' in text  # the English item is a draft: shown, never published
+    assert "<script>" not in text.split("</head>", 1)[1]  # no inline script: the CSP forbids it anyway
+    assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'")
+
+
+def test_week_view_lists_the_week_and_bad_periods_are_400(client: TestClient) -> None:
+    page = client.get("/?week=2026-W49")
+    assert page.status_code == 200
+    assert "2026-W49" in page.text and "launch-day" in page.text
+    assert "week1-recap" not in page.text  # 7 December is in W50
+    assert client.get("/?month=2026-13").status_code == 400
+    assert client.get("/?week=2026-W99").status_code == 400
+
+
+def test_item_page_lists_problems_and_posts(client: TestClient, example: Workspace) -> None:
+    page = client.get("/items/launch-day")
+    assert page.status_code == 200
+    assert page.text.count('class="qpost') == 4
+    assert "Publish now" in page.text
+    assert client.get("/items/no-such-item").status_code == 404
+
+
+def test_a_click_opens_the_same_preview_as_publisher_preview(client: TestClient, example: Workspace) -> None:
+    calendar = client.get("/?month=2026-12").text
+    href = re.search(r'href="(/preview/launch-day\?target=wechat:wechat)"', calendar)
+    assert href is not None
+    opened = client.get(href.group(1), follow_redirects=False)
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/previews/launch-day/wechat-wechat.html"
+    page = client.get(opened.headers["location"])
+    assert page.status_code == 200 and "运营小王" in page.text
+    assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none': no code runs
+    written = example.state_dir / "previews" / "launch-day" / "wechat-wechat.html"
+    assert written.read_text("utf-8") == page.text
+    index = client.get("/preview/launch-day")
+    assert index.status_code == 200 and index.url.path == "/previews/launch-day/index.html"
+
+
+def test_metrics_page_has_charts_and_every_report_format_downloads(client: TestClient) -> None:
+    page = client.get("/metrics?period=2026-11-20..2026-11-26")
+    assert page.status_code == 200
+    assert "<svg" in page.text
+    for kind in ("engagement", "weekly", "daily"):
+        for fmt in ("html", "md", "csv", "xlsx", "json"):
+            assert f"/metrics/download?kind={kind}&amp;fmt={fmt}" in page.text
+            got = client.get("/metrics/download", params={"kind": kind, "fmt": fmt, "period": "2026-W48"})
+            assert got.status_code == 200, (kind, fmt, got.text[:200])
+            assert got.headers["content-disposition"].startswith(f'attachment; filename="{kind}-')
+            assert got.content
+    assert client.get("/metrics/download", params={"kind": "engagement", "fmt": "xlsx"}).content[:2] == b"PK"
+    json.loads(client.get("/metrics/download", params={"kind": "weekly", "fmt": "json"}).content)
+    assert client.get("/metrics/download", params={"kind": "nope", "fmt": "md"}).status_code == 400
+
+
+# -- actions and their protection ----------------------------------------------------------------------------
+
+
+def test_resolve_through_the_queue_page_publishes_the_post(client: TestClient, example: Workspace) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    post_id = to_awaiting_manual(store, "xiaohongshu")
+    queue = client.get("/queue")
+    assert f'id="post-{post_id}"' in queue.text and "pack ready: post it by hand" in queue.text
+    url = "https://www.xiaohongshu.com/explore/6650a1b2c3d4"
+    done = client.post(f"/posts/{post_id}/resolve", headers=ORIGIN,
+                       data={"csrf": csrf_of(queue.text), "next": "/queue", "url": url})
+    assert done.status_code == 200 and done.url.path == "/queue"
+    assert f"post {post_id} is published" in done.text
+    assert state_of(store, post_id)[:2] == ("published", url)
+    assert f'id="post-{post_id}"' not in done.text  # nothing left for a person
+
+
+def test_a_refused_action_says_why_and_changes_nothing(client: TestClient) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    post_id = post_id_of(store, "launch-day", "wechat")
+    page = client.get("/items/launch-day")
+    done = client.post(f"/posts/{post_id}/resolve", headers=ORIGIN,
+                       data={"csrf": csrf_of(page.text), "next": "/items/launch-day", "url": "https://x.example/1"})
+    assert done.url.path == "/items/launch-day"
+    assert "resolve applies to" in done.text and 'class="flash flash-error"' in done.text
+    assert state_of(store, post_id)[0] == "queued"
+    evil = client.post(f"/posts/{post_id}/cancel", headers=ORIGIN,
+                       data={"csrf": csrf_of(page.text), "next": "https://evil.example/"},
+                       follow_redirects=False)
+    assert evil.headers["location"].startswith("/queue?flash=")  # never an open redirect
+
+
+def test_publish_now_and_cancel_use_the_queue_rules(client: TestClient) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    post_id = post_id_of(store, "launch-day", "douyin")
+    token = csrf_of(client.get("/items/launch-day").text)
+    client.post(f"/posts/{post_id}/publish-now", headers=ORIGIN, data={"csrf": token})
+    state, _, due = state_of(store, post_id)
+    assert state == "queued" and due == NOW
+    client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={"csrf": token})
+    assert state_of(store, post_id)[0] == "cancelled"
+    again = client.post(f"/posts/{post_id}/publish-now", headers=ORIGIN, data={"csrf": token})
+    assert "publish now applies to queued and retrying" in again.text
+
+
+def test_post_without_the_form_token_is_403(client: TestClient) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    post_id = post_id_of(store, "teaser", "douyin")
+    token = csrf_of(client.get("/items/teaser").text)
+    assert client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={}).status_code == 403
+    assert client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={"csrf": "guess"}).status_code == 403
+    # The field alone is not enough: the cookie must carry the same secret (double submit).
+    client.cookies.clear()
+    assert client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={"csrf": token}).status_code == 403
+    assert state_of(store, post_id)[0] == "queued"
+
+
+def test_cross_origin_posts_and_foreign_hosts_are_refused(client: TestClient) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    post_id = post_id_of(store, "teaser", "douyin")
+    token = csrf_of(client.get("/items/teaser").text)
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                    {"Referer": "http://evil.example/page"}, {}):
+        refused = client.post(f"/posts/{post_id}/cancel", headers=headers, data={"csrf": token})
+        assert refused.status_code == 403, headers
+    # DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host name.
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert state_of(store, post_id)[0] == "queued"
+    ok = client.post(f"/posts/{post_id}/cancel", headers={"Referer": f"{BASE}/queue"}, data={"csrf": token})
+    assert ok.status_code == 200 and state_of(store, post_id)[0] == "cancelled"
+
+
+def test_beyond_loopback_a_token_is_required(example: Workspace) -> None:
+    with pytest.raises(UsageError, match="give a token"):
+        serve(example, host="0.0.0.0", port=0)
+    with pytest.raises(UsageError, match="at least 16"):
+        check_bind("192.168.1.20", "short")
+    check_bind("127.0.0.1", None)
+    check_bind("::1", None)
+    with pytest.raises(ValueError):
+        create_app(example, watch=False, allowed_hosts=None)
+
+
+def test_with_a_token_every_request_needs_it(example: Workspace) -> None:
+    secret = "t0ken-for-the-lan-0123456789"
+    app = create_app(example, token=secret, now=lambda: NOW, watch=False, allowed_hosts=None)
+    with TestClient(app, base_url="http://192.168.1.20:8800") as c:
+        assert c.get("/").status_code == 401
+        assert c.get("/queue").status_code == 401
+        assert c.get("/?token=wrong").status_code == 401
+        first = c.get(f"/?token={secret}", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/"
+        assert secret not in first.headers["set-cookie"]  # the cookie holds a derived value, not the token
+        page = c.get("/queue")
+        assert page.status_code == 200 and secret not in page.text
+    with TestClient(app, base_url="http://192.168.1.20:8800") as c:
+        assert c.get("/queue", headers={"X-Publisher-Token": secret}).status_code == 200
+        assert c.get("/queue", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+        c.cookies.set(TOKEN_COOKIE, "forged")
+        assert c.get("/queue").status_code == 401
+
+
+# -- live updates --------------------------------------------------------------------------------------------
+
+
+def _events(response: httpx.Response) -> Iterator[tuple[str, dict[str, object]]]:
+    kind, data = "", ""
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            data = line[6:]
+        elif line == "" and kind:
+            yield kind, json.loads(data)
+            kind, data = "", ""
+
+
+def test_a_content_edit_is_pushed_to_open_pages(example: Workspace) -> None:
+    app = create_app(example, now=lambda: NOW, watch=True, store_poll_s=60)
+    server = start_background(app)
+    try:
+        item = example.content_dir / "2026-12-01-teaser.md"
+        with httpx.Client(base_url=server.url, timeout=10) as http, http.stream("GET", "/events") as stream:
+            events = _events(stream)
+            assert next(events)[0] == "ready"  # subscribed: nothing from now on can be missed
+            item.write_text(item.read_text("utf-8").replace("周五写周报到崩溃", "周五不再写周报"), "utf-8")
+            deadline = time.monotonic() + 15
+            for kind, data in events:
+                if kind == "changed" and "content/2026-12-01-teaser.md" in data["paths"]:  # type: ignore[operator]
+                    break
+                assert time.monotonic() < deadline, "no event for the edit"
+            page = http.get("/", params={"month": "2026-12", "fragment": "1"})
+        assert "周五不再写周报" in page.text and "<html" not in page.text  # the fragment the page swaps in
+    finally:
+        server.stop()
+    assert not server.thread.is_alive()
+
+
+def test_calendar_objects_are_reused_between_syncs(example: Workspace) -> None:
+    app = create_app(example, now=lambda: NOW, watch=False)
+    state = app.state.publisher
+    state.ensure_synced()
+    calendar = state.calendar
+    assert state.refresh().paths == ()  # nothing changed: an incremental re-scan finds nothing
+    assert state.calendar is calendar
+    posts = commands.posts(state.store)
+    assert {p.item for p in posts} >= {"teaser", "launch-day"}
+    assert all(p.state in {"queued", "planned"} for p in posts)
+    assert min(p.due_at for p in posts if p.due_at) >= NOW - timedelta(days=1)

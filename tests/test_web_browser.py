@@ -1,0 +1,206 @@
+"""The dashboard end to end in headless Chromium (Debian's chromium + chromedriver, W3C WebDriver over httpx):
+find the example items, follow a live edit, open a preview, resolve a post, and keep screenshots in
+tests/artifacts/ (desktop and a 390-px phone width)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import queue
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from test_web import NOW, copy_example, state_of, to_awaiting_manual
+
+from publisher.web import create_app, start_background
+from publisher.workspace import open_workspace
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
+T = TypeVar("T")
+
+
+def _tools() -> tuple[str, str]:
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+    if chromium and driver:
+        return chromium, driver
+    missing = "chromium" if not chromium else "chromedriver"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{missing} is missing: apt-get install -y chromium chromium-driver")
+    pytest.skip(f"{missing} not installed (apt-get install -y chromium chromium-driver)")
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+    """Poll `probe` until it returns something truthy, or fail naming what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        threading.Event().wait(0.05)
+
+
+class Browser:
+    """Just enough of W3C WebDriver: navigate, find, click, type, read, run a script, screenshot."""
+
+    def __init__(self, base: str, session: str) -> None:
+        self.session = f"{base}/session/{session}"
+        self.http = httpx.Client(timeout=30)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, self.session + path, json=body)
+        value = response.json().get("value")
+        if response.status_code != 200:
+            raise AssertionError(f"webdriver {method} {path}: {value}")
+        return value
+
+    def go(self, url: str) -> None:
+        self._call("POST", "/url", {"url": url})
+
+    @property
+    def url(self) -> str:
+        return str(self._call("GET", "/url"))
+
+    def find(self, css: str, within: str | None = None) -> str:
+        path = f"/element/{within}/element" if within else "/element"
+        return str(self._call("POST", path, {"using": "css selector", "value": css})[ELEMENT])
+
+    def find_all(self, css: str) -> list[str]:
+        return [e[ELEMENT] for e in self._call("POST", "/elements", {"using": "css selector", "value": css})]
+
+    def click(self, element: str) -> None:
+        self._call("POST", f"/element/{element}/click", {})
+
+    def type(self, element: str, text: str) -> None:
+        self._call("POST", f"/element/{element}/value", {"text": text})
+
+    def text(self, element: str) -> str:
+        return str(self._call("GET", f"/element/{element}/text"))
+
+    def run(self, script: str, *args: Any) -> Any:
+        return self._call("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def size(self, width: int, height: int) -> None:
+        self._call("POST", "/window/rect", {"width": width, "height": height})
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        path.write_bytes(base64.b64decode(self._call("GET", "/screenshot")))
+        return path
+
+
+@pytest.fixture()
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    chromium, driver = _tools()
+    proc = subprocess.Popen([driver, "--port=0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True).start()
+    try:
+        port = wait_for("chromedriver to start", lambda: _port(lines), timeout=20)
+        base = f"http://127.0.0.1:{port}"
+        options = {"binary": chromium, "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-extensions", "--window-size=1280,900", "--force-device-scale-factor=1",
+            f"--user-data-dir={tmp_path / 'profile'}"]}
+        created = httpx.post(f"{base}/session", timeout=60, json={"capabilities": {"alwaysMatch": {
+            "browserName": "chrome", "goog:chromeOptions": options}}}).json()["value"]
+        assert "sessionId" in created, created
+        b = Browser(base, created["sessionId"])
+        try:
+            yield b
+        finally:
+            b._call("DELETE", "")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _port(lines: queue.Queue[str]) -> int | None:
+    while not lines.empty():
+        found = re.search(r"started successfully on port (\d+)", lines.get())
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tmp_path: Path) -> None:
+    ws = open_workspace(copy_example(tmp_path / "ws"))
+    app = create_app(ws, now=lambda: NOW, watch=True, store_poll_s=0.5)
+    store = app.state.publisher.store
+    app.state.publisher.ensure_synced()
+    waiting = to_awaiting_manual(store, "xiaohongshu")
+    server = start_background(app)
+    try:
+        # The calendar: the example items on their days, in their platforms' colours.
+        browser.go(f"{server.url}/?month=2026-12")
+        launch = browser.find('a.post.p-wechat[data-item="launch-day"]')
+        assert "效率神器上线" in browser.text(launch)
+        assert len(browser.find_all("a.post[data-item]")) >= 20
+        colour = browser.run("return getComputedStyle(arguments[0]).borderLeftColor",
+                             {ELEMENT: launch})
+        assert colour == "rgb(7, 193, 96)"  # WeChat green
+        wait_for("the live connection", lambda: browser.run("return document.body.dataset.live") == "on")
+        browser.screenshot("calendar-desktop.png")
+
+        # Live: an edit to the content folder shows up without a reload.
+        browser.run("window.__sameDocument = true")
+        teaser = ws.content_dir / "2026-12-01-teaser.md"
+        teaser.write_text(teaser.read_text("utf-8").replace("周五写周报到崩溃", "周五不再写周报"), "utf-8")
+        wait_for("the edited title on the open page", lambda: browser.run(
+            "return document.querySelector('#live').textContent.includes('周五不再写周报')"))
+        assert browser.run("return window.__sameDocument === true")
+
+        # A click opens the item's preview, rendered on demand like `publisher preview`.
+        browser.click(browser.find('a.post.p-wechat[data-item="launch-day"]'))
+        wait_for("the preview page", lambda: browser.url.endswith("/previews/launch-day/wechat-wechat.html"))
+        assert "运营小王" in browser.run("return document.body.innerText")
+        browser.screenshot("preview-wechat.png")
+
+        # The queue: the post waiting for a person is resolved with its URL.
+        browser.go(f"{server.url}/queue")
+        card = browser.find(f"#post-{waiting}")
+        assert "pack ready" in browser.text(card)
+        url = "https://www.xiaohongshu.com/explore/6650a1b2c3d4"
+        browser.type(browser.find('input[name="url"]', within=card), url)
+        browser.screenshot("queue-desktop.png")
+        browser.click(browser.find('form.resolve button[type="submit"]', within=card))
+        wait_for("the confirmation", lambda: "is published" in browser.run("return document.body.innerText"))
+        assert state_of(store, waiting)[:2] == ("published", url)
+        assert not browser.find_all(f"#post-{waiting}")
+
+        # Metrics: the engagement report's charts, and every report format to download.
+        browser.go(f"{server.url}/metrics?period=2026-W48")
+        assert browser.run("return document.querySelectorAll('.chart-box svg').length") >= 1
+        assert len(browser.find_all("a.dl[download]")) == 15
+        browser.screenshot("metrics-desktop.png")
+
+        # Phone width: the month grid turns into a list of days, nothing scrolls sideways.
+        browser.size(390, 844)
+        browser.go(f"{server.url}/?month=2026-12")
+        wait_for("the phone layout", lambda: browser.run("return window.innerWidth") <= 400)
+        assert browser.run("return getComputedStyle(document.querySelector('.dow')).display") == "none"
+        assert browser.run("return document.documentElement.scrollWidth <= window.innerWidth")
+        browser.find('a.post[data-item="launch-day"]')
+        browser.screenshot("calendar-phone.png")
+        to_awaiting_manual(store, "douyin")
+        browser.go(f"{server.url}/queue")
+        assert browser.run("return document.documentElement.scrollWidth <= window.innerWidth")
+        browser.screenshot("queue-phone.png")
+    finally:
+        server.stop()
+    for name in ("calendar-desktop.png", "preview-wechat.png", "queue-desktop.png", "metrics-desktop.png",
+                 "calendar-phone.png", "queue-phone.png"):
+        assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
