@@ -1,9 +1,10 @@
-"""Benchmark: the weekly report over 1,000,000 metric samples, against one SQL aggregation of the same figures.
+"""Benchmark: the weekly report over 1,000,000 metric samples, against one SQL aggregation of its figures.
 
 The history: 1,000 posts published across one week (2027-W01), each read every 10 minutes (views, likes, ...),
 1,000,000 samples in all. The floor is the single query that yields the engagement table's figures: the newest
-value of every (post, metric) before the week's end. The report does that and everything else (the values at the
-week's start for the change, T+24 h figures, daily trend, KPIs, health, best times) and renders Markdown.
+value of every (post, metric) before the week's end. The report does that and everything else (the values
+at the week's start for the change, T+24 h figures, daily trend, KPIs, health, best times) and renders
+Markdown.
 Target: the report <= 3x the floor. Run: python bench/bench_report.py [N]
 """
 
@@ -30,27 +31,65 @@ START = datetime(2027, 1, 3, 16, 0, tzinfo=UTC)  # Monday 2027-01-04 00:00 in Sh
 NOW = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)
 POSTS = 1000
 SPAN = 6 * 86400.0  # publications spread over six days; readings run on into the seventh
-FLOOR_SQL = ("SELECT post_id, name, MAX(taken_at), value FROM metric "
-             "WHERE post_id IS NOT NULL AND taken_at < ? GROUP BY post_id, name")
+FLOOR_SQL = (
+    "SELECT post_id, name, MAX(taken_at), value FROM metric "
+    "WHERE post_id IS NOT NULL AND taken_at < ? GROUP BY post_id, name"
+)
 
 
 def seed(root: Path, n: int) -> None:
     (root / "publisher.toml").write_text(
         '[workspace]\nname = "bench"\n[targets]\npublish_success_rate = 0.95\non_time_rate = 0.9\n'
-        'followers_growth_month = 500\nengagement_rate = { wechat = 0.03, douyin = 0.04 }\n', encoding="utf-8")
+        "followers_growth_month = 500\nengagement_rate = { wechat = 0.03, douyin = 0.04 }\n",
+        encoding="utf-8",
+    )
     store = open_store(f"sqlite:///{root / 'p.db'}")
     platforms = ("douyin", "producthunt", "wechat", "xiaohongshu")
     with store.begin() as conn:
-        conn.execute(sa.insert(item_t), [{"id": f"i{p}", "path": f"c/{p}.md", "hash": "h", "fields": {},
-                                          "status": "ready", "title": f"post {p}", "synced_at": START}
-                                         for p in range(1, POSTS + 1)])
-        conn.execute(sa.insert(post_t), [{"id": p, "item_id": f"i{p}", "platform": platforms[p % 4],
-                                          "account": platforms[p % 4], "state": "published", "ids": {},
-                                          "due_at": published_at(p, POSTS, START, SPAN), "created_at": START,
-                                          "updated_at": START} for p in range(1, POSTS + 1)])
-        conn.execute(sa.insert(event_t), [{"post_id": p, "at": published_at(p, POSTS, START, SPAN),
-                                           "kind": "transition", "message": "sending -> published"}
-                                          for p in range(1, POSTS + 1)])
+        conn.execute(
+            sa.insert(item_t),
+            [
+                {
+                    "id": f"i{p}",
+                    "path": f"c/{p}.md",
+                    "hash": "h",
+                    "fields": {},
+                    "status": "ready",
+                    "title": f"post {p}",
+                    "synced_at": START,
+                }
+                for p in range(1, POSTS + 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(post_t),
+            [
+                {
+                    "id": p,
+                    "item_id": f"i{p}",
+                    "platform": platforms[p % 4],
+                    "account": platforms[p % 4],
+                    "state": "published",
+                    "ids": {},
+                    "due_at": published_at(p, POSTS, START, SPAN),
+                    "created_at": START,
+                    "updated_at": START,
+                }
+                for p in range(1, POSTS + 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(event_t),
+            [
+                {
+                    "post_id": p,
+                    "at": published_at(p, POSTS, START, SPAN),
+                    "kind": "transition",
+                    "message": "sending -> published",
+                }
+                for p in range(1, POSTS + 1)
+            ],
+        )
     append_samples(store, list(bulk_samples(n, posts=POSTS, start=START, span_s=SPAN)))
     store.close()
 

@@ -25,17 +25,41 @@ def test_calendar_exports_each_scheduled_post_as_an_event(tmp_path: Path) -> Non
     store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
     due = datetime(2027, 1, 4, 4, 0, tzinfo=UTC)
     long_title = "效率神器上线；3 步搞定周报, 附赠模板\\" + "长" * 40
-    rows = [(1, "launch", "wechat", "queued", due, long_title), (2, "launch", "douyin", "published", due, long_title),
-            (3, "other", "wechat", "cancelled", due, "cancelled one"), (4, "other", "douyin", "planned", None, "x")]
+    rows = [
+        (1, "launch", "wechat", "queued", due, long_title),
+        (2, "launch", "douyin", "published", due, long_title),
+        (3, "other", "wechat", "cancelled", due, "cancelled one"),
+        (4, "other", "douyin", "planned", None, "x"),
+    ]
     with store.begin() as conn:
         for item in ("launch", "other"):
             title = long_title if item == "launch" else "other"
-            conn.execute(sa.insert(item_t).values(id=item, path=f"content/{item}.md", hash="h", fields={},
-                                                  status="ready", title=title, synced_at=NOW))
+            conn.execute(
+                sa.insert(item_t).values(
+                    id=item,
+                    path=f"content/{item}.md",
+                    hash="h",
+                    fields={},
+                    status="ready",
+                    title=title,
+                    synced_at=NOW,
+                )
+            )
         for pid, item, platform, state, when, _ in rows:
-            conn.execute(sa.insert(post_t).values(id=pid, item_id=item, platform=platform, account=platform,
-                                                  state=state, due_at=when, ids={}, created_at=NOW, updated_at=NOW,
-                                                  url="https://v.douyin.com/x" if state == "published" else None))
+            conn.execute(
+                sa.insert(post_t).values(
+                    id=pid,
+                    item_id=item,
+                    platform=platform,
+                    account=platform,
+                    state=state,
+                    due_at=when,
+                    ids={},
+                    created_at=NOW,
+                    updated_at=NOW,
+                    url="https://v.douyin.com/x" if state == "published" else None,
+                )
+            )
     out = ics.write_ics(ws, store, tmp_path / "cal" / "posts.ics", now=NOW)
     raw = out.read_bytes()
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
@@ -47,8 +71,12 @@ def test_calendar_exports_each_scheduled_post_as_an_event(tmp_path: Path) -> Non
     assert "DTSTART:20270104T040000Z" in lines and "DTEND:20270104T041500Z" in lines
     summary = next(x for x in lines if x.startswith("SUMMARY:[wechat]"))
     assert "效率神器上线\\；" not in summary and "\\, 附赠模板\\\\" in summary  # RFC 5545 TEXT escaping
-    assert "STATUS:CONFIRMED" in lines and "STATUS:TENTATIVE" in lines and "URL:https://v.douyin.com/x" in lines
+    assert (
+        "STATUS:CONFIRMED" in lines and "STATUS:TENTATIVE" in lines and "URL:https://v.douyin.com/x" in lines
+    )
     only = _unfold(ics.calendar_ics(ws, store, now=NOW, platform="douyin"))
     assert only.count("BEGIN:VEVENT") == 1 and "UID:post-2-douyin-douyin@publisher.local" in only
-    assert ics.calendar_ics(ws, store, now=NOW) == ics.calendar_ics(ws, store, now=NOW)  # stable for subscribers
+    assert ics.calendar_ics(ws, store, now=NOW) == ics.calendar_ics(
+        ws, store, now=NOW
+    )  # stable for subscribers
     assert (NOW + timedelta(0)).strftime("DTSTAMP:%Y%m%dT%H%M%SZ") in lines

@@ -1,4 +1,4 @@
-"""Metrics: pull through adapters (fakes and the real Douyin adapter against the sandbox), CSV import, the series."""
+"""Metrics: pull via adapters (fakes, and the real Douyin adapter on the sandbox), CSV import, the series."""
 
 from __future__ import annotations
 
@@ -42,17 +42,50 @@ def store(tmp_path: Path) -> Store:
     return open_store(f"sqlite:///{tmp_path / 'p.db'}")
 
 
-def add_post(store: Store, pid: int, platform: str, account: str, published_at: datetime, *, title: str = "",
-             remote_id: str | None = None, ids: dict[str, Any] | None = None, state: str = "published") -> None:
+def add_post(
+    store: Store,
+    pid: int,
+    platform: str,
+    account: str,
+    published_at: datetime,
+    *,
+    title: str = "",
+    remote_id: str | None = None,
+    ids: dict[str, Any] | None = None,
+    state: str = "published",
+) -> None:
     with store.begin() as conn:
-        conn.execute(sa.insert(item_t).values(id=f"item-{pid}", path=f"content/{pid}.md", hash="h", fields={},
-                                              status="ready", title=title or f"标题 {pid}", synced_at=published_at))
-        conn.execute(sa.insert(post_t).values(id=pid, item_id=f"item-{pid}", platform=platform, account=account,
-                                              state=state, due_at=published_at, remote_id=remote_id or f"r{pid}",
-                                              ids=ids or {}, created_at=published_at, updated_at=published_at))
+        conn.execute(
+            sa.insert(item_t).values(
+                id=f"item-{pid}",
+                path=f"content/{pid}.md",
+                hash="h",
+                fields={},
+                status="ready",
+                title=title or f"标题 {pid}",
+                synced_at=published_at,
+            )
+        )
+        conn.execute(
+            sa.insert(post_t).values(
+                id=pid,
+                item_id=f"item-{pid}",
+                platform=platform,
+                account=account,
+                state=state,
+                due_at=published_at,
+                remote_id=remote_id or f"r{pid}",
+                ids=ids or {},
+                created_at=published_at,
+                updated_at=published_at,
+            )
+        )
         if state == "published":
-            conn.execute(sa.insert(event_t).values(post_id=pid, at=published_at, kind="transition",
-                                                   message="sending -> published"))
+            conn.execute(
+                sa.insert(event_t).values(
+                    post_id=pid, at=published_at, kind="transition", message="sending -> published"
+                )
+            )
 
 
 def samples(store: Store) -> list[Any]:
@@ -73,7 +106,10 @@ class FakeAdapter:
         self.calls.append([r.post_id for r in refs])
         if self.fail:
             raise self.fail.pop(0)
-        out = [MetricSample(r.post_id, self.name, "views", 100.0 + r.post_id, self.now, "read_user") for r in refs]
+        out = [
+            MetricSample(r.post_id, self.name, "views", 100.0 + r.post_id, self.now, "read_user")
+            for r in refs
+        ]
         out += [MetricSample(r.post_id, self.name, "zaikan", 3.0, self.now, "zaikan_user") for r in refs]
         out.append(MetricSample(None, self.name, "followers", 1234.0, self.now, "cumulate_user"))
         out.append(MetricSample(999, self.name, "views", 1.0, self.now))  # a post it was not asked about
@@ -84,19 +120,30 @@ def test_pull_appends_samples_with_age_raw_names_and_account_figures(ws: Workspa
     add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=24))
     add_post(store, 2, "wechat", "wechat", NOW - timedelta(days=30))  # older than `since`: not asked
     adapter = FakeAdapter("wechat", NOW)
-    result = metrics.pull(ws, store, now=NOW, since=NOW - timedelta(days=14), accounts=False,
-                          adapter_for=lambda p, a: adapter if p == "wechat" else None)
+    result = metrics.pull(
+        ws,
+        store,
+        now=NOW,
+        since=NOW - timedelta(days=14),
+        accounts=False,
+        adapter_for=lambda p, a: adapter if p == "wechat" else None,
+    )
     assert adapter.calls == [[1]]
     rows = samples(store)
     assert {(r.post_id, r.name, r.raw_name, r.value) for r in rows} == {
-        (1, "views", "read_user", 101.0), (1, "zaikan", "zaikan_user", 3.0), (None, "followers", "cumulate_user", 1234.0)}
+        (1, "views", "read_user", 101.0),
+        (1, "zaikan", "zaikan_user", 3.0),
+        (None, "followers", "cumulate_user", 1234.0),
+    }
     assert all(r.age_s == 86400.0 for r in rows if r.post_id == 1)
     assert result.samples == 3 and result.posts == 1 and result.accounts == 1 and result.errors == ()
     with store.session() as s:
         assert s.execute(sa.select(account_t.c.day, account_t.c.value)).all() == [(NOW.date(), 1234.0)]
     # A second pull appends: the series is never overwritten.
     adapter.now = NOW + timedelta(hours=1)
-    metrics.pull(ws, store, now=NOW, since=NOW - timedelta(days=14), accounts=False, adapter_for=lambda p, a: adapter)
+    metrics.pull(
+        ws, store, now=NOW, since=NOW - timedelta(days=14), accounts=False, adapter_for=lambda p, a: adapter
+    )
     views = [r for r in samples(store) if r.name == "views"]
     assert [r.age_s for r in views] == [86400.0, 90000.0]
 
@@ -117,22 +164,31 @@ def test_pull_batches_refs_and_asks_accounts_without_posts(ws: Workspace, store:
 
 def test_reads_are_retried_on_transient_errors_honouring_retry_after(ws: Workspace, store: Store) -> None:
     add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=3))
-    adapter = FakeAdapter("wechat", NOW, fail=[errors.RateLimited("slow down", retry_after=7, platform="wechat"),
-                                               errors.TransientError("busy", platform="wechat", code=-1)])
+    adapter = FakeAdapter(
+        "wechat",
+        NOW,
+        fail=[
+            errors.RateLimited("slow down", retry_after=7, platform="wechat"),
+            errors.TransientError("busy", platform="wechat", code=-1),
+        ],
+    )
     waits: list[float] = []
 
     async def sleep(s: float) -> None:
         waits.append(s)
 
-    result = metrics.pull(ws, store, now=NOW, since=None, accounts=False, adapter_for=lambda p, a: adapter,
-                          sleep=sleep)
+    result = metrics.pull(
+        ws, store, now=NOW, since=None, accounts=False, adapter_for=lambda p, a: adapter, sleep=sleep
+    )
     assert waits == [7.0, 2.0] and len(adapter.calls) == 3 and result.errors == () and result.samples == 3
 
 
 def test_one_accounts_failure_is_reported_and_the_others_still_pull(ws: Workspace, store: Store) -> None:
     add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=3))
     add_post(store, 2, "douyin", "douyin", NOW - timedelta(hours=3))
-    bad = FakeAdapter("wechat", NOW, fail=[errors.AuthError(f"token rejected: secret={SECRET}", platform="wechat")])
+    bad = FakeAdapter(
+        "wechat", NOW, fail=[errors.AuthError(f"token rejected: secret={SECRET}", platform="wechat")]
+    )
     good = FakeAdapter("douyin", NOW)
 
     def adapter_for(platform: str, account: str) -> FakeAdapter:
@@ -150,7 +206,9 @@ def test_one_accounts_failure_is_reported_and_the_others_still_pull(ws: Workspac
     assert SECRET not in result.summary()
 
 
-def test_pull_from_the_sandbox_through_the_real_douyin_adapter(ws: Workspace, store: Store, tmp_path: Path) -> None:
+def test_pull_from_the_sandbox_through_the_real_douyin_adapter(
+    ws: Workspace, store: Store, tmp_path: Path
+) -> None:
     import httpx
 
     from publisher.adapters.base import AdapterContext, MemoryTokenCache
@@ -174,25 +232,48 @@ def test_pull_from_the_sandbox_through_the_real_douyin_adapter(ws: Workspace, st
             await c.post("/__fake/clock", json={"advance_seconds": seconds})
 
     def adapter() -> DouyinAdapter:
-        ctx = AdapterContext(account="douyin", mode="sandbox", base_url="http://sandbox/dy",
-                             options={"verified": True, "review_poll_s": 30},
-                             credentials={"client_key": key, "client_secret": secret}, transport=transport, now=now,
-                             ids_sink=lambda ids: None, intent=lambda step: None, out_dir=tmp_path, tokens=tokens)
+        ctx = AdapterContext(
+            account="douyin",
+            mode="sandbox",
+            base_url="http://sandbox/dy",
+            options={"verified": True, "review_poll_s": 30},
+            credentials={"client_key": key, "client_secret": secret},
+            transport=transport,
+            now=now,
+            ids_sink=lambda ids: None,
+            intent=lambda step: None,
+            out_dir=tmp_path,
+            tokens=tokens,
+        )
         return DouyinAdapter(ctx, policy=RetryPolicy.immediate(), sleep=advance)
 
     async def publish() -> Any:
         from urllib.parse import parse_qs, urlparse
 
         async with httpx.AsyncClient(transport=transport) as c:
-            r = await c.get(authorize_url(key, "http://127.0.0.1:1/cb", ["video.create.bind", "video.data.bind"],
-                                          "s", base_url="http://sandbox/dy"))
+            r = await c.get(
+                authorize_url(
+                    key,
+                    "http://127.0.0.1:1/cb",
+                    ["video.create.bind", "video.data.bind"],
+                    "s",
+                    base_url="http://sandbox/dy",
+                )
+            )
         code = parse_qs(urlparse(r.headers["location"]).query)["code"][0]
-        save_tokens(tokens, "douyin", await exchange_code(key, secret, code, base_url="http://sandbox/dy",
-                                                         transport=transport, now=now))
+        save_tokens(
+            tokens,
+            "douyin",
+            await exchange_code(
+                key, secret, code, base_url="http://sandbox/dy", transport=transport, now=now
+            ),
+        )
         clip = tmp_path / "v.mp4"
         clip.write_bytes(b"\0\0\0\x18ftypmp42" + b"v" * 500)
         media = MediaFile("video", str(clip), "content/v.mp4", "0" * 64, clip.stat().st_size, "video/mp4")
-        post = RenderedPost("launch", "content/launch.md", "douyin", "douyin", {"text": "上线 #效率"}, (media,))
+        post = RenderedPost(
+            "launch", "content/launch.md", "douyin", "douyin", {"text": "上线 #效率"}, (media,)
+        )
         return await adapter().publish(post, Attempt(1, 1, now()))
 
     result = asyncio.run(publish())
@@ -200,8 +281,16 @@ def test_pull_from_the_sandbox_through_the_real_douyin_adapter(ws: Workspace, st
     pulls = []
     for hours in (1, 23):  # T+1 h, then T+24 h
         asyncio.run(advance(hours * 3600))
-        pulls.append(metrics.pull(ws, store, now=now(), since=None, accounts=False,
-                                  adapter_for=lambda p, a: adapter() if p == "douyin" else None))
+        pulls.append(
+            metrics.pull(
+                ws,
+                store,
+                now=now(),
+                since=None,
+                accounts=False,
+                adapter_for=lambda p, a: adapter() if p == "douyin" else None,
+            )
+        )
     assert [p.errors for p in pulls] == [(), ()]
     views = [r for r in samples(store) if r.name == "views"]
     assert len(views) == 2 and views[0].raw_name == "play_count"
@@ -218,11 +307,21 @@ CSV = """笔记数据明细
 """
 
 
-def test_import_matches_posts_by_title_keeps_raw_names_and_is_idempotent(ws: Workspace, store: Store,
-                                                                          tmp_path: Path) -> None:
-    add_post(store, 1, "xiaohongshu", "xiaohongshu", datetime(2027, 1, 4, 4, 0, tzinfo=UTC), title="三步搞定周报")
-    add_post(store, 2, "xiaohongshu", "xiaohongshu", datetime(2027, 1, 5, 12, 0, tzinfo=UTC), title="效率神器 上线",
-             remote_id="64f0c0ffee")
+def test_import_matches_posts_by_title_keeps_raw_names_and_is_idempotent(
+    ws: Workspace, store: Store, tmp_path: Path
+) -> None:
+    add_post(
+        store, 1, "xiaohongshu", "xiaohongshu", datetime(2027, 1, 4, 4, 0, tzinfo=UTC), title="三步搞定周报"
+    )
+    add_post(
+        store,
+        2,
+        "xiaohongshu",
+        "xiaohongshu",
+        datetime(2027, 1, 5, 12, 0, tzinfo=UTC),
+        title="效率神器 上线",
+        remote_id="64f0c0ffee",
+    )
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8-sig")
     result = metrics.import_csv(ws, store, path, platform="xiaohongshu", now=NOW)
@@ -231,16 +330,27 @@ def test_import_matches_posts_by_title_keeps_raw_names_and_is_idempotent(ws: Wor
     views = {r.post_id: r for r in rows if r.name == "views"}
     assert views[1].value == 12000.0 and views[1].raw_name == "观看量" and views[1].taken_at == NOW
     assert views[1].age_s == (NOW - datetime(2027, 1, 4, 4, 0, tzinfo=UTC)).total_seconds()
-    assert {r.name for r in rows if r.post_id == 2} == {"views", "likes", "favorites", "comments", "shares",
-                                                        "followers_gained"}
+    assert {r.name for r in rows if r.post_id == 2} == {
+        "views",
+        "likes",
+        "favorites",
+        "comments",
+        "shares",
+        "followers_gained",
+    }
     again = metrics.import_csv(ws, store, path, platform="xiaohongshu", now=NOW + timedelta(hours=1))
     assert again.already_imported and again.samples == 0 and len(samples(store)) == len(rows)
 
 
-def test_import_prefers_the_note_id_and_refuses_a_file_without_a_title_column(ws: Workspace, store: Store,
-                                                                              tmp_path: Path) -> None:
-    add_post(store, 1, "xiaohongshu", "xiaohongshu", NOW - timedelta(days=2), title="同名", remote_id="note-a")
-    add_post(store, 2, "xiaohongshu", "xiaohongshu", NOW - timedelta(days=2), title="同名", remote_id="note-b")
+def test_import_prefers_the_note_id_and_refuses_a_file_without_a_title_column(
+    ws: Workspace, store: Store, tmp_path: Path
+) -> None:
+    add_post(
+        store, 1, "xiaohongshu", "xiaohongshu", NOW - timedelta(days=2), title="同名", remote_id="note-a"
+    )
+    add_post(
+        store, 2, "xiaohongshu", "xiaohongshu", NOW - timedelta(days=2), title="同名", remote_id="note-b"
+    )
     path = tmp_path / "ids.csv"
     path.write_text("笔记标题,笔记ID,观看量\n同名,note-b,500\n同名,,7\n", encoding="utf-8")
     result = metrics.import_csv(ws, store, path, platform="xiaohongshu", account="xiaohongshu", now=NOW)

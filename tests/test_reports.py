@@ -1,4 +1,4 @@
-"""Reports from a seeded history: golden files, the KPI table, XLSX read back, periods, best time, health, jobs."""
+"""Reports from a seeded history: golden files, KPIs, XLSX read back, periods, best time, health, jobs."""
 
 from __future__ import annotations
 
@@ -65,15 +65,26 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Store]
     return seeded(tmp_path_factory.mktemp("reports") / "ws")
 
 
-CASES = [("weekly", "2027-W01", "zh", "md"), ("weekly", "2027-W01", "zh", "json"), ("weekly", "2027-W01", "en", "md"),
-         ("daily", "2027-01-08", "zh", "md"), ("engagement", "2027-W01", "zh", "csv"),
-         ("engagement", "2027-01-04..2027-01-10", "en", "md")]
+CASES = [
+    ("weekly", "2027-W01", "zh", "md"),
+    ("weekly", "2027-W01", "zh", "json"),
+    ("weekly", "2027-W01", "en", "md"),
+    ("daily", "2027-01-08", "zh", "md"),
+    ("engagement", "2027-W01", "zh", "csv"),
+    ("engagement", "2027-01-04..2027-01-10", "en", "md"),
+]
 
 
 @pytest.mark.parametrize(("kind", "period", "lang", "fmt"), CASES)
-def test_reports_match_their_golden_files(history: tuple[Workspace, Store], tmp_path: Path,
-                                          request: pytest.FixtureRequest, kind: str, period: str, lang: str,
-                                          fmt: str) -> None:
+def test_reports_match_their_golden_files(
+    history: tuple[Workspace, Store],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    kind: str,
+    period: str,
+    lang: str,
+    fmt: str,
+) -> None:
     ws, store = history
     report = reports.build(kind, store, ws, period=period, lang=lang, now=NOW)
     out = reports.write(report, fmt, tmp_path / f"r.{fmt}")
@@ -82,7 +93,9 @@ def test_reports_match_their_golden_files(history: tuple[Workspace, Store], tmp_
     if request.config.getoption("--update-golden"):
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"{golden.name} missing: run with --update-golden and review it"
-    assert text == golden.read_text(encoding="utf-8"), f"{golden.name} differs (run with --update-golden, review)"
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs (run with --update-golden, review)"
+    )
     assert CANARY not in text
 
 
@@ -90,7 +103,9 @@ def test_weekly_kpi_table_judges_against_the_targets(history: tuple[Workspace, S
     ws, store = history
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
     kpis = {k.key: k for k in report.kpis}
-    assert kpis["publish_success_rate"].actual == "97.4% (38/39)" and kpis["publish_success_rate"].status == "✅"
+    assert (
+        kpis["publish_success_rate"].actual == "97.4% (38/39)" and kpis["publish_success_rate"].status == "✅"
+    )
     assert kpis["on_time_rate"].ok is False and kpis["on_time_rate"].status == "⚠️"  # 40-minute-late posts
     assert kpis["followers_growth"].target == "+117"  # 500 a month, scaled to 7 days
     assert {"engagement_rate.wechat", "engagement_rate.douyin", "engagement_rate.xiaohongshu"} <= set(kpis)
@@ -107,7 +122,9 @@ def test_a_missed_target_and_no_data_are_told_apart(tmp_path: Path) -> None:
     assert "无" in reports.writers.render_markdown(report)
 
 
-def test_risks_name_failures_people_expiring_tokens_and_falling_engagement(history: tuple[Workspace, Store]) -> None:
+def test_risks_name_failures_people_expiring_tokens_and_falling_engagement(
+    history: tuple[Workspace, Store],
+) -> None:
     ws, store = history
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
     text = "\n".join(report.risks)
@@ -130,7 +147,11 @@ def test_engagement_rows_carry_latest_figures_and_change(history: tuple[Workspac
     report = reports.build("engagement", store, ws, period="2027-W01", now=NOW)
     rows = {r.post_id: r for r in report.engagement}
     fresh = rows[112]  # published in the period: its change is its whole value
-    assert fresh.change == fresh.figures and fresh.views_24h is not None and fresh.views_24h <= fresh.figures["views"]
+    assert (
+        fresh.change == fresh.figures
+        and fresh.views_24h is not None
+        and fresh.views_24h <= fresh.figures["views"]
+    )
     old = rows[84]  # published before: it gained a little during the week
     assert 0 < old.interactions_change < old.interactions
     assert rows[119].figures.keys() == {"votes", "comments"} and rows[119].engagement_rate is None
@@ -173,7 +194,11 @@ def test_csv_and_json_exports_parse(history: tuple[Workspace, Store], tmp_path: 
 
 def test_periods_parse_days_weeks_months_ranges_and_job_words() -> None:
     p = parse_period("2027-W01", zone=SH, now=NOW)
-    assert (p.first, p.last, p.start) == (date(2027, 1, 4), date(2027, 1, 10), datetime(2027, 1, 3, 16, tzinfo=UTC))
+    assert (p.first, p.last, p.start) == (
+        date(2027, 1, 4),
+        date(2027, 1, 10),
+        datetime(2027, 1, 3, 16, tzinfo=UTC),
+    )
     assert parse_period("2027-01", zone=SH, now=NOW).last == date(2027, 1, 31)
     assert parse_period("2028-02", zone=SH, now=NOW).last == date(2028, 2, 29)
     assert parse_period("2027-01-04", zone=SH, now=NOW).label == "2027-01-04"
@@ -225,13 +250,17 @@ def test_publish_at_best_takes_the_next_best_slot_and_keeps_it(history: tuple[Wo
     # `slot` (and anything else) goes to the fallback finder, untouched.
     marker = datetime(2030, 1, 1, tzinfo=UTC)
     slot_target, slot_item = _target("slot")
-    assert reports.best_time_finder(ws, store, fallback=lambda t, i, n: marker)(slot_target, slot_item, NOW) == marker
+    assert (
+        reports.best_time_finder(ws, store, fallback=lambda t, i, n: marker)(slot_target, slot_item, NOW)
+        == marker
+    )
 
 
 def test_report_jobs_write_under_reports_and_return_a_summary(history: tuple[Workspace, Store]) -> None:
     ws, store = history
-    job = SimpleNamespace(args={"period": "last_week", "format": "xlsx", "lang": "zh",
-                                "out": "reports/weekly/{week}.xlsx"})
+    job = SimpleNamespace(
+        args={"period": "last_week", "format": "xlsx", "lang": "zh", "out": "reports/weekly/{week}.xlsx"}
+    )
     ctx = SimpleNamespace(ws=ws, store=store, now=NOW, job=job, period=SimpleNamespace(fires_at=NOW))
     summary = reports.job_weekly(ctx)
     assert (ws.root / "reports" / "weekly" / "2027-W01.xlsx").is_file()
@@ -243,12 +272,17 @@ def test_report_jobs_write_under_reports_and_return_a_summary(history: tuple[Wor
         reports.job_engagement(ctx)
 
 
-def test_rehearsal_writes_its_weekly_report_and_engagement_export(history: tuple[Workspace, Store],
-                                                                 tmp_path: Path) -> None:
+def test_rehearsal_writes_its_weekly_report_and_engagement_export(
+    history: tuple[Workspace, Store], tmp_path: Path
+) -> None:
     ws, store = history
     paths = reports.rehearsal_reports(ws, store, period="2027-W01", now=NOW, out_dir=tmp_path / "r")
-    assert [p.name for p in paths] == ["weekly-2027-W01.md", "weekly-2027-W01.xlsx", "engagement-2027-W01.csv",
-                                       "engagement-2027-W01.html"]
+    assert [p.name for p in paths] == [
+        "weekly-2027-W01.md",
+        "weekly-2027-W01.xlsx",
+        "engagement-2027-W01.csv",
+        "engagement-2027-W01.html",
+    ]
     assert all(p.stat().st_size > 0 for p in paths)
 
 

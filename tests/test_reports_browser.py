@@ -1,4 +1,4 @@
-"""The HTML report in headless Chromium: its three SVG charts render and its self-check script finds no error."""
+"""The HTML report in headless Chromium: its three SVG charts render and its self-check finds no error."""
 
 from __future__ import annotations
 
@@ -32,20 +32,45 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
     browser = chromium()
     root = tmp_path / "ws"
     root.mkdir()
-    (root / "publisher.toml").write_text('[workspace]\nname = "browser"\n[accounts.wechat]\nplatform = "wechat"\n'
-                                         '[accounts.douyin]\nplatform = "douyin"\n', encoding="utf-8")
+    (root / "publisher.toml").write_text(
+        '[workspace]\nname = "browser"\n[accounts.wechat]\nplatform = "wechat"\n'
+        '[accounts.douyin]\nplatform = "douyin"\n',
+        encoding="utf-8",
+    )
     ws = open_workspace(root, env={})
     store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
-    seed_history(store, seed=3, first_day=date(2026, 12, 14), days=28, now=NOW,
-                 accounts={"wechat": "wechat", "douyin": "douyin"})
-    page = reports.write(reports.build("weekly", store, ws, period="2027-W01", now=NOW), "html", tmp_path / "w.html")
+    seed_history(
+        store,
+        seed=3,
+        first_day=date(2026, 12, 14),
+        days=28,
+        now=NOW,
+        accounts={"wechat": "wechat", "douyin": "douyin"},
+    )
+    page = reports.write(
+        reports.build("weekly", store, ws, period="2027-W01", now=NOW), "html", tmp_path / "w.html"
+    )
     html = page.read_text(encoding="utf-8")
     assert "http://" not in html.split("<body", 1)[0] and "<script src" not in html  # self-contained
     profile = tmp_path / "profile"
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = proc.stdout
     body = re.search(r"<body[^>]*>", dom)
@@ -56,7 +81,20 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
     assert dom.count('class="series"') == 2  # one trend line per platform
     assert dom.count('class="cell"') == 7 * 24
     shot = tmp_path / "shot.png"
-    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    f"--user-data-dir={profile}", "--window-size=1000,1600", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=60, check=False)
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--window-size=1000,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert shot.is_file() and shot.stat().st_size > 10_000

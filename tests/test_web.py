@@ -114,6 +114,32 @@ def test_week_view_lists_the_week_and_bad_periods_are_400(client: TestClient) ->
     assert client.get("/?week=2026-W99").status_code == 400
 
 
+def test_workspace_text_is_escaped_everywhere(example: Workspace) -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    (example.content_dir / "hostile.md").write_text(
+        f"---\nid: hostile\ntitle: '{hostile}'\npublish_at: 2026-12-12 09:00\nplatforms: [xiaohongshu]\n---\n"
+        "正文\n", encoding="utf-8")
+    app = create_app(example, now=lambda: NOW, watch=False)
+    with TestClient(app, base_url=BASE) as c:
+        for url in ("/?month=2026-12", "/?week=2026-W50", "/items/hostile"):
+            page = c.get(url).text
+            assert hostile not in page and "&lt;img src=x onerror=" in page, url
+
+
+def test_month_navigation_crosses_the_year_and_weeks_are_iso() -> None:
+    from publisher.web.calendar_view import build, parse_period
+
+    kind, first, last = parse_period("2026-12", None, NOW.date())
+    view = build(kind, first, last, [], NOW.date())
+    assert (view.prev, view.next, view.other) == ("month=2026-11", "month=2027-01", "week=2026-W49")
+    assert view.rows[0][0].date.isoformat() == "2026-11-30"  # whole weeks, Monday first
+    assert view.rows[-1][-1].date.isoformat() == "2027-01-03"
+    kind, first, last = parse_period(None, "2026-W53", NOW.date())
+    assert (kind, first.isoformat(), last.isoformat()) == ("week", "2026-12-28", "2027-01-03")
+    assert build(kind, first, last, [], NOW.date()).next == "week=2027-W01"
+    assert parse_period(None, None, NOW.date())[1:] == (NOW.date().replace(day=1), NOW.date().replace(day=30))
+
+
 def test_item_page_lists_problems_and_posts(client: TestClient, example: Workspace) -> None:
     page = client.get("/items/launch-day")
     assert page.status_code == 200

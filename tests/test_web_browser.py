@@ -5,10 +5,11 @@ tests/artifacts/ (desktop and a 390-px phone width)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
-import queue
-import re
 import shutil
+import signal
+import socket
 import subprocess
 import threading
 import time
@@ -105,12 +106,13 @@ class Browser:
 @pytest.fixture()
 def browser(tmp_path: Path) -> Iterator[Browser]:
     chromium, driver = _tools()
-    proc = subprocess.Popen([driver, "--port=0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True).start()
+    port = _free_port()
+    # Its own process group: the browser chromedriver starts goes with it, even if a test fails midway.
+    proc = subprocess.Popen([driver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
     try:
-        port = wait_for("chromedriver to start", lambda: _port(lines), timeout=20)
-        base = f"http://127.0.0.1:{port}"
+        wait_for("chromedriver to start", lambda: _ready(base), timeout=20)
         options = {"binary": chromium, "args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--disable-extensions", "--window-size=1280,900", "--force-device-scale-factor=1",
@@ -122,18 +124,24 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         try:
             yield b
         finally:
-            b._call("DELETE", "")
+            b.http.delete(b.session)  # closes the browser
     finally:
-        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
 
 
-def _port(lines: queue.Queue[str]) -> int | None:
-    while not lines.empty():
-        found = re.search(r"started successfully on port (\d+)", lines.get())
-        if found:
-            return int(found.group(1))
-    return None
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ready(base: str) -> bool:
+    try:
+        return bool(httpx.get(f"{base}/status", timeout=2).json()["value"]["ready"])
+    except (httpx.HTTPError, ValueError, KeyError):
+        return False
 
 
 def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tmp_path: Path) -> None:

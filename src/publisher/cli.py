@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -279,6 +281,73 @@ def mcp(
     from publisher.mcp_server import main as mcp_main
 
     mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
+
+
+@app.command("run")
+def run_daemon(
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Every account talks to the sandbox "
+                                          "(PUBLISHER_SANDBOX_URL, else one started in-process).")] = False,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The daemon: watch the folder, publish on time, pull metrics, run scheduled jobs (Ctrl-C stops cleanly)."""
+    _setup(verbose)
+    from publisher.daemon_main import run as daemon_run
+
+    url = os.environ.get("PUBLISHER_SANDBOX_URL") if sandbox else None
+    raise typer.Exit(daemon_run(workspace, once=once, sandbox=sandbox and not url, sandbox_url=url))
+
+
+def _day(ws: Any, text: str, field: str) -> datetime:
+    from publisher.timeparse import TimeError, parse_publish_at
+
+    value = text if " " in text or "T" in text else f"{text} 00:00"
+    try:
+        parsed = parse_publish_at(value, ws.zone)
+    except TimeError as exc:
+        raise UsageError(f"{field}: {exc}") from None
+    if not isinstance(parsed, datetime):
+        raise UsageError(f"{field}: expected a date such as 2026-12-01")
+    return parsed
+
+
+@app.command()
+def rehearse(
+    start: Annotated[str | None, typer.Option("--from", help="Start (YYYY-MM-DD[ HH:MM], workspace zone); "
+                                              "default: the day of the first scheduled post.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="End; default: 14 days after the start.")] = None,
+    seed: Annotated[int, typer.Option(help="Sandbox seed (same seed, same numbers).")] = 0,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
+    _setup(verbose)
+    from publisher.rehearse import first_due, rehearse as play
+
+    ws = commands.workspace(workspace)
+    begin = _day(ws, start, "--from") if start else first_due(ws)
+    end = _day(ws, until, "--until") if until else begin + timedelta(days=14)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+        progress.add_task(f"rehearsing {_local(ws, begin)} .. {_local(ws, end)} against the sandbox")
+        result = play(ws, start=begin, until=end, seed=seed)
+    if as_json:
+        _json({"summary": result.summary(), "final_states": result.final_states,
+               "timeline": [e.to_dict() for e in result.timeline], "files": [str(f) for f in result.files],
+               "errors": result.errors})
+    else:
+        table = Table(title="rehearsal timeline")
+        for col in ("when", "platform", "account", "item", "state", "note"):
+            table.add_column(col)
+        for e in result.timeline:
+            table.add_row(_local(ws, e.at), e.platform, e.account, e.item,
+                          f"[{STATE_STYLE.get(e.state, 'white')}]{e.state}[/]", escape((e.reason or e.url or "")[:70]))
+        out.print(table)
+        out.print(result.summary())
+        for f in result.files:
+            out.print(f"  {f}")
+    raise typer.Exit(1 if result.errors else 0)
 
 
 def run(argv: list[str] | None = None) -> int:

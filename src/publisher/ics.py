@@ -16,18 +16,27 @@ post_t = PostRow.__table__  # type: ignore[attr-defined]
 item_t = ItemRow.__table__  # type: ignore[attr-defined]
 DURATION = timedelta(minutes=15)
 HIDDEN = (PostState.CANCELLED.value,)
-STATUS = {PostState.PUBLISHED.value: "CONFIRMED", PostState.FAILED.value: "CANCELLED",
-          PostState.MISSED.value: "CANCELLED"}
+STATUS = {
+    PostState.PUBLISHED.value: "CONFIRMED",
+    PostState.FAILED.value: "CANCELLED",
+    PostState.MISSED.value: "CANCELLED",
+}
 
 
 def _escape(text: str) -> str:
     """TEXT values: backslash, semicolon, comma and line breaks are escaped (RFC 5545 3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
-            .replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF and a space, never inside a character."""
+    """Lines over 75 octets continue on the next line after CRLF and a space, never inside a character."""
     out, current = [], b""
     for ch in line:
         enc = ch.encode("utf-8")
@@ -45,27 +54,51 @@ def _stamp(when: datetime) -> str:
 
 def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | None = None) -> str:
     """Every post with a due time (not cancelled), optionally of one platform; times in UTC, stable UIDs."""
-    query = (sa.select(post_t.c.id, post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.state,
-                       post_t.c.due_at, post_t.c.url, post_t.c.updated_at, item_t.c.title)
-             .select_from(post_t.outerjoin(item_t, item_t.c.id == post_t.c.item_id))
-             .where(post_t.c.due_at.is_not(None), post_t.c.state.not_in(HIDDEN))
-             .order_by(post_t.c.due_at, post_t.c.id))
+    query = (
+        sa.select(
+            post_t.c.id,
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.state,
+            post_t.c.due_at,
+            post_t.c.url,
+            post_t.c.updated_at,
+            item_t.c.title,
+        )
+        .select_from(post_t.outerjoin(item_t, item_t.c.id == post_t.c.item_id))
+        .where(post_t.c.due_at.is_not(None), post_t.c.state.not_in(HIDDEN))
+        .order_by(post_t.c.due_at, post_t.c.id)
+    )
     if platform:
         query = query.where(post_t.c.platform == platform)
     with store.session() as s:
         rows = s.execute(query).all()
     host = "publisher.local"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//publisher//content calendar//ZH", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(ws.settings.name + (f' · {platform}' if platform else ''))}",
-             f"X-WR-TIMEZONE:{ws.settings.timezone}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//publisher//content calendar//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(ws.settings.name + (f' · {platform}' if platform else ''))}",
+        f"X-WR-TIMEZONE:{ws.settings.timezone}",
+    ]
     for r in rows:
         title = r.title or r.item_id
         desc = f"{r.platform}/{r.account} · {r.state} · {r.item_id}" + (f"\n{r.url}" if r.url else "")
-        lines += ["BEGIN:VEVENT", f"UID:post-{r.id}-{r.platform}-{r.account}@{host}", f"DTSTAMP:{_stamp(now)}",
-                  f"DTSTART:{_stamp(r.due_at)}", f"DTEND:{_stamp(r.due_at + DURATION)}",
-                  f"SUMMARY:{_escape(f'[{r.platform}] {title}')}", f"DESCRIPTION:{_escape(desc)}",
-                  f"CATEGORIES:{_escape(r.platform)}", f"STATUS:{STATUS.get(r.state, 'TENTATIVE')}",
-                  f"LAST-MODIFIED:{_stamp(r.updated_at)}"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:post-{r.id}-{r.platform}-{r.account}@{host}",
+            f"DTSTAMP:{_stamp(now)}",
+            f"DTSTART:{_stamp(r.due_at)}",
+            f"DTEND:{_stamp(r.due_at + DURATION)}",
+            f"SUMMARY:{_escape(f'[{r.platform}] {title}')}",
+            f"DESCRIPTION:{_escape(desc)}",
+            f"CATEGORIES:{_escape(r.platform)}",
+            f"STATUS:{STATUS.get(r.state, 'TENTATIVE')}",
+            f"LAST-MODIFIED:{_stamp(r.updated_at)}",
+        ]
         if r.url:
             lines.append(f"URL:{r.url}")
         lines.append("END:VEVENT")

@@ -1,4 +1,4 @@
-"""Engagement metrics: pull them through the adapters, import creator-centre CSV exports, append them to the store."""
+"""Engagement metrics: pull them via the adapters, import creator-centre exports, append them to the store."""
 
 from __future__ import annotations
 
@@ -30,14 +30,16 @@ post_t = PostRow.__table__  # type: ignore[attr-defined]
 event_t = EventRow.__table__  # type: ignore[attr-defined]
 item_t = ItemRow.__table__  # type: ignore[attr-defined]
 
-#: Normalised names that count as an interaction (numerator of the engagement rate); platform-own ones included.
+#: Normalised names that count as interactions (the engagement rate's numerator), platform-own ones included.
 INTERACTIONS = ("likes", "comments", "shares", "favorites", "zaikan", "votes")
 IMPORT_EVENT = "metrics.import"
 BATCH = 50  # refs per fetch_metrics call: small enough for every platform's list limits
 READ_ATTEMPTS = 3
 SAMPLE_COLUMNS = ("post_id", "platform", "account", "name", "raw_name", "value", "taken_at", "age_s")
 
-AdapterFor = Callable[[str, str], Adapter | None]  # (platform, account) -> adapter, or None to skip the account
+AdapterFor = Callable[
+    [str, str], Adapter | None
+]  # (platform, account) -> adapter, or None to skip the account
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -58,8 +60,13 @@ class PullResult:
         return text + (f"; {len(self.errors)} error(s): " + " | ".join(self.errors) if self.errors else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"posts": self.posts, "accounts": self.accounts, "samples": self.samples,
-                "account_figures": self.account_figures, "errors": list(self.errors)}
+        return {
+            "posts": self.posts,
+            "accounts": self.accounts,
+            "samples": self.samples,
+            "account_figures": self.account_figures,
+            "errors": list(self.errors),
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,13 @@ class ImportResult:
         return text + (f"; no post found for: {', '.join(self.unmatched)}" if self.unmatched else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "matched": self.matched, "samples": self.samples,
-                "unmatched": list(self.unmatched), "already_imported": self.already_imported}
+        return {
+            "rows": self.rows,
+            "matched": self.matched,
+            "samples": self.samples,
+            "unmatched": list(self.unmatched),
+            "already_imported": self.already_imported,
+        }
 
 
 # -- the published time of posts ------------------------------------------------------------------------
@@ -101,8 +113,16 @@ def published_refs(store: Store, *, since: datetime | None = None) -> list[Remot
     pub = published_at_subquery()
     when = sa.func.coalesce(pub.c.published_at, post_t.c.updated_at)
     query = (
-        sa.select(post_t.c.id, post_t.c.platform, post_t.c.account, post_t.c.remote_id, post_t.c.url,
-                  post_t.c.ids, pub.c.published_at, post_t.c.updated_at)
+        sa.select(
+            post_t.c.id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.remote_id,
+            post_t.c.url,
+            post_t.c.ids,
+            pub.c.published_at,
+            post_t.c.updated_at,
+        )
         .select_from(post_t.outerjoin(pub, pub.c.post_id == post_t.c.id))
         .where(post_t.c.state == PostState.PUBLISHED.value)
         .order_by(post_t.c.id)
@@ -116,7 +136,11 @@ def published_refs(store: Store, *, since: datetime | None = None) -> list[Remot
         published = _aware(r.published_at) or r.updated_at
         if since is not None and published < since:  # coalesce compared text on SQLite; check once more
             continue
-        out.append(RemoteRef(r.id, r.platform, r.account, str(r.remote_id or ""), r.url, published, dict(r.ids or {})))
+        out.append(
+            RemoteRef(
+                r.id, r.platform, r.account, str(r.remote_id or ""), r.url, published, dict(r.ids or {})
+            )
+        )
     return out
 
 
@@ -127,7 +151,7 @@ def append_samples(store: Store, rows: Sequence[dict[str, Any]], *, chunk: int =
     """Append metric rows (dicts of MetricRow columns) in large executemany batches; returns the count.
 
     On SQLite the rows go straight to the driver's executemany, each value converted once by its column's own
-    type (so UTC datetimes become the store's fixed-width text exactly as the ORM would write them); that skips
+    type (so UTC datetimes become the store's fixed-width text exactly as the ORM writes them); that skips
     the per-row statement machinery, which costs more than SQLite itself. One transaction per chunk keeps the
     write lock short enough for the daemon's publishing to interleave.
     """
@@ -141,11 +165,23 @@ def append_samples(store: Store, rows: Sequence[dict[str, Any]], *, chunk: int =
     dialect = store.engine.dialect
     to_text = _remembering(metric_t.c.taken_at.type.dialect_impl(dialect).bind_processor(dialect))
     to_float = metric_t.c.value.type.dialect_impl(dialect).bind_processor(dialect) or float
-    sql = str(sa.insert(metric_t).values({c: sa.bindparam(c) for c in SAMPLE_COLUMNS}).compile(dialect=dialect))
+    sql = str(
+        sa.insert(metric_t).values({c: sa.bindparam(c) for c in SAMPLE_COLUMNS}).compile(dialect=dialect)
+    )
     for start in range(0, len(rows), chunk):
-        params = [(r["post_id"], r["platform"], r["account"], r["name"], r.get("raw_name", ""), to_float(r["value"]),
-                   to_text(r["taken_at"]), None if r.get("age_s") is None else to_float(r["age_s"]))
-                  for r in rows[start : start + chunk]]
+        params = [
+            (
+                r["post_id"],
+                r["platform"],
+                r["account"],
+                r["name"],
+                r.get("raw_name", ""),
+                to_float(r["value"]),
+                to_text(r["taken_at"]),
+                None if r.get("age_s") is None else to_float(r["age_s"]),
+            )
+            for r in rows[start : start + chunk]
+        ]
         with store.begin() as conn:
             conn.exec_driver_sql(sql, params)
     return len(rows)
@@ -165,7 +201,9 @@ def _remembering(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     return run
 
 
-def sample_rows(samples: Iterable[MetricSample], refs: dict[int, RemoteRef], account: str) -> list[dict[str, Any]]:
+def sample_rows(
+    samples: Iterable[MetricSample], refs: dict[int, RemoteRef], account: str
+) -> list[dict[str, Any]]:
     """MetricRow dicts for samples; each post sample carries the post's age at the reading."""
     rows = []
     for s in samples:
@@ -174,9 +212,18 @@ def sample_rows(samples: Iterable[MetricSample], refs: dict[int, RemoteRef], acc
         if s.post_id is not None and ref is None:
             continue  # an adapter answered for a post it was not asked about: not ours to record
         age = (taken - ref.published_at).total_seconds() if ref is not None else None
-        rows.append({"post_id": s.post_id, "platform": s.platform, "account": ref.account if ref else account,
-                     "name": s.name, "raw_name": s.raw_name or s.name, "value": float(s.value),
-                     "taken_at": taken, "age_s": age})
+        rows.append(
+            {
+                "post_id": s.post_id,
+                "platform": s.platform,
+                "account": ref.account if ref else account,
+                "name": s.name,
+                "raw_name": s.raw_name or s.name,
+                "value": float(s.value),
+                "taken_at": taken,
+                "age_s": age,
+            }
+        )
     return rows
 
 
@@ -190,11 +237,18 @@ def record_account_figures(store: Store, rows: Iterable[dict[str, Any]], ws: Wor
         return 0
     with store.begin() as conn:
         for (platform, account, day, name), value in latest.items():
-            where = sa.and_(account_t.c.platform == platform, account_t.c.account == account,
-                            account_t.c.day == day, account_t.c.name == name)
+            where = sa.and_(
+                account_t.c.platform == platform,
+                account_t.c.account == account,
+                account_t.c.day == day,
+                account_t.c.name == name,
+            )
             if not conn.execute(sa.update(account_t).where(where).values(value=value)).rowcount:
-                conn.execute(sa.insert(account_t).values(platform=platform, account=account, day=day, name=name,
-                                                         value=value))
+                conn.execute(
+                    sa.insert(account_t).values(
+                        platform=platform, account=account, day=day, name=name, value=value
+                    )
+                )
     return len(latest)
 
 
@@ -209,15 +263,24 @@ async def _read(adapter: Adapter, refs: list[RemoteRef], sleep: Sleep) -> list[M
         except TransientError as exc:
             if attempt == READ_ATTEMPTS:
                 raise
-            wait = exc.retry_after if isinstance(exc, RateLimited) and exc.retry_after else 2.0 ** (attempt - 1)
+            wait = (
+                exc.retry_after if isinstance(exc, RateLimited) and exc.retry_after else 2.0 ** (attempt - 1)
+            )
             await sleep(min(float(wait), 60.0))
     return []  # pragma: no cover - the loop returns or raises
 
 
-async def pull_async(ws: Workspace, store: Store, *, now: datetime, since: datetime | None,
-                     adapter_for: AdapterFor, accounts: bool = True,
-                     sleep: Sleep = asyncio.sleep) -> PullResult:
-    """Ask each account's adapter for its published posts' numbers (and, with `accounts`, the account's own)."""
+async def pull_async(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: datetime,
+    since: datetime | None,
+    adapter_for: AdapterFor,
+    accounts: bool = True,
+    sleep: Sleep = asyncio.sleep,
+) -> PullResult:
+    """Ask each account's adapter for its published posts' numbers (with `accounts`, the account's too)."""
     refs = published_refs(store, since=since)
     groups: dict[tuple[str, str], list[RemoteRef]] = defaultdict(list)
     for ref in refs:
@@ -254,15 +317,30 @@ async def pull_async(ws: Workspace, store: Store, *, now: datetime, since: datet
     return result
 
 
-def pull(ws: Workspace, store: Store, *, now: datetime, since: datetime | None, adapter_for: AdapterFor,
-         accounts: bool = True, sleep: Sleep = asyncio.sleep) -> PullResult:
+def pull(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: datetime,
+    since: datetime | None,
+    adapter_for: AdapterFor,
+    accounts: bool = True,
+    sleep: Sleep = asyncio.sleep,
+) -> PullResult:
     """`publisher metrics pull`: the synchronous face of `pull_async` (call it outside an event loop)."""
-    return asyncio.run(pull_async(ws, store, now=now, since=since, adapter_for=adapter_for, accounts=accounts,
-                                  sleep=sleep))
+    return asyncio.run(
+        pull_async(ws, store, now=now, since=since, adapter_for=adapter_for, accounts=accounts, sleep=sleep)
+    )
 
 
-def default_adapter_for(ws: Workspace, store: Store, *, now: Callable[[], datetime],
-                        sandbox_url: str | None = None, transport: Any = None) -> AdapterFor:
+def default_adapter_for(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: Callable[[], datetime],
+    sandbox_url: str | None = None,
+    transport: Any = None,
+) -> AdapterFor:
     """Adapters as the queue builds them; dry-run and assisted accounts are skipped (they have no numbers)."""
     from publisher.adapters import get_adapter
     from publisher.queue_context import Contexts
@@ -282,8 +360,14 @@ def job_pull(ctx: Any) -> str:
     args = dict(ctx.job.args or {})
     since = ctx.now - timedelta(days=int(args.get("since_days", 14)))
     adapter_for = default_adapter_for(ctx.ws, ctx.store, now=lambda: datetime.now(UTC))
-    result = pull(ctx.ws, ctx.store, now=ctx.now, since=since, adapter_for=adapter_for,
-                  accounts=bool(args.get("accounts", True)))
+    result = pull(
+        ctx.ws,
+        ctx.store,
+        now=ctx.now,
+        since=since,
+        adapter_for=adapter_for,
+        accounts=bool(args.get("accounts", True)),
+    )
     return result.summary()
 
 
@@ -303,9 +387,13 @@ class _Candidates:
 def _candidates(store: Store, platform: str, account: str) -> _Candidates:
     refs = [r for r in published_refs(store) if r.platform == platform and r.account == account]
     with store.session() as s:
-        titles = dict(s.execute(sa.select(post_t.c.id, item_t.c.title).select_from(
-            post_t.join(item_t, item_t.c.id == post_t.c.item_id)).where(
-            post_t.c.id.in_([r.post_id for r in refs]))).all())
+        titles = dict(
+            s.execute(
+                sa.select(post_t.c.id, item_t.c.title)
+                .select_from(post_t.join(item_t, item_t.c.id == post_t.c.item_id))
+                .where(post_t.c.id.in_([r.post_id for r in refs]))
+            ).all()
+        )
     found = _Candidates()
     for ref in refs:
         for key in (ref.remote_id, ref.ids.get("note_id"), ref.ids.get("item_id")):
@@ -321,12 +409,15 @@ def _match(row: dict[str, Any], found: _Candidates, ws: Workspace) -> RemoteRef 
     same = found.by_title.get(_norm(row.get("title", "")), [])
     when = row.get("published_at")
     if when is not None and len(same) > 1:  # two posts share a title: the publish day decides
-        same = [r for r in same if r.published_at.astimezone(ws.zone).date() == when.astimezone(ws.zone).date()]
+        same = [
+            r for r in same if r.published_at.astimezone(ws.zone).date() == when.astimezone(ws.zone).date()
+        ]
     return same[0] if len(same) == 1 else None
 
 
-def import_csv(ws: Workspace, store: Store, path: Path, *, platform: str, account: str | None = None,
-               now: datetime) -> ImportResult:
+def import_csv(
+    ws: Workspace, store: Store, path: Path, *, platform: str, account: str | None = None, now: datetime
+) -> ImportResult:
     """`publisher metrics import FILE`: a creator-centre export's figures, matched to posts by id, else title.
 
     Idempotent: the file's SHA-256 is recorded with the samples in one transaction, so the same file again
@@ -338,8 +429,11 @@ def import_csv(ws: Workspace, store: Store, path: Path, *, platform: str, accoun
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     marker = f"{digest} {platform}/{account}"
     with store.session() as s:
-        if s.execute(sa.select(event_t.c.id).where(event_t.c.kind == IMPORT_EVENT,
-                                                   event_t.c.message.startswith(marker))).first():
+        if s.execute(
+            sa.select(event_t.c.id).where(
+                event_t.c.kind == IMPORT_EVENT, event_t.c.message.startswith(marker)
+            )
+        ).first():
             return ImportResult(0, 0, 0, already_imported=True)
     records = parse_creator_csv(Path(path))
     found = _candidates(store, platform, account)
@@ -353,17 +447,35 @@ def import_csv(ws: Workspace, store: Store, path: Path, *, platform: str, accoun
             continue
         matched += 1
         for name, value in rec["metrics"].items():
-            rows.append({"post_id": ref.post_id, "platform": platform, "account": account, "name": name,
-                         "raw_name": rec["raw_names"].get(name, name), "value": float(value), "taken_at": now,
-                         "age_s": (now - ref.published_at).total_seconds()})
+            rows.append(
+                {
+                    "post_id": ref.post_id,
+                    "platform": platform,
+                    "account": account,
+                    "name": name,
+                    "raw_name": rec["raw_names"].get(name, name),
+                    "value": float(value),
+                    "taken_at": now,
+                    "age_s": (now - ref.published_at).total_seconds(),
+                }
+            )
     with store.begin() as conn:
-        if conn.execute(sa.select(event_t.c.id).where(event_t.c.kind == IMPORT_EVENT,
-                                                      event_t.c.message.startswith(marker))).first():
+        if conn.execute(
+            sa.select(event_t.c.id).where(
+                event_t.c.kind == IMPORT_EVENT, event_t.c.message.startswith(marker)
+            )
+        ).first():
             return ImportResult(0, 0, 0, already_imported=True)  # a concurrent import of the same file won
         if rows:
             conn.execute(sa.insert(metric_t), rows)
-        conn.execute(sa.insert(event_t).values(post_id=None, at=now, kind=IMPORT_EVENT,
-                                               message=f"{marker} {Path(path).name}: {len(rows)} sample(s)"))
+        conn.execute(
+            sa.insert(event_t).values(
+                post_id=None,
+                at=now,
+                kind=IMPORT_EVENT,
+                message=f"{marker} {Path(path).name}: {len(rows)} sample(s)",
+            )
+        )
     return ImportResult(len(records), matched, len(rows), tuple(unmatched))
 
 

@@ -234,8 +234,7 @@ class Queue:
                                 reason=f"credentials of {c.account} need renewing (publisher auth): {msg}")
         if isinstance(exc, errors.NeedsPerson):
             return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
-        if True:
-            return self._finish(c, attempt, S.RETRYING, "transient", msg, reason="x", next_attempt_at=now)
+        # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
         self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
         return await self.reconciler.one(c.id, c.item_id, c.platform, c.account, post, attempt, adapter,
                                          submitted=False)

@@ -41,6 +41,7 @@ class Revalidator:
         self.calendar = calendar
         self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
         self._renders: dict[tuple[str, str, str], RenderedPost] = {}
+        self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
 
     def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
         """The verdict for one post; never raises for content problems (they become a hold)."""
@@ -96,15 +97,21 @@ class Revalidator:
     # -- finding and caching files --------------------------------------------------------------------------
 
     def _find(self, item_id: str) -> Checked | None:
-        with self.store.session() as s:
-            rel = s.execute(sa.select(item_t.c.path).where(item_t.c.id == item_id)).scalar()
-        if rel is not None:
+        for fresh in (False, True):  # the remembered path first; the store's when that file moved
+            rel = self._paths.get(item_id) if not fresh else self._path_in_store(item_id)
+            if rel is None:
+                continue
             checked = self._checked(self.ws.root / rel)
             if checked is not None and (checked.item is None or checked.item.id == item_id):
+                self._paths[item_id] = rel
                 return checked
         # Moved or renamed (an explicit id survives a rename): look through the whole calendar.
         scanned, _ = self.calendar.scan()
         return next((c for c in scanned if c.item is not None and c.item.id == item_id), None)
+
+    def _path_in_store(self, item_id: str) -> str | None:
+        with self.store.session() as s:
+            return s.execute(sa.select(item_t.c.path).where(item_t.c.id == item_id)).scalar()
 
     def _checked(self, path: Path) -> Checked | None:
         # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.

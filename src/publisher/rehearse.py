@@ -370,3 +370,16 @@ def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime) -> list[
     except Exception:  # a report bug must not hide the rehearsal's own result
         logger.warning("writing the rehearsal reports failed", exc_info=True)
         return []
+
+
+def first_due(ws: Workspace) -> datetime:
+    """Local midnight of the day of the calendar's first scheduled post (now, when nothing is scheduled)."""
+    from publisher.calendar import Calendar
+
+    checked, _ = Calendar(ws).scan()
+    times = [t.publish_at for c in checked if c.item and c.item.status == "ready" for t in c.item.targets
+             if isinstance(t.publish_at, datetime)]
+    if not times:
+        return datetime.now(UTC)
+    local = min(times).astimezone(ws.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)

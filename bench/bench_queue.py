@@ -1,0 +1,181 @@
+"""Benchmark: N due posts through Queue.run_due with the dry-run adapter vs raw sqlite3 inserts of the same rows.
+
+DESIGN.md section 11 target: >= 2,000 posts/s on SQLite. Every state change is committed (claim per batch,
+write-ahead attempt row per post, finish per post) with the store's own settings (WAL, synchronous=FULL).
+Runs on the workspace's disk and on /dev/shm (RAM: fsync is free there) and prints both, because the figure
+on a disk is mostly the disk's fsync latency.
+
+    PYTHONPATH=src python bench/bench_queue.py [--posts 10000] [--batch 200] [--where disk|shm|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image
+
+from publisher.calendar import Calendar
+from publisher.commands import sync
+from publisher.queue import Queue
+from publisher.store.db import open_store
+from publisher.workspace import DEFAULTS_DIR, open_workspace
+
+NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+ACCOUNTS = 10  # posts = items x accounts
+ITEM = """---
+id: b{n}
+title: 周报 {n}
+publish_at: 2026-12-01 12:00
+status: ready
+images: [media/a.png]
+platforms: [{accounts}]
+---
+第 {n} 篇：正文。
+"""
+
+
+def build(root: Path, posts: int) -> Path:
+    """A workspace with posts/ACCOUNTS items, each on ACCOUNTS uncapped xiaohongshu accounts."""
+    ws = root / "ws"
+    (ws / "content" / "media").mkdir(parents=True)
+    Image.new("RGB", (1080, 1440), "#ff2442").save(ws / "content" / "media" / "a.png")
+    names = [f"x{i}" for i in range(ACCOUNTS)]
+    toml = ['[workspace]\nname = "bench"\ntimezone = "Asia/Shanghai"\n']
+    toml += [f'[accounts.{n}]\nplatform = "xiaohongshu"\nmode = "dry-run"\n' for n in names]
+    (ws / "publisher.toml").write_text("\n".join(toml), encoding="utf-8")
+    folder = ws / "platforms" / "xiaohongshu"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", folder)
+    rules = folder / "platform.yaml"
+    lines = [ln for ln in rules.read_text(encoding="utf-8").splitlines()
+             if not ln.strip().startswith(("daily_cap", "min_spacing_s", "earliest_ahead_s"))]
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")  # pacing off: the bench measures the queue
+    for n in range(posts // ACCOUNTS):
+        (ws / "content" / f"b{n}.md").write_text(ITEM.format(n=n, accounts=", ".join(names)), encoding="utf-8")
+    return ws
+
+
+async def drain(queue: Queue, batch: int) -> int:
+    done = 0
+    while True:
+        out = await queue.run_due(batch)
+        done += sum(1 for o in out if o.state == "published")
+        if len(out) < batch:
+            return done
+
+
+def queue_run(root: Path, posts: int, batch: int) -> tuple[float, int, float]:
+    ws = open_workspace(build(root, posts))
+    store = open_store(ws.database_url, clock=lambda: NOW)
+    calendar = Calendar(ws)
+    t = time.perf_counter()
+    sync(ws, store, now=NOW, calendar=calendar)  # also warms the calendar, as the daemon's start does
+    sync_s = time.perf_counter() - t
+    queue = Queue(ws, store, owner="bench", now=lambda: NOW, calendar=calendar)
+    t = time.perf_counter()
+    published = asyncio.run(drain(queue, batch))
+    elapsed = time.perf_counter() - t
+    store.close()
+    return elapsed, published, sync_s
+
+
+def store_only(root: Path, posts: int, batch: int) -> float:
+    """The queue's commits alone (claim per batch, attempt row, finish) on a fresh store: what the state machine
+    costs without re-validation, rendering and the adapter. Returns seconds."""
+    from publisher.models import PostState
+    from publisher.store import claims
+
+    store = open_store(f"sqlite:///{root / 'store-only.sqlite'}", clock=lambda: NOW)
+    with store.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO item (id, path, hash, fields, status, title, synced_at) "
+                             "VALUES ('b', 'content/b.md', 'h', '{}', 'ready', 'b', ?)", (NOW.replace(tzinfo=None),))
+        conn.exec_driver_sql(
+            "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, ids, "
+            "created_at, updated_at, content_hash) VALUES " + ",".join(["(?,?,?,?,?,?,?,?,?,?,?)"] * 1),
+            ("b", "xiaohongshu", "x0", "queued", NOW.replace(tzinfo=None), 7200.0, 0, "{}",
+             NOW.replace(tzinfo=None), NOW.replace(tzinfo=None), "h"))
+        for i in range(1, posts):
+            conn.exec_driver_sql(
+                "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, ids, "
+                "created_at, updated_at, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                ("b", "xiaohongshu", f"a{i}", "queued", NOW.replace(tzinfo=None), 7200.0, 0, "{}",
+                 NOW.replace(tzinfo=None), NOW.replace(tzinfo=None), "h"))
+    t = time.perf_counter()
+    while claimed := claims.claim_due(store, now=NOW, owner="bench", lease_s=300, limit=batch):
+        for c in claimed:
+            attempt = claims.start_attempt(store, c.id, owner="bench", now=NOW, request_hash="r", lease_s=300)
+            claims.finish_attempt(store, c.id, attempt.number, owner="bench", outcome="published",
+                                  to=PostState.PUBLISHED, now=NOW, remote_id="r", url="u", reason="published")
+    elapsed = time.perf_counter() - t
+    store.close()
+    return elapsed
+
+
+def raw_inserts(root: Path, posts: int) -> tuple[float, float]:
+    """The floor: the same post rows through bare sqlite3 with the same pragmas; one commit per row (as each
+    post's state change is committed on its own), and one executemany in a single transaction."""
+    conn = sqlite3.connect(root / "raw.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE post (id INTEGER PRIMARY KEY, item_id TEXT, platform TEXT, account TEXT, "
+                 "state TEXT, due_at TEXT, remote_id TEXT, url TEXT, ids TEXT)")
+    rows = [(f"b{i // ACCOUNTS}", "xiaohongshu", f"x{i % ACCOUNTS}", "published", NOW.isoformat(),
+             f"dryrun-{i:016x}", f"dryrun://xiaohongshu/{i}", "{}") for i in range(posts)]
+    sql = "INSERT INTO post (item_id, platform, account, state, due_at, remote_id, url, ids) VALUES (?,?,?,?,?,?,?,?)"
+    t = time.perf_counter()
+    for row in rows:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(sql, row)
+        conn.execute("COMMIT")
+    per_row = time.perf_counter() - t
+    conn.execute("DELETE FROM post")
+    t = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(sql, rows)
+    conn.execute("COMMIT")
+    bulk = time.perf_counter() - t
+    conn.close()
+    return per_row, bulk
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--where", choices=["disk", "shm", "both"], default="both")
+    args = parser.parse_args(argv)
+    places = {"disk": Path(__file__).resolve().parent, "shm": Path("/dev/shm")}
+    wanted = ["disk", "shm"] if args.where == "both" else [args.where]
+    for where in wanted:
+        if not places[where].is_dir():
+            print(f"{where}: {places[where]} is not available; skipped")
+            continue
+        root = Path(tempfile.mkdtemp(prefix="bench-queue-", dir=places[where]))
+        try:
+            elapsed, published, sync_s = queue_run(root, args.posts, args.batch)
+            per_row, bulk = raw_inserts(root, args.posts)
+            machine = store_only(root, args.posts, args.batch)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        rate = published / elapsed
+        print(f"[{where}] {published:,} posts published through run_due(batch={args.batch}) in {elapsed:.2f} s: "
+              f"{rate:,.0f} posts/s (target >= 2,000) {'OK' if rate >= 2000 else 'BELOW TARGET'}")
+        print(f"[{where}]   floor, raw sqlite3, one commit per row: {args.posts / per_row:,.0f} rows/s "
+              f"-> queue/floor = {rate / (args.posts / per_row):.2f}")
+        print(f"[{where}]   floor, raw sqlite3, executemany in one transaction: {args.posts / bulk:,.0f} rows/s "
+              f"-> queue/floor = {rate / (args.posts / bulk):.3f}")
+        print(f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, no "
+              f"re-validation, render or adapter): {args.posts / machine:,.0f} posts/s")
+        print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
