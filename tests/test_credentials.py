@@ -157,13 +157,13 @@ def test_describe_never_contains_a_secret_and_names_the_source(tmp_path: Path) -
 def test_describe_douyin_refresh_token_expiry_and_renewals(expires_in: timedelta, state: str) -> None:
     creds = {"client_key": "awkey000001", "client_secret": "dy-secret-000001"}
     tokens = {
-        "access_token": (NOW - timedelta(hours=1), {}),  # refreshes by itself: not decisive
-        "refresh_token": (NOW + expires_in, {"renewals": 2}),
+        "douyin_access": (NOW - timedelta(hours=1), {}),  # refreshes by itself: not decisive
+        "douyin_refresh": (NOW + expires_in, {"renewals": 2}),
     }
     row = describe("douyin", "douyin", creds, tokens, now=NOW)
     assert row["state"] == state
-    assert row["tokens"]["refresh_token"]["renewals_left"] == 3
-    assert row["tokens"]["access_token"]["state"] == "expired"
+    assert row["tokens"]["douyin_refresh"]["renewals_left"] == 3
+    assert row["tokens"]["douyin_access"]["state"] == "expired"
     assert "dy-secret-000001" not in json.dumps(row)
 
 

@@ -350,6 +350,226 @@ def rehearse(
     raise typer.Exit(1 if result.errors else 0)
 
 
+PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` prints it.")]
+
+
+def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: Any) -> None:
+    from publisher import queue_actions
+
+    ws = commands.workspace(workspace)
+    state = getattr(queue_actions, action)(commands.store_for(ws), post, now=_now(), **kw)
+    if as_json:
+        _json({"post": post, "state": str(state)})
+    else:
+        out.print(f"post {post}: [{STATE_STYLE.get(str(state), 'white')}]{state}[/]")
+
+
+@app.command()
+def retry(
+    post: PostArg,
+    force: Annotated[bool, typer.Option("--force", help="Also re-send a post whose outcome is unknown "
+                                        "(needs_attention): only after checking the platform yourself.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Queue a failed, missed or re-authorised post again (needs_attention only with --force)."""
+    _setup(verbose)
+    _act(workspace, as_json, post, "retry", force=force)
+
+
+@app.command()
+def cancel(post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+           ) -> None:
+    """Cancel a post that has not been published."""
+    _setup(verbose)
+    _act(workspace, as_json, post, "cancel")
+
+
+@app.command()
+def resolve(
+    post: PostArg,
+    published: Annotated[str | None, typer.Option("--published", help="The post's URL on the platform.")] = None,
+    not_published: Annotated[bool, typer.Option("--not-published", help="It did not go out.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """A person's answer for a post waiting on one: --published URL, or --not-published."""
+    _setup(verbose)
+    if bool(published) == not_published:
+        raise UsageError("give exactly one of --published URL or --not-published")
+    _act(workspace, as_json, post, "resolve", published_url=published, not_published=not_published)
+
+
+metrics_app = typer.Typer(help="Engagement figures: pull them from the platforms, or import a CSV export.",
+                          no_args_is_help=True)
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.command("pull")
+def metrics_pull(
+    since: Annotated[str | None, typer.Option(help="Posts published since this date (default: 14 days ago).")] = None,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the sandbox instead of the platforms.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Append the latest likes, reads, plays, votes... of recently published posts and the accounts' followers."""
+    _setup(verbose)
+    from publisher import metrics
+    from publisher.daemon_main import local_sandbox
+
+    ws = commands.workspace(workspace)
+    store = commands.store_for(ws)
+    now = _now()
+    start = _day(ws, since, "--since") if since else now - timedelta(days=14)
+    env_url = os.environ.get("PUBLISHER_SANDBOX_URL") if sandbox else None
+    with local_sandbox(sandbox and not env_url) as local_url:
+        url = env_url or (local_url if sandbox else None)
+        result = metrics.pull(ws, store, now=now, since=start,
+                              adapter_for=metrics.default_adapter_for(ws, store, now=_now, sandbox_url=url))
+    if as_json:
+        _json(result.to_dict())
+    else:
+        out.print(result.summary())
+        for e in result.errors:
+            err.print(f"[red]{escape(str(e))}[/]")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@metrics_app.command("import")
+def metrics_import(
+    file: Annotated[Path, typer.Argument(help="A CSV exported from the creator centre (UTF-8 or GBK).")],
+    platform: Annotated[str, typer.Option("--platform", "-p", help="Whose export it is.")] = "xiaohongshu",
+    account: Annotated[str | None, typer.Option(help="Account (default: the platform's default).")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Import a creator-centre CSV (importing the same file twice adds nothing)."""
+    _setup(verbose)
+    from publisher import metrics
+
+    ws = commands.workspace(workspace)
+    result = metrics.import_csv(ws, commands.store_for(ws), file, platform=platform,
+                                account=account or ws.default_account(platform), now=_now())
+    if as_json:
+        _json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
+    else:
+        out.print(result.summary() if hasattr(result, "summary") else str(result))
+
+
+@app.command()
+def report(
+    kind: Annotated[str, typer.Argument(help="daily (运营日报) | weekly (运营周报) | engagement")],
+    period: Annotated[str | None, typer.Option(help="2027-01-04 | 2027-W01 | 2027-01 | FROM..TO | yesterday | "
+                                               "last_week | last_7_days | this_month")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | html | csv | xlsx | json")] = "md",
+    lang: Annotated[str | None, typer.Option(help="zh | en (default: the workspace's language)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Where to write (default: under reports/).")] = None,
+    rehearsal: Annotated[bool, typer.Option("--rehearsal", help="Read the last rehearsal's store.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a report: what went out, KPIs against targets (✅/⚠️), problems and risks, the plan, charts."""
+    _setup(verbose)
+    from publisher import reports
+    from publisher.store.db import open_store
+
+    ws = commands.workspace(workspace)
+    if rehearsal:
+        db = ws.state_dir / "rehearsal.db"
+        if not db.is_file():
+            raise UsageError("no rehearsal yet: run `publisher rehearse` first")
+        store = open_store(f"sqlite:///{db}")
+    else:
+        store = commands.store_for(ws)
+    result = reports.build(kind, store, ws, period=period, lang=lang, now=_now())
+    path = reports.write(result, fmt, out_file or reports.default_out(ws, result, fmt))
+    if as_json:
+        _json({"file": str(path), "summary": result.summary()})
+    else:
+        out.print(result.summary())
+        out.print(f"written to {path}")
+
+
+@app.command()
+def calendar(
+    ics: Annotated[Path, typer.Option("--ics", help="The .ics file to write (subscribe to it in any calendar app).")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Export the calendar as iCalendar."""
+    _setup(verbose)
+    from publisher.ics import write_ics
+
+    ws = commands.workspace(workspace)
+    path = write_ics(ws, commands.store_for(ws), ics, now=_now(), platform=platform)
+    out.print(f"written to {path}")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port.")] = 8800,
+    host: Annotated[str, typer.Option(help="Address; anything but loopback needs --token.")] = "127.0.0.1",
+    token: Annotated[str | None, typer.Option(envvar="PUBLISHER_WEB_TOKEN", help="Access token.")] = None,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The local dashboard: calendar, queue, previews, metrics (live: edits show up without a reload)."""
+    _setup(verbose)
+    from publisher.web import serve as serve_web
+
+    ws = commands.workspace(workspace)
+    out.print(f"dashboard on http://{host}:{port}/" + (" (open /?token=<your token> once)" if token else ""))
+    serve_web(ws, host=host, port=port, token=token)
+
+
+auth_app = typer.Typer(help="Account credentials and authorisation.", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
+
+
+@auth_app.command("status")
+def auth_status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Each account's credentials and token expiry (never a secret)."""
+    _setup(verbose)
+    from publisher.auth import account_status
+
+    ws = commands.workspace(workspace)
+    rows = account_status(ws, commands.store_for(ws), now=_now())
+    if as_json:
+        _json(rows)
+        return
+    table = Table(title="accounts")
+    for col in ("account", "platform", "mode", "state", "credentials", "expires"):
+        table.add_column(col)
+    for r in rows:
+        colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
+        table.add_row(r["account"], r["platform"], r["mode"], f"[{colour}]{r['state']}[/]",
+                      escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())), escape(r.get("expires", "")))
+    out.print(table)
+
+
+@auth_app.command("douyin")
+def auth_douyin(
+    account: Annotated[str, typer.Option(help="The Douyin account in publisher.toml.")] = "douyin",
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Authorise a Douyin account in the browser (a callback on 127.0.0.1 receives the code)."""
+    _setup(verbose)
+    from publisher.auth import authorize_douyin
+
+    ws = commands.workspace(workspace)
+    result = authorize_douyin(ws, commands.store_for(ws), account=account, sandbox=sandbox, now=_now,
+                              say=lambda text: out.print(text))
+    out.print(f"[green]✓[/] {account} authorised; {result}")
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
     try:

@@ -29,7 +29,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "xiaohongshu": (),
 }
 #: Tokens whose expiry needs a person (a refresh token cannot renew itself); the others refresh automatically.
-REAUTH_TOKENS: dict[str, tuple[str, ...]] = {"douyin": ("refresh_token",)}
+REAUTH_TOKENS: dict[str, tuple[str, ...]] = {"douyin": ("douyin_refresh",)}  # douyin_auth.REFRESH
 DOUYIN_MAX_RENEWALS = 5  # PLATFORMS.md 2.2: a refresh token can be renewed 5 times
 KEYRING_SERVICE = "publisher"
 FILE_ENV = "PUBLISHER_CREDENTIALS_FILE"
