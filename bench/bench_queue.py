@@ -54,11 +54,16 @@ def build(root: Path, posts: int) -> Path:
     folder = ws / "platforms" / "xiaohongshu"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", folder)
     rules = folder / "platform.yaml"
-    lines = [ln for ln in rules.read_text(encoding="utf-8").splitlines()
-             if not ln.strip().startswith(("daily_cap", "min_spacing_s", "earliest_ahead_s"))]
+    lines = [
+        ln
+        for ln in rules.read_text(encoding="utf-8").splitlines()
+        if not ln.strip().startswith(("daily_cap", "min_spacing_s", "earliest_ahead_s"))
+    ]
     rules.write_text("\n".join(lines) + "\n", encoding="utf-8")  # pacing off: the bench measures the queue
     for n in range(posts // ACCOUNTS):
-        (ws / "content" / f"b{n}.md").write_text(ITEM.format(n=n, accounts=", ".join(names)), encoding="utf-8")
+        (ws / "content" / f"b{n}.md").write_text(
+            ITEM.format(n=n, accounts=", ".join(names)), encoding="utf-8"
+        )
     return ws
 
 
@@ -94,25 +99,62 @@ def store_only(root: Path, posts: int, batch: int) -> float:
 
     store = open_store(f"sqlite:///{root / 'store-only.sqlite'}", clock=lambda: NOW)
     with store.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO item (id, path, hash, fields, status, title, synced_at) "
-                             "VALUES ('b', 'content/b.md', 'h', '{}', 'ready', 'b', ?)", (NOW.replace(tzinfo=None),))
+        conn.exec_driver_sql(
+            "INSERT INTO item (id, path, hash, fields, status, title, synced_at) "
+            "VALUES ('b', 'content/b.md', 'h', '{}', 'ready', 'b', ?)",
+            (NOW.replace(tzinfo=None),),
+        )
         conn.exec_driver_sql(
             "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, ids, "
             "created_at, updated_at, content_hash) VALUES " + ",".join(["(?,?,?,?,?,?,?,?,?,?,?)"] * 1),
-            ("b", "xiaohongshu", "x0", "queued", NOW.replace(tzinfo=None), 7200.0, 0, "{}",
-             NOW.replace(tzinfo=None), NOW.replace(tzinfo=None), "h"))
+            (
+                "b",
+                "xiaohongshu",
+                "x0",
+                "queued",
+                NOW.replace(tzinfo=None),
+                7200.0,
+                0,
+                "{}",
+                NOW.replace(tzinfo=None),
+                NOW.replace(tzinfo=None),
+                "h",
+            ),
+        )
         for i in range(1, posts):
             conn.exec_driver_sql(
                 "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, ids, "
                 "created_at, updated_at, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                ("b", "xiaohongshu", f"a{i}", "queued", NOW.replace(tzinfo=None), 7200.0, 0, "{}",
-                 NOW.replace(tzinfo=None), NOW.replace(tzinfo=None), "h"))
+                (
+                    "b",
+                    "xiaohongshu",
+                    f"a{i}",
+                    "queued",
+                    NOW.replace(tzinfo=None),
+                    7200.0,
+                    0,
+                    "{}",
+                    NOW.replace(tzinfo=None),
+                    NOW.replace(tzinfo=None),
+                    "h",
+                ),
+            )
     t = time.perf_counter()
     while claimed := claims.claim_due(store, now=NOW, owner="bench", lease_s=300, limit=batch):
         for c in claimed:
             attempt = claims.start_attempt(store, c.id, owner="bench", now=NOW, request_hash="r", lease_s=300)
-            claims.finish_attempt(store, c.id, attempt.number, owner="bench", outcome="published",
-                                  to=PostState.PUBLISHED, now=NOW, remote_id="r", url="u", reason="published")
+            claims.finish_attempt(
+                store,
+                c.id,
+                attempt.number,
+                owner="bench",
+                outcome="published",
+                to=PostState.PUBLISHED,
+                now=NOW,
+                remote_id="r",
+                url="u",
+                reason="published",
+            )
     elapsed = time.perf_counter() - t
     store.close()
     return elapsed
@@ -124,10 +166,23 @@ def raw_inserts(root: Path, posts: int) -> tuple[float, float]:
     conn = sqlite3.connect(root / "raw.sqlite", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE post (id INTEGER PRIMARY KEY, item_id TEXT, platform TEXT, account TEXT, "
-                 "state TEXT, due_at TEXT, remote_id TEXT, url TEXT, ids TEXT)")
-    rows = [(f"b{i // ACCOUNTS}", "xiaohongshu", f"x{i % ACCOUNTS}", "published", NOW.isoformat(),
-             f"dryrun-{i:016x}", f"dryrun://xiaohongshu/{i}", "{}") for i in range(posts)]
+    conn.execute(
+        "CREATE TABLE post (id INTEGER PRIMARY KEY, item_id TEXT, platform TEXT, account TEXT, "
+        "state TEXT, due_at TEXT, remote_id TEXT, url TEXT, ids TEXT)"
+    )
+    rows = [
+        (
+            f"b{i // ACCOUNTS}",
+            "xiaohongshu",
+            f"x{i % ACCOUNTS}",
+            "published",
+            NOW.isoformat(),
+            f"dryrun-{i:016x}",
+            f"dryrun://xiaohongshu/{i}",
+            "{}",
+        )
+        for i in range(posts)
+    ]
     sql = "INSERT INTO post (item_id, platform, account, state, due_at, remote_id, url, ids) VALUES (?,?,?,?,?,?,?,?)"
     t = time.perf_counter()
     for row in rows:
@@ -165,14 +220,22 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(root, ignore_errors=True)
         rate = published / elapsed
-        print(f"[{where}] {published:,} posts published through run_due(batch={args.batch}) in {elapsed:.2f} s: "
-              f"{rate:,.0f} posts/s (target >= 2,000) {'OK' if rate >= 2000 else 'BELOW TARGET'}")
-        print(f"[{where}]   floor, raw sqlite3, one commit per row: {args.posts / per_row:,.0f} rows/s "
-              f"-> queue/floor = {rate / (args.posts / per_row):.2f}")
-        print(f"[{where}]   floor, raw sqlite3, executemany in one transaction: {args.posts / bulk:,.0f} rows/s "
-              f"-> queue/floor = {rate / (args.posts / bulk):.3f}")
-        print(f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, no "
-              f"re-validation, render or adapter): {args.posts / machine:,.0f} posts/s")
+        print(
+            f"[{where}] {published:,} posts published through run_due(batch={args.batch}) in {elapsed:.2f} s: "
+            f"{rate:,.0f} posts/s (target >= 2,000) {'OK' if rate >= 2000 else 'BELOW TARGET'}"
+        )
+        print(
+            f"[{where}]   floor, raw sqlite3, one commit per row: {args.posts / per_row:,.0f} rows/s "
+            f"-> queue/floor = {rate / (args.posts / per_row):.2f}"
+        )
+        print(
+            f"[{where}]   floor, raw sqlite3, executemany in one transaction: {args.posts / bulk:,.0f} rows/s "
+            f"-> queue/floor = {rate / (args.posts / bulk):.3f}"
+        )
+        print(
+            f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, no "
+            f"re-validation, render or adapter): {args.posts / machine:,.0f} posts/s"
+        )
         print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
     return 0
 

@@ -27,7 +27,15 @@ from publisher.commands import sync
 from publisher.errors import UsageError
 from publisher.models import Attempt, MetricSample, PostState, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.queue import SUBMITTED, Outcome, Queue
-from publisher.queue_actions import ActionRefused, cancel, item_status, reauthorized, resolve, retry, retry_item
+from publisher.queue_actions import (
+    ActionRefused,
+    cancel,
+    item_status,
+    reauthorized,
+    resolve,
+    retry,
+    retry_item,
+)
 from publisher.queue_policy import RetrySettings
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
@@ -124,12 +132,15 @@ class FakeAdapter:
         if action == "rate_limited":
             raise errors.RateLimited("slow down", platform="fake", code=429, retry_after=600)
         if action == "quota":
-            raise errors.QuotaExhausted("daily quota used up", platform="fake", code=45009,
-                                        reset_at=T0 + timedelta(hours=20))
+            raise errors.QuotaExhausted(
+                "daily quota used up", platform="fake", code=45009, reset_at=T0 + timedelta(hours=20)
+            )
         if action == "permanent":
             raise errors.PermanentError("title contains forbidden words", platform="fake", code=45166)
         if action == "auth":
-            raise errors.AuthError("access_token expired and cannot be refreshed", platform="fake", code=40001)
+            raise errors.AuthError(
+                "access_token expired and cannot be refreshed", platform="fake", code=40001
+            )
         if action == "person":
             raise errors.NeedsPerson("IP not in whitelist", platform="fake", code=40164)
         self._step(key, "upload", ids, "media_id")
@@ -146,7 +157,9 @@ class FakeAdapter:
             raise errors.OutcomeUnknown("502 after the request left", platform="fake", code=502)
         if action == "submitted":
             self.platform.pending.add(key)
-            return PublishResult(remote_id=None, url=None, state="submitted", detail={"publish_id": ids["publish_id"]})
+            return PublishResult(
+                remote_id=None, url=None, state="submitted", detail={"publish_id": ids["publish_id"]}
+            )
         self.platform.posts[key] += 1
         return PublishResult(remote_id=f"r-{key[0]}-{key[1]}", url=f"https://fake/{key[0]}/{key[1]}")
 
@@ -212,18 +225,37 @@ class Env:
             self._ws = self.w.open()
         return self._ws
 
-    def item(self, id: str, *, accounts: tuple[str, ...] = ("wechat",), when: str = "2026-12-01 12:00",
-             status: str = "ready", title: str = "", body: str = "一") -> Path:
+    def item(
+        self,
+        id: str,
+        *,
+        accounts: tuple[str, ...] = ("wechat",),
+        when: str = "2026-12-01 12:00",
+        status: str = "ready",
+        title: str = "",
+        body: str = "一",
+    ) -> Path:
         platforms = "\n".join(WECHAT.format(account=a) for a in accounts)
-        return self.w.item(f"{id}.md", ITEM.format(id=id, title=title or f"标题 {id}", when=when, status=status,
-                                                   platforms=platforms, body=body))
+        return self.w.item(
+            f"{id}.md",
+            ITEM.format(
+                id=id, title=title or f"标题 {id}", when=when, status=status, platforms=platforms, body=body
+            ),
+        )
 
     def sync(self) -> None:
         sync(self.ws, self.store, now=self.clock())
 
     def queue(self, owner: str = "A", store: Store | None = None, **kw: Any) -> Queue:
-        return Queue(self.ws, store or self.store, owner=owner, now=self.clock, notifier=self.notices,
-                     adapter_factory=factory(self.platform), **kw)
+        return Queue(
+            self.ws,
+            store or self.store,
+            owner=owner,
+            now=self.clock,
+            notifier=self.notices,
+            adapter_factory=factory(self.platform),
+            **kw,
+        )
 
     def run(self, queue: Queue | None = None) -> list[Outcome]:
         return asyncio.run((queue or self.queue()).run_due())
@@ -237,13 +269,17 @@ class Env:
     def attempts(self, post_id: int) -> list[dict[str, Any]]:
         t = AttemptRow.__table__  # type: ignore[attr-defined]
         with self.store.session() as s:
-            return [dict(r) for r in s.execute(sa.select(t).where(t.c.post_id == post_id)
-                                                .order_by(t.c.number)).mappings()]
+            return [
+                dict(r)
+                for r in s.execute(sa.select(t).where(t.c.post_id == post_id).order_by(t.c.number)).mappings()
+            ]
 
     def events(self, post_id: int, kind: str) -> list[str]:
         t = EventRow.__table__  # type: ignore[attr-defined]
         with self.store.session() as s:
-            return list(s.execute(sa.select(t.c.message).where(t.c.post_id == post_id, t.c.kind == kind)).scalars())
+            return list(
+                s.execute(sa.select(t.c.message).where(t.c.post_id == post_id, t.c.kind == kind)).scalars()
+            )
 
 
 @pytest.fixture
@@ -268,9 +304,16 @@ def test_a_due_post_goes_out_once_and_a_second_run_does_nothing(env: Env) -> Non
     assert env.run() == []
     assert env.platform.posts == {("a", "wechat"): 1, ("a", "wechat_en"): 1}
     post = env.post("a")
-    assert (post["state"], post["remote_id"], post["url"]) == ("published", "r-a-wechat", "https://fake/a/wechat")
-    assert post["ids"] == {"media_id": "upload-a-wechat", "draft_id": "draft-a-wechat",
-                           "publish_id": "publish-a-wechat"}
+    assert (post["state"], post["remote_id"], post["url"]) == (
+        "published",
+        "r-a-wechat",
+        "https://fake/a/wechat",
+    )
+    assert post["ids"] == {
+        "media_id": "upload-a-wechat",
+        "draft_id": "draft-a-wechat",
+        "publish_id": "publish-a-wechat",
+    }
     (attempt,) = env.attempts(post["id"])
     assert attempt["outcome"] == "published" and attempt["step"] == "publish" and attempt["request_hash"]
     assert post["rendered_hash"] == attempt["request_hash"]
@@ -379,7 +422,10 @@ def test_unknown_outcome_confirmed_absent_is_sent_again_once(env: Env) -> None:
     assert states(env.run()) == {"u:wechat": "published"}
     assert env.platform.posts[("u", "wechat")] == 1 and env.platform.calls[("u", "wechat")] == 2
     # the second attempt resumed: upload and draft were not repeated
-    assert env.platform.steps[("u", "wechat", "upload")] == 1 and env.platform.steps[("u", "wechat", "draft")] == 1
+    assert (
+        env.platform.steps[("u", "wechat", "upload")] == 1
+        and env.platform.steps[("u", "wechat", "draft")] == 1
+    )
     assert env.notices.sent == []
 
 
@@ -425,7 +471,10 @@ def test_auth_error_pauses_the_account_not_the_others(env: Env) -> None:
     assert out["x1:wechat"] == "needs_reauth"
     # the first post of the account hit the error; its other posts were never attempted, and wait in queued
     assert {k: v for k, v in out.items() if k.endswith(":wechat_en")} == {
-        "x1:wechat_en": "published", "x2:wechat_en": "published", "x3:wechat_en": "published"}
+        "x1:wechat_en": "published",
+        "x2:wechat_en": "published",
+        "x3:wechat_en": "published",
+    }
     assert env.platform.calls[("x2", "wechat")] + env.platform.calls[("x3", "wechat")] == 0
     assert {env.post(n)["state"] for n in ("x2", "x3")} <= {"queued"}
     x1 = env.post("x1")
@@ -456,8 +505,14 @@ def test_secrets_in_error_messages_are_redacted_before_storing(env: Env) -> None
         async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
             raise errors.PermanentError(f"bad request access_token={secret}", platform="fake")
 
-    queue = Queue(env.ws, env.store, owner="A", now=env.clock, notifier=env.notices,
-                  adapter_factory=lambda name, ctx: Leaky(env.platform, ctx))
+    queue = Queue(
+        env.ws,
+        env.store,
+        owner="A",
+        now=env.clock,
+        notifier=env.notices,
+        adapter_factory=lambda name, ctx: Leaky(env.platform, ctx),
+    )
     env.run(queue)
     post = env.post("c")
     dumped = repr(post) + repr(env.attempts(post["id"])) + repr(env.notices.sent)
@@ -529,7 +584,9 @@ def test_daily_cap_releases_instead_of_sending(env: Env) -> None:
     folder = env.w.root / "platforms" / "wechat"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
     yaml_text = (folder / "platform.yaml").read_text(encoding="utf-8")
-    (folder / "platform.yaml").write_text(re.sub(r"daily_cap: \d+", "daily_cap: 2", yaml_text), encoding="utf-8")
+    (folder / "platform.yaml").write_text(
+        re.sub(r"daily_cap: \d+", "daily_cap: 2", yaml_text), encoding="utf-8"
+    )
     for i in range(3):
         env.item(f"d{i}")
     env.sync()
@@ -599,11 +656,22 @@ def test_resolve_and_cancel(env: Env) -> None:
     env.platform.reconcile = "blind"
     env.platform.script[("r3", "wechat")] = ["transient"]
     cancel(env.store, env.post("c1")["id"], env.clock())
-    assert states(env.run()) == {"r1:wechat": "needs_attention", "r2:wechat": "needs_attention",
-                                 "r3:wechat": "retrying"}
+    assert states(env.run()) == {
+        "r1:wechat": "needs_attention",
+        "r2:wechat": "needs_attention",
+        "r3:wechat": "retrying",
+    }
     r1, r2, r3 = (env.post(n)["id"] for n in ("r1", "r2", "r3"))
-    assert resolve(env.store, r1, published_url="https://mp.weixin.qq.com/s/abc", not_published=False,
-                   now=env.clock()) == S.PUBLISHED
+    assert (
+        resolve(
+            env.store,
+            r1,
+            published_url="https://mp.weixin.qq.com/s/abc",
+            not_published=False,
+            now=env.clock(),
+        )
+        == S.PUBLISHED
+    )
     assert env.post("r1")["url"] == "https://mp.weixin.qq.com/s/abc"
     assert resolve(env.store, r2, published_url=None, not_published=True, now=env.clock()) == S.FAILED
     with pytest.raises(ActionRefused, match="retrying"):
@@ -624,7 +692,10 @@ def test_resume_after_a_crash_mid_publish_never_repeats_a_step(env: Env) -> None
     with pytest.raises(Crash):
         env.run(env.queue("dead", lease_s=60))
     post = env.post("k")
-    assert post["state"] == "sending" and post["ids"] == {"media_id": "upload-k-wechat", "draft_id": "draft-k-wechat"}
+    assert post["state"] == "sending" and post["ids"] == {
+        "media_id": "upload-k-wechat",
+        "draft_id": "draft-k-wechat",
+    }
     (attempt,) = env.attempts(post["id"])
     assert attempt["finished_at"] is None and attempt["step"] == "draft"  # the write-ahead intent is there
     survivor = env.queue("B", lease_s=60)
@@ -634,8 +705,11 @@ def test_resume_after_a_crash_mid_publish_never_repeats_a_step(env: Env) -> None
     assert states(env.run(survivor)) == {"k:wechat": "retrying"}
     env.clock.advance(minutes=5)
     assert states(env.run(survivor)) == {"k:wechat": "published"}
-    assert env.platform.steps == {("k", "wechat", "upload"): 1, ("k", "wechat", "draft"): 1,
-                                  ("k", "wechat", "publish"): 1}
+    assert env.platform.steps == {
+        ("k", "wechat", "upload"): 1,
+        ("k", "wechat", "draft"): 1,
+        ("k", "wechat", "publish"): 1,
+    }
     assert env.platform.seen_ids[-1] == {"media_id": "upload-k-wechat", "draft_id": "draft-k-wechat"}
     assert [a["outcome"] for a in env.attempts(post["id"])] == ["unknown", "published"]
 
@@ -672,6 +746,10 @@ def test_store_token_cache_shares_tokens_and_never_stores_empty_ones(env: Env) -
     assert cache.get("wechat", "access_token") is None
     cache.put("wechat", "access_token", "tok-1", T0 + timedelta(hours=2), {"n": 1})
     cache.put("wechat", "access_token", "", None)
-    assert StoreTokenCache(env.store).get("wechat", "access_token") == ("tok-1", T0 + timedelta(hours=2), {"n": 1})
+    assert StoreTokenCache(env.store).get("wechat", "access_token") == (
+        "tok-1",
+        T0 + timedelta(hours=2),
+        {"n": 1},
+    )
     cache.put("wechat", "access_token", "tok-2", None)
     assert cache.get("wechat", "access_token") == ("tok-2", None, {})

@@ -5,6 +5,7 @@ and once events stop every post rests in a terminal or person-waiting state with
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
 import shutil
 import tempfile
@@ -32,20 +33,40 @@ event_t = EventRow.__table__  # type: ignore[attr-defined]
 ITEMS = ("s0", "s1", "s2")
 ACCOUNTS = ("wechat", "wechat_en")
 ACTIONS = ("ok", "transient", "unknown_sent", "unknown_lost", "crash_after_draft", "permanent", "submitted")
-RESTING = {S.PUBLISHED, S.CANCELLED, S.FAILED, S.MISSED, S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.AWAITING_MANUAL,
-           S.HELD}
+RESTING = {
+    S.PUBLISHED,
+    S.CANCELLED,
+    S.FAILED,
+    S.MISSED,
+    S.NEEDS_ATTENTION,
+    S.NEEDS_REAUTH,
+    S.AWAITING_MANUAL,
+    S.HELD,
+}
 LEASE_S = 120
 
 _root = Path(tempfile.mkdtemp(prefix="queue-stateful-"))
+atexit.register(shutil.rmtree, _root, True)
 _ws = WS(_root / "ws")
-_FAST = "/dev/shm" if Path("/dev/shm").is_dir() else str(_root)  # one workspace for every example (media processing is cached across them)
+_FAST = (
+    "/dev/shm" if Path("/dev/shm").is_dir() else str(_root)
+)  # one workspace for every example (media processing is cached across them)
 
 
 def _write(item: str, version: int) -> None:
     platforms = "\n".join(WECHAT.format(account=a) for a in ACCOUNTS)
     when = f"2026-12-01 12:{ITEMS.index(item) * 5:02d}"  # due 0, 5 and 10 minutes into the run
-    _ws.item(f"{item}.md", ITEM.format(id=item, title=f"标题 {item}", when=when, status="ready",
-                                       platforms=platforms, body=f"版本 {version}"))
+    _ws.item(
+        f"{item}.md",
+        ITEM.format(
+            id=item,
+            title=f"标题 {item}",
+            when=when,
+            status="ready",
+            platforms=platforms,
+            body=f"版本 {version}",
+        ),
+    )
 
 
 class QueueMachine(RuleBasedStateMachine):
@@ -65,8 +86,15 @@ class QueueMachine(RuleBasedStateMachine):
 
     def _new_queue(self) -> Queue:
         self.generation += 1
-        return Queue(self.workspace, self.store, owner=f"node-{self.generation}", now=self.clock,
-                     notifier=Notices(), adapter_factory=factory(self.platform), lease_s=LEASE_S)
+        return Queue(
+            self.workspace,
+            self.store,
+            owner=f"node-{self.generation}",
+            now=self.clock,
+            notifier=Notices(),
+            adapter_factory=factory(self.platform),
+            lease_s=LEASE_S,
+        )
 
     def _posts(self) -> dict[int, tuple[str, str, str]]:
         with self.store.session() as s:
@@ -119,8 +147,13 @@ class QueueMachine(RuleBasedStateMachine):
             elif command == "retry":
                 retry(self.store, pid, force=not live, now=self.clock())
             else:
-                resolve(self.store, pid, published_url=f"https://fake/{item}/{account}" if live else None,
-                        not_published=not live, now=self.clock())
+                resolve(
+                    self.store,
+                    pid,
+                    published_url=f"https://fake/{item}/{account}" if live else None,
+                    not_published=not live,
+                    now=self.clock(),
+                )
 
         self._person(pick, act)
 
@@ -140,7 +173,9 @@ class QueueMachine(RuleBasedStateMachine):
     @invariant()
     def only_legal_transitions(self) -> None:
         with self.store.session() as s:
-            messages = s.execute(sa.select(event_t.c.message).where(event_t.c.kind.in_(["transition", "reap"])))
+            messages = s.execute(
+                sa.select(event_t.c.message).where(event_t.c.kind.in_(["transition", "reap"]))
+            )
             for message in messages.scalars():
                 found = re.match(r"(\w+) -> (\w+)", message)
                 assert found and can_transition(found[1], found[2]), message
@@ -175,7 +210,10 @@ class QueueMachine(RuleBasedStateMachine):
 
 
 QueueMachine.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=30, deadline=None, derandomize=True,
+    max_examples=20,
+    stateful_step_count=30,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestQueueMachine = QueueMachine.TestCase

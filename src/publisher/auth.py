@@ -14,7 +14,8 @@ from publisher.credentials import describe, load_credentials, missing_fields
 from publisher.errors import ConfigError, UsageError
 from publisher.store.db import Store
 from publisher.store.tables import TokenRow
-from publisher.tokens import StoreTokenCache, clear_needs_reauth
+from publisher.queue_actions import reauthorized
+from publisher.tokens import StoreTokenCache
 from publisher.workspace import Workspace
 
 
@@ -64,6 +65,6 @@ def authorize_douyin(ws: Workspace, store: Store, *, account: str, sandbox: bool
     tokens = asyncio.run(run_local_oauth(creds["client_key"], creds["client_secret"], base_url=base,
                                          open_browser=open_browser, now=now))
     save_tokens(StoreTokenCache(store), account, tokens)
-    clear_needs_reauth(store, account)
+    reauthorized(store, account, now())  # the account's waiting posts go back to the queue
     return f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until " \
            f"{tokens.refresh_expires_at:%Y-%m-%d}"

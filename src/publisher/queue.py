@@ -35,8 +35,18 @@ from publisher.queue_policy import Notifier, RetrySettings, backoff, cap_release
 from publisher.queue_reconcile import Reconciler
 from publisher.queue_store import SUBMITTED, Outcome, QueueStore
 from publisher.redact import redact_text
-from publisher.store.claims import (ClaimedPost, LeaseLost, begin_step, claim_due, finish_attempt, reap_expired,
-                                    record_ids, renew_lease, start_attempt, transition)
+from publisher.store.claims import (
+    ClaimedPost,
+    LeaseLost,
+    begin_step,
+    claim_due,
+    finish_attempt,
+    reap_expired,
+    record_ids,
+    renew_lease,
+    start_attempt,
+    transition,
+)
 from publisher.store.db import Store
 from publisher.tokens import accounts_needing_reauth, mark_needs_reauth
 from publisher.workspace import Workspace
@@ -59,30 +69,45 @@ class _Sinks:
 
     def ids(self, ids: dict[str, Any]) -> None:
         self.seen.update(ids)
-        record_ids(self.store, self.post_id, self.owner, ids)  # stored even after a lost lease: reconcile needs it
+        record_ids(
+            self.store, self.post_id, self.owner, ids
+        )  # stored even after a lost lease: reconcile needs it
 
     def intent(self, step: str) -> None:
         if self.number is None:
             raise LeaseLost(f"post {self.post_id}: no attempt started; nothing may be sent")
-        if not begin_step(self.store, self.post_id, self.number, owner=self.owner, step=step,
-                          request_hash=self.request_hash):
+        if not begin_step(
+            self.store, self.post_id, self.number, owner=self.owner, step=step, request_hash=self.request_hash
+        ):
             raise LeaseLost(f"post {self.post_id}: lease lost before step {step}; nothing more may be sent")
 
 
 class Queue:
     """Runs due posts through their adapters. Several queues (owners) may share one store."""
 
-    def __init__(self, ws: Workspace, store: Store, *, owner: str, now: Callable[[], datetime],
-                 transport: httpx.AsyncBaseTransport | None = None, sandbox_url: str | None = None,
-                 notifier: Notifier | None = None, lease_s: float = 300, calendar: Calendar | None = None,
-                 adapter_factory: AdapterFactory = get_adapter, credentials: CredentialLoader | None = None,
-                 retry: RetrySettings | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        store: Store,
+        *,
+        owner: str,
+        now: Callable[[], datetime],
+        transport: httpx.AsyncBaseTransport | None = None,
+        sandbox_url: str | None = None,
+        notifier: Notifier | None = None,
+        lease_s: float = 300,
+        calendar: Calendar | None = None,
+        adapter_factory: AdapterFactory = get_adapter,
+        credentials: CredentialLoader | None = None,
+        retry: RetrySettings | None = None,
+    ) -> None:
         self.ws, self.store, self.owner, self.now = ws, store, owner, now
         self.lease_s = lease_s
         self.retry = retry or RetrySettings()
         self.adapter_factory = adapter_factory
-        self.contexts = Contexts(ws, store, now=now, transport=transport, sandbox_url=sandbox_url,
-                                 credentials=credentials)
+        self.contexts = Contexts(
+            ws, store, now=now, transport=transport, sandbox_url=sandbox_url, credentials=credentials
+        )
         self.content = Revalidator(ws, store, calendar or Calendar(ws))
         self.db = QueueStore(store, notifier, zone=ws.zone)
         self.reconciler = Reconciler(self)
@@ -103,8 +128,9 @@ class Queue:
             accounts = self.db.claimable_accounts(now) - flagged
             if not accounts:
                 return out
-        for claimed in claim_due(self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit,
-                                 accounts=accounts):
+        for claimed in claim_due(
+            self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit, accounts=accounts
+        ):
             out.append(await self.process(claimed))
         self._flagged = None
         return out
@@ -141,8 +167,9 @@ class Queue:
         if verdict.action == "hold":
             return self._move(c, S.HELD, verdict.reason, now)
         if verdict.action == "stale":
-            return self._move(c, S.QUEUED, verdict.reason, now,
-                              next_attempt_at=now + timedelta(seconds=STALE_DELAY_S))
+            return self._move(
+                c, S.QUEUED, verdict.reason, now, next_attempt_at=now + timedelta(seconds=STALE_DELAY_S)
+            )
         post = verdict.post
         assert post is not None
         sinks = _Sinks(self.store, c.id, self.owner)
@@ -152,12 +179,14 @@ class Queue:
             return self._move(c, S.HELD, redact_text(problems[0].format()), now)
         ids = self._resumable_ids(c, post, now)
         rule = self.ws.rules[c.platform].schedule if c.platform in self.ws.rules else None
-        release = rule and cap_release(self.store, rule, post_id=c.id, platform=c.platform, account=c.account,
-                                       now=now, zone=self.ws.zone)
+        release = rule and cap_release(
+            self.store, rule, post_id=c.id, platform=c.platform, account=c.account, now=now, zone=self.ws.zone
+        )
         if release:
             return self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
-        attempt = start_attempt(self.store, c.id, owner=self.owner, now=now, request_hash=post.rendered_hash,
-                                lease_s=self.lease_s)
+        attempt = start_attempt(
+            self.store, c.id, owner=self.owner, now=now, request_hash=post.rendered_hash, lease_s=self.lease_s
+        )
         attempt = replace(attempt, ids=ids)
         sinks.number, sinks.request_hash = attempt.number, post.rendered_hash
         try:
@@ -166,12 +195,15 @@ class Queue:
             self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
             raise
         except errors.PlatformError as exc:
-            return await self._failed(c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc)
+            return await self._failed(
+                c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc
+            )
         except Exception as exc:  # an adapter bug: we cannot know whether the request left
             logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
             unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
-            return await self._failed(c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter,
-                                      unknown)
+            return await self._failed(
+                c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
+            )
         return self._published(c, post, attempt, result, sinks.seen)
 
     def _resumable_ids(self, c: ClaimedPost, post: RenderedPost, now: datetime) -> dict[str, Any]:
@@ -188,56 +220,130 @@ class Queue:
         self.db.event(c.id, "ids_discarded", f"content changed since the ids were made: {sorted(ids)}", now)
         return {}
 
-    def _published(self, c: ClaimedPost, post: RenderedPost, attempt: Attempt, result: PublishResult,
-                   seen: Mapping[str, Any]) -> Outcome:
+    def _published(
+        self,
+        c: ClaimedPost,
+        post: RenderedPost,
+        attempt: Attempt,
+        result: PublishResult,
+        seen: Mapping[str, Any],
+    ) -> Outcome:
         now = self.now()
         sent = post.rendered_hash
-        extra = {k: v for k, v in dict(result.detail).items()
-                 if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)}
+        extra = {
+            k: v
+            for k, v in dict(result.detail).items()
+            if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)
+        }
         if extra:
             record_ids(self.store, c.id, self.owner, extra)
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
-            return self._finish(c, attempt, S.AWAITING_MANUAL, "awaiting_manual", None, reason=reason,
-                                evidence=where, remote_id=result.remote_id, rendered_hash=sent)
+            return self._finish(
+                c,
+                attempt,
+                S.AWAITING_MANUAL,
+                "awaiting_manual",
+                None,
+                reason=reason,
+                evidence=where,
+                remote_id=result.remote_id,
+                rendered_hash=sent,
+            )
         if result.state == "submitted":
-            return self._finish(c, attempt, S.RECONCILE, "submitted", None, reason=SUBMITTED,
-                                remote_id=result.remote_id, url=result.url, rendered_hash=sent,
-                                next_attempt_at=now + timedelta(seconds=self.retry.poll_s))
-        return self._finish(c, attempt, S.PUBLISHED, "published", None, reason="published",
-                            remote_id=result.remote_id, url=result.url, last_error=None, rendered_hash=sent)
+            return self._finish(
+                c,
+                attempt,
+                S.RECONCILE,
+                "submitted",
+                None,
+                reason=SUBMITTED,
+                remote_id=result.remote_id,
+                url=result.url,
+                rendered_hash=sent,
+                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+            )
+        return self._finish(
+            c,
+            attempt,
+            S.PUBLISHED,
+            "published",
+            None,
+            reason="published",
+            remote_id=result.remote_id,
+            url=result.url,
+            last_error=None,
+            rendered_hash=sent,
+        )
 
-    async def _failed(self, c: ClaimedPost, post: RenderedPost, attempt: Attempt, adapter: Adapter,
-                      exc: errors.PlatformError) -> Outcome:
+    async def _failed(
+        self,
+        c: ClaimedPost,
+        post: RenderedPost,
+        attempt: Attempt,
+        adapter: Adapter,
+        exc: errors.PlatformError,
+    ) -> Outcome:
         now = self.now()
         msg = redact_text(str(exc))
         code = getattr(exc, "code", None)
         if isinstance(exc, errors.TransientError):
             if attempt.number >= self.retry.max_attempts:
-                return self._finish(c, attempt, S.FAILED, "transient", msg, code=code,
-                                    reason=f"gave up after {attempt.number} attempts: {msg}")
+                return self._finish(
+                    c,
+                    attempt,
+                    S.FAILED,
+                    "transient",
+                    msg,
+                    code=code,
+                    reason=f"gave up after {attempt.number} attempts: {msg}",
+                )
             wait = backoff(self.retry, c.id, attempt.number, getattr(exc, "retry_after", None))
-            return self._finish(c, attempt, S.RETRYING, "transient", msg, code=code, reason=f"will retry: {msg}",
-                                next_attempt_at=now + timedelta(seconds=wait))
+            return self._finish(
+                c,
+                attempt,
+                S.RETRYING,
+                "transient",
+                msg,
+                code=code,
+                reason=f"will retry: {msg}",
+                next_attempt_at=now + timedelta(seconds=wait),
+            )
         if isinstance(exc, errors.QuotaExhausted):
             reset = exc.reset_at or local_midnight_after(now, self.ws.zone)
-            return self._finish(c, attempt, S.RETRYING, "quota", msg, code=code,
-                                reason=f"daily quota used up; waiting for the reset: {msg}", next_attempt_at=reset)
+            return self._finish(
+                c,
+                attempt,
+                S.RETRYING,
+                "quota",
+                msg,
+                code=code,
+                reason=f"daily quota used up; waiting for the reset: {msg}",
+                next_attempt_at=reset,
+            )
         if isinstance(exc, errors.PermanentError):
             return self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
         if isinstance(exc, errors.AuthError):
             mark_needs_reauth(self.store, c.account, reason=msg, post_id=c.id, now=now)
             if self._flagged is not None:
                 self._flagged.add(c.account)  # the rest of this batch waits too
-            return self._finish(c, attempt, S.NEEDS_REAUTH, "auth", msg, code=code,
-                                reason=f"credentials of {c.account} need renewing (publisher auth): {msg}")
+            return self._finish(
+                c,
+                attempt,
+                S.NEEDS_REAUTH,
+                "auth",
+                msg,
+                code=code,
+                reason=f"credentials of {c.account} need renewing (publisher auth): {msg}",
+            )
         if isinstance(exc, errors.NeedsPerson):
             return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
         # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
         self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
-        return await self.reconciler.one(c.id, c.item_id, c.platform, c.account, post, attempt, adapter,
-                                         submitted=False)
+        return await self.reconciler.one(
+            c.id, c.item_id, c.platform, c.account, post, attempt, adapter, submitted=False
+        )
 
     # -- helpers --------------------------------------------------------------------------------------------
 
@@ -254,30 +360,69 @@ class Queue:
             if not renew_lease(self.store, post_id, owner=self.owner, now=self.now(), lease_s=self.lease_s):
                 logger.warning("post %s: lease lost while sending; the outcome will be reconciled", post_id)
 
-    def _move(self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False,
-              **fields: Any) -> Outcome:
+    def _move(
+        self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False, **fields: Any
+    ) -> Outcome:
         reason = redact_text(reason)
-        if not transition(self.store, c.id, owner=self.owner, from_states=[S.CLAIMED], to=to, now=now,
-                          reason=reason, **fields):
+        if not transition(
+            self.store,
+            c.id,
+            owner=self.owner,
+            from_states=[S.CLAIMED],
+            to=to,
+            now=now,
+            reason=reason,
+            **fields,
+        ):
             raise LeaseLost(f"post {c.id}: lease lost before it could move to {to}")
         if alert:
             self.db.alert(c.id, c.item_id, c.platform, c.account, to, c.attempt_count, reason, now=now)
         return self._outcome(c, to.value, reason)
 
-    def _finish(self, c: ClaimedPost, attempt: Attempt, to: PostState, outcome: str, error: str | None, *,
-                code: Any = None, evidence: str = "", **fields: Any) -> Outcome:
+    def _finish(
+        self,
+        c: ClaimedPost,
+        attempt: Attempt,
+        to: PostState,
+        outcome: str,
+        error: str | None,
+        *,
+        code: Any = None,
+        evidence: str = "",
+        **fields: Any,
+    ) -> Outcome:
         now = self.now()
         status = code if isinstance(code, int) and 100 <= code < 600 else None
         if "reason" in fields:
             fields["reason"] = redact_text(str(fields["reason"]))
-        moved = finish_attempt(self.store, c.id, attempt.number, owner=self.owner, outcome=outcome, to=to, now=now,
-                               http_status=status, platform_code=code, error=error and redact_text(error),
-                               **fields)
+        moved = finish_attempt(
+            self.store,
+            c.id,
+            attempt.number,
+            owner=self.owner,
+            outcome=outcome,
+            to=to,
+            now=now,
+            http_status=status,
+            platform_code=code,
+            error=error and redact_text(error),
+            **fields,
+        )
         if not moved:
             raise LeaseLost(f"post {c.id}: lease lost before it could move to {to} ({outcome} recorded)")
         reason = str(fields.get("reason") or outcome)
-        self.db.alert(c.id, c.item_id, c.platform, c.account, to, attempt.number, reason, now=now,
-                      url=fields.get("url"), evidence=evidence)
+        self.db.alert(
+            c.id,
+            c.item_id,
+            c.platform,
+            c.account,
+            to,
+            attempt.number,
+            reason,
+            now=now,
+            url=fields.get("url"),
+            evidence=evidence,
+        )
         return self._outcome(c, to.value, reason)
 
     def _outcome(self, c: ClaimedPost, state: str, reason: str) -> Outcome:

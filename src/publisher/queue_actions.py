@@ -26,8 +26,18 @@ from publisher.tokens import clear_needs_reauth
 S = PostState
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 RETRYABLE = {S.FAILED, S.MISSED, S.NEEDS_REAUTH}
-CANCELLABLE = {S.QUEUED, S.RETRYING, S.HELD, S.PLANNED, S.WAITING_APPROVAL, S.NEEDS_ATTENTION, S.AWAITING_MANUAL,
-               S.NEEDS_REAUTH, S.FAILED, S.MISSED}
+CANCELLABLE = {
+    S.QUEUED,
+    S.RETRYING,
+    S.HELD,
+    S.PLANNED,
+    S.WAITING_APPROVAL,
+    S.NEEDS_ATTENTION,
+    S.AWAITING_MANUAL,
+    S.NEEDS_REAUTH,
+    S.FAILED,
+    S.MISSED,
+}
 RESOLVABLE = {S.AWAITING_MANUAL, S.NEEDS_ATTENTION, S.RECONCILE}
 
 
@@ -44,11 +54,16 @@ def _state(store: Store, post_id: int) -> tuple[PostState, str, dict[str, object
     return S(row.state), row.account, dict(row.ids or {})
 
 
-def _move(store: Store, post_id: int, state: PostState, to: PostState, now: datetime, reason: str,
-          **fields: object) -> PostState:
-    if not transition(store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, **fields):
+def _move(
+    store: Store, post_id: int, state: PostState, to: PostState, now: datetime, reason: str, **fields: object
+) -> PostState:
+    if not transition(
+        store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, **fields
+    ):
         current = _state(store, post_id)[0]
-        raise ActionRefused(f"post {post_id} changed meanwhile (now {current}); look again with publisher status")
+        raise ActionRefused(
+            f"post {post_id} changed meanwhile (now {current}); look again with publisher status"
+        )
     return to
 
 
@@ -58,61 +73,109 @@ def retry(store: Store, post_id: int, *, force: bool = False, now: datetime) -> 
     stored ids are dropped so the adapter publishes afresh instead of resuming the uncertain attempt."""
     state, account, ids = _state(store, post_id)
     if state == S.PUBLISHED:
-        raise ActionRefused(f"post {post_id} is already published; an edit after publishing is never re-posted")
+        raise ActionRefused(
+            f"post {post_id} is already published; an edit after publishing is never re-posted"
+        )
     if state == S.NEEDS_ATTENTION and not force:
-        raise ActionRefused(f"post {post_id} is needs_attention: it may already be on the platform. Check there, "
-                            "then `publisher resolve` it, or retry with --force to publish it again")
+        raise ActionRefused(
+            f"post {post_id} is needs_attention: it may already be on the platform. Check there, "
+            "then `publisher resolve` it, or retry with --force to publish it again"
+        )
     if state not in RETRYABLE and state != S.NEEDS_ATTENTION:
-        hint = {S.AWAITING_MANUAL: "post it by hand and run `publisher resolve --published URL`",
-                S.RECONCILE: "the queue is checking the platform; `publisher resolve` if you know the answer"}
-        raise ActionRefused(f"post {post_id} is {state}; retry applies to failed, missed, needs_reauth and "
-                            f"(with --force) needs_attention" + (f"; {hint[state]}" if state in hint else ""))
+        hint = {
+            S.AWAITING_MANUAL: "post it by hand and run `publisher resolve --published URL`",
+            S.RECONCILE: "the queue is checking the platform; `publisher resolve` if you know the answer",
+        }
+        raise ActionRefused(
+            f"post {post_id} is {state}; retry applies to failed, missed, needs_reauth and "
+            f"(with --force) needs_attention" + (f"; {hint[state]}" if state in hint else "")
+        )
     if state == S.NEEDS_ATTENTION:
         live = {k: v for k, v in ids.items() if v is not None}
-        log_event(store, post_id, "forced_retry", f"retry --force from needs_attention; ids dropped: {sorted(live)}",
-                  now=now)
+        log_event(
+            store,
+            post_id,
+            "forced_retry",
+            f"retry --force from needs_attention; ids dropped: {sorted(live)}",
+            now=now,
+        )
         if live:
             record_ids(store, post_id, "", {k: None for k in live})
     if state == S.NEEDS_REAUTH and clear_needs_reauth(store, account):
-        log_event(store, post_id, "reauthorised", f"account {account} marked re-authorised by a retry", now=now)
+        log_event(
+            store, post_id, "reauthorised", f"account {account} marked re-authorised by a retry", now=now
+        )
     log_event(store, post_id, RETRY_EVENT, f"retry from {state} by a person", now=now)
-    return _move(store, post_id, state, S.QUEUED, now, f"retried by a person (was {state})", next_attempt_at=None,
-                 last_error=None)
+    return _move(
+        store,
+        post_id,
+        state,
+        S.QUEUED,
+        now,
+        f"retried by a person (was {state})",
+        next_attempt_at=None,
+        last_error=None,
+    )
 
 
 def cancel(store: Store, post_id: int, now: datetime) -> PostState:
     """Drop a post that has not been sent (or a person gave up on); sync brings it back only after an edit."""
     state, _, _ = _state(store, post_id)
     if state not in CANCELLABLE:
-        why = {S.PUBLISHED: "it is already published (delete it on the platform)",
-               S.CANCELLED: "it is already cancelled",
-               S.CLAIMED: "it is being sent right now; look again in a moment",
-               S.SENDING: "it is being sent right now; look again in a moment",
-               S.RECONCILE: "its outcome is unknown: `publisher resolve` it first"}
+        why = {
+            S.PUBLISHED: "it is already published (delete it on the platform)",
+            S.CANCELLED: "it is already cancelled",
+            S.CLAIMED: "it is being sent right now; look again in a moment",
+            S.SENDING: "it is being sent right now; look again in a moment",
+            S.RECONCILE: "its outcome is unknown: `publisher resolve` it first",
+        }
         raise ActionRefused(f"post {post_id} cannot be cancelled: {why.get(state, f'it is {state}')}")
     return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person")
 
 
-def resolve(store: Store, post_id: int, *, published_url: str | None, not_published: bool, now: datetime
-            ) -> PostState:
+def resolve(
+    store: Store, post_id: int, *, published_url: str | None, not_published: bool, now: datetime
+) -> PostState:
     """A person's answer for a post waiting on one: it is published at URL, or it is not published."""
     if bool(published_url) == bool(not_published):
         raise UsageError("give exactly one of --published URL or --not-published")
     state, _, _ = _state(store, post_id)
     if state not in RESOLVABLE:
-        raise ActionRefused(f"post {post_id} is {state}; resolve applies to awaiting_manual, needs_attention and "
-                            "reconcile")
+        raise ActionRefused(
+            f"post {post_id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile"
+        )
     if published_url:
         parts = urlsplit(published_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UsageError(f"{published_url!r} is not an http(s) URL of the published post")
-        return _move(store, post_id, state, S.PUBLISHED, now, "published (confirmed by a person)",
-                     url=published_url, last_error=None)
+        return _move(
+            store,
+            post_id,
+            state,
+            S.PUBLISHED,
+            now,
+            "published (confirmed by a person)",
+            url=published_url,
+            last_error=None,
+        )
     if state == S.RECONCILE:
-        return _move(store, post_id, state, S.RETRYING, now, "confirmed not published by a person: sending again",
-                     next_attempt_at=now)
-    return _move(store, post_id, state, S.FAILED, now, "not published (confirmed by a person); "
-                 "`publisher retry` sends it, `publisher cancel` drops it")
+        return _move(
+            store,
+            post_id,
+            state,
+            S.RETRYING,
+            now,
+            "confirmed not published by a person: sending again",
+            next_attempt_at=now,
+        )
+    return _move(
+        store,
+        post_id,
+        state,
+        S.FAILED,
+        now,
+        "not published (confirmed by a person); `publisher retry` sends it, `publisher cancel` drops it",
+    )
 
 
 def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime) -> dict[int, PostState]:
@@ -132,16 +195,41 @@ def reauthorized(store: Store, account: str, now: datetime) -> list[int]:
     query = sa.select(post_t.c.id).where(post_t.c.account == account, post_t.c.state == S.NEEDS_REAUTH.value)
     with store.session() as s:
         ids = list(s.execute(query).scalars())
-    moved = [i for i in ids if transition(store, i, owner=None, from_states=[S.NEEDS_REAUTH], to=S.QUEUED, now=now,
-                                          reason=f"account {account} re-authorised", next_attempt_at=None)]
+    moved = [
+        i
+        for i in ids
+        if transition(
+            store,
+            i,
+            owner=None,
+            from_states=[S.NEEDS_REAUTH],
+            to=S.QUEUED,
+            now=now,
+            reason=f"account {account} re-authorised",
+            next_attempt_at=None,
+        )
+    ]
     for i in moved:
         log_event(store, i, RETRY_EVENT, f"account {account} re-authorised", now=now)
     return moved
 
 
 #: aggregate precedence when nothing is published: the first state present names the item's status
-_PRECEDENCE = (S.FAILED, S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.MISSED, S.AWAITING_MANUAL, S.RECONCILE, S.SENDING,
-               S.CLAIMED, S.RETRYING, S.HELD, S.QUEUED, S.WAITING_APPROVAL, S.PLANNED)
+_PRECEDENCE = (
+    S.FAILED,
+    S.NEEDS_ATTENTION,
+    S.NEEDS_REAUTH,
+    S.MISSED,
+    S.AWAITING_MANUAL,
+    S.RECONCILE,
+    S.SENDING,
+    S.CLAIMED,
+    S.RETRYING,
+    S.HELD,
+    S.QUEUED,
+    S.WAITING_APPROVAL,
+    S.PLANNED,
+)
 
 
 def item_status(store: Store, item_id: str) -> str:
@@ -163,5 +251,13 @@ def item_status(store: Store, item_id: str) -> str:
     return next(x.value for x in _PRECEDENCE if x in live)
 
 
-__all__ = ["ActionRefused", "PERSON_STATES", "cancel", "item_status", "reauthorized", "resolve", "retry",
-           "retry_item"]
+__all__ = [
+    "ActionRefused",
+    "PERSON_STATES",
+    "cancel",
+    "item_status",
+    "reauthorized",
+    "resolve",
+    "retry",
+    "retry_item",
+]

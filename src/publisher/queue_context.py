@@ -25,9 +25,16 @@ class Contexts:
     """Per-account adapter contexts. Credentials are loaded once per `refresh()` (each queue run), so a
     `publisher auth` between runs is picked up without a restart."""
 
-    def __init__(self, ws: Workspace, store: Store, *, now: Callable[[], datetime],
-                 transport: httpx.AsyncBaseTransport | None, sandbox_url: str | None,
-                 credentials: CredentialLoader | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        store: Store,
+        *,
+        now: Callable[[], datetime],
+        transport: httpx.AsyncBaseTransport | None,
+        sandbox_url: str | None,
+        credentials: CredentialLoader | None = None,
+    ) -> None:
         self.ws = ws
         self.now = now
         self.transport = transport
@@ -54,8 +61,14 @@ class Contexts:
             return str(extra.get("live_base", ""))
         return ""
 
-    def make(self, platform: str, account: str, *, ids_sink: Callable[[dict[str, Any]], None] | None = None,
-             intent: Callable[[str], None] | None = None) -> AdapterContext:
+    def make(
+        self,
+        platform: str,
+        account: str,
+        *,
+        ids_sink: Callable[[dict[str, Any]], None] | None = None,
+        intent: Callable[[str], None] | None = None,
+    ) -> AdapterContext:
         mode = self.mode(account)
         settings = self.ws.account(account)
         options: dict[str, Any] = dict(settings.options) if settings else {}
@@ -65,9 +78,17 @@ class Contexts:
                 options.setdefault("bridge_url", settings.bridge_url)
         out_dir = dry_run_dir(self.ws.state_dir) if mode == "dry-run" else self.ws.state_dir / "packs"
         return AdapterContext(
-            account=account, mode=mode, base_url=self.base_url(platform, mode), options=options,
-            credentials=dict(self._credentials(account, platform, mode)), transport=self.transport,
-            now=self.now, ids_sink=ids_sink, intent=intent, out_dir=out_dir, tokens=self.tokens,
+            account=account,
+            mode=mode,
+            base_url=self.base_url(platform, mode),
+            options=options,
+            credentials=dict(self._credentials(account, platform, mode)),
+            transport=self.transport,
+            now=self.now,
+            ids_sink=ids_sink,
+            intent=intent,
+            out_dir=out_dir,
+            tokens=self.tokens,
         )
 
     def _credentials(self, account: str, platform: str, mode: str) -> Mapping[str, str]:

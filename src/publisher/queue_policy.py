@@ -49,8 +49,16 @@ def local_midnight_after(now: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
 
 
-def cap_release(store: Store, rule: ScheduleRule, *, post_id: int, platform: str, account: str, now: datetime,
-                zone: ZoneInfo) -> tuple[datetime, str] | None:
+def cap_release(
+    store: Store,
+    rule: ScheduleRule,
+    *,
+    post_id: int,
+    platform: str,
+    account: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[datetime, str] | None:
     """When the account's daily cap or spacing forbids sending now: (when to try again, why); else None.
 
     Counted from attempt rows of the account's other posts (a retry of the same post costs no extra budget).
@@ -64,13 +72,19 @@ def cap_release(store: Store, rule: ScheduleRule, *, post_id: int, platform: str
     query = (
         sa.select(sa.func.count(sa.distinct(today)), sa.func.max(attempt_t.c.started_at))
         .select_from(attempt_t.join(post_t, post_t.c.id == attempt_t.c.post_id))
-        .where(post_t.c.platform == platform, post_t.c.account == account, post_t.c.id != post_id,
-               attempt_t.c.started_at >= since)
+        .where(
+            post_t.c.platform == platform,
+            post_t.c.account == account,
+            post_t.c.id != post_id,
+            attempt_t.c.started_at >= since,
+        )
     )
     with store.session() as s:
         count, last = s.execute(query).one()
     if rule.daily_cap and count >= rule.daily_cap:
-        return local_midnight_after(now, zone), f"daily cap of {rule.daily_cap} reached for {account}; next day"
+        return local_midnight_after(
+            now, zone
+        ), f"daily cap of {rule.daily_cap} reached for {account}; next day"
     if rule.min_spacing_s and last is not None and (now - last).total_seconds() < rule.min_spacing_s:
         wait_until = last + timedelta(seconds=rule.min_spacing_s)
         return wait_until, f"{account} keeps {rule.min_spacing_s:.0f} s between posts"
@@ -115,8 +129,10 @@ class Alert:
             lines.append(f"evidence: {self.evidence}")
         if self.url:
             lines.append(self.url)
-        lines.append(f"post {self.post_id}: publisher status · publisher retry {self.post_id} · "
-                     f"publisher resolve {self.post_id}")
+        lines.append(
+            f"post {self.post_id}: publisher status · publisher retry {self.post_id} · "
+            f"publisher resolve {self.post_id}"
+        )
         return redact_text("\n".join(lines))
 
 
@@ -126,8 +142,15 @@ def notify_once(store: Store, notifier: Notifier | None, alert: Alert, *, now: d
     Returns True when it was sent now. A failing channel is logged, never raised: the state is already stored.
     """
     prefix = alert.key + " "
-    query = sa.select(event_t.c.id).where(event_t.c.post_id == alert.post_id, event_t.c.kind == "notify",
-                                          event_t.c.message.startswith(prefix, autoescape=True)).limit(1)
+    query = (
+        sa.select(event_t.c.id)
+        .where(
+            event_t.c.post_id == alert.post_id,
+            event_t.c.kind == "notify",
+            event_t.c.message.startswith(prefix, autoescape=True),
+        )
+        .limit(1)
+    )
     with store.session() as s:
         if s.execute(query).first() is not None:
             return False
@@ -153,6 +176,15 @@ def _notification(alert: Alert, now: datetime) -> Any:
         return alert
     pack = alert.evidence if alert.state == "awaiting_manual" else ""
     reason = alert.reason + (f" (evidence: {alert.evidence})" if alert.evidence and not pack else "")
-    return Notification(kind=alert.state, post_id=alert.post_id, item=alert.item, platform=alert.platform,
-                        account=alert.account, title=alert.title, when=now, reason=redact_text(reason),
-                        url=alert.url or "", pack=pack)
+    return Notification(
+        kind=alert.state,
+        post_id=alert.post_id,
+        item=alert.item,
+        platform=alert.platform,
+        account=alert.account,
+        title=alert.title,
+        when=now,
+        reason=redact_text(reason),
+        url=alert.url or "",
+        pack=pack,
+    )

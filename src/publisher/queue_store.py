@@ -62,33 +62,49 @@ class QueueStore:
 
     # -- lateness ---------------------------------------------------------------------------------------
 
-    def late_reason(self, post_id: int, due_at: datetime | None, window_s: float, now: datetime) -> str | None:
+    def late_reason(
+        self, post_id: int, due_at: datetime | None, window_s: float, now: datetime
+    ) -> str | None:
         """Why the post is too late to send now, or None. A person's retry restarts the window (they decided)."""
         if due_at is None or now <= due_at + timedelta(seconds=window_s):
             return None
-        query = sa.select(sa.func.max(event_t.c.at)).where(event_t.c.post_id == post_id,
-                                                          event_t.c.kind == RETRY_EVENT)
+        query = sa.select(sa.func.max(event_t.c.at)).where(
+            event_t.c.post_id == post_id, event_t.c.kind == RETRY_EVENT
+        )
         with self.store.session() as s:
             decided = s.execute(query).scalar()
         if decided is not None and now <= decided + timedelta(seconds=window_s):
             return None
         late = now - due_at
-        return (f"missed: due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}, {_human(late)} late, beyond the "
-                f"late window of {_human(timedelta(seconds=window_s))}; a person decides (publisher retry)")
+        return (
+            f"missed: due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}, {_human(late)} late, beyond the "
+            f"late window of {_human(timedelta(seconds=window_s))}; a person decides (publisher retry)"
+        )
 
     def sweep_late(self, now: datetime, limit: int) -> list[tuple[int, str, str, str, str, str]]:
         """Queued posts past their late window -> missed, oldest first (they are reported while nothing sends)."""
-        query = (sa.select(post_t.c.id, post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_at,
-                           post_t.c.late_window_s, post_t.c.attempt_count)
-                 .where(post_t.c.state == S.QUEUED.value, post_t.c.due_at <= now)
-                 .order_by(post_t.c.due_at, post_t.c.id).limit(limit))
+        query = (
+            sa.select(
+                post_t.c.id,
+                post_t.c.item_id,
+                post_t.c.platform,
+                post_t.c.account,
+                post_t.c.due_at,
+                post_t.c.late_window_s,
+                post_t.c.attempt_count,
+            )
+            .where(post_t.c.state == S.QUEUED.value, post_t.c.due_at <= now)
+            .order_by(post_t.c.due_at, post_t.c.id)
+            .limit(limit)
+        )
         with self.store.session() as s:
             rows = s.execute(query).all()
         out = []
         for r in rows:
             reason = self.late_reason(r.id, r.due_at, r.late_window_s, now)
-            if reason and transition(self.store, r.id, owner=None, from_states=[S.QUEUED], to=S.MISSED, now=now,
-                                     reason=reason):
+            if reason and transition(
+                self.store, r.id, owner=None, from_states=[S.QUEUED], to=S.MISSED, now=now, reason=reason
+            ):
                 self.alert(r.id, r.item_id, r.platform, r.account, S.MISSED, r.attempt_count, reason, now=now)
                 out.append((r.id, r.item_id, r.platform, r.account, S.MISSED.value, reason))
         return out
@@ -96,7 +112,11 @@ class QueueStore:
     # -- what to claim, and when to wake ------------------------------------------------------------------
 
     def claimable_accounts(self, now: datetime) -> set[str]:
-        query = sa.select(post_t.c.account).distinct().where(post_t.c.state.in_(CLAIMABLE), post_t.c.due_at <= now)
+        query = (
+            sa.select(post_t.c.account)
+            .distinct()
+            .where(post_t.c.state.in_(CLAIMABLE), post_t.c.due_at <= now)
+        )
         with self.store.session() as s:
             return set(s.execute(query).scalars())
 
@@ -105,9 +125,11 @@ class QueueStore:
         effective = sa.case((nxt.is_(None), due), (nxt > due, nxt), else_=due)
         waiting = sa.select(sa.func.min(effective)).where(post_t.c.state.in_(CLAIMABLE), due.is_not(None))
         polls = sa.select(sa.func.min(sa.func.coalesce(nxt, post_t.c.updated_at))).where(
-            post_t.c.state == S.RECONCILE.value)
+            post_t.c.state == S.RECONCILE.value
+        )
         leases = sa.select(sa.func.min(post_t.c.lease_expires_at)).where(
-            post_t.c.state.in_([S.CLAIMED.value, S.SENDING.value]))
+            post_t.c.state.in_([S.CLAIMED.value, S.SENDING.value])
+        )
         if flagged:
             waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
             polls = polls.where(post_t.c.account.not_in(list(flagged)))
@@ -117,25 +139,51 @@ class QueueStore:
         return min(times) if times else None
 
     def reconcile_due(self, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
-        query = (sa.select(post_t.c.id, post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.reason,
-                           post_t.c.attempt_count, post_t.c.ids)
-                 .where(post_t.c.state == S.RECONCILE.value,
-                        sa.or_(post_t.c.next_attempt_at.is_(None), post_t.c.next_attempt_at <= now))
-                 .order_by(post_t.c.next_attempt_at, post_t.c.id).limit(limit))
+        query = (
+            sa.select(
+                post_t.c.id,
+                post_t.c.item_id,
+                post_t.c.platform,
+                post_t.c.account,
+                post_t.c.reason,
+                post_t.c.attempt_count,
+                post_t.c.ids,
+            )
+            .where(
+                post_t.c.state == S.RECONCILE.value,
+                sa.or_(post_t.c.next_attempt_at.is_(None), post_t.c.next_attempt_at <= now),
+            )
+            .order_by(post_t.c.next_attempt_at, post_t.c.id)
+            .limit(limit)
+        )
         if flagged:
             query = query.where(post_t.c.account.not_in(list(flagged)))
         with self.store.session() as s:
-            return [WaitingPost(r.id, r.item_id, r.platform, r.account, r.reason or "", r.attempt_count,
-                                {k: v for k, v in dict(r.ids or {}).items() if v is not None})
-                    for r in s.execute(query)]
+            return [
+                WaitingPost(
+                    r.id,
+                    r.item_id,
+                    r.platform,
+                    r.account,
+                    r.reason or "",
+                    r.attempt_count,
+                    {k: v for k, v in dict(r.ids or {}).items() if v is not None},
+                )
+                for r in s.execute(query)
+            ]
 
     # -- attempts, events, alerts -------------------------------------------------------------------------
 
     def last_attempt(self, post_id: int) -> tuple[int, datetime, datetime | None, str | None] | None:
         """(number, started_at, finished_at, request_hash) of the post's latest attempt."""
-        query = (sa.select(attempt_t.c.number, attempt_t.c.started_at, attempt_t.c.finished_at,
-                           attempt_t.c.request_hash)
-                 .where(attempt_t.c.post_id == post_id).order_by(attempt_t.c.number.desc()).limit(1))
+        query = (
+            sa.select(
+                attempt_t.c.number, attempt_t.c.started_at, attempt_t.c.finished_at, attempt_t.c.request_hash
+            )
+            .where(attempt_t.c.post_id == post_id)
+            .order_by(attempt_t.c.number.desc())
+            .limit(1)
+        )
         with self.store.session() as s:
             row = s.execute(query).first()
         return None if row is None else (row.number, row.started_at, row.finished_at, row.request_hash)
@@ -147,13 +195,29 @@ class QueueStore:
     def event(self, post_id: int | None, kind: str, message: str, now: datetime) -> None:
         log_event(self.store, post_id, kind, message, now=now)
 
-    def alert(self, post_id: int, item: str, platform: str, account: str, state: PostState, attempt: int,
-              reason: str, *, now: datetime, url: str | None = None, evidence: str = "") -> bool:
+    def alert(
+        self,
+        post_id: int,
+        item: str,
+        platform: str,
+        account: str,
+        state: PostState,
+        attempt: int,
+        reason: str,
+        *,
+        now: datetime,
+        url: str | None = None,
+        evidence: str = "",
+    ) -> bool:
         """One notification per (post, state, attempt) for the states a person must act on."""
         if state not in PERSON_STATES:
             return False
-        return notify_once(self.store, self.notifier, Alert(post_id, item, platform, account, state.value, attempt,
-                                                            reason, url, evidence), now=now)
+        return notify_once(
+            self.store,
+            self.notifier,
+            Alert(post_id, item, platform, account, state.value, attempt, reason, url, evidence),
+            now=now,
+        )
 
 
 def _human(delta: timedelta) -> str:

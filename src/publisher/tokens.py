@@ -32,8 +32,14 @@ class StoreTokenCache:
             return None
         return row.value, row.expires_at, dict(row.meta or {})
 
-    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
-            meta: dict[str, Any] | None = None) -> None:
+    def put(
+        self,
+        account: str,
+        kind: str,
+        value: str,
+        expires_at: datetime | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         if not value:  # an empty token never overwrites a stored one (R20)
             return
         values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
@@ -64,4 +70,4 @@ def accounts_needing_reauth(store: Store) -> dict[str, dict[str, Any]]:
     """Flagged accounts -> what flagged them (reason, since, post_id)."""
     with store.session() as s:
         rows = s.execute(sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX)))
-        return {r.key[len(_AUTH_PREFIX):]: dict(r.value or {}) for r in rows}
+        return {r.key[len(_AUTH_PREFIX) :]: dict(r.value or {}) for r in rows}
