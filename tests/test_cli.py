@@ -43,7 +43,8 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     status = json.loads(cli("status", "--json", cwd=ws).stdout)
     assert set(status) == {"counts", "posts"}
     assert sum(status["counts"].values()) == len(status["posts"]) == 2
-    assert {p["state"] for p in status["posts"]} == {"planned"}  # publish_at: slot, no slots file in a new workspace
+    # `publish_at: slot`: init copies the default schedules/slots.yaml, so each platform gets its next free slot
+    assert {p["state"] for p in status["posts"]} == {"queued"} and all(p["due_at"] for p in status["posts"])
 
 
 def test_cli_check_exits_1_and_prints_path_line_field(ws: WS) -> None:

@@ -51,12 +51,15 @@ def renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_golden_renders_of_the_example_calendar(renders: dict[str, str], request: pytest.FixtureRequest) -> None:
+    platforms = sorted({name.split("/")[0] for name in renders})
     if request.config.getoption("--update-golden"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for platform in platforms:
+            shutil.rmtree(GOLDEN / platform, ignore_errors=True)
         for name, text in renders.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*.json")}
+    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+                for platform in platforms for p in (GOLDEN / platform).rglob("*.json")}
     assert sorted(renders) == sorted(expected), "renders added or removed: run with --update-golden and review"
     for name, text in renders.items():
         assert text == expected[name], f"{name} differs from its golden file (run with --update-golden, review)"

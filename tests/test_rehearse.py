@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
-from publisher.rehearse import RehearsalResult, rehearsal_workspace, rehearse
+from publisher.rehearse import TimelineEntry, RehearsalResult, rehearsal_workspace, rehearse
 from publisher.workspace import Workspace, open_workspace
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 11:00 Beijing, the day before the launch
@@ -38,9 +38,13 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Rehears
 
 def test_the_launch_goes_out_on_time_on_every_platform(played: tuple[Workspace, RehearsalResult]) -> None:
     _ws, result = played
+    went_out: dict[str, TimelineEntry] = {}
+    for e in result.timeline:  # the first step after queued is when the request left
+        if e.item == "launch-day" and e.state != "queued":
+            went_out.setdefault(e.platform, e)
     launch = {e.platform: e for e in result.timeline if e.item == "launch-day" and e.state != "queued"}
     assert set(launch) == {"xiaohongshu", "douyin", "wechat", "producthunt"}
-    assert {p: e.at.isoformat() for p, e in launch.items()} == {
+    assert {p: e.at.isoformat() for p, e in went_out.items()} == {
         "xiaohongshu": "2026-12-02T04:00:00+00:00",
         "douyin": "2026-12-02T04:00:00+00:00",
         "wechat": "2026-12-02T04:00:00+00:00",

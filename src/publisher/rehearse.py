@@ -92,6 +92,9 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
     )
     for name, account in settings.accounts.items():
         account.mode = "sandbox"
+        # Follow publish jobs and reviews on the virtual clock (the queue polls), never by sleeping in-process.
+        account.options.setdefault("poll_waits", [])
+        account.options.setdefault("review_polls", 0)
         for key in FIELDS.get(account.platform, ()):
             # WeChat app ids start with "wx" (the sandbox checks it, as the real API does).
             env[env_var(name, key)] = ("wx" if key == "appid" else "") + f"rehearsal-{name}-{key}"
@@ -207,6 +210,7 @@ async def _rehearse(
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             await _set_sandbox_clock(client, base, clock.now)
+            await _authorize_oauth_accounts(client, rws, store, base, clock)
             daemon.start()
             while clock.now <= result.until and result.steps < MAX_STEPS:
                 result.steps += 1
@@ -227,12 +231,32 @@ async def _rehearse(
         result.metrics = _metrics(store)
         result.elapsed_s = time.monotonic() - began
         result.files = write_outputs(result, out_dir)
-        result.files += _reports(rws, store, out_dir, clock.now)
+        result.files += _reports(rws, store, out_dir, clock.now, result.start, result.until)
     finally:
         daemon.close()
         store.close()
     result.elapsed_s = time.monotonic() - began
     return result
+
+
+async def _authorize_oauth_accounts(client: httpx.AsyncClient, ws: Workspace, store: Store, base: str,
+                                    clock: VirtualClock) -> None:
+    """Douyin accounts need a user's OAuth grant: the sandbox approves at once, as a person would in the app."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from publisher.adapters.douyin_auth import DEFAULT_SCOPES, authorize_url, exchange_code, save_tokens
+    from publisher.credentials import env_var
+    from publisher.tokens import StoreTokenCache
+
+    for name, account in ws.settings.accounts.items():
+        if account.platform != "douyin":
+            continue
+        key, secret = ws.env[env_var(name, "client_key")], ws.env[env_var(name, "client_secret")]
+        url = authorize_url(key, "http://127.0.0.1/rehearsal", DEFAULT_SCOPES, "rehearsal", base_url=f"{base}/dy")
+        answer = await client.get(url, follow_redirects=False)
+        code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
+        tokens = await exchange_code(key, secret, code, base_url=f"{base}/dy", now=clock)
+        save_tokens(StoreTokenCache(store), name, tokens)
 
 
 def _next_step(now: datetime, wake: datetime | None) -> datetime:
@@ -355,7 +379,8 @@ def _markdown(result: RehearsalResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime) -> list[Path]:
+def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
+             ) -> list[Path]:
     """The weekly report and engagement export, when the reports module offers `rehearsal_reports`."""
     try:
         from publisher import reports  # type: ignore[attr-defined]
@@ -366,7 +391,8 @@ def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime) -> list[
         logger.info("reports: no rehearsal_reports() yet; timeline only")
         return []
     try:
-        return list(make(ws, store, out_dir=out_dir, now=now))
+        period = f"{start.astimezone(ws.zone):%Y-%m-%d}..{until.astimezone(ws.zone):%Y-%m-%d}"
+        return list(make(ws, store, period=period, out_dir=out_dir, now=now))
     except Exception:  # a report bug must not hide the rehearsal's own result
         logger.warning("writing the rehearsal reports failed", exc_info=True)
         return []
