@@ -126,3 +126,27 @@ def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
     (checked,), _ = calendar.scan()
     xhs = next(t for t in checked.item.targets if t.platform == "xiaohongshu")
     assert "utm_source" not in calendar.renderer.render_text(checked.item, xhs)[0]["body"]
+
+
+def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
+    from publisher import queue_actions
+    from publisher.daemon import run_once
+
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    w = ws.open()
+    store = commands.store_for(w)
+    made = commands.publish_now(w, store, "launch", platform="wechat", now=NOW)
+    assert [(p, s) for _id, p, _a, s in made] == [("wechat", "queued")]
+    assert sync(ws) == []  # the file still says 2026-12-01: the person's "now" wins until it is sent
+    outcomes = run_once(w, store, now=NOW)
+    assert {(o.platform, o.state) for o in outcomes} == {("wechat", "published")}  # dry-run account
+    assert states(ws)[("launch", "xiaohongshu", "xiaohongshu")] == "queued"  # the others keep their time
+    held = GOOD.replace("title: 效率神器上线｜3 步搞定周报", "title: " + "长" * 40)
+    ws.item("launch.md", held)
+    sync(ws)
+    xhs = next(v for v in commands.posts(store) if v.platform == "xiaohongshu")
+    import pytest
+
+    with pytest.raises(queue_actions.ActionRefused, match="fix the item"):
+        queue_actions.publish_now(store, xhs.id, now=NOW)

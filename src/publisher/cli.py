@@ -192,18 +192,36 @@ def publish(
     item: Annotated[str, typer.Argument(help="Item id or file path.")],
     platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform or account.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Every account talks to the sandbox "
+                                          "(PUBLISHER_SANDBOX_URL, else one started in-process).")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Publish one item now, or with --dry-run show the exact request each platform would get."""
+    """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
     _setup(verbose)
     ws = commands.workspace(workspace)
-    modes = {a.mode for a in ws.settings.accounts.values()}
-    if not dry_run and modes - {"dry-run"}:
-        raise UsageError("publishing now to sandbox/live/assisted accounts goes through the queue "
-                         "(`publisher run --once`); use --dry-run to see the requests")
-    records, problems = commands.publish_dry_run(ws, commands.store_for(ws), item, platform=platform, now=_now())
+    store = commands.store_for(ws)
+    if not dry_run:
+        from publisher.daemon import run_once
+        from publisher.daemon_main import local_sandbox, notifier_for
+
+        made_due = commands.publish_now(ws, store, item, platform=platform, now=_now())
+        env_url = os.environ.get("PUBLISHER_SANDBOX_URL") if sandbox else None
+        with local_sandbox(sandbox and not env_url) as local_url:
+            outcomes = run_once(ws, store, sandbox_url=env_url or local_url, notifier=notifier_for(ws))
+        mine = {post for post, *_ in made_due}
+        rows = [o for o in outcomes if o.post_id in mine]
+        if as_json:
+            _json({"posts": [{"id": o.post_id, "platform": o.platform, "account": o.account, "state": o.state,
+                              "reason": o.reason} for o in rows]})
+        else:
+            for o in rows:
+                out.print(f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
+                          f"{o.state}[/] {escape(o.reason or '')}")
+        bad = {"failed", "needs_attention", "needs_reauth", "missed", "held"}
+        raise typer.Exit(1 if any(o.state in bad for o in rows) else 0)
+    records, problems = commands.publish_dry_run(ws, store, item, platform=platform, now=_now())
     if as_json:
         _json({"requests": [{"platform": r.platform, "account": r.account, "file": str(r.path),
                              "request": r.request} for r in records],

@@ -11,12 +11,12 @@ from typing import Any
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
 from publisher.calendar import Calendar, Checked
-from publisher.errors import ConfigError, UsageError
+from publisher.errors import ConfigError, ContentError, UsageError
 from publisher.models import Attempt, Problem
 from publisher.store.claims import log_event
 from publisher.store.db import Store, open_store
 from publisher.store.tables import PostRow
-from publisher.sync import Change, SlotFinder, apply, desired_posts, diff
+from publisher.sync import Change, SlotFinder, apply, desired_posts, diff, with_overrides
 from publisher.workspace import CONFIG_NAME, DEFAULTS_DIR, Workspace, open_workspace
 
 
@@ -189,7 +189,7 @@ def sync(ws: Workspace, store: Store, *, now: datetime, calendar: Calendar | Non
     """Bring the store in line with the files (or, with apply_changes=False, only say what would change)."""
     calendar = calendar or Calendar(ws)
     checked, _ = calendar.scan()
-    desired = desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store))
+    desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
     changes = diff(store, checked, desired)
     if apply_changes:
         apply(store, checked, desired, changes, now=now)
@@ -197,12 +197,11 @@ def sync(ws: Workspace, store: Store, *, now: datetime, calendar: Calendar | Non
 
 
 def slot_finder(ws: Workspace, store: Store) -> SlotFinder | None:
-    """`publish_at: slot` support, when schedules/slots.yaml exists."""
-    try:
-        from publisher.slots import finder
-    except ImportError:  # pragma: no cover - slots arrive with the scheduler
-        return None
-    return finder(ws, store)
+    """`publish_at: best` (the account's own history) and `publish_at: slot` (schedules/slots.yaml)."""
+    from publisher.reports import best_time_finder
+    from publisher.slots import finder
+
+    return best_time_finder(ws, store, fallback=finder(ws, store))
 
 
 @dataclass(frozen=True)
@@ -303,3 +302,25 @@ def publish_dry_run(ws: Workspace, store: Store, ref: str, *, platform: str | No
         log_event(store, post_id, "dry_run", f"dry run of {post.rendered_hash[:12]} written to "
                   f"{path.relative_to(ws.root)}", now=now)
     return records, problems
+
+
+def publish_now(ws: Workspace, store: Store, ref: str, *, platform: str | None, now: datetime
+                ) -> list[tuple[int, str, str, str]]:
+    """Make an item's posts due now (a person's override that sync keeps); returns (post, platform, account,
+    state). The queue (`publisher run`, or `run --once`) sends them."""
+    import sqlalchemy as sa
+
+    from publisher.queue_actions import publish_now as make_due
+
+    calendar = Calendar(ws)
+    checked = find_item(calendar, ref)
+    if checked.item is None or checked.errors:
+        raise ContentError(checked.errors or checked.problems)
+    sync(ws, store, now=now, calendar=calendar)
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    with store.session() as s:
+        rows = s.execute(sa.select(t.c.id, t.c.platform, t.c.account).where(t.c.item_id == checked.item.id)).all()
+    rows = [r for r in rows if platform in (None, r.platform, r.account)]
+    if not rows:
+        raise UsageError(f"{checked.item.id} has no post{' on ' + platform if platform else ''} to publish")
+    return [(r.id, r.platform, r.account, str(make_due(store, r.id, now=now))) for r in rows]

@@ -67,6 +67,23 @@ def _move(
     return to
 
 
+def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
+    """A person's "publish now": the post becomes due now and stays so (sync keeps the override) until sent.
+
+    Planned, queued, retrying and missed posts qualify; held ones need their content fixed first, and ones
+    waiting for approval need `approved_by:`.
+    """
+    state, _account, _ids = _state(store, post_id)
+    moves = {S.PLANNED: S.QUEUED, S.QUEUED: S.QUEUED, S.MISSED: S.QUEUED, S.RETRYING: S.RETRYING}
+    if state not in moves:
+        hint = {S.HELD: "fix the item (publisher check) first", S.WAITING_APPROVAL: "add `approved_by:` first",
+                S.PUBLISHED: "it is already published"}.get(state, "it is not waiting to be sent")
+        raise ActionRefused(f"post {post_id} is {state}: {hint}")
+    log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
+    return _move(store, post_id, state, moves[state], now, "publish now (a person)", due_at=now,
+                 due_override_at=now, next_attempt_at=None)
+
+
 def retry(store: Store, post_id: int, *, force: bool = False, now: datetime) -> PostState:
     """failed/missed/needs_reauth -> queued (sent now: the late window restarts at this decision).
     needs_attention only with force=True ("I checked, it is not there, publish again"): audit-logged, and the

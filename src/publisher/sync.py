@@ -8,7 +8,7 @@ Posts in flight (claimed, sending, reconcile) are never touched here: re-validat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -108,6 +108,23 @@ def _seconds(value: Any, default: float) -> float:
         return _duration(value, where="", key="")
     except ConfigError:
         return default
+
+
+def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
+    """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent."""
+    query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_override_at).where(
+        post_t.c.due_override_at.is_not(None))
+    with store.session() as s:
+        overrides = {(r.item_id, r.platform, r.account): r.due_override_at for r in s.execute(query)}
+    if not overrides:
+        return desired
+    out = []
+    for d in desired:
+        when = overrides.get((d.item_id, d.platform, d.account))
+        if when is not None and d.state in (S.PLANNED, S.QUEUED):
+            d = replace(d, due_at=when, state=S.QUEUED, reason="publish now (a person)")
+        out.append(d)
+    return out
 
 
 def diff(store: Store, checked: list[Checked], desired: list[Desired], *, item_ids: set[str] | None = None

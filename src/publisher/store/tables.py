@@ -80,6 +80,7 @@ class PostRow(SQLModel, table=True):
     account: str
     state: str = PostState.PLANNED.value
     due_at: datetime | None = _when()
+    due_override_at: datetime | None = _when()  # a person's "publish now": wins over the file until sent
     late_window_s: float = 7200.0
     attempt_count: int = 0
     next_attempt_at: datetime | None = _when()
