@@ -218,8 +218,10 @@ def test_a_slot_yields_to_an_explicit_time_added_in_the_same_sync(ws: WS, store:
 
 
 def test_no_slots_file_means_no_finder(ws: WS, store: Store) -> None:
+    from publisher.slots import finder
+
     assert load_slots(ws.open()) is None
-    assert commands.slot_finder(ws.open(), store) is None
+    assert finder(ws.open(), store) is None
 
 
 def test_horizon_limits_the_search(ws: WS, store: Store) -> None:

@@ -222,7 +222,7 @@ def test_publish_now_and_cancel_use_the_queue_rules(client: TestClient) -> None:
     client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={"csrf": token})
     assert state_of(store, post_id)[0] == "cancelled"
     again = client.post(f"/posts/{post_id}/publish-now", headers=ORIGIN, data={"csrf": token})
-    assert "publish now applies to queued and retrying" in again.text
+    assert "is cancelled: it is not waiting to be sent" in again.text
 
 
 def test_post_without_the_form_token_is_403(client: TestClient) -> None:

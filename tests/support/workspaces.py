@@ -205,26 +205,16 @@ def states(store: Store) -> dict[str, int]:
 
 
 def remote_objects(state: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Per platform, the published objects the fake holds (see each fake's dump())."""
-    wx = state.get("wechat", {})
-    dy = state.get("douyin", {})
-    xhs = state.get("xiaohongshu", {})
+    """Per kind, the objects the fake holds (see each fake's dump()): drafts, articles, mass sends, items, notes."""
+    wx, dy, xhs = state.get("wechat", {}), state.get("douyin", {}), state.get("xiaohongshu", {})
     return {
-        "wechat": _flat(wx.get("articles") or wx.get("published") or {}),
-        "wechat_drafts": _flat(wx.get("drafts") or {}),
-        "wechat_mass": _flat(wx.get("mass") or wx.get("mass_sends") or {}),
-        "douyin": _flat(dy.get("items") or dy.get("videos") or {}),
-        "xiaohongshu": _flat(xhs.get("notes") or {}),
+        "wechat_drafts": list(wx.get("drafts", [])),
+        "wechat_articles": list(wx.get("articles", [])),
+        "wechat_jobs": list(wx.get("publish_jobs", [])),
+        "wechat_mass": list(wx.get("mass_sends", [])),
+        "douyin": list(dy.get("items", [])),
+        "xiaohongshu": list(xhs.get("notes", [])),
     }
-
-
-def _flat(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        items: list[Any] = []
-        for v in value.values():
-            items += v if isinstance(v, list) and v and isinstance(v[0], dict) else [v]
-        return [v for v in items if isinstance(v, dict)]
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def wall_now() -> datetime:
