@@ -29,6 +29,7 @@ class Checked:
     item: Item | None
     problems: tuple[Problem, ...]
     valid_targets: frozenset[tuple[str, str]]  # (platform, account) pairs that passed every check
+    digest: bytes = field(default=b"", compare=False)  # sha256 of the file's bytes as checked (b"": unknown)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -146,6 +147,12 @@ class Calendar:
             used.add(media)
             return self._media_hash(media)
 
+        # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the older
+        # bytes, so a later comparison with the file fails and the file is checked again (never the reverse).
+        try:
+            digest = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            digest = b""
         item, problems = read_item(path, ctx or self.context(), media_hash=media_hash)
         rel = path.relative_to(self.ws.root).as_posix()
         valid: set[tuple[str, str]] = set()
@@ -159,7 +166,24 @@ class Calendar:
                 if not item_level and not any(p.severity == "error" for p in mine) and not any(
                         p.platform == target.platform and p.severity == "error" for p in problems):
                     valid.add((target.platform, target.account))
-        return Checked(rel, item, tuple(problems), frozenset(valid))
+        return Checked(rel, item, tuple(problems), frozenset(valid), digest)
+
+    def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
+        """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these bytes
+        and none of those media files changed since; else None. Lets a send-time re-check skip a re-parse.
+        An outcome with errors is never reused (as in scan): the media it missed may have appeared since."""
+        cached = self._files.get(path)
+        if cached is None or not digest or cached[2].digest != digest or cached[2].errors:
+            return None
+        for media in cached[3]:
+            stamp = self._media.get(media)
+            try:
+                st = media.stat()
+            except OSError:
+                return None
+            if stamp is None or stamp[:2] != (st.st_mtime_ns, st.st_size):
+                return None
+        return cached[2], cached[3]
 
     def _media_hash(self, path: Path) -> bytes:
         st = path.stat()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -72,10 +73,11 @@ class Revalidator:
         return Verdict("send", post=post)
 
     def render(self, item: Item, target: Target) -> tuple[RenderedPost | None, list[Problem]]:
-        key = (item.hash, target.platform, target.account)
+        key = self._render_key(item, target)
         cached = self._renders.get(key)
         if cached is not None:
-            return cached, []
+            # Same item version, platform and fields: only the account differs, and nothing reads it.
+            return (cached if cached.account == target.account else replace(cached, account=target.account)), []
         try:
             post, problems = self.calendar.renderer.render(item, target, process_media=True)
         except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
@@ -85,6 +87,28 @@ class Revalidator:
                 self._renders.clear()
             self._renders[key] = post
         return post, problems
+
+    def _render_key(self, item: Item, target: Target) -> tuple[Any, ...]:
+        """What a render depends on. Posts of one item to several accounts of one platform usually render alike
+        (templates rarely name the account), so the account is part of the key only when a template uses it or
+        the item has an entry of its own for that account (problem lines then point into that entry)."""
+        own_entry = isinstance(item.fields.get("platforms"), dict) and target.account in item.fields["platforms"]
+        account = target.account if own_entry or self._uses_account(item, target) else ""
+        try:
+            fields = json.dumps(target.fields, sort_keys=True, ensure_ascii=False, default=repr)
+        except (TypeError, ValueError):  # keys that do not sort: no sharing for this post
+            fields, account = repr(target.fields), target.account
+        return (item.hash, item.id, item.path, target.platform, account, target.line, repr(target.publish_at), fields)
+
+    def _uses_account(self, item: Item, target: Target) -> bool:
+        rules = self.ws.rules.get(target.platform)
+        if rules is None:
+            return True
+        templates = [*rules.templates.values()]
+        if target.fields.get("template"):
+            templates.append(str(target.fields["template"]))
+        renderer = self.calendar.renderer
+        return any("account" in renderer.variables(target.platform, t) for t in templates)
 
     def rendered(self, item_id: str, platform: str, account: str) -> RenderedPost | None:
         """The post as the item renders now, or None (reconcile then works from stored ids alone)."""
@@ -123,9 +147,15 @@ class Revalidator:
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key and _unchanged(cached[2]):
             return cached[3]
-        used: set[Path] = set()
-        checked = self.calendar.check_file(path, None, used)
-        self._checks[path] = (key, frozenset(used), {m: _stat(m) for m in used}, checked)
+        # The calendar's last scan (the sync before this run) may have checked exactly these bytes already.
+        found = self.calendar.cached(path, key)
+        if found is not None:
+            checked, used = found
+        else:
+            scratch: set[Path] = set()
+            checked = self.calendar.check_file(path, None, scratch)
+            used = frozenset(scratch)
+        self._checks[path] = (key, used, {m: _stat(m) for m in used}, checked)
         return checked
 
 

@@ -120,7 +120,10 @@ class MetricRow(SQLModel, table=True):
     """One metric sample; a time series, appended and never overwritten."""
 
     __tablename__ = "metric"
-    __table_args__ = (sa.Index("ix_metric_post_name_taken", "post_id", "name", "taken_at"),)
+    __table_args__ = (
+        sa.Index("ix_metric_post_name_taken", "post_id", "name", "taken_at"),
+        sa.Index("ix_metric_name_taken_at", "name", "taken_at"),  # reports: latest figure before a time
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int | None = Field(default=None, foreign_key="post.id")
