@@ -126,9 +126,8 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
             assert count == 1, (p["item_id"], p["platform"], count)
         else:
             assert count <= 1, (p["item_id"], p["platform"], count)
-    assert sum(sum(c.values()) for c in per_item.values()) == by_state["published"] + sum(
-        per_item[p["platform"]][titles[p["item_id"]]] for p in rows if p["state"] != "published"
-    )
+    for platform, counts in per_item.items():  # and nothing the test did not ask for
+        assert set(counts) <= set(titles.values()), (platform, counts)
 
     # The nemesis did its job, and the file survived it.
     assert mid_send >= 10, f"only {mid_send} of {KILLS} kills caught a post mid-send"

@@ -45,6 +45,7 @@ class Calendar:
     _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
     _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
     _dup: dict[str, list[str]] = field(default_factory=dict)
+    _ids: dict[str, Path] | None = None  # item id -> file, from the last scan (built when first asked)
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
@@ -107,6 +108,7 @@ class Calendar:
             self._files[path] = (key[0], key[1], checked, frozenset(used))
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
+        self._ids = None
         return self._with_duplicates([self._files[p][2] for p in sorted(self._files)]), changed
 
     def _check_many(self, todo: list[tuple[Path, tuple[int, int]]]
@@ -167,6 +169,20 @@ class Calendar:
                         p.platform == target.platform and p.severity == "error" for p in problems):
                     valid.add((target.platform, target.account))
         return Checked(rel, item, tuple(problems), frozenset(valid), digest)
+
+    def path_of(self, item_id: str) -> Path | None:
+        """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""
+        if self._ids is None:
+            ids: dict[str, Path] = {}
+            taken: set[str] = set()
+            for path, (_m, _s, checked, _u) in list(self._files.items()):
+                if checked.item is None:
+                    continue
+                if checked.item.id in ids:
+                    taken.add(checked.item.id)
+                ids[checked.item.id] = path
+            self._ids = {k: v for k, v in ids.items() if k not in taken}
+        return self._ids.get(item_id)
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these bytes

@@ -177,7 +177,8 @@ class Queue:
         problems = [p for p in adapter.validate(post) if p.severity == "error"]
         if problems:
             return self._move(c, S.HELD, redact_text(problems[0].format()), now)
-        ids = self._resumable_ids(c, post, now)
+        sent = post.rendered_hash  # computed once: it serialises every field
+        ids = self._resumable_ids(c, sent, now)
         rule = self.ws.rules[c.platform].schedule if c.platform in self.ws.rules else None
         release = rule and cap_release(
             self.store, rule, post_id=c.id, platform=c.platform, account=c.account, now=now, zone=self.ws.zone
@@ -185,10 +186,10 @@ class Queue:
         if release:
             return self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
         attempt = start_attempt(
-            self.store, c.id, owner=self.owner, now=now, request_hash=post.rendered_hash, lease_s=self.lease_s
+            self.store, c.id, owner=self.owner, now=now, request_hash=sent, lease_s=self.lease_s
         )
         attempt = replace(attempt, ids=ids)
-        sinks.number, sinks.request_hash = attempt.number, post.rendered_hash
+        sinks.number, sinks.request_hash = attempt.number, sent
         try:
             result = await self._leased(c.id, adapter.publish(post, attempt))
         except LeaseLost as exc:
@@ -204,9 +205,9 @@ class Queue:
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
             )
-        return self._published(c, post, attempt, result, sinks.seen)
+        return self._published(c, post, attempt, result, sinks.seen, sent=sent)
 
-    def _resumable_ids(self, c: ClaimedPost, post: RenderedPost, now: datetime) -> dict[str, Any]:
+    def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
         """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
         they were made (a resume must send what was rendered then, and a confirmed negative or a transient
         error preceded this claim, so starting afresh is safe; the ids stay in the event log)."""
@@ -214,7 +215,7 @@ class Queue:
         if not ids:
             return ids
         before = self.db.last_request_hash(c.id)
-        if before is None or before == post.rendered_hash:
+        if before is None or before == sent:
             return ids
         record_ids(self.store, c.id, self.owner, {k: None for k in ids})
         self.db.event(c.id, "ids_discarded", f"content changed since the ids were made: {sorted(ids)}", now)
@@ -227,9 +228,11 @@ class Queue:
         attempt: Attempt,
         result: PublishResult,
         seen: Mapping[str, Any],
+        *,
+        sent: str | None = None,
     ) -> Outcome:
         now = self.now()
-        sent = post.rendered_hash
+        sent = sent or post.rendered_hash
         extra = {
             k: v
             for k, v in dict(result.detail).items()

@@ -121,8 +121,16 @@ class Revalidator:
     # -- finding and caching files --------------------------------------------------------------------------
 
     def _find(self, item_id: str) -> Checked | None:
-        for fresh in (False, True):  # the remembered path first; the store's when that file moved
-            rel = self._paths.get(item_id) if not fresh else self._path_in_store(item_id)
+        # The remembered path first; then where the last scan saw the id (no query: the sync before this run
+        # scanned), then the store's when that file moved. Each candidate is read and its id compared.
+        for where in ("remembered", "scanned", "stored"):
+            if where == "remembered":
+                rel = self._paths.get(item_id)
+            elif where == "scanned":
+                found = self.calendar.path_of(item_id)
+                rel = found.relative_to(self.ws.root).as_posix() if found is not None else None
+            else:
+                rel = self._path_in_store(item_id)
             if rel is None:
                 continue
             checked = self._checked(self.ws.root / rel)

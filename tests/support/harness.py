@@ -1,0 +1,183 @@
+"""The real queue and adapters against an in-process sandbox, on one virtual clock shared by both.
+
+`Harness` owns a workspace (support.workspaces), its SQLite store, the fake (`create_app()`, reached through
+`httpx.ASGITransport`, or a real socket via `running()` when timeouts matter) and a clock. Adapters are the
+registry's classes built with a zero-backoff RetryPolicy and a sleep that moves the virtual clock (of the queue
+and of the fake) instead of waiting: a Retry-After of 30 s costs no wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from publisher.adapters import get_adapter
+from publisher.adapters.base import Adapter, AdapterContext
+from publisher.adapters.douyin import DouyinAdapter
+from publisher.adapters.http import RetryPolicy
+from publisher.adapters.wechat import WechatAdapter
+from publisher.adapters.xiaohongshu import XiaohongshuAdapter
+from publisher.commands import sync
+from publisher.queue import Outcome, Queue
+from publisher.queue_policy import RetrySettings
+from publisher.sandbox import create_app
+from publisher.sandbox.control import state_of
+from publisher.sandbox.core import deep_merge
+from publisher.sandbox.faults import FaultRule
+from publisher.store.db import Store, open_store
+
+from support.workspaces import Layout, authorize_douyin, credential_env, open_ws, posts, write_workspace
+
+T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, when the items are due
+BASE = "http://sandbox"
+FINAL = {"published", "failed", "needs_attention", "needs_reauth", "awaiting_manual", "held", "missed", "cancelled"}
+REAL = {"wechat": WechatAdapter, "douyin": DouyinAdapter, "xiaohongshu": XiaohongshuAdapter}
+
+
+class Clock:
+    """now() for the queue, the store and the adapters; the fake's world clock follows it."""
+
+    def __init__(self, t: datetime, world: Any = None) -> None:
+        self.t = t
+        self.world = world
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def set(self, t: datetime) -> None:
+        self.t = max(self.t, t)
+        if self.world is not None:
+            self.world.set_now(self.t)
+
+    def advance(self, seconds: float) -> None:
+        self.set(self.t + timedelta(seconds=seconds))
+
+
+@dataclass
+class Notices:
+    """A notifier that remembers what it was asked to send."""
+
+    sent: list[Any] = field(default_factory=list)
+
+    def send(self, notification: Any) -> None:
+        self.sent.append(notification)
+
+
+class Harness:
+    """A sandbox workspace, its store, the fake and the clock; `run()` is one queue pass."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        layout: Layout | None = None,
+        *,
+        seed: int = 0,
+        retry: RetrySettings | None = None,
+        policy: RetryPolicy | None = None,
+        env: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        base: str = BASE,
+        world: Any = None,
+        fake_config: dict[str, Any] | None = None,
+    ) -> None:
+        self.layout = layout or Layout()
+        self.root = write_workspace(tmp / "ws", self.layout)
+        self.env = credential_env(self.root, self.layout.platforms, **dict(env or {}))
+        self.ws = open_ws(self.root, self.env)
+        if transport is None:
+            app = create_app(seed=seed, now=T0)
+            world, transport = app.state.world, httpx.ASGITransport(app=app)
+        self.world = world
+        self.world.set_now(T0)
+        self.transport, self.base = transport, base
+        self.clock = Clock(T0, self.world)
+        self.store: Store = open_store(f"sqlite:///{tmp / 'publisher.db'}", clock=self.clock)
+        self.retry = retry or RetrySettings(max_attempts=5)
+        self.policy = policy or RetryPolicy.immediate()
+        self.notices = Notices()
+        self.slept: list[float] = []
+        self.built: list[Adapter] = []
+        self.config({"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}})
+        if fake_config:
+            self.config(fake_config)
+        if "douyin" in self.layout.platforms and self.layout.mode == "sandbox":
+            asyncio.run(authorize_douyin(self.store, base, transport=transport, now=self.clock))
+        self.sync()
+
+    # -- the fake ---------------------------------------------------------------------------------------------
+
+    def fault(self, **rule: Any) -> None:
+        self.world.faults.append(FaultRule.parse(rule))
+
+    def config(self, patch: dict[str, Any]) -> None:
+        deep_merge(self.world.config, patch)
+
+    def state(self) -> dict[str, Any]:
+        return state_of(self.world)
+
+    def calls(self, path: str = "", method: str | None = None) -> list[dict[str, Any]]:
+        return [
+            c for c in self.state()["calls"]
+            if path in c["path"] and (method is None or c["method"] == method)
+        ]
+
+    # -- the queue --------------------------------------------------------------------------------------------
+
+    async def sleep(self, seconds: float) -> None:
+        """The adapters' sleep: the virtual clock moves, the wall clock does not."""
+        self.slept.append(seconds)
+        self.clock.advance(seconds)
+
+    def adapter(self, platform: str, ctx: AdapterContext) -> Adapter:
+        cls = REAL.get(platform)
+        made: Adapter = (
+            cls(ctx, policy=self.policy, sleep=self.sleep)
+            if cls is not None and ctx.mode == "sandbox"
+            else get_adapter(platform, ctx)
+        )
+        self.built.append(made)
+        return made
+
+    def queue(self, owner: str = "A", store: Store | None = None, **kw: Any) -> Queue:
+        return Queue(
+            self.ws,
+            store or self.store,
+            owner=owner,
+            now=self.clock,
+            transport=self.transport,
+            sandbox_url=self.base,
+            notifier=self.notices,
+            adapter_factory=self.adapter,
+            retry=self.retry,
+            **kw,
+        )
+
+    def sync(self) -> None:
+        sync(self.ws, self.store, now=self.clock())
+
+    def run(self, queue: Queue | None = None) -> list[Outcome]:
+        return asyncio.run((queue or self.queue()).run_due())
+
+    def drive(self, *, steps: int = 50, until: Callable[[], bool] | None = None) -> list[Outcome]:
+        """Run, then jump the clock to the queue's next wake-up, until every post is final (or `until`)."""
+        queue = self.queue()
+        seen: list[Outcome] = []
+        done = until or (lambda: all(p["state"] in FINAL for p in posts(self.store)))
+        for _ in range(steps):
+            seen += asyncio.run(queue.run_due())
+            if done():
+                return seen
+            wake = queue.next_due()
+            if wake is None:
+                return seen
+            self.clock.set(max(wake, self.clock() + timedelta(seconds=1)))
+        return seen
+
+    def close(self) -> None:
+        self.store.close()
