@@ -29,6 +29,7 @@ from publisher.cli_app import (
 )
 from publisher.errors import UsageError
 
+
 @app.command()
 def sandbox(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8900,
@@ -87,7 +88,8 @@ def rehearse(
 ) -> None:
     """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
     setup_logging(verbose)
-    from publisher.rehearse import first_due, rehearse as play
+    from publisher.rehearse import first_due
+    from publisher.rehearse import rehearse as play
 
     ws = commands.workspace(workspace)
     begin = parse_day(ws, start, "--from") if start else first_due(ws)

@@ -9,7 +9,9 @@ and of the fake) instead of waiting: a Retry-After of 30 s costs no wall time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,3 +183,59 @@ class Harness:
 
     def close(self) -> None:
         self.store.close()
+
+
+class Hooked(httpx.AsyncBaseTransport):
+    """A transport that lets a test act just before chosen requests leave (e.g. move the clock mid-flow)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.hooks: list[Callable[[httpx.Request], None]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for hook in list(self.hooks):
+            hook(request)
+        return await self.inner.handle_async_request(request)
+
+
+class ShortRead(httpx.AsyncBaseTransport):
+    """Real HTTP to 127.0.0.1 with the read timeout shortened (the adapters' is 30 s), one pool per request so
+    it survives the adapters closing their clients and every asyncio.run() having its own loop."""
+
+    def __init__(self, read_s: float) -> None:
+        self.read_s = read_s
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeout = dict(request.extensions.get("timeout") or {})
+        request.extensions["timeout"] = {**timeout, "read": self.read_s}
+        async with httpx.AsyncHTTPTransport() as inner:
+            response = await inner.handle_async_request(request)
+            body = await response.aread()
+            await response.aclose()
+        return httpx.Response(response.status_code, headers=response.headers, content=body, request=request)
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """Serve one fake app on a real socket (like sandbox.running(), but the test keeps the app's world)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the fake did not start"
+            time.sleep(0.01)  # a poll interval
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

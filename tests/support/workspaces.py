@@ -27,6 +27,7 @@ post_t = PostRow.__table__  # type: ignore[attr-defined]
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
 event_t = EventRow.__table__  # type: ignore[attr-defined]
 
+REPO = Path(__file__).resolve().parents[2]
 PLATFORMS = ("wechat", "douyin", "xiaohongshu")
 #: Credentials the sandbox trusts on first use (a WeChat appid must start with "wx").
 CREDENTIALS: dict[str, dict[str, str]] = {
@@ -56,6 +57,7 @@ class Layout:
     wechat_extra: str = ""  # extra fields of the wechat override, e.g. "mass_send: true"
     mode: str = "sandbox"
     notify: str = ""  # a [notify.x] section, verbatim
+    video: bool = False  # Douyin gets the reference workspace's launch.mp4 (create_video instead of images)
 
 
 def _toml_value(value: Any) -> str:
@@ -94,6 +96,8 @@ def _platform_rules(root: Path, name: str) -> None:
 
 def item_text(n: int, layout: Layout, *, title: str | None = None) -> str:
     overrides = {"wechat": WECHAT_FIELDS, "douyin": "{}", "xiaohongshu": "{}", "producthunt": "{}"}
+    if layout.video:
+        overrides["douyin"] = "{video: media/launch.mp4}"
     if layout.wechat_extra:
         overrides["wechat"] = WECHAT_FIELDS[:-1] + ", " + layout.wechat_extra + "}"
     platforms = "\n".join(f"  {p}: {overrides[p]}" for p in layout.platforms)
@@ -117,6 +121,8 @@ def write_workspace(root: Path, layout: Layout | None = None) -> Path:
     media.mkdir(parents=True)
     Image.new("RGB", (1080, 1440), "#ff2442").save(media / "a.png")
     Image.new("RGB", (1800, 766), "#222222").save(media / "cover.png")
+    if layout.video:
+        shutil.copy(REPO / "content" / "media" / "launch.mp4", media / "launch.mp4")
     accounts = "\n\n".join(_account(p, layout) for p in layout.platforms)
     toml = f'[workspace]\nname = "reliability"\ntimezone = "Asia/Shanghai"\n\n{accounts}\n{layout.notify}\n'
     (root / "publisher.toml").write_text(toml, encoding="utf-8")
