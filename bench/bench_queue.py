@@ -236,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
             f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, no "
             f"re-validation, render or adapter): {args.posts / machine:,.0f} posts/s"
         )
+        overhead = (elapsed - machine) / max(published, 1) * 1e6
+        print(
+            f"[{where}]   queue work beyond those commits (claim bookkeeping, re-validation, render, adapter): "
+            f"{overhead:,.0f} us/post; the commits alone are {machine / args.posts * 1e6:,.0f} us/post"
+        )
         print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
     return 0
 

@@ -435,7 +435,7 @@ def test_submit_dropped_after_commit_is_reconciled_to_the_article(tmp_path: Path
         return early, late, await sb.state()
 
     early, late, state = run(scenario())
-    assert early is None
+    assert early is not None and early.state == "submitted" and "reconcile" not in early.detail  # pending
     assert late is not None and late.state == "published"
     assert len(state["wechat"]["articles"]) == 1
     article = state["wechat"]["articles"][0]

@@ -1,5 +1,5 @@
-"""DESIGN.md 12, first promise: SIGKILL the daemon at random moments while it publishes to the sandbox, restart,
-a hundred times: no post is sent twice, none is lost, and the SQLite file stays intact.
+"""DESIGN.md 12, first promise: SIGKILL the daemon at random moments while it publishes to the sandbox,
+restart, a hundred times: no post is sent twice, none is lost, and the SQLite file stays intact.
 
 The sandbox and the daemon each run in a process of their own (the daemon is the real Daemon + Queue +
 adapters, with a 2 s lease so reaped leases come back within the test). Write endpoints answer slowly half of
@@ -12,9 +12,7 @@ import asyncio
 import random
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from support.procs import DaemonProc, Sandbox, wait_for
@@ -22,6 +20,7 @@ from support.workspaces import (
     Layout,
     authorize_douyin,
     credential_env,
+    due_now,
     open_ws,
     posts,
     remote_objects,
@@ -49,22 +48,23 @@ SLOW_WRITES = [
 
 def _slow_write_rules() -> list[dict[str, object]]:
     return [
-        {"kind": "delay", "platform": p, "path": path, "method": "POST",
-         "ms": 250, "times": 0, "probability": 0.5}
+        {
+            "kind": "delay",
+            "platform": p,
+            "path": path,
+            "method": "POST",
+            "ms": 250,
+            "times": 0,
+            "probability": 0.5,
+        }
         for p, path in SLOW_WRITES
     ]
-
-
-def _due_now() -> str:
-    """A publish_at two minutes ago in the workspace's zone: due at once, well inside the late window."""
-    local = (datetime.now(UTC) - timedelta(minutes=2)).astimezone(ZoneInfo("Asia/Shanghai"))
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path: Path) -> None:
     began = time.monotonic()
     rng = random.Random(SEED)
-    root = write_workspace(tmp_path / "ws", Layout(items=ITEMS, when=_due_now()))
+    root = write_workspace(tmp_path / "ws", Layout(items=ITEMS, when=due_now()))
     env = credential_env(root)
     ws = open_ws(root, env)
     box = Sandbox.start(seed=SEED, log=tmp_path / "sandbox.log")
@@ -111,7 +111,7 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
     assert by_state["published"] >= len(rows) * 0.8, by_state
     assert all(p["lease_owner"] is None for p in rows)
 
-    # Nothing was sent twice: no duplicate the fake noticed, and at most one remote object per item and platform.
+    # Nothing was sent twice: no duplicate the fake noticed, at most one remote object per item and platform.
     assert state["duplicates"] == []
     objects = remote_objects(state)
     per_item = {
@@ -134,5 +134,7 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
     check = store.self_check(integrity=True)
     store.close()
     assert check["integrity_check"] == "ok" and not check["problems"], check
-    print(f"\nkill test: {KILLS} kills, {mid_send} mid-send, final {dict(by_state)}, "
-          f"{time.monotonic() - began:.0f} s")
+    print(
+        f"\nkill test: {KILLS} kills, {mid_send} mid-send, final {dict(by_state)}, "
+        f"{time.monotonic() - began:.0f} s"
+    )

@@ -185,8 +185,8 @@ class Calendar:
         return self._ids.get(item_id)
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
-        """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these bytes
-        and none of those media files changed since; else None. Lets a send-time re-check skip a re-parse.
+        """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
+        bytes and none of those media files changed since; else None. Lets a send-time re-check skip a re-parse.
         An outcome with errors is never reused (as in scan): the media it missed may have appeared since."""
         cached = self._files.get(path)
         if cached is None or not digest or cached[2].digest != digest or cached[2].errors:

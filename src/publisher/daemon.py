@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from publisher.workspace import Workspace, open_workspace
 logger = logging.getLogger(__name__)
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 Clock = Callable[[], datetime]
+#: written to the state dir (pid) once the daemon serves (alarms armed, first tick done); removed on exit
+READY_NAME = "daemon.ready"
 
 
 class QueueLike(Protocol):
@@ -133,11 +136,17 @@ class Daemon:
         self._scheduler: AsyncIOScheduler | None = None
         self.last_sync: SyncResult | None = None
         self.syncs = 0
+        self._sync_pending = False  # start(defer_sync=True): serve() runs the first sync in a thread
+        self._saved_meanwhile: set[Path] = set()  # saves seen while that first sync ran; handled after it
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Take the single-daemon lock (SQLite) or prepare job leadership (PostgreSQL), load jobs, sync."""
+    def start(self, *, defer_sync: bool = False) -> None:
+        """Take the single-daemon lock (SQLite) or prepare job leadership (PostgreSQL), load jobs, sync.
+
+        `defer_sync`: `serve()` syncs in a worker thread instead, so a big calendar does not delay the start;
+        meanwhile the queue serves what the store holds (each post's file is re-read before it is sent).
+        """
         if self.store.is_sqlite:
             if self.single:
                 self._lock = DaemonLock(self.ws.state_dir)
@@ -148,7 +157,10 @@ class Daemon:
         try:
             self.jobs = load_jobs(self.ws)
             self.queue = self._make_queue()
-            self.resync()
+            if defer_sync:
+                self._sync_pending = True
+            else:
+                self.resync()
         except BaseException:
             self.close()
             raise
@@ -221,8 +233,39 @@ class Daemon:
             logger.info("sync: %d change(s)", len(result.changes))
         return result
 
+    async def initial_sync(self) -> SyncResult | None:
+        """The deferred first sync: a fresh Calendar scanned in a worker thread (the loop keeps sending), then
+        swapped in with a queue that uses it; saves seen meanwhile are handled right after."""
+        calendar = Calendar(self.ws)
+        began = time.monotonic()
+        try:
+            result = await asyncio.to_thread(sync, self.ws, self.store, now=self.clock(), calendar=calendar)
+        except Exception:  # the next save syncs again; the queue keeps serving what the store holds
+            logger.exception("the first sync failed")
+            return None
+        finally:
+            self._sync_pending = False
+        self.calendar = calendar
+        self.queue = self._make_queue()
+        self.last_sync = result
+        self.syncs += 1
+        logger.info(
+            "first sync done: %d file(s), %d change(s) in %.1f s",
+            len(result.check.checked),
+            len(result.changes),
+            time.monotonic() - began,
+        )
+        if self._saved_meanwhile:
+            paths, self._saved_meanwhile = self._saved_meanwhile, set()
+            self.on_change(paths)
+        self._wake.set()  # new or moved due times: re-arm
+        return result
+
     def on_change(self, paths: set[Path]) -> SyncResult | None:
         """React to saves: settings or platform rules reload the workspace, schedules reload the jobs."""
+        if self._sync_pending:
+            self._saved_meanwhile |= paths  # the first sync is still running; it is followed by this one
+            return None
         root = self.ws.root.resolve()
         rel = {p.resolve().relative_to(root).parts[0] for p in paths if p.resolve().is_relative_to(root)}
         try:
@@ -360,8 +403,11 @@ class Daemon:
         scheduler = self._build_scheduler()
         scheduler.start()
         watcher = asyncio.create_task(self.watch(), name="watch")
+        first_sync = asyncio.create_task(self.initial_sync(), name="sync") if self._sync_pending else None
         stopper = asyncio.create_task(self._stop.wait(), name="stop")
         self._wake.set()  # the first tick at once: what fell due while nothing ran (late policy) goes now
+        ready, announced = self.ws.state_dir / READY_NAME, False
+        ready.unlink(missing_ok=True)
         try:
             while not self.stopping:
                 waiter = asyncio.create_task(self._wake.wait())
@@ -378,16 +424,30 @@ class Daemon:
                 if tick.exception() is not None:
                     logger.error("tick failed; retrying at the next alarm", exc_info=tick.exception())
                 self.arm()
+                if not announced:
+                    announced = True
+                    self._mark_ready(ready)
         finally:
+            ready.unlink(missing_ok=True)
             scheduler.shutdown(wait=False)
             self._stop.set()
             watcher.cancel()
             stopper.cancel()
-            await asyncio.gather(watcher, stopper, return_exceptions=True)
+            pending = [t for t in (watcher, stopper, first_sync) if t is not None]
+            await asyncio.gather(*pending, return_exceptions=True)  # a sync thread runs on to its end
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
             self.close()
+
+    def _mark_ready(self, path: Path) -> None:
+        """Say "serving" to scripts and benchmarks: synced, the clock armed and the first tick done."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        except OSError as exc:  # a read-only state dir must not stop the daemon
+            logger.warning("cannot write %s: %s", path, exc)
+        logger.info("ready: serving %s (pid %d)", self.ws.root, os.getpid())
 
     async def _finish_in_flight(self, tick: asyncio.Task[TickResult]) -> None:
         try:

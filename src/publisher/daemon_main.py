@@ -63,7 +63,7 @@ def run(
                 print(f"publisher run --once: {len(outcomes)} post(s) handled", file=out)
                 return 0
             daemon = Daemon(ws, store=store, sandbox_url=url, notifier=notifier)
-            daemon.start()
+            daemon.start(defer_sync=True)  # serving at once; the calendar is synced in the background
             print(
                 f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop",
                 file=out,
@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from publisher.redact import install_logging_redaction
+
+    # As the CLI does: without it httpx's own INFO line logs every URL, query-string tokens and all (R26).
+    install_logging_redaction(verbose=args.verbose)
     return run(args.workspace, once=args.once, sandbox=args.sandbox, sandbox_url=args.sandbox_url)
 
 

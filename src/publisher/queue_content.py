@@ -77,7 +77,8 @@ class Revalidator:
         cached = self._renders.get(key)
         if cached is not None:
             # Same item version, platform and fields: only the account differs, and nothing reads it.
-            return (cached if cached.account == target.account else replace(cached, account=target.account)), []
+            same = cached.account == target.account
+            return (cached if same else replace(cached, account=target.account)), []
         try:
             post, problems = self.calendar.renderer.render(item, target, process_media=True)
         except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
@@ -89,16 +90,18 @@ class Revalidator:
         return post, problems
 
     def _render_key(self, item: Item, target: Target) -> tuple[Any, ...]:
-        """What a render depends on. Posts of one item to several accounts of one platform usually render alike
-        (templates rarely name the account), so the account is part of the key only when a template uses it or
-        the item has an entry of its own for that account (problem lines then point into that entry)."""
-        own_entry = isinstance(item.fields.get("platforms"), dict) and target.account in item.fields["platforms"]
+        """What a render depends on. Posts of one item to several accounts of one platform usually render
+        alike (templates rarely name the account), so the account is part of the key only when a template uses
+        it or the item has an entry of its own for that account (problem lines then point into that entry)."""
+        entries = item.fields.get("platforms")
+        own_entry = isinstance(entries, dict) and target.account in entries
         account = target.account if own_entry or self._uses_account(item, target) else ""
         try:
             fields = json.dumps(target.fields, sort_keys=True, ensure_ascii=False, default=repr)
         except (TypeError, ValueError):  # keys that do not sort: no sharing for this post
             fields, account = repr(target.fields), target.account
-        return (item.hash, item.id, item.path, target.platform, account, target.line, repr(target.publish_at), fields)
+        when = repr(target.publish_at)
+        return (item.hash, item.id, item.path, target.platform, account, target.line, when, fields)
 
     def _uses_account(self, item: Item, target: Target) -> bool:
         rules = self.ws.rules.get(target.platform)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,18 +21,26 @@ class StoreTokenCache:
     """A TokenCache shared by every process on the database; the value column is never logged or returned
     in an error message."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, memo_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
+        # Adapters read the token before every call; a few seconds' memo spares the database. A token another
+        # process replaced meanwhile is answered by the platform with "token superseded", which refreshes it.
+        self.memo_s = memo_s
+        self.clock = clock
+        self._memo: dict[tuple[str, str], tuple[float, tuple[str, datetime | None, dict[str, Any]] | None]] = {}
 
     def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
+        hit = self._memo.get((account, kind))
+        if hit is not None and self.clock() - hit[0] < self.memo_s:
+            return None if hit[1] is None else (hit[1][0], hit[1][1], dict(hit[1][2]))
         query = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
             token_t.c.account == account, token_t.c.kind == kind
         )
         with self.store.session() as s:
             row = s.execute(query).one_or_none()
-        if row is None:
-            return None
-        return row.value, row.expires_at, dict(row.meta or {})
+        found = None if row is None else (row.value, row.expires_at, dict(row.meta or {}))
+        self._memo[(account, kind)] = (self.clock(), found)
+        return None if found is None else (found[0], found[1], dict(found[2]))
 
     def put(
         self,
@@ -42,6 +52,7 @@ class StoreTokenCache:
     ) -> None:
         if not value:  # an empty token never overwrites a stored one (R20)
             return
+        self._memo.pop((account, kind), None)
         values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
         where = sa.and_(token_t.c.account == account, token_t.c.kind == kind)
         with self.store.begin() as conn:

@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 
     ws = open_workspace(args.workspace)
     store = open_store(ws.database_url)
-    settings = DaemonSettings(lease_s=args.lease_s, reap_every_s=0.25, stop_deadline_s=5.0, leader_retry_s=0.5)
+    settings = DaemonSettings(
+        lease_s=args.lease_s, reap_every_s=0.25, stop_deadline_s=5.0, leader_retry_s=0.5
+    )
     daemon = Daemon(
         ws, store=store, sandbox_url=args.sandbox_url, settings=settings, queue_factory=queue_factory
     )

@@ -2,13 +2,14 @@
 
 `Harness` owns a workspace (support.workspaces), its SQLite store, the fake (`create_app()`, reached through
 `httpx.ASGITransport`, or a real socket via `running()` when timeouts matter) and a clock. Adapters are the
-registry's classes built with a zero-backoff RetryPolicy and a sleep that moves the virtual clock (of the queue
-and of the fake) instead of waiting: a Retry-After of 30 s costs no wall time.
+registry's classes built with a zero-backoff RetryPolicy and a sleep that moves the virtual clock (of the
+queue and of the fake) instead of waiting: a Retry-After of 30 s costs no wall time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,9 +24,11 @@ from publisher.adapters import get_adapter
 from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.douyin import DouyinAdapter
 from publisher.adapters.http import RetryPolicy
+from publisher.adapters.producthunt import ProductHuntAdapter
 from publisher.adapters.wechat import WechatAdapter
 from publisher.adapters.xiaohongshu import XiaohongshuAdapter
 from publisher.commands import sync
+from publisher.credentials import env_var
 from publisher.queue import Outcome, Queue
 from publisher.queue_policy import RetrySettings
 from publisher.sandbox import create_app
@@ -33,12 +36,20 @@ from publisher.sandbox.control import state_of
 from publisher.sandbox.core import deep_merge
 from publisher.sandbox.faults import FaultRule
 from publisher.store.db import Store, open_store
-
 from support.workspaces import Layout, authorize_douyin, credential_env, open_ws, posts, write_workspace
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, when the items are due
 BASE = "http://sandbox"
-FINAL = {"published", "failed", "needs_attention", "needs_reauth", "awaiting_manual", "held", "missed", "cancelled"}
+FINAL = {
+    "published",
+    "failed",
+    "needs_attention",
+    "needs_reauth",
+    "awaiting_manual",
+    "held",
+    "missed",
+    "cancelled",
+}
 REAL = {"wechat": WechatAdapter, "douyin": DouyinAdapter, "xiaohongshu": XiaohongshuAdapter}
 
 
@@ -109,10 +120,13 @@ class Harness:
         if fake_config:
             self.config(fake_config)
         if "douyin" in self.layout.platforms and self.layout.mode == "sandbox":
-            asyncio.run(authorize_douyin(self.store, base, transport=transport, now=self.clock))
+            creds = {k: self.env[env_var("douyin", k)] for k in ("client_key", "client_secret")}
+            asyncio.run(
+                authorize_douyin(self.store, base, credentials=creds, transport=transport, now=self.clock)
+            )
         self.sync()
 
-    # -- the fake ---------------------------------------------------------------------------------------------
+    # -- the fake --------------------------------------------------------------------------------------------
 
     def fault(self, **rule: Any) -> None:
         self.world.faults.append(FaultRule.parse(rule))
@@ -125,11 +139,12 @@ class Harness:
 
     def calls(self, path: str = "", method: str | None = None) -> list[dict[str, Any]]:
         return [
-            c for c in self.state()["calls"]
+            c
+            for c in self.state()["calls"]
             if path in c["path"] and (method is None or c["method"] == method)
         ]
 
-    # -- the queue --------------------------------------------------------------------------------------------
+    # -- the queue -------------------------------------------------------------------------------------------
 
     async def sleep(self, seconds: float) -> None:
         """The adapters' sleep: the virtual clock moves, the wall clock does not."""
@@ -143,10 +158,13 @@ class Harness:
             if cls is not None and ctx.mode == "sandbox"
             else get_adapter(platform, ctx)
         )
+        if isinstance(made, ProductHuntAdapter):  # a dataclass: same zero-backoff policy, virtual sleep
+            made = dataclasses.replace(made, policy=self.policy, sleep=self.sleep)
         self.built.append(made)
         return made
 
     def queue(self, owner: str = "A", store: Store | None = None, **kw: Any) -> Queue:
+        kw.setdefault("notifier", self.notices)
         return Queue(
             self.ws,
             store or self.store,
@@ -154,7 +172,6 @@ class Harness:
             now=self.clock,
             transport=self.transport,
             sandbox_url=self.base,
-            notifier=self.notices,
             adapter_factory=self.adapter,
             retry=self.retry,
             **kw,
@@ -166,9 +183,11 @@ class Harness:
     def run(self, queue: Queue | None = None) -> list[Outcome]:
         return asyncio.run((queue or self.queue()).run_due())
 
-    def drive(self, *, steps: int = 50, until: Callable[[], bool] | None = None) -> list[Outcome]:
+    def drive(
+        self, *, steps: int = 50, until: Callable[[], bool] | None = None, queue: Queue | None = None
+    ) -> list[Outcome]:
         """Run, then jump the clock to the queue's next wake-up, until every post is final (or `until`)."""
-        queue = self.queue()
+        queue = queue or self.queue()
         seen: list[Outcome] = []
         done = until or (lambda: all(p["state"] in FINAL for p in posts(self.store)))
         for _ in range(steps):
@@ -226,7 +245,9 @@ def serve_app(app: Any) -> Iterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -1,4 +1,4 @@
-"""Workspaces whose accounts talk to the sandbox: WeChat and Douyin verified, Xiaohongshu through the bridge."""
+"""Workspaces whose accounts talk to the sandbox: WeChat, Douyin (verified) and Xiaohongshu (the bridge)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ class Layout:
     wechat_extra: str = ""  # extra fields of the wechat override, e.g. "mass_send: true"
     mode: str = "sandbox"
     notify: str = ""  # a [notify.x] section, verbatim
+    late_window: str = "2h"
     video: bool = False  # Douyin gets the reference workspace's launch.mp4 (create_video instead of images)
 
 
@@ -83,7 +84,7 @@ def _account(name: str, layout: Layout) -> str:
     return "\n".join(lines)
 
 
-def _platform_rules(root: Path, name: str) -> None:
+def _platform_rules(root: Path, name: str, late_window: str) -> None:
     """The packaged rules without the pacing (daily caps, spacing): a test sends many posts at one instant."""
     target = root / "platforms" / name
     shutil.copytree(DEFAULTS_DIR / "platforms" / name, target)
@@ -91,11 +92,13 @@ def _platform_rules(root: Path, name: str) -> None:
     text = yaml_path.read_text(encoding="utf-8")
     text = re.sub(r"daily_cap: \d+", "daily_cap: 0", text)
     text = re.sub(r"min_spacing_s: \S+", "min_spacing_s: 0s", text)
+    text = re.sub(r"late_window_s: \S+", f"late_window_s: {late_window}", text)
     yaml_path.write_text(text, encoding="utf-8")
 
 
 def item_text(n: int, layout: Layout, *, title: str | None = None) -> str:
-    overrides = {"wechat": WECHAT_FIELDS, "douyin": "{}", "xiaohongshu": "{}", "producthunt": "{}"}
+    ph = f'{{name: "WeeklyPilot {n}", tagline: "Weekly reports in 3 steps", description: "Drafts reports."}}'
+    overrides = {"wechat": WECHAT_FIELDS, "douyin": "{}", "xiaohongshu": "{}", "producthunt": ph}
     if layout.video:
         overrides["douyin"] = "{video: media/launch.mp4}"
     if layout.wechat_extra:
@@ -124,10 +127,14 @@ def write_workspace(root: Path, layout: Layout | None = None) -> Path:
     if layout.video:
         shutil.copy(REPO / "content" / "media" / "launch.mp4", media / "launch.mp4")
     accounts = "\n\n".join(_account(p, layout) for p in layout.platforms)
-    toml = f'[workspace]\nname = "reliability"\ntimezone = "Asia/Shanghai"\n\n{accounts}\n{layout.notify}\n'
+    toml = (
+        f'[workspace]\nname = "reliability"\ntimezone = "Asia/Shanghai"\n'
+        f'late_window = "{layout.late_window}"\n\n'
+        f"{accounts}\n{layout.notify}\n"
+    )
     (root / "publisher.toml").write_text(toml, encoding="utf-8")
     for name in layout.platforms:
-        _platform_rules(root, name)
+        _platform_rules(root, name, layout.late_window)
     for n in range(layout.items):
         (root / "content" / f"item-{n:04d}.md").write_text(item_text(n, layout), encoding="utf-8")
     return root
@@ -168,7 +175,7 @@ async def authorize_douyin(
     save_tokens(StoreTokenCache(store), account, tokens)
 
 
-# -- reading the store -----------------------------------------------------------------------------------------
+# -- reading the store ---------------------------------------------------------------------------------------
 
 
 def posts(store: Store) -> list[dict[str, Any]]:
@@ -178,9 +185,11 @@ def posts(store: Store) -> list[dict[str, Any]]:
 
 def post_of(store: Store, item: str, account: str) -> dict[str, Any]:
     with store.session() as s:
-        row = s.execute(
-            sa.select(post_t).where(post_t.c.item_id == item, post_t.c.account == account)
-        ).mappings().one()
+        row = (
+            s.execute(sa.select(post_t).where(post_t.c.item_id == item, post_t.c.account == account))
+            .mappings()
+            .one()
+        )
     return dict(row)
 
 
@@ -195,7 +204,9 @@ def attempts(store: Store, post_id: int | None = None) -> list[dict[str, Any]]:
 def events(store: Store, post_id: int) -> list[tuple[str, str]]:
     with store.session() as s:
         rows = s.execute(
-            sa.select(event_t.c.kind, event_t.c.message).where(event_t.c.post_id == post_id).order_by(event_t.c.id)
+            sa.select(event_t.c.kind, event_t.c.message)
+            .where(event_t.c.post_id == post_id)
+            .order_by(event_t.c.id)
         ).all()
     return [(k, m) for k, m in rows]
 
@@ -207,11 +218,11 @@ def states(store: Store) -> dict[str, int]:
     return out
 
 
-# -- what the sandbox holds --------------------------------------------------------------------------------------
+# -- what the sandbox holds ----------------------------------------------------------------------------------
 
 
 def remote_objects(state: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Per kind, the objects the fake holds (see each fake's dump()): drafts, articles, mass sends, items, notes."""
+    """Per kind, what the fake holds (each fake's dump()): drafts, articles, mass sends, items, notes."""
     wx, dy, xhs = state.get("wechat", {}), state.get("douyin", {}), state.get("xiaohongshu", {})
     return {
         "wechat_drafts": list(wx.get("drafts", [])),
@@ -223,7 +234,10 @@ def remote_objects(state: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def wall_now() -> datetime:
-    from datetime import UTC
+def due_now(minutes_ago: int = 2, zone: str = "Asia/Shanghai") -> str:
+    """A publish_at a little in the past in the workspace's zone: due at once, well inside the late window."""
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
 
-    return datetime.now(UTC)
+    local = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).astimezone(ZoneInfo(zone))
+    return local.strftime("%Y-%m-%d %H:%M")

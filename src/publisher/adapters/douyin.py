@@ -33,6 +33,7 @@ from publisher.adapters.http import RetryPolicy, call, make_client, with_token_r
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
 MB = 1024 * 1024
+TEXT_MAX = 1000  # PLATFORMS.md 2.4: the API's text limit is undocumented [U]; platform.yaml says 1000 too
 CONSUMED = 2190007  # create_video with a used video_id [U]: the post may already exist, so reconcile
 #: statistics field -> normalised names (PLATFORMS.md 6: play_count is the view figure)
 STATS = {
@@ -137,6 +138,13 @@ class DouyinAdapter:
         if not post.media_of("video") and not post.media_of("images"):
             problems.append(
                 Problem(post.item_path, 1, "video", "Douyin needs a video or images", platform="douyin")
+            )
+        limit = int(self.ctx.options.get("text_max", TEXT_MAX))
+        if len(str(post.fields.get("text") or "")) > limit:  # caught here, before any request leaves
+            problems.append(
+                Problem(
+                    post.item_path, 1, "text", f"Douyin text is over {limit} characters", platform="douyin"
+                )
             )
         return problems
 

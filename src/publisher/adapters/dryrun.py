@@ -45,7 +45,8 @@ class DryRunAdapter:
         if self.ctx.out_dir is not None:
             self.ctx.out_dir.mkdir(parents=True, exist_ok=True)
             path = self.ctx.out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
-            path.write_text(json.dumps(request, ensure_ascii=False, indent=2), encoding="utf-8")
+            # Compact: indent=2 falls back to the pure-Python encoder, a tenth of a millisecond per post.
+            path.write_text(json.dumps(request, ensure_ascii=False), encoding="utf-8")
         return PublishResult(remote_id=remote_id, url=f"dryrun://{post.platform}/{remote_id}",
                              detail={"dry_run": True}, request=request)
 

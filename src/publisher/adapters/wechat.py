@@ -28,6 +28,7 @@ from publisher.adapters.wechat_jobs import (
     find_article,
     find_draft,
     manual,
+    public,
     published,
     submitted,
 )
@@ -91,10 +92,11 @@ class WechatAdapter:
 
     async def poll(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
         """One freepublish/get for a submitted job: published, still "submitted" (see `poll_after_s`), or
-        PermanentError when the job failed; None when no publish job was recorded for this attempt."""
+        PermanentError when the job failed; reconcile when a submit left unanswered; else None."""
         ids = dict(attempt.ids)
         if not ids.get("publish_id"):
-            return None
+            # A submit whose answer was lost, still pending (see _reconcile_submit): look again the same way.
+            return await self.reconcile(post, attempt) if ids.get("submit_at") else None
         async with self._api() as api:
             found = await check_job(api, ids)
             if found is None:
@@ -169,7 +171,9 @@ class WechatAdapter:
         if await self.steps.draft_exists(api, ids):
             settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
             if api.now.timestamp() - float(ids["submit_at"]) < settle:
-                return None  # a job may still be publishing it: ask again later
+                # A job may still be publishing it: pending, so the queue asks again later (None would hand a
+                # 5xx on submit, which usually means "not submitted", to a person at once).
+                return PublishResult(None, None, "submitted", {**public(ids), "reason": "submit unanswered"})
             return absent(ids, "the draft is still in the draft box long after the submit")
         articles, _ = await find_article(api, title, ids.get("thumb_media_id"), attempt.started_at)
         if len(articles) != 1:

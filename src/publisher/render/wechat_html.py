@@ -186,9 +186,7 @@ class _WechatRenderer(RendererHTML):
         # otherwise scan plugin entry points, importing e.g. IPython in the middle of a render.
         if lang.lower() not in _builtin_lexer_aliases():
             return escape(code, quote=False)
-        lexer = get_lexer_by_name(lang)
-        formatter = HtmlFormatter(noclasses=True, nowrap=True, style=self.theme.code_style)
-        return str(highlight(code, lexer, formatter))
+        return str(highlight(code, get_lexer_by_name(lang), _formatter(self.theme.code_style)))
 
     def fence(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         tok = tokens[idx]
@@ -269,6 +267,12 @@ def render_article(
     html = f'<section style="{styles["section"]}">{body}</section>'
     return WechatArticle(html=sanitize(html) if sanitized else html, footnotes=tuple(notes.entries),
                          images=tuple(images))
+
+
+@lru_cache(maxsize=8)
+def _formatter(style: str) -> HtmlFormatter:  # type: ignore[type-arg]
+    # Building a formatter compiles its style sheet: once per style, not once per code block.
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 @lru_cache(maxsize=8)

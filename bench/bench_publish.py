@@ -1,0 +1,372 @@
+"""Benchmark: WeChat articles through the queue and the real adapter over HTTP, vs a bare httpx loop making
+the same calls against the same sandbox.
+
+DESIGN.md section 11 target: the queue reaches >= 50 % of the bare loop's throughput.
+
+What is measured, in one run:
+- queue: N items, each a WeChat article on one of A verified sandbox-mode accounts (the draft + publish flow:
+  stable_token once per account, material/add_material for the cover, draft/add, freepublish/submit, one
+  freepublish/get), drained by `Queue.run_due` one post after the other, as the daemon sends them: claim,
+  re-validation, rendering (Markdown -> WeChat HTML, cover processed), write-ahead intent, every platform id
+  committed as it arrives (SQLite, synchronous=FULL), the finish. The calendar sync beforehand is not timed.
+- floor: the very requests the queue sent (recorded on the way: same methods, paths, query, bodies, count and
+  order) replayed by one bare `httpx.AsyncClient` after the sandbox was reset, with only the ids the sandbox
+  hands out (token, media ids, publish ids) swapped for the ones it hands out this time.
+- the queue runs twice: as shipped, and with the recording transport holding one SSL context for every client
+  (what `adapters.http.make_client` would do with a shared context); the floor is measured once.
+The sandbox runs in its own process by default (`--sandbox thread` uses `publisher.sandbox.running()` in this
+process, where it shares the interpreter lock with the client, which flatters the ratio).
+
+    PYTHONPATH=src python bench/bench_publish.py [--posts 300] [--accounts 10] [--sandbox process|thread]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from publisher.calendar import Calendar
+from publisher.commands import sync
+from publisher.credentials import env_var
+from publisher.queue import Queue
+from publisher.store.db import open_store
+from publisher.workspace import DEFAULTS_DIR, open_workspace
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+BODY = """第 {n} 期：这一周我们把周报从两小时压到二十分钟。
+
+## 三步
+
+1. 把本周的数据从看板导出来；
+2. 用模板填好 **关键指标** 和 *风险*；
+3. 发给团队，留十分钟讨论。
+
+```python
+def report(week):
+    return template.render(week=week)
+```
+
+更多做法见 [我们的博客](https://example.com/blog/weekly-{n})。
+"""
+
+
+@dataclass
+class Recorded:
+    """One request as the queue sent it, and the JSON it got back."""
+
+    method: str
+    path: str
+    params: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+    answer: Any
+
+
+@dataclass
+class Recorder(httpx.AsyncBaseTransport):
+    """Records each request and its JSON answer. Like the default, every client gets its own connection pool
+    (the adapters open one client per publish), so the recording changes no connection behaviour."""
+
+    calls: list[Recorded] = field(default_factory=list)
+    inner: httpx.AsyncHTTPTransport | None = None
+    ssl_context: ssl.SSLContext | None = None  # None: a new one per client, as httpx's default transport does
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.inner is None:
+            self.inner = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
+        body = await request.aread()
+        response = await self.inner.handle_async_request(request)
+        content = await response.aread()
+        try:
+            answer = json.loads(content)
+        except ValueError:
+            answer = None
+        self.calls.append(
+            Recorded(
+                request.method,
+                request.url.path,
+                list(request.url.params.multi_items()),
+                {k: v for k, v in request.headers.items() if k.lower() == "content-type"},
+                body,
+                answer,
+            )
+        )
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content, extensions=response.extensions
+        )
+
+    async def aclose(self) -> None:
+        if self.inner is not None:
+            await self.inner.aclose()
+            self.inner = None
+
+
+def write_settings(ws: Path, accounts: int) -> list[str]:
+    """publisher.toml with `accounts` verified sandbox-mode WeChat accounts, the WeChat rules without pacing,
+    and a cover image; returns the account names."""
+    media = ws / "content" / "media"
+    media.mkdir(parents=True)
+    Image.new("RGB", (1800, 766), "#2b6cb0").save(media / "cover.png")
+    names = [f"wx{i}" for i in range(accounts)]
+    toml = ['[workspace]\nname = "bench"\ntimezone = "Asia/Shanghai"\n']
+    for n in names:
+        toml.append(
+            f'[accounts.{n}]\nplatform = "wechat"\nmode = "sandbox"\nverified = true\n'
+            f"[accounts.{n}.options]\npoll_waits = [0]\n"  # one freepublish/get right after submit
+        )
+    (ws / "publisher.toml").write_text("\n".join(toml), encoding="utf-8")
+    folder = ws / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    rules = folder / "platform.yaml"
+    text = rules.read_text(encoding="utf-8")
+    text = re.sub(r"daily_cap: \d+", "daily_cap: 0", text)
+    text = re.sub(r"min_spacing_s: \S+", "min_spacing_s: 0s", text)
+    rules.write_text(text, encoding="utf-8")  # pacing off: the bench measures the queue, not the pacing
+    return names
+
+
+def item_text(n: int, account: str, due: datetime, prefix: str = "p") -> str:
+    """One WeChat article due at `due` (ISO 8601 with offset, fractions of a second kept)."""
+    return (
+        f"---\nid: {prefix}{n:05d}\ntitle: 周报第{n}期：三步写完\n"
+        f"publish_at: {due.isoformat()}\nstatus: ready\ntags: [效率工具]\nplatforms:\n"
+        f"  {account}: {{author: 运营, digest: 一篇讲清楚, cover: media/cover.png}}\n"
+        f"---\n" + BODY.format(n=n)
+    )
+
+
+def credentials_env(root: Path, names: list[str]) -> dict[str, str]:
+    """The accounts' credentials as environment variables (the sandbox trusts the first secret it sees)."""
+    env = {"PUBLISHER_NO_KEYRING": "1", "PUBLISHER_CREDENTIALS_FILE": str(root / "no-such-file")}
+    for n in names:
+        env[env_var(n, "appid")] = f"wxbench{n}"
+        env[env_var(n, "secret")] = f"bench-secret-{n}"
+    return env
+
+
+def build(root: Path, posts: int, accounts: int, due: datetime) -> tuple[Path, dict[str, str]]:
+    """`posts` WeChat articles spread over `accounts` verified sandbox accounts, and the env to open it."""
+    ws = root / "ws"
+    names = write_settings(ws, accounts)
+    for n in range(posts):
+        (ws / "content" / f"p{n:04d}.md").write_text(item_text(n, names[n % accounts], due), encoding="utf-8")
+    return ws, credentials_env(root, names)
+
+
+# -- the sandbox ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sandbox(kind: str) -> Iterator[str]:
+    if kind == "thread":
+        from publisher.sandbox import running
+
+        with running() as base:
+            yield base
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "publisher.sandbox", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/__fake/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox process did not come up")
+            time.sleep(0.05)  # polling the health endpoint until it answers
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def prepare(base: str) -> None:
+    """Fresh world; publish jobs finish at once (the one freepublish/get then finds the article)."""
+    httpx.post(f"{base}/__fake/reset", json={"keep_config": False}, timeout=10).raise_for_status()
+    httpx.post(
+        f"{base}/__fake/config",
+        json={"wechat": {"publish_delay_seconds": 0}, "call_log_size": 100},
+        timeout=10,
+    ).raise_for_status()
+
+
+def published_articles(base: str) -> int:
+    state = httpx.get(f"{base}/__fake/state", timeout=30).json()
+    wechat = state.get("wechat") or state.get("platforms", {}).get("wechat") or {}
+    return len(wechat.get("articles") or [])
+
+
+# -- the two runs -----------------------------------------------------------------------------------------
+
+
+async def drain(queue: Queue, batch: int) -> Counter[str]:
+    states: Counter[str] = Counter()
+    while True:
+        out = await queue.run_due(batch)
+        states.update(o.state for o in out)
+        if len(out) < batch:
+            return states
+
+
+def queue_run(
+    root: Path, base: str, posts: int, accounts: int, batch: int, ssl_context: ssl.SSLContext | None = None
+) -> tuple[float, Counter[str], list[Recorded]]:
+    now = datetime.now(UTC)
+    shutil.rmtree(root / "ws", ignore_errors=True)
+    folder, env = build(root, posts, accounts, now - timedelta(minutes=5))
+    ws = open_workspace(folder, env=env)
+    store = open_store(ws.database_url)
+    calendar = Calendar(ws)
+    sync(ws, store, now=datetime.now(UTC), calendar=calendar)
+    recorder = Recorder(ssl_context=ssl_context)
+    queue = Queue(
+        ws,
+        store,
+        owner="bench",
+        now=lambda: datetime.now(UTC),
+        transport=recorder,
+        sandbox_url=base,
+        calendar=calendar,
+    )
+    t = time.perf_counter()
+    states = asyncio.run(drain(queue, batch))
+    elapsed = time.perf_counter() - t
+    store.close()
+    return elapsed, states, recorder.calls
+
+
+def _swap(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [_swap(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _swap(v, ids) for k, v in value.items()}
+    return value
+
+
+def _learn(old: Any, new: Any, ids: dict[str, str]) -> None:
+    """Every id the sandbox handed out this time, by the one it handed out to the queue at the same place."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k, v in old.items():
+            _learn(v, new.get(k), ids)
+    elif isinstance(old, list) and isinstance(new, list):
+        for a, b in zip(old, new, strict=False):
+            _learn(a, b, ids)
+    elif isinstance(old, str) and isinstance(new, str) and old != new:
+        ids[old] = new
+
+
+async def bare_loop(base: str, calls: list[Recorded]) -> tuple[float, int]:
+    """The floor: the recorded calls replayed in order by one client; returns (seconds, answers not ok)."""
+    ids: dict[str, str] = {}
+    bad = 0
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        t = time.perf_counter()
+        for c in calls:
+            params = [(k, ids.get(v, v)) for k, v in c.params]
+            if c.headers.get("content-type", "").startswith("application/json"):
+                body = json.dumps(_swap(json.loads(c.body), ids), ensure_ascii=False).encode()
+                response = await client.request(
+                    c.method, c.path, params=params, content=body, headers=c.headers
+                )
+            else:
+                response = await client.request(
+                    c.method, c.path, params=params, content=c.body, headers=c.headers
+                )
+            answer = response.json()
+            if response.status_code != 200 or answer.get("errcode") not in (None, 0):
+                bad += 1
+            _learn(c.answer, answer, ids)
+        elapsed = time.perf_counter() - t
+    return elapsed, bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument(
+        "--accounts", type=int, default=10, help="freepublish/submit allows 100 a day per account"
+    )
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--sandbox", choices=["process", "thread"], default="process")
+    parser.add_argument("--where", choices=["disk", "shm"], default="disk", help="where the store lives")
+    args = parser.parse_args(argv)
+    place = Path(__file__).resolve().parent if args.where == "disk" else Path("/dev/shm")
+    root = Path(tempfile.mkdtemp(prefix="bench-publish-", dir=place))
+    runs: dict[str, tuple[float, Counter[str], list[Recorded], int]] = {}
+    try:
+        with sandbox(args.sandbox) as base:
+            variants = {"as shipped": None, "one shared SSL context": ssl.create_default_context()}
+            for label, context in variants.items():
+                prepare(base)
+                q_s, states, calls = queue_run(root, base, args.posts, args.accounts, args.batch, context)
+                runs[label] = (q_s, states, calls, published_articles(base))
+            prepare(base)
+            calls = runs["as shipped"][2]
+            b_s, bad = asyncio.run(bare_loop(base, calls))
+            b_articles = published_articles(base)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    kinds = Counter(f"{c.method} {c.path}" for c in calls)
+    b_rate = b_articles / b_s if b_s else 0.0
+    print(
+        f"sandbox: {args.sandbox}; store on {args.where}; "
+        f"{args.posts} WeChat articles over {args.accounts} accounts"
+    )
+    print(f"HTTP calls per run: {len(calls)} ({', '.join(f'{n}x {k}' for k, n in sorted(kinds.items()))})")
+    print(
+        f"floor, bare httpx loop (one client, same calls replayed): {b_articles} articles in {b_s:.2f} s: "
+        f"{b_rate:,.1f} posts/s, {len(calls) / b_s:,.0f} calls/s; answers not ok: {bad}"
+    )
+    for label, (q_s, states, q_calls, q_articles) in runs.items():
+        published = states.get("published", 0)
+        q_rate = published / q_s
+        ratio = q_rate / b_rate if b_rate else 0.0
+        ok = (
+            ratio >= 0.5
+            and published == args.posts == q_articles == b_articles
+            and len(q_calls) == len(calls)
+        )
+        print(
+            f"queue ({label}): {published} published ({dict(states)}), {len(q_calls)} calls, in {q_s:.2f} s: "
+            f"{q_rate:,.1f} posts/s; sandbox articles {q_articles} -> queue / bare loop = {ratio:.2f} "
+            f"(target >= 0.50) {'OK' if ok else 'BELOW TARGET'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""One worker process of a scale-out test: the real Queue on a shared database, run until nothing is due.
+
+`python tests/support/queue_worker.py --workspace DIR --owner NAME [--sandbox-url URL] [--go FILE]` waits
+for FILE to exist (so every worker starts claiming at the same moment), runs `Queue.run_due` until two passes
+in a row find nothing, and prints one JSON line: {"owner", "outcomes": {state: count}, "posts": [ids]}.
+The database is the workspace's (`PUBLISHER_DATABASE_URL` in the environment selects PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+
+async def work(args: argparse.Namespace) -> dict[str, object]:
+    from publisher.queue import Queue
+    from publisher.queue_policy import RetrySettings
+    from publisher.store.db import open_store
+    from publisher.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    store = open_store(ws.database_url, migrate=False)
+    queue = Queue(
+        ws,
+        store,
+        owner=args.owner,
+        now=store.clock,
+        sandbox_url=args.sandbox_url,
+        retry=RetrySettings(base_s=0.2, cap_s=0.5, poll_s=0.2),
+        lease_s=60,
+    )
+    states: Counter[str] = Counter()
+    mine: list[int] = []
+    if args.go:
+        deadline = time.monotonic() + 60
+        while not Path(args.go).exists():  # the start line: all workers claim together
+            if time.monotonic() > deadline:
+                raise SystemExit("no start signal within 60 s")
+            await asyncio.sleep(0.01)
+    idle = 0
+    deadline = time.monotonic() + args.max_s
+    while idle < 2 and time.monotonic() < deadline:
+        outcomes = await queue.run_due(limit=20)
+        for o in outcomes:
+            states[o.state] += 1
+            if o.state == "published":
+                mine.append(o.post_id)
+        idle = idle + 1 if not outcomes else 0
+        if not outcomes:
+            await asyncio.sleep(0.3)  # a poll interval: retries and polls fall due on the wall clock
+    store.close()
+    return {"owner": args.owner, "outcomes": dict(states), "posts": mine}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workspace", type=Path, required=True)
+    parser.add_argument("--owner", required=True)
+    parser.add_argument("--sandbox-url", default=None)
+    parser.add_argument("--go", default=None)
+    parser.add_argument("--max-s", type=float, default=240.0)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(work(args))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""DESIGN.md 12: several queue processes on one PostgreSQL database publish every due post exactly once.
+
+Four worker PROCESSES (tests/support/queue_worker.py: the real Queue, claiming with FOR UPDATE SKIP LOCKED)
+start together on a fresh schema of the local PostgreSQL and drain 1,000 due posts through the dry-run
+adapter (which records every request it would send), then a smaller calendar through the real adapters
+against a sandbox process. An unreachable server fails the test; it never skips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from support.procs import REPO, Sandbox, child_env
+from support.workspaces import (
+    Layout,
+    attempts,
+    authorize_douyin,
+    credential_env,
+    due_now,
+    open_ws,
+    posts,
+    remote_objects,
+    write_workspace,
+)
+
+from publisher.adapters.dryrun import dry_run_dir
+from publisher.commands import sync
+from publisher.store.db import Store, open_store, utcnow
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORKER = REPO / "tests" / "support" / "queue_worker.py"
+WORKERS = 4
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema per test, dropped afterwards; an unreachable server errors (never skips)."""
+    schema = f"rel_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def run_workers(root: Path, env: dict[str, str], tmp: Path, sandbox_url: str | None = None) -> list[dict]:
+    go = tmp / "go"
+    args = ["--workspace", str(root), "--go", str(go)] + (
+        ["--sandbox-url", sandbox_url] if sandbox_url else []
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "--owner", f"w{n}", *args],
+            env=child_env(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(WORKERS)
+    ]
+    go.touch()  # every worker is up (or nearly): they claim from the same instant on
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def test_four_processes_on_one_postgres_publish_1000_posts_exactly_once(pg_url: str, tmp_path: Path) -> None:
+    root = write_workspace(
+        tmp_path / "ws",
+        Layout(items=500, platforms=("wechat", "xiaohongshu"), mode="dry-run", when=due_now()),
+    )
+    env = {**credential_env(root), "PUBLISHER_DATABASE_URL": pg_url}
+    ws = open_ws(root, env)
+    store = open_store(ws.database_url)
+    try:
+        assert store.dialect == "postgresql"
+        sync(ws, store, now=utcnow())
+        assert len(posts(store)) == 1000
+
+        results = run_workers(root, env, tmp_path)
+
+        rows = posts(store)
+        assert Counter(p["state"] for p in rows) == Counter({"published": 1000})
+        # Exactly once: one attempt per post, one publishing worker per post, one request recorded per post.
+        per_post = Counter(a["post_id"] for a in attempts(store))
+        assert set(per_post.values()) == {1} and len(per_post) == 1000
+        claimed = [pid for r in results for pid in r["posts"]]
+        assert len(claimed) == len(set(claimed)) == 1000
+        assert sum(1 for r in results if r["posts"]) >= 2, [len(r["posts"]) for r in results]  # they shared
+        assert len(list(dry_run_dir(ws.state_dir).glob("*.json"))) == 1000  # every request was recorded
+    finally:
+        store.close()
+
+
+def test_four_processes_publish_through_the_real_adapters_exactly_once(pg_url: str, tmp_path: Path) -> None:
+    items = 20
+    root = write_workspace(tmp_path / "ws", Layout(items=items, when=due_now()))
+    env = {**credential_env(root), "PUBLISHER_DATABASE_URL": pg_url}
+    ws = open_ws(root, env)
+    box = Sandbox.start(seed=4, log=tmp_path / "sandbox.log")
+    store: Store = open_store(ws.database_url)
+    try:
+        box.clock()
+        box.config({"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}})
+        asyncio.run(authorize_douyin(store, box.url))
+        sync(ws, store, now=utcnow())
+        assert len(posts(store)) == items * 3
+
+        results = run_workers(root, env, tmp_path, sandbox_url=box.url)
+
+        rows = posts(store)
+        assert Counter(p["state"] for p in rows) == Counter({"published": items * 3}), [
+            (p["item_id"], p["platform"], p["state"], p["reason"]) for p in rows if p["state"] != "published"
+        ]
+        claimed = [pid for r in results for pid in r["posts"]]
+        assert len(claimed) == len(set(claimed)) == items * 3
+        state = box.state()
+        assert state["duplicates"] == []
+        got = remote_objects(state)
+        assert len(got["wechat_articles"]) == len(got["douyin"]) == len(got["xiaohongshu"]) == items
+        writes = Counter(c["path"].split("?")[0] for c in state["calls"] if c["method"] == "POST")
+        assert writes["/wx/cgi-bin/freepublish/submit"] == items and writes["/xhs/api/v1/publish"] == items
+        assert writes["/dy/api/douyin/v1/video/create_image_text/"] == items
+    finally:
+        store.close()
+        box.stop()
