@@ -191,14 +191,14 @@ def apply(store: Store, checked: list[Checked], desired: list[Desired], changes:
                           title=item.title, synced_at=now)
             updated = conn.execute(sa.update(item_t).where(item_t.c.id == item_id).values(**values)).rowcount
             if not updated:
-                conn.execute(sa.insert(item_t).values(id=item_id, **values))
+                _insert_new(conn, item_t, {"id": item_id, **values})
         for ch in changes:
             key = (ch.item_id, ch.platform, ch.account)
             d = wanted.get(key)
             where = sa.and_(post_t.c.item_id == ch.item_id, post_t.c.platform == ch.platform,
                             post_t.c.account == ch.account)
             if ch.kind == "new" and d is not None:
-                conn.execute(sa.insert(post_t).values(
+                _insert_new(conn, post_t, dict(
                     item_id=d.item_id, platform=d.platform, account=d.account, state=d.state.value,
                     due_at=d.due_at, late_window_s=d.late_window_s, content_hash=d.content_hash, reason=d.reason,
                     ids={}, created_at=now, updated_at=now))
@@ -220,9 +220,18 @@ def apply(store: Store, checked: list[Checked], desired: list[Desired], changes:
         _remember(conn, "last_sync", now.isoformat())
 
 
+def _insert_new(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
 def _remember(conn: sa.Connection, key: str, value: str) -> None:
     if not conn.execute(sa.update(sync_t).where(sync_t.c.key == key).values(value=value)).rowcount:
-        conn.execute(sa.insert(sync_t).values(key=key, value=value))
+        _insert_new(conn, sync_t, {"key": key, "value": value})
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:
