@@ -65,9 +65,7 @@ class QueueStore:
     def late_reason(
         self, post_id: int, due_at: datetime | None, window_s: float, now: datetime
     ) -> str | None:
-        """Why the post is too late to send now, or None. A person's retry restarts the window (they decided),
-        and so does the queue's own deferral (a durable retry, a quota reset, a daily cap): lateness counts
-        from the later of the due time and the time the queue meant to try again."""
+        """Why the post is too late to send now, or None. A person's retry restarts the window (they decided)."""
         if due_at is None or now <= due_at + timedelta(seconds=window_s):
             return None
         query = sa.select(sa.func.max(event_t.c.at)).where(
@@ -75,10 +73,8 @@ class QueueStore:
         )
         with self.store.session() as s:
             decided = s.execute(query).scalar()
-            planned = s.execute(sa.select(post_t.c.next_attempt_at).where(post_t.c.id == post_id)).scalar()
-        for moment in (decided, planned):
-            if moment is not None and now <= moment + timedelta(seconds=window_s):
-                return None
+        if decided is not None and now <= decided + timedelta(seconds=window_s):
+            return None
         late = now - due_at
         return (
             f"missed: due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}, {_human(late)} late, beyond the "
