@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,8 +48,14 @@ def parse_copy(text: str) -> list[Token]:
     return [_copy_token(tok) for tok in _parsed(text)]
 
 
+_TOKEN_SLOTS = tuple(getattr(Token, "__slots__", ()))
+
+
 def _copy_token(tok: Token) -> Token:
-    new = copy.copy(tok)
+    # Slot by slot: copy.copy goes through __reduce_ex__ and costs as much as half a parse.
+    new = object.__new__(Token)
+    for name in _TOKEN_SLOTS:
+        object.__setattr__(new, name, getattr(tok, name))
     new.attrs = dict(tok.attrs)
     new.meta = dict(tok.meta)
     if tok.children:

@@ -1,0 +1,109 @@
+"""Reports from the store: daily and weekly operations reports, engagement exports, health and best times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import ConfigError
+from publisher.reports.besttime import BestTimeFinder, best_time, best_time_finder
+from publisher.reports.build import DEFAULT_PERIOD, KINDS, build
+from publisher.reports.model import BestTime, Report
+from publisher.reports.period import Period, parse_period
+from publisher.reports.writers import FORMATS, write
+from publisher.store.db import Store
+from publisher.workspace import Workspace
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "BestTime",
+    "BestTimeFinder",
+    "Period",
+    "Report",
+    "best_time",
+    "best_time_finder",
+    "build",
+    "default_out",
+    "job_daily",
+    "job_engagement",
+    "job_weekly",
+    "parse_period",
+    "rehearsal_reports",
+    "write",
+]
+
+
+def default_out(ws: Workspace, report: Report, fmt: str, pattern: str | None = None) -> Path:
+    """Where a report lands: `pattern` ({date}, {week}, {month}) in the workspace, or reports/KIND/LABEL."""
+    p = report.period
+    year, week, _ = p.first.isocalendar()
+    pattern = pattern or f"reports/{report.kind}/{{label}}.{fmt}"
+    rel = pattern.format(
+        date=p.first.isoformat(),
+        week=f"{year}-W{week:02d}",
+        month=p.first.strftime("%Y-%m"),
+        label=p.label.replace("..", "_"),
+        kind=report.kind,
+    )
+    out = (ws.root / rel).resolve()
+    if not out.is_relative_to(ws.root.resolve()):
+        raise ConfigError(
+            f"report path {rel!r} leaves the workspace", path="schedules/jobs.yaml", key="args.out"
+        )
+    return out
+
+
+def _job(kind: str, ctx: Any) -> str:
+    args = dict(ctx.job.args or {})
+    fmt = str(args.get("format", "md"))
+    # The period follows the scheduled fire time, so a catch-up run reports the period it was meant for.
+    when = getattr(ctx.period, "fires_at", None) or ctx.now
+    report = build(
+        kind,
+        ctx.store,
+        ctx.ws,
+        period=args.get("period") or DEFAULT_PERIOD[kind],
+        lang=args.get("lang"),
+        now=when,
+    )
+    out = write(report, fmt, default_out(ctx.ws, report, fmt, args.get("out")))
+    return f"{report.summary()} → {out.relative_to(ctx.ws.root.resolve()).as_posix()}"
+
+
+def job_daily(ctx: Any) -> str:
+    """The `report.daily` recurring job; returns the summary the job runner notifies."""
+    return _job("daily", ctx)
+
+
+def job_weekly(ctx: Any) -> str:
+    """The `report.weekly` recurring job."""
+    return _job("weekly", ctx)
+
+
+def job_engagement(ctx: Any) -> str:
+    """The `report.engagement` recurring job."""
+    return _job("engagement", ctx)
+
+
+def rehearsal_reports(
+    ws: Workspace,
+    store: Store,
+    *,
+    period: str | Period,
+    now: datetime,
+    out_dir: Path | None = None,
+    lang: str | None = None,
+) -> list[Path]:
+    """What a rehearsal writes at its end: the weekly report (md and xlsx) and the engagement export (csv)."""
+    out_dir = out_dir or ws.reports_dir / "rehearsal"
+    weekly = build("weekly", store, ws, period=period, lang=lang, now=now)
+    engagement = build("engagement", store, ws, period=period, lang=lang, now=now)
+    label = weekly.period.label.replace("..", "_")
+    return [
+        write(weekly, "md", out_dir / f"weekly-{label}.md"),
+        write(weekly, "xlsx", out_dir / f"weekly-{label}.xlsx"),
+        write(engagement, "csv", out_dir / f"engagement-{label}.csv"),
+        write(engagement, "html", out_dir / f"engagement-{label}.html"),
+    ]

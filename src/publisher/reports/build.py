@@ -1,0 +1,181 @@
+"""Build a report (daily, weekly, engagement) from the store alone: one set of queries, every section."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from publisher.metrics import INTERACTIONS
+from publisher.models import PostState
+from publisher.reports import data
+from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank
+from publisher.reports.engagement import charts, engagement_rows, local
+from publisher.reports.health import health_all
+from publisher.reports.i18n import platform_name
+from publisher.reports.kpi import falling, kpis, mean_scores
+from publisher.reports.model import PostLine, Report
+from publisher.reports.period import Period, parse_period
+from publisher.store.db import Store
+from publisher.workspace import Workspace
+
+KINDS = ("daily", "weekly", "engagement")
+DEFAULT_PERIOD = {"daily": "yesterday", "weekly": "last_week", "engagement": "last_7_days"}
+HEALTH_WINDOW = timedelta(days=28)
+TOKEN_WARNING = timedelta(days=7)
+S = PostState
+PROBLEM_STATES = {S.FAILED.value, S.MISSED.value, S.NEEDS_ATTENTION.value}
+
+
+def _line(p: data.PostInfo, zone: object, note: str = "") -> PostLine:
+    when = p.published_at or p.due_at
+    return PostLine(
+        p.id,
+        p.item_id,
+        p.title,
+        p.platform,
+        p.account,
+        p.state,
+        local(when, zone),  # type: ignore[arg-type]
+        p.url or "",
+        note,
+    )
+
+
+def resolve_period(kind: str, period: str | Period | None, ws: Workspace, now: datetime) -> Period:
+    if isinstance(period, Period):
+        return period
+    return parse_period(period or DEFAULT_PERIOD[kind], zone=ws.zone, now=now)
+
+
+def build(
+    kind: str,
+    store: Store,
+    ws: Workspace,
+    *,
+    period: str | Period | None = None,
+    lang: str | None = None,
+    now: datetime,
+) -> Report:
+    """`publisher report KIND`: read the store, compute every section; writers choose what to show."""
+    if kind not in KINDS:
+        from publisher.errors import UsageError
+
+        raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
+    lang = lang or ws.settings.language
+    per = resolve_period(kind, period, ws, now)
+    prev = per.previous()
+    zone = ws.zone
+    report = Report(kind, lang, per, now, ws.settings.name, next_period=per.following())
+    posts = data.all_posts(store)
+    by_id = {p.id: p for p in posts}
+    in_period = [p for p in posts if data.in_window(p, per.start, per.end)]
+    report.published = sorted(
+        (_line(p, zone) for p in in_period if p.state == S.PUBLISHED.value), key=lambda x: (x.when, x.id)
+    )
+    report.failed = [_line(p, zone, p.last_error or p.reason) for p in in_period if p.state in PROBLEM_STATES]
+
+    # Figures: latest as of the end and the start of the period, and at T+24 h for fair comparisons.
+    end_l = data.latest(store, before=per.end)
+    # Only posts published before the period can have a reading before it; none means no query at all.
+    older = {p.id for p in posts if p.published_at is not None and p.published_at < per.start}
+    start_l = (
+        data.latest(store, before=per.start, post_ids=older if len(older) < 5000 else None) if older else {}
+    )
+    history_from = min(per.end - timedelta(days=HISTORY_DAYS), prev.start - HEALTH_WINDOW)
+    history = [p for p in posts if p.published_at is not None and history_from <= p.published_at < per.end]
+    at24 = figures_at_24h(store, history, before=per.end)
+    scores = post_scores_from(at24)
+    report.engagement = engagement_rows(by_id, end_l, start_l, at24, per)
+    day_starts = [(d.isoformat(), Period("day", d, d, zone).start) for d in per.local_days()]
+    daily = data.daily_maxima(store, days=day_starts, end=per.end, names=INTERACTIONS)
+    best_window = [p for p in history if p.published_at >= per.end - timedelta(days=HISTORY_DAYS)]  # type: ignore[operator]
+    report.charts = charts(report.engagement, daily, start_l, by_id, per, heat_map(best_window, scores, zone))
+
+    # Followers: per account, and the platform's current total (denominator where there are no views).
+    follow = data.followers(store, per.first, per.last)
+    growth = sum(b - a for a, b in follow.values() if a is not None and b is not None) if follow else None
+    per_platform: dict[str, float] = {}
+    for (platform, _), (_, now_v) in follow.items():
+        per_platform[platform] = per_platform.get(platform, 0.0) + (now_v or 0.0)
+    report.kpis = kpis(ws.settings.targets, per, in_period, report.engagement, growth, per_platform, lang)
+
+    # Trends at T+24 h: posts published in this period against the previous one.
+    published_prev = [
+        p
+        for p in posts
+        if p.published_at is not None and prev.start <= p.published_at < prev.start + (per.end - per.start)
+    ]
+    published_now = [p for p in in_period if p.published_at is not None]
+    cur, before = mean_scores(scores, published_now), mean_scores(scores, published_prev)
+    report.risks = _risks(store, ws, report, posts, falling(cur, before), now, lang)
+
+    plan_period = report.next_period or per.following()
+    report.plan = [
+        _line(p, zone, p.reason if p.state != S.QUEUED.value else "")
+        for p in data.planned(store, max(plan_period.start, now), plan_period.end)
+    ]
+
+    window = [p for p in posts if p.due_at is not None and per.end - HEALTH_WINDOW <= p.due_at < per.end]
+    half = HEALTH_WINDOW / 2
+    trends = {}
+    accounts = {(a.platform, n) for n, a in ws.settings.accounts.items()} | {
+        (p.platform, p.account) for p in posts
+    }
+    for platform, account in accounts:
+        mine = [p for p in history if (p.platform, p.account) == (platform, account)]
+        recent = [p for p in mine if p.published_at >= per.end - half]  # type: ignore[operator]
+        older = [p for p in mine if per.end - HEALTH_WINDOW <= p.published_at < per.end - half]  # type: ignore[operator]
+        a, b = mean_scores(scores, recent), mean_scores(scores, older)
+        if platform in a and platform in b:
+            trends[(platform, account)] = (a[platform], b[platform])
+    report.health = health_all(accounts, window, trends, lang)
+    report.best_times = [
+        rank(platform, account, best_window, scores, zone, lang) for platform, account in sorted(accounts)
+    ]
+    return report
+
+
+def _risks(
+    store: Store,
+    ws: Workspace,
+    report: Report,
+    posts: list[data.PostInfo],
+    drops: dict[str, tuple[float, float]],
+    now: datetime,
+    lang: str,
+) -> list[str]:
+    zh = lang == "zh"
+    out: list[str] = []
+    waiting = {s.value for s in (S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.AWAITING_MANUAL)}
+    for p in posts:
+        # Failures of this period, and anything still waiting for a person however old it is.
+        if p.state in waiting or (
+            p.state in PROBLEM_STATES and data.in_window(p, report.period.start, report.period.end)
+        ):
+            why = (p.last_error or p.reason or "").splitlines()[0][:160] if (p.last_error or p.reason) else ""
+            out.append(
+                f"[{p.state}] #{p.id} {p.title}（{platform_name(p.platform, lang)}/{p.account}）"
+                + (f"：{why}" if why and zh else (f": {why}" if why else ""))
+            )
+    for account, reason in sorted(data.reauth_flags(store).items()):
+        out.append(
+            f"账号 {account} 需要重新授权：{reason}"
+            if zh
+            else f"account {account} needs re-authorisation: {reason}"
+        )
+    for account, kind, expires in data.token_risks(store, now=now, within=TOKEN_WARNING):
+        when = local(expires, ws.zone)
+        out.append(
+            f"账号 {account} 的 {kind} 将于 {when} 过期，请提前重新授权"
+            if zh
+            else f"account {account}: {kind} expires {when}; re-authorise before then"
+        )
+    for platform, (cur, before) in drops.items():
+        change = (cur / before - 1) * 100
+        out.append(
+            f"{platform_name(platform, lang)} 24 小时互动较上期下降 {-change:.0f}%"
+            f"（{cur:.0f} vs {before:.0f}）"
+            if zh
+            else f"{platform_name(platform, lang)}: interactions at T+24 h fell {-change:.0f}% "
+            f"({cur:.0f} vs {before:.0f})"
+        )
+    return out
