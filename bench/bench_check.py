@@ -86,12 +86,14 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-check-"))
     try:
         build(root, args.items)
-        floor_s = min(floor(root) for _ in range(2))
         ws = open_workspace(root, env={})
-        start = time.perf_counter()
-        calendar = Calendar(ws)
-        checked, _ = calendar.scan()
-        cold_s = time.perf_counter() - start
+        floor_s = cold_s = float("inf")
+        for _ in range(3):  # interleaved, best of three: the machine is shared, noise only ever adds time
+            floor_s = min(floor_s, floor(root))
+            start = time.perf_counter()
+            calendar = Calendar(ws)  # a new calendar: nothing parsed, checked or probed yet
+            checked, _ = calendar.scan()
+            cold_s = min(cold_s, time.perf_counter() - start)
         errors = sum(len(c.errors) for c in checked)
         assert errors == 0, [p.format() for c in checked for p in c.errors][:5]
         edited = root / "content" / "00042.md"

@@ -152,17 +152,19 @@ class Calendar:
         # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the older
         # bytes, so a later comparison with the file fails and the file is checked again (never the reverse).
         try:
-            digest = hashlib.sha256(path.read_bytes()).digest()
+            raw: bytes | None = path.read_bytes()
+            digest = hashlib.sha256(raw).digest()  # type: ignore[arg-type]
         except OSError:
-            digest = b""
-        item, problems = read_item(path, ctx or self.context(), media_hash=media_hash)
+            raw, digest = None, b""
+        item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
         rel = path.relative_to(self.ws.root).as_posix()
         valid: set[tuple[str, str]] = set()
         if item is not None:
             item_level = [p for p in problems if not p.platform and p.severity == "error"]
-            for target in item.targets:
-                _fields, text_problems = self.renderer.render_text(item, target)
+            # HTML articles last: their renderer takes over the shared parse of the body (no copy needed).
+            for target in sorted(item.targets, key=self.renderer.mutates_parse):
                 _media, media_problems = self.renderer.check_media(item, target, process=False)
+                _fields, text_problems = self.renderer.render_text(item, target, exact=False)
                 mine = text_problems + media_problems
                 problems += mine
                 if not item_level and not any(p.severity == "error" for p in mine) and not any(

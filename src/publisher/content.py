@@ -86,13 +86,14 @@ def item_id_for(path: Path, content_dir: Path) -> str:
     return rel.as_posix()
 
 
-def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], bytes] | None = None
-              ) -> tuple[Item | None, list[Problem]]:
-    """Parse one file. Returns the item (None when unusable) and every problem found; never raises."""
+def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], bytes] | None = None,
+              raw: bytes | None = None) -> tuple[Item | None, list[Problem]]:
+    """Parse one file (or its `raw` bytes, already read). Returns the item (None when unusable) and every
+    problem found; never raises."""
     rel = path.relative_to(ctx.root).as_posix()
     r = _Reader(ctx, rel)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         text = decode(raw)
         parts = split(text)
         data, r.lines = load_yaml(parts.yaml_text, parts.yaml_line)

@@ -110,6 +110,10 @@ class Renderer:
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
 
+    def mutates_parse(self, target: Target) -> bool:
+        """Whether rendering this target consumes the body's shared parse (HTML articles do)."""
+        return any(t.endswith(".html.j2") for t in self.rules[target.platform].templates.values())
+
     def variables(self, platform: str, template: str) -> set[str]:
         """The variables a template (and what it includes) refers to, found once by parsing it."""
         key = (platform, template)
@@ -127,8 +131,12 @@ class Renderer:
             self._variables[key] = found
         return found
 
-    def render_text(self, item: Item, target: Target) -> tuple[dict[str, Any], list[Problem]]:
-        """Every text field the platform sends, from templates or the item's fields, checked against the rules."""
+    def render_text(self, item: Item, target: Target, *, exact: bool = True) -> tuple[dict[str, Any], list[Problem]]:
+        """Every text field the platform sends, from templates or the item's fields, checked against the rules.
+
+        `exact=False` is for checking only: HTML already within its limits is not sanitised (sanitising only
+        ever shortens it), so the check is the same and the fields are not fit to send.
+        """
         rules = self.rules[target.platform]
         problems = self._template_code(item, target)
         if problems:
@@ -163,7 +171,7 @@ class Renderer:
                     problems.append(self._p(item, target, name, f"template {template} produced {len(text):,} "
                                             "characters", "a template must not loop over its output"))
                     continue
-                if template.endswith(".html.j2"):
+                if template.endswith(".html.j2") and (exact or not self._within(target.platform, name, text)):
                     text = wechat_html.sanitize(text)
                 value: Any = text.strip()
             else:
@@ -184,6 +192,11 @@ class Renderer:
             if key not in out and target.fields.get(key) is not None and rules.fields[key] not in ("path", "paths"):
                 out[key] = target.fields[key]
         return out, problems
+
+    def _within(self, platform: str, name: str, text: str) -> bool:
+        rule = self.rules[platform].text[name]
+        return (rule.max is None or count_length(text, rule.count) <= rule.max) and (
+            rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes)
 
     def _check_text(self, item: Item, target: Target, name: str, value: str) -> list[Problem]:
         rule = self.rules[target.platform].text[name]

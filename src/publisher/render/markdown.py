@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,29 +46,33 @@ def parse(text: str) -> list[Token]:
 
 
 def parse_copy(text: str) -> list[Token]:
-    """A mutable copy of the shared parse: cheaper than parsing again (one body feeds several renders)."""
-    return [_copy_token(tok) for tok in _parsed(text)]
+    """A token stream the caller may mutate. The shared parse is handed over when this thread holds one (the
+    mutating renderer comes last for an item, so nobody reads it afterwards); otherwise a fresh parse."""
+    cache = _cache()
+    tokens = cache.pop(text, None)
+    return list(tokens) if tokens is not None else parse(text)
 
 
-_TOKEN_SLOTS = tuple(getattr(Token, "__slots__", ()))
+_PARSES = threading.local()  # per thread: a stream handed to a mutating renderer is never read elsewhere
+_CACHE_SIZE = 64
 
 
-def _copy_token(tok: Token) -> Token:
-    # Slot by slot: copy.copy goes through __reduce_ex__ and costs as much as half a parse.
-    new = object.__new__(Token)
-    for name in _TOKEN_SLOTS:
-        object.__setattr__(new, name, getattr(tok, name))
-    new.attrs = dict(tok.attrs)
-    new.meta = dict(tok.meta)
-    if tok.children:
-        new.children = [_copy_token(child) for child in tok.children]
-    return new
+def _cache() -> OrderedDict[str, tuple[Token, ...]]:
+    cache = getattr(_PARSES, "cache", None)
+    if cache is None:
+        cache = _PARSES.cache = OrderedDict()
+    return cache
 
 
-@lru_cache(maxsize=256)
 def _parsed(text: str) -> tuple[Token, ...]:
     """A shared, read-only parse: one item's body is read for several platforms, so parse it once."""
-    return tuple(_parser().parse(text))
+    cache = _cache()
+    tokens = cache.get(text)
+    if tokens is None:
+        tokens = cache[text] = tuple(_parser().parse(text))
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return tokens
 
 
 def parser_options() -> OptionsDict:
