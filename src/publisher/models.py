@@ -101,16 +101,6 @@ class Item:
     hash: str  # front matter + body + media bytes
     approved_by: str | None = None
 
-    def line_of(self, dotted: str) -> int:
-        """Best line for a field path: the field itself, else its nearest parent, else line 1."""
-        parts = dotted.split(".")
-        while parts:
-            key = ".".join(parts)
-            if key in self.lines:
-                return self.lines[key]
-            parts.pop()
-        return 1
-
 
 @dataclass(frozen=True)
 class MediaFile:

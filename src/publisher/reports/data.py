@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.metrics import account_t, item_t, metric_t, post_t, published_at_subquery
-from publisher.models import PERSON_STATES, PostState
+from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import SyncStateRow, TokenRow
 
@@ -112,9 +112,6 @@ def planned(store: Store, start: datetime, end: datetime) -> list[PostInfo]:
     states = [s.value for s in PLAN_STATES]
     return _posts(store, sa.and_(post_t.c.state.in_(states), post_t.c.due_at >= start, post_t.c.due_at < end))
 
-
-def needing_a_person(store: Store) -> list[PostInfo]:
-    return _posts(store, post_t.c.state.in_(sorted(s.value for s in PERSON_STATES)))
 
 
 def latest(
@@ -238,11 +235,3 @@ def reauth_flags(store: Store) -> dict[str, str]:
     except ImportError:  # pragma: no cover
         return {}
     return {a: str(v.get("reason") or "") for a, v in accounts_needing_reauth(store).items()}
-
-
-def sum_by(values: Iterable[tuple[Key, float]], names: Collection[str]) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for (post_id, name), value in values:
-        if name in names:
-            out[post_id] = out.get(post_id, 0.0) + value
-    return out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 from publisher.errors import StoreError
 from publisher.models import Attempt, PostState
 from publisher.states import LEASED_STATES, check_transition
-from publisher.store.db import Store
+from publisher.store.db import Prepared, Store
 from publisher.store.tables import AttemptRow, EventRow, PostRow, UTCDateTime
 
 S = PostState
@@ -31,6 +32,48 @@ SETTABLE = frozenset(
 
 class LeaseLost(StoreError):
     """This worker no longer holds the post's lease: it must not send anything for it."""
+
+
+class _Tx:
+    """One write transaction of the hot path: Core on PostgreSQL, the driver connection on SQLite (where
+    SQLAlchemy's per-statement machinery costs several times the statement). Same statements either way."""
+
+    def __init__(self, conn: Connection | None, driver: Any = None, dialect: Any = None) -> None:
+        self.conn, self.driver, self.dialect = conn, driver, dialect
+
+    def rows(self, stmt: sa.Executable, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        if self.conn is not None:
+            return [tuple(r) for r in self.conn.execute(stmt, dict(params))]
+        return _prepared(stmt, self.dialect).rows(self.driver, params)
+
+    def count(self, stmt: sa.Executable, params: Mapping[str, Any]) -> int:
+        if self.conn is not None:
+            return self.conn.execute(stmt, dict(params)).rowcount
+        return _prepared(stmt, self.dialect).count(self.driver, params)
+
+
+@contextmanager
+def _tx(store: Store) -> Iterator[_Tx]:
+    if store.is_sqlite:
+        with store.begin_raw() as driver:
+            yield _Tx(None, driver, store.engine.dialect)
+    else:
+        with store.begin() as conn:
+            yield _Tx(conn)
+
+
+_PREPARED: dict[tuple[int, str], tuple[sa.Executable, Prepared]] = {}
+
+
+def _prepared(stmt: sa.Executable, dialect: Any) -> Prepared:
+    # The hot statements are module constants or lru-cached: keyed by identity, holding the statement alive.
+    key = (id(stmt), dialect.name)
+    hit = _PREPARED.get(key)
+    if hit is None or hit[0] is not stmt:
+        if len(_PREPARED) > 256:  # statements built per column set come and go; keep the map bounded
+            _PREPARED.clear()
+        hit = _PREPARED[key] = (stmt, Prepared(stmt, dialect))
+    return hit[1]
 
 
 @dataclass(frozen=True)
@@ -135,8 +178,8 @@ def transition(
     if unknown:
         raise StoreError(f"transition cannot set {', '.join(sorted(unknown))}")
     now = now or store.clock()
-    with store.begin() as conn:
-        return _transition(conn, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
+    with _tx(store) as tx:
+        return _transition(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
 
 
 _START = (
@@ -157,6 +200,13 @@ _START = (
     )
     .returning(post.c.attempt_count, post.c.ids)
 )
+_NEW_ATTEMPT = sa.insert(attempt).values(
+    post_id=sa.bindparam("pid", type_=sa.Integer),
+    number=sa.bindparam("num", type_=sa.Integer),
+    started_at=sa.bindparam("now", type_=UTCDateTime),
+    step=sa.bindparam("step", type_=sa.String),
+    request_hash=sa.bindparam("hash", type_=sa.String),
+)
 
 
 def start_attempt(
@@ -175,23 +225,12 @@ def start_attempt(
     The attempt row is this transition's audit record.
     """
     expires = None if lease_s is None else now + timedelta(seconds=lease_s)
-    with store.begin() as conn:
-        row = conn.execute(
-            _START, {"pid": post_id, "owner": owner, "now": now, "expires": expires}
-        ).one_or_none()
-        if row is None:
+    with _tx(store) as tx:
+        rows = tx.rows(_START, {"pid": post_id, "owner": owner, "now": now, "expires": expires})
+        if not rows:
             raise LeaseLost(f"post {post_id}: not claimed by {owner} with a live lease; nothing may be sent")
-        number, ids = row
-        conn.execute(
-            sa.insert(attempt),
-            {
-                "post_id": post_id,
-                "number": number,
-                "started_at": now,
-                "step": step,
-                "request_hash": request_hash,
-            },
-        )
+        number, ids = rows[0]
+        tx.count(_NEW_ATTEMPT, {"pid": post_id, "num": number, "now": now, "step": step, "hash": request_hash})
     return Attempt(post_id=post_id, number=number, started_at=now, ids=dict(ids or {}))
 
 
@@ -212,27 +251,47 @@ _STEP = (
 
 
 def begin_step(
-    store: Store, post_id: int, number: int, *, owner: str, step: str, request_hash: str | None = None
+    store: Store,
+    post_id: int,
+    number: int,
+    *,
+    owner: str,
+    step: str,
+    request_hash: str | None = None,
+    ids: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost."""
+    """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost.
+
+    `ids` (platform ids that arrived since the last commit, see `record_ids`) are stored in the same
+    transaction, whether or not the lease is still held.
+    """
+    with _tx(store) as tx:
+        if ids:
+            _merge_ids(tx, post_id, ids, store.clock())
+        return _begin_step(tx, post_id, number, owner, step, request_hash)
+
+
+def _begin_step(tx: _Tx, post_id: int, number: int, owner: str, step: str, request_hash: str | None) -> bool:
     params = {"pid": post_id, "num": number, "owner": owner, "v_step": step, "v_hash": request_hash}
-    with store.begin() as conn:
-        return conn.execute(_STEP, params).rowcount == 1
+    return tx.count(_STEP, params) == 1
 
 
 def record_ids(store: Store, post_id: int, owner: str, ids: Mapping[str, Any]) -> bool:
     """Merge platform ids into post.ids at once. Always stored (they are facts reconcile needs, even after a
     lost lease); returns whether `owner` still holds the lease."""
-    with store.begin() as conn:
-        row = conn.execute(_LOCK, {"pid": post_id}).one_or_none()
-        if row is None:
-            raise StoreError(f"post {post_id} does not exist")
-        merged = {**(row.ids or {}), **dict(ids)}
-        conn.execute(
-            _update_stmt(frozenset({"ids", "updated_at"})),
-            {"pid": post_id, "v_ids": merged, "v_updated_at": store.clock()},
-        )
-        return bool(row.lease_owner == owner)
+    with _tx(store) as tx:
+        return _merge_ids(tx, post_id, ids, store.clock()) == owner
+
+
+def _merge_ids(tx: _Tx, post_id: int, ids: Mapping[str, Any], now: datetime) -> str | None:
+    """Merge `ids` into post.ids; returns the lease owner."""
+    rows = tx.rows(_LOCK, {"pid": post_id})
+    if not rows:
+        raise StoreError(f"post {post_id} does not exist")
+    _state, lease_owner, stored = rows[0]
+    merged = {**(stored or {}), **dict(ids)}
+    tx.count(_update_stmt(frozenset({"ids", "updated_at"})), {"pid": post_id, "v_ids": merged, "v_updated_at": now})
+    return lease_owner  # type: ignore[no-any-return]
 
 
 _FINISH = (
@@ -260,19 +319,23 @@ def finish_attempt(
     http_status: int | None = None,
     platform_code: str | int | None = None,
     error: str | None = None,
+    ids: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> bool:
-    """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome is recorded even
-    when the lease was lost; the post moves only for the holder (returns False otherwise)."""
+    """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome (and `ids`, platform
+    ids not committed yet, see `record_ids`) are recorded even when the lease was lost; the post moves only for
+    the holder (returns False otherwise)."""
     _check_move([S.SENDING], to)
     code = None if platform_code is None else str(platform_code)
     if error is not None:
         fields.setdefault("last_error", error)
     params = {"pid": post_id, "num": number, "v_now": now, "v_outcome": outcome, "v_http": http_status,
               "v_code": code, "v_error": error}  # fmt: skip
-    with store.begin() as conn:
-        conn.execute(_FINISH, params)
-        return _transition(conn, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
+    with _tx(store) as tx:
+        tx.count(_FINISH, params)
+        if ids:
+            _merge_ids(tx, post_id, ids, store.clock())
+        return _transition(tx, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
 
 
 def renew_lease(store: Store, post_id: int, *, owner: str, now: datetime, lease_s: float) -> bool:
@@ -360,8 +423,16 @@ def _update_stmt(columns: frozenset[str]) -> sa.Update:
     return sa.update(post).where(post.c.id == sa.bindparam("pid")).values(**values)
 
 
+_EVENT = sa.insert(event_t).values(
+    post_id=sa.bindparam("pid", type_=sa.Integer),
+    at=sa.bindparam("at", type_=UTCDateTime),
+    kind=sa.bindparam("kind", type_=sa.String),
+    message=sa.bindparam("message", type_=sa.String),
+)
+
+
 def _transition(
-    conn: Connection,
+    tx: _Tx,
     post_id: int,
     *,
     owner: str | None,
@@ -370,21 +441,21 @@ def _transition(
     now: datetime,
     fields: Mapping[str, Any],
 ) -> bool:
-    row = conn.execute(_LOCK, {"pid": post_id}).one_or_none()
-    if row is None or row.state not in {PostState(s).value for s in from_states}:
+    rows = tx.rows(_LOCK, {"pid": post_id})
+    if not rows:
         return False
-    if owner is None and row.state in LEASED_STATES:
+    state, lease_owner, _ids = rows[0]
+    if state not in {PostState(s).value for s in from_states}:
+        return False
+    if owner is None and state in LEASED_STATES:
         return False  # only the lease holder moves a claimed/sending post on
-    if owner is not None and row.lease_owner != owner:
+    if owner is not None and lease_owner != owner:
         return False
     values = {**fields, "state": to.value, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
-    conn.execute(
-        _update_stmt(frozenset(values)), {"pid": post_id, **{f"v_{k}": v for k, v in values.items()}}
-    )
+    tx.count(_update_stmt(frozenset(values)), {"pid": post_id, **{f"v_{k}": v for k, v in values.items()}})
     reason = fields.get("reason")
-    _log(
-        conn, now, [(post_id, "transition", f"{row.state} -> {to.value}" + (f": {reason}" if reason else ""))]
-    )
+    message = f"{state} -> {to.value}" + (f": {reason}" if reason else "")
+    tx.count(_EVENT, {"pid": post_id, "at": now, "kind": "transition", "message": message})
     return True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +75,31 @@ class Store:
         """A Core connection in a write transaction (BEGIN IMMEDIATE on SQLite), for set-based statements."""
         with _translated(), self._write_engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def begin_raw(self) -> Iterator[sqlite3.Connection]:
+        """SQLite only: the driver connection in a write transaction (BEGIN IMMEDIATE), committed on success.
+
+        For the queue's few hot statements (`Prepared`): SQLAlchemy's execution machinery costs several times
+        what SQLite itself does per statement. Same pool, pragmas and durability (synchronous=FULL) as
+        `begin()`; driver errors leave as the SQLAlchemy exceptions `begin()` would raise.
+        """
+        if not self.is_sqlite:
+            raise StoreError("begin_raw is for SQLite; use begin()")
+        pooled = self.engine.raw_connection()
+        try:
+            driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
+            with _translated(), _wrapped():
+                driver.execute("BEGIN IMMEDIATE")
+                try:
+                    yield driver
+                    driver.execute("COMMIT")
+                except BaseException:
+                    if driver.in_transaction:
+                        driver.execute("ROLLBACK")
+                    raise
+        finally:
+            pooled.close()
 
     def self_check(self, *, integrity: bool = False) -> dict[str, Any]:
         """The settings that matter (pragmas, schema revision) and a list of problems, for doctor."""
@@ -176,7 +201,8 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver connection: a statement through SQLAlchemy would cost more than the BEGIN itself.
+        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
 
 def _enable_wal(cursor: Any) -> None:
@@ -195,6 +221,67 @@ def _enable_wal(cursor: Any) -> None:
                 raise
         time.sleep(delay)  # a back-off between tries, not a wait for a condition
         delay = min(delay * 2, 0.1)
+
+
+class Prepared:
+    """A Core statement compiled once for SQLite and run on the driver connection (`Store.begin_raw`).
+
+    Parameters and results go through the very type processors SQLAlchemy would apply (UTC datetimes as
+    fixed-width text, JSON), so rows written here read back exactly as rows written through Core.
+    """
+
+    def __init__(self, stmt: sa.Executable, dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        if not compiled.positional or compiled.positiontup is None:  # type: ignore[attr-defined]
+            raise StoreError("Prepared needs a positional (qmark) dialect")
+        self.sql = compiled.string
+        self.slots: list[tuple[str, bool, Any, Callable[[Any], Any] | None]] = []
+        for name in compiled.positiontup:  # type: ignore[attr-defined]
+            bind = compiled.binds[name]
+            if bind.expanding:
+                raise StoreError("Prepared does not take expanding (IN list) parameters")
+            proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:
+                self.slots.append((name, True, None, proc))
+            else:  # a literal of the statement (a state name, the 1 of attempt_count + 1): processed once
+                value = bind.effective_value
+                self.slots.append((name, False, proc(value) if proc else value, None))
+        columns = list(getattr(compiled, "effective_returning", None) or ()) or list(
+            getattr(stmt, "selected_columns", ())
+        )
+        self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+
+    def params(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name, required, fixed, proc in self.slots:
+            if not required:
+                out.append(fixed)
+                continue
+            value = values[name]
+            out.append(proc(value) if proc is not None and value is not None else value)
+        return tuple(out)
+
+    def rows(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run it; the result rows (RETURNING or SELECT), each value through its type's result processor."""
+        cursor = driver.execute(self.sql, self.params(values))
+        fetched = cursor.fetchall()
+        if not self.results or not any(self.results):
+            return fetched
+        procs = self.results
+        return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in fetched]
+
+    def count(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> int:
+        """Run a statement without result rows; how many rows it changed."""
+        return driver.execute(self.sql, self.params(values)).rowcount
+
+
+@contextmanager
+def _wrapped() -> Iterator[None]:
+    """Driver errors as the SQLAlchemy exceptions Core raises (parameters hidden, as the engine hides them)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(None, None, exc, sqlite3.Error, hide_parameters=True) from exc
 
 
 @contextmanager
