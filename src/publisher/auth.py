@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from publisher.credentials import describe, load_credentials, missing_fields
 from publisher.errors import ConfigError, UsageError
+from publisher.queue_actions import reauthorized
 from publisher.store.db import Store
 from publisher.store.tables import TokenRow
-from publisher.queue_actions import reauthorized
 from publisher.tokens import StoreTokenCache
 from publisher.workspace import Workspace
 

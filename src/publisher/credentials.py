@@ -227,8 +227,8 @@ def describe(
     hints = [f"set {env_var(account, name)} (or keyring / credentials file)" for name in missing]
     if needs_grant:
         hints.append(f"authorise the account on {platform} (OAuth) to store its tokens")
-    elif state in ("expired", "expiring") and platform == "douyin":
-        hints.append("re-authorise the Douyin account before the refresh token expires")
+    elif state in ("expired", "expiring"):
+        hints.append(f"re-authorise the account before its token expires (publisher auth {platform})")
     return {
         "account": account,
         "platform": platform,

@@ -241,22 +241,18 @@ async def _rehearse(
 
 async def _authorize_oauth_accounts(client: httpx.AsyncClient, ws: Workspace, store: Store, base: str,
                                     clock: VirtualClock) -> None:
-    """Douyin accounts need a user's OAuth grant: the sandbox approves at once, as a person would in the app."""
-    from urllib.parse import parse_qs, urlsplit
-
-    from publisher.adapters.douyin_auth import DEFAULT_SCOPES, authorize_url, exchange_code, save_tokens
-    from publisher.credentials import env_var
+    """Accounts whose API needs a user's OAuth grant get one from the sandbox, as a person would in the app."""
+    from publisher.adapters import SANDBOX_GRANTS
+    from publisher.credentials import FIELDS, env_var
     from publisher.tokens import StoreTokenCache
 
     for name, account in ws.settings.accounts.items():
-        if account.platform != "douyin":
+        grant = SANDBOX_GRANTS.get(account.platform)
+        if grant is None:
             continue
-        key, secret = ws.env[env_var(name, "client_key")], ws.env[env_var(name, "client_secret")]
-        url = authorize_url(key, "http://127.0.0.1/rehearsal", DEFAULT_SCOPES, "rehearsal", base_url=f"{base}/dy")
-        answer = await client.get(url, follow_redirects=False)
-        code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
-        tokens = await exchange_code(key, secret, code, base_url=f"{base}/dy", now=clock)
-        save_tokens(StoreTokenCache(store), name, tokens)
+        prefix = ws.rules[account.platform].extra.get("sandbox_prefix", f"/{account.platform}")
+        creds = {f: ws.env[env_var(name, f)] for f in FIELDS.get(account.platform, ())}
+        await grant(client, f"{base}{prefix}", creds, StoreTokenCache(store), name, clock)
 
 
 def _next_step(now: datetime, wake: datetime | None) -> datetime:

@@ -101,8 +101,8 @@ def _desired(ws: Workspace, c: Checked, item: Item, target: Target, now: datetim
 
 
 def _seconds(value: Any, default: float) -> float:
-    from publisher.rules import _duration
     from publisher.errors import ConfigError
+    from publisher.rules import _duration
 
     try:
         return _duration(value, where="", key="")

@@ -5,11 +5,12 @@ A new platform is one module here plus one folder under platforms/; nothing else
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.douyin import DouyinAdapter
+from publisher.adapters.douyin_auth import grant_in_sandbox
 from publisher.adapters.dryrun import DryRunAdapter
 from publisher.adapters.producthunt import producthunt_factory
 from publisher.adapters.wechat import WechatAdapter
@@ -17,6 +18,7 @@ from publisher.adapters.xiaohongshu import XiaohongshuAdapter
 from publisher.errors import ConfigError
 
 AdapterFactory = Callable[[AdapterContext], Adapter]
+SandboxGrant = Callable[..., Awaitable[None]]
 
 #: platform name (== platforms/<name>/ folder) -> the real adapter's factory
 ADAPTERS: dict[str, AdapterFactory] = {
@@ -24,6 +26,12 @@ ADAPTERS: dict[str, AdapterFactory] = {
     "producthunt": producthunt_factory,  # always assisted (no launch API); metrics through GraphQL
     "wechat": WechatAdapter,
     "xiaohongshu": XiaohongshuAdapter,  # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`)
+}
+
+
+#: platform -> how a rehearsal obtains a user's OAuth grant from the sandbox (platforms whose API needs one)
+SANDBOX_GRANTS: dict[str, SandboxGrant] = {
+    "douyin": grant_in_sandbox,
 }
 
 
@@ -42,4 +50,4 @@ def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
     return factory(ctx)
 
 
-__all__ = ["ADAPTERS", "Adapter", "AdapterContext", "AdapterFactory", "get_adapter"]
+__all__ = ["ADAPTERS", "SANDBOX_GRANTS", "Adapter", "AdapterContext", "AdapterFactory", "get_adapter"]

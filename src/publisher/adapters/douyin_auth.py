@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -344,3 +344,16 @@ class DouyinTokens:
             until,
             {**meta, "renewals": renewals + 1, "refresh_expires_at": until.isoformat()},
         )
+
+
+async def grant_in_sandbox(client: httpx.AsyncClient, base_url: str, credentials: Mapping[str, str],
+                           cache: TokenCache, account: str, now: Callable[[], datetime]) -> None:
+    """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at once,
+    and the code is exchanged exactly as `publisher auth douyin` does."""
+    from urllib.parse import parse_qs, urlsplit
+
+    key, secret = credentials["client_key"], credentials["client_secret"]
+    url = authorize_url(key, "http://127.0.0.1/rehearsal", DEFAULT_SCOPES, "rehearsal", base_url=base_url)
+    answer = await client.get(url, follow_redirects=False)
+    code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
+    save_tokens(cache, account, await exchange_code(key, secret, code, base_url=base_url, now=now))

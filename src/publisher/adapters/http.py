@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 import random
 import ssl
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -110,6 +111,94 @@ def _client_kwargs(base_url: str, timeouts: Timeouts, headers: Mapping[str, str]
     }
 
 
+_BEFORE_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "publisher_before_send", default=None
+)
+_POOL: contextvars.ContextVar[ClientPool | None] = contextvars.ContextVar("publisher_client_pool", default=None)
+
+
+@contextlib.contextmanager
+def before_send(hook: Callable[[], None]) -> Iterator[None]:
+    """Run `hook` before every request a `make_client` client sends in this context (tasks started inside
+    inherit it). The queue commits the platform ids that arrived since its last commit there, so every id is
+    in the store before any follow-up call leaves (R13); if the hook raises, the request is not sent."""
+    token = _BEFORE_SEND.set(hook)
+    try:
+        yield
+    finally:
+        _BEFORE_SEND.reset(token)
+
+
+class ClientPool:
+    """Clients kept open for one queue run, one per (scope, platform, base URL, transport, settings): posts of
+    one account reuse its connections instead of opening a client (and a TCP/TLS connection) per publish.
+    A scope is an account, so no two accounts ever share a client (nor its cookie jar)."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[Any, ...], tuple[httpx.AsyncBaseTransport | None, httpx.AsyncClient]] = {}
+
+    def client(
+        self,
+        *,
+        scope: str,
+        base_url: str,
+        platform: str,
+        transport: httpx.AsyncBaseTransport | None,
+        timeouts: Timeouts,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.AsyncClient:
+        key = (scope, platform, base_url, id(transport), timeouts, tuple(sorted((headers or {}).items())))
+        hit = self._clients.get(key)
+        if hit is None or hit[0] is not transport or hit[1].is_closed:
+            client = make_client(
+                base_url=base_url, platform=platform, transport=transport, timeouts=timeouts, headers=headers
+            )
+            hit = self._clients[key] = (transport, client)
+        return hit[1]
+
+    async def aclose(self) -> None:
+        clients, self._clients = self._clients, {}
+        for _, client in clients.values():
+            with contextlib.suppress(Exception):  # closing a pooled connection must not fail the run
+                await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def client_pool() -> AsyncIterator[ClientPool]:
+    """Make `open_client` reuse one client per account within this context; all are closed on exit."""
+    pool = ClientPool()
+    token = _POOL.set(pool)
+    try:
+        yield pool
+    finally:
+        _POOL.reset(token)
+        await pool.aclose()
+
+
+@contextlib.asynccontextmanager
+async def open_client(
+    *,
+    scope: str,
+    base_url: str,
+    platform: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    headers: Mapping[str, str] | None = None,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for one adapter call: the run's pooled client of `scope` (an account) inside `client_pool()`,
+    else a fresh `make_client` closed on exit."""
+    pool = _POOL.get()
+    if pool is None:
+        async with make_client(
+            base_url=base_url, platform=platform, transport=transport, timeouts=timeouts, headers=headers
+        ) as client:
+            yield client
+        return
+    yield pool.client(
+        scope=scope, base_url=base_url, platform=platform, transport=transport, timeouts=timeouts, headers=headers
+    )
+
+
 def make_client(
     *,
     base_url: str,
@@ -118,9 +207,13 @@ def make_client(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
+    """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport,
+    and the context's `before_send` hook run before each request leaves."""
 
     async def on_request(request: httpx.Request) -> None:
+        hook = _BEFORE_SEND.get()
+        if hook is not None:
+            hook()
         logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
 
     async def on_response(response: httpx.Response) -> None:
@@ -526,11 +619,15 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "TokenExpired",
+    "ClientPool",
+    "before_send",
     "call",
     "classify_codes",
+    "client_pool",
     "classify_http",
     "make_client",
     "make_sync_client",
+    "open_client",
     "retry_after_seconds",
     "with_token_refresh",
 ]

@@ -24,7 +24,7 @@ from publisher.adapters.http import (
     call,
     classify_codes,
     classify_http,
-    make_client,
+    open_client,
     with_token_refresh,
 )
 from publisher.redact import register_secret
@@ -218,6 +218,8 @@ class WechatApi:
 async def open_api(
     ctx: AdapterContext, policy: RetryPolicy, sleep: Sleep | None, tokens: TokenCache
 ) -> AsyncIterator[WechatApi]:
-    """A WechatApi over a fresh client that is closed on exit."""
-    async with make_client(base_url=ctx.base_url, platform=PLATFORM, transport=ctx.transport) as client:
+    """A WechatApi over the account's client: the queue run's pooled one, else a fresh one closed on exit."""
+    async with open_client(
+        scope=ctx.account, base_url=ctx.base_url, platform=PLATFORM, transport=ctx.transport
+    ) as client:
         yield WechatApi(ctx, client, policy, sleep or asyncio.sleep, tokens)
