@@ -27,7 +27,7 @@ import httpx
 
 from publisher import errors
 from publisher.adapters import Adapter, AdapterContext, get_adapter
-from publisher.adapters.http import before_send, client_pool
+from publisher.adapters.http import client_pool
 from publisher.calendar import Calendar
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue_content import Revalidator
@@ -60,49 +60,27 @@ STALE_DELAY_S = 60.0  # a post whose row is older than its file waits this long 
 
 
 class _Sinks:
-    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started.
-
-    Platform ids are committed lazily but never after anything that could need them: together with the next
-    intent (one transaction), before the next HTTP request leaves (`adapters.http.before_send`, installed
-    around the publish), or with the attempt's outcome (`take`). Between an id's arrival and its commit no
-    request leaves, so a crash after any request finds every id that arrived before it (R13)."""
+    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started."""
 
     def __init__(self, store: Store, post_id: int, owner: str) -> None:
         self.store, self.post_id, self.owner = store, post_id, owner
         self.number: int | None = None
         self.request_hash: str | None = None
         self.seen: dict[str, Any] = {}
-        self.pending: dict[str, Any] = {}  # arrived, not committed yet
 
     def ids(self, ids: dict[str, Any]) -> None:
+        # Committed at once, not with the next write: a crash right after a step must find its id (R13).
         self.seen.update(ids)
-        self.pending.update(ids)
-
-    def flush(self) -> None:
-        """Commit the pending ids (stored even after a lost lease: reconcile needs them)."""
-        if self.pending:
-            record_ids(self.store, self.post_id, self.owner, self.pending)
-            self.pending = {}
-
-    def take(self) -> dict[str, Any]:
-        """The pending ids, for the caller to commit with the attempt's outcome."""
-        pending, self.pending = self.pending, {}
-        return pending
+        record_ids(
+            self.store, self.post_id, self.owner, ids
+        )  # stored even after a lost lease: reconcile needs it
 
     def intent(self, step: str) -> None:
         if self.number is None:
             raise LeaseLost(f"post {self.post_id}: no attempt started; nothing may be sent")
-        held = begin_step(
-            self.store,
-            self.post_id,
-            self.number,
-            owner=self.owner,
-            step=step,
-            request_hash=self.request_hash,
-            ids=self.pending,
-        )
-        self.pending = {}  # committed with the step, whether or not the lease is still held
-        if not held:
+        if not begin_step(
+            self.store, self.post_id, self.number, owner=self.owner, step=step, request_hash=self.request_hash
+        ):
             raise LeaseLost(f"post {self.post_id}: lease lost before step {step}; nothing more may be sent")
 
 
@@ -220,24 +198,21 @@ class Queue:
         attempt = replace(attempt, ids=ids)
         sinks.number, sinks.request_hash = attempt.number, sent
         try:
-            with before_send(sinks.flush):
-                result = await self._leased(c.id, adapter.publish(post, attempt))
+            result = await self._leased(c.id, adapter.publish(post, attempt))
         except LeaseLost as exc:
-            self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)), ids=sinks.take())
+            self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
             raise
         except errors.PlatformError as exc:
-            sinks.flush()  # before _failed, which may reconcile over the network
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc
             )
         except Exception as exc:  # an adapter bug: we cannot know whether the request left
             logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
-            sinks.flush()
             unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
             )
-        return self._published(c, post, attempt, result, sinks.seen, sent=sent, pending=sinks.take())
+        return self._published(c, post, attempt, result, sinks.seen, sent=sent)
 
     def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
         """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
@@ -262,10 +237,7 @@ class Queue:
         seen: Mapping[str, Any],
         *,
         sent: str | None = None,
-        pending: Mapping[str, Any] | None = None,
     ) -> Outcome:
-        """Record the result; `pending` (ids not committed yet) and ids only the result names are committed
-        with the outcome, in one transaction."""
         now = self.now()
         sent = sent or post.rendered_hash
         extra = {
@@ -273,7 +245,8 @@ class Queue:
             for k, v in dict(result.detail).items()
             if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)
         }
-        ids = {**(pending or {}), **extra}
+        if extra:
+            record_ids(self.store, c.id, self.owner, extra)
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
@@ -287,7 +260,6 @@ class Queue:
                 evidence=where,
                 remote_id=result.remote_id,
                 rendered_hash=sent,
-                ids=ids,
             )
         if result.state == "submitted":
             return self._finish(
@@ -300,7 +272,6 @@ class Queue:
                 remote_id=result.remote_id,
                 url=result.url,
                 rendered_hash=sent,
-                ids=ids,
                 next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
             )
         return self._finish(
@@ -314,7 +285,6 @@ class Queue:
             url=result.url,
             last_error=None,
             rendered_hash=sent,
-            ids=ids,
         )
 
     async def _failed(
@@ -398,14 +368,24 @@ class Queue:
         return self.adapter_factory(platform, self.contexts.make(platform, account, **sinks))
 
     async def _leased(self, post_id: int, work: Awaitable[T]) -> T:
-        """Await the adapter while renewing the lease, so a slow upload does not lose it to the reaper."""
-        task = asyncio.ensure_future(work)
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=self.lease_s / 3)
-            if done:
-                return task.result()
+        """Await the adapter while renewing the lease, so a slow upload does not lose it to the reaper.
+
+        The renewal is a timer on the loop rather than a task watching a task: a task and a wait per post cost
+        more than a fast publish, and cancelling the queue now cancels the adapter instead of orphaning it."""
+        loop = asyncio.get_running_loop()
+        interval = self.lease_s / 3
+
+        def renew() -> None:
+            nonlocal timer
             if not renew_lease(self.store, post_id, owner=self.owner, now=self.now(), lease_s=self.lease_s):
                 logger.warning("post %s: lease lost while sending; the outcome will be reconciled", post_id)
+            timer = loop.call_later(interval, renew)
+
+        timer = loop.call_later(interval, renew)
+        try:
+            return await work
+        finally:
+            timer.cancel()
 
     def _move(
         self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False, **fields: Any
@@ -436,7 +416,6 @@ class Queue:
         *,
         code: Any = None,
         evidence: str = "",
-        ids: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> Outcome:
         now = self.now()
@@ -454,7 +433,6 @@ class Queue:
             http_status=status,
             platform_code=code,
             error=error and redact_text(error),
-            ids=ids,
             **fields,
         )
         if not moved:

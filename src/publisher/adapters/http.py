@@ -15,7 +15,7 @@ import random
 import ssl
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -111,22 +111,9 @@ def _client_kwargs(base_url: str, timeouts: Timeouts, headers: Mapping[str, str]
     }
 
 
-_BEFORE_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
-    "publisher_before_send", default=None
+_POOL: contextvars.ContextVar[ClientPool | None] = contextvars.ContextVar(
+    "publisher_client_pool", default=None
 )
-_POOL: contextvars.ContextVar[ClientPool | None] = contextvars.ContextVar("publisher_client_pool", default=None)
-
-
-@contextlib.contextmanager
-def before_send(hook: Callable[[], None]) -> Iterator[None]:
-    """Run `hook` before every request a `make_client` client sends in this context (tasks started inside
-    inherit it). The queue commits the platform ids that arrived since its last commit there, so every id is
-    in the store before any follow-up call leaves (R13); if the hook raises, the request is not sent."""
-    token = _BEFORE_SEND.set(hook)
-    try:
-        yield
-    finally:
-        _BEFORE_SEND.reset(token)
 
 
 class ClientPool:
@@ -195,7 +182,12 @@ async def open_client(
             yield client
         return
     yield pool.client(
-        scope=scope, base_url=base_url, platform=platform, transport=transport, timeouts=timeouts, headers=headers
+        scope=scope,
+        base_url=base_url,
+        platform=platform,
+        transport=transport,
+        timeouts=timeouts,
+        headers=headers,
     )
 
 
@@ -207,20 +199,18 @@ def make_client(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.AsyncClient:
-    """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport,
-    and the context's `before_send` hook run before each request leaves."""
+    """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
 
     async def on_request(request: httpx.Request) -> None:
-        hook = _BEFORE_SEND.get()
-        if hook is not None:
-            hook()
-        logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
+        if logger.isEnabledFor(logging.DEBUG):  # redacting the URL costs more than the hook itself
+            logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
 
     async def on_response(response: httpx.Response) -> None:
-        request = response.request
-        logger.debug(
-            "%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url)
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            request = response.request
+            logger.debug(
+                "%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url)
+            )
 
     client = httpx.AsyncClient(
         transport=transport,
@@ -620,7 +610,6 @@ __all__ = [
     "Timeouts",
     "TokenExpired",
     "ClientPool",
-    "before_send",
     "call",
     "classify_codes",
     "client_pool",

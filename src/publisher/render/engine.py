@@ -335,8 +335,9 @@ class Renderer:
 
     def render(self, item: Item, target: Target, *, process_media: bool = True) -> tuple[RenderedPost | None,
                                                                                         list[Problem]]:
-        fields, problems = self.render_text(item, target)
+        # Media first: it only reads the body's parse, which the HTML renderer then takes over.
         media, media_problems = self.check_media(item, target, process=process_media)
+        fields, problems = self.render_text(item, target)
         problems += media_problems
         errors = [p for p in problems if p.severity == "error"]
         if errors:

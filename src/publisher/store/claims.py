@@ -230,7 +230,9 @@ def start_attempt(
         if not rows:
             raise LeaseLost(f"post {post_id}: not claimed by {owner} with a live lease; nothing may be sent")
         number, ids = rows[0]
-        tx.count(_NEW_ATTEMPT, {"pid": post_id, "num": number, "now": now, "step": step, "hash": request_hash})
+        tx.count(
+            _NEW_ATTEMPT, {"pid": post_id, "num": number, "now": now, "step": step, "hash": request_hash}
+        )
     return Attempt(post_id=post_id, number=number, started_at=now, ids=dict(ids or {}))
 
 
@@ -258,22 +260,11 @@ def begin_step(
     owner: str,
     step: str,
     request_hash: str | None = None,
-    ids: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost.
-
-    `ids` (platform ids that arrived since the last commit, see `record_ids`) are stored in the same
-    transaction, whether or not the lease is still held.
-    """
-    with _tx(store) as tx:
-        if ids:
-            _merge_ids(tx, post_id, ids, store.clock())
-        return _begin_step(tx, post_id, number, owner, step, request_hash)
-
-
-def _begin_step(tx: _Tx, post_id: int, number: int, owner: str, step: str, request_hash: str | None) -> bool:
+    """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost."""
     params = {"pid": post_id, "num": number, "owner": owner, "v_step": step, "v_hash": request_hash}
-    return tx.count(_STEP, params) == 1
+    with _tx(store) as tx:
+        return tx.count(_STEP, params) == 1
 
 
 def record_ids(store: Store, post_id: int, owner: str, ids: Mapping[str, Any]) -> bool:
@@ -290,7 +281,9 @@ def _merge_ids(tx: _Tx, post_id: int, ids: Mapping[str, Any], now: datetime) -> 
         raise StoreError(f"post {post_id} does not exist")
     _state, lease_owner, stored = rows[0]
     merged = {**(stored or {}), **dict(ids)}
-    tx.count(_update_stmt(frozenset({"ids", "updated_at"})), {"pid": post_id, "v_ids": merged, "v_updated_at": now})
+    tx.count(
+        _update_stmt(frozenset({"ids", "updated_at"})), {"pid": post_id, "v_ids": merged, "v_updated_at": now}
+    )
     return lease_owner  # type: ignore[no-any-return]
 
 
@@ -319,12 +312,10 @@ def finish_attempt(
     http_status: int | None = None,
     platform_code: str | int | None = None,
     error: str | None = None,
-    ids: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> bool:
-    """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome (and `ids`, platform
-    ids not committed yet, see `record_ids`) are recorded even when the lease was lost; the post moves only for
-    the holder (returns False otherwise)."""
+    """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome is recorded even
+    when the lease was lost; the post moves only for the holder (returns False otherwise)."""
     _check_move([S.SENDING], to)
     code = None if platform_code is None else str(platform_code)
     if error is not None:
@@ -333,8 +324,6 @@ def finish_attempt(
               "v_code": code, "v_error": error}  # fmt: skip
     with _tx(store) as tx:
         tx.count(_FINISH, params)
-        if ids:
-            _merge_ids(tx, post_id, ids, store.clock())
         return _transition(tx, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
 
 

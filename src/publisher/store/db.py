@@ -277,7 +277,7 @@ class Prepared:
 
 @contextmanager
 def _wrapped() -> Iterator[None]:
-    """Driver errors as the SQLAlchemy exceptions Core raises (parameters hidden, as the engine hides them)."""
+    """Driver errors as the SQLAlchemy exceptions Core raises, parameters hidden as the engine hides them."""
     try:
         yield
     except sqlite3.Error as exc:
