@@ -59,7 +59,7 @@ def test_any_front_matter_structure_is_handled(tmp_path: Path, fields: dict[str,
     lines = text.count("\n") + 1
     for p in problems:
         assert 1 <= p.line <= lines, p
-    if "secret_token" in fields:
+    if "secret_token" in fields and item is not None:  # (a body with a NUL byte makes the file unreadable)
         assert any(p.field.startswith("secret_token") and "secret" in p.message for p in problems)
 
 

@@ -7,6 +7,7 @@ adapter runs through the real registry.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import threading
@@ -738,7 +739,9 @@ def test_dry_run_accounts_go_through_the_real_registry(env: Env) -> None:
     queue = Queue(env.ws, env.store, owner="A", now=env.clock)
     assert states(asyncio.run(queue.run_due())) == {"dry:wechat": "published", "dry:wechat_en": "published"}
     assert env.post("dry")["url"].startswith("dryrun://wechat/")
-    assert (env.ws.state_dir / "dry-run" / "dry.wechat.wechat.json").is_file()
+    (log,) = (env.ws.state_dir / "dry-run").glob("requests-*.jsonl")  # the queue's daily record of dry runs
+    sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted((r["item"], r["account"]) for r in sent) == [("dry", "wechat"), ("dry", "wechat_en")]
 
 
 def test_store_token_cache_shares_tokens_and_never_stores_empty_ones(env: Env) -> None:

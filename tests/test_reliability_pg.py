@@ -104,7 +104,9 @@ def test_four_processes_on_one_postgres_publish_1000_posts_exactly_once(pg_url: 
         claimed = [pid for r in results for pid in r["posts"]]
         assert len(claimed) == len(set(claimed)) == 1000
         assert sum(1 for r in results if r["posts"]) >= 2, [len(r["posts"]) for r in results]  # they shared
-        assert len(list(dry_run_dir(ws.state_dir).glob("*.json"))) == 1000  # every request was recorded
+        recorded = [json.loads(line) for log in dry_run_dir(ws.state_dir).glob("requests-*.jsonl")
+                    for line in log.read_text(encoding="utf-8").splitlines()]
+        assert len({(r["item"], r["platform"], r["account"]) for r in recorded}) == len(recorded) == 1000
     finally:
         store.close()
 

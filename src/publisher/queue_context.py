@@ -77,6 +77,8 @@ class Contexts:
             if settings.bridge_url:
                 options.setdefault("bridge_url", settings.bridge_url)
         out_dir = dry_run_dir(self.ws.state_dir) if mode == "dry-run" else self.ws.state_dir / "packs"
+        if mode == "dry-run":
+            options.setdefault("dry_run_log", "daily")  # one JSON-lines file a day, not a file per post
         return AdapterContext(
             account=account,
             mode=mode,

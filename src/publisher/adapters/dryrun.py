@@ -44,9 +44,17 @@ class DryRunAdapter:
         remote_id = "dryrun-" + hashlib.sha256(f"{post.rendered_hash}:{post.account}".encode()).hexdigest()[:16]
         if self.ctx.out_dir is not None:
             self.ctx.out_dir.mkdir(parents=True, exist_ok=True)
-            path = self.ctx.out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
             # Compact: indent=2 falls back to the pure-Python encoder, a tenth of a millisecond per post.
-            path.write_text(json.dumps(request, ensure_ascii=False), encoding="utf-8")
+            line = json.dumps(request, ensure_ascii=False)
+            if self.ctx.options.get("dry_run_log") == "daily":
+                # The queue records every dry-run send in one file a day: a file per post costs a create, and
+                # every store commit's fsync then flushes those new files too.
+                day = (self.ctx.now or (lambda: datetime.now(UTC)))().strftime("%Y-%m-%d")
+                with (self.ctx.out_dir / f"requests-{day}.jsonl").open("a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+            else:
+                path = self.ctx.out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+                path.write_text(line, encoding="utf-8")
         return PublishResult(remote_id=remote_id, url=f"dryrun://{post.platform}/{remote_id}",
                              detail={"dry_run": True}, request=request)
 
