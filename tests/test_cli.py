@@ -41,7 +41,7 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     assert xhs["fields"]["title"] == "你好，publisher｜第一篇笔记" and xhs["media"][0]["mime"] == "image/jpeg"
     assert Path(next(r for r in requests if r["platform"] == "wechat")["file"]).is_file()
     status = json.loads(cli("status", "--json", cwd=ws).stdout)
-    assert set(status) == {"counts", "posts"}
+    assert {"counts", "posts", "next_due", "attention"} == set(status) and status["next_due"]
     assert sum(status["counts"].values()) == len(status["posts"]) == 2
     # `publish_at: slot`: init copies the default schedules/slots.yaml, so each platform gets its next free slot
     assert {p["state"] for p in status["posts"]} == {"queued"} and all(p["due_at"] for p in status["posts"])

@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import WS
 
-from publisher import errors
+from publisher import commands, errors
 from publisher.adapters.base import AdapterContext
 from publisher.commands import sync
 from publisher.errors import UsageError
@@ -444,6 +444,9 @@ def test_unknown_outcome_nobody_can_tell_needs_a_person_and_one_notification(env
     assert env.notices.keys() == {(post["id"], "needs_attention"): 1}
     (notice,) = env.notices.sent
     assert "publish-u-wechat" in notice.reason  # the evidence: the stored ids
+    (shown,) = commands.status(env.store)["attention"]  # and `publisher status` shows the same evidence
+    assert shown["state"] == "needs_attention" and "publish-u-wechat" in json.dumps(shown["platform_ids"])
+    assert shown["last_attempt"]["number"] == 1 and shown["last_attempt"]["outcome"] is not None
 
 
 def test_submitted_publish_is_polled_until_the_platform_answers(env: Env) -> None:

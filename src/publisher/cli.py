@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Group
+from rich.live import Live
 from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
@@ -126,21 +129,37 @@ def plan(
 
 
 @app.command()
-def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
-    """Posts by state: counts, and every post with its last error or reason."""
+def status(
+    watch: Annotated[bool, typer.Option("--watch", help="Keep the view up to date until Ctrl-C.")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between refreshes with --watch.")] = 2.0,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
     ws = commands.workspace(workspace)
-    data = commands.status(commands.store_for(ws))
+    store = commands.store_for(ws)
     if as_json:
-        print_json(data)
+        print_json(commands.status(store))
         return
+    if not watch:
+        out.print(_status_view(ws, commands.status(store)))
+        return
+    with Live(_status_view(ws, commands.status(store)), console=out, auto_refresh=False) as live:
+        while True:  # a display refresh, until the person presses Ctrl-C
+            time.sleep(every)
+            live.update(_status_view(ws, commands.status(store)), refresh=True)
+
+
+def _status_view(ws: Any, data: dict[str, Any]) -> Group:
     counts = Table(title="posts by state")
     counts.add_column("state")
     counts.add_column("posts", justify="right")
     for state, n in sorted(data["counts"].items()):
         counts.add_row(f"[{STATE_STYLE.get(state, 'white')}]{state}[/]", str(n))
-    out.print(counts)
-    table = Table(title="posts")
+    next_due = datetime.fromisoformat(data["next_due"]) if data["next_due"] else None
+    table = Table(title=f"posts · next due {local_time(ws, next_due)}")
     for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
         table.add_column(col)
     for p in data["posts"]:
@@ -148,7 +167,21 @@ def status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ve
         table.add_row(str(p["id"]), local_time(ws, when), p["platform"], p["account"], p["item"],
                       f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
                       escape((p["last_error"] or p["reason"] or "")[:90]))
-    out.print(table)
+    parts: list[Any] = [counts, table]
+    if data["attention"]:
+        needs = Table(title="needs a person (publisher retry / cancel / resolve POST)")
+        for col in ("id", "item", "platform", "state", "reason", "evidence"):
+            needs.add_column(col)
+        for p in data["attention"]:
+            attempt = p["last_attempt"] or {}
+            evidence = ", ".join(f"{k}={v}" for k, v in p["platform_ids"].items())
+            if attempt:
+                evidence += f"; attempt {attempt['number']} {attempt['step']}: {attempt['outcome'] or 'in flight'}"
+            needs.add_row(str(p["id"]), p["item"], f"{p['platform']}:{p['account']}",
+                          f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+                          escape((p["last_error"] or p["reason"] or "")[:80]), escape(evidence[:80]))
+        parts.append(needs)
+    return Group(*parts)
 
 
 @app.command()

@@ -242,13 +242,43 @@ def posts(store: Store, *, states: set[str] | None = None, until: datetime | Non
     return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
 
 
+#: states shown with their evidence: a person must act, or the queue is asking the platform what happened
+ATTENTION_STATES = {"needs_attention", "needs_reauth", "awaiting_manual", "missed", "failed", "reconcile", "held"}
+
+
 def status(store: Store) -> dict[str, Any]:
-    """Counts per state and every post, for `publisher status`."""
+    """Counts per state, the next due time, every post, and the evidence for every post that needs a person."""
+    import sqlalchemy as sa
+
+    from publisher.store.tables import AttemptRow
+
     views = posts(store)
     counts: dict[str, int] = {}
     for v in views:
         counts[v.state] = counts.get(v.state, 0) + 1
-    return {"counts": counts, "posts": [v.to_dict() for v in views]}
+    waiting = [v.due_at for v in views if v.state in ("queued", "retrying") and v.due_at]
+    attention = [v for v in views if v.state in ATTENTION_STATES]
+    t, a = PostRow.__table__, AttemptRow.__table__  # type: ignore[attr-defined]
+    evidence: list[dict[str, Any]] = []
+    if attention:
+        ids = [v.id for v in attention]
+        with store.session() as s:
+            platform_ids = dict(s.execute(sa.select(t.c.id, t.c.ids).where(t.c.id.in_(ids))).all())
+            last = {r.post_id: r for r in s.execute(
+                sa.select(a.c.post_id, a.c.number, a.c.started_at, a.c.step, a.c.outcome, a.c.http_status,
+                          a.c.platform_code, a.c.error).where(a.c.post_id.in_(ids)).order_by(a.c.number))}
+        for v in attention:
+            row = last.get(v.id)
+            evidence.append({
+                **v.to_dict(),
+                "platform_ids": {k: val for k, val in (platform_ids.get(v.id) or {}).items() if val is not None},
+                "last_attempt": None if row is None else {
+                    "number": row.number, "started_at": row.started_at.isoformat() if row.started_at else None,
+                    "step": row.step, "outcome": row.outcome, "http_status": row.http_status,
+                    "platform_code": row.platform_code, "error": row.error},
+            })
+    return {"counts": counts, "next_due": min(waiting).isoformat() if waiting else None,
+            "posts": [v.to_dict() for v in views], "attention": evidence}
 
 
 @dataclass(frozen=True)
