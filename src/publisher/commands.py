@@ -277,7 +277,14 @@ def status(store: Store) -> dict[str, Any]:
                     "step": row.step, "outcome": row.outcome, "http_status": row.http_status,
                     "platform_code": row.platform_code, "error": row.error},
             })
+    from publisher.models import PostState
+    from publisher.queue_actions import aggregate_state
+
+    by_item: dict[str, list[PostState]] = {}
+    for v in views:
+        by_item.setdefault(v.item, []).append(PostState(v.state))
     return {"counts": counts, "next_due": min(waiting).isoformat() if waiting else None,
+            "items": {item: aggregate_state(states) for item, states in sorted(by_item.items())},
             "posts": [v.to_dict() for v in views], "attention": evidence}
 
 

@@ -254,7 +254,11 @@ def item_status(store: Store, item_id: str) -> str:
     posts (cancelled ones do not count against "published")."""
     query = sa.select(post_t.c.state).where(post_t.c.item_id == item_id)
     with store.session() as s:
-        states = [S(x) for x in s.execute(query).scalars()]
+        return aggregate_state([S(x) for x in s.execute(query).scalars()])
+
+
+def aggregate_state(states: list[PostState]) -> str:
+    """One word for a multi-platform item: the most urgent of its posts' states, or (partially) published."""
     if not states:
         return "unknown"
     live = [x for x in states if x != S.CANCELLED]
@@ -272,6 +276,7 @@ __all__ = [
     "ActionRefused",
     "PERSON_STATES",
     "cancel",
+    "aggregate_state",
     "item_status",
     "reauthorized",
     "resolve",
