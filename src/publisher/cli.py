@@ -111,7 +111,9 @@ def plan(
     store = commands.store_for(ws)
     now = utc_now()
     preview = commands.sync(ws, store, now=now, apply_changes=False)
-    views = commands.posts(store, until=now + timedelta(days=days))
+    # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
+    views = [v for v in commands.posts(store, until=now + timedelta(days=days))
+             if v.state not in ("published", "cancelled")]
     if as_json:
         print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
         return
