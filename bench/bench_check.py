@@ -20,8 +20,8 @@ import frontmatter
 from markdown_it import MarkdownIt
 from PIL import Image
 
-from publisher.calendar import Calendar
-from publisher.workspace import open_workspace
+from publisher.calendar.load import Calendar
+from publisher.workspace.settings import open_workspace
 
 TOML = """
 [workspace]

@@ -3,7 +3,7 @@
 DESIGN.md section 11 targets: start <= 2 s, RSS <= 200 MB, due-to-send p99 <= 1 s.
 
 - A workspace of N WeChat articles (verified sandbox-mode accounts) due in the coming weeks is synced (not
-  timed), then `python -m publisher.daemon --workspace DIR --sandbox-url URL` starts as a subprocess.
+  timed), then `python -m publisher.daemon.service --workspace DIR --sandbox-url URL` starts as a subprocess.
 - start: from spawning the process until it writes `.publisher/daemon.ready` (the daemon's ready signal:
   written once it has taken the lock, synced the calendar, armed its alarms and run its first tick).
 - RSS: VmRSS and VmHWM (peak) of the daemon process from /proc/<pid>/status, when ready and at the end.
@@ -30,11 +30,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from bench_publish import SRC, credentials_env, item_text, prepare, sandbox, write_settings
 
-from publisher.calendar import Calendar
-from publisher.commands import sync
+from publisher.calendar.load import Calendar
+from publisher.services import sync
 from publisher.store.db import open_store
 from publisher.store.tables import AttemptRow, PostRow
-from publisher.workspace import open_workspace
+from publisher.workspace.settings import open_workspace
 
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]

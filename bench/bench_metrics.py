@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from publisher.metrics import append_samples  # noqa: E402
+from publisher.metrics.pull import append_samples  # noqa: E402
 from publisher.reports.history import bulk_samples  # noqa: E402
 from publisher.store import open_store  # noqa: E402
 
@@ -31,7 +31,7 @@ def fresh(path: Path) -> None:
     """A migrated database with its posts (so foreign keys hold on both sides)."""
     import sqlalchemy as sa
 
-    from publisher.metrics import item_t, post_t
+    from publisher.metrics.pull import item_t, post_t
 
     store = open_store(f"sqlite:///{path}")
     with store.begin() as conn:

@@ -46,12 +46,12 @@ import httpx
 from PIL import Image
 
 from publisher.adapters.http import _tls
-from publisher.calendar import Calendar
-from publisher.commands import sync
-from publisher.credentials import env_var
-from publisher.queue import Queue
+from publisher.calendar.load import Calendar
+from publisher.services import sync
+from publisher.workspace.credentials import env_var
+from publisher.queue.runner import Queue
 from publisher.store.db import open_store
-from publisher.workspace import DEFAULTS_DIR, open_workspace
+from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 BODY = """第 {n} 期：这一周我们把周报从两小时压到二十分钟。

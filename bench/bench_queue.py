@@ -22,11 +22,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from publisher.calendar import Calendar
-from publisher.commands import sync
-from publisher.queue import Queue
+from publisher.calendar.load import Calendar
+from publisher.services import sync
+from publisher.queue.runner import Queue
 from publisher.store.db import open_store
-from publisher.workspace import DEFAULTS_DIR, open_workspace
+from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 ACCOUNTS = 10  # posts = items x accounts

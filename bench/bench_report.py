@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import sqlalchemy as sa  # noqa: E402
 
 from publisher import reports  # noqa: E402
-from publisher.metrics import append_samples, event_t, item_t, post_t  # noqa: E402
+from publisher.metrics.pull import append_samples, event_t, item_t, post_t  # noqa: E402
 from publisher.reports.history import bulk_samples, published_at  # noqa: E402
 from publisher.store import open_store  # noqa: E402
-from publisher.workspace import open_workspace  # noqa: E402
+from publisher.workspace.settings import open_workspace  # noqa: E402
 
 START = datetime(2027, 1, 3, 16, 0, tzinfo=UTC)  # Monday 2027-01-04 00:00 in Shanghai
 NOW = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publisher.workspace import Workspace, open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,9 +15,9 @@ import pytest
 
 from publisher import errors
 from publisher.adapters.base import AdapterContext, MemoryTokenCache
-from publisher.adapters.douyin import DouyinAdapter
-from publisher.adapters.douyin_api import next_beijing_midnight
-from publisher.adapters.douyin_auth import (
+from publisher.adapters.douyin.adapter import DouyinAdapter
+from publisher.adapters.douyin.api import next_beijing_midnight
+from publisher.adapters.douyin.auth import (
     ACCESS,
     REFRESH,
     authorize_url,

@@ -16,7 +16,7 @@ from PIL import Image
 from publisher import errors
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.producthunt import (
+from publisher.adapters.producthunt.adapter import (
     COST_PER_POST,
     ProductHuntAdapter,
     RateLimitedPartial,

@@ -19,8 +19,8 @@ from PIL import Image
 from publisher import errors
 from publisher.adapters.base import AdapterContext, MemoryTokenCache
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.wechat import WechatAdapter
-from publisher.adapters.wechat_article import clientmsgid
+from publisher.adapters.wechat.adapter import WechatAdapter
+from publisher.adapters.wechat.article import clientmsgid
 from publisher.models import Attempt, MediaFile, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import install_logging_redaction
 from publisher.sandbox import create_app

@@ -24,8 +24,10 @@ from support.harness import Harness
 from support.procs import child_env
 from support.workspaces import Layout, posts
 
-from publisher import errors, metrics
-from publisher.daemon_main import notifier_for
+from publisher import errors
+
+from publisher.metrics import pull as metrics
+from publisher.daemon.entry import notifier_for
 from publisher.models import RemoteRef
 from publisher.redact import install_logging_redaction
 
@@ -51,7 +53,7 @@ def leaks(text: str | bytes) -> list[str]:
 
 
 def test_no_canary_secret_appears_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    # What every entry point (the CLI, `python -m publisher.daemon`) installs first, here as with -v; then
+    # What every entry point (the CLI, `python -m publisher.daemon.service`) installs first, here as with -v; then
     # DEBUG on the root logger: httpx, httpcore and every publisher logger.
     install_logging_redaction(verbose=True)
     caplog.set_level(logging.DEBUG)

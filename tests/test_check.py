@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publisher.calendar import Calendar
-from publisher.commands import check
+from publisher.calendar.load import Calendar
+from publisher.services import check
 from tests.conftest import WS
 
 GOOD = """

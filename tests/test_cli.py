@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.cli import app
+from publisher.cli.main import app
 from tests.conftest import WS
 from tests.test_check import GOOD
 

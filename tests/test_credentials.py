@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.credentials import describe, env_var, load_credentials, missing_fields
+from publisher.workspace.credentials import describe, env_var, load_credentials, missing_fields
 from publisher.errors import ConfigError
 from publisher.redact import redact_text
 

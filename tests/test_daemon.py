@@ -20,12 +20,12 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO, WS
 
-from publisher.daemon import Daemon, DaemonSettings, run_once
-from publisher.lock import DaemonLock, DaemonLocked, Leader
+from publisher.daemon.service import Daemon, DaemonSettings, run_once
+from publisher.daemon.lock import DaemonLock, DaemonLocked, Leader
 from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, JobRunRow, PostRow
-from publisher.workspace import DEFAULTS_DIR
+from publisher.workspace.settings import DEFAULTS_DIR
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 SRC = str(REPO / "src")
@@ -119,7 +119,7 @@ def test_a_second_daemon_is_refused_and_told_who_holds_the_lock(ws: WS, store: S
 
 def test_the_lock_dies_with_its_process(tmp_path: Path) -> None:
     code = (
-        "import sys, time; from pathlib import Path; from publisher.lock import DaemonLock;"
+        "import sys, time; from pathlib import Path; from publisher.daemon.lock import DaemonLock;"
         "lock = DaemonLock(Path(sys.argv[1])); lock.acquire(); print('locked', flush=True); time.sleep(60)"
     )
     proc = subprocess.Popen(

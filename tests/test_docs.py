@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from publisher.cli import app
+from publisher.cli.main import app
 from tests.conftest import REPO
 
 

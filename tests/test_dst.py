@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import WS
 
-from publisher import commands
-from publisher.jobs import parse_cron
-from publisher.slots import SlotConfig, SlotRule, wall_to_utc
+from publisher import services as commands
+from publisher.daemon.jobs import parse_cron
+from publisher.calendar.slots import SlotConfig, SlotRule, wall_to_utc
 from publisher.store.db import Store, open_store
-from publisher.timeparse import TimeError, local_to_utc
+from publisher.content.timeparse import TimeError, local_to_utc
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/Los_Angeles"]
 START, END = date(2020, 1, 1), date(2030, 12, 31)

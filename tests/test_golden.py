@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.calendar import Calendar
-from publisher.workspace import open_workspace
+from publisher.calendar.load import Calendar
+from publisher.workspace.settings import open_workspace
 from tests.conftest import REPO
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -186,7 +186,7 @@ def test_a_slow_publish_keeps_its_lease_renewed(tmp_path: Path) -> None:
     import time
     from types import SimpleNamespace
 
-    from publisher.queue import Queue
+    from publisher.queue.runner import Queue
 
     began = time.monotonic()
 

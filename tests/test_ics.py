@@ -7,10 +7,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from publisher import ics
-from publisher.metrics import item_t, post_t
+from publisher.calendar import ics
+from publisher.metrics.pull import item_t, post_t
 from publisher.store import open_store
-from publisher.workspace import open_workspace
+from publisher.workspace.settings import open_workspace
 
 NOW = datetime(2027, 1, 3, 2, 0, tzinfo=UTC)
 

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO, WS
 
-from publisher.daemon_actions import preflight
+from publisher.daemon.actions import preflight
 from publisher.errors import ConfigError
-from publisher.jobs import (
+from publisher.daemon.jobs import (
     JobContext,
     claim_period,
     current_period,
@@ -29,8 +29,8 @@ from publisher.jobs import (
 )
 from publisher.store.db import Store, open_store
 from publisher.store.tables import JobRunRow, PostRow
-from publisher.tokens import accounts_needing_reauth
-from publisher.workspace import Workspace
+from publisher.store.tokens import accounts_needing_reauth
+from publisher.workspace.settings import Workspace
 
 SH = ZoneInfo("Asia/Shanghai")
 

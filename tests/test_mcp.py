@@ -16,12 +16,12 @@ import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from publisher.calendar import Calendar
-from publisher.commands import posts, store_for
-from publisher.daemon import run_once
-from publisher.mcp_html import html_to_markdown
+from publisher.calendar.load import Calendar
+from publisher.services import posts, store_for
+from publisher.daemon.service import run_once
+from publisher.mcp.html import html_to_markdown
 from publisher.render.markdown import find_raw_html, md_to_html
-from publisher.workspace import DEFAULTS_DIR, open_workspace
+from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLISH_TOOLS = {"publish_to_xiaohongshu", "publish_to_douyin", "publish_to_wechat", "batch_publish"}
@@ -33,7 +33,7 @@ Session = Callable[[ClientSession], Awaitable[None]]
 
 
 def serve(root: Path, body: Session, errlog: Path) -> None:
-    """Start `python -m publisher.mcp_server --workspace root` and run `body` against it over stdio."""
+    """Start `python -m publisher.mcp.server --workspace root` and run `body` against it over stdio."""
 
     async def main() -> None:
         params = StdioServerParameters(command=sys.executable, args=["-m", "publisher", "mcp", "--workspace",

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from publisher.calendar import Calendar
-from publisher.commands import posts, store_for
-from publisher.mcp_fetch import Fetcher, FetchLimits, FetchRefused, refused_address
-from publisher.mcp_items import ItemService, Payload
-from publisher.mcp_media import MEDIA_SUBDIR, MediaResolver, ToolProblem
+from publisher.calendar.load import Calendar
+from publisher.services import posts, store_for
+from publisher.mcp.fetch import Fetcher, FetchLimits, FetchRefused, refused_address
+from publisher.mcp.items import ItemService, Payload
+from publisher.mcp.media import MEDIA_SUBDIR, MediaResolver, ToolProblem
 
 PUBLIC = "93.184.216.34"
 DNS = {"cdn.example.com": [PUBLIC], "internal.example.com": ["10.0.0.1"], "localhost": ["127.0.0.1"],

@@ -30,7 +30,7 @@ from publisher.render.media import (
     process_video,
 )
 from publisher.render.mp4 import Mp4Error, parse_mp4
-from publisher.rules import ImageRule, VideoRule, load_rules
+from publisher.platforms.rules import ImageRule, VideoRule, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 _FUZZ_MORE = int(
@@ -371,7 +371,7 @@ def test_decompression_bomb_uses_bounded_memory(giant_png: Path) -> None:
         "import re, sys\n"
         "from pathlib import Path\n"
         "from publisher.render.media import MediaProblem, probe_image\n"
-        "from publisher.rules import ImageRule\n"
+        "from publisher.platforms.rules import ImageRule\n"
         "try:\n"
         "    probe_image(Path(sys.argv[1]), ImageRule(role='images', max_source_pixels=10**12))\n"
         "except MediaProblem:\n"

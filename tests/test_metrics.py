@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from publisher import errors, metrics
-from publisher.metrics import account_t, event_t, item_t, metric_t, post_t
+from publisher import errors
+
+from publisher.metrics import pull as metrics
+from publisher.metrics.pull import account_t, event_t, item_t, metric_t, post_t
 from publisher.models import MetricSample, RemoteRef
 from publisher.store import Store, open_store
-from publisher.workspace import Workspace, open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 NOW = datetime(2027, 1, 11, 4, 0, tzinfo=UTC)
 SECRET = "app-secret-CANARY-55"
@@ -212,8 +214,8 @@ def test_pull_from_the_sandbox_through_the_real_douyin_adapter(
     import httpx
 
     from publisher.adapters.base import AdapterContext, MemoryTokenCache
-    from publisher.adapters.douyin import DouyinAdapter
-    from publisher.adapters.douyin_auth import authorize_url, exchange_code, save_tokens
+    from publisher.adapters.douyin.adapter import DouyinAdapter
+    from publisher.adapters.douyin.auth import authorize_url, exchange_code, save_tokens
     from publisher.adapters.http import RetryPolicy
     from publisher.models import Attempt, MediaFile, RenderedPost
     from publisher.sandbox import create_app

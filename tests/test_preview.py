@@ -11,11 +11,11 @@ import pytest
 from markupsafe import escape
 from PIL import Image
 
-from publisher.calendar import Calendar, Checked
+from publisher.calendar.load import Calendar, Checked
 from publisher.models import Problem
-from publisher.preview import PreviewSet, preview_dir, safe_name, write_previews
-from publisher.rules import count_length
-from publisher.workspace import DEFAULTS_DIR, Workspace, open_workspace
+from publisher.calendar.preview import PreviewSet, preview_dir, safe_name, write_previews
+from publisher.platforms.rules import count_length
+from publisher.workspace.settings import DEFAULTS_DIR, Workspace, open_workspace
 
 HOSTILE = '<script>alert(1)</script><b>b</b>'
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from publisher.content import ContentContext, read_item
-from publisher.rules import count_length
+from publisher.content.item import ContentContext, read_item
+from publisher.platforms.rules import count_length
 
 ZWJ_FAMILY = "👨\u200d👩\u200d👧"
 CTX_PLATFORMS = {"xiaohongshu": {"video": "path"}, "wechat": {"author": "str", "digest": "str", "cover": "path"}}

@@ -22,13 +22,15 @@ import pytest
 import sqlalchemy as sa
 from conftest import WS
 
-from publisher import commands, errors
+from publisher import services as commands
+
+from publisher import errors
 from publisher.adapters.base import AdapterContext
-from publisher.commands import sync
+from publisher.services import sync
 from publisher.errors import UsageError
 from publisher.models import Attempt, MetricSample, PostState, Problem, PublishResult, RemoteRef, RenderedPost
-from publisher.queue import SUBMITTED, Outcome, Queue
-from publisher.queue_actions import (
+from publisher.queue.runner import SUBMITTED, Outcome, Queue
+from publisher.queue.actions import (
     ActionRefused,
     cancel,
     item_status,
@@ -37,11 +39,11 @@ from publisher.queue_actions import (
     retry,
     retry_item,
 )
-from publisher.queue_policy import RetrySettings
+from publisher.queue.policy import RetrySettings
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
-from publisher.tokens import StoreTokenCache, accounts_needing_reauth
-from publisher.workspace import DEFAULTS_DIR, Workspace
+from publisher.store.tokens import StoreTokenCache, accounts_needing_reauth
+from publisher.workspace.settings import DEFAULTS_DIR, Workspace
 
 S = PostState
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from test_queue import ITEM, WECHAT, Clock, Crash, FakePlatform, Notices, factory
 
-from publisher.commands import sync
+from publisher.services import sync
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.queue import Queue
-from publisher.queue_actions import cancel, resolve, retry
+from publisher.queue.runner import Queue
+from publisher.queue.actions import cancel, resolve, retry
 from publisher.states import can_transition
 from publisher.store.db import open_store
 from publisher.store.tables import EventRow, PostRow

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
-from publisher.rehearse import TimelineEntry, RehearsalResult, rehearsal_workspace, rehearse
-from publisher.workspace import Workspace, open_workspace
+from publisher.rehearsal.run import TimelineEntry, RehearsalResult, rehearsal_workspace, rehearse
+from publisher.workspace.settings import Workspace, open_workspace
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 11:00 Beijing, the day before the launch
 UNTIL = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # past the Product Hunt launch (00:01 Los Angeles)

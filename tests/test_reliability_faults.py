@@ -18,7 +18,7 @@ from support.harness import T0, Harness, Hooked, ShortRead, serve_app
 from support.procs import wait_for
 from support.workspaces import CREDENTIALS, Layout, attempts, post_of, posts, remote_objects
 
-from publisher.queue_policy import RetrySettings
+from publisher.queue.policy import RetrySettings
 from publisher.sandbox import create_app
 
 WX, DY, XHS = "wechat", "douyin", "xiaohongshu"
@@ -359,7 +359,7 @@ def test_8_a_consumed_video_id_is_reconciled_through_video_list_not_uploaded_aga
     post = only(h, DY)
     assert post["ids"].get("video_id") and not post["ids"].get("item_id")
     # A person forces a resend (`publisher retry --force`): publish resumes with the consumed video_id.
-    from publisher.queue_actions import retry
+    from publisher.queue.actions import retry
 
     retry(h.store, post["id"], now=h.clock(), force=True)
     record_ids(h.store, post["id"], "test", {"video_id": post["ids"]["video_id"]})

@@ -33,7 +33,7 @@ from support.workspaces import (
 )
 
 from publisher.adapters.dryrun import dry_run_dir
-from publisher.commands import sync
+from publisher.services import sync
 from publisher.store.db import Store, open_store, utcnow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

@@ -17,7 +17,7 @@ from publisher.models import Item, Target
 from publisher.reports.history import add_expiring_token, seed_history
 from publisher.reports.period import parse_period
 from publisher.store import Store, open_store
-from publisher.workspace import Workspace, open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 GOLDEN = Path(__file__).parent / "golden" / "reports"
 NOW = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai, when the weekly job runs
@@ -289,7 +289,7 @@ def test_rehearsal_writes_its_weekly_report_and_engagement_export(
 def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
-    from publisher.metrics import item_t
+    from publisher.metrics.pull import item_t
 
     ws, store = seeded(tmp_path / "ws")
     with store.begin() as conn:

@@ -14,7 +14,7 @@ import pytest
 from publisher import reports
 from publisher.reports.history import seed_history
 from publisher.store import open_store
-from publisher.workspace import open_workspace
+from publisher.workspace.settings import open_workspace
 
 NOW = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)
 

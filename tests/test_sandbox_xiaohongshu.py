@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from starlette.testclient import TestClient
 
 from publisher.sandbox import create_app
-from publisher.sandbox.xiaohongshu import title_length
+from publisher.sandbox.xiaohongshu.routes import title_length
 
 NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
 NOTE = {

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from tests.conftest import REPO, WS
 
-from publisher import commands
-from publisher.calendar import Calendar
+from publisher import services as commands
+from publisher.calendar.load import Calendar
 from publisher.errors import ConfigError
-from publisher.slots import SlotConfig, SlotRule, load_slots, parse_slots
+from publisher.calendar.slots import SlotConfig, SlotRule, load_slots, parse_slots
 from publisher.store.db import Store, open_store
-from publisher.workspace import DEFAULTS_DIR
+from publisher.workspace.settings import DEFAULTS_DIR
 
 SH = ZoneInfo("Asia/Shanghai")
 MON_1030 = datetime(2026, 11, 30, 10, 30, tzinfo=SH)  # a Monday
@@ -218,7 +218,7 @@ def test_a_slot_yields_to_an_explicit_time_added_in_the_same_sync(ws: WS, store:
 
 
 def test_no_slots_file_means_no_finder(ws: WS, store: Store) -> None:
-    from publisher.slots import finder
+    from publisher.calendar.slots import finder
 
     assert load_slots(ws.open()) is None
     assert finder(ws.open(), store) is None

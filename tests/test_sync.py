@@ -8,10 +8,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from publisher import commands
-from publisher.calendar import Calendar
+from publisher import services as commands
+from publisher.calendar.load import Calendar
 from publisher.store.tables import PostRow
-from publisher.workspace import open_workspace
+from publisher.workspace.settings import open_workspace
 from tests.conftest import WS
 from tests.test_check import GOOD
 
@@ -129,8 +129,8 @@ def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
 
 
 def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
-    from publisher import queue_actions
-    from publisher.daemon import run_once
+    from publisher.queue import actions as queue_actions
+    from publisher.daemon.service import run_once
 
     ws.item("launch.md", GOOD)
     sync(ws)

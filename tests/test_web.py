@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from publisher import commands
+from publisher import services as commands
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.store.claims import claim_due, start_attempt, transition
@@ -24,7 +24,7 @@ from publisher.store.db import Store
 from publisher.store.tables import PostRow
 from publisher.web import check_bind, create_app, serve, start_background
 from publisher.web.security import TOKEN_COOKIE
-from publisher.workspace import Workspace, open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 25, tzinfo=UTC)

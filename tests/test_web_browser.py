@@ -22,7 +22,7 @@ import pytest
 from test_web import NOW, copy_example, state_of, to_awaiting_manual
 
 from publisher.web import create_app, start_background
-from publisher.workspace import open_workspace
+from publisher.workspace.settings import open_workspace
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher.render.wechat_html import (
+from publisher.render.inline_html import (
     ALLOWED_TAGS,
     WechatArticle,
     WechatTheme,

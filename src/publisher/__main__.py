@@ -1,5 +1,5 @@
 """`python -m publisher`: the same as the `publisher` command."""
 
-from publisher.cli import main
+from publisher.cli.main import main
 
 main()

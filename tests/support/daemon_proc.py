@@ -27,11 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from publisher.daemon import Daemon, DaemonSettings
-    from publisher.queue import Queue
-    from publisher.queue_policy import RetrySettings
+    from publisher.daemon.service import Daemon, DaemonSettings
+    from publisher.queue.runner import Queue
+    from publisher.queue.policy import RetrySettings
     from publisher.store.db import open_store
-    from publisher.workspace import open_workspace
+    from publisher.workspace.settings import open_workspace
 
     retry = RetrySettings(max_attempts=args.max_attempts, base_s=0.3, cap_s=1.0, poll_s=0.3)
 

@@ -22,15 +22,15 @@ import httpx
 
 from publisher.adapters import get_adapter
 from publisher.adapters.base import Adapter, AdapterContext
-from publisher.adapters.douyin import DouyinAdapter
+from publisher.adapters.douyin.adapter import DouyinAdapter
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.producthunt import ProductHuntAdapter
-from publisher.adapters.wechat import WechatAdapter
-from publisher.adapters.xiaohongshu import XiaohongshuAdapter
-from publisher.commands import sync
-from publisher.credentials import env_var
-from publisher.queue import Outcome, Queue
-from publisher.queue_policy import RetrySettings
+from publisher.adapters.producthunt.adapter import ProductHuntAdapter
+from publisher.adapters.wechat.adapter import WechatAdapter
+from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
+from publisher.services import sync
+from publisher.workspace.credentials import env_var
+from publisher.queue.runner import Outcome, Queue
+from publisher.queue.policy import RetrySettings
 from publisher.sandbox import create_app
 from publisher.sandbox.control import state_of
 from publisher.sandbox.core import deep_merge

@@ -18,10 +18,10 @@ from pathlib import Path
 
 
 async def work(args: argparse.Namespace) -> dict[str, object]:
-    from publisher.queue import Queue
-    from publisher.queue_policy import RetrySettings
+    from publisher.queue.runner import Queue
+    from publisher.queue.policy import RetrySettings
     from publisher.store.db import open_store
-    from publisher.workspace import open_workspace
+    from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(args.workspace)
     store = open_store(ws.database_url, migrate=False)

@@ -16,12 +16,12 @@ import httpx
 import sqlalchemy as sa
 from PIL import Image
 
-from publisher.adapters.douyin_auth import DEFAULT_SCOPES, authorize_url, exchange_code, save_tokens
-from publisher.credentials import env_var
+from publisher.adapters.douyin.auth import DEFAULT_SCOPES, authorize_url, exchange_code, save_tokens
+from publisher.workspace.credentials import env_var
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
-from publisher.tokens import StoreTokenCache
-from publisher.workspace import DEFAULTS_DIR, Workspace, open_workspace
+from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.settings import DEFAULTS_DIR, Workspace, open_workspace
 
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]

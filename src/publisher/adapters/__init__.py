@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable
 
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import Adapter, AdapterContext
-from publisher.adapters.douyin import DouyinAdapter
-from publisher.adapters.douyin_auth import grant_in_sandbox
+from publisher.adapters.douyin.adapter import DouyinAdapter
+from publisher.adapters.douyin.auth import grant_in_sandbox
 from publisher.adapters.dryrun import DryRunAdapter
-from publisher.adapters.producthunt import producthunt_factory
-from publisher.adapters.wechat import WechatAdapter
-from publisher.adapters.xiaohongshu import XiaohongshuAdapter
+from publisher.adapters.producthunt.adapter import producthunt_factory
+from publisher.adapters.wechat.adapter import WechatAdapter
+from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
 from publisher.errors import ConfigError
 
 AdapterFactory = Callable[[AdapterContext], Adapter]

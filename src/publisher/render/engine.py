@@ -17,11 +17,12 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from publisher.content import resolve_media
+from publisher.content.item import resolve_media
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
-from publisher.render import markdown, wechat_html
+from publisher.render import inline_html as wechat_html
+from publisher.render import markdown
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
-from publisher.rules import ImageRule, PlatformRules, count_length
+from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 
 _THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
 MAX_OUTPUT_CHARS = 200_000  # a template that loops wildly is cut off here, not left to fill the disk

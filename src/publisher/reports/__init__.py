@@ -13,7 +13,7 @@ from publisher.reports.model import BestTime, Report
 from publisher.reports.period import Period, parse_period
 from publisher.reports.writers import FORMATS, write
 from publisher.store.db import Store
-from publisher.workspace import Workspace
+from publisher.workspace.settings import Workspace
 
 __all__ = [
     "FORMATS",

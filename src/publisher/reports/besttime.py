@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from publisher.metrics import INTERACTIONS, post_t
+from publisher.metrics.pull import INTERACTIONS, post_t
 from publisher.models import Item, PostState, Target
 from publisher.reports.data import Key, PostInfo, all_posts, latest
 from publisher.reports.engagement import interactions
 from publisher.reports.model import BestTime
 from publisher.store.db import Store
-from publisher.workspace import Workspace
+from publisher.workspace.settings import Workspace
 
 HISTORY_DAYS = 90
 MIN_POSTS = 5  # fewer posts than this: a hint, not a finding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from publisher.metrics import INTERACTIONS
+from publisher.metrics.pull import INTERACTIONS
 from publisher.models import PostState
 from publisher.reports import data
 from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank
@@ -15,7 +15,7 @@ from publisher.reports.kpi import falling, kpis, mean_scores
 from publisher.reports.model import PostLine, Report
 from publisher.reports.period import Period, parse_period
 from publisher.store.db import Store
-from publisher.workspace import Workspace
+from publisher.workspace.settings import Workspace
 
 KINDS = ("daily", "weekly", "engagement")
 DEFAULT_PERIOD = {"daily": "yesterday", "weekly": "last_week", "engagement": "last_7_days"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from publisher.metrics import account_t, item_t, metric_t, post_t, published_at_subquery
+from publisher.metrics.pull import account_t, item_t, metric_t, post_t, published_at_subquery
 from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import SyncStateRow, TokenRow
@@ -231,7 +231,7 @@ def token_risks(store: Store, *, now: datetime, within: timedelta) -> list[tuple
 def reauth_flags(store: Store) -> dict[str, str]:
     """account -> why it needs re-authorisation (the queue's flags)."""
     try:
-        from publisher.tokens import accounts_needing_reauth
+        from publisher.store.tokens import accounts_needing_reauth
     except ImportError:  # pragma: no cover
         return {}
     return {a: str(v.get("reason") or "") for a, v in accounts_needing_reauth(store).items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from publisher.metrics import INTERACTIONS
+from publisher.metrics.pull import INTERACTIONS
 from publisher.reports.data import Key, PostInfo
 from publisher.reports.model import Charts, EngagementRow
 from publisher.reports.period import Period

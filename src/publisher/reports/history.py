@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from publisher.metrics import account_t, append_samples, event_t, item_t, post_t
+from publisher.metrics.pull import account_t, append_samples, event_t, item_t, post_t
 from publisher.store.db import Store
 from publisher.store.tables import TokenRow
 

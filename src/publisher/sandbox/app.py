@@ -8,16 +8,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from publisher.sandbox import douyin, producthunt, xiaohongshu
+from publisher.sandbox.douyin import routes as douyin
+from publisher.sandbox.producthunt import routes as producthunt
+from publisher.sandbox.xiaohongshu import routes as xiaohongshu
 from publisher.sandbox.control import control_routes
 from publisher.sandbox.core import World
 from publisher.sandbox.faults import FaultMiddleware
-from publisher.sandbox.wechat_auth import wechat_auth_routes
-from publisher.sandbox.wechat_content import wechat_content_routes
-from publisher.sandbox.wechat_datacube import wechat_datacube_routes
-from publisher.sandbox.wechat_publish import wechat_publish_routes
-from publisher.sandbox.wechat_state import WechatState
-from publisher.sandbox.wechat_state import error_body as wechat_error
+from publisher.sandbox.wechat.auth import wechat_auth_routes
+from publisher.sandbox.wechat.content import wechat_content_routes
+from publisher.sandbox.wechat.datacube import wechat_datacube_routes
+from publisher.sandbox.wechat.publish import wechat_publish_routes
+from publisher.sandbox.wechat.state import WechatState
+from publisher.sandbox.wechat.state import error_body as wechat_error
 
 
 def create_app(*, seed: int = 0, now: datetime | None = None) -> Starlette:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from publisher import queue_actions
+from publisher.queue import actions as queue_actions
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.store.claims import log_event

@@ -18,11 +18,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from publisher import commands
+from publisher import services as commands
 from publisher.web import live, pages
 from publisher.web.security import LOOPBACK_HOSTS, Guard, check_bind, is_loopback
 from publisher.web.state import AppState
-from publisher.workspace import Workspace
+from publisher.workspace.settings import Workspace
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from publisher.calendar import Checked
-from publisher.commands import PostView
+from publisher.calendar.load import Checked
+from publisher.services import PostView
 from publisher.errors import UsageError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

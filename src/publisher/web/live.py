@@ -18,7 +18,7 @@ from watchfiles import awatch
 
 from publisher.store.tables import PostRow
 from publisher.web.state import AppState
-from publisher.workspace import CONFIG_NAME
+from publisher.workspace.settings import CONFIG_NAME
 
 logger = logging.getLogger(__name__)
 KEEPALIVE_S = 15.0

@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from publisher import commands
+from publisher import services as commands
 from publisher.errors import PublisherError, UsageError
 from publisher.models import PERSON_STATES, PostState
-from publisher.preview import write_previews
+from publisher.calendar.preview import write_previews
 from publisher.redact import redact_text
 from publisher.web import actions, calendar_view, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie

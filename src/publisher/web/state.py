@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from publisher import commands
-from publisher.calendar import Calendar, Checked
+from publisher import services as commands
+from publisher.calendar.load import Calendar, Checked
 from publisher.errors import PublisherError
 from publisher.redact import redact_text
 from publisher.store.db import Store
-from publisher.workspace import Workspace, open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 FLASH_KEEP = 64  # messages waiting to be shown after a redirect; older ones are dropped

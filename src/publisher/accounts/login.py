@@ -1,0 +1,70 @@
+"""Account authorisation for people: `publisher auth status` and `publisher auth douyin`."""
+
+from __future__ import annotations
+
+import asyncio
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from publisher.workspace.credentials import describe, load_credentials, missing_fields
+from publisher.errors import ConfigError, UsageError
+from publisher.queue.actions import reauthorized
+from publisher.store.db import Store
+from publisher.store.tables import TokenRow
+from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.settings import Workspace
+
+
+def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[str, Any]]:
+    """One row per account: credentials present (and where from), token expiry, renewals left; never a value."""
+    t = TokenRow.__table__  # type: ignore[attr-defined]
+    with store.session() as s:
+        rows = s.execute(sa.select(t.c.account, t.c.kind, t.c.expires_at, t.c.meta)).all()
+    out = []
+    for name, account in sorted(ws.settings.accounts.items()):
+        meta = {r.kind: (r.expires_at, dict(r.meta or {})) for r in rows if r.account == name}
+        try:
+            creds = load_credentials(name, account.platform, env=ws.env, workspace=ws.root)
+        except ConfigError as exc:
+            out.append({"account": name, "platform": account.platform, "mode": account.mode, "state": "error",
+                        "fields": {}, "hints": [str(exc)], "expires": ""})
+            continue
+        row = describe(name, account.platform, creds, meta, now=now)
+        expiries = [v["expires_at"] for v in row["tokens"].values() if v.get("expires_at")]
+        row.update(mode=account.mode, expires=min(expiries) if expiries else "")
+        out.append(row)
+    return out
+
+
+def authorize_douyin(ws: Workspace, store: Store, *, account: str, sandbox: bool, now: Callable[[], datetime],
+                     say: Callable[[str], None]) -> str:
+    """Run Douyin's OAuth flow in the browser and store the tokens the account's posts will use."""
+    from publisher.adapters.douyin.auth import LIVE_BASE, run_local_oauth, save_tokens
+
+    settings = ws.settings.accounts.get(account)
+    if settings is None or settings.platform != "douyin":
+        raise UsageError(f"no Douyin account named {account!r} in publisher.toml")
+    creds = load_credentials(account, "douyin", env=ws.env, workspace=ws.root)
+    missing = missing_fields("douyin", creds)
+    if missing:
+        raise ConfigError(f"set {', '.join(missing)} for {account} first (see README: Credentials)")
+
+    def open_browser(url: str) -> None:
+        say(f"opening the consent page; if no browser opens, visit:\n{url.split('&state=')[0]}&state=...")
+        webbrowser.open(url)
+
+    base = LIVE_BASE
+    if sandbox:
+        import os
+
+        base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + "/dy"
+    tokens = asyncio.run(run_local_oauth(creds["client_key"], creds["client_secret"], base_url=base,
+                                         open_browser=open_browser, now=now))
+    save_tokens(StoreTokenCache(store), account, tokens)
+    reauthorized(store, account, now())  # the account's waiting posts go back to the queue
+    return f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until " \
+           f"{tokens.refresh_expires_at:%Y-%m-%d}"

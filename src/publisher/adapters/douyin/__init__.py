@@ -1,0 +1,1 @@
+"""Douyin (抖音): the OpenAPI adapter, its OAuth grant and the video upload/create flow."""

@@ -1,0 +1,296 @@
+"""The Douyin adapter: upload, create and follow review with `video.create.bind`; else an assisted pack.
+
+PLATFORMS.md section 2 and its product decision. Every platform id is committed through `ctx.ids_sink` as it
+arrives and `publish` resumes from `attempt.ids`. Reconcile convention (shared with the queue): a result with
+`detail["reconcile"] == "absent"` is a confirmed negative; None means "cannot tell".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from publisher import errors
+from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.douyin.api import (
+    V1,
+    Api,
+    envelope,
+    find_post,
+    reauth_error,
+    result_of,
+    upload_images,
+    upload_video,
+    video_data,
+    window_start,
+)
+from publisher.adapters.douyin.auth import ACCESS, DouyinTokens
+from publisher.adapters.http import RetryPolicy, call, make_client, with_token_refresh
+from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
+
+MB = 1024 * 1024
+TEXT_MAX = 1000  # PLATFORMS.md 2.4: the API's text limit is undocumented [U]; platform.yaml says 1000 too
+CONSUMED = 2190007  # create_video with a used video_id [U]: the post may already exist, so reconcile
+#: statistics field -> normalised names (PLATFORMS.md 6: play_count is the view figure)
+STATS = {
+    "play_count": ("views", "plays"),
+    "digg_count": ("likes",),
+    "comment_count": ("comments",),
+    "share_count": ("shares",),
+    "download_count": ("downloads",),
+    "forward_count": ("forwards",),
+}
+BASE_STATS = {
+    "avg_play_duration": "avg_play_duration_s",
+    "total_play": "total_play",
+    "total_like": "total_like",
+    "total_comment": "total_comment",
+    "total_share": "total_share",
+}
+
+
+class DouyinAdapter:
+    """Real publishing for accounts configured `verified` (holding video.create.bind); assisted otherwise."""
+
+    name = "douyin"
+
+    def __init__(
+        self,
+        ctx: AdapterContext,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep or asyncio.sleep
+        opts = ctx.options
+        self.direct_max = int(opts.get("direct_max_bytes", 50 * MB))  # chunking recommended above 50 MB [H]
+        self.part_bytes = int(
+            opts.get("part_bytes", 20 * MB)
+        )  # 20 MB recommended, ≥ 5 MB except the last [H]
+        self.review_polls = int(opts.get("review_polls", 3))
+        self.review_poll_s = float(opts.get("review_poll_s", 20.0))
+        self.skew = timedelta(seconds=float(opts.get("reconcile_skew_s", 300)))
+        self.reconcile_pages = int(opts.get("reconcile_pages", 5))
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.ctx.now() if self.ctx.now else datetime.now(UTC)
+
+    def _sinker(self, ids: dict[str, Any]) -> Callable[..., None]:
+        def sink(**new: Any) -> None:
+            ids.update(new)
+            if self.ctx.ids_sink is not None:
+                self.ctx.ids_sink(dict(new))
+
+        return sink
+
+    @asynccontextmanager
+    async def _api(self) -> AsyncIterator[tuple[Api, DouyinTokens]]:
+        """An authorised caller for one operation: token header, open_id, one refresh on an expired token."""
+        ctx = self.ctx
+        async with make_client(base_url=ctx.base_url, platform="douyin", transport=ctx.transport) as client:
+            tokens = DouyinTokens(
+                ctx.tokens, ctx.account, dict(ctx.credentials), client, self.policy, self._now
+            )
+
+            async def api(
+                method: str, path: str, *, idempotent: bool, params: dict[str, Any] | None = None, **kw: Any
+            ) -> dict[str, Any]:
+                async def do(token: str) -> dict[str, Any]:
+                    response = await call(
+                        client,
+                        method,
+                        path,
+                        policy=self.policy,
+                        idempotent=idempotent,
+                        sleep=self.sleep,
+                        classify=lambda r: envelope(r, now=self._now()),
+                        params={"open_id": tokens.open_id, **(params or {})},
+                        headers={"access-token": token},
+                        **kw,
+                    )
+                    return envelope(response, now=self._now())
+
+                failure: errors.AuthError | None = None
+                try:
+                    return await with_token_refresh(do, tokens.get)
+                except errors.AuthError as exc:
+                    failure = reauth_error(exc)
+                raise failure from None  # outside `except`: not even __context__ links to the original
+
+            yield api, tokens
+
+    # -- the contract -------------------------------------------------------------------------------------
+
+    def validate(self, post: RenderedPost) -> list[Problem]:
+        problems = []
+        if not str(post.fields.get("text") or "").strip():
+            problems.append(
+                Problem(post.item_path, 1, "text", "Douyin needs a caption text", platform="douyin")
+            )
+        if not post.media_of("video") and not post.media_of("images"):
+            problems.append(
+                Problem(post.item_path, 1, "video", "Douyin needs a video or images", platform="douyin")
+            )
+        limit = int(self.ctx.options.get("text_max", TEXT_MAX))
+        if len(str(post.fields.get("text") or "")) > limit:  # caught here, before any request leaves
+            problems.append(
+                Problem(
+                    post.item_path, 1, "text", f"Douyin text is over {limit} characters", platform="douyin"
+                )
+            )
+        return problems
+
+    async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
+        if not self.ctx.options.get("verified"):
+            # Without video.create.bind there is no server-side publishing (PLATFORMS.md 2.1): a person posts.
+            return await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
+        ids = dict(attempt.ids)
+        async with self._api() as (api, _):
+            if "item_id" not in ids:
+                if post.media_of("video"):
+                    await self._create_video(api, post, attempt, ids)
+                else:
+                    image_ids = await upload_images(api, post.media_of("images"), ids, self._sinker(ids))
+                    self._intent("create_image_text")
+                    body = {"image_list": image_ids, "text": str(post.fields.get("text") or "")}
+                    data = await api("POST", f"{V1}/create_image_text/", idempotent=False, json=body)
+                    self._sinker(ids)(item_id=str(data["item_id"]))
+            return await self._follow(api, ids)
+
+    async def poll(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
+        """One review check of a created item (the queue calls this for a post left "submitted")."""
+        ids = dict(attempt.ids)
+        async with self._api() as (api, _):
+            video = await video_data(api, str(ids["item_id"]))
+        if video is None:
+            return PublishResult(str(ids["item_id"]), None, "submitted", {**ids, "review": "not listed yet"})
+        return result_of(video, ids)
+
+    async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        """Stored item_id first, then video_list by exact text within the attempt's window; None: unknown."""
+        if not self.ctx.options.get("verified"):
+            return None
+        ids = dict(attempt.ids)
+        try:
+            async with self._api() as (api, _):
+                if ids.get("item_id"):
+                    video = await video_data(api, str(ids["item_id"]))
+                    return result_of(video, ids) if video is not None else None
+                since = window_start(attempt.started_at, ids, self.skew)
+                found = await find_post(api, str(post.fields.get("text") or ""), since, self.reconcile_pages)
+        except errors.TransientError:
+            return None
+        if found == "absent":
+            return PublishResult(remote_id=None, url=None, state="submitted", detail={"reconcile": "absent"})
+        if found is None:
+            return None
+        self._sinker(ids)(item_id=found["item_id"])
+        return result_of(found, ids)
+
+    async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        by_item = {str(r.ids.get("item_id") or r.remote_id): r.post_id for r in refs}
+        by_item = {i: p for i, p in by_item.items() if i.startswith("@")}  # item ids; a pasted URL is not one
+        if not by_item or self.ctx.tokens is None or self.ctx.tokens.get(self.ctx.account, ACCESS) is None:
+            return []
+        samples: list[MetricSample] = []
+        items = list(by_item)
+        async with self._api() as (api, tokens):
+            now = self._now()
+            for start in range(0, len(items), 20):
+                data = await api(
+                    "POST", f"{V1}/video_data/", idempotent=True, json={"item_ids": items[start : start + 20]}
+                )
+                for video in data.get("list") or []:
+                    post_id = by_item.get(str(video.get("item_id")))
+                    stats = video.get("statistics") or {}
+                    for raw, names in STATS.items():
+                        if post_id is not None and isinstance(stats.get(raw), (int, float)):
+                            samples += [
+                                MetricSample(post_id, "douyin", n, float(stats[raw]), now, raw) for n in names
+                            ]
+            if "data.external.item" in tokens.scopes:  # the data-open service, where the user granted it
+                for item, post_id in by_item.items():
+                    data = await api(
+                        "GET", "/data/external/item/base/", idempotent=True, params={"item_id": item}
+                    )
+                    result = data.get("result") or {}
+                    for raw, name in BASE_STATS.items():
+                        if isinstance(result.get(raw), (int, float)):
+                            samples.append(
+                                MetricSample(post_id, "douyin", name, float(result[raw]), now, raw)
+                            )
+        return samples
+
+    # -- steps --------------------------------------------------------------------------------------------
+
+    def _intent(self, step: str) -> None:
+        if self.ctx.intent is not None:
+            self.ctx.intent(step)
+
+    async def _create_video(
+        self, api: Api, post: RenderedPost, attempt: Attempt, ids: dict[str, Any]
+    ) -> None:
+        sink = self._sinker(ids)
+        for fresh_upload in (False, True):
+            if "video_id" not in ids:
+                await upload_video(
+                    api,
+                    post.media_of("video")[0],
+                    ids,
+                    sink,
+                    direct_max=self.direct_max,
+                    part_bytes=self.part_bytes,
+                    now=self._now(),
+                )
+            body: dict[str, Any] = {"video_id": ids["video_id"], "text": str(post.fields.get("text") or "")}
+            for key, kind in (("cover_tsp", float), ("private_status", int)):
+                if post.fields.get(key) is not None:
+                    body[key] = kind(post.fields[key])
+            self._intent("create_video")
+            try:
+                data = await api("POST", f"{V1}/create_video/", idempotent=False, json=body)
+            except errors.PermanentError as exc:
+                if exc.code not in (CONSUMED, str(CONSUMED)):
+                    raise
+                # Never re-upload blindly: the post this video_id went into may exist already.
+                since = window_start(attempt.started_at, ids, self.skew)
+                found = await find_post(api, body["text"], since, self.reconcile_pages)
+                if isinstance(found, dict):
+                    sink(item_id=str(found["item_id"]))
+                    return
+                if found is None or fresh_upload:
+                    raise errors.OutcomeUnknown(
+                        "the stored video_id was already used and no matching post was found for sure; "
+                        "reconcile before any retry",
+                        platform="douyin",
+                        code=CONSUMED,
+                    ) from None
+                ids.pop("video_id", None)  # confirmed absent: the id was spent without a post, upload again
+                continue
+            sink(item_id=str(data["item_id"]))
+            return
+
+    async def _follow(self, api: Api, ids: dict[str, Any]) -> PublishResult:
+        """A few review checks; still under review → "submitted" (the queue polls later via `poll`)."""
+        item_id = str(ids["item_id"])
+        result = PublishResult(item_id, None, "submitted", dict(ids))
+        for n in range(self.review_polls):
+            if n:
+                await self.sleep(self.review_poll_s)
+            try:
+                video = await video_data(api, item_id)
+            except errors.TransientError:
+                return result  # the item exists (its id is stored); a failed read must not fail the post
+            if video is not None:
+                result = result_of(video, ids)
+                if result.state != "submitted":
+                    return result
+        return result

@@ -1,0 +1,1 @@
+"""Product Hunt: assisted launch kits and the GraphQL metrics reader."""

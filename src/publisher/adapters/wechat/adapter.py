@@ -1,0 +1,188 @@
+"""The WeChat Official Accounts adapter: images, cover, draft, then (verified accounts) publish and follow it.
+
+PLATFORMS.md section 1 and its product decision. Every platform id is committed through `ctx.ids_sink` the
+moment it arrives and `publish` resumes from `attempt.ids`, so no step is ever done twice.
+
+Reconcile convention (agreed with the queue): a result with `detail["reconcile"] == "absent"` is a confirmed
+negative (publishing again is safe and reuses the committed ids); `None` means "cannot tell" (a person
+decides).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from publisher import errors
+from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.http import RetryPolicy, Sleep
+from publisher.adapters.wechat.api import PLATFORM, WechatApi, open_api, shared_cache
+from publisher.adapters.wechat.article import validate
+from publisher.adapters.wechat.jobs import (
+    REASON_48001,
+    absent,
+    check_job,
+    code_is,
+    find_article,
+    find_draft,
+    manual,
+    public,
+    published,
+    submitted,
+)
+from publisher.adapters.wechat.metrics import fetch_metrics
+from publisher.adapters.wechat.steps import WechatSteps
+from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
+from publisher.redact import register_secret
+
+DEFAULT_POLL_WAITS = (5.0, 10.0, 15.0)  # in-process polls after submit; the queue polls later ones
+DEFAULT_SETTLE_S = 3600.0  # a publish job still unresolved after this long is assumed never to have started
+
+
+class WechatAdapter:
+    """Publishes one rendered article to one WeChat Official Account: a draft, or a full publish."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        ctx: AdapterContext,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep | None = None,
+        poll_waits: tuple[float, ...] | None = None,
+    ) -> None:
+        register_secret(ctx.credentials.get("secret"))
+        self.ctx = ctx
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        waits = poll_waits if poll_waits is not None else ctx.options.get("poll_waits", DEFAULT_POLL_WAITS)
+        self.steps = WechatSteps(ctx, tuple(float(w) for w in waits))
+        self.tokens = shared_cache(ctx)
+
+    # --- the contract ----------------------------------------------------------------------------------
+    def validate(self, post: RenderedPost) -> list[Problem]:
+        return validate(post, self.ctx.options.get("limits"))
+
+    async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
+        problems = [p for p in self.validate(post) if p.severity == "error"]
+        if problems:
+            raise errors.PermanentError(
+                "invalid input: " + "; ".join(p.format() for p in problems), platform=self.name
+            )
+        if self.ctx.mode == "assisted":
+            # The shared ready-to-post pack: a person pastes the article and confirms the URL.
+            return await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
+        ids = dict(attempt.ids)
+        async with self._api() as api:
+            if ids.get("publish_id"):
+                return await self.steps.follow(api, ids)
+            if ids.get("msg_id"):
+                return published(ids)
+            if not ids.get("draft_media_id"):
+                await self.steps.create_draft(api, post, ids)
+            reason = self.steps.manual_reason(api, post)
+            if reason is not None:
+                return manual(ids, reason, draft_only=reason == REASON_48001)
+            if post.fields.get("mass_send"):
+                return await self.steps.mass_send(api, post, ids)
+            return await self.steps.submit(api, ids)
+
+    async def poll(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        """One freepublish/get for a submitted job: published, still "submitted" (see `poll_after_s`), or
+        PermanentError when the job failed; reconcile when a submit left unanswered; else None."""
+        ids = dict(attempt.ids)
+        if not ids.get("publish_id"):
+            # A submit whose answer was lost, still pending (see _reconcile_submit): look again the same way.
+            return await self.reconcile(post, attempt) if ids.get("submit_at") else None
+        async with self._api() as api:
+            found = await check_job(api, ids)
+            if found is None:
+                return submitted(ids, api.now)
+            self.steps.commit(ids, found)
+            return published(ids)
+
+    async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
+        """Find out what an interrupted attempt left on the platform (PLATFORMS.md 1.7).
+
+        Stored ids first (publish_id -> freepublish/get; draft media_id -> draft/get, and when the draft left
+        the box, freepublish/batchget by title since the attempt began), else draft/batchget by title + cover
+        in the attempt window; never "the newest post".
+
+        Returns: "published" (found, with its ids); "submitted" without the marker (the job is still
+        publishing: poll later); "awaiting_manual" (the draft is there and a person must publish it); the
+        confirmed negative `PublishResult(None, None, "submitted", {"reconcile": "absent", ...})`, after which
+        publishing again is safe (committed ids, e.g. a found draft, are reused); or None when it cannot
+        tell (several matches, a job that may still run, a draft that left the box unexplained).
+        """
+        ids = dict(attempt.ids)
+        title = str(post.fields.get("title") or "")
+        if ids.get("msg_id"):
+            return published(ids)  # the mass send was answered before the interruption
+        async with self._api() as api:
+            if ids.get("publish_id"):
+                found = await check_job(api, ids)
+                if found is None:
+                    return submitted(ids, api.now)
+                self.steps.commit(ids, found)
+                return published(ids)
+            if not ids.get("draft_media_id"):
+                if not ids.get("thumb_media_id"):
+                    return absent(ids, "draft/add was never sent (no cover uploaded)")
+                drafts, complete = await find_draft(
+                    api, title, str(ids["thumb_media_id"]), attempt.started_at
+                )
+                if len(drafts) != 1:
+                    return absent(ids, "no draft in the attempt window") if not drafts and complete else None
+                self.steps.commit(ids, {"draft_media_id": drafts[0]})
+            if ids.get("clientmsgid") and not ids.get("msg_id"):
+                return await self._reconcile_mass_send(api, post, ids)
+            if not ids.get("submit_at"):
+                reason = self.steps.manual_reason(api, post)
+                return (
+                    manual(ids, reason) if reason else absent(ids, "the draft exists; it was never submitted")
+                )
+            return await self._reconcile_submit(api, title, ids, attempt)
+
+    async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        if not self.ctx.options.get("verified"):
+            return []  # datacube is open to verified accounts only (PLATFORMS.md 1.1)
+        async with self._api() as api:
+            return await fetch_metrics(api, refs)
+
+    async def _reconcile_mass_send(
+        self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]
+    ) -> PublishResult | None:
+        # A sent draft leaves the box; if it is still there, the send did not happen.
+        if await self.steps.draft_exists(api, ids):
+            return absent(ids, "the draft is still in the draft box: the mass send did not happen")
+        try:  # the same clientmsgid again: 45065 names the first send, within its 24 h dedupe window
+            return await self.steps.mass_send(api, post, ids)
+        except errors.PermanentError as exc:
+            if code_is(exc, 40007):
+                return None  # the draft left some other way: a person must look
+            raise
+
+    async def _reconcile_submit(
+        self, api: WechatApi, title: str, ids: dict[str, Any], attempt: Attempt
+    ) -> PublishResult | None:
+        if await self.steps.draft_exists(api, ids):
+            settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
+            if api.now.timestamp() - float(ids["submit_at"]) < settle:
+                # A job may still be publishing it: pending, so the queue asks again later (None would hand a
+                # 5xx on submit, which usually means "not submitted", to a person at once).
+                return PublishResult(None, None, "submitted", {**public(ids), "reason": "submit unanswered"})
+            return absent(ids, "the draft is still in the draft box long after the submit")
+        articles, _ = await find_article(api, title, ids.get("thumb_media_id"), attempt.started_at)
+        if len(articles) != 1:
+            return None
+        self.steps.commit(ids, articles[0])
+        return published(ids)
+
+    # --- plumbing --------------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _api(self) -> AsyncIterator[WechatApi]:
+        async with open_api(self.ctx, self.policy, self.sleep, self.tokens) as api:
+            yield api

@@ -1,0 +1,158 @@
+"""WeChat publish jobs and lookups: each outcome as a PublishResult, job status, exact-match search.
+
+Reconcile's convention (shared with the queue): a PublishResult with `detail["reconcile"] == "absent"` is a
+confirmed negative (safe to publish again: ids already committed are reused); None means "cannot tell".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from publisher import errors
+from publisher.adapters.wechat.api import PLATFORM, WechatApi
+from publisher.models import PublishResult
+
+# publish_status values of freepublish/get (PLATFORMS.md 1.3 step 5) [H].
+PUBLISHED, PUBLISHING = 0, 1
+STATUS_REASONS = {
+    2: "原创校验未通过 (the originality check failed)",
+    3: "常规失败 (general failure)",
+    4: "平台审核不通过 (rejected by the platform's review)",
+    5: "已发表后被用户删除 (deleted by the account after it was published)",
+    6: "已发表后被系统封禁 (banned by the platform after it was published)",
+}
+# Quota-aware follow-up schedule (PLATFORMS.md 1.7 step 5): seconds since submit -> next poll in seconds.
+POLL_LATER = ((60.0, 60.0), (300.0, 300.0), (1800.0, 1800.0))
+POLL_LATEST = 3600.0
+WINDOW_SLACK = timedelta(seconds=120)  # clock skew between us and the platform
+MAX_PAGES = 5  # 100 drafts / articles: beyond that an exact match in the attempt window is implausible
+
+REASON_UNVERIFIED = (
+    "this account is not verified, so WeChat lets it create drafts but not publish by API: the draft is in "
+    "the draft box; publish it in mp.weixin.qq.com and confirm with publisher resolve"
+)
+REASON_DRAFT_MODE = (
+    "the item asks for a draft only (mode: draft): the draft is in the draft box; publish it in "
+    "mp.weixin.qq.com and confirm with publisher resolve"
+)
+REASON_48001 = (
+    "this account cannot publish by API (48001): the draft is in the draft box; publish it in "
+    "mp.weixin.qq.com and confirm with publisher resolve"
+)
+PRIVATE_IDS = ("submit_at", "thumb_sha256")  # bookkeeping for resume/reconcile, not platform ids
+
+
+def public(ids: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in ids.items() if k not in PRIVATE_IDS}
+
+
+def manual(ids: Mapping[str, Any], reason: str, *, draft_only: bool = False) -> PublishResult:
+    """The draft waits for a person to press publish in the web console."""
+    detail = {**public(ids), "reason": reason}
+    if draft_only:
+        detail["draft_only"] = True
+    return PublishResult(str(ids.get("draft_media_id") or "") or None, None, "awaiting_manual", detail)
+
+
+def absent(ids: Mapping[str, Any], why: str) -> PublishResult:
+    """Reconcile's confirmed negative: nothing went out; publishing again reuses the committed ids."""
+    return PublishResult(None, None, "submitted", {**public(ids), "reconcile": "absent", "why": why})
+
+
+def poll_after(ids: Mapping[str, Any], now: datetime) -> float:
+    """When to ask freepublish/get again (100 calls/day): sparser the longer the job has been running."""
+    elapsed = now.timestamp() - float(ids.get("submit_at") or now.timestamp())
+    return next((wait for bound, wait in POLL_LATER if elapsed < bound), POLL_LATEST)
+
+
+def submitted(ids: Mapping[str, Any], now: datetime) -> PublishResult:
+    detail = {**public(ids), "poll_after_s": poll_after(ids, now), "reason": "WeChat is still publishing"}
+    return PublishResult(str(ids.get("publish_id")), None, "submitted", detail)
+
+
+def published(ids: Mapping[str, Any]) -> PublishResult:
+    remote = ids.get("article_id") or ids.get("msg_id") or ids.get("publish_id")
+    return PublishResult(str(remote), ids.get("article_url"), "published", public(ids))
+
+
+def code_is(exc: errors.PlatformError, code: int) -> bool:
+    return str(exc.code) == str(code)
+
+
+async def check_job(api: WechatApi, ids: dict[str, Any]) -> dict[str, Any] | None:
+    """One freepublish/get: the new ids when published, None while publishing, PermanentError on failure."""
+    publish_id = str(ids["publish_id"])
+    data = await api.post("/cgi-bin/freepublish/get", {"publish_id": publish_id}, idempotent=True)
+    status = data.get("publish_status")
+    if status == PUBLISHING:
+        return None
+    if status == PUBLISHED:
+        items = (data.get("article_detail") or {}).get("item") or []
+        first = min(items, key=lambda i: int(i.get("idx") or 1), default={})
+        return {"article_id": data.get("article_id"), "article_url": first.get("article_url")}
+    number = status if isinstance(status, int) else -1
+    reason = STATUS_REASONS.get(number, f"unknown status {status!r}")
+    fail_idx = data.get("fail_idx") or []
+    where = f"; failed articles (1-based): {fail_idx}" if fail_idx else ""
+    draft = f"; the draft {ids.get('draft_media_id')} stays in the draft box" if number < 5 else ""
+    raise errors.PermanentError(
+        f"publish job {publish_id} failed: {reason}{where}{draft}",
+        platform=PLATFORM,
+        code=f"publish_status={status}",
+    )
+
+
+def _news(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list((item.get("content") or {}).get("news_item") or [])
+
+
+async def _scan(
+    api: WechatApi, path: str, since: datetime, match: Callable[[Mapping[str, Any]], bool]
+) -> tuple[list[Mapping[str, Any]], bool]:
+    """Page a newest-first list back to `since`; (matching items, whether the whole window was seen)."""
+    start = (since - WINDOW_SLACK).timestamp()
+    found: list[Mapping[str, Any]] = []
+    offset = 0
+    for _ in range(MAX_PAGES):
+        data = await api.post(path, {"offset": offset, "count": 20, "no_content": 1}, idempotent=True)
+        items = list(data.get("item") or [])
+        for item in items:
+            if float(item.get("update_time") or 0) >= start and any(match(n) for n in _news(item)):
+                found.append(item)
+        offset += len(items)
+        older = any(float(i.get("update_time") or 0) < start for i in items)
+        if not items or older or offset >= int(data.get("total_count") or 0):
+            return found, True
+    return found, False
+
+
+async def find_draft(
+    api: WechatApi, title: str, thumb_media_id: str, since: datetime
+) -> tuple[list[str], bool]:
+    """Drafts with this title and cover made since `since` (draft/batchget, no_content=1)."""
+    items, complete = await _scan(
+        api,
+        "/cgi-bin/draft/batchget",
+        since,
+        lambda n: n.get("title") == title and n.get("thumb_media_id") == thumb_media_id,
+    )
+    return [str(i.get("media_id")) for i in items], complete
+
+
+async def find_article(
+    api: WechatApi, title: str, thumb_media_id: str | None, since: datetime
+) -> tuple[list[dict[str, Any]], bool]:
+    """Published articles with this title (and cover, when the platform lists it) since `since`."""
+
+    def match(n: Mapping[str, Any]) -> bool:
+        thumb = n.get("thumb_media_id")
+        return n.get("title") == title and (not thumb or not thumb_media_id or thumb == thumb_media_id)
+
+    items, complete = await _scan(api, "/cgi-bin/freepublish/batchget", since, match)
+    found = []
+    for item in items:
+        url = next((n.get("url") for n in _news(item) if n.get("title") == title), None)
+        found.append({"article_id": item.get("article_id"), "article_url": url})
+    return found, complete

@@ -1,0 +1,114 @@
+"""The calendar as iCalendar (RFC 5545): one event per scheduled post, to subscribe to in any calendar app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from publisher.models import PostState
+from publisher.store.db import Store
+from publisher.store.tables import ItemRow, PostRow
+from publisher.workspace.settings import Workspace
+
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+item_t = ItemRow.__table__  # type: ignore[attr-defined]
+DURATION = timedelta(minutes=15)
+HIDDEN = (PostState.CANCELLED.value,)
+STATUS = {
+    PostState.PUBLISHED.value: "CONFIRMED",
+    PostState.FAILED.value: "CANCELLED",
+    PostState.MISSED.value: "CANCELLED",
+}
+
+
+def _escape(text: str) -> str:
+    """TEXT values: backslash, semicolon, comma and line breaks are escaped (RFC 5545 3.3.11)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines over 75 octets continue on the next line after CRLF and a space, never inside a character."""
+    out, current = [], b""
+    for ch in line:
+        enc = ch.encode("utf-8")
+        if len(current) + len(enc) > (75 if not out else 74):
+            out.append(current.decode("utf-8"))
+            current = b""
+        current += enc
+    out.append(current.decode("utf-8"))
+    return "\r\n ".join(out)
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | None = None) -> str:
+    """Every post with a due time (not cancelled), optionally of one platform; times in UTC, stable UIDs."""
+    query = (
+        sa.select(
+            post_t.c.id,
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.state,
+            post_t.c.due_at,
+            post_t.c.url,
+            post_t.c.updated_at,
+            item_t.c.title,
+        )
+        .select_from(post_t.outerjoin(item_t, item_t.c.id == post_t.c.item_id))
+        .where(post_t.c.due_at.is_not(None), post_t.c.state.not_in(HIDDEN))
+        .order_by(post_t.c.due_at, post_t.c.id)
+    )
+    if platform:
+        query = query.where(post_t.c.platform == platform)
+    with store.session() as s:
+        rows = s.execute(query).all()
+    host = "publisher.local"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//publisher//content calendar//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(ws.settings.name + (f' · {platform}' if platform else ''))}",
+        f"X-WR-TIMEZONE:{ws.settings.timezone}",
+    ]
+    for r in rows:
+        title = r.title or r.item_id
+        desc = f"{r.platform}/{r.account} · {r.state} · {r.item_id}" + (f"\n{r.url}" if r.url else "")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:post-{r.id}-{r.platform}-{r.account}@{host}",
+            f"DTSTAMP:{_stamp(now)}",
+            f"DTSTART:{_stamp(r.due_at)}",
+            f"DTEND:{_stamp(r.due_at + DURATION)}",
+            f"SUMMARY:{_escape(f'[{r.platform}] {title}')}",
+            f"DESCRIPTION:{_escape(desc)}",
+            f"CATEGORIES:{_escape(r.platform)}",
+            f"STATUS:{STATUS.get(r.state, 'TENTATIVE')}",
+            f"LAST-MODIFIED:{_stamp(r.updated_at)}",
+        ]
+        if r.url:
+            lines.append(f"URL:{r.url}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def write_ics(ws: Workspace, store: Store, out: Path, *, now: datetime, platform: str | None = None) -> Path:
+    """`publisher calendar --ics FILE [--platform P]`: write the calendar; returns the path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(calendar_ics(ws, store, now=now, platform=platform).encode("utf-8"))
+    return out

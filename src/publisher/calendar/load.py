@@ -1,0 +1,262 @@
+"""The whole calendar: scan `content/`, parse what changed since the last scan, and check every item per platform."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publisher.content.item import ContentContext, read_item
+from publisher.models import Item, Problem
+from publisher.render.engine import Renderer
+from publisher.workspace.settings import Workspace
+
+logger = logging.getLogger(__name__)
+PARALLEL_FROM = 400  # below this many files to check, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file's outcome: the item (None if unreadable), its problems, and which targets are valid."""
+
+    path: str
+    item: Item | None
+    problems: tuple[Problem, ...]
+    valid_targets: frozenset[tuple[str, str]]  # (platform, account) pairs that passed every check
+    digest: bytes = field(default=b"", compare=False)  # sha256 of the file's bytes as checked (b"": unknown)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+
+@dataclass
+class Calendar:
+    """Keeps the last scan in memory so a re-scan parses and checks only the files that changed."""
+
+    ws: Workspace
+    renderer: Renderer = field(init=False)
+    _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
+    _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
+    _dup: dict[str, list[str]] = field(default_factory=dict)
+    _ids: dict[str, Path] | None = None  # item id -> file, from the last scan (built when first asked)
+
+    def __post_init__(self) -> None:
+        self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
+
+    def context(self) -> ContentContext:
+        rules = self.ws.rules
+        return ContentContext(
+            root=self.ws.root,
+            content_dir=self.ws.content_dir,
+            zone=self.ws.zone,
+            platforms={name: r.fields for name, r in rules.items()},
+            accounts={n: a.platform for n, a in self.ws.settings.accounts.items()},
+            default_account=self.ws.default_account,
+            resolve=self.renderer.resolve,
+        )
+
+    def files(self) -> Iterator[Path]:
+        """Markdown files under content/, skipping hidden folders; sorted for stable output."""
+        found: list[Path] = []
+        stack = [self.ws.content_dir]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".md"):
+                    found.append(Path(entry.path))
+        return iter(sorted(found))
+
+    def scan(self) -> tuple[list[Checked], set[str]]:
+        """All files' outcomes, and the set of paths whose content changed since the previous scan."""
+        seen: set[Path] = set()
+        changed: set[str] = set()
+        stale_media = self._stale_media()
+        self.renderer.begin_scan()
+        todo: list[tuple[Path, tuple[int, int]]] = []
+        for path in self.files():
+            seen.add(path)
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            key = (st.st_mtime_ns, st.st_size)
+            cached = self._files.get(path)
+            # A file with errors is checked again: the media it misses may have appeared since.
+            if cached and cached[:2] == key and not cached[3] & stale_media and not cached[2].errors:
+                continue
+            todo.append((path, key))
+        for path, key, checked, used in self._check_many(todo):
+            cached = self._files.get(path)
+            if not cached or cached[2].item is None or checked.item is None or cached[2].item.hash != \
+                    checked.item.hash or cached[2].problems != checked.problems:
+                changed.add(checked.path)
+            self._files[path] = (key[0], key[1], checked, frozenset(used))
+        for gone in set(self._files) - seen:
+            changed.add(self._files.pop(gone)[2].path)
+        self._ids = None
+        return self._with_duplicates([self._files[p][2] for p in sorted(self._files)]), changed
+
+    def _check_many(self, todo: list[tuple[Path, tuple[int, int]]]
+                    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+        """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python)."""
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_FROM or workers < 2:
+            ctx = self.context()
+            for path, key in todo:
+                used: set[Path] = set()
+                yield path, key, self.check_file(path, ctx, used), used
+            return
+        # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
+        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+        chunks = [todo[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
+            futures = [pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk) for chunk in chunks]
+            for future in futures:
+                results, media = future.result()
+                self._media.update(media)
+                yield from results
+
+    def check_file(self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None) -> Checked:
+        """Parse and check one file for every target platform; one broken file never stops the others."""
+        try:
+            return self._check_file(path, ctx, used)
+        except Exception as exc:  # a bug in a checker must not hide the other items' results
+            logger.debug("checking %s failed", path, exc_info=True)
+            rel = path.relative_to(self.ws.root).as_posix()
+            problem = Problem(rel, 1, "file", f"internal error while checking: {type(exc).__name__}: {exc}",
+                              "please report this; the other items were checked")
+            return Checked(rel, None, (problem,), frozenset())
+
+    def _check_file(self, path: Path, ctx: ContentContext | None, used: set[Path] | None) -> Checked:
+        used = set() if used is None else used
+
+        def media_hash(media: Path) -> bytes:
+            used.add(media)
+            return self._media_hash(media)
+
+        # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the older
+        # bytes, so a later comparison with the file fails and the file is checked again (never the reverse).
+        try:
+            raw: bytes | None = path.read_bytes()
+            digest = hashlib.sha256(raw).digest()  # type: ignore[arg-type]
+        except OSError:
+            raw, digest = None, b""
+        item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
+        rel = path.relative_to(self.ws.root).as_posix()
+        valid: set[tuple[str, str]] = set()
+        if item is not None:
+            item_level = [p for p in problems if not p.platform and p.severity == "error"]
+            # HTML articles last: their renderer takes over the shared parse of the body (no copy needed).
+            for target in sorted(item.targets, key=self.renderer.mutates_parse):
+                _media, media_problems = self.renderer.check_media(item, target, process=False)
+                _fields, text_problems = self.renderer.render_text(item, target, exact=False)
+                mine = text_problems + media_problems
+                problems += mine
+                if not item_level and not any(p.severity == "error" for p in mine) and not any(
+                        p.platform == target.platform and p.severity == "error" for p in problems):
+                    valid.add((target.platform, target.account))
+        return Checked(rel, item, tuple(problems), frozenset(valid), digest)
+
+    def path_of(self, item_id: str) -> Path | None:
+        """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""
+        if self._ids is None:
+            ids: dict[str, Path] = {}
+            taken: set[str] = set()
+            for path, (_m, _s, checked, _u) in list(self._files.items()):
+                if checked.item is None:
+                    continue
+                if checked.item.id in ids:
+                    taken.add(checked.item.id)
+                ids[checked.item.id] = path
+            self._ids = {k: v for k, v in ids.items() if k not in taken}
+        return self._ids.get(item_id)
+
+    def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
+        """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
+        bytes and none of those media files changed since; else None. Lets a send-time re-check skip a re-parse.
+        An outcome with errors is never reused (as in scan): the media it missed may have appeared since."""
+        cached = self._files.get(path)
+        if cached is None or not digest or cached[2].digest != digest or cached[2].errors:
+            return None
+        for media in cached[3]:
+            stamp = self._media.get(media)
+            try:
+                st = media.stat()
+            except OSError:
+                return None
+            if stamp is None or stamp[:2] != (st.st_mtime_ns, st.st_size):
+                return None
+        return cached[2], cached[3]
+
+    def _media_hash(self, path: Path) -> bytes:
+        st = path.stat()
+        cached = self._media.get(path)
+        if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
+            return cached[2]
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        self._media[path] = (st.st_mtime_ns, st.st_size, h.digest())
+        return h.digest()
+
+    def _stale_media(self) -> set[Path]:
+        """Media files edited since they were hashed: each is stat-ed once per scan."""
+        stale = set()
+        for path, (mtime, size, _digest) in list(self._media.items()):
+            try:
+                st = path.stat()
+            except OSError:
+                stale.add(path)
+                self._media.pop(path)
+                continue
+            if (st.st_mtime_ns, st.st_size) != (mtime, size):
+                stale.add(path)
+                self._media.pop(path)
+        return stale
+
+    def _with_duplicates(self, checked: list[Checked]) -> list[Checked]:
+        by_id: dict[str, list[Checked]] = {}
+        for c in checked:
+            if c.item is not None:
+                by_id.setdefault(c.item.id, []).append(c)
+        out = []
+        for c in checked:
+            dups = by_id.get(c.item.id, []) if c.item else []
+            if len(dups) > 1:
+                others = ", ".join(d.path for d in dups if d is not c)
+                line = c.item.lines.get("id", 1) if c.item else 1
+                problem = Problem(c.path, line, "id", f"id {c.item.id!r} is also used by {others}",  # type: ignore
+                                  "ids must be unique: change one, or remove `id:` to use the file name")
+                c = Checked(c.path, c.item, (*c.problems, problem), frozenset())
+            out.append(c)
+        return out
+
+
+def _check_chunk(root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]]
+                 ) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
+    """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled."""
+    from publisher.workspace.settings import open_workspace
+
+    calendar = Calendar(open_workspace(Path(root), env=env))
+    ctx = calendar.context()
+    out = []
+    for path, key in chunk:
+        used: set[Path] = set()
+        out.append((path, key, calendar.check_file(path, ctx, used), used))
+    return out, calendar._media

@@ -1,0 +1,254 @@
+"""Sync the calendar into the store: each item x platform account becomes one post row in the right state.
+
+Idempotent (R4): the desired rows are computed from the files alone, compared with the store, and only the
+differences are written, so running it twice, or from two processes, changes nothing the second time.
+Posts in flight (claimed, sending, reconcile) are never touched here: re-validation before the send sees edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from publisher.calendar.load import Checked
+from publisher.models import Item, PostState, Target
+from publisher.states import can_transition
+from publisher.store.db import Store
+from publisher.store.tables import ItemRow, PostRow, SyncStateRow
+from publisher.workspace.settings import Workspace
+
+S = PostState
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+item_t = ItemRow.__table__  # type: ignore[attr-defined]
+sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
+
+#: States sync may move a post out of (everything else belongs to the queue or a person).
+SYNC_OWNED = {S.PLANNED, S.WAITING_APPROVAL, S.HELD, S.QUEUED, S.CANCELLED, S.RETRYING, S.MISSED}
+SlotFinder = Callable[[Target, Item, datetime], datetime | None]
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What the files say one post should be."""
+
+    item_id: str
+    platform: str
+    account: str
+    state: PostState
+    due_at: datetime | None
+    late_window_s: float
+    content_hash: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the files and the store, as `plan` and `sync` show it."""
+
+    kind: str  # new | state | due | edited | removed | changed_after_publish
+    item_id: str
+    platform: str
+    account: str
+    before: str
+    after: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def desired_posts(ws: Workspace, checked: Iterable[Checked], *, now: datetime,
+                  slot_finder: SlotFinder | None = None) -> list[Desired]:
+    """Pure: the desired state of every post, from the checked calendar."""
+    out: list[Desired] = []
+    for c in checked:
+        item = c.item
+        if item is None or item.status == "draft":
+            continue
+        for target in item.targets:
+            out.append(_desired(ws, c, item, target, now, slot_finder))
+    return out
+
+
+def _desired(ws: Workspace, c: Checked, item: Item, target: Target, now: datetime,
+             slot_finder: SlotFinder | None) -> Desired:
+    rules = ws.rules[target.platform]
+    late = target.fields.get("late_window")
+    late_s = rules.schedule.late_window_s if late is None else _seconds(late, rules.schedule.late_window_s)
+    due = target.publish_at
+    reason = ""
+    if isinstance(due, str):
+        found = slot_finder(target, item, now) if slot_finder else None
+        if found is None:
+            reason = f"publish_at: {due} — no free slot found (see schedules/slots.yaml)"
+        due = found
+    if (target.platform, target.account) not in c.valid_targets:
+        errors = [p for p in c.errors if not p.platform or p.platform == target.platform]
+        first = errors[0].format() if errors else "invalid"
+        state, reason = S.HELD, f"{len(errors)} problem(s): {first}"
+    elif ws.settings.require_approval and not item.approved_by:
+        state, reason = S.WAITING_APPROVAL, "waiting for approval (add `approved_by:` in review)"
+    elif due is None:
+        state = S.PLANNED
+        reason = reason or "no publish_at: planned, not scheduled"
+    else:
+        state = S.QUEUED
+    return Desired(item.id, target.platform, target.account, state, due, late_s, item.hash, reason)
+
+
+def _seconds(value: Any, default: float) -> float:
+    from publisher.errors import ConfigError
+    from publisher.platforms.rules import _duration
+
+    try:
+        return _duration(value, where="", key="")
+    except ConfigError:
+        return default
+
+
+def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
+    """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent."""
+    query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_override_at).where(
+        post_t.c.due_override_at.is_not(None))
+    with store.session() as s:
+        overrides = {(r.item_id, r.platform, r.account): r.due_override_at for r in s.execute(query)}
+    if not overrides:
+        return desired
+    out = []
+    for d in desired:
+        when = overrides.get((d.item_id, d.platform, d.account))
+        if when is not None and d.state in (S.PLANNED, S.QUEUED):
+            d = replace(d, due_at=when, state=S.QUEUED, reason="publish now (a person)")
+        out.append(d)
+    return out
+
+
+def diff(store: Store, checked: list[Checked], desired: list[Desired], *, item_ids: set[str] | None = None
+         ) -> list[Change]:
+    """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync)."""
+    present = {c.item.id for c in checked if c.item}
+    wanted = {(d.item_id, d.platform, d.account): d for d in desired}
+    with store.session() as s:
+        query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.state, post_t.c.due_at,
+                          post_t.c.content_hash)
+        if item_ids is not None:
+            query = query.where(post_t.c.item_id.in_(list(item_ids)))
+        rows = {(r.item_id, r.platform, r.account): r for r in s.execute(query)}
+    changes: list[Change] = []
+    for key, d in wanted.items():
+        row = rows.get(key)
+        if row is None:
+            changes.append(Change("new", *key, "", d.state.value, _when(d.due_at)))
+            continue
+        state = S(row.state)
+        if state == S.PUBLISHED:
+            if row.content_hash != d.content_hash:
+                changes.append(Change("changed_after_publish", *key, state.value, state.value,
+                                      "edited after it was published; it will not be re-posted"))
+            continue
+        if state not in SYNC_OWNED:
+            continue  # in flight or waiting for a person: the queue decides
+        target_state = d.state
+        if state in (S.RETRYING, S.MISSED) and target_state == S.QUEUED:
+            target_state = state  # keep the durable wait / the person's decision
+        if state == S.CANCELLED and target_state != S.CANCELLED and row.content_hash == d.content_hash \
+                and _same(row.due_at, d.due_at):
+            continue  # a person cancelled it; only an edit brings it back
+        if target_state != state and can_transition(state, target_state):
+            changes.append(Change("state", *key, state.value, target_state.value, d.reason))
+        if not _same(row.due_at, d.due_at):
+            changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at)))
+        if row.content_hash != d.content_hash:
+            changes.append(Change("edited", *key, (row.content_hash or "")[:8], d.content_hash[:8]))
+    for key, row in rows.items():
+        if key in wanted:
+            continue
+        state = S(row.state)
+        if state in SYNC_OWNED and can_transition(state, S.CANCELLED):
+            why = "item removed" if key[0] not in present else "item set to draft or platform removed"
+            changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why))
+    return changes
+
+
+def apply(store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *,
+          now: datetime) -> None:
+    """Write the changes in one transaction; compare-and-set on state so a racing worker is never overridden."""
+    if not changes:
+        return
+    wanted = {(d.item_id, d.platform, d.account): d for d in desired}
+    items = {c.item.id: c.item for c in checked if c.item}
+    touched = {ch.item_id for ch in changes}
+    with store.begin() as conn:
+        for item_id in touched:
+            item = items.get(item_id)
+            if item is None:
+                continue
+            values = dict(path=item.path, hash=item.hash, fields=_jsonable(item.fields), status=item.status,
+                          title=item.title, synced_at=now)
+            updated = conn.execute(sa.update(item_t).where(item_t.c.id == item_id).values(**values)).rowcount
+            if not updated:
+                _insert_new(conn, item_t, {"id": item_id, **values})
+        for ch in changes:
+            key = (ch.item_id, ch.platform, ch.account)
+            d = wanted.get(key)
+            where = sa.and_(post_t.c.item_id == ch.item_id, post_t.c.platform == ch.platform,
+                            post_t.c.account == ch.account)
+            if ch.kind == "new" and d is not None:
+                _insert_new(conn, post_t, dict(
+                    item_id=d.item_id, platform=d.platform, account=d.account, state=d.state.value,
+                    due_at=d.due_at, late_window_s=d.late_window_s, content_hash=d.content_hash, reason=d.reason,
+                    ids={}, created_at=now, updated_at=now))
+            elif ch.kind == "state":
+                values: dict[str, Any] = {"state": ch.after, "reason": d.reason if d else ch.detail,
+                                          "updated_at": now}
+                if ch.after == S.QUEUED.value:
+                    values.update(next_attempt_at=None, last_error=None)
+                conn.execute(sa.update(post_t).where(where, post_t.c.state == ch.before).values(**values))
+            elif ch.kind in ("due", "edited") and d is not None:
+                conn.execute(sa.update(post_t).where(where, post_t.c.state.in_([s.value for s in SYNC_OWNED]))
+                             .values(due_at=d.due_at, late_window_s=d.late_window_s,
+                                     content_hash=d.content_hash, updated_at=now))
+            elif ch.kind == "removed":
+                conn.execute(sa.update(post_t).where(where, post_t.c.state == ch.before)
+                             .values(state=S.CANCELLED.value, reason=ch.detail, updated_at=now))
+            elif ch.kind == "changed_after_publish":
+                conn.execute(sa.update(post_t).where(where).values(reason=ch.detail, updated_at=now))
+        _remember(conn, "last_sync", now.isoformat())
+
+
+def _insert_new(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def _remember(conn: sa.Connection, key: str, value: str) -> None:
+    if not conn.execute(sa.update(sync_t).where(sync_t.c.key == key).values(value=value)).rowcount:
+        _insert_new(conn, sync_t, {"key": key, "value": value})
+
+
+def _same(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs((a - b).total_seconds()) < 1
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

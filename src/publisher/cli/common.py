@@ -1,0 +1,96 @@
+"""What every command shares: the Typer app, consoles, common options, time and sandbox helpers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from publisher.errors import UsageError
+from publisher.redact import install_logging_redaction
+
+app = typer.Typer(
+    name="publisher",
+    help="Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: nearest with publisher.toml).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="DEBUG logs (secrets are always redacted).")]
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: "
+                        "%(message)s", stream=sys.stderr, force=True)
+    install_logging_redaction(verbose=verbose)
+
+
+def print_json(data: Any) -> None:
+    out.print_json(json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False) \
+        if sys.stdout.isatty() else print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+
+
+STATE_STYLE = {
+    "published": "green", "queued": "cyan", "planned": "white", "held": "yellow", "waiting_approval": "yellow",
+    "retrying": "yellow", "failed": "red", "needs_attention": "red", "needs_reauth": "red", "missed": "red",
+    "awaiting_manual": "magenta", "cancelled": "dim", "claimed": "blue", "sending": "blue", "reconcile": "red",
+}
+
+
+def local_time(ws: Any, when: datetime | None) -> str:
+    return when.astimezone(ws.zone).strftime("%Y-%m-%d %a %H:%M") if when else "—"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def sandbox_url_for(enabled: bool) -> Iterator[str | None]:
+    """`--sandbox`: the sandbox at PUBLISHER_SANDBOX_URL when set, else one started in-process for this command."""
+    from publisher.daemon.entry import local_sandbox
+
+    env_url = os.environ.get("PUBLISHER_SANDBOX_URL") if enabled else None
+    with local_sandbox(enabled and not env_url) as local_url:
+        yield env_url or local_url
+
+
+def changes_table(changes: Any) -> Table:
+    table = Table(title="changes since the last sync")
+    for col in ("change", "item", "platform", "account", "before", "after", "detail"):
+        table.add_column(col)
+    for ch in changes:
+        table.add_row(ch.kind, ch.item_id, ch.platform, ch.account, ch.before, ch.after, escape(ch.detail))
+    return table
+
+
+def parse_day(ws: Any, text: str, field: str) -> datetime:
+    from publisher.content.timeparse import TimeError, parse_publish_at
+
+    value = text if " " in text or "T" in text else f"{text} 00:00"
+    try:
+        parsed = parse_publish_at(value, ws.zone)
+    except TimeError as exc:
+        raise UsageError(f"{field}: {exc}") from None
+    if not isinstance(parsed, datetime):
+        raise UsageError(f"{field}: expected a date such as 2026-12-01")
+    return parsed

@@ -1,0 +1,133 @@
+"""Commands about figures: metrics pull and import, reports, the iCalendar export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from publisher import services as commands
+from publisher.cli.common import (
+    JsonOpt,
+    VerboseOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    out,
+    parse_day,
+    print_json,
+    sandbox_url_for,
+    setup_logging,
+    utc_now,
+)
+from publisher.errors import UsageError
+
+metrics_app = typer.Typer(help="Engagement figures: pull them from the platforms, or import a CSV export.",
+                          no_args_is_help=True)
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.command("pull")
+def metrics_pull(
+    since: Annotated[str | None, typer.Option(help="Posts published since this date (default: 14 days ago).")] = None,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the sandbox instead of the platforms.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Append the latest likes, reads, plays, votes... of recently published posts and the accounts' followers."""
+    setup_logging(verbose)
+    from publisher.metrics import pull as metrics
+
+    ws = commands.workspace(workspace)
+    store = commands.store_for(ws)
+    now = utc_now()
+    start = parse_day(ws, since, "--since") if since else now - timedelta(days=14)
+    with sandbox_url_for(sandbox) as url:
+        result = metrics.pull(ws, store, now=now, since=start,
+                              adapter_for=metrics.default_adapter_for(ws, store, now=utc_now, sandbox_url=url))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        out.print(result.summary())
+        for e in result.errors:
+            err.print(f"[red]{escape(str(e))}[/]")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@metrics_app.command("import")
+def metrics_import(
+    file: Annotated[Path, typer.Argument(help="A CSV exported from the creator centre (UTF-8 or GBK).")],
+    platform: Annotated[str, typer.Option("--platform", "-p", help="Whose export it is.")] = "xiaohongshu",
+    account: Annotated[str | None, typer.Option(help="Account (default: the platform's default).")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Import a creator-centre CSV (importing the same file twice adds nothing)."""
+    setup_logging(verbose)
+    from publisher.metrics import pull as metrics
+
+    ws = commands.workspace(workspace)
+    result = metrics.import_csv(ws, commands.store_for(ws), file, platform=platform,
+                                account=account or ws.default_account(platform), now=utc_now())
+    if as_json:
+        print_json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
+    else:
+        out.print(result.summary() if hasattr(result, "summary") else str(result))
+
+
+@app.command()
+def report(
+    kind: Annotated[str, typer.Argument(help="daily (运营日报) | weekly (运营周报) | engagement")],
+    period: Annotated[str | None, typer.Option(help="2027-01-04 | 2027-W01 | 2027-01 | FROM..TO | yesterday | "
+                                               "last_week | last_7_days | this_month")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | html | csv | xlsx | json")] = "md",
+    lang: Annotated[str | None, typer.Option(help="zh | en (default: the workspace's language)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Where to write (default: under reports/).")] = None,
+    rehearsal: Annotated[bool, typer.Option("--rehearsal", help="Read the last rehearsal's store.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a report: what went out, KPIs against targets (✅/⚠️), problems and risks, the plan, charts."""
+    setup_logging(verbose)
+    from publisher import reports
+    from publisher.store.db import open_store
+
+    ws = commands.workspace(workspace)
+    if rehearsal:
+        db = ws.state_dir / "rehearsal.db"
+        if not db.is_file():
+            raise UsageError("no rehearsal yet: run `publisher rehearse` first")
+        store = open_store(f"sqlite:///{db}")
+    else:
+        store = commands.store_for(ws)
+    result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now())
+    path = reports.write(result, fmt, out_file or reports.default_out(ws, result, fmt))
+    if as_json:
+        print_json({"file": str(path), "summary": result.summary()})
+    else:
+        out.print(result.summary())
+        out.print(f"written to {path}")
+
+
+@app.command()
+def calendar(
+    ics: Annotated[Path, typer.Option("--ics", help="The .ics file to write (subscribe to it in any calendar app).")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Export the calendar as iCalendar."""
+    setup_logging(verbose)
+    from publisher.calendar.ics import write_ics
+
+    ws = commands.workspace(workspace)
+    path = write_ics(ws, commands.store_for(ws), ics, now=utc_now(), platform=platform)
+    out.print(f"written to {path}")
+
+

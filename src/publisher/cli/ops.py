@@ -1,0 +1,228 @@
+"""Commands that run things and act on posts: sandbox, mcp, run, rehearse, retry, cancel, resolve, serve, auth."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from publisher import services as commands
+from publisher.cli.common import (
+    STATE_STYLE,
+    JsonOpt,
+    VerboseOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    local_time,
+    out,
+    parse_day,
+    print_json,
+    setup_logging,
+    utc_now,
+)
+from publisher.errors import UsageError
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8900,
+    seed: Annotated[int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")] = 0,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally."""
+    setup_logging(verbose)
+    from publisher.sandbox import serve
+
+    out.print(f"sandbox on http://127.0.0.1:{port} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
+              f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL=http://127.0.0.1:{port}")
+    serve(host="127.0.0.1", port=port, seed=seed)
+
+
+@app.command()
+def mcp(
+    workspace: WorkspaceOpt = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --http.")] = 8765,
+    no_urls: Annotated[bool, typer.Option("--no-urls", help="Refuse media given as https URLs.")] = False,
+    url_host: Annotated[list[str] | None, typer.Option("--url-host", help="Only download media from this host "
+                                                       "(repeatable).")] = None,
+) -> None:
+    """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar."""
+    from publisher.mcp.server import main as mcp_main
+
+    mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
+
+
+@app.command("run")
+def run_daemon(
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Every account talks to the sandbox "
+                                          "(PUBLISHER_SANDBOX_URL, else one started in-process).")] = False,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The daemon: watch the folder, publish on time, pull metrics, run scheduled jobs (Ctrl-C stops cleanly)."""
+    setup_logging(verbose)
+    from publisher.daemon.entry import run as daemon_run
+
+    url = os.environ.get("PUBLISHER_SANDBOX_URL") if sandbox else None
+    raise typer.Exit(daemon_run(workspace, once=once, sandbox=sandbox and not url, sandbox_url=url))
+
+
+@app.command()
+def rehearse(
+    start: Annotated[str | None, typer.Option("--from", help="Start (YYYY-MM-DD[ HH:MM], workspace zone); "
+                                              "default: the day of the first scheduled post.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="End; default: 14 days after the start.")] = None,
+    seed: Annotated[int, typer.Option(help="Sandbox seed (same seed, same numbers).")] = 0,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
+    setup_logging(verbose)
+    from publisher.rehearsal.run import first_due
+    from publisher.rehearsal.run import rehearse as play
+
+    ws = commands.workspace(workspace)
+    begin = parse_day(ws, start, "--from") if start else first_due(ws)
+    end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+        progress.add_task(f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox")
+        result = play(ws, start=begin, until=end, seed=seed)
+    if as_json:
+        print_json({"summary": result.summary(), "final_states": result.final_states,
+               "timeline": [e.to_dict() for e in result.timeline], "files": [str(f) for f in result.files],
+               "errors": result.errors})
+    else:
+        table = Table(title="rehearsal timeline")
+        for col in ("when", "platform", "account", "item", "state", "note"):
+            table.add_column(col)
+        for e in result.timeline:
+            table.add_row(local_time(ws, e.at), e.platform, e.account, e.item,
+                          f"[{STATE_STYLE.get(e.state, 'white')}]{e.state}[/]", escape((e.reason or e.url or "")[:70]))
+        out.print(table)
+        out.print(result.summary())
+        for f in result.files:
+            out.print(f"  {f}")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` prints it.")]
+
+
+def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: Any) -> None:
+    from publisher.queue import actions as queue_actions
+
+    ws = commands.workspace(workspace)
+    state = getattr(queue_actions, action)(commands.store_for(ws), post, now=utc_now(), **kw)
+    if as_json:
+        print_json({"post": post, "state": str(state)})
+    else:
+        out.print(f"post {post}: [{STATE_STYLE.get(str(state), 'white')}]{state}[/]")
+
+
+@app.command()
+def retry(
+    post: PostArg,
+    force: Annotated[bool, typer.Option("--force", help="Also re-send a post whose outcome is unknown "
+                                        "(needs_attention): only after checking the platform yourself.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Queue a failed, missed or re-authorised post again (needs_attention only with --force)."""
+    setup_logging(verbose)
+    _act(workspace, as_json, post, "retry", force=force)
+
+
+@app.command()
+def cancel(post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+           ) -> None:
+    """Cancel a post that has not been published."""
+    setup_logging(verbose)
+    _act(workspace, as_json, post, "cancel")
+
+
+@app.command()
+def resolve(
+    post: PostArg,
+    published: Annotated[str | None, typer.Option("--published", help="The post's URL on the platform.")] = None,
+    not_published: Annotated[bool, typer.Option("--not-published", help="It did not go out.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """A person's answer for a post waiting on one: --published URL, or --not-published."""
+    setup_logging(verbose)
+    if bool(published) == not_published:
+        raise UsageError("give exactly one of --published URL or --not-published")
+    _act(workspace, as_json, post, "resolve", published_url=published, not_published=not_published)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port.")] = 8800,
+    host: Annotated[str, typer.Option(help="Address; anything but loopback needs --token.")] = "127.0.0.1",
+    token: Annotated[str | None, typer.Option(envvar="PUBLISHER_WEB_TOKEN", help="Access token.")] = None,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The local dashboard: calendar, queue, previews, metrics (live: edits show up without a reload)."""
+    setup_logging(verbose)
+    from publisher.web import serve as serve_web
+
+    ws = commands.workspace(workspace)
+    out.print(f"dashboard on http://{host}:{port}/" + (" (open /?token=<your token> once)" if token else ""))
+    serve_web(ws, host=host, port=port, token=token)
+
+
+auth_app = typer.Typer(help="Account credentials and authorisation.", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
+
+
+@auth_app.command("status")
+def auth_status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Each account's credentials and token expiry (never a secret)."""
+    setup_logging(verbose)
+    from publisher.accounts.login import account_status
+
+    ws = commands.workspace(workspace)
+    rows = account_status(ws, commands.store_for(ws), now=utc_now())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="accounts")
+    for col in ("account", "platform", "mode", "state", "credentials", "expires"):
+        table.add_column(col)
+    for r in rows:
+        colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
+        table.add_row(r["account"], r["platform"], r["mode"], f"[{colour}]{r['state']}[/]",
+                      escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())), escape(r.get("expires", "")))
+    out.print(table)
+
+
+@auth_app.command("douyin")
+def auth_douyin(
+    account: Annotated[str, typer.Option(help="The Douyin account in publisher.toml.")] = "douyin",
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
+    workspace: WorkspaceOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Authorise a Douyin account in the browser (a callback on 127.0.0.1 receives the code)."""
+    setup_logging(verbose)
+    from publisher.accounts.login import authorize_douyin
+
+    ws = commands.workspace(workspace)
+    result = authorize_douyin(ws, commands.store_for(ws), account=account, sandbox=sandbox, now=utc_now,
+                              say=lambda text: out.print(text))
+    out.print(f"[green]✓[/] {account} authorised; {result}")
+
+

@@ -1,0 +1,339 @@
+"""Read the content calendar: each Markdown file becomes an `Item`, or problems naming file, line and field."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from publisher.content.frontmatter import FrontMatterError, decode, load_yaml, plain, split
+from publisher.models import Item, Problem, Target
+from publisher.content.timeparse import TimeError, parse_publish_at
+
+#: Fields an item may set at the top level (any of them may be overridden per platform, too).
+COMMON_FIELDS: dict[str, str] = {
+    "id": "str",
+    "title": "str",
+    "body": "str",
+    "publish_at": "time",
+    "status": "str",
+    "tags": "list",
+    "images": "paths",
+    "video": "path",
+    "cover": "path",
+    "platforms": "platforms",
+    "approved_by": "str",
+    "campaign": "str",
+    "utm": "bool",
+    "late_window": "duration",
+    "template": "str",
+    "description": "str",
+    "link": "str",
+    "notes": "str",
+}
+OVERRIDABLE = {"title", "body", "tags", "images", "video", "cover", "publish_at", "template", "late_window", "utm",
+               "campaign", "description", "link"}
+STATUSES = ("draft", "ready")
+_SECRETISH = ("secret", "token", "password", "passwd", "cookie", "api_key", "apikey", "private_key", "credential")
+MEDIA_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".mov", ".webm"}
+
+
+@dataclass(frozen=True)
+class ContentContext:
+    """What reading needs to know about the workspace (kept small so tests build it in one line)."""
+
+    root: Path
+    content_dir: Path
+    zone: ZoneInfo
+    platforms: Mapping[str, Mapping[str, str]]  # platform -> its own front-matter fields and their types
+    accounts: Mapping[str, str] = field(default_factory=dict)  # account name -> platform
+    default_account: Callable[[str], str] = lambda p: p
+    resolve: Callable[[str, Path], Path | str] | None = None  # a caching resolve_media(ref, item_path)
+
+
+@dataclass
+class _Reader:
+    ctx: ContentContext
+    rel: str
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, dotted: str, message: str, hint: str = "", platform: str = "") -> None:
+        line = 1
+        parts = dotted.split(".")
+        while parts:
+            key = ".".join(parts)
+            if key in self.lines:
+                line = self.lines[key]
+                break
+            parts.pop()
+        self.problems.append(Problem(self.rel, line, dotted, message, hint, platform))
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def item_id_for(path: Path, content_dir: Path) -> str:
+    rel = path.relative_to(content_dir).with_suffix("")
+    return rel.as_posix()
+
+
+def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], bytes] | None = None,
+              raw: bytes | None = None) -> tuple[Item | None, list[Problem]]:
+    """Parse one file (or its `raw` bytes, already read). Returns the item (None when unusable) and every
+    problem found; never raises."""
+    rel = path.relative_to(ctx.root).as_posix()
+    r = _Reader(ctx, rel)
+    try:
+        raw = path.read_bytes() if raw is None else raw
+        text = decode(raw)
+        parts = split(text)
+        data, r.lines = load_yaml(parts.yaml_text, parts.yaml_line)
+    except FrontMatterError as exc:
+        return None, [Problem(rel, exc.line, exc.field, exc.message, exc.hint)]
+    except OSError as exc:
+        return None, [Problem(rel, 1, "file", f"cannot read: {exc.strerror}", "check the file's permissions")]
+    data = plain(data)
+    _check_secrets(data, "", r)
+    for key in data:
+        if key not in COMMON_FIELDS:
+            if key in _all_platform_fields(ctx):
+                r.add(key, f"`{key}` is a platform-specific field", f"move it under `platforms: {{<platform>: "
+                      f"{{{key}: ...}}}}`")
+            else:
+                r.add(key, f"unknown field `{key}`", did_you_mean(key, COMMON_FIELDS) or
+                      f"known fields: {', '.join(sorted(COMMON_FIELDS))}")
+    item_id = data.get("id", item_id_for(path, ctx.content_dir))
+    if not isinstance(item_id, str | int) or not str(item_id).strip():
+        r.add("id", "id must be non-empty text", "e.g. `id: launch-day`")
+        item_id = item_id_for(path, ctx.content_dir)
+    item_id = str(item_id).strip()
+    status = data.get("status", "ready")
+    if status not in STATUSES:
+        r.add("status", f"status must be one of {', '.join(STATUSES)}, not {status!r}",
+              did_you_mean(str(status), STATUSES))
+        status = "draft"
+    title = _text(data, "title", r, required=True)
+    body = parts.body
+    base = {k: v for k, v in data.items() if k in OVERRIDABLE}
+    base["body"] = body if "body" not in data else _text(data, "body", r)
+    base["title"] = title
+    _check_field_types(base, "", r)
+    targets = _targets(data, base, r, path)
+    media_paths = _media_paths(data, path, r)
+    digest = hashlib.sha256(raw)
+    for media in sorted(set(media_paths)):
+        digest.update(media.as_posix().encode())
+        digest.update(media_hash(media) if media_hash else _file_hash(media))
+    approved = data.get("approved_by")
+    if approved is not None and not isinstance(approved, str):
+        r.add("approved_by", "approved_by must be a name", "e.g. `approved_by: 李娜`")
+        approved = None
+    item = Item(
+        id=item_id,
+        path=rel,
+        status=status,
+        title=title,
+        body=body,
+        body_line=parts.body_line,
+        fields=data,
+        lines=dict(r.lines),
+        targets=tuple(targets),
+        hash=digest.hexdigest(),
+        approved_by=approved,
+    )
+    return item, r.problems
+
+
+def _all_platform_fields(ctx: ContentContext) -> set[str]:
+    return {f for fields in ctx.platforms.values() for f in fields}
+
+
+def _text(data: Mapping[str, Any], key: str, r: _Reader, *, required: bool = False, prefix: str = "") -> str:
+    value = data.get(key)
+    dotted = f"{prefix}{key}"
+    if value is None:
+        if required:
+            r.add(dotted, f"`{key}` is required", f"add a line `{key}: ...` to the front matter")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", "quote it: key: \"...\"")
+        return ""
+    return str(value)
+
+
+def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            dotted = f"{prefix}{key}"
+            low = str(key).lower().replace("-", "_")
+            if any(word in low for word in _SECRETISH) or low in ("appsecret", "access_token", "authorization"):
+                r.add(dotted, f"`{key}` looks like a secret; secrets must never be written in content files",
+                      "remove it and set it as an environment variable (see README: Credentials)")
+            _check_secrets(sub, f"{dotted}.", r)
+
+
+def _check_field_types(fields: Mapping[str, Any], prefix: str, r: _Reader, own: Mapping[str, str] | None = None,
+                       platform: str = "") -> None:
+    types = dict(COMMON_FIELDS)
+    types.update(own or {})
+    for key, value in fields.items():
+        kind = types.get(key)
+        dotted = f"{prefix}{key}"
+        if value is None or kind is None:
+            continue
+        if kind in ("str",) and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+            r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", "quote it", platform)
+        elif kind == "bool" and not isinstance(value, bool):
+            r.add(dotted, f"`{key}` must be true or false", "", platform)
+        elif kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, int | float)):
+            r.add(dotted, f"`{key}` must be a number", "", platform)
+        elif kind == "list" and not (isinstance(value, list) and all(isinstance(v, str | int) for v in value)):
+            if not isinstance(value, str):
+                r.add(dotted, f"`{key}` must be a list of text, e.g. [效率工具, AI]", "", platform)
+        elif kind == "paths" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            r.add(dotted, f"`{key}` must be a list of file paths, e.g. [media/a.png, media/b.png]", "", platform)
+        elif kind == "path" and not isinstance(value, str):
+            r.add(dotted, f"`{key}` must be a file path, e.g. media/launch.mp4", "", platform)
+
+
+def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path: Path) -> list[Target]:
+    raw = data.get("platforms")
+    if raw is None:
+        r.add("platforms", "no platforms listed", "add e.g. `platforms: [xiaohongshu, wechat]`")
+        return []
+    entries: list[tuple[str, Any]]
+    if isinstance(raw, list):
+        entries = [(str(name), {}) for name in raw if isinstance(name, str)]
+        if len(entries) != len(raw):
+            r.add("platforms", "platforms must be names, e.g. [xiaohongshu, douyin]")
+    elif isinstance(raw, dict):
+        entries = list(raw.items())
+    elif isinstance(raw, str):
+        entries = [(name.strip(), {}) for name in raw.split(",") if name.strip()]
+    else:
+        r.add("platforms", "platforms must be a list of names or a mapping of name: {overrides}")
+        return []
+    targets = []
+    seen: set[tuple[str, str]] = set()
+    known_names = sorted(set(r.ctx.platforms) | set(r.ctx.accounts))
+    for name, overrides in entries:
+        dotted = f"platforms.{name}"
+        if name in r.ctx.accounts:
+            platform, account = r.ctx.accounts[name], name
+        elif name in r.ctx.platforms:
+            platform, account = name, r.ctx.default_account(name)
+        else:
+            r.add(dotted, f"unknown platform or account `{name}`",
+                  did_you_mean(name, known_names) or f"known: {', '.join(known_names)}")
+            continue
+        if (platform, account) in seen:
+            r.add(dotted, f"`{name}` is listed twice (account {account})", "list each account once")
+            continue
+        seen.add((platform, account))
+        if overrides is None:
+            overrides = {}
+        if not isinstance(overrides, dict):
+            r.add(dotted, f"`{name}` must map to overrides, e.g. `{name}: {{title: ...}}` or `{name}: {{}}`")
+            continue
+        own = r.ctx.platforms[platform]
+        for key in overrides:
+            if key not in OVERRIDABLE and key not in own:
+                options = sorted(OVERRIDABLE | set(own))
+                r.add(f"{dotted}.{key}", f"`{key}` is not a field of {platform}",
+                      did_you_mean(key, options) or f"{platform} accepts: {', '.join(options)}", platform)
+        _check_field_types(overrides, f"{dotted}.", r, own, platform)
+        merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
+        when = _when(merged.get("publish_at"), f"{dotted}.publish_at" if "publish_at" in overrides else
+                     "publish_at", r, platform)
+        targets.append(Target(platform, account, merged, when, r.lines.get(dotted, r.lines.get("platforms", 1))))
+    return targets
+
+
+def _when(value: Any, dotted: str, r: _Reader, platform: str) -> Any:
+    try:
+        return parse_publish_at(value, r.ctx.zone)
+    except TimeError as exc:
+        r.add(dotted, str(exc), exc.hint, platform)
+        return None
+
+
+def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[Path]:
+    """Every media path the item names (top level and per platform), checked to stay inside the workspace."""
+    refs: list[tuple[str, str]] = []
+
+    def collect(fields: Mapping[str, Any], prefix: str) -> None:
+        for key in ("images", "gallery"):
+            value = fields.get(key)
+            if isinstance(value, list):
+                refs.extend((f"{prefix}{key}[{i}]", v) for i, v in enumerate(value) if isinstance(v, str))
+        for key in ("video", "cover", "thumbnail"):
+            value = fields.get(key)
+            if isinstance(value, str):
+                refs.append((f"{prefix}{key}", value))
+
+    collect(data, "")
+    platforms = data.get("platforms")
+    if isinstance(platforms, dict):
+        for name, overrides in platforms.items():
+            if isinstance(overrides, dict):
+                collect(overrides, f"platforms.{name}.")
+    found = []
+    for dotted, ref in refs:
+        resolved = r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
+        if isinstance(resolved, str):
+            r.add(dotted, resolved, "paths are relative to the item's folder and must stay inside the workspace")
+        else:
+            found.append(resolved)
+    return found
+
+
+def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
+    """The media file a reference names, or a message saying why it cannot be used."""
+    if not ref.strip():
+        return "empty media path"
+    if "://" in ref:
+        return f"{ref!r} is a URL; media must be files in the workspace"
+    candidate = Path(ref)
+    if candidate.is_absolute():
+        return f"{ref!r} is an absolute path"
+    full = item_path.parent / candidate
+    try:
+        resolved = full.resolve()
+    except (OSError, RuntimeError):
+        return f"{ref!r} cannot be resolved"
+    if not resolved.is_relative_to(root.resolve()):
+        return f"{ref!r} points outside the workspace"
+    # Refuse a symlink anywhere between the item's folder and the file: it could be swapped to point out later.
+    probe = full
+    while probe != item_path.parent and probe != probe.parent:
+        if probe.is_symlink():
+            return f"{ref!r} is (or passes through) a symbolic link"
+        probe = probe.parent
+    try:
+        st = os.stat(resolved)
+    except FileNotFoundError:
+        return f"{ref!r} does not exist"
+    except OSError as exc:
+        return f"{ref!r} cannot be read: {exc.strerror}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{ref!r} is not a regular file"
+    if resolved.suffix.lower() not in MEDIA_EXTS:
+        return f"{ref!r} is not a supported media type ({', '.join(sorted(MEDIA_EXTS))})"
+    return resolved
+
+
+def _file_hash(path: Path) -> bytes:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.digest()

@@ -1,0 +1,104 @@
+"""`python -m publisher.daemon.service --workspace DIR [--once] [--sandbox | --sandbox-url URL]`: start the daemon."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import PublisherError
+from publisher.store.db import open_store
+from publisher.workspace.settings import Workspace, open_workspace
+
+logger = logging.getLogger("publisher.daemon.service")
+
+
+def notifier_for(ws: Workspace) -> Any:
+    """The workspace's notification channels, or None when none is configured."""
+    from publisher.notify import Notifier, channels_from_settings
+
+    channels = channels_from_settings(ws.settings.notify, ws.env)
+    return Notifier(channels) if channels else None
+
+
+@contextmanager
+def local_sandbox(enabled: bool) -> Iterator[str | None]:
+    """`--sandbox`: a local fake of every platform for the accounts in sandbox mode, for this run only."""
+    if not enabled:
+        yield None
+        return
+    from publisher.sandbox import running
+
+    with running() as url:
+        yield url
+
+
+def run(
+    workspace: Path | None,
+    *,
+    once: bool = False,
+    sandbox: bool = False,
+    sandbox_url: str | None = None,
+    out: Any = sys.stderr,
+) -> int:
+    """What `publisher run [--once] [--sandbox]` does; returns the exit code."""
+    from publisher.daemon.service import Daemon, run_once
+
+    try:
+        ws = open_workspace(workspace)
+        store = open_store(ws.database_url)
+    except PublisherError as exc:
+        print(f"publisher run: {exc}", file=out)
+        return 1
+    try:
+        with local_sandbox(sandbox) if not sandbox_url else nullcontext(sandbox_url) as url:
+            notifier = notifier_for(ws)
+            if once:
+                outcomes = run_once(ws, store, sandbox_url=url, notifier=notifier)
+                print(f"publisher run --once: {len(outcomes)} post(s) handled", file=out)
+                return 0
+            daemon = Daemon(ws, store=store, sandbox_url=url, notifier=notifier)
+            daemon.start(defer_sync=True)  # serving at once; the calendar is synced in the background
+            print(
+                f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop",
+                file=out,
+                flush=True,
+            )
+            asyncio.run(daemon.serve())
+            print("publisher run: stopped", file=out, flush=True)
+            return 0
+    except PublisherError as exc:
+        print(f"publisher run: {exc}", file=out, flush=True)
+        return 1
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m publisher.daemon.service", description=__doc__)
+    parser.add_argument("--workspace", type=Path, default=None)
+    parser.add_argument("--once", action="store_true", help="do what is due now, then exit")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="start a local sandbox for sandbox-mode accounts"
+    )
+    parser.add_argument("--sandbox-url", default=None, help="use a running `publisher sandbox` at this URL")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from publisher.redact import install_logging_redaction
+
+    # As the CLI does: without it httpx's own INFO line logs every URL, query-string tokens and all (R26).
+    install_logging_redaction(verbose=args.verbose)
+    return run(args.workspace, once=args.once, sandbox=args.sandbox, sandbox_url=args.sandbox_url)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,335 @@
+"""Recurring jobs from `schedules/jobs.yaml`: validate them, find their periods, run each once per period."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+import yaml
+
+from publisher.daemon.cron import Cron, parse_cron
+from publisher.errors import ConfigError
+from publisher.models import PostState
+from publisher.platforms.rules import _duration
+from publisher.store.db import Store
+from publisher.store.tables import JobRunRow, PostRow
+from publisher.workspace.settings import Workspace
+
+logger = logging.getLogger(__name__)
+JOBS_FILE = "schedules/jobs.yaml"
+ACTIONS = ("metrics.pull", "report.daily", "report.weekly", "report.engagement", "accounts.preflight")
+CATCH_UP_GRACE = timedelta(minutes=5)  # catch_up: false still runs a period this soon after its fire time
+job_t = JobRunRow.__table__  # type: ignore[attr-defined]
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One recurring job."""
+
+    name: str
+    run: str
+    zone: ZoneInfo
+    cron: Cron | None = None
+    before_due_s: float | None = None
+    merge_within_s: float = 600.0
+    args: Mapping[str, Any] = field(default_factory=dict)
+    notify: bool = False
+    catch_up: bool = True
+    enabled: bool = True
+    description: str = ""
+
+
+_JOB_KEYS = {
+    "run",
+    "cron",
+    "before_due",
+    "merge_within",
+    "args",
+    "notify",
+    "catch_up",
+    "enabled",
+    "description",
+}
+
+
+def load_jobs(ws: Workspace) -> list[Job]:
+    """Read `schedules/jobs.yaml` (none: no jobs). Errors name the file and the key."""
+    path = ws.root / JOBS_FILE
+    return parse_jobs(path, ws.settings.timezone) if path.is_file() else []
+
+
+def parse_jobs(path: Path, default_zone: str) -> list[Job]:
+    where = JOBS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=where) from None
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping with `jobs:`", path=where)
+    for key in data:
+        if key not in ("timezone", "jobs"):
+            raise ConfigError("unknown key; known: jobs, timezone", path=where, key=str(key))
+    try:
+        zone = ZoneInfo(str(data.get("timezone") or default_zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
+        ) from None
+    raw = data.get("jobs") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a mapping of job name -> job", path=where, key="jobs")
+    return [_job(str(name), spec, zone, where) for name, spec in raw.items()]
+
+
+def _job(name: str, spec: Any, zone: ZoneInfo, where: str) -> Job:
+    key = f"jobs.{name}"
+    if not isinstance(spec, dict):
+        raise ConfigError("expected a mapping", path=where, key=key)
+    for k in spec:
+        if k not in _JOB_KEYS:
+            raise ConfigError(
+                f"unknown key; known: {', '.join(sorted(_JOB_KEYS))}", path=where, key=f"{key}.{k}"
+            )
+    if spec.get("run") not in ACTIONS:
+        raise ConfigError(
+            f"unknown action {spec.get('run')!r}; one of {', '.join(ACTIONS)}", path=where, key=f"{key}.run"
+        )
+    if ("cron" in spec) == ("before_due" in spec):
+        raise ConfigError("give exactly one of `cron` or `before_due`", path=where, key=key)
+    for flag in ("notify", "catch_up", "enabled"):
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise ConfigError("expected true or false", path=where, key=f"{key}.{flag}")
+    args = spec.get("args") or {}
+    if not isinstance(args, dict):
+        raise ConfigError("expected a mapping", path=where, key=f"{key}.args")
+    cron = parse_cron(spec["cron"], where=where, key=f"{key}.cron") if "cron" in spec else None
+    before = (
+        _duration(spec["before_due"], where=where, key=f"{key}.before_due") if "before_due" in spec else None
+    )
+    if "merge_within" in spec and before is None:
+        raise ConfigError(
+            "merge_within applies to before_due jobs only", path=where, key=f"{key}.merge_within"
+        )
+    merge = _duration(spec.get("merge_within", "10m"), where=where, key=f"{key}.merge_within")
+    return Job(
+        name,
+        spec["run"],
+        zone,
+        cron,
+        before,
+        merge,
+        dict(args),
+        spec.get("notify", False),
+        spec.get("catch_up", True),
+        spec.get("enabled", True),
+        str(spec.get("description") or ""),
+    )
+
+
+# -- periods ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of a job: its key in `job_run`, when it fires, and (before_due) the due window it guards."""
+
+    key: str
+    fires_at: datetime
+    window: tuple[datetime, datetime] | None = None
+
+
+def due_windows(store: Store, job: Job, *, after: datetime) -> list[tuple[datetime, datetime]]:
+    """Due windows of queued posts due after `after`: distinct minutes, merged when within merge_within."""
+    with store.session() as s:
+        rows = s.execute(
+            sa.select(post_t.c.due_at)
+            .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > after)
+            .order_by(post_t.c.due_at)
+        ).scalars()
+        dues = sorted({d.replace(second=0, microsecond=0) for d in rows})
+    windows: list[tuple[datetime, datetime]] = []
+    merge = timedelta(seconds=job.merge_within_s)
+    for d in dues:
+        if windows and d - windows[-1][0] <= merge:
+            windows[-1] = (windows[-1][0], d)
+        else:
+            windows.append((d, d))
+    return windows
+
+
+def current_period(store: Store, job: Job, now: datetime) -> Period | None:
+    """The period that should have run by `now`, or None when nothing is due."""
+    if job.cron is not None:
+        fired = job.cron.last_fire(now, job.zone)
+        if fired is None or (not job.catch_up and now - fired > CATCH_UP_GRACE):
+            return None
+        return Period(fired.astimezone(job.zone).isoformat(timespec="minutes"), fired)
+    before = timedelta(seconds=job.before_due_s or 0)
+    for start, end in due_windows(store, job, after=now):
+        if start - before <= now:
+            return Period(
+                "window " + start.astimezone(job.zone).isoformat(timespec="minutes"),
+                start - before,
+                (start, end + timedelta(minutes=1)),
+            )
+        break
+    return None
+
+
+def next_fire(store: Store, job: Job, after: datetime) -> datetime | None:
+    """When the job next needs a wake-up after `after` (for the daemon's clock)."""
+    if not job.enabled:
+        return None
+    if job.cron is not None:
+        return job.cron.next_fire(after, job.zone)
+    before = timedelta(seconds=job.before_due_s or 0)
+    for start, _end in due_windows(store, job, after=after):
+        if start - before > after:
+            return start - before
+    return None
+
+
+def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
+    """Take (job, period) for this runner; False if any runner, on any node, already took it."""
+    try:
+        with store.begin() as conn:
+            conn.execute(sa.insert(job_t).values(job=job, period=period, started_at=now))
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome: str) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            sa.update(job_t)
+            .where(job_t.c.job == job, job_t.c.period == period)
+            .values(finished_at=now, outcome=outcome[:500])
+        )
+
+
+# -- running ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What an action gets: the workspace, the store, the clock reading, the job and its period."""
+
+    ws: Workspace
+    store: Store
+    now: datetime
+    job: Job
+    period: Period
+    notifier: Any = None
+    sandbox_url: str | None = None  # set under `run --sandbox` and `rehearse`: adapters talk to this fake
+
+
+Action = Callable[[JobContext], str | None]
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One run of one job: outcome ok | failed | skipped, and a one-line, secret-free detail."""
+
+    job: str
+    period: str
+    outcome: str
+    detail: str = ""
+
+
+def notify(
+    notifier: Any,
+    *,
+    kind: str,
+    title: str,
+    reason: str,
+    now: datetime,
+    item: str = "",
+    platform: str = "",
+    account: str = "",
+) -> None:
+    """Send one notification through `publisher.notify.Notifier` (or any object with `.send`); never raise."""
+    if notifier is None:
+        return
+    from publisher.notify import Notification
+
+    try:
+        notifier.send(
+            Notification(
+                kind=kind,
+                post_id=None,
+                item=item,
+                platform=platform,
+                account=account,
+                title=title,
+                when=now,
+                reason=reason,
+            )
+        )
+    except Exception:  # a broken channel must not stop the daemon; the run's outcome is still recorded
+        logger.warning("notification %r could not be sent", title, exc_info=True)
+
+
+def run_due_jobs(
+    ws: Workspace,
+    store: Store,
+    jobs: list[Job],
+    *,
+    now: datetime,
+    actions: Mapping[str, Action],
+    notifier: Any = None,
+    sandbox_url: str | None = None,
+) -> list[JobRun]:
+    """Run every enabled job whose current period is due and not yet run (by anyone)."""
+    runs: list[JobRun] = []
+    for job in jobs:
+        if not job.enabled:
+            continue
+        period = current_period(store, job, now)
+        if period is None or not claim_period(store, job.name, period.key, now=now):
+            continue
+        action = actions.get(job.run)
+        if action is None:
+            run = JobRun(job.name, period.key, "skipped", f"{job.run} is not available in this installation")
+            logger.info("job %s (%s): %s", job.name, period.key, run.detail)
+        else:
+            try:
+                run = JobRun(
+                    job.name,
+                    period.key,
+                    "ok",
+                    action(JobContext(ws, store, now, job, period, notifier, sandbox_url)) or "",
+                )
+            except Exception as exc:
+                logger.warning("job %s (%s) failed", job.name, period.key, exc_info=True)
+                run = JobRun(job.name, period.key, "failed", f"{type(exc).__name__}: {exc}")
+                notify(
+                    notifier,
+                    kind="failed",
+                    title=f"定时任务 {job.name} 失败",
+                    reason=run.detail,
+                    now=now,
+                    item=f"job {job.name} ({period.key})",
+                )
+            else:
+                if job.notify and run.detail:
+                    notify(
+                        notifier,
+                        kind="job",
+                        title=f"定时任务 {job.name} 完成",
+                        reason=run.detail,
+                        now=now,
+                        item=f"job {job.name} ({period.key})",
+                    )
+        finish_period(
+            store, job.name, period.key, now=now, outcome=f"{run.outcome}: {run.detail}".strip(": ")
+        )
+        runs.append(run)
+    return runs

@@ -1,0 +1,334 @@
+"""Write an assistant's publish request as a content item in `content/`, check it, and queue it like any item.
+
+The item is first written to a hidden file next to where it will live (the calendar skips hidden files), checked
+with the same checker as `publisher check`, and only when every platform passes is it renamed into place and
+synced: the folder stays the single source of truth and the queue sees nothing half-made. A dry run renders the
+exact requests from the hidden file and removes it: no content file is left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from publisher import services as commands
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
+from publisher.calendar.load import Calendar, Checked
+from publisher.mcp.html import html_to_markdown, image_sources
+from publisher.mcp.media import MediaResolver, ToolProblem
+from publisher.models import Attempt
+from publisher.calendar.preview import write_previews
+from publisher.platforms.rules import count_length
+from publisher.store.db import Store
+from publisher.store.tables import SyncStateRow
+from publisher.content.timeparse import TimeError, parse_publish_at
+from publisher.workspace.settings import Workspace
+
+TOOL_PLATFORMS = ("xiaohongshu", "douyin", "wechat")
+IDEMPOTENCY_PREFIX = "mcp:idempotency:"
+PAST_GRACE = timedelta(minutes=1)
+sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One platform's part of a publish request, as the tools receive it."""
+
+    platform: str
+    title: str = ""
+    body: str = ""  # xiaohongshu: plain text; wechat: HTML
+    images: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    video: str = ""
+    caption: str = ""
+    author: str = ""
+    digest: str = ""
+
+
+@dataclass
+class ItemService:
+    """The publish path shared by every publish tool; one call at a time (the calendar cache is not shared)."""
+
+    ws: Workspace
+    store: Store
+    media: MediaResolver
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    calendar: Calendar = field(init=False)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.calendar = Calendar(self.ws)
+
+    def publish(self, tool: str, payloads: Sequence[Payload], *, publish_at: str | None = None,
+                dry_run: bool = False, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Write, check and queue one item for the payloads' platforms (or only render it, for a dry run)."""
+        with self.lock:
+            key = (idempotency_key or "").strip()
+            if key:
+                first = self.remembered(key)
+                if first is not None:
+                    return {**first, "replayed": True}
+            receipt = self._publish(tool, payloads, publish_at, dry_run)
+            if key and not dry_run:
+                receipt = self.remember(key, receipt)
+            return receipt
+
+    # -- idempotency ---------------------------------------------------------------------------------------
+
+    def remembered(self, key: str) -> dict[str, Any] | None:
+        with self.store.session() as s:
+            value = s.execute(sa.select(sync_t.c.value).where(sync_t.c.key == IDEMPOTENCY_PREFIX + key)).scalar()
+        return dict(value) if isinstance(value, Mapping) else None
+
+    def remember(self, key: str, receipt: dict[str, Any]) -> dict[str, Any]:
+        """Store the first receipt under the key; if another process stored one meanwhile, that one wins."""
+        try:
+            with self.store.begin() as conn:
+                conn.execute(sa.insert(sync_t).values(key=IDEMPOTENCY_PREFIX + key, value=receipt))
+        except Exception:  # a concurrent insert of the same key: return the receipt that got there first
+            first = self.remembered(key)
+            if first is None:
+                raise
+            return {**first, "replayed": True}
+        return receipt
+
+    # -- the publish path ------------------------------------------------------------------------------------
+
+    def _publish(self, tool: str, payloads: Sequence[Payload], publish_at: str | None, dry_run: bool
+                 ) -> dict[str, Any]:
+        now = self.clock()
+        self._precheck(payloads)
+        due = self._due(publish_at, now)
+        local = due.astimezone(self.ws.zone)
+        item_id = self._new_id(payloads, local, now)
+        text = self._compose(tool, item_id, payloads, local, now)
+        final = self.ws.content_dir / f"{item_id}.md"
+        hidden = self.ws.content_dir / f".mcp-{item_id}.md"
+        hidden.parent.mkdir(parents=True, exist_ok=True)
+        hidden.write_text(text, encoding="utf-8")
+        try:
+            checked = self.calendar.check_file(hidden)
+            self._raise_errors(checked, final)
+            if dry_run:
+                return self._dry_run(checked, final, local, now)
+            os.replace(hidden, final)
+        finally:
+            hidden.unlink(missing_ok=True)  # refused, a dry run, or already renamed into place
+        commands.sync(self.ws, self.store, now=now, calendar=self.calendar)
+        checked = self.calendar.check_file(final)
+        previews = write_previews(self.ws, checked, self.calendar.renderer)
+        posts = [p.to_dict() for p in commands.posts(self.store) if p.item == item_id]
+        states = sorted({p["state"] for p in posts})
+        return {
+            "item_id": item_id, "path": final.relative_to(self.ws.root).as_posix(), "dry_run": False,
+            "publish_at": local.isoformat(), "replayed": False,
+            "posts": [{"post_id": p["id"], "platform": p["platform"], "account": p["account"], "state": p["state"],
+                       "due_at": p["due_at"], "url": p["url"], "reason": p["reason"]} for p in posts],
+            "previews": _preview_paths(previews),
+            "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
+            "message": _message(states, local),
+        }
+
+    def _dry_run(self, checked: Checked, final: Path, local: datetime, now: datetime) -> dict[str, Any]:
+        item = checked.item
+        assert item is not None  # _raise_errors refused an unreadable file
+        requests = []
+        out_dir = dry_run_dir(self.ws.state_dir)
+        for target in item.targets:
+            post, _problems = self.calendar.renderer.render(item, target, process_media=True)
+            if post is None:
+                continue
+            adapter = DryRunAdapter(AdapterContext(account=target.account, mode="dry-run", base_url="",
+                                                   out_dir=out_dir))
+            result = asyncio.run(adapter.publish(post, Attempt(post_id=0, number=0, started_at=now)))
+            requests.append(dict(result.request or {}))
+        previews = write_previews(self.ws, checked, self.calendar.renderer)
+        return {
+            "item_id": item.id, "path": final.relative_to(self.ws.root).as_posix(), "dry_run": True,
+            "publish_at": local.isoformat(), "replayed": False, "posts": [],
+            "previews": _preview_paths(previews), "requests": requests,
+            "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
+            "message": "dry run: nothing was written to content/ and nothing was queued; these are the exact "
+                       "requests each platform would get",
+        }
+
+    def _precheck(self, payloads: Sequence[Payload]) -> None:
+        """What can be refused before any download: platforms, duplicates, counts, empty required fields."""
+        if not payloads:
+            raise ToolProblem("platforms: give at least one platform payload")
+        seen: set[str] = set()
+        for i, p in enumerate(payloads):
+            where = f"platforms[{i}]." if len(payloads) > 1 else ""
+            if p.platform not in TOOL_PLATFORMS or p.platform not in self.ws.rules:
+                raise ToolProblem(f"{where}platform: unknown platform {p.platform!r}; these tools publish to "
+                                  f"{', '.join(TOOL_PLATFORMS)}")
+            if p.platform in seen:
+                raise ToolProblem(f"{where}platform: {p.platform} is listed twice; give one payload per platform")
+            seen.add(p.platform)
+            rules = self.ws.rules[p.platform]
+            image_rule = rules.images.get("images")
+            if image_rule is not None and "images" in image_rule.fields and len(p.images) > image_rule.max:
+                raise ToolProblem(f"{where}images: {len(p.images)} images; {rules.label} allows at most "
+                                  f"{image_rule.max}")
+            if len(p.tags) > rules.tags.max_items:
+                raise ToolProblem(f"{where}tags: {len(p.tags)} tags; {rules.label} allows at most "
+                                  f"{rules.tags.max_items}")
+            for tag in p.tags:
+                if count_length(tag.lstrip("#"), rules.tags.count) > rules.tags.max_len:
+                    raise ToolProblem(f"{where}tags: tag {tag!r} is longer than {rules.tags.max_len} characters")
+            needed = {"xiaohongshu": ("title", "body"), "douyin": ("video", "caption"), "wechat": ("title", "body")}
+            for name in needed[p.platform]:
+                if not str(getattr(p, name)).strip():
+                    label = "video_url" if name == "video" else name
+                    raise ToolProblem(f"{where}{label}: required for {rules.label}")
+
+    def _due(self, publish_at: str | None, now: datetime) -> datetime:
+        if publish_at is None or not publish_at.strip() or publish_at.strip().lower() == "now":
+            return now.replace(microsecond=0)
+        try:
+            when = parse_publish_at(publish_at, self.ws.zone)
+        except TimeError as exc:
+            raise ToolProblem(f"publish_at: {exc}; {exc.hint}".rstrip("; ")) from None
+        if not isinstance(when, datetime):
+            raise ToolProblem("publish_at: give a time such as 2026-12-01 12:00 (workspace zone "
+                              f"{self.ws.settings.timezone}) or ISO 8601 with an offset; omit it to publish now")
+        if when < now - PAST_GRACE:
+            raise ToolProblem(f"publish_at: {publish_at} is in the past; omit it to publish now")
+        return when
+
+    def _new_id(self, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:
+        seed = json.dumps([p.__dict__ for p in payloads], ensure_ascii=False, sort_keys=True) + now.isoformat()
+        digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:6]
+        first = payloads[0]
+        words = re.sub(r"[^a-z0-9]+", "-", (first.title or first.caption).lower()).strip("-")[:30].strip("-")
+        platforms = "-".join(p.platform for p in payloads) if len(payloads) > 1 else first.platform
+        name = f"{platforms}-{words}" if len(words) >= 3 else platforms
+        return f"{local:%Y-%m-%d}-{name}-{digest}"
+
+    def _compose(self, tool: str, item_id: str, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:
+        """The Markdown file, front matter first, as a person would write it."""
+        primary = next((p for p in payloads if p.platform == "wechat"), payloads[0])
+        bodies = {p.platform: self._body(p, i, len(payloads)) for i, p in enumerate(payloads)}
+        data: dict[str, Any] = {"id": item_id, "title": _title(primary)}
+        data["publish_at"] = f"{local:%Y-%m-%d %H:%M:%S}" if local.second else f"{local:%Y-%m-%d %H:%M}"
+        data["status"] = "ready"
+        if primary.tags:
+            data["tags"] = _tags(primary.tags)
+        if primary.images:
+            data["images"] = self._images(primary, 0 if len(payloads) == 1 else payloads.index(primary), payloads)
+        platforms: dict[str, dict[str, Any]] = {}
+        for i, p in enumerate(payloads):
+            own: dict[str, Any] = {}
+            if p is not primary:
+                own["title"] = _title(p)
+                own["tags"] = _tags(p.tags)
+                if p.images:
+                    own["images"] = self._images(p, i, payloads)
+                if bodies[p.platform]:
+                    own["body"] = bodies[p.platform]
+            where = f"platforms[{i}]." if len(payloads) > 1 else ""
+            if p.platform == "douyin":
+                own["video"] = self.media.ref(p.video, f"{where}video_url", "video")
+                own["caption"] = p.caption.strip()
+            if p.platform == "wechat":
+                if p.author.strip():
+                    own["author"] = p.author.strip()
+                if p.digest.strip():
+                    own["digest"] = p.digest.strip()
+                own["cover"] = self._cover(p, bodies[p.platform], data)
+            platforms[p.platform] = own
+        data["platforms"] = platforms
+        data["notes"] = f"written by the MCP tool {tool} at {now.astimezone(self.ws.zone):%Y-%m-%d %H:%M:%S %Z}"
+        front = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
+                          width=100000)
+        body = bodies[primary.platform]
+        return f"---\n{front}---\n{body}".rstrip("\n") + "\n"
+
+    def _images(self, p: Payload, index: int, payloads: Sequence[Payload]) -> list[str]:
+        where = f"platforms[{index}]." if len(payloads) > 1 else ""
+        return [self.media.ref(ref, f"{where}images[{n}]", "image") for n, ref in enumerate(p.images)]
+
+    def _body(self, p: Payload, index: int, count: int) -> str:
+        if p.platform == "wechat":
+            where = f"platforms[{index}]." if count > 1 else ""
+            local = {src: self.media.ref(src, f"{where}body image {n + 1}", "image")
+                     for n, src in enumerate(dict.fromkeys(image_sources(p.body)))}
+            return html_to_markdown(p.body, image_src=lambda src: local.get(src.strip(), src))
+        if p.platform == "douyin":
+            return ""
+        return _plain_body(p.body)
+
+    def _cover(self, p: Payload, body: str, data: Mapping[str, Any]) -> str:
+        """The first image of the article, else the item's first image, else a generated plain cover."""
+        from publisher.render.markdown import extract_images, is_external
+
+        local = [src for src, _alt in extract_images(body) if not is_external(src)]
+        if local:
+            return local[0]
+        if data.get("images"):
+            return str(data["images"][0])
+        return self.media.generated_cover(p.title)
+
+    def _raise_errors(self, checked: Checked, final: Path) -> None:
+        errors = [p for p in checked.problems if p.severity == "error"]
+        if checked.item is None or errors:
+            lines = []
+            for p in errors or checked.problems:
+                platform = f"{p.platform}: " if p.platform else ""
+                hint = f" ({p.hint})" if p.hint else ""
+                lines.append(f"{platform}{p.field}: {p.message}{hint}")
+            raise ToolProblem("the item was not written; fix these and call again:\n" + "\n".join(lines))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML with multi-line text as a `|` block, the way people write a per-platform body."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _title(p: Payload) -> str:
+    if p.title.strip():
+        return p.title.strip()
+    first = p.caption.strip().splitlines()[0] if p.caption.strip() else p.platform
+    return first[:30]
+
+
+def _tags(tags: Sequence[str]) -> list[str]:
+    return [t.strip().lstrip("#").strip() for t in tags if t.strip().lstrip("#").strip()]
+
+
+def _plain_body(text: str) -> str:
+    """Plain note text kept as written; only lone surrogates (possible in JSON) are replaced."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").strip() + "\n"
+
+
+def _preview_paths(previews: Any) -> dict[str, str]:
+    paths = {"index": str(previews.index)}
+    paths.update({name: str(path) for name, path in previews.pages.items()})
+    return paths
+
+
+def _message(states: list[str], local: datetime) -> str:
+    if states == ["queued"]:
+        return (f"queued for {local:%Y-%m-%d %H:%M} ({local.tzinfo}); the running daemon (`publisher run`) sends it "
+                "then. get_post_status shows its progress")
+    return f"posts are {', '.join(states)}; see each post's reason"

@@ -1,0 +1,82 @@
+"""Media an assistant names: workspace paths checked to stay inside, https URLs downloaded with the R30 guards."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.content.item import MEDIA_EXTS
+from publisher.mcp.fetch import Fetcher, FetchRefused, Kind
+
+MEDIA_SUBDIR = Path("media") / "mcp"  # under content/: where downloads and generated covers land
+
+
+class ToolProblem(Exception):
+    """A problem the assistant can fix: the message names the field and, where there is one, the limit."""
+
+
+@dataclass
+class MediaResolver:
+    """Turns each reference into a path relative to `content/` (how an item in content/ names its media)."""
+
+    root: Path
+    content_dir: Path
+    fetcher: Fetcher | None  # None: URLs are refused (downloads switched off)
+
+    def ref(self, value: str, field: str, kind: Kind) -> str:
+        """The reference to write into the item for one image or video given as a path or an https URL."""
+        value = value.strip()
+        if not value:
+            raise ToolProblem(f"{field}: empty path")
+        if "://" in value:
+            if self.fetcher is None:
+                raise ToolProblem(f"{field}: downloading URLs is switched off on this server; give a workspace path")
+            try:
+                saved = self.fetcher.fetch(value, kind)
+            except FetchRefused as exc:
+                raise ToolProblem(f"{field}: {exc}") from None
+            return self._relative(saved)
+        return self._relative(self._local(value, field))
+
+    def _local(self, value: str, field: str) -> Path:
+        given = Path(value)
+        root = self.root.resolve()
+        candidates = [given] if given.is_absolute() else [self.root / given, self.content_dir / given]
+        for path in candidates:
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if not real.is_relative_to(root):
+                raise ToolProblem(f"{field}: {value!r} is outside the workspace; give a path inside {self.root}")
+            if real.is_file():
+                if real.suffix.lower() not in MEDIA_EXTS:
+                    raise ToolProblem(f"{field}: {value!r} is not a supported media file "
+                                      f"({', '.join(sorted(MEDIA_EXTS))})")
+                return path
+        raise ToolProblem(f"{field}: {value!r} does not exist (give a path relative to the workspace, e.g. "
+                          "content/media/photo.png, or an https URL)")
+
+    def _relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.content_dir)).as_posix()
+
+    def generated_cover(self, title: str) -> str:
+        """A plain 2.35:1 cover in a colour taken from the title, for an article that has no image at all."""
+        from PIL import Image, ImageDraw
+
+        digest = hashlib.sha256(title.encode("utf-8", "replace")).hexdigest()
+        folder = self.content_dir / MEDIA_SUBDIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"cover-{digest[:16]}.png"
+        if not path.exists():
+            hue = int(digest[:2], 16)
+            base = (40 + hue % 120, 60 + (hue * 7) % 120, 90 + (hue * 13) % 120)
+            img = Image.new("RGB", (900, 383), base)
+            draw = ImageDraw.Draw(img)
+            draw.rectangle((40, 40, 860, 343), outline=(255, 255, 255), width=4)
+            tmp = path.with_suffix(".tmp")
+            img.save(tmp, format="PNG")
+            os.replace(tmp, path)
+        return self._relative(path)

@@ -1,0 +1,1 @@
+"""Metrics: engagement pulled from the platforms (or imported from creator-centre exports) into the store."""

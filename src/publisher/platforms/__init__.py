@@ -1,0 +1,1 @@
+"""Platform rules: each platform's limits from platforms/<name>/platform.yaml, and length counting as the platform counts."""

@@ -1,0 +1,285 @@
+"""People's commands on posts (retry, cancel, resolve, re-authorised) and an item's aggregate status (R14, R15).
+
+Each command is a compare-and-set on the post's state and is written to the event log (the audit trail).
+Refusals raise ActionRefused naming the current state and what would work instead.
+
+resolve --not-published: from reconcile it is the confirmed negative the adapter could not give, so the post
+goes to retrying and is sent again; from needs_attention or awaiting_manual it goes to failed, because a person
+was asked and nothing is re-sent without them (`publisher retry` sends it, `publisher cancel` drops it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from publisher.errors import UsageError
+from publisher.models import PERSON_STATES, PostState
+from publisher.queue.ledger import RETRY_EVENT
+from publisher.store.claims import log_event, record_ids, transition
+from publisher.store.db import Store
+from publisher.store.tables import PostRow
+from publisher.store.tokens import clear_needs_reauth
+
+S = PostState
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+RETRYABLE = {S.FAILED, S.MISSED, S.NEEDS_REAUTH}
+CANCELLABLE = {
+    S.QUEUED,
+    S.RETRYING,
+    S.HELD,
+    S.PLANNED,
+    S.WAITING_APPROVAL,
+    S.NEEDS_ATTENTION,
+    S.AWAITING_MANUAL,
+    S.NEEDS_REAUTH,
+    S.FAILED,
+    S.MISSED,
+}
+RESOLVABLE = {S.AWAITING_MANUAL, S.NEEDS_ATTENTION, S.RECONCILE}
+
+
+class ActionRefused(UsageError):
+    """A person's command does not apply to the post in its current state."""
+
+
+def _state(store: Store, post_id: int) -> tuple[PostState, str, dict[str, object]]:
+    query = sa.select(post_t.c.state, post_t.c.account, post_t.c.ids).where(post_t.c.id == post_id)
+    with store.session() as s:
+        row = s.execute(query).first()
+    if row is None:
+        raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
+    return S(row.state), row.account, dict(row.ids or {})
+
+
+def _move(
+    store: Store, post_id: int, state: PostState, to: PostState, now: datetime, reason: str, **fields: object
+) -> PostState:
+    if not transition(
+        store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, **fields
+    ):
+        current = _state(store, post_id)[0]
+        raise ActionRefused(
+            f"post {post_id} changed meanwhile (now {current}); look again with publisher status"
+        )
+    return to
+
+
+def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
+    """A person's "publish now": the post becomes due now and stays so (sync keeps the override) until sent.
+
+    Planned, queued, retrying and missed posts qualify; held ones need their content fixed first, and ones
+    waiting for approval need `approved_by:`.
+    """
+    state, _account, _ids = _state(store, post_id)
+    moves = {S.PLANNED: S.QUEUED, S.QUEUED: S.QUEUED, S.MISSED: S.QUEUED, S.RETRYING: S.RETRYING}
+    if state not in moves:
+        hint = {S.HELD: "fix the item (publisher check) first", S.WAITING_APPROVAL: "add `approved_by:` first",
+                S.PUBLISHED: "it is already published"}.get(state, "it is not waiting to be sent")
+        raise ActionRefused(f"post {post_id} is {state}: {hint}")
+    log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
+    return _move(store, post_id, state, moves[state], now, "publish now (a person)", due_at=now,
+                 due_override_at=now, next_attempt_at=None)
+
+
+def retry(store: Store, post_id: int, *, force: bool = False, now: datetime) -> PostState:
+    """failed/missed/needs_reauth -> queued (sent now: the late window restarts at this decision).
+    needs_attention only with force=True ("I checked, it is not there, publish again"): audit-logged, and the
+    stored ids are dropped so the adapter publishes afresh instead of resuming the uncertain attempt."""
+    state, account, ids = _state(store, post_id)
+    if state == S.PUBLISHED:
+        raise ActionRefused(
+            f"post {post_id} is already published; an edit after publishing is never re-posted"
+        )
+    if state == S.NEEDS_ATTENTION and not force:
+        raise ActionRefused(
+            f"post {post_id} is needs_attention: it may already be on the platform. Check there, "
+            "then `publisher resolve` it, or retry with --force to publish it again"
+        )
+    if state not in RETRYABLE and state != S.NEEDS_ATTENTION:
+        hint = {
+            S.AWAITING_MANUAL: "post it by hand and run `publisher resolve --published URL`",
+            S.RECONCILE: "the queue is checking the platform; `publisher resolve` if you know the answer",
+        }
+        raise ActionRefused(
+            f"post {post_id} is {state}; retry applies to failed, missed, needs_reauth and "
+            f"(with --force) needs_attention" + (f"; {hint[state]}" if state in hint else "")
+        )
+    if state == S.NEEDS_ATTENTION:
+        live = {k: v for k, v in ids.items() if v is not None}
+        log_event(
+            store,
+            post_id,
+            "forced_retry",
+            f"retry --force from needs_attention; ids dropped: {sorted(live)}",
+            now=now,
+        )
+        if live:
+            record_ids(store, post_id, "", {k: None for k in live})
+    if state == S.NEEDS_REAUTH and clear_needs_reauth(store, account):
+        log_event(
+            store, post_id, "reauthorised", f"account {account} marked re-authorised by a retry", now=now
+        )
+    log_event(store, post_id, RETRY_EVENT, f"retry from {state} by a person", now=now)
+    return _move(
+        store,
+        post_id,
+        state,
+        S.QUEUED,
+        now,
+        f"retried by a person (was {state})",
+        next_attempt_at=None,
+        last_error=None,
+    )
+
+
+def cancel(store: Store, post_id: int, now: datetime) -> PostState:
+    """Drop a post that has not been sent (or a person gave up on); sync brings it back only after an edit."""
+    state, _, _ = _state(store, post_id)
+    if state not in CANCELLABLE:
+        why = {
+            S.PUBLISHED: "it is already published (delete it on the platform)",
+            S.CANCELLED: "it is already cancelled",
+            S.CLAIMED: "it is being sent right now; look again in a moment",
+            S.SENDING: "it is being sent right now; look again in a moment",
+            S.RECONCILE: "its outcome is unknown: `publisher resolve` it first",
+        }
+        raise ActionRefused(f"post {post_id} cannot be cancelled: {why.get(state, f'it is {state}')}")
+    return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person")
+
+
+def resolve(
+    store: Store, post_id: int, *, published_url: str | None, not_published: bool, now: datetime
+) -> PostState:
+    """A person's answer for a post waiting on one: it is published at URL, or it is not published."""
+    if bool(published_url) == bool(not_published):
+        raise UsageError("give exactly one of --published URL or --not-published")
+    state, _, _ = _state(store, post_id)
+    if state not in RESOLVABLE:
+        raise ActionRefused(
+            f"post {post_id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile"
+        )
+    if published_url:
+        parts = urlsplit(published_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"{published_url!r} is not an http(s) URL of the published post")
+        return _move(
+            store,
+            post_id,
+            state,
+            S.PUBLISHED,
+            now,
+            "published (confirmed by a person)",
+            url=published_url,
+            last_error=None,
+        )
+    if state == S.RECONCILE:
+        return _move(
+            store,
+            post_id,
+            state,
+            S.RETRYING,
+            now,
+            "confirmed not published by a person: sending again",
+            next_attempt_at=now,
+        )
+    return _move(
+        store,
+        post_id,
+        state,
+        S.FAILED,
+        now,
+        "not published (confirmed by a person); `publisher retry` sends it, `publisher cancel` drops it",
+    )
+
+
+def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime) -> dict[int, PostState]:
+    """Retry every post of an item that can be retried; published ones are never touched (R14)."""
+    query = sa.select(post_t.c.id, post_t.c.state).where(post_t.c.item_id == item_id)
+    with store.session() as s:
+        rows = s.execute(query).all()
+    if not rows:
+        raise UsageError(f"no posts for item {item_id!r}")
+    wanted = RETRYABLE | ({S.NEEDS_ATTENTION} if force else set())
+    return {r.id: retry(store, r.id, force=force, now=now) for r in rows if S(r.state) in wanted}
+
+
+def reauthorized(store: Store, account: str, now: datetime) -> list[int]:
+    """After `publisher auth`: clear the account's flag and queue its needs_reauth posts again."""
+    clear_needs_reauth(store, account)
+    query = sa.select(post_t.c.id).where(post_t.c.account == account, post_t.c.state == S.NEEDS_REAUTH.value)
+    with store.session() as s:
+        ids = list(s.execute(query).scalars())
+    moved = [
+        i
+        for i in ids
+        if transition(
+            store,
+            i,
+            owner=None,
+            from_states=[S.NEEDS_REAUTH],
+            to=S.QUEUED,
+            now=now,
+            reason=f"account {account} re-authorised",
+            next_attempt_at=None,
+        )
+    ]
+    for i in moved:
+        log_event(store, i, RETRY_EVENT, f"account {account} re-authorised", now=now)
+    return moved
+
+
+#: aggregate precedence when nothing is published: the first state present names the item's status
+_PRECEDENCE = (
+    S.FAILED,
+    S.NEEDS_ATTENTION,
+    S.NEEDS_REAUTH,
+    S.MISSED,
+    S.AWAITING_MANUAL,
+    S.RECONCILE,
+    S.SENDING,
+    S.CLAIMED,
+    S.RETRYING,
+    S.HELD,
+    S.QUEUED,
+    S.WAITING_APPROVAL,
+    S.PLANNED,
+)
+
+
+def item_status(store: Store, item_id: str) -> str:
+    """published | partially_published | failed | needs_attention | ... | cancelled | unknown, over the item's
+    posts (cancelled ones do not count against "published")."""
+    query = sa.select(post_t.c.state).where(post_t.c.item_id == item_id)
+    with store.session() as s:
+        return aggregate_state([S(x) for x in s.execute(query).scalars()])
+
+
+def aggregate_state(states: list[PostState]) -> str:
+    """One word for a multi-platform item: the most urgent of its posts' states, or (partially) published."""
+    if not states:
+        return "unknown"
+    live = [x for x in states if x != S.CANCELLED]
+    if not live:
+        return S.CANCELLED.value
+    published = sum(1 for x in live if x == S.PUBLISHED)
+    if published == len(live):
+        return S.PUBLISHED.value
+    if published:
+        return "partially_published"
+    return next(x.value for x in _PRECEDENCE if x in live)
+
+
+__all__ = [
+    "ActionRefused",
+    "PERSON_STATES",
+    "cancel",
+    "aggregate_state",
+    "item_status",
+    "reauthorized",
+    "resolve",
+    "retry",
+    "retry_item",
+]

@@ -1,0 +1,190 @@
+"""Re-validation just before the irreversible call (R5): re-read the item file, decide send/hold/cancel/stale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from publisher.calendar.load import Calendar, Checked
+from publisher.errors import PublisherError
+from publisher.models import Item, Problem, RenderedPost, Target
+from publisher.redact import redact_text
+from publisher.store.db import Store
+from publisher.store.tables import ItemRow
+from publisher.workspace.settings import Workspace
+
+item_t = ItemRow.__table__  # type: ignore[attr-defined]
+Action = Literal["send", "cancel", "hold", "stale"]
+_RENDER_CACHE = 2048  # rendered posts kept; processed media are cached on disk by the renderer anyway
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What re-validation decided; `post` is the exact payload when the action is "send"."""
+
+    action: Action
+    reason: str = ""
+    post: RenderedPost | None = None
+
+
+class Revalidator:
+    """Reads an item's file again at send time. A file is re-parsed when its bytes or one of its media files
+    (stat) changed, so a queue sending many posts of one item parses it once."""
+
+    def __init__(self, ws: Workspace, store: Store, calendar: Calendar) -> None:
+        self.ws = ws
+        self.store = store
+        self.calendar = calendar
+        self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
+        self._renders: dict[tuple[str, str, str], RenderedPost] = {}
+        self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
+
+    def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
+        """The verdict for one post; never raises for content problems (they become a hold)."""
+        checked = self._find(item_id)
+        if checked is None:
+            return Verdict("cancel", "item removed (its file is gone)")
+        item = checked.item
+        if item is None:
+            first = checked.errors[0].format() if checked.errors else "unreadable"
+            return Verdict("hold", f"the item file cannot be read: {first}")
+        if item.status == "draft":
+            return Verdict("cancel", "item set to draft")
+        target = _target(item, platform, account)
+        if target is None:
+            return Verdict("cancel", f"{platform} ({account}) was removed from the item")
+        if (platform, account) not in checked.valid_targets:
+            errors = [p for p in checked.errors if not p.platform or p.platform == platform]
+            first = errors[0].format() if errors else "invalid"
+            return Verdict("hold", f"{len(errors)} problem(s): {first}")
+        if content_hash != item.hash:
+            return Verdict("stale", "the item changed since it was queued; sync will update the post")
+        if self.ws.settings.require_approval and not item.approved_by:
+            return Verdict("stale", "waiting for approval (add `approved_by:` in review)")
+        post, problems = self.render(item, target)
+        if post is None:
+            errors = [p for p in problems if p.severity == "error"]
+            return Verdict("hold", errors[0].format() if errors else "cannot be rendered")
+        return Verdict("send", post=post)
+
+    def render(self, item: Item, target: Target) -> tuple[RenderedPost | None, list[Problem]]:
+        key = self._render_key(item, target)
+        cached = self._renders.get(key)
+        if cached is not None:
+            # Same item version, platform and fields: only the account differs, and nothing reads it.
+            same = cached.account == target.account
+            return (cached if same else replace(cached, account=target.account)), []
+        try:
+            post, problems = self.calendar.renderer.render(item, target, process_media=True)
+        except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
+            return None, [_problem(item, target, redact_text(str(exc)))]
+        if post is not None:
+            if len(self._renders) >= _RENDER_CACHE:
+                self._renders.clear()
+            self._renders[key] = post
+        return post, problems
+
+    def _render_key(self, item: Item, target: Target) -> tuple[Any, ...]:
+        """What a render depends on. Posts of one item to several accounts of one platform usually render
+        alike (templates rarely name the account), so the account is part of the key only when a template uses
+        it or the item has an entry of its own for that account (problem lines then point into that entry)."""
+        entries = item.fields.get("platforms")
+        own_entry = isinstance(entries, dict) and target.account in entries
+        account = target.account if own_entry or self._uses_account(item, target) else ""
+        try:
+            fields = json.dumps(target.fields, sort_keys=True, ensure_ascii=False, default=repr)
+        except (TypeError, ValueError):  # keys that do not sort: no sharing for this post
+            fields, account = repr(target.fields), target.account
+        when = repr(target.publish_at)
+        return (item.hash, item.id, item.path, target.platform, account, target.line, when, fields)
+
+    def _uses_account(self, item: Item, target: Target) -> bool:
+        rules = self.ws.rules.get(target.platform)
+        if rules is None:
+            return True
+        templates = [*rules.templates.values()]
+        if target.fields.get("template"):
+            templates.append(str(target.fields["template"]))
+        renderer = self.calendar.renderer
+        return any("account" in renderer.variables(target.platform, t) for t in templates)
+
+    def rendered(self, item_id: str, platform: str, account: str) -> RenderedPost | None:
+        """The post as the item renders now, or None (reconcile then works from stored ids alone)."""
+        checked = self._find(item_id)
+        if checked is None or checked.item is None:
+            return None
+        target = _target(checked.item, platform, account)
+        return None if target is None else self.render(checked.item, target)[0]
+
+    # -- finding and caching files --------------------------------------------------------------------------
+
+    def _find(self, item_id: str) -> Checked | None:
+        # The remembered path first; then where the last scan saw the id (no query: the sync before this run
+        # scanned), then the store's when that file moved. Each candidate is read and its id compared.
+        for where in ("remembered", "scanned", "stored"):
+            if where == "remembered":
+                rel = self._paths.get(item_id)
+            elif where == "scanned":
+                found = self.calendar.path_of(item_id)
+                rel = found.relative_to(self.ws.root).as_posix() if found is not None else None
+            else:
+                rel = self._path_in_store(item_id)
+            if rel is None:
+                continue
+            checked = self._checked(self.ws.root / rel)
+            if checked is not None and (checked.item is None or checked.item.id == item_id):
+                self._paths[item_id] = rel
+                return checked
+        # Moved or renamed (an explicit id survives a rename): look through the whole calendar.
+        scanned, _ = self.calendar.scan()
+        return next((c for c in scanned if c.item is not None and c.item.id == item_id), None)
+
+    def _path_in_store(self, item_id: str) -> str | None:
+        with self.store.session() as s:
+            return s.execute(sa.select(item_t.c.path).where(item_t.c.id == item_id)).scalar()
+
+    def _checked(self, path: Path) -> Checked | None:
+        # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.
+        try:
+            key = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            self._checks.pop(path, None)
+            return None
+        cached = self._checks.get(path)
+        if cached is not None and cached[0] == key and _unchanged(cached[2]):
+            return cached[3]
+        # The calendar's last scan (the sync before this run) may have checked exactly these bytes already.
+        found = self.calendar.cached(path, key)
+        if found is not None:
+            checked, used = found
+        else:
+            scratch: set[Path] = set()
+            checked = self.calendar.check_file(path, None, scratch)
+            used = frozenset(scratch)
+        self._checks[path] = (key, used, {m: _stat(m) for m in used}, checked)
+        return checked
+
+
+def _target(item: Item, platform: str, account: str) -> Target | None:
+    return next((t for t in item.targets if t.platform == platform and t.account == account), None)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _unchanged(media: dict[Path, tuple[int, int]]) -> bool:
+    return all(_stat(p) == key for p, key in media.items())
+
+
+def _problem(item: Item, target: Target, message: str) -> Problem:
+    return Problem(item.path, target.line, "render", message, platform=target.platform)

@@ -1,0 +1,190 @@
+"""The queue's policies: retry backoff, per-account daily caps and spacing, and one notification per event."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from publisher.redact import redact_text
+from publisher.platforms.rules import ScheduleRule
+from publisher.store.claims import log_event
+from publisher.store.db import Store
+from publisher.store.tables import AttemptRow, EventRow, PostRow
+
+logger = logging.getLogger(__name__)
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
+event_t = EventRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """Durable retries: attempt n waits base * 2**(n-1) seconds (capped), jittered down to half of that."""
+
+    max_attempts: int = 5
+    base_s: float = 30.0
+    cap_s: float = 3600.0
+    poll_s: float = 60.0  # how often a submitted post (review, async publish job) is polled
+    submitted_timeout_s: float = 24 * 3600.0  # a submitted post still pending after this needs a person
+    reconcile_timeout_s: float = 3600.0  # an unknown outcome the platform cannot answer for this long, too
+
+
+def backoff(settings: RetrySettings, post_id: int, number: int, retry_after: float | None = None) -> float:
+    """Seconds to wait before attempt `number + 1`; deterministic per (post, attempt) so runs are reproducible,
+    different across posts so a burst of failures does not come back as a burst."""
+    delay = min(settings.cap_s, settings.base_s * 2 ** max(0, number - 1))
+    jittered = delay * (0.5 + 0.5 * random.Random(post_id * 1_000_003 + number).random())
+    return max(jittered, retry_after or 0.0)
+
+
+def local_midnight_after(now: datetime, zone: ZoneInfo) -> datetime:
+    """The next midnight in `zone` (daily quotas and caps reset there), as an aware datetime."""
+    local = now.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def cap_release(
+    store: Store,
+    rule: ScheduleRule,
+    *,
+    post_id: int,
+    platform: str,
+    account: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[datetime, str] | None:
+    """When the account's daily cap or spacing forbids sending now: (when to try again, why); else None.
+
+    Counted from attempt rows of the account's other posts (a retry of the same post costs no extra budget).
+    Two nodes checking at the same instant may both pass: the cap is a pacing rule, not a platform quota.
+    """
+    if not rule.daily_cap and not rule.min_spacing_s:
+        return None
+    day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+    since = min(day_start, now - timedelta(seconds=rule.min_spacing_s))
+    today = sa.case((attempt_t.c.started_at >= day_start, attempt_t.c.post_id))
+    query = (
+        sa.select(sa.func.count(sa.distinct(today)), sa.func.max(attempt_t.c.started_at))
+        .select_from(attempt_t.join(post_t, post_t.c.id == attempt_t.c.post_id))
+        .where(
+            post_t.c.platform == platform,
+            post_t.c.account == account,
+            post_t.c.id != post_id,
+            attempt_t.c.started_at >= since,
+        )
+    )
+    with store.session() as s:
+        count, last = s.execute(query).one()
+    if rule.daily_cap and count >= rule.daily_cap:
+        return local_midnight_after(
+            now, zone
+        ), f"daily cap of {rule.daily_cap} reached for {account}; next day"
+    if rule.min_spacing_s and last is not None and (now - last).total_seconds() < rule.min_spacing_s:
+        wait_until = last + timedelta(seconds=rule.min_spacing_s)
+        return wait_until, f"{account} keeps {rule.min_spacing_s:.0f} s between posts"
+    return None
+
+
+# -- notifications ------------------------------------------------------------------------------------------
+
+
+class Notifier(Protocol):
+    """Anything with send(); publisher.notify.Notifier is the real one."""
+
+    def send(self, notification: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One event a person must act on: a post entered a person state (R34)."""
+
+    post_id: int
+    item: str
+    platform: str
+    account: str
+    state: str
+    attempt: int
+    reason: str
+    url: str | None = None
+    evidence: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.state}#{self.attempt}"
+
+    @property
+    def title(self) -> str:
+        return f"[publisher] {self.item} on {self.platform} ({self.account}): {self.state}"
+
+    @property
+    def text(self) -> str:
+        lines = [self.reason]
+        if self.evidence:
+            lines.append(f"evidence: {self.evidence}")
+        if self.url:
+            lines.append(self.url)
+        lines.append(
+            f"post {self.post_id}: publisher status · publisher retry {self.post_id} · "
+            f"publisher resolve {self.post_id}"
+        )
+        return redact_text("\n".join(lines))
+
+
+def notify_once(store: Store, notifier: Notifier | None, alert: Alert, *, now: datetime) -> bool:
+    """Send `alert` unless an alert with the same (post, state, attempt) key was sent before; log it as an event.
+
+    Returns True when it was sent now. A failing channel is logged, never raised: the state is already stored.
+    """
+    prefix = alert.key + " "
+    query = (
+        sa.select(event_t.c.id)
+        .where(
+            event_t.c.post_id == alert.post_id,
+            event_t.c.kind == "notify",
+            event_t.c.message.startswith(prefix, autoescape=True),
+        )
+        .limit(1)
+    )
+    with store.session() as s:
+        if s.execute(query).first() is not None:
+            return False
+    summary = redact_text(f"{alert.title}: {alert.reason}")[:500]
+    if notifier is None:
+        logger.warning("%s", summary)
+    else:
+        try:
+            notifier.send(_notification(alert, now))
+        except Exception as exc:  # a channel outage must not undo the state change
+            logger.warning("notification for post %s failed: %s", alert.post_id, redact_text(str(exc)))
+            log_event(store, alert.post_id, "notify_failed", prefix + redact_text(str(exc))[:300], now=now)
+            return False
+    log_event(store, alert.post_id, "notify", prefix + summary, now=now)
+    return True
+
+
+def _notification(alert: Alert, now: datetime) -> Any:
+    """A publisher.notify.Notification (the Alert itself if that module is unavailable: duck-typed)."""
+    try:
+        from publisher.notify import Notification
+    except ImportError:  # pragma: no cover - notify.py ships with the adapters
+        return alert
+    pack = alert.evidence if alert.state == "awaiting_manual" else ""
+    reason = alert.reason + (f" (evidence: {alert.evidence})" if alert.evidence and not pack else "")
+    return Notification(
+        kind=alert.state,
+        post_id=alert.post_id,
+        item=alert.item,
+        platform=alert.platform,
+        account=alert.account,
+        title=alert.title,
+        when=now,
+        reason=redact_text(reason),
+        url=alert.url or "",
+        pack=pack,
+    )

@@ -1,0 +1,239 @@
+"""Reconcile: ask the platform what became of a post whose outcome is unknown or whose publish was submitted.
+
+The adapter's answer decides (adapters' convention): PublishResult(state="published") -> published;
+PublishResult(state="submitted", detail={"reconcile": "absent"}) -> a confirmed negative -> retrying (sent again);
+PublishResult(state="submitted") otherwise -> still pending on the platform, asked again later; None -> it
+cannot tell -> needs_attention for a person (`publisher resolve`). An error while asking is "could not ask":
+asked again later, until the timeout makes it a person's question too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from publisher import errors
+from publisher.adapters import Adapter
+from publisher.models import Attempt, PostState, PublishResult, RenderedPost
+from publisher.queue.policy import backoff
+from publisher.queue.ledger import SUBMITTED, Outcome
+from publisher.redact import redact_text
+from publisher.store.claims import record_ids, transition
+from publisher.store.tokens import mark_needs_reauth
+
+if TYPE_CHECKING:
+    from publisher.queue.runner import Queue
+
+logger = logging.getLogger(__name__)
+S = PostState
+
+
+class Reconciler:
+    """Reconciles posts in state reconcile for one queue. Only reads the platform: it never publishes."""
+
+    def __init__(self, queue: Queue) -> None:
+        self.q = queue
+
+    async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
+        """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask again)."""
+        q = self.q
+        out = []
+        for w in q.db.reconcile_due(q.now(), limit, flagged):
+            last = q.db.last_attempt(w.id)
+            number, started, finished = (
+                (last[0], last[1], last[2]) if last else (w.attempt_count, q.now(), None)
+            )
+            attempt = Attempt(post_id=w.id, number=number, started_at=started, ids=w.ids)
+            post = q.content.rendered(w.item_id, w.platform, w.account) or RenderedPost(
+                item_id=w.item_id, item_path="", platform=w.platform, account=w.account, fields={}
+            )
+
+            def sink(ids: dict[str, Any], pid: int = w.id) -> None:
+                record_ids(q.store, pid, q.owner, ids)
+
+            adapter = q.adapter(w.platform, w.account, ids_sink=sink)
+            out.append(
+                await self.one(
+                    w.id,
+                    w.item_id,
+                    w.platform,
+                    w.account,
+                    post,
+                    attempt,
+                    adapter,
+                    submitted=w.reason.startswith(SUBMITTED),
+                    since=finished or started,
+                )
+            )
+        return out
+
+    async def one(
+        self,
+        post_id: int,
+        item: str,
+        platform: str,
+        account: str,
+        post: RenderedPost,
+        attempt: Attempt,
+        adapter: Adapter,
+        *,
+        submitted: bool,
+        since: datetime | None = None,
+    ) -> Outcome:
+        """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes nothing)."""
+        q = self.q
+        now = q.now()
+        timeout = q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s
+        expired = now >= (since or now) + timedelta(seconds=timeout)
+        where = (post_id, item, platform, account, attempt)
+        evidence = f"stored ids: {dict(attempt.ids) or 'none'}"
+        try:
+            poll = getattr(adapter, "poll", None)
+            result = await (poll(post, attempt) if submitted and poll else adapter.reconcile(post, attempt))
+        except (errors.TransientError, errors.OutcomeUnknown, errors.QuotaExhausted) as exc:
+            msg = redact_text(str(exc))
+            if expired:
+                return self._move(
+                    where, S.NEEDS_ATTENTION, f"could not check on the platform: {msg}", evidence
+                )
+            prefix = SUBMITTED if submitted else "outcome unknown"
+            return self._move(
+                where,
+                S.RECONCILE,
+                f"{prefix}; checking again later ({msg})",
+                evidence,
+                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+            )
+        except errors.AuthError as exc:
+            msg = redact_text(str(exc))
+            mark_needs_reauth(q.store, account, reason=msg, post_id=post_id, now=now)
+            q.db.alert(
+                post_id,
+                item,
+                platform,
+                account,
+                S.NEEDS_REAUTH,
+                attempt.number,
+                f"cannot check post {post_id}: credentials of {account} need renewing: {msg}",
+                now=now,
+            )
+            return self._move(
+                where,
+                S.RECONCILE,
+                f"outcome unknown; checking after re-authorisation ({msg})",
+                evidence,
+                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+            )
+        except errors.PlatformError as exc:
+            return self._move(where, S.NEEDS_ATTENTION, redact_text(str(exc)), evidence)
+        except Exception as exc:  # an adapter bug must not leave the post unexamined
+            logger.exception("reconcile of post %s failed", post_id)
+            return self._move(where, S.NEEDS_ATTENTION, f"reconcile failed: {type(exc).__name__}", evidence)
+        return self._decide(where, result, submitted=submitted, expired=expired, evidence=evidence, now=now)
+
+    def _decide(
+        self,
+        where: tuple[int, str, str, str, Attempt],
+        result: PublishResult | None,
+        *,
+        submitted: bool,
+        expired: bool,
+        evidence: str,
+        now: datetime,
+    ) -> Outcome:
+        q = self.q
+        post_id, attempt = where[0], where[4]
+        if result is None:
+            return self._move(
+                where,
+                S.NEEDS_ATTENTION,
+                "the platform cannot tell whether it was published: check "
+                "it, then `publisher resolve` (--published URL or --not-published)",
+                evidence,
+            )
+        detail = dict(result.detail)
+        if result.state == "published":
+            new = {
+                k: v
+                for k, v in detail.items()
+                if k not in attempt.ids and isinstance(v, str | int) and not isinstance(v, bool)
+            }
+            if new:  # ids the reconcile found (e.g. the article id): metrics need them
+                record_ids(q.store, post_id, q.owner, new)
+            return self._move(
+                where,
+                S.PUBLISHED,
+                "published (confirmed on the platform)",
+                evidence,
+                remote_id=result.remote_id,
+                url=result.url,
+                last_error=None,
+            )
+        if result.state == "submitted" and detail.get("reconcile") == "absent":
+            if attempt.number >= q.retry.max_attempts:
+                return self._move(
+                    where,
+                    S.NEEDS_ATTENTION,
+                    f"not on the platform after {attempt.number} attempts;"
+                    " a person decides (publisher retry --force, or cancel)",
+                    evidence,
+                )
+            wait = backoff(q.retry, post_id, attempt.number)
+            return self._move(
+                where,
+                S.RETRYING,
+                "confirmed not on the platform: it will be sent again",
+                evidence,
+                next_attempt_at=now + timedelta(seconds=wait),
+            )
+        if result.state == "submitted":
+            if expired:
+                return self._move(
+                    where,
+                    S.NEEDS_ATTENTION,
+                    "still not published by the platform after "
+                    f"{(q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s) / 3600:.0f} h",
+                    evidence,
+                )
+            return self._move(
+                where,
+                S.RECONCILE,
+                SUBMITTED,
+                evidence,
+                remote_id=result.remote_id,
+                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+            )
+        return self._move(
+            where, S.NEEDS_ATTENTION, f"the platform answered {result.state!r} while reconciling", evidence
+        )
+
+    def _move(
+        self,
+        where: tuple[int, str, str, str, Attempt],
+        to: PostState,
+        reason: str,
+        evidence: str,
+        **fields: Any,
+    ) -> Outcome:
+        q = self.q
+        post_id, item, platform, account, attempt = where
+        now = q.now()
+        reason = redact_text(reason)
+        if not transition(
+            q.store, post_id, owner=None, from_states=[S.RECONCILE], to=to, now=now, reason=reason, **fields
+        ):
+            return Outcome(post_id, item, platform, account, "lost", "moved by someone else meanwhile")
+        q.db.alert(
+            post_id,
+            item,
+            platform,
+            account,
+            to,
+            attempt.number,
+            reason,
+            now=now,
+            url=fields.get("url"),
+            evidence=redact_text(evidence),
+        )
+        return Outcome(post_id, item, platform, account, to.value, reason)

@@ -1,0 +1,460 @@
+"""The exactly-once queue (DESIGN.md section 5): claim due posts, re-validate, send once, map every outcome.
+
+What it promises, and how:
+- One sender per post: posts are claimed with a lease (store.claims.claim_due); only the holder moves them on.
+- Write-ahead intent: the attempt row is committed before the request leaves (start_attempt); every platform id
+  is committed as it arrives (ctx.ids_sink -> record_ids) and every further non-idempotent step is announced
+  first (ctx.intent -> begin_step). A resume passes the stored ids back (attempt.ids): no step is repeated.
+- An unknown outcome is never retried blindly: sending -> reconcile, then the adapter's reconcile decides
+  (found -> published; confirmed absent -> retrying; can't tell -> needs_attention for a person).
+- "submitted" (WeChat freepublish job, Douyin review) adds no state: the post goes to reconcile with reason
+  SUBMITTED and is polled (adapter.poll if it has one, else adapter.reconcile) until the platform answers;
+  still pending after RetrySettings.submitted_timeout_s -> needs_attention.
+- The late window decides lateness (never APScheduler); caps and spacing are kept here, adapters never sleep.
+- Every state a person must act on sends exactly one notification per (post, state, attempt) (R34).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+
+from publisher import errors
+from publisher.adapters import Adapter, AdapterContext, get_adapter
+from publisher.adapters.http import client_pool
+from publisher.calendar.load import Calendar
+from publisher.models import Attempt, PostState, PublishResult, RenderedPost
+from publisher.queue.content import Revalidator
+from publisher.accounts.context import Contexts, CredentialLoader
+from publisher.queue.policy import Notifier, RetrySettings, backoff, cap_release, local_midnight_after
+from publisher.queue.reconcile import Reconciler
+from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
+from publisher.redact import redact_text
+from publisher.store.claims import (
+    ClaimedPost,
+    LeaseLost,
+    begin_step,
+    claim_due,
+    finish_attempt,
+    reap_expired,
+    record_ids,
+    renew_lease,
+    start_attempt,
+    transition,
+)
+from publisher.store.db import Store
+from publisher.store.tokens import accounts_needing_reauth, mark_needs_reauth
+from publisher.workspace.settings import Workspace
+
+logger = logging.getLogger(__name__)
+S = PostState
+T = TypeVar("T")
+AdapterFactory = Callable[[str, AdapterContext], Adapter]
+STALE_DELAY_S = 60.0  # a post whose row is older than its file waits this long for sync to update it
+
+
+class _Sinks:
+    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started."""
+
+    def __init__(self, store: Store, post_id: int, owner: str) -> None:
+        self.store, self.post_id, self.owner = store, post_id, owner
+        self.number: int | None = None
+        self.request_hash: str | None = None
+        self.seen: dict[str, Any] = {}
+
+    def ids(self, ids: dict[str, Any]) -> None:
+        # Committed at once, not with the next write: a crash right after a step must find its id (R13).
+        self.seen.update(ids)
+        record_ids(
+            self.store, self.post_id, self.owner, ids
+        )  # stored even after a lost lease: reconcile needs it
+
+    def intent(self, step: str) -> None:
+        if self.number is None:
+            raise LeaseLost(f"post {self.post_id}: no attempt started; nothing may be sent")
+        if not begin_step(
+            self.store, self.post_id, self.number, owner=self.owner, step=step, request_hash=self.request_hash
+        ):
+            raise LeaseLost(f"post {self.post_id}: lease lost before step {step}; nothing more may be sent")
+
+
+class Queue:
+    """Runs due posts through their adapters. Several queues (owners) may share one store."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        store: Store,
+        *,
+        owner: str,
+        now: Callable[[], datetime],
+        transport: httpx.AsyncBaseTransport | None = None,
+        sandbox_url: str | None = None,
+        notifier: Notifier | None = None,
+        lease_s: float = 300,
+        calendar: Calendar | None = None,
+        adapter_factory: AdapterFactory = get_adapter,
+        credentials: CredentialLoader | None = None,
+        retry: RetrySettings | None = None,
+    ) -> None:
+        self.ws, self.store, self.owner, self.now = ws, store, owner, now
+        self.lease_s = lease_s
+        self.retry = retry or RetrySettings()
+        self.adapter_factory = adapter_factory
+        self.contexts = Contexts(
+            ws, store, now=now, transport=transport, sandbox_url=sandbox_url, credentials=credentials
+        )
+        self.content = Revalidator(ws, store, calendar or Calendar(ws))
+        self.db = QueueStore(store, notifier, zone=ws.zone)
+        self.reconciler = Reconciler(self)
+        self._flagged: set[str] | None = None  # accounts needing re-auth, during one run_due
+
+    # -- runs -----------------------------------------------------------------------------------------------
+
+    async def run_due(self, limit: int = 50) -> list[Outcome]:
+        """Reap expired leases, mark late posts missed, reconcile what waits for it, then send what is due."""
+        async with client_pool():  # one client per account for the run, not one per publish
+            return await self._run_due(limit)
+
+    async def _run_due(self, limit: int) -> list[Outcome]:
+        now = self.now()
+        self.contexts.refresh()
+        reap_expired(self.store, now)
+        flagged = self._flagged = set(accounts_needing_reauth(self.store))
+        out = [self._outcome_of(*m) for m in self.db.sweep_late(now, limit)]
+        out += await self.reconciler.pending(limit, flagged)
+        accounts = None
+        if flagged:
+            accounts = self.db.claimable_accounts(now) - flagged
+            if not accounts:
+                return out
+        for claimed in claim_due(
+            self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit, accounts=accounts
+        ):
+            out.append(await self.process(claimed))
+        self._flagged = None
+        return out
+
+    async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
+        """Poll posts waiting in reconcile (submitted jobs, unknown outcomes) whose next check is due."""
+        async with client_pool():
+            return await self.reconciler.pending(limit, set(accounts_needing_reauth(self.store)))
+
+    def next_due(self) -> datetime | None:
+        """When the next post is due, a retry or poll is due, or a lease expires (a wake-up time for the daemon)."""
+        return self.db.next_due(set(accounts_needing_reauth(self.store)))
+
+    # -- one post -------------------------------------------------------------------------------------------
+
+    async def process(self, claimed: ClaimedPost) -> Outcome:
+        """Send one claimed post, or release/hold/cancel/miss it; never raises for a platform's answer."""
+        try:
+            return await self._process(claimed)
+        except LeaseLost as exc:
+            logger.info("%s", exc)
+            return self._outcome(claimed, "lost", "lease lost: another worker or the reaper has the post")
+
+    async def _process(self, c: ClaimedPost) -> Outcome:
+        now = self.now()
+        late = self.db.late_reason(c.id, c.due_at, c.late_window_s, now)
+        if late:
+            return self._move(c, S.MISSED, late, now, alert=True)
+        flagged = self._flagged if self._flagged is not None else set(accounts_needing_reauth(self.store))
+        if c.account in flagged:
+            return self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
+        verdict = self.content.check(c.item_id, c.platform, c.account, c.content_hash)
+        if verdict.action == "cancel":
+            return self._move(c, S.CANCELLED, verdict.reason, now)
+        if verdict.action == "hold":
+            return self._move(c, S.HELD, verdict.reason, now)
+        if verdict.action == "stale":
+            return self._move(
+                c, S.QUEUED, verdict.reason, now, next_attempt_at=now + timedelta(seconds=STALE_DELAY_S)
+            )
+        post = verdict.post
+        assert post is not None
+        sinks = _Sinks(self.store, c.id, self.owner)
+        adapter = self.adapter(c.platform, c.account, ids_sink=sinks.ids, intent=sinks.intent)
+        problems = [p for p in adapter.validate(post) if p.severity == "error"]
+        if problems:
+            return self._move(c, S.HELD, redact_text(problems[0].format()), now)
+        sent = post.rendered_hash  # computed once: it serialises every field
+        ids = self._resumable_ids(c, sent, now)
+        rule = self.ws.rules[c.platform].schedule if c.platform in self.ws.rules else None
+        release = rule and cap_release(
+            self.store, rule, post_id=c.id, platform=c.platform, account=c.account, now=now, zone=self.ws.zone
+        )
+        if release:
+            return self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
+        attempt = start_attempt(
+            self.store, c.id, owner=self.owner, now=now, request_hash=sent, lease_s=self.lease_s
+        )
+        attempt = replace(attempt, ids=ids)
+        sinks.number, sinks.request_hash = attempt.number, sent
+        try:
+            result = await self._leased(c.id, adapter.publish(post, attempt))
+        except LeaseLost as exc:
+            self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
+            raise
+        except errors.PlatformError as exc:
+            return await self._failed(
+                c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc
+            )
+        except Exception as exc:  # an adapter bug: we cannot know whether the request left
+            logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
+            unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
+            return await self._failed(
+                c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
+            )
+        return self._published(c, post, attempt, result, sinks.seen, sent=sent)
+
+    def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
+        """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
+        they were made (a resume must send what was rendered then, and a confirmed negative or a transient
+        error preceded this claim, so starting afresh is safe; the ids stay in the event log)."""
+        ids = {k: v for k, v in c.ids.items() if v is not None}
+        if not ids:
+            return ids
+        before = self.db.last_request_hash(c.id)
+        if before is None or before == sent:
+            return ids
+        record_ids(self.store, c.id, self.owner, {k: None for k in ids})
+        self.db.event(c.id, "ids_discarded", f"content changed since the ids were made: {sorted(ids)}", now)
+        return {}
+
+    def _published(
+        self,
+        c: ClaimedPost,
+        post: RenderedPost,
+        attempt: Attempt,
+        result: PublishResult,
+        seen: Mapping[str, Any],
+        *,
+        sent: str | None = None,
+    ) -> Outcome:
+        now = self.now()
+        sent = sent or post.rendered_hash
+        extra = {
+            k: v
+            for k, v in dict(result.detail).items()
+            if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)
+        }
+        if extra:
+            record_ids(self.store, c.id, self.owner, extra)
+        if result.state == "awaiting_manual":
+            where = str(result.detail.get("pack") or result.url or result.remote_id or "")
+            reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
+            return self._finish(
+                c,
+                attempt,
+                S.AWAITING_MANUAL,
+                "awaiting_manual",
+                None,
+                reason=reason,
+                evidence=where,
+                remote_id=result.remote_id,
+                rendered_hash=sent,
+            )
+        if result.state == "submitted":
+            return self._finish(
+                c,
+                attempt,
+                S.RECONCILE,
+                "submitted",
+                None,
+                reason=SUBMITTED,
+                remote_id=result.remote_id,
+                url=result.url,
+                rendered_hash=sent,
+                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+            )
+        return self._finish(
+            c,
+            attempt,
+            S.PUBLISHED,
+            "published",
+            None,
+            reason="published",
+            remote_id=result.remote_id,
+            url=result.url,
+            last_error=None,
+            rendered_hash=sent,
+        )
+
+    async def _failed(
+        self,
+        c: ClaimedPost,
+        post: RenderedPost,
+        attempt: Attempt,
+        adapter: Adapter,
+        exc: errors.PlatformError,
+    ) -> Outcome:
+        now = self.now()
+        msg = redact_text(str(exc))
+        code = getattr(exc, "code", None)
+        if isinstance(exc, errors.TransientError):
+            if attempt.number >= self.retry.max_attempts:
+                return self._finish(
+                    c,
+                    attempt,
+                    S.FAILED,
+                    "transient",
+                    msg,
+                    code=code,
+                    reason=f"gave up after {attempt.number} attempts: {msg}",
+                )
+            wait = backoff(self.retry, c.id, attempt.number, getattr(exc, "retry_after", None))
+            return self._finish(
+                c,
+                attempt,
+                S.RETRYING,
+                "transient",
+                msg,
+                code=code,
+                reason=f"will retry: {msg}",
+                next_attempt_at=now + timedelta(seconds=wait),
+            )
+        if isinstance(exc, errors.QuotaExhausted):
+            reset = exc.reset_at or local_midnight_after(now, self.ws.zone)
+            return self._finish(
+                c,
+                attempt,
+                S.RETRYING,
+                "quota",
+                msg,
+                code=code,
+                reason=f"daily quota used up; waiting for the reset: {msg}",
+                next_attempt_at=reset,
+            )
+        if isinstance(exc, errors.PermanentError):
+            return self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
+        if isinstance(exc, errors.AuthError):
+            mark_needs_reauth(self.store, c.account, reason=msg, post_id=c.id, now=now)
+            if self._flagged is not None:
+                self._flagged.add(c.account)  # the rest of this batch waits too
+            return self._finish(
+                c,
+                attempt,
+                S.NEEDS_REAUTH,
+                "auth",
+                msg,
+                code=code,
+                reason=f"credentials of {c.account} need renewing (publisher auth): {msg}",
+            )
+        if isinstance(exc, errors.NeedsPerson):
+            return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
+        # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
+        self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
+
+        def sink(ids: dict[str, Any]) -> None:
+            record_ids(self.store, c.id, self.owner, ids)
+
+        # A fresh adapter, as Reconciler.pending builds one: the attempt is over, so the publish adapter's
+        # intent sink would refuse a step reconcile takes (a WeChat mass send repeats its clientmsgid: 45065).
+        checker = self.adapter(c.platform, c.account, ids_sink=sink)
+        return await self.reconciler.one(
+            c.id, c.item_id, c.platform, c.account, post, attempt, checker, submitted=False
+        )
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    def adapter(self, platform: str, account: str, **sinks: Any) -> Adapter:
+        return self.adapter_factory(platform, self.contexts.make(platform, account, **sinks))
+
+    async def _leased(self, post_id: int, work: Awaitable[T]) -> T:
+        """Await the adapter while renewing the lease, so a slow upload does not lose it to the reaper.
+
+        The renewal is a timer on the loop rather than a task watching a task: a task and a wait per post cost
+        more than a fast publish, and cancelling the queue now cancels the adapter instead of orphaning it."""
+        loop = asyncio.get_running_loop()
+        interval = self.lease_s / 3
+
+        def renew() -> None:
+            nonlocal timer
+            if not renew_lease(self.store, post_id, owner=self.owner, now=self.now(), lease_s=self.lease_s):
+                logger.warning("post %s: lease lost while sending; the outcome will be reconciled", post_id)
+            timer = loop.call_later(interval, renew)
+
+        timer = loop.call_later(interval, renew)
+        try:
+            return await work
+        finally:
+            timer.cancel()
+
+    def _move(
+        self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False, **fields: Any
+    ) -> Outcome:
+        reason = redact_text(reason)
+        if not transition(
+            self.store,
+            c.id,
+            owner=self.owner,
+            from_states=[S.CLAIMED],
+            to=to,
+            now=now,
+            reason=reason,
+            **fields,
+        ):
+            raise LeaseLost(f"post {c.id}: lease lost before it could move to {to}")
+        if alert:
+            self.db.alert(c.id, c.item_id, c.platform, c.account, to, c.attempt_count, reason, now=now)
+        return self._outcome(c, to.value, reason)
+
+    def _finish(
+        self,
+        c: ClaimedPost,
+        attempt: Attempt,
+        to: PostState,
+        outcome: str,
+        error: str | None,
+        *,
+        code: Any = None,
+        evidence: str = "",
+        **fields: Any,
+    ) -> Outcome:
+        now = self.now()
+        status = code if isinstance(code, int) and 100 <= code < 600 else None
+        if "reason" in fields:
+            fields["reason"] = redact_text(str(fields["reason"]))
+        moved = finish_attempt(
+            self.store,
+            c.id,
+            attempt.number,
+            owner=self.owner,
+            outcome=outcome,
+            to=to,
+            now=now,
+            http_status=status,
+            platform_code=code,
+            error=error and redact_text(error),
+            **fields,
+        )
+        if not moved:
+            raise LeaseLost(f"post {c.id}: lease lost before it could move to {to} ({outcome} recorded)")
+        reason = str(fields.get("reason") or outcome)
+        self.db.alert(
+            c.id,
+            c.item_id,
+            c.platform,
+            c.account,
+            to,
+            attempt.number,
+            reason,
+            now=now,
+            url=fields.get("url"),
+            evidence=evidence,
+        )
+        return self._outcome(c, to.value, reason)
+
+    def _outcome(self, c: ClaimedPost, state: str, reason: str) -> Outcome:
+        return Outcome(c.id, c.item_id, c.platform, c.account, state, reason)
+
+    @staticmethod
+    def _outcome_of(post_id: int, item: str, platform: str, account: str, state: str, reason: str) -> Outcome:
+        return Outcome(post_id, item, platform, account, state, reason)

@@ -1,0 +1,407 @@
+"""`publisher rehearse`: play the calendar through the real daemon, queue and adapters against the sandbox,
+on a virtual clock and a throw-away store, and write the timeline (what went out when, what failed, why)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from publisher.workspace.credentials import FIELDS, env_var
+from publisher.daemon.service import Daemon, DaemonSettings
+from publisher.daemon.jobs import Action, JobContext, JobRun
+from publisher.redact import redact_text
+from publisher.store.db import Store, open_store
+from publisher.store.tables import MetricRow, PostRow
+from publisher.workspace.settings import AccountSettings, Workspace
+
+logger = logging.getLogger(__name__)
+post_t = PostRow.__table__  # type: ignore[attr-defined]
+metric_t = MetricRow.__table__  # type: ignore[attr-defined]
+REHEARSAL_DB = "rehearsal.db"
+MAX_STEPS = 50_000
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to one post at one virtual instant."""
+
+    at: datetime
+    platform: str
+    account: str
+    item: str
+    state: str
+    reason: str = ""
+    url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "at": self.at.isoformat()}
+
+
+@dataclass
+class RehearsalResult:
+    """The rehearsal's timeline, final post states, recurring job runs, metrics grown, files written."""
+
+    start: datetime
+    until: datetime
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    final_states: dict[str, int] = field(default_factory=dict)
+    jobs: list[JobRun] = field(default_factory=list)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # platform -> metric -> latest total
+    files: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # steps that raised (redacted messages)
+    steps: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def published(self) -> int:
+        return self.final_states.get("published", 0)
+
+    def summary(self) -> str:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(self.final_states.items()))
+        return (
+            f"rehearsed {self.start:%Y-%m-%d %H:%M} .. {self.until:%Y-%m-%d %H:%M} UTC "
+            f"in {self.elapsed_s:.1f} s "
+            f"({self.steps} clock steps): {states or 'no posts'}; {len(self.jobs)} recurring job run(s)"
+            + (f"; {len(self.errors)} step(s) failed" if self.errors else "")
+        )
+
+
+def rehearsal_workspace(ws: Workspace) -> Workspace:
+    """The same workspace with every account in sandbox mode and fake credentials, in memory only.
+
+    The sandbox trusts the first secret it sees; real credentials are never used (nor read) in a rehearsal.
+    """
+    settings = ws.settings.model_copy(deep=True)
+    for name in ws.rules:
+        if not any(a.platform == name for a in settings.accounts.values()):
+            settings.accounts.setdefault(name, AccountSettings(platform=name))
+    env = {k: v for k, v in ws.env.items() if not k.startswith("PUBLISHER_")}
+    env.update(
+        PUBLISHER_NO_KEYRING="1", PUBLISHER_CREDENTIALS_FILE=str(ws.state_dir / "rehearsal-no-such-file")
+    )
+    for name, account in settings.accounts.items():
+        account.mode = "sandbox"
+        # Follow publish jobs and reviews on the virtual clock (the queue polls), never by sleeping in-process.
+        account.options.setdefault("poll_waits", [])
+        account.options.setdefault("review_polls", 0)
+        for key in FIELDS.get(account.platform, ()):
+            # WeChat app ids start with "wx" (the sandbox checks it, as the real API does).
+            env[env_var(name, key)] = ("wx" if key == "appid" else "") + f"rehearsal-{name}-{key}"
+    return RehearsalWorkspace(root=ws.root, settings=settings, env=env)
+
+
+@dataclasses.dataclass
+class RehearsalWorkspace(Workspace):
+    """The workspace as a rehearsal sees it: packs and records go under `.publisher/rehearsal/`, never
+    beside the real ones; the media cache (content-addressed) is shared, so nothing is processed twice."""
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".publisher" / "rehearsal"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".publisher" / "cache"
+
+
+def _fresh_store(ws: Workspace) -> Store:
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (ws.state_dir / (REHEARSAL_DB + suffix)).unlink(missing_ok=True)
+    return open_store(f"sqlite:///{ws.state_dir / REHEARSAL_DB}")
+
+
+def _metrics_action(clock: VirtualClock) -> Action | None:
+    try:
+        from publisher.metrics import pull as metrics
+    except ImportError:
+        return None
+
+    def pull(ctx: JobContext) -> str:
+        since = ctx.now - timedelta(days=int(ctx.job.args.get("since_days", 14)))
+        adapter_for = metrics.default_adapter_for(ctx.ws, ctx.store, now=clock, sandbox_url=ctx.sandbox_url)
+        return str(
+            metrics.pull(
+                ctx.ws,
+                ctx.store,
+                now=ctx.now,
+                since=since,
+                adapter_for=adapter_for,
+                accounts=bool(ctx.job.args.get("accounts", True)),
+            ).summary()
+        )
+
+    return pull
+
+
+class VirtualClock:
+    """The rehearsal's now(); only the rehearsal loop moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def rehearse(
+    ws: Workspace,
+    *,
+    start: datetime,
+    until: datetime,
+    out_dir: Path | None = None,
+    seed: int = 0,
+    actions: Mapping[str, Action] | None = None,
+    sandbox_url: str | None = None,
+) -> RehearsalResult:
+    """Play [start, until] against a sandbox (a fresh in-process one unless `sandbox_url` is given)."""
+    if until <= start:
+        raise ValueError("--until must be after --from")
+    out_dir = out_dir or ws.reports_dir / "rehearsal"
+    if sandbox_url:
+        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions))
+    from publisher.sandbox import running
+
+    with running(seed=seed, now=start) as url:
+        return asyncio.run(_rehearse(ws, start, until, out_dir, url, actions))
+
+
+async def _rehearse(
+    ws: Workspace,
+    start: datetime,
+    until: datetime,
+    out_dir: Path,
+    base: str,
+    actions: Mapping[str, Action] | None,
+) -> RehearsalResult:
+    began = time.monotonic()
+    rws = rehearsal_workspace(ws)
+    clock = VirtualClock(start.astimezone(UTC))
+    store = _fresh_store(ws)
+    if actions is None:
+        from publisher.daemon.actions import default_actions
+
+        actions = default_actions()
+        pull = _metrics_action(clock)
+        if pull is not None:
+            actions["metrics.pull"] = pull
+    daemon = Daemon(
+        rws,
+        store=store,
+        owner="rehearsal",
+        clock=clock,
+        sandbox_url=base,
+        actions=actions,
+        single=False,
+        settings=DaemonSettings(lease_s=300),
+    )
+    result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            await _set_sandbox_clock(client, base, clock.now)
+            await _authorize_oauth_accounts(client, rws, store, base, clock)
+            daemon.start()
+            while clock.now <= result.until and result.steps < MAX_STEPS:
+                result.steps += 1
+                try:
+                    tick = await daemon.tick()
+                except Exception as exc:  # a bug or a missing adapter shows in the timeline; the play goes on
+                    logger.warning("rehearsal step at %s failed", clock.now, exc_info=True)
+                    result.errors.append(redact_text(f"{clock.now.isoformat()}: {type(exc).__name__}: {exc}"))
+                else:
+                    result.jobs += tick.jobs
+                    result.timeline += _entries(store, clock.now, tick.outcomes)
+                step_to = _next_step(clock.now, daemon.next_wake())
+                if step_to > result.until:
+                    break
+                clock.now = step_to
+                await _set_sandbox_clock(client, base, clock.now)
+        result.final_states = _final_states(store)
+        result.metrics = _metrics(store)
+        result.elapsed_s = time.monotonic() - began
+        result.files = write_outputs(result, out_dir)
+        result.files += _reports(rws, store, out_dir, clock.now, result.start, result.until)
+    finally:
+        daemon.close()
+        store.close()
+    result.elapsed_s = time.monotonic() - began
+    return result
+
+
+async def _authorize_oauth_accounts(client: httpx.AsyncClient, ws: Workspace, store: Store, base: str,
+                                    clock: VirtualClock) -> None:
+    """Accounts whose API needs a user's OAuth grant get one from the sandbox, as a person would in the app."""
+    from publisher.adapters import SANDBOX_GRANTS
+    from publisher.workspace.credentials import FIELDS, env_var
+    from publisher.store.tokens import StoreTokenCache
+
+    for name, account in ws.settings.accounts.items():
+        grant = SANDBOX_GRANTS.get(account.platform)
+        if grant is None:
+            continue
+        prefix = ws.rules[account.platform].extra.get("sandbox_prefix", f"/{account.platform}")
+        creds = {f: ws.env[env_var(name, f)] for f in FIELDS.get(account.platform, ())}
+        await grant(client, f"{base}{prefix}", creds, StoreTokenCache(store), name, clock)
+
+
+def _next_step(now: datetime, wake: datetime | None) -> datetime:
+    """The next due time, but at least one second on and at most the next full hour (recurring jobs)."""
+    hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if wake is None:
+        return hour
+    return min(hour, max(wake, now + timedelta(seconds=1)))
+
+
+async def _set_sandbox_clock(client: httpx.AsyncClient, base: str, now: datetime) -> None:
+    response = await client.post(f"{base}/__fake/clock", json={"now": now.isoformat()})
+    response.raise_for_status()
+
+
+def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEntry]:
+    if not outcomes:
+        return []
+    ids = [o.post_id for o in outcomes]
+    with store.session() as s:
+        urls = dict(s.execute(sa.select(post_t.c.id, post_t.c.url).where(post_t.c.id.in_(ids))).all())
+    return [
+        TimelineEntry(at, o.platform, o.account, o.item, o.state, o.reason, urls.get(o.post_id) or "")
+        for o in outcomes
+    ]
+
+
+def _final_states(store: Store) -> dict[str, int]:
+    with store.session() as s:
+        rows = s.execute(sa.select(post_t.c.state, sa.func.count()).group_by(post_t.c.state)).all()
+    return {state: count for state, count in rows}
+
+
+def _metrics(store: Store) -> dict[str, dict[str, float]]:
+    """Per platform and metric, the sum over posts of each post's latest sample."""
+    latest = (
+        sa.select(metric_t.c.post_id, metric_t.c.name, sa.func.max(metric_t.c.taken_at).label("taken_at"))
+        .where(metric_t.c.post_id.is_not(None))
+        .group_by(metric_t.c.post_id, metric_t.c.name)
+        .subquery()
+    )
+    query = (
+        sa.select(metric_t.c.platform, metric_t.c.name, sa.func.sum(metric_t.c.value))
+        .join(
+            latest,
+            sa.and_(
+                metric_t.c.post_id == latest.c.post_id,
+                metric_t.c.name == latest.c.name,
+                metric_t.c.taken_at == latest.c.taken_at,
+            ),
+        )
+        .group_by(metric_t.c.platform, metric_t.c.name)
+    )
+    out: dict[str, dict[str, float]] = {}
+    with store.session() as s:
+        for platform, name, total in s.execute(query):
+            out.setdefault(platform, {})[name] = float(total or 0)
+    return out
+
+
+def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
+    """`timeline.json` (for scripts) and `timeline.md` (for people) under reports/rehearsal/."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "start": result.start.isoformat(),
+        "until": result.until.isoformat(),
+        "summary": result.summary(),
+        "final_states": result.final_states,
+        "metrics": result.metrics,
+        "jobs": [dataclasses.asdict(j) for j in result.jobs],
+        "errors": result.errors,
+        "timeline": [e.to_dict() for e in result.timeline],
+    }
+    json_path = out_dir / "timeline.json"
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    md_path = out_dir / "timeline.md"
+    md_path.write_text(_markdown(result), encoding="utf-8")
+    return [md_path, json_path]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: RehearsalResult) -> str:
+    lines = [
+        "# Rehearsal timeline",
+        "",
+        result.summary(),
+        "",
+        "| when (UTC) | platform | account | item | state | reason | url |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for e in result.timeline:
+        lines.append(
+            f"| {e.at:%Y-%m-%d %H:%M} | {e.platform} | {e.account} | {_cell(e.item)} | {e.state} | "
+            f"{_cell(e.reason)} | {e.url} |"
+        )
+    if result.metrics:
+        lines += [
+            "",
+            "## Metrics the sandbox grew",
+            "",
+            "| platform | metric | total |",
+            "| --- | --- | --- |",
+        ]
+        for platform, figures in sorted(result.metrics.items()):
+            lines += [f"| {platform} | {name} | {value:g} |" for name, value in sorted(figures.items())]
+    if result.errors:
+        lines += ["", "## Steps that failed", ""] + [f"- {_cell(e)}" for e in result.errors]
+    if result.jobs:
+        lines += [
+            "",
+            "## Recurring jobs",
+            "",
+            "| job | period | outcome | detail |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [f"| {j.job} | {j.period} | {j.outcome} | {_cell(j.detail)} |" for j in result.jobs]
+    return "\n".join(lines) + "\n"
+
+
+def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
+             ) -> list[Path]:
+    """The weekly report and engagement export, when the reports module offers `rehearsal_reports`."""
+    try:
+        from publisher import reports  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    make = getattr(reports, "rehearsal_reports", None)
+    if make is None:
+        logger.info("reports: no rehearsal_reports() yet; timeline only")
+        return []
+    try:
+        period = f"{start.astimezone(ws.zone):%Y-%m-%d}..{until.astimezone(ws.zone):%Y-%m-%d}"
+        return list(make(ws, store, period=period, out_dir=out_dir, now=now))
+    except Exception:  # a report bug must not hide the rehearsal's own result
+        logger.warning("writing the rehearsal reports failed", exc_info=True)
+        return []
+
+
+def first_due(ws: Workspace) -> datetime:
+    """Local midnight of the day of the calendar's first scheduled post (now, when nothing is scheduled)."""
+    from publisher.calendar.load import Calendar
+
+    checked, _ = Calendar(ws).scan()
+    times = [t.publish_at for c in checked if c.item and c.item.status == "ready" for t in c.item.targets
+             if isinstance(t.publish_at, datetime)]
+    if not times:
+        return datetime.now(UTC)
+    local = min(times).astimezone(ws.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)

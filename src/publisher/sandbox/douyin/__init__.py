@@ -1,0 +1,1 @@
+"""The Douyin fake under /dy (mimics https://open.douyin.com)."""

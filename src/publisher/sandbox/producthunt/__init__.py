@@ -1,0 +1,1 @@
+"""The Product Hunt fake: GraphQL API v2 and OAuth."""

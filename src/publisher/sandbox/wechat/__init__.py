@@ -1,0 +1,1 @@
+"""The WeChat fake under /cgi-bin (mimics https://api.weixin.qq.com)."""

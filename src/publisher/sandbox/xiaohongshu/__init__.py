@@ -1,0 +1,1 @@
+"""The xiaohongshu-mcp bridge fake."""

@@ -1,0 +1,213 @@
+"""The workspace: find it, read `publisher.toml` (with PUBLISHER_* environment overrides) into typed settings."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from publisher.errors import ConfigError
+from publisher.platforms.rules import PlatformRules, _duration, load_rules, platform_dirs
+
+CONFIG_NAME = "publisher.toml"
+DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
+
+Mode = Literal["dry-run", "sandbox", "live", "assisted"]
+
+
+class AccountSettings(BaseModel):
+    """One platform account. Credentials never live here: they come from the environment or the keyring."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: str
+    mode: Mode = "dry-run"
+    default: bool = False
+    label: str = ""
+    verified: bool = False  # WeChat: may call freepublish/submit; Douyin: holds video.create.bind
+    bridge_url: str = ""  # Xiaohongshu: a user-run xiaohongshu-mcp service (opt-in)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class NotifySettings(BaseModel):
+    """A notification channel; the webhook URL or SMTP password is read from the named environment variable."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["feishu", "wecom", "dingtalk", "slack", "email"]
+    url_env: str = ""
+    secret_env: str = ""
+    to: list[str] = Field(default_factory=list)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    sender: str = ""
+
+
+class Settings(BaseModel):
+    """`publisher.toml`, validated. Unknown keys are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "publisher workspace"
+    timezone: str = "Asia/Shanghai"
+    late_window: float = 7200.0
+    require_approval: bool = False
+    database_url: str = ""
+    utm: bool = True
+    language: Literal["zh", "en"] = "zh"
+    accounts: dict[str, AccountSettings] = Field(default_factory=dict)
+    targets: dict[str, Any] = Field(default_factory=dict)
+    notify: dict[str, NotifySettings] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)") from None
+        return value
+
+    @field_validator("late_window", mode="before")
+    @classmethod
+    def _late(cls, value: Any) -> float:
+        try:
+            return _duration(value, where="", key="")
+        except ConfigError:
+            raise ValueError(f"expected a duration such as 2h or 90m, got {value!r}") from None
+
+
+def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """PUBLISHER_TIMEZONE=..., PUBLISHER_DATABASE_URL=..., PUBLISHER_<ACCOUNT>_MODE=... become overrides."""
+    out: dict[str, Any] = {}
+    for key in ("name", "timezone", "late_window", "require_approval", "database_url", "utm", "language"):
+        value = env.get(f"PUBLISHER_{key.upper()}")
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _error_from(exc: ValidationError, path: Path) -> ConfigError:
+    first = exc.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        msg = "unknown setting; check the spelling (see README: publisher.toml)"
+    return ConfigError(msg, path=str(path), key=key)
+
+
+def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
+    """Read `publisher.toml`; environment variables override file values."""
+    env = os.environ if env is None else env
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+    data = dict(raw.pop("workspace", {}) or {})
+    data.update(raw)
+    data.update(_flatten_env(env))
+    accounts = data.get("accounts") or {}
+    if isinstance(accounts, dict):
+        for name, acc in accounts.items():
+            mode = env.get(f"PUBLISHER_{name.upper()}_MODE")
+            if mode and isinstance(acc, dict):
+                acc["mode"] = mode
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise _error_from(exc, path) from None
+    return settings
+
+
+@dataclass
+class Workspace:
+    """A workspace folder and its settings; paths are derived, rules are loaded once."""
+
+    root: Path
+    settings: Settings
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def platforms_dir(self) -> Path:
+        return self.root / "platforms"
+
+    @property
+    def schedules_dir(self) -> Path:
+        return self.root / "schedules"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".publisher"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @property
+    def database_url(self) -> str:
+        if self.settings.database_url:
+            return self.settings.database_url
+        return f"sqlite:///{self.state_dir / 'publisher.db'}"
+
+    @cached_property
+    def rules(self) -> dict[str, PlatformRules]:
+        dirs = platform_dirs(self.platforms_dir, DEFAULTS_DIR / "platforms")
+        return {name: load_rules(path) for name, path in dirs.items()}
+
+    def accounts_for(self, platform: str) -> dict[str, AccountSettings]:
+        return {n: a for n, a in self.settings.accounts.items() if a.platform == platform}
+
+    def default_account(self, platform: str) -> str:
+        """The account a bare platform name means: the one marked default, else the one named like it."""
+        accounts = self.accounts_for(platform)
+        for name, acc in accounts.items():
+            if acc.default:
+                return name
+        if platform in accounts:
+            return platform
+        if len(accounts) == 1:
+            return next(iter(accounts))
+        return platform  # no account configured: a dry-run account of the same name
+
+    def account(self, name: str) -> AccountSettings | None:
+        return self.settings.accounts.get(name)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder upward (from start) that holds publisher.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def open_workspace(path: Path | None = None, env: Mapping[str, str] | None = None) -> Workspace:
+    """Open the workspace at `path`, or the nearest one upward from the current directory."""
+    env = dict(os.environ if env is None else env)
+    if path is None and env.get("PUBLISHER_WORKSPACE"):
+        path = Path(env["PUBLISHER_WORKSPACE"])
+    root = Path(path).resolve() if path else find_root(Path.cwd())
+    if root is None:
+        raise ConfigError(f"no {CONFIG_NAME} here or in any parent folder (create one with `publisher init DIR`)")
+    if not (root / CONFIG_NAME).is_file():
+        raise ConfigError(f"{root} is not a workspace: it has no {CONFIG_NAME} (create one with `publisher init`)")
+    return Workspace(root=root, settings=load_settings(root / CONFIG_NAME, env), env=env)
