@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from bench_publish import SRC, credentials_env, item_text, prepare, sandbox, write_settings
 
 from publisher.calendar.load import Calendar
-from publisher.services import sync
+from publisher.calendar.sync import sync_calendar
 from publisher.store.db import open_store
 from publisher.store.tables import AttemptRow, PostRow
 from publisher.workspace.settings import open_workspace
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         ws = open_workspace(ws_dir, env=env)
         store = open_store(ws.database_url)
         t = time.perf_counter()
-        sync(ws, store, now=datetime.now(UTC), calendar=Calendar(ws))
+        sync_calendar(ws, store, now=datetime.now(UTC), calendar=Calendar(ws))
         sync_s = time.perf_counter() - t
         with store.session() as s:
             queued = s.execute(sa.select(sa.func.count()).where(post_t.c.state == "queued")).scalar()

@@ -14,8 +14,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from publisher.render.media import MediaStats, process_image  # noqa: E402
 from publisher.platforms.rules import load_rules  # noqa: E402
+from publisher.render.media import MediaStats, process_image  # noqa: E402
 
 
 def make_photo(path: Path) -> None:

@@ -47,10 +47,10 @@ from PIL import Image
 
 from publisher.adapters.http import _tls
 from publisher.calendar.load import Calendar
-from publisher.services import sync
-from publisher.workspace.credentials import env_var
+from publisher.calendar.sync import sync_calendar
 from publisher.queue.runner import Queue
 from publisher.store.db import open_store
+from publisher.workspace.credentials import env_var
 from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -250,7 +250,7 @@ def queue_run(
     ws = open_workspace(folder, env=env)
     store = open_store(ws.database_url)
     calendar = Calendar(ws)
-    sync(ws, store, now=datetime.now(UTC), calendar=calendar)
+    sync_calendar(ws, store, now=datetime.now(UTC), calendar=calendar)
     recorder = Recorder(ssl_context=ssl_context)
     queue = Queue(
         ws,

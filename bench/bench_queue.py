@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image
 
 from publisher.calendar.load import Calendar
-from publisher.services import sync
+from publisher.calendar.sync import sync_calendar
 from publisher.queue.runner import Queue
 from publisher.store.db import open_store
 from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
@@ -81,7 +81,9 @@ def queue_run(root: Path, posts: int, batch: int) -> tuple[float, int, float]:
     store = open_store(ws.database_url, clock=lambda: NOW)
     calendar = Calendar(ws)
     t = time.perf_counter()
-    sync(ws, store, now=NOW, calendar=calendar)  # also warms the calendar, as the daemon's start does
+    sync_calendar(
+        ws, store, now=NOW, calendar=calendar
+    )  # also warms the calendar, as the daemon's start does
     sync_s = time.perf_counter() - t
     queue = Queue(ws, store, owner="bench", now=lambda: NOW, calendar=calendar)
     t = time.perf_counter()

@@ -37,7 +37,9 @@ platform = "producthunt"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current renders")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the current renders"
+    )
 
 
 @pytest.fixture(autouse=True)

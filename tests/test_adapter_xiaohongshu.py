@@ -15,7 +15,12 @@ import pytest
 from publisher import errors
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter, parse_count, parse_creator_csv, title_length
+from publisher.adapters.xiaohongshu.adapter import (
+    XiaohongshuAdapter,
+    parse_count,
+    parse_creator_csv,
+    title_length,
+)
 from publisher.models import Attempt, MediaFile, RemoteRef, RenderedPost
 from publisher.sandbox import create_app
 

@@ -33,7 +33,11 @@ def test_the_sandbox_imports_nothing_of_the_product(path: Path) -> None:
 
 @pytest.mark.parametrize("path", files("adapters"), ids=lambda p: p.name)
 def test_adapters_never_import_the_store_or_the_queue(path: Path) -> None:
-    bad = {m for m in imports_of(path) if m.startswith(("publisher.store", "publisher.queue.runner", "publisher.daemon.service"))}
+    bad = {
+        m
+        for m in imports_of(path)
+        if m.startswith(("publisher.store", "publisher.queue.runner", "publisher.daemon.service"))
+    }
     assert bad == set()
 
 

@@ -25,9 +25,8 @@ from support.procs import child_env
 from support.workspaces import Layout, posts
 
 from publisher import errors
-
-from publisher.metrics import pull as metrics
 from publisher.daemon.entry import notifier_for
+from publisher.metrics import pull as metrics
 from publisher.models import RemoteRef
 from publisher.redact import install_logging_redaction
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
-from publisher.calendar.load import Calendar
-from publisher.services import check
 from tests.conftest import WS
+
+from publisher.calendar.check import check_workspace
+from publisher.calendar.load import Calendar
 
 GOOD = """
 ---
@@ -34,7 +34,7 @@ platforms:
 
 
 def run_check(ws: WS) -> dict[str, list[str]]:
-    result = check(ws.open())
+    result = check_workspace(ws.open())
     by_file: dict[str, list[str]] = {}
     for p in result.problems:
         by_file.setdefault(p.path, []).append(p.format())
@@ -43,7 +43,7 @@ def run_check(ws: WS) -> dict[str, list[str]]:
 
 def test_check_valid_item_passes_for_all_four_platforms(ws: WS) -> None:
     ws.item("launch.md", GOOD)
-    result = check(ws.open())
+    result = check_workspace(ws.open())
     assert result.errors == [], [p.format() for p in result.errors]
     (checked,) = result.checked
     assert {p for p, _ in checked.valid_targets} == {"xiaohongshu", "douyin", "wechat", "producthunt"}
@@ -52,8 +52,8 @@ def test_check_valid_item_passes_for_all_four_platforms(ws: WS) -> None:
 
 
 def test_check_one_invalid_platform_does_not_block_the_other_three(ws: WS) -> None:
-    ws.item("launch.md", GOOD.replace("tagline: \"Weekly reports in 3 steps\"", "tagline: \"" + "x" * 61 + "\""))
-    result = check(ws.open())
+    ws.item("launch.md", GOOD.replace('tagline: "Weekly reports in 3 steps"', 'tagline: "' + "x" * 61 + '"'))
+    result = check_workspace(ws.open())
     (checked,) = result.checked
     assert {p for p, _ in checked.valid_targets} == {"xiaohongshu", "douyin", "wechat"}
     (problem,) = result.errors
@@ -69,51 +69,90 @@ BAD_INPUTS = [
     ("just a body\n", "content/bad.md:1: front matter: the file does not start with a `---`"),
     ("---\ntitle: x\n", "content/bad.md:1: front matter: the front matter block is never closed"),
     ("---\ntitle: [unclosed\n---\nbody\n", "content/bad.md:3: front matter: invalid YAML"),
-    ("---\ntitle: !!python/object/apply:os.system [ls]\nplatforms: [wechat]\n---\n",
-     "content/bad.md:2: title: YAML tag !!python/object/apply:os.system is not allowed"),
+    (
+        "---\ntitle: !!python/object/apply:os.system [ls]\nplatforms: [wechat]\n---\n",
+        "content/bad.md:2: title: YAML tag !!python/object/apply:os.system is not allowed",
+    ),
     ("---\ntitle: a\ntitle: b\nplatforms: [wechat]\n---\n", "content/bad.md:3: title: `title` is set twice"),
-    ("---\ntitle: 标题\nplatfroms: [wechat]\n---\nbody\n", "content/bad.md:3: platfroms: unknown field `platfroms` "
-     "(hint: did you mean `platforms`?)"),
-    ("---\ntitle: 标题\nplatforms: [wechatt]\n---\nbody\n",
-     "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean `wechat`?)"),
-    ("---\ntitle: 标题\nplatforms:\n  wechat: {auther: me}\n---\nbody\n",
-     "content/bad.md:4: platforms.wechat.auther: [wechat] `auther` is not a field of wechat (hint: did you mean "
-     "`author`?)"),
+    (
+        "---\ntitle: 标题\nplatfroms: [wechat]\n---\nbody\n",
+        "content/bad.md:3: platfroms: unknown field `platfroms` (hint: did you mean `platforms`?)",
+    ),
+    (
+        "---\ntitle: 标题\nplatforms: [wechatt]\n---\nbody\n",
+        "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean `wechat`?)",
+    ),
+    (
+        "---\ntitle: 标题\nplatforms:\n  wechat: {auther: me}\n---\nbody\n",
+        "content/bad.md:4: platforms.wechat.auther: [wechat] `auther` is not a field of wechat (hint: did you mean "
+        "`author`?)",
+    ),
     ("---\ntitle: [1, 2]\nplatforms: [wechat]\n---\nbody\n", "content/bad.md:2: title: `title` must be text"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/missing.png]\n---\nbody\n",
-     "content/bad.md:4: images[0]: 'media/missing.png' does not exist"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [../../etc/passwd]\n---\nbody\n",
-     "content/bad.md:4: images[0]: '../../etc/passwd' points outside the workspace"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [/etc/hosts]\n---\nbody\n",
-     "content/bad.md:4: images[0]: '/etc/hosts' is an absolute path"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nappsecret: abc\n---\nbody\n",
-     "content/bad.md:4: appsecret: `appsecret` looks like a secret"),
-    ("---\ntitle: x\nplatforms:\n  wechat: {access_token: abc}\n---\nbody\n",
-     "content/bad.md:4: platforms.wechat.access_token: `access_token` looks like a secret"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: 2026-13-01 10:00\n---\nbody\n",
-     "content/bad.md:5: publish_at: [xiaohongshu] not a real date/time"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: next tuesday\n---\nbody\n",
-     "content/bad.md:5: publish_at: [xiaohongshu] cannot read 'next tuesday' as a time"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
-     "publish_at: 2027-03-28 02:30 Europe/Berlin\n---\nbody\n",
-     "content/bad.md:5: publish_at: [xiaohongshu] 2027-03-28 02:30 does not exist in Europe/Berlin"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
-     "publish_at: 2026-11-01 01:30 America/Los_Angeles\n---\nbody\n",
-     "content/bad.md:5: publish_at: [xiaohongshu] 2026-11-01 01:30 occurs twice in America/Los_Angeles"),
-    ("---\ntitle: 这是一个超级超级超级超级超级超级长的小红书标题啊\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
-     "---\nbody\n", "content/bad.md:2: title: [xiaohongshu] title is 24 (CJK and emoji count 1"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\n---\nbody\n",
-     "content/bad.md:3: images: [xiaohongshu] 小红书 needs one of: images or video"),
-    ("---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\nstatus: published\n---\nbody\n",
-     "content/bad.md:5: status: status must be one of draft, ready"),
-    ("---\ntitle: \"{{ config.__class__ }}\"\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n---\nbody\n",
-     "content/bad.md:2: title: [xiaohongshu] contains template code"),
-    ("---\ntitle: x\nplatforms: [producthunt]\nimages: [media/a.png]\n---\nbody\n",
-     "content/bad.md:3: name: [producthunt] Product Hunt needs a name"),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/missing.png]\n---\nbody\n",
+        "content/bad.md:4: images[0]: 'media/missing.png' does not exist",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [../../etc/passwd]\n---\nbody\n",
+        "content/bad.md:4: images[0]: '../../etc/passwd' points outside the workspace",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [/etc/hosts]\n---\nbody\n",
+        "content/bad.md:4: images[0]: '/etc/hosts' is an absolute path",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nappsecret: abc\n---\nbody\n",
+        "content/bad.md:4: appsecret: `appsecret` looks like a secret",
+    ),
+    (
+        "---\ntitle: x\nplatforms:\n  wechat: {access_token: abc}\n---\nbody\n",
+        "content/bad.md:4: platforms.wechat.access_token: `access_token` looks like a secret",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: 2026-13-01 10:00\n---\nbody\n",
+        "content/bad.md:5: publish_at: [xiaohongshu] not a real date/time",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: next tuesday\n---\nbody\n",
+        "content/bad.md:5: publish_at: [xiaohongshu] cannot read 'next tuesday' as a time",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "publish_at: 2027-03-28 02:30 Europe/Berlin\n---\nbody\n",
+        "content/bad.md:5: publish_at: [xiaohongshu] 2027-03-28 02:30 does not exist in Europe/Berlin",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "publish_at: 2026-11-01 01:30 America/Los_Angeles\n---\nbody\n",
+        "content/bad.md:5: publish_at: [xiaohongshu] 2026-11-01 01:30 occurs twice in America/Los_Angeles",
+    ),
+    (
+        "---\ntitle: 这是一个超级超级超级超级超级超级长的小红书标题啊\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "---\nbody\n",
+        "content/bad.md:2: title: [xiaohongshu] title is 24 (CJK and emoji count 1",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\n---\nbody\n",
+        "content/bad.md:3: images: [xiaohongshu] 小红书 needs one of: images or video",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\nstatus: published\n---\nbody\n",
+        "content/bad.md:5: status: status must be one of draft, ready",
+    ),
+    (
+        '---\ntitle: "{{ config.__class__ }}"\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n---\nbody\n',
+        "content/bad.md:2: title: [xiaohongshu] contains template code",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [producthunt]\nimages: [media/a.png]\n---\nbody\n",
+        "content/bad.md:3: name: [producthunt] Product Hunt needs a name",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), BAD_INPUTS, ids=[e[1].split(": ", 2)[-1][:40] for e in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("text", "expected"), BAD_INPUTS, ids=[e[1].split(": ", 2)[-1][:40] for e in BAD_INPUTS]
+)
 def test_check_bad_input_is_named_by_file_line_and_field(ws: WS, text: str | bytes, expected: str) -> None:
     path = ws.root / "content" / "bad.md"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -129,28 +168,40 @@ def test_check_symlinked_media_is_refused(ws: WS, tmp_path: Path) -> None:
     os.symlink(outside, ws.root / "content" / "media" / "link.png")
     inside_link = ws.root / "content" / "media" / "inside-link.png"
     os.symlink(ws.root / "content" / "media" / "a.png", inside_link)
-    ws.item("x.md", "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/link.png, media/inside-link.png]\n"
-            "---\nbody\n")
+    ws.item(
+        "x.md",
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/link.png, media/inside-link.png]\n"
+        "---\nbody\n",
+    )
     lines = run_check(ws)["content/x.md"]
     assert any("images[0]: 'media/link.png' points outside the workspace" in line for line in lines), lines
-    assert any("images[1]: 'media/inside-link.png' is (or passes through) a symbolic link" in line for line in lines)
+    assert any(
+        "images[1]: 'media/inside-link.png' is (or passes through) a symbolic link" in line for line in lines
+    )
 
 
 def test_check_not_an_image_and_a_bomb(ws: WS) -> None:
     (ws.root / "content" / "media" / "fake.png").write_text("not an image")
     bomb = ws.root / "content" / "media" / "bomb.png"
     Image.new("1", (12000, 12000)).save(bomb)  # 144 MP, a few KB on disk
-    ws.item("x.md", "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/fake.png, media/bomb.png]\n---\nb\n")
+    ws.item(
+        "x.md", "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/fake.png, media/bomb.png]\n---\nb\n"
+    )
     lines = run_check(ws)["content/x.md"]
     assert any("images[0]: [xiaohongshu] media/fake.png: not an image" in line for line in lines), lines
-    assert any("images[1]: [xiaohongshu] media/bomb.png: image is 12000×12000" in line for line in lines), lines
+    assert any("images[1]: [xiaohongshu] media/bomb.png: image is 12000×12000" in line for line in lines), (
+        lines
+    )
 
 
 def test_check_duplicate_ids_are_reported_on_both_files(ws: WS) -> None:
     ws.item("one.md", GOOD)
     ws.item("two.md", GOOD)
     problems = run_check(ws)
-    assert any("content/one.md:2: id: id 'launch' is also used by content/two.md" in p for p in problems["content/one.md"])
+    assert any(
+        "content/one.md:2: id: id 'launch' is also used by content/two.md" in p
+        for p in problems["content/one.md"]
+    )
     assert any("is also used by content/one.md" in p for p in problems["content/two.md"])
 
 

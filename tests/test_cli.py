@@ -8,15 +8,21 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from publisher.cli.main import app
 from tests.conftest import WS
 from tests.test_check import GOOD
 
+from publisher.cli.main import app
+
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "publisher", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())})
+    return subprocess.run(
+        [sys.executable, "-m", "publisher", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())},
+    )
 
 
 def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
@@ -29,8 +35,9 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     synced = cli("sync", "--workspace", str(ws), "--json")
     assert synced.returncode == 0, synced.stderr
     assert cli("sync", "--workspace", str(ws), "--json").stdout.count('"kind"') == 0  # idempotent
-    (ws / "content" / "hello.md").write_text((ws / "content" / "hello.md").read_text().replace(
-        "status: draft", "status: ready"))
+    (ws / "content" / "hello.md").write_text(
+        (ws / "content" / "hello.md").read_text().replace("status: draft", "status: ready")
+    )
     planned = json.loads(cli("plan", "--workspace", str(ws), "--json").stdout)
     assert {c["kind"] for c in planned["changes"]} == {"new"}
     published = cli("publish", "hello", "--dry-run", "--json", cwd=ws)
@@ -52,8 +59,10 @@ def test_cli_check_exits_1_and_prints_path_line_field(ws: WS) -> None:
     ws.item("bad.md", "---\ntitle: x\nplatforms: [wechatt]\n---\nbody\n")
     result = cli("check", "--workspace", str(ws.root))
     assert result.returncode == 1
-    assert "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean " \
-           "`wechat`?)" in result.stderr.replace("\n", "")
+    assert (
+        "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean "
+        "`wechat`?)" in result.stderr.replace("\n", "")
+    )
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -61,8 +70,10 @@ def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:
     (ws.root / "publisher.toml").write_text('[workspace]\ntimezone = "Mars/Olympus"\n')
     result = cli("check", "--workspace", str(ws.root))
     assert result.returncode == 1
-    assert "publisher.toml:timezone: Value error, unknown IANA time zone 'Mars/Olympus'" in \
-           result.stderr.replace("\n", "")
+    assert (
+        "publisher.toml:timezone: Value error, unknown IANA time zone 'Mars/Olympus'"
+        in result.stderr.replace("\n", "")
+    )
     (ws.root / "publisher.toml").write_text('[workspace]\ntimezon = "Asia/Shanghai"\n')
     result = cli("check", "--workspace", str(ws.root))
     assert "publisher.toml:timezon: unknown setting" in result.stderr.replace("\n", "")
@@ -73,8 +84,13 @@ def test_cli_env_overrides_a_setting(ws: WS) -> None:
     import os
 
     env = {**os.environ, "PUBLISHER_TIMEZONE": "Europe/Berlin"}
-    result = subprocess.run([sys.executable, "-m", "publisher", "plan", "--workspace", str(ws.root), "--json"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "publisher", "plan", "--workspace", str(ws.root), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     changes = json.loads(result.stdout)["changes"]  # plan shows what a sync would do, before it is applied
     due = next(c for c in changes if c["platform"] == "xiaohongshu")["detail"]
     assert due == "2026-12-01T11:00:00+00:00"  # 12:00 in Berlin, not in Shanghai

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.workspace.credentials import describe, env_var, load_credentials, missing_fields
 from publisher.errors import ConfigError
 from publisher.redact import redact_text
+from publisher.workspace.credentials import describe, env_var, load_credentials, missing_fields
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

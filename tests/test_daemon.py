@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO, WS
 
-from publisher.daemon.service import Daemon, DaemonSettings, run_once
 from publisher.daemon.lock import DaemonLock, DaemonLocked, Leader
+from publisher.daemon.service import Daemon, DaemonSettings, run_once
 from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, JobRunRow, PostRow

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from publisher.cli.main import app
 from tests.conftest import REPO
+
+from publisher.cli.main import app
 
 
 def quick_start() -> list[str]:

@@ -14,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import WS
 
-from publisher import services as commands
-from publisher.daemon.jobs import parse_cron
+from publisher.calendar.check import check_workspace
 from publisher.calendar.slots import SlotConfig, SlotRule, wall_to_utc
-from publisher.store.db import Store, open_store
+from publisher.calendar.sync import sync_calendar
 from publisher.content.timeparse import TimeError, local_to_utc
+from publisher.daemon.jobs import parse_cron
+from publisher.queue.overview import post_views
+from publisher.store.db import Store, open_store
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/Los_Angeles"]
 START, END = date(2020, 1, 1), date(2030, 12, 31)
@@ -117,7 +119,7 @@ def test_a_dst_time_in_an_item_is_an_error_naming_the_item(ws: WS, publish_at: s
         f"---\ntitle: dst\npublish_at: {publish_at}\nplatforms: [xiaohongshu]\n"
         "images: [media/a.png]\n---\nbody\n",
     )
-    errors = [p.format() for p in commands.check(ws.open()).errors]
+    errors = [p.format() for p in check_workspace(ws.open()).errors]
     assert any(e.startswith("content/dst.md:3: publish_at") and words in e for e in errors), errors
 
 
@@ -149,13 +151,13 @@ def test_slot_finder_across_dst(ws: WS, store: Store) -> None:
             f"---\ntitle: {name}\npublish_at: slot\nplatforms: [xiaohongshu]\n"
             "images: [media/a.png]\n---\nbody\n",
         )
-    commands.sync(ws.open(), store, now=datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
-    got = sorted(v.due_at.isoformat() for v in commands.posts(store) if v.due_at)
+    sync_calendar(ws.open(), store, now=datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    got = sorted(v.due_at.isoformat() for v in post_views(store) if v.due_at)
     assert got == ["2026-03-28T01:30:00+00:00", "2026-03-30T00:30:00+00:00", "2026-03-31T00:30:00+00:00"]
     store2 = open_store(f"sqlite:///{ws.root / 'fold.db'}")
     try:
-        commands.sync(ws.open(), store2, now=datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
-        got = sorted(v.due_at.isoformat() for v in commands.posts(store2) if v.due_at)
+        sync_calendar(ws.open(), store2, now=datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
+        got = sorted(v.due_at.isoformat() for v in post_views(store2) if v.due_at)
     finally:
         store2.close()
     # 02:30 on 25 October happens at 00:30 and 01:30 UTC: only the first is a slot (one post, capacity 1).

@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import REPO
 
 from publisher.calendar.load import Calendar
 from publisher.workspace.settings import open_workspace
-from tests.conftest import REPO
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -42,15 +42,19 @@ def renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                 "account": post.account,
                 "publish_at": post.publish_at.isoformat() if post.publish_at else None,
                 "fields": post.fields,
-                "media": [{"role": m.role, "source": m.source, "mime": m.mime, "size": [m.width, m.height]}
-                          for m in post.media],
+                "media": [
+                    {"role": m.role, "source": m.source, "mime": m.mime, "size": [m.width, m.height]}
+                    for m in post.media
+                ],
             }
             name = f"{post.platform}/{post.item_id.replace('/', '__')}.{post.account}.json"
             out[name] = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return out
 
 
-def test_golden_renders_of_the_example_calendar(renders: dict[str, str], request: pytest.FixtureRequest) -> None:
+def test_golden_renders_of_the_example_calendar(
+    renders: dict[str, str], request: pytest.FixtureRequest
+) -> None:
     platforms = sorted({name.split("/")[0] for name in renders})
     if request.config.getoption("--update-golden"):
         for platform in platforms:
@@ -58,11 +62,18 @@ def test_golden_renders_of_the_example_calendar(renders: dict[str, str], request
         for name, text in renders.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-                for platform in platforms for p in (GOLDEN / platform).rglob("*.json")}
-    assert sorted(renders) == sorted(expected), "renders added or removed: run with --update-golden and review"
+    expected = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+        for platform in platforms
+        for p in (GOLDEN / platform).rglob("*.json")
+    }
+    assert sorted(renders) == sorted(expected), (
+        "renders added or removed: run with --update-golden and review"
+    )
     for name, text in renders.items():
-        assert text == expected[name], f"{name} differs from its golden file (run with --update-golden, review)"
+        assert text == expected[name], (
+            f"{name} differs from its golden file (run with --update-golden, review)"
+        )
 
 
 def test_example_calendar_uses_all_four_platforms(renders: dict[str, str]) -> None:

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from tests.conftest import REPO, WS
 
 from publisher.daemon.actions import preflight
-from publisher.errors import ConfigError
 from publisher.daemon.jobs import (
     JobContext,
     claim_period,
@@ -27,6 +26,7 @@ from publisher.daemon.jobs import (
     parse_jobs,
     run_due_jobs,
 )
+from publisher.errors import ConfigError
 from publisher.store.db import Store, open_store
 from publisher.store.tables import JobRunRow, PostRow
 from publisher.store.tokens import accounts_needing_reauth

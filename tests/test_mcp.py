@@ -17,10 +17,11 @@ from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from publisher.calendar.load import Calendar
-from publisher.services import posts, store_for
 from publisher.daemon.service import run_once
 from publisher.mcp.html import html_to_markdown
+from publisher.queue.overview import post_views
 from publisher.render.markdown import find_raw_html, md_to_html
+from publisher.store.db import store_for
 from publisher.workspace.settings import DEFAULTS_DIR, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,11 +37,17 @@ def serve(root: Path, body: Session, errlog: Path) -> None:
     """Start `python -m publisher.mcp.server --workspace root` and run `body` against it over stdio."""
 
     async def main() -> None:
-        params = StdioServerParameters(command=sys.executable, args=["-m", "publisher", "mcp", "--workspace",
-                                                                     str(root)],
-                                       env={"PYTHONPATH": str(REPO / "src")}, cwd=str(root))
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "publisher", "mcp", "--workspace", str(root)],
+            env={"PYTHONPATH": str(REPO / "src")},
+            cwd=str(root),
+        )
         with errlog.open("w", encoding="utf-8") as err, anyio.fail_after(60):
-            async with stdio_client(params, errlog=err) as (read, write), ClientSession(read, write) as session:
+            async with (
+                stdio_client(params, errlog=err) as (read, write),
+                ClientSession(read, write) as session,
+            ):
                 info = await session.initialize()
                 assert info.server_info.name == "social-media-publisher"
                 await body(session)
@@ -70,18 +77,28 @@ def root(ws: Any) -> Path:
     """The shared test workspace plus a video, with 小红书 in assisted mode (a person posts and confirms)."""
     shutil.copyfile(REPO / "content" / "media" / "launch.mp4", ws.root / "content" / "media" / "launch.mp4")
     toml = ws.root / "publisher.toml"
-    toml.write_text(toml.read_text().replace('platform = "xiaohongshu"\n', 'platform = "xiaohongshu"\n'
-                                                                           'mode = "assisted"\n'), encoding="utf-8")
+    toml.write_text(
+        toml.read_text().replace(
+            'platform = "xiaohongshu"\n', 'platform = "xiaohongshu"\nmode = "assisted"\n'
+        ),
+        encoding="utf-8",
+    )
     return ws.root
 
 
-def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors(root: Path, tmp_path: Path) -> None:
+def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors(
+    root: Path, tmp_path: Path
+) -> None:
     # The workspace's own rules: a stricter 小红书 title limit must show in the schema and be enforced.
     own = root / "platforms" / "xiaohongshu"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", own)
     rules = own / "platform.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("title: {required: true, max: 20,",
-                                                               "title: {required: true, max: 15,"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "title: {required: true, max: 20,", "title: {required: true, max: 15,"
+        ),
+        encoding="utf-8",
+    )
     before = content_files(root)
 
     async def body(s: ClientSession) -> None:
@@ -89,7 +106,11 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         assert set(tools) == ALL_TOOLS
         for name in PUBLISH_TOOLS:
             t = tools[name]
-            assert t.annotations and t.annotations.destructive_hint is True and t.annotations.idempotent_hint is False
+            assert (
+                t.annotations
+                and t.annotations.destructive_hint is True
+                and t.annotations.idempotent_hint is False
+            )
             props = t.input_schema["properties"]
             assert {"publish_at", "dry_run", "idempotency_key"} <= set(props)
             assert all(p.get("description") for p in props.values())
@@ -103,18 +124,26 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         wx = tools["publish_to_wechat"].input_schema["properties"]
         assert "At most 32" in wx["title"]["description"] and "At most 16" in wx["author"]["description"]
         assert "At most 128" in wx["digest"]["description"] and "HTML" in wx["body"]["description"]
-        assert "at most 5 tags" in tools["publish_to_douyin"].input_schema["properties"]["tags"]["description"]
+        assert (
+            "at most 5 tags" in tools["publish_to_douyin"].input_schema["properties"]["tags"]["description"]
+        )
         batch = json.dumps(tools["batch_publish"].input_schema, ensure_ascii=False)
         assert "xiaohongshu" in batch and "douyin" in batch and "wechat" in batch and "At most 32" in batch
 
         img = ["content/media/a.png"]
-        text = await error(s, "publish_to_xiaohongshu", {"title": "一二三四五六七八九十一二三四五六", "body": "x",
-                                                         "images": img})
+        text = await error(
+            s,
+            "publish_to_xiaohongshu",
+            {"title": "一二三四五六七八九十一二三四五六", "body": "x", "images": img},
+        )
         assert "title" in text and "at most 15" in text
         text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img * 19})
         assert "images" in text and "at most 18" in text
-        text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img,
-                                                         "tags": [f"t{i}" for i in range(11)]})
+        text = await error(
+            s,
+            "publish_to_xiaohongshu",
+            {"title": "t", "body": "x", "images": img, "tags": [f"t{i}" for i in range(11)]},
+        )
         assert "tags" in text and "at most 10" in text
         text = await error(s, "publish_to_wechat", {"title": "标" * 33, "body": "<p>x</p>"})
         assert "title" in text and "at most 32" in text
@@ -122,23 +151,39 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         assert "author" in text and "at most 16" in text
         text = await error(s, "batch_publish", {"platforms": [{"platform": "producthunt", "title": "x"}]})
         assert "platform" in text and "producthunt" in text
-        text = await error(s, "batch_publish", {"platforms": [
-            {"platform": "xiaohongshu", "title": "t", "body": "x", "images": img},
-            {"platform": "xiaohongshu", "title": "u", "body": "y", "images": img}]})
+        text = await error(
+            s,
+            "batch_publish",
+            {
+                "platforms": [
+                    {"platform": "xiaohongshu", "title": "t", "body": "x", "images": img},
+                    {"platform": "xiaohongshu", "title": "u", "body": "y", "images": img},
+                ]
+            },
+        )
         assert "platforms[1].platform" in text and "twice" in text
         text = await error(s, "publish_to_xiaohongshu", {"title": 5, "body": "x", "images": img})
         assert "title" in text
-        for url, why in (("https://127.0.0.1/a.png", "loopback"), ("https://169.254.169.254/latest", "link-local"),
-                         ("https://[::1]/a.png", "loopback"), ("http://example.com/a.png", "only https"),
-                         ("https://10.0.0.1:8443/a.png", "port 443")):
+        for url, why in (
+            ("https://127.0.0.1/a.png", "loopback"),
+            ("https://169.254.169.254/latest", "link-local"),
+            ("https://[::1]/a.png", "loopback"),
+            ("http://example.com/a.png", "only https"),
+            ("https://10.0.0.1:8443/a.png", "port 443"),
+        ):
             text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": [url]})
             assert "images[0]" in text and why in text, text
-        text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": ["../../etc/passwd"]})
+        text = await error(
+            s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": ["../../etc/passwd"]}
+        )
         assert "images[0]" in text and "outside the workspace" in text
         text = await error(s, "publish_to_douyin", {"video_url": "media/missing.mp4", "caption": "c"})
         assert "video_url" in text and "does not exist" in text
-        text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img,
-                                                         "publish_at": "2020-01-01 08:00"})
+        text = await error(
+            s,
+            "publish_to_xiaohongshu",
+            {"title": "t", "body": "x", "images": img, "publish_at": "2020-01-01 08:00"},
+        )
         assert "publish_at" in text and "past" in text
         text = await error(s, "get_post_status", {})
         assert "post_id" in text
@@ -146,7 +191,9 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         assert "no post 999" in text
         # After all that, the server still serves.
         assert len((await s.list_tools()).tools) == len(ALL_TOOLS)
-        dry = await call(s, "publish_to_xiaohongshu", {"title": "还在", "body": "x", "images": img, "dry_run": True})
+        dry = await call(
+            s, "publish_to_xiaohongshu", {"title": "还在", "body": "x", "images": img, "dry_run": True}
+        )
         assert dry["dry_run"] is True
 
     serve(root, body, tmp_path / "stderr.txt")
@@ -159,51 +206,107 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
 
     async def body(s: ClientSession) -> None:
         img = ["content/media/a.png", "media/b.png"]
-        dry = await call(s, "publish_to_xiaohongshu", {"title": "三步搞定周报", "body": "第一行\n第二行 😀",
-                                                       "images": img, "tags": ["#效率", "AI"], "dry_run": True})
+        dry = await call(
+            s,
+            "publish_to_xiaohongshu",
+            {
+                "title": "三步搞定周报",
+                "body": "第一行\n第二行 😀",
+                "images": img,
+                "tags": ["#效率", "AI"],
+                "dry_run": True,
+            },
+        )
         assert dry["posts"] == [] and not (root / dry["path"]).exists()
         request = dry["requests"][0]
         assert request["platform"] == "xiaohongshu" and request["fields"]["title"] == "三步搞定周报"
         assert request["fields"]["body"].endswith("#效率 #AI") and len(request["media"]) == 2
         assert Path(dry["previews"]["index"]).is_file()
 
-        first = await call(s, "publish_to_xiaohongshu", {"title": "三步搞定周报", "body": "第一行\n第二行 😀",
-                                                         "images": img, "tags": ["#效率", "AI"],
-                                                         "idempotency_key": "run-1"})
-        again = await call(s, "publish_to_xiaohongshu", {"title": "三步搞定周报", "body": "第一行\n第二行 😀",
-                                                         "images": img, "tags": ["#效率", "AI"],
-                                                         "idempotency_key": "run-1"})
+        first = await call(
+            s,
+            "publish_to_xiaohongshu",
+            {
+                "title": "三步搞定周报",
+                "body": "第一行\n第二行 😀",
+                "images": img,
+                "tags": ["#效率", "AI"],
+                "idempotency_key": "run-1",
+            },
+        )
+        again = await call(
+            s,
+            "publish_to_xiaohongshu",
+            {
+                "title": "三步搞定周报",
+                "body": "第一行\n第二行 😀",
+                "images": img,
+                "tags": ["#效率", "AI"],
+                "idempotency_key": "run-1",
+            },
+        )
         assert again["replayed"] is True and {**again, "replayed": False} == first
         receipts["xhs"] = first
-        receipts["douyin"] = await call(s, "publish_to_douyin", {"video_url": "content/media/launch.mp4",
-                                                                 "caption": "30 秒看懂：周报 3 步写完",
-                                                                 "tags": ["效率工具"],
-                                                                 "publish_at": LATER})
-        receipts["wechat"] = await call(s, "publish_to_wechat", {
-            "title": "我们为什么把周报做成 3 步", "author": "阿杰", "digest": "设计笔记",
-            "body": '<h2 onclick="steal()">一、时间花在哪</h2><p>写周报最耗时的是<b>回忆</b>。'
-                    '<script>alert(1)</script><a href="https://example.com/docs">文档</a></p>'
-                    '<img src="content/media/cover.png" onerror="alert(1)" alt="封面">'
-                    '<ul><li>回忆</li><li>找证据</li></ul><p><a href="javascript:alert(1)">点我</a></p>'})
-        receipts["batch"] = await call(s, "batch_publish", {"platforms": [
-            {"platform": "xiaohongshu", "title": "批量笔记", "body": "一次发三个平台", "images": ["media/a.png"]},
-            {"platform": "douyin", "video_url": "media/launch.mp4", "caption": "一次发三个平台"},
-            {"platform": "wechat", "title": "批量文章", "body": "<p>正文</p>", "author": "运营"}],
-            "publish_at": LATER})
+        receipts["douyin"] = await call(
+            s,
+            "publish_to_douyin",
+            {
+                "video_url": "content/media/launch.mp4",
+                "caption": "30 秒看懂：周报 3 步写完",
+                "tags": ["效率工具"],
+                "publish_at": LATER,
+            },
+        )
+        receipts["wechat"] = await call(
+            s,
+            "publish_to_wechat",
+            {
+                "title": "我们为什么把周报做成 3 步",
+                "author": "阿杰",
+                "digest": "设计笔记",
+                "body": '<h2 onclick="steal()">一、时间花在哪</h2><p>写周报最耗时的是<b>回忆</b>。'
+                '<script>alert(1)</script><a href="https://example.com/docs">文档</a></p>'
+                '<img src="content/media/cover.png" onerror="alert(1)" alt="封面">'
+                '<ul><li>回忆</li><li>找证据</li></ul><p><a href="javascript:alert(1)">点我</a></p>',
+            },
+        )
+        receipts["batch"] = await call(
+            s,
+            "batch_publish",
+            {
+                "platforms": [
+                    {
+                        "platform": "xiaohongshu",
+                        "title": "批量笔记",
+                        "body": "一次发三个平台",
+                        "images": ["media/a.png"],
+                    },
+                    {"platform": "douyin", "video_url": "media/launch.mp4", "caption": "一次发三个平台"},
+                    {"platform": "wechat", "title": "批量文章", "body": "<p>正文</p>", "author": "运营"},
+                ],
+                "publish_at": LATER,
+            },
+        )
 
         listed = await call(s, "list_scheduled", {"days": 60})
-        assert {p["post_id"] for p in listed["posts"]} >= {p["post_id"] for r in receipts.values() for p in r["posts"]}
+        assert {p["post_id"] for p in listed["posts"]} >= {
+            p["post_id"] for r in receipts.values() for p in r["posts"]
+        }
         # The daemon sends what is due (here: run once in this process, against the same database).
         ws = open_workspace(root)
         await anyio.to_thread.run_sync(lambda: run_once(ws, store_for(ws)))
         xhs_post = receipts["xhs"]["posts"][0]["post_id"]
         status = await call(s, "get_post_status", {"post_id": xhs_post})
         assert status["posts"][0]["state"] == "awaiting_manual" and status["posts"][0]["attempts"]
-        text = await error(s, "resolve_post", {"post_id": receipts["douyin"]["posts"][0]["post_id"],
-                                               "not_published": True})
+        text = await error(
+            s, "resolve_post", {"post_id": receipts["douyin"]["posts"][0]["post_id"], "not_published": True}
+        )
         assert "queued" in text
-        resolved = await call(s, "resolve_post", {"post_id": xhs_post,
-                                                  "published_url": "https://www.xiaohongshu.com/explore/abc"})
+        resolved = await call(
+            s,
+            "resolve_post",
+            {"post_id": xhs_post, "published_url": "https://www.xiaohongshu.com/explore/abc"},
+        )
         assert resolved["state"] == "published"
         status = await call(s, "get_post_status", {"item_id": receipts["xhs"]["item_id"]})
         assert status["posts"][0]["url"] == "https://www.xiaohongshu.com/explore/abc"
@@ -216,7 +319,7 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
 
     ws = open_workspace(root)
     calendar = Calendar(ws)
-    rows = {p.id: p for p in posts(store_for(ws))}
+    rows = {p.id: p for p in post_views(store_for(ws))}
     for name, receipt in receipts.items():
         checked = calendar.check_file(root / receipt["path"])
         assert checked.item is not None and not checked.errors, (name, checked.problems)
@@ -238,23 +341,30 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
     wechat = calendar.check_file(root / receipts["wechat"]["path"]).item
     assert "## 一、时间花在哪" in wechat.body and "**回忆**" in wechat.body
     assert "[文档](https://example.com/docs)" in wechat.body and "- 找证据" in wechat.body
-    assert wechat.fields["platforms"]["wechat"] == {"author": "阿杰", "digest": "设计笔记",
-                                                    "cover": "media/cover.png"}
+    assert wechat.fields["platforms"]["wechat"] == {
+        "author": "阿杰",
+        "digest": "设计笔记",
+        "cover": "media/cover.png",
+    }
     batch = calendar.check_file(root / receipts["batch"]["path"]).item
     assert {t.platform for t in batch.targets} == {"xiaohongshu", "douyin", "wechat"}
-    assert len(receipts["batch"]["posts"]) == 3 and len({p["post_id"] for p in receipts["batch"]["posts"]}) == 3
+    assert (
+        len(receipts["batch"]["posts"]) == 3 and len({p["post_id"] for p in receipts["batch"]["posts"]}) == 3
+    )
 
 
 # -- the HTML to Markdown conversion, in process ------------------------------------------------------------
 
 
 def test_wechat_html_becomes_markdown_without_anything_executable() -> None:
-    html = ('<h1>标题</h1><p style="color:red" onmouseover="x()">A <strong>b</strong> <em>c</em> <del>d</del> '
-            '<code>x*y</code> {{ secret }} 1*2 &lt;tag&gt;</p><ol start="2"><li>two</li><li>three<ul><li>n</li></ul>'
-            '</li></ol><blockquote><p>q1</p><p>q2</p></blockquote><pre><code>if a &lt; b:\n    - go</code></pre>'
-            '<table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>2</td></tr></table><hr>'
-            '<p>- not a list<br>next</p><svg><script>alert(1)</script></svg><iframe src="https://x"></iframe>'
-            '<img src="javascript:alert(1)"><a href="vbscript:x">v</a>')
+    html = (
+        '<h1>标题</h1><p style="color:red" onmouseover="x()">A <strong>b</strong> <em>c</em> <del>d</del> '
+        '<code>x*y</code> {{ secret }} 1*2 &lt;tag&gt;</p><ol start="2"><li>two</li><li>three<ul><li>n</li></ul>'
+        "</li></ol><blockquote><p>q1</p><p>q2</p></blockquote><pre><code>if a &lt; b:\n    - go</code></pre>"
+        "<table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>2</td></tr></table><hr>"
+        '<p>- not a list<br>next</p><svg><script>alert(1)</script></svg><iframe src="https://x"></iframe>'
+        '<img src="javascript:alert(1)"><a href="vbscript:x">v</a>'
+    )
     md = html_to_markdown(html)
     assert md.startswith("# 标题\n")
     assert "A **b** *c* ~~d~~ `x*y` \\{\\{ secret \\}\\} 1\\*2 \\<tag\\>" in md
@@ -269,6 +379,8 @@ def test_wechat_html_becomes_markdown_without_anything_executable() -> None:
 
 
 def test_wechat_html_images_are_mapped_and_destinations_stay_in_their_brackets() -> None:
-    md = html_to_markdown('<p><img src="https://cdn.example.com/a b).png" alt="x]y"><a href="https://e.com/(x)">l</a>'
-                          '</p>', image_src=lambda src: "media/mcp/abc.png" if "cdn" in src else src)
+    md = html_to_markdown(
+        '<p><img src="https://cdn.example.com/a b).png" alt="x]y"><a href="https://e.com/(x)">l</a></p>',
+        image_src=lambda src: "media/mcp/abc.png" if "cdn" in src else src,
+    )
     assert "![x\\]y](media/mcp/abc.png)" in md and "[l](<https://e.com/(x)>)" in md

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
 
+from publisher.platforms.rules import ImageRule, VideoRule, load_rules
 from publisher.render.media import (
     MediaProblem,
     MediaStats,
@@ -30,7 +31,6 @@ from publisher.render.media import (
     process_video,
 )
 from publisher.render.mp4 import Mp4Error, parse_mp4
-from publisher.platforms.rules import ImageRule, VideoRule, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 _FUZZ_MORE = int(

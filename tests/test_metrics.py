@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from publisher import errors
-
 from publisher.metrics import pull as metrics
 from publisher.metrics.pull import account_t, event_t, item_t, metric_t, post_t
 from publisher.models import MetricSample, RemoteRef

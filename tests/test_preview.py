@@ -12,12 +12,12 @@ from markupsafe import escape
 from PIL import Image
 
 from publisher.calendar.load import Calendar, Checked
-from publisher.models import Problem
 from publisher.calendar.preview import PreviewSet, preview_dir, safe_name, write_previews
+from publisher.models import Problem
 from publisher.platforms.rules import count_length
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace, open_workspace
 
-HOSTILE = '<script>alert(1)</script><b>b</b>'
+HOSTILE = "<script>alert(1)</script><b>b</b>"
 
 ITEM = """---
 id: launch-day
@@ -67,8 +67,9 @@ def _write(ws: Workspace, name: str, text: str) -> None:
     (ws.content_dir / name).write_text(text, encoding="utf-8")
 
 
-def _run(ws: Workspace, path: str = "content/launch.md", **kw: object
-         ) -> tuple[PreviewSet, Calendar, Checked]:
+def _run(
+    ws: Workspace, path: str = "content/launch.md", **kw: object
+) -> tuple[PreviewSet, Calendar, Checked]:
     cal = Calendar(ws)
     checked = {c.path: c for c in cal.scan()[0]}[path]
     return write_previews(ws, checked, cal.renderer, **kw), cal, checked  # type: ignore[arg-type]
@@ -81,8 +82,12 @@ def _attrs(html: str, name: str) -> list[str]:
 def test_one_page_per_target_with_the_rendered_text(ws: Workspace) -> None:
     result, cal, checked = _run(ws)
     assert result.problems == ()
-    assert set(result.pages) == {"xiaohongshu:xiaohongshu", "douyin:douyin", "wechat:wechat",
-                                 "producthunt:producthunt"}
+    assert set(result.pages) == {
+        "xiaohongshu:xiaohongshu",
+        "douyin:douyin",
+        "wechat:wechat",
+        "producthunt:producthunt",
+    }
     assert result.index == ws.state_dir / "previews" / "launch-day" / "index.html"
     assert all(p.parent == result.index.parent and p.is_file() for p in result.pages.values())
     item = checked.item
@@ -164,8 +169,12 @@ def test_character_counts_and_media_sizes_are_shown(ws: Workspace) -> None:
 
 
 def test_hostile_text_is_shown_as_text(ws: Workspace) -> None:
-    _write(ws, "evil.md", f"---\ntitle: '{HOSTILE}'\nimages: [media/step1.png]\n"
-           "platforms: [xiaohongshu, douyin]\n---\nbody <img src=x onerror=alert(1)> end\n")
+    _write(
+        ws,
+        "evil.md",
+        f"---\ntitle: '{HOSTILE}'\nimages: [media/step1.png]\n"
+        "platforms: [xiaohongshu, douyin]\n---\nbody <img src=x onerror=alert(1)> end\n",
+    )
     result, _, _ = _run(ws, "content/evil.md")
     assert set(result.pages) == {"xiaohongshu:xiaohongshu", "douyin:douyin"}
     for page in [result.index, *result.pages.values()]:
@@ -177,8 +186,11 @@ def test_hostile_text_is_shown_as_text(ws: Workspace) -> None:
 
 
 def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace) -> None:
-    _write(ws, "half.md", "---\ntitle: 半成品\nimages: [media/step1.png]\n"
-           "platforms: [xiaohongshu, producthunt]\n---\n正文\n")
+    _write(
+        ws,
+        "half.md",
+        "---\ntitle: 半成品\nimages: [media/step1.png]\nplatforms: [xiaohongshu, producthunt]\n---\n正文\n",
+    )
     result, _, checked = _run(ws, "content/half.md")
     assert set(result.pages) == {"xiaohongshu:xiaohongshu"}
     problems = [p for p in result.problems if p.platform == "producthunt"]
@@ -219,8 +231,10 @@ def test_an_unreadable_file_gets_an_index_with_its_problem(ws: Workspace) -> Non
 def test_workspace_preview_templates_override_and_stay_sandboxed(ws: Workspace) -> None:
     mine = ws.platforms_dir / "xiaohongshu"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", mine)
-    (mine / "preview.html.j2").write_text('{% extends "preview_layout.html.j2" %}{% block mock %}MY OWN '
-                                          "{{ fields.title }}{% endblock %}", encoding="utf-8")
+    (mine / "preview.html.j2").write_text(
+        '{% extends "preview_layout.html.j2" %}{% block mock %}MY OWN {{ fields.title }}{% endblock %}',
+        encoding="utf-8",
+    )
     shutil.copytree(DEFAULTS_DIR / "platforms" / "douyin", ws.platforms_dir / "douyin")
     hostile = "{{ fields.__class__.__mro__ }}"
     (ws.platforms_dir / "douyin" / "preview.html.j2").write_text(hostile, encoding="utf-8")

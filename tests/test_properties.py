@@ -13,21 +13,42 @@ from publisher.content.item import ContentContext, read_item
 from publisher.platforms.rules import count_length
 
 ZWJ_FAMILY = "👨\u200d👩\u200d👧"
-CTX_PLATFORMS = {"xiaohongshu": {"video": "path"}, "wechat": {"author": "str", "digest": "str", "cover": "path"}}
+CTX_PLATFORMS = {
+    "xiaohongshu": {"video": "path"},
+    "wechat": {"author": "str", "digest": "str", "cover": "path"},
+}
 
 
 def ctx(root: Path) -> ContentContext:
-    return ContentContext(root=root, content_dir=root / "content", zone=ZoneInfo("Asia/Shanghai"),
-                          platforms=CTX_PLATFORMS)
+    return ContentContext(
+        root=root, content_dir=root / "content", zone=ZoneInfo("Asia/Shanghai"), platforms=CTX_PLATFORMS
+    )
 
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=8,
 )
-keys = st.sampled_from(["id", "title", "publish_at", "status", "tags", "images", "platforms", "video", "cover",
-                        "approved_by", "x", "secret_token", "body"])
+keys = st.sampled_from(
+    [
+        "id",
+        "title",
+        "publish_at",
+        "status",
+        "tags",
+        "images",
+        "platforms",
+        "video",
+        "cover",
+        "approved_by",
+        "x",
+        "secret_token",
+        "body",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -22,14 +22,11 @@ import pytest
 import sqlalchemy as sa
 from conftest import WS
 
-from publisher import services as commands
-
 from publisher import errors
 from publisher.adapters.base import AdapterContext
-from publisher.services import sync
+from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
 from publisher.models import Attempt, MetricSample, PostState, Problem, PublishResult, RemoteRef, RenderedPost
-from publisher.queue.runner import SUBMITTED, Outcome, Queue
 from publisher.queue.actions import (
     ActionRefused,
     cancel,
@@ -39,7 +36,9 @@ from publisher.queue.actions import (
     retry,
     retry_item,
 )
+from publisher.queue.overview import status_summary
 from publisher.queue.policy import RetrySettings
+from publisher.queue.runner import SUBMITTED, Outcome, Queue
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
 from publisher.store.tokens import StoreTokenCache, accounts_needing_reauth
@@ -247,7 +246,7 @@ class Env:
         )
 
     def sync(self) -> None:
-        sync(self.ws, self.store, now=self.clock())
+        sync_calendar(self.ws, self.store, now=self.clock())
 
     def queue(self, owner: str = "A", store: Store | None = None, **kw: Any) -> Queue:
         return Queue(
@@ -446,7 +445,7 @@ def test_unknown_outcome_nobody_can_tell_needs_a_person_and_one_notification(env
     assert env.notices.keys() == {(post["id"], "needs_attention"): 1}
     (notice,) = env.notices.sent
     assert "publish-u-wechat" in notice.reason  # the evidence: the stored ids
-    (shown,) = commands.status(env.store)["attention"]  # and `publisher status` shows the same evidence
+    (shown,) = status_summary(env.store)["attention"]  # and `publisher status` shows the same evidence
     assert shown["state"] == "needs_attention" and "publish-u-wechat" in json.dumps(shown["platform_ids"])
     assert shown["last_attempt"]["number"] == 1 and shown["last_attempt"]["outcome"] is not None
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from test_queue import ITEM, WECHAT, Clock, Crash, FakePlatform, Notices, factory
 
-from publisher.services import sync
+from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.queue.runner import Queue
 from publisher.queue.actions import cancel, resolve, retry
+from publisher.queue.runner import Queue
 from publisher.states import can_transition
 from publisher.store.db import open_store
 from publisher.store.tables import EventRow, PostRow
@@ -82,7 +82,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.generation = 0
         self.queue = self._new_queue()
         self.version = dict.fromkeys(ITEMS, 0)
-        sync(self.workspace, self.store, now=self.clock())
+        sync_calendar(self.workspace, self.store, now=self.clock())
 
     def _new_queue(self) -> Queue:
         self.generation += 1
@@ -134,7 +134,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.version[item] += 1
         _write(item, self.version[item])
         if and_sync:
-            sync(self.workspace, self.store, now=self.clock())
+            sync_calendar(self.workspace, self.store, now=self.clock())
 
     @rule(command=st.sampled_from(["cancel", "retry", "resolve"]), pick=st.integers(0, 5))
     def a_person_acts(self, command: str, pick: int) -> None:
@@ -193,7 +193,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.platform.answers.clear()
         self.platform.reconcile = "truthful"
         self.platform.pending.clear()
-        sync(self.workspace, self.store, now=self.clock())
+        sync_calendar(self.workspace, self.store, now=self.clock())
         for _ in range(12):
             self.clock.advance(seconds=LEASE_S + 3600)
             before = self._posts()

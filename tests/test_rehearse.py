@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
-from publisher.rehearsal.run import TimelineEntry, RehearsalResult, rehearsal_workspace, rehearse
+from publisher.rehearsal.run import RehearsalResult, TimelineEntry, rehearsal_workspace, rehearse
 from publisher.workspace.settings import Workspace, open_workspace
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 11:00 Beijing, the day before the launch

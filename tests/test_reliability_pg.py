@@ -33,7 +33,7 @@ from support.workspaces import (
 )
 
 from publisher.adapters.dryrun import dry_run_dir
-from publisher.services import sync
+from publisher.calendar.sync import sync_calendar
 from publisher.store.db import Store, open_store, utcnow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -91,7 +91,7 @@ def test_four_processes_on_one_postgres_publish_1000_posts_exactly_once(pg_url: 
     store = open_store(ws.database_url)
     try:
         assert store.dialect == "postgresql"
-        sync(ws, store, now=utcnow())
+        sync_calendar(ws, store, now=utcnow())
         assert len(posts(store)) == 1000
 
         results = run_workers(root, env, tmp_path)
@@ -104,8 +104,11 @@ def test_four_processes_on_one_postgres_publish_1000_posts_exactly_once(pg_url: 
         claimed = [pid for r in results for pid in r["posts"]]
         assert len(claimed) == len(set(claimed)) == 1000
         assert sum(1 for r in results if r["posts"]) >= 2, [len(r["posts"]) for r in results]  # they shared
-        recorded = [json.loads(line) for log in dry_run_dir(ws.state_dir).glob("requests-*.jsonl")
-                    for line in log.read_text(encoding="utf-8").splitlines()]
+        recorded = [
+            json.loads(line)
+            for log in dry_run_dir(ws.state_dir).glob("requests-*.jsonl")
+            for line in log.read_text(encoding="utf-8").splitlines()
+        ]
         assert len({(r["item"], r["platform"], r["account"]) for r in recorded}) == len(recorded) == 1000
     finally:
         store.close()
@@ -122,7 +125,7 @@ def test_four_processes_publish_through_the_real_adapters_exactly_once(pg_url: s
         box.clock()
         box.config({"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}})
         asyncio.run(authorize_douyin(store, box.url))
-        sync(ws, store, now=utcnow())
+        sync_calendar(ws, store, now=utcnow())
         assert len(posts(store)) == items * 3
 
         results = run_workers(root, env, tmp_path, sandbox_url=box.url)

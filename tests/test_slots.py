@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from tests.conftest import REPO, WS
 
-from publisher import services as commands
 from publisher.calendar.load import Calendar
-from publisher.errors import ConfigError
 from publisher.calendar.slots import SlotConfig, SlotRule, load_slots, parse_slots
+from publisher.calendar.sync import sync_calendar
+from publisher.errors import ConfigError
+from publisher.queue.overview import post_views
 from publisher.store.db import Store, open_store
 from publisher.workspace.settings import DEFAULTS_DIR
 
@@ -49,7 +50,7 @@ def store(ws: WS) -> Iterator[Store]:
 
 
 def dues(store: Store) -> dict[str, str]:
-    return {v.item: local(v.due_at) for v in commands.posts(store) if v.due_at}
+    return {v.item: local(v.due_at) for v in post_views(store) if v.due_at}
 
 
 XHS_WEEKDAYS = textwrap.dedent("""
@@ -122,10 +123,10 @@ def test_slot_items_get_distinct_free_slots_and_keep_them(ws: WS, store: Store) 
         slot_item(ws, name)
     w = ws.open()
     calendar = Calendar(w)
-    commands.sync(w, store, now=MON_1030, calendar=calendar)
+    sync_calendar(w, store, now=MON_1030, calendar=calendar)
     assert dues(store) == {"a": "Mon 11-30 12:00", "b": "Mon 11-30 20:30", "c": "Tue 12-01 12:00"}
     # Idempotent: the same files later in the day change nothing, even after a's slot has passed.
-    again = commands.sync(w, store, now=datetime(2026, 11, 30, 13, 0, tzinfo=SH), calendar=calendar)
+    again = sync_calendar(w, store, now=datetime(2026, 11, 30, 13, 0, tzinfo=SH), calendar=calendar)
     assert again.changes == ()
     assert dues(store)["a"] == "Mon 11-30 12:00"
 
@@ -134,7 +135,7 @@ def test_earliest_ahead_skips_a_slot_too_close(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")
     # Xiaohongshu schedules natively >= 1 h ahead (platform.yaml earliest_ahead_s): 12:00 is 30 min away.
-    commands.sync(ws.open(), store, now=datetime(2026, 11, 30, 11, 30, tzinfo=SH))
+    sync_calendar(ws.open(), store, now=datetime(2026, 11, 30, 11, 30, tzinfo=SH))
     assert dues(store) == {"a": "Mon 11-30 20:30"}
 
 
@@ -142,10 +143,10 @@ def test_a_new_blackout_moves_a_chosen_slot(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")
     w = ws.open()
-    commands.sync(w, store, now=MON_1030)
+    sync_calendar(w, store, now=MON_1030)
     assert dues(store) == {"a": "Mon 11-30 12:00"}
     write_slots(ws, XHS_WEEKDAYS + "blackout:\n  - date: 2026-11-30\n    platforms: [xiaohongshu]\n")
-    result = commands.sync(w, store, now=MON_1030)
+    result = sync_calendar(w, store, now=MON_1030)
     assert [c.kind for c in result.changes] == ["due"]
     assert dues(store) == {"a": "Tue 12-01 12:00"}
 
@@ -165,7 +166,7 @@ def test_capacity_and_spacing(ws: WS, store: Store) -> None:
     )
     for name in ("a", "b", "c"):
         slot_item(ws, name)
-    commands.sync(ws.open(), store, now=MON_1030)
+    sync_calendar(ws.open(), store, now=MON_1030)
     # Two share 12:00 (capacity 2); 12:15 is within Xiaohongshu's 30 min spacing of them, so c takes 18:00.
     assert dues(store) == {"a": "Mon 11-30 12:00", "b": "Mon 11-30 12:00", "c": "Mon 11-30 18:00"}
 
@@ -179,7 +180,7 @@ def test_daily_cap_from_platform_yaml(ws: WS, store: Store) -> None:
     write_slots(ws, XHS_WEEKDAYS)
     slot_item(ws, "a")
     slot_item(ws, "b")
-    commands.sync(ws.open(), store, now=MON_1030)
+    sync_calendar(ws.open(), store, now=MON_1030)
     assert dues(store) == {"a": "Mon 11-30 12:00", "b": "Tue 12-01 12:00"}
 
 
@@ -191,13 +192,13 @@ def test_explicit_posts_take_slots_and_no_slot_is_reported(ws: WS, store: Store)
         "images: [media/a.png]\n---\nbody\n",
     )
     w = ws.open()
-    commands.sync(w, store, now=MON_1030)
+    sync_calendar(w, store, now=MON_1030)
     slot_item(ws, "a")
-    commands.sync(w, store, now=MON_1030)
+    sync_calendar(w, store, now=MON_1030)
     assert dues(store) == {"fixed": "Mon 11-30 12:00", "a": "Mon 11-30 20:30"}
     slot_item(ws, "v", "[douyin]")
-    commands.sync(ws.open(), store, now=MON_1030)
-    (view,) = [v for v in commands.posts(store) if v.item == "v"]
+    sync_calendar(ws.open(), store, now=MON_1030)
+    (view,) = [v for v in post_views(store) if v.item == "v"]
     assert view.state == "planned" and view.due_at is None and "no free slot" in view.reason
 
 
@@ -210,11 +211,11 @@ def test_a_slot_yields_to_an_explicit_time_added_in_the_same_sync(ws: WS, store:
         "images: [media/a.png]\n---\nbody\n",
     )
     w = ws.open()
-    commands.sync(w, store, now=MON_1030)
-    second = commands.sync(w, store, now=MON_1030)  # the next sync sees the person's choice and moves a
+    sync_calendar(w, store, now=MON_1030)
+    second = sync_calendar(w, store, now=MON_1030)  # the next sync sees the person's choice and moves a
     assert dues(store) == {"fixed": "Mon 11-30 12:00", "a": "Mon 11-30 20:30"}
     assert [c.kind for c in second.changes] == ["due"]
-    assert commands.sync(w, store, now=MON_1030).changes == ()
+    assert sync_calendar(w, store, now=MON_1030).changes == ()
 
 
 def test_no_slots_file_means_no_finder(ws: WS, store: Store) -> None:
@@ -227,6 +228,6 @@ def test_no_slots_file_means_no_finder(ws: WS, store: Store) -> None:
 def test_horizon_limits_the_search(ws: WS, store: Store) -> None:
     write_slots(ws, "horizon: 2d\n" + XHS_WEEKDAYS.replace("weekdays", "[fri]"))
     slot_item(ws, "a")
-    commands.sync(ws.open(), store, now=MON_1030)  # Friday is 4 days away: beyond the 2 d horizon
-    (view,) = commands.posts(store)
+    sync_calendar(ws.open(), store, now=MON_1030)  # Friday is 4 days away: beyond the 2 d horizon
+    (view,) = post_views(store)
     assert view.due_at is None and "no free slot" in view.reason

@@ -7,19 +7,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-
-from publisher import services as commands
-from publisher.calendar.load import Calendar
-from publisher.store.tables import PostRow
-from publisher.workspace.settings import open_workspace
 from tests.conftest import WS
 from tests.test_check import GOOD
+
+from publisher.calendar.load import Calendar
+from publisher.calendar.sync import sync_calendar
+from publisher.queue.manual import publish_now
+from publisher.queue.overview import post_views
+from publisher.store.db import store_for
+from publisher.store.tables import PostRow
+from publisher.workspace.settings import open_workspace
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def states(ws: WS) -> dict[tuple[str, str, str], str]:
-    store = commands.store_for(ws.open())
+    store = store_for(ws.open())
     t = PostRow.__table__  # type: ignore[attr-defined]
     with store.session() as s:
         return {(r.item_id, r.platform, r.account): r.state for r in s.execute(sa.select(t))}
@@ -27,8 +30,10 @@ def states(ws: WS) -> dict[tuple[str, str, str], str]:
 
 def sync(ws: WS) -> list[str]:
     w = ws.open()
-    return [f"{c.kind}:{c.item_id}:{c.platform}:{c.account}:{c.after}"
-            for c in commands.sync(w, commands.store_for(w), now=NOW).changes]
+    return [
+        f"{c.kind}:{c.item_id}:{c.platform}:{c.account}:{c.after}"
+        for c in sync_calendar(w, store_for(w), now=NOW).changes
+    ]
 
 
 def test_sync_twice_changes_nothing_the_second_time(ws: WS) -> None:
@@ -40,13 +45,13 @@ def test_sync_twice_changes_nothing_the_second_time(ws: WS) -> None:
 
 def _sync_in_process(root: str) -> int:
     w = open_workspace(Path(root), env={})
-    return len(commands.sync(w, commands.store_for(w), now=NOW).changes)
+    return len(sync_calendar(w, store_for(w), now=NOW).changes)
 
 
 def test_sync_from_two_processes_creates_each_post_once(ws: WS) -> None:
     for i in range(20):
         ws.item(f"i{i}.md", GOOD.replace("id: launch", f"id: launch-{i}"))
-    commands.store_for(ws.open())  # migrate first: the race is about the rows, not the schema
+    store_for(ws.open())  # migrate first: the race is about the rows, not the schema
     with mp.get_context("spawn").Pool(2) as pool:
         pool.map(_sync_in_process, [str(ws.root)] * 2)
     assert len(states(ws)) == 80
@@ -87,8 +92,9 @@ def test_draft_and_removal_cancel_queued_posts(ws: WS) -> None:
 
 def test_require_approval_waits_for_approved_by(ws: WS) -> None:
     toml = (ws.root / "publisher.toml").read_text()
-    (ws.root / "publisher.toml").write_text(toml.replace('timezone = "Asia/Shanghai"',
-                                                         'timezone = "Asia/Shanghai"\nrequire_approval = true'))
+    (ws.root / "publisher.toml").write_text(
+        toml.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\nrequire_approval = true')
+    )
     ws.item("launch.md", GOOD)
     sync(ws)
     assert set(states(ws).values()) == {"waiting_approval"}
@@ -98,7 +104,9 @@ def test_require_approval_waits_for_approved_by(ws: WS) -> None:
 
 
 def test_an_item_may_name_accounts_and_each_gets_its_own_post(ws: WS) -> None:
-    ws.item("two.md", """
+    ws.item(
+        "two.md",
+        """
         ---
         id: two
         title: 两个公众号
@@ -108,7 +116,8 @@ def test_an_item_may_name_accounts_and_each_gets_its_own_post(ws: WS) -> None:
           wechat_en: {title: Two accounts, cover: media/cover.png}
         ---
         正文
-        """)
+        """,
+    )
     sync(ws)
     assert set(states(ws)) == {("two", "wechat", "wechat"), ("two", "wechat", "wechat_en")}
 
@@ -118,8 +127,10 @@ def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
     calendar = Calendar(ws.open())
     (checked,), _ = calendar.scan()
     texts = {t.platform: calendar.renderer.render_text(checked.item, t)[0] for t in checked.item.targets}
-    assert "https://example.com/page?utm_source=xiaohongshu&utm_medium=social&utm_campaign=launch" in \
-        texts["xiaohongshu"]["body"]
+    assert (
+        "https://example.com/page?utm_source=xiaohongshu&utm_medium=social&utm_campaign=launch"
+        in texts["xiaohongshu"]["body"]
+    )
     assert "utm_source=wechat" in texts["wechat"]["content"]  # in the footnotes: WeChat has no outside links
     ws.item("launch.md", GOOD.replace("status: ready", "status: ready\nutm: false"))
     calendar = Calendar(ws.open())
@@ -129,14 +140,14 @@ def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
 
 
 def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
-    from publisher.queue import actions as queue_actions
     from publisher.daemon.service import run_once
+    from publisher.queue import actions as queue_actions
 
     ws.item("launch.md", GOOD)
     sync(ws)
     w = ws.open()
-    store = commands.store_for(w)
-    made = commands.publish_now(w, store, "launch", platform="wechat", now=NOW)
+    store = store_for(w)
+    made = publish_now(w, store, "launch", platform="wechat", now=NOW)
     assert [(p, s) for _id, p, _a, s in made] == [("wechat", "queued")]
     assert sync(ws) == []  # the file still says 2026-12-01: the person's "now" wins until it is sent
     outcomes = run_once(w, store, now=NOW)
@@ -145,7 +156,7 @@ def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
     held = GOOD.replace("title: 效率神器上线｜3 步搞定周报", "title: " + "长" * 40)
     ws.item("launch.md", held)
     sync(ws)
-    xhs = next(v for v in commands.posts(store) if v.platform == "xiaohongshu")
+    xhs = next(v for v in post_views(store) if v.platform == "xiaohongshu")
     import pytest
 
     with pytest.raises(queue_actions.ActionRefused, match="fix the item"):

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from publisher import services as commands
 from publisher.errors import UsageError
 from publisher.models import PostState
+from publisher.queue.overview import post_views
 from publisher.store.claims import claim_due, start_attempt, transition
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
@@ -69,8 +69,11 @@ def state_of(store: Store, post_id: int) -> tuple[str, str | None, datetime | No
 
 def post_id_of(store: Store, item: str, platform: str) -> int:
     with store.session() as s:
-        return int(s.execute(sa.select(post_t.c.id).where(post_t.c.item_id == item,
-                                                          post_t.c.platform == platform)).scalar_one())
+        return int(
+            s.execute(
+                sa.select(post_t.c.id).where(post_t.c.item_id == item, post_t.c.platform == platform)
+            ).scalar_one()
+        )
 
 
 def to_awaiting_manual(store: Store, platform: str) -> int:
@@ -78,9 +81,15 @@ def to_awaiting_manual(store: Store, platform: str) -> int:
     when = datetime(2026, 12, 31, tzinfo=UTC)
     [claimed] = claim_due(store, now=when, owner="test", lease_s=60, limit=1, platforms=[platform])
     start_attempt(store, claimed.id, owner="test", now=when)
-    assert transition(store, claimed.id, owner="test", from_states=[PostState.SENDING],
-                      to=PostState.AWAITING_MANUAL, now=when,
-                      reason="pack ready: post it by hand, then confirm")
+    assert transition(
+        store,
+        claimed.id,
+        owner="test",
+        from_states=[PostState.SENDING],
+        to=PostState.AWAITING_MANUAL,
+        now=when,
+        reason="pack ready: post it by hand, then confirm",
+    )
     return claimed.id
 
 
@@ -118,7 +127,9 @@ def test_workspace_text_is_escaped_everywhere(example: Workspace) -> None:
     hostile = '<img src=x onerror="alert(1)">'
     (example.content_dir / "hostile.md").write_text(
         f"---\nid: hostile\ntitle: '{hostile}'\npublish_at: 2026-12-12 09:00\nplatforms: [xiaohongshu]\n---\n"
-        "正文\n", encoding="utf-8")
+        "正文\n",
+        encoding="utf-8",
+    )
     app = create_app(example, now=lambda: NOW, watch=False)
     with TestClient(app, base_url=BASE) as c:
         for url in ("/?month=2026-12", "/?week=2026-W50", "/items/hostile"):
@@ -189,8 +200,11 @@ def test_resolve_through_the_queue_page_publishes_the_post(client: TestClient, e
     queue = client.get("/queue")
     assert f'id="post-{post_id}"' in queue.text and "pack ready: post it by hand" in queue.text
     url = "https://www.xiaohongshu.com/explore/6650a1b2c3d4"
-    done = client.post(f"/posts/{post_id}/resolve", headers=ORIGIN,
-                       data={"csrf": csrf_of(queue.text), "next": "/queue", "url": url})
+    done = client.post(
+        f"/posts/{post_id}/resolve",
+        headers=ORIGIN,
+        data={"csrf": csrf_of(queue.text), "next": "/queue", "url": url},
+    )
     assert done.status_code == 200 and done.url.path == "/queue"
     assert f"post {post_id} is published" in done.text
     assert state_of(store, post_id)[:2] == ("published", url)
@@ -201,14 +215,20 @@ def test_a_refused_action_says_why_and_changes_nothing(client: TestClient) -> No
     store = client.app.state.publisher.store  # type: ignore[attr-defined]
     post_id = post_id_of(store, "launch-day", "wechat")
     page = client.get("/items/launch-day")
-    done = client.post(f"/posts/{post_id}/resolve", headers=ORIGIN,
-                       data={"csrf": csrf_of(page.text), "next": "/items/launch-day", "url": "https://x.example/1"})
+    done = client.post(
+        f"/posts/{post_id}/resolve",
+        headers=ORIGIN,
+        data={"csrf": csrf_of(page.text), "next": "/items/launch-day", "url": "https://x.example/1"},
+    )
     assert done.url.path == "/items/launch-day"
     assert "resolve applies to" in done.text and 'class="flash flash-error"' in done.text
     assert state_of(store, post_id)[0] == "queued"
-    evil = client.post(f"/posts/{post_id}/cancel", headers=ORIGIN,
-                       data={"csrf": csrf_of(page.text), "next": "https://evil.example/"},
-                       follow_redirects=False)
+    evil = client.post(
+        f"/posts/{post_id}/cancel",
+        headers=ORIGIN,
+        data={"csrf": csrf_of(page.text), "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
     assert evil.headers["location"].startswith("/queue?flash=")  # never an open redirect
 
 
@@ -241,8 +261,12 @@ def test_cross_origin_posts_and_foreign_hosts_are_refused(client: TestClient) ->
     store = client.app.state.publisher.store  # type: ignore[attr-defined]
     post_id = post_id_of(store, "teaser", "douyin")
     token = csrf_of(client.get("/items/teaser").text)
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"},
-                    {"Referer": "http://evil.example/page"}, {}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Referer": "http://evil.example/page"},
+        {},
+    ):
         refused = client.post(f"/posts/{post_id}/cancel", headers=headers, data={"csrf": token})
         assert refused.status_code == 403, headers
     # DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host name.
@@ -325,7 +349,7 @@ def test_calendar_objects_are_reused_between_syncs(example: Workspace) -> None:
     calendar = state.calendar
     assert state.refresh().paths == ()  # nothing changed: an incremental re-scan finds nothing
     assert state.calendar is calendar
-    posts = commands.posts(state.store)
+    posts = post_views(state.store)
     assert {p.item for p in posts} >= {"teaser", "launch-day"}
     assert all(p.state in {"queued", "planned"} for p in posts)
     assert min(p.due_at for p in posts if p.due_at) >= NOW - timedelta(days=1)

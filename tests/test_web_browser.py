@@ -108,17 +108,34 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
     chromium, driver = _tools()
     port = _free_port()
     # Its own process group: the browser chromedriver starts goes with it, even if a test fails midway.
-    proc = subprocess.Popen([driver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [driver, f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for("chromedriver to start", lambda: _ready(base), timeout=20)
-        options = {"binary": chromium, "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-extensions", "--window-size=1280,900", "--force-device-scale-factor=1",
-            f"--user-data-dir={tmp_path / 'profile'}"]}
-        created = httpx.post(f"{base}/session", timeout=60, json={"capabilities": {"alwaysMatch": {
-            "browserName": "chrome", "goog:chromeOptions": options}}}).json()["value"]
+        options = {
+            "binary": chromium,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-extensions",
+                "--window-size=1280,900",
+                "--force-device-scale-factor=1",
+                f"--user-data-dir={tmp_path / 'profile'}",
+            ],
+        }
+        created = httpx.post(
+            f"{base}/session",
+            timeout=60,
+            json={"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}},
+        ).json()["value"]
         assert "sessionId" in created, created
         b = Browser(base, created["sessionId"])
         try:
@@ -157,8 +174,7 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         launch = browser.find('a.post.p-wechat[data-item="launch-day"]')
         assert "效率神器上线" in browser.text(launch)
         assert len(browser.find_all("a.post[data-item]")) >= 20
-        colour = browser.run("return getComputedStyle(arguments[0]).borderLeftColor",
-                             {ELEMENT: launch})
+        colour = browser.run("return getComputedStyle(arguments[0]).borderLeftColor", {ELEMENT: launch})
         assert colour == "rgb(7, 193, 96)"  # WeChat green
         wait_for("the live connection", lambda: browser.run("return document.body.dataset.live") == "on")
         browser.screenshot("calendar-desktop.png")
@@ -167,8 +183,12 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         browser.run("window.__sameDocument = true")
         teaser = ws.content_dir / "2026-12-01-teaser.md"
         teaser.write_text(teaser.read_text("utf-8").replace("周五写周报到崩溃", "周五不再写周报"), "utf-8")
-        wait_for("the edited title on the open page", lambda: browser.run(
-            "return document.querySelector('#live').textContent.includes('周五不再写周报')"))
+        wait_for(
+            "the edited title on the open page",
+            lambda: browser.run(
+                "return document.querySelector('#live').textContent.includes('周五不再写周报')"
+            ),
+        )
         assert browser.run("return window.__sameDocument === true")
 
         # A click opens the item's preview, rendered on demand like `publisher preview`.
@@ -209,6 +229,12 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         browser.screenshot("queue-phone.png")
     finally:
         server.stop()
-    for name in ("calendar-desktop.png", "preview-wechat.png", "queue-desktop.png", "metrics-desktop.png",
-                 "calendar-phone.png", "queue-phone.png"):
+    for name in (
+        "calendar-desktop.png",
+        "preview-wechat.png",
+        "queue-desktop.png",
+        "metrics-desktop.png",
+        "calendar-phone.png",
+        "queue-phone.png",
+    ):
         assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

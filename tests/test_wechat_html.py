@@ -263,7 +263,7 @@ XSS_HTML = [
     '<a href="https://mp.weixin.qq.com.evil.example/s/x">x</a>',
     '<a href="https://evil.example/?mp.weixin.qq.com">x</a>',
     '<img src="file:///etc/passwd">',
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "<template><script>alert(1)</script></template>",
 ]
 
@@ -279,7 +279,7 @@ XSS_MARKDOWN = [
     "[x]\n\n[x]: javascript:alert(1)",
     "<javascript:alert(1)>",
     "[[x](javascript:alert(1))](https://ok.example)",
-    "[a](https://ok.example \"t\\\" onmouseover=\\\"alert(1)\")",
+    '[a](https://ok.example "t\\" onmouseover=\\"alert(1)")',
     "<img src=x onerror=alert(1)>",
     "<svg onload=alert(1)>",
     "<iframe src=https://evil.example></iframe>",
@@ -306,16 +306,22 @@ def test_render_article_leaves_nothing_executable(payload: str) -> None:
 def test_sanitize_keeps_the_wechat_vocabulary() -> None:
     article = (
         '<section style="color: #333; position: fixed; z-index: 9"><h2 style="font-size: 20px">题</h2>'
-        '<p>一<strong>二</strong><em>三</em><sup>[1]</sup><br></p><ul><li>项</li></ul>'
+        "<p>一<strong>二</strong><em>三</em><sup>[1]</sup><br></p><ul><li>项</li></ul>"
         '<img src="https://mmbiz.qpic.cn/x" alt="图" style="max-width: 100%">'
         '<a href="https://mp.weixin.qq.com/s/abc">往期</a><a href="https://other.example">外</a>'
         '<table><tbody><tr><td colspan="2">格</td></tr></tbody></table></section>'
     )
     out = sanitize(article)
     assert '<section style="color:#333">' in out  # position / z-index filtered out
-    for kept in ('<h2 style="font-size:20px">', "<strong>二</strong>", "<sup>[1]</sup>", "<li>项</li>",
-                 'src="https://mmbiz.qpic.cn/x"', '<a href="https://mp.weixin.qq.com/s/abc">往期</a>',
-                 '<td colspan="2">'):
+    for kept in (
+        '<h2 style="font-size:20px">',
+        "<strong>二</strong>",
+        "<sup>[1]</sup>",
+        "<li>项</li>",
+        'src="https://mmbiz.qpic.cn/x"',
+        '<a href="https://mp.weixin.qq.com/s/abc">往期</a>',
+        '<td colspan="2">',
+    ):
         assert kept in out, kept
     assert "other.example" not in out and "<a>外</a>" in out
     assert "rel=" not in out
@@ -337,8 +343,12 @@ def test_theme_rejects_unknown_code_style() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"accent": '#fff" onclick="x'}, {"accent": "red;position:fixed"}, {"letter_spacing": "1px}"},
-     {"font_size_px": "16px"}],
+    [
+        {"accent": '#fff" onclick="x'},
+        {"accent": "red;position:fixed"},
+        {"letter_spacing": "1px}"},
+        {"font_size_px": "16px"},
+    ],
 )
 def test_theme_rejects_values_that_are_not_plain_css(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="theme"):
@@ -358,9 +368,42 @@ def test_sanitize_keeps_relative_image_paths_for_previews() -> None:
 
 FRAGMENTS = st.sampled_from(
     XSS_MARKDOWN
-    + ["# ", "## ", "- ", "1. ", "> ", "```", "```py\n", "`", "*", "**", "~~", "[", "](", ")", "]", "![",
-       "<", ">", "&", "&amp;", "\n", "\n\n", "|a|b|\n|-|-|\n", "https://x.io", "https://mp.weixin.qq.com/s/1",
-       "javascript:", " onerror=", "👨‍👩‍👧", "中文", "\\", '"', "'", "    ", "---"]
+    + [
+        "# ",
+        "## ",
+        "- ",
+        "1. ",
+        "> ",
+        "```",
+        "```py\n",
+        "`",
+        "*",
+        "**",
+        "~~",
+        "[",
+        "](",
+        ")",
+        "]",
+        "![",
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "\n",
+        "\n\n",
+        "|a|b|\n|-|-|\n",
+        "https://x.io",
+        "https://mp.weixin.qq.com/s/1",
+        "javascript:",
+        " onerror=",
+        "👨‍👩‍👧",
+        "中文",
+        "\\",
+        '"',
+        "'",
+        "    ",
+        "---",
+    ]
 )
 
 

@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     from publisher.daemon.service import Daemon, DaemonSettings
-    from publisher.queue.runner import Queue
     from publisher.queue.policy import RetrySettings
+    from publisher.queue.runner import Queue
     from publisher.store.db import open_store
     from publisher.workspace.settings import open_workspace
 

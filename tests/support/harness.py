@@ -27,15 +27,15 @@ from publisher.adapters.http import RetryPolicy
 from publisher.adapters.producthunt.adapter import ProductHuntAdapter
 from publisher.adapters.wechat.adapter import WechatAdapter
 from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
-from publisher.services import sync
-from publisher.workspace.credentials import env_var
-from publisher.queue.runner import Outcome, Queue
+from publisher.calendar.sync import sync_calendar
 from publisher.queue.policy import RetrySettings
+from publisher.queue.runner import Outcome, Queue
 from publisher.sandbox import create_app
 from publisher.sandbox.control import state_of
 from publisher.sandbox.core import deep_merge
 from publisher.sandbox.faults import FaultRule
 from publisher.store.db import Store, open_store
+from publisher.workspace.credentials import env_var
 from support.workspaces import Layout, authorize_douyin, credential_env, open_ws, posts, write_workspace
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, when the items are due
@@ -178,7 +178,7 @@ class Harness:
         )
 
     def sync(self) -> None:
-        sync(self.ws, self.store, now=self.clock())
+        sync_calendar(self.ws, self.store, now=self.clock())
 
     def run(self, queue: Queue | None = None) -> list[Outcome]:
         return asyncio.run((queue or self.queue()).run_due())

@@ -18,8 +18,8 @@ from pathlib import Path
 
 
 async def work(args: argparse.Namespace) -> dict[str, object]:
-    from publisher.queue.runner import Queue
     from publisher.queue.policy import RetrySettings
+    from publisher.queue.runner import Queue
     from publisher.store.db import open_store
     from publisher.workspace.settings import open_workspace
 

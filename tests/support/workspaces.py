@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from publisher.adapters.douyin.auth import DEFAULT_SCOPES, authorize_url, exchange_code, save_tokens
-from publisher.workspace.credentials import env_var
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
 from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.credentials import env_var
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace, open_workspace
 
 post_t = PostRow.__table__  # type: ignore[attr-defined]

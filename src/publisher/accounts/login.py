@@ -10,12 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from publisher.workspace.credentials import describe, load_credentials, missing_fields
 from publisher.errors import ConfigError, UsageError
 from publisher.queue.actions import reauthorized
 from publisher.store.db import Store
 from publisher.store.tables import TokenRow
 from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.credentials import describe, load_credentials, missing_fields
 from publisher.workspace.settings import Workspace
 
 
@@ -30,8 +30,17 @@ def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[s
         try:
             creds = load_credentials(name, account.platform, env=ws.env, workspace=ws.root)
         except ConfigError as exc:
-            out.append({"account": name, "platform": account.platform, "mode": account.mode, "state": "error",
-                        "fields": {}, "hints": [str(exc)], "expires": ""})
+            out.append(
+                {
+                    "account": name,
+                    "platform": account.platform,
+                    "mode": account.mode,
+                    "state": "error",
+                    "fields": {},
+                    "hints": [str(exc)],
+                    "expires": "",
+                }
+            )
             continue
         row = describe(name, account.platform, creds, meta, now=now)
         expiries = [v["expires_at"] for v in row["tokens"].values() if v.get("expires_at")]
@@ -40,8 +49,15 @@ def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[s
     return out
 
 
-def authorize_douyin(ws: Workspace, store: Store, *, account: str, sandbox: bool, now: Callable[[], datetime],
-                     say: Callable[[str], None]) -> str:
+def authorize_douyin(
+    ws: Workspace,
+    store: Store,
+    *,
+    account: str,
+    sandbox: bool,
+    now: Callable[[], datetime],
+    say: Callable[[str], None],
+) -> str:
     """Run Douyin's OAuth flow in the browser and store the tokens the account's posts will use."""
     from publisher.adapters.douyin.auth import LIVE_BASE, run_local_oauth, save_tokens
 
@@ -62,9 +78,14 @@ def authorize_douyin(ws: Workspace, store: Store, *, account: str, sandbox: bool
         import os
 
         base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + "/dy"
-    tokens = asyncio.run(run_local_oauth(creds["client_key"], creds["client_secret"], base_url=base,
-                                         open_browser=open_browser, now=now))
+    tokens = asyncio.run(
+        run_local_oauth(
+            creds["client_key"], creds["client_secret"], base_url=base, open_browser=open_browser, now=now
+        )
+    )
     save_tokens(StoreTokenCache(store), account, tokens)
     reauthorized(store, account, now())  # the account's waiting posts go back to the queue
-    return f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until " \
-           f"{tokens.refresh_expires_at:%Y-%m-%d}"
+    return (
+        f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until "
+        f"{tokens.refresh_expires_at:%Y-%m-%d}"
+    )

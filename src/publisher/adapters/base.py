@@ -21,8 +21,14 @@ class TokenCache(Protocol):
 
     def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None: ...
 
-    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
-            meta: dict[str, Any] | None = None) -> None: ...
+    def put(
+        self,
+        account: str,
+        kind: str,
+        value: str,
+        expires_at: datetime | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None: ...
 
 
 class MemoryTokenCache:
@@ -34,8 +40,14 @@ class MemoryTokenCache:
     def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
         return self._data.get((account, kind))
 
-    def put(self, account: str, kind: str, value: str, expires_at: datetime | None,
-            meta: dict[str, Any] | None = None) -> None:
+    def put(
+        self,
+        account: str,
+        kind: str,
+        value: str,
+        expires_at: datetime | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         if not value:  # an empty token never overwrites a stored one (R20)
             return
         self._data[(account, kind)] = (value, expires_at, dict(meta or {}))

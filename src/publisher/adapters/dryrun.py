@@ -21,8 +21,16 @@ def request_of(post: RenderedPost) -> dict[str, Any]:
         "item": post.item_id,
         "fields": dict(post.fields),
         "media": [
-            {"role": m.role, "file": m.path, "source": m.source, "sha256": m.sha256, "bytes": m.bytes,
-             "mime": m.mime, "width": m.width, "height": m.height}
+            {
+                "role": m.role,
+                "file": m.path,
+                "source": m.source,
+                "sha256": m.sha256,
+                "bytes": m.bytes,
+                "mime": m.mime,
+                "width": m.width,
+                "height": m.height,
+            }
             for m in post.media
         ],
         "rendered_hash": post.rendered_hash,
@@ -41,7 +49,9 @@ class DryRunAdapter:
 
     async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         request = request_of(post)
-        remote_id = "dryrun-" + hashlib.sha256(f"{post.rendered_hash}:{post.account}".encode()).hexdigest()[:16]
+        remote_id = (
+            "dryrun-" + hashlib.sha256(f"{post.rendered_hash}:{post.account}".encode()).hexdigest()[:16]
+        )
         if self.ctx.out_dir is not None:
             self.ctx.out_dir.mkdir(parents=True, exist_ok=True)
             # Compact: indent=2 falls back to the pure-Python encoder, a tenth of a millisecond per post.
@@ -53,10 +63,17 @@ class DryRunAdapter:
                 with (self.ctx.out_dir / f"requests-{day}.jsonl").open("a", encoding="utf-8") as fh:
                     fh.write(line + "\n")
             else:
-                path = self.ctx.out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+                path = (
+                    self.ctx.out_dir
+                    / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+                )
                 path.write_text(line, encoding="utf-8")
-        return PublishResult(remote_id=remote_id, url=f"dryrun://{post.platform}/{remote_id}",
-                             detail={"dry_run": True}, request=request)
+        return PublishResult(
+            remote_id=remote_id,
+            url=f"dryrun://{post.platform}/{remote_id}",
+            detail={"dry_run": True},
+            request=request,
+        )
 
     async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
         return None

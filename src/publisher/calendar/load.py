@@ -102,8 +102,13 @@ class Calendar:
             todo.append((path, key))
         for path, key, checked, used in self._check_many(todo):
             cached = self._files.get(path)
-            if not cached or cached[2].item is None or checked.item is None or cached[2].item.hash != \
-                    checked.item.hash or cached[2].problems != checked.problems:
+            if (
+                not cached
+                or cached[2].item is None
+                or checked.item is None
+                or cached[2].item.hash != checked.item.hash
+                or cached[2].problems != checked.problems
+            ):
                 changed.add(checked.path)
             self._files[path] = (key[0], key[1], checked, frozenset(used))
         for gone in set(self._files) - seen:
@@ -111,8 +116,9 @@ class Calendar:
         self._ids = None
         return self._with_duplicates([self._files[p][2] for p in sorted(self._files)]), changed
 
-    def _check_many(self, todo: list[tuple[Path, tuple[int, int]]]
-                    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+    def _check_many(
+        self, todo: list[tuple[Path, tuple[int, int]]]
+    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
         """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python)."""
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_FROM or workers < 2:
@@ -125,21 +131,30 @@ class Calendar:
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         chunks = [todo[i::workers] for i in range(workers)]
         with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
-            futures = [pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk) for chunk in chunks]
+            futures = [
+                pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk) for chunk in chunks
+            ]
             for future in futures:
                 results, media = future.result()
                 self._media.update(media)
                 yield from results
 
-    def check_file(self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None) -> Checked:
+    def check_file(
+        self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None
+    ) -> Checked:
         """Parse and check one file for every target platform; one broken file never stops the others."""
         try:
             return self._check_file(path, ctx, used)
         except Exception as exc:  # a bug in a checker must not hide the other items' results
             logger.debug("checking %s failed", path, exc_info=True)
             rel = path.relative_to(self.ws.root).as_posix()
-            problem = Problem(rel, 1, "file", f"internal error while checking: {type(exc).__name__}: {exc}",
-                              "please report this; the other items were checked")
+            problem = Problem(
+                rel,
+                1,
+                "file",
+                f"internal error while checking: {type(exc).__name__}: {exc}",
+                "please report this; the other items were checked",
+            )
             return Checked(rel, None, (problem,), frozenset())
 
     def _check_file(self, path: Path, ctx: ContentContext | None, used: set[Path] | None) -> Checked:
@@ -167,8 +182,11 @@ class Calendar:
                 _fields, text_problems = self.renderer.render_text(item, target, exact=False)
                 mine = text_problems + media_problems
                 problems += mine
-                if not item_level and not any(p.severity == "error" for p in mine) and not any(
-                        p.platform == target.platform and p.severity == "error" for p in problems):
+                if (
+                    not item_level
+                    and not any(p.severity == "error" for p in mine)
+                    and not any(p.platform == target.platform and p.severity == "error" for p in problems)
+                ):
                     valid.add((target.platform, target.account))
         return Checked(rel, item, tuple(problems), frozenset(valid), digest)
 
@@ -241,15 +259,21 @@ class Calendar:
             if len(dups) > 1:
                 others = ", ".join(d.path for d in dups if d is not c)
                 line = c.item.lines.get("id", 1) if c.item else 1
-                problem = Problem(c.path, line, "id", f"id {c.item.id!r} is also used by {others}",  # type: ignore
-                                  "ids must be unique: change one, or remove `id:` to use the file name")
+                problem = Problem(
+                    c.path,
+                    line,
+                    "id",
+                    f"id {c.item.id!r} is also used by {others}",  # type: ignore
+                    "ids must be unique: change one, or remove `id:` to use the file name",
+                )
                 c = Checked(c.path, c.item, (*c.problems, problem), frozenset())
             out.append(c)
         return out
 
 
-def _check_chunk(root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]]
-                 ) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
+def _check_chunk(
+    root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]]
+) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
     """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled."""
     from publisher.workspace.settings import open_workspace
 

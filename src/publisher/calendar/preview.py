@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from publisher.calendar.load import Checked
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
-from publisher.render.engine import Renderer
 from publisher.platforms.rules import PlatformRules, count_length
+from publisher.render.engine import Renderer
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -47,8 +47,14 @@ def safe_name(text: str) -> str:
     return name if name and not name.startswith(".") else f"_{name}"
 
 
-def write_previews(ws: Workspace, checked: Checked, renderer: Renderer, *, platforms: set[str] | None = None,
-                   out_root: Path | None = None) -> PreviewSet:
+def write_previews(
+    ws: Workspace,
+    checked: Checked,
+    renderer: Renderer,
+    *,
+    platforms: set[str] | None = None,
+    out_root: Path | None = None,
+) -> PreviewSet:
     """Render every target of the item (or those whose platform or account is in `platforms`) to HTML pages.
 
     Targets that cannot render are listed with their problems on the index page and in the result.
@@ -85,8 +91,9 @@ def write_previews(ws: Workspace, checked: Checked, renderer: Renderer, *, platf
     return PreviewSet(index=index, pages=pages, problems=tuple(problems))
 
 
-def _write_page(ws: Workspace, renderer: Renderer, item: Item, target: Target, out: Path
-                ) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _write_page(
+    ws: Workspace, renderer: Renderer, item: Item, target: Target, out: Path
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """One target's page: (its index card, []) when written, else (None, the errors that stopped it)."""
     rules = ws.rules[target.platform]
     post, found = renderer.render(item, target, process_media=True)
@@ -99,12 +106,26 @@ def _write_page(ws: Workspace, renderer: Renderer, item: Item, target: Target, o
     except (TemplateError, SecurityError) as exc:
         # A broken workspace preview template is reported like any other problem, never a traceback.
         message = f"preview template {rules.preview} failed: {exc}"
-        return None, [Problem(item.path, target.line, "preview", message,
-                              f"fix platforms/{target.platform}/{rules.preview}", target.platform)]
+        return None, [
+            Problem(
+                item.path,
+                target.line,
+                "preview",
+                message,
+                f"fix platforms/{target.platform}/{rules.preview}",
+                target.platform,
+            )
+        ]
     page = out / f"{safe_name(target.platform)}-{safe_name(target.account)}.html"
     page.write_text(html, encoding="utf-8")
-    return {**ctx["target"], "href": page.name, "headline": ctx["headline"], "media_count": len(media),
-            "over": [c["field"] for c in ctx["counts"] if c["over"]], "warnings": len(ctx["warnings"])}, []
+    return {
+        **ctx["target"],
+        "href": page.name,
+        "headline": ctx["headline"],
+        "media_count": len(media),
+        "over": [c["field"] for c in ctx["counts"] if c["over"]],
+        "warnings": len(ctx["warnings"]),
+    }, []
 
 
 # -- building the pages ------------------------------------------------------------------------------------
@@ -115,15 +136,26 @@ def _env(rules: PlatformRules | None) -> ImmutableSandboxedEnvironment:
     search = [TEMPLATES_DIR]
     if rules is not None:
         search = [rules.directory, DEFAULTS_DIR / "platforms" / rules.name, TEMPLATES_DIR]
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader([str(p) for p in search]), autoescape=True,
-                                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader([str(p) for p in search]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["topics"] = _mark_topics
     env.filters["nbytes"] = _nbytes
     return env
 
 
-def _page_context(ws: Workspace, rules: PlatformRules, item: Item, target: Target, post: RenderedPost,
-                  media: list[dict[str, Any]]) -> dict[str, Any]:
+def _page_context(
+    ws: Workspace,
+    rules: PlatformRules,
+    item: Item,
+    target: Target,
+    post: RenderedPost,
+    media: list[dict[str, Any]],
+) -> dict[str, Any]:
     """Plain data for a preview template: fields as sent, media as copied, counts against the limits."""
     names = {m["file"] for m in media}
     fields: dict[str, Any] = {}
@@ -162,14 +194,38 @@ def _counts(rules: PlatformRules, fields: Mapping[str, Any]) -> list[dict[str, A
         text = str(value or "")
         length = count_length(text, rule.count)
         size = len(text.encode("utf-8"))
-        over = ((rule.max is not None and length > rule.max) or (rule.min is not None and length < rule.min)
-                or (rule.max_bytes is not None and size > rule.max_bytes) or (rule.required and not text))
-        rows.append({"field": name, "length": length, "max": rule.max, "min": rule.min, "count": rule.count,
-                     "bytes": size, "max_bytes": rule.max_bytes, "over": bool(over)})
+        over = (
+            (rule.max is not None and length > rule.max)
+            or (rule.min is not None and length < rule.min)
+            or (rule.max_bytes is not None and size > rule.max_bytes)
+            or (rule.required and not text)
+        )
+        rows.append(
+            {
+                "field": name,
+                "length": length,
+                "max": rule.max,
+                "min": rule.min,
+                "count": rule.count,
+                "bytes": size,
+                "max_bytes": rule.max_bytes,
+                "over": bool(over),
+            }
+        )
     tags = fields.get("tags") or []
     limit = rules.tags.max_items
-    rows.append({"field": "tags", "length": len(tags), "max": limit, "min": None, "count": "items",
-                 "bytes": None, "max_bytes": None, "over": len(tags) > limit})
+    rows.append(
+        {
+            "field": "tags",
+            "length": len(tags),
+            "max": limit,
+            "min": None,
+            "count": "items",
+            "bytes": None,
+            "max_bytes": None,
+            "over": len(tags) > limit,
+        }
+    )
     return rows
 
 
@@ -183,9 +239,16 @@ def _target_summary(ws: Workspace, rules: PlatformRules, target: Target) -> dict
         schedule, date = f"{when} (next free slot)" if when == "slot" else str(when), ""
     else:
         schedule, date = "not scheduled", ""
-    return {"platform": rules.name, "label": rules.label, "kind": rules.kind, "account": target.account,
-            "account_label": (account.label if account and account.label else target.account),
-            "mode": account.mode if account else "dry-run", "schedule": schedule, "date": date}
+    return {
+        "platform": rules.name,
+        "label": rules.label,
+        "kind": rules.kind,
+        "account": target.account,
+        "account_label": (account.label if account and account.label else target.account),
+        "mode": account.mode if account else "dry-run",
+        "schedule": schedule,
+        "date": date,
+    }
 
 
 def _item_summary(item: Item | None, checked: Checked | None) -> dict[str, Any]:
@@ -196,8 +259,15 @@ def _item_summary(item: Item | None, checked: Checked | None) -> dict[str, Any]:
 
 
 def _problem(p: Problem) -> dict[str, str]:
-    return {"where": f"{p.path}:{p.line}", "field": p.field, "message": p.message, "hint": p.hint,
-            "platform": p.platform, "severity": p.severity, "text": p.format()}
+    return {
+        "where": f"{p.path}:{p.line}",
+        "field": p.field,
+        "message": p.message,
+        "hint": p.hint,
+        "platform": p.platform,
+        "severity": p.severity,
+        "text": p.format(),
+    }
 
 
 # -- media -------------------------------------------------------------------------------------------------
@@ -214,9 +284,20 @@ def _place(m: MediaFile, folder: Path) -> dict[str, Any]:
             shutil.copyfile(src, dest)
     kind = m.mime.split("/", 1)[0] if m.mime else "image"
     short = dest.name if len(dest.name) <= 24 else f"{dest.name[:8]}…{dest.name[-12:]}"
-    return {"role": m.role, "file": dest.name, "short": short, "src": f"{MEDIA_DIR}/{dest.name}",
-            "source": m.source, "width": m.width, "height": m.height, "bytes": m.bytes, "mime": m.mime,
-            "kind": kind, "duration": m.duration_s, "sha256": m.sha256}
+    return {
+        "role": m.role,
+        "file": dest.name,
+        "short": short,
+        "src": f"{MEDIA_DIR}/{dest.name}",
+        "source": m.source,
+        "width": m.width,
+        "height": m.height,
+        "bytes": m.bytes,
+        "mime": m.mime,
+        "kind": kind,
+        "duration": m.duration_s,
+        "sha256": m.sha256,
+    }
 
 
 def _clear(out: Path) -> None:

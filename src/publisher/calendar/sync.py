@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from publisher.calendar.load import Checked
+from publisher.calendar.check import CheckResult
+from publisher.calendar.load import Calendar, Checked
 from publisher.models import Item, PostState, Target
 from publisher.states import can_transition
 from publisher.store.db import Store
@@ -61,8 +62,9 @@ class Change:
         return dict(self.__dict__)
 
 
-def desired_posts(ws: Workspace, checked: Iterable[Checked], *, now: datetime,
-                  slot_finder: SlotFinder | None = None) -> list[Desired]:
+def desired_posts(
+    ws: Workspace, checked: Iterable[Checked], *, now: datetime, slot_finder: SlotFinder | None = None
+) -> list[Desired]:
     """Pure: the desired state of every post, from the checked calendar."""
     out: list[Desired] = []
     for c in checked:
@@ -74,8 +76,9 @@ def desired_posts(ws: Workspace, checked: Iterable[Checked], *, now: datetime,
     return out
 
 
-def _desired(ws: Workspace, c: Checked, item: Item, target: Target, now: datetime,
-             slot_finder: SlotFinder | None) -> Desired:
+def _desired(
+    ws: Workspace, c: Checked, item: Item, target: Target, now: datetime, slot_finder: SlotFinder | None
+) -> Desired:
     rules = ws.rules[target.platform]
     late = target.fields.get("late_window")
     late_s = rules.schedule.late_window_s if late is None else _seconds(late, rules.schedule.late_window_s)
@@ -113,7 +116,8 @@ def _seconds(value: Any, default: float) -> float:
 def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
     """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent."""
     query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_override_at).where(
-        post_t.c.due_override_at.is_not(None))
+        post_t.c.due_override_at.is_not(None)
+    )
     with store.session() as s:
         overrides = {(r.item_id, r.platform, r.account): r.due_override_at for r in s.execute(query)}
     if not overrides:
@@ -127,14 +131,21 @@ def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
     return out
 
 
-def diff(store: Store, checked: list[Checked], desired: list[Desired], *, item_ids: set[str] | None = None
-         ) -> list[Change]:
+def diff(
+    store: Store, checked: list[Checked], desired: list[Desired], *, item_ids: set[str] | None = None
+) -> list[Change]:
     """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync)."""
     present = {c.item.id for c in checked if c.item}
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     with store.session() as s:
-        query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.state, post_t.c.due_at,
-                          post_t.c.content_hash)
+        query = sa.select(
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.state,
+            post_t.c.due_at,
+            post_t.c.content_hash,
+        )
         if item_ids is not None:
             query = query.where(post_t.c.item_id.in_(list(item_ids)))
         rows = {(r.item_id, r.platform, r.account): r for r in s.execute(query)}
@@ -147,16 +158,27 @@ def diff(store: Store, checked: list[Checked], desired: list[Desired], *, item_i
         state = S(row.state)
         if state == S.PUBLISHED:
             if row.content_hash != d.content_hash:
-                changes.append(Change("changed_after_publish", *key, state.value, state.value,
-                                      "edited after it was published; it will not be re-posted"))
+                changes.append(
+                    Change(
+                        "changed_after_publish",
+                        *key,
+                        state.value,
+                        state.value,
+                        "edited after it was published; it will not be re-posted",
+                    )
+                )
             continue
         if state not in SYNC_OWNED:
             continue  # in flight or waiting for a person: the queue decides
         target_state = d.state
         if state in (S.RETRYING, S.MISSED) and target_state == S.QUEUED:
             target_state = state  # keep the durable wait / the person's decision
-        if state == S.CANCELLED and target_state != S.CANCELLED and row.content_hash == d.content_hash \
-                and _same(row.due_at, d.due_at):
+        if (
+            state == S.CANCELLED
+            and target_state != S.CANCELLED
+            and row.content_hash == d.content_hash
+            and _same(row.due_at, d.due_at)
+        ):
             continue  # a person cancelled it; only an edit brings it back
         if target_state != state and can_transition(state, target_state):
             changes.append(Change("state", *key, state.value, target_state.value, d.reason))
@@ -174,8 +196,9 @@ def diff(store: Store, checked: list[Checked], desired: list[Desired], *, item_i
     return changes
 
 
-def apply(store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *,
-          now: datetime) -> None:
+def apply(
+    store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *, now: datetime
+) -> None:
     """Write the changes in one transaction; compare-and-set on state so a racing worker is never overridden."""
     if not changes:
         return
@@ -187,34 +210,69 @@ def apply(store: Store, checked: list[Checked], desired: list[Desired], changes:
             item = items.get(item_id)
             if item is None:
                 continue
-            values = dict(path=item.path, hash=item.hash, fields=_jsonable(item.fields), status=item.status,
-                          title=item.title, synced_at=now)
+            values = dict(
+                path=item.path,
+                hash=item.hash,
+                fields=_jsonable(item.fields),
+                status=item.status,
+                title=item.title,
+                synced_at=now,
+            )
             updated = conn.execute(sa.update(item_t).where(item_t.c.id == item_id).values(**values)).rowcount
             if not updated:
                 _insert_new(conn, item_t, {"id": item_id, **values})
         for ch in changes:
             key = (ch.item_id, ch.platform, ch.account)
             d = wanted.get(key)
-            where = sa.and_(post_t.c.item_id == ch.item_id, post_t.c.platform == ch.platform,
-                            post_t.c.account == ch.account)
+            where = sa.and_(
+                post_t.c.item_id == ch.item_id,
+                post_t.c.platform == ch.platform,
+                post_t.c.account == ch.account,
+            )
             if ch.kind == "new" and d is not None:
-                _insert_new(conn, post_t, dict(
-                    item_id=d.item_id, platform=d.platform, account=d.account, state=d.state.value,
-                    due_at=d.due_at, late_window_s=d.late_window_s, content_hash=d.content_hash, reason=d.reason,
-                    ids={}, created_at=now, updated_at=now))
+                _insert_new(
+                    conn,
+                    post_t,
+                    dict(
+                        item_id=d.item_id,
+                        platform=d.platform,
+                        account=d.account,
+                        state=d.state.value,
+                        due_at=d.due_at,
+                        late_window_s=d.late_window_s,
+                        content_hash=d.content_hash,
+                        reason=d.reason,
+                        ids={},
+                        created_at=now,
+                        updated_at=now,
+                    ),
+                )
             elif ch.kind == "state":
-                values: dict[str, Any] = {"state": ch.after, "reason": d.reason if d else ch.detail,
-                                          "updated_at": now}
+                values: dict[str, Any] = {
+                    "state": ch.after,
+                    "reason": d.reason if d else ch.detail,
+                    "updated_at": now,
+                }
                 if ch.after == S.QUEUED.value:
                     values.update(next_attempt_at=None, last_error=None)
                 conn.execute(sa.update(post_t).where(where, post_t.c.state == ch.before).values(**values))
             elif ch.kind in ("due", "edited") and d is not None:
-                conn.execute(sa.update(post_t).where(where, post_t.c.state.in_([s.value for s in SYNC_OWNED]))
-                             .values(due_at=d.due_at, late_window_s=d.late_window_s,
-                                     content_hash=d.content_hash, updated_at=now))
+                conn.execute(
+                    sa.update(post_t)
+                    .where(where, post_t.c.state.in_([s.value for s in SYNC_OWNED]))
+                    .values(
+                        due_at=d.due_at,
+                        late_window_s=d.late_window_s,
+                        content_hash=d.content_hash,
+                        updated_at=now,
+                    )
+                )
             elif ch.kind == "removed":
-                conn.execute(sa.update(post_t).where(where, post_t.c.state == ch.before)
-                             .values(state=S.CANCELLED.value, reason=ch.detail, updated_at=now))
+                conn.execute(
+                    sa.update(post_t)
+                    .where(where, post_t.c.state == ch.before)
+                    .values(state=S.CANCELLED.value, reason=ch.detail, updated_at=now)
+                )
             elif ch.kind == "changed_after_publish":
                 conn.execute(sa.update(post_t).where(where).values(reason=ch.detail, updated_at=now))
         _remember(conn, "last_sync", now.isoformat())
@@ -252,3 +310,38 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """The outcome of one sync: what changed, and the calendar as checked."""
+
+    changes: tuple[Change, ...]
+    check: CheckResult
+    applied: bool
+
+
+def sync_calendar(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: datetime,
+    calendar: Calendar | None = None,
+    apply_changes: bool = True,
+) -> SyncResult:
+    """Bring the store in line with the files (or, with apply_changes=False, only say what would change)."""
+    calendar = calendar or Calendar(ws)
+    checked, _ = calendar.scan()
+    desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
+    changes = diff(store, checked, desired)
+    if apply_changes:
+        apply(store, checked, desired, changes, now=now)
+    return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)
+
+
+def slot_finder(ws: Workspace, store: Store) -> SlotFinder | None:
+    """`publish_at: best` (the account's own history) and `publish_at: slot` (schedules/slots.yaml)."""
+    from publisher.calendar.slots import finder
+    from publisher.reports import best_time_finder
+
+    return best_time_finder(ws, store, fallback=finder(ws, store))

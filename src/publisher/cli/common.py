@@ -32,27 +32,47 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: nearest with publisher.toml).")
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: nearest with publisher.toml)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="DEBUG logs (secrets are always redacted).")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="DEBUG logs (secrets are always redacted).")
+]
 
 
 def setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: "
-                        "%(message)s", stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
     install_logging_redaction(verbose=verbose)
 
 
 def print_json(data: Any) -> None:
-    out.print_json(json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False) \
-        if sys.stdout.isatty() else print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    out.print_json(
+        json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False
+    ) if sys.stdout.isatty() else print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
 
 
 STATE_STYLE = {
-    "published": "green", "queued": "cyan", "planned": "white", "held": "yellow", "waiting_approval": "yellow",
-    "retrying": "yellow", "failed": "red", "needs_attention": "red", "needs_reauth": "red", "missed": "red",
-    "awaiting_manual": "magenta", "cancelled": "dim", "claimed": "blue", "sending": "blue", "reconcile": "red",
+    "published": "green",
+    "queued": "cyan",
+    "planned": "white",
+    "held": "yellow",
+    "waiting_approval": "yellow",
+    "retrying": "yellow",
+    "failed": "red",
+    "needs_attention": "red",
+    "needs_reauth": "red",
+    "missed": "red",
+    "awaiting_manual": "magenta",
+    "cancelled": "dim",
+    "claimed": "blue",
+    "sending": "blue",
+    "reconcile": "red",
 }
 
 

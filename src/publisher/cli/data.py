@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from publisher import services as commands
 from publisher.cli.common import (
     JsonOpt,
     VerboseOpt,
@@ -24,16 +23,23 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
+from publisher.store.db import store_for
+from publisher.workspace.settings import open_workspace
 
-metrics_app = typer.Typer(help="Engagement figures: pull them from the platforms, or import a CSV export.",
-                          no_args_is_help=True)
+metrics_app = typer.Typer(
+    help="Engagement figures: pull them from the platforms, or import a CSV export.", no_args_is_help=True
+)
 app.add_typer(metrics_app, name="metrics")
 
 
 @metrics_app.command("pull")
 def metrics_pull(
-    since: Annotated[str | None, typer.Option(help="Posts published since this date (default: 14 days ago).")] = None,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the sandbox instead of the platforms.")] = False,
+    since: Annotated[
+        str | None, typer.Option(help="Posts published since this date (default: 14 days ago).")
+    ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Read from the sandbox instead of the platforms.")
+    ] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -42,13 +48,18 @@ def metrics_pull(
     setup_logging(verbose)
     from publisher.metrics import pull as metrics
 
-    ws = commands.workspace(workspace)
-    store = commands.store_for(ws)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
     now = utc_now()
     start = parse_day(ws, since, "--since") if since else now - timedelta(days=14)
     with sandbox_url_for(sandbox) as url:
-        result = metrics.pull(ws, store, now=now, since=start,
-                              adapter_for=metrics.default_adapter_for(ws, store, now=utc_now, sandbox_url=url))
+        result = metrics.pull(
+            ws,
+            store,
+            now=now,
+            since=start,
+            adapter_for=metrics.default_adapter_for(ws, store, now=utc_now, sandbox_url=url),
+        )
     if as_json:
         print_json(result.to_dict())
     else:
@@ -71,9 +82,15 @@ def metrics_import(
     setup_logging(verbose)
     from publisher.metrics import pull as metrics
 
-    ws = commands.workspace(workspace)
-    result = metrics.import_csv(ws, commands.store_for(ws), file, platform=platform,
-                                account=account or ws.default_account(platform), now=utc_now())
+    ws = open_workspace(workspace)
+    result = metrics.import_csv(
+        ws,
+        store_for(ws),
+        file,
+        platform=platform,
+        account=account or ws.default_account(platform),
+        now=utc_now(),
+    )
     if as_json:
         print_json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
     else:
@@ -83,11 +100,18 @@ def metrics_import(
 @app.command()
 def report(
     kind: Annotated[str, typer.Argument(help="daily (运营日报) | weekly (运营周报) | engagement")],
-    period: Annotated[str | None, typer.Option(help="2027-01-04 | 2027-W01 | 2027-01 | FROM..TO | yesterday | "
-                                               "last_week | last_7_days | this_month")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="2027-01-04 | 2027-W01 | 2027-01 | FROM..TO | yesterday | "
+            "last_week | last_7_days | this_month"
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md | html | csv | xlsx | json")] = "md",
     lang: Annotated[str | None, typer.Option(help="zh | en (default: the workspace's language)")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Where to write (default: under reports/).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Where to write (default: under reports/).")
+    ] = None,
     rehearsal: Annotated[bool, typer.Option("--rehearsal", help="Read the last rehearsal's store.")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -98,14 +122,14 @@ def report(
     from publisher import reports
     from publisher.store.db import open_store
 
-    ws = commands.workspace(workspace)
+    ws = open_workspace(workspace)
     if rehearsal:
         db = ws.state_dir / "rehearsal.db"
         if not db.is_file():
             raise UsageError("no rehearsal yet: run `publisher rehearse` first")
         store = open_store(f"sqlite:///{db}")
     else:
-        store = commands.store_for(ws)
+        store = store_for(ws)
     result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now())
     path = reports.write(result, fmt, out_file or reports.default_out(ws, result, fmt))
     if as_json:
@@ -117,7 +141,9 @@ def report(
 
 @app.command()
 def calendar(
-    ics: Annotated[Path, typer.Option("--ics", help="The .ics file to write (subscribe to it in any calendar app).")],
+    ics: Annotated[
+        Path, typer.Option("--ics", help="The .ics file to write (subscribe to it in any calendar app).")
+    ],
     platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
     workspace: WorkspaceOpt = None,
     verbose: VerboseOpt = False,
@@ -126,8 +152,6 @@ def calendar(
     setup_logging(verbose)
     from publisher.calendar.ics import write_ics
 
-    ws = commands.workspace(workspace)
-    path = write_ics(ws, commands.store_for(ws), ics, now=utc_now(), platform=platform)
+    ws = open_workspace(workspace)
+    path = write_ics(ws, store_for(ws), ics, now=utc_now(), platform=platform)
     out.print(f"written to {path}")
-
-

@@ -22,8 +22,9 @@ from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from publisher import services as commands
+from publisher.calendar.check import check_workspace, find_item
 from publisher.calendar.load import Calendar
+from publisher.calendar.sync import sync_calendar
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
@@ -40,7 +41,12 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import PublisherError
+from publisher.queue.manual import publish_dry_run, publish_now
+from publisher.queue.overview import post_views, status_summary
 from publisher.redact import redact_text
+from publisher.store.db import store_for
+from publisher.workspace.scaffold import init_workspace
+from publisher.workspace.settings import open_workspace
 
 __all__ = ["app", "main", "run"]
 
@@ -53,7 +59,7 @@ def init(
 ) -> None:
     """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
-    created = commands.init_workspace(directory, force=force)
+    created = init_workspace(directory, force=force)
     out.print(f"[green]✓[/] workspace ready in {directory.resolve()}")
     for path in created:
         out.print(f"  {path}")
@@ -64,8 +70,8 @@ def init(
 def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
     """Validate every item for every target platform (exit 1 on any error)."""
     setup_logging(verbose)
-    ws = commands.workspace(workspace)
-    result = commands.check(ws)
+    ws = open_workspace(workspace)
+    result = check_workspace(ws)
     if as_json:
         print_json(result.to_dict())
     else:
@@ -78,7 +84,9 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
         for platform, (ok, bad) in sorted(result.per_platform().items()):
             table.add_row(platform, str(ok), f"[red]{bad}[/]" if bad else "0")
         out.print(table)
-        status = "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
+        status = (
+            "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
+        )
         out.print(f"{status} · {result.item_count} item(s) · {len(result.warnings)} warning(s)")
     raise typer.Exit(1 if result.errors else 0)
 
@@ -87,15 +95,17 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
 def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
     """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
     setup_logging(verbose)
-    ws = commands.workspace(workspace)
-    result = commands.sync(ws, commands.store_for(ws), now=utc_now())
+    ws = open_workspace(workspace)
+    result = sync_calendar(ws, store_for(ws), now=utc_now())
     if as_json:
         print_json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
         return
     if result.changes:
         out.print(changes_table(result.changes))
-    out.print(f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
-              + (" — run `publisher check` for details" if result.check.errors else ""))
+    out.print(
+        f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
+        + (" — run `publisher check` for details" if result.check.errors else "")
+    )
 
 
 @app.command()
@@ -107,13 +117,16 @@ def plan(
 ) -> None:
     """What will go out when: when, platform, item, state; and what changed since the last sync."""
     setup_logging(verbose)
-    ws = commands.workspace(workspace)
-    store = commands.store_for(ws)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
     now = utc_now()
-    preview = commands.sync(ws, store, now=now, apply_changes=False)
+    preview = sync_calendar(ws, store, now=now, apply_changes=False)
     # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
-    views = [v for v in commands.posts(store, until=now + timedelta(days=days))
-             if v.state not in ("published", "cancelled")]
+    views = [
+        v
+        for v in post_views(store, until=now + timedelta(days=days))
+        if v.state not in ("published", "cancelled")
+    ]
     if as_json:
         print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
         return
@@ -125,8 +138,14 @@ def plan(
         table.add_column(col)
     for v in views:
         style = STATE_STYLE.get(v.state, "white")
-        table.add_row(local_time(ws, v.due_at), v.platform, v.account, v.item, f"[{style}]{v.state}[/]",
-                      escape(v.reason[:80]))
+        table.add_row(
+            local_time(ws, v.due_at),
+            v.platform,
+            v.account,
+            v.item,
+            f"[{style}]{v.state}[/]",
+            escape(v.reason[:80]),
+        )
     out.print(table)
 
 
@@ -140,18 +159,18 @@ def status(
 ) -> None:
     """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
-    ws = commands.workspace(workspace)
-    store = commands.store_for(ws)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
     if as_json:
-        print_json(commands.status(store))
+        print_json(status_summary(store))
         return
     if not watch:
-        out.print(_status_view(ws, commands.status(store)))
+        out.print(_status_view(ws, status_summary(store)))
         return
-    with Live(_status_view(ws, commands.status(store)), console=out, auto_refresh=False) as live:
+    with Live(_status_view(ws, status_summary(store)), console=out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
-            live.update(_status_view(ws, commands.status(store)), refresh=True)
+            live.update(_status_view(ws, status_summary(store)), refresh=True)
 
 
 def _status_view(ws: Any, data: dict[str, Any]) -> Group:
@@ -166,9 +185,15 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
         table.add_column(col)
     for p in data["posts"]:
         when = datetime.fromisoformat(p["due_at"]) if p["due_at"] else None
-        table.add_row(str(p["id"]), local_time(ws, when), p["platform"], p["account"], p["item"],
-                      f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
-                      escape((p["last_error"] or p["reason"] or "")[:90]))
+        table.add_row(
+            str(p["id"]),
+            local_time(ws, when),
+            p["platform"],
+            p["account"],
+            p["item"],
+            f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+            escape((p["last_error"] or p["reason"] or "")[:90]),
+        )
     parts: list[Any] = [counts, table]
     if data["attention"]:
         needs = Table(title="needs a person (publisher retry / cancel / resolve POST)")
@@ -178,10 +203,17 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
             attempt = p["last_attempt"] or {}
             evidence = ", ".join(f"{k}={v}" for k, v in p["platform_ids"].items())
             if attempt:
-                evidence += f"; attempt {attempt['number']} {attempt['step']}: {attempt['outcome'] or 'in flight'}"
-            needs.add_row(str(p["id"]), p["item"], f"{p['platform']}:{p['account']}",
-                          f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
-                          escape((p["last_error"] or p["reason"] or "")[:80]), escape(evidence[:80]))
+                evidence += (
+                    f"; attempt {attempt['number']} {attempt['step']}: {attempt['outcome'] or 'in flight'}"
+                )
+            needs.add_row(
+                str(p["id"]),
+                p["item"],
+                f"{p['platform']}:{p['account']}",
+                f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+                escape((p["last_error"] or p["reason"] or "")[:80]),
+                escape(evidence[:80]),
+            )
         parts.append(needs)
     return Group(*parts)
 
@@ -189,41 +221,70 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
 @app.command()
 def publish(
     item: Annotated[str, typer.Argument(help="Item id or file path.")],
-    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform or account.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")] = False,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Every account talks to the sandbox "
-                                          "(PUBLISHER_SANDBOX_URL, else one started in-process).")] = False,
+    platform: Annotated[
+        str | None, typer.Option("--platform", "-p", help="Only this platform or account.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")
+    ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
     setup_logging(verbose)
-    ws = commands.workspace(workspace)
-    store = commands.store_for(ws)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
     if not dry_run:
-        from publisher.daemon.service import run_once
         from publisher.daemon.entry import notifier_for
+        from publisher.daemon.service import run_once
 
-        made_due = commands.publish_now(ws, store, item, platform=platform, now=utc_now())
+        made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
         with sandbox_url_for(sandbox) as url:
             outcomes = run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
         mine = {post for post, *_ in made_due}
         rows = [o for o in outcomes if o.post_id in mine]
         if as_json:
-            print_json({"posts": [{"id": o.post_id, "platform": o.platform, "account": o.account, "state": o.state,
-                              "reason": o.reason} for o in rows]})
+            print_json(
+                {
+                    "posts": [
+                        {
+                            "id": o.post_id,
+                            "platform": o.platform,
+                            "account": o.account,
+                            "state": o.state,
+                            "reason": o.reason,
+                        }
+                        for o in rows
+                    ]
+                }
+            )
         else:
             for o in rows:
-                out.print(f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
-                          f"{o.state}[/] {escape(o.reason or '')}")
+                out.print(
+                    f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
+                    f"{o.state}[/] {escape(o.reason or '')}"
+                )
         bad = {"failed", "needs_attention", "needs_reauth", "missed", "held"}
         raise typer.Exit(1 if any(o.state in bad for o in rows) else 0)
-    records, problems = commands.publish_dry_run(ws, store, item, platform=platform, now=utc_now())
+    records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
     if as_json:
-        print_json({"requests": [{"platform": r.platform, "account": r.account, "file": str(r.path),
-                             "request": r.request} for r in records],
-               "problems": [p.to_dict() for p in problems]})
+        print_json(
+            {
+                "requests": [
+                    {"platform": r.platform, "account": r.account, "file": str(r.path), "request": r.request}
+                    for r in records
+                ],
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
     else:
         for r in records:
             out.rule(f"{r.platform} · {r.account} (dry run: nothing sent)")
@@ -248,13 +309,18 @@ def preview(
     setup_logging(verbose)
     from publisher.calendar.preview import write_previews
 
-    ws = commands.workspace(workspace)
+    ws = open_workspace(workspace)
     calendar = Calendar(ws)
-    checked = commands.find_item(calendar, item)
+    checked = find_item(calendar, item)
     result = write_previews(ws, checked, calendar.renderer, platforms={platform} if platform else None)
     if as_json:
-        print_json({"index": str(result.index), "pages": {k: str(v) for k, v in result.pages.items()},
-               "problems": [p.to_dict() for p in result.problems]})
+        print_json(
+            {
+                "index": str(result.index),
+                "pages": {k: str(v) for k, v in result.pages.items()},
+                "problems": [p.to_dict() for p in result.problems],
+            }
+        )
     else:
         for key, page in result.pages.items():
             out.print(f"[green]✓[/] {key}: {page}")
@@ -270,7 +336,8 @@ def preview(
 
 
 # The other commands register themselves on `app` when imported; after these, so `--help` lists the calendar first.
-from publisher.cli import data, ops  # noqa: E402, F401
+import publisher.cli.data  # noqa: E402, F401
+import publisher.cli.ops  # noqa: E402, F401
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -288,8 +355,10 @@ def run(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback for -v, never print a secret
         logging.getLogger("publisher").debug("internal error", exc_info=True)
-        err.print(f"[red]internal error:[/] {escape(redact_text(f'{type(exc).__name__}: {exc}'))} "
-                  "(run again with -v for details, and please report it)")
+        err.print(
+            f"[red]internal error:[/] {escape(redact_text(f'{type(exc).__name__}: {exc}'))} "
+            "(run again with -v for details, and please report it)"
+        )
         return 1
     return 0
 

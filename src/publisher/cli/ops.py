@@ -12,7 +12,6 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from publisher import services as commands
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
@@ -28,31 +27,40 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
+from publisher.store.db import store_for
+from publisher.workspace.settings import open_workspace
 
 
 @app.command()
 def sandbox(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8900,
-    seed: Annotated[int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")
+    ] = 0,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally."""
     setup_logging(verbose)
     from publisher.sandbox import serve
 
-    out.print(f"sandbox on http://127.0.0.1:{port} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
-              f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL=http://127.0.0.1:{port}")
+    out.print(
+        f"sandbox on http://127.0.0.1:{port} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
+        f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL=http://127.0.0.1:{port}"
+    )
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
 @app.command()
 def mcp(
     workspace: WorkspaceOpt = None,
-    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")
+    ] = False,
     port: Annotated[int, typer.Option(help="Port for --http.")] = 8765,
     no_urls: Annotated[bool, typer.Option("--no-urls", help="Refuse media given as https URLs.")] = False,
-    url_host: Annotated[list[str] | None, typer.Option("--url-host", help="Only download media from this host "
-                                                       "(repeatable).")] = None,
+    url_host: Annotated[
+        list[str] | None, typer.Option("--url-host", help="Only download media from this host (repeatable).")
+    ] = None,
 ) -> None:
     """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar."""
     from publisher.mcp.server import main as mcp_main
@@ -62,9 +70,16 @@ def mcp(
 
 @app.command("run")
 def run_daemon(
-    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")] = False,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Every account talks to the sandbox "
-                                          "(PUBLISHER_SANDBOX_URL, else one started in-process).")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")
+    ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -78,9 +93,16 @@ def run_daemon(
 
 @app.command()
 def rehearse(
-    start: Annotated[str | None, typer.Option("--from", help="Start (YYYY-MM-DD[ HH:MM], workspace zone); "
-                                              "default: the day of the first scheduled post.")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="End; default: 14 days after the start.")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Start (YYYY-MM-DD[ HH:MM], workspace zone); default: the day of the first scheduled post.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="End; default: 14 days after the start.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Sandbox seed (same seed, same numbers).")] = 0,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -91,23 +113,35 @@ def rehearse(
     from publisher.rehearsal.run import first_due
     from publisher.rehearsal.run import rehearse as play
 
-    ws = commands.workspace(workspace)
+    ws = open_workspace(workspace)
     begin = parse_day(ws, start, "--from") if start else first_due(ws)
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
         progress.add_task(f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox")
         result = play(ws, start=begin, until=end, seed=seed)
     if as_json:
-        print_json({"summary": result.summary(), "final_states": result.final_states,
-               "timeline": [e.to_dict() for e in result.timeline], "files": [str(f) for f in result.files],
-               "errors": result.errors})
+        print_json(
+            {
+                "summary": result.summary(),
+                "final_states": result.final_states,
+                "timeline": [e.to_dict() for e in result.timeline],
+                "files": [str(f) for f in result.files],
+                "errors": result.errors,
+            }
+        )
     else:
         table = Table(title="rehearsal timeline")
         for col in ("when", "platform", "account", "item", "state", "note"):
             table.add_column(col)
         for e in result.timeline:
-            table.add_row(local_time(ws, e.at), e.platform, e.account, e.item,
-                          f"[{STATE_STYLE.get(e.state, 'white')}]{e.state}[/]", escape((e.reason or e.url or "")[:70]))
+            table.add_row(
+                local_time(ws, e.at),
+                e.platform,
+                e.account,
+                e.item,
+                f"[{STATE_STYLE.get(e.state, 'white')}]{e.state}[/]",
+                escape((e.reason or e.url or "")[:70]),
+            )
         out.print(table)
         out.print(result.summary())
         for f in result.files:
@@ -121,8 +155,8 @@ PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` pri
 def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: Any) -> None:
     from publisher.queue import actions as queue_actions
 
-    ws = commands.workspace(workspace)
-    state = getattr(queue_actions, action)(commands.store_for(ws), post, now=utc_now(), **kw)
+    ws = open_workspace(workspace)
+    state = getattr(queue_actions, action)(store_for(ws), post, now=utc_now(), **kw)
     if as_json:
         print_json({"post": post, "state": str(state)})
     else:
@@ -132,8 +166,14 @@ def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: An
 @app.command()
 def retry(
     post: PostArg,
-    force: Annotated[bool, typer.Option("--force", help="Also re-send a post whose outcome is unknown "
-                                        "(needs_attention): only after checking the platform yourself.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Also re-send a post whose outcome is unknown "
+            "(needs_attention): only after checking the platform yourself.",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -144,8 +184,9 @@ def retry(
 
 
 @app.command()
-def cancel(post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
-           ) -> None:
+def cancel(
+    post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+) -> None:
     """Cancel a post that has not been published."""
     setup_logging(verbose)
     _act(workspace, as_json, post, "cancel")
@@ -154,7 +195,9 @@ def cancel(post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = Fal
 @app.command()
 def resolve(
     post: PostArg,
-    published: Annotated[str | None, typer.Option("--published", help="The post's URL on the platform.")] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="The post's URL on the platform.")
+    ] = None,
     not_published: Annotated[bool, typer.Option("--not-published", help="It did not go out.")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -179,7 +222,7 @@ def serve(
     setup_logging(verbose)
     from publisher.web import serve as serve_web
 
-    ws = commands.workspace(workspace)
+    ws = open_workspace(workspace)
     out.print(f"dashboard on http://{host}:{port}/" + (" (open /?token=<your token> once)" if token else ""))
     serve_web(ws, host=host, port=port, token=token)
 
@@ -189,13 +232,15 @@ app.add_typer(auth_app, name="auth")
 
 
 @auth_app.command("status")
-def auth_status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+def auth_status(
+    workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+) -> None:
     """Each account's credentials and token expiry (never a secret)."""
     setup_logging(verbose)
     from publisher.accounts.login import account_status
 
-    ws = commands.workspace(workspace)
-    rows = account_status(ws, commands.store_for(ws), now=utc_now())
+    ws = open_workspace(workspace)
+    rows = account_status(ws, store_for(ws), now=utc_now())
     if as_json:
         print_json(rows)
         return
@@ -204,8 +249,14 @@ def auth_status(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbos
         table.add_column(col)
     for r in rows:
         colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
-        table.add_row(r["account"], r["platform"], r["mode"], f"[{colour}]{r['state']}[/]",
-                      escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())), escape(r.get("expires", "")))
+        table.add_row(
+            r["account"],
+            r["platform"],
+            r["mode"],
+            f"[{colour}]{r['state']}[/]",
+            escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())),
+            escape(r.get("expires", "")),
+        )
     out.print(table)
 
 
@@ -220,9 +271,13 @@ def auth_douyin(
     setup_logging(verbose)
     from publisher.accounts.login import authorize_douyin
 
-    ws = commands.workspace(workspace)
-    result = authorize_douyin(ws, commands.store_for(ws), account=account, sandbox=sandbox, now=utc_now,
-                              say=lambda text: out.print(text))
+    ws = open_workspace(workspace)
+    result = authorize_douyin(
+        ws,
+        store_for(ws),
+        account=account,
+        sandbox=sandbox,
+        now=utc_now,
+        say=lambda text: out.print(text),
+    )
     out.print(f"[green]✓[/] {account} authorised; {result}")
-
-

@@ -49,14 +49,22 @@ class FrontMatterError(Exception):
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), or a FrontMatterError pointing at the first bad byte's line."""
     if len(raw) > MAX_FILE_BYTES:
-        raise FrontMatterError(1, "file", f"file is {len(raw):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit",
-                               "split it, and keep media in separate files")
+        raise FrontMatterError(
+            1,
+            "file",
+            f"file is {len(raw):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit",
+            "split it, and keep media in separate files",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise FrontMatterError(line, "file", f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                               "save the file as UTF-8 (most editors: 'Save with encoding')") from None
+        raise FrontMatterError(
+            line,
+            "file",
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8 (most editors: 'Save with encoding')",
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
@@ -68,17 +76,29 @@ def decode(raw: bytes) -> str:
 def split(text: str) -> Split:
     """Cut `---` front matter from the Markdown body."""
     if not text.strip():
-        raise FrontMatterError(1, "file", "the file is empty",
-                               "start it with a front matter block: ---, title: ..., ---, then the body")
+        raise FrontMatterError(
+            1,
+            "file",
+            "the file is empty",
+            "start it with a front matter block: ---, title: ..., ---, then the body",
+        )
     lines = text.splitlines(keepends=True)
     if lines[0].rstrip("\r\n").rstrip() != "---":
-        raise FrontMatterError(1, "front matter", "the file does not start with a `---` front matter block",
-                               "put `---` on the first line, the YAML fields, then `---` before the body")
+        raise FrontMatterError(
+            1,
+            "front matter",
+            "the file does not start with a `---` front matter block",
+            "put `---` on the first line, the YAML fields, then `---` before the body",
+        )
     for i in range(1, len(lines)):
         if lines[i].rstrip("\r\n").rstrip() in ("---", "..."):
             return Split("".join(lines[1:i]), 2, "".join(lines[i + 1 :]), i + 2)
-    raise FrontMatterError(1, "front matter", "the front matter block is never closed",
-                           "add a line with `---` after the last YAML field")
+    raise FrontMatterError(
+        1,
+        "front matter",
+        "the front matter block is never closed",
+        "add a line with `---` after the last YAML field",
+    )
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -108,9 +128,12 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise FrontMatterError(line, "front matter", f"invalid YAML: {exc.problem or exc}",
-                               "check indentation and quote values that contain ': ' or start with @ # * & ! |"
-                               ) from None
+        raise FrontMatterError(
+            line,
+            "front matter",
+            f"invalid YAML: {exc.problem or exc}",
+            "check indentation and quote values that contain ': ' or start with @ # * & ! |",
+        ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, "front matter", f"invalid YAML: {exc}") from None
     if node is None:
@@ -118,7 +141,9 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     lines: dict[str, int] = {}
     value = _convert(node, "", lines, first_line)
     if not isinstance(value, dict):
-        raise FrontMatterError(first_line, "front matter", "front matter must be a mapping of `field: value` lines")
+        raise FrontMatterError(
+            first_line, "front matter", "front matter must be a mapping of `field: value` lines"
+        )
     return value, lines
 
 
@@ -127,23 +152,35 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int) -> A
     if path:
         lines.setdefault(path, line)
     if node.tag not in _SAFE_TAGS:
-        raise FrontMatterError(line, path or "front matter",
-                               f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-                               "remove the tag: content files hold plain text, numbers, lists and mappings only")
+        raise FrontMatterError(
+            line,
+            path or "front matter",
+            f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+            "remove the tag: content files hold plain text, numbers, lists and mappings only",
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise FrontMatterError(first + key_node.start_mark.line, path or "front matter",
-                                       "a key must be plain text")
+                raise FrontMatterError(
+                    first + key_node.start_mark.line, path or "front matter", "a key must be plain text"
+                )
             key = str(key_node.value)
             if key == "<<":
-                raise FrontMatterError(first + key_node.start_mark.line, path or "front matter",
-                                       "YAML merge keys (<<) are not supported", "write the fields out")
+                raise FrontMatterError(
+                    first + key_node.start_mark.line,
+                    path or "front matter",
+                    "YAML merge keys (<<) are not supported",
+                    "write the fields out",
+                )
             sub = f"{path}.{key}" if path else key
             if key in out:
-                raise FrontMatterError(first + key_node.start_mark.line, sub, f"`{key}` is set twice",
-                                       "keep one of the two lines")
+                raise FrontMatterError(
+                    first + key_node.start_mark.line,
+                    sub,
+                    f"`{key}` is set twice",
+                    "keep one of the two lines",
+                )
             lines[sub] = first + key_node.start_mark.line
             out[key] = _convert(value_node, sub, lines, first)
         return out

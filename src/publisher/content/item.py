@@ -13,8 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.content.frontmatter import FrontMatterError, decode, load_yaml, plain, split
-from publisher.models import Item, Problem, Target
 from publisher.content.timeparse import TimeError, parse_publish_at
+from publisher.models import Item, Problem, Target
 
 #: Fields an item may set at the top level (any of them may be overridden per platform, too).
 COMMON_FIELDS: dict[str, str] = {
@@ -37,10 +37,33 @@ COMMON_FIELDS: dict[str, str] = {
     "link": "str",
     "notes": "str",
 }
-OVERRIDABLE = {"title", "body", "tags", "images", "video", "cover", "publish_at", "template", "late_window", "utm",
-               "campaign", "description", "link"}
+OVERRIDABLE = {
+    "title",
+    "body",
+    "tags",
+    "images",
+    "video",
+    "cover",
+    "publish_at",
+    "template",
+    "late_window",
+    "utm",
+    "campaign",
+    "description",
+    "link",
+}
 STATUSES = ("draft", "ready")
-_SECRETISH = ("secret", "token", "password", "passwd", "cookie", "api_key", "apikey", "private_key", "credential")
+_SECRETISH = (
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "cookie",
+    "api_key",
+    "apikey",
+    "private_key",
+    "credential",
+)
 MEDIA_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".mov", ".webm"}
 
 
@@ -86,8 +109,13 @@ def item_id_for(path: Path, content_dir: Path) -> str:
     return rel.as_posix()
 
 
-def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], bytes] | None = None,
-              raw: bytes | None = None) -> tuple[Item | None, list[Problem]]:
+def read_item(
+    path: Path,
+    ctx: ContentContext,
+    *,
+    media_hash: Callable[[Path], bytes] | None = None,
+    raw: bytes | None = None,
+) -> tuple[Item | None, list[Problem]]:
     """Parse one file (or its `raw` bytes, already read). Returns the item (None when unusable) and every
     problem found; never raises."""
     rel = path.relative_to(ctx.root).as_posix()
@@ -106,11 +134,17 @@ def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], b
     for key in data:
         if key not in COMMON_FIELDS:
             if key in _all_platform_fields(ctx):
-                r.add(key, f"`{key}` is a platform-specific field", f"move it under `platforms: {{<platform>: "
-                      f"{{{key}: ...}}}}`")
+                r.add(
+                    key,
+                    f"`{key}` is a platform-specific field",
+                    f"move it under `platforms: {{<platform>: {{{key}: ...}}}}`",
+                )
             else:
-                r.add(key, f"unknown field `{key}`", did_you_mean(key, COMMON_FIELDS) or
-                      f"known fields: {', '.join(sorted(COMMON_FIELDS))}")
+                r.add(
+                    key,
+                    f"unknown field `{key}`",
+                    did_you_mean(key, COMMON_FIELDS) or f"known fields: {', '.join(sorted(COMMON_FIELDS))}",
+                )
     item_id = data.get("id", item_id_for(path, ctx.content_dir))
     if not isinstance(item_id, str | int) or not str(item_id).strip():
         r.add("id", "id must be non-empty text", "e.g. `id: launch-day`")
@@ -118,8 +152,11 @@ def read_item(path: Path, ctx: ContentContext, *, media_hash: Callable[[Path], b
     item_id = str(item_id).strip()
     status = data.get("status", "ready")
     if status not in STATUSES:
-        r.add("status", f"status must be one of {', '.join(STATUSES)}, not {status!r}",
-              did_you_mean(str(status), STATUSES))
+        r.add(
+            "status",
+            f"status must be one of {', '.join(STATUSES)}, not {status!r}",
+            did_you_mean(str(status), STATUSES),
+        )
         status = "draft"
     title = _text(data, "title", r, required=True)
     body = parts.body
@@ -165,7 +202,7 @@ def _text(data: Mapping[str, Any], key: str, r: _Reader, *, required: bool = Fal
             r.add(dotted, f"`{key}` is required", f"add a line `{key}: ...` to the front matter")
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", "quote it: key: \"...\"")
+        r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", 'quote it: key: "..."')
         return ""
     return str(value)
 
@@ -175,14 +212,26 @@ def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
         for key, sub in value.items():
             dotted = f"{prefix}{key}"
             low = str(key).lower().replace("-", "_")
-            if any(word in low for word in _SECRETISH) or low in ("appsecret", "access_token", "authorization"):
-                r.add(dotted, f"`{key}` looks like a secret; secrets must never be written in content files",
-                      "remove it and set it as an environment variable (see README: Credentials)")
+            if any(word in low for word in _SECRETISH) or low in (
+                "appsecret",
+                "access_token",
+                "authorization",
+            ):
+                r.add(
+                    dotted,
+                    f"`{key}` looks like a secret; secrets must never be written in content files",
+                    "remove it and set it as an environment variable (see README: Credentials)",
+                )
             _check_secrets(sub, f"{dotted}.", r)
 
 
-def _check_field_types(fields: Mapping[str, Any], prefix: str, r: _Reader, own: Mapping[str, str] | None = None,
-                       platform: str = "") -> None:
+def _check_field_types(
+    fields: Mapping[str, Any],
+    prefix: str,
+    r: _Reader,
+    own: Mapping[str, str] | None = None,
+    platform: str = "",
+) -> None:
     types = dict(COMMON_FIELDS)
     types.update(own or {})
     for key, value in fields.items():
@@ -196,11 +245,15 @@ def _check_field_types(fields: Mapping[str, Any], prefix: str, r: _Reader, own: 
             r.add(dotted, f"`{key}` must be true or false", "", platform)
         elif kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, int | float)):
             r.add(dotted, f"`{key}` must be a number", "", platform)
-        elif kind == "list" and not (isinstance(value, list) and all(isinstance(v, str | int) for v in value)):
+        elif kind == "list" and not (
+            isinstance(value, list) and all(isinstance(v, str | int) for v in value)
+        ):
             if not isinstance(value, str):
                 r.add(dotted, f"`{key}` must be a list of text, e.g. [效率工具, AI]", "", platform)
         elif kind == "paths" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            r.add(dotted, f"`{key}` must be a list of file paths, e.g. [media/a.png, media/b.png]", "", platform)
+            r.add(
+                dotted, f"`{key}` must be a list of file paths, e.g. [media/a.png, media/b.png]", "", platform
+            )
         elif kind == "path" and not isinstance(value, str):
             r.add(dotted, f"`{key}` must be a file path, e.g. media/launch.mp4", "", platform)
 
@@ -232,8 +285,11 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
         elif name in r.ctx.platforms:
             platform, account = name, r.ctx.default_account(name)
         else:
-            r.add(dotted, f"unknown platform or account `{name}`",
-                  did_you_mean(name, known_names) or f"known: {', '.join(known_names)}")
+            r.add(
+                dotted,
+                f"unknown platform or account `{name}`",
+                did_you_mean(name, known_names) or f"known: {', '.join(known_names)}",
+            )
             continue
         if (platform, account) in seen:
             r.add(dotted, f"`{name}` is listed twice (account {account})", "list each account once")
@@ -248,13 +304,23 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
         for key in overrides:
             if key not in OVERRIDABLE and key not in own:
                 options = sorted(OVERRIDABLE | set(own))
-                r.add(f"{dotted}.{key}", f"`{key}` is not a field of {platform}",
-                      did_you_mean(key, options) or f"{platform} accepts: {', '.join(options)}", platform)
+                r.add(
+                    f"{dotted}.{key}",
+                    f"`{key}` is not a field of {platform}",
+                    did_you_mean(key, options) or f"{platform} accepts: {', '.join(options)}",
+                    platform,
+                )
         _check_field_types(overrides, f"{dotted}.", r, own, platform)
         merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
-        when = _when(merged.get("publish_at"), f"{dotted}.publish_at" if "publish_at" in overrides else
-                     "publish_at", r, platform)
-        targets.append(Target(platform, account, merged, when, r.lines.get(dotted, r.lines.get("platforms", 1))))
+        when = _when(
+            merged.get("publish_at"),
+            f"{dotted}.publish_at" if "publish_at" in overrides else "publish_at",
+            r,
+            platform,
+        )
+        targets.append(
+            Target(platform, account, merged, when, r.lines.get(dotted, r.lines.get("platforms", 1)))
+        )
     return targets
 
 
@@ -288,9 +354,13 @@ def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[P
                 collect(overrides, f"platforms.{name}.")
     found = []
     for dotted, ref in refs:
-        resolved = r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
+        resolved = (
+            r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
+        )
         if isinstance(resolved, str):
-            r.add(dotted, resolved, "paths are relative to the item's folder and must stay inside the workspace")
+            r.add(
+                dotted, resolved, "paths are relative to the item's folder and must stay inside the workspace"
+            )
         else:
             found.append(resolved)
     return found

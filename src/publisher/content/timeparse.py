@@ -52,8 +52,10 @@ def parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
             try:
                 zone = ZoneInfo(zone_name)
             except (ZoneInfoNotFoundError, ValueError):
-                raise TimeError(f"unknown time zone {zone_name!r}",
-                                "use an IANA name such as Asia/Shanghai or America/Los_Angeles") from None
+                raise TimeError(
+                    f"unknown time zone {zone_name!r}",
+                    "use an IANA name such as Asia/Shanghai or America/Los_Angeles",
+                ) from None
         try:
             naive = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
         except ValueError as exc:

@@ -10,8 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from publisher.errors import ConfigError
 from publisher.daemon.jobs import Action, JobContext, notify
+from publisher.errors import ConfigError
 from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import PostRow, TokenRow

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from publisher.errors import ConfigError
 from publisher.calendar.slots import WEEKDAYS, wall_to_utc
+from publisher.errors import ConfigError
 
 JOBS_FILE = "schedules/jobs.yaml"
 _RANGES = {"minute": (0, 59), "hour": (0, 23), "day": (1, 31), "month": (1, 12), "weekday": (0, 6)}

@@ -29,10 +29,10 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from publisher.calendar.load import Calendar
-from publisher.services import SyncResult, sync
-from publisher.errors import PublisherError
+from publisher.calendar.sync import SyncResult, sync_calendar
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
+from publisher.errors import PublisherError
 from publisher.models import PostState
 from publisher.store import claims
 from publisher.store.db import Store, utcnow
@@ -226,7 +226,7 @@ class Daemon:
 
     def resync(self) -> SyncResult:
         """Bring the store in line with the files; the Calendar re-parses only files changed since."""
-        result = sync(self.ws, self.store, now=self.clock(), calendar=self.calendar)
+        result = sync_calendar(self.ws, self.store, now=self.clock(), calendar=self.calendar)
         self.last_sync = result
         self.syncs += 1
         if result.changes:
@@ -239,7 +239,7 @@ class Daemon:
         calendar = Calendar(self.ws)
         began = time.monotonic()
         try:
-            result = await asyncio.to_thread(sync, self.ws, self.store, now=self.clock(), calendar=calendar)
+            result = await asyncio.to_thread(sync_calendar, self.ws, self.store, now=self.clock(), calendar=calendar)
         except Exception:  # the next save syncs again; the queue keeps serving what the store holds
             logger.exception("the first sync failed")
             return None
@@ -474,4 +474,3 @@ def run_once(ws: Workspace, store: Store, now: datetime | None = None, **kw: Any
         return asyncio.run(daemon.tick()).outcomes
     finally:
         daemon.close()
-

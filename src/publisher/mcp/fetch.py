@@ -30,7 +30,13 @@ Resolver = Callable[[str], Sequence[str]]
 
 #: content type -> file extension, per kind; anything else is refused
 TYPES: dict[Kind, dict[str, str]] = {
-    "image": {"image/jpeg": "jpg", "image/jpg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"},
+    "image": {
+        "image/jpeg": "jpg",
+        "image/jpg": "jpg",
+        "image/png": "png",
+        "image/webp": "webp",
+        "image/gif": "gif",
+    },
     "video": {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"},
 }
 
@@ -70,9 +76,14 @@ def refused_address(ip: str) -> str | None:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
     # Most specific first: 169.254.169.254 (cloud metadata) is private too, but link-local says more.
-    for name, bad in (("unspecified", addr.is_unspecified), ("loopback", addr.is_loopback),
-                      ("link-local", addr.is_link_local), ("multicast", addr.is_multicast),
-                      ("private", addr.is_private), ("reserved", addr.is_reserved)):
+    for name, bad in (
+        ("unspecified", addr.is_unspecified),
+        ("loopback", addr.is_loopback),
+        ("link-local", addr.is_link_local),
+        ("multicast", addr.is_multicast),
+        ("private", addr.is_private),
+        ("reserved", addr.is_reserved),
+    ):
         if bad:
             return f"a {name} address"
     if not addr.is_global:
@@ -130,7 +141,9 @@ class Fetcher:
         if not host:
             raise FetchRefused(f"{_short(url)} has no host")
         if self.allowed_hosts and host not in self.allowed_hosts:
-            raise FetchRefused(f"{host} is not in the allowed hosts ({', '.join(sorted(self.allowed_hosts))})")
+            raise FetchRefused(
+                f"{host} is not in the allowed hosts ({', '.join(sorted(self.allowed_hosts))})"
+            )
         try:
             ipaddress.ip_address(host)
             addresses: Iterable[str] = [host]
@@ -153,8 +166,13 @@ class Fetcher:
         remaining = deadline - self.clock()
         if remaining <= 0:
             raise FetchRefused(f"{_short(url)}: took longer than {self.limits.total_seconds:g} s")
-        request = client.build_request("GET", pinned, headers={"Host": host, "Accept": "image/*, video/*"},
-                                       extensions={"sni_hostname": host}, timeout=httpx.Timeout(remaining))
+        request = client.build_request(
+            "GET",
+            pinned,
+            headers={"Host": host, "Accept": "image/*, video/*"},
+            extensions={"sni_hostname": host},
+            timeout=httpx.Timeout(remaining),
+        )
         try:
             return client.send(request, stream=True)
         except httpx.TimeoutException:
@@ -166,8 +184,10 @@ class Fetcher:
         ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         ext = TYPES[kind].get(ctype)
         if ext is None:
-            raise FetchRefused(f"{_short(url)} is {ctype or 'of no content type'}, not an {kind} "
-                               f"({', '.join(sorted(TYPES[kind]))})")
+            raise FetchRefused(
+                f"{_short(url)} is {ctype or 'of no content type'}, not an {kind} "
+                f"({', '.join(sorted(TYPES[kind]))})"
+            )
         limit = self.limits.max_bytes(kind)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -183,9 +203,13 @@ class Fetcher:
                     for chunk in response.iter_bytes():
                         size += len(chunk)
                         if size > limit:
-                            raise FetchRefused(f"{_short(url)} is larger than the {kind} limit of {limit:,} bytes")
+                            raise FetchRefused(
+                                f"{_short(url)} is larger than the {kind} limit of {limit:,} bytes"
+                            )
                         if self.clock() > deadline:
-                            raise FetchRefused(f"{_short(url)}: took longer than {self.limits.total_seconds:g} s")
+                            raise FetchRefused(
+                                f"{_short(url)}: took longer than {self.limits.total_seconds:g} s"
+                            )
                         digest.update(chunk)
                         out.write(chunk)
                 except httpx.HTTPError as exc:

@@ -20,8 +20,26 @@ import nh3
 
 from publisher.render.inline_html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "hr", "table",
-           "section", "figure", "figcaption", "div"}
+_BLOCKS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "hr",
+    "table",
+    "section",
+    "figure",
+    "figcaption",
+    "div",
+}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>~|{}])")
 _LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])(?=\s|$)", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\n\f]+")
@@ -37,9 +55,15 @@ def sanitize_html(html: str) -> str:
         html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from JSON
         html = html.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return nh3.clean(html, tags=set(ALLOWED_TAGS), clean_content_tags={"script", "style"},
-                     attributes={t: set(a) - {"style"} for t, a in ALLOWED_ATTRIBUTES.items()},
-                     strip_comments=True, link_rel=None, url_schemes={"http", "https"})
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={t: set(a) - {"style"} for t, a in ALLOWED_ATTRIBUTES.items()},
+        strip_comments=True,
+        link_rel=None,
+        url_schemes={"http", "https"},
+    )
 
 
 def escape_text(text: str) -> str:
@@ -140,14 +164,21 @@ class _Converter(HTMLParser):
             body = _block(inner)
             self._emit("\n\n" + "\n".join(f"> {line}".rstrip() for line in body.splitlines()) + "\n\n")
         elif tag in ("ul", "ol"):
-            self._emit("\n\n" + _list(inner, ordered=tag == "ol", start=frame.attrs.get("start", "1")) + "\n\n")
+            self._emit(
+                "\n\n" + _list(inner, ordered=tag == "ol", start=frame.attrs.get("start", "1")) + "\n\n"
+            )
         elif tag == "li":
             self._emit("\x00LI" + _block(inner) + "\x00END")
         elif tag == "table":
             self._emit("\n\n" + _table(inner) + "\n\n")
         elif tag in ("tr", "th", "td", "thead", "tbody"):
-            self._emit({"tr": "\x00TR" + inner + "\x00ENDTR", "th": "\x00TD" + _one_line(inner) + "\x00ENDTD",
-                        "td": "\x00TD" + _one_line(inner) + "\x00ENDTD"}.get(tag, inner))
+            self._emit(
+                {
+                    "tr": "\x00TR" + inner + "\x00ENDTR",
+                    "th": "\x00TD" + _one_line(inner) + "\x00ENDTD",
+                    "td": "\x00TD" + _one_line(inner) + "\x00ENDTD",
+                }.get(tag, inner)
+            )
         elif tag in _BLOCKS:
             body = _block(inner)
             self._emit(f"\n\n{body}\n\n" if body else "")
@@ -157,7 +188,10 @@ class _Converter(HTMLParser):
 
 def _block(text: str) -> str:
     """A block's text: trimmed lines, and a line that would start a list or heading escaped."""
-    lines = [line.strip(" ") if not line.endswith("  ") else line.lstrip(" ") for line in text.strip("\n ").split("\n")]
+    lines = [
+        line.strip(" ") if not line.endswith("  ") else line.lstrip(" ")
+        for line in text.strip("\n ").split("\n")
+    ]
     joined = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
     return _LINE_START.sub(r"\1\\\2", joined).strip("\n")
 
@@ -171,7 +205,7 @@ def _wrap(inner: str, mark: str) -> str:
     if not core:
         return inner
     lead = inner[: len(inner) - len(inner.lstrip())]
-    tail = inner[len(inner.rstrip()):]
+    tail = inner[len(inner.rstrip()) :]
     return f"{lead}{mark}{core}{mark}{tail}"
 
 
@@ -185,8 +219,11 @@ def _code_span(inner: str) -> str:
 
 def _destination(url: str) -> str:
     """A link or image destination that cannot break out of its parentheses."""
-    return "<" + url.replace("<", "%3C").replace(">", "%3E").replace("\n", "") + ">" if re.search(r"[\s()]", url) \
+    return (
+        "<" + url.replace("<", "%3C").replace(">", "%3E").replace("\n", "") + ">"
+        if re.search(r"[\s()]", url)
         else url
+    )
 
 
 def _list(inner: str, *, ordered: bool, start: str) -> str:
@@ -202,8 +239,10 @@ def _list(inner: str, *, ordered: bool, start: str) -> str:
 
 
 def _table(inner: str) -> str:
-    rows = [re.findall(r"\x00TD(.*?)\x00ENDTD", row, flags=re.DOTALL)
-            for row in re.findall(r"\x00TR(.*?)\x00ENDTR", inner, flags=re.DOTALL)]
+    rows = [
+        re.findall(r"\x00TD(.*?)\x00ENDTD", row, flags=re.DOTALL)
+        for row in re.findall(r"\x00TR(.*?)\x00ENDTR", inner, flags=re.DOTALL)
+    ]
     rows = [r for r in rows if r]
     if not rows:
         return ""

@@ -23,18 +23,19 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from publisher import services as commands
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
 from publisher.calendar.load import Calendar, Checked
+from publisher.calendar.preview import write_previews
+from publisher.calendar.sync import sync_calendar
+from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.html import html_to_markdown, image_sources
 from publisher.mcp.media import MediaResolver, ToolProblem
 from publisher.models import Attempt
-from publisher.calendar.preview import write_previews
 from publisher.platforms.rules import count_length
+from publisher.queue.overview import post_views
 from publisher.store.db import Store
 from publisher.store.tables import SyncStateRow
-from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.workspace.settings import Workspace
 
 TOOL_PLATFORMS = ("xiaohongshu", "douyin", "wechat")
@@ -72,8 +73,15 @@ class ItemService:
     def __post_init__(self) -> None:
         self.calendar = Calendar(self.ws)
 
-    def publish(self, tool: str, payloads: Sequence[Payload], *, publish_at: str | None = None,
-                dry_run: bool = False, idempotency_key: str | None = None) -> dict[str, Any]:
+    def publish(
+        self,
+        tool: str,
+        payloads: Sequence[Payload],
+        *,
+        publish_at: str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """Write, check and queue one item for the payloads' platforms (or only render it, for a dry run)."""
         with self.lock:
             key = (idempotency_key or "").strip()
@@ -90,7 +98,9 @@ class ItemService:
 
     def remembered(self, key: str) -> dict[str, Any] | None:
         with self.store.session() as s:
-            value = s.execute(sa.select(sync_t.c.value).where(sync_t.c.key == IDEMPOTENCY_PREFIX + key)).scalar()
+            value = s.execute(
+                sa.select(sync_t.c.value).where(sync_t.c.key == IDEMPOTENCY_PREFIX + key)
+            ).scalar()
         return dict(value) if isinstance(value, Mapping) else None
 
     def remember(self, key: str, receipt: dict[str, Any]) -> dict[str, Any]:
@@ -107,8 +117,9 @@ class ItemService:
 
     # -- the publish path ------------------------------------------------------------------------------------
 
-    def _publish(self, tool: str, payloads: Sequence[Payload], publish_at: str | None, dry_run: bool
-                 ) -> dict[str, Any]:
+    def _publish(
+        self, tool: str, payloads: Sequence[Payload], publish_at: str | None, dry_run: bool
+    ) -> dict[str, Any]:
         now = self.clock()
         self._precheck(payloads)
         due = self._due(publish_at, now)
@@ -127,16 +138,29 @@ class ItemService:
             os.replace(hidden, final)
         finally:
             hidden.unlink(missing_ok=True)  # refused, a dry run, or already renamed into place
-        commands.sync(self.ws, self.store, now=now, calendar=self.calendar)
+        sync_calendar(self.ws, self.store, now=now, calendar=self.calendar)
         checked = self.calendar.check_file(final)
         previews = write_previews(self.ws, checked, self.calendar.renderer)
-        posts = [p.to_dict() for p in commands.posts(self.store) if p.item == item_id]
+        posts = [p.to_dict() for p in post_views(self.store) if p.item == item_id]
         states = sorted({p["state"] for p in posts})
         return {
-            "item_id": item_id, "path": final.relative_to(self.ws.root).as_posix(), "dry_run": False,
-            "publish_at": local.isoformat(), "replayed": False,
-            "posts": [{"post_id": p["id"], "platform": p["platform"], "account": p["account"], "state": p["state"],
-                       "due_at": p["due_at"], "url": p["url"], "reason": p["reason"]} for p in posts],
+            "item_id": item_id,
+            "path": final.relative_to(self.ws.root).as_posix(),
+            "dry_run": False,
+            "publish_at": local.isoformat(),
+            "replayed": False,
+            "posts": [
+                {
+                    "post_id": p["id"],
+                    "platform": p["platform"],
+                    "account": p["account"],
+                    "state": p["state"],
+                    "due_at": p["due_at"],
+                    "url": p["url"],
+                    "reason": p["reason"],
+                }
+                for p in posts
+            ],
             "previews": _preview_paths(previews),
             "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
             "message": _message(states, local),
@@ -151,18 +175,24 @@ class ItemService:
             post, _problems = self.calendar.renderer.render(item, target, process_media=True)
             if post is None:
                 continue
-            adapter = DryRunAdapter(AdapterContext(account=target.account, mode="dry-run", base_url="",
-                                                   out_dir=out_dir))
+            adapter = DryRunAdapter(
+                AdapterContext(account=target.account, mode="dry-run", base_url="", out_dir=out_dir)
+            )
             result = asyncio.run(adapter.publish(post, Attempt(post_id=0, number=0, started_at=now)))
             requests.append(dict(result.request or {}))
         previews = write_previews(self.ws, checked, self.calendar.renderer)
         return {
-            "item_id": item.id, "path": final.relative_to(self.ws.root).as_posix(), "dry_run": True,
-            "publish_at": local.isoformat(), "replayed": False, "posts": [],
-            "previews": _preview_paths(previews), "requests": requests,
+            "item_id": item.id,
+            "path": final.relative_to(self.ws.root).as_posix(),
+            "dry_run": True,
+            "publish_at": local.isoformat(),
+            "replayed": False,
+            "posts": [],
+            "previews": _preview_paths(previews),
+            "requests": requests,
             "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
             "message": "dry run: nothing was written to content/ and nothing was queued; these are the exact "
-                       "requests each platform would get",
+            "requests each platform would get",
         }
 
     def _precheck(self, payloads: Sequence[Payload]) -> None:
@@ -173,23 +203,35 @@ class ItemService:
         for i, p in enumerate(payloads):
             where = f"platforms[{i}]." if len(payloads) > 1 else ""
             if p.platform not in TOOL_PLATFORMS or p.platform not in self.ws.rules:
-                raise ToolProblem(f"{where}platform: unknown platform {p.platform!r}; these tools publish to "
-                                  f"{', '.join(TOOL_PLATFORMS)}")
+                raise ToolProblem(
+                    f"{where}platform: unknown platform {p.platform!r}; these tools publish to "
+                    f"{', '.join(TOOL_PLATFORMS)}"
+                )
             if p.platform in seen:
-                raise ToolProblem(f"{where}platform: {p.platform} is listed twice; give one payload per platform")
+                raise ToolProblem(
+                    f"{where}platform: {p.platform} is listed twice; give one payload per platform"
+                )
             seen.add(p.platform)
             rules = self.ws.rules[p.platform]
             image_rule = rules.images.get("images")
             if image_rule is not None and "images" in image_rule.fields and len(p.images) > image_rule.max:
-                raise ToolProblem(f"{where}images: {len(p.images)} images; {rules.label} allows at most "
-                                  f"{image_rule.max}")
+                raise ToolProblem(
+                    f"{where}images: {len(p.images)} images; {rules.label} allows at most {image_rule.max}"
+                )
             if len(p.tags) > rules.tags.max_items:
-                raise ToolProblem(f"{where}tags: {len(p.tags)} tags; {rules.label} allows at most "
-                                  f"{rules.tags.max_items}")
+                raise ToolProblem(
+                    f"{where}tags: {len(p.tags)} tags; {rules.label} allows at most {rules.tags.max_items}"
+                )
             for tag in p.tags:
                 if count_length(tag.lstrip("#"), rules.tags.count) > rules.tags.max_len:
-                    raise ToolProblem(f"{where}tags: tag {tag!r} is longer than {rules.tags.max_len} characters")
-            needed = {"xiaohongshu": ("title", "body"), "douyin": ("video", "caption"), "wechat": ("title", "body")}
+                    raise ToolProblem(
+                        f"{where}tags: tag {tag!r} is longer than {rules.tags.max_len} characters"
+                    )
+            needed = {
+                "xiaohongshu": ("title", "body"),
+                "douyin": ("video", "caption"),
+                "wechat": ("title", "body"),
+            }
             for name in needed[p.platform]:
                 if not str(getattr(p, name)).strip():
                     label = "video_url" if name == "video" else name
@@ -203,14 +245,18 @@ class ItemService:
         except TimeError as exc:
             raise ToolProblem(f"publish_at: {exc}; {exc.hint}".rstrip("; ")) from None
         if not isinstance(when, datetime):
-            raise ToolProblem("publish_at: give a time such as 2026-12-01 12:00 (workspace zone "
-                              f"{self.ws.settings.timezone}) or ISO 8601 with an offset; omit it to publish now")
+            raise ToolProblem(
+                "publish_at: give a time such as 2026-12-01 12:00 (workspace zone "
+                f"{self.ws.settings.timezone}) or ISO 8601 with an offset; omit it to publish now"
+            )
         if when < now - PAST_GRACE:
             raise ToolProblem(f"publish_at: {publish_at} is in the past; omit it to publish now")
         return when
 
     def _new_id(self, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:
-        seed = json.dumps([p.__dict__ for p in payloads], ensure_ascii=False, sort_keys=True) + now.isoformat()
+        seed = (
+            json.dumps([p.__dict__ for p in payloads], ensure_ascii=False, sort_keys=True) + now.isoformat()
+        )
         digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:6]
         first = payloads[0]
         words = re.sub(r"[^a-z0-9]+", "-", (first.title or first.caption).lower()).strip("-")[:30].strip("-")
@@ -218,7 +264,9 @@ class ItemService:
         name = f"{platforms}-{words}" if len(words) >= 3 else platforms
         return f"{local:%Y-%m-%d}-{name}-{digest}"
 
-    def _compose(self, tool: str, item_id: str, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:
+    def _compose(
+        self, tool: str, item_id: str, payloads: Sequence[Payload], local: datetime, now: datetime
+    ) -> str:
         """The Markdown file, front matter first, as a person would write it."""
         primary = next((p for p in payloads if p.platform == "wechat"), payloads[0])
         bodies = {p.platform: self._body(p, i, len(payloads)) for i, p in enumerate(payloads)}
@@ -228,7 +276,9 @@ class ItemService:
         if primary.tags:
             data["tags"] = _tags(primary.tags)
         if primary.images:
-            data["images"] = self._images(primary, 0 if len(payloads) == 1 else payloads.index(primary), payloads)
+            data["images"] = self._images(
+                primary, 0 if len(payloads) == 1 else payloads.index(primary), payloads
+            )
         platforms: dict[str, dict[str, Any]] = {}
         for i, p in enumerate(payloads):
             own: dict[str, Any] = {}
@@ -251,9 +301,12 @@ class ItemService:
                 own["cover"] = self._cover(p, bodies[p.platform], data)
             platforms[p.platform] = own
         data["platforms"] = platforms
-        data["notes"] = f"written by the MCP tool {tool} at {now.astimezone(self.ws.zone):%Y-%m-%d %H:%M:%S %Z}"
-        front = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                          width=100000)
+        data["notes"] = (
+            f"written by the MCP tool {tool} at {now.astimezone(self.ws.zone):%Y-%m-%d %H:%M:%S %Z}"
+        )
+        front = yaml.dump(
+            data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100000
+        )
         body = bodies[primary.platform]
         return f"---\n{front}---\n{body}".rstrip("\n") + "\n"
 
@@ -264,8 +317,10 @@ class ItemService:
     def _body(self, p: Payload, index: int, count: int) -> str:
         if p.platform == "wechat":
             where = f"platforms[{index}]." if count > 1 else ""
-            local = {src: self.media.ref(src, f"{where}body image {n + 1}", "image")
-                     for n, src in enumerate(dict.fromkeys(image_sources(p.body)))}
+            local = {
+                src: self.media.ref(src, f"{where}body image {n + 1}", "image")
+                for n, src in enumerate(dict.fromkeys(image_sources(p.body)))
+            }
             return html_to_markdown(p.body, image_src=lambda src: local.get(src.strip(), src))
         if p.platform == "douyin":
             return ""
@@ -329,6 +384,8 @@ def _preview_paths(previews: Any) -> dict[str, str]:
 
 def _message(states: list[str], local: datetime) -> str:
     if states == ["queued"]:
-        return (f"queued for {local:%Y-%m-%d %H:%M} ({local.tzinfo}); the running daemon (`publisher run`) sends it "
-                "then. get_post_status shows its progress")
+        return (
+            f"queued for {local:%Y-%m-%d %H:%M} ({local.tzinfo}); the running daemon (`publisher run`) sends it "
+            "then. get_post_status shows its progress"
+        )
     return f"posts are {', '.join(states)}; see each post's reason"

@@ -32,7 +32,9 @@ class MediaResolver:
             raise ToolProblem(f"{field}: empty path")
         if "://" in value:
             if self.fetcher is None:
-                raise ToolProblem(f"{field}: downloading URLs is switched off on this server; give a workspace path")
+                raise ToolProblem(
+                    f"{field}: downloading URLs is switched off on this server; give a workspace path"
+                )
             try:
                 saved = self.fetcher.fetch(value, kind)
             except FetchRefused as exc:
@@ -50,14 +52,19 @@ class MediaResolver:
             except (OSError, RuntimeError):
                 continue
             if not real.is_relative_to(root):
-                raise ToolProblem(f"{field}: {value!r} is outside the workspace; give a path inside {self.root}")
+                raise ToolProblem(
+                    f"{field}: {value!r} is outside the workspace; give a path inside {self.root}"
+                )
             if real.is_file():
                 if real.suffix.lower() not in MEDIA_EXTS:
-                    raise ToolProblem(f"{field}: {value!r} is not a supported media file "
-                                      f"({', '.join(sorted(MEDIA_EXTS))})")
+                    raise ToolProblem(
+                        f"{field}: {value!r} is not a supported media file ({', '.join(sorted(MEDIA_EXTS))})"
+                    )
                 return path
-        raise ToolProblem(f"{field}: {value!r} does not exist (give a path relative to the workspace, e.g. "
-                          "content/media/photo.png, or an https URL)")
+        raise ToolProblem(
+            f"{field}: {value!r} does not exist (give a path relative to the workspace, e.g. "
+            "content/media/photo.png, or an https URL)"
+        )
 
     def _relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.content_dir)).as_posix()

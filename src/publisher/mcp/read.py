@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from publisher import services as commands
+from publisher.calendar.sync import sync_calendar
+from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.media import ToolProblem
+from publisher.queue.overview import post_views
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, MetricRow
-from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.workspace.settings import Workspace
 
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
@@ -27,8 +28,10 @@ REPORT_TEXT_LIMIT = 20_000  # report text returned inline up to this size; the f
 PostId = Annotated[int, Field(description="A post id, as a receipt or list_scheduled gives it.")]
 ItemId = Annotated[str | None, Field(description="An item id (every post of the item).")]
 Days = Annotated[int, Field(description="How many days ahead to list.", ge=1, le=366)]
-PlatformName = Annotated[str | None, Field(description="Only this platform (xiaohongshu, douyin, wechat, "
-                                                       "producthunt) or account name.")]
+PlatformName = Annotated[
+    str | None,
+    Field(description="Only this platform (xiaohongshu, douyin, wechat, producthunt) or account name."),
+]
 
 
 @dataclass
@@ -40,84 +43,148 @@ class Reads:
     lock: threading.Lock
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def register(self, server: Any, *, tool: Callable[..., Any], reads: ToolAnnotations,
-                 changes: ToolAnnotations) -> None:
+    def register(
+        self, server: Any, *, tool: Callable[..., Any], reads: ToolAnnotations, changes: ToolAnnotations
+    ) -> None:
         """Add the tools to `server` through `tool(annotations, description)` (which turns errors into tool errors)."""
         tool(reads, "Posts due in the next `days` days (queued, retrying, planned, held...), soonest first.")(
-            self.list_scheduled)
-        tool(reads, "The state of one post (or of every post of an item): state, due time, attempts, last error, "
-                    "URL once published.")(self.get_post_status)
-        tool(changes, "Tell the queue what a person found for a post waiting on one (awaiting_manual, "
-                      "needs_attention, reconcile): published at a URL, or not published.")(self.resolve_post)
-        tool(reads, "Engagement numbers (views, likes, comments, shares, favorites...) of posts: the latest sample "
-                    "of each metric, and its change since `since`.")(self.get_metrics)
-        tool(changes, "Write a report (daily 运营日报, weekly 运营周报, engagement) into reports/ and return its path "
-                      "(and its text for md/json/csv).")(self.export_report)
+            self.list_scheduled
+        )
+        tool(
+            reads,
+            "The state of one post (or of every post of an item): state, due time, attempts, last error, "
+            "URL once published.",
+        )(self.get_post_status)
+        tool(
+            changes,
+            "Tell the queue what a person found for a post waiting on one (awaiting_manual, "
+            "needs_attention, reconcile): published at a URL, or not published.",
+        )(self.resolve_post)
+        tool(
+            reads,
+            "Engagement numbers (views, likes, comments, shares, favorites...) of posts: the latest sample "
+            "of each metric, and its change since `since`.",
+        )(self.get_metrics)
+        tool(
+            changes,
+            "Write a report (daily 运营日报, weekly 运营周报, engagement) into reports/ and return its path "
+            "(and its text for md/json/csv).",
+        )(self.export_report)
 
     def list_scheduled(self, days: Days = 14, platform: PlatformName = None) -> dict[str, Any]:
         now = self.clock()
         with self.lock:
             self._sync(now)
         until = now + timedelta(days=days)
-        views = [v for v in commands.posts(self.store, states=UPCOMING, until=until)
-                 if platform in (None, v.platform, v.account)]
-        return {"now": now.astimezone(self.ws.zone).isoformat(), "until": until.astimezone(self.ws.zone).isoformat(),
-                "posts": [self._view(v.to_dict()) for v in views]}
+        views = [
+            v
+            for v in post_views(self.store, states=UPCOMING, until=until)
+            if platform in (None, v.platform, v.account)
+        ]
+        return {
+            "now": now.astimezone(self.ws.zone).isoformat(),
+            "until": until.astimezone(self.ws.zone).isoformat(),
+            "posts": [self._view(v.to_dict()) for v in views],
+        }
 
-    def get_post_status(self, post_id: Annotated[int | None, Field(description="A post id.")] = None,
-                        item_id: ItemId = None) -> dict[str, Any]:
+    def get_post_status(
+        self, post_id: Annotated[int | None, Field(description="A post id.")] = None, item_id: ItemId = None
+    ) -> dict[str, Any]:
         if (post_id is None) == (item_id is None):
             raise ToolProblem("give exactly one of post_id or item_id")
-        views = [v.to_dict() for v in commands.posts(self.store)
-                 if (post_id is not None and v.id == post_id) or (item_id is not None and v.item == item_id)]
+        views = [
+            v.to_dict()
+            for v in post_views(self.store)
+            if (post_id is not None and v.id == post_id) or (item_id is not None and v.item == item_id)
+        ]
         if not views:
-            raise ToolProblem(f"post_id: no post {post_id}" if post_id is not None else
-                              f"item_id: no posts for item {item_id!r} (is it a draft, or not synced yet?)")
+            raise ToolProblem(
+                f"post_id: no post {post_id}"
+                if post_id is not None
+                else f"item_id: no posts for item {item_id!r} (is it a draft, or not synced yet?)"
+            )
         ids = [v["id"] for v in views]
         with self.store.session() as s:
-            rows = s.execute(sa.select(attempt_t).where(attempt_t.c.post_id.in_(ids))
-                             .order_by(attempt_t.c.post_id, attempt_t.c.number)).mappings().all()
+            rows = (
+                s.execute(
+                    sa.select(attempt_t)
+                    .where(attempt_t.c.post_id.in_(ids))
+                    .order_by(attempt_t.c.post_id, attempt_t.c.number)
+                )
+                .mappings()
+                .all()
+            )
         attempts: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
-            attempts.setdefault(r["post_id"], []).append({
-                "number": r["number"], "step": r["step"], "outcome": r["outcome"], "http_status": r["http_status"],
-                "error": r["error"], "started_at": _iso(r["started_at"]), "finished_at": _iso(r["finished_at"])})
+            attempts.setdefault(r["post_id"], []).append(
+                {
+                    "number": r["number"],
+                    "step": r["step"],
+                    "outcome": r["outcome"],
+                    "http_status": r["http_status"],
+                    "error": r["error"],
+                    "started_at": _iso(r["started_at"]),
+                    "finished_at": _iso(r["finished_at"]),
+                }
+            )
         return {"posts": [{**self._view(v), "attempts": attempts.get(v["id"], [])[-5:]} for v in views]}
 
-    def resolve_post(self, post_id: PostId,
-                     published_url: Annotated[str | None, Field(description="The post's URL on the platform, if "
-                                                                            "it is published.")] = None,
-                     not_published: Annotated[bool, Field(description="true if a person checked and it is not "
-                                                                      "on the platform.")] = False
-                     ) -> dict[str, Any]:
+    def resolve_post(
+        self,
+        post_id: PostId,
+        published_url: Annotated[
+            str | None, Field(description="The post's URL on the platform, if it is published.")
+        ] = None,
+        not_published: Annotated[
+            bool, Field(description="true if a person checked and it is not on the platform.")
+        ] = False,
+    ) -> dict[str, Any]:
         from publisher.queue.actions import resolve
 
-        state = resolve(self.store, post_id, published_url=published_url, not_published=not_published,
-                        now=self.clock())
+        state = resolve(
+            self.store, post_id, published_url=published_url, not_published=not_published, now=self.clock()
+        )
         return {"post_id": post_id, "state": str(state)}
 
-    def get_metrics(self, post_id: Annotated[int | None, Field(description="One post.")] = None,
-                    item_id: ItemId = None, platform: PlatformName = None,
-                    since: Annotated[str | None, Field(description="Start of the comparison, 'YYYY-MM-DD HH:MM' "
-                                                                   "(workspace zone); default 7 days ago.")] = None
-                    ) -> dict[str, Any]:
+    def get_metrics(
+        self,
+        post_id: Annotated[int | None, Field(description="One post.")] = None,
+        item_id: ItemId = None,
+        platform: PlatformName = None,
+        since: Annotated[
+            str | None,
+            Field(
+                description="Start of the comparison, 'YYYY-MM-DD HH:MM' "
+                "(workspace zone); default 7 days ago."
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
         now = self.clock()
         start = now - timedelta(days=7)
         if since:
             try:
-                when = parse_publish_at(since if " " in since or "T" in since else f"{since} 00:00", self.ws.zone)
+                when = parse_publish_at(
+                    since if " " in since or "T" in since else f"{since} 00:00", self.ws.zone
+                )
             except TimeError as exc:
                 raise ToolProblem(f"since: {exc}") from None
             if isinstance(when, datetime):
                 start = when
-        views = {v.id: v for v in commands.posts(self.store) if (post_id is None or v.id == post_id)
-                 and (item_id is None or v.item == item_id) and platform in (None, v.platform, v.account)}
+        views = {
+            v.id: v
+            for v in post_views(self.store)
+            if (post_id is None or v.id == post_id)
+            and (item_id is None or v.item == item_id)
+            and platform in (None, v.platform, v.account)
+        }
         if not views:
             raise ToolProblem("no posts match post_id/item_id/platform")
         with self.store.session() as s:
-            rows = s.execute(sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.value, metric_t.c.taken_at)
-                             .where(metric_t.c.post_id.in_(sorted(views)))
-                             .order_by(metric_t.c.taken_at, metric_t.c.id)).all()
+            rows = s.execute(
+                sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.value, metric_t.c.taken_at)
+                .where(metric_t.c.post_id.in_(sorted(views)))
+                .order_by(metric_t.c.taken_at, metric_t.c.id)
+            ).all()
         latest: dict[int, dict[str, tuple[float, datetime]]] = {}
         before: dict[int, dict[str, float]] = {}
         for pid, name, value, taken in rows:
@@ -128,26 +195,50 @@ class Reads:
         out = []
         for pid, v in views.items():
             figures = latest.get(pid, {})
-            out.append({"post_id": pid, "item_id": v.item, "platform": v.platform, "account": v.account,
-                        "state": v.state, "url": v.url,
-                        "metrics": {n: val for n, (val, _t) in sorted(figures.items())},
-                        "change": {n: val - before.get(pid, {}).get(n, 0.0) for n, (val, _t) in sorted(figures.items())},
-                        "taken_at": _iso(max((t for _v, t in figures.values()), default=None))})
-        return {"since": start.astimezone(self.ws.zone).isoformat(), "posts": out,
-                "note": "" if rows else "no samples yet: `publisher metrics pull` (or the daemon) collects them"}
+            out.append(
+                {
+                    "post_id": pid,
+                    "item_id": v.item,
+                    "platform": v.platform,
+                    "account": v.account,
+                    "state": v.state,
+                    "url": v.url,
+                    "metrics": {n: val for n, (val, _t) in sorted(figures.items())},
+                    "change": {
+                        n: val - before.get(pid, {}).get(n, 0.0) for n, (val, _t) in sorted(figures.items())
+                    },
+                    "taken_at": _iso(max((t for _v, t in figures.values()), default=None)),
+                }
+            )
+        return {
+            "since": start.astimezone(self.ws.zone).isoformat(),
+            "posts": out,
+            "note": "" if rows else "no samples yet: `publisher metrics pull` (or the daemon) collects them",
+        }
 
-    def export_report(self, kind: Annotated[Literal["daily", "weekly", "engagement"],
-                                            Field(description="daily 运营日报, weekly 运营周报, or engagement.")],
-                      format: Annotated[Literal["md", "html", "csv", "xlsx", "json"],
-                                        Field(description="File format.")] = "md",
-                      period: Annotated[str | None, Field(description="'2026-12-01' (a day), '2026-W49' (a week), "
-                                                                     "'2026-12' (a month), 'FROM..TO', or "
-                                                                     "yesterday / last_week / last_7_days / "
-                                                                     "this_month. Default: the last finished "
-                                                                     "one.")] = None,
-                      lang: Annotated[Literal["zh", "en"] | None, Field(description="Language; default: the "
-                                                                                    "workspace's.")] = None
-                      ) -> dict[str, Any]:
+    def export_report(
+        self,
+        kind: Annotated[
+            Literal["daily", "weekly", "engagement"],
+            Field(description="daily 运营日报, weekly 运营周报, or engagement."),
+        ],
+        format: Annotated[
+            Literal["md", "html", "csv", "xlsx", "json"], Field(description="File format.")
+        ] = "md",
+        period: Annotated[
+            str | None,
+            Field(
+                description="'2026-12-01' (a day), '2026-W49' (a week), "
+                "'2026-12' (a month), 'FROM..TO', or "
+                "yesterday / last_week / last_7_days / "
+                "this_month. Default: the last finished "
+                "one."
+            ),
+        ] = None,
+        lang: Annotated[
+            Literal["zh", "en"] | None, Field(description="Language; default: the workspace's.")
+        ] = None,
+    ) -> dict[str, Any]:
         try:
             from publisher.reports.build import build
             from publisher.reports.writers import write
@@ -161,8 +252,12 @@ class Reads:
         per = report.period
         name = f"{kind}-{per.first:%Y-%m-%d}" + (f"--{per.last:%Y-%m-%d}" if per.last != per.first else "")
         path = write(report, format, self.ws.reports_dir / f"{name}.{format}")
-        result: dict[str, Any] = {"path": str(path), "kind": kind, "format": format,
-                                  "period": {"first": per.first.isoformat(), "last": per.last.isoformat()}}
+        result: dict[str, Any] = {
+            "path": str(path),
+            "kind": kind,
+            "format": format,
+            "period": {"first": per.first.isoformat(), "last": per.last.isoformat()},
+        }
         if format in ("md", "json", "csv"):
             text = path.read_text(encoding="utf-8-sig")
             result["text"] = text[:REPORT_TEXT_LIMIT]
@@ -171,7 +266,7 @@ class Reads:
 
     def _sync(self, now: datetime) -> None:
         """Bring the store in line with the files first, so an edit a person just saved shows."""
-        commands.sync(self.ws, self.store, now=now)
+        sync_calendar(self.ws, self.store, now=now)
 
     def _view(self, v: dict[str, Any]) -> dict[str, Any]:
         due = v.get("due_at")

@@ -342,8 +342,8 @@ def default_adapter_for(
     transport: Any = None,
 ) -> AdapterFor:
     """Adapters as the queue builds them; dry-run and assisted accounts are skipped (they have no numbers)."""
-    from publisher.adapters import get_adapter
     from publisher.accounts.context import Contexts
+    from publisher.adapters import get_adapter
 
     contexts = Contexts(ws, store, now=now, transport=transport, sandbox_url=sandbox_url)
 

@@ -141,7 +141,9 @@ class PlatformRules:
     video: VideoRule | None
     tags: TagRule
     schedule: ScheduleRule
-    fields: Mapping[str, str]  # platform-specific front-matter fields -> their type (str, int, bool, path, list)
+    fields: Mapping[
+        str, str
+    ]  # platform-specific front-matter fields -> their type (str, int, bool, path, list)
     requires_one_of: tuple[tuple[str, ...], ...] = ()  # e.g. (("video", "images"),): at least one present
     video_replaces_images: bool = False  # a post is a video post or an image post, never both
     templates: Mapping[str, str] = field(default_factory=dict)  # output field -> template file
@@ -177,7 +179,9 @@ def _aspect(value: Any, *, where: str, key: str) -> float:
         return float(value)
     m = re.fullmatch(r"\s*([\d.]+)\s*[:/x]\s*([\d.]+)\s*", str(value))
     if not m or float(m.group(2)) == 0:
-        raise ConfigError(f"expected an aspect ratio such as '3:4' or 2.35, got {value!r}", path=where, key=key)
+        raise ConfigError(
+            f"expected an aspect ratio such as '3:4' or 2.35, got {value!r}", path=where, key=key
+        )
     return float(m.group(1)) / float(m.group(2))
 
 
@@ -189,14 +193,22 @@ def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
     known = set(cls.__dataclass_fields__) - set(fixed)
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}", path=where, key=key)
+        raise ConfigError(
+            f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}", path=where, key=key
+        )
     kw: dict[str, Any] = dict(fixed)
     for name, value in data.items():
         sub = f"{key}.{name}"
         if name in ("max_bytes", "max_source_bytes"):
             kw[name] = _size(value, where=where, key=sub)
-        elif name in ("late_window_s", "min_spacing_s", "earliest_ahead_s", "latest_ahead_s", "max_duration_s",
-                      "min_duration_s"):
+        elif name in (
+            "late_window_s",
+            "min_spacing_s",
+            "earliest_ahead_s",
+            "latest_ahead_s",
+            "max_duration_s",
+            "min_duration_s",
+        ):
             kw[name] = _duration(value, where=where, key=sub)
         elif name == "aspects":
             kw[name] = tuple(_aspect(v, where=where, key=sub) for v in (value or []))
@@ -222,19 +234,40 @@ def load_rules(directory: Path) -> PlatformRules:
         raise ConfigError(f"cannot read platform rules: {exc}", path=where) from None
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping at the top level", path=where)
-    known = {"name", "label", "kind", "text", "images", "video", "tags", "schedule", "fields", "requires_one_of",
-             "templates", "preview", "extra", "video_replaces_images"}
+    known = {
+        "name",
+        "label",
+        "kind",
+        "text",
+        "images",
+        "video",
+        "tags",
+        "schedule",
+        "fields",
+        "requires_one_of",
+        "templates",
+        "preview",
+        "extra",
+        "video_replaces_images",
+    }
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown key(s) {sorted(unknown)}", path=where, key=sorted(unknown)[0])
     name = str(data.get("name") or directory.name)
-    text = {k: _build(TextRule, v, where=where, key=f"text.{k}", name=k) for k, v in (data.get("text") or {}).items()}
+    text = {
+        k: _build(TextRule, v, where=where, key=f"text.{k}", name=k)
+        for k, v in (data.get("text") or {}).items()
+    }
     for k, rule in text.items():
         if rule.count not in COUNTERS:
             raise ConfigError(f"count must be one of {COUNTERS}", path=where, key=f"text.{k}.count")
-    images = {k: _build(ImageRule, v, where=where, key=f"images.{k}", role=k)
-              for k, v in (data.get("images") or {}).items()}
-    video = _build(VideoRule, data["video"], where=where, key="video") if data.get("video") is not None else None
+    images = {
+        k: _build(ImageRule, v, where=where, key=f"images.{k}", role=k)
+        for k, v in (data.get("images") or {}).items()
+    }
+    video = (
+        _build(VideoRule, data["video"], where=where, key="video") if data.get("video") is not None else None
+    )
     return PlatformRules(
         name=name,
         label=str(data.get("label") or name),

@@ -76,12 +76,24 @@ def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
     state, _account, _ids = _state(store, post_id)
     moves = {S.PLANNED: S.QUEUED, S.QUEUED: S.QUEUED, S.MISSED: S.QUEUED, S.RETRYING: S.RETRYING}
     if state not in moves:
-        hint = {S.HELD: "fix the item (publisher check) first", S.WAITING_APPROVAL: "add `approved_by:` first",
-                S.PUBLISHED: "it is already published"}.get(state, "it is not waiting to be sent")
+        hint = {
+            S.HELD: "fix the item (publisher check) first",
+            S.WAITING_APPROVAL: "add `approved_by:` first",
+            S.PUBLISHED: "it is already published",
+        }.get(state, "it is not waiting to be sent")
         raise ActionRefused(f"post {post_id} is {state}: {hint}")
     log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
-    return _move(store, post_id, state, moves[state], now, "publish now (a person)", due_at=now,
-                 due_override_at=now, next_attempt_at=None)
+    return _move(
+        store,
+        post_id,
+        state,
+        moves[state],
+        now,
+        "publish now (a person)",
+        due_at=now,
+        due_override_at=now,
+        next_attempt_at=None,
+    )
 
 
 def retry(store: Store, post_id: int, *, force: bool = False, now: datetime) -> PostState:

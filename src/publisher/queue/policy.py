@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from publisher.redact import redact_text
 from publisher.platforms.rules import ScheduleRule
+from publisher.redact import redact_text
 from publisher.store.claims import log_event
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, EventRow, PostRow

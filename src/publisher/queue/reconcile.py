@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from publisher import errors
 from publisher.adapters import Adapter
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
-from publisher.queue.policy import backoff
 from publisher.queue.ledger import SUBMITTED, Outcome
+from publisher.queue.policy import backoff
 from publisher.redact import redact_text
 from publisher.store.claims import record_ids, transition
 from publisher.store.tokens import mark_needs_reauth

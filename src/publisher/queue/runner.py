@@ -26,15 +26,15 @@ from typing import Any, TypeVar
 import httpx
 
 from publisher import errors
+from publisher.accounts.context import Contexts, CredentialLoader
 from publisher.adapters import Adapter, AdapterContext, get_adapter
 from publisher.adapters.http import client_pool
 from publisher.calendar.load import Calendar
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.content import Revalidator
-from publisher.accounts.context import Contexts, CredentialLoader
+from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
 from publisher.queue.policy import Notifier, RetrySettings, backoff, cap_release, local_midnight_after
 from publisher.queue.reconcile import Reconciler
-from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
 from publisher.redact import redact_text
 from publisher.store.claims import (
     ClaimedPost,

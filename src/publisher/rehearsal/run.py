@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from publisher.workspace.credentials import FIELDS, env_var
-from publisher.daemon.service import Daemon, DaemonSettings
 from publisher.daemon.jobs import Action, JobContext, JobRun
+from publisher.daemon.service import Daemon, DaemonSettings
 from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
 from publisher.store.tables import MetricRow, PostRow
+from publisher.workspace.credentials import FIELDS, env_var
 from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
@@ -239,12 +239,13 @@ async def _rehearse(
     return result
 
 
-async def _authorize_oauth_accounts(client: httpx.AsyncClient, ws: Workspace, store: Store, base: str,
-                                    clock: VirtualClock) -> None:
+async def _authorize_oauth_accounts(
+    client: httpx.AsyncClient, ws: Workspace, store: Store, base: str, clock: VirtualClock
+) -> None:
     """Accounts whose API needs a user's OAuth grant get one from the sandbox, as a person would in the app."""
     from publisher.adapters import SANDBOX_GRANTS
-    from publisher.workspace.credentials import FIELDS, env_var
     from publisher.store.tokens import StoreTokenCache
+    from publisher.workspace.credentials import FIELDS, env_var
 
     for name, account in ws.settings.accounts.items():
         grant = SANDBOX_GRANTS.get(account.platform)
@@ -375,8 +376,9 @@ def _markdown(result: RehearsalResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _reports(ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
-             ) -> list[Path]:
+def _reports(
+    ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
+) -> list[Path]:
     """The weekly report and engagement export, when the reports module offers `rehearsal_reports`."""
     try:
         from publisher import reports  # type: ignore[attr-defined]
@@ -399,8 +401,13 @@ def first_due(ws: Workspace) -> datetime:
     from publisher.calendar.load import Calendar
 
     checked, _ = Calendar(ws).scan()
-    times = [t.publish_at for c in checked if c.item and c.item.status == "ready" for t in c.item.targets
-             if isinstance(t.publish_at, datetime)]
+    times = [
+        t.publish_at
+        for c in checked
+        if c.item and c.item.status == "ready"
+        for t in c.item.targets
+        if isinstance(t.publish_at, datetime)
+    ]
     if not times:
         return datetime.now(UTC)
     local = min(times).astimezone(ws.zone).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -19,16 +19,19 @@ from markupsafe import Markup
 
 from publisher.content.item import resolve_media
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
+from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
-from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 
 _THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
 MAX_OUTPUT_CHARS = 200_000  # a template that loops wildly is cut off here, not left to fill the disk
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
-_DANGEROUS_HTML = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
-                             r"javascript:", re.IGNORECASE)
+_DANGEROUS_HTML = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
+    r"javascript:",
+    re.IGNORECASE,
+)
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 
 
@@ -105,8 +108,9 @@ class Renderer:
             ctx.setdefault(key, f.get(key))
         if needed is None or needed & {"body_html", "footnotes"}:
             # Authors of Chinese posts write one sentence per line and expect the line breaks they see.
-            article = wechat_html.render_article(body_md, link_rewriter=rewrite, image_src=self._image_src(item),
-                                                 theme=_THEME, sanitized=False)  # sanitised once, after the template
+            article = wechat_html.render_article(
+                body_md, link_rewriter=rewrite, image_src=self._image_src(item), theme=_THEME, sanitized=False
+            )  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
@@ -132,7 +136,9 @@ class Renderer:
             self._variables[key] = found
         return found
 
-    def render_text(self, item: Item, target: Target, *, exact: bool = True) -> tuple[dict[str, Any], list[Problem]]:
+    def render_text(
+        self, item: Item, target: Target, *, exact: bool = True
+    ) -> tuple[dict[str, Any], list[Problem]]:
         """Every text field the platform sends, from templates or the item's fields, checked against the rules.
 
         `exact=False` is for checking only: HTML already within its limits is not sanitised (sanitising only
@@ -152,7 +158,9 @@ class Renderer:
                 template = str(template_override)
             if template:
                 chosen[name] = template
-        needed = set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
+        needed = (
+            set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
+        )
         ctx = self.context(item, target, needed)
         out: dict[str, Any] = {}
         for name, rule in rules.text.items():
@@ -161,16 +169,37 @@ class Renderer:
                 try:
                     text = self.env(target.platform).get_template(template).render(ctx)
                 except SecurityError as exc:
-                    problems.append(self._p(item, target, "template", f"template {template} was stopped by the "
-                                            f"sandbox: {exc}", "templates may only use the item's fields"))
+                    problems.append(
+                        self._p(
+                            item,
+                            target,
+                            "template",
+                            f"template {template} was stopped by the sandbox: {exc}",
+                            "templates may only use the item's fields",
+                        )
+                    )
                     continue
                 except TemplateError as exc:
-                    problems.append(self._p(item, target, "template", f"template {template} failed: {exc}",
-                                            f"fix platforms/{target.platform}/{template}"))
+                    problems.append(
+                        self._p(
+                            item,
+                            target,
+                            "template",
+                            f"template {template} failed: {exc}",
+                            f"fix platforms/{target.platform}/{template}",
+                        )
+                    )
                     continue
                 if len(text) > MAX_OUTPUT_CHARS:
-                    problems.append(self._p(item, target, name, f"template {template} produced {len(text):,} "
-                                            "characters", "a template must not loop over its output"))
+                    problems.append(
+                        self._p(
+                            item,
+                            target,
+                            name,
+                            f"template {template} produced {len(text):,} characters",
+                            "a template must not loop over its output",
+                        )
+                    )
                     continue
                 if template.endswith(".html.j2") and (exact or not self._within(target.platform, name, text)):
                     text = wechat_html.sanitize(text)
@@ -183,41 +212,83 @@ class Renderer:
             problems.extend(self._check_text(item, target, name, value))
         out["tags"] = ctx["tags"]
         if len(ctx["tags"]) > rules.tags.max_items:
-            problems.append(self._p(item, target, "tags", f"{len(ctx['tags'])} tags, {rules.label} allows at most "
-                                    f"{rules.tags.max_items}", "keep the most relevant ones", rules.tags.source))
+            problems.append(
+                self._p(
+                    item,
+                    target,
+                    "tags",
+                    f"{len(ctx['tags'])} tags, {rules.label} allows at most {rules.tags.max_items}",
+                    "keep the most relevant ones",
+                    rules.tags.source,
+                )
+            )
         for tag in ctx["tags"]:
             if count_length(tag, rules.tags.count) > rules.tags.max_len:
-                problems.append(self._p(item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}",
-                                        "shorten it"))
+                problems.append(
+                    self._p(
+                        item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}", "shorten it"
+                    )
+                )
         for key in rules.fields:
-            if key not in out and target.fields.get(key) is not None and rules.fields[key] not in ("path", "paths"):
+            if (
+                key not in out
+                and target.fields.get(key) is not None
+                and rules.fields[key] not in ("path", "paths")
+            ):
                 out[key] = target.fields[key]
         return out, problems
 
     def _within(self, platform: str, name: str, text: str) -> bool:
         rule = self.rules[platform].text[name]
         return (rule.max is None or count_length(text, rule.count) <= rule.max) and (
-            rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes)
+            rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes
+        )
 
     def _check_text(self, item: Item, target: Target, name: str, value: str) -> list[Problem]:
         rule = self.rules[target.platform].text[name]
         if not value:
             if rule.required:
-                return [self._p(item, target, name, f"{self.rules[target.platform].label} needs a {name}",
-                                f"add `{name}:` under `platforms: {{{target.platform}: ...}}` or at the top level")]
+                return [
+                    self._p(
+                        item,
+                        target,
+                        name,
+                        f"{self.rules[target.platform].label} needs a {name}",
+                        f"add `{name}:` under `platforms: {{{target.platform}: ...}}` or at the top level",
+                    )
+                ]
             return []
         problems = []
         length = count_length(value, rule.count)
-        how = {"xhs": " (CJK and emoji count 1, two ASCII letters count 1)", "chars": " characters"}.get(rule.count,
-                                                                                                     "")
+        how = {"xhs": " (CJK and emoji count 1, two ASCII letters count 1)", "chars": " characters"}.get(
+            rule.count, ""
+        )
         if rule.max is not None and length > rule.max:
-            problems.append(self._p(item, target, name, f"{name} is {length}{how}; {self.rules[target.platform].label}"
-                                    f" allows at most {rule.max}", f"cut {length - rule.max} or more", rule.source))
+            problems.append(
+                self._p(
+                    item,
+                    target,
+                    name,
+                    f"{name} is {length}{how}; {self.rules[target.platform].label} allows at most {rule.max}",
+                    f"cut {length - rule.max} or more",
+                    rule.source,
+                )
+            )
         if rule.min is not None and length < rule.min:
-            problems.append(self._p(item, target, name, f"{name} is {length}, at least {rule.min} needed", ""))
+            problems.append(
+                self._p(item, target, name, f"{name} is {length}, at least {rule.min} needed", "")
+            )
         if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
-            problems.append(self._p(item, target, name, f"{name} is {len(value.encode()):,} bytes; the limit is "
-                                    f"{rule.max_bytes:,}", "shorten it or move content out", rule.source))
+            problems.append(
+                self._p(
+                    item,
+                    target,
+                    name,
+                    f"{name} is {len(value.encode()):,} bytes; the limit is {rule.max_bytes:,}",
+                    "shorten it or move content out",
+                    rule.source,
+                )
+            )
         return problems
 
     def _raw_html(self, item: Item, target: Target) -> list[Problem]:
@@ -227,20 +298,44 @@ class Renderer:
         for line, snippet in markdown.find_raw_html(body):
             where = item.body_line + line - 1
             if _DANGEROUS_HTML.search(snippet):
-                problems.append(Problem(item.path, where, "body", f"raw HTML {snippet[:40]!r} is not allowed in a "
-                                        f"{self.rules[target.platform].label} article", "remove it: scripts, frames "
-                                        "and event handlers never reach a platform", target.platform))
+                problems.append(
+                    Problem(
+                        item.path,
+                        where,
+                        "body",
+                        f"raw HTML {snippet[:40]!r} is not allowed in a "
+                        f"{self.rules[target.platform].label} article",
+                        "remove it: scripts, frames and event handlers never reach a platform",
+                        target.platform,
+                    )
+                )
             else:
-                problems.append(Problem(item.path, where, "body", f"raw HTML {snippet[:40]!r} will show as text",
-                                        "write it in Markdown instead", target.platform, "warning"))
+                problems.append(
+                    Problem(
+                        item.path,
+                        where,
+                        "body",
+                        f"raw HTML {snippet[:40]!r} will show as text",
+                        "write it in Markdown instead",
+                        target.platform,
+                        "warning",
+                    )
+                )
         return problems
 
     def _template_code(self, item: Item, target: Target) -> list[Problem]:
         problems = []
         for key, value in target.fields.items():
             if isinstance(value, str) and _TEMPLATE_CODE.search(_CODE.sub("", value)):
-                problems.append(self._p(item, target, key, "contains template code ({{ … }} or {% … %}); content "
-                                        "is never run as a template", "remove it, or put it in a `code` span"))
+                problems.append(
+                    self._p(
+                        item,
+                        target,
+                        key,
+                        "contains template code ({{ … }} or {% … %}); content is never run as a template",
+                        "remove it, or put it in a `code` span",
+                    )
+                )
         return problems
 
     # -- media ------------------------------------------------------------------------------------------
@@ -249,19 +344,27 @@ class Renderer:
         """(field used, [(dotted field, reference)]) for one media role; the first present field wins."""
         for name in rule.fields:
             if name == "body":
-                refs = [(f"body image {src}", src) for src, _alt in markdown.extract_images(
-                    str(target.fields.get("body") or "")) if not markdown.is_external(src)]
+                refs = [
+                    (f"body image {src}", src)
+                    for src, _alt in markdown.extract_images(str(target.fields.get("body") or ""))
+                    if not markdown.is_external(src)
+                ]
             else:
                 value = target.fields.get(name)
                 if isinstance(value, str):
                     value = [value]
-                refs = [(f"{name}[{i}]" if len(value or []) > 1 or name in ("images", "gallery") else name, v)
-                        for i, v in enumerate(value or []) if isinstance(v, str)]
+                refs = [
+                    (f"{name}[{i}]" if len(value or []) > 1 or name in ("images", "gallery") else name, v)
+                    for i, v in enumerate(value or [])
+                    if isinstance(v, str)
+                ]
             if refs:
                 return name, refs
         return "", []
 
-    def check_media(self, item: Item, target: Target, *, process: bool) -> tuple[list[MediaFile], list[Problem]]:
+    def check_media(
+        self, item: Item, target: Target, *, process: bool
+    ) -> tuple[list[MediaFile], list[Problem]]:
         """Probe (or process) every file for every media role; counts, formats, sizes, bombs."""
         rules = self.rules[target.platform]
         item_path = self.root / item.path
@@ -280,15 +383,33 @@ class Renderer:
             if refs:
                 present.add(role)
             if len(refs) < rule.min:
-                problems.append(self._p(item, target, rule.fields[0], f"{rules.label} needs at least {rule.min} "
-                                        f"{role}", f"add `{rule.fields[0]}:` with an image file", rule.source))
+                problems.append(
+                    self._p(
+                        item,
+                        target,
+                        rule.fields[0],
+                        f"{rules.label} needs at least {rule.min} {role}",
+                        f"add `{rule.fields[0]}:` with an image file",
+                        rule.source,
+                    )
+                )
             if strict and len(refs) > rule.max:
-                problems.append(self._p(item, target, used, f"{len(refs)} {role}; {rules.label} allows at most "
-                                        f"{rule.max}", "remove some", rule.source))
+                problems.append(
+                    self._p(
+                        item,
+                        target,
+                        used,
+                        f"{len(refs)} {role}; {rules.label} allows at most {rule.max}",
+                        "remove some",
+                        rule.source,
+                    )
+                )
             for dotted, ref in refs:
                 path = self.resolve(ref, item_path)
                 if isinstance(path, str):
-                    problems.append(self._p(item, target, dotted, path, "paths are relative to the item's folder"))
+                    problems.append(
+                        self._p(item, target, dotted, path, "paths are relative to the item's folder")
+                    )
                     continue
                 try:
                     if process:
@@ -300,24 +421,38 @@ class Renderer:
         if has_video:
             present.add("video")
             if rules.video is None:
-                problems.append(self._p(item, target, "video", f"{rules.label} does not take a video here", ""))
+                problems.append(
+                    self._p(item, target, "video", f"{rules.label} does not take a video here", "")
+                )
             else:
                 path = self.resolve(video_ref, item_path)
                 if isinstance(path, str):
-                    problems.append(self._p(item, target, "video", path, "paths are relative to the item's folder"))
+                    problems.append(
+                        self._p(item, target, "video", path, "paths are relative to the item's folder")
+                    )
                 else:
                     try:
                         if process:
-                            files.append(process_video(path, rules.video, self.cache_dir,
-                                                       source=_rel(path, self.root)))
+                            files.append(
+                                process_video(path, rules.video, self.cache_dir, source=_rel(path, self.root))
+                            )
                         else:
                             self._probe(path, rules.video, probe_video)
                     except MediaProblem as exc:
-                        problems.append(self._p(item, target, "video", f"{video_ref}: {exc.message}", exc.hint))
+                        problems.append(
+                            self._p(item, target, "video", f"{video_ref}: {exc.message}", exc.hint)
+                        )
         for group in rules.requires_one_of:
             if not present & set(group):
-                problems.append(self._p(item, target, group[0], f"{rules.label} needs one of: "
-                                        f"{' or '.join(group)}", f"add `{group[0]}:`"))
+                problems.append(
+                    self._p(
+                        item,
+                        target,
+                        group[0],
+                        f"{rules.label} needs one of: {' or '.join(group)}",
+                        f"add `{group[0]}:`",
+                    )
+                )
         return files, problems
 
     def _probe(self, path: Path, rule: Any, probe: Callable[[Path, Any], Any]) -> Any:
@@ -334,8 +469,9 @@ class Renderer:
 
     # -- whole post -------------------------------------------------------------------------------------
 
-    def render(self, item: Item, target: Target, *, process_media: bool = True) -> tuple[RenderedPost | None,
-                                                                                        list[Problem]]:
+    def render(
+        self, item: Item, target: Target, *, process_media: bool = True
+    ) -> tuple[RenderedPost | None, list[Problem]]:
         # Media first: it only reads the body's parse, which the HTML renderer then takes over.
         media, media_problems = self.check_media(item, target, process=process_media)
         fields, problems = self.render_text(item, target)
@@ -360,16 +496,22 @@ class Renderer:
 
     # -- helpers ----------------------------------------------------------------------------------------
 
-    def _p(self, item: Item, target: Target, dotted: str, message: str, hint: str = "", source: str = ""
-           ) -> Problem:
+    def _p(
+        self, item: Item, target: Target, dotted: str, message: str, hint: str = "", source: str = ""
+    ) -> Problem:
         """A problem at the most precise line: the platform override, the field, the body, else the target."""
         base = dotted.split("[")[0]
-        line = item.lines.get(f"platforms.{_entry_name(item, target)}.{base}") or item.lines.get(dotted) or \
-            item.lines.get(base)
+        line = (
+            item.lines.get(f"platforms.{_entry_name(item, target)}.{base}")
+            or item.lines.get(dotted)
+            or item.lines.get(base)
+        )
         if line is None:
             line = item.body_line if base.startswith("body") or base in ("content", "text") else target.line
         if source and "[U]" in source:
-            hint = f"{hint}; this limit is a setting in platforms/{target.platform}/platform.yaml".lstrip("; ")
+            hint = f"{hint}; this limit is a setting in platforms/{target.platform}/platform.yaml".lstrip(
+                "; "
+            )
         return Problem(item.path, line, dotted, message, hint, target.platform)
 
     def _link_rewriter(self, item: Item, target: Target) -> Callable[[str], str] | None:

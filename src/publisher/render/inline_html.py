@@ -265,8 +265,9 @@ def render_article(
         title = f'<p style="{styles["ref_title"]}">{escape(theme.references_title)}</p>'
         body += f"<section>{title}{refs}</section>"
     html = f'<section style="{styles["section"]}">{body}</section>'
-    return WechatArticle(html=sanitize(html) if sanitized else html, footnotes=tuple(notes.entries),
-                         images=tuple(images))
+    return WechatArticle(
+        html=sanitize(html) if sanitized else html, footnotes=tuple(notes.entries), images=tuple(images)
+    )
 
 
 @lru_cache(maxsize=8)
@@ -284,8 +285,44 @@ def _renderer_for(theme: WechatTheme) -> _WechatRenderer:
 # --- sanitising ---------------------------------------------------------------------------------
 
 ALLOWED_TAGS = frozenset(
-    "section p span strong em b i u s del br hr h1 h2 h3 h4 h5 h6 blockquote ul ol li pre code img a "
-    "table thead tbody tr th td sup sub figure figcaption".split()
+    [
+        "section",
+        "p",
+        "span",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "pre",
+        "code",
+        "img",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "sup",
+        "sub",
+        "figure",
+        "figcaption",
+    ]
 )
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"style"},
@@ -297,12 +334,55 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 }
 #: Properties an article needs; no position/float/z-index (overlays), no background(-image) (url()).
 ALLOWED_CSS = frozenset(
-    """color background-color font-size font-weight font-style font-family line-height letter-spacing
-    text-align text-decoration text-indent vertical-align white-space word-break word-wrap overflow-wrap
-    margin margin-top margin-right margin-bottom margin-left padding padding-top padding-right
-    padding-bottom padding-left border border-top border-right border-bottom border-left border-color
-    border-style border-width border-radius border-collapse width max-width min-width height max-height
-    display overflow overflow-x overflow-y list-style-type box-sizing""".split()
+    [
+        "color",
+        "background-color",
+        "font-size",
+        "font-weight",
+        "font-style",
+        "font-family",
+        "line-height",
+        "letter-spacing",
+        "text-align",
+        "text-decoration",
+        "text-indent",
+        "vertical-align",
+        "white-space",
+        "word-break",
+        "word-wrap",
+        "overflow-wrap",
+        "margin",
+        "margin-top",
+        "margin-right",
+        "margin-bottom",
+        "margin-left",
+        "padding",
+        "padding-top",
+        "padding-right",
+        "padding-bottom",
+        "padding-left",
+        "border",
+        "border-top",
+        "border-right",
+        "border-bottom",
+        "border-left",
+        "border-color",
+        "border-style",
+        "border-width",
+        "border-radius",
+        "border-collapse",
+        "width",
+        "max-width",
+        "min-width",
+        "height",
+        "max-height",
+        "display",
+        "overflow",
+        "overflow-x",
+        "overflow-y",
+        "list-style-type",
+        "box-sizing",
+    ]
 )
 # CSS that can run code or fetch things in some engine (IE expression, -moz-binding, url()), and the
 # escapes/comments that could hide those words from a plain substring test.

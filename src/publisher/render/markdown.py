@@ -168,11 +168,7 @@ def extract_images(text: str) -> list[tuple[str, str]]:
 
     Local srcs are given as written (percent-decoded), ready to resolve against the item's folder.
     """
-    return [
-        (image_path(tok), tok.content)
-        for tok in _inline_tokens(_parsed(text))
-        if tok.type == "image"
-    ]
+    return [(image_path(tok), tok.content) for tok in _inline_tokens(_parsed(text)) if tok.type == "image"]
 
 
 def _inline_plain(children: Sequence[Token], link_style: str, rewrite: UrlMap | None = None) -> str:
@@ -209,8 +205,9 @@ def _bare(url: str) -> str:
     return re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
 
 
-def _table_rows(tokens: Sequence[Token], start: int, link_style: str, rewrite: UrlMap | None = None
-                ) -> tuple[list[str], int]:
+def _table_rows(
+    tokens: Sequence[Token], start: int, link_style: str, rewrite: UrlMap | None = None
+) -> tuple[list[str], int]:
     """Rows of a table as `cell | cell`, and the index of its table_close."""
     rows: list[str] = []
     cells: list[str] = []

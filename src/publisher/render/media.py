@@ -22,8 +22,8 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
 from publisher.errors import PublisherError
 from publisher.models import MediaFile
-from publisher.render.mp4 import Mp4Error, parse_mp4
 from publisher.platforms.rules import ImageRule, VideoRule
+from publisher.render.mp4 import Mp4Error, parse_mp4
 
 __all__ = [
     "ImageInfo",

@@ -113,7 +113,6 @@ def planned(store: Store, start: datetime, end: datetime) -> list[PostInfo]:
     return _posts(store, sa.and_(post_t.c.state.in_(states), post_t.c.due_at >= start, post_t.c.due_at < end))
 
 
-
 def latest(
     store: Store,
     *,

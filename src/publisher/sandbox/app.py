@@ -8,18 +8,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from publisher.sandbox.douyin import routes as douyin
-from publisher.sandbox.producthunt import routes as producthunt
-from publisher.sandbox.xiaohongshu import routes as xiaohongshu
 from publisher.sandbox.control import control_routes
 from publisher.sandbox.core import World
+from publisher.sandbox.douyin import routes as douyin
 from publisher.sandbox.faults import FaultMiddleware
+from publisher.sandbox.producthunt import routes as producthunt
 from publisher.sandbox.wechat.auth import wechat_auth_routes
 from publisher.sandbox.wechat.content import wechat_content_routes
 from publisher.sandbox.wechat.datacube import wechat_datacube_routes
 from publisher.sandbox.wechat.publish import wechat_publish_routes
 from publisher.sandbox.wechat.state import WechatState
 from publisher.sandbox.wechat.state import error_body as wechat_error
+from publisher.sandbox.xiaohongshu import routes as xiaohongshu
 
 
 def create_app(*, seed: int = 0, now: datetime | None = None) -> Starlette:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from alembic import command
@@ -294,3 +294,15 @@ def _translated() -> Iterator[None]:
         if _ILLEGAL in detail:
             raise StoreError(f"the database refused it: {detail}") from None
         raise
+
+
+class HasDatabase(Protocol):
+    """What opening a workspace's store needs of it (the workspace itself, without importing it)."""
+
+    @property
+    def database_url(self) -> str: ...
+
+
+def store_for(ws: HasDatabase) -> Store:
+    """The workspace's database, migrated on first use."""
+    return open_store(ws.database_url)

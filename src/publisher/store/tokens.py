@@ -21,13 +21,17 @@ class StoreTokenCache:
     """A TokenCache shared by every process on the database; the value column is never logged or returned
     in an error message."""
 
-    def __init__(self, store: Store, *, memo_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, store: Store, *, memo_s: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.store = store
         # Adapters read the token before every call; a few seconds' memo spares the database. A token another
         # process replaced meanwhile is answered by the platform with "token superseded", which refreshes it.
         self.memo_s = memo_s
         self.clock = clock
-        self._memo: dict[tuple[str, str], tuple[float, tuple[str, datetime | None, dict[str, Any]] | None]] = {}
+        self._memo: dict[
+            tuple[str, str], tuple[float, tuple[str, datetime | None, dict[str, Any]] | None]
+        ] = {}
 
     def get(self, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
         hit = self._memo.get((account, kind))

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from publisher.queue import actions as queue_actions
 from publisher.errors import UsageError
 from publisher.models import PostState
+from publisher.queue import actions as queue_actions
 from publisher.store.claims import log_event
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
@@ -49,11 +49,15 @@ def publish_now(store: Store, post_id: int, now: datetime) -> PostState:
             raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
         state = S(row.state)
         if state not in PUBLISHABLE_NOW:
-            raise queue_actions.ActionRefused(f"post {post_id} is {state}; publish now applies to queued and "
-                                              "retrying posts")
+            raise queue_actions.ActionRefused(
+                f"post {post_id} is {state}; publish now applies to queued and retrying posts"
+            )
         due = now if row.due_at is None or row.due_at > now else row.due_at
-        moved = conn.execute(sa.update(post_t).where(post_t.c.id == post_id, post_t.c.state == state.value)
-                             .values(due_at=due, next_attempt_at=None, updated_at=now)).rowcount
+        moved = conn.execute(
+            sa.update(post_t)
+            .where(post_t.c.id == post_id, post_t.c.state == state.value)
+            .values(due_at=due, next_attempt_at=None, updated_at=now)
+        ).rowcount
     if not moved:
         raise queue_actions.ActionRefused(f"post {post_id} changed meanwhile; look again")
     log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
@@ -74,7 +78,8 @@ def run(store: Store, post_id: int, action: str, form: Mapping[str, str], now: d
     if action == "resolve":
         url = (form.get("url") or "").strip()
         not_published = form.get("not_published") == "1"
-        new = queue_actions.resolve(store, post_id, published_url=url or None, not_published=not_published,
-                                    now=now)
+        new = queue_actions.resolve(
+            store, post_id, published_url=url or None, not_published=not_published, now=now
+        )
         return f"post {post_id} is {new}"
     raise UsageError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")

@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from publisher import services as commands
+from publisher.store.db import store_for
 from publisher.web import live, pages
 from publisher.web.security import LOOPBACK_HOSTS, Guard, check_bind, is_loopback
 from publisher.web.state import AppState
@@ -33,13 +33,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(ws: Workspace, *, token: str | None = None, now: Callable[[], datetime] = _utcnow,
-               watch: bool = True, allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
-               store_poll_s: float = live.STORE_POLL_S) -> Starlette:
+def create_app(
+    ws: Workspace,
+    *,
+    token: str | None = None,
+    now: Callable[[], datetime] = _utcnow,
+    watch: bool = True,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
+    store_poll_s: float = live.STORE_POLL_S,
+) -> Starlette:
     """The dashboard for one workspace. `allowed_hosts=None` answers any Host (only with a token)."""
     if allowed_hosts is None and not token:
         raise ValueError("answering any Host header needs a token (DNS rebinding would reach the dashboard)")
-    state = AppState(ws, commands.store_for(ws), now, token=token)
+    state = AppState(ws, store_for(ws), now, token=token)
     broadcaster = live.Broadcaster()
     previews = ws.state_dir / "previews"
     previews.mkdir(parents=True, exist_ok=True)
@@ -71,8 +77,11 @@ def create_app(ws: Workspace, *, token: str | None = None, now: Callable[[], dat
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(Guard, token=token, allowed_hosts=allowed_hosts)])  # type: ignore[arg-type]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(Guard, token=token, allowed_hosts=allowed_hosts)],
+    )  # type: ignore[arg-type]
     app.state.publisher = state
     app.state.broadcaster = broadcaster
     return app
@@ -83,8 +92,9 @@ def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 8800, token: str |
     check_bind(host, token)
     app = create_app(ws, token=token, allowed_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
     # No access log: a first visit's URL carries ?token=..., and logs never hold a secret.
-    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, host=host, port=port, access_log=False, log_level="warning", timeout_graceful_shutdown=2
+    )
     _Server(config, app).run()
 
 
@@ -115,17 +125,20 @@ class RunningServer:
         self.thread.join(timeout)
 
 
-def start_background(app: Starlette, host: str = "127.0.0.1", port: int = 0, timeout: float = 20.0
-                     ) -> RunningServer:
+def start_background(
+    app: Starlette, host: str = "127.0.0.1", port: int = 0, timeout: float = 20.0
+) -> RunningServer:
     """Serve `app` on host:port (0: any free port) in a thread; returns once it accepts connections."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2,
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, access_log=False, log_level="warning", timeout_graceful_shutdown=2, lifespan="on"
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="publisher-web")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="publisher-web"
+    )
     thread.start()
     deadline = time.monotonic() + timeout
     while not server.started:

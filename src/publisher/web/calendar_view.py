@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from publisher.calendar.load import Checked
-from publisher.services import PostView
 from publisher.errors import UsageError
+from publisher.queue.overview import PostView
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -82,16 +82,37 @@ def entries(posts: Iterable[PostView], checked: Iterable[Checked], zone: ZoneInf
     """Every post, plus each draft item's dated targets (so the plan shows what is still a draft)."""
     checked = list(checked)
     titles = {c.item.id: c.item.title for c in checked if c.item is not None}
-    out = [Entry(p.id, p.item, titles.get(p.item, p.item), p.platform, p.account, p.state,
-                 p.due_at.astimezone(zone) if p.due_at else None, p.last_error or p.reason) for p in posts]
+    out = [
+        Entry(
+            p.id,
+            p.item,
+            titles.get(p.item, p.item),
+            p.platform,
+            p.account,
+            p.state,
+            p.due_at.astimezone(zone) if p.due_at else None,
+            p.last_error or p.reason,
+        )
+        for p in posts
+    ]
     for c in checked:
         item = c.item
         if item is None or item.status != DRAFT:
             continue
         for t in item.targets:
             when = t.publish_at.astimezone(zone) if isinstance(t.publish_at, datetime) else None
-            out.append(Entry(None, item.id, item.title, t.platform, t.account, DRAFT, when,
-                             "draft: checked, never published"))
+            out.append(
+                Entry(
+                    None,
+                    item.id,
+                    item.title,
+                    t.platform,
+                    t.account,
+                    DRAFT,
+                    when,
+                    "draft: checked, never published",
+                )
+            )
     return out
 
 
@@ -109,7 +130,7 @@ def build(kind: str, first: date, last: date, items: list[Entry], today: date) -
         day_entries = sorted(by_day.get(d, []), key=lambda e: (e.when, e.platform, e.account))
         days.append(Day(d, first <= d <= last, d == today, tuple(day_entries)))
         d += timedelta(days=1)
-    rows = tuple(tuple(days[i:i + 7]) for i in range(0, len(days), 7))
+    rows = tuple(tuple(days[i : i + 7]) for i in range(0, len(days), 7))
     unscheduled = tuple(sorted((e for e in items if e.when is None), key=lambda e: (e.item_id, e.platform)))
     count = sum(len(day.entries) for day in days if day.in_range)
     if kind == "week":

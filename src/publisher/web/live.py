@@ -95,8 +95,11 @@ def events_endpoint(broadcaster: Broadcaster) -> Any:
     async def events(request: Request) -> Response:
         if broadcaster.closed:
             return Response(status_code=204)  # 204 tells EventSource to stop reconnecting: we are stopping
-        return StreamingResponse(broadcaster.stream(), media_type="text/event-stream",
-                                 headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+        return StreamingResponse(
+            broadcaster.stream(),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+        )
 
     return events
 
@@ -120,8 +123,9 @@ async def watch(state: AppState, broadcaster: Broadcaster, stop: anyio.Event) ->
         broadcaster.publish("changed", paths=list(result.paths), changes=result.changes, error=result.error)
 
 
-async def poll_store(state: AppState, broadcaster: Broadcaster, stop: anyio.Event,
-                     interval: float = STORE_POLL_S) -> None:
+async def poll_store(
+    state: AppState, broadcaster: Broadcaster, stop: anyio.Event, interval: float = STORE_POLL_S
+) -> None:
     """Notice state changes made by other processes (the daemon publishing, a CLI resolve)."""
     query = sa.select(sa.func.count(), sa.func.max(post_t.c.updated_at))
     last: tuple[Any, ...] | None = None

@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from publisher import services as commands
+from publisher.calendar.preview import write_previews
 from publisher.errors import PublisherError, UsageError
 from publisher.models import PERSON_STATES, PostState
-from publisher.calendar.preview import write_previews
+from publisher.queue.overview import post_views
 from publisher.redact import redact_text
 from publisher.web import actions, calendar_view, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
@@ -24,11 +24,18 @@ from publisher.web.state import AppState
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 #: what the queue page lists: every state a person must act on, and the ones waiting on something
-QUEUE_STATES = {s.value for s in PERSON_STATES} | {PostState.HELD.value, PostState.RETRYING.value,
-                                                      PostState.RECONCILE.value}
+QUEUE_STATES = {s.value for s in PERSON_STATES} | {
+    PostState.HELD.value,
+    PostState.RETRYING.value,
+    PostState.RECONCILE.value,
+}
 
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(default=True),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES_DIR)),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _env.globals["available"] = actions.available
 _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "http://")) else "#"
 
@@ -45,11 +52,20 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     """A page, or with ?fragment=1 only its live part (what the page's script swaps in on an event)."""
     state = _state(request)
     fragment = request.query_params.get("fragment") == "1"
-    ctx = {"request": request, "ws_name": state.ws.settings.name, "zone": state.ws.settings.timezone,
-           "csrf": state.csrf, "error": state.error, "local": partial(_local, state),
-           "flash": state.take_flash(request.query_params.get("flash")), "here": _here(request),
-           "version": request.app.state.broadcaster.version, "page": name,
-           "labels": {key: rules.label for key, rules in state.ws.rules.items()}, **context}
+    ctx = {
+        "request": request,
+        "ws_name": state.ws.settings.name,
+        "zone": state.ws.settings.timezone,
+        "csrf": state.csrf,
+        "error": state.error,
+        "local": partial(_local, state),
+        "flash": state.take_flash(request.query_params.get("flash")),
+        "here": _here(request),
+        "version": request.app.state.broadcaster.version,
+        "page": name,
+        "labels": {key: rules.label for key, rules in state.ws.rules.items()},
+        **context,
+    }
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
     response = HTMLResponse(template.render(ctx), status_code=status)
     response.headers["cache-control"] = "no-store"
@@ -77,7 +93,7 @@ async def calendar_page(request: Request) -> Response:
         kind, first, last = calendar_view.parse_period(q.get("month"), q.get("week"), today)
     except UsageError as exc:
         return _problem_page(request, str(exc), 400)
-    views = await anyio.to_thread.run_sync(commands.posts, state.store)
+    views = await anyio.to_thread.run_sync(post_views, state.store)
     view = calendar_view.build(kind, first, last, calendar_view.entries(views, state.checked, zone), today)
     return render(request, "calendar", {"view": view})
 
@@ -85,7 +101,7 @@ async def calendar_page(request: Request) -> Response:
 async def queue_page(request: Request) -> Response:
     state = _state(request)
     await anyio.to_thread.run_sync(state.ensure_synced)
-    views = await anyio.to_thread.run_sync(lambda: commands.posts(state.store, states=QUEUE_STATES))
+    views = await anyio.to_thread.run_sync(lambda: post_views(state.store, states=QUEUE_STATES))
     titles = state.titles()
     person = [v for v in views if v.state in {s.value for s in PERSON_STATES}]
     waiting = [v for v in views if v not in person]
@@ -97,11 +113,19 @@ async def item_page(request: Request) -> Response:
     await anyio.to_thread.run_sync(state.ensure_synced)
     item_id = request.path_params["item_id"]
     checked = state.checked_item(item_id)
-    views = [v for v in await anyio.to_thread.run_sync(commands.posts, state.store) if v.item == item_id]
+    views = [v for v in await anyio.to_thread.run_sync(post_views, state.store) if v.item == item_id]
     if checked is None and not views:
         return _problem_page(request, f"no item {item_id!r}", 404)
-    return render(request, "item", {"item_id": item_id, "checked": checked, "posts": views,
-                                    "title": checked.item.title if checked and checked.item else item_id})
+    return render(
+        request,
+        "item",
+        {
+            "item_id": item_id,
+            "checked": checked,
+            "posts": views,
+            "title": checked.item.title if checked and checked.item else item_id,
+        },
+    )
 
 
 async def open_preview(request: Request) -> Response:
@@ -155,7 +179,8 @@ async def report_view(request: Request) -> Response:
     q = request.query_params
     try:
         html = await anyio.to_thread.run_sync(
-            lambda: reports_view.report_bytes(state, q.get("kind", "engagement"), "html", q.get("period"))[0])
+            lambda: reports_view.report_bytes(state, q.get("kind", "engagement"), "html", q.get("period"))[0]
+        )
     except (PublisherError, reports_view.ReportsMissing) as exc:
         return _problem_page(request, redact_text(str(exc)), 400)
     return HTMLResponse(html.decode("utf-8"), headers={"cache-control": "no-store"})
@@ -167,8 +192,12 @@ async def report_download(request: Request) -> Response:
     kind, fmt = q.get("kind", "engagement"), q.get("fmt", "md")
     try:
         body, filename, media = await anyio.to_thread.run_sync(
-            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period")))
+            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period"))
+        )
     except (PublisherError, reports_view.ReportsMissing) as exc:
         return _problem_page(request, redact_text(str(exc)), 400)
-    return Response(body, media_type=media, headers={
-        "content-disposition": f"attachment; filename=\"{filename}\"", "cache-control": "no-store"})
+    return Response(
+        body,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
+    )

@@ -60,8 +60,16 @@ def report_bytes(state: AppState, kind: str, fmt: str, period: str | None) -> tu
 
 def metrics(state: AppState, period: str) -> dict[str, Any]:
     """The page: the engagement report's charts for `period`, and download links for every kind and format."""
-    ctx: dict[str, Any] = {"period": period, "periods": PERIODS, "kinds": KINDS, "formats": FORMATS,
-                           "charts": [], "available": True, "problem": None, "period_error": False}
+    ctx: dict[str, Any] = {
+        "period": period,
+        "periods": PERIODS,
+        "kinds": KINDS,
+        "formats": FORMATS,
+        "charts": [],
+        "available": True,
+        "problem": None,
+        "period_error": False,
+    }
     try:
         html, _, _ = report_bytes(state, "engagement", "html", period)
     except ReportsMissing as exc:
@@ -72,4 +80,3 @@ def metrics(state: AppState, period: str) -> dict[str, Any]:
         return ctx
     ctx["charts"] = [Markup(svg) for svg in _SVG.findall(html.decode("utf-8"))]
     return ctx
-

@@ -24,13 +24,17 @@ CSRF_FIELD = "csrf"
 MIN_TOKEN_LENGTH = 16
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
-            "object-src 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
+)
 # Previews and reports are documents made from workspace content: they may show media, never run code.
-DOCUMENT_CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; "
-                "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'; "
-                "form-action 'none'; base-uri 'none'")
+DOCUMENT_CSP = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'; "
+    "form-action 'none'; base-uri 'none'"
+)
 DOCUMENT_PREFIXES = ("/previews/", "/metrics/view")
 
 
@@ -49,11 +53,15 @@ def check_bind(host: str, token: str | None) -> None:
     if is_loopback(host):
         return
     if not token:
-        raise UsageError(f"serving on {host} makes the dashboard reachable from other machines: give a token "
-                         "(--token, or the PUBLISHER_WEB_TOKEN environment variable), or serve on 127.0.0.1")
+        raise UsageError(
+            f"serving on {host} makes the dashboard reachable from other machines: give a token "
+            "(--token, or the PUBLISHER_WEB_TOKEN environment variable), or serve on 127.0.0.1"
+        )
     if len(token) < MIN_TOKEN_LENGTH:
-        raise UsageError(f"the token must be at least {MIN_TOKEN_LENGTH} characters (e.g. the output of "
-                         "`python -c 'import secrets; print(secrets.token_urlsafe())'`)")
+        raise UsageError(
+            f"the token must be at least {MIN_TOKEN_LENGTH} characters (e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe())'`)"
+        )
 
 
 def cookie_value(token: str) -> str:
@@ -110,8 +118,10 @@ class Guard:
         cookie = _cookies(headers).get(TOKEN_COOKIE, "")
         if cookie and hmac.compare_digest(cookie.encode(), cookie_value(self.token).encode()):
             return None
-        return PlainTextResponse("this dashboard needs its token: open /?token=<token> once, or send the "
-                                 f"{TOKEN_HEADER} header", status_code=401)
+        return PlainTextResponse(
+            f"this dashboard needs its token: open /?token=<token> once, or send the {TOKEN_HEADER} header",
+            status_code=401,
+        )
 
 
 async def require_csrf(request: Request, secret: str) -> None:
@@ -119,8 +129,12 @@ async def require_csrf(request: Request, secret: str) -> None:
     form = await request.form()
     field = str(form.get(CSRF_FIELD) or "")
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not (field and cookie and hmac.compare_digest(field.encode(), secret.encode())
-            and hmac.compare_digest(cookie.encode(), secret.encode())):
+    if not (
+        field
+        and cookie
+        and hmac.compare_digest(field.encode(), secret.encode())
+        and hmac.compare_digest(cookie.encode(), secret.encode())
+    ):
         raise HTTPException(403, "missing or stale form token: reload the page and try again")
 
 
@@ -144,7 +158,7 @@ def _same_origin(scope: Scope, headers: Headers) -> bool:
 def _host_name(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
+        return host[1 : host.find("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from publisher import services as commands
 from publisher.calendar.load import Calendar, Checked
+from publisher.calendar.sync import sync_calendar
 from publisher.errors import PublisherError
 from publisher.redact import redact_text
 from publisher.store.db import Store
@@ -64,7 +64,7 @@ class AppState:
                     self.calendar = Calendar(self.ws)
                 _, changed = self.calendar.scan()
                 # sync scans again: incremental, so the second scan only stats the files.
-                result = commands.sync(self.ws, self.store, now=self.now(), calendar=self.calendar)
+                result = sync_calendar(self.ws, self.store, now=self.now(), calendar=self.calendar)
             except PublisherError as exc:
                 self.error = redact_text(str(exc))
                 logger.warning("sync failed: %s", self.error)

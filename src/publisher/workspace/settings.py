@@ -69,7 +69,9 @@ class Settings(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)") from None
+            raise ValueError(
+                f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)"
+            ) from None
         return value
 
     @field_validator("late_window", mode="before")
@@ -207,7 +209,11 @@ def open_workspace(path: Path | None = None, env: Mapping[str, str] | None = Non
         path = Path(env["PUBLISHER_WORKSPACE"])
     root = Path(path).resolve() if path else find_root(Path.cwd())
     if root is None:
-        raise ConfigError(f"no {CONFIG_NAME} here or in any parent folder (create one with `publisher init DIR`)")
+        raise ConfigError(
+            f"no {CONFIG_NAME} here or in any parent folder (create one with `publisher init DIR`)"
+        )
     if not (root / CONFIG_NAME).is_file():
-        raise ConfigError(f"{root} is not a workspace: it has no {CONFIG_NAME} (create one with `publisher init`)")
+        raise ConfigError(
+            f"{root} is not a workspace: it has no {CONFIG_NAME} (create one with `publisher init`)"
+        )
     return Workspace(root=root, settings=load_settings(root / CONFIG_NAME, env), env=env)

@@ -346,8 +346,14 @@ class DouyinTokens:
         )
 
 
-async def grant_in_sandbox(client: httpx.AsyncClient, base_url: str, credentials: Mapping[str, str],
-                           cache: TokenCache, account: str, now: Callable[[], datetime]) -> None:
+async def grant_in_sandbox(
+    client: httpx.AsyncClient,
+    base_url: str,
+    credentials: Mapping[str, str],
+    cache: TokenCache,
+    account: str,
+    now: Callable[[], datetime],
+) -> None:
     """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at once,
     and the code is exchanged exactly as `publisher auth douyin` does."""
     from urllib.parse import parse_qs, urlsplit

@@ -24,7 +24,6 @@ from publisher import errors
 from publisher.adapters.assisted import media_plan, write_pack
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy, Sleep, call, classify_http, make_client
-from publisher.workspace.credentials import env_var
 from publisher.models import (
     Attempt,
     MetricSample,
@@ -35,6 +34,7 @@ from publisher.models import (
     Severity,
 )
 from publisher.redact import register_secret
+from publisher.workspace.credentials import env_var
 
 logger = logging.getLogger(__name__)
 

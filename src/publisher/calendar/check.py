@@ -1,0 +1,81 @@
+"""`publisher check`: parse and validate the whole calendar, and find one item by id or path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publisher.calendar.load import Calendar, Checked
+from publisher.errors import UsageError
+from publisher.models import Problem
+from publisher.workspace.settings import Workspace
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every file's outcome of `publisher check`."""
+
+    checked: tuple[Checked, ...]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for c in self.checked for p in c.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def item_count(self) -> int:
+        return len(self.checked)
+
+    def per_platform(self) -> dict[str, tuple[int, int]]:
+        counts: dict[str, list[int]] = {}
+        for c in self.checked:
+            if c.item is None:
+                continue
+            for t in c.item.targets:
+                slot = counts.setdefault(t.platform, [0, 0])
+                slot[0 if (t.platform, t.account) in c.valid_targets else 1] += 1
+        return {k: (v[0], v[1]) for k, v in counts.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": not self.errors,
+            "items": self.item_count,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+            "valid": {
+                c.item.id: sorted(f"{p}:{a}" for p, a in c.valid_targets) for c in self.checked if c.item
+            },
+            "per_platform": {k: {"valid": v[0], "invalid": v[1]} for k, v in self.per_platform().items()},
+        }
+
+
+def check_workspace(ws: Workspace, calendar: Calendar | None = None) -> CheckResult:
+    """Parse and validate the whole calendar."""
+    checked, _changed = (calendar or Calendar(ws)).scan()
+    return CheckResult(tuple(checked))
+
+
+def find_item(calendar: Calendar, ref: str) -> Checked:
+    """An item by id or by file path (relative to the workspace or the current folder)."""
+    checked, _ = calendar.scan()
+    by_id = {c.item.id: c for c in checked if c.item}
+    if ref in by_id:
+        return by_id[ref]
+    candidate = Path(ref)
+    for base in (Path.cwd(), calendar.ws.root, calendar.ws.content_dir):
+        full = (base / candidate).resolve()
+        for c in checked:
+            if (calendar.ws.root / c.path).resolve() == full:
+                return c
+    from publisher.content.item import did_you_mean
+
+    hint = did_you_mean(ref, list(by_id))
+    raise UsageError(f"no item {ref!r} (give an id or a file path){'; ' + hint if hint else ''}")

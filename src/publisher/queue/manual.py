@@ -1,0 +1,108 @@
+"""A person's publishes: a dry run of one item (the exact requests, nothing sent) and "publish now"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.adapters.base import AdapterContext
+from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
+from publisher.calendar.check import find_item
+from publisher.calendar.load import Calendar
+from publisher.calendar.sync import sync_calendar
+from publisher.errors import ContentError, UsageError
+from publisher.models import Attempt, Problem
+from publisher.store.claims import log_event
+from publisher.store.db import Store
+from publisher.store.tables import PostRow
+from publisher.workspace.settings import Workspace
+
+
+@dataclass(frozen=True)
+class DryRunRecord:
+    """One dry-run publish: the exact request and where it was written."""
+
+    platform: str
+    account: str
+    request: dict[str, Any]
+    path: Path | None
+
+
+def publish_dry_run(
+    ws: Workspace, store: Store, ref: str, *, platform: str | None, now: datetime
+) -> tuple[list[DryRunRecord], list[Problem]]:
+    """Render an item for its platforms and run the dry-run adapter: the exact requests, nothing sent.
+
+    The post rows keep their state (a dry run is a rehearsal of one item, not a publish); the event log
+    records each dry run and where its request was written.
+    """
+    import asyncio
+
+    import sqlalchemy as sa
+
+    calendar = Calendar(ws)
+    checked = find_item(calendar, ref)
+    if checked.item is None:
+        return [], list(checked.problems)
+    sync_calendar(ws, store, now=now, calendar=calendar)
+    targets = [t for t in checked.item.targets if platform in (None, t.platform, t.account)]
+    if not targets:
+        raise UsageError(f"{checked.item.id} does not target {platform}")
+    records: list[DryRunRecord] = []
+    problems: list[Problem] = []
+    out_dir = dry_run_dir(ws.state_dir)
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    for target in targets:
+        post, found = calendar.renderer.render(checked.item, target, process_media=True)
+        problems += found
+        if post is None:
+            continue
+        ctx = AdapterContext(account=target.account, mode="dry-run", base_url="", out_dir=out_dir)
+        adapter = DryRunAdapter(ctx)
+        attempt = Attempt(post_id=0, number=0, started_at=now)
+        result = asyncio.run(adapter.publish(post, attempt))
+        path = out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
+        records.append(DryRunRecord(target.platform, target.account, dict(result.request or {}), path))
+        with store.session() as s:
+            post_id = s.execute(
+                sa.select(t.c.id).where(
+                    t.c.item_id == checked.item.id,
+                    t.c.platform == target.platform,
+                    t.c.account == target.account,
+                )
+            ).scalar()
+        log_event(
+            store,
+            post_id,
+            "dry_run",
+            f"dry run of {post.rendered_hash[:12]} written to {path.relative_to(ws.root)}",
+            now=now,
+        )
+    return records, problems
+
+
+def publish_now(
+    ws: Workspace, store: Store, ref: str, *, platform: str | None, now: datetime
+) -> list[tuple[int, str, str, str]]:
+    """Make an item's posts due now (a person's override that sync keeps); returns (post, platform, account,
+    state). The queue (`publisher run`, or `run --once`) sends them."""
+    import sqlalchemy as sa
+
+    from publisher.queue.actions import publish_now as make_due
+
+    calendar = Calendar(ws)
+    checked = find_item(calendar, ref)
+    if checked.item is None or checked.errors:
+        raise ContentError(checked.errors or checked.problems)
+    sync_calendar(ws, store, now=now, calendar=calendar)
+    t = PostRow.__table__  # type: ignore[attr-defined]
+    with store.session() as s:
+        rows = s.execute(
+            sa.select(t.c.id, t.c.platform, t.c.account).where(t.c.item_id == checked.item.id)
+        ).all()
+    rows = [r for r in rows if platform in (None, r.platform, r.account)]
+    if not rows:
+        raise UsageError(f"{checked.item.id} has no post{' on ' + platform if platform else ''} to publish")
+    return [(r.id, r.platform, r.account, str(make_due(store, r.id, now=now))) for r in rows]
