@@ -206,3 +206,24 @@ class PostTransitionRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+def table_of(row: type[SQLModel]) -> sa.Table:
+    """The Core table behind a SQLModel class (SQLModel declares `__table__` without a type)."""
+    found = getattr(row, "__table__", None)
+    if not isinstance(found, sa.Table):
+        raise TypeError(f"{row.__name__} is not a table model")
+    return found
+
+
+#: Core table handles, typed once: queries in store/ use these, nothing outside store/ does.
+item_t = table_of(ItemRow)
+post_t = table_of(PostRow)
+attempt_t = table_of(AttemptRow)
+metric_t = table_of(MetricRow)
+account_metric_t = table_of(AccountMetricRow)
+job_run_t = table_of(JobRunRow)
+token_t = table_of(TokenRow)
+sync_state_t = table_of(SyncStateRow)
+event_t = table_of(EventRow)
+post_transition_t = table_of(PostTransitionRow)
