@@ -14,7 +14,12 @@ import yaml
 
 from publisher.errors import ConfigError
 
-COUNTERS = ("chars", "xhs", "utf16", "bytes", "graphemes")
+COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes")
+
+# A link as a microblog sees it: the scheme, then URL characters (RFC 3986) up to a space or a CJK character.
+_LINK = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+LINK_UNITS = 20  # weibo: a link is shortened to t.cn and weighs 20 half-width units (10 characters)
+LINK_UNITS_MAX = 140  # ... unless it is longer than this; then the excess counts on top
 
 # A rough extended-grapheme splitter: a base code point followed by combining marks, variation selectors,
 # skin-tone modifiers, tag characters, or ZWJ + another code point. Good enough to count what a person sees.
@@ -33,6 +38,8 @@ def count_length(text: str, method: str = "chars") -> int:
     chars: Unicode code points (WeChat: "字"). utf16: UTF-16 code units (JavaScript `length`).
     xhs: Xiaohongshu's weighted count (PLATFORMS.md 3.2): each non-ASCII UTF-16 unit weighs 2, each ASCII
     character 1, and the length is ceil(total / 2), so 20 CJK characters or 40 ASCII letters fill a title.
+    weibo: the same weights, but each http(s) link counts as the short link it becomes, 20 half-width units
+    (10 characters) however long it is, plus its excess over 140 units (docs/platforms/weibo.md).
     bytes: UTF-8 bytes. graphemes: what a person sees as one character (emoji ZWJ sequences count once).
     """
     if method == "chars":
@@ -40,18 +47,27 @@ def count_length(text: str, method: str = "chars") -> int:
     if method == "utf16":
         return len(text.encode("utf-16-le")) // 2
     if method == "xhs":
+        return math.ceil(_half_units(text) / 2)
+    if method == "weibo":
         total = 0
-        for ch in text:
-            if ord(ch) < 0x80:
-                total += 1
-            else:
-                total += 2 * (2 if ord(ch) > 0xFFFF else 1)
-        return math.ceil(total / 2)
+        for link in _LINK.findall(text):
+            units = _half_units(link)
+            total += LINK_UNITS if units <= LINK_UNITS_MAX else units - LINK_UNITS_MAX + LINK_UNITS
+        return math.ceil((total + _half_units(_LINK.sub("", text))) / 2)
     if method == "bytes":
         return len(text.encode("utf-8"))
     if method == "graphemes":
         return len(_GRAPHEME.findall(unicodedata.normalize("NFC", text)))
     raise ValueError(f"unknown length counter {method!r}")
+
+
+def _half_units(text: str) -> int:
+    """Half-width units: 1 per ASCII character, 2 per other BMP character, 4 outside the BMP."""
+    total = 0
+    for ch in text:
+        code = ord(ch)
+        total += 1 if code < 0x80 else (4 if code > 0xFFFF else 2)
+    return total
 
 
 @dataclass(frozen=True)
