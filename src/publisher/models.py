@@ -62,18 +62,6 @@ class PostState(StrEnum):
     PLANNED = "planned"  # valid, ready, but no publish_at yet
 
 
-#: States a person must act on (each sends one notification and shows in `status`).
-PERSON_STATES = frozenset(
-    {
-        PostState.NEEDS_ATTENTION,
-        PostState.NEEDS_REAUTH,
-        PostState.AWAITING_MANUAL,
-        PostState.MISSED,
-        PostState.FAILED,
-    }
-)
-
-
 @dataclass(frozen=True)
 class Target:
     """One destination of an item: a platform, an account, and the merged per-platform fields."""

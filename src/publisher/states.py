@@ -131,6 +131,64 @@ TRANSITIONS: Mapping[PostState, frozenset[PostState]] = MappingProxyType(_EDGES)
 #: States in which a worker holds a lease; only the lease holder moves such a post on.
 LEASED_STATES: frozenset[PostState] = frozenset({S.CLAIMED, S.SENDING})
 
+# -- The groups the rest of the code asks about (one definition each; PostState is a str, so a plain state
+# -- string is found in these sets too).
+
+#: Waiting for its due time (or its next attempt): what "next due" and "publish now" look at.
+WAITING: frozenset[PostState] = frozenset({S.QUEUED, S.RETRYING})
+
+#: Not yet out and not given up: what a plan or an "upcoming" list shows.
+UPCOMING: frozenset[PostState] = frozenset(
+    {S.QUEUED, S.RETRYING, S.PLANNED, S.HELD, S.WAITING_APPROVAL, S.CLAIMED, S.SENDING, S.RECONCILE}
+)
+
+#: Finished for good from the calendar's point of view: nothing more will go out.
+DONE: frozenset[PostState] = frozenset({S.PUBLISHED, S.CANCELLED})
+
+#: A person must act (each sends one notification and shows in `status`).
+PERSON: frozenset[PostState] = frozenset(
+    {S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.AWAITING_MANUAL, S.MISSED, S.FAILED}
+)
+
+#: Shown with their evidence: a person must act, or the queue is asking the platform what happened.
+ATTENTION: frozenset[PostState] = PERSON | {S.RECONCILE, S.HELD}
+
+#: A publish that asked for it did not send it (`publisher publish` exits 1).
+NOT_SENT: frozenset[PostState] = frozenset({S.FAILED, S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.MISSED, S.HELD})
+
+#: Reached an outcome the reports count (success rate, on-time rate).
+SETTLED: frozenset[PostState] = frozenset({S.PUBLISHED, S.FAILED, S.MISSED, S.NEEDS_ATTENTION})
+
+#: Went wrong: listed as problems in the reports.
+PROBLEM: frozenset[PostState] = frozenset({S.FAILED, S.MISSED, S.NEEDS_ATTENTION})
+
+#: `publisher retry` applies (NEEDS_ATTENTION only with --force: the platform may have it).
+RETRYABLE: frozenset[PostState] = frozenset({S.FAILED, S.MISSED, S.NEEDS_REAUTH})
+
+#: `publisher cancel` applies.
+CANCELLABLE: frozenset[PostState] = frozenset(
+    {
+        S.QUEUED,
+        S.RETRYING,
+        S.HELD,
+        S.PLANNED,
+        S.WAITING_APPROVAL,
+        S.NEEDS_ATTENTION,
+        S.AWAITING_MANUAL,
+        S.NEEDS_REAUTH,
+        S.FAILED,
+        S.MISSED,
+    }
+)
+
+#: `publisher resolve` applies: a person says whether it went out.
+RESOLVABLE: frozenset[PostState] = frozenset({S.AWAITING_MANUAL, S.NEEDS_ATTENTION, S.RECONCILE})
+
+#: States sync may move a post out of (everything else belongs to the queue or a person).
+SYNC_OWNED: frozenset[PostState] = frozenset(
+    {S.PLANNED, S.WAITING_APPROVAL, S.HELD, S.QUEUED, S.CANCELLED, S.RETRYING, S.MISSED}
+)
+
 
 def can_transition(a: PostState | str, b: PostState | str) -> bool:
     """True if a post may go from `a` to `b`; staying in the same state is always allowed (no transition)."""

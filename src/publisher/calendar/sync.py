@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
 from publisher.models import Item, PostState, Target
-from publisher.states import can_transition
+from publisher.states import SYNC_OWNED, can_transition
 from publisher.store.db import Store
 from publisher.store.tables import ItemRow, PostRow, SyncStateRow
 from publisher.workspace.settings import Workspace
@@ -27,8 +27,6 @@ post_t = PostRow.__table__  # type: ignore[attr-defined]
 item_t = ItemRow.__table__  # type: ignore[attr-defined]
 sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
 
-#: States sync may move a post out of (everything else belongs to the queue or a person).
-SYNC_OWNED = {S.PLANNED, S.WAITING_APPROVAL, S.HELD, S.QUEUED, S.CANCELLED, S.RETRYING, S.MISSED}
 SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 
 

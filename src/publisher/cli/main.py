@@ -44,6 +44,7 @@ from publisher.errors import PublisherError
 from publisher.queue.manual import publish_dry_run, publish_now
 from publisher.queue.overview import post_views, status_summary
 from publisher.redact import redact_text
+from publisher.states import DONE, NOT_SENT
 from publisher.store.db import store_for
 from publisher.workspace.scaffold import init_workspace
 from publisher.workspace.settings import open_workspace
@@ -122,11 +123,7 @@ def plan(
     now = utc_now()
     preview = sync_calendar(ws, store, now=now, apply_changes=False)
     # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
-    views = [
-        v
-        for v in post_views(store, until=now + timedelta(days=days))
-        if v.state not in ("published", "cancelled")
-    ]
+    views = [v for v in post_views(store, until=now + timedelta(days=days)) if v.state not in DONE]
     if as_json:
         print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
         return
@@ -272,8 +269,7 @@ def publish(
                     f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
                     f"{o.state}[/] {escape(o.reason or '')}"
                 )
-        bad = {"failed", "needs_attention", "needs_reauth", "missed", "held"}
-        raise typer.Exit(1 if any(o.state in bad for o in rows) else 0)
+        raise typer.Exit(1 if any(o.state in NOT_SENT for o in rows) else 0)
     records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
     if as_json:
         print_json(

@@ -239,7 +239,9 @@ class Daemon:
         calendar = Calendar(self.ws)
         began = time.monotonic()
         try:
-            result = await asyncio.to_thread(sync_calendar, self.ws, self.store, now=self.clock(), calendar=calendar)
+            result = await asyncio.to_thread(
+                sync_calendar, self.ws, self.store, now=self.clock(), calendar=calendar
+            )
         except Exception:  # the next save syncs again; the queue keeps serving what the store holds
             logger.exception("the first sync failed")
             return None

@@ -16,13 +16,13 @@ from publisher.calendar.sync import sync_calendar
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.media import ToolProblem
 from publisher.queue.overview import post_views
+from publisher.states import UPCOMING
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, MetricRow
 from publisher.workspace.settings import Workspace
 
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
 metric_t = MetricRow.__table__  # type: ignore[attr-defined]
-UPCOMING = {"queued", "retrying", "planned", "held", "waiting_approval", "claimed", "sending", "reconcile"}
 REPORT_TEXT_LIMIT = 20_000  # report text returned inline up to this size; the file always has all of it
 
 PostId = Annotated[int, Field(description="A post id, as a receipt or list_scheduled gives it.")]

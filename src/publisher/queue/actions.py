@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from publisher.errors import UsageError
-from publisher.models import PERSON_STATES, PostState
+from publisher.models import PostState
 from publisher.queue.ledger import RETRY_EVENT
+from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE
+from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, record_ids, transition
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
@@ -25,20 +27,6 @@ from publisher.store.tokens import clear_needs_reauth
 
 S = PostState
 post_t = PostRow.__table__  # type: ignore[attr-defined]
-RETRYABLE = {S.FAILED, S.MISSED, S.NEEDS_REAUTH}
-CANCELLABLE = {
-    S.QUEUED,
-    S.RETRYING,
-    S.HELD,
-    S.PLANNED,
-    S.WAITING_APPROVAL,
-    S.NEEDS_ATTENTION,
-    S.AWAITING_MANUAL,
-    S.NEEDS_REAUTH,
-    S.FAILED,
-    S.MISSED,
-}
-RESOLVABLE = {S.AWAITING_MANUAL, S.NEEDS_ATTENTION, S.RECONCILE}
 
 
 class ActionRefused(UsageError):

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from publisher.models import PERSON_STATES, PostState
+from publisher.models import PostState
 from publisher.queue.policy import Alert, Notifier, notify_once
+from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, transition
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, EventRow, PostRow

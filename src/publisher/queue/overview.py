@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from publisher.states import ATTENTION, WAITING
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
 
@@ -73,16 +74,7 @@ def post_views(
     return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
 
 
-#: states shown with their evidence: a person must act, or the queue is asking the platform what happened
-ATTENTION_STATES = {
-    "needs_attention",
-    "needs_reauth",
-    "awaiting_manual",
-    "missed",
-    "failed",
-    "reconcile",
-    "held",
-}
+ATTENTION_STATES = ATTENTION  # kept for callers; defined in publisher.states
 
 
 def status_summary(store: Store) -> dict[str, Any]:
@@ -95,7 +87,7 @@ def status_summary(store: Store) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for v in views:
         counts[v.state] = counts.get(v.state, 0) + 1
-    waiting = [v.due_at for v in views if v.state in ("queued", "retrying") and v.due_at]
+    waiting = [v.due_at for v in views if v.state in WAITING and v.due_at]
     attention = [v for v in views if v.state in ATTENTION_STATES]
     t, a = PostRow.__table__, AttemptRow.__table__  # type: ignore[attr-defined]
     evidence: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from publisher.reports.i18n import platform_name
 from publisher.reports.kpi import falling, kpis, mean_scores
 from publisher.reports.model import PostLine, Report
 from publisher.reports.period import Period, parse_period
+from publisher.states import PROBLEM as PROBLEM_STATES
 from publisher.store.db import Store
 from publisher.workspace.settings import Workspace
 
@@ -22,7 +23,6 @@ DEFAULT_PERIOD = {"daily": "yesterday", "weekly": "last_week", "engagement": "la
 HEALTH_WINDOW = timedelta(days=28)
 TOKEN_WARNING = timedelta(days=7)
 S = PostState
-PROBLEM_STATES = {S.FAILED.value, S.MISSED.value, S.NEEDS_ATTENTION.value}
 
 
 def _line(p: data.PostInfo, zone: object, note: str = "") -> PostLine:

@@ -11,12 +11,12 @@ from publisher.reports.data import PostInfo
 from publisher.reports.i18n import platform_name, t
 from publisher.reports.model import EngagementRow, Kpi
 from publisher.reports.period import Period
+from publisher.states import SETTLED
 
 S = PostState
 #: A post published within this long after its due time counts as on time.
 ON_TIME = timedelta(minutes=15)
 #: Outcomes that count in the success rate; cancelled, held and still-queued posts do not.
-SETTLED = {S.PUBLISHED.value, S.FAILED.value, S.MISSED.value, S.NEEDS_ATTENTION.value}
 FALLING = 0.8  # engagement below 80 % of the previous period's is a risk
 
 

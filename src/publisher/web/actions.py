@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.queue import actions as queue_actions
+from publisher.states import WAITING
 from publisher.store.claims import log_event
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
@@ -17,7 +18,7 @@ from publisher.store.tables import PostRow
 S = PostState
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 ACTIONS = ("publish-now", "retry", "cancel", "resolve")
-PUBLISHABLE_NOW = frozenset({S.QUEUED, S.RETRYING})
+PUBLISHABLE_NOW = WAITING
 
 
 def available(state: str) -> list[str]:

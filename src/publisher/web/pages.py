@@ -15,9 +15,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from publisher.calendar.preview import write_previews
 from publisher.errors import PublisherError, UsageError
-from publisher.models import PERSON_STATES, PostState
+from publisher.models import PostState
 from publisher.queue.overview import post_views
 from publisher.redact import redact_text
+from publisher.states import PERSON as PERSON_STATES
 from publisher.web import actions, calendar_view, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
