@@ -1,4 +1,5 @@
-"""Benchmark: N due posts through Queue.run_due with the dry-run adapter vs raw sqlite3 inserts of the same rows.
+"""Benchmark: N due posts through Queue.run_due with the dry-run adapter vs raw sqlite3 inserts
+of the same rows.
 
 DESIGN.md section 11 target: >= 2,000 posts/s on SQLite. Every state change is committed (claim per batch,
 write-ahead attempt row per post, finish per post) with the store's own settings (WAL, synchronous=FULL).
@@ -94,8 +95,8 @@ def queue_run(root: Path, posts: int, batch: int) -> tuple[float, int, float]:
 
 
 def store_only(root: Path, posts: int, batch: int) -> float:
-    """The queue's commits alone (claim per batch, attempt row, finish) on a fresh store: what the state machine
-    costs without re-validation, rendering and the adapter. Returns seconds."""
+    """The queue's commits alone (claim per batch, attempt row, finish) on a fresh store: what the state
+    machine costs without re-validation, rendering and the adapter. Returns seconds."""
     from publisher.models import PostState
     from publisher.store import claims
 
@@ -125,8 +126,8 @@ def store_only(root: Path, posts: int, batch: int) -> float:
         )
         for i in range(1, posts):
             conn.exec_driver_sql(
-                "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, ids, "
-                "created_at, updated_at, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO post (item_id, platform, account, state, due_at, late_window_s, attempt_count, "
+                "ids, created_at, updated_at, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     "b",
                     "xiaohongshu",
@@ -185,7 +186,10 @@ def raw_inserts(root: Path, posts: int) -> tuple[float, float]:
         )
         for i in range(posts)
     ]
-    sql = "INSERT INTO post (item_id, platform, account, state, due_at, remote_id, url, ids) VALUES (?,?,?,?,?,?,?,?)"
+    sql = (
+        "INSERT INTO post (item_id, platform, account, state, due_at, remote_id, url, ids) "
+        "VALUES (?,?,?,?,?,?,?,?)"
+    )
     t = time.perf_counter()
     for row in rows:
         conn.execute("BEGIN IMMEDIATE")
@@ -223,25 +227,27 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
         rate = published / elapsed
         print(
-            f"[{where}] {published:,} posts published through run_due(batch={args.batch}) in {elapsed:.2f} s: "
-            f"{rate:,.0f} posts/s (target >= 2,000) {'OK' if rate >= 2000 else 'BELOW TARGET'}"
+            f"[{where}] {published:,} posts published through run_due(batch={args.batch}) "
+            f"in {elapsed:.2f} s: {rate:,.0f} posts/s (target >= 2,000) "
+            f"{'OK' if rate >= 2000 else 'BELOW TARGET'}"
         )
         print(
             f"[{where}]   floor, raw sqlite3, one commit per row: {args.posts / per_row:,.0f} rows/s "
             f"-> queue/floor = {rate / (args.posts / per_row):.2f}"
         )
         print(
-            f"[{where}]   floor, raw sqlite3, executemany in one transaction: {args.posts / bulk:,.0f} rows/s "
-            f"-> queue/floor = {rate / (args.posts / bulk):.3f}"
+            f"[{where}]   floor, raw sqlite3, executemany in one transaction: "
+            f"{args.posts / bulk:,.0f} rows/s -> queue/floor = {rate / (args.posts / bulk):.3f}"
         )
         print(
-            f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, no "
-            f"re-validation, render or adapter): {args.posts / machine:,.0f} posts/s"
+            f"[{where}]   the store's commits alone (claim/batch + start_attempt + finish_attempt per post, "
+            f"no re-validation, render or adapter): {args.posts / machine:,.0f} posts/s"
         )
         overhead = (elapsed - machine) / max(published, 1) * 1e6
         print(
-            f"[{where}]   queue work beyond those commits (claim bookkeeping, re-validation, render, adapter): "
-            f"{overhead:,.0f} us/post; the commits alone are {machine / args.posts * 1e6:,.0f} us/post"
+            f"[{where}]   queue work beyond those commits (claim bookkeeping, re-validation, render, "
+            f"adapter): {overhead:,.0f} us/post; "
+            f"the commits alone are {machine / args.posts * 1e6:,.0f} us/post"
         )
         print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
     return 0

@@ -54,7 +54,8 @@ def test_the_ground_layer_stays_at_the_bottom(name: str) -> None:
 
 
 def test_no_platform_special_cases_outside_adapters_and_the_sandbox() -> None:
-    """A platform is one adapter module plus one platforms/<name>/ folder: no `if platform == "wechat"` elsewhere."""
+    """A platform is one adapter module plus one platforms/<name>/ folder:
+    no `if platform == "wechat"` elsewhere."""
     # Platform-named by definition: the MCP tools (publish_to_wechat...), `publisher auth douyin`, seed data.
     named = {"items.py", "login.py", "history.py"}
     offenders = []

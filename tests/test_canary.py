@@ -52,8 +52,8 @@ def leaks(text: str | bytes) -> list[str]:
 
 
 def test_no_canary_secret_appears_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    # What every entry point (the CLI, `python -m publisher.daemon.service`) installs first, here as with -v; then
-    # DEBUG on the root logger: httpx, httpcore and every publisher logger.
+    # What every entry point (the CLI, `python -m publisher.daemon.service`) installs first, here as with -v;
+    # then DEBUG on the root logger: httpx, httpcore and every publisher logger.
     install_logging_redaction(verbose=True)
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "publisher"):

@@ -1,4 +1,5 @@
-"""`check`: every bad input named by file, line and field, with a hint; never a traceback; valid targets still go."""
+"""`check`: every bad input named by file, line and field, with a hint; never a traceback;
+valid targets still go."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ platforms:
 
 - 第一步
 - 第二步
-"""
+"""  # noqa: E501 (the YAML line is the fixture)
 
 
 def run_check(ws: WS) -> dict[str, list[str]]:
@@ -80,12 +81,13 @@ BAD_INPUTS = [
     ),
     (
         "---\ntitle: 标题\nplatforms: [wechatt]\n---\nbody\n",
-        "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean `wechat`?)",
+        "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` "
+        "(hint: did you mean `wechat`?)",
     ),
     (
         "---\ntitle: 标题\nplatforms:\n  wechat: {auther: me}\n---\nbody\n",
-        "content/bad.md:4: platforms.wechat.auther: [wechat] `auther` is not a field of wechat (hint: did you mean "
-        "`author`?)",
+        "content/bad.md:4: platforms.wechat.auther: [wechat] `auther` is not a field of wechat "
+        "(hint: did you mean `author`?)",
     ),
     ("---\ntitle: [1, 2]\nplatforms: [wechat]\n---\nbody\n", "content/bad.md:2: title: `title` must be text"),
     (
@@ -109,11 +111,13 @@ BAD_INPUTS = [
         "content/bad.md:4: platforms.wechat.access_token: `access_token` looks like a secret",
     ),
     (
-        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: 2026-13-01 10:00\n---\nbody\n",
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "publish_at: 2026-13-01 10:00\n---\nbody\n",
         "content/bad.md:5: publish_at: [xiaohongshu] not a real date/time",
     ),
     (
-        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\npublish_at: next tuesday\n---\nbody\n",
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "publish_at: next tuesday\n---\nbody\n",
         "content/bad.md:5: publish_at: [xiaohongshu] cannot read 'next tuesday' as a time",
     ),
     (
@@ -127,8 +131,8 @@ BAD_INPUTS = [
         "content/bad.md:5: publish_at: [xiaohongshu] 2026-11-01 01:30 occurs twice in America/Los_Angeles",
     ),
     (
-        "---\ntitle: 这是一个超级超级超级超级超级超级长的小红书标题啊\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
-        "---\nbody\n",
+        "---\ntitle: 这是一个超级超级超级超级超级超级长的小红书标题啊\n"
+        "platforms: [xiaohongshu]\nimages: [media/a.png]\n---\nbody\n",
         "content/bad.md:2: title: [xiaohongshu] title is 24 (CJK and emoji count 1",
     ),
     (

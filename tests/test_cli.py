@@ -51,7 +51,8 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     assert {"counts", "posts", "next_due", "attention", "items"} == set(status) and status["next_due"]
     assert status["items"] == {"hello": "queued"}
     assert sum(status["counts"].values()) == len(status["posts"]) == 2
-    # `publish_at: slot`: init copies the default schedules/slots.yaml, so each platform gets its next free slot
+    # `publish_at: slot`: init copies the default schedules/slots.yaml, so each platform gets its next free
+    # slot
     assert {p["state"] for p in status["posts"]} == {"queued"} and all(p["due_at"] for p in status["posts"])
 
 

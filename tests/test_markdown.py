@@ -96,7 +96,10 @@ def test_md_to_html_xss_corpus_yields_no_markup_from_the_payload(source: str) ->
 
 
 def test_find_raw_html_reports_lines() -> None:
-    text = "# 标题\n\n正文 <b>粗</b>\n\n<script>alert(1)</script>\n\n`<i>code</i>` 不算\n\n```\n<u>也不算</u>\n```\n"
+    text = (
+        "# 标题\n\n正文 <b>粗</b>\n\n<script>alert(1)</script>\n\n"
+        "`<i>code</i>` 不算\n\n```\n<u>也不算</u>\n```\n"
+    )
     assert find_raw_html(text) == [(3, "<b>"), (3, "</b>"), (5, "<script>alert(1)</script>")]
     assert find_raw_html("纯文本 a < b > c") == []
 

@@ -1,4 +1,5 @@
-"""The MCP server through the SDK's own stdio client: tools and schemas, each publish tool, reads, bad inputs."""
+"""The MCP server through the SDK's own stdio client: tools and schemas, each publish tool, reads,
+bad inputs."""
 
 from __future__ import annotations
 
@@ -359,7 +360,8 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
 def test_wechat_html_becomes_markdown_without_anything_executable() -> None:
     html = (
         '<h1>标题</h1><p style="color:red" onmouseover="x()">A <strong>b</strong> <em>c</em> <del>d</del> '
-        '<code>x*y</code> {{ secret }} 1*2 &lt;tag&gt;</p><ol start="2"><li>two</li><li>three<ul><li>n</li></ul>'
+        "<code>x*y</code> {{ secret }} 1*2 &lt;tag&gt;</p>"
+        '<ol start="2"><li>two</li><li>three<ul><li>n</li></ul>'
         "</li></ol><blockquote><p>q1</p><p>q2</p></blockquote><pre><code>if a &lt; b:\n    - go</code></pre>"
         "<table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>2</td></tr></table><hr>"
         '<p>- not a list<br>next</p><svg><script>alert(1)</script></svg><iframe src="https://x"></iframe>'

@@ -83,8 +83,8 @@ class FakePlatform:
     """What the platform holds, and what each publish call does next.
 
     script[key] is a list of actions consumed per publish call (key = (item, account)); the default is "ok".
-    Actions: ok, transient, rate_limited, quota, permanent, auth, person, unknown_sent, unknown_lost, submitted,
-    crash_after_draft. `reconcile` says how reconcile answers: truthful | blind | pending.
+    Actions: ok, transient, rate_limited, quota, permanent, auth, person, unknown_sent, unknown_lost,
+    submitted, crash_after_draft. `reconcile` says how reconcile answers: truthful | blind | pending.
     """
 
     script: dict[tuple[str, str], list[str]] = field(default_factory=dict)
@@ -102,7 +102,8 @@ class FakePlatform:
 
 
 class FakeAdapter:
-    """Three steps like WeChat: upload -> draft -> publish; each resumes from attempt.ids and announces intent."""
+    """Three steps like WeChat: upload -> draft -> publish;
+    each resumes from attempt.ids and announces intent."""
 
     name = "fake"
 
@@ -524,7 +525,7 @@ def test_secrets_in_error_messages_are_redacted_before_storing(env: Env) -> None
     assert post["state"] == "failed" and secret not in dumped
 
 
-# -- time ------------------------------------------------------------------------------------------------------
+# -- time ----------------------------------------------------------------------------------------------------
 
 
 def test_late_beyond_the_window_is_missed_inside_it_is_sent(env: Env) -> None:
@@ -582,7 +583,7 @@ def test_deleted_or_drafted_before_send_is_cancelled_and_broken_is_held(env: Env
     assert sum(env.platform.calls.values()) == 0
 
 
-# -- pacing ----------------------------------------------------------------------------------------------------
+# -- pacing --------------------------------------------------------------------------------------------------
 
 
 def test_daily_cap_releases_instead_of_sending(env: Env) -> None:
@@ -606,7 +607,7 @@ def test_daily_cap_releases_instead_of_sending(env: Env) -> None:
     assert states(env.run()) == {f"{released.item}:wechat": "missed"}  # a day late: a person decides
 
 
-# -- several platforms, people's commands ----------------------------------------------------------------------
+# -- several platforms, people's commands --------------------------------------------------------------------
 
 
 def test_multi_account_item_partial_failure_and_retry_touches_only_the_failed_post(env: Env) -> None:
@@ -687,7 +688,7 @@ def test_resolve_and_cancel(env: Env) -> None:
     assert env.run() == []
 
 
-# -- crash and resume ------------------------------------------------------------------------------------------
+# -- crash and resume ----------------------------------------------------------------------------------------
 
 
 def test_resume_after_a_crash_mid_publish_never_repeats_a_step(env: Env) -> None:

@@ -6,7 +6,7 @@ PublisherError                      root; the CLI maps it to exit code 1 with it
 ├── RenderError(item, platform)     a template failed or produced something unusable
 ├── StoreError                      the database refused an operation (illegal transition, lock held)
 └── PlatformError(platform, code)   a platform said no, or could not be reached
-    ├── TransientError              nothing was sent, or a read: safe to retry (busy, 5xx before send, connect error)
+    ├── TransientError              nothing sent, or a read: safe to retry (busy, 5xx pre-send, connect error)
     │   └── RateLimited(retry_after)   wait at least retry_after seconds, then retry
     ├── OutcomeUnknown              a write left and no answer came back: reconcile, never blind-retry
     ├── PermanentError              validation / permission: retrying cannot help

@@ -1,4 +1,5 @@
-"""Build the AdapterContext of one account: its mode, base URL, options, credentials, token cache and sinks."""
+"""Build the AdapterContext of one account: its mode, base URL, options, credentials,
+token cache and sinks."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ from publisher.workspace.settings import Workspace
 
 
 def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[str, Any]]:
-    """One row per account: credentials present (and where from), token expiry, renewals left; never a value."""
+    """One row per account: credentials present (and where from), token expiry, renewals left;
+    never a value."""
     t = TokenRow.__table__  # type: ignore[attr-defined]
     with store.session() as s:
         rows = s.execute(sa.select(t.c.account, t.c.kind, t.c.expires_at, t.c.meta)).all()

@@ -14,7 +14,8 @@ from publisher.models import Attempt, MetricSample, Problem, PublishResult, Remo
 
 
 class TokenCache(Protocol):
-    """Tokens that change at runtime (WeChat access_token, Douyin access/refresh tokens), shared by all processes.
+    """Tokens that change at runtime (WeChat access_token, Douyin access/refresh tokens),
+    shared by all processes.
 
     Backed by the store's token table; adapters see only this interface (they never import the store).
     """

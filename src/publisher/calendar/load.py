@@ -1,4 +1,5 @@
-"""The whole calendar: scan `content/`, parse what changed since the last scan, and check every item per platform."""
+"""The whole calendar: scan `content/`, parse what changed since the last scan,
+and check every item per platform."""
 
 from __future__ import annotations
 
@@ -164,8 +165,9 @@ class Calendar:
             used.add(media)
             return self._media_hash(media)
 
-        # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the older
-        # bytes, so a later comparison with the file fails and the file is checked again (never the reverse).
+        # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the
+        # older bytes, so a later comparison with the file fails and the file is checked again (never the
+        # reverse).
         try:
             raw: bytes | None = path.read_bytes()
             digest = hashlib.sha256(raw).digest()  # type: ignore[arg-type]
@@ -206,8 +208,9 @@ class Calendar:
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
-        bytes and none of those media files changed since; else None. Lets a send-time re-check skip a re-parse.
-        An outcome with errors is never reused (as in scan): the media it missed may have appeared since."""
+        bytes and none of those media files changed since; else None. Lets a send-time re-check skip a
+        re-parse. An outcome with errors is never reused (as in scan): the media it missed may have appeared
+        since."""
         cached = self._files.get(path)
         if cached is None or not digest or cached[2].digest != digest or cached[2].errors:
             return None

@@ -2,7 +2,8 @@
 
 Idempotent (R4): the desired rows are computed from the files alone, compared with the store, and only the
 differences are written, so running it twice, or from two processes, changes nothing the second time.
-Posts in flight (claimed, sending, reconcile) are never touched here: re-validation before the send sees edits.
+Posts in flight (claimed, sending, reconcile) are never touched here:
+re-validation before the send sees edits.
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def diff(
 def apply(
     store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *, now: datetime
 ) -> None:
-    """Write the changes in one transaction; compare-and-set on state so a racing worker is never overridden."""
+    """Write the changes in one transaction; compare-and-set on state
+    so a racing worker is never overridden."""
     if not changes:
         return
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}

@@ -22,7 +22,9 @@ from publisher.redact import install_logging_redaction
 
 app = typer.Typer(
     name="publisher",
-    help="Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt.",
+    help=(
+        "Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -86,7 +88,8 @@ def utc_now() -> datetime:
 
 @contextmanager
 def sandbox_url_for(enabled: bool) -> Iterator[str | None]:
-    """`--sandbox`: the sandbox at PUBLISHER_SANDBOX_URL when set, else one started in-process for this command."""
+    """`--sandbox`: the sandbox at PUBLISHER_SANDBOX_URL when set,
+    else one started in-process for this command."""
     from publisher.daemon.entry import local_sandbox
 
     env_url = os.environ.get("PUBLISHER_SANDBOX_URL") if enabled else None

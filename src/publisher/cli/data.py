@@ -44,7 +44,8 @@ def metrics_pull(
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Append the latest likes, reads, plays, votes... of recently published posts and the accounts' followers."""
+    """Append the latest likes, reads, plays, votes... of recently published posts
+    and the accounts' followers."""
     setup_logging(verbose)
     from publisher.metrics import pull as metrics
 

@@ -1,8 +1,9 @@
-"""The command line: parse arguments, call the layers below, present results (rich for people, --json for scripts).
+"""The command line: parse arguments, call the layers below,
+present results (rich for people, --json for scripts).
 
-Exit codes: 0 ok, 1 a problem the user must fix (content, config, a failed post), 2 a usage error. The commands
-live in three modules: this one (the calendar: init, check, sync, plan, status, publish, preview), `cli_ops`
-(running and acting on posts) and `cli_data` (metrics, reports, calendar export).
+Exit codes: 0 ok, 1 a problem the user must fix (content, config, a failed post), 2 a usage error. The
+commands live in three modules: this one (the calendar: init, check, sync, plan, status, publish, preview),
+`cli_ops` (running and acting on posts) and `cli_data` (metrics, reports, calendar export).
 """
 
 from __future__ import annotations
@@ -331,7 +332,8 @@ def preview(
         raise typer.Exit(1)
 
 
-# The other commands register themselves on `app` when imported; after these, so `--help` lists the calendar first.
+# The other commands register themselves on `app` when imported; after these,
+# so `--help` lists the calendar first.
 import publisher.cli.data  # noqa: E402, F401
 import publisher.cli.ops  # noqa: E402, F401
 

@@ -1,4 +1,5 @@
-"""Commands that run things and act on posts: sandbox, mcp, run, rehearse, retry, cancel, resolve, serve, auth."""
+"""Commands that run things and act on posts: sandbox, mcp, run, rehearse, retry, cancel, resolve, serve,
+auth."""
 
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ def run_daemon(
     workspace: WorkspaceOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """The daemon: watch the folder, publish on time, pull metrics, run scheduled jobs (Ctrl-C stops cleanly)."""
+    """The daemon: watch the folder, publish on time, pull metrics,
+    run scheduled jobs (Ctrl-C stops cleanly)."""
     setup_logging(verbose)
     from publisher.daemon.entry import run as daemon_run
 

@@ -1,4 +1,5 @@
-"""Split a content file into front matter and body, and load the YAML safely with a line number for every key."""
+"""Split a content file into front matter and body,
+and load the YAML safely with a line number for every key."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Read the content calendar: each Markdown file becomes an `Item`, or problems naming file, line and field."""
+"""Read the content calendar: each Markdown file becomes an `Item`, or problems naming file,
+line and field."""
 
 from __future__ import annotations
 
@@ -382,7 +383,8 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
         return f"{ref!r} cannot be resolved"
     if not resolved.is_relative_to(root.resolve()):
         return f"{ref!r} points outside the workspace"
-    # Refuse a symlink anywhere between the item's folder and the file: it could be swapped to point out later.
+    # Refuse a symlink anywhere between the item's folder and the file:
+    # it could be swapped to point out later.
     probe = full
     while probe != item_path.parent and probe != probe.parent:
         if probe.is_symlink():

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _LOCAL = re.compile(
-    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:\s([A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$"
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?"  # date, time, optional seconds
+    r"\s*(?:\s([A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$"  # optional IANA zone
 )
 
 
@@ -39,7 +40,8 @@ def local_to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
 
 
 def parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
-    """`2026-12-01 12:00` (workspace zone), `... America/Los_Angeles`, ISO 8601 with offset, `slot`, `best`."""
+    """`2026-12-01 12:00` (workspace zone), `... America/Los_Angeles`, ISO 8601 with offset, `slot`,
+    `best`."""
     if value is None:
         return None
     if isinstance(value, str) and value.strip().lower() in ("slot", "best"):

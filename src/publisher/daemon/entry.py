@@ -1,4 +1,5 @@
-"""`python -m publisher.daemon.service --workspace DIR [--once] [--sandbox | --sandbox-url URL]`: start the daemon."""
+"""`python -m publisher.daemon.service --workspace DIR [--once] [--sandbox | --sandbox-url URL]`:
+start the daemon."""
 
 from __future__ import annotations
 

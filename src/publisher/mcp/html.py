@@ -50,7 +50,8 @@ _CONTAINERS = {"root", "ul", "ol", "table", "tr", "thead", "tbody"}  # hold bloc
 
 
 def sanitize_html(html: str) -> str:
-    """The renderer's allowlist of tags and attributes, keeping http(s) links (the renderer footnotes them)."""
+    """The renderer's allowlist of tags and attributes,
+    keeping http(s) links (the renderer footnotes them)."""
     try:
         html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from JSON
@@ -262,7 +263,8 @@ def html_to_markdown(html: str, *, image_src: Callable[[str], str] = lambda s: s
 
 
 def image_sources(html: str) -> list[str]:
-    """The src of every image the sanitised HTML keeps, in order (to download or resolve before converting)."""
+    """The src of every image the sanitised HTML keeps,
+    in order (to download or resolve before converting)."""
     found: list[str] = []
 
     class _Imgs(HTMLParser):

@@ -1,9 +1,9 @@
 """Write an assistant's publish request as a content item in `content/`, check it, and queue it like any item.
 
-The item is first written to a hidden file next to where it will live (the calendar skips hidden files), checked
-with the same checker as `publisher check`, and only when every platform passes is it renamed into place and
-synced: the folder stays the single source of truth and the queue sees nothing half-made. A dry run renders the
-exact requests from the hidden file and removes it: no content file is left behind.
+The item is first written to a hidden file next to where it will live (the calendar skips hidden files),
+checked with the same checker as `publisher check`, and only when every platform passes is it renamed into
+place and synced: the folder stays the single source of truth and the queue sees nothing half-made. A dry run
+renders the exact requests from the hidden file and removes it: no content file is left behind.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ class Payload:
 
 @dataclass
 class ItemService:
-    """The publish path shared by every publish tool; one call at a time (the calendar cache is not shared)."""
+    """The publish path shared by every publish tool;
+    one call at a time (the calendar cache is not shared)."""
 
     ws: Workspace
     store: Store
@@ -385,7 +386,7 @@ def _preview_paths(previews: Any) -> dict[str, str]:
 def _message(states: list[str], local: datetime) -> str:
     if states == ["queued"]:
         return (
-            f"queued for {local:%Y-%m-%d %H:%M} ({local.tzinfo}); the running daemon (`publisher run`) sends it "
-            "then. get_post_status shows its progress"
+            f"queued for {local:%Y-%m-%d %H:%M} ({local.tzinfo}); the running daemon (`publisher run`) "
+            "sends it then. get_post_status shows its progress"
         )
     return f"posts are {', '.join(states)}; see each post's reason"

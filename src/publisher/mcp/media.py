@@ -1,4 +1,5 @@
-"""Media an assistant names: workspace paths checked to stay inside, https URLs downloaded with the R30 guards."""
+"""Media an assistant names: workspace paths checked to stay inside,
+https URLs downloaded with the R30 guards."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The MCP server's other tools: the schedule, a post's status, resolving a post, metrics and report exports."""
+"""The MCP server's other tools: the schedule, a post's status, resolving a post,
+metrics and report exports."""
 
-# No `from __future__ import annotations`: the SDK reads the parameter descriptions from evaluated annotations.
+# No `from __future__ import annotations`: the SDK reads
+# the parameter descriptions from evaluated annotations.
 
 import threading
 from collections.abc import Callable
@@ -46,7 +48,8 @@ class Reads:
     def register(
         self, server: Any, *, tool: Callable[..., Any], reads: ToolAnnotations, changes: ToolAnnotations
     ) -> None:
-        """Add the tools to `server` through `tool(annotations, description)` (which turns errors into tool errors)."""
+        """Add the tools to `server` through `tool(annotations, description)`
+        (which turns errors into tool errors)."""
         tool(reads, "Posts due in the next `days` days (queued, retrying, planned, held...), soonest first.")(
             self.list_scheduled
         )

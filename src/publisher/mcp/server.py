@@ -1,12 +1,13 @@
-"""`publisher mcp`: the MCP server (name `social-media-publisher`) that lets an assistant publish through the calendar.
+"""`publisher mcp`: the MCP server (name `social-media-publisher`) that lets an assistant publish through
+the calendar.
 
 Every publish tool writes a content item into `content/` and queues it through the same path as any item
 (see mcp_items.py); the read tools look at the store. Tool errors are `ToolError`s whose text names the field
 and the limit; nothing an assistant sends can stop the server.
 """
 
-# No `from __future__ import annotations` here: the tools' parameter descriptions carry the workspace's limits,
-# built at start, and the SDK reads them from evaluated annotations.
+# No `from __future__ import annotations` here: the tools' parameter descriptions carry the workspace's
+# limits, built at start, and the SDK reads them from evaluated annotations.
 
 import argparse
 import functools
@@ -56,7 +57,10 @@ IDEMPOTENCY = (
     "Any string you choose (e.g. a UUID). Calling again with the same key returns the first call's "
     "receipt and creates nothing. Use it when retrying after a timeout."
 )
-MEDIA = "Each: a path inside the workspace (e.g. content/media/step1.png) or an https URL (downloaded, max {cap} MB)."
+MEDIA = (
+    "Each: a path inside the workspace (e.g. content/media/step1.png) "
+    "or an https URL (downloaded, max {cap} MB)."
+)
 
 
 def _limit(rules: PlatformRules, field: str) -> str:
@@ -141,10 +145,11 @@ def build_server(
         str,
         Field(
             description=(
-                "The article as HTML (h1-h6, p, br, strong, em, del, a, img, ul/ol/li, blockquote, pre/code, table, hr). "
-                "It is sanitised (scripts, styles and event handlers removed) and stored as Markdown; the WeChat theme "
-                "styles it. Outside links become numbered footnotes (WeChat allows no outside links). Images: workspace "
-                f"paths or https URLs; the first becomes the cover (2.35:1). {_limit(wx, 'content')} after rendering."
+                "The article as HTML (h1-h6, p, br, strong, em, del, a, img, ul/ol/li, blockquote, pre/code, "
+                "table, hr). It is sanitised (scripts, styles and event handlers removed) and stored as "
+                "Markdown; the WeChat theme styles it. Outside links become numbered footnotes (WeChat "
+                "allows no outside links). Images: workspace paths or https URLs; the first becomes the "
+                f"cover (2.35:1). {_limit(wx, 'content')} after rendering."
             )
         ),
     ]
@@ -183,9 +188,9 @@ def build_server(
     Platforms = Annotated[
         list[Annotated[XhsPayload | DouyinPayload | WechatPayload, Field(discriminator="platform")]],
         Field(
-            description="One payload per platform (each platform at most once), shaped like the single-platform "
-            "tools' parameters plus `platform`. They become one content item with per-platform "
-            "fields; if any payload is invalid nothing is written.",
+            description="One payload per platform (each platform at most once), shaped like the "
+            "single-platform tools' parameters plus `platform`. They become one content item with "
+            "per-platform fields; if any payload is invalid nothing is written.",
             min_length=1,
         ),
     ]
@@ -193,9 +198,10 @@ def build_server(
     server = MCPServer(
         SERVER_NAME,
         instructions=(
-            "Publishes to 小红书 (xiaohongshu), 抖音 (douyin) and 微信公众号 (wechat) through a content calendar. Each "
-            "publish call writes a Markdown item into content/ and queues it; `publisher run` sends it at publish_at. "
-            "Use dry_run=true to see the exact requests first, and idempotency_key when you may retry."
+            "Publishes to 小红书 (xiaohongshu), 抖音 (douyin) and 微信公众号 (wechat) through a content "
+            "calendar. Each publish call writes a Markdown item into content/ and queues it; "
+            "`publisher run` sends it at publish_at. Use dry_run=true to see the exact requests first, and "
+            "idempotency_key when you may retry."
         ),
         log_level="WARNING",
     )

@@ -1,1 +1,2 @@
-"""Platform rules: each platform's limits from platforms/<name>/platform.yaml, and length counting as the platform counts."""
+"""Platform rules: each platform's limits from platforms/<name>/platform.yaml,
+and length counting as the platform counts."""

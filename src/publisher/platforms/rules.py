@@ -1,4 +1,5 @@
-"""Platform rules: read `platforms/<name>/platform.yaml` into typed limits, and count lengths as each platform does."""
+"""Platform rules: read `platforms/<name>/platform.yaml` into typed limits,
+and count lengths as each platform does."""
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
-"""People's commands on posts (retry, cancel, resolve, re-authorised) and an item's aggregate status (R14, R15).
+"""People's commands on posts (retry, cancel, resolve, re-authorised)
+and an item's aggregate status (R14, R15).
 
 Each command is a compare-and-set on the post's state and is written to the event log (the audit trail).
 Refusals raise ActionRefused naming the current state and what would work instead.
 
 resolve --not-published: from reconcile it is the confirmed negative the adapter could not give, so the post
-goes to retrying and is sent again; from needs_attention or awaiting_manual it goes to failed, because a person
-was asked and nothing is re-sent without them (`publisher retry` sends it, `publisher cancel` drops it).
+goes to retrying and is sent again; from needs_attention or awaiting_manual it goes to failed, because a
+person was asked and nothing is re-sent without them (`publisher retry` sends it, `publisher cancel` drops
+it).
 """
 
 from __future__ import annotations

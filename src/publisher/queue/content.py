@@ -1,4 +1,5 @@
-"""Re-validation just before the irreversible call (R5): re-read the item file, decide send/hold/cancel/stale."""
+"""Re-validation just before the irreversible call (R5): re-read the item file,
+decide send/hold/cancel/stale."""
 
 from __future__ import annotations
 

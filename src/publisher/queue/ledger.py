@@ -54,7 +54,8 @@ class WaitingPost:
 
 
 class QueueStore:
-    """Small queries the queue needs beyond store.claims, kept apart so queue.py reads as the state machine."""
+    """Small queries the queue needs beyond store.claims,
+    kept apart so queue.py reads as the state machine."""
 
     def __init__(self, store: Store, notifier: Notifier | None, *, zone: ZoneInfo) -> None:
         self.store = store
@@ -66,7 +67,8 @@ class QueueStore:
     def late_reason(
         self, post_id: int, due_at: datetime | None, window_s: float, now: datetime
     ) -> str | None:
-        """Why the post is too late to send now, or None. A person's retry restarts the window (they decided)."""
+        """Why the post is too late to send now, or None.
+        A person's retry restarts the window (they decided)."""
         if due_at is None or now <= due_at + timedelta(seconds=window_s):
             return None
         query = sa.select(sa.func.max(event_t.c.at)).where(
@@ -83,7 +85,8 @@ class QueueStore:
         )
 
     def sweep_late(self, now: datetime, limit: int) -> list[tuple[int, str, str, str, str, str]]:
-        """Queued posts past their late window -> missed, oldest first (they are reported while nothing sends)."""
+        """Queued posts past their late window -> missed,
+        oldest first (they are reported while nothing sends)."""
         query = (
             sa.select(
                 post_t.c.id,

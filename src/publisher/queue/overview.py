@@ -1,5 +1,5 @@
-"""What `status`, `plan` and the faces show of the queue: posts in due order, counts, and the evidence for posts
-that need a person."""
+"""What `status`, `plan` and the faces show of the queue: posts in due order, counts,
+and the evidence for posts that need a person."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ ATTENTION_STATES = ATTENTION  # kept for callers; defined in publisher.states
 
 
 def status_summary(store: Store) -> dict[str, Any]:
-    """Counts per state, the next due time, every post, and the evidence for every post that needs a person."""
+    """Counts per state, the next due time, every post,
+    and the evidence for every post that needs a person."""
     import sqlalchemy as sa
 
     from publisher.store.tables import AttemptRow

@@ -36,8 +36,8 @@ class RetrySettings:
 
 
 def backoff(settings: RetrySettings, post_id: int, number: int, retry_after: float | None = None) -> float:
-    """Seconds to wait before attempt `number + 1`; deterministic per (post, attempt) so runs are reproducible,
-    different across posts so a burst of failures does not come back as a burst."""
+    """Seconds to wait before attempt `number + 1`; deterministic per (post, attempt) so runs are
+    reproducible, different across posts so a burst of failures does not come back as a burst."""
     delay = min(settings.cap_s, settings.base_s * 2 ** max(0, number - 1))
     jittered = delay * (0.5 + 0.5 * random.Random(post_id * 1_000_003 + number).random())
     return max(jittered, retry_after or 0.0)
@@ -137,7 +137,8 @@ class Alert:
 
 
 def notify_once(store: Store, notifier: Notifier | None, alert: Alert, *, now: datetime) -> bool:
-    """Send `alert` unless an alert with the same (post, state, attempt) key was sent before; log it as an event.
+    """Send `alert` unless an alert with the same (post, state, attempt) key was sent before;
+    log it as an event.
 
     Returns True when it was sent now. A failing channel is logged, never raised: the state is already stored.
     """

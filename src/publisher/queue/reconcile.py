@@ -1,10 +1,10 @@
 """Reconcile: ask the platform what became of a post whose outcome is unknown or whose publish was submitted.
 
 The adapter's answer decides (adapters' convention): PublishResult(state="published") -> published;
-PublishResult(state="submitted", detail={"reconcile": "absent"}) -> a confirmed negative -> retrying (sent again);
-PublishResult(state="submitted") otherwise -> still pending on the platform, asked again later; None -> it
-cannot tell -> needs_attention for a person (`publisher resolve`). An error while asking is "could not ask":
-asked again later, until the timeout makes it a person's question too.
+PublishResult(state="submitted", detail={"reconcile": "absent"}) -> a confirmed negative -> retrying (sent
+again); PublishResult(state="submitted") otherwise -> still pending on the platform, asked again later; None
+-> it cannot tell -> needs_attention for a person (`publisher resolve`). An error while asking is "could not
+ask": asked again later, until the timeout makes it a person's question too.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class Reconciler:
         self.q = queue
 
     async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
-        """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask again)."""
+        """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask
+        again)."""
         q = self.q
         out = []
         for w in q.db.reconcile_due(q.now(), limit, flagged):
@@ -81,7 +82,8 @@ class Reconciler:
         submitted: bool,
         since: datetime | None = None,
     ) -> Outcome:
-        """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes nothing)."""
+        """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes
+        nothing)."""
         q = self.q
         now = q.now()
         timeout = q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s
@@ -189,11 +191,11 @@ class Reconciler:
             )
         if result.state == "submitted":
             if expired:
+                timeout_s = q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s
                 return self._move(
                     where,
                     S.NEEDS_ATTENTION,
-                    "still not published by the platform after "
-                    f"{(q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s) / 3600:.0f} h",
+                    f"still not published by the platform after {timeout_s / 3600:.0f} h",
                     evidence,
                 )
             return self._move(

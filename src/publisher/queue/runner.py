@@ -2,9 +2,10 @@
 
 What it promises, and how:
 - One sender per post: posts are claimed with a lease (store.claims.claim_due); only the holder moves them on.
-- Write-ahead intent: the attempt row is committed before the request leaves (start_attempt); every platform id
-  is committed as it arrives (ctx.ids_sink -> record_ids) and every further non-idempotent step is announced
-  first (ctx.intent -> begin_step). A resume passes the stored ids back (attempt.ids): no step is repeated.
+- Write-ahead intent: the attempt row is committed before the request leaves (start_attempt); every platform
+  id is committed as it arrives (ctx.ids_sink -> record_ids) and every further non-idempotent step is
+  announced first (ctx.intent -> begin_step). A resume passes the stored ids back (attempt.ids): no step is
+  repeated.
 - An unknown outcome is never retried blindly: sending -> reconcile, then the adapter's reconcile decides
   (found -> published; confirmed absent -> retrying; can't tell -> needs_attention for a person).
 - "submitted" (WeChat freepublish job, Douyin review) adds no state: the post goes to reconcile with reason
@@ -147,7 +148,8 @@ class Queue:
             return await self.reconciler.pending(limit, set(accounts_needing_reauth(self.store)))
 
     def next_due(self) -> datetime | None:
-        """When the next post is due, a retry or poll is due, or a lease expires (a wake-up time for the daemon)."""
+        """When the next post is due, a retry or poll is due,
+        or a lease expires (a wake-up time for the daemon)."""
         return self.db.next_due(set(accounts_needing_reauth(self.store)))
 
     # -- one post -------------------------------------------------------------------------------------------

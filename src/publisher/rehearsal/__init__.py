@@ -1,1 +1,2 @@
-"""Rehearsals (`publisher rehearse`): the real queue and adapters against the local sandbox on a virtual clock."""
+"""Rehearsals (`publisher rehearse`): the real queue and adapters against
+the local sandbox on a virtual clock."""

@@ -92,7 +92,8 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
     )
     for name, account in settings.accounts.items():
         account.mode = "sandbox"
-        # Follow publish jobs and reviews on the virtual clock (the queue polls), never by sleeping in-process.
+        # Follow publish jobs and reviews on the virtual clock (the queue polls),
+        # never by sleeping in-process.
         account.options.setdefault("poll_waits", [])
         account.options.setdefault("review_polls", 0)
         for key in FIELDS.get(account.platform, ()):
@@ -242,7 +243,8 @@ async def _rehearse(
 async def _authorize_oauth_accounts(
     client: httpx.AsyncClient, ws: Workspace, store: Store, base: str, clock: VirtualClock
 ) -> None:
-    """Accounts whose API needs a user's OAuth grant get one from the sandbox, as a person would in the app."""
+    """Accounts whose API needs a user's OAuth grant get one from the sandbox,
+    as a person would in the app."""
     from publisher.adapters import SANDBOX_GRANTS
     from publisher.store.tokens import StoreTokenCache
     from publisher.workspace.credentials import FIELDS, env_var

@@ -1,4 +1,5 @@
-"""Render one item for one platform account: templates in a Jinja2 sandbox, media through the pipeline, limits checked.
+"""Render one item for one platform account: templates in a Jinja2 sandbox, media through the pipeline,
+limits checked.
 
 Pure apart from reading templates and media files (the workspace folder is passed in); the result is the exact
 payload an adapter sends (`RenderedPost`), or the problems that stop it.
@@ -139,7 +140,8 @@ class Renderer:
     def render_text(
         self, item: Item, target: Target, *, exact: bool = True
     ) -> tuple[dict[str, Any], list[Problem]]:
-        """Every text field the platform sends, from templates or the item's fields, checked against the rules.
+        """Every text field the platform sends, from templates or the item's fields,
+        checked against the rules.
 
         `exact=False` is for checking only: HTML already within its limits is not sanitised (sanitising only
         ever shortens it), so the check is the same and the fields are not fit to send.
@@ -532,12 +534,14 @@ class Renderer:
         return add_utm
 
     def _image_src(self, item: Item) -> Callable[[str], str]:
-        # Until media is processed, an image keeps its written path; _point_images_at swaps in the processed name.
+        # Until media is processed, an image keeps its written path;
+        # _point_images_at swaps in the processed name.
         return lambda src: src
 
 
 def _point_images_at(html: str, media: list[MediaFile]) -> str:
-    """Replace each body image's written path with the processed file's name (adapters upload by that name)."""
+    """Replace each body image's written path with the processed
+    file's name (adapters upload by that name)."""
     by_source = {m.source: Path(m.path).name for m in media if m.role == "images"}
 
     def swap(match: re.Match[str]) -> str:

@@ -25,8 +25,8 @@ event_t = EventRow.__table__  # type: ignore[attr-defined]
 
 #: Columns transition() may set besides state; identity, lease and bookkeeping columns are not among them.
 SETTABLE = frozenset(
-    {"due_at", "due_override_at", "late_window_s", "next_attempt_at", "remote_id", "url", "rendered_hash", "content_hash",
-     "last_error", "reason"}
+    {"due_at", "due_override_at", "late_window_s", "next_attempt_at", "remote_id", "url", "rendered_hash",
+     "content_hash", "last_error", "reason"}
 )  # fmt: skip
 
 

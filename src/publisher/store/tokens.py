@@ -1,4 +1,5 @@
-"""Runtime tokens and account auth state in the store: the TokenCache adapters use, and the needs-reauth flag."""
+"""Runtime tokens and account auth state in the store: the TokenCache adapters use,
+and the needs-reauth flag."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ platforms:
 这是第一篇内容。把 `status` 改成 `ready`，运行 `publisher check`，再用 `publisher preview hello` 看看每个平台的样子。
 
 This is your first item. Edit it, run `publisher check`, then `publisher preview hello`.
-"""
+"""  # noqa: E501 (the example item as the user gets it)
 
 EXAMPLE_TOML = """# publisher workspace settings (see README). Credentials never live here.
 [workspace]
@@ -47,7 +47,8 @@ on_time_rate = 0.90
 
 
 def init_workspace(directory: Path, *, force: bool = False) -> list[str]:
-    """Create a workspace: publisher.toml, platforms/ (the defaults), schedules/, content/ with one example."""
+    """Create a workspace: publisher.toml, platforms/ (the defaults), schedules/,
+    content/ with one example."""
     directory = directory.resolve()
     if (directory / CONFIG_NAME).exists():
         raise ConfigError(f"{directory} already has a {CONFIG_NAME}; nothing was changed")

@@ -1,4 +1,5 @@
-"""The workspace: find it, read `publisher.toml` (with PUBLISHER_* environment overrides) into typed settings."""
+"""The workspace: find it, read `publisher.toml` (with PUBLISHER_* environment overrides)
+into typed settings."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class AccountSettings(BaseModel):
 
 
 class NotifySettings(BaseModel):
-    """A notification channel; the webhook URL or SMTP password is read from the named environment variable."""
+    """A notification channel; the webhook URL or SMTP password is read
+    from the named environment variable."""
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["feishu", "wecom", "dingtalk", "slack", "email"]

@@ -354,8 +354,8 @@ async def grant_in_sandbox(
     account: str,
     now: Callable[[], datetime],
 ) -> None:
-    """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at once,
-    and the code is exchanged exactly as `publisher auth douyin` does."""
+    """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at
+    once, and the code is exchanged exactly as `publisher auth douyin` does."""
     from urllib.parse import parse_qs, urlsplit
 
     key, secret = credentials["client_key"], credentials["client_secret"]
