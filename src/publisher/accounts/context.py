@@ -16,6 +16,7 @@ from publisher.errors import ConfigError
 from publisher.redact import redact_text
 from publisher.store.db import Store
 from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.credentials import load_credentials
 from publisher.workspace.settings import Workspace
 
 logger = logging.getLogger(__name__)
@@ -106,8 +107,4 @@ class Contexts:
         return self._creds[account]
 
     def _default_loader(self, account: str, platform: str) -> Mapping[str, str]:
-        try:
-            from publisher.workspace.credentials import load_credentials
-        except ImportError:  # pragma: no cover - credentials.py ships with the adapters
-            return {}
         return load_credentials(account, platform, env=self.ws.env, workspace=self.ws.root)

@@ -18,6 +18,8 @@ from publisher.calendar.sync import sync_calendar
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.media import ToolProblem
 from publisher.queue.overview import post_views
+from publisher.reports.build import build
+from publisher.reports.writers import write
 from publisher.states import UPCOMING
 from publisher.store.db import Store
 from publisher.store.tables import AttemptRow, MetricRow
@@ -242,11 +244,6 @@ class Reads:
             Literal["zh", "en"] | None, Field(description="Language; default: the workspace's.")
         ] = None,
     ) -> dict[str, Any]:
-        try:
-            from publisher.reports.build import build
-            from publisher.reports.writers import write
-        except ImportError:
-            raise ToolProblem("export_report is not available yet in this version of publisher") from None
         now = self.clock()
         try:
             report = build(kind, self.store, self.ws, period=period, lang=lang, now=now)

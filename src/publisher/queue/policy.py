@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from publisher.notify import Notification
 from publisher.platforms.rules import ScheduleRule
 from publisher.redact import redact_text
 from publisher.store.claims import log_event
@@ -169,12 +170,8 @@ def notify_once(store: Store, notifier: Notifier | None, alert: Alert, *, now: d
     return True
 
 
-def _notification(alert: Alert, now: datetime) -> Any:
-    """A publisher.notify.Notification (the Alert itself if that module is unavailable: duck-typed)."""
-    try:
-        from publisher.notify import Notification
-    except ImportError:  # pragma: no cover - notify.py ships with the adapters
-        return alert
+def _notification(alert: Alert, now: datetime) -> Notification:
+    """The notification a person gets for `alert`."""
     pack = alert.evidence if alert.state == "awaiting_manual" else ""
     reason = alert.reason + (f" (evidence: {alert.evidence})" if alert.evidence and not pack else "")
     return Notification(

@@ -182,7 +182,7 @@ async def report_view(request: Request) -> Response:
         html = await anyio.to_thread.run_sync(
             lambda: reports_view.report_bytes(state, q.get("kind", "engagement"), "html", q.get("period"))[0]
         )
-    except (PublisherError, reports_view.ReportsMissing) as exc:
+    except PublisherError as exc:
         return _problem_page(request, redact_text(str(exc)), 400)
     return HTMLResponse(html.decode("utf-8"), headers={"cache-control": "no-store"})
 
@@ -195,7 +195,7 @@ async def report_download(request: Request) -> Response:
         body, filename, media = await anyio.to_thread.run_sync(
             lambda: reports_view.report_bytes(state, kind, fmt, q.get("period"))
         )
-    except (PublisherError, reports_view.ReportsMissing) as exc:
+    except PublisherError as exc:
         return _problem_page(request, redact_text(str(exc)), 400)
     return Response(
         body,

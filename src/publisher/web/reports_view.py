@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from publisher.errors import PublisherError, UsageError
 from publisher.redact import redact_text
+from publisher.reports import build, write
 from publisher.web.state import AppState
 
 KINDS = ("engagement", "weekly", "daily")
@@ -29,31 +30,16 @@ _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
-class ReportsMissing(RuntimeError):
-    """The reports module is not installed in this build."""
-
-
-def _reports() -> Any:
-    try:
-        from publisher import reports
-    except ImportError as exc:
-        raise ReportsMissing("reports module not available in this build") from exc
-    if not (hasattr(reports, "build") and hasattr(reports, "write")):
-        raise ReportsMissing("reports module not available in this build (no build/write)")
-    return reports
-
-
 def report_bytes(state: AppState, kind: str, fmt: str, period: str | None) -> tuple[bytes, str, str]:
     """(content, file name, media type) of one report, built from the store as `publisher report` does."""
     if kind not in KINDS:
         raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    reports = _reports()
-    report = reports.build(kind, state.store, state.ws, period=period or None, lang=None, now=state.now())
+    report = build(kind, state.store, state.ws, period=period or None, lang=None, now=state.now())
     label = _SAFE_NAME.sub("_", str(getattr(getattr(report, "period", None), "label", period or "report")))
     with tempfile.TemporaryDirectory(prefix="publisher-report-") as tmp:
-        path = reports.write(report, fmt, Path(tmp) / f"{kind}.{fmt}")
+        path = write(report, fmt, Path(tmp) / f"{kind}.{fmt}")
         body = Path(path).read_bytes()
     return body, f"{kind}-{label}.{fmt}", MEDIA_TYPES[fmt]
 
@@ -72,9 +58,6 @@ def metrics(state: AppState, period: str) -> dict[str, Any]:
     }
     try:
         html, _, _ = report_bytes(state, "engagement", "html", period)
-    except ReportsMissing as exc:
-        ctx.update(available=False, problem=str(exc))
-        return ctx
     except PublisherError as exc:
         ctx.update(problem=redact_text(str(exc)), period_error=True)
         return ctx
