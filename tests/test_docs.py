@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
+import pytest
 from tests.conftest import REPO
 
 from publisher.cli.main import app
@@ -36,3 +39,62 @@ def test_every_platform_folder_has_rules_and_templates() -> None:
     for folder in sorted((REPO / "platforms").iterdir()):
         assert (folder / "platform.yaml").is_file(), folder
         assert (folder / "preview.html.j2").is_file(), folder
+
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+TEAM_NOTES = ("DESIGN.md", "PLATFORMS.md", "RELIABILITY.md", "STYLE.md")
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1", re.DOTALL | re.MULTILINE)
+_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
+
+
+def prose(text: str) -> str:
+    """The Markdown without fenced blocks and inline code, where brackets are not links."""
+    return _CODE.sub("", _FENCE.sub("", text))
+
+
+def anchors(path: Path) -> set[str]:
+    """GitHub's heading ids: lower case, punctuation dropped, spaces to hyphens, repeats numbered."""
+    seen: dict[str, int] = {}
+    found = set()
+    for heading in _HEADING.findall(_FENCE.sub("", path.read_text(encoding="utf-8"))):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        found.add(slug if n == 0 else f"{slug}-{n}")
+    return found
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_every_relative_link_points_to_a_file_and_heading_that_exist(doc: Path) -> None:
+    broken = []
+    for target in _LINK.findall(prose(doc.read_text(encoding="utf-8"))):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+            continue  # https:, mailto: ...: not a file in the repository
+        path, _, anchor = target.partition("#")
+        dest = (doc.parent / path).resolve() if path else doc
+        if not dest.exists() or not dest.resolve().is_relative_to(REPO.resolve()):
+            broken.append(f"{target}: no such file")
+        elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
+            broken.append(f"{target}: no heading #{anchor} in {dest.relative_to(REPO).as_posix()}")
+    assert broken == [], f"{doc.relative_to(REPO).as_posix()}: {broken}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_no_doc_refers_to_the_teams_private_notes(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    assert [name for name in TEAM_NOTES if name in text] == []
+
+
+def test_every_test_a_doc_names_exists() -> None:
+    """docs/reliability.md proves each promise by `tests/file.py::test`: a renamed test must not go stale."""
+    missing = []
+    for doc in DOCS:
+        for file, name in re.findall(r"(tests/[\w/]+\.py)::(\w+)", doc.read_text(encoding="utf-8")):
+            path = REPO / file
+            tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
+            defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} if tree else set()
+            if name not in defined:
+                missing.append(f"{doc.relative_to(REPO).as_posix()}: {file}::{name}")
+    assert missing == []
