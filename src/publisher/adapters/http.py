@@ -92,7 +92,7 @@ class RetryPolicy:
 
 
 DEFAULT_TIMEOUTS = Timeouts()
-_PLATFORM_OF: weakref.WeakKeyDictionary[httpx.AsyncClient | httpx.Client, str] = weakref.WeakKeyDictionary()
+_PLATFORM_OF: weakref.WeakKeyDictionary[httpx.AsyncClient, str] = weakref.WeakKeyDictionary()
 
 
 @functools.lru_cache(maxsize=1)
@@ -213,34 +213,6 @@ def make_client(
             )
 
     client = httpx.AsyncClient(
-        transport=transport,
-        event_hooks={"request": [on_request], "response": [on_response]},
-        **_client_kwargs(base_url, timeouts, headers),
-    )
-    _PLATFORM_OF[client] = platform
-    return client
-
-
-def make_sync_client(
-    *,
-    base_url: str,
-    platform: str,
-    transport: httpx.BaseTransport | None = None,
-    timeouts: Timeouts = DEFAULT_TIMEOUTS,
-    headers: Mapping[str, str] | None = None,
-) -> httpx.Client:
-    """The synchronous twin of `make_client` (webhook notifications, CLI one-offs)."""
-
-    def on_request(request: httpx.Request) -> None:
-        logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
-
-    def on_response(response: httpx.Response) -> None:
-        request = response.request
-        logger.debug(
-            "%s <- %s %s %s", platform, response.status_code, request.method, redact_url(request.url)
-        )
-
-    client = httpx.Client(
         transport=transport,
         event_hooks={"request": [on_request], "response": [on_response]},
         **_client_kwargs(base_url, timeouts, headers),
@@ -615,7 +587,6 @@ __all__ = [
     "client_pool",
     "classify_http",
     "make_client",
-    "make_sync_client",
     "open_client",
     "retry_after_seconds",
     "with_token_refresh",

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import yaml
 
 from publisher.errors import ConfigError
 from publisher.models import Item, PostState, Target
 from publisher.platforms.rules import _duration
 from publisher.store.db import Store
 from publisher.store.tables import ItemRow, PostRow
+from publisher.workspace.files import known_keys, read_schedule_file
 from publisher.workspace.settings import Workspace
 
 SLOTS_FILE = "schedules/slots.yaml"
@@ -79,19 +79,6 @@ def _parse_date(value: Any, *, where: str, key: str) -> date:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise ConfigError(f'expected a date "YYYY-MM-DD", got {value!r}', path=where, key=key) from None
-
-
-def _known(data: Any, allowed: set[str], *, where: str, key: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping", path=where, key=key)
-    for name in data:
-        if name not in allowed:
-            raise ConfigError(
-                f"unknown key; known: {', '.join(sorted(allowed))}",
-                path=where,
-                key=f"{key}.{name}" if key else str(name),
-            )
-    return data
 
 
 @dataclass(frozen=True)
@@ -177,17 +164,7 @@ def load_slots(ws: Workspace) -> SlotConfig | None:
 
 def parse_slots(path: Path, default_zone: str) -> SlotConfig:
     where = SLOTS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=where) from None
-    data = _known(data, {"timezone", "horizon", "slots", "blackout"}, where=where, key="")
-    try:
-        zone = ZoneInfo(str(data.get("timezone") or default_zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
-        ) from None
+    data, zone = read_schedule_file(path, where, {"timezone", "horizon", "slots", "blackout"}, default_zone)
     horizon = _duration(data.get("horizon", "30d"), where=where, key="horizon")
     slots: dict[str, tuple[SlotRule, ...]] = {}
     raw_slots = data.get("slots") or {}
@@ -201,7 +178,7 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
         parsed = []
         for i, rule in enumerate(rules):
             key = f"slots.{name}[{i}]"
-            rule = _known(rule, {"days", "times", "capacity"}, where=where, key=key)
+            rule = known_keys(rule, {"days", "times", "capacity"}, where=where, key=key)
             times = rule.get("times")
             if not isinstance(times, list) or not times:
                 raise ConfigError('expected a list of "HH:MM" times', path=where, key=f"{key}.times")
@@ -223,7 +200,7 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
     blackouts = []
     for i, entry in enumerate(data.get("blackout") or []):
         key = f"blackout[{i}]"
-        entry = _known(entry, {"date", "from", "until", "platforms", "reason"}, where=where, key=key)
+        entry = known_keys(entry, {"date", "from", "until", "platforms", "reason"}, where=where, key=key)
         if "date" in entry:
             if "from" in entry or "until" in entry:
                 raise ConfigError("give either date or from/until, not both", path=where, key=key)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from publisher.content.files import file_digest
 from publisher.content.frontmatter import FrontMatterError, decode, load_yaml, plain, split
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.models import Item, Problem, Target
@@ -170,7 +171,7 @@ def read_item(
     digest = hashlib.sha256(raw)
     for media in sorted(set(media_paths)):
         digest.update(media.as_posix().encode())
-        digest.update(media_hash(media) if media_hash else _file_hash(media))
+        digest.update(media_hash(media) if media_hash else file_digest(media))
     approved = data.get("approved_by")
     if approved is not None and not isinstance(approved, str):
         r.add("approved_by", "approved_by must be a name", "e.g. `approved_by: 李娜`")
@@ -401,11 +402,3 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
     if resolved.suffix.lower() not in MEDIA_EXTS:
         return f"{ref!r} is not a supported media type ({', '.join(sorted(MEDIA_EXTS))})"
     return resolved
-
-
-def _file_hash(path: Path) -> bytes:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.digest()

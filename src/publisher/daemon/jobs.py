@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import yaml
 
 from publisher.daemon.cron import Cron, parse_cron
 from publisher.errors import ConfigError
@@ -19,6 +18,7 @@ from publisher.models import PostState
 from publisher.platforms.rules import _duration
 from publisher.store.db import Store
 from publisher.store.tables import JobRunRow, PostRow
+from publisher.workspace.files import read_schedule_file
 from publisher.workspace.settings import Workspace
 
 logger = logging.getLogger(__name__)
@@ -67,21 +67,7 @@ def load_jobs(ws: Workspace) -> list[Job]:
 
 def parse_jobs(path: Path, default_zone: str) -> list[Job]:
     where = JOBS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=where) from None
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping with `jobs:`", path=where)
-    for key in data:
-        if key not in ("timezone", "jobs"):
-            raise ConfigError("unknown key; known: jobs, timezone", path=where, key=str(key))
-    try:
-        zone = ZoneInfo(str(data.get("timezone") or default_zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
-        ) from None
+    data, zone = read_schedule_file(path, where, {"timezone", "jobs"}, default_zone)
     raw = data.get("jobs") or {}
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping of job name -> job", path=where, key="jobs")

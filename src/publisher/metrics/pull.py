@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 from collections import defaultdict
@@ -16,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.adapters.base import Adapter
+from publisher.content.files import file_digest
 from publisher.errors import PlatformError, RateLimited, TransientError
 from publisher.models import MetricSample, PostState, RemoteRef
 from publisher.redact import redact_text
@@ -426,7 +426,7 @@ def import_csv(
     from publisher.adapters.xiaohongshu.csv_import import parse_creator_csv
 
     account = account or ws.default_account(platform)
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = file_digest(Path(path)).hex()
     marker = f"{digest} {platform}/{account}"
     with store.session() as s:
         if s.execute(

@@ -3,7 +3,6 @@ decide send/hold/cancel/stale."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from publisher.calendar.load import Calendar, Checked
+from publisher.content.files import file_digest
 from publisher.errors import PublisherError
 from publisher.models import Item, Problem, RenderedPost, Target
 from publisher.redact import redact_text
@@ -152,7 +152,7 @@ class Revalidator:
     def _checked(self, path: Path) -> Checked | None:
         # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.
         try:
-            key = hashlib.sha256(path.read_bytes()).digest()
+            key = file_digest(path)
         except OSError:
             self._checks.pop(path, None)
             return None

@@ -1,0 +1,44 @@
+"""Reading the workspace's own YAML files under `schedules/` (slots.yaml, jobs.yaml) the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from publisher.errors import ConfigError
+
+
+def read_schedule_file(
+    path: Path, where: str, known: set[str], default_zone: str
+) -> tuple[dict[str, Any], ZoneInfo]:
+    """A `schedules/*.yaml` file as a mapping with only `known` top-level keys, and its time zone (its own
+    `timezone:` or the workspace's). Every problem is a ConfigError naming the file and the key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=where) from None
+    data = known_keys(data, known, where=where, key="")
+    try:
+        zone = ZoneInfo(str(data.get("timezone") or default_zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
+        ) from None
+    return data, zone
+
+
+def known_keys(data: Any, allowed: set[str], *, where: str, key: str) -> dict[str, Any]:
+    """`data` if it is a mapping whose keys are all in `allowed`; else a ConfigError naming the stranger."""
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping", path=where, key=key)
+    for name in data:
+        if name not in allowed:
+            raise ConfigError(
+                f"unknown key; known: {', '.join(sorted(allowed))}",
+                path=where,
+                key=f"{key}.{name}" if key else str(name),
+            )
+    return data
