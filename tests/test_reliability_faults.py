@@ -558,3 +558,31 @@ def test_30_percent_transient_faults_and_token_expiry_every_post_published_withi
     assert h.state()["duplicates"] == []
     got = objects(h)
     assert len(got["wechat_articles"]) == 6 and len(got["xiaohongshu"]) == 6 and len(got["douyin"]) == 5
+
+
+# -- 7b. commit then drop while the platform's clock is minutes off ours -------------------------------------
+
+
+@pytest.mark.parametrize("skew", [-300, -900, 900], ids=["behind-5min", "behind-15min", "ahead-15min"])
+@pytest.mark.parametrize(
+    "platform, path, layout", WRITES, ids=[w[1].rstrip("/").rsplit("/", 1)[-1] for w in WRITES]
+)
+def test_7_commit_then_drop_with_a_skewed_platform_clock_never_duplicates(
+    make: Make, platform: str, path: str, layout: Layout, skew: int
+) -> None:
+    h = make(layout, platform_skew_s=skew)
+    h.fault(kind="drop_after_commit", platform=platform, path=path)
+    h.drive()
+    post = only(h, platform)
+    assert h.calls(path)[0]["status"] == 502
+    assert h.state()["duplicates"] == []
+    got = objects(h)
+    kinds = {WX: ("wechat_drafts", "wechat_articles"), DY: ("douyin",), XHS: ("xiaohongshu",)}[platform]
+    made = sum(len(got[k]) for k in kinds)
+    if path == SENDALL:
+        assert len(got["wechat_mass"]) == 1, got["wechat_mass"]
+    elif platform == WX:
+        assert len(got["wechat_articles"]) + len(got["wechat_drafts"]) == 1, got
+    else:
+        assert made == 1, got
+    assert post["state"] == "published", post  # decided by identity, not by a window on our clock

@@ -54,11 +54,13 @@ REAL = {"wechat": WechatAdapter, "douyin": DouyinAdapter, "xiaohongshu": Xiaohon
 
 
 class Clock:
-    """now() for the queue, the store and the adapters; the fake's world clock follows it."""
+    """now() for the queue, the store and the adapters; the fake's world clock follows it, `skew` seconds
+    ahead (negative: behind), as a platform's clock may be."""
 
-    def __init__(self, t: datetime, world: Any = None) -> None:
+    def __init__(self, t: datetime, world: Any = None, skew: float = 0.0) -> None:
         self.t = t
         self.world = world
+        self.skew = timedelta(seconds=skew)
 
     def __call__(self) -> datetime:
         return self.t
@@ -66,7 +68,7 @@ class Clock:
     def set(self, t: datetime) -> None:
         self.t = max(self.t, t)
         if self.world is not None:
-            self.world.set_now(self.t)
+            self.world.set_now(self.t + self.skew)
 
     def advance(self, seconds: float) -> None:
         self.set(self.t + timedelta(seconds=seconds))
@@ -98,6 +100,7 @@ class Harness:
         base: str = BASE,
         world: Any = None,
         fake_config: dict[str, Any] | None = None,
+        platform_skew_s: float = 0.0,
     ) -> None:
         self.layout = layout or Layout()
         self.root = write_workspace(tmp / "ws", self.layout)
@@ -107,9 +110,9 @@ class Harness:
             app = create_app(seed=seed, now=T0)
             world, transport = app.state.world, httpx.ASGITransport(app=app)
         self.world = world
-        self.world.set_now(T0)
+        self.world.set_now(T0 + timedelta(seconds=platform_skew_s))
         self.transport, self.base = transport, base
-        self.clock = Clock(T0, self.world)
+        self.clock = Clock(T0, self.world, platform_skew_s)
         self.store: Store = open_store(f"sqlite:///{tmp / 'publisher.db'}", clock=self.clock)
         self.retry = retry or RetrySettings(max_attempts=5)
         self.policy = policy or RetryPolicy.immediate()

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -201,8 +202,10 @@ class FaultMiddleware:
                 kind,
             )
         )
-        out_headers = [(k, v) for k, v in out_headers if k.lower() != b"content-length"]
+        out_headers = [(k, v) for k, v in out_headers if k.lower() not in (b"content-length", b"date")]
         out_headers.append((b"content-length", str(len(payload)).encode()))
+        # A real platform dates its answers by its own clock: here, the virtual one (it may be set off ours).
+        out_headers.append((b"date", format_datetime(self.world.now, usegmt=True).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": payload})
 

@@ -17,7 +17,9 @@ from publisher.sandbox.app import create_app
 
 def serve(host: str = "127.0.0.1", port: int = 8900, seed: int = 0) -> None:
     """Serve the fakes until interrupted (used by `publisher sandbox` and `python -m publisher.sandbox`)."""
-    uvicorn.run(create_app(seed=seed), host=host, port=port, log_level="info", lifespan="off")
+    uvicorn.run(
+        create_app(seed=seed), host=host, port=port, log_level="info", lifespan="off", date_header=False
+    )
 
 
 @contextmanager
@@ -32,7 +34,11 @@ def running(
     sock.bind(("127.0.0.1", port))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     config = uvicorn.Config(
-        create_app(seed=seed, now=now), log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        create_app(seed=seed, now=now),
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        date_header=False,  # the fake's own Date header carries its virtual clock
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox", daemon=True)

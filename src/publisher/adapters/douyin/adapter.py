@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from publisher import errors
@@ -26,10 +26,10 @@ from publisher.adapters.douyin.api import (
     upload_images,
     upload_video,
     video_data,
-    window_start,
 )
 from publisher.adapters.douyin.auth import ACCESS, DouyinTokens
 from publisher.adapters.http import RetryPolicy, call, make_client, with_token_refresh
+from publisher.adapters.platform_clock import PlatformClock, window_start
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
 MB = 1024 * 1024
@@ -75,7 +75,7 @@ class DouyinAdapter:
         )  # 20 MB recommended, ≥ 5 MB except the last [H]
         self.review_polls = int(opts.get("review_polls", 3))
         self.review_poll_s = float(opts.get("review_poll_s", 20.0))
-        self.skew = timedelta(seconds=float(opts.get("reconcile_skew_s", 300)))
+        self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
         self.reconcile_pages = int(opts.get("reconcile_pages", 5))
 
     # -- plumbing -----------------------------------------------------------------------------------------
@@ -116,6 +116,7 @@ class DouyinAdapter:
                         headers={"access-token": token},
                         **kw,
                     )
+                    self.platform_clock.observe(response)
                     return envelope(response, now=self._now())
 
                 failure: errors.AuthError | None = None
@@ -159,6 +160,7 @@ class DouyinAdapter:
                     await self._create_video(api, post, attempt, ids)
                 else:
                     image_ids = await upload_images(api, post.media_of("images"), ids, self._sinker(ids))
+                    self._sinker(ids)(**self.platform_clock.stamp(ids))
                     self._intent("create_image_text")
                     body = {"image_list": image_ids, "text": str(post.fields.get("text") or "")}
                     data = await api("POST", f"{V1}/create_image_text/", idempotent=False, json=body)
@@ -175,7 +177,8 @@ class DouyinAdapter:
         return result_of(video, ids)
 
     async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
-        """Stored item_id first, then video_list by exact text within the attempt's window; None: unknown."""
+        """Stored item_id first, then video_list by exact text within a wide window on the platform's clock
+        (adapters.platform_clock); None: unknown."""
         if not self.ctx.options.get("verified"):
             return None
         ids = dict(attempt.ids)
@@ -184,7 +187,7 @@ class DouyinAdapter:
                 if ids.get("item_id"):
                     video = await video_data(api, str(ids["item_id"]))
                     return result_of(video, ids) if video is not None else None
-                since = window_start(attempt.started_at, ids, self.skew)
+                since = window_start(ids, attempt.started_at, *_uploaded(ids))
                 found = await find_post(api, str(post.fields.get("text") or ""), since, self.reconcile_pages)
         except errors.TransientError:
             return None
@@ -254,6 +257,7 @@ class DouyinAdapter:
             for key, kind in (("cover_tsp", float), ("private_status", int)):
                 if post.fields.get(key) is not None:
                     body[key] = kind(post.fields[key])
+            sink(**self.platform_clock.stamp(ids))
             self._intent("create_video")
             try:
                 data = await api("POST", f"{V1}/create_video/", idempotent=False, json=body)
@@ -261,7 +265,7 @@ class DouyinAdapter:
                 if exc.code not in (CONSUMED, str(CONSUMED)):
                     raise
                 # Never re-upload blindly: the post this video_id went into may exist already.
-                since = window_start(attempt.started_at, ids, self.skew)
+                since = window_start(ids, attempt.started_at, *_uploaded(ids))
                 found = await find_post(api, body["text"], since, self.reconcile_pages)
                 if isinstance(found, dict):
                     sink(item_id=str(found["item_id"]))
@@ -294,3 +298,12 @@ class DouyinAdapter:
                 if result.state != "submitted":
                     return result
         return result
+
+
+def _uploaded(ids: dict[str, Any]) -> list[datetime]:
+    """When an earlier attempt uploaded the video (our clock): bounds the window without the platform's."""
+    try:
+        at = datetime.fromisoformat(str(ids.get("uploaded_at")))
+    except ValueError:
+        return []
+    return [at if at.tzinfo else at.replace(tzinfo=UTC)]

@@ -137,19 +137,9 @@ async def video_data(api: Api, item_id: str) -> dict[str, Any] | None:
     return next((v for v in data.get("list") or [] if v.get("item_id") == item_id), None)
 
 
-def window_start(started_at: datetime, ids: dict[str, Any], skew: timedelta) -> datetime:
-    """The earliest this post could have been created: the attempt, or an earlier upload of its video."""
-    began = [started_at]
-    try:
-        uploaded = datetime.fromisoformat(str(ids.get("uploaded_at")))
-        began.append(uploaded if uploaded.tzinfo else uploaded.replace(tzinfo=UTC))
-    except ValueError:
-        pass
-    return min(began) - skew
-
-
 async def find_post(api: Api, text: str, since: datetime, pages: int) -> dict[str, Any] | Absent | None:
-    """The post whose title is exactly `text`, created since `since`; never "the newest post" (R12)."""
+    """The post whose title is exactly `text`, created since `since` (on the platform's clock: see
+    adapters.platform_clock); never "the newest post" (R12). Several such posts: None, a person decides."""
     matches: list[dict[str, Any]] = []
     cursor: Any = 0
     for _ in range(pages):
@@ -163,15 +153,13 @@ async def find_post(api: Api, text: str, since: datetime, pages: int) -> dict[st
             if video.get("title") == text:
                 matches.append(video)
         if older or not data.get("has_more") or not page:
-            return _earliest(matches) or "absent"
+            return _only(matches) if matches else "absent"
         cursor = data.get("cursor")
-    return _earliest(matches)  # window not fully scanned: a match is certain, an absence is not
+    return _only(matches)  # window not fully scanned: a match is certain, an absence is not
 
 
-def _earliest(matches: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if not matches:
-        return None
-    return min(matches, key=lambda v: (float(v.get("create_time") or 0), str(v.get("item_id"))))
+def _only(matches: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return matches[0] if len(matches) == 1 else None
 
 
 def result_of(video: dict[str, Any], ids: dict[str, Any]) -> PublishResult:

@@ -18,6 +18,7 @@ from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy, Sleep
+from publisher.adapters.platform_clock import window_start
 from publisher.adapters.wechat.api import PLATFORM, WechatApi, open_api, shared_cache
 from publisher.adapters.wechat.article import validate
 from publisher.adapters.wechat.jobs import (
@@ -109,7 +110,8 @@ class WechatAdapter:
 
         Stored ids first (publish_id -> freepublish/get; draft media_id -> draft/get, and when the draft left
         the box, freepublish/batchget by title since the attempt began), else draft/batchget by title + cover
-        in the attempt window; never "the newest post".
+        (the cover's media_id is this post's own) + digest; never "the newest post". A listing is read back
+        to a wide window measured on the platform's clock (adapters.platform_clock), never on ours.
 
         Returns: "published" (found, with its ids); "submitted" without the marker (the job is still
         publishing: poll later); "awaiting_manual" (the draft is there and a person must publish it); the
@@ -132,7 +134,11 @@ class WechatAdapter:
                 if not ids.get("thumb_media_id"):
                     return absent(ids, "draft/add was never sent (no cover uploaded)")
                 drafts, complete = await find_draft(
-                    api, title, str(ids["thumb_media_id"]), attempt.started_at
+                    api,
+                    title,
+                    str(ids["thumb_media_id"]),
+                    window_start(ids, attempt.started_at),
+                    _digest(post),
                 )
                 if len(drafts) != 1:
                     return absent(ids, "no draft in the attempt window") if not drafts and complete else None
@@ -144,7 +150,7 @@ class WechatAdapter:
                 return (
                     manual(ids, reason) if reason else absent(ids, "the draft exists; it was never submitted")
                 )
-            return await self._reconcile_submit(api, title, ids, attempt)
+            return await self._reconcile_submit(api, post, ids, attempt)
 
     async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
         if not self.ctx.options.get("verified"):
@@ -166,8 +172,9 @@ class WechatAdapter:
             raise
 
     async def _reconcile_submit(
-        self, api: WechatApi, title: str, ids: dict[str, Any], attempt: Attempt
+        self, api: WechatApi, post: RenderedPost, ids: dict[str, Any], attempt: Attempt
     ) -> PublishResult | None:
+        title = str(post.fields.get("title") or "")
         if await self.steps.draft_exists(api, ids):
             settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
             if api.now.timestamp() - float(ids["submit_at"]) < settle:
@@ -175,7 +182,8 @@ class WechatAdapter:
                 # 5xx on submit, which usually means "not submitted", to a person at once).
                 return PublishResult(None, None, "submitted", {**public(ids), "reason": "submit unanswered"})
             return absent(ids, "the draft is still in the draft box long after the submit")
-        articles, _ = await find_article(api, title, ids.get("thumb_media_id"), attempt.started_at)
+        since = window_start(ids, attempt.started_at)
+        articles, _ = await find_article(api, title, ids.get("thumb_media_id"), since, _digest(post))
         if len(articles) != 1:
             return None
         self.steps.commit(ids, articles[0])
@@ -186,3 +194,7 @@ class WechatAdapter:
     async def _api(self) -> AsyncIterator[WechatApi]:
         async with open_api(self.ctx, self.policy, self.sleep, self.tokens) as api:
             yield api
+
+
+def _digest(post: RenderedPost) -> str | None:
+    return str(post.fields.get("digest") or "") or None

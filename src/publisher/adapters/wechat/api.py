@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -27,6 +27,7 @@ from publisher.adapters.http import (
     open_client,
     with_token_refresh,
 )
+from publisher.adapters.platform_clock import PlatformClock
 from publisher.redact import register_secret
 
 PLATFORM = "wechat"
@@ -67,6 +68,10 @@ class WechatApi:
     policy: RetryPolicy
     sleep: Sleep
     tokens: TokenCache
+    platform_clock: PlatformClock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.platform_clock = PlatformClock(clock_of(self.ctx))  # set by the Date of each answer
 
     @property
     def now(self) -> datetime:
@@ -174,6 +179,7 @@ class WechatApi:
                 files=files,
                 **extra,
             )
+            self.platform_clock.observe(response)
             body = response.json()
             return body if isinstance(body, dict) else {}
 

@@ -7,10 +7,11 @@ confirmed negative (safe to publish again: ids already committed are reused); No
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from publisher import errors
+from publisher.adapters.platform_clock import SENT_AT
 from publisher.adapters.wechat.api import PLATFORM, WechatApi
 from publisher.models import PublishResult
 
@@ -26,7 +27,6 @@ STATUS_REASONS = {
 # Quota-aware follow-up schedule (PLATFORMS.md 1.7 step 5): seconds since submit -> next poll in seconds.
 POLL_LATER = ((60.0, 60.0), (300.0, 300.0), (1800.0, 1800.0))
 POLL_LATEST = 3600.0
-WINDOW_SLACK = timedelta(seconds=120)  # clock skew between us and the platform
 MAX_PAGES = 5  # 100 drafts / articles: beyond that an exact match in the attempt window is implausible
 
 REASON_UNVERIFIED = (
@@ -41,7 +41,7 @@ REASON_48001 = (
     "this account cannot publish by API (48001): the draft is in the draft box; publish it in "
     "mp.weixin.qq.com and confirm with publisher resolve"
 )
-PRIVATE_IDS = ("submit_at", "thumb_sha256")  # bookkeeping for resume/reconcile, not platform ids
+PRIVATE_IDS = ("submit_at", "thumb_sha256", SENT_AT)  # bookkeeping for resume/reconcile, not platform ids
 
 
 def public(ids: Mapping[str, Any]) -> dict[str, Any]:
@@ -111,8 +111,9 @@ def _news(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 async def _scan(
     api: WechatApi, path: str, since: datetime, match: Callable[[Mapping[str, Any]], bool]
 ) -> tuple[list[Mapping[str, Any]], bool]:
-    """Page a newest-first list back to `since`; (matching items, whether the whole window was seen)."""
-    start = (since - WINDOW_SLACK).timestamp()
+    """Page a newest-first list back to `since` (on the platform's clock: see adapters.platform_clock);
+    (matching items, whether the whole window was seen)."""
+    start = since.timestamp()
     found: list[Mapping[str, Any]] = []
     offset = 0
     for _ in range(MAX_PAGES):
@@ -128,27 +129,35 @@ async def _scan(
     return found, False
 
 
+def _same_digest(n: Mapping[str, Any], digest: str | None) -> bool:
+    return not digest or not n.get("digest") or n.get("digest") == digest
+
+
 async def find_draft(
-    api: WechatApi, title: str, thumb_media_id: str, since: datetime
+    api: WechatApi, title: str, thumb_media_id: str, since: datetime, digest: str | None = None
 ) -> tuple[list[str], bool]:
-    """Drafts with this title and cover made since `since` (draft/batchget, no_content=1)."""
+    """Drafts with this title, digest and cover (the cover's media_id was minted for this post: identity)
+    updated since `since` (draft/batchget, no_content=1)."""
     items, complete = await _scan(
         api,
         "/cgi-bin/draft/batchget",
         since,
-        lambda n: n.get("title") == title and n.get("thumb_media_id") == thumb_media_id,
+        lambda n: n.get("title") == title
+        and n.get("thumb_media_id") == thumb_media_id
+        and _same_digest(n, digest),
     )
     return [str(i.get("media_id")) for i in items], complete
 
 
 async def find_article(
-    api: WechatApi, title: str, thumb_media_id: str | None, since: datetime
+    api: WechatApi, title: str, thumb_media_id: str | None, since: datetime, digest: str | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Published articles with this title (and cover, when the platform lists it) since `since`."""
+    """Published articles with this title, digest (and cover, when the platform lists it) since `since`."""
 
     def match(n: Mapping[str, Any]) -> bool:
         thumb = n.get("thumb_media_id")
-        return n.get("title") == title and (not thumb or not thumb_media_id or thumb == thumb_media_id)
+        same_thumb = not thumb or not thumb_media_id or thumb == thumb_media_id
+        return n.get("title") == title and same_thumb and _same_digest(n, digest)
 
     items, complete = await _scan(api, "/cgi-bin/freepublish/batchget", since, match)
     found = []

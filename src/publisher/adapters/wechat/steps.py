@@ -67,6 +67,7 @@ class WechatSteps:
             )
             thumb = _required(data, "media_id", "material/add_material")
             self.commit(ids, {"thumb_media_id": thumb, "thumb_sha256": cover.sha256})
+        self.commit(ids, api.platform_clock.stamp(ids))  # reconcile's window, on the platform's clock
         self.intent("draft/add")
         data = await api.post(
             "/cgi-bin/draft/add",
@@ -90,7 +91,8 @@ class WechatSteps:
 
     async def submit(self, api: WechatApi, ids: dict[str, Any]) -> PublishResult:
         self.intent("freepublish/submit")
-        self.commit(ids, {"submit_at": api.now.timestamp()})  # tells reconcile a submit may have left
+        # submit_at tells reconcile a submit may have left; the stamp dates it on the platform's clock
+        self.commit(ids, {"submit_at": api.now.timestamp(), **api.platform_clock.stamp(ids)})
         try:
             data = await api.post(
                 "/cgi-bin/freepublish/submit", {"media_id": ids["draft_media_id"]}, idempotent=False

@@ -13,7 +13,7 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import XIAOHONGSHU_CODES, RetryPolicy, call, classify_http, make_client
+from publisher.adapters.platform_clock import PlatformClock, window_start
 from publisher.adapters.xiaohongshu.csv_import import parse_count, parse_creator_csv
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import redact_text
@@ -107,7 +108,7 @@ class XiaohongshuAdapter:
         self.bridge: str | None = (
             ctx.base_url if bridge in (True, "sandbox") else (str(bridge) if bridge else None)
         )
-        self.skew = timedelta(seconds=float(ctx.options.get("reconcile_skew_s", 300)))
+        self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
         self.listing_cap = int(ctx.options.get("listing_cap", 30))
 
     def _now(self) -> datetime:
@@ -130,6 +131,7 @@ class XiaohongshuAdapter:
         response = await call(
             c, method, path, policy=self.policy, idempotent=True, classify=_classify, sleep=self.sleep, **kw
         )
+        self.platform_clock.observe(response)
         return _data(response)
 
     # -- the contract -------------------------------------------------------------------------------------
@@ -171,7 +173,7 @@ class XiaohongshuAdapter:
                         "listing cannot tell; reconcile before any retry",
                         platform=PLATFORM,
                     )
-            self._sink(ids, bridge_sent_at=self._now().isoformat())
+            self._sink(ids, bridge_sent_at=self._now().isoformat(), **self.platform_clock.stamp(ids))
             if self.ctx.intent is not None:
                 self.ctx.intent("publish")
             content, tags = content_and_tags(post)
@@ -276,12 +278,13 @@ class XiaohongshuAdapter:
     async def _find(
         self, c: httpx.AsyncClient, post: RenderedPost, attempt: Attempt, ids: dict[str, Any]
     ) -> dict[str, str] | Absent | None:
-        """The note by exact title, posted since the attempt (or an earlier send) began; never "newest"."""
+        """The note by exact title, posted within a wide window on the platform's clock before the earliest
+        send (adapters.platform_clock); never "newest"; several such notes: None, a person decides."""
         title = str(post.fields.get("title") or "")
-        began = [attempt.started_at]
+        began = []
         with contextlib.suppress(ValueError):
             began.append(datetime.fromisoformat(str(ids.get("bridge_sent_at"))))
-        since = min(b if b.tzinfo else b.replace(tzinfo=UTC) for b in began) - self.skew
+        since = window_start(ids, attempt.started_at, *began)
         feeds = await self._feeds(c)
         matches: list[tuple[int, str, str]] = []
         for feed in feeds:
@@ -294,8 +297,10 @@ class XiaohongshuAdapter:
             at_ms = int(((data.get("data") or {}).get("note") or {}).get("time") or 0)
             if at_ms >= since.timestamp() * 1000:
                 matches.append((at_ms, str(feed.get("id")), token))
+        if len(matches) > 1:
+            return None
         if matches:
-            _, note_id, token = min(matches)
+            _, note_id, token = matches[0]
             return {"note_id": note_id, "xsec_token": token}
         # The profile lists newest first; a short listing without the title is a confirmed absence.
         return "absent" if len(feeds) < self.listing_cap else None
