@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -221,8 +222,12 @@ def _check_answer(channel: Channel, response: httpx.Response) -> str:
 
 
 class SMTPLike(Protocol):
-    def __enter__(self) -> SMTPLike: ...
-    def __exit__(self, *args: object) -> Any: ...
+    """What Notifier needs of an SMTP connection (smtplib.SMTP and SMTP_SSL, or a test double)."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None, /
+    ) -> object: ...
     def starttls(self) -> Any: ...
     def login(self, user: str, password: str) -> Any: ...
     def send_message(self, msg: EmailMessage) -> Any: ...

@@ -37,7 +37,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Lines over 75 octets continue on the next line after CRLF and a space, never inside a character."""
-    out, current = [], b""
+    out: list[str] = []
+    current = b""
     for ch in line:
         enc = ch.encode("utf-8")
         if len(current) + len(enc) > (75 if not out else 74):

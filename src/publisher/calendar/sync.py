@@ -210,7 +210,7 @@ def apply(
             item = items.get(item_id)
             if item is None:
                 continue
-            values = dict(
+            item_values = dict(
                 path=item.path,
                 hash=item.hash,
                 fields=_jsonable(item.fields),
@@ -218,9 +218,9 @@ def apply(
                 title=item.title,
                 synced_at=now,
             )
-            updated = conn.execute(sa.update(item_t).where(item_t.c.id == item_id).values(**values)).rowcount
-            if not updated:
-                _insert_new(conn, item_t, {"id": item_id, **values})
+            update = sa.update(item_t).where(item_t.c.id == item_id).values(**item_values)
+            if not conn.execute(update).rowcount:
+                _insert_new(conn, item_t, {"id": item_id, **item_values})
         for ch in changes:
             key = (ch.item_id, ch.platform, ch.account)
             d = wanted.get(key)
@@ -281,10 +281,13 @@ def apply(
 def _insert_new(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> None:
     """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
 
 
 def _remember(conn: sa.Connection, key: str, value: str) -> None:

@@ -12,7 +12,7 @@ import yaml
 try:  # libyaml's composer is several times faster; both refuse every tag that could run code
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # same interface, pure Python
 
 MAX_FILE_BYTES = 1_000_000
 _SAFE_TAGS = {
@@ -102,7 +102,7 @@ def split(text: str) -> Split:
     )
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """Safe loader whose timestamps stay strings (zones are applied later, with DST checks)."""
 
 
@@ -187,6 +187,7 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int) -> A
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, f"{path}[{i}]", lines, first) for i, child in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)  # mappings and sequences are handled above
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
     try:

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping", path=where, key=key)
-    known = set(cls.__dataclass_fields__) - set(fixed)
+    known = {f.name for f in fields(cls)} - set(fixed)
     unknown = set(data) - known
     if unknown:
         raise ConfigError(

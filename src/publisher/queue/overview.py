@@ -3,6 +3,7 @@ and the evidence for posts that need a person."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +44,7 @@ class PostView:
 
 
 def post_views(
-    store: Store, *, states: set[str] | None = None, until: datetime | None = None
+    store: Store, *, states: Collection[str] | None = None, until: datetime | None = None
 ) -> list[PostView]:
     """Posts ordered by due time (unscheduled last)."""
     import sqlalchemy as sa

@@ -39,7 +39,7 @@ class RetrySettings:
 def backoff(settings: RetrySettings, post_id: int, number: int, retry_after: float | None = None) -> float:
     """Seconds to wait before attempt `number + 1`; deterministic per (post, attempt) so runs are
     reproducible, different across posts so a burst of failures does not come back as a burst."""
-    delay = min(settings.cap_s, settings.base_s * 2 ** max(0, number - 1))
+    delay = min(settings.cap_s, settings.base_s * 2.0 ** max(0, number - 1))
     jittered = delay * (0.5 + 0.5 * random.Random(post_id * 1_000_003 + number).random())
     return max(jittered, retry_after or 0.0)
 

@@ -376,6 +376,7 @@ class Queue:
         more than a fast publish, and cancelling the queue now cancels the adapter instead of orphaning it."""
         loop = asyncio.get_running_loop()
         interval = self.lease_s / 3
+        timer: asyncio.TimerHandle  # rebound by each renewal; the finally cancels the latest
 
         def renew() -> None:
             nonlocal timer

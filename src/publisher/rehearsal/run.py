@@ -383,7 +383,7 @@ def _reports(
 ) -> list[Path]:
     """The weekly report and engagement export, when the reports module offers `rehearsal_reports`."""
     try:
-        from publisher import reports  # type: ignore[attr-defined]
+        from publisher import reports
     except ImportError:
         return []
     make = getattr(reports, "rehearsal_reports", None)

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from publisher.content.item import resolve_media
@@ -427,7 +428,7 @@ class Renderer:
                     self._p(item, target, "video", f"{rules.label} does not take a video here", "")
                 )
             else:
-                path = self.resolve(video_ref, item_path)
+                path = self.resolve(str(video_ref), item_path)  # a non-empty str (has_video)
                 if isinstance(path, str):
                     problems.append(
                         self._p(item, target, "video", path, "paths are relative to the item's folder")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from publisher.errors import PublisherError
 from publisher.models import MediaFile
@@ -158,7 +158,7 @@ def _pillow() -> Iterator[None]:
             yield
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise MediaProblem(f"image is too large to open safely ({exc})", "export it smaller") from None
-        except Image.UnidentifiedImageError:
+        except UnidentifiedImageError:
             raise MediaProblem("not an image in an accepted format", "export it as JPEG or PNG") from None
         except _PILLOW_ERRORS as exc:
             raise MediaProblem(
@@ -371,8 +371,9 @@ def _encode(
     exact = bool(rule.width and rule.height)  # an exact size must not shrink: only quality may give
     current = im
     while True:
+        data: bytes | None
         if rule.format == "png":
-            data: bytes | None = _save(current, rule, 0, icc, stats)
+            data = _save(current, rule, 0, icc, stats)
             if len(data) > rule.max_bytes:
                 quantized = current.quantize(256, method=Image.Quantize.FASTOCTREE)
                 data = _save(quantized, rule, 0, icc, stats)

@@ -28,7 +28,7 @@ SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 
 def figures_at_24h(
     store: Store, posts: list[PostInfo], *, before: datetime
-) -> dict[Key, tuple[float, object]]:
+) -> dict[Key, tuple[float, datetime]]:
     """(post, name) -> the newest reading at a post age of at most 24 h: views and interactions."""
     ids = {p.id for p in posts if p.published_at is not None}
     if not ids:
@@ -36,7 +36,7 @@ def figures_at_24h(
     return latest(store, before=before, names=(*INTERACTIONS, "views"), post_ids=ids, by_age=DAY_S)
 
 
-def post_scores_from(at24: dict[Key, tuple[float, object]]) -> dict[int, float]:
+def post_scores_from(at24: dict[Key, tuple[float, datetime]]) -> dict[int, float]:
     """post -> interactions at T+24 h (views where a platform reports no interactions)."""
     per: dict[int, dict[str, float]] = defaultdict(dict)
     for (post_id, name), (value, _) in at24.items():

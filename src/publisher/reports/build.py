@@ -123,8 +123,8 @@ def build(
     for platform, account in accounts:
         mine = [p for p in history if (p.platform, p.account) == (platform, account)]
         recent = [p for p in mine if p.published_at >= per.end - half]  # type: ignore[operator]
-        older = [p for p in mine if per.end - HEALTH_WINDOW <= p.published_at < per.end - half]  # type: ignore[operator]
-        a, b = mean_scores(scores, recent), mean_scores(scores, older)
+        earlier = [p for p in mine if per.end - HEALTH_WINDOW <= p.published_at < per.end - half]  # type: ignore[operator]
+        a, b = mean_scores(scores, recent), mean_scores(scores, earlier)
         if platform in a and platform in b:
             trends[(platform, account)] = (a[platform], b[platform])
     report.health = health_all(accounts, window, trends, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from publisher.metrics.pull import INTERACTIONS
@@ -26,8 +27,8 @@ def local(when: object, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when is not None else ""  # type: ignore[attr-defined]
 
 
-def _by_post(values: dict[Key, tuple[float, object]]) -> dict[int, dict[str, tuple[float, object]]]:
-    out: dict[int, dict[str, tuple[float, object]]] = defaultdict(dict)
+def _by_post(values: dict[Key, tuple[float, datetime]]) -> dict[int, dict[str, tuple[float, datetime]]]:
+    out: dict[int, dict[str, tuple[float, datetime]]] = defaultdict(dict)
     for (post_id, name), pair in values.items():
         out[post_id][name] = pair
     return out
@@ -35,9 +36,9 @@ def _by_post(values: dict[Key, tuple[float, object]]) -> dict[int, dict[str, tup
 
 def engagement_rows(
     posts: dict[int, PostInfo],
-    end: dict[Key, tuple[float, object]],
-    start: dict[Key, tuple[float, object]],
-    at24: dict[Key, tuple[float, object]],
+    end: dict[Key, tuple[float, datetime]],
+    start: dict[Key, tuple[float, datetime]],
+    at24: dict[Key, tuple[float, datetime]],
     period: Period,
 ) -> list[EngagementRow]:
     """One row per post with a sample in the period, or published in it; ordered by interactions."""
@@ -49,7 +50,7 @@ def engagement_rows(
             continue
         newest = max(t for _, t in figs.values())
         published_in = post.published_at is not None and period.start <= post.published_at < period.end
-        if newest < period.start and not published_in:  # type: ignore[operator]
+        if newest < period.start and not published_in:
             continue
         figures = {n: v for n, (v, _) in figs.items()}
         before = {n: v for n, (v, _) in before_by.get(post_id, {}).items()}
@@ -79,7 +80,7 @@ def engagement_rows(
 
 def trend(
     daily: dict[tuple[int, str, str], float],
-    start: dict[Key, tuple[float, object]],
+    start: dict[Key, tuple[float, datetime]],
     posts: dict[int, PostInfo],
     period: Period,
 ) -> tuple[list[str], dict[str, list[float]]]:
@@ -110,7 +111,7 @@ def top_posts(rows: list[EngagementRow], n: int = 10) -> list[tuple[str, str, fl
 def charts(
     rows: list[EngagementRow],
     daily: dict[tuple[int, str, str], float],
-    start: dict[Key, tuple[float, object]],
+    start: dict[Key, tuple[float, datetime]],
     posts: dict[int, PostInfo],
     period: Period,
     heat: tuple[list[list[float | None]], list[list[int]]],

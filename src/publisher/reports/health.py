@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from publisher.reports.data import PostInfo
-from publisher.reports.kpi import ON_TIME, SETTLED
+from publisher.reports.kpi import ON_TIME
 from publisher.reports.model import Health
+from publisher.states import SETTLED
 
 WEIGHTS = {"cadence": 40, "success": 40, "trend": 20}
 _COUNTED = SETTLED  # a post due in the window that reached an outcome

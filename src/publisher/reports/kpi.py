@@ -32,7 +32,7 @@ def success_rate(posts: list[PostInfo]) -> tuple[float | None, int, int]:
 
 def on_time_rate(posts: list[PostInfo]) -> tuple[float | None, int, int]:
     timed = [p for p in posts if p.state == S.PUBLISHED.value and p.due_at and p.published_at]
-    ok = sum(1 for p in timed if p.published_at <= p.due_at + ON_TIME)  # type: ignore[operator]
+    ok = sum(1 for p in timed if p.published_at and p.due_at and p.published_at <= p.due_at + ON_TIME)
     return (ok / len(timed) if timed else None), ok, len(timed)
 
 

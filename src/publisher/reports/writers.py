@@ -202,7 +202,8 @@ def write_xlsx(report: Report, out: Path) -> None:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in wb.worksheets:  # a new workbook comes with one empty sheet
+        wb.remove(default)
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
     for name, (head, rows) in tables(report).items():
         sheet = wb.create_sheet(name[:31])

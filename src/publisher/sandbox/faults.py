@@ -10,7 +10,7 @@ import asyncio
 import fnmatch
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import Any
@@ -82,7 +82,8 @@ class FaultRule:
 
 def take_fault(world: World, platform: str, sub_path: str, method: str, body: Any) -> FaultRule | None:
     """The first matching rule that fires (seeded probability); a fired rule uses up one of its `times`."""
-    for rule in list(world.faults):
+    rules: list[FaultRule] = list(world.faults)
+    for rule in rules:
         if not rule.matches(platform, sub_path, method, body):
             continue
         if rule.probability < 1.0 and world.rng.random() >= rule.probability:
@@ -123,20 +124,23 @@ def _code_of(platform: str, status: int, body: bytes) -> str | None:
     if platform == "wechat" and "errcode" in data:
         return str(data["errcode"])
     if platform == "douyin":
-        inner = data.get("data") if isinstance(data.get("data"), dict) else {}
+        inner = data.get("data")
+        if not isinstance(inner, dict):
+            inner = {}
         code = inner.get("error_code", (data.get("extra") or {}).get("error_code"))
         return None if code is None else str(code)
     if platform == "xiaohongshu" and "code" in data:
         return str(data["code"])
-    if status >= 400 and isinstance(data.get("error"), str):
-        return data["error"]
+    error = data.get("error")
+    if status >= 400 and isinstance(error, str):
+        return error
     return None
 
 
 class FaultMiddleware:
     """Applies fault rules to platform routes and logs every platform call (secrets redacted)."""
 
-    def __init__(self, app: ASGIApp, world: World, renderers: dict[str, ErrorRenderer]) -> None:
+    def __init__(self, app: ASGIApp, world: World, renderers: Mapping[str, ErrorRenderer]) -> None:
         self.app = app
         self.world = world
         self.renderers = renderers

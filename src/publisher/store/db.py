@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
 from publisher.errors import StoreError
@@ -231,12 +232,14 @@ class Prepared:
     """
 
     def __init__(self, stmt: sa.Executable, dialect: sa.Dialect) -> None:
+        if not isinstance(stmt, sa.ClauseElement):
+            raise StoreError("Prepared takes a Core statement")
         compiled = stmt.compile(dialect=dialect)
-        if not compiled.positional or compiled.positiontup is None:  # type: ignore[attr-defined]
+        if not isinstance(compiled, SQLCompiler) or not compiled.positional or compiled.positiontup is None:
             raise StoreError("Prepared needs a positional (qmark) dialect")
         self.sql = compiled.string
         self.slots: list[tuple[str, bool, Any, Callable[[Any], Any] | None]] = []
-        for name in compiled.positiontup:  # type: ignore[attr-defined]
+        for name in compiled.positiontup:
             bind = compiled.binds[name]
             if bind.expanding:
                 raise StoreError("Prepared does not take expanding (IN list) parameters")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.queue import actions as queue_actions
-from publisher.states import WAITING
+from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE, WAITING
 from publisher.store.claims import log_event
 from publisher.store.db import Store
 from publisher.store.tables import PostRow
@@ -30,11 +30,11 @@ def available(state: str) -> list[str]:
     out = []
     if s in PUBLISHABLE_NOW:
         out.append("publish-now")
-    if s in queue_actions.RETRYABLE or s == S.NEEDS_ATTENTION:
+    if s in RETRYABLE or s == S.NEEDS_ATTENTION:
         out.append("retry")
-    if s in queue_actions.RESOLVABLE:
+    if s in RESOLVABLE:
         out.append("resolve")
-    if s in queue_actions.CANCELLABLE:
+    if s in CANCELLABLE:
         out.append("cancel")
     return out
 

@@ -81,7 +81,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(Guard, token=token, allowed_hosts=allowed_hosts)],
-    )  # type: ignore[arg-type]
+    )
     app.state.publisher = state
     app.state.broadcaster = broadcaster
     return app

@@ -131,7 +131,7 @@ async def poll_store(
     last: tuple[Any, ...] | None = None
     while not stop.is_set():
         try:
-            seen = await anyio.to_thread.run_sync(lambda: _fingerprint(state, query))
+            seen: tuple[Any, ...] | None = await anyio.to_thread.run_sync(lambda: _fingerprint(state, query))
         except Exception:  # a locked or migrating database must not stop the dashboard
             logger.debug("store poll failed", exc_info=True)
             seen = last

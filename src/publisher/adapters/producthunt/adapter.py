@@ -235,7 +235,7 @@ class ProductHuntAdapter:
         per_post = int(options.get("complexity_per_post", COST_PER_POST))
         budget = int(options.get("complexity_budget", DEFAULT_BUDGET))
         reserve = int(options.get("complexity_reserve", 0))
-        pending, samples = list(keyed), []
+        pending, samples = list(keyed), list[MetricSample]()
         async with make_client(
             base_url=self.ctx.base_url,
             platform=PLATFORM,

@@ -90,7 +90,7 @@ async def check_job(api: WechatApi, ids: dict[str, Any]) -> dict[str, Any] | Non
         return None
     if status == PUBLISHED:
         items = (data.get("article_detail") or {}).get("item") or []
-        first = min(items, key=lambda i: int(i.get("idx") or 1), default={})
+        first: dict[str, Any] = min(items, key=lambda i: int(i.get("idx") or 1), default={})
         return {"article_id": data.get("article_id"), "article_url": first.get("article_url")}
     number = status if isinstance(status, int) else -1
     reason = STATUS_REASONS.get(number, f"unknown status {status!r}")

@@ -96,7 +96,7 @@ def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
     def comment_list(
         info: Any, first: int | None = None, after: str | None = None, order: str = "NEWEST", **_: Any
     ) -> dict[str, Any]:
-        nodes = [
+        nodes: list[dict[str, Any]] = [
             {
                 "id": f"{post['id']}{k:05d}",
                 "body": f"Comment #{k} on {post['name']}",

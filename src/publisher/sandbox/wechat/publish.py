@@ -50,7 +50,7 @@ def wechat_publish_routes(world: World) -> list[Route]:
         if draft is None or draft["appid"] != appid:
             return err(world, 40007)
         cfg = world.config["wechat"]
-        job = {
+        job: dict[str, Any] = {
             "publish_id": world.mint("", 10, digits=True),
             "msg_data_id": world.mint("", 10, digits=True),
             "appid": appid,

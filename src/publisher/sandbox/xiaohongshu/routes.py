@@ -91,7 +91,7 @@ def _visible(world: World) -> list[dict[str, Any]]:
 def _publish(world: World, body: Any, video: bool) -> JSONResponse:
     if not isinstance(body, dict) or not body.get("title") or not body.get("content"):
         return _fail(400, "INVALID_REQUEST", "请求参数错误", "title and content are required")
-    media = body.get("video") if video else body.get("images")
+    media: Any = body.get("video") if video else body.get("images")  # checked just below
     if video and not isinstance(media, str) or not video and (not isinstance(media, list) or not media):
         return _fail(400, "INVALID_REQUEST", "请求参数错误", "video is required" if video else "images min=1")
     code = "PUBLISH_VIDEO_FAILED" if video else "PUBLISH_FAILED"
