@@ -142,9 +142,9 @@ async def find_draft(
         api,
         "/cgi-bin/draft/batchget",
         since,
-        lambda n: n.get("title") == title
-        and n.get("thumb_media_id") == thumb_media_id
-        and _same_digest(n, digest),
+        lambda n: (
+            n.get("title") == title and n.get("thumb_media_id") == thumb_media_id and _same_digest(n, digest)
+        ),
     )
     return [str(i.get("media_id")) for i in items], complete
 
