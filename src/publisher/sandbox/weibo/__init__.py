@@ -1,0 +1,12 @@
+"""The Weibo fake under /wb (mimics https://api.weibo.com): OAuth code grant, share, timeline, counts.
+
+Facts and sources: docs/platforms/weibo.md. The package is self-contained (state, error renderer, routes)
+so the sandbox can mount it by name; it imports nothing of the product.
+"""
+
+from publisher.sandbox.weibo.routes import routes
+from publisher.sandbox.weibo.state import DEFAULTS, PREFIX, WeiboState, error_body
+
+NAME = "weibo"
+
+__all__ = ["DEFAULTS", "NAME", "PREFIX", "WeiboState", "error_body", "routes"]
