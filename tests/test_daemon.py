@@ -18,6 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+from support.clock import ManualClock
+from support.procs import wait_for
 from tests.conftest import REPO, WS
 
 from publisher.daemon.lock import DaemonLock, DaemonLocked, Leader
@@ -32,14 +34,7 @@ SRC = str(REPO / "src")
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 
 
-class Clock:
-    """An injected clock a test moves by hand (forward and backward)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+Clock = ManualClock
 
 
 @pytest.fixture
@@ -84,17 +79,6 @@ def attempts(store: Store) -> dict[str, int]:
 def daemon(ws: WS, store: Store, clock: Callable[[], datetime], **kw: Any) -> Daemon:
     kw.setdefault("actions", {})
     return Daemon(ws.open(), store=store, clock=clock, **kw)
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.01)  # poll interval
 
 
 # -- single daemon ----------------------------------------------------------------------------------------

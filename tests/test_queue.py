@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from conftest import WS
+from support.clock import ManualClock
 
 from publisher import errors
 from publisher.adapters.base import AdapterContext
@@ -48,17 +49,7 @@ S = PostState
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 
 
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, t: datetime = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw: float) -> None:
-        self.t += timedelta(**kw)
+Clock = ManualClock
 
 
 @dataclass

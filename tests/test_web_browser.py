@@ -11,14 +11,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
+from support.procs import wait_for
 from test_web import NOW, copy_example, state_of, to_awaiting_manual
 
 from publisher.web import create_app, start_background
@@ -39,18 +38,6 @@ def _tools() -> tuple[str, str]:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{missing} is missing: apt-get install -y chromium chromium-driver")
     pytest.skip(f"{missing} not installed (apt-get install -y chromium chromium-driver)")
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
-    """Poll `probe` until it returns something truthy, or fail naming what never happened."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        threading.Event().wait(0.05)
 
 
 class Browser:
@@ -116,7 +103,7 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for("chromedriver to start", lambda: _ready(base), timeout=20)
+        wait_for(lambda: _ready(base), timeout=20, what="chromedriver to start")
         options = {
             "binary": chromium,
             "args": [
@@ -176,7 +163,11 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         assert len(browser.find_all("a.post[data-item]")) >= 20
         colour = browser.run("return getComputedStyle(arguments[0]).borderLeftColor", {ELEMENT: launch})
         assert colour == "rgb(7, 193, 96)"  # WeChat green
-        wait_for("the live connection", lambda: browser.run("return document.body.dataset.live") == "on")
+        wait_for(
+            lambda: browser.run("return document.body.dataset.live") == "on",
+            timeout=15,
+            what="the live connection",
+        )
         browser.screenshot("calendar-desktop.png")
 
         # Live: an edit to the content folder shows up without a reload.
@@ -184,16 +175,20 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         teaser = ws.content_dir / "2026-12-01-teaser.md"
         teaser.write_text(teaser.read_text("utf-8").replace("周五写周报到崩溃", "周五不再写周报"), "utf-8")
         wait_for(
-            "the edited title on the open page",
             lambda: browser.run(
                 "return document.querySelector('#live').textContent.includes('周五不再写周报')"
             ),
+            what="the edited title on the open page",
         )
         assert browser.run("return window.__sameDocument === true")
 
         # A click opens the item's preview, rendered on demand like `publisher preview`.
         browser.click(browser.find('a.post.p-wechat[data-item="launch-day"]'))
-        wait_for("the preview page", lambda: browser.url.endswith("/previews/launch-day/wechat-wechat.html"))
+        wait_for(
+            lambda: browser.url.endswith("/previews/launch-day/wechat-wechat.html"),
+            timeout=15,
+            what="the preview page",
+        )
         assert "运营小王" in browser.run("return document.body.innerText")
         browser.screenshot("preview-wechat.png")
 
@@ -205,7 +200,11 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         browser.type(browser.find('input[name="url"]', within=card), url)
         browser.screenshot("queue-desktop.png")
         browser.click(browser.find('form.resolve button[type="submit"]', within=card))
-        wait_for("the confirmation", lambda: "is published" in browser.run("return document.body.innerText"))
+        wait_for(
+            lambda: "is published" in browser.run("return document.body.innerText"),
+            timeout=15,
+            what="the confirmation",
+        )
         assert state_of(store, waiting)[:2] == ("published", url)
         assert not browser.find_all(f"#post-{waiting}")
 
@@ -218,7 +217,7 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         # Phone width: the month grid turns into a list of days, nothing scrolls sideways.
         browser.size(390, 844)
         browser.go(f"{server.url}/?month=2026-12")
-        wait_for("the phone layout", lambda: browser.run("return window.innerWidth") <= 400)
+        wait_for(lambda: browser.run("return window.innerWidth") <= 400, timeout=15, what="the phone layout")
         assert browser.run("return getComputedStyle(document.querySelector('.dow')).display") == "none"
         assert browser.run("return document.documentElement.scrollWidth <= window.innerWidth")
         browser.find('a.post[data-item="launch-day"]')

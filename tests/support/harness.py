@@ -36,6 +36,7 @@ from publisher.sandbox.core import deep_merge
 from publisher.sandbox.faults import FaultRule
 from publisher.store.db import Store, open_store
 from publisher.workspace.credentials import env_var
+from support.clock import ManualClock
 from support.workspaces import Layout, authorize_douyin, credential_env, open_ws, posts, write_workspace
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, when the items are due
@@ -53,25 +54,7 @@ FINAL = {
 REAL = {"wechat": WechatAdapter, "douyin": DouyinAdapter, "xiaohongshu": XiaohongshuAdapter}
 
 
-class Clock:
-    """now() for the queue, the store and the adapters; the fake's world clock follows it, `skew` seconds
-    ahead (negative: behind), as a platform's clock may be."""
-
-    def __init__(self, t: datetime, world: Any = None, skew: float = 0.0) -> None:
-        self.t = t
-        self.world = world
-        self.skew = timedelta(seconds=skew)
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def set(self, t: datetime) -> None:
-        self.t = max(self.t, t)
-        if self.world is not None:
-            self.world.set_now(self.t + self.skew)
-
-    def advance(self, seconds: float) -> None:
-        self.set(self.t + timedelta(seconds=seconds))
+Clock = ManualClock
 
 
 @dataclass

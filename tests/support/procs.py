@@ -37,7 +37,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: Any, *, timeout: float, every: float = 0.02, what: str = "condition") -> Any:
+def wait_for(check: Any, timeout: float = 15.0, what: str = "condition", *, every: float = 0.02) -> Any:
     """Poll `check()` until it returns something truthy; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
