@@ -752,3 +752,18 @@ def test_store_token_cache_shares_tokens_and_never_stores_empty_ones(env: Env) -
     )
     cache.put("wechat", "access_token", "tok-2", None)
     assert cache.get("wechat", "access_token") == ("tok-2", None, {})
+
+
+def test_the_reconciler_is_handed_its_collaborators_and_knows_nothing_of_the_queue() -> None:
+    import ast
+    import inspect
+
+    import publisher.queue.reconcile as reconcile
+
+    tree = ast.parse(inspect.getsource(reconcile))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert "publisher.queue.runner" not in imported, imported
+    params = set(inspect.signature(reconcile.Reconciler).parameters)
+    assert params == {"store", "db", "owner", "now", "retry", "adapter_for", "rendered"}, params

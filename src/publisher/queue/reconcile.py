@@ -5,55 +5,84 @@ PublishResult(state="submitted", detail={"reconcile": "absent"}) -> a confirmed 
 again); PublishResult(state="submitted") otherwise -> still pending on the platform, asked again later; None
 -> it cannot tell -> needs_attention for a person (`publisher resolve`). An error while asking is "could not
 ask": asked again later, until the timeout makes it a person's question too.
+
+The Reconciler is handed what it uses (the store, the queue's ledger, an adapter factory, the rendered
+payloads, the clock, the retry settings and the owner it records ids as); it knows nothing of the Queue.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from publisher import errors
 from publisher.adapters import Adapter
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
-from publisher.queue.ledger import SUBMITTED, Outcome
-from publisher.queue.policy import backoff
+from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
+from publisher.queue.policy import RetrySettings, backoff
 from publisher.redact import redact_text
 from publisher.store.claims import record_ids, transition
+from publisher.store.db import Store
 from publisher.store.tokens import mark_needs_reauth
-
-if TYPE_CHECKING:
-    from publisher.queue.runner import Queue
 
 logger = logging.getLogger(__name__)
 S = PostState
+IdsSink = Callable[[dict[str, Any]], None]
+
+
+class AdapterFor(Protocol):
+    """Builds the adapter of one account whose platform ids are committed through `ids_sink`."""
+
+    def __call__(self, platform: str, account: str, *, ids_sink: IdsSink) -> Adapter: ...
+
+
+class RenderedFor(Protocol):
+    """The payload as it would be sent now, or None when the item cannot be rendered any more."""
+
+    def __call__(self, item_id: str, platform: str, account: str) -> RenderedPost | None: ...
 
 
 class Reconciler:
-    """Reconciles posts in state reconcile for one queue. Only reads the platform: it never publishes."""
+    """Reconciles posts in state reconcile. Only reads the platform: it never publishes."""
 
-    def __init__(self, queue: Queue) -> None:
-        self.q = queue
+    def __init__(
+        self,
+        *,
+        store: Store,
+        db: QueueStore,
+        owner: str,
+        now: Callable[[], datetime],
+        retry: RetrySettings,
+        adapter_for: AdapterFor,
+        rendered: RenderedFor,
+    ) -> None:
+        self.store, self.db, self.owner, self.now, self.retry = store, db, owner, now, retry
+        self.adapter_for, self.rendered = adapter_for, rendered
+
+    def sink(self, post_id: int) -> IdsSink:
+        """Commits ids a reconcile finds for the post at once (a later crash must find them)."""
+
+        def commit(ids: dict[str, Any]) -> None:
+            record_ids(self.store, post_id, self.owner, ids)
+
+        return commit
 
     async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
         """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask
         again)."""
-        q = self.q
         out = []
-        for w in q.db.reconcile_due(q.now(), limit, flagged):
-            last = q.db.last_attempt(w.id)
+        for w in self.db.reconcile_due(self.now(), limit, flagged):
+            last = self.db.last_attempt(w.id)
             number, started, finished = (
-                (last[0], last[1], last[2]) if last else (w.attempt_count, q.now(), None)
+                (last[0], last[1], last[2]) if last else (w.attempt_count, self.now(), None)
             )
             attempt = Attempt(post_id=w.id, number=number, started_at=started, ids=w.ids)
-            post = q.content.rendered(w.item_id, w.platform, w.account) or RenderedPost(
+            post = self.rendered(w.item_id, w.platform, w.account) or RenderedPost(
                 item_id=w.item_id, item_path="", platform=w.platform, account=w.account, fields={}
             )
-
-            def sink(ids: dict[str, Any], pid: int = w.id) -> None:
-                record_ids(q.store, pid, q.owner, ids)
-
-            adapter = q.adapter(w.platform, w.account, ids_sink=sink)
+            adapter = self.adapter_for(w.platform, w.account, ids_sink=self.sink(w.id))
             out.append(
                 await self.one(
                     w.id,
@@ -84,9 +113,8 @@ class Reconciler:
     ) -> Outcome:
         """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes
         nothing)."""
-        q = self.q
-        now = q.now()
-        timeout = q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s
+        now = self.now()
+        timeout = self.retry.submitted_timeout_s if submitted else self.retry.reconcile_timeout_s
         expired = now >= (since or now) + timedelta(seconds=timeout)
         where = (post_id, item, platform, account, attempt)
         evidence = f"stored ids: {dict(attempt.ids) or 'none'}"
@@ -105,12 +133,12 @@ class Reconciler:
                 S.RECONCILE,
                 f"{prefix}; checking again later ({msg})",
                 evidence,
-                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
             )
         except errors.AuthError as exc:
             msg = redact_text(str(exc))
-            mark_needs_reauth(q.store, account, reason=msg, post_id=post_id, now=now)
-            q.db.alert(
+            mark_needs_reauth(self.store, account, reason=msg, post_id=post_id, now=now)
+            self.db.alert(
                 post_id,
                 item,
                 platform,
@@ -125,7 +153,7 @@ class Reconciler:
                 S.RECONCILE,
                 f"outcome unknown; checking after re-authorisation ({msg})",
                 evidence,
-                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
             )
         except errors.PlatformError as exc:
             return self._move(where, S.NEEDS_ATTENTION, redact_text(str(exc)), evidence)
@@ -144,7 +172,6 @@ class Reconciler:
         evidence: str,
         now: datetime,
     ) -> Outcome:
-        q = self.q
         post_id, attempt = where[0], where[4]
         if result is None:
             return self._move(
@@ -162,7 +189,7 @@ class Reconciler:
                 if k not in attempt.ids and isinstance(v, str | int) and not isinstance(v, bool)
             }
             if new:  # ids the reconcile found (e.g. the article id): metrics need them
-                record_ids(q.store, post_id, q.owner, new)
+                record_ids(self.store, post_id, self.owner, new)
             return self._move(
                 where,
                 S.PUBLISHED,
@@ -173,7 +200,7 @@ class Reconciler:
                 last_error=None,
             )
         if result.state == "submitted" and detail.get("reconcile") == "absent":
-            if attempt.number >= q.retry.max_attempts:
+            if attempt.number >= self.retry.max_attempts:
                 return self._move(
                     where,
                     S.NEEDS_ATTENTION,
@@ -181,7 +208,7 @@ class Reconciler:
                     " a person decides (publisher retry --force, or cancel)",
                     evidence,
                 )
-            wait = backoff(q.retry, post_id, attempt.number)
+            wait = backoff(self.retry, post_id, attempt.number)
             return self._move(
                 where,
                 S.RETRYING,
@@ -191,7 +218,7 @@ class Reconciler:
             )
         if result.state == "submitted":
             if expired:
-                timeout_s = q.retry.submitted_timeout_s if submitted else q.retry.reconcile_timeout_s
+                timeout_s = self.retry.submitted_timeout_s if submitted else self.retry.reconcile_timeout_s
                 return self._move(
                     where,
                     S.NEEDS_ATTENTION,
@@ -204,7 +231,7 @@ class Reconciler:
                 SUBMITTED,
                 evidence,
                 remote_id=result.remote_id,
-                next_attempt_at=now + timedelta(seconds=q.retry.poll_s),
+                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
             )
         return self._move(
             where, S.NEEDS_ATTENTION, f"the platform answered {result.state!r} while reconciling", evidence
@@ -218,15 +245,21 @@ class Reconciler:
         evidence: str,
         **fields: Any,
     ) -> Outcome:
-        q = self.q
         post_id, item, platform, account, attempt = where
-        now = q.now()
+        now = self.now()
         reason = redact_text(reason)
         if not transition(
-            q.store, post_id, owner=None, from_states=[S.RECONCILE], to=to, now=now, reason=reason, **fields
+            self.store,
+            post_id,
+            owner=None,
+            from_states=[S.RECONCILE],
+            to=to,
+            now=now,
+            reason=reason,
+            **fields,
         ):
             return Outcome(post_id, item, platform, account, "lost", "moved by someone else meanwhile")
-        q.db.alert(
+        self.db.alert(
             post_id,
             item,
             platform,

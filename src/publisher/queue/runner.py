@@ -113,7 +113,15 @@ class Queue:
         )
         self.content = Revalidator(ws, store, calendar or Calendar(ws))
         self.db = QueueStore(store, notifier, zone=ws.zone)
-        self.reconciler = Reconciler(self)
+        self.reconciler = Reconciler(
+            store=store,
+            db=self.db,
+            owner=owner,
+            now=now,
+            retry=self.retry,
+            adapter_for=self.adapter,
+            rendered=self.content.rendered,
+        )
         self._flagged: set[str] | None = None  # accounts needing re-auth, during one run_due
 
     # -- runs -----------------------------------------------------------------------------------------------
@@ -353,13 +361,9 @@ class Queue:
             return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
         # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
         self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
-
-        def sink(ids: dict[str, Any]) -> None:
-            record_ids(self.store, c.id, self.owner, ids)
-
         # A fresh adapter, as Reconciler.pending builds one: the attempt is over, so the publish adapter's
         # intent sink would refuse a step reconcile takes (a WeChat mass send repeats its clientmsgid: 45065).
-        checker = self.adapter(c.platform, c.account, ids_sink=sink)
+        checker = self.adapter(c.platform, c.account, ids_sink=self.reconciler.sink(c.id))
         return await self.reconciler.one(
             c.id, c.item_id, c.platform, c.account, post, attempt, checker, submitted=False
         )
