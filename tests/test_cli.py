@@ -1,28 +1,59 @@
-"""The CLI through its real entry point: exit codes, --json, --help everywhere, clear errors."""
+"""The CLI in-process (as `publisher` runs it: exit codes, --json, --help everywhere, clear errors), and the
+installed entry point itself once."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from tests.conftest import WS
 from tests.test_check import GOOD
 
-from publisher.cli.main import app
+from publisher.cli.main import app, run
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "publisher", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd or Path.cwd())},
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str, cwd: Path | None = None) -> Ran:
+    """`publisher ARGS` in this process, through the same `run()` the console script calls."""
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        os.chdir(before)
+    return Ran(code, out.getvalue(), err.getvalue())
+
+
+def test_the_installed_console_script_runs_the_same_cli(tmp_path: Path) -> None:
+    script = shutil.which("publisher", path=str(Path(sys.executable).parent)) or shutil.which("publisher")
+    assert script, "the `publisher` console script is installed with the package"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run(
+        [script, "check"], capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env
     )
+    assert result.returncode == 1 and "publisher init" in result.stderr
+    assert "Traceback" not in result.stderr
+    module = subprocess.run(
+        [sys.executable, "-m", "publisher", "--help"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert module.returncode == 0 and "Usage:" in module.stdout
 
 
 def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
@@ -80,18 +111,10 @@ def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:
     assert "publisher.toml:timezon: unknown setting" in result.stderr.replace("\n", "")
 
 
-def test_cli_env_overrides_a_setting(ws: WS) -> None:
+def test_cli_env_overrides_a_setting(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:
     ws.item("launch.md", GOOD)
-    import os
-
-    env = {**os.environ, "PUBLISHER_TIMEZONE": "Europe/Berlin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "publisher", "plan", "--workspace", str(ws.root), "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    monkeypatch.setenv("PUBLISHER_TIMEZONE", "Europe/Berlin")  # the process environment is the input here
+    result = cli("plan", "--workspace", str(ws.root), "--json")
     changes = json.loads(result.stdout)["changes"]  # plan shows what a sync would do, before it is applied
     due = next(c for c in changes if c["platform"] == "xiaohongshu")["detail"]
     assert due == "2026-12-01T11:00:00+00:00"  # 12:00 in Berlin, not in Shanghai
