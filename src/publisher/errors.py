@@ -88,9 +88,16 @@ class TransientError(PlatformError):
 class RateLimited(TransientError):
     """The platform asked us to slow down; `retry_after` is the minimum wait in seconds."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        platform: str = "",
+        code: str | int | None = None,
+    ) -> None:
         self.retry_after = retry_after
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+        super().__init__(message, platform=platform, code=code)
 
 
 class OutcomeUnknown(PlatformError):
@@ -104,9 +111,16 @@ class PermanentError(PlatformError):
 class QuotaExhausted(PlatformError):
     """A daily quota is used up; `reset_at` (UTC) is when it comes back, if known."""
 
-    def __init__(self, message: str, *, reset_at: datetime | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reset_at: datetime | None = None,
+        platform: str = "",
+        code: str | int | None = None,
+    ) -> None:
         self.reset_at = reset_at
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+        super().__init__(message, platform=platform, code=code)
 
 
 class AuthError(PlatformError):

@@ -168,9 +168,10 @@ class Calendar:
         # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the
         # older bytes, so a later comparison with the file fails and the file is checked again (never the
         # reverse).
+        raw: bytes | None
         try:
-            raw: bytes | None = path.read_bytes()
-            digest = hashlib.sha256(raw).digest()  # type: ignore[arg-type]
+            raw = path.read_bytes()
+            digest = hashlib.sha256(raw).digest()
         except OSError:
             raw, digest = None, b""
         item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
@@ -259,14 +260,14 @@ class Calendar:
         out = []
         for c in checked:
             dups = by_id.get(c.item.id, []) if c.item else []
-            if len(dups) > 1:
+            if c.item is not None and len(dups) > 1:
                 others = ", ".join(d.path for d in dups if d is not c)
-                line = c.item.lines.get("id", 1) if c.item else 1
+                line = c.item.lines.get("id", 1)
                 problem = Problem(
                     c.path,
                     line,
                     "id",
-                    f"id {c.item.id!r} is also used by {others}",  # type: ignore
+                    f"id {c.item.id!r} is also used by {others}",
                     "ids must be unique: change one, or remove `id:` to use the file name",
                 )
                 c = Checked(c.path, c.item, (*c.problems, problem), frozenset())

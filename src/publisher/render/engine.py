@@ -128,7 +128,7 @@ class Renderer:
         if found is None:
             env = self.env(platform)
             try:
-                source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]
+                source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]  # env() sets a loader
                 found = set(meta.find_undeclared_variables(env.parse(source)))
                 for ref in meta.find_referenced_templates(env.parse(source)):
                     if ref:

@@ -271,7 +271,7 @@ def render_article(
 
 
 @lru_cache(maxsize=8)
-def _formatter(style: str) -> HtmlFormatter:  # type: ignore[type-arg]
+def _formatter(style: str) -> HtmlFormatter[str]:
     # Building a formatter compiles its style sheet: once per style, not once per code block.
     return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from publisher.metrics.pull import INTERACTIONS
 from publisher.models import PostState
@@ -25,7 +26,7 @@ TOKEN_WARNING = timedelta(days=7)
 S = PostState
 
 
-def _line(p: data.PostInfo, zone: object, note: str = "") -> PostLine:
+def _line(p: data.PostInfo, zone: ZoneInfo, note: str = "") -> PostLine:
     when = p.published_at or p.due_at
     return PostLine(
         p.id,
@@ -34,7 +35,7 @@ def _line(p: data.PostInfo, zone: object, note: str = "") -> PostLine:
         p.platform,
         p.account,
         p.state,
-        local(when, zone),  # type: ignore[arg-type]
+        local(when, zone),
         p.url or "",
         note,
     )
@@ -87,7 +88,8 @@ def build(
     report.engagement = engagement_rows(by_id, end_l, start_l, at24, per)
     day_starts = [(d.isoformat(), Period("day", d, d, zone).start) for d in per.local_days()]
     daily = data.daily_maxima(store, days=day_starts, end=per.end, names=INTERACTIONS)
-    best_window = [p for p in history if p.published_at >= per.end - timedelta(days=HISTORY_DAYS)]  # type: ignore[operator]
+    best_from = per.end - timedelta(days=HISTORY_DAYS)
+    best_window = [p for p in history if p.published_at is not None and p.published_at >= best_from]
     report.charts = charts(report.engagement, daily, start_l, by_id, per, heat_map(best_window, scores, zone))
 
     # Followers: per account, and the platform's current total (denominator where there are no views).
@@ -122,8 +124,12 @@ def build(
     }
     for platform, account in accounts:
         mine = [p for p in history if (p.platform, p.account) == (platform, account)]
-        recent = [p for p in mine if p.published_at >= per.end - half]  # type: ignore[operator]
-        earlier = [p for p in mine if per.end - HEALTH_WINDOW <= p.published_at < per.end - half]  # type: ignore[operator]
+        recent = [p for p in mine if p.published_at is not None and p.published_at >= per.end - half]
+        earlier = [
+            p
+            for p in mine
+            if p.published_at is not None and per.end - HEALTH_WINDOW <= p.published_at < per.end - half
+        ]
         a, b = mean_scores(scores, recent), mean_scores(scores, earlier)
         if platform in a and platform in b:
             trends[(platform, account)] = (a[platform], b[platform])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -43,6 +43,10 @@ class PostInfo:
     last_error: str | None
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: datetime | None) -> datetime | None:
     return None if value is None else (value.replace(tzinfo=UTC) if value.tzinfo is None else value)
 
@@ -162,7 +166,7 @@ def latest(
             inner.c.rk == 1
         )
     with store.session() as s:
-        return {(r[0], r[1]): (float(r[2]), _aware(r[3])) for r in s.execute(query)}  # type: ignore[misc]
+        return {(r[0], r[1]): (float(r[2]), _aware(r[3])) for r in s.execute(query)}
 
 
 def daily_maxima(
@@ -224,7 +228,7 @@ def token_risks(store: Store, *, now: datetime, within: timedelta) -> list[tuple
         token_t.c.kind.like("%refresh%"),
     )
     with store.session() as s:
-        return sorted((r.account, r.kind, _aware(r.expires_at)) for r in s.execute(query))  # type: ignore[misc]
+        return sorted((r.account, r.kind, _aware(r.expires_at)) for r in s.execute(query))
 
 
 def reauth_flags(store: Store) -> dict[str, str]:

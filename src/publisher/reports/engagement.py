@@ -23,8 +23,8 @@ def rate(figures: dict[str, float]) -> float | None:
     return interactions(figures) / views if views > 0 else None
 
 
-def local(when: object, zone: ZoneInfo) -> str:
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when is not None else ""  # type: ignore[attr-defined]
+def local(when: datetime | None, zone: ZoneInfo) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when is not None else ""
 
 
 def _by_post(values: dict[Key, tuple[float, datetime]]) -> dict[int, dict[str, tuple[float, datetime]]]:

@@ -89,7 +89,7 @@ class Store:
             raise StoreError("begin_raw is for SQLite; use begin()")
         pooled = self.engine.raw_connection()
         try:
-            driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
+            driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]  # SQLite: pysqlite's
             with _translated(), _wrapped():
                 driver.execute("BEGIN IMMEDIATE")
                 try:
@@ -203,7 +203,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
         # On the driver connection: a statement through SQLAlchemy would cost more than the BEGIN itself.
-        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+        conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]  # connection is live
 
 
 def _enable_wal(cursor: Any) -> None:

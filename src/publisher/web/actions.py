@@ -43,7 +43,8 @@ def publish_now(store: Store, post_id: int, now: datetime) -> PostState:
     """Make a queued or retrying post due now (compare-and-set on its state); the queue sends it as usual."""
     publish = getattr(queue_actions, "publish_now", None)
     if publish is not None:  # the queue's own version, once it has one, is the one the CLI uses too
-        return publish(store, post_id, now=now)  # type: ignore[no-any-return]
+        new: PostState = publish(store, post_id, now=now)
+        return new
     with store.begin() as conn:
         row = conn.execute(sa.select(post_t.c.state, post_t.c.due_at).where(post_t.c.id == post_id)).first()
         if row is None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import anyio
 import uvicorn
@@ -105,9 +106,9 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._broadcaster: live.Broadcaster = app.state.broadcaster
 
-    def handle_exit(self, sig: int, frame: object) -> None:
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self._broadcaster.close()
-        super().handle_exit(sig, frame)  # type: ignore[arg-type]
+        super().handle_exit(sig, frame)
 
 
 @dataclass

@@ -42,7 +42,8 @@ _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "h
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.publisher  # type: ignore[no-any-return]
+    state: AppState = request.app.state.publisher
+    return state
 
 
 def _local(state: AppState, when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
