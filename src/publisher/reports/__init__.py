@@ -1,4 +1,7 @@
-"""Reports from the store: daily and weekly operations reports, engagement exports, health and best times."""
+"""Reports from the store: daily and weekly operations reports, engagement exports, health and best times.
+
+Work layer: reads through the store and metrics; never imports the queue, the calendar, the daemon
+or a face."""
 
 from __future__ import annotations
 
