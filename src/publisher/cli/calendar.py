@@ -1,0 +1,322 @@
+"""The calendar's commands: init, check, sync, plan, status, publish, preview."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+from rich.live import Live
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+
+from publisher.calendar.check import check_workspace, find_item
+from publisher.calendar.load import Calendar
+from publisher.calendar.sync import sync_calendar
+from publisher.cli.common import (
+    STATE_STYLE,
+    JsonOpt,
+    VerboseOpt,
+    WorkspaceOpt,
+    app,
+    changes_table,
+    err,
+    local_time,
+    out,
+    print_json,
+    sandbox_url_for,
+    setup_logging,
+    utc_now,
+)
+from publisher.queue.manual import publish_dry_run, publish_now
+from publisher.queue.overview import post_views, status_summary
+from publisher.states import DONE, NOT_SENT
+from publisher.store.db import store_for
+from publisher.workspace.scaffold import init_workspace
+from publisher.workspace.settings import open_workspace
+
+__all__ = ["check", "init", "plan", "preview", "publish", "status", "sync"]
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Write into a folder that already has files.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
+    setup_logging(verbose)
+    created = init_workspace(directory, force=force)
+    out.print(f"[green]✓[/] workspace ready in {directory.resolve()}")
+    for path in created:
+        out.print(f"  {path}")
+    out.print("next: [bold]publisher check[/] then [bold]publisher preview ITEM[/]")
+
+
+@app.command()
+def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Validate every item for every target platform (exit 1 on any error)."""
+    setup_logging(verbose)
+    ws = open_workspace(workspace)
+    result = check_workspace(ws)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        for problem in result.problems:
+            colour = "red" if problem.severity == "error" else "yellow"
+            err.print(f"[{colour}]{escape(problem.format())}[/]")
+        table = Table(title="publisher check", show_lines=False)
+        for col in ("platform", "valid", "with errors"):
+            table.add_column(col)
+        for platform, (ok, bad) in sorted(result.per_platform().items()):
+            table.add_row(platform, str(ok), f"[red]{bad}[/]" if bad else "0")
+        out.print(table)
+        status = (
+            "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
+        )
+        out.print(f"{status} · {result.item_count} item(s) · {len(result.warnings)} warning(s)")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@app.command()
+def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
+    setup_logging(verbose)
+    ws = open_workspace(workspace)
+    result = sync_calendar(ws, store_for(ws), now=utc_now())
+    if as_json:
+        print_json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
+        return
+    if result.changes:
+        out.print(changes_table(result.changes))
+    out.print(
+        f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
+        + (" — run `publisher check` for details" if result.check.errors else "")
+    )
+
+
+@app.command()
+def plan(
+    days: Annotated[int, typer.Option(help="How many days ahead to show.")] = 14,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """What will go out when: when, platform, item, state; and what changed since the last sync."""
+    setup_logging(verbose)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
+    now = utc_now()
+    preview = sync_calendar(ws, store, now=now, apply_changes=False)
+    # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
+    views = [v for v in post_views(store, until=now + timedelta(days=days)) if v.state not in DONE]
+    if as_json:
+        print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
+        return
+    if preview.changes:
+        out.print(changes_table(preview.changes))
+        out.print("run [bold]publisher sync[/] (or keep [bold]publisher run[/] going) to apply them")
+    table = Table(title=f"plan: the next {days} days ({ws.settings.timezone})")
+    for col in ("when", "platform", "account", "item", "state", "note"):
+        table.add_column(col)
+    for v in views:
+        style = STATE_STYLE.get(v.state, "white")
+        table.add_row(
+            local_time(ws, v.due_at),
+            v.platform,
+            v.account,
+            v.item,
+            f"[{style}]{v.state}[/]",
+            escape(v.reason[:80]),
+        )
+    out.print(table)
+
+
+@app.command()
+def status(
+    watch: Annotated[bool, typer.Option("--watch", help="Keep the view up to date until Ctrl-C.")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between refreshes with --watch.")] = 2.0,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
+    setup_logging(verbose)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
+    if as_json:
+        print_json(status_summary(store))
+        return
+    if not watch:
+        out.print(_status_view(ws, status_summary(store)))
+        return
+    with Live(_status_view(ws, status_summary(store)), console=out, auto_refresh=False) as live:
+        while True:  # a display refresh, until the person presses Ctrl-C
+            time.sleep(every)
+            live.update(_status_view(ws, status_summary(store)), refresh=True)
+
+
+def _status_view(ws: Any, data: dict[str, Any]) -> Group:
+    counts = Table(title="posts by state")
+    counts.add_column("state")
+    counts.add_column("posts", justify="right")
+    for state, n in sorted(data["counts"].items()):
+        counts.add_row(f"[{STATE_STYLE.get(state, 'white')}]{state}[/]", str(n))
+    next_due = datetime.fromisoformat(data["next_due"]) if data["next_due"] else None
+    table = Table(title=f"posts · next due {local_time(ws, next_due)}")
+    for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
+        table.add_column(col)
+    for p in data["posts"]:
+        when = datetime.fromisoformat(p["due_at"]) if p["due_at"] else None
+        table.add_row(
+            str(p["id"]),
+            local_time(ws, when),
+            p["platform"],
+            p["account"],
+            p["item"],
+            f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+            escape((p["last_error"] or p["reason"] or "")[:90]),
+        )
+    parts: list[Any] = [counts, table]
+    if data["attention"]:
+        needs = Table(title="needs a person (publisher retry / cancel / resolve POST)")
+        for col in ("id", "item", "platform", "state", "reason", "evidence"):
+            needs.add_column(col)
+        for p in data["attention"]:
+            attempt = p["last_attempt"] or {}
+            evidence = ", ".join(f"{k}={v}" for k, v in p["platform_ids"].items())
+            if attempt:
+                evidence += (
+                    f"; attempt {attempt['number']} {attempt['step']}: {attempt['outcome'] or 'in flight'}"
+                )
+            needs.add_row(
+                str(p["id"]),
+                p["item"],
+                f"{p['platform']}:{p['account']}",
+                f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
+                escape((p["last_error"] or p["reason"] or "")[:80]),
+                escape(evidence[:80]),
+            )
+        parts.append(needs)
+    return Group(*parts)
+
+
+@app.command()
+def publish(
+    item: Annotated[str, typer.Argument(help="Item id or file path.")],
+    platform: Annotated[
+        str | None, typer.Option("--platform", "-p", help="Only this platform or account.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")
+    ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
+    setup_logging(verbose)
+    ws = open_workspace(workspace)
+    store = store_for(ws)
+    if not dry_run:
+        from publisher.daemon.entry import notifier_for
+        from publisher.daemon.service import run_once
+
+        made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
+        with sandbox_url_for(sandbox) as url:
+            outcomes = run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
+        mine = {post for post, *_ in made_due}
+        rows = [o for o in outcomes if o.post_id in mine]
+        if as_json:
+            print_json(
+                {
+                    "posts": [
+                        {
+                            "id": o.post_id,
+                            "platform": o.platform,
+                            "account": o.account,
+                            "state": o.state,
+                            "reason": o.reason,
+                        }
+                        for o in rows
+                    ]
+                }
+            )
+        else:
+            for o in rows:
+                out.print(
+                    f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
+                    f"{o.state}[/] {escape(o.reason or '')}"
+                )
+        raise typer.Exit(1 if any(o.state in NOT_SENT for o in rows) else 0)
+    records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
+    if as_json:
+        print_json(
+            {
+                "requests": [
+                    {"platform": r.platform, "account": r.account, "file": str(r.path), "request": r.request}
+                    for r in records
+                ],
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
+    else:
+        for r in records:
+            out.rule(f"{r.platform} · {r.account} (dry run: nothing sent)")
+            out.print(Syntax(json.dumps(r.request, ensure_ascii=False, indent=2), "json", word_wrap=True))
+            out.print(f"written to {r.path}")
+        for p in problems:
+            err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(1)
+
+
+@app.command()
+def preview(
+    item: Annotated[str, typer.Argument(help="Item id or file path.")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the index page in a browser.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write HTML previews that look like each platform, with the media exactly as it would be sent."""
+    setup_logging(verbose)
+    from publisher.calendar.preview import write_previews
+
+    ws = open_workspace(workspace)
+    calendar = Calendar(ws)
+    checked = find_item(calendar, item)
+    result = write_previews(ws, checked, calendar.renderer, platforms={platform} if platform else None)
+    if as_json:
+        print_json(
+            {
+                "index": str(result.index),
+                "pages": {k: str(v) for k, v in result.pages.items()},
+                "problems": [p.to_dict() for p in result.problems],
+            }
+        )
+    else:
+        for key, page in result.pages.items():
+            out.print(f"[green]✓[/] {key}: {page}")
+        for p in result.problems:
+            err.print(f"[red]{escape(p.format())}[/]")
+        out.print(f"index: {result.index}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(result.index.as_uri())
+    if any(p.severity == "error" for p in result.problems):
+        raise typer.Exit(1)
