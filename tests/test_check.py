@@ -151,6 +151,15 @@ BAD_INPUTS = [
         "---\ntitle: x\nplatforms: [producthunt]\nimages: [media/a.png]\n---\nbody\n",
         "content/bad.md:3: name: [producthunt] Product Hunt needs a name",
     ),
+    (  # "billion laughs": 463 bytes that expand to 9**8 values if aliases are followed blindly
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + "---\nbody\n",
+        "front matter expands to more than 10,000 values (YAML aliases",
+    ),
 ]
 
 

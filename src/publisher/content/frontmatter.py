@@ -15,6 +15,9 @@ except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # same interface, pure Python
 
 MAX_FILE_BYTES = 1_000_000
+#: Values in one front matter after aliases are expanded: a real item has tens; a "billion laughs" file,
+#: a few hundred bytes of nested aliases, would expand to billions and exhaust the machine.
+MAX_VALUES = 10_000
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -140,7 +143,7 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     if node is None:
         return {}, {}
     lines: dict[str, int] = {}
-    value = _convert(node, "", lines, first_line)
+    value = _convert(node, "", lines, first_line, _Budget(MAX_VALUES))
     if not isinstance(value, dict):
         raise FrontMatterError(
             first_line, "front matter", "front matter must be a mapping of `field: value` lines"
@@ -148,8 +151,27 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     return value, lines
 
 
-def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int) -> Any:
+class _Budget:
+    """How many more values the front matter may expand to."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self, line: int, path: str) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise FrontMatterError(
+                line,
+                path or "front matter",
+                f"the front matter expands to more than {MAX_VALUES:,} values (YAML aliases `*name` repeat "
+                "whole blocks)",
+                "write the values out instead of nesting anchors (&name) and aliases (*name)",
+            )
+
+
+def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budget: _Budget) -> Any:
     line = first + node.start_mark.line
+    budget.spend(line, path)
     if path:
         lines.setdefault(path, line)
     if node.tag not in _SAFE_TAGS:
@@ -183,10 +205,10 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int) -> A
                     "keep one of the two lines",
                 )
             lines[sub] = first + key_node.start_mark.line
-            out[key] = _convert(value_node, sub, lines, first)
+            out[key] = _convert(value_node, sub, lines, first, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, f"{path}[{i}]", lines, first) for i, child in enumerate(node.value)]
+        return [_convert(child, f"{path}[{i}]", lines, first, budget) for i, child in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)  # mappings and sequences are handled above
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
