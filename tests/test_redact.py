@@ -202,3 +202,24 @@ def test_install_logging_redaction_covers_later_handlers(caplog: pytest.LogCaptu
     install_logging_redaction(verbose=True)
     assert logging.getLogger("httpx").level == logging.NOTSET
     assert root is logging.getLogger()
+
+
+def test_uvicorn_access_log_formats_after_redaction() -> None:
+    """`publisher sandbox` logs each request through uvicorn's access formatter, which reads record.args."""
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/cgi-bin/token?access_token={TOKEN}", "1.1", 200),
+        None,
+    )
+    redact_record(record)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False).format(
+        record
+    )
+    assert "GET /cgi-bin/token?access_token=" in line and "200" in line
+    assert TOKEN not in line

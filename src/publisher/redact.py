@@ -149,6 +149,19 @@ def _redact_value(value: object) -> object:
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
+def _redacted_args(msg: object, args: object, redacted: str) -> tuple[object, ...] | None:
+    """The record's positional args with every text redacted (numbers kept, for `%d`), if formatting the
+    redacted format string with them gives exactly the redacted message; else None (use the message)."""
+    if not isinstance(args, tuple) or not args:
+        return None
+    safe = tuple(a if isinstance(a, int | float) else redact_text(str(a)) for a in args)
+    try:
+        same = redact_text(str(msg)) % safe == redacted
+    except (TypeError, ValueError):
+        return None
+    return safe if same else None
+
+
 def redact_record(record: logging.LogRecord) -> None:
     """Rewrite a log record in place: formatted message, exception and stack text, string extras."""
     if getattr(record, "_publisher_redacted", False):
@@ -157,8 +170,12 @@ def redact_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a bad format string must not let the raw args through
         message = f"{record.msg!r} (unformattable log arguments)"
-    record.msg = redact_text(str(message))
-    record.args = None
+    redacted = redact_text(str(message))
+    safe_args = _redacted_args(record.msg, record.args, redacted)
+    if safe_args is not None:  # formatters that read the args (uvicorn's access log) still get them, redacted
+        record.msg, record.args = redact_text(str(record.msg)), safe_args
+    else:
+        record.msg, record.args = redacted, None
     if record.exc_info and record.exc_info[0] is not None:
         record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
         # Handlers that render exc_info themselves (rich, with locals) would bypass the redacted text.
