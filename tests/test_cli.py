@@ -136,3 +136,15 @@ def test_cli_every_command_has_help(command: str) -> None:
     result = cli(command, "--help")
     assert result.returncode == 0 and "Usage:" in result.stdout
     assert "--workspace" in result.stdout or command in ("init", "sandbox", "mcp")
+
+
+def test_user_text_is_never_read_as_markup(ws: WS) -> None:
+    """Ids, file names and reasons are shown as written: `[/bold]` is text, `[final]` is not swallowed."""
+    ws.item("launch plan [final].md", GOOD.replace("id: launch", "id: x[/bold]y", 1))
+    for command in ("sync", "plan", "status"):
+        result = cli(command, "--workspace", str(ws.root))
+        assert result.returncode == 0, (command, result.stderr)
+        assert "internal error" not in result.stderr
+        assert "x[/bold]y" in result.stdout.replace("\n", "").replace("│", "").replace(" ", "") or (
+            command == "sync"
+        )

@@ -26,11 +26,13 @@ from publisher.cli.common import (
     app,
     changes_table,
     err,
+    lit,
     local_time,
     out,
     print_json,
     sandbox_url_for,
     setup_logging,
+    state_text,
     utc_now,
 )
 from publisher.queue.manual import publish_dry_run, publish_now
@@ -52,7 +54,7 @@ def init(
     """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
     created = init_workspace(directory, force=force)
-    out.print(f"[green]✓[/] workspace ready in {directory.resolve()}")
+    out.print(f"[green]✓[/] workspace ready in {escape(str(directory.resolve()))}")
     for path in created:
         out.print(f"  {path}")
     out.print("next: [bold]publisher check[/] then [bold]publisher preview ITEM[/]")
@@ -74,7 +76,7 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
         for col in ("platform", "valid", "with errors"):
             table.add_column(col)
         for platform, (ok, bad) in sorted(result.per_platform().items()):
-            table.add_row(platform, str(ok), f"[red]{bad}[/]" if bad else "0")
+            table.add_row(lit(platform), str(ok), f"[red]{bad}[/]" if bad else "0")
         out.print(table)
         status = (
             "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
@@ -125,14 +127,13 @@ def plan(
     for col in ("when", "platform", "account", "item", "state", "note"):
         table.add_column(col)
     for v in views:
-        style = STATE_STYLE.get(v.state, "white")
         table.add_row(
             local_time(ws, v.due_at),
-            v.platform,
-            v.account,
-            v.item,
-            f"[{style}]{v.state}[/]",
-            escape(v.reason[:80]),
+            lit(v.platform),
+            lit(v.account),
+            lit(v.item),
+            state_text(v.state),
+            lit(v.reason[:80]),
         )
     out.print(table)
 
@@ -166,7 +167,7 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
     counts.add_column("state")
     counts.add_column("posts", justify="right")
     for state, n in sorted(data["counts"].items()):
-        counts.add_row(f"[{STATE_STYLE.get(state, 'white')}]{state}[/]", str(n))
+        counts.add_row(state_text(state), str(n))
     next_due = datetime.fromisoformat(data["next_due"]) if data["next_due"] else None
     table = Table(title=f"posts · next due {local_time(ws, next_due)}")
     for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
@@ -176,11 +177,11 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
         table.add_row(
             str(p["id"]),
             local_time(ws, when),
-            p["platform"],
-            p["account"],
-            p["item"],
-            f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
-            escape((p["last_error"] or p["reason"] or "")[:90]),
+            lit(p["platform"]),
+            lit(p["account"]),
+            lit(p["item"]),
+            state_text(p["state"]),
+            lit((p["last_error"] or p["reason"] or "")[:90]),
         )
     parts: list[Any] = [counts, table]
     if data["attention"]:
@@ -196,11 +197,11 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
                 )
             needs.add_row(
                 str(p["id"]),
-                p["item"],
-                f"{p['platform']}:{p['account']}",
-                f"[{STATE_STYLE.get(p['state'], 'white')}]{p['state']}[/]",
-                escape((p["last_error"] or p["reason"] or "")[:80]),
-                escape(evidence[:80]),
+                lit(p["item"]),
+                lit(f"{p['platform']}:{p['account']}"),
+                state_text(p["state"]),
+                lit((p["last_error"] or p["reason"] or "")[:80]),
+                lit(evidence[:80]),
             )
         parts.append(needs)
     return Group(*parts)
@@ -257,8 +258,8 @@ def publish(
         else:
             for o in rows:
                 out.print(
-                    f"post {o.post_id} {o.platform}:{o.account}: [{STATE_STYLE.get(o.state, 'white')}]"
-                    f"{o.state}[/] {escape(o.reason or '')}"
+                    f"post {o.post_id} {escape(o.platform)}:{escape(o.account)}: "
+                    f"[{STATE_STYLE.get(o.state, 'white')}]{o.state}[/] {escape(o.reason or '')}"
                 )
         raise typer.Exit(1 if any(o.state in NOT_SENT for o in rows) else 0)
     records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
@@ -274,9 +275,9 @@ def publish(
         )
     else:
         for r in records:
-            out.rule(f"{r.platform} · {r.account} (dry run: nothing sent)")
+            out.rule(f"{escape(r.platform)} · {escape(r.account)} (dry run: nothing sent)")
             out.print(Syntax(json.dumps(r.request, ensure_ascii=False, indent=2), "json", word_wrap=True))
-            out.print(f"written to {r.path}")
+            out.print(f"written to {escape(str(r.path))}")
         for p in problems:
             err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")
     if any(p.severity == "error" for p in problems):
@@ -310,10 +311,10 @@ def preview(
         )
     else:
         for key, page in result.pages.items():
-            out.print(f"[green]✓[/] {key}: {page}")
+            out.print(f"[green]✓[/] {escape(key)}: {escape(str(page))}")
         for p in result.problems:
             err.print(f"[red]{escape(p.format())}[/]")
-        out.print(f"index: {result.index}")
+        out.print(f"index: {escape(str(result.index))}")
     if open_browser:
         import webbrowser
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from publisher.errors import UsageError
 from publisher.redact import install_logging_redaction
@@ -97,12 +97,24 @@ def sandbox_url_for(enabled: bool) -> Iterator[str | None]:
         yield env_url or local_url
 
 
+def lit(value: object) -> Text:
+    """User text (ids, titles, paths, platform and account names) as it is: never read as rich markup."""
+    return Text(str(value))
+
+
+def state_text(state: object) -> Text:
+    """A post state in its colour."""
+    return Text(str(state), style=STATE_STYLE.get(str(state), "white"))
+
+
 def changes_table(changes: Any) -> Table:
     table = Table(title="changes since the last sync")
     for col in ("change", "item", "platform", "account", "before", "after", "detail"):
         table.add_column(col)
     for ch in changes:
-        table.add_row(ch.kind, ch.item_id, ch.platform, ch.account, ch.before, ch.after, escape(ch.detail))
+        table.add_row(
+            ch.kind, lit(ch.item_id), lit(ch.platform), lit(ch.account), ch.before, ch.after, lit(ch.detail)
+        )
     return table
 
 

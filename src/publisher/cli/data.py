@@ -64,7 +64,7 @@ def metrics_pull(
     if as_json:
         print_json(result.to_dict())
     else:
-        out.print(result.summary())
+        out.print(result.summary(), markup=False)
         for e in result.errors:
             err.print(f"[red]{escape(str(e))}[/]")
     raise typer.Exit(1 if result.errors else 0)
@@ -95,7 +95,7 @@ def metrics_import(
     if as_json:
         print_json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
     else:
-        out.print(result.summary() if hasattr(result, "summary") else str(result))
+        out.print(result.summary() if hasattr(result, "summary") else str(result), markup=False)
 
 
 @app.command()
@@ -136,8 +136,8 @@ def report(
     if as_json:
         print_json({"file": str(path), "summary": result.summary()})
     else:
-        out.print(result.summary())
-        out.print(f"written to {path}")
+        out.print(result.summary(), markup=False)
+        out.print(f"written to {path}", markup=False)
 
 
 @app.command()
@@ -155,4 +155,4 @@ def calendar(
 
     ws = open_workspace(workspace)
     path = write_ics(ws, store_for(ws), ics, now=utc_now(), platform=platform)
-    out.print(f"written to {path}")
+    out.print(f"written to {path}", markup=False)

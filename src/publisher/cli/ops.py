@@ -20,11 +20,13 @@ from publisher.cli.common import (
     WorkspaceOpt,
     app,
     err,
+    lit,
     local_time,
     out,
     parse_day,
     print_json,
     setup_logging,
+    state_text,
     utc_now,
 )
 from publisher.errors import UsageError
@@ -138,16 +140,16 @@ def rehearse(
         for e in result.timeline:
             table.add_row(
                 local_time(ws, e.at),
-                e.platform,
-                e.account,
-                e.item,
-                f"[{STATE_STYLE.get(e.state, 'white')}]{e.state}[/]",
-                escape((e.reason or e.url or "")[:70]),
+                lit(e.platform),
+                lit(e.account),
+                lit(e.item),
+                state_text(e.state),
+                lit((e.reason or e.url or "")[:70]),
             )
         out.print(table)
-        out.print(result.summary())
+        out.print(result.summary(), markup=False)
         for f in result.files:
-            out.print(f"  {f}")
+            out.print(f"  {f}", markup=False)
     raise typer.Exit(1 if result.errors else 0)
 
 
@@ -252,9 +254,9 @@ def auth_status(
     for r in rows:
         colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
         table.add_row(
-            r["account"],
-            r["platform"],
-            r["mode"],
+            lit(r["account"]),
+            lit(r["platform"]),
+            lit(r["mode"]),
             f"[{colour}]{r['state']}[/]",
             escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())),
             escape(r.get("expires", "")),
