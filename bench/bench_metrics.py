@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from publisher.metrics.pull import append_samples  # noqa: E402
 from publisher.reports.history import bulk_samples  # noqa: E402
 from publisher.store import open_store  # noqa: E402
+from publisher.store.metrics import append_samples  # noqa: E402
 
 START = datetime(2027, 1, 1, tzinfo=UTC)
 COLUMNS = ("post_id", "platform", "account", "name", "raw_name", "value", "taken_at", "age_s")
@@ -31,7 +31,7 @@ def fresh(path: Path) -> None:
     """A migrated database with its posts (so foreign keys hold on both sides)."""
     import sqlalchemy as sa
 
-    from publisher.metrics.pull import item_t, post_t
+    from publisher.store.tables import item_t, post_t
 
     store = open_store(f"sqlite:///{path}")
     with store.begin() as conn:

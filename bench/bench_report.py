@@ -22,9 +22,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import sqlalchemy as sa  # noqa: E402
 
 from publisher import reports  # noqa: E402
-from publisher.metrics.pull import append_samples, event_t, item_t, post_t  # noqa: E402
 from publisher.reports.history import bulk_samples, published_at  # noqa: E402
 from publisher.store import open_store  # noqa: E402
+from publisher.store.metrics import append_samples  # noqa: E402
+from publisher.store.tables import event_t, item_t, post_t  # noqa: E402
 from publisher.workspace.settings import open_workspace  # noqa: E402
 
 START = datetime(2027, 1, 3, 16, 0, tzinfo=UTC)  # Monday 2027-01-04 00:00 in Shanghai

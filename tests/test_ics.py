@@ -8,8 +8,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from publisher.calendar import ics
-from publisher.metrics.pull import item_t, post_t
 from publisher.store import open_store
+from publisher.store.tables import item_t, post_t
 from publisher.workspace.settings import open_workspace
 
 NOW = datetime(2027, 1, 3, 2, 0, tzinfo=UTC)

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 
 from publisher import errors
 from publisher.metrics import pull as metrics
-from publisher.metrics.pull import account_t, event_t, item_t, metric_t, post_t
+from publisher.metrics.imports import import_csv
 from publisher.models import MetricSample, RemoteRef
 from publisher.store import Store, open_store
+from publisher.store.tables import account_metric_t as account_t
+from publisher.store.tables import event_t, item_t, metric_t, post_t
 from publisher.workspace.settings import Workspace, open_workspace
 
 NOW = datetime(2027, 1, 11, 4, 0, tzinfo=UTC)
@@ -325,7 +327,7 @@ def test_import_matches_posts_by_title_keeps_raw_names_and_is_idempotent(
     )
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8-sig")
-    result = metrics.import_csv(ws, store, path, platform="xiaohongshu", now=NOW)
+    result = import_csv(ws, store, path, platform="xiaohongshu", now=NOW)
     assert (result.rows, result.matched) == (3, 2) and result.unmatched == ("从没发过的笔记 (line 5)",)
     rows = samples(store)
     views = {r.post_id: r for r in rows if r.name == "views"}
@@ -339,7 +341,7 @@ def test_import_matches_posts_by_title_keeps_raw_names_and_is_idempotent(
         "shares",
         "followers_gained",
     }
-    again = metrics.import_csv(ws, store, path, platform="xiaohongshu", now=NOW + timedelta(hours=1))
+    again = import_csv(ws, store, path, platform="xiaohongshu", now=NOW + timedelta(hours=1))
     assert again.already_imported and again.samples == 0 and len(samples(store)) == len(rows)
 
 
@@ -354,13 +356,13 @@ def test_import_prefers_the_note_id_and_refuses_a_file_without_a_title_column(
     )
     path = tmp_path / "ids.csv"
     path.write_text("笔记标题,笔记ID,观看量\n同名,note-b,500\n同名,,7\n", encoding="utf-8")
-    result = metrics.import_csv(ws, store, path, platform="xiaohongshu", account="xiaohongshu", now=NOW)
+    result = import_csv(ws, store, path, platform="xiaohongshu", account="xiaohongshu", now=NOW)
     assert result.matched == 1 and [(r.post_id, r.value) for r in samples(store)] == [(2, 500.0)]
     assert len(result.unmatched) == 1  # same title twice, same day: ambiguous, so not guessed
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(errors.ContentError):
-        metrics.import_csv(ws, store, bad, platform="xiaohongshu", now=NOW)
+        import_csv(ws, store, bad, platform="xiaohongshu", now=NOW)
 
 
 def test_job_pull_skips_dry_run_accounts(ws: Workspace, store: Store) -> None:

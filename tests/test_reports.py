@@ -289,7 +289,7 @@ def test_rehearsal_writes_its_weekly_report_and_engagement_export(
 def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
-    from publisher.metrics.pull import item_t
+    from publisher.store.tables import item_t
 
     ws, store = seeded(tmp_path / "ws")
     with store.begin() as conn:

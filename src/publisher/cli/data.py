@@ -81,10 +81,10 @@ def metrics_import(
 ) -> None:
     """Import a creator-centre CSV (importing the same file twice adds nothing)."""
     setup_logging(verbose)
-    from publisher.metrics import pull as metrics
+    from publisher.metrics.imports import import_csv
 
     ws = open_workspace(workspace)
-    result = metrics.import_csv(
+    result = import_csv(
         ws,
         store_for(ws),
         file,

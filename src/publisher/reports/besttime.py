@@ -8,14 +8,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from publisher.metrics.pull import INTERACTIONS, post_t
-from publisher.models import Item, PostState, Target
+from publisher.metrics.samples import INTERACTIONS
+from publisher.models import Item, Target
 from publisher.reports.data import Key, PostInfo, all_posts, latest
 from publisher.reports.engagement import interactions
 from publisher.reports.model import BestTime
 from publisher.store.db import Store
+from publisher.store.reports import due_at_of, due_times_taken
 from publisher.workspace.settings import Workspace
 
 HISTORY_DAYS = 90
@@ -164,22 +163,10 @@ class BestTimeFinder:
         return None
 
     def _stored(self, item_id: str, platform: str, account: str) -> datetime | None:
-        query = sa.select(post_t.c.due_at).where(
-            post_t.c.item_id == item_id, post_t.c.platform == platform, post_t.c.account == account
-        )
-        with self.store.session() as s:
-            return s.execute(query).scalar()
+        return due_at_of(self.store, item_id, platform, account)
 
     def _load_taken(self, platform: str, account: str, item_id: str) -> list[datetime]:
-        query = sa.select(post_t.c.due_at).where(
-            post_t.c.platform == platform,
-            post_t.c.account == account,
-            post_t.c.item_id != item_id,
-            post_t.c.due_at.is_not(None),
-            post_t.c.state != PostState.CANCELLED.value,
-        )
-        with self.store.session() as s:
-            return list(s.execute(query).scalars())
+        return due_times_taken(self.store, platform, account, besides=item_id)
 
 
 def best_time_finder(ws: Workspace, store: Store, *, fallback: SlotFinder | None = None) -> SlotFinder:

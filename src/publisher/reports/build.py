@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from publisher.metrics.pull import INTERACTIONS
+from publisher.metrics.samples import INTERACTIONS
 from publisher.models import PostState
 from publisher.reports import data
 from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from publisher.metrics.pull import INTERACTIONS
+from publisher.metrics.samples import INTERACTIONS
 from publisher.reports.data import Key, PostInfo
 from publisher.reports.model import Charts, EngagementRow
 from publisher.reports.period import Period

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from publisher.metrics.pull import account_t, append_samples, event_t, item_t, post_t
 from publisher.store.db import Store
-from publisher.store.tables import TokenRow
+from publisher.store.metrics import append_samples
+from publisher.store.reports import insert_history
+from publisher.store.tokens import put_token
 
 #: per platform: (normalised name, raw name, base size) of the figures its adapter reports
 FIGURES: dict[str, tuple[tuple[str, str, float], ...]] = {
@@ -172,25 +171,14 @@ def seed_history(
                         "value": float(base + d * rng.randint(5, 30)),
                     }
                 )
-    with store.begin() as conn:
-        conn.execute(sa.insert(item_t), items)
-        conn.execute(sa.insert(post_t), posts)
-        if events:
-            conn.execute(sa.insert(event_t), events)
-        if follows:
-            conn.execute(sa.insert(account_t), follows)
+    insert_history(store, items=items, posts=posts, events=events, follows=follows)
     append_samples(store, samples)
     return Seeded(len(posts), len(samples))
 
 
 def add_expiring_token(store: Store, account: str, kind: str, expires_at: datetime, value: str) -> None:
     """A stored token (for the 'expiring credentials' risk); `value` is a canary a report must never show."""
-    with store.begin() as conn:
-        conn.execute(
-            sa.insert(TokenRow.__table__).values(  # type: ignore[attr-defined]
-                account=account, kind=kind, value=value, expires_at=expires_at, meta={}
-            )
-        )
+    put_token(store, account, kind, value, expires_at, {})
 
 
 def bulk_samples(

@@ -11,10 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.store.db import Store
-from publisher.store.tables import SyncStateRow, TokenRow
+from publisher.store.tables import sync_state_t as sync_t
+from publisher.store.tables import token_t
 
-token_t = TokenRow.__table__  # type: ignore[attr-defined]
-sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
 _AUTH_PREFIX = "auth:"  # sync_state key of an account's needs-reauth flag; its value never holds a secret
 
 
@@ -58,11 +57,46 @@ class StoreTokenCache:
         if not value:  # an empty token never overwrites a stored one (R20)
             return
         self._memo.pop((account, kind), None)
-        values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
-        where = sa.and_(token_t.c.account == account, token_t.c.kind == kind)
-        with self.store.begin() as conn:
-            if not conn.execute(sa.update(token_t).where(where).values(**values)).rowcount:
-                conn.execute(sa.insert(token_t).values(account=account, kind=kind, **values))
+        put_token(self.store, account, kind, value, expires_at, meta)
+
+
+def put_token(
+    store: Store,
+    account: str,
+    kind: str,
+    value: str,
+    expires_at: datetime | None,
+    meta: dict[str, Any] | None = None,
+) -> None:
+    """Store the account's token of this kind, replacing the one stored before."""
+    values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
+    where = sa.and_(token_t.c.account == account, token_t.c.kind == kind)
+    with store.begin() as conn:
+        if not conn.execute(sa.update(token_t).where(where).values(**values)).rowcount:
+            conn.execute(sa.insert(token_t).values(account=account, kind=kind, **values))
+
+
+def token_meta(store: Store, account: str) -> dict[str, tuple[datetime | None, dict[str, Any]]]:
+    """kind -> (expires_at, metadata) of the account's stored tokens; the value column is never read."""
+    query = sa.select(token_t.c.kind, token_t.c.expires_at, token_t.c.meta).where(
+        token_t.c.account == account
+    )
+    with store.session() as s:
+        return {r.kind: (r.expires_at, dict(r.meta or {})) for r in s.execute(query)}
+
+
+def expiring_tokens(
+    store: Store, *, before: datetime, kind_contains: str = ""
+) -> list[tuple[str, str, datetime]]:
+    """Sorted (account, kind, expires_at) of tokens expiring before `before` whose kind holds `kind_contains`;
+    the value column is never read."""
+    query = sa.select(token_t.c.account, token_t.c.kind, token_t.c.expires_at).where(
+        token_t.c.expires_at.is_not(None),
+        token_t.c.expires_at < before,
+        token_t.c.kind.like(f"%{kind_contains}%"),
+    )
+    with store.session() as s:
+        return sorted((r.account, r.kind, r.expires_at) for r in s.execute(query))
 
 
 def mark_needs_reauth(store: Store, account: str, *, reason: str, post_id: int | None, now: datetime) -> bool:
