@@ -18,7 +18,6 @@ from tests.conftest import REPO, WS
 from publisher.daemon.actions import preflight
 from publisher.daemon.jobs import (
     JobContext,
-    claim_period,
     current_period,
     due_windows,
     next_fire,
@@ -28,6 +27,7 @@ from publisher.daemon.jobs import (
 )
 from publisher.errors import ConfigError
 from publisher.store.db import Store, open_store
+from publisher.store.jobs import claim_period
 from publisher.store.tables import JobRunRow, PostRow
 from publisher.store.tokens import accounts_needing_reauth
 from publisher.workspace.settings import Workspace

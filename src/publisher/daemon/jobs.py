@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from publisher.daemon.cron import Cron, parse_cron
 from publisher.errors import ConfigError
-from publisher.models import PostState
 from publisher.platforms.rules import _duration
 from publisher.store.db import Store
-from publisher.store.tables import JobRunRow, PostRow
+from publisher.store.jobs import claim_period, finish_period, queued_due_after
 from publisher.workspace.files import read_schedule_file
 from publisher.workspace.settings import Workspace
 
@@ -25,8 +22,6 @@ logger = logging.getLogger(__name__)
 JOBS_FILE = "schedules/jobs.yaml"
 ACTIONS = ("metrics.pull", "report.daily", "report.weekly", "report.engagement", "accounts.preflight")
 CATCH_UP_GRACE = timedelta(minutes=5)  # catch_up: false still runs a period this soon after its fire time
-job_t = JobRunRow.__table__  # type: ignore[attr-defined]
-post_t = PostRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -133,13 +128,7 @@ class Period:
 
 def due_windows(store: Store, job: Job, *, after: datetime) -> list[tuple[datetime, datetime]]:
     """Due windows of queued posts due after `after`: distinct minutes, merged when within merge_within."""
-    with store.session() as s:
-        rows = s.execute(
-            sa.select(post_t.c.due_at)
-            .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > after)
-            .order_by(post_t.c.due_at)
-        ).scalars()
-        dues = sorted({d.replace(second=0, microsecond=0) for d in rows})
+    dues = sorted({d.replace(second=0, microsecond=0) for d in queued_due_after(store, after)})
     windows: list[tuple[datetime, datetime]] = []
     merge = timedelta(seconds=job.merge_within_s)
     for d in dues:
@@ -180,25 +169,6 @@ def next_fire(store: Store, job: Job, after: datetime) -> datetime | None:
         if start - before > after:
             return start - before
     return None
-
-
-def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
-    """Take (job, period) for this runner; False if any runner, on any node, already took it."""
-    try:
-        with store.begin() as conn:
-            conn.execute(sa.insert(job_t).values(job=job, period=period, started_at=now))
-    except sa.exc.IntegrityError:
-        return False
-    return True
-
-
-def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome: str) -> None:
-    with store.begin() as conn:
-        conn.execute(
-            sa.update(job_t)
-            .where(job_t.c.job == job, job_t.c.period == period)
-            .values(finished_at=now, outcome=outcome[:500])
-        )
 
 
 # -- running ---------------------------------------------------------------------------------------------

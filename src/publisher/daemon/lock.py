@@ -10,11 +10,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
-
-import sqlalchemy as sa
+from typing import IO
 
 from publisher.errors import StoreError
+from publisher.store import advisory
 
 logger = logging.getLogger(__name__)
 LOCK_NAME = "daemon.lock"
@@ -90,12 +89,16 @@ class Leader:
     """
 
     def __init__(
-        self, engine: sa.Engine, *, retry_s: float = 3.0, monotonic: Callable[[], float] = time.monotonic
+        self,
+        engine: advisory.Engine,
+        *,
+        retry_s: float = 3.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.retry_s = retry_s
         self._monotonic = monotonic
-        self._conn: Any = None
+        self._conn: advisory.Connection | None = None
         self._leader = False
         self._next_try = 0.0
 
@@ -110,58 +113,31 @@ class Leader:
             return False
         self._next_try = now + self.retry_s
         try:
-            if self._conn is None:
-                self._conn = self.engine.connect()
-            got = self._conn.execute(
-                sa.text("SELECT pg_try_advisory_lock(:k, hashtext(coalesce(current_schema(), 'public')))"),
-                {"k": LEADER_KEY},
-            ).scalar()
-            self._conn.commit()  # the session lock outlives the transaction; keep no transaction open
-        except sa.exc.DBAPIError:
+            self._conn, got = advisory.try_lock(self.engine, self._conn, LEADER_KEY)
+        except advisory.AdvisoryUnavailable:
             logger.warning("cannot reach the database to take the recurring-jobs lock", exc_info=True)
+            self._conn = None  # try_lock discarded it
             self._drop()
             return False
-        self._leader = bool(got)
+        self._leader = got
         if self._leader:
             logger.info("this node now runs the recurring jobs")
         return self._leader
 
     def _alive(self) -> bool:
         """This session still holds the lock (a reconnected session would not: it must not think it leads)."""
-        try:
-            held = self._conn.execute(
-                sa.text(
-                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND pid = pg_backend_pid() AND classid = CAST(:k AS oid) AND objsubid = 2)"
-                ),
-                {"k": LEADER_KEY},
-            ).scalar()
-            self._conn.commit()
-            return bool(held)
-        except sa.exc.DBAPIError:
-            return False
+        return self._conn is not None and advisory.holds(self._conn, LEADER_KEY)
 
     def _drop(self) -> None:
         self._leader = False
         if self._conn is not None:
-            try:
-                self._conn.invalidate()  # never return a session holding the lock to the pool
-                self._conn.close()
-            except sa.exc.DBAPIError:
-                pass
+            advisory.discard(self._conn)  # never return a session holding the lock to the pool
             self._conn = None
 
     def release(self) -> None:
         """Give the lead up now (graceful stop), so another node takes over without waiting for a timeout."""
         if self._conn is not None and self._leader:
-            try:
-                self._conn.execute(
-                    sa.text("SELECT pg_advisory_unlock(:k, hashtext(coalesce(current_schema(), 'public')))"),
-                    {"k": LEADER_KEY},
-                )
-                self._conn.commit()
-            except sa.exc.DBAPIError:
-                pass
+            advisory.unlock(self._conn, LEADER_KEY)
         self._drop()
 
 

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -36,11 +35,9 @@ from publisher.errors import PublisherError
 from publisher.models import PostState
 from publisher.store import claims
 from publisher.store.db import Store, utcnow
-from publisher.store.tables import PostRow
 from publisher.workspace.settings import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
-post_t = PostRow.__table__  # type: ignore[attr-defined]
 Clock = Callable[[], datetime]
 #: written to the state dir (pid) once the daemon serves (alarms armed, first tick done); removed on exit
 READY_NAME = "daemon.ready"
@@ -192,11 +189,7 @@ class Daemon:
         Posts already sending keep their lease: if it expires the reaper sends them to reconcile, never
         blindly back to the queue.
         """
-        query = sa.select(post_t.c.id).where(
-            post_t.c.lease_owner == self.owner, post_t.c.state == PostState.CLAIMED.value
-        )
-        with self.store.session() as s:
-            ids = list(s.execute(query).scalars())
+        ids = claims.claimed_by(self.store, self.owner)
         released = [
             i
             for i in ids

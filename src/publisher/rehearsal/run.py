@@ -15,19 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
+from publisher import reports
+from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings
+from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
-from publisher.store.tables import MetricRow, PostRow
+from publisher.store.metrics import latest_totals
+from publisher.store.reports import post_urls, state_counts
 from publisher.workspace.credentials import FIELDS, env_var
 from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
-post_t = PostRow.__table__  # type: ignore[attr-defined]
-metric_t = MetricRow.__table__  # type: ignore[attr-defined]
 REHEARSAL_DB = "rehearsal.db"
 MAX_STEPS = 50_000
 
@@ -123,11 +124,8 @@ def _fresh_store(ws: Workspace) -> Store:
     return open_store(f"sqlite:///{ws.state_dir / REHEARSAL_DB}")
 
 
-def _metrics_action(clock: VirtualClock) -> Action | None:
-    try:
-        from publisher.metrics import pull as metrics
-    except ImportError:
-        return None
+def _metrics_action(clock: VirtualClock) -> Action:
+    """metrics.pull on the virtual clock, from the rehearsal's sandbox."""
 
     def pull(ctx: JobContext) -> str:
         since = ctx.now - timedelta(days=int(ctx.job.args.get("since_days", 14)))
@@ -191,12 +189,7 @@ async def _rehearse(
     clock = VirtualClock(start.astimezone(UTC))
     store = _fresh_store(ws)
     if actions is None:
-        from publisher.daemon.actions import default_actions
-
-        actions = default_actions()
-        pull = _metrics_action(clock)
-        if pull is not None:
-            actions["metrics.pull"] = pull
+        actions = {**default_actions(), "metrics.pull": _metrics_action(clock)}
     daemon = Daemon(
         rws,
         store=store,
@@ -228,8 +221,8 @@ async def _rehearse(
                     break
                 clock.now = step_to
                 await _set_sandbox_clock(client, base, clock.now)
-        result.final_states = _final_states(store)
-        result.metrics = _metrics(store)
+        result.final_states = state_counts(store)
+        result.metrics = latest_totals(store)
         result.elapsed_s = time.monotonic() - began
         result.files = write_outputs(result, out_dir)
         result.files += _reports(rws, store, out_dir, clock.now, result.start, result.until)
@@ -274,46 +267,11 @@ async def _set_sandbox_clock(client: httpx.AsyncClient, base: str, now: datetime
 def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEntry]:
     if not outcomes:
         return []
-    ids = [o.post_id for o in outcomes]
-    with store.session() as s:
-        urls = dict(s.execute(sa.select(post_t.c.id, post_t.c.url).where(post_t.c.id.in_(ids))).all())
+    urls = post_urls(store, [o.post_id for o in outcomes])
     return [
         TimelineEntry(at, o.platform, o.account, o.item, o.state, o.reason, urls.get(o.post_id) or "")
         for o in outcomes
     ]
-
-
-def _final_states(store: Store) -> dict[str, int]:
-    with store.session() as s:
-        rows = s.execute(sa.select(post_t.c.state, sa.func.count()).group_by(post_t.c.state)).all()
-    return {state: count for state, count in rows}
-
-
-def _metrics(store: Store) -> dict[str, dict[str, float]]:
-    """Per platform and metric, the sum over posts of each post's latest sample."""
-    latest = (
-        sa.select(metric_t.c.post_id, metric_t.c.name, sa.func.max(metric_t.c.taken_at).label("taken_at"))
-        .where(metric_t.c.post_id.is_not(None))
-        .group_by(metric_t.c.post_id, metric_t.c.name)
-        .subquery()
-    )
-    query = (
-        sa.select(metric_t.c.platform, metric_t.c.name, sa.func.sum(metric_t.c.value))
-        .join(
-            latest,
-            sa.and_(
-                metric_t.c.post_id == latest.c.post_id,
-                metric_t.c.name == latest.c.name,
-                metric_t.c.taken_at == latest.c.taken_at,
-            ),
-        )
-        .group_by(metric_t.c.platform, metric_t.c.name)
-    )
-    out: dict[str, dict[str, float]] = {}
-    with store.session() as s:
-        for platform, name, total in s.execute(query):
-            out.setdefault(platform, {})[name] = float(total or 0)
-    return out
 
 
 def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
@@ -381,18 +339,10 @@ def _markdown(result: RehearsalResult) -> str:
 def _reports(
     ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
 ) -> list[Path]:
-    """The weekly report and engagement export, when the reports module offers `rehearsal_reports`."""
-    try:
-        from publisher import reports
-    except ImportError:
-        return []
-    make = getattr(reports, "rehearsal_reports", None)
-    if make is None:
-        logger.info("reports: no rehearsal_reports() yet; timeline only")
-        return []
+    """The weekly report and engagement export of the rehearsed period."""
     try:
         period = f"{start.astimezone(ws.zone):%Y-%m-%d}..{until.astimezone(ws.zone):%Y-%m-%d}"
-        return list(make(ws, store, period=period, out_dir=out_dir, now=now))
+        return list(reports.rehearsal_reports(ws, store, period=period, out_dir=out_dir, now=now))
     except Exception:  # a report bug must not hide the rehearsal's own result
         logger.warning("writing the rehearsal reports failed", exc_info=True)
         return []

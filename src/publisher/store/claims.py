@@ -338,6 +338,13 @@ def renew_lease(store: Store, post_id: int, *, owner: str, now: datetime, lease_
         return conn.execute(stmt).rowcount == 1
 
 
+def claimed_by(store: Store, owner: str) -> list[int]:
+    """Ids of the posts `owner` has claimed and not started sending."""
+    query = sa.select(post.c.id).where(post.c.lease_owner == owner, post.c.state == S.CLAIMED.value)
+    with store.session() as s:
+        return list(s.execute(query).scalars())
+
+
 def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     """Return expired leases: claimed, nothing sent -> queued; sending -> reconcile (never re-sent blindly).
 
