@@ -10,7 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+#: What an item may declare about its origin (`declare:`); platform.yaml says which each platform supports.
+DECLARATIONS = ("original", "repost", "ai_generated", "ai_assisted")
+
+Severity = Literal["error", "warning", "info"]  # info: an acknowledged finding, listed, never blocking
 
 
 @dataclass(frozen=True)

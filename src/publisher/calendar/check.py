@@ -31,6 +31,11 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
+    def acknowledged(self) -> list[Problem]:
+        """Compliance hits an item acknowledged in `allow:` (listed, never blocking)."""
+        return [p for p in self.problems if p.severity == "info"]
+
+    @property
     def item_count(self) -> int:
         return len(self.checked)
 
@@ -50,6 +55,7 @@ class CheckResult:
             "items": self.item_count,
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
+            "acknowledged": [p.to_dict() for p in self.acknowledged],
             "valid": {
                 c.item.id: sorted(f"{p}:{a}" for p, a in c.valid_targets) for c in self.checked if c.item
             },

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.compliance.scan import check_item
 from publisher.content.item import ContentContext, read_item
 from publisher.models import Item, Problem
 from publisher.render.engine import Renderer
@@ -178,6 +179,7 @@ class Calendar:
         rel = path.relative_to(self.ws.root).as_posix()
         valid: set[tuple[str, str]] = set()
         if item is not None:
+            problems += check_item(item, self.ws.compliance)
             item_level = [p for p in problems if not p.platform and p.severity == "error"]
             # HTML articles last: their renderer takes over the shared parse of the body (no copy needed).
             for target in sorted(item.targets, key=self.renderer.mutates_parse):

@@ -70,7 +70,7 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
         print_json(result.to_dict())
     else:
         for problem in result.problems:
-            colour = "red" if problem.severity == "error" else "yellow"
+            colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
             err.print(f"[{colour}]{escape(problem.format())}[/]")
         table = Table(title="publisher check", show_lines=False)
         for col in ("platform", "valid", "with errors"):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from publisher.content.files import file_digest
 from publisher.content.frontmatter import FrontMatterError, decode, load_yaml, plain, split
 from publisher.content.timeparse import TimeError, parse_publish_at
-from publisher.models import Item, Problem, Target
+from publisher.models import DECLARATIONS, Item, Problem, Target
 
 #: Fields an item may set at the top level (any of them may be overridden per platform, too).
 COMMON_FIELDS: dict[str, str] = {
@@ -38,6 +38,9 @@ COMMON_FIELDS: dict[str, str] = {
     "description": "str",
     "link": "str",
     "notes": "str",
+    "declare": "str",  # original | repost | ai_generated | ai_assisted (models.DECLARATIONS)
+    "source": "str",  # where a repost comes from (required with `declare: repost`)
+    "allow": "allow",  # acknowledged compliance hits: [{word: 第一, reason: ...}]
 }
 OVERRIDABLE = {
     "title",
@@ -53,6 +56,8 @@ OVERRIDABLE = {
     "campaign",
     "description",
     "link",
+    "declare",
+    "source",
 }
 STATUSES = ("draft", "ready")
 _SECRETISH = (
@@ -167,6 +172,7 @@ def read_item(
     base["title"] = title
     _check_field_types(base, "", r)
     targets = _targets(data, base, r, path)
+    _check_declarations(data, targets, r)
     media_paths = _media_paths(data, path, r)
     digest = hashlib.sha256(raw)
     for media in sorted(set(media_paths)):
@@ -324,6 +330,36 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
             Target(platform, account, merged, when, r.lines.get(dotted, r.lines.get("platforms", 1)))
         )
     return targets
+
+
+def _check_declarations(data: Mapping[str, Any], targets: list[Target], r: _Reader) -> None:
+    """`declare:` is one of DECLARATIONS, and a repost names its `source:` (top level or per platform).
+    Whether a platform supports the declaration is the renderer's check (it knows platform.yaml)."""
+    seen: set[str] = set()
+    for target in targets:
+        value = target.fields.get("declare")
+        if value is None:
+            continue
+        entry = next((k for k in (target.account, target.platform) if k in (data.get("platforms") or {})), "")
+        own = isinstance(data.get("platforms"), dict) and "declare" in (data["platforms"].get(entry) or {})
+        dotted = f"platforms.{entry}.declare" if own else "declare"
+        if dotted in seen:
+            continue
+        seen.add(dotted)
+        if value not in DECLARATIONS:
+            r.add(
+                dotted,
+                f"declare must be one of {', '.join(DECLARATIONS)}, not {value!r}",
+                did_you_mean(str(value), DECLARATIONS),
+                target.platform if own else "",
+            )
+        elif value == "repost" and not str(target.fields.get("source") or "").strip():
+            r.add(
+                dotted,
+                "a repost must name its source",
+                "add `source: <original author or URL>` next to `declare: repost`",
+                target.platform if own else "",
+            )
 
 
 def _when(value: Any, dotted: str, r: _Reader, platform: str) -> Any:

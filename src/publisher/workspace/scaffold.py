@@ -47,7 +47,7 @@ on_time_rate = 0.90
 
 
 def init_workspace(directory: Path, *, force: bool = False) -> list[str]:
-    """Create a workspace: publisher.toml, platforms/ (the defaults), schedules/,
+    """Create a workspace: publisher.toml, platforms/ and compliance/ (the defaults), schedules/,
     content/ with one example."""
     directory = directory.resolve()
     if (directory / CONFIG_NAME).exists():
@@ -60,6 +60,8 @@ def init_workspace(directory: Path, *, force: bool = False) -> list[str]:
     created.append(CONFIG_NAME)
     shutil.copytree(DEFAULTS_DIR / "platforms", directory / "platforms", dirs_exist_ok=True)
     created.append("platforms/")
+    shutil.copytree(DEFAULTS_DIR / "compliance", directory / "compliance", dirs_exist_ok=True)
+    created.append("compliance/")
     (directory / "schedules").mkdir(exist_ok=True)
     slots = DEFAULTS_DIR / "schedules"
     if slots.is_dir():

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from publisher.compliance.lists import list_files, load_lists
+from publisher.compliance.scan import Rules
 from publisher.errors import ConfigError
 from publisher.platforms.rules import PlatformRules, _duration, load_rules, platform_dirs
 
@@ -50,6 +52,29 @@ class NotifySettings(BaseModel):
     sender: str = ""
 
 
+class ComplianceSettings(BaseModel):
+    """`[compliance]`: the near-duplicate guard of `publisher check`."""
+
+    model_config = ConfigDict(extra="forbid")
+    similarity: float = 0.85  # warn at or above this share of shared 3-character shingles (0 < x <= 1)
+    window: float = 30 * 86400.0  # compare items whose publish times are at most this far apart
+
+    @field_validator("similarity")
+    @classmethod
+    def _share(cls, value: float) -> float:
+        if not 0 < value <= 1:
+            raise ValueError(f"similarity is a share between 0 and 1, e.g. 0.85, got {value}")
+        return value
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _window(cls, value: Any) -> float:
+        try:
+            return _duration(value, where="", key="")
+        except ConfigError:
+            raise ValueError(f"expected a duration such as 30d or 72h, got {value!r}") from None
+
+
 class Settings(BaseModel):
     """`publisher.toml`, validated. Unknown keys are errors (a typo must not be silently ignored)."""
 
@@ -64,6 +89,7 @@ class Settings(BaseModel):
     accounts: dict[str, AccountSettings] = Field(default_factory=dict)
     targets: dict[str, Any] = Field(default_factory=dict)
     notify: dict[str, NotifySettings] = Field(default_factory=dict)
+    compliance: ComplianceSettings = ComplianceSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -175,6 +201,21 @@ class Workspace:
     def rules(self) -> dict[str, PlatformRules]:
         dirs = platform_dirs(self.platforms_dir, DEFAULTS_DIR / "platforms")
         return {name: load_rules(path) for name, path in dirs.items()}
+
+    @cached_property
+    def compliance(self) -> Rules:
+        """The word lists in force: the packaged `compliance/*.yaml`, a workspace file of the same name
+        replacing the packaged one, other workspace files added; plus `platforms/<name>/compliance.yaml`."""
+        files = {p.name: p for p in list_files(DEFAULTS_DIR / "compliance")}
+        files.update({p.name: p for p in list_files(self.root / "compliance")})
+        common = load_lists(files[name] for name in sorted(files))
+        dirs = platform_dirs(self.platforms_dir, DEFAULTS_DIR / "platforms")
+        own = {
+            name: load_lists([path / "compliance.yaml"])
+            for name, path in dirs.items()
+            if (path / "compliance.yaml").is_file()
+        }
+        return Rules.build(common, own)
 
     def accounts_for(self, platform: str) -> dict[str, AccountSettings]:
         return {n: a for n, a in self.settings.accounts.items() if a.platform == platform}
