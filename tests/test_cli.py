@@ -148,3 +148,15 @@ def test_user_text_is_never_read_as_markup(ws: WS) -> None:
         assert "x[/bold]y" in result.stdout.replace("\n", "").replace("│", "").replace(" ", "") or (
             command == "sync"
         )
+
+
+def test_publish_one_platform_is_not_blocked_by_another_platforms_error(ws: WS) -> None:
+    """An error for Product Hunt does not refuse `publish ITEM --platform xiaohongshu`; the exit code says
+    whether the post asked for left the queue's hands."""
+    ws.item("launch.md", GOOD.replace("producthunt: {name: WeeklyPilot, ", "producthunt: {"))
+    assert "Product Hunt needs a name" in cli("check", "--workspace", str(ws.root)).stderr
+    result = cli("publish", "launch", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
+    assert "Traceback" not in result.stderr and "needs a name" not in result.stderr, result.stderr
+    posts = json.loads(result.stdout)["posts"]
+    assert [p["platform"] for p in posts] == ["xiaohongshu"]
+    assert result.returncode == (0 if posts[0]["state"] in ("published", "awaiting_manual") else 1), posts

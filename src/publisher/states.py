@@ -153,8 +153,12 @@ PERSON: frozenset[PostState] = frozenset(
 #: Shown with their evidence: a person must act, or the queue is asking the platform what happened.
 ATTENTION: frozenset[PostState] = PERSON | {S.RECONCILE, S.HELD}
 
-#: A publish that asked for it did not send it (`publisher publish` exits 1).
-NOT_SENT: frozenset[PostState] = frozenset({S.FAILED, S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.MISSED, S.HELD})
+#: Being sent now, or due to be: a publish waits for these to settle.
+IN_FLIGHT: frozenset[PostState] = frozenset({S.QUEUED, S.CLAIMED, S.SENDING})
+
+#: Out of the queue's hands as asked: on the platform, or a ready-to-post pack with a person.
+DELIVERED: frozenset[PostState] = frozenset({S.PUBLISHED, S.AWAITING_MANUAL})
+
 
 #: Reached an outcome the reports count (success rate, on-time rate).
 SETTLED: frozenset[PostState] = frozenset({S.PUBLISHED, S.FAILED, S.MISSED, S.NEEDS_ATTENTION})

@@ -36,13 +36,17 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.queue.manual import publish_dry_run, publish_now
-from publisher.queue.overview import post_views, status_summary
-from publisher.states import DONE, NOT_SENT
+from publisher.queue.overview import PostView, post_views, status_summary
+from publisher.states import DELIVERED, DONE, IN_FLIGHT
 from publisher.store.db import store_for
 from publisher.workspace.scaffold import init_workspace
 from publisher.workspace.settings import open_workspace
 
 __all__ = ["check", "init", "plan", "preview", "publish", "status", "sync"]
+
+
+#: How long `publish` waits for a running daemon to send what it made due.
+PUBLISH_WAIT_S = 120.0
 
 
 @app.command()
@@ -232,36 +236,18 @@ def publish(
     ws = open_workspace(workspace)
     store = store_for(ws)
     if not dry_run:
-        from publisher.daemon.entry import notifier_for
-        from publisher.daemon.service import run_once
-
-        made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
-        with sandbox_url_for(sandbox) as url:
-            outcomes = run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
-        mine = {post for post, *_ in made_due}
-        rows = [o for o in outcomes if o.post_id in mine]
+        rows = _publish_now(ws, store, item, platform=platform, sandbox=sandbox)
         if as_json:
-            print_json(
-                {
-                    "posts": [
-                        {
-                            "id": o.post_id,
-                            "platform": o.platform,
-                            "account": o.account,
-                            "state": o.state,
-                            "reason": o.reason,
-                        }
-                        for o in rows
-                    ]
-                }
-            )
+            print_json({"posts": [v.to_dict() for v in rows]})
         else:
-            for o in rows:
+            for v in rows:
+                why = escape(v.last_error or v.reason or "")
                 out.print(
-                    f"post {o.post_id} {escape(o.platform)}:{escape(o.account)}: "
-                    f"[{STATE_STYLE.get(o.state, 'white')}]{o.state}[/] {escape(o.reason or '')}"
+                    f"post {v.id} {escape(v.platform)}:{escape(v.account)}: "
+                    f"[{STATE_STYLE.get(v.state, 'white')}]{v.state}[/] {why}"
                 )
-        raise typer.Exit(1 if any(o.state in NOT_SENT for o in rows) else 0)
+        # 0 only when every post asked for is out of the queue's hands (published, or a pack with a person).
+        raise typer.Exit(0 if rows and all(v.state in DELIVERED for v in rows) else 1)
     records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
     if as_json:
         print_json(
@@ -282,6 +268,29 @@ def publish(
             err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
+
+
+def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbox: bool) -> list[PostView]:
+    """Make the item's posts due now, then send them: here (run --once), or, when `publisher run` holds the
+    workspace, let that daemon send them and wait for their outcome with a deadline."""
+    from publisher.daemon.entry import notifier_for
+    from publisher.daemon.lock import describe, running_holder
+    from publisher.daemon.service import run_once
+
+    holder = running_holder(ws.state_dir) if store.is_sqlite else None
+    made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
+    ids = {post for post, *_ in made_due}
+    if holder is None:
+        with sandbox_url_for(sandbox) as url:
+            run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
+    else:
+        err.print(f"the running daemon ({escape(describe(holder))}) sends it; waiting for the outcome…")
+        deadline = time.monotonic() + PUBLISH_WAIT_S
+        while time.monotonic() < deadline:
+            if all(v.state not in IN_FLIGHT for v in post_views(store) if v.id in ids):
+                break
+            time.sleep(0.5)  # the daemon works; this command only reads the store until the deadline
+    return [v for v in post_views(store) if v.id in ids]
 
 
 @app.command()

@@ -74,6 +74,20 @@ class DaemonLock:
         self.release()
 
 
+def running_holder(state_dir: Path) -> str | None:
+    """Who holds the workspace's daemon lock ("pid host started_at"), or None when no daemon runs."""
+    probe = DaemonLock(state_dir)
+    try:
+        probe.acquire()
+    except DaemonLocked:
+        try:
+            return probe.path.read_text(encoding="utf-8").strip() or "unknown process"
+        except OSError:
+            return "unknown process"
+    probe.release()
+    return None
+
+
 def describe(holder: str) -> str:
     parts = holder.split()
     if len(parts) >= 3:

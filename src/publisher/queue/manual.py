@@ -94,15 +94,25 @@ def publish_now(
 
     calendar = Calendar(ws)
     checked = find_item(calendar, ref)
-    if checked.item is None or checked.errors:
+    if checked.item is None:
         raise ContentError(checked.errors or checked.problems)
+    # One platform's problem never blocks the others: only the item's own errors, or the asked platform's.
+    blocking = [p for p in checked.errors if not p.platform or (platform and p.platform == platform)]
+    if blocking:
+        raise ContentError(blocking)
     sync_calendar(ws, store, now=now, calendar=calendar)
     t = PostRow.__table__  # type: ignore[attr-defined]
     with store.session() as s:
         rows = s.execute(
             sa.select(t.c.id, t.c.platform, t.c.account).where(t.c.item_id == checked.item.id)
         ).all()
-    rows = [r for r in rows if platform in (None, r.platform, r.account)]
+    rows = [
+        r
+        for r in rows
+        if platform in (None, r.platform, r.account) and (r.platform, r.account) in checked.valid_targets
+    ]
+    if not rows and checked.errors:
+        raise ContentError(checked.errors)
     if not rows:
         raise UsageError(f"{checked.item.id} has no post{' on ' + platform if platform else ''} to publish")
     return [(r.id, r.platform, r.account, str(make_due(store, r.id, now=now))) for r in rows]
