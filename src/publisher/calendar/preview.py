@@ -13,12 +13,12 @@ from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from publisher.calendar.load import Checked
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import PlatformRules, count_length
+from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.engine import Renderer
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace
 
@@ -103,7 +103,7 @@ def _write_page(
     media = [_place(m, out / MEDIA_DIR) for m in post.media]
     ctx = _page_context(ws, rules, item, target, post, media)
     try:
-        html = _env(rules).get_template(rules.preview).render(ctx)
+        html = render_within(_env(rules).get_template(rules.preview), ctx, max_chars=MAX_PAGE_CHARS)
     except (TemplateError, SecurityError) as exc:
         # A broken workspace preview template is reported like any other problem, never a traceback.
         message = f"preview template {rules.preview} failed: {exc}"
@@ -129,15 +129,19 @@ def _write_page(
     }, []
 
 
+#: A preview page holds the whole rendered post plus its layout.
+MAX_PAGE_CHARS = 2_000_000
+
+
 # -- building the pages ------------------------------------------------------------------------------------
 
 
-def _env(rules: PlatformRules | None) -> ImmutableSandboxedEnvironment:
+def _env(rules: PlatformRules | None) -> BudgetedEnvironment:
     """A sandbox per page kind: the workspace's platform folder, the packaged default, then shared parts."""
     search = [TEMPLATES_DIR]
     if rules is not None:
         search = [rules.directory, DEFAULTS_DIR / "platforms" / rules.name, TEMPLATES_DIR]
-    env = ImmutableSandboxedEnvironment(
+    env = BudgetedEnvironment(
         loader=FileSystemLoader([str(p) for p in search]),
         autoescape=True,
         undefined=StrictUndefined,

@@ -1,0 +1,115 @@
+"""Workspace templates run in a sandbox with a budget: loops, output size and time are capped, so a template
+(written by anyone with access to the folder) can never hang `check` or fill the machine's memory.
+
+`BudgetedEnvironment` is Jinja's immutable sandbox plus a counted `range`, size checks on `*` and `**`, and
+`render_within`, which streams the output and stops at the first limit with a TemplateBudgetError (a
+TemplateError, so callers already report it as a content problem naming the template).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Template, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+#: Characters one template may produce.
+MAX_OUTPUT_CHARS = 200_000
+#: Loop steps over `range(...)` in one render, all loops together.
+MAX_STEPS = 200_000
+#: Seconds one render may take.
+MAX_SECONDS = 2.0
+#: Largest string or list a `*` may build, and the largest `**` exponent.
+MAX_PRODUCT = 200_000
+MAX_EXPONENT = 1_000
+
+
+class TemplateBudgetError(TemplateError):
+    """A template went past one of its limits; the message says which and how to fix it."""
+
+
+@dataclass
+class _Budget:
+    started: float = field(default_factory=time.monotonic)
+    steps: int = 0
+    max_seconds: float = MAX_SECONDS
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.max_seconds:
+            raise TemplateBudgetError(
+                f"ran for more than {self.max_seconds:g} s (a loop too large?); a template must only lay out "
+                "the item's fields"
+            )
+
+
+_CURRENT: ContextVar[_Budget | None] = ContextVar("publisher_template_budget", default=None)
+
+
+def _counted(steps: range) -> Iterator[int]:
+    budget = _CURRENT.get()
+    for n in steps:
+        if budget is not None:
+            budget.steps += 1
+            if budget.steps > MAX_STEPS:
+                raise TemplateBudgetError(
+                    f"looped more than {MAX_STEPS:,} times over range(); loop over the item's fields instead"
+                )
+            if budget.steps % 1024 == 0:
+                budget.check_time()
+        yield n
+
+
+def _budgeted_range(*args: int) -> Iterator[int]:
+    return _counted(range(*args))
+
+
+class BudgetedEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with loops, products and powers kept within the budget."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _budgeted_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise TemplateBudgetError(f"an exponent above {MAX_EXPONENT:,} is not allowed in a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_PRODUCT:
+                    raise TemplateBudgetError(
+                        f"`*` would build {len(seq) * times:,} items (limit {MAX_PRODUCT:,})"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+
+def render_within(
+    template: Template, context: Mapping[str, Any], *, max_chars: int = MAX_OUTPUT_CHARS
+) -> str:
+    """Render `template`, stopping at the output, loop, time or recursion limit with a TemplateBudgetError."""
+    budget = _Budget()
+    token = _CURRENT.set(budget)
+    parts: list[str] = []
+    size = 0
+    try:
+        for chunk in template.generate(dict(context)):
+            size += len(chunk)
+            if size > max_chars:
+                raise TemplateBudgetError(
+                    f"produced more than {max_chars:,} characters; a template must not loop over its output"
+                )
+            parts.append(chunk)
+            budget.check_time()
+    except RecursionError:
+        raise TemplateBudgetError(
+            "includes or calls itself without end; remove the include or macro that calls itself"
+        ) from None
+    finally:
+        _CURRENT.reset(token)
+    return "".join(parts)
