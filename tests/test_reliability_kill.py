@@ -138,3 +138,121 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
         f"\nkill test: {KILLS} kills, {mid_send} mid-send, final {dict(by_state)}, "
         f"{time.monotonic() - began:.0f} s"
     )
+
+
+# -- a restart takes over a dead daemon's leases at once ----------------------------------------------------
+
+WRITE_STEPS = {
+    "draft/add": "/cgi-bin/draft/add",
+    "create_image_text": "/api/douyin/v1/video/create_image_text/",
+}
+
+
+def test_a_restarted_daemon_settles_every_post_a_sigkill_left_claimed_or_sending_within_30_s(
+    tmp_path: Path,
+) -> None:
+    """The real `publisher run` against a real `publisher sandbox`: SIGKILL while one post is mid-write and
+    the rest are claimed, restart: the daemon lock proves the old owner dead, so its leases are taken back at
+    once (a lease would otherwise hold them until it expires), and every post is published within 30 s, none
+    twice."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+
+    import httpx
+    from support.procs import child_env, free_port
+    from support.workspaces import attempts
+
+    exe = shutil.which("publisher")
+    assert exe, "the publisher console script is not installed"
+    root = write_workspace(tmp_path / "ws", Layout(items=2, when=due_now()))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = child_env({**credential_env(root), "PUBLISHER_SANDBOX_URL": url})
+    logs = (tmp_path / "procs.log").open("ab")
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def spawn(*args: str) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen([exe, *args], env=env, stdout=logs, stderr=subprocess.STDOUT, cwd=root)
+        procs.append(proc)
+        return proc
+
+    ready = root / ".publisher" / "daemon.ready"
+    store = open_store(open_ws(root, env).database_url)
+    box = spawn("sandbox", "--port", str(port), "--seed", str(SEED))
+    fake = httpx.Client(base_url=url, timeout=10)
+    try:
+
+        def up() -> bool:
+            assert box.poll() is None, "the sandbox exited (see procs.log)"
+            try:
+                return fake.get("/__fake/health").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(up, timeout=30, every=0.05, what="the sandbox")
+        fake.post(
+            "/__fake/config",
+            json={"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}},
+        ).raise_for_status()
+        slow = [
+            {"kind": "delay", "path": path, "method": "POST", "ms": 1500, "times": 0}
+            for path in (*WRITE_STEPS.values(), "/api/v1/publish")
+        ]
+        fake.post("/__fake/faults", json={"rules": slow, "replace": True}).raise_for_status()
+        asyncio.run(authorize_douyin(store, url))
+
+        first = spawn("run", "--sandbox", "-w", str(root))
+
+        def mid_write() -> str | None:
+            assert first.poll() is None, "the daemon exited (see procs.log)"
+            sending = {p["id"] for p in posts(store) if p["state"] == "sending"}
+            open_steps = [
+                a["step"] for a in attempts(store) if a["finished_at"] is None and a["post_id"] in sending
+            ]
+            return next((s for s in open_steps if s in WRITE_STEPS), None)
+
+        step = wait_for(mid_write, timeout=60, every=0.02, what="a post mid-write")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        states = Counter(p["state"] for p in posts(store))
+        assert states["sending"] == 1 and states["claimed"] >= 1, states  # a lease of each kind is left
+
+        def landed() -> bool:  # the platform commits the write whose answer nobody waits for any more
+            calls = fake.get("/__fake/state").json()["calls"]
+            return any(c["path"].startswith(("/wx", "/dy")) and WRITE_STEPS[step] in c["path"] for c in calls)
+
+        wait_for(landed, timeout=10, what="the interrupted write to land")
+        fake.delete("/__fake/faults").raise_for_status()
+        ready.unlink(missing_ok=True)
+
+        restarted = time.monotonic()
+        second = spawn("run", "--sandbox", "-w", str(root))
+
+        def settled() -> bool:
+            assert second.poll() is None, "the restarted daemon exited (see procs.log)"
+            rows = posts(store)
+            return len(rows) == 6 and all(p["state"] == "published" for p in rows)
+
+        wait_for(settled, timeout=30, every=0.1, what="every post to be published after the restart")
+        took = time.monotonic() - restarted
+        state = fake.get("/__fake/state").json()
+    finally:
+        fake.close()
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        logs.close()
+
+    assert state["duplicates"] == []
+    got = remote_objects(state)
+    assert len(got["wechat_articles"]) == 2 and len(got["douyin"]) == 2 and len(got["xiaohongshu"]) == 2, got
+    assert all(p["lease_owner"] is None for p in posts(store))
+    store.close()
+    print(f"\nrestart: settled {took:.1f} s after the restart")

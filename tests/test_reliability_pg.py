@@ -146,3 +146,37 @@ def test_four_processes_publish_through_the_real_adapters_exactly_once(pg_url: s
     finally:
         store.close()
         box.stop()
+
+
+def test_a_dead_workers_leases_are_taken_back_at_once_and_a_live_ones_kept(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Each worker proves it is alive with a session advisory lock; when its session ends (process death) any
+    node sees the lock free and takes its leases back at once, long before they expire."""
+    from publisher.daemon.lock import Liveness
+    from publisher.store.claims import claim_due, lease_owners, take_over
+
+    root = write_workspace(tmp_path / "ws", Layout(items=2, when=due_now()))
+    ws = open_ws(root, credential_env(root))
+    store = open_store(pg_url)
+    try:
+        sync_calendar(ws, store, now=utcnow())
+        tag = uuid.uuid4().hex[:8]
+        dead, alive, me = (Liveness(store.engine, f"{name}-{tag}") for name in ("dead", "alive", "me"))
+        for worker in (dead, alive, me):
+            worker.hold()
+        now = utcnow()
+        assert len(claim_due(store, now=now, owner=dead.owner, lease_s=600, limit=3)) == 3
+        assert len(claim_due(store, now=now, owner=alive.owner, lease_s=600, limit=3)) == 3
+        assert me.dead(lease_owners(store)) == set()  # both alive: nothing is taken
+        dead.release()  # the process dies: its session ends, and its lock with it
+        found = me.dead(lease_owners(store))
+        assert found == {dead.owner}
+        requeued, to_reconcile = take_over(store, now, owners=found)
+        assert len(requeued) == 3 and to_reconcile == []
+        assert lease_owners(store) == {alive.owner}
+        assert Counter(p["state"] for p in posts(store)) == Counter({"queued": 3, "claimed": 3})
+        alive.release()
+        me.release()
+    finally:
+        store.close()

@@ -30,7 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
-from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
+from publisher.daemon.lock import DaemonLock, Leader, Liveness, SoloLeader
 from publisher.errors import PublisherError
 from publisher.models import PostState
 from publisher.store import claims
@@ -68,8 +68,8 @@ class DaemonSettings:
     """Timings; the defaults suit `publisher run`, tests shorten them."""
 
     batch: int = 50
-    lease_s: float = 300.0
-    reap_every_s: float = 30.0  # also the safety-net tick: a missed alarm costs at most this long
+    lease_s: float = 60.0  # the last resort only: renewed while work runs; dead owners are reaped at once
+    reap_every_s: float = 5.0  # dead owners' leases (PostgreSQL) and the safety-net tick
     stop_deadline_s: float = 20.0  # in-flight work gets this long after SIGTERM, then its tick is cancelled
     debounce_ms: int = 50
     leader_retry_s: float = 3.0
@@ -127,6 +127,7 @@ class Daemon:
         self.jobs: list[Job] = []
         self.queue: QueueLike | None = None
         self.leader: Leader | SoloLeader = SoloLeader()
+        self.liveness: Liveness | None = None
         self._lock: DaemonLock | None = None
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
@@ -151,7 +152,11 @@ class Daemon:
             self.leader = SoloLeader()
         else:
             self.leader = Leader(self.store.engine, retry_s=self.settings.leader_retry_s)
+            self.liveness = Liveness(self.store.engine, self.owner)
         try:
+            if self.liveness is not None:
+                self.liveness.hold()  # before any claim: a lease of ours is never taken for a dead one's
+            self.take_over_dead()
             self.jobs = load_jobs(self.ws)
             self.queue = self._make_queue()
             if defer_sync:
@@ -175,10 +180,34 @@ class Daemon:
             calendar=self.calendar,
         )
 
+    def take_over_dead(self) -> tuple[list[int], list[int]]:
+        """Take back at once the leases of workers proven dead: claimed -> due again, sending -> reconcile.
+
+        SQLite: holding the daemon lock proves every earlier holder is dead, so every lease not ours goes.
+        PostgreSQL: an owner whose liveness lock is free is dead (daemon.lock.Liveness).
+        """
+        now = self.clock()
+        if self.liveness is not None:
+            dead = self.liveness.dead(claims.lease_owners(self.store))
+            taken = claims.take_over(self.store, now, owners=dead)
+        elif self._lock is not None:
+            taken = claims.take_over(self.store, now, keep=self.owner)
+        else:
+            return [], []
+        if taken[0] or taken[1]:
+            logger.warning(
+                "took over from a dead worker: %d claimed post(s) due again, %d to reconcile at once",
+                len(taken[0]),
+                len(taken[1]),
+            )
+        return taken
+
     def close(self) -> None:
         """Release what this node holds: claimed-but-unsent leases, the job leadership, the daemon lock."""
         self.release_leases()
         self.leader.release()
+        if self.liveness is not None:
+            self.liveness.release()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -283,7 +312,15 @@ class Daemon:
         poll submitted posts, and run due recurring jobs when this node leads them."""
         assert self.queue is not None, "start() first"
         result = TickResult()
-        result.requeued, result.to_reconcile = claims.reap_expired(self.store, self.clock())
+        if self.liveness is not None:
+            try:
+                self.liveness.hold()  # taken again if the session was lost
+                result.requeued, result.to_reconcile = self.take_over_dead()
+            except (PublisherError, sa.exc.DBAPIError):
+                logger.warning("cannot check which workers are alive; leases expire instead", exc_info=True)
+        requeued, to_reconcile = claims.reap_expired(self.store, self.clock())
+        result.requeued += requeued
+        result.to_reconcile += to_reconcile
         for _round in range(self.settings.max_rounds):
             if self.stopping:
                 break

@@ -23,7 +23,7 @@ from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
 from publisher.queue.policy import RetrySettings, backoff
 from publisher.redact import redact_text
-from publisher.store.claims import record_ids, transition
+from publisher.store.claims import INTERRUPTED, record_ids, transition
 from publisher.store.db import Store
 from publisher.store.tokens import mark_needs_reauth
 
@@ -93,6 +93,7 @@ class Reconciler:
                     attempt,
                     adapter,
                     submitted=w.reason.startswith(SUBMITTED),
+                    interrupted=w.reason == INTERRUPTED,
                     since=finished or started,
                 )
             )
@@ -110,6 +111,7 @@ class Reconciler:
         *,
         submitted: bool,
         since: datetime | None = None,
+        interrupted: bool = False,
     ) -> Outcome:
         """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes
         nothing)."""
@@ -160,7 +162,15 @@ class Reconciler:
         except Exception as exc:  # an adapter bug must not leave the post unexamined
             logger.exception("reconcile of post %s failed", post_id)
             return self._move(where, S.NEEDS_ATTENTION, f"reconcile failed: {type(exc).__name__}", evidence)
-        return self._decide(where, result, submitted=submitted, expired=expired, evidence=evidence, now=now)
+        return self._decide(
+            where,
+            result,
+            submitted=submitted,
+            expired=expired,
+            evidence=evidence,
+            now=now,
+            interrupted=interrupted,
+        )
 
     def _decide(
         self,
@@ -171,6 +181,7 @@ class Reconciler:
         expired: bool,
         evidence: str,
         now: datetime,
+        interrupted: bool = False,
     ) -> Outcome:
         post_id, attempt = where[0], where[4]
         if result is None:
@@ -208,7 +219,8 @@ class Reconciler:
                     " a person decides (publisher retry --force, or cancel)",
                     evidence,
                 )
-            wait = backoff(self.retry, post_id, attempt.number)
+            # A worker that died mid-send is no refusal by the platform: nothing to back off from.
+            wait = 0.0 if interrupted else backoff(self.retry, post_id, attempt.number)
             return self._move(
                 where,
                 S.RETRYING,

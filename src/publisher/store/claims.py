@@ -348,20 +348,60 @@ def claimed_by(store: Store, owner: str) -> list[int]:
 def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     """Return expired leases: claimed, nothing sent -> queued; sending -> reconcile (never re-sent blindly).
 
-    Returns (requeued ids, ids to reconcile). Safe to run from several nodes at once.
+    Returns (requeued ids, ids to reconcile). Safe to run from several nodes at once. The last resort: a dead
+    owner's leases are normally taken back at once by `take_over` (see daemon.lock for how death is proven).
     """
+    return _reap(store, now, post.c.lease_expires_at <= now, "lease expired")
+
+
+#: The reason of a post whose worker died while sending: reconcile asks at once and, if nothing went out,
+#: sends again at once (the platform refused nothing, so there is nothing to back off from).
+INTERRUPTED = "outcome unknown: the worker died while sending"
+
+
+def take_over(
+    store: Store, now: datetime, *, keep: str | None = None, owners: Collection[str] | None = None
+) -> tuple[list[int], list[int]]:
+    """Take back the leases of owners proven dead, whatever their expiry: claimed with nothing sent ->
+    queued (due again); sending -> reconcile, checked at once. `owners`: exactly these; otherwise every
+    owner but `keep`. Returns (requeued ids, ids to reconcile)."""
+    if owners is not None:
+        if not owners:
+            return [], []
+        which = post.c.lease_owner.in_(sorted(owners))
+    else:
+        which = post.c.lease_owner.is_not(None)
+        if keep is not None:
+            which = sa.and_(which, post.c.lease_owner != keep)
+    return _reap(store, now, which, "its worker died", reason=INTERRUPTED)
+
+
+def lease_owners(store: Store) -> set[str]:
+    """Every owner holding a lease now (live or dead: daemon.lock.Liveness tells which)."""
+    query = sa.select(post.c.lease_owner).where(post.c.lease_owner.is_not(None)).distinct()
+    with store.begin() as conn:
+        return {str(o) for o in conn.execute(query).scalars()}
+
+
+def _reap(
+    store: Store, now: datetime, which: Any, why: str, *, reason: str | None = None
+) -> tuple[list[int], list[int]]:
     open_attempt = sa.exists().where(attempt.c.post_id == post.c.id, attempt.c.finished_at.is_(None))
     released = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
     requeue = (
         sa.update(post)
-        .where(post.c.state == S.CLAIMED.value, post.c.lease_expires_at <= now, ~open_attempt)
+        .where(post.c.state == S.CLAIMED.value, which, ~open_attempt)
         .values(state=S.QUEUED.value, **released)
         .returning(post.c.id)
     )
+    to_check = {"reason": reason, "next_attempt_at": now} if reason else {}
     unknown = (
         sa.update(post)
-        .where(post.c.state == S.SENDING.value, post.c.lease_expires_at <= now)
-        .values(state=S.RECONCILE.value, **released)
+        .where(
+            sa.or_(post.c.state == S.SENDING.value, sa.and_(post.c.state == S.CLAIMED.value, open_attempt)),
+            which,
+        )
+        .values(state=S.RECONCILE.value, **released, **to_check)
         .returning(post.c.id)
     )
     with store.begin() as conn:
@@ -371,13 +411,13 @@ def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
             conn.execute(
                 sa.update(attempt)
                 .where(attempt.c.post_id.in_(to_reconcile), attempt.c.finished_at.is_(None))
-                .values(finished_at=now, outcome="unknown", error="lease expired while sending")
+                .values(finished_at=now, outcome="unknown", error=f"{why} while sending")
             )
         _log(
             conn,
             now,
-            [(i, "reap", "claimed -> queued: lease expired, nothing sent") for i in requeued]
-            + [(i, "reap", "sending -> reconcile: lease expired, outcome unknown") for i in to_reconcile],
+            [(i, "reap", f"claimed -> queued: {why}, nothing sent") for i in requeued]
+            + [(i, "reap", f"sending -> reconcile: {why}, outcome unknown") for i in to_reconcile],
         )
     return requeued, to_reconcile
 
