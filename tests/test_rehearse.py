@@ -25,8 +25,8 @@ def reference_copy(root: Path) -> Workspace:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "publisher.toml", root / "publisher.toml")
-    (root / ".publisher").mkdir()
-    (root / ".publisher" / "rehearsal.db").write_bytes(b"left over from an earlier rehearsal, not a database")
+    (root / ".publisher" / "rehearsal").mkdir(parents=True)
+    (root / ".publisher" / "rehearsal" / "rehearsal.db").write_bytes(b"left over, not a database")
     return open_workspace(root, env={"PUBLISHER_WECHAT_SECRET": CANARY, "PUBLISHER_NO_KEYRING": "1"})
 
 
@@ -76,13 +76,14 @@ def test_the_real_store_and_folders_are_untouched(played: tuple[Workspace, Rehea
     ws, result = played
     assert not (ws.state_dir / "publisher.db").exists()
     assert not (ws.state_dir / "packs").exists() and not (ws.state_dir / "dry-run").exists()
-    assert (ws.state_dir / "rehearsal.db").read_bytes()[
+    assert (ws.state_dir / "rehearsal" / "rehearsal.db").read_bytes()[
         :16
     ] == b"SQLite format 3\x00"  # fresh, not the old file
     assert result.files[:2] == [
-        ws.reports_dir / "rehearsal" / "timeline.md",
-        ws.reports_dir / "rehearsal" / "timeline.json",
+        ws.reports_dir / "rehearsal" / "rehearsal-timeline.md",
+        ws.reports_dir / "rehearsal" / "rehearsal-timeline.json",
     ]
+    assert all("rehearsal-" in f.name for f in result.files)
     data = json.loads(result.files[1].read_text(encoding="utf-8"))
     assert len(data["timeline"]) == len(result.timeline) and data["final_states"] == result.final_states
     text = result.files[0].read_text(encoding="utf-8")
@@ -92,7 +93,7 @@ def test_the_real_store_and_folders_are_untouched(played: tuple[Workspace, Rehea
 def test_real_credentials_are_never_used_or_written(played: tuple[Workspace, RehearsalResult]) -> None:
     ws, result = played
     assert rehearsal_workspace(ws).env["PUBLISHER_WECHAT_SECRET"] != CANARY
-    for path in [*result.files, ws.state_dir / "rehearsal.db"]:
+    for path in [*result.files, ws.state_dir / "rehearsal" / "rehearsal.db"]:
         assert CANARY.encode() not in path.read_bytes(), path
     for path in (ws.state_dir / "rehearsal").rglob("*"):
         if path.is_file():
@@ -114,3 +115,52 @@ def test_a_rehearsal_starts_fresh_each_time(tmp_path: Path) -> None:
 def test_until_must_follow_start(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="after"):
         rehearse(reference_copy(tmp_path / "ws"), start=UNTIL, until=START)
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file the real daemon may own: all but the rehearsal's folders and the shared media cache."""
+    own = (root / ".publisher" / "rehearsal", root / "reports" / "rehearsal", root / ".publisher" / "cache")
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(p.is_relative_to(d) for d in own)
+    }
+
+
+def test_a_rehearsal_leaves_real_reports_and_the_real_store_byte_for_byte(tmp_path: Path) -> None:
+    from tests.test_cli import cli
+
+    from publisher.calendar.sync import sync_calendar
+    from publisher.store.db import store_for
+
+    ws = reference_copy(tmp_path / "ws")
+    real = store_for(ws)
+    sync_calendar(ws, real, now=START)
+    real.close()
+    (ws.reports_dir / "daily").mkdir(parents=True)
+    (ws.reports_dir / "daily" / "2026-12-01.md").write_text("# 运营日报 (real)\n", encoding="utf-8")
+    (ws.reports_dir / "weekly").mkdir()
+    (ws.reports_dir / "weekly" / "2026-W48.xlsx").write_bytes(b"a real weekly workbook")
+    before = _snapshot(ws.root)
+    ran = cli(
+        "rehearse",
+        "--from",
+        "2026-11-30 08:00",
+        "--until",
+        "2026-12-02 12:00",
+        "--workspace",
+        str(ws.root),
+        "--json",
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert _snapshot(ws.root) == before
+    written = [Path(f) for f in json.loads(ran.stdout)["files"]]
+    jobs = list((ws.reports_dir / "rehearsal").rglob("*"))
+    daily = [p for p in jobs if p.parent.name == "daily"]  # the recurring daily report ran in the rehearsal
+    assert daily and all(p.name.startswith("rehearsal-") for p in daily), jobs
+    assert daily[0].read_text(encoding="utf-8").startswith("# 演练 · 运营日报")
+    assert all(f.is_relative_to(ws.reports_dir / "rehearsal") and "rehearsal" in f.name for f in written)
+    again = cli("report", "weekly", "--rehearsal", "--period", "2026-W49", "--workspace", str(ws.root))
+    assert again.returncode == 0, again.stderr
+    assert _snapshot(ws.root) == before
+    assert (ws.reports_dir / "rehearsal" / "weekly" / "rehearsal-2026-W49.md").is_file()

@@ -278,12 +278,13 @@ def test_rehearsal_writes_its_weekly_report_and_engagement_export(
     ws, store = history
     paths = reports.rehearsal_reports(ws, store, period="2027-W01", now=NOW, out_dir=tmp_path / "r")
     assert [p.name for p in paths] == [
-        "weekly-2027-W01.md",
-        "weekly-2027-W01.xlsx",
-        "engagement-2027-W01.csv",
-        "engagement-2027-W01.html",
+        "rehearsal-weekly-2027-W01.md",
+        "rehearsal-weekly-2027-W01.xlsx",
+        "rehearsal-engagement-2027-W01.csv",
+        "rehearsal-engagement-2027-W01.html",
     ]
     assert all(p.stat().st_size > 0 for p in paths)
+    assert paths[0].read_text(encoding="utf-8").startswith("# 演练 · 运营周报")
 
 
 def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:

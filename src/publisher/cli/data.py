@@ -22,7 +22,6 @@ from publisher.cli.common import (
     setup_logging,
     utc_now,
 )
-from publisher.errors import UsageError
 from publisher.store.db import store_for
 from publisher.workspace.settings import open_workspace
 
@@ -121,16 +120,11 @@ def report(
     """Write a report: what went out, KPIs against targets (✅/⚠️), problems and risks, the plan, charts."""
     setup_logging(verbose)
     from publisher import reports
-    from publisher.store.db import open_store
+    from publisher.rehearsal.run import open_rehearsal
 
     ws = open_workspace(workspace)
-    if rehearsal:
-        db = ws.state_dir / "rehearsal.db"
-        if not db.is_file():
-            raise UsageError("no rehearsal yet: run `publisher rehearse` first")
-        store = open_store(f"sqlite:///{db}")
-    else:
-        store = store_for(ws)
+    # A rehearsal's report reads its store and lands under reports/rehearsal/ with 演练 in its title.
+    ws, store = open_rehearsal(ws) if rehearsal else (ws, store_for(ws))
     result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now())
     path = reports.write(result, fmt, out_file or reports.default_out(ws, result, fmt))
     if as_json:

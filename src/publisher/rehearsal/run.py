@@ -30,6 +30,8 @@ from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
 REHEARSAL_DB = "rehearsal.db"
+#: every file a rehearsal writes under reports/rehearsal/ starts with this (never mistaken for a real one)
+PREFIX = "rehearsal-"
 MAX_STEPS = 50_000
 
 
@@ -105,23 +107,52 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
 
 @dataclasses.dataclass
 class RehearsalWorkspace(Workspace):
-    """The workspace as a rehearsal sees it: packs and records go under `.publisher/rehearsal/`, never
-    beside the real ones; the media cache (content-addressed) is shared, so nothing is processed twice."""
+    """The workspace as a rehearsal sees it: store, packs, previews and records under `.publisher/rehearsal/`,
+    reports under `reports/rehearsal/`, never beside the real ones; the media cache (content-addressed) is
+    shared, so nothing is processed twice."""
 
     @property
     def state_dir(self) -> Path:
         return self.root / ".publisher" / "rehearsal"
 
     @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports" / "rehearsal"
+
+    @property
+    def is_rehearsal(self) -> bool:
+        return True
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{rehearsal_db(self)}"
+
+    @property
     def cache_dir(self) -> Path:
         return self.root / ".publisher" / "cache"
 
 
+def rehearsal_db(ws: Workspace) -> Path:
+    """The rehearsal's own SQLite store: `.publisher/rehearsal/rehearsal.db`, whatever the real store is."""
+    return ws.root / ".publisher" / "rehearsal" / REHEARSAL_DB
+
+
+def open_rehearsal(ws: Workspace) -> tuple[Workspace, Store]:
+    """The last rehearsal's workspace view and store (`publisher report --rehearsal`), or a UsageError."""
+    from publisher.errors import UsageError
+
+    db = rehearsal_db(ws)
+    if not db.is_file():
+        raise UsageError("no rehearsal yet: run `publisher rehearse` first")
+    return rehearsal_workspace(ws), open_store(f"sqlite:///{db}")
+
+
 def _fresh_store(ws: Workspace) -> Store:
-    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    db = rehearsal_db(ws)
+    db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
-        (ws.state_dir / (REHEARSAL_DB + suffix)).unlink(missing_ok=True)
-    return open_store(f"sqlite:///{ws.state_dir / REHEARSAL_DB}")
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    return open_store(f"sqlite:///{db}")
 
 
 def _metrics_action(clock: VirtualClock) -> Action:
@@ -275,7 +306,7 @@ def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEn
 
 
 def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
-    """`timeline.json` (for scripts) and `timeline.md` (for people) under reports/rehearsal/."""
+    """`rehearsal-timeline.json` (for scripts) and `rehearsal-timeline.md` (for people) in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "start": result.start.isoformat(),
@@ -287,9 +318,9 @@ def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
         "errors": result.errors,
         "timeline": [e.to_dict() for e in result.timeline],
     }
-    json_path = out_dir / "timeline.json"
+    json_path = out_dir / f"{PREFIX}timeline.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    md_path = out_dir / "timeline.md"
+    md_path = out_dir / f"{PREFIX}timeline.md"
     md_path.write_text(_markdown(result), encoding="utf-8")
     return [md_path, json_path]
 
@@ -300,7 +331,7 @@ def _cell(text: str) -> str:
 
 def _markdown(result: RehearsalResult) -> str:
     lines = [
-        "# Rehearsal timeline",
+        "# 演练时间线 · Rehearsal timeline",
         "",
         result.summary(),
         "",

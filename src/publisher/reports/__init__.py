@@ -39,7 +39,10 @@ __all__ = [
 
 
 def default_out(ws: Workspace, report: Report, fmt: str, pattern: str | None = None) -> Path:
-    """Where a report lands: `pattern` ({date}, {week}, {month}) in the workspace, or reports/KIND/LABEL."""
+    """Where a report lands: `pattern` ({date}, {week}, {month}) in the workspace, or reports/KIND/LABEL.
+
+    A rehearsal's report lands under its own reports folder (`reports/rehearsal/`) with `rehearsal-` in
+    its file name, never over a real one."""
     p = report.period
     year, week, _ = p.first.isocalendar()
     pattern = pattern or f"reports/{report.kind}/{{label}}.{fmt}"
@@ -51,6 +54,10 @@ def default_out(ws: Workspace, report: Report, fmt: str, pattern: str | None = N
         kind=report.kind,
     )
     out = (ws.root / rel).resolve()
+    if ws.is_rehearsal:
+        real_reports = (ws.root / "reports").resolve()
+        under = out.relative_to(real_reports) if out.is_relative_to(real_reports) else Path(out.name)
+        out = (ws.reports_dir / under.parent / f"rehearsal-{under.name}").resolve()
     if not out.is_relative_to(ws.root.resolve()):
         raise ConfigError(
             f"report path {rel!r} leaves the workspace", path="schedules/jobs.yaml", key="args.out"
@@ -100,13 +107,14 @@ def rehearsal_reports(
     lang: str | None = None,
 ) -> list[Path]:
     """What a rehearsal writes at its end: the weekly report (md and xlsx) and the engagement export (csv)."""
-    out_dir = out_dir or ws.reports_dir / "rehearsal"
+    out_dir = out_dir or (ws.reports_dir if ws.is_rehearsal else ws.reports_dir / "rehearsal")
     weekly = build("weekly", store, ws, period=period, lang=lang, now=now)
     engagement = build("engagement", store, ws, period=period, lang=lang, now=now)
+    weekly.rehearsal = engagement.rehearsal = True
     label = weekly.period.label.replace("..", "_")
     return [
-        write(weekly, "md", out_dir / f"weekly-{label}.md"),
-        write(weekly, "xlsx", out_dir / f"weekly-{label}.xlsx"),
-        write(engagement, "csv", out_dir / f"engagement-{label}.csv"),
-        write(engagement, "html", out_dir / f"engagement-{label}.html"),
+        write(weekly, "md", out_dir / f"rehearsal-weekly-{label}.md"),
+        write(weekly, "xlsx", out_dir / f"rehearsal-weekly-{label}.xlsx"),
+        write(engagement, "csv", out_dir / f"rehearsal-engagement-{label}.csv"),
+        write(engagement, "html", out_dir / f"rehearsal-engagement-{label}.html"),
     ]

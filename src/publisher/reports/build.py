@@ -66,6 +66,7 @@ def build(
     prev = per.previous()
     zone = ws.zone
     report = Report(kind, lang, per, now, ws.settings.name, next_period=per.following())
+    report.rehearsal = ws.is_rehearsal
     posts = data.all_posts(store)
     by_id = {p.id: p for p in posts}
     in_period = [p for p in posts if data.in_window(p, per.start, per.end)]

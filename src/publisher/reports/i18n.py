@@ -6,6 +6,7 @@ LABELS: dict[str, dict[str, str]] = {
     "daily": {"zh": "运营日报", "en": "Daily operations report"},
     "weekly": {"zh": "运营周报", "en": "Weekly operations report"},
     "engagement": {"zh": "互动数据", "en": "Engagement"},
+    "rehearsal": {"zh": "演练", "en": "Rehearsal"},
     "period": {"zh": "统计周期", "en": "Period"},
     "generated": {"zh": "生成时间", "en": "Generated"},
     "published": {"zh": "本期发布", "en": "Published"},

@@ -120,6 +120,7 @@ class Report:
     best_times: list[BestTime] = field(default_factory=list)
     charts: Charts = field(default_factory=Charts)
     notes: list[str] = field(default_factory=list)
+    rehearsal: bool = False  # built from a rehearsal's store: its title says 演练 / rehearsal
 
     def metric_names(self) -> list[str]:
         """Every figure name in the engagement rows, the common ones first."""
@@ -134,6 +135,7 @@ class Report:
             "period": self.period.to_dict(),
             "generated_at": self.generated_at.isoformat(),
             "workspace": self.workspace,
+            **({"rehearsal": True} if self.rehearsal else {}),
             "published": [asdict(p) for p in self.published],
             "failed": [asdict(p) for p in self.failed],
             "kpis": [{**asdict(k), "status": k.status} for k in self.kpis],

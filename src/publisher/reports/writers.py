@@ -54,6 +54,12 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+def report_title(report: Report) -> str:
+    """The report's title; a rehearsal's says so (演练 · 运营周报, Rehearsal · Weekly operations report)."""
+    title = t(report.kind, report.lang)
+    return f"{t('rehearsal', report.lang)} · {title}" if report.rehearsal else title
+
+
 def _context(report: Report) -> dict[str, Any]:
     lang = report.lang
     return {
@@ -64,7 +70,7 @@ def _context(report: Report) -> dict[str, Any]:
         "mname": lambda m: metric_name(m, lang),
         "slot": lambda wd, h: _slot(wd, h, lang),
         "names": report.metric_names(),
-        "title": t(report.kind, lang),
+        "title": report_title(report),
         "top": report.engagement[:10],
     }
 
@@ -226,7 +232,7 @@ def write_xlsx(report: Report, out: Path) -> None:
                     title in (t("rate", report.lang), "cadence", "success")
                 ):
                     cell.number_format = "0.0%"
-    wb.properties.title = f"{t(report.kind, report.lang)} {report.period.label}"
+    wb.properties.title = f"{report_title(report)} {report.period.label}"
     wb.save(out)
 
 

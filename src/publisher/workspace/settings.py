@@ -180,6 +180,11 @@ class Workspace:
         return self.root / "reports"
 
     @property
+    def is_rehearsal(self) -> bool:
+        """True for the workspace a rehearsal sees (its own store, state and reports folders)."""
+        return False
+
+    @property
     def state_dir(self) -> Path:
         return self.root / ".publisher"
 
