@@ -130,7 +130,9 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
         assert set(counts) <= set(titles.values()), (platform, counts)
 
     # The nemesis did its job, and the file survived it.
-    assert mid_send >= 10, f"only {mid_send} of {KILLS} kills caught a post mid-send"
+    # Each restart now takes the dead daemon's `sending` posts over at once, so a post is counted for the kill
+    # that caught it, not again for later kills while its lease ran out (which doubled the count before).
+    assert mid_send >= 5, f"only {mid_send} of {KILLS} kills caught a post mid-send"
     check = store.self_check(integrity=True)
     store.close()
     assert check["integrity_check"] == "ok" and not check["problems"], check
@@ -223,7 +225,11 @@ def test_a_restarted_daemon_settles_every_post_a_sigkill_left_claimed_or_sending
             calls = fake.get("/__fake/state").json()["calls"]
             return any(c["path"].startswith(("/wx", "/dy")) and WRITE_STEPS[step] in c["path"] for c in calls)
 
-        wait_for(landed, timeout=10, what="the interrupted write to land")
+        # The kill may also fall between the step's intent and its request: then nothing is in flight and
+        # nothing lands. Either way, wait (with a deadline) until an in-flight write had its 1.5 s to land.
+        deadline = time.monotonic() + 5
+        while not landed() and time.monotonic() < deadline:
+            time.sleep(0.05)  # a poll interval
         fake.delete("/__fake/faults").raise_for_status()
         ready.unlink(missing_ok=True)
 
