@@ -173,6 +173,23 @@ def test_a_click_opens_the_same_preview_as_publisher_preview(client: TestClient,
     assert written.read_text("utf-8") == page.text
     index = client.get("/preview/launch-day")
     assert index.status_code == 200 and index.url.path == "/previews/launch-day/index.html"
+    # The index shows each platform's page in a frame: same-origin frames allowed there, scripts never.
+    csp = index.headers["content-security-policy"]
+    assert "frame-src 'self'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+    assert index.text.count("<iframe") == 4
+    assert (
+        "frame-src"
+        not in client.get("/metrics/view?kind=daily&period=2026-W48").headers["content-security-policy"]
+    )
+
+
+def test_each_preview_says_what_is_cut_or_changed(client: TestClient) -> None:
+    client.get("/preview/launch-day")
+    note = client.get("/previews/launch-day/xiaohongshu-xiaohongshu.html").text
+    assert "发出时会改动的地方" in note
+    assert "EXIF/GPS" in note and "裁剪/缩放" in note  # images are reworked for the 3:4 note
+    article = client.get("/previews/launch-day/wechat-wechat.html").text
+    assert "发出时会改动的地方" in article
 
 
 def test_metrics_page_has_charts_and_every_report_format_downloads(client: TestClient) -> None:

@@ -237,3 +237,33 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         "queue-phone.png",
     ):
         assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_preview_frames_render_and_product_hunt_fits_a_phone(browser: Browser, tmp_path: Path) -> None:
+    ws = open_workspace(copy_example(tmp_path / "ws"))
+    server = start_background(create_app(ws, now=lambda: NOW, watch=False))
+    try:
+        browser.go(f"{server.url}/preview/launch-day")
+        wait_for(lambda: browser.url.endswith("/previews/launch-day/index.html"), what="the preview index")
+        # Every card's frame shows its platform's page (a blocked frame has no readable document).
+        wait_for(
+            lambda: browser.run(
+                "var f = document.querySelectorAll('iframe'); return f.length === 4 && Array.from(f).every("
+                "function (x) { return x.contentDocument && x.contentDocument.body && "
+                "x.contentDocument.body.innerText.length > 20; })"
+            ),
+            timeout=15,
+            what="four rendered preview frames",
+        )
+        browser.screenshot("preview-index.png")
+        browser.size(390, 844)
+        browser.go(f"{server.url}/previews/launch-day/producthunt-producthunt.html")
+        wait_for(lambda: browser.run("return window.innerWidth") <= 400, timeout=15, what="the phone layout")
+        name = browser.find(".ph-name")
+        width = browser.run("return arguments[0].getBoundingClientRect().width", {ELEMENT: name})
+        assert width > 150, f"the product name is squeezed to {width}px"
+        assert browser.run("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert "发出时会改动的地方" in browser.run("return document.body.innerText")
+        browser.screenshot("preview-producthunt-phone.png")
+    finally:
+        server.stop()

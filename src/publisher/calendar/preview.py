@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
+from PIL import Image
 
 from publisher.calendar.load import Checked
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
@@ -187,7 +188,79 @@ def _page_context(
         "counts": _counts(rules, post.fields),
         "warnings": [_problem(p) for p in post.warnings],
         "headline": headline.splitlines()[0] if headline else item.title,
+        "changes": _changes(ws, rules, item, post, media),
     }
+
+
+_MARKDOWN_SYNTAX = re.compile(r"(\*\*|__|^#{1,6}\s|^\s*[-*+]\s|`|\[[^\]]*\]\()", re.MULTILINE)
+_OUTSIDE_LINK = re.compile(r"\]\((https?://[^)\s]+)")
+
+
+def _changes(
+    ws: Workspace, rules: PlatformRules, item: Item, post: RenderedPost, media: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """What the platform gets that differs from the file: text over a limit, reformatting, media reworked."""
+    out: list[dict[str, str]] = []
+    for c in _counts(rules, post.fields):
+        if c["over"] and c["max"] is not None and c["length"] > c["max"]:
+            out.append(
+                {
+                    "field": c["field"],
+                    "kind": "over",
+                    "zh": f"{c['length']} 超出上限 {c['max']}，"
+                    f"{c['length'] - c['max']} 会被截掉或被平台拒绝：请缩短",
+                    "en": f"{c['length']} over the limit of {c['max']}: "
+                    f"{c['length'] - c['max']} would be cut or refused; shorten it",
+                }
+            )
+    templates = [str(t) for t in rules.templates.values()]
+    links = len(_OUTSIDE_LINK.findall(item.body))
+    if any(t.endswith(".html.j2") for t in templates) and links:
+        out.append(
+            {
+                "field": "body",
+                "kind": "change",
+                "zh": f"{links} 个外部链接改为文末编号脚注（{rules.label}正文不允许外链）",
+                "en": f"{links} outside link(s) become numbered footnotes "
+                f"({rules.label} allows no outside links)",
+            }
+        )
+    if any(t.endswith(".txt.j2") for t in templates) and _MARKDOWN_SYNTAX.search(item.body):
+        out.append(
+            {
+                "field": "body",
+                "kind": "change",
+                "zh": "Markdown 格式去掉，按纯文本发送（图片单独上传）",
+                "en": "Markdown formatting removed: sent as plain text (images travel separately)",
+            }
+        )
+    for m in media:
+        note = _media_change(ws, m)
+        if note:
+            out.append({"field": m["source"], "kind": "change", **note})
+    return out
+
+
+def _media_change(ws: Workspace, m: dict[str, Any]) -> dict[str, str] | None:
+    """How one processed file differs from its source: pixels (crop/resize), format, size; EXIF removed."""
+    if m["kind"] != "image":
+        return None
+    try:
+        with Image.open(ws.root / m["source"]) as img:
+            width, height, fmt = img.width, img.height, (img.format or "").upper()
+    except (OSError, ValueError):
+        return None
+    zh, en = [], []
+    if m["width"] and (width, height) != (m["width"], m["height"]):
+        zh.append(f"{width}×{height} 裁剪/缩放为 {m['width']}×{m['height']}")
+        en.append(f"{width}×{height} cropped/resized to {m['width']}×{m['height']}")
+    sent = str(m["mime"]).split("/")[-1].upper().replace("JPG", "JPEG")
+    if fmt and sent and fmt != sent:
+        zh.append(f"{fmt} 转为 {sent}")
+        en.append(f"{fmt} converted to {sent}")
+    zh.append("去除 EXIF/GPS")
+    en.append("EXIF/GPS removed")
+    return {"zh": "，".join(zh), "en": ", ".join(en)}
 
 
 def _counts(rules: PlatformRules, fields: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -35,7 +35,10 @@ DOCUMENT_CSP = (
     "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'; "
     "form-action 'none'; base-uri 'none'"
 )
-DOCUMENT_PREFIXES = ("/previews/", "/metrics/view")
+# The preview index shows each platform's page in a same-origin frame: frames allowed there, scripts never.
+PREVIEW_CSP = DOCUMENT_CSP + "; frame-src 'self'"
+PREVIEW_PREFIX = "/previews/"
+DOCUMENT_PREFIXES = ("/metrics/view",)
 
 
 def is_loopback(host: str) -> bool:
@@ -172,7 +175,10 @@ def _cookies(headers: Headers) -> dict[str, str]:
 
 
 def _with_headers(send: Send, path: str) -> Send:
-    csp = DOCUMENT_CSP if path.startswith(DOCUMENT_PREFIXES) else PAGE_CSP
+    if path.startswith(PREVIEW_PREFIX):
+        csp = PREVIEW_CSP
+    else:
+        csp = DOCUMENT_CSP if path.startswith(DOCUMENT_PREFIXES) else PAGE_CSP
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
