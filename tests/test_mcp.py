@@ -221,7 +221,8 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
         assert dry["posts"] == [] and not (root / dry["path"]).exists()
         request = dry["requests"][0]
         assert request["platform"] == "xiaohongshu" and request["fields"]["title"] == "三步搞定周报"
-        assert request["fields"]["body"].endswith("#效率 #AI") and len(request["media"]) == 2
+        assert request["fields"]["body"].endswith("#效率 #AI\n\n（本笔记含 AI 合成内容）")
+        assert request["fields"]["declaration"] == "ai_generated" and len(request["media"]) == 2
         assert Path(dry["previews"]["index"]).is_file()
 
         first = await call(
@@ -263,6 +264,7 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
             "publish_to_wechat",
             {
                 "title": "我们为什么把周报做成 3 步",
+                "declare": "ai_assisted",
                 "author": "阿杰",
                 "digest": "设计笔记",
                 "body": '<h2 onclick="steal()">一、时间花在哪</h2><p>写周报最耗时的是<b>回忆</b>。'
@@ -271,6 +273,9 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
                 '<ul><li>回忆</li><li>找证据</li></ul><p><a href="javascript:alert(1)">点我</a></p>',
             },
         )
+        # Written by an assistant: AI-generated unless the caller says otherwise.
+        assert "declare: ai_generated\n" in (root / receipts["xhs"]["path"]).read_text(encoding="utf-8")
+        assert "declare: ai_assisted\n" in (root / receipts["wechat"]["path"]).read_text(encoding="utf-8")
         receipts["batch"] = await call(
             s,
             "batch_publish",

@@ -191,6 +191,10 @@ def checklist(post: RenderedPost, kind: str, files: list[str], now: datetime, po
             _schedule_line(post, kind, now),
             "发布后立刻贴出 First comment (post the first comment right after the launch goes live).",
         ]
+    declared = post.fields.get("declaration")
+    if declared:
+        how = post.fields.get("declaration_how") or declared
+        steps.insert(-1, f"发布前声明 (declare before publishing: {declared}): {how}.")
     ref = str(post_id) if post_id is not None else "POST"
     lines = [
         f"# {post.platform} · {post.account} · {post.item_id}",

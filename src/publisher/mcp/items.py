@@ -82,15 +82,17 @@ class ItemService:
         publish_at: str | None = None,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        declare: str = "ai_generated",
     ) -> dict[str, Any]:
-        """Write, check and queue one item for the payloads' platforms (or only render it, for a dry run)."""
+        """Write, check and queue one item for the payloads' platforms (or only render it, for a dry run).
+        The item declares its origin: `ai_generated` unless the caller says otherwise."""
         with self.lock:
             key = (idempotency_key or "").strip()
             if key:
                 first = self.remembered(key)
                 if first is not None:
                     return {**first, "replayed": True}
-            receipt = self._publish(tool, payloads, publish_at, dry_run)
+            receipt = self._publish(tool, payloads, publish_at, dry_run, declare)
             if key and not dry_run:
                 receipt = self.remember(key, receipt)
             return receipt
@@ -119,14 +121,14 @@ class ItemService:
     # -- the publish path ------------------------------------------------------------------------------------
 
     def _publish(
-        self, tool: str, payloads: Sequence[Payload], publish_at: str | None, dry_run: bool
+        self, tool: str, payloads: Sequence[Payload], publish_at: str | None, dry_run: bool, declare: str
     ) -> dict[str, Any]:
         now = self.clock()
         self._precheck(payloads)
         due = self._due(publish_at, now)
         local = due.astimezone(self.ws.zone)
         item_id = self._new_id(payloads, local, now)
-        text = self._compose(tool, item_id, payloads, local, now)
+        text = self._compose(tool, item_id, payloads, local, now, declare)
         final = self.ws.content_dir / f"{item_id}.md"
         hidden = self.ws.content_dir / f".mcp-{item_id}.md"
         hidden.parent.mkdir(parents=True, exist_ok=True)
@@ -266,7 +268,13 @@ class ItemService:
         return f"{local:%Y-%m-%d}-{name}-{digest}"
 
     def _compose(
-        self, tool: str, item_id: str, payloads: Sequence[Payload], local: datetime, now: datetime
+        self,
+        tool: str,
+        item_id: str,
+        payloads: Sequence[Payload],
+        local: datetime,
+        now: datetime,
+        declare: str = "ai_generated",
     ) -> str:
         """The Markdown file, front matter first, as a person would write it."""
         primary = next((p for p in payloads if p.platform == "wechat"), payloads[0])
@@ -274,6 +282,7 @@ class ItemService:
         data: dict[str, Any] = {"id": item_id, "title": _title(primary)}
         data["publish_at"] = f"{local:%Y-%m-%d %H:%M:%S}" if local.second else f"{local:%Y-%m-%d %H:%M}"
         data["status"] = "ready"
+        data["declare"] = declare  # written by an assistant: the platforms show their AI label
         if primary.tags:
             data["tags"] = _tags(primary.tags)
         if primary.images:

@@ -125,6 +125,14 @@ def build_server(
     PublishAt = Annotated[str | None, Field(description=PUBLISH_AT.format(zone=zone))]
     DryRun = Annotated[bool, Field(description=DRY_RUN)]
     Key = Annotated[str | None, Field(description=IDEMPOTENCY, max_length=200)]
+    Declare = Annotated[
+        Literal["ai_generated", "ai_assisted", "original"],
+        Field(
+            description="The content's origin, written to the item as `declare:`. Content written by an "
+            "AI assistant is ai_generated (the default: the platforms then show their AI label); "
+            "ai_assisted when a person wrote it with AI help; original only when a person wrote it."
+        ),
+    ]
     XTitle = Annotated[str, Field(description=f"Note title. {_limit(xhs, 'title')}")]
     XBody = Annotated[
         str,
@@ -207,9 +215,16 @@ def build_server(
     )
 
     def publish(
-        tool: str, payloads: list[Payload], publish_at: str | None, dry_run: bool, key: str | None
+        tool: str,
+        payloads: list[Payload],
+        publish_at: str | None,
+        dry_run: bool,
+        key: str | None,
+        declare: str = "ai_generated",
     ) -> dict[str, Any]:
-        return service.publish(tool, payloads, publish_at=publish_at, dry_run=dry_run, idempotency_key=key)
+        return service.publish(
+            tool, payloads, publish_at=publish_at, dry_run=dry_run, idempotency_key=key, declare=declare
+        )
 
     @_tool(
         server,
@@ -225,9 +240,10 @@ def build_server(
         publish_at: PublishAt = None,
         dry_run: DryRun = False,
         idempotency_key: Key = None,
+        declare: Declare = "ai_generated",
     ) -> dict[str, Any]:
         payload = Payload("xiaohongshu", title=title, body=body, images=tuple(images), tags=tuple(tags))
-        return publish("publish_to_xiaohongshu", [payload], publish_at, dry_run, idempotency_key)
+        return publish("publish_to_xiaohongshu", [payload], publish_at, dry_run, idempotency_key, declare)
 
     @_tool(
         server,
@@ -242,9 +258,10 @@ def build_server(
         publish_at: PublishAt = None,
         dry_run: DryRun = False,
         idempotency_key: Key = None,
+        declare: Declare = "ai_generated",
     ) -> dict[str, Any]:
         payload = Payload("douyin", video=video_url, caption=caption, tags=tuple(tags))
-        return publish("publish_to_douyin", [payload], publish_at, dry_run, idempotency_key)
+        return publish("publish_to_douyin", [payload], publish_at, dry_run, idempotency_key, declare)
 
     @_tool(
         server,
@@ -260,9 +277,10 @@ def build_server(
         publish_at: PublishAt = None,
         dry_run: DryRun = False,
         idempotency_key: Key = None,
+        declare: Declare = "ai_generated",
     ) -> dict[str, Any]:
         payload = Payload("wechat", title=title, body=body, author=author, digest=digest)
-        return publish("publish_to_wechat", [payload], publish_at, dry_run, idempotency_key)
+        return publish("publish_to_wechat", [payload], publish_at, dry_run, idempotency_key, declare)
 
     @_tool(
         server,
@@ -275,6 +293,7 @@ def build_server(
         publish_at: PublishAt = None,
         dry_run: DryRun = False,
         idempotency_key: Key = None,
+        declare: Declare = "ai_generated",
     ) -> dict[str, Any]:
         payloads = []
         for p in platforms:
@@ -290,7 +309,7 @@ def build_server(
                 payloads.append(
                     Payload("wechat", title=p.title, body=p.body, author=p.author, digest=p.digest)
                 )
-        return publish("batch_publish", payloads, publish_at, dry_run, idempotency_key)
+        return publish("batch_publish", payloads, publish_at, dry_run, idempotency_key, declare)
 
     reads.register(server, tool=functools.partial(_tool, server), reads=READS, changes=CHANGES)
     return server

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from publisher.errors import ConfigError
+from publisher.models import DECLARATIONS
 
 COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes")
 
@@ -146,6 +147,20 @@ class ScheduleRule:
 
 
 @dataclass(frozen=True)
+class DeclarationRule:
+    """Which origin declarations (`declare:`) a platform has, and the visible label its rules want.
+
+    `how` says how the declaration reaches the platform: the adapter's request field, or the box a person
+    ticks (it is written into the pack's checklist)."""
+
+    supported: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # declaration -> line added to `field`
+    label_field: str = "body"  # the text field the label goes into (`field:` in platform.yaml)
+    how: Mapping[str, str] = field(default_factory=dict)  # declaration -> how it is declared on the platform
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class PlatformRules:
     """Everything `platforms/<name>/platform.yaml` says, typed."""
 
@@ -166,6 +181,7 @@ class PlatformRules:
     templates: Mapping[str, str] = field(default_factory=dict)  # output field -> template file
     preview: str = "preview.html.j2"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    declarations: DeclarationRule | None = None  # None: platform.yaml says nothing; any declaration is kept
 
 
 def _size(value: Any, *, where: str, key: str) -> int:
@@ -266,6 +282,7 @@ def load_rules(directory: Path) -> PlatformRules:
         "preview",
         "extra",
         "video_replaces_images",
+        "declarations",
     }
     unknown = set(data) - known
     if unknown:
@@ -301,7 +318,33 @@ def load_rules(directory: Path) -> PlatformRules:
         templates={str(k): str(v) for k, v in (data.get("templates") or {}).items()},
         preview=str(data.get("preview") or "preview.html.j2"),
         extra=dict(data.get("extra") or {}),
+        declarations=_declarations(data.get("declarations"), where, text),
     )
+
+
+def _declarations(data: Any, where: str, text: Mapping[str, TextRule]) -> DeclarationRule | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping", path=where, key="declarations")
+    unknown = set(data) - {"supported", "labels", "field", "how", "source"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {sorted(unknown)}", path=where, key="declarations")
+    supported = tuple(str(v) for v in data.get("supported") or [])
+    labels = {str(k): str(v) for k, v in (data.get("labels") or {}).items()}
+    how = {str(k): str(v) for k, v in (data.get("how") or {}).items()}
+    for key, names in (("supported", supported), ("labels", tuple(labels)), ("how", tuple(how))):
+        bad = [n for n in names if n not in DECLARATIONS]
+        if bad:
+            raise ConfigError(
+                f"unknown declaration {bad[0]!r}; known: {', '.join(DECLARATIONS)}",
+                path=where,
+                key=f"declarations.{key}",
+            )
+    target = str(data.get("field") or next(iter(text), "body"))
+    if labels and target not in text:
+        raise ConfigError(f"no text field {target!r} for the label", path=where, key="declarations.field")
+    return DeclarationRule(supported, labels, target, how, str(data.get("source") or ""))
 
 
 def platform_dirs(workspace_platforms: Path | None, defaults: Path) -> dict[str, Path]:

@@ -16,10 +16,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
 from jinja2.exceptions import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from publisher.content.item import resolve_media
-from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
+from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
@@ -164,6 +164,8 @@ class Renderer:
             set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
         )
         ctx = self.context(item, target, needed)
+        declared, label, declare_problems = self._declaration(item, target)
+        problems += declare_problems
         out: dict[str, Any] = {}
         for name, rule in rules.text.items():
             template = chosen.get(name)
@@ -198,10 +200,19 @@ class Renderer:
             else:
                 value = target.fields.get(name)
                 value = "" if value is None else str(value).strip()
+            if label and rules.declarations and name == rules.declarations.label_field:
+                value = _with_label(value, label, html=bool(template and template.endswith(".html.j2")))
             if value or rule.required:
                 out[name] = value
             problems.extend(self._check_text(item, target, name, value))
         out["tags"] = ctx["tags"]
+        if declared:
+            out["declaration"] = declared
+            how = (rules.declarations.how if rules.declarations else {}).get(declared)
+            if how:
+                out["declaration_how"] = how  # what a person ticks when the API has no field for it
+            if target.fields.get("source"):
+                out["declaration_source"] = str(target.fields["source"])
         if len(ctx["tags"]) > rules.tags.max_items:
             problems.append(
                 self._p(
@@ -228,6 +239,34 @@ class Renderer:
             ):
                 out[key] = target.fields[key]
         return out, problems
+
+    def _declaration(self, item: Item, target: Target) -> tuple[str, str, list[Problem]]:
+        """The item's `declare:` for this platform, the visible label the platform wants for it, and a problem
+        when the platform has no such declaration (platform.yaml `declarations.supported`)."""
+        value = target.fields.get("declare")
+        if not isinstance(value, str) or value not in DECLARATIONS:
+            return "", "", []  # absent, or reported by the reader
+        rule = self.rules[target.platform].declarations
+        if rule is None:
+            return value, "", []
+        if value not in rule.supported:
+            label = self.rules[target.platform].label
+            supported = ", ".join(rule.supported) or "none"
+            return (
+                "",
+                "",
+                [
+                    self._p(
+                        item,
+                        target,
+                        "declare",
+                        f"{label} has no `{value}` declaration (it supports: {supported})",
+                        f"set `declare:` under `platforms: {{{target.platform}: ...}}` to one it supports, "
+                        f"or see platforms/{target.platform}/platform.yaml",
+                    )
+                ],
+            )
+        return value, rule.labels.get(value, ""), []
 
     def _within(self, platform: str, name: str, text: str) -> bool:
         rule = self.rules[platform].text[name]
@@ -526,6 +565,13 @@ class Renderer:
         # Until media is processed, an image keeps its written path;
         # _point_images_at swaps in the processed name.
         return lambda src: src
+
+
+def _with_label(value: str, label: str, *, html: bool) -> str:
+    """The text with the declaration label as its last line (a paragraph in an HTML article)."""
+    if html:
+        return f'{value}\n<p style="color:#888888;font-size:14px;">{escape(label)}</p>'
+    return f"{value}\n\n{label}" if value else label
 
 
 def _point_images_at(html: str, media: list[MediaFile]) -> str:

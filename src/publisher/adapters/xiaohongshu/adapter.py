@@ -182,6 +182,8 @@ class XiaohongshuAdapter:
                 "content": content,
                 "tags": tags,
             }
+            if post.fields.get("declaration") == "original":
+                body["is_original"] = True  # the bridge's 原创声明 (needs the account's right)
             videos = post.media_of("video")
             if videos:
                 body["video"] = str(Path(videos[0].path).resolve())
