@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.compliance.scan import check_item
+from publisher.content.files import read_capped
+from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.content.item import ContentContext, read_item
 from publisher.models import Item, Problem
 from publisher.render.engine import Renderer
@@ -171,7 +173,7 @@ class Calendar:
         # reverse).
         raw: bytes | None
         try:
-            raw = path.read_bytes()
+            raw = read_capped(path, MAX_FILE_BYTES)
             digest = hashlib.sha256(raw).digest()
         except OSError:
             raw, digest = None, b""

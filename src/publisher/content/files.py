@@ -1,4 +1,5 @@
-"""File contents as the calendar identifies them: a streaming SHA-256 digest."""
+"""Reading the calendar's files: a capped read (a huge file is never loaded whole), and a streaming SHA-256
+digest that identifies a file's contents."""
 
 from __future__ import annotations
 
@@ -13,3 +14,9 @@ def file_digest(path: Path) -> bytes:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.digest()
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most `limit + 1` bytes of the file: enough to tell it is over `limit` without reading it all."""
+    with path.open("rb") as fh:
+        return fh.read(limit + 1)

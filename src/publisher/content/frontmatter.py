@@ -18,6 +18,8 @@ MAX_FILE_BYTES = 1_000_000
 #: Values in one front matter after aliases are expanded: a real item has tens; a "billion laughs" file,
 #: a few hundred bytes of nested aliases, would expand to billions and exhaust the machine.
 MAX_VALUES = 10_000
+#: Longest number read as a number (longer ones are a mistake, and Python refuses past 4,300 digits).
+MAX_NUMBER_CHARS = 100
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -212,6 +214,13 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budg
     assert isinstance(node, yaml.ScalarNode)  # mappings and sequences are handled above
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
+    if node.tag == "tag:yaml.org,2002:int" and len(str(node.value)) > MAX_NUMBER_CHARS:
+        raise FrontMatterError(
+            line,
+            path or "front matter",
+            f"a number of {len(str(node.value)):,} digits is too long",
+            'quote it if it is text ("..."), or shorten it',
+        )
     try:
         return _SCALARS[node.tag](node)
     except (yaml.YAMLError, ValueError, KeyError) as exc:  # e.g. a malformed explicit !!int

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from publisher.content.files import file_digest
-from publisher.content.frontmatter import FrontMatterError, decode, load_yaml, plain, split
+from publisher.content.files import file_digest, read_capped
+from publisher.content.frontmatter import MAX_FILE_BYTES, FrontMatterError, decode, load_yaml, plain, split
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.models import DECLARATIONS, Item, Problem, Target
 
@@ -116,6 +117,32 @@ def item_id_for(path: Path, content_dir: Path) -> str:
     return rel.as_posix()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refused_file(path: Path, rel: str, root: Path) -> Problem | None:
+    """A content file publisher will not read: a name with a line break or another control character (no
+    command, URL or report could name it), or a symlink that leads out of the workspace."""
+    if _CONTROL.search(rel):
+        shown = _CONTROL.sub("?", rel)
+        return Problem(
+            shown,
+            1,
+            "file",
+            "the file name contains a line break or another control character",
+            "rename the file to plain letters, digits, - and _",
+        )
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return Problem(
+            rel,
+            1,
+            "file",
+            "is a symlink to a file outside the workspace",
+            "copy the file into content/ instead of linking to it",
+        )
+    return None
+
+
 def read_item(
     path: Path,
     ctx: ContentContext,
@@ -127,8 +154,11 @@ def read_item(
     problem found; never raises."""
     rel = path.relative_to(ctx.root).as_posix()
     r = _Reader(ctx, rel)
+    refused = _refused_file(path, rel, ctx.root)
+    if refused is not None:
+        return None, [refused]
     try:
-        raw = path.read_bytes() if raw is None else raw
+        raw = read_capped(path, MAX_FILE_BYTES) if raw is None else raw
         text = decode(raw)
         parts = split(text)
         data, r.lines = load_yaml(parts.yaml_text, parts.yaml_line)

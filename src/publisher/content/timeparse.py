@@ -42,6 +42,16 @@ def local_to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
 def parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
     """`2026-12-01 12:00` (workspace zone), `... America/Los_Angeles`, ISO 8601 with offset, `slot`,
     `best`."""
+    try:
+        return _parse_publish_at(value, zone)
+    except OverflowError:  # e.g. 0001-01-01 00:00 in a zone east of UTC
+        raise TimeError(
+            f"{value!r} is outside the dates that can be scheduled",
+            "write a date in this century, e.g. 2026-12-01 12:00",
+        ) from None
+
+
+def _parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
     if value is None:
         return None
     if isinstance(value, str) and value.strip().lower() in ("slot", "best"):
