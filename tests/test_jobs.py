@@ -193,6 +193,23 @@ def test_claim_period_once(store: Store) -> None:
     assert claim_period(store, "weekly", "p1", now=now)
 
 
+def test_a_run_cut_short_by_a_crash_runs_again(store: Store) -> None:
+    """A run that never finished is taken over once it is stale (any node), or at once by the single
+    SQLite daemon whose lock proves the last one dead; a finished run never runs twice."""
+    from publisher.store.jobs import ABANDONED_AFTER, finish_period, reopen_unfinished
+
+    now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert claim_period(store, "daily", "p1", now=now)  # ...and the process died here
+    assert not claim_period(store, "daily", "p1", now=now + ABANDONED_AFTER / 2)  # may still be running
+    assert claim_period(store, "daily", "p1", now=now + ABANDONED_AFTER * 2)  # stale: taken over
+    assert claim_period(store, "daily", "p2", now=now)
+    assert reopen_unfinished(store) == 2
+    assert claim_period(store, "daily", "p2", now=now)
+    finish_period(store, "daily", "p2", now=now, outcome="ok")
+    assert reopen_unfinished(store) == 0
+    assert not claim_period(store, "daily", "p2", now=now + ABANDONED_AFTER * 2)
+
+
 def test_a_job_runs_once_per_period_when_runners_race(tmp_path: Path, ws: WS) -> None:
     (job,) = jobs_from(tmp_path, "jobs:\n  pull: {run: metrics.pull, cron: '0 */2 * * *'}\n")
     url = f"sqlite:///{tmp_path / 'race.db'}"

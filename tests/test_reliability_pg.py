@@ -153,8 +153,8 @@ def test_a_dead_workers_leases_are_taken_back_at_once_and_a_live_ones_kept(
 ) -> None:
     """Each worker proves it is alive with a session advisory lock; when its session ends (process death) any
     node sees the lock free and takes its leases back at once, long before they expire."""
-    from publisher.daemon.lock import Liveness
     from publisher.store.claims import claim_due, lease_owners, take_over
+    from publisher.store.liveness import Liveness
 
     root = write_workspace(tmp_path / "ws", Layout(items=2, when=due_now()))
     ws = open_ws(root, credential_env(root))

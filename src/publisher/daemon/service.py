@@ -30,11 +30,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
-from publisher.daemon.lock import DaemonLock, Leader, Liveness, SoloLeader
+from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
 from publisher.errors import PublisherError
 from publisher.models import PostState
 from publisher.store import claims
 from publisher.store.db import Store, utcnow
+from publisher.store.jobs import reopen_unfinished
+from publisher.store.liveness import Liveness
 from publisher.workspace.settings import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
@@ -157,6 +159,12 @@ class Daemon:
             if self.liveness is not None:
                 self.liveness.hold()  # before any claim: a lease of ours is never taken for a dead one's
             self.take_over_dead()
+            if (
+                self._lock is not None
+            ):  # the lock proves the last daemon is dead: its unfinished jobs run again
+                reopened = reopen_unfinished(self.store)
+                if reopened:
+                    logger.info("%d recurring job run(s) cut short by the last stop will run again", reopened)
             self.jobs = load_jobs(self.ws)
             self.queue = self._make_queue()
             if defer_sync:
@@ -184,7 +192,7 @@ class Daemon:
         """Take back at once the leases of workers proven dead: claimed -> due again, sending -> reconcile.
 
         SQLite: holding the daemon lock proves every earlier holder is dead, so every lease not ours goes.
-        PostgreSQL: an owner whose liveness lock is free is dead (daemon.lock.Liveness).
+        PostgreSQL: an owner whose liveness lock is free is dead (store.liveness.Liveness).
         """
         now = self.clock()
         if self.liveness is not None:
@@ -316,7 +324,7 @@ class Daemon:
             try:
                 self.liveness.hold()  # taken again if the session was lost
                 result.requeued, result.to_reconcile = self.take_over_dead()
-            except (PublisherError, sa.exc.DBAPIError):
+            except PublisherError:
                 logger.warning("cannot check which workers are alive; leases expire instead", exc_info=True)
         requeued, to_reconcile = claims.reap_expired(self.store, self.clock())
         result.requeued += requeued
