@@ -244,3 +244,61 @@ def test_editing_media_changes_the_item_hash(ws: WS) -> None:
     (second,), changed = cal.scan()
     assert changed == {"content/launch.md"}
     assert first.item.hash != second.item.hash
+
+
+WECHAT_ONLY = """
+---
+id: post
+title: 一篇文章
+publish_at: 2026-12-01 12:00
+status: ready
+images: [media/a.png]
+platforms:
+  wechat: {{cover: media/cover.png{digest}}}
+---
+{body}
+"""
+
+
+def _wechat(ws: WS, body: str, digest: str = "") -> list[str]:
+    ws.item("post.md", WECHAT_ONLY.format(body=body, digest=digest))
+    return [f"{p.severity}: {p.format()}" for p in check_workspace(ws.open()).problems]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("用 `std::list<OSDPerfMetricQuery>` 存", None),
+        ("std::list<OSDPerfMetricQuery> 也是文字", None),
+        ("栈里是 `(<anonymous>)`，或者 (<anonymous>)", None),
+        ("```js\nat f (<anonymous>)\nel.innerHTML = '<script>'\n```", None),
+        ("提到 `<script>` 标签", None),
+        ("摘要\n\n<!--more-->\n\n正文", None),
+        ("| a | b |\n|-|-|\n| x<br>y | z |", None),
+        (
+            '<div align="center">居中</div>',
+            "warning: content/post.md:10: body: [wechat] raw HTML <div> will show as text",
+        ),
+        ("<!-- 草稿备注 -->", "warning: content/post.md:10: body: [wechat] the HTML comment"),
+        ("<script>alert(1)</script>", "error: content/post.md:10: body: [wechat] raw HTML '<script>"),
+        ('<img src="x.png" onerror="alert(1)">', "error: content/post.md:10: body: [wechat] raw HTML '<img"),
+    ],
+)
+def test_raw_html_is_judged_by_what_renders(ws: WS, body: str, expected: str | None) -> None:
+    problems = [p for p in _wechat(ws, body) if "body" in p]
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_content_length_counts_text_and_says_how_much_text_to_cut(ws: WS) -> None:
+    body = "\n\n".join("**重点**" + "文字" * 499 for _ in range(21))  # 21,000 text, far more HTML
+    problems = [p for p in _wechat(ws, body) if "content" in p]
+    assert len(problems) == 1, problems
+    assert "21,000 characters of text" in problems[0] and "at most 19,999" in problems[0]
+    assert "cut 1,001 or more characters of text" in problems[0]
+    # markup is not counted: 19,000 characters of text in far more HTML passes
+    assert [
+        p for p in _wechat(ws, "\n\n".join("**重点**" + "文字" * 499 for _ in range(19))) if "content" in p
+    ] == []

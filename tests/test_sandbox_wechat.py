@@ -367,3 +367,29 @@ def test_clear_quota_resets_counters_ten_times_a_month() -> None:
         assert c.get(url).json()["errcode"] == 45009
         assert call(c, "clear_quota", token, {"appid": "wxapp1"})["errcode"] == 0
     assert call(c, "clear_quota", token, {"appid": "wxapp1"})["errcode"] == 48006
+
+
+# --- whitespace in code, as WeChat stores a draft -------------------------------------------------
+
+
+def test_the_fake_collapses_code_whitespace_like_wechat_and_rendered_code_survives_it() -> None:
+    from publisher.render.inline_html import render_article
+    from publisher.sandbox.wechat.content import clean_content
+
+    # what WeChat does to code that relies on white-space: pre
+    assert clean_content("<pre><code>def f():\n    return 1\n</code></pre>") == (
+        "<pre><code>def f(): return 1</code></pre>"
+    )
+    # our code blocks carry lines as <br> and indentation as &nbsp;: nothing for the normaliser to take
+    html = render_article("```python\ndef f():\n    if x:\n        return 1\n```").html
+    stored = clean_content(html)
+    assert stored == html
+    code = stored[stored.index("<code") : stored.index("</code>")]
+    lines = code.split("<br>")
+    assert len(lines) == 3 and lines[1].count("&nbsp;") == 4 and lines[2].count("&nbsp;") == 8
+
+
+def test_the_fake_counts_text_not_markup_toward_20000() -> None:
+    from publisher.sandbox.wechat.content import text_length
+
+    assert text_length('<p style="margin:0 0 1em">你好&nbsp;a</p>') == 4

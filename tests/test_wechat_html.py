@@ -98,16 +98,19 @@ def assert_not_executable(markup: str) -> None:
 # --- structure ----------------------------------------------------------------------------------
 
 
-def test_render_article_inlines_every_style() -> None:
+def test_render_article_sets_typography_once_and_styles_only_what_differs() -> None:
     article = render_article(ARTICLE)
     assert isinstance(article, WechatArticle)
     out = article.html
     assert "class=" not in out and "<style" not in out and " id=" not in out and "<script" not in out
     assert_not_executable(out)
     collected = parse_tags(out)
-    structural = ("code", "span", "section", "thead", "tbody", "tr")
-    unstyled = [tag for tag, attrs in collected.tags if tag not in structural and "style" not in attrs]
-    assert unstyled == []
+    # inherited from the root: no element repeats the body's font size, line height or colour
+    for tag, attrs in collected.tags[1:]:
+        style = attrs.get("style", "").replace(" ", "")
+        assert "line-height:1.75" not in style and "color:#333333" not in style, (tag, style)
+    unstyled = {tag for tag, attrs in collected.tags if "style" not in attrs}
+    assert {"li", "em"} <= unstyled
     root_tag, root_attrs = collected.tags[0]
     assert root_tag == "section"
     for declaration in ("font-size:16px", "line-height:1.75", "color:#333333", "letter-spacing:0.5px"):
@@ -138,8 +141,8 @@ def test_external_links_become_numbered_footnotes_in_order() -> None:
     # references section at the end, small grey
     tail = out[out.index("参考链接") :]
     assert tail.index("[1] 官网: https://example.com/a") < tail.index("[2] 文档: https://docs.example.com")
-    ref_style = re.search(r'<p style="([^"]+)">\[1\] 官网', out)
-    assert ref_style and "font-size:12px" in ref_style.group(1).replace(" ", "")
+    refs_style = re.search(r'<section style="([^"]+)"><p style="[^"]+">\[1\] 官网', out)
+    assert refs_style and "font-size:12px" in refs_style.group(1).replace(" ", "")
 
 
 def test_wechat_links_stay_real_links_and_others_lose_their_href() -> None:
@@ -180,15 +183,15 @@ def test_image_src_replaces_every_image_and_is_reported_in_order() -> None:
 
 def test_code_blocks_are_highlighted_with_inline_colours() -> None:
     out = render_article(ARTICLE).html
-    pre = re.search(r'<pre style="([^"]+)"><code>(.*?)</code></pre>', out, re.S)
+    pre = re.search(r'<pre style="([^"]+)"><code style="[^"]+">(.*?)</code></pre>', out, re.S)
     assert pre, out
     pre_style = pre.group(1).replace(" ", "")
-    for declaration in ("font-size:13px", "overflow-x:auto", "monospace", "background-color:"):
+    for declaration in ("font-size:13px", "overflow-x:auto", "background-color:"):
         assert declaration in pre_style
     assert re.search(r'<span style="color:#[0-9A-Fa-f]{3,6}[^"]*">def</span>', pre.group(2))
     assert "你好" in pre.group(2)
     code = re.search(r'<code style="([^"]+)">inline\(\)</code>', out)
-    assert code and "monospace" in code.group(1)
+    assert code and "color:" in code.group(1)  # <code> is monospace by default
 
 
 def test_unknown_language_does_not_load_plugin_lexers() -> None:
@@ -210,17 +213,16 @@ def test_cjk_and_emoji_pass_through_untouched() -> None:
     assert render_article(f"```\n{text}\n```").html.count(text) == 1
 
 
-def test_table_alignment_merges_into_inline_style() -> None:
-    out = render_article("|左|右|\n|:-|-:|\n|1|2|").html
-    styles = re.findall(r'<th style="([^"]*)">', out)
-    assert len(styles) == 2 and all("border:1px solid" in s for s in styles)
-    assert styles[1].endswith("text-align:right") and styles[0].endswith("text-align:left")
+def test_table_alignment_becomes_the_align_attribute() -> None:
+    out = render_article(ARTICLE).html
+    cells = re.findall(r'<th align="(\w+)" style="([^"]*)">', out)
+    assert cells == [("left", "padding:4px 8px"), ("right", "padding:4px 8px")]
 
 
-def test_blockquote_paragraphs_take_the_quote_colour() -> None:
+def test_blockquote_paragraphs_inherit_the_quote_colour() -> None:
     out = render_article("> 引用").html
-    quoted = re.search(r'<blockquote style="[^"]+">\s*<p style="([^"]+)">引用', out)
-    assert quoted and "#666666" in quoted.group(1)
+    quoted = re.search(r'<blockquote style="([^"]+)"><p style="([^"]+)">引用', out)
+    assert quoted and "color:#666" in quoted.group(1) and "color" not in quoted.group(2)
 
 
 # --- XSS ----------------------------------------------------------------------------------------

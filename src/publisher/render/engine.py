@@ -7,6 +7,7 @@ payload an adapter sends (`RenderedPost`), or the problems that stop it.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,8 +26,94 @@ from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
+from publisher.render.wechat_math import MathError, formula
 
 _THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
+_TAGS = re.compile(r"<[^>]*>")
+#: Element names an author writes meaning markup; raw HTML is shown as text, so these get a warning. Other
+#: `<words>` (`std::list<T>`, `(<anonymous>)`) are text the author meant to show and are left alone.
+_HTML_ELEMENTS = frozenset(
+    {
+        "a",
+        "abbr",
+        "audio",
+        "b",
+        "big",
+        "blockquote",
+        "br",
+        "center",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "section",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "tt",
+        "u",
+        "ul",
+        "video",
+    }
+)
+_TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def html_text_length(html: str) -> int:
+    """Characters of text a reader sees in `html` (tags dropped, entities decoded): what WeChat's 20,000
+    counts (docs/platforms/wechat.md, "How long an article may be")."""
+    return len(htmllib.unescape(_TAGS.sub("", html)))
+
+
+def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:
+    """The article look from platform.yaml `extra.article` (code_header, figure_caption)."""
+    settings = rules.extra.get("article") or {}
+    return wechat_html.WechatTheme(
+        soft_breaks_as_br=True,
+        code_header=str(settings.get("code_header") or ""),
+        figure_caption=str(settings.get("figure_caption") or "alt"),
+    )
+
+
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
 _DANGEROUS_HTML = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
@@ -110,7 +197,11 @@ class Renderer:
         if needed is None or needed & {"body_html", "footnotes"}:
             # Authors of Chinese posts write one sentence per line and expect the line breaks they see.
             article = wechat_html.render_article(
-                body_md, link_rewriter=rewrite, image_src=self._image_src(item), theme=_THEME, sanitized=False
+                body_md,
+                link_rewriter=rewrite,
+                image_src=self._image_src(item),
+                theme=_theme(rules),
+                sanitized=False,
             )  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
@@ -194,17 +285,21 @@ class Renderer:
                         )
                     )
                     continue
-                if template.endswith(".html.j2") and (exact or not self._within(target.platform, name, text)):
-                    text = wechat_html.sanitize(text)
+                is_html = template.endswith(".html.j2")
+                if is_html and (exact or not self._within(target.platform, name, text, html=True)):
+                    text = wechat_html.sanitize(text).replace("\n", "")
                 value: Any = text.strip()
             else:
+                is_html = False
                 value = target.fields.get(name)
                 value = "" if value is None else str(value).strip()
+                if not value and name == rules.extra.get("excerpt_field"):
+                    value = markdown.excerpt(str(target.fields.get("body") or "")) or ""
             if label and rules.declarations and name == rules.declarations.label_field:
                 value = _with_label(value, label, html=bool(template and template.endswith(".html.j2")))
             if value or rule.required:
                 out[name] = value
-            problems.extend(self._check_text(item, target, name, value))
+            problems.extend(self._check_text(item, target, name, value, html=is_html))
         out["tags"] = ctx["tags"]
         if declared:
             out["declaration"] = declared
@@ -268,13 +363,17 @@ class Renderer:
             )
         return value, rule.labels.get(value, ""), []
 
-    def _within(self, platform: str, name: str, text: str) -> bool:
+    def _within(self, platform: str, name: str, text: str, *, html: bool = False) -> bool:
         rule = self.rules[platform].text[name]
-        return (rule.max is None or count_length(text, rule.count) <= rule.max) and (
+        length = html_text_length(text) if html else count_length(text, rule.count)
+        return (rule.max is None or length <= rule.max) and (
             rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes
         )
 
-    def _check_text(self, item: Item, target: Target, name: str, value: str) -> list[Problem]:
+    def _check_text(
+        self, item: Item, target: Target, name: str, value: str, *, html: bool = False
+    ) -> list[Problem]:
+        """Required, length and size limits of one text field; an HTML field's length is its visible text."""
         rule = self.rules[target.platform].text[name]
         if not value:
             if rule.required:
@@ -289,7 +388,20 @@ class Renderer:
                 ]
             return []
         problems = []
-        length = count_length(value, rule.count)
+        if html and rule.max is not None and html_text_length(value) > rule.max:
+            length = html_text_length(value)
+            problems.append(
+                self._p(
+                    item,
+                    target,
+                    name,
+                    f"{name} has {length:,} characters of text (HTML markup not counted); "
+                    f"{self.rules[target.platform].label} allows at most {rule.max:,}",
+                    f"cut {length - rule.max:,} or more characters of text, or split the article",
+                    rule.source,
+                )
+            )
+        length = 0 if html else count_length(value, rule.count)
         how = {"xhs": " (CJK and emoji count 1, two ASCII letters count 1)", "chars": " characters"}.get(
             rule.count, ""
         )
@@ -304,7 +416,7 @@ class Renderer:
                     rule.source,
                 )
             )
-        if rule.min is not None and length < rule.min:
+        if not html and rule.min is not None and length < rule.min:
             problems.append(
                 self._p(item, target, name, f"{name} is {length}, at least {rule.min} needed", "")
             )
@@ -322,9 +434,11 @@ class Renderer:
         return problems
 
     def _raw_html(self, item: Item, target: Target) -> list[Problem]:
-        """Raw HTML in an HTML article: scripts and handlers are refused, other tags would show as text."""
+        """Raw HTML in an HTML article, judged by what renders: scripts and handlers are refused, markup that
+        would show as text or be lost is a warning naming it, and `<words>` that are just text pass."""
         problems = []
         body = str(target.fields.get("body") or "")
+        label = self.rules[target.platform].label
         for line, snippet in markdown.find_raw_html(body):
             where = item.body_line + line - 1
             if _DANGEROUS_HTML.search(snippet):
@@ -333,24 +447,30 @@ class Renderer:
                         item.path,
                         where,
                         "body",
-                        f"raw HTML {snippet[:40]!r} is not allowed in a "
-                        f"{self.rules[target.platform].label} article",
+                        f"raw HTML {snippet[:40]!r} is not allowed in a {label} article",
                         "remove it: scripts, frames and event handlers never reach a platform",
                         target.platform,
                     )
                 )
+                continue
+            name = _TAG_NAME.match(snippet)
+            if snippet.startswith("<!--"):
+                what = f"the HTML comment {snippet[:40]!r} will show as text"
+            elif name and name.group(1).lower() in _HTML_ELEMENTS:
+                what = f"raw HTML <{name.group(1)}> will show as text ({snippet[:40]!r})"
             else:
-                problems.append(
-                    Problem(
-                        item.path,
-                        where,
-                        "body",
-                        f"raw HTML {snippet[:40]!r} will show as text",
-                        "write it in Markdown instead",
-                        target.platform,
-                        "warning",
-                    )
+                continue  # `std::list<T>`, `(<anonymous>)`: text, shown as written
+            problems.append(
+                Problem(
+                    item.path,
+                    where,
+                    "body",
+                    what,
+                    "write it in Markdown instead, or put it in a `code` span",
+                    target.platform,
+                    "warning",
                 )
+            )
         return problems
 
     def _template_code(self, item: Item, target: Target) -> list[Problem]:
@@ -448,6 +568,7 @@ class Renderer:
                         self._probe(path, rule, probe_image)
                 except MediaProblem as exc:
                     problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
+        files += self._math_media(item, target, process=process, problems=problems)
         if has_video:
             present.add("video")
             if rules.video is None:
@@ -484,6 +605,41 @@ class Renderer:
                     )
                 )
         return files, problems
+
+    def _math_media(
+        self, item: Item, target: Target, *, process: bool, problems: list[Problem]
+    ) -> list[MediaFile]:
+        """Formulas of an HTML article drawn to PNG and processed like the body's images (same rule)."""
+        rules = self.rules[target.platform]
+        role = next((r for r in rules.images.values() if "body" in r.fields), None)
+        if role is None or not self.mutates_parse(target):
+            return []
+        files: list[MediaFile] = []
+        seen: set[str] = set()
+        for tex, display in markdown.extract_math(str(target.fields.get("body") or "")):
+            try:
+                drawn = formula(tex, display)
+            except MathError as exc:
+                problems.append(
+                    self._p(
+                        item, target, "body", f"formula ${tex[:40]}$ cannot be drawn: {exc}", "fix the TeX"
+                    )
+                )
+                continue
+            if drawn.name in seen or not process:
+                continue
+            seen.add(drawn.name)
+            path = self.cache_dir / "math" / drawn.name
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(drawn.png)
+            try:
+                files.append(process_image(path, role, self.cache_dir, source=f"math/{drawn.name}"))
+            except MediaProblem as exc:
+                problems.append(
+                    self._p(item, target, "body", f"formula ${tex[:40]}$: {exc.message}", exc.hint)
+                )
+        return files
 
     def _probe(self, path: Path, rule: Any, probe: Callable[[Path, Any], Any]) -> Any:
         key = (path, repr(rule))

@@ -1,4 +1,9 @@
-"""Markdown to WeChat article HTML (inline styles, link footnotes, highlighted code), and its sanitiser."""
+"""Markdown to WeChat article HTML (inline styles, footnotes, code, math, alerts), and its sanitiser.
+
+The HTML is compact and honest about whitespace: typography is set once on the wrapping `<section>` and
+inherited, elements carry a style only where they differ from it, and no meaning rides on raw newlines or
+runs of spaces (WeChat normalises both inside `<pre>`/`<code>`): the output holds no newline at all.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +18,31 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
-from publisher.render.markdown import UrlMap, is_external, parse_copy, parser_options, rewrite_urls
+from publisher.render.markdown import MORE, UrlMap, is_external, parse_article, parser_options, rewrite_urls
+from publisher.render.wechat_code import MAC_HEADER, code_lines
+from publisher.render.wechat_math import MathError, formula
 
-__all__ = ["WechatArticle", "WechatTheme", "render_article", "sanitize"]
+__all__ = ["WechatArticle", "WechatTheme", "render_article", "sanitize", "style_share"]
 
 #: The only host whose links WeChat keeps as real links inside an article.
 WECHAT_LINK_HOSTS = frozenset({"mp.weixin.qq.com"})
 
-
 _CSS_VALUE = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]+|rgba?\([0-9., %]+\)|-?[0-9.]+(px|em|rem|%)?")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_STYLE_ATTR = re.compile(r'\sstyle="[^"]*"')
+#: GitHub's alert kinds: (title, colour, background).
+ALERTS: dict[str, tuple[str, str, str]] = {
+    "NOTE": ("说明", "#0969da", "#f0f6ff"),
+    "TIP": ("提示", "#1a7f37", "#effaf1"),
+    "IMPORTANT": ("重要", "#8250df", "#f6f0ff"),
+    "WARNING": ("警告", "#9a6700", "#fff8e5"),
+    "CAUTION": ("注意", "#cf222e", "#fff0f0"),
+}
+_ALERT = re.compile(r"\[!(" + "|".join(ALERTS) + r")\]\s*", re.IGNORECASE)
+_BULLETS = ("•", "◦", "▪")
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class WechatTheme:
     code_background: str = "#f6f8fa"
     references_title: str = "参考链接"
     soft_breaks_as_br: bool = False  # CommonMark joins soft-broken lines; Chinese writers may want <br>
+    code_header: str = ""  # "mac": three window buttons above each code block
+    figure_caption: str = "alt"  # caption under a lone image: "alt", "title" or "none"
 
     def __post_init__(self) -> None:
         for name in ("accent", "text_color", "muted_color", "code_background", "letter_spacing"):
@@ -51,6 +68,10 @@ class WechatTheme:
                 raise ValueError(f"theme {name} is not a plain CSS colour or length: {getattr(self, name)!r}")
         if not isinstance(self.font_size_px, int) or not isinstance(self.line_height, (int, float)):
             raise ValueError("theme font_size_px must be an int and line_height a number")
+        if self.code_header not in ("", "mac"):
+            raise ValueError(f"code_header must be 'mac' or empty, not {self.code_header!r}")
+        if self.figure_caption not in ("alt", "title", "none"):
+            raise ValueError(f"figure_caption must be alt, title or none, not {self.figure_caption!r}")
         try:
             get_style_by_name(self.code_style)
         except ClassNotFound:
@@ -59,7 +80,7 @@ class WechatTheme:
 
 @dataclass(frozen=True)
 class WechatArticle:
-    """A rendered article: sanitised HTML, footnotes (number, link text, url), image srcs in order."""
+    """A rendered article: sanitised HTML, footnotes (number, text, url or ""), image srcs in order."""
 
     html: str
     footnotes: tuple[tuple[int, str, str], ...]
@@ -67,52 +88,45 @@ class WechatArticle:
 
 
 def _styles(t: WechatTheme) -> dict[str, str]:
-    body = (
-        f"font-size:{t.font_size_px}px;line-height:{t.line_height};color:{t.text_color};"
-        f"letter-spacing:{t.letter_spacing}"
-    )
-    heading = f"font-weight:bold;color:{t.text_color};line-height:1.4;margin:1.6em 0 0.8em 0"
-    cell = "border:1px solid #dfe2e5;padding:6px 10px;font-size:14px"
+    """Per-element styles: only what differs from the root section, which every element inherits."""
+    heading = "margin:1.5em 0 .8em"
     return {
-        "section": f"{body};word-break:break-word;overflow-wrap:break-word",
-        "p": f"{body};margin:0 0 1em 0",
+        "section": (
+            f"font-size:{t.font_size_px}px;line-height:{t.line_height};color:{t.text_color};"
+            f"letter-spacing:{t.letter_spacing};word-break:break-word"
+        ),
+        "p": "margin:0 0 1em",
         "h1": f"{heading};font-size:22px;text-align:center",
-        "h2": f"{heading};font-size:20px;border-bottom:2px solid {t.accent};padding-bottom:4px",
+        "h2": f"{heading};font-size:20px;border-bottom:2px solid {t.accent}",
         "h3": f"{heading};font-size:18px;border-left:4px solid {t.accent};padding-left:8px",
         "h4": f"{heading};font-size:17px",
         "h5": f"{heading};font-size:16px",
         "h6": f"{heading};font-size:16px;color:{t.muted_color}",
-        "ul": f"{body};margin:0 0 1em 0;padding-left:2em;list-style-type:disc",
-        "ol": f"{body};margin:0 0 1em 0;padding-left:2em;list-style-type:decimal",
-        "li": "margin:0.25em 0",  # inherits the list's text style: WeChat counts markup toward 20,000 chars
-        "quote_p": f"font-size:15px;line-height:{t.line_height};color:#666666;margin:0.3em 0",
-        "blockquote": (
-            f"margin:0 0 1em 0;padding:10px 14px;border-left:4px solid {t.accent};"
-            f"background-color:#f7f7f7;color:#666666"
-        ),
+        "ul": "margin:0 0 1em;padding-left:1.2em;list-style-type:none",
+        "ol": "margin:0 0 1em;padding-left:1.2em;list-style-type:none",
+        "blockquote": (f"margin:0 0 1em;padding:8px 12px 1px;border-left:4px solid {t.accent};color:#666"),
         "hr": "border:0;border-top:1px solid #e5e5e5;margin:2em 0",
-        "table": "border-collapse:collapse;width:100%;margin:0 0 1em 0;display:table",
-        "th": f"{cell};font-weight:bold;background-color:#f6f8fa",
-        "td": cell,
-        "strong": f"font-weight:bold;color:{t.accent}",
-        "em": "font-style:italic",
-        "s": "text-decoration:line-through",
-        "a": f"color:{t.accent};text-decoration:none;border-bottom:1px solid {t.accent}",
-        "img": "max-width:100%;height:auto;display:block;margin:1em auto;border-radius:4px",
-        "code": (
-            "font-family:Menlo,Consolas,Monaco,monospace;font-size:14px;padding:2px 4px;"
-            f"border-radius:3px;background-color:{t.code_background};color:#c7254e"
-        ),
+        "table_wrap": "overflow-x:auto;margin:0 0 1em",
+        "table": "border-collapse:collapse;border:1px solid #ddd;font-size:14px;white-space:nowrap",
+        "tr": "border-bottom:1px solid #ddd",
+        "th": "padding:4px 8px",
+        "td": "padding:4px 8px",
+        "strong": f"color:{t.accent}",
+        "a": f"color:{t.accent};text-decoration:none",
+        "img": "max-width:100%",
+        "figure": "margin:0 0 1em;text-align:center",
+        "figcaption": f"font-size:14px;color:{t.muted_color}",
+        "code": "color:#c7254e",  # code is monospace by default; a colour is enough to set it apart
         "pre": (
-            "font-family:Menlo,Consolas,Monaco,monospace;font-size:13px;line-height:1.6;"
-            f"background-color:{t.code_background};padding:12px 14px;margin:0 0 1em 0;border-radius:4px;"
-            "overflow-x:auto;white-space:pre;letter-spacing:0;color:#333333"
+            f"font-size:13px;line-height:1.6;background-color:{t.code_background};padding:12px;"
+            "margin:0 0 1em;overflow-x:auto;letter-spacing:0"
         ),
-        "sup": f"color:{t.accent};font-size:12px;line-height:0;vertical-align:super",
-        "ref_title": f"font-size:14px;font-weight:bold;color:{t.muted_color};margin:2em 0 0.5em 0",
-        "ref": (
-            f"font-size:12px;line-height:1.6;color:{t.muted_color};margin:0 0 0.3em 0;word-break:break-all"
-        ),
+        "pre_code": "display:block;white-space:nowrap",
+        "sup": f"color:{t.accent};font-size:12px",
+        "math_block": "margin:0 0 1em;text-align:center;overflow-x:auto",
+        "ref_title": f"font-size:14px;font-weight:bold;color:{t.muted_color};margin:2em 0 0.5em",
+        "refs": f"font-size:12px;line-height:1.6;color:{t.muted_color};word-break:break-all",
+        "ref": "margin:0 0 0.3em",
     }
 
 
@@ -124,33 +138,52 @@ def _is_wechat_link(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and (parts.hostname or "") in WECHAT_LINK_HOSTS
 
 
-@lru_cache(maxsize=1)
-def _builtin_lexer_aliases() -> frozenset[str]:
-    return frozenset(alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases)
-
-
 def _plain(children: Sequence[Token]) -> str:
     return "".join(
-        c.content for c in children if c.type in ("text", "code_inline", "image", "softbreak", "hardbreak")
+        c.content
+        for c in children
+        if c.type in ("text", "code_inline", "image", "softbreak", "hardbreak", "math_inline")
     ).strip()
 
 
+def _html_token(content: str) -> Token:
+    tok = Token("html_inline", "", 0)
+    tok.content = content
+    return tok
+
+
 class _Footnotes:
-    """Numbers external links by URL: a repeated URL reuses its first number and text."""
+    """One numbering for link footnotes and `[^n]` notes, in order of first mention."""
 
     def __init__(self) -> None:
-        self.by_url: dict[str, int] = {}
+        self.by_key: dict[str, int] = {}
         self.entries: list[tuple[int, str, str]] = []
+        self.notes: dict[int, int] = {}  # footnote plugin id -> our number
 
-    def number(self, url: str, text: str) -> int:
-        if url not in self.by_url:
-            self.by_url[url] = len(self.entries) + 1
-            self.entries.append((self.by_url[url], text or url, url))
-        return self.by_url[url]
+    def link(self, url: str, text: str) -> int:
+        if url not in self.by_key:
+            self.by_key[url] = len(self.entries) + 1
+            self.entries.append((self.by_key[url], text or url, url))
+        return self.by_key[url]
+
+    def note(self, ident: int, text: str) -> int:
+        if ident not in self.notes:
+            self.notes[ident] = len(self.entries) + 1
+            self.entries.append((self.notes[ident], text, ""))
+        return self.notes[ident]
 
 
-def _rewrite_inline(children: list[Token], notes: _Footnotes) -> list[Token]:
-    """Drop every link WeChat would not allow, leaving its text plus a footnote marker for external ones."""
+def _ref(number: int) -> Token:
+    ref = Token("footnote_ref", "sup", 0)
+    ref.meta = {"n": number}
+    return ref
+
+
+def _rewrite_inline(
+    children: list[Token], notes: _Footnotes, bodies: dict[int, str], in_cell: bool
+) -> list[Token]:
+    """Drop every link WeChat would not allow (text stays, with a footnote number for external ones), number
+    `[^n]` references, and turn `<br>` written in a table cell into a line break."""
     out: list[Token] = []
     stack: list[tuple[str, int, bool]] = []  # (href, where its text starts in out, kept as a real link)
     for tok in children:
@@ -165,74 +198,249 @@ def _rewrite_inline(children: list[Token], notes: _Footnotes) -> list[Token]:
             if keep:
                 out.append(tok)
             elif is_external(href):
-                ref = Token("footnote_ref", "sup", 0)
-                ref.meta = {"n": notes.number(href, _plain(out[start:]))}
-                out.append(ref)
+                out.append(_ref(notes.link(href, _plain(out[start:]))))
+        elif tok.type == "footnote_ref":
+            ident = int(tok.meta["id"])
+            out.append(_ref(notes.note(ident, bodies.get(ident, ""))))
+        elif in_cell and tok.type == "text" and _BR.search(tok.content):
+            for k, part in enumerate(_BR.split(tok.content)):
+                if k:
+                    out.append(Token("hardbreak", "br", 0))
+                if part:
+                    text = Token("text", "", 0)
+                    text.content = part
+                    out.append(text)
         else:
             out.append(tok)
     return out
 
 
+def _take_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """Split the plugin's footnote block off the end: (body tokens, {footnote id: its inner tokens})."""
+    body: list[Token] = []
+    bodies: dict[int, list[Token]] = {}
+    current: int | None = None
+    for tok in tokens:
+        if tok.type == "footnote_open":
+            current = int(tok.meta["id"])
+            bodies[current] = []
+        elif tok.type == "footnote_close":
+            current = None
+        elif tok.type in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
+            continue
+        elif current is not None:
+            bodies[current].append(tok)
+        else:
+            body.append(tok)
+    return body, bodies
+
+
+def _mark_structure(tokens: list[Token], theme: WechatTheme) -> list[Token]:
+    """Alerts, list markers, lone images as figures, the excerpt marker dropped: all as token changes."""
+    out: list[Token] = []
+    lists: list[list[int]] = []  # per open list: [next number or -1 for bullets]
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.type == "paragraph_open" and nxt is not None and nxt.type == "inline":
+            if MORE.fullmatch(nxt.content):
+                i += 3  # paragraph_open, inline, paragraph_close
+                continue
+            kids = [c for c in nxt.children or [] if not (c.type == "text" and not c.content.strip())]
+            if len(kids) == 1 and kids[0].type == "image" and not tok.hidden and i + 2 < len(tokens):
+                tok.meta["figure"] = tokens[i + 2].meta["figure"] = kids[0]
+        if tok.type == "blockquote_open" and nxt is not None and i + 2 < len(tokens):
+            inline = tokens[i + 2]
+            first = inline.children[0] if inline.type == "inline" and inline.children else None
+            found = _ALERT.match(first.content) if first is not None and first.type == "text" else None
+            if found and first is not None and inline.children is not None:
+                tok.meta["alert"] = found.group(1).upper()
+                _closer(tokens, i).meta["alert"] = tok.meta["alert"]
+                first.content = first.content[found.end() :]
+                if not first.content and len(inline.children) > 1 and inline.children[1].type == "softbreak":
+                    del inline.children[1]
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            start = tok.attrGet("start")
+            lists.append(
+                [int(start) if start is not None else 1] if tok.type == "ordered_list_open" else [-1]
+            )
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and lists:
+            lists.pop()
+        elif tok.type == "list_item_open" and lists:
+            number = lists[-1][0]
+            if number < 0:
+                tok.meta["marker"] = _BULLETS[(len(lists) - 1) % len(_BULLETS)] + " "
+            else:
+                tok.meta["marker"] = f"{number}. "
+                lists[-1][0] = number + 1
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _closer(tokens: list[Token], start: int) -> Token:
+    """The token closing the block opened at `start`."""
+    depth = 0
+    for tok in tokens[start:]:
+        depth += tok.nesting
+        if depth == 0:
+            return tok
+    return tokens[start]
+
+
 class _WechatRenderer(RendererHTML):
-    """markdown-it's HTML renderer with the few rules WeChat needs changed."""
+    """markdown-it's HTML renderer with WeChat's rules: compact styles, no raw whitespace."""
 
     def __init__(self, theme: WechatTheme) -> None:
         super().__init__()
         self.theme = theme
         self.styles = _styles(theme)
 
-    def _highlighted(self, code: str, lang: str) -> str:
-        # Never guess a language (slow, unstable), and only Pygments' own lexers: an unknown name would
-        # otherwise scan plugin entry points, importing e.g. IPython in the middle of a render.
-        if lang.lower() not in _builtin_lexer_aliases():
-            return escape(code, quote=False)
-        return str(highlight(code, get_lexer_by_name(lang), _formatter(self.theme.code_style)))
+    def _open(self, tag: str, key: str | None = None, extra: str = "") -> str:
+        style = ";".join(s for s in (self.styles.get(key or tag, ""), extra) if s)
+        return f'<{tag} style="{style}">' if style else f"<{tag}>"
+
+    def renderToken(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:  # noqa: N802
+        tok = tokens[idx]
+        if tok.hidden:
+            return ""
+        if tok.nesting == -1:
+            return f"</{tok.tag}>"
+        own = str(tok.attrGet("style") or "")
+        align = re.fullmatch(r"text-align:(left|center|right)", own)
+        attrs = "".join(
+            f' {name}="{escape(str(value))}"' for name, value in (tok.attrs or {}).items() if name != "style"
+        )
+        if align:  # markdown-it's column alignment: the `align` attribute says it in fewer characters
+            attrs, own = f'{attrs} align="{align.group(1)}"', ""
+        style = ";".join(s for s in (self.styles.get(tok.tag, ""), own) if s)
+        return f"<{tok.tag}{attrs}" + (f' style="{style}"' if style else "") + ">"
+
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        tok = tokens[idx]
+        if "figure" in tok.meta:
+            return self._open("figure")
+        return "" if tok.hidden else self._open("p") + escape(tok.meta.get("marker", ""))
+
+    def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        tok = tokens[idx]
+        if "figure" in tok.meta:
+            image = tok.meta["figure"]
+            source = self.theme.figure_caption
+            caption = image.content if source == "alt" else str(image.attrGet("title") or "")
+            if source == "none" or not caption.strip():
+                return "</figure>"
+            return f"{self._open('figcaption')}{escape(caption)}</figcaption></figure>"
+        return "" if tok.hidden else "</p>"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        tok = tokens[idx]
+        src = escape(str(tok.attrGet("src") or ""))
+        alt = escape(self.renderInlineAsText(tok.children or [], options, env))
+        return f'<img src="{src}" alt="{alt}" style="{self.styles["img"]}">'
+
+    def blockquote_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        kind = tokens[idx].meta.get("alert")
+        if kind is None:
+            return self._open("blockquote")
+        title, colour, background = ALERTS[kind]
+        box = (
+            f"margin:0 0 1em;padding:10px 14px 1px;border-left:4px solid {colour};"
+            f"background-color:{background}"
+        )
+        head = f'<p style="margin:0 0 0.5em;font-weight:bold;color:{colour}">{title}</p>'
+        return f'<section style="{box}">{head}'
+
+    def blockquote_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</section>" if "alert" in tokens[idx].meta else "</blockquote>"
+
+    def list_item_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        marker = tokens[idx].meta.get("marker", "")
+        # the marker is text, so nesting and numbering survive WeChat's own list styles
+        following = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        if following is not None and following.type == "paragraph_open" and not following.hidden:
+            following.meta["marker"] = marker
+            return "<li>"
+        return f"<li>{escape(marker)}"
+
+    def inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return str(self.renderInline(tokens[idx].children or [], options, env))
+
+    def table_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._open("section", "table_wrap") + self._open("table")
+
+    def table_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</table></section>"
 
     def fence(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         tok = tokens[idx]
         lang = tok.info.strip().split(maxsplit=1)[0] if tok.info.strip() else ""
-        body = self._highlighted(tok.content, lang).rstrip("\n")
-        return f'<pre style="{self.styles["pre"]}"><code>{body}</code></pre>\n'
+        return self._code(code_lines(tok.content, lang, self.theme.code_style))
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        body = escape(tokens[idx].content, quote=False).rstrip("\n")
-        return f'<pre style="{self.styles["pre"]}"><code>{body}</code></pre>\n'
+        return self._code(code_lines(tokens[idx].content))
+
+    def _code(self, body: str) -> str:
+        header = MAC_HEADER if self.theme.code_header == "mac" else ""
+        return f"{self._open('pre')}{header}{self._open('code', 'pre_code')}{body}</code></pre>"
 
     def code_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        return f'<code style="{self.styles["code"]}">{escape(tokens[idx].content, quote=False)}</code>'
+        text = escape(tokens[idx].content, quote=False).replace("  ", "&nbsp; ")
+        return f"{self._open('code')}{text}</code>"
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        return f'<sup style="{self.styles["sup"]}">[{tokens[idx].meta["n"]}]</sup>'
+        return f"{self._open('sup')}[{tokens[idx].meta['n']}]</sup>"
 
     def softbreak(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        return "<br>\n" if self.theme.soft_breaks_as_br else "\n"
+        return "<br>" if self.theme.soft_breaks_as_br else " "
 
+    def hardbreak(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "<br>"
 
-def _style_tokens(tokens: Sequence[Token], styles: dict[str, str]) -> None:
-    """Put the theme's inline style on every element token (merging markdown-it's table alignment).
+    def text(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return escape(tokens[idx].content, quote=False).replace("\n", " ")
 
-    Paragraphs inside a blockquote take the quote's colour, since WeChat has no inheritance we can rely on
-    once every <p> carries its own colour.
-    """
-    quote_depth = 0
-    for tok in tokens:
-        if tok.type == "blockquote_open":
-            quote_depth += 1
-        elif tok.type == "blockquote_close":
-            quote_depth -= 1
-        if tok.children:
-            _style_tokens(tok.children, styles)
-        if tok.nesting == -1 or tok.tag not in styles or tok.type in ("fence", "code_block", "code_inline"):
-            continue
-        key = "quote_p" if tok.tag == "p" and quote_depth else tok.tag
-        own = str(tok.attrGet("style") or "")
-        tok.attrSet("style", f"{styles[key]};{own}" if own else styles[key])
+    def _math(self, tex: str, display: bool) -> str:
+        tex = tex.strip()
+        try:
+            drawn = formula(tex, display)
+        except MathError:
+            # check reports it as an error; a preview shows the source in code style rather than nothing
+            return f"{self._open('code')}{escape(tex, quote=False)}</code>"
+        alt = escape(" ".join(tex.split()))
+        if display:
+            img = f'<img src="{drawn.name}" alt="{alt}" style="width:{drawn.width}px;max-width:100%">'
+            return f"{self._open('p', 'math_block')}{img}</p>"
+        return (
+            f'<img src="{drawn.name}" alt="{alt}" '
+            f'style="display:inline-block;width:{drawn.width}px;vertical-align:-{drawn.depth}px;margin:0">'
+        )
+
+    def math_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._math(tokens[idx].content, False)
+
+    def math_inline_double(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._math(tokens[idx].content, True)
+
+    def math_block(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._math(tokens[idx].content, True)
+
+    def math_block_label(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._math(tokens[idx].content, True)
 
 
 def _reference(number: int, text: str, url: str) -> str:
     # an autolink's text is the URL itself: `[2] https://x.cn: https://x.cn?utm…` would say it twice
+    if not url:
+        return f"[{number}] {text}"  # a [^n] note: its text is already rendered HTML
     shown = url if text == url or is_external(text) else f"{text}: {url}"
     return f"[{number}] {escape(shown)}"
+
+
+def style_share(html: str) -> float:
+    """The share of `html`'s characters spent on `style` attributes (0..1)."""
+    return sum(len(m.group(0)) for m in _STYLE_ATTR.finditer(html)) / max(len(html), 1)
 
 
 def render_article(
@@ -243,37 +451,64 @@ def render_article(
     theme: WechatTheme | None = None,
     sanitized: bool = True,
 ) -> WechatArticle:
-    """Render Markdown as a WeChat article body: inline styles only, external links as numbered footnotes.
+    """Render Markdown as a WeChat article body: inline styles only, external links and `[^n]` notes as one
+    numbered list at the end, math as images (`math-….png`, see `wechat_math`).
 
     `sanitized=False` skips the final allowlist pass for callers that sanitise the page they embed it in.
     """
     theme = theme or WechatTheme()
-    tokens = parse_copy(markdown_text)
+    tokens, env = parse_article(markdown_text)
     rewrite_urls(tokens, link_rewriter=link_rewriter, image_src=image_src)
-    notes = _Footnotes()
-    images: list[str] = []
-    for tok in tokens:
-        if tok.type == "inline" and tok.children:
-            tok.children = _rewrite_inline(tok.children, notes)
-            images.extend(str(c.attrGet("src") or "") for c in tok.children if c.type == "image")
+    tokens, note_tokens = _take_footnotes(tokens)
     renderer = _renderer_for(theme)
+    options = parser_options()
+    notes = _Footnotes()
+    for inner in note_tokens.values():
+        rewrite_urls(inner, link_rewriter=link_rewriter, image_src=image_src)
+    images: list[str] = []
+    cell = False
+
+    def rewrite(stream: list[Token], bodies: dict[int, str]) -> None:
+        nonlocal cell
+        for tok in stream:
+            if tok.type in ("th_open", "td_open"):
+                cell = True
+            elif tok.type in ("th_close", "td_close"):
+                cell = False
+            if tok.type == "inline" and tok.children:
+                tok.children = _rewrite_inline(tok.children, notes, bodies, cell)
+                images.extend(str(c.attrGet("src") or "") for c in tok.children if c.type == "image")
+            elif tok.type.startswith("math_block"):
+                images.append(formula_src(tok.content, True))
+            for c in tok.children or []:
+                if c.type.startswith("math_inline"):
+                    images.append(formula_src(c.content, c.type == "math_inline_double"))
+
+    rewrite(tokens, {})
+    for ident, inner in note_tokens.items():
+        if ident in notes.notes:  # referenced notes only; their own links are numbered after the body's
+            rewrite(inner, {})
+            inner_html = renderer.render(_mark_structure(inner, theme), options, env).replace("\n", "")
+            n = notes.notes[ident]
+            notes.entries[n - 1] = (n, re.sub(r"^<p[^>]*>|</p>$", "", inner_html), "")
+    body = renderer.render(_mark_structure(tokens, theme), options, env)
     styles = renderer.styles
-    _style_tokens(tokens, styles)
-    body = renderer.render(tokens, parser_options(), {})
     if notes.entries:
         refs = "".join(f'<p style="{styles["ref"]}">{_reference(*entry)}</p>' for entry in notes.entries)
         title = f'<p style="{styles["ref_title"]}">{escape(theme.references_title)}</p>'
-        body += f"<section>{title}{refs}</section>"
-    html = f'<section style="{styles["section"]}">{body}</section>'
-    return WechatArticle(
-        html=sanitize(html) if sanitized else html, footnotes=tuple(notes.entries), images=tuple(images)
+        body += f'{title}<section style="{styles["refs"]}">{refs}</section>'
+    html = f'<section style="{styles["section"]}">{body}</section>'.replace("\n", "")
+    entries = tuple(
+        (n, re.sub(r"<[^>]+>", "", text) if not url else text, url) for n, text, url in notes.entries
     )
+    return WechatArticle(html=sanitize(html) if sanitized else html, footnotes=entries, images=tuple(images))
 
 
-@lru_cache(maxsize=8)
-def _formatter(style: str) -> HtmlFormatter[str]:
-    # Building a formatter compiles its style sheet: once per style, not once per code block.
-    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
+def formula_src(tex: str, display: bool) -> str:
+    """The `src` a formula's image has in the article (its file name; see `wechat_math.formula_name`)."""
+    from publisher.render.wechat_math import formula_name
+
+    return formula_name(tex.strip(), display)
 
 
 @lru_cache(maxsize=8)
@@ -329,8 +564,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start"},
-    "th": {"colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "align"},
+    "td": {"colspan", "rowspan", "align"},
 }
 #: Properties an article needs; no position/float/z-index (overlays), no background(-image) (url()).
 ALLOWED_CSS = frozenset(

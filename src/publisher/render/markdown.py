@@ -13,24 +13,33 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 UrlMap = Callable[[str], str]
 
 __all__ = [
     "UrlMap",
+    "MORE",
+    "excerpt",
     "extract_images",
     "extract_links",
+    "extract_math",
     "find_raw_html",
     "image_path",
     "is_external",
     "md_to_html",
     "md_to_plain",
     "parse",
+    "parse_article",
     "parser_options",
     "rewrite_urls",
 ]
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+#: Hexo's (and Jekyll's) excerpt separator: the text above it is the post's summary.
+MORE = re.compile(r"\s*<!--\s*more\s*-->\s*", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +47,33 @@ def _parser() -> MarkdownIt:
     # js-default: raw HTML off, so `<script>` in content is shown as text (RELIABILITY R28).
     # It already has tables and strikethrough; enabling them explicitly documents that we rely on them.
     return MarkdownIt("js-default").enable(["table", "strikethrough"])
+
+
+@lru_cache(maxsize=1)
+def _article_parser() -> MarkdownIt:
+    # Articles also take `[^n]` footnotes and `$…$` / `$$…$$` math; raw HTML stays off.
+    md = MarkdownIt("js-default").enable(["table", "strikethrough"])
+    return md.use(footnote_plugin).use(dollarmath_plugin, double_inline=True)
+
+
+def parse_article(text: str) -> tuple[list[Token], dict[str, object]]:
+    """Parse an article body (footnotes and math on) into a fresh token stream and its env."""
+    env: dict[str, object] = {}
+    return _article_parser().parse(text, env), env
+
+
+def extract_math(text: str) -> list[tuple[str, bool]]:
+    """(tex, display) of every formula of an article body in document order."""
+    if "$" not in text:
+        return []
+    found: list[tuple[str, bool]] = []
+    for tok in parse_article(text)[0]:
+        if tok.type.startswith("math_block"):
+            found.append((tok.content.strip(), True))
+        for child in tok.children or []:
+            if child.type.startswith("math_inline"):
+                found.append((child.content.strip(), child.type == "math_inline_double"))
+    return found
 
 
 def parse(text: str) -> list[Token]:
@@ -141,7 +177,7 @@ def extract_links(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _html_finder() -> MarkdownIt:
     # CommonMark with raw HTML on: only used to *find* what would have been markup, never to render it.
-    return MarkdownIt("commonmark")
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 def find_raw_html(text: str) -> list[tuple[int, str]]:
@@ -149,18 +185,37 @@ def find_raw_html(text: str) -> list[tuple[int, str]]:
 
     Rendering never emits these as markup (raw HTML is off); this lets a validator refuse e.g. a
     `<script>` in a WeChat body with `path:line` instead of silently showing it as text. Inline tags
-    are reported at the first line of their paragraph.
+    are reported at the first line of their paragraph. Code spans and blocks hold no HTML; what renders as
+    meant is not reported: a `<!--more-->` line (the excerpt marker) and `<br>` in a table cell.
     """
     found: list[tuple[int, str]] = []
     if "<" not in text:
         return found
+    in_table = False
     for tok in _html_finder().parse(text):
         line = (tok.map[0] + 1) if tok.map else 1
+        in_table = tok.type != "table_close" and (in_table or tok.type == "table_open")
         if tok.type == "html_block":
-            found.append((line, tok.content.strip()[:80]))
+            if not MORE.fullmatch(tok.content):  # the excerpt marker renders as nothing, on purpose
+                found.append((line, tok.content.strip()[:80]))
         elif tok.type == "inline":
-            found.extend((line, c.content[:80]) for c in tok.children or [] if c.type == "html_inline")
+            found.extend(
+                (line, c.content[:80])
+                for c in tok.children or []
+                if c.type == "html_inline" and not (in_table and _BR.fullmatch(c.content))
+            )
     return found
+
+
+def excerpt(text: str) -> str | None:
+    """The plain text above a `<!--more-->` line (the post's summary), or None without one."""
+    if "<!--" not in text:
+        return None
+    for tok in _html_finder().parse(text):
+        if tok.type == "html_block" and MORE.fullmatch(tok.content) and tok.map:
+            above = "\n".join(text.splitlines()[: tok.map[0]])
+            return md_to_plain(above, link_style="text").strip() or None
+    return None
 
 
 def extract_images(text: str) -> list[tuple[str, str]]:
@@ -308,6 +363,8 @@ def md_to_plain(
             writer.open_item()
         elif kind == "list_item_close":
             writer.close_item()
+        elif kind == "inline" and MORE.fullmatch(tok.content):
+            pass  # the excerpt marker is for the article renderers, never shown
         elif kind == "inline":
             writer.write(_inline_plain(tok.children or [], link_style, link_rewriter).strip("\n"))
         elif kind in ("fence", "code_block"):

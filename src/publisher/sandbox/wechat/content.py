@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import re
 from typing import Any
 
@@ -18,6 +19,7 @@ _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _MMBIZ = re.compile(r"""src\s*=\s*["']?(?:https?:)?//mmbiz\.qpic\.cn/""", re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_CODE_BLOCK = re.compile(r"(<(pre|code)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
 # type -> (max bytes, accepted formats, size error code)
 _MATERIAL = {
     "image": (10 * MB, {"png", "jpeg", "gif", "bmp"}, 40009),
@@ -60,10 +62,27 @@ def sniff(data: bytes) -> str:
     return "other"
 
 
+def normalise_code(html: str) -> str:
+    """WeChat's whitespace normalisation inside `<pre>`/`<code>`: raw newlines dropped, runs of whitespace
+    collapsed to one space (so code that relied on `white-space: pre` loses its lines and indentation)."""
+
+    def squash(match: re.Match[str]) -> str:
+        inner = re.sub(r"[ \t\f\r]+", " ", match.group(3).replace("\n", ""))
+        return match.group(1) + inner + match.group(4)
+
+    return _CODE_BLOCK.sub(squash, html)
+
+
 def clean_content(html: str) -> str:
-    """What WeChat keeps of an article body: no scripts, and only images hosted on mmbiz."""
-    html = _SCRIPT.sub("", html)
+    """What WeChat keeps of an article body: no scripts, only images hosted on mmbiz, code whitespace
+    normalised, and the length counted as text (see `text_length`)."""
+    html = normalise_code(_SCRIPT.sub("", html))
     return _IMG.sub(lambda m: m.group(0) if _MMBIZ.search(m.group(0)) else "", html)
+
+
+def text_length(html: str) -> int:
+    """The article's visible text in characters: what the 20,000 limit counts (docs/platforms/wechat.md)."""
+    return len(htmllib.unescape(_TAG.sub("", html)))
 
 
 def news_view(article: dict[str, Any], *, no_content: bool = False) -> dict[str, Any]:
@@ -100,7 +119,7 @@ def _check_article(world: World, appid: str, raw: Any) -> dict[str, Any] | JSONR
         return err(world, 45110)
     if len(digest) > limits["digest"]:
         return err(world, 45004)
-    if len(content) >= limits["content_chars"] or len(content.encode()) >= limits["content_bytes"]:
+    if text_length(content) >= limits["content_chars"] or len(content.encode()) >= limits["content_bytes"]:
         return err(world, 45002)
     if len(source_url.encode()) > limits["content_source_url_bytes"]:
         return err(world, 41039)

@@ -1,0 +1,170 @@
+"""WeChat articles that survive WeChat: code without raw whitespace, compact styles, footnotes, alerts, math,
+tables, figures, raw HTML judged by what renders, and the length WeChat counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from publisher.render.inline_html import WechatTheme, render_article, style_share
+from publisher.render.wechat_code import code_lines
+from publisher.render.wechat_math import formula_name
+
+CODE = """```python
+def walk(tree):
+    for node in tree:
+        if node:  # 注释，带中文标点
+            yield node
+```"""
+
+#: A long real-looking technical post: prose, lists, a table, code, quotes, links.
+SECTION = """## 第{n}节：缓存为什么失效
+
+我们在生产环境里观察到，`std::list<OSDPerfMetricQuery>` 的遍历在高峰期占了 30% 的 CPU。排查的过程并不复杂，
+但每一步都值得记下来，因为同样的问题在别的服务里也出现过好几次，见 [监控文档](https://docs.example.com/m{n})。
+
+1. 先看火焰图，确认热点在哪里；
+2. 再看调用栈 `(<anonymous>)`，它来自一个匿名回调；
+   - 回调里每次都重新构造列表；
+   - 列表很长，而且没有缓存。
+3. 最后改成预先分配，并加上 **容量上限**。
+
+| 指标 | 改前 | 改后 |
+|:-|-:|-:|
+| p99 延迟 | 120 ms | 35 ms |
+| CPU | 30% | 8% |
+
+```cpp
+for (auto& q : queries) {
+    if (q.valid()) {
+        process(q);  // 处理，带“中文”标点
+    }
+}
+```
+
+> 经验：先测量，再优化。很多时候直觉指向的地方并不是真正的瓶颈，只有数据才能说明问题。
+
+这一节的结论很简单：不要在热路径上分配内存。我们把这个规则写进了代码评审清单，之后再没出现过类似的问题。
+"""
+PROSE = (
+    "这一类问题的根源往往不在代码本身，而在我们对负载的假设。上线之前，压测用的是均匀分布的请求，"
+    "而真实流量有明显的峰谷：早上九点和晚上八点各有一个高峰，峰值是平均值的四倍。缓存的容量按平均值估算，"
+    "到了高峰自然不够用，命中率从九成跌到六成，后端的压力随之翻倍。我们花了两周时间重新梳理了容量模型，"
+    "把峰值系数写进了配置，并且在每次发布前用回放的真实流量做一次验证。\n\n"
+)
+TABLE = re.compile(r"\n\| 指标.*?\n\n", re.S)
+CODE_BLOCK = re.compile(r"\n```cpp.*?```\n", re.S)
+
+
+def _section(n: int) -> str:
+    """Section n, with the prose a real article has: code in every second section, a table in every fourth."""
+    text = SECTION.replace("{n}", str(n))
+    if n % 4:
+        text = TABLE.sub("\n\n", text)
+    if n % 2:
+        text = CODE_BLOCK.sub("\n", text)
+    return text + PROSE * 3
+
+
+LONG = "\n".join(_section(n) for n in range(1, 13))
+
+
+def test_code_blocks_carry_no_raw_whitespace() -> None:
+    html = render_article(CODE).html
+    assert "\n" not in html
+    code = re.search(r"<code style=\"[^\"]+\">(.*?)</code></pre>", html)
+    assert code
+    lines = code.group(1).split("<br>")
+    assert len(lines) == 4
+    assert lines[1].startswith("&nbsp;" * 4) and lines[3].startswith("&nbsp;" * 12)
+    assert not re.search(r">[^<]*  [^<]*<", html)  # no run of spaces in any text
+
+
+@pytest.mark.parametrize(
+    ("lang", "code"),
+    [
+        ("c", 'printf("你好，世界。");'),
+        ("python", "x = '中文：标点'"),
+        ("javascript", "const a = “引号”;"),
+        ("c", "int a = 1；"),  # a full-width semicolon outside any string
+    ],
+)
+def test_highlighting_never_marks_valid_text_as_an_error(lang: str, code: str) -> None:
+    html = code_lines(code, lang)
+    assert "border" not in html and "#f00" not in html.lower() and "#ff0000" not in html.lower()
+
+
+def test_long_lines_scroll_and_the_mac_header_is_a_setting() -> None:
+    plain = render_article(CODE).html
+    mac = render_article(CODE, theme=WechatTheme(code_header="mac")).html
+    pre = re.search(r'<pre style="([^"]+)">', plain)
+    assert pre and "overflow-x:auto" in pre.group(1).replace(" ", "")
+    assert "white-space:nowrap" in plain.replace(" ", "")
+    assert "#ff5f56" not in plain and "#ff5f56" in mac
+
+
+def test_tables_scroll_inside_a_wrapper_and_br_in_a_cell_breaks_the_line() -> None:
+    html = render_article("| a | b |\n|-|-|\n| 一<br>二 | x |").html
+    assert re.search(r'<section style="overflow-x:auto[^"]*"><table', html)
+    assert "一<br>二" in html and "&lt;br" not in html
+
+
+@pytest.mark.parametrize(
+    ("setting", "markdown", "caption"),
+    [
+        ("alt", '![一张图](a.png "标题")', "一张图"),
+        ("title", '![一张图](a.png "标题")', "标题"),
+        ("none", '![一张图](a.png "标题")', None),
+        ("alt", "![](a.png)", None),
+    ],
+)
+def test_lone_images_are_figures_with_a_caption(setting: str, markdown: str, caption: str | None) -> None:
+    html = render_article(markdown, theme=WechatTheme(figure_caption=setting)).html
+    assert "<figure" in html and "<p" not in html
+    found = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", html)
+    assert (found.group(1) if found else None) == caption
+
+
+def test_footnotes_share_one_numbering_with_link_footnotes() -> None:
+    article = render_article("甲[^a] 见 [官网](https://x.example) 乙[^b]\n\n[^a]: 注一\n[^b]: 注二 **粗**\n")
+    assert [(n, url) for n, _, url in article.footnotes] == [(1, ""), (2, "https://x.example"), (3, "")]
+    html = article.html
+    assert html.index(">[1]</sup>") < html.index(">[2]</sup>") < html.index(">[3]</sup>")
+    assert "[^a]" not in html and "[1] 注一" in html and "[3] 注二 <strong" in html
+
+
+@pytest.mark.parametrize("kind", ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"])
+def test_gfm_alerts_are_styled_boxes(kind: str) -> None:
+    html = render_article(f"> [!{kind}]\n> 内容").html
+    assert f"[!{kind}]" not in html and "<blockquote" not in html
+    assert re.search(r'<section style="[^"]*border-left:4px solid #[0-9a-f]{6}[^"]*"><p[^>]*>\w+</p>', html)
+
+
+def test_nested_lists_carry_their_markers_as_text() -> None:
+    html = render_article("- 一\n  - 二\n    1. 三\n    2. 四\n- 五").html
+    assert "list-style-type:none" in html.replace(" ", "")
+    assert "<li>• 一" in html and "<li>◦ 二" in html and "<li>1. 三" in html and "<li>2. 四" in html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "tex", "display"),
+    [("质能 $E=mc^2$ 方程", "E=mc^2", False), ("$$\n\\frac{a}{b}\n$$", "\\frac{a}{b}", True)],
+)
+def test_math_becomes_an_image_never_raw(markdown: str, tex: str, display: bool) -> None:
+    article = render_article(markdown)
+    assert "$" not in article.html
+    assert formula_name(tex, display) in article.images
+    assert f'src="{formula_name(tex, display)}"' in article.html
+
+
+def test_styles_of_a_long_article_stay_compact() -> None:
+    html = render_article(LONG).html
+    assert len(html) > 20_000  # long enough that per-article overhead does not matter
+    assert style_share(html) <= 0.40, style_share(html)  # was 0.6-0.8 with every element styled in full
+    assert "\n" not in html
+
+
+@pytest.mark.xfail(strict=True, reason="target not reached yet: paragraph margins and list/table styles")
+def test_styles_take_at_most_a_quarter_of_a_long_article() -> None:
+    assert style_share(render_article(LONG).html) <= 0.25
