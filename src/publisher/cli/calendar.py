@@ -13,7 +13,6 @@ from rich.console import Group
 from rich.live import Live
 from rich.markup import escape
 from rich.syntax import Syntax
-from rich.table import Table
 
 from publisher.calendar.check import check_workspace, find_item
 from publisher.calendar.load import Calendar
@@ -28,13 +27,16 @@ from publisher.cli.common import (
     err,
     lit,
     local_time,
+    new_table,
     out,
+    print_event,
     print_json,
     sandbox_url_for,
     setup_logging,
     state_text,
     utc_now,
 )
+from publisher.errors import UsageError
 from publisher.queue.manual import publish_dry_run, publish_now
 from publisher.queue.overview import PostView, post_views, status_summary
 from publisher.states import DELIVERED, DONE, IN_FLIGHT
@@ -53,11 +55,19 @@ PUBLISH_WAIT_S = 120.0
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path("."),
     force: Annotated[bool, typer.Option(help="Write into a folder that already has files.")] = False,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Same as DIRECTORY.")] = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
+    if workspace is not None and directory != Path(".") and workspace.resolve() != directory.resolve():
+        raise UsageError("--workspace: names another folder than DIRECTORY; give one of them")
+    directory = workspace or directory
     created = init_workspace(directory, force=force)
+    if as_json:
+        print_json({"workspace": str(directory.resolve()), "created": [str(p) for p in created]})
+        return
     out.print(f"[green]✓[/] workspace ready in {escape(str(directory.resolve()))}")
     for path in created:
         out.print(f"  {path}")
@@ -76,7 +86,7 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
         for problem in result.problems:
             colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
             err.print(f"[{colour}]{escape(problem.format())}[/]")
-        table = Table(title="publisher check", show_lines=False)
+        table = new_table("publisher check")
         for col in ("platform", "valid", "with errors"):
             table.add_column(col)
         for platform, (ok, bad) in sorted(result.per_platform().items()):
@@ -108,7 +118,7 @@ def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Verb
 
 @app.command()
 def plan(
-    days: Annotated[int, typer.Option(help="How many days ahead to show.")] = 14,
+    days: Annotated[int, typer.Option(min=1, help="How many days ahead to show (1 or more).")] = 14,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -127,7 +137,7 @@ def plan(
     if preview.changes:
         out.print(changes_table(preview.changes))
         out.print("run [bold]publisher sync[/] (or keep [bold]publisher run[/] going) to apply them")
-    table = Table(title=f"plan: the next {days} days ({ws.settings.timezone})")
+    table = new_table(f"plan: the next {days} days ({ws.settings.timezone})")
     for col in ("when", "platform", "account", "item", "state", "note"):
         table.add_column(col)
     for v in views:
@@ -145,7 +155,7 @@ def plan(
 @app.command()
 def status(
     watch: Annotated[bool, typer.Option("--watch", help="Keep the view up to date until Ctrl-C.")] = False,
-    every: Annotated[float, typer.Option(help="Seconds between refreshes with --watch.")] = 2.0,
+    every: Annotated[float, typer.Option(min=0.1, help="Seconds between refreshes with --watch.")] = 2.0,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -154,6 +164,10 @@ def status(
     setup_logging(verbose)
     ws = open_workspace(workspace)
     store = store_for(ws)
+    if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
+        while True:
+            print_event(status_summary(store))
+            time.sleep(every)
     if as_json:
         print_json(status_summary(store))
         return
@@ -167,13 +181,13 @@ def status(
 
 
 def _status_view(ws: Any, data: dict[str, Any]) -> Group:
-    counts = Table(title="posts by state")
+    counts = new_table("posts by state")
     counts.add_column("state")
     counts.add_column("posts", justify="right")
     for state, n in sorted(data["counts"].items()):
         counts.add_row(state_text(state), str(n))
     next_due = datetime.fromisoformat(data["next_due"]) if data["next_due"] else None
-    table = Table(title=f"posts · next due {local_time(ws, next_due)}")
+    table = new_table(f"posts · next due {local_time(ws, next_due)}")
     for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
         table.add_column(col)
     for p in data["posts"]:
@@ -189,7 +203,7 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
         )
     parts: list[Any] = [counts, table]
     if data["attention"]:
-        needs = Table(title="needs a person (publisher retry / cancel / resolve POST)")
+        needs = new_table("needs a person (publisher retry / cancel / resolve POST)")
         for col in ("id", "item", "platform", "state", "reason", "evidence"):
             needs.add_column(col)
         for p in data["attention"]:
@@ -261,8 +275,12 @@ def publish(
         )
     else:
         for r in records:
-            out.rule(f"{escape(r.platform)} · {escape(r.account)} (dry run: nothing sent)")
-            out.print(Syntax(json.dumps(r.request, ensure_ascii=False, indent=2), "json", word_wrap=True))
+            text = json.dumps(r.request, ensure_ascii=False, indent=2)
+            if out.is_terminal:
+                out.rule(f"{escape(r.platform)} · {escape(r.account)} (dry run: nothing sent)")
+                out.print(Syntax(text, "json", word_wrap=True))
+            else:  # a pipe or a file gets the request whole, never wrapped or cut
+                print(f"== {r.platform} · {r.account} (dry run: nothing sent)\n{text}")
             out.print(f"written to {escape(str(r.path))}")
         for p in problems:
             err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich import box
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 from rich.text import Text
 
+from publisher import __version__
 from publisher.errors import UsageError
 from publisher.redact import install_logging_redaction
 
@@ -30,8 +32,51 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+#: The width of output that goes to a pipe or a file: nothing is ever cut to a terminal's width.
+PLAIN_WIDTH = 10_000
+
+
+class PlainConsole(Console):
+    """A rich Console that, when its output is not a terminal, is as wide as its content (no cut lines)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        if not self.is_terminal:
+            return ConsoleDimensions(PLAIN_WIDTH, 25)
+        return super().size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+out = PlainConsole(highlight=False, soft_wrap=True)
+err = PlainConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def new_table(title: str | None = None, *columns: str) -> Table:
+    """A table: boxed on a terminal, plain columns (no box drawing) in a pipe or a file."""
+    table = Table(title=title, box=box.HEAVY_HEAD if out.is_terminal else None, title_justify="left")
+    for col in columns:
+        table.add_column(col)
+    return table
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"publisher {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt."""
+
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -54,9 +99,39 @@ def setup_logging(verbose: bool) -> None:
 
 
 def print_json(data: Any) -> None:
-    out.print_json(
-        json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False
-    ) if sys.stdout.isatty() else print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    """One JSON document on stdout: coloured on a terminal, plain (never cut) in a pipe or a file."""
+    if sys.stdout.isatty():
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False)
+    else:
+        print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+
+
+def choice(*values: str) -> Any:
+    """An option callback accepting only `values` (else a usage error, exit 2, naming the option)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in values:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}")
+        return value
+
+    return check
+
+
+def print_event(data: Any) -> None:
+    """One JSON object on one line (streaming commands with --json), flushed at once."""
+    print(json.dumps(data, ensure_ascii=False, default=str), flush=True)
+
+
+def ensure_port_free(host: str, port: int, option: str = "--port") -> None:
+    """A port already in use is a usage error naming the option (exit 2), not a server crash."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except (OSError, OverflowError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise UsageError(f"{option}: {host}:{port} is not available ({why})") from None
 
 
 STATE_STYLE = {
@@ -108,9 +183,9 @@ def state_text(state: object) -> Text:
 
 
 def changes_table(changes: Any) -> Table:
-    table = Table(title="changes since the last sync")
-    for col in ("change", "item", "platform", "account", "before", "after", "detail"):
-        table.add_column(col)
+    table = new_table(
+        "changes since the last sync", "change", "item", "platform", "account", "before", "after", "detail"
+    )
     for ch in changes:
         table.add_row(
             ch.kind, lit(ch.item_id), lit(ch.platform), lit(ch.account), ch.before, ch.after, lit(ch.detail)

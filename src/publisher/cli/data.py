@@ -14,6 +14,7 @@ from publisher.cli.common import (
     VerboseOpt,
     WorkspaceOpt,
     app,
+    choice,
     err,
     out,
     parse_day,
@@ -22,6 +23,8 @@ from publisher.cli.common import (
     setup_logging,
     utc_now,
 )
+from publisher.reports.build import KINDS as reports_kinds
+from publisher.reports.writers import FORMATS as report_formats
 from publisher.store.db import store_for
 from publisher.workspace.settings import open_workspace
 
@@ -99,7 +102,14 @@ def metrics_import(
 
 @app.command()
 def report(
-    kind: Annotated[str, typer.Argument(help="daily (运营日报) | weekly (运营周报) | engagement")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="daily (运营日报) | weekly (运营周报) | engagement",
+            metavar="KIND",
+            callback=choice(*reports_kinds),
+        ),
+    ],
     period: Annotated[
         str | None,
         typer.Option(
@@ -107,8 +117,13 @@ def report(
             "last_week | last_7_days | this_month"
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md | html | csv | xlsx | json")] = "md",
-    lang: Annotated[str | None, typer.Option(help="zh | en (default: the workspace's language)")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="md | html | csv | xlsx | json", callback=choice(*report_formats))
+    ] = "md",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+    ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Where to write (default: under reports/).")
     ] = None,
@@ -141,6 +156,7 @@ def calendar(
     ],
     platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
     workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Export the calendar as iCalendar."""
@@ -149,4 +165,7 @@ def calendar(
 
     ws = open_workspace(workspace)
     path = write_ics(ws, store_for(ws), ics, now=utc_now(), platform=platform)
-    out.print(f"written to {path}", markup=False)
+    if as_json:
+        print_json({"file": str(path)})
+    else:
+        out.print(f"written to {path}", markup=False)

@@ -3,6 +3,7 @@ auth."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
 from publisher.cli.common import (
     STATE_STYLE,
@@ -19,11 +19,14 @@ from publisher.cli.common import (
     VerboseOpt,
     WorkspaceOpt,
     app,
+    ensure_port_free,
     err,
     lit,
     local_time,
+    new_table,
     out,
     parse_day,
+    print_event,
     print_json,
     setup_logging,
     state_text,
@@ -33,23 +36,37 @@ from publisher.errors import UsageError
 from publisher.store.db import store_for
 from publisher.workspace.settings import open_workspace
 
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")]
+
 
 @app.command()
 def sandbox(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8900,
+    port: PortOpt = 8900,
     seed: Annotated[
         int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")
     ] = 0,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally."""
+    """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally.
+
+    The sandbox belongs to no workspace; --workspace, when given, must be one (its accounts in mode
+    `sandbox` then use this sandbox through PUBLISHER_SANDBOX_URL)."""
     setup_logging(verbose)
     from publisher.sandbox import serve
 
-    out.print(
-        f"sandbox on http://127.0.0.1:{port} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
-        f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL=http://127.0.0.1:{port}"
-    )
+    if workspace is not None:
+        open_workspace(workspace)
+    ensure_port_free("127.0.0.1", port)
+    url = f"http://127.0.0.1:{port}"
+    if as_json:
+        print_event({"event": "serving", "url": url, "control": f"{url}/__fake/state", "seed": seed})
+    else:
+        out.print(
+            f"sandbox on {url} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
+            f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL={url}"
+        )
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
@@ -59,14 +76,29 @@ def mcp(
     http: Annotated[
         bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")
     ] = False,
-    port: Annotated[int, typer.Option(help="Port for --http.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
     no_urls: Annotated[bool, typer.Option("--no-urls", help="Refuse media given as https URLs.")] = False,
     url_host: Annotated[
         list[str] | None, typer.Option("--url-host", help="Only download media from this host (repeatable).")
     ] = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar."""
+    """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar.
+
+    stdout carries the protocol; the start notice goes to stderr (one JSON line with --json)."""
+    setup_logging(verbose)
     from publisher.mcp.server import main as mcp_main
+
+    if http:
+        ensure_port_free("127.0.0.1", port)
+    where = f"http://127.0.0.1:{port}/mcp" if http else "stdio"
+    if as_json:
+        err.file.write(
+            json.dumps({"event": "serving", "server": "social-media-publisher", "on": where}) + "\n"
+        )
+    else:
+        err.print(f"MCP server social-media-publisher on {where}", markup=False)
 
     mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
 
@@ -84,15 +116,23 @@ def run_daemon(
         ),
     ] = False,
     workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """The daemon: watch the folder, publish on time, pull metrics,
-    run scheduled jobs (Ctrl-C stops cleanly)."""
+    run scheduled jobs (Ctrl-C stops cleanly). With --json: one JSON object per line and event."""
     setup_logging(verbose)
     from publisher.daemon.entry import run as daemon_run
 
     url = os.environ.get("PUBLISHER_SANDBOX_URL") if sandbox else None
-    raise typer.Exit(daemon_run(workspace, once=once, sandbox=sandbox and not url, sandbox_url=url))
+    code = daemon_run(
+        workspace,
+        once=once,
+        sandbox=sandbox and not url,
+        sandbox_url=url,
+        events=print_event if as_json else None,
+    )
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -120,6 +160,8 @@ def rehearse(
     ws = open_workspace(workspace)
     begin = parse_day(ws, start, "--from") if start else first_due(ws)
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
+    if end <= begin:
+        raise UsageError(f"--until: {local_time(ws, end)} is not after --from {local_time(ws, begin)}")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
         progress.add_task(f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox")
         result = play(ws, start=begin, until=end, seed=seed)
@@ -134,7 +176,7 @@ def rehearse(
             }
         )
     else:
-        table = Table(title="rehearsal timeline")
+        table = new_table("rehearsal timeline")
         for col in ("when", "platform", "account", "item", "state", "note"):
             table.add_column(col)
         for e in result.timeline:
@@ -216,18 +258,26 @@ def resolve(
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Port.")] = 8800,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8800,
     host: Annotated[str, typer.Option(help="Address; anything but loopback needs --token.")] = "127.0.0.1",
     token: Annotated[str | None, typer.Option(envvar="PUBLISHER_WEB_TOKEN", help="Access token.")] = None,
     workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """The local dashboard: calendar, queue, previews, metrics (live: edits show up without a reload)."""
     setup_logging(verbose)
     from publisher.web import serve as serve_web
+    from publisher.web.security import check_bind
 
     ws = open_workspace(workspace)
-    out.print(f"dashboard on http://{host}:{port}/" + (" (open /?token=<your token> once)" if token else ""))
+    check_bind(host, token)
+    ensure_port_free(host, port)
+    url = f"http://{host}:{port}/"
+    if as_json:
+        print_event({"event": "serving", "url": url, "token_needed": bool(token)})
+    else:
+        out.print(f"dashboard on {url}" + (" (open /?token=<your token> once)" if token else ""))
     serve_web(ws, host=host, port=port, token=token)
 
 
@@ -248,7 +298,7 @@ def auth_status(
     if as_json:
         print_json(rows)
         return
-    table = Table(title="accounts")
+    table = new_table("accounts")
     for col in ("account", "platform", "mode", "state", "credentials", "expires"):
         table.add_column(col)
     for r in rows:
@@ -269,6 +319,7 @@ def auth_douyin(
     account: Annotated[str, typer.Option(help="The Douyin account in publisher.toml.")] = "douyin",
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
     workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Authorise a Douyin account in the browser (a callback on 127.0.0.1 receives the code)."""
@@ -282,6 +333,9 @@ def auth_douyin(
         account=account,
         sandbox=sandbox,
         now=utc_now,
-        say=lambda text: out.print(text),
+        say=lambda text: (err if as_json else out).print(text),
     )
-    out.print(f"[green]✓[/] {account} authorised; {result}")
+    if as_json:
+        print_json({"account": account, "authorised": True, "detail": str(result)})
+    else:
+        out.print(f"[green]✓[/] {escape(account)} authorised; {escape(str(result))}")

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -46,38 +46,59 @@ def run(
     sandbox: bool = False,
     sandbox_url: str | None = None,
     out: Any = sys.stderr,
+    events: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
-    """What `publisher run [--once] [--sandbox]` does; returns the exit code."""
+    """What `publisher run [--once] [--sandbox]` does; returns the exit code.
+
+    `events` (`publisher run --json`): called with one dict per event (started, post, done, stopped, error)
+    instead of the human lines on `out`."""
     from publisher.daemon.service import Daemon, run_once
+
+    def say(text: str, event: dict[str, Any]) -> None:
+        if events is not None:
+            events(event)
+        else:
+            print(text, file=out, flush=True)
 
     try:
         ws = open_workspace(workspace)
         store = open_store(ws.database_url)
     except PublisherError as exc:
-        print(f"publisher run: {exc}", file=out)
+        say(f"publisher run: {exc}", {"event": "error", "error": str(exc)})
         return 1
     try:
         with local_sandbox(sandbox) if not sandbox_url else nullcontext(sandbox_url) as url:
             notifier = notifier_for(ws)
             if once:
                 outcomes = run_once(ws, store, sandbox_url=url, notifier=notifier)
-                print(f"publisher run --once: {len(outcomes)} post(s) handled", file=out)
+                for o in outcomes:
+                    if events is not None:
+                        events({"event": "post", **_outcome(o)})
+                say(
+                    f"publisher run --once: {len(outcomes)} post(s) handled",
+                    {"event": "done", "handled": len(outcomes)},
+                )
                 return 0
             daemon = Daemon(ws, store=store, sandbox_url=url, notifier=notifier)
             daemon.start(defer_sync=True)  # serving at once; the calendar is synced in the background
-            print(
+            say(
                 f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop",
-                file=out,
-                flush=True,
+                {"event": "started", "workspace": str(ws.root), "owner": daemon.owner},
             )
             asyncio.run(daemon.serve())
-            print("publisher run: stopped", file=out, flush=True)
+            say("publisher run: stopped", {"event": "stopped", "owner": daemon.owner})
             return 0
     except PublisherError as exc:
-        print(f"publisher run: {exc}", file=out, flush=True)
+        say(f"publisher run: {exc}", {"event": "error", "error": str(exc)})
         return 1
     finally:
         store.close()
+
+
+def _outcome(o: Any) -> dict[str, Any]:
+    """A queue outcome as plain data for --json."""
+    keys = ("post_id", "item", "platform", "account", "state", "reason")
+    return {k: str(getattr(o, k)) if k == "state" else getattr(o, k, None) for k in keys}
 
 
 def main(argv: list[str] | None = None) -> int:
