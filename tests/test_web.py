@@ -155,7 +155,7 @@ def test_item_page_lists_problems_and_posts(client: TestClient, example: Workspa
     page = client.get("/items/launch-day")
     assert page.status_code == 200
     assert page.text.count('class="qpost') == 4
-    assert "Publish now" in page.text
+    assert "立即发布" in page.text  # Chinese first
     assert client.get("/items/no-such-item").status_code == 404
 
 
@@ -215,7 +215,7 @@ def test_resolve_through_the_queue_page_publishes_the_post(client: TestClient, e
     store = client.app.state.publisher.store  # type: ignore[attr-defined]
     post_id = to_awaiting_manual(store, "xiaohongshu")
     queue = client.get("/queue")
-    assert f'id="post-{post_id}"' in queue.text and "pack ready: post it by hand" in queue.text
+    assert f'id="post-{post_id}"' in queue.text and "发布包已备好" in queue.text
     url = "https://www.xiaohongshu.com/explore/6650a1b2c3d4"
     done = client.post(
         f"/posts/{post_id}/resolve",
@@ -223,7 +223,7 @@ def test_resolve_through_the_queue_page_publishes_the_post(client: TestClient, e
         data={"csrf": csrf_of(queue.text), "next": "/queue", "url": url},
     )
     assert done.status_code == 200 and done.url.path == "/queue"
-    assert f"post {post_id} is published" in done.text
+    assert f"#{post_id} 现在是「已发布」" in done.text
     assert state_of(store, post_id)[:2] == ("published", url)
     assert f'id="post-{post_id}"' not in done.text  # nothing left for a person
 
@@ -370,3 +370,25 @@ def test_calendar_objects_are_reused_between_syncs(example: Workspace) -> None:
     assert {p.item for p in posts} >= {"teaser", "launch-day"}
     assert all(p.state in {"queued", "planned"} for p in posts)
     assert min(p.due_at for p in posts if p.due_at) >= NOW - timedelta(days=1)
+
+
+def test_the_dashboard_speaks_chinese_unless_the_workspace_says_english(example: Workspace) -> None:
+    with TestClient(create_app(example, now=lambda: NOW, watch=False), base_url=BASE) as c:
+        month = c.get("/?month=2026-12").text
+        assert all(word in month for word in ("日历", "队列", "数据", "排队中", "草稿：已检查，不会发布"))
+        assert ">Calendar<" not in month and ">queued<" not in month
+    config = example.root / "publisher.toml"
+    config.write_text(config.read_text("utf-8").replace('language = "zh"', 'language = "en"'), "utf-8")
+    english = open_workspace(example.root)
+    with TestClient(create_app(english, now=lambda: NOW, watch=False), base_url=BASE) as c:
+        month = c.get("/?month=2026-12").text
+        assert ">Calendar<" in month and ">queued<" in month and "排队中" not in month
+
+
+def test_queue_reasons_are_translated_and_keep_the_platform_message() -> None:
+    from publisher.reports.i18n import reason
+
+    assert reason("will retry: 503 busy", "zh") == "稍后重试：503 busy"
+    assert reason("pack ready: post it by hand, then confirm", "zh").startswith("发布包已备好")
+    assert reason("something new", "zh") == "something new"
+    assert reason("will retry: 503 busy", "en") == "will retry: 503 busy"

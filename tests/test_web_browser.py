@@ -195,13 +195,13 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         # The queue: the post waiting for a person is resolved with its URL.
         browser.go(f"{server.url}/queue")
         card = browser.find(f"#post-{waiting}")
-        assert "pack ready" in browser.text(card)
+        assert "发布包已备好" in browser.text(card)
         url = "https://www.xiaohongshu.com/explore/6650a1b2c3d4"
         browser.type(browser.find('input[name="url"]', within=card), url)
         browser.screenshot("queue-desktop.png")
         browser.click(browser.find('form.resolve button[type="submit"]', within=card))
         wait_for(
-            lambda: "is published" in browser.run("return document.body.innerText"),
+            lambda: "已发布」" in browser.run("return document.body.innerText"),
             timeout=15,
             what="the confirmation",
         )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.queue import actions as queue_actions
+from publisher.reports.i18n import state_name, ui
 from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE, WAITING
 from publisher.store.claims import log_event
 from publisher.store.db import Store
@@ -66,22 +67,27 @@ def publish_now(store: Store, post_id: int, now: datetime) -> PostState:
     return state
 
 
-def run(store: Store, post_id: int, action: str, form: Mapping[str, str], now: datetime) -> str:
-    """Do one action; returns what to tell the person. Refusals raise UsageError with the reason."""
+def run(
+    store: Store, post_id: int, action: str, form: Mapping[str, str], now: datetime, lang: str = "en"
+) -> str:
+    """Do one action; returns what to tell the person (in `lang`). Refusals raise UsageError and say why."""
     if action == "publish-now":
         publish_now(store, post_id, now)
-        return f"post {post_id} is due now: the running queue (`publisher run`) sends it"
+        return ui("action_due_now", lang, id=post_id)
+    new = _act(store, post_id, action, form, now)
+    return ui("action_moved", lang, id=post_id, state=state_name(new, lang))
+
+
+def _act(store: Store, post_id: int, action: str, form: Mapping[str, str], now: datetime) -> str:
     if action == "retry":
-        new = queue_actions.retry(store, post_id, force=form.get("force") == "1", now=now)
-        return f"post {post_id} is {new} again"
+        return str(queue_actions.retry(store, post_id, force=form.get("force") == "1", now=now).value)
     if action == "cancel":
-        new = queue_actions.cancel(store, post_id, now=now)
-        return f"post {post_id} is {new}"
+        return str(queue_actions.cancel(store, post_id, now=now).value)
     if action == "resolve":
         url = (form.get("url") or "").strip()
         not_published = form.get("not_published") == "1"
         new = queue_actions.resolve(
             store, post_id, published_url=url or None, not_published=not_published, now=now
         )
-        return f"post {post_id} is {new}"
+        return str(new.value)
     raise UsageError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")

@@ -18,6 +18,7 @@ from publisher.errors import PublisherError, UsageError
 from publisher.models import PostState
 from publisher.queue.overview import post_views
 from publisher.redact import redact_text
+from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
 from publisher.web import actions, calendar_view, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
@@ -54,7 +55,12 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     """A page, or with ?fragment=1 only its live part (what the page's script swaps in on an event)."""
     state = _state(request)
     fragment = request.query_params.get("fragment") == "1"
+    lang = state.lang
     ctx = {
+        "lang": lang,
+        "t": partial(ui, lang=lang),
+        "sname": partial(state_name, lang=lang),
+        "why": partial(reason, lang=lang),
         "request": request,
         "ws_name": state.ws.settings.name,
         "zone": state.ws.settings.timezone,
@@ -65,7 +71,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "here": _here(request),
         "version": request.app.state.broadcaster.version,
         "page": name,
-        "labels": {key: rules.label for key, rules in state.ws.rules.items()},
+        "labels": {key: platform_label(key, rules.label, lang) for key, rules in state.ws.rules.items()},
         **context,
     }
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
@@ -156,7 +162,9 @@ async def post_action(request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     post_id, action = request.path_params["post_id"], request.path_params["action"]
     try:
-        message = await anyio.to_thread.run_sync(actions.run, state.store, post_id, action, form, state.now())
+        message = await anyio.to_thread.run_sync(
+            actions.run, state.store, post_id, action, form, state.now(), state.lang
+        )
         kind, status = "ok", 303
     except PublisherError as exc:
         message, kind, status = redact_text(str(exc)), "error", 303

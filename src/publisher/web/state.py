@@ -74,6 +74,11 @@ class AppState:
             self.error = None
             return Refresh(tuple(sorted(changed)), len(result.changes), None)
 
+    @property
+    def lang(self) -> str:
+        """The dashboard's language: `language` in publisher.toml (Chinese unless it says "en")."""
+        return str(getattr(self.ws.settings, "language", "zh") or "zh")
+
     def checked_item(self, item_id: str) -> Checked | None:
         return next((c for c in self.checked if c.item is not None and c.item.id == item_id), None)
 
