@@ -20,12 +20,12 @@ from support.harness import T0, Harness
 from support.workspaces import Layout
 
 from publisher import errors
-from publisher.adapters import ADAPTERS
+from publisher.adapters import platforms
 from publisher.adapters.base import Adapter, AdapterContext
 from publisher.models import Attempt, MetricSample, PublishResult, RemoteRef, RenderedPost
 
 T = TypeVar("T")
-PLATFORMS = sorted(ADAPTERS)
+PLATFORMS = sorted(n for n, s in platforms().items() if s.factory is not None)
 #: per platform: the field that carries the title, and its write endpoint (None: the adapter never writes)
 CONTRACT: dict[str, tuple[str, str | None]] = {
     "wechat": ("title", "/cgi-bin/draft/add"),

@@ -14,11 +14,8 @@ import httpx
 import pytest
 
 from publisher import errors
+from publisher.adapters.douyin.codes import CODES as DOUYIN_CODES
 from publisher.adapters.http import (
-    DOUYIN_CODES,
-    PRODUCTHUNT_CODES,
-    WECHAT_CODES,
-    XIAOHONGSHU_CODES,
     RetryPolicy,
     Timeouts,
     TokenExpired,
@@ -29,6 +26,9 @@ from publisher.adapters.http import (
     retry_after_seconds,
     with_token_refresh,
 )
+from publisher.adapters.producthunt.codes import CODES as PRODUCTHUNT_CODES
+from publisher.adapters.wechat.codes import CODES as WECHAT_CODES
+from publisher.adapters.xiaohongshu.codes import CODES as XIAOHONGSHU_CODES
 from publisher.redact import install_logging_redaction, register_secret
 
 T = TypeVar("T")

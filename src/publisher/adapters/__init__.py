@@ -1,46 +1,74 @@
-"""Platform adapters: the registry (one line per platform) and how an account's mode picks an adapter.
+"""Platform adapters: the registry of platforms and how an account's mode picks an adapter.
 
-A new platform is one module here plus one folder under platforms/; nothing else changes.
+A platform is a subpackage here exporting a `SPEC` (`adapters.spec.PlatformSpec`); it is found by looking,
+not by a list. A new platform is that package, its sandbox package and its platforms/<name>/ folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+import importlib.util
+import pkgutil
+import sys
+from collections.abc import Iterable, Mapping
+from types import ModuleType
 
-from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import Adapter, AdapterContext
-from publisher.adapters.douyin.adapter import DouyinAdapter
-from publisher.adapters.douyin.auth import grant_in_sandbox
-from publisher.adapters.dryrun import DryRunAdapter
-from publisher.adapters.producthunt.adapter import producthunt_factory
-from publisher.adapters.wechat.adapter import WechatAdapter
-from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
+from publisher.adapters.spec import AdapterFactory, PlatformSpec, SandboxGrant
 from publisher.errors import ConfigError
 
-AdapterFactory = Callable[[AdapterContext], Adapter]
-SandboxGrant = Callable[..., Awaitable[None]]
 
-#: platform name (== platforms/<name>/ folder) -> the real adapter's factory
-ADAPTERS: dict[str, AdapterFactory] = {
-    "douyin": DouyinAdapter,  # real API with the video.create.bind grant (`verified`), else assisted
-    "producthunt": producthunt_factory,  # always assisted (no launch API); metrics through GraphQL
-    "wechat": WechatAdapter,
-    "xiaohongshu": XiaohongshuAdapter,  # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`)
-}
+def _load(info: pkgutil.ModuleInfo) -> ModuleType | None:
+    name = f"{__name__}.{info.name}"
+    if name in sys.modules:
+        return sys.modules[name]
+    found = info.module_finder.find_spec(name, None)
+    if found is None or found.loader is None:
+        return None
+    module = importlib.util.module_from_spec(found)
+    sys.modules[name] = module
+    try:
+        found.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
-#: platform -> how a rehearsal obtains a user's OAuth grant from the sandbox (platforms whose API needs one)
-SANDBOX_GRANTS: dict[str, SandboxGrant] = {
-    "douyin": grant_in_sandbox,
-}
+def discover(paths: Iterable[str] | None = None) -> dict[str, PlatformSpec]:
+    """Each subpackage of `publisher.adapters` on `paths` (default: the package's own) that has a `SPEC`."""
+    found: dict[str, PlatformSpec] = {}
+    for info in pkgutil.iter_modules(list(paths) if paths is not None else __path__):
+        if not info.ispkg:
+            continue
+        module = _load(info)
+        spec = getattr(module, "SPEC", None)
+        if isinstance(spec, PlatformSpec):
+            found[spec.name] = spec
+    return dict(sorted(found.items()))
+
+
+@functools.cache
+def platforms() -> Mapping[str, PlatformSpec]:
+    """The installed platforms by name (discovered once per process)."""
+    return discover()
+
+
+def spec_for(platform: str) -> PlatformSpec | None:
+    """The platform's description, or None for a platform with only a platforms/<name>/ folder."""
+    return platforms().get(platform)
 
 
 def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
     """The adapter for one account: dry-run records, the others talk to the platform (or the sandbox)."""
+    from publisher.adapters.assisted import AssistedAdapter
+    from publisher.adapters.dryrun import DryRunAdapter
+
     if ctx.mode == "dry-run":
         return DryRunAdapter(ctx)
-    factory = ADAPTERS.get(platform)
-    if ctx.mode == "assisted" and not getattr(factory, "handles_assisted", False):
+    spec = spec_for(platform)
+    factory = spec.factory if spec else None
+    if ctx.mode == "assisted" and not (spec and spec.handles_assisted):
         return AssistedAdapter(ctx, platform)
     if factory is None:
         raise ConfigError(
@@ -50,4 +78,14 @@ def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
     return factory(ctx)
 
 
-__all__ = ["ADAPTERS", "SANDBOX_GRANTS", "Adapter", "AdapterContext", "AdapterFactory", "get_adapter"]
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "AdapterFactory",
+    "PlatformSpec",
+    "SandboxGrant",
+    "discover",
+    "get_adapter",
+    "platforms",
+    "spec_for",
+]

@@ -17,8 +17,6 @@ from publisher.adapters.base import AdapterContext
 from publisher.errors import ConfigError, RenderError
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
-#: platform -> what a person posts there; an unknown platform is guessed from its fields (see `kind_of`).
-KINDS = {"xiaohongshu": "note", "douyin": "video", "wechat": "article", "producthunt": "launch"}
 _LEADING = ("cover", "thumbnail")  # these go first: the app uses the first picture as the cover
 _EXT = {
     "image/jpeg": ".jpg",
@@ -33,8 +31,11 @@ _EXT = {
 
 def kind_of(post: RenderedPost) -> str:
     """note | video | article | launch, from the platform name, else from the fields it carries."""
-    if post.platform in KINDS:
-        return KINDS[post.platform]
+    from publisher.adapters import spec_for  # the registry imports the platforms, which import this module
+
+    spec = spec_for(post.platform)
+    if spec is not None:
+        return spec.assisted_kind
     fields = post.fields
     if "content" in fields:
         return "article"

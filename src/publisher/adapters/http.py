@@ -339,86 +339,6 @@ def classify_codes(
     raise errors.PermanentError(text, **kw)
 
 
-# PLATFORMS.md 1.2, 1.5 and 5. 45011 "retry next minute"; 53501 "back off minutes to hours" (window [U]).
-WECHAT_CODES: Mapping[int | str, Rule] = {
-    -1: "transient",
-    45011: ("rate_limited", 60.0),
-    45066: ("rate_limited", 60.0),
-    53501: ("rate_limited", 900.0),
-    45009: "quota",
-    48006: "quota",
-    45028: "quota",
-    40001: "token_expired",
-    40014: "token_expired",
-    42001: "token_expired",
-    40013: "auth",
-    40125: "auth",
-    41002: "auth",
-    41004: "auth",
-    40243: "auth",
-    40164: "needs_person",
-    89503: "needs_person",
-    89506: "needs_person",
-    89507: "needs_person",
-    41001: "permanent",
-    48001: "permanent",
-    50002: "permanent",
-    53500: "permanent",
-    **dict.fromkeys(
-        (40004, 40005, 40007, 40009, 40114, 41039, 44002, 45002, 45003, 45004, 45067, 45166, 53503),
-        "validation",
-    ),
-    45065: "already_done",
-}
-
-# PLATFORMS.md 2.2, 2.5 and 5. Revoked/expired refresh tokens are "auth": the account needs re-authorising.
-# 28001052 "risk control, long backoff" has no documented window [U].
-DOUYIN_CODES: Mapping[int | str, Rule] = {
-    28001005: "transient",
-    28001006: "transient",
-    2100004: "transient",
-    28003018: "rate_limited",
-    28001052: ("rate_limited", 600.0),
-    28003017: "quota",
-    2190001: "quota",
-    2114007: "quota",
-    10008: "token_expired",
-    2190008: "token_expired",
-    28001008: "token_expired",
-    2190002: "token_expired",
-    10007: "auth",
-    10010: "auth",
-    10020: "auth",
-    28001012: "auth",
-    2190003: "auth",
-    **dict.fromkeys(
-        (28001014, 28001015, 28001016, 28001017, 28001018, 28001019, 28001045, 28001046, 28001047, 28001056),
-        "permanent",
-    ),
-    **dict.fromkeys((2100007, 2100009, 2190004, 2190015, 2190016, 2114005), "permanent"),
-    **dict.fromkeys((28001007, 2100005, 2190005, 2190006, 2190007, 2111001), "validation"),
-}
-
-# PLATFORMS.md 4.4 and 5: classify by HTTP status. A developer token never changes: a second 401 is AuthError.
-PRODUCTHUNT_CODES: Mapping[int | str, Rule] = {
-    401: "token_expired",
-    403: "auth",
-    408: "transient",
-    429: "rate_limited",
-}
-
-# PLATFORMS.md 3.1 and 5 (observed private-web behaviour, relayed by a user-run bridge). HTTP 461/471 are
-# captcha statuses; -100 is an expired login only a person can renew. 300012 (IP block): window unknown [U].
-XIAOHONGSHU_CODES: Mapping[int | str, Rule] = {
-    461: "needs_person",
-    471: "needs_person",
-    300015: "needs_person",
-    300012: ("rate_limited", 3600.0),
-    -100: "auth",
-    -510001: "permanent",
-}
-
-
 # ----------------------------------------------------------------------------------------------------
 # The retry wrapper
 
@@ -574,10 +494,6 @@ async def with_token_refresh(
 
 
 __all__ = [
-    "DOUYIN_CODES",
-    "PRODUCTHUNT_CODES",
-    "WECHAT_CODES",
-    "XIAOHONGSHU_CODES",
     "RetryPolicy",
     "Timeouts",
     "TokenExpired",

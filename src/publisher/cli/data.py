@@ -75,7 +75,12 @@ def metrics_pull(
 @metrics_app.command("import")
 def metrics_import(
     file: Annotated[Path, typer.Argument(help="A CSV exported from the creator centre (UTF-8 or GBK).")],
-    platform: Annotated[str, typer.Option("--platform", "-p", help="Whose export it is.")] = "xiaohongshu",
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform", "-p", help="Whose export it is (default: the platform with a CSV export)."
+        ),
+    ] = None,
     account: Annotated[str | None, typer.Option(help="Account (default: the platform's default).")] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -86,6 +91,10 @@ def metrics_import(
     from publisher.metrics.imports import import_csv
 
     ws = open_workspace(workspace)
+    if platform is None:
+        from publisher.adapters import platforms
+
+        platform = next((n for n, s in platforms().items() if s.csv_import), "")
     result = import_csv(
         ws,
         store_for(ws),

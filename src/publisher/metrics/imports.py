@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from publisher.adapters.xiaohongshu.csv_import import parse_creator_csv
+from publisher.adapters import platforms, spec_for
 from publisher.content.files import file_digest
+from publisher.errors import UsageError
 from publisher.models import RemoteRef
 from publisher.store import metrics as metric_store
 from publisher.store.db import Store
@@ -86,12 +87,18 @@ def import_csv(
     Idempotent: the file's SHA-256 is recorded with the samples in one transaction, so the same file again
     adds nothing.
     """
+    own = spec_for(platform)
+    # the platform's own parser, else the one creator-centre format publisher reads
+    parse = own.csv_import if own and own.csv_import else None
+    parse = parse or next((s.csv_import for s in platforms().values() if s.csv_import), None)
+    if parse is None:
+        raise UsageError(f"no platform reads creator-centre exports; {platform} has none")
     account = account or ws.default_account(platform)
     digest = file_digest(Path(path)).hex()
     marker = f"{digest} {platform}/{account}"
     if metric_store.import_recorded(store, marker, kind=IMPORT_EVENT):
         return ImportResult(0, 0, 0, already_imported=True)
-    records = parse_creator_csv(Path(path))
+    records = parse(Path(path))
     found = _candidates(store, platform, account)
     rows: list[dict[str, Any]] = []
     unmatched: list[str] = []

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from publisher import reports
+from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings
@@ -25,7 +26,7 @@ from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
 from publisher.store.metrics import latest_totals
 from publisher.store.reports import post_urls, state_counts
-from publisher.workspace.credentials import FIELDS, env_var
+from publisher.workspace.credentials import env_var, fields_of
 from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
@@ -99,9 +100,12 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
         # never by sleeping in-process.
         account.options.setdefault("poll_waits", [])
         account.options.setdefault("review_polls", 0)
-        for key in FIELDS.get(account.platform, ()):
-            # WeChat app ids start with "wx" (the sandbox checks it, as the real API does).
-            env[env_var(name, key)] = ("wx" if key == "appid" else "") + f"rehearsal-{name}-{key}"
+        spec = spec_for(account.platform)
+        for key in fields_of(account.platform):
+            # Some values have a shape the sandbox checks, as the real API does
+            # (a WeChat app id starts "wx").
+            shape = spec.credential_prefixes.get(key, "") if spec else ""
+            env[env_var(name, key)] = shape + f"rehearsal-{name}-{key}"
     return RehearsalWorkspace(root=ws.root, settings=settings, env=env)
 
 
@@ -269,16 +273,15 @@ async def _authorize_oauth_accounts(
 ) -> None:
     """Accounts whose API needs a user's OAuth grant get one from the sandbox,
     as a person would in the app."""
-    from publisher.adapters import SANDBOX_GRANTS
     from publisher.store.tokens import StoreTokenCache
-    from publisher.workspace.credentials import FIELDS, env_var
 
     for name, account in ws.settings.accounts.items():
-        grant = SANDBOX_GRANTS.get(account.platform)
+        spec = spec_for(account.platform)
+        grant = spec.sandbox_grant if spec else None
         if grant is None:
             continue
         prefix = ws.rules[account.platform].extra.get("sandbox_prefix", f"/{account.platform}")
-        creds = {f: ws.env[env_var(name, f)] for f in FIELDS.get(account.platform, ())}
+        creds = {f: ws.env[env_var(name, f)] for f in fields_of(account.platform)}
         await grant(client, f"{base}{prefix}", creds, StoreTokenCache(store), name, clock)
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
+from publisher.adapters import spec_for
 from publisher.reports.i18n import platform_name, weekday
 
-COLOURS = {"xiaohongshu": "#ff2442", "douyin": "#111111", "wechat": "#07c160", "producthunt": "#da552f"}
 SPARE = ("#3b82f6", "#a855f7", "#f59e0b", "#14b8a6")
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
 
 
 def colour(platform: str, i: int = 0) -> str:
-    return COLOURS.get(platform, SPARE[i % len(SPARE)])
+    """The platform's colour from the registry, else a spare one by position."""
+    spec = spec_for(platform)
+    return spec.colour if spec else SPARE[i % len(SPARE)]
 
 
 def _num(value: float) -> str:

@@ -9,37 +9,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from publisher.adapters import platforms
 from publisher.store.db import Store
 from publisher.store.metrics import append_samples
 from publisher.store.reports import insert_history
 from publisher.store.tokens import put_token
 
-#: per platform: (normalised name, raw name, base size) of the figures its adapter reports
-FIGURES: dict[str, tuple[tuple[str, str, float], ...]] = {
-    "wechat": (
-        ("views", "read_user", 3000),
-        ("likes", "like_user", 90),
-        ("shares", "share_user", 60),
-        ("zaikan", "zaikan_user", 30),
-        ("comments", "comment_count", 12),
-        ("favorites", "collection_user", 40),
-    ),
-    "douyin": (
-        ("views", "play_count", 20000),
-        ("plays", "play_count", 20000),
-        ("likes", "digg_count", 900),
-        ("comments", "comment_count", 60),
-        ("shares", "share_count", 40),
-    ),
-    "xiaohongshu": (
-        ("views", "观看量", 5000),
-        ("likes", "点赞", 300),
-        ("favorites", "收藏", 150),
-        ("comments", "评论", 30),
-        ("shares", "分享", 20),
-    ),
-    "producthunt": (("votes", "votesCount", 400), ("comments", "commentsCount", 50)),
-}
+
+def _figures() -> dict[str, tuple[tuple[str, str, float], ...]]:
+    """Per platform: (normalised name, raw name, typical size) of the figures its adapter reports."""
+    return {
+        name: tuple((m.name, m.raw, m.typical) for m in spec.metrics)
+        for name, spec in platforms().items()
+        if spec.metrics
+    }
+
+
 HOURS = (8, 12, 18, 20, 22)
 HOUR_FACTOR = {8: 0.6, 12: 1.0, 18: 0.9, 20: 1.6, 22: 0.8}  # evening posts do best, so best time has a signal
 AGES_H = (1, 6, 24, 72, 168)
@@ -71,7 +56,8 @@ def seed_history(
     needing a person), samples at T+1 h, 6 h, 24 h, 3 d, 7 d up to `now`, daily followers, and queued posts
     for the `planned_days` after `now`."""
     rng = random.Random(seed)
-    accounts = accounts or {p: p for p in FIGURES}
+    figures = _figures()
+    accounts = accounts or {p: p for p in figures}
     items, posts, events, samples, follows = [], [], [], [], []
     post_id = 0
     for d in range(days + planned_days):
@@ -82,7 +68,7 @@ def seed_history(
                 due = datetime(day.year, day.month, day.day, hour, 0, tzinfo=zone).astimezone(UTC)
                 post_id += 1
                 item_id = f"{day.isoformat()}-{account}-{n}"
-                title = f"{'周报' if platform != 'producthunt' else 'WeeklyPilot'} 技巧 #{post_id}"
+                title = f"{platforms()[platform].seed_title} 技巧 #{post_id}"
                 items.append(
                     {
                         "id": item_id,
@@ -146,7 +132,7 @@ def seed_history(
                     taken = published + timedelta(hours=age_h)
                     if taken > now:
                         break
-                    for name, raw, base in FIGURES[platform]:
+                    for name, raw, base in figures[platform]:
                         samples.append(
                             {
                                 "post_id": post_id,
@@ -187,12 +173,13 @@ def bulk_samples(
     """`n` metric rows over `posts` posts published `span_s` apart in all (for benchmarks): a reading every
     10 minutes from publication, growing values. Post p is published at `published_at(p)`."""
     rng = random.Random(seed)
-    platforms = sorted(FIGURES)
+    figures = _figures()
+    names_of = sorted(figures)
     per_post = max(1, n // posts)
     made = 0
     for p in range(1, posts + 1):
-        platform = platforms[p % len(platforms)]
-        names = FIGURES[platform]
+        platform = names_of[p % len(names_of)]
+        names = figures[platform]
         steps = max(1, per_post // len(names))
         for step in range(steps):
             for name, raw, base in names:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from publisher.adapters import platforms, spec_for
+
 LABELS: dict[str, dict[str, str]] = {
     "daily": {"zh": "运营日报", "en": "Daily operations report"},
     "weekly": {"zh": "运营周报", "en": "Weekly operations report"},
@@ -50,22 +52,12 @@ LABELS: dict[str, dict[str, str]] = {
     "weekday": {"zh": "一,二,三,四,五,六,日", "en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun"},
 }
 
-PLATFORM_NAMES: dict[str, dict[str, str]] = {
-    "xiaohongshu": {"zh": "小红书", "en": "Xiaohongshu"},
-    "douyin": {"zh": "抖音", "en": "Douyin"},
-    "wechat": {"zh": "微信公众号", "en": "WeChat"},
-    "producthunt": {"zh": "Product Hunt", "en": "Product Hunt"},
-}
-
 METRIC_NAMES: dict[str, dict[str, str]] = {
     "views": {"zh": "阅读/播放", "en": "views"},
     "likes": {"zh": "点赞", "en": "likes"},
     "comments": {"zh": "评论", "en": "comments"},
     "shares": {"zh": "分享", "en": "shares"},
     "favorites": {"zh": "收藏", "en": "favorites"},
-    "zaikan": {"zh": "在看", "en": "zaikan (在看)"},
-    "plays": {"zh": "播放", "en": "plays"},
-    "votes": {"zh": "投票", "en": "votes"},
 }
 
 
@@ -75,11 +67,20 @@ def t(key: str, lang: str) -> str:
 
 
 def platform_name(name: str, lang: str) -> str:
-    return PLATFORM_NAMES.get(name, {}).get(lang, name)
+    """The platform's display name from the registry; an unknown platform keeps its name."""
+    spec = spec_for(name)
+    return spec.label(lang) if spec else name
 
 
 def metric_name(name: str, lang: str) -> str:
-    return METRIC_NAMES.get(name, {}).get(lang, name)
+    """A shared metric's label, else the label a platform gives its own figure, else the name."""
+    if name in METRIC_NAMES:
+        return METRIC_NAMES[name].get(lang, name)
+    for spec in platforms().values():
+        for m in spec.metrics:
+            if m.name == name and m.label_en:
+                return m.label_zh if lang == "zh" else m.label_en
+    return name
 
 
 def weekday(n: int, lang: str) -> str:

@@ -6,6 +6,7 @@ came from ("set (env)"). Every value it loads is registered for redaction before
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -17,20 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import ConfigError
+from publisher.platforms.rules import load_rules
 from publisher.redact import register_secret
+from publisher.workspace.settings import DEFAULTS_DIR
 
 logger = logging.getLogger(__name__)
 
-#: Fields each platform needs from a person (rotating tokens live in the token cache, not here).
-FIELDS: dict[str, tuple[str, ...]] = {
-    "wechat": ("appid", "secret"),
-    "douyin": ("client_key", "client_secret"),
-    "producthunt": ("token",),
-    "xiaohongshu": (),
-}
-#: Tokens whose expiry needs a person (a refresh token cannot renew itself); the others refresh automatically.
-REAUTH_TOKENS: dict[str, tuple[str, ...]] = {"douyin": ("douyin_refresh",)}  # douyin_auth.REFRESH
-DOUYIN_MAX_RENEWALS = 5  # PLATFORMS.md 2.2: a refresh token can be renewed 5 times
 KEYRING_SERVICE = "publisher"
 FILE_ENV = "PUBLISHER_CREDENTIALS_FILE"
 
@@ -45,6 +38,31 @@ class Credentials(dict[str, str]):
     ) -> None:
         super().__init__(values or {})
         self.sources: dict[str, str] = dict(sources or {})
+
+
+@functools.cache
+def _facts(platform: str) -> Mapping[str, Any]:
+    """`extra.credentials` of the packaged platform.yaml (never a workspace copy: it may predate the key)."""
+    folder = DEFAULTS_DIR / "platforms" / platform
+    if not (folder / "platform.yaml").is_file():
+        return {}
+    facts = load_rules(folder).extra.get("credentials") or {}
+    return facts if isinstance(facts, Mapping) else {}
+
+
+def fields_of(platform: str) -> tuple[str, ...]:
+    """What the platform needs from a person (rotating tokens live in the token cache, not here)."""
+    return tuple(str(f) for f in _facts(platform).get("fields") or ())
+
+
+def reauth_tokens(platform: str) -> tuple[str, ...]:
+    """Token kinds whose expiry needs a person (a refresh token cannot renew itself); others refresh."""
+    return tuple(str(k) for k in _facts(platform).get("reauth_tokens") or ())
+
+
+def _max_renewals(platform: str) -> int | None:
+    value = _facts(platform).get("max_renewals")
+    return int(value) if isinstance(value, int) else None
 
 
 def env_var(account: str, field: str) -> str:
@@ -128,7 +146,7 @@ def load_credentials(
     Missing fields are simply absent (see `missing_fields`); a file that exists is always checked, so an
     unsafe one is refused even when the environment covers every field.
     """
-    fields = FIELDS.get(platform, ())
+    fields = fields_of(platform)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     for name in fields:
@@ -152,7 +170,7 @@ def load_credentials(
 
 def missing_fields(platform: str, creds: Mapping[str, str]) -> list[str]:
     """The platform's required fields that have no value."""
-    return [name for name in FIELDS.get(platform, ()) if not creds.get(name)]
+    return [name for name in fields_of(platform) if not creds.get(name)]
 
 
 TokenMeta = tuple[datetime | None, Mapping[str, Any]]
@@ -168,11 +186,11 @@ def _token_state(expires_at: datetime | None, now: datetime, soon: timedelta) ->
     return "expiring" if expires_at - now <= soon else "ok"
 
 
-def _renewals_left(meta: Mapping[str, Any]) -> int | None:
+def _renewals_left(meta: Mapping[str, Any], max_renewals: int | None) -> int | None:
     if isinstance(meta.get("renewals_left"), int):
         return int(meta["renewals_left"])
-    if isinstance(meta.get("renewals"), int):
-        return max(0, DOUYIN_MAX_RENEWALS - int(meta["renewals"]))
+    if isinstance(meta.get("renewals"), int) and max_renewals is not None:
+        return max(0, max_renewals - int(meta["renewals"]))
     return None
 
 
@@ -193,13 +211,14 @@ def describe(
     sources = getattr(creds, "sources", {})
     fields = {
         name: f"set ({sources.get(name, 'given')})" if creds.get(name) else "missing"
-        for name in FIELDS.get(platform, ())
+        for name in fields_of(platform)
     }
     missing = missing_fields(platform, creds)
+    reauth = reauth_tokens(platform)
     tokens: dict[str, dict[str, Any]] = {}
     decisive: list[str] = []
     for kind, (expires_at, meta) in sorted((tokens_meta or {}).items()):
-        decides = kind in REAUTH_TOKENS.get(platform, ())
+        decides = kind in reauth
         # A token that refreshes by itself is never "expiring"; only one needing a person warns early.
         state = _token_state(expires_at, moment, expiring_within if decides else timedelta(0))
         row: dict[str, Any] = {
@@ -207,15 +226,13 @@ def describe(
             "state": state,
             "auto_refresh": not decides,
         }
-        left = _renewals_left(meta)
+        left = _renewals_left(meta, _max_renewals(platform))
         if left is not None:
             row["renewals_left"] = left
         tokens[kind] = row
         if decides:
             decisive.append(state)
-    needs_grant = tokens_meta is not None and any(
-        k not in tokens_meta for k in REAUTH_TOKENS.get(platform, ())
-    )
+    needs_grant = tokens_meta is not None and any(k not in tokens_meta for k in reauth)
     if missing or needs_grant:
         state = "missing"
     elif "expired" in decisive:
@@ -241,12 +258,13 @@ def describe(
 
 
 __all__ = [
-    "FIELDS",
     "Credentials",
     "check_file",
     "default_file",
     "describe",
     "env_var",
+    "fields_of",
+    "reauth_tokens",
     "load_credentials",
     "missing_fields",
 ]

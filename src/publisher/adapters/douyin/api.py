@@ -10,7 +10,8 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from publisher import errors
-from publisher.adapters.http import DOUYIN_CODES, Timeouts, classify_codes, classify_http
+from publisher.adapters.douyin.codes import CODES
+from publisher.adapters.http import Timeouts, classify_codes, classify_http
 from publisher.models import MediaFile, PublishResult
 from publisher.redact import redact_text
 
@@ -55,7 +56,7 @@ def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[s
         code,
         f"{text} (logid {logid})" if logid else text,
         platform="douyin",
-        table=DOUYIN_CODES,
+        table=CODES,
         reset_at=next_beijing_midnight(now or datetime.now(UTC)),
     )
     return data

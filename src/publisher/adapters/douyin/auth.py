@@ -18,6 +18,7 @@ from publisher import errors
 from publisher.adapters.base import TokenCache
 from publisher.adapters.douyin.api import REAUTH, envelope, reauth_error
 from publisher.adapters.http import RetryPolicy, call, make_client
+from publisher.adapters.spec import LoginRequest
 from publisher.redact import register_secret
 
 logger = logging.getLogger(__name__)
@@ -363,3 +364,22 @@ async def grant_in_sandbox(
     answer = await client.get(url, follow_redirects=False)
     code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
     save_tokens(cache, account, await exchange_code(key, secret, code, base_url=base_url, now=now))
+
+
+def login(request: LoginRequest) -> str:
+    """`publisher auth douyin`: the browser OAuth flow; stores the tokens and says how long they last."""
+    creds = request.credentials
+    tokens = asyncio.run(
+        run_local_oauth(
+            creds["client_key"],
+            creds["client_secret"],
+            base_url=request.base_url or LIVE_BASE,
+            open_browser=request.open_browser,
+            now=request.now,
+        )
+    )
+    save_tokens(request.tokens, request.account, tokens)
+    return (
+        f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until "
+        f"{tokens.refresh_expires_at:%Y-%m-%d}"
+    )

@@ -344,7 +344,7 @@ class ProductHuntAdapter:
 
 
 def producthunt_factory(ctx: AdapterContext) -> ProductHuntAdapter:
-    """Registry entry: `ADAPTERS["producthunt"] = producthunt_factory`."""
+    """The registry's factory (SPEC.factory); Product Hunt publishing is assisted in every mode."""
     return ProductHuntAdapter(ctx)
 
 
@@ -356,8 +356,3 @@ __all__ = [
     "post_key",
     "producthunt_factory",
 ]
-
-
-# Product Hunt publishing is assisted in every mode;
-# the adapter itself writes the launch kit and reads metrics.
-producthunt_factory.handles_assisted = True  # type: ignore[attr-defined]  # a marker, read with getattr

@@ -17,7 +17,6 @@ import httpx
 from publisher import errors
 from publisher.adapters.base import AdapterContext, MemoryTokenCache, TokenCache
 from publisher.adapters.http import (
-    WECHAT_CODES,
     RetryPolicy,
     Sleep,
     Timeouts,
@@ -28,6 +27,7 @@ from publisher.adapters.http import (
     with_token_refresh,
 )
 from publisher.adapters.platform_clock import PlatformClock
+from publisher.adapters.wechat.codes import CODES
 from publisher.redact import register_secret
 
 PLATFORM = "wechat"
@@ -137,7 +137,7 @@ class WechatApi:
             code,
             str(data.get("errmsg") or ""),
             platform=PLATFORM,
-            table=WECHAT_CODES,
+            table=CODES,
             reset_at=next_beijing_midnight(self.now),
         )
 

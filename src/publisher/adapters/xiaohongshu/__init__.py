@@ -1,2 +1,29 @@
 """Xiaohongshu (小红书): assisted packs, the opt-in xiaohongshu-mcp bridge,
 and the creator-centre CSV import."""
+
+from publisher.adapters.spec import Metric, PlatformSpec
+from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
+from publisher.adapters.xiaohongshu.codes import CODES
+from publisher.adapters.xiaohongshu.csv_import import parse_creator_csv
+
+SPEC = PlatformSpec(
+    name="xiaohongshu",
+    label_zh="小红书",
+    label_en="Xiaohongshu",
+    colour="#ff2442",
+    assisted_kind="note",
+    # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`); metrics from the creator-centre CSV
+    capabilities=frozenset({"assisted", "bridge", "csv_import"}),
+    error_codes=CODES,
+    metrics=(
+        Metric("views", "观看量", 5000),
+        Metric("likes", "点赞", 300),
+        Metric("favorites", "收藏", 150),
+        Metric("comments", "评论", 30),
+        Metric("shares", "分享", 20),
+    ),
+    factory=XiaohongshuAdapter,
+    csv_import=parse_creator_csv,
+)
+
+__all__ = ["SPEC"]

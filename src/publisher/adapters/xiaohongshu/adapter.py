@@ -22,8 +22,9 @@ import httpx
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import AdapterContext
-from publisher.adapters.http import XIAOHONGSHU_CODES, RetryPolicy, call, classify_http, make_client
+from publisher.adapters.http import RetryPolicy, call, classify_http, make_client
 from publisher.adapters.platform_clock import PlatformClock, window_start
+from publisher.adapters.xiaohongshu.codes import CODES
 from publisher.adapters.xiaohongshu.csv_import import parse_count, parse_creator_csv
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import redact_text
@@ -80,7 +81,7 @@ def _classify(response: httpx.Response) -> None:
                 platform=PLATFORM,
                 code=str(body.get("code") if isinstance(body, dict) else ""),
             )
-    classify_http(response, PLATFORM, table=XIAOHONGSHU_CODES)
+    classify_http(response, PLATFORM, table=CODES)
 
 
 def _classify_write(response: httpx.Response) -> None:
