@@ -168,3 +168,23 @@ def test_styles_of_a_long_article_stay_compact() -> None:
 @pytest.mark.xfail(strict=True, reason="target not reached yet: paragraph margins and list/table styles")
 def test_styles_take_at_most_a_quarter_of_a_long_article() -> None:
     assert style_share(render_article(LONG).html) <= 0.25
+
+
+def test_the_adapter_counts_the_article_as_check_does() -> None:
+    """The adapter's last look before draft/add counts visible text like `check`: HTML never eats it."""
+    from publisher.adapters.wechat.article import validate
+    from publisher.models import RenderedPost
+
+    text = "字" * 15_000
+    html = "".join(
+        f'<p style="margin:0 0 1em;color:#333">{text[i : i + 100]}</p>' for i in range(0, 15_000, 100)
+    )
+    assert len(html) > 20_000
+    post = RenderedPost(
+        item_id="long",
+        item_path="content/long.md",
+        platform="wechat",
+        account="wechat",
+        fields={"title": "长文", "content": html},
+    )
+    assert not [p for p in validate(post) if p.field == "content"]

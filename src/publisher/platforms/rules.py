@@ -3,6 +3,7 @@ and count lengths as each platform does."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -16,7 +17,7 @@ import yaml
 from publisher.errors import ConfigError
 from publisher.models import DECLARATIONS
 
-COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes")
+COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes", "html_text")
 
 # A link as a microblog sees it: the scheme, then URL characters (RFC 3986) up to a space or a CJK character.
 _LINK = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -34,6 +35,9 @@ _GRAPHEME = re.compile(
 )
 
 
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
 def count_length(text: str, method: str = "chars") -> int:
     """Length of `text` the way a platform counts it.
 
@@ -43,6 +47,8 @@ def count_length(text: str, method: str = "chars") -> int:
     weibo: the same weights, but each http(s) link counts as the short link it becomes, 20 half-width units
     (10 characters) however long it is, plus its excess over 140 units (docs/platforms/weibo.md).
     bytes: UTF-8 bytes. graphemes: what a person sees as one character (emoji ZWJ sequences count once).
+    html_text: the characters of text a reader sees in HTML (tags dropped, entities decoded), as WeChat counts
+    an article body (docs/platforms/wechat.md).
     """
     if method == "chars":
         return len(text)
@@ -58,6 +64,8 @@ def count_length(text: str, method: str = "chars") -> int:
         return math.ceil((total + _half_units(_LINK.sub("", text))) / 2)
     if method == "bytes":
         return len(text.encode("utf-8"))
+    if method == "html_text":
+        return len(html.unescape(_HTML_TAG.sub("", text)))
     if method == "graphemes":
         return len(_GRAPHEME.findall(unicodedata.normalize("NFC", text)))
     raise ValueError(f"unknown length counter {method!r}")

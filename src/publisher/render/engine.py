@@ -7,7 +7,6 @@ payload an adapter sends (`RenderedPost`), or the problems that stop it.
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,7 +100,7 @@ _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
 def html_text_length(html: str) -> int:
     """Characters of text a reader sees in `html` (tags dropped, entities decoded): what WeChat's 20,000
     counts (docs/platforms/wechat.md, "How long an article may be")."""
-    return len(htmllib.unescape(_TAGS.sub("", html)))
+    return count_length(html, "html_text")
 
 
 def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:

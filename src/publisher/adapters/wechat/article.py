@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.models import MediaFile, Problem, RenderedPost
+from publisher.platforms.rules import count_length
 
 PLATFORM = "wechat"
 MB = 1_000_000  # "< 1 MB" on the platform's pages; the decimal reading is the stricter one
@@ -110,11 +111,12 @@ def validate(post: RenderedPost, overrides: Mapping[str, int] | None = None) -> 
     content = str(fields.get("content") or "")
     if not content.strip():
         add("content", "a WeChat article needs a body")
-    if len(content) >= limits["content_chars"]:
+    text_length = count_length(content, "html_text")
+    if text_length >= limits["content_chars"]:
         add(
             "content",
-            f"{len(content)} characters incl. HTML; WeChat needs fewer than {limits['content_chars']}",
-            "split the article or remove images and formatting",
+            f"{text_length:,} characters of text; WeChat needs fewer than {limits['content_chars']:,}",
+            f"cut {text_length - limits['content_chars'] + 1:,} characters of text, or split the article",
         )
     if len(content.encode()) >= limits["content_bytes"]:
         add("content", f"{len(content.encode())} bytes; WeChat needs less than 1 MB")
