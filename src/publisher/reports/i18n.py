@@ -241,5 +241,6 @@ def reason(text: str, lang: str) -> str:
 
 
 def platform_label(name: str, fallback: str, lang: str) -> str:
-    """A platform's display name in `lang`, else the label its platform.yaml gives."""
-    return PLATFORM_NAMES.get(name, {}).get(lang, fallback)
+    """A platform's display name in `lang` from the registry, else the label its platform.yaml gives."""
+    spec = spec_for(name)
+    return spec.label(lang) if spec and lang in ("zh", "en") else fallback
