@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from publisher.models import PostState
 from publisher.store.db import Store
-from publisher.store.tables import ItemRow, PostRow
+from publisher.store.posts import calendar_entries
 from publisher.workspace.settings import Workspace
 
-post_t = PostRow.__table__  # type: ignore[attr-defined]
-item_t = ItemRow.__table__  # type: ignore[attr-defined]
 DURATION = timedelta(minutes=15)
 HIDDEN = (PostState.CANCELLED.value,)
 STATUS = {
@@ -55,26 +51,7 @@ def _stamp(when: datetime) -> str:
 
 def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | None = None) -> str:
     """Every post with a due time (not cancelled), optionally of one platform; times in UTC, stable UIDs."""
-    query = (
-        sa.select(
-            post_t.c.id,
-            post_t.c.item_id,
-            post_t.c.platform,
-            post_t.c.account,
-            post_t.c.state,
-            post_t.c.due_at,
-            post_t.c.url,
-            post_t.c.updated_at,
-            item_t.c.title,
-        )
-        .select_from(post_t.outerjoin(item_t, item_t.c.id == post_t.c.item_id))
-        .where(post_t.c.due_at.is_not(None), post_t.c.state.not_in(HIDDEN))
-        .order_by(post_t.c.due_at, post_t.c.id)
-    )
-    if platform:
-        query = query.where(post_t.c.platform == platform)
-    with store.session() as s:
-        rows = s.execute(query).all()
+    rows = calendar_entries(store, hidden=HIDDEN, platform=platform)
     host = "publisher.local"
     lines = [
         "BEGIN:VCALENDAR",

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from publisher.errors import ConfigError
-from publisher.models import Item, PostState, Target
+from publisher.models import Item, Target
 from publisher.platforms.rules import _duration
 from publisher.store.db import Store
-from publisher.store.tables import ItemRow, PostRow
+from publisher.store.posts import scheduled_for_account
 from publisher.workspace.files import known_keys, read_schedule_file
 from publisher.workspace.settings import Workspace
 
@@ -24,8 +22,6 @@ SLOTS_FILE = "schedules/slots.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_WORDS = {"daily": frozenset(range(7)), "weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
 SlotFinder = Callable[[Target, Item, datetime], datetime | None]
-post_t = PostRow.__table__  # type: ignore[attr-defined]
-item_t = ItemRow.__table__  # type: ignore[attr-defined]
 
 
 def wall_to_utc(naive: datetime, zone: ZoneInfo) -> datetime | None:
@@ -242,23 +238,12 @@ class _Finder:
         """(item id, due_at, chosen by a slot) of the account's posts in the store."""
         key = (platform, account)
         if key not in self._taken:
-            query = (
-                sa.select(post_t.c.item_id, post_t.c.due_at, item_t.c.fields)
-                .select_from(post_t.join(item_t, item_t.c.id == post_t.c.item_id))
-                .where(
-                    post_t.c.platform == platform,
-                    post_t.c.account == account,
-                    post_t.c.due_at.is_not(None),
-                    post_t.c.state != PostState.CANCELLED.value,
-                )
-            )
-            with self.store.session() as s:
-                rows = s.execute(query).all()
+            rows = scheduled_for_account(self.store, platform, account)
             self._taken[key] = [
-                (r.item_id, r.due_at, _slot_chosen(r.fields, platform, account)) for r in rows
+                (item_id, due_at, _slot_chosen(fields, platform, account)) for item_id, due_at, fields in rows
             ]
-            for r in rows:
-                self._stored[(r.item_id, platform, account)] = r.due_at
+            for item_id, due_at, _fields in rows:
+                self._stored[(item_id, platform, account)] = due_at
         return self._taken[key]
 
     def __call__(self, target: Target, item: Item, now: datetime) -> datetime | None:

@@ -13,20 +13,25 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
 from publisher.models import Item, PostState, Target
 from publisher.states import SYNC_OWNED, can_transition
 from publisher.store.db import Store
-from publisher.store.tables import ItemRow, PostRow, SyncStateRow
+from publisher.store.sync import (
+    ItemRecord,
+    Move,
+    NewPost,
+    Note,
+    Reschedule,
+    SyncWrite,
+    due_overrides,
+    synced_posts,
+    write_sync,
+)
 from publisher.workspace.settings import Workspace
 
 S = PostState
-post_t = PostRow.__table__  # type: ignore[attr-defined]
-item_t = ItemRow.__table__  # type: ignore[attr-defined]
-sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
 
 SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 
@@ -114,11 +119,7 @@ def _seconds(value: Any, default: float) -> float:
 
 def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
     """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent."""
-    query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_override_at).where(
-        post_t.c.due_override_at.is_not(None)
-    )
-    with store.session() as s:
-        overrides = {(r.item_id, r.platform, r.account): r.due_override_at for r in s.execute(query)}
+    overrides = due_overrides(store)
     if not overrides:
         return desired
     out = []
@@ -136,25 +137,14 @@ def diff(
     """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync)."""
     present = {c.item.id for c in checked if c.item}
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
-    with store.session() as s:
-        query = sa.select(
-            post_t.c.item_id,
-            post_t.c.platform,
-            post_t.c.account,
-            post_t.c.state,
-            post_t.c.due_at,
-            post_t.c.content_hash,
-        )
-        if item_ids is not None:
-            query = query.where(post_t.c.item_id.in_(list(item_ids)))
-        rows = {(r.item_id, r.platform, r.account): r for r in s.execute(query)}
+    rows = synced_posts(store, item_ids)
     changes: list[Change] = []
     for key, d in wanted.items():
         row = rows.get(key)
         if row is None:
             changes.append(Change("new", *key, "", d.state.value, _when(d.due_at)))
             continue
-        state = S(row.state)
+        state = row.state
         if state == S.PUBLISHED:
             if row.content_hash != d.content_hash:
                 changes.append(
@@ -188,7 +178,7 @@ def diff(
     for key, row in rows.items():
         if key in wanted:
             continue
-        state = S(row.state)
+        state = row.state
         if state in SYNC_OWNED and can_transition(state, S.CANCELLED):
             why = "item removed" if key[0] not in present else "item set to draft or platform removed"
             changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why))
@@ -205,94 +195,29 @@ def apply(
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     items = {c.item.id: c.item for c in checked if c.item}
     touched = {ch.item_id for ch in changes}
-    with store.begin() as conn:
-        for item_id in touched:
-            item = items.get(item_id)
-            if item is None:
-                continue
-            item_values = dict(
-                path=item.path,
-                hash=item.hash,
-                fields=_jsonable(item.fields),
-                status=item.status,
-                title=item.title,
-                synced_at=now,
+    records = [
+        ItemRecord(item.id, item.path, item.hash, _jsonable(item.fields), item.status, item.title)
+        for item in (items.get(i) for i in touched)
+        if item is not None
+    ]
+    writes: list[SyncWrite] = []
+    for ch in changes:
+        key = (ch.item_id, ch.platform, ch.account)
+        d = wanted.get(key)
+        if ch.kind == "new" and d is not None:
+            writes.append(NewPost(*key, d.state, d.due_at, d.late_window_s, d.content_hash, d.reason))
+        elif ch.kind == "state":
+            reason = d.reason if d else ch.detail
+            writes.append(
+                Move(*key, S(ch.before), S(ch.after), reason, reset_retry=ch.after == S.QUEUED.value)
             )
-            update = sa.update(item_t).where(item_t.c.id == item_id).values(**item_values)
-            if not conn.execute(update).rowcount:
-                _insert_new(conn, item_t, {"id": item_id, **item_values})
-        for ch in changes:
-            key = (ch.item_id, ch.platform, ch.account)
-            d = wanted.get(key)
-            where = sa.and_(
-                post_t.c.item_id == ch.item_id,
-                post_t.c.platform == ch.platform,
-                post_t.c.account == ch.account,
-            )
-            if ch.kind == "new" and d is not None:
-                _insert_new(
-                    conn,
-                    post_t,
-                    dict(
-                        item_id=d.item_id,
-                        platform=d.platform,
-                        account=d.account,
-                        state=d.state.value,
-                        due_at=d.due_at,
-                        late_window_s=d.late_window_s,
-                        content_hash=d.content_hash,
-                        reason=d.reason,
-                        ids={},
-                        created_at=now,
-                        updated_at=now,
-                    ),
-                )
-            elif ch.kind == "state":
-                values: dict[str, Any] = {
-                    "state": ch.after,
-                    "reason": d.reason if d else ch.detail,
-                    "updated_at": now,
-                }
-                if ch.after == S.QUEUED.value:
-                    values.update(next_attempt_at=None, last_error=None)
-                conn.execute(sa.update(post_t).where(where, post_t.c.state == ch.before).values(**values))
-            elif ch.kind in ("due", "edited") and d is not None:
-                conn.execute(
-                    sa.update(post_t)
-                    .where(where, post_t.c.state.in_([s.value for s in SYNC_OWNED]))
-                    .values(
-                        due_at=d.due_at,
-                        late_window_s=d.late_window_s,
-                        content_hash=d.content_hash,
-                        updated_at=now,
-                    )
-                )
-            elif ch.kind == "removed":
-                conn.execute(
-                    sa.update(post_t)
-                    .where(where, post_t.c.state == ch.before)
-                    .values(state=S.CANCELLED.value, reason=ch.detail, updated_at=now)
-                )
-            elif ch.kind == "changed_after_publish":
-                conn.execute(sa.update(post_t).where(where).values(reason=ch.detail, updated_at=now))
-        _remember(conn, "last_sync", now.isoformat())
-
-
-def _insert_new(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> None:
-    """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
-
-
-def _remember(conn: sa.Connection, key: str, value: str) -> None:
-    if not conn.execute(sa.update(sync_t).where(sync_t.c.key == key).values(value=value)).rowcount:
-        _insert_new(conn, sync_t, {"key": key, "value": value})
+        elif ch.kind in ("due", "edited") and d is not None:
+            writes.append(Reschedule(*key, d.due_at, d.late_window_s, d.content_hash, frozenset(SYNC_OWNED)))
+        elif ch.kind == "removed":
+            writes.append(Move(*key, S(ch.before), S.CANCELLED, ch.detail))
+        elif ch.kind == "changed_after_publish":
+            writes.append(Note(*key, ch.detail))
+    write_sync(store, records, writes, now=now)
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:

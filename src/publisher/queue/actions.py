@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.queue.ledger import RETRY_EVENT
@@ -24,11 +22,10 @@ from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE
 from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, record_ids, transition
 from publisher.store.db import Store
-from publisher.store.tables import PostRow
+from publisher.store.posts import account_posts_in, item_posts, post_state
 from publisher.store.tokens import clear_needs_reauth
 
 S = PostState
-post_t = PostRow.__table__  # type: ignore[attr-defined]
 
 
 class ActionRefused(UsageError):
@@ -36,12 +33,10 @@ class ActionRefused(UsageError):
 
 
 def _state(store: Store, post_id: int) -> tuple[PostState, str, dict[str, object]]:
-    query = sa.select(post_t.c.state, post_t.c.account, post_t.c.ids).where(post_t.c.id == post_id)
-    with store.session() as s:
-        row = s.execute(query).first()
-    if row is None:
+    found = post_state(store, post_id)
+    if found is None:
         raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
-    return S(row.state), row.account, dict(row.ids or {})
+    return found.state, found.account, found.ids
 
 
 def _move(
@@ -199,21 +194,17 @@ def resolve(
 
 def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime) -> dict[int, PostState]:
     """Retry every post of an item that can be retried; published ones are never touched (R14)."""
-    query = sa.select(post_t.c.id, post_t.c.state).where(post_t.c.item_id == item_id)
-    with store.session() as s:
-        rows = s.execute(query).all()
+    rows = item_posts(store, item_id)
     if not rows:
         raise UsageError(f"no posts for item {item_id!r}")
     wanted = RETRYABLE | ({S.NEEDS_ATTENTION} if force else set())
-    return {r.id: retry(store, r.id, force=force, now=now) for r in rows if S(r.state) in wanted}
+    return {r.id: retry(store, r.id, force=force, now=now) for r in rows if r.state in wanted}
 
 
 def reauthorized(store: Store, account: str, now: datetime) -> list[int]:
     """After `publisher auth`: clear the account's flag and queue its needs_reauth posts again."""
     clear_needs_reauth(store, account)
-    query = sa.select(post_t.c.id).where(post_t.c.account == account, post_t.c.state == S.NEEDS_REAUTH.value)
-    with store.session() as s:
-        ids = list(s.execute(query).scalars())
+    ids = account_posts_in(store, account, S.NEEDS_REAUTH)
     moved = [
         i
         for i in ids
@@ -254,9 +245,7 @@ _PRECEDENCE = (
 def item_status(store: Store, item_id: str) -> str:
     """published | partially_published | failed | needs_attention | ... | cancelled | unknown, over the item's
     posts (cancelled ones do not count against "published")."""
-    query = sa.select(post_t.c.state).where(post_t.c.item_id == item_id)
-    with store.session() as s:
-        return aggregate_state([S(x) for x in s.execute(query).scalars()])
+    return aggregate_state([p.state for p in item_posts(store, item_id)])
 
 
 def aggregate_state(states: list[PostState]) -> str:

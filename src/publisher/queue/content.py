@@ -8,18 +8,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import sqlalchemy as sa
-
 from publisher.calendar.load import Calendar, Checked
 from publisher.content.files import file_digest
 from publisher.errors import PublisherError
 from publisher.models import Item, Problem, RenderedPost, Target
 from publisher.redact import redact_text
 from publisher.store.db import Store
-from publisher.store.tables import ItemRow
+from publisher.store.items import item_path
 from publisher.workspace.settings import Workspace
 
-item_t = ItemRow.__table__  # type: ignore[attr-defined]
 Action = Literal["send", "cancel", "hold", "stale"]
 _RENDER_CACHE = 2048  # rendered posts kept; processed media are cached on disk by the renderer anyway
 
@@ -134,7 +131,7 @@ class Revalidator:
                 found = self.calendar.path_of(item_id)
                 rel = found.relative_to(self.ws.root).as_posix() if found is not None else None
             else:
-                rel = self._path_in_store(item_id)
+                rel = item_path(self.store, item_id)
             if rel is None:
                 continue
             checked = self._checked(self.ws.root / rel)
@@ -144,10 +141,6 @@ class Revalidator:
         # Moved or renamed (an explicit id survives a rename): look through the whole calendar.
         scanned, _ = self.calendar.scan()
         return next((c for c in scanned if c.item is not None and c.item.id == item_id), None)
-
-    def _path_in_store(self, item_id: str) -> str | None:
-        with self.store.session() as s:
-            return s.execute(sa.select(item_t.c.path).where(item_t.c.id == item_id)).scalar()
 
     def _checked(self, path: Path) -> Checked | None:
         # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.

@@ -16,7 +16,7 @@ from publisher.errors import ContentError, UsageError
 from publisher.models import Attempt, Problem
 from publisher.store.claims import log_event
 from publisher.store.db import Store
-from publisher.store.tables import PostRow
+from publisher.store.posts import item_posts, post_id_of
 from publisher.workspace.settings import Workspace
 
 
@@ -40,8 +40,6 @@ def publish_dry_run(
     """
     import asyncio
 
-    import sqlalchemy as sa
-
     calendar = Calendar(ws)
     checked = find_item(calendar, ref)
     if checked.item is None:
@@ -53,7 +51,6 @@ def publish_dry_run(
     records: list[DryRunRecord] = []
     problems: list[Problem] = []
     out_dir = dry_run_dir(ws.state_dir)
-    t = PostRow.__table__  # type: ignore[attr-defined]
     for target in targets:
         post, found = calendar.renderer.render(checked.item, target, process_media=True)
         problems += found
@@ -65,17 +62,9 @@ def publish_dry_run(
         result = asyncio.run(adapter.publish(post, attempt))
         path = out_dir / f"{post.item_id.replace('/', '__')}.{post.platform}.{post.account}.json"
         records.append(DryRunRecord(target.platform, target.account, dict(result.request or {}), path))
-        with store.session() as s:
-            post_id = s.execute(
-                sa.select(t.c.id).where(
-                    t.c.item_id == checked.item.id,
-                    t.c.platform == target.platform,
-                    t.c.account == target.account,
-                )
-            ).scalar()
         log_event(
             store,
-            post_id,
+            post_id_of(store, checked.item.id, target.platform, target.account),
             "dry_run",
             f"dry run of {post.rendered_hash[:12]} written to {path.relative_to(ws.root)}",
             now=now,
@@ -88,8 +77,6 @@ def publish_now(
 ) -> list[tuple[int, str, str, str]]:
     """Make an item's posts due now (a person's override that sync keeps); returns (post, platform, account,
     state). The queue (`publisher run`, or `run --once`) sends them."""
-    import sqlalchemy as sa
-
     from publisher.queue.actions import publish_now as make_due
 
     calendar = Calendar(ws)
@@ -101,14 +88,9 @@ def publish_now(
     if blocking:
         raise ContentError(blocking)
     sync_calendar(ws, store, now=now, calendar=calendar)
-    t = PostRow.__table__  # type: ignore[attr-defined]
-    with store.session() as s:
-        rows = s.execute(
-            sa.select(t.c.id, t.c.platform, t.c.account).where(t.c.item_id == checked.item.id)
-        ).all()
     rows = [
         r
-        for r in rows
+        for r in item_posts(store, checked.item.id)
         if platform in (None, r.platform, r.account) and (r.platform, r.account) in checked.valid_targets
     ]
     if not rows and checked.errors:

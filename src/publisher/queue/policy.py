@@ -9,19 +9,15 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from publisher.notify import Notification
 from publisher.platforms.rules import ScheduleRule
 from publisher.redact import redact_text
+from publisher.store.attempts import account_pace
 from publisher.store.claims import log_event
 from publisher.store.db import Store
-from publisher.store.tables import AttemptRow, EventRow, PostRow
+from publisher.store.events import has_event
 
 logger = logging.getLogger(__name__)
-post_t = PostRow.__table__  # type: ignore[attr-defined]
-attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
-event_t = EventRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -69,19 +65,9 @@ def cap_release(
         return None
     day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     since = min(day_start, now - timedelta(seconds=rule.min_spacing_s))
-    today = sa.case((attempt_t.c.started_at >= day_start, attempt_t.c.post_id))
-    query = (
-        sa.select(sa.func.count(sa.distinct(today)), sa.func.max(attempt_t.c.started_at))
-        .select_from(attempt_t.join(post_t, post_t.c.id == attempt_t.c.post_id))
-        .where(
-            post_t.c.platform == platform,
-            post_t.c.account == account,
-            post_t.c.id != post_id,
-            attempt_t.c.started_at >= since,
-        )
+    count, last = account_pace(
+        store, platform=platform, account=account, other_than=post_id, since=since, day_start=day_start
     )
-    with store.session() as s:
-        count, last = s.execute(query).one()
     if rule.daily_cap and count >= rule.daily_cap:
         return local_midnight_after(
             now, zone
@@ -144,18 +130,8 @@ def notify_once(store: Store, notifier: Notifier | None, alert: Alert, *, now: d
     Returns True when it was sent now. A failing channel is logged, never raised: the state is already stored.
     """
     prefix = alert.key + " "
-    query = (
-        sa.select(event_t.c.id)
-        .where(
-            event_t.c.post_id == alert.post_id,
-            event_t.c.kind == "notify",
-            event_t.c.message.startswith(prefix, autoescape=True),
-        )
-        .limit(1)
-    )
-    with store.session() as s:
-        if s.execute(query).first() is not None:
-            return False
+    if has_event(store, alert.post_id, "notify", message_prefix=prefix):
+        return False
     summary = redact_text(f"{alert.title}: {alert.reason}")[:500]
     if notifier is None:
         logger.warning("%s", summary)

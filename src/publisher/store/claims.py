@@ -16,12 +16,11 @@ from publisher.errors import StoreError
 from publisher.models import Attempt, PostState
 from publisher.states import LEASED_STATES, check_transition
 from publisher.store.db import Prepared, Store
-from publisher.store.tables import AttemptRow, EventRow, PostRow, UTCDateTime
+from publisher.store.tables import UTCDateTime, event_t
+from publisher.store.tables import attempt_t as attempt
+from publisher.store.tables import post_t as post
 
 S = PostState
-post = PostRow.__table__  # type: ignore[attr-defined]
-attempt = AttemptRow.__table__  # type: ignore[attr-defined]
-event_t = EventRow.__table__  # type: ignore[attr-defined]
 
 #: Columns transition() may set besides state; identity, lease and bookkeeping columns are not among them.
 SETTABLE = frozenset(
@@ -365,6 +364,7 @@ def take_over(
     """Take back the leases of owners proven dead, whatever their expiry: claimed with nothing sent ->
     queued (due again); sending -> reconcile, checked at once. `owners`: exactly these; otherwise every
     owner but `keep`. Returns (requeued ids, ids to reconcile)."""
+    which: sa.ColumnElement[bool]
     if owners is not None:
         if not owners:
             return [], []
@@ -420,6 +420,24 @@ def _reap(
             + [(i, "reap", f"sending -> reconcile: {why}, outcome unknown") for i in to_reconcile],
         )
     return requeued, to_reconcile
+
+
+def transition_within(
+    conn: Connection,
+    post_id: int,
+    *,
+    from_states: Collection[PostState],
+    to: PostState,
+    now: datetime,
+    **fields: Any,
+) -> bool:
+    """transition() for a person or the sync (owner None) as one step of a store module's own write
+    transaction: the same compare-and-set, the same checks, the same transition event."""
+    _check_move(from_states, to)
+    unknown = set(fields) - SETTABLE
+    if unknown:
+        raise StoreError(f"transition cannot set {', '.join(sorted(unknown))}")
+    return _transition(_Tx(conn), post_id, owner=None, from_states=from_states, to=to, now=now, fields=fields)
 
 
 def log_event(

@@ -5,7 +5,7 @@ The metric table is a time series: rows are appended, never updated. Nothing out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, overload
 
@@ -227,3 +227,14 @@ def latest_totals(store: Store) -> dict[str, dict[str, float]]:
         for platform, name, total in s.execute(query):
             out.setdefault(platform, {})[name] = float(total or 0)
     return out
+
+
+def metric_samples(store: Store, post_ids: Collection[int]) -> list[tuple[int, str, float, datetime]]:
+    """(post id, metric name, value, taken_at) of every sample of the posts, oldest first."""
+    query = (
+        sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.value, metric_t.c.taken_at)
+        .where(metric_t.c.post_id.in_(sorted(post_ids)))
+        .order_by(metric_t.c.taken_at, metric_t.c.id)
+    )
+    with store.session() as s:
+        return [(r.post_id, r.name, r.value, r.taken_at) for r in s.execute(query)]

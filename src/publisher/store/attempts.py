@@ -1,0 +1,85 @@
+"""Reads of attempt rows: a post's latest attempt, the evidence `status` shows, and an account's sending pace.
+
+Attempts are written only by store.claims (start_attempt, finish_attempt, reap_expired)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from publisher.store.db import Store
+from publisher.store.tables import attempt_t, post_t
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """One attempt as the faces show it."""
+
+    post_id: int
+    number: int
+    started_at: datetime
+    finished_at: datetime | None
+    step: str
+    outcome: str | None
+    http_status: int | None
+    platform_code: str | None
+    error: str | None
+    request_hash: str | None
+
+
+_COLUMNS = [attempt_t.c[f.name] for f in fields(AttemptView)]
+
+
+def last_attempt(store: Store, post_id: int) -> tuple[int, datetime, datetime | None, str | None] | None:
+    """(number, started_at, finished_at, request_hash) of the post's latest attempt."""
+    query = (
+        sa.select(
+            attempt_t.c.number, attempt_t.c.started_at, attempt_t.c.finished_at, attempt_t.c.request_hash
+        )
+        .where(attempt_t.c.post_id == post_id)
+        .order_by(attempt_t.c.number.desc())
+        .limit(1)
+    )
+    with store.session() as s:
+        row = s.execute(query).first()
+    return None if row is None else (row.number, row.started_at, row.finished_at, row.request_hash)
+
+
+def attempts_of(store: Store, post_ids: Collection[int]) -> list[AttemptView]:
+    """Every attempt of the posts, by post and number."""
+    query = (
+        sa.select(*_COLUMNS)
+        .where(attempt_t.c.post_id.in_(list(post_ids)))
+        .order_by(attempt_t.c.post_id, attempt_t.c.number)
+    )
+    with store.session() as s:
+        return [AttemptView(*r) for r in s.execute(query)]
+
+
+def latest_attempts(store: Store, post_ids: Collection[int]) -> dict[int, AttemptView]:
+    """post id -> its latest attempt, for the posts that have one."""
+    return {a.post_id: a for a in attempts_of(store, post_ids)}
+
+
+def account_pace(
+    store: Store, *, platform: str, account: str, other_than: int, since: datetime, day_start: datetime
+) -> tuple[int, datetime | None]:
+    """(how many of the account's posts but `other_than` were attempted since `day_start`, the latest
+    attempt since `since`)."""
+    today = sa.case((attempt_t.c.started_at >= day_start, attempt_t.c.post_id))
+    query = (
+        sa.select(sa.func.count(sa.distinct(today)), sa.func.max(attempt_t.c.started_at))
+        .select_from(attempt_t.join(post_t, post_t.c.id == attempt_t.c.post_id))
+        .where(
+            post_t.c.platform == platform,
+            post_t.c.account == account,
+            post_t.c.id != other_than,
+            attempt_t.c.started_at >= since,
+        )
+    )
+    with store.session() as s:
+        count, last = s.execute(query).one()
+    return int(count), last

@@ -1,0 +1,322 @@
+"""Reads of post rows: one post's state, an item's posts, what the queue claims or checks next, what the faces
+show. State changes are not here: they go through the compare-and-set transitions of store.claims."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from publisher.models import PostState
+from publisher.store.db import Store
+from publisher.store.tables import item_t, post_t
+
+S = PostState
+CLAIMABLE = (S.QUEUED.value, S.RETRYING.value)
+
+
+@dataclass(frozen=True)
+class PostView:
+    """One post as `status` and `plan` show it."""
+
+    id: int
+    item: str
+    platform: str
+    account: str
+    state: str
+    due_at: datetime | None
+    reason: str
+    attempts: int
+    url: str | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "item": self.item,
+            "platform": self.platform,
+            "account": self.account,
+            "state": self.state,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "reason": self.reason,
+            "attempts": self.attempts,
+            "url": self.url,
+            "last_error": self.last_error,
+        }
+
+
+@dataclass(frozen=True)
+class CurrentPost:
+    """A post's state, account and stored platform ids (what a person's command checks first)."""
+
+    state: PostState
+    account: str
+    ids: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ItemPost:
+    """One post of an item: which target, and its state."""
+
+    id: int
+    platform: str
+    account: str
+    state: PostState
+
+
+@dataclass(frozen=True)
+class DuePost:
+    """A queued post whose due time has passed (the late sweep looks at each)."""
+
+    id: int
+    item_id: str
+    platform: str
+    account: str
+    due_at: datetime | None
+    late_window_s: float
+    attempt_count: int
+
+
+@dataclass(frozen=True)
+class WaitingPost:
+    """A post in reconcile whose next check is due."""
+
+    id: int
+    item_id: str
+    platform: str
+    account: str
+    reason: str
+    attempt_count: int
+    ids: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A scheduled post with its item's title, as the iCalendar export shows it."""
+
+    id: int
+    item_id: str
+    platform: str
+    account: str
+    state: str
+    due_at: datetime
+    url: str | None
+    updated_at: datetime
+    title: str | None
+
+
+def post_views(
+    store: Store, *, states: Collection[str] | None = None, until: datetime | None = None
+) -> list[PostView]:
+    """Posts ordered by due time (unscheduled last), optionally only in `states` or due by `until`."""
+    query = sa.select(post_t)
+    if states:
+        query = query.where(post_t.c.state.in_(sorted(states)))
+    if until is not None:
+        query = query.where(sa.or_(post_t.c.due_at.is_(None), post_t.c.due_at <= until))
+    with store.session() as s:
+        rows = s.execute(query).mappings().all()
+    views = [
+        PostView(
+            r["id"],
+            r["item_id"],
+            r["platform"],
+            r["account"],
+            r["state"],
+            r["due_at"],
+            r["reason"] or "",
+            r["attempt_count"],
+            r["url"],
+            r["last_error"],
+        )
+        for r in rows
+    ]
+    return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
+
+
+def post_state(store: Store, post_id: int) -> CurrentPost | None:
+    """The post's state, account and platform ids; None when there is no such post."""
+    query = sa.select(post_t.c.state, post_t.c.account, post_t.c.ids).where(post_t.c.id == post_id)
+    with store.session() as s:
+        row = s.execute(query).first()
+    return None if row is None else CurrentPost(S(row.state), row.account, dict(row.ids or {}))
+
+
+def platform_ids(store: Store, post_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """post id -> its stored platform ids (every id, set or cleared)."""
+    query = sa.select(post_t.c.id, post_t.c.ids).where(post_t.c.id.in_(list(post_ids)))
+    with store.session() as s:
+        return {r.id: dict(r.ids or {}) for r in s.execute(query)}
+
+
+def item_posts(store: Store, item_id: str) -> list[ItemPost]:
+    """Every post of the item, in id order."""
+    query = (
+        sa.select(post_t.c.id, post_t.c.platform, post_t.c.account, post_t.c.state)
+        .where(post_t.c.item_id == item_id)
+        .order_by(post_t.c.id)
+    )
+    with store.session() as s:
+        return [ItemPost(r.id, r.platform, r.account, S(r.state)) for r in s.execute(query)]
+
+
+def post_id_of(store: Store, item_id: str, platform: str, account: str) -> int | None:
+    """The id of the item's post on (platform, account), if synced."""
+    query = sa.select(post_t.c.id).where(
+        post_t.c.item_id == item_id, post_t.c.platform == platform, post_t.c.account == account
+    )
+    with store.session() as s:
+        found: int | None = s.execute(query).scalar()
+    return found
+
+
+def account_posts_in(store: Store, account: str, state: PostState) -> list[int]:
+    """Ids of the account's posts in `state`."""
+    query = sa.select(post_t.c.id).where(post_t.c.account == account, post_t.c.state == state.value)
+    with store.session() as s:
+        return list(s.execute(query).scalars())
+
+
+# -- what the queue claims, checks and waits for -------------------------------------------------------------
+
+
+def overdue_queued(store: Store, now: datetime, limit: int) -> list[DuePost]:
+    """Queued posts due by `now`, oldest first (the late sweep decides which are beyond their window)."""
+    query = (
+        sa.select(
+            post_t.c.id,
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.due_at,
+            post_t.c.late_window_s,
+            post_t.c.attempt_count,
+        )
+        .where(post_t.c.state == S.QUEUED.value, post_t.c.due_at <= now)
+        .order_by(post_t.c.due_at, post_t.c.id)
+        .limit(limit)
+    )
+    with store.session() as s:
+        return [DuePost(*r) for r in s.execute(query)]
+
+
+def claimable_accounts(store: Store, now: datetime) -> set[str]:
+    """Accounts with a queued or retrying post due by `now`."""
+    query = (
+        sa.select(post_t.c.account).distinct().where(post_t.c.state.in_(CLAIMABLE), post_t.c.due_at <= now)
+    )
+    with store.session() as s:
+        return set(s.execute(query).scalars())
+
+
+def next_wake(store: Store, flagged: Collection[str]) -> datetime | None:
+    """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
+    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person."""
+    due, nxt = post_t.c.due_at, post_t.c.next_attempt_at
+    effective = sa.case((nxt.is_(None), due), (nxt > due, nxt), else_=due)
+    waiting = sa.select(sa.func.min(effective)).where(post_t.c.state.in_(CLAIMABLE), due.is_not(None))
+    polls = sa.select(sa.func.min(sa.func.coalesce(nxt, post_t.c.updated_at))).where(
+        post_t.c.state == S.RECONCILE.value
+    )
+    leases = sa.select(sa.func.min(post_t.c.lease_expires_at)).where(
+        post_t.c.state.in_([S.CLAIMED.value, S.SENDING.value])
+    )
+    if flagged:
+        waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
+        polls = polls.where(post_t.c.account.not_in(list(flagged)))
+    with store.session() as s:
+        found = [s.execute(q).scalar() for q in (waiting, polls, leases)]
+    times = [t for t in found if t is not None]
+    return min(times) if times else None
+
+
+def reconcile_due(store: Store, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
+    """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out."""
+    query = (
+        sa.select(
+            post_t.c.id,
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.reason,
+            post_t.c.attempt_count,
+            post_t.c.ids,
+        )
+        .where(
+            post_t.c.state == S.RECONCILE.value,
+            sa.or_(post_t.c.next_attempt_at.is_(None), post_t.c.next_attempt_at <= now),
+        )
+        .order_by(post_t.c.next_attempt_at, post_t.c.id)
+        .limit(limit)
+    )
+    if flagged:
+        query = query.where(post_t.c.account.not_in(list(flagged)))
+    with store.session() as s:
+        return [
+            WaitingPost(
+                r.id,
+                r.item_id,
+                r.platform,
+                r.account,
+                r.reason or "",
+                r.attempt_count,
+                {k: v for k, v in dict(r.ids or {}).items() if v is not None},
+            )
+            for r in s.execute(query)
+        ]
+
+
+# -- calendars and the dashboard --------------------------------------------------------------------------
+
+
+def calendar_entries(
+    store: Store, *, hidden: Collection[str], platform: str | None = None
+) -> list[CalendarEntry]:
+    """Posts with a due time, not in `hidden` states, with their item's title; in due order."""
+    query = (
+        sa.select(
+            post_t.c.id,
+            post_t.c.item_id,
+            post_t.c.platform,
+            post_t.c.account,
+            post_t.c.state,
+            post_t.c.due_at,
+            post_t.c.url,
+            post_t.c.updated_at,
+            item_t.c.title,
+        )
+        .select_from(post_t.outerjoin(item_t, item_t.c.id == post_t.c.item_id))
+        .where(post_t.c.due_at.is_not(None), post_t.c.state.not_in(list(hidden)))
+        .order_by(post_t.c.due_at, post_t.c.id)
+    )
+    if platform:
+        query = query.where(post_t.c.platform == platform)
+    with store.session() as s:
+        return [CalendarEntry(*r) for r in s.execute(query)]
+
+
+def scheduled_for_account(store: Store, platform: str, account: str) -> list[tuple[str, datetime, Any]]:
+    """(item id, due_at, the item's front matter) of the account's scheduled posts that are not cancelled."""
+    query = (
+        sa.select(post_t.c.item_id, post_t.c.due_at, item_t.c.fields)
+        .select_from(post_t.join(item_t, item_t.c.id == post_t.c.item_id))
+        .where(
+            post_t.c.platform == platform,
+            post_t.c.account == account,
+            post_t.c.due_at.is_not(None),
+            post_t.c.state != S.CANCELLED.value,
+        )
+    )
+    with store.session() as s:
+        return [(r.item_id, r.due_at, r.fields) for r in s.execute(query)]
+
+
+def posts_fingerprint(store: Store) -> tuple[int, datetime | None]:
+    """(number of posts, latest update): changes whenever any process moves or adds a post."""
+    query = sa.select(sa.func.count(), sa.func.max(post_t.c.updated_at)).select_from(post_t)
+    with store.session() as s:
+        count, latest = s.execute(query).one()
+    return int(count), latest

@@ -1,0 +1,210 @@
+"""What a calendar sync reads and writes: post rows as sync compares them, and the differences, written in one
+transaction (item rows, new posts, compare-and-set state moves, new times, notes, and the last-sync time)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from publisher.models import PostState
+from publisher.store.claims import transition_within
+from publisher.store.db import Store
+from publisher.store.tables import item_t, post_t, sync_state_t
+
+S = PostState
+LAST_SYNC = "last_sync"  # sync_state key: when the last sync wrote its changes (ISO 8601)
+
+
+@dataclass(frozen=True)
+class SyncedPost:
+    """A post row as sync compares it with the files."""
+
+    item_id: str
+    platform: str
+    account: str
+    state: PostState
+    due_at: datetime | None
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One content file as it is now (written over the item row)."""
+
+    id: str
+    path: str
+    hash: str
+    fields: dict[str, Any]
+    status: str
+    title: str
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """A post the files ask for and the store does not have yet."""
+
+    item_id: str
+    platform: str
+    account: str
+    state: PostState
+    due_at: datetime | None
+    late_window_s: float
+    content_hash: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """A state change, made only if the post is still in `before` (compare-and-set, logged as a transition).
+    `reset_retry` clears the backoff and the last error (a post queued afresh)."""
+
+    item_id: str
+    platform: str
+    account: str
+    before: PostState
+    after: PostState
+    reason: str
+    reset_retry: bool = False
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """A new due time, late window or content version, written only while the post is in `while_in`."""
+
+    item_id: str
+    platform: str
+    account: str
+    due_at: datetime | None
+    late_window_s: float
+    content_hash: str
+    while_in: frozenset[PostState]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A new reason shown with the post (no state change)."""
+
+    item_id: str
+    platform: str
+    account: str
+    reason: str
+
+
+SyncWrite = NewPost | Move | Reschedule | Note
+
+
+def due_overrides(store: Store) -> dict[tuple[str, str, str], datetime]:
+    """(item, platform, account) -> a person's "publish now" time, for posts that have one."""
+    query = sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account, post_t.c.due_override_at).where(
+        post_t.c.due_override_at.is_not(None)
+    )
+    with store.session() as s:
+        return {(r.item_id, r.platform, r.account): r.due_override_at for r in s.execute(query)}
+
+
+def synced_posts(
+    store: Store, item_ids: Collection[str] | None = None
+) -> dict[tuple[str, str, str], SyncedPost]:
+    """(item, platform, account) -> the post row, for every post (or those of `item_ids`)."""
+    query = sa.select(
+        post_t.c.item_id,
+        post_t.c.platform,
+        post_t.c.account,
+        post_t.c.state,
+        post_t.c.due_at,
+        post_t.c.content_hash,
+    )
+    if item_ids is not None:
+        query = query.where(post_t.c.item_id.in_(list(item_ids)))
+    with store.session() as s:
+        return {
+            (r.item_id, r.platform, r.account): SyncedPost(
+                r.item_id, r.platform, r.account, S(r.state), r.due_at, r.content_hash
+            )
+            for r in s.execute(query)
+        }
+
+
+def write_sync(
+    store: Store, items: Iterable[ItemRecord], writes: Iterable[SyncWrite], *, now: datetime
+) -> None:
+    """Write one sync's differences in one transaction, and remember when (LAST_SYNC). Two syncs racing agree:
+    inserts skip rows another process inserted first, and state moves are compare-and-set."""
+    with store.begin() as conn:
+        for item in items:
+            values = dict(
+                path=item.path,
+                hash=item.hash,
+                fields=item.fields,
+                status=item.status,
+                title=item.title,
+                synced_at=now,
+            )
+            updated = conn.execute(sa.update(item_t).where(item_t.c.id == item.id).values(**values)).rowcount
+            if not updated:
+                _insert_new(conn, item_t, {"id": item.id, **values})
+        for w in writes:
+            _write(conn, w, now)
+        if not conn.execute(
+            sa.update(sync_state_t).where(sync_state_t.c.key == LAST_SYNC).values(value=now.isoformat())
+        ).rowcount:
+            _insert_new(conn, sync_state_t, {"key": LAST_SYNC, "value": now.isoformat()})
+
+
+def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
+    where = sa.and_(
+        post_t.c.item_id == w.item_id, post_t.c.platform == w.platform, post_t.c.account == w.account
+    )
+    if isinstance(w, NewPost):
+        _insert_new(
+            conn,
+            post_t,
+            dict(
+                item_id=w.item_id,
+                platform=w.platform,
+                account=w.account,
+                state=w.state.value,
+                due_at=w.due_at,
+                late_window_s=w.late_window_s,
+                content_hash=w.content_hash,
+                reason=w.reason,
+                ids={},
+                created_at=now,
+                updated_at=now,
+            ),
+        )
+    elif isinstance(w, Move):
+        post_id = conn.execute(sa.select(post_t.c.id).where(where)).scalar()
+        if post_id is None:
+            return
+        fields: dict[str, Any] = {"reason": w.reason}
+        if w.reset_retry:
+            fields.update(next_attempt_at=None, last_error=None)
+        transition_within(conn, post_id, from_states=[w.before], to=w.after, now=now, **fields)
+    elif isinstance(w, Reschedule):
+        conn.execute(
+            sa.update(post_t)
+            .where(where, post_t.c.state.in_(sorted(s.value for s in w.while_in)))
+            .values(
+                due_at=w.due_at, late_window_s=w.late_window_s, content_hash=w.content_hash, updated_at=now
+            )
+        )
+    else:
+        conn.execute(sa.update(post_t).where(where).values(reason=w.reason, updated_at=now))
+
+
+def _insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
