@@ -8,13 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from publisher.errors import ConfigError, UsageError
 from publisher.queue.actions import reauthorized
 from publisher.store.db import Store
-from publisher.store.tables import TokenRow
-from publisher.store.tokens import StoreTokenCache
+from publisher.store.tokens import StoreTokenCache, token_expiries
 from publisher.workspace.credentials import describe, load_credentials, missing_fields
 from publisher.workspace.settings import Workspace
 
@@ -22,12 +19,10 @@ from publisher.workspace.settings import Workspace
 def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[str, Any]]:
     """One row per account: credentials present (and where from), token expiry, renewals left;
     never a value."""
-    t = TokenRow.__table__  # type: ignore[attr-defined]
-    with store.session() as s:
-        rows = s.execute(sa.select(t.c.account, t.c.kind, t.c.expires_at, t.c.meta)).all()
+    tokens = token_expiries(store)
     out = []
     for name, account in sorted(ws.settings.accounts.items()):
-        meta = {r.kind: (r.expires_at, dict(r.meta or {})) for r in rows if r.account == name}
+        meta = tokens.get(name, {})
         try:
             creds = load_credentials(name, account.platform, env=ws.env, workspace=ws.root)
         except ConfigError as exc:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import yaml
 
 from publisher.adapters.base import AdapterContext
@@ -35,13 +34,12 @@ from publisher.models import Attempt
 from publisher.platforms.rules import count_length
 from publisher.queue.overview import post_views
 from publisher.store.db import Store
-from publisher.store.tables import SyncStateRow
+from publisher.store.sync_state import get_value, put_new
 from publisher.workspace.settings import Workspace
 
 TOOL_PLATFORMS = ("xiaohongshu", "douyin", "wechat")
 IDEMPOTENCY_PREFIX = "mcp:idempotency:"
 PAST_GRACE = timedelta(minutes=1)
-sync_t = SyncStateRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -100,17 +98,13 @@ class ItemService:
     # -- idempotency ---------------------------------------------------------------------------------------
 
     def remembered(self, key: str) -> dict[str, Any] | None:
-        with self.store.session() as s:
-            value = s.execute(
-                sa.select(sync_t.c.value).where(sync_t.c.key == IDEMPOTENCY_PREFIX + key)
-            ).scalar()
+        value = get_value(self.store, IDEMPOTENCY_PREFIX + key)
         return dict(value) if isinstance(value, Mapping) else None
 
     def remember(self, key: str, receipt: dict[str, Any]) -> dict[str, Any]:
         """Store the first receipt under the key; if another process stored one meanwhile, that one wins."""
         try:
-            with self.store.begin() as conn:
-                conn.execute(sa.insert(sync_t).values(key=IDEMPOTENCY_PREFIX + key, value=receipt))
+            put_new(self.store, IDEMPOTENCY_PREFIX + key, receipt)
         except Exception:  # a concurrent insert of the same key: return the receipt that got there first
             first = self.remembered(key)
             if first is None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
@@ -21,12 +20,11 @@ from publisher.queue.overview import post_views
 from publisher.reports.build import build
 from publisher.reports.writers import write
 from publisher.states import UPCOMING
+from publisher.store.attempts import attempts_of
 from publisher.store.db import Store
-from publisher.store.tables import AttemptRow, MetricRow
+from publisher.store.metrics import metric_samples
 from publisher.workspace.settings import Workspace
 
-attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
-metric_t = MetricRow.__table__  # type: ignore[attr-defined]
 REPORT_TEXT_LIMIT = 20_000  # report text returned inline up to this size; the file always has all of it
 
 PostId = Annotated[int, Field(description="A post id, as a receipt or list_scheduled gives it.")]
@@ -109,27 +107,17 @@ class Reads:
                 else f"item_id: no posts for item {item_id!r} (is it a draft, or not synced yet?)"
             )
         ids = [v["id"] for v in views]
-        with self.store.session() as s:
-            rows = (
-                s.execute(
-                    sa.select(attempt_t)
-                    .where(attempt_t.c.post_id.in_(ids))
-                    .order_by(attempt_t.c.post_id, attempt_t.c.number)
-                )
-                .mappings()
-                .all()
-            )
         attempts: dict[int, list[dict[str, Any]]] = {}
-        for r in rows:
-            attempts.setdefault(r["post_id"], []).append(
+        for a in attempts_of(self.store, ids):
+            attempts.setdefault(a.post_id, []).append(
                 {
-                    "number": r["number"],
-                    "step": r["step"],
-                    "outcome": r["outcome"],
-                    "http_status": r["http_status"],
-                    "error": r["error"],
-                    "started_at": _iso(r["started_at"]),
-                    "finished_at": _iso(r["finished_at"]),
+                    "number": a.number,
+                    "step": a.step,
+                    "outcome": a.outcome,
+                    "http_status": a.http_status,
+                    "error": a.error,
+                    "started_at": _iso(a.started_at),
+                    "finished_at": _iso(a.finished_at),
                 }
             )
         return {"posts": [{**self._view(v), "attempts": attempts.get(v["id"], [])[-5:]} for v in views]}
@@ -184,12 +172,7 @@ class Reads:
         }
         if not views:
             raise ToolProblem("no posts match post_id/item_id/platform")
-        with self.store.session() as s:
-            rows = s.execute(
-                sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.value, metric_t.c.taken_at)
-                .where(metric_t.c.post_id.in_(sorted(views)))
-                .order_by(metric_t.c.taken_at, metric_t.c.id)
-            ).all()
+        rows = metric_samples(self.store, views)
         latest: dict[int, dict[str, tuple[float, datetime]]] = {}
         before: dict[int, dict[str, float]] = {}
         for pid, name, value, taken in rows:

@@ -121,3 +121,13 @@ def accounts_needing_reauth(store: Store) -> dict[str, dict[str, Any]]:
     with store.session() as s:
         rows = s.execute(sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX)))
         return {r.key[len(_AUTH_PREFIX) :]: dict(r.value or {}) for r in rows}
+
+
+def token_expiries(store: Store) -> dict[str, dict[str, tuple[datetime | None, dict[str, Any]]]]:
+    """account -> token kind -> (expires_at, meta) of every stored token; never a token's value."""
+    query = sa.select(token_t.c.account, token_t.c.kind, token_t.c.expires_at, token_t.c.meta)
+    out: dict[str, dict[str, tuple[datetime | None, dict[str, Any]]]] = {}
+    with store.session() as s:
+        for r in s.execute(query):
+            out.setdefault(r.account, {})[r.kind] = (r.expires_at, dict(r.meta or {}))
+    return out

@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from publisher.errors import UsageError
 from publisher.models import PostState
 from publisher.queue import actions as queue_actions
 from publisher.reports.i18n import state_name, ui
 from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE, WAITING
-from publisher.store.claims import log_event
 from publisher.store.db import Store
-from publisher.store.tables import PostRow
 
 S = PostState
-post_t = PostRow.__table__  # type: ignore[attr-defined]
 ACTIONS = ("publish-now", "retry", "cancel", "resolve")
 PUBLISHABLE_NOW = WAITING
 
@@ -41,30 +36,8 @@ def available(state: str) -> list[str]:
 
 
 def publish_now(store: Store, post_id: int, now: datetime) -> PostState:
-    """Make a queued or retrying post due now (compare-and-set on its state); the queue sends it as usual."""
-    publish = getattr(queue_actions, "publish_now", None)
-    if publish is not None:  # the queue's own version, once it has one, is the one the CLI uses too
-        new: PostState = publish(store, post_id, now=now)
-        return new
-    with store.begin() as conn:
-        row = conn.execute(sa.select(post_t.c.state, post_t.c.due_at).where(post_t.c.id == post_id)).first()
-        if row is None:
-            raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
-        state = S(row.state)
-        if state not in PUBLISHABLE_NOW:
-            raise queue_actions.ActionRefused(
-                f"post {post_id} is {state}; publish now applies to queued and retrying posts"
-            )
-        due = now if row.due_at is None or row.due_at > now else row.due_at
-        moved = conn.execute(
-            sa.update(post_t)
-            .where(post_t.c.id == post_id, post_t.c.state == state.value)
-            .values(due_at=due, next_attempt_at=None, updated_at=now)
-        ).rowcount
-    if not moved:
-        raise queue_actions.ActionRefused(f"post {post_id} changed meanwhile; look again")
-    log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
-    return state
+    """Make a post due now: the queue's "publish now" (a compare-and-set transition, logged), as the CLI."""
+    return queue_actions.publish_now(store, post_id, now=now)
 
 
 def run(

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from watchfiles import awatch
 
-from publisher.store.tables import PostRow
+from publisher.store.posts import posts_fingerprint
 from publisher.web.state import AppState
 from publisher.workspace.settings import CONFIG_NAME
 
@@ -24,7 +23,6 @@ logger = logging.getLogger(__name__)
 KEEPALIVE_S = 15.0
 STORE_POLL_S = 2.0  # the daemon moves posts in another process: look at the store this often
 SUBSCRIBER_BACKLOG = 16
-post_t = PostRow.__table__  # type: ignore[attr-defined]
 
 
 class Broadcaster:
@@ -127,11 +125,10 @@ async def poll_store(
     state: AppState, broadcaster: Broadcaster, stop: anyio.Event, interval: float = STORE_POLL_S
 ) -> None:
     """Notice state changes made by other processes (the daemon publishing, a CLI resolve)."""
-    query = sa.select(sa.func.count(), sa.func.max(post_t.c.updated_at))
     last: tuple[Any, ...] | None = None
     while not stop.is_set():
         try:
-            seen: tuple[Any, ...] | None = await anyio.to_thread.run_sync(lambda: _fingerprint(state, query))
+            seen: tuple[Any, ...] | None = await anyio.to_thread.run_sync(posts_fingerprint, state.store)
         except Exception:  # a locked or migrating database must not stop the dashboard
             logger.debug("store poll failed", exc_info=True)
             seen = last
@@ -140,8 +137,3 @@ async def poll_store(
         last = seen
         with anyio.move_on_after(interval):
             await stop.wait()
-
-
-def _fingerprint(state: AppState, query: sa.Select[Any]) -> tuple[Any, ...]:
-    with state.store.session() as s:
-        return tuple(s.execute(query).one())

@@ -1,0 +1,231 @@
+"""The store's named queries (store/posts, attempts, events, items, sync, sync_state, tokens, metrics) on a
+real SQLite file: what each returns, and that sync's writes are compare-and-set transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from publisher.models import PostState
+from publisher.store import attempts, claims, events, items, posts, sync, sync_state
+from publisher.store.db import Store, open_store
+from publisher.store.metrics import metric_samples
+from publisher.store.tables import event_t, metric_t
+from publisher.store.tokens import StoreTokenCache, token_expiries
+
+S = PostState
+T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'publisher.sqlite'}", clock=lambda: T0)
+    yield opened
+    opened.close()
+
+
+def _item(item_id: str, title: str = "") -> sync.ItemRecord:
+    return sync.ItemRecord(item_id, f"content/{item_id}.md", "h-" + item_id, {"title": title}, "ready", title)
+
+
+def _new(item_id: str, account: str, state: S = S.QUEUED, due: datetime | None = T0) -> sync.NewPost:
+    return sync.NewPost(item_id, "xiaohongshu", account, state, due, 7200.0, "h-" + item_id, "")
+
+
+def _seed(store: Store) -> dict[str, int]:
+    """Two items: a on two accounts (queued, due at T0), b planned without a time."""
+    sync.write_sync(
+        store,
+        [_item("a", "标题 A"), _item("b")],
+        [_new("a", "xhs-1"), _new("a", "xhs-2"), _new("b", "xhs-1", S.PLANNED, None)],
+        now=T0,
+    )
+    ids = {f"{p.account}/a": p.id for p in posts.item_posts(store, "a")}
+    ids["b"] = posts.item_posts(store, "b")[0].id
+    return ids
+
+
+def test_sync_writes_items_posts_and_the_last_sync_time(store: Store) -> None:
+    ids = _seed(store)
+    assert items.item_path(store, "a") == "content/a.md"
+    assert items.item_path(store, "missing") is None
+    assert [(p.platform, p.account, p.state) for p in posts.item_posts(store, "a")] == [
+        ("xiaohongshu", "xhs-1", S.QUEUED),
+        ("xiaohongshu", "xhs-2", S.QUEUED),
+    ]
+    assert posts.post_id_of(store, "a", "xiaohongshu", "xhs-2") == ids["xhs-2/a"]
+    assert posts.post_id_of(store, "a", "douyin", "xhs-2") is None
+    rows = sync.synced_posts(store, {"b"})
+    assert list(rows) == [("b", "xiaohongshu", "xhs-1")]
+    assert rows[("b", "xiaohongshu", "xhs-1")].state == S.PLANNED
+    assert sync_state.get_value(store, sync.LAST_SYNC) == T0.isoformat()
+    # The same writes again change nothing (two syncs racing agree).
+    sync.write_sync(store, [_item("a")], [_new("a", "xhs-1", S.HELD)], now=T0 + timedelta(minutes=1))
+    assert posts.post_state(store, ids["xhs-1/a"]) == posts.CurrentPost(S.QUEUED, "xhs-1", {})
+
+
+def test_sync_moves_are_compare_and_set_transitions_and_are_logged(store: Store) -> None:
+    ids = _seed(store)
+    later = T0 + timedelta(minutes=5)
+    key = ("b", "xiaohongshu", "xhs-1")
+    stale = sync.Move(*key, S.HELD, S.CANCELLED, "removed")  # the row is planned, not held: nothing happens
+    move = sync.Move(*key, S.PLANNED, S.QUEUED, "scheduled", reset_retry=True)
+    sync.write_sync(store, [], [stale, move], now=later)
+    assert posts.post_state(store, ids["b"]) is not None
+    assert posts.post_state(store, ids["b"]).state == S.QUEUED  # type: ignore[union-attr]
+    with store.session() as s:
+        logged = s.execute(
+            sa.select(event_t.c.kind, event_t.c.message, event_t.c.at).where(event_t.c.post_id == ids["b"])
+        ).all()
+    assert [tuple(r) for r in logged] == [("transition", "planned -> queued: scheduled", later)]
+    # A note and a reschedule (only while in the given states) leave the state alone.
+    new_due = T0 + timedelta(days=1)
+    sync.write_sync(
+        store,
+        [],
+        [
+            sync.Note(*key, "edited after it was published"),
+            sync.Reschedule(*key, new_due, 60.0, "h2", frozenset({S.QUEUED})),
+            sync.Reschedule("a", "xiaohongshu", "xhs-1", new_due, 60.0, "h2", frozenset({S.PLANNED})),
+        ],
+        now=later,
+    )
+    view = {v.id: v for v in posts.post_views(store)}
+    assert (view[ids["b"]].due_at, view[ids["b"]].reason) == (new_due, "edited after it was published")
+    assert view[ids["xhs-1/a"]].due_at == T0
+
+
+def test_post_views_order_filters_and_overrides(store: Store) -> None:
+    ids = _seed(store)
+    assert [v.id for v in posts.post_views(store)] == [ids["xhs-1/a"], ids["xhs-2/a"], ids["b"]]
+    assert [v.id for v in posts.post_views(store, states={"planned"})] == [ids["b"]]
+    assert [v.id for v in posts.post_views(store, until=T0 - timedelta(hours=1))] == [ids["b"]]
+    assert sync.due_overrides(store) == {}
+    claims.transition(
+        store, ids["b"], owner=None, from_states=[S.PLANNED], to=S.QUEUED, due_at=T0, due_override_at=T0
+    )
+    assert sync.due_overrides(store) == {("b", "xiaohongshu", "xhs-1"): T0}
+    assert posts.account_posts_in(store, "xhs-1", S.QUEUED) == [ids["xhs-1/a"], ids["b"]]
+
+
+def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
+    ids = _seed(store)
+    assert posts.claimable_accounts(store, T0 - timedelta(seconds=1)) == set()
+    assert posts.claimable_accounts(store, T0) == {"xhs-1", "xhs-2"}
+    assert [p.id for p in posts.overdue_queued(store, T0, 1)] == [ids["xhs-1/a"]]
+    assert posts.next_wake(store, set()) == T0
+    assert posts.next_wake(store, {"xhs-1", "xhs-2"}) is None
+    claimed = claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=1, accounts=["xhs-2"])
+    assert [c.id for c in claimed] == [ids["xhs-2/a"]]
+    claims.start_attempt(store, ids["xhs-2/a"], owner="w", now=T0)
+    claims.record_ids(store, ids["xhs-2/a"], "w", {"note_id": "n1", "upload": None})
+    claims.finish_attempt(
+        store, ids["xhs-2/a"], 1, owner="w", outcome="unknown", to=S.RECONCILE, now=T0, reason="checking"
+    )
+    waiting = posts.reconcile_due(store, T0, 10, set())
+    assert waiting == [
+        posts.WaitingPost(ids["xhs-2/a"], "a", "xiaohongshu", "xhs-2", "checking", 1, {"note_id": "n1"})
+    ]
+    assert posts.reconcile_due(store, T0, 10, {"xhs-2"}) == []
+    assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}
+
+
+def test_attempts_and_an_accounts_pace(store: Store) -> None:
+    ids = _seed(store)
+    one, two = ids["xhs-1/a"], ids["xhs-2/a"]
+    assert attempts.last_attempt(store, one) is None
+    claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=5)
+    claims.start_attempt(store, one, owner="w", now=T0, request_hash="r1")
+    claims.finish_attempt(store, one, 1, owner="w", outcome="error", to=S.RETRYING, now=T0, error="boom")
+    claims.claim_due(store, now=T0 + timedelta(hours=1), owner="w", lease_s=60, limit=5)
+    claims.start_attempt(store, one, owner="w", now=T0 + timedelta(hours=1), request_hash="r2")
+    assert attempts.last_attempt(store, one) == (2, T0 + timedelta(hours=1), None, "r2")
+    listed = attempts.attempts_of(store, [one, two])
+    assert [(a.post_id, a.number, a.outcome, a.error) for a in listed] == [
+        (one, 1, "error", "boom"),
+        (one, 2, None, None),
+    ]
+    assert attempts.latest_attempts(store, [one, two])[one].number == 2
+    # Another post of the account sees one post sent today, the latest at T0 + 1 h; the post itself, none.
+    pace = attempts.account_pace(
+        store, platform="xiaohongshu", account="xhs-1", other_than=ids["b"], since=T0, day_start=T0
+    )
+    assert pace == (1, T0 + timedelta(hours=1))
+    mine = dict(platform="xiaohongshu", account="xhs-1", other_than=one, since=T0, day_start=T0)
+    assert attempts.account_pace(store, **mine) == (0, None)  # type: ignore[arg-type]
+
+
+def test_events_are_found_by_kind_and_literal_prefix(store: Store) -> None:
+    ids = _seed(store)
+    post = ids["b"]
+    assert events.last_event_at(store, post, "retry") is None
+    claims.log_event(store, post, "retry", "first", now=T0)
+    claims.log_event(store, post, "retry", "second", now=T0 + timedelta(hours=2))
+    claims.log_event(store, post, "notify", "failed#1 100% sure", now=T0)
+    assert events.last_event_at(store, post, "retry") == T0 + timedelta(hours=2)
+    assert events.has_event(store, post, "notify", message_prefix="failed#1 ")
+    assert events.has_event(store, post, "notify", message_prefix="failed#1 100%")
+    assert not events.has_event(store, post, "notify", message_prefix="failed#1 1_0")  # `_` is not a wildcard
+    assert not events.has_event(store, post, "notify", message_prefix="%")
+    assert not events.has_event(store, ids["xhs-1/a"], "notify")
+
+
+def test_sync_state_values_are_set_once(store: Store) -> None:
+    assert sync_state.get_value(store, "mcp:k") is None
+    sync_state.put_new(store, "mcp:k", {"post_ids": [1]})
+    with pytest.raises(sa.exc.IntegrityError):
+        sync_state.put_new(store, "mcp:k", {"post_ids": [2]})
+    assert sync_state.get_value(store, "mcp:k") == {"post_ids": [1]}
+
+
+def test_calendar_views_and_the_dashboard_fingerprint(store: Store) -> None:
+    ids = _seed(store)
+    entries = posts.calendar_entries(store, hidden=[S.CANCELLED.value])
+    assert [(e.id, e.title) for e in entries] == [(ids["xhs-1/a"], "标题 A"), (ids["xhs-2/a"], "标题 A")]
+    assert posts.calendar_entries(store, hidden=[], platform="douyin") == []
+    assert posts.scheduled_for_account(store, "xiaohongshu", "xhs-2") == [("a", T0, {"title": "标题 A"})]
+    before = posts.posts_fingerprint(store)
+    assert before == (3, T0)
+    claims.transition(
+        store,
+        ids["xhs-2/a"],
+        owner=None,
+        from_states=[S.QUEUED],
+        to=S.CANCELLED,
+        now=T0 + timedelta(seconds=1),
+    )
+    assert posts.posts_fingerprint(store) == (3, T0 + timedelta(seconds=1))
+    assert [e.id for e in posts.calendar_entries(store, hidden=[S.CANCELLED.value])] == [ids["xhs-1/a"]]
+    assert posts.scheduled_for_account(store, "xiaohongshu", "xhs-2") == []
+
+
+def test_token_expiries_never_carry_a_value(store: Store) -> None:
+    assert token_expiries(store) == {}
+    StoreTokenCache(store).put("dy-1", "access", "SECRET-VALUE", T0, {"scope": "video"})
+    assert token_expiries(store) == {"dy-1": {"access": (T0, {"scope": "video"})}}
+
+
+def test_metric_samples_oldest_first(store: Store) -> None:
+    ids = _seed(store)
+    post = ids["xhs-1/a"]
+    with store.begin() as conn:
+        for name, value, taken in [("likes", 5.0, T0 + timedelta(hours=2)), ("views", 90.0, T0)]:
+            conn.execute(
+                sa.insert(metric_t).values(
+                    post_id=post,
+                    platform="xiaohongshu",
+                    account="xhs-1",
+                    name=name,
+                    value=value,
+                    taken_at=taken,
+                )
+            )
+    assert metric_samples(store, [post]) == [
+        (post, "views", 90.0, T0),
+        (post, "likes", 5.0, T0 + timedelta(hours=2)),
+    ]
+    assert metric_samples(store, [ids["b"]]) == []
