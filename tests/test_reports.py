@@ -128,7 +128,7 @@ def test_risks_name_failures_people_expiring_tokens_and_falling_engagement(
     ws, store = history
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
     text = "\n".join(report.risks)
-    assert "[needs_attention] #141" in text
+    assert "[需人工处理] #141" in text and "needs_attention" not in text
     assert "douyin_refresh 将于 2027-01-14 08:00 过期" in text and CANARY not in text
     assert "抖音 24 小时互动较上期下降" in text
     # Old failures stay out of this week's list; the ones in it are in `failed`.
@@ -164,20 +164,49 @@ def test_xlsx_reads_back_typed_with_a_frozen_header(history: tuple[Workspace, St
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
     path = reports.write(report, "xlsx", tmp_path / "weekly.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames[:2] == ["KPI", "本期发布"] and "内容互动明细" in wb.sheetnames
-    kpi = wb["KPI"]
-    assert kpi.freeze_panes == "A2"
+    assert wb.sheetnames[:2] == ["指标达成", "已发布"] and "内容互动明细·抖音" in wb.sheetnames
+    kpi = wb["指标达成"]
+    assert kpi.freeze_panes == "A2" and kpi.auto_filter.ref == kpi.dimensions
     assert [c.value for c in kpi[1]][:4] == ["指标", "目标", "实际", "状态"]
-    eng = wb["内容互动明细"]
-    assert eng.freeze_panes == "A2"
+    rows = {r[0].value: r for r in kpi.iter_rows(min_row=2)}
+    success = rows["发布成功率"]
+    assert success[1].value == 0.95 and success[2].value == 0.9744 and success[1].number_format == "0.0%"
+    assert success[3].value == "✅ 达标" and rows["准时发布率"][3].value == "⚠️ 未达标"
+    growth = rows["涨粉"]
+    assert growth[1].value == 117 and growth[2].value == 797 and "%" not in growth[2].number_format
+    eng = wb["内容互动明细·抖音"]
+    assert eng.freeze_panes == "A2" and eng.auto_filter.ref == eng.dimensions
     head = [c.value for c in eng[1]]
+    assert "播放" in head and "阅读/播放" not in head and len(head) == len(set(head))  # its own words, once
     row = [c.value for c in eng[2]]
-    assert isinstance(row[head.index("post_id")], int)
-    assert isinstance(row[head.index("published_at")], datetime)
-    assert isinstance(row[head.index("阅读/播放")], (int, float))
-    assert eng.max_row == len(report.engagement) + 1
-    published = wb["本期发布"]
-    assert published.max_row == len(report.published) + 1 and isinstance(published["B2"].value, datetime)
+    assert row[head.index("平台")] == "抖音"
+    assert isinstance(row[head.index("ID")], int)
+    assert isinstance(row[head.index("发布时间")], datetime)
+    assert isinstance(row[head.index("播放")], int)
+    rate = eng.cell(2, head.index("互动率") + 1)
+    assert isinstance(rate.value, float) and rate.number_format == "0.0%"
+    title = eng.column_dimensions["C"].width
+    longest = max(reports.writers.text_width(r.title) for r in report.engagement)
+    assert head[2] == "标题" and title is not None and title >= max(30, longest)  # CJK counts double
+    assert eng.max_row == sum(1 for r in report.engagement if r.platform == "douyin") + 1
+    published = wb["已发布"]
+    assert published.max_row == len(report.published) + 1 and isinstance(published["A2"].value, datetime)
+    assert published["B2"].value in {"小红书", "抖音", "微信公众号", "Product Hunt"}
+    assert published["E2"].value == "已发布"
+
+
+def test_engagement_tables_show_each_platforms_own_figures_once(history: tuple[Workspace, Store]) -> None:
+    ws, store = history
+    report = reports.build("engagement", store, ws, period="2027-W01", now=NOW)
+    shown = {platform: names for platform, names, _ in report.by_platform()}
+    assert "plays" not in shown["douyin"] and "views" in shown["douyin"]  # play_count is one figure
+    assert "likes" not in shown["producthunt"] and "votes" in shown["producthunt"]
+    md = reports.writers.render_markdown(report)
+    assert "| 标题 | 发布时间 | 播放 | 点赞 | 评论 | 分享 |" in md  # Douyin's words
+    assert "| 标题 | 发布时间 | 阅读 | 点赞 | 在看 | 留言 | 分享 | 收藏 |" in md  # WeChat's
+    header = reports.writers.render_csv(report).splitlines()[0].split(",")
+    assert len(header) == len(set(header)) and len(header) < 25
+    assert not set(header) & {"votes", "zaikan", "plays", "total_play", "post_id", "url", "published_at"}
 
 
 def test_csv_and_json_exports_parse(history: tuple[Workspace, Store], tmp_path: Path) -> None:
@@ -186,10 +215,42 @@ def test_csv_and_json_exports_parse(history: tuple[Workspace, Store], tmp_path: 
     ws, store = history
     report = reports.build("engagement", store, ws, period="2027-W01", now=NOW)
     rows = list(csv.DictReader(reports.write(report, "csv", tmp_path / "e.csv").open(encoding="utf-8-sig")))
-    assert len(rows) == len(report.engagement) and rows[0]["post_id"] == str(report.engagement[0].post_id)
+    assert len(rows) == len(report.engagement) and rows[0]["ID"] == str(report.engagement[0].post_id)
     data = json.loads(reports.write(report, "json", tmp_path / "e.json").read_text(encoding="utf-8"))
     assert data["kind"] == "engagement" and data["period"]["label"] == "2027-W01"
     assert len(data["engagement"]) == len(report.engagement)
+
+
+def _timestamps(value: object, key: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _timestamps(v, k)]
+    if isinstance(value, list):
+        return [t for v in value for t in _timestamps(v, key)]
+    if isinstance(value, str) and key in {"when", "published_at", "taken_at", "generated_at"}:
+        return [value]
+    return []
+
+
+def test_json_keeps_numbers_as_numbers_and_every_timestamp_has_its_offset(
+    history: tuple[Workspace, Store], tmp_path: Path
+) -> None:
+    ws, store = history
+    report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
+    data = json.loads(reports.write(report, "json", tmp_path / "w.json").read_text(encoding="utf-8"))
+    kpis = {k["key"]: k for k in data["kpis"]}
+    assert kpis["publish_success_rate"]["target"] == 0.95 and kpis["publish_success_rate"]["actual"] == 0.9744
+    assert (
+        kpis["publish_success_rate"]["numerator"] == 38 and kpis["publish_success_rate"]["denominator"] == 39
+    )
+    assert kpis["followers_growth"]["target"] == 117 and kpis["followers_growth"]["actual"] == 797
+    assert kpis["on_time_rate"]["ok"] is False and kpis["on_time_rate"]["status"] == "⚠️"
+    row = data["engagement"][0]
+    assert isinstance(row["figures"]["views"], (int, float)) and isinstance(row["engagement_rate"], float)
+    stamps = _timestamps(data)
+    assert len(stamps) > 100
+    for stamp in stamps:
+        assert datetime.fromisoformat(stamp).utcoffset() is not None, stamp
+    assert data["generated_at"] == "2027-01-11T09:30:00+08:00"
 
 
 def test_periods_parse_days_weeks_months_ranges_and_job_words() -> None:
@@ -210,6 +271,88 @@ def test_periods_parse_days_weeks_months_ranges_and_job_words() -> None:
     for bad in ("2027-W60", "2027-13", "2027-01-09..2027-01-01", "soon"):
         with pytest.raises(UsageError):
             parse_period(bad, zone=SH, now=NOW)
+
+
+def test_iso_weeks_and_rehearsed_windows_are_exact() -> None:
+    week = parse_period("2027-W01", zone=SH, now=NOW)
+    assert week.days == 7 and week.end - week.start == timedelta(days=7)
+    start = datetime(2026, 11, 30, 16, tzinfo=UTC)  # 2026-12-01 00:00 in Shanghai
+    two_weeks = reports.between(start, start + timedelta(days=14), SH)
+    assert two_weeks.days == 14 and (two_weeks.first, two_weeks.last) == (
+        date(2026, 12, 1),
+        date(2026, 12, 14),
+    )
+    one = reports.between(datetime(2027, 1, 3, 16, tzinfo=UTC), datetime(2027, 1, 10, 16, tzinfo=UTC), SH)
+    assert one.label == "2027-W01" and one.days == 7
+
+
+def test_rehearsed_fortnight_scales_the_follower_target_by_14_days(
+    history: tuple[Workspace, Store], tmp_path: Path
+) -> None:
+    ws, store = history
+    window = reports.between(
+        datetime(2026, 12, 27, 16, tzinfo=UTC), datetime(2027, 1, 10, 16, tzinfo=UTC), SH
+    )
+    paths = reports.rehearsal_reports(ws, store, period=window, now=NOW, out_dir=tmp_path / "r")
+    md = paths[0].read_text(encoding="utf-8")
+    assert "# 演练 · 运营周报" in md and "按月目标 500 × 14/30 折算" in md and "| 涨粉 | +233 |" in md
+
+
+def test_weekly_and_daily_follow_the_seed_templates(history: tuple[Workspace, Store]) -> None:
+    ws, store = history
+    weekly = reports.writers.render_markdown(reports.build("weekly", store, ws, period="2027-W01", now=NOW))
+    heads = [line for line in weekly.splitlines() if line.startswith(("## ", "### "))]
+    seed = ["## 本周总结", "### 完成事项", "### 关键成果", "## 指标达成", "## 问题与风险", "## 下周计划"]
+    assert [h.split("（")[0] for h in heads[:6]] == seed
+    assert (
+        "| 指标 | 目标 | 实际 | 状态 |" in weekly
+        and "- [ ] 2027-01-11 12:00 微信公众号《周报 技巧 #153》" in weekly
+    )
+    assert "KPI" not in weekly and "下期计划" not in weekly
+    daily = reports.writers.render_markdown(reports.build("daily", store, ws, period="2027-01-08", now=NOW))
+    heads = [line.split("（")[0] for line in daily.splitlines() if line.startswith("## ")]
+    assert heads[:4] == ["## 今日完成", "## 关键指标", "## 待解决问题", "## 明日计划"]
+
+
+def test_language_follows_the_workspace_or_lang_and_a_bad_one_is_a_usage_error(
+    history: tuple[Workspace, Store],
+) -> None:
+    ws, store = history
+    en = reports.build("weekly", store, ws, period="2027-W01", lang="en", now=NOW)
+    text = "\n".join(en.risks)
+    assert "[needs a person] #141" in text and "interactions at T+24 h fell" in text
+    md = reports.writers.render_markdown(en)
+    assert "## This week" in md and "## Targets" in md and "## Next week's plan" in md
+    with pytest.raises(UsageError, match="language"):
+        reports.build("weekly", store, ws, period="2027-W01", lang="fr", now=NOW)
+
+
+def test_risks_translate_reasons_and_show_workspace_relative_paths(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from publisher.store.tables import post_t
+
+    ws, store = seeded(tmp_path / "ws")
+    where = ws.root.resolve() / "content" / "2027-01-09-launch.md"
+    with store.begin() as conn:
+        conn.execute(
+            sa.update(post_t)
+            .where(post_t.c.id == 141)
+            .values(last_error=f"pre-flight: {where}: image missing")
+        )
+    report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
+    text = "\n".join(report.risks)
+    assert "发送前检查未通过：content/2027-01-09-launch.md: image missing" in text
+    assert str(ws.root.resolve()) not in text and str(tmp_path) not in text
+
+
+def test_an_account_without_data_shows_a_dash_never_zero(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "empty")
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
+    assert report.health and all(h.score is None for h in report.health)
+    md = reports.writers.render_markdown(report)
+    assert "| 微信公众号 | wechat | — | 窗口内无可评估的数据 |" in md and "| wechat | 0 |" not in md
 
 
 def test_health_score_is_explained(history: tuple[Workspace, Store]) -> None:
@@ -299,3 +442,16 @@ def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:
     html = reports.writers.render_html(report)
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
     assert "\\| a" in reports.writers.render_markdown(report)
+
+
+def test_report_command_refuses_an_unknown_language_as_a_usage_error(tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from publisher.cli.main import run
+
+    make_workspace(tmp_path / "ws")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = run(["report", "weekly", "--lang", "fr", "--workspace", str(tmp_path / "ws")])
+    assert code == 2 and "fr" in err.getvalue()

@@ -32,7 +32,8 @@ Capability = Literal["real_api", "assisted", "bridge", "oauth", "metrics", "csv_
 class Metric:
     """One figure the adapter reports: normalised name, the platform's raw name, a typical size (demo seeds).
 
-    A figure only this platform has carries its own report labels (shared ones are in `reports.i18n`).
+    A figure only this platform has carries its own report labels (shared ones are in `reports.i18n`); a
+    shared figure the platform calls by its own word (Douyin's views are 播放) carries that word.
     """
 
     name: str

@@ -147,6 +147,7 @@ def report(
     from publisher.rehearsal.run import open_rehearsal
 
     ws = open_workspace(workspace)
+    reports.check_lang(lang, ws.settings.language)  # a bad --lang is a usage error before any work
     # A rehearsal's report reads its store and lands under reports/rehearsal/ with 演练 in its title.
     ws, store = open_rehearsal(ws) if rehearsal else (ws, store_for(ws))
     result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now())

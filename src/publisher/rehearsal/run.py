@@ -375,7 +375,7 @@ def _reports(
 ) -> list[Path]:
     """The weekly report and engagement export of the rehearsed period."""
     try:
-        period = f"{start.astimezone(ws.zone):%Y-%m-%d}..{until.astimezone(ws.zone):%Y-%m-%d}"
+        period = reports.between(start, until, ws.zone)  # [start, until): 14 days are 14, not 15
         return list(reports.rehearsal_reports(ws, store, period=period, out_dir=out_dir, now=now))
     except Exception:  # a report bug must not hide the rehearsal's own result
         logger.warning("writing the rehearsal reports failed", exc_info=True)

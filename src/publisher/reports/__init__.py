@@ -12,8 +12,9 @@ from typing import Any
 from publisher.errors import ConfigError
 from publisher.reports.besttime import BestTimeFinder, best_time, best_time_finder
 from publisher.reports.build import DEFAULT_PERIOD, KINDS, build
+from publisher.reports.i18n import check_lang
 from publisher.reports.model import BestTime, Report
-from publisher.reports.period import Period, parse_period
+from publisher.reports.period import Period, between, parse_period
 from publisher.reports.writers import FORMATS, write
 from publisher.store.db import Store
 from publisher.workspace.settings import Workspace
@@ -27,7 +28,9 @@ __all__ = [
     "Report",
     "best_time",
     "best_time_finder",
+    "between",
     "build",
+    "check_lang",
     "default_out",
     "job_daily",
     "job_engagement",
@@ -106,7 +109,9 @@ def rehearsal_reports(
     out_dir: Path | None = None,
     lang: str | None = None,
 ) -> list[Path]:
-    """What a rehearsal writes at its end: the weekly report (md and xlsx) and the engagement export (csv)."""
+    """What a rehearsal writes at its end: the weekly report (md and xlsx) and the engagement export (csv),
+    each titled as a rehearsal. Give the rehearsed window as a Period (`between(start, until, zone)`): its
+    days are exact, so a KPI scaled by the period's length is judged on the days that were rehearsed."""
     out_dir = out_dir or (ws.reports_dir if ws.is_rehearsal else ws.reports_dir / "rehearsal")
     weekly = build("weekly", store, ws, period=period, lang=lang, now=now)
     engagement = build("engagement", store, ws, period=period, lang=lang, now=now)

@@ -12,6 +12,7 @@ from publisher.metrics.samples import INTERACTIONS
 from publisher.models import Item, Target
 from publisher.reports.data import Key, PostInfo, all_posts, latest
 from publisher.reports.engagement import interactions
+from publisher.reports.i18n import t
 from publisher.reports.model import BestTime
 from publisher.store.db import Store
 from publisher.store.reports import due_at_of, due_times_taken
@@ -73,15 +74,9 @@ def rank(
         key=lambda s: (-s[2], -s[3], s[0], s[1]),
     )
     enough = len(mine) >= MIN_POSTS
-    if lang == "zh":
-        basis = f"近 {HISTORY_DAYS} 天 {len(mine)} 篇内容发布后 24 小时的互动，按发布的星期和小时取平均"
-        if not enough:
-            basis += f"（少于 {MIN_POSTS} 篇，仅供参考）"
-    else:
-        basis = (
-            f"mean interactions at T+24 h of {len(mine)} post(s) of the last {HISTORY_DAYS} days, "
-            "by weekday and hour published" + ("" if enough else f" (fewer than {MIN_POSTS}: a hint only)")
-        )
+    basis = t("b_basis", lang, days=HISTORY_DAYS, n=len(mine)) + (
+        "" if enough else t("b_few", lang, n=MIN_POSTS)
+    )
     return BestTime(platform, account, len(mine), tuple(slots), enough, basis)
 
 

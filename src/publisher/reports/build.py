@@ -11,7 +11,7 @@ from publisher.reports import data
 from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank
 from publisher.reports.engagement import charts, engagement_rows, local
 from publisher.reports.health import health_all
-from publisher.reports.i18n import platform_name
+from publisher.reports.i18n import check_lang, platform_name, reason, state_name, t
 from publisher.reports.kpi import falling, kpis, mean_scores
 from publisher.reports.model import PostLine, Report
 from publisher.reports.period import Period, parse_period
@@ -38,7 +38,16 @@ def _line(p: data.PostInfo, zone: ZoneInfo, note: str = "") -> PostLine:
         local(when, zone),
         p.url or "",
         note,
+        when.astimezone(zone) if when is not None else None,
     )
+
+
+def tidy(text: str | None, ws: Workspace, lang: str) -> str:
+    """A stored reason or error as people read it: first line, their language, workspace-relative paths."""
+    first = (text or "").strip().splitlines()[0][:160] if (text or "").strip() else ""
+    for root in {str(ws.root.resolve()), str(ws.root)}:
+        first = first.replace(root + "/", "").replace(root, ".")
+    return reason(first, lang)
 
 
 def resolve_period(kind: str, period: str | Period | None, ws: Workspace, now: datetime) -> Period:
@@ -61,7 +70,7 @@ def build(
         from publisher.errors import UsageError
 
         raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
-    lang = lang or ws.settings.language
+    lang = check_lang(lang, ws.settings.language)
     per = resolve_period(kind, period, ws, now)
     prev = per.previous()
     zone = ws.zone
@@ -73,7 +82,11 @@ def build(
     report.published = sorted(
         (_line(p, zone) for p in in_period if p.state == S.PUBLISHED.value), key=lambda x: (x.when, x.id)
     )
-    report.failed = [_line(p, zone, p.last_error or p.reason) for p in in_period if p.state in PROBLEM_STATES]
+    report.failed = [
+        _line(p, zone, tidy(p.last_error or p.reason, ws, lang))
+        for p in in_period
+        if p.state in PROBLEM_STATES
+    ]
 
     # Figures: latest as of the end and the start of the period, and at T+24 h for fair comparisons.
     end_l = data.latest(store, before=per.end)
@@ -113,9 +126,10 @@ def build(
 
     plan_period = report.next_period or per.following()
     report.plan = [
-        _line(p, zone, p.reason if p.state != S.QUEUED.value else "")
+        _line(p, zone, tidy(p.reason, ws, lang) if p.state != S.QUEUED.value else "")
         for p in data.planned(store, max(plan_period.start, now), plan_period.end)
     ]
+    report.done, report.results = _summary(report, growth)
 
     window = [p for p in posts if p.due_at is not None and per.end - HEALTH_WINDOW <= p.due_at < per.end]
     half = HEALTH_WINDOW / 2
@@ -141,6 +155,42 @@ def build(
     return report
 
 
+def _summary(report: Report, growth: float | None) -> tuple[list[str], list[str]]:
+    """本周总结: what was done (published per platform, failures) and the key results (targets, followers,
+    interactions gained, the top post)."""
+    lang = report.lang
+    per: dict[str, int] = {}
+    for p in report.published:
+        per[p.platform] = per.get(p.platform, 0) + 1
+    sep = "、" if lang == "zh" else ", "
+    by = sep.join(
+        f"{platform_name(k, lang)} {v}" for k, v in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    done = [t("s_published_by", lang, n=len(report.published), by=by) if by else t("s_published", lang, n=0)]
+    if report.failed:
+        done.append(t("s_failed", lang, n=len(report.failed)))
+    judged = [k for k in report.kpis if k.ok is not None]
+    results = []
+    if judged:
+        results.append(t("s_kpis_met", lang, ok=sum(1 for k in judged if k.ok), n=len(judged)))
+    if growth is not None:
+        results.append(t("s_followers", lang, n=growth))
+    gained = sum(r.interactions_change for r in report.engagement)
+    if report.engagement:
+        results.append(t("s_interactions", lang, n=gained))
+        top = max(report.engagement, key=lambda r: (r.interactions_change, -r.post_id))
+        results.append(
+            t(
+                "s_top",
+                lang,
+                title=top.title,
+                platform=platform_name(top.platform, lang),
+                n=top.interactions_change,
+            )
+        )
+    return done, results
+
+
 def _risks(
     store: Store,
     ws: Workspace,
@@ -150,7 +200,6 @@ def _risks(
     now: datetime,
     lang: str,
 ) -> list[str]:
-    zh = lang == "zh"
     out: list[str] = []
     waiting = {s.value for s in (S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.AWAITING_MANUAL)}
     for p in posts:
@@ -158,31 +207,26 @@ def _risks(
         if p.state in waiting or (
             p.state in PROBLEM_STATES and data.in_window(p, report.period.start, report.period.end)
         ):
-            why = (p.last_error or p.reason or "").splitlines()[0][:160] if (p.last_error or p.reason) else ""
+            why = tidy(p.last_error or p.reason, ws, lang)
             out.append(
-                f"[{p.state}] #{p.id} {p.title}（{platform_name(p.platform, lang)}/{p.account}）"
-                + (f"：{why}" if why and zh else (f": {why}" if why else ""))
+                t(
+                    "r_post",
+                    lang,
+                    state=state_name(p.state, lang),
+                    id=p.id,
+                    title=p.title,
+                    platform=platform_name(p.platform, lang),
+                    account=p.account,
+                )
+                + (t("r_why", lang, why=why) if why else "")
             )
-    for account, reason in sorted(data.reauth_flags(store).items()):
-        out.append(
-            f"账号 {account} 需要重新授权：{reason}"
-            if zh
-            else f"account {account} needs re-authorisation: {reason}"
-        )
+    for account, why in sorted(data.reauth_flags(store).items()):
+        out.append(t("r_reauth", lang, account=account, reason=tidy(why, ws, lang)))
     for account, kind, expires in data.token_risks(store, now=now, within=TOKEN_WARNING):
-        when = local(expires, ws.zone)
-        out.append(
-            f"账号 {account} 的 {kind} 将于 {when} 过期，请提前重新授权"
-            if zh
-            else f"account {account}: {kind} expires {when}; re-authorise before then"
-        )
+        out.append(t("r_token", lang, account=account, kind=kind, when=local(expires, ws.zone)))
     for platform, (cur, before) in drops.items():
         change = (cur / before - 1) * 100
         out.append(
-            f"{platform_name(platform, lang)} 24 小时互动较上期下降 {-change:.0f}%"
-            f"（{cur:.0f} vs {before:.0f}）"
-            if zh
-            else f"{platform_name(platform, lang)}: interactions at T+24 h fell {-change:.0f}% "
-            f"({cur:.0f} vs {before:.0f})"
+            t("r_falling", lang, platform=platform_name(platform, lang), pct=-change, cur=cur, before=before)
         )
     return out

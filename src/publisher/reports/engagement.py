@@ -72,6 +72,8 @@ def engagement_rows(
                 rate(figures),
                 views24[0] if views24 else None,
                 local(newest, period.zone),
+                post.published_at.astimezone(period.zone) if post.published_at else None,
+                newest.astimezone(period.zone),
             )
         )
     rows.sort(key=lambda r: (-r.interactions, r.post_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from publisher.reports.data import PostInfo
+from publisher.reports.i18n import t
 from publisher.reports.kpi import ON_TIME
 from publisher.reports.model import Health
 from publisher.states import SETTLED
@@ -35,27 +36,24 @@ def account_health(
         trend_score = max(0.0, min(1.0, trend[0] / trend[1]))
     parts = {"cadence": cadence, "success": success, "trend": trend_score}
     weight = sum(WEIGHTS[k] for k, v in parts.items() if v is not None)
+    # No data is no score ("—"), never 0: an account that has not posted yet is not a failing one.
     score = (
-        round(sum(WEIGHTS[k] * v for k, v in parts.items() if v is not None) * 100 / weight) if weight else 0
+        round(sum(WEIGHTS[k] * v for k, v in parts.items() if v is not None) * 100 / weight)
+        if weight
+        else None
     )
-    zh = lang == "zh"
     bits = []
     if cadence is not None:
-        bits.append(f"{'按时发布' if zh else 'on time'} {on_time}/{len(due)} ×{WEIGHTS['cadence']}")
+        bits.append(t("h_on_time", lang, n=on_time, d=len(due), w=WEIGHTS["cadence"]))
     if success is not None:
-        bits.append(f"{'发布成功' if zh else 'published'} {published}/{len(due)} ×{WEIGHTS['success']}")
+        bits.append(t("h_success", lang, n=published, d=len(due), w=WEIGHTS["success"]))
     if trend_score is not None and trend is not None:
         change = (trend[0] / trend[1] - 1) * 100
-        bits.append(
-            f"{'24 小时互动较上期' if zh else 'interactions at T+24 h vs before'} {change:+.0f}% "
-            f"→ {trend_score:.2f} ×{WEIGHTS['trend']}"
-        )
+        bits.append(t("h_trend", lang, change=change, score=trend_score, w=WEIGHTS["trend"]))
     if not bits:
-        explain = "窗口内无可评估的数据" if zh else "nothing to judge in the window"
+        explain = t("h_nothing", lang)
     else:
-        explain = " + ".join(bits) + (
-            f"，按可用权重 {weight} 归一化" if zh else f", normalised by weight {weight}"
-        )
+        explain = t("h_join", lang).join(bits) + t("h_weight", lang, w=weight)
     return Health(platform, account, score, cadence, success, trend_score, explain)
 
 

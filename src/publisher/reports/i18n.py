@@ -1,22 +1,42 @@
-"""Report wording in Chinese (the default) and English; one table, looked up by key."""
+"""Report wording in Chinese (the default) and English: the one catalogue every report string comes from.
+
+`t(key, lang, **values)` formats a message; `state_name`, `reason` and `platform_name` turn store values into
+words a reader knows. A string lives here once; writers, KPIs, risks and summaries look it up by key.
+"""
 
 from __future__ import annotations
 
+import re
+
 from publisher.adapters import platforms, spec_for
+from publisher.adapters.spec import Metric
+from publisher.errors import UsageError
+
+LANGS = ("zh", "en")
 
 LABELS: dict[str, dict[str, str]] = {
+    # titles and the seed's sections (运营周报 / 运营日报 / 市场活动方案)
     "daily": {"zh": "运营日报", "en": "Daily operations report"},
     "weekly": {"zh": "运营周报", "en": "Weekly operations report"},
     "engagement": {"zh": "互动数据", "en": "Engagement"},
+    "campaign": {"zh": "市场活动方案", "en": "Campaign plan"},
     "rehearsal": {"zh": "演练", "en": "Rehearsal"},
     "period": {"zh": "统计周期", "en": "Period"},
     "generated": {"zh": "生成时间", "en": "Generated"},
-    "published": {"zh": "本期发布", "en": "Published"},
-    "failed": {"zh": "失败与错过", "en": "Failed or missed"},
-    "kpi": {"zh": "KPI", "en": "KPIs"},
+    "summary": {"zh": "本周总结", "en": "This week"},
+    "done": {"zh": "完成事项", "en": "Done"},
+    "results": {"zh": "关键成果", "en": "Key results"},
+    "kpi": {"zh": "指标达成", "en": "Targets"},
     "kpi_head": {"zh": "指标 | 目标 | 实际 | 状态", "en": "Metric | Target | Actual | Status"},
     "risks": {"zh": "问题与风险", "en": "Problems and risks"},
-    "plan": {"zh": "下期计划", "en": "Next period's plan"},
+    "plan_week": {"zh": "下周计划", "en": "Next week's plan"},
+    "today_done": {"zh": "今日完成", "en": "Done today"},
+    "key_figures": {"zh": "关键指标", "en": "Key figures"},
+    "open_issues": {"zh": "待解决问题", "en": "Open issues"},
+    "plan_day": {"zh": "明日计划", "en": "Tomorrow's plan"},
+    "appendix": {"zh": "附：数据明细", "en": "Appendix: details"},
+    "published": {"zh": "已发布", "en": "Published"},
+    "failed": {"zh": "失败与错过", "en": "Failed or missed"},
     "health": {"zh": "账号健康度", "en": "Account health"},
     "best_time": {"zh": "最佳发布时间", "en": "Best time to post"},
     "engagement_table": {"zh": "内容互动明细", "en": "Engagement per post"},
@@ -27,6 +47,22 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "发布时段 × 星期（24 小时互动，相对值）",
         "en": "Posting hour × weekday (interactions at T+24 h, relative)",
     },
+    # the campaign report (市场活动方案 with 效果追踪)
+    "c_goal": {"zh": "活动目标", "en": "Goals"},
+    "c_audience": {"zh": "目标受众", "en": "Audience"},
+    "c_channels": {"zh": "推广渠道", "en": "Channels"},
+    "c_schedule": {"zh": "时间安排", "en": "Schedule"},
+    "c_expected": {"zh": "预期效果", "en": "Expected effect"},
+    "c_tracking": {"zh": "效果追踪", "en": "Tracking"},
+    "c_head": {"zh": "指标 | 预期 | 实际 | 状态", "en": "Metric | Expected | Actual | Status"},
+    "c_reach": {"zh": "曝光（阅读/播放）", "en": "Reach (views)"},
+    "c_engagement": {"zh": "互动", "en": "Interactions"},
+    "c_votes": {"zh": "Product Hunt 投票", "en": "Product Hunt votes"},
+    "c_followers": {"zh": "活动期间涨粉", "en": "Followers gained"},
+    "c_posts": {"zh": "{n} 条内容", "en": "{n} post(s)"},
+    "c_window": {"zh": "活动时间：{first} 至 {last}", "en": "Runs {first} to {last}"},
+    "c_unknown": {"zh": "没有带 campaign: {name} 的内容", "en": "no item carries campaign: {name}"},
+    # table heads and small words
     "ok": {"zh": "达标", "en": "met"},
     "below": {"zh": "未达标", "en": "below"},
     "none": {"zh": "无", "en": "none"},
@@ -35,35 +71,172 @@ LABELS: dict[str, dict[str, str]] = {
     "platform": {"zh": "平台", "en": "Platform"},
     "account": {"zh": "账号", "en": "Account"},
     "title": {"zh": "标题", "en": "Title"},
+    "item": {"zh": "内容 ID", "en": "Item"},
+    "link": {"zh": "链接", "en": "Link"},
     "state": {"zh": "状态", "en": "State"},
     "note": {"zh": "说明", "en": "Note"},
     "score": {"zh": "得分", "en": "Score"},
+    "cadence": {"zh": "按时率", "en": "On time"},
+    "success": {"zh": "成功率", "en": "Success"},
+    "trend_score": {"zh": "互动趋势", "en": "Trend"},
     "how": {"zh": "计算方式", "en": "How it was computed"},
-    "posts": {"zh": "篇", "en": "posts"},
-    "change": {"zh": "本期变化", "en": "change"},
-    "rate": {"zh": "互动率", "en": "engagement rate"},
-    "interactions": {"zh": "互动", "en": "interactions"},
-    "views_24h": {"zh": "24 小时阅读/播放", "en": "views at T+24 h"},
-    "taken_at": {"zh": "数据时间", "en": "sampled"},
+    "weekday_h": {"zh": "星期", "en": "Weekday"},
+    "hour": {"zh": "小时", "en": "Hour"},
+    "posts_h": {"zh": "篇数", "en": "Posts"},
+    "change": {"zh": "本期新增", "en": "change"},
+    "rate": {"zh": "互动率", "en": "Engagement rate"},
+    "interactions": {"zh": "互动", "en": "Interactions"},
+    "views_24h": {"zh": "24 小时阅读/播放", "en": "Views at T+24 h"},
+    "published_at": {"zh": "发布时间", "en": "Published"},
+    "taken_at": {"zh": "数据时间", "en": "Sampled"},
+    "weekday": {"zh": "一,二,三,四,五,六,日", "en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun"},
+    "paren": {"zh": "（{x}）", "en": " ({x})"},
+    "period_line": {"zh": "{label}（{first} – {last}，{zone}）", "en": "{label} ({first} – {last}, {zone})"},
+    "slot": {"zh": "周{wd} {hour:02d}:00", "en": "{wd} {hour:02d}:00"},
+    # KPI lines
     "kpi_publish_success_rate": {"zh": "发布成功率", "en": "Publish success rate"},
     "kpi_on_time_rate": {"zh": "准时发布率", "en": "On-time rate"},
     "kpi_followers_growth": {"zh": "涨粉", "en": "Follower growth"},
-    "kpi_engagement_rate": {"zh": "互动率", "en": "Engagement rate"},
-    "weekday": {"zh": "一,二,三,四,五,六,日", "en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun"},
+    "kpi_engagement_rate": {"zh": "互动率（{platform}）", "en": "Engagement rate ({platform})"},
+    "kpi_month_scaled": {
+        "zh": "按月目标 {month:g} × {days}/30 折算",
+        "en": "monthly target {month:g} × {days}/30",
+    },
+    # summaries (本周总结 and the notification line)
+    "s_published": {"zh": "发布 {n} 条", "en": "{n} published"},
+    "s_published_by": {"zh": "发布 {n} 条内容（{by}）", "en": "{n} post(s) published ({by})"},
+    "s_failed": {"zh": "失败/错过 {n} 条", "en": "{n} failed or missed"},
+    "s_missed_kpis": {"zh": "未达标: {names}", "en": "below target: {names}"},
+    "s_risks": {"zh": "风险 {n} 项", "en": "{n} risk(s)"},
+    "s_kpis_met": {"zh": "指标达成 {ok}/{n}", "en": "{ok} of {n} targets met"},
+    "s_followers": {"zh": "涨粉 {n:+.0f}", "en": "followers {n:+.0f}"},
+    "s_interactions": {"zh": "新增互动 {n:,.0f}", "en": "{n:,.0f} interactions gained"},
+    "s_top": {
+        "zh": "互动最多：《{title}》（{platform}，{n:,.0f} 互动）",
+        "en": "top post: “{title}” ({platform}, {n:,.0f} interactions)",
+    },
+    "s_plan": {"zh": "{when} {platform}《{title}》", "en": "{when} {platform}: “{title}”"},
+    # risks (问题与风险)
+    "r_post": {
+        "zh": "[{state}] #{id} {title}（{platform}/{account}）",
+        "en": "[{state}] #{id} {title} ({platform}/{account})",
+    },
+    "r_why": {"zh": "：{why}", "en": ": {why}"},
+    "r_reauth": {
+        "zh": "账号 {account} 需要重新授权：{reason}",
+        "en": "account {account} needs re-authorisation: {reason}",
+    },
+    "r_token": {
+        "zh": "账号 {account} 的 {kind} 将于 {when} 过期，请提前重新授权",
+        "en": "account {account}: {kind} expires {when}; re-authorise before then",
+    },
+    "r_falling": {
+        "zh": "{platform} 24 小时互动较上期下降 {pct:.0f}%（{cur:.0f} vs {before:.0f}）",
+        "en": "{platform}: interactions at T+24 h fell {pct:.0f}% ({cur:.0f} vs {before:.0f})",
+    },
+    # account health
+    "h_on_time": {"zh": "按时发布 {n}/{d} ×{w}", "en": "on time {n}/{d} ×{w}"},
+    "h_success": {"zh": "发布成功 {n}/{d} ×{w}", "en": "published {n}/{d} ×{w}"},
+    "h_trend": {
+        "zh": "24 小时互动较上期 {change:+.0f}% → {score:.2f} ×{w}",
+        "en": "interactions at T+24 h vs before {change:+.0f}% → {score:.2f} ×{w}",
+    },
+    "h_join": {"zh": " + ", "en": " + "},
+    "h_weight": {"zh": "，按可用权重 {w} 归一化", "en": ", normalised by weight {w}"},
+    "h_nothing": {"zh": "窗口内无可评估的数据", "en": "nothing to judge in the window"},
+    # best time
+    "b_basis": {
+        "zh": "近 {days} 天 {n} 篇内容发布后 24 小时的互动，按发布的星期和小时取平均",
+        "en": "mean interactions at T+24 h of {n} post(s) of the last {days} days, "
+        "by weekday and hour published",
+    },
+    "b_few": {"zh": "（少于 {n} 篇，仅供参考）", "en": " (fewer than {n}: a hint only)"},
 }
 
+#: A post's state as people say it (models.PostState values).
+STATES: dict[str, dict[str, str]] = {
+    "planned": {"zh": "已计划", "en": "planned"},
+    "waiting_approval": {"zh": "待审批", "en": "waiting for approval"},
+    "held": {"zh": "已暂停（内容不合规）", "en": "held (content invalid)"},
+    "queued": {"zh": "排队中", "en": "queued"},
+    "claimed": {"zh": "发送中", "en": "being sent"},
+    "sending": {"zh": "发送中", "en": "being sent"},
+    "published": {"zh": "已发布", "en": "published"},
+    "retrying": {"zh": "等待重试", "en": "retrying"},
+    "failed": {"zh": "发布失败", "en": "failed"},
+    "awaiting_manual": {"zh": "待人工发布", "en": "to post by hand"},
+    "reconcile": {"zh": "结果待核对", "en": "outcome being checked"},
+    "needs_attention": {"zh": "需人工处理", "en": "needs a person"},
+    "needs_reauth": {"zh": "需重新授权", "en": "needs re-authorisation"},
+    "cancelled": {"zh": "已取消", "en": "cancelled"},
+    "missed": {"zh": "已错过", "en": "missed"},
+    "dry_run": {"zh": "演示发送", "en": "dry run"},
+    "draft": {"zh": "草稿", "en": "draft"},
+    "ready": {"zh": "就绪", "en": "ready"},
+}
+
+#: The queue's reasons (English in the store) as readers say them; the platform's own message is kept.
+REASONS: tuple[tuple[str, dict[str, str]], ...] = (
+    (r"late window passed", {"zh": "已超过补发时限"}),
+    (r"will retry: (?P<msg>.*)", {"zh": "稍后重试：{msg}"}),
+    (r"gave up after (?P<n>\d+) attempts: (?P<msg>.*)", {"zh": "重试 {n} 次后放弃：{msg}"}),
+    (r"daily quota used up; waiting for the reset: (?P<msg>.*)", {"zh": "当日配额已用完，等待重置：{msg}"}),
+    (
+        r"credentials of (?P<acc>\S+) need renewing \(publisher auth\): (?P<msg>.*)",
+        {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
+    ),
+    (r"outcome unknown: (?P<msg>.*)", {"zh": "结果未知，需要核对：{msg}"}),
+    (r"pre-flight: (?P<msg>.*)", {"zh": "发送前检查未通过：{msg}"}),
+    (r"pack ready.*", {"zh": "发布包已备好：请手动发布，然后确认链接"}),
+    (r"published", {"zh": "已发布"}),
+    (r"draft: checked, never published", {"zh": "草稿：已检查，不会发布"}),
+    (r"ready to post by hand: (?P<msg>.*)", {"zh": "发布包已备好，请人工发布：{msg}"}),
+    (r"ready to post by hand", {"zh": "发布包已备好，请人工发布"}),
+    (r"waiting for approval.*", {"zh": "等待审批（评审时加上 approved_by:）"}),
+    (r"no publish_at: planned, not scheduled", {"zh": "未设置 publish_at：已计划，未排期"}),
+    (r"rate limited: (?P<msg>.*)", {"zh": "触发限流：{msg}"}),
+    (r"lease released: the daemon stopped before sending", {"zh": "守护进程在发送前停止，已放回队列"}),
+    (r"publish now \(a person\)", {"zh": "人工要求立即发布"}),
+)
+
+#: Shared figure names (the normalised ones every platform may report).
 METRIC_NAMES: dict[str, dict[str, str]] = {
-    "views": {"zh": "阅读/播放", "en": "views"},
-    "likes": {"zh": "点赞", "en": "likes"},
-    "comments": {"zh": "评论", "en": "comments"},
-    "shares": {"zh": "分享", "en": "shares"},
-    "favorites": {"zh": "收藏", "en": "favorites"},
+    "views": {"zh": "阅读/播放", "en": "Views"},
+    "likes": {"zh": "点赞", "en": "Likes"},
+    "comments": {"zh": "评论", "en": "Comments"},
+    "shares": {"zh": "分享", "en": "Shares"},
+    "favorites": {"zh": "收藏", "en": "Favorites"},
 }
 
 
-def t(key: str, lang: str) -> str:
+def check_lang(lang: str | None, default: str = "zh") -> str:
+    """`lang`, or the default; anything but zh or en is a usage error (exit 2)."""
+    value = (lang or default).strip().lower()
+    if value not in LANGS:
+        raise UsageError(f"unknown language {lang!r}; one of {', '.join(LANGS)}")
+    return value
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The message `key` in `lang` (English where a language lacks it), formatted with `values`."""
     entry = LABELS.get(key)
-    return entry.get(lang, entry["en"]) if entry else key
+    text = entry.get(lang, entry["en"]) if entry else key
+    return text.format(**values) if values else text
+
+
+def state_name(state: str, lang: str) -> str:
+    return STATES.get(state, {}).get(lang, state.replace("_", " "))
+
+
+def reason(text: str, lang: str) -> str:
+    """A stored reason in the reader's language: the queue's words translated, a platform's message kept."""
+    text = text.strip()
+    if lang == "en":
+        return text
+    for pattern, words in REASONS:
+        if m := re.fullmatch(pattern, text, flags=re.DOTALL):
+            return words.get(lang, text).format(**m.groupdict())
+    return text
 
 
 def platform_name(name: str, lang: str) -> str:
@@ -72,22 +245,50 @@ def platform_name(name: str, lang: str) -> str:
     return spec.label(lang) if spec else name
 
 
-def metric_name(name: str, lang: str) -> str:
-    """A shared metric's label, else the label a platform gives its own figure, else the name."""
+def _declared(platform: str) -> list[Metric]:
+    """The figures a platform's spec declares, each raw figure once: Douyin reports play_count as `views`
+    and `plays`; the table shows it once, under the first name."""
+    spec = spec_for(platform)
+    out: list[Metric] = []
+    for m in spec.metrics if spec else ():
+        if all(m.raw != other.raw for other in out):
+            out.append(m)
+    return out
+
+
+def metric_name(name: str, lang: str, platform: str | None = None) -> str:
+    """A figure's label: the platform's own word for it (its spec's label), else the shared one, else the
+    label any platform gives a figure only it has, else the name."""
+    spec = spec_for(platform) if platform else None
+    for m in spec.metrics if spec else ():
+        if m.name == name and m.label_en:
+            return m.label_zh if lang == "zh" else m.label_en
     if name in METRIC_NAMES:
         return METRIC_NAMES[name].get(lang, name)
-    for spec in platforms().values():
-        for m in spec.metrics:
+    for other in platforms().values():
+        for m in other.metrics:
             if m.name == name and m.label_en:
                 return m.label_zh if lang == "zh" else m.label_en
     return name
+
+
+def platform_metrics(platform: str, seen: set[str] | None = None) -> list[str]:
+    """The figures a platform's engagement table shows, in its spec's order, each once; a platform without
+    declared figures shows the shared ones. With `seen`, only those it reported. Other figures (totals,
+    durations) stay in the JSON export, never a column under a raw API name."""
+    names = [m.name for m in _declared(platform)] or list(METRIC_NAMES)
+    return names if seen is None else [n for n in names if n in seen]
 
 
 def weekday(n: int, lang: str) -> str:
     return t("weekday", lang).split(",")[n]
 
 
-# -- the dashboard (`publisher serve`) shares this catalogue: menus, state names, reasons -------------------
+def slot(wd: int, hour: int, lang: str) -> str:
+    return t("slot", lang, wd=weekday(wd, lang), hour=hour)
+
+
+# -- the dashboard (`publisher serve`) shares this catalogue: menus (state names and reasons above) --------
 
 UI: dict[str, dict[str, str]] = {
     "nav_calendar": {"zh": "日历", "en": "Calendar"},
@@ -178,66 +379,12 @@ UI: dict[str, dict[str, str]] = {
     "heat_high": {"zh": "高", "en": "high"},
 }
 
-STATE_NAMES: dict[str, dict[str, str]] = {
-    "queued": {"zh": "排队中", "en": "queued"},
-    "claimed": {"zh": "已领取", "en": "claimed"},
-    "sending": {"zh": "发送中", "en": "sending"},
-    "published": {"zh": "已发布", "en": "published"},
-    "retrying": {"zh": "重试中", "en": "retrying"},
-    "failed": {"zh": "失败", "en": "failed"},
-    "awaiting_manual": {"zh": "待人工发布", "en": "awaiting manual"},
-    "reconcile": {"zh": "核对中", "en": "reconcile"},
-    "needs_attention": {"zh": "需人工确认", "en": "needs attention"},
-    "needs_reauth": {"zh": "需重新授权", "en": "needs reauth"},
-    "held": {"zh": "已暂停", "en": "held"},
-    "cancelled": {"zh": "已取消", "en": "cancelled"},
-    "missed": {"zh": "已错过", "en": "missed"},
-    "waiting_approval": {"zh": "待审批", "en": "waiting approval"},
-    "planned": {"zh": "已计划", "en": "planned"},
-    "dry_run": {"zh": "演示发送", "en": "dry run"},
-    "draft": {"zh": "草稿", "en": "draft"},
-    "ready": {"zh": "就绪", "en": "ready"},
-}
-
-#: the queue's reasons, start by start (the rest of the text, e.g. the platform's message, is kept)
-REASON_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("pack ready", "发布包已备好：请手动发布，然后确认链接"),
-    ("will retry: ", "稍后重试："),
-    ("gave up after ", "多次尝试后放弃："),
-    ("daily quota used up; waiting for the reset: ", "今日额度已用完，等待重置："),
-    ("outcome unknown: ", "结果未知，需核对："),
-    ("pre-flight: ", "发布前检查："),
-    ("lease released: the daemon stopped before sending", "守护进程在发送前停止，已放回队列"),
-    ("publish now (a person)", "有人点了立即发布"),
-    ("published", "已发布"),
-    ("draft: checked, never published", "草稿：已检查，不会发布"),
-    ("waiting for approval", "等待审批（approved_by）"),
-    ("credentials of ", "账号凭证需要更新（publisher auth）："),
-)
-
 
 def ui(key: str, lang: str, **values: object) -> str:
     """A dashboard string; `values` fill its {placeholders}."""
     entry = UI.get(key) or LABELS.get(key)
     text = entry.get(lang, entry["en"]) if entry else key
     return text.format(**values) if values else text
-
-
-def state_name(state: str, lang: str) -> str:
-    return STATE_NAMES.get(state, {}).get(lang, state.replace("_", " "))
-
-
-def reason(text: str, lang: str) -> str:
-    """A queue reason in `lang`: known openings translated, the specific rest (platform messages) kept."""
-    if lang == "en" or not text:
-        return text
-    for start, zh in REASON_PREFIXES:
-        if text.startswith(start):
-            rest = text[len(start) :].strip(" :")
-            if start == "pack ready" or not rest:
-                return zh
-            return f"{zh}{rest}" if zh.endswith("：") else f"{zh}（{rest}）"
-    return text
 
 
 def platform_label(name: str, fallback: str, lang: str) -> str:

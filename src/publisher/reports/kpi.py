@@ -72,27 +72,22 @@ def kpis(
     for key, func in (("publish_success_rate", success_rate), ("on_time_rate", on_time_rate)):
         value, num, den = func(posts)
         target = _num(targets.get(key))
-        ok = None if value is None or target is None else value >= target
         out.append(
             Kpi(
                 key,
                 t(f"kpi_{key}", lang),
                 pct(target) if target is not None else "—",
                 f"{pct(value)} ({num}/{den})" if den else t("no_data", lang),
-                ok,
+                None if value is None or target is None else value >= target,
+                unit="ratio",
+                target_value=target,
+                actual_value=None if value is None else round(value, 4),
+                num=num if den else None,
+                den=den or None,
             )
         )
     month = _num(targets.get("followers_growth_month"))
     goal = None if month is None else round(month * period.days / 30)
-    detail = (
-        ""
-        if month is None
-        else (
-            f"按月目标 {month:g} × {period.days}/30 折算"
-            if lang == "zh"
-            else f"monthly target {month:g} × {period.days}/30"
-        )
-    )
     out.append(
         Kpi(
             "followers_growth",
@@ -100,12 +95,15 @@ def kpis(
             "—" if goal is None else f"+{goal}",
             t("no_data", lang) if growth is None else f"{growth:+.0f}",
             None if growth is None or goal is None else growth >= goal,
-            detail,
+            "" if month is None else t("kpi_month_scaled", lang, month=month, days=period.days),
+            unit="count",
+            target_value=None if goal is None else float(goal),
+            actual_value=growth,
         )
     )
     wanted = targets.get("engagement_rate") or {}
     wanted = wanted if isinstance(wanted, Mapping) else {}
-    in_period = [r for r in rows if r.published_at and r.published_at >= period.first.isoformat()]
+    in_period = [r for r in rows if r.published is not None and r.published >= period.start]
     rates = platform_rates(in_period, followers_now)
     for platform in sorted(set(wanted) | set(rates)):
         target = _num(wanted.get(platform))
@@ -113,12 +111,13 @@ def kpis(
         out.append(
             Kpi(
                 f"engagement_rate.{platform}",
-                f"{t('kpi_engagement_rate', lang)}（{platform_name(platform, lang)}）"
-                if lang == "zh"
-                else f"{t('kpi_engagement_rate', lang)} ({platform_name(platform, lang)})",
+                t("kpi_engagement_rate", lang, platform=platform_name(platform, lang)),
                 pct(target) if target is not None else "—",
                 pct(value) if value is not None else t("no_data", lang),
                 None if value is None or target is None else value >= target,
+                unit="ratio",
+                target_value=target,
+                actual_value=None if value is None else round(value, 4),
             )
         )
     return out

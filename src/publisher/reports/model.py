@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from publisher.reports.i18n import platform_metrics, t
 from publisher.reports.period import Period
 
 
@@ -22,11 +23,22 @@ class PostLine:
     when: str  # local time, "YYYY-MM-DD HH:MM"
     url: str = ""
     note: str = ""
+    at: datetime | None = None  # the same instant, aware, in the workspace's zone
+
+    def to_dict(self) -> dict[str, Any]:
+        """For JSON: `when` as ISO 8601 with its offset."""
+        data = asdict(self)
+        data.pop("at")
+        data["when"] = self.at.isoformat() if self.at else None
+        return data
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One line of 指标 | 目标 | 实际 | 状态; `ok` None when there is nothing to judge (no data/target)."""
+    """One line of 指标 | 目标 | 实际 | 状态; `ok` None when there is nothing to judge (no data/target).
+
+    `target`/`actual` are the display text; `target_value`/`actual_value` the numbers behind them, a ratio
+    (0.95) when `unit` is "ratio", a count when it is "count"; `num`/`den` what a ratio was counted from."""
 
     key: str
     label: str
@@ -34,10 +46,31 @@ class Kpi:
     actual: str
     ok: bool | None
     detail: str = ""
+    unit: str = "ratio"
+    target_value: float | None = None
+    actual_value: float | None = None
+    num: int | None = None
+    den: int | None = None
 
     @property
     def status(self) -> str:
         return "—" if self.ok is None else ("✅" if self.ok else "⚠️")
+
+    def to_dict(self) -> dict[str, Any]:
+        """For JSON: numbers as numbers, the display text beside them."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": self.unit,
+            "target": self.target_value,
+            "actual": self.actual_value,
+            "numerator": self.num,
+            "denominator": self.den,
+            "ok": self.ok,
+            "status": self.status,
+            "text": {"target": self.target, "actual": self.actual},
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,6 +91,16 @@ class EngagementRow:
     engagement_rate: float | None
     views_24h: float | None
     taken_at: str
+    published: datetime | None = None  # `published_at` and `taken_at` as aware instants in the local zone
+    taken: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """For JSON: numbers as numbers, timestamps ISO 8601 with their offset."""
+        data = asdict(self)
+        for text, instant in (("published_at", "published"), ("taken_at", "taken")):
+            value = data.pop(instant)
+            data[text] = value.isoformat() if value else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -66,7 +109,7 @@ class Health:
 
     platform: str
     account: str
-    score: int
+    score: int | None  # None: nothing to judge (shown as "—", never 0)
     cadence: float | None
     success: float | None
     trend: float | None
@@ -101,8 +144,38 @@ class Charts:
 
 
 @dataclass
+class Campaign:
+    """The seed's 市场活动方案 with 效果追踪, filled from `[campaigns.NAME]` and the items carrying it."""
+
+    name: str
+    title: str
+    goal: list[str]  # 活动目标
+    audience: list[str]  # 目标受众
+    expected: list[str]  # 预期效果, as written in publisher.toml
+    channels: list[tuple[str, int]]  # 推广渠道: (platform, posts)
+    schedule: list[PostLine]  # 时间安排: every post of the campaign, by time
+    first: date | None
+    last: date | None
+    tracking: list[Kpi]  # 效果追踪: 预期 beside 实际
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "goal": list(self.goal),
+            "audience": list(self.audience),
+            "expected": list(self.expected),
+            "channels": [{"platform": p, "posts": n} for p, n in self.channels],
+            "schedule": [p.to_dict() for p in self.schedule],
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "tracking": [k.to_dict() for k in self.tracking],
+        }
+
+
+@dataclass
 class Report:
-    """A built report; `kind` is daily | weekly | engagement, `lang` zh | en."""
+    """A built report; `kind` is daily | weekly | engagement | campaign, `lang` zh | en."""
 
     kind: str
     lang: str
@@ -111,6 +184,8 @@ class Report:
     workspace: str
     published: list[PostLine] = field(default_factory=list)
     failed: list[PostLine] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)  # 本周总结 · 完成事项
+    results: list[str] = field(default_factory=list)  # 本周总结 · 关键成果
     kpis: list[Kpi] = field(default_factory=list)
     risks: list[str] = field(default_factory=list)
     plan: list[PostLine] = field(default_factory=list)
@@ -121,47 +196,53 @@ class Report:
     charts: Charts = field(default_factory=Charts)
     notes: list[str] = field(default_factory=list)
     rehearsal: bool = False  # built from a rehearsal's store: its title says 演练 / rehearsal
+    campaign: Campaign | None = None
 
-    def metric_names(self) -> list[str]:
-        """Every figure name in the engagement rows, the common ones first."""
-        common = ["views", "likes", "comments", "shares", "favorites"]
-        seen = {n for r in self.engagement for n in r.figures}
-        return [n for n in common if n in seen] + sorted(seen - set(common))
+    def by_platform(
+        self, rows: list[EngagementRow] | None = None
+    ) -> list[tuple[str, list[str], list[EngagementRow]]]:
+        """Engagement rows grouped per platform: (platform, the figures its table shows, its rows)."""
+        rows = self.engagement if rows is None else rows
+        out = []
+        for platform in sorted({r.platform for r in rows}):
+            mine = [r for r in rows if r.platform == platform]
+            seen = {n for r in mine for n in r.figures}
+            out.append((platform, platform_metrics(platform, seen), mine))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "kind": self.kind,
             "lang": self.lang,
             "period": self.period.to_dict(),
-            "generated_at": self.generated_at.isoformat(),
+            "generated_at": self.generated_at.astimezone(self.period.zone).isoformat(),
             "workspace": self.workspace,
-            **({"rehearsal": True} if self.rehearsal else {}),
-            "published": [asdict(p) for p in self.published],
-            "failed": [asdict(p) for p in self.failed],
-            "kpis": [{**asdict(k), "status": k.status} for k in self.kpis],
+            "rehearsal": self.rehearsal,
+            "published": [p.to_dict() for p in self.published],
+            "failed": [p.to_dict() for p in self.failed],
+            "kpis": [k.to_dict() for k in self.kpis],
             "risks": list(self.risks),
-            "plan": [asdict(p) for p in self.plan],
+            "plan": [p.to_dict() for p in self.plan],
             "next_period": self.next_period.to_dict() if self.next_period else None,
-            "engagement": [asdict(r) for r in self.engagement],
+            "engagement": [r.to_dict() for r in self.engagement],
             "health": [asdict(h) for h in self.health],
             "best_times": [{**asdict(b), "best": b.best} for b in self.best_times],
             "charts": asdict(self.charts),
             "notes": list(self.notes),
         }
+        if self.campaign is not None:
+            data["campaign"] = self.campaign.to_dict()
         return data
 
     def summary(self) -> str:
         """A short line for notifications: what was published, what needs a person, the KPIs missed."""
+        lang = self.lang
         missed = [k.label for k in self.kpis if k.ok is False]
-        zh = self.lang == "zh"
-        parts = [
-            f"{self.period.label}: "
-            + (f"发布 {len(self.published)} 条" if zh else f"{len(self.published)} published")
-        ]
+        parts = [f"{self.period.label}: " + t("s_published", lang, n=len(self.published))]
         if self.failed:
-            parts.append(f"失败/错过 {len(self.failed)} 条" if zh else f"{len(self.failed)} failed or missed")
+            parts.append(t("s_failed", lang, n=len(self.failed)))
         if missed:
-            parts.append(("未达标: " if zh else "below target: ") + ", ".join(missed))
+            parts.append(t("s_missed_kpis", lang, names=", ".join(missed)))
         if self.risks:
-            parts.append(f"风险 {len(self.risks)} 项" if zh else f"{len(self.risks)} risk(s)")
+            parts.append(t("s_risks", lang, n=len(self.risks)))
         return "; ".join(parts)

@@ -74,6 +74,17 @@ class Period:
         }
 
 
+def between(start: datetime, until: datetime, zone: ZoneInfo) -> Period:
+    """The local days of the half-open window [start, until): two weeks from midnight are 14 days, not 15."""
+    first = start.astimezone(zone).date()
+    last = (until - timedelta(microseconds=1)).astimezone(zone).date()
+    if last < first:
+        raise UsageError("the window ends before it starts")
+    if last - first == timedelta(days=6) and first.weekday() == 0:
+        return Period("week", first, last, zone)
+    return Period("range", first, last, zone)
+
+
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 

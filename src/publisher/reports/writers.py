@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,8 @@ from markupsafe import Markup
 
 from publisher.errors import UsageError
 from publisher.reports.charts import bar_chart, heat_chart, trend_chart
-from publisher.reports.i18n import metric_name, platform_name, t, weekday
-from publisher.reports.model import Report
+from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
+from publisher.reports.model import EngagementRow, Report
 
 FORMATS = ("md", "html", "csv", "xlsx", "json")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,12 +35,12 @@ def _num(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}"
 
 
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+,.0f}"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _slot(wd: int, hour: int, lang: str) -> str:
-    return f"周{weekday(wd, lang)} {hour:02d}:00" if lang == "zh" else f"{weekday(wd, lang)} {hour:02d}:00"
 
 
 def _env(autoescape: bool) -> jinja2.Environment:
@@ -50,13 +52,15 @@ def _env(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(cell=_cell, num=_num, pct=_pct)
+    env.filters.update(cell=_cell, num=_num, pct=_pct, signed=_signed)
     return env
 
 
 def report_title(report: Report) -> str:
     """The report's title; a rehearsal's says so (演练 · 运营周报, Rehearsal · Weekly operations report)."""
     title = t(report.kind, report.lang)
+    if report.campaign is not None:
+        title = f"{title}｜{report.campaign.title}"
     return f"{t('rehearsal', report.lang)} · {title}" if report.rehearsal else title
 
 
@@ -65,18 +69,18 @@ def _context(report: Report) -> dict[str, Any]:
     return {
         "r": report,
         "lang": lang,
-        "t": lambda key: t(key, lang),
+        "t": lambda key, **values: t(key, lang, **values),
         "pname": lambda p: platform_name(p, lang),
-        "mname": lambda m: metric_name(m, lang),
-        "slot": lambda wd, h: _slot(wd, h, lang),
-        "names": report.metric_names(),
+        "mname": lambda m, p=None: metric_name(m, lang, p),
+        "sname": lambda s: state_name(s, lang),
+        "slot": lambda wd, h: slot(wd, h, lang),
         "title": report_title(report),
         "top": report.engagement[:10],
     }
 
 
 def render_markdown(report: Report) -> str:
-    return _env(False).get_template("report.md.j2").render(**_context(report))
+    return _env(False).get_template("report.md.j2").render(**_context(report)).rstrip() + "\n"
 
 
 def render_html(report: Report) -> str:
@@ -91,82 +95,178 @@ def render_html(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    """Numbers as numbers, every timestamp ISO 8601 with its offset."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
 
 
-def tables(report: Report) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """Every table of the report with typed values (numbers stay numbers): sheet name -> (header, rows)."""
-    lang, names = report.lang, report.metric_names()
-    eng_head = [
-        "post_id",
-        t("platform", lang),
-        t("account", lang),
-        t("title", lang),
-        "item",
-        "published_at",
-        "url",
-    ]
-    eng_head += [metric_name(n, lang) for n in names]
-    eng_head += [f"{metric_name(n, lang)} {t('change', lang)}" for n in names]
-    eng_head += [
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+PERCENT, COUNT, WHEN = "0.0%", "#,##0", "yyyy-mm-dd hh:mm"
+
+
+@dataclass
+class Table:
+    """A sheet: header, typed rows (numbers stay numbers, times are datetimes) and each column's number
+    format (`PERCENT` for rates); `wide` names the column that holds titles."""
+
+    head: list[str]
+    rows: list[list[Any]]
+    formats: dict[int, str] = field(default_factory=dict)
+    wide: int | None = None
+    ratio_rows: list[bool] | None = None  # the KPI sheet: per row, target and actual are ratios or counts
+
+
+def _when(at: datetime | None) -> datetime | None:
+    """Local wall time without a zone: what a spreadsheet cell can hold (the sheet says the zone)."""
+    return at.replace(tzinfo=None) if at is not None else None
+
+
+def engagement_table(
+    report: Report, rows: list[EngagementRow], names: list[str], platform: str | None
+) -> Table:
+    """Engagement rows with the figures `names`: a platform's own labels when `platform` is given."""
+    lang = report.lang
+    head = [t("platform", lang), t("account", lang), t("title", lang), t("published_at", lang)]
+    head += [metric_name(n, lang, platform) for n in names]
+    head += [
         t("interactions", lang),
-        f"{t('interactions', lang)} {t('change', lang)}",
+        t("change", lang),
         t("rate", lang),
         t("views_24h", lang),
         t("taken_at", lang),
+        t("link", lang),
+        t("item", lang),
+        "ID",
     ]
-    eng_rows = [
-        [r.post_id, r.platform, r.account, r.title, r.item, _dt(r.published_at), r.url]
-        + [r.figures.get(n) for n in names]
-        + [r.change.get(n) for n in names]
-        + [r.interactions, r.interactions_change, r.engagement_rate, r.views_24h, _dt(r.taken_at)]
-        for r in report.engagement
+    body = [
+        [platform_name(r.platform, lang), r.account, r.title, _when(r.published)]
+        + [_clean(r.figures.get(n)) for n in names]
+        + [
+            _clean(r.interactions),
+            _clean(r.interactions_change),
+            _clean(r.engagement_rate),
+            _clean(r.views_24h),
+            _when(r.taken),
+            r.url,
+            r.item,
+            r.post_id,
+        ]
+        for r in rows
     ]
-    eng_rows = [[_clean(v) for v in row] for row in eng_rows]
-    out: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    n = len(names)
+    formats = {3: WHEN, 4 + n + 2: PERCENT, 4 + n + 4: WHEN}
+    formats.update(
+        {4 + i: COUNT for i, name in enumerate(names) if name not in ("rating", "avg_play_duration_s")}
+    )
+    formats.update({4 + n: COUNT, 4 + n + 1: COUNT, 4 + n + 3: COUNT})
+    return Table(head, body, formats, wide=2)
+
+
+def _all_names(report: Report) -> list[str]:
+    """The figures of every platform's table, once each (a CSV has one header)."""
+    out: list[str] = []
+    for _, names, _ in report.by_platform():
+        out += [n for n in names if n not in out]
+    return out
+
+
+def tables(report: Report) -> dict[str, Table]:
+    """Every table of the report, typed: sheet name -> Table."""
+    lang = report.lang
+    out: dict[str, Table] = {}
     if report.kind != "engagement":
-        out["KPI"] = (
+        out[t("kpi", lang)] = Table(
             t("kpi_head", lang).split(" | ") + [t("note", lang)],
-            [[k.label, k.target, k.actual, k.status, k.detail] for k in report.kpis],
+            [
+                [
+                    k.label,
+                    k.target_value,
+                    k.actual_value,
+                    f"{k.status} {t('ok', lang) if k.ok else t('below', lang)}" if k.ok is not None else "—",
+                    k.detail,
+                ]
+                for k in report.kpis
+            ],
+            wide=0,
+            ratio_rows=[k.unit == "ratio" for k in report.kpis],
         )
         post_head = [
-            "post_id",
             t("when", lang),
             t("platform", lang),
             t("account", lang),
             t("title", lang),
             t("state", lang),
-            "url",
             t("note", lang),
+            t("link", lang),
+            "ID",
         ]
         for key, lines in (("published", report.published), ("failed", report.failed), ("plan", report.plan)):
-            out[t(key, lang)] = (
+            out[t(key if key != "plan" else PLAN_KEY[report.kind], lang)] = Table(
                 post_head,
-                [[p.id, _dt(p.when), p.platform, p.account, p.title, p.state, p.url, p.note] for p in lines],
+                [
+                    [
+                        _when(p.at),
+                        platform_name(p.platform, lang),
+                        p.account,
+                        p.title,
+                        state_name(p.state, lang),
+                        p.note,
+                        p.url,
+                        p.id,
+                    ]
+                    for p in lines
+                ],
+                {0: WHEN},
+                wide=3,
             )
-        out[t("risks", lang)] = ([t("risks", lang)], [[x] for x in report.risks])
-    out[t("engagement_table", lang)] = (eng_head, eng_rows)
-    out[t("health", lang)] = (
+        out[t("risks", lang)] = Table([t("risks", lang)], [[x] for x in report.risks], wide=0)
+    for platform, names, rows in report.by_platform():
+        name = f"{t('engagement_table', lang)}·{platform_name(platform, lang)}"
+        out[name] = engagement_table(report, rows, names, platform)
+    if not report.engagement:
+        out[t("engagement_table", lang)] = engagement_table(report, [], [], None)
+    out[t("health", lang)] = Table(
         [
             t("platform", lang),
             t("account", lang),
             t("score", lang),
-            "cadence",
-            "success",
-            "trend",
+            t("cadence", lang),
+            t("success", lang),
+            t("trend_score", lang),
             t("how", lang),
         ],
-        [[h.platform, h.account, h.score, h.cadence, h.success, h.trend, h.explain] for h in report.health],
-    )
-    out[t("best_time", lang)] = (
-        [t("platform", lang), t("account", lang), "weekday", "hour", "score", "posts"],
         [
-            [b.platform, b.account, wd, hour, round(score, 2), n]
+            [platform_name(h.platform, lang), h.account, h.score, h.cadence, h.success, h.trend, h.explain]
+            for h in report.health
+        ],
+        {3: PERCENT, 4: PERCENT, 5: PERCENT},
+        wide=6,
+    )
+    out[t("best_time", lang)] = Table(
+        [
+            t("platform", lang),
+            t("account", lang),
+            t("weekday_h", lang),
+            t("hour", lang),
+            t("score", lang),
+            t("posts_h", lang),
+        ],
+        [
+            [platform_name(b.platform, lang), b.account, slot(wd, hour, lang), hour, round(score, 2), n]
             for b in report.best_times
             for wd, hour, score, n in b.slots[:5]
         ],
     )
     return out
+
+
+PLAN_KEY = {"daily": "plan_day", "weekly": "plan_week", "engagement": "plan_week", "campaign": "c_schedule"}
 
 
 def _clean(value: Any) -> Any:
@@ -176,23 +276,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _dt(text: str) -> datetime | str:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return text
-
-
 def render_csv(report: Report) -> str:
-    """The report's main table: engagement rows, or the KPI table for daily and weekly reports."""
-    all_tables = tables(report)
-    head, rows = (
-        all_tables["KPI"] if report.kind != "engagement" else all_tables[t("engagement_table", report.lang)]
-    )
+    """The report's main table: engagement rows (every platform, each figure once), or the KPI table."""
+    lang = report.lang
+    if report.kind == "engagement":
+        table = engagement_table(report, report.engagement, _all_names(report), None)
+    else:
+        table = tables(report)[t("kpi", lang)]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(head)
-    for row in rows:
+    writer.writerow(table.head)
+    for row in table.rows:
         writer.writerow(
             [
                 "" if v is None else (v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v)
@@ -202,36 +296,49 @@ def render_csv(report: Report) -> str:
     return buf.getvalue()
 
 
+def text_width(value: Any) -> int:
+    """Columns a value takes in a spreadsheet: a CJK character is two."""
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, float):
+        return 8
+    return sum(
+        2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value if value is not None else "")
+    )
+
+
 def write_xlsx(report: Report, out: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     for default in wb.worksheets:  # a new workbook comes with one empty sheet
         wb.remove(default)
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
-    for name, (head, rows) in tables(report).items():
+    for name, table in tables(report).items():
         sheet = wb.create_sheet(name[:31])
-        sheet.append(head)
-        for row in rows:
+        sheet.append(table.head)
+        for row in table.rows:
             sheet.append(row)
         for cell in sheet[1]:
             cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(vertical="center")
         sheet.freeze_panes = "A2"
-        for i, title in enumerate(head, start=1):
-            letter = get_column_letter(i)
-            sample = [title, *(r[i - 1] for r in rows[:50])]
-            sheet.column_dimensions[letter].width = min(
-                48, max(8, *(len(str(v or "")) * 1.3 for v in sample))
-            )
-            for cell in sheet[letter][1:]:
-                if isinstance(cell.value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, float) and (
-                    title in (t("rate", report.lang), "cadence", "success")
-                ):
-                    cell.number_format = "0.0%"
+        sheet.auto_filter.ref = sheet.dimensions
+        for i, head in enumerate(table.head):
+            letter = get_column_letter(i + 1)
+            sample = [head, *(r[i] for r in table.rows[:200])]
+            low, cap = (30, 60) if i == table.wide else (8, 40)  # titles get room; the rest fit their text
+            sheet.column_dimensions[letter].width = min(cap, max(low, *(text_width(v) + 2 for v in sample)))
+            fmt = table.formats.get(i)
+            for j, cell in enumerate(sheet[letter][1:]):
+                if table.ratio_rows is not None and i in (1, 2):
+                    cell.number_format = PERCENT if table.ratio_rows[j] else "+#,##0;-#,##0;0"
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = WHEN
+                elif fmt and isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
     wb.properties.title = f"{report_title(report)} {report.period.label}"
     wb.save(out)
 

@@ -15,7 +15,7 @@ SPEC = PlatformSpec(
     capabilities=frozenset({"real_api", "assisted", "oauth", "metrics"}),
     error_codes=CODES,
     metrics=(
-        Metric("views", "play_count", 20000),
+        Metric("views", "play_count", 20000, "播放", "plays"),
         Metric("plays", "play_count", 20000, "播放", "plays"),
         Metric("likes", "digg_count", 900),
         Metric("comments", "comment_count", 60),

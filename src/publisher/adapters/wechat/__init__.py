@@ -15,11 +15,11 @@ SPEC = PlatformSpec(
     credential_prefixes={"appid": "wx"},  # app ids start with "wx" (the sandbox checks it, as the API does)
     error_codes=CODES,
     metrics=(
-        Metric("views", "read_user", 3000),
+        Metric("views", "read_user", 3000, "阅读", "reads"),
         Metric("likes", "like_user", 90),
         Metric("shares", "share_user", 60),
         Metric("zaikan", "zaikan_user", 30, "在看", "zaikan (在看)"),
-        Metric("comments", "comment_count", 12),
+        Metric("comments", "comment_count", 12, "留言", "comments"),
         Metric("favorites", "collection_user", 40),
     ),
     factory=WechatAdapter,

@@ -16,7 +16,7 @@ SPEC = PlatformSpec(
     capabilities=frozenset({"assisted", "bridge", "csv_import"}),
     error_codes=CODES,
     metrics=(
-        Metric("views", "观看量", 5000),
+        Metric("views", "观看量", 5000, "观看", "views"),
         Metric("likes", "点赞", 300),
         Metric("favorites", "收藏", 150),
         Metric("comments", "评论", 30),
