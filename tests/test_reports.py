@@ -203,7 +203,7 @@ def test_engagement_tables_show_each_platforms_own_figures_once(history: tuple[W
     assert "likes" not in shown["producthunt"] and "votes" in shown["producthunt"]
     md = reports.writers.render_markdown(report)
     assert "| 标题 | 发布时间 | 播放 | 点赞 | 评论 | 分享 |" in md  # Douyin's words
-    assert "| 标题 | 发布时间 | 阅读 | 点赞 | 在看 | 留言 | 分享 | 收藏 |" in md  # WeChat's
+    assert "| 标题 | 发布时间 | 阅读 | 点赞 | 分享 | 在看 | 留言 | 收藏 |" in md  # WeChat's
     header = reports.writers.render_csv(report).splitlines()[0].split(",")
     assert len(header) == len(set(header)) and len(header) < 25
     assert not set(header) & {"votes", "zaikan", "plays", "total_play", "post_id", "url", "published_at"}

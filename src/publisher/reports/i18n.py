@@ -83,7 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
     "weekday_h": {"zh": "星期", "en": "Weekday"},
     "hour": {"zh": "小时", "en": "Hour"},
     "posts_h": {"zh": "篇数", "en": "Posts"},
-    "change": {"zh": "本期新增", "en": "change"},
+    "change": {"zh": "本期新增", "en": "Change"},
     "rate": {"zh": "互动率", "en": "Engagement rate"},
     "interactions": {"zh": "互动", "en": "Interactions"},
     "views_24h": {"zh": "24 小时阅读/播放", "en": "Views at T+24 h"},
@@ -257,8 +257,13 @@ def _declared(platform: str) -> list[Metric]:
 
 
 def metric_name(name: str, lang: str, platform: str | None = None) -> str:
-    """A figure's label: the platform's own word for it (its spec's label), else the shared one, else the
-    label any platform gives a figure only it has, else the name."""
+    """A figure's label (a column head): the platform's own word for it (its spec's label), else the shared
+    one, else the label any platform gives a figure only it has, else the name."""
+    label = _metric_label(name, lang, platform)
+    return label[:1].upper() + label[1:] if lang == "en" else label
+
+
+def _metric_label(name: str, lang: str, platform: str | None) -> str:
     spec = spec_for(platform) if platform else None
     for m in spec.metrics if spec else ():
         if m.name == name and m.label_en:
