@@ -445,3 +445,12 @@ def test_record_ids_keeps_ids_even_after_the_lease_is_lost(make_store: MakeStore
     assert not claims.record_ids(store, pid, "w1", {"publish_id": "P9"})
     with store.session() as s:
         assert s.get_one(PostRow, pid).ids == {"publish_id": "P9"}
+
+
+def test_head_revision_read_from_the_version_files_is_alembics_head() -> None:
+    """Opening a store at head skips the migration tool on this reading; it must agree with alembic."""
+    from alembic.script import ScriptDirectory
+
+    from publisher.store.db import _alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()

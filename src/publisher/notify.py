@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from publisher.redact import redact_text, register_secret
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +280,8 @@ class Notifier:
     def _deliver(self, channel: Channel, n: Notification) -> str:
         if channel.kind == "email":
             return self._email(channel, n)
+        import httpx  # on first delivery: the CLI's light commands never load the HTTP client
+
         url, data = payload(channel, n, self.now(), self.zone)
         with httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False) as client:
             response = client.post(url, json=data)

@@ -6,7 +6,7 @@ import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
@@ -14,9 +14,6 @@ from rich.live import Live
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from publisher.calendar.check import check_workspace, find_item
-from publisher.calendar.load import Calendar
-from publisher.calendar.sync import sync_calendar
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
@@ -37,12 +34,12 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
-from publisher.queue.manual import publish_dry_run, publish_now
-from publisher.queue.overview import PostView, post_views, status_summary
-from publisher.states import DELIVERED, DONE, IN_FLIGHT
-from publisher.store.db import store_for
-from publisher.workspace.scaffold import init_workspace
-from publisher.workspace.settings import open_workspace
+
+if TYPE_CHECKING:
+    from publisher.queue.overview import PostView
+
+# Each command imports the layers it uses when it runs, so `--help` and light commands start fast
+# (tests/test_cli_imports.py).
 
 __all__ = ["check", "init", "plan", "preview", "publish", "status", "sync"]
 
@@ -61,6 +58,8 @@ def init(
 ) -> None:
     """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
+    from publisher.workspace.scaffold import init_workspace
+
     if workspace is not None and directory != Path(".") and workspace.resolve() != directory.resolve():
         raise UsageError("--workspace: names another folder than DIRECTORY; give one of them")
     directory = workspace or directory
@@ -78,6 +77,9 @@ def init(
 def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
     """Validate every item for every target platform (exit 1 on any error)."""
     setup_logging(verbose)
+    from publisher.calendar.check import check_workspace
+    from publisher.workspace.settings import open_workspace
+
     ws = open_workspace(workspace)
     result = check_workspace(ws)
     if as_json:
@@ -103,6 +105,10 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
 def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
     """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
     setup_logging(verbose)
+    from publisher.calendar.sync import sync_calendar
+    from publisher.store.db import store_for
+    from publisher.workspace.settings import open_workspace
+
     ws = open_workspace(workspace)
     result = sync_calendar(ws, store_for(ws), now=utc_now())
     if as_json:
@@ -125,6 +131,12 @@ def plan(
 ) -> None:
     """What will go out when: when, platform, item, state; and what changed since the last sync."""
     setup_logging(verbose)
+    from publisher.calendar.sync import sync_calendar
+    from publisher.queue.overview import post_views
+    from publisher.states import DONE
+    from publisher.store.db import store_for
+    from publisher.workspace.settings import open_workspace
+
     ws = open_workspace(workspace)
     store = store_for(ws)
     now = utc_now()
@@ -162,6 +174,10 @@ def status(
 ) -> None:
     """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
+    from publisher.queue.overview import status_summary
+    from publisher.store.db import store_for
+    from publisher.workspace.settings import open_workspace
+
     ws = open_workspace(workspace)
     store = store_for(ws)
     if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
@@ -247,6 +263,11 @@ def publish(
 ) -> None:
     """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
     setup_logging(verbose)
+    from publisher.queue.manual import publish_dry_run
+    from publisher.states import DELIVERED
+    from publisher.store.db import store_for
+    from publisher.workspace.settings import open_workspace
+
     ws = open_workspace(workspace)
     store = store_for(ws)
     if not dry_run:
@@ -294,6 +315,9 @@ def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbo
     from publisher.daemon.entry import notifier_for
     from publisher.daemon.lock import describe, running_holder
     from publisher.daemon.service import run_once
+    from publisher.queue.manual import publish_now
+    from publisher.queue.overview import post_views
+    from publisher.states import IN_FLIGHT
 
     holder = running_holder(ws.state_dir) if store.is_sqlite else None
     made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
@@ -322,7 +346,10 @@ def preview(
 ) -> None:
     """Write HTML previews that look like each platform, with the media exactly as it would be sent."""
     setup_logging(verbose)
+    from publisher.calendar.check import find_item
+    from publisher.calendar.load import Calendar
     from publisher.calendar.preview import write_previews
+    from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
     calendar = Calendar(ws)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -21,6 +21,10 @@ from rich.text import Text
 from publisher import __version__
 from publisher.errors import UsageError
 from publisher.redact import install_logging_redaction
+
+if TYPE_CHECKING:
+    from publisher.store.db import Store
+    from publisher.workspace.settings import Workspace
 
 app = typer.Typer(
     name="publisher",
@@ -151,6 +155,20 @@ STATE_STYLE = {
     "sending": "blue",
     "reconcile": "red",
 }
+
+
+def open_workspace(path: Path | None) -> Workspace:
+    """The workspace at `path` (else the nearest with publisher.toml); its modules load on first use."""
+    from publisher.workspace.settings import open_workspace as open_ws
+
+    return open_ws(path)
+
+
+def store_for(ws: Workspace) -> Store:
+    """The workspace's store; the database layer loads only for the commands that use it."""
+    from publisher.store.db import store_for as open_store_for
+
+    return open_store_for(ws)
 
 
 def local_time(ws: Any, when: datetime | None) -> str:

@@ -16,17 +16,20 @@ from publisher.cli.common import (
     app,
     choice,
     err,
+    open_workspace,
     out,
     parse_day,
     print_json,
     sandbox_url_for,
     setup_logging,
+    store_for,
     utc_now,
 )
-from publisher.reports.build import KINDS as reports_kinds
-from publisher.reports.writers import FORMATS as report_formats
-from publisher.store.db import store_for
-from publisher.workspace.settings import open_workspace
+
+#: reports.build.KINDS and reports.writers.FORMATS, spelled here so `--help` never loads the report writers
+#: (tests/test_cli_imports.py checks they agree).
+REPORT_KINDS = ("daily", "weekly", "engagement")
+REPORT_FORMATS = ("md", "html", "csv", "xlsx", "json")
 
 metrics_app = typer.Typer(
     help="Engagement figures: pull them from the platforms, or import a CSV export.", no_args_is_help=True
@@ -116,7 +119,7 @@ def report(
         typer.Argument(
             help="daily (运营日报) | weekly (运营周报) | engagement",
             metavar="KIND",
-            callback=choice(*reports_kinds),
+            callback=choice(*REPORT_KINDS),
         ),
     ],
     period: Annotated[
@@ -127,7 +130,7 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="md | html | csv | xlsx | json", callback=choice(*report_formats))
+        str, typer.Option("--format", help="md | html | csv | xlsx | json", callback=choice(*REPORT_FORMATS))
     ] = "md",
     lang: Annotated[
         str | None,

@@ -24,17 +24,17 @@ from publisher.cli.common import (
     lit,
     local_time,
     new_table,
+    open_workspace,
     out,
     parse_day,
     print_event,
     print_json,
     setup_logging,
     state_text,
+    store_for,
     utc_now,
 )
 from publisher.errors import UsageError
-from publisher.store.db import store_for
-from publisher.workspace.settings import open_workspace
 
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")]
 

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
 from publisher.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -132,6 +133,9 @@ class Store:
                         problems.append(f"integrity_check: {info['integrity_check']}")
             else:
                 info["server_version"] = conn.exec_driver_sql("SHOW server_version").scalar()
+            from alembic.runtime.migration import MigrationContext
+            from alembic.script import ScriptDirectory
+
             info["revision"] = MigrationContext.configure(conn).get_current_revision()
             conn.rollback()
         info["head"] = ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -165,7 +169,14 @@ def open_store(url: str, *, clock: Callable[[], datetime] = utcnow, migrate: boo
 
 
 def upgrade(store: Store) -> None:
-    """Apply the migrations to head in one locked transaction, so two processes may start at once."""
+    """Apply the migrations to head in one locked transaction, so two processes may start at once.
+
+    A store already at head (every start but the first after an upgrade) is recognised by one read, without
+    loading the migration tool or taking the write lock."""
+    if _at_head(store):
+        return
+    from alembic import command
+
     config = _alembic_config()
     with store.begin() as conn:
         if store.dialect == "postgresql":
@@ -178,7 +189,49 @@ def upgrade(store: Store) -> None:
         command.upgrade(config, "head")
 
 
+_REVISION_LINE = re.compile(
+    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.M
+)
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the version files' `revision = ...` and
+    `down_revision = ...` lines; None when that reading is not certain (several heads, or a file it cannot
+    read), and then the migration tool decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        found: dict[str, str | None] = {m[1]: m[2] for m in _REVISION_LINE.finditer(text)}
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revision, parent = found["revision"], found["down_revision"]
+        if revision is None:
+            return None
+        revisions.add(revision)
+        if parent:
+            parents.add(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(store: Store) -> bool:
+    """Whether the database's alembic_version already names the head revision (one plain read)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except sa.exc.DBAPIError:  # no such table yet: a new database
+        return False
+    return [tuple(r) for r in rows] == [(head,)]
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

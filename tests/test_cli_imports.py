@@ -1,0 +1,81 @@
+"""The CLI starts fast because it imports only what the command in hand needs: `--help` loads no database
+layer, no MCP SDK, no web server, no image, spreadsheet or chart library and no HTTP client; `status` loads
+the database layer but none of the others (and no migration tool once the store is at head).
+
+Each case runs in a fresh interpreter (the test process itself has imported everything) and lists which of
+the heavy modules ended up in `sys.modules`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import WS
+
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "mcp",
+    "starlette",
+    "uvicorn",
+    "PIL",
+    "openpyxl",
+    "matplotlib",
+    "httpx",
+    "markdown_it",
+    "jinja2",
+)
+
+PROBE = """
+import contextlib, io, json, sys
+from publisher.cli.main import run
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = run(sys.argv[1:])
+heavy = json.loads({heavy!r})
+print(json.dumps({{"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}}))
+"""
+
+
+def loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, list[str]]:
+    """Run `publisher ARGS` in a fresh interpreter; its exit code and which HEAVY modules it imported."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=json.dumps(HEAVY)), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return data["code"], data["loaded"]
+
+
+@pytest.mark.parametrize("args", [("--help",), ("status", "--help"), ("report", "--help")])
+def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
+    code, loaded = loaded_by(*args)
+    assert code == 0
+    assert loaded == []
+
+
+def test_status_imports_the_store_but_no_face_or_media_library(ws: WS) -> None:
+    assert loaded_by("status", "--json", "-w", str(ws.root))[0] == 0  # the first run creates the store
+    code, loaded = loaded_by("status", "--json", "-w", str(ws.root))
+    assert code == 0
+    assert "sqlalchemy" in loaded
+    unwanted = {"alembic", "mcp", "starlette", "uvicorn", "PIL", "openpyxl", "matplotlib", "httpx"}
+    assert not unwanted & set(loaded)
+
+
+def test_the_cli_spells_report_kinds_and_formats_as_the_reports_do() -> None:
+    from publisher.cli.data import REPORT_FORMATS, REPORT_KINDS
+    from publisher.reports.build import KINDS
+    from publisher.reports.writers import FORMATS
+
+    assert (REPORT_KINDS, REPORT_FORMATS) == (KINDS, FORMATS)
