@@ -79,7 +79,8 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     assert xhs["fields"]["title"] == "你好，publisher｜第一篇笔记" and xhs["media"][0]["mime"] == "image/jpeg"
     assert Path(next(r for r in requests if r["platform"] == "wechat")["file"]).is_file()
     status = json.loads(cli("status", "--json", cwd=ws).stdout)
-    assert {"counts", "posts", "next_due", "attention", "items"} == set(status) and status["next_due"]
+    keys = {"counts", "posts", "next_due", "overdue", "attention", "items", "daemon", "now"}
+    assert keys == set(status) and status["next_due"]
     assert status["items"] == {"hello": "queued"}
     assert sum(status["counts"].values()) == len(status["posts"]) == 2
     # `publish_at: slot`: init copies the default schedules/slots.yaml, so each platform gets its next free

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from publisher.calendar.load import Calendar, Checked
 from publisher.errors import UsageError
-from publisher.models import Problem
+from publisher.models import Problem, Target
 from publisher.workspace.settings import Workspace
 
 
@@ -17,10 +18,11 @@ class CheckResult:
     """Every file's outcome of `publisher check`."""
 
     checked: tuple[Checked, ...]
+    timing: tuple[Problem, ...] = ()  # warnings about the clock (a publish_at already past)
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for c in self.checked for p in c.problems]
+        return [p for c in self.checked for p in c.problems] + list(self.timing)
 
     @property
     def errors(self) -> list[Problem]:
@@ -63,10 +65,46 @@ class CheckResult:
         }
 
 
-def check_workspace(ws: Workspace, calendar: Calendar | None = None) -> CheckResult:
-    """Parse and validate the whole calendar."""
+def check_workspace(
+    ws: Workspace, calendar: Calendar | None = None, now: datetime | None = None
+) -> CheckResult:
+    """Parse and validate the whole calendar; with `now`, also warn about ready posts already past due."""
     checked, _changed = (calendar or Calendar(ws)).scan()
-    return CheckResult(tuple(checked))
+    return CheckResult(tuple(checked), tuple(past_due(ws, checked, now)) if now else ())
+
+
+def past_due(ws: Workspace, checked: list[Checked], now: datetime) -> list[Problem]:
+    """A warning per ready item and past `publish_at`, saying what the late window will do with it."""
+    found: list[Problem] = []
+    for c in checked:
+        if c.item is None or c.item.status != "ready":
+            continue
+        late: dict[tuple[datetime, timedelta], list[str]] = {}
+        lines: dict[datetime, int] = {}
+        for t in c.item.targets:
+            if isinstance(t.publish_at, datetime) and t.publish_at < now:
+                late.setdefault((t.publish_at, _late_window(ws, t)), []).append(t.platform)
+                key = f"platforms.{t.platform}.publish_at"
+                lines.setdefault(t.publish_at, c.item.lines.get(key, c.item.lines.get("publish_at", t.line)))
+        for (when, window), platforms in sorted(late.items()):
+            local = when.astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
+            ends = (when + window).astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
+            what = (
+                f"until {ends} `publisher run` still sends it, late; after that it becomes `missed`"
+                if when + window > now
+                else f"its late window ended at {ends}: `publisher run` marks it `missed` and sends nothing"
+            )
+            found.append(
+                Problem(
+                    c.path,
+                    lines[when],
+                    "publish_at",
+                    f"{local} is in the past ({', '.join(sorted(set(platforms)))}); {what}",
+                    hint=f"move publish_at, or send it now with `publisher publish {c.item.id}`",
+                    severity="warning",
+                )
+            )
+    return found
 
 
 def find_item(calendar: Calendar, ref: str) -> Checked:
@@ -85,3 +123,16 @@ def find_item(calendar: Calendar, ref: str) -> Checked:
 
     hint = did_you_mean(ref, list(by_id))
     raise UsageError(f"no item {ref!r} (give an id or a file path){'; ' + hint if hint else ''}")
+
+
+def _late_window(ws: Workspace, target: Target) -> timedelta:
+    """The target's late window as sync computes it: its `late_window:` field, else the platform's."""
+    from publisher.errors import ConfigError
+    from publisher.platforms.rules import _duration
+
+    default = ws.rules[target.platform].schedule.late_window_s if target.platform in ws.rules else 7200.0
+    value = target.fields.get("late_window")
+    try:
+        return timedelta(seconds=default if value is None else _duration(value, where="", key=""))
+    except ConfigError:
+        return timedelta(seconds=default)

@@ -13,6 +13,7 @@ from rich.console import Group
 from rich.live import Live
 from rich.markup import escape
 from rich.syntax import Syntax
+from rich.text import Text
 
 from publisher.cli.common import (
     STATE_STYLE,
@@ -21,11 +22,13 @@ from publisher.cli.common import (
     WorkspaceOpt,
     app,
     changes_table,
+    daemon_line,
     err,
     lit,
     local_time,
     new_table,
     out,
+    overdue_note,
     print_event,
     print_json,
     sandbox_url_for,
@@ -81,7 +84,7 @@ def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Ver
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
-    result = check_workspace(ws)
+    result = check_workspace(ws, now=utc_now())
     if as_json:
         print_json(result.to_dict())
     else:
@@ -142,7 +145,7 @@ def plan(
     now = utc_now()
     preview = sync_calendar(ws, store, now=now, apply_changes=False)
     # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
-    views = [v for v in post_views(store, until=now + timedelta(days=days)) if v.state not in DONE]
+    views = [v for v in post_views(store, until=now + timedelta(days=days), now=now) if v.state not in DONE]
     if as_json:
         print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
         return
@@ -158,8 +161,8 @@ def plan(
             lit(v.platform),
             lit(v.account),
             lit(v.item),
-            state_text(v.state),
-            lit(v.reason[:80]),
+            state_text("overdue" if v.overdue else v.state),
+            lit(overdue_note(ws, v.missed_at, now) if v.overdue else v.reason[:80]),
         )
     out.print(table)
 
@@ -182,18 +185,27 @@ def status(
     store = store_for(ws)
     if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
         while True:
-            print_event(status_summary(store))
+            print_event(_status_data(ws, store))
             time.sleep(every)
     if as_json:
-        print_json(status_summary(store))
+        print_json(_status_data(ws, store))
         return
     if not watch:
-        out.print(_status_view(ws, status_summary(store)))
+        out.print(_status_view(ws, _status_data(ws, store)))
         return
-    with Live(_status_view(ws, status_summary(store)), console=out, auto_refresh=False) as live:
+    with Live(_status_view(ws, _status_data(ws, store)), console=out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
-            live.update(_status_view(ws, status_summary(store)), refresh=True)
+            live.update(_status_view(ws, _status_data(ws, store)), refresh=True)
+
+
+def _status_data(ws: Any, store: Any) -> dict[str, Any]:
+    """status_summary at this instant, with whether a daemon runs (its heartbeat)."""
+    now = utc_now()
+    data = status_summary(store, now=now)
+    data["now"] = now.isoformat()
+    data["daemon"], _line = daemon_line(ws, now)
+    return data
 
 
 def _status_view(ws: Any, data: dict[str, Any]) -> Group:
@@ -206,18 +218,26 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
     table = new_table(f"posts · next due {local_time(ws, next_due)}")
     for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
         table.add_column(col)
+    now = datetime.fromisoformat(data["now"])
     for p in data["posts"]:
         when = datetime.fromisoformat(p["due_at"]) if p["due_at"] else None
+        missed_at = datetime.fromisoformat(p["missed_at"]) if p.get("missed_at") else None
         table.add_row(
             str(p["id"]),
             local_time(ws, when),
             lit(p["platform"]),
             lit(p["account"]),
             lit(p["item"]),
-            state_text(p["state"]),
-            lit((p["last_error"] or p["reason"] or "")[:90]),
+            state_text("overdue" if p.get("overdue") else p["state"]),
+            lit(
+                overdue_note(ws, missed_at, now)
+                if p.get("overdue")
+                else (p["last_error"] or p["reason"] or "")[:90]
+            ),
         )
-    parts: list[Any] = [counts, table]
+    _status, line = daemon_line(ws, now)
+    running = Text(line, style="green" if data["daemon"]["running"] else "yellow")
+    parts: list[Any] = [running, counts, table]
     if data["attention"]:
         needs = new_table("needs a person (publisher retry / cancel / resolve POST)")
         for col in ("id", "item", "platform", "state", "reason", "evidence"):

@@ -154,6 +154,7 @@ STATE_STYLE = {
     "claimed": "blue",
     "sending": "blue",
     "reconcile": "red",
+    "overdue": "bold yellow",
 }
 
 
@@ -173,6 +174,23 @@ def store_for(ws: Workspace) -> Store:
 
 def local_time(ws: Any, when: datetime | None) -> str:
     return when.astimezone(ws.zone).strftime("%Y-%m-%d %a %H:%M") if when else "—"
+
+
+def overdue_note(ws: Any, missed_at: datetime | None, now: datetime) -> str:
+    """What happens to a queued post past due: sent late by the daemon until `missed_at`, then missed."""
+    if missed_at is None:
+        return ""
+    if missed_at > now:
+        return f"overdue: goes out when the daemon runs; missed after {local_time(ws, missed_at)}"
+    return f"overdue beyond the late window (ended {local_time(ws, missed_at)}): missed when the daemon runs"
+
+
+def daemon_line(ws: Any, now: datetime) -> tuple[dict[str, Any], str]:
+    """Whether a daemon runs on the workspace, and since when (its heartbeat), as data and as a line."""
+    from publisher.daemon import heartbeat
+
+    status = heartbeat.daemon_status(ws.state_dir, now)
+    return status, heartbeat.describe(status, lambda when: local_time(ws, when))
 
 
 def utc_now() -> datetime:

@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
+from publisher.daemon import heartbeat
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
 from publisher.errors import PublisherError
@@ -448,6 +449,8 @@ class Daemon:
         self._wake.set()  # the first tick at once: what fell due while nothing ran (late policy) goes now
         ready, announced = self.ws.state_dir / READY_NAME, False
         ready.unlink(missing_ok=True)
+        started = self.clock()
+        self._beat(started)
         try:
             while not self.stopping:
                 waiter = asyncio.create_task(self._wake.wait())
@@ -464,11 +467,13 @@ class Daemon:
                 if tick.exception() is not None:
                     logger.error("tick failed; retrying at the next alarm", exc_info=tick.exception())
                 self.arm()
+                self._beat(started)
                 if not announced:
                     announced = True
                     self._mark_ready(ready)
         finally:
             ready.unlink(missing_ok=True)
+            heartbeat.clear(self.ws.state_dir, self.owner)
             scheduler.shutdown(wait=False)
             self._stop.set()
             watcher.cancel()
@@ -479,6 +484,13 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
             self.close()
+
+    def _beat(self, started: datetime) -> None:
+        """The heartbeat `status` and the dashboard read to say whether a daemon runs, and since when."""
+        try:
+            heartbeat.beat(self.ws.state_dir, owner=self.owner, started_at=started, now=self.clock())
+        except OSError as exc:  # a read-only state dir must not stop the daemon
+            logger.warning("cannot write the heartbeat: %s", exc)
 
     def _mark_ready(self, path: Path) -> None:
         """Say "serving" to scripts and benchmarks: synced, the clock armed and the first tick done."""

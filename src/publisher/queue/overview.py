@@ -3,6 +3,7 @@ and the evidence for posts that need a person."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from publisher.models import PostState
@@ -16,16 +17,16 @@ __all__ = ["ATTENTION_STATES", "PostView", "post_views", "status_summary"]
 ATTENTION_STATES = ATTENTION  # kept for callers; defined in publisher.states
 
 
-def status_summary(store: Store) -> dict[str, Any]:
-    """Counts per state, the next due time, every post,
+def status_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """Counts per state, the next due time, every post (overdue ones marked when `now` is given),
     and the evidence for every post that needs a person."""
     from publisher.queue.actions import aggregate_state
 
-    views = post_views(store)
+    views = post_views(store, now=now)
     counts: dict[str, int] = {}
     for v in views:
         counts[v.state] = counts.get(v.state, 0) + 1
-    waiting = [v.due_at for v in views if v.state in WAITING and v.due_at]
+    waiting = [v.due_at for v in views if v.state in WAITING and v.due_at and not v.overdue]
     attention = [v for v in views if v.state in ATTENTION_STATES]
     evidence: list[dict[str, Any]] = []
     if attention:
@@ -59,6 +60,7 @@ def status_summary(store: Store) -> dict[str, Any]:
     return {
         "counts": counts,
         "next_due": min(waiting).isoformat() if waiting else None,
+        "overdue": [v.id for v in views if v.overdue],
         "items": {item: aggregate_state(states) for item, states in sorted(by_item.items())},
         "posts": [v.to_dict() for v in views],
         "attention": evidence,

@@ -325,6 +325,25 @@ UI: dict[str, dict[str, str]] = {
     "due": {"zh": "计划时间", "en": "due"},
     "attempts": {"zh": "尝试 {n} 次", "en": "{n} attempt(s)"},
     "publish_now": {"zh": "立即发布", "en": "Publish now"},
+    "publish_now_waits": {"zh": "立即发布（等待守护进程）", "en": "Publish now (waits for a daemon)"},
+    "publish_now_waits_hint": {
+        "zh": "没有运行中的守护进程：`publisher run` 启动后才会发出",
+        "en": "no daemon runs: it goes out once `publisher run` starts",
+    },
+    "daemon_on": {"zh": "守护进程运行中，自 {since} 起", "en": "Daemon running since {since}"},
+    "daemon_off": {
+        "zh": "没有运行中的守护进程{seen}：`publisher run` 启动前不会发布任何内容；“立即发布”会等待它。",
+        "en": "No daemon running{seen}: nothing is published until `publisher run` starts; "
+        '"Publish now" waits for it.',
+    },
+    "daemon_seen": {"zh": "（上次心跳 {when}）", "en": " (last seen {when})"},
+    "overdue": {"zh": "已逾期", "en": "Overdue"},
+    "overdue_note": {
+        "zh": "已逾期：{who}；若到 {missed_at} 仍未发出，将变为“已错过”",
+        "en": "overdue: {who}, unless it is still waiting at {missed_at}: then it becomes missed",
+    },
+    "overdue_daemon": {"zh": "守护进程会补发", "en": "the daemon sends it late"},
+    "overdue_no_daemon": {"zh": "`publisher run` 启动后补发", "en": "goes out when `publisher run` starts"},
     "retry": {"zh": "重试", "en": "Retry"},
     "checked_not_there": {"zh": "我已确认：平台上没有这条", "en": "I checked: it is not on the platform"},
     "published_url": {"zh": "https://… 已发布的链接", "en": "https://… the published post"},

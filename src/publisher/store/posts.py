@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +32,9 @@ class PostView:
     attempts: int
     url: str | None
     last_error: str | None
+    #: queued and past due (computed against `now` by post_views): goes out late, or at `missed_at` is missed
+    overdue: bool = False
+    missed_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +48,8 @@ class PostView:
             "attempts": self.attempts,
             "url": self.url,
             "last_error": self.last_error,
+            "overdue": self.overdue,
+            "missed_at": self.missed_at.isoformat() if self.missed_at else None,
         }
 
 
@@ -109,9 +114,14 @@ class CalendarEntry:
 
 
 def post_views(
-    store: Store, *, states: Collection[str] | None = None, until: datetime | None = None
+    store: Store,
+    *,
+    states: Collection[str] | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[PostView]:
-    """Posts ordered by due time (unscheduled last), optionally only in `states` or due by `until`."""
+    """Posts ordered by due time (unscheduled last), optionally only in `states` or due by `until`; with
+    `now`, a queued post past due is `overdue`, with the time its late window ends (`missed_at`)."""
     query = sa.select(post_t)
     if states:
         query = query.where(post_t.c.state.in_(sorted(states)))
@@ -131,10 +141,19 @@ def post_views(
             r["attempt_count"],
             r["url"],
             r["last_error"],
+            *_lateness(r["state"], r["due_at"], r["late_window_s"], now),
         )
         for r in rows
     ]
     return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
+
+
+def _lateness(
+    state: str, due_at: datetime | None, window_s: float | None, now: datetime | None
+) -> tuple[bool, datetime | None]:
+    if now is None or due_at is None or state != S.QUEUED.value or due_at >= now:
+        return False, None
+    return True, due_at + timedelta(seconds=window_s if window_s is not None else 0.0)
 
 
 def post_state(store: Store, post_id: int) -> CurrentPost | None:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from publisher.calendar.preview import write_previews
+from publisher.daemon import heartbeat
 from publisher.errors import PublisherError, UsageError
 from publisher.models import PostState
 from publisher.queue.overview import post_views
@@ -39,6 +40,7 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["available"] = actions.available
+_env.filters["isodate"] = lambda text: datetime.fromisoformat(text) if text else None
 _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "http://")) else "#"
 
 
@@ -72,6 +74,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "version": request.app.state.broadcaster.version,
         "page": name,
         "labels": {key: platform_label(key, rules.label, lang) for key, rules in state.ws.rules.items()},
+        "daemon": heartbeat.daemon_status(state.ws.state_dir, state.now()),
         **context,
     }
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
@@ -109,11 +112,17 @@ async def calendar_page(request: Request) -> Response:
 async def queue_page(request: Request) -> Response:
     state = _state(request)
     await anyio.to_thread.run_sync(state.ensure_synced)
-    views = await anyio.to_thread.run_sync(lambda: post_views(state.store, states=QUEUE_STATES))
+    now = state.now()
+    views = await anyio.to_thread.run_sync(
+        lambda: post_views(state.store, states=QUEUE_STATES | {PostState.QUEUED.value}, now=now)
+    )
     titles = state.titles()
     person = [v for v in views if v.state in {s.value for s in PERSON_STATES}]
-    waiting = [v for v in views if v not in person]
-    return render(request, "queue", {"person": person, "waiting": waiting, "titles": titles})
+    overdue = [v for v in views if v.overdue]  # queued and past due: sent late, or missed at missed_at
+    waiting = [v for v in views if v not in person and v.state != PostState.QUEUED.value]
+    return render(
+        request, "queue", {"person": person, "overdue": overdue, "waiting": waiting, "titles": titles}
+    )
 
 
 async def item_page(request: Request) -> Response:
@@ -165,6 +174,11 @@ async def post_action(request: Request) -> Response:
         message = await anyio.to_thread.run_sync(
             actions.run, state.store, post_id, action, form, state.now(), state.lang
         )
+        if (
+            action == "publish-now"
+            and not heartbeat.daemon_status(state.ws.state_dir, state.now())["running"]
+        ):
+            message += "; no daemon runs now: it goes out once `publisher run` starts"
         kind, status = "ok", 303
     except PublisherError as exc:
         message, kind, status = redact_text(str(exc)), "error", 303

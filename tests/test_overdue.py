@@ -1,0 +1,109 @@
+"""Overdue is visible: `check` warns about a publish_at in the past, `plan`, `status` and the dashboard show a
+queued post past due as overdue with the time it becomes missed, and whether a daemon runs (its heartbeat)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from starlette.testclient import TestClient
+from tests.conftest import WS
+from tests.test_check import GOOD
+from tests.test_cli import cli
+
+from publisher.daemon import heartbeat
+from publisher.web import create_app
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def _due_an_hour_ago(ws: WS) -> datetime:
+    due = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    local = due.astimezone(ws.open().zone).strftime("%Y-%m-%d %H:%M")
+    text = GOOD.replace("publish_at: 2026-12-01 12:00", f"publish_at: {local}")
+    ws.item("launch.md", text.replace(", publish_at: 2026-12-02 00:01 America/Los_Angeles", ""))
+    return due
+
+
+def test_check_warns_about_a_publish_at_in_the_past_and_what_the_late_window_does(ws: WS) -> None:
+    _due_an_hour_ago(ws)
+    result = json.loads(cli("check", "--json", "--workspace", str(ws.root)).stdout)
+    late = {
+        w["message"].split("(")[1].split(")")[0]: w for w in result["warnings"] if w["field"] == "publish_at"
+    }
+    assert set(late) == {"douyin, wechat, xiaohongshu", "producthunt"}, result["warnings"]
+    # Two hours' late window: still sent, late; Product Hunt's 30 minutes are over: missed.
+    assert (
+        "still sends it, late; after that it becomes `missed`"
+        in late["douyin, wechat, xiaohongshu"]["message"]
+    )
+    assert "late window ended" in late["producthunt"]["message"] and late["producthunt"]["line"] == 4
+
+
+def test_plan_and_status_show_overdue_with_when_it_becomes_missed(ws: WS) -> None:
+    due = _due_an_hour_ago(ws)
+    assert cli("sync", "--workspace", str(ws.root)).returncode == 0
+    data = json.loads(cli("status", "--json", "--workspace", str(ws.root)).stdout)
+    posts = [p for p in data["posts"] if p["state"] == "queued"]
+    assert posts and all(p["overdue"] for p in posts)
+    windows = {p["platform"]: p["missed_at"] for p in posts}
+    assert windows.pop("producthunt") == (due + timedelta(minutes=30)).isoformat()
+    assert set(windows.values()) == {(due + timedelta(hours=2)).isoformat()}
+    assert sorted(data["overdue"]) == sorted(p["id"] for p in posts)
+    assert data["next_due"] is None  # an overdue post is not "next due"
+    assert data["daemon"] == {"running": False, "since": None, "last_beat": None, "owner": None}
+    shown = cli("status", "--workspace", str(ws.root)).stdout
+    assert "overdue" in shown and "missed after" in shown and "no daemon running" in shown
+    assert "overdue beyond the late window" in shown  # Product Hunt's 30 minutes are over
+    planned = cli("plan", "--workspace", str(ws.root)).stdout
+    assert "overdue: goes out when the daemon runs; missed after" in planned
+
+
+def test_the_daemon_heartbeat_says_it_runs_and_since_when(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
+    env = {**os.environ, "PYTHONPATH": SRC}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "run", "--json", "--workspace", str(ws.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    beat_file = ws.root / ".publisher" / heartbeat.HEARTBEAT_NAME
+    try:
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["event"] == "started"
+        deadline = time.monotonic() + 30
+        while not beat_file.exists():
+            assert time.monotonic() < deadline, "no heartbeat within 30 s"
+            assert proc.poll() is None, "the daemon exited"
+            time.sleep(0.05)  # polling a file another process writes, with a deadline
+        data = json.loads(cli("status", "--json", "--workspace", str(ws.root)).stdout)
+        assert data["daemon"]["running"] and data["daemon"]["since"]
+        assert "daemon running since" in cli("status", "--workspace", str(ws.root)).stdout
+        app = create_app(ws.open(), watch=False)
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            assert "守护进程运行中，自" in client.get("/queue").text  # the workspace's language: Chinese
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        assert json.loads(proc.stdout.read().splitlines()[-1])["event"] == "stopped"
+        assert not beat_file.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_the_dashboard_shows_overdue_and_that_publish_now_waits_for_a_daemon(ws: WS) -> None:
+    _due_an_hour_ago(ws)
+    app = create_app(ws.open(), watch=False)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        page = client.get("/queue").text
+    assert "已逾期" in page and "将变为“已错过”" in page
+    assert "没有运行中的守护进程" in page and "立即发布（等待守护进程）" in page
