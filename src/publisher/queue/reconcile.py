@@ -27,6 +27,13 @@ from publisher.store.claims import INTERRUPTED, record_ids, transition
 from publisher.store.db import Store
 from publisher.store.tokens import mark_needs_reauth
 
+#: After a worker died mid-send, "not on the platform" counts only once it has been true this long: a request
+#: that left just before the death may still be landing (the platform commits it after our process is gone).
+IN_FLIGHT_GRACE_S = 10.0
+INTERRUPTED_ABSENT_ONCE = (
+    "outcome unknown: the worker died while sending; not on the platform yet, asking again"
+)
+
 logger = logging.getLogger(__name__)
 S = PostState
 IdsSink = Callable[[dict[str, Any]], None]
@@ -93,7 +100,8 @@ class Reconciler:
                     attempt,
                     adapter,
                     submitted=w.reason.startswith(SUBMITTED),
-                    interrupted=w.reason == INTERRUPTED,
+                    interrupted=w.reason in (INTERRUPTED, INTERRUPTED_ABSENT_ONCE),
+                    absent_seen=w.reason == INTERRUPTED_ABSENT_ONCE,
                     since=finished or started,
                 )
             )
@@ -112,6 +120,7 @@ class Reconciler:
         submitted: bool,
         since: datetime | None = None,
         interrupted: bool = False,
+        absent_seen: bool = False,
     ) -> Outcome:
         """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes
         nothing)."""
@@ -170,6 +179,7 @@ class Reconciler:
             evidence=evidence,
             now=now,
             interrupted=interrupted,
+            absent_seen=absent_seen,
         )
 
     def _decide(
@@ -182,6 +192,7 @@ class Reconciler:
         evidence: str,
         now: datetime,
         interrupted: bool = False,
+        absent_seen: bool = False,
     ) -> Outcome:
         post_id, attempt = where[0], where[4]
         if result is None:
@@ -218,6 +229,17 @@ class Reconciler:
                     f"not on the platform after {attempt.number} attempts;"
                     " a person decides (publisher retry --force, or cancel)",
                     evidence,
+                )
+            if interrupted and not absent_seen:
+                # The worker died mid-send: its last request may still be on its way, or being handled by
+                # the platform. Absent now is not proof yet: ask once more after the longest time a request
+                # that left before the death could take to land.
+                return self._move(
+                    where,
+                    S.RECONCILE,
+                    INTERRUPTED_ABSENT_ONCE,
+                    evidence,
+                    next_attempt_at=now + timedelta(seconds=IN_FLIGHT_GRACE_S),
                 )
             # A worker that died mid-send is no refusal by the platform: nothing to back off from.
             wait = 0.0 if interrupted else backoff(self.retry, post_id, attempt.number)
