@@ -177,7 +177,6 @@ def status(
 ) -> None:
     """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
-    from publisher.queue.overview import status_summary
     from publisher.store.db import store_for
     from publisher.workspace.settings import open_workspace
 
@@ -201,6 +200,8 @@ def status(
 
 def _status_data(ws: Any, store: Any) -> dict[str, Any]:
     """status_summary at this instant, with whether a daemon runs (its heartbeat)."""
+    from publisher.queue.overview import status_summary
+
     now = utc_now()
     data = status_summary(store, now=now)
     data["now"] = now.isoformat()
