@@ -55,10 +55,11 @@ class QueueStore:
         decided = events.last_event_at(self.store, post_id, RETRY_EVENT)
         if decided is not None and now <= decided + timedelta(seconds=window_s):
             return None
-        late = now - due_at
+        ended = due_at + timedelta(seconds=window_s)
         return (
-            f"missed: due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}, {_human(late)} late, beyond the "
-            f"late window of {_human(timedelta(seconds=window_s))}; a person decides (publisher retry)"
+            f"due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}; its late window "
+            f"({_human(timedelta(seconds=window_s))}) ended {ended.astimezone(self.zone):%Y-%m-%d %H:%M %Z} "
+            "before it could be sent; a person decides (publisher retry POST sends it now)"
         )
 
     def sweep_late(self, now: datetime, limit: int) -> list[tuple[int, str, str, str, str, str]]:
@@ -125,9 +126,12 @@ class QueueStore:
 
 
 def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds >= 86400:
-        return f"{seconds / 86400:.1f} d"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{max(seconds, 0) // 60} min"
+    """A duration as people say it: 45 min, 2 h, 2 h 30 min, 3 d 4 h."""
+    minutes = max(int(delta.total_seconds()), 0) // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
