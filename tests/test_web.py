@@ -3,6 +3,7 @@ POST is protected (CSRF double submit, same origin, Host allow-list, token beyon
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -195,7 +196,10 @@ def test_each_preview_says_what_is_cut_or_changed(client: TestClient) -> None:
 def test_metrics_page_has_charts_and_every_report_format_downloads(client: TestClient) -> None:
     page = client.get("/metrics?period=2026-11-20..2026-11-26")
     assert page.status_code == 200
-    assert "<svg" in page.text
+    # No figures in the real store: each chart says what to run instead of drawing an empty frame.
+    assert page.text.count('class="empty-note chart-empty"') == 3
+    assert "publisher metrics pull" in page.text and "publisher rehearse" in page.text
+    assert "/static/vendor/echarts/echarts.min.js" in page.text
     for kind in ("engagement", "weekly", "daily"):
         for fmt in ("html", "md", "csv", "xlsx", "json"):
             assert f"/metrics/download?kind={kind}&amp;fmt={fmt}" in page.text
@@ -392,3 +396,48 @@ def test_queue_reasons_are_translated_and_keep_the_platform_message() -> None:
     assert reason("pack ready: post it by hand, then confirm", "zh").startswith("发布包已备好")
     assert reason("something new", "zh") == "something new"
     assert reason("will retry: 503 busy", "en") == "will retry: 503 busy"
+
+
+def test_rehearsal_data_on_request_draws_real_charts(example: Workspace) -> None:
+    from datetime import date
+
+    from publisher.rehearsal.run import rehearsal_db
+    from publisher.reports.history import seed_history
+    from publisher.store.db import open_store
+
+    def seed_rehearsal(ws: Workspace) -> None:
+        db = rehearsal_db(ws)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        seed_history(open_store(f"sqlite:///{db}"), seed=3, first_day=date(2026, 12, 14), days=28, now=later)
+
+    later = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)  # after the rehearsal's weeks
+    with TestClient(create_app(example, now=lambda: later, watch=False), base_url=BASE) as c:
+        none_yet = c.get("/metrics?period=2027-W01&data=rehearsal").text
+        assert 'id="no-rehearsal"' in none_yet and "publisher rehearse" in none_yet
+        seed_rehearsal(example)
+        real = c.get("/metrics?period=2027-W01").text
+        assert "演练数据" in real and 'id="rehearsal-banner"' not in real  # the switch, not the banner
+        page = c.get("/metrics?period=2027-W01&data=rehearsal").text
+        assert 'id="rehearsal-banner"' in page and ".publisher/rehearsal/rehearsal.db" in page
+        options = {
+            m.group(1): json.loads(html.unescape(m.group(2)))
+            for m in re.finditer(
+                r'data-chart="(\w+)".*?<script type="application/json" class="chart-option">(.*?)</script>',
+                page,
+                re.S,
+            )
+        }
+        assert set(options) == {"trend", "top", "heat"}
+        trend = options["trend"]
+        assert trend["yAxis"]["minInterval"] == 1 and trend["yAxis"]["name"] == "互动数"
+        assert trend["xAxis"]["name"] == "日期" and trend["legend"]
+        assert all(sum(s["data"]) >= 0 for s in trend["series"]) and len(trend["series"]) >= 2
+        assert options["heat"]["visualMap"]["text"] == ["高", "低"]  # the heat map's legend
+        assert options["top"]["series"][0]["data"]
+        one_day = c.get("/metrics?period=2027-01-05&data=rehearsal").text
+        assert '"type": "bar"' in html.unescape(one_day) or "chart-empty" in one_day  # never a lone dot
+        download = c.get(
+            "/metrics/download",
+            params={"kind": "weekly", "fmt": "md", "period": "2027-W01", "data": "rehearsal"},
+        )
+        assert download.status_code == 200 and "演练" in download.text

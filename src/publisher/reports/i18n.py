@@ -382,8 +382,8 @@ UI: dict[str, dict[str, str]] = {
     "data_real": {"zh": "正式数据", "en": "Real data"},
     "data_rehearsal": {"zh": "演练数据", "en": "Rehearsal data"},
     "rehearsal_banner": {
-        "zh": "演练数据：显示的是 publisher rehearse 的演练库（{path}），不是正式发布。",
-        "en": "Rehearsal data: showing the store of publisher rehearse ({path}), not real publishing.",
+        "zh": "显示的是 publisher rehearse 的演练库（{path}），不是正式发布。",
+        "en": "showing the store of publisher rehearse ({path}), not real publishing.",
     },
     "no_rehearsal": {
         "zh": "还没有演练数据：先运行 publisher rehearse。",

@@ -194,7 +194,8 @@ async def metrics_page(request: Request) -> Response:
     state = _state(request)
     await anyio.to_thread.run_sync(state.ensure_synced)
     period = request.query_params.get("period", "last_7_days")
-    ctx = await anyio.to_thread.run_sync(lambda: reports_view.metrics(state, period))
+    data = request.query_params.get("data")
+    ctx = await anyio.to_thread.run_sync(lambda: reports_view.metrics(state, period, data))
     return render(request, "metrics", ctx, status=200 if not ctx.get("period_error") else 400)
 
 
@@ -203,7 +204,9 @@ async def report_view(request: Request) -> Response:
     q = request.query_params
     try:
         html = await anyio.to_thread.run_sync(
-            lambda: reports_view.report_bytes(state, q.get("kind", "engagement"), "html", q.get("period"))[0]
+            lambda: reports_view.report_bytes(
+                state, q.get("kind", "engagement"), "html", q.get("period"), q.get("data")
+            )[0]
         )
     except PublisherError as exc:
         return _problem_page(request, redact_text(str(exc)), 400)
@@ -216,7 +219,7 @@ async def report_download(request: Request) -> Response:
     kind, fmt = q.get("kind", "engagement"), q.get("fmt", "md")
     try:
         body, filename, media = await anyio.to_thread.run_sync(
-            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period"))
+            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period"), q.get("data"))
         )
     except PublisherError as exc:
         return _problem_page(request, redact_text(str(exc)), 400)

@@ -7,12 +7,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from publisher.errors import PublisherError, UsageError
 from publisher.redact import redact_text
+from publisher.rehearsal.run import open_rehearsal, rehearsal_db
 from publisher.reports import build, write
+from publisher.store.db import Store
+from publisher.web import charts
 from publisher.web.state import AppState
+from publisher.workspace.settings import Workspace
 
 KINDS = ("engagement", "weekly", "daily")
 FORMATS = ("html", "md", "csv", "xlsx", "json")
@@ -24,19 +26,29 @@ MEDIA_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# The charts are SVG the reports module drew from store figures (text escaped there); the page's CSP
-# forbids inline script, so even a slipped-through attribute could not run.
-_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
+SOURCES = ("real", "rehearsal")
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
-def report_bytes(state: AppState, kind: str, fmt: str, period: str | None) -> tuple[bytes, str, str]:
+def source(state: AppState, data: str | None) -> tuple[Workspace, Store]:
+    """The store a page reads: the real one, or with data=rehearsal the last `publisher rehearse`'s."""
+    if data in (None, "", "real"):
+        return state.ws, state.store
+    if data != "rehearsal":
+        raise UsageError(f"unknown data {data!r}; one of {', '.join(SOURCES)}")
+    return open_rehearsal(state.ws)
+
+
+def report_bytes(
+    state: AppState, kind: str, fmt: str, period: str | None, data: str | None = None
+) -> tuple[bytes, str, str]:
     """(content, file name, media type) of one report, built from the store as `publisher report` does."""
     if kind not in KINDS:
         raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    report = build(kind, state.store, state.ws, period=period or None, lang=None, now=state.now())
+    ws, store = source(state, data)
+    report = build(kind, store, ws, period=period or None, lang=None, now=state.now())
     label = _SAFE_NAME.sub("_", str(getattr(getattr(report, "period", None), "label", period or "report")))
     with tempfile.TemporaryDirectory(prefix="publisher-report-") as tmp:
         path = write(report, fmt, Path(tmp) / f"{kind}.{fmt}")
@@ -44,9 +56,13 @@ def report_bytes(state: AppState, kind: str, fmt: str, period: str | None) -> tu
     return body, f"{kind}-{label}.{fmt}", MEDIA_TYPES[fmt]
 
 
-def metrics(state: AppState, period: str) -> dict[str, Any]:
+def metrics(state: AppState, period: str, data: str | None = None) -> dict[str, Any]:
     """The page: the engagement report's charts for `period`, and download links for every kind and format."""
+    rehearsal = data == "rehearsal"
     ctx: dict[str, Any] = {
+        "data": "rehearsal" if rehearsal else "real",
+        "rehearsal_path": str(rehearsal_db(state.ws).relative_to(state.ws.root)),
+        "rehearsal_exists": rehearsal_db(state.ws).is_file(),
         "period": period,
         "periods": PERIODS,
         "kinds": KINDS,
@@ -56,10 +72,13 @@ def metrics(state: AppState, period: str) -> dict[str, Any]:
         "problem": None,
         "period_error": False,
     }
+    if rehearsal and not ctx["rehearsal_exists"]:
+        return ctx  # the page says: run `publisher rehearse` first
     try:
-        html, _, _ = report_bytes(state, "engagement", "html", period)
+        ws, store = source(state, data)
+        report = build("engagement", store, ws, period=period or None, lang=state.lang, now=state.now())
     except PublisherError as exc:
         ctx.update(problem=redact_text(str(exc)), period_error=True)
         return ctx
-    ctx["charts"] = [Markup(svg) for svg in _SVG.findall(html.decode("utf-8"))]
+    ctx["charts"] = charts.specs(report.charts, state.lang)
     return ctx

@@ -29,6 +29,7 @@
       .then(function (html) {
         if (html !== null) {
           live.innerHTML = html;
+          if (window.publisherCharts) { window.publisherCharts.draw(); }
           document.body.setAttribute("data-refreshed", String(Date.now()));
         }
       })

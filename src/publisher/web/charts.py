@@ -1,0 +1,167 @@
+"""The Metrics page's charts as Apache ECharts options, built from the report's own chart data.
+
+`reports/` computes the figures once (`Report.charts`: trend per platform by day, top posts, weekday x hour
+heat map); the exported HTML report draws them as SVG and the dashboard hands the same numbers to ECharts
+(vendored under static/vendor/echarts, no CDN). Options are plain JSON: no functions, so nothing but data
+crosses into the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from publisher.reports.charts import colour
+from publisher.reports.i18n import platform_name, t, ui, weekday
+from publisher.reports.model import Charts
+
+FONT = 'system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart on the page: its id, title, and the ECharts option (None: no data, show `empty`)."""
+
+    id: str
+    title: str
+    option: dict[str, Any] | None
+    empty: str
+
+
+def specs(charts: Charts, lang: str) -> list[ChartSpec]:
+    """The trend, top-posts and heat-map charts; a chart without figures says what to run instead."""
+    empty = ui("no_metrics", lang)
+    return [
+        ChartSpec("trend", t("trend", lang), trend(charts, lang), empty),
+        ChartSpec("top", t("top", lang), top(charts, lang), empty),
+        ChartSpec("heat", t("heat", lang), heat(charts, lang), empty),
+    ]
+
+
+def _base(lang: str) -> dict[str, Any]:
+    return {
+        "textStyle": {"fontFamily": FONT},
+        "animation": False,
+        "tooltip": {"trigger": "axis", "confine": True},
+        "grid": {"left": 64, "right": 24, "top": 48, "bottom": 56, "containLabel": True},
+    }
+
+
+def _value_axis(name: str) -> dict[str, Any]:
+    # minInterval 1: counts are whole numbers, so ticks never repeat (1 1 0 0 0); ECharts rounds the rest.
+    return {
+        "type": "value",
+        "name": name,
+        "nameLocation": "middle",
+        "nameGap": 48,
+        "minInterval": 1,
+        "min": 0,
+    }
+
+
+def trend(charts: Charts, lang: str) -> dict[str, Any] | None:
+    """Interactions gained per day, one series per platform; bars when the period has a day or two."""
+    if not charts.days or not any(any(v for v in line) for line in charts.trend.values()):
+        return None
+    few = len(charts.days) <= 2  # a line through one point is a dot: bars read at once
+    series = [
+        {
+            "name": platform_name(p, lang),
+            "type": "bar" if few else "line",
+            "data": [round(v, 2) for v in line],
+            "itemStyle": {"color": colour(p, i)},
+            "lineStyle": {"color": colour(p, i), "width": 2},
+            "symbolSize": 6,
+        }
+        for i, (p, line) in enumerate(charts.trend.items())
+    ]
+    return {
+        **_base(lang),
+        "legend": {"top": 8, "type": "scroll"},
+        "xAxis": {
+            "type": "category",
+            "data": [d[5:] for d in charts.days],
+            "name": ui("axis_day", lang),
+            "nameLocation": "middle",
+            "nameGap": 32,
+            "boundaryGap": few,
+        },
+        "yAxis": _value_axis(ui("axis_interactions", lang)),
+        "series": series,
+    }
+
+
+def top(charts: Charts, lang: str) -> dict[str, Any] | None:
+    """Horizontal bars, the post with most interactions on top, coloured by platform."""
+    rows = [r for r in charts.top if r[2]]
+    if not rows:
+        return None
+    rows = list(reversed(rows))  # ECharts draws the first category at the bottom
+    return {
+        **_base(lang),
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
+        "grid": {"left": 16, "right": 48, "top": 24, "bottom": 48, "containLabel": True},
+        "xAxis": {**_value_axis(ui("axis_interactions", lang)), "nameGap": 28},
+        "yAxis": {
+            "type": "category",
+            "data": [title if len(title) <= 18 else title[:17] + "…" for title, _, _ in rows],
+            "axisLabel": {"width": 180, "overflow": "truncate"},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "name": ui("axis_interactions", lang),
+                "data": [
+                    {
+                        "value": round(v, 2),
+                        "itemStyle": {"color": colour(p)},
+                        "platform": platform_name(p, lang),
+                    }
+                    for _, p, v in rows
+                ],
+                "label": {"show": True, "position": "right"},
+            }
+        ],
+    }
+
+
+def heat(charts: Charts, lang: str) -> dict[str, Any] | None:
+    """Weekday x posting hour, the colour scale explained by a legend (low .. high)."""
+    cells = [
+        [h, d, round(v, 2)] for d, row in enumerate(charts.heat) for h, v in enumerate(row) if v is not None
+    ]
+    if not cells:
+        return None
+    high = max(c[2] for c in cells) or 1.0
+    return {
+        **_base(lang),
+        "tooltip": {"trigger": "item", "confine": True},
+        "grid": {"left": 16, "right": 24, "top": 24, "bottom": 96, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": [f"{h:02d}" for h in range(24)],
+            "name": ui("axis_hour", lang),
+            "nameLocation": "middle",
+            "nameGap": 28,
+            "splitArea": {"show": True},
+        },
+        "yAxis": {
+            "type": "category",
+            "data": [weekday(d, lang) for d in range(7)],
+            "name": ui("axis_weekday", lang),
+            "nameLocation": "start",  # inverse: the top, clear of the hour labels
+            "inverse": True,
+            "splitArea": {"show": True},
+        },
+        "visualMap": {
+            "min": 0,
+            "max": round(high, 2),
+            "calculable": True,
+            "orient": "horizontal",
+            "left": "center",
+            "bottom": 8,
+            "text": [ui("heat_high", lang), ui("heat_low", lang)],
+            "inRange": {"color": ["#e0f2fe", "#0778c8"]},
+        },
+        "series": [{"type": "heatmap", "name": t("heat", lang), "data": cells, "label": {"show": False}}],
+    }
