@@ -248,6 +248,12 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
             },
         )
         assert again["replayed"] is True and {**again, "replayed": False} == first
+        reused = await error(
+            s,
+            "publish_to_xiaohongshu",
+            {"title": "另一篇", "body": "别的内容", "images": img, "idempotency_key": "run-1"},
+        )
+        assert "idempotency_key 'run-1' was already used for a different request" in reused
         receipts["xhs"] = first
         receipts["douyin"] = await call(
             s,

@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,21 @@ class Payload:
     digest: str = ""
 
 
+#: Where a remembered receipt keeps the fingerprint of the request that made it (never shown to a caller).
+REQUEST_FIELD = "_request_sha256"
+
+
+def _fingerprint(tool: str, payloads: Sequence[Payload], publish_at: str | None, declare: str) -> str:
+    """What a request asks for, as a digest: the same key with another request is a mistake to report."""
+    asked = {
+        "tool": tool,
+        "payloads": [asdict(p) for p in payloads],
+        "publish_at": publish_at,
+        "declare": declare,
+    }
+    return hashlib.sha256(json.dumps(asked, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass
 class ItemService:
     """The publish path shared by every publish tool;
@@ -86,27 +101,38 @@ class ItemService:
         The item declares its origin: `ai_generated` unless the caller says otherwise."""
         with self.lock:
             key = (idempotency_key or "").strip()
+            request = _fingerprint(tool, payloads, publish_at, declare)
             if key:
-                first = self.remembered(key)
+                first = self.remembered(key, request)
                 if first is not None:
                     return {**first, "replayed": True}
             receipt = self._publish(tool, payloads, publish_at, dry_run, declare)
             if key and not dry_run:
-                receipt = self.remember(key, receipt)
+                receipt = self.remember(key, receipt, request)
             return receipt
 
     # -- idempotency ---------------------------------------------------------------------------------------
 
-    def remembered(self, key: str) -> dict[str, Any] | None:
+    def remembered(self, key: str, request: str) -> dict[str, Any] | None:
+        """The receipt first given for `key`; a ToolProblem if the key was used for another request."""
         value = get_value(self.store, IDEMPOTENCY_PREFIX + key)
-        return dict(value) if isinstance(value, Mapping) else None
+        if not isinstance(value, Mapping):
+            return None
+        stored = dict(value)
+        first_request = stored.pop(REQUEST_FIELD, request)
+        if first_request != request:
+            raise ToolProblem(
+                f"idempotency_key {key!r} was already used for a different request "
+                f"(item {stored.get('item', '?')}); give each new request a new key"
+            )
+        return stored
 
-    def remember(self, key: str, receipt: dict[str, Any]) -> dict[str, Any]:
+    def remember(self, key: str, receipt: dict[str, Any], request: str) -> dict[str, Any]:
         """Store the first receipt under the key; if another process stored one meanwhile, that one wins."""
         try:
-            put_new(self.store, IDEMPOTENCY_PREFIX + key, receipt)
+            put_new(self.store, IDEMPOTENCY_PREFIX + key, {**receipt, REQUEST_FIELD: request})
         except Exception:  # a concurrent insert of the same key: return the receipt that got there first
-            first = self.remembered(key)
+            first = self.remembered(key, request)
             if first is None:
                 raise
             return {**first, "replayed": True}
