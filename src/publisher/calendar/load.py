@@ -40,6 +40,15 @@ class Checked:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
+def concerns(problem: Problem) -> str | None:
+    """The platform or account a problem is about (its `platform`, or NAME in a `platforms.NAME...` field);
+    None for a problem of the item itself."""
+    if problem.platform:
+        return problem.platform
+    parts = problem.field.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "platforms" else None
+
+
 @dataclass
 class Calendar:
     """Keeps the last scan in memory so a re-scan parses and checks only the files that changed."""
@@ -182,7 +191,9 @@ class Calendar:
         valid: set[tuple[str, str]] = set()
         if item is not None:
             problems += check_item(item, self.ws.compliance)
-            item_level = [p for p in problems if not p.platform and p.severity == "error"]
+            # Only a problem of the item itself holds every post; one under `platforms.NAME` (a missing
+            # Douyin video, a misspelt platform, one platform's image typo) holds that target alone.
+            item_level = [p for p in problems if p.severity == "error" and concerns(p) is None]
             # HTML articles last: their renderer takes over the shared parse of the body (no copy needed).
             for target in sorted(item.targets, key=self.renderer.mutates_parse):
                 _media, media_problems = self.renderer.check_media(item, target, process=False)
@@ -192,7 +203,10 @@ class Calendar:
                 if (
                     not item_level
                     and not any(p.severity == "error" for p in mine)
-                    and not any(p.platform == target.platform and p.severity == "error" for p in problems)
+                    and not any(
+                        p.severity == "error" and concerns(p) in (target.platform, target.account)
+                        for p in problems
+                    )
                 ):
                     valid.add((target.platform, target.account))
         return Checked(rel, item, tuple(problems), frozenset(valid), digest)
