@@ -1,15 +1,19 @@
-"""Benchmark: `check` of a 10,000-item calendar, cold and after editing one file (DESIGN.md section 11).
+"""Benchmark: `check` of a 10,000-item calendar, cold and after editing one file (DESIGN.md section 11);
+and the near-duplicate guard over a 1,000-item calendar of distinct texts with planted near-copies.
 
-Floor, measured in the same run: python-frontmatter + markdown-it-py over the same files (parse the front
-matter, render the body). Targets: cold check <= 2x the floor; re-sync after one edit <= 0.3 s (absolute).
+Floors, measured in the same run: python-frontmatter + markdown-it-py over the same files (parse the front
+matter, render the body); for the guard, only cutting every rendered text into its 3-character shingle set
+(what any shingle comparison must do at least). Targets: cold check <= 2x its floor; re-sync after one edit
+<= 0.3 s (absolute); the guard <= 3x its floor, every planted copy found.
 
-    python bench/bench_check.py [--items 10000]
+    python bench/bench_check.py [--items 10000] [--dup-items 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -79,10 +83,76 @@ def floor(root: Path) -> float:
     return time.perf_counter() - start
 
 
+DUP_ITEM = """---
+id: dup-{n}
+title: 第 {n} 篇笔记
+publish_at: 2027-01-{day:02d} 10:00
+images: [media/a{m}.png]
+platforms: [xiaohongshu]
+---
+{body}
+"""
+
+
+def near_duplicates(count: int) -> None:
+    """The guard on `count` items of distinct text, one in twenty a lightly edited copy of another."""
+    rng = random.Random(17)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    root = Path(tempfile.mkdtemp(prefix="bench-dup-"))
+    try:
+        build(root, 0)
+        bodies: list[str] = []
+        planted: set[tuple[int, int]] = set()
+        for i in range(count):
+            if i % 20 == 19:
+                source = rng.randrange(i)
+                text = list(bodies[source])
+                for _ in range(3):  # three characters changed in ~300
+                    text[rng.randrange(len(text))] = rng.choice(alphabet)
+                bodies.append("".join(text))
+                planted.add((source, i))
+            else:
+                bodies.append("".join(rng.choice(alphabet) for _ in range(300)))
+            text = DUP_ITEM.format(n=i, day=1 + i % 28, m=i % 20, body=bodies[i])
+            (root / "content" / f"{i:05d}.md").write_text(text, encoding="utf-8")
+        calendar = Calendar(open_workspace(root, env={}))
+        checked, _ = calendar.scan()
+        texts = [t for c in checked for _p, _a, t in c.texts]
+        floor_s = guard_s = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for t in texts:
+                frozenset(t[i : i + 3] for i in range(len(t) - 2))
+            floor_s = min(floor_s, time.perf_counter() - start)
+            calendar._prints, calendar._scores = {}, {}  # cold: nothing kept from the scan
+            start = time.perf_counter()
+            flagged = calendar.with_near_duplicates([c for c in checked])
+            guard_s = min(guard_s, time.perf_counter() - start)
+        named = {
+            (c.path, p.message) for c in flagged for p in c.problems if p.message.startswith("near-duplicate")
+        }
+        found = sum(
+            1
+            for a, b in planted
+            if any(path == f"content/{b:05d}.md" and f"{a:05d}.md" in m for path, m in named)
+        )
+        assert found == len(planted), (found, len(planted))
+        print(
+            f"near-duplicate guard over {count:,} items: {guard_s * 1000:.0f} ms; "
+            f"floor (shingling every text): {floor_s * 1000:.0f} ms; "
+            f"ratio {guard_s / floor_s:.2f}x (target <= 3x); "
+            f"{found}/{len(planted)} planted copies found"
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--dup-items", type=int, default=1_000)
     args = parser.parse_args()
+    near_duplicates(args.dup_items)
     root = Path(tempfile.mkdtemp(prefix="bench-check-"))
     try:
         build(root, args.items)

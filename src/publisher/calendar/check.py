@@ -69,7 +69,9 @@ def check_workspace(
     ws: Workspace, calendar: Calendar | None = None, now: datetime | None = None
 ) -> CheckResult:
     """Parse and validate the whole calendar; with `now`, also warn about ready posts already past due."""
-    checked, _changed = (calendar or Calendar(ws)).scan()
+    calendar = calendar or Calendar(ws)
+    checked, _changed = calendar.scan()
+    checked = calendar.with_near_duplicates(checked)
     return CheckResult(tuple(checked), tuple(past_due(ws, checked, now)) if now else ())
 
 

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from publisher.compliance import similar
 from publisher.compliance.scan import check_item
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
@@ -34,6 +36,8 @@ class Checked:
     problems: tuple[Problem, ...]
     valid_targets: frozenset[tuple[str, str]]  # (platform, account) pairs that passed every check
     digest: bytes = field(default=b"", compare=False)  # sha256 of the file's bytes as checked (b"": unknown)
+    # (platform, account, rendered text normalised for the near-duplicate guard), one per target
+    texts: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -59,6 +63,9 @@ class Calendar:
     _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
     _dup: dict[str, list[str]] = field(default_factory=dict)
     _ids: dict[str, Path] | None = None  # item id -> file, from the last scan (built when first asked)
+    _prints: dict[str, similar.Fingerprint | None] = field(default_factory=dict)  # normalised text -> print
+    _dhashes: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # image -> (mtime, size, dhash)
+    _scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (id, id) of kept prints -> score
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
@@ -189,6 +196,7 @@ class Calendar:
         item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
         rel = path.relative_to(self.ws.root).as_posix()
         valid: set[tuple[str, str]] = set()
+        texts: list[tuple[str, str, str]] = []
         if item is not None:
             problems += check_item(item, self.ws.compliance)
             # Only a problem of the item itself holds every post; one under `platforms.NAME` (a missing
@@ -197,7 +205,10 @@ class Calendar:
             # HTML articles last: their renderer takes over the shared parse of the body (no copy needed).
             for target in sorted(item.targets, key=self.renderer.mutates_parse):
                 _media, media_problems = self.renderer.check_media(item, target, process=False)
-                _fields, text_problems = self.renderer.render_text(item, target, exact=False)
+                fields, text_problems = self.renderer.render_text(item, target, exact=False)
+                rules = self.ws.rules[target.platform]
+                shown = " ".join(str(fields[k]) for k in rules.text if isinstance(fields.get(k), str))
+                texts.append((target.platform, target.account, similar.normalize(shown)))
                 mine = text_problems + media_problems
                 problems += mine
                 if (
@@ -209,7 +220,7 @@ class Calendar:
                     )
                 ):
                     valid.add((target.platform, target.account))
-        return Checked(rel, item, tuple(problems), frozenset(valid), digest)
+        return Checked(rel, item, tuple(problems), frozenset(valid), digest, tuple(texts))
 
     def path_of(self, item_id: str) -> Path | None:
         """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""
@@ -270,6 +281,93 @@ class Calendar:
                 self._media.pop(path)
         return stale
 
+    def with_near_duplicates(self, checked: list[Checked]) -> list[Checked]:
+        """Warn on items whose rendered text is nearly the same as another item's within the window, or
+        that send the same text to two accounts of one platform. Run by `publisher check`, not by every
+        re-scan of the daemon (it is a pass over every text)."""
+        settings = self.ws.settings.compliance
+        prints: dict[str, similar.Fingerprint | None] = {}
+        texts: list[similar.Text] = []
+        for index, c in enumerate(checked):
+            if c.item is None:
+                continue
+            when = {
+                (t.platform, t.account): t.publish_at if isinstance(t.publish_at, datetime) else None
+                for t in c.item.targets
+            }
+            for platform, account, text in c.texts:
+                if text not in prints:
+                    prints[text] = self._prints[text] if text in self._prints else similar.fingerprint(text)
+                fp = prints[text]
+                if fp is not None:
+                    texts.append(similar.Text(index, platform, account, when.get((platform, account)), fp))
+        self._prints = prints
+        # Scores are keyed by the prints' ids: keep only those of prints still held (an id may be reused).
+        alive = {id(fp) for fp in prints.values() if fp is not None}
+        self._scores = {k: v for k, v in self._scores.items() if k[0] in alive and k[1] in alive}
+        floor = max(0.01, settings.similarity - IMAGE_MARGIN)
+        best: dict[tuple[int, int], tuple[float, similar.Pair, bool]] = {}
+        images: dict[int, list[int]] = {}
+
+        def images_of(index: int) -> list[int]:
+            if index not in images:
+                item = checked[index].item
+                images[index] = self._images(item) if item is not None else []
+            return images[index]
+
+        for pair in similar.similar_pairs(texts, floor, settings.window, self._scores):
+            via_images = False
+            if pair.score < settings.similarity:
+                if not similar.same_images(images_of(pair.a.owner), images_of(pair.b.owner)):
+                    continue
+                via_images = True
+            key = (pair.a.owner, pair.b.owner)
+            if key not in best or pair.score > best[key][0]:
+                best[key] = (pair.score, pair, via_images)
+        if not best:
+            return checked
+        found: dict[int, list[tuple[float, str, bool]]] = {}
+        for (i, j), (score, pair, via_images) in best.items():
+            a, b = pair.a, pair.b
+            if i == j:
+                what = f"itself on {a.platform} accounts {a.account} and {b.account} (the same content twice)"
+                found.setdefault(i, []).append((score, what, via_images))
+                continue
+            where = (
+                f"on {a.platform} (accounts {a.account} and {b.account}: the same content on two accounts)"
+                if a.platform == b.platform and a.account != b.account
+                else f"({a.platform} / {b.platform})"
+            )
+            found.setdefault(i, []).append((score, f"{checked[j].path} {where}", via_images))
+            found.setdefault(j, []).append((score, f"{checked[i].path} {where}", via_images))
+        out = list(checked)
+        for index, items in found.items():
+            c = out[index]
+            assert c.item is not None
+            extra = _near_duplicate_problems(c.item, c.path, items)
+            out[index] = Checked(c.path, c.item, (*c.problems, *extra), c.valid_targets, c.digest, c.texts)
+        return out
+
+    def _images(self, item: Item) -> list[int]:
+        """Difference hashes of the item's top-level images and cover (cached by file stamp)."""
+        refs = [r for r in (item.fields.get("images") or []) if isinstance(r, str)]
+        if isinstance(item.fields.get("cover"), str):
+            refs.append(item.fields["cover"])
+        out = []
+        for ref in refs:
+            path = self.renderer.resolve(ref, self.ws.root / item.path)
+            if isinstance(path, str):
+                continue
+            try:
+                st = path.stat()
+                cached = self._dhashes.get(path)
+                if cached is None or cached[:2] != (st.st_mtime_ns, st.st_size):
+                    cached = self._dhashes[path] = (st.st_mtime_ns, st.st_size, similar.dhash(path))
+            except (OSError, ValueError):  # unreadable: check_media reports it
+                continue
+            out.append(cached[2])
+        return out
+
     def _with_duplicates(self, checked: list[Checked]) -> list[Checked]:
         by_id: dict[str, list[Checked]] = {}
         for c in checked:
@@ -288,9 +386,42 @@ class Calendar:
                     f"id {c.item.id!r} is also used by {others}",
                     "ids must be unique: change one, or remove `id:` to use the file name",
                 )
-                c = Checked(c.path, c.item, (*c.problems, problem), frozenset())
+                c = Checked(c.path, c.item, (*c.problems, problem), frozenset(), c.digest, c.texts)
             out.append(c)
         return out
+
+
+IMAGE_MARGIN = 0.25  # texts this much below the threshold still count when their images look the same
+MAX_NAMED = 3  # near-duplicates named per item (a calendar of variations would otherwise list them all)
+
+
+def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, str, bool]]) -> list[Problem]:
+    """Warnings on the item's body line, the most alike first."""
+    found.sort(key=lambda f: -f[0])
+    problems = []
+    for score, what, via_images in found[:MAX_NAMED]:
+        images = "; its images look the same" if via_images else ""
+        problems.append(
+            Problem(
+                path,
+                item.body_line,
+                "body",
+                f"near-duplicate: {score:.0%} alike with {what}{images}",
+                "platforms demote or remove repeated content: rewrite it, or drop one; the threshold and "
+                "window are [compliance] similarity and window in publisher.toml",
+                severity="warning",
+            )
+        )
+    if len(found) > MAX_NAMED:
+        problems[-1] = Problem(
+            path,
+            item.body_line,
+            "body",
+            problems[-1].message + f" (and {len(found) - MAX_NAMED} more)",
+            problems[-1].hint,
+            severity="warning",
+        )
+    return problems
 
 
 def _check_chunk(
