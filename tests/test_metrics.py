@@ -369,6 +369,37 @@ def test_job_pull_skips_dry_run_accounts(ws: Workspace, store: Store) -> None:
     from types import SimpleNamespace
 
     add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=3))
-    ctx = SimpleNamespace(ws=ws, store=store, now=NOW, job=SimpleNamespace(args={"since_days": 3}))
+    ctx = SimpleNamespace(
+        ws=ws, store=store, now=NOW, job=SimpleNamespace(args={"since_days": 3}), sandbox_url=None
+    )
     assert metrics.job_pull(ctx).startswith("0 sample(s)")  # every account here is dry-run: nothing to read
     assert samples(store) == []
+
+
+def test_job_pull_asks_the_daemons_sandbox_and_names_the_host(tmp_path: Path, store: Store) -> None:
+    """Under `run --sandbox` the metrics job reads from that sandbox, not from another port; an error says
+    which server it could not reach."""
+    from types import SimpleNamespace
+
+    (tmp_path / "publisher.toml").write_text(
+        TOML.replace('platform = "wechat"', 'platform = "wechat"\nverified = true')
+    )
+    ws = open_workspace(
+        tmp_path,
+        env={
+            "PUBLISHER_WECHAT_APPID": "wx0123456789abcdef",
+            "PUBLISHER_WECHAT_SECRET": "s" * 32,
+            "PUBLISHER_NO_KEYRING": "1",
+        },
+    )
+    add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=3), ids={"msg_data_id": "1", "idx": 1})
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens, the request is never sent
+    ctx = SimpleNamespace(
+        ws=ws,
+        store=store,
+        now=NOW,
+        job=SimpleNamespace(args={"since_days": 3, "accounts": False}),
+        sandbox_url=closed,
+    )
+    summary = metrics.job_pull(ctx)
+    assert "127.0.0.1:9" in summary and "request not sent" in summary, summary

@@ -346,10 +346,18 @@ _NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, ht
 _CLIENT_BUG = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.TooManyRedirects)
 
 
+def _full_url(exc: Exception, url: str) -> str:
+    """The address the request went to, host included (a relative `url` alone does not say which server)."""
+    try:
+        return str(exc.request.url) if isinstance(exc, httpx.RequestError) else url
+    except RuntimeError:  # an exception raised before it was tied to a request
+        return url
+
+
 def _from_transport(
     exc: Exception, method: str, url: str, platform: str, idempotent: bool
 ) -> errors.PlatformError:
-    what = f"{method} {redact_url(url)}: {type(exc).__name__}"
+    what = f"{method} {redact_url(_full_url(exc, url))}: {type(exc).__name__}"
     if isinstance(exc, _NOTHING_SENT):
         return errors.TransientError(f"{what} (request not sent)", platform=platform)
     if isinstance(exc, (*_CLIENT_BUG, httpx.InvalidURL)):

@@ -162,7 +162,11 @@ def job_pull(ctx: Any) -> str:
     """The `metrics.pull` recurring job (args: since_days, accounts); returns the summary it notifies."""
     args = dict(ctx.job.args or {})
     since = ctx.now - timedelta(days=int(args.get("since_days", 14)))
-    adapter_for = default_adapter_for(ctx.ws, ctx.store, now=lambda: datetime.now(UTC))
+    # The same accounts, modes and sandbox as the daemon's queue (`run --sandbox`, rehearsals): never another
+    # address than the one the posts went to.
+    adapter_for = default_adapter_for(
+        ctx.ws, ctx.store, now=lambda: datetime.now(UTC), sandbox_url=ctx.sandbox_url
+    )
     result = pull(
         ctx.ws,
         ctx.store,
