@@ -92,7 +92,6 @@ def platform_special_cases(tree: ast.AST, names: set[str]) -> list[int]:
 NOT_YET = {
     "mcp/server.py",
     "mcp/items.py",
-    "accounts/login.py",
     "sandbox/app.py",
     "sandbox/core.py",
     "sandbox/faults.py",

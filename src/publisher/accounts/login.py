@@ -1,13 +1,14 @@
-"""Account authorisation for people: `publisher auth status` and `publisher auth douyin`."""
+"""Account authorisation for people: `publisher auth status` and `publisher auth <platform>`."""
 
 from __future__ import annotations
 
-import asyncio
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from publisher.adapters import spec_for
+from publisher.adapters.spec import LoginRequest
 from publisher.errors import ConfigError, UsageError
 from publisher.queue.actions import reauthorized
 from publisher.store.db import Store
@@ -45,23 +46,25 @@ def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[s
     return out
 
 
-def authorize_douyin(
+def authorize(
     ws: Workspace,
     store: Store,
     *,
+    platform: str,
     account: str,
     sandbox: bool,
     now: Callable[[], datetime],
     say: Callable[[str], None],
 ) -> str:
-    """Run Douyin's OAuth flow in the browser and store the tokens the account's posts will use."""
-    from publisher.adapters.douyin.auth import LIVE_BASE, run_local_oauth, save_tokens
-
+    """Run the platform's OAuth login in the browser and store the tokens the account's posts will use."""
+    spec = spec_for(platform)
+    if spec is None or spec.login is None:
+        raise UsageError(f"{platform} has no login to run")
     settings = ws.settings.accounts.get(account)
-    if settings is None or settings.platform != "douyin":
-        raise UsageError(f"no Douyin account named {account!r} in publisher.toml")
-    creds = load_credentials(account, "douyin", env=ws.env, workspace=ws.root)
-    missing = missing_fields("douyin", creds)
+    if settings is None or settings.platform != platform:
+        raise UsageError(f"no {spec.label_en} account named {account!r} in publisher.toml")
+    creds = load_credentials(account, platform, env=ws.env, workspace=ws.root)
+    missing = missing_fields(platform, creds)
     if missing:
         raise ConfigError(f"set {', '.join(missing)} for {account} first (see README: Credentials)")
 
@@ -69,19 +72,13 @@ def authorize_douyin(
         say(f"opening the consent page; if no browser opens, visit:\n{url.split('&state=')[0]}&state=...")
         webbrowser.open(url)
 
-    base = LIVE_BASE
+    base = None
     if sandbox:
         import os
 
-        base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + "/dy"
-    tokens = asyncio.run(
-        run_local_oauth(
-            creds["client_key"], creds["client_secret"], base_url=base, open_browser=open_browser, now=now
-        )
-    )
-    save_tokens(StoreTokenCache(store), account, tokens)
+        prefix = ws.rules[platform].extra.get("sandbox_prefix", f"/{platform}")
+        base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + str(prefix)
+    request = LoginRequest(account, creds, base, open_browser, now, StoreTokenCache(store))
+    result = spec.login(request)
     reauthorized(store, account, now())  # the account's waiting posts go back to the queue
-    return (
-        f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until "
-        f"{tokens.refresh_expires_at:%Y-%m-%d}"
-    )
+    return result

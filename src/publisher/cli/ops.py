@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from publisher.adapters import platforms
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
@@ -314,28 +315,42 @@ def auth_status(
     out.print(table)
 
 
-@auth_app.command("douyin")
-def auth_douyin(
-    account: Annotated[str, typer.Option(help="The Douyin account in publisher.toml.")] = "douyin",
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
-    workspace: WorkspaceOpt = None,
-    as_json: JsonOpt = False,
-    verbose: VerboseOpt = False,
-) -> None:
-    """Authorise a Douyin account in the browser (a callback on 127.0.0.1 receives the code)."""
-    setup_logging(verbose)
-    from publisher.accounts.login import authorize_douyin
+def _login_command(platform: str, label: str) -> None:
+    """`publisher auth <platform>`, for a platform whose spec has an OAuth login."""
 
-    ws = open_workspace(workspace)
-    result = authorize_douyin(
-        ws,
-        store_for(ws),
-        account=account,
-        sandbox=sandbox,
-        now=utc_now,
-        say=lambda text: (err if as_json else out).print(text),
-    )
-    if as_json:
-        print_json({"account": account, "authorised": True, "detail": str(result)})
-    else:
-        out.print(f"[green]✓[/] {escape(account)} authorised; {escape(str(result))}")
+    def login(
+        account: str = platform,
+        sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
+        workspace: WorkspaceOpt = None,
+        as_json: JsonOpt = False,
+        verbose: VerboseOpt = False,
+    ) -> None:
+        setup_logging(verbose)
+        from publisher.accounts.login import authorize
+
+        ws = open_workspace(workspace)
+        result = authorize(
+            ws,
+            store_for(ws),
+            platform=platform,
+            account=account,
+            sandbox=sandbox,
+            now=utc_now,
+            say=lambda text: (err if as_json else out).print(text),
+        )
+        if as_json:
+            print_json({"account": account, "authorised": True, "detail": str(result)})
+        else:
+            out.print(f"[green]✓[/] {escape(account)} authorised; {escape(str(result))}")
+
+    # a real object, not the string `from __future__` leaves: the help names this platform
+    login.__annotations__["account"] = Annotated[
+        str, typer.Option(help=f"The {label} account in publisher.toml.")
+    ]
+    login.__doc__ = f"Authorise a {label} account in the browser (a callback on 127.0.0.1 receives the code)."
+    auth_app.command(platform)(login)
+
+
+for _name, _spec in platforms().items():
+    if _spec.login is not None:
+        _login_command(_name, _spec.label_en)
