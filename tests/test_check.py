@@ -151,6 +151,25 @@ BAD_INPUTS = [
         "---\ntitle: x\nplatforms: [producthunt]\nimages: [media/a.png]\n---\nbody\n",
         "content/bad.md:3: name: [producthunt] Product Hunt needs a name",
     ),
+    (
+        "---\ntitle：冬日\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n---\nbody\n",
+        "content/bad.md:2: title: full-width colon ：— use : followed by a space",
+    ),
+    (
+        "---\nplatforms: [xiaohongshu]\nimages: [media/a.png]\ntitle:冬日\n---\nbody\n",
+        "content/bad.md:4: title: no space after the colon in `title:` — use : followed by a space",
+    ),
+    (
+        "---\ntitle: 冬日\nplatforms:\n\t- xiaohongshu\nimages: [media/a.png]\n---\nbody\n",
+        "content/bad.md:4: front matter: a tab on line 4",
+    ),
+    (
+        "---\ntitle: 冬日\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
+        "tags: [效率工具，打工人]\n---\nbody\n",
+        "content/bad.md:5: tags[0]: '效率工具，打工人' became one entry of `tags`: "
+        "a full-width comma ， does not separate list items "
+        "(hint: use an ASCII comma and a space: [效率工具, 打工人])",
+    ),
     (  # "billion laughs": 463 bytes that expand to 9**8 values if aliases are followed blindly
         "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
         'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -173,6 +192,24 @@ def test_check_bad_input_is_named_by_file_line_and_field(ws: WS, text: str | byt
     problems = run_check(ws)
     assert any(expected in line for line in problems.get("content/bad.md", [])), problems
     assert "content/good.md" not in problems, "one bad file must not affect another"
+
+
+def test_check_accepts_platform_names_as_people_write_them(ws: WS) -> None:
+    ws.item(
+        "alias.md",
+        "---\ntitle: 冬日\nimages: [media/a.png]\nplatforms:\n  小红书: {}\n"
+        "  公众号: {cover: media/cover.png}\n  抖音: {caption: 冬日}\n"
+        "  Product Hunt: {name: Winter, tagline: Winter}\n---\nbody\n",
+    )
+    result = check_workspace(ws.open())
+    (checked,) = result.checked
+    assert checked.item is not None
+    assert [t.platform for t in checked.item.targets] == ["xiaohongshu", "wechat", "douyin", "producthunt"]
+    assert checked.item.lines["platforms.wechat.cover"] == 6
+    ws.item("list.md", "---\ntitle: 冬日\nimages: [media/a.png]\nplatforms: [微信公众号, 微博]\n---\nbody\n")
+    (alias, listed) = check_workspace(ws.open()).checked
+    assert listed.item is not None
+    assert [t.platform for t in listed.item.targets] == ["wechat", "weibo"]
 
 
 def test_check_symlinked_media_is_refused(ws: WS, tmp_path: Path) -> None:

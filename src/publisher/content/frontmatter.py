@@ -3,6 +3,7 @@ and load the YAML safely with a line number for every key."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ class FrontMatterError(Exception):
     field: str
     message: str
     hint: str = ""
+    more: tuple[FrontMatterError, ...] = ()  # further problems found in the same front matter
 
 
 def decode(raw: bytes) -> str:
@@ -132,6 +134,7 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        _raise_keyboard_mistakes(text, first_line)
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         raise FrontMatterError(
@@ -147,10 +150,69 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
     lines: dict[str, int] = {}
     value = _convert(node, "", lines, first_line, _Budget(MAX_VALUES))
     if not isinstance(value, dict):
+        _raise_keyboard_mistakes(text, first_line)
         raise FrontMatterError(
             first_line, "front matter", "front matter must be a mapping of `field: value` lines"
         )
     return value, lines
+
+
+#: `key：value` (a Chinese keyboard's colon) or `key:value` (no space): YAML reads neither as a field.
+_KEY_COLON = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(：|:(?=[^\s:/]))")
+_BLOCK_START = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def keyboard_mistakes(text: str, first_line: int) -> list[FrontMatterError]:
+    """Mistakes a Chinese keyboard makes in YAML, one per line: a full-width colon, a colon with no space
+    after it, a tab. Lines inside a `|` or `>` block are text and are not looked at."""
+    found: list[FrontMatterError] = []
+    block_indent: int | None = None
+    for n, line in enumerate(text.splitlines()):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        where = first_line + n
+        match = _KEY_COLON.match(line)
+        if match and match.group(2) == "：":
+            found.append(
+                FrontMatterError(
+                    where,
+                    match.group(1),
+                    "full-width colon ：— use : followed by a space",
+                    f"write `{match.group(1)}: ...` (switch the keyboard to English punctuation)",
+                )
+            )
+        elif match:
+            found.append(
+                FrontMatterError(
+                    where,
+                    match.group(1),
+                    f"no space after the colon in `{match.group(1)}:` — use : followed by a space",
+                    f"write `{match.group(1)}: {line[match.end() :].strip()[:20]}`",
+                )
+            )
+        if "\t" in line:
+            found.append(
+                FrontMatterError(
+                    where,
+                    match.group(1) if match else "front matter",
+                    f"a tab on line {where}: YAML front matter takes spaces only",
+                    "replace the tab with spaces (two per indentation level)",
+                )
+            )
+        if _BLOCK_START.search(line):
+            block_indent = indent
+    return found
+
+
+def _raise_keyboard_mistakes(text: str, first_line: int) -> None:
+    """Raise the keyboard mistakes in `text`, all of them, when there are any."""
+    found = keyboard_mistakes(text, first_line)
+    if found:
+        first, *rest = found
+        raise FrontMatterError(first.line, first.field, first.message, first.hint, tuple(rest))
 
 
 class _Budget:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from publisher.content.files import file_digest, read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES, FrontMatterError, decode, load_yaml, plain, split
 from publisher.content.timeparse import TimeError, parse_publish_at
-from publisher.models import DECLARATIONS, Item, Problem, Target
+from publisher.models import DECLARATIONS, Item, Problem, Severity, Target
 
 #: Fields an item may set at the top level (any of them may be overridden per platform, too).
 COMMON_FIELDS: dict[str, str] = {
@@ -72,6 +72,20 @@ _SECRETISH = (
     "private_key",
     "credential",
 )
+#: Names people write for a platform in `platforms:` (the Chinese names, Product Hunt with its space).
+PLATFORM_ALIASES = {
+    "小红书": "xiaohongshu",
+    "公众号": "wechat",
+    "微信公众号": "wechat",
+    "微信": "wechat",
+    "抖音": "douyin",
+    "微博": "weibo",
+    "新浪微博": "weibo",
+    "product hunt": "producthunt",
+    "producthunt": "producthunt",  # ProductHunt
+    "product_hunt": "producthunt",
+    "product-hunt": "producthunt",
+}
 MEDIA_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".mov", ".webm"}
 
 
@@ -95,7 +109,9 @@ class _Reader:
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, dotted: str, message: str, hint: str = "", platform: str = "") -> None:
+    def add(
+        self, dotted: str, message: str, hint: str = "", platform: str = "", severity: Severity = "error"
+    ) -> None:
         line = 1
         parts = dotted.split(".")
         while parts:
@@ -104,7 +120,7 @@ class _Reader:
                 line = self.lines[key]
                 break
             parts.pop()
-        self.problems.append(Problem(self.rel, line, dotted, message, hint, platform))
+        self.problems.append(Problem(self.rel, line, dotted, message, hint, platform, severity))
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -163,11 +179,13 @@ def read_item(
         parts = split(text)
         data, r.lines = load_yaml(parts.yaml_text, parts.yaml_line)
     except FrontMatterError as exc:
-        return None, [Problem(rel, exc.line, exc.field, exc.message, exc.hint)]
+        return None, [Problem(rel, e.line, e.field, e.message, e.hint) for e in (exc, *exc.more)]
     except OSError as exc:
         return None, [Problem(rel, 1, "file", f"cannot read: {exc.strerror}", "check the file's permissions")]
     data = plain(data)
+    _canonical_platforms(data, r)
     _check_secrets(data, "", r)
+    _full_width_commas(data, "", r)
     for key in data:
         if key not in COMMON_FIELDS:
             if key in _all_platform_fields(ctx):
@@ -226,6 +244,58 @@ def read_item(
         approved_by=approved,
     )
     return item, r.problems
+
+
+def platform_alias(name: str) -> str:
+    """The platform a name written in `platforms:` means (`小红书` → `xiaohongshu`), else the name."""
+    return PLATFORM_ALIASES.get(name.strip().lower(), name)
+
+
+def _canonical_platforms(data: dict[str, Any], r: _Reader) -> None:
+    """Rewrite alias names in `platforms:` (and their line numbers) to the platform's own name, so that
+    every later step sees `xiaohongshu` whether the author wrote that or `小红书`."""
+    raw = data.get("platforms")
+    if isinstance(raw, str):
+        raw = data["platforms"] = [n.strip() for n in raw.replace("，", ",").split(",") if n.strip()]
+    if isinstance(raw, list):
+        data["platforms"] = [platform_alias(n) if isinstance(n, str) else n for n in raw]
+    elif isinstance(raw, dict):
+        renamed: dict[str, Any] = {}
+        for name, value in raw.items():
+            canonical = platform_alias(name)
+            if canonical != name:
+                prefix = f"platforms.{name}"
+                for key in [k for k in r.lines if k == prefix or k.startswith(prefix + ".")]:
+                    r.lines.setdefault(f"platforms.{canonical}{key[len(prefix) :]}", r.lines[key])
+            if canonical in renamed:
+                r.add(
+                    f"platforms.{name}",
+                    f"`{name}` is listed twice (as {canonical})",
+                    "list each platform once",
+                )
+                continue
+            renamed[canonical] = value
+        data["platforms"] = renamed
+
+
+def _full_width_commas(value: Any, prefix: str, r: _Reader) -> None:
+    """A `[a，b]` list is one item: the full-width comma ， does not separate YAML items. A warning, with
+    the fix, for every list entry that holds one."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _full_width_commas(sub, f"{prefix}{key}.", r)
+    elif isinstance(value, list):
+        name = prefix.rstrip(".")
+        for i, entry in enumerate(value):
+            if isinstance(entry, str) and "，" in entry:
+                parts = [p.strip() for p in entry.split("，") if p.strip()]
+                r.add(
+                    f"{name}[{i}]",
+                    f"{entry!r} became one entry of `{name.rsplit('.', 1)[-1]}`: a full-width comma ， does "
+                    "not separate list items",
+                    f"use an ASCII comma and a space: [{', '.join(parts)}]",
+                    severity="warning",
+                )
 
 
 def _all_platform_fields(ctx: ContentContext) -> set[str]:
