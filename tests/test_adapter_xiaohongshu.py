@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from publisher.adapters.xiaohongshu.adapter import (
 )
 from publisher.models import Attempt, MediaFile, RemoteRef, RenderedPost
 from publisher.sandbox import create_app
+from publisher.sandbox.server import running
 
 T = TypeVar("T")
 NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
@@ -288,3 +290,149 @@ def test_creator_csv_without_a_title_column_names_the_file(tmp_path: Path) -> No
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(errors.ContentError, match="wrong.csv:1: header"):
         parse_creator_csv(path)
+
+
+# -- the bridge as it really is: slow, no note id, cancels on hang-up, bearer token, Docker paths ----------
+
+
+def test_the_default_wait_covers_18_images_and_1000_characters(env: Env) -> None:
+    worst = 18 * 60 + 1000 * 0.4  # the bridge's per-image upload wait and its slowest keystroke
+    assert env.bridge().publish_timeout >= worst
+    assert env.adapter(bridge_url="sandbox", publish_timeout_s=90).publish_timeout == 90
+
+
+def test_the_answer_has_no_id_so_the_note_is_found_by_title_and_stored(env: Env, tmp_path: Path) -> None:
+    started = env.now()
+    result = run(env.bridge().publish(note(tmp_path), env.attempt()))
+    [stored] = run(env.control("/__fake/state"))["xiaohongshu"]["notes"]
+    assert result.state == "published" and result.remote_id == stored["note_id"] == env.ids["note_id"]
+    assert result.url == f"https://www.xiaohongshu.com/explore/{stored['note_id']}"
+    assert env.ids["bridge_title"] == "3 步搞定周报" and env.ids["xsec_token"] == stored["xsec_token"]
+    assert env.now() > started + timedelta(seconds=30)  # the fake took the bridge's time on its clock
+    # Metrics of a note stored without its id find it the same way.
+    ids = {k: v for k, v in env.ids.items() if k not in ("note_id", "xsec_token")}
+    run(env.control("/__fake/clock", {"advance_seconds": 86400}))
+    ref = RemoteRef(5, "xiaohongshu", "xiaohongshu", "", None, started, ids)
+    assert {s.name for s in run(env.bridge().fetch_metrics([ref]))} == {
+        "likes",
+        "favorites",
+        "comments",
+        "shares",
+    }
+
+
+def test_a_timeout_is_unknown_the_bridge_cancels_and_reconcile_confirms_absence(tmp_path: Path) -> None:
+    post = note(tmp_path)
+    with running(now=NOW) as base:
+        httpx.post(f"{base}/__fake/config", json={"xiaohongshu": {"realtime_scale": 0.02}})  # ~1 s a note
+        ids: dict[str, Any] = {}
+
+        def adapter(**options: Any) -> XiaohongshuAdapter:
+            ctx = AdapterContext(
+                "xiaohongshu",
+                "sandbox",
+                f"{base}/xhs",
+                options={"bridge_url": "sandbox", **options},
+                now=lambda: NOW,
+                ids_sink=ids.update,
+            )
+            return XiaohongshuAdapter(ctx, policy=RetryPolicy.immediate())
+
+        with pytest.raises(errors.OutcomeUnknown, match="reconcile"):
+            run(adapter(publish_timeout_s=0.2).publish(post, Attempt(5, 1, NOW, {})))
+        calls = [c for c in httpx.get(f"{base}/__fake/state").json()["calls"] if c["method"] == "POST"]
+        assert [c["path"] for c in calls if "publish" in c["path"]] in ([], ["/xhs/api/v1/publish"])
+        time.sleep(0.3)  # the bridge notices the hang-up within its next step
+        state = httpx.get(f"{base}/__fake/state").json()
+        assert state["xiaohongshu"]["notes"] == [] and state["xiaohongshu"]["cancelled"]
+        absent = run(adapter().reconcile(post, Attempt(5, 1, NOW, dict(ids))))
+        assert absent is not None and absent.detail == {"reconcile": "absent"}
+        done = run(adapter().publish(post, Attempt(5, 2, NOW, dict(ids))))  # the default wait is long enough
+        assert done.state == "published" and done.remote_id == ids["note_id"]
+        assert len(httpx.get(f"{base}/__fake/state").json()["xiaohongshu"]["notes"]) == 1
+
+
+def test_bearer_token_from_the_accounts_credentials(env: Env, tmp_path: Path) -> None:
+    run(env.control("/__fake/config", {"xiaohongshu": {"auth_token": "tok-1"}}))
+    with pytest.raises(errors.AuthError, match="PUBLISHER_<ACCOUNT>_TOKEN"):
+        run(env.bridge().publish(note(tmp_path), env.attempt()))
+    ctx = AdapterContext(
+        "xiaohongshu",
+        "sandbox",
+        "http://sandbox/xhs",
+        options={"bridge_url": "sandbox"},
+        credentials={"token": "tok-1"},
+        transport=env.transport,
+        now=env.now,
+        ids_sink=env.ids.update,
+    )
+    assert run(XiaohongshuAdapter(ctx).publish(note(tmp_path), env.attempt())).state == "published"
+
+
+def test_media_reach_a_bridge_in_docker_through_the_mounted_folder(env: Env, tmp_path: Path) -> None:
+    mounted = tmp_path / "images"
+    run(env.control("/__fake/config", {"xiaohongshu": {"mounts": {"/app/images": str(mounted)}}}))
+    options = {"bridge_url": "sandbox", "media_dir": "/app/images", "local_media_dir": str(mounted)}
+    result = run(env.adapter(**options).publish(note(tmp_path), env.attempt()))
+    [stored] = run(env.control("/__fake/state"))["xiaohongshu"]["notes"]
+    assert result.state == "published" and len(stored["images"]) == 3
+    assert all(p.startswith("/app/images/publisher/") for p in stored["images"])
+    assert len(set(stored["images"])) == 3 and len(list((mounted / "publisher").iterdir())) == 3
+    # A bridge that does not see the folder refuses the video with its own message, at once.
+    run(
+        env.control(
+            "/__fake/config", {"xiaohongshu": {"mounts": {"/app/images": str(tmp_path / "elsewhere")}}}
+        )
+    )
+    with pytest.raises(errors.PermanentError, match="视频文件不存在或不可访问"):
+        run(env.adapter(**options).publish(note(tmp_path, title="视频", video=True), env.attempt()))
+    with pytest.raises(errors.PermanentError, match="local_media_dir"):
+        run(env.adapter(bridge_url="sandbox", media_dir="/app/images").publish(note(tmp_path), env.attempt()))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": "字" * 1001}, "当前输入长度为1001，最大长度为1000"),
+        ({"visibility": "fans"}, "不支持的可见范围: fans"),
+    ],
+)
+def test_final_refusals_fail_at_once_with_the_bridges_message(
+    env: Env, tmp_path: Path, fields: dict[str, Any], message: str
+) -> None:
+    base = note(tmp_path)
+    post = RenderedPost(
+        base.item_id, base.item_path, base.platform, base.account, {**base.fields, **fields}, base.media
+    )
+    with pytest.raises(errors.PermanentError, match=message):
+        run(env.bridge().publish(post, env.attempt()))
+    assert len(env.intents) == 1 and run(env.control("/__fake/state"))["xiaohongshu"]["notes"] == []
+
+
+def test_visibility_goes_in_the_bridges_words(env: Env, tmp_path: Path) -> None:
+    base = note(tmp_path)
+    post = RenderedPost(
+        base.item_id,
+        base.item_path,
+        base.platform,
+        base.account,
+        {**base.fields, "visibility": "private"},
+        base.media,
+    )
+    run(env.bridge().publish(post, env.attempt()))
+    assert run(env.control("/__fake/state"))["xiaohongshu"]["notes"][0]["visibility"] == "仅自己可见"
+
+
+def test_the_bridge_token_is_an_optional_credential(tmp_path: Path) -> None:
+    from publisher.workspace.credentials import load_credentials, missing_fields
+
+    none = tmp_path / "none.toml"
+    given = load_credentials(
+        "xhs-main",
+        "xiaohongshu",
+        env={"PUBLISHER_XHS_MAIN_TOKEN": "t0k"},
+        keyring_get=lambda a, f: None,
+        file=none,
+    )
+    assert dict(given) == {"token": "t0k"} and given.sources == {"token": "env"}
+    assert missing_fields("xiaohongshu", {}) == []

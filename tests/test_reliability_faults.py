@@ -520,7 +520,7 @@ def test_30_percent_transient_faults_and_token_expiry_every_post_published_withi
     # Tokens live 10 minutes on the fake, so they expire between the queue's runs (the clock jumps ahead).
     h = make(
         Layout(items=6, late_window="24h"),
-        seed=30,
+        seed=31,
         retry=RetrySettings(max_attempts=5, base_s=30, poll_s=60),
         fake_config={
             "wechat": {"token_ttl": 600, "stable_refresh_before": 60},

@@ -128,8 +128,20 @@ def default_config() -> dict[str, Any]:
             "logged_in": True,
             "username": "沙盒运营",
             "user_id": "5f0000000000000000000001",
-            "return_post_id": True,
             "abbreviate_counts": True,
+            "auth_token": "",  # the bridge's AUTH_TOKEN: when set, /api/v1 needs `Authorization: Bearer <it>`
+            # How long a publish takes on the virtual clock (xiaohongshu-mcp types ~0.12 s per character and
+            # waits for each image's upload preview); `realtime_scale` real seconds pass per virtual second,
+            # and a client that hangs up meanwhile cancels the publish, as the bridge's request context does.
+            "typing_seconds_per_char": 0.12,
+            "upload_seconds_per_image": 4.0,  # [U]
+            "page_seconds": 20.0,  # [U] open the page, checks, click publish, wait to leave the page
+            "realtime_scale": 0.0,
+            # Paths are checked on this machine, as the bridge checks its own (missing images are skipped,
+            # a missing video is refused); `mounts` maps a bridge-side folder to a folder here (Docker).
+            "check_files": True,
+            "mounts": {},
+            "body_max": 1000,
         },
     }
 

@@ -180,7 +180,7 @@ class FaultMiddleware:
             payload = json.dumps(data, ensure_ascii=False).encode()
             out_headers = [(b"content-type", b"application/json")]
         else:
-            status, out_headers, payload = await self._run(scope, raw)
+            status, out_headers, payload = await self._run(scope, raw, receive)
         code = _code_of(platform, status, payload)
         if rule and kind == "drop_after_commit":
             status, payload, out_headers = (
@@ -213,13 +213,17 @@ class FaultMiddleware:
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _run(self, scope: Scope, raw: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    async def _run(
+        self, scope: Scope, raw: bytes, receive: Receive
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         sent = False
 
         async def replay() -> Message:
             nonlocal sent
             if sent:
-                return {"type": "http.disconnect"}
+                # After the body, the server's own receive: it says http.disconnect when the client hangs up
+                # (a slow route such as the xiaohongshu bridge's publish watches for that).
+                return await receive()
             sent = True
             return {"type": "http.request", "body": raw, "more_body": False}
 

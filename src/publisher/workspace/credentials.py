@@ -55,6 +55,11 @@ def fields_of(platform: str) -> tuple[str, ...]:
     return tuple(str(f) for f in _facts(platform).get("fields") or ())
 
 
+def optional_fields(platform: str) -> tuple[str, ...]:
+    """Fields loaded when given but never missing (xiaohongshu: the bridge's AUTH_TOKEN, if it has one)."""
+    return tuple(str(f) for f in _facts(platform).get("optional") or ())
+
+
 def reauth_tokens(platform: str) -> tuple[str, ...]:
     """Token kinds whose expiry needs a person (a refresh token cannot renew itself); others refresh."""
     return tuple(str(k) for k in _facts(platform).get("reauth_tokens") or ())
@@ -146,7 +151,7 @@ def load_credentials(
     Missing fields are simply absent (see `missing_fields`); a file that exists is always checked, so an
     unsafe one is refused even when the environment covers every field.
     """
-    fields = fields_of(platform)
+    fields = fields_of(platform) + optional_fields(platform)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     for name in fields:

@@ -4,14 +4,21 @@ PLATFORMS.md section 3: there is no publishing API for creators. With `options["
 through an xiaohongshu-mcp service the user runs under their own login (its risk is the user's, stated in the
 docs); this project never signs private API calls itself. Reconcile follows the queue's convention: a result
 with `detail["reconcile"] == "absent"` is a confirmed negative, None means "cannot tell".
+
+The bridge publishes synchronously and slowly (it uploads each image, then types the text at ~0.12 s a
+character), cancels the publish when the client hangs up, and answers without a note id. So publish waits as
+long as the bridge may need (`publish_timeout_s`), a timeout or a dropped connection is an unknown outcome for
+reconcile (never a blind retry), and the note is found afterwards by its exact title on the account's notes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +29,7 @@ import httpx
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
 from publisher.adapters.base import AdapterContext
-from publisher.adapters.http import RetryPolicy, call, classify_http, make_client
+from publisher.adapters.http import RetryPolicy, Timeouts, call, classify_http, make_client
 from publisher.adapters.platform_clock import PlatformClock, window_start
 from publisher.adapters.xiaohongshu.codes import CODES
 from publisher.adapters.xiaohongshu.csv_import import parse_count, parse_creator_csv
@@ -37,8 +44,28 @@ INTERACT = {
     "commentCount": "comments",
     "sharedCount": "shares",
 }
-# The bridge answers every publish failure with HTTP 500; these details mean "refused", not "maybe posted".
-REFUSED = ("标题长度超过限制", "定时发布时间", "请求参数错误")
+# The bridge answers every publish failure with HTTP 500; these details mean "refused", not "maybe posted"
+# (xiaohongshu-mcp service.go, xiaohongshu/publish.go): title or body too long, bad schedule, missing video,
+# unknown visibility, no image, original declaration not possible.
+REFUSED = (
+    "标题长度超过限制",
+    "定时发布时间",
+    "请求参数错误",
+    "当前输入长度为",
+    "长度超过限制",
+    "视频文件不存在",
+    "必须提供本地视频文件",
+    "不支持的可见范围",
+    "图片不能为空",
+    "no valid images found",
+    "下载图片失败",
+    "设置原创声明失败",
+)
+# The item's `visibility` in the bridge's words; any other value goes as written and the bridge refuses it.
+VISIBILITY = {"public": "公开可见", "private": "仅自己可见", "friends": "仅互关好友可见"}
+# Long enough for 18 images and 1,000 characters: the bridge waits up to 60 s for each image's upload preview
+# (18 x 60 s) and types at up to 0.4 s a character (its keystroke delay; 0.12 s typical), plus page work.
+DEFAULT_PUBLISH_TIMEOUT_S = 1800.0
 LOGGED_OUT = ("未登录",)
 Absent = Literal["absent"]
 
@@ -63,6 +90,13 @@ def content_and_tags(post: RenderedPost) -> tuple[str, list[str]]:
 
 
 def _classify(response: httpx.Response) -> None:
+    if response.status_code == 401:
+        raise errors.AuthError(
+            "the xiaohongshu-mcp bridge wants its AUTH_TOKEN: "
+            "set PUBLISHER_<ACCOUNT>_TOKEN to the same value",
+            platform=PLATFORM,
+            code=401,
+        )
     if response.status_code >= 500:
         try:
             body = response.json()
@@ -111,6 +145,9 @@ class XiaohongshuAdapter:
         )
         self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
         self.listing_cap = int(ctx.options.get("listing_cap", 30))
+        self.publish_timeout = float(ctx.options.get("publish_timeout_s") or DEFAULT_PUBLISH_TIMEOUT_S)
+        token = ctx.credentials.get("token")  # the bridge's AUTH_TOKEN, from PUBLISHER_<ACCOUNT>_TOKEN
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def _now(self) -> datetime:
         return self.ctx.now() if self.ctx.now else datetime.now(UTC)
@@ -121,12 +158,52 @@ class XiaohongshuAdapter:
             self.ctx.ids_sink(dict(new))
 
     @asynccontextmanager
-    async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
+    async def _client(self, *, publishing: bool = False) -> AsyncIterator[httpx.AsyncClient]:
+        """A client of the bridge; a publishing one waits as long as the bridge may take to answer."""
         assert self.bridge is not None
+        timeouts = Timeouts(read=self.publish_timeout, write=300.0) if publishing else Timeouts()
         async with make_client(
-            base_url=self.bridge, platform=PLATFORM, transport=self.ctx.transport
+            base_url=self.bridge,
+            platform=PLATFORM,
+            transport=self.ctx.transport,
+            timeouts=timeouts,
+            headers=self.headers,
         ) as client:
             yield client
+
+    def _bridge_path(self, path: Path) -> str:
+        """The path of a media file as the bridge sees it.
+
+        Without `media_dir` the bridge runs here and gets the absolute path. With it (the bridge in Docker,
+        its documented mount `./images:/app/images`), the file is copied into `local_media_dir` (the folder
+        mounted there) under a content name and sent as `media_dir/<name>`. The bridge skips an image it
+        cannot find and posts the rest, so a missing file is refused here, before anything is sent.
+        """
+        source = path.resolve()
+        if not source.is_file():
+            raise errors.PermanentError(f"media file not found: {source}", platform=PLATFORM)
+        remote = self.ctx.options.get("media_dir")
+        if not remote:
+            return str(source)
+        local = self.ctx.options.get("local_media_dir")
+        if not local:
+            raise errors.PermanentError(
+                "media_dir is set but local_media_dir is not: name the folder on this machine that the "
+                "bridge sees as media_dir",
+                platform=PLATFORM,
+            )
+        folder = Path(str(local)).expanduser().resolve()
+        try:
+            inside = source.relative_to(folder)
+        except ValueError:
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:20]
+            inside = Path("publisher") / f"{digest}{source.suffix.lower()}"
+            target = folder / inside
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target.with_suffix(target.suffix + ".part"))
+                target.with_suffix(target.suffix + ".part").replace(target)
+        return f"{str(remote).rstrip('/')}/{inside.as_posix()}"
 
     async def _get(self, c: httpx.AsyncClient, method: str, path: str, **kw: Any) -> dict[str, Any]:
         response = await call(
@@ -160,6 +237,19 @@ class XiaohongshuAdapter:
         ids = dict(attempt.ids)
         if ids.get("note_id"):
             return _published(ids)
+        content, tags = content_and_tags(post)
+        title = str(post.fields.get("title") or "")
+        body: dict[str, Any] = {"title": title, "content": content, "tags": tags}
+        if post.fields.get("declaration") == "original":
+            body["is_original"] = True  # the bridge's 原创声明 (needs the account's right)
+        if post.fields.get("visibility"):
+            visibility = str(post.fields["visibility"])
+            body["visibility"] = VISIBILITY.get(visibility, visibility)
+        videos = post.media_of("video")
+        if videos:
+            body["video"] = self._bridge_path(Path(videos[0].path))
+        else:
+            body["images"] = [self._bridge_path(Path(m.path)) for m in post.media_of("images")]
         async with self._client() as c:
             await self._check_login(c)
             if ids.get("bridge_sent_at"):
@@ -174,24 +264,15 @@ class XiaohongshuAdapter:
                         "listing cannot tell; reconcile before any retry",
                         platform=PLATFORM,
                     )
-            self._sink(ids, bridge_sent_at=self._now().isoformat(), **self.platform_clock.stamp(ids))
+            sent = {"bridge_sent_at": self._now().isoformat(), "bridge_title": title}
+            self._sink(ids, **sent, **self.platform_clock.stamp(ids))
             if self.ctx.intent is not None:
                 self.ctx.intent("publish")
-            content, tags = content_and_tags(post)
-            body: dict[str, Any] = {
-                "title": str(post.fields.get("title") or ""),
-                "content": content,
-                "tags": tags,
-            }
-            if post.fields.get("declaration") == "original":
-                body["is_original"] = True  # the bridge's 原创声明 (needs the account's right)
-            videos = post.media_of("video")
-            if videos:
-                body["video"] = str(Path(videos[0].path).resolve())
-            else:
-                body["images"] = [str(Path(m.path).resolve()) for m in post.media_of("images")]
+        # One request, held open as long as the bridge works: a timeout or a hang-up is OutcomeUnknown (the
+        # bridge cancels on hang-up, but a click may already have landed), so the queue reconciles.
+        async with self._client(publishing=True) as slow:
             response = await call(
-                c,
+                slow,
                 "POST",
                 "/api/v1/publish_video" if videos else "/api/v1/publish",
                 policy=self.policy,
@@ -200,14 +281,12 @@ class XiaohongshuAdapter:
                 sleep=self.sleep,
                 json=body,
             )
-            data = _data(response)
-            if data.get("post_id"):
-                self._sink(ids, note_id=str(data["post_id"]))
-                token = await self._lookup_token(c, ids["note_id"])
-                if token:
-                    self._sink(ids, xsec_token=token)
-                return _published(ids)
-            found = await self._find(c, post, attempt, ids)
+        self.platform_clock.observe(response)
+        found = None
+        with contextlib.suppress(errors.PlatformError):  # the note is up; a failed look is retried by poll
+            async with self._client() as c:
+                # The answer has no note id: the note is looked up by its title on the account's own notes.
+                found = await self._find(c, post, attempt, ids)
         if isinstance(found, dict):
             self._sink(ids, **found)
             return _published(ids)
@@ -246,7 +325,10 @@ class XiaohongshuAdapter:
         async with self._client() as c:
             for ref in refs:
                 note_id = str(ref.ids.get("note_id") or ref.remote_id or "")
-                token = str(ref.ids.get("xsec_token") or "") or await self._lookup_token(c, note_id)
+                if not note_id and ref.ids.get("bridge_title"):
+                    note_id, token = await self._by_title(c, ref)
+                else:
+                    token = str(ref.ids.get("xsec_token") or "") or await self._lookup_token(c, note_id)
                 if not note_id or not token:
                     continue
                 data = await self._get(
@@ -278,8 +360,14 @@ class XiaohongshuAdapter:
                 return str(feed.get("xsecToken") or "")
         return ""
 
+    async def _by_title(self, c: httpx.AsyncClient, ref: RemoteRef) -> tuple[str, str]:
+        """A published note stored without its id (the bridge never gives one), found as reconcile does."""
+        post = RenderedPost(str(ref.post_id), "", PLATFORM, ref.account, {"title": ref.ids["bridge_title"]})
+        found = await self._find(c, post, Attempt(ref.post_id, 0, ref.published_at, dict(ref.ids)), ref.ids)
+        return (found["note_id"], found["xsec_token"]) if isinstance(found, dict) else ("", "")
+
     async def _find(
-        self, c: httpx.AsyncClient, post: RenderedPost, attempt: Attempt, ids: dict[str, Any]
+        self, c: httpx.AsyncClient, post: RenderedPost, attempt: Attempt, ids: Mapping[str, Any]
     ) -> dict[str, str] | Absent | None:
         """The note by exact title, posted within a wide window on the platform's clock before the earliest
         send (adapters.platform_clock); never "newest"; several such notes: None, a person decides."""
