@@ -441,3 +441,51 @@ def test_rehearsal_data_on_request_draws_real_charts(example: Workspace) -> None
             params={"kind": "weekly", "fmt": "md", "period": "2027-W01", "data": "rehearsal"},
         )
         assert download.status_code == 200 and "演练" in download.text
+
+
+def _tile(page: str, item: str, platform: str) -> dict[str, str]:
+    """The data-* attributes of one calendar tile (what the page's script sends when it is dropped)."""
+    for tag in re.findall(r'<a class="post p-[^>]*>', page, re.S):
+        attrs = dict(re.findall(r'data-([a-z]+)="([^"]*)"', tag))
+        if attrs.get("item") == item and f"p-{platform} " in tag:
+            return attrs
+    raise AssertionError(f"no tile for {item} on {platform}")
+
+
+def test_dropping_a_tile_rewrites_that_publish_at_line_and_a_stale_page_is_refused(
+    client: TestClient, example: Workspace
+) -> None:
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    path = example.content_dir / "2026-12-01-teaser.md"
+    before = path.read_text(encoding="utf-8")
+    page = client.get("/?month=2026-12").text
+    csrf = re.search(r'data-csrf="([^"]+)"', page)
+    assert csrf is not None
+    tile = _tile(page, "teaser", "douyin")  # douyin has its own publish_at: 2026-12-01 18:00
+    assert tile["when"] == "2026-12-01 18:00" and tile["key"] == "douyin"
+    form = {
+        "csrf": csrf.group(1),
+        "next": "/?month=2026-12",
+        "item": "teaser",
+        "key": tile["key"],
+        "digest": tile["digest"],
+        "publish_at": "2026-12-03 18:00",
+    }
+    assert client.post("/calendar/move", headers=ORIGIN, data={**form, "csrf": "guess"}).status_code == 403
+    done = client.post("/calendar/move", headers=ORIGIN, data=form)
+    assert done.status_code == 200 and 'class="flash flash-ok"' in done.text
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace(
+        "douyin: {publish_at: 2026-12-01 18:00", "douyin: {publish_at: 2026-12-03 18:00"
+    )
+    due = state_of(store, post_id_of(store, "teaser", "douyin"))[2]
+    assert due is not None and due.replace(tzinfo=UTC) == datetime(
+        2026, 12, 3, 10, 0, tzinfo=UTC
+    )  # 18:00 +08
+    assert _tile(done.text, "teaser", "douyin")["when"] == "2026-12-03 18:00"
+    # The same (now stale) digest again: the file changed since that page loaded, so nothing is written.
+    stale = client.post("/calendar/move", headers=ORIGIN, data={**form, "publish_at": "2026-12-05 18:00"})
+    assert 'class="flash flash-error"' in stale.text and "文件在页面打开后被修改过" in stale.text
+    assert path.read_text(encoding="utf-8") == after
+    bad = client.post("/calendar/move", headers=ORIGIN, data={**form, "publish_at": "next friday"})
+    assert "YYYY-MM-DD HH:MM" in bad.text and path.read_text(encoding="utf-8") == after

@@ -314,6 +314,16 @@ UI: dict[str, dict[str, str]] = {
     "filter_state": {"zh": "状态", "en": "State"},
     "filter_all": {"zh": "全部", "en": "All"},
     "filter_apply": {"zh": "筛选", "en": "Filter"},
+    "move_done": {"zh": "已改为 {when}：《{title}》", "en": "Moved “{title}” to {when}"},
+    "move_stale": {
+        "zh": "文件在页面打开后被修改过，没有移动：刷新页面后再试",
+        "en": "The file changed since this page loaded; nothing was moved: reload and try again",
+    },
+    "move_bad_time": {
+        "zh": "时间应为 YYYY-MM-DD HH:MM，例如 2026-12-03 12:00",
+        "en": "the time must be YYYY-MM-DD HH:MM, e.g. 2026-12-03 12:00",
+    },
+    "drag_hint": {"zh": "拖到另一天（或小时）即可改期", "en": "Drag to another day (or hour) to reschedule"},
     "workspace_problem": {
         "zh": "工作区有问题，当前显示上次正常的日历：",
         "en": "The workspace has a problem; showing the last good calendar: ",

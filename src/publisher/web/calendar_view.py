@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.calendar.load import Checked
@@ -15,6 +16,8 @@ from publisher.queue.overview import PostView
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 DRAFT = "draft"  # not a post state: a draft item shown where it would go, never published
+#: states whose post may still be rescheduled by moving the item's publish_at (sync decides the rest)
+MOVABLE = frozenset({DRAFT, "queued", "held", "waiting_approval", "missed", "planned"})
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,17 @@ class Entry:
     state: str
     when: datetime | None  # local time
     reason: str
+    digest: str = ""  # SHA-256 of the item's file as the page saw it ("" when the file is unknown)
+    key: str = ""  # the entry's name under `platforms:` in the file (the platform, or the account)
 
     @property
     def time(self) -> str:
         return f"{self.when:%H:%M}" if self.when else ""
+
+    @property
+    def movable(self) -> bool:
+        """True when a drag may rewrite its publish_at: a known file, a date, a state still ahead."""
+        return bool(self.digest) and self.when is not None and self.state in MOVABLE
 
 
 @dataclass(frozen=True)
@@ -78,10 +88,24 @@ def parse_period(month: str | None, week: str | None, today: date) -> tuple[str,
     return "month", first, _month_end(first)
 
 
-def entries(posts: Iterable[PostView], checked: Iterable[Checked], zone: ZoneInfo) -> list[Entry]:
-    """Every post, plus each draft item's dated targets (so the plan shows what is still a draft)."""
+def entries(
+    posts: Iterable[PostView],
+    checked: Iterable[Checked],
+    zone: ZoneInfo,
+    digests: Mapping[str, str] | None = None,
+) -> list[Entry]:
+    """Every post, plus each draft item's dated targets (so the plan shows what is still a draft).
+
+    `digests` (item id -> its file's digest) makes entries movable by dragging.
+    """
     checked = list(checked)
+    digests = digests or {}
     titles = {c.item.id: c.item.title for c in checked if c.item is not None}
+    listed = {c.item.id: _listed_names(c.item.fields) for c in checked if c.item is not None}
+
+    def key(item_id: str, platform: str, account: str) -> str:
+        return account if account in listed.get(item_id, ()) else platform
+
     out = [
         Entry(
             p.id,
@@ -92,6 +116,8 @@ def entries(posts: Iterable[PostView], checked: Iterable[Checked], zone: ZoneInf
             p.state,
             p.due_at.astimezone(zone) if p.due_at else None,
             p.last_error or p.reason,
+            digests.get(p.item, ""),
+            key(p.item, p.platform, p.account),
         )
         for p in posts
     ]
@@ -111,9 +137,16 @@ def entries(posts: Iterable[PostView], checked: Iterable[Checked], zone: ZoneInf
                     DRAFT,
                     when,
                     "draft: checked, never published",
+                    digests.get(item.id, ""),
+                    key(item.id, t.platform, t.account),
                 )
             )
     return out
+
+
+def _listed_names(fields: Mapping[str, Any]) -> frozenset[str]:
+    raw = fields.get("platforms")
+    return frozenset(str(k) for k in raw) if isinstance(raw, dict | list) else frozenset()
 
 
 def build(kind: str, first: date, last: date, items: list[Entry], today: date) -> CalendarView:

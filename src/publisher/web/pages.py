@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -14,6 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from publisher.calendar.preview import write_previews
+from publisher.content.edit import StaleFile, move_publish_at, text_digest
+from publisher.content.frontmatter import FrontMatterError
+from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.daemon import heartbeat
 from publisher.errors import PublisherError, UsageError
 from publisher.models import PostState
@@ -26,6 +30,7 @@ from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 #: what the queue page lists: every state a person must act on, and the ones waiting on something
 QUEUE_STATES = {s.value for s in PERSON_STATES} | {
     PostState.HELD.value,
@@ -105,8 +110,73 @@ async def calendar_page(request: Request) -> Response:
     except UsageError as exc:
         return _problem_page(request, str(exc), 400)
     views = await anyio.to_thread.run_sync(post_views, state.store)
-    view = calendar_view.build(kind, first, last, calendar_view.entries(views, state.checked, zone), today)
+    digests = await anyio.to_thread.run_sync(_digests, state)
+    view = calendar_view.build(
+        kind, first, last, calendar_view.entries(views, state.checked, zone, digests), today
+    )
     return render(request, "calendar", {"view": view})
+
+
+def _digests(state: AppState) -> dict[str, str]:
+    """Each item's file digest as this page sees it: a drag sends it back, and a changed file is refused."""
+    out = {}
+    for c in state.checked:
+        if c.item is None:
+            continue
+        try:
+            out[c.item.id] = text_digest((state.ws.root / c.item.path).read_bytes())
+        except OSError:  # gone since the last scan: not movable
+            continue
+    return out
+
+
+async def move_post(request: Request) -> Response:
+    """POST /calendar/move: a dropped tile rewrites its item's publish_at line; sync does the rest.
+
+    The form carries the item, its name under `platforms:`, the new local time and the file digest the
+    page was rendered with; a file changed since then is refused, never overwritten.
+    """
+    state = _state(request)
+    await require_csrf(request, state.csrf)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    lang = state.lang
+    try:
+        message = await anyio.to_thread.run_sync(lambda: _move(state, form))
+        kind = "ok"
+    except PublisherError as exc:
+        message, kind = redact_text(str(exc)), "error"
+    except StaleFile:
+        message, kind = ui("move_stale", lang), "error"
+    request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
+    return _back(state, form, kind, message, "/")
+
+
+def _move(state: AppState, form: dict[str, str]) -> str:
+    value = form.get("publish_at", "").strip()
+    if not _LOCAL_TIME.match(value):
+        raise UsageError(ui("move_bad_time", state.lang))
+    try:
+        parse_publish_at(value, state.ws.zone)
+    except TimeError as exc:
+        raise UsageError(str(exc)) from None
+    checked = state.checked_item(form.get("item", ""))
+    if checked is None or checked.item is None:
+        raise UsageError(f"no item {form.get('item', '')!r}")
+    path = state.ws.root / checked.item.path
+    try:
+        move_publish_at(path, form.get("digest", ""), value, form.get("key") or None)
+    except FrontMatterError as exc:
+        raise UsageError(f"{checked.item.path}:{exc.line}: {exc.message}") from None
+    state.refresh()
+    return ui("move_done", state.lang, title=checked.item.title, when=value)
+
+
+def _back(state: AppState, form: dict[str, str], kind: str, message: str, default: str) -> Response:
+    key = state.flash(kind, message)
+    target = form.get("next", default)
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = default  # never an open redirect
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}flash={key}", status_code=303)
 
 
 async def queue_page(request: Request) -> Response:
