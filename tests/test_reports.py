@@ -455,3 +455,88 @@ def test_report_command_refuses_an_unknown_language_as_a_usage_error(tmp_path: P
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = run(["report", "weekly", "--lang", "fr", "--workspace", str(tmp_path / "ws")])
     assert code == 2 and "fr" in err.getvalue()
+
+
+CAMPAIGN = """
+[campaigns.new-year]
+title = "新年效率季"
+goal = ["新年第一周让更多人用周报助手写第一份周报"]
+audience = ["每周要交周报的互联网打工人"]
+expected = { reach = 100000, engagement = 5000, votes = 800, followers = 300 }
+notes = ["抖音、小红书带曝光，公众号讲清功能"]
+"""
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Store]:
+    """The seeded history with the items of 2027-01-04..06 carrying `campaign: new-year`."""
+    import sqlalchemy as sa
+
+    from publisher.store.tables import item_t
+
+    ws, store = seeded(tmp_path_factory.mktemp("campaign") / "ws")
+    (ws.root / "publisher.toml").write_text(TOML + CAMPAIGN, encoding="utf-8")
+    ws = open_workspace(ws.root, env={})
+    days = ("2027-01-04-%", "2027-01-05-%", "2027-01-06-%")
+    with store.begin() as conn:
+        conn.execute(
+            sa.update(item_t)
+            .where(sa.or_(*(item_t.c.id.like(d) for d in days)))
+            .values(fields={"campaign": "new-year"})
+        )
+    return ws, store
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_campaign_report_matches_its_golden_file(
+    campaign: tuple[Workspace, Store], tmp_path: Path, request: pytest.FixtureRequest, lang: str
+) -> None:
+    ws, store = campaign
+    report = reports.build("campaign", store, ws, campaign="new-year", lang=lang, now=NOW)
+    text = reports.write(report, "md", tmp_path / "c.md").read_text(encoding="utf-8")
+    golden = GOLDEN / f"campaign-new-year-{lang}.md"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs (run with --update-golden, review)"
+    )
+
+
+def test_campaign_report_fills_the_seed_template_from_the_workspace(
+    campaign: tuple[Workspace, Store], tmp_path: Path
+) -> None:
+    ws, store = campaign
+    report = reports.build("campaign", store, ws, campaign="new-year", now=NOW)
+    md = reports.writers.render_markdown(report)
+    heads = [line for line in md.splitlines() if line.startswith("## ")]
+    assert heads == [
+        f"## {h}" for h in ("活动目标", "目标受众", "推广渠道", "时间安排", "预期效果", "效果追踪")
+    ]
+    assert md.startswith("# 市场活动方案｜新年效率季")
+    c = report.campaign
+    assert c is not None and (c.first, c.last) == (date(2027, 1, 4), date(2027, 1, 6))
+    assert {p for p, _ in c.channels} == {"xiaohongshu", "douyin", "wechat", "producthunt"}
+    assert all(p.item.startswith(("2027-01-04", "2027-01-05", "2027-01-06")) for p in c.schedule)
+    track = {k.key: k for k in c.tracking}
+    assert set(track) == {"reach", "engagement", "votes", "followers"}
+    assert all(k.actual_value is not None and k.ok is not None for k in track.values())
+    assert "| 指标 | 预期 | 实际 | 状态 |" in md
+    data = json.loads(reports.write(report, "json", tmp_path / "c.json").read_text(encoding="utf-8"))
+    reach = next(k for k in data["campaign"]["tracking"] if k["key"] == "reach")
+    assert reach["target"] == 100000 and isinstance(reach["actual"], (int, float))
+    wb = load_workbook(reports.write(report, "xlsx", tmp_path / "c.xlsx"))
+    row = [c.value for c in wb["效果追踪"][2]]
+    assert isinstance(row[1], (int, float)) and isinstance(row[2], (int, float))
+    with pytest.raises(UsageError, match="no campaign"):
+        reports.build("campaign", store, ws, campaign="nope", now=NOW)
+
+
+def test_the_reference_workspace_plans_a_campaign_its_items_carry() -> None:
+    root = Path(__file__).parent.parent
+    ws = open_workspace(root, env={})
+    plan = ws.settings.campaigns["launch-week"]
+    assert plan.goal and plan.audience and set(plan.expected) == {"reach", "engagement", "votes", "followers"}
+    carrying = [
+        p for p in (root / "content").glob("*.md") if "\ncampaign: launch-week\n" in p.read_text("utf-8")
+    ]
+    assert len(carrying) >= 3

@@ -28,7 +28,7 @@ from publisher.cli.common import (
 
 #: reports.build.KINDS and reports.writers.FORMATS, spelled here so `--help` never loads the report writers
 #: (tests/test_cli_imports.py checks they agree).
-REPORT_KINDS = ("daily", "weekly", "engagement")
+REPORT_KINDS = ("daily", "weekly", "engagement", "campaign")
 REPORT_FORMATS = ("md", "html", "csv", "xlsx", "json")
 
 metrics_app = typer.Typer(
@@ -117,11 +117,14 @@ def report(
     kind: Annotated[
         str,
         typer.Argument(
-            help="daily (运营日报) | weekly (运营周报) | engagement",
+            help="daily (运营日报) | weekly (运营周报) | engagement | campaign NAME (市场活动方案)",
             metavar="KIND",
             callback=choice(*REPORT_KINDS),
         ),
     ],
+    name: Annotated[
+        str | None, typer.Argument(help="The campaign: [campaigns.NAME] in publisher.toml.", metavar="[NAME]")
+    ] = None,
     period: Annotated[
         str | None,
         typer.Option(
@@ -153,7 +156,7 @@ def report(
     reports.check_lang(lang, ws.settings.language)  # a bad --lang is a usage error before any work
     # A rehearsal's report reads its store and lands under reports/rehearsal/ with 演练 in its title.
     ws, store = open_rehearsal(ws) if rehearsal else (ws, store_for(ws))
-    result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now())
+    result = reports.build(kind, store, ws, period=period, lang=lang, now=utc_now(), campaign=name)
     path = reports.write(result, fmt, out_file or reports.default_out(ws, result, fmt))
     if as_json:
         print_json({"file": str(path), "summary": result.summary()})

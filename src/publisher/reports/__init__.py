@@ -53,7 +53,7 @@ def default_out(ws: Workspace, report: Report, fmt: str, pattern: str | None = N
         date=p.first.isoformat(),
         week=f"{year}-W{week:02d}",
         month=p.first.strftime("%Y-%m"),
-        label=p.label.replace("..", "_"),
+        label=report.campaign.name if report.campaign else p.label.replace("..", "_"),
         kind=report.kind,
     )
     out = (ws.root / rel).resolve()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from publisher.metrics.samples import INTERACTIONS
 from publisher.models import PostState
@@ -11,43 +10,25 @@ from publisher.reports import data
 from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank
 from publisher.reports.engagement import charts, engagement_rows, local
 from publisher.reports.health import health_all
-from publisher.reports.i18n import check_lang, platform_name, reason, state_name, t
+from publisher.reports.i18n import check_lang, platform_name, state_name, t
 from publisher.reports.kpi import falling, kpis, mean_scores
-from publisher.reports.model import PostLine, Report
+from publisher.reports.lines import post_line, tidy
+from publisher.reports.model import Report
 from publisher.reports.period import Period, parse_period
 from publisher.states import PROBLEM as PROBLEM_STATES
 from publisher.store.db import Store
 from publisher.workspace.settings import Workspace
 
-KINDS = ("daily", "weekly", "engagement")
-DEFAULT_PERIOD = {"daily": "yesterday", "weekly": "last_week", "engagement": "last_7_days"}
+KINDS = ("daily", "weekly", "engagement", "campaign")
+DEFAULT_PERIOD = {
+    "daily": "yesterday",
+    "weekly": "last_week",
+    "engagement": "last_7_days",
+    "campaign": "today",
+}
 HEALTH_WINDOW = timedelta(days=28)
 TOKEN_WARNING = timedelta(days=7)
 S = PostState
-
-
-def _line(p: data.PostInfo, zone: ZoneInfo, note: str = "") -> PostLine:
-    when = p.published_at or p.due_at
-    return PostLine(
-        p.id,
-        p.item_id,
-        p.title,
-        p.platform,
-        p.account,
-        p.state,
-        local(when, zone),
-        p.url or "",
-        note,
-        when.astimezone(zone) if when is not None else None,
-    )
-
-
-def tidy(text: str | None, ws: Workspace, lang: str) -> str:
-    """A stored reason or error as people read it: first line, their language, workspace-relative paths."""
-    first = (text or "").strip().splitlines()[0][:160] if (text or "").strip() else ""
-    for root in {str(ws.root.resolve()), str(ws.root)}:
-        first = first.replace(root + "/", "").replace(root, ".")
-    return reason(first, lang)
 
 
 def resolve_period(kind: str, period: str | Period | None, ws: Workspace, now: datetime) -> Period:
@@ -64,13 +45,22 @@ def build(
     period: str | Period | None = None,
     lang: str | None = None,
     now: datetime,
+    campaign: str | None = None,
 ) -> Report:
-    """`publisher report KIND`: read the store, compute every section; writers choose what to show."""
+    """`publisher report KIND`: read the store, compute every section; writers choose what to show.
+    A campaign report (`kind` "campaign") needs the campaign's name and ignores `period`."""
     if kind not in KINDS:
         from publisher.errors import UsageError
 
         raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
     lang = check_lang(lang, ws.settings.language)
+    if kind == "campaign":
+        from publisher.errors import UsageError
+        from publisher.reports.campaign import build_campaign
+
+        if not campaign:
+            raise UsageError("which campaign? publisher report campaign NAME")
+        return build_campaign(store, ws, campaign, lang=lang, now=now)
     per = resolve_period(kind, period, ws, now)
     prev = per.previous()
     zone = ws.zone
@@ -80,10 +70,10 @@ def build(
     by_id = {p.id: p for p in posts}
     in_period = [p for p in posts if data.in_window(p, per.start, per.end)]
     report.published = sorted(
-        (_line(p, zone) for p in in_period if p.state == S.PUBLISHED.value), key=lambda x: (x.when, x.id)
+        (post_line(p, zone) for p in in_period if p.state == S.PUBLISHED.value), key=lambda x: (x.when, x.id)
     )
     report.failed = [
-        _line(p, zone, tidy(p.last_error or p.reason, ws, lang))
+        post_line(p, zone, tidy(p.last_error or p.reason, ws, lang))
         for p in in_period
         if p.state in PROBLEM_STATES
     ]
@@ -126,7 +116,7 @@ def build(
 
     plan_period = report.next_period or per.following()
     report.plan = [
-        _line(p, zone, tidy(p.reason, ws, lang) if p.state != S.QUEUED.value else "")
+        post_line(p, zone, tidy(p.reason, ws, lang) if p.state != S.QUEUED.value else "")
         for p in data.planned(store, max(plan_period.start, now), plan_period.end)
     ]
     report.done, report.results = _summary(report, growth)

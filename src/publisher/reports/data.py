@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 
 from publisher.models import PostState
 from publisher.store.db import Store
-from publisher.store.reports import Key, PostInfo, daily_maxima, followers, latest, report_posts
+from publisher.store.reports import (
+    Key,
+    PostInfo,
+    campaign_post_ids,
+    daily_maxima,
+    followers,
+    latest,
+    report_posts,
+)
 from publisher.store.tokens import accounts_needing_reauth, expiring_tokens
 
 __all__ = [
@@ -14,6 +22,7 @@ __all__ = [
     "Key",
     "PostInfo",
     "all_posts",
+    "campaign_post_ids",
     "daily_maxima",
     "followers",
     "in_window",

@@ -180,7 +180,7 @@ def tables(report: Report) -> dict[str, Table]:
     """Every table of the report, typed: sheet name -> Table."""
     lang = report.lang
     out: dict[str, Table] = {}
-    if report.kind != "engagement":
+    if report.kind not in ("engagement", "campaign"):
         out[t("kpi", lang)] = Table(
             t("kpi_head", lang).split(" | ") + [t("note", lang)],
             [
@@ -188,7 +188,7 @@ def tables(report: Report) -> dict[str, Table]:
                     k.label,
                     k.target_value,
                     k.actual_value,
-                    f"{k.status} {t('ok', lang) if k.ok else t('below', lang)}" if k.ok is not None else "—",
+                    _status(k.ok, k.status, lang),
                     k.detail,
                 ]
                 for k in report.kpis
@@ -226,11 +226,15 @@ def tables(report: Report) -> dict[str, Table]:
                 wide=3,
             )
         out[t("risks", lang)] = Table([t("risks", lang)], [[x] for x in report.risks], wide=0)
+    if report.campaign is not None:
+        out.update(_campaign_tables(report))
     for platform, names, rows in report.by_platform():
         name = f"{t('engagement_table', lang)}·{platform_name(platform, lang)}"
         out[name] = engagement_table(report, rows, names, platform)
     if not report.engagement:
         out[t("engagement_table", lang)] = engagement_table(report, [], [], None)
+    if report.kind == "campaign":
+        return out
     out[t("health", lang)] = Table(
         [
             t("platform", lang),
@@ -266,6 +270,39 @@ def tables(report: Report) -> dict[str, Table]:
     return out
 
 
+def _campaign_tables(report: Report) -> dict[str, Table]:
+    """效果追踪 (预期 beside 实际, as numbers) and 时间安排 of a campaign report."""
+    lang, c = report.lang, report.campaign
+    assert c is not None
+    tracking = Table(
+        t("c_head", lang).split(" | "),
+        [[k.label, k.target_value, k.actual_value, _status(k.ok, k.status, lang)] for k in c.tracking],
+        {1: COUNT, 2: COUNT},
+        wide=0,
+    )
+    schedule = Table(
+        [t("when", lang), t("platform", lang), t("account", lang), t("title", lang), t("state", lang), "ID"],
+        [
+            [
+                _when(p.at),
+                platform_name(p.platform, lang),
+                p.account,
+                p.title,
+                state_name(p.state, lang),
+                p.id,
+            ]
+            for p in c.schedule
+        ],
+        {0: WHEN},
+        wide=3,
+    )
+    return {t("c_tracking", lang): tracking, t("c_schedule", lang): schedule}
+
+
+def _status(ok: bool | None, status: str, lang: str) -> str:
+    return "—" if ok is None else f"{status} {t('ok', lang) if ok else t('below', lang)}"
+
+
 PLAN_KEY = {"daily": "plan_day", "weekly": "plan_week", "engagement": "plan_week", "campaign": "c_schedule"}
 
 
@@ -281,6 +318,8 @@ def render_csv(report: Report) -> str:
     lang = report.lang
     if report.kind == "engagement":
         table = engagement_table(report, report.engagement, _all_names(report), None)
+    elif report.kind == "campaign":
+        table = tables(report)[t("c_tracking", lang)]
     else:
         table = tables(report)[t("kpi", lang)]
     buf = io.StringIO()

@@ -273,3 +273,21 @@ def insert_history(
             conn.execute(sa.insert(event_t), [dict(r) for r in events])
         if follows:
             conn.execute(sa.insert(account_metric_t), [dict(r) for r in follows])
+
+
+def campaign_post_ids(store: Store, name: str) -> list[int]:
+    """Ids of the posts whose item carries `campaign: NAME`, at the top or in its platform's override."""
+    query = sa.select(post_t.c.id, post_t.c.platform, item_t.c.fields).select_from(
+        post_t.join(item_t, item_t.c.id == post_t.c.item_id)
+    )
+    with store.session() as s:
+        rows = s.execute(query).all()
+    out = []
+    for post_id, platform, fields in rows:
+        fields = fields if isinstance(fields, dict) else {}
+        own = fields.get("platforms")
+        override = own.get(platform) if isinstance(own, dict) else None
+        mine = override.get("campaign") if isinstance(override, dict) else None
+        if str(mine or fields.get("campaign") or "") == name:
+            out.append(int(post_id))
+    return sorted(out)

@@ -75,6 +75,35 @@ class ComplianceSettings(BaseModel):
             raise ValueError(f"expected a duration such as 30d or 72h, got {value!r}") from None
 
 
+class CampaignSettings(BaseModel):
+    """`[campaigns.NAME]`: the plan of a campaign (the seed's 市场活动方案); its items carry `campaign: NAME`.
+
+    `expected` holds the 预期效果 the report sets 实际 beside: reach (views), engagement (interactions),
+    votes (Product Hunt) and followers (gained during the campaign)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = ""
+    goal: list[str] = Field(default_factory=list)
+    audience: list[str] = Field(default_factory=list)
+    expected: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("goal", "audience", "notes", mode="before")
+    @classmethod
+    def _lines(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("expected")
+    @classmethod
+    def _known(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - {"reach", "engagement", "votes", "followers"})
+        if unknown:
+            raise ValueError(
+                f"unknown expectation {unknown[0]!r}; one of reach, engagement, votes, followers"
+            )
+        return value
+
+
 class Settings(BaseModel):
     """`publisher.toml`, validated. Unknown keys are errors (a typo must not be silently ignored)."""
 
@@ -88,6 +117,7 @@ class Settings(BaseModel):
     language: Literal["zh", "en"] = "zh"
     accounts: dict[str, AccountSettings] = Field(default_factory=dict)
     targets: dict[str, Any] = Field(default_factory=dict)
+    campaigns: dict[str, CampaignSettings] = Field(default_factory=dict)
     notify: dict[str, NotifySettings] = Field(default_factory=dict)
     compliance: ComplianceSettings = ComplianceSettings()
 
