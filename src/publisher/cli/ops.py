@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
+from typer.core import TyperGroup
 
-from publisher.adapters import platforms
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
@@ -282,7 +282,28 @@ def serve(
     serve_web(ws, host=host, port=port, token=token)
 
 
-auth_app = typer.Typer(help="Account credentials and authorisation.", no_args_is_help=True)
+def _logins() -> dict[str, str]:
+    """Platform -> English label, for each platform whose spec has an OAuth login (imports the adapters)."""
+    from publisher.adapters import platforms
+
+    return {name: spec.label_en for name, spec in platforms().items() if spec.login is not None}
+
+
+class _AuthGroup(TyperGroup):
+    """`publisher auth`: `status`, plus `<platform>` for each platform with a login, found only when asked
+    (so `publisher --help` imports no adapter)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *sorted(_logins())]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in (logins := _logins()):
+            found = _login_command(cmd_name, logins[cmd_name])
+        return found
+
+
+auth_app = typer.Typer(help="Account credentials and authorisation.", no_args_is_help=True, cls=_AuthGroup)
 app.add_typer(auth_app, name="auth")
 
 
@@ -315,7 +336,7 @@ def auth_status(
     out.print(table)
 
 
-def _login_command(platform: str, label: str) -> None:
+def _login_command(platform: str, label: str) -> Any:
     """`publisher auth <platform>`, for a platform whose spec has an OAuth login."""
 
     def login(
@@ -348,9 +369,6 @@ def _login_command(platform: str, label: str) -> None:
         str, typer.Option(help=f"The {label} account in publisher.toml.")
     ]
     login.__doc__ = f"Authorise a {label} account in the browser (a callback on 127.0.0.1 receives the code)."
-    auth_app.command(platform)(login)
-
-
-for _name, _spec in platforms().items():
-    if _spec.login is not None:
-        _login_command(_name, _spec.label_en)
+    one = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=app.info.context_settings)
+    one.command(platform)(login)
+    return typer.main.get_command(one)
