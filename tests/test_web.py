@@ -489,3 +489,61 @@ def test_dropping_a_tile_rewrites_that_publish_at_line_and_a_stale_page_is_refus
     assert path.read_text(encoding="utf-8") == after
     bad = client.post("/calendar/move", headers=ORIGIN, data={**form, "publish_at": "next friday"})
     assert "YYYY-MM-DD HH:MM" in bad.text and path.read_text(encoding="utf-8") == after
+
+
+def test_month_days_show_a_few_tiles_and_link_the_rest_to_the_day_list(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.web import calendar_view
+
+    monkeypatch.setattr(calendar_view, "MONTH_TILES", 3)
+    page = client.get("/?month=2026-12").text
+    day = re.search(r'data-date="2026-12-02">(.*?)<div class="day', page, re.S)
+    assert day is not None and day.group(1).count('class="post ') == 3  # launch-day goes to 4 platforms
+    assert '<a class="more" href="/?view=list&day=2026-12-02">还有 1 条</a>' in html.unescape(day.group(1))
+    listed = client.get("/?view=list&day=2026-12-02").text
+    section = listed.split('class="list"', 1)[1].split("</div>", 1)[0]
+    assert section.count('class="post ') == 4 and 'data-date="2026-12-02"' in section
+    assert client.get("/?view=list&day=2026-12-32").status_code == 400
+
+
+def test_filters_narrow_every_view_and_are_kept_in_its_links(client: TestClient) -> None:
+    page = client.get("/?month=2026-12&platform=douyin&state=queued").text
+    tiles = re.findall(r'<a class="post (p-\w+) (s-\w+)"', page)
+    assert tiles and set(tiles) == {("p-douyin", "s-queued")}
+    links = set(re.findall(r'href="(/\?[^"]+)"', html.unescape(page)))
+    assert {
+        "/?month=2027-01&platform=douyin&state=queued",
+        "/?week=2026-W48&platform=douyin&state=queued",
+    } & links
+    assert "/?view=list&month=2026-12&platform=douyin&state=queued" in links
+    assert '<option value="douyin" selected>' in page
+    week = client.get("/?week=2026-W49&account=nope").text
+    assert 'class="post ' not in week.split('class="hours"', 1)[1]
+
+
+def test_the_week_is_an_hour_grid_in_the_workspace_zone(client: TestClient) -> None:
+    page = client.get("/?week=2026-W49").text
+    assert page.count('<span class="hour" role="rowheader">') == 18  # 6:00..23:00 (nothing earlier this week)
+    # teaser: xiaohongshu at 12:00 and douyin at 18:00 on 1 December (Asia/Shanghai).
+    for hour, platform in ((12, "xiaohongshu"), (18, "douyin")):
+        cell = re.search(rf'data-date="2026-12-01" data-drop-hour="{hour}">(.*?)</div>', page, re.S)
+        assert (
+            cell is not None and f"p-{platform} " in cell.group(1) and 'data-item="teaser"' in cell.group(1)
+        )
+
+
+def test_the_list_shows_each_posts_first_image_from_inside_the_workspace(
+    client: TestClient, example: Workspace
+) -> None:
+    page = client.get("/?view=list&month=2026-12").text
+    assert 'src="/thumb/launch-day"' in page
+    image = client.get("/thumb/launch-day")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    assert image.content == (example.content_dir / "media" / "step1.png").read_bytes()
+    assert client.get("/thumb/no-such-item").status_code == 404
+    # An item whose first image points out of the workspace gets no thumbnail.
+    path = example.content_dir / "2026-12-01-teaser.md"
+    path.write_text(path.read_text().replace("media/teaser.png", "../../../etc/passwd"), encoding="utf-8")
+    client.app.state.publisher.refresh()  # type: ignore[attr-defined]
+    assert client.get("/thumb/teaser").status_code == 404

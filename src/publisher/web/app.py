@@ -75,6 +75,7 @@ def create_app(
         Route("/preview/{item_id:path}", pages.open_preview),
         Route("/posts/{post_id:int}/{action}", pages.post_action, methods=["POST"]),
         Route("/calendar/move", pages.move_post, methods=["POST"]),
+        Route("/thumb/{item_id:path}", pages.thumbnail),
         Route("/events", live.events_endpoint(broadcaster)),
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

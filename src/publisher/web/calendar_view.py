@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from publisher.calendar.load import Checked
@@ -169,18 +170,18 @@ def build(kind: str, first: date, last: date, items: list[Entry], today: date) -
     if kind == "week":
         year, number, _ = first.isocalendar()
         label = f"{year}-W{number:02d} · {first:%m-%d} – {last:%m-%d}"
-        prev, nxt = _week_query(first - timedelta(days=7)), _week_query(first + timedelta(days=7))
+        prev, nxt = week_query(first - timedelta(days=7)), week_query(first + timedelta(days=7))
         other = f"month={first:%Y-%m}"
     else:
         label = f"{first:%Y-%m}"
         prev = f"month={(first - timedelta(days=1)):%Y-%m}"
         nxt = f"month={(last + timedelta(days=1)):%Y-%m}"
         anchor = today if first <= today <= last else first
-        other = _week_query(anchor)
+        other = week_query(anchor)
     return CalendarView(kind, label, rows, prev, nxt, other, unscheduled, count)
 
 
-def _week_query(day: date) -> str:
+def week_query(day: date) -> str:
     year, number, _ = day.isocalendar()
     return f"week={year}-W{number:02d}"
 
@@ -188,3 +189,92 @@ def _week_query(day: date) -> str:
 def _month_end(first: date) -> date:
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
+
+
+MONTH_TILES = 4  # tiles a month-view day shows; the rest are a "+N more" link to that day's list
+FILTER_KEYS = ("platform", "account", "state")
+FIRST_HOUR = 6  # the week's hour grid runs 6:00-24:00; earlier posts share one row above it
+
+
+@dataclass(frozen=True)
+class Filters:
+    """?platform=&account=&state= (empty: everything); kept across the month, week and list views."""
+
+    platform: str = ""
+    account: str = ""
+    state: str = ""
+
+    @classmethod
+    def of(cls, query: Mapping[str, str]) -> Filters:
+        return cls(*(str(query.get(k, "")).strip() for k in FILTER_KEYS))
+
+    def keep(self, e: Entry) -> bool:
+        return (
+            (not self.platform or e.platform == self.platform)
+            and (not self.account or e.account == self.account)
+            and (not self.state or e.state == self.state)
+        )
+
+    @property
+    def query(self) -> str:
+        """ "&platform=..." for the filters that are set, to append to a view's link."""
+        return "".join(f"&{k}={quote(v)}" for k, v in zip(FILTER_KEYS, self.values, strict=True) if v)
+
+    @property
+    def values(self) -> tuple[str, str, str]:
+        return (self.platform, self.account, self.state)
+
+
+@dataclass(frozen=True)
+class HourRow:
+    """One row of the week's hour grid: `hour` None is the row for everything before FIRST_HOUR."""
+
+    hour: int | None
+    cells: tuple[tuple[Day, tuple[Entry, ...]], ...]
+
+    @property
+    def label(self) -> str:
+        return f"0:00–{FIRST_HOUR}:00" if self.hour is None else f"{self.hour}:00"
+
+
+def hour_rows(week: tuple[Day, ...]) -> tuple[HourRow, ...]:
+    """The week's posts by hour: a row before FIRST_HOUR (only when something is there), then 6..23."""
+    early = tuple((d, tuple(e for e in d.entries if e.when and e.when.hour < FIRST_HOUR)) for d in week)
+    rows = [HourRow(None, early)] if any(cell for _, cell in early) else []
+    for hour in range(FIRST_HOUR, 24):
+        rows.append(
+            HourRow(
+                hour, tuple((d, tuple(e for e in d.entries if e.when and e.when.hour == hour)) for d in week)
+            )
+        )
+    return tuple(rows)
+
+
+def parse_day(value: str) -> date:
+    """?day=2026-12-02 for the list of one day."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"day {value!r}: expected YYYY-MM-DD, e.g. 2026-12-02") from None
+
+
+def build_list(first: date, last: date, items: list[Entry], today: date) -> CalendarView:
+    """The list view: the days of [first, last] that have posts, one row each, in time order."""
+    grid = build("month", first, last, items, today)
+    days = tuple(d for row in grid.rows for d in row if d.in_range and d.entries)
+    if first == last:
+        label = f"{first:%Y-%m-%d}"
+        prev = f"view=list&day={(first - timedelta(days=1)).isoformat()}"
+        nxt = f"view=list&day={(first + timedelta(days=1)).isoformat()}"
+    else:
+        label, prev, nxt = grid.label, f"view=list&{grid.prev}", f"view=list&{grid.next}"
+    return CalendarView(
+        "list",
+        label,
+        tuple((d,) for d in days),
+        prev,
+        nxt,
+        f"month={first:%Y-%m}",
+        grid.unscheduled,
+        grid.count,
+    )

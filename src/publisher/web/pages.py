@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,12 @@ from urllib.parse import quote
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from publisher.calendar.preview import write_previews
 from publisher.content.edit import StaleFile, move_publish_at, text_digest
 from publisher.content.frontmatter import FrontMatterError
+from publisher.content.item import resolve_media
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.daemon import heartbeat
 from publisher.errors import PublisherError, UsageError
@@ -30,6 +32,13 @@ from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+THUMB_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 #: what the queue page lists: every state a person must act on, and the ones waiting on something
 QUEUE_STATES = {s.value for s in PERSON_STATES} | {
@@ -100,21 +109,76 @@ def _problem_page(request: Request, message: str, status: int) -> HTMLResponse:
 
 
 async def calendar_page(request: Request) -> Response:
+    """The month (default), week (hour grid) or list view, filtered by ?platform=&account=&state=."""
     state = _state(request)
     await anyio.to_thread.run_sync(state.ensure_synced)
     zone = state.ws.zone
     today = state.now().astimezone(zone).date()
     q = request.query_params
+    filters = calendar_view.Filters.of(q)
     try:
-        kind, first, last = calendar_view.parse_period(q.get("month"), q.get("week"), today)
+        if q.get("view") == "list" and q.get("day"):
+            kind, first = "list", calendar_view.parse_day(q["day"])
+            last = first
+        else:
+            kind, first, last = calendar_view.parse_period(q.get("month"), q.get("week"), today)
+            kind = "list" if q.get("view") == "list" else kind
     except UsageError as exc:
         return _problem_page(request, str(exc), 400)
     views = await anyio.to_thread.run_sync(post_views, state.store)
     digests = await anyio.to_thread.run_sync(_digests, state)
-    view = calendar_view.build(
-        kind, first, last, calendar_view.entries(views, state.checked, zone, digests), today
+    every = calendar_view.entries(views, state.checked, zone, digests)
+    shown = [e for e in every if filters.keep(e)]
+    if kind == "list":
+        view = calendar_view.build_list(first, last, shown, today)
+    else:
+        view = calendar_view.build(kind, first, last, shown, today)
+    context = {
+        "view": view,
+        "filters": filters,
+        "fq": filters.query,
+        "options": {
+            "platform": sorted({e.platform for e in every}),
+            "account": sorted({e.account for e in every}),
+            "state": sorted({e.state for e in every}),
+        },
+        "max_tiles": calendar_view.MONTH_TILES,
+        "hours": calendar_view.hour_rows(view.rows[0]) if kind == "week" else (),
+        "with_images": {
+            c.item.id for c in state.checked if c.item is not None and _first_image(c.item.fields)
+        },
+        "keep": [(k, v) for k, v in q.items() if k in ("month", "week", "view", "day")],
+        "links": {
+            "month": f"month={first + timedelta(days=3) if kind == 'week' else first:%Y-%m}",
+            "week": calendar_view.week_query(today if first <= today <= last else first),
+            "list": f"view=list&month={first + timedelta(days=3) if kind == 'week' else first:%Y-%m}",
+        },
+    }
+    return render(request, "calendar", context)
+
+
+def _first_image(fields: Mapping[str, Any]) -> str:
+    images = fields.get("images")
+    if isinstance(images, list) and images and isinstance(images[0], str):
+        return images[0]
+    cover = fields.get("cover")
+    return cover if isinstance(cover, str) else ""
+
+
+async def thumbnail(request: Request) -> Response:
+    """GET /thumb/<item>: the item's first image (or cover), only from inside the workspace."""
+    state = _state(request)
+    checked = state.checked_item(request.path_params["item_id"])
+    ref = _first_image(checked.item.fields) if checked and checked.item else ""
+    if not ref or checked is None or checked.item is None:
+        return Response(status_code=404)
+    root = state.ws.root
+    found = resolve_media(ref, root / checked.item.path, root)
+    if isinstance(found, str) or found.suffix.lower() not in THUMB_TYPES:
+        return Response(status_code=404)
+    return FileResponse(
+        found, media_type=THUMB_TYPES[found.suffix.lower()], headers={"cache-control": "no-cache"}
     )
-    return render(request, "calendar", {"view": view})
 
 
 def _digests(state: AppState) -> dict[str, str]:
