@@ -164,3 +164,26 @@ def test_a_rehearsal_leaves_real_reports_and_the_real_store_byte_for_byte(tmp_pa
     assert again.returncode == 0, again.stderr
     assert _snapshot(ws.root) == before
     assert (ws.reports_dir / "rehearsal" / "weekly" / "rehearsal-2026-W49.md").is_file()
+
+
+def test_the_clock_jumps_to_the_next_due_moment(tmp_path: Path) -> None:
+    """No step on an instant when nothing is due: the next post, poll or lease, or a recurring job's cron."""
+    from datetime import timedelta
+
+    from publisher.daemon.jobs import parse_jobs
+    from publisher.rehearsal.run import _next_step
+
+    jobs_file = tmp_path / "jobs.yaml"
+    jobs_file.write_text('jobs:\n  pull:\n    run: metrics.pull\n    cron: "0 */6 * * *"\n', encoding="utf-8")
+    jobs = parse_jobs(jobs_file, "UTC")
+    now = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
+    assert _next_step(now, None, jobs) == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    assert _next_step(now, now + timedelta(hours=2), jobs) == now + timedelta(hours=2)
+    assert _next_step(now, now, jobs) == now + timedelta(seconds=1)  # always forward
+    assert _next_step(now, None, []) is None  # nothing ever due: the play is over
+
+
+def test_steps_are_due_moments_not_hours(played: tuple[Workspace, RehearsalResult]) -> None:
+    _ws, result = played
+    hours = (UNTIL - START).total_seconds() / 3600
+    assert result.steps < hours  # the reference jobs run every 2 h at most; posts add a few moments

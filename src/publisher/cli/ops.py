@@ -4,14 +4,18 @@ auth."""
 from __future__ import annotations
 
 import json
+import logging
 import os
-from datetime import timedelta
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from typer.core import TyperGroup
 
 from publisher.cli.common import (
@@ -163,9 +167,23 @@ def rehearse(
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
     if end <= begin:
         raise UsageError(f"--until: {local_time(ws, end)} is not after --from {local_time(ws, begin)}")
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
-        progress.add_task(f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox")
-        result = play(ws, start=begin, until=end, seed=seed)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[at]}"),
+    )
+    with Progress(*columns, console=err, transient=True) as progress, _logs_above(progress):
+        task = progress.add_task(
+            f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox",
+            total=(end - begin).total_seconds(),
+            at="",
+        )
+
+        def moved(now: datetime) -> None:  # the virtual clock, after each step
+            progress.update(task, completed=(now - begin).total_seconds(), at=local_time(ws, now))
+
+        result = play(ws, start=begin, until=end, seed=seed, progress=moved)
     if as_json:
         print_json(
             {
@@ -194,6 +212,22 @@ def rehearse(
         for f in result.files:
             out.print(f"  {f}", markup=False)
     raise typer.Exit(1 if result.errors else 0)
+
+
+@contextmanager
+def _logs_above(progress: Progress) -> Iterator[None]:
+    """Log lines go above the progress bar instead of through it: while the bar is live on a terminal
+    sys.stderr is rich's proxy, so the log handlers write there for as long."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    before = [h.stream for h in handlers]
+    if progress.live.is_started:
+        for handler in handlers:
+            handler.setStream(sys.stderr)
+    try:
+        yield
+    finally:
+        for handler, stream in zip(handlers, before, strict=True):
+            handler.setStream(stream)
 
 
 PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` prints it.")]

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,7 @@ import httpx
 from publisher import reports
 from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
-from publisher.daemon.jobs import Action, JobContext, JobRun
+from publisher.daemon.jobs import Action, Job, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
@@ -34,6 +34,8 @@ REHEARSAL_DB = "rehearsal.db"
 #: every file a rehearsal writes under reports/rehearsal/ starts with this (never mistaken for a real one)
 PREFIX = "rehearsal-"
 MAX_STEPS = 50_000
+#: told the virtual clock after every step (the CLI's progress bar)
+Progress = Callable[[datetime], None]
 
 
 @dataclass(frozen=True)
@@ -156,15 +158,19 @@ def _fresh_store(ws: Workspace) -> Store:
     db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
-    return open_store(f"sqlite:///{db}")
+    # Thrown away by the next rehearsal: its commits need not reach the disk (the real store's always do).
+    return open_store(f"sqlite:///{db}", durable=False)
 
 
-def _metrics_action(clock: VirtualClock) -> Action:
-    """metrics.pull on the virtual clock, from the rehearsal's sandbox."""
+def _metrics_action(clock: VirtualClock, transport: httpx.AsyncBaseTransport | None = None) -> Action:
+    """metrics.pull on the virtual clock, from the rehearsal's sandbox (through `transport` when given:
+    the in-process sandbox app called directly, the same requests without a socket)."""
 
     def pull(ctx: JobContext) -> str:
         since = ctx.now - timedelta(days=int(ctx.job.args.get("since_days", 14)))
-        adapter_for = metrics.default_adapter_for(ctx.ws, ctx.store, now=clock, sandbox_url=ctx.sandbox_url)
+        adapter_for = metrics.default_adapter_for(
+            ctx.ws, ctx.store, now=clock, sandbox_url=ctx.sandbox_url, transport=transport
+        )
         return str(
             metrics.pull(
                 ctx.ws,
@@ -198,17 +204,24 @@ def rehearse(
     seed: int = 0,
     actions: Mapping[str, Action] | None = None,
     sandbox_url: str | None = None,
+    progress: Progress | None = None,
 ) -> RehearsalResult:
-    """Play [start, until] against a sandbox (a fresh in-process one unless `sandbox_url` is given)."""
+    """Play [start, until] against a sandbox (a fresh in-process one unless `sandbox_url` is given);
+    `progress` hears the virtual clock after every step."""
     if until <= start:
         raise ValueError("--until must be after --from")
     out_dir = out_dir or ws.reports_dir / "rehearsal"
     if sandbox_url:
-        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions))
-    from publisher.sandbox import running
+        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress))
+    from publisher.sandbox import create_app, running
 
-    with running(seed=seed, now=start) as url:
-        return asyncio.run(_rehearse(ws, start, until, out_dir, url, actions))
+    # The queue talks to the sandbox over HTTP as it would to a platform; the rehearsal's own calls (the
+    # sandbox clock, metrics pulls: most of the requests) go to the same app in-process.
+    app = create_app(seed=seed, now=start)
+    with running(app=app) as url:
+        return asyncio.run(
+            _rehearse(ws, start, until, out_dir, url, actions, progress, httpx.ASGITransport(app=app))
+        )
 
 
 async def _rehearse(
@@ -218,13 +231,15 @@ async def _rehearse(
     out_dir: Path,
     base: str,
     actions: Mapping[str, Action] | None,
+    progress: Progress | None = None,
+    in_process: httpx.AsyncBaseTransport | None = None,
 ) -> RehearsalResult:
     began = time.monotonic()
     rws = rehearsal_workspace(ws)
     clock = VirtualClock(start.astimezone(UTC))
     store = _fresh_store(ws)
     if actions is None:
-        actions = {**default_actions(), "metrics.pull": _metrics_action(clock)}
+        actions = {**default_actions(), "metrics.pull": _metrics_action(clock, in_process)}
     daemon = Daemon(
         rws,
         store=store,
@@ -237,7 +252,7 @@ async def _rehearse(
     )
     result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, transport=in_process) as client:
             await _set_sandbox_clock(client, base, clock.now)
             await _authorize_oauth_accounts(client, rws, store, base, clock)
             daemon.start()
@@ -251,8 +266,10 @@ async def _rehearse(
                 else:
                     result.jobs += tick.jobs
                     result.timeline += _entries(store, clock.now, tick.outcomes)
-                step_to = _next_step(clock.now, daemon.next_wake())
-                if step_to > result.until:
+                if progress is not None:
+                    progress(clock.now)
+                step_to = _next_step(clock.now, daemon.next_wake(), daemon.jobs)
+                if step_to is None or step_to > result.until:
                     break
                 clock.now = step_to
                 await _set_sandbox_clock(client, base, clock.now)
@@ -285,12 +302,13 @@ async def _authorize_oauth_accounts(
         await grant(client, f"{base}{prefix}", creds, StoreTokenCache(store), name, clock)
 
 
-def _next_step(now: datetime, wake: datetime | None) -> datetime:
-    """The next due time, but at least one second on and at most the next full hour (recurring jobs)."""
-    hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    if wake is None:
-        return hour
-    return min(hour, max(wake, now + timedelta(seconds=1)))
+def _next_step(now: datetime, wake: datetime | None, jobs: Iterable[Job]) -> datetime | None:
+    """The next moment something is due, at least one second on: the daemon's own wake-up (a post, a
+    retry, a poll, a lease, a before-due window) or a recurring job's next run by its cron. The clock
+    jumps there: no step is spent on an instant when nothing is due. None when nothing ever is."""
+    times = [wake] + [j.cron.next_fire(now, j.zone) for j in jobs if j.enabled and j.cron is not None]
+    found = [t for t in times if t is not None]
+    return max(min(found), now + timedelta(seconds=1)) if found else None
 
 
 async def _set_sandbox_clock(client: httpx.AsyncClient, base: str, now: datetime) -> None:

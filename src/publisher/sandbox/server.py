@@ -11,6 +11,7 @@ from datetime import datetime
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from publisher.sandbox.app import create_app
 
@@ -24,9 +25,16 @@ def serve(host: str = "127.0.0.1", port: int = 8900, seed: int = 0) -> None:
 
 @contextmanager
 def running(
-    port: int = 0, seed: int = 0, *, now: datetime | None = None, startup_timeout: float = 10.0
+    port: int = 0,
+    seed: int = 0,
+    *,
+    now: datetime | None = None,
+    startup_timeout: float = 10.0,
+    app: Starlette | None = None,
 ) -> Iterator[str]:
-    """Start a fake on 127.0.0.1 in a background thread, yield its base URL, and stop it on exit."""
+    """Start a fake on 127.0.0.1 in a background thread, yield its base URL, and stop it on exit.
+
+    `app` serves one made by the caller (who may also call it in-process); else a fresh one."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted sockets inherit this: without it a response sent in two writes waits ~40 ms for a delayed ACK.
@@ -34,7 +42,7 @@ def running(
     sock.bind(("127.0.0.1", port))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     config = uvicorn.Config(
-        create_app(seed=seed, now=now),
+        app or create_app(seed=seed, now=now),
         log_level="warning",
         lifespan="off",
         timeout_graceful_shutdown=1,

@@ -148,8 +148,13 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True) -> Store:
-    """Create the engine for `url` and bring the schema to head (a no-op when it is already there)."""
+def open_store(
+    url: str, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True, durable: bool = True
+) -> Store:
+    """Create the engine for `url` and bring the schema to head (a no-op when it is already there).
+
+    `durable=False` is for a throw-away SQLite store (a rehearsal's): commits are not flushed to disk, so a
+    power cut may lose the last ones; everything else (WAL, BEGIN IMMEDIATE, foreign keys) is the same."""
     sa_url = sa.make_url(url)
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if sa_url.get_backend_name() == "sqlite":
@@ -161,7 +166,7 @@ def open_store(url: str, *, clock: Callable[[], datetime] = utcnow, migrate: boo
         kwargs["pool_pre_ping"] = True
     engine = sa.create_engine(sa_url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _install_sqlite_hooks(engine)
+        _install_sqlite_hooks(engine, synchronous="FULL" if durable else "OFF")
     store = Store(engine, clock=clock)
     if migrate:
         upgrade(store)
@@ -237,7 +242,7 @@ def _alembic_config() -> Config:
     return config
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, *, synchronous: str = "FULL") -> None:
     """Pragmas per connection, and our own BEGIN: pysqlite's implicit BEGIN cannot be made IMMEDIATE."""
 
     @event.listens_for(engine, "connect")
@@ -247,7 +252,8 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # first, so the WAL switch may wait
             _enable_wal(cursor)
-            cursor.execute("PRAGMA synchronous = FULL")  # a lost intent commit could mean a duplicate post
+            # FULL: a lost intent commit could mean a duplicate post (OFF only for throw-away stores)
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
