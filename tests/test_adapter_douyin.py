@@ -505,3 +505,186 @@ def test_secrets_never_reach_the_sandbox_records(env: Env, tmp_path: Path) -> No
     assert SECRET not in text
     access = env.tokens.get("douyin", ACCESS)
     assert access and access[0] not in text
+
+
+# -- a live login that works: the registered https address, pasted back ------------------------------------
+
+REGISTERED = "https://app.example/douyin/callback"
+
+
+def test_login_with_the_registered_address_and_the_pasted_landing_address(tmp_path: Path) -> None:
+    from publisher.adapters.douyin.auth import login
+    from publisher.adapters.spec import LoginRequest
+
+    with running(now=NOW) as base:
+        landed: list[str] = []
+
+        def browser(url: str) -> None:  # the person approves; the fake redirects to the registered address
+            assert parse_qs(urlparse(url).query)["redirect_uri"] == [REGISTERED]
+            landed.append(httpx.get(url, follow_redirects=False, timeout=5).headers["location"])
+
+        cache = MemoryTokenCache()
+        creds = {"client_key": KEY, "client_secret": SECRET}
+        request = LoginRequest(
+            "douyin", creds, f"{base}/dy", browser, lambda: NOW, cache, REGISTERED, lambda prompt: landed[-1]
+        )
+        assert "valid until" in login(request)
+        assert cache.get("douyin", ACCESS) and cache.get("douyin", REFRESH)
+        exchange = [
+            c for c in httpx.get(f"{base}/__fake/state").json()["calls"] if "access_token" in c["path"]
+        ]
+        assert [c["code"] for c in exchange] == ["0"]  # one exchange, a form the fake accepted
+        # Just the code works too; an address from another request (its state) does not.
+        code_only = LoginRequest(
+            "douyin",
+            creds,
+            f"{base}/dy",
+            browser,
+            lambda: NOW,
+            cache,
+            REGISTERED,
+            lambda prompt: parse_qs(urlparse(landed[-1]).query)["code"][0],
+        )
+        assert "valid until" in login(code_only)
+        forged = LoginRequest(
+            "douyin",
+            creds,
+            f"{base}/dy",
+            browser,
+            lambda: NOW,
+            cache,
+            REGISTERED,
+            lambda p: f"{REGISTERED}?code=x&state=y",
+        )
+        with pytest.raises(errors.AuthError, match="state mismatch"):
+            login(forged)
+        # Live, without a registered address, the command says what to pass.
+        live = LoginRequest("douyin", creds, None, browser, lambda: NOW, cache)
+        with pytest.raises(errors.AuthError, match="--redirect-uri"):
+            login(live)
+
+
+def test_the_fake_refuses_an_unregistered_redirect_and_a_json_exchange(env: Env) -> None:
+    async def connect(redirect: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=env.transport) as c:
+            url = authorize_url(KEY, redirect, ["video.create.bind"], "s", base_url="http://sandbox/dy")
+            return await c.get(url, follow_redirects=False)
+
+    assert run(connect(REGISTERED)).status_code == 302
+    assert run(connect("https://sub.app.example/cb")).status_code == 302
+    for wrong in ("https://evil.example/cb", "http://app.example/douyin/callback"):
+        answer = run(connect(wrong))
+        assert answer.status_code == 200 and answer.json()["data"]["error_code"] == 10006
+    code = parse_qs(urlparse(run(connect(REGISTERED)).headers["location"]).query)["code"][0]
+
+    async def exchange_json() -> dict[str, Any]:
+        async with httpx.AsyncClient(transport=env.transport) as c:
+            body = {
+                "client_key": KEY,
+                "client_secret": SECRET,
+                "code": code,
+                "grant_type": "authorization_code",
+            }
+            return dict((await c.post("http://sandbox/dy/oauth/access_token/", json=body)).json())
+
+    assert run(exchange_json())["data"]["error_code"] == 10005
+    tokens = run(exchange_code(KEY, SECRET, code, base_url="http://sandbox/dy", transport=env.transport))
+    assert tokens.access_token.startswith("act.")
+
+
+@pytest.mark.parametrize(("times", "published"), [(1, True), (2, False)])
+def test_28001003_refreshes_once_then_asks_for_reauthorisation(
+    env: Env, tmp_path: Path, times: int, published: bool
+) -> None:
+    fault = {"platform": "douyin", "path": "*/upload_video/", "kind": "app_error", "code": 28001003}
+    run(env.control("/__fake/faults", {**fault, "times": times, "message": "access_token无效"}))
+    if published:
+        assert run(env.adapter().publish(video_post(tmp_path), attempt(env))).remote_id
+    else:
+        with pytest.raises(errors.AuthError, match="publisher auth douyin"):
+            run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+    state = run(env.control("/__fake/state"))
+    assert env.calls(state, "/oauth/refresh_token/") == 1 and env.calls(state, "/upload_video/") == 2
+
+
+def test_capability_offline_is_cant_tell_in_reconcile_and_named_in_metrics(env: Env, tmp_path: Path) -> None:
+    post = video_post(tmp_path)
+    result = run(env.adapter().publish(post, attempt(env)))
+    run(env.control("/__fake/config", {"douyin": {"offline": ["video.list", "video.data"]}}))
+    assert run(env.adapter().reconcile(post, attempt(env))) is None  # no listing: a person decides
+    assert run(env.adapter().reconcile(post, attempt(env, ids={"item_id": result.remote_id}))) is None
+    ref = RemoteRef(11, "douyin", "douyin", str(result.remote_id), result.url, env.now(), {})
+    with pytest.raises(errors.PermanentError, match=r"video data .*offline \(28001056"):
+        run(_without_external(env, ref))
+
+
+async def _without_external(env: Env, ref: RemoteRef) -> Any:
+    entry = env.tokens.get("douyin", ACCESS)
+    assert entry is not None
+    env.tokens.put("douyin", ACCESS, entry[0], entry[1], {**entry[2], "scope": "video.data.bind"})
+    return await env.adapter().fetch_metrics([ref])
+
+
+def test_counters_given_as_strings_are_parsed(env: Env, tmp_path: Path) -> None:
+    from publisher.adapters.douyin.adapter import counter
+
+    result = run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+    run(env.advance(DAY))
+    run(env.control("/__fake/config", {"douyin": {"string_counters": True}}))
+    ref = RemoteRef(11, "douyin", "douyin", str(result.remote_id), result.url, env.now(), {})
+    by_name = {s.name: s.value for s in run(env.adapter().fetch_metrics([ref]))}
+    assert by_name["views"] > 0 and by_name["likes"] >= 0
+    assert (
+        counter("1,234") == 1234.0
+        and counter("12") == 12.0
+        and counter("n/a") is None
+        and counter(True) is None
+    )
+
+
+def test_auth_command_takes_the_registered_address_from_the_accounts_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.workspaces import Layout, credential_env, open_ws, write_workspace
+
+    from publisher.accounts.login import authorize
+    from publisher.store.db import open_store
+    from publisher.store.tokens import StoreTokenCache
+
+    layout = Layout(
+        platforms=("douyin",), items=0, mode="sandbox", options={"douyin": {"redirect_uri": REGISTERED}}
+    )
+    root = write_workspace(tmp_path / "ws", layout)
+    ws = open_ws(root, credential_env(root, ("douyin",)))
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    landed: list[str] = []
+    said: list[str] = []
+    monkeypatch.setattr(
+        "webbrowser.open", lambda url: landed.append(httpx.get(url, timeout=5).headers["location"]) or True
+    )
+    with running(now=NOW) as base:
+        monkeypatch.setenv("PUBLISHER_SANDBOX_URL", base)
+        summary = authorize(
+            ws,
+            store,
+            platform="douyin",
+            account="douyin",
+            sandbox=True,
+            now=lambda: NOW,
+            say=said.append,
+            ask=lambda prompt: landed[-1],
+        )
+    assert "valid until" in summary and landed[-1].startswith(REGISTERED + "?code=")
+    assert (
+        "redirect_uri=https%3A%2F%2Fapp.example%2Fdouyin%2Fcallback" in said[0] and "state=..." not in said[0]
+    )
+    assert StoreTokenCache(store).get("douyin", ACCESS) is not None
+
+
+def test_the_auth_command_offers_the_registered_address() -> None:
+    from typer.testing import CliRunner
+
+    from publisher.cli.main import app
+
+    shown = CliRunner().invoke(app, ["auth", "douyin", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "--redirect-uri" in shown.output

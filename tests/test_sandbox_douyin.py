@@ -102,8 +102,10 @@ def test_oauth_code_flow_with_tofu_secret_and_single_use_code() -> None:
         "code": code,
         "grant_type": "authorization_code",
     }
-    assert c.post("/dy/oauth/access_token/", json=fine).json()["data"]["error_code"] == 0
-    assert c.post("/dy/oauth/access_token/", json=fine).json()["data"]["error_code"] == 10007
+    # The exchange is a form: a JSON body is not read (10005) and does not use the code up.
+    assert c.post("/dy/oauth/access_token/", json=fine).json()["data"]["error_code"] == 10005
+    assert c.post("/dy/oauth/access_token/", data=fine).json()["data"]["error_code"] == 0
+    assert c.post("/dy/oauth/access_token/", data=fine).json()["data"]["error_code"] == 10007
 
 
 def test_refresh_keeps_a_live_token_and_never_moves_the_refresh_expiry() -> None:
@@ -145,7 +147,7 @@ def test_api_checks_token_open_id_and_scope() -> None:
     token = authorize(c, scope="video.list.bind")
     assert (
         api(c, "GET", f"{V1}/video_list/", {**token, "access_token": "act.bogus"})["data"]["error_code"]
-        == 2190002
+        == 28001003  # the /api/douyin/v1 paths; older ones say 2190002
     )
     assert (
         api(c, "GET", f"{V1}/video_list/", {**token, "open_id": "someone"})["data"]["error_code"] == 28001015
@@ -293,3 +295,21 @@ def test_daily_series_follow_the_clock_deterministically() -> None:
     first = series(4)
     assert len(first) == 7 and sum(day["play"] for day in first) > 0
     assert series(4) == first and series(5) != first
+
+
+def test_one_anchor_type_per_video_and_only_known_users_in_at_users() -> None:
+    c = client()
+    token = authorize(c)
+    both = {"poi_id": "B001", "poi_name": "某店", "micro_app_id": "tt01", "micro_app_title": "小程序"}
+    answer = api(
+        c, "POST", f"{V1}/create_video/", token, json={"video_id": upload(c, token), "text": "t", **both}
+    )
+    assert answer["data"]["error_code"] == 28001007 and "锚点" in answer["data"]["description"]
+    stranger = {"text": "@某人 看看", "at_users": ["_000unknown"]}
+    answer = api(c, "POST", f"{V1}/create_video/", token, json={"video_id": upload(c, token), **stranger})
+    assert answer["data"]["error_code"] == 28001007 and "_000unknown" in answer["data"]["description"]
+    c.post("/__fake/config", json={"douyin": {"known_users": ["_000friend"]}})
+    fine = {"text": "@朋友 看看", "at_users": ["_000friend"], "poi_id": "B001", "poi_name": "某店"}
+    assert api(c, "POST", f"{V1}/create_video/", token, json={"video_id": upload(c, token), **fine})["data"][
+        "item_id"
+    ]

@@ -55,8 +55,13 @@ def authorize(
     sandbox: bool,
     now: Callable[[], datetime],
     say: Callable[[str], None],
+    redirect_uri: str | None = None,
+    ask: Callable[[str], str] | None = None,
 ) -> str:
-    """Run the platform's OAuth login in the browser and store the tokens the account's posts will use."""
+    """Run the platform's OAuth login in the browser and store the tokens the account's posts will use.
+
+    `redirect_uri` (else the account's `options.redirect_uri`) is the https address registered with the
+    platform: the person approves and pastes back, through `ask`, the address they land on."""
     spec = spec_for(platform)
     if spec is None or spec.login is None:
         raise UsageError(f"{platform} has no login to run")
@@ -68,8 +73,12 @@ def authorize(
     if missing:
         raise ConfigError(f"set {', '.join(missing)} for {account} first (see README: Credentials)")
 
+    redirect = redirect_uri or str(settings.options.get("redirect_uri") or "") or None
+
     def open_browser(url: str) -> None:
-        say(f"opening the consent page; if no browser opens, visit:\n{url.split('&state=')[0]}&state=...")
+        # With a registered address the person may open the page on another device: it needs the full URL.
+        shown = url if redirect else f"{url.split('&state=')[0]}&state=..."
+        say(f"opening the consent page; if no browser opens, visit:\n{shown}")
         webbrowser.open(url)
 
     base = None
@@ -78,7 +87,7 @@ def authorize(
 
         prefix = ws.rules[platform].extra.get("sandbox_prefix", f"/{platform}")
         base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + str(prefix)
-    request = LoginRequest(account, creds, base, open_browser, now, StoreTokenCache(store))
+    request = LoginRequest(account, creds, base, open_browser, now, StoreTokenCache(store), redirect, ask)
     result = spec.login(request)
     reauthorized(store, account, now())  # the account's waiting posts go back to the queue
     return result

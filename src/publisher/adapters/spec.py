@@ -53,6 +53,10 @@ class LoginRequest:
     open_browser: Callable[[str], None]
     now: Callable[[], datetime]
     tokens: TokenCache
+    # The https address registered in the platform's console: the person approves there and pastes back the
+    # address they land on (or the code) through `ask`. None: a loopback callback (the sandbox only).
+    redirect_uri: str | None = None
+    ask: Callable[[str], str] | None = None
 
 
 OAuthLogin = Callable[[LoginRequest], str]

@@ -376,6 +376,14 @@ def _login_command(platform: str, label: str) -> Any:
     def login(
         account: str = platform,
         sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
+        redirect_uri: Annotated[
+            str | None,
+            typer.Option(
+                "--redirect-uri",
+                help="The https address registered in the platform's console (else the account's "
+                "options.redirect_uri); you paste back the address you land on.",
+            ),
+        ] = None,
         workspace: WorkspaceOpt = None,
         as_json: JsonOpt = False,
         verbose: VerboseOpt = False,
@@ -392,6 +400,8 @@ def _login_command(platform: str, label: str) -> Any:
             sandbox=sandbox,
             now=utc_now,
             say=lambda text: (err if as_json else out).print(text),
+            redirect_uri=redirect_uri,
+            ask=lambda prompt: str(typer.prompt(prompt, err=as_json)),
         )
         if as_json:
             print_json({"account": account, "authorised": True, "detail": str(result)})
@@ -402,7 +412,10 @@ def _login_command(platform: str, label: str) -> Any:
     login.__annotations__["account"] = Annotated[
         str, typer.Option(help=f"The {label} account in publisher.toml.")
     ]
-    login.__doc__ = f"Authorise a {label} account in the browser (a callback on 127.0.0.1 receives the code)."
+    login.__doc__ = (
+        f"Authorise a {label} account: open the consent page, approve, and paste back the address you land "
+        "on (--redirect-uri); against the sandbox a callback on 127.0.0.1 receives the code."
+    )
     one = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=app.info.context_settings)
     one.command(platform)(login)
     return typer.main.get_command(one)

@@ -97,6 +97,13 @@ def default_config() -> dict[str, Any]:
             "code_ttl": 600,
             "max_renewals": 5,
             "open_id": None,  # None: one deterministic fake user per client_key
+            # The app's registered 授权回调域: an authorize redirect elsewhere gets 10006. A loopback http
+            # callback is accepted only here, in the sandbox (`allow_loopback`).
+            "redirect_domains": ["app.example"],
+            "allow_loopback": True,
+            "known_users": [],  # open_ids that `at_users` may name, besides the author's own
+            "string_counters": False,  # answer statistics as strings, as some answers do
+            "offline": [],  # capabilities answering 28001056 能力已下线: "video.list", "video.data"
             "granted_scopes": [
                 "user_info",
                 "video.create.bind",

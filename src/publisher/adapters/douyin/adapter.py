@@ -8,6 +8,7 @@ arrives and `publish` resumes from `attempt.ids`. Reconcile convention (shared w
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ STATS = {
     "download_count": ("downloads",),
     "forward_count": ("forwards",),
 }
+OFFLINE = 28001056  # 能力已下线: reported for video/list and video data (PLATFORMS.md 2.5)
 BASE_STATS = {
     "avg_play_duration": "avg_play_duration_s",
     "total_play": "total_play",
@@ -51,6 +53,9 @@ BASE_STATS = {
     "total_comment": "total_comment",
     "total_share": "total_share",
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 class DouyinAdapter:
@@ -191,6 +196,13 @@ class DouyinAdapter:
                 found = await find_post(api, str(post.fields.get("text") or ""), since, self.reconcile_pages)
         except errors.TransientError:
             return None
+        except errors.PermanentError as exc:
+            if exc.code != OFFLINE:
+                raise
+            # The listing that would tell is switched off on Douyin's side: "can't tell", a person decides.
+            what = "video data (video.data.bind)" if ids.get("item_id") else "video list (video.list.bind)"
+            logger.warning("douyin reconcile cannot tell: %s", capability_offline(what))
+            return None
         if found == "absent":
             return PublishResult(remote_id=None, url=None, state="submitted", detail={"reconcile": "absent"})
         if found is None:
@@ -205,20 +217,32 @@ class DouyinAdapter:
             return []
         samples: list[MetricSample] = []
         items = list(by_item)
+        gone: errors.PermanentError | None = None
         async with self._api() as (api, tokens):
             now = self._now()
-            for start in range(0, len(items), 20):
-                data = await api(
-                    "POST", f"{V1}/video_data/", idempotent=True, json={"item_ids": items[start : start + 20]}
+            try:
+                for start in range(0, len(items), 20):
+                    data = await api(
+                        "POST",
+                        f"{V1}/video_data/",
+                        idempotent=True,
+                        json={"item_ids": items[start : start + 20]},
+                    )
+                    for video in data.get("list") or []:
+                        post_id = by_item.get(str(video.get("item_id")))
+                        stats = video.get("statistics") or {}
+                        for raw, names in STATS.items():
+                            value = counter(stats.get(raw))
+                            if post_id is not None and value is not None:
+                                samples += [
+                                    MetricSample(post_id, "douyin", n, value, now, raw) for n in names
+                                ]
+            except errors.PermanentError as exc:
+                if exc.code != OFFLINE:
+                    raise
+                gone = capability_offline(
+                    "video data (POST /api/douyin/v1/video/video_data/, video.data.bind)"
                 )
-                for video in data.get("list") or []:
-                    post_id = by_item.get(str(video.get("item_id")))
-                    stats = video.get("statistics") or {}
-                    for raw, names in STATS.items():
-                        if post_id is not None and isinstance(stats.get(raw), (int, float)):
-                            samples += [
-                                MetricSample(post_id, "douyin", n, float(stats[raw]), now, raw) for n in names
-                            ]
             if "data.external.item" in tokens.scopes:  # the data-open service, where the user granted it
                 for item, post_id in by_item.items():
                     data = await api(
@@ -226,10 +250,13 @@ class DouyinAdapter:
                     )
                     result = data.get("result") or {}
                     for raw, name in BASE_STATS.items():
-                        if isinstance(result.get(raw), (int, float)):
-                            samples.append(
-                                MetricSample(post_id, "douyin", name, float(result[raw]), now, raw)
-                            )
+                        value = counter(result.get(raw))
+                        if value is not None:
+                            samples.append(MetricSample(post_id, "douyin", name, value, now, raw))
+        if gone is not None:
+            if not samples:
+                raise gone
+            logger.warning("douyin metrics: %s", gone)
         return samples
 
     # -- steps --------------------------------------------------------------------------------------------
@@ -307,3 +334,27 @@ def _uploaded(ids: dict[str, Any]) -> list[datetime]:
     except ValueError:
         return []
     return [at if at.tzinfo else at.replace(tzinfo=UTC)]
+
+
+def counter(value: Any) -> float | None:
+    """A statistics figure as a number: Douyin sends ints, and sometimes the same figure as a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def capability_offline(what: str) -> errors.PermanentError:
+    """28001056 as a sentence naming the capability Douyin switched off."""
+    return errors.PermanentError(
+        f"Douyin says the capability behind {what} is offline (28001056 能力已下线); its figures cannot be "
+        "read through the API until Douyin restores it: export them from the creator centre instead",
+        platform="douyin",
+        code=OFFLINE,
+    )

@@ -366,18 +366,88 @@ async def grant_in_sandbox(
     save_tokens(cache, account, await exchange_code(key, secret, code, base_url=base_url, now=now))
 
 
+def code_from(pasted: str, state: str) -> str:
+    """The code in what the person pasted: the whole address they landed on (its `state` must be ours), or
+    just the code."""
+    text = pasted.strip()
+    if "?" not in text and "=" not in text:
+        if not text:
+            raise errors.AuthError("nothing was pasted: no authorisation code", platform="douyin")
+        return text
+    query = parse_qs(urlsplit(text).query if "?" in text else text)
+    if query.get("state", [state])[0] != state:
+        raise errors.AuthError(
+            "OAuth state mismatch: that address answers another authorisation request", platform="douyin"
+        )
+    code = query.get("code", [""])[0]
+    if not code:
+        raise errors.AuthError(
+            "the address has no code: the authorisation was not approved", platform="douyin"
+        )
+    return code
+
+
+def pasted_oauth(
+    client_key: str,
+    client_secret: str,
+    redirect_uri: str,
+    *,
+    ask: Callable[[str], str],
+    open_browser: Callable[[str], None],
+    base_url: str = LIVE_BASE,
+    scopes: list[str] | tuple[str, ...] = DEFAULT_SCOPES,
+    transport: httpx.AsyncBaseTransport | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> TokenSet:
+    """The live login: Douyin redirects only to the https address registered in the console (10006
+    otherwise), which is not this machine. The person opens the consent page, approves, and pastes back the
+    address they land on (or the code); it is exchanged as a form."""
+    if urlsplit(redirect_uri).scheme != "https":
+        raise errors.AuthError(
+            f"the redirect address must be the https address registered in the Douyin console, "
+            f"not {redirect_uri}",
+            platform="douyin",
+        )
+    state = secrets.token_urlsafe(24)
+    open_browser(authorize_url(client_key, redirect_uri, scopes, state, base_url=base_url))
+    code = code_from(ask("paste the address you landed on after approving (or just its code)"), state)
+    return asyncio.run(
+        exchange_code(client_key, client_secret, code, base_url=base_url, transport=transport, now=now)
+    )
+
+
 def login(request: LoginRequest) -> str:
-    """`publisher auth douyin`: the browser OAuth flow; stores the tokens and says how long they last."""
+    """`publisher auth douyin`: the registered-address flow (paste back), or in the sandbox a loopback
+    callback; stores the tokens and says how long they last."""
     creds = request.credentials
-    tokens = asyncio.run(
-        run_local_oauth(
+    if request.redirect_uri:
+        if request.ask is None:
+            raise errors.AuthError("this login needs a person to paste an address back", platform="douyin")
+        tokens = pasted_oauth(
             creds["client_key"],
             creds["client_secret"],
-            base_url=request.base_url or LIVE_BASE,
+            request.redirect_uri,
+            ask=request.ask,
             open_browser=request.open_browser,
+            base_url=request.base_url or LIVE_BASE,
             now=request.now,
         )
-    )
+    elif request.base_url is None:
+        raise errors.AuthError(
+            "Douyin sends the person back only to the https address registered in its console: pass "
+            "--redirect-uri https://… or set redirect_uri in the account's options",
+            platform="douyin",
+        )
+    else:
+        tokens = asyncio.run(
+            run_local_oauth(
+                creds["client_key"],
+                creds["client_secret"],
+                base_url=request.base_url,
+                open_browser=request.open_browser,
+                now=request.now,
+            )
+        )
     save_tokens(request.tokens, request.account, tokens)
     return (
         f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until "

@@ -21,6 +21,7 @@ CODES: Mapping[int | str, Rule] = {
     2190008: "token_expired",
     28001008: "token_expired",
     2190002: "token_expired",
+    28001003: "token_expired",  # invalid token on the /api/douyin/v1 paths: refresh once, then re-authorise
     10007: "auth",
     10010: "auth",
     10020: "auth",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -29,6 +29,25 @@ async def params(request: Request) -> dict[str, str]:
         form = await request.form()
         merged.update({k: v for k, v in form.items() if isinstance(v, str)})
     return merged
+
+
+async def form(request: Request) -> dict[str, str] | None:
+    """The OAuth token endpoints read a form (`application/x-www-form-urlencoded`) and nothing else: a JSON
+    body is not read, so its fields are missing (None here, 10005 to the caller)."""
+    if "x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        return None
+    body = await request.form()
+    return {k: v for k, v in body.items() if isinstance(v, str)}
+
+
+def redirect_ok(world: World, redirect_uri: str) -> bool:
+    """https on the registered 授权回调域 (or a subdomain); loopback http only where the fake allows it."""
+    parts, cfg = urlsplit(redirect_uri), world.config["douyin"]
+    host = (parts.hostname or "").lower()
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return bool(cfg["allow_loopback"])
+    domains = [str(d).lower() for d in cfg["redirect_domains"] or []]
+    return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in domains)
 
 
 def _client_ok(world: World, client_key: str, secret: str) -> JSONResponse | None:
@@ -74,6 +93,8 @@ def douyin_auth_routes(world: World) -> list[Route]:
         client_key, redirect_uri = query.get("client_key", ""), query.get("redirect_uri", "")
         if not client_key or not redirect_uri or query.get("response_type") != "code":
             return envelope(world, None, 10005, oauth=True)
+        if not redirect_ok(world, redirect_uri):
+            return envelope(world, None, 10006, oauth=True)
         granted = set(world.config["douyin"]["granted_scopes"])
         wanted = [s for s in query.get("scope", "").split(",") if s]
         code = world.mint("", 32)
@@ -91,7 +112,11 @@ def douyin_auth_routes(world: World) -> list[Route]:
         )
 
     async def access_token(request: Request) -> JSONResponse:
-        p = await params(request)
+        p = await form(request)
+        if p is None:
+            return envelope(
+                world, None, 10005, "缺少参数: 请用 application/x-www-form-urlencoded", oauth=True
+            )
         refused = _client_ok(world, p.get("client_key", ""), p.get("client_secret", ""))
         if refused is not None:
             return refused

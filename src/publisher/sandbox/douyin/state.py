@@ -17,6 +17,7 @@ MESSAGES = {
     10003: "client_key 错误",
     10004: "应用权限不足，请申请对应的scope权限",
     10005: "缺少参数",
+    10006: "redirect_uri 与应用配置的授权回调域不一致",
     10007: "授权码过期",
     10008: "access_token 无效或过期",
     10010: "refresh_token 无效或过期",
@@ -33,17 +34,19 @@ MESSAGES = {
     2190015: "请求参数access_token openid不匹配",
     2114007: "视频发布数量超过每日上限",
     2111001: "命中敏感词",
+    28001003: "access_token无效",
     28001005: "系统繁忙",
     28001007: "参数不合法",
     28001008: "access_token过期",
     28001012: "用户未授权该api",
     28001015: "access_token与open_id不匹配",
+    28001056: "能力已下线",
     28003017: "quota已用完",
     28003018: "请求频率过高",
 }
 # Codes of the newer /api/douyin/v1/* paths and of the older ones, for the same failure.
-NEW = {"expired": 28001008, "mismatch": 28001015, "scope": 28001012, "param": 28001007}
-OLD = {"expired": 2190008, "mismatch": 2190015, "scope": 2190003, "param": 2100005}
+NEW = {"invalid": 28001003, "expired": 28001008, "mismatch": 28001015, "scope": 28001012, "param": 28001007}
+OLD = {"invalid": 2190002, "expired": 2190008, "mismatch": 2190015, "scope": 2190003, "param": 2100005}
 
 
 @dataclass
@@ -133,7 +136,7 @@ def authorize(
     dy = store(world)
     record = dy.access_tokens.get(request.headers.get("access-token", ""))
     if record is None or record.get("revoked"):
-        return envelope(world, None, 2190002)
+        return envelope(world, None, codes["invalid"])
     if world.now >= record["expires_at"]:
         return envelope(world, None, codes["expired"])
     open_id = request.query_params.get("open_id")

@@ -65,6 +65,9 @@ def _statistics(world: World, item: dict[str, Any], at: datetime | None = None) 
 
 
 def video_view(world: World, item: dict[str, Any]) -> dict[str, Any]:
+    stats: dict[str, Any] = _statistics(world, item)
+    if world.config["douyin"]["string_counters"]:
+        stats = {k: str(v) for k, v in stats.items()}
     return {
         "item_id": item["item_id"],
         "title": item["text"],
@@ -75,8 +78,33 @@ def video_view(world: World, item: dict[str, Any]) -> dict[str, Any]:
         "media_type": item["media_type"],
         "is_reviewed": item["is_reviewed"],
         "video_status": item["video_status"],
-        "statistics": _statistics(world, item),
+        "statistics": stats,
     }
+
+
+ANCHORS = {"poi": ("poi_id", "poi_name"), "micro_app": ("micro_app_id", "micro_app_title", "micro_app_url")}
+
+
+def _mention_checks(world: World, open_id: str, body: dict[str, Any]) -> JSONResponse | None:
+    """One anchor type per video (PLATFORMS.md 2.3), and every `at_users` open_id must be a known user."""
+    kinds = [kind for kind, keys in ANCHORS.items() if any(body.get(k) for k in keys)]
+    if len(kinds) > 1:
+        return envelope(world, None, 28001007, f"参数不合法: 只能挂载一种锚点 ({', '.join(kinds)})")
+    known = {open_id, *(str(u) for u in world.config["douyin"]["known_users"] or [])}
+    users = body.get("at_users") or []
+    if not isinstance(users, list):
+        return envelope(world, None, 28001007, "参数不合法: at_users")
+    unknown = [str(u) for u in users if str(u) not in known]
+    if unknown:
+        return envelope(world, None, 28001007, f"参数不合法: at_users 中的用户不存在 ({unknown[0]})")
+    return None
+
+
+def offline(world: World, capability: str) -> JSONResponse | None:
+    """28001056 能力已下线 for a capability the config names (reported for video.list and video.data)."""
+    if capability in (world.config["douyin"]["offline"] or []):
+        return envelope(world, None, 28001056)
+    return None
 
 
 def _create_checks(world: World, open_id: str, text: str) -> JSONResponse | None:
@@ -199,7 +227,9 @@ def douyin_video_routes(world: World) -> list[Route]:
         # A video_id is single-use: reusing a consumed one is refused [U: 2190007], which guards re-posts.
         if video is None or video["open_id"] != token["open_id"] or video["consumed_by"]:
             return envelope(world, None, 2190007)
-        refused = _create_checks(world, token["open_id"], str(body.get("text") or ""))
+        refused = _mention_checks(world, token["open_id"], body) or _create_checks(
+            world, token["open_id"], str(body.get("text") or "")
+        )
         if refused is not None:
             return refused
         item = _new_item(world, token["open_id"], body, 4, video["sha256"])
@@ -214,7 +244,9 @@ def douyin_video_routes(world: World) -> list[Route]:
         images = [store(world).images.get(str(i)) for i in body.get("image_list") or []]
         if not images or any(i is None or i["open_id"] != token["open_id"] for i in images):
             return envelope(world, None, 2100005, "image_list 无效")
-        refused = _create_checks(world, token["open_id"], str(body.get("text") or ""))
+        refused = _mention_checks(world, token["open_id"], body) or _create_checks(
+            world, token["open_id"], str(body.get("text") or "")
+        )
         if refused is not None:
             return refused
         item = _new_item(world, token["open_id"], body, 2, ",".join(i["sha256"] for i in images if i))
@@ -224,6 +256,8 @@ def douyin_video_routes(world: World) -> list[Route]:
         token = authorize(world, request, "video.data.bind")
         if isinstance(token, JSONResponse):
             return token
+        if gone := offline(world, "video.data"):
+            return gone
         items = store(world).items
         wanted = [items.get(str(i)) for i in (await _json(request)).get("item_ids") or []]
         return envelope(
@@ -239,6 +273,8 @@ def douyin_video_routes(world: World) -> list[Route]:
         token = authorize(world, request, "video.list.bind")
         if isinstance(token, JSONResponse):
             return token
+        if gone := offline(world, "video.list"):
+            return gone
         try:
             cursor = int(request.query_params.get("cursor", "0"))
             count = int(request.query_params.get("count", "10"))
