@@ -122,21 +122,27 @@ def test_an_item_may_name_accounts_and_each_gets_its_own_post(ws: WS) -> None:
     assert set(states(ws)) == {("two", "wechat", "wechat"), ("two", "wechat", "wechat_en")}
 
 
-def test_outbound_links_get_utm_per_platform_unless_turned_off(ws: WS) -> None:
-    ws.item("launch.md", GOOD)
+def test_outbound_links_get_utm_only_where_clickable_unless_turned_off(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("  douyin:", "  weibo: {}\n  douyin:"))
     calendar = Calendar(ws.open())
     (checked,), _ = calendar.scan()
     texts = {t.platform: calendar.renderer.render_text(checked.item, t)[0] for t in checked.item.targets}
     assert (
-        "https://example.com/page?utm_source=xiaohongshu&utm_medium=social&utm_campaign=launch"
-        in texts["xiaohongshu"]["body"]
+        "https://example.com/page?utm_source=weibo&utm_medium=social&utm_campaign=launch"
+        in texts["weibo"]["text"]
     )
-    assert "utm_source=wechat" in texts["wechat"]["content"]  # in the footnotes: WeChat has no outside links
-    ws.item("launch.md", GOOD.replace("status: ready", "status: ready\nutm: false"))
+    assert "介绍 我们的网站。" in texts["xiaohongshu"]["body"]  # not clickable there: the text, no address
+    assert "utm_source" not in texts["wechat"]["content"]  # footnotes are plain text
+    ws.item(
+        "launch.md",
+        GOOD.replace("status: ready", "status: ready\nutm: false").replace(
+            "  douyin:", "  weibo: {}\n  douyin:"
+        ),
+    )
     calendar = Calendar(ws.open())
     (checked,), _ = calendar.scan()
-    xhs = next(t for t in checked.item.targets if t.platform == "xiaohongshu")
-    assert "utm_source" not in calendar.renderer.render_text(checked.item, xhs)[0]["body"]
+    weibo = next(t for t in checked.item.targets if t.platform == "weibo")
+    assert "utm_source" not in calendar.renderer.render_text(checked.item, weibo)[0]["text"]
 
 
 def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:

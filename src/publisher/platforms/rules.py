@@ -155,6 +155,19 @@ class ScheduleRule:
 
 
 @dataclass(frozen=True)
+class LinkRule:
+    """What a platform does with an outbound link in the text (platform.yaml `links:`).
+
+    `utm`: tag the link with utm_source/medium/campaign (only where a reader can click it, or the tags
+    measure nothing). `keep_url`: write the address after the link text; when false the text stays and the
+    address is dropped (a note whose links are not clickable), with a warning naming the link."""
+
+    utm: bool = True
+    keep_url: bool = True
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class DeclarationRule:
     """Which origin declarations (`declare:`) a platform has, and the visible label its rules want.
 
@@ -190,6 +203,7 @@ class PlatformRules:
     preview: str = "preview.html.j2"
     extra: Mapping[str, Any] = field(default_factory=dict)
     declarations: DeclarationRule | None = None  # None: platform.yaml says nothing; any declaration is kept
+    links: LinkRule = field(default_factory=LinkRule)
 
 
 def _size(value: Any, *, where: str, key: str) -> int:
@@ -291,6 +305,7 @@ def load_rules(directory: Path) -> PlatformRules:
         "extra",
         "video_replaces_images",
         "declarations",
+        "links",
     }
     unknown = set(data) - known
     if unknown:
@@ -327,7 +342,16 @@ def load_rules(directory: Path) -> PlatformRules:
         preview=str(data.get("preview") or "preview.html.j2"),
         extra=dict(data.get("extra") or {}),
         declarations=_declarations(data.get("declarations"), where, text),
+        links=_links(data.get("links"), where),
     )
+
+
+def _links(data: Any, where: str) -> LinkRule:
+    rule: LinkRule = _build(LinkRule, data, where=where, key="links")
+    for key in ("utm", "keep_url"):
+        if not isinstance(getattr(rule, key), bool):
+            raise ConfigError("expected true or false", path=where, key=f"links.{key}")
+    return rule
 
 
 def _declarations(data: Any, where: str, text: Mapping[str, TextRule]) -> DeclarationRule | None:

@@ -7,7 +7,9 @@ payload an adapter sends (`RenderedPost`), or the problems that stop it.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,7 +188,8 @@ class Renderer:
             "topics": topics,
         }
         if needed is None or needed & {"body_text", "first_paragraph"}:
-            body_text = markdown.md_to_plain(body_md, link_rewriter=rewrite)
+            style = "inline" if rules.links.keep_url else "text"
+            body_text = markdown.md_to_plain(body_md, link_style=style, link_rewriter=rewrite)
             ctx["body_text"] = body_text
             ctx["first_paragraph"] = body_text.split("\n\n", 1)[0].strip()
         for key in rules.fields:
@@ -254,6 +257,8 @@ class Renderer:
             set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
         )
         ctx = self.context(item, target, needed)
+        if not rules.links.keep_url and needed & {"body_text", "first_paragraph"}:
+            problems += self._dropped_links(item, target)
         declared, label, declare_problems = self._declaration(item, target)
         problems += declare_problems
         out: dict[str, Any] = {}
@@ -333,6 +338,27 @@ class Renderer:
             ):
                 out[key] = target.fields[key]
         return out, problems
+
+    def _dropped_links(self, item: Item, target: Target) -> list[Problem]:
+        """A warning per link whose address the platform's text drops (platform.yaml `links.keep_url`)."""
+        label = self.rules[target.platform].label
+        problems = []
+        for line, text, href in markdown.link_spans(str(target.fields.get("body") or "")):
+            if not text or text.rstrip("/") == href.rstrip("/"):
+                continue  # a bare address stays as written
+            problems.append(
+                Problem(
+                    item.path,
+                    item.body_line + line - 1,
+                    "body",
+                    f"link [{text}]({href}): {label} keeps the text 「{text}」 and drops the address "
+                    "(links in its text are not clickable)",
+                    "write the address where readers look for it (profile, comments), or leave it out",
+                    target.platform,
+                    "warning",
+                )
+            )
+        return problems
 
     def _declaration(self, item: Item, target: Target) -> tuple[str, str, list[Problem]]:
         """The item's `declare:` for this platform, the visible label the platform wants for it, and a problem
@@ -700,9 +726,10 @@ class Renderer:
         return Problem(item.path, line, dotted, message, hint, target.platform)
 
     def _link_rewriter(self, item: Item, target: Target) -> Callable[[str], str] | None:
-        if not self.utm or target.fields.get("utm") is False:
+        """UTM tagging of outbound links, where the reader can click them (platform.yaml `links.utm`)."""
+        if not self.utm or not self.rules[target.platform].links.utm or target.fields.get("utm") is False:
             return None
-        campaign = str(target.fields.get("campaign") or item.id)
+        campaign = campaign_slug(str(target.fields.get("campaign") or item.id))
 
         def add_utm(url: str) -> str:
             parts = urlsplit(url)
@@ -720,6 +747,17 @@ class Renderer:
         # Until media is processed, an image keeps its written path;
         # _point_images_at swaps in the processed name.
         return lambda src: src
+
+
+def campaign_slug(value: str) -> str:
+    """A short ASCII `utm_campaign`: lower-case letters, digits and `-` (`2026/launch` → `2026-launch`);
+    when non-ASCII characters were dropped (a Chinese id), a short hash of the value keeps items apart."""
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-")
+    if slug and value.isascii():
+        return slug
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:6]
+    return f"{slug}-{digest}" if slug else f"item-{digest}"
 
 
 def _with_label(value: str, label: str, *, html: bool) -> str:

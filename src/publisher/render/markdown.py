@@ -24,6 +24,7 @@ __all__ = [
     "excerpt",
     "extract_images",
     "extract_links",
+    "link_spans",
     "extract_math",
     "find_raw_html",
     "image_path",
@@ -172,6 +173,26 @@ def extract_links(text: str) -> list[str]:
         for tok in _inline_tokens(_parsed(text))
         if tok.type == "link_open" and is_external(str(tok.attrGet("href") or ""))
     ]
+
+
+def link_spans(text: str) -> list[tuple[int, str, str]]:
+    """(1-based line of its paragraph, link text, URL) of every outbound http(s) link, in document order."""
+    found: list[tuple[int, str, str]] = []
+    for tok in _parsed(text):
+        if tok.type != "inline":
+            continue
+        line = (tok.map[0] + 1) if tok.map else 1
+        opened: list[tuple[str, list[str]]] = []
+        for child in tok.children or []:
+            if child.type == "link_open":
+                opened.append((str(child.attrGet("href") or ""), []))
+            elif child.type == "link_close" and opened:
+                href, label = opened.pop()
+                if is_external(href):
+                    found.append((line, "".join(label).strip(), href))
+            elif opened and child.type in ("text", "code_inline"):
+                opened[-1][1].append(child.content)
+    return found
 
 
 @lru_cache(maxsize=1)
