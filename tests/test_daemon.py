@@ -154,8 +154,8 @@ def test_a_lost_job_store_loses_no_post(ws: WS, store: Store) -> None:
 
     result = asyncio.run(armed_and_ticked())
     second.close()
-    assert sorted(o.state for o in result.outcomes) == ["published"] * 10
-    assert set(states(store).values()) == {"published"} and set(attempts(store).values()) == {1}
+    assert sorted(o.state for o in result.outcomes) == ["dry_run"] * 10
+    assert set(states(store).values()) == {"dry_run"} and set(attempts(store).values()) == {1}
 
 
 def test_late_posts_on_start_follow_the_late_window(ws: WS, store: Store) -> None:
@@ -167,8 +167,8 @@ def test_late_posts_on_start_follow_the_late_window(ws: WS, store: Store) -> Non
     d.close()  # nothing ran across both due times
     clock.now = T0 + timedelta(hours=2, minutes=1)  # Xiaohongshu's late window is 2 h
     outcomes = run_once(ws.open(), store, clock.now, actions={})
-    assert {o.item: o.state for o in outcomes} == {"beyond": "missed", "within": "published"}
-    assert states(store) == {"beyond": "missed", "within": "published"}
+    assert {o.item: o.state for o in outcomes} == {"beyond": "missed", "within": "dry_run"}
+    assert states(store) == {"beyond": "missed", "within": "dry_run"}
     assert attempts(store) == {"beyond": 0, "within": 1}
 
 
@@ -181,15 +181,15 @@ def test_clock_jumps_publish_nothing_twice(ws: WS, store: Store) -> None:
     d.start()
     run = lambda: [(o.item, o.state) for o in asyncio.run(d.tick()).outcomes]  # noqa: E731
     try:
-        assert run() == [("a", "published")]
+        assert run() == [("a", "dry_run")]
         clock.now = T0 + timedelta(hours=2)  # forward jump: b is 1 h late (within its window), sent once
-        assert run() == [("b", "published")]
+        assert run() == [("b", "dry_run")]
         assert run() == []
         clock.now = T0 - timedelta(hours=1)  # backward jump: nothing is due again
         assert run() == []
         assert d.next_wake() == T0 + timedelta(hours=3)  # c, from the store
         clock.now = T0 + timedelta(hours=3)
-        assert run() == [("c", "published")]
+        assert run() == [("c", "dry_run")]
     finally:
         d.close()
     assert attempts(store) == {"a": 1, "b": 1, "c": 1}
@@ -206,8 +206,8 @@ def test_run_once_does_what_is_due_and_exits(ws: WS, store: Store) -> None:
     calls: list[str] = []
     actions = {"report.daily": lambda ctx: calls.append(ctx.period.key) or "written"}
     outcomes = run_once(ws.open(), store, T0 + timedelta(minutes=5), actions=actions)
-    assert [(o.item, o.state) for o in outcomes] == [("now", "published")]
-    assert states(store) == {"now": "published", "later": "queued"}
+    assert [(o.item, o.state) for o in outcomes] == [("now", "dry_run")]
+    assert states(store) == {"now": "dry_run", "later": "queued"}
     assert calls == ["2026-12-01T09:00+08:00"]
     with store.session() as s:
         assert sorted(s.execute(sa.select(JobRunRow.job, JobRunRow.outcome)).all()) == [
@@ -390,7 +390,7 @@ def test_several_daemons_on_postgresql_one_runs_the_jobs(ws: WS, pg_engine: sa.E
         for node in nodes:
             node.start()  # no single-daemon lock on PostgreSQL: both start
         results = [asyncio.run(node.tick()) for node in nodes]
-        assert sorted(o.state for r in results for o in r.outcomes) == ["published"]  # claimed by one node
+        assert sorted(o.state for r in results for o in r.outcomes) == ["dry_run"]  # claimed by one node
         assert runs == ["2026-12-01T12:00+08:00"] and [len(r.jobs) for r in results] == [1, 0]
         nodes[0].close()  # the leader stops; the other takes the jobs over
         clock.now = T0 + timedelta(hours=1)

@@ -733,7 +733,7 @@ def test_dry_run_accounts_go_through_the_real_registry(env: Env) -> None:
     env.item("dry", accounts=("wechat", "wechat_en"))
     env.sync()
     queue = Queue(env.ws, env.store, owner="A", now=env.clock)
-    assert states(asyncio.run(queue.run_due())) == {"dry:wechat": "published", "dry:wechat_en": "published"}
+    assert states(asyncio.run(queue.run_due())) == {"dry:wechat": "dry_run", "dry:wechat_en": "dry_run"}
     assert env.post("dry")["url"].startswith("dryrun://wechat/")
     (log,) = (env.ws.state_dir / "dry-run").glob("requests-*.jsonl")  # the queue's daily record of dry runs
     sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]

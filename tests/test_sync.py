@@ -157,7 +157,7 @@ def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
     assert [(p, s) for _id, p, _a, s in made] == [("wechat", "queued")]
     assert sync(ws) == []  # the file still says 2026-12-01: the person's "now" wins until it is sent
     outcomes = run_once(w, store, now=NOW)
-    assert {(o.platform, o.state) for o in outcomes} == {("wechat", "published")}  # dry-run account
+    assert {(o.platform, o.state) for o in outcomes} == {("wechat", "dry_run")}  # dry-run account
     assert states(ws)[("launch", "xiaohongshu", "xiaohongshu")] == "queued"  # the others keep their time
     held = GOOD.replace("title: 效率神器上线｜3 步搞定周报", "title: " + "长" * 40)
     ws.item("launch.md", held)

@@ -63,6 +63,7 @@ class PostState(StrEnum):
     MISSED = "missed"
     WAITING_APPROVAL = "waiting_approval"
     PLANNED = "planned"  # valid, ready, but no publish_at yet
+    DRY_RUN = "dry_run"  # a dry-run account's send: the request was recorded, nothing was sent (terminal)
 
 
 @dataclass(frozen=True)

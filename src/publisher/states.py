@@ -59,6 +59,7 @@ _EDGES: dict[PostState, frozenset[PostState]] = {
     S.SENDING: frozenset(
         {
             S.PUBLISHED,  # the platform confirmed it
+            S.DRY_RUN,  # a dry-run account: the request was recorded, nothing was sent
             S.RETRYING,  # transient error and nothing was sent: a durable wait until next_attempt_at
             S.FAILED,  # permanent error: the platform's message is kept
             S.AWAITING_MANUAL,  # assisted platform: a pack was made, a person posts it
@@ -123,6 +124,13 @@ _EDGES: dict[PostState, frozenset[PostState]] = {
         }
     ),
     S.PUBLISHED: frozenset(),  # terminal: an edit after publishing is reported, never re-posted
+    S.DRY_RUN: frozenset(
+        {
+            S.QUEUED,  # the account's mode became sandbox or live and the post is still in the future
+            S.NEEDS_ATTENTION,  # the mode became sandbox or live and its time has passed: a person decides
+            S.CANCELLED,  # item removed, or set to draft
+        }
+    ),
 }
 
 #: state -> states it may move to. Self-loops are absent: staying put is not a transition.
@@ -143,7 +151,7 @@ UPCOMING: frozenset[PostState] = frozenset(
 )
 
 #: Finished for good from the calendar's point of view: nothing more will go out.
-DONE: frozenset[PostState] = frozenset({S.PUBLISHED, S.CANCELLED})
+DONE: frozenset[PostState] = frozenset({S.PUBLISHED, S.CANCELLED, S.DRY_RUN})
 
 #: A person must act (each sends one notification and shows in `status`).
 PERSON: frozenset[PostState] = frozenset(
@@ -156,8 +164,9 @@ ATTENTION: frozenset[PostState] = PERSON | {S.RECONCILE, S.HELD}
 #: Being sent now, or due to be: a publish waits for these to settle.
 IN_FLIGHT: frozenset[PostState] = frozenset({S.QUEUED, S.CLAIMED, S.SENDING})
 
-#: Out of the queue's hands as asked: on the platform, or a ready-to-post pack with a person.
-DELIVERED: frozenset[PostState] = frozenset({S.PUBLISHED, S.AWAITING_MANUAL})
+#: Out of the queue's hands as asked: on the platform, a ready-to-post pack with a person, or (a dry-run
+#: account) recorded without sending.
+DELIVERED: frozenset[PostState] = frozenset({S.PUBLISHED, S.AWAITING_MANUAL, S.DRY_RUN})
 
 
 #: Reached an outcome the reports count (success rate, on-time rate).

@@ -132,9 +132,17 @@ def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
 
 
 def diff(
-    store: Store, checked: list[Checked], desired: list[Desired], *, item_ids: set[str] | None = None
+    store: Store,
+    checked: list[Checked],
+    desired: list[Desired],
+    *,
+    item_ids: set[str] | None = None,
+    now: datetime | None = None,
+    modes: Mapping[str, str] | None = None,
 ) -> list[Change]:
-    """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync)."""
+    """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync);
+    `modes` (account -> mode) and `now` let a dry-run post go out for real once its account is no longer a
+    dry run."""
     present = {c.item.id for c in checked if c.item}
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     rows = synced_posts(store, item_ids)
@@ -145,6 +153,13 @@ def diff(
             changes.append(Change("new", *key, "", d.state.value, _when(d.due_at)))
             continue
         state = row.state
+        if state == S.DRY_RUN:
+            mode = (modes or {}).get(key[2], "dry-run")
+            if mode in REAL_MODES and d.state == S.QUEUED:
+                changes.append(again := _after_dry_run(key, mode, d.due_at, now))
+                if again.after == S.QUEUED.value and not _same(row.due_at, d.due_at):
+                    changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at)))
+            continue  # still a dry-run account (or not queued): the dry run stands
         if state == S.PUBLISHED:
             if row.content_hash != d.content_hash:
                 changes.append(
@@ -185,6 +200,33 @@ def diff(
     return changes
 
 
+#: Account modes that send for real: a dry-run post of such an account is sent again (or shown to a person).
+REAL_MODES = ("sandbox", "live")
+
+
+def _after_dry_run(
+    key: tuple[str, str, str], mode: str, due: datetime | None, now: datetime | None
+) -> Change:
+    """A dry-run post whose account now sends for real: queued again if its time is ahead, else a person's."""
+    if due is not None and now is not None and due <= now:
+        return Change(
+            "state",
+            *key,
+            S.DRY_RUN.value,
+            S.NEEDS_ATTENTION.value,
+            f"only a dry run went out (nothing sent); the account is {mode} now and the post's time "
+            f"({due.isoformat(timespec='minutes')}) has passed: `publisher retry --force` sends it, "
+            "`publisher cancel` drops it",
+        )
+    return Change(
+        "state",
+        *key,
+        S.DRY_RUN.value,
+        S.QUEUED.value,
+        f"the account is {mode} now: queued to go out for real",
+    )
+
+
 def apply(
     store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *, now: datetime
 ) -> None:
@@ -207,7 +249,7 @@ def apply(
         if ch.kind == "new" and d is not None:
             writes.append(NewPost(*key, d.state, d.due_at, d.late_window_s, d.content_hash, d.reason))
         elif ch.kind == "state":
-            reason = d.reason if d else ch.detail
+            reason = ch.detail if ch.before == S.DRY_RUN.value or not d else d.reason
             writes.append(
                 Move(*key, S(ch.before), S(ch.after), reason, reset_retry=ch.after == S.QUEUED.value)
             )
@@ -261,7 +303,8 @@ def sync_calendar(
     calendar = calendar or Calendar(ws)
     checked, _ = calendar.scan()
     desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
-    changes = diff(store, checked, desired)
+    modes = {name: account.mode for name, account in ws.settings.accounts.items()}
+    changes = diff(store, checked, desired, now=now, modes=modes)
     if apply_changes:
         apply(store, checked, desired, changes, now=now)
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)

@@ -53,6 +53,8 @@ from publisher.store.db import Store
 from publisher.store.tokens import accounts_needing_reauth, mark_needs_reauth
 from publisher.workspace.settings import Workspace
 
+#: What a dry-run send says: the request is recorded under .publisher/dry-run/, nothing left.
+DRY_RUN_REASON = "dry run: recorded, nothing sent"
 logger = logging.getLogger(__name__)
 S = PostState
 T = TypeVar("T")
@@ -283,6 +285,20 @@ class Queue:
                 url=result.url,
                 rendered_hash=sent,
                 next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+            )
+        if result.detail.get("dry_run") is True:  # a dry-run account: recorded, never "published"
+            return self._finish(
+                c,
+                attempt,
+                S.DRY_RUN,
+                "dry_run",
+                None,
+                reason=DRY_RUN_REASON,
+                remote_id=result.remote_id,
+                url=result.url,  # dryrun://...: evidence of the record, never a post on a platform
+                last_error=None,
+                rendered_hash=sent,
+                due_override_at=None,  # a person's "publish now" was tried; the file's time holds again
             )
         return self._finish(
             c,
