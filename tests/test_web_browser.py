@@ -297,3 +297,63 @@ def test_metrics_charts_draw_rehearsal_data_with_echarts(browser: Browser, tmp_p
         browser.screenshot("metrics-rehearsal.png")
     finally:
         server.stop()
+
+
+DRAG = """
+var tile = document.querySelector(arguments[0]), slot = document.querySelector(arguments[1]);
+var dt = new DataTransfer();
+function fire(el, type) {
+  el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+}
+fire(tile, "dragstart"); fire(slot, "dragenter"); fire(slot, "dragover");
+fire(slot, "drop"); fire(tile, "dragend");
+"""
+
+
+def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Browser, tmp_path: Path) -> None:
+    ws = open_workspace(copy_example(tmp_path / "ws"))
+    app = create_app(ws, now=lambda: NOW, watch=False)
+    server = start_background(app)
+    teaser = ws.content_dir / "2026-12-01-teaser.md"
+    original = teaser.read_text("utf-8")
+    try:
+        # Month view: the Xiaohongshu tile (the item's own publish_at) dropped on 3 December.
+        browser.go(f"{server.url}/?month=2026-12")
+        tile = 'a.post.p-xiaohongshu[data-item="teaser"]'
+        assert browser.run(f"return document.querySelector('{tile}').draggable") is True
+        browser.run(DRAG, tile, '.day[data-date="2026-12-03"]')
+        wait_for(lambda: "publish_at: 2026-12-03 12:00\n" in teaser.read_text("utf-8"), what="the moved line")
+        wait_for(
+            lambda: bool(browser.find_all(f'.day[data-date="2026-12-03"] {tile}')),
+            what="the tile on its new day",
+        )
+        assert "已改为 2026-12-03 12:00" in browser.text(browser.find(".flash-ok"))
+        assert teaser.read_text("utf-8") == original.replace(
+            "publish_at: 2026-12-01 12:00", "publish_at: 2026-12-03 12:00"
+        )
+        browser.screenshot("calendar-after-drag.png")
+
+        # Week view: the Douyin tile (its own publish_at override) dropped on 2 December at 9:00.
+        browser.go(f"{server.url}/?week=2026-W49")
+        douyin = 'a.post.p-douyin[data-item="teaser"]'
+        browser.run(DRAG, douyin, '.slot[data-date="2026-12-02"][data-drop-hour="9"]')
+        wait_for(
+            lambda: "douyin: {publish_at: 2026-12-02 09:00," in teaser.read_text("utf-8"), what="the hour"
+        )
+        wait_for(
+            lambda: bool(browser.find_all(f'.slot[data-date="2026-12-02"][data-drop-hour="9"] {douyin}')),
+            what="the tile in its new hour",
+        )
+        browser.screenshot("calendar-week-hours.png")
+
+        browser.go(f"{server.url}/?view=list&month=2026-12&platform=xiaohongshu")
+        wait_for(
+            lambda: browser.run(
+                "return Array.from(document.images).every(function (i) { return i.complete; })"
+            ),
+            what="the thumbnails",
+        )
+        assert browser.run("return document.querySelector('img.thumb').naturalWidth") > 0
+        browser.screenshot("calendar-list.png")
+    finally:
+        server.stop()

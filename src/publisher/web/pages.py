@@ -13,7 +13,7 @@ from urllib.parse import quote
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from publisher.calendar.preview import write_previews
 from publisher.content.edit import StaleFile, move_publish_at, text_digest
@@ -212,7 +212,11 @@ async def move_post(request: Request) -> Response:
     except StaleFile:
         message, kind = ui("move_stale", lang), "error"
     request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
-    return _back(state, form, kind, message, "/")
+    back = _back(state, form, kind, message, "/")
+    if request.headers.get("accept") == "application/json":
+        # The page's script: it goes to the address itself, so the message is shown there, not fetched.
+        return JSONResponse({"ok": kind == "ok", "message": message, "location": back.headers["location"]})
+    return back
 
 
 def _move(state: AppState, form: dict[str, str]) -> str:

@@ -90,8 +90,11 @@
     body.append("digest", tile.getAttribute("data-digest") || "");
     body.append("publish_at", value);
     document.body.setAttribute("data-moving", value);
-    fetch(cal.getAttribute("data-move"), { method: "POST", body: body, credentials: "same-origin" })
-      .then(function (r) { location.assign(r.url); })
+    fetch(cal.getAttribute("data-move"), {
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+    })
+      .then(function (r) { return r.json(); })
+      .then(function (answer) { location.assign(answer.location); })
       .catch(function () { location.reload(); });
   }
 
