@@ -12,11 +12,24 @@ from publisher.workspace.settings import Workspace
 
 DURATION = timedelta(minutes=15)
 HIDDEN = (PostState.CANCELLED.value,)
-STATUS = {
-    PostState.PUBLISHED.value: "CONFIRMED",
-    PostState.FAILED.value: "CANCELLED",
-    PostState.MISSED.value: "CANCELLED",
+#: Only a post on the platform is CONFIRMED; everything else (planned, missed, failed: a person may still send
+#: it) is TENTATIVE. Cancelled posts are left out; nothing is exported as CANCELLED unless it was cancelled.
+STATUS = {PostState.PUBLISHED.value: "CONFIRMED"}
+#: States named in the event's title, so a subscriber sees what went wrong or what is only a dry run.
+FLAGGED = {
+    PostState.MISSED.value: "missed",
+    PostState.FAILED.value: "failed",
+    PostState.NEEDS_ATTENTION.value: "needs a person",
+    PostState.NEEDS_REAUTH.value: "needs re-auth",
+    PostState.HELD.value: "held",
+    PostState.DRY_RUN.value: "dry run",
 }
+
+
+def uid(ws: Workspace, item_id: str, account: str) -> str:
+    """A UID that is the same on every machine and every export: item id, account, workspace name."""
+    host = "".join(c if c.isalnum() or c in "-." else "-" for c in ws.settings.name) or "workspace"
+    return f"{item_id}/{account}@{host}.publisher"
 
 
 def _escape(text: str) -> str:
@@ -52,7 +65,6 @@ def _stamp(when: datetime) -> str:
 def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | None = None) -> str:
     """Every post with a due time (not cancelled), optionally of one platform; times in UTC, stable UIDs."""
     rows = calendar_entries(store, hidden=HIDDEN, platform=platform)
-    host = "publisher.local"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -63,11 +75,11 @@ def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | 
         f"X-WR-TIMEZONE:{ws.settings.timezone}",
     ]
     for r in rows:
-        title = r.title or r.item_id
+        title = (r.title or r.item_id) + (f" ({FLAGGED[r.state]})" if r.state in FLAGGED else "")
         desc = f"{r.platform}/{r.account} · {r.state} · {r.item_id}" + (f"\n{r.url}" if r.url else "")
         lines += [
             "BEGIN:VEVENT",
-            f"UID:post-{r.id}-{r.platform}-{r.account}@{host}",
+            f"UID:{_escape(uid(ws, r.item_id, r.account))}",
             f"DTSTAMP:{_stamp(now)}",
             f"DTSTART:{_stamp(r.due_at)}",
             f"DTEND:{_stamp(r.due_at + DURATION)}",
@@ -85,7 +97,11 @@ def calendar_ics(ws: Workspace, store: Store, *, now: datetime, platform: str | 
 
 
 def write_ics(ws: Workspace, store: Store, out: Path, *, now: datetime, platform: str | None = None) -> Path:
-    """`publisher calendar --ics FILE [--platform P]`: write the calendar; returns the path."""
+    """`publisher calendar --ics FILE [--platform P]`: bring the store in line with the folder, then write the
+    calendar; returns the path."""
+    from publisher.calendar.sync import sync_calendar
+
+    sync_calendar(ws, store, now=now)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(calendar_ics(ws, store, now=now, platform=platform).encode("utf-8"))

@@ -68,6 +68,7 @@ def create_app(
     routes = [
         Route("/", pages.calendar_page),
         Route("/queue", pages.queue_page),
+        Route("/calendar.ics", pages.calendar_ics),
         Route("/metrics", pages.metrics_page),
         Route("/metrics/view", pages.report_view),
         Route("/metrics/download", pages.report_download),

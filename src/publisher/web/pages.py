@@ -247,6 +247,23 @@ def _back(state: AppState, form: dict[str, str], kind: str, message: str, defaul
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}flash={key}", status_code=303)
 
 
+async def calendar_ics(request: Request) -> Response:
+    """GET /calendar.ics[?platform=P]: the calendar as iCalendar, the same as `publisher calendar --ics`."""
+    from publisher.calendar import ics
+
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    platform = request.query_params.get("platform") or None
+    text = await anyio.to_thread.run_sync(
+        lambda: ics.calendar_ics(state.ws, state.store, now=state.now(), platform=platform)
+    )
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": 'inline; filename="calendar.ics"', "cache-control": "no-store"},
+    )
+
+
 async def queue_page(request: Request) -> Response:
     state = _state(request)
     await anyio.to_thread.run_sync(state.ensure_synced)
