@@ -170,6 +170,11 @@ BAD_INPUTS = [
         "a full-width comma ， does not separate list items "
         "(hint: use an ASCII comma and a space: [效率工具, 打工人])",
     ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [https://img.example.cn/a.png]\n---\nbody\n",
+        "content/bad.md:4: images[0]: 'https://img.example.cn/a.png' is a remote image (a URL); check and "
+        "publishing use only files in the workspace (hint: download it into content/media/",
+    ),
     (  # "billion laughs": 463 bytes that expand to 9**8 values if aliases are followed blindly
         "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"
         'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -211,6 +216,27 @@ def test_check_accepts_platform_names_as_people_write_them(ws: WS) -> None:
     (alias, listed) = check_workspace(ws.open()).checked
     assert listed.item is not None
     assert [t.platform for t in listed.item.targets] == ["wechat", "weibo"]
+
+
+def test_wechat_cover_comes_from_the_first_body_image_and_remote_body_images_are_refused(ws: WS) -> None:
+    ws.item("art.md", "---\ntitle: 冬日\nplatforms: [wechat]\n---\n正文\n\n![图](media/b.png)\n")
+    ws.item("none.md", "---\ntitle: 冬日\nplatforms: [wechat]\n---\n正文\n")
+    ws.item(
+        "remote.md",
+        "---\ntitle: 冬日\nplatforms: [wechat]\n---\n正文\n\n![图](https://img.example.cn/b.png)\n",
+    )
+    result = check_workspace(ws.open())
+    errors = {p.path: p.format() for p in result.errors}
+    assert "content/art.md" not in errors, errors
+    assert "needs at least 1 cover" in errors["content/none.md"]
+    remote = [p.format() for p in result.errors if p.path == "content/remote.md"]
+    assert any("is a remote image" in e and "download it into content/media/" in e for e in remote), remote
+    calendar = Calendar(ws.open())
+    checked = next(c for c in calendar.scan()[0] if c.path == "content/art.md")
+    assert checked.item is not None
+    post, _ = calendar.renderer.render(checked.item, checked.item.targets[0])
+    assert post is not None and {m.role for m in post.media} == {"images", "cover"}
+    assert next(m for m in post.media if m.role == "cover").source == "content/media/b.png"
 
 
 def test_check_symlinked_media_is_refused(ws: WS, tmp_path: Path) -> None:

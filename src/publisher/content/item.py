@@ -496,12 +496,17 @@ def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[P
             r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
         )
         if isinstance(resolved, str):
-            r.add(
-                dotted, resolved, "paths are relative to the item's folder and must stay inside the workspace"
-            )
+            r.add(dotted, resolved, media_hint(ref))
         else:
             found.append(resolved)
     return found
+
+
+def media_hint(ref: str) -> str:
+    """How to fix a media reference that cannot be used."""
+    if "://" in ref:
+        return "download it into content/media/ and write its path, e.g. media/photo.jpg"
+    return "paths are relative to the item's folder and must stay inside the workspace"
 
 
 def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
@@ -509,7 +514,7 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
     if not ref.strip():
         return "empty media path"
     if "://" in ref:
-        return f"{ref!r} is a URL; media must be files in the workspace"
+        return f"{ref!r} is a remote image (a URL); check and publishing use only files in the workspace"
     candidate = Path(ref)
     if candidate.is_absolute():
         return f"{ref!r} is an absolute path"

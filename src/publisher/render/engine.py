@@ -20,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
-from publisher.content.item import resolve_media
+from publisher.content.item import media_hint, resolve_media
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
@@ -519,10 +519,10 @@ class Renderer:
         """(field used, [(dotted field, reference)]) for one media role; the first present field wins."""
         for name in rule.fields:
             if name == "body":
+                # remote images too: they are refused by name (the platform would drop them silently)
                 refs = [
                     (f"body image {src}", src)
                     for src, _alt in markdown.extract_images(str(target.fields.get("body") or ""))
-                    if not markdown.is_external(src)
                 ]
             else:
                 value = target.fields.get(name)
@@ -582,9 +582,7 @@ class Renderer:
             for dotted, ref in refs:
                 path = self.resolve(ref, item_path)
                 if isinstance(path, str):
-                    problems.append(
-                        self._p(item, target, dotted, path, "paths are relative to the item's folder")
-                    )
+                    problems.append(self._p(item, target, dotted, path, media_hint(ref)))
                     continue
                 try:
                     if process:
