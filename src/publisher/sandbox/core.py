@@ -42,115 +42,18 @@ ENGAGEMENT_BASE: dict[str, int] = {
 
 
 def default_config() -> dict[str, Any]:
-    """The defaults of PLATFORMS.md; values marked [U] there are assumptions the tests may override."""
-    return {
+    """The shared defaults, then each sandbox package's `DEFAULTS` under its name (PLATFORMS.md; values
+    marked [U] there are assumptions the tests may override)."""
+    from publisher.sandbox.packages import fakes
+
+    config: dict[str, Any] = {
         "duplicate_window_seconds": 86400,
         "timeout_seconds": 30.0,
         "call_log_size": 1000,
-        "wechat": {
-            "token_ttl": 7200,
-            "plain_token_grace": 300,  # [U] overlap of a replaced /cgi-bin/token token
-            "stable_refresh_before": 300,
-            "force_refresh_per_day": 20,
-            "force_refresh_gap": 30,
-            "default_verified": True,
-            "verified": {},  # appid -> bool
-            "ip_whitelist": None,  # list of client IPs, or None for no check
-            "publish_delay_seconds": 30,
-            "publish_outcome": 0,  # 0 success, or 2/3/4 failure
-            "publish_fail_idx": [1],
-            "mass_send_per_day": 1,  # verified subscription account
-            "quotas": {
-                "/cgi-bin/token": 2000,
-                "/cgi-bin/stable_token": 500000,
-                "/cgi-bin/draft/add": 1000,
-                "/cgi-bin/draft/get": 500,
-                "/cgi-bin/draft/delete": 1000,
-                "/cgi-bin/draft/update": 1000,
-                "/cgi-bin/draft/count": 1000,
-                "/cgi-bin/draft/batchget": 1000,
-                "/cgi-bin/freepublish/submit": 100,
-                "/cgi-bin/freepublish/get": 100,
-                "/cgi-bin/freepublish/delete": 10,
-                "/cgi-bin/freepublish/getarticle": 100,
-                "/cgi-bin/freepublish/batchget": 100,
-                "/cgi-bin/message/mass/sendall": 100,
-                "/cgi-bin/media/uploadimg": 100000,
-                "/cgi-bin/material/add_material": 100000,
-            },
-            "minute_limits": {"/cgi-bin/message/mass/sendall": 60},
-            "limits": {
-                "title": 32,
-                "author": 16,
-                "digest": 128,
-                "content_chars": 20000,
-                "content_bytes": 1000000,
-                "content_source_url_bytes": 1024,
-                "articles": 8,
-                "newspic_images": 20,
-            },
-        },
-        "douyin": {
-            "access_ttl": 1296000,
-            "refresh_ttl": 2592000,
-            "client_token_ttl": 7200,
-            "code_ttl": 600,
-            "max_renewals": 5,
-            "open_id": None,  # None: one deterministic fake user per client_key
-            # The app's registered 授权回调域: an authorize redirect elsewhere gets 10006. A loopback http
-            # callback is accepted only here, in the sandbox (`allow_loopback`).
-            "redirect_domains": ["app.example"],
-            "allow_loopback": True,
-            "known_users": [],  # open_ids that `at_users` may name, besides the author's own
-            "string_counters": False,  # answer statistics as strings, as some answers do
-            "offline": [],  # capabilities answering 28001056 能力已下线: "video.list", "video.data"
-            "granted_scopes": [
-                "user_info",
-                "video.create.bind",
-                "video.list.bind",
-                "video.data.bind",
-                "data.external.item",
-                "renew_refresh_token",
-            ],
-            "review_delay_seconds": 60,
-            "review_outcome": 5,
-            "daily_create_limit": 20,  # [U]
-            "daily_quota": None,  # calls per app per day, or None
-            "text_max": 1000,  # [U]
-            "sensitive_words": [],
-            "max_video_bytes": 128 * MB,
-            "video_duration_seconds": 30,  # the fake cannot parse MP4, so the duration is a setting
-            "max_duration_seconds": 900,
-            "min_part_bytes": 5 * MB,
-            "max_total_bytes": 4 * 1024 * MB,
-        },
-        "producthunt": {
-            "complexity_limit": 6250,
-            "window_seconds": 900,
-            "request_limit": 450,
-            "developer_tokens": [],  # if non-empty, only these (and OAuth-issued) tokens are valid
-            "revoked_tokens": [],
-        },
-        "xiaohongshu": {
-            "logged_in": True,
-            "username": "沙盒运营",
-            "user_id": "5f0000000000000000000001",
-            "abbreviate_counts": True,
-            "auth_token": "",  # the bridge's AUTH_TOKEN: when set, /api/v1 needs `Authorization: Bearer <it>`
-            # How long a publish takes on the virtual clock (xiaohongshu-mcp types ~0.12 s per character and
-            # waits for each image's upload preview); `realtime_scale` real seconds pass per virtual second,
-            # and a client that hangs up meanwhile cancels the publish, as the bridge's request context does.
-            "typing_seconds_per_char": 0.12,
-            "upload_seconds_per_image": 4.0,  # [U]
-            "page_seconds": 20.0,  # [U] open the page, checks, click publish, wait to leave the page
-            "realtime_scale": 0.0,
-            # Paths are checked on this machine, as the bridge checks its own (missing images are skipped,
-            # a missing video is refused); `mounts` maps a bridge-side folder to a folder here (Docker).
-            "check_files": True,
-            "mounts": {},
-            "body_max": 1000,
-        },
     }
+    for name, fake in fakes().items():
+        config[name] = copy.deepcopy(dict(fake.defaults))
+    return config
 
 
 def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> None:

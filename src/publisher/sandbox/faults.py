@@ -17,17 +17,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from publisher.sandbox.core import Call, World
+from publisher.sandbox.packages import ErrorRenderer, by_prefix, fakes
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-# Renders a platform's own error body for `app_error`: (code, message) -> (HTTP status, JSON body).
-ErrorRenderer = Callable[[World, int, str], tuple[int, dict[str, Any]]]
 
 KINDS = {"http_status", "app_error", "delay", "timeout", "drop_after_commit", "truncate_json"}
-PREFIXES = {"/wx": "wechat", "/dy": "douyin", "/ph": "producthunt", "/xhs": "xiaohongshu"}
 SECRET_PARAMS = {"access_token", "secret", "appsecret", "client_secret", "refresh_token", "code", "ticket"}
 
 
@@ -70,7 +68,7 @@ class FaultRule:
             return False
         if self.method and self.method != method:
             return False
-        full = next(p for p, name in PREFIXES.items() if name == platform) + sub_path
+        full = fakes()[platform].prefix + sub_path
         if not (fnmatch.fnmatchcase(sub_path, self.path) or fnmatch.fnmatchcase(full, self.path)):
             return False
         if self.match_body:
@@ -121,16 +119,10 @@ def _code_of(platform: str, status: int, body: bytes) -> str | None:
         return None
     if not isinstance(data, dict):
         return None
-    if platform == "wechat" and "errcode" in data:
-        return str(data["errcode"])
-    if platform == "douyin":
-        inner = data.get("data")
-        if not isinstance(inner, dict):
-            inner = {}
-        code = inner.get("error_code", (data.get("extra") or {}).get("error_code"))
-        return None if code is None else str(code)
-    if platform == "xiaohongshu" and "code" in data:
-        return str(data["code"])
+    reader = fakes()[platform].code_of
+    own = reader(status, data) if reader is not None else None
+    if own is not None:
+        return own
     error = data.get("error")
     if status >= 400 and isinstance(error, str):
         return error
@@ -144,17 +136,15 @@ class FaultMiddleware:
         self.app = app
         self.world = world
         self.renderers = renderers
+        self.prefixes = {prefix: fake.name for prefix, fake in by_prefix().items()}
+        self.pattern = re.compile("^(" + "|".join(map(re.escape, self.prefixes)) + ")(/.*)?$")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = (
-            re.match(r"^(/wx|/dy|/ph|/xhs)(/.*)?$", scope.get("path", ""))
-            if scope["type"] == "http"
-            else None
-        )
+        match = self.pattern.match(scope.get("path", "")) if scope["type"] == "http" else None
         if match is None:
             await self.app(scope, receive, send)
             return
-        platform, sub_path = PREFIXES[match.group(1)], match.group(2) or "/"
+        platform, sub_path = self.prefixes[match.group(1)], match.group(2) or "/"
         raw = await _read_body(receive)
         headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope.get("headers", [])}
         method = scope["method"]

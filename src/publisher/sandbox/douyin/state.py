@@ -9,7 +9,44 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from publisher.sandbox.core import World
+from publisher.sandbox.core import MB, World
+
+PREFIX = "/dy"
+#: Settings under world.config["douyin"] (PLATFORMS.md); values marked [U] are assumptions.
+DEFAULTS: dict[str, Any] = {
+    "access_ttl": 1296000,
+    "refresh_ttl": 2592000,
+    "client_token_ttl": 7200,
+    "code_ttl": 600,
+    "max_renewals": 5,
+    "open_id": None,  # None: one deterministic fake user per client_key
+    # The app's registered 授权回调域: an authorize redirect elsewhere gets 10006. A loopback http
+    # callback is accepted only here, in the sandbox (`allow_loopback`).
+    "redirect_domains": ["app.example"],
+    "allow_loopback": True,
+    "known_users": [],  # open_ids that `at_users` may name, besides the author's own
+    "string_counters": False,  # answer statistics as strings, as some answers do
+    "offline": [],  # capabilities answering 28001056 能力已下线: "video.list", "video.data"
+    "granted_scopes": [
+        "user_info",
+        "video.create.bind",
+        "video.list.bind",
+        "video.data.bind",
+        "data.external.item",
+        "renew_refresh_token",
+    ],
+    "review_delay_seconds": 60,
+    "review_outcome": 5,
+    "daily_create_limit": 20,  # [U]
+    "daily_quota": None,  # calls per app per day, or None
+    "text_max": 1000,  # [U]
+    "sensitive_words": [],
+    "max_video_bytes": 128 * MB,
+    "video_duration_seconds": 30,  # the fake cannot parse MP4, so the duration is a setting
+    "max_duration_seconds": 900,
+    "min_part_bytes": 5 * MB,
+    "max_total_bytes": 4 * 1024 * MB,
+}
 
 MESSAGES = {
     0: "",
@@ -126,6 +163,15 @@ def _body(
 
 def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, Any]]:
     return 200, _body(world, None, code, message, False)
+
+
+def code_of(status: int, data: dict[str, Any]) -> str | None:
+    """The call log's code: `data.error_code`, else `extra.error_code` (older APIs)."""
+    inner = data.get("data")
+    if not isinstance(inner, dict):
+        inner = {}
+    code = inner.get("error_code", (data.get("extra") or {}).get("error_code"))
+    return None if code is None else str(code)
 
 
 def authorize(

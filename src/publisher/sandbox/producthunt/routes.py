@@ -20,6 +20,16 @@ from starlette.routing import Route
 from publisher.sandbox.core import World, iso, parse_time, secret_digest
 from publisher.sandbox.producthunt.schema import SDL, query_cost
 
+PREFIX = "/ph"
+#: Settings under world.config["producthunt"] (PLATFORMS.md); values marked [U] are assumptions.
+DEFAULTS: dict[str, Any] = {
+    "complexity_limit": 6250,
+    "window_seconds": 900,
+    "request_limit": 450,
+    "developer_tokens": [],  # if non-empty, only these (and OAuth-issued) tokens are valid
+    "revoked_tokens": [],
+}
+
 SCHEMA = build_schema(SDL)
 UNAUTHORIZED = {
     "error": "invalid_oauth_token",

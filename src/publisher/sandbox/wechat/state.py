@@ -11,6 +11,52 @@ from starlette.responses import JSONResponse
 
 from publisher.sandbox.core import World, iso
 
+PREFIX = "/wx"
+#: Settings under world.config["wechat"] (PLATFORMS.md); values marked [U] are assumptions.
+DEFAULTS: dict[str, Any] = {
+    "token_ttl": 7200,
+    "plain_token_grace": 300,  # [U] overlap of a replaced /cgi-bin/token token
+    "stable_refresh_before": 300,
+    "force_refresh_per_day": 20,
+    "force_refresh_gap": 30,
+    "default_verified": True,
+    "verified": {},  # appid -> bool
+    "ip_whitelist": None,  # list of client IPs, or None for no check
+    "publish_delay_seconds": 30,
+    "publish_outcome": 0,  # 0 success, or 2/3/4 failure
+    "publish_fail_idx": [1],
+    "mass_send_per_day": 1,  # verified subscription account
+    "quotas": {
+        "/cgi-bin/token": 2000,
+        "/cgi-bin/stable_token": 500000,
+        "/cgi-bin/draft/add": 1000,
+        "/cgi-bin/draft/get": 500,
+        "/cgi-bin/draft/delete": 1000,
+        "/cgi-bin/draft/update": 1000,
+        "/cgi-bin/draft/count": 1000,
+        "/cgi-bin/draft/batchget": 1000,
+        "/cgi-bin/freepublish/submit": 100,
+        "/cgi-bin/freepublish/get": 100,
+        "/cgi-bin/freepublish/delete": 10,
+        "/cgi-bin/freepublish/getarticle": 100,
+        "/cgi-bin/freepublish/batchget": 100,
+        "/cgi-bin/message/mass/sendall": 100,
+        "/cgi-bin/media/uploadimg": 100000,
+        "/cgi-bin/material/add_material": 100000,
+    },
+    "minute_limits": {"/cgi-bin/message/mass/sendall": 60},
+    "limits": {
+        "title": 32,
+        "author": 16,
+        "digest": 128,
+        "content_chars": 20000,
+        "content_bytes": 1000000,
+        "content_source_url_bytes": 1024,
+        "articles": 8,
+        "newspic_images": 20,
+    },
+}
+
 PUBLISHING, PUBLISHED = 1, 0
 
 MESSAGES = {
@@ -157,6 +203,11 @@ def err(world: World, code: int, message: str | None = None, **extra: Any) -> JS
 
 def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, Any]]:
     return 200, {"errcode": code, "errmsg": f"{message} rid: {rid(world)}"}
+
+
+def code_of(status: int, data: dict[str, Any]) -> str | None:
+    """The call log's code: the `errcode` of the envelope."""
+    return str(data["errcode"]) if "errcode" in data else None
 
 
 def store(world: World) -> WechatState:

@@ -5,8 +5,9 @@ so the sandbox can mount it by name; it imports nothing of the product.
 """
 
 from publisher.sandbox.weibo.routes import routes
-from publisher.sandbox.weibo.state import DEFAULTS, PREFIX, WeiboState, error_body
+from publisher.sandbox.weibo.state import DEFAULTS, PREFIX, WeiboState, code_of, error_body
 
 NAME = "weibo"
+State = WeiboState
 
-__all__ = ["DEFAULTS", "NAME", "PREFIX", "WeiboState", "error_body", "routes"]
+__all__ = ["DEFAULTS", "NAME", "PREFIX", "State", "WeiboState", "code_of", "error_body", "routes"]

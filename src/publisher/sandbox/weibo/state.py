@@ -104,6 +104,11 @@ def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, An
     return 400, _body(code, message, "/2/statuses/share.json")
 
 
+def code_of(status: int, data: dict[str, Any]) -> str | None:
+    """The call log's code: Weibo's `error_code`."""
+    return str(data["error_code"]) if "error_code" in data else None
+
+
 def weibo_length(text: str) -> int:
     """Weibo's count: half a character per ASCII, one per other BMP, two outside it; a link weighs 10."""
     units = 0

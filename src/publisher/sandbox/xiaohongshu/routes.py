@@ -22,6 +22,28 @@ from starlette.routing import Route
 
 from publisher.sandbox.core import World, content_key, parse_time
 
+PREFIX = "/xhs"
+#: Settings under world.config["xiaohongshu"] (PLATFORMS.md); values marked [U] are assumptions.
+DEFAULTS: dict[str, Any] = {
+    "logged_in": True,
+    "username": "沙盒运营",
+    "user_id": "5f0000000000000000000001",
+    "abbreviate_counts": True,
+    "auth_token": "",  # the bridge's AUTH_TOKEN: when set, /api/v1 needs `Authorization: Bearer <it>`
+    # How long a publish takes on the virtual clock (xiaohongshu-mcp types ~0.12 s per character and
+    # waits for each image's upload preview); `realtime_scale` real seconds pass per virtual second,
+    # and a client that hangs up meanwhile cancels the publish, as the bridge's request context does.
+    "typing_seconds_per_char": 0.12,
+    "upload_seconds_per_image": 4.0,  # [U]
+    "page_seconds": 20.0,  # [U] open the page, checks, click publish, wait to leave the page
+    "realtime_scale": 0.0,
+    # Paths are checked on this machine, as the bridge checks its own (missing images are skipped,
+    # a missing video is refused); `mounts` maps a bridge-side folder to a folder here (Docker).
+    "check_files": True,
+    "mounts": {},
+    "body_max": 1000,
+}
+
 
 @dataclass
 class XiaohongshuState:
@@ -59,6 +81,11 @@ def _done(data: Any, message: str) -> JSONResponse:
 
 def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, Any]]:
     return 500, {"error": message, "code": str(code), "details": message}
+
+
+def code_of(status: int, data: dict[str, Any]) -> str | None:
+    """The call log's code: the bridge's `code` field."""
+    return str(data["code"]) if "code" in data else None
 
 
 def _count(world: World, value: int) -> str:
