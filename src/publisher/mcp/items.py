@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -20,13 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
 from publisher.calendar.load import Calendar, Checked
 from publisher.calendar.preview import write_previews
 from publisher.calendar.sync import sync_calendar
+from publisher.calendar.write import item_text, staged_item
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.html import html_to_markdown, image_sources
 from publisher.mcp.media import MediaResolver, ToolProblem
@@ -149,18 +147,15 @@ class ItemService:
         local = due.astimezone(self.ws.zone)
         item_id = self._new_id(payloads, local, now)
         text = self._compose(tool, item_id, payloads, local, now, declare)
-        final = self.ws.content_dir / f"{item_id}.md"
-        hidden = self.ws.content_dir / f".mcp-{item_id}.md"
-        hidden.parent.mkdir(parents=True, exist_ok=True)
-        hidden.write_text(text, encoding="utf-8")
-        try:
-            checked = self.calendar.check_file(hidden)
-            self._raise_errors(checked, final)
+        with staged_item(self.calendar, self.ws.content_dir, item_id, text) as staged:
+            final = staged.final
+            if staged.errors:
+                raise ToolProblem(
+                    "the item was not written; fix these and call again:\n" + "\n".join(staged.errors)
+                )
             if dry_run:
-                return self._dry_run(checked, final, local, now)
-            os.replace(hidden, final)
-        finally:
-            hidden.unlink(missing_ok=True)  # refused, a dry run, or already renamed into place
+                return self._dry_run(staged.checked, final, local, now)
+            staged.commit()
         sync_calendar(self.ws, self.store, now=now, calendar=self.calendar)
         checked = self.calendar.check_file(final)
         previews = write_previews(self.ws, checked, self.calendar.renderer)
@@ -334,11 +329,7 @@ class ItemService:
         data["notes"] = (
             f"written by the MCP tool {tool} at {now.astimezone(self.ws.zone):%Y-%m-%d %H:%M:%S %Z}"
         )
-        front = yaml.dump(
-            data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100000
-        )
-        body = bodies[primary.platform]
-        return f"---\n{front}---\n{body}".rstrip("\n") + "\n"
+        return item_text(data, bodies[primary.platform])
 
     def _images(self, p: Payload, index: int, payloads: Sequence[Payload]) -> list[str]:
         where = f"platforms[{index}]." if len(payloads) > 1 else ""
@@ -366,28 +357,6 @@ class ItemService:
         if data.get("images"):
             return str(data["images"][0])
         return self.media.generated_cover(p.title)
-
-    def _raise_errors(self, checked: Checked, final: Path) -> None:
-        errors = [p for p in checked.problems if p.severity == "error"]
-        if checked.item is None or errors:
-            lines = []
-            for p in errors or checked.problems:
-                platform = f"{p.platform}: " if p.platform else ""
-                hint = f" ({p.hint})" if p.hint else ""
-                lines.append(f"{platform}{p.field}: {p.message}{hint}")
-            raise ToolProblem("the item was not written; fix these and call again:\n" + "\n".join(lines))
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML with multi-line text as a `|` block, the way people write a per-platform body."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
 
 
 def _title(p: Payload) -> str:
