@@ -133,7 +133,8 @@ BAD_INPUTS = [
     (
         "---\ntitle: 这是一个超级超级超级超级超级超级长的小红书标题啊\n"
         "platforms: [xiaohongshu]\nimages: [media/a.png]\n---\nbody\n",
-        "content/bad.md:2: title: [xiaohongshu] title is 24 (CJK and emoji count 1",
+        "content/bad.md:2: title: [xiaohongshu] title is 24 (counted as 小红书 does: each CJK character 1, "
+        "each emoji outside the BMP 2, two ASCII characters 1, rounded up)",
     ),
     (
         "---\ntitle: x\nplatforms: [xiaohongshu]\n---\nbody\n",
@@ -174,6 +175,11 @@ BAD_INPUTS = [
         "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [https://img.example.cn/a.png]\n---\nbody\n",
         "content/bad.md:4: images[0]: 'https://img.example.cn/a.png' is a remote image (a URL); check and "
         "publishing use only files in the workspace (hint: download it into content/media/",
+    ),
+    (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\ntags: [Spring Boot]\n---\nbody\n",
+        "content/bad.md:5: tags: [xiaohongshu] tag 'Spring Boot' has a space: "
+        "on 小红书 the #topic ends at the space (hint: write it as SpringBoot or Spring_Boot)",
     ),
     (  # "billion laughs": 463 bytes that expand to 9**8 values if aliases are followed blindly
         "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n"

@@ -68,7 +68,8 @@ def _limit(rules: PlatformRules, field: str) -> str:
     if rule is None or rule.max is None:
         return ""
     how = {
-        "xhs": " (counted as 小红书 does: a CJK character or emoji is 1, two ASCII letters are 1)",
+        "xhs": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
+        "two ASCII characters 1, rounded up)",
         "chars": " characters",
     }.get(rule.count, f" ({rule.count})")
     return f"At most {rule.max}{how}."

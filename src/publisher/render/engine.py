@@ -115,6 +115,16 @@ def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:
     )
 
 
+#: How each counter counts, as the count messages state it (platforms/rules.py `count_length`).
+_COUNTED_BY = {
+    "xhs": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
+    "two ASCII characters 1, rounded up)",
+    "weibo": " (counted as 微博 does: each CJK character 1, two ASCII characters 1, each link 10)",
+    "chars": " characters",
+    "utf16": " UTF-16 units",
+    "bytes": " bytes",
+    "graphemes": " characters as seen (an emoji sequence counts once)",
+}
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
 _DANGEROUS_HTML = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
@@ -330,6 +340,16 @@ class Renderer:
                         item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}", "shorten it"
                     )
                 )
+            if " " in tag and rules.tags.style.startswith("#") and not rules.tags.style.endswith("#"):
+                problems.append(
+                    self._p(
+                        item,
+                        target,
+                        "tags",
+                        f"tag {tag!r} has a space: on {rules.label} the #topic ends at the space",
+                        f"write it as {tag.replace(' ', '')} or {tag.replace(' ', '_')}",
+                    )
+                )
         for key in rules.fields:
             if (
                 key not in out
@@ -427,9 +447,7 @@ class Renderer:
                 )
             )
         length = 0 if html else count_length(value, rule.count)
-        how = {"xhs": " (CJK and emoji count 1, two ASCII letters count 1)", "chars": " characters"}.get(
-            rule.count, ""
-        )
+        how = _COUNTED_BY.get(rule.count, "")
         if rule.max is not None and length > rule.max:
             problems.append(
                 self._p(
@@ -443,7 +461,7 @@ class Renderer:
             )
         if not html and rule.min is not None and length < rule.min:
             problems.append(
-                self._p(item, target, name, f"{name} is {length}, at least {rule.min} needed", "")
+                self._p(item, target, name, f"{name} is {length}{how}, at least {rule.min} needed", "")
             )
         if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
             problems.append(
