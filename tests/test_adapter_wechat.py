@@ -615,3 +615,56 @@ def test_assisted_mode_writes_the_shared_pack_and_calls_nothing(tmp_path: Path) 
     result, calls = run(scenario())
     assert result.state == "awaiting_manual" and calls == []
     assert (Path(result.detail["pack"]) / "article.html").is_file()
+
+
+# -- the IP whitelist -------------------------------------------------------------------------------------
+
+
+def test_40164_names_the_exact_address_to_add_and_where(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        sb = Sandbox()
+        await sb.config(ip_whitelist=["203.0.113.7"])
+        adapter, rec = make_adapter(sb)
+        with pytest.raises(errors.NeedsPerson) as caught:
+            await adapter.publish(make_post(tmp_path), attempt(sb))
+        text = str(caught.value)
+        assert "127.0.0.1" in text and "mp.weixin.qq.com → 设置与开发 → 基本配置 → IP白名单" in text
+        assert caught.value.code == 40164 and rec.intents == []
+
+    run(scenario())
+
+
+def test_auth_status_calls_a_cheap_endpoint_and_reports_the_whitelist(tmp_path: Path) -> None:
+    from support.workspaces import Layout, credential_env, open_ws, write_workspace
+
+    from publisher.accounts.login import account_status
+    from publisher.store.db import open_store
+
+    root = write_workspace(tmp_path / "ws", Layout(platforms=("wechat",), items=0, mode="sandbox"))
+    ws = open_ws(root, credential_env(root, ("wechat",)))
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    sb = Sandbox()
+    [ok] = account_status(ws, store, now=NOW, transport=sb.asgi)
+    assert ok["state"] == "ok" and ok["check"].startswith("API reachable")
+    assert [c["path"].split("?")[0] for c in run(sb.state())["calls"]] == [
+        "/wx/cgi-bin/stable_token",
+        "/wx/cgi-bin/get_api_domain_ip",
+    ]
+    run(sb.config(ip_whitelist=["203.0.113.7"]))
+    [refused] = account_status(ws, store, now=NOW, transport=sb.asgi)
+    assert refused["state"] == "error" and "Add 127.0.0.1 at mp.weixin.qq.com" in refused["check"]
+    assert account_status(ws, store, now=NOW, transport=sb.asgi, probe=False)[0].get("check") is None
+
+
+def test_the_rehearsal_whitelists_this_machine_as_a_person_would() -> None:
+    from publisher.adapters.wechat.whitelist import whitelist_in_sandbox
+
+    async def scenario() -> dict[str, Any]:
+        sb = Sandbox()
+        async with httpx.AsyncClient(transport=sb.asgi) as client:
+            await whitelist_in_sandbox(client, "http://sandbox", "/wx", {"appid": APPID, "secret": SECRET})
+        codes_seen = [c["code"] for c in await sb.calls("stable_token")]
+        assert codes_seen == ["40164"]  # a fresh account lists nothing: the first call is refused
+        return await sb.control("GET", "config")  # type: ignore[no-any-return]
+
+    assert run(scenario())["wechat"]["ip_whitelist"] == ["127.0.0.1"]

@@ -24,7 +24,8 @@ CANARY = "canary-secret-7f3a9"
 
 
 def client(seed: int = 0) -> TestClient:
-    return TestClient(create_app(seed=seed, now=NOW))
+    # Calls come from this machine, the address the fake's default IP whitelist holds.
+    return TestClient(create_app(seed=seed, now=NOW), client=("127.0.0.1", 50000))
 
 
 def wx_token(c: TestClient, appid: str = "wxapp1", secret: str = CANARY) -> str:

@@ -15,7 +15,8 @@ GIF = b"GIF89a" + b"\0" * 200
 
 
 def client(seed: int = 0) -> TestClient:
-    return TestClient(create_app(seed=seed, now=NOW))
+    # Calls come from this machine, the address the fake's default IP whitelist holds.
+    return TestClient(create_app(seed=seed, now=NOW), client=("127.0.0.1", 50000))
 
 
 def stable(c: TestClient, appid: str = "wxapp1", secret: str = "s1", force: bool = False) -> dict:
@@ -110,10 +111,20 @@ def test_plain_token_replacement_keeps_the_old_one_for_a_grace_period() -> None:
     assert "total_count" in c.get(f"/wx/cgi-bin/draft/count?access_token={new}").json()
 
 
-def test_ip_whitelist_gives_40164() -> None:
+def test_ip_whitelist_gives_40164_naming_the_callers_address() -> None:
     c = client()
+    token = stable(c)["access_token"]
+    assert c.get(f"/wx/cgi-bin/get_api_domain_ip?access_token={token}").json()["ip_list"]
     c.post("/__fake/config", json={"wechat": {"ip_whitelist": ["10.0.0.1"]}})
-    assert stable(c)["errcode"] == 40164
+    refused = stable(c)
+    assert refused["errcode"] == 40164
+    assert refused["errmsg"].startswith("invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist rid: ")
+    assert c.get(f"/wx/cgi-bin/draft/count?access_token={token}").json()["errcode"] == 40164
+    # On by default: a caller that is not this machine is refused until its address is added.
+    elsewhere = TestClient(create_app(now=NOW), client=("203.0.113.9", 50000))
+    assert "invalid ip 203.0.113.9" in stable(elsewhere)["errmsg"]
+    elsewhere.post("/__fake/config", json={"wechat": {"ip_whitelist": ["203.0.113.9"]}})
+    assert stable(elsewhere)["access_token"]
 
 
 def test_uploadimg_accepts_small_jpg_png_only() -> None:

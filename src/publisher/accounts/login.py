@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import webbrowser
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from publisher.adapters import spec_for
 from publisher.adapters.spec import LoginRequest
-from publisher.errors import ConfigError, UsageError
+from publisher.errors import ConfigError, PlatformError, UsageError
 from publisher.queue.actions import reauthorized
+from publisher.redact import redact_text
 from publisher.store.db import Store
 from publisher.store.tokens import StoreTokenCache, token_expiries
 from publisher.workspace.credentials import describe, load_credentials, missing_fields
 from publisher.workspace.settings import Workspace
 
 
-def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[str, Any]]:
+def account_status(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: datetime,
+    probe: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[dict[str, Any]]:
     """One row per account: credentials present (and where from), token expiry, renewals left;
-    never a value."""
+    never a value. With `probe`, a live or sandbox account whose platform has a cheap check makes that one
+    call (WeChat: a token and get_api_domain_ip, which shows whether this machine is on the IP whitelist)."""
     tokens = token_expiries(store)
     out = []
     for name, account in sorted(ws.settings.accounts.items()):
@@ -42,8 +54,34 @@ def account_status(ws: Workspace, store: Store, *, now: datetime) -> list[dict[s
         row = describe(name, account.platform, creds, meta, now=now)
         expiries = [v["expires_at"] for v in row["tokens"].values() if v.get("expires_at")]
         row.update(mode=account.mode, expires=min(expiries) if expiries else "")
+        if probe and row["state"] != "missing":
+            _probe(ws, store, row, now, transport)
         out.append(row)
     return out
+
+
+def _probe(
+    ws: Workspace,
+    store: Store,
+    row: dict[str, Any],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None,
+) -> None:
+    """Run the platform's cheap check for one account; its answer (or what to do) goes into the row."""
+    from publisher.accounts.context import Contexts
+
+    spec = spec_for(row["platform"])
+    if spec is None or spec.probe is None or row["mode"] not in ("live", "sandbox"):
+        return
+    ctx = Contexts(ws, store, now=lambda: now, transport=transport, sandbox_url=None).make(
+        row["platform"], row["account"]
+    )
+    try:
+        row["check"] = asyncio.run(spec.probe(ctx))
+    except PlatformError as exc:
+        row["check"] = redact_text(str(exc))
+        row["state"] = "error"
+        row["hints"] = [*row.get("hints", []), row["check"]]
 
 
 def authorize(

@@ -8,7 +8,7 @@ rehearsal uses. Limits, fields, templates and credential fields stay in `platfor
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,12 @@ AdapterFactory = Callable[["AdapterContext"], "Adapter"]
 SandboxGrant = Callable[
     [httpx.AsyncClient, str, Mapping[str, str], "TokenCache", str, Callable[[], datetime]], Awaitable[None]
 ]
+#: (client, sandbox root url, the platform's mount prefix, credentials): set the fake up as a person would set
+#: up the real account (e.g. WeChat's IP whitelist), before a rehearsal
+SandboxSetup = Callable[[httpx.AsyncClient, str, str, Mapping[str, str]], Awaitable[None]]
+#: a cheap authenticated call for `publisher auth status`: a one-line result, or a PlatformError saying
+#: what to do
+Probe = Callable[["AdapterContext"], Coroutine[Any, Any, str]]
 Capability = Literal["real_api", "assisted", "bridge", "oauth", "metrics", "csv_import"]
 
 
@@ -116,6 +122,8 @@ class PlatformSpec:
     handles_assisted: bool = False  # the factory also serves mode "assisted"
     login: OAuthLogin | None = None  # `publisher auth <name>`
     sandbox_grant: SandboxGrant | None = None  # how a rehearsal gets a user's OAuth grant from the sandbox
+    sandbox_setup: SandboxSetup | None = None  # what a rehearsal configures first, as a real setup would
+    probe: Probe | None = None  # `publisher auth status`: one cheap authenticated call
     csv_import: Callable[[Path], list[dict[str, Any]]] | None = None  # a creator-centre export's rows
     mcp: McpTool | None = None  # a `publish_to_<name>` tool
     seed_title: str = "周报"  # the word demo histories put in titles
@@ -134,5 +142,7 @@ __all__ = [
     "Metric",
     "OAuthLogin",
     "PlatformSpec",
+    "Probe",
     "SandboxGrant",
+    "SandboxSetup",
 ]

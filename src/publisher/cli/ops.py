@@ -355,7 +355,7 @@ def auth_status(
         print_json(rows)
         return
     table = new_table("accounts")
-    for col in ("account", "platform", "mode", "state", "credentials", "expires"):
+    for col in ("account", "platform", "mode", "state", "credentials", "expires", "check"):
         table.add_column(col)
     for r in rows:
         colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
@@ -366,6 +366,7 @@ def auth_status(
             f"[{colour}]{r['state']}[/]",
             escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())),
             escape(r.get("expires", "")),
+            escape(r.get("check", "")),
         )
     out.print(table)
 

@@ -254,6 +254,7 @@ async def _rehearse(
     try:
         async with httpx.AsyncClient(timeout=10, transport=in_process) as client:
             await _set_sandbox_clock(client, base, clock.now)
+            await _set_up_accounts(client, rws, base)
             await _authorize_oauth_accounts(client, rws, store, base, clock)
             daemon.start()
             while clock.now <= result.until and result.steps < MAX_STEPS:
@@ -283,6 +284,18 @@ async def _rehearse(
         store.close()
     result.elapsed_s = time.monotonic() - began
     return result
+
+
+async def _set_up_accounts(client: httpx.AsyncClient, ws: Workspace, base: str) -> None:
+    """Set each platform's fake up as a person sets the real account up (WeChat: the IP whitelist starts
+    empty and gets the address the first refusal names)."""
+    for name, account in ws.settings.accounts.items():
+        spec = spec_for(account.platform)
+        if spec is None or spec.sandbox_setup is None:
+            continue
+        prefix = ws.rules[account.platform].extra.get("sandbox_prefix", f"/{account.platform}")
+        creds = {f: ws.env[env_var(name, f)] for f in fields_of(account.platform)}
+        await spec.sandbox_setup(client, base, str(prefix), creds)
 
 
 async def _authorize_oauth_accounts(

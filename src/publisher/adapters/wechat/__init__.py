@@ -3,7 +3,9 @@ article payloads and metrics."""
 
 from publisher.adapters.spec import Metric, PlatformSpec
 from publisher.adapters.wechat.adapter import WechatAdapter
+from publisher.adapters.wechat.api import probe
 from publisher.adapters.wechat.codes import CODES
+from publisher.adapters.wechat.whitelist import whitelist_in_sandbox
 
 SPEC = PlatformSpec(
     name="wechat",
@@ -23,6 +25,8 @@ SPEC = PlatformSpec(
         Metric("favorites", "collection_user", 40),
     ),
     factory=WechatAdapter,
+    sandbox_setup=whitelist_in_sandbox,
+    probe=probe,
 )
 
 __all__ = ["SPEC"]

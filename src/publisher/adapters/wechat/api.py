@@ -27,6 +27,7 @@ from publisher.adapters.http import (
     with_token_refresh,
 )
 from publisher.adapters.platform_clock import PlatformClock
+from publisher.adapters.wechat import whitelist
 from publisher.adapters.wechat.codes import CODES
 from publisher.redact import register_secret
 
@@ -133,6 +134,8 @@ class WechatApi:
         code = data.get("errcode")
         if code in (None, 0):
             return
+        if code == whitelist.CODE:  # the message names the caller: say which address to add, and where
+            raise whitelist.needs_whitelisting(str(data.get("errmsg") or ""))
         classify_codes(
             code,
             str(data.get("errmsg") or ""),
@@ -229,3 +232,12 @@ async def open_api(
         scope=ctx.account, base_url=ctx.base_url, platform=PLATFORM, transport=ctx.transport
     ) as client:
         yield WechatApi(ctx, client, policy, sleep or asyncio.sleep, tokens)
+
+
+async def probe(ctx: AdapterContext) -> str:
+    """A token and one cheap authenticated call (`get_api_domain_ip`); a PlatformError says what to do."""
+    policy = RetryPolicy(attempts=2, initial=0.5, max_wait=1.0, jitter=0.0, deadline_s=20.0)
+    tokens = ctx.tokens or MemoryTokenCache()
+    async with open_api(ctx, policy, None, tokens) as api:
+        await api.request("GET", "/cgi-bin/get_api_domain_ip", idempotent=True)
+    return "API reachable: the token works and this machine's address is on the IP whitelist"

@@ -9,7 +9,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from publisher.sandbox.core import World, secret_digest
-from publisher.sandbox.wechat.state import Token, WechatState, err, ip_refused, json_body, store
+from publisher.sandbox.wechat.state import (
+    Token,
+    WechatState,
+    authorize,
+    err,
+    ip_refused,
+    json_body,
+    store,
+)
 
 
 def _check_credentials(world: World, appid: str, secret: str) -> JSONResponse | None:
@@ -50,8 +58,8 @@ def _answer(world: World, wx: WechatState, appid: str, kind: str) -> JSONRespons
 
 def wechat_auth_routes(world: World) -> list[Route]:
     async def token(request: Request) -> JSONResponse:
-        if ip_refused(world, request):
-            return err(world, 40164)
+        if refused := ip_refused(world, request):
+            return refused
         query = request.query_params
         if query.get("grant_type") != "client_credential":
             return err(world, 40002)
@@ -71,8 +79,8 @@ def wechat_auth_routes(world: World) -> list[Route]:
     async def stable_token(request: Request) -> JSONResponse:
         if request.method != "POST":
             return err(world, 43002)
-        if ip_refused(world, request):
-            return err(world, 40164)
+        if refused := ip_refused(world, request):
+            return refused
         body = await json_body(request)
         if body is None:
             return err(world, 47001)
@@ -111,7 +119,15 @@ def wechat_auth_routes(world: World) -> list[Route]:
             _issue(world, wx, appid, "stable", supersede_after=None)
         return _answer(world, wx, appid, "stable")
 
+    async def api_domain_ip(request: Request) -> JSONResponse:
+        """The cheap authenticated call `publisher auth status` makes: WeChat's own API server addresses."""
+        appid = authorize(world, request, "/cgi-bin/get_api_domain_ip")
+        if isinstance(appid, JSONResponse):
+            return appid
+        return JSONResponse({"ip_list": ["101.226.103.0/25", "101.226.233.128/25", "58.247.206.128/25"]})
+
     return [
         Route("/cgi-bin/token", token, methods=["GET"]),
         Route("/cgi-bin/stable_token", stable_token, methods=["GET", "POST"]),
+        Route("/cgi-bin/get_api_domain_ip", api_domain_ip, methods=["GET"]),
     ]

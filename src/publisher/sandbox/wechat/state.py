@@ -21,7 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "force_refresh_gap": 30,
     "default_verified": True,
     "verified": {},  # appid -> bool
-    "ip_whitelist": None,  # list of client IPs, or None for no check
+    # The account's IP白名单: a caller elsewhere gets 40164 naming its address. Only loopback by default, as
+    # a setup that has added this machine; None switches the check off.
+    "ip_whitelist": ["127.0.0.1", "::1"],
     "publish_delay_seconds": 30,
     "publish_outcome": 0,  # 0 success, or 2/3/4 failure
     "publish_fail_idx": [1],
@@ -42,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
         "/cgi-bin/freepublish/batchget": 100,
         "/cgi-bin/message/mass/sendall": 100,
         "/cgi-bin/media/uploadimg": 100000,
+        "/cgi-bin/get_api_domain_ip": 100000,
         "/cgi-bin/material/add_material": 100000,
     },
     "minute_limits": {"/cgi-bin/message/mass/sendall": 60},
@@ -215,15 +218,20 @@ def store(world: World) -> WechatState:
     return state
 
 
-def ip_refused(world: World, request: Request) -> bool:
+def ip_refused(world: World, request: Request) -> JSONResponse | None:
+    """40164 for a caller outside the whitelist; like WeChat, the message names the caller's address."""
     allowed = world.config["wechat"].get("ip_whitelist")
-    return allowed is not None and (request.client.host if request.client else "") not in allowed
+    host = request.client.host if request.client else ""
+    if allowed is None or host in allowed:
+        return None
+    v6 = host if ":" in host else f"::ffff:{host}"
+    return err(world, 40164, f"invalid ip {host} ipv6 {v6}, not in whitelist")
 
 
 def authorize(world: World, request: Request, cgi_path: str) -> str | JSONResponse:
     """The appid behind `?access_token=`, or the error WeChat gives; also counts the daily quota."""
-    if ip_refused(world, request):
-        return err(world, 40164)
+    if refused := ip_refused(world, request):
+        return refused
     token = request.query_params.get("access_token")
     if not token:
         return err(world, 41001)
