@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from figures import Figures, take_json_flag
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,7 @@ def floor(path: Path) -> None:
 
 
 def main() -> int:
+    as_json = take_json_flag()
     rule = load_rules(ROOT / "platforms" / "xiaohongshu").images["images"]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "photo.jpg"
@@ -61,7 +63,10 @@ def main() -> int:
         f"media 12MP: {x * 1000:.1f} ms, floor {y * 1000:.1f} ms, ratio {x / y:.2f}× (target ≤ 1.5×); "
         f"cached re-render: {z * 1000:.1f} ms (work done: {stats.decodes} decodes, {stats.encodes} encodes)"
     )
-    return 0
+    figures = Figures("media")
+    figures.ratio("media_12mp_ratio", x / y, floor=y, at_most=1.5)
+    figures.value("cached_rerender_work", stats.decodes + stats.encodes, unit="decodes+encodes", at_most=0)
+    return figures.emit(as_json)
 
 
 if __name__ == "__main__":

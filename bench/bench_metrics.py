@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from figures import Figures, take_json_flag  # noqa: E402
+
 from publisher.reports.history import bulk_samples  # noqa: E402
 from publisher.store import open_store  # noqa: E402
 from publisher.store.metrics import append_samples  # noqa: E402
@@ -103,7 +105,8 @@ def ours(path: Path, rows: list[dict[str, object]]) -> float:
     return took
 
 
-def main() -> None:
+def main() -> int:
+    as_json = take_json_flag()
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     rows = list(bulk_samples(n, posts=1000, start=START))
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,7 +138,10 @@ def main() -> None:
         f"  throughput ratio: {ratio:.0%} of the floor (target >= 30 %) {'OK' if ratio >= 0.30 else 'MISSED'}"
     )
     print(f"  same rows stored on both sides: {same}")
+    figures = Figures("metrics")
+    figures.ratio("store_samples_throughput", ratio, floor=n / t_floor, at_least=0.30, unit="rows/s")
+    return figures.emit(as_json)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

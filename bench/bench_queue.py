@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from figures import Figures
 from PIL import Image
 
 from publisher.calendar.load import Calendar
@@ -211,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--where", choices=["disk", "shm", "both"], default="both")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with the figures last")
     args = parser.parse_args(argv)
     places = {"disk": Path(__file__).resolve().parent, "shm": Path("/dev/shm")}
     wanted = ["disk", "shm"] if args.where == "both" else [args.where]
+    figures = Figures("queue")
     for where in wanted:
         if not places[where].is_dir():
             print(f"{where}: {places[where]} is not available; skipped")
@@ -250,7 +253,12 @@ def main(argv: list[str] | None = None) -> int:
             f"the commits alone are {machine / args.posts * 1e6:,.0f} us/post"
         )
         print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
-    return 0
+        figures.value(f"posts_per_s_{where}", rate, unit="posts/s", at_least=2000)
+        floor_rate = args.posts / per_row
+        figures.ratio(
+            f"vs_commit_per_row_{where}", rate / floor_rate, floor=floor_rate, at_least=0.25, unit="rows/s"
+        )
+    return figures.emit(args.json)
 
 
 if __name__ == "__main__":
