@@ -547,3 +547,39 @@ def test_the_list_shows_each_posts_first_image_from_inside_the_workspace(
     path.write_text(path.read_text().replace("media/teaser.png", "../../../etc/passwd"), encoding="utf-8")
     client.app.state.publisher.refresh()  # type: ignore[attr-defined]
     assert client.get("/thumb/teaser").status_code == 404
+
+
+def test_the_new_post_form_writes_an_item_and_shows_its_check(client: TestClient, example: Workspace) -> None:
+    form = client.get("/new")
+    assert form.status_code == 200 and 'value="media/teaser.png"' in form.text
+    fields = {
+        "csrf": csrf_of(form.text),
+        "title": "Weekly tips 周报小技巧",
+        "body": "第一段。\r\n\r\n第二段。",
+        "platforms": ["xiaohongshu", "wechat"],
+        "publish_at": "2026-12-20 12:00",
+        "status": "ready",
+        "images": ["media/teaser.png"],
+    }
+    assert client.post("/new", headers=ORIGIN, data={**fields, "csrf": "guess"}).status_code == 403
+    refused = client.post("/new", headers=ORIGIN, data={**fields, "images": ["../publisher.toml"]})
+    assert refused.status_code == 400 and "not in content/media" in refused.text
+    assert "Weekly tips 周报小技巧" in refused.text  # the form keeps what was typed
+    before = set(example.content_dir.glob("*.md"))
+    done = client.post("/new", headers=ORIGIN, data=fields)
+    assert done.status_code == 200 and done.url.path.startswith("/items/2026-12-20-weekly-tips-")
+    (written,) = set(example.content_dir.glob("*.md")) - before
+    assert not list(example.content_dir.glob(".new-*"))  # the staged file took its name
+    text = written.read_text("utf-8")
+    assert text.startswith(
+        f"---\nid: {written.stem}\ntitle: Weekly tips 周报小技巧\npublish_at: 2026-12-20 12:00\n"
+    )
+    assert "images: [media/teaser.png]\nplatforms: [xiaohongshu, wechat]\n---\n第一段。\n\n第二段。\n" in text
+    assert "已写入 content/" in done.text and 'class="flash flash-ok"' in done.text
+    assert 'class="problems"' in done.text or 'class="ok"' in done.text  # check's results for the item
+    store = client.app.state.publisher.store  # type: ignore[attr-defined]
+    assert {v.platform for v in post_views(store) if v.item == written.stem} == {"xiaohongshu", "wechat"}
+    # A Douyin post needs a video (or images): check refuses it and nothing is written.
+    douyin = client.post("/new", headers=ORIGIN, data={**fields, "platforms": ["douyin"], "images": []})
+    assert douyin.status_code == 400 and "douyin" in douyin.text
+    assert set(example.content_dir.glob("*.md")) - before == {written}

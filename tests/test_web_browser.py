@@ -355,5 +355,18 @@ def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Brow
         )
         assert browser.run("return document.querySelector('img.thumb').naturalWidth") > 0
         browser.screenshot("calendar-list.png")
+
+        # The new-post form writes an item and lands on its page with the check's results.
+        browser.go(f"{server.url}/new")
+        browser.type(browser.find('input[name="title"]'), "周报小技巧")
+        browser.type(browser.find('textarea[name="body"]'), "三个小技巧，周五少加班。")
+        browser.click(browser.find('input[name="platforms"][value="xiaohongshu"]'))
+        browser.type(browser.find('input[name="publish_at"]'), "2026-12-21 12:00")
+        browser.click(browser.find('input[name="images"][value="media/step1.png"]'))
+        browser.screenshot("new-post-form.png")
+        browser.click(browser.find('.newform button[type="submit"]'))
+        wait_for(lambda: "/items/2026-12-21-" in browser.url, what="the new item's page")
+        assert "已写入 content/2026-12-21-" in browser.text(browser.find(".flash-ok"))
+        browser.screenshot("new-post-written.png")
     finally:
         server.stop()

@@ -77,6 +77,8 @@ def create_app(
         Route("/posts/{post_id:int}/{action}", pages.post_action, methods=["POST"]),
         Route("/calendar/move", pages.move_post, methods=["POST"]),
         Route("/thumb/{item_id:path}", pages.thumbnail),
+        Route("/new", pages.new_post_page),
+        Route("/new", pages.new_post, methods=["POST"]),
         Route("/events", live.events_endpoint(broadcaster)),
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

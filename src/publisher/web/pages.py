@@ -27,7 +27,7 @@ from publisher.queue.overview import post_views
 from publisher.redact import redact_text
 from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
-from publisher.web import actions, calendar_view, reports_view
+from publisher.web import actions, calendar_view, newpost, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
@@ -383,3 +383,34 @@ async def report_download(request: Request) -> Response:
         media_type=media,
         headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
     )
+
+
+async def new_post_page(request: Request) -> Response:
+    """GET /new: the form for a new item (title, body, platforms, time, images from content/media)."""
+    state = _state(request)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    media = await anyio.to_thread.run_sync(newpost.media_choices, state)
+    return render(request, "new", {"draft": newpost.Draft(), "media": media, "problems": []})
+
+
+async def new_post(request: Request) -> Response:
+    """POST /new: write the item through the shared writer, then show its page with `check`'s results."""
+    state = _state(request)
+    await require_csrf(request, state.csrf)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items()}
+    lists = {k: [str(v) for v in raw.getlist(k)] for k in ("platforms", "images")}
+    draft = newpost.Draft.of(form, lists)
+    try:
+        item_id, problems = await anyio.to_thread.run_sync(newpost.create, state, draft)
+    except PublisherError as exc:
+        item_id, problems = None, [redact_text(str(exc))]
+    if item_id is None:
+        media = await anyio.to_thread.run_sync(newpost.media_choices, state)
+        return render(request, "new", {"draft": draft, "media": media, "problems": problems}, status=400)
+    request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
+    checked = state.checked_item(item_id)
+    path = checked.path if checked else item_id
+    key = state.flash("ok", ui("new_written", state.lang, path=path))
+    return RedirectResponse(f"/items/{quote(item_id)}?flash={key}", status_code=303)

@@ -1,0 +1,111 @@
+"""The dashboard's "new post" form: the fields a person fills in become a Markdown item written through
+the calendar's shared writer (the same one the MCP tools use), checked before it takes its name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from publisher.calendar.write import item_text, staged_item
+from publisher.content.timeparse import TimeError, parse_publish_at
+from publisher.web.state import AppState
+
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+STATUSES = ("draft", "ready")
+
+
+@dataclass
+class Draft:
+    """What the form holds (again, with the problems, when the item is refused)."""
+
+    title: str = ""
+    body: str = ""
+    platforms: list[str] = field(default_factory=list)
+    publish_at: str = ""
+    status: str = "draft"
+    images: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> Draft:
+        return cls(
+            title=form.get("title", "").strip(),
+            body=form.get("body", "").replace("\r\n", "\n").strip(),
+            platforms=[p for p in lists.get("platforms", ()) if p],
+            publish_at=form.get("publish_at", "").strip(),
+            status=form.get("status", "draft") if form.get("status") in STATUSES else "draft",
+            images=[i for i in lists.get("images", ()) if i],
+        )
+
+
+def media_choices(state: AppState) -> list[str]:
+    """The images a new item may use: files under content/media, as the item names them."""
+    media = state.ws.content_dir / "media"
+    if not media.is_dir():
+        return []
+    return sorted(
+        p.relative_to(state.ws.content_dir).as_posix()
+        for p in media.rglob("*")
+        if p.is_file() and p.suffix.lower() in IMAGE_EXTS and not p.name.startswith(".")
+    )
+
+
+def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
+    """Write the item; (its id, []) or (None, the problems that refused it: nothing is written then)."""
+    problems = _precheck(state, draft)
+    if problems:
+        return None, problems
+    now = state.now()
+    when = parse_publish_at(draft.publish_at, state.ws.zone) if draft.publish_at else None
+    day = (
+        when.astimezone(state.ws.zone).date()
+        if isinstance(when, datetime)
+        else now.astimezone(state.ws.zone).date()
+    )
+    item_id = new_item_id(draft.title, day, f"{draft!r}{now.isoformat()}")
+    data: dict[str, Any] = {"id": item_id, "title": draft.title}
+    if draft.publish_at:
+        data["publish_at"] = draft.publish_at
+    data["status"] = draft.status
+    if draft.images:
+        data["images"] = draft.images
+    data["platforms"] = draft.platforms
+    text = item_text(data, draft.body + "\n" if draft.body else "")
+    # The lock: the Calendar is shared with the page's scans.
+    with state.lock, staged_item(state.calendar, state.ws.content_dir, item_id, text) as staged:
+        if staged.errors:
+            return None, staged.errors
+        staged.commit()
+    state.refresh()
+    return item_id, []
+
+
+def _precheck(state: AppState, draft: Draft) -> list[str]:
+    out = []
+    if not draft.title:
+        out.append("title: required")
+    if not draft.platforms:
+        out.append("platforms: choose at least one")
+    unknown = [p for p in draft.platforms if p not in state.ws.rules]
+    if unknown:
+        out.append(f"platforms: unknown {', '.join(unknown)}")
+    allowed = set(media_choices(state))
+    outside = [i for i in draft.images if i not in allowed]
+    if outside:
+        out.append(f"images: not in content/media: {', '.join(outside)}")
+    if draft.publish_at:
+        try:
+            parse_publish_at(draft.publish_at, state.ws.zone)
+        except TimeError as exc:
+            out.append(f"publish_at: {exc}")
+    return out
+
+
+def new_item_id(title: str, day: date, seed: str) -> str:
+    """`2026-12-03-<ascii words of the title>-<6 hex>` (just the date and hex for a Chinese title)."""
+    digest = hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:6]
+    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:30].strip("-")
+    return f"{day:%Y-%m-%d}-{words}-{digest}" if len(words) >= 3 else f"{day:%Y-%m-%d}-{digest}"
