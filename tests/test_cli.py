@@ -78,6 +78,9 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     xhs = next(r for r in requests if r["platform"] == "xiaohongshu")["request"]
     assert xhs["fields"]["title"] == "你好，publisher｜第一篇笔记" and xhs["media"][0]["mime"] == "image/jpeg"
     assert Path(next(r for r in requests if r["platform"] == "wechat")["file"]).is_file()
+    # A dry run of one item syncs nothing: the calendar's posts are written by `sync` (or `run`) only.
+    assert json.loads(cli("status", "--json", cwd=ws).stdout)["posts"] == []
+    assert cli("sync", cwd=ws).returncode == 0
     status = json.loads(cli("status", "--json", cwd=ws).stdout)
     keys = {"counts", "posts", "next_due", "overdue", "attention", "items", "daemon", "now"}
     assert keys == set(status) and status["next_due"]

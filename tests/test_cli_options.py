@@ -97,3 +97,21 @@ def test_streaming_json_is_one_object_per_line(ws: WS) -> None:
     assert events and events[-1]["event"] == "done"
     made = cli("init", "--workspace", str(ws.root / "new"), "--json")
     assert json.loads(made.stdout)["created"]
+
+
+def test_plan_reads_the_folder_in_local_time_and_a_dry_run_syncs_nothing(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
+    ws.item(
+        "other.md", GOOD.replace("id: launch", "id: other").replace("2026-12-01 12:00", "2030-01-03 12:00")
+    )
+    root = str(ws.root)
+    assert cli("publish", "launch", "--dry-run", "--workspace", root).returncode == 0
+    assert json.loads(cli("status", "--json", "--workspace", root).stdout)["posts"] == []  # nothing synced
+    planned = json.loads(cli("plan", "--days", "36500", "--json", "--workspace", root).stdout)
+    assert {(p["item"], p["state"]) for p in planned["posts"] if p["platform"] == "wechat"} == {
+        ("launch", "queued"),
+        ("other", "queued"),
+    }
+    shown = cli("plan", "--days", "36500", "--workspace", root).stdout
+    assert "2030-01-01 Tue 12:00" in shown and "2030-01-01T04:00" not in shown  # the workspace zone
+    assert "new in the folder" in shown

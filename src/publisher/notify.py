@@ -39,6 +39,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "needs_reauth": ("账号需要重新授权", "查看：publisher auth status；更新凭据后：publisher retry {id}"),
     "missed": ("已错过发布时间", "仍要发布：publisher retry {id}；不再发布：publisher cancel {id}"),
     "failed": ("发布失败", "修复原因后：publisher retry {id}"),
+    "job_failed": ("定时任务失败", ""),
 }
 
 

@@ -118,7 +118,7 @@ def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Verb
         print_json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
         return
     if result.changes:
-        out.print(changes_table(result.changes))
+        out.print(changes_table(result.changes, ws))
     out.print(
         f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
         + (" — run `publisher check` for details" if result.check.errors else "")
@@ -143,28 +143,69 @@ def plan(
     ws = open_workspace(workspace)
     store = store_for(ws)
     now = utc_now()
+    # The plan is the folder's: what sync would write is applied to the rows in memory (nothing is written).
     preview = sync_calendar(ws, store, now=now, apply_changes=False)
-    # What will go out: everything not yet sent or cancelled, due within the window (or not scheduled yet).
-    views = [v for v in post_views(store, until=now + timedelta(days=days), now=now) if v.state not in DONE]
+    until = now + timedelta(days=days)
+    rows = [r for r in _planned(post_views(store, now=now), preview.changes, now) if r["state"] not in DONE]
+    rows = [r for r in rows if r["due_at"] is None or datetime.fromisoformat(r["due_at"]) <= until]
     if as_json:
-        print_json({"changes": [c.to_dict() for c in preview.changes], "posts": [v.to_dict() for v in views]})
+        print_json({"changes": [c.to_dict() for c in preview.changes], "posts": rows})
         return
     if preview.changes:
-        out.print(changes_table(preview.changes))
-        out.print("run [bold]publisher sync[/] (or keep [bold]publisher run[/] going) to apply them")
+        out.print(changes_table(preview.changes, ws))
+        out.print("the plan includes them; [bold]publisher sync[/] (or [bold]publisher run[/]) applies them")
     table = new_table(f"plan: the next {days} days ({ws.settings.timezone})")
     for col in ("when", "platform", "account", "item", "state", "note"):
         table.add_column(col)
-    for v in views:
+    for r in rows:
+        due = datetime.fromisoformat(r["due_at"]) if r["due_at"] else None
+        missed_at = datetime.fromisoformat(r["missed_at"]) if r["missed_at"] else None
+        note = (overdue_note(ws, missed_at, now) if r["overdue"] else "") or r["pending"] or r["reason"]
         table.add_row(
-            local_time(ws, v.due_at),
-            lit(v.platform),
-            lit(v.account),
-            lit(v.item),
-            state_text("overdue" if v.overdue else v.state),
-            lit(overdue_note(ws, v.missed_at, now) if v.overdue else v.reason[:80]),
+            local_time(ws, due),
+            lit(r["platform"]),
+            lit(r["account"]),
+            lit(r["item"]),
+            state_text("overdue" if r["overdue"] else r["state"]),
+            lit(note[:80]),
         )
     out.print(table)
+
+
+def _planned(views: list[Any], changes: Any, now: datetime) -> list[dict[str, Any]]:
+    """The store's posts with the folder's pending changes applied, plus the posts sync would create."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {
+        (v.item, v.platform, v.account): {**v.to_dict(), "pending": ""} for v in views
+    }
+    for ch in changes:
+        key = (ch.item_id, ch.platform, ch.account)
+        if ch.kind == "new":
+            rows[key] = {
+                "id": None,
+                "item": ch.item_id,
+                "platform": ch.platform,
+                "account": ch.account,
+                "state": ch.after,
+                "due_at": ch.detail or None,
+                "reason": "",
+                "attempts": 0,
+                "url": None,
+                "last_error": None,
+                "overdue": False,
+                "missed_at": None,
+                "pending": "new in the folder (not synced yet)",
+            }
+        elif key in rows and ch.kind in ("state", "removed"):
+            rows[key].update(state=ch.after, pending=f"{ch.kind}: {ch.before} → {ch.after} (not synced yet)")
+        elif key in rows and ch.kind == "due":
+            rows[key].update(due_at=ch.after or None, pending="time changed in the folder (not synced yet)")
+    out = list(rows.values())
+    for r in out:
+        if r["due_at"] is None or r["state"] != "queued":
+            r.update(overdue=False, missed_at=None)
+        elif r["id"] is None and datetime.fromisoformat(r["due_at"]) < now:
+            r["overdue"] = True  # its late window is known once synced
+    return sorted(out, key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["item"], r["platform"]))
 
 
 @app.command()

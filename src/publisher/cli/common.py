@@ -218,13 +218,31 @@ def state_text(state: object) -> Text:
     return Text(str(state), style=STATE_STYLE.get(str(state), "white"))
 
 
-def changes_table(changes: Any) -> Table:
+def changes_table(changes: Any, ws: Any = None) -> Table:
+    """What sync changes (or would); times in the workspace zone when `ws` is given."""
     table = new_table(
         "changes since the last sync", "change", "item", "platform", "account", "before", "after", "detail"
     )
+
+    def when(text: str) -> str:
+        if ws is None or not text:
+            return text
+        try:
+            return local_time(ws, datetime.fromisoformat(text))
+        except ValueError:
+            return text
+
     for ch in changes:
+        timed = ch.kind in ("new", "due")
+        before, after = (when(ch.before), when(ch.after)) if ch.kind == "due" else (ch.before, ch.after)
         table.add_row(
-            ch.kind, lit(ch.item_id), lit(ch.platform), lit(ch.account), ch.before, ch.after, lit(ch.detail)
+            ch.kind,
+            lit(ch.item_id),
+            lit(ch.platform),
+            lit(ch.account),
+            before,
+            after,
+            lit(when(ch.detail) if timed else ch.detail),
         )
     return table
 

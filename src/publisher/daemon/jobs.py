@@ -268,22 +268,15 @@ def run_due_jobs(
                 run = JobRun(job.name, period.key, "failed", f"{type(exc).__name__}: {exc}")
                 notify(
                     notifier,
-                    kind="failed",
+                    kind="job_failed",
                     title=f"定时任务 {job.name} 失败",
                     reason=run.detail,
                     now=now,
                     item=f"job {job.name} ({period.key})",
                 )
             else:
-                if job.notify and run.detail:
-                    notify(
-                        notifier,
-                        kind="job",
-                        title=f"定时任务 {job.name} 完成",
-                        reason=run.detail,
-                        now=now,
-                        item=f"job {job.name} ({period.key})",
-                    )
+                # A routine result needs nobody: it goes to the log (and the job_run row), never to a person.
+                logger.info("job %s (%s) done: %s", job.name, period.key, run.detail)
         finish_period(
             store, job.name, period.key, now=now, outcome=f"{run.outcome}: {run.detail}".strip(": ")
         )

@@ -10,7 +10,7 @@ from typing import Any
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
 from publisher.calendar.check import find_item
-from publisher.calendar.load import Calendar
+from publisher.calendar.load import Calendar, concerns
 from publisher.calendar.sync import sync_calendar
 from publisher.errors import ContentError, UsageError
 from publisher.models import Attempt, Problem
@@ -35,8 +35,9 @@ def publish_dry_run(
 ) -> tuple[list[DryRunRecord], list[Problem]]:
     """Render an item for its platforms and run the dry-run adapter: the exact requests, nothing sent.
 
-    The post rows keep their state (a dry run is a rehearsal of one item, not a publish); the event log
-    records each dry run and where its request was written.
+    The post rows keep their state (a dry run is a rehearsal of one item, not a publish) and nothing is
+    synced: the calendar's other items are not touched. The event log records each dry run of a synced post
+    and where its request was written.
     """
     import asyncio
 
@@ -44,7 +45,6 @@ def publish_dry_run(
     checked = find_item(calendar, ref)
     if checked.item is None:
         return [], list(checked.problems)
-    sync_calendar(ws, store, now=now, calendar=calendar)
     targets = [t for t in checked.item.targets if platform in (None, t.platform, t.account)]
     if not targets:
         raise UsageError(f"{checked.item.id} does not target {platform}")
@@ -84,7 +84,7 @@ def publish_now(
     if checked.item is None:
         raise ContentError(checked.errors or checked.problems)
     # One platform's problem never blocks the others: only the item's own errors, or the asked platform's.
-    blocking = [p for p in checked.errors if not p.platform or (platform and p.platform == platform)]
+    blocking = [p for p in checked.errors if concerns(p) is None or (platform and concerns(p) == platform)]
     if blocking:
         raise ContentError(blocking)
     sync_calendar(ws, store, now=now, calendar=calendar)
