@@ -368,5 +368,18 @@ def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Brow
         wait_for(lambda: "/items/2026-12-21-" in browser.url, what="the new item's page")
         assert "已写入 content/2026-12-21-" in browser.text(browser.find(".flash-ok"))
         browser.screenshot("new-post-written.png")
+
+        # Phone width: the filters wrap, the month and the hour grid never scroll sideways.
+        browser.size(390, 844)
+        for query, shot in (
+            ("month=2026-12&platform=douyin", "calendar-phone-filtered.png"),
+            ("week=2026-W49", "week-phone.png"),
+        ):
+            browser.go(f"{server.url}/?{query}")
+            wait_for(
+                lambda: browser.run("return window.innerWidth") <= 400, timeout=15, what="the phone layout"
+            )
+            assert browser.run("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+            browser.screenshot(shot)
     finally:
         server.stop()
