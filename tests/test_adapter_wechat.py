@@ -668,3 +668,68 @@ def test_the_rehearsal_whitelists_this_machine_as_a_person_would() -> None:
         return await sb.control("GET", "config")  # type: ignore[no-any-return]
 
     assert run(scenario())["wechat"]["ip_whitelist"] == ["127.0.0.1"]
+
+
+# -- image posts (图片消息, 小绿书) ------------------------------------------------------------------
+
+
+def newspic_post(tmp_path: Path, count: int = 3, **fields: Any) -> RenderedPost:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    images = []
+    for n in range(count):
+        Image.new("RGB", (60 + n, 80), (n * 10 % 256, 90, 200)).save(tmp_path / f"p{n}.jpg")
+        images.append(media(tmp_path / f"p{n}.jpg", "images", f"media/p{n}.jpg"))
+    content = "<p>三张图看懂周报</p><p>第一步 &amp; 第二步</p>"
+    return RenderedPost(
+        "weekly-pics",
+        "content/weekly-pics.md",
+        "wechat",
+        "wechat",
+        {"title": "三张图看懂周报", "content": content, "format": "newspic", **fields},
+        tuple(images),
+        content_hash="h2",
+    )
+
+
+def test_an_image_post_goes_through_draft_add_as_newspic(tmp_path: Path) -> None:
+    async def scenario(verified: bool) -> tuple[PublishResult, dict[str, Any], Recorder]:
+        sb = Sandbox()
+        adapter, rec = make_adapter(sb, verified=verified)
+        result = await adapter.publish(newspic_post(tmp_path), attempt(sb))
+        return result, await sb.state(), rec
+
+    assert run(scenario(True))[0].state == "published"
+    result, state, rec = run(scenario(False))  # the draft stays in the box, to be read
+    assert result.state == "awaiting_manual"
+    [draft] = state["wechat"]["drafts"]
+    [article] = draft["articles"]
+    materials = [m["media_id"] for m in state["wechat"]["materials"]]
+    assert article["article_type"] == "newspic" and "thumb_media_id" not in article
+    assert [i["image_media_id"] for i in article["image_info"]["image_list"]] == materials  # in order
+    assert article["content"] == "三张图看懂周报\n第一步 & 第二步"  # plain text, no tags
+    assert not state["wechat"]["images"]  # no in-article uploadimg for an image post
+    assert list(rec.ids["newspic_media_ids"].values()) == materials and rec.intents[0] == "draft/add"
+
+
+def test_an_image_post_is_validated_and_reconciled_by_its_first_image(tmp_path: Path) -> None:
+    from publisher.adapters.wechat.article import validate
+
+    assert any(p.field == "images" for p in validate(newspic_post(tmp_path / "none", count=0)))
+    assert any(p.field == "images" for p in validate(newspic_post(tmp_path / "many", count=21)))
+    assert any(p.field == "format" for p in validate(newspic_post(tmp_path / "odd", format="video")))
+    assert not validate(newspic_post(tmp_path / "ok"))
+
+    async def scenario() -> PublishResult | None:
+        sb = Sandbox()
+        await sb.fault(path="/cgi-bin/draft/add", kind="drop_after_commit")
+        adapter, rec = make_adapter(sb, verified=False)
+        post = newspic_post(tmp_path / "dropped")
+        first = attempt(sb)
+        with pytest.raises(errors.OutcomeUnknown):
+            await adapter.publish(post, first)
+        found = await adapter.reconcile(post, attempt(sb, rec.ids, first.started_at))
+        assert len((await sb.state())["wechat"]["drafts"]) == 1
+        return found
+
+    found = run(scenario())
+    assert found is not None and found.state == "awaiting_manual" and found.detail["draft_media_id"]

@@ -20,7 +20,7 @@ from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy, Sleep
 from publisher.adapters.platform_clock import window_start
 from publisher.adapters.wechat.api import PLATFORM, WechatApi, open_api, shared_cache
-from publisher.adapters.wechat.article import validate
+from publisher.adapters.wechat.article import is_newspic, newspic_images, validate
 from publisher.adapters.wechat.jobs import (
     REASON_48001,
     absent,
@@ -131,12 +131,13 @@ class WechatAdapter:
                 self.steps.commit(ids, found)
                 return published(ids)
             if not ids.get("draft_media_id"):
-                if not ids.get("thumb_media_id"):
+                cover = _cover_id(post, ids)
+                if not cover:
                     return absent(ids, "draft/add was never sent (no cover uploaded)")
                 drafts, complete = await find_draft(
                     api,
                     title,
-                    str(ids["thumb_media_id"]),
+                    cover,
                     window_start(ids, attempt.started_at),
                     _digest(post),
                 )
@@ -197,4 +198,15 @@ class WechatAdapter:
 
 
 def _digest(post: RenderedPost) -> str | None:
+    if is_newspic(post):
+        return None  # an image post sends no digest: WeChat makes one from its text
     return str(post.fields.get("digest") or "") or None
+
+
+def _cover_id(post: RenderedPost, ids: dict[str, Any]) -> str:
+    """The permanent media id that identifies this post's draft: the cover's, or an image post's first."""
+    if not is_newspic(post):
+        return str(ids.get("thumb_media_id") or "")
+    uploaded = dict(ids.get("newspic_media_ids") or {})
+    first = newspic_images(post)[:1]
+    return str(uploaded.get(first[0].sha256) or "") if first else ""

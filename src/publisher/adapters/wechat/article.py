@@ -40,6 +40,52 @@ def body_images(post: RenderedPost) -> tuple[MediaFile, ...]:
     return tuple(m for m in post.media if m.role in IMAGE_ROLES)
 
 
+# -- image posts (图片消息 / 小绿书): `format: newspic` ------------------------------------------
+
+NEWSPIC_MAX = 20  # PLATFORMS.md 1.3-1.4: up to 20 images, the first is the cover [H]
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<\s*(?:br|/p|/div|/section|/h[1-6]|/li)\b[^>]*>", re.IGNORECASE)
+
+
+def is_newspic(post: RenderedPost) -> bool:
+    return str(post.fields.get("format") or "news") == "newspic"
+
+
+def newspic_images(post: RenderedPost) -> tuple[MediaFile, ...]:
+    """The post's images in order, a separate cover first; each once."""
+    cover = [m for m in post.media if m.role in ("cover", "thumbnail")][:1]
+    seen: set[str] = set()
+    out = []
+    for media in (*cover, *body_images(post)):
+        if media.sha256 not in seen:
+            seen.add(media.sha256)
+            out.append(media)
+    return tuple(out)
+
+
+def plain_text(content: str) -> str:
+    """An image post's text: WeChat shows plain text there, so the rendered HTML loses its tags."""
+    import html
+
+    text = html.unescape(_TAG.sub("", _BREAK.sub("\n", content)))
+    lines = [line.strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def newspic_body(post: RenderedPost, media_ids: list[str]) -> dict[str, Any]:
+    """One `newspic` ARTICLE of draft/add: title, plain-text content and `image_info.image_list` of
+    permanent image media ids (the first is the cover); no thumb_media_id."""
+    fields = post.fields
+    return {
+        "article_type": "newspic",
+        "title": str(fields.get("title") or ""),
+        "content": plain_text(str(fields.get("content") or "")),
+        "image_info": {"image_list": [{"image_media_id": media_id} for media_id in media_ids]},
+        "need_open_comment": _flag(fields.get("need_open_comment")),
+        "only_fans_can_comment": _flag(fields.get("only_fans_can_comment")),
+    }
+
+
 def cover_of(post: RenderedPost) -> MediaFile | None:
     """The cover; without one, the first in-article image stands in (as the editor does)."""
     for role in ("cover", "thumbnail"):
@@ -123,6 +169,17 @@ def validate(post: RenderedPost, overrides: Mapping[str, int] | None = None) -> 
     source_url = str(fields.get("content_source_url") or "")
     if len(source_url.encode()) > limits["content_source_url_bytes"]:
         add("content_source_url", "longer than 1 KB")
+    kind = str(fields.get("format") or "news")
+    if kind not in ("news", "newspic"):
+        add("format", f"format {kind!r}; WeChat takes news (an article) or newspic (an image post)")
+    if kind == "newspic":
+        images = newspic_images(post)
+        if not 1 <= len(images) <= NEWSPIC_MAX:
+            add("images", f"{len(images)} images; an image post takes 1 to {NEWSPIC_MAX}")
+        for media in images:
+            if media.mime not in COVER_MIMES:
+                add("images", f"{media.source}: {media.mime}; image posts take JPEG, PNG, GIF or BMP")
+        return problems
     problems += _image_problems(post, content, limits)
     return problems
 

@@ -137,14 +137,17 @@ async def find_draft(
     api: WechatApi, title: str, thumb_media_id: str, since: datetime, digest: str | None = None
 ) -> tuple[list[str], bool]:
     """Drafts with this title, digest and cover (the cover's media_id was minted for this post: identity)
-    updated since `since` (draft/batchget, no_content=1)."""
+    updated since `since` (draft/batchget, no_content=1). An image post's cover is its first image."""
+
+    def cover(n: Mapping[str, Any]) -> Any:
+        images = (n.get("image_info") or {}).get("image_list") or [{}]
+        return n.get("thumb_media_id") or (images[0] or {}).get("image_media_id")
+
     items, complete = await _scan(
         api,
         "/cgi-bin/draft/batchget",
         since,
-        lambda n: (
-            n.get("title") == title and n.get("thumb_media_id") == thumb_media_id and _same_digest(n, digest)
-        ),
+        lambda n: n.get("title") == title and cover(n) == thumb_media_id and _same_digest(n, digest),
     )
     return [str(i.get("media_id")) for i in items], complete
 

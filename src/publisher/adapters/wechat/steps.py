@@ -18,6 +18,9 @@ from publisher.adapters.wechat.article import (
     body_images,
     clientmsgid,
     cover_of,
+    is_newspic,
+    newspic_body,
+    newspic_images,
     replace_image_sources,
 )
 from publisher.adapters.wechat.jobs import (
@@ -43,6 +46,9 @@ class WechatSteps:
     poll_waits: tuple[float, ...]
 
     async def create_draft(self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]) -> None:
+        if is_newspic(post):
+            await self._create_image_post(api, post, ids)
+            return
         urls: dict[str, str] = dict(ids.get("image_urls") or {})  # sha256 of the processed file -> mmbiz URL
         for media in body_images(post):
             if media.sha256 in urls:
@@ -78,6 +84,33 @@ class WechatSteps:
             raise errors.OutcomeUnknown("draft/add answered without a media_id", platform=PLATFORM)
         self.commit(ids, {"draft_media_id": str(data["media_id"])})
         logger.info("wechat %s: draft created for %s", self.ctx.account, post.item_id)
+
+    async def _create_image_post(self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]) -> None:
+        """An image post (图片消息, 小绿书): each image becomes permanent image material (committed one by
+        one), then draft/add with `article_type: newspic` and `image_info.image_list`."""
+        media_ids: dict[str, str] = dict(ids.get("newspic_media_ids") or {})  # sha256 -> permanent media_id
+        for media in newspic_images(post):
+            if media.sha256 in media_ids:
+                continue
+            data = await api.upload(
+                "/cgi-bin/material/add_material",
+                Path(media.path).name,
+                _read(media.path),
+                media.mime,
+                params={"type": "image"},
+            )
+            media_ids[media.sha256] = _required(data, "media_id", "material/add_material")
+            self.commit(ids, {"newspic_media_ids": dict(media_ids)})
+        self.commit(ids, api.platform_clock.stamp(ids))
+        self.intent("draft/add")
+        ordered = [media_ids[m.sha256] for m in newspic_images(post)]
+        data = await api.post(
+            "/cgi-bin/draft/add", {"articles": [newspic_body(post, ordered)]}, idempotent=False
+        )
+        if not data.get("media_id"):
+            raise errors.OutcomeUnknown("draft/add answered without a media_id", platform=PLATFORM)
+        self.commit(ids, {"draft_media_id": str(data["media_id"])})
+        logger.info("wechat %s: image-post draft created for %s", self.ctx.account, post.item_id)
 
     def manual_reason(self, api: WechatApi, post: RenderedPost) -> str | None:
         """Why a person has to press publish, or None when the API may publish."""
