@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from support.harness import T0, Harness
+from support.platforms import fixtures
 from support.workspaces import Layout
 
 from publisher import errors
@@ -26,13 +27,9 @@ from publisher.models import Attempt, MetricSample, PublishResult, RemoteRef, Re
 
 T = TypeVar("T")
 PLATFORMS = sorted(n for n, s in platforms().items() if s.factory is not None)
-#: per platform: the field that carries the title, and its write endpoint (None: the adapter never writes)
-CONTRACT: dict[str, tuple[str, str | None]] = {
-    "wechat": ("title", "/cgi-bin/draft/add"),
-    "douyin": ("text", "/api/douyin/v1/video/create_image_text/"),
-    "xiaohongshu": ("title", "/api/v1/publish"),
-    "producthunt": ("tagline", None),  # assisted: a launch kit, no launch API (PLATFORMS.md 4)
-}
+#: per platform (its support.platforms fixture): the field that carries the title, and its write endpoint
+#: (None: the adapter never writes)
+CONTRACT: dict[str, tuple[str, str | None]] = {name: (f.title, f.write) for name, f in fixtures().items()}
 NORMALISED = {"views", "likes", "comments", "shares", "favorites", "followers"}
 WRITERS = [p for p in PLATFORMS if CONTRACT.get(p, ("", None))[1]]
 
@@ -65,7 +62,7 @@ def attempt(ids: dict[str, Any] | None = None) -> Attempt:
 
 
 def test_every_registered_adapter_has_a_contract_fixture() -> None:
-    assert set(PLATFORMS) <= set(CONTRACT), "add the new platform to CONTRACT"
+    assert set(PLATFORMS) <= set(CONTRACT), "add tests/support/platforms/<name>.py for the new platform"
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

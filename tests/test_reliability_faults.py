@@ -21,7 +21,7 @@ from support.workspaces import CREDENTIALS, Layout, attempts, post_of, posts, re
 from publisher.queue.policy import RetrySettings
 from publisher.sandbox import create_app
 
-WX, DY, XHS = "wechat", "douyin", "xiaohongshu"
+WX, DY, XHS, WB = "wechat", "douyin", "xiaohongshu", "weibo"
 DRAFT_ADD, SUBMIT, SENDALL = (
     "/cgi-bin/draft/add",
     "/cgi-bin/freepublish/submit",
@@ -35,6 +35,7 @@ CREATE_IMAGE_TEXT, CREATE_VIDEO, UPLOAD_IMAGE = (
     f"{DY_V1}/upload_image/",
 )
 XHS_PUBLISH = "/api/v1/publish"
+WB_SHARE = "/2/statuses/share.json"
 Make = Callable[..., Harness]
 BEIJING_MIDNIGHT = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
 
@@ -289,6 +290,7 @@ WRITES = [
     (DY, CREATE_VIDEO, Layout(items=1, platforms=(DY,), video=True)),
     (DY, CREATE_IMAGE_TEXT, Layout(items=1, platforms=(DY,))),
     (XHS, XHS_PUBLISH, Layout(items=1, platforms=(XHS,))),
+    (WB, WB_SHARE, Layout(items=1, platforms=(WB,))),
 ]
 
 
@@ -318,7 +320,7 @@ def test_7_commit_then_drop_leaves_exactly_one_remote_object(
         assert len(got["douyin"]) == 1 and len(h.calls(path)) == 1
         assert post["remote_id"] == got["douyin"][0]["item_id"]
     else:
-        assert len(got["xiaohongshu"]) == 1 and len(h.calls(path)) == 1
+        assert len(got[platform]) == 1 and len(h.calls(path)) == 1
 
 
 def test_7_a_dropped_submit_of_a_slow_publish_job_is_polled_not_handed_to_a_person(make: Make) -> None:
@@ -496,8 +498,13 @@ def test_11_invalid_content_is_caught_before_any_network_call(make: Make) -> Non
             {"kind": "http_status", "path": XHS_PUBLISH, "status": 461, "body": {"error": "captcha"}},
             "needs_attention",
         ),
+        (
+            WB,
+            {"kind": "app_error", "path": WB_SHARE, "code": 21327, "message": "expired_token"},
+            "needs_reauth",
+        ),
     ],
-    ids=["wx-89503", "wx-40164", "dy-10010", "xhs-461"],
+    ids=["wx-89503", "wx-40164", "dy-10010", "xhs-461", "wb-21327"],
 )
 def test_12_codes_only_a_person_can_clear_stop_at_once(
     make: Make, platform: str, rule: dict[str, Any], state: str
@@ -577,7 +584,7 @@ def test_7_commit_then_drop_with_a_skewed_platform_clock_never_duplicates(
     assert h.calls(path)[0]["status"] == 502
     assert h.state()["duplicates"] == []
     got = objects(h)
-    kinds = {WX: ("wechat_drafts", "wechat_articles"), DY: ("douyin",), XHS: ("xiaohongshu",)}[platform]
+    kinds = {WX: ("wechat_drafts", "wechat_articles")}.get(platform, (platform,))
     made = sum(len(got[k]) for k in kinds)
     if path == SENDALL:
         assert len(got["wechat_mass"]) == 1, got["wechat_mass"]

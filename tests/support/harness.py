@@ -20,13 +20,9 @@ from typing import Any
 
 import httpx
 
-from publisher.adapters import get_adapter
+from publisher.adapters import get_adapter, spec_for
 from publisher.adapters.base import Adapter, AdapterContext
-from publisher.adapters.douyin.adapter import DouyinAdapter
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.producthunt.adapter import ProductHuntAdapter
-from publisher.adapters.wechat.adapter import WechatAdapter
-from publisher.adapters.xiaohongshu.adapter import XiaohongshuAdapter
 from publisher.calendar.sync import sync_calendar
 from publisher.queue.policy import RetrySettings
 from publisher.queue.runner import Outcome, Queue
@@ -35,9 +31,11 @@ from publisher.sandbox.control import state_of
 from publisher.sandbox.core import deep_merge
 from publisher.sandbox.faults import FaultRule
 from publisher.store.db import Store, open_store
-from publisher.workspace.credentials import env_var
+from publisher.store.tokens import StoreTokenCache
+from publisher.workspace.credentials import env_var, fields_of
 from support.clock import ManualClock
-from support.workspaces import Layout, authorize_douyin, credential_env, open_ws, posts, write_workspace
+from support.platforms import fixture
+from support.workspaces import Layout, credential_env, open_ws, posts, write_workspace
 
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, when the items are due
 BASE = "http://sandbox"
@@ -51,7 +49,6 @@ FINAL = {
     "missed",
     "cancelled",
 }
-REAL = {"wechat": WechatAdapter, "douyin": DouyinAdapter, "xiaohongshu": XiaohongshuAdapter}
 
 
 Clock = ManualClock
@@ -102,15 +99,33 @@ class Harness:
         self.notices = Notices()
         self.slept: list[float] = []
         self.built: list[Adapter] = []
-        self.config({"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}})
+        self.config({name: dict(fixture(name).fake_config) for name in self.layout.platforms})
         if fake_config:
             self.config(fake_config)
-        if "douyin" in self.layout.platforms and self.layout.mode == "sandbox":
-            creds = {k: self.env[env_var("douyin", k)] for k in ("client_key", "client_secret")}
-            asyncio.run(
-                authorize_douyin(self.store, base, credentials=creds, transport=transport, now=self.clock)
-            )
+        if self.layout.mode == "sandbox":
+            for name in self.layout.platforms:
+                self.grant(name)
         self.sync()
+
+    def grant(self, platform: str) -> None:
+        """The account's OAuth grant from the fake (which approves at once), if the platform has one."""
+        spec, own = spec_for(platform), fixture(platform).grant
+        creds = {k: self.env[env_var(platform, k)] for k in fields_of(platform)}
+        if own is not None:
+            asyncio.run(own(self.store, self.base, creds, self.transport, self.clock))
+            return
+        if spec is None or spec.sandbox_grant is None:
+            return
+        prefix = self.ws.rules[platform].extra.get("sandbox_prefix", f"/{platform}")
+
+        async def go() -> None:
+            assert spec is not None and spec.sandbox_grant is not None
+            async with httpx.AsyncClient(transport=self.transport) as client:
+                await spec.sandbox_grant(
+                    client, f"{self.base}{prefix}", creds, StoreTokenCache(self.store), platform, self.clock
+                )
+
+        asyncio.run(go())
 
     # -- the fake --------------------------------------------------------------------------------------------
 
@@ -138,13 +153,15 @@ class Harness:
         self.clock.advance(seconds)
 
     def adapter(self, platform: str, ctx: AdapterContext) -> Adapter:
-        cls = REAL.get(platform)
-        made: Adapter = (
-            cls(ctx, policy=self.policy, sleep=self.sleep)
-            if cls is not None and ctx.mode == "sandbox"
+        spec = spec_for(platform)
+        cls = spec.factory if spec is not None else None
+        made: Adapter = (  # an adapter class: built with the zero-backoff policy and the virtual sleep
+            cls(ctx, policy=self.policy, sleep=self.sleep)  # type: ignore[call-arg]
+            if isinstance(cls, type) and ctx.mode == "sandbox"
             else get_adapter(platform, ctx)
         )
-        if isinstance(made, ProductHuntAdapter):  # a dataclass: same zero-backoff policy, virtual sleep
+        if not isinstance(cls, type) and dataclasses.is_dataclass(made) and hasattr(made, "policy"):
+            # an adapter made by a factory function (a dataclass): the same policy and sleep, replaced
             made = dataclasses.replace(made, policy=self.policy, sleep=self.sleep)
         self.built.append(made)
         return made

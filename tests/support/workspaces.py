@@ -1,4 +1,4 @@
-"""Workspaces whose accounts talk to the sandbox: WeChat, Douyin (verified) and Xiaohongshu (the bridge)."""
+"""Workspaces whose accounts talk to the sandbox; what each platform needs comes from support.platforms."""
 
 from __future__ import annotations
 
@@ -22,28 +22,19 @@ from publisher.store.tables import AttemptRow, EventRow, PostRow
 from publisher.store.tokens import StoreTokenCache
 from publisher.workspace.credentials import env_var
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace, open_workspace
+from support.platforms import fixture, fixtures
 
 post_t = PostRow.__table__  # type: ignore[attr-defined]
 attempt_t = AttemptRow.__table__  # type: ignore[attr-defined]
 event_t = EventRow.__table__  # type: ignore[attr-defined]
 
 REPO = Path(__file__).resolve().parents[2]
-PLATFORMS = ("wechat", "douyin", "xiaohongshu")
-#: Credentials the sandbox trusts on first use (a WeChat appid must start with "wx").
-CREDENTIALS: dict[str, dict[str, str]] = {
-    "wechat": {"appid": "wx0123456789abcdef", "secret": "wechat-app-secret-for-tests"},
-    "douyin": {"client_key": "awtestclientkey", "client_secret": "douyin-client-secret-for-tests"},
-    "producthunt": {"token": "ph-developer-token-for-tests"},
-    "xiaohongshu": {},
-}
+PLATFORMS = ("wechat", "douyin", "xiaohongshu")  # the default layout: the three that publish for real
+#: Credentials the sandbox trusts on first use: platform.yaml's fields, shaped as each PlatformSpec says.
+CREDENTIALS: dict[str, dict[str, str]] = {name: f.credential_values() for name, f in fixtures().items()}
 #: Account options that keep every wait on the queue's side (no in-process sleeping on the wall clock).
-OPTIONS: dict[str, dict[str, Any]] = {
-    "wechat": {"poll_waits": [0]},  # one immediate freepublish/get after submit, then the queue polls
-    "douyin": {"review_polls": 1},
-    "xiaohongshu": {},
-    "producthunt": {},
-}
-WECHAT_FIELDS = '{author: 运营, digest: "一篇讲清楚", cover: media/cover.png}'
+OPTIONS: dict[str, dict[str, Any]] = {name: dict(f.options) for name, f in fixtures().items()}
+WECHAT_FIELDS = fixture("wechat").fields
 
 
 @dataclass
@@ -73,10 +64,7 @@ def _toml_value(value: Any) -> str:
 
 def _account(name: str, layout: Layout) -> str:
     lines = [f"[accounts.{name}]", f'platform = "{name}"', f'mode = "{layout.mode}"']
-    if name in ("wechat", "douyin"):
-        lines.append("verified = true")
-    if name == "xiaohongshu":
-        lines.append('bridge_url = "sandbox"')  # the sandbox's /xhs fake of xiaohongshu-mcp
+    lines += [f"{k} = {_toml_value(v)}" for k, v in fixture(name).account.items()]
     options = {**OPTIONS.get(name, {}), **layout.options.get(name, {})}
     if options:
         lines.append("[accounts." + name + ".options]")
@@ -97,10 +85,11 @@ def _platform_rules(root: Path, name: str, late_window: str) -> None:
 
 
 def item_text(n: int, layout: Layout, *, title: str | None = None) -> str:
-    ph = f'{{name: "WeeklyPilot {n}", tagline: "Weekly reports in 3 steps", description: "Drafts reports."}}'
-    overrides = {"wechat": WECHAT_FIELDS, "douyin": "{}", "xiaohongshu": "{}", "producthunt": ph}
-    if layout.video:
-        overrides["douyin"] = "{video: media/launch.mp4}"
+    overrides = {}
+    for name in layout.platforms:
+        own = fixture(name)
+        chosen = own.video_fields if layout.video and own.video_fields else own.fields
+        overrides[name] = chosen.replace("{n}", str(n))
     if layout.wechat_extra:
         overrides["wechat"] = WECHAT_FIELDS[:-1] + ", " + layout.wechat_extra + "}"
     platforms = "\n".join(f"  {p}: {overrides[p]}" for p in layout.platforms)
@@ -222,15 +211,16 @@ def states(store: Store) -> dict[str, int]:
 
 
 def remote_objects(state: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Per kind, what the fake holds (each fake's dump()): drafts, articles, mass sends, items, notes."""
-    wx, dy, xhs = state.get("wechat", {}), state.get("douyin", {}), state.get("xiaohongshu", {})
+    """Per platform, the posts its fake holds (its fixture's `remote`); WeChat's drafts, jobs and mass sends
+    besides, under wechat_*."""
+    found = {name: f.remote(state.get(name) or {}) for name, f in fixtures().items()}
+    wx = state.get("wechat", {})
     return {
+        **found,
         "wechat_drafts": list(wx.get("drafts", [])),
         "wechat_articles": list(wx.get("articles", [])),
         "wechat_jobs": list(wx.get("publish_jobs", [])),
         "wechat_mass": list(wx.get("mass_sends", [])),
-        "douyin": list(dy.get("items", [])),
-        "xiaohongshu": list(xhs.get("notes", [])),
     }
 
 
