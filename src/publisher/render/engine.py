@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from publisher.content.item import media_hint, resolve_media
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
-from publisher.platforms.rules import ImageRule, PlatformRules, count_length
+from publisher.platforms.rules import COUNTED_BY, ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
@@ -115,16 +115,6 @@ def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:
     )
 
 
-#: How each counter counts, as the count messages state it (platforms/rules.py `count_length`).
-_COUNTED_BY = {
-    "xhs": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
-    "two ASCII characters 1, rounded up)",
-    "weibo": " (counted as 微博 does: each CJK character 1, two ASCII characters 1, each link 10)",
-    "chars": " characters",
-    "utf16": " UTF-16 units",
-    "bytes": " bytes",
-    "graphemes": " characters as seen (an emoji sequence counts once)",
-}
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
 _DANGEROUS_HTML = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
@@ -447,7 +437,7 @@ class Renderer:
                 )
             )
         length = 0 if html else count_length(value, rule.count)
-        how = _COUNTED_BY.get(rule.count, "")
+        how = COUNTED_BY.get(rule.count, "")
         if rule.max is not None and length > rule.max:
             problems.append(
                 self._p(
