@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -311,3 +312,24 @@ def test_unknown_refs_are_skipped_and_missing_posts_give_no_samples() -> None:
     refs = [ref(1, "weekly-ai"), ref(2, "no-such-launch"), ref(3, "", "https://example.com/x")]
     samples = run(sandbox.adapter().fetch_metrics(refs))
     assert {s.post_id for s in samples} == {1}
+
+
+def test_launch_day_hourly_vote_curve_from_each_votes_created_at() -> None:
+    sandbox = Sandbox()
+    sandbox.launch("weekly-ai", createdAt="2026-03-02T08:01:00Z", featuredAt="2026-03-02T08:01:00Z")
+    launched = RemoteRef(
+        1, "producthunt", "producthunt", "", None, NOW + timedelta(minutes=1), {"slug": "weekly-ai"}
+    )
+    sandbox.advance(5 * 3600)  # 05:00 Pacific: the day is still running
+    running_day = run(sandbox.adapter().launch_curve(launched))
+    assert [t for t, _ in running_day] == [NOW + timedelta(hours=h) for h in range(1, 6)]
+    sandbox.advance(25 * 3600)
+    curve = run(sandbox.adapter().launch_curve(launched))
+    marks = [t.astimezone(ZoneInfo("America/Los_Angeles")) for t, _ in curve]
+    assert len(curve) == 24 and marks[0].hour == 1 and marks[-1].hour == 0 and marks[-1].day == 3
+    votes = [v for _, v in curve]
+    assert votes == sorted(votes) and votes[0] > 0 and votes[4] == running_day[4][1]
+    total = by_name(run(sandbox.adapter().fetch_metrics([launched])), 1)["votes"]
+    assert votes[-1] <= total  # the launch day's votes, of all the votes since
+    assert votes[-1] - votes[12] < votes[12]  # most votes come early in the day
+    assert run(sandbox.adapter(token=None).launch_curve(launched)) == []

@@ -54,6 +54,8 @@ FIGURES = (
     ("featured", "featuredAt"),
 )
 DEFAULT_BUDGET = 350  # complexity points per call (of 6250 per 15 min)
+VOTES_PAGE = 50  # votes per page of the launch-day curve
+MAX_VOTE_PAGES = 100  # 5,000 votes: far above a launch day's; a bound, not a target
 TAGLINE_MAX = 60  # [M] PLATFORMS.md 4.5
 _UPVOTE_ASK = re.compile(r"\b(up)?vote\s+(for\s+)?(us|me)\b|\bupvote\b|求(点赞|投票)|帮忙点赞", re.IGNORECASE)
 
@@ -293,6 +295,56 @@ class ProductHuntAdapter:
             selections.append(f"p{n}: post({kind}: $k{n}) {{ {' '.join(POST_FIELDS)} }}")
             variables[f"k{n}"] = value
         query = f"query Metrics({', '.join(params)}) {{ {' '.join(selections)} }}"
+        return await self._graphql(client, query, variables)
+
+    async def launch_curve(self, ref: RemoteRef) -> list[tuple[datetime, int]]:
+        """The launch-day vote curve: votes gathered by the end of each hour of the Product Hunt day (midnight
+        to midnight Pacific) the launch went live, counted from `Post.votes` and each vote's `createdAt`.
+
+        24 points (fewer while the day is still running); [] when the post cannot be named."""
+        key = post_key(ref)
+        token = self.ctx.credentials.get("token", "")
+        if key is None or not token:
+            return []
+        register_secret(token)
+        day = ref.published_at.astimezone(PT).date()
+        start = datetime.combine(day, time(0), PT).astimezone(UTC)
+        end = min(start + timedelta(hours=24), self._now())
+        kind, value = key
+        query = (
+            f"query Votes($k: {'String' if kind == 'slug' else 'ID'}, $after: String, $since: DateTime, "
+            f"$until: DateTime) {{ post({kind}: $k) {{ votes(first: {VOTES_PAGE}, after: $after, "
+            "createdAfter: $since, createdBefore: $until) { edges { node { createdAt } } "
+            "pageInfo { endCursor hasNextPage } } } }"
+        )
+        times: list[datetime] = []
+        after: str | None = None
+        async with make_client(
+            base_url=self.ctx.base_url,
+            platform=PLATFORM,
+            transport=self.ctx.transport,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            for _ in range(MAX_VOTE_PAGES):
+                variables = {"k": value, "after": after, "since": _iso(start), "until": _iso(end)}
+                data = await self._graphql(client, query, variables)
+                votes = ((data.get("post") or {}).get("votes")) or {}
+                for edge in votes.get("edges") or []:
+                    with contextlib.suppress(KeyError, TypeError, ValueError):
+                        times.append(
+                            datetime.fromisoformat(str(edge["node"]["createdAt"]).replace("Z", "+00:00"))
+                        )
+                page = votes.get("pageInfo") or {}
+                if not page.get("hasNextPage"):
+                    break
+                after = page.get("endCursor")
+        hours = int((end - start).total_seconds() // 3600)
+        marks = [start + timedelta(hours=h + 1) for h in range(hours)]
+        return [(mark, sum(1 for t in times if t < mark)) for mark in marks]
+
+    async def _graphql(
+        self, client: httpx.AsyncClient, query: str, variables: dict[str, Any]
+    ) -> dict[str, Any]:
         response = await call(
             client,
             "POST",
@@ -356,3 +408,7 @@ __all__ = [
     "post_key",
     "producthunt_factory",
 ]
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

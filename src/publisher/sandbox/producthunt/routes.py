@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -98,6 +98,24 @@ def _connection(nodes: list[Any], first: int | None, after: str | None) -> dict[
     }
 
 
+def vote_times(world: World, key: str, created: datetime, count: int) -> list[datetime]:
+    """When each of the `count` votes came: the moment the post's vote curve reached it (to the second)."""
+    horizon = max(0, int((world.now - created).total_seconds()))
+    times = []
+    low = 0
+    for k in range(1, count + 1):
+        lo, hi = low, horizon
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if world.engagement(key, "votes", created, created + timedelta(seconds=mid)) >= k:
+                hi = mid
+            else:
+                lo = mid + 1
+        low = lo
+        times.append(created + timedelta(seconds=lo))
+    return times
+
+
 def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
     created = parse_time(post["createdAt"])
     key = "ph:" + post["id"]
@@ -121,11 +139,30 @@ def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
             nodes.sort(key=lambda c: -c["votesCount"])
         return _connection(nodes, first, after)
 
+    def vote_list(
+        info: Any,
+        first: int | None = None,
+        after: str | None = None,
+        createdAfter: str | None = None,
+        createdBefore: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        since = parse_time(createdAfter) if createdAfter else None
+        until = parse_time(createdBefore) if createdBefore else None
+        nodes = [
+            {"id": f"{post['id']}v{k:05d}", "createdAt": iso(at), "userId": str(10_000 + k)}
+            for k, at in enumerate(vote_times(world, key, created, votes), start=1)
+            if (since is None or at > since) and (until is None or at < until)
+        ]
+        nodes.reverse()  # newest first, as the site lists them
+        return _connection(nodes, first, after)
+
     return {
         **post,
         "votesCount": votes,
         "commentsCount": comments,
         "comments": comment_list,
+        "votes": vote_list,
         "reviewsRating": round(4 + (int(secret_digest(key)[:4], 16) % 10) / 10, 1),
     }
 

@@ -32,6 +32,10 @@ type Comment { id: ID! body: String! createdAt: DateTime! votesCount: Int! paren
 type CommentEdge { cursor: String! node: Comment! }
 type CommentConnection { edges: [CommentEdge!]! pageInfo: PageInfo! totalCount: Int! }
 
+type Vote { id: ID! createdAt: DateTime! userId: ID! }
+type VoteEdge { cursor: String! node: Vote! }
+type VoteConnection { edges: [VoteEdge!]! pageInfo: PageInfo! totalCount: Int! }
+
 type Post {
   id: ID!
   name: String!
@@ -47,6 +51,7 @@ type Post {
   reviewsRating: Float!
   thumbnail: Media
   comments(first: Int, after: String, order: CommentsOrder = NEWEST): CommentConnection!
+  votes(first: Int, after: String, createdAfter: DateTime, createdBefore: DateTime): VoteConnection!
 }
 type PostEdge { cursor: String! node: Post! }
 type PostConnection { edges: [PostEdge!]! pageInfo: PageInfo! totalCount: Int! }
