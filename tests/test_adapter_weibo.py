@@ -183,3 +183,28 @@ def test_validate_before_any_request(env: Env) -> None:
     assert {p.field for p in adapter.validate(post("长" * 1995 + " https://example.com/x"))} == {"text"}
     live = WeiboAdapter(AdapterContext(account="weibo", mode="live", base_url="https://api.weibo.com"))
     assert "rip" in {p.field for p in live.validate(post())}
+
+
+def test_the_registry_and_the_mcp_server_know_weibo(tmp_path: Path) -> None:
+    """Registered by its package alone: the spec is found, and a workspace with a Weibo account gets a
+    publish_to_weibo tool whose dry run renders the status with its link."""
+    from publisher.adapters import spec_for
+    from publisher.mcp.server import build_server
+    from publisher.workspace.settings import open_workspace
+
+    spec = spec_for("weibo")
+    assert spec is not None and spec.factory is WeiboAdapter and spec.mcp is not None
+    assert spec.error_codes[21327] == "auth" and spec.label("zh") == "微博"
+    (tmp_path / "content" / "media").mkdir(parents=True)
+    (tmp_path / "publisher.toml").write_text(
+        '[workspace]\nname = "t"\ntimezone = "Asia/Shanghai"\n\n[accounts.weibo]\nplatform = "weibo"\n',
+        encoding="utf-8",
+    )
+    server = build_server(open_workspace(tmp_path, env={"PUBLISHER_NO_KEYRING": "1"}))
+    tools = {t.name: t for t in run(server.list_tools())}
+    assert set(tools) >= {"publish_to_weibo", "batch_publish"} and "publish_to_wechat" not in tools
+    assert list(tools["publish_to_weibo"].input_schema["required"]) == ["title", "link"]
+    args = {"title": "新品上线", "body": "三步写完周报。", "link": "https://example.com/a", "dry_run": True}
+    result = run(server.call_tool("publish_to_weibo", args))
+    [request] = result.structured_content["requests"]  # type: ignore[union-attr,index]
+    assert request["fields"]["text"].startswith("新品上线\n三步写完周报。 https://example.com/a")

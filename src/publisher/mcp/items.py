@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from publisher.adapters import platforms
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.dryrun import DryRunAdapter, dry_run_dir
+from publisher.adapters.spec import McpTool
 from publisher.calendar.load import Calendar, Checked
 from publisher.calendar.preview import write_previews
 from publisher.calendar.sync import sync_calendar
@@ -35,7 +37,6 @@ from publisher.store.db import Store
 from publisher.store.sync_state import get_value, put_new
 from publisher.workspace.settings import Workspace
 
-TOOL_PLATFORMS = ("xiaohongshu", "douyin", "wechat")
 IDEMPOTENCY_PREFIX = "mcp:idempotency:"
 PAST_GRACE = timedelta(minutes=1)
 
@@ -46,13 +47,28 @@ class Payload:
 
     platform: str
     title: str = ""
-    body: str = ""  # xiaohongshu: plain text; wechat: HTML
+    body: str = ""  # plain text or HTML, as the platform's McpTool.body says
     images: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     video: str = ""
     caption: str = ""
     author: str = ""
     digest: str = ""
+    link: str = ""
+
+
+#: Fields added to `Payload` later: left out of a request's fingerprint while empty, so a key used before
+#: still matches its first request.
+LATER_FIELDS = ("link",)
+
+
+def tools() -> dict[str, McpTool]:
+    """The platforms with a publish tool (a `PlatformSpec.mcp`), by name."""
+    return {name: spec.mcp for name, spec in platforms().items() if spec.mcp is not None}
+
+
+def _asked(p: Payload) -> dict[str, Any]:
+    return {k: v for k, v in asdict(p).items() if v or k not in LATER_FIELDS}
 
 
 #: Where a remembered receipt keeps the fingerprint of the request that made it (never shown to a caller).
@@ -63,7 +79,7 @@ def _fingerprint(tool: str, payloads: Sequence[Payload], publish_at: str | None,
     """What a request asks for, as a digest: the same key with another request is a mistake to report."""
     asked = {
         "tool": tool,
-        "payloads": [asdict(p) for p in payloads],
+        "payloads": [_asked(p) for p in payloads],
         "publish_at": publish_at,
         "declare": declare,
     }
@@ -218,12 +234,13 @@ class ItemService:
         if not payloads:
             raise ToolProblem("platforms: give at least one platform payload")
         seen: set[str] = set()
+        known = tools()
         for i, p in enumerate(payloads):
             where = f"platforms[{i}]." if len(payloads) > 1 else ""
-            if p.platform not in TOOL_PLATFORMS or p.platform not in self.ws.rules:
+            if p.platform not in known or p.platform not in self.ws.rules:
                 raise ToolProblem(
                     f"{where}platform: unknown platform {p.platform!r}; these tools publish to "
-                    f"{', '.join(TOOL_PLATFORMS)}"
+                    f"{', '.join(known)}"
                 )
             if p.platform in seen:
                 raise ToolProblem(
@@ -245,15 +262,10 @@ class ItemService:
                     raise ToolProblem(
                         f"{where}tags: tag {tag!r} is longer than {rules.tags.max_len} characters"
                     )
-            needed = {
-                "xiaohongshu": ("title", "body"),
-                "douyin": ("video", "caption"),
-                "wechat": ("title", "body"),
-            }
-            for name in needed[p.platform]:
-                if not str(getattr(p, name)).strip():
-                    label = "video_url" if name == "video" else name
-                    raise ToolProblem(f"{where}{label}: required for {rules.label}")
+            for param in known[p.platform].params:
+                value = getattr(p, param.target)
+                if param.required and not param.many and not str(value).strip():
+                    raise ToolProblem(f"{where}{param.name}: required for {rules.label}")
 
     def _due(self, publish_at: str | None, now: datetime) -> datetime:
         if publish_at is None or not publish_at.strip() or publish_at.strip().lower() == "now":
@@ -292,7 +304,8 @@ class ItemService:
         declare: str = "ai_generated",
     ) -> str:
         """The Markdown file, front matter first, as a person would write it."""
-        primary = next((p for p in payloads if p.platform == "wechat"), payloads[0])
+        known = tools()
+        primary = next((p for p in payloads if known[p.platform].primary), payloads[0])
         bodies = {p.platform: self._body(p, i, len(payloads)) for i, p in enumerate(payloads)}
         data: dict[str, Any] = {"id": item_id, "title": _title(primary)}
         data["publish_at"] = f"{local:%Y-%m-%d %H:%M:%S}" if local.second else f"{local:%Y-%m-%d %H:%M}"
@@ -315,14 +328,14 @@ class ItemService:
                 if bodies[p.platform]:
                     own["body"] = bodies[p.platform]
             where = f"platforms[{i}]." if len(payloads) > 1 else ""
-            if p.platform == "douyin":
-                own["video"] = self.media.ref(p.video, f"{where}video_url", "video")
-                own["caption"] = p.caption.strip()
-            if p.platform == "wechat":
-                if p.author.strip():
-                    own["author"] = p.author.strip()
-                if p.digest.strip():
-                    own["digest"] = p.digest.strip()
+            shape = known[p.platform]
+            for name in shape.own:  # the platform's own fields; a video becomes a media reference
+                if name == "video":
+                    label = next((q.name for q in shape.params if q.target == name), name)
+                    own["video"] = self.media.ref(p.video, f"{where}{label}", "video")
+                elif str(getattr(p, name)).strip():
+                    own[name] = str(getattr(p, name)).strip()
+            if shape.cover:
                 own["cover"] = self._cover(p, bodies[p.platform], data)
             platforms[p.platform] = own
         data["platforms"] = platforms
@@ -336,14 +349,15 @@ class ItemService:
         return [self.media.ref(ref, f"{where}images[{n}]", "image") for n, ref in enumerate(p.images)]
 
     def _body(self, p: Payload, index: int, count: int) -> str:
-        if p.platform == "wechat":
+        kind = tools()[p.platform].body
+        if kind == "html":
             where = f"platforms[{index}]." if count > 1 else ""
             local = {
                 src: self.media.ref(src, f"{where}body image {n + 1}", "image")
                 for n, src in enumerate(dict.fromkeys(image_sources(p.body)))
             }
             return html_to_markdown(p.body, image_src=lambda src: local.get(src.strip(), src))
-        if p.platform == "douyin":
+        if kind == "none":
             return ""
         return _plain_body(p.body)
 

@@ -11,23 +11,26 @@ and the limit; nothing an assistant sends can stop the server.
 
 import argparse
 import functools
+import inspect
 import logging
+import operator
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from publisher.adapters import platforms
+from publisher.adapters.spec import McpParam, McpTool
 from publisher.errors import PublisherError
 from publisher.mcp.fetch import Fetcher, FetchLimits
 from publisher.mcp.items import ItemService, Payload
 from publisher.mcp.media import MEDIA_SUBDIR, MediaResolver, ToolProblem
 from publisher.mcp.read import Reads
-from publisher.platforms.rules import PlatformRules
 from publisher.redact import redact_text
 from publisher.store.db import store_for
 from publisher.workspace.settings import Workspace, open_workspace
@@ -57,39 +60,6 @@ IDEMPOTENCY = (
     "Any string you choose (e.g. a UUID). Calling again with the same key returns the first call's "
     "receipt and creates nothing. Use it when retrying after a timeout."
 )
-MEDIA = (
-    "Each: a path inside the workspace (e.g. content/media/step1.png) "
-    "or an https URL (downloaded, max {cap} MB)."
-)
-
-
-def _limit(rules: PlatformRules, field: str) -> str:
-    rule = rules.text.get(field)
-    if rule is None or rule.max is None:
-        return ""
-    how = {
-        "xhs": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
-        "two ASCII characters 1, rounded up)",
-        "chars": " characters",
-    }.get(rule.count, f" ({rule.count})")
-    return f"At most {rule.max}{how}."
-
-
-def _tags(rules: PlatformRules) -> str:
-    return (
-        f"Topics without '#', at most {rules.tags.max_items} tags of at most {rules.tags.max_len} characters "
-        f"each; {rules.label} shows them as {rules.tags.style.format(tag='tag')}."
-    )
-
-
-def _images(rules: PlatformRules, limits: FetchLimits) -> str:
-    rule = rules.images["images"]
-    accept = "/".join(rule.accept).upper()
-    return (
-        f"{max(rule.min, 1)} to {rule.max} images ({accept}); the first one sets the crop "
-        f"({', '.join(f'{a:.2f}' for a in rule.aspects) or 'as given'} width/height). "
-        + MEDIA.format(cap=limits.image_bytes // (1024 * 1024))
-    )
 
 
 def build_server(
@@ -114,14 +84,8 @@ def build_server(
         )
         service = ItemService(ws, store_for(ws), MediaResolver(ws.root, ws.content_dir, fetcher))
     reads = Reads(ws, service.store, service.lock)
-    xhs, dy, wx = ws.rules["xiaohongshu"], ws.rules["douyin"], ws.rules["wechat"]
+    tools = _publish_tools(ws)
     zone = ws.settings.timezone
-    video = dy.video
-    video_desc = (
-        f"The video ({'/'.join(video.accept).upper() if video else 'MP4'}, up to "
-        f"{int(video.max_duration_s // 60) if video else 15} minutes). A path inside the workspace or an "
-        f"https URL (downloaded, max {limits.video_bytes // (1024 * 1024)} MB)."
-    )
 
     PublishAt = Annotated[str | None, Field(description=PUBLISH_AT.format(zone=zone))]
     DryRun = Annotated[bool, Field(description=DRY_RUN)]
@@ -134,83 +98,20 @@ def build_server(
             "ai_assisted when a person wrote it with AI help; original only when a person wrote it."
         ),
     ]
-    XTitle = Annotated[str, Field(description=f"Note title. {_limit(xhs, 'title')}")]
-    XBody = Annotated[
-        str,
-        Field(
-            description=f"Note text, plain (line breaks and emoji kept; no Markdown, no "
-            f"HTML). {_limit(xhs, 'body')}"
-        ),
-    ]
-    XImages = Annotated[list[str], Field(description=_images(xhs, limits))]
-    XTags = Annotated[list[str], Field(description=_tags(xhs))]
-    DVideo = Annotated[str, Field(description=video_desc)]
-    DCaption = Annotated[
-        str, Field(description=f"The caption above the topics. Caption plus topics: {_limit(dy, 'text')}")
-    ]
-    DTags = Annotated[list[str], Field(description=_tags(dy))]
-    WTitle = Annotated[str, Field(description=f"Article title. {_limit(wx, 'title')}")]
-    WBody = Annotated[
-        str,
-        Field(
-            description=(
-                "The article as HTML (h1-h6, p, br, strong, em, del, a, img, ul/ol/li, blockquote, pre/code, "
-                "table, hr). It is sanitised (scripts, styles and event handlers removed) and stored as "
-                "Markdown; the WeChat theme styles it. Outside links become numbered footnotes (WeChat "
-                "allows no outside links). Images: workspace paths or https URLs; the first becomes the "
-                f"cover (2.35:1). {_limit(wx, 'content')} after rendering."
-            )
-        ),
-    ]
-    WAuthor = Annotated[str, Field(description=f"Author shown under the title. {_limit(wx, 'author')}")]
-    WDigest = Annotated[str, Field(description=f"Summary shown in the share card. {_limit(wx, 'digest')}")]
-
-    class XhsPayload(BaseModel):
-        """A 小红书 note."""
-
-        model_config = ConfigDict(extra="forbid")
-        platform: Literal["xiaohongshu"]
-        title: XTitle
-        body: XBody
-        images: XImages
-        tags: XTags = []
-
-    class DouyinPayload(BaseModel):
-        """A 抖音 video."""
-
-        model_config = ConfigDict(extra="forbid")
-        platform: Literal["douyin"]
-        video_url: DVideo
-        caption: DCaption
-        tags: DTags = []
-
-    class WechatPayload(BaseModel):
-        """A 微信公众号 article."""
-
-        model_config = ConfigDict(extra="forbid")
-        platform: Literal["wechat"]
-        title: WTitle
-        body: WBody
-        author: WAuthor = ""
-        digest: WDigest = ""
-
-    Platforms = Annotated[
-        list[Annotated[XhsPayload | DouyinPayload | WechatPayload, Field(discriminator="platform")]],
-        Field(
-            description="One payload per platform (each platform at most once), shaped like the "
-            "single-platform tools' parameters plus `platform`. They become one content item with "
-            "per-platform fields; if any payload is invalid nothing is written.",
-            min_length=1,
-        ),
+    common = [
+        _param("publish_at", PublishAt, None),
+        _param("dry_run", DryRun, False),
+        _param("idempotency_key", Key, None),
+        _param("declare", Declare, "ai_generated"),
     ]
 
+    names = [tool.server_name or name for name, tool in tools.items()]
     server = MCPServer(
         SERVER_NAME,
         instructions=(
-            "Publishes to 小红书 (xiaohongshu), 抖音 (douyin) and 微信公众号 (wechat) through a content "
-            "calendar. Each publish call writes a Markdown item into content/ and queues it; "
-            "`publisher run` sends it at publish_at. Use dry_run=true to see the exact requests first, and "
-            "idempotency_key when you may retry."
+            f"Publishes to {_listed(names)} through a content calendar. Each publish call writes a Markdown "
+            "item into content/ and queues it; `publisher run` sends it at publish_at. Use dry_run=true to "
+            "see the exact requests first, and idempotency_key when you may retry."
         ),
         log_level="WARNING",
     )
@@ -227,93 +128,127 @@ def build_server(
             tool, payloads, publish_at=publish_at, dry_run=dry_run, idempotency_key=key, declare=declare
         )
 
-    @_tool(
-        server,
-        PUBLISHES,
-        "Publish a 小红书 (Xiaohongshu) image note: writes a content item, queues it and "
-        "returns a receipt (item id, post ids, states, preview paths).",
-    )
-    def publish_to_xiaohongshu(
-        title: XTitle,
-        body: XBody,
-        images: XImages,
-        tags: XTags = [],  # noqa: B006
-        publish_at: PublishAt = None,
-        dry_run: DryRun = False,
-        idempotency_key: Key = None,
-        declare: Declare = "ai_generated",
-    ) -> dict[str, Any]:
-        payload = Payload("xiaohongshu", title=title, body=body, images=tuple(images), tags=tuple(tags))
-        return publish("publish_to_xiaohongshu", [payload], publish_at, dry_run, idempotency_key, declare)
+    fields: dict[str, list[tuple[McpParam, Any]]] = {}
+    for name, tool in tools.items():
+        rules = ws.rules[name]
+        fields[name] = [(p, _annotated(p, p.describe(rules, limits))) for p in tool.params]
+        params = [_param(p.name, kind, _default(p)) for p, kind in fields[name]]
+        _tool(server, PUBLISHES, tool.description)(
+            _publish_function(f"publish_to_{name}", name, tool, [*params, *common], publish)
+        )
 
-    @_tool(
-        server,
-        PUBLISHES,
-        "Publish a 抖音 (Douyin) video: writes a content item, queues it and returns a "
-        "receipt (item id, post ids, states, preview paths).",
-    )
-    def publish_to_douyin(
-        video_url: DVideo,
-        caption: DCaption,
-        tags: DTags = [],  # noqa: B006
-        publish_at: PublishAt = None,
-        dry_run: DryRun = False,
-        idempotency_key: Key = None,
-        declare: Declare = "ai_generated",
-    ) -> dict[str, Any]:
-        payload = Payload("douyin", video=video_url, caption=caption, tags=tuple(tags))
-        return publish("publish_to_douyin", [payload], publish_at, dry_run, idempotency_key, declare)
+    if tools:
+        payload_models = [_payload_model(name, tool, fields[name]) for name, tool in tools.items()]
+        one: Any = functools.reduce(operator.or_, payload_models)
+        if len(payload_models) > 1:
+            one = Annotated[one, Field(discriminator="platform")]
+        Platforms = Annotated[
+            list[one],
+            Field(
+                description="One payload per platform (each platform at most once), shaped like the "
+                "single-platform tools' parameters plus `platform`. They become one content item with "
+                "per-platform fields; if any payload is invalid nothing is written.",
+                min_length=1,
+            ),
+        ]
 
-    @_tool(
-        server,
-        PUBLISHES,
-        "Publish a 微信公众号 (WeChat Official Account) article from HTML: the HTML is "
-        "sanitised and stored as a Markdown content item, queued, and a receipt returned.",
-    )
-    def publish_to_wechat(
-        title: WTitle,
-        body: WBody,
-        author: WAuthor = "",
-        digest: WDigest = "",
-        publish_at: PublishAt = None,
-        dry_run: DryRun = False,
-        idempotency_key: Key = None,
-        declare: Declare = "ai_generated",
-    ) -> dict[str, Any]:
-        payload = Payload("wechat", title=title, body=body, author=author, digest=digest)
-        return publish("publish_to_wechat", [payload], publish_at, dry_run, idempotency_key, declare)
-
-    @_tool(
-        server,
-        PUBLISHES,
-        "Publish one piece of content to several platforms at once: one content item with "
-        "per-platform fields, one post per platform, one receipt.",
-    )
-    def batch_publish(
-        platforms: Platforms,
-        publish_at: PublishAt = None,
-        dry_run: DryRun = False,
-        idempotency_key: Key = None,
-        declare: Declare = "ai_generated",
-    ) -> dict[str, Any]:
-        payloads = []
-        for p in platforms:
-            if isinstance(p, XhsPayload):
-                payloads.append(
-                    Payload(
-                        "xiaohongshu", title=p.title, body=p.body, images=tuple(p.images), tags=tuple(p.tags)
-                    )
-                )
-            elif isinstance(p, DouyinPayload):
-                payloads.append(Payload("douyin", video=p.video_url, caption=p.caption, tags=tuple(p.tags)))
-            else:
-                payloads.append(
-                    Payload("wechat", title=p.title, body=p.body, author=p.author, digest=p.digest)
-                )
-        return publish("batch_publish", payloads, publish_at, dry_run, idempotency_key, declare)
+        @_tool(
+            server,
+            PUBLISHES,
+            "Publish one piece of content to several platforms at once: one content item with "
+            "per-platform fields, one post per platform, one receipt.",
+        )
+        def batch_publish(
+            platforms: Platforms,
+            publish_at: PublishAt = None,
+            dry_run: DryRun = False,
+            idempotency_key: Key = None,
+            declare: Declare = "ai_generated",
+        ) -> dict[str, Any]:
+            payloads = [_payload(p.platform, tools[p.platform], p.model_dump()) for p in platforms]
+            return publish("batch_publish", payloads, publish_at, dry_run, idempotency_key, declare)
 
     reads.register(server, tool=functools.partial(_tool, server), reads=READS, changes=CHANGES)
     return server
+
+
+def _publish_tools(ws: Workspace) -> dict[str, McpTool]:
+    """The platforms that get a publish tool: a registered `McpTool`, rules, and an account here."""
+    have = {account.platform for account in ws.settings.accounts.values()}
+    return {
+        name: spec.mcp
+        for name, spec in platforms().items()
+        if spec.mcp is not None and name in ws.rules and name in have
+    }
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _annotated(param: McpParam, description: str) -> Any:
+    kind: Any = list[str] if param.many else str
+    return Annotated[kind, Field(description=description)]
+
+
+def _default(param: McpParam) -> Any:
+    if param.required:
+        return inspect.Parameter.empty
+    return [] if param.many else ""
+
+
+def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default
+    )
+
+
+def _payload(platform: str, tool: McpTool, values: Mapping[str, Any]) -> Payload:
+    """The `Payload` a tool call fills: each parameter into its field (lists as tuples)."""
+    filled: dict[str, Any] = {
+        p.target: tuple(values.get(p.name) or ()) if p.many else str(values.get(p.name) or "")
+        for p in tool.params
+    }
+    return Payload(platform, **filled)
+
+
+def _publish_function(
+    tool_name: str,
+    platform: str,
+    tool: McpTool,
+    params: list[inspect.Parameter],
+    publish: Callable[..., dict[str, Any]],
+) -> Callable[..., dict[str, Any]]:
+    """`publish_to_<platform>`: its parameters, then publish_at, dry_run, idempotency_key and declare."""
+
+    def publish_to(**kwargs: Any) -> dict[str, Any]:
+        payload = _payload(platform, tool, kwargs)
+        return publish(
+            tool_name,
+            [payload],
+            kwargs.get("publish_at"),
+            bool(kwargs.get("dry_run", False)),
+            kwargs.get("idempotency_key"),
+            str(kwargs.get("declare", "ai_generated")),
+        )
+
+    publish_to.__name__ = publish_to.__qualname__ = tool_name
+    publish_to.__signature__ = inspect.Signature(params, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
+    return publish_to
+
+
+def _payload_model(platform: str, tool: McpTool, fields: list[tuple[McpParam, Any]]) -> type[BaseModel]:
+    """One platform's entry of batch_publish: `platform` plus the tool's parameters."""
+    spec: dict[str, Any] = {"platform": (Literal[platform], ...)}
+    for param, annotation in fields:
+        default = _default(param)
+        spec[param.name] = (annotation, ... if default is inspect.Parameter.empty else default)
+    return create_model(
+        f"{platform.title()}Payload",
+        __doc__=tool.payload_doc,
+        __config__=ConfigDict(extra="forbid"),
+        **spec,
+    )
 
 
 def _tool(

@@ -1,9 +1,10 @@
 """Douyin (抖音): the OpenAPI adapter, its OAuth grant and the video upload/create flow."""
 
+from publisher.adapters import mcp_text
 from publisher.adapters.douyin.adapter import DouyinAdapter
 from publisher.adapters.douyin.auth import grant_in_sandbox, login
 from publisher.adapters.douyin.codes import CODES
-from publisher.adapters.spec import Metric, PlatformSpec
+from publisher.adapters.spec import McpParam, McpTool, Metric, PlatformSpec
 
 SPEC = PlatformSpec(
     name="douyin",
@@ -24,6 +25,19 @@ SPEC = PlatformSpec(
     factory=DouyinAdapter,
     login=login,
     sandbox_grant=grant_in_sandbox,
+    mcp=McpTool(
+        description="Publish a 抖音 (Douyin) video: writes a content item, queues it and returns a "
+        "receipt (item id, post ids, states, preview paths).",
+        payload_doc="A 抖音 video.",
+        params=(
+            McpParam("video_url", mcp_text.video(), attr="video"),
+            McpParam("caption", mcp_text.text("The caption above the topics. Caption plus topics: ", "text")),
+            McpParam("tags", mcp_text.tags(), many=True, required=False),
+        ),
+        body="none",
+        own=("video", "caption"),
+        server_name="抖音 (douyin)",
+    ),
 )
 
 __all__ = ["SPEC"]

@@ -1,7 +1,8 @@
 """WeChat Official Accounts (微信公众号): the real API adapter, its request flows,
 article payloads and metrics."""
 
-from publisher.adapters.spec import Metric, PlatformSpec
+from publisher.adapters import mcp_text
+from publisher.adapters.spec import McpParam, McpTool, Metric, PlatformSpec
 from publisher.adapters.wechat.adapter import WechatAdapter
 from publisher.adapters.wechat.api import probe
 from publisher.adapters.wechat.codes import CODES
@@ -27,6 +28,33 @@ SPEC = PlatformSpec(
     factory=WechatAdapter,
     sandbox_setup=whitelist_in_sandbox,
     probe=probe,
+    mcp=McpTool(
+        description="Publish a 微信公众号 (WeChat Official Account) article from HTML: the HTML is "
+        "sanitised and stored as a Markdown content item, queued, and a receipt returned.",
+        payload_doc="A 微信公众号 article.",
+        params=(
+            McpParam("title", mcp_text.text("Article title. ", "title")),
+            McpParam(
+                "body",
+                mcp_text.text(
+                    "The article as HTML (h1-h6, p, br, strong, em, del, a, img, ul/ol/li, blockquote, "
+                    "pre/code, table, hr). It is sanitised (scripts, styles and event handlers removed) and "
+                    "stored as Markdown; the WeChat theme styles it. Outside links become numbered footnotes "
+                    "(WeChat allows no outside links). Images: workspace paths or https URLs; the first "
+                    "becomes the cover (2.35:1). ",
+                    "content",
+                    " after rendering.",
+                ),
+            ),
+            McpParam("author", mcp_text.text("Author shown under the title. ", "author"), required=False),
+            McpParam("digest", mcp_text.text("Summary shown in the share card. ", "digest"), required=False),
+        ),
+        body="html",
+        own=("author", "digest"),
+        cover=True,
+        primary=True,
+        server_name="微信公众号 (wechat)",
+    ),
 )
 
 __all__ = ["SPEC"]
