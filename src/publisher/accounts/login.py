@@ -13,9 +13,9 @@ import httpx
 from publisher.adapters import spec_for
 from publisher.adapters.spec import LoginRequest
 from publisher.errors import ConfigError, PlatformError, UsageError
-from publisher.queue.actions import reauthorized
 from publisher.redact import redact_text
 from publisher.store.db import Store
+from publisher.store.reauth import reauthorized
 from publisher.store.tokens import StoreTokenCache, token_expiries
 from publisher.workspace.credentials import describe, load_credentials, missing_fields
 from publisher.workspace.settings import Workspace

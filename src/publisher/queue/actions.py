@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.queue.ledger import RETRY_EVENT
 from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE
 from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, record_ids, transition
 from publisher.store.db import Store
-from publisher.store.posts import account_posts_in, item_posts, post_state
+from publisher.store.events import RETRY_EVENT
+from publisher.store.posts import item_posts, post_state
+from publisher.store.reauth import reauthorized
 from publisher.store.tokens import clear_needs_reauth
 
 S = PostState
@@ -199,29 +200,6 @@ def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime
         raise UsageError(f"no posts for item {item_id!r}")
     wanted = RETRYABLE | ({S.NEEDS_ATTENTION} if force else set())
     return {r.id: retry(store, r.id, force=force, now=now) for r in rows if r.state in wanted}
-
-
-def reauthorized(store: Store, account: str, now: datetime) -> list[int]:
-    """After `publisher auth`: clear the account's flag and queue its needs_reauth posts again."""
-    clear_needs_reauth(store, account)
-    ids = account_posts_in(store, account, S.NEEDS_REAUTH)
-    moved = [
-        i
-        for i in ids
-        if transition(
-            store,
-            i,
-            owner=None,
-            from_states=[S.NEEDS_REAUTH],
-            to=S.QUEUED,
-            now=now,
-            reason=f"account {account} re-authorised",
-            next_attempt_at=None,
-        )
-    ]
-    for i in moved:
-        log_event(store, i, RETRY_EVENT, f"account {account} re-authorised", now=now)
-    return moved
 
 
 #: aggregate precedence when nothing is published: the first state present names the item's status

@@ -13,11 +13,11 @@ from publisher.states import PERSON as PERSON_STATES
 from publisher.store import attempts, events, posts
 from publisher.store.claims import log_event, transition
 from publisher.store.db import Store
+from publisher.store.events import RETRY_EVENT
 from publisher.store.posts import WaitingPost
 
 S = PostState
 #: event kind a person's retry writes; the late window then counts from that decision (queue_actions)
-RETRY_EVENT = "retry"
 #: reason of a post whose publish the platform accepted for later processing (review, async job)
 SUBMITTED = "submitted; waiting for the platform"
 

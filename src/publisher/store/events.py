@@ -9,6 +9,9 @@ import sqlalchemy as sa
 from publisher.store.db import Store
 from publisher.store.tables import event_t
 
+#: A person (or a login) decided a post goes out again: its late window restarts from this event.
+RETRY_EVENT = "retry"
+
 
 def last_event_at(store: Store, post_id: int, kind: str) -> datetime | None:
     """When the post's latest event of `kind` was written, or None."""
