@@ -48,7 +48,7 @@ async def work(args: argparse.Namespace) -> dict[str, object]:
         outcomes = await queue.run_due(limit=20)
         for o in outcomes:
             states[o.state] += 1
-            if o.state == "published":
+            if o.state in ("published", "dry_run"):  # sent, or recorded by a dry-run account
                 mine.append(o.post_id)
         idle = idle + 1 if not outcomes else 0
         if not outcomes:
