@@ -55,7 +55,8 @@ def make_workspace(root: Path) -> Workspace:
 def seeded(root: Path) -> tuple[Workspace, Store]:
     ws = make_workspace(root)
     store = open_store(f"sqlite:///{root / '.publisher' / 'publisher.db'}")
-    seed_history(store, seed=3, first_day=date(2026, 12, 14), days=28, now=NOW)
+    accounts = {name: account.platform for name, account in ws.settings.accounts.items()}
+    seed_history(store, seed=3, first_day=date(2026, 12, 14), days=28, now=NOW, accounts=accounts)
     add_expiring_token(store, "douyin", "douyin_refresh", datetime(2027, 1, 14, tzinfo=UTC), CANARY)
     return ws, store
 
