@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from publisher.render.code_blocks import code_lines
 from publisher.render.inline_html import WechatTheme, render_article, style_share
-from publisher.render.wechat_code import code_lines
-from publisher.render.wechat_math import formula_name
+from publisher.render.math_images import formula_name
 
 CODE = """```python
 def walk(tree):

@@ -26,8 +26,8 @@ from publisher.platforms.rules import COUNTED_BY, ImageRule, PlatformRules, coun
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
+from publisher.render.math_images import MathError, formula
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
-from publisher.render.wechat_math import MathError, formula
 
 _THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
 _TAGS = re.compile(r"<[^>]*>")

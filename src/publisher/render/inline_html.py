@@ -21,9 +21,9 @@ from markdown_it.token import Token
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
+from publisher.render.code_blocks import MAC_HEADER, code_lines
 from publisher.render.markdown import MORE, UrlMap, is_external, parse_article, parser_options, rewrite_urls
-from publisher.render.wechat_code import MAC_HEADER, code_lines
-from publisher.render.wechat_math import MathError, formula
+from publisher.render.math_images import MathError, formula
 
 __all__ = ["WechatArticle", "WechatTheme", "render_article", "sanitize", "style_share"]
 
@@ -452,7 +452,7 @@ def render_article(
     sanitized: bool = True,
 ) -> WechatArticle:
     """Render Markdown as a WeChat article body: inline styles only, external links and `[^n]` notes as one
-    numbered list at the end, math as images (`math-….png`, see `wechat_math`).
+    numbered list at the end, math as images (`math-….png`, see `math_images`).
 
     `sanitized=False` skips the final allowlist pass for callers that sanitise the page they embed it in.
     """
@@ -505,8 +505,8 @@ def render_article(
 
 
 def formula_src(tex: str, display: bool) -> str:
-    """The `src` a formula's image has in the article (its file name; see `wechat_math.formula_name`)."""
-    from publisher.render.wechat_math import formula_name
+    """The `src` a formula's image has in the article (its file name; see `math_images.formula_name`)."""
+    from publisher.render.math_images import formula_name
 
     return formula_name(tex.strip(), display)
 

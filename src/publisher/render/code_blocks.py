@@ -1,4 +1,5 @@
-"""Code blocks for WeChat articles: lines joined by `<br>`, indentation as `&nbsp;`, Pygments colours inline.
+"""Code blocks for inline-styled articles (WeChat first): lines joined by `<br>`, indentation as `&nbsp;`,
+Pygments colours inline.
 
 WeChat's editor and draft API collapse whitespace inside `<pre>`/`<code>` (line breaks removed, indentation
 squeezed), so nothing here relies on raw newlines or runs of spaces: every line break is a `<br>`, every

@@ -1,4 +1,5 @@
-"""Math for WeChat articles: `$…$` and `$$…$$` drawn as PNG images with matplotlib's mathtext (offline).
+"""Math for inline-styled articles (WeChat first): `$…$` and `$$…$$` drawn as PNG images with matplotlib's
+mathtext (offline).
 
 WeChat keeps no SVG and no MathML, and its in-article images must be JPEG or PNG uploaded to its own host,
 so a formula becomes a PNG that travels through the media pipeline like any body image. The image is drawn at
