@@ -4,13 +4,14 @@ are compared), and a difference hash of images.
 
 Written here rather than taken from datasketch/imagehash: those pull numpy and scipy (and PyWavelets) into a
 tool that otherwise needs neither, for some sixty lines; and the exact similarity of the few candidate pairs
-is cheaper than a 128-permutation signature of every text in pure Python. Shingle hashes use Python's own
-`hash`, so fingerprints are only compared within the process that made them (never stored).
+is cheaper than a 128-permutation signature of every text in pure Python. Shingle hashes are a stable CRC-32,
+so the same calendar finds the same pairs in every run.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,12 @@ class Fingerprint:
     bands: tuple[int, ...]
 
 
+def _stable_hash(shingle: str) -> int:
+    """The same number for the same shingle in every process: Python's own `hash` of a str changes per process
+    (PYTHONHASHSEED), which made which texts share a band, and so which pairs were measured, vary by run."""
+    return zlib.crc32(shingle.encode("utf-8"))
+
+
 def fingerprint(normalized: str) -> Fingerprint | None:
     """None for a text too short to compare."""
     if len(normalized) < MIN_CHARS:
@@ -44,7 +51,7 @@ def fingerprint(normalized: str) -> Fingerprint | None:
     shingles = frozenset(normalized[i : i + SHINGLE] for i in range(len(normalized) - SHINGLE + 1))
     bins = BANDS * ROWS
     sig: list[int | None] = [None] * bins
-    for h in map(hash, shingles):
+    for h in map(_stable_hash, shingles):
         b = h % bins
         v = h // bins
         old = sig[b]
