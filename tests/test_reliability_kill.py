@@ -104,7 +104,14 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
             return len(rows) == ITEMS * 3 and all(p["state"] in FINAL for p in rows)
 
         try:
-            wait_for(drained, timeout=120, every=0.25, what="every post to reach a final state")
+            wait_for(drained, timeout=240, every=0.25, what="every post to reach a final state")
+        except AssertionError:
+            stuck = [
+                (p["id"], p["platform"], p["state"], p["attempt_count"], p["next_attempt_at"], p["reason"])
+                for p in posts(store)
+                if p["state"] not in FINAL
+            ]
+            raise AssertionError(f"posts not settled 240 s after the last restart: {stuck[:10]}") from None
         finally:
             final.stop()
         rows = posts(store)
