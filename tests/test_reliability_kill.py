@@ -72,7 +72,13 @@ def test_sigkill_a_hundred_times_sends_nothing_twice_and_loses_nothing(tmp_path:
     stderr = (tmp_path / "daemon.log").open("ab")
     try:
         box.clock()
-        box.config({"wechat": {"publish_delay_seconds": 0}, "douyin": {"review_delay_seconds": 0}})
+        # A hundred restarts each ask WeChat about a submitted publish at once: far more freepublish/get calls
+        # than its daily quota of 100 in one wall-clock day. The quota is a real limit (docs/platforms);
+        # this test is about crashes, so the fake's day here allows them.
+        quotas = {"/cgi-bin/freepublish/get": 100_000, "/cgi-bin/freepublish/submit": 100_000}
+        box.config(
+            {"wechat": {"publish_delay_seconds": 0, "quotas": quotas}, "douyin": {"review_delay_seconds": 0}}
+        )
         box.faults(_slow_write_rules())
         store = open_store(ws.database_url)
         asyncio.run(authorize_douyin(store, box.url))
