@@ -26,6 +26,7 @@ from publisher.daemon.lock import DaemonLock, DaemonLocked, Leader
 from publisher.daemon.service import Daemon, DaemonSettings, run_once
 from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
+from publisher.store.jobs import claim_period
 from publisher.store.tables import AttemptRow, JobRunRow, PostRow
 from publisher.workspace.settings import DEFAULTS_DIR
 
@@ -401,3 +402,27 @@ def test_several_daemons_on_postgresql_one_runs_the_jobs(ws: WS, pg_engine: sa.E
             node.close()
         for s in stores:
             s.close()
+
+
+@pytest.mark.postgres
+def test_a_new_postgresql_leader_runs_again_what_the_dead_leader_left_unfinished(
+    ws: WS, pg_engine: sa.Engine
+) -> None:
+    (ws.root / "schedules").mkdir()
+    jobs = "jobs:\n  pull: {run: metrics.pull, cron: '0 * * * *'}\n"
+    (ws.root / "schedules" / "jobs.yaml").write_text(jobs)
+    store = open_store(pg_engine.url.render_as_string(hide_password=False))
+    claim_period(store, "pull", "2026-12-01T12:00+08:00", now=T0)  # a leader took the period, then died
+    runs: list[str] = []
+    actions = {"metrics.pull": lambda ctx: runs.append(ctx.period.key) or "ok"}
+    node = Daemon(
+        ws.open(), store=store, clock=Clock(T0), actions=actions, settings=DaemonSettings(leader_retry_s=0)
+    )
+    try:
+        node.start()
+        assert len(asyncio.run(node.tick()).jobs) == 1  # leadership gained: the cut-short run runs again
+        assert len(asyncio.run(node.tick()).jobs) == 0  # ...once
+        assert runs == ["2026-12-01T12:00+08:00"]
+    finally:
+        node.close()
+        store.close()

@@ -6,7 +6,7 @@ import textwrap
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -194,20 +194,19 @@ def test_claim_period_once(store: Store) -> None:
 
 
 def test_a_run_cut_short_by_a_crash_runs_again(store: Store) -> None:
-    """A run that never finished is taken over once it is stale (any node), or at once by the single
-    SQLite daemon whose lock proves the last one dead; a finished run never runs twice."""
-    from publisher.store.jobs import ABANDONED_AFTER, finish_period, reopen_unfinished
+    """An unfinished run is never taken over by the clock (a long run is not a dead one); the runner that
+    knows the last one is dead (SQLite lock holder, new PostgreSQL leader) reopens it;
+    a finished run stays."""
+    from publisher.store.jobs import finish_period, reopen_unfinished
 
     now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-    assert claim_period(store, "daily", "p1", now=now)  # ...and the process died here
-    assert not claim_period(store, "daily", "p1", now=now + ABANDONED_AFTER / 2)  # may still be running
-    assert claim_period(store, "daily", "p1", now=now + ABANDONED_AFTER * 2)  # stale: taken over
-    assert claim_period(store, "daily", "p2", now=now)
-    assert reopen_unfinished(store) == 2
+    assert claim_period(store, "daily", "p1", now=now)  # ...and the process died here (or is still running)
+    assert not claim_period(store, "daily", "p1", now=now + timedelta(hours=23))
     assert claim_period(store, "daily", "p2", now=now)
     finish_period(store, "daily", "p2", now=now, outcome="ok")
-    assert reopen_unfinished(store) == 0
-    assert not claim_period(store, "daily", "p2", now=now + ABANDONED_AFTER * 2)
+    assert reopen_unfinished(store) == 1
+    assert claim_period(store, "daily", "p1", now=now)
+    assert not claim_period(store, "daily", "p2", now=now)
 
 
 def test_a_job_runs_once_per_period_when_runners_race(tmp_path: Path, ws: WS) -> None:

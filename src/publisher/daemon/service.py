@@ -131,6 +131,7 @@ class Daemon:
         self.queue: QueueLike | None = None
         self.leader: Leader | SoloLeader = SoloLeader()
         self.liveness: Liveness | None = None
+        self._leading = False  # led the recurring jobs at the last look (PostgreSQL: a gain reopens runs)
         self._lock: DaemonLock | None = None
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
@@ -175,6 +176,17 @@ class Daemon:
         except BaseException:
             self.close()
             raise
+
+    def _leads(self) -> bool:
+        """Whether this node runs the recurring jobs now. A node that has just taken the PostgreSQL leadership
+        knows the last leader's session ended, so the runs that leader left unfinished run again."""
+        leads = self.leader.is_leader()
+        if leads and not self._leading and isinstance(self.leader, Leader):
+            reopened = reopen_unfinished(self.store)
+            if reopened:
+                logger.info("%d job run(s) left unfinished by the last leader will run again", reopened)
+        self._leading = leads
+        return leads
 
     def _make_queue(self) -> QueueLike:
         return self.queue_factory(
@@ -339,7 +351,7 @@ class Daemon:
                 break
         if not self.stopping:
             await self.queue.poll_submitted()
-        if not self.stopping and self.jobs and self.leader.is_leader():
+        if not self.stopping and self.jobs and self._leads():
             result.jobs = await asyncio.to_thread(
                 run_due_jobs,
                 self.ws,

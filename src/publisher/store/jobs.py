@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -10,38 +10,26 @@ from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import job_run_t, post_t
 
-#: A run neither finished nor heard of for this long was cut short by a crash: another runner may take it.
-ABANDONED_AFTER = timedelta(minutes=15)
-
 
 def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
     """Take (job, period) for this runner; False if a runner, on any node, already ran it or is running it.
 
-    A run started more than ABANDONED_AFTER ago and never finished was cut short (a crash): it is taken
-    over, so a restart never drops that period's report.
+    No clock decides that a run was abandoned (a long run is not a dead one): a run cut short by a crash
+    is reopened by `reopen_unfinished`, called only by a runner that knows the last one is dead.
     """
     try:
         with store.begin() as conn:
             conn.execute(sa.insert(job_run_t).values(job=job, period=period, started_at=now))
     except sa.exc.IntegrityError:
-        with store.begin() as conn:
-            taken = conn.execute(
-                sa.update(job_run_t)
-                .where(
-                    job_run_t.c.job == job,
-                    job_run_t.c.period == period,
-                    job_run_t.c.finished_at.is_(None),
-                    job_run_t.c.started_at < now - ABANDONED_AFTER,
-                )
-                .values(started_at=now)
-            )
-        return taken.rowcount == 1
+        return False
     return True
 
 
 def reopen_unfinished(store: Store) -> int:
-    """Forget runs that never finished, so their periods run again. Only for a runner that knows every other
-    runner is dead (the single daemon holding the SQLite workspace lock); returns how many were reopened."""
+    """Forget runs that never finished, so their periods run again; returns how many were reopened.
+
+    Only for a runner that knows every other runner is dead: the daemon that took the SQLite workspace lock,
+    or the node that took the PostgreSQL jobs leadership (the last leader's session has ended)."""
     with store.begin() as conn:
         gone = conn.execute(sa.delete(job_run_t).where(job_run_t.c.finished_at.is_(None)))
     return gone.rowcount
