@@ -224,6 +224,22 @@ def test_check_accepts_platform_names_as_people_write_them(ws: WS) -> None:
     assert [t.platform for t in listed.item.targets] == ["wechat", "weibo"]
 
 
+def test_a_workspace_adds_its_own_names_for_a_platform_in_platform_yaml(ws: WS) -> None:
+    """The names come from each platform.yaml (its label and `aliases:`), so a team adds its own."""
+    import shutil
+
+    from publisher.workspace.settings import DEFAULTS_DIR
+
+    folder = ws.root / "platforms" / "xiaohongshu"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", folder)
+    rules = folder / "platform.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("aliases: [", "aliases: [红薯, "), encoding="utf-8")
+    ws.item("own.md", "---\ntitle: 冬日\nimages: [media/a.png]\nplatforms: [红薯, 公众号]\n---\nbody\n")
+    (checked,) = check_workspace(ws.open()).checked
+    assert checked.item is not None
+    assert [t.platform for t in checked.item.targets] == ["xiaohongshu", "wechat"]
+
+
 def test_wechat_cover_comes_from_the_first_body_image_and_remote_body_images_are_refused(ws: WS) -> None:
     ws.item("art.md", "---\ntitle: 冬日\nplatforms: [wechat]\n---\n正文\n\n![图](media/b.png)\n")
     ws.item("none.md", "---\ntitle: 冬日\nplatforms: [wechat]\n---\n正文\n")

@@ -20,6 +20,7 @@ from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.content.item import ContentContext, read_item
 from publisher.models import Item, Problem
+from publisher.platforms.rules import alias_map
 from publisher.render.engine import Renderer
 from publisher.workspace.settings import Workspace
 
@@ -80,6 +81,7 @@ class Calendar:
             accounts={n: a.platform for n, a in self.ws.settings.accounts.items()},
             default_account=self.ws.default_account,
             resolve=self.renderer.resolve,
+            aliases=alias_map(rules),
         )
 
     def files(self) -> Iterator[Path]:

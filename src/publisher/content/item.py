@@ -72,20 +72,6 @@ _SECRETISH = (
     "private_key",
     "credential",
 )
-#: Names people write for a platform in `platforms:` (the Chinese names, Product Hunt with its space).
-PLATFORM_ALIASES = {
-    "小红书": "xiaohongshu",
-    "公众号": "wechat",
-    "微信公众号": "wechat",
-    "微信": "wechat",
-    "抖音": "douyin",
-    "微博": "weibo",
-    "新浪微博": "weibo",
-    "product hunt": "producthunt",
-    "producthunt": "producthunt",  # ProductHunt
-    "product_hunt": "producthunt",
-    "product-hunt": "producthunt",
-}
 MEDIA_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".mov", ".webm"}
 
 
@@ -100,6 +86,7 @@ class ContentContext:
     accounts: Mapping[str, str] = field(default_factory=dict)  # account name -> platform
     default_account: Callable[[str], str] = lambda p: p
     resolve: Callable[[str, Path], Path | str] | None = None  # a caching resolve_media(ref, item_path)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # lower-cased 小红书, 公众号 ... -> platform
 
 
 @dataclass
@@ -246,9 +233,10 @@ def read_item(
     return item, r.problems
 
 
-def platform_alias(name: str) -> str:
-    """The platform a name written in `platforms:` means (`小红书` → `xiaohongshu`), else the name."""
-    return PLATFORM_ALIASES.get(name.strip().lower(), name)
+def platform_alias(name: str, aliases: Mapping[str, str]) -> str:
+    """The platform a name written in `platforms:` means (`小红书` → `xiaohongshu`; the names come from each
+    platform.yaml's label and `aliases:`), else the name."""
+    return aliases.get(name.strip().lower(), name)
 
 
 def _canonical_platforms(data: dict[str, Any], r: _Reader) -> None:
@@ -258,11 +246,11 @@ def _canonical_platforms(data: dict[str, Any], r: _Reader) -> None:
     if isinstance(raw, str):
         raw = data["platforms"] = [n.strip() for n in raw.replace("，", ",").split(",") if n.strip()]
     if isinstance(raw, list):
-        data["platforms"] = [platform_alias(n) if isinstance(n, str) else n for n in raw]
+        data["platforms"] = [platform_alias(n, r.ctx.aliases) if isinstance(n, str) else n for n in raw]
     elif isinstance(raw, dict):
         renamed: dict[str, Any] = {}
         for name, value in raw.items():
-            canonical = platform_alias(name)
+            canonical = platform_alias(name, r.ctx.aliases)
             if canonical != name:
                 prefix = f"platforms.{name}"
                 for key in [k for k in r.lines if k == prefix or k.startswith(prefix + ".")]:

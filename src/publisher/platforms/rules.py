@@ -216,6 +216,7 @@ class PlatformRules:
     extra: Mapping[str, Any] = field(default_factory=dict)
     declarations: DeclarationRule | None = None  # None: platform.yaml says nothing; any declaration is kept
     links: LinkRule = field(default_factory=LinkRule)
+    aliases: tuple[str, ...] = ()  # other names people write in `platforms:` (小红书, 公众号, Product Hunt)
 
 
 def _size(value: Any, *, where: str, key: str) -> int:
@@ -304,6 +305,7 @@ def load_rules(directory: Path) -> PlatformRules:
     known = {
         "name",
         "label",
+        "aliases",
         "kind",
         "text",
         "images",
@@ -355,7 +357,26 @@ def load_rules(directory: Path) -> PlatformRules:
         extra=dict(data.get("extra") or {}),
         declarations=_declarations(data.get("declarations"), where, text),
         links=_links(data.get("links"), where),
+        aliases=_aliases(data.get("aliases"), where),
     )
+
+
+def _aliases(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError("aliases must be a list of names, e.g. [小红书, xhs]", path=where, key="aliases")
+    return tuple(v.strip() for v in value)
+
+
+def alias_map(rules: Mapping[str, PlatformRules]) -> dict[str, str]:
+    """Lower-cased name people may write in `platforms:` -> the platform: each platform's own name, its
+    label (小红书, Product Hunt) and its `aliases:`."""
+    names: dict[str, str] = {}
+    for name, rule in rules.items():
+        for alias in (name, rule.label, *rule.aliases):
+            names.setdefault(alias.strip().lower(), name)
+    return names
 
 
 def _links(data: Any, where: str) -> LinkRule:
