@@ -233,7 +233,8 @@ def test_a_workspace_adds_its_own_names_for_a_platform_in_platform_yaml(ws: WS) 
     folder = ws.root / "platforms" / "xiaohongshu"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", folder)
     rules = folder / "platform.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("aliases: [", "aliases: [红薯, "), encoding="utf-8")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("aliases: [", "aliases: [红薯, "), encoding="utf-8")
     ws.item("own.md", "---\ntitle: 冬日\nimages: [media/a.png]\nplatforms: [红薯, 公众号]\n---\nbody\n")
     (checked,) = check_workspace(ws.open()).checked
     assert checked.item is not None
