@@ -229,3 +229,36 @@ def check_transition(a: PostState | str, b: PostState | str) -> None:
 def transition_pairs() -> frozenset[tuple[str, str]]:
     """Every legal (from, to) pair as plain strings, as the DB's post_transition table holds them."""
     return frozenset((a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets)
+
+
+#: aggregate precedence when nothing is published: the first state present names the item's status
+_PRECEDENCE = (
+    S.FAILED,
+    S.NEEDS_ATTENTION,
+    S.NEEDS_REAUTH,
+    S.MISSED,
+    S.AWAITING_MANUAL,
+    S.RECONCILE,
+    S.SENDING,
+    S.CLAIMED,
+    S.RETRYING,
+    S.HELD,
+    S.QUEUED,
+    S.WAITING_APPROVAL,
+    S.PLANNED,
+)
+
+
+def aggregate_state(states: list[PostState]) -> str:
+    """One word for a multi-platform item: the most urgent of its posts' states, or (partially) published."""
+    if not states:
+        return "unknown"
+    live = [x for x in states if x != S.CANCELLED]
+    if not live:
+        return S.CANCELLED.value
+    published = sum(1 for x in live if x == S.PUBLISHED)
+    if published == len(live):
+        return S.PUBLISHED.value
+    if published:
+        return "partially_published"
+    return next(x.value for x in _PRECEDENCE if x in live)

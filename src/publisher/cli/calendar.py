@@ -218,11 +218,10 @@ def status(
 ) -> None:
     """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
-    from publisher.store.db import store_for
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
-    store = store_for(ws)
+    store = _status_reader(ws)
     if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
         while True:
             print_event(_status_data(ws, store))
@@ -239,12 +238,26 @@ def status(
             live.update(_status_view(ws, _status_data(ws, store)), refresh=True)
 
 
-def _status_data(ws: Any, store: Any) -> dict[str, Any]:
-    """status_summary at this instant, with whether a daemon runs (its heartbeat)."""
-    from publisher.queue.overview import status_summary
+def _status_reader(ws: Any) -> Any:
+    """What status reads through: the standard-library reader of a SQLite store at head (no SQLAlchemy to
+    load), else the full store (which creates or migrates the database first)."""
+    from publisher.store.lite import open_reader
+
+    reader = open_reader(ws.database_url)
+    if reader is not None:
+        return reader
+    from publisher.queue.overview import StoreReader
+    from publisher.store.db import store_for
+
+    return StoreReader(store_for(ws))
+
+
+def _status_data(ws: Any, reader: Any) -> dict[str, Any]:
+    """The status summary at this instant, with whether a daemon runs (its heartbeat)."""
+    from publisher.queue.overview import summary_from
 
     now = utc_now()
-    data = status_summary(store, now=now)
+    data = summary_from(reader, now=now)
     data["now"] = now.isoformat()
     data["daemon"], _line = daemon_line(ws, now)
     return data

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE
+from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE, aggregate_state
 from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, record_ids, transition
 from publisher.store.db import Store
@@ -202,43 +202,10 @@ def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime
     return {r.id: retry(store, r.id, force=force, now=now) for r in rows if r.state in wanted}
 
 
-#: aggregate precedence when nothing is published: the first state present names the item's status
-_PRECEDENCE = (
-    S.FAILED,
-    S.NEEDS_ATTENTION,
-    S.NEEDS_REAUTH,
-    S.MISSED,
-    S.AWAITING_MANUAL,
-    S.RECONCILE,
-    S.SENDING,
-    S.CLAIMED,
-    S.RETRYING,
-    S.HELD,
-    S.QUEUED,
-    S.WAITING_APPROVAL,
-    S.PLANNED,
-)
-
-
 def item_status(store: Store, item_id: str) -> str:
     """published | partially_published | failed | needs_attention | ... | cancelled | unknown, over the item's
     posts (cancelled ones do not count against "published")."""
     return aggregate_state([p.state for p in item_posts(store, item_id)])
-
-
-def aggregate_state(states: list[PostState]) -> str:
-    """One word for a multi-platform item: the most urgent of its posts' states, or (partially) published."""
-    if not states:
-        return "unknown"
-    live = [x for x in states if x != S.CANCELLED]
-    if not live:
-        return S.CANCELLED.value
-    published = sum(1 for x in live if x == S.PUBLISHED)
-    if published == len(live):
-        return S.PUBLISHED.value
-    if published:
-        return "partially_published"
-    return next(x.value for x in _PRECEDENCE if x in live)
 
 
 __all__ = [

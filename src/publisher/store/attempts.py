@@ -5,30 +5,14 @@ Attempts are written only by store.claims (start_attempt, finish_attempt, reap_e
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from publisher.store.db import Store
 from publisher.store.tables import attempt_t, post_t
-
-
-@dataclass(frozen=True)
-class AttemptView:
-    """One attempt as the faces show it."""
-
-    post_id: int
-    number: int
-    started_at: datetime
-    finished_at: datetime | None
-    step: str
-    outcome: str | None
-    http_status: int | None
-    platform_code: str | None
-    error: str | None
-    request_hash: str | None
-
+from publisher.store.views import AttemptView
 
 _COLUMNS = [attempt_t.c[f.name] for f in fields(AttemptView)]
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,11 +17,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
 from publisher.errors import StoreError
+from publisher.store.revision import MIGRATIONS, head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 _BEGIN_MODE = "publisher_sqlite_begin"  # execution option read by the BEGIN hook
 _ILLEGAL = "illegal post state transition"
@@ -192,33 +190,6 @@ def upgrade(store: Store) -> None:
         # On SQLite the BEGIN IMMEDIATE of store.begin() already serialises migrators.
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-
-
-_REVISION_LINE = re.compile(
-    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.M
-)
-
-
-@cache
-def head_revision() -> str | None:
-    """The newest migration's revision, read from the version files' `revision = ...` and
-    `down_revision = ...` lines; None when that reading is not certain (several heads, or a file it cannot
-    read), and then the migration tool decides."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        found: dict[str, str | None] = {m[1]: m[2] for m in _REVISION_LINE.finditer(text)}
-        if "revision" not in found or "down_revision" not in found:
-            return None
-        revision, parent = found["revision"], found["down_revision"]
-        if revision is None:
-            return None
-        revisions.add(revision)
-        if parent:
-            parents.add(parent)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _at_head(store: Store) -> bool:

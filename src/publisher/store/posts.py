@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,44 +13,10 @@ import sqlalchemy as sa
 from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import item_t, post_t
+from publisher.store.views import PostView, due_order, lateness
 
 S = PostState
 CLAIMABLE = (S.QUEUED.value, S.RETRYING.value)
-
-
-@dataclass(frozen=True)
-class PostView:
-    """One post as `status` and `plan` show it."""
-
-    id: int
-    item: str
-    platform: str
-    account: str
-    state: str
-    due_at: datetime | None
-    reason: str
-    attempts: int
-    url: str | None
-    last_error: str | None
-    #: queued and past due (computed against `now` by post_views): goes out late, or at `missed_at` is missed
-    overdue: bool = False
-    missed_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "item": self.item,
-            "platform": self.platform,
-            "account": self.account,
-            "state": self.state,
-            "due_at": self.due_at.isoformat() if self.due_at else None,
-            "reason": self.reason,
-            "attempts": self.attempts,
-            "url": self.url,
-            "last_error": self.last_error,
-            "overdue": self.overdue,
-            "missed_at": self.missed_at.isoformat() if self.missed_at else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -141,19 +107,11 @@ def post_views(
             r["attempt_count"],
             r["url"],
             r["last_error"],
-            *_lateness(r["state"], r["due_at"], r["late_window_s"], now),
+            *lateness(r["state"], r["due_at"], r["late_window_s"], now),
         )
         for r in rows
     ]
-    return sorted(views, key=lambda v: (v.due_at is None, v.due_at or datetime.min.replace(tzinfo=UTC), v.id))
-
-
-def _lateness(
-    state: str, due_at: datetime | None, window_s: float | None, now: datetime | None
-) -> tuple[bool, datetime | None]:
-    if now is None or due_at is None or state != S.QUEUED.value or due_at >= now:
-        return False, None
-    return True, due_at + timedelta(seconds=window_s if window_s is not None else 0.0)
+    return due_order(views)
 
 
 def post_state(store: Store, post_id: int) -> CurrentPost | None:
