@@ -178,6 +178,9 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
             s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": ["../../etc/passwd"]}
         )
         assert "images[0]" in text and "outside the workspace" in text
+        for odd in ("content/media/a.png\x00.txt", "content/media/\na.png"):
+            text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": [odd]})
+            assert "images[0]" in text and "control character" in text, text
         text = await error(s, "publish_to_douyin", {"video_url": "media/missing.mp4", "caption": "c"})
         assert "video_url" in text and "does not exist" in text
         text = await error(

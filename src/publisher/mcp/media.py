@@ -31,6 +31,12 @@ class MediaResolver:
         value = value.strip()
         if not value:
             raise ToolProblem(f"{field}: empty path")
+        bad = next((c for c in value if ord(c) < 32 or ord(c) == 127), None)
+        if bad is not None:
+            raise ToolProblem(
+                f"{field}: the path contains the control character U+{ord(bad):04X}; "
+                "give a plain workspace path such as content/media/photo.png"
+            )
         if "://" in value:
             if self.fetcher is None:
                 raise ToolProblem(
