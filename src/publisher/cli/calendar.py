@@ -18,6 +18,7 @@ from rich.text import Text
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
+    SandboxOpt,
     VerboseOpt,
     WorkspaceOpt,
     app,
@@ -325,13 +326,7 @@ def publish(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")
     ] = False,
-    sandbox: Annotated[
-        bool,
-        typer.Option(
-            "--sandbox",
-            help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
-        ),
-    ] = False,
+    sandbox: SandboxOpt = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,

@@ -90,6 +90,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="DEBUG logs (secrets are always redacted).")
 ]
+SandboxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
+    ),
+]
 
 
 def setup_logging(verbose: bool) -> None:

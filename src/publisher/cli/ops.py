@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
+    SandboxOpt,
     VerboseOpt,
     WorkspaceOpt,
     app,
@@ -113,13 +114,7 @@ def run_daemon(
     once: Annotated[
         bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")
     ] = False,
-    sandbox: Annotated[
-        bool,
-        typer.Option(
-            "--sandbox",
-            help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
-        ),
-    ] = False,
+    sandbox: SandboxOpt = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
