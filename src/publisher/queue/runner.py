@@ -262,6 +262,9 @@ class Queue:
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
+            notice = result.detail.get("notice")  # what the pack adds, e.g. a share link's expiry
+            if isinstance(notice, str) and notice:
+                reason = f"{reason}; {notice}"
             return self._finish(
                 c,
                 attempt,

@@ -11,8 +11,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
@@ -29,9 +32,12 @@ from publisher.adapters.douyin.api import (
     video_data,
 )
 from publisher.adapters.douyin.auth import ACCESS, DouyinTokens
+from publisher.adapters.douyin.share import ShareClient, ShareRequest
+from publisher.adapters.douyin.share_pack import host_media, write_failure, write_share
 from publisher.adapters.http import RetryPolicy, call, make_client, with_token_refresh
 from publisher.adapters.platform_clock import PlatformClock, window_start
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
+from publisher.redact import redact_text
 
 MB = 1024 * 1024
 TEXT_MAX = 1000  # PLATFORMS.md 2.4: the API's text limit is undocumented [U]; platform.yaml says 1000 too
@@ -156,8 +162,12 @@ class DouyinAdapter:
 
     async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         if not self.ctx.options.get("verified"):
-            # Without video.create.bind there is no server-side publishing (PLATFORMS.md 2.1): a person posts.
-            return await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
+            # Without video.create.bind there is no server-side publishing (PLATFORMS.md 2.1): a person posts,
+            # from a share link's QR code where the account is set up for Douyin's share path.
+            pack = await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
+            if self.ctx.options.get("share"):
+                return await self._share(post, attempt, pack)
+            return pack
         ids = dict(attempt.ids)
         async with self._api() as (api, _):
             if "item_id" not in ids:
@@ -260,6 +270,50 @@ class DouyinAdapter:
         return samples
 
     # -- steps --------------------------------------------------------------------------------------------
+
+    async def _share(self, post: RenderedPost, attempt: Attempt, pack: PublishResult) -> PublishResult:
+        """The pack plus a share link and its QR code; without a link (no capability, no media address)
+        the pack stands and the notification says why. A network failure is retried by the queue."""
+        folder = Path(str(pack.detail["pack"]))
+        zone = ZoneInfo(str(self.ctx.options.get("timezone") or "Asia/Shanghai"))
+        try:
+            video_url, image_urls = host_media(post, self.ctx.options, self.ctx.account)
+            request = ShareRequest(
+                video_url,
+                tuple(image_urls),
+                str(post.fields.get("text") or ""),
+                tuple(str(t) for t in post.fields.get("tags") or ()),
+                timedelta(seconds=float(self.ctx.options.get("share_ttl_s", 3600))),
+            )
+            async with make_client(
+                base_url=self.ctx.base_url, platform="douyin", transport=self.ctx.transport
+            ) as client:
+                sharer = ShareClient(
+                    client,
+                    account=self.ctx.account,
+                    credentials=dict(self.ctx.credentials),
+                    tokens=self.ctx.tokens,
+                    now=self._now,
+                    policy=self.policy,
+                    sleep=self.sleep,
+                )
+                link = await sharer.link(request)
+        except errors.TransientError:
+            raise  # nothing was posted: the queue tries again later, and the pack is written again
+        except (errors.PlatformError, errors.ConfigError) as exc:
+            notice = write_failure(folder, redact_text(str(exc)), post_id=attempt.post_id)
+            logger.warning("douyin share link for %s: %s", post.item_id, redact_text(str(exc)))
+            return replace(pack, detail={**pack.detail, "notice": notice})
+        notice = write_share(folder, link, zone=zone, post_id=attempt.post_id)
+        assert link.expires_at is not None
+        detail = {
+            **pack.detail,
+            "notice": notice,
+            "share_link": link.link,
+            "share_id": link.share_id,
+            "share_expires_at": link.expires_at.isoformat(),
+        }
+        return replace(pack, detail=detail)
 
     def _intent(self, step: str) -> None:
         if self.ctx.intent is not None:

@@ -209,7 +209,18 @@ def douyin_auth_routes(world: World) -> list[Route]:
             return envelope(world, None, 2190002)
         if world.now >= record["expires_at"]:
             return envelope(world, None, 2190008)
-        return envelope(world, {"ticket": world.mint("", 40), "expires_in": 7200})
+        if "open.get.ticket" not in world.config["douyin"]["app_capabilities"]:
+            return envelope(world, None, 2190004, "应用未获得该能力")
+        dy, ttl = store(world), int(world.config["douyin"]["ticket_ttl"])
+        for held in dy.tickets.values():  # asking again retires the last ticket, 5 minutes later
+            if held["client_key"] == record["client_key"]:
+                held["expires_at"] = min(held["expires_at"], world.now + timedelta(minutes=5))
+        ticket = world.mint("", 40)
+        dy.tickets[ticket] = {
+            "client_key": record["client_key"],
+            "expires_at": world.now + timedelta(seconds=ttl),
+        }
+        return envelope(world, {"ticket": ticket, "expires_in": ttl})
 
     return [
         Route("/platform/oauth/connect/", connect, methods=["GET"]),

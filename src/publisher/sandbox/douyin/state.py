@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "redirect_domains": ["app.example"],
     "allow_loopback": True,
     "known_users": [],  # open_ids that `at_users` may name, besides the author's own
+    # The app's capabilities for the share path (no user grant): get_share needs jump.basic and h5.share.
+    "app_capabilities": ["h5.share", "open.get.ticket", "jump.basic"],
+    "ticket_ttl": 7200,
     "string_counters": False,  # answer statistics as strings, as some answers do
     "offline": [],  # capabilities answering 28001056 能力已下线: "video.list", "video.data"
     "granted_scopes": [
@@ -77,6 +80,7 @@ MESSAGES = {
     28001008: "access_token过期",
     28001012: "用户未授权该api",
     28001015: "access_token与open_id不匹配",
+    28001018: "应用未获得该能力",
     28001056: "能力已下线",
     28003017: "quota已用完",
     28003018: "请求频率过高",
@@ -93,6 +97,9 @@ class DouyinState:
     access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     refresh_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     client_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)  # open tickets (getticket)
+    shares: dict[str, dict[str, Any]] = field(default_factory=dict)  # share_id -> what asked for it
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)  # short-link token -> get_share body
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # chunked upload sessions
     videos: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploaded video files
     images: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -121,6 +128,14 @@ class DouyinState:
             "images": list(self.images.values()),
             "uploads": [{"upload_id": k, "parts": sorted(u["parts"])} for k, u in self.uploads.items()],
             "items": list(self.items.values()),
+            "share_links": [
+                {
+                    "expires_at": v["expires_at"].isoformat(),
+                    "state": v["body"].get("state"),
+                    "used_by": v["used_by"],
+                }
+                for v in self.links.values()
+            ],
         }
 
 
@@ -170,7 +185,7 @@ def code_of(status: int, data: dict[str, Any]) -> str | None:
     inner = data.get("data")
     if not isinstance(inner, dict):
         inner = {}
-    code = inner.get("error_code", (data.get("extra") or {}).get("error_code"))
+    code = inner.get("error_code", (data.get("extra") or {}).get("error_code", data.get("err_no")))
     return None if code is None else str(code)
 
 
