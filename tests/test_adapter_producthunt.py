@@ -210,7 +210,28 @@ def test_post_key_from_url_id_or_slug() -> None:
     assert post_key(ref(1, "123456")) == ("id", "123456")
     assert post_key(ref(1, "weekly-ai")) == ("slug", "weekly-ai")
     assert post_key(RemoteRef(1, "producthunt", "p", "x", None, NOW, ids={"slug": "s-1"})) == ("slug", "s-1")
-    assert post_key(ref(1, "", "https://www.producthunt.com/products/weekly-ai")) is None
+    assert post_key(ref(1, "", "https://www.producthunt.com/products/weekly-ai")) == ("slug", "weekly-ai")
+    later = "https://www.producthunt.com/products/weekly-ai/launches/weekly-ai-2?ref=x"
+    assert post_key(ref(1, "", later)) == ("slug", "weekly-ai-2")
+    assert post_key(ref(1, "", "https://www.producthunt.com/products/weekly-ai/awards")) == (
+        "slug",
+        "weekly-ai",
+    )
+    assert post_key(ref(1, "", "https://www.producthunt.com/products/new")) is None
+    assert post_key(ref(1, "", "https://www.producthunt.com/topics/ai")) is None
+
+
+def test_posts_and_products_urls_both_read_the_launch() -> None:
+    sandbox = Sandbox()
+    sandbox.launch("weekly-ai", createdAt="2026-03-02T07:00:00Z")
+    refs = [
+        ref(1, "", "https://www.producthunt.com/posts/weekly-ai"),
+        ref(2, "", "https://www.producthunt.com/products/weekly-ai"),
+        ref(3, "", "https://www.producthunt.com/products/weekly-ai/launches/weekly-ai"),
+    ]
+    samples = run(sandbox.adapter().fetch_metrics(refs))
+    assert by_name(samples, 1) == by_name(samples, 2) == by_name(samples, 3) != {}
+    assert sandbox.graphql_calls() == 1  # one launch, asked once for the three references
 
 
 def test_metrics_read_votes_comments_rating_featured_and_grow_with_the_clock() -> None:

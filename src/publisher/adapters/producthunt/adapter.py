@@ -76,19 +76,34 @@ class RateLimitedPartial(errors.RateLimited):
 
 
 def post_key(ref: RemoteRef) -> tuple[str, str] | None:
-    """("slug", s) or ("id", n) from a stored slug, the remote id, or the confirmed /posts/<slug> URL."""
+    """("slug", s) or ("id", n) from a stored slug, the remote id, or the confirmed launch URL.
+
+    A launch's URL is /posts/<slug> or /products/<product>/launches/<slug>; a product's page /products/<slug>
+    names the product, whose first launch has the same slug (a later launch needs one of the launch URLs)."""
     if ref.ids.get("slug"):
         return "slug", str(ref.ids["slug"])
     for text in (ref.remote_id, ref.url or ""):
         text = text.strip()
         if "producthunt.com" in text:
-            parts = [p for p in urlsplit(text if "://" in text else f"https://{text}").path.split("/") if p]
-            if len(parts) >= 2 and parts[0] == "posts":
-                return "slug", parts[1]
+            slug = url_slug(text)
+            if slug is not None:
+                return "slug", slug
         elif text.isdigit():
             return "id", text
         elif re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
             return "slug", text
+    return None
+
+
+def url_slug(url: str) -> str | None:
+    """The launch slug in a producthunt.com URL (/posts/<s>, /products/<p>/launches/<s>, /products/<s>)."""
+    parts = [p for p in urlsplit(url if "://" in url else f"https://{url}").path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "posts":
+        return parts[1]
+    if len(parts) >= 4 and parts[0] == "products" and parts[2] == "launches":
+        return parts[3]
+    if len(parts) >= 2 and parts[0] == "products" and parts[1] != "new":
+        return parts[1]
     return None
 
 
@@ -227,7 +242,7 @@ class ProductHuntAdapter:
             key = post_key(ref)
             if key is None:
                 logger.warning(
-                    "producthunt post %s: no slug or id in %r; confirm its /posts/<slug> URL",
+                    "producthunt post %s: no slug or id in %r; confirm its /posts/<slug> or /products/ URL",
                     ref.post_id,
                     ref.url or ref.remote_id,
                 )

@@ -1,4 +1,4 @@
-"""The Product Hunt fake under /ph: OAuth, and GraphQL (a hand-written minimal schema) with complexity limits.
+"""The Product Hunt fake under /ph: OAuth, and GraphQL (Product Hunt's public schema) with complexity limits.
 
 The real API cannot create posts, so launches are created through the control plane
 (POST /__fake/producthunt/posts); their votes and comments then grow with the virtual clock.
@@ -6,19 +6,20 @@ The real API cannot create posts, so launches are created through the control pl
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from graphql import GraphQLError, build_schema, execute_sync, parse, validate
+from graphql import GraphQLError, execute_sync, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from publisher.sandbox.core import World, iso, parse_time, secret_digest
-from publisher.sandbox.producthunt.schema import SDL, query_cost
+from publisher.sandbox.producthunt.resolvers import root
+from publisher.sandbox.producthunt.schema import load_schema, query_cost
+from publisher.sandbox.producthunt.validation import problems
 
 PREFIX = "/ph"
 #: Settings under world.config["producthunt"] (PLATFORMS.md); values marked [U] are assumptions.
@@ -30,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "revoked_tokens": [],
 }
 
-SCHEMA = build_schema(SDL)
+SCHEMA = load_schema()
 UNAUTHORIZED = {
     "error": "invalid_oauth_token",
     "error_description": "Please supply a valid access token. Refer to our api documentation "
@@ -66,149 +67,6 @@ def store(world: World) -> ProductHuntState:
 
 def error_body(world: World, code: int, message: str) -> tuple[int, dict[str, Any]]:
     return 200, {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-
-
-def _cursor(index: int) -> str:
-    return base64.b64encode(f"cursor:{index}".encode()).decode()
-
-
-def _offset(after: str | None) -> int:
-    if not after:
-        return 0
-    try:
-        return int(base64.b64decode(after).decode().split(":")[1]) + 1
-    except (ValueError, IndexError):
-        raise GraphQLError("Invalid cursor") from None
-
-
-def _connection(nodes: list[Any], first: int | None, after: str | None) -> dict[str, Any]:
-    start = _offset(after)
-    size = 20 if first is None else max(0, first)
-    chosen = nodes[start : start + size]
-    edges = [{"cursor": _cursor(start + n), "node": node} for n, node in enumerate(chosen)]
-    return {
-        "edges": edges,
-        "totalCount": len(nodes),
-        "pageInfo": {
-            "endCursor": edges[-1]["cursor"] if edges else None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "hasNextPage": start + len(chosen) < len(nodes),
-            "hasPreviousPage": start > 0,
-        },
-    }
-
-
-def vote_times(world: World, key: str, created: datetime, count: int) -> list[datetime]:
-    """When each of the `count` votes came: the moment the post's vote curve reached it (to the second)."""
-    horizon = max(0, int((world.now - created).total_seconds()))
-    times = []
-    low = 0
-    for k in range(1, count + 1):
-        lo, hi = low, horizon
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if world.engagement(key, "votes", created, created + timedelta(seconds=mid)) >= k:
-                hi = mid
-            else:
-                lo = mid + 1
-        low = lo
-        times.append(created + timedelta(seconds=lo))
-    return times
-
-
-def _post_view(world: World, post: dict[str, Any]) -> dict[str, Any]:
-    created = parse_time(post["createdAt"])
-    key = "ph:" + post["id"]
-    votes, comments = world.engagement(key, "votes", created), world.engagement(key, "comments", created)
-
-    def comment_list(
-        info: Any, first: int | None = None, after: str | None = None, order: str = "NEWEST", **_: Any
-    ) -> dict[str, Any]:
-        nodes: list[dict[str, Any]] = [
-            {
-                "id": f"{post['id']}{k:05d}",
-                "body": f"Comment #{k} on {post['name']}",
-                "createdAt": iso(min(world.now, created + timedelta(minutes=k))),
-                "votesCount": world.engagement(f"{key}:c{k}", "votes", created) // 20,
-                "parentId": None,
-                "url": f"{post['url']}#comment-{k}",
-            }
-            for k in range(comments, 0, -1)
-        ]
-        if order == "VOTES_COUNT":
-            nodes.sort(key=lambda c: -c["votesCount"])
-        return _connection(nodes, first, after)
-
-    def vote_list(
-        info: Any,
-        first: int | None = None,
-        after: str | None = None,
-        createdAfter: str | None = None,
-        createdBefore: str | None = None,
-        **_: Any,
-    ) -> dict[str, Any]:
-        since = parse_time(createdAfter) if createdAfter else None
-        until = parse_time(createdBefore) if createdBefore else None
-        nodes = [
-            {"id": f"{post['id']}v{k:05d}", "createdAt": iso(at), "userId": str(10_000 + k)}
-            for k, at in enumerate(vote_times(world, key, created, votes), start=1)
-            if (since is None or at > since) and (until is None or at < until)
-        ]
-        nodes.reverse()  # newest first, as the site lists them
-        return _connection(nodes, first, after)
-
-    return {
-        **post,
-        "votesCount": votes,
-        "commentsCount": comments,
-        "comments": comment_list,
-        "votes": vote_list,
-        "reviewsRating": round(4 + (int(secret_digest(key)[:4], 16) % 10) / 10, 1),
-    }
-
-
-def _visible(world: World) -> list[dict[str, Any]]:
-    return [p for p in store(world).posts.values() if parse_time(p["createdAt"]) <= world.now]
-
-
-def _root(world: World, user: bool) -> dict[str, Any]:
-    def post(info: Any, id: str | None = None, slug: str | None = None) -> dict[str, Any] | None:
-        for candidate in _visible(world):
-            if (id is not None and candidate["id"] == id) or (slug is not None and candidate["slug"] == slug):
-                return _post_view(world, candidate)
-        return None
-
-    def posts(
-        info: Any,
-        first: int | None = None,
-        after: str | None = None,
-        order: str = "RANKING",
-        postedAfter: str | None = None,
-        postedBefore: str | None = None,
-        **_: Any,
-    ) -> dict[str, Any]:
-        views = [_post_view(world, p) for p in _visible(world)]
-        if postedAfter:
-            views = [v for v in views if parse_time(v["createdAt"]) > parse_time(postedAfter)]
-        if postedBefore:
-            views = [v for v in views if parse_time(v["createdAt"]) < parse_time(postedBefore)]
-        if order == "NEWEST":
-            views.sort(key=lambda v: v["createdAt"], reverse=True)
-        elif order == "FEATURED_AT":
-            views.sort(key=lambda v: v.get("featuredAt") or "", reverse=True)
-        else:
-            views.sort(key=lambda v: -v["votesCount"])
-        return _connection(views, first, after)
-
-    def made_posts(info: Any, first: int | None = None, after: str | None = None, **_: Any) -> dict[str, Any]:
-        return _connection([_post_view(world, p) for p in _visible(world)], first, after)
-
-    viewer = (
-        {"user": {"id": "1", "name": "Sandbox Maker", "username": "sandbox_maker", "madePosts": made_posts}}
-        if user
-        else None
-    )
-    return {"post": post, "posts": posts, "viewer": viewer}
 
 
 def _rate_headers(world: World, window: dict[str, Any]) -> dict[str, str]:
@@ -261,12 +119,9 @@ def routes(world: World) -> list[Route]:
             return JSONResponse(
                 {"data": None, "errors": [{"message": str(exc)}]}, headers=_rate_headers(world, window)
             )
-        problems = validate(SCHEMA, document)
-        if problems:
-            return JSONResponse(
-                {"data": None, "errors": [e.formatted for e in problems]},
-                headers=_rate_headers(world, window),
-            )
+        refused = problems(SCHEMA, document)
+        if refused:  # graphql-ruby answers a query that fails validation with errors only, no data key
+            return JSONResponse({"errors": refused}, headers=_rate_headers(world, window))
         variables = body.get("variables") if isinstance(body.get("variables"), dict) else {}
         cost = query_cost(document, variables, body.get("operationName"))
         if window["used"] + cost > world.config["producthunt"]["complexity_limit"]:
@@ -287,7 +142,7 @@ def routes(world: World) -> list[Route]:
         result = execute_sync(
             SCHEMA,
             document,
-            root_value=_root(world, token["kind"] == "user"),
+            root_value=root(world, store(world).posts, user_token=token["kind"] == "user"),
             variable_values=variables,
             operation_name=body.get("operationName"),
         )
@@ -380,7 +235,13 @@ def control_routes(world: World) -> list[Route]:
             "featuredAt": body.get("featuredAt"),
             "website": body.get("website", "https://example.com"),
             "url": f"https://www.producthunt.com/posts/{body['slug']}",
-            "thumbnail": {"url": f"https://ph-files.imgix.net/{post_id}.png", "type": "image"},
+            "thumbnail": {
+                "url": f"https://ph-files.imgix.net/{post_id}.png",
+                "type": "image",
+                "videoUrl": None,
+            },
+            "gallery": [str(u) for u in body.get("gallery") or []],
+            "topics": [str(t) for t in body.get("topics") or ["Productivity"]],
         }
         return JSONResponse(ph.posts[post_id], status_code=201)
 

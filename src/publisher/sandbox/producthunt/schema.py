@@ -1,10 +1,11 @@
-"""A minimal hand-written Product Hunt GraphQL schema and the query-complexity rule the fake charges.
+"""Product Hunt's public GraphQL schema (vendored: SCHEMA_SOURCE.md) and the complexity rule the fake charges.
 
-Mutation holds only stubs, so a `postCreate` attempt fails validation exactly as on the real API.
+The real Mutation type holds only goals and follows: a `postCreate` attempt fails validation, as it does live.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -12,76 +13,30 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
+    GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    build_schema,
 )
 
-SDL = """
-scalar DateTime
+HERE = Path(__file__).parent
+#: Product Hunt's own SDL, byte for byte, and the fields the live API added since (SCHEMA_SOURCE.md).
+SDL = (HERE / "schema.graphql").read_text(encoding="utf-8") + "\n\n"
+SDL += (HERE / "schema_additions.graphql").read_text(encoding="utf-8")
 
-enum PostsOrder { FEATURED_AT NEWEST RANKING VOTES }
-enum CommentsOrder { NEWEST VOTES_COUNT }
 
-type Media { url: String! type: String! }
-type PageInfo { endCursor: String startCursor: String hasNextPage: Boolean! hasPreviousPage: Boolean! }
-
-type Comment { id: ID! body: String! createdAt: DateTime! votesCount: Int! parentId: ID url: String! }
-type CommentEdge { cursor: String! node: Comment! }
-type CommentConnection { edges: [CommentEdge!]! pageInfo: PageInfo! totalCount: Int! }
-
-type Vote { id: ID! createdAt: DateTime! userId: ID! }
-type VoteEdge { cursor: String! node: Vote! }
-type VoteConnection { edges: [VoteEdge!]! pageInfo: PageInfo! totalCount: Int! }
-
-type Post {
-  id: ID!
-  name: String!
-  slug: String!
-  tagline: String!
-  description: String
-  url: String!
-  website: String!
-  createdAt: DateTime!
-  featuredAt: DateTime
-  votesCount: Int!
-  commentsCount: Int!
-  reviewsRating: Float!
-  thumbnail: Media
-  comments(first: Int, after: String, order: CommentsOrder = NEWEST): CommentConnection!
-  votes(first: Int, after: String, createdAfter: DateTime, createdBefore: DateTime): VoteConnection!
-}
-type PostEdge { cursor: String! node: Post! }
-type PostConnection { edges: [PostEdge!]! pageInfo: PageInfo! totalCount: Int! }
-
-type User {
-  id: ID!
-  name: String!
-  username: String!
-  madePosts(first: Int, after: String): PostConnection!
-}
-type Viewer { user: User! }
-
-type Query {
-  post(id: ID, slug: String): Post
-  posts(first: Int, after: String, order: PostsOrder = RANKING, postedAfter: DateTime,
-        postedBefore: DateTime, featured: Boolean): PostConnection!
-  viewer: Viewer
-}
-
-type Error { field: String! message: String! }
-input UserFollowInput { userId: ID! clientMutationId: String }
-type UserFollowPayload { clientMutationId: String errors: [Error!]! }
-input GoalCreateInput { title: String! clientMutationId: String }
-type GoalCreatePayload { clientMutationId: String errors: [Error!]! }
-
-type Mutation {
-  userFollow(input: UserFollowInput!): UserFollowPayload!
-  goalCreate(input: GoalCreateInput!): GoalCreatePayload!
-}
-"""
+def load_schema() -> GraphQLSchema:
+    """The vendored schema plus the live additions SDL cannot express (an argument on an existing field)."""
+    schema = build_schema(SDL)
+    query = schema.query_type
+    assert query is not None
+    query.fields["posts"].args["url"] = GraphQLArgument(GraphQLString)
+    return schema
 
 
 def query_cost(document: DocumentNode, variables: dict[str, Any], operation_name: str | None) -> int:
