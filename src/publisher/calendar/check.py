@@ -130,7 +130,7 @@ def find_item(calendar: Calendar, ref: str) -> Checked:
 def _late_window(ws: Workspace, target: Target) -> timedelta:
     """The target's late window as sync computes it: its `late_window:` field, else the platform's."""
     from publisher.errors import ConfigError
-    from publisher.platforms.rules import _duration
+    from publisher.platforms.durations import duration as _duration
 
     default = ws.rules[target.platform].schedule.late_window_s if target.platform in ws.rules else 7200.0
     value = target.fields.get("late_window")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.errors import ConfigError
 from publisher.models import Item, Target
-from publisher.platforms.rules import _duration
+from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
 from publisher.store.posts import scheduled_for_account
 from publisher.workspace.files import known_keys, read_schedule_file

@@ -109,7 +109,7 @@ def _desired(
 
 def _seconds(value: Any, default: float) -> float:
     from publisher.errors import ConfigError
-    from publisher.platforms.rules import _duration
+    from publisher.platforms.durations import duration as _duration
 
     try:
         return _duration(value, where="", key="")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.daemon.cron import Cron, parse_cron
 from publisher.errors import ConfigError
-from publisher.platforms.rules import _duration
+from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
 from publisher.store.jobs import claim_period, finish_period, queued_due_after
 from publisher.workspace.files import read_schedule_file

@@ -16,6 +16,7 @@ import yaml
 
 from publisher.errors import ConfigError
 from publisher.models import DECLARATIONS
+from publisher.platforms.durations import duration as _duration
 
 COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes", "html_text")
 
@@ -230,16 +231,6 @@ def _size(value: Any, *, where: str, key: str) -> int:
         raise ConfigError(f"expected a size such as 1000000 or '1 MB', got {value!r}", path=where, key=key)
     unit = {"B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3, "GiB": 1024**3}
     return int(float(m.group(1)) * unit[m.group(2) or "B"])
-
-
-def _duration(value: Any, *, where: str, key: str) -> float:
-    """Accept 7200, "2h", "30m", "45s", "14d"."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    m = re.fullmatch(r"\s*([\d.]+)\s*(s|m|h|d)?\s*", str(value))
-    if not m:
-        raise ConfigError(f"expected a duration such as 2h, 30m or 7200, got {value!r}", path=where, key=key)
-    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
 
 
 def _aspect(value: Any, *, where: str, key: str) -> float:

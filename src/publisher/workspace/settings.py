@@ -9,15 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from publisher.compliance.lists import list_files, load_lists
-from publisher.compliance.scan import Rules
 from publisher.errors import ConfigError
-from publisher.platforms.rules import PlatformRules, _duration, load_rules, platform_dirs
+from publisher.platforms.durations import duration as _duration
+
+if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status) needs no rules
+    from publisher.compliance.scan import Rules
+    from publisher.platforms.rules import PlatformRules
 
 CONFIG_NAME = "publisher.toml"
 DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
@@ -234,6 +236,8 @@ class Workspace:
 
     @cached_property
     def rules(self) -> dict[str, PlatformRules]:
+        from publisher.platforms.rules import load_rules, platform_dirs
+
         dirs = platform_dirs(self.platforms_dir, DEFAULTS_DIR / "platforms")
         return {name: load_rules(path) for name, path in dirs.items()}
 
@@ -241,6 +245,10 @@ class Workspace:
     def compliance(self) -> Rules:
         """The word lists in force: the packaged `compliance/*.yaml`, a workspace file of the same name
         replacing the packaged one, other workspace files added; plus `platforms/<name>/compliance.yaml`."""
+        from publisher.compliance.lists import list_files, load_lists
+        from publisher.compliance.scan import Rules
+        from publisher.platforms.rules import platform_dirs
+
         files = {p.name: p for p in list_files(DEFAULTS_DIR / "compliance")}
         files.update({p.name: p for p in list_files(self.root / "compliance")})
         common = load_lists(files[name] for name in sorted(files))
