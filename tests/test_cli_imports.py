@@ -57,7 +57,9 @@ def loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, list[str]]:
     return data["code"], data["loaded"]
 
 
-@pytest.mark.parametrize("args", [("--help",), ("status", "--help"), ("report", "--help")])
+@pytest.mark.parametrize(
+    "args", [("--help",), ("status", "--help"), ("report", "--help"), ("import", "--help")]
+)
 def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
     code, loaded = loaded_by(*args)
     assert code == 0

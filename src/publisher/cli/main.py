@@ -3,9 +3,9 @@
 
 Exit codes: 0 ok, 1 a problem the user must fix (content, config, a failed post), 2 a usage error. The
 commands live in one module per group, each registering itself on the shared `app` (cli/common.py) when
-imported: `calendar` (init, check, sync, plan, status, publish, preview), `ops` (running and acting on
-posts) and `data` (metrics, reports, calendar export). The calendar is imported first, so `--help` lists it
-first.
+imported: `calendar` (init, check, sync, plan, status, publish, preview), `blog` (import), `ops` (running and
+acting on posts) and `data` (metrics, reports, calendar export). The calendar is imported first, so
+`--help` lists it first.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 
 from rich.markup import escape
 
+import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)

@@ -42,7 +42,22 @@ COMMON_FIELDS: dict[str, str] = {
     "declare": "str",  # original | repost | ai_generated | ai_assisted (models.DECLARATIONS)
     "source": "str",  # where a repost comes from (required with `declare: repost`)
     "allow": "allow",  # acknowledged compliance hits: [{word: 第一, reason: ...}]
+    "published_on": "history",  # when it first appeared elsewhere (a blog's `date`): kept, never scheduled
 }
+#: Fields a blog's front matter has, and what the calendar says instead (a plain "did you mean" misleads:
+#: `date` is not `late_window`, `subtitle` is not `title`).
+BLOG_FIELDS: dict[str, str] = {
+    "date": "to publish it at a time write `publish_at: {value}`; to keep when it first appeared elsewhere "
+    "write `published_on: {value}` (`publisher import` does this for a whole blog)",
+    "updated": "to keep when it first appeared write `published_on:`; the calendar tracks edits itself",
+    "categories": "write them as `tags: [...]`",
+    "category": "write it as `tags: [...]`",
+    "subtitle": "write a summary as `description:` (for 公众号: `platforms: {{wechat: {{digest: ...}}}}`)",
+    "summary": "write it as `description:` (for 公众号: `platforms: {{wechat: {{digest: ...}}}}`)",
+    "excerpt": "write it as `description:`, or keep a `<!--more-->` line after the summary",
+    "layout": "the calendar has no layouts: remove it",
+}
+_HISTORY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 OVERRIDABLE = {
     "title",
     "body",
@@ -181,6 +196,13 @@ def read_item(
                     f"`{key}` is a platform-specific field",
                     f"move it under `platforms: {{<platform>: {{{key}: ...}}}}`",
                 )
+            elif key in BLOG_FIELDS:
+                shown = str(data[key]) if isinstance(data[key], str | int) else "2026-12-01 12:00"
+                r.add(
+                    key,
+                    f"`{key}` is a blog field the calendar does not read",
+                    BLOG_FIELDS[key].format(value=shown),
+                )
             else:
                 r.add(
                     key,
@@ -206,6 +228,7 @@ def read_item(
     base["body"] = body if "body" not in data else _text(data, "body", r)
     base["title"] = title
     _check_field_types(base, "", r)
+    _check_field_types({k: data[k] for k in ("published_on",) if k in data}, "", r)
     targets = _targets(data, base, r, path)
     _check_declarations(data, targets, r)
     media_paths = _media_paths(data, path, r)
@@ -350,6 +373,8 @@ def _check_field_types(
             r.add(
                 dotted, f"`{key}` must be a list of file paths, e.g. [media/a.png, media/b.png]", "", platform
             )
+        elif kind == "history" and not (isinstance(value, str) and _HISTORY.match(value.strip())):
+            r.add(dotted, f"`{key}` must be a date such as 2015-03-02 or 2015-03-02 10:30", "", platform)
         elif kind == "path" and not isinstance(value, str):
             r.add(dotted, f"`{key}` must be a file path, e.g. media/launch.mp4", "", platform)
 

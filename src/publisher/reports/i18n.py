@@ -151,6 +151,101 @@ LABELS: dict[str, dict[str, str]] = {
         "by weekday and hour published",
     },
     "b_few": {"zh": "（少于 {n} 篇，仅供参考）", "en": " (fewer than {n}: a hint only)"},
+    # `publisher import DIR`: what became of each blog post
+    "im_head_source": {"zh": "源文件", "en": "Source"},
+    "im_head_item": {"zh": "写入", "en": "Item file"},
+    "im_head_outcome": {"zh": "结果", "en": "Outcome"},
+    "im_head_changes": {"zh": "改动", "en": "Changes"},
+    "im_head_check": {"zh": "检查", "en": "Check"},
+    "im_title": {"zh": "导入 {kind} 博客：{source}", "en": "Importing the {kind} blog at {source}"},
+    "im_title_dry": {"zh": "（试运行：不写入任何文件）", "en": " (dry run: nothing is written)"},
+    "im_outcome_written": {"zh": "已写入", "en": "written"},
+    "im_outcome_would_write": {"zh": "将写入", "en": "would write"},
+    "im_outcome_unchanged": {"zh": "已导入过（内容相同）", "en": "already imported (same text)"},
+    "im_outcome_exists": {"zh": "未写入：已存在", "en": "not written: exists"},
+    "im_outcome_unreadable": {"zh": "未写入：无法读取", "en": "not written: unreadable"},
+    "im_check_ok": {"zh": "通过（{warnings} 个提示）", "en": "ok ({warnings} warning(s))"},
+    "im_check_errors": {
+        "zh": "{errors} 个错误、{warnings} 个提示：运行 publisher check",
+        "en": "{errors} error(s), {warnings} warning(s): run publisher check",
+    },
+    "im_summary": {"zh": "{kind}：{n} 篇（{parts}）", "en": "{kind}: {n} post(s) ({parts})"},
+    "im_needs": {"zh": "；{n} 篇需要处理", "en": "; {n} need a person"},
+    "im_none": {
+        "zh": "{source} 里没有找到 Markdown 文章（.md / .markdown）",
+        "en": "no Markdown posts (.md / .markdown) found in {source}",
+    },
+    "im_next": {
+        "zh": "导入的内容都是草稿（status: draft）：检查后填上 publish_at 并改为 ready 才会发布。",
+        "en": "Imported items are drafts (status: draft): nothing is published until you set publish_at "
+        "and status: ready.",
+    },
+    "im_line": {"zh": "第 {line} 行：", "en": "line {line}: "},
+    "im_routine": {"zh": "另有 {n} 项常规改动（-v 查看）", "en": "and {n} routine change(s) (-v lists them)"},
+    "im_draft": {"zh": "status: draft（草稿，不会发布）", "en": "status: draft (never published as is)"},
+    "im_title_from": {"zh": "没有 title：用“{title}”", "en": "no title: used “{title}”"},
+    "im_title_heading": {
+        "zh": "删除了与标题相同的一级标题",
+        "en": "removed the first-level heading that repeats the title",
+    },
+    "im_date": {
+        "zh": "date {date} → published_on（首次发布的历史时间，不是发布时间）",
+        "en": "date {date} → published_on (when it first appeared; not a publish time)",
+    },
+    "im_tags": {"zh": "{fields} → tags: {tags}", "en": "{fields} → tags: {tags}"},
+    "im_tag_space": {
+        "zh": "标签“{tag}”含空格，改为“{new}”（小红书话题遇空格会断开）",
+        "en": "tag “{tag}” has a space; now “{new}” (小红书 ends a topic at a space)",
+    },
+    "im_summary_field": {"zh": "{field} → description", "en": "{field} → description"},
+    "im_cover": {"zh": "{field} → cover: {path}", "en": "{field} → cover: {path}"},
+    "im_cover_missing": {
+        "zh": "{field}: {ref} 找不到或是远程图片，未用作封面",
+        "en": "{field}: {ref} not found or remote; not used as the cover",
+    },
+    "im_was_draft": {"zh": "原文是草稿（draft: true）", "en": "it was a draft in the blog (draft: true)"},
+    "im_author": {
+        "zh": "author → {platforms} 的作者：{author}",
+        "en": "author → author on {platforms}: {author}",
+    },
+    "im_dropped": {
+        "zh": "删除了用不上的字段：{fields}",
+        "en": "dropped fields the calendar has no use for: {fields}",
+    },
+    "im_images": {
+        "zh": "正文里的 {n} 张本地图片 → images（小红书笔记的配图）",
+        "en": "the body's {n} local image(s) → images (a 小红书 note's pictures)",
+    },
+    "im_more": {
+        "zh": "保留 <!--more-->：其上的文字作为公众号摘要（digest）",
+        "en": "kept <!--more-->: the text above it becomes the WeChat digest",
+    },
+    "im_codeblock": {"zh": "{{% {tag} %}} → ``` 代码块", "en": "{{% {tag} %}} → ``` code block"},
+    "im_quote": {"zh": "{{% {tag} %}} → 引用块", "en": "{{% {tag} %}} → block quote"},
+    "im_asset_img": {"zh": "{{% asset_img {name} %}} → {path}", "en": "{{% asset_img {name} %}} → {path}"},
+    "im_figure": {"zh": "Hugo figure → Markdown 图片", "en": "Hugo figure → Markdown image"},
+    "im_baseurl": {"zh": "去掉了 {tag}", "en": "resolved {tag}"},
+    "im_image": {"zh": "图片 {ref} → {path}", "en": "image {ref} → {path}"},
+    "im_image_missing": {
+        "zh": "图片 {ref} 在博客目录里找不到：保留原样，请补上文件",
+        "en": "image {ref} is not in the blog folder: kept as written; add the file",
+    },
+    "im_remote_image": {
+        "zh": "远程图片 {ref}：保留链接（下载到 content/media/ 更可靠）",
+        "en": "remote image {ref}: link kept (downloading it into content/media/ is safer)",
+    },
+    "im_unknown_tag": {
+        "zh": "无法转换的模板标签 {tag}：保留原样，请手工改写（check 会拒绝模板代码）",
+        "en": "template tag {tag} cannot be converted: kept; rewrite it by hand (check refuses templates)",
+    },
+    "im_unclosed": {"zh": "{what} 没有闭合", "en": "{what} is never closed"},
+    "im_exists": {
+        "zh": "{path} 已存在且内容不同：没有覆盖（改名或删除后再导入）",
+        "en": "{path} exists with other text: not overwritten (rename or remove it, then import again)",
+    },
+    "im_not_utf8": {"zh": "不是 UTF-8 编码：请另存为 UTF-8", "en": "not UTF-8: save it as UTF-8"},
+    "im_unreadable": {"zh": "无法读取：{why}", "en": "cannot be read: {why}"},
+    "im_front_matter": {"zh": "头部信息有误：{why}", "en": "front matter: {why}"},
 }
 
 #: A post's state as people say it (models.PostState values).

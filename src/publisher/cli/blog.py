@@ -1,0 +1,87 @@
+"""`publisher import DIR`: move a blog (Hexo, Hugo, Jekyll or a folder of Markdown) into the calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from publisher.cli.common import (
+    JsonOpt,
+    VerboseOpt,
+    WorkspaceOpt,
+    app,
+    choice,
+    err,
+    lit,
+    new_table,
+    out,
+    print_json,
+    setup_logging,
+)
+from publisher.errors import UsageError
+
+__all__ = ["import_blog"]
+
+
+@app.command("import")
+def import_blog(
+    directory: Annotated[
+        Path, typer.Argument(help="The blog's folder (Hexo, Hugo, Jekyll, or any Markdown).")
+    ],
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform", "-p", help="Target platform of every item (repeat; default: the article platforms)."
+        ),
+    ] = None,
+    into: Annotated[str, typer.Option(help="Sub-folder of content/ to write into (default: content/).")] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Import a blog's posts as draft items with their images, and report what changed per file.
+
+    Exit 0: every post imported and checked clean; 1: a post was not written or needs fixing (the report
+    says which and why); 2: a usage error."""
+    setup_logging(verbose)
+    from publisher.content.item import platform_alias
+    from publisher.importer import import_blog as run_import
+    from publisher.importer import report
+    from publisher.reports.i18n import check_lang, t
+    from publisher.workspace.settings import open_workspace
+
+    ws = open_workspace(workspace)
+    language = check_lang(lang, ws.settings.language)
+    targets = [platform_alias(p) for p in platform or ()]
+    for name in targets:
+        if name not in ws.rules:
+            raise UsageError(f"--platform: unknown platform {name!r}; one of {', '.join(sorted(ws.rules))}")
+    if into and (Path(into).is_absolute() or ".." in Path(into).parts):
+        raise UsageError("--into: give a folder inside content/, e.g. --into blog")
+    result = run_import(ws, directory, targets, dry_run=dry_run, into=into)
+    if as_json:
+        print_json(report.to_dict(result, language))
+    elif not result.files:
+        err.print(t("im_none", language, source=result.source), markup=False)
+    else:
+        from publisher.importer.sites import kind_label
+
+        title = t("im_title", language, kind=kind_label(result.kind), source=result.source)
+        table = new_table(title + (t("im_title_dry", language) if dry_run else ""))
+        for key in ("source", "item", "outcome", "changes", "check"):
+            table.add_column(t(f"im_head_{key}", language))
+        for row in report.rows(result, language, verbose=verbose):
+            table.add_row(*(lit(cell) for cell in row))
+        out.print(table)
+        out.print(report.summary(result, language), markup=False)
+        out.print(t("im_next", language), markup=False)
+    raise typer.Exit(0 if result.ok else 1)
