@@ -19,6 +19,8 @@ from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
 from pygments.token import Error, _TokenType
 
+from publisher.render.css import short_colour
+
 __all__ = ["MAC_HEADER", "code_lines", "known_language"]
 
 _NBSP = "\x00"  # placeholder for a space that must not collapse, swapped for &nbsp; after escaping
@@ -46,20 +48,24 @@ def known_language(lang: str) -> bool:
     return lang.lower() in _builtin_lexer_aliases()
 
 
-def _short_hex(colour: str) -> str:
-    c = colour.lower()
-    return c[0] + c[2] + c[4] if len(c) == 6 and c[0::2] == c[1::2] else c
-
-
 @lru_cache(maxsize=4096)
 def _css(style: StyleMeta, ttype: _TokenType) -> str:
-    """Inline CSS for one token type: its colour only (bold/italic cost bytes), nothing for errors."""
+    """Inline CSS for one token type: its colour only (bold/italic cost bytes), nothing for errors, and
+    nothing for a grey: beside the block's own dark grey text it marks nothing a reader would notice."""
     if ttype is Error or ttype in Error.subtypes:
         return ""
     while not style.styles_token(ttype) and ttype.parent is not None:
         ttype = ttype.parent  # a style lists only some types; the rest take their parent's look
     colour = style.style_for_token(ttype)["color"]
-    return f"color:#{_short_hex(colour)}" if colour else ""
+    if not colour or _grey(colour):
+        return ""
+    return f"color:{short_colour('#' + colour)}"
+
+
+def _grey(colour: str) -> bool:
+    """Whether a 6-digit hex colour has no hue (red, green and blue within 8 of each other)."""
+    rgb = [int(colour[k : k + 2], 16) for k in (0, 2, 4)]
+    return max(rgb) - min(rgb) <= 8
 
 
 def _segments(code: str, lang: str, style_name: str) -> Iterable[tuple[str, str]]:

@@ -22,6 +22,7 @@ from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
 from publisher.render.code_blocks import MAC_HEADER, code_lines
+from publisher.render.css import short_colour
 from publisher.render.markdown import MORE, UrlMap, is_external, parse_article, parser_options, rewrite_urls
 from publisher.render.math_images import MathError, formula
 
@@ -88,45 +89,47 @@ class WechatArticle:
 
 
 def _styles(t: WechatTheme) -> dict[str, str]:
-    """Per-element styles: only what differs from the root section, which every element inherits."""
-    heading = "margin:1.5em 0 .8em"
+    """Per-element styles: only what differs from the root section, which every element inherits.
+
+    Typography (size, line height, colour, spacing) is set once on the root; an element states only its box
+    (margins, padding, borders) and what it changes. No declaration repeats a default or an inherited value,
+    colours take their shortest spelling, and the last block inside a container has no bottom margin at all.
+    """
+    accent, muted = short_colour(t.accent), short_colour(t.muted_color)
+    heading = "margin:2em 0 1em;font-weight:700"  # WeChat's page sets h1-h6 to 400 and 16px
     return {
         "section": (
-            f"font-size:{t.font_size_px}px;line-height:{t.line_height};color:{t.text_color};"
+            f"font-size:{t.font_size_px}px;line-height:{t.line_height};color:{short_colour(t.text_color)};"
             f"letter-spacing:{t.letter_spacing};word-break:break-word"
         ),
-        "p": "margin:0 0 1em",
+        "p": "margin:0 0 1em",  # only before another paragraph: every other block brings its own margin
         "h1": f"{heading};font-size:22px;text-align:center",
-        "h2": f"{heading};font-size:20px;border-bottom:2px solid {t.accent}",
-        "h3": f"{heading};font-size:18px;border-left:4px solid {t.accent};padding-left:8px",
+        "h2": f"{heading};font-size:20px;border-bottom:2px solid {accent}",
+        "h3": f"{heading};font-size:18px;border-left:4px solid {accent};padding-left:8px",
         "h4": f"{heading};font-size:17px",
-        "h5": f"{heading};font-size:16px",
-        "h6": f"{heading};font-size:16px;color:{t.muted_color}",
-        "ul": "margin:0 0 1em;padding-left:1.2em;list-style-type:none",
-        "ol": "margin:0 0 1em;padding-left:1.2em;list-style-type:none",
-        "blockquote": (f"margin:0 0 1em;padding:8px 12px 1px;border-left:4px solid {t.accent};color:#666"),
+        "h5": heading,
+        "h6": f"{heading};color:{muted}",
+        "list": "margin:1em 0;list-style:none",  # flush left (WeChat zeroes padding), markers are text
+        "nested_list": "padding-left:1em;list-style:none",  # inside an item: no margin of its own
+        "blockquote": f"margin:1em 0;padding:8px 12px;border-left:4px solid {accent}",
         "hr": "border:0;border-top:1px solid #e5e5e5;margin:2em 0",
-        "table_wrap": "overflow-x:auto;margin:0 0 1em",
-        "table": "border-collapse:collapse;border:1px solid #ddd;font-size:14px;white-space:nowrap",
-        "tr": "border-bottom:1px solid #ddd",
-        "th": "padding:4px 8px",
-        "td": "padding:4px 8px",
-        "strong": f"color:{t.accent}",
-        "a": f"color:{t.accent};text-decoration:none",
-        "img": "max-width:100%",
-        "figure": "margin:0 0 1em;text-align:center",
-        "figcaption": f"font-size:14px;color:{t.muted_color}",
-        "code": "color:#c7254e",  # code is monospace by default; a colour is enough to set it apart
-        "pre": (
-            f"font-size:13px;line-height:1.6;background-color:{t.code_background};padding:12px;"
-            "margin:0 0 1em;overflow-x:auto;letter-spacing:0"
+        "table_wrap": "overflow:auto;margin:1em 0",
+        # cells are spaced by the table (one declaration), not padded one by one: a wide table has hundreds
+        "table": (
+            f"border-spacing:12px 6px;background-color:{short_colour(t.code_background)};font-size:14px;"
+            "white-space:nowrap"
         ),
-        "pre_code": "display:block;white-space:nowrap",
-        "sup": f"color:{t.accent};font-size:12px",
-        "math_block": "margin:0 0 1em;text-align:center;overflow-x:auto",
-        "ref_title": f"font-size:14px;font-weight:bold;color:{t.muted_color};margin:2em 0 0.5em",
-        "refs": f"font-size:12px;line-height:1.6;color:{t.muted_color};word-break:break-all",
-        "ref": "margin:0 0 0.3em",
+        "a": f"color:{accent};text-decoration:none",
+        "img": "max-width:100%",
+        "figure": "margin:1em 0;text-align:center",
+        "figcaption": f"font-size:14px;color:{muted}",
+        "pre": (
+            f"font-size:13px;background-color:{short_colour(t.code_background)};padding:12px;margin:1em 0;"
+            "overflow:auto;white-space:nowrap"  # lines are <br>: nothing may wrap, the block scrolls instead
+        ),
+        "math_block": "margin:1em 0;text-align:center;overflow:auto",
+        "ref_title": f"font-size:14px;font-weight:bold;color:{muted};margin:2em 0 .5em",
+        "refs": f"font-size:12px;line-height:1.6;color:{muted};word-break:break-all",
     }
 
 
@@ -260,7 +263,10 @@ def _mark_structure(tokens: list[Token], theme: WechatTheme) -> list[Token]:
                 first.content = first.content[found.end() :]
                 if not first.content and len(inline.children) > 1 and inline.children[1].type == "softbreak":
                     del inline.children[1]
+        if tok.type == "paragraph_close" and not (nxt is not None and nxt.type == "paragraph_open"):
+            _opener(tokens, i).meta["last"] = True  # what follows brings its own margin (or nothing does)
         if tok.type in ("bullet_list_open", "ordered_list_open"):
+            tok.meta["nested"] = bool(lists)
             start = tok.attrGet("start")
             lists.append(
                 [int(start) if start is not None else 1] if tok.type == "ordered_list_open" else [-1]
@@ -277,6 +283,16 @@ def _mark_structure(tokens: list[Token], theme: WechatTheme) -> list[Token]:
         out.append(tok)
         i += 1
     return out
+
+
+def _opener(tokens: list[Token], end: int) -> Token:
+    """The token opening the block closed at `end`."""
+    depth = 0
+    for k in range(end, -1, -1):
+        depth += tokens[k].nesting
+        if depth == 0:
+            return tokens[k]
+    return tokens[end]
 
 
 def _closer(tokens: list[Token], start: int) -> Token:
@@ -321,7 +337,10 @@ class _WechatRenderer(RendererHTML):
         tok = tokens[idx]
         if "figure" in tok.meta:
             return self._open("figure")
-        return "" if tok.hidden else self._open("p") + escape(tok.meta.get("marker", ""))
+        if tok.hidden:
+            return ""
+        opened = "<p>" if tok.meta.get("last") else self._open("p")
+        return opened + escape(tok.meta.get("marker", ""))
 
     def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         tok = tokens[idx]
@@ -345,15 +364,21 @@ class _WechatRenderer(RendererHTML):
         if kind is None:
             return self._open("blockquote")
         title, colour, background = ALERTS[kind]
-        box = (
-            f"margin:0 0 1em;padding:10px 14px 1px;border-left:4px solid {colour};"
-            f"background-color:{background}"
-        )
-        head = f'<p style="margin:0 0 0.5em;font-weight:bold;color:{colour}">{title}</p>'
+        box = f"margin:1em 0;padding:10px 14px;border-left:4px solid {colour};background-color:{background}"
+        head = f'<p style="margin:0 0 .5em;font-weight:bold;color:{colour}">{title}</p>'
         return f'<section style="{box}">{head}'
 
     def blockquote_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return "</section>" if "alert" in tokens[idx].meta else "</blockquote>"
+
+    def bullet_list_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._list(tokens[idx])
+
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return self._list(tokens[idx])
+
+    def _list(self, tok: Token) -> str:
+        return self._open(tok.tag, "nested_list" if tok.meta.get("nested") else "list")
 
     def list_item_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         marker = tokens[idx].meta.get("marker", "")
@@ -383,7 +408,7 @@ class _WechatRenderer(RendererHTML):
 
     def _code(self, body: str) -> str:
         header = MAC_HEADER if self.theme.code_header == "mac" else ""
-        return f"{self._open('pre')}{header}{self._open('code', 'pre_code')}{body}</code></pre>"
+        return f"{self._open('pre')}{header}<code>{body}</code></pre>"
 
     def code_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         text = escape(tokens[idx].content, quote=False).replace("  ", "&nbsp; ")
@@ -493,10 +518,10 @@ def render_article(
             notes.entries[n - 1] = (n, re.sub(r"^<p[^>]*>|</p>$", "", inner_html), "")
     body = renderer.render(_mark_structure(tokens, theme), options, env)
     styles = renderer.styles
-    if notes.entries:
-        refs = "".join(f'<p style="{styles["ref"]}">{_reference(*entry)}</p>' for entry in notes.entries)
+    if notes.entries:  # one paragraph, a line per note: one style for the whole list
+        refs = "<br>".join(_reference(*entry) for entry in notes.entries)
         title = f'<p style="{styles["ref_title"]}">{escape(theme.references_title)}</p>'
-        body += f'{title}<section style="{styles["refs"]}">{refs}</section>'
+        body += f'{title}<p style="{styles["refs"]}">{refs}</p>'
     html = f'<section style="{styles["section"]}">{body}</section>'.replace("\n", "")
     entries = tuple(
         (n, re.sub(r"<[^>]+>", "", text) if not url else text, url) for n, text, url in notes.entries
@@ -606,6 +631,7 @@ ALLOWED_CSS = frozenset(
         "border-width",
         "border-radius",
         "border-collapse",
+        "border-spacing",
         "width",
         "max-width",
         "min-width",
@@ -615,6 +641,7 @@ ALLOWED_CSS = frozenset(
         "overflow",
         "overflow-x",
         "overflow-y",
+        "list-style",
         "list-style-type",
         "box-sizing",
     ]
@@ -622,7 +649,8 @@ ALLOWED_CSS = frozenset(
 # CSS that can run code or fetch things in some engine (IE expression, -moz-binding, url()), and the
 # escapes/comments that could hide those words from a plain substring test.
 _BAD_CSS = re.compile(
-    r"url\s*\(|expression|javascript:|vbscript:|behavio(u)?r|binding|@import|\\|/\*|<", re.IGNORECASE
+    r"url\s*\(|image-set|image\s*\(|src\s*\(|cross-fade|element\s*\(|paint\s*\(|expression|javascript:|vbscript:|behavio(u)?r|binding|@import|\\|/\*|<",
+    re.IGNORECASE,
 )
 
 
