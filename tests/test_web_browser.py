@@ -4,19 +4,11 @@ tests/artifacts/ (desktop and a 390-px phone width)."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
-import httpx
 import pytest
+from support.browser import ARTIFACTS, ELEMENT, Browser, open_browser
 from support.procs import wait_for
 from test_web import NOW, copy_example, state_of, to_awaiting_manual
 
@@ -24,128 +16,12 @@ from publisher.web import create_app, start_background
 from publisher.workspace.settings import open_workspace
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
-T = TypeVar("T")
-
-
-def _tools() -> tuple[str, str]:
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
-    if chromium and driver:
-        return chromium, driver
-    missing = "chromium" if not chromium else "chromedriver"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{missing} is missing: apt-get install -y chromium chromium-driver")
-    pytest.skip(f"{missing} not installed (apt-get install -y chromium chromium-driver)")
-
-
-class Browser:
-    """Just enough of W3C WebDriver: navigate, find, click, type, read, run a script, screenshot."""
-
-    def __init__(self, base: str, session: str) -> None:
-        self.session = f"{base}/session/{session}"
-        self.http = httpx.Client(timeout=30)
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(method, self.session + path, json=body)
-        value = response.json().get("value")
-        if response.status_code != 200:
-            raise AssertionError(f"webdriver {method} {path}: {value}")
-        return value
-
-    def go(self, url: str) -> None:
-        self._call("POST", "/url", {"url": url})
-
-    @property
-    def url(self) -> str:
-        return str(self._call("GET", "/url"))
-
-    def find(self, css: str, within: str | None = None) -> str:
-        path = f"/element/{within}/element" if within else "/element"
-        return str(self._call("POST", path, {"using": "css selector", "value": css})[ELEMENT])
-
-    def find_all(self, css: str) -> list[str]:
-        return [e[ELEMENT] for e in self._call("POST", "/elements", {"using": "css selector", "value": css})]
-
-    def click(self, element: str) -> None:
-        self._call("POST", f"/element/{element}/click", {})
-
-    def type(self, element: str, text: str) -> None:
-        self._call("POST", f"/element/{element}/value", {"text": text})
-
-    def text(self, element: str) -> str:
-        return str(self._call("GET", f"/element/{element}/text"))
-
-    def run(self, script: str, *args: Any) -> Any:
-        return self._call("POST", "/execute/sync", {"script": script, "args": list(args)})
-
-    def size(self, width: int, height: int) -> None:
-        self._call("POST", "/window/rect", {"width": width, "height": height})
-
-    def screenshot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / name
-        path.write_bytes(base64.b64decode(self._call("GET", "/screenshot")))
-        return path
 
 
 @pytest.fixture()
 def browser(tmp_path: Path) -> Iterator[Browser]:
-    chromium, driver = _tools()
-    port = _free_port()
-    # Its own process group: the browser chromedriver starts goes with it, even if a test fails midway.
-    proc = subprocess.Popen(
-        [driver, f"--port={port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(base), timeout=20, what="chromedriver to start")
-        options = {
-            "binary": chromium,
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--disable-extensions",
-                "--window-size=1280,900",
-                "--force-device-scale-factor=1",
-                f"--user-data-dir={tmp_path / 'profile'}",
-            ],
-        }
-        created = httpx.post(
-            f"{base}/session",
-            timeout=60,
-            json={"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}},
-        ).json()["value"]
-        assert "sessionId" in created, created
-        b = Browser(base, created["sessionId"])
-        try:
-            yield b
-        finally:
-            b.http.delete(b.session)  # closes the browser
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _ready(base: str) -> bool:
-    try:
-        return bool(httpx.get(f"{base}/status", timeout=2).json()["value"]["ready"])
-    except (httpx.HTTPError, ValueError, KeyError):
-        return False
+    with open_browser(tmp_path / "profile") as b:
+        yield b
 
 
 def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tmp_path: Path) -> None:

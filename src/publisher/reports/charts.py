@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from publisher.adapters import spec_for
-from publisher.reports.i18n import platform_name, weekday
+from publisher.reports.i18n import platform_name, ui, weekday
 
 SPARE = ("#3b82f6", "#a855f7", "#f59e0b", "#14b8a6")
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
@@ -104,12 +104,21 @@ def bar_chart(top: list[tuple[str, str, float]], label: str, lang: str) -> str:
 
 
 def heat_chart(heat: list[list[float | None]], counts: list[list[int]], label: str, lang: str) -> str:
-    """Seven rows (weekdays) by 24 columns (hours); darker = more interactions than the platform's median."""
-    cell, left, top = 24, 36, 22
-    width, height = left + 24 * cell + 10, top + 7 * cell + 10
+    """Seven rows (weekdays) by 24 columns (hours); darker = more interactions than the platform's median.
+    Both axes are titled (the weekday title above the day names, inside the drawing) and a low..high
+    legend explains the colour."""
+    cell, left, top = 24, 44, 40
+    grid_bottom = top + 7 * cell
+    width, height = left + 24 * cell + 10, grid_bottom + 58
     values = [v for row in heat for v in row if v is not None]
     high = max(values or [1.0]) or 1.0
     body = [
+        f'<text class="axis-title" x="{left - 6}" y="{top - 24}" text-anchor="end" fill="#444">'
+        f"{escape(ui('axis_weekday', lang))}</text>",
+        f'<text class="axis-title" x="{left + 12 * cell}" y="{grid_bottom + 18}" text-anchor="middle" '
+        f'fill="#444">{escape(ui("axis_hour", lang))}</text>',
+    ]
+    body += [
         f'<text x="{left + h * cell + cell / 2}" y="{top - 8}" text-anchor="middle" fill="#666">{h}</text>'
         for h in range(0, 24, 3)
     ]
@@ -127,4 +136,18 @@ def heat_chart(heat: list[list[float | None]], counts: list[list[int]], label: s
                 f'<rect class="cell" x="{left + h * cell}" y="{top + d * cell}" width="{cell - 2}" '
                 f'height="{cell - 2}" fill="{fill}"><title>{escape(tip)}</title></rect>'
             )
+    # The legend: low .. high in five steps of the same colour scale.
+    key_y, key_x = grid_bottom + 32, left + 12 * cell - 60
+    body.append(
+        f'<text x="{key_x - 6}" y="{key_y + 11}" text-anchor="end" fill="#666">'
+        f"{escape(ui('heat_low', lang))}</text>"
+    )
+    for i in range(5):
+        body.append(
+            f'<rect class="key" x="{key_x + i * 24}" y="{key_y}" width="22" height="14" '
+            f'fill="rgba(7,120,200,{0.15 + 0.85 * i / 4:.2f})"/>'
+        )
+    body.append(
+        f'<text x="{key_x + 5 * 24 + 4}" y="{key_y + 11}" fill="#666">{escape(ui("heat_high", lang))}</text>'
+    )
     return _svg("heat", width, height, label, body)

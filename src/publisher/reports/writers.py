@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import unicodedata
@@ -83,6 +85,25 @@ def render_markdown(report: Report) -> str:
     return _env(False).get_template("report.md.j2").render(**_context(report)).rstrip() + "\n"
 
 
+#: The HTML report's one script, kept constant (it reads what it expects from the body's data attribute) so a
+#: page that serves the report may allow exactly it by hash (`SELF_CHECK_HASH`) and nothing else.
+SELF_CHECK = """
+(function () {
+  // A self-check for headless tests and for people: every chart drew something, or the page says why not.
+  var expected = Number(document.body.getAttribute("data-expect-charts") || "3");
+  var charts = document.querySelectorAll("svg.chart");
+  var drawn = 0;
+  charts.forEach(function (svg) {
+    if (svg.getBBox().width > 0 && svg.childElementCount > 1) { drawn += 1; }
+  });
+  var ok = drawn === charts.length && drawn === expected;
+  document.body.setAttribute("data-charts", String(drawn));
+  document.body.setAttribute("data-rendered", ok ? "ok" : "incomplete");
+})();
+"""
+SELF_CHECK_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SELF_CHECK.encode("utf-8")).digest()).decode()
+
+
 def render_html(report: Report) -> str:
     lang = report.lang
     c = report.charts
@@ -91,7 +112,11 @@ def render_html(report: Report) -> str:
         "top": Markup(bar_chart(c.top, t("top", lang), lang)),
         "heat": Markup(heat_chart(c.heat, c.heat_posts, t("heat", lang), lang)),
     }
-    return _env(True).get_template("report.html.j2").render(**_context(report), charts=charts)
+    return (
+        _env(True)
+        .get_template("report.html.j2")
+        .render(**_context(report), charts=charts, self_check=Markup(SELF_CHECK))
+    )
 
 
 def render_json(report: Report) -> str:

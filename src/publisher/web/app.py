@@ -80,6 +80,7 @@ def create_app(
         Route("/new", pages.new_post_page),
         Route("/new", pages.new_post, methods=["POST"]),
         Route("/events", live.events_endpoint(broadcaster)),
+        Route("/favicon.ico", pages.favicon),
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

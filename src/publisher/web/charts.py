@@ -136,7 +136,9 @@ def heat(charts: Charts, lang: str) -> dict[str, Any] | None:
     return {
         **_base(lang),
         "tooltip": {"trigger": "item", "confine": True},
-        "grid": {"left": 16, "right": 24, "top": 24, "bottom": 96, "containLabel": True},
+        # containLabel keeps the tick labels inside, not the axis names: the weekday axis's name stands above
+        # the grid (nameLocation start on an inverse axis), so the top margin leaves it room.
+        "grid": {"left": 16, "right": 24, "top": 44, "bottom": 96, "containLabel": True},
         "xAxis": {
             "type": "category",
             "data": [f"{h:02d}" for h in range(24)],
@@ -150,6 +152,8 @@ def heat(charts: Charts, lang: str) -> dict[str, Any] | None:
             "data": [weekday(d, lang) for d in range(7)],
             "name": ui("axis_weekday", lang),
             "nameLocation": "start",  # inverse: the top, clear of the hour labels
+            "nameGap": 12,
+            "nameTextStyle": {"align": "right", "verticalAlign": "bottom"},
             "inverse": True,
             "splitArea": {"show": True},
         },

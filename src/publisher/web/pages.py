@@ -157,6 +157,15 @@ async def calendar_page(request: Request) -> Response:
     return render(request, "calendar", context)
 
 
+async def favicon(_request: Request) -> Response:
+    """GET /favicon.ico: what a browser asks for on pages without an icon link (previews, reports)."""
+    return FileResponse(
+        Path(__file__).parent / "static" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"cache-control": "max-age=86400"},
+    )
+
+
 def _first_image(fields: Mapping[str, Any]) -> str:
     images = fields.get("images")
     if isinstance(images, list) and images and isinstance(images[0], str):

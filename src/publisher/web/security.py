@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher.errors import UsageError
+from publisher.reports.writers import SELF_CHECK_HASH
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 TOKEN_COOKIE = "publisher_token"
@@ -37,6 +38,8 @@ DOCUMENT_CSP = (
 )
 # The preview index shows each platform's page in a same-origin frame: frames allowed there, scripts never.
 PREVIEW_CSP = DOCUMENT_CSP + "; frame-src 'self'"
+# A report shown in the dashboard runs its own self-check script (allowed by its hash) and nothing else.
+REPORT_CSP = DOCUMENT_CSP + f"; script-src '{SELF_CHECK_HASH}'"
 PREVIEW_PREFIX = "/previews/"
 DOCUMENT_PREFIXES = ("/metrics/view",)
 
@@ -178,7 +181,7 @@ def _with_headers(send: Send, path: str) -> Send:
     if path.startswith(PREVIEW_PREFIX):
         csp = PREVIEW_CSP
     else:
-        csp = DOCUMENT_CSP if path.startswith(DOCUMENT_PREFIXES) else PAGE_CSP
+        csp = REPORT_CSP if path.startswith(DOCUMENT_PREFIXES) else PAGE_CSP
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
