@@ -51,6 +51,7 @@ STATS = {
     "download_count": ("downloads",),
     "forward_count": ("forwards",),
 }
+JSON = {"content-type": "application/json"}
 OFFLINE = 28001056  # 能力已下线: reported for video/list and video data (PLATFORMS.md 2.5)
 BASE_STATS = {
     "avg_play_duration": "avg_play_duration_s",
@@ -124,7 +125,8 @@ class DouyinAdapter:
                         sleep=self.sleep,
                         classify=lambda r: envelope(r, now=self._now()),
                         params={"open_id": tokens.open_id, **(params or {})},
-                        headers={"access-token": token},
+                        # the documented examples send content-type application/json on reads too
+                        headers={"access-token": token, **(JSON if method == "GET" else {})},
                         **kw,
                     )
                     self.platform_clock.observe(response)

@@ -114,6 +114,7 @@ async def upload_video(
             f"{V1}/complete_video_part_upload/",
             idempotent=True,
             params={"upload_id": ids["upload_id"]},
+            json={},  # an empty JSON body, as init_video_part_upload (tests/fixtures/douyin)
         )
     # When it was uploaded bounds the reconcile window even if a later attempt finds it consumed.
     sink(video_id=str(data["video"]["video_id"]), uploaded_at=now.isoformat())
