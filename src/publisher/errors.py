@@ -70,6 +70,10 @@ class StoreError(PublisherError):
     """The store refused an operation (illegal state transition, a held lock)."""
 
 
+class Interrupted(PublisherError):
+    """Work given up because the process is stopping; it is not finished and runs again later."""
+
+
 class PlatformError(PublisherError):
     """A platform call failed. `code` is the platform's own error code or the HTTP status."""
 

@@ -1,10 +1,12 @@
-"""Processes for crash tests: the sandbox and the daemon each in a process of their own, and the sandbox's
-control plane (/__fake) over HTTP."""
+"""Processes for crash tests: `publisher sandbox` and `publisher run` each in a process of their own, started
+through the console script as a user starts them, and the sandbox's control plane (/__fake) over HTTP."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +31,13 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
     env.update(extra or {})
     return env
+
+
+def publisher_exe() -> str:
+    """The `publisher` console script, as installed."""
+    exe = shutil.which("publisher")
+    assert exe, "the publisher console script is not installed (pip install -e .)"
+    return exe
 
 
 def free_port() -> int:
@@ -97,10 +106,11 @@ class Sandbox:
 
     @classmethod
     def start(cls, seed: int = 0, log: Path | None = None) -> Sandbox:
+        """`publisher sandbox --port P --seed S`, and wait until its control plane answers."""
         port = free_port()
         out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
-            [sys.executable, "-m", "publisher.sandbox", "--port", str(port), "--seed", str(seed)],
+            [publisher_exe(), "sandbox", "--port", str(port), "--seed", str(seed)],
             env=child_env(),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -126,16 +136,18 @@ class Sandbox:
     def config(self, patch: dict[str, Any]) -> None:
         self.client.post("/__fake/config", json=patch).raise_for_status()
 
-    def clock(self, now: datetime | None = None) -> None:
-        at = (now or datetime.now(UTC)).isoformat()
+    def clock(self, now: datetime | None = None, *, skew_s: float = 0.0) -> None:
+        """Set the fake's clock (it stands still between settings): `now`, or the wall clock + `skew_s`."""
+        at = ((now or datetime.now(UTC)) + timedelta(seconds=skew_s)).isoformat()
         self.client.post("/__fake/clock", json={"now": at}).raise_for_status()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM; killed after `grace` s (it waits for requests still held by a delay fault)."""
         self.client.close()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -186,3 +198,69 @@ class DaemonProc:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return self.kill()
+
+
+@dataclass
+class Run:
+    """`publisher run --sandbox -w DIR` as a user starts it: the console script with default settings; the
+    environment names only what a user may set there (credentials, PUBLISHER_SANDBOX_URL,
+    PUBLISHER_DATABASE_URL)."""
+
+    proc: subprocess.Popen[bytes]
+    workspace: Path
+
+    @classmethod
+    def start(cls, workspace: Path, env: Mapping[str, str], *, log: IO[bytes] | None = None) -> Run:
+        ready = workspace / ".publisher" / READY
+        ready.unlink(missing_ok=True)  # a SIGKILLed daemon leaves its ready file behind
+        proc = subprocess.Popen(
+            [publisher_exe(), "run", "--sandbox", "-w", str(workspace)],
+            env=child_env(env),
+            stdout=log if log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            cwd=workspace,
+        )
+        return cls(proc, workspace)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def serving(self) -> bool:
+        """The daemon wrote its ready file (synced, armed, first tick done); fails if it exited."""
+        assert self.alive(), f"publisher run exited with {self.proc.returncode} (see its log)"
+        ready = self.workspace / ".publisher" / READY
+        try:
+            return ready.read_text(encoding="utf-8").strip() == str(self.proc.pid)
+        except OSError:
+            return False
+
+    def started(self) -> bool:
+        """The daemon is past its imports and its start (the heartbeat of this pid is written)."""
+        assert self.alive(), f"publisher run exited with {self.proc.returncode} (see its log)"
+        beat = self.workspace / ".publisher" / HEARTBEAT
+        try:
+            return bool(json.loads(beat.read_text(encoding="utf-8")).get("pid") == self.proc.pid)
+        except (OSError, ValueError):  # not written yet (it is replaced atomically, never half-written)
+            return False
+
+    def wait_serving(self, timeout: float = 90) -> None:
+        wait_for(self.serving, timeout=timeout, every=0.05, what="publisher run to serve")
+
+    def kill(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        return self.proc.wait(timeout=30)
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, and wait up to `timeout` s for the exit code; a daemon still running then is killed."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"publisher run did not stop within {timeout} s of SIGTERM") from None
+
+
+READY = "daemon.ready"  # publisher.daemon.service.READY_NAME
+HEARTBEAT = "daemon.heartbeat"  # publisher.daemon.heartbeat.HEARTBEAT_NAME

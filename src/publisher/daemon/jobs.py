@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.daemon.cron import Cron, parse_cron
-from publisher.errors import ConfigError
+from publisher.errors import ConfigError, Interrupted
 from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
 from publisher.store.jobs import claim_period, finish_period, queued_due_after
@@ -185,6 +186,8 @@ class JobContext:
     period: Period
     notifier: Any = None
     sandbox_url: str | None = None  # set under `run --sandbox` and `rehearse`: adapters talk to this fake
+    #: set when the daemon stops: a long action gives up (raising Interrupted) and its period runs again later
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 Action = Callable[[JobContext], str | None]
@@ -242,10 +245,17 @@ def run_due_jobs(
     actions: Mapping[str, Action],
     notifier: Any = None,
     sandbox_url: str | None = None,
+    stop: threading.Event | None = None,
 ) -> list[JobRun]:
-    """Run every enabled job whose current period is due and not yet run (by anyone)."""
+    """Run every enabled job whose current period is due and not yet run (by anyone).
+
+    `stop` (the daemon is stopping): no further job starts, and an action that gives up raises Interrupted,
+    which leaves its `job_run` row unfinished (reopened by the next start or leader) and ends this call."""
+    stop = stop or threading.Event()
     runs: list[JobRun] = []
     for job in jobs:
+        if stop.is_set():
+            break
         if not job.enabled:
             continue
         period = current_period(store, job, now)
@@ -261,8 +271,15 @@ def run_due_jobs(
                     job.name,
                     period.key,
                     "ok",
-                    action(JobContext(ws, store, now, job, period, notifier, sandbox_url)) or "",
+                    action(JobContext(ws, store, now, job, period, notifier, sandbox_url, stop)) or "",
                 )
+            except Interrupted:
+                logger.info(
+                    "job %s (%s) stopped with the daemon; it runs again at the next start",
+                    job.name,
+                    period.key,
+                )
+                raise
             except Exception as exc:
                 logger.warning("job %s (%s) failed", job.name, period.key, exc_info=True)
                 run = JobRun(job.name, period.key, "failed", f"{type(exc).__name__}: {exc}")

@@ -1,7 +1,8 @@
 """The daemon (`publisher run`): the clock, the folder watcher and the recurring jobs around the queue.
 
 APScheduler 3 is only the alarm clock: every job it holds just rings a bell, and each ring runs one `tick`
-that re-reads the store (reap expired leases, run what is due through the queue, run due recurring jobs).
+that re-reads the store (reap expired leases, run what is due through the queue) and starts the due recurring
+jobs in the background (daemon/background.py: a slow metrics pull never holds back a post or a stop).
 Its jobs are rebuilt from the store at every start and re-armed after every tick, so a lost job store loses
 nothing, and `misfire_grace_time=None` means APScheduler never drops a late ring: the queue's late policy
 decides what a late post becomes.
@@ -14,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -30,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
 from publisher.daemon import heartbeat
+from publisher.daemon.background import JobThread
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
 from publisher.errors import PublisherError
@@ -77,6 +80,7 @@ class DaemonSettings:
     debounce_ms: int = 50
     leader_retry_s: float = 3.0
     max_rounds: int = 200  # batches per tick; the next alarm continues (bounds a tick that makes no progress)
+    job_stop_s: float = 3.0  # a stop waits this long for a recurring job to give up; then leaves it behind
 
 
 @dataclass
@@ -140,6 +144,7 @@ class Daemon:
         self.syncs = 0
         self._sync_pending = False  # start(defer_sync=True): serve() runs the first sync in a thread
         self._saved_meanwhile: set[Path] = set()  # saves seen while that first sync ran; handled after it
+        self.background = JobThread()  # serve(): recurring jobs run here, off the tick
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -330,7 +335,35 @@ class Daemon:
 
     async def tick(self) -> TickResult:
         """Reap expired leases, run every due post (batch by batch, until none is due or we are stopping),
-        poll submitted posts, and run due recurring jobs when this node leads them."""
+        poll submitted posts, then run due recurring jobs when this node leads them and wait for them
+        (`run --once`, rehearsals; `serve()` runs the jobs in the background instead)."""
+        result = await self.work()
+        if not self.stopping and self.jobs and self._leads():
+            result.jobs = await asyncio.to_thread(self._run_jobs, list(self.jobs), self.clock(), None)
+        return result
+
+    def _run_jobs(self, jobs: list[Job], now: datetime, stop: threading.Event | None) -> list[JobRun]:
+        return run_due_jobs(
+            self.ws,
+            self.store,
+            jobs,
+            now=now,
+            actions=self.actions,
+            notifier=self.notifier,
+            sandbox_url=self.sandbox_url,
+            stop=stop,
+        )
+
+    def kick_jobs(self) -> bool:
+        """Start the due recurring jobs in the background when this node leads them and no run is in flight;
+        the caller does not wait. True if a run started."""
+        if self.stopping or not self.jobs or self.background.busy or not self._leads():
+            return False
+        jobs, now = list(self.jobs), self.clock()
+        return self.background.kick(lambda stop: self._run_jobs(jobs, now, stop))
+
+    async def work(self) -> TickResult:
+        """The posts' part of a tick: reap, run what is due, poll submitted posts."""
         assert self.queue is not None, "start() first"
         result = TickResult()
         if self.liveness is not None:
@@ -351,17 +384,6 @@ class Daemon:
                 break
         if not self.stopping:
             await self.queue.poll_submitted()
-        if not self.stopping and self.jobs and self._leads():
-            result.jobs = await asyncio.to_thread(
-                run_due_jobs,
-                self.ws,
-                self.store,
-                self.jobs,
-                now=self.clock(),
-                actions=self.actions,
-                notifier=self.notifier,
-                sandbox_url=self.sandbox_url,
-            )
         return result
 
     def next_wake(self) -> datetime | None:
@@ -471,7 +493,11 @@ class Daemon:
                 if self.stopping:
                     break
                 self._wake.clear()
-                tick = asyncio.create_task(self.tick(), name="tick")
+                try:
+                    self.kick_jobs()  # in the background: the posts below never wait for a job
+                except Exception:  # e.g. leadership could not be checked: the next alarm tries again
+                    logger.warning("recurring jobs not started", exc_info=True)
+                tick = asyncio.create_task(self.work(), name="tick")
                 await asyncio.wait({tick, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 if not tick.done():
                     await self._finish_in_flight(tick)
@@ -488,6 +514,7 @@ class Daemon:
             heartbeat.clear(self.ws.state_dir, self.owner)
             scheduler.shutdown(wait=False)
             self._stop.set()
+            self.background.stop(self.settings.job_stop_s)  # before the leadership and the lock go
             watcher.cancel()
             stopper.cancel()
             pending = [t for t in (watcher, stopper, first_sync) if t is not None]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from publisher.adapters.base import Adapter
-from publisher.errors import PlatformError, RateLimited, TransientError
+from publisher.errors import Interrupted, PlatformError, RateLimited, TransientError
 from publisher.metrics.samples import record_account_figures, sample_rows
 from publisher.models import MetricSample, RemoteRef
 from publisher.redact import redact_text
@@ -22,6 +23,7 @@ from publisher.workspace.settings import Workspace
 logger = logging.getLogger(__name__)
 BATCH = 50  # refs per fetch_metrics call: small enough for every platform's list limits
 READ_ATTEMPTS = 3
+STOP_CHECK_S = 0.05  # how often a pull looks whether it was asked to stop (a poll interval)
 
 AdapterFor = Callable[
     [str, str], Adapter | None
@@ -129,11 +131,29 @@ def pull(
     adapter_for: AdapterFor,
     accounts: bool = True,
     sleep: Sleep = asyncio.sleep,
+    stop: threading.Event | None = None,
 ) -> PullResult:
-    """`publisher metrics pull`: the synchronous face of `pull_async` (call it outside an event loop)."""
-    return asyncio.run(
-        pull_async(ws, store, now=now, since=since, adapter_for=adapter_for, accounts=accounts, sleep=sleep)
+    """`publisher metrics pull`: the synchronous face of `pull_async` (call it outside an event loop).
+
+    `stop` (the daemon is stopping): the pull is cancelled mid-request or mid-wait and raises Interrupted;
+    nothing of it is stored (samples are appended only at the end)."""
+    work = pull_async(
+        ws, store, now=now, since=since, adapter_for=adapter_for, accounts=accounts, sleep=sleep
     )
+    return asyncio.run(_unless_stopped(work, stop))
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, PullResult], stop: threading.Event | None) -> PullResult:
+    task = asyncio.ensure_future(work)
+    if stop is None:
+        return await task
+    while not task.done():
+        if stop.is_set():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            raise Interrupted("the metrics pull was cancelled because the daemon is stopping")
+        await asyncio.wait({task}, timeout=STOP_CHECK_S)
+    return task.result()
 
 
 def default_adapter_for(
@@ -174,5 +194,6 @@ def job_pull(ctx: Any) -> str:
         since=since,
         adapter_for=adapter_for,
         accounts=bool(args.get("accounts", True)),
+        stop=getattr(ctx, "stop", None),
     )
     return result.summary()
