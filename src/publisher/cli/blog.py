@@ -56,12 +56,14 @@ def import_blog(
     from publisher.content.item import platform_alias
     from publisher.importer import import_blog as run_import
     from publisher.importer import report
+    from publisher.platforms.rules import alias_map
     from publisher.reports.i18n import check_lang, t
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
     language = check_lang(lang, ws.settings.language)
-    targets = [platform_alias(p) for p in platform or ()]
+    aliases = alias_map(ws.rules)
+    targets = [platform_alias(p, aliases) for p in platform or ()]
     for name in targets:
         if name not in ws.rules:
             raise UsageError(f"--platform: unknown platform {name!r}; one of {', '.join(sorted(ws.rules))}")
