@@ -176,7 +176,7 @@ def test_is_external() -> None:
 
 def test_md_to_plain_headings_paragraphs_and_line_breaks() -> None:
     text = "# 3 步搞定周报\n\n第一行\n第二行  \n第三行\n\n\n\n## 小结\n结尾。"
-    assert md_to_plain(text) == "3 步搞定周报\n\n第一行\n第二行\n第三行\n\n小结\n\n结尾。"
+    assert md_to_plain(text) == "▍3 步搞定周报\n\n第一行\n第二行\n第三行\n\n▍小结\n\n结尾。"
 
 
 def test_md_to_plain_lists() -> None:
@@ -188,7 +188,7 @@ def test_md_to_plain_removes_emphasis_keeps_code_and_drops_images() -> None:
     text = (
         "**粗**、*斜*、~~删~~、`代码`\n\n![图](media/a.png)\n\n```python\nprint('hi')  # 注释\n```\n\n> 引用"
     )
-    assert md_to_plain(text) == "粗、斜、删、代码\n\nprint('hi')  # 注释\n\n引用"
+    assert md_to_plain(text) == "粗、斜、删、代码\n\n    print('hi')  # 注释\n\n「引用」"
 
 
 def test_md_to_plain_links_inline_and_text_styles() -> None:
@@ -220,7 +220,20 @@ def test_md_to_plain_raw_html_stays_literal_text() -> None:
 
 
 def test_md_to_plain_table_and_rule() -> None:
-    assert md_to_plain("|名|值|\n|-|-|\n|a|1|\n\n---\n\n完") == "名 | 值\na | 1\n\n———\n\n完"
+    assert md_to_plain("|名|值|\n|-|-|\n|a|1|\n\n---\n\n完") == "a：1\n\n———\n\n完"
+    assert md_to_plain("|a|b|c|\n|-|-|-|\n|1|2<br>二|3|") == "a｜b｜c\n1｜2 二｜3"
+
+
+def test_md_to_plain_marks_what_a_note_reader_needs_to_see() -> None:
+    """小红书 and 抖音 show no formatting: headings, quotes, alerts and code carry text markers."""
+    text = (
+        "## 小节 **二**\n\n> 第一段\n>\n> 第二段\n\n> [!TIP]\n> 记得保存\n\n"
+        "```python\ndef f():\n\treturn 1\n\n# 完\n```\n\n>\n\n尾"
+    )
+    assert md_to_plain(text) == (
+        "▍小节 二\n\n「第一段\n\n第二段」\n\n「提示：记得保存」\n\n"
+        "    def f():\n        return 1\n\n    # 完\n\n尾"
+    )
 
 
 def test_md_to_plain_rejects_unknown_link_style() -> None:

@@ -284,19 +284,33 @@ def _bare(url: str) -> str:
 def _table_rows(
     tokens: Sequence[Token], start: int, link_style: str, rewrite: UrlMap | None = None
 ) -> tuple[list[str], int]:
-    """Rows of a table as `cell | cell`, and the index of its table_close."""
-    rows: list[str] = []
+    """A table as lines, and the index of its table_close: a two-column table as `key：value` lines (its
+    header row dropped), any other as `a｜b｜c` lines, header first."""
+    rows: list[list[str]] = []
     cells: list[str] = []
     i = start
     while i < len(tokens) and tokens[i].type != "table_close":
         tok = tokens[i]
         if tok.type == "inline":
-            cells.append(_inline_plain(tok.children or [], link_style, rewrite).strip())
+            text = _inline_plain(tok.children or [], link_style, rewrite)
+            cells.append(" ".join(_BR.sub(" ", text).split()))
         elif tok.type == "tr_close":
-            rows.append(" | ".join(cells))
+            rows.append(cells)
             cells = []
         i += 1
-    return rows, i
+    if rows and all(len(row) == 2 for row in rows):
+        return [f"{key}：{value}" if key and value else key or value for key, value in rows[1:]], i
+    return ["｜".join(row) for row in rows], i
+
+
+#: Plain-text markers (小红书 and 抖音 have no formatting): a heading is `▍` after a blank line,
+#: a quote sits in 「」, a code line is indented by four spaces.
+HEADING_MARK = "▍"
+QUOTE_MARKS = ("「", "」")
+CODE_INDENT = "    "
+#: GitHub's alert kinds and the word each is shown with.
+ALERT_TITLES = {"NOTE": "说明", "TIP": "提示", "IMPORTANT": "重要", "WARNING": "警告", "CAUTION": "注意"}
+_ALERT_MARK = re.compile(r"^\[!(" + "|".join(ALERT_TITLES) + r")\]\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -313,6 +327,8 @@ class _PlainWriter:
         self.counters: list[int | None] = []  # one per open list: next number, or None for bullets
         self.items: list[_ListItem] = []  # one per open list item
         self.list_blocks = 0  # blocks written inside the current top-level list
+        self.quote_opens = 0  # quotes opened whose first block is still to come
+        self.quote_blocks: list[int] = []  # per open quote: index of its first block in `blocks`
 
     def open_list(self, start: int | None) -> None:
         if not self.counters:
@@ -343,11 +359,25 @@ class _PlainWriter:
             cont = lead + " " * current.pad
             first = lead + current.marker if current.marker is not None else cont
             current.marker = None
+        if self.quote_opens:
+            body = QUOTE_MARKS[0] * self.quote_opens + body
+            self.quote_opens = 0
         text = (first + body.replace("\n", "\n" + cont)).rstrip()
         tight = bool(self.counters) and self.list_blocks > 0
         if self.counters:
             self.list_blocks += 1
         self.blocks.append(("\n" if tight else "\n\n") + text)
+
+    def open_quote(self) -> None:
+        self.quote_opens += 1
+        self.quote_blocks.append(len(self.blocks))
+
+    def close_quote(self) -> None:
+        first = self.quote_blocks.pop()
+        if self.quote_opens:  # an empty quote: nothing to mark
+            self.quote_opens -= 1
+        elif len(self.blocks) > first:
+            self.blocks[-1] += QUOTE_MARKS[1]
 
     def text(self) -> str:
         return _BLANK_RUNS.sub("\n\n", "".join(self.blocks).strip("\n"))
@@ -361,9 +391,11 @@ def md_to_plain(
 ) -> str:
     """Markdown to plain text for Xiaohongshu/Douyin: line breaks kept, one blank line between blocks.
 
-    Headings become their text, bullets `• `, ordered items `1. `, links `text (url)` (or `text` with
-    link_style="text"), images are dropped (they travel separately), code keeps its text, emoji and
-    (decoded) entities pass through untouched.
+    Headings become `▍heading` after a blank line, bullets `• `, ordered items `1. `, quotes sit in 「」 (a
+    GitHub alert starts with its word, `提示：`), code lines are indented by four spaces, a two-column table
+    becomes `key：value` lines and a wider one `a｜b｜c` lines, links `text (url)` (or `text` with
+    link_style="text"), images are dropped (they travel separately), emoji and (decoded) entities pass
+    through untouched.
     """
     if link_style not in ("inline", "text"):
         raise ValueError(f"link_style must be 'inline' or 'text', not {link_style!r}")
@@ -386,10 +418,25 @@ def md_to_plain(
             writer.close_item()
         elif kind == "inline" and MORE.fullmatch(tok.content):
             pass  # the excerpt marker is for the article renderers, never shown
+        elif kind == "blockquote_open":
+            writer.open_quote()
+        elif kind == "blockquote_close":
+            writer.close_quote()
+        elif kind == "heading_open":
+            heading = _inline_plain(tokens[i + 1].children or [], link_style, link_rewriter).strip()
+            writer.write(HEADING_MARK + " ".join(heading.split()))
+            i += 2  # inline, heading_close
         elif kind == "inline":
-            writer.write(_inline_plain(tok.children or [], link_style, link_rewriter).strip("\n"))
+            text = _inline_plain(tok.children or [], link_style, link_rewriter).strip("\n")
+            if writer.quote_opens:
+                alert = _ALERT_MARK.match(text)
+                if alert:
+                    rest = text[alert.end() :].lstrip("\n")
+                    text = f"{ALERT_TITLES[alert.group(1).upper()]}：{rest}"
+            writer.write(text)
         elif kind in ("fence", "code_block"):
-            writer.write(tok.content.rstrip("\n"))
+            lines = tok.content.replace("\t", CODE_INDENT).rstrip("\n").split("\n")
+            writer.write("\n".join(CODE_INDENT + line if line.strip() else "" for line in lines))
         elif kind == "hr":
             writer.write("———")
         elif kind == "table_open":
