@@ -342,9 +342,11 @@ def test_a_timeout_is_unknown_the_bridge_cancels_and_reconcile_confirms_absence(
             run(adapter(publish_timeout_s=0.2).publish(post, Attempt(5, 1, NOW, {})))
         calls = [c for c in httpx.get(f"{base}/__fake/state").json()["calls"] if c["method"] == "POST"]
         assert [c["path"] for c in calls if "publish" in c["path"]] in ([], ["/xhs/api/v1/publish"])
-        time.sleep(0.3)  # the bridge notices the hang-up within its next step
-        state = httpx.get(f"{base}/__fake/state").json()
-        assert state["xiaohongshu"]["notes"] == [] and state["xiaohongshu"]["cancelled"]
+        deadline = time.monotonic() + 5  # the bridge notices the hang-up within its next step
+        while not (state := httpx.get(f"{base}/__fake/state").json())["xiaohongshu"]["cancelled"]:
+            assert time.monotonic() < deadline, "the bridge never noticed the hang-up"
+            time.sleep(0.05)
+        assert state["xiaohongshu"]["notes"] == []
         absent = run(adapter().reconcile(post, Attempt(5, 1, NOW, dict(ids))))
         assert absent is not None and absent.detail == {"reconcile": "absent"}
         done = run(adapter().publish(post, Attempt(5, 2, NOW, dict(ids))))  # the default wait is long enough
