@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import segno
+import zxingcpp
 from PIL import Image
 from support.harness import Harness
 from support.workspaces import Layout, post_of
@@ -113,20 +113,9 @@ class Env:
             return await c.post("/__fake/douyin/app_share", json={"link": link})
 
 
-def qr_text_matches(png: Path, text: str) -> bool:
-    """The image's modules are exactly the QR code of `text` (scale 8, border 4, as the pack writes it)."""
-    expected = segno.make(text, error="m")
-    image = Image.open(png).convert("L")
-    rows = list(expected.matrix)
-    scale, border = 8, 4
-    if image.size != ((len(rows) + 2 * border) * scale,) * 2:
-        return False
-    for y, row in enumerate(rows):
-        for x, dark in enumerate(row):
-            pixel = image.getpixel(((x + border) * scale + scale // 2, (y + border) * scale + scale // 2))
-            if (pixel < 128) != bool(dark):
-                return False
-    return True
+def qr_text(png: Path) -> list[str]:
+    """What a phone's scanner reads from the image: decoded by zxing-cpp, a decoder nobody here wrote."""
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(png))]
 
 
 def test_share_mode_writes_the_pack_with_a_link_its_qr_code_and_its_expiry(tmp_path: Path) -> None:
@@ -139,7 +128,7 @@ def test_share_mode_writes_the_pack_with_a_link_its_qr_code_and_its_expiry(tmp_p
     }
     link = result.detail["share_link"]
     assert link.startswith("https://open.douyin.com/platform/oauth/slink/?token=")
-    assert qr_text_matches(pack / "share-qr.png", link)
+    assert qr_text(pack / "share-qr.png") == [link]
     # one hour by default, written in the pack and in the notice the notification carries (workspace zone)
     assert result.detail["share_expires_at"] == (NOW + timedelta(hours=1)).isoformat()
     note = (pack / "share.md").read_text(encoding="utf-8")
