@@ -583,3 +583,55 @@ def test_the_new_post_form_writes_an_item_and_shows_its_check(client: TestClient
     douyin = client.post("/new", headers=ORIGIN, data={**fields, "platforms": ["douyin"], "images": []})
     assert douyin.status_code == 400 and "douyin" in douyin.text
     assert set(example.content_dir.glob("*.md")) - before == {written}
+
+
+def test_the_new_post_form_checks_and_previews_a_draft_without_writing(
+    client: TestClient, example: Workspace
+) -> None:
+    form = client.get("/new")
+    assert 'data-check="/new/check"' in form.text and 'id="live-check"' in form.text
+    fields = {
+        "csrf": csrf_of(form.text),
+        "title": "全网最低价的周报工具",
+        "body": "加微信领取模板。",
+        "platforms": ["xiaohongshu", "wechat"],
+        "publish_at": "2026-12-20 12:00",
+        "status": "ready",
+        "images": ["media/teaser.png"],
+    }
+    before = sorted(p for p in example.content_dir.rglob("*") if p.is_file())
+    # The request rules of every POST: the form token and the same origin.
+    assert client.post("/new/check", headers=ORIGIN, data={**fields, "csrf": "guess"}).status_code == 403
+    assert client.post("/new/check", headers={"Origin": "http://evil.test"}, data=fields).status_code == 403
+    answer = client.post("/new/check", headers=ORIGIN, data=fields)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    found = answer.json()
+    path = found["path"]
+    assert re.fullmatch(r"content/2026-12-20-[0-9a-f]{6}\.md", path), path
+    texts = [p["text"] for p in found["problems"]]
+    # The check's own messages (path:line: field: message), here the advertising-law and diversion words.
+    assert any(t.startswith(f"{path}:3: title: ") and "「全网最」" in t for t in texts), texts
+    assert any(t.startswith(f"{path}:") and "加微信" in t for t in texts), texts
+    assert found["ok"] is False
+    # One preview per platform, served like any preview page.
+    targets = {p["target"] for p in found["previews"] if p["href"]}
+    assert targets == {"xiaohongshu:xiaohongshu", "wechat:wechat"}, targets
+    page = client.get(next(p["href"] for p in found["previews"] if p["target"].startswith("wechat")))
+    assert page.status_code == 200 and "全网最低价的周报工具" in page.text
+    # Nothing was written to content/ (no item, no staged file).
+    assert sorted(p for p in example.content_dir.rglob("*") if p.is_file()) == before
+    # A clean draft is ok; one without a title says what the form needs.
+    clean = client.post(
+        "/new/check",
+        headers=ORIGIN,
+        data={**fields, "title": "周报小技巧", "body": "三个小技巧，周五少加班。"},
+    ).json()
+    assert clean["ok"] is True and not [p for p in clean["problems"] if p["severity"] == "error"]
+    untitled = client.post("/new/check", headers=ORIGIN, data={**fields, "title": ""}).json()
+    assert untitled["ok"] is False and untitled["previews"] == []
+    assert any(p["text"].endswith("title: required") for p in untitled["problems"])
+    # 小红书 without an image cannot render: no page, and its problem says why.
+    bare = client.post("/new/check", headers=ORIGIN, data={**fields, "images": []}).json()
+    assert {p["target"]: p["href"] for p in bare["previews"]}["xiaohongshu:xiaohongshu"] == ""
+    assert any("xiaohongshu" in p["text"] and p["severity"] == "error" for p in bare["problems"])
+    assert sorted(p for p in example.content_dir.rglob("*") if p.is_file()) == before

@@ -259,3 +259,65 @@ def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Brow
             browser.screenshot(shot)
     finally:
         server.stop()
+
+
+def test_the_new_post_form_checks_and_previews_as_you_type(browser: Browser, tmp_path: Path) -> None:
+    from publisher.calendar.check import check_workspace
+
+    ws = open_workspace(copy_example(tmp_path / "ws"))
+    server = start_background(create_app(ws, now=lambda: NOW, watch=False))
+    before = set(ws.content_dir.glob("*.md"))
+    try:
+        browser.go(f"{server.url}/new")
+        browser.type(browser.find('input[name="title"]'), "全网最好用的周报工具")
+        browser.click(browser.find('input[name="platforms"][value="xiaohongshu"]'))
+        browser.click(browser.find('input[name="images"][value="media/step1.png"]'))
+        browser.type(browser.find('textarea[name="body"]'), "三个小技巧，周五少加班。")
+        # The check's message for the title, with its file and line, while nothing is written.
+        wait_for(
+            lambda: any(
+                "title: " in m and "「全网最」" in m
+                for m in browser.run(
+                    "return Array.from(document.querySelectorAll('#live-check .check-messages li'))"
+                    ".map(function (li) { return li.textContent; })"
+                )
+            ),
+            timeout=20,
+            what="the check's message about 全网最",
+        )
+        message = browser.text(browser.find("#live-check .check-messages li.sev-error"))
+        assert message.startswith("content/") and ".md:" in message, message
+        # The Xiaohongshu preview, rendered in its frame.
+        wait_for(
+            lambda: browser.run(
+                "var f = document.querySelector("
+                "'#live-check iframe[data-target=\"xiaohongshu:xiaohongshu\"]');"
+                " return !!(f && f.contentDocument && f.contentDocument.body &&"
+                " f.contentDocument.body.innerText.indexOf('三个小技巧') >= 0);"
+            ),
+            timeout=20,
+            what="the Xiaohongshu preview of the draft",
+        )
+        assert set(ws.content_dir.glob("*.md")) == before
+        browser.screenshot("new-post-live-check.png")
+
+        # Rewritten: the message goes away, and the form writes a valid item.
+        title = browser.find('input[name="title"]')
+        browser.clear(title)
+        browser.type(title, "周报小技巧")
+        wait_for(
+            lambda: bool(browser.find_all("#live-check .check-messages li.ok")),
+            timeout=20,
+            what="the check to pass",
+        )
+        assert not browser.console_errors()
+        browser.screenshot("new-post-live-ok.png")
+        browser.click(browser.find('.newform button[type="submit"]'))
+        wait_for(lambda: "/items/" in browser.url, what="the new item's page")
+    finally:
+        server.stop()
+    (written,) = set(ws.content_dir.glob("*.md")) - before
+    result = check_workspace(open_workspace(ws.root))
+    mine = next(c for c in result.checked if c.path == written.relative_to(ws.root).as_posix())
+    assert mine.item is not None and not mine.errors
+    assert mine.item.title == "周报小技巧" and mine.item.body.strip() == "三个小技巧，周五少加班。"

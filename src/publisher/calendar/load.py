@@ -179,7 +179,20 @@ class Calendar:
             )
             return Checked(rel, None, (problem,), frozenset())
 
-    def _check_file(self, path: Path, ctx: ContentContext | None, used: set[Path] | None) -> Checked:
+    def check_text(self, path: Path, text: str) -> Checked:
+        """Check `text` as if it were the file at `path` (under content/), without reading or writing that
+        path: what a form's draft would be if it were saved. One broken draft never raises."""
+        try:
+            return self._check_file(path, None, None, raw=text.encode("utf-8"))
+        except Exception as exc:  # as in check_file: a checker's bug is reported, never a traceback
+            logger.debug("checking a draft for %s failed", path, exc_info=True)
+            rel = path.relative_to(self.ws.root).as_posix()
+            problem = Problem(rel, 1, "file", f"internal error while checking: {type(exc).__name__}: {exc}")
+            return Checked(rel, None, (problem,), frozenset())
+
+    def _check_file(
+        self, path: Path, ctx: ContentContext | None, used: set[Path] | None, raw: bytes | None = None
+    ) -> Checked:
         used = set() if used is None else used
 
         def media_hash(media: Path) -> bytes:
@@ -189,12 +202,14 @@ class Calendar:
         # The bytes are hashed before they are parsed: if the file changes in between, the digest is of the
         # older bytes, so a later comparison with the file fails and the file is checked again (never the
         # reverse).
-        raw: bytes | None
-        try:
-            raw = read_capped(path, MAX_FILE_BYTES)
+        if raw is not None:
             digest = hashlib.sha256(raw).digest()
-        except OSError:
-            raw, digest = None, b""
+        else:
+            try:
+                raw = read_capped(path, MAX_FILE_BYTES)
+                digest = hashlib.sha256(raw).digest()
+            except OSError:
+                raw, digest = None, b""
         item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
         rel = path.relative_to(self.ws.root).as_posix()
         valid: set[tuple[str, str]] = set()

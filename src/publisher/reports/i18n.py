@@ -515,6 +515,21 @@ UI: dict[str, dict[str, str]] = {
     "axis_weekday": {"zh": "星期", "en": "Weekday"},
     "heat_low": {"zh": "低", "en": "low"},
     "heat_high": {"zh": "高", "en": "high"},
+    "live_check": {"zh": "实时检查与预览", "en": "Live check and previews"},
+    "live_check_hint": {
+        "zh": "边写边检查（与 publisher check 相同），不会写入任何文件；点“写入日历”才保存。",
+        "en": "Checked as you type (the same check as publisher check); nothing is written until you add it.",
+    },
+    "live_checking": {"zh": "检查中…", "en": "Checking…"},
+    "no_preview": {
+        "zh": "还无法预览：先修正上面的问题。",
+        "en": "No preview yet: fix the problems above first.",
+    },
+    "live_check_ok": {"zh": "检查通过：没有问题。", "en": "Checked: no problems."},
+    "live_check_failed": {"zh": "暂时无法检查：{why}", "en": "Could not check just now: {why}"},
+    "compliance": {"zh": "合规检查", "en": "Compliance"},
+    "compliance_none": {"zh": "没有命中合规词表。", "en": "No word of the compliance lists."},
+    "acknowledged": {"zh": "已说明（allow）", "en": "Acknowledged (allow)"},
 }
 
 

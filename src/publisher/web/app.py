@@ -79,6 +79,7 @@ def create_app(
         Route("/thumb/{item_id:path}", pages.thumbnail),
         Route("/new", pages.new_post_page),
         Route("/new", pages.new_post, methods=["POST"]),
+        Route("/new/check", pages.new_post_check, methods=["POST"]),
         Route("/events", live.events_endpoint(broadcaster)),
         Route("/favicon.ico", pages.favicon),
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),

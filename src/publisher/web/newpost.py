@@ -53,11 +53,8 @@ def media_choices(state: AppState) -> list[str]:
     )
 
 
-def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
-    """Write the item; (its id, []) or (None, the problems that refused it: nothing is written then)."""
-    problems = _precheck(state, draft)
-    if problems:
-        return None, problems
+def draft_text(state: AppState, draft: Draft) -> tuple[str, str]:
+    """(the new item's id, its Markdown) as the form would write it; the id changes with every draft."""
     now = state.now()
     when = parse_publish_at(draft.publish_at, state.ws.zone) if draft.publish_at else None
     day = (
@@ -73,7 +70,15 @@ def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
     if draft.images:
         data["images"] = draft.images
     data["platforms"] = draft.platforms
-    text = item_text(data, draft.body + "\n" if draft.body else "")
+    return item_id, item_text(data, draft.body + "\n" if draft.body else "")
+
+
+def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
+    """Write the item; (its id, []) or (None, the problems that refused it: nothing is written then)."""
+    problems = precheck(state, draft)
+    if problems:
+        return None, problems
+    item_id, text = draft_text(state, draft)
     # The lock: the Calendar is shared with the page's scans.
     with state.lock, staged_item(state.calendar, state.ws.content_dir, item_id, text) as staged:
         if staged.errors:
@@ -83,7 +88,8 @@ def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
     return item_id, []
 
 
-def _precheck(state: AppState, draft: Draft) -> list[str]:
+def precheck(state: AppState, draft: Draft) -> list[str]:
+    """What the form itself refuses before any check: no title, no platform, an image from outside."""
     out = []
     if not draft.title:
         out.append("title: required")

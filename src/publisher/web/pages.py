@@ -27,7 +27,7 @@ from publisher.queue.overview import post_views
 from publisher.redact import redact_text
 from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
-from publisher.web import actions, calendar_view, newpost, reports_view
+from publisher.web import actions, calendar_view, draftcheck, newpost, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
@@ -402,15 +402,34 @@ async def new_post_page(request: Request) -> Response:
     return render(request, "new", {"draft": newpost.Draft(), "media": media, "problems": []})
 
 
+async def _draft_of(request: Request) -> newpost.Draft:
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items()}
+    lists = {k: [str(v) for v in raw.getlist(k)] for k in ("platforms", "images")}
+    return newpost.Draft.of(form, lists)
+
+
+async def new_post_check(request: Request) -> Response:
+    """POST /new/check: the form's draft checked and previewed in memory (the page asks as a person types);
+    nothing is written to content/. CSRF-checked like every POST; the answer is JSON for the page's script."""
+    state = _state(request)
+    await require_csrf(request, state.csrf)
+    await anyio.to_thread.run_sync(state.ensure_synced)
+    draft = await _draft_of(request)
+    try:
+        result = await anyio.to_thread.run_sync(draftcheck.check_draft, state, draft)
+    except PublisherError as exc:
+        why = ui("live_check_failed", state.lang, why=redact_text(str(exc)))
+        return JSONResponse({"ok": False, "path": "", "problems": [{"severity": "error", "text": why}]})
+    return JSONResponse(result.to_dict(), headers={"cache-control": "no-store"})
+
+
 async def new_post(request: Request) -> Response:
     """POST /new: write the item through the shared writer, then show its page with `check`'s results."""
     state = _state(request)
     await require_csrf(request, state.csrf)
     await anyio.to_thread.run_sync(state.ensure_synced)
-    raw = await request.form()
-    form = {k: str(v) for k, v in raw.items()}
-    lists = {k: [str(v) for v in raw.getlist(k)] for k in ("platforms", "images")}
-    draft = newpost.Draft.of(form, lists)
+    draft = await _draft_of(request)
     try:
         item_id, problems = await anyio.to_thread.run_sync(newpost.create, state, draft)
     except PublisherError as exc:

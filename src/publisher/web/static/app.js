@@ -17,7 +17,7 @@
   function typing() {
     // Never replace a form a person is filling in; the next event (or a reload) brings the news.
     var el = document.activeElement;
-    return el && live.contains(el) && (el.tagName === "INPUT" || el.tagName === "SELECT") && el.value;
+    return el && live.contains(el) && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA") && el.value;
   }
 
   function reload() {
@@ -131,4 +131,91 @@
     dragged = null;
     move(tile, slot);
   });
+})();
+
+// The new-post form checks itself as a person types: a pause of 400 ms sends the draft to /new/check (the
+// same check as `publisher check`, nothing written) and shows its messages and each platform's preview.
+// An answer to an older draft is dropped; the form still posts to /new to write the item.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  if (!live || !window.fetch) { return; }
+  var timer = null;
+  var asked = 0;
+  var pending = null;
+
+  function form() { return live.querySelector("form.newform[data-check]"); }
+
+  function show(panel, answer) {
+    var list = panel.querySelector(".check-messages");
+    var path = panel.querySelector(".check-path");
+    var frames = panel.querySelector(".draft-previews");
+    list.textContent = "";
+    (answer.problems || []).forEach(function (p) {
+      var li = document.createElement("li");
+      li.className = "sev-" + p.severity;
+      li.textContent = p.text;
+      list.appendChild(li);
+    });
+    if (answer.ok && !(answer.problems || []).length) {
+      var ok = document.createElement("li");
+      ok.className = "ok";
+      ok.textContent = panel.getAttribute("data-ok") || "OK";
+      list.appendChild(ok);
+    }
+    if (answer.path) {
+      path.hidden = false;
+      path.querySelector("code").textContent = answer.path;
+    }
+    frames.textContent = "";
+    (answer.previews || []).forEach(function (p) {
+      var fig = document.createElement("figure");
+      var cap = document.createElement("figcaption");
+      cap.textContent = p.label;
+      fig.appendChild(cap);
+      if (p.href) {
+        var frame = document.createElement("iframe");
+        frame.setAttribute("title", p.label);
+        frame.setAttribute("data-target", p.target);
+        frame.src = p.href;
+        fig.appendChild(frame);
+      } else {
+        var none = document.createElement("p");
+        none.className = "empty-note no-preview";
+        none.textContent = panel.getAttribute("data-no-preview") || "";
+        fig.appendChild(none);
+      }
+      frames.appendChild(fig);
+    });
+    panel.setAttribute("data-state", "done");
+    panel.setAttribute("data-checks", String(asked));
+  }
+
+  function check() {
+    var f = form();
+    var panel = live.querySelector("#live-check");
+    if (!f || !panel) { return; }
+    var mine = ++asked;
+    if (pending) { pending.abort(); }
+    pending = window.AbortController ? new AbortController() : null;
+    panel.setAttribute("data-state", "checking");
+    fetch(f.getAttribute("data-check"), {
+      method: "POST", body: new FormData(f), credentials: "same-origin",
+      headers: { "Accept": "application/json" }, signal: pending ? pending.signal : undefined
+    })
+      .then(function (r) { return r.json(); })
+      .then(function (answer) { if (mine === asked) { show(panel, answer); } })
+      .catch(function () { /* aborted by a newer draft, or offline: the next keystroke asks again */ });
+  }
+
+  function later(e) {
+    if (!e.target || !e.target.closest || !e.target.closest("form.newform[data-check]")) { return; }
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(check, 400);
+  }
+
+  live.addEventListener("input", later);
+  live.addEventListener("change", later);
+  var start = form();
+  if (start && start.querySelector("[name=title]").value) { check(); }  // a refused form, shown again
 })();
