@@ -78,9 +78,9 @@ class Env:
             **options,
         }
 
-    def adapter(self, **credentials: str) -> DouyinAdapter:
+    def adapter(self, account: str = "douyin", **credentials: str) -> DouyinAdapter:
         ctx = AdapterContext(
-            account="douyin",
+            account=account,
             mode="sandbox",
             base_url="http://sandbox/dy",
             options=self.options,
@@ -99,8 +99,8 @@ class Env:
         async with await self.client() as c:
             await c.post("/__fake/clock", json={"advance_seconds": seconds})
 
-    def publish(self, post: RenderedPost) -> Any:
-        return run(self.adapter().publish(post, Attempt(post_id=7, number=1, started_at=NOW)))
+    def publish(self, post: RenderedPost, account: str = "douyin") -> Any:
+        return run(self.adapter(account).publish(post, Attempt(post_id=7, number=1, started_at=NOW)))
 
     async def scan(self, link: str) -> httpx.Response:
         """What a phone does with the QR code: open the short link (the fake answers for open.douyin.com)."""
@@ -249,9 +249,25 @@ def test_a_busy_douyin_is_retried_by_the_queue_not_turned_into_a_pack_without_li
         env.publish(video_post(tmp_path))
 
 
-def test_the_ticket_is_shared_across_posts_through_the_token_cache(tmp_path: Path) -> None:
+def test_the_apps_ticket_is_shared_by_posts_and_accounts_and_never_cuts_a_link_short(tmp_path: Path) -> None:
+    """Asking for a ticket again retires the last one 5 minutes later, so one ticket serves every post of the
+    app, a link made near its end ends with it (and says so), and a new one is asked for only in its last 5
+    minutes, when every link made with the old one has ended or is about to."""
     env = Env(tmp_path)
-    env.publish(video_post(tmp_path))
-    env.publish(video_post(tmp_path))
-    assert len(env.world.stores["douyin"].tickets) == 1  # asking again would retire the first one
-    assert len(env.world.stores["douyin"].links) == 2
+    first = env.publish(video_post(tmp_path))
+    env.publish(video_post(tmp_path), account="douyin_b")  # another account of the same app
+    assert len(env.world.stores["douyin"].tickets) == 1
+    run(env.advance(100 * 60))
+    late = env.publish(video_post(tmp_path)).detail  # the ticket has 20 minutes left
+    assert late["share_expires_at"] == (NOW + timedelta(hours=2)).isoformat()
+    assert "2026-03-02 14:00" in late["notice"]  # 20 minutes, and the notice says so
+    run(env.advance(16 * 60))
+    fresh = env.publish(video_post(tmp_path)).detail  # 4 minutes left: a new ticket, a full hour
+    assert len(env.world.stores["douyin"].tickets) == 2
+    assert fresh["share_expires_at"] == (NOW + timedelta(minutes=176)).isoformat()
+    run(env.advance(3 * 60))  # 119 minutes in: the late link still opens until its stated end
+    assert run(env.scan(late["share_link"])).status_code == 302
+    run(env.advance(60))
+    assert run(env.scan(late["share_link"])).json()["err_msg"] == "链接已过期"
+    assert run(env.scan(fresh["share_link"])).status_code == 302
+    assert first.detail["share_link"] != fresh["share_link"]

@@ -10,7 +10,10 @@ The four calls, all with the app's own `client_token` (no user grant), per docs/
    `image_path`/`image_list_path`, `title`, `hashtag_list`, `share_to_publish`, `state`) → `data.schema`, a
    short link; `expire_at` and the ticket together decide how long it opens the app.
 
-Tokens and tickets are kept in the account's TokenCache, so every process shares one ticket.
+The client token and the ticket belong to the app, not to an account: asking for either again retires the one
+before after 5 minutes, which would cut short every link made with it. So both are kept app-wide in the
+TokenCache (under `douyin-app:<client_key>`, shared by every process and account), and a new one is asked for
+only when the held one has less than those 5 minutes left; a link never outlives its ticket.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class ShareClient:
     ) -> None:
         self.client, self.account, self.now = client, account, now
         self.key = credentials.get("client_key", "")
+        self.holder = f"douyin-app:{self.key}"  # the TokenCache row of the app's token and ticket
         self.secret = credentials.get("client_secret", "")
         self.tokens, self.policy, self.sleep = tokens, policy, sleep
         if self.secret:
@@ -89,23 +93,24 @@ class ShareClient:
         )
         return envelope(response, now=self.now())
 
-    def _cached(self, kind: str, needed_until: datetime) -> str | None:
-        held = self.tokens.get(self.account, kind) if self.tokens is not None else None
-        if held is None or held[1] is None or held[1] - AHEAD < needed_until:
+    def _held(self, kind: str) -> tuple[str, datetime] | None:
+        """The app's token or ticket of `kind` while it has more than AHEAD left."""
+        held = self.tokens.get(self.holder, kind) if self.tokens is not None else None
+        if held is None or held[1] is None or held[1] - AHEAD <= self.now():
             return None
-        return held[0]
+        return held[0], held[1]
 
     def _keep(self, kind: str, value: str, expires_in: Any) -> datetime:
         register_secret(value)
         until = self.now() + timedelta(seconds=int(expires_in or 7200))
         if self.tokens is not None:
-            self.tokens.put(self.account, kind, value, until)
+            self.tokens.put(self.holder, kind, value, until)
         return until
 
     async def client_token(self, *, fresh: bool = False) -> str:
-        cached = None if fresh else self._cached(CLIENT, self.now())
-        if cached:
-            return cached
+        held = None if fresh else self._held(CLIENT)
+        if held is not None:
+            return held[0]
         if not self.key or not self.secret:
             raise errors.AuthError(
                 "the Douyin share link needs the app's client_key and client_secret; set "
@@ -123,11 +128,10 @@ class ShareClient:
         self._keep(CLIENT, token, data.get("expires_in"))
         return token
 
-    async def ticket(self, token: str, needed_until: datetime) -> tuple[str, datetime]:
-        held = self.tokens.get(self.account, TICKET) if self.tokens is not None else None
-        cached = self._cached(TICKET, needed_until)
-        if cached and held is not None and held[1] is not None:
-            return cached, held[1]
+    async def ticket(self, token: str) -> tuple[str, datetime]:
+        held = self._held(TICKET)
+        if held is not None:
+            return held
         data = await self._call("GET", "/open/getticket/", headers={"access-token": token, **JSON})
         ticket = str(data.get("ticket") or "")
         if not ticket:
@@ -159,9 +163,9 @@ class ShareClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _link(self, token: str, request: ShareRequest) -> ShareLink:
-        wanted = self.now() + request.ttl
-        ticket, ticket_until = await self.ticket(token, wanted)
-        expires_at = min(wanted, ticket_until)  # the link opens the app only while the ticket is valid too
+        ticket, ticket_until = await self.ticket(token)
+        # The link opens the app only while the ticket is valid too: near the ticket's end it is shorter.
+        expires_at = min(self.now() + request.ttl, ticket_until)
         share_id = await self.share_id(token)
         body: dict[str, Any] = {
             "client_ticket": ticket,
