@@ -30,6 +30,7 @@ COMMON_FIELDS: dict[str, str] = {
     "images": "paths",
     "video": "path",
     "cover": "path",
+    "fit": "str",  # crop | pad: how images meet the platform's ratio (pad keeps the whole picture)
     "platforms": "platforms",
     "approved_by": "str",
     "campaign": "str",
@@ -65,6 +66,7 @@ OVERRIDABLE = {
     "images",
     "video",
     "cover",
+    "fit",
     "publish_at",
     "template",
     "late_window",

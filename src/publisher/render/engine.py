@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from publisher.platforms.rules import COUNTED_BY, ImageRule, PlatformRules, coun
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
+from publisher.render.crop import CROP_WARN_SHARE, crop_warning, fitted
 from publisher.render.math_images import MathError, formula
 from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
 
@@ -556,9 +557,13 @@ class Renderer:
         present: set[str] = set()
         video_ref = target.fields.get("video")
         has_video = isinstance(video_ref, str) and bool(video_ref)
+        fit, fit_problem = fitted(target.fields.get("fit"))
+        if fit_problem:
+            problems.append(self._p(item, target, "fit", *fit_problem))
         for role, rule in rules.images.items():
             if has_video and rules.video_replaces_images:
                 continue
+            rule = replace(rule, fit=fit or rule.fit)
             used, refs = self.media_sources(item, target, rule)
             strict = bool(used) and used == rule.fields[0]
             if not strict:
@@ -599,6 +604,11 @@ class Renderer:
                         self._probe(path, rule, probe_image)
                 except MediaProblem as exc:
                     problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
+                    continue
+                borrowed = bool(used) and used != rule.fields[0]
+                warning = crop_warning(path, ref, rule, rules.label, CROP_WARN_SHARE, borrowed=borrowed)
+                if warning:
+                    problems.append(replace(self._p(item, target, dotted, *warning), severity="warning"))
         files += self._math_media(item, target, process=process, problems=problems)
         if has_video:
             present.add("video")

@@ -28,6 +28,9 @@ from publisher.render.mp4 import Mp4Error, parse_mp4
 __all__ = [
     "ImageInfo",
     "MediaProblem",
+    "crop_loss",
+    "display_size",
+    "target_aspect",
     "MediaStats",
     "VideoInfo",
     "find_cjk_font",
@@ -258,9 +261,37 @@ def _nearest(aspect: float, allowed: tuple[float, ...]) -> float:
     return min(allowed, key=lambda a: abs(math.log(aspect / a)))
 
 
+def target_aspect(w: int, h: int, rule: ImageRule) -> float | None:
+    """The width/height ratio a w×h image leaves the pipeline with: the rule's exact size, else the allowed
+    ratio nearest the image's own; None when the rule keeps the source's ratio."""
+    if rule.width and rule.height:
+        return rule.width / rule.height
+    return _nearest(w / h, rule.aspects) if rule.aspects else None
+
+
+def crop_loss(w: int, h: int, rule: ImageRule) -> float:
+    """The share of a w×h image (0..1) that cropping to the rule's ratio cuts away; 0 when the rule pads."""
+    aspect = target_aspect(w, h, rule)
+    if aspect is None or rule.fit == "pad" or w <= 0 or h <= 0:
+        return 0.0
+    own = w / h
+    return 1.0 - min(own / aspect, aspect / own)
+
+
+def display_size(path: Path) -> tuple[int, int] | None:
+    """Width and height as the image is shown (EXIF rotation applied), from its header; None if unreadable
+    (the probe or the processing says why)."""
+    try:
+        with _pillow(), Image.open(path, formats=sorted(set(_SAFE_FORMATS.values()))) as im:
+            w, h = im.size
+            return (h, w) if _orientation(im) >= 5 else (w, h)
+    except (MediaProblem, OSError):
+        return None
+
+
 def _plan(w: int, h: int, rule: ImageRule) -> _Plan:
     exact = (rule.width, rule.height) if rule.width and rule.height else None
-    aspect = exact[0] / exact[1] if exact else (_nearest(w / h, rule.aspects) if rule.aspects else None)
+    aspect = target_aspect(w, h, rule)
     max_w, max_h = rule.width or rule.max_side, rule.height or rule.max_side
     if aspect is None or rule.fit != "pad":
         cw, ch = float(w), float(h)
