@@ -141,6 +141,13 @@ BAD_INPUTS = [
         "content/bad.md:3: images: [xiaohongshu] 小红书 needs one of: images or video",
     ),
     (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\ntags: [一二三四五六七八九十一二三四五六七八九十😀]\n"
+        "---\nbody\n",
+        "content/bad.md:5: tags: [xiaohongshu] tag '一二三四五六七八九十一二三四五六七八九十😀' is 21 characters "
+        "(Unicode code points: a CJK character or most emoji 1, a joined emoji like 👨‍👩‍👧 one per part); "
+        "小红书 allows at most 20",
+    ),
+    (
         "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\nstatus: published\n---\nbody\n",
         "content/bad.md:5: status: status must be one of draft, ready",
     ),

@@ -325,10 +325,16 @@ class Renderer:
                 )
             )
         for tag in ctx["tags"]:
-            if count_length(tag, rules.tags.count) > rules.tags.max_len:
+            tag_length = count_length(tag, rules.tags.count)
+            if tag_length > rules.tags.max_len:
+                how = COUNTED_BY.get(rules.tags.count, "")
                 problems.append(
                     self._p(
-                        item, target, "tags", f"tag {tag!r} is longer than {rules.tags.max_len}", "shorten it"
+                        item,
+                        target,
+                        "tags",
+                        f"tag {tag!r} is {tag_length}{how}; {rules.label} allows at most {rules.tags.max_len}",
+                        "shorten it",
                     )
                 )
             if " " in tag and rules.tags.style.startswith("#") and not rules.tags.style.endswith("#"):
