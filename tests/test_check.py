@@ -34,6 +34,9 @@ platforms:
 """  # noqa: E501 (the YAML line is the fixture)
 
 
+LONG_TAG = "一二三四五六七八九十" * 2 + "😀"
+
+
 def run_check(ws: WS) -> dict[str, list[str]]:
     result = check_workspace(ws.open())
     by_file: dict[str, list[str]] = {}
@@ -141,9 +144,8 @@ BAD_INPUTS = [
         "content/bad.md:3: images: [xiaohongshu] 小红书 needs one of: images or video",
     ),
     (
-        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\ntags: [一二三四五六七八九十一二三四五六七八九十😀]\n"
-        "---\nbody\n",
-        "content/bad.md:5: tags: [xiaohongshu] tag '一二三四五六七八九十一二三四五六七八九十😀' is 21 characters "
+        f"---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\ntags: [{LONG_TAG}]\n---\nbody\n",
+        f"content/bad.md:5: tags: [xiaohongshu] tag '{LONG_TAG}' is 21 characters "
         "(Unicode code points: a CJK character or most emoji 1, a joined emoji like 👨‍👩‍👧 one per part); "
         "小红书 allows at most 20",
     ),

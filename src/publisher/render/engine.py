@@ -333,7 +333,8 @@ class Renderer:
                         item,
                         target,
                         "tags",
-                        f"tag {tag!r} is {tag_length}{how}; {rules.label} allows at most {rules.tags.max_len}",
+                        f"tag {tag!r} is {tag_length}{how}; "
+                        f"{rules.label} allows at most {rules.tags.max_len}",
                         "shorten it",
                     )
                 )
