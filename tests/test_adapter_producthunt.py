@@ -354,3 +354,34 @@ def test_launch_day_hourly_vote_curve_from_each_votes_created_at() -> None:
     assert votes[-1] <= total  # the launch day's votes, of all the votes since
     assert votes[-1] - votes[12] < votes[12]  # most votes come early in the day
     assert run(sandbox.adapter(token=None).launch_curve(launched)) == []
+
+
+def test_hourly_series_on_the_launch_day_dates_each_point_at_its_hours_end() -> None:
+    sandbox = Sandbox()
+    sandbox.launch("weekly-ai", createdAt="2026-03-02T08:01:00Z")  # 00:01 PST, the day starts at 08:00 UTC
+    sandbox.launch("old-tool", createdAt="2026-02-20T08:01:00Z")  # another day: not tracked
+    refs = [ref(1, "", "https://www.producthunt.com/posts/weekly-ai"), ref(2, "old-tool")]
+
+    def series(name: str) -> list[MetricSample]:
+        return [p for p in run(sandbox.adapter().hourly_series(refs)) if p.name == name]
+
+    sandbox.advance(3 * 3600 + 1800)  # 03:30 PST: three whole hours
+    votes = series("votes_by_hour")
+    assert [(p.post_id, p.raw_name) for p in votes] == [(1, "votes.createdAt")] * 3
+    assert [p.taken_at for p in votes] == [NOW + timedelta(hours=h) for h in (1, 2, 3)]
+    comments = series("comments_by_hour")
+    assert [p.taken_at for p in comments] == [p.taken_at for p in votes]
+    counted = run(sandbox.adapter().fetch_metrics(refs[:1]))
+    assert comments[-1].value <= by_name(counted, 1)["comments"]  # comments by 03:00, of all by 03:30
+
+    sandbox.advance(6 * 3600)  # read late: the early hours are the same, the later ones follow
+    later = series("votes_by_hour")
+    assert [(p.taken_at, p.value) for p in later[:3]] == [(p.taken_at, p.value) for p in votes]
+    values = [p.value for p in later]
+    assert len(later) == 9 and values == sorted(values) and values[-1] > values[0] > 0
+    sandbox.advance(15 * 3600 + 5 * 3600)  # the day ended 5 h ago: still read, all 24 hours
+    assert len(series("votes_by_hour")) == len(series("comments_by_hour")) == 24
+    sandbox.advance(2 * 3600)  # past the grace: no longer tracked, no votes read
+    calls = sandbox.graphql_calls()
+    assert run(sandbox.adapter().hourly_series(refs)) == []
+    assert sandbox.graphql_calls() == calls + 1  # only the createdAt query

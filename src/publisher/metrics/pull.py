@@ -6,14 +6,14 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from publisher.adapters.base import Adapter
 from publisher.errors import Interrupted, PlatformError, RateLimited, TransientError
-from publisher.metrics.samples import record_account_figures, sample_rows
+from publisher.metrics.samples import new_points, record_account_figures, sample_rows
 from publisher.models import MetricSample, RemoteRef
 from publisher.redact import redact_text
 from publisher.store.db import Store
@@ -29,6 +29,14 @@ AdapterFor = Callable[
     [str, str], Adapter | None
 ]  # (platform, account) -> adapter, or None to skip the account
 Sleep = Callable[[float], Awaitable[None]]
+
+
+@runtime_checkable
+class HourlySeries(Protocol):
+    """An adapter that also reads hourly curves (Product Hunt: the launch day's votes from their timestamps).
+    Its points are dated at each hour's end; the pull stores each point once however often it reads them."""
+
+    async def hourly_series(self, refs: list[RemoteRef]) -> list[MetricSample]: ...
 
 
 @dataclass(frozen=True)
@@ -84,15 +92,18 @@ async def pull_async(
     adapter_for: AdapterFor,
     accounts: bool = True,
     sleep: Sleep = asyncio.sleep,
+    platforms: Collection[str] | None = None,
 ) -> PullResult:
-    """Ask each account's adapter for its published posts' numbers (with `accounts`, the account's too)."""
-    refs = published_refs(store, since=since)
+    """Ask each account's adapter for its published posts' numbers (with `accounts`, the account's too);
+    `platforms` limits the pull to those platforms' accounts."""
+    refs = [r for r in published_refs(store, since=since) if platforms is None or r.platform in platforms]
     groups: dict[tuple[str, str], list[RemoteRef]] = defaultdict(list)
     for ref in refs:
         groups[(ref.platform, ref.account)].append(ref)
     if accounts:
         for name, acc in ws.settings.accounts.items():
-            groups.setdefault((acc.platform, name), [])
+            if platforms is None or acc.platform in platforms:
+                groups.setdefault((acc.platform, name), [])
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     asked, used = 0, 0
@@ -115,6 +126,13 @@ async def pull_async(
                 break
             asked += len(batch)
             rows += sample_rows(samples, by_id, account)
+            if batch and isinstance(adapter, HourlySeries):
+                try:
+                    rows += sample_rows(await adapter.hourly_series(batch), by_id, account)
+                except PlatformError as exc:
+                    errors.append(f"{account}: {redact_text(str(exc))}")
+                    break
+    rows = new_points(store, rows)
     append_samples(store, rows)
     figures = record_account_figures(store, rows, ws)
     result = PullResult(asked, used, len(rows), figures, tuple(errors))
@@ -132,13 +150,21 @@ def pull(
     accounts: bool = True,
     sleep: Sleep = asyncio.sleep,
     stop: threading.Event | None = None,
+    platforms: Collection[str] | None = None,
 ) -> PullResult:
     """`publisher metrics pull`: the synchronous face of `pull_async` (call it outside an event loop).
 
     `stop` (the daemon is stopping): the pull is cancelled mid-request or mid-wait and raises Interrupted;
     nothing of it is stored (samples are appended only at the end)."""
     work = pull_async(
-        ws, store, now=now, since=since, adapter_for=adapter_for, accounts=accounts, sleep=sleep
+        ws,
+        store,
+        now=now,
+        since=since,
+        adapter_for=adapter_for,
+        accounts=accounts,
+        sleep=sleep,
+        platforms=platforms,
     )
     return asyncio.run(_unless_stopped(work, stop))
 
@@ -179,7 +205,7 @@ def default_adapter_for(
 
 
 def job_pull(ctx: Any) -> str:
-    """The `metrics.pull` recurring job (args: since_days, accounts); returns the summary it notifies."""
+    """The `metrics.pull` recurring job (args: since_days, accounts, platforms); returns its summary."""
     args = dict(ctx.job.args or {})
     since = ctx.now - timedelta(days=int(args.get("since_days", 14)))
     # The same accounts, modes and sandbox as the daemon's queue (`run --sandbox`, rehearsals): never another
@@ -195,5 +221,6 @@ def job_pull(ctx: Any) -> str:
         adapter_for=adapter_for,
         accounts=bool(args.get("accounts", True)),
         stop=getattr(ctx, "stop", None),
+        platforms=[str(p) for p in args["platforms"]] if args.get("platforms") else None,
     )
     return result.summary()

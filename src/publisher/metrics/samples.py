@@ -11,6 +11,9 @@ from publisher.store import metrics as metric_store
 from publisher.store.db import Store
 from publisher.workspace.settings import Workspace
 
+#: A figure named with this ending is a point of an hourly curve (a launch day's votes), dated at the
+#: end of its hour and computed again by later pulls: the store keeps each (post, name, hour) once.
+HOURLY = "_by_hour"
 #: Normalised names that count as interactions (the engagement rate's numerator), platform-own ones included.
 INTERACTIONS = ("likes", "comments", "shares", "favorites", "zaikan", "votes")
 
@@ -53,3 +56,20 @@ def account_figures(rows: Iterable[Mapping[str, Any]], ws: Workspace) -> dict[me
 def record_account_figures(store: Store, rows: Iterable[Mapping[str, Any]], ws: Workspace) -> int:
     """Keep the latest reading of each account figure per local day in `account_metric` (for growth)."""
     return metric_store.put_account_figures(store, account_figures(rows, ws))
+
+
+def new_points(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` without the hourly-curve points the store already keeps (and without repeats among them)."""
+    points = [r for r in rows if r["post_id"] is not None and str(r["name"]).endswith(HOURLY)]
+    if not points:
+        return rows
+    seen = metric_store.stored_points(store, {r["post_id"] for r in points}, {r["name"] for r in points})
+    out = []
+    for r in rows:
+        if r["post_id"] is not None and str(r["name"]).endswith(HOURLY):
+            key = (r["post_id"], r["name"], metric_store.aware(r["taken_at"]))
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(r)
+    return out

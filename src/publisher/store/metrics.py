@@ -134,6 +134,20 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
     return len(rows)
 
 
+def stored_points(
+    store: Store, post_ids: Collection[int], names: Collection[str]
+) -> set[tuple[int, str, datetime]]:
+    """(post, name, taken_at) of the samples already kept under `names`: the points of a curve dated at fixed
+    marks (an hour's end), which a later pull reads again and must not append twice."""
+    if not post_ids or not names:
+        return set()
+    query = sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.taken_at).where(
+        metric_t.c.post_id.in_(sorted(post_ids)), metric_t.c.name.in_(sorted(names))
+    )
+    with store.session() as s:
+        return {(int(r[0]), str(r[1]), aware(r[2])) for r in s.execute(query)}
+
+
 def _remembering(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     """The column type's converter, remembering its last answer: a pull's samples share one reading time."""
     if convert is None:

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from publisher import errors
 from publisher.adapters.assisted import media_plan, write_pack
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy, Sleep, call, classify_http, make_client
+from publisher.adapters.producthunt import launch
 from publisher.models import (
     Attempt,
     MetricSample,
@@ -40,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 PLATFORM = "producthunt"
 GRAPHQL = "/v2/api/graphql"
-PT = ZoneInfo("America/Los_Angeles")  # a Product Hunt day runs midnight to midnight Pacific time
+PT = launch.PT  # a Product Hunt day runs midnight to midnight Pacific time
 LAUNCH_TIME = time(0, 1)
 POST_FIELDS = ("id", "slug", "votesCount", "commentsCount", "reviewsRating", "featuredAt")
 #: 1 point per field, the post itself included; the real rule is unpublished [U], so it is a setting.
@@ -54,8 +56,7 @@ FIGURES = (
     ("featured", "featuredAt"),
 )
 DEFAULT_BUDGET = 350  # complexity points per call (of 6250 per 15 min)
-VOTES_PAGE = 50  # votes per page of the launch-day curve
-MAX_VOTE_PAGES = 100  # 5,000 votes: far above a launch day's; a bound, not a target
+VOTES_PAGE = launch.VOTES_PAGE  # launches per createdAt query, as many as votes per page
 TAGLINE_MAX = 60  # [M] PLATFORMS.md 4.5
 _UPVOTE_ASK = re.compile(r"\b(up)?vote\s+(for\s+)?(us|me)\b|\bupvote\b|求(点赞|投票)|帮忙点赞", re.IGNORECASE)
 
@@ -316,46 +317,58 @@ class ProductHuntAdapter:
         """The launch-day vote curve: votes gathered by the end of each hour of the Product Hunt day (midnight
         to midnight Pacific) the launch went live, counted from `Post.votes` and each vote's `createdAt`.
 
-        24 points (fewer while the day is still running); [] when the post cannot be named."""
-        key = post_key(ref)
-        token = self.ctx.credentials.get("token", "")
+        24 points (fewer while the day is still running); [] when the post cannot be named or found."""
+        key, token = post_key(ref), self.ctx.credentials.get("token", "")
         if key is None or not token:
             return []
+        async with self._client(token) as client:
+            ask = partial(self._graphql, client)
+            created = (await launch.created_at(ask, [key])).get(key)
+            if created is None:
+                return []
+            start, end = launch.launch_day(created)
+            until = min(end, self._now())
+            return launch.hourly(await launch.vote_times(ask, key, start, until), start, until)
+
+    async def hourly_series(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        """`votes_by_hour` and `comments_by_hour` points of the launches whose Product Hunt day runs now (or
+        ended within launch.GRACE), each dated at the end of its hour: the metrics pull stores each once."""
+        token = self.ctx.credentials.get("token", "")
+        if not token:
+            raise errors.AuthError(self._auth_hint("has no developer token"), platform=PLATFORM)
+        keyed: dict[tuple[str, str], list[RemoteRef]] = {}
+        for ref in refs:
+            key = post_key(ref)
+            if key is not None:
+                keyed.setdefault(key, []).append(ref)
+        out: list[MetricSample] = []
+        async with self._client(token) as client:
+            ask = partial(self._graphql, client)
+            keys = list(keyed)
+            created: dict[tuple[str, str], datetime] = {}
+            for start in range(0, len(keys), VOTES_PAGE):
+                created.update(await launch.created_at(ask, keys[start : start + VOTES_PAGE]))
+            now = self._now()
+            for key, at in created.items():
+                if not launch.tracked(at, now):
+                    continue
+                series = await launch.curves(ask, key, at, now)
+                for name, raw in launch.SERIES:
+                    out += [
+                        MetricSample(r.post_id, PLATFORM, name, float(count), mark, raw)
+                        for mark, count in series[name]
+                        for r in keyed[key]
+                    ]
+        return out
+
+    def _client(self, token: str) -> httpx.AsyncClient:
         register_secret(token)
-        day = ref.published_at.astimezone(PT).date()
-        start = datetime.combine(day, time(0), PT).astimezone(UTC)
-        end = min(start + timedelta(hours=24), self._now())
-        kind, value = key
-        query = (
-            f"query Votes($k: {'String' if kind == 'slug' else 'ID'}, $after: String, $since: DateTime, "
-            f"$until: DateTime) {{ post({kind}: $k) {{ votes(first: {VOTES_PAGE}, after: $after, "
-            "createdAfter: $since, createdBefore: $until) { edges { node { createdAt } } "
-            "pageInfo { endCursor hasNextPage } } } }"
-        )
-        times: list[datetime] = []
-        after: str | None = None
-        async with make_client(
+        return make_client(
             base_url=self.ctx.base_url,
             platform=PLATFORM,
             transport=self.ctx.transport,
             headers={"Authorization": f"Bearer {token}"},
-        ) as client:
-            for _ in range(MAX_VOTE_PAGES):
-                variables = {"k": value, "after": after, "since": _iso(start), "until": _iso(end)}
-                data = await self._graphql(client, query, variables)
-                votes = ((data.get("post") or {}).get("votes")) or {}
-                for edge in votes.get("edges") or []:
-                    with contextlib.suppress(KeyError, TypeError, ValueError):
-                        times.append(
-                            datetime.fromisoformat(str(edge["node"]["createdAt"]).replace("Z", "+00:00"))
-                        )
-                page = votes.get("pageInfo") or {}
-                if not page.get("hasNextPage"):
-                    break
-                after = page.get("endCursor")
-        hours = int((end - start).total_seconds() // 3600)
-        marks = [start + timedelta(hours=h + 1) for h in range(hours)]
-        return [(mark, sum(1 for t in times if t < mark)) for mark in marks]
+        )
 
     async def _graphql(
         self, client: httpx.AsyncClient, query: str, variables: dict[str, Any]
@@ -423,7 +436,3 @@ __all__ = [
     "post_key",
     "producthunt_factory",
 ]
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

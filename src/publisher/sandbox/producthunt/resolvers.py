@@ -124,8 +124,9 @@ def topic(name: str) -> dict[str, Any]:
     }
 
 
-def vote_times(world: World, key: str, created: datetime, count: int) -> list[datetime]:
-    """When each of the `count` votes came: the moment the post's vote curve reached it (to the second)."""
+def arrival_times(world: World, key: str, metric: str, created: datetime, count: int) -> list[datetime]:
+    """When each of the `count` votes (or comments) came: the moment the post's curve reached it (to the
+    second), so timestamps and counts always agree."""
     horizon = max(0, int((world.now - created).total_seconds()))
     times = []
     low = 0
@@ -133,7 +134,7 @@ def vote_times(world: World, key: str, created: datetime, count: int) -> list[da
         lo, hi = low, horizon
         while lo < hi:
             mid = (lo + hi) // 2
-            if world.engagement(key, "votes", created, created + timedelta(seconds=mid)) >= k:
+            if world.engagement(key, metric, created, created + timedelta(seconds=mid)) >= k:
                 hi = mid
             else:
                 lo = mid + 1
@@ -171,7 +172,8 @@ class Posts:
         votes, comments = world.engagement(key, "votes", created), world.engagement(key, "comments", created)
 
         def comment_nodes(order: str = "NEWEST") -> list[dict[str, Any]]:
-            nodes = [self._comment(post, key, created, k) for k in range(comments, 0, -1)]
+            times = arrival_times(world, key, "comments", created, comments)
+            nodes = [self._comment(post, key, created, k, times[k - 1]) for k in range(comments, 0, -1)]
             if order == "VOTES_COUNT":
                 nodes.sort(key=lambda c: -c["votesCount"])
             return nodes
@@ -199,7 +201,7 @@ class Posts:
                     "userId": str(10_000 + k),
                     "user": voter(k),
                 }
-                for k, at in enumerate(vote_times(world, key, created, votes), start=1)
+                for k, at in enumerate(arrival_times(world, key, "votes", created, votes), start=1)
                 if (since is None or at > since) and (until is None or at < until)
             ]
             nodes.reverse()  # newest first, as the site lists them
@@ -229,13 +231,15 @@ class Posts:
             "productLinks": [{"type": "Website", "url": post["website"]}],
         }
 
-    def _comment(self, post: dict[str, Any], key: str, created: datetime, k: int) -> dict[str, Any]:
+    def _comment(
+        self, post: dict[str, Any], key: str, created: datetime, k: int, at: datetime
+    ) -> dict[str, Any]:
         world = self.world
         votes = world.engagement(f"{key}:c{k}", "votes", created) // 20
         return {
             "id": f"{post['id']}{k:05d}",
             "body": f"Comment #{k} on {post['name']}",
-            "createdAt": iso(min(world.now, created + timedelta(minutes=k))),
+            "createdAt": iso(at),
             "votesCount": votes,
             "isVoted": False,
             "parentId": None,
