@@ -12,7 +12,9 @@ from typing import Any, overload
 import sqlalchemy as sa
 
 from publisher.models import PostState, RemoteRef
+from publisher.store import rollups
 from publisher.store.db import Store
+from publisher.store.rollups import roll_up
 from publisher.store.tables import account_metric_t, event_t, item_t, metric_t, post_t
 
 SAMPLE_COLUMNS = ("post_id", "platform", "account", "name", "raw_name", "value", "taken_at", "age_s")
@@ -108,6 +110,7 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
         for start in range(0, len(rows), chunk):
             with store.begin() as conn:
                 conn.execute(sa.insert(metric_t), [dict(r) for r in rows[start : start + chunk]])
+                roll_up(conn, rows[start : start + chunk])
         return len(rows)
     dialect = store.engine.dialect
     to_text = _remembering(metric_t.c.taken_at.type.dialect_impl(dialect).bind_processor(dialect))
@@ -131,6 +134,7 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
         ]
         with store.begin() as conn:
             conn.exec_driver_sql(sql, params)
+            roll_up(conn, rows[start : start + chunk])
     return len(rows)
 
 
@@ -212,35 +216,14 @@ def record_import(
             return False
         if rows:
             conn.execute(sa.insert(metric_t), [dict(r) for r in rows])
+            roll_up(conn, rows)
         conn.execute(sa.insert(event_t).values(post_id=None, at=now, kind=kind, message=message))
     return True
 
 
 def latest_totals(store: Store) -> dict[str, dict[str, float]]:
-    """Per platform and metric, the sum over posts of each post's latest sample."""
-    latest = (
-        sa.select(metric_t.c.post_id, metric_t.c.name, sa.func.max(metric_t.c.taken_at).label("taken_at"))
-        .where(metric_t.c.post_id.is_not(None))
-        .group_by(metric_t.c.post_id, metric_t.c.name)
-        .subquery()
-    )
-    query = (
-        sa.select(metric_t.c.platform, metric_t.c.name, sa.func.sum(metric_t.c.value))
-        .join(
-            latest,
-            sa.and_(
-                metric_t.c.post_id == latest.c.post_id,
-                metric_t.c.name == latest.c.name,
-                metric_t.c.taken_at == latest.c.taken_at,
-            ),
-        )
-        .group_by(metric_t.c.platform, metric_t.c.name)
-    )
-    out: dict[str, dict[str, float]] = {}
-    with store.session() as s:
-        for platform, name, total in s.execute(query):
-            out.setdefault(platform, {})[name] = float(total or 0)
-    return out
+    """Per platform and metric, the sum over posts of each post's latest sample (from the rollups)."""
+    return rollups.latest_totals(store)
 
 
 def metric_samples(store: Store, post_ids: Collection[int]) -> list[tuple[int, str, float, datetime]]:

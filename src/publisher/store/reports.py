@@ -13,8 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.models import PostState
+from publisher.store import rollups
 from publisher.store.db import Store
 from publisher.store.metrics import aware, published_at_subquery
+from publisher.store.rollups import on_the_hour
 from publisher.store.tables import account_metric_t, event_t, item_t, metric_t, post_t
 
 Key = tuple[int, str]  # (post id, metric name)
@@ -109,7 +111,15 @@ def latest(
     by_age: float | None = None,
 ) -> dict[Key, tuple[float, datetime]]:
     """(post, name) -> (value, taken_at) of the newest sample taken before `before` (or, with `by_age`, the
-    newest at a post age of at most `by_age` seconds). One grouped query; the index covers it."""
+    newest at a post age of at most `by_age` seconds). From the rollups when `before` is a whole hour (and the
+    age 24 h), else one grouped query over the samples; the index covers it."""
+    if rollups.on_the_hour(before):
+        if by_age is None:
+            return rollups.latest_before(store, before=before, names=names, post_ids=post_ids)
+        if by_age == rollups.DAY_S:
+            return rollups.latest_by_age(
+                store, before=before, max_age_s=by_age, names=names, post_ids=post_ids
+            )
     order = metric_t.c.age_s if by_age is not None else metric_t.c.taken_at
     conds = [metric_t.c.post_id.is_not(None), metric_t.c.taken_at < before]
     if by_age is not None:
@@ -159,10 +169,13 @@ def daily_maxima(
     """(post, name, local day) -> the day's highest reading, for trend lines (counts only grow, mostly).
 
     `days` are (label, UTC start) in order; readings are bucketed by comparing with the day starts, which is
-    much cheaper than converting every timestamp to local time in SQL.
+    much cheaper than converting every timestamp to local time in SQL. From the hour rollups when every
+    bound is a whole hour.
     """
     if not days:
         return {}
+    if on_the_hour(end) and all(on_the_hour(start) for _, start in days):
+        return rollups.daily_maxima(store, days=days, end=end, names=names)
     bucket: Any = sa.literal(days[0][0])
     if len(days) > 1:
         bucket = sa.case(

@@ -136,6 +136,37 @@ class MetricRow(SQLModel, table=True):
     age_s: float | None = None  # post age at taken_at, to compare posts at T+1h, T+24h, T+7d
 
 
+class MetricHourRow(SQLModel, table=True):
+    """The samples of one (post, metric) in one UTC hour, rolled up at ingest (store.rollups): the hour's
+    newest reading, its highest, and its newest at a post age of at most 24 h. Reports read these instead of
+    the samples; every day boundary of a whole-hour time zone falls on an hour."""
+
+    __tablename__ = "metric_hour"
+    __table_args__ = (sa.Index("ix_metric_hour_hour", "hour"),)
+
+    post_id: int = Field(primary_key=True, foreign_key="post.id")
+    name: str = Field(primary_key=True)
+    hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    last_value: float
+    last_taken_at: datetime = _when(nullable=False)
+    max_value: float
+    day1_age_s: float | None = None
+    day1_value: float | None = None
+    day1_taken_at: datetime | None = _when()
+
+
+class MetricLatestRow(SQLModel, table=True):
+    """The newest sample of one (post, metric), rolled up at ingest (store.rollups)."""
+
+    __tablename__ = "metric_latest"
+
+    post_id: int = Field(primary_key=True, foreign_key="post.id")
+    name: str = Field(primary_key=True)
+    platform: str
+    value: float
+    taken_at: datetime = _when(nullable=False)
+
+
 class AccountMetricRow(SQLModel, table=True):
     """One account figure (followers and the like) per day."""
 
@@ -221,6 +252,8 @@ item_t = table_of(ItemRow)
 post_t = table_of(PostRow)
 attempt_t = table_of(AttemptRow)
 metric_t = table_of(MetricRow)
+metric_hour_t = table_of(MetricHourRow)
+metric_latest_t = table_of(MetricLatestRow)
 account_metric_t = table_of(AccountMetricRow)
 job_run_t = table_of(JobRunRow)
 token_t = table_of(TokenRow)
