@@ -90,7 +90,7 @@ def test_a_hexo_post_becomes_a_draft_with_its_images_history_and_tags(ws: WS, tm
     } <= codes
     assert {"im_dropped", "im_images", "im_draft"} <= codes
     result = check_workspace(ws.open())
-    assert not [p for p in result.errors if p.file == "content/first-post.md"]
+    assert not [p for p in result.errors if p.path == "content/first-post.md"]
 
 
 def test_the_report_is_a_chinese_table_by_default_and_english_on_request(ws: WS, tmp_path: Path) -> None:
