@@ -212,6 +212,7 @@ def test_unconvertible_tags_and_broken_files_are_reported_and_do_not_stop_the_ot
     write(folder / "b.md", "---\ntitle: 视频\n---\n开头\n\n{% youtube abc123 %}\n")
     write(folder / "c.md", "---\ntitle: [没闭合\n---\n正文\n")
     (folder / "d.md").write_bytes(b"---\ntitle: x\n---\n\xff\xfe")
+    (folder / "e.md").write_bytes(b"---\ntitle: x\n---\n" + "长".encode() * 400_000)
     ran = cli("import", str(folder), "-w", str(ws.root), "--json")
     assert ran.returncode == 1
     files = {f["source"]: f for f in json.loads(ran.stdout)["files"]}
@@ -221,6 +222,8 @@ def test_unconvertible_tags_and_broken_files_are_reported_and_do_not_stop_the_ot
     assert files["b.md"]["check"]["errors"] >= 1  # check refuses the template code it kept
     assert files["c.md"]["outcome"] == "unreadable" and files["c.md"]["notes"][0]["code"] == "im_front_matter"
     assert files["d.md"]["outcome"] == "unreadable" and files["d.md"]["notes"][0]["code"] == "im_not_utf8"
+    assert files["e.md"]["outcome"] == "unreadable" and files["e.md"]["notes"][0]["code"] == "im_too_big"
+    assert not (ws.root / "content" / "e.md").exists()
 
 
 def test_an_image_path_cannot_leave_the_blog_folder(ws: WS, tmp_path: Path) -> None:
@@ -259,6 +262,7 @@ def test_check_suggests_publish_at_and_published_on_for_a_blog_date(ws: WS) -> N
         ---
         title: 旧文
         date: 2015-03-02
+        subtitle: 一段副标题
         published_on: 去年
         platforms: [wechat]
         ---
@@ -271,4 +275,5 @@ def test_check_suggests_publish_at_and_published_on_for_a_blog_date(ws: WS) -> N
         and "published_on: 2015-03-02" in problems["date"].hint
     )
     assert problems["date"].line == 3
-    assert "must be a date" in problems["published_on"].message and problems["published_on"].line == 4
+    assert "must be a date" in problems["published_on"].message and problems["published_on"].line == 5
+    assert "description:" in problems["subtitle"].hint and "title" not in problems["subtitle"].hint

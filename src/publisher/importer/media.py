@@ -11,10 +11,6 @@ from urllib.parse import unquote
 
 from publisher.importer.model import Site
 
-#: An image larger than this is not copied (a photo straight off a camera is re-encoded by the renderer
-#: anyway; a 200 MB file in a blog folder is a mistake, and the report says so).
-MAX_IMAGE_BYTES = 50_000_000
-
 
 @dataclass
 class MediaPlan:

@@ -69,8 +69,10 @@ def _one(
     rel_path = final.relative_to(ws.root).as_posix()
     report = FileReport(rel_source, item_id, rel_path, "would_write" if dry_run else "written", errors=-1)
     try:
-        text = read_capped(post, MAX_FILE_BYTES).decode("utf-8")
-        src = read_source(text)
+        raw = read_capped(post, MAX_FILE_BYTES)
+        if len(raw) > MAX_FILE_BYTES:  # never cut a post short: a half post written as an item is worse
+            return _unreadable(report, Note("im_too_big", {"limit": f"{MAX_FILE_BYTES:,}"}, "error"))
+        src = read_source(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return _unreadable(report, Note("im_not_utf8", severity="error"))
     except OSError as exc:

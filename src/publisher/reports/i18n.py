@@ -243,6 +243,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{path} 已存在且内容不同：没有覆盖（改名或删除后再导入）",
         "en": "{path} exists with other text: not overwritten (rename or remove it, then import again)",
     },
+    "im_too_big": {
+        "zh": "文件超过 {limit} 字节：没有导入（拆成几篇，或把图片移出正文）",
+        "en": "the file is over {limit} bytes: not imported (split it, or move media out of the text)",
+    },
     "im_not_utf8": {"zh": "不是 UTF-8 编码：请另存为 UTF-8", "en": "not UTF-8: save it as UTF-8"},
     "im_unreadable": {"zh": "无法读取：{why}", "en": "cannot be read: {why}"},
     "im_front_matter": {"zh": "头部信息有误：{why}", "en": "front matter: {why}"},
