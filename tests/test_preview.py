@@ -245,3 +245,48 @@ def test_workspace_preview_templates_override_and_stay_sandboxed(ws: Workspace) 
     assert "douyin:douyin" not in result.pages
     stopped = [p for p in result.problems if p.platform == "douyin"]
     assert stopped and stopped[0].field == "preview" and "preview.html.j2" in stopped[0].message
+
+
+CODE_ITEM = """---
+id: code
+title: 代码
+publish_at: 2026-12-01 12:00
+platforms:
+  wechat: {cover: media/cover.png}
+---
+```python
+def f():
+    return 1
+```
+"""
+
+
+def _stored_block(page: str) -> str:
+    found = re.search(r'<details class="wx-stored"[^>]*>(.*?)</details>', page, re.S)
+    assert found, "the page offers the article as WeChat will show it"
+    return found.group(1)
+
+
+def test_the_wechat_page_shows_the_article_as_the_draft_box_keeps_it(ws: Workspace) -> None:
+    _write(ws, "code.md", CODE_ITEM)
+    result, _, _ = _run(ws, "content/code.md")
+    stored = _stored_block(result.pages["wechat:wechat"].read_text(encoding="utf-8"))
+    assert "as WeChat will show it" in stored and "与发送的相同" in stored
+    code = re.sub(r"<[^>]+>", "", re.sub(r"<br>", "\n", stored[stored.index("<pre") :]))
+    assert code.startswith("def f():\n&nbsp;&nbsp;&nbsp;&nbsp;return 1")  # two lines, the indent kept
+
+
+def test_a_workspace_template_whose_code_wechat_would_collapse_is_flagged(ws: Workspace) -> None:
+    """A workspace article template laying code out with raw newlines: the page says WeChat will change it."""
+    mine = ws.platforms_dir / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", mine)
+    (mine / "article.html.j2").write_text(
+        "{{ body_html }}<pre>{{ title }}\n    缩进\n</pre>", encoding="utf-8"
+    )
+    ws = open_workspace(ws.root, env={})
+    _write(ws, "code.md", CODE_ITEM)
+    result, _, _ = _run(ws, "content/code.md")
+    page = result.pages["wechat:wechat"].read_text(encoding="utf-8")
+    stored = _stored_block(page)
+    assert "与发送的不同" in stored and "content" in stored and '<details class="wx-stored" open>' in page
+    assert "<pre>代码 缩进</pre>" in stored  # what the draft box keeps: one line, the indentation gone

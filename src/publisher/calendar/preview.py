@@ -21,6 +21,7 @@ from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import PlatformRules, count_length
 from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.engine import Renderer
+from publisher.sandbox.packages import fakes
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -164,14 +165,13 @@ def _page_context(
 ) -> dict[str, Any]:
     """Plain data for a preview template: fields as sent, media as copied, counts against the limits."""
     names = {m["file"] for m in media}
-    fields: dict[str, Any] = {}
-    for key, value in post.fields.items():
-        template = rules.templates.get(key, "")
-        if template.endswith(".html.j2") and isinstance(value, str):
-            # Already sanitised by the renderer; only the processed images' names gain the media/ folder.
-            fields[key] = Markup(_point_to_media(value, names))
-        else:
-            fields[key] = list(value) if isinstance(value, list | tuple) else value
+    fields = _shown(rules, post.fields, names)
+    # What the platform will keep of the post, by the sandbox's own rules for storing it (WeChat normalises
+    # whitespace in code when it stores a draft): the page can show it "as the platform will show it".
+    fake = fakes().get(target.platform)
+    kept = fake.stored_fields(post.fields) if fake is not None and fake.stored_fields is not None else None
+    stored = _shown(rules, kept, names) if kept is not None else None
+    changed = [k for k in post.fields if kept is not None and kept.get(k) != post.fields[k]]
     tags = [str(t) for t in post.fields.get("tags") or []]
     by_role: dict[str, list[dict[str, Any]]] = {}
     for m in media:
@@ -189,7 +189,22 @@ def _page_context(
         "warnings": [_problem(p) for p in post.warnings],
         "headline": headline.splitlines()[0] if headline else item.title,
         "changes": _changes(ws, rules, item, post, media),
+        "stored": stored,
+        "stored_changed": changed,
     }
+
+
+def _shown(rules: PlatformRules, values: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
+    """Fields for a template: HTML fields as markup with their images pointed at the copied media."""
+    fields: dict[str, Any] = {}
+    for key, value in values.items():
+        template = rules.templates.get(key, "")
+        if template.endswith(".html.j2") and isinstance(value, str):
+            # Already sanitised by the renderer; only the processed images' names gain the media/ folder.
+            fields[key] = Markup(_point_to_media(value, names))
+        else:
+            fields[key] = list(value) if isinstance(value, list | tuple) else value
+    return fields
 
 
 _MARKDOWN_SYNTAX = re.compile(r"(\*\*|__|^#{1,6}\s|^\s*[-*+]\s|`|\[[^\]]*\]\()", re.MULTILINE)

@@ -3,7 +3,8 @@
 Each package exports the same shape: `NAME` (the platform), `PREFIX` (its mount path, e.g. "/wx"),
 `DEFAULTS` (its settings under `world.config[NAME]`), `State` (a factory of its per-world store),
 `error_body` (how an injected `app_error` reads), `routes(world)`, and optionally `control_routes(world)`
-(mounted under /__fake) and `code_of(status, body)` (the platform code the call log records).
+(mounted under /__fake), `code_of(status, body)` (the platform code the call log records) and
+`stored_fields(fields)` (a post's fields as the platform keeps them when it stores the post, for previews).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ ErrorRenderer = Callable[[World, int, str], tuple[int, dict[str, Any]]]
 RouteFactory = Callable[[World], Sequence[BaseRoute]]
 #: The platform's code in a JSON answer (HTTP status, decoded body), or None to use the generic reading.
 CodeReader = Callable[[int, dict[str, Any]], "str | None"]
+#: A post's fields as the platform stores them (what a reader will see), from the fields as sent.
+StoredView = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Fake:
     routes: RouteFactory
     control_routes: RouteFactory | None = None
     code_of: CodeReader | None = None
+    stored_fields: StoredView | None = None
 
 
 def _fake(module: ModuleType) -> Fake | None:
@@ -55,6 +59,7 @@ def _fake(module: ModuleType) -> Fake | None:
         routes=module.routes,
         control_routes=getattr(module, "control_routes", None),
         code_of=getattr(module, "code_of", None),
+        stored_fields=getattr(module, "stored_fields", None),
     )
 
 
@@ -78,4 +83,4 @@ def by_prefix() -> dict[str, Fake]:
     return {fake.prefix: fake for fake in fakes().values()}
 
 
-__all__ = ["CodeReader", "ErrorRenderer", "Fake", "RouteFactory", "by_prefix", "fakes"]
+__all__ = ["CodeReader", "ErrorRenderer", "Fake", "RouteFactory", "StoredView", "by_prefix", "fakes"]

@@ -6,7 +6,7 @@ from starlette.routing import Route
 
 from publisher.sandbox.core import World
 from publisher.sandbox.wechat.auth import wechat_auth_routes
-from publisher.sandbox.wechat.content import wechat_content_routes
+from publisher.sandbox.wechat.content import stored_fields, wechat_content_routes
 from publisher.sandbox.wechat.datacube import wechat_datacube_routes
 from publisher.sandbox.wechat.publish import wechat_publish_routes
 from publisher.sandbox.wechat.state import DEFAULTS, PREFIX, WechatState, code_of, error_body
@@ -25,4 +25,14 @@ def routes(world: World) -> list[Route]:
     ]
 
 
-__all__ = ["DEFAULTS", "NAME", "PREFIX", "State", "WechatState", "code_of", "error_body", "routes"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "PREFIX",
+    "State",
+    "WechatState",
+    "code_of",
+    "error_body",
+    "routes",
+    "stored_fields",
+]

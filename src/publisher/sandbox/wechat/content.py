@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -76,8 +77,21 @@ def normalise_code(html: str) -> str:
 def clean_content(html: str) -> str:
     """What WeChat keeps of an article body: no scripts, only images hosted on mmbiz, code whitespace
     normalised, and the length counted as text (see `text_length`)."""
-    html = normalise_code(_SCRIPT.sub("", html))
-    return _IMG.sub(lambda m: m.group(0) if _MMBIZ.search(m.group(0)) else "", html)
+    return _IMG.sub(lambda m: m.group(0) if _MMBIZ.search(m.group(0)) else "", kept_text(html))
+
+
+def kept_text(html: str) -> str:
+    """An article body as WeChat stores it, images aside: scripts removed, code whitespace normalised."""
+    return normalise_code(_SCRIPT.sub("", html))
+
+
+def stored_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A post's fields as the draft box will hold them. Images stay: publishing uploads them to mmbiz first,
+    and a preview shows the local copies."""
+    stored = dict(fields)
+    if isinstance(stored.get("content"), str):
+        stored["content"] = kept_text(stored["content"])
+    return stored
 
 
 def text_length(html: str) -> int:
