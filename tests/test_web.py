@@ -576,7 +576,7 @@ def test_the_new_post_form_writes_an_item_and_shows_its_check(client: TestClient
     )
     assert "images: [media/teaser.png]\nplatforms: [xiaohongshu, wechat]\n---\n第一段。\n\n第二段。\n" in text
     assert "已写入 content/" in done.text and 'class="flash flash-ok"' in done.text
-    assert 'class="problems"' in done.text or 'class="ok"' in done.text  # check's results for the item
+    assert 'class="problems' in done.text or 'class="ok"' in done.text  # check's results for the item
     store = client.app.state.publisher.store  # type: ignore[attr-defined]
     assert {v.platform for v in post_views(store) if v.item == written.stem} == {"xiaohongshu", "wechat"}
     # A Douyin post needs a video (or images): check refuses it and nothing is written.
@@ -635,3 +635,29 @@ def test_the_new_post_form_checks_and_previews_a_draft_without_writing(
     assert {p["target"]: p["href"] for p in bare["previews"]}["xiaohongshu:xiaohongshu"] == ""
     assert any("xiaohongshu" in p["text"] and p["severity"] == "error" for p in bare["problems"])
     assert sorted(p for p in example.content_dir.rglob("*") if p.is_file()) == before
+
+
+def test_the_item_page_shows_compliance_hits_and_acknowledgements(
+    client: TestClient, example: Workspace
+) -> None:
+    page = client.get("/items/week1-recap")
+    assert page.status_code == 200
+    section = page.text.split('id="compliance"', 1)[1].split("</section>", 1)[0]
+    acknowledged = section.split('class="problems acknowledged"', 1)[1]
+    assert "「最受欢迎」" in acknowledged and "本周模板使用量排名（后台数据），不是商品宣传" in acknowledged
+    assert "content/2026-12-07-weekly-recap.md:" in acknowledged
+    # Its other superlative (a warning there) is still a hit to look at.
+    assert 'class="sev-warning"><code>content/2026-12-07-weekly-recap.md:22</code> body: 「最」' in section
+    # A hit that is not acknowledged is listed as a problem to fix, with the suggestion.
+    teaser = example.content_dir / "2026-12-01-teaser.md"
+    teaser.write_text(
+        teaser.read_text("utf-8").replace("---\n", "---\n", 1) + "\n私信领取模板，加微信。\n", "utf-8"
+    )
+    client.app.state.publisher.refresh()  # type: ignore[attr-defined]
+    page = client.get("/items/teaser")
+    section = page.text.split('id="compliance"', 1)[1].split("</section>", 1)[0]
+    hits = section.split('class="problems hits"', 1)[1]
+    assert "「加微信」" in hits and "allow:" in hits and "sev-" in hits
+    assert 'class="problems acknowledged"' not in section
+    general = page.text.split('id="compliance"', 1)[0]
+    assert "「加微信」" not in general  # listed once, in its section

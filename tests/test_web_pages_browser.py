@@ -48,6 +48,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "/items/{item_id:path}": [
         ("/items/launch-day", "item-launch-day"),
         ("/items/campaign-recap", "item-recap"),
+        ("/items/week1-recap", "item-compliance"),
     ],
     "/preview/{item_id:path}": [("/preview/launch-day", "preview-index")],
     "/new": [("/new", "new-post")],

@@ -162,29 +162,44 @@ def _field_units(dotted: str, value: Any, lines: Mapping[str, int], platforms: t
     return []
 
 
+def acknowledgements(raw: Any) -> list[tuple[str, str]]:
+    """The (word, reason) pairs an `allow:` value gives, in its order; entries without a word or a reason are
+    left out (check reports those). Reports read this from the synced front matter."""
+    return [
+        (str(word).strip(), str(reason).strip())
+        for word, reason in _allow_pairs(raw)
+        if isinstance(word, str | int)
+        and str(word).strip()
+        and isinstance(reason, str | int)
+        and str(reason).strip()
+    ]
+
+
+def _allow_pairs(raw: Any) -> list[tuple[Any, Any]]:
+    if raw is None:
+        return []
+    if isinstance(raw, dict):
+        return list(raw.items())
+    if not isinstance(raw, list):
+        return [(raw, None)]
+    pairs: list[tuple[Any, Any]] = []
+    for entry in raw:
+        if isinstance(entry, dict) and "word" in entry:
+            pairs.append((entry.get("word"), entry.get("reason")))
+        elif isinstance(entry, dict) and len(entry) == 1:
+            pairs.append(next(iter(entry.items())))
+        else:
+            pairs.append((entry, None))
+    return pairs
+
+
 def parse_allow(item: Item) -> tuple[dict[str, str], list[Problem]]:
     """`allow:` as {word (lower case): reason}. Accepts `[{word: 第一, reason: ...}]`, `[第一: reason]`
     and `{第一: reason}`; an entry without a reason is a problem (an acknowledgement says why)."""
-    raw = item.fields.get("allow")
     line = item.lines.get("allow", 1)
     problems: list[Problem] = []
-    pairs: list[tuple[Any, Any]] = []
-    if raw is None:
-        return {}, []
-    if isinstance(raw, dict):
-        pairs = list(raw.items())
-    elif isinstance(raw, list):
-        for entry in raw:
-            if isinstance(entry, dict) and "word" in entry:
-                pairs.append((entry.get("word"), entry.get("reason")))
-            elif isinstance(entry, dict) and len(entry) == 1:
-                pairs.append(next(iter(entry.items())))
-            else:
-                pairs.append((entry, None))
-    else:
-        pairs = [(raw, None)]
     allowed: dict[str, str] = {}
-    for word, reason in pairs:
+    for word, reason in _allow_pairs(item.fields.get("allow")):
         if not isinstance(word, str | int) or not str(word).strip():
             problems.append(Problem(item.path, line, "allow", "each allow entry needs a word", _ALLOW_HINT))
             continue

@@ -8,6 +8,7 @@ from publisher.metrics.samples import INTERACTIONS
 from publisher.models import PostState
 from publisher.reports import data
 from publisher.reports.besttime import HISTORY_DAYS, figures_at_24h, heat_map, post_scores_from, rank
+from publisher.reports.compliance import acknowledged
 from publisher.reports.engagement import charts, engagement_rows, local
 from publisher.reports.health import health_all
 from publisher.reports.i18n import check_lang, platform_name, state_name, t
@@ -113,6 +114,8 @@ def build(
     published_now = [p for p in in_period if p.published_at is not None]
     cur, before = mean_scores(scores, published_now), mean_scores(scores, published_prev)
     report.risks = _risks(store, ws, report, posts, falling(cur, before), now, lang)
+    if kind == "weekly":
+        report.risks += acknowledged(store, in_period, lang)
 
     plan_period = report.next_period or per.following()
     report.plan = [

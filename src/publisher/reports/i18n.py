@@ -122,6 +122,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "[{state}] #{id} {title} ({platform}/{account})",
     },
     "r_why": {"zh": "：{why}", "en": ": {why}"},
+    "r_allow": {
+        "zh": "合规已说明：「{word}」（{path}），理由：{reason}",
+        "en": "compliance acknowledged: “{word}” ({path}), because: {reason}",
+    },
     "r_reauth": {
         "zh": "账号 {account} 需要重新授权：{reason}",
         "en": "account {account} needs re-authorisation: {reason}",

@@ -27,7 +27,7 @@ from publisher.queue.overview import post_views
 from publisher.redact import redact_text
 from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
-from publisher.web import actions, calendar_view, draftcheck, newpost, reports_view
+from publisher.web import actions, calendar_view, draftcheck, item_view, newpost, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
@@ -297,12 +297,17 @@ async def item_page(request: Request) -> Response:
     views = [v for v in await anyio.to_thread.run_sync(post_views, state.store) if v.item == item_id]
     if checked is None and not views:
         return _problem_page(request, f"no item {item_id!r}", 404)
+    found = checked
+    compliance = (
+        await anyio.to_thread.run_sync(lambda: item_view.compliance_of(state, found)) if found else None
+    )
     return render(
         request,
         "item",
         {
             "item_id": item_id,
             "checked": checked,
+            "compliance": compliance,
             "posts": views,
             "title": checked.item.title if checked and checked.item else item_id,
         },
