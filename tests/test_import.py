@@ -49,6 +49,10 @@ def hexo_blog(root: Path) -> Path:
         ```markdown
         {% asset_img shown-not-converted.png %}
         ```
+
+        {% blockquote 鲁迅, 《故乡》 %}
+        其实地上本没有路
+        {% endblockquote %}
         """,
     )
     return root
@@ -75,6 +79,7 @@ def test_a_hexo_post_becomes_a_draft_with_its_images_history_and_tags(ws: WS, tm
     assert "```c\nint main(void) { return 0; }\n```" in text
     assert "{% asset_img shown-not-converted.png %}" in text  # inside a code block: left alone
     assert "`{% asset_img x.png %}`" in text  # inside a code span: left alone
+    assert "> 其实地上本没有路\n>\n> —— 鲁迅, 《故乡》" in text
     assert "<!--more-->" in text  # the renderer takes the text above it as the WeChat digest
     assert "layout" not in text and "comments" not in text
     assert (ws.root / "content" / "media" / "first-post" / "pic.png").is_file()
@@ -138,6 +143,14 @@ def test_a_hugo_page_bundle_toml_front_matter_and_figure(ws: WS, tmp_path: Path)
 
         {{< figure src="diagram.png" alt="架构图" >}}
 
+        {{< highlight go "linenos=table" >}}
+        fmt.Println("你好")
+        {{< /highlight >}}
+
+        {{% notice warning %}}
+        小心空指针
+        {{% /notice %}}
+
         ![标志](/img/logo.png)
         """,
     )
@@ -150,6 +163,7 @@ def test_a_hugo_page_bundle_toml_front_matter_and_figure(ws: WS, tmp_path: Path)
     assert "published_on: '2021-07-04 08:30:00'" in text
     assert "description: 一段摘要" in text
     assert "![架构图](media/bundle/diagram.png)" in text and "![标志](media/bundle/logo.png)" in text
+    assert '```go\nfmt.Println("你好")\n```' in text and "> [!WARNING]\n> 小心空指针" in text
     assert "im_was_draft" in {n["code"] for n in doc["files"][0]["notes"]}
 
 

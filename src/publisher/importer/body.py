@@ -22,12 +22,12 @@ from publisher.importer.model import Note
 MORE = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.IGNORECASE)
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_KINDS = r"(codeblock|code|highlight|blockquote|quote|note|notice|admonition|alert|tip|warning)"
+#: Hexo and Jekyll `{% kind args %}` … `{% endkind %}`; Hugo `{{< kind args >}}` … `{{< /kind >}}` (or `%`).
 _BLOCK_OPEN = re.compile(
-    r"^\s*\{%-?\s*(codeblock|code|highlight|blockquote|quote|note|alert|tip|warning)\b(.*?)-?%\}\s*$"
+    rf"^\s*(?:\{{%-?\s*{_KINDS}\b(.*?)-?%\}}|\{{\{{[<%]\s*{_KINDS}\b(.*?)[>%]\}}\}})\s*$"
 )
-_BLOCK_CLOSE = re.compile(
-    r"^\s*\{%-?\s*end(codeblock|code|highlight|blockquote|quote|note|alert|tip|warning)\s*-?%\}\s*$"
-)
+_BLOCK_CLOSE = re.compile(rf"^\s*(?:\{{%-?\s*end{_KINDS}\s*-?%\}}|\{{\{{[<%]\s*/{_KINDS}\s*[>%]\}}\}})\s*$")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
 _ASSET_IMG = re.compile(r"\{%\s*asset_(?:img|image)\s+(.+?)\s*%\}")
 _HUGO_FIGURE = re.compile(r"\{\{[<%]\s*figure\s+(.+?)\s*[>%]\}\}")
@@ -56,7 +56,7 @@ def convert_body(text: str, first_line: int, media: MediaPlan, drop_title: str =
     lines = text.splitlines()
     result: list[str] = []
     fence: str | None = None
-    block: tuple[str, str] | None = None  # (kind, its fence or quote marker)
+    block: tuple[str, str, str] | None = None  # (kind, its fence or quote marker, its arguments)
     for index, line in enumerate(lines):
         no = first_line + index
         if fence is not None:  # inside a fenced code block: copied as is
@@ -69,15 +69,16 @@ def convert_body(text: str, first_line: int, media: MediaPlan, drop_title: str =
             result.append(line)
             continue
         if block is None and (m := _BLOCK_OPEN.match(line)):
-            kind, args = m.group(1), m.group(2).strip()
+            kind, args = m.group(1) or m.group(3), (m.group(2) or m.group(4) or "").strip()
             if kind in ("codeblock", "code", "highlight"):
                 lang = _code_lang(args)
-                block = (kind, "```")
+                block = (kind, "```", args)
                 result.append(f"```{lang}")
                 out.notes.append(Note("im_codeblock", {"tag": kind}, line=no))
             else:
-                block = (kind, "> ")
-                alert = _ALERTS.get(kind if kind not in ("note", "alert") else (args.split() or ["note"])[0])
+                block = (kind, "> ", args)
+                named = kind not in ("note", "notice", "admonition", "alert")
+                alert = _ALERTS.get(kind if named else (args.strip("\"'").split() or ["note"])[0].lower())
                 if alert:
                     result.append(f"> [!{alert}]")
                 out.notes.append(Note("im_quote", {"tag": kind}, line=no))
@@ -85,6 +86,8 @@ def convert_body(text: str, first_line: int, media: MediaPlan, drop_title: str =
         if block is not None and _BLOCK_CLOSE.match(line):
             if block[1] == "```":
                 result.append("```")
+            elif block[0] in ("blockquote", "quote") and block[2]:  # Hexo: {% blockquote author, source %}
+                result += [">", f"> —— {block[2]}"]
             block = None
             continue
         if block is not None and block[1] == "```":
