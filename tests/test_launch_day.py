@@ -171,3 +171,43 @@ def test_a_platform_filter_leaves_other_accounts_alone(world: World) -> None:
     world.at(LAUNCH + timedelta(hours=1))
     result = world.pull(platforms=["wechat"], accounts=True)
     assert result.posts == 0 and world.rows("votes_by_hour") == []
+
+
+def launch_report(world: World, day: str, fmt: str = "md") -> str:
+    from publisher.reports.build import build
+    from publisher.reports.writers import render_html, render_json, render_markdown
+
+    report = build("daily", world.store, world.ws, period=day, now=world.clock)
+    return {"md": render_markdown, "html": render_html, "json": render_json}[fmt](report)
+
+
+def test_the_daily_report_on_launch_day_shows_the_hourly_curve(world: World, tmp_path: Path) -> None:
+    day = LAUNCH - timedelta(minutes=1)
+    world.at(day + timedelta(days=1, hours=1))  # the launch day is over
+    world.pull()
+    votes = [v for _, v in world.rows("votes_by_hour")]
+    comments = [v for _, v in world.rows("comments_by_hour")]
+    assert len(votes) == len(comments) == 24
+
+    md = launch_report(world, "2027-01-08")  # Beijing 01-08 holds the launch day's last 16 hours
+    section = md[md.index("## 发布日逐小时曲线") : md.index("## 关键指标")]
+    assert section.startswith("## 发布日逐小时曲线：Weekly AI 上线（Product Hunt）")
+    rows = [line for line in section.splitlines() if line.startswith("| 01-")]
+    assert (
+        len(rows) == 24 and rows[0].startswith("| 01-07 17:00 |") and rows[-1].startswith("| 01-08 16:00 |")
+    )
+    first = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert first == ["01-07 17:00", f"{votes[0]:,.0f}", f"{votes[0]:+,.0f}", f"{comments[0]:,.0f}"]
+    gained = [cell.strip() for cell in rows[5].strip("|").split("|")][2]
+    assert gained == f"{votes[5] - votes[4]:+,.0f}"
+    (tmp_path / "launch-day.md").write_text(section, encoding="utf-8")
+    golden = Path(__file__).parent / "golden" / "reports" / "launch-day-2027-01-08-zh.md"
+    assert section == golden.read_text(encoding="utf-8")
+
+    assert "## 发布日逐小时曲线" in launch_report(world, "2027-01-07")  # the day it began, Beijing time
+    assert "发布日逐小时曲线" not in launch_report(world, "2027-01-09")  # the day after it ended
+    html = launch_report(world, "2027-01-08", "html")
+    assert html.count('data-chart="trend"') == 2 and 'data-expect-charts="4"' in html
+    assert '<section class="launch">' in html and html.count('<td class="when">01-') == 24
+    data = __import__("json").loads(launch_report(world, "2027-01-08", "json"))
+    assert [h["votes"] for h in data["launches"][0]["hours"]] == votes

@@ -13,6 +13,7 @@ from publisher.reports.engagement import charts, engagement_rows, local
 from publisher.reports.health import health_all
 from publisher.reports.i18n import check_lang, platform_name, state_name, t
 from publisher.reports.kpi import falling, kpis, mean_scores
+from publisher.reports.launch import launch_curves
 from publisher.reports.lines import post_line, tidy
 from publisher.reports.model import Report
 from publisher.reports.period import Period, parse_period
@@ -123,6 +124,8 @@ def build(
         for p in data.planned(store, max(plan_period.start, now), plan_period.end)
     ]
     report.done, report.results = _summary(report, growth)
+    if kind == "daily":
+        report.launches = launch_curves(store, by_id, per)
 
     window = [p for p in posts if p.due_at is not None and per.end - HEALTH_WINDOW <= p.due_at < per.end]
     half = HEALTH_WINDOW / 2

@@ -32,8 +32,16 @@ def _svg(kind: str, width: int, height: int, label: str, body: list[str]) -> str
     )
 
 
-def trend_chart(days: list[str], series: dict[str, list[float]], label: str, lang: str) -> str:
-    """One line per platform over the period's days."""
+def trend_chart(
+    days: list[str],
+    series: dict[str, list[float]],
+    label: str,
+    lang: str,
+    *,
+    ticks: list[str] | None = None,
+    colours: dict[str, str] | None = None,
+) -> str:
+    """One line per platform over the period's days (or per named series over `ticks`, e.g. hours)."""
     width, height, left, right, top, bottom = 680, 260, 56, 130, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for line in series.values() for v in line] or [0.0]
@@ -58,10 +66,10 @@ def trend_chart(days: list[str], series: dict[str, list[float]], label: str, lan
         if i % step == 0 or i == len(days) - 1:
             body.append(
                 f'<text x="{x(i):.1f}" y="{height - 14}" text-anchor="middle" fill="#666">'
-                f"{escape(day[5:])}</text>"
+                f"{escape(ticks[i] if ticks else day[5:])}</text>"
             )
     for j, (platform, line) in enumerate(series.items()):
-        c = colour(platform, j)
+        c = (colours or {}).get(platform) or colour(platform, j)
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(line))
         body.append(
             f'<polyline class="series" data-platform="{escape(platform)}" fill="none" stroke="{c}" '

@@ -41,6 +41,18 @@ LABELS: dict[str, dict[str, str]] = {
     "best_time": {"zh": "最佳发布时间", "en": "Best time to post"},
     "engagement_table": {"zh": "内容互动明细", "en": "Engagement per post"},
     "charts": {"zh": "图表", "en": "Charts"},
+    "launch_day": {"zh": "发布日逐小时曲线", "en": "Launch day, hour by hour"},
+    "launch_note": {
+        "zh": "按每条投票和评论的时间逐小时统计（发布日从太平洋时间 0 点起算），每个整点为截至该时的累计数",
+        "en": "Counted from each vote's and comment's time (the launch day starts at midnight Pacific); "
+        "each hour shows the totals by its end",
+    },
+    "launch_head": {
+        "zh": "整点 | 累计投票 | 本小时新增投票 | 累计评论",
+        "en": "Hour | Votes | Votes this hour | Comments",
+    },
+    "launch_votes": {"zh": "累计投票", "en": "Votes"},
+    "launch_comments": {"zh": "累计评论", "en": "Comments"},
     "trend": {"zh": "每日新增互动（按平台）", "en": "Interactions gained per day, by platform"},
     "top": {"zh": "互动最多的内容", "en": "Top posts by interactions"},
     "heat": {

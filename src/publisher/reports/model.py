@@ -197,6 +197,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     rehearsal: bool = False  # built from a rehearsal's store: its title says 演练 / rehearsal
     campaign: Campaign | None = None
+    launches: list[Any] = field(default_factory=list)  # reports.launch.LaunchCurve: the launch-day section
 
     def by_platform(
         self, rows: list[EngagementRow] | None = None
@@ -232,6 +233,8 @@ class Report:
         }
         if self.campaign is not None:
             data["campaign"] = self.campaign.to_dict()
+        if self.launches:
+            data["launches"] = [c.to_dict() for c in self.launches]
         return data
 
     def summary(self) -> str:

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.errors import UsageError
-from publisher.reports.charts import bar_chart, heat_chart, trend_chart
+from publisher.reports.charts import bar_chart, colour, heat_chart, trend_chart
 from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
 from publisher.reports.model import EngagementRow, Report
 
@@ -115,8 +115,26 @@ def render_html(report: Report) -> str:
     return (
         _env(True)
         .get_template("report.html.j2")
-        .render(**_context(report), charts=charts, self_check=Markup(SELF_CHECK))
+        .render(
+            **_context(report),
+            charts=charts,
+            launch_charts=[launch_chart(curve, lang) for curve in report.launches],
+            self_check=Markup(SELF_CHECK),
+        )
     )
+
+
+def launch_chart(curve: Any, lang: str) -> Markup:
+    """A launch day's cumulative votes and comments by hour (reports.launch.LaunchCurve), as inline SVG."""
+    votes, comments = t("launch_votes", lang), t("launch_comments", lang)
+    series = {
+        votes: [h.votes or 0.0 for h in curve.hours],
+        comments: [h.comments or 0.0 for h in curve.hours],
+    }
+    label = f"{t('launch_day', lang)} · {curve.title}"
+    hours = [h.label[-5:] for h in curve.hours]
+    spare = {votes: colour(curve.platform), comments: "#3b82f6"}
+    return Markup(trend_chart(hours, series, label, lang, ticks=hours, colours=spare))
 
 
 def render_json(report: Report) -> str:

@@ -235,3 +235,22 @@ def metric_samples(store: Store, post_ids: Collection[int]) -> list[tuple[int, s
     )
     with store.session() as s:
         return [(r.post_id, r.name, r.value, r.taken_at) for r in s.execute(query)]
+
+
+def points_ending(
+    store: Store, suffix: str, *, after: datetime, until: datetime
+) -> list[tuple[int, str, float, datetime]]:
+    """(post, name, value, taken_at) of the samples whose name ends with `suffix` (the hourly-curve points),
+    taken in (after, until], oldest first."""
+    query = (
+        sa.select(metric_t.c.post_id, metric_t.c.name, metric_t.c.value, metric_t.c.taken_at)
+        .where(
+            metric_t.c.post_id.is_not(None),
+            metric_t.c.name.endswith(suffix, autoescape=True),
+            metric_t.c.taken_at > after,
+            metric_t.c.taken_at <= until,
+        )
+        .order_by(metric_t.c.taken_at, metric_t.c.id)
+    )
+    with store.session() as s:
+        return [(int(r[0]), str(r[1]), float(r[2]), aware(r[3])) for r in s.execute(query)]
