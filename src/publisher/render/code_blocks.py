@@ -19,7 +19,7 @@ from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
 from pygments.token import Error, _TokenType
 
-from publisher.render.css import short_colour
+from publisher.render.css import near_colour
 
 __all__ = ["MAC_HEADER", "code_lines", "known_language"]
 
@@ -59,7 +59,7 @@ def _css(style: StyleMeta, ttype: _TokenType) -> str:
     colour = style.style_for_token(ttype)["color"]
     if not colour or _grey(colour):
         return ""
-    return f"color:{short_colour('#' + colour)}"
+    return f"color:{near_colour('#' + colour)}"
 
 
 def _grey(colour: str) -> bool:
@@ -97,6 +97,18 @@ def _protect_spaces(line: str) -> str:
     return "".join(out)
 
 
+def _bridge_spaces(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Give a run of spaces between two tokens of one colour that colour, so the three become one span
+    (`public static void`: one span, not three)."""
+    out = list(pieces)
+    for k in range(1, len(out) - 1):
+        css, text = out[k]
+        before, after = out[k - 1][0], out[k + 1][0]
+        if not text.strip(" \t") and before and before == after and css != before:
+            out[k] = (before, text)
+    return out
+
+
 def code_lines(code: str, lang: str = "", style: str = "default") -> str:
     """The HTML inside a code block's `<code>`: coloured spans, `<br>` between lines, no whitespace runs."""
     code = code.replace("\x00", "").replace("\r\n", "\n").rstrip("\n")
@@ -108,7 +120,7 @@ def code_lines(code: str, lang: str = "", style: str = "default") -> str:
             if part:
                 lines[-1].append((css, part))
     rendered = []
-    for pieces in lines:
+    for pieces in map(_bridge_spaces, lines):
         # protect spaces over the whole line, so runs split across tokens are still seen as runs
         whole = _protect_spaces("".join(text for _, text in pieces))
         html: list[str] = []

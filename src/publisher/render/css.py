@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["short_colour"]
+__all__ = ["near_colour", "short_colour"]
 
 _HEX6 = re.compile(r"#[0-9a-f]{6}")
 
@@ -16,6 +16,16 @@ def short_colour(colour: str) -> str:
         return c
     short = "#" + c[1::2] if c[1::2] == c[2::2] else c
     return min((short, _COLOUR_NAMES.get(c, short)), key=len)
+
+
+def near_colour(colour: str) -> str:
+    """A hex colour as the nearest three-digit one (each channel off by at most 8 of 255, which no reader
+    sees in a code token), or its exact name when that is as short."""
+    c = colour.strip().lower()
+    if not _HEX6.fullmatch(c):
+        return short_colour(c)
+    near = "#" + "".join(f"{round(int(c[k : k + 2], 16) / 17):x}" for k in (1, 3, 5))
+    return min((near, short_colour(c)), key=len)
 
 
 #: Colour names shorter than their hex spelling (CSS level 1/2 names, exact values).
