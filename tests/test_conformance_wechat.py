@@ -164,9 +164,11 @@ def drive_with_the_adapter(base: str, tmp: Path, seen: dict[str, Shape]) -> None
     )
 
     async def flow() -> None:
-        adapter = WechatAdapter(ctx, policy=RetryPolicy.immediate(), poll_waits=(0, 0))
-        result = await adapter.publish(post_of(tmp), Attempt(1, 1, NOW, {}))
-        assert result.state == "published", result
+        adapter = WechatAdapter(ctx, policy=RetryPolicy.immediate())
+        submitted = await adapter.publish(post_of(tmp), Attempt(1, 1, NOW, {}))
+        assert submitted.state == "submitted", submitted  # the adapter never waits: the queue polls
+        result = await adapter.poll(post_of(tmp), Attempt(1, 1, NOW, dict(submitted.detail)))
+        assert result is not None and result.state == "published", result
         ref = RemoteRef(
             1, "wechat", "wechat", str(result.remote_id), result.url, NOW - timedelta(days=1), result.detail
         )

@@ -80,6 +80,7 @@ _EDGES: dict[PostState, frozenset[PostState]] = {
             S.PUBLISHED,  # found on the platform by stored id or exact match
             S.RETRYING,  # a confirmed negative: it is safe to send again
             S.NEEDS_ATTENTION,  # not found or can't tell: a person must look
+            S.FAILED,  # the platform's publish job ended in failure: its reason is kept
         }
     ),
     S.NEEDS_ATTENTION: frozenset(

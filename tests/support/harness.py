@@ -186,6 +186,25 @@ class Harness:
     def run(self, queue: Queue | None = None) -> list[Outcome]:
         return asyncio.run((queue or self.queue()).run_due())
 
+    def run_through(self, queue: Queue | None = None) -> list[Outcome]:
+        """One queue pass, then the polls of the publish jobs it submitted, each when the time stored with
+        its post comes (the clock moves there, as the daemon would wait): the last outcome of each post."""
+        queue = queue or self.queue()
+        out = {o.post_id: o for o in self.run(queue)}
+        for _ in range(20):
+            waiting = [
+                p
+                for p in posts(self.store)
+                if p["id"] in out
+                and p["state"] == "reconcile"
+                and (p["reason"] or "").startswith("submitted")
+            ]
+            if not waiting:
+                break
+            self.clock.set(max(min(p["next_attempt_at"] for p in waiting), self.clock()))
+            out.update({o.post_id: o for o in asyncio.run(queue.poll_submitted())})
+        return list(out.values())
+
     def drive(
         self, *, steps: int = 50, until: Callable[[], bool] | None = None, queue: Queue | None = None
     ) -> list[Outcome]:

@@ -15,6 +15,7 @@ from publisher.adapters.dryrun import dry_run_dir
 from publisher.errors import ConfigError
 from publisher.redact import redact_text
 from publisher.store.db import Store
+from publisher.store.media import StoreMediaCache
 from publisher.store.tokens import StoreTokenCache
 from publisher.workspace.credentials import load_credentials
 from publisher.workspace.settings import Workspace
@@ -41,6 +42,7 @@ class Contexts:
         self.now = now
         self.transport = transport
         self.sandbox_url = sandbox_url.rstrip("/") if sandbox_url else None
+        self.store = store
         self.tokens = StoreTokenCache(store)
         self._load = credentials or self._default_loader
         self._creds: dict[str, Mapping[str, str]] = {}
@@ -93,6 +95,7 @@ class Contexts:
             intent=intent,
             out_dir=out_dir,
             tokens=self.tokens,
+            media=StoreMediaCache(self.store, platform, now=self.now),
         )
 
     def _credentials(self, account: str, platform: str, mode: str) -> Mapping[str, str]:

@@ -54,6 +54,35 @@ class MemoryTokenCache:
         self._data[(account, kind)] = (value, expires_at, dict(meta or {}))
 
 
+class MediaCache(Protocol):
+    """Files already uploaded to an account as permanent material, by content hash (SHA-256 of the file).
+
+    Backed by the store's media_cache table; adapters see only this interface. `kind` names what the upload
+    made (e.g. "image" for WeChat's permanent image material)."""
+
+    def get(self, account: str, kind: str, sha256: str) -> str | None: ...
+
+    def put(self, account: str, kind: str, sha256: str, media_id: str) -> None: ...
+
+    def forget(self, account: str, kind: str, sha256: str) -> None: ...
+
+
+class MemoryMediaCache:
+    """A process-local MediaCache for tests and one-off runs."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str, str], str] = {}
+
+    def get(self, account: str, kind: str, sha256: str) -> str | None:
+        return self._data.get((account, kind, sha256))
+
+    def put(self, account: str, kind: str, sha256: str, media_id: str) -> None:
+        self._data[(account, kind, sha256)] = media_id
+
+    def forget(self, account: str, kind: str, sha256: str) -> None:
+        self._data.pop((account, kind, sha256), None)
+
+
 @dataclass(frozen=True)
 class AdapterContext:
     """What an adapter is built with: no network I/O happens in a constructor.
@@ -73,6 +102,7 @@ class AdapterContext:
     intent: Callable[[str], None] | None = None
     out_dir: Path | None = None  # where packs and dry-run records are written
     tokens: TokenCache | None = None
+    media: MediaCache | None = None  # permanent material already uploaded, reused by content hash
 
 
 class Adapter(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
@@ -38,6 +39,15 @@ def backoff(settings: RetrySettings, post_id: int, number: int, retry_after: flo
     delay = min(settings.cap_s, settings.base_s * 2.0 ** max(0, number - 1))
     jittered = delay * (0.5 + 0.5 * random.Random(post_id * 1_000_003 + number).random())
     return max(jittered, retry_after or 0.0)
+
+
+def next_check_s(settings: RetrySettings, detail: Mapping[str, Any]) -> float:
+    """Seconds until a submitted post is asked about again: the adapter's `poll_after_s` when it names one
+    (a platform's quota-aware schedule, e.g. WeChat's freepublish/get), else the queue's `poll_s`."""
+    wanted = detail.get("poll_after_s")
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool) and wanted > 0:
+        return float(wanted)
+    return settings.poll_s
 
 
 def local_midnight_after(now: datetime, zone: ZoneInfo) -> datetime:

@@ -21,7 +21,7 @@ from publisher import errors
 from publisher.adapters import Adapter
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
-from publisher.queue.policy import RetrySettings, backoff
+from publisher.queue.policy import RetrySettings, backoff, next_check_s
 from publisher.redact import redact_text
 from publisher.store.claims import INTERRUPTED, record_ids, transition
 from publisher.store.db import Store
@@ -129,9 +129,9 @@ class Reconciler:
         expired = now >= (since or now) + timedelta(seconds=timeout)
         where = (post_id, item, platform, account, attempt)
         evidence = f"stored ids: {dict(attempt.ids) or 'none'}"
+        poll = getattr(adapter, "poll", None) if submitted else None
         try:
-            poll = getattr(adapter, "poll", None)
-            result = await (poll(post, attempt) if submitted and poll else adapter.reconcile(post, attempt))
+            result = await (poll(post, attempt) if poll else adapter.reconcile(post, attempt))
         except (errors.TransientError, errors.OutcomeUnknown, errors.QuotaExhausted) as exc:
             msg = redact_text(str(exc))
             if expired:
@@ -139,12 +139,15 @@ class Reconciler:
                     where, S.NEEDS_ATTENTION, f"could not check on the platform: {msg}", evidence
                 )
             prefix = SUBMITTED if submitted else "outcome unknown"
+            later = now + timedelta(seconds=self.retry.poll_s)
+            if isinstance(exc, errors.QuotaExhausted) and exc.reset_at is not None:
+                later = max(later, exc.reset_at)  # asking again before the reset only burns the next day's
             return self._move(
                 where,
                 S.RECONCILE,
                 f"{prefix}; checking again later ({msg})",
                 evidence,
-                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+                next_attempt_at=later,
             )
         except errors.AuthError as exc:
             msg = redact_text(str(exc))
@@ -166,6 +169,11 @@ class Reconciler:
                 evidence,
                 next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
             )
+        except errors.PermanentError as exc:
+            msg = redact_text(str(exc))
+            if poll is not None:  # poll's contract: a permanent error is the platform failing the job
+                return self._move(where, S.FAILED, msg, evidence, last_error=msg)
+            return self._move(where, S.NEEDS_ATTENTION, msg, evidence)
         except errors.PlatformError as exc:
             return self._move(where, S.NEEDS_ATTENTION, redact_text(str(exc)), evidence)
         except Exception as exc:  # an adapter bug must not leave the post unexamined
@@ -265,7 +273,7 @@ class Reconciler:
                 SUBMITTED,
                 evidence,
                 remote_id=result.remote_id,
-                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+                next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, detail)),
             )
         return self._move(
             where, S.NEEDS_ATTENTION, f"the platform answered {result.state!r} while reconciling", evidence

@@ -34,7 +34,14 @@ from publisher.calendar.load import Calendar
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.content import Revalidator
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
-from publisher.queue.policy import Notifier, RetrySettings, backoff, cap_release, local_midnight_after
+from publisher.queue.policy import (
+    Notifier,
+    RetrySettings,
+    backoff,
+    cap_release,
+    local_midnight_after,
+    next_check_s,
+)
 from publisher.queue.reconcile import Reconciler
 from publisher.redact import redact_text
 from publisher.store.claims import (
@@ -287,7 +294,8 @@ class Queue:
                 remote_id=result.remote_id,
                 url=result.url,
                 rendered_hash=sent,
-                next_attempt_at=now + timedelta(seconds=self.retry.poll_s),
+                # stored with the post: a restart asks no sooner than the platform's schedule says
+                next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, result.detail)),
             )
         if result.detail.get("dry_run") is True:  # a dry-run account: recorded, never "published"
             return self._finish(

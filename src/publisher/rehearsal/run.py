@@ -98,9 +98,7 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
     )
     for name, account in settings.accounts.items():
         account.mode = "sandbox"
-        # Follow publish jobs and reviews on the virtual clock (the queue polls),
-        # never by sleeping in-process.
-        account.options.setdefault("poll_waits", [])
+        # Follow reviews on the virtual clock (the queue polls), never by sleeping in-process.
         account.options.setdefault("review_polls", 0)
         spec = spec_for(account.platform)
         for key in fields_of(account.platform):

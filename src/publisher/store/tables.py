@@ -205,6 +205,19 @@ class TokenRow(SQLModel, table=True):
     meta: dict[str, Any] = _json()
 
 
+class MediaCacheRow(SQLModel, table=True):
+    """A file uploaded once to an account as permanent material: its platform media id, by content hash."""
+
+    __tablename__ = "media_cache"
+
+    platform: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)  # what the upload made, e.g. "image" (permanent image material)
+    media_id: str
+    created_at: datetime = _when(nullable=False)
+
+
 class SyncStateRow(SQLModel, table=True):
     """Small key/value facts about the last sync ('what changed since the last sync')."""
 
@@ -257,6 +270,7 @@ metric_latest_t = table_of(MetricLatestRow)
 account_metric_t = table_of(AccountMetricRow)
 job_run_t = table_of(JobRunRow)
 token_t = table_of(TokenRow)
+media_cache_t = table_of(MediaCacheRow)
 sync_state_t = table_of(SyncStateRow)
 event_t = table_of(EventRow)
 post_transition_t = table_of(PostTransitionRow)

@@ -1,4 +1,4 @@
-"""WeChat (公众号) in the shared fixtures: a verified account that polls its publish job once."""
+"""WeChat (公众号) in the shared fixtures: a verified account; the queue polls its publish job."""
 
 from support.platforms import PlatformFixture
 
@@ -8,7 +8,6 @@ FIXTURE = PlatformFixture(
     write="/cgi-bin/draft/add",
     fields='{author: 运营, digest: "一篇讲清楚", cover: media/cover.png}',
     account={"verified": True},
-    options={"poll_waits": [0]},  # one immediate freepublish/get after submit, then the queue polls
     credentials={"appid": "wx0123456789abcdef"},
     fake_config={"publish_delay_seconds": 0},
     remote=lambda state: list(state.get("articles", [])),

@@ -24,21 +24,20 @@ from publisher.adapters.wechat.article import is_newspic, newspic_images, valida
 from publisher.adapters.wechat.jobs import (
     REASON_48001,
     absent,
-    check_job,
     code_is,
     find_article,
     find_draft,
     manual,
+    poll_after,
     public,
     published,
-    submitted,
+    submit_never_arrived,
 )
 from publisher.adapters.wechat.metrics import fetch_metrics
 from publisher.adapters.wechat.steps import WechatSteps
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import register_secret
 
-DEFAULT_POLL_WAITS = (5.0, 10.0, 15.0)  # in-process polls after submit; the queue polls later ones
 DEFAULT_SETTLE_S = 3600.0  # a publish job still unresolved after this long is assumed never to have started
 
 
@@ -53,14 +52,12 @@ class WechatAdapter:
         *,
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
-        poll_waits: tuple[float, ...] | None = None,
     ) -> None:
         register_secret(ctx.credentials.get("secret"))
         self.ctx = ctx
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
-        waits = poll_waits if poll_waits is not None else ctx.options.get("poll_waits", DEFAULT_POLL_WAITS)
-        self.steps = WechatSteps(ctx, tuple(float(w) for w in waits))
+        self.steps = WechatSteps(ctx)
         self.tokens = shared_cache(ctx)
 
     # --- the contract ----------------------------------------------------------------------------------
@@ -82,6 +79,9 @@ class WechatAdapter:
                 return await self.steps.follow(api, ids)
             if ids.get("msg_id"):
                 return published(ids)
+            spent = api.quota_spent()
+            if spent is not None:  # nothing new is uploaded or drafted until the reset (the post waits)
+                raise spent
             if not ids.get("draft_media_id"):
                 await self.steps.create_draft(api, post, ids)
             reason = self.steps.manual_reason(api, post)
@@ -99,11 +99,7 @@ class WechatAdapter:
             # A submit whose answer was lost, still pending (see _reconcile_submit): look again the same way.
             return await self.reconcile(post, attempt) if ids.get("submit_at") else None
         async with self._api() as api:
-            found = await check_job(api, ids)
-            if found is None:
-                return submitted(ids, api.now)
-            self.steps.commit(ids, found)
-            return published(ids)
+            return await self.steps.follow(api, ids)
 
     async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
         """Find out what an interrupted attempt left on the platform (PLATFORMS.md 1.7).
@@ -125,11 +121,7 @@ class WechatAdapter:
             return published(ids)  # the mass send was answered before the interruption
         async with self._api() as api:
             if ids.get("publish_id"):
-                found = await check_job(api, ids)
-                if found is None:
-                    return submitted(ids, api.now)
-                self.steps.commit(ids, found)
-                return published(ids)
+                return await self.steps.follow(api, ids)
             if not ids.get("draft_media_id"):
                 cover = _cover_id(post, ids)
                 if not cover:
@@ -177,11 +169,20 @@ class WechatAdapter:
     ) -> PublishResult | None:
         title = str(post.fields.get("title") or "")
         if await self.steps.draft_exists(api, ids):
+            if await submit_never_arrived(api, ids):
+                return absent(
+                    ids, "the submit never reached WeChat: its count of today's submits did not move"
+                )
             settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
             if api.now.timestamp() - float(ids["submit_at"]) < settle:
-                # A job may still be publishing it: pending, so the queue asks again later (None would hand a
-                # 5xx on submit, which usually means "not submitted", to a person at once).
-                return PublishResult(None, None, "submitted", {**public(ids), "reason": "submit unanswered"})
+                # A job may still be publishing it: pending, so the queue asks again on the job schedule
+                # (None would hand a 5xx on submit, which usually means "not submitted", to a person at once).
+                detail = {
+                    **public(ids),
+                    "reason": "submit unanswered",
+                    "poll_after_s": poll_after(ids, api.now),
+                }
+                return PublishResult(None, None, "submitted", detail)
             return absent(ids, "the draft is still in the draft box long after the submit")
         since = window_start(ids, attempt.started_at)
         articles, _ = await find_article(api, title, ids.get("thumb_media_id"), since, _digest(post))

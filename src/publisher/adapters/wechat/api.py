@@ -34,6 +34,18 @@ from publisher.redact import register_secret
 PLATFORM = "wechat"
 TOKEN_KIND = "access_token"
 CAPABILITY_KIND = "capability"  # a TokenCache entry remembering that the account is draft-only (48001)
+QUOTA_KIND = "quota_spent"  # a TokenCache entry: a daily quota of the publish flow ran out, until the reset
+# The calls of the publish flow: once one of them answers a daily-quota error, the account makes no new
+# drafts or uploads until the reset (a draft that can never be submitted today only fills the box).
+PUBLISH_PATHS = frozenset(
+    {
+        "/cgi-bin/media/uploadimg",
+        "/cgi-bin/material/add_material",
+        "/cgi-bin/draft/add",
+        "/cgi-bin/freepublish/submit",
+        "/cgi-bin/message/mass/sendall",
+    }
+)
 DRAFT_ONLY_RECHECK = timedelta(days=7)
 TOKEN_MARGIN = timedelta(seconds=300)  # PLATFORMS.md 1.2: cache until expires_in - 300 s
 # Daily quotas reset at Beijing midnight [U]; China has no DST, so a fixed offset is exact.
@@ -44,6 +56,11 @@ def next_beijing_midnight(now: datetime) -> datetime:
     """When a WeChat daily quota comes back, in UTC."""
     local = now.astimezone(BEIJING)
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=BEIJING).astimezone(UTC)
+
+
+def beijing_day(at: datetime) -> str:
+    """The Beijing date of an instant: the day a WeChat daily quota counts in."""
+    return at.astimezone(BEIJING).date().isoformat()
 
 
 def _aware(at: datetime) -> datetime:
@@ -186,9 +203,14 @@ class WechatApi:
             body = response.json()
             return body if isinstance(body, dict) else {}
 
-        if not with_token:
-            return await do(None)
-        return await with_token_refresh(do, self.token)
+        try:
+            if not with_token:
+                return await do(None)
+            return await with_token_refresh(do, self.token)
+        except errors.QuotaExhausted as exc:
+            if path in PUBLISH_PATHS:
+                self.remember_quota_spent(path, exc.reset_at or next_beijing_midnight(self.now))
+            raise
 
     async def post(self, path: str, body: dict[str, Any], *, idempotent: bool) -> dict[str, Any]:
         return await self.request("POST", path, json=body, idempotent=idempotent)
@@ -212,6 +234,26 @@ class WechatApi:
         if not found or not found[2].get("draft_only"):
             return False
         return found[1] is None or _aware(found[1]) > self.now
+
+    def quota_spent(self) -> errors.QuotaExhausted | None:
+        """The error to raise instead of a new publish step while a publish-flow quota of the account is
+        spent (until its reset), or None."""
+        found = self.tokens.get(self.ctx.account, QUOTA_KIND)
+        if not found or found[1] is None or _aware(found[1]) <= self.now:
+            return None
+        reset, path = _aware(found[1]), str(found[2].get("path") or "")
+        return errors.QuotaExhausted(
+            f"the daily quota of {path} for this account ran out (45009); no new draft or upload until it "
+            f"resets at {reset.astimezone(BEIJING):%Y-%m-%d %H:%M} Beijing time",
+            platform=PLATFORM,
+            code=45009,
+            reset_at=reset,
+        )
+
+    def remember_quota_spent(self, path: str, reset_at: datetime) -> None:
+        self.tokens.put(
+            self.ctx.account, QUOTA_KIND, "spent", reset_at, {"path": path, "since": self.now.isoformat()}
+        )
 
     def remember_draft_only(self, reason: str) -> None:
         self.tokens.put(

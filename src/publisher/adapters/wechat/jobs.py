@@ -12,7 +12,7 @@ from typing import Any
 
 from publisher import errors
 from publisher.adapters.platform_clock import SENT_AT
-from publisher.adapters.wechat.api import PLATFORM, WechatApi
+from publisher.adapters.wechat.api import PLATFORM, WechatApi, beijing_day, next_beijing_midnight
 from publisher.models import PublishResult
 
 # publish_status values of freepublish/get (PLATFORMS.md 1.3 step 5) [H].
@@ -24,9 +24,11 @@ STATUS_REASONS = {
     5: "已发表后被用户删除 (deleted by the account after it was published)",
     6: "已发表后被系统封禁 (banned by the platform after it was published)",
 }
-# Quota-aware follow-up schedule (PLATFORMS.md 1.7 step 5): seconds since submit -> next poll in seconds.
-POLL_LATER = ((60.0, 60.0), (300.0, 300.0), (1800.0, 1800.0))
-POLL_LATEST = 3600.0
+# The quota-aware check schedule of a publish job (PLATFORMS.md 1.7 step 5: freepublish/get has 100 calls a
+# day): checks fall at these many seconds after the submit, then every POLL_LATEST seconds. Each check moves
+# the next one to the following mark, so a job costs at most 5 calls in its first hour and 12 in a day.
+POLL_AT = (15.0, 60.0, 300.0, 1800.0, 3600.0)
+POLL_LATEST = 3 * 3600.0
 MAX_PAGES = 5  # 100 drafts / articles: beyond that an exact match in the attempt window is implausible
 
 REASON_UNVERIFIED = (
@@ -41,7 +43,10 @@ REASON_48001 = (
     "this account cannot publish by API (48001): the draft is in the draft box; publish it in "
     "mp.weixin.qq.com and confirm with publisher resolve"
 )
-PRIVATE_IDS = ("submit_at", "thumb_sha256", SENT_AT)  # bookkeeping for resume/reconcile, not platform ids
+SUBMIT_PATH = "/cgi-bin/freepublish/submit"
+SUBMIT_COUNT, SUBMIT_DAY = "submit_count", "submit_count_day"  # the day's submit count before our submit
+# bookkeeping for resume/reconcile, not platform ids
+PRIVATE_IDS = ("submit_at", "thumb_sha256", SENT_AT, SUBMIT_COUNT, SUBMIT_DAY)
 
 
 def public(ids: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,9 +67,15 @@ def absent(ids: Mapping[str, Any], why: str) -> PublishResult:
 
 
 def poll_after(ids: Mapping[str, Any], now: datetime) -> float:
-    """When to ask freepublish/get again (100 calls/day): sparser the longer the job has been running."""
-    elapsed = now.timestamp() - float(ids.get("submit_at") or now.timestamp())
-    return next((wait for bound, wait in POLL_LATER if elapsed < bound), POLL_LATEST)
+    """Seconds from `now` to the next freepublish/get of the job: the next mark of POLL_AT after now, counted
+    from the submit (then every POLL_LATEST), so the checks of one job follow the schedule however often
+    the queue restarts. Never less than a second."""
+    submitted_at = float(ids.get("submit_at") or now.timestamp())
+    elapsed = now.timestamp() - submitted_at
+    mark = next((at for at in POLL_AT if at > elapsed), None)
+    if mark is None:
+        mark = elapsed + POLL_LATEST
+    return max(1.0, mark - elapsed)
 
 
 def submitted(ids: Mapping[str, Any], now: datetime) -> PublishResult:
@@ -75,6 +86,55 @@ def submitted(ids: Mapping[str, Any], now: datetime) -> PublishResult:
 def published(ids: Mapping[str, Any]) -> PublishResult:
     remote = ids.get("article_id") or ids.get("msg_id") or ids.get("publish_id")
     return PublishResult(str(remote), ids.get("article_url"), "published", public(ids))
+
+
+def _platform_now(api: WechatApi) -> datetime:
+    return api.platform_clock.now() or api.now
+
+
+async def _submits_today(api: WechatApi) -> tuple[int, int | None] | None:
+    """(used, remain) of today's freepublish/submit quota (openapi/quota/get), or None when it cannot be read.
+    A failure to read is never a reason not to publish: the caller goes on without the count."""
+    try:
+        data = await api.post("/cgi-bin/openapi/quota/get", {"cgi_path": SUBMIT_PATH}, idempotent=True)
+    except (errors.TransientError, errors.OutcomeUnknown, errors.QuotaExhausted, errors.PermanentError):
+        return None
+    quota = data.get("quota") or {}
+    used, remain = quota.get("used"), quota.get("remain")
+    if not isinstance(used, int) or isinstance(used, bool):
+        return None
+    return used, remain if isinstance(remain, int) and not isinstance(remain, bool) else None
+
+
+async def submit_counter(api: WechatApi) -> dict[str, Any]:
+    """The ids to commit before a submit: the day's submit count (and its Beijing day), or nothing when
+    unknown. A day with no submit left raises QuotaExhausted before anything is sent."""
+    found = await _submits_today(api)
+    if found is None:
+        return {}
+    used, remain = found
+    if remain == 0:
+        reset = next_beijing_midnight(api.now)
+        api.remember_quota_spent(SUBMIT_PATH, reset)
+        raise errors.QuotaExhausted(
+            "freepublish/submit: no submit left today (45009 would follow); waiting for the reset",
+            platform=PLATFORM,
+            code=45009,
+            reset_at=reset,
+        )
+    return {SUBMIT_COUNT: used, SUBMIT_DAY: beijing_day(_platform_now(api))}
+
+
+async def submit_never_arrived(api: WechatApi, ids: Mapping[str, Any]) -> bool:
+    """True when WeChat's own count of today's submits has not moved since before our submit: the request
+    never reached it (a 503 from a gateway, a connection refused, a worker killed before it sent).
+    False when it moved (ours, or another of the account's) or cannot be compared: then only identity
+    (the draft leaving the box, the article appearing) decides."""
+    before, day = ids.get(SUBMIT_COUNT), ids.get(SUBMIT_DAY)
+    if not isinstance(before, int) or isinstance(before, bool) or day != beijing_day(_platform_now(api)):
+        return False
+    found = await _submits_today(api)
+    return found is not None and found[0] == before
 
 
 def code_is(exc: errors.PlatformError, code: int) -> bool:

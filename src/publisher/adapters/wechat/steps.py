@@ -1,6 +1,6 @@
 """The steps of one WeChat publish: upload, draft, submit, follow the job, mass send; ids committed at once.
 
-The adapter (`wechat.py`) decides which steps run; a step never repeats what `ids` says is already done.
+The adapter (`adapter.py`) decides which steps run; a step never repeats what `ids` says is already done.
 """
 
 from __future__ import annotations
@@ -31,19 +31,20 @@ from publisher.adapters.wechat.jobs import (
     code_is,
     manual,
     published,
+    submit_counter,
     submitted,
 )
-from publisher.models import PublishResult, RenderedPost
+from publisher.models import MediaFile, PublishResult, RenderedPost
 
 logger = logging.getLogger(__name__)
+MATERIAL_KIND = "image"  # the MediaCache kind of WeChat's permanent image material (material/add_material)
 
 
 @dataclass
 class WechatSteps:
-    """The account's context and the in-process poll schedule; `commit` is the write-ahead id sink."""
+    """The account's context; `commit` is the write-ahead id sink."""
 
     ctx: AdapterContext
-    poll_waits: tuple[float, ...]
 
     async def create_draft(self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]) -> None:
         if is_newspic(post):
@@ -63,27 +64,54 @@ class WechatSteps:
         cover = cover_of(post)
         if cover is None:  # validate() reports it first; this guards direct callers
             raise errors.PermanentError("a WeChat article needs a cover image", platform=PLATFORM)
+        cached = False
         if not ids.get("thumb_media_id") or ids.get("thumb_sha256") != cover.sha256:
-            data = await api.upload(
-                "/cgi-bin/material/add_material",
-                Path(cover.path).name,
-                _read(cover.path),
-                cover.mime,
-                params={"type": "image"},
-            )
-            thumb = _required(data, "media_id", "material/add_material")
+            thumb, cached = await self._material(api, cover)
             self.commit(ids, {"thumb_media_id": thumb, "thumb_sha256": cover.sha256})
         self.commit(ids, api.platform_clock.stamp(ids))  # reconcile's window, on the platform's clock
-        self.intent("draft/add")
-        data = await api.post(
-            "/cgi-bin/draft/add",
-            {"articles": [article_body(post, content, str(ids["thumb_media_id"]))]},
-            idempotent=False,
-        )
+        try:
+            data = await self._draft_add(api, [article_body(post, content, str(ids["thumb_media_id"]))])
+        except errors.PermanentError as exc:
+            if not (cached and code_is(exc, 40007)):
+                raise
+            # 40007 refuses the draft (nothing was made): the cached cover was deleted from the library
+            # in the console. Forget it, upload the cover again, and make the draft with the new id.
+            self.forget_material(cover)
+            thumb, _ = await self._material(api, cover)
+            self.commit(ids, {"thumb_media_id": thumb, "thumb_sha256": cover.sha256})
+            data = await self._draft_add(api, [article_body(post, content, thumb)])
         if not data.get("media_id"):
             raise errors.OutcomeUnknown("draft/add answered without a media_id", platform=PLATFORM)
         self.commit(ids, {"draft_media_id": str(data["media_id"])})
         logger.info("wechat %s: draft created for %s", self.ctx.account, post.item_id)
+
+    async def _draft_add(self, api: WechatApi, articles: list[dict[str, Any]]) -> dict[str, Any]:
+        self.intent("draft/add")
+        return await api.post("/cgi-bin/draft/add", {"articles": articles}, idempotent=False)
+
+    async def _material(self, api: WechatApi, media: MediaFile) -> tuple[str, bool]:
+        """The permanent image material of this file for the account: (media id, whether it came from the
+        cache). One upload per content hash: the same cover on many posts is uploaded once."""
+        cache = self.ctx.media
+        if cache is not None:
+            hit = cache.get(self.ctx.account, MATERIAL_KIND, media.sha256)
+            if hit:
+                return hit, True
+        data = await api.upload(
+            "/cgi-bin/material/add_material",
+            Path(media.path).name,
+            _read(media.path),
+            media.mime,
+            params={"type": "image"},
+        )
+        media_id = _required(data, "media_id", "material/add_material")
+        if cache is not None:
+            cache.put(self.ctx.account, MATERIAL_KIND, media.sha256, media_id)
+        return media_id, False
+
+    def forget_material(self, media: MediaFile) -> None:
+        if self.ctx.media is not None:
+            self.ctx.media.forget(self.ctx.account, MATERIAL_KIND, media.sha256)
 
     async def _create_image_post(self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]) -> None:
         """An image post (图片消息, 小绿书): each image becomes permanent image material (committed one by
@@ -92,21 +120,11 @@ class WechatSteps:
         for media in newspic_images(post):
             if media.sha256 in media_ids:
                 continue
-            data = await api.upload(
-                "/cgi-bin/material/add_material",
-                Path(media.path).name,
-                _read(media.path),
-                media.mime,
-                params={"type": "image"},
-            )
-            media_ids[media.sha256] = _required(data, "media_id", "material/add_material")
+            media_ids[media.sha256], _ = await self._material(api, media)
             self.commit(ids, {"newspic_media_ids": dict(media_ids)})
         self.commit(ids, api.platform_clock.stamp(ids))
-        self.intent("draft/add")
         ordered = [media_ids[m.sha256] for m in newspic_images(post)]
-        data = await api.post(
-            "/cgi-bin/draft/add", {"articles": [newspic_body(post, ordered)]}, idempotent=False
-        )
+        data = await self._draft_add(api, [newspic_body(post, ordered)])
         if not data.get("media_id"):
             raise errors.OutcomeUnknown("draft/add answered without a media_id", platform=PLATFORM)
         self.commit(ids, {"draft_media_id": str(data["media_id"])})
@@ -123,9 +141,12 @@ class WechatSteps:
         return None
 
     async def submit(self, api: WechatApi, ids: dict[str, Any]) -> PublishResult:
+        # The account's submit count of the day, read before the submit: if the answer is lost, an unmoved
+        # count proves the submit never reached WeChat, so it is sent again at once (jobs.submit_counter).
+        counted = await submit_counter(api)
         self.intent("freepublish/submit")
         # submit_at tells reconcile a submit may have left; the stamp dates it on the platform's clock
-        self.commit(ids, {"submit_at": api.now.timestamp(), **api.platform_clock.stamp(ids)})
+        self.commit(ids, {"submit_at": api.now.timestamp(), **counted, **api.platform_clock.stamp(ids)})
         try:
             data = await api.post(
                 "/cgi-bin/freepublish/submit", {"media_id": ids["draft_media_id"]}, idempotent=False
@@ -145,17 +166,17 @@ class WechatSteps:
                 "msg_data_id": str(data.get("msg_data_id") or ""),
             },
         )
-        return await self.follow(api, ids)
+        # No waiting here (adapters never sleep): the queue keeps the job as a durable "submitted" post and
+        # asks freepublish/get at the times `jobs.poll_after` names, stored with the post.
+        return submitted(ids, api.now)
 
     async def follow(self, api: WechatApi, ids: dict[str, Any]) -> PublishResult:
-        """A bounded few polls with growing waits (freepublish/get: 100 calls a day), then the queue's."""
-        for wait in self.poll_waits:
-            await api.sleep(wait)
-            found = await check_job(api, ids)
-            if found is not None:
-                self.commit(ids, found)
-                return published(ids)
-        return submitted(ids, api.now)
+        """One freepublish/get of a submitted job: published (ids committed), or still submitted."""
+        found = await check_job(api, ids)
+        if found is None:
+            return submitted(ids, api.now)
+        self.commit(ids, found)
+        return published(ids)
 
     async def mass_send(self, api: WechatApi, post: RenderedPost, ids: dict[str, Any]) -> PublishResult:
         """message/mass/sendall with a stable clientmsgid: a repeat within 24 h is answered 45065 + msg_id."""

@@ -1,0 +1,53 @@
+"""Files already uploaded to an account as permanent material: platform media ids by content hash.
+
+The adapters see this through the `MediaCache` interface of their context (they never import the store); the
+same cover used by several posts of one account is uploaded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from publisher.store.db import Store
+from publisher.store.tables import media_cache_t as media
+
+
+class StoreMediaCache:
+    """A MediaCache on the database, shared by every process and kept across restarts."""
+
+    def __init__(self, store: Store, platform: str, *, now: Callable[[], datetime] | None = None) -> None:
+        self.store, self.platform = store, platform
+        self.now = now or (lambda: datetime.now(UTC))
+
+    def _where(self, account: str, kind: str, sha256: str) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            media.c.platform == self.platform,
+            media.c.account == account,
+            media.c.kind == kind,
+            media.c.sha256 == sha256,
+        )
+
+    def get(self, account: str, kind: str, sha256: str) -> str | None:
+        query = sa.select(media.c.media_id).where(self._where(account, kind, sha256))
+        with self.store.session() as s:
+            found = s.execute(query).scalar()
+        return None if found is None else str(found)
+
+    def put(self, account: str, kind: str, sha256: str, media_id: str) -> None:
+        """Remember the media id (the latest upload wins: a racing worker's copy is as good)."""
+        where = self._where(account, kind, sha256)
+        row = {"platform": self.platform, "account": account, "kind": kind, "sha256": sha256}
+        try:
+            with self.store.begin() as conn:
+                if not conn.execute(sa.update(media).where(where).values(media_id=media_id)).rowcount:
+                    conn.execute(sa.insert(media).values(**row, media_id=media_id, created_at=self.now()))
+        except sa.exc.IntegrityError:
+            pass  # another worker stored its upload of the same file first: either id serves
+
+    def forget(self, account: str, kind: str, sha256: str) -> None:
+        """Drop an id the platform no longer knows (the material was deleted in the console)."""
+        with self.store.begin() as conn:
+            conn.execute(sa.delete(media).where(self._where(account, kind, sha256)))

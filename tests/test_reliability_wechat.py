@@ -1,0 +1,218 @@
+"""WeChat through the real queue and the sandbox, on the harness's virtual clock: the adapter never waits for
+a publish job (the queue polls it at the times stored with the post, also across restarts), a lost submit is
+settled in seconds by WeChat's own count of submits, a spent daily quota stops the account's new drafts until
+the reset, and a cover is uploaded once per account and content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from support.harness import T0, Harness, Hooked
+from support.workspaces import Layout, attempts, item_text, post_of, posts, remote_objects
+
+from publisher.sandbox import create_app
+from publisher.store.claims import take_over
+from publisher.store.db import open_store
+
+WX = "wechat"
+SUBMIT, FP_GET = "/cgi-bin/freepublish/submit", "/cgi-bin/freepublish/get"
+DRAFT_ADD, ADD_MATERIAL = "/cgi-bin/draft/add", "/cgi-bin/material/add_material"
+BEIJING_MIDNIGHT = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # the quotas' reset after T0
+Make = Callable[..., Harness]
+
+
+@pytest.fixture
+def make(tmp_path: Path) -> Iterator[Make]:
+    made: list[Harness] = []
+
+    def build(layout: Layout | None = None, **kw: Any) -> Harness:
+        h = Harness(tmp_path / f"h{len(made)}", layout or Layout(items=1, platforms=(WX,)), **kw)
+        made.append(h)
+        return h
+
+    yield build
+    for h in made:
+        h.close()
+
+
+def articles(h: Harness) -> list[dict[str, Any]]:
+    return remote_objects(h.state())["wechat_articles"]
+
+
+def only(h: Harness, item: str = "item-0000") -> dict[str, Any]:
+    return post_of(h.store, item, WX)
+
+
+# -- D2: adapters never sleep; the queue waits durably ------------------------------------------------------
+
+
+def test_a_submitted_job_leaves_the_worker_at_once_and_is_polled_at_the_stored_time(make: Make) -> None:
+    h = make(fake_config={"wechat": {"publish_delay_seconds": 600}})
+    assert [o.state for o in h.run()] == ["reconcile"]
+    post = only(h)
+    assert post["reason"].startswith("submitted") and post["lease_owner"] is None
+    assert h.slept == [] and h.clock() == T0  # no wait in the adapter, on any clock
+    assert h.calls(FP_GET) == []  # and no status poll inside publish
+    assert post["next_attempt_at"] == T0 + timedelta(seconds=15)  # the first mark of the job schedule
+    assert asyncio.run(h.queue().poll_submitted()) == []  # not due yet: nothing asked
+    h.drive()
+    assert only(h)["state"] == "published"
+    # Checked at 15 s, 60 s, 300 s (still publishing) and 1800 s (done at 600 s): the schedule, no more.
+    assert [c["at"] for c in h.calls(FP_GET)] == [
+        (T0 + timedelta(seconds=s)).isoformat() for s in (15, 60, 300, 1800)
+    ]
+    assert len(articles(h)) == 1
+
+
+def test_restarting_the_queue_again_and_again_never_polls_sooner_than_the_schedule(make: Make) -> None:
+    """Each restart is a new store handle and a new queue, as after a daemon restart; the next check time is
+    read from the database, so the number of freepublish/get calls follows the schedule, not the restarts."""
+    h = make(Layout(items=3, platforms=(WX,)), fake_config={"wechat": {"publish_delay_seconds": 3000}})
+    assert [o.state for o in h.run()] == ["reconcile"] * 3
+    url = str(h.store.engine.url)
+    for restart in range(120):  # a restart every 30 s for an hour
+        h.clock.advance(30)
+        store = open_store(url, clock=h.clock)
+        try:
+            asyncio.run(h.queue(owner=f"restart-{restart}", store=store).run_due())
+        finally:
+            store.close()
+    assert {p["state"] for p in posts(h.store)} == {"published"}
+    gets = h.calls(FP_GET)
+    # Marks at 15, 60, 300, 1800 (publishing) and 3600 s (published) after submit: five per job, 120 restarts.
+    assert len(gets) == 3 * 5, [c["at"] for c in gets]
+
+
+# -- D12: one 503 on submit ----------------------------------------------------------------------------------
+
+
+def test_a_503_on_submit_is_proven_unsent_by_the_submit_count_and_sent_again_within_a_minute(
+    make: Make,
+) -> None:
+    h = make(fake_config={"wechat": {"publish_delay_seconds": 600}})  # a slow job, to show no blind resubmit
+    h.fault(kind="http_status", platform=WX, path=SUBMIT, status=503)
+    assert [o.state for o in h.run()] == ["retrying"]
+    post = only(h)
+    assert "confirmed not on the platform" in post["reason"]
+    assert post["next_attempt_at"] - h.clock() <= timedelta(seconds=60)  # seconds, not an hour
+    h.drive()
+    assert only(h)["state"] == "published"
+    assert [c["status"] for c in h.calls(SUBMIT)] == [503, 200]
+    assert len(h.calls(DRAFT_ADD)) == 1  # the draft was reused, not made again
+    assert len(articles(h)) == 1 and h.state()["duplicates"] == []
+    first, second = (datetime.fromisoformat(c["at"]) for c in h.calls(SUBMIT))
+    assert second - first <= timedelta(seconds=60)  # sent again within a minute, not after an hour
+
+
+def test_a_submit_that_went_through_but_lost_its_answer_is_never_sent_again(make: Make) -> None:
+    h = make(fake_config={"wechat": {"publish_delay_seconds": 900}})
+    h.fault(kind="drop_after_commit", platform=WX, path=SUBMIT)
+    assert [o.state for o in h.run()] == ["reconcile"]  # the count moved: the job may be running
+    h.drive()
+    assert only(h)["state"] == "published"
+    assert len(h.calls(SUBMIT)) == 1 and len(articles(h)) == 1
+
+
+def test_a_worker_killed_before_its_submit_left_is_published_again_within_a_minute(tmp_path: Path) -> None:
+    """The kill test's stuck post: the write-ahead step of the submit was committed, then the worker died
+    before the request left. The draft stays in the box and no job exists; before, reconcile took that for a
+    job still publishing and waited an hour (the post sat in reconcile, "submitted"). Now WeChat's unmoved
+    count of submits proves the submit never arrived."""
+
+    class Killed(BaseException):
+        pass
+
+    app = create_app(seed=11, now=T0)
+    hooked = Hooked(httpx.ASGITransport(app=app))
+    h = Harness(tmp_path, Layout(items=1, platforms=(WX,)), transport=hooked, world=app.state.world)
+    try:
+
+        def kill(request: httpx.Request) -> None:
+            if request.url.path.endswith(SUBMIT):
+                hooked.hooks.remove(kill)
+                raise Killed
+
+        hooked.hooks.append(kill)
+        with pytest.raises(Killed):
+            h.run(h.queue(owner="dead"))
+        assert only(h)["state"] == "sending" and only(h)["ids"]["submit_at"]
+        take_over(h.store, h.clock(), keep="alive")  # the restarted daemon proves the old one dead
+        h.drive(queue=h.queue(owner="alive"))
+        post = only(h)
+        assert post["state"] == "published", post
+        assert post["updated_at"] - T0 < timedelta(minutes=1)
+        assert len(h.calls(SUBMIT)) == 1 and len(articles(h)) == 1  # the only submit that ever arrived
+    finally:
+        h.close()
+
+
+# -- a spent daily quota stops new drafts until the reset ---------------------------------------------------
+
+
+def test_after_a_45009_the_account_makes_no_drafts_until_the_reset_and_loses_nothing(make: Make) -> None:
+    h = make(Layout(items=4, platforms=(WX,), late_window="24h"))
+    h.config({"wechat": {"quotas": {DRAFT_ADD: 2}}})
+    first = {o.item: o.state for o in h.run_through()}
+    assert first == {
+        "item-0000": "published",
+        "item-0001": "published",
+        "item-0002": "retrying",
+        "item-0003": "retrying",
+    }, first
+    assert [c["code"] for c in h.calls(DRAFT_ADD)] == [None, None, "45009"]  # one refusal, then nothing
+    waiting = [p for p in posts(h.store) if p["state"] == "retrying"]
+    for p in waiting:
+        assert p["next_attempt_at"] == BEIJING_MIDNIGHT, p
+        assert "quota" in p["reason"], p["reason"]
+    third = only(h, "item-0003")
+    assert "draft/add" in third["reason"] and "2026-12-02 00:00" in third["reason"]  # which quota, until when
+    assert not third["ids"].get("thumb_media_id") or len(h.calls(ADD_MATERIAL)) == 1  # no upload either
+    h.clock.advance(3600)
+    assert h.run() == [] and len(h.calls(DRAFT_ADD)) == 3  # nothing is tried before the reset
+    h.clock.set(BEIJING_MIDNIGHT)
+    h.drive()
+    assert {p["state"] for p in posts(h.store)} == {"published"}
+    assert len(articles(h)) == 4 and h.state()["duplicates"] == []
+
+
+# -- the cover is uploaded once per content hash -------------------------------------------------------------
+
+
+def test_the_same_cover_on_two_posts_is_uploaded_once_and_reused_after_a_restart(make: Make) -> None:
+    h = make(Layout(items=2, platforms=(WX,)))
+    assert {o.state for o in h.run_through()} == {"published"}
+    assert len(h.calls(ADD_MATERIAL)) == 1
+    thumbs = {a["news_item"][0]["thumb_media_id"] for a in articles(h)}
+    assert len(thumbs) == 1
+    # A third item with the same cover, synced and sent by a new queue on a new store handle: still one.
+    (h.root / "content" / "item-0002.md").write_text(item_text(2, h.layout), encoding="utf-8")
+    h.sync()
+    store = open_store(str(h.store.engine.url), clock=h.clock)
+    try:
+        h.drive(queue=h.queue(owner="B", store=store))
+    finally:
+        store.close()
+    assert only(h, "item-0002")["state"] == "published"
+    assert len(h.calls(ADD_MATERIAL)) == 1
+    assert {a["news_item"][0]["thumb_media_id"] for a in articles(h)} == thumbs
+
+
+def test_a_cached_cover_deleted_in_the_console_is_uploaded_again(make: Make) -> None:
+    h = make(Layout(items=2, platforms=(WX,), when="2026-12-01 12:00"))
+    path = h.root / "content" / "item-0001.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("12:00", "13:00"), encoding="utf-8")
+    h.sync()
+    assert [o.state for o in h.run_through()] == ["published"]
+    h.world.stores["wechat"].materials.clear()  # a person tidied the material library
+    h.clock.set(T0 + timedelta(hours=1))
+    assert [o.state for o in h.run_through()] == ["published"]
+    assert [c["code"] for c in h.calls(DRAFT_ADD)] == [None, "40007", None]
+    assert len(h.calls(ADD_MATERIAL)) == 2 and len(articles(h)) == 2
+    assert len(attempts(h.store, only(h, "item-0001")["id"])) == 1  # within the one attempt
