@@ -149,14 +149,102 @@ def near_duplicates(figures: Figures, count: int) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+MEDIA_ITEM = """---
+id: photo-{n}
+title: 探店第 {n} 站｜三张图看完
+publish_at: 2027-02-{day:02d} {hour:02d}:00
+status: ready
+tags: [探店, 周末]
+images: [media/{n:05d}-1.jpg, media/{n:05d}-2.jpg, media/{n:05d}-3.jpg]
+platforms: [xiaohongshu]
+---
+第 {n} 站：三张图，从门口到招牌菜。
+
+- 人均 ¥{price}，周末要排队
+- 推荐时间：工作日下午
+"""
+
+
+def build_media(root: Path, n: int) -> None:
+    """`n` items with three phone photos each (JPEG, 1080x1440, every item its own files: copies of 24
+    distinct photos, so nothing is shared by path)."""
+    media = root / "content" / "media"
+    media.mkdir(parents=True)
+    (root / "publisher.toml").write_text(TOML, encoding="utf-8")
+    sources = []
+    for m in range(24):
+        img = Image.radial_gradient("L").resize((1080, 1440)).convert("RGB")
+        img = Image.merge(
+            "RGB",
+            (
+                img.getchannel(0),
+                img.getchannel(1).point(lambda v, m=m: (v + m * 10) % 256),
+                Image.effect_noise((1080, 1440), 40 + m),
+            ),
+        )
+        path = root / f"source-{m}.jpg"
+        img.save(path, quality=85)
+        sources.append(path)
+    for i in range(n):
+        for k in (1, 2, 3):
+            shutil.copyfile(sources[(i * 3 + k) % len(sources)], media / f"{i:05d}-{k}.jpg")
+        text = MEDIA_ITEM.format(n=i, day=1 + i % 28, hour=8 + i % 12, price=40 + i % 90)
+        (root / "content" / f"{i:05d}.md").write_text(text, encoding="utf-8")
+
+
+def floor_media(root: Path) -> float:
+    """python-frontmatter + markdown-it-py over every item, and Pillow's header read of each of its images."""
+    md = MarkdownIt("commonmark")
+    content = root / "content"
+    start = time.perf_counter()
+    for path in sorted(content.glob("*.md")):
+        post = frontmatter.load(path)
+        md.render(post.content)
+        for image in post.get("images", []):
+            with Image.open(content / image) as im:
+                im.size  # noqa: B018  (the header read is the point)
+    return time.perf_counter() - start
+
+
+def with_media(figures: Figures, count: int) -> None:
+    """`check` cold of `count` items with three images each, against the floor of reading the same files."""
+    root = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    try:
+        build_media(root, count)
+        ws = open_workspace(root, env={})
+        floor_s = cold_s = float("inf")
+        for _ in range(3):  # interleaved, best of three
+            floor_s = min(floor_s, floor_media(root))
+            start = time.perf_counter()
+            checked, _ = Calendar(ws).scan()
+            cold_s = min(cold_s, time.perf_counter() - start)
+        errors = [p.format() for c in checked for p in c.errors]
+        assert not errors, errors[:5]
+        print(
+            f"check {count:,} items with 3 images each, cold: {cold_s:.2f} s; floor (python-frontmatter + "
+            f"markdown-it-py + Pillow header reads): {floor_s:.2f} s; ratio {cold_s / floor_s:.2f}x "
+            "(target <= 2x)"
+        )
+        figures.ratio("check_media_cold_ratio", cold_s / floor_s, floor=floor_s, at_most=2)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> int:
     as_json = take_json_flag()
     figures = Figures("check")
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--dup-items", type=int, default=1_000)
+    parser.add_argument("--media-items", type=int, default=2_000)
+    parser.add_argument("--only", choices=("media", "dup", "check"), help="Run one case only.")
     args = parser.parse_args()
-    near_duplicates(figures, args.dup_items)
+    if args.only in (None, "media"):
+        with_media(figures, args.media_items)
+    if args.only in (None, "dup"):
+        near_duplicates(figures, args.dup_items)
+    if args.only not in (None, "check"):
+        return figures.emit(as_json)
     root = Path(tempfile.mkdtemp(prefix="bench-check-"))
     try:
         build(root, args.items)

@@ -447,6 +447,25 @@ def test_truncated_jpeg_and_png_are_refused(tmp_path: Path) -> None:
             process_image(src, rule(), tmp_path / "c", source=src.name)
 
 
+def test_a_jpeg_is_proved_whole_without_decoding_even_with_a_thumbnail_inside(tmp_path: Path) -> None:
+    """The end marker must follow the main image's scan: a complete thumbnail in an APP1 segment (with its
+    own scan and end marker) does not make a cut-short photo whole."""
+    thumb, main = io.BytesIO(), io.BytesIO()
+    noisy((40, 30)).save(thumb, "JPEG")
+    noisy((400, 300)).save(main, "JPEG")
+    payload = b"Exif\0\0" + thumb.getvalue()
+    app1 = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+    whole = main.getvalue()[:2] + app1 + main.getvalue()[2:]
+    src = tmp_path / "whole.jpg"
+    src.write_bytes(whole)
+    assert probe_image(src, rule()).width == 400
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole[: len(whole) * 7 // 10])
+    with pytest.raises(MediaProblem) as err:
+        probe_image(cut, rule())
+    assert "cut short" in err.value.message
+
+
 def test_symlinks_fifos_and_missing_files_are_refused(tmp_path: Path) -> None:
     real = tmp_path / "real.jpg"
     noisy((50, 50)).save(real)

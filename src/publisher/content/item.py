@@ -10,6 +10,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -524,6 +525,12 @@ def media_hint(ref: str) -> str:
     return "paths are relative to the item's folder and must stay inside the workspace"
 
 
+@lru_cache(maxsize=16)
+def _resolved_root(root: Path) -> Path:
+    """The workspace root with its links resolved, once per root (every media reference compares with it)."""
+    return root.resolve()
+
+
 def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
     """The media file a reference names, or a message saying why it cannot be used."""
     if not ref.strip():
@@ -538,7 +545,7 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
         resolved = full.resolve()
     except (OSError, RuntimeError):
         return f"{ref!r} cannot be resolved"
-    if not resolved.is_relative_to(root.resolve()):
+    if not resolved.is_relative_to(_resolved_root(root)):
         return f"{ref!r} points outside the workspace"
     # Refuse a symlink anywhere between the item's folder and the file:
     # it could be swapped to point out later.

@@ -36,13 +36,20 @@ def ratio_text(aspect: float) -> str:
 
 
 def crop_warning(
-    path: Path, ref: str, rule: ImageRule, label: str, share: float, *, borrowed: bool = False
+    path: Path,
+    ref: str,
+    rule: ImageRule,
+    label: str,
+    share: float,
+    *,
+    borrowed: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> tuple[str, str] | None:
     """(message, hint) when fitting `path` to the rule's ratio crops away more than `share` of it.
 
     `borrowed`: the picture stands in for a role the item left empty (a cover taken from `images:`), so the
-    hint offers the role's own field first."""
-    size = display_size(path)
+    hint offers the role's own field first. `size`: the display size when a probe has read it already."""
+    size = size or display_size(path)
     if size is None:
         return None
     loss = crop_loss(*size, rule)

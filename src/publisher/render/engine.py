@@ -134,7 +134,7 @@ class Renderer:
     cache_dir: Path
     utm: bool = True
     _envs: dict[str, BudgetedEnvironment] = field(default_factory=dict)
-    _probes: dict[tuple[Path, str], Any] = field(default_factory=dict)
+    _probes: dict[tuple[Path, tuple[int, int] | None, str], Any] = field(default_factory=dict)
     _resolved: dict[tuple[str, Path], Path | str] = field(default_factory=dict)
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
@@ -604,16 +604,20 @@ class Renderer:
                 if isinstance(path, str):
                     problems.append(self._p(item, target, dotted, path, media_hint(ref)))
                     continue
+                size: tuple[int, int] | None = None
                 try:
                     if process:
                         files.append(process_image(path, rule, self.cache_dir, source=_rel(path, self.root)))
                     else:
-                        self._probe(path, rule, probe_image)
+                        info = self._probe(path, rule, _probe_header)
+                        size = (info.width, info.height)
                 except MediaProblem as exc:
                     problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
                     continue
                 borrowed = bool(used) and used != rule.fields[0]
-                warning = crop_warning(path, ref, rule, rules.label, CROP_WARN_SHARE, borrowed=borrowed)
+                warning = crop_warning(
+                    path, ref, rule, rules.label, CROP_WARN_SHARE, borrowed=borrowed, size=size
+                )
                 if warning:
                     problems.append(replace(self._p(item, target, dotted, *warning), severity="warning"))
         files += self._math_media(item, target, process=process, problems=problems)
@@ -690,7 +694,14 @@ class Renderer:
         return files
 
     def _probe(self, path: Path, rule: Any, probe: Callable[[Path, Any], Any]) -> Any:
-        key = (path, repr(rule))
+        """The probe's result for the file as it is now: cached by path, size and modification time (an
+        edited file is probed again), and by the rule it was checked against."""
+        try:
+            st = path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None  # the probe says what is wrong
+        key = (path, stamp, repr(rule))
         if key not in self._probes:
             try:
                 self._probes[key] = probe(path, rule)
@@ -822,6 +833,11 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [v for v in re.split(r"[,，\s]+", value) if v]
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _probe_header(path: Path, rule: Any) -> Any:
+    """What a check needs of an image: the probe without the content digest (no file is kept)."""
+    return probe_image(path, rule, digest=False)
 
 
 def _rel(path: Path, root: Path) -> str:
