@@ -147,10 +147,6 @@ def test_styles_of_the_corpus_as_one_long_article_stay_within_a_quarter(corpus: 
     assert style_share(html) <= 0.25, style_share(html)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the math renderer does not draw \\le, \\bmod, \\mathbin or \\quad yet (issue 14 item 1)",
-)
 def test_every_formula_of_the_corpus_is_drawn(corpus: Corpus) -> None:
     failed = [p.format() for p in corpus.result.problems if "cannot be drawn" in p.message]
     assert failed == []

@@ -9,7 +9,7 @@ import pytest
 
 from publisher.render.code_blocks import code_lines
 from publisher.render.inline_html import WechatTheme, render_article, style_share
-from publisher.render.math_images import formula_name
+from publisher.render.math_images import formula, formula_name, mathtext_source
 
 CODE = """```python
 def walk(tree):
@@ -161,6 +161,24 @@ def test_math_becomes_an_image_never_raw(markdown: str, tex: str, display: bool)
     assert "$" not in article.html
     assert formula_name(tex, display) in article.images
     assert f'src="{formula_name(tex, display)}"' in article.html
+
+
+@pytest.mark.parametrize(
+    ("tex", "mathtext"),
+    [
+        (r"0 \le i,\ j \ge 1", r"0 \leq i,\ j \geq 1"),
+        (r"h \bmod n", r"h \,\mathrm{mod}\, n"),
+        (r"h \mathbin{\&} (n - 1)", r"h & (n - 1)"),
+        (r"a \equiv b \pmod{n}", r"a \equiv b \;(\mathrm{mod}\ n)"),
+        (r"\displaystyle\sum\limits_{i=1}^n \lvert x_i \rvert", r"\sum_{i=1}^n | x_i |"),
+        (r"\left( x \right) \leftarrow \ltimes", r"\left( x \right) \leftarrow \ltimes"),  # longer names kept
+    ],
+)
+def test_latex_that_mathtext_lacks_is_drawn_in_its_nearest_spelling(tex: str, mathtext: str) -> None:
+    assert mathtext_source(tex) == mathtext
+    assert formula(tex, False).png.startswith(b"\x89PNG")  # drawn (a MathError would raise)
+    html = render_article(f"公式 ${tex}$ 完").html
+    assert f'src="{formula_name(tex, False)}"' in html and "<code>" not in html  # an image, never raw
 
 
 def test_styles_of_a_long_article_stay_compact() -> None:

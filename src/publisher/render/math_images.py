@@ -10,14 +10,56 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Formula", "MathError", "formula", "formula_name"]
+__all__ = ["Formula", "MathError", "formula", "formula_name", "mathtext_source"]
 
 _SCALE = 2  # pixels per CSS pixel in the PNG
 _INLINE_PX = 16
 _DISPLAY_PX = 18
+
+
+#: LaTeX that mathtext does not know, written as mathtext does: the same symbol or the nearest look.
+_ALIASES = {
+    "le": r"\leq",
+    "ge": r"\geq",
+    "lt": "<",
+    "gt": ">",
+    "land": r"\wedge",
+    "lor": r"\vee",
+    "lnot": r"\neg",
+    "gets": r"\leftarrow",
+    "implies": r"\Rightarrow",
+    "iff": r"\Leftrightarrow",
+    "bmod": r"\,\mathrm{mod}\,",
+    "mod": r"\;\mathrm{mod}\;",
+    "lvert": "|",
+    "rvert": "|",
+    "lVert": r"\Vert",
+    "rVert": r"\Vert",
+    "tfrac": r"\frac",
+    "textrm": r"\mathrm",
+    "textbf": r"\mathbf",
+    "dotsc": r"\ldots",
+    "dotsb": r"\cdots",
+    "displaystyle": "",
+    "limits": "",
+}
+_ALIAS = re.compile(r"\\(" + "|".join(sorted(_ALIASES, key=len, reverse=True)) + r")(?![A-Za-z])")
+#: `\pmod{n}` as `(mod n)`; `\mathbin{…}`, `\mathrel{…}`, `\mathop{…}`, `\underbrace{…}`, `\overbrace{…}` as
+#: their content (mathtext spaces operators by itself and draws no braces).
+_PMOD = re.compile(r"\\pmod\s*\{([^{}]*)\}")
+_WRAPPER = re.compile(r"\\(?:mathbin|mathrel|mathop|underbrace|overbrace)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+
+
+def mathtext_source(tex: str) -> str:
+    """`tex` in the dialect matplotlib's mathtext reads: the LaTeX spellings it lacks replaced."""
+    tex = _PMOD.sub(lambda m: r"\;(\mathrm{mod}\ " + m.group(1) + ")", tex)
+    tex = _WRAPPER.sub(lambda m: m.group(1), tex)
+    tex = tex.replace("\\&", "&")  # mathtext draws a bare & and knows no \&
+    return _ALIAS.sub(lambda m: _ALIASES[m.group(1)], tex)
 
 
 class MathError(ValueError):
@@ -48,7 +90,7 @@ def formula(tex: str, display: bool = False) -> Formula:
     from matplotlib.font_manager import FontProperties
     from PIL import Image
 
-    source = f"${tex.strip()}$"
+    source = f"${mathtext_source(tex.strip())}$"
     prop = FontProperties(size=_DISPLAY_PX if display else _INLINE_PX)
     try:
         width, height, depth, _, _ = mathtext.MathTextParser("path").parse(source, dpi=72, prop=prop)
