@@ -211,3 +211,42 @@ def test_the_daily_report_on_launch_day_shows_the_hourly_curve(world: World, tmp
     assert '<section class="launch">' in html and html.count('<td class="when">01-') == 24
     data = __import__("json").loads(launch_report(world, "2027-01-08", "json"))
     assert [h["votes"] for h in data["launches"][0]["hours"]] == votes
+
+
+@pytest.mark.browser
+def test_the_launch_day_report_draws_its_chart_in_headless_chromium(world: World, tmp_path: Path) -> None:
+    import re
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed; install it with apt-get install -y chromium")
+    world.at(LAUNCH + timedelta(hours=10))  # mid-launch: ten hours so far
+    world.pull()
+    page = tmp_path / "daily.html"
+    page.write_text(launch_report(world, "2027-01-07", "html"), encoding="utf-8")
+    proc = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", proc.stdout)
+    assert body is not None and 'data-rendered="ok"' in body.group(0) and 'data-charts="4"' in body.group(0)
+    launch = proc.stdout[proc.stdout.index('<section class="launch">') :]
+    launch = launch[: launch.index("</section>")]
+    assert launch.count('class="series"') == 2 and launch.count('<td class="when">') == 10
