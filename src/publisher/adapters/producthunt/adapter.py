@@ -157,8 +157,8 @@ def launch_kit(post: RenderedPost, *, now: datetime, post_id: int | None, zone: 
         "- [ ] 当天回复每一条评论 (reply to every comment during the day).",
         "- [ ] 不要请求点赞/upvote：违反 Product Hunt 社区规则，可能被下架；只分享链接、请大家反馈 "
         "(never ask for upvotes: it breaks PH guidelines and can get the launch removed; ask for feedback).",
-        "- [ ] 复制发布链接（https://www.producthunt.com/posts/<slug>）并运行 "
-        "(copy the launch URL, then run): "
+        "- [ ] 复制发布链接（https://www.producthunt.com/posts/<slug>，或 /products/<产品>/launches/<slug>；"
+        "产品首次发布也可用 /products/<slug>）并运行 (copy the launch URL, then run): "
         f"publisher resolve {post_id if post_id is not None else 'POST'} --published URL",
     ]
     return "\n".join(out) + "\n"
