@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from publisher.calendar.load import Calendar
@@ -105,11 +106,12 @@ def _one(
         return report
     media.copy_into(final.parent)
     with staged_item(calendar, final.parent, name, out) as staged:
-        staged.commit()
-    checked = calendar.check_file(final)
-    report.errors = len(checked.errors)
-    report.warnings = sum(1 for p in checked.problems if p.severity == "warning")
-    report.problems = [p.format() for p in checked.errors]
+        staged.commit()  # checked as written under its hidden name: the same text, checked once
+    hidden = staged.hidden.relative_to(ws.root).as_posix()
+    problems = [replace(p, path=rel_path) if p.path == hidden else p for p in staged.checked.problems]
+    report.errors = sum(1 for p in problems if p.severity == "error")
+    report.warnings = sum(1 for p in problems if p.severity == "warning")
+    report.problems = [p.format() for p in problems if p.severity == "error"]
     return report
 
 
