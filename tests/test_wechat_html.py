@@ -91,6 +91,7 @@ def assert_not_executable(markup: str) -> None:
                 assert not squashed.startswith(bad), (tag, name, value)
             if name == "style":
                 assert "url(" not in squashed and "expression" not in squashed and "\\" not in squashed, value
+                assert "image-set" not in squashed and "tracker" not in squashed, value
             if tag == "a" and name == "href":
                 assert squashed.startswith(("https://mp.weixin.qq.com/", "http://mp.weixin.qq.com/")), value
 
@@ -252,6 +253,9 @@ XSS_HTML = [
     '<p style="color: red; -moz-binding: url(x.xml#xss)">x</p>',
     '<p style="color:\\72 ed;w\\69dth:expr\\65ssion(alert(1))">x</p>',
     '<p style="color: red /* */; behavior: url(x.htc)">x</p>',
+    '<ul style="list-style: url(https://tracker.example/dot.png)"><li>x</li></ul>',
+    '<ul style="list-style: image-set(&quot;https://tracker.example/d.png&quot; 1x)"><li>x</li></ul>',
+    '<ul style="list-style: -webkit-image-set(&quot;https://t.example/d.png&quot; 1x)"><li>x</li></ul>',
     '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
     '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
     "<!-- <script>alert(1)</script> -->hidden",
