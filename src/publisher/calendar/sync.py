@@ -36,18 +36,8 @@ S = PostState
 SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 
 
-@dataclass(frozen=True)
-class Desired:
-    """What the files say one post should be."""
-
-    item_id: str
-    platform: str
-    account: str
-    state: PostState
-    due_at: datetime | None
-    late_window_s: float
-    content_hash: str
-    reason: str
+#: What the files say one post should be: the very row `write_sync` inserts where the store has none yet.
+Desired = NewPost
 
 
 @dataclass(frozen=True)
@@ -247,7 +237,7 @@ def apply(
         key = (ch.item_id, ch.platform, ch.account)
         d = wanted.get(key)
         if ch.kind == "new" and d is not None:
-            writes.append(NewPost(*key, d.state, d.due_at, d.late_window_s, d.content_hash, d.reason))
+            writes.append(d)
         elif ch.kind == "state":
             reason = ch.detail if ch.before == S.DRY_RUN.value or not d else d.reason
             writes.append(

@@ -7,9 +7,9 @@ arrives and `publish` resumes from `attempt.ids`. Reconcile convention (shared w
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,13 +19,11 @@ from zoneinfo import ZoneInfo
 
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
-from publisher.adapters.base import AdapterContext
 from publisher.adapters.douyin.api import (
+    OAUTH,
     V1,
     Api,
-    envelope,
     find_post,
-    reauth_error,
     result_of,
     upload_images,
     upload_video,
@@ -34,8 +32,10 @@ from publisher.adapters.douyin.api import (
 from publisher.adapters.douyin.auth import ACCESS, DouyinTokens
 from publisher.adapters.douyin.share import ShareClient, ShareRequest
 from publisher.adapters.douyin.share_pack import host_media, write_failure, write_share
-from publisher.adapters.http import RetryPolicy, call, make_client, with_token_refresh
-from publisher.adapters.platform_clock import PlatformClock, window_start
+from publisher.adapters.http import make_client, with_token_refresh
+from publisher.adapters.oauth import stored
+from publisher.adapters.platform_clock import window_start
+from publisher.adapters.plumbing import ApiAdapter
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import redact_text
 
@@ -65,43 +65,25 @@ BASE_STATS = {
 logger = logging.getLogger(__name__)
 
 
-class DouyinAdapter:
+class DouyinAdapter(ApiAdapter):
     """Real publishing for accounts configured `verified` (holding video.create.bind); assisted otherwise."""
 
     name = "douyin"
 
-    def __init__(
-        self,
-        ctx: AdapterContext,
-        *,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.policy = policy or RetryPolicy()
-        self.sleep = sleep or asyncio.sleep
-        opts = ctx.options
+    def _configure(self) -> None:
+        opts = self.ctx.options
         self.direct_max = int(opts.get("direct_max_bytes", 50 * MB))  # chunking recommended above 50 MB [H]
         self.part_bytes = int(
             opts.get("part_bytes", 20 * MB)
         )  # 20 MB recommended, ≥ 5 MB except the last [H]
         self.review_polls = int(opts.get("review_polls", 3))
         self.review_poll_s = float(opts.get("review_poll_s", 20.0))
-        self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
         self.reconcile_pages = int(opts.get("reconcile_pages", 5))
 
     # -- plumbing -----------------------------------------------------------------------------------------
 
-    def _now(self) -> datetime:
-        return self.ctx.now() if self.ctx.now else datetime.now(UTC)
-
     def _sinker(self, ids: dict[str, Any]) -> Callable[..., None]:
-        def sink(**new: Any) -> None:
-            ids.update(new)
-            if self.ctx.ids_sink is not None:
-                self.ctx.ids_sink(dict(new))
-
-        return sink
+        return functools.partial(self._sink, ids)
 
     @asynccontextmanager
     async def _api(self) -> AsyncIterator[tuple[Api, DouyinTokens]]:
@@ -116,28 +98,20 @@ class DouyinAdapter:
                 method: str, path: str, *, idempotent: bool, params: dict[str, Any] | None = None, **kw: Any
             ) -> dict[str, Any]:
                 async def do(token: str) -> dict[str, Any]:
-                    response = await call(
+                    data: dict[str, Any] = await self._checked(
+                        OAUTH.check,
                         client,
                         method,
                         path,
-                        policy=self.policy,
                         idempotent=idempotent,
-                        sleep=self.sleep,
-                        classify=lambda r: envelope(r, now=self._now()),
                         params={"open_id": tokens.open_id, **(params or {})},
                         # the documented examples send content-type application/json on reads too
                         headers={"access-token": token, **(JSON if method == "GET" else {})},
                         **kw,
                     )
-                    self.platform_clock.observe(response)
-                    return envelope(response, now=self._now())
+                    return data
 
-                failure: errors.AuthError | None = None
-                try:
-                    return await with_token_refresh(do, tokens.get)
-                except errors.AuthError as exc:
-                    failure = reauth_error(exc)
-                raise failure from None  # outside `except`: not even __context__ links to the original
+                return await OAUTH.reauthorising(with_token_refresh(do, tokens.get))
 
             yield api, tokens
 
@@ -225,7 +199,7 @@ class DouyinAdapter:
     async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
         by_item = {str(r.ids.get("item_id") or r.remote_id): r.post_id for r in refs}
         by_item = {i: p for i, p in by_item.items() if i.startswith("@")}  # item ids; a pasted URL is not one
-        if not by_item or self.ctx.tokens is None or self.ctx.tokens.get(self.ctx.account, ACCESS) is None:
+        if not by_item or stored(self.ctx.tokens, self.ctx.account, ACCESS) is None:
             return []
         samples: list[MetricSample] = []
         items = list(by_item)
@@ -316,10 +290,6 @@ class DouyinAdapter:
             "share_expires_at": link.expires_at.isoformat(),
         }
         return replace(pack, detail=detail)
-
-    def _intent(self, step: str) -> None:
-        if self.ctx.intent is not None:
-            self.ctx.intent(step)
 
     async def _create_video(
         self, api: Api, post: RenderedPost, attempt: Attempt, ids: dict[str, Any]

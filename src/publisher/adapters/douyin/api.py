@@ -12,8 +12,8 @@ import httpx
 from publisher import errors
 from publisher.adapters.douyin.codes import CODES
 from publisher.adapters.http import Timeouts, classify_codes, classify_http
+from publisher.adapters.oauth import OAuthPlatform
 from publisher.models import MediaFile, PublishResult
-from publisher.redact import redact_text
 
 V1 = "/api/douyin/v1/video"
 BEIJING = timezone(timedelta(hours=8))
@@ -62,15 +62,7 @@ def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[s
     return data
 
 
-def reauth_error(exc: errors.PlatformError) -> errors.AuthError:
-    """The same failure, saying what the person does next; raise it outside `except` so nothing chains."""
-    message = str(exc.args[0]) if exc.args else str(exc)
-    prefix, suffix = f"{exc.platform}: ", f" (code {exc.code})"
-    message = message.removeprefix(prefix) if exc.platform else message
-    message = message.removesuffix(suffix) if exc.code is not None else message
-    if REAUTH not in message:
-        message = f"{message}; {REAUTH}"
-    return errors.AuthError(redact_text(message), platform="douyin", code=exc.code)
+OAUTH = OAuthPlatform("douyin", "Douyin", REAUTH, envelope)  # what adapters.oauth needs to know
 
 
 async def upload_video(

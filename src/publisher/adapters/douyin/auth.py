@@ -16,8 +16,9 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.base import TokenCache
-from publisher.adapters.douyin.api import REAUTH, envelope, reauth_error
-from publisher.adapters.http import RetryPolicy, call, make_client
+from publisher.adapters.douyin.api import OAUTH
+from publisher.adapters.http import RetryPolicy, make_client
+from publisher.adapters.oauth import Entry, consent_code, stored
 from publisher.adapters.spec import LoginRequest
 from publisher.redact import register_secret
 
@@ -99,22 +100,23 @@ async def exchange_code(
     register_secret(client_secret)
     register_secret(code)
     clock = now or (lambda: datetime.now(UTC))
+    form = {
+        "client_key": client_key,
+        "client_secret": client_secret,
+        "code": code,
+        "grant_type": "authorization_code",
+    }
     async with make_client(base_url=base_url, platform="douyin", transport=transport) as client:
-        response = await call(
+        data = await OAUTH.checked(
             client,
             "POST",
             "/oauth/access_token/",
+            now=clock,
             policy=policy or RetryPolicy(),
             idempotent=False,
-            classify=lambda r: envelope(r, now=clock()),
-            data={
-                "client_key": client_key,
-                "client_secret": client_secret,
-                "code": code,
-                "grant_type": "authorization_code",
-            },
+            data=form,
         )
-    return _token_set(envelope(response, now=clock()), clock())
+    return _token_set(data, clock())
 
 
 def save_tokens(cache: TokenCache, account: str, tokens: TokenSet, *, renewals: int = 0) -> None:
@@ -238,8 +240,8 @@ class DouyinTokens:
         self.client_key = credentials.get("client_key", "")
         register_secret(credentials.get("client_secret"))
 
-    def _entry(self, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
-        return self.cache.get(self.account, kind) if self.cache is not None else None
+    def _entry(self, kind: str) -> Entry | None:
+        return stored(self.cache, self.account, kind)
 
     @property
     def open_id(self) -> str:
@@ -252,21 +254,10 @@ class DouyinTokens:
         return {s for s in str(entry[2].get("scope", "")).split(",") if s} if entry else set()
 
     async def _oauth(self, path: str, form: dict[str, str]) -> dict[str, Any]:
-        failure: errors.AuthError | None = None
-        try:
-            response = await call(
-                self.client,
-                "POST",
-                path,
-                policy=self.policy,
-                idempotent=True,
-                classify=lambda r: envelope(r, now=self.now()),
-                data=form,
-            )
-            return envelope(response, now=self.now())
-        except errors.AuthError as exc:
-            failure = reauth_error(exc)
-        raise failure from None
+        data: dict[str, Any] = await OAUTH.post_form(
+            self.client, path, form, now=self.now, policy=self.policy, idempotent=True
+        )
+        return data
 
     async def get(self, force: bool = False) -> str:
         """A valid access token; `force` refreshes even if the cache still trusts the current one."""
@@ -276,19 +267,8 @@ class DouyinTokens:
         if access and not force and (access[1] is None or access[1] - now > REFRESH_AHEAD):
             register_secret(access[0])
             return access[0]
-        refresh = self._entry(REFRESH)
-        if refresh is None or not self.client_key:
-            raise errors.AuthError(
-                f"no Douyin authorisation stored for account {self.account}; {REAUTH}", platform="douyin"
-            )
-        token, expires, meta = refresh
-        register_secret(token)
-        if expires is not None and expires <= now:
-            raise errors.AuthError(
-                f"the Douyin refresh token expired on {expires:%Y-%m-%d}; {REAUTH}",
-                platform="douyin",
-                code=10010,
-            )
+        refresh = self._entry(REFRESH) if self.client_key else None
+        token, expires, meta = OAUTH.valid(refresh, account=self.account, now=now, kind="refresh", code=10010)
         data = await self._oauth(
             "/oauth/refresh_token/",
             {"client_key": self.client_key, "grant_type": "refresh_token", "refresh_token": token},
@@ -357,12 +337,9 @@ async def grant_in_sandbox(
 ) -> None:
     """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at
     once, and the code is exchanged exactly as `publisher auth douyin` does."""
-    from urllib.parse import parse_qs, urlsplit
-
     key, secret = credentials["client_key"], credentials["client_secret"]
     url = authorize_url(key, "http://127.0.0.1/rehearsal", DEFAULT_SCOPES, "rehearsal", base_url=base_url)
-    answer = await client.get(url, follow_redirects=False)
-    code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
+    code = await consent_code(client, url)
     save_tokens(cache, account, await exchange_code(key, secret, code, base_url=base_url, now=now))
 
 

@@ -27,8 +27,9 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.base import TokenCache
-from publisher.adapters.douyin.api import envelope
-from publisher.adapters.http import RetryPolicy, TokenExpired, call
+from publisher.adapters.douyin.api import OAUTH
+from publisher.adapters.http import RetryPolicy, TokenExpired
+from publisher.adapters.oauth import stored
 from publisher.redact import register_secret
 
 CLIENT, TICKET = "douyin_client_token", "douyin_open_ticket"  # TokenCache kinds
@@ -81,21 +82,21 @@ class ShareClient:
             register_secret(self.secret)
 
     async def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        response = await call(
+        data: dict[str, Any] = await OAUTH.checked(
             self.client,
             method,
             path,
+            now=self.now,
             policy=self.policy,
             idempotent=True,  # nothing here creates a post: a link or a ticket asked twice is harmless
             sleep=self.sleep,
-            classify=lambda r: envelope(r, now=self.now()),
             **kw,
         )
-        return envelope(response, now=self.now())
+        return data
 
     def _held(self, kind: str) -> tuple[str, datetime] | None:
         """The app's token or ticket of `kind` while it has more than AHEAD left."""
-        held = self.tokens.get(self.holder, kind) if self.tokens is not None else None
+        held = stored(self.tokens, self.holder, kind)
         if held is None or held[1] is None or held[1] - AHEAD <= self.now():
             return None
         return held[0], held[1]

@@ -9,30 +9,27 @@ is a confirmed negative; None means "cannot tell".
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from publisher import errors
-from publisher.adapters.base import AdapterContext
-from publisher.adapters.http import RetryPolicy, Timeouts, call, make_client
-from publisher.adapters.platform_clock import PlatformClock, window_start
+from publisher.adapters.http import Timeouts, make_client
+from publisher.adapters.platform_clock import window_start
+from publisher.adapters.plumbing import ApiAdapter
 from publisher.adapters.weibo.api import (
     COUNT,
     LINK,
+    OAUTH,
     SHARE,
     SHOW,
     TOPIC,
     Api,
     RepeatContent,
-    check,
     created,
     find_status,
-    reauth_error,
     status_url,
 )
 from publisher.adapters.weibo.auth import WeiboTokens
@@ -47,35 +44,17 @@ STATS = {"reposts": ("shares", "reposts"), "comments": ("comments",), "attitudes
 UPLOAD_TIMEOUT = Timeouts.upload().to_httpx()
 
 
-class WeiboAdapter:
+class WeiboAdapter(ApiAdapter):
     """Real publishing through the open API (any app with statuses/share; no special grant)."""
 
     name = "weibo"
 
-    def __init__(
-        self,
-        ctx: AdapterContext,
-        *,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.policy = policy or RetryPolicy()
-        self.sleep = sleep or asyncio.sleep
-        opts = ctx.options
+    def _configure(self) -> None:
+        opts = self.ctx.options
         domains = opts.get("secure_domains") or []
         self.domains = [str(d).lower() for d in ([domains] if isinstance(domains, str) else domains)]
-        self.rip = str(opts.get("rip") or ("" if ctx.mode == "live" else "127.0.0.1"))
-        self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
+        self.rip = str(opts.get("rip") or ("" if self.ctx.mode == "live" else "127.0.0.1"))
         self.reconcile_pages = int(opts.get("reconcile_pages", 5))
-
-    def _now(self) -> datetime:
-        return self.ctx.now() if self.ctx.now else datetime.now(UTC)
-
-    def _sink(self, ids: dict[str, Any], **new: Any) -> None:
-        ids.update(new)
-        if self.ctx.ids_sink is not None:
-            self.ctx.ids_sink(dict(new))
 
     @asynccontextmanager
     async def _api(self) -> AsyncIterator[Api]:
@@ -88,25 +67,18 @@ class WeiboAdapter:
             async def api(
                 method: str, path: str, *, idempotent: bool, params: dict[str, Any] | None = None, **kw: Any
             ) -> Any:
-                failure: errors.AuthError | None = None
-                try:
-                    response = await call(
+                return await OAUTH.reauthorising(
+                    self._checked(
+                        OAUTH.check,
                         c,
                         method,
                         path,
-                        policy=self.policy,
                         idempotent=idempotent,
-                        sleep=self.sleep,
-                        classify=lambda r: check(r, now=self._now()),
                         params=params,
                         headers={"Authorization": f"OAuth2 {token}"},
                         **kw,
                     )
-                    self.platform_clock.observe(response)
-                    return check(response, now=self._now())
-                except errors.AuthError as exc:
-                    failure = reauth_error(exc)
-                raise failure from None
+                )
 
             yield api
 
@@ -233,10 +205,6 @@ class WeiboAdapter:
         return samples
 
     # -- pieces -------------------------------------------------------------------------------------------
-
-    def _intent(self, step: str) -> None:
-        if self.ctx.intent is not None:
-            self.ctx.intent(step)
 
     def _secure(self, link: str) -> bool:
         if not self.domains:

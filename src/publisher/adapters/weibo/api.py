@@ -11,6 +11,7 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.http import Rule, classify_codes, classify_http, retry_after_seconds
+from publisher.adapters.oauth import OAuthPlatform
 from publisher.redact import redact_text
 
 SHARE = "/2/statuses/share.json"
@@ -71,15 +72,7 @@ def check(response: httpx.Response, *, now: datetime | None = None) -> Any:
     return body
 
 
-def reauth_error(exc: errors.PlatformError) -> errors.AuthError:
-    """The same failure, saying what the person does next; raise it outside `except` so nothing chains."""
-    message = str(exc.args[0]) if exc.args else str(exc)
-    prefix, suffix = f"{exc.platform}: ", f" (code {exc.code})"
-    message = message.removeprefix(prefix) if exc.platform else message
-    message = message.removesuffix(suffix) if exc.code is not None else message
-    if REAUTH not in message:
-        message = f"{message}; {REAUTH}"
-    return errors.AuthError(redact_text(message), platform="weibo", code=exc.code)
+OAUTH = OAuthPlatform("weibo", "Weibo", REAUTH, check)  # what adapters.oauth needs to know
 
 
 def created(status: Mapping[str, Any]) -> datetime | None:

@@ -10,14 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
-from publisher import errors
 from publisher.adapters.base import TokenCache
-from publisher.adapters.http import RetryPolicy, call, make_client
-from publisher.adapters.weibo.api import REAUTH, check, reauth_error
+from publisher.adapters.http import RetryPolicy, make_client
+from publisher.adapters.oauth import Entry, consent_code, stored
+from publisher.adapters.weibo.api import OAUTH, check
 from publisher.redact import register_secret
 
 LIVE_BASE = "https://api.weibo.com"
@@ -54,21 +54,34 @@ async def _oauth(
     now: datetime,
 ) -> Any:
     async with make_client(base_url=base_url, platform="weibo", transport=transport) as client:
-        failure: errors.AuthError | None = None
-        try:
-            response = await call(
-                client,
-                "POST",
-                path,
-                policy=policy or RetryPolicy(),
-                idempotent=path != "/oauth2/access_token",  # a code is single-use
-                classify=lambda r: check(r, now=now),
-                data=form,
-            )
-            return check(response, now=now)
-        except errors.AuthError as exc:
-            failure = reauth_error(exc)
-        raise failure from None
+        return await OAUTH.post_form(
+            client,
+            path,
+            form,
+            now=lambda: now,
+            policy=policy or RetryPolicy(),
+            idempotent=path != "/oauth2/access_token",  # a code is single-use
+        )
+
+
+def _code_form(client_id: str, client_secret: str, code: str, redirect_uri: str) -> dict[str, str]:
+    """The form that trades a one-time code for an access token."""
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+    }
+
+
+def _token_set(data: Any, now: datetime) -> TokenSet:
+    """The token an `oauth2/access_token` answer gives, with its expiry counted from `now`."""
+    token = str(data.get("access_token") or "")
+    register_secret(token)
+    return TokenSet(
+        token, now + timedelta(seconds=int(data.get("expires_in") or 0)), str(data.get("uid") or "")
+    )
 
 
 async def exchange_code(
@@ -86,19 +99,9 @@ async def exchange_code(
     for secret in (client_secret, code):
         register_secret(secret)
     at = (now or (lambda: datetime.now(UTC)))()
-    form = {
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect_uri,
-    }
+    form = _code_form(client_id, client_secret, code, redirect_uri)
     data = await _oauth(base_url, "/oauth2/access_token", form, transport=transport, policy=policy, now=at)
-    token = str(data.get("access_token") or "")
-    register_secret(token)
-    return TokenSet(
-        token, at + timedelta(seconds=int(data.get("expires_in") or 0)), str(data.get("uid") or "")
-    )
+    return _token_set(data, at)
 
 
 async def token_info(
@@ -126,24 +129,14 @@ class WeiboTokens:
     def __init__(self, cache: TokenCache | None, account: str, now: Callable[[], datetime]) -> None:
         self.cache, self.account, self.now = cache, account, now
 
-    def entry(self) -> tuple[str, datetime | None, dict[str, Any]] | None:
-        return self.cache.get(self.account, ACCESS) if self.cache is not None else None
+    def entry(self) -> Entry | None:
+        return stored(self.cache, self.account, ACCESS)
 
     def get(self) -> str:
-        entry = self.entry()
-        if entry is None:
-            raise errors.AuthError(
-                f"no Weibo authorisation stored for account {self.account}; {REAUTH}", platform="weibo"
-            )
-        token, expires, _ = entry
-        register_secret(token)
-        if expires is not None and expires <= self.now():
-            raise errors.AuthError(
-                f"the Weibo access token expired on {expires:%Y-%m-%d %H:%M} UTC; {REAUTH}",
-                platform="weibo",
-                code=21327,
-            )
-        return token
+        when = "%Y-%m-%d %H:%M UTC"
+        return OAUTH.valid(
+            self.entry(), account=self.account, now=self.now(), kind="access", code=21327, when=when
+        )[0]
 
 
 async def grant_in_sandbox(
@@ -158,19 +151,7 @@ async def grant_in_sandbox(
     code is exchanged exactly as a real login does."""
     key, secret = credentials["client_id"], credentials["client_secret"]
     redirect = credentials.get("redirect_uri") or "http://127.0.0.1/rehearsal"
-    answer = await client.get(
-        authorize_url(key, redirect, "rehearsal", base_url=base_url), follow_redirects=False
-    )
-    code = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("code", [""])[0]
-    form = {
-        "client_id": key,
-        "client_secret": secret,
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect,
-    }
+    code = await consent_code(client, authorize_url(key, redirect, "rehearsal", base_url=base_url))
+    form = _code_form(key, secret, code, redirect)
     data = check(await client.post(f"{base_url.rstrip('/')}/oauth2/access_token", data=form), now=now())
-    expires = now() + timedelta(seconds=int(data.get("expires_in") or 0))
-    save_tokens(
-        cache, account, TokenSet(str(data.get("access_token") or ""), expires, str(data.get("uid") or ""))
-    )
+    save_tokens(cache, account, _token_set(data, now()))

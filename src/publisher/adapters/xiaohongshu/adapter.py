@@ -13,14 +13,13 @@ reconcile (never a blind retry), and the note is found afterwards by its exact t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import math
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,9 +27,9 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
-from publisher.adapters.base import AdapterContext
-from publisher.adapters.http import RetryPolicy, Timeouts, call, classify_http, make_client
-from publisher.adapters.platform_clock import PlatformClock, window_start
+from publisher.adapters.http import Timeouts, call, classify_http, make_client
+from publisher.adapters.platform_clock import window_start
+from publisher.adapters.plumbing import ApiAdapter
 from publisher.adapters.xiaohongshu.codes import CODES
 from publisher.adapters.xiaohongshu.csv_import import parse_count, parse_creator_csv
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
@@ -123,39 +122,22 @@ def _classify_write(response: httpx.Response) -> None:
     _data(response)  # inside `call`, so an unreadable answer to a write becomes OutcomeUnknown
 
 
-class XiaohongshuAdapter:
+class XiaohongshuAdapter(ApiAdapter):
     """Assisted unless the account opts in to a bridge (`options["bridge_url"]`)."""
 
     name = PLATFORM
 
-    def __init__(
-        self,
-        ctx: AdapterContext,
-        *,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.policy = policy or RetryPolicy()
-        self.sleep = sleep or asyncio.sleep
+    def _configure(self) -> None:
+        ctx = self.ctx
         bridge = ctx.options.get("bridge_url")
         # In sandbox mode the registry may pass True/"sandbox": the fake bridge is ctx.base_url.
         self.bridge: str | None = (
             ctx.base_url if bridge in (True, "sandbox") else (str(bridge) if bridge else None)
         )
-        self.platform_clock = PlatformClock(self._now)  # set by the Date of each answer
         self.listing_cap = int(ctx.options.get("listing_cap", 30))
         self.publish_timeout = float(ctx.options.get("publish_timeout_s") or DEFAULT_PUBLISH_TIMEOUT_S)
         token = ctx.credentials.get("token")  # the bridge's AUTH_TOKEN, from PUBLISHER_<ACCOUNT>_TOKEN
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def _now(self) -> datetime:
-        return self.ctx.now() if self.ctx.now else datetime.now(UTC)
-
-    def _sink(self, ids: dict[str, Any], **new: Any) -> None:
-        ids.update(new)
-        if self.ctx.ids_sink is not None:
-            self.ctx.ids_sink(dict(new))
 
     @asynccontextmanager
     async def _client(self, *, publishing: bool = False) -> AsyncIterator[httpx.AsyncClient]:
@@ -266,8 +248,7 @@ class XiaohongshuAdapter:
                     )
             sent = {"bridge_sent_at": self._now().isoformat(), "bridge_title": title}
             self._sink(ids, **sent, **self.platform_clock.stamp(ids))
-            if self.ctx.intent is not None:
-                self.ctx.intent("publish")
+            self._intent("publish")
         # One request, held open as long as the bridge works: a timeout or a hang-up is OutcomeUnknown (the
         # bridge cancels on hang-up, but a click may already have landed), so the queue reconciles.
         async with self._client(publishing=True) as slow:
