@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from publisher.calendar.load import Calendar, Checked
 from publisher.errors import UsageError
 from publisher.models import Problem, Target
+from publisher.redact import redact_text
 from publisher.workspace.settings import Workspace
+
+if TYPE_CHECKING:
+    from publisher.store.texts import PublishedText
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,13 +74,44 @@ class CheckResult:
 
 
 def check_workspace(
-    ws: Workspace, calendar: Calendar | None = None, now: datetime | None = None
+    ws: Workspace,
+    calendar: Calendar | None = None,
+    now: datetime | None = None,
+    published: Sequence[PublishedText] | None = None,
 ) -> CheckResult:
-    """Parse and validate the whole calendar; with `now`, also warn about ready posts already past due."""
+    """Parse and validate the whole calendar; with `now`, also warn about ready posts already past due.
+    Near-duplicates are looked for in the calendar and in `published` (by default the workspace store's
+    posts of the published window, when a store exists: check never creates one)."""
     calendar = calendar or Calendar(ws)
     checked, _changed = calendar.scan()
-    checked = calendar.with_near_duplicates(checked)
+    if published is None:
+        published = published_history(ws, checked, now)
+    checked = calendar.with_near_duplicates(checked, published)
     return CheckResult(tuple(checked), tuple(past_due(ws, checked, now)) if now else ())
+
+
+def published_history(ws: Workspace, checked: list[Checked], now: datetime | None) -> list[PublishedText]:
+    """The texts the workspace's store holds of posts published within the published window before `now`
+    (or before the calendar's first post); [] without a store (a fresh folder, a machine that never synced)
+    or when the database cannot be reached: the history is a help, never a reason for check to fail."""
+    url = ws.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return []
+    times = [
+        t.publish_at for c in checked if c.item for t in c.item.targets if isinstance(t.publish_at, datetime)
+    ]
+    start = now or (min(times) if times else None)
+    if start is None:
+        return []
+    since = start - timedelta(seconds=ws.settings.compliance.published_window)
+    from publisher.store.db import open_store
+    from publisher.store.texts import published_texts
+
+    try:
+        return published_texts(open_store(url), since=since)
+    except Exception as exc:  # a database that is down or locked: check the calendar alone, and say so
+        logger.warning("near-duplicates: published history not read (%s)", redact_text(str(exc)))
+        return []
 
 
 def past_due(ws: Workspace, checked: list[Checked], now: datetime) -> list[Problem]:

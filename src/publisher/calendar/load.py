@@ -8,11 +8,12 @@ import logging
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.compliance import similar
 from publisher.compliance.scan import check_item
@@ -23,6 +24,9 @@ from publisher.models import Item, Problem
 from publisher.platforms.rules import alias_map
 from publisher.render.engine import Renderer
 from publisher.workspace.settings import Workspace
+
+if TYPE_CHECKING:
+    from publisher.store.texts import PublishedText
 
 logger = logging.getLogger(__name__)
 PARALLEL_FROM = 400  # below this many files to check, starting worker processes costs more than it saves
@@ -298,10 +302,13 @@ class Calendar:
                 self._media.pop(path)
         return stale
 
-    def with_near_duplicates(self, checked: list[Checked]) -> list[Checked]:
+    def with_near_duplicates(
+        self, checked: list[Checked], published: Sequence[PublishedText] = ()
+    ) -> list[Checked]:
         """Warn on items whose rendered text is nearly the same as another item's within the window, or
-        that send the same text to two accounts of one platform. Run by `publisher check`, not by every
-        re-scan of the daemon (it is a pass over every text)."""
+        that send the same text to two accounts of one platform, or (with `published`, the store's history)
+        as a post their platform published within the published window. Run by `publisher check`, not by
+        every re-scan of the daemon (it is a pass over every text)."""
         settings = self.ws.settings.compliance
         prints: dict[str, similar.Fingerprint | None] = {}
         texts: list[similar.Text] = []
@@ -318,6 +325,8 @@ class Calendar:
                 fp = prints[text]
                 if fp is not None:
                     texts.append(similar.Text(index, platform, account, when.get((platform, account)), fp))
+        history = self._history_texts(checked, published, prints, len(texts))
+        texts += history
         self._prints = prints
         # Scores are keyed by the prints' ids: keep only those of prints still held (an id may be reused).
         alive = {id(fp) for fp in prints.values() if fp is not None}
@@ -332,7 +341,15 @@ class Calendar:
                 images[index] = self._images(item) if item is not None else []
             return images[index]
 
-        for pair in similar.similar_pairs(texts, floor, settings.window, self._scores):
+        n = len(checked)
+        window = max(settings.window, settings.published_window)
+        earlier: dict[int, list[tuple[float, str, bool]]] = {}
+        for pair in similar.similar_pairs(texts, floor, window, self._scores):
+            if pair.a.owner >= n or pair.b.owner >= n:
+                self._published_pair(checked, published, pair, earlier)
+                continue
+            if _apart(pair.a, pair.b) > settings.window:
+                continue
             via_images = False
             if pair.score < settings.similarity:
                 if not similar.same_images(images_of(pair.a.owner), images_of(pair.b.owner)):
@@ -341,9 +358,9 @@ class Calendar:
             key = (pair.a.owner, pair.b.owner)
             if key not in best or pair.score > best[key][0]:
                 best[key] = (pair.score, pair, via_images)
-        if not best:
+        if not best and not earlier:
             return checked
-        found: dict[int, list[tuple[float, str, bool]]] = {}
+        found: dict[int, list[tuple[float, str, bool]]] = earlier
         for (i, j), (score, pair, via_images) in best.items():
             a, b = pair.a, pair.b
             if i == j:
@@ -364,6 +381,53 @@ class Calendar:
             extra = _near_duplicate_problems(c.item, c.path, items)
             out[index] = Checked(c.path, c.item, (*c.problems, *extra), c.valid_targets, c.digest, c.texts)
         return out
+
+    def _history_texts(
+        self,
+        checked: list[Checked],
+        published: Sequence[PublishedText],
+        prints: dict[str, similar.Fingerprint | None],
+        start: int,
+    ) -> list[similar.Text]:
+        """The published posts as texts of owners past the calendar's (index len(checked) + k)."""
+        out = []
+        for k, post in enumerate(published):
+            if post.text not in prints:
+                cached = self._prints.get(post.text)
+                prints[post.text] = cached if cached is not None else similar.fingerprint(post.text)
+            fp = prints[post.text]
+            if fp is not None:
+                out.append(similar.Text(len(checked) + k, post.platform, post.account, post.published_at, fp))
+        return out
+
+    def _published_pair(
+        self,
+        checked: list[Checked],
+        published: Sequence[PublishedText],
+        pair: similar.Pair,
+        found: dict[int, list[tuple[float, str, bool]]],
+    ) -> None:
+        """An item and a published post: warned on the item when they are on one platform, alike above the
+        threshold and within the published window (never the item's own published post)."""
+        n = len(checked)
+        mine, theirs = (pair.a, pair.b) if pair.a.owner < n else (pair.b, pair.a)
+        if mine.owner >= n or mine.platform != theirs.platform:
+            return
+        settings = self.ws.settings.compliance
+        post = published[theirs.owner - n]
+        item = checked[mine.owner].item
+        if item is None or item.id == post.item_id or pair.score < settings.similarity:
+            return
+        if _apart(mine, theirs) > settings.published_window:
+            return
+        when = post.published_at.astimezone(self.ws.zone).strftime("%Y-%m-%d %H:%M")
+        what = (
+            f"{post.path} «{post.title}», published on {post.platform} (account {post.account}) at {when} "
+            f"(post #{post.post_id})"
+        )
+        mine_found = found.setdefault(mine.owner, [])
+        if all(w != what for _s, w, _i in mine_found):
+            mine_found.append((pair.score, what, False))
 
     def _images(self, item: Item) -> list[int]:
         """Difference hashes of the item's top-level images and cover (cached by file stamp)."""
@@ -406,6 +470,13 @@ class Calendar:
                 c = Checked(c.path, c.item, (*c.problems, problem), frozenset(), c.digest, c.texts)
             out.append(c)
         return out
+
+
+def _apart(a: similar.Text, b: similar.Text) -> float:
+    """Seconds between two texts' times (0 when one has none: compared with all)."""
+    if a.when is None or b.when is None:
+        return 0.0
+    return abs((a.when - b.when).total_seconds())
 
 
 IMAGE_MARGIN = 0.25  # texts this much below the threshold still count when their images look the same

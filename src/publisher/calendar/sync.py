@@ -29,6 +29,7 @@ from publisher.store.sync import (
     synced_posts,
     write_sync,
 )
+from publisher.store.texts import record_texts
 from publisher.workspace.settings import Workspace
 
 S = PostState
@@ -250,6 +251,17 @@ def apply(
         elif ch.kind == "changed_after_publish":
             writes.append(Note(*key, ch.detail))
     write_sync(store, records, writes, now=now)
+    # What each post would send, for `publisher check`'s comparison with published posts (kept once sent).
+    record_texts(
+        store,
+        [
+            (c.item.id, platform, account, text)
+            for c in checked
+            if c.item is not None and c.item.id in touched
+            for platform, account, text in c.texts
+        ],
+        now=now,
+    )
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:

@@ -167,6 +167,17 @@ class MetricLatestRow(SQLModel, table=True):
     taken_at: datetime = _when(nullable=False)
 
 
+class PostTextRow(SQLModel, table=True):
+    """The text a post sends as the near-duplicate guard compares it (rendered, normalised), recorded by sync
+    until the post is published: a published post keeps the text that went out (store.texts)."""
+
+    __tablename__ = "post_text"
+
+    post_id: int = Field(primary_key=True, foreign_key="post.id")
+    text: str
+    recorded_at: datetime = _when(nullable=False)
+
+
 class AccountMetricRow(SQLModel, table=True):
     """One account figure (followers and the like) per day."""
 
@@ -268,6 +279,7 @@ metric_t = table_of(MetricRow)
 metric_hour_t = table_of(MetricHourRow)
 metric_latest_t = table_of(MetricLatestRow)
 account_metric_t = table_of(AccountMetricRow)
+post_text_t = table_of(PostTextRow)
 job_run_t = table_of(JobRunRow)
 token_t = table_of(TokenRow)
 media_cache_t = table_of(MediaCacheRow)

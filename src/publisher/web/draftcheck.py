@@ -1,17 +1,20 @@
 """The new-post form's live check: the draft as the form would write it, checked in memory by the same
-check as `publisher check` (near-duplicates against the calendar included), nothing written to content/;
-its previews rendered into a scratch folder under the previews (`_drafts/`), replaced on every check."""
+check as `publisher check` (near-duplicates against the calendar and the published posts included), nothing
+written to content/; its previews rendered into a scratch folder under the previews (`_drafts/`), replaced
+on every check."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from publisher.calendar.preview import write_previews
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.reports.i18n import platform_label
+from publisher.store.texts import published_texts
 from publisher.web.newpost import Draft, draft_text, precheck
 from publisher.web.state import AppState
 
@@ -44,10 +47,12 @@ def check_draft(state: AppState, draft: Draft) -> DraftCheck:
         refused.append(f"body: longer than a content file may be ({MAX_FILE_BYTES:,} bytes)")
     if refused:  # what the form itself refuses (no title, no platform): no file to check yet
         return DraftCheck(rel, [{"severity": "error", "text": f"{rel}: {p}"} for p in refused])
+    window = timedelta(seconds=state.ws.settings.compliance.published_window)
+    history = published_texts(state.store, since=state.now() - window)  # as `publisher check` compares
     with state.lock:  # the Calendar and its renderer are shared with the page's scans
         checked = state.calendar.check_text(path, text)
         others = [c for c in state.checked if c.path != rel]
-        checked = state.calendar.with_near_duplicates([*others, checked])[-1]
+        checked = state.calendar.with_near_duplicates([*others, checked], history)[-1]
         root = state.ws.state_dir / "previews"
         scratch = root / DRAFTS
         if scratch.is_dir():

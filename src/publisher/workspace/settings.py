@@ -60,6 +60,8 @@ class ComplianceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     similarity: float = 0.85  # warn at or above this share of shared 3-character shingles (0 < x <= 1)
     window: float = 30 * 86400.0  # compare items whose publish times are at most this far apart
+    # compare items with the posts their platform published at most this long before (the store's history)
+    published_window: float = 30 * 86400.0
 
     @field_validator("similarity")
     @classmethod
@@ -68,7 +70,7 @@ class ComplianceSettings(BaseModel):
             raise ValueError(f"similarity is a share between 0 and 1, e.g. 0.85, got {value}")
         return value
 
-    @field_validator("window", mode="before")
+    @field_validator("window", "published_window", mode="before")
     @classmethod
     def _window(cls, value: Any) -> float:
         try:
