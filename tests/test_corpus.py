@@ -99,6 +99,11 @@ def test_check_raises_nothing_and_never_cries_wolf(corpus: Corpus) -> None:
         assert problem.path.startswith("content/") and problem.line >= 1, problem.format()
 
 
+def test_a_unique_index_is_a_database_term_not_an_advertising_claim(corpus: Corpus) -> None:
+    hits = [p.format() for p in corpus.result.problems if "「唯一」" in p.message]
+    assert hits == []  # 唯一索引 and 唯一键 appear in two posts
+
+
 def test_every_post_renders_for_wechat_and_xiaohongshu(corpus: Corpus) -> None:
     assert len(corpus.renders) == 2 * len(corpus.items)
     for (item_id, platform), fields in corpus.renders.items():
