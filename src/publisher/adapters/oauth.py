@@ -1,5 +1,5 @@
-"""What the adapters of OAuth platforms share: an API call whose answer is checked, the re-authorisation
-error, the stored token and its expiry, and the code a consent page redirects with.
+"""What the adapters of OAuth platforms share: the re-authorisation error, a form POST to an OAuth endpoint,
+the stored token and its expiry, and the code a consent page redirects with.
 
 A platform passes its differences in as data, one `OAuthPlatform` in its own package: its name and label,
 what the person runs to authorise again, and the function that reads its answers (field names, error codes).
@@ -8,7 +8,6 @@ Nothing here names a platform.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ import httpx
 from publisher import errors
 from publisher.adapters.base import TokenCache
 from publisher.adapters.http import RetryPolicy
-from publisher.adapters.plumbing import Check, Sleep, checked_call
+from publisher.adapters.plumbing import Check, checked_call
 from publisher.redact import redact_text, register_secret
 
 T = TypeVar("T")
@@ -67,31 +66,6 @@ class OAuthPlatform:
             failure = self.reauth_error(exc)
         raise failure from None  # outside `except`: not even __context__ links to the original
 
-    async def checked(
-        self,
-        client: httpx.AsyncClient,
-        method: str,
-        path: str,
-        *,
-        now: Callable[[], datetime],
-        policy: RetryPolicy,
-        idempotent: bool,
-        sleep: Sleep = asyncio.sleep,
-        **kw: Any,
-    ) -> Any:
-        """`checked_call` with the platform's check."""
-        return await checked_call(
-            client,
-            method,
-            path,
-            check=self.check,
-            now=now,
-            policy=policy,
-            idempotent=idempotent,
-            sleep=sleep,
-            **kw,
-        )
-
     async def post_form(
         self,
         client: httpx.AsyncClient,
@@ -105,7 +79,16 @@ class OAuthPlatform:
         """A form POST to an OAuth endpoint (a token's exchange, refresh or info); a refusal says to
         authorise again."""
         return await self.reauthorising(
-            self.checked(client, "POST", path, now=now, policy=policy, idempotent=idempotent, data=form)
+            checked_call(
+                client,
+                "POST",
+                path,
+                check=self.check,
+                now=now,
+                policy=policy,
+                idempotent=idempotent,
+                data=form,
+            )
         )
 
     def valid(

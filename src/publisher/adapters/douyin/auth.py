@@ -19,6 +19,7 @@ from publisher.adapters.base import TokenCache
 from publisher.adapters.douyin.api import OAUTH
 from publisher.adapters.http import RetryPolicy, make_client
 from publisher.adapters.oauth import Entry, consent_code, stored
+from publisher.adapters.plumbing import checked_call
 from publisher.adapters.spec import LoginRequest
 from publisher.redact import register_secret
 
@@ -107,10 +108,11 @@ async def exchange_code(
         "grant_type": "authorization_code",
     }
     async with make_client(base_url=base_url, platform="douyin", transport=transport) as client:
-        data = await OAUTH.checked(
+        data = await checked_call(
             client,
             "POST",
             "/oauth/access_token/",
+            check=OAUTH.check,
             now=clock,
             policy=policy or RetryPolicy(),
             idempotent=False,

@@ -30,6 +30,7 @@ from publisher.adapters.base import TokenCache
 from publisher.adapters.douyin.api import OAUTH
 from publisher.adapters.http import RetryPolicy, TokenExpired
 from publisher.adapters.oauth import stored
+from publisher.adapters.plumbing import checked_call
 from publisher.redact import register_secret
 
 CLIENT, TICKET = "douyin_client_token", "douyin_open_ticket"  # TokenCache kinds
@@ -82,10 +83,11 @@ class ShareClient:
             register_secret(self.secret)
 
     async def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        data: dict[str, Any] = await OAUTH.checked(
+        data: dict[str, Any] = await checked_call(
             self.client,
             method,
             path,
+            check=OAUTH.check,
             now=self.now,
             policy=self.policy,
             idempotent=True,  # nothing here creates a post: a link or a ticket asked twice is harmless
