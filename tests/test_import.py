@@ -8,10 +8,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import WS, make_image
 from tests.test_cli import cli
 
 from publisher.calendar.check import check_workspace
+from publisher.importer.body import convert_body
+from publisher.importer.fields import SourceError, map_fields, read_source
+from publisher.importer.media import MediaPlan
+from publisher.importer.model import Site
 
 
 def write(path: Path, text: str) -> Path:
@@ -295,3 +301,35 @@ def test_check_suggests_publish_at_and_published_on_for_a_blog_date(ws: WS) -> N
     assert problems["date"].line == 3
     assert "must be a date" in problems["published_on"].message and problems["published_on"].line == 5
     assert "description:" in problems["subtitle"].hint and "title" not in problems["subtitle"].hint
+
+
+BLOGGY = st.lists(
+    st.sampled_from(
+        list("ab 中文\n\t`~#>-*![]()<>{}%|\"'/.=+")
+        + [
+            "{% asset_img a.png x %}",
+            "{{< figure src=a.png >}}",
+            "{% codeblock lang:c %}",
+            "{% endcodeblock %}",
+        ]
+        + ["```", "{{ site.baseurl }}", "<!--more-->", "---\n", "+++\n", "\ntitle: x\n", "{{< /highlight >}}"]
+    ),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=BLOGGY)
+def test_any_post_text_converts_or_is_refused_with_a_line_never_a_traceback(text: str) -> None:
+    site = Site("hexo", Path("/nonexistent-blog"), (), (Path("/nonexistent-blog/source"),))
+    post = Path("/nonexistent-blog/source/_posts/p.md")
+    media = MediaPlan(site, post, None, "media/p", Path("/nonexistent-content"))
+    try:
+        src = read_source(text)
+    except SourceError as exc:
+        assert exc.line >= 1 and exc.message
+        return
+    mapped = map_fields(src, post, site, {"wechat": 64}, media, "p")
+    body = convert_body(src.body, src.body_line, media, drop_title=str(mapped.data["title"]))
+    assert body.text.endswith("\n") and media.copies == {}  # nothing outside the blog is ever found
+    assert all(n.line >= 0 for n in body.notes)
