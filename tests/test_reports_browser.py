@@ -98,3 +98,15 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
         check=False,
     )
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_report_trend_chart_labels_its_axis_with_round_numbers() -> None:
+    from publisher.reports.charts import nice_ticks, trend_chart
+
+    assert nice_ticks(0, 2202) == [0, 1000, 2000, 3000]
+    assert nice_ticks(0, 1) == [0, 1]  # counts: never 0, 0.25, 0.5 …
+    assert nice_ticks(0, 7.5) == [0, 2, 4, 6, 8]
+    assert nice_ticks(-30, 95) == [-50, 0, 50, 100]
+    svg = trend_chart(["2027-01-04", "2027-01-05"], {"douyin": [744.0, 2202.0]}, "trend", "zh")
+    labels = re.findall(r'text-anchor="end" fill="#666">([^<]+)</text>', svg)
+    assert labels == ["0", "1000", "2000", "3000"], labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from publisher.adapters import spec_for
@@ -32,6 +33,20 @@ def _svg(kind: str, width: int, height: int, label: str, body: list[str]) -> str
     )
 
 
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Axis levels from a round number below `low` to one above `high`, a step of 1, 2 or 5 times a power of
+    ten (whole numbers at least: the figures are counts), about `count` of them: 0/500/1,000 …, never
+    0/744/1,488."""
+    span = max(high - low, 1.0)
+    raw = span / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next((m * power for m in (1, 2, 5, 10) if m * power >= raw), 10 * power)
+    step = max(step, 1.0)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    return [first + k * step for k in range(round((last - first) / step) + 1)]
+
+
 def trend_chart(
     days: list[str],
     series: dict[str, list[float]],
@@ -45,7 +60,8 @@ def trend_chart(
     width, height, left, right, top, bottom = 680, 260, 56, 130, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for line in series.values() for v in line] or [0.0]
-    high, low = max(max(values), 1.0), min(min(values), 0.0)
+    levels = nice_ticks(min(min(values), 0.0), max(max(values), 1.0))
+    low, high = levels[0], levels[-1]
     n = max(len(days) - 1, 1)
 
     def x(i: int) -> float:
@@ -55,8 +71,7 @@ def trend_chart(
         return top + plot_h * (high - v) / (high - low)
 
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ddd"/>']
-    for k in range(5):
-        v = low + (high - low) * k / 4
+    for v in levels:
         body.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
             f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#666">{_num(v)}</text>'
