@@ -56,6 +56,10 @@ def hexo_blog(root: Path) -> Path:
         {% asset_img shown-not-converted.png %}
         ```
 
+        上一篇：{% post_link hello-world "你好，世界" %}；下一篇见[这里]({% post_url 2015-01-01-next %})。
+
+        {% img /images/cover.jpg 300 "封面" %}
+
         {% blockquote 鲁迅, 《故乡》 %}
         其实地上本没有路
         {% endblockquote %}
@@ -80,12 +84,13 @@ def test_a_hexo_post_becomes_a_draft_with_its_images_history_and_tags(ws: WS, tm
     assert "published_on: '2015-03-02 10:00:00'" in text
     assert "tags: [SpringBoot, shell, 技术, C语言]" in text
     assert "cover: media/first-post/cover.jpg" in text
-    assert "images: [media/first-post/pic.png]" in text
+    assert "images: [media/first-post/pic.png, media/first-post/cover.jpg]" in text
     assert "![示意图](media/first-post/pic.png)" in text
     assert "```c\nint main(void) { return 0; }\n```" in text
     assert "{% asset_img shown-not-converted.png %}" in text  # inside a code block: left alone
     assert "`{% asset_img x.png %}`" in text  # inside a code span: left alone
     assert "> 其实地上本没有路\n>\n> —— 鲁迅, 《故乡》" in text
+    assert "上一篇：你好，世界；下一篇见这里。" in text and "![封面](media/first-post/cover.jpg)" in text
     assert "<!--more-->" in text  # the renderer takes the text above it as the WeChat digest
     assert "layout" not in text and "comments" not in text
     assert (ws.root / "content" / "media" / "first-post" / "pic.png").is_file()

@@ -29,7 +29,13 @@ _BLOCK_OPEN = re.compile(
 )
 _BLOCK_CLOSE = re.compile(rf"^\s*(?:\{{%-?\s*end{_KINDS}\s*-?%\}}|\{{\{{[<%]\s*/{_KINDS}\s*[>%]\}}\}})\s*$")
 _RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
-_ASSET_IMG = re.compile(r"\{%\s*asset_(?:img|image)\s+(.+?)\s*%\}")
+_ASSET_IMG = re.compile(r"\{%\s*(?:asset_img|asset_image|img)\s+(.+?)\s*%\}")
+#: Links to another post of the blog (Hexo `post_link`, Jekyll `post_url` and `link`, Hugo `ref` and
+#: `relref`): an article has no address for them yet, so the link's text stays and the address goes.
+_SITE_LINK = re.compile(
+    r"\[([^\]]*)\]\(\s*(?:\{%\s*(?:post_url|link)\s+[^%]*%\}|\{\{[<%]\s*(?:rel)?ref\s+[^}]*?[>%]\}\})\s*\)"
+)
+_POST_LINK = re.compile(r"\{%\s*post_link\s+(\S+)\s*(.*?)\s*%\}")
 _HUGO_FIGURE = re.compile(r"\{\{[<%]\s*figure\s+(.+?)\s*[>%]\}\}")
 _LIQUID_URL = re.compile(
     r"\{\{\s*(?:site\.(?:baseurl|url)\s*\}\}|[\"']([^\"']+)[\"']\s*\|\s*(?:relative_url|absolute_url|"
@@ -165,6 +171,13 @@ def _convert_segment(seg: str, no: int, media: MediaPlan, notes: list[Note]) -> 
         notes.append(Note("im_baseurl", {"tag": "{{ site.baseurl }}"}, line=no))
         return m.group(1) or ""
 
+    def site_link(m: re.Match[str]) -> str:
+        text = m.group(1) if m.re is _SITE_LINK else (m.group(2).strip("\"' ") or m.group(1))
+        notes.append(Note("im_site_link", {"text": text}, "warning", no))
+        return text
+
+    seg = _SITE_LINK.sub(site_link, seg)
+    seg = _POST_LINK.sub(site_link, seg)
     seg = _ASSET_IMG.sub(asset, seg)
     seg = _HUGO_FIGURE.sub(figure, seg)
     seg = _LIQUID_URL.sub(liquid, seg)

@@ -241,6 +241,10 @@ LABELS: dict[str, dict[str, str]] = {
     "im_asset_img": {"zh": "{{% asset_img {name} %}} → {path}", "en": "{{% asset_img {name} %}} → {path}"},
     "im_figure": {"zh": "Hugo figure → Markdown 图片", "en": "Hugo figure → Markdown image"},
     "im_baseurl": {"zh": "去掉了 {tag}", "en": "resolved {tag}"},
+    "im_site_link": {
+        "zh": "指向博客内另一篇文章的链接只保留文字「{text}」（文章还没有新地址）",
+        "en": "a link to another post of the blog keeps only its text “{text}” (it has no address yet)",
+    },
     "im_image": {"zh": "图片 {ref} → {path}", "en": "image {ref} → {path}"},
     "im_image_missing": {
         "zh": "图片 {ref} 在博客目录里找不到：保留原样，请补上文件",
