@@ -661,3 +661,33 @@ def test_the_item_page_shows_compliance_hits_and_acknowledgements(
     assert 'class="problems acknowledged"' not in section
     general = page.text.split('id="compliance"', 1)[0]
     assert "「加微信」" not in general  # listed once, in its section
+
+
+def test_the_item_page_names_a_published_post_it_repeats(client: TestClient, example: Workspace) -> None:
+    state = client.app.state.publisher  # type: ignore[attr-defined]
+    client.get("/")
+    sent = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    claims = claim_due(state.store, now=sent, owner="t", lease_s=60, limit=50, platforms=["xiaohongshu"])
+    for claimed in [c for c in claims if c.item_id == "teaser"]:
+        start_attempt(state.store, claimed.id, owner="t", now=sent)
+        assert transition(
+            state.store,
+            claimed.id,
+            owner="t",
+            from_states=[PostState.SENDING],
+            to=PostState.PUBLISHED,
+            now=sent,
+        )
+    teaser = example.content_dir / "2026-12-01-teaser.md"
+    again = (
+        teaser.read_text("utf-8")
+        .replace("id: teaser", "id: teaser-again")
+        .replace("2026-12-01 12:00", "2026-12-12 12:00")
+    )
+    teaser.unlink()  # only the store remembers what went out
+    (example.content_dir / "2026-12-12-teaser-again.md").write_text(again, "utf-8")
+    state.now = lambda: datetime(2026, 12, 5, tzinfo=UTC)
+    state.refresh()
+    section = client.get("/items/teaser-again").text.split('id="compliance"', 1)[1].split("</section>", 1)[0]
+    assert "near-duplicate: 100% alike with content/2026-12-01-teaser.md" in section, section
+    assert "published on xiaohongshu (account xiaohongshu) at 2026-12-01 12:00" in section

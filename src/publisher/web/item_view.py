@@ -5,10 +5,12 @@ of `check` stays in the page's general list."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from publisher.calendar.load import Checked
 from publisher.compliance.scan import check_item
 from publisher.models import Problem
+from publisher.store.texts import published_texts
 from publisher.web.state import AppState
 
 
@@ -24,14 +26,19 @@ class ItemCompliance:
 
 def compliance_of(state: AppState, checked: Checked) -> ItemCompliance:
     """Split the item's problems; the word-list hits are found again (pure, cheap) so they are told apart
-    exactly, and the near-duplicate pass runs over the calendar as `publisher check` runs it."""
+    exactly, and the near-duplicate pass runs over the calendar and the published posts as `publisher check`
+    runs it."""
     if checked.item is None:
         return ItemCompliance(other=list(checked.problems))
     words = set(check_item(checked.item, state.ws.compliance))
+    window = timedelta(seconds=state.ws.settings.compliance.published_window)
+    history = published_texts(state.store, since=state.now() - window)
     with state.lock:  # the calendar's fingerprint caches are shared with the page's scans
         ordered = [c for c in state.checked if c.path != checked.path] + [checked]
         near = [
-            p for p in state.calendar.with_near_duplicates(ordered)[-1].problems if p not in checked.problems
+            p
+            for p in state.calendar.with_near_duplicates(ordered, history)[-1].problems
+            if p not in checked.problems
         ]
     mine = [p for p in checked.problems if p in words]
     return ItemCompliance(
