@@ -216,3 +216,46 @@ def test_a_cached_cover_deleted_in_the_console_is_uploaded_again(make: Make) -> 
     assert [c["code"] for c in h.calls(DRAFT_ADD)] == [None, "40007", None]
     assert len(h.calls(ADD_MATERIAL)) == 2 and len(articles(h)) == 2
     assert len(attempts(h.store, only(h, "item-0001")["id"])) == 1  # within the one attempt
+
+
+# -- posts of different accounts go out side by side ---------------------------------------------------------
+
+
+def test_posts_of_different_accounts_are_sent_side_by_side_each_account_in_order(tmp_path: Path) -> None:
+    """One lane per account: while one account's request waits on the platform, another account's goes out;
+    one account never has two requests in flight, and every post is still sent exactly once."""
+
+    class Counting(httpx.AsyncBaseTransport):
+        def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+            self.inner = inner
+            self.flying: list[str] = []
+            self.together: set[frozenset[str]] = set()
+            self.same_account_overlap = False
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            who = request.url.path.split("/")[1]  # the fake's prefix: one account per platform here
+            self.same_account_overlap |= who in self.flying
+            self.flying.append(who)
+            self.together.add(frozenset(self.flying))
+            try:
+                return await self.inner.handle_async_request(request)
+            finally:
+                self.flying.remove(who)
+
+    app = create_app(seed=5, now=T0)
+    counting = Counting(httpx.ASGITransport(app=app))
+    h = Harness(
+        tmp_path, Layout(items=2, platforms=(WX, "xiaohongshu")), transport=counting, world=app.state.world
+    )
+    try:
+        for platform, path in ((WX, DRAFT_ADD), ("xiaohongshu", "/api/v1/publish")):
+            h.fault(kind="delay", platform=platform, path=path, ms=50, times=0)
+        states = {(o.item, o.platform): o.state for o in h.run_through()}
+        assert set(states.values()) == {"published"} and len(states) == 4, states
+        assert frozenset({"wx", "xhs"}) in counting.together  # two accounts' requests in flight at once
+        assert not counting.same_account_overlap  # an account's own steps never overlap
+        got = remote_objects(h.state())
+        assert len(got["wechat_articles"]) == 2 and len(got["xiaohongshu"]) == 2
+        assert h.state()["duplicates"] == []
+    finally:
+        h.close()

@@ -12,6 +12,8 @@ What it promises, and how:
   SUBMITTED and is polled (adapter.poll if it has one, else adapter.reconcile) until the platform answers;
   still pending after RetrySettings.submitted_timeout_s -> needs_attention.
 - The late window decides lateness (never APScheduler); caps and spacing are kept here, adapters never sleep.
+- Posts of different accounts go out side by side (one lane per account, `lanes` at once); one account's
+  posts go in order, so its caps and spacing are read after each of its sends.
 - Every state a person must act on sends exactly one notification per (post, state, attempt) (R34).
 """
 
@@ -112,8 +114,10 @@ class Queue:
         adapter_factory: AdapterFactory = get_adapter,
         credentials: CredentialLoader | None = None,
         retry: RetrySettings | None = None,
+        lanes: int = 4,
     ) -> None:
         self.ws, self.store, self.owner, self.now = ws, store, owner, now
+        self.lanes = max(1, lanes)  # accounts sent to at the same time; one account's posts go in order
         self.lease_s = lease_s
         self.retry = retry or RetrySettings()
         self.adapter_factory = adapter_factory
@@ -152,12 +156,37 @@ class Queue:
             accounts = self.db.claimable_accounts(now) - flagged
             if not accounts:
                 return out
-        for claimed in claim_due(
+        claimed = claim_due(
             self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit, accounts=accounts
-        ):
-            out.append(await self.process(claimed))
+        )
+        out += await self._send_all(claimed)
         self._flagged = None
         return out
+
+    async def _send_all(self, claimed: list[ClaimedPost]) -> list[Outcome]:
+        """Send the claimed posts: one lane per account (its posts in claim order, so its caps and spacing
+        are read after each send), up to `lanes` accounts at once. Outcomes come back in claim order.
+
+        Exactly once holds per post (its lease, its write-ahead attempt), whatever runs beside it. A lane that
+        fails does not cancel the others mid-send: every lane finishes, then the first error is raised."""
+        lanes: dict[str, list[int]] = {}
+        for n, c in enumerate(claimed):
+            lanes.setdefault(c.account, []).append(n)
+        if len(lanes) <= 1 or self.lanes == 1:
+            return [await self.process(c) for c in claimed]
+        results: list[Outcome | None] = [None] * len(claimed)
+        gate = asyncio.Semaphore(self.lanes)
+
+        async def lane(indexes: list[int]) -> None:
+            async with gate:
+                for n in indexes:
+                    results[n] = await self.process(claimed[n])
+
+        done = await asyncio.gather(*(lane(ix) for ix in lanes.values()), return_exceptions=True)
+        for failure in done:
+            if isinstance(failure, BaseException):
+                raise failure
+        return [r for r in results if r is not None]
 
     async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
         """Poll posts waiting in reconcile (submitted jobs, unknown outcomes) whose next check is due."""

@@ -20,7 +20,7 @@ from publisher import reports
 from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, Job, JobContext, JobRun
-from publisher.daemon.service import Daemon, DaemonSettings
+from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_queue
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
@@ -222,6 +222,12 @@ def rehearse(
         )
 
 
+def _one_lane_queue(ws: Workspace, store: Store, **kw: Any) -> QueueLike:
+    """The real queue, sending one post at a time: the same seed plays the same timeline (side-by-side
+    accounts would make the order of the sandbox's minted ids depend on timing)."""
+    return real_queue(ws, store, lanes=1, **kw)
+
+
 async def _rehearse(
     ws: Workspace,
     start: datetime,
@@ -247,6 +253,7 @@ async def _rehearse(
         actions=actions,
         single=False,
         settings=DaemonSettings(lease_s=300),
+        queue_factory=_one_lane_queue,
     )
     result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
     try:
