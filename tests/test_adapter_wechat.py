@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from publisher import errors
-from publisher.adapters.base import AdapterContext, MemoryTokenCache
+from publisher.adapters.base import AdapterContext, MemoryMediaCache, MemoryTokenCache
 from publisher.adapters.http import RetryPolicy
 from publisher.adapters.wechat.adapter import WechatAdapter
 from publisher.adapters.wechat.article import clientmsgid
@@ -94,6 +94,7 @@ def make_adapter(
     *,
     verified: bool = True,
     tokens: MemoryTokenCache | None = None,
+    media_cache: MemoryMediaCache | None = None,
     now: Callable[[], datetime] | None = None,
     secret: str = SECRET,
     rec: Recorder | None = None,
@@ -111,6 +112,7 @@ def make_adapter(
         ids_sink=rec.ids.update,
         intent=rec.intents.append,
         tokens=tokens or MemoryTokenCache(),
+        media=media_cache,
     )
     adapter = WechatAdapter(ctx, policy=RetryPolicy.immediate(attempts=4), sleep=sb.sleep)
     return adapter, rec
@@ -755,3 +757,19 @@ def test_an_image_post_is_validated_and_reconciled_by_its_first_image(tmp_path: 
 
     found = run(scenario())
     assert found is not None and found.state == "awaiting_manual" and found.detail["draft_media_id"]
+
+
+def test_a_cover_already_uploaded_for_the_account_is_reused_from_the_media_cache(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any], MemoryMediaCache]:
+        sb = Sandbox()
+        cache = MemoryMediaCache()
+        adapter, _ = make_adapter(sb, verified=False, media_cache=cache)
+        await adapter.publish(make_post(tmp_path), attempt(sb))
+        await adapter.publish(make_post(tmp_path / "2", title="第二篇"), attempt(sb))  # the same cover bytes
+        return await sb.calls("material/add_material"), await sb.state(), cache
+
+    uploads, state, cache = run(scenario())
+    assert len(uploads) == 1
+    [material] = state["wechat"]["materials"]
+    assert {d["articles"][0]["thumb_media_id"] for d in state["wechat"]["drafts"]} == {material["media_id"]}
+    assert cache.get("wechat", "image", material["sha256"]) == material["media_id"]
