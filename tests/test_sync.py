@@ -43,6 +43,21 @@ def test_sync_twice_changes_nothing_the_second_time(ws: WS) -> None:
     assert set(states(ws).values()) == {"queued"}
 
 
+def test_a_copy_of_the_folder_elsewhere_syncs_as_the_same_items(ws: WS, tmp_path: Path) -> None:
+    """Nodes on one PostgreSQL database each have their own copy of the folder, at their own path: an item and
+    its media are the same content wherever the copy lives (an absolute media path in the item's hash made
+    each node's sync an edit for the others, and the queue held the posts back as changed)."""
+    import shutil
+
+    ws.item("launch.md", GOOD)
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    other = tmp_path / "elsewhere" / "ws"
+    shutil.copytree(ws.root, other)
+    nodes = [open_workspace(root, env={"PUBLISHER_DATABASE_URL": url}) for root in (ws.root, other)]
+    changes = [sync_calendar(w, store_for(w), now=NOW).changes for w in nodes]
+    assert len(changes[0]) == 4 and list(changes[1]) == []
+
+
 def _sync_in_process(root: str) -> int:
     w = open_workspace(Path(root), env={})
     return len(sync_calendar(w, store_for(w), now=NOW).changes)

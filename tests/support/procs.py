@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +19,6 @@ from typing import IO, Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[2]
-DAEMON = Path(__file__).with_name("daemon_proc.py")
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -56,37 +52,6 @@ def wait_for(check: Any, timeout: float = 15.0, what: str = "condition", *, ever
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(every)  # a poll interval, not a wait for the event itself
-
-
-class Lines:
-    """Reads a child's stdout on a thread, so the test can wait for a line with a deadline."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._q: queue.Queue[str | None] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._q.put(line.rstrip("\n"))
-        self._q.put(None)
-
-    def wait_line(self, text: str, timeout: float) -> bool:
-        """True once a line equal to `text` arrived; False at EOF; AssertionError at the deadline."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {text!r} line within {timeout} s; saw {self.seen[-5:]}")
-            try:
-                line = self._q.get(timeout=left)
-            except queue.Empty:
-                continue
-            if line is None:
-                return False
-            self.seen.append(line)
-            if line == text:
-                return True
 
 
 @dataclass
@@ -151,53 +116,6 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-@dataclass
-class DaemonProc:
-    """One run of tests/support/daemon_proc.py (the real Daemon with test timings)."""
-
-    proc: subprocess.Popen[str]
-    lines: Lines
-
-    @classmethod
-    def start(
-        cls,
-        workspace: Path,
-        sandbox_url: str,
-        env: Mapping[str, str],
-        *,
-        lease_s: float = 2.0,
-        once: bool = False,
-        log: IO[bytes] | None = None,
-    ) -> DaemonProc:
-        args = [sys.executable, str(DAEMON), "--workspace", str(workspace), "--sandbox-url", sandbox_url]
-        args += ["--lease-s", str(lease_s)] + (["--once"] if once else [])
-        proc = subprocess.Popen(
-            args,
-            env=child_env(env),
-            stdout=subprocess.PIPE,
-            stderr=log if log is not None else subprocess.DEVNULL,
-            text=True,
-        )
-        assert proc.stdout is not None
-        return cls(proc, Lines(proc.stdout))
-
-    def wait_ready(self, timeout: float = 30) -> bool:
-        return self.lines.wait_line("ready", timeout)
-
-    def kill(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-        return self.proc.wait(timeout=10)
-
-    def stop(self, timeout: float = 20) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return self.kill()
 
 
 @dataclass

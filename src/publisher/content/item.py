@@ -237,7 +237,7 @@ def read_item(
     media_paths = _media_paths(data, path, r)
     digest = hashlib.sha256(raw)
     for media in sorted(set(media_paths)):
-        digest.update(media.as_posix().encode())
+        digest.update(_name_in_workspace(media, ctx.root).encode())
         digest.update(media_hash(media) if media_hash else file_digest(media))
     approved = data.get("approved_by")
     if approved is not None and not isinstance(approved, str):
@@ -484,6 +484,16 @@ def _when(value: Any, dotted: str, r: _Reader, platform: str) -> Any:
     except TimeError as exc:
         r.add(dotted, str(exc), exc.hint, platform)
         return None
+
+
+def _name_in_workspace(media: Path, root: Path) -> str:
+    """A media file's path inside the workspace: the same on every node, wherever its copy of the folder lives
+    (an absolute path in the item's hash made nodes on one PostgreSQL database take each other's syncs for
+    edits, and hold the posts back as changed)."""
+    for base in (root, root.resolve()):
+        if media.is_relative_to(base):
+            return media.relative_to(base).as_posix()
+    return media.as_posix()
 
 
 def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[Path]:
