@@ -403,3 +403,37 @@ def test_job_pull_asks_the_daemons_sandbox_and_names_the_host(tmp_path: Path, st
     )
     summary = metrics.job_pull(ctx)
     assert "127.0.0.1:9" in summary and "request not sent" in summary, summary
+
+
+def test_job_pull_of_a_sandbox_mode_account_asks_the_sandbox_named_in_the_environment(
+    tmp_path: Path, store: Store
+) -> None:
+    """Without --sandbox, an account in mode `sandbox` reads from PUBLISHER_SANDBOX_URL, as the queue sends
+    there (and as `publisher sandbox` tells the user), never from another port."""
+    from types import SimpleNamespace
+
+    (tmp_path / "publisher.toml").write_text(
+        TOML.replace('platform = "wechat"', 'platform = "wechat"\nmode = "sandbox"\nverified = true')
+    )
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens, the request is never sent
+    env = {
+        "PUBLISHER_WECHAT_APPID": "wx0123456789abcdef",
+        "PUBLISHER_WECHAT_SECRET": "s" * 32,
+        "PUBLISHER_NO_KEYRING": "1",
+        "PUBLISHER_SANDBOX_URL": closed,
+    }
+    add_post(store, 1, "wechat", "wechat", NOW - timedelta(hours=3), ids={"msg_data_id": "1", "idx": 1})
+    job = SimpleNamespace(args={"since_days": 3, "accounts": False})
+    ctx = SimpleNamespace(
+        ws=open_workspace(tmp_path, env=env), store=store, now=NOW, job=job, sandbox_url=None
+    )
+    summary = metrics.job_pull(ctx)
+    assert "127.0.0.1:9/wx" in summary and "request not sent" in summary, summary
+
+    # Without the variable: the port `publisher sandbox` serves on, not the MCP server's.
+    from publisher.accounts.context import Contexts
+
+    del env["PUBLISHER_SANDBOX_URL"]
+    ws = open_workspace(tmp_path, env=env)
+    contexts = Contexts(ws, store, now=lambda: NOW, transport=None, sandbox_url=None)
+    assert contexts.base_url("wechat", "sandbox") == "http://127.0.0.1:8900/wx"

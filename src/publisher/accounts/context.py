@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 CredentialLoader = Callable[[str, str], Mapping[str, str]]  # (account, platform) -> fields
 
 
+SANDBOX_URL = "http://127.0.0.1:8900"  # where `publisher sandbox` serves by default (sandbox/server.py)
+
+
 class Contexts:
     """Per-account adapter contexts. Credentials are loaded once per `refresh()` (each queue run), so a
     `publisher auth` between runs is picked up without a restart."""
@@ -59,7 +62,13 @@ class Contexts:
     def base_url(self, platform: str, mode: str) -> str:
         extra = self.ws.rules[platform].extra if platform in self.ws.rules else {}
         if mode == "sandbox":
-            sandbox = self.sandbox_url or str(extra.get("sandbox_url", "http://127.0.0.1:8765"))
+            # Mode `sandbox` talks to the sandbox `publisher sandbox` announces: --sandbox's URL, else
+            # PUBLISHER_SANDBOX_URL, else platform.yaml's, else the port `publisher sandbox` serves on.
+            sandbox = (
+                self.sandbox_url
+                or self.ws.env.get("PUBLISHER_SANDBOX_URL", "").rstrip("/")
+                or str(extra.get("sandbox_url", SANDBOX_URL))
+            )
             return sandbox + str(extra.get("sandbox_prefix", f"/{platform}"))
         if mode == "live":
             return str(extra.get("live_base", ""))
