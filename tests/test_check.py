@@ -158,6 +158,10 @@ BAD_INPUTS = [
         "content/bad.md:2: title: [xiaohongshu] contains template code",
     ),
     (
+        "---\ntitle: x\nplatforms: [xiaohongshu]\nimages: [media/a.png]\n---\n{% asset_img a.png 冬日 %}\n",
+        "`{% asset_img … %}` is a blog generator's tag (Hexo/Jekyll): write it as Markdown",
+    ),
+    (
         "---\ntitle: x\nplatforms: [producthunt]\nimages: [media/a.png]\n---\nbody\n",
         "content/bad.md:3: name: [producthunt] Product Hunt needs a name",
     ),

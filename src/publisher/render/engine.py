@@ -117,6 +117,9 @@ def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:
 
 
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{#")
+_BLOG_TAG = re.compile(
+    r"\{%-?\s*(asset_img|asset_path|asset_link|img|image|include|post_link|codeblock|blockquote|youtube|raw)\b"
+)
 _DANGEROUS_HTML = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link)\b|\bon\w+\s*=|"
     r"javascript:",
@@ -518,13 +521,21 @@ class Renderer:
         problems = []
         for key, value in target.fields.items():
             if isinstance(value, str) and _TEMPLATE_CODE.search(_CODE.sub("", value)):
+                tag = _BLOG_TAG.search(_CODE.sub("", value))
+                hint = (
+                    f"`{{% {tag.group(1)} … %}}` is a blog generator's tag (Hexo/Jekyll): "
+                    "write it as Markdown (an image as ![说明](media/x.png)), "
+                    "or bring the post in with `publisher import DIR`, which converts such tags"
+                    if tag
+                    else "remove it, or put it in a `code` span"
+                )
                 problems.append(
                     self._p(
                         item,
                         target,
                         key,
                         "contains template code ({{ … }} or {% … %}); content is never run as a template",
-                        "remove it, or put it in a `code` span",
+                        hint,
                     )
                 )
         return problems
