@@ -107,7 +107,7 @@ def test_sigkill_publisher_run_at_random_moments_sends_nothing_twice_and_loses_n
     check_exactly_once(rows, state, {f"item-{n:04d}": f"周报第{n}期" for n in range(items)})
 
     # The nemesis did its job, and the file survived it.
-    assert nemesis.caught_mid_write >= KILLS // 5, (nemesis.caught_mid_write, dict(nemesis.moments))
+    assert nemesis.caught_mid_write >= KILLS // 8, (nemesis.caught_mid_write, dict(nemesis.moments))
     check = store.self_check(integrity=True)
     store.close()
     assert check["integrity_check"] == "ok" and not check["problems"], check
@@ -164,7 +164,8 @@ def test_a_restarted_daemon_settles_every_post_a_sigkill_left_claimed_or_sending
         step = wait_for(in_write_step, timeout=90, every=0.02, what="a post mid-write")
         runs[0].kill()
         states = Counter(p["state"] for p in posts(store))
-        assert states["sending"] == 1 and states["claimed"] >= 1, states  # a lease of each kind is left
+        # A lease of each kind is left: posts of different accounts go out together, the rest wait claimed.
+        assert states["sending"] >= 1 and states["claimed"] >= 1, states
 
         def landed() -> bool:  # the platform commits the write whose answer nobody waits for any more
             return any(

@@ -107,8 +107,8 @@ class Nemesis:
             if moment == "after-start":
                 time.sleep(self.rng.uniform(0.0, 5.0))  # the nemesis: a random moment
             else:
-                # Some work first, so that kills do not always catch the first post of the batch.
-                time.sleep(self.rng.uniform(0.0, 2.0))
+                # A little work first, so that kills do not always catch the first post of the batch.
+                time.sleep(self.rng.uniform(0.0, 0.5))
                 in_step = moment == "mid-write"
 
                 def caught() -> set[str] | bool:
