@@ -39,7 +39,7 @@ from support.workspaces import (
 
 from publisher.store.db import open_store
 
-KILLS = 16  # of publisher run here; 8 more in tests/test_reliability_kill_pg.py (see docs/reliability.md R24)
+KILLS = 76  # of publisher run here; 24 more in tests/test_reliability_kill_pg.py (docs/reliability.md R24)
 #: the platform's clock 5 min behind ours for the first half of the kills, then 5 min ahead
 SKEWS = (-300, 300)
 BACKLOG = 3  # a round adds an item (three posts) only while fewer posts than this are unsettled

@@ -38,16 +38,16 @@ MOMENTS = {"mid-write": 4, "mid-send": 2, "after-start": 3, "during-start": 1}
 
 def prepare_sandbox(box: Sandbox, *, skew_s: float, slow_ms: int = 300) -> None:
     """The fake's clock at the wall clock + `skew_s`; publish jobs and reviews finish at once; write endpoints
-    slow half of the time. A hundred restarts each ask WeChat about a submitted publish at once, far more
-    freepublish/get calls than its daily quota of 100 in one wall-clock day: the quota is a real limit
-    (docs/platforms), and these tests are about crashes, so the fake's day here allows them."""
+    slow half of the time. The platforms' daily limits are real (WeChat's API quotas, Douyin's 20 posts a day
+    per account: docs/platforms) and have tests of their own; a hundred kills publish more than a day's worth,
+    and these tests are about crashes, so the fake's day here allows them."""
     box.clock(skew_s=skew_s)
     wechat = box.client.get("/__fake/config").json()["wechat"]
     quotas = {path: 10**9 for path in wechat["quotas"]}
     box.config(
         {
             "wechat": {"publish_delay_seconds": 0, "quotas": quotas, "force_refresh_per_day": 10**9},
-            "douyin": {"review_delay_seconds": 0},
+            "douyin": {"review_delay_seconds": 0, "daily_create_limit": 10**9},
         }
     )
     slow = [
