@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from support.kills import Nemesis, check_exactly_once, prepare_sandbox, unsettled
+from support.pg import fresh_schema
 from support.procs import Run, Sandbox, wait_for
 from support.workspaces import (
     Layout,
@@ -33,8 +32,6 @@ from publisher.store.db import open_store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NODES = 3
 KILLS = 24
 BACKLOG = 6  # a round adds an item (three posts) only while fewer posts than this are unsettled
@@ -45,15 +42,8 @@ SETTLE_S = 30
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh schema per test, dropped afterwards; an unreachable server errors (never skips)."""
-    schema = f"kill_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema("kill") as url:
+        yield url
 
 
 def test_three_daemons_on_postgresql_killed_and_restarted_publish_exactly_once(

@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
+from support.pg import fresh_schema
 from support.procs import REPO, Sandbox, child_env
 from support.workspaces import (
     Layout,
@@ -38,23 +38,14 @@ from publisher.store.db import Store, open_store, utcnow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WORKER = REPO / "tests" / "support" / "queue_worker.py"
 WORKERS = 4
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh schema per test, dropped afterwards; an unreachable server errors (never skips)."""
-    schema = f"rel_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema("rel") as url:
+        yield url
 
 
 def run_workers(root: Path, env: dict[str, str], tmp: Path, sandbox_url: str | None = None) -> list[dict]:

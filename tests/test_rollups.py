@@ -6,18 +6,17 @@ them the same way."""
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.pg import fresh_schema
 
 from publisher.store import metrics as metric_store
 from publisher.store import reports as report_store
@@ -63,27 +62,11 @@ def _history(store: Store) -> None:
     )
 
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @pytest.fixture
 def pg_urls() -> Iterator[list[str]]:
-    """Fresh PostgreSQL schemas, dropped afterwards (an unreachable server makes the test error)."""
-    schemas: list[str] = []
-
-    def fresh() -> str:
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-    urls = [fresh(), fresh()]
-    yield urls
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        for schema in schemas:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    """Two fresh PostgreSQL schemas, dropped afterwards (an unreachable server makes the test error)."""
+    with fresh_schema() as first, fresh_schema() as second:
+        yield [first, second]
 
 
 @pytest.fixture(scope="module")
