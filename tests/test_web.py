@@ -180,7 +180,7 @@ def test_a_click_opens_the_same_preview_as_publisher_preview(client: TestClient,
     assert index.text.count("<iframe") == 4
     assert (
         "frame-src"
-        not in client.get("/metrics/view?kind=daily&period=2026-W48").headers["content-security-policy"]
+        not in client.get("/metrics/view?kind=daily&period=2026-11-24").headers["content-security-policy"]
     )
 
 
@@ -203,13 +203,58 @@ def test_metrics_page_has_charts_and_every_report_format_downloads(client: TestC
     for kind in ("engagement", "weekly", "daily"):
         for fmt in ("html", "md", "csv", "xlsx", "json"):
             assert f"/metrics/download?kind={kind}&amp;fmt={fmt}" in page.text
-            got = client.get("/metrics/download", params={"kind": kind, "fmt": fmt, "period": "2026-W48"})
+            period = "2026-11-24" if kind == "daily" else "2026-W48"
+            got = client.get("/metrics/download", params={"kind": kind, "fmt": fmt, "period": period})
             assert got.status_code == 200, (kind, fmt, got.text[:200])
             assert got.headers["content-disposition"].startswith(f'attachment; filename="{kind}-')
             assert got.content
     assert client.get("/metrics/download", params={"kind": "engagement", "fmt": "xlsx"}).content[:2] == b"PK"
     json.loads(client.get("/metrics/download", params={"kind": "weekly", "fmt": "json"}).content)
     assert client.get("/metrics/download", params={"kind": "nope", "fmt": "md"}).status_code == 400
+
+
+def _covers(client: TestClient, kind: str, period: str | None) -> tuple[str, str]:
+    params = {"kind": kind, "fmt": "json"} | ({"period": period} if period else {})
+    got = client.get("/metrics/download", params=params)
+    assert got.status_code == 200, got.text[:300]
+    covered = json.loads(got.content)["period"]
+    return covered["first"], covered["last"]
+
+
+def test_each_report_kind_covers_its_own_period(client: TestClient) -> None:
+    """The daily report is one day, the weekly one an ISO week (7 days), whatever the page's period is."""
+    # NOW is Wednesday 2026-11-25 (UTC midnight; the workspace is in Asia/Shanghai: 08:00 that day).
+    page = client.get("/metrics?period=last_7_days")
+    assert 'name="day" value="2026-11-25"' in page.text and 'name="week" value="2026-W48"' in page.text
+    assert "/metrics/view?kind=daily&amp;period=2026-11-25" in page.text
+    assert "/metrics/view?kind=weekly&amp;period=2026-W48" in page.text
+    assert "/metrics/view?kind=engagement&amp;period=last_7_days" in page.text
+    assert "2026-W48（2026-11-23 – 2026-11-29）" in page.text
+    # A week as the page's period: the weekly report is that week, the daily one its last day.
+    page = client.get("/metrics?period=2026-W47")
+    assert "/metrics/download?kind=weekly&amp;fmt=md&amp;period=2026-W47" in page.text
+    assert "/metrics/download?kind=daily&amp;fmt=md&amp;period=2026-11-22" in page.text
+    # A chosen day and week win.
+    page = client.get("/metrics?period=last_7_days&day=2026-11-03&week=2026-W45")
+    assert "kind=daily&amp;fmt=xlsx&amp;period=2026-11-03" in page.text
+    assert "kind=weekly&amp;fmt=xlsx&amp;period=2026-W45" in page.text
+
+    assert _covers(client, "daily", None) == ("2026-11-25", "2026-11-25")
+    assert _covers(client, "daily", "2026-11-03") == ("2026-11-03", "2026-11-03")
+    assert _covers(client, "daily", "yesterday") == ("2026-11-24", "2026-11-24")
+    assert _covers(client, "weekly", None) == ("2026-11-23", "2026-11-29")
+    assert _covers(client, "weekly", "2026-W45") == ("2026-11-02", "2026-11-08")
+    assert _covers(client, "weekly", "2026-11-04") == ("2026-11-02", "2026-11-08")  # the week of that day
+    assert _covers(client, "weekly", "last_week") == ("2026-11-16", "2026-11-22")
+    assert _covers(client, "engagement", "2026-11-20..2026-11-26") == ("2026-11-20", "2026-11-26")
+    # A period the kind cannot cover is refused with what to give instead, never widened or cut silently.
+    refused = client.get("/metrics/view", params={"kind": "daily", "period": "2026-W48"})
+    assert refused.status_code == 400 and "日报只统计一天" in html.unescape(refused.text)
+    refused = client.get("/metrics/download", params={"kind": "weekly", "fmt": "md", "period": "last_7_days"})
+    assert refused.status_code == 400 and "完整的 ISO 周" in html.unescape(refused.text)
+    # The daily report's own text is about one day.
+    daily = client.get("/metrics/download", params={"kind": "daily", "fmt": "md", "period": "2026-11-24"})
+    assert "2026-11-24" in daily.text and "2026-11-30" not in daily.text
 
 
 # -- actions and their protection ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "pages"
 LATER = datetime(2027, 1, 11, 1, 30, tzinfo=UTC)  # after the calendar and after a month of rehearsal data
 PERIOD = "2027-W01"
+REPORT_PERIOD = {"daily": "2027-01-08"}  # a daily report is one day
 
 #: every GET route that answers with a page -> the addresses visited (with their screenshot names)
 PAGES: dict[str, list[tuple[str, str]]] = {
@@ -43,7 +44,11 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("/metrics?period=2026-W48", "metrics-empty"),
     ],
     "/metrics/view": [
-        (f"/metrics/view?kind={kind}&period={PERIOD}&data=rehearsal", f"report-view-{kind}") for kind in KINDS
+        (
+            f"/metrics/view?kind={kind}&period={REPORT_PERIOD.get(kind, PERIOD)}&data=rehearsal",
+            f"report-view-{kind}",
+        )
+        for kind in KINDS
     ],
     "/items/{item_id:path}": [
         ("/items/launch-day", "item-launch-day"),
@@ -157,7 +162,12 @@ def test_every_page_and_report_loads_without_console_errors(browser: Browser, tm
     for kind in reports.KINDS:
         campaign = "launch-week" if kind == "campaign" else None
         report = reports.build(
-            kind, store, ws, period=None if campaign else PERIOD, now=LATER, campaign=campaign
+            kind,
+            store,
+            ws,
+            period=None if campaign else REPORT_PERIOD.get(kind, PERIOD),
+            now=LATER,
+            campaign=campaign,
         )
         page = reports.write(report, "html", tmp_path / f"{kind}.html")
         found = _visit(browser, page.as_uri(), f"report-file-{kind}")

@@ -554,6 +554,20 @@ UI: dict[str, dict[str, str]] = {
     "compliance": {"zh": "合规检查", "en": "Compliance"},
     "compliance_none": {"zh": "没有命中合规词表。", "en": "No word of the compliance lists."},
     "acknowledged": {"zh": "已说明（allow）", "en": "Acknowledged (allow)"},
+    "report_day": {"zh": "日报日期", "en": "Daily report day"},
+    "report_week": {"zh": "周报周次", "en": "Weekly report week"},
+    "report_covers": {"zh": "统计周期", "en": "Covers"},
+    "daily_needs_day": {
+        "zh": "日报只统计一天，{period!r} 不是一天：请给出日期（如 2027-01-04）、today 或 yesterday。",
+        "en": "a daily report covers one day and {period!r} is not one: give a date (2027-01-04), today or "
+        "yesterday.",
+    },
+    "weekly_needs_week": {
+        "zh": "周报统计一个完整的 ISO 周（周一至周日），{period!r} 不是一周：请给出周次（如 2027-W01）、"
+        "this_week、last_week 或这周中的一天。",
+        "en": "a weekly report covers one ISO week (Monday to Sunday) and {period!r} is not one: give a week "
+        "(2027-W01), this_week, last_week or a day of the week.",
+    },
 }
 
 

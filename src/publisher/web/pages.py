@@ -364,7 +364,8 @@ async def metrics_page(request: Request) -> Response:
     await anyio.to_thread.run_sync(state.ensure_synced)
     period = request.query_params.get("period", "last_7_days")
     data = request.query_params.get("data")
-    ctx = await anyio.to_thread.run_sync(lambda: reports_view.metrics(state, period, data))
+    day, week = request.query_params.get("day"), request.query_params.get("week")
+    ctx = await anyio.to_thread.run_sync(lambda: reports_view.metrics(state, period, data, day, week))
     return render(request, "metrics", ctx, status=200 if not ctx.get("period_error") else 400)
 
 
