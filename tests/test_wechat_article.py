@@ -96,8 +96,36 @@ def test_highlighting_never_marks_valid_text_as_an_error(lang: str, code: str) -
 
 
 def test_tokens_of_one_colour_share_one_span_across_the_spaces_between_them() -> None:
-    html = code_lines("public static void main() {}", "java")
-    assert re.match(r'<span style="color:#[0-9a-f]{3}">public static</span> ', html), html
+    html = code_lines("public static void main() {}", "java")  # `void` is a type: a keyword all the same
+    assert re.match(r'<span style="color:#[0-9a-f]{3}">public static void</span> main\(\) \{\}$', html), html
+
+
+def test_a_comment_of_several_lines_is_one_span_with_its_line_breaks_inside() -> None:
+    html = code_lines("// 一\n// 二\nint x = 1;  // 三\n    /* 四 */", "c")
+    comment = r'<span style="color:#[0-9a-f]{3}">'
+    assert re.fullmatch(
+        rf"{comment}// 一<br>// 二</span><br>{comment}int</span> x = 1;&nbsp;&nbsp;"
+        rf"{comment}// 三<br>&nbsp;&nbsp;&nbsp;&nbsp;/\* 四 \*/</span>",
+        html,
+    ), html
+
+
+@pytest.mark.parametrize(
+    ("lang", "code", "coloured", "plain"),
+    [
+        ("c", '#include <stdio.h>\nint main(void) { return printf("%d\\n", 1); }', "#include", "main"),
+        ("python", "@cache\ndef f(x):\n    return len(x)", "def", "cache"),  # a decorator is a name
+        ("bash", 'echo "$HOME" | grep -v foo', "echo", "HOME"),  # so is a variable
+    ],
+)
+def test_only_keywords_strings_comments_and_numbers_are_coloured(
+    lang: str, code: str, coloured: str, plain: str
+) -> None:
+    html = code_lines(code, lang)
+    spans = re.findall(r'<span style="([^"]*)">(.*?)</span>', html)
+    assert any(coloured in text.replace("&lt;", "<") for _, text in spans), spans
+    assert all(plain not in text for _, text in spans), spans
+    assert len({css for css, _ in spans}) <= 4, spans
 
 
 def test_long_lines_scroll_and_the_mac_header_is_a_setting() -> None:

@@ -1,5 +1,6 @@
 """Code blocks for inline-styled articles (WeChat first): lines joined by `<br>`, indentation as `&nbsp;`,
-Pygments colours inline.
+Pygments colours inline for four kinds of token (keywords, strings, comments, numbers), one span per run of a
+colour.
 
 WeChat's editor and draft API collapse whitespace inside `<pre>`/`<code>` (line breaks removed, indentation
 squeezed), so nothing here relies on raw newlines or runs of spaces: every line break is a `<br>`, every
@@ -10,6 +11,7 @@ code, say) and a red box around it would be a lie.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
@@ -17,7 +19,7 @@ from html import escape
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
-from pygments.token import Error, _TokenType
+from pygments.token import Comment, Generic, Keyword, Name, Number, String, _TokenType
 
 from publisher.render.css import near_colour
 
@@ -48,12 +50,33 @@ def known_language(lang: str) -> bool:
     return lang.lower() in _builtin_lexer_aliases()
 
 
+#: The few kinds of token an article colours, each in its style's colour for the first type listed; every
+#: other token (names, operators, punctuation, errors) stays in the block's text colour. Fewer kinds means
+#: fewer and longer spans (`const int`, `#include <stdio.h>`, `"a\\n"` are one span each) and keeps a reader's
+#: eye on what highlighting is for: what is language, what is a string, what is a comment.
+_PALETTE: tuple[tuple[_TokenType, tuple[_TokenType, ...]], ...] = (
+    (Keyword, (Keyword, Name.Builtin, Name.Tag, Comment.Preproc, Comment.PreprocFile)),
+    (String, (String,)),
+    (Comment, (Comment,)),
+    (Number, (Number,)),
+    (Generic.Inserted, (Generic.Inserted,)),
+    (Generic.Deleted, (Generic.Deleted,)),
+)
+
+
 @lru_cache(maxsize=4096)
 def _css(style: StyleMeta, ttype: _TokenType) -> str:
-    """Inline CSS for one token type: its colour only (bold/italic cost bytes), nothing for errors, and
-    nothing for a grey: beside the block's own dark grey text it marks nothing a reader would notice."""
-    if ttype is Error or ttype in Error.subtypes:
-        return ""
+    """Inline CSS for one token type: the colour of its kind in the palette (bold/italic cost bytes), nothing
+    for a token of no kind (errors included), and nothing for a grey: beside the block's own dark grey text
+    it marks nothing a reader would notice."""
+    for representative, members in _PALETTE:
+        if any(member in ttype.split() for member in members):  # ttype is member or one of its subtypes
+            return _colour_css(style, representative)
+    return ""
+
+
+@lru_cache(maxsize=64)
+def _colour_css(style: StyleMeta, ttype: _TokenType) -> str:
     while not style.styles_token(ttype) and ttype.parent is not None:
         ttype = ttype.parent  # a style lists only some types; the rest take their parent's look
     colour = style.style_for_token(ttype)["color"]
@@ -97,16 +120,27 @@ def _protect_spaces(line: str) -> str:
     return "".join(out)
 
 
-def _bridge_spaces(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Give a run of spaces between two tokens of one colour that colour, so the three become one span
-    (`public static void`: one span, not three)."""
-    out = list(pieces)
-    for k in range(1, len(out) - 1):
-        css, text = out[k]
-        before, after = out[k - 1][0], out[k + 1][0]
-        if not text.strip(" \t") and before and before == after and css != before:
-            out[k] = (before, text)
+def _merged(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join a coloured piece to the last one of its colour when only whitespace and line breaks lie between
+    them: `public static void` is one span, and so are three comment lines in a row (a `<br>` may sit inside
+    a `<span>`). Whitespace alone is never coloured."""
+    out: list[tuple[str, str]] = []
+    for css, html in pieces:
+        if css and not _NEUTRAL.fullmatch(html):
+            j = len(out) - 1
+            while j >= 0 and not out[j][0]:
+                j -= 1
+            if j >= 0 and out[j][0] == css and all(_NEUTRAL.fullmatch(h) for _, h in out[j + 1 :]):
+                out[j] = (css, "".join(h for _, h in out[j:]) + html)
+                del out[j + 1 :]
+                continue
+            out.append((css, html))
+        else:
+            out.append(("", html))
     return out
+
+
+_NEUTRAL = re.compile(r"(?:<br>|&nbsp;| )*")
 
 
 def code_lines(code: str, lang: str = "", style: str = "default") -> str:
@@ -119,21 +153,15 @@ def code_lines(code: str, lang: str = "", style: str = "default") -> str:
                 lines.append([])
             if part:
                 lines[-1].append((css, part))
-    rendered = []
-    for pieces in map(_bridge_spaces, lines):
+    pieces: list[tuple[str, str]] = []
+    for n, line in enumerate(lines):
+        if n:
+            pieces.append(("", "<br>"))
         # protect spaces over the whole line, so runs split across tokens are still seen as runs
-        whole = _protect_spaces("".join(text for _, text in pieces))
-        html: list[str] = []
+        whole = _protect_spaces("".join(text for _, text in line))
         pos = 0
-        for css, text in pieces:
+        for css, text in line:
             width = len(text.replace("\t", _TAB))
-            chunk = escape(whole[pos : pos + width], quote=False).replace(_NBSP, "&nbsp;")
+            pieces.append((css, escape(whole[pos : pos + width], quote=False).replace(_NBSP, "&nbsp;")))
             pos += width
-            if html and css and html[-1].startswith(f'<span style="{css}">'):
-                html[-1] = html[-1][: -len("</span>")] + chunk + "</span>"  # same colour: one span
-            elif css and chunk.replace("&nbsp;", "").strip():
-                html.append(f'<span style="{css}">{chunk}</span>')
-            else:
-                html.append(chunk)
-        rendered.append("".join(html))
-    return "<br>".join(rendered)
+    return "".join(f'<span style="{css}">{html}</span>' if css else html for css, html in _merged(pieces))

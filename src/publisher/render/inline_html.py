@@ -437,10 +437,10 @@ class _WechatRenderer(RendererHTML):
         if display:
             img = f'<img src="{drawn.name}" alt="{alt}" style="width:{drawn.width}px;max-width:100%">'
             return f"{self._open('p', 'math_block')}{img}</p>"
-        return (
-            f'<img src="{drawn.name}" alt="{alt}" '
-            f'style="display:inline-block;width:{drawn.width}px;vertical-align:-{drawn.depth}px;margin:0">'
-        )
+        # no margin: WeChat's page zeroes every margin; a formula on the baseline needs no vertical-align
+        shift = f";vertical-align:-{drawn.depth}px" if drawn.depth else ""
+        style = f"display:inline-block;width:{drawn.width}px{shift}"
+        return f'<img src="{drawn.name}" alt="{alt}" style="{style}">'
 
     def math_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return self._math(tokens[idx].content, False)
