@@ -26,7 +26,7 @@ from publisher.adapters.douyin.auth import (
     save_tokens,
 )
 from publisher.adapters.http import RetryPolicy
-from publisher.models import Attempt, MediaFile, RemoteRef, RenderedPost
+from publisher.models import Attempt, MediaFile, PublishResult, RemoteRef, RenderedPost
 from publisher.sandbox import create_app, running
 
 T = TypeVar("T")
@@ -90,7 +90,7 @@ class Env:
             account="douyin",
             mode="sandbox",
             base_url="http://sandbox/dy",
-            options={"verified": verified, "review_poll_s": 30, **options},
+            options={"verified": verified, **options},
             credentials={"client_key": KEY, "client_secret": SECRET},
             transport=self.transport,
             now=self.now,
@@ -148,6 +148,22 @@ def attempt(env: Env, n: int = 1, ids: dict[str, Any] | None = None) -> Attempt:
     return Attempt(post_id=11, number=n, started_at=env.now(), ids=dict(ids or {}))
 
 
+def follow(env: Env, post: RenderedPost, result: PublishResult) -> PublishResult:
+    """What the queue does with a submitted post: wait the `poll_after_s` it names (on the sandbox's clock),
+    then one `poll`, until the review is over (a handful of checks at most)."""
+    for _ in range(6):
+        if result.state != "submitted":
+            return result
+        run(env.advance(float(result.detail["poll_after_s"])))
+        result = run(env.adapter().poll(post, attempt(env, 1, env.ids)))
+    return result
+
+
+def publish(env: Env, post: RenderedPost, **options: Any) -> PublishResult:
+    """publish, then the review checks the queue would make: the post's end state."""
+    return follow(env, post, run(env.adapter(**options).publish(post, attempt(env))))
+
+
 # -- OAuth and tokens -------------------------------------------------------------------------------------
 
 
@@ -199,7 +215,7 @@ def test_access_token_expired_after_15_days_is_refreshed_once(env: Env, tmp_path
     state = run(env.control("/__fake/state"))
     assert env.calls(state, "/oauth/refresh_token/") == 1
     access = env.tokens.get("douyin", ACCESS)
-    refreshed_at = NOW + timedelta(days=15, seconds=1)  # the review polls moved the clock on afterwards
+    refreshed_at = NOW + timedelta(days=15, seconds=1)
     assert first and access and access[0] != first[0] and access[1] == refreshed_at + timedelta(days=15)
 
 
@@ -346,7 +362,12 @@ def test_an_empty_refresh_token_in_an_answer_never_replaces_the_stored_one(tmp_p
 
 
 def test_video_upload_create_and_review_to_published(env: Env, tmp_path: Path) -> None:
-    result = run(env.adapter().publish(video_post(tmp_path, cover_tsp=1.5), attempt(env)))
+    post = video_post(tmp_path, cover_tsp=1.5)
+    created = run(env.adapter().publish(post, attempt(env)))
+    # publish never waits for the review: submitted at once, with the first check 15 s after the create
+    assert created.state == "submitted" and created.remote_id == env.ids["item_id"]
+    assert created.detail["poll_after_s"] == 15.0 and env.now() == NOW
+    result = follow(env, post, created)
     assert result.state == "published" and result.url and result.url.startswith("https://www.iesdouyin.com/")
     assert result.remote_id == env.ids["item_id"] and env.ids["video_id"].startswith("v0")
     assert env.intents == ["create_video"]
@@ -357,18 +378,40 @@ def test_video_upload_create_and_review_to_published(env: Env, tmp_path: Path) -
 
 def test_still_under_review_is_submitted_and_poll_finishes_it(env: Env, tmp_path: Path) -> None:
     post = video_post(tmp_path)
-    result = run(env.adapter(review_polls=1).publish(post, attempt(env)))
+    result = run(env.adapter().publish(post, attempt(env)))
     assert result.state == "submitted" and result.remote_id == env.ids["item_id"]
-    run(env.advance(61))
-    done = run(env.adapter().poll(post, attempt(env, 2, env.ids)))
+    state = run(env.control("/__fake/state"))
+    assert env.calls(state, "/video_data/") == 0  # no review read inside publish
+    run(env.advance(15))
+    early = run(env.adapter().poll(post, attempt(env, 1, env.ids)))
+    assert early.state == "submitted" and early.detail["poll_after_s"] == 45.0  # the 1-minute mark
+    run(env.advance(46))
+    done = run(env.adapter().poll(post, attempt(env, 1, env.ids)))
     assert done.state == "published" and done.remote_id == result.remote_id
+
+
+def test_review_checks_follow_a_schedule_counted_from_the_create(env: Env, tmp_path: Path) -> None:
+    """15 s, 1 min, 5 min, 15 min, 30 min, 1 h after the create, then hourly: a restart (a new adapter, the
+    stored ids) asks no sooner, and a post created before the time was stored starts at the first mark."""
+    run(env.control("/__fake/config", {"douyin": {"review_delay_seconds": 6 * 3600}}))
+    post = video_post(tmp_path)
+    result = run(env.adapter().publish(post, attempt(env)))
+    waits = []
+    for _ in range(8):
+        assert result.state == "submitted"
+        waits.append(result.detail["poll_after_s"])
+        run(env.advance(waits[-1]))
+        result = run(env.adapter().poll(post, attempt(env, 1, env.ids)))
+    assert waits == [15.0, 45.0, 240.0, 600.0, 900.0, 1800.0, 3600.0, 3600.0]
+    unknown = {k: v for k, v in env.ids.items() if k != "created_at"}
+    assert run(env.adapter().poll(post, attempt(env, 1, unknown))).detail["poll_after_s"] == 15.0
 
 
 def test_large_video_goes_up_in_parts_and_each_part_is_committed(env: Env, tmp_path: Path) -> None:
     run(env.control("/__fake/config", {"douyin": {"min_part_bytes": 500}}))
     adapter = env.adapter(direct_max_bytes=1000, part_bytes=600)
     result = run(adapter.publish(video_post(tmp_path, size=1500), attempt(env)))
-    assert result.state == "published"
+    assert result.state == "submitted" and result.remote_id == env.ids["item_id"]
     assert env.ids["upload_id"] and env.ids["parts_done"] == 3
     state = run(env.control("/__fake/state"))
     assert [v["bytes"] for v in state["douyin"]["videos"]] == [1512]
@@ -376,7 +419,7 @@ def test_large_video_goes_up_in_parts_and_each_part_is_committed(env: Env, tmp_p
 
 
 def test_image_text_post_uploads_each_image_then_creates(env: Env, tmp_path: Path) -> None:
-    result = run(env.adapter().publish(image_post(tmp_path), attempt(env)))
+    result = publish(env, image_post(tmp_path))
     assert result.state == "published" and len(env.ids["image_ids"]) == 2
     assert env.intents == ["create_image_text"]
     item = run(env.control("/__fake/state"))["douyin"]["items"][0]
@@ -466,12 +509,12 @@ def test_review_rejection_fails_and_private_video_is_published_with_a_warning(
     env: Env, tmp_path: Path
 ) -> None:
     run(env.control("/__fake/config", {"douyin": {"review_outcome": 2}}))
+    created = run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+    assert created.state == "submitted"  # the review's answer comes to a later check
     with pytest.raises(errors.PermanentError, match="not suitable"):
-        run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+        follow(env, video_post(tmp_path), created)
     run(env.control("/__fake/config", {"douyin": {"review_outcome": 5}}))
-    private = run(
-        env.adapter().publish(video_post(tmp_path, text="仅自己可见", private_status=1), attempt(env))
-    )
+    private = publish(env, video_post(tmp_path, text="仅自己可见", private_status=1))
     assert private.state == "published" and "private" in private.detail["warning"]
 
 
@@ -486,7 +529,7 @@ def test_without_the_grant_the_post_becomes_an_assisted_pack(env: Env, tmp_path:
 
 
 def test_metrics_map_statistics_and_keep_raw_names(env: Env, tmp_path: Path) -> None:
-    result = run(env.adapter().publish(video_post(tmp_path), attempt(env)))
+    result = publish(env, video_post(tmp_path))
     run(env.advance(DAY))
     ref = RemoteRef(11, "douyin", "douyin", str(result.remote_id), result.url, env.now(), {})
     samples = run(env.adapter().fetch_metrics([ref]))

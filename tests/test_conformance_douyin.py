@@ -99,7 +99,7 @@ def every_call(tmp: Path) -> list[httpx.Request]:
             account="douyin",
             mode="sandbox",
             base_url=BASE,
-            options={"verified": True, "review_polls": 1, **options},
+            options={"verified": True, **options},
             credentials=dict(CREDS),
             transport=recorder,
             now=now,
@@ -132,7 +132,9 @@ def every_call(tmp: Path) -> list[httpx.Request]:
                 tokens.put("douyin", REFRESH, held[0], now() + timedelta(days=2), held[2])
                 await keeper.get()  # renew: fewer than 5 days left
         attempt = Attempt(1, 1, now())
-        video = await adapter().publish(post_of(tmp, "video"), attempt)  # upload, create, video_data
+        video = await adapter().publish(post_of(tmp, "video"), attempt)  # upload, create_video
+        created = Attempt(1, 1, now(), {"item_id": video.remote_id})
+        await adapter().poll(post_of(tmp, "video"), created)  # video_data (the review check)
         await adapter(direct_max_bytes=1000, part_bytes=600).publish(post_of(tmp, "video", 1500), attempt)
         await adapter().publish(post_of(tmp, "images"), attempt)  # upload_image, create_image_text
         await adapter().reconcile(post_of(tmp, "video", 700), Attempt(2, 1, now()))  # video_list

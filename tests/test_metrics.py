@@ -239,7 +239,7 @@ def test_pull_from_the_sandbox_through_the_real_douyin_adapter(
             account="douyin",
             mode="sandbox",
             base_url="http://sandbox/dy",
-            options={"verified": True, "review_poll_s": 30},
+            options={"verified": True},
             credentials={"client_key": key, "client_secret": secret},
             transport=transport,
             now=now,

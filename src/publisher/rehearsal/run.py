@@ -98,8 +98,6 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
     )
     for name, account in settings.accounts.items():
         account.mode = "sandbox"
-        # Follow reviews on the virtual clock (the queue polls), never by sleeping in-process.
-        account.options.setdefault("review_polls", 0)
         spec = spec_for(account.platform)
         for key in fields_of(account.platform):
             # Some values have a shape the sandbox checks, as the real API does

@@ -19,7 +19,6 @@ FIXTURE = PlatformFixture(
     write="/api/douyin/v1/video/create_image_text/",
     video_fields="{video: media/launch.mp4}",
     account={"verified": True},
-    options={"review_polls": 1},
     fake_config={"review_delay_seconds": 0},
     remote=lambda state: list(state.get("items", [])),
     grant=grant,

@@ -1,7 +1,9 @@
-"""The Douyin adapter: upload, create and follow review with `video.create.bind`; else an assisted pack.
+"""The Douyin adapter: upload and create with `video.create.bind`; else an assisted pack.
 
 PLATFORMS.md section 2 and its product decision. Every platform id is committed through `ctx.ids_sink` as it
-arrives and `publish` resumes from `attempt.ids`. Reconcile convention (shared with the queue): a result with
+arrives and `publish` resumes from `attempt.ids`. A created post is "submitted" at once: Douyin reviews it
+later, and the queue asks `poll` at the times REVIEW_CHECKS names (counted from the create, stored with the
+post), never by sleeping here. Reconcile convention (shared with the queue): a result with
 `detail["reconcile"] == "absent"` is a confirmed negative; None means "cannot tell".
 """
 
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.checks import next_check_after
 from publisher.adapters.douyin.api import (
     OAUTH,
     V1,
@@ -53,6 +56,11 @@ STATS = {
 }
 JSON = {"content-type": "application/json"}
 OFFLINE = 28001056  # 能力已下线: reported for video/list and video data (PLATFORMS.md 2.5)
+#: When a created post is checked for its review: seconds after the create, then every REVIEW_LATEST seconds
+#: until the queue's submitted timeout hands it to a person. Reviews mostly end in minutes [U].
+REVIEW_CHECKS = (15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0)
+REVIEW_LATEST = 3600.0
+CREATED_AT = "created_at"  # bookkeeping stored with the ids: when create_video / create_image_text answered
 BASE_STATS = {
     "avg_play_duration": "avg_play_duration_s",
     "total_play": "total_play",
@@ -76,8 +84,6 @@ class DouyinAdapter(ApiAdapter):
         self.part_bytes = int(
             opts.get("part_bytes", 20 * MB)
         )  # 20 MB recommended, ≥ 5 MB except the last [H]
-        self.review_polls = int(opts.get("review_polls", 3))
-        self.review_poll_s = float(opts.get("review_poll_s", 20.0))
         self.reconcile_pages = int(opts.get("reconcile_pages", 5))
 
     # -- plumbing -----------------------------------------------------------------------------------------
@@ -145,8 +151,8 @@ class DouyinAdapter(ApiAdapter):
                 return await self._share(post, attempt, pack)
             return pack
         ids = dict(attempt.ids)
-        async with self._api() as (api, _):
-            if "item_id" not in ids:
+        if "item_id" not in ids:  # else an earlier attempt created it: only its review is left to follow
+            async with self._api() as (api, _):
                 if post.media_of("video"):
                     await self._create_video(api, post, attempt, ids)
                 else:
@@ -155,8 +161,9 @@ class DouyinAdapter(ApiAdapter):
                     self._intent("create_image_text")
                     body = {"image_list": image_ids, "text": str(post.fields.get("text") or "")}
                     data = await api("POST", f"{V1}/create_image_text/", idempotent=False, json=body)
-                    self._sinker(ids)(item_id=str(data["item_id"]))
-            return await self._follow(api, ids)
+                    self._created(ids, str(data["item_id"]))
+        # Submitted at once: the queue asks `poll` on the REVIEW_CHECKS schedule, stored with the post.
+        return self._pending(PublishResult(str(ids["item_id"]), None, "submitted", dict(ids)))
 
     async def poll(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         """One review check of a created item (the queue calls this for a post left "submitted")."""
@@ -164,8 +171,11 @@ class DouyinAdapter(ApiAdapter):
         async with self._api() as (api, _):
             video = await video_data(api, str(ids["item_id"]))
         if video is None:
-            return PublishResult(str(ids["item_id"]), None, "submitted", {**ids, "review": "not listed yet"})
-        return result_of(video, ids)
+            listed = PublishResult(
+                str(ids["item_id"]), None, "submitted", {**ids, "review": "not listed yet"}
+            )
+            return self._pending(listed)
+        return self._pending(result_of(video, ids))
 
     async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
         """Stored item_id first, then video_list by exact text within a wide window on the platform's clock
@@ -177,7 +187,7 @@ class DouyinAdapter(ApiAdapter):
             async with self._api() as (api, _):
                 if ids.get("item_id"):
                     video = await video_data(api, str(ids["item_id"]))
-                    return result_of(video, ids) if video is not None else None
+                    return self._pending(result_of(video, ids)) if video is not None else None
                 since = window_start(ids, attempt.started_at, *_uploaded(ids))
                 found = await find_post(api, str(post.fields.get("text") or ""), since, self.reconcile_pages)
         except errors.TransientError:
@@ -194,7 +204,7 @@ class DouyinAdapter(ApiAdapter):
         if found is None:
             return None
         self._sinker(ids)(item_id=found["item_id"])
-        return result_of(found, ids)
+        return self._pending(result_of(found, ids))
 
     async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
         by_item = {str(r.ids.get("item_id") or r.remote_id): r.post_id for r in refs}
@@ -321,7 +331,7 @@ class DouyinAdapter(ApiAdapter):
                 since = window_start(ids, attempt.started_at, *_uploaded(ids))
                 found = await find_post(api, body["text"], since, self.reconcile_pages)
                 if isinstance(found, dict):
-                    sink(item_id=str(found["item_id"]))
+                    self._created(ids, str(found["item_id"]))
                     return
                 if found is None or fresh_upload:
                     raise errors.OutcomeUnknown(
@@ -332,25 +342,30 @@ class DouyinAdapter(ApiAdapter):
                     ) from None
                 ids.pop("video_id", None)  # confirmed absent: the id was spent without a post, upload again
                 continue
-            sink(item_id=str(data["item_id"]))
+            self._created(ids, str(data["item_id"]))
             return
 
-    async def _follow(self, api: Api, ids: dict[str, Any]) -> PublishResult:
-        """A few review checks; still under review → "submitted" (the queue polls later via `poll`)."""
-        item_id = str(ids["item_id"])
-        result = PublishResult(item_id, None, "submitted", dict(ids))
-        for n in range(self.review_polls):
-            if n:
-                await self.sleep(self.review_poll_s)
-            try:
-                video = await video_data(api, item_id)
-            except errors.TransientError:
-                return result  # the item exists (its id is stored); a failed read must not fail the post
-            if video is not None:
-                result = result_of(video, ids)
-                if result.state != "submitted":
-                    return result
-        return result
+    def _created(self, ids: dict[str, Any], item_id: str) -> None:
+        """Commit the new item's id and when it was created: the review check schedule counts from then."""
+        self._sinker(ids)(item_id=item_id, **{CREATED_AT: self._now().isoformat()})
+
+    def _pending(self, result: PublishResult) -> PublishResult:
+        """A post still in review names when the queue should ask again (`poll_after_s`)."""
+        if result.state != "submitted" or result.detail.get("reconcile") == "absent":
+            return result
+        ids = dict(result.detail)
+        wait = next_check_after(_created_ts(ids), self._now(), REVIEW_CHECKS, REVIEW_LATEST)
+        return replace(result, detail={**ids, "poll_after_s": wait})
+
+
+def _created_ts(ids: dict[str, Any]) -> float | None:
+    """When the item was created (our clock, POSIX seconds), or None for an item created before it was
+    recorded: its schedule then starts at the first check from now."""
+    try:
+        at = datetime.fromisoformat(str(ids.get(CREATED_AT)))
+    except ValueError:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
 def _uploaded(ids: dict[str, Any]) -> list[datetime]:

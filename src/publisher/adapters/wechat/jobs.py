@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from publisher import errors
+from publisher.adapters.checks import next_check_after
 from publisher.adapters.platform_clock import SENT_AT
 from publisher.adapters.wechat.api import PLATFORM, WechatApi, beijing_day, next_beijing_midnight
 from publisher.models import PublishResult
@@ -67,15 +68,10 @@ def absent(ids: Mapping[str, Any], why: str) -> PublishResult:
 
 
 def poll_after(ids: Mapping[str, Any], now: datetime) -> float:
-    """Seconds from `now` to the next freepublish/get of the job: the next mark of POLL_AT after now, counted
-    from the submit (then every POLL_LATEST), so the checks of one job follow the schedule however often
-    the queue restarts. Never less than a second."""
-    submitted_at = float(ids.get("submit_at") or now.timestamp())
-    elapsed = now.timestamp() - submitted_at
-    mark = next((at for at in POLL_AT if at > elapsed), None)
-    if mark is None:
-        mark = elapsed + POLL_LATEST
-    return max(1.0, mark - elapsed)
+    """Seconds from `now` to the next freepublish/get of the job: the next mark of POLL_AT after the submit
+    (then every POLL_LATEST): the checks of one job follow the schedule however often the queue restarts."""
+    submit_at = ids.get("submit_at")
+    return next_check_after(float(submit_at) if submit_at else None, now, POLL_AT, POLL_LATEST)
 
 
 def submitted(ids: Mapping[str, Any], now: datetime) -> PublishResult:
