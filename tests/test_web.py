@@ -257,6 +257,35 @@ def test_each_report_kind_covers_its_own_period(client: TestClient) -> None:
     assert "2026-11-24" in daily.text and "2026-11-30" not in daily.text
 
 
+def test_metrics_page_offers_each_campaign_report(client: TestClient, example: Workspace) -> None:
+    """Each [campaigns.NAME] of publisher.toml has its 市场活动方案 on the page, to open and to download."""
+    page = client.get("/metrics")
+    assert "launch-week" in example.settings.campaigns
+    assert "周报助手上线周" in page.text and 'id="campaign-launch-week"' in page.text
+    assert "/metrics/view?kind=campaign&amp;campaign=launch-week" in page.text
+    assert "/metrics/download?kind=campaign&amp;campaign=launch-week&amp;fmt=xlsx" in page.text
+    view = client.get("/metrics/view", params={"kind": "campaign", "campaign": "launch-week"})
+    assert view.status_code == 200
+    assert (
+        "市场活动方案" in view.text
+        and "效果追踪" in view.text
+        and "预期" in view.text
+        and "实际" in view.text
+    )
+    got = client.get("/metrics/download", params={"kind": "campaign", "campaign": "launch-week", "fmt": "md"})
+    assert got.status_code == 200
+    assert got.headers["content-disposition"] == 'attachment; filename="campaign-launch-week.md"'
+    assert "## 推广渠道" in got.text and "## 时间安排" in got.text
+    xlsx = client.get(
+        "/metrics/download", params={"kind": "campaign", "campaign": "launch-week", "fmt": "xlsx"}
+    )
+    assert xlsx.content[:2] == b"PK"
+    missing = client.get("/metrics/view", params={"kind": "campaign"})
+    assert missing.status_code == 400 and "哪个市场活动" in html.unescape(missing.text)
+    unknown = client.get("/metrics/view", params={"kind": "campaign", "campaign": "nope"})
+    assert unknown.status_code == 400
+
+
 # -- actions and their protection ----------------------------------------------------------------------------
 
 

@@ -49,7 +49,8 @@ PAGES: dict[str, list[tuple[str, str]]] = {
             f"report-view-{kind}",
         )
         for kind in KINDS
-    ],
+    ]
+    + [("/metrics/view?kind=campaign&campaign=launch-week&data=rehearsal", "report-view-campaign")],
     "/items/{item_id:path}": [
         ("/items/launch-day", "item-launch-day"),
         ("/items/campaign-recap", "item-recap"),

@@ -555,6 +555,16 @@ UI: dict[str, dict[str, str]] = {
     "compliance_none": {"zh": "没有命中合规词表。", "en": "No word of the compliance lists."},
     "acknowledged": {"zh": "已说明（allow）", "en": "Acknowledged (allow)"},
     "report_day": {"zh": "日报日期", "en": "Daily report day"},
+    "campaigns": {"zh": "市场活动", "en": "Campaigns"},
+    "campaign_covers": {"zh": "活动内容（campaign: {name}）", "en": "its posts (campaign: {name})"},
+    "no_campaigns": {
+        "zh": "还没有市场活动：在 publisher.toml 里加 [campaigns.NAME]，并给内容加上 campaign: NAME。",
+        "en": "No campaign yet: add [campaigns.NAME] to publisher.toml and campaign: NAME to its items.",
+    },
+    "campaign_needs_name": {
+        "zh": "哪个市场活动？请给出 campaign=NAME（publisher.toml 里的 [campaigns.NAME]）。",
+        "en": "which campaign? give campaign=NAME (a [campaigns.NAME] in publisher.toml).",
+    },
     "report_week": {"zh": "周报周次", "en": "Weekly report week"},
     "report_covers": {"zh": "统计周期", "en": "Covers"},
     "daily_needs_day": {

@@ -375,7 +375,7 @@ async def report_view(request: Request) -> Response:
     try:
         html = await anyio.to_thread.run_sync(
             lambda: reports_view.report_bytes(
-                state, q.get("kind", "engagement"), "html", q.get("period"), q.get("data")
+                state, q.get("kind", "engagement"), "html", q.get("period"), q.get("data"), q.get("campaign")
             )[0]
         )
     except PublisherError as exc:
@@ -389,7 +389,9 @@ async def report_download(request: Request) -> Response:
     kind, fmt = q.get("kind", "engagement"), q.get("fmt", "md")
     try:
         body, filename, media = await anyio.to_thread.run_sync(
-            lambda: reports_view.report_bytes(state, kind, fmt, q.get("period"), q.get("data"))
+            lambda: reports_view.report_bytes(
+                state, kind, fmt, q.get("period"), q.get("data"), q.get("campaign")
+            )
         )
     except PublisherError as exc:
         return _problem_page(request, redact_text(str(exc)), 400)

@@ -68,18 +68,31 @@ def iso_week(day: date) -> str:
 
 
 def report_bytes(
-    state: AppState, kind: str, fmt: str, period: str | None, data: str | None = None
+    state: AppState,
+    kind: str,
+    fmt: str,
+    period: str | None,
+    data: str | None = None,
+    campaign: str | None = None,
 ) -> tuple[bytes, str, str]:
     """(content, file name, media type) of one report, built from the store as `publisher report` does,
-    over the period its kind covers (`report_period`)."""
-    if kind not in KINDS:
-        raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
+    over the period its kind covers (`report_period`); a campaign report (kind `campaign`) covers its
+    campaign's posts, whatever the period."""
+    if kind not in (*KINDS, "campaign"):
+        raise UsageError(f"unknown report {kind!r}; one of {', '.join((*KINDS, 'campaign'))}")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    per = report_period(state, kind, period)
-    ws, store = source(state, data)
-    report = build(kind, store, ws, period=per, lang=None, now=state.now())
-    label = _SAFE_NAME.sub("_", str(getattr(getattr(report, "period", None), "label", period or "report")))
+    if kind == "campaign":
+        if not campaign:
+            raise UsageError(ui("campaign_needs_name", state.lang))
+        ws, store = source(state, data)
+        report = build("campaign", store, ws, lang=None, now=state.now(), campaign=campaign)
+        label = _SAFE_NAME.sub("_", campaign)
+    else:
+        per = report_period(state, kind, period)
+        ws, store = source(state, data)
+        report = build(kind, store, ws, period=per, lang=None, now=state.now())
+        label = _SAFE_NAME.sub("_", report.period.label)
     with tempfile.TemporaryDirectory(prefix="publisher-report-") as tmp:
         path = write(report, fmt, Path(tmp) / f"{kind}.{fmt}")
         body = Path(path).read_bytes()
@@ -141,6 +154,9 @@ def metrics(
         "day": day,
         "week": week,
         "reports": report_rows(state, {"daily": day, "weekly": week, "engagement": period}),
+        "campaigns": [
+            {"name": name, "title": plan.title or name} for name, plan in state.ws.settings.campaigns.items()
+        ],
         "periods": PERIODS,
         "kinds": KINDS,
         "formats": FORMATS,
