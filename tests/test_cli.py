@@ -93,13 +93,20 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
 
 def test_cli_check_exits_1_and_prints_path_line_field(ws: WS) -> None:
     ws.item("bad.md", "---\ntitle: x\nplatforms: [wechatt]\n---\nbody\n")
-    result = cli("check", "--workspace", str(ws.root))
+    result = cli("check", "--workspace", str(ws.root), "--lang", "en")
     assert result.returncode == 1
     assert (
         "content/bad.md:3: platforms.wechatt: unknown platform or account `wechatt` (hint: did you mean "
         "`wechat`?)" in result.stderr.replace("\n", "")
     )
     assert "Traceback" not in result.stderr + result.stdout
+    chinese = cli("check", "--workspace", str(ws.root))  # Chinese unless --lang en or language = "en"
+    assert chinese.returncode == 1
+    assert (
+        "content/bad.md:3: platforms.wechatt: 未知的平台或账号 `wechatt`（是不是想写 `wechat`？）"
+        in chinese.stderr.replace("\n", "")
+    )
+    assert "1 个错误" in chinese.stdout and "error(s)" in result.stdout
 
 
 def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:

@@ -33,7 +33,8 @@ def _due_an_hour_ago(ws: WS) -> datetime:
 
 def test_check_warns_about_a_publish_at_in_the_past_and_what_the_late_window_does(ws: WS) -> None:
     _due_an_hour_ago(ws)
-    result = json.loads(cli("check", "--json", "--workspace", str(ws.root)).stdout)
+    result = json.loads(cli("check", "--json", "--lang", "en", "--workspace", str(ws.root)).stdout)
+    assert {w["code"] for w in result["warnings"] if w["field"] == "publish_at"} == {"past_due"}
     late = {
         w["message"].split("(")[1].split(")")[0]: w for w in result["warnings"] if w["field"] == "publish_at"
     }
@@ -44,6 +45,12 @@ def test_check_warns_about_a_publish_at_in_the_past_and_what_the_late_window_doe
         in late["douyin, wechat, xiaohongshu"]["message"]
     )
     assert "late window ended" in late["producthunt"]["message"] and late["producthunt"]["line"] == 4
+    chinese = json.loads(cli("check", "--json", "--workspace", str(ws.root)).stdout)  # Chinese by default
+    zh = {
+        w["message"].split("（")[1].split("）")[0]: w for w in chinese["warnings"] if w["code"] == "past_due"
+    }
+    assert "之前 `publisher run` 仍会补发" in zh["douyin、wechat、xiaohongshu"]["message"]
+    assert "补发时限已于" in zh["producthunt"]["message"] and "publisher publish" in zh["producthunt"]["hint"]
 
 
 def test_plan_and_status_show_overdue_with_when_it_becomes_missed(ws: WS) -> None:

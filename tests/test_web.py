@@ -637,7 +637,7 @@ def test_the_new_post_form_writes_an_item_and_shows_its_check(client: TestClient
     }
     assert client.post("/new", headers=ORIGIN, data={**fields, "csrf": "guess"}).status_code == 403
     refused = client.post("/new", headers=ORIGIN, data={**fields, "images": ["../publisher.toml"]})
-    assert refused.status_code == 400 and "not in content/media" in refused.text
+    assert refused.status_code == 400 and "不在 content/media 里" in refused.text  # the workspace says zh
     assert "Weekly tips 周报小技巧" in refused.text  # the form keeps what was typed
     before = set(example.content_dir.glob("*.md"))
     done = client.post("/new", headers=ORIGIN, data=fields)
@@ -703,7 +703,7 @@ def test_the_new_post_form_checks_and_previews_a_draft_without_writing(
     assert clean["ok"] is True and not [p for p in clean["problems"] if p["severity"] == "error"]
     untitled = client.post("/new/check", headers=ORIGIN, data={**fields, "title": ""}).json()
     assert untitled["ok"] is False and untitled["previews"] == []
-    assert any(p["text"].endswith("title: required") for p in untitled["problems"])
+    assert any(p["text"].endswith("title: 请填写标题") for p in untitled["problems"])
     # 小红书 without an image cannot render: no page, and its problem says why.
     bare = client.post("/new/check", headers=ORIGIN, data={**fields, "images": []}).json()
     assert {p["target"]: p["href"] for p in bare["previews"]}["xiaohongshu:xiaohongshu"] == ""

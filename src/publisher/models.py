@@ -1,4 +1,5 @@
-"""Frozen value types that cross layer boundaries. No I/O, no ORM, no imports from the rest of the product."""
+"""Frozen value types that cross layer boundaries. No I/O, no ORM; of the product only the
+message catalogue (`publisher.messages`, which imports nothing)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
+
+from publisher.messages import Msg, say
 
 #: What an item may declare about its origin (`declare:`); platform.yaml says which each platform supports.
 DECLARATIONS = ("original", "repost", "ai_generated", "ai_assisted")
@@ -27,19 +30,58 @@ class Problem:
     hint: str = ""
     platform: str = ""
     severity: Severity = "error"
+    said: Msg | None = None  # the message by code (worded in any language); `message` is its English
+    hint_said: Msg | None = None
 
-    def format(self) -> str:
+    @classmethod
+    def of(
+        cls,
+        path: str,
+        line: int,
+        field: str,
+        said: Msg,
+        hint: Msg | None = None,
+        platform: str = "",
+        severity: Severity = "error",
+    ) -> Problem:
+        """A finding worded from the catalogue (`publisher.messages`): shown in the reader's language."""
+        return cls(
+            path,
+            line,
+            field,
+            said.text("en"),
+            hint.text("en") if hint else "",
+            platform,
+            severity,
+            said,
+            hint,
+        )
+
+    @property
+    def code(self) -> str:
+        """The message's stable code (`--json` carries it); "" for a message not yet in the catalogue."""
+        return self.said.code if self.said else ""
+
+    def text(self, lang: str = "en") -> str:
+        return self.said.text(lang) if self.said else self.message
+
+    def hint_text(self, lang: str = "en") -> str:
+        return self.hint_said.text(lang) if self.hint_said else self.hint
+
+    def format(self, lang: str = "en") -> str:
         where = f"[{self.platform}] " if self.platform else ""
-        text = f"{self.path}:{self.line}: {self.field}: {where}{self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{self.path}:{self.line}: {self.field}: {where}{self.text(lang)}"
+        hint = self.hint_text(lang)
+        return text + say("problem.hint", lang, hint=hint) if hint else text
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "path": self.path,
             "line": self.line,
             "field": self.field,
-            "message": self.message,
-            "hint": self.hint,
+            "code": self.code,
+            "message": self.text(lang),
+            "hint": self.hint_text(lang),
             "platform": self.platform,
             "severity": self.severity,
         }

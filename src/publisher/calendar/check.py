@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.calendar.load import Calendar, Checked
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.models import Problem, Target
 from publisher.redact import redact_text
 from publisher.workspace.settings import Workspace
@@ -59,13 +60,14 @@ class CheckResult:
                 slot[0 if (t.platform, t.account) in c.valid_targets else 1] += 1
         return {k: (v[0], v[1]) for k, v in counts.items()}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The outcome as data: each finding's stable `code`, its message in `lang` (Chinese unless "en")."""
         return {
             "ok": not self.errors,
             "items": self.item_count,
-            "errors": [p.to_dict() for p in self.errors],
-            "warnings": [p.to_dict() for p in self.warnings],
-            "acknowledged": [p.to_dict() for p in self.acknowledged],
+            "errors": [p.to_dict(lang) for p in self.errors],
+            "warnings": [p.to_dict(lang) for p in self.warnings],
+            "acknowledged": [p.to_dict(lang) for p in self.acknowledged],
             "valid": {
                 c.item.id: sorted(f"{p}:{a}" for p, a in c.valid_targets) for c in self.checked if c.item
             },
@@ -130,18 +132,14 @@ def past_due(ws: Workspace, checked: list[Checked], now: datetime) -> list[Probl
         for (when, window), platforms in sorted(late.items()):
             local = when.astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
             ends = (when + window).astimezone(ws.zone).strftime("%Y-%m-%d %H:%M")
-            what = (
-                f"until {ends} `publisher run` still sends it, late; after that it becomes `missed`"
-                if when + window > now
-                else f"its late window ended at {ends}: `publisher run` marks it `missed` and sends nothing"
-            )
+            what = msg("past_due.late" if when + window > now else "past_due.missed", ends=ends)
             found.append(
-                Problem(
+                Problem.of(
                     c.path,
                     lines[when],
                     "publish_at",
-                    f"{local} is in the past ({', '.join(sorted(set(platforms)))}); {what}",
-                    hint=f"move publish_at, or send it now with `publisher publish {c.item.id}`",
+                    msg("past_due", when=local, platforms=sorted(set(platforms)), what=what),
+                    msg("past_due.hint", id=c.item.id),
                     severity="warning",
                 )
             )

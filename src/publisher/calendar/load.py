@@ -437,7 +437,7 @@ class Calendar:
         out = []
         for ref in refs:
             path = self.renderer.resolve(ref, self.ws.root / item.path)
-            if isinstance(path, str):
+            if not isinstance(path, Path):
                 continue
             try:
                 st = path.stat()

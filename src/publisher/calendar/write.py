@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from publisher.calendar.load import Calendar, Checked
+from publisher.messages import say
 
 HIDDEN_PREFIX = ".new-"  # a staged file: dotted, so no scan takes it for an item before it is renamed
 
@@ -47,15 +48,20 @@ class Staged:
 
     @property
     def errors(self) -> list[str]:
-        """Each error as `platform: field: message (hint)`; an unreadable file is an error too."""
+        return self.error_lines("en")
+
+    def error_lines(self, lang: str) -> list[str]:
+        """Each error as `platform: field: message (hint)` in `lang`; an unreadable file is an error too."""
         problems = [p for p in self.checked.problems if p.severity == "error"]
         if self.checked.item is not None and not problems:
             return []
         out = []
         for p in problems or self.checked.problems:
             platform = f"{p.platform}: " if p.platform else ""
-            hint = f" ({p.hint})" if p.hint else ""
-            out.append(f"{platform}{p.field}: {p.message}{hint}")
+            hint = p.hint_text(lang)
+            out.append(
+                f"{platform}{p.field}: {p.text(lang)}{say('problem.hint', lang, hint=hint) if hint else ''}"
+            )
         return out
 
     def commit(self) -> None:

@@ -18,6 +18,7 @@ from rich.text import Text
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
+    LangOpt,
     SandboxOpt,
     VerboseOpt,
     WorkspaceOpt,
@@ -78,30 +79,41 @@ def init(
 
 
 @app.command()
-def check(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
-    """Validate every item for every target platform (exit 1 on any error)."""
+def check(
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Validate every item for every target platform (exit 1 on any error); messages in Chinese unless
+    `--lang en` or `language = "en"` in publisher.toml."""
     setup_logging(verbose)
     from publisher.calendar.check import check_workspace
+    from publisher.messages import say
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
+    language = lang or ws.settings.language
     result = check_workspace(ws, now=utc_now())
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.to_dict(language))
     else:
         for problem in result.problems:
             colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
-            err.print(f"[{colour}]{escape(problem.format())}[/]")
+            err.print(f"[{colour}]{escape(problem.format(language))}[/]")
         table = new_table("publisher check")
-        for col in ("platform", "valid", "with errors"):
-            table.add_column(col)
+        for col in ("ck_platform", "ck_valid", "ck_invalid"):
+            table.add_column(say(col, language))
         for platform, (ok, bad) in sorted(result.per_platform().items()):
             table.add_row(lit(platform), str(ok), f"[red]{bad}[/]" if bad else "0")
         out.print(table)
         status = (
-            "[green]✓ all postable[/]" if not result.errors else f"[red]✗ {len(result.errors)} error(s)[/]"
+            f"[green]{say('ck_all_ok', language)}[/]"
+            if not result.errors
+            else f"[red]{say('ck_errors', language, n=len(result.errors))}[/]"
         )
-        out.print(f"{status} · {result.item_count} item(s) · {len(result.warnings)} warning(s)")
+        counts = say("ck_counts", language, items=result.item_count, warnings=len(result.warnings))
+        out.print(f"{status} · {counts}")
     raise typer.Exit(1 if result.errors else 0)
 
 

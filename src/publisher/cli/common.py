@@ -128,6 +128,12 @@ def choice(*values: str) -> Any:
     return check
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+]
+
+
 def print_event(data: Any) -> None:
     """One JSON object on one line (streaming commands with --json), flushed at once."""
     print(json.dumps(data, ensure_ascii=False, default=str), flush=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from publisher.content.frontmatter import FrontMatterError, split
+from publisher.messages import msg
 
 
 class StaleFile(Exception):
@@ -59,7 +60,7 @@ def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
         # The pure-Python loader: its marks count characters (libyaml's count bytes).
         node: yaml.Node | None = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise FrontMatterError(first_line, "front matter", f"invalid YAML: {exc}") from None
+        raise FrontMatterError(first_line, "front matter", msg("yaml_invalid", why=str(exc))) from None
     return node
 
 

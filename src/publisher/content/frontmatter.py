@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from publisher.messages import Msg, msg
+
 try:  # libyaml's composer is several times faster; both refuse every tag that could run code
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
@@ -49,9 +51,20 @@ class FrontMatterError(Exception):
 
     line: int
     field: str
-    message: str
-    hint: str = ""
+    said: Msg
+    hint_said: Msg | None = None
     more: tuple[FrontMatterError, ...] = ()  # further problems found in the same front matter
+
+    @property
+    def message(self) -> str:
+        return self.said.text("en")
+
+    @property
+    def hint(self) -> str:
+        return self.hint_said.text("en") if self.hint_said else ""
+
+    def text(self, lang: str) -> str:
+        return self.said.text(lang)
 
 
 def decode(raw: bytes) -> str:
@@ -60,8 +73,8 @@ def decode(raw: bytes) -> str:
         raise FrontMatterError(
             1,
             "file",
-            f"file is {len(raw):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit",
-            "split it, and keep media in separate files",
+            msg("file_too_big", size=len(raw), limit=MAX_FILE_BYTES),
+            msg("file_too_big.hint"),
         )
     try:
         text = raw.decode("utf-8")
@@ -70,14 +83,14 @@ def decode(raw: bytes) -> str:
         raise FrontMatterError(
             line,
             "file",
-            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "save the file as UTF-8 (most editors: 'Save with encoding')",
+            msg("not_utf8", byte=raw[exc.start], offset=exc.start),
+            msg("not_utf8.hint"),
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise FrontMatterError(line, "file", "contains a NUL character", "this looks like a binary file")
+        raise FrontMatterError(line, "file", msg("nul_char"), msg("nul_char.hint"))
     return text
 
 
@@ -87,16 +100,16 @@ def split(text: str) -> Split:
         raise FrontMatterError(
             1,
             "file",
-            "the file is empty",
-            "start it with a front matter block: ---, title: ..., ---, then the body",
+            msg("file_empty"),
+            msg("file_empty.hint"),
         )
     lines = text.splitlines(keepends=True)
     if lines[0].rstrip("\r\n").rstrip() != "---":
         raise FrontMatterError(
             1,
             "front matter",
-            "the file does not start with a `---` front matter block",
-            "put `---` on the first line, the YAML fields, then `---` before the body",
+            msg("no_front_matter"),
+            msg("no_front_matter.hint"),
         )
     for i in range(1, len(lines)):
         if lines[i].rstrip("\r\n").rstrip() in ("---", "..."):
@@ -104,8 +117,8 @@ def split(text: str) -> Split:
     raise FrontMatterError(
         1,
         "front matter",
-        "the front matter block is never closed",
-        "add a line with `---` after the last YAML field",
+        msg("front_matter_unclosed"),
+        msg("front_matter_unclosed.hint"),
     )
 
 
@@ -140,20 +153,18 @@ def load_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int
         raise FrontMatterError(
             line,
             "front matter",
-            f"invalid YAML: {exc.problem or exc}",
-            "check indentation and quote values that contain ': ' or start with @ # * & ! |",
+            msg("yaml_invalid", why=str(exc.problem or exc)),
+            msg("yaml_invalid.hint"),
         ) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError(first_line, "front matter", f"invalid YAML: {exc}") from None
+        raise FrontMatterError(first_line, "front matter", msg("yaml_invalid", why=str(exc))) from None
     if node is None:
         return {}, {}
     lines: dict[str, int] = {}
     value = _convert(node, "", lines, first_line, _Budget(MAX_VALUES))
     if not isinstance(value, dict):
         _raise_keyboard_mistakes(text, first_line)
-        raise FrontMatterError(
-            first_line, "front matter", "front matter must be a mapping of `field: value` lines"
-        )
+        raise FrontMatterError(first_line, "front matter", msg("front_matter_not_mapping"))
     return value, lines
 
 
@@ -180,8 +191,8 @@ def keyboard_mistakes(text: str, first_line: int) -> list[FrontMatterError]:
                 FrontMatterError(
                     where,
                     match.group(1),
-                    "full-width colon ：— use : followed by a space",
-                    f"write `{match.group(1)}: ...` (switch the keyboard to English punctuation)",
+                    msg("full_width_colon"),
+                    msg("full_width_colon.hint", key=match.group(1)),
                 )
             )
         elif match:
@@ -189,8 +200,8 @@ def keyboard_mistakes(text: str, first_line: int) -> list[FrontMatterError]:
                 FrontMatterError(
                     where,
                     match.group(1),
-                    f"no space after the colon in `{match.group(1)}:` — use : followed by a space",
-                    f"write `{match.group(1)}: {line[match.end() :].strip()[:20]}`",
+                    msg("colon_no_space", key=match.group(1)),
+                    msg("colon_no_space.hint", key=match.group(1), value=line[match.end() :].strip()[:20]),
                 )
             )
         if "\t" in line:
@@ -198,8 +209,8 @@ def keyboard_mistakes(text: str, first_line: int) -> list[FrontMatterError]:
                 FrontMatterError(
                     where,
                     match.group(1) if match else "front matter",
-                    f"a tab on line {where}: YAML front matter takes spaces only",
-                    "replace the tab with spaces (two per indentation level)",
+                    msg("tab_indent", line=where),
+                    msg("tab_indent.hint"),
                 )
             )
         if _BLOCK_START.search(line):
@@ -212,7 +223,7 @@ def _raise_keyboard_mistakes(text: str, first_line: int) -> None:
     found = keyboard_mistakes(text, first_line)
     if found:
         first, *rest = found
-        raise FrontMatterError(first.line, first.field, first.message, first.hint, tuple(rest))
+        raise FrontMatterError(first.line, first.field, first.said, first.hint_said, tuple(rest))
 
 
 class _Budget:
@@ -227,9 +238,8 @@ class _Budget:
             raise FrontMatterError(
                 line,
                 path or "front matter",
-                f"the front matter expands to more than {MAX_VALUES:,} values (YAML aliases `*name` repeat "
-                "whole blocks)",
-                "write the values out instead of nesting anchors (&name) and aliases (*name)",
+                msg("yaml_too_many_values", limit=MAX_VALUES),
+                msg("yaml_too_many_values.hint"),
             )
 
 
@@ -242,31 +252,31 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budg
         raise FrontMatterError(
             line,
             path or "front matter",
-            f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-            "remove the tag: content files hold plain text, numbers, lists and mappings only",
+            msg("yaml_tag", tag=node.tag.replace("tag:yaml.org,2002:", "!!")),
+            msg("yaml_tag.hint"),
         )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise FrontMatterError(
-                    first + key_node.start_mark.line, path or "front matter", "a key must be plain text"
+                    first + key_node.start_mark.line, path or "front matter", msg("yaml_key_not_text")
                 )
             key = str(key_node.value)
             if key == "<<":
                 raise FrontMatterError(
                     first + key_node.start_mark.line,
                     path or "front matter",
-                    "YAML merge keys (<<) are not supported",
-                    "write the fields out",
+                    msg("yaml_merge_key"),
+                    msg("yaml_merge_key.hint"),
                 )
             sub = f"{path}.{key}" if path else key
             if key in out:
                 raise FrontMatterError(
                     first + key_node.start_mark.line,
                     sub,
-                    f"`{key}` is set twice",
-                    "keep one of the two lines",
+                    msg("key_twice", key=key),
+                    msg("key_twice.hint"),
                 )
             lines[sub] = first + key_node.start_mark.line
             out[key] = _convert(value_node, sub, lines, first, budget)
@@ -280,13 +290,13 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budg
         raise FrontMatterError(
             line,
             path or "front matter",
-            f"a number of {len(str(node.value)):,} digits is too long",
-            'quote it if it is text ("..."), or shorten it',
+            msg("number_too_long", digits=len(str(node.value))),
+            msg("number_too_long.hint"),
         )
     try:
         return _SCALARS[node.tag](node)
     except (yaml.YAMLError, ValueError, KeyError) as exc:  # e.g. a malformed explicit !!int
-        raise FrontMatterError(line, path or "front matter", f"invalid value: {exc}") from None
+        raise FrontMatterError(line, path or "front matter", msg("value_invalid", why=str(exc))) from None
 
 
 def plain(value: Any) -> Any:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from publisher.content.files import file_digest, read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES, FrontMatterError, decode, load_yaml, plain, split
 from publisher.content.timeparse import TimeError, parse_publish_at
+from publisher.messages import Msg, msg
 from publisher.models import DECLARATIONS, Item, Problem, Severity, Target
 
 #: Fields an item may set at the top level (any of them may be overridden per platform, too).
@@ -48,17 +49,8 @@ COMMON_FIELDS: dict[str, str] = {
 }
 #: Fields a blog's front matter has, and what the calendar says instead (a plain "did you mean" misleads:
 #: `date` is not `late_window`, `subtitle` is not `title`).
-BLOG_FIELDS: dict[str, str] = {
-    "date": "to publish it at a time write `publish_at: {value}`; to keep when it first appeared elsewhere "
-    "write `published_on: {value}` (`publisher import` does this for a whole blog)",
-    "updated": "to keep when it first appeared write `published_on:`; the calendar tracks edits itself",
-    "categories": "write them as `tags: [...]`",
-    "category": "write it as `tags: [...]`",
-    "subtitle": "write a summary as `description:` (for 公众号: `platforms: {{wechat: {{digest: ...}}}}`)",
-    "summary": "write it as `description:` (for 公众号: `platforms: {{wechat: {{digest: ...}}}}`)",
-    "excerpt": "write it as `description:`, or keep a `<!--more-->` line after the summary",
-    "layout": "the calendar has no layouts: remove it",
-}
+#: What to write instead of each is the catalogue's `blog_field.<key>`.
+BLOG_FIELDS = ("date", "updated", "categories", "category", "subtitle", "summary", "excerpt", "layout")
 _HISTORY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 OVERRIDABLE = {
     "title",
@@ -103,7 +95,7 @@ class ContentContext:
     platforms: Mapping[str, Mapping[str, str]]  # platform -> its own front-matter fields and their types
     accounts: Mapping[str, str] = field(default_factory=dict)  # account name -> platform
     default_account: Callable[[str], str] = lambda p: p
-    resolve: Callable[[str, Path], Path | str] | None = None  # a caching resolve_media(ref, item_path)
+    resolve: Callable[[str, Path], Path | Msg] | None = None  # a caching resolve_media(ref, item_path)
     aliases: Mapping[str, str] = field(default_factory=dict)  # lower-cased 小红书, 公众号 ... -> platform
 
 
@@ -115,7 +107,12 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
 
     def add(
-        self, dotted: str, message: str, hint: str = "", platform: str = "", severity: Severity = "error"
+        self,
+        dotted: str,
+        said: Msg,
+        hint: Msg | None = None,
+        platform: str = "",
+        severity: Severity = "error",
     ) -> None:
         line = 1
         parts = dotted.split(".")
@@ -125,12 +122,18 @@ class _Reader:
                 line = self.lines[key]
                 break
             parts.pop()
-        self.problems.append(Problem(self.rel, line, dotted, message, hint, platform, severity))
+        self.problems.append(Problem.of(self.rel, line, dotted, said, hint, platform, severity))
+
+
+def suggest(word: str, options: Iterable[str]) -> Msg | None:
+    """ "did you mean `x`?" for the closest option, if one is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return msg("did_you_mean", word=close[0]) if close else None
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+    said = suggest(word, options)
+    return said.text("en") if said else ""
 
 
 def item_id_for(path: Path, content_dir: Path) -> str:
@@ -146,21 +149,9 @@ def _refused_file(path: Path, rel: str, root: Path) -> Problem | None:
     command, URL or report could name it), or a symlink that leads out of the workspace."""
     if _CONTROL.search(rel):
         shown = _CONTROL.sub("?", rel)
-        return Problem(
-            shown,
-            1,
-            "file",
-            "the file name contains a line break or another control character",
-            "rename the file to plain letters, digits, - and _",
-        )
+        return Problem.of(shown, 1, "file", msg("file_control_char"), msg("file_control_char.hint"))
     if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        return Problem(
-            rel,
-            1,
-            "file",
-            "is a symlink to a file outside the workspace",
-            "copy the file into content/ instead of linking to it",
-        )
+        return Problem.of(rel, 1, "file", msg("file_symlink_out"), msg("file_symlink_out.hint"))
     return None
 
 
@@ -184,9 +175,10 @@ def read_item(
         parts = split(text)
         data, r.lines = load_yaml(parts.yaml_text, parts.yaml_line)
     except FrontMatterError as exc:
-        return None, [Problem(rel, e.line, e.field, e.message, e.hint) for e in (exc, *exc.more)]
+        return None, [Problem.of(rel, e.line, e.field, e.said, e.hint_said) for e in (exc, *exc.more)]
     except OSError as exc:
-        return None, [Problem(rel, 1, "file", f"cannot read: {exc.strerror}", "check the file's permissions")]
+        why = msg("file_unreadable", why=exc.strerror)
+        return None, [Problem.of(rel, 1, "file", why, msg("file_unreadable.hint"))]
     data = plain(data)
     _canonical_platforms(data, r)
     _check_secrets(data, "", r)
@@ -194,35 +186,27 @@ def read_item(
     for key in data:
         if key not in COMMON_FIELDS:
             if key in _all_platform_fields(ctx):
-                r.add(
-                    key,
-                    f"`{key}` is a platform-specific field",
-                    f"move it under `platforms: {{<platform>: {{{key}: ...}}}}`",
-                )
+                r.add(key, msg("platform_field_top", key=key), msg("platform_field_top.hint", key=key))
             elif key in BLOG_FIELDS:
                 shown = str(data[key]) if isinstance(data[key], str | int) else "2026-12-01 12:00"
-                r.add(
-                    key,
-                    f"`{key}` is a blog field the calendar does not read",
-                    BLOG_FIELDS[key].format(value=shown),
-                )
+                r.add(key, msg("blog_field", key=key), msg(f"blog_field.{key}", value=shown))
             else:
                 r.add(
                     key,
-                    f"unknown field `{key}`",
-                    did_you_mean(key, COMMON_FIELDS) or f"known fields: {', '.join(sorted(COMMON_FIELDS))}",
+                    msg("unknown_field", key=key),
+                    suggest(key, COMMON_FIELDS) or msg("known_fields", names=sorted(COMMON_FIELDS)),
                 )
     item_id = data.get("id", item_id_for(path, ctx.content_dir))
     if not isinstance(item_id, str | int) or not str(item_id).strip():
-        r.add("id", "id must be non-empty text", "e.g. `id: launch-day`")
+        r.add("id", msg("id_empty"), msg("id_empty.hint"))
         item_id = item_id_for(path, ctx.content_dir)
     item_id = str(item_id).strip()
     status = data.get("status", "ready")
     if status not in STATUSES:
         r.add(
             "status",
-            f"status must be one of {', '.join(STATUSES)}, not {status!r}",
-            did_you_mean(str(status), STATUSES),
+            msg("status_invalid", allowed=STATUSES, value=status),
+            suggest(str(status), STATUSES),
         )
         status = "draft"
     title = _text(data, "title", r, required=True)
@@ -241,7 +225,7 @@ def read_item(
         digest.update(media_hash(media) if media_hash else file_digest(media))
     approved = data.get("approved_by")
     if approved is not None and not isinstance(approved, str):
-        r.add("approved_by", "approved_by must be a name", "e.g. `approved_by: 李娜`")
+        r.add("approved_by", msg("approved_by_invalid"), msg("approved_by_invalid.hint"))
         approved = None
     item = Item(
         id=item_id,
@@ -284,8 +268,8 @@ def _canonical_platforms(data: dict[str, Any], r: _Reader) -> None:
             if canonical in renamed:
                 r.add(
                     f"platforms.{name}",
-                    f"`{name}` is listed twice (as {canonical})",
-                    "list each platform once",
+                    msg("platform_twice", name=name, canonical=canonical),
+                    msg("platform_twice.hint"),
                 )
                 continue
             renamed[canonical] = value
@@ -305,9 +289,8 @@ def _full_width_commas(value: Any, prefix: str, r: _Reader) -> None:
                 parts = [p.strip() for p in entry.split("，") if p.strip()]
                 r.add(
                     f"{name}[{i}]",
-                    f"{entry!r} became one entry of `{name.rsplit('.', 1)[-1]}`: a full-width comma ， does "
-                    "not separate list items",
-                    f"use an ASCII comma and a space: [{', '.join(parts)}]",
+                    msg("full_width_comma", entry=entry, key=name.rsplit(".", 1)[-1]),
+                    msg("full_width_comma.hint", parts=", ".join(parts)),
                     severity="warning",
                 )
 
@@ -321,10 +304,10 @@ def _text(data: Mapping[str, Any], key: str, r: _Reader, *, required: bool = Fal
     dotted = f"{prefix}{key}"
     if value is None:
         if required:
-            r.add(dotted, f"`{key}` is required", f"add a line `{key}: ...` to the front matter")
+            r.add(dotted, msg("field_required", key=key), msg("field_required.hint", key=key))
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", 'quote it: key: "..."')
+        r.add(dotted, msg("field_not_text", key=key, kind=type(value).__name__), msg("field_not_text.hint"))
         return ""
     return str(value)
 
@@ -339,11 +322,7 @@ def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
                 "access_token",
                 "authorization",
             ):
-                r.add(
-                    dotted,
-                    f"`{key}` looks like a secret; secrets must never be written in content files",
-                    "remove it and set it as an environment variable (see README: Credentials)",
-                )
+                r.add(dotted, msg("secret_in_content", key=key), msg("secret_in_content.hint"))
             _check_secrets(sub, f"{dotted}.", r)
 
 
@@ -362,42 +341,42 @@ def _check_field_types(
         if value is None or kind is None:
             continue
         if kind in ("str",) and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-            r.add(dotted, f"`{key}` must be text, not {type(value).__name__}", "quote it", platform)
+            r.add(
+                dotted, msg("field_not_text", key=key, kind=type(value).__name__), msg("quote_it"), platform
+            )
         elif kind == "bool" and not isinstance(value, bool):
-            r.add(dotted, f"`{key}` must be true or false", "", platform)
+            r.add(dotted, msg("field_not_bool", key=key), None, platform)
         elif kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, int | float)):
-            r.add(dotted, f"`{key}` must be a number", "", platform)
+            r.add(dotted, msg("field_not_number", key=key), None, platform)
         elif kind == "list" and not (
             isinstance(value, list) and all(isinstance(v, str | int) for v in value)
         ):
             if not isinstance(value, str):
-                r.add(dotted, f"`{key}` must be a list of text, e.g. [效率工具, AI]", "", platform)
+                r.add(dotted, msg("field_not_list", key=key), None, platform)
         elif kind == "paths" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            r.add(
-                dotted, f"`{key}` must be a list of file paths, e.g. [media/a.png, media/b.png]", "", platform
-            )
+            r.add(dotted, msg("field_not_paths", key=key), None, platform)
         elif kind == "history" and not (isinstance(value, str) and _HISTORY.match(value.strip())):
-            r.add(dotted, f"`{key}` must be a date such as 2015-03-02 or 2015-03-02 10:30", "", platform)
+            r.add(dotted, msg("field_not_date", key=key), None, platform)
         elif kind == "path" and not isinstance(value, str):
-            r.add(dotted, f"`{key}` must be a file path, e.g. media/launch.mp4", "", platform)
+            r.add(dotted, msg("field_not_path", key=key), None, platform)
 
 
 def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path: Path) -> list[Target]:
     raw = data.get("platforms")
     if raw is None:
-        r.add("platforms", "no platforms listed", "add e.g. `platforms: [xiaohongshu, wechat]`")
+        r.add("platforms", msg("no_platforms"), msg("no_platforms.hint"))
         return []
     entries: list[tuple[str, Any]]
     if isinstance(raw, list):
         entries = [(str(name), {}) for name in raw if isinstance(name, str)]
         if len(entries) != len(raw):
-            r.add("platforms", "platforms must be names, e.g. [xiaohongshu, douyin]")
+            r.add("platforms", msg("platforms_not_names"))
     elif isinstance(raw, dict):
         entries = list(raw.items())
     elif isinstance(raw, str):
         entries = [(name.strip(), {}) for name in raw.split(",") if name.strip()]
     else:
-        r.add("platforms", "platforms must be a list of names or a mapping of name: {overrides}")
+        r.add("platforms", msg("platforms_invalid"))
         return []
     targets = []
     seen: set[tuple[str, str]] = set()
@@ -411,18 +390,18 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
         else:
             r.add(
                 dotted,
-                f"unknown platform or account `{name}`",
-                did_you_mean(name, known_names) or f"known: {', '.join(known_names)}",
+                msg("unknown_platform", name=name),
+                suggest(name, known_names) or msg("known_platforms", names=known_names),
             )
             continue
         if (platform, account) in seen:
-            r.add(dotted, f"`{name}` is listed twice (account {account})", "list each account once")
+            r.add(dotted, msg("account_twice", name=name, account=account), msg("account_twice.hint"))
             continue
         seen.add((platform, account))
         if overrides is None:
             overrides = {}
         if not isinstance(overrides, dict):
-            r.add(dotted, f"`{name}` must map to overrides, e.g. `{name}: {{title: ...}}` or `{name}: {{}}`")
+            r.add(dotted, msg("overrides_not_mapping", name=name))
             continue
         own = r.ctx.platforms[platform]
         for key in overrides:
@@ -430,8 +409,8 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
                 options = sorted(OVERRIDABLE | set(own))
                 r.add(
                     f"{dotted}.{key}",
-                    f"`{key}` is not a field of {platform}",
-                    did_you_mean(key, options) or f"{platform} accepts: {', '.join(options)}",
+                    msg("not_platform_field", key=key, platform=platform),
+                    suggest(key, options) or msg("platform_accepts", platform=platform, names=options),
                     platform,
                 )
         _check_field_types(overrides, f"{dotted}.", r, own, platform)
@@ -465,15 +444,15 @@ def _check_declarations(data: Mapping[str, Any], targets: list[Target], r: _Read
         if value not in DECLARATIONS:
             r.add(
                 dotted,
-                f"declare must be one of {', '.join(DECLARATIONS)}, not {value!r}",
-                did_you_mean(str(value), DECLARATIONS),
+                msg("declare_invalid", allowed=DECLARATIONS, value=value),
+                suggest(str(value), DECLARATIONS),
                 target.platform if own else "",
             )
         elif value == "repost" and not str(target.fields.get("source") or "").strip():
             r.add(
                 dotted,
-                "a repost must name its source",
-                "add `source: <original author or URL>` next to `declare: repost`",
+                msg("repost_no_source"),
+                msg("repost_no_source.hint"),
                 target.platform if own else "",
             )
 
@@ -482,7 +461,7 @@ def _when(value: Any, dotted: str, r: _Reader, platform: str) -> Any:
     try:
         return parse_publish_at(value, r.ctx.zone)
     except TimeError as exc:
-        r.add(dotted, str(exc), exc.hint, platform)
+        r.add(dotted, exc.said, exc.hint_said, platform)
         return None
 
 
@@ -521,18 +500,16 @@ def _media_paths(data: Mapping[str, Any], item_path: Path, r: _Reader) -> list[P
         resolved = (
             r.ctx.resolve(ref, item_path) if r.ctx.resolve else resolve_media(ref, item_path, r.ctx.root)
         )
-        if isinstance(resolved, str):
+        if isinstance(resolved, Msg):
             r.add(dotted, resolved, media_hint(ref))
         else:
             found.append(resolved)
     return found
 
 
-def media_hint(ref: str) -> str:
+def media_hint(ref: str) -> Msg:
     """How to fix a media reference that cannot be used."""
-    if "://" in ref:
-        return "download it into content/media/ and write its path, e.g. media/photo.jpg"
-    return "paths are relative to the item's folder and must stay inside the workspace"
+    return msg("media_remote.hint" if "://" in ref else "media_path.hint")
 
 
 @lru_cache(maxsize=16)
@@ -541,37 +518,37 @@ def _resolved_root(root: Path) -> Path:
     return root.resolve()
 
 
-def resolve_media(ref: str, item_path: Path, root: Path) -> Path | str:
+def resolve_media(ref: str, item_path: Path, root: Path) -> Path | Msg:
     """The media file a reference names, or a message saying why it cannot be used."""
     if not ref.strip():
-        return "empty media path"
+        return msg("media_empty")
     if "://" in ref:
-        return f"{ref!r} is a remote image (a URL); check and publishing use only files in the workspace"
+        return msg("media_remote", ref=ref)
     candidate = Path(ref)
     if candidate.is_absolute():
-        return f"{ref!r} is an absolute path"
+        return msg("media_absolute", ref=ref)
     full = item_path.parent / candidate
     try:
         resolved = full.resolve()
     except (OSError, RuntimeError):
-        return f"{ref!r} cannot be resolved"
+        return msg("media_unresolvable", ref=ref)
     if not resolved.is_relative_to(_resolved_root(root)):
-        return f"{ref!r} points outside the workspace"
+        return msg("media_outside", ref=ref)
     # Refuse a symlink anywhere between the item's folder and the file:
     # it could be swapped to point out later.
     probe = full
     while probe != item_path.parent and probe != probe.parent:
         if probe.is_symlink():
-            return f"{ref!r} is (or passes through) a symbolic link"
+            return msg("media_symlink", ref=ref)
         probe = probe.parent
     try:
         st = os.stat(resolved)
     except FileNotFoundError:
-        return f"{ref!r} does not exist"
+        return msg("media_missing", ref=ref)
     except OSError as exc:
-        return f"{ref!r} cannot be read: {exc.strerror}"
+        return msg("media_unreadable", ref=ref, why=exc.strerror)
     if not stat.S_ISREG(st.st_mode):
-        return f"{ref!r} is not a regular file"
+        return msg("media_not_file", ref=ref)
     if resolved.suffix.lower() not in MEDIA_EXTS:
-        return f"{ref!r} is not a supported media type ({', '.join(sorted(MEDIA_EXTS))})"
+        return msg("media_type", ref=ref, exts=", ".join(sorted(MEDIA_EXTS)))
     return resolved

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from publisher.messages import Msg, msg
+
 _LOCAL = re.compile(
     r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?"  # date, time, optional seconds
     r"\s*(?:\s([A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*))?\s*$"  # optional IANA zone
@@ -13,11 +15,17 @@ _LOCAL = re.compile(
 
 
 class TimeError(ValueError):
-    """A time that cannot be placed; the message says why and the hint how to fix it."""
+    """A time that cannot be placed; the message says why and the hint how to fix it (`str()` and `hint`
+    in English, `said` and `hint_said` in any language)."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
+    def __init__(self, said: Msg, hint: Msg | None = None) -> None:
+        super().__init__(said.text("en"))
+        self.said = said
+        self.hint_said = hint
+        self.hint = hint.text("en") if hint else ""
+
+    def text(self, lang: str) -> str:
+        return self.said.text(lang)
 
 
 def local_to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -29,12 +37,12 @@ def local_to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
         round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != naive:
             raise TimeError(
-                f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key} (clocks skip it for daylight saving)",
-                "pick a time outside the skipped hour, or give an explicit offset such as +02:00",
+                msg("time_skipped", when=f"{naive:%Y-%m-%d %H:%M}", zone=zone.key),
+                msg("time_skipped.hint"),
             )
         raise TimeError(
-            f"{naive:%Y-%m-%d %H:%M} occurs twice in {zone.key} (clocks go back for daylight saving)",
-            "give an explicit offset, e.g. '2026-10-25T02:30:00+02:00', or pick another time",
+            msg("time_twice", when=f"{naive:%Y-%m-%d %H:%M}", zone=zone.key),
+            msg("time_twice.hint"),
         )
     return early.astimezone(UTC)
 
@@ -46,8 +54,8 @@ def parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
         return _parse_publish_at(value, zone)
     except OverflowError:  # e.g. 0001-01-01 00:00 in a zone east of UTC
         raise TimeError(
-            f"{value!r} is outside the dates that can be scheduled",
-            "write a date in this century, e.g. 2026-12-01 12:00",
+            msg("time_out_of_range", value=value),
+            msg("time_out_of_range.hint"),
         ) from None
 
 
@@ -65,24 +73,24 @@ def _parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
                 zone = ZoneInfo(zone_name)
             except (ZoneInfoNotFoundError, ValueError):
                 raise TimeError(
-                    f"unknown time zone {zone_name!r}",
-                    "use an IANA name such as Asia/Shanghai or America/Los_Angeles",
+                    msg("time_unknown_zone", zone=zone_name),
+                    msg("time_unknown_zone.hint"),
                 ) from None
         try:
             naive = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
         except ValueError as exc:
-            raise TimeError(f"not a real date/time: {exc}", "write it as YYYY-MM-DD HH:MM") from None
+            raise TimeError(msg("time_not_real", why=str(exc)), msg("time_format.hint")) from None
         return local_to_utc(naive, zone)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise TimeError(
-            f"cannot read {text!r} as a time",
-            "write `YYYY-MM-DD HH:MM` (workspace zone), add a zone name or offset, or use `slot`",
+            msg("time_unreadable", value=text),
+            msg("time_unreadable.hint"),
         ) from None
     if parsed.tzinfo is None:
         if parsed.hour == 0 and parsed.minute == 0 and len(text) <= 10:
-            raise TimeError(f"{text!r} has a date but no time", "write `YYYY-MM-DD HH:MM`")
+            raise TimeError(msg("time_no_time", value=text), msg("time_no_time.hint"))
         return local_to_utc(parsed, zone)
     offset = parsed.utcoffset() or timedelta(0)
     return (parsed - offset).replace(tzinfo=UTC)

@@ -167,7 +167,8 @@ class ItemService:
             final = staged.final
             if staged.errors:
                 raise ToolProblem(
-                    "the item was not written; fix these and call again:\n" + "\n".join(staged.errors)
+                    "the item was not written; fix these and call again:\n"
+                    + "\n".join(staged.error_lines(self.ws.settings.language))
                 )
             if dry_run:
                 return self._dry_run(staged.checked, final, local, now)
@@ -196,7 +197,9 @@ class ItemService:
                 for p in posts
             ],
             "previews": _preview_paths(previews),
-            "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
+            "warnings": [
+                w.format(self.ws.settings.language) for w in checked.problems if w.severity == "warning"
+            ],
             "message": _message(states, local),
         }
 
@@ -224,7 +227,9 @@ class ItemService:
             "posts": [],
             "previews": _preview_paths(previews),
             "requests": requests,
-            "warnings": [w.format() for w in checked.problems if w.severity == "warning"],
+            "warnings": [
+                w.format(self.ws.settings.language) for w in checked.problems if w.severity == "warning"
+            ],
             "message": "dry run: nothing was written to content/ and nothing was queued; these are the exact "
             "requests each platform would get",
         }

@@ -21,6 +21,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
 from publisher.content.item import media_hint, resolve_media
+from publisher.messages import Msg, msg
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import COUNTED_BY, ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
@@ -138,14 +139,14 @@ class Renderer:
     utm: bool = True
     _envs: dict[str, BudgetedEnvironment] = field(default_factory=dict)
     _probes: dict[tuple[Path, tuple[int, int] | None, str], Any] = field(default_factory=dict)
-    _resolved: dict[tuple[str, Path], Path | str] = field(default_factory=dict)
+    _resolved: dict[tuple[str, Path], Path | Msg] = field(default_factory=dict)
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
         self._resolved.clear()
 
-    def resolve(self, ref: str, item_path: Path) -> Path | str:
+    def resolve(self, ref: str, item_path: Path) -> Path | Msg:
         key = (ref, item_path.parent)
         found = self._resolved.get(key)
         if found is None:
@@ -612,7 +613,7 @@ class Renderer:
                 )
             for dotted, ref in refs:
                 path = self.resolve(ref, item_path)
-                if isinstance(path, str):
+                if isinstance(path, Msg):
                     problems.append(self._p(item, target, dotted, path, media_hint(ref)))
                     continue
                 size: tuple[int, int] | None = None
@@ -640,10 +641,8 @@ class Renderer:
                 )
             else:
                 path = self.resolve(str(video_ref), item_path)  # a non-empty str (has_video)
-                if isinstance(path, str):
-                    problems.append(
-                        self._p(item, target, "video", path, "paths are relative to the item's folder")
-                    )
+                if isinstance(path, Msg):
+                    problems.append(self._p(item, target, "video", path, media_hint(str(video_ref))))
                 else:
                     try:
                         if process:
@@ -753,7 +752,13 @@ class Renderer:
     # -- helpers ----------------------------------------------------------------------------------------
 
     def _p(
-        self, item: Item, target: Target, dotted: str, message: str, hint: str = "", source: str = ""
+        self,
+        item: Item,
+        target: Target,
+        dotted: str,
+        message: str | Msg,
+        hint: str | Msg | None = "",
+        source: str = "",
     ) -> Problem:
         """A problem at the most precise line: the platform override, the field, the body, else the target."""
         base = dotted.split("[")[0]
@@ -764,11 +769,24 @@ class Renderer:
         )
         if line is None:
             line = item.body_line if base.startswith("body") or base in ("content", "text") else target.line
+        said = message if isinstance(message, Msg) else None
+        hint_said = hint if isinstance(hint, Msg) else None
+        text = said.text("en") if said else str(message)
+        hint_text = hint_said.text("en") if hint_said else str(hint or "")
         if source and "[U]" in source:
-            hint = f"{hint}; this limit is a setting in platforms/{target.platform}/platform.yaml".lstrip(
-                "; "
-            )
-        return Problem(item.path, line, dotted, message, hint, target.platform)
+            if said is not None and (hint_said is not None or not hint_text):
+                hint_said = msg(
+                    "rule_setting.hint" if hint_said else "rule_setting_only.hint",
+                    hint=hint_said,
+                    platform=target.platform,
+                )
+                hint_text = hint_said.text("en")
+            else:
+                hint_text = (
+                    f"{hint_text}; this limit is a setting in platforms/{target.platform}/platform.yaml"
+                )
+                hint_text = hint_text.lstrip("; ")
+        return Problem(item.path, line, dotted, text, hint_text, target.platform, "error", said, hint_said)
 
     def _link_rewriter(self, item: Item, target: Target) -> Callable[[str], str] | None:
         """UTM tagging of outbound links, where the reader can click them (platform.yaml `links.utm`)."""

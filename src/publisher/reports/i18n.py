@@ -11,6 +11,7 @@ import re
 from publisher.adapters import platforms, spec_for
 from publisher.adapters.spec import Metric
 from publisher.errors import UsageError
+from publisher.messages import say
 
 LANGS = ("zh", "en")
 
@@ -339,7 +340,9 @@ def check_lang(lang: str | None, default: str = "zh") -> str:
 def t(key: str, lang: str, **values: object) -> str:
     """The message `key` in `lang` (English where a language lacks it), formatted with `values`."""
     entry = LABELS.get(key)
-    text = entry.get(lang, entry["en"]) if entry else key
+    if entry is None:
+        return say(key, lang, **values)  # `publisher check`'s section of the catalogue
+    text = entry.get(lang, entry["en"])
     return text.format(**values) if values else text
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from publisher.calendar.preview import write_previews
 from publisher.content.frontmatter import MAX_FILE_BYTES
+from publisher.messages import say
 from publisher.reports.i18n import platform_label
 from publisher.store.texts import published_texts
 from publisher.web.newpost import Draft, draft_text, precheck
@@ -44,7 +45,7 @@ def check_draft(state: AppState, draft: Draft) -> DraftCheck:
     rel = path.relative_to(state.ws.root).as_posix()
     refused = precheck(state, draft)
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        refused.append(f"body: longer than a content file may be ({MAX_FILE_BYTES:,} bytes)")
+        refused.append("body: " + say("form_too_long", state.lang, limit=MAX_FILE_BYTES))
     if refused:  # what the form itself refuses (no title, no platform): no file to check yet
         return DraftCheck(rel, [{"severity": "error", "text": f"{rel}: {p}"} for p in refused])
     window = timedelta(seconds=state.ws.settings.compliance.published_window)
@@ -60,7 +61,7 @@ def check_draft(state: AppState, draft: Draft) -> DraftCheck:
         result = write_previews(state.ws, checked, state.calendar.renderer, out_root=scratch)
     order = {"error": 0, "warning": 1, "info": 2}
     problems = [
-        {"severity": p.severity, "text": p.format()}
+        {"severity": p.severity, "text": p.format(state.lang)}
         for p in sorted(checked.problems, key=lambda p: (order.get(p.severity, 3), p.line))
     ]
     previews = []

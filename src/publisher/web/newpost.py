@@ -12,6 +12,7 @@ from typing import Any
 
 from publisher.calendar.write import item_text, staged_item
 from publisher.content.timeparse import TimeError, parse_publish_at
+from publisher.messages import say
 from publisher.web.state import AppState
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
@@ -82,7 +83,7 @@ def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
     # The lock: the Calendar is shared with the page's scans.
     with state.lock, staged_item(state.calendar, state.ws.content_dir, item_id, text) as staged:
         if staged.errors:
-            return None, staged.errors
+            return None, staged.error_lines(state.lang)
         staged.commit()
     state.refresh()
     return item_id, []
@@ -90,23 +91,23 @@ def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
 
 def precheck(state: AppState, draft: Draft) -> list[str]:
     """What the form itself refuses before any check: no title, no platform, an image from outside."""
-    out = []
+    out, lang = [], state.lang
     if not draft.title:
-        out.append("title: required")
+        out.append("title: " + say("form_title", lang))
     if not draft.platforms:
-        out.append("platforms: choose at least one")
+        out.append("platforms: " + say("form_platforms", lang))
     unknown = [p for p in draft.platforms if p not in state.ws.rules]
     if unknown:
-        out.append(f"platforms: unknown {', '.join(unknown)}")
+        out.append("platforms: " + say("form_unknown_platforms", lang, names=tuple(unknown)))
     allowed = set(media_choices(state))
     outside = [i for i in draft.images if i not in allowed]
     if outside:
-        out.append(f"images: not in content/media: {', '.join(outside)}")
+        out.append("images: " + say("form_images_outside", lang, names=tuple(outside)))
     if draft.publish_at:
         try:
             parse_publish_at(draft.publish_at, state.ws.zone)
         except TimeError as exc:
-            out.append(f"publish_at: {exc}")
+            out.append("publish_at: " + exc.text(lang))
     return out
 
 

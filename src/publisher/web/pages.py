@@ -183,7 +183,7 @@ async def thumbnail(request: Request) -> Response:
         return Response(status_code=404)
     root = state.ws.root
     found = resolve_media(ref, root / checked.item.path, root)
-    if isinstance(found, str) or found.suffix.lower() not in THUMB_TYPES:
+    if not isinstance(found, Path) or found.suffix.lower() not in THUMB_TYPES:
         return Response(status_code=404)
     return FileResponse(
         found, media_type=THUMB_TYPES[found.suffix.lower()], headers={"cache-control": "no-cache"}
@@ -235,7 +235,7 @@ def _move(state: AppState, form: dict[str, str]) -> str:
     try:
         parse_publish_at(value, state.ws.zone)
     except TimeError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.text(state.lang)) from None
     checked = state.checked_item(form.get("item", ""))
     if checked is None or checked.item is None:
         raise UsageError(f"no item {form.get('item', '')!r}")
@@ -243,7 +243,7 @@ def _move(state: AppState, form: dict[str, str]) -> str:
     try:
         move_publish_at(path, form.get("digest", ""), value, form.get("key") or None)
     except FrontMatterError as exc:
-        raise UsageError(f"{checked.item.path}:{exc.line}: {exc.message}") from None
+        raise UsageError(f"{checked.item.path}:{exc.line}: {exc.text(state.lang)}") from None
     state.refresh()
     return ui("move_done", state.lang, title=checked.item.title, when=value)
 

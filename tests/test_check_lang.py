@@ -1,0 +1,71 @@
+"""`publisher check` speaks Chinese by default and English with `--lang en` (or `language = "en"`): every
+finding has a stable code and one catalogue entry (`publisher.messages`) with both texts."""
+
+from __future__ import annotations
+
+import json
+import string
+
+from tests.conftest import WS
+from tests.test_cli import cli
+
+from publisher.calendar.check import check_workspace
+from publisher.messages import CHECK, msg
+
+
+def findings(ws: WS, lang: str) -> dict[str, dict[str, object]]:
+    data = check_workspace(ws.open()).to_dict(lang)
+    return {p["code"]: p for p in data["errors"] + data["warnings"]}
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
+    fields = string.Formatter()
+    for code, entry in CHECK.items():
+        assert set(entry) == {"zh", "en"}, code
+        names = [{f for _, f, _, _ in fields.parse(entry[lang]) if f} for lang in ("zh", "en")]
+        assert names[0] == names[1], code
+
+
+def test_a_front_matter_error_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
+    ws.item("bad.md", "---\ntitle: x\nplatforms: [xiaohongshu]\nstatus: redy\n---\n正文\n")
+    zh, en = findings(ws, "zh")["status_invalid"], findings(ws, "en")["status_invalid"]
+    assert (
+        (zh["path"], zh["line"], zh["field"])
+        == (en["path"], en["line"], en["field"])
+        == ("content/bad.md", 4, "status")
+    )
+    assert zh["message"] == "status 应为 draft、ready 之一，而不是 'redy'"
+    assert en["message"] == "status must be one of draft, ready, not 'redy'"
+    assert (zh["hint"], en["hint"]) == ("是不是想写 `ready`？", "did you mean `ready`?")
+
+
+def test_a_chinese_keyboard_mistake_is_explained_in_chinese(ws: WS) -> None:
+    ws.item("colon.md", "---\ntitle：周报\nplatforms: [xiaohongshu]\n---\n正文\n")
+    result = cli("check", "--json", "--workspace", str(ws.root))
+    found = {p["code"]: p for p in json.loads(result.stdout)["errors"]}
+    assert found["full_width_colon"]["line"] == 2 and found["full_width_colon"]["field"] == "title"
+    assert found["full_width_colon"]["message"] == "用了中文冒号“：”，应为英文冒号 : 加一个空格"
+    assert found["full_width_colon"]["hint"] == "写成 `title: ...`，并把输入法切换到英文标点"
+    english = json.loads(cli("check", "--json", "--lang", "en", "--workspace", str(ws.root)).stdout)
+    assert english["errors"][0]["message"] == "full-width colon ：— use : followed by a space"
+
+
+def test_the_workspace_language_setting_gives_english(ws: WS) -> None:
+    ws.item("bad.md", "---\ntitle: x\nplatforms: [wechatt]\n---\n正文\n")
+    toml = ws.root / "publisher.toml"
+    toml.write_text(toml.read_text("utf-8").replace("[workspace]", '[workspace]\nlanguage = "en"'), "utf-8")
+    out = cli("check", "--workspace", str(ws.root))
+    assert "unknown platform or account `wechatt`" in out.stderr.replace("\n", "")
+    assert "error(s)" in out.stdout
+
+
+def test_nested_messages_and_lists_are_worded_in_the_same_language() -> None:
+    said = msg("unknown_field", key="tilte")
+    assert said.text("zh") == "未知字段 `tilte`" and said.text("en") == "unknown field `tilte`"
+    listed = msg("known_fields", names=["id", "title"])
+    assert listed.text("zh") == "可用字段：id、title" and listed.text("en") == "known fields: id, title"
+    assert (
+        msg("past_due", when="12:00", platforms=["a"], what=msg("past_due.late", ends="14:00"))
+        .text("zh")
+        .endswith("14:00 之前 `publisher run` 仍会补发；之后变为“已错过”（missed）")
+    )
