@@ -210,13 +210,14 @@ def rehearse(
     if sandbox_url:
         return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress))
     from publisher.sandbox import create_app, running
+    from publisher.sandbox.inprocess import InProcessTransport
 
     # The queue talks to the sandbox over HTTP as it would to a platform; the rehearsal's own calls (the
     # sandbox clock, metrics pulls: most of the requests) go to the same app in-process.
     app = create_app(seed=seed, now=start)
     with running(app=app) as url:
         return asyncio.run(
-            _rehearse(ws, start, until, out_dir, url, actions, progress, httpx.ASGITransport(app=app))
+            _rehearse(ws, start, until, out_dir, url, actions, progress, InProcessTransport(app))
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -45,7 +46,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+@functools.cache
 def _env(autoescape: bool) -> jinja2.Environment:
+    """One environment per escaping mode for the process: its templates are compiled once, not per report
+    (a daemon or a rehearsal writes hundreds); jinja2 still reloads a template whose file changed."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=autoescape,
