@@ -507,7 +507,13 @@ def test_rehearsal_data_on_request_draws_real_charts(example: Workspace) -> None
         assert trend["xAxis"]["name"] == "日期" and trend["legend"]
         assert all(sum(s["data"]) >= 0 for s in trend["series"]) and len(trend["series"]) >= 2
         assert options["heat"]["visualMap"]["text"] == ["高", "低"]  # the heat map's legend
-        assert options["top"]["series"][0]["data"]
+        top = options["top"]
+        # One series per platform, so the bar colours have a legend; each post's row has one bar.
+        assert top["legend"] and len(top["series"]) >= 2
+        assert {s["name"] for s in top["series"]} <= {"抖音", "小红书", "微信公众号", "微博", "Product Hunt"}
+        rows = list(zip(*(s["data"] for s in top["series"]), strict=True))
+        assert rows and all(sum(v is not None for v in row) == 1 for row in rows)
+        assert top["xAxis"]["axisLabel"]["hideOverlap"] and top["xAxis"]["splitNumber"] <= 4
         one_day = c.get("/metrics?period=2027-01-05&data=rehearsal").text
         assert '"type": "bar"' in html.unescape(one_day) or "chart-empty" in one_day  # never a lone dot
         download = c.get(

@@ -92,36 +92,43 @@ def trend(charts: Charts, lang: str) -> dict[str, Any] | None:
 
 
 def top(charts: Charts, lang: str) -> dict[str, Any] | None:
-    """Horizontal bars, the post with most interactions on top, coloured by platform."""
+    """Horizontal bars, the post with most interactions on top; one series per platform (stacked on the post's
+    row, each row has one), so the bar colours have a legend; at most four ticks on the value axis, never
+    overlapping (0/1,000/2,000, not 0 500 1,000 1,500 run together)."""
     rows = [r for r in charts.top if r[2]]
     if not rows:
         return None
+    platforms = list(dict.fromkeys(p for _, p, _ in rows))  # the legend in ranking order
     rows = list(reversed(rows))  # ECharts draws the first category at the bottom
+    series = [
+        {
+            "type": "bar",
+            "name": platform_name(platform, lang),
+            "stack": "top",
+            "barMaxWidth": 24,
+            "itemStyle": {"color": colour(platform, i)},
+            "data": [round(v, 2) if p == platform else None for _, p, v in rows],
+            "label": {"show": True, "position": "right"},
+        }
+        for i, platform in enumerate(platforms)
+    ]
     return {
         **_base(lang),
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
-        "grid": {"left": 16, "right": 48, "top": 24, "bottom": 48, "containLabel": True},
-        "xAxis": {**_value_axis(ui("axis_interactions", lang)), "nameGap": 28},
+        "tooltip": {"trigger": "item", "confine": True},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 16, "right": 56, "top": 36, "bottom": 48, "containLabel": True},
+        "xAxis": {
+            **_value_axis(ui("axis_interactions", lang)),
+            "nameGap": 28,
+            "splitNumber": 3,
+            "axisLabel": {"hideOverlap": True},
+        },
         "yAxis": {
             "type": "category",
             "data": [title if len(title) <= 18 else title[:17] + "…" for title, _, _ in rows],
             "axisLabel": {"width": 180, "overflow": "truncate"},
         },
-        "series": [
-            {
-                "type": "bar",
-                "name": ui("axis_interactions", lang),
-                "data": [
-                    {
-                        "value": round(v, 2),
-                        "itemStyle": {"color": colour(p)},
-                        "platform": platform_name(p, lang),
-                    }
-                    for _, p, v in rows
-                ],
-                "label": {"show": True, "position": "right"},
-            }
-        ],
+        "series": series,
     }
 
 
