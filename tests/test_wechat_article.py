@@ -135,6 +135,8 @@ def test_long_lines_scroll_and_the_mac_header_is_a_setting() -> None:
     assert pre and "overflow:auto" in pre.group(1).replace(" ", "")
     assert "white-space:nowrap" in plain.replace(" ", "")
     assert "#ff5f56" not in plain and "#ff5f56" in mac
+    header = re.search(r"<pre[^>]*>(.*?)<code>", mac)
+    assert header and len(header.group(1)) < 200, header  # one dot and two shadows, paid by every block
 
 
 def test_tables_scroll_inside_a_wrapper_and_br_in_a_cell_breaks_the_line() -> None:

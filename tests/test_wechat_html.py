@@ -250,6 +250,7 @@ XSS_HTML = [
     '<p style="width: expression(alert(1))">x</p>',
     '<p style="background-image: url(javascript:alert(1))">x</p>',
     '<p style="background: url(&quot;https://tracker.example/p.gif&quot;)">x</p>',
+    '<p style="box-shadow: 0 0 red, 0 0 url(https://tracker.example/p.gif)">x</p>',
     '<p style="color: red; -moz-binding: url(x.xml#xss)">x</p>',
     '<p style="color:\\72 ed;w\\69dth:expr\\65ssion(alert(1))">x</p>',
     '<p style="color: red /* */; behavior: url(x.htc)">x</p>',

@@ -28,15 +28,12 @@ __all__ = ["MAC_HEADER", "code_lines", "known_language"]
 _NBSP = "\x00"  # placeholder for a space that must not collapse, swapped for &nbsp; after escaping
 _TAB = "    "
 
-#: The three window buttons of a macOS title bar, drawn with styled spans (no SVG: WeChat drops it).
+#: The three window buttons of a macOS title bar: one 10 px red dot whose two shadows draw the yellow and
+#: green ones (no SVG: WeChat drops it; one element and about 150 characters instead of three spans and 431,
+#: paid by every code block of an article that turns the header on).
 MAC_HEADER = (
-    '<section style="margin:0 0 8px;line-height:1">'
-    + "".join(
-        f'<span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        f'margin-right:6px;background-color:{colour}"></span>'
-        for colour in ("#ff5f56", "#ffbd2e", "#27c93f")
-    )
-    + "</section>"
+    '<section style="width:10px;height:10px;border-radius:5px;margin-bottom:8px;background-color:#ff5f56;'
+    'box-shadow:16px 0 #ffbd2e,32px 0 #27c93f"></section>'
 )
 
 

@@ -644,6 +644,7 @@ ALLOWED_CSS = frozenset(
         "list-style",
         "list-style-type",
         "box-sizing",
+        "box-shadow",  # colours and lengths only (a url() anywhere drops the whole style, see _BAD_CSS)
     ]
 )
 # CSS that can run code or fetch things in some engine (IE expression, -moz-binding, url()), and the
