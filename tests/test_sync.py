@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from publisher.queue.manual import publish_now
 from publisher.queue.overview import post_views
 from publisher.store.db import store_for
 from publisher.store.tables import PostRow
-from publisher.workspace.settings import open_workspace
+from publisher.workspace.settings import Workspace, open_workspace
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -182,3 +183,51 @@ def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
 
     with pytest.raises(queue_actions.ActionRefused, match="fix the item"):
         queue_actions.publish_now(store, xhs.id, now=NOW)
+
+
+def _rows(
+    w: Workspace,
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+    store = store_for(w)
+    with store.session() as s:
+        items = [
+            tuple(r) for r in s.execute(sa.text("select id, path, hash, fields, status, title from item"))
+        ]
+        posts = [
+            tuple(r)
+            for r in s.execute(
+                sa.text("select item_id, platform, account, state, due_at, content_hash from post")
+            )
+        ]
+        texts = [tuple(r) for r in s.execute(sa.text("select * from post_text"))]
+    return sorted(items), sorted(posts), sorted(texts)
+
+
+def test_a_lean_calendar_holds_no_body_and_syncs_the_same_rows(ws: WS, tmp_path: Path) -> None:
+    """The daemon's calendar keeps a lean record per file (no body, front matter or rendered text); what the
+    store gets is the same as from a full calendar, on the first sync and after an edit (the items written are
+    read again from disk)."""
+    import shutil
+
+    ws.item("launch.md", GOOD)
+    ws.item("other.md", GOOD.replace("id: launch", "id: other"))
+    other = tmp_path / "copy"
+    shutil.copytree(ws.root, other)
+    lean_ws, full_ws = ws.open(), open_workspace(other)
+    lean, full = Calendar(lean_ws, lean=True), Calendar(full_ws)
+    for w, cal in ((lean_ws, lean), (full_ws, full)):
+        sync_calendar(w, store_for(w), now=NOW, calendar=cal)
+    checked, _ = lean.scan()
+    assert all(c.lean and c.item is not None and c.item.body == "" and not c.item.fields for c in checked)
+    assert all(not c.texts for c in checked)
+    parsed = lean.full(checked[0])
+    assert not parsed.lean and parsed.item is not None and "正文第一段" in parsed.item.body
+    assert parsed.texts and parsed.item.hash == checked[0].item.hash  # type: ignore[union-attr]
+    assert lean.cached(lean_ws.root / checked[0].path, checked[0].digest) is None  # a send reads the file
+    assert _rows(lean_ws) == _rows(full_ws)
+    edited = GOOD.replace("publish_at: 2026-12-01 12:00", "publish_at: 2026-12-03 09:30")
+    for root in (ws.root, other):
+        (root / "content" / "launch.md").write_text(textwrap.dedent(edited).lstrip("\n"), encoding="utf-8")
+    for w, cal in ((lean_ws, lean), (full_ws, full)):
+        assert sync_calendar(w, store_for(w), now=NOW, calendar=cal).changes
+    assert _rows(lean_ws) == _rows(full_ws)

@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,10 +43,32 @@ class Checked:
     digest: bytes = field(default=b"", compare=False)  # sha256 of the file's bytes as checked (b"": unknown)
     # (platform, account, rendered text normalised for the near-duplicate guard), one per target
     texts: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    # True for a lean record (Calendar(lean=True)): the item keeps what scheduling needs (id, path, status,
+    # title, hash, approval, each target's platform, account, time and late window) but not its body, front
+    # matter, line map or rendered texts; `Calendar.full` reads the file again for those.
+    lean: bool = field(default=False, compare=False)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+    def slim(self) -> Checked:
+        """This outcome as a lean record (about a third of the memory of a parsed one)."""
+        if self.lean:
+            return self
+        if self.item is None:
+            return replace(self, texts=(), lean=True)
+        item = self.item
+        targets = tuple(
+            replace(t, fields={k: t.fields[k] for k in _LEAN_TARGET_FIELDS if k in t.fields})
+            for t in item.targets
+        )
+        lean_item = replace(item, body="", fields={}, lines={}, targets=targets)
+        return replace(self, item=lean_item, texts=(), lean=True)
+
+
+#: the target fields a lean record keeps: what sync reads besides the target's time
+_LEAN_TARGET_FIELDS = ("late_window",)
 
 
 def concerns(problem: Problem) -> str | None:
@@ -60,9 +82,14 @@ def concerns(problem: Problem) -> str | None:
 
 @dataclass
 class Calendar:
-    """Keeps the last scan in memory so a re-scan parses and checks only the files that changed."""
+    """Keeps the last scan in memory so a re-scan parses and checks only the files that changed.
+
+    `lean` (the daemon): each file's outcome is kept and returned as a lean record (`Checked.slim`), never
+    the parsed body; what is sent or previewed is read from disk again (`full`). A big cold scan's workers
+    send back lean records too, so the parsed calendar never sits in this process at once."""
 
     ws: Workspace
+    lean: bool = False
     renderer: Renderer = field(init=False)
     _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
     _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
@@ -151,19 +178,24 @@ class Calendar:
             ctx = self.context()
             for path, key in todo:
                 used: set[Path] = set()
-                yield path, key, self.check_file(path, ctx, used), used
+                checked = self.check_file(path, ctx, used)
+                yield path, key, checked.slim() if self.lean else checked, used
             return
         # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         chunks = [todo[i::workers] for i in range(workers)]
         with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
             futures = [
-                pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk) for chunk in chunks
+                pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk, self.lean)
+                for chunk in chunks
             ]
-            for future in futures:
+            for i, future in enumerate(futures):
                 results, media = future.result()
+                futures[i] = None  # type: ignore[call-overload]  # its results are freed once yielded
                 self._media.update(media)
-                yield from results
+                while results:
+                    yield results.pop()
+                del results
 
     def check_file(
         self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None
@@ -257,13 +289,20 @@ class Calendar:
             self._ids = {k: v for k, v in ids.items() if k not in taken}
         return self._ids.get(item_id)
 
+    def full(self, checked: Checked) -> Checked:
+        """`checked` with its parsed item: itself unless it is a lean record, else the file read and checked
+        again (as it is now: if it changed since, its digest and hash say so)."""
+        if not checked.lean:
+            return checked
+        return self.check_file(self.ws.root / checked.path)
+
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
         bytes and none of those media files changed since; else None. Lets a send-time re-check skip a
         re-parse. An outcome with errors is never reused (as in scan): the media it missed may have appeared
         since."""
         cached = self._files.get(path)
-        if cached is None or not digest or cached[2].digest != digest or cached[2].errors:
+        if cached is None or not digest or cached[2].digest != digest or cached[2].errors or cached[2].lean:
             return None
         for media in cached[3]:
             stamp = self._media.get(media)
@@ -379,7 +418,7 @@ class Calendar:
             c = out[index]
             assert c.item is not None
             extra = _near_duplicate_problems(c.item, c.path, items)
-            out[index] = Checked(c.path, c.item, (*c.problems, *extra), c.valid_targets, c.digest, c.texts)
+            out[index] = replace(c, problems=(*c.problems, *extra))
         return out
 
     def _history_texts(
@@ -467,7 +506,7 @@ class Calendar:
                     f"id {c.item.id!r} is also used by {others}",
                     "ids must be unique: change one, or remove `id:` to use the file name",
                 )
-                c = Checked(c.path, c.item, (*c.problems, problem), frozenset(), c.digest, c.texts)
+                c = replace(c, problems=(*c.problems, problem), valid_targets=frozenset())
             out.append(c)
         return out
 
@@ -513,9 +552,10 @@ def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, str
 
 
 def _check_chunk(
-    root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]]
+    root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]], lean: bool = False
 ) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
-    """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled."""
+    """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled
+    (lean records for a lean calendar: a fraction of the bytes to send and to hold)."""
     from publisher.workspace.settings import open_workspace
 
     calendar = Calendar(open_workspace(Path(root), env=env))
@@ -523,5 +563,6 @@ def _check_chunk(
     out = []
     for path, key in chunk:
         used: set[Path] = set()
-        out.append((path, key, calendar.check_file(path, ctx, used), used))
+        checked = calendar.check_file(path, ctx, used)
+        out.append((path, key, checked.slim() if lean else checked, used))
     return out, calendar._media

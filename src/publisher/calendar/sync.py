@@ -219,15 +219,26 @@ def _after_dry_run(
 
 
 def apply(
-    store: Store, checked: list[Checked], desired: list[Desired], changes: list[Change], *, now: datetime
+    store: Store,
+    checked: list[Checked],
+    desired: list[Desired],
+    changes: list[Change],
+    *,
+    now: datetime,
+    full: Callable[[Checked], Checked] | None = None,
 ) -> None:
     """Write the changes in one transaction; compare-and-set on state
-    so a racing worker is never overridden."""
+    so a racing worker is never overridden. `full` (Calendar.full) gives the parsed item of a lean record:
+    only the items written are read again."""
     if not changes:
         return
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
-    items = {c.item.id: c.item for c in checked if c.item}
     touched = {ch.item_id for ch in changes}
+    checked = [
+        full(c) if full is not None and c.lean and c.item is not None and c.item.id in touched else c
+        for c in checked
+    ]
+    items = {c.item.id: c.item for c in checked if c.item}
     records = [
         ItemRecord(item.id, item.path, item.hash, _jsonable(item.fields), item.status, item.title)
         for item in (items.get(i) for i in touched)
@@ -308,7 +319,7 @@ def sync_calendar(
     modes = {name: account.mode for name, account in ws.settings.accounts.items()}
     changes = diff(store, checked, desired, now=now, modes=modes)
     if apply_changes:
-        apply(store, checked, desired, changes, now=now)
+        apply(store, checked, desired, changes, now=now, full=calendar.full)
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)
 
 

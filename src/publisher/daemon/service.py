@@ -130,7 +130,7 @@ class Daemon:
 
             actions = default_actions()
         self.actions = dict(actions)
-        self.calendar = Calendar(ws)
+        self.calendar = Calendar(ws, lean=True)
         self.jobs: list[Job] = []
         self.queue: QueueLike | None = None
         self.leader: Leader | SoloLeader = SoloLeader()
@@ -284,7 +284,7 @@ class Daemon:
     async def initial_sync(self) -> SyncResult | None:
         """The deferred first sync: a fresh Calendar scanned in a worker thread (the loop keeps sending), then
         swapped in with a queue that uses it; saves seen meanwhile are handled right after."""
-        calendar = Calendar(self.ws)
+        calendar = Calendar(self.ws, lean=True)
         began = time.monotonic()
         try:
             result = await asyncio.to_thread(
@@ -321,7 +321,7 @@ class Daemon:
         try:
             if rel & {"publisher.toml", "platforms"}:
                 self.ws = open_workspace(self.ws.root, env=self.ws.env)
-                self.calendar = Calendar(self.ws)
+                self.calendar = Calendar(self.ws, lean=True)
                 self.queue = self._make_queue()
             if rel & {"schedules", "publisher.toml"}:
                 self.jobs = load_jobs(self.ws)

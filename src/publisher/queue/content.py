@@ -18,7 +18,8 @@ from publisher.store.items import item_path
 from publisher.workspace.settings import Workspace
 
 Action = Literal["send", "cancel", "hold", "stale"]
-_RENDER_CACHE = 2048  # rendered posts kept; processed media are cached on disk by the renderer anyway
+_RENDER_CACHE = 256  # rendered posts kept; processed media are cached on disk by the renderer anyway
+_CHECK_CACHE = 256  # parsed files kept (a daemon's calendar keeps lean records only: sends read the file)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ class Revalidator:
             scratch: set[Path] = set()
             checked = self.calendar.check_file(path, None, scratch)
             used = frozenset(scratch)
+        if len(self._checks) >= _CHECK_CACHE:
+            self._checks.clear()
         self._checks[path] = (key, used, {m: _stat(m) for m in used}, checked)
         return checked
 
