@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 SHINGLE = 3
@@ -32,33 +33,45 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """A text's shingle set and its band keys."""
+    """A text's band keys; its shingle set is cut only when the text is measured against a candidate (most
+    texts never are: a calendar of 1,000 items measures a few dozen pairs)."""
 
-    shingles: frozenset[str]
+    text: str
     bands: tuple[int, ...]
 
+    @cached_property
+    def shingles(self) -> frozenset[str]:
+        return frozenset(_shingles(self.text))
 
-def _stable_hash(shingle: str) -> int:
-    """The same number for the same shingle in every process: Python's own `hash` of a str changes per process
-    (PYTHONHASHSEED), which made which texts share a band, and so which pairs were measured, vary by run."""
-    return zlib.crc32(shingle.encode("utf-8"))
+
+def _shingles(normalized: str) -> Iterator[str]:
+    return (normalized[i : i + SHINGLE] for i in range(len(normalized) - SHINGLE + 1))
+
+
+def _stable_hashes(shingles: Iterable[str]) -> Iterator[int]:
+    """The same number for the same shingle in every process (a CRC-32 of its UTF-8): Python's own `hash` of a
+    str changes per process (PYTHONHASHSEED), which made which texts share a band, and so which pairs were
+    measured, vary by run. Mapped in C (no Python call per shingle)."""
+    return map(zlib.crc32, map(str.encode, shingles))
 
 
 def fingerprint(normalized: str) -> Fingerprint | None:
     """None for a text too short to compare."""
     if len(normalized) < MIN_CHARS:
         return None
-    shingles = frozenset(normalized[i : i + SHINGLE] for i in range(len(normalized) - SHINGLE + 1))
     bins = BANDS * ROWS
-    sig: list[int | None] = [None] * bins
-    for h in map(_stable_hash, shingles):
+    # One-permutation MinHash: bin h % bins keeps its smallest h // bins. Within a bin the order of h is the
+    # order of h // bins, so the smallest hash is kept and divided once (a CRC-32 is below 1 << 32: empty). A
+    # shingle seen twice changes no minimum, so no set is built here.
+    empty = 1 << 32
+    low = [empty] * bins
+    for h in _stable_hashes(_shingles(normalized)):
         b = h % bins
-        v = h // bins
-        old = sig[b]
-        if old is None or v < old:
-            sig[b] = v
+        if h < low[b]:
+            low[b] = h
+    sig = [None if h == empty else h // bins for h in low]
     bands = tuple(hash((j, *sig[j * ROWS : (j + 1) * ROWS])) for j in range(BANDS))
-    return Fingerprint(shingles, bands)
+    return Fingerprint(normalized, bands)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
