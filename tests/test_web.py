@@ -3,6 +3,7 @@ POST is protected (CSRF double submit, same origin, Host allow-list, token beyon
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -613,11 +614,24 @@ def test_the_week_is_an_hour_grid_in_the_workspace_zone(client: TestClient) -> N
         )
 
 
-def test_the_list_shows_each_posts_first_image_from_inside_the_workspace(
+def test_static_files_are_addressed_by_their_content(client: TestClient) -> None:
+    """A stylesheet or script cached before an upgrade is never used with the new pages: its address
+    carries a hash of the file."""
+    static = REPO / "src" / "publisher" / "web" / "static"
+    page = client.get("/metrics").text
+    for name in ("app.css", "app.js", "charts.js", "vendor/echarts/echarts.min.js", "favicon.svg"):
+        digest = hashlib.sha256((static / name).read_bytes()).hexdigest()[:12]
+        assert f'"/static/{name}?v={digest}"' in page, name
+        assert client.get(f"/static/{name}?v={digest}").status_code == 200
+
+
+def test_each_view_shows_each_posts_first_image_from_inside_the_workspace(
     client: TestClient, example: Workspace
 ) -> None:
-    page = client.get("/?view=list&month=2026-12").text
-    assert 'src="/thumb/launch-day"' in page
+    for view in ("view=list&month=2026-12", "month=2026-12", "week=2026-W49"):  # list, month and week
+        page = client.get(f"/?{view}").text
+        tile = re.search(r'<a class="post [^"]*"[^>]*data-item="launch-day".*?</a>', page, re.S)
+        assert tile is not None and 'src="/thumb/launch-day"' in tile.group(0), view
     image = client.get("/thumb/launch-day")
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert image.content == (example.content_dir / "media" / "step1.png").read_bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -56,6 +58,17 @@ _env = Environment(
 _env.globals["available"] = actions.available
 _env.filters["isodate"] = lambda text: datetime.fromisoformat(text) if text else None
 _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "http://")) else "#"
+
+
+@functools.lru_cache(maxsize=32)
+def static_url(name: str) -> str:
+    """`/static/NAME?v=HASH`: the address changes with the file, so a browser never keeps an old stylesheet
+    or script (one cached before an upgrade drew the calendar's thumbnails at full size)."""
+    digest = hashlib.sha256((Path(__file__).parent / "static" / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+_env.globals["asset"] = static_url
 
 
 def _state(request: Request) -> AppState:
