@@ -88,7 +88,8 @@ def test_calendar_preview_queue_and_live_update_in_chromium(browser: Browser, tm
         browser.go(f"{server.url}/metrics?period=2026-W48")
         # No figures in the real store: each chart says what to run (the rehearsal test draws real ones).
         assert browser.run("return document.querySelectorAll('.chart-box .chart-empty').length") == 3
-        assert len(browser.find_all("a.dl[download]")) == 15
+        # Five formats of each report: engagement, weekly, daily, and the launch-week campaign.
+        assert len(browser.find_all("a.dl[download]")) == 20
         browser.screenshot("metrics-desktop.png")
 
         # Phone width: the month grid turns into a list of days, nothing scrolls sideways.
