@@ -107,7 +107,7 @@ def html_text_length(html: str) -> int:
     return count_length(html, "html_text")
 
 
-def _theme(rules: PlatformRules) -> wechat_html.WechatTheme:
+def article_theme(rules: PlatformRules) -> wechat_html.WechatTheme:
     """The article look from platform.yaml `extra.article` (code_header, figure_caption)."""
     settings = rules.extra.get("article") or {}
     return wechat_html.WechatTheme(
@@ -207,7 +207,7 @@ class Renderer:
                 body_md,
                 link_rewriter=rewrite,
                 image_src=self._image_src(item),
-                theme=_theme(rules),
+                theme=article_theme(rules),
                 sanitized=False,
             )  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
