@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,11 +29,13 @@ from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
 from publisher.store.metrics import latest_totals
 from publisher.store.reports import post_urls, state_counts
+from publisher.store.revision import MIGRATIONS
 from publisher.workspace.credentials import env_var, fields_of
 from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
 REHEARSAL_DB = "rehearsal.db"
+EMPTY_PREFIX = "empty-store-"  # the migrated empty store each rehearsal starts from a copy of
 #: every file a rehearsal writes under reports/rehearsal/ starts with this (never mistaken for a real one)
 PREFIX = "rehearsal-"
 MAX_STEPS = 50_000
@@ -154,8 +159,25 @@ def _fresh_store(ws: Workspace) -> Store:
     db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(_empty_store(db.parent), db)
     # Thrown away by the next rehearsal: its commits need not reach the disk (the real store's always do).
     return open_store(f"sqlite:///{db}", durable=False)
+
+
+def _empty_store(folder: Path) -> Path:
+    """An empty store at the schema's head, made once per set of migrations and copied by every rehearsal:
+    running the migrations (and loading the migration tool) costs more than a whole rehearsal step."""
+    versions = sorted((MIGRATIONS / "versions").glob("*.py"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in versions)).hexdigest()[:16]
+    template = folder / f"{EMPTY_PREFIX}{digest}.db"
+    if template.is_file():
+        return template
+    for old in folder.glob(f"{EMPTY_PREFIX}*"):
+        old.unlink(missing_ok=True)
+    building = folder / f"{EMPTY_PREFIX}{digest}.{os.getpid()}.tmp"
+    open_store(f"sqlite:///{building}", durable=False).close()  # the last connection folds the WAL in
+    building.replace(template)  # whole or absent, whoever else builds it at the same time
+    return template
 
 
 def _metrics_action(clock: VirtualClock, transport: httpx.AsyncBaseTransport | None = None) -> Action:
