@@ -4,16 +4,18 @@ and check every item per platform."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from publisher.compliance import similar
 from publisher.compliance.scan import check_item
@@ -44,9 +46,10 @@ class Checked:
     # (platform, account, rendered text normalised for the near-duplicate guard), one per target
     texts: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
     # True for a lean record (Calendar(lean=True)): the item keeps what scheduling needs (id, path, status,
-    # title, hash, approval, each target's platform, account, time and late window) but not its body, front
-    # matter, line map or rendered texts; `Calendar.full` reads the file again for those.
+    # title, hash, approval, each target's platform, account, time and late window) but not its body, line
+    # map, front matter or rendered texts; the last two, which sync writes to the store, are kept packed.
     lean: bool = field(default=False, compare=False)
+    packed: bytes = field(default=b"", compare=False)  # lean: zlib of the JSON [front matter, texts]
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -64,11 +67,33 @@ class Checked:
             for t in item.targets
         )
         lean_item = replace(item, body="", fields={}, lines={}, targets=targets)
-        return replace(self, item=lean_item, texts=(), lean=True)
+        packed = json.dumps([jsonable(item.fields), self.texts], ensure_ascii=False, separators=(",", ":"))
+        return replace(self, item=lean_item, texts=(), lean=True, packed=zlib.compress(packed.encode(), 1))
+
+    def stored(self) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
+        """What sync writes of the item besides its scheduling: the front matter as JSON data, and the
+        rendered texts (a lean record unpacks them)."""
+        if not self.lean:
+            return (jsonable(self.item.fields) if self.item is not None else {}), self.texts
+        if not self.packed:
+            return {}, ()
+        fields, texts = json.loads(zlib.decompress(self.packed))
+        return fields, tuple((p, a, t) for p, a, t in texts)
 
 
 #: the target fields a lean record keeps: what sync reads besides the target's time
 _LEAN_TARGET_FIELDS = ("late_window",)
+
+
+def jsonable(value: Any) -> Any:
+    """Front matter as JSON data (datetimes as ISO 8601 text)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 def concerns(problem: Problem) -> str | None:
@@ -85,7 +110,7 @@ class Calendar:
     """Keeps the last scan in memory so a re-scan parses and checks only the files that changed.
 
     `lean` (the daemon): each file's outcome is kept and returned as a lean record (`Checked.slim`), never
-    the parsed body; what is sent or previewed is read from disk again (`full`). A big cold scan's workers
+    the parsed body; what is sent or previewed is read from disk again. A big cold scan's workers
     send back lean records too, so the parsed calendar never sits in this process at once."""
 
     ws: Workspace
@@ -288,13 +313,6 @@ class Calendar:
                 ids[checked.item.id] = path
             self._ids = {k: v for k, v in ids.items() if k not in taken}
         return self._ids.get(item_id)
-
-    def full(self, checked: Checked) -> Checked:
-        """`checked` with its parsed item: itself unless it is a lean record, else the file read and checked
-        again (as it is now: if it changed since, its digest and hash say so)."""
-        if not checked.lean:
-            return checked
-        return self.check_file(self.ws.root / checked.path)
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these

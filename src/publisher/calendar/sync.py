@@ -225,22 +225,17 @@ def apply(
     changes: list[Change],
     *,
     now: datetime,
-    full: Callable[[Checked], Checked] | None = None,
 ) -> None:
     """Write the changes in one transaction; compare-and-set on state
-    so a racing worker is never overridden. `full` (Calendar.full) gives the parsed item of a lean record:
-    only the items written are read again."""
+    so a racing worker is never overridden."""
     if not changes:
         return
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     touched = {ch.item_id for ch in changes}
-    checked = [
-        full(c) if full is not None and c.lean and c.item is not None and c.item.id in touched else c
-        for c in checked
-    ]
+    stored = {c.item.id: c.stored() for c in checked if c.item is not None and c.item.id in touched}
     items = {c.item.id: c.item for c in checked if c.item}
     records = [
-        ItemRecord(item.id, item.path, item.hash, _jsonable(item.fields), item.status, item.title)
+        ItemRecord(item.id, item.path, item.hash, stored[item.id][0], item.status, item.title)
         for item in (items.get(i) for i in touched)
         if item is not None
     ]
@@ -266,10 +261,9 @@ def apply(
     record_texts(
         store,
         [
-            (c.item.id, platform, account, text)
-            for c in checked
-            if c.item is not None and c.item.id in touched
-            for platform, account, text in c.texts
+            (item_id, platform, account, text)
+            for item_id, (_fields, texts) in stored.items()
+            for platform, account, text in texts
         ],
         now=now,
     )
@@ -283,16 +277,6 @@ def _same(a: datetime | None, b: datetime | None) -> bool:
 
 def _when(value: datetime | None) -> str:
     return value.isoformat() if value else ""
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)
@@ -319,7 +303,7 @@ def sync_calendar(
     modes = {name: account.mode for name, account in ws.settings.accounts.items()}
     changes = diff(store, checked, desired, now=now, modes=modes)
     if apply_changes:
-        apply(store, checked, desired, changes, now=now, full=calendar.full)
+        apply(store, checked, desired, changes, now=now)
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)
 
 
