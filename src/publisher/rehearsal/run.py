@@ -109,7 +109,12 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
             # (a WeChat app id starts "wx").
             shape = spec.credential_prefixes.get(key, "") if spec else ""
             env[env_var(name, key)] = shape + f"rehearsal-{name}-{key}"
-    return RehearsalWorkspace(root=ws.root, settings=settings, env=env)
+    rehearsal = RehearsalWorkspace(root=ws.root, settings=settings, env=env)
+    # Platform rules and word lists come from the folder alone (never the settings): read once, shared.
+    for derived in ("rules", "compliance"):
+        if derived in vars(ws):
+            vars(rehearsal)[derived] = vars(ws)[derived]
+    return rehearsal
 
 
 @dataclasses.dataclass
