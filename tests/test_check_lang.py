@@ -69,3 +69,32 @@ def test_nested_messages_and_lists_are_worded_in_the_same_language() -> None:
         .text("zh")
         .endswith("14:00 之前 `publisher run` 仍会补发；之后变为“已错过”（missed）")
     )
+
+
+def test_a_length_rule_says_the_limit_how_it_counts_and_how_much_to_cut(ws: WS) -> None:
+    limit = ws.open().rules["xiaohongshu"].text["title"].max
+    assert limit is not None
+    ws.item(
+        "long.md",
+        f"---\ntitle: {'周' * (limit + 3)}\nimages: [media/a.png]\nplatforms: [xiaohongshu]\n---\n正文\n",
+    )
+    zh, en = findings(ws, "zh")["text_too_long"], findings(ws, "en")["text_too_long"]
+    assert (
+        (zh["line"], zh["field"], zh["platform"])
+        == (en["line"], en["field"], en["platform"])
+        == (2, "title", "xiaohongshu")
+    )
+    assert zh["message"] == (
+        f"标题超出小红书上限 {limit} 字（按小红书规则：中文 1 字、英文/数字 2 个算 1 字、"
+        f"表情 2 字，向上取整）：当前 {limit + 3} 字"
+    )
+    assert zh["hint"].startswith("请删去至少 3 字")
+    assert en["message"].startswith(f"title is {limit + 3} (counted as 小红书 does")
+    assert en["hint"].startswith("cut 3 or more")
+
+
+def test_an_image_rule_in_both_languages(ws: WS) -> None:
+    ws.item("bare.md", "---\ntitle: 周报\nplatforms: [xiaohongshu]\n---\n正文\n")
+    zh, en = findings(ws, "zh")["requires_one_of"], findings(ws, "en")["requires_one_of"]
+    assert zh["message"] == "小红书需要以下之一：图片或视频" and zh["hint"] == "加上 `images:`"
+    assert en["message"] == "小红书 needs one of: images or video" and en["hint"] == "add `images:`"

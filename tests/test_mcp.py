@@ -137,7 +137,7 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
             "publish_to_xiaohongshu",
             {"title": "一二三四五六七八九十一二三四五六", "body": "x", "images": img},
         )
-        assert "title" in text and "at most 15" in text
+        assert "title: 标题超出小红书上限 15 字" in text  # the workspace's language (zh) words the check
         text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img * 19})
         assert "images" in text and "at most 18" in text
         text = await error(
@@ -147,9 +147,9 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         )
         assert "tags" in text and "at most 10" in text
         text = await error(s, "publish_to_wechat", {"title": "标" * 33, "body": "<p>x</p>"})
-        assert "title" in text and "at most 32" in text
+        assert "title: 标题超出微信公众号上限 32 字：当前 33 字" in text
         text = await error(s, "publish_to_wechat", {"title": "t", "body": "<p>x</p>", "author": "作" * 17})
-        assert "author" in text and "at most 16" in text
+        assert "author: 作者超出微信公众号上限 16 字：当前 17 字" in text
         text = await error(s, "batch_publish", {"platforms": [{"platform": "producthunt", "title": "x"}]})
         assert "platform" in text and "producthunt" in text
         text = await error(

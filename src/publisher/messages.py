@@ -27,15 +27,39 @@ class Msg:
 
 def msg(code: str, **args: Any) -> Msg:
     """`Msg(code, args)`; lists become tuples (a finding is a frozen value)."""
-    return Msg(code, tuple((k, tuple(v) if isinstance(v, list | set) else v) for k, v in args.items()))
+    return Msg(
+        code,
+        tuple(
+            (k, tuple(sorted(v) if isinstance(v, set) else v) if isinstance(v, list | set) else v)
+            for k, v in args.items()
+        ),
+    )
+
+
+class Either(tuple[Any, ...]):
+    """Alternatives: worded "a or b" (a或b); a plain tuple is a list (a, b / a、b)."""
 
 
 def _value(value: Any, lang: str) -> Any:
     if isinstance(value, Msg):
         return value.text(lang)
+    if isinstance(value, Either):
+        return ("或" if lang == "zh" else " or ").join(str(_value(v, lang)) for v in value)
     if isinstance(value, tuple):
         return ("、" if lang == "zh" else ", ").join(str(_value(v, lang)) for v in value)
     return value
+
+
+def field_word(name: str) -> Msg | str:
+    """A field's name as people say it (标题, 正文 …), or the name."""
+    return msg(f"field.{name}") if f"field.{name}" in CHECK else name
+
+
+def counted(counter: str) -> dict[str, Msg | str]:
+    """`unit` and `how` of a length counted by `counter` (platforms/rules.py `count_length`)."""
+    if f"unit.{counter}" not in CHECK:
+        return {"unit": "", "how": ""}
+    return {"unit": msg(f"unit.{counter}"), "how": msg(f"how.{counter}")}
 
 
 def say(code: str, lang: str, **args: Any) -> str:
@@ -43,7 +67,7 @@ def say(code: str, lang: str, **args: Any) -> str:
     entry = CHECK.get(code)
     if entry is None:
         return code
-    text = entry.get(lang) or entry["en"]
+    text = entry.get(lang, entry["en"])
     return text.format(**{k: _value(v, lang) for k, v in args.items()}) if args else text
 
 
@@ -392,6 +416,181 @@ CHECK: dict[str, dict[str, str]] = {
     },
     "time_no_time": {"zh": "{value!r} 只有日期，没有时间", "en": "{value!r} has a date but no time"},
     "time_no_time.hint": {"zh": "写成 `YYYY-MM-DD HH:MM`", "en": "write `YYYY-MM-DD HH:MM`"},
+    # -- platform rules: texts, tags, images, video (render/engine.py) ----------------------------------
+    # How each counter counts (platforms/rules.py `count_length`): a unit and how it is counted.
+    "unit.xhs": {"zh": " 字", "en": ""},
+    "unit.weibo": {"zh": " 字", "en": ""},
+    "unit.chars": {"zh": " 字", "en": " characters"},
+    "unit.utf16": {"zh": " 个 UTF-16 单位", "en": " UTF-16 units"},
+    "unit.bytes": {"zh": " 字节", "en": " bytes"},
+    "unit.graphemes": {"zh": " 字", "en": " characters"},
+    "how.xhs": {
+        "zh": "（按小红书规则：中文 1 字、英文/数字 2 个算 1 字、表情 2 字，向上取整）",
+        "en": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
+        "two ASCII characters 1, rounded up)",
+    },
+    "how.weibo": {
+        "zh": "（按微博规则：中文 1 字、英文/数字 2 个算 1 字、每个链接算 10 字）",
+        "en": " (counted as 微博 does: each CJK character 1, two ASCII characters 1, each link 10)",
+    },
+    "how.chars": {
+        "zh": "",  # a 字 is a 字: no note needed
+        "en": " (Unicode code points: a CJK character or most emoji 1, a joined emoji like 👨‍👩‍👧 "
+        "one per part)",
+    },
+    "how.utf16": {"zh": "", "en": ""},
+    "how.bytes": {"zh": "", "en": ""},
+    "how.graphemes": {
+        "zh": "（按看到的字符计：一个表情序列算 1 个）",
+        "en": " as seen (an emoji sequence counts once)",
+    },
+    # The fields' names as people say them (a field without an entry keeps its name).
+    "field.title": {"zh": "标题", "en": "title"},
+    "field.body": {"zh": "正文", "en": "body"},
+    "field.caption": {"zh": "文案", "en": "caption"},
+    "field.digest": {"zh": "摘要", "en": "digest"},
+    "field.author": {"zh": "作者", "en": "author"},
+    "field.description": {"zh": "描述", "en": "description"},
+    "field.tagline": {"zh": "标语（tagline）", "en": "tagline"},
+    "field.name": {"zh": "产品名", "en": "name"},
+    "field.images": {"zh": "图片", "en": "images"},
+    "field.cover": {"zh": "封面", "en": "cover"},
+    "field.thumbnail": {"zh": "缩略图", "en": "thumbnail"},
+    "field.gallery": {"zh": "图集图片", "en": "gallery"},
+    "field.video": {"zh": "视频", "en": "video"},
+    "none": {"zh": "无", "en": "none"},
+    "template_sandbox": {
+        "zh": "模板 {template} 被沙箱拦下：{why}",
+        "en": "template {template} was stopped by the sandbox: {why}",
+    },
+    "template_sandbox.hint": {
+        "zh": "模板只能使用内容的字段",
+        "en": "templates may only use the item's fields",
+    },
+    "template_failed": {"zh": "模板 {template} 出错：{why}", "en": "template {template} failed: {why}"},
+    "template_failed.hint": {
+        "zh": "请修改 platforms/{pid}/{template}",
+        "en": "fix platforms/{pid}/{template}",
+    },
+    "tags_too_many": {
+        "zh": "话题有 {n} 个，{platform}最多 {max} 个",
+        "en": "{n} tags, {platform} allows at most {max}",
+    },
+    "tags_too_many.hint": {"zh": "只保留最相关的", "en": "keep the most relevant ones"},
+    "tag_too_long": {
+        "zh": "话题“{tag}”有 {length}{unit}{how}，{platform}最多 {max}{unit}",
+        "en": "tag {tag!r} is {length}{unit}{how}; {platform} allows at most {max}",
+    },
+    "tag_too_long.hint": {"zh": "请缩短", "en": "shorten it"},
+    "tag_space": {
+        "zh": "话题“{tag}”含空格：在{platform}上 #话题 遇到空格就断开",
+        "en": "tag {tag!r} has a space: on {platform} the #topic ends at the space",
+    },
+    "tag_space.hint": {"zh": "写成 {joined} 或 {underscored}", "en": "write it as {joined} or {underscored}"},
+    "link_dropped": {
+        "zh": "链接 [{text}]({href})：{platform}只保留文字「{text}」，去掉网址（正文里的链接不能点击）",
+        "en": "link [{text}]({href}): {platform} keeps the text 「{text}」 and drops the address "
+        "(links in its text are not clickable)",
+    },
+    "link_dropped.hint": {
+        "zh": "把网址放在读者会看的地方（主页、评论区），或者删掉",
+        "en": "write the address where readers look for it (profile, comments), or leave it out",
+    },
+    "declare_unsupported": {
+        "zh": "{platform}没有 `{value}` 这种声明（支持：{supported}）",
+        "en": "{platform} has no `{value}` declaration (it supports: {supported})",
+    },
+    "declare_unsupported.hint": {
+        "zh": "在 `platforms: {{{pid}: ...}}` 下把 `declare:` 改成它支持的一种，"
+        "或查看 platforms/{pid}/platform.yaml",
+        "en": "set `declare:` under `platforms: {{{pid}: ...}}` to one it supports, "
+        "or see platforms/{pid}/platform.yaml",
+    },
+    "text_required": {"zh": "{platform}需要{name}", "en": "{platform} needs a {name}"},
+    "text_required.hint": {
+        "zh": "在 `platforms: {{{pid}: ...}}` 下或顶层加上 `{field}:`",
+        "en": "add `{field}:` under `platforms: {{{pid}: ...}}` or at the top level",
+    },
+    "html_too_long": {
+        "zh": "{name}文字有 {length:,} 字（不含 HTML 标记），{platform}最多 {max:,} 字",
+        "en": "{name} has {length:,} characters of text (HTML markup not counted); "
+        "{platform} allows at most {max:,}",
+    },
+    "html_too_long.hint": {
+        "zh": "请删去至少 {over:,} 字，或拆成几篇",
+        "en": "cut {over:,} or more characters of text, or split the article",
+    },
+    "text_too_long": {
+        "zh": "{name}超出{platform}上限 {max}{unit}{how}：当前 {length}{unit}",
+        "en": "{name} is {length}{unit}{how}; {platform} allows at most {max}",
+    },
+    "text_too_long.hint": {"zh": "请删去至少 {over}{unit}", "en": "cut {over}{unit} or more"},
+    "text_too_short": {
+        "zh": "{name}只有 {length}{unit}{how}，至少需要 {min}{unit}",
+        "en": "{name} is {length}{unit}{how}, at least {min} needed",
+    },
+    "text_too_big": {
+        "zh": "{name}有 {size:,} 字节，上限 {max:,} 字节",
+        "en": "{name} is {size:,} bytes; the limit is {max:,}",
+    },
+    "text_too_big.hint": {"zh": "请缩短，或把部分内容移出", "en": "shorten it or move content out"},
+    "raw_html_refused": {
+        "zh": "{platform}文章里不允许原始 HTML {snippet!r}",
+        "en": "raw HTML {snippet!r} is not allowed in a {platform} article",
+    },
+    "raw_html_refused.hint": {
+        "zh": "请删除：脚本、框架和事件处理代码不会发到平台",
+        "en": "remove it: scripts, frames and event handlers never reach a platform",
+    },
+    "html_comment_shows": {
+        "zh": "HTML 注释 {snippet!r} 会原样显示为文字",
+        "en": "the HTML comment {snippet!r} will show as text",
+    },
+    "raw_html_shows": {
+        "zh": "原始 HTML <{tag}> 会原样显示为文字（{snippet!r}）",
+        "en": "raw HTML <{tag}> will show as text ({snippet!r})",
+    },
+    "raw_html_shows.hint": {
+        "zh": "改用 Markdown 写，或放进 `code` 代码片段",
+        "en": "write it in Markdown instead, or put it in a `code` span",
+    },
+    "template_code": {
+        "zh": "含有模板代码（{{{{ … }}}} 或 {{% … %}}）；内容永远不会当作模板执行",
+        "en": "contains template code ({{{{ … }}}} or {{% … %}}); content is never run as a template",
+    },
+    "template_code.hint": {
+        "zh": "请删除，或放进 `code` 代码片段",
+        "en": "remove it, or put it in a `code` span",
+    },
+    "template_code.blog": {
+        "zh": "`{{% {tag} … %}}` 是博客生成器（Hexo/Jekyll）的标签：请改写成 Markdown（图片写成 "
+        "![说明](media/x.png)），或用 `publisher import DIR` 导入，它会转换这类标签",
+        "en": "`{{% {tag} … %}}` is a blog generator's tag (Hexo/Jekyll): write it as Markdown (an image as "
+        "![说明](media/x.png)), or bring the post in with `publisher import DIR`, which converts such tags",
+    },
+    "images_too_few": {
+        "zh": "{platform}至少需要 {min} 张{role}",
+        "en": "{platform} needs at least {min} {role}",
+    },
+    "images_too_few.hint": {
+        "zh": "加上 `{field}:`，写上图片文件路径",
+        "en": "add `{field}:` with an image file",
+    },
+    "images_too_many": {
+        "zh": "{role}有 {n} 张，{platform}最多 {max} 张",
+        "en": "{n} {role}; {platform} allows at most {max}",
+    },
+    "images_too_many.hint": {"zh": "请删掉一些", "en": "remove some"},
+    "media_problem": {"zh": "{ref}：{why}", "en": "{ref}: {why}"},
+    "video_not_taken": {"zh": "{platform}这里不接受视频", "en": "{platform} does not take a video here"},
+    "requires_one_of": {
+        "zh": "{platform}需要以下之一：{options}",
+        "en": "{platform} needs one of: {options}",
+    },
+    "requires_one_of.hint": {"zh": "加上 `{field}:`", "en": "add `{field}:`"},
+    "formula_failed": {"zh": "公式 ${tex}$ 无法绘制：{why}", "en": "formula ${tex}$ cannot be drawn: {why}"},
+    "formula_failed.hint": {"zh": "请修正 TeX", "en": "fix the TeX"},
+    "formula_media": {"zh": "公式 ${tex}$：{why}", "en": "formula ${tex}$: {why}"},
     # -- the clock (calendar/check.py) -----------------------------------------------------------------------
     "past_due": {
         "zh": "{when} 已经过去（{platforms}）；{what}",

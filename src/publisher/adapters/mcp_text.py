@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from publisher.platforms.rules import COUNTED_BY, PlatformRules
+from publisher.messages import counted
+from publisher.platforms.rules import PlatformRules
 
 Describe = Callable[[Any, Any], str]
 MB = 1024 * 1024
@@ -25,7 +26,9 @@ def limit(rules: PlatformRules, field: str) -> str:
     rule = rules.text.get(field)
     if rule is None or rule.max is None:
         return ""
-    return f"At most {rule.max}{COUNTED_BY.get(rule.count, f' ({rule.count})')}."
+    how = counted(rule.count)
+    said = "".join(str(v) if isinstance(v, str) else v.text("en") for v in how.values())
+    return f"At most {rule.max}{said or f' ({rule.count})'}."
 
 
 def text(before: str, field: str, after: str = "") -> Describe:

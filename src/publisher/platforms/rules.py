@@ -44,17 +44,7 @@ _GRAPHEME = re.compile(
 _HTML_TAG = re.compile(r"<[^>]*>")
 
 
-#: How each counter counts, as the count messages state it (`count_length`).
-COUNTED_BY = {
-    "xhs": " (counted as 小红书 does: each CJK character 1, each emoji outside the BMP 2, "
-    "two ASCII characters 1, rounded up)",
-    "weibo": " (counted as 微博 does: each CJK character 1, two ASCII characters 1, each link 10)",
-    "chars": " characters (Unicode code points: a CJK character or most emoji 1, a joined emoji like 👨‍👩‍👧 "
-    "one per part)",
-    "utf16": " UTF-16 units",
-    "bytes": " bytes",
-    "graphemes": " characters as seen (an emoji sequence counts once)",
-}
+# How each counter counts is worded in the catalogue (`publisher.messages`: unit.<counter>, how.<counter>).
 
 
 def count_length(text: str, method: str = "chars") -> int:

@@ -21,9 +21,9 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
 from publisher.content.item import media_hint, resolve_media
-from publisher.messages import Msg, msg
+from publisher.messages import Either, Msg, counted, field_word, msg
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
-from publisher.platforms.rules import COUNTED_BY, ImageRule, PlatformRules, count_length
+from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
 from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
@@ -278,8 +278,8 @@ class Renderer:
                             item,
                             target,
                             "template",
-                            f"template {template} was stopped by the sandbox: {exc}",
-                            "templates may only use the item's fields",
+                            msg("template_sandbox", template=template, why=str(exc)),
+                            msg("template_sandbox.hint"),
                         )
                     )
                     continue
@@ -289,8 +289,8 @@ class Renderer:
                             item,
                             target,
                             "template",
-                            f"template {template} failed: {exc}",
-                            f"fix platforms/{target.platform}/{template}",
+                            msg("template_failed", template=template, why=str(exc)),
+                            msg("template_failed.hint", pid=target.platform, template=template),
                         )
                     )
                     continue
@@ -323,23 +323,28 @@ class Renderer:
                     item,
                     target,
                     "tags",
-                    f"{len(ctx['tags'])} tags, {rules.label} allows at most {rules.tags.max_items}",
-                    "keep the most relevant ones",
+                    msg("tags_too_many", n=len(ctx["tags"]), platform=rules.label, max=rules.tags.max_items),
+                    msg("tags_too_many.hint"),
                     rules.tags.source,
                 )
             )
         for tag in ctx["tags"]:
             tag_length = count_length(tag, rules.tags.count)
             if tag_length > rules.tags.max_len:
-                how = COUNTED_BY.get(rules.tags.count, "")
                 problems.append(
                     self._p(
                         item,
                         target,
                         "tags",
-                        f"tag {tag!r} is {tag_length}{how}; "
-                        f"{rules.label} allows at most {rules.tags.max_len}",
-                        "shorten it",
+                        msg(
+                            "tag_too_long",
+                            tag=tag,
+                            length=tag_length,
+                            platform=rules.label,
+                            max=rules.tags.max_len,
+                            **counted(rules.tags.count),
+                        ),
+                        msg("tag_too_long.hint"),
                     )
                 )
             if " " in tag and rules.tags.style.startswith("#") and not rules.tags.style.endswith("#"):
@@ -348,8 +353,8 @@ class Renderer:
                         item,
                         target,
                         "tags",
-                        f"tag {tag!r} has a space: on {rules.label} the #topic ends at the space",
-                        f"write it as {tag.replace(' ', '')} or {tag.replace(' ', '_')}",
+                        msg("tag_space", tag=tag, platform=rules.label),
+                        msg("tag_space.hint", joined=tag.replace(" ", ""), underscored=tag.replace(" ", "_")),
                     )
                 )
         for key in rules.fields:
@@ -369,13 +374,12 @@ class Renderer:
             if not text or text.rstrip("/") == href.rstrip("/"):
                 continue  # a bare address stays as written
             problems.append(
-                Problem(
+                Problem.of(
                     item.path,
                     item.body_line + line - 1,
                     "body",
-                    f"link [{text}]({href}): {label} keeps the text 「{text}」 and drops the address "
-                    "(links in its text are not clickable)",
-                    "write the address where readers look for it (profile, comments), or leave it out",
+                    msg("link_dropped", text=text, href=href, platform=label),
+                    msg("link_dropped.hint"),
                     target.platform,
                     "warning",
                 )
@@ -393,7 +397,7 @@ class Renderer:
             return value, "", []
         if value not in rule.supported:
             label = self.rules[target.platform].label
-            supported = ", ".join(rule.supported) or "none"
+            supported = rule.supported or msg("none")
             return (
                 "",
                 "",
@@ -402,9 +406,8 @@ class Renderer:
                         item,
                         target,
                         "declare",
-                        f"{label} has no `{value}` declaration (it supports: {supported})",
-                        f"set `declare:` under `platforms: {{{target.platform}: ...}}` to one it supports, "
-                        f"or see platforms/{target.platform}/platform.yaml",
+                        msg("declare_unsupported", platform=label, value=value, supported=supported),
+                        msg("declare_unsupported.hint", pid=target.platform),
                     )
                 ],
             )
@@ -429,8 +432,10 @@ class Renderer:
                         item,
                         target,
                         name,
-                        f"{self.rules[target.platform].label} needs a {name}",
-                        f"add `{name}:` under `platforms: {{{target.platform}: ...}}` or at the top level",
+                        msg(
+                            "text_required", platform=self.rules[target.platform].label, name=field_word(name)
+                        ),
+                        msg("text_required.hint", pid=target.platform, field=name),
                     )
                 ]
             return []
@@ -442,37 +447,49 @@ class Renderer:
                     item,
                     target,
                     name,
-                    f"{name} has {length:,} characters of text (HTML markup not counted); "
-                    f"{self.rules[target.platform].label} allows at most {rule.max:,}",
-                    f"cut {length - rule.max:,} or more characters of text, or split the article",
+                    msg(
+                        "html_too_long",
+                        name=field_word(name),
+                        length=length,
+                        platform=self.rules[target.platform].label,
+                        max=rule.max,
+                    ),
+                    msg("html_too_long.hint", over=length - rule.max),
                     rule.source,
                 )
             )
         length = 0 if html else count_length(value, rule.count)
-        how = COUNTED_BY.get(rule.count, "")
+        how = counted(rule.count)
         if rule.max is not None and length > rule.max:
+            label = self.rules[target.platform].label
             problems.append(
                 self._p(
                     item,
                     target,
                     name,
-                    f"{name} is {length}{how}; {self.rules[target.platform].label} allows at most {rule.max}",
-                    f"cut {length - rule.max} or more",
+                    msg(
+                        "text_too_long",
+                        name=field_word(name),
+                        length=length,
+                        platform=label,
+                        max=rule.max,
+                        **how,
+                    ),
+                    msg("text_too_long.hint", over=length - rule.max, unit=how["unit"]),
                     rule.source,
                 )
             )
         if not html and rule.min is not None and length < rule.min:
-            problems.append(
-                self._p(item, target, name, f"{name} is {length}{how}, at least {rule.min} needed", "")
-            )
+            too_short = msg("text_too_short", name=field_word(name), length=length, min=rule.min, **how)
+            problems.append(self._p(item, target, name, too_short))
         if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
             problems.append(
                 self._p(
                     item,
                     target,
                     name,
-                    f"{name} is {len(value.encode()):,} bytes; the limit is {rule.max_bytes:,}",
-                    "shorten it or move content out",
+                    msg("text_too_big", name=field_word(name), size=len(value.encode()), max=rule.max_bytes),
+                    msg("text_too_big.hint"),
                     rule.source,
                 )
             )
@@ -488,32 +505,26 @@ class Renderer:
             where = item.body_line + line - 1
             if _DANGEROUS_HTML.search(snippet):
                 problems.append(
-                    Problem(
+                    Problem.of(
                         item.path,
                         where,
                         "body",
-                        f"raw HTML {snippet[:40]!r} is not allowed in a {label} article",
-                        "remove it: scripts, frames and event handlers never reach a platform",
+                        msg("raw_html_refused", snippet=snippet[:40], platform=label),
+                        msg("raw_html_refused.hint"),
                         target.platform,
                     )
                 )
                 continue
             name = _TAG_NAME.match(snippet)
             if snippet.startswith("<!--"):
-                what = f"the HTML comment {snippet[:40]!r} will show as text"
+                what = msg("html_comment_shows", snippet=snippet[:40])
             elif name and name.group(1).lower() in _HTML_ELEMENTS:
-                what = f"raw HTML <{name.group(1)}> will show as text ({snippet[:40]!r})"
+                what = msg("raw_html_shows", tag=name.group(1), snippet=snippet[:40])
             else:
                 continue  # `std::list<T>`, `(<anonymous>)`: text, shown as written
             problems.append(
-                Problem(
-                    item.path,
-                    where,
-                    "body",
-                    what,
-                    "write it in Markdown instead, or put it in a `code` span",
-                    target.platform,
-                    "warning",
+                Problem.of(
+                    item.path, where, "body", what, msg("raw_html_shows.hint"), target.platform, "warning"
                 )
             )
         return problems
@@ -523,22 +534,8 @@ class Renderer:
         for key, value in target.fields.items():
             if isinstance(value, str) and _TEMPLATE_CODE.search(_CODE.sub("", value)):
                 tag = _BLOG_TAG.search(_CODE.sub("", value))
-                hint = (
-                    f"`{{% {tag.group(1)} … %}}` is a blog generator's tag (Hexo/Jekyll): "
-                    "write it as Markdown (an image as ![说明](media/x.png)), "
-                    "or bring the post in with `publisher import DIR`, which converts such tags"
-                    if tag
-                    else "remove it, or put it in a `code` span"
-                )
-                problems.append(
-                    self._p(
-                        item,
-                        target,
-                        key,
-                        "contains template code ({{ … }} or {% … %}); content is never run as a template",
-                        hint,
-                    )
-                )
+                hint = msg("template_code.blog", tag=tag.group(1)) if tag else msg("template_code.hint")
+                problems.append(self._p(item, target, key, msg("template_code"), hint))
         return problems
 
     # -- media ------------------------------------------------------------------------------------------
@@ -595,8 +592,8 @@ class Renderer:
                         item,
                         target,
                         rule.fields[0],
-                        f"{rules.label} needs at least {rule.min} {role}",
-                        f"add `{rule.fields[0]}:` with an image file",
+                        msg("images_too_few", platform=rules.label, min=rule.min, role=field_word(role)),
+                        msg("images_too_few.hint", field=rule.fields[0]),
                         rule.source,
                     )
                 )
@@ -606,8 +603,14 @@ class Renderer:
                         item,
                         target,
                         used,
-                        f"{len(refs)} {role}; {rules.label} allows at most {rule.max}",
-                        "remove some",
+                        msg(
+                            "images_too_many",
+                            n=len(refs),
+                            role=field_word(role),
+                            platform=rules.label,
+                            max=rule.max,
+                        ),
+                        msg("images_too_many.hint"),
                         rule.source,
                     )
                 )
@@ -636,9 +639,7 @@ class Renderer:
         if has_video:
             present.add("video")
             if rules.video is None:
-                problems.append(
-                    self._p(item, target, "video", f"{rules.label} does not take a video here", "")
-                )
+                problems.append(self._p(item, target, "video", msg("video_not_taken", platform=rules.label)))
             else:
                 path = self.resolve(str(video_ref), item_path)  # a non-empty str (has_video)
                 if isinstance(path, Msg):
@@ -662,8 +663,12 @@ class Renderer:
                         item,
                         target,
                         group[0],
-                        f"{rules.label} needs one of: {' or '.join(group)}",
-                        f"add `{group[0]}:`",
+                        msg(
+                            "requires_one_of",
+                            platform=rules.label,
+                            options=Either(field_word(g) for g in group),
+                        ),
+                        msg("requires_one_of.hint", field=group[0]),
                     )
                 )
         return files, problems
@@ -684,7 +689,11 @@ class Renderer:
             except MathError as exc:
                 problems.append(
                     self._p(
-                        item, target, "body", f"formula ${tex[:40]}$ cannot be drawn: {exc}", "fix the TeX"
+                        item,
+                        target,
+                        "body",
+                        msg("formula_failed", tex=tex[:40], why=str(exc)),
+                        msg("formula_failed.hint"),
                     )
                 )
                 continue
