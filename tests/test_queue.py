@@ -40,6 +40,7 @@ from publisher.queue.actions import (
 from publisher.queue.overview import status_summary
 from publisher.queue.policy import RetrySettings
 from publisher.queue.runner import SUBMITTED, Outcome, Queue
+from publisher.store.claims import take_over
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, EventRow, PostRow
 from publisher.store.tokens import StoreTokenCache, accounts_needing_reauth
@@ -708,7 +709,51 @@ def test_resume_after_a_crash_mid_publish_never_repeats_a_step(env: Env) -> None
         ("k", "wechat", "publish"): 1,
     }
     assert env.platform.seen_ids[-1] == {"media_id": "upload-k-wechat", "draft_id": "draft-k-wechat"}
-    assert [a["outcome"] for a in env.attempts(post["id"])] == ["unknown", "published"]
+    assert [a["outcome"] for a in env.attempts(post["id"])] == ["interrupted", "published"]
+
+
+def crash_loop(env: Env, retry: RetrySettings, rounds: int = 40) -> int:
+    """Run queues that die mid-send (Crash) and a restart's take-over of each dead owner, 11 s apart (past the
+    in-flight grace), until post k settles; returns how many workers died."""
+    crashes = 0
+    for n in range(rounds):
+        owner = f"w{n}"
+        try:
+            env.run(env.queue(owner, lease_s=60, retry=retry))
+        except Crash:
+            crashes += 1
+            take_over(env.store, env.clock(), owners={owner})
+        if env.post("k")["state"] in ("published", "failed", "needs_attention"):
+            break
+        env.clock.advance(seconds=11)
+    return crashes
+
+
+def test_attempts_cut_short_by_a_crash_do_not_use_up_the_retry_budget(env: Env) -> None:
+    """Five SIGKILLs mid-send, then a transient error, with a budget of 3: the post is still sent. Its
+    worker's death is no refusal by the platform; the attempts are counted apart (outcome interrupted)."""
+    env.item("k")
+    env.sync()
+    env.platform.script[("k", "wechat")] = ["crash_after_draft"] * 5 + ["transient", "ok"]
+    retry = RetrySettings(max_attempts=3, base_s=1, cap_s=1, max_interrupted=10)
+    assert crash_loop(env, retry) == 5
+    post = env.post("k")
+    assert post["state"] == "published", post["reason"]
+    outcomes = [a["outcome"] for a in env.attempts(post["id"])]
+    assert outcomes == ["interrupted"] * 5 + ["transient", "published"]
+    assert env.platform.posts[("k", "wechat")] == 1 and env.platform.steps[("k", "wechat", "draft")] == 1
+
+
+def test_a_crash_loop_still_ends_with_a_person(env: Env) -> None:
+    env.item("k")
+    env.sync()
+    env.platform.script[("k", "wechat")] = ["crash_after_draft"] * 10
+    retry = RetrySettings(max_attempts=3, base_s=1, cap_s=1, max_interrupted=4)
+    assert crash_loop(env, retry) == 4
+    post = env.post("k")
+    assert post["state"] == "needs_attention"
+    assert "after 0 attempts and 4 cut short by a crash" in post["reason"]
+    assert env.notices.keys() == {(post["id"], "needs_attention"): 1}
 
 
 def test_a_resume_with_changed_content_starts_afresh(env: Env) -> None:

@@ -23,6 +23,7 @@ from publisher.errors import StoreError
 from publisher.models import PostState
 from publisher.states import can_transition, transition_pairs
 from publisher.store import claims
+from publisher.store.attempts import attempt_budget
 from publisher.store.db import Store, open_store
 from publisher.store.tables import AttemptRow, EventRow, JobRunRow, PostRow, TokenRow, metadata
 
@@ -367,10 +368,11 @@ def test_lease_expiry_and_reap(make_store: MakeStore) -> None:
     with store.session() as s:
         att = s.exec(sa.select(AttemptRow).where(AttemptRow.post_id == sent)).scalar_one()  # type: ignore[call-overload]
         assert (att.outcome, att.finished_at, att.request_hash) == (
-            "unknown",
+            "interrupted",  # our worker never heard the answer: not counted toward the retry limit
             T0 + timedelta(seconds=30),
             "r1",
         )
+    assert attempt_budget(store, sent) == (0, 1)
     # The old holder is fenced off: its late answer cannot move the post, and nothing is re-sent.
     done = claims.finish_attempt(store, sent, 1, owner="w1", outcome="ok", to=S.PUBLISHED, now=T0)
     assert not done and state_of(store, sent) == "reconcile"

@@ -25,7 +25,10 @@ logger = logging.getLogger(__name__)
 class RetrySettings:
     """Durable retries: attempt n waits base * 2**(n-1) seconds (capped), jittered down to half of that."""
 
-    max_attempts: int = 5
+    max_attempts: int = 5  # attempts the platform answered (or left unknown while we lived)
+    #: attempts cut short by our own worker's death: no refusal by the platform, so not in `max_attempts`;
+    #: a crash loop still reaches a person after this many
+    max_interrupted: int = 25
     base_s: float = 30.0
     cap_s: float = 3600.0
     poll_s: float = 60.0  # how often a submitted post (review, async publish job) is polled

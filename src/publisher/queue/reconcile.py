@@ -23,6 +23,7 @@ from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
 from publisher.queue.policy import RetrySettings, backoff, next_check_s
 from publisher.redact import redact_text
+from publisher.store.attempts import attempt_budget
 from publisher.store.claims import INTERRUPTED, record_ids, transition
 from publisher.store.db import Store
 from publisher.store.tokens import mark_needs_reauth
@@ -230,11 +231,14 @@ class Reconciler:
                 last_error=None,
             )
         if result.state == "submitted" and detail.get("reconcile") == "absent":
-            if attempt.number >= self.retry.max_attempts:
+            # Attempts our own crashes cut short are no refusal by the platform: counted apart (higher cap).
+            counted, cut_short = attempt_budget(self.store, post_id)
+            if counted >= self.retry.max_attempts or cut_short >= self.retry.max_interrupted:
+                crashes = f" and {cut_short} cut short by a crash" if cut_short else ""
                 return self._move(
                     where,
                     S.NEEDS_ATTENTION,
-                    f"not on the platform after {attempt.number} attempts;"
+                    f"not on the platform after {counted} attempts{crashes};"
                     " a person decides (publisher retry --force, or cancel)",
                     evidence,
                 )
@@ -250,7 +254,7 @@ class Reconciler:
                     next_attempt_at=now + timedelta(seconds=IN_FLIGHT_GRACE_S),
                 )
             # A worker that died mid-send is no refusal by the platform: nothing to back off from.
-            wait = 0.0 if interrupted else backoff(self.retry, post_id, attempt.number)
+            wait = 0.0 if interrupted else backoff(self.retry, post_id, counted)
             return self._move(
                 where,
                 S.RETRYING,

@@ -46,6 +46,7 @@ from publisher.queue.policy import (
 )
 from publisher.queue.reconcile import Reconciler
 from publisher.redact import redact_text
+from publisher.store.attempts import attempt_budget
 from publisher.store.claims import (
     ClaimedPost,
     LeaseLost,
@@ -365,7 +366,8 @@ class Queue:
         msg = redact_text(str(exc))
         code = getattr(exc, "code", None)
         if isinstance(exc, errors.TransientError):
-            if attempt.number >= self.retry.max_attempts:
+            counted, _ = attempt_budget(self.store, c.id)  # attempts cut short by a crash are not counted
+            if counted >= self.retry.max_attempts:
                 return self._finish(
                     c,
                     attempt,
@@ -373,9 +375,9 @@ class Queue:
                     "transient",
                     msg,
                     code=code,
-                    reason=f"gave up after {attempt.number} attempts: {msg}",
+                    reason=f"gave up after {counted} attempts: {msg}",
                 )
-            wait = backoff(self.retry, c.id, attempt.number, getattr(exc, "retry_after", None))
+            wait = backoff(self.retry, c.id, counted, getattr(exc, "retry_after", None))
             return self._finish(
                 c,
                 attempt,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from publisher.store.claims import INTERRUPTED_OUTCOME
 from publisher.store.db import Store
 from publisher.store.tables import attempt_t, post_t
 from publisher.store.views import AttemptView
@@ -30,6 +31,18 @@ def last_attempt(store: Store, post_id: int) -> tuple[int, datetime, datetime | 
     with store.session() as s:
         row = s.execute(query).first()
     return None if row is None else (row.number, row.started_at, row.finished_at, row.request_hash)
+
+
+def attempt_budget(store: Store, post_id: int) -> tuple[int, int]:
+    """(attempts that count toward the retry limit, attempts cut short by our own worker's death) of a post.
+
+    An attempt our process never heard the answer of because it died (outcome "interrupted", set when its
+    lease is taken back) is no refusal by the platform: it is counted apart, against a much higher cap."""
+    cut = sa.case((attempt_t.c.outcome == INTERRUPTED_OUTCOME, 1), else_=0)
+    query = sa.select(sa.func.count(), sa.func.sum(cut)).where(attempt_t.c.post_id == post_id)
+    with store.session() as s:
+        total, cut_short = s.execute(query).one()
+    return int(total or 0) - int(cut_short or 0), int(cut_short or 0)
 
 
 def attempts_of(store: Store, post_ids: Collection[int]) -> list[AttemptView]:

@@ -359,6 +359,9 @@ def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     return _reap(store, now, expired, "lease expired")
 
 
+#: The outcome of an attempt that never got its answer because our own worker died (or its lease ran out)
+#: while sending: the retry budget does not count it (store.attempts.attempt_budget).
+INTERRUPTED_OUTCOME = "interrupted"
 #: The reason of a post whose worker died while sending: reconcile asks at once and, if nothing went out,
 #: sends again at once (the platform refused nothing, so there is nothing to back off from).
 INTERRUPTED = "outcome unknown: the worker died while sending"
@@ -417,7 +420,7 @@ def _reap(
             conn.execute(
                 sa.update(attempt)
                 .where(attempt.c.post_id.in_(to_reconcile), attempt.c.finished_at.is_(None))
-                .values(finished_at=now, outcome="unknown", error=f"{why} while sending")
+                .values(finished_at=now, outcome=INTERRUPTED_OUTCOME, error=f"{why} while sending")
             )
         _log(
             conn,
