@@ -120,6 +120,44 @@ def test_a_submit_that_went_through_but_lost_its_answer_is_never_sent_again(make
     assert len(h.calls(SUBMIT)) == 1 and len(articles(h)) == 1
 
 
+QUOTA_GET = "/cgi-bin/openapi/quota/get"
+
+
+def test_a_lost_submit_answer_the_count_cannot_settle_goes_to_a_person_within_five_minutes(
+    make: Make,
+) -> None:
+    """WeChat's submit count cannot be read (before the submit or after): the draft still in the box cannot
+    tell "never submitted" from "still publishing". Checked at 15 s, 1 min and 5 min, never sent again
+    blind, then a person is told why; not an hour's wait and a guess."""
+    h = make(fake_config={"wechat": {"publish_delay_seconds": 600}})
+    h.fault(kind="http_status", platform=WX, path=QUOTA_GET, status=503, times=0)  # every time
+    h.fault(kind="drop_after_commit", platform=WX, path=SUBMIT)  # the job runs, its answer is lost
+    h.config({"wechat": {"publish_outcome": 3}})  # and fails: the draft stays in the box
+    assert [o.state for o in h.run()] == ["reconcile"]
+    h.drive()
+    post = only(h)
+    assert post["state"] == "needs_attention", post["reason"]
+    assert "count of today's submits cannot be compared" in post["reason"]
+    assert "publisher resolve" in post["reason"] and "still in the draft box 5 min" in post["reason"]
+    assert h.clock() - T0 == timedelta(seconds=300)  # decided at the 5-minute check, not after an hour
+    assert len(h.calls(SUBMIT)) == 1 and articles(h) == []
+    assert [c["at"] for c in h.calls("/cgi-bin/draft/get")] == [
+        (T0 + timedelta(seconds=s)).isoformat() for s in (0, 15, 60, 300)
+    ]
+
+
+def test_a_lost_submit_answer_with_no_count_is_found_by_identity_once_the_draft_leaves(make: Make) -> None:
+    h = make(fake_config={"wechat": {"publish_delay_seconds": 30}})
+    h.fault(kind="http_status", platform=WX, path=QUOTA_GET, status=503, times=0)
+    h.fault(kind="drop_after_commit", platform=WX, path=SUBMIT)
+    assert [o.state for o in h.run()] == ["reconcile"]
+    h.drive()
+    post = only(h)
+    assert post["state"] == "published" and post["url"] == articles(h)[0]["news_item"][0]["url"]
+    assert h.clock() - T0 == timedelta(seconds=60)  # the first check after the job ended
+    assert len(h.calls(SUBMIT)) == 1 and len(articles(h)) == 1 and h.state()["duplicates"] == []
+
+
 def test_a_worker_killed_before_its_submit_left_is_published_again_within_a_minute(tmp_path: Path) -> None:
     """The kill test's stuck post: the write-ahead step of the submit was committed, then the worker died
     before the request left. The draft stays in the box and no job exists; before, reconcile took that for a

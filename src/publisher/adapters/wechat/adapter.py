@@ -23,6 +23,7 @@ from publisher.adapters.wechat.api import PLATFORM, WechatApi, open_api, shared_
 from publisher.adapters.wechat.article import is_newspic, newspic_images, validate
 from publisher.adapters.wechat.jobs import (
     REASON_48001,
+    UNCOUNTED_S,
     absent,
     code_is,
     find_article,
@@ -31,7 +32,8 @@ from publisher.adapters.wechat.jobs import (
     poll_after,
     public,
     published,
-    submit_never_arrived,
+    submit_count_moved,
+    uncounted,
 )
 from publisher.adapters.wechat.metrics import fetch_metrics
 from publisher.adapters.wechat.steps import WechatSteps
@@ -169,20 +171,24 @@ class WechatAdapter:
     ) -> PublishResult | None:
         title = str(post.fields.get("title") or "")
         if await self.steps.draft_exists(api, ids):
-            if await submit_never_arrived(api, ids):
+            moved = await submit_count_moved(api, ids)
+            if moved is False:
                 return absent(
                     ids, "the submit never reached WeChat: its count of today's submits did not move"
                 )
+            waited = api.now.timestamp() - float(ids["submit_at"])
+            if moved is None:
+                # Nothing but identity can tell: the draft leaving the box (then the article by title, digest
+                # and cover). Checked on the job schedule for UNCOUNTED_S (the count may be readable again by
+                # then); still in the box after that, a person decides.
+                if waited >= UNCOUNTED_S:
+                    raise uncounted(ids, waited)
+                return self._unanswered(api, ids, "submit unanswered; the submit count cannot be compared")
             settle = float(self.ctx.options.get("publish_settle_s", DEFAULT_SETTLE_S))
-            if api.now.timestamp() - float(ids["submit_at"]) < settle:
-                # A job may still be publishing it: pending, so the queue asks again on the job schedule
-                # (None would hand a 5xx on submit, which usually means "not submitted", to a person at once).
-                detail = {
-                    **public(ids),
-                    "reason": "submit unanswered",
-                    "poll_after_s": poll_after(ids, api.now),
-                }
-                return PublishResult(None, None, "submitted", detail)
+            if waited < settle:
+                # The count moved, so a job may still be publishing it: pending, so the queue asks again on
+                # the job schedule until the draft leaves the box or the settle time is over.
+                return self._unanswered(api, ids, "submit unanswered")
             return absent(ids, "the draft is still in the draft box long after the submit")
         since = window_start(ids, attempt.started_at)
         articles, _ = await find_article(api, title, ids.get("thumb_media_id"), since, _digest(post))
@@ -190,6 +196,12 @@ class WechatAdapter:
             return None
         self.steps.commit(ids, articles[0])
         return published(ids)
+
+    @staticmethod
+    def _unanswered(api: WechatApi, ids: dict[str, Any], reason: str) -> PublishResult:
+        """Pending: the queue asks again at the next mark of the job schedule (`poll_after_s`)."""
+        detail = {**public(ids), "reason": reason, "poll_after_s": poll_after(ids, api.now)}
+        return PublishResult(None, None, "submitted", detail)
 
     # --- plumbing --------------------------------------------------------------------------------------
     @asynccontextmanager

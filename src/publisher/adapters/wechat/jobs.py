@@ -30,6 +30,10 @@ STATUS_REASONS = {
 # the next one to the following mark, so a job costs at most 5 calls in its first hour and 12 in a day.
 POLL_AT = (15.0, 60.0, 300.0, 1800.0, 3600.0)
 POLL_LATEST = 3 * 3600.0
+#: A lost submit answer whose submit count cannot be compared is checked at the marks of POLL_AT up to this
+#: long (15 s, 1 min, 5 min: a job has usually finished, and its draft left the box, by then); a draft still
+#: in the box after it cannot tell "never submitted" from "still publishing": a person decides.
+UNCOUNTED_S = 300.0
 MAX_PAGES = 5  # 100 drafts / articles: beyond that an exact match in the attempt window is implausible
 
 REASON_UNVERIFIED = (
@@ -121,16 +125,29 @@ async def submit_counter(api: WechatApi) -> dict[str, Any]:
     return {SUBMIT_COUNT: used, SUBMIT_DAY: beijing_day(_platform_now(api))}
 
 
-async def submit_never_arrived(api: WechatApi, ids: Mapping[str, Any]) -> bool:
-    """True when WeChat's own count of today's submits has not moved since before our submit: the request
-    never reached it (a 503 from a gateway, a connection refused, a worker killed before it sent).
-    False when it moved (ours, or another of the account's) or cannot be compared: then only identity
-    (the draft leaving the box, the article appearing) decides."""
+async def submit_count_moved(api: WechatApi, ids: Mapping[str, Any]) -> bool | None:
+    """Whether WeChat's own count of today's submits moved since before our submit. False: it did not, so the
+    request never reached it (a 503 from a gateway, a connection refused, a worker killed before it sent).
+    True: it moved (ours, or another of the account's). None: it cannot be compared (no count from before
+    the submit, another Beijing day, or openapi/quota/get cannot be read now): then only identity (the draft
+    leaving the box, the article appearing) decides."""
     before, day = ids.get(SUBMIT_COUNT), ids.get(SUBMIT_DAY)
     if not isinstance(before, int) or isinstance(before, bool) or day != beijing_day(_platform_now(api)):
-        return False
+        return None
     found = await _submits_today(api)
-    return found is not None and found[0] == before
+    return None if found is None else found[0] != before
+
+
+def uncounted(ids: Mapping[str, Any], waited_s: float) -> errors.NeedsPerson:
+    """A lost submit answer that neither the count nor identity settled within UNCOUNTED_S: a person looks."""
+    return errors.NeedsPerson(
+        "the answer to freepublish/submit was lost and WeChat's count of today's submits cannot be compared "
+        "(openapi/quota/get unreadable, or no count from before the submit): the draft "
+        f"{ids.get('draft_media_id')} is still in the draft box {waited_s / 60:.0f} min after the submit, "
+        "so a publish job may still be running or may never have started. Look at 发表记录 in "
+        "mp.weixin.qq.com, then `publisher resolve` (--published URL, or --not-published to send it again)",
+        platform=PLATFORM,
+    )
 
 
 def code_is(exc: errors.PlatformError, code: int) -> bool:
