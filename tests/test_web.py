@@ -564,6 +564,13 @@ def test_dropping_a_tile_rewrites_that_publish_at_line_and_a_stale_page_is_refus
         2026, 12, 3, 10, 0, tzinfo=UTC
     )  # 18:00 +08
     assert _tile(done.text, "teaser", "douyin")["when"] == "2026-12-03 18:00"
+    # The message shows the edit as a diff: the file, the line before and after.
+    flash = re.search(r'class="flash flash-ok"[^>]*>(.*?)</p>', done.text, re.S)
+    assert flash is not None
+    lines = html.unescape(flash.group(1)).splitlines()
+    assert lines[1] == "content/2026-12-01-teaser.md:"
+    assert [line[0] for line in lines[2:]] == ["-", "+"]
+    assert "2026-12-01 18:00" in lines[2] and "2026-12-03 18:00" in lines[3]
     # The same (now stale) digest again: the file changed since that page loaded, so nothing is written.
     stale = client.post("/calendar/move", headers=ORIGIN, data={**form, "publish_at": "2026-12-05 18:00"})
     assert 'class="flash flash-error"' in stale.text and "文件在页面打开后被修改过" in stale.text

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import tempfile
@@ -106,8 +107,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def move_publish_at(path: Path, expected: str, value: str, platform: str | None = None) -> None:
-    """Set the item's `publish_at` (the platform's own, if it has one) in its file, if the file is unchanged.
+def move_publish_at(path: Path, expected: str, value: str, platform: str | None = None) -> list[str]:
+    """Set the item's `publish_at` (the platform's own, if it has one) in its file, if the file is unchanged;
+    the change as diff lines (`-old`, `+new`), what a person sees of the edit.
 
     Raises StaleFile when the file's digest is not `expected`, FrontMatterError when it has no front matter.
     """
@@ -115,4 +117,12 @@ def move_publish_at(path: Path, expected: str, value: str, platform: str | None 
     if text_digest(raw) != expected:
         raise StaleFile(path.name)
     text = raw.decode("utf-8")
-    rewrite_if_unchanged(path, expected, set_publish_at(text, value, platform))
+    new_text = set_publish_at(text, value, platform)
+    rewrite_if_unchanged(path, expected, new_text)
+    return changed_lines(text, new_text)
+
+
+def changed_lines(old: str, new: str) -> list[str]:
+    """The lines that differ between two texts, as a diff without context: `-` old lines, then `+` new."""
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), n=0, lineterm="")
+    return [line for line in diff if line[:1] in "-+" and not line.startswith(("---", "+++"))]

@@ -254,11 +254,12 @@ def _move(state: AppState, form: dict[str, str]) -> str:
         raise UsageError(f"no item {form.get('item', '')!r}")
     path = state.ws.root / checked.item.path
     try:
-        move_publish_at(path, form.get("digest", ""), value, form.get("key") or None)
+        diff = move_publish_at(path, form.get("digest", ""), value, form.get("key") or None)
     except FrontMatterError as exc:
         raise UsageError(f"{checked.item.path}:{exc.line}: {exc.text(state.lang)}") from None
     state.refresh()
-    return ui("move_done", state.lang, title=checked.item.title, when=value)
+    done = ui("move_done", state.lang, title=checked.item.title, when=value)
+    return "\n".join([done, f"{Path(checked.item.path).as_posix()}:", *diff])
 
 
 def _back(state: AppState, form: dict[str, str], kind: str, message: str, default: str) -> Response:
