@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import REPO
 
 from publisher.rehearsal.run import RehearsalResult, TimelineEntry, rehearsal_workspace, rehearse
+from publisher.store.db import open_store
+from publisher.store.reports import state_counts
 from publisher.workspace.settings import Workspace, open_workspace
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 11:00 Beijing, the day before the launch
@@ -107,9 +109,21 @@ def test_a_rehearsal_starts_fresh_each_time(tmp_path: Path) -> None:
         "until": datetime(2026, 12, 2, 5, 0, tzinfo=UTC),
     }
     first = rehearse(ws, **window, seed=1)
+    (template,) = (ws.root / ".publisher" / "rehearsal").glob("empty-store-*.db")
+    made = template.stat().st_mtime_ns
     second = rehearse(ws, **window, seed=1)
     assert [e.to_dict() for e in first.timeline] == [e.to_dict() for e in second.timeline]
     assert any(e.item == "launch-day" for e in second.timeline)
+    # Each rehearsal's store starts as a copy of one migrated empty store, made once and never written to.
+    assert list((ws.root / ".publisher" / "rehearsal").glob("empty-store-*")) == [template]
+    assert template.stat().st_mtime_ns == made
+    empty = open_store(f"sqlite:///{template}", migrate=False)
+    try:
+        checked = empty.self_check(integrity=True)
+        assert state_counts(empty) == {} and checked["revision"] == checked["head"]
+        assert checked["journal_mode"] == "wal" and checked["integrity_check"] == "ok"
+    finally:
+        empty.close()
 
 
 def test_until_must_follow_start(tmp_path: Path) -> None:
