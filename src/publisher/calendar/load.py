@@ -8,6 +8,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import sys
 import threading
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from publisher.compliance.scan import check_item
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.content.item import ContentContext, read_item
-from publisher.models import Item, Problem
+from publisher.models import Item, Problem, Target
 from publisher.platforms.rules import alias_map
 from publisher.render.engine import Renderer
 from publisher.workspace.settings import Workspace
@@ -62,13 +63,31 @@ class Checked:
         if self.item is None:
             return replace(self, texts=(), lean=True)
         item = self.item
+        # The names every record repeats are interned (one object each, also through a worker's pickle).
         targets = tuple(
-            replace(t, fields={k: t.fields[k] for k in _LEAN_TARGET_FIELDS if k in t.fields})
+            Target(
+                sys.intern(t.platform),
+                sys.intern(t.account),
+                {k: t.fields[k] for k in _LEAN_TARGET_FIELDS if k in t.fields} or _NO_FIELDS,
+                t.publish_at,
+                t.line,
+            )
             for t in item.targets
         )
-        lean_item = replace(item, body="", fields={}, lines={}, targets=targets)
+        valid = frozenset((sys.intern(p), sys.intern(a)) for p, a in self.valid_targets)
+        lean_item = replace(
+            item, status=sys.intern(item.status), body="", fields=_NO_FIELDS, lines=_NO_LINES, targets=targets
+        )
         packed = json.dumps([jsonable(item.fields), self.texts], ensure_ascii=False, separators=(",", ":"))
-        return replace(self, item=lean_item, texts=(), lean=True, packed=zlib.compress(packed.encode(), 1))
+        return replace(
+            self,
+            path=item.path if item.path == self.path else self.path,
+            item=lean_item,
+            valid_targets=valid,
+            texts=(),
+            lean=True,
+            packed=zlib.compress(packed.encode(), 1),
+        )
 
     def stored(self) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
         """What sync writes of the item besides its scheduling: the front matter as JSON data, and the
@@ -83,6 +102,11 @@ class Checked:
 
 #: the target fields a lean record keeps: what sync reads besides the target's time
 _LEAN_TARGET_FIELDS = ("late_window",)
+#: the empty mappings every lean record shares (read-only, as all of an Item's fields are)
+_NO_FIELDS: dict[str, Any] = {}
+_NO_LINES: dict[str, int] = {}
+#: files per task of a lean parallel scan: small tasks, so few results wait, pickled, at once
+_LEAN_TASK = 250
 
 
 def jsonable(value: Any) -> Any:
@@ -123,6 +147,7 @@ class Calendar:
     _prints: dict[str, similar.Fingerprint | None] = field(default_factory=dict)  # normalised text -> print
     _dhashes: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # image -> (mtime, size, dhash)
     _scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (id, id) of kept prints -> score
+    _used_sets: dict[frozenset[Path], frozenset[Path]] = field(default_factory=dict)  # one object per set
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
@@ -188,7 +213,8 @@ class Calendar:
                 or cached[2].problems != checked.problems
             ):
                 changed.add(checked.path)
-            self._files[path] = (key[0], key[1], checked, frozenset(used))
+            used_set = frozenset(used)
+            self._files[path] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
         self._ids = None
@@ -209,6 +235,8 @@ class Calendar:
         # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         chunks = [todo[i::workers] for i in range(workers)]
+        if self.lean:
+            chunks = [todo[i : i + _LEAN_TASK] for i in range(0, len(todo), _LEAN_TASK)]
         with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
             futures = [
                 pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk, self.lean)
@@ -569,6 +597,9 @@ def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, str
     return problems
 
 
+_WORKER_CALENDARS: dict[tuple[str, tuple[tuple[str, str], ...]], Calendar] = {}
+
+
 def _check_chunk(
     root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]], lean: bool = False
 ) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
@@ -576,7 +607,11 @@ def _check_chunk(
     (lean records for a lean calendar: a fraction of the bytes to send and to hold)."""
     from publisher.workspace.settings import open_workspace
 
-    calendar = Calendar(open_workspace(Path(root), env=env))
+    opened = (root, tuple(sorted(env.items())))
+    calendar = _WORKER_CALENDARS.get(opened)
+    if calendar is None:  # a worker takes several tasks of one scan: the workspace is opened once
+        _WORKER_CALENDARS.clear()
+        calendar = _WORKER_CALENDARS[opened] = Calendar(open_workspace(Path(root), env=env))
     ctx = calendar.context()
     out = []
     for path, key in chunk:
