@@ -469,7 +469,7 @@ def _name_in_workspace(media: Path, root: Path) -> str:
     """A media file's path inside the workspace: the same on every node, wherever its copy of the folder lives
     (an absolute path in the item's hash made nodes on one PostgreSQL database take each other's syncs for
     edits, and hold the posts back as changed)."""
-    for base in (root, root.resolve()):
+    for base in (root, _resolved_root(root)):  # the root resolved once per process, not once per file
         if media.is_relative_to(base):
             return media.relative_to(base).as_posix()
     return media.as_posix()

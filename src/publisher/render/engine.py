@@ -138,7 +138,7 @@ class Renderer:
     cache_dir: Path
     utm: bool = True
     _envs: dict[str, BudgetedEnvironment] = field(default_factory=dict)
-    _probes: dict[tuple[Path, tuple[int, int] | None, str], Any] = field(default_factory=dict)
+    _probes: dict[tuple[Path, tuple[int, int] | None, Any], Any] = field(default_factory=dict)
     _resolved: dict[tuple[str, Path], Path | Msg] = field(default_factory=dict)
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
@@ -579,7 +579,8 @@ class Renderer:
         for role, rule in rules.images.items():
             if has_video and rules.video_replaces_images:
                 continue
-            rule = replace(rule, fit=fit or rule.fit)
+            if fit and fit != rule.fit:
+                rule = replace(rule, fit=fit)
             used, refs = self.media_sources(item, target, rule)
             strict = bool(used) and used == rule.fields[0]
             if not strict:
@@ -720,7 +721,7 @@ class Renderer:
             stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None  # the probe says what is wrong
-        key = (path, stamp, repr(rule))
+        key = (path, stamp, rule)  # rules are frozen dataclasses: equal rules share the probe
         if key not in self._probes:
             try:
                 self._probes[key] = probe(path, rule)

@@ -60,6 +60,11 @@ def _article_parser() -> MarkdownIt:
 def parse_article(text: str) -> tuple[list[Token], dict[str, object]]:
     """Parse an article body (footnotes and math on) into a fresh token stream and its env."""
     env: dict[str, object] = {}
+    if "$" not in text and "^" not in text:
+        # Footnotes (`[^n]`, `^[…]`) and math (`$`) need those characters, and both are text terminators of
+        # the plain parser too: without them the two parsers give the same tokens, so the body's shared parse
+        # is taken over (an item's text for the other platforms has already read it) instead of parsed again.
+        return parse_copy(text), env
     return _article_parser().parse(text, env), env
 
 
