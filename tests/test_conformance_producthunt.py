@@ -1,6 +1,6 @@
 """Conformance: gql, a GraphQL client nobody here wrote, drives the Product Hunt fake over HTTP.
 
-gql checks each query against a schema itself (the vendored SDL, or the fake's introspection), so a query the
+gql checks each query against a schema itself (schema.graphql, or the fake's introspection), so a query the
 adapter sends that Product Hunt's own schema would refuse fails here before the fake is asked. The adapter's
 queries are taken from its own requests (recorded on the wire), not retyped; the other shapes are those public
 Product Hunt clients send (the repository and file are named beside each).
@@ -118,7 +118,7 @@ def adapter_exchanges(base: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     return recording.exchanges
 
 
-def test_the_fake_serves_the_vendored_schema_over_introspection(base: str) -> None:
+def test_the_fake_serves_its_schema_over_introspection(base: str) -> None:
     with gql_client(base, fetch_schema_from_transport=True) as session:
         served = session.client.schema
     assert served is not None
@@ -135,7 +135,7 @@ def test_the_adapters_own_queries_pass_gql_against_product_hunts_sdl_and_get_the
     assert len(exchanges) >= 2 and {"Metrics", "Votes"} <= {
         e[0]["query"].split("(")[0][6:] for e in exchanges
     }
-    offline = Client(schema=build_schema(SDL))  # Product Hunt's SDL alone: no fake involved
+    offline = Client(schema=build_schema(SDL))  # the SDL alone: no fake involved
     with gql_client(base) as session:
         for sent, answered in exchanges:
             request = GraphQLRequest(sent["query"], variable_values=sent["variables"])

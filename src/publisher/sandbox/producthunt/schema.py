@@ -1,4 +1,5 @@
-"""Product Hunt's public GraphQL schema (vendored: SCHEMA_SOURCE.md) and the complexity rule the fake charges.
+"""Product Hunt's GraphQL schema as the fake serves it (schema.graphql, written here from the public schema's
+facts: SCHEMA_SOURCE.md) and the complexity rule the fake charges.
 
 The real Mutation type holds only goals and follows: a `postCreate` attempt fails validation, as it does live.
 """
@@ -13,9 +14,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLArgument,
     GraphQLSchema,
-    GraphQLString,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -25,18 +24,12 @@ from graphql import (
 )
 
 HERE = Path(__file__).parent
-#: Product Hunt's own SDL, byte for byte, and the fields the live API added since (SCHEMA_SOURCE.md).
-SDL = (HERE / "schema.graphql").read_text(encoding="utf-8") + "\n\n"
-SDL += (HERE / "schema_additions.graphql").read_text(encoding="utf-8")
+#: The types, fields, arguments and enum values of Product Hunt API v2, the live API's later fields included.
+SDL = (HERE / "schema.graphql").read_text(encoding="utf-8")
 
 
 def load_schema() -> GraphQLSchema:
-    """The vendored schema plus the live additions SDL cannot express (an argument on an existing field)."""
-    schema = build_schema(SDL)
-    query = schema.query_type
-    assert query is not None
-    query.fields["posts"].args["url"] = GraphQLArgument(GraphQLString)
-    return schema
+    return build_schema(SDL)
 
 
 def query_cost(document: DocumentNode, variables: dict[str, Any], operation_name: str | None) -> int:
