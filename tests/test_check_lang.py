@@ -98,3 +98,17 @@ def test_an_image_rule_in_both_languages(ws: WS) -> None:
     zh, en = findings(ws, "zh")["requires_one_of"], findings(ws, "en")["requires_one_of"]
     assert zh["message"] == "小红书需要以下之一：图片或视频" and zh["hint"] == "加上 `images:`"
     assert en["message"] == "小红书 needs one of: images or video" and en["hint"] == "add `images:`"
+
+
+def test_a_compliance_hit_in_both_languages(ws: WS) -> None:
+    ws.item(
+        "best.md",
+        "---\ntitle: 周报\nimages: [media/a.png]\nplatforms: [xiaohongshu]\n---\n全网第一的周报工具\n",
+    )
+    zh, en = findings(ws, "zh")["compliance_hit"], findings(ws, "en")["compliance_hit"]
+    assert (zh["line"], zh["field"]) == (en["line"], en["field"]) == (6, "body")
+    assert zh["message"].startswith("「第一」属于广告法绝对化用语") and en["message"].startswith(
+        "「第一」 is 广告法绝对化用语"
+    )
+    assert "如确有依据，可在 allow 中说明：allow: [{word: 第一, reason: ...}]" in zh["hint"]
+    assert "if it is proven, acknowledge it: allow: [{word: 第一, reason: ...}]" in en["hint"]

@@ -198,7 +198,8 @@ def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace
     index = result.index.read_text(encoding="utf-8")
     assert "Cannot render" in index and 'class="pv-error"' in index
     for p in problems:
-        assert f"<code>{p.path}:{p.line}</code>: {p.field}: {escape(p.message)}" in index
+        # in the workspace's language (Chinese unless publisher.toml says "en")
+        assert f"<code>{p.path}:{p.line}</code>: {p.field}: {escape(p.text('zh'))}" in index
     assert not any(p.name.startswith("producthunt") for p in result.index.parent.glob("*.html"))
 
 

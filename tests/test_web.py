@@ -790,5 +790,5 @@ def test_the_item_page_names_a_published_post_it_repeats(client: TestClient, exa
     state.now = lambda: datetime(2026, 12, 5, tzinfo=UTC)
     state.refresh()
     section = client.get("/items/teaser-again").text.split('id="compliance"', 1)[1].split("</section>", 1)[0]
-    assert "near-duplicate: 100% alike with content/2026-12-01-teaser.md" in section, section
-    assert "published on xiaohongshu (account xiaohongshu) at 2026-12-01 12:00" in section
+    assert "内容雷同：与 content/2026-12-01-teaser.md" in section, section  # the workspace says zh
+    assert "2026-12-01 12:00 已发布在 xiaohongshu，账号 xiaohongshu" in section and "相似度为 100%" in section

@@ -68,7 +68,7 @@ def say(code: str, lang: str, **args: Any) -> str:
     if entry is None:
         return code
     text = entry.get(lang, entry["en"])
-    return text.format(**{k: _value(v, lang) for k, v in args.items()}) if args else text
+    return text.format(**{k: _value(v, lang) for k, v in args.items()})
 
 
 CHECK: dict[str, dict[str, str]] = {
@@ -591,6 +591,71 @@ CHECK: dict[str, dict[str, str]] = {
     "formula_failed": {"zh": "公式 ${tex}$ 无法绘制：{why}", "en": "formula ${tex}$ cannot be drawn: {why}"},
     "formula_failed.hint": {"zh": "请修正 TeX", "en": "fix the TeX"},
     "formula_media": {"zh": "公式 ${tex}$：{why}", "en": "formula ${tex}$: {why}"},
+    # -- compliance (compliance/scan.py) -----------------------------------------------------------------
+    "allow_no_word": {"zh": "allow 的每一项都要写明词语", "en": "each allow entry needs a word"},
+    "allow_no_reason": {"zh": "allow 里的 {word!r} 没有写理由", "en": "allow {word!r} gives no reason"},
+    "allow.hint": {
+        "zh": '例如 allow: [{{word: 第一, reason: "排名有第三方报告"}}] 或 allow: {{第一: 排名有第三方报告}}',
+        "en": 'e.g. allow: [{{word: 第一, reason: "排名有第三方报告"}}] or allow: {{第一: 排名有第三方报告}}',
+    },
+    "allow_unused": {
+        "zh": "allow 里的 {word!r} 在正文中没有出现",
+        "en": "allow {word!r} matches nothing in the text",
+    },
+    "allow_unused.hint": {
+        "zh": "从 `allow:` 里删掉（否则以后改稿时会悄悄放过它）",
+        "en": "remove it from `allow:` (it would silently cover a later edit)",
+    },
+    "compliance_ack": {
+        "zh": "「{text}」{label}：已说明——{reason}",
+        "en": "「{text}」 {label}: acknowledged — {reason}",
+    },
+    "compliance_hit": {"zh": "「{text}」属于{label}{source}", "en": "「{text}」 is {label}{source}"},
+    "compliance_source": {"zh": "（{source}）", "en": " ({source})"},
+    "compliance_hit.hint": {
+        "zh": "{suggest}如确有依据，可在 allow 中说明：allow: [{{word: {word}, reason: ...}}]",
+        "en": "{suggest}if it is proven, acknowledge it: allow: [{{word: {word}, reason: ...}}]",
+    },
+    "compliance_suggest": {"zh": "建议改写，例如：{suggest}；", "en": "rewrite, e.g. {suggest}; "},
+    # -- the calendar as a whole (calendar/load.py) ------------------------------------------------------
+    "internal_error": {
+        "zh": "检查时出现内部错误：{kind}: {why}",
+        "en": "internal error while checking: {kind}: {why}",
+    },
+    "internal_error.hint": {
+        "zh": "请报告这个问题；其他内容已正常检查",
+        "en": "please report this; the other items were checked",
+    },
+    "id_duplicate": {"zh": "id {id!r} 也被 {others} 使用", "en": "id {id!r} is also used by {others}"},
+    "id_duplicate.hint": {
+        "zh": "id 不能重复：改掉其中一个，或删掉 `id:` 改用文件名",
+        "en": "ids must be unique: change one, or remove `id:` to use the file name",
+    },
+    "near_duplicate": {
+        "zh": "内容雷同：与 {what} 的相似度为 {score:.0%}{images}",
+        "en": "near-duplicate: {score:.0%} alike with {what}{images}",
+    },
+    "near_duplicate.images": {"zh": "，图片也几乎一样", "en": "; its images look the same"},
+    "near_duplicate.hint": {
+        "zh": "平台会对重复内容限流或删除：请改写，或删掉其中一条；相似度阈值和时间窗口是 publisher.toml 里 "
+        "[compliance] 的 similarity 和 window",
+        "en": "platforms demote or remove repeated content: rewrite it, or drop one; the threshold and "
+        "window are [compliance] similarity and window in publisher.toml",
+    },
+    "near_duplicate_more": {"zh": "{first}（另有 {n} 条）", "en": "{first} (and {n} more)"},
+    "dup_self": {
+        "zh": "自身（{platform} 的账号 {a} 和 {b}：同一内容发两次）",
+        "en": "itself on {platform} accounts {a} and {b} (the same content twice)",
+    },
+    "dup_accounts": {
+        "zh": "{path}（{platform} 的账号 {a} 和 {b}：同一内容发在两个账号）",
+        "en": "{path} on {platform} (accounts {a} and {b}: the same content on two accounts)",
+    },
+    "dup_other": {"zh": "{path}（{pa} / {pb}）", "en": "{path} ({pa} / {pb})"},
+    "dup_published": {
+        "zh": "{path}《{title}》（{when} 已发布在 {platform}，账号 {account}，发布任务 #{id}）",
+        "en": "{path} «{title}», published on {platform} (account {account}) at {when} (post #{id})",
+    },
     # -- the clock (calendar/check.py) -----------------------------------------------------------------------
     "past_due": {
         "zh": "{when} 已经过去（{platforms}）；{what}",

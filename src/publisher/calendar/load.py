@@ -24,6 +24,7 @@ from publisher.compliance.scan import check_item
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.content.item import ContentContext, read_item
+from publisher.messages import Msg, msg
 from publisher.models import Item, Problem, Target
 from publisher.platforms.rules import alias_map
 from publisher.render.engine import Renderer
@@ -279,12 +280,12 @@ class Calendar:
         except Exception as exc:  # a bug in a checker must not hide the other items' results
             logger.debug("checking %s failed", path, exc_info=True)
             rel = path.relative_to(self.ws.root).as_posix()
-            problem = Problem(
+            problem = Problem.of(
                 rel,
                 1,
                 "file",
-                f"internal error while checking: {type(exc).__name__}: {exc}",
-                "please report this; the other items were checked",
+                msg("internal_error", kind=type(exc).__name__, why=str(exc)),
+                msg("internal_error.hint"),
             )
             return Checked(rel, None, (problem,), frozenset())
 
@@ -296,7 +297,7 @@ class Calendar:
         except Exception as exc:  # as in check_file: a checker's bug is reported, never a traceback
             logger.debug("checking a draft for %s failed", path, exc_info=True)
             rel = path.relative_to(self.ws.root).as_posix()
-            problem = Problem(rel, 1, "file", f"internal error while checking: {type(exc).__name__}: {exc}")
+            problem = Problem.of(rel, 1, "file", msg("internal_error", kind=type(exc).__name__, why=str(exc)))
             return Checked(rel, None, (problem,), frozenset())
 
     def _check_file(
@@ -448,7 +449,7 @@ class Calendar:
 
         n = len(checked)
         window = max(settings.window, settings.published_window)
-        earlier: dict[int, list[tuple[float, str, bool]]] = {}
+        earlier: dict[int, list[tuple[float, Msg, bool]]] = {}
         for pair in similar.similar_pairs(texts, floor, window, self._scores):
             if pair.a.owner >= n or pair.b.owner >= n:
                 self._published_pair(checked, published, pair, earlier)
@@ -465,20 +466,21 @@ class Calendar:
                 best[key] = (pair.score, pair, via_images)
         if not best and not earlier:
             return checked
-        found: dict[int, list[tuple[float, str, bool]]] = earlier
+        found: dict[int, list[tuple[float, Msg, bool]]] = earlier
         for (i, j), (score, pair, via_images) in best.items():
             a, b = pair.a, pair.b
             if i == j:
-                what = f"itself on {a.platform} accounts {a.account} and {b.account} (the same content twice)"
+                what = msg("dup_self", platform=a.platform, a=a.account, b=b.account)
                 found.setdefault(i, []).append((score, what, via_images))
                 continue
-            where = (
-                f"on {a.platform} (accounts {a.account} and {b.account}: the same content on two accounts)"
-                if a.platform == b.platform and a.account != b.account
-                else f"({a.platform} / {b.platform})"
-            )
-            found.setdefault(i, []).append((score, f"{checked[j].path} {where}", via_images))
-            found.setdefault(j, []).append((score, f"{checked[i].path} {where}", via_images))
+            for mine, other in ((i, j), (j, i)):
+                path = checked[other].path
+                where = (
+                    msg("dup_accounts", path=path, platform=a.platform, a=a.account, b=b.account)
+                    if a.platform == b.platform and a.account != b.account
+                    else msg("dup_other", path=path, pa=a.platform, pb=b.platform)
+                )
+                found.setdefault(mine, []).append((score, where, via_images))
         out = list(checked)
         for index, items in found.items():
             c = out[index]
@@ -510,7 +512,7 @@ class Calendar:
         checked: list[Checked],
         published: Sequence[PublishedText],
         pair: similar.Pair,
-        found: dict[int, list[tuple[float, str, bool]]],
+        found: dict[int, list[tuple[float, Msg, bool]]],
     ) -> None:
         """An item and a published post: warned on the item when they are on one platform, alike above the
         threshold and within the published window (never the item's own published post)."""
@@ -526,9 +528,14 @@ class Calendar:
         if _apart(mine, theirs) > settings.published_window:
             return
         when = post.published_at.astimezone(self.ws.zone).strftime("%Y-%m-%d %H:%M")
-        what = (
-            f"{post.path} «{post.title}», published on {post.platform} (account {post.account}) at {when} "
-            f"(post #{post.post_id})"
+        what = msg(
+            "dup_published",
+            path=post.path,
+            title=post.title,
+            platform=post.platform,
+            account=post.account,
+            when=when,
+            id=post.post_id,
         )
         mine_found = found.setdefault(mine.owner, [])
         if all(w != what for _s, w, _i in mine_found):
@@ -572,12 +579,12 @@ class Calendar:
             if c.item is not None and len(dups) > 1:
                 others = ", ".join(d.path for d in dups if d is not c)
                 line = c.item.lines.get("id", 1)
-                problem = Problem(
+                problem = Problem.of(
                     c.path,
                     line,
                     "id",
-                    f"id {c.item.id!r} is also used by {others}",
-                    "ids must be unique: change one, or remove `id:` to use the file name",
+                    msg("id_duplicate", id=c.item.id, others=others),
+                    msg("id_duplicate.hint"),
                 )
                 c = replace(c, problems=(*c.problems, problem), valid_targets=frozenset())
             out.append(c)
@@ -600,30 +607,29 @@ IMAGE_MARGIN = 0.25  # texts this much below the threshold still count when thei
 MAX_NAMED = 3  # near-duplicates named per item (a calendar of variations would otherwise list them all)
 
 
-def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, str, bool]]) -> list[Problem]:
+def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, Msg, bool]]) -> list[Problem]:
     """Warnings on the item's body line, the most alike first."""
     found.sort(key=lambda f: -f[0])
     problems = []
     for score, what, via_images in found[:MAX_NAMED]:
-        images = "; its images look the same" if via_images else ""
+        images = msg("near_duplicate.images") if via_images else ""
         problems.append(
-            Problem(
+            Problem.of(
                 path,
                 item.body_line,
                 "body",
-                f"near-duplicate: {score:.0%} alike with {what}{images}",
-                "platforms demote or remove repeated content: rewrite it, or drop one; the threshold and "
-                "window are [compliance] similarity and window in publisher.toml",
+                msg("near_duplicate", score=score, what=what, images=images),
+                msg("near_duplicate.hint"),
                 severity="warning",
             )
         )
     if len(found) > MAX_NAMED:
-        problems[-1] = Problem(
+        problems[-1] = Problem.of(
             path,
             item.body_line,
             "body",
-            problems[-1].message + f" (and {len(found) - MAX_NAMED} more)",
-            problems[-1].hint,
+            msg("near_duplicate_more", first=problems[-1].said, n=len(found) - MAX_NAMED),
+            problems[-1].hint_said,
             severity="warning",
         )
     return problems

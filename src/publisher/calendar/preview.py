@@ -82,13 +82,20 @@ def write_previews(
             cards.append(card)
         else:
             rules = ws.rules[target.platform]
-            failed.append({**_target_summary(ws, rules, target), "problems": [_problem(p) for p in found]})
+            failed.append(
+                {
+                    **_target_summary(ws, rules, target),
+                    "problems": [_problem(p, ws.settings.language) for p in found],
+                }
+            )
     index = out / "index.html"
     index_ctx = {
         "item": _item_summary(item, checked),
         "cards": cards,
         "failed": failed,
-        "file_problems": [_problem(p) for p in (checked.problems if item is None else ())],
+        "file_problems": [
+            _problem(p, ws.settings.language) for p in (checked.problems if item is None else ())
+        ],
     }
     index.write_text(_env(None).get_template(INDEX_TEMPLATE).render(index_ctx), encoding="utf-8")
     return PreviewSet(index=index, pages=pages, problems=tuple(problems))
@@ -186,7 +193,7 @@ def _page_context(
         "media": media,
         "media_by_role": by_role,
         "counts": _counts(rules, post.fields),
-        "warnings": [_problem(p) for p in post.warnings],
+        "warnings": [_problem(p, ws.settings.language) for p in post.warnings],
         "headline": headline.splitlines()[0] if headline else item.title,
         "changes": _changes(ws, rules, item, post, media),
         "stored": stored,
@@ -351,15 +358,17 @@ def _item_summary(item: Item | None, checked: Checked | None) -> dict[str, Any]:
     return {"id": item.id, "title": item.title, "path": item.path, "status": item.status}
 
 
-def _problem(p: Problem) -> dict[str, str]:
+def _problem(p: Problem, lang: str) -> dict[str, str]:
+    """A finding as the preview shows it, in the workspace's language."""
     return {
         "where": f"{p.path}:{p.line}",
         "field": p.field,
-        "message": p.message,
-        "hint": p.hint,
+        "code": p.code,
+        "message": p.text(lang),
+        "hint": p.hint_text(lang),
         "platform": p.platform,
         "severity": p.severity,
-        "text": p.format(),
+        "text": p.format(lang),
     }
 
 

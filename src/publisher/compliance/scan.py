@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from publisher.compliance.lists import Entry, WordList
+from publisher.messages import msg
 from publisher.models import Item, Problem
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -201,16 +202,14 @@ def parse_allow(item: Item) -> tuple[dict[str, str], list[Problem]]:
     allowed: dict[str, str] = {}
     for word, reason in _allow_pairs(item.fields.get("allow")):
         if not isinstance(word, str | int) or not str(word).strip():
-            problems.append(Problem(item.path, line, "allow", "each allow entry needs a word", _ALLOW_HINT))
+            problems.append(Problem.of(item.path, line, "allow", msg("allow_no_word"), msg("allow.hint")))
             continue
         if not isinstance(reason, str | int) or not str(reason).strip():
-            problems.append(Problem(item.path, line, "allow", f"allow {word!r} gives no reason", _ALLOW_HINT))
+            no_reason = msg("allow_no_reason", word=word)
+            problems.append(Problem.of(item.path, line, "allow", no_reason, msg("allow.hint")))
             continue
         allowed[str(word).strip().lower()] = str(reason).strip()
     return allowed, problems
-
-
-_ALLOW_HINT = 'e.g. allow: [{word: 第一, reason: "排名有第三方报告"}] or allow: {第一: 排名有第三方报告}'
 
 
 def check_item(item: Item, rules: Rules) -> list[Problem]:
@@ -238,12 +237,12 @@ def check_item(item: Item, rules: Rules) -> list[Problem]:
                     problems.append(_problem(item, unit.field, line, hit, where, allowed, used))
     for word in sorted(set(allowed) - used):
         problems.append(
-            Problem(
+            Problem.of(
                 item.path,
                 item.lines.get("allow", 1),
                 "allow",
-                f"allow {word!r} matches nothing in the text",
-                "remove it from `allow:` (it would silently cover a later edit)",
+                msg("allow_unused", word=word),
+                msg("allow_unused.hint"),
                 severity="warning",
             )
         )
@@ -269,26 +268,19 @@ def _problem(
     used: set[str],
 ) -> Problem:
     entry = hit.entry
-    source = f" ({entry.source})" if entry.source else ""
+    source = msg("compliance_source", source=entry.source) if entry.source else ""
     for key in (entry.word.lower(), hit.text.lower()):
         if key in allowed:
             used.add(key)
-            return Problem(
-                item.path,
-                line,
-                dotted,
-                f"「{hit.text}」 {entry.label}: acknowledged — {allowed[key]}",
-                "",
-                platform,
-                "info",
-            )
-    suggest = f"rewrite, e.g. {entry.suggest}; " if entry.suggest else ""
-    return Problem(
+            ack = msg("compliance_ack", text=hit.text, label=entry.label, reason=allowed[key])
+            return Problem.of(item.path, line, dotted, ack, None, platform, "info")
+    suggest = msg("compliance_suggest", suggest=entry.suggest) if entry.suggest else ""
+    return Problem.of(
         item.path,
         line,
         dotted,
-        f"「{hit.text}」 is {entry.label}{source}",
-        f"{suggest}if it is proven, acknowledge it: allow: [{{word: {entry.word}, reason: ...}}]",
+        msg("compliance_hit", text=hit.text, label=entry.label, source=source),
+        msg("compliance_hit.hint", suggest=suggest, word=entry.word),
         platform,
         entry.severity,
     )
