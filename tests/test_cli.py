@@ -165,9 +165,9 @@ def test_publish_one_platform_is_not_blocked_by_another_platforms_error(ws: WS) 
     """An error for Product Hunt does not refuse `publish ITEM --platform xiaohongshu`; the exit code says
     whether the post asked for left the queue's hands."""
     ws.item("launch.md", GOOD.replace("producthunt: {name: WeeklyPilot, ", "producthunt: {"))
-    assert "Product Hunt needs a name" in cli("check", "--workspace", str(ws.root)).stderr
+    assert "Product Hunt需要产品名" in cli("check", "--workspace", str(ws.root)).stderr
     result = cli("publish", "launch", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
-    assert "Traceback" not in result.stderr and "needs a name" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "需要产品名" not in result.stderr, result.stderr
     posts = json.loads(result.stdout)["posts"]
     assert [p["platform"] for p in posts] == ["xiaohongshu"]
     delivered = ("published", "awaiting_manual", "dry_run")

@@ -373,7 +373,7 @@ def publish(
                     {"platform": r.platform, "account": r.account, "file": str(r.path), "request": r.request}
                     for r in records
                 ],
-                "problems": [p.to_dict() for p in problems],
+                "problems": [p.to_dict(ws.settings.language) for p in problems],
             }
         )
     else:
@@ -386,7 +386,9 @@ def publish(
                 print(f"== {r.platform} · {r.account} (dry run: nothing sent)\n{text}")
             out.print(f"written to {escape(str(r.path))}")
         for p in problems:
-            err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format())}[/]")
+            err.print(
+                f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format(ws.settings.language))}[/]"
+            )
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
 
@@ -442,14 +444,14 @@ def preview(
             {
                 "index": str(result.index),
                 "pages": {k: str(v) for k, v in result.pages.items()},
-                "problems": [p.to_dict() for p in result.problems],
+                "problems": [p.to_dict(ws.settings.language) for p in result.problems],
             }
         )
     else:
         for key, page in result.pages.items():
             out.print(f"[green]✓[/] {escape(key)}: {escape(str(page))}")
         for p in result.problems:
-            err.print(f"[red]{escape(p.format())}[/]")
+            err.print(f"[red]{escape(p.format(ws.settings.language))}[/]")
         out.print(f"index: {escape(str(result.index))}")
     if open_browser:
         import webbrowser
