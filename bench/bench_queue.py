@@ -73,7 +73,7 @@ async def drain(queue: Queue, batch: int) -> int:
     done = 0
     while True:
         out = await queue.run_due(batch)
-        done += sum(1 for o in out if o.state == "published")
+        done += sum(1 for o in out if o.state in ("published", "dry_run"))
         if len(out) < batch:
             return done
 

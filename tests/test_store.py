@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import uuid
@@ -20,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from publisher.errors import StoreError
-from publisher.models import PostState
+from publisher.models import Attempt, PostState
 from publisher.states import can_transition, transition_pairs
 from publisher.store import claims
 from publisher.store.attempts import attempt_budget
 from publisher.store.db import Store, open_store
+from publisher.store.group import GroupCommit
 from publisher.store.tables import AttemptRow, EventRow, JobRunRow, PostRow, TokenRow, metadata
 
 S = PostState
@@ -447,6 +449,39 @@ def test_record_ids_keeps_ids_even_after_the_lease_is_lost(make_store: MakeStore
     assert not claims.record_ids(store, pid, "w1", {"publish_id": "P9"})
     with store.session() as s:
         assert s.get_one(PostRow, pid).ids == {"publish_id": "P9"}
+
+
+def test_group_commit_shares_one_transaction_and_a_failing_step_rolls_back_alone(
+    make_store: MakeStore,
+) -> None:
+    """Posts stepping side by side: their intents share one commit (SQLite), each waiter gets its own answer,
+    and a step that fails (here: a post whose lease is gone) leaves the others' steps committed."""
+    store = make_store()
+    a, b, c = add_posts(store, 3)
+    claims.claim_due(store, now=T0, owner="w1", lease_s=60, limit=2)  # c stays queued: not this worker's
+    group = GroupCommit(store)
+
+    async def side_by_side() -> list[object]:
+        steps = [group.start_attempt(p, owner="w1", now=T0, request_hash="h", lease_s=60) for p in (a, b, c)]
+        return await asyncio.gather(*steps, return_exceptions=True)
+
+    first, second, third = asyncio.run(side_by_side())
+    assert isinstance(first, Attempt) and isinstance(second, Attempt) and isinstance(third, claims.LeaseLost)
+    assert group.commits == (1 if store.is_sqlite else 3)
+    assert [state_of(store, p) for p in (a, b, c)] == ["sending", "sending", "queued"]
+
+    async def results() -> list[bool]:
+        return list(
+            await asyncio.gather(
+                group.finish_attempt(a, 1, owner="w1", outcome="published", to=S.PUBLISHED, now=T0),
+                group.finish_attempt(b, 1, owner="w2", outcome="published", to=S.PUBLISHED, now=T0),
+            )
+        )
+
+    assert asyncio.run(results()) == [True, False]  # b is held by w1: the move is refused, a's is committed
+    assert [state_of(store, p) for p in (a, b)] == ["published", "sending"]
+    with pytest.raises(StoreError, match="illegal post state transition"):
+        asyncio.run(group.transition(c, owner=None, from_states=[S.PUBLISHED], to=S.QUEUED, now=T0))
 
 
 def test_head_revision_read_from_the_version_files_is_alembics_head() -> None:

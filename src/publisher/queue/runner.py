@@ -52,14 +52,12 @@ from publisher.store.claims import (
     LeaseLost,
     begin_step,
     claim_due,
-    finish_attempt,
     reap_expired,
     record_ids,
     renew_lease,
-    start_attempt,
-    transition,
 )
 from publisher.store.db import Store
+from publisher.store.group import GroupCommit
 from publisher.store.tokens import accounts_needing_reauth, mark_needs_reauth
 from publisher.workspace.settings import Workspace
 
@@ -115,7 +113,7 @@ class Queue:
         adapter_factory: AdapterFactory = get_adapter,
         credentials: CredentialLoader | None = None,
         retry: RetrySettings | None = None,
-        lanes: int = 4,
+        lanes: int = 16,
     ) -> None:
         self.ws, self.store, self.owner, self.now = ws, store, owner, now
         self.lanes = max(1, lanes)  # accounts sent to at the same time; one account's posts go in order
@@ -127,6 +125,7 @@ class Queue:
         )
         self.content = Revalidator(ws, store, calendar or Calendar(ws))
         self.db = QueueStore(store, notifier, zone=ws.zone)
+        self.commits = GroupCommit(store)  # the durable steps of posts sent side by side, committed together
         self.reconciler = Reconciler(
             store=store,
             db=self.db,
@@ -213,17 +212,17 @@ class Queue:
         now = self.now()
         late = self.db.late_reason(c.id, c.due_at, c.late_window_s, now)
         if late:
-            return self._move(c, S.MISSED, late, now, alert=True)
+            return await self._move(c, S.MISSED, late, now, alert=True)
         flagged = self._flagged if self._flagged is not None else set(accounts_needing_reauth(self.store))
         if c.account in flagged:
-            return self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
+            return await self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
         verdict = self.content.check(c.item_id, c.platform, c.account, c.content_hash)
         if verdict.action == "cancel":
-            return self._move(c, S.CANCELLED, verdict.reason, now)
+            return await self._move(c, S.CANCELLED, verdict.reason, now)
         if verdict.action == "hold":
-            return self._move(c, S.HELD, verdict.reason, now)
+            return await self._move(c, S.HELD, verdict.reason, now)
         if verdict.action == "stale":
-            return self._move(
+            return await self._move(
                 c, S.QUEUED, verdict.reason, now, next_attempt_at=now + timedelta(seconds=STALE_DELAY_S)
             )
         post = verdict.post
@@ -232,7 +231,7 @@ class Queue:
         adapter = self.adapter(c.platform, c.account, ids_sink=sinks.ids, intent=sinks.intent)
         problems = [p for p in adapter.validate(post) if p.severity == "error"]
         if problems:
-            return self._move(c, S.HELD, redact_text(problems[0].format()), now)
+            return await self._move(c, S.HELD, redact_text(problems[0].format()), now)
         sent = post.rendered_hash  # computed once: it serialises every field
         ids = self._resumable_ids(c, sent, now)
         rule = self.ws.rules[c.platform].schedule if c.platform in self.ws.rules else None
@@ -240,16 +239,17 @@ class Queue:
             self.store, rule, post_id=c.id, platform=c.platform, account=c.account, now=now, zone=self.ws.zone
         )
         if release:
-            return self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
-        attempt = start_attempt(
-            self.store, c.id, owner=self.owner, now=now, request_hash=sent, lease_s=self.lease_s
+            return await self._move(c, S.QUEUED, release[1], now, next_attempt_at=release[0])
+        # Write-ahead: durable before the request leaves (committed with the other lanes' intents).
+        attempt = await self.commits.start_attempt(
+            c.id, owner=self.owner, now=now, request_hash=sent, lease_s=self.lease_s
         )
         attempt = replace(attempt, ids=ids)
         sinks.number, sinks.request_hash = attempt.number, sent
         try:
             result = await self._leased(c.id, adapter.publish(post, attempt))
         except LeaseLost as exc:
-            self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
+            await self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
             raise
         except errors.PlatformError as exc:
             return await self._failed(
@@ -261,7 +261,7 @@ class Queue:
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
             )
-        return self._published(c, post, attempt, result, sinks.seen, sent=sent)
+        return await self._published(c, post, attempt, result, sinks.seen, sent=sent)
 
     def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
         """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
@@ -277,7 +277,7 @@ class Queue:
         self.db.event(c.id, "ids_discarded", f"content changed since the ids were made: {sorted(ids)}", now)
         return {}
 
-    def _published(
+    async def _published(
         self,
         c: ClaimedPost,
         post: RenderedPost,
@@ -302,7 +302,7 @@ class Queue:
             notice = result.detail.get("notice")  # what the pack adds, e.g. a share link's expiry
             if isinstance(notice, str) and notice:
                 reason = f"{reason}; {notice}"
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.AWAITING_MANUAL,
@@ -314,7 +314,7 @@ class Queue:
                 rendered_hash=sent,
             )
         if result.state == "submitted":
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.RECONCILE,
@@ -328,7 +328,7 @@ class Queue:
                 next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, result.detail)),
             )
         if result.detail.get("dry_run") is True:  # a dry-run account: recorded, never "published"
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.DRY_RUN,
@@ -341,7 +341,7 @@ class Queue:
                 rendered_hash=sent,
                 due_override_at=None,  # a person's "publish now" was tried; the file's time holds again
             )
-        return self._finish(
+        return await self._finish(
             c,
             attempt,
             S.PUBLISHED,
@@ -368,7 +368,7 @@ class Queue:
         if isinstance(exc, errors.TransientError):
             counted, _ = attempt_budget(self.store, c.id)  # attempts cut short by a crash are not counted
             if counted >= self.retry.max_attempts:
-                return self._finish(
+                return await self._finish(
                     c,
                     attempt,
                     S.FAILED,
@@ -378,7 +378,7 @@ class Queue:
                     reason=f"gave up after {counted} attempts: {msg}",
                 )
             wait = backoff(self.retry, c.id, counted, getattr(exc, "retry_after", None))
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.RETRYING,
@@ -390,7 +390,7 @@ class Queue:
             )
         if isinstance(exc, errors.QuotaExhausted):
             reset = exc.reset_at or local_midnight_after(now, self.ws.zone)
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.RETRYING,
@@ -401,12 +401,12 @@ class Queue:
                 next_attempt_at=reset,
             )
         if isinstance(exc, errors.PermanentError):
-            return self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
+            return await self._finish(c, attempt, S.FAILED, "permanent", msg, code=code, reason=msg)
         if isinstance(exc, errors.AuthError):
             mark_needs_reauth(self.store, c.account, reason=msg, post_id=c.id, now=now)
             if self._flagged is not None:
                 self._flagged.add(c.account)  # the rest of this batch waits too
-            return self._finish(
+            return await self._finish(
                 c,
                 attempt,
                 S.NEEDS_REAUTH,
@@ -416,9 +416,13 @@ class Queue:
                 reason=f"credentials of {c.account} need renewing (publisher auth): {msg}",
             )
         if isinstance(exc, errors.NeedsPerson):
-            return self._finish(c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg)
+            return await self._finish(
+                c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg
+            )
         # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
-        self._finish(c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}")
+        await self._finish(
+            c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}"
+        )
         # A fresh adapter, as Reconciler.pending builds one: the attempt is over, so the publish adapter's
         # intent sink would refuse a step reconcile takes (a WeChat mass send repeats its clientmsgid: 45065).
         checker = self.adapter(c.platform, c.account, ids_sink=self.reconciler.sink(c.id))
@@ -452,12 +456,11 @@ class Queue:
         finally:
             timer.cancel()
 
-    def _move(
+    async def _move(
         self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False, **fields: Any
     ) -> Outcome:
         reason = redact_text(reason)
-        if not transition(
-            self.store,
+        if not await self.commits.transition(
             c.id,
             owner=self.owner,
             from_states=[S.CLAIMED],
@@ -471,7 +474,7 @@ class Queue:
             self.db.alert(c.id, c.item_id, c.platform, c.account, to, c.attempt_count, reason, now=now)
         return self._outcome(c, to.value, reason)
 
-    def _finish(
+    async def _finish(
         self,
         c: ClaimedPost,
         attempt: Attempt,
@@ -487,8 +490,7 @@ class Queue:
         status = code if isinstance(code, int) and 100 <= code < 600 else None
         if "reason" in fields:
             fields["reason"] = redact_text(str(fields["reason"]))
-        moved = finish_attempt(
-            self.store,
+        moved = await self.commits.finish_attempt(
             c.id,
             attempt.number,
             owner=self.owner,

@@ -33,7 +33,7 @@ class LeaseLost(StoreError):
     """This worker no longer holds the post's lease: it must not send anything for it."""
 
 
-class _Tx:
+class Tx:
     """One write transaction of the hot path: Core on PostgreSQL, the driver connection on SQLite (where
     SQLAlchemy's per-statement machinery costs several times the statement). Same statements either way."""
 
@@ -52,13 +52,13 @@ class _Tx:
 
 
 @contextmanager
-def _tx(store: Store) -> Iterator[_Tx]:
+def write_tx(store: Store) -> Iterator[Tx]:
     if store.is_sqlite:
         with store.begin_raw() as driver:
-            yield _Tx(None, driver, store.engine.dialect)
+            yield Tx(None, driver, store.engine.dialect)
     else:
         with store.begin() as conn:
-            yield _Tx(conn)
+            yield Tx(conn)
 
 
 _PREPARED: dict[tuple[int, str], tuple[sa.Executable, Prepared]] = {}
@@ -172,13 +172,27 @@ def transition(
     the row was not as expected (someone else moved it, or the lease was lost); raises StoreError when the
     move itself is illegal.
     """
+    now = now or store.clock()
+    with write_tx(store) as tx:
+        return transition_in(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, **fields)
+
+
+def transition_in(
+    tx: Tx,
+    post_id: int,
+    *,
+    owner: str | None,
+    from_states: Collection[PostState],
+    to: PostState,
+    now: datetime,
+    **fields: Any,
+) -> bool:
+    """transition() as one step of a transaction the caller commits (store.group: many posts' moves)."""
     _check_move(from_states, to)
     unknown = set(fields) - SETTABLE
     if unknown:
         raise StoreError(f"transition cannot set {', '.join(sorted(unknown))}")
-    now = now or store.clock()
-    with _tx(store) as tx:
-        return _transition(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
+    return _transition(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
 
 
 _START = (
@@ -223,15 +237,29 @@ def start_attempt(
     Raises LeaseLost unless `owner` holds an unexpired lease on a claimed post; then nothing may be sent.
     The attempt row is this transition's audit record.
     """
-    expires = None if lease_s is None else now + timedelta(seconds=lease_s)
-    with _tx(store) as tx:
-        rows = tx.rows(_START, {"pid": post_id, "owner": owner, "now": now, "expires": expires})
-        if not rows:
-            raise LeaseLost(f"post {post_id}: not claimed by {owner} with a live lease; nothing may be sent")
-        number, ids = rows[0]
-        tx.count(
-            _NEW_ATTEMPT, {"pid": post_id, "num": number, "now": now, "step": step, "hash": request_hash}
+    with write_tx(store) as tx:
+        return start_in(
+            tx, post_id, owner=owner, now=now, step=step, request_hash=request_hash, lease_s=lease_s
         )
+
+
+def start_in(
+    tx: Tx,
+    post_id: int,
+    *,
+    owner: str,
+    now: datetime,
+    step: str = "publish",
+    request_hash: str | None = None,
+    lease_s: float | None = None,
+) -> Attempt:
+    """start_attempt() as one step of a transaction the caller commits (store.group: many posts' intents)."""
+    expires = None if lease_s is None else now + timedelta(seconds=lease_s)
+    rows = tx.rows(_START, {"pid": post_id, "owner": owner, "now": now, "expires": expires})
+    if not rows:
+        raise LeaseLost(f"post {post_id}: not claimed by {owner} with a live lease; nothing may be sent")
+    number, ids = rows[0]
+    tx.count(_NEW_ATTEMPT, {"pid": post_id, "num": number, "now": now, "step": step, "hash": request_hash})
     return Attempt(post_id=post_id, number=number, started_at=now, ids=dict(ids or {}))
 
 
@@ -261,19 +289,31 @@ def begin_step(
     request_hash: str | None = None,
 ) -> bool:
     """Record the step about to be sent (before a further non-idempotent call); False if the lease is lost."""
+    with write_tx(store) as tx:
+        return step_in(tx, post_id, number, owner=owner, step=step, request_hash=request_hash)
+
+
+def step_in(
+    tx: Tx, post_id: int, number: int, *, owner: str, step: str, request_hash: str | None = None
+) -> bool:
+    """begin_step() as one step of a transaction the caller commits."""
     params = {"pid": post_id, "num": number, "owner": owner, "v_step": step, "v_hash": request_hash}
-    with _tx(store) as tx:
-        return tx.count(_STEP, params) == 1
+    return tx.count(_STEP, params) == 1
 
 
 def record_ids(store: Store, post_id: int, owner: str, ids: Mapping[str, Any]) -> bool:
     """Merge platform ids into post.ids at once. Always stored (they are facts reconcile needs, even after a
     lost lease); returns whether `owner` still holds the lease."""
-    with _tx(store) as tx:
-        return _merge_ids(tx, post_id, ids, store.clock()) == owner
+    with write_tx(store) as tx:
+        return ids_in(tx, post_id, owner, ids, store.clock())
 
 
-def _merge_ids(tx: _Tx, post_id: int, ids: Mapping[str, Any], now: datetime) -> str | None:
+def ids_in(tx: Tx, post_id: int, owner: str, ids: Mapping[str, Any], now: datetime) -> bool:
+    """record_ids() as one step of a transaction the caller commits."""
+    return _merge_ids(tx, post_id, ids, now) == owner
+
+
+def _merge_ids(tx: Tx, post_id: int, ids: Mapping[str, Any], now: datetime) -> str | None:
     """Merge `ids` into post.ids; returns the lease owner."""
     rows = tx.rows(_LOCK, {"pid": post_id})
     if not rows:
@@ -316,14 +356,36 @@ def finish_attempt(
     """Close the attempt and move sending -> `to` in one transaction. The attempt's outcome is recorded even
     when the lease was lost; the post moves only for the holder (returns False otherwise)."""
     _check_move([S.SENDING], to)
+    with write_tx(store) as tx:
+        return finish_in(
+            tx, post_id, number, owner=owner, outcome=outcome, to=to, now=now, http_status=http_status,
+            platform_code=platform_code, error=error, **fields,
+        )  # fmt: skip
+
+
+def finish_in(
+    tx: Tx,
+    post_id: int,
+    number: int,
+    *,
+    owner: str,
+    outcome: str,
+    to: PostState,
+    now: datetime,
+    http_status: int | None = None,
+    platform_code: str | int | None = None,
+    error: str | None = None,
+    **fields: Any,
+) -> bool:
+    """finish_attempt() as one step of a transaction the caller commits (store.group: many posts' results)."""
+    _check_move([S.SENDING], to)
     code = None if platform_code is None else str(platform_code)
     if error is not None:
         fields.setdefault("last_error", error)
     params = {"pid": post_id, "num": number, "v_now": now, "v_outcome": outcome, "v_http": http_status,
               "v_code": code, "v_error": error}  # fmt: skip
-    with _tx(store) as tx:
-        tx.count(_FINISH, params)
-        return _transition(tx, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
+    tx.count(_FINISH, params)
+    return _transition(tx, post_id, owner=owner, from_states=[S.SENDING], to=to, now=now, fields=fields)
 
 
 def renew_lease(store: Store, post_id: int, *, owner: str, now: datetime, lease_s: float) -> bool:
@@ -446,7 +508,7 @@ def transition_within(
     unknown = set(fields) - SETTABLE
     if unknown:
         raise StoreError(f"transition cannot set {', '.join(sorted(unknown))}")
-    return _transition(_Tx(conn), post_id, owner=None, from_states=from_states, to=to, now=now, fields=fields)
+    return _transition(Tx(conn), post_id, owner=None, from_states=from_states, to=to, now=now, fields=fields)
 
 
 def log_event(
@@ -495,7 +557,7 @@ _EVENT = sa.insert(event_t).values(
 
 
 def _transition(
-    tx: _Tx,
+    tx: Tx,
     post_id: int,
     *,
     owner: str | None,

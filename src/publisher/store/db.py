@@ -309,6 +309,14 @@ class Prepared:
 
 
 @contextmanager
+def driver_errors() -> Iterator[None]:
+    """Driver errors raised inside as `begin()` would raise them (SQLAlchemy exceptions, parameters hidden,
+    the state guard's refusal as StoreError): for statements run on the driver connection."""
+    with _translated(), _wrapped():
+        yield
+
+
+@contextmanager
 def _wrapped() -> Iterator[None]:
     """Driver errors as the SQLAlchemy exceptions Core raises, parameters hidden as the engine hides them."""
     try:
