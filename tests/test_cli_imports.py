@@ -1,6 +1,7 @@
 """The CLI starts fast because it imports only what the command in hand needs: `--help` loads no database
-layer, no MCP SDK, no web server, no image, spreadsheet or chart library and no HTTP client; `status` loads
-none of them either once the store exists and is at head (store.lite reads it with the standard library).
+layer, no MCP SDK, no web server, no image, spreadsheet or chart library, no HTTP client and no syntax
+highlighter; `status` loads none of them either once the store exists and is at head (store.lite reads it
+with the standard library).
 
 Each case runs in a fresh interpreter (the test process itself has imported everything) and lists which of
 the heavy modules ended up in `sys.modules`."""
@@ -29,6 +30,9 @@ HEAVY = (
     "httpx",
     "markdown_it",
     "jinja2",
+    "pygments",  # rich.syntax: only a dry run's request shown on a terminal
+    "rich.progress",  # only rehearse
+    "rich.live",  # only status --watch
 )
 
 PROBE = """

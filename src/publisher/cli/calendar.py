@@ -9,11 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Group
-from rich.live import Live
 from rich.markup import escape
-from rich.syntax import Syntax
-from rich.text import Text
 
 from publisher.cli.common import (
     STATE_STYLE,
@@ -41,6 +37,8 @@ from publisher.cli.common import (
 from publisher.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Group
+
     from publisher.queue.overview import PostView
 
 # Each command imports the layers it uses when it runs, so `--help` and light commands start fast
@@ -245,6 +243,8 @@ def status(
     if not watch:
         out.print(_status_view(ws, _status_data(ws, store)))
         return
+    from rich.live import Live  # only `status --watch` (the CLI imports what the command needs)
+
     with Live(_status_view(ws, _status_data(ws, store)), console=out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
@@ -277,6 +277,9 @@ def _status_data(ws: Any, reader: Any) -> dict[str, Any]:
 
 
 def _status_view(ws: Any, data: dict[str, Any]) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
     counts = new_table("posts by state")
     counts.add_column("state")
     counts.add_column("posts", justify="right")
@@ -381,6 +384,8 @@ def publish(
             text = json.dumps(r.request, ensure_ascii=False, indent=2)
             if out.is_terminal:
                 out.rule(f"{escape(r.platform)} · {escape(r.account)} (dry run: nothing sent)")
+                from rich.syntax import Syntax  # Pygments: only for a request shown on a terminal
+
                 out.print(Syntax(text, "json", word_wrap=True))
             else:  # a pipe or a file gets the request whole, never wrapped or cut
                 print(f"== {r.platform} · {r.account} (dry run: nothing sent)\n{text}")

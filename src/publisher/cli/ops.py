@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from typer.core import TyperGroup
 
 from publisher.cli.common import (
@@ -41,6 +40,9 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")]
 
@@ -162,6 +164,8 @@ def rehearse(
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
     if end <= begin:
         raise UsageError(f"--until: {local_time(ws, end)} is not after --from {local_time(ws, begin)}")
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
