@@ -591,6 +591,119 @@ CHECK: dict[str, dict[str, str]] = {
     "formula_failed": {"zh": "公式 ${tex}$ 无法绘制：{why}", "en": "formula ${tex}$ cannot be drawn: {why}"},
     "formula_failed.hint": {"zh": "请修正 TeX", "en": "fix the TeX"},
     "formula_media": {"zh": "公式 ${tex}$：{why}", "en": "formula ${tex}$: {why}"},
+    # -- media files: images and video (render/media.py, render/crop.py) -----------------------------------
+    "m_not_found": {"zh": "找不到文件", "en": "file not found"},
+    "m_not_found.hint": {"zh": "检查头部信息里的路径", "en": "check the path in the front matter"},
+    "m_unreadable": {"zh": "无法读取文件（{why}）", "en": "cannot read the file ({why})"},
+    "m_unopenable": {"zh": "无法打开文件（{why}）", "en": "cannot open the file ({why})"},
+    "m_permissions.hint": {"zh": "检查文件权限", "en": "check its permissions"},
+    "m_symlink": {"zh": "是符号链接", "en": "is a symbolic link"},
+    "m_symlink.hint": {"zh": "把原文件复制到工作区里", "en": "copy the real file into the workspace"},
+    "m_not_file": {"zh": "不是普通文件", "en": "is not a regular file"},
+    "m_not_file.hint": {"zh": "请指向图片或视频文件", "en": "point to an image or video file"},
+    "m_too_big": {"zh": "文件有 {size}，超过上限 {limit}", "en": "file is {size}, above the {limit} limit"},
+    "m_smaller.hint": {"zh": "请导出更小的文件", "en": "export it smaller"},
+    "m_video_smaller.hint": {
+        "zh": "请导出更短的视频，或降低码率",
+        "en": "export it shorter or at a lower bitrate",
+    },
+    "m_empty": {"zh": "文件是空的", "en": "file is empty"},
+    "m_reexport.hint": {"zh": "请重新导出", "en": "re-export it"},
+    "m_changed": {"zh": "读取时文件发生了变化", "en": "changed while being read"},
+    "m_changed.hint": {"zh": "请重试", "en": "try again"},
+    "m_bomb": {"zh": "图片太大，无法安全打开（{why}）", "en": "image is too large to open safely ({why})"},
+    "m_not_image": {"zh": "不是可接受格式的图片", "en": "not an image in an accepted format"},
+    "m_not_image.hint": {"zh": "请导出为 JPEG 或 PNG", "en": "export it as JPEG or PNG"},
+    "m_damaged": {
+        "zh": "图片已损坏或无法读取（{kind}: {why}）",
+        "en": "the image is damaged or unreadable ({kind}: {why})",
+    },
+    "m_damaged.hint": {"zh": "请从原图重新导出", "en": "re-export it from the original"},
+    "m_pixels": {
+        "zh": "图片为 {w}×{h}（{mp}），超过上限 {limit}",
+        "en": "image is {w}×{h} ({mp}), above the {limit} limit",
+    },
+    "m_no_safe_format": {
+        "zh": "这里没有接受任何安全的图片格式（{formats}）",
+        "en": "no safe image format is accepted here ({formats})",
+    },
+    "m_no_safe_format.hint": {
+        "zh": "在 platform.yaml 里接受 jpeg、png 或 webp",
+        "en": "accept jpeg, png or webp in platform.yaml",
+    },
+    "m_too_small": {
+        "zh": "图片为 {w}×{h}，短边小于 {min} 像素",
+        "en": "image is {w}×{h}, smaller than {min} px on a side",
+    },
+    "m_too_small.hint": {"zh": "请换一张更大的图片", "en": "use a larger image"},
+    "m_jpeg_cut": {
+        "zh": "JPEG 文件在图像数据之前就被截断或已损坏",
+        "en": "the JPEG file is cut short or damaged before its image data",
+    },
+    "m_jpeg_no_end": {
+        "zh": "JPEG 文件被截断（图像数据后没有结束标记）",
+        "en": "the JPEG file is cut short (no end after its image data)",
+    },
+    "m_export_again.hint": {"zh": "请重新导出", "en": "export it again"},
+    "m_cannot_fit": {"zh": "无法把图片压到 {limit} 以内", "en": "cannot fit the image under {limit}"},
+    "m_cannot_fit.hint": {
+        "zh": "换一张简单些的图片，或在 platform.yaml 里调大 max_bytes",
+        "en": "use a simpler image, or raise max_bytes in platform.yaml",
+    },
+    "m_output_format": {
+        "zh": "不支持输出格式 {format!r}",
+        "en": "output format {format!r} is not supported",
+    },
+    "m_output_format.hint": {
+        "zh": "在 platform.yaml 里用 jpeg 或 png",
+        "en": "use jpeg or png in platform.yaml",
+    },
+    "m_webm_name": {
+        "zh": "是 Matroska/WebM 文件，但文件名不是 .webm",
+        "en": "a Matroska/WebM file without a .webm name",
+    },
+    "m_webm_name.hint": {"zh": "请改名为 .webm", "en": "rename it to .webm"},
+    "m_not_video": {"zh": "不是 MP4、MOV 或 WebM 视频", "en": "not an MP4, MOV or WebM video"},
+    "m_not_video.hint": {"zh": "请导出为 MP4（H.264）", "en": "export it as MP4 (H.264)"},
+    "m_bad_mp4": {"zh": "不是有效的 MP4/MOV 文件（{why}）", "en": "not a valid MP4/MOV file ({why})"},
+    "m_bad_mp4.hint": {
+        "zh": "请重新导出；复制或录制中断会留下不完整的文件",
+        "en": "re-export it; an interrupted copy or recording leaves it incomplete",
+    },
+    "m_video_format": {"zh": "这里不接受 {format} 视频", "en": "{format} videos are not accepted here"},
+    "m_video_format.hint": {"zh": "请导出为 {formats}", "en": "export it as {formats}"},
+    "m_video_long": {
+        "zh": "视频长 {duration:.1f} 秒，超过上限 {limit:g} 秒",
+        "en": "video is {duration:.1f} s long, above the {limit:g} s limit",
+    },
+    "m_video_long.hint": {"zh": "请剪短", "en": "cut it shorter"},
+    "m_video_short": {
+        "zh": "视频长 {duration:.1f} 秒，短于下限 {limit:g} 秒",
+        "en": "video is {duration:.1f} s long, below the {limit:g} s minimum",
+    },
+    "m_video_short.hint": {"zh": "请换一段更长的视频", "en": "use a longer clip"},
+    "fit_invalid": {
+        "zh": "fit 应为 crop 或 pad，而不是 {value!r}",
+        "en": "fit must be crop or pad, not {value!r}",
+    },
+    "fit_invalid.hint": {
+        "zh": "写 `fit: pad` 可保留整张图",
+        "en": "write `fit: pad` to keep the whole picture",
+    },
+    "crop": {
+        "zh": "{ref}（{w}×{h}）在{platform}会被裁成 {ratio}：画面的 {loss:.0%} 会被裁掉",
+        "en": "{ref} ({w}×{h}) is cropped to {ratio} for {platform}: {loss:.0%} of the picture is cut away",
+    },
+    "crop.hint": {
+        "zh": "{own}在内容里（或其平台下）加上 `fit: pad`，整张图会放在纯色底上{nearer}",
+        "en": "{own}add `fit: pad` to the item (or under its platform) to keep the whole picture on a plain "
+        "band{nearer}",
+    },
+    "crop.own": {
+        "zh": "给 `{field}:` 单独配一张接近 {ratio} 的图，或",
+        "en": "give `{field}:` its own picture near {ratio}, or ",
+    },
+    "crop.nearer": {"zh": "，或导出接近 {ratio} 的图", "en": ", or export it nearer {ratio}"},
     # -- compliance (compliance/scan.py) -----------------------------------------------------------------
     "allow_no_word": {"zh": "allow 的每一项都要写明词语", "en": "each allow entry needs a word"},
     "allow_no_reason": {"zh": "allow 里的 {word!r} 没有写理由", "en": "allow {word!r} gives no reason"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+from publisher.messages import Msg, msg
 from publisher.platforms.rules import ImageRule
 from publisher.render.media import crop_loss, display_size, target_aspect
 
@@ -20,13 +21,13 @@ CROP_WARN_SHARE = 0.10
 FITS = ("crop", "pad")
 
 
-def fitted(value: object) -> tuple[str | None, tuple[str, str] | None]:
+def fitted(value: object) -> tuple[str | None, tuple[Msg, Msg] | None]:
     """The item's `fit:` (None when unset), or a (message, hint) problem for a value that is neither."""
     if value is None or value == "":
         return None, None
     if isinstance(value, str) and value.strip().lower() in FITS:
         return value.strip().lower(), None
-    return None, (f"fit must be crop or pad, not {value!r}", "write `fit: pad` to keep the whole picture")
+    return None, (msg("fit_invalid", value=value), msg("fit_invalid.hint"))
 
 
 def ratio_text(aspect: float) -> str:
@@ -44,7 +45,7 @@ def crop_warning(
     *,
     borrowed: bool = False,
     size: tuple[int, int] | None = None,
-) -> tuple[str, str] | None:
+) -> tuple[Msg, Msg] | None:
     """(message, hint) when fitting `path` to the rule's ratio crops away more than `share` of it.
 
     `borrowed`: the picture stands in for a role the item left empty (a cover taken from `images:`), so the
@@ -58,9 +59,9 @@ def crop_warning(
         return None
     w, h = size
     ratio = ratio_text(aspect)
-    own = f"give `{rule.fields[0]}:` its own picture near {ratio}, or " if borrowed else ""
+    own = msg("crop.own", field=rule.fields[0], ratio=ratio) if borrowed else ""
+    nearer = "" if borrowed else msg("crop.nearer", ratio=ratio)
     return (
-        f"{ref} ({w}×{h}) is cropped to {ratio} for {label}: {loss:.0%} of the picture is cut away",
-        f"{own}add `fit: pad` to the item (or under its platform) to keep the whole picture on a plain band"
-        + ("" if borrowed else f", or export it nearer {ratio}"),
+        msg("crop", ref=ref, w=w, h=h, ratio=ratio, platform=label, loss=loss),
+        msg("crop.hint", own=own, nearer=nearer),
     )

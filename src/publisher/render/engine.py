@@ -628,7 +628,8 @@ class Renderer:
                         info = self._probe(path, rule, _probe_header)
                         size = (info.width, info.height)
                 except MediaProblem as exc:
-                    problems.append(self._p(item, target, dotted, f"{ref}: {exc.message}", exc.hint))
+                    said = msg("media_problem", ref=ref, why=exc.said)
+                    problems.append(self._p(item, target, dotted, said, exc.hint_said))
                     continue
                 borrowed = bool(used) and used != rule.fields[0]
                 warning = crop_warning(
@@ -655,7 +656,13 @@ class Renderer:
                             self._probe(path, rules.video, probe_video)
                     except MediaProblem as exc:
                         problems.append(
-                            self._p(item, target, "video", f"{video_ref}: {exc.message}", exc.hint)
+                            self._p(
+                                item,
+                                target,
+                                "video",
+                                msg("media_problem", ref=video_ref, why=exc.said),
+                                exc.hint_said,
+                            )
                         )
         for group in rules.requires_one_of:
             if not present & set(group):
@@ -709,7 +716,9 @@ class Renderer:
                 files.append(process_image(path, role, self.cache_dir, source=f"math/{drawn.name}"))
             except MediaProblem as exc:
                 problems.append(
-                    self._p(item, target, "body", f"formula ${tex[:40]}$: {exc.message}", exc.hint)
+                    self._p(
+                        item, target, "body", msg("formula_media", tex=tex[:40], why=exc.said), exc.hint_said
+                    )
                 )
         return files
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from publisher.errors import PublisherError
+from publisher.messages import Either, Msg, msg
 from publisher.models import MediaFile
 from publisher.platforms.rules import ImageRule, VideoRule
 from publisher.render.mp4 import Mp4Error, parse_mp4
@@ -70,10 +71,11 @@ _PILLOW_ERRORS = (
 class MediaProblem(PublisherError):
     """A user's media file cannot be used: `message` says what is wrong, `hint` how to fix it."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        self.message = message
-        self.hint = hint
-        super().__init__(f"{message} (hint: {hint})" if hint else message)
+    def __init__(self, said: Msg, hint: Msg | None = None) -> None:
+        self.said, self.hint_said = said, hint
+        self.message = said.text("en")
+        self.hint = hint.text("en") if hint else ""
+        super().__init__(f"{self.message} (hint: {self.hint})" if hint else self.message)
 
 
 @dataclass(frozen=True)
@@ -116,39 +118,39 @@ def _size_text(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
 
 
-def _open_regular(path: Path, limit: int, *, hint: str) -> tuple[int, int]:
+def _open_regular(path: Path, limit: int, *, hint: Msg) -> tuple[int, int]:
     """Open `path` read-only if it is a regular file (no symlink, device or FIFO) of at most `limit` bytes."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise MediaProblem("file not found", "check the path in the front matter") from None
+        raise MediaProblem(msg("m_not_found"), msg("m_not_found.hint")) from None
     except OSError as exc:
-        raise MediaProblem(f"cannot read the file ({exc.strerror})", "check its permissions") from None
+        raise MediaProblem(msg("m_unreadable", why=exc.strerror), msg("m_permissions.hint")) from None
     if stat.S_ISLNK(st.st_mode):
-        raise MediaProblem("is a symbolic link", "copy the real file into the workspace")
+        raise MediaProblem(msg("m_symlink"), msg("m_symlink.hint"))
     if not stat.S_ISREG(st.st_mode):
-        raise MediaProblem("is not a regular file", "point to an image or video file")
+        raise MediaProblem(msg("m_not_file"), msg("m_not_file.hint"))
     if st.st_size > limit:
-        raise MediaProblem(f"file is {_size_text(st.st_size)}, above the {_size_text(limit)} limit", hint)
+        raise MediaProblem(msg("m_too_big", size=_size_text(st.st_size), limit=_size_text(limit)), hint)
     if st.st_size == 0:
-        raise MediaProblem("file is empty", "re-export it")
+        raise MediaProblem(msg("m_empty"), msg("m_reexport.hint"))
     try:  # O_NOFOLLOW + fstat: no swapping in a symlink or a FIFO between the check and the read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise MediaProblem(f"cannot open the file ({exc.strerror})", "check its permissions") from None
+        raise MediaProblem(msg("m_unopenable", why=exc.strerror), msg("m_permissions.hint")) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
         os.close(fd)
-        raise MediaProblem("changed while being read", "try again")
+        raise MediaProblem(msg("m_changed"), msg("m_changed.hint"))
     return fd, st.st_size
 
 
 def _read_source(path: Path, limit: int) -> bytes:
-    fd, size = _open_regular(path, limit, hint="export it smaller")
+    fd, size = _open_regular(path, limit, hint=msg("m_smaller.hint"))
     with os.fdopen(fd, "rb") as f:
         data = f.read(size + 1)  # not limit + 1: read() allocates its whole argument up front
     if len(data) != size:
-        raise MediaProblem("changed while being read", "try again")
+        raise MediaProblem(msg("m_changed"), msg("m_changed.hint"))
     return data
 
 
@@ -160,22 +162,19 @@ def _pillow() -> Iterator[None]:
         try:
             yield
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise MediaProblem(f"image is too large to open safely ({exc})", "export it smaller") from None
+            raise MediaProblem(msg("m_bomb", why=str(exc)), msg("m_smaller.hint")) from None
         except UnidentifiedImageError:
-            raise MediaProblem("not an image in an accepted format", "export it as JPEG or PNG") from None
+            raise MediaProblem(msg("m_not_image"), msg("m_not_image.hint")) from None
         except _PILLOW_ERRORS as exc:
             raise MediaProblem(
-                f"the image is damaged or unreadable ({type(exc).__name__}: {exc})",
-                "re-export it from the original",
+                msg("m_damaged", kind=type(exc).__name__, why=str(exc)), msg("m_damaged.hint")
             ) from None
 
 
 def _check_pixels(size: tuple[int, int] | None, limit: int) -> None:
     if size and size[0] * size[1] > limit:
         w, h = size
-        raise MediaProblem(
-            f"image is {w}×{h} ({_mp(w * h)}), above the {_mp(limit)} limit", "export it smaller"
-        )
+        raise MediaProblem(msg("m_pixels", w=w, h=h, mp=_mp(w * h), limit=_mp(limit)), msg("m_smaller.hint"))
 
 
 def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
@@ -201,10 +200,7 @@ def _open(data: bytes, rule: ImageRule) -> Image.Image:
     """Open from the header, in accepted formats only; oversized images are refused before any decode."""
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
-        raise MediaProblem(
-            f"no safe image format is accepted here ({', '.join(rule.accept)})",
-            "accept jpeg, png or webp in platform.yaml",
-        )
+        raise MediaProblem(msg("m_no_safe_format", formats=rule.accept), msg("m_no_safe_format.hint"))
     limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
     try:
         im = Image.open(io.BytesIO(data), formats=formats)  # Pillow's bomb guard runs here, as an error
@@ -214,9 +210,7 @@ def _open(data: bytes, rule: ImageRule) -> Image.Image:
     _check_pixels(im.size, limit)
     w, h = im.size
     if w < 1 or h < 1 or min(w, h) < rule.min_side:
-        raise MediaProblem(
-            f"image is {w}×{h}, smaller than {rule.min_side} px on a side", "use a larger image"
-        )
+        raise MediaProblem(msg("m_too_small", w=w, h=h, min=rule.min_side), msg("m_too_small.hint"))
     return im
 
 
@@ -239,9 +233,7 @@ def _whole_jpeg(data: bytes) -> None:
         while i < end and data[i] == 0xFF and i + 1 < end and data[i + 1] == 0xFF:
             i += 1  # fill bytes
         if i + 1 >= end or data[i] != 0xFF:
-            raise MediaProblem(
-                "the JPEG file is cut short or damaged before its image data", "export it again"
-            )
+            raise MediaProblem(msg("m_jpeg_cut"), msg("m_export_again.hint"))
         marker = data[i + 1]
         if marker == 0xDA:
             break
@@ -249,12 +241,10 @@ def _whole_jpeg(data: bytes) -> None:
             i += 2
             continue
         if i + 3 >= end:
-            raise MediaProblem(
-                "the JPEG file is cut short or damaged before its image data", "export it again"
-            )
+            raise MediaProblem(msg("m_jpeg_cut"), msg("m_export_again.hint"))
         i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
     if data.rfind(b"\xff\xd9") < i:
-        raise MediaProblem("the JPEG file is cut short (no end after its image data)", "export it again")
+        raise MediaProblem(msg("m_jpeg_no_end"), msg("m_export_again.hint"))
 
 
 def probe_image(path: Path, rule: ImageRule, *, digest: bool = True) -> ImageInfo:
@@ -448,8 +438,7 @@ def _encode(
         smaller = (round(current.size[0] * 0.8), round(current.size[1] * 0.8))
         if exact or min(smaller) < 16:
             raise MediaProblem(
-                f"cannot fit the image under {_size_text(rule.max_bytes)}",
-                "use a simpler image, or raise max_bytes in platform.yaml",
+                msg("m_cannot_fit", limit=_size_text(rule.max_bytes)), msg("m_cannot_fit.hint")
             )
         current = current.resize(smaller, Image.Resampling.LANCZOS)
 
@@ -506,9 +495,7 @@ def process_image(
         stats.cache_hits += 1
         return hit
     if rule.format not in _OUTPUTS:
-        raise MediaProblem(
-            f"output format {rule.format!r} is not supported", "use jpeg or png in platform.yaml"
-        )
+        raise MediaProblem(msg("m_output_format", format=rule.format), msg("m_output_format.hint"))
     with _pillow():
         im, icc = _render(_open(data, rule), rule, stats)
         payload, final = _encode(im, rule, icc, stats)
@@ -542,16 +529,16 @@ def process_image(
 def _video_format(path: Path, head: bytes) -> str:
     if head.startswith(b"\x1aE\xdf\xa3"):
         if path.suffix.lower() != ".webm":
-            raise MediaProblem("a Matroska/WebM file without a .webm name", "rename it to .webm")
+            raise MediaProblem(msg("m_webm_name"), msg("m_webm_name.hint"))
         return "webm"
     if len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
         return "mp4"
-    raise MediaProblem("not an MP4, MOV or WebM video", "export it as MP4 (H.264)")
+    raise MediaProblem(msg("m_not_video"), msg("m_not_video.hint"))
 
 
 def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
     """Check a video's container, size and duration from its headers; no frame is decoded."""
-    fd, size = _open_regular(path, rule.max_bytes, hint="export it shorter or at a lower bitrate")
+    fd, size = _open_regular(path, rule.max_bytes, hint=msg("m_video_smaller.hint"))
     with os.fdopen(fd, "rb") as f:
         fmt = _video_format(path, f.read(12))
         duration: float | None = None
@@ -561,24 +548,20 @@ def probe_video(path: Path, rule: VideoRule) -> VideoInfo:
             try:
                 info = parse_mp4(f, size)
             except Mp4Error as exc:
-                raise MediaProblem(
-                    f"not a valid MP4/MOV file ({exc})",
-                    "re-export it; an interrupted copy or recording leaves it incomplete",
-                ) from None
+                raise MediaProblem(msg("m_bad_mp4", why=str(exc)), msg("m_bad_mp4.hint")) from None
             fmt = "mp4" if info.brand and info.brand != "qt  " else "mov"
             duration, width, height = info.duration_s, info.width, info.height
         if fmt not in rule.accept:
             raise MediaProblem(
-                f"{fmt} videos are not accepted here", f"export it as {' or '.join(rule.accept)}"
+                msg("m_video_format", format=fmt), msg("m_video_format.hint", formats=Either(rule.accept))
             )
         if duration is not None and duration > rule.max_duration_s:
             raise MediaProblem(
-                f"video is {duration:.1f} s long, above the {rule.max_duration_s:g} s limit", "cut it shorter"
+                msg("m_video_long", duration=duration, limit=rule.max_duration_s), msg("m_video_long.hint")
             )
         if duration is not None and duration < rule.min_duration_s:
             raise MediaProblem(
-                f"video is {duration:.1f} s long, below the {rule.min_duration_s:g} s minimum",
-                "use a longer clip",
+                msg("m_video_short", duration=duration, limit=rule.min_duration_s), msg("m_video_short.hint")
             )
         f.seek(0)
         digest = hashlib.sha256()
