@@ -82,6 +82,7 @@ _SECRETISH = (
     "private_key",
     "credential",
 )
+_SECRET_KEY = re.compile("|".join(map(re.escape, _SECRETISH)))  # one search per key, not one per word
 MEDIA_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".mov", ".webm"}
 
 
@@ -196,7 +197,7 @@ def read_item(
                     msg("unknown_field", key=key),
                     suggest(key, COMMON_FIELDS) or msg("known_fields", names=sorted(COMMON_FIELDS)),
                 )
-    item_id = data.get("id", item_id_for(path, ctx.content_dir))
+    item_id = data["id"] if "id" in data else item_id_for(path, ctx.content_dir)
     if not isinstance(item_id, str | int) or not str(item_id).strip():
         r.add("id", msg("id_empty"), msg("id_empty.hint"))
         item_id = item_id_for(path, ctx.content_dir)
@@ -317,11 +318,7 @@ def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
         for key, sub in value.items():
             dotted = f"{prefix}{key}"
             low = str(key).lower().replace("-", "_")
-            if any(word in low for word in _SECRETISH) or low in (
-                "appsecret",
-                "access_token",
-                "authorization",
-            ):
+            if _SECRET_KEY.search(low) or low in ("appsecret", "access_token", "authorization"):
                 r.add(dotted, msg("secret_in_content", key=key), msg("secret_in_content.hint"))
             _check_secrets(sub, f"{dotted}.", r)
 
@@ -470,8 +467,10 @@ def _name_in_workspace(media: Path, root: Path) -> str:
     (an absolute path in the item's hash made nodes on one PostgreSQL database take each other's syncs for
     edits, and hold the posts back as changed)."""
     for base in (root, _resolved_root(root)):  # the root resolved once per process, not once per file
-        if media.is_relative_to(base):
-            return media.relative_to(base).as_posix()
+        try:
+            return media.relative_to(base).as_posix()  # once, not is_relative_to and then again
+        except ValueError:
+            continue
     return media.as_posix()
 
 
