@@ -42,3 +42,26 @@ def test_check_reports_a_runaway_workspace_template_by_name(ws: WS) -> None:
     ws.item("launch.md", GOOD)
     problems = run_check(ws)["content/launch.md"]
     assert any("note.txt.j2" in p and "looped more than" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "templates",
+    [
+        {"note.txt.j2": '{% include "note.txt.j2" %}'},
+        {"note.txt.j2": '{% include "a.j2" %}', "a.j2": '{% include "note.txt.j2" %}'},
+    ],
+    ids=["self", "cycle"],
+)
+def test_check_reports_a_workspace_template_that_includes_itself_by_name(
+    ws: WS, templates: dict[str, str]
+) -> None:
+    # Finding the variables a template uses follows its includes: it must stop at a cycle, not recurse until
+    # Python's limit ("internal error: RecursionError" before), so the render can name the template.
+    folder = ws.root / "platforms" / "xiaohongshu"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "xiaohongshu", folder)
+    for name, text in templates.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    ws.item("launch.md", GOOD)
+    problems = run_check(ws)["content/launch.md"]
+    assert not any("internal error" in p for p in problems), problems
+    assert any("note.txt.j2" in p and "itself" in p for p in problems), problems

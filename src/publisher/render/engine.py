@@ -224,12 +224,19 @@ class Renderer:
         found = self._variables.get(key)
         if found is None:
             env = self.env(platform)
+            found = set()
+            # Each template once, so one that includes itself (or a cycle of them) ends here; the render
+            # reports the cycle as a content problem naming the template.
+            pending, seen = [template], {template}
             try:
-                source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]  # env() sets a loader
-                found = set(meta.find_undeclared_variables(env.parse(source)))
-                for ref in meta.find_referenced_templates(env.parse(source)):
-                    if ref:
-                        found |= self.variables(platform, ref)
+                while pending:
+                    source = env.loader.get_source(env, pending.pop())[0]  # type: ignore[union-attr]  # env() sets a loader
+                    parsed = env.parse(source)
+                    found |= set(meta.find_undeclared_variables(parsed))
+                    for ref in meta.find_referenced_templates(parsed):
+                        if ref and ref not in seen:
+                            seen.add(ref)
+                            pending.append(ref)
             except TemplateError:
                 found = {"body_text", "first_paragraph", "body_html", "footnotes"}  # the render reports it
             self._variables[key] = found
