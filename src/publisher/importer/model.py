@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from publisher.models import Problem
+
 Severity = Literal["info", "warning", "error"]
 Kind = Literal["hexo", "hugo", "jekyll", "plain"]
 #: What happened to one source file: written; would be written (a dry run); already imported with the same
@@ -46,7 +48,7 @@ class FileReport:
     images: list[str] = field(default_factory=list)  # copied media, relative to the workspace
     errors: int = 0  # check's errors on the written item (-1: not checked)
     warnings: int = 0
-    problems: list[str] = field(default_factory=list)  # check's errors, formatted
+    problems: list[Problem] = field(default_factory=list)  # check's errors (worded in the report's language)
 
     @property
     def ok(self) -> bool:

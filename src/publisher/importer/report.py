@@ -68,7 +68,7 @@ def to_dict(report: ImportReport, lang: str) -> dict[str, Any]:
                 "ok": f.ok,
                 "images": f.images,
                 "check": None if f.errors < 0 else {"errors": f.errors, "warnings": f.warnings},
-                "problems": f.problems,
+                "problems": [p.format(lang) for p in f.problems],
                 "notes": [
                     {
                         "code": n.code,

@@ -111,7 +111,7 @@ def _one(
     problems = [replace(p, path=rel_path) if p.path == hidden else p for p in staged.checked.problems]
     report.errors = sum(1 for p in problems if p.severity == "error")
     report.warnings = sum(1 for p in problems if p.severity == "warning")
-    report.problems = [p.format() for p in problems if p.severity == "error"]
+    report.problems = [p for p in problems if p.severity == "error"]
     return report
 
 
