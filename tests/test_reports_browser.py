@@ -1,4 +1,5 @@
-"""The HTML report in headless Chromium: its three SVG charts render and its self-check finds no error."""
+"""The HTML report in headless Chromium: its three charts, drawn by the ECharts it carries inline, render and
+its self-check finds no error."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
     )
     html = page.read_text(encoding="utf-8")
     assert "http://" not in html.split("<body", 1)[0] and "<script src" not in html  # self-contained
+    assert html.count('class="chart-option"') == 3 and "echarts" in html
     profile = tmp_path / "profile"
     proc = subprocess.run(
         [
@@ -77,9 +79,10 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
     assert body is not None
     assert 'data-rendered="ok"' in body.group(0) and 'data-charts="3"' in body.group(0), body.group(0)
     for kind in ("trend", "top", "heat"):
-        assert f'data-chart="{kind}"' in dom
-    assert dom.count('class="series"') == 2  # one trend line per platform
-    assert dom.count('class="cell"') == 7 * 24
+        drawn = re.search(
+            rf'<div class="echart" data-chart="{kind}"[^>]*data-drawn="1"[^>]*>(.*?)</svg>', dom, re.S
+        )
+        assert drawn is not None and "<path" in drawn.group(1), kind  # ECharts's SVG renderer drew it
     shot = tmp_path / "shot.png"
     subprocess.run(
         [
@@ -100,13 +103,24 @@ def test_html_report_renders_its_charts_in_headless_chromium(tmp_path: Path) -> 
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-def test_the_report_trend_chart_labels_its_axis_with_round_numbers() -> None:
-    from publisher.reports.charts import nice_ticks, trend_chart
+def test_the_report_and_the_dashboard_draw_the_same_chart_definitions() -> None:
+    """One definition per chart (reports/echarts.py) for the Metrics page and the HTML report: value axes in
+    whole, rounded steps with their titles, legends."""
+    from publisher.reports import echarts
+    from publisher.reports.model import Charts
+    from publisher.web import charts as web_charts
 
-    assert nice_ticks(0, 2202) == [0, 1000, 2000, 3000]
-    assert nice_ticks(0, 1) == [0, 1]  # counts: never 0, 0.25, 0.5 …
-    assert nice_ticks(0, 7.5) == [0, 2, 4, 6, 8]
-    assert nice_ticks(-30, 95) == [-50, 0, 50, 100]
-    svg = trend_chart(["2027-01-04", "2027-01-05"], {"douyin": [744.0, 2202.0]}, "trend", "zh")
-    labels = re.findall(r'text-anchor="end" fill="#666">([^<]+)</text>', svg)
-    assert labels == ["0", "1000", "2000", "3000"], labels
+    assert web_charts.specs is echarts.specs
+    figures = Charts(
+        days=["2027-01-04", "2027-01-05", "2027-01-06"],
+        trend={"douyin": [744.0, 2202.0, 10.0], "wechat": [1.0, 0.0, 3.0]},
+        top=[("a", "douyin", 1360.0), ("b", "wechat", 3.0)],
+        heat=[[None] * 24 for _ in range(7)],
+        heat_posts=[[0] * 24 for _ in range(7)],
+    )
+    trend = echarts.trend(figures, "zh")
+    assert trend is not None
+    assert trend["yAxis"]["minInterval"] == 1 and trend["yAxis"]["name"] == "互动数"
+    assert trend["xAxis"]["name"] == "日期" and trend["legend"]
+    assert [s["name"] for s in trend["series"]] == ["抖音", "微信公众号"]
+    assert echarts.heat(figures, "zh") is None  # no cell: the chart says what to run instead

@@ -71,13 +71,13 @@ NOT_PAGES = {
 
 CLIPPED_TEXTS = """
 var out = [];
-document.querySelectorAll("svg.chart").forEach(function (svg) {
-  var box = svg.viewBox.baseVal;
+document.querySelectorAll(".echart[data-chart] svg").forEach(function (svg) {
+  var box = svg.getBoundingClientRect();
   svg.querySelectorAll("text").forEach(function (t) {
-    var b = t.getBBox();
-    if (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5
-        || b.y + b.height > box.y + box.height + 0.5) {
-      out.push(svg.getAttribute("data-chart") + ": " + t.textContent);
+    var b = t.getBoundingClientRect();
+    if (b.width && (b.left < box.left - 0.5 || b.top < box.top - 0.5 || b.right > box.right + 0.5
+        || b.bottom > box.bottom + 0.5)) {
+      out.push(svg.parentNode.parentNode.getAttribute("data-chart") + ": " + t.textContent);
     }
   });
 });
@@ -100,7 +100,7 @@ def _visit(browser: Browser, url: str, shot: str) -> list[str]:
             lambda: browser.run("return document.body.dataset.charts") is not None, what=f"{url}'s charts"
         )
     browser.screenshot(f"{shot}.png", SHOTS)
-    for i, chart in enumerate(browser.find_all("svg.chart")):  # a report's charts, each on its own
+    for i, chart in enumerate(browser.find_all(".echart[data-drawn]")):  # a report's charts, each on its own
         browser.screenshot(f"{shot}-chart{i + 1}.png", SHOTS, element=chart)
     return browser.console_errors()
 

@@ -539,6 +539,8 @@ UI: dict[str, dict[str, str]] = {
     "axis_day": {"zh": "日期", "en": "Day"},
     "axis_interactions": {"zh": "互动数", "en": "Interactions"},
     "axis_hour": {"zh": "发布时段（点）", "en": "Posting hour"},
+    "axis_hour_of_day": {"zh": "时间", "en": "Time"},
+    "axis_total": {"zh": "累计数", "en": "Total"},
     "axis_weekday": {"zh": "星期", "en": "Weekday"},
     "heat_low": {"zh": "低", "en": "low"},
     "heat_high": {"zh": "高", "en": "high"},

@@ -1,4 +1,5 @@
-"""Write a Report as Markdown, HTML (inline SVG charts), CSV, XLSX or JSON; formats read the same data."""
+"""Write a Report as Markdown, HTML (charts drawn by the inline Apache ECharts), CSV, XLSX or JSON; formats
+read the same data."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.errors import UsageError
-from publisher.reports.charts import bar_chart, colour, heat_chart, trend_chart
+from publisher.reports import echarts
 from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
 from publisher.reports.model import EngagementRow, Report
 
@@ -89,56 +90,72 @@ def render_markdown(report: Report) -> str:
     return _env(False).get_template("report.md.j2").render(**_context(report)).rstrip() + "\n"
 
 
-#: The HTML report's one script, kept constant (it reads what it expects from the body's data attribute) so a
-#: page that serves the report may allow exactly it by hash (`SELF_CHECK_HASH`) and nothing else.
+#: The HTML report's own script, kept constant so a page that serves the report may allow exactly it (and
+#: the library) by hash (`script_hashes`) and nothing else. It draws each chart from its JSON option with
+#: ECharts's SVG renderer (sharp in print), then checks itself for headless tests and for people: every
+#: chart drew something, or the page says why not.
 SELF_CHECK = """
 (function () {
-  // A self-check for headless tests and for people: every chart drew something, or the page says why not.
-  var expected = Number(document.body.getAttribute("data-expect-charts") || "3");
-  var charts = document.querySelectorAll("svg.chart");
+  var expected = Number(document.body.getAttribute("data-expect-charts") || "0");
   var drawn = 0;
-  charts.forEach(function (svg) {
-    if (svg.getBBox().width > 0 && svg.childElementCount > 1) { drawn += 1; }
+  document.querySelectorAll(".echart[data-chart]").forEach(function (el) {
+    var id = el.getAttribute("data-chart");
+    var src = el.parentNode.querySelector("script.chart-option[data-for='" + id + "']");
+    if (!window.echarts || !src) { return; }
+    try {
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(JSON.parse(src.textContent));
+      window.addEventListener("resize", function () { chart.resize(); });
+      if (el.querySelector("svg")) { drawn += 1; el.setAttribute("data-drawn", "1"); }
+    } catch (err) { el.setAttribute("data-error", String(err)); }
   });
-  var ok = drawn === charts.length && drawn === expected;
   document.body.setAttribute("data-charts", String(drawn));
-  document.body.setAttribute("data-rendered", ok ? "ok" : "incomplete");
+  document.body.setAttribute("data-rendered", drawn === expected ? "ok" : "incomplete");
 })();
 """
-SELF_CHECK_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SELF_CHECK.encode("utf-8")).digest()).decode()
+
+
+def _hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+@functools.cache
+def library() -> str:
+    """The vendored ECharts, as the report carries it inline."""
+    return echarts.LIBRARY.read_text(encoding="utf-8")
+
+
+@functools.cache
+def script_hashes() -> tuple[str, ...]:
+    """The CSP hashes of the report's two scripts (the library, its drawing and self-check)."""
+    return (_hash(library()), _hash(SELF_CHECK))
 
 
 def render_html(report: Report) -> str:
     lang = report.lang
-    c = report.charts
-    charts = {
-        "trend": Markup(trend_chart(c.days, c.trend, t("trend", lang), lang)),
-        "top": Markup(bar_chart(c.top, t("top", lang), lang)),
-        "heat": Markup(heat_chart(c.heat, c.heat_posts, t("heat", lang), lang)),
-    }
+    charts = echarts.specs(report.charts, lang)
+    launches = [
+        echarts.ChartSpec(
+            f"launch{i}",
+            f"{t('launch_day', lang)} · {curve.title}",
+            echarts.launch(curve, lang),
+            t("none", lang),
+        )
+        for i, curve in enumerate(report.launches)
+    ]
+    shown = ([] if report.kind == "campaign" else charts) + launches
     return (
         _env(True)
         .get_template("report.html.j2")
         .render(
             **_context(report),
-            charts=charts,
-            launch_charts=[launch_chart(curve, lang) for curve in report.launches],
+            charts={c.id: c for c in charts},
+            launch_charts=launches,
+            expect_charts=sum(1 for c in shown if c.option),
+            library=Markup(library()),
             self_check=Markup(SELF_CHECK),
         )
     )
-
-
-def launch_chart(curve: Any, lang: str) -> Markup:
-    """A launch day's cumulative votes and comments by hour (reports.launch.LaunchCurve), as inline SVG."""
-    votes, comments = t("launch_votes", lang), t("launch_comments", lang)
-    series = {
-        votes: [h.votes or 0.0 for h in curve.hours],
-        comments: [h.comments or 0.0 for h in curve.hours],
-    }
-    label = f"{t('launch_day', lang)} · {curve.title}"
-    hours = [h.label[-5:] for h in curve.hours]
-    spare = {votes: colour(curve.platform), comments: "#3b82f6"}
-    return Markup(trend_chart(hours, series, label, lang, ticks=hours, colours=spare))
 
 
 def render_json(report: Report) -> str:

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from publisher.store.db import store_for
-from publisher.web import live, pages
+from publisher.web import charts, live, pages
 from publisher.web.security import LOOPBACK_HOSTS, Guard, check_bind, is_loopback
 from publisher.web.state import AppState
 from publisher.workspace.settings import Workspace
@@ -83,6 +83,8 @@ def create_app(
         Route("/events", live.events_endpoint(broadcaster)),
         Route("/favicon.ico", pages.favicon),
         Mount("/previews", StaticFiles(directory=previews, check_dir=False), name="previews"),
+        # The charting library lives beside the chart definitions in reports/ (HTML reports carry it inline).
+        Mount("/static/vendor", StaticFiles(directory=charts.LIBRARY.parents[1]), name="vendor"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

@@ -29,7 +29,7 @@ from publisher.queue.overview import post_views
 from publisher.redact import redact_text
 from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
-from publisher.web import actions, calendar_view, draftcheck, item_view, newpost, reports_view
+from publisher.web import actions, calendar_view, charts, draftcheck, item_view, newpost, reports_view
 from publisher.web.security import require_csrf, set_csrf_cookie
 from publisher.web.state import AppState
 
@@ -64,7 +64,9 @@ _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "h
 def static_url(name: str) -> str:
     """`/static/NAME?v=HASH`: the address changes with the file, so a browser never keeps an old stylesheet
     or script (one cached before an upgrade drew the calendar's thumbnails at full size)."""
-    digest = hashlib.sha256((Path(__file__).parent / "static" / name).read_bytes()).hexdigest()[:12]
+    vendor = name.removeprefix("vendor/")
+    path = charts.LIBRARY.parents[1] / vendor if vendor != name else Path(__file__).parent / "static" / name
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return f"/static/{name}?v={digest}"
 
 

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher.errors import UsageError
-from publisher.reports.writers import SELF_CHECK_HASH
+from publisher.reports.writers import script_hashes
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 TOKEN_COOKIE = "publisher_token"
@@ -39,7 +39,7 @@ DOCUMENT_CSP = (
 # The preview index shows each platform's page in a same-origin frame: frames allowed there, scripts never.
 PREVIEW_CSP = DOCUMENT_CSP + "; frame-src 'self'"
 # A report shown in the dashboard runs its own self-check script (allowed by its hash) and nothing else.
-REPORT_CSP = DOCUMENT_CSP + f"; script-src '{SELF_CHECK_HASH}'"
+REPORT_CSP = DOCUMENT_CSP + "; script-src " + " ".join(f"'{h}'" for h in script_hashes())
 PREVIEW_PREFIX = "/previews/"
 DOCUMENT_PREFIXES = ("/metrics/view",)
 
