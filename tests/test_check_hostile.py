@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
+import pytest
 from tests.conftest import WS
 from tests.test_check import GOOD, run_check
+
+from publisher.calendar.load import Calendar
 
 
 def test_a_date_outside_the_calendar_is_a_content_error(ws: WS) -> None:
@@ -48,3 +52,14 @@ def test_a_file_name_with_a_line_break_is_refused(ws: WS) -> None:
         "content/new?line.md:1: file: the file name contains a line break or another control character "
         "(hint: rename the file to plain letters, digits, - and _)"
     ]
+
+
+def test_a_slow_file_is_named_in_the_log(ws: WS, caplog: pytest.LogCaptureFixture) -> None:
+    """Criterion 4: a sync that spends its time on one file says which (the threshold is a setting of the
+    Calendar, so the test needs no slow file: 0 s makes every file slow, an hour none)."""
+    ws.item("slow one.md", GOOD)
+    with caplog.at_level(logging.WARNING, logger="publisher.calendar.load"):
+        Calendar(ws.open(), lean=True, slow_file_s=3600).scan()
+        assert not caplog.records
+        Calendar(ws.open(), lean=True, slow_file_s=0.0).scan()
+    assert [r.getMessage().split(" took ")[0] for r in caplog.records] == ["checking content/slow one.md"]

@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 PARALLEL_FROM = 400  # below this many files to check, starting worker processes costs more than it saves
+#: A file whose check takes longer than this is named in the log (warning), so a slow sync says which file
+#: it spent its time on (issue 11: a daemon's re-sync once burned 30 s on one file with nothing logged).
+SLOW_FILE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ class Calendar:
 
     ws: Workspace
     lean: bool = False
+    slow_file_s: float = SLOW_FILE_S
     renderer: Renderer = field(init=False)
     _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
     _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
@@ -274,7 +279,9 @@ class Calendar:
     def check_file(
         self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None
     ) -> Checked:
-        """Parse and check one file for every target platform; one broken file never stops the others."""
+        """Parse and check one file for every target platform; one broken file never stops the others.
+        A check slower than `slow_file_s` is logged with the file's name."""
+        began = time.monotonic()
         try:
             return self._check_file(path, ctx, used)
         except Exception as exc:  # a bug in a checker must not hide the other items' results
@@ -288,6 +295,14 @@ class Calendar:
                 msg("internal_error.hint"),
             )
             return Checked(rel, None, (problem,), frozenset())
+        finally:
+            took = time.monotonic() - began
+            if took > self.slow_file_s:
+                logger.warning(
+                    "checking %s took %.1f s (a large file, or front matter or a template doing much work)",
+                    path.relative_to(self.ws.root).as_posix() if path.is_relative_to(self.ws.root) else path,
+                    took,
+                )
 
     def check_text(self, path: Path, text: str) -> Checked:
         """Check `text` as if it were the file at `path` (under content/), without reading or writing that
