@@ -34,7 +34,7 @@ def test_a_front_matter_error_in_chinese_by_default_and_english_on_request(ws: W
         == (en["path"], en["line"], en["field"])
         == ("content/bad.md", 4, "status")
     )
-    assert zh["message"] == "status 应为 draft、ready 之一，而不是 'redy'"
+    assert zh["message"] == "status 应为 draft、ready 之一，当前是“redy”"
     assert en["message"] == "status must be one of draft, ready, not 'redy'"
     assert (zh["hint"], en["hint"]) == ("是不是想写 `ready`？", "did you mean `ready`?")
 

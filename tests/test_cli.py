@@ -103,7 +103,7 @@ def test_cli_check_exits_1_and_prints_path_line_field(ws: WS) -> None:
     chinese = cli("check", "--workspace", str(ws.root))  # Chinese unless --lang en or language = "en"
     assert chinese.returncode == 1
     assert (
-        "content/bad.md:3: platforms.wechatt: 未知的平台或账号 `wechatt`（是不是想写 `wechat`？）"
+        "content/bad.md:3: platforms.wechatt: 未知的平台或账号 `wechatt`；是不是想写 `wechat`？"
         in chinese.stderr.replace("\n", "")
     )
     assert "1 个错误" in chinese.stdout and "error(s)" in result.stdout

@@ -73,7 +73,7 @@ def say(code: str, lang: str, **args: Any) -> str:
 
 CHECK: dict[str, dict[str, str]] = {
     # -- how a finding is laid out: `path:line: field: [platform] message (hint: ...)` --------------------
-    "problem.hint": {"zh": "（{hint}）", "en": " (hint: {hint})"},
+    "problem.hint": {"zh": "；{hint}", "en": " (hint: {hint})"},
     "rule_setting.hint": {
         "zh": "{hint}；此上限可在 platforms/{platform}/platform.yaml 中设置",
         "en": "{hint}; this limit is a setting in platforms/{platform}/platform.yaml",
@@ -259,7 +259,7 @@ CHECK: dict[str, dict[str, str]] = {
     "id_empty": {"zh": "id 不能为空", "en": "id must be non-empty text"},
     "id_empty.hint": {"zh": "例如 `id: launch-day`", "en": "e.g. `id: launch-day`"},
     "status_invalid": {
-        "zh": "status 应为 {allowed} 之一，而不是 {value!r}",
+        "zh": "status 应为 {allowed} 之一，当前是“{value}”",
         "en": "status must be one of {allowed}, not {value!r}",
     },
     "approved_by_invalid": {"zh": "approved_by 应为人名", "en": "approved_by must be a name"},
@@ -270,7 +270,7 @@ CHECK: dict[str, dict[str, str]] = {
     },
     "platform_twice.hint": {"zh": "每个平台只列一次", "en": "list each platform once"},
     "full_width_comma": {
-        "zh": "{entry!r} 成了 `{key}` 里的一项：中文逗号“，”不能分隔列表项",
+        "zh": "“{entry}”成了 `{key}` 里的一项：中文逗号“，”不能分隔列表项",
         "en": "{entry!r} became one entry of `{key}`: a full-width comma ， does not separate list items",
     },
     "full_width_comma.hint": {
@@ -341,7 +341,7 @@ CHECK: dict[str, dict[str, str]] = {
     },
     "platform_accepts": {"zh": "{platform} 可用字段：{names}", "en": "{platform} accepts: {names}"},
     "declare_invalid": {
-        "zh": "declare 应为 {allowed} 之一，而不是 {value!r}",
+        "zh": "declare 应为 {allowed} 之一，当前是“{value}”",
         "en": "declare must be one of {allowed}, not {value!r}",
     },
     "repost_no_source": {"zh": "转载必须注明来源", "en": "a repost must name its source"},
@@ -352,7 +352,7 @@ CHECK: dict[str, dict[str, str]] = {
     # media references
     "media_empty": {"zh": "媒体路径是空的", "en": "empty media path"},
     "media_remote": {
-        "zh": "{ref!r} 是网络图片（URL）；检查和发布只使用工作区里的文件",
+        "zh": "“{ref}”是网络图片（URL）；检查和发布只使用工作区里的文件",
         "en": "{ref!r} is a remote image (a URL); check and publishing use only files in the workspace",
     },
     "media_remote.hint": {
@@ -363,18 +363,18 @@ CHECK: dict[str, dict[str, str]] = {
         "zh": "路径相对于内容文件所在文件夹，且必须在工作区内",
         "en": "paths are relative to the item's folder and must stay inside the workspace",
     },
-    "media_absolute": {"zh": "{ref!r} 是绝对路径", "en": "{ref!r} is an absolute path"},
-    "media_unresolvable": {"zh": "{ref!r} 无法解析", "en": "{ref!r} cannot be resolved"},
-    "media_outside": {"zh": "{ref!r} 指向工作区之外", "en": "{ref!r} points outside the workspace"},
+    "media_absolute": {"zh": "“{ref}”是绝对路径", "en": "{ref!r} is an absolute path"},
+    "media_unresolvable": {"zh": "“{ref}”无法解析", "en": "{ref!r} cannot be resolved"},
+    "media_outside": {"zh": "“{ref}”指向工作区之外", "en": "{ref!r} points outside the workspace"},
     "media_symlink": {
-        "zh": "{ref!r} 是（或经过）符号链接",
+        "zh": "“{ref}”是（或经过）符号链接",
         "en": "{ref!r} is (or passes through) a symbolic link",
     },
-    "media_missing": {"zh": "找不到 {ref!r}", "en": "{ref!r} does not exist"},
-    "media_unreadable": {"zh": "{ref!r} 无法读取：{why}", "en": "{ref!r} cannot be read: {why}"},
-    "media_not_file": {"zh": "{ref!r} 不是普通文件", "en": "{ref!r} is not a regular file"},
+    "media_missing": {"zh": "找不到“{ref}”", "en": "{ref!r} does not exist"},
+    "media_unreadable": {"zh": "“{ref}”无法读取：{why}", "en": "{ref!r} cannot be read: {why}"},
+    "media_not_file": {"zh": "“{ref}”不是普通文件", "en": "{ref!r} is not a regular file"},
     "media_type": {
-        "zh": "{ref!r} 不是支持的媒体类型（{exts}）",
+        "zh": "“{ref}”不是支持的媒体类型（{exts}）",
         "en": "{ref!r} is not a supported media type ({exts})",
     },
     # -- publish_at (content/timeparse.py) -------------------------------------------------------------------
@@ -395,26 +395,26 @@ CHECK: dict[str, dict[str, str]] = {
         "en": "give an explicit offset, e.g. '2026-10-25T02:30:00+02:00', or pick another time",
     },
     "time_out_of_range": {
-        "zh": "{value!r} 超出可排期的日期范围",
+        "zh": "“{value}”超出可排期的日期范围",
         "en": "{value!r} is outside the dates that can be scheduled",
     },
     "time_out_of_range.hint": {
         "zh": "写本世纪的日期，例如 2026-12-01 12:00",
         "en": "write a date in this century, e.g. 2026-12-01 12:00",
     },
-    "time_unknown_zone": {"zh": "未知时区 {zone!r}", "en": "unknown time zone {zone!r}"},
+    "time_unknown_zone": {"zh": "未知时区“{zone}”", "en": "unknown time zone {zone!r}"},
     "time_unknown_zone.hint": {
         "zh": "用 IANA 时区名，例如 Asia/Shanghai 或 America/Los_Angeles",
         "en": "use an IANA name such as Asia/Shanghai or America/Los_Angeles",
     },
     "time_not_real": {"zh": "不是有效的日期时间：{why}", "en": "not a real date/time: {why}"},
     "time_format.hint": {"zh": "写成 YYYY-MM-DD HH:MM", "en": "write it as YYYY-MM-DD HH:MM"},
-    "time_unreadable": {"zh": "无法把 {value!r} 识别为时间", "en": "cannot read {value!r} as a time"},
+    "time_unreadable": {"zh": "无法把“{value}”识别为时间", "en": "cannot read {value!r} as a time"},
     "time_unreadable.hint": {
         "zh": "写成 `YYYY-MM-DD HH:MM`（工作区时区），或加上时区名/时差，或用 `slot`",
         "en": "write `YYYY-MM-DD HH:MM` (workspace zone), add a zone name or offset, or use `slot`",
     },
-    "time_no_time": {"zh": "{value!r} 只有日期，没有时间", "en": "{value!r} has a date but no time"},
+    "time_no_time": {"zh": "“{value}”只有日期，没有时间", "en": "{value!r} has a date but no time"},
     "time_no_time.hint": {"zh": "写成 `YYYY-MM-DD HH:MM`", "en": "write `YYYY-MM-DD HH:MM`"},
     # -- platform rules: texts, tags, images, video (render/engine.py) ----------------------------------
     # How each counter counts (platforms/rules.py `count_length`): a unit and how it is counted.
@@ -535,7 +535,7 @@ CHECK: dict[str, dict[str, str]] = {
     },
     "text_too_big.hint": {"zh": "请缩短，或把部分内容移出", "en": "shorten it or move content out"},
     "raw_html_refused": {
-        "zh": "{platform}文章里不允许原始 HTML {snippet!r}",
+        "zh": "{platform}文章里不允许原始 HTML“{snippet}”",
         "en": "raw HTML {snippet!r} is not allowed in a {platform} article",
     },
     "raw_html_refused.hint": {
@@ -543,11 +543,11 @@ CHECK: dict[str, dict[str, str]] = {
         "en": "remove it: scripts, frames and event handlers never reach a platform",
     },
     "html_comment_shows": {
-        "zh": "HTML 注释 {snippet!r} 会原样显示为文字",
+        "zh": "HTML 注释“{snippet}”会原样显示为文字",
         "en": "the HTML comment {snippet!r} will show as text",
     },
     "raw_html_shows": {
-        "zh": "原始 HTML <{tag}> 会原样显示为文字（{snippet!r}）",
+        "zh": "原始 HTML <{tag}> 会原样显示为文字（“{snippet}”）",
         "en": "raw HTML <{tag}> will show as text ({snippet!r})",
     },
     "raw_html_shows.hint": {
@@ -651,7 +651,7 @@ CHECK: dict[str, dict[str, str]] = {
         "en": "use a simpler image, or raise max_bytes in platform.yaml",
     },
     "m_output_format": {
-        "zh": "不支持输出格式 {format!r}",
+        "zh": "不支持输出格式“{format}”",
         "en": "output format {format!r} is not supported",
     },
     "m_output_format.hint": {
@@ -683,7 +683,7 @@ CHECK: dict[str, dict[str, str]] = {
     },
     "m_video_short.hint": {"zh": "请换一段更长的视频", "en": "use a longer clip"},
     "fit_invalid": {
-        "zh": "fit 应为 crop 或 pad，而不是 {value!r}",
+        "zh": "fit 应为 crop 或 pad，当前是“{value}”",
         "en": "fit must be crop or pad, not {value!r}",
     },
     "fit_invalid.hint": {
@@ -706,13 +706,13 @@ CHECK: dict[str, dict[str, str]] = {
     "crop.nearer": {"zh": "，或导出接近 {ratio} 的图", "en": ", or export it nearer {ratio}"},
     # -- compliance (compliance/scan.py) -----------------------------------------------------------------
     "allow_no_word": {"zh": "allow 的每一项都要写明词语", "en": "each allow entry needs a word"},
-    "allow_no_reason": {"zh": "allow 里的 {word!r} 没有写理由", "en": "allow {word!r} gives no reason"},
+    "allow_no_reason": {"zh": "allow 里的“{word}”没有写理由", "en": "allow {word!r} gives no reason"},
     "allow.hint": {
         "zh": '例如 allow: [{{word: 第一, reason: "排名有第三方报告"}}] 或 allow: {{第一: 排名有第三方报告}}',
         "en": 'e.g. allow: [{{word: 第一, reason: "排名有第三方报告"}}] or allow: {{第一: 排名有第三方报告}}',
     },
     "allow_unused": {
-        "zh": "allow 里的 {word!r} 在正文中没有出现",
+        "zh": "allow 里的“{word}”在正文中没有出现",
         "en": "allow {word!r} matches nothing in the text",
     },
     "allow_unused.hint": {
@@ -739,7 +739,7 @@ CHECK: dict[str, dict[str, str]] = {
         "zh": "请报告这个问题；其他内容已正常检查",
         "en": "please report this; the other items were checked",
     },
-    "id_duplicate": {"zh": "id {id!r} 也被 {others} 使用", "en": "id {id!r} is also used by {others}"},
+    "id_duplicate": {"zh": "id“{id}”也被 {others} 使用", "en": "id {id!r} is also used by {others}"},
     "id_duplicate.hint": {
         "zh": "id 不能重复：改掉其中一个，或删掉 `id:` 改用文件名",
         "en": "ids must be unique: change one, or remove `id:` to use the file name",
