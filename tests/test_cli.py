@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.procs import Sandbox
 from tests.conftest import WS
 from tests.test_check import GOOD
 
@@ -172,3 +173,24 @@ def test_publish_one_platform_is_not_blocked_by_another_platforms_error(ws: WS) 
     assert [p["platform"] for p in posts] == ["xiaohongshu"]
     delivered = ("published", "awaiting_manual", "dry_run")
     assert result.returncode == (0 if posts[0]["state"] in delivered else 1), posts
+
+
+def test_publisher_sandbox_logs_each_request_as_one_line_without_a_traceback_or_a_secret(
+    tmp_path: Path,
+) -> None:
+    """Issue 11, D8: the redaction filter once set `record.args = None`, and uvicorn's access log, which
+    formats its args itself, printed a logging traceback for every request. The real `publisher sandbox`."""
+    log = tmp_path / "sandbox.log"
+    box = Sandbox.start(log=log)
+    try:
+        canary = "CANARY-sandbox-secret-7f3a"
+        box.client.get(f"/dy/oauth/access_token/?client_secret={canary}&code={canary}")
+        box.client.post("/wx/cgi-bin/stable_token", json={"appid": "x", "secret": canary})
+        assert box.client.get("/no/such/path").status_code == 404
+    finally:
+        box.stop()
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert '"GET /no/such/path HTTP/1.1" 404' in text, text
+    assert "client_secret=***" in text, text
+    assert "Traceback" not in text and "Logging error" not in text, text
+    assert canary not in text
