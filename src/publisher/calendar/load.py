@@ -81,6 +81,7 @@ class Checked:
             for t in item.targets
         )
         valid = frozenset((sys.intern(p), sys.intern(a)) for p, a in self.valid_targets)
+        valid = _SHARED_TARGET_SETS.setdefault(valid, valid)
         lean_item = replace(
             item, status=sys.intern(item.status), body="", fields=_NO_FIELDS, lines=_NO_LINES, targets=targets
         )
@@ -111,6 +112,8 @@ _LEAN_TARGET_FIELDS = ("late_window",)
 #: the empty mappings every lean record shares (read-only, as all of an Item's fields are)
 _NO_FIELDS: dict[str, Any] = {}
 _NO_LINES: dict[str, int] = {}
+#: one object per set of valid targets among lean records (most items share theirs with many others)
+_SHARED_TARGET_SETS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
 #: files per task of a lean parallel scan: small tasks, so few results wait, pickled, at once
 _LEAN_TASK = 250
 

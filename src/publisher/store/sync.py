@@ -3,6 +3,7 @@ transaction (item rows, new posts, compare-and-set state moves, new times, notes
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ S = PostState
 LAST_SYNC = "last_sync"  # sync_state key: when the last sync wrote its changes (ISO 8601)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per post: no per-row __dict__
 class SyncedPost:
     """A post row as sync compares it with the files."""
 
@@ -44,7 +45,7 @@ class ItemRecord:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per post: no per-row __dict__
 class NewPost:
     """A post the files ask for and the store does not have yet."""
 
@@ -123,10 +124,11 @@ def synced_posts(
         query = query.where(post_t.c.item_id.in_(list(item_ids)))
     with store.session() as s:
         return {
-            (r.item_id, r.platform, r.account): SyncedPost(
-                r.item_id, r.platform, r.account, S(r.state), r.due_at, r.content_hash
+            (r.item_id, platform, account): SyncedPost(
+                r.item_id, platform, account, S(r.state), r.due_at, r.content_hash
             )
             for r in s.execute(query)
+            for platform, account in [(sys.intern(r.platform), sys.intern(r.account))]
         }
 
 
