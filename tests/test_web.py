@@ -621,6 +621,27 @@ def test_the_week_is_an_hour_grid_in_the_workspace_zone(client: TestClient) -> N
         )
 
 
+def test_each_platform_has_one_colour_in_the_calendar_and_the_charts_and_no_two_look_alike() -> None:
+    """The calendar's stylesheet and the charts take a platform's colour from the same registry value, and
+    any two platforms' colours differ enough to tell their lines apart (微博's red lay on 小红书's)."""
+    from publisher.adapters import platforms
+
+    css = (REPO / "src" / "publisher" / "web" / "static" / "app.css").read_text("utf-8")
+    colours = {name: spec.colour.lower() for name, spec in platforms().items()}
+    for name, colour in colours.items():
+        assert f"--{name}: {colour};" in css, name
+        assert f".p-{name} {{ --pc: var(--{name}); }}" in css, name
+
+    def rgb(hex_colour: str) -> tuple[int, ...]:
+        return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    names = sorted(colours)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            gap = sum((x - y) ** 2 for x, y in zip(rgb(colours[a]), rgb(colours[b]), strict=True)) ** 0.5
+            assert gap > 60, (a, b, colours[a], colours[b])
+
+
 def test_static_files_are_addressed_by_their_content(client: TestClient) -> None:
     """A stylesheet or script cached before an upgrade is never used with the new pages: its address
     carries a hash of the file."""

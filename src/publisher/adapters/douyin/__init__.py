@@ -10,7 +10,7 @@ SPEC = PlatformSpec(
     name="douyin",
     label_zh="抖音",
     label_en="Douyin",
-    colour="#111111",
+    colour="#161823",
     assisted_kind="video",
     # the real API with the video.create.bind grant (`verified`), else assisted
     capabilities=frozenset({"real_api", "assisted", "oauth", "metrics"}),

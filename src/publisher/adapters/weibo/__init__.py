@@ -16,7 +16,7 @@ SPEC = PlatformSpec(
     name=NAME,
     label_zh="微博",
     label_en="Weibo",
-    colour="#e6162d",
+    colour="#ff8200",  # Weibo's orange: its red is too near 小红书's in a chart
     assisted_kind="note",
     # statuses/share with any app (no special grant) after an OAuth code grant; counts for metrics
     capabilities=frozenset({"real_api", "assisted", "oauth", "metrics"}),
