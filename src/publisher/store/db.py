@@ -64,6 +64,13 @@ class Store:
             yield s
 
     @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A Core connection in a read transaction (deferred on SQLite, as `session()`), for hot reads of a
+        few columns: no ORM session is built, which costs more than SQLite's own work for such a read."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction (BEGIN IMMEDIATE on SQLite): commits on success, rolls back on error."""
         with _translated(), Session(self._write_engine, expire_on_commit=False) as s, s.begin():

@@ -10,6 +10,16 @@ from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import job_run_t, post_t
 
+# Built once: the daemon asks on every step (building a statement costs more than running it).
+_CLAIMED = sa.select(job_run_t.c.job).where(
+    job_run_t.c.job == sa.bindparam("job"), job_run_t.c.period == sa.bindparam("period")
+)
+_QUEUED_DUE_AFTER = (
+    sa.select(post_t.c.due_at)
+    .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > sa.bindparam("after"))
+    .order_by(post_t.c.due_at)
+)
+
 
 def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
     """Take (job, period) for this runner; False if a runner, on any node, already ran it or is running it.
@@ -17,6 +27,11 @@ def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
     No clock decides that a run was abandoned (a long run is not a dead one): a run cut short by a crash
     is reopened by `reopen_unfinished`, called only by a runner that knows the last one is dead.
     """
+    # The daemon asks on every step and the period is nearly always taken already: a read says so without a
+    # write transaction (and a refused insert). A period taken after this read is refused by the insert.
+    with store.read() as conn:
+        if conn.execute(_CLAIMED, {"job": job, "period": period}).first() is not None:
+            return False
     try:
         with store.begin() as conn:
             conn.execute(sa.insert(job_run_t).values(job=job, period=period, started_at=now))
@@ -47,13 +62,8 @@ def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome
 
 def queued_due_after(store: Store, after: datetime) -> list[datetime]:
     """Due times of queued posts due after `after`, earliest first."""
-    query = (
-        sa.select(post_t.c.due_at)
-        .where(post_t.c.state == PostState.QUEUED.value, post_t.c.due_at > after)
-        .order_by(post_t.c.due_at)
-    )
-    with store.session() as s:
-        return list(s.execute(query).scalars())
+    with store.read() as conn:
+        return list(conn.execute(_QUEUED_DUE_AFTER, {"after": after}).scalars())
 
 
 def accounts_due(store: Store, start: datetime, end: datetime) -> dict[str, str]:

@@ -15,6 +15,12 @@ from publisher.store.tables import sync_state_t as sync_t
 from publisher.store.tables import token_t
 
 _AUTH_PREFIX = "auth:"  # sync_state key of an account's needs-reauth flag; its value never holds a secret
+# Built once: the queue reads these on every step and adapters before every call (building a statement costs
+# more than running it).
+_TOKEN = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
+    token_t.c.account == sa.bindparam("account"), token_t.c.kind == sa.bindparam("kind")
+)
+_FLAGGED = sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX))
 
 
 class StoreTokenCache:
@@ -37,11 +43,8 @@ class StoreTokenCache:
         hit = self._memo.get((account, kind))
         if hit is not None and self.clock() - hit[0] < self.memo_s:
             return None if hit[1] is None else (hit[1][0], hit[1][1], dict(hit[1][2]))
-        query = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
-            token_t.c.account == account, token_t.c.kind == kind
-        )
-        with self.store.session() as s:
-            row = s.execute(query).one_or_none()
+        with self.store.read() as conn:
+            row = conn.execute(_TOKEN, {"account": account, "kind": kind}).one_or_none()
         found = None if row is None else (row.value, row.expires_at, dict(row.meta or {}))
         self._memo[(account, kind)] = (self.clock(), found)
         return None if found is None else (found[0], found[1], dict(found[2]))
@@ -118,9 +121,8 @@ def clear_needs_reauth(store: Store, account: str) -> bool:
 
 def accounts_needing_reauth(store: Store) -> dict[str, dict[str, Any]]:
     """Flagged accounts -> what flagged them (reason, since, post_id)."""
-    with store.session() as s:
-        rows = s.execute(sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX)))
-        return {r.key[len(_AUTH_PREFIX) :]: dict(r.value or {}) for r in rows}
+    with store.read() as conn:
+        return {r.key[len(_AUTH_PREFIX) :]: dict(r.value or {}) for r in conn.execute(_FLAGGED)}
 
 
 def token_expiries(store: Store) -> dict[str, dict[str, tuple[datetime | None, dict[str, Any]]]]:
