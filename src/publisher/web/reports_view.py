@@ -161,7 +161,6 @@ def metrics(
         "kinds": KINDS,
         "formats": FORMATS,
         "charts": [],
-        "available": True,
         "problem": None,
         "period_error": False,
     }
