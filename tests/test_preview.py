@@ -291,3 +291,25 @@ def test_a_workspace_template_whose_code_wechat_would_collapse_is_flagged(ws: Wo
     stored = _stored_block(page)
     assert "与发送的不同" in stored and "content" in stored and '<details class="wx-stored" open>' in page
     assert "<pre>代码 缩进</pre>" in stored  # what the draft box keeps: one line, the indentation gone
+
+
+def test_the_preview_bar_says_when_and_how_in_the_workspace_language(ws: Workspace) -> None:
+    """The bar above each preview: not scheduled, an automatic slot, and the account's mode, in Chinese by
+    default and in English with language = "en" (it said "not scheduled" and "dry-run" to everyone)."""
+    _write(
+        ws,
+        "later.md",
+        ITEM.replace("id: launch-day", "id: later").replace("publish_at: 2026-12-01 12:00\n", ""),
+    )
+    _write(ws, "slot.md", ITEM.replace("id: launch-day", "id: slot").replace("2026-12-01 12:00", "slot"))
+    later = _run(ws, "content/later.md")[0].pages["douyin:douyin"].read_text(encoding="utf-8")
+    assert '<span class="pv-chip">未排期（没有 publish_at）</span>' in later
+    assert '<span class="pv-chip">演示发送（dry-run，不发出）</span>' in later
+    slot = _run(ws, "content/slot.md")[0].pages["douyin:douyin"].read_text(encoding="utf-8")
+    assert '<span class="pv-chip">自动排期：下一个空档</span>' in slot
+    toml = ws.root / "publisher.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + 'language = "en"\n', encoding="utf-8")
+    english = open_workspace(ws.root, env={})
+    later = _run(english, "content/later.md")[0].pages["douyin:douyin"].read_text(encoding="utf-8")
+    assert '<span class="pv-chip">not scheduled (no publish_at)</span>' in later
+    assert '<span class="pv-chip">dry-run (nothing is sent)</span>' in later

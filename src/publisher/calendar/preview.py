@@ -21,6 +21,7 @@ from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import PlatformRules, count_length
 from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.engine import Renderer
+from publisher.reports.i18n import UI, ui
 from publisher.sandbox.packages import fakes
 from publisher.workspace.settings import DEFAULTS_DIR, Workspace
 
@@ -330,22 +331,27 @@ def _counts(rules: PlatformRules, fields: Mapping[str, Any]) -> list[dict[str, A
 
 
 def _target_summary(ws: Workspace, rules: PlatformRules, target: Target) -> dict[str, Any]:
+    """The preview bar's facts in the workspace's language: account, when (or how it is scheduled), mode."""
+    lang = ws.settings.language
     account = ws.account(target.account)
     when = target.publish_at
     if isinstance(when, datetime):
         local = when.astimezone(ws.zone)
         schedule, date = f"{local:%Y-%m-%d %H:%M} ({ws.settings.timezone})", f"{local:%Y-%m-%d}"
+    elif when in ("slot", "best"):
+        schedule, date = ui(f"pv_{when}", lang), ""
     elif when:
-        schedule, date = f"{when} (next free slot)" if when == "slot" else str(when), ""
+        schedule, date = str(when), ""
     else:
-        schedule, date = "not scheduled", ""
+        schedule, date = ui("pv_not_scheduled", lang), ""
+    mode = account.mode if account else "dry-run"
     return {
         "platform": rules.name,
         "label": rules.label,
         "kind": rules.kind,
         "account": target.account,
         "account_label": (account.label if account and account.label else target.account),
-        "mode": account.mode if account else "dry-run",
+        "mode": ui(f"pv_mode_{mode}", lang) if f"pv_mode_{mode}" in UI else mode,
         "schedule": schedule,
         "date": date,
     }

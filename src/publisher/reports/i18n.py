@@ -560,6 +560,13 @@ UI: dict[str, dict[str, str]] = {
     "compliance_none": {"zh": "没有命中合规词表。", "en": "No word of the compliance lists."},
     "acknowledged": {"zh": "已说明（allow）", "en": "Acknowledged (allow)"},
     "report_day": {"zh": "日报日期", "en": "Daily report day"},
+    "pv_not_scheduled": {"zh": "未排期（没有 publish_at）", "en": "not scheduled (no publish_at)"},
+    "pv_slot": {"zh": "自动排期：下一个空档", "en": "next free slot"},
+    "pv_best": {"zh": "自动排期：最佳时段", "en": "the best time"},
+    "pv_mode_dry-run": {"zh": "演示发送（dry-run，不发出）", "en": "dry-run (nothing is sent)"},
+    "pv_mode_sandbox": {"zh": "沙盒（sandbox）", "en": "sandbox"},
+    "pv_mode_live": {"zh": "正式发布（live）", "en": "live"},
+    "pv_mode_assisted": {"zh": "人工发布（assisted）", "en": "assisted (a person posts it)"},
     "campaigns": {"zh": "市场活动", "en": "Campaigns"},
     "campaign_covers": {"zh": "活动内容（campaign: {name}）", "en": "its posts (campaign: {name})"},
     "no_campaigns": {
