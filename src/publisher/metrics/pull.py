@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -189,12 +189,16 @@ def default_adapter_for(
     now: Callable[[], datetime],
     sandbox_url: str | None = None,
     transport: Any = None,
+    credentials: Callable[[str, str], Mapping[str, str]] | None = None,
 ) -> AdapterFor:
-    """Adapters as the queue builds them; dry-run and assisted accounts are skipped (they have no numbers)."""
+    """Adapters as the queue builds them; dry-run and assisted accounts are skipped (they have no numbers).
+    `credentials` (account, platform) -> fields: as `Contexts` takes it (default: the workspace's)."""
     from publisher.accounts.context import Contexts
     from publisher.adapters import get_adapter
 
-    contexts = Contexts(ws, store, now=now, transport=transport, sandbox_url=sandbox_url)
+    contexts = Contexts(
+        ws, store, now=now, transport=transport, sandbox_url=sandbox_url, credentials=credentials
+    )
 
     def make(platform: str, account: str) -> Adapter | None:
         if contexts.mode(account) in ("dry-run", "assisted"):

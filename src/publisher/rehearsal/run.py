@@ -30,7 +30,7 @@ from publisher.store.db import Store, open_store
 from publisher.store.metrics import latest_totals
 from publisher.store.reports import post_urls, state_counts
 from publisher.store.revision import MIGRATIONS
-from publisher.workspace.credentials import env_var, fields_of
+from publisher.workspace.credentials import env_var, fields_of, load_credentials
 from publisher.workspace.settings import AccountSettings, Workspace
 
 logger = logging.getLogger(__name__)
@@ -189,10 +189,26 @@ def _metrics_action(clock: VirtualClock, transport: httpx.AsyncBaseTransport | N
     """metrics.pull on the virtual clock, from the rehearsal's sandbox (through `transport` when given:
     the in-process sandbox app called directly, the same requests without a socket)."""
 
+    # The rehearsal's credentials are made up once (rehearsal_workspace) and never change: read once, not on
+    # every pull of every account.
+    known: dict[tuple[str, str], Mapping[str, str]] = {}
+
     def pull(ctx: JobContext) -> str:
+        def credentials(account: str, platform: str) -> Mapping[str, str]:
+            if (account, platform) not in known:
+                known[account, platform] = load_credentials(
+                    account, platform, env=ctx.ws.env, workspace=ctx.ws.root
+                )
+            return known[account, platform]
+
         since = ctx.now - timedelta(days=int(ctx.job.args.get("since_days", 14)))
         adapter_for = metrics.default_adapter_for(
-            ctx.ws, ctx.store, now=clock, sandbox_url=ctx.sandbox_url, transport=transport
+            ctx.ws,
+            ctx.store,
+            now=clock,
+            sandbox_url=ctx.sandbox_url,
+            transport=transport,
+            credentials=credentials,
         )
         return str(
             metrics.pull(
@@ -244,7 +260,9 @@ def rehearse(
     app = create_app(seed=seed, now=start)
     with running(app=app) as url:
         return asyncio.run(
-            _rehearse(ws, start, until, out_dir, url, actions, progress, InProcessTransport(app))
+            _rehearse(
+                ws, start, until, out_dir, url, actions, progress, InProcessTransport(app), app.state.world
+            )
         )
 
 
@@ -263,7 +281,10 @@ async def _rehearse(
     actions: Mapping[str, Action] | None,
     progress: Progress | None = None,
     in_process: httpx.AsyncBaseTransport | None = None,
+    world: Any = None,
 ) -> RehearsalResult:
+    """`world`: the in-process sandbox's state (`sandbox.core.World`), whose clock is then set directly, as
+    its /__fake/clock route would set it, without a request per step."""
     began = time.monotonic()
     rws = rehearsal_workspace(ws)
     clock = VirtualClock(start.astimezone(UTC))
@@ -284,7 +305,7 @@ async def _rehearse(
     result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
     try:
         async with httpx.AsyncClient(timeout=10, transport=in_process) as client:
-            await _set_sandbox_clock(client, base, clock.now)
+            await _set_sandbox_clock(client, base, clock.now, world)
             await _set_up_accounts(client, rws, base)
             await _authorize_oauth_accounts(client, rws, store, base, clock)
             daemon.start()
@@ -304,7 +325,7 @@ async def _rehearse(
                 if step_to is None or step_to > result.until:
                     break
                 clock.now = step_to
-                await _set_sandbox_clock(client, base, clock.now)
+                await _set_sandbox_clock(client, base, clock.now, world)
         result.final_states = state_counts(store)
         result.metrics = latest_totals(store)
         result.elapsed_s = time.monotonic() - began
@@ -355,7 +376,11 @@ def _next_step(now: datetime, wake: datetime | None, jobs: Iterable[Job]) -> dat
     return max(min(found), now + timedelta(seconds=1)) if found else None
 
 
-async def _set_sandbox_clock(client: httpx.AsyncClient, base: str, now: datetime) -> None:
+async def _set_sandbox_clock(client: httpx.AsyncClient, base: str, now: datetime, world: Any = None) -> None:
+    if world is not None:  # on this loop, as the route would run: its clock, then every platform catches up
+        world.set_now(now)
+        world.settle()
+        return
     response = await client.post(f"{base}/__fake/clock", json={"now": now.isoformat()})
     response.raise_for_status()
 
