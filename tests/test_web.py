@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -815,3 +816,23 @@ def test_the_item_page_names_a_published_post_it_repeats(client: TestClient, exa
     section = client.get("/items/teaser-again").text.split('id="compliance"', 1)[1].split("</section>", 1)[0]
     assert "内容雷同：与 content/2026-12-01-teaser.md" in section, section  # the workspace says zh
     assert "2026-12-01 12:00 已发布在 xiaohongshu，账号 xiaohongshu" in section and "相似度为 100%" in section
+
+
+def test_odd_ids_and_file_names_show_and_open_on_the_dashboard(example: Workspace) -> None:
+    """Criterion 6 of issue 11 on the dashboard: an id with `[/bold]` and a file name with brackets and a
+    space are shown as written and their pages open (the calendar links them by URL-quoted id)."""
+    (example.content_dir / "launch plan [final].md").write_text(
+        "---\nid: x[/bold]y\ntitle: 方括号\npublish_at: 2026-12-12 09:00\n"
+        "platforms: [xiaohongshu]\n---\n正文\n",
+        encoding="utf-8",
+    )
+    app = create_app(example, now=lambda: NOW, watch=False)
+    with TestClient(app, base_url=BASE) as c:
+        month = c.get("/?month=2026-12").text
+        assert "x[/bold]y" in month
+        href = re.search(r'href="(/preview/x[^"]*y\?[^"]*)"', month)
+        assert href is not None, "the calendar links the item's preview"
+        assert c.get(html.unescape(href.group(1))).status_code == 200, href.group(1)
+        page = c.get("/items/" + quote("x[/bold]y", safe=""))
+        assert page.status_code == 200
+        assert "x[/bold]y" in page.text and "launch plan [final].md" in page.text
