@@ -412,13 +412,15 @@ def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     Returns (requeued ids, ids to reconcile). Safe to run from several nodes at once. The last resort: a dead
     owner's leases are normally taken back at once by `take_over` (see daemon.lock for how death is proven).
     """
-    expired = post.c.lease_expires_at <= now
     # Most calls find nothing: a read says so without a write transaction (the daemon reaps on every tick).
     # A lease that expires just after this read is reaped by the next call, as if this one had run earlier.
-    with store.session() as s:
-        if s.execute(sa.select(post.c.id).where(expired).limit(1)).first() is None:
+    with store.read() as conn:
+        if conn.execute(_ANY_EXPIRED, {"now": now}).first() is None:
             return [], []
-    return _reap(store, now, expired, "lease expired")
+    return _reap(store, now, post.c.lease_expires_at <= now, "lease expired")
+
+
+_ANY_EXPIRED = sa.select(post.c.id).where(post.c.lease_expires_at <= sa.bindparam("now")).limit(1)
 
 
 #: The outcome of an attempt that never got its answer because our own worker died (or its lease ran out)

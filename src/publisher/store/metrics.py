@@ -46,8 +46,8 @@ def published_at_subquery() -> sa.Subquery:
     )
 
 
-def published_refs(store: Store, *, since: datetime | None = None) -> list[RemoteRef]:
-    """Published posts (published at or after `since`) with what an adapter needs to read their numbers."""
+def _published_refs_queries() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """(every published post, those published at or after :since): built once, read by every metrics pull."""
     pub = published_at_subquery()
     when = sa.func.coalesce(pub.c.published_at, post_t.c.updated_at)
     query = (
@@ -65,10 +65,17 @@ def published_refs(store: Store, *, since: datetime | None = None) -> list[Remot
         .where(post_t.c.state == PostState.PUBLISHED.value)
         .order_by(post_t.c.id)
     )
-    if since is not None:
-        query = query.where(when >= since)
-    with store.session() as s:
-        rows = s.execute(query).all()
+    return query, query.where(when >= sa.bindparam("since"))
+
+
+_PUBLISHED_REFS = _published_refs_queries()
+
+
+def published_refs(store: Store, *, since: datetime | None = None) -> list[RemoteRef]:
+    """Published posts (published at or after `since`) with what an adapter needs to read their numbers."""
+    every, recent = _PUBLISHED_REFS
+    with store.read() as conn:
+        rows = (conn.execute(every) if since is None else conn.execute(recent, {"since": since})).all()
     out = []
     for r in rows:
         published = aware(r.published_at) or r.updated_at

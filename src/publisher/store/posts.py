@@ -160,24 +160,27 @@ def account_posts_in(store: Store, account: str, state: PostState) -> list[int]:
 # -- what the queue claims, checks and waits for -------------------------------------------------------------
 
 
+# The queue's reads on every daemon step, built once (building a statement costs more than running it).
+_OVERDUE_QUEUED = (
+    sa.select(
+        post_t.c.id,
+        post_t.c.item_id,
+        post_t.c.platform,
+        post_t.c.account,
+        post_t.c.due_at,
+        post_t.c.late_window_s,
+        post_t.c.attempt_count,
+    )
+    .where(post_t.c.state == S.QUEUED.value, post_t.c.due_at <= sa.bindparam("now"))
+    .order_by(post_t.c.due_at, post_t.c.id)
+    .limit(sa.bindparam("limit"))
+)
+
+
 def overdue_queued(store: Store, now: datetime, limit: int) -> list[DuePost]:
     """Queued posts due by `now`, oldest first (the late sweep decides which are beyond their window)."""
-    query = (
-        sa.select(
-            post_t.c.id,
-            post_t.c.item_id,
-            post_t.c.platform,
-            post_t.c.account,
-            post_t.c.due_at,
-            post_t.c.late_window_s,
-            post_t.c.attempt_count,
-        )
-        .where(post_t.c.state == S.QUEUED.value, post_t.c.due_at <= now)
-        .order_by(post_t.c.due_at, post_t.c.id)
-        .limit(limit)
-    )
-    with store.session() as s:
-        return [DuePost(*r) for r in s.execute(query)]
+    with store.read() as conn:
+        return [DuePost(*r) for r in conn.execute(_OVERDUE_QUEUED, {"now": now, "limit": limit})]
 
 
 def claimable_accounts(store: Store, now: datetime) -> set[str]:
@@ -189,9 +192,7 @@ def claimable_accounts(store: Store, now: datetime) -> set[str]:
         return set(s.execute(query).scalars())
 
 
-def next_wake(store: Store, flagged: Collection[str]) -> datetime | None:
-    """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
-    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person."""
+def _wake_queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     due, nxt = post_t.c.due_at, post_t.c.next_attempt_at
     effective = sa.case((nxt.is_(None), due), (nxt > due, nxt), else_=due)
     waiting = sa.select(sa.func.min(effective)).where(post_t.c.state.in_(CLAIMABLE), due.is_not(None))
@@ -201,37 +202,50 @@ def next_wake(store: Store, flagged: Collection[str]) -> datetime | None:
     leases = sa.select(sa.func.min(post_t.c.lease_expires_at)).where(
         post_t.c.state.in_([S.CLAIMED.value, S.SENDING.value])
     )
+    return waiting, polls, leases
+
+
+_WAKE = _wake_queries()
+
+
+def next_wake(store: Store, flagged: Collection[str]) -> datetime | None:
+    """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
+    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person."""
+    waiting, polls, leases = _WAKE
     if flagged:
         waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
         polls = polls.where(post_t.c.account.not_in(list(flagged)))
-    with store.session() as s:
-        found = [s.execute(q).scalar() for q in (waiting, polls, leases)]
+    with store.read() as conn:
+        found = [conn.execute(q).scalar() for q in (waiting, polls, leases)]
     times = [t for t in found if t is not None]
     return min(times) if times else None
 
 
+_RECONCILE_DUE = (
+    sa.select(
+        post_t.c.id,
+        post_t.c.item_id,
+        post_t.c.platform,
+        post_t.c.account,
+        post_t.c.reason,
+        post_t.c.attempt_count,
+        post_t.c.ids,
+    )
+    .where(
+        post_t.c.state == S.RECONCILE.value,
+        sa.or_(post_t.c.next_attempt_at.is_(None), post_t.c.next_attempt_at <= sa.bindparam("now")),
+    )
+    .order_by(post_t.c.next_attempt_at, post_t.c.id)
+    .limit(sa.bindparam("limit"))
+)
+
+
 def reconcile_due(store: Store, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
     """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out."""
-    query = (
-        sa.select(
-            post_t.c.id,
-            post_t.c.item_id,
-            post_t.c.platform,
-            post_t.c.account,
-            post_t.c.reason,
-            post_t.c.attempt_count,
-            post_t.c.ids,
-        )
-        .where(
-            post_t.c.state == S.RECONCILE.value,
-            sa.or_(post_t.c.next_attempt_at.is_(None), post_t.c.next_attempt_at <= now),
-        )
-        .order_by(post_t.c.next_attempt_at, post_t.c.id)
-        .limit(limit)
-    )
+    query = _RECONCILE_DUE
     if flagged:
         query = query.where(post_t.c.account.not_in(list(flagged)))
-    with store.session() as s:
+    with store.read() as conn:
         return [
             WaitingPost(
                 r.id,
@@ -242,7 +256,7 @@ def reconcile_due(store: Store, now: datetime, limit: int, flagged: Collection[s
                 r.attempt_count,
                 {k: v for k, v in dict(r.ids or {}).items() if v is not None},
             )
-            for r in s.execute(query)
+            for r in conn.execute(query, {"now": now, "limit": limit})
         ]
 
 
