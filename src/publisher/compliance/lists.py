@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import yaml
 
+from publisher import safe_yaml
 from publisher.errors import ConfigError
 
 ListSeverity = Literal["error", "warning"]
@@ -120,7 +121,7 @@ def _names(value: Any, where: str, key: str) -> tuple[str, ...]:
 def load_list(path: Path) -> WordList:
     """One YAML file; a bad file is a ConfigError naming it and the key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load_file(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read word list: {exc}", path=str(path)) from None
     return parse_list(data, str(path))

@@ -14,14 +14,10 @@ from typing import Any
 
 import yaml
 
+from publisher import safe_yaml
 from publisher.errors import ConfigError
 from publisher.models import DECLARATIONS
 from publisher.platforms.durations import duration as _duration
-
-try:  # libyaml's loader is several times faster; both refuse every tag that could run code
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]  # same interface, pure Python
 
 COUNTERS = ("chars", "xhs", "weibo", "utf16", "bytes", "graphemes", "html_text")
 
@@ -284,7 +280,7 @@ def load_rules(directory: Path) -> PlatformRules:
     path = directory / "platform.yaml"
     where = str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data = safe_yaml.load_file(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read platform rules: {exc}", path=where) from None
     if not isinstance(data, dict):

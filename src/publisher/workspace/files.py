@@ -8,12 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from publisher import safe_yaml
 from publisher.errors import ConfigError
-
-try:  # libyaml's loader is several times faster; both refuse every tag that could run code
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - libyaml is in the PyYAML wheels
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]  # same interface, pure Python
 
 
 def read_schedule_file(
@@ -22,7 +18,7 @@ def read_schedule_file(
     """A `schedules/*.yaml` file as a mapping with only `known` top-level keys, and its time zone (its own
     `timezone:` or the workspace's). Every problem is a ConfigError naming the file and the key."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
+        data = safe_yaml.load_file(path) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=where) from None
     data = known_keys(data, known, where=where, key="")
