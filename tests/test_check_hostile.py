@@ -63,3 +63,14 @@ def test_a_slow_file_is_named_in_the_log(ws: WS, caplog: pytest.LogCaptureFixtur
         assert not caplog.records
         Calendar(ws.open(), lean=True, slow_file_s=0.0).scan()
     assert [r.getMessage().split(" took ")[0] for r in caplog.records] == ["checking content/slow one.md"]
+
+
+def test_a_content_file_over_the_cap_is_named_without_being_read_whole(ws: WS) -> None:
+    """Criterion 4: a content file is read with a 1 MB cap; a bigger one is a content error naming the limit
+    (it claimed the file had 1,000,001 bytes, the most that was read, whatever its size)."""
+    ws.item("huge.md", GOOD + ("正文" * 10 + "\n") * 100_000)
+    problems = run_check(ws)["content/huge.md"]
+    assert problems == [
+        "content/huge.md:1: file: file is larger than the 1,000,000-byte limit (only its start was read) "
+        "(hint: split it, and keep media in separate files)"
+    ]

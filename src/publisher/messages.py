@@ -105,8 +105,8 @@ CHECK: dict[str, dict[str, str]] = {
     "did_you_mean": {"zh": "是不是想写 `{word}`？", "en": "did you mean `{word}`?"},
     # -- the file and its front matter (content/frontmatter.py) ------------------------------------------
     "file_too_big": {
-        "zh": "文件有 {size:,} 字节，超过上限 {limit:,} 字节",
-        "en": "file is {size:,} bytes, above the {limit:,}-byte limit",
+        "zh": "文件超过上限 {limit:,} 字节（只读了开头，所以不知道整个文件多大）",
+        "en": "file is larger than the {limit:,}-byte limit (only its start was read)",
     },
     "file_too_big.hint": {
         "zh": "拆成几篇，媒体文件单独存放",
