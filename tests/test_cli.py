@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.procs import Sandbox
+from support.procs import Run, Sandbox
 from tests.conftest import WS
 from tests.test_check import GOOD
 
@@ -194,3 +194,23 @@ def test_publisher_sandbox_logs_each_request_as_one_line_without_a_traceback_or_
     assert "client_secret=***" in text, text
     assert "Traceback" not in text and "Logging error" not in text, text
     assert canary not in text
+
+
+@pytest.mark.slow
+def test_publish_while_publisher_run_holds_the_workspace_hands_the_post_to_it(ws: WS) -> None:
+    """Issue 11 (smaller): `publish` while the daemon runs said "stop it first" after it had already made the
+    post due. Now the running `publisher run` (the real console script) sends it and `publish` reports the
+    outcome it waited for, with exit 0 when the post left the queue's hands."""
+    ws.item("launch.md", GOOD)
+    daemon = Run.start(ws.root, {})
+    try:
+        daemon.wait_serving()
+        result = cli("publish", "launch", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
+        assert "the running daemon" in result.stderr and "stop it" not in result.stderr, result.stderr
+        posts = json.loads(result.stdout)["posts"]
+        assert [(p["platform"], p["state"]) for p in posts] == [("xiaohongshu", "awaiting_manual")], posts
+        assert result.returncode == 0
+        assert daemon.stop() == 0
+    finally:
+        if daemon.alive():
+            daemon.kill()
