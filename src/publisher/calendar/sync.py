@@ -231,14 +231,15 @@ def apply(
     if not changes:
         return
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
-    touched = {ch.item_id for ch in changes}
-    stored = {c.item.id: c.stored() for c in checked if c.item is not None and c.item.id in touched}
-    items = {c.item.id: c.item for c in checked if c.item}
-    records = [
-        ItemRecord(item.id, item.path, item.hash, stored[item.id][0], item.status, item.title)
-        for item in (items.get(i) for i in touched)
-        if item is not None
-    ]
+    found = {c.item.id: c for c in checked if c.item is not None}
+    touched = sorted(i for i in {ch.item_id for ch in changes} if i in found)
+    # One item's front matter at a time (a lean record unpacks it): a first sync of a big calendar into an
+    # empty store never holds every item's fields at once.
+    records = (
+        ItemRecord(item.id, item.path, item.hash, c.stored()[0], item.status, item.title)
+        for c in (found[i] for i in touched)
+        if (item := c.item) is not None
+    )
     writes: list[SyncWrite] = []
     for ch in changes:
         key = (ch.item_id, ch.platform, ch.account)
@@ -257,16 +258,22 @@ def apply(
         elif ch.kind == "changed_after_publish":
             writes.append(Note(*key, ch.detail))
     write_sync(store, records, writes, now=now)
-    # What each post would send, for `publisher check`'s comparison with published posts (kept once sent).
-    record_texts(
-        store,
-        [
-            (item_id, platform, account, text)
-            for item_id, (_fields, texts) in stored.items()
-            for platform, account, text in texts
-        ],
-        now=now,
-    )
+    # What each post would send, for `publisher check`'s comparison with published posts (kept once sent);
+    # by batches of items, for the same reason.
+    for start in range(0, len(touched), TEXT_BATCH):
+        record_texts(
+            store,
+            [
+                (item_id, platform, account, text)
+                for item_id in touched[start : start + TEXT_BATCH]
+                for platform, account, text in found[item_id].stored()[1]
+            ],
+            now=now,
+        )
+
+
+#: items whose texts are recorded per transaction after a sync's writes
+TEXT_BATCH = 500
 
 
 def _same(a: datetime | None, b: datetime | None) -> bool:
