@@ -210,6 +210,15 @@ def test_publish_while_publisher_run_holds_the_workspace_hands_the_post_to_it(ws
         posts = json.loads(result.stdout)["posts"]
         assert [(p["platform"], p["state"]) for p in posts] == [("xiaohongshu", "awaiting_manual")], posts
         assert result.returncode == 0
+        # A second note right after: the account keeps 30 min between notes, so the daemon defers it. publish
+        # reports that reason as soon as the daemon gave it (it waited out its 120 s before) and exits 1.
+        ws.item(
+            "second.md", GOOD.replace("id: launch", "id: second", 1).replace("效率神器上线", "第二篇上线", 1)
+        )
+        result = cli("publish", "second", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
+        posts = json.loads(result.stdout)["posts"]
+        assert [(p["state"], "between posts" in p["reason"]) for p in posts] == [("queued", True)], posts
+        assert result.returncode == 1
         assert daemon.stop() == 0
     finally:
         if daemon.alive():

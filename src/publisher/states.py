@@ -263,3 +263,8 @@ def aggregate_state(states: list[PostState]) -> str:
     if published:
         return "partially_published"
     return next(x.value for x in _PRECEDENCE if x in live)
+
+
+#: The reason of a post a person made due now, until the queue looks at it (`publish` waits for a change;
+#: sync keeps it while the override stands).
+PUBLISH_NOW_REASON = "publish now (a person)"

@@ -16,7 +16,7 @@ from typing import Any
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
 from publisher.models import Item, PostState, Target
-from publisher.states import SYNC_OWNED, can_transition
+from publisher.states import PUBLISH_NOW_REASON, SYNC_OWNED, can_transition
 from publisher.store.db import Store
 from publisher.store.sync import (
     ItemRecord,
@@ -117,7 +117,7 @@ def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
     for d in desired:
         when = overrides.get((d.item_id, d.platform, d.account))
         if when is not None and d.state in (S.PLANNED, S.QUEUED):
-            d = replace(d, due_at=when, state=S.QUEUED, reason="publish now (a person)")
+            d = replace(d, due_at=when, state=S.QUEUED, reason=PUBLISH_NOW_REASON)
         out.append(d)
     return out
 

@@ -406,7 +406,7 @@ def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbo
     from publisher.daemon.service import run_once
     from publisher.queue.manual import publish_now
     from publisher.queue.overview import post_views
-    from publisher.states import IN_FLIGHT
+    from publisher.states import IN_FLIGHT, PUBLISH_NOW_REASON
 
     holder = running_holder(ws.state_dir) if store.is_sqlite else None
     made_due = publish_now(ws, store, item, platform=platform, now=utc_now())
@@ -418,7 +418,13 @@ def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbo
         err.print(f"the running daemon ({escape(describe(holder))}) sends it; waiting for the outcome…")
         deadline = time.monotonic() + PUBLISH_WAIT_S
         while time.monotonic() < deadline:
-            if all(v.state not in IN_FLIGHT for v in post_views(store) if v.id in ids):
+            # Done when each post is out of the queue's hands, or queued with a reason the daemon gave (it
+            # looked and deferred it: spacing, a daily cap, an edit to sync first), not the one given here.
+            if all(
+                v.state not in IN_FLIGHT or (v.state == "queued" and v.reason != PUBLISH_NOW_REASON)
+                for v in post_views(store)
+                if v.id in ids
+            ):
                 break
             time.sleep(0.5)  # the daemon works; this command only reads the store until the deadline
     return [v for v in post_views(store) if v.id in ids]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.states import CANCELLABLE, RESOLVABLE, RETRYABLE, aggregate_state
+from publisher.states import CANCELLABLE, PUBLISH_NOW_REASON, RESOLVABLE, RETRYABLE, aggregate_state
 from publisher.states import PERSON as PERSON_STATES
 from publisher.store.claims import log_event, record_ids, transition
 from publisher.store.db import Store
@@ -75,7 +75,7 @@ def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
         state,
         moves[state],
         now,
-        "publish now (a person)",
+        PUBLISH_NOW_REASON,
         due_at=now,
         due_override_at=now,
         next_attempt_at=None,
