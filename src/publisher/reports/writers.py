@@ -9,6 +9,7 @@ import functools
 import hashlib
 import io
 import json
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -410,7 +411,21 @@ def text_width(value: Any) -> int:
     )
 
 
+def _load_openpyxl() -> None:
+    """Import openpyxl without numpy, unless something already loaded either: openpyxl imports numpy only to
+    also accept numpy's number types in cells (ours are Python's), and numpy costs more to import than
+    openpyxl and the whole report together."""
+    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # None in sys.modules: `import numpy` fails
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
+
+
 def write_xlsx(report: Report, out: Path) -> None:
+    _load_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
