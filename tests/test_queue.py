@@ -32,6 +32,7 @@ from publisher.queue.actions import (
     ActionRefused,
     cancel,
     item_status,
+    publish_now,
     reauthorized,
     resolve,
     retry,
@@ -478,6 +479,9 @@ def test_auth_error_pauses_the_account_not_the_others(env: Env) -> None:
     x1 = env.post("x1")
     assert "publisher auth" in x1["reason"] and env.notices.keys() == {(x1["id"], "needs_reauth"): 1}
     assert accounts_needing_reauth(env.store)["wechat"]["post_id"] == x1["id"]
+    # `publish` of that post names what to do (it said "it is not waiting to be sent")
+    with pytest.raises(ActionRefused, match=f"publisher auth\\), then publisher retry {x1['id']}$"):
+        publish_now(env.store, x1["id"], now=env.clock())
     assert env.run() == [] and env.queue().next_due() is None
     assert reauthorized(env.store, "wechat", env.clock()) == [x1["id"]]
     assert states(env.run()) == {"x1:wechat": "published", "x2:wechat": "published", "x3:wechat": "published"}

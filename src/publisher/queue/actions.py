@@ -66,6 +66,9 @@ def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
             S.HELD: "fix the item (publisher check) first",
             S.WAITING_APPROVAL: "add `approved_by:` first",
             S.PUBLISHED: "it is already published",
+            S.NEEDS_REAUTH: f"renew the credentials (publisher auth), then publisher retry {post_id}",
+            S.FAILED: f"publisher retry {post_id} sends it again",
+            S.NEEDS_ATTENTION: f"nobody can tell whether it went out: publisher resolve {post_id} first",
         }.get(state, "it is not waiting to be sent")
         raise ActionRefused(f"post {post_id} is {state}: {hint}")
     log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
