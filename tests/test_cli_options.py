@@ -85,7 +85,7 @@ def test_output_to_a_file_is_never_cut_or_boxed(ws: WS) -> None:
     assert long_id in shown.stdout, shown.stdout
     assert not set("│─┃━┏┡") & set(shown.stdout)
     dry = cli("publish", long_id, "--dry-run", "--workspace", str(ws.root))
-    body = json.loads(dry.stdout.split("\n", 1)[1].split("\n== ")[0].rsplit("\nwritten to", 1)[0])
+    body = json.loads(dry.stdout.split("\n", 1)[1].split("\n== ")[0].rsplit("\n已写入", 1)[0])
     assert body["item"] == long_id and "…" not in json.dumps(body, ensure_ascii=False)
 
 
@@ -114,4 +114,6 @@ def test_plan_reads_the_folder_in_local_time_and_a_dry_run_syncs_nothing(ws: WS)
     }
     shown = cli("plan", "--days", "36500", "--workspace", root).stdout
     assert "2030-01-01 Tue 12:00" in shown and "2030-01-01T04:00" not in shown  # the workspace zone
-    assert "new in the folder" in shown
+    assert "文件夹中新增（尚未同步）" in shown and "计划：未来 36500 天" in shown  # Chinese by default
+    english = cli("plan", "--days", "36500", "--lang", "en", "--workspace", root).stdout
+    assert "new in the folder" in english and "plan: the next 36500 days" in english

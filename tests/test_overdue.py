@@ -65,11 +65,15 @@ def test_plan_and_status_show_overdue_with_when_it_becomes_missed(ws: WS) -> Non
     assert sorted(data["overdue"]) == sorted(p["id"] for p in posts)
     assert data["next_due"] is None  # an overdue post is not "next due"
     assert data["daemon"] == {"running": False, "since": None, "last_beat": None, "owner": None}
-    shown = cli("status", "--workspace", str(ws.root)).stdout
+    shown = cli("status", "--lang", "en", "--workspace", str(ws.root)).stdout
     assert "overdue" in shown and "missed after" in shown and "no daemon running" in shown
     assert "overdue beyond the late window" in shown  # Product Hunt's 30 minutes are over
-    planned = cli("plan", "--workspace", str(ws.root)).stdout
+    planned = cli("plan", "--lang", "en", "--workspace", str(ws.root)).stdout
     assert "overdue: goes out when the daemon runs; missed after" in planned
+    chinese = cli("status", "--workspace", str(ws.root)).stdout  # the workspace's default: Chinese
+    assert "已过时间" in chinese and "已超过补发时限" in chinese and "守护进程未运行" in chinese
+    assert "各状态内容数" in chinese and "排队中" in chinese and "overdue" not in chinese
+    assert "守护进程运行时补发" in cli("plan", "--workspace", str(ws.root)).stdout
 
 
 def test_the_daemon_heartbeat_says_it_runs_and_since_when(ws: WS) -> None:
@@ -93,7 +97,8 @@ def test_the_daemon_heartbeat_says_it_runs_and_since_when(ws: WS) -> None:
             time.sleep(0.05)  # polling a file another process writes, with a deadline
         data = json.loads(cli("status", "--json", "--workspace", str(ws.root)).stdout)
         assert data["daemon"]["running"] and data["daemon"]["since"]
-        assert "daemon running since" in cli("status", "--workspace", str(ws.root)).stdout
+        assert "daemon running since" in cli("status", "--lang", "en", "--workspace", str(ws.root)).stdout
+        assert "守护进程运行中，自" in cli("status", "--workspace", str(ws.root)).stdout
         app = create_app(ws.open(), watch=False)
         with TestClient(app, base_url="http://127.0.0.1") as client:
             assert "守护进程运行中，自" in client.get("/queue").text  # the workspace's language: Chinese

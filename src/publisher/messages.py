@@ -8,6 +8,7 @@ Codes are stable (`--json` carries them): rename one only with its tests and doc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -786,4 +787,146 @@ CHECK: dict[str, dict[str, str]] = {
         "zh": "修改 publish_at，或用 `publisher publish {id}` 立即发送",
         "en": "move publish_at, or send it now with `publisher publish {id}`",
     },
+    # -- the CLI's summary lines and table heads (sync, plan, status, publish, run) ------------------------
+    "cli.synced": {
+        "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
+        "en": "synced: {changes} change(s); {errors} content error(s)",
+    },
+    "cli.see_check": {"zh": "（详情请运行 `publisher check`）", "en": " — run `publisher check` for details"},
+    "cli.changes": {"zh": "上次同步以来的变更", "en": "changes since the last sync"},
+    "cli.plan_applies": {
+        "zh": "计划已包含这些变更；`publisher sync`（或 `publisher run`）会写入",
+        "en": "the plan includes them; `publisher sync` (or `publisher run`) applies them",
+    },
+    "cli.plan_title": {"zh": "计划：未来 {days} 天（{zone}）", "en": "plan: the next {days} days ({zone})"},
+    "cli.pending_new": {"zh": "文件夹中新增（尚未同步）", "en": "new in the folder (not synced yet)"},
+    "cli.pending_change": {
+        "zh": "{kind}：{before} → {after}（尚未同步）",
+        "en": "{kind}: {before} → {after} (not synced yet)",
+    },
+    "cli.pending_due": {
+        "zh": "文件夹中的时间已修改（尚未同步）",
+        "en": "time changed in the folder (not synced yet)",
+    },
+    "cli.by_state": {"zh": "各状态内容数", "en": "posts by state"},
+    "cli.next_due": {"zh": "内容 · 下一条 {when}", "en": "posts · next due {when}"},
+    "cli.needs_person": {
+        "zh": "需人工处理（publisher retry / cancel / resolve POST）",
+        "en": "needs a person (publisher retry / cancel / resolve POST)",
+    },
+    "cli.in_flight": {"zh": "进行中", "en": "in flight"},
+    "cli.attempt": {"zh": "第 {number} 次尝试 {step}：{outcome}", "en": "attempt {number} {step}: {outcome}"},
+    "cli.overdue_late": {
+        "zh": "已过时间：守护进程运行时补发；{ends} 之后为已错过",
+        "en": "overdue: goes out when the daemon runs; missed after {ends}",
+    },
+    "cli.overdue_missed": {
+        "zh": "已超过补发时限（{ends} 结束）：守护进程运行时标为已错过",
+        "en": "overdue beyond the late window (ended {ends}): missed when the daemon runs",
+    },
+    "cli.daemon_running": {"zh": "守护进程运行中，自 {since} 起", "en": "daemon running since {since}"},
+    "cli.daemon_last_seen": {
+        "zh": "守护进程未运行（最后一次 {when}）；请启动 `publisher run`",
+        "en": "no daemon running (last seen {when}); start `publisher run`",
+    },
+    "cli.daemon_none": {
+        "zh": "守护进程未运行：启动 `publisher run` 才能按时发布",
+        "en": "no daemon running: start `publisher run` to publish on time",
+    },
+    "cli.post_line": {"zh": "内容 {id} {target}：", "en": "post {id} {target}: "},
+    "cli.daemon_sends": {
+        "zh": "正在运行的守护进程（{holder}）会发送它；等待结果…",
+        "en": "the running daemon ({holder}) sends it; waiting for the outcome…",
+    },
+    "run.error": {"zh": "publisher run：{error}", "en": "publisher run: {error}"},
+    "run.once": {
+        "zh": "publisher run --once：处理了 {n} 条内容",
+        "en": "publisher run --once: {n} post(s) handled",
+    },
+    "run.started": {
+        "zh": "publisher run：正在监视 {root}（持有者 {owner}）；按 Ctrl-C 停止",
+        "en": "publisher run: watching {root} (owner {owner}); Ctrl-C to stop",
+    },
+    "run.stopped": {"zh": "publisher run：已停止", "en": "publisher run: stopped"},
+    "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
+    "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
+    # column heads
+    "col.when": {"zh": "时间", "en": "when"},
+    "col.platform": {"zh": "平台", "en": "platform"},
+    "col.account": {"zh": "账号", "en": "account"},
+    "col.item": {"zh": "内容", "en": "item"},
+    "col.state": {"zh": "状态", "en": "state"},
+    "col.note": {"zh": "备注", "en": "note"},
+    "col.posts": {"zh": "条数", "en": "posts"},
+    "col.id": {"zh": "编号", "en": "id"},
+    "col.why": {"zh": "原因 / 最近错误", "en": "reason / last error"},
+    "col.reason": {"zh": "原因", "en": "reason"},
+    "col.evidence": {"zh": "证据", "en": "evidence"},
+    "col.change": {"zh": "变更", "en": "change"},
+    "col.before": {"zh": "之前", "en": "before"},
+    "col.after": {"zh": "之后", "en": "after"},
+    "col.detail": {"zh": "详情", "en": "detail"},
+    "state.overdue": {"zh": "已过时间", "en": "overdue"},
 }
+
+
+#: A post's state as people say it (models.PostState values).
+STATES: dict[str, dict[str, str]] = {
+    "planned": {"zh": "已计划", "en": "planned"},
+    "waiting_approval": {"zh": "待审批", "en": "waiting for approval"},
+    "held": {"zh": "已暂停（内容不合规）", "en": "held (content invalid)"},
+    "queued": {"zh": "排队中", "en": "queued"},
+    "claimed": {"zh": "发送中", "en": "being sent"},
+    "sending": {"zh": "发送中", "en": "being sent"},
+    "published": {"zh": "已发布", "en": "published"},
+    "retrying": {"zh": "等待重试", "en": "retrying"},
+    "failed": {"zh": "发布失败", "en": "failed"},
+    "awaiting_manual": {"zh": "待人工发布", "en": "to post by hand"},
+    "reconcile": {"zh": "结果待核对", "en": "outcome being checked"},
+    "needs_attention": {"zh": "需人工处理", "en": "needs a person"},
+    "needs_reauth": {"zh": "需重新授权", "en": "needs re-authorisation"},
+    "cancelled": {"zh": "已取消", "en": "cancelled"},
+    "missed": {"zh": "已错过", "en": "missed"},
+    "dry_run": {"zh": "演示发送", "en": "dry run"},
+    "draft": {"zh": "草稿", "en": "draft"},
+    "ready": {"zh": "就绪", "en": "ready"},
+}
+
+#: The queue's reasons (English in the store) as readers say them; the platform's own message is kept.
+REASONS: tuple[tuple[str, dict[str, str]], ...] = (
+    (r"late window passed", {"zh": "已超过补发时限"}),
+    (r"will retry: (?P<msg>.*)", {"zh": "稍后重试：{msg}"}),
+    (r"gave up after (?P<n>\d+) attempts: (?P<msg>.*)", {"zh": "重试 {n} 次后放弃：{msg}"}),
+    (r"daily quota used up; waiting for the reset: (?P<msg>.*)", {"zh": "当日配额已用完，等待重置：{msg}"}),
+    (
+        r"credentials of (?P<acc>\S+) need renewing \(publisher auth\): (?P<msg>.*)",
+        {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
+    ),
+    (r"outcome unknown: (?P<msg>.*)", {"zh": "结果未知，需要核对：{msg}"}),
+    (r"pre-flight: (?P<msg>.*)", {"zh": "发送前检查未通过：{msg}"}),
+    (r"pack ready.*", {"zh": "发布包已备好：请手动发布，然后确认链接"}),
+    (r"published", {"zh": "已发布"}),
+    (r"draft: checked, never published", {"zh": "草稿：已检查，不会发布"}),
+    (r"ready to post by hand: (?P<msg>.*)", {"zh": "发布包已备好，请人工发布：{msg}"}),
+    (r"ready to post by hand", {"zh": "发布包已备好，请人工发布"}),
+    (r"waiting for approval.*", {"zh": "等待审批（评审时加上 approved_by:）"}),
+    (r"no publish_at: planned, not scheduled", {"zh": "未设置 publish_at：已计划，未排期"}),
+    (r"rate limited: (?P<msg>.*)", {"zh": "触发限流：{msg}"}),
+    (r"lease released: the daemon stopped before sending", {"zh": "守护进程在发送前停止，已放回队列"}),
+    (r"publish now \(a person\)", {"zh": "人工要求立即发布"}),
+)
+
+
+def state_name(state: str, lang: str) -> str:
+    return STATES.get(state, {}).get(lang, state.replace("_", " "))
+
+
+def reason(text: str, lang: str) -> str:
+    """A stored reason in the reader's language: the queue's words translated, a platform's message kept."""
+    text = text.strip()
+    if lang == "en":
+        return text
+    for pattern, words in REASONS:
+        if m := re.fullmatch(pattern, text, flags=re.DOTALL):
+            return words.get(lang, text).format(**m.groupdict())
+    return text

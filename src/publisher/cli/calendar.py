@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 
 from publisher.cli.common import (
-    STATE_STYLE,
     JsonOpt,
     LangOpt,
     SandboxOpt,
@@ -35,6 +34,7 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
+from publisher.messages import reason, say
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -116,7 +116,12 @@ def check(
 
 
 @app.command()
-def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+def sync(
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    lang: LangOpt = None,
+) -> None:
     """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
     setup_logging(verbose)
     from publisher.calendar.sync import sync_calendar
@@ -128,11 +133,13 @@ def sync(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: Verb
     if as_json:
         print_json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
         return
+    language = lang or ws.settings.language
     if result.changes:
-        out.print(changes_table(result.changes, ws))
+        out.print(changes_table(result.changes, ws, language))
     out.print(
-        f"synced: {len(result.changes)} change(s); {len(result.check.errors)} content error(s)"
-        + (" — run `publisher check` for details" if result.check.errors else "")
+        say("cli.synced", language, changes=len(result.changes), errors=len(result.check.errors))
+        + (say("cli.see_check", language) if result.check.errors else ""),
+        markup=False,
     )
 
 
@@ -142,6 +149,7 @@ def plan(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """What will go out when: when, platform, item, state; and what changed since the last sync."""
     setup_logging(verbose)
@@ -157,33 +165,39 @@ def plan(
     # The plan is the folder's: what sync would write is applied to the rows in memory (nothing is written).
     preview = sync_calendar(ws, store, now=now, apply_changes=False)
     until = now + timedelta(days=days)
-    rows = [r for r in _planned(post_views(store, now=now), preview.changes, now) if r["state"] not in DONE]
+    language = lang or ws.settings.language
+    planned = _planned(post_views(store, now=now), preview.changes, now, language)
+    rows = [r for r in planned if r["state"] not in DONE]
     rows = [r for r in rows if r["due_at"] is None or datetime.fromisoformat(r["due_at"]) <= until]
     if as_json:
         print_json({"changes": [c.to_dict() for c in preview.changes], "posts": rows})
         return
     if preview.changes:
-        out.print(changes_table(preview.changes, ws))
-        out.print("the plan includes them; [bold]publisher sync[/] (or [bold]publisher run[/]) applies them")
-    table = new_table(f"plan: the next {days} days ({ws.settings.timezone})")
+        out.print(changes_table(preview.changes, ws, language))
+        out.print(say("cli.plan_applies", language), markup=False)
+    table = new_table(say("cli.plan_title", language, days=days, zone=ws.settings.timezone))
     for col in ("when", "platform", "account", "item", "state", "note"):
-        table.add_column(col)
+        table.add_column(say(f"col.{col}", language))
     for r in rows:
         due = datetime.fromisoformat(r["due_at"]) if r["due_at"] else None
         missed_at = datetime.fromisoformat(r["missed_at"]) if r["missed_at"] else None
-        note = (overdue_note(ws, missed_at, now) if r["overdue"] else "") or r["pending"] or r["reason"]
+        note = (
+            (overdue_note(ws, missed_at, now, language) if r["overdue"] else "")
+            or r["pending"]
+            or reason(r["reason"], language)
+        )
         table.add_row(
             local_time(ws, due),
             lit(r["platform"]),
             lit(r["account"]),
             lit(r["item"]),
-            state_text("overdue" if r["overdue"] else r["state"]),
+            state_text("overdue" if r["overdue"] else r["state"], language),
             lit(note[:80]),
         )
     out.print(table)
 
 
-def _planned(views: list[Any], changes: Any, now: datetime) -> list[dict[str, Any]]:
+def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[dict[str, Any]]:
     """The store's posts with the folder's pending changes applied, plus the posts sync would create."""
     rows: dict[tuple[str, str, str], dict[str, Any]] = {
         (v.item, v.platform, v.account): {**v.to_dict(), "pending": ""} for v in views
@@ -204,12 +218,13 @@ def _planned(views: list[Any], changes: Any, now: datetime) -> list[dict[str, An
                 "last_error": None,
                 "overdue": False,
                 "missed_at": None,
-                "pending": "new in the folder (not synced yet)",
+                "pending": say("cli.pending_new", lang),
             }
         elif key in rows and ch.kind in ("state", "removed"):
-            rows[key].update(state=ch.after, pending=f"{ch.kind}: {ch.before} → {ch.after} (not synced yet)")
+            pending = say("cli.pending_change", lang, kind=ch.kind, before=ch.before, after=ch.after)
+            rows[key].update(state=ch.after, pending=pending)
         elif key in rows and ch.kind == "due":
-            rows[key].update(due_at=ch.after or None, pending="time changed in the folder (not synced yet)")
+            rows[key].update(due_at=ch.after or None, pending=say("cli.pending_due", lang))
     out = list(rows.values())
     for r in out:
         if r["due_at"] is None or r["state"] != "queued":
@@ -226,12 +241,14 @@ def status(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
+    language = lang or ws.settings.language
     store = _status_reader(ws)
     if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
         while True:
@@ -241,14 +258,14 @@ def status(
         print_json(_status_data(ws, store))
         return
     if not watch:
-        out.print(_status_view(ws, _status_data(ws, store)))
+        out.print(_status_view(ws, _status_data(ws, store), language))
         return
     from rich.live import Live  # only `status --watch` (the CLI imports what the command needs)
 
-    with Live(_status_view(ws, _status_data(ws, store)), console=out, auto_refresh=False) as live:
+    with Live(_status_view(ws, _status_data(ws, store), language), console=out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
-            live.update(_status_view(ws, _status_data(ws, store)), refresh=True)
+            live.update(_status_view(ws, _status_data(ws, store), language), refresh=True)
 
 
 def _status_reader(ws: Any) -> Any:
@@ -276,19 +293,19 @@ def _status_data(ws: Any, reader: Any) -> dict[str, Any]:
     return data
 
 
-def _status_view(ws: Any, data: dict[str, Any]) -> Group:
+def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
     from rich.console import Group
     from rich.text import Text
 
-    counts = new_table("posts by state")
-    counts.add_column("state")
-    counts.add_column("posts", justify="right")
+    counts = new_table(say("cli.by_state", lang))
+    counts.add_column(say("col.state", lang))
+    counts.add_column(say("col.posts", lang), justify="right")
     for state, n in sorted(data["counts"].items()):
-        counts.add_row(state_text(state), str(n))
+        counts.add_row(state_text(state, lang), str(n))
     next_due = datetime.fromisoformat(data["next_due"]) if data["next_due"] else None
-    table = new_table(f"posts · next due {local_time(ws, next_due)}")
-    for col in ("id", "when", "platform", "account", "item", "state", "reason / last error"):
-        table.add_column(col)
+    table = new_table(say("cli.next_due", lang, when=local_time(ws, next_due)))
+    for col in ("id", "when", "platform", "account", "item", "state", "why"):
+        table.add_column(say(f"col.{col}", lang))
     now = datetime.fromisoformat(data["now"])
     for p in data["posts"]:
         when = datetime.fromisoformat(p["due_at"]) if p["due_at"] else None
@@ -299,33 +316,34 @@ def _status_view(ws: Any, data: dict[str, Any]) -> Group:
             lit(p["platform"]),
             lit(p["account"]),
             lit(p["item"]),
-            state_text("overdue" if p.get("overdue") else p["state"]),
+            state_text("overdue" if p.get("overdue") else p["state"], lang),
             lit(
-                overdue_note(ws, missed_at, now)
+                overdue_note(ws, missed_at, now, lang)
                 if p.get("overdue")
-                else (p["last_error"] or p["reason"] or "")[:90]
+                else (p["last_error"] or reason(p["reason"] or "", lang))[:90]
             ),
         )
-    _status, line = daemon_line(ws, now)
+    _status, line = daemon_line(ws, now, lang)
     running = Text(line, style="green" if data["daemon"]["running"] else "yellow")
     parts: list[Any] = [running, counts, table]
     if data["attention"]:
-        needs = new_table("needs a person (publisher retry / cancel / resolve POST)")
+        needs = new_table(say("cli.needs_person", lang))
         for col in ("id", "item", "platform", "state", "reason", "evidence"):
-            needs.add_column(col)
+            needs.add_column(say(f"col.{col}", lang))
         for p in data["attention"]:
             attempt = p["last_attempt"] or {}
             evidence = ", ".join(f"{k}={v}" for k, v in p["platform_ids"].items())
             if attempt:
-                evidence += (
-                    f"; attempt {attempt['number']} {attempt['step']}: {attempt['outcome'] or 'in flight'}"
+                outcome = attempt["outcome"] or say("cli.in_flight", lang)
+                evidence += "; " + say(
+                    "cli.attempt", lang, number=attempt["number"], step=attempt["step"], outcome=outcome
                 )
             needs.add_row(
                 str(p["id"]),
                 lit(p["item"]),
                 lit(f"{p['platform']}:{p['account']}"),
-                state_text(p["state"]),
-                lit((p["last_error"] or p["reason"] or "")[:80]),
+                state_text(p["state"], lang),
+                lit((p["last_error"] or reason(p["reason"] or "", lang))[:80]),
                 lit(evidence[:80]),
             )
         parts.append(needs)
@@ -345,6 +363,7 @@ def publish(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
     setup_logging(verbose)
@@ -354,18 +373,17 @@ def publish(
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
+    language = lang or ws.settings.language
     store = store_for(ws)
     if not dry_run:
-        rows = _publish_now(ws, store, item, platform=platform, sandbox=sandbox)
+        rows = _publish_now(ws, store, item, platform=platform, sandbox=sandbox, lang=language)
         if as_json:
             print_json({"posts": [v.to_dict() for v in rows]})
         else:
             for v in rows:
-                why = escape(v.last_error or v.reason or "")
-                out.print(
-                    f"post {v.id} {escape(v.platform)}:{escape(v.account)}: "
-                    f"[{STATE_STYLE.get(v.state, 'white')}]{v.state}[/] {why}"
-                )
+                why = v.last_error or reason(v.reason or "", language)
+                line = lit(say("cli.post_line", language, id=v.id, target=f"{v.platform}:{v.account}"))
+                out.print(line + state_text(v.state, language) + lit(f" {why}"))
         # 0 only when every post asked for is out of the queue's hands (published, or a pack with a person).
         raise typer.Exit(0 if rows and all(v.state in DELIVERED for v in rows) else 1)
     records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
@@ -376,29 +394,29 @@ def publish(
                     {"platform": r.platform, "account": r.account, "file": str(r.path), "request": r.request}
                     for r in records
                 ],
-                "problems": [p.to_dict(ws.settings.language) for p in problems],
+                "problems": [p.to_dict(language) for p in problems],
             }
         )
     else:
         for r in records:
             text = json.dumps(r.request, ensure_ascii=False, indent=2)
             if out.is_terminal:
-                out.rule(f"{escape(r.platform)} · {escape(r.account)} (dry run: nothing sent)")
+                out.rule(escape(f"{r.platform} · {r.account}{say('cli.dry_run', language)}"))
                 from rich.syntax import Syntax  # Pygments: only for a request shown on a terminal
 
                 out.print(Syntax(text, "json", word_wrap=True))
             else:  # a pipe or a file gets the request whole, never wrapped or cut
-                print(f"== {r.platform} · {r.account} (dry run: nothing sent)\n{text}")
-            out.print(f"written to {escape(str(r.path))}")
+                print(f"== {r.platform} · {r.account}{say('cli.dry_run', language)}\n{text}")
+            out.print(say("cli.written_to", language, path=r.path), markup=False)
         for p in problems:
-            err.print(
-                f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format(ws.settings.language))}[/]"
-            )
+            err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format(language))}[/]")
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
 
 
-def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbox: bool) -> list[PostView]:
+def _publish_now(
+    ws: Any, store: Any, item: str, *, platform: str | None, sandbox: bool, lang: str
+) -> list[PostView]:
     """Make the item's posts due now, then send them: here (run --once), or, when `publisher run` holds the
     workspace, let that daemon send them and wait for their outcome with a deadline."""
     from publisher.daemon.entry import notifier_for
@@ -415,7 +433,7 @@ def _publish_now(ws: Any, store: Any, item: str, *, platform: str | None, sandbo
         with sandbox_url_for(sandbox) as url:
             run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
     else:
-        err.print(f"the running daemon ({escape(describe(holder))}) sends it; waiting for the outcome…")
+        err.print(say("cli.daemon_sends", lang, holder=describe(holder)), markup=False)
         deadline = time.monotonic() + PUBLISH_WAIT_S
         while time.monotonic() < deadline:
             # Done when each post is out of the queue's hands, or queued with a reason the daemon gave (it

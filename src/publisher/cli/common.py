@@ -20,6 +20,7 @@ from rich.text import Text
 
 from publisher import __version__
 from publisher.errors import UsageError
+from publisher.messages import say, state_name
 from publisher.redact import install_logging_redaction
 
 if TYPE_CHECKING:
@@ -189,21 +190,20 @@ def local_time(ws: Any, when: datetime | None) -> str:
     return when.astimezone(ws.zone).strftime("%Y-%m-%d %a %H:%M") if when else "—"
 
 
-def overdue_note(ws: Any, missed_at: datetime | None, now: datetime) -> str:
+def overdue_note(ws: Any, missed_at: datetime | None, now: datetime, lang: str = "zh") -> str:
     """What happens to a queued post past due: sent late by the daemon until `missed_at`, then missed."""
     if missed_at is None:
         return ""
-    if missed_at > now:
-        return f"overdue: goes out when the daemon runs; missed after {local_time(ws, missed_at)}"
-    return f"overdue beyond the late window (ended {local_time(ws, missed_at)}): missed when the daemon runs"
+    key = "cli.overdue_late" if missed_at > now else "cli.overdue_missed"
+    return say(key, lang, ends=local_time(ws, missed_at))
 
 
-def daemon_line(ws: Any, now: datetime) -> tuple[dict[str, Any], str]:
+def daemon_line(ws: Any, now: datetime, lang: str = "zh") -> tuple[dict[str, Any], str]:
     """Whether a daemon runs on the workspace, and since when (its heartbeat), as data and as a line."""
     from publisher.daemon import heartbeat
 
     status = heartbeat.daemon_status(ws.state_dir, now)
-    return status, heartbeat.describe(status, lambda when: local_time(ws, when))
+    return status, heartbeat.describe(status, lambda when: local_time(ws, when), lang)
 
 
 def utc_now() -> datetime:
@@ -226,16 +226,19 @@ def lit(value: object) -> Text:
     return Text(str(value))
 
 
-def state_text(state: object) -> Text:
-    """A post state in its colour."""
-    return Text(str(state), style=STATE_STYLE.get(str(state), "white"))
+def state_text(state: object, lang: str = "en") -> Text:
+    """A post state in its colour, named in `lang` (the catalogue's state names)."""
+    if lang == "en":
+        name = str(state)  # English keeps the store's word (what --json and the docs say)
+    else:
+        name = say("state.overdue", lang) if state == "overdue" else state_name(str(state), lang)
+    return Text(name, style=STATE_STYLE.get(str(state), "white"))
 
 
-def changes_table(changes: Any, ws: Any = None) -> Table:
+def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
     """What sync changes (or would); times in the workspace zone when `ws` is given."""
-    table = new_table(
-        "changes since the last sync", "change", "item", "platform", "account", "before", "after", "detail"
-    )
+    heads = ("change", "item", "platform", "account", "before", "after", "detail")
+    table = new_table(say("cli.changes", lang), *(say(f"col.{h}", lang) for h in heads))
 
     def when(text: str) -> str:
         if ws is None or not text:

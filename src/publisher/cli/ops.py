@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from publisher.cli.common import (
     STATE_STYLE,
     JsonOpt,
+    LangOpt,
     SandboxOpt,
     VerboseOpt,
     WorkspaceOpt,
@@ -120,6 +121,7 @@ def run_daemon(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """The daemon: watch the folder, publish on time, pull metrics,
     run scheduled jobs (Ctrl-C stops cleanly). With --json: one JSON object per line and event."""
@@ -133,6 +135,7 @@ def run_daemon(
         sandbox=sandbox and not url,
         sandbox_url=url,
         events=print_event if as_json else None,
+        lang=lang,
     )
     raise typer.Exit(code)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import PublisherError
+from publisher.messages import say as words
 from publisher.store.db import open_store
 from publisher.workspace.settings import Workspace, open_workspace
 
@@ -45,27 +46,31 @@ def run(
     once: bool = False,
     sandbox: bool = False,
     sandbox_url: str | None = None,
-    out: Any = sys.stderr,
+    out: Any = None,
     events: Callable[[dict[str, Any]], None] | None = None,
+    lang: str | None = None,
 ) -> int:
     """What `publisher run [--once] [--sandbox]` does; returns the exit code.
 
     `events` (`publisher run --json`): called with one dict per event (started, post, done, stopped, error)
-    instead of the human lines on `out`."""
+    instead of the human lines on `out`, worded in `lang` (default: the workspace's language)."""
     from publisher.daemon.service import Daemon, run_once
 
-    def say(text: str, event: dict[str, Any]) -> None:
+    language = lang or "zh"
+
+    def say(code: str, event: dict[str, Any], **values: Any) -> None:
         if events is not None:
             events(event)
         else:
-            print(text, file=out, flush=True)
+            print(words(code, language, **values), file=out or sys.stderr, flush=True)  # stderr at call time
 
     try:
         ws = open_workspace(workspace)
         store = open_store(ws.database_url)
     except PublisherError as exc:
-        say(f"publisher run: {exc}", {"event": "error", "error": str(exc)})
+        say("run.error", {"event": "error", "error": str(exc)}, error=exc)
         return 1
+    language = lang or ws.settings.language
     try:
         with local_sandbox(sandbox) if not sandbox_url else nullcontext(sandbox_url) as url:
             notifier = notifier_for(ws)
@@ -74,22 +79,21 @@ def run(
                 for o in outcomes:
                     if events is not None:
                         events({"event": "post", **_outcome(o)})
-                say(
-                    f"publisher run --once: {len(outcomes)} post(s) handled",
-                    {"event": "done", "handled": len(outcomes)},
-                )
+                say("run.once", {"event": "done", "handled": len(outcomes)}, n=len(outcomes))
                 return 0
             daemon = Daemon(ws, store=store, sandbox_url=url, notifier=notifier)
             daemon.start(defer_sync=True)  # serving at once; the calendar is synced in the background
             say(
-                f"publisher run: watching {ws.root} (owner {daemon.owner}); Ctrl-C to stop",
+                "run.started",
                 {"event": "started", "workspace": str(ws.root), "owner": daemon.owner},
+                root=ws.root,
+                owner=daemon.owner,
             )
             asyncio.run(daemon.serve())
-            say("publisher run: stopped", {"event": "stopped", "owner": daemon.owner})
+            say("run.stopped", {"event": "stopped", "owner": daemon.owner})
             return 0
     except PublisherError as exc:
-        say(f"publisher run: {exc}", {"event": "error", "error": str(exc)})
+        say("run.error", {"event": "error", "error": str(exc)}, error=exc)
         return 1
     finally:
         store.close()

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from publisher.messages import say
+
 HEARTBEAT_NAME = "daemon.heartbeat"
 #: Three missed safety-net ticks (DaemonSettings.reap_every_s) and the daemon counts as gone.
 STALE_AFTER = timedelta(seconds=90)
@@ -83,13 +85,10 @@ def daemon_status(state_dir: Path, now: datetime) -> dict[str, Any]:
     }
 
 
-def describe(status: dict[str, Any], local: Any) -> str:
-    """One line for people; `local(datetime)` formats a time in the workspace zone."""
+def describe(status: dict[str, Any], local: Any, lang: str = "en") -> str:
+    """One line for people in `lang`; `local(datetime)` formats a time in the workspace zone."""
     if status["running"]:
-        return f"daemon running since {local(datetime.fromisoformat(status['since']))}"
+        return say("cli.daemon_running", lang, since=local(datetime.fromisoformat(status["since"])))
     if status["last_beat"]:
-        return (
-            f"no daemon running (last seen {local(datetime.fromisoformat(status['last_beat']))}); "
-            "start `publisher run`"
-        )
-    return "no daemon running: start `publisher run` to publish on time"
+        return say("cli.daemon_last_seen", lang, when=local(datetime.fromisoformat(status["last_beat"])))
+    return say("cli.daemon_none", lang)

@@ -6,12 +6,12 @@ words a reader knows. A string lives here once; writers, KPIs, risks and summari
 
 from __future__ import annotations
 
-import re
-
 from publisher.adapters import platforms, spec_for
 from publisher.adapters.spec import Metric
 from publisher.errors import UsageError
+from publisher.messages import reason as reason
 from publisher.messages import say
+from publisher.messages import state_name as state_name
 
 LANGS = ("zh", "en")
 
@@ -273,52 +273,6 @@ LABELS: dict[str, dict[str, str]] = {
     "im_front_matter": {"zh": "头部信息有误：{why}", "en": "front matter: {why}"},
 }
 
-#: A post's state as people say it (models.PostState values).
-STATES: dict[str, dict[str, str]] = {
-    "planned": {"zh": "已计划", "en": "planned"},
-    "waiting_approval": {"zh": "待审批", "en": "waiting for approval"},
-    "held": {"zh": "已暂停（内容不合规）", "en": "held (content invalid)"},
-    "queued": {"zh": "排队中", "en": "queued"},
-    "claimed": {"zh": "发送中", "en": "being sent"},
-    "sending": {"zh": "发送中", "en": "being sent"},
-    "published": {"zh": "已发布", "en": "published"},
-    "retrying": {"zh": "等待重试", "en": "retrying"},
-    "failed": {"zh": "发布失败", "en": "failed"},
-    "awaiting_manual": {"zh": "待人工发布", "en": "to post by hand"},
-    "reconcile": {"zh": "结果待核对", "en": "outcome being checked"},
-    "needs_attention": {"zh": "需人工处理", "en": "needs a person"},
-    "needs_reauth": {"zh": "需重新授权", "en": "needs re-authorisation"},
-    "cancelled": {"zh": "已取消", "en": "cancelled"},
-    "missed": {"zh": "已错过", "en": "missed"},
-    "dry_run": {"zh": "演示发送", "en": "dry run"},
-    "draft": {"zh": "草稿", "en": "draft"},
-    "ready": {"zh": "就绪", "en": "ready"},
-}
-
-#: The queue's reasons (English in the store) as readers say them; the platform's own message is kept.
-REASONS: tuple[tuple[str, dict[str, str]], ...] = (
-    (r"late window passed", {"zh": "已超过补发时限"}),
-    (r"will retry: (?P<msg>.*)", {"zh": "稍后重试：{msg}"}),
-    (r"gave up after (?P<n>\d+) attempts: (?P<msg>.*)", {"zh": "重试 {n} 次后放弃：{msg}"}),
-    (r"daily quota used up; waiting for the reset: (?P<msg>.*)", {"zh": "当日配额已用完，等待重置：{msg}"}),
-    (
-        r"credentials of (?P<acc>\S+) need renewing \(publisher auth\): (?P<msg>.*)",
-        {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
-    ),
-    (r"outcome unknown: (?P<msg>.*)", {"zh": "结果未知，需要核对：{msg}"}),
-    (r"pre-flight: (?P<msg>.*)", {"zh": "发送前检查未通过：{msg}"}),
-    (r"pack ready.*", {"zh": "发布包已备好：请手动发布，然后确认链接"}),
-    (r"published", {"zh": "已发布"}),
-    (r"draft: checked, never published", {"zh": "草稿：已检查，不会发布"}),
-    (r"ready to post by hand: (?P<msg>.*)", {"zh": "发布包已备好，请人工发布：{msg}"}),
-    (r"ready to post by hand", {"zh": "发布包已备好，请人工发布"}),
-    (r"waiting for approval.*", {"zh": "等待审批（评审时加上 approved_by:）"}),
-    (r"no publish_at: planned, not scheduled", {"zh": "未设置 publish_at：已计划，未排期"}),
-    (r"rate limited: (?P<msg>.*)", {"zh": "触发限流：{msg}"}),
-    (r"lease released: the daemon stopped before sending", {"zh": "守护进程在发送前停止，已放回队列"}),
-    (r"publish now \(a person\)", {"zh": "人工要求立即发布"}),
-)
-
 #: Shared figure names (the normalised ones every platform may report).
 METRIC_NAMES: dict[str, dict[str, str]] = {
     "views": {"zh": "阅读/播放", "en": "Views"},
@@ -344,21 +298,6 @@ def t(key: str, lang: str, **values: object) -> str:
         return say(key, lang, **values)  # `publisher check`'s section of the catalogue
     text = entry.get(lang, entry["en"])
     return text.format(**values) if values else text
-
-
-def state_name(state: str, lang: str) -> str:
-    return STATES.get(state, {}).get(lang, state.replace("_", " "))
-
-
-def reason(text: str, lang: str) -> str:
-    """A stored reason in the reader's language: the queue's words translated, a platform's message kept."""
-    text = text.strip()
-    if lang == "en":
-        return text
-    for pattern, words in REASONS:
-        if m := re.fullmatch(pattern, text, flags=re.DOTALL):
-            return words.get(lang, text).format(**m.groupdict())
-    return text
 
 
 def platform_name(name: str, lang: str) -> str:
@@ -471,7 +410,6 @@ UI: dict[str, dict[str, str]] = {
         "zh": "没有运行中的守护进程：`publisher run` 启动后才会发出",
         "en": "no daemon runs: it goes out once `publisher run` starts",
     },
-    "daemon_on": {"zh": "守护进程运行中，自 {since} 起", "en": "Daemon running since {since}"},
     "daemon_off": {
         "zh": "没有运行中的守护进程{seen}：`publisher run` 启动前不会发布任何内容；“立即发布”会等待它。",
         "en": "No daemon running{seen}: nothing is published until `publisher run` starts; "
@@ -596,7 +534,9 @@ UI: dict[str, dict[str, str]] = {
 def ui(key: str, lang: str, **values: object) -> str:
     """A dashboard string; `values` fill its {placeholders}."""
     entry = UI.get(key) or LABELS.get(key)
-    text = entry.get(lang, entry["en"]) if entry else key
+    if entry is None:
+        return say(key, lang, **values)  # the CLI's and check's sections of the catalogue
+    text = entry.get(lang, entry["en"])
     return text.format(**values) if values else text
 
 
