@@ -132,9 +132,9 @@ def every_field(type_name: str, depth: int) -> str:
     """A selection of every field of `type_name` (connections as `first: 2`), `depth` object levels deep."""
     from graphql import GraphQLObjectType, get_named_type
 
-    from publisher.sandbox.producthunt.routes import SCHEMA
+    from publisher.sandbox.producthunt.routes import schema
 
-    kind = SCHEMA.type_map[type_name]
+    kind = schema().type_map[type_name]
     assert isinstance(kind, GraphQLObjectType)
     parts = []
     for name, field in kind.fields.items():

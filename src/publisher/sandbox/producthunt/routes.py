@@ -6,20 +6,20 @@ The real API cannot create posts, so launches are created through the control pl
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from graphql import GraphQLError, execute_sync, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from publisher.sandbox.core import World, iso, parse_time, secret_digest
-from publisher.sandbox.producthunt.resolvers import root
-from publisher.sandbox.producthunt.schema import load_schema, query_cost
-from publisher.sandbox.producthunt.validation import problems
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
 
 PREFIX = "/ph"
 #: Settings under world.config["producthunt"] (PLATFORMS.md); values marked [U] are assumptions.
@@ -31,7 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "revoked_tokens": [],
 }
 
-SCHEMA = load_schema()
+
+@functools.cache
+def schema() -> GraphQLSchema:
+    """Product Hunt's schema, built at the first GraphQL request: most sandboxes (a rehearsal's) never get
+    one, and loading GraphQL and parsing the schema cost more than starting the rest of the sandbox."""
+    from publisher.sandbox.producthunt.schema import load_schema
+
+    return load_schema()
+
+
 UNAUTHORIZED = {
     "error": "invalid_oauth_token",
     "error_description": "Please supply a valid access token. Refer to our api documentation "
@@ -108,6 +117,12 @@ def _token(world: World, request: Request) -> dict[str, Any] | None:
 
 def routes(world: World) -> list[Route]:
     async def graphql(request: Request) -> Response:
+        from graphql import GraphQLError, execute_sync, parse
+
+        from publisher.sandbox.producthunt.resolvers import root
+        from publisher.sandbox.producthunt.schema import query_cost
+        from publisher.sandbox.producthunt.validation import problems
+
         token = _token(world, request)
         if token is None:
             return JSONResponse(UNAUTHORIZED, status_code=401)
@@ -119,7 +134,7 @@ def routes(world: World) -> list[Route]:
             return JSONResponse(
                 {"data": None, "errors": [{"message": str(exc)}]}, headers=_rate_headers(world, window)
             )
-        refused = problems(SCHEMA, document)
+        refused = problems(schema(), document)
         if refused:  # graphql-ruby answers a query that fails validation with errors only, no data key
             return JSONResponse({"errors": refused}, headers=_rate_headers(world, window))
         variables = body.get("variables") if isinstance(body.get("variables"), dict) else {}
@@ -140,7 +155,7 @@ def routes(world: World) -> list[Route]:
             )
         window["used"] += cost
         result = execute_sync(
-            SCHEMA,
+            schema(),
             document,
             root_value=root(world, store(world).posts, user_token=token["kind"] == "user"),
             variable_values=variables,
