@@ -139,13 +139,13 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         )
         assert "title: 标题超出小红书上限 15 字" in text  # the workspace's language (zh) words the check
         text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img * 19})
-        assert "images" in text and "at most 18" in text
+        assert "images" in text and "最多 18 张" in text
         text = await error(
             s,
             "publish_to_xiaohongshu",
             {"title": "t", "body": "x", "images": img, "tags": [f"t{i}" for i in range(11)]},
         )
-        assert "tags" in text and "at most 10" in text
+        assert "tags" in text and "最多 10 个" in text
         text = await error(s, "publish_to_wechat", {"title": "标" * 33, "body": "<p>x</p>"})
         assert "title: 标题超出微信公众号上限 32 字：当前 33 字" in text
         text = await error(s, "publish_to_wechat", {"title": "t", "body": "<p>x</p>", "author": "作" * 17})
@@ -162,7 +162,7 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
                 ]
             },
         )
-        assert "platforms[1].platform" in text and "twice" in text
+        assert "platforms[1].platform" in text and "出现了两次" in text
         text = await error(s, "publish_to_xiaohongshu", {"title": 5, "body": "x", "images": img})
         assert "title" in text
         for url, why in (
@@ -177,22 +177,22 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         text = await error(
             s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": ["../../etc/passwd"]}
         )
-        assert "images[0]" in text and "outside the workspace" in text
+        assert "images[0]" in text and "在工作区之外" in text
         for odd in ("content/media/a.png\x00.txt", "content/media/\na.png"):
             text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": [odd]})
-            assert "images[0]" in text and "control character" in text, text
+            assert "images[0]" in text and "控制字符" in text, text
         text = await error(s, "publish_to_douyin", {"video_url": "media/missing.mp4", "caption": "c"})
-        assert "video_url" in text and "does not exist" in text
+        assert "video_url" in text and "不存在" in text
         text = await error(
             s,
             "publish_to_xiaohongshu",
             {"title": "t", "body": "x", "images": img, "publish_at": "2020-01-01 08:00"},
         )
-        assert "publish_at" in text and "past" in text
+        assert "publish_at" in text and "已经过去" in text
         text = await error(s, "get_post_status", {})
         assert "post_id" in text
         text = await error(s, "get_post_status", {"post_id": 999})
-        assert "no post 999" in text
+        assert "没有编号为 999 的内容" in text
         # After all that, the server still serves.
         assert len((await s.list_tools()).tools) == len(ALL_TOOLS)
         dry = await call(
@@ -203,6 +203,25 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
     serve(root, body, tmp_path / "stderr.txt")
     assert content_files(root) == before  # nothing was written by any refused call (nor by the dry run)
     assert "Traceback" not in (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+
+
+def test_the_tools_own_checks_speak_english_when_the_workspace_says_so(root: Path, tmp_path: Path) -> None:
+    toml = root / "publisher.toml"
+    text = toml.read_text(encoding="utf-8").replace("[workspace]\n", '[workspace]\nlanguage = "en"\n', 1)
+    toml.write_text(text, encoding="utf-8")
+    img = ["content/media/a.png"]
+
+    async def body(s: ClientSession) -> None:
+        text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": img * 19})
+        assert "images: 19 images;" in text and "allows at most 18" in text and "最多" not in text
+        text = await error(s, "get_post_status", {"post_id": 999})
+        assert text.endswith("post_id: no post 999")
+        text = await error(
+            s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": ["../../etc/passwd"]}
+        )
+        assert "images[0]" in text and "outside the workspace" in text
+
+    serve(root, body, tmp_path / "mcp.log")
 
 
 def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_path: Path) -> None:
@@ -256,7 +275,7 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
             "publish_to_xiaohongshu",
             {"title": "另一篇", "body": "别的内容", "images": img, "idempotency_key": "run-1"},
         )
-        assert "idempotency_key 'run-1' was already used for a different request" in reused
+        assert "idempotency_key 'run-1' 已用于另一个请求" in reused
         receipts["xhs"] = first
         receipts["douyin"] = await call(
             s,

@@ -196,11 +196,17 @@ def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace
     problems = [p for p in result.problems if p.platform == "producthunt"]
     assert {p.field for p in problems} >= {"name", "tagline"}
     index = result.index.read_text(encoding="utf-8")
-    assert "Cannot render" in index and 'class="pv-error"' in index
+    assert "无法生成预览" in index and 'class="pv-error"' in index  # the page's own words: Chinese by default
+    assert "1 个预览" in index and "1 个无法生成" in index and "Cannot render" not in index
     for p in problems:
         # in the workspace's language (Chinese unless publisher.toml says "en")
         assert f"<code>{p.path}:{p.line}</code>: {p.field}: {escape(p.text('zh'))}" in index
+    assert "hint:" not in index and any(p.hint for p in problems)
     assert not any(p.name.startswith("producthunt") for p in result.index.parent.glob("*.html"))
+    ws.settings = ws.settings.model_copy(update={"language": "en"})  # language = "en" (or --lang en)
+    english = _run(ws, "content/half.md")[0].index.read_text(encoding="utf-8")
+    assert "Cannot render" in english and "1 preview(s)" in english and "(hint: " in english
+    assert '<html lang="en">' in english and "无法生成预览" not in english
 
 
 def test_platform_filter_and_a_rerun_leave_nothing_stale(ws: Workspace, tmp_path: Path) -> None:

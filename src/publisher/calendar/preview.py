@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from PIL import Image
 
 from publisher.calendar.load import Checked
+from publisher.messages import say
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import PlatformRules, count_length
 from publisher.render.budget import BudgetedEnvironment, render_within
@@ -90,7 +91,10 @@ def write_previews(
                 }
             )
     index = out / "index.html"
+    lang = ws.settings.language
     index_ctx = {
+        "lang": lang,
+        "t": lambda key, **values: say(key, lang, **values),
         "item": _item_summary(item, checked),
         "cards": cards,
         "failed": failed,

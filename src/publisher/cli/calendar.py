@@ -456,6 +456,7 @@ def preview(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Write HTML previews that look like each platform, with the media exactly as it would be sent."""
     setup_logging(verbose)
@@ -465,6 +466,8 @@ def preview(
     from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
+    if lang:  # this command's pages and lines in `lang`, whatever publisher.toml says
+        ws.settings = ws.settings.model_copy(update={"language": lang})
     calendar = Calendar(ws)
     checked = find_item(calendar, item)
     result = write_previews(ws, checked, calendar.renderer, platforms={platform} if platform else None)
@@ -481,7 +484,7 @@ def preview(
             out.print(f"[green]✓[/] {escape(key)}: {escape(str(page))}")
         for p in result.problems:
             err.print(f"[red]{escape(p.format(ws.settings.language))}[/]")
-        out.print(f"index: {escape(str(result.index))}")
+        out.print(say("cli.index", ws.settings.language, path=result.index), markup=False)
     if open_browser:
         import webbrowser
 

@@ -30,6 +30,7 @@ from publisher.calendar.write import item_text, staged_item
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.html import html_to_markdown, image_sources
 from publisher.mcp.media import MediaResolver, ToolProblem
+from publisher.messages import msg
 from publisher.models import Attempt
 from publisher.platforms.rules import count_length
 from publisher.queue.overview import post_views
@@ -135,10 +136,7 @@ class ItemService:
         stored = dict(value)
         first_request = stored.pop(REQUEST_FIELD, request)
         if first_request != request:
-            raise ToolProblem(
-                f"idempotency_key {key!r} was already used for a different request "
-                f"(item {stored.get('item', '?')}); give each new request a new key"
-            )
+            raise ToolProblem(msg("mcp.key_reused", key=repr(key), item=stored.get("item", "?")))
         return stored
 
     def remember(self, key: str, receipt: dict[str, Any], request: str) -> dict[str, Any]:
@@ -166,10 +164,8 @@ class ItemService:
         with staged_item(self.calendar, self.ws.content_dir, item_id, text) as staged:
             final = staged.final
             if staged.errors:
-                raise ToolProblem(
-                    "the item was not written; fix these and call again:\n"
-                    + "\n".join(staged.error_lines(self.ws.settings.language))
-                )
+                lines = "\n".join(staged.error_lines(self.ws.settings.language))
+                raise ToolProblem(msg("mcp.not_written", lines=lines))
             if dry_run:
                 return self._dry_run(staged.checked, final, local, now)
             staged.commit()
@@ -237,40 +233,50 @@ class ItemService:
     def _precheck(self, payloads: Sequence[Payload]) -> None:
         """What can be refused before any download: platforms, duplicates, counts, empty required fields."""
         if not payloads:
-            raise ToolProblem("platforms: give at least one platform payload")
+            raise ToolProblem(msg("mcp.no_platforms"))
         seen: set[str] = set()
         known = tools()
         for i, p in enumerate(payloads):
             where = f"platforms[{i}]." if len(payloads) > 1 else ""
             if p.platform not in known or p.platform not in self.ws.rules:
+                names = ", ".join(known)
                 raise ToolProblem(
-                    f"{where}platform: unknown platform {p.platform!r}; these tools publish to "
-                    f"{', '.join(known)}"
+                    msg("mcp.unknown_platform", where=where, name=repr(p.platform), names=names)
                 )
             if p.platform in seen:
-                raise ToolProblem(
-                    f"{where}platform: {p.platform} is listed twice; give one payload per platform"
-                )
+                raise ToolProblem(msg("mcp.platform_twice", where=where, name=p.platform))
             seen.add(p.platform)
             rules = self.ws.rules[p.platform]
             image_rule = rules.images.get("images")
             if image_rule is not None and "images" in image_rule.fields and len(p.images) > image_rule.max:
                 raise ToolProblem(
-                    f"{where}images: {len(p.images)} images; {rules.label} allows at most {image_rule.max}"
+                    msg(
+                        "mcp.too_many_images",
+                        where=where,
+                        n=len(p.images),
+                        label=rules.label,
+                        max=image_rule.max,
+                    )
                 )
             if len(p.tags) > rules.tags.max_items:
                 raise ToolProblem(
-                    f"{where}tags: {len(p.tags)} tags; {rules.label} allows at most {rules.tags.max_items}"
+                    msg(
+                        "mcp.too_many_tags",
+                        where=where,
+                        n=len(p.tags),
+                        label=rules.label,
+                        max=rules.tags.max_items,
+                    )
                 )
             for tag in p.tags:
                 if count_length(tag.lstrip("#"), rules.tags.count) > rules.tags.max_len:
                     raise ToolProblem(
-                        f"{where}tags: tag {tag!r} is longer than {rules.tags.max_len} characters"
+                        msg("mcp.tag_too_long", where=where, tag=repr(tag), max=rules.tags.max_len)
                     )
             for param in known[p.platform].params:
                 value = getattr(p, param.target)
                 if param.required and not param.many and not str(value).strip():
-                    raise ToolProblem(f"{where}{param.name}: required for {rules.label}")
+                    raise ToolProblem(msg("mcp.required", where=where, name=param.name, label=rules.label))
 
     def _due(self, publish_at: str | None, now: datetime) -> datetime:
         if publish_at is None or not publish_at.strip() or publish_at.strip().lower() == "now":
@@ -278,14 +284,14 @@ class ItemService:
         try:
             when = parse_publish_at(publish_at, self.ws.zone)
         except TimeError as exc:
-            raise ToolProblem(f"publish_at: {exc}; {exc.hint}".rstrip("; ")) from None
-        if not isinstance(when, datetime):
+            said = msg("mcp.field_says", field="publish_at", text=exc.said)
             raise ToolProblem(
-                "publish_at: give a time such as 2026-12-01 12:00 (workspace zone "
-                f"{self.ws.settings.timezone}) or ISO 8601 with an offset; omit it to publish now"
-            )
+                msg("mcp.with_hint", said=said, hint=exc.hint_said) if exc.hint_said else said
+            ) from None
+        if not isinstance(when, datetime):
+            raise ToolProblem(msg("mcp.publish_at_form", zone=self.ws.settings.timezone))
         if when < now - PAST_GRACE:
-            raise ToolProblem(f"publish_at: {publish_at} is in the past; omit it to publish now")
+            raise ToolProblem(msg("mcp.publish_at_past", when=publish_at))
         return when
 
     def _new_id(self, payloads: Sequence[Payload], local: datetime, now: datetime) -> str:

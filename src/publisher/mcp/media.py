@@ -10,12 +10,23 @@ from pathlib import Path
 
 from publisher.content.item import MEDIA_EXTS
 from publisher.mcp.fetch import Fetcher, FetchRefused, Kind
+from publisher.messages import Msg, msg
 
 MEDIA_SUBDIR = Path("media") / "mcp"  # under content/: where downloads and generated covers land
 
 
 class ToolProblem(Exception):
-    """A problem the assistant can fix: the message names the field and, where there is one, the limit."""
+    """A problem the assistant can fix: the message names the field and, where there is one, the limit.
+
+    It carries a catalogue message (`publisher.messages`), worded in the workspace's language when the tool
+    answers (`text(lang)`); `str()` is the English."""
+
+    def __init__(self, said: Msg | str) -> None:
+        super().__init__(said.text("en") if isinstance(said, Msg) else said)
+        self.said = said
+
+    def text(self, lang: str) -> str:
+        return self.said.text(lang) if isinstance(self.said, Msg) else self.said
 
 
 @dataclass
@@ -30,22 +41,17 @@ class MediaResolver:
         """The reference to write into the item for one image or video given as a path or an https URL."""
         value = value.strip()
         if not value:
-            raise ToolProblem(f"{field}: empty path")
+            raise ToolProblem(msg("mcp.empty_path", field=field))
         bad = next((c for c in value if ord(c) < 32 or ord(c) == 127), None)
         if bad is not None:
-            raise ToolProblem(
-                f"{field}: the path contains the control character U+{ord(bad):04X}; "
-                "give a plain workspace path such as content/media/photo.png"
-            )
+            raise ToolProblem(msg("mcp.control_char", field=field, char=f"U+{ord(bad):04X}"))
         if "://" in value:
             if self.fetcher is None:
-                raise ToolProblem(
-                    f"{field}: downloading URLs is switched off on this server; give a workspace path"
-                )
+                raise ToolProblem(msg("mcp.no_downloads", field=field))
             try:
                 saved = self.fetcher.fetch(value, kind)
             except FetchRefused as exc:
-                raise ToolProblem(f"{field}: {exc}") from None
+                raise ToolProblem(msg("mcp.field_says", field=field, text=str(exc))) from None
             return self._relative(saved)
         return self._relative(self._local(value, field))
 
@@ -59,19 +65,13 @@ class MediaResolver:
             except (OSError, RuntimeError):
                 continue
             if not real.is_relative_to(root):
-                raise ToolProblem(
-                    f"{field}: {value!r} is outside the workspace; give a path inside {self.root}"
-                )
+                raise ToolProblem(msg("mcp.outside", field=field, value=repr(value), root=str(self.root)))
             if real.is_file():
                 if real.suffix.lower() not in MEDIA_EXTS:
-                    raise ToolProblem(
-                        f"{field}: {value!r} is not a supported media file ({', '.join(sorted(MEDIA_EXTS))})"
-                    )
+                    exts = ", ".join(sorted(MEDIA_EXTS))
+                    raise ToolProblem(msg("mcp.not_media", field=field, value=repr(value), exts=exts))
                 return path
-        raise ToolProblem(
-            f"{field}: {value!r} does not exist (give a path relative to the workspace, e.g. "
-            "content/media/photo.png, or an https URL)"
-        )
+        raise ToolProblem(msg("mcp.missing_file", field=field, value=repr(value)))
 
     def _relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.content_dir)).as_posix()

@@ -16,6 +16,7 @@ from pydantic import Field
 from publisher.calendar.sync import sync_calendar
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.mcp.media import ToolProblem
+from publisher.messages import Msg, msg
 from publisher.queue.overview import post_views
 from publisher.reports.build import build
 from publisher.reports.writers import write
@@ -94,7 +95,7 @@ class Reads:
         self, post_id: Annotated[int | None, Field(description="A post id.")] = None, item_id: ItemId = None
     ) -> dict[str, Any]:
         if (post_id is None) == (item_id is None):
-            raise ToolProblem("give exactly one of post_id or item_id")
+            raise ToolProblem(msg("mcp.one_of_ids"))
         views = [
             v.to_dict()
             for v in post_views(self.store)
@@ -102,9 +103,9 @@ class Reads:
         ]
         if not views:
             raise ToolProblem(
-                f"post_id: no post {post_id}"
+                msg("mcp.no_post", id=post_id)
                 if post_id is not None
-                else f"item_id: no posts for item {item_id!r} (is it a draft, or not synced yet?)"
+                else msg("mcp.no_item_posts", item=repr(item_id))
             )
         ids = [v["id"] for v in views]
         attempts: dict[int, list[dict[str, Any]]] = {}
@@ -160,7 +161,7 @@ class Reads:
                     since if " " in since or "T" in since else f"{since} 00:00", self.ws.zone
                 )
             except TimeError as exc:
-                raise ToolProblem(f"since: {exc}") from None
+                raise ToolProblem(msg("mcp.field_says", field="since", text=_said(exc))) from None
             if isinstance(when, datetime):
                 start = when
         views = {
@@ -171,7 +172,7 @@ class Reads:
             and platform in (None, v.platform, v.account)
         }
         if not views:
-            raise ToolProblem("no posts match post_id/item_id/platform")
+            raise ToolProblem(msg("mcp.no_match"))
         rows = metric_samples(self.store, views)
         latest: dict[int, dict[str, tuple[float, datetime]]] = {}
         before: dict[int, dict[str, float]] = {}
@@ -231,7 +232,7 @@ class Reads:
         try:
             report = build(kind, self.store, self.ws, period=period, lang=lang, now=now)
         except ValueError as exc:
-            raise ToolProblem(f"period: {exc}") from None
+            raise ToolProblem(msg("mcp.field_says", field="period", text=_said(exc))) from None
         per = report.period
         name = f"{kind}-{per.first:%Y-%m-%d}" + (f"--{per.last:%Y-%m-%d}" if per.last != per.first else "")
         path = write(report, format, self.ws.reports_dir / f"{name}.{format}")
@@ -260,3 +261,8 @@ class Reads:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _said(exc: Exception) -> Msg | str:
+    """What a refused value says: a time's catalogue message (worded later), else the error's text."""
+    return exc.said if isinstance(exc, TimeError) else str(exc)

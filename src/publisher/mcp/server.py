@@ -133,7 +133,7 @@ def build_server(
         rules = ws.rules[name]
         fields[name] = [(p, _annotated(p, p.describe(rules, limits))) for p in tool.params]
         params = [_param(p.name, kind, _default(p)) for p, kind in fields[name]]
-        _tool(server, PUBLISHES, tool.description)(
+        _tool(server, PUBLISHES, tool.description, lang=ws.settings.language)(
             _publish_function(f"publish_to_{name}", name, tool, [*params, *common], publish)
         )
 
@@ -157,6 +157,7 @@ def build_server(
             PUBLISHES,
             "Publish one piece of content to several platforms at once: one content item with "
             "per-platform fields, one post per platform, one receipt.",
+            lang=ws.settings.language,
         )
         def batch_publish(
             platforms: Platforms,
@@ -168,7 +169,9 @@ def build_server(
             payloads = [_payload(p.platform, tools[p.platform], p.model_dump()) for p in platforms]
             return publish("batch_publish", payloads, publish_at, dry_run, idempotency_key, declare)
 
-    reads.register(server, tool=functools.partial(_tool, server), reads=READS, changes=CHANGES)
+    reads.register(
+        server, tool=functools.partial(_tool, server, lang=ws.settings.language), reads=READS, changes=CHANGES
+    )
     return server
 
 
@@ -252,16 +255,19 @@ def _payload_model(platform: str, tool: McpTool, fields: list[tuple[McpParam, An
 
 
 def _tool(
-    server: MCPServer, annotations: ToolAnnotations, description: str
+    server: MCPServer, annotations: ToolAnnotations, description: str, *, lang: str = "zh"
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a tool whose expected failures become tool errors the assistant can act on."""
+    """Register a tool whose expected failures become tool errors the assistant can act on (its own
+    checks worded in `lang`, the workspace's language)."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
-            except (ToolProblem, PublisherError) as exc:
+            except ToolProblem as exc:
+                raise ToolError(exc.text(lang)) from None
+            except PublisherError as exc:
                 raise ToolError(str(exc)) from None
             except ToolError:
                 raise
