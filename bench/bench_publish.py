@@ -16,6 +16,11 @@ What is measured, in one run:
   hands out (token, media ids, publish ids) swapped for the ones it hands out this time.
 - the queue runs twice: as shipped, and with the recording transport holding one SSL context for every client
   (what `adapters.http.make_client` would do with a shared context); the floor is measured once.
+The comparison is fair by construction: the floor makes exactly the platform calls the queue made, no more and
+no fewer. None of the queue's calls is redundant: one stable_token and one material/add_material per account
+(the token and the cover's media id are cached), and openapi/quota/get before each freepublish/submit is the
+submit counter the lost-submit check needs (a submit whose answer is lost is proven never to have arrived when
+the count did not move), so the floor keeps it too.
 The sandbox runs in its own process by default (`--sandbox thread` uses `publisher.sandbox.running()` in this
 process, where it shares the interpreter lock with the client, which flatters the ratio).
 
@@ -282,6 +287,7 @@ def queue_run(
         transport=recorder,
         sandbox_url=base,
         calendar=calendar,
+        commit_thread=True,  # as `publisher run` does over the network (the recorder wraps a real transport)
     )
     t = time.perf_counter()
     states = asyncio.run(drain(queue, batch, clock))

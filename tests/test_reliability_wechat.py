@@ -297,3 +297,40 @@ def test_posts_of_different_accounts_are_sent_side_by_side_each_account_in_order
         assert h.state()["duplicates"] == []
     finally:
         h.close()
+
+
+def test_each_write_step_is_committed_before_its_request_leaves_though_steps_share_commits(
+    tmp_path: Path,
+) -> None:
+    """Group commit queues an adapter's intent and ids instead of committing them on the spot; the request
+    hook makes them durable first. Read from another connection when draft/add or freepublish/submit arrives,
+    the store already holds the step and the ids it follows."""
+
+    class Checking(httpx.AsyncBaseTransport):
+        def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+            self.inner = inner
+            self.store: Any = None
+            self.seen: list[tuple[str, bool]] = []
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            path = request.url.path.removeprefix("/wx")
+            needs = {DRAFT_ADD: ("draft/add", "thumb_media_id"), SUBMIT: ("freepublish/submit", "submit_at")}
+            if path in needs and self.store is not None:
+                step, key = needs[path]
+                rows = {p["id"]: p for p in posts(self.store)}
+                open_steps = [a for a in attempts(self.store) if a["finished_at"] is None]
+                self.seen.append(
+                    (step, any(a["step"] == step and key in rows[a["post_id"]]["ids"] for a in open_steps))
+                )
+            return await self.inner.handle_async_request(request)
+
+    app = create_app(seed=7, now=T0)
+    checking = Checking(httpx.ASGITransport(app=app))
+    h = Harness(tmp_path, Layout(items=2, platforms=(WX,)), transport=checking, world=app.state.world)
+    checking.store = h.store
+    try:
+        h.run_through()
+        assert checking.seen == [("draft/add", True), ("freepublish/submit", True)] * 2, checking.seen
+        assert len(articles(h)) == 2
+    finally:
+        h.close()

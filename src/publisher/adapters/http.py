@@ -15,7 +15,7 @@ import random
 import ssl
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -114,6 +114,21 @@ def _client_kwargs(base_url: str, timeouts: Timeouts, headers: Mapping[str, str]
 _POOL: contextvars.ContextVar[ClientPool | None] = contextvars.ContextVar(
     "publisher_client_pool", default=None
 )
+_BEFORE_SEND: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
+    "publisher_before_send", default=None
+)
+
+
+@contextlib.contextmanager
+def before_send(barrier: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Every request an adapter sends inside this context (this task) first awaits `barrier`: the queue's
+    write-ahead point, where the post's queued steps (its intent, the ids it was given) become durable before
+    anything leaves. Raising in `barrier` stops the request from being sent."""
+    token = _BEFORE_SEND.set(barrier)
+    try:
+        yield
+    finally:
+        _BEFORE_SEND.reset(token)
 
 
 class ClientPool:
@@ -202,6 +217,9 @@ def make_client(
     """The async client of every adapter: timeouts, user agent, redacted DEBUG logs, replaceable transport."""
 
     async def on_request(request: httpx.Request) -> None:
+        barrier = _BEFORE_SEND.get()
+        if barrier is not None:  # before the request leaves: the queue's write-ahead steps are durable
+            await barrier()
         if logger.isEnabledFor(logging.DEBUG):  # redacting the URL costs more than the hook itself
             logger.debug("%s -> %s %s", platform, request.method, redact_url(request.url))
 
@@ -510,6 +528,7 @@ __all__ = [
     "classify_codes",
     "client_pool",
     "classify_http",
+    "before_send",
     "make_client",
     "open_client",
     "retry_after_seconds",

@@ -12,6 +12,7 @@ payloads, the clock, the retry settings and the owner it records ids as); it kno
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from publisher import errors
 from publisher.adapters import Adapter
+from publisher.adapters.http import before_send
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
 from publisher.queue.policy import RetrySettings, backoff, next_check_s
@@ -26,6 +28,8 @@ from publisher.redact import redact_text
 from publisher.store.attempts import attempt_budget
 from publisher.store.claims import INTERRUPTED, record_ids, transition
 from publisher.store.db import Store
+from publisher.store.group import GroupCommit
+from publisher.store.posts import WaitingPost
 from publisher.store.tokens import mark_needs_reauth
 
 #: After a worker died mid-send, "not on the platform" counts only once it has been true this long: a request
@@ -52,8 +56,38 @@ class RenderedFor(Protocol):
     def __call__(self, item_id: str, platform: str, account: str) -> RenderedPost | None: ...
 
 
+class FoundIds:
+    """The ids sink of one post's reconcile: each id found is queued with the run's other durable steps (group
+    commit) and is durable before the post's next request leaves (`durable`, awaited by every request through
+    adapters.http.before_send) and, at the latest, with the post's move. Without a GroupCommit, each is
+    committed at once."""
+
+    def __init__(
+        self, store: Store, commits: GroupCommit | None, post_id: int, owner: str, now: Callable[[], datetime]
+    ) -> None:
+        self.store, self.commits, self.post_id, self.owner, self.now = store, commits, post_id, owner, now
+        self._queued: list[asyncio.Future[bool]] = []
+
+    def __call__(self, ids: dict[str, Any]) -> None:
+        if self.commits is None:
+            record_ids(self.store, self.post_id, self.owner, ids)
+        else:
+            self._queued.append(self.commits.record_ids(self.post_id, self.owner, ids, self.now()))
+
+    async def durable(self) -> None:
+        queued, self._queued = self._queued, []
+        waiting = [f for f in queued if not f.done()]
+        if waiting:
+            await asyncio.wait(waiting)
+        for future in queued:
+            future.result()  # a store error is raised here, as the commit would have raised it
+
+
 class Reconciler:
-    """Reconciles posts in state reconcile. Only reads the platform: it never publishes."""
+    """Reconciles posts in state reconcile. Only reads the platform: it never publishes.
+
+    Posts of different accounts are checked side by side (`lanes` accounts at once, one account's in order);
+    their durable steps share commits through `commits`."""
 
     def __init__(
         self,
@@ -65,48 +99,65 @@ class Reconciler:
         retry: RetrySettings,
         adapter_for: AdapterFor,
         rendered: RenderedFor,
+        commits: GroupCommit | None = None,
+        lanes: int = 1,
     ) -> None:
         self.store, self.db, self.owner, self.now, self.retry = store, db, owner, now, retry
         self.adapter_for, self.rendered = adapter_for, rendered
+        self.commits, self.lanes = commits, max(1, lanes)
 
-    def sink(self, post_id: int) -> IdsSink:
-        """Commits ids a reconcile finds for the post at once (a later crash must find them)."""
-
-        def commit(ids: dict[str, Any]) -> None:
-            record_ids(self.store, post_id, self.owner, ids)
-
-        return commit
+    def sink(self, post_id: int) -> FoundIds:
+        """The sink of ids a reconcile finds for the post (a later crash must find them)."""
+        return FoundIds(self.store, self.commits, post_id, self.owner, self.now)
 
     async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
         """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask
-        again)."""
-        out = []
-        for w in self.db.reconcile_due(self.now(), limit, flagged):
-            last = self.db.last_attempt(w.id)
-            number, started, finished = (
-                (last[0], last[1], last[2]) if last else (w.attempt_count, self.now(), None)
-            )
-            attempt = Attempt(post_id=w.id, number=number, started_at=started, ids=w.ids)
-            post = self.rendered(w.item_id, w.platform, w.account) or RenderedPost(
-                item_id=w.item_id, item_path="", platform=w.platform, account=w.account, fields={}
-            )
-            adapter = self.adapter_for(w.platform, w.account, ids_sink=self.sink(w.id))
-            out.append(
-                await self.one(
-                    w.id,
-                    w.item_id,
-                    w.platform,
-                    w.account,
-                    post,
-                    attempt,
-                    adapter,
-                    submitted=w.reason.startswith(SUBMITTED),
-                    interrupted=w.reason in (INTERRUPTED, INTERRUPTED_ABSENT_ONCE),
-                    absent_seen=w.reason == INTERRUPTED_ABSENT_ONCE,
-                    since=finished or started,
-                )
-            )
-        return out
+        again). Outcomes come back in the order the posts were due."""
+        due = self.db.reconcile_due(self.now(), limit, flagged)
+        lanes: dict[str, list[int]] = {}
+        for n, w in enumerate(due):
+            lanes.setdefault(w.account, []).append(n)
+        if len(lanes) <= 1 or self.lanes == 1:
+            return [await self._check(w) for w in due]
+        results: list[Outcome | None] = [None] * len(due)
+        gate = asyncio.Semaphore(self.lanes)
+
+        async def lane(indexes: list[int]) -> None:
+            async with gate:
+                for n in indexes:
+                    results[n] = await self._check(due[n])
+
+        done = await asyncio.gather(*(lane(ix) for ix in lanes.values()), return_exceptions=True)
+        for failure in done:
+            if isinstance(failure, BaseException):
+                raise failure
+        return [r for r in results if r is not None]
+
+    async def _check(self, w: WaitingPost) -> Outcome:
+        last = self.db.last_attempt(w.id)
+        number, started, finished = (
+            (last[0], last[1], last[2]) if last else (w.attempt_count, self.now(), None)
+        )
+        attempt = Attempt(post_id=w.id, number=number, started_at=started, ids=w.ids)
+        post = self.rendered(w.item_id, w.platform, w.account) or RenderedPost(
+            item_id=w.item_id, item_path="", platform=w.platform, account=w.account, fields={}
+        )
+        found = self.sink(w.id)
+        adapter = self.adapter_for(w.platform, w.account, ids_sink=found)
+        return await self.one(
+            w.id,
+            w.item_id,
+            w.platform,
+            w.account,
+            post,
+            attempt,
+            adapter,
+            submitted=w.reason.startswith(SUBMITTED),
+            interrupted=w.reason in (INTERRUPTED, INTERRUPTED_ABSENT_ONCE),
+            absent_seen=w.reason == INTERRUPTED_ABSENT_ONCE,
+            since=finished or started,
+            found=found,
+        )
 
     async def one(
         self,
@@ -122,9 +173,34 @@ class Reconciler:
         since: datetime | None = None,
         interrupted: bool = False,
         absent_seen: bool = False,
+        found: FoundIds | None = None,
     ) -> Outcome:
         """Ask once and move the post (compare-and-set from reconcile: a racing reconciler changes
-        nothing)."""
+        nothing). `found`: the adapter's ids sink, made durable before each request and with the move."""
+        out = await self._ask(
+            post_id, item, platform, account, post, attempt, adapter, submitted=submitted, since=since,
+            interrupted=interrupted, absent_seen=absent_seen, found=found,
+        )  # fmt: skip
+        if found is not None:
+            await found.durable()  # queued before the move: committed with it, or before
+        return out
+
+    async def _ask(
+        self,
+        post_id: int,
+        item: str,
+        platform: str,
+        account: str,
+        post: RenderedPost,
+        attempt: Attempt,
+        adapter: Adapter,
+        *,
+        submitted: bool,
+        since: datetime | None,
+        interrupted: bool,
+        absent_seen: bool,
+        found: FoundIds | None,
+    ) -> Outcome:
         now = self.now()
         timeout = self.retry.submitted_timeout_s if submitted else self.retry.reconcile_timeout_s
         expired = now >= (since or now) + timedelta(seconds=timeout)
@@ -132,18 +208,22 @@ class Reconciler:
         evidence = f"stored ids: {dict(attempt.ids) or 'none'}"
         poll = getattr(adapter, "poll", None) if submitted else None
         try:
-            result = await (poll(post, attempt) if poll else adapter.reconcile(post, attempt))
+            if found is None:
+                result = await (poll(post, attempt) if poll else adapter.reconcile(post, attempt))
+            else:
+                with before_send(found.durable):
+                    result = await (poll(post, attempt) if poll else adapter.reconcile(post, attempt))
         except (errors.TransientError, errors.OutcomeUnknown, errors.QuotaExhausted) as exc:
             msg = redact_text(str(exc))
             if expired:
-                return self._move(
+                return await self._move(
                     where, S.NEEDS_ATTENTION, f"could not check on the platform: {msg}", evidence
                 )
             prefix = SUBMITTED if submitted else "outcome unknown"
             later = now + timedelta(seconds=self.retry.poll_s)
             if isinstance(exc, errors.QuotaExhausted) and exc.reset_at is not None:
                 later = max(later, exc.reset_at)  # asking again before the reset only burns the next day's
-            return self._move(
+            return await self._move(
                 where,
                 S.RECONCILE,
                 f"{prefix}; checking again later ({msg})",
@@ -163,7 +243,7 @@ class Reconciler:
                 f"cannot check post {post_id}: credentials of {account} need renewing: {msg}",
                 now=now,
             )
-            return self._move(
+            return await self._move(
                 where,
                 S.RECONCILE,
                 f"outcome unknown; checking after re-authorisation ({msg})",
@@ -173,14 +253,16 @@ class Reconciler:
         except errors.PermanentError as exc:
             msg = redact_text(str(exc))
             if poll is not None:  # poll's contract: a permanent error is the platform failing the job
-                return self._move(where, S.FAILED, msg, evidence, last_error=msg)
-            return self._move(where, S.NEEDS_ATTENTION, msg, evidence)
+                return await self._move(where, S.FAILED, msg, evidence, last_error=msg)
+            return await self._move(where, S.NEEDS_ATTENTION, msg, evidence)
         except errors.PlatformError as exc:
-            return self._move(where, S.NEEDS_ATTENTION, redact_text(str(exc)), evidence)
+            return await self._move(where, S.NEEDS_ATTENTION, redact_text(str(exc)), evidence)
         except Exception as exc:  # an adapter bug must not leave the post unexamined
             logger.exception("reconcile of post %s failed", post_id)
-            return self._move(where, S.NEEDS_ATTENTION, f"reconcile failed: {type(exc).__name__}", evidence)
-        return self._decide(
+            return await self._move(
+                where, S.NEEDS_ATTENTION, f"reconcile failed: {type(exc).__name__}", evidence
+            )
+        return await self._decide(
             where,
             result,
             submitted=submitted,
@@ -191,7 +273,7 @@ class Reconciler:
             absent_seen=absent_seen,
         )
 
-    def _decide(
+    async def _decide(
         self,
         where: tuple[int, str, str, str, Attempt],
         result: PublishResult | None,
@@ -205,7 +287,7 @@ class Reconciler:
     ) -> Outcome:
         post_id, attempt = where[0], where[4]
         if result is None:
-            return self._move(
+            return await self._move(
                 where,
                 S.NEEDS_ATTENTION,
                 "the platform cannot tell whether it was published: check "
@@ -219,9 +301,12 @@ class Reconciler:
                 for k, v in detail.items()
                 if k not in attempt.ids and isinstance(v, str | int) and not isinstance(v, bool)
             }
-            if new:  # ids the reconcile found (e.g. the article id): metrics need them
-                record_ids(self.store, post_id, self.owner, new)
-            return self._move(
+            queued = None
+            if (
+                new
+            ):  # ids the reconcile found (e.g. the article id): metrics need them, committed with the move
+                queued = self._ids(post_id, new)
+            moved = await self._move(
                 where,
                 S.PUBLISHED,
                 "published (confirmed on the platform)",
@@ -230,12 +315,15 @@ class Reconciler:
                 url=result.url,
                 last_error=None,
             )
+            if queued is not None:
+                await queued
+            return moved
         if result.state == "submitted" and detail.get("reconcile") == "absent":
             # Attempts our own crashes cut short are no refusal by the platform: counted apart (higher cap).
             counted, cut_short = attempt_budget(self.store, post_id)
             if counted >= self.retry.max_attempts or cut_short >= self.retry.max_interrupted:
                 crashes = f" and {cut_short} cut short by a crash" if cut_short else ""
-                return self._move(
+                return await self._move(
                     where,
                     S.NEEDS_ATTENTION,
                     f"not on the platform after {counted} attempts{crashes};"
@@ -246,7 +334,7 @@ class Reconciler:
                 # The worker died mid-send: its last request may still be on its way, or being handled by
                 # the platform. Absent now is not proof yet: ask once more after the longest time a request
                 # that left before the death could take to land.
-                return self._move(
+                return await self._move(
                     where,
                     S.RECONCILE,
                     INTERRUPTED_ABSENT_ONCE,
@@ -255,7 +343,7 @@ class Reconciler:
                 )
             # A worker that died mid-send is no refusal by the platform: nothing to back off from.
             wait = 0.0 if interrupted else backoff(self.retry, post_id, counted)
-            return self._move(
+            return await self._move(
                 where,
                 S.RETRYING,
                 "confirmed not on the platform: it will be sent again",
@@ -265,13 +353,13 @@ class Reconciler:
         if result.state == "submitted":
             if expired:
                 timeout_s = self.retry.submitted_timeout_s if submitted else self.retry.reconcile_timeout_s
-                return self._move(
+                return await self._move(
                     where,
                     S.NEEDS_ATTENTION,
                     f"still not published by the platform after {timeout_s / 3600:.0f} h",
                     evidence,
                 )
-            return self._move(
+            return await self._move(
                 where,
                 S.RECONCILE,
                 SUBMITTED,
@@ -279,11 +367,18 @@ class Reconciler:
                 remote_id=result.remote_id,
                 next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, detail)),
             )
-        return self._move(
+        return await self._move(
             where, S.NEEDS_ATTENTION, f"the platform answered {result.state!r} while reconciling", evidence
         )
 
-    def _move(
+    def _ids(self, post_id: int, ids: dict[str, Any]) -> asyncio.Future[bool] | None:
+        """Store ids: queued with the move that follows (its future), or at once without a GroupCommit."""
+        if self.commits is None:
+            record_ids(self.store, post_id, self.owner, ids)
+            return None
+        return self.commits.record_ids(post_id, self.owner, ids, self.now())
+
+    async def _move(
         self,
         where: tuple[int, str, str, str, Attempt],
         to: PostState,
@@ -294,16 +389,22 @@ class Reconciler:
         post_id, item, platform, account, attempt = where
         now = self.now()
         reason = redact_text(reason)
-        if not transition(
-            self.store,
-            post_id,
-            owner=None,
-            from_states=[S.RECONCILE],
-            to=to,
-            now=now,
-            reason=reason,
-            **fields,
-        ):
+        if self.commits is None:
+            moved = transition(
+                self.store,
+                post_id,
+                owner=None,
+                from_states=[S.RECONCILE],
+                to=to,
+                now=now,
+                reason=reason,
+                **fields,
+            )
+        else:
+            moved = await self.commits.transition(
+                post_id, owner=None, from_states=[S.RECONCILE], to=to, now=now, reason=reason, **fields
+            )
+        if not moved:
             return Outcome(post_id, item, platform, account, "lost", "moved by someone else meanwhile")
         self.db.alert(
             post_id,

@@ -31,7 +31,7 @@ import httpx
 from publisher import errors
 from publisher.accounts.context import Contexts, CredentialLoader
 from publisher.adapters import Adapter, AdapterContext, get_adapter
-from publisher.adapters.http import client_pool
+from publisher.adapters.http import before_send, client_pool
 from publisher.calendar.load import Calendar
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.content import Revalidator
@@ -50,7 +50,6 @@ from publisher.store.attempts import attempt_budget
 from publisher.store.claims import (
     ClaimedPost,
     LeaseLost,
-    begin_step,
     claim_due,
     reap_expired,
     record_ids,
@@ -71,28 +70,56 @@ STALE_DELAY_S = 60.0  # a post whose row is older than its file waits this long 
 
 
 class _Sinks:
-    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started."""
+    """The adapter's write-ahead callbacks for one attempt; the attempt number is known once it started.
 
-    def __init__(self, store: Store, post_id: int, owner: str) -> None:
-        self.store, self.post_id, self.owner = store, post_id, owner
+    Both queue their step with the run's other durable steps (group commit) instead of committing on the spot;
+    `durable` awaits them, and the adapter's every request awaits `durable` before it leaves
+    (adapters.http.before_send). So the intent is committed before its request is sent and each id before the
+    post's next request, as when each was its own commit, while steps of posts side by side share a commit.
+    """
+
+    def __init__(self, commits: GroupCommit, post_id: int, owner: str, now: Callable[[], datetime]) -> None:
+        self.commits, self.post_id, self.owner, self.now = commits, post_id, owner, now
         self.number: int | None = None
         self.request_hash: str | None = None
         self.seen: dict[str, Any] = {}
+        self._ids: list[asyncio.Future[bool]] = []
+        self._steps: list[tuple[str, asyncio.Future[bool]]] = []
 
     def ids(self, ids: dict[str, Any]) -> None:
-        # Committed at once, not with the next write: a crash right after a step must find its id (R13).
+        # Durable before the next request (R13); stored even after a lost lease: reconcile needs it.
         self.seen.update(ids)
-        record_ids(
-            self.store, self.post_id, self.owner, ids
-        )  # stored even after a lost lease: reconcile needs it
+        self._ids.append(self.commits.record_ids(self.post_id, self.owner, ids, self.now()))
 
     def intent(self, step: str) -> None:
         if self.number is None:
             raise LeaseLost(f"post {self.post_id}: no attempt started; nothing may be sent")
-        if not begin_step(
-            self.store, self.post_id, self.number, owner=self.owner, step=step, request_hash=self.request_hash
-        ):
-            raise LeaseLost(f"post {self.post_id}: lease lost before step {step}; nothing more may be sent")
+        queued = self.commits.begin_step(
+            self.post_id, self.number, owner=self.owner, step=step, request_hash=self.request_hash
+        )
+        self._steps.append((step, queued))
+
+    async def durable(self) -> None:
+        """Wait until every step queued so far is committed; LeaseLost if an intent found the lease gone."""
+        ids, self._ids = self._ids, []
+        steps, self._steps = self._steps, []
+        waiting = [f for f in (*ids, *(f for _, f in steps)) if not f.done()]
+        if waiting:
+            await asyncio.wait(waiting)
+        for future in ids:
+            future.result()  # a store error is raised here, as the commit would have raised it
+        for step, future in steps:
+            if not future.result():
+                raise LeaseLost(
+                    f"post {self.post_id}: lease lost before step {step}; nothing more may be sent"
+                )
+
+    async def settle(self) -> None:
+        """Wait for the queued steps after the adapter returned or raised (its outcome is what counts)."""
+        try:
+            await self.durable()
+        except LeaseLost as exc:
+            logger.info("%s", exc)
 
 
 class Queue:
@@ -114,6 +141,7 @@ class Queue:
         credentials: CredentialLoader | None = None,
         retry: RetrySettings | None = None,
         lanes: int = 16,
+        commit_thread: bool | None = None,
     ) -> None:
         self.ws, self.store, self.owner, self.now = ws, store, owner, now
         self.lanes = max(1, lanes)  # accounts sent to at the same time; one account's posts go in order
@@ -125,7 +153,12 @@ class Queue:
         )
         self.content = Revalidator(ws, store, calendar or Calendar(ws))
         self.db = QueueStore(store, notifier, zone=ws.zone)
-        self.commits = GroupCommit(store)  # the durable steps of posts sent side by side, committed together
+        # The durable steps of posts sent side by side, committed together. Over the network with several
+        # lanes, the commit runs on a thread while the other lanes' requests go on; with an injected transport
+        # (an in-process fake) or one lane (a rehearsal) it runs on the loop: a seeded run replays exactly.
+        if commit_thread is None:
+            commit_thread = transport is None and self.lanes > 1
+        self.commits = GroupCommit(store, background=commit_thread)
         self.reconciler = Reconciler(
             store=store,
             db=self.db,
@@ -134,6 +167,8 @@ class Queue:
             retry=self.retry,
             adapter_for=self.adapter,
             rendered=self.content.rendered,
+            commits=self.commits,
+            lanes=self.lanes,
         )
         self._flagged: set[str] | None = None  # accounts needing re-auth, during one run_due
 
@@ -227,7 +262,7 @@ class Queue:
             )
         post = verdict.post
         assert post is not None
-        sinks = _Sinks(self.store, c.id, self.owner)
+        sinks = _Sinks(self.commits, c.id, self.owner, self.now)
         adapter = self.adapter(c.platform, c.account, ids_sink=sinks.ids, intent=sinks.intent)
         problems = [p for p in adapter.validate(post) if p.severity == "error"]
         if problems:
@@ -247,20 +282,25 @@ class Queue:
         attempt = replace(attempt, ids=ids)
         sinks.number, sinks.request_hash = attempt.number, sent
         try:
-            result = await self._leased(c.id, adapter.publish(post, attempt))
+            with before_send(sinks.durable):
+                result = await self._leased(c.id, adapter.publish(post, attempt))
         except LeaseLost as exc:
+            await sinks.settle()
             await self._finish(c, attempt, S.RECONCILE, "lease_lost", redact_text(str(exc)))
             raise
         except errors.PlatformError as exc:
+            await sinks.settle()
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, exc
             )
         except Exception as exc:  # an adapter bug: we cannot know whether the request left
+            await sinks.settle()
             logger.exception("adapter %s raised an unexpected error for post %s", c.platform, c.id)
             unknown = errors.OutcomeUnknown(f"unexpected {type(exc).__name__}: {exc}", platform=c.platform)
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
             )
+        await sinks.settle()
         return await self._published(c, post, attempt, result, sinks.seen, sent=sent)
 
     def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
@@ -294,8 +334,6 @@ class Queue:
             for k, v in dict(result.detail).items()
             if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)
         }
-        if extra:
-            record_ids(self.store, c.id, self.owner, extra)
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
@@ -312,6 +350,7 @@ class Queue:
                 evidence=where,
                 remote_id=result.remote_id,
                 rendered_hash=sent,
+                ids=extra,
             )
         if result.state == "submitted":
             return await self._finish(
@@ -324,6 +363,7 @@ class Queue:
                 remote_id=result.remote_id,
                 url=result.url,
                 rendered_hash=sent,
+                ids=extra,
                 # stored with the post: a restart asks no sooner than the platform's schedule says
                 next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, result.detail)),
             )
@@ -339,6 +379,7 @@ class Queue:
                 url=result.url,  # dryrun://...: evidence of the record, never a post on a platform
                 last_error=None,
                 rendered_hash=sent,
+                ids=extra,
                 due_override_at=None,  # a person's "publish now" was tried; the file's time holds again
             )
         return await self._finish(
@@ -352,6 +393,7 @@ class Queue:
             url=result.url,
             last_error=None,
             rendered_hash=sent,
+            ids=extra,
         )
 
     async def _failed(
@@ -425,9 +467,10 @@ class Queue:
         )
         # A fresh adapter, as Reconciler.pending builds one: the attempt is over, so the publish adapter's
         # intent sink would refuse a step reconcile takes (a WeChat mass send repeats its clientmsgid: 45065).
-        checker = self.adapter(c.platform, c.account, ids_sink=self.reconciler.sink(c.id))
+        found = self.reconciler.sink(c.id)
+        checker = self.adapter(c.platform, c.account, ids_sink=found)
         return await self.reconciler.one(
-            c.id, c.item_id, c.platform, c.account, post, attempt, checker, submitted=False
+            c.id, c.item_id, c.platform, c.account, post, attempt, checker, submitted=False, found=found
         )
 
     # -- helpers --------------------------------------------------------------------------------------------
@@ -484,6 +527,7 @@ class Queue:
         *,
         code: Any = None,
         evidence: str = "",
+        ids: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> Outcome:
         now = self.now()
@@ -500,6 +544,7 @@ class Queue:
             http_status=status,
             platform_code=code,
             error=error and redact_text(error),
+            ids=ids,
             **fields,
         )
         if not moved:

@@ -3,9 +3,10 @@
 A queue run sends several posts at once (one lane per account). Each post still waits for its own step to be
 durable before it goes on (its write-ahead intent before its request leaves, its result before its next step),
 but the steps that arrive while the loop is busy are committed together: a step is queued, and the commit runs
-once the posts that were ready to run have queued theirs (the next turn of the event loop). Each step runs in
-its own savepoint, so one step that fails (a lost lease, a refused move) rolls back alone and is raised to its
-own post; the others commit.
+once the posts that were ready to run have queued theirs (the next turn of the event loop). With `background`,
+the commit (its fsync) runs on a worker thread while the loop goes on with the other posts' requests, and the
+steps queued meanwhile form the next group. Each step runs in its own savepoint, so one step that fails (a
+lost lease, a refused move) rolls back alone and is raised to its own post; the others commit.
 
 On PostgreSQL every step keeps its own transaction (row locks are never held across posts); the saving is
 SQLite's, where each commit is an fsync of the WAL (synchronous=FULL).
@@ -29,9 +30,11 @@ _Step = tuple[Callable[[Tx], Any], "asyncio.Future[Any]"]
 class GroupCommit:
     """Queues the durable steps of one event loop's posts and commits them together."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, background: bool = False) -> None:
         self.store = store
+        self.background = background  # commit on a worker thread while the loop goes on
         self._queued: list[_Step] = []
+        self._busy = False  # a commit is scheduled or under way
         self.commits = 0  # transactions committed (for benchmarks and tests)
 
     async def start_attempt(
@@ -43,12 +46,27 @@ class GroupCommit:
         )
 
     async def finish_attempt(
-        self, post_id: int, number: int, *, owner: str, outcome: str, to: PostState, now: datetime, **kw: Any
+        self,
+        post_id: int,
+        number: int,
+        *,
+        owner: str,
+        outcome: str,
+        to: PostState,
+        now: datetime,
+        ids: Mapping[str, Any] | None = None,
+        **kw: Any,
     ) -> bool:
-        """claims.finish_attempt, durable when it returns."""
-        return await self._run(
-            lambda tx: finish_in(tx, post_id, number, owner=owner, outcome=outcome, to=to, now=now, **kw)
-        )
+        """claims.finish_attempt (with `ids` merged into the post's first, in the same step), durable when it
+        returns."""
+        found = dict(ids or {})
+
+        def step(tx: Tx) -> bool:
+            if found:
+                ids_in(tx, post_id, owner, found, now)
+            return finish_in(tx, post_id, number, owner=owner, outcome=outcome, to=to, now=now, **kw)
+
+        return await self._run(step)
 
     async def transition(
         self,
@@ -67,65 +85,102 @@ class GroupCommit:
             )
         )
 
-    async def begin_step(
+    def begin_step(
         self, post_id: int, number: int, *, owner: str, step: str, request_hash: str | None
-    ) -> bool:
-        """claims.begin_step, durable when it returns."""
-        return await self._run(
+    ) -> asyncio.Future[bool]:
+        """claims.begin_step, queued: durable once the future is done (False: the lease is lost). The caller
+        awaits it before the step's request leaves."""
+        return self._queue(
             lambda tx: step_in(tx, post_id, number, owner=owner, step=step, request_hash=request_hash)
         )
 
-    async def record_ids(self, post_id: int, owner: str, ids: Mapping[str, Any], now: datetime) -> bool:
-        """claims.record_ids, durable when it returns."""
+    def record_ids(
+        self, post_id: int, owner: str, ids: Mapping[str, Any], now: datetime
+    ) -> asyncio.Future[bool]:
+        """claims.record_ids, queued: durable once the future is done. The caller awaits it before its post's
+        next request leaves."""
         frozen = dict(ids)
-        return await self._run(lambda tx: ids_in(tx, post_id, owner, frozen, now))
+        return self._queue(lambda tx: ids_in(tx, post_id, owner, frozen, now))
 
     # -- the queue of steps ---------------------------------------------------------------------------------
 
     async def _run(self, step: Callable[[Tx], T]) -> T:
+        return await self._queue(step)
+
+    def _queue(self, step: Callable[[Tx], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        if not self._queued:
-            loop.call_soon(self._commit)  # after the posts that are ready now have queued their steps
         self._queued.append((step, future))
-        return await future
+        if not self._busy:  # else the commit under way starts the next one with this step when it is done
+            self._busy = True
+            loop.call_soon(self._start, loop)  # after the posts that are ready now have queued their steps
+        return future
 
-    def _commit(self) -> None:
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         steps, self._queued = self._queued, []
         if not steps:
+            self._busy = False
             return
+        if not self.background:
+            try:
+                results = self._write(steps)
+            except Exception as exc:  # the commit itself failed: nothing of it is durable
+                results = [(False, exc)] * len(steps)
+            self._busy = False
+            _answer(steps, results)
+            return
+        # The commit (its fsync) runs on a thread; the loop goes on with the other posts' work meanwhile, and
+        # the steps they queue form the next group.
+        loop.run_in_executor(None, self._write, steps).add_done_callback(
+            lambda done: self._done(loop, steps, done)
+        )
+
+    def _done(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        steps: list[_Step],
+        done: asyncio.Future[list[tuple[bool, Any]]],
+    ) -> None:
+        failed = done.exception()
+        results = [(False, failed)] * len(steps) if failed is not None else done.result()
+        _answer(steps, results)
+        # Next turn: the posts this commit answered queue their next steps first, and join the next group.
+        loop.call_soon(self._start, loop)
+
+    def _write(self, steps: list[_Step]) -> list[tuple[bool, Any]]:
+        """Run the steps and commit: one transaction on SQLite (a savepoint each), one each on PostgreSQL.
+        (ok, result or exception) per step; raises when the commit itself fails (nothing of it is durable)."""
+        results: list[tuple[bool, Any]] = []
         if not self.store.is_sqlite:
-            for step, future in steps:
+            for step, _future in steps:
                 try:
                     with write_tx(self.store) as tx:
-                        _settle(future, step(tx))
+                        results.append((True, step(tx)))
                 except Exception as exc:
-                    _fail(future, exc)
+                    results.append((False, exc))
             self.commits += len(steps)
-            return
-        results: list[tuple[bool, Any]] = []
-        try:
-            with write_tx(self.store) as tx:
-                driver = tx.driver
-                for step, _future in steps:
-                    driver.execute("SAVEPOINT step")
-                    try:
-                        with driver_errors():
-                            results.append((True, step(tx)))
-                    except Exception as exc:
-                        driver.execute("ROLLBACK TO step")
-                        results.append((False, exc))
-                    driver.execute("RELEASE step")
-        except Exception as exc:  # the commit itself failed: nothing of it is durable
-            for _step, future in steps:
-                _fail(future, exc)
-            return
+            return results
+        with write_tx(self.store) as tx:
+            driver = tx.driver
+            for step, _future in steps:
+                driver.execute("SAVEPOINT step")
+                try:
+                    with driver_errors():
+                        results.append((True, step(tx)))
+                except Exception as exc:
+                    driver.execute("ROLLBACK TO step")
+                    results.append((False, exc))
+                driver.execute("RELEASE step")
         self.commits += 1
-        for (ok, value), (_step, future) in zip(results, steps, strict=True):
-            if ok:
-                _settle(future, value)
-            else:
-                _fail(future, value)
+        return results
+
+
+def _answer(steps: list[_Step], results: list[tuple[bool, Any]]) -> None:
+    for (ok, value), (_step, future) in zip(results, steps, strict=True):
+        if ok:
+            _settle(future, value)
+        else:
+            _fail(future, value)
 
 
 def _settle(future: asyncio.Future[Any], value: Any) -> None:
