@@ -6,6 +6,7 @@ import multiprocessing as mp
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from tests.conftest import WS
@@ -94,6 +95,38 @@ def test_invalid_edit_holds_the_post_and_fixing_it_requeues(ws: WS) -> None:
     ws.item("launch.md", GOOD)
     sync(ws)
     assert set(states(ws).values()) == {"queued"}
+
+
+def test_a_node_whose_folder_reads_before_another_nodes_sync_does_not_cancel_its_new_item(
+    ws: WS, tmp_path: Path
+) -> None:
+    """Two nodes on one database, each with its own copy of the folder. A new item reaches node A's folder,
+    node B reads its folder just before the item reaches it, and A's sync writes the item's posts before B's
+    sync compares: B's older reading must not call the item removed (it cancelled posts in the PostgreSQL kill
+    test). A removal that B saw in its folder still cancels."""
+    import shutil
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    other = tmp_path / "elsewhere" / "ws"
+    shutil.copytree(ws.root, other)
+    a, b = (open_workspace(root, env={"PUBLISHER_DATABASE_URL": url}) for root in (ws.root, other))
+    ws.item("launch.md", GOOD)  # in A's folder only, for now
+
+    class ReadsFirst(Calendar):
+        """B's calendar: its folder is read, then A's sync lands, then B compares."""
+
+        def scan(self) -> Any:
+            result = super().scan()
+            assert len(sync_calendar(a, store_for(a), now=NOW).changes) == 4
+            return result
+
+    late = sync_calendar(b, store_for(b), now=NOW, calendar=ReadsFirst(b))
+    assert [c for c in late.changes if c.kind == "removed"] == []
+    assert {v.state for v in post_views(store_for(a))} == {"queued"}
+
+    (ws.root / "content" / "launch.md").unlink()  # removed where it was seen: cancelled as before
+    assert {c.kind for c in sync_calendar(a, store_for(a), now=NOW).changes} == {"removed"}
+    assert {v.state for v in post_views(store_for(a))} == {"cancelled"}
 
 
 def test_draft_and_removal_cancel_queued_posts(ws: WS) -> None:

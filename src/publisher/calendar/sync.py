@@ -26,6 +26,7 @@ from publisher.store.sync import (
     Reschedule,
     SyncWrite,
     due_overrides,
+    newest_post_id,
     synced_posts,
     write_sync,
 )
@@ -130,10 +131,12 @@ def diff(
     item_ids: set[str] | None = None,
     now: datetime | None = None,
     modes: Mapping[str, str] | None = None,
+    seen_up_to: int | None = None,
 ) -> list[Change]:
     """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync);
     `modes` (account -> mode) and `now` let a dry-run post go out for real once its account is no longer a
-    dry run."""
+    dry run. `seen_up_to` is the newest post id before the files were read: a post written after that (by a
+    sync of another node whose folder got the item first) is not judged removed by this older reading."""
     present = {c.item.id for c in checked if c.item}
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     rows = synced_posts(store, item_ids)
@@ -182,7 +185,7 @@ def diff(
         if row.content_hash != d.content_hash:
             changes.append(Change("edited", *key, (row.content_hash or "")[:8], d.content_hash[:8]))
     for key, row in rows.items():
-        if key in wanted:
+        if key in wanted or (seen_up_to is not None and row.id > seen_up_to):
             continue
         state = row.state
         if state in SYNC_OWNED and can_transition(state, S.CANCELLED):
@@ -305,10 +308,11 @@ def sync_calendar(
 ) -> SyncResult:
     """Bring the store in line with the files (or, with apply_changes=False, only say what would change)."""
     calendar = calendar or Calendar(ws)
+    seen_up_to = newest_post_id(store)  # before the files are read: see diff()
     checked, _ = calendar.scan()
     desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
     modes = {name: account.mode for name, account in ws.settings.accounts.items()}
-    changes = diff(store, checked, desired, now=now, modes=modes)
+    changes = diff(store, checked, desired, now=now, modes=modes, seen_up_to=seen_up_to)
     if apply_changes:
         apply(store, checked, desired, changes, now=now)
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)

@@ -31,6 +31,7 @@ class SyncedPost:
     state: PostState
     due_at: datetime | None
     content_hash: str | None
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def synced_posts(
 ) -> dict[tuple[str, str, str], SyncedPost]:
     """(item, platform, account) -> the post row, for every post (or those of `item_ids`)."""
     query = sa.select(
+        post_t.c.id,
         post_t.c.item_id,
         post_t.c.platform,
         post_t.c.account,
@@ -125,11 +127,18 @@ def synced_posts(
     with store.session() as s:
         return {
             (r.item_id, platform, account): SyncedPost(
-                r.item_id, platform, account, S(r.state), r.due_at, r.content_hash
+                r.item_id, platform, account, S(r.state), r.due_at, r.content_hash, r.id
             )
             for r in s.execute(query)
             for platform, account in [(sys.intern(r.platform), sys.intern(r.account))]
         }
+
+
+def newest_post_id(store: Store) -> int:
+    """The highest post id so far (0 for none): ids only grow (never reused), so a row above it was written
+    after this read, by this process or another."""
+    with store.session() as s:
+        return int(s.execute(sa.select(sa.func.max(post_t.c.id))).scalar() or 0)
 
 
 def write_sync(
