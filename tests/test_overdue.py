@@ -18,6 +18,8 @@ from tests.test_check import GOOD
 from tests.test_cli import cli
 
 from publisher.daemon import heartbeat
+from publisher.queue.ledger import QueueStore
+from publisher.store.db import store_for
 from publisher.web import create_app
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -119,3 +121,24 @@ def test_the_dashboard_shows_overdue_and_that_publish_now_waits_for_a_daemon(ws:
         page = client.get("/queue").text
     assert "已逾期" in page and "将变为“已错过”" in page
     assert "没有运行中的守护进程" in page and "立即发布（等待守护进程）" in page
+
+
+def test_a_missed_posts_reason_is_stored_by_code_and_worded_in_each_language(ws: WS) -> None:
+    _due_an_hour_ago(ws)
+    root = str(ws.root)
+    assert cli("sync", "--workspace", root).returncode == 0
+    opened = ws.open()
+    moved = QueueStore(store_for(opened), None, zone=opened.zone).sweep_late(datetime.now(UTC), 10)
+    assert [(m[2], m[4]) for m in moved] == [("producthunt", "missed")]  # its 30 minutes are over
+    data = json.loads(cli("status", "--json", "--workspace", root).stdout)
+    (post,) = [p for p in data["posts"] if p["state"] == "missed"]
+    assert post["reason_code"] == "reason.missed"
+    assert "its late window (30 min) ended" in post["reason"]  # the stored words stay English
+    assert "补发时限（30 min）已于" in post["reason_text"]  # --json: the code, and the words in Chinese
+    english = json.loads(cli("status", "--json", "--lang", "en", "--workspace", root).stdout)
+    assert [p["reason_text"] for p in english["posts"] if p["state"] == "missed"] == [post["reason"]]
+    assert "补发时限（30 min）已于" in cli("status", "--workspace", root).stdout
+    assert "its late window (30 min) ended" in cli("status", "--lang", "en", "--workspace", root).stdout
+    with TestClient(create_app(opened, watch=False), base_url="http://127.0.0.1") as client:
+        assert "补发时限（30 min）已于" in client.get("/queue").text
+        assert "补发时限（30 min）已于" in client.get("/items/launch").text

@@ -27,6 +27,7 @@ from publisher import errors
 from publisher.adapters.base import AdapterContext
 from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
+from publisher.messages import Msg, reason
 from publisher.models import Attempt, MetricSample, PostState, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.queue.actions import (
     ActionRefused,
@@ -374,6 +375,10 @@ def test_transient_errors_give_up_after_the_budget(env: Env) -> None:
     post = env.post("t")
     assert post["state"] == "failed" and post["reason"].startswith("gave up after 3 attempts")
     assert env.notices.keys() == {(post["id"], "failed"): 1}
+    # stored by code and values too: every face words it in its reader's language
+    zh = reason(post["reason"], "zh", post["reason_msg"])
+    assert zh == "重试 3 次后放弃：fake: system busy, nothing was sent (code -1)"
+    assert reason(post["reason"], "en", post["reason_msg"]) == post["reason"]
 
 
 def test_permanent_error_fails_at_once_with_the_platforms_message(env: Env) -> None:
@@ -397,6 +402,11 @@ def test_quota_waits_for_the_reset(env: Env) -> None:
     env.platform.script[("q", "wechat")] = ["quota"]
     assert states(env.run()) == {"q:wechat": "retrying"}
     assert env.post("q")["next_attempt_at"] == T0 + timedelta(hours=20)
+    quota = env.post("q")
+    assert Msg.from_json(quota["reason_msg"]).code == "reason.quota"  # type: ignore[union-attr]
+    zh = reason(quota["reason"], "zh", quota["reason_msg"])  # the reset at Beijing midnight, in its zone
+    assert zh.startswith("当日配额已用完，2026-12-02 08:00 CST 重置后再发：fake: daily quota"), zh
+    assert reason(quota["reason"], "en", quota["reason_msg"]) == quota["reason"]
 
 
 def test_unknown_outcome_found_on_the_platform_is_published_without_resending(env: Env) -> None:

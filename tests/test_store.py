@@ -112,10 +112,10 @@ def test_migrations_build_the_schema_and_reopen_is_a_no_op(make_store: MakeStore
     (pid,) = add_posts(store, 1)
     again = make_store()
     with again.session() as s:
-        assert s.exec(sa.text("SELECT version_num FROM alembic_version")).all() == [("0007",)]  # type: ignore[call-overload]
+        assert s.exec(sa.text("SELECT version_num FROM alembic_version")).all() == [("0008",)]  # type: ignore[call-overload]
         assert s.get_one(PostRow, pid).state == "queued"
     check = again.self_check()
-    assert check["revision"] == check["head"] == "0007"
+    assert check["revision"] == check["head"] == "0008"
     assert check["problems"] == []
 
 

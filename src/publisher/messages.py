@@ -8,6 +8,7 @@ Codes are stable (`--json` carries them): rename one only with its tests and doc
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,39 @@ class Msg:
 
     def text(self, lang: str = "en") -> str:
         return say(self.code, lang, **dict(self.args))
+
+    def to_json(self) -> str:
+        """The message as stored (a post's `reason_msg`): its code and values, worded when shown."""
+        return json.dumps(_encode(self), ensure_ascii=False, default=str)
+
+    @staticmethod
+    def from_json(text: str) -> Msg | None:
+        """A stored message, or None for anything that is not one (an old or foreign value)."""
+        try:
+            value = _decode(json.loads(text))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return value if isinstance(value, Msg) else None
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Msg):
+        return {"msg": value.code, "args": {k: _encode(v) for k, v in value.args}}
+    if isinstance(value, Either):
+        return {"either": [_encode(v) for v in value]}
+    if isinstance(value, tuple | list):
+        return {"list": [_encode(v) for v in value]}
+    return value if isinstance(value, int | float | str | None) else str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "msg" in value:
+            return Msg(str(value["msg"]), tuple((k, _decode(v)) for k, v in value["args"].items()))
+        if "either" in value:
+            return Either(_decode(v) for v in value["either"])
+        return tuple(_decode(v) for v in value["list"])
+    return value
 
 
 def msg(code: str, **args: Any) -> Msg:
@@ -942,6 +976,43 @@ CHECK: dict[str, dict[str, str]] = {
         "zh": "没有符合 post_id/item_id/platform 的内容",
         "en": "no posts match post_id/item_id/platform",
     },
+    # -- why a post is where it is (stored with the post by code and values; worded when shown) -------------
+    "reason.problem": {
+        "zh": "{where}：{field}：{platform}{text}{hint}",
+        "en": "{where}: {field}: {platform}{text}{hint}",
+    },
+    "reason.held": {"zh": "{n} 个问题：{first}", "en": "{n} problem(s): {first}"},
+    "reason.unreadable": {"zh": "内容文件无法读取：{first}", "en": "the item file cannot be read: {first}"},
+    "reason.retry": {"zh": "稍后重试：{msg}", "en": "will retry: {msg}"},
+    "reason.gave_up": {"zh": "重试 {n} 次后放弃：{msg}", "en": "gave up after {n} attempts: {msg}"},
+    "reason.quota": {
+        "zh": "当日配额已用完，{reset} 重置后再发：{msg}",
+        "en": "daily quota used up; waiting for the reset: {msg}",
+    },
+    "reason.reauth": {
+        "zh": "账号 {account} 的凭据需要更新（publisher auth）：{msg}",
+        "en": "credentials of {account} need renewing (publisher auth): {msg}",
+    },
+    "reason.reauth_wait": {
+        "zh": "账号需要重新授权（publisher auth）",
+        "en": "account needs re-authorisation (publisher auth)",
+    },
+    "reason.needs_person": {"zh": "需要人工处理：{msg}", "en": "{msg}"},
+    "reason.unknown": {"zh": "结果未知，需要核对：{msg}", "en": "outcome unknown: {msg}"},
+    "reason.missed": {
+        "zh": "原定 {due}；补发时限（{window}）已于 {ended} 结束，未能发送；请人工决定"
+        "（publisher retry POST 可立即发送）",
+        "en": "due {due}; its late window ({window}) ended {ended} before it could be sent; a person decides "
+        "(publisher retry POST sends it now)",
+    },
+    "reason.approval": {
+        "zh": "等待审批（评审时加上 `approved_by:`）",
+        "en": "waiting for approval (add `approved_by:` in review)",
+    },
+    "reason.unscheduled": {
+        "zh": "未设置 publish_at：已计划，未排期",
+        "en": "no publish_at: planned, not scheduled",
+    },
     "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
     "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
     # column heads
@@ -1015,8 +1086,13 @@ def state_name(state: str, lang: str) -> str:
     return STATES.get(state, {}).get(lang, state.replace("_", " "))
 
 
-def reason(text: str, lang: str) -> str:
-    """A stored reason in the reader's language: the queue's words translated, a platform's message kept."""
+def reason(text: str, lang: str, said: str | None = None) -> str:
+    """A stored reason in the reader's language: worded from its stored code and values (`said`, the post's
+    `reason_msg`) when it has them, else an older row's English translated where known; a platform's own
+    message is kept as it is."""
+    stored = Msg.from_json(said) if said else None
+    if stored is not None:
+        return stored.text(lang)
     text = text.strip()
     if lang == "en":
         return text

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from publisher.messages import Msg, say
+from publisher.messages import Msg, msg, say
 
 #: What an item may declare about its origin (`declare:`); platform.yaml says which each platform supports.
 DECLARATIONS = ("original", "repost", "ai_generated", "ai_assisted")
@@ -85,6 +85,20 @@ class Problem:
             "platform": self.platform,
             "severity": self.severity,
         }
+
+
+def problem_msg(p: Problem) -> Msg:
+    """A finding as one catalogue message (`path:line: field: [platform] message; hint`), for a reason stored
+    with a post and worded in each reader's language."""
+    hint = msg("problem.hint", hint=p.hint_said or p.hint) if (p.hint_said or p.hint) else ""
+    return msg(
+        "reason.problem",
+        where=f"{p.path}:{p.line}",
+        field=p.field,
+        platform=f"[{p.platform}] " if p.platform else "",
+        text=p.said or p.message,
+        hint=hint,
+    )
 
 
 class PostState(StrEnum):

@@ -34,7 +34,7 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
-from publisher.messages import reason, say
+from publisher.messages import say
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -184,7 +184,7 @@ def plan(
         note = (
             (overdue_note(ws, missed_at, now, language) if r["overdue"] else "")
             or r["pending"]
-            or reason(r["reason"], language)
+            or r["reason_text"]
         )
         table.add_row(
             local_time(ws, due),
@@ -200,7 +200,7 @@ def plan(
 def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[dict[str, Any]]:
     """The store's posts with the folder's pending changes applied, plus the posts sync would create."""
     rows: dict[tuple[str, str, str], dict[str, Any]] = {
-        (v.item, v.platform, v.account): {**v.to_dict(), "pending": ""} for v in views
+        (v.item, v.platform, v.account): {**v.to_dict(lang), "pending": ""} for v in views
     }
     for ch in changes:
         key = (ch.item_id, ch.platform, ch.account)
@@ -213,6 +213,8 @@ def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[d
                 "state": ch.after,
                 "due_at": ch.detail or None,
                 "reason": "",
+                "reason_code": None,
+                "reason_text": "",
                 "attempts": 0,
                 "url": None,
                 "last_error": None,
@@ -252,20 +254,21 @@ def status(
     store = _status_reader(ws)
     if as_json and watch:  # one JSON object per line and refresh, until Ctrl-C
         while True:
-            print_event(_status_data(ws, store))
+            print_event(_status_data(ws, store, language))
             time.sleep(every)
     if as_json:
-        print_json(_status_data(ws, store))
+        print_json(_status_data(ws, store, language))
         return
     if not watch:
-        out.print(_status_view(ws, _status_data(ws, store), language))
+        out.print(_status_view(ws, _status_data(ws, store, language), language))
         return
     from rich.live import Live  # only `status --watch` (the CLI imports what the command needs)
 
-    with Live(_status_view(ws, _status_data(ws, store), language), console=out, auto_refresh=False) as live:
+    view = _status_view(ws, _status_data(ws, store, language), language)
+    with Live(view, console=out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
-            live.update(_status_view(ws, _status_data(ws, store), language), refresh=True)
+            live.update(_status_view(ws, _status_data(ws, store, language), language), refresh=True)
 
 
 def _status_reader(ws: Any) -> Any:
@@ -282,15 +285,20 @@ def _status_reader(ws: Any) -> Any:
     return StoreReader(store_for(ws))
 
 
-def _status_data(ws: Any, reader: Any) -> dict[str, Any]:
+def _status_data(ws: Any, reader: Any, lang: str) -> dict[str, Any]:
     """The status summary at this instant, with whether a daemon runs (its heartbeat)."""
     from publisher.queue.overview import summary_from
 
     now = utc_now()
-    data = summary_from(reader, now=now)
+    data = summary_from(reader, now=now, lang=lang)
     data["now"] = now.isoformat()
     data["daemon"], _line = daemon_line(ws, now)
     return data
+
+
+def _why(p: dict[str, Any]) -> str:
+    """A post's reason in the reader's language; the platform's last error where no coded reason says more."""
+    return str(p["reason_text"] if p.get("reason_code") else (p["last_error"] or p["reason_text"] or ""))
 
 
 def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
@@ -317,11 +325,7 @@ def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
             lit(p["account"]),
             lit(p["item"]),
             state_text("overdue" if p.get("overdue") else p["state"], lang),
-            lit(
-                overdue_note(ws, missed_at, now, lang)
-                if p.get("overdue")
-                else (p["last_error"] or reason(p["reason"] or "", lang))[:90]
-            ),
+            lit(overdue_note(ws, missed_at, now, lang) if p.get("overdue") else _why(p)[:90]),
         )
     _status, line = daemon_line(ws, now, lang)
     running = Text(line, style="green" if data["daemon"]["running"] else "yellow")
@@ -343,7 +347,7 @@ def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
                 lit(p["item"]),
                 lit(f"{p['platform']}:{p['account']}"),
                 state_text(p["state"], lang),
-                lit((p["last_error"] or reason(p["reason"] or "", lang))[:80]),
+                lit(_why(p)[:80]),
                 lit(evidence[:80]),
             )
         parts.append(needs)
@@ -378,10 +382,10 @@ def publish(
     if not dry_run:
         rows = _publish_now(ws, store, item, platform=platform, sandbox=sandbox, lang=language)
         if as_json:
-            print_json({"posts": [v.to_dict() for v in rows]})
+            print_json({"posts": [v.to_dict(language) for v in rows]})
         else:
             for v in rows:
-                why = v.last_error or reason(v.reason or "", language)
+                why = v.reason_text(language) if v.reason_msg else (v.last_error or v.reason_text(language))
                 line = lit(say("cli.post_line", language, id=v.id, target=f"{v.platform}:{v.account}"))
                 out.print(line + state_text(v.state, language) + lit(f" {why}"))
         # 0 only when every post asked for is out of the queue's hands (published, or a pack with a person).

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from publisher.calendar.load import Calendar, Checked
 from publisher.content.files import file_digest
 from publisher.errors import PublisherError
-from publisher.models import Item, Problem, RenderedPost, Target
+from publisher.messages import Msg, msg
+from publisher.models import Item, Problem, RenderedPost, Target, problem_msg
 from publisher.redact import redact_text
 from publisher.store.db import Store
 from publisher.store.items import item_path
@@ -27,7 +28,7 @@ class Verdict:
     """What re-validation decided; `post` is the exact payload when the action is "send"."""
 
     action: Action
-    reason: str = ""
+    reason: str | Msg = ""
     post: RenderedPost | None = None
 
 
@@ -50,8 +51,8 @@ class Revalidator:
             return Verdict("cancel", "item removed (its file is gone)")
         item = checked.item
         if item is None:
-            first = checked.errors[0].format() if checked.errors else "unreadable"
-            return Verdict("hold", f"the item file cannot be read: {first}")
+            first = problem_msg(checked.errors[0]) if checked.errors else "unreadable"
+            return Verdict("hold", msg("reason.unreadable", first=first))
         if item.status == "draft":
             return Verdict("cancel", "item set to draft")
         target = _target(item, platform, account)
@@ -59,16 +60,18 @@ class Revalidator:
             return Verdict("cancel", f"{platform} ({account}) was removed from the item")
         if (platform, account) not in checked.valid_targets:
             errors = [p for p in checked.errors if not p.platform or p.platform == platform]
-            first = errors[0].format() if errors else "invalid"
-            return Verdict("hold", f"{len(errors)} problem(s): {first}")
+            return Verdict(
+                "hold",
+                msg("reason.held", n=len(errors), first=problem_msg(errors[0]) if errors else "invalid"),
+            )
         if content_hash != item.hash:
             return Verdict("stale", "the item changed since it was queued; sync will update the post")
         if self.ws.settings.require_approval and not item.approved_by:
-            return Verdict("stale", "waiting for approval (add `approved_by:` in review)")
+            return Verdict("stale", msg("reason.approval"))
         post, problems = self.render(item, target)
         if post is None:
             errors = [p for p in problems if p.severity == "error"]
-            return Verdict("hold", errors[0].format() if errors else "cannot be rendered")
+            return Verdict("hold", problem_msg(errors[0]) if errors else "cannot be rendered")
         return Verdict("send", post=post)
 
     def render(self, item: Item, target: Target) -> tuple[RenderedPost | None, list[Problem]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from publisher.messages import Msg, msg
 from publisher.models import PostState
 from publisher.queue.policy import Alert, Notifier, notify_once
 from publisher.states import PERSON as PERSON_STATES
@@ -47,8 +48,8 @@ class QueueStore:
 
     def late_reason(
         self, post_id: int, due_at: datetime | None, window_s: float, now: datetime
-    ) -> str | None:
-        """Why the post is too late to send now, or None.
+    ) -> Msg | None:
+        """Why the post is too late to send now (a catalogue message), or None.
         A person's retry restarts the window (they decided)."""
         if due_at is None or now <= due_at + timedelta(seconds=window_s):
             return None
@@ -56,10 +57,11 @@ class QueueStore:
         if decided is not None and now <= decided + timedelta(seconds=window_s):
             return None
         ended = due_at + timedelta(seconds=window_s)
-        return (
-            f"due {due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}; its late window "
-            f"({_human(timedelta(seconds=window_s))}) ended {ended.astimezone(self.zone):%Y-%m-%d %H:%M %Z} "
-            "before it could be sent; a person decides (publisher retry POST sends it now)"
+        return msg(
+            "reason.missed",
+            due=f"{due_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}",
+            window=_human(timedelta(seconds=window_s)),
+            ended=f"{ended.astimezone(self.zone):%Y-%m-%d %H:%M %Z}",
         )
 
     def sweep_late(self, now: datetime, limit: int) -> list[tuple[int, str, str, str, str, str]]:
@@ -68,9 +70,17 @@ class QueueStore:
         rows = posts.overdue_queued(self.store, now, limit)
         out = []
         for r in rows:
-            reason = self.late_reason(r.id, r.due_at, r.late_window_s, now)
-            if reason and transition(
-                self.store, r.id, owner=None, from_states=[S.QUEUED], to=S.MISSED, now=now, reason=reason
+            late = self.late_reason(r.id, r.due_at, r.late_window_s, now)
+            reason = late.text("en") if late else ""
+            if late and transition(
+                self.store,
+                r.id,
+                owner=None,
+                from_states=[S.QUEUED],
+                to=S.MISSED,
+                now=now,
+                reason=reason,
+                reason_msg=late.to_json(),
             ):
                 self.alert(r.id, r.item_id, r.platform, r.account, S.MISSED, r.attempt_count, reason, now=now)
                 out.append((r.id, r.item_id, r.platform, r.account, S.MISSED.value, reason))

@@ -82,8 +82,8 @@ def status_summary(store: Store, now: datetime | None = None) -> dict[str, Any]:
     return summary_from(StoreReader(store), now=now)
 
 
-def summary_from(reader: PostReader, now: datetime | None = None) -> dict[str, Any]:
-    """status_summary, read through `reader`."""
+def summary_from(reader: PostReader, now: datetime | None = None, lang: str = "en") -> dict[str, Any]:
+    """status_summary, read through `reader`; each post's `reason_text` in `lang`."""
     views = reader.post_views(now=now)
     counts: dict[str, int] = {}
     for v in views:
@@ -99,7 +99,7 @@ def summary_from(reader: PostReader, now: datetime | None = None) -> dict[str, A
             row = last.get(v.id)
             evidence.append(
                 {
-                    **v.to_dict(),
+                    **v.to_dict(lang),
                     "platform_ids": {
                         k: val for k, val in stored_ids.get(v.id, {}).items() if val is not None
                     },
@@ -124,6 +124,6 @@ def summary_from(reader: PostReader, now: datetime | None = None) -> dict[str, A
         "next_due": min(waiting).isoformat() if waiting else None,
         "overdue": [v.id for v in views if v.overdue],
         "items": {item: aggregate_state(states) for item, states in sorted(by_item.items())},
-        "posts": [v.to_dict() for v in views],
+        "posts": [v.to_dict(lang) for v in views],
         "attention": evidence,
     }

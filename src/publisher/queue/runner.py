@@ -33,6 +33,8 @@ from publisher.accounts.context import Contexts, CredentialLoader
 from publisher.adapters import Adapter, AdapterContext, get_adapter
 from publisher.adapters.http import before_send, client_pool
 from publisher.calendar.load import Calendar
+from publisher.messages import Msg
+from publisher.messages import msg as said
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.content import Revalidator
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
@@ -250,7 +252,7 @@ class Queue:
             return await self._move(c, S.MISSED, late, now, alert=True)
         flagged = self._flagged if self._flagged is not None else set(accounts_needing_reauth(self.store))
         if c.account in flagged:
-            return await self._move(c, S.QUEUED, "account needs re-authorisation (publisher auth)", now)
+            return await self._move(c, S.QUEUED, said("reason.reauth_wait"), now)
         verdict = self.content.check(c.item_id, c.platform, c.account, c.content_hash)
         if verdict.action == "cancel":
             return await self._move(c, S.CANCELLED, verdict.reason, now)
@@ -417,7 +419,7 @@ class Queue:
                     "transient",
                     msg,
                     code=code,
-                    reason=f"gave up after {counted} attempts: {msg}",
+                    reason=said("reason.gave_up", n=counted, msg=msg),
                 )
             wait = backoff(self.retry, c.id, counted, getattr(exc, "retry_after", None))
             return await self._finish(
@@ -427,7 +429,7 @@ class Queue:
                 "transient",
                 msg,
                 code=code,
-                reason=f"will retry: {msg}",
+                reason=said("reason.retry", msg=msg),
                 next_attempt_at=now + timedelta(seconds=wait),
             )
         if isinstance(exc, errors.QuotaExhausted):
@@ -439,7 +441,9 @@ class Queue:
                 "quota",
                 msg,
                 code=code,
-                reason=f"daily quota used up; waiting for the reset: {msg}",
+                reason=said(
+                    "reason.quota", reset=f"{reset.astimezone(self.ws.zone):%Y-%m-%d %H:%M %Z}", msg=msg
+                ),
                 next_attempt_at=reset,
             )
         if isinstance(exc, errors.PermanentError):
@@ -455,15 +459,21 @@ class Queue:
                 "auth",
                 msg,
                 code=code,
-                reason=f"credentials of {c.account} need renewing (publisher auth): {msg}",
+                reason=said("reason.reauth", account=c.account, msg=msg),
             )
         if isinstance(exc, errors.NeedsPerson):
             return await self._finish(
-                c, attempt, S.NEEDS_ATTENTION, "needs_person", msg, code=code, reason=msg
+                c,
+                attempt,
+                S.NEEDS_ATTENTION,
+                "needs_person",
+                msg,
+                code=code,
+                reason=said("reason.needs_person", msg=msg),
             )
         # OutcomeUnknown, or a PlatformError that does not say: the request may have taken effect.
         await self._finish(
-            c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=f"outcome unknown: {msg}"
+            c, attempt, S.RECONCILE, "unknown", msg, code=code, reason=said("reason.unknown", msg=msg)
         )
         # A fresh adapter, as Reconciler.pending builds one: the attempt is over, so the publish adapter's
         # intent sink would refuse a step reconcile takes (a WeChat mass send repeats its clientmsgid: 45065).
@@ -500,16 +510,24 @@ class Queue:
             timer.cancel()
 
     async def _move(
-        self, c: ClaimedPost, to: PostState, reason: str, now: datetime, *, alert: bool = False, **fields: Any
+        self,
+        c: ClaimedPost,
+        to: PostState,
+        why: str | Msg,
+        now: datetime,
+        *,
+        alert: bool = False,
+        **fields: Any,
     ) -> Outcome:
-        reason = redact_text(reason)
+        worded = _reason_fields(why)
+        reason = worded["reason"]
         if not await self.commits.transition(
             c.id,
             owner=self.owner,
             from_states=[S.CLAIMED],
             to=to,
             now=now,
-            reason=reason,
+            **worded,
             **fields,
         ):
             raise LeaseLost(f"post {c.id}: lease lost before it could move to {to}")
@@ -533,7 +551,7 @@ class Queue:
         now = self.now()
         status = code if isinstance(code, int) and 100 <= code < 600 else None
         if "reason" in fields:
-            fields["reason"] = redact_text(str(fields["reason"]))
+            fields.update(_reason_fields(fields["reason"]))
         moved = await self.commits.finish_attempt(
             c.id,
             attempt.number,
@@ -570,3 +588,11 @@ class Queue:
     @staticmethod
     def _outcome_of(post_id: int, item: str, platform: str, account: str, state: str, reason: str) -> Outcome:
         return Outcome(post_id, item, platform, account, state, reason)
+
+
+def _reason_fields(why: str | Msg) -> dict[str, str]:
+    """A post's reason as stored: the English words, and for a catalogue message its code and values
+    (`reason_msg`), so every face words it in its reader's language; redacted either way."""
+    if isinstance(why, Msg):
+        return {"reason": redact_text(why.text("en")), "reason_msg": redact_text(why.to_json())}
+    return {"reason": redact_text(why)}

@@ -25,7 +25,7 @@ S = PostState
 #: Columns transition() may set besides state; identity, lease and bookkeeping columns are not among them.
 SETTABLE = frozenset(
     {"due_at", "due_override_at", "late_window_s", "next_attempt_at", "remote_id", "url", "rendered_hash",
-     "content_hash", "last_error", "reason"}
+     "content_hash", "last_error", "reason", "reason_msg"}
 )  # fmt: skip
 
 
@@ -579,6 +579,8 @@ def _transition(
     if owner is not None and lease_owner != owner:
         return False
     values = {**fields, "state": to.value, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
+    if "reason" in fields and "reason_msg" not in fields:
+        values["reason_msg"] = None  # a new reason in words only: no older code may word it
     tx.count(_update_stmt(frozenset(values)), {"pid": post_id, **{f"v_{k}": v for k, v in values.items()}})
     reason = fields.get("reason")
     message = f"{state} -> {to.value}" + (f": {reason}" if reason else "")

@@ -25,7 +25,7 @@ _BUSY_TIMEOUT_MS = 5000
 _PREFIX = "sqlite:///"
 _POSTS = (
     "SELECT id, item_id, platform, account, state, due_at, reason, attempt_count, url, last_error,"
-    " late_window_s FROM post"
+    " late_window_s, reason_msg FROM post"
 )
 _ATTEMPT_COLUMNS = (
     "post_id, number, started_at, finished_at, step, outcome, http_status, platform_code, error, request_hash"
@@ -64,7 +64,7 @@ class LiteReader:
         with self._read() as conn:
             rows = conn.execute(_POSTS).fetchall()
         views = []
-        for pid, item, platform, account, state, due, reason, attempts, url, error, window in rows:
+        for pid, item, platform, account, state, due, reason, attempts, url, error, window, said in rows:
             due_at = _instant(due)
             views.append(
                 PostView(
@@ -79,6 +79,7 @@ class LiteReader:
                     url,
                     error,
                     *lateness(state, due_at, window, now),
+                    reason_msg=said,
                 )
             )
         return due_order(views)

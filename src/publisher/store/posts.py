@@ -108,6 +108,7 @@ def post_views(
             r["url"],
             r["last_error"],
             *lateness(r["state"], r["due_at"], r["late_window_s"], now),
+            reason_msg=r["reason_msg"],
         )
         for r in rows
     ]

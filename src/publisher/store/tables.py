@@ -91,7 +91,8 @@ class PostRow(SQLModel, table=True):
     rendered_hash: str | None = None
     content_hash: str | None = None
     last_error: str | None = None  # already redacted
-    reason: str | None = None
+    reason: str | None = None  # in English; `reason_msg` has its code and values (publisher.messages)
+    reason_msg: str | None = None
     ids: dict[str, Any] = _json()  # every platform id, committed as it arrives
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from publisher.messages import Msg, reason
 from publisher.models import PostState
 
 _MIN = datetime.min.replace(tzinfo=UTC)
@@ -29,8 +30,20 @@ class PostView:
     #: queued and past due (computed against `now` by post_views): goes out late, or at `missed_at` is missed
     overdue: bool = False
     missed_at: datetime | None = None
+    #: the reason's catalogue code and values (JSON, `publisher.messages.Msg`); None on older rows
+    reason_msg: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def reason_code(self) -> str | None:
+        said = Msg.from_json(self.reason_msg) if self.reason_msg else None
+        return said.code if said else None
+
+    def reason_text(self, lang: str) -> str:
+        """The reason in `lang`: from its code and values when stored, else the older English words."""
+        return reason(self.reason, lang, self.reason_msg)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The post as plain data; `reason` is the stored English, `reason_text` the reason in `lang`."""
         return {
             "id": self.id,
             "item": self.item,
@@ -39,6 +52,8 @@ class PostView:
             "state": self.state,
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "reason": self.reason,
+            "reason_code": self.reason_code,
+            "reason_text": self.reason_text(lang),
             "attempts": self.attempts,
             "url": self.url,
             "last_error": self.last_error,

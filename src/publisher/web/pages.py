@@ -25,7 +25,7 @@ from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.daemon import heartbeat
 from publisher.errors import PublisherError, UsageError
 from publisher.models import PostState
-from publisher.queue.overview import post_views
+from publisher.queue.overview import PostView, post_views
 from publisher.redact import redact_text
 from publisher.reports.i18n import platform_label, reason, state_name, ui
 from publisher.states import PERSON as PERSON_STATES
@@ -82,6 +82,16 @@ def _local(state: AppState, when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") 
     return when.astimezone(state.ws.zone).strftime(fmt) if when else "—"
 
 
+def _why(value: PostView | str, *, lang: str) -> str:
+    """A post's reason (or a stored reason's words) in `lang`: by its code and values when stored, else the
+    platform's last error or the older English words, translated where known."""
+    if isinstance(value, PostView):
+        if value.reason_msg:
+            return value.reason_text(lang)
+        return reason(value.last_error or value.reason, lang)
+    return reason(value, lang)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """A page, or with ?fragment=1 only its live part (what the page's script swaps in on an event)."""
     state = _state(request)
@@ -91,7 +101,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "lang": lang,
         "t": partial(ui, lang=lang),
         "sname": partial(state_name, lang=lang),
-        "why": partial(reason, lang=lang),
+        "why": partial(_why, lang=lang),
         "request": request,
         "ws_name": state.ws.settings.name,
         "zone": state.ws.settings.timezone,
