@@ -206,7 +206,7 @@ def test_publish_while_publisher_run_holds_the_workspace_hands_the_post_to_it(ws
     try:
         daemon.wait_serving()
         result = cli("publish", "launch", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
-        assert "the running daemon" in result.stderr and "stop it" not in result.stderr, result.stderr
+        assert "正在运行的守护进程" in result.stderr and "stop it" not in result.stderr, result.stderr
         posts = json.loads(result.stdout)["posts"]
         assert [(p["platform"], p["state"]) for p in posts] == [("xiaohongshu", "awaiting_manual")], posts
         assert result.returncode == 0

@@ -318,7 +318,7 @@ def test_sigterm_stops_the_daemon_promptly_and_a_second_one_is_refused(ws: WS) -
     try:
         assert proc.stderr is not None
         line = wait_for(lambda: proc.stderr.readline(), 30, "the daemon to start")  # type: ignore[union-attr]
-        while "watching" not in line:
+        while "正在监视" not in line:  # "publisher run：正在监视 …" (the workspace's language, Chinese)
             line = proc.stderr.readline()
             assert line, "the daemon exited before it started watching"
         second = subprocess.run([*cmd, "--once"], capture_output=True, text=True, env=env, timeout=60)

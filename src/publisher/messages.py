@@ -987,7 +987,7 @@ CHECK: dict[str, dict[str, str]] = {
     "reason.gave_up": {"zh": "重试 {n} 次后放弃：{msg}", "en": "gave up after {n} attempts: {msg}"},
     "reason.quota": {
         "zh": "当日配额已用完，{reset} 重置后再发：{msg}",
-        "en": "daily quota used up; waiting for the reset: {msg}",
+        "en": "daily quota used up; waiting for the reset at {reset}: {msg}",
     },
     "reason.reauth": {
         "zh": "账号 {account} 的凭据需要更新（publisher auth）：{msg}",
@@ -1062,7 +1062,10 @@ REASONS: tuple[tuple[str, dict[str, str]], ...] = (
     (r"late window passed", {"zh": "已超过补发时限"}),
     (r"will retry: (?P<msg>.*)", {"zh": "稍后重试：{msg}"}),
     (r"gave up after (?P<n>\d+) attempts: (?P<msg>.*)", {"zh": "重试 {n} 次后放弃：{msg}"}),
-    (r"daily quota used up; waiting for the reset: (?P<msg>.*)", {"zh": "当日配额已用完，等待重置：{msg}"}),
+    (
+        r"daily quota used up; waiting for the reset(?: at .+?)?: (?P<msg>.*)",
+        {"zh": "当日配额已用完，等待重置：{msg}"},
+    ),
     (
         r"credentials of (?P<acc>\S+) need renewing \(publisher auth\): (?P<msg>.*)",
         {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
