@@ -3,6 +3,7 @@ every line comes from the one catalogue (`publisher.messages`)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.conftest import WS
@@ -34,3 +35,21 @@ def test_status_names_states_in_chinese_and_keeps_the_store_word_in_english(ws: 
     en = cli("status", "--lang", "en", "--workspace", root).stdout
     assert "queued" in en and "posts by state" in en and "排队中" not in en
     assert cli("status", "--lang", "fr", "--workspace", root).returncode == 2
+
+
+def test_a_post_held_by_check_errors_shows_the_finding_in_the_readers_language(ws: WS) -> None:
+    text = GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00").replace(
+        "title: 效率神器上线｜3 步搞定周报", "title: " + "长" * 40
+    )
+    ws.item("launch.md", text)
+    root = str(ws.root)
+    assert cli("sync", "--workspace", root).returncode == 0
+    data = json.loads(cli("status", "--json", "--workspace", root).stdout)
+    held = [p for p in data["posts"] if p["state"] == "held"]
+    assert held and {p["reason_code"] for p in held} == {"reason.held"}
+    assert all(p["reason"].startswith("1 problem(s): content/launch.md:") for p in held)  # stored English
+    assert all(p["reason_text"].startswith("1 个问题：content/launch.md:") for p in held), held
+    assert "标题" in held[0]["reason_text"]  # the finding itself in Chinese
+    english = cli("status", "--lang", "en", "--workspace", root).stdout
+    assert "1 problem(s): content/launch.md:" in english and "个问题" not in english
+    assert "1 个问题：content/launch.md:" in cli("status", "--workspace", root).stdout

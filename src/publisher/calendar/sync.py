@@ -15,7 +15,8 @@ from typing import Any
 
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
-from publisher.models import Item, PostState, Target
+from publisher.messages import Msg, msg
+from publisher.models import Item, PostState, Target, problem_msg
 from publisher.states import PUBLISH_NOW_REASON, SYNC_OWNED, can_transition
 from publisher.store.db import Store
 from publisher.store.sync import (
@@ -85,18 +86,22 @@ def _desired(
         if found is None:
             reason = f"publish_at: {due} — no free slot found (see schedules/slots.yaml)"
         due = found
+    said: Msg | None = None
     if (target.platform, target.account) not in c.valid_targets:
         errors = [p for p in c.errors if not p.platform or p.platform == target.platform]
-        first = errors[0].format() if errors else "invalid"
-        state, reason = S.HELD, f"{len(errors)} problem(s): {first}"
+        first = problem_msg(errors[0]) if errors else "invalid"
+        state, said = S.HELD, msg("reason.held", n=len(errors), first=first)
     elif ws.settings.require_approval and not item.approved_by:
-        state, reason = S.WAITING_APPROVAL, "waiting for approval (add `approved_by:` in review)"
+        state, said = S.WAITING_APPROVAL, msg("reason.approval")
     elif due is None:
         state = S.PLANNED
-        reason = reason or "no publish_at: planned, not scheduled"
+        said = None if reason else msg("reason.unscheduled")
     else:
         state = S.QUEUED
-    return Desired(item.id, target.platform, target.account, state, due, late_s, item.hash, reason)
+    if said is not None:
+        reason = said.text("en")
+    coded = said.to_json() if said is not None else None
+    return Desired(item.id, target.platform, target.account, state, due, late_s, item.hash, reason, coded)
 
 
 def _seconds(value: Any, default: float) -> float:
@@ -118,7 +123,7 @@ def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
     for d in desired:
         when = overrides.get((d.item_id, d.platform, d.account))
         if when is not None and d.state in (S.PLANNED, S.QUEUED):
-            d = replace(d, due_at=when, state=S.QUEUED, reason=PUBLISH_NOW_REASON)
+            d = replace(d, due_at=when, state=S.QUEUED, reason=PUBLISH_NOW_REASON, reason_msg=None)
         out.append(d)
     return out
 
@@ -250,9 +255,18 @@ def apply(
         if ch.kind == "new" and d is not None:
             writes.append(d)
         elif ch.kind == "state":
-            reason = ch.detail if ch.before == S.DRY_RUN.value or not d else d.reason
+            own = not (ch.before == S.DRY_RUN.value or not d)
+            reason = d.reason if own and d else ch.detail
+            coded = d.reason_msg if own and d else None
             writes.append(
-                Move(*key, S(ch.before), S(ch.after), reason, reset_retry=ch.after == S.QUEUED.value)
+                Move(
+                    *key,
+                    S(ch.before),
+                    S(ch.after),
+                    reason,
+                    reset_retry=ch.after == S.QUEUED.value,
+                    reason_msg=coded,
+                )
             )
         elif ch.kind in ("due", "edited") and d is not None:
             writes.append(Reschedule(*key, d.due_at, d.late_window_s, d.content_hash, frozenset(SYNC_OWNED)))

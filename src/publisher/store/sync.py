@@ -58,6 +58,7 @@ class NewPost:
     late_window_s: float
     content_hash: str
     reason: str
+    reason_msg: str | None = None  # the reason's catalogue code and values (publisher.messages.Msg JSON)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Move:
     after: PostState
     reason: str
     reset_retry: bool = False
+    reason_msg: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
                 late_window_s=w.late_window_s,
                 content_hash=w.content_hash,
                 reason=w.reason,
+                reason_msg=w.reason_msg,
                 ids={},
                 created_at=now,
                 updated_at=now,
@@ -193,7 +196,7 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
         post_id = conn.execute(sa.select(post_t.c.id).where(where)).scalar()
         if post_id is None:
             return
-        fields: dict[str, Any] = {"reason": w.reason}
+        fields: dict[str, Any] = {"reason": w.reason, "reason_msg": w.reason_msg}
         if w.reset_retry:
             fields.update(next_attempt_at=None, last_error=None)
         transition_within(conn, post_id, from_states=[w.before], to=w.after, now=now, **fields)
@@ -206,7 +209,7 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
             )
         )
     else:
-        conn.execute(sa.update(post_t).where(where).values(reason=w.reason, updated_at=now))
+        conn.execute(sa.update(post_t).where(where).values(reason=w.reason, reason_msg=None, updated_at=now))
 
 
 def _insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
