@@ -124,7 +124,7 @@ def test_the_dashboard_shows_overdue_and_that_publish_now_waits_for_a_daemon(ws:
 
 
 def test_a_missed_posts_reason_is_stored_by_code_and_worded_in_each_language(ws: WS) -> None:
-    _due_an_hour_ago(ws)
+    due = _due_an_hour_ago(ws)
     root = str(ws.root)
     assert cli("sync", "--workspace", root).returncode == 0
     opened = ws.open()
@@ -142,3 +142,10 @@ def test_a_missed_posts_reason_is_stored_by_code_and_worded_in_each_language(ws:
     with TestClient(create_app(opened, watch=False), base_url="http://127.0.0.1") as client:
         assert "补发时限（30 min）已于" in client.get("/queue").text
         assert "补发时限（30 min）已于" in client.get("/items/launch").text
+    # the daily report lists the missed post with its reason in the report's language
+    today = f"{due.astimezone(opened.zone):%Y-%m-%d}"  # the day it was due
+    zh = json.loads(cli("report", "daily", "--period", today, "--json", "--workspace", root).stdout)["file"]
+    assert "补发时限（30 min）已于" in Path(zh).read_text(encoding="utf-8")
+    out = str(ws.root / "daily-en.md")
+    cli("report", "daily", "--period", today, "--lang", "en", "--out", out, "--workspace", root)
+    assert "its late window (30 min) ended" in Path(out).read_text(encoding="utf-8")

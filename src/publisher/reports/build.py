@@ -15,6 +15,7 @@ from publisher.reports.i18n import check_lang, platform_name, state_name, t
 from publisher.reports.kpi import falling, kpis, mean_scores
 from publisher.reports.launch import launch_curves
 from publisher.reports.lines import post_line, tidy
+from publisher.reports.lines import why as reason_of
 from publisher.reports.model import Report
 from publisher.reports.period import Period, parse_period
 from publisher.states import PROBLEM as PROBLEM_STATES
@@ -75,9 +76,7 @@ def build(
         (post_line(p, zone) for p in in_period if p.state == S.PUBLISHED.value), key=lambda x: (x.when, x.id)
     )
     report.failed = [
-        post_line(p, zone, tidy(p.last_error or p.reason, ws, lang))
-        for p in in_period
-        if p.state in PROBLEM_STATES
+        post_line(p, zone, reason_of(p, ws, lang)) for p in in_period if p.state in PROBLEM_STATES
     ]
 
     # Figures: latest as of the end and the start of the period, and at T+24 h for fair comparisons.
@@ -203,7 +202,7 @@ def _risks(
         if p.state in waiting or (
             p.state in PROBLEM_STATES and data.in_window(p, report.period.start, report.period.end)
         ):
-            why = tidy(p.last_error or p.reason, ws, lang)
+            why = reason_of(p, ws, lang)
             out.append(
                 t(
                     "r_post",

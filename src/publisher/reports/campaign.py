@@ -13,7 +13,7 @@ from publisher.models import PostState
 from publisher.reports import data
 from publisher.reports.engagement import engagement_rows
 from publisher.reports.i18n import t
-from publisher.reports.lines import post_line, tidy
+from publisher.reports.lines import post_line, why
 from publisher.reports.model import Campaign, Kpi, Report
 from publisher.reports.period import Period
 from publisher.store.db import Store
@@ -53,10 +53,7 @@ def build_campaign(store: Store, ws: Workspace, name: str, *, lang: str, now: da
     report.rehearsal = ws.is_rehearsal
 
     schedule = sorted(
-        (
-            post_line(p, zone, tidy(p.last_error or p.reason, ws, lang) if p.state != "published" else "")
-            for p in posts
-        ),
+        (post_line(p, zone, why(p, ws, lang) if p.state != "published" else "") for p in posts),
         key=lambda x: (x.at or now, x.id),
     )
     report.published = [x for x in schedule if x.state == PostState.PUBLISHED.value]

@@ -37,6 +37,7 @@ class PostInfo:
     url: str | None
     reason: str
     last_error: str | None
+    reason_msg: str | None = None  # the reason's catalogue code and values (publisher.messages.Msg JSON)
 
 
 def report_posts(
@@ -63,6 +64,7 @@ def report_posts(
             post_t.c.url,
             post_t.c.reason,
             post_t.c.last_error,
+            post_t.c.reason_msg,
         )
         .select_from(
             post_t.outerjoin(pub, pub.c.post_id == post_t.c.id).outerjoin(
@@ -97,6 +99,7 @@ def report_posts(
                 r.url,
                 r.reason or "",
                 r.last_error,
+                r.reason_msg,
             )
         )
     return out
