@@ -142,6 +142,8 @@ def test_a_missed_posts_reason_is_stored_by_code_and_worded_in_each_language(ws:
     with TestClient(create_app(opened, watch=False), base_url="http://127.0.0.1") as client:
         assert "补发时限（30 min）已于" in client.get("/queue").text
         assert "补发时限（30 min）已于" in client.get("/items/launch").text
+        day = f"{due.astimezone(opened.zone):%Y-%m-%d}"
+        assert "补发时限（30 min）已于" in client.get(f"/?view=list&day={day}").text  # the calendar
     # the daily report lists the missed post with its reason in the report's language
     today = f"{due.astimezone(opened.zone):%Y-%m-%d}"  # the day it was due
     zh = json.loads(cli("report", "daily", "--period", today, "--json", "--workspace", root).stdout)["file"]

@@ -94,6 +94,7 @@ def entries(
     checked: Iterable[Checked],
     zone: ZoneInfo,
     digests: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> list[Entry]:
     """Every post, plus each draft item's dated targets (so the plan shows what is still a draft).
 
@@ -116,7 +117,7 @@ def entries(
             p.account,
             p.state,
             p.due_at.astimezone(zone) if p.due_at else None,
-            p.last_error or p.reason,
+            p.reason_text(lang) if p.reason_msg else (p.last_error or p.reason),  # coded: in `lang`
             digests.get(p.item, ""),
             key(p.item, p.platform, p.account),
         )

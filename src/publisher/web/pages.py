@@ -152,7 +152,7 @@ async def calendar_page(request: Request) -> Response:
         return _problem_page(request, str(exc), 400)
     views = await anyio.to_thread.run_sync(post_views, state.store)
     digests = await anyio.to_thread.run_sync(_digests, state)
-    every = calendar_view.entries(views, state.checked, zone, digests)
+    every = calendar_view.entries(views, state.checked, zone, digests, lang=state.lang)
     shown = [e for e in every if filters.keep(e)]
     if kind == "list":
         view = calendar_view.build_list(first, last, shown, today)
