@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from tests.conftest import WS
 from tests.test_check import GOOD
@@ -53,3 +54,10 @@ def test_a_post_held_by_check_errors_shows_the_finding_in_the_readers_language(w
     english = cli("status", "--lang", "en", "--workspace", root).stdout
     assert "1 problem(s): content/launch.md:" in english and "个问题" not in english
     assert "1 个问题：content/launch.md:" in cli("status", "--workspace", root).stdout
+
+
+def test_init_says_what_it_made_in_chinese_by_default_and_english_on_request(tmp_path: Path) -> None:
+    zh = cli("init", str(tmp_path / "zh"))
+    assert zh.returncode == 0 and "工作区已就绪：" in zh.stdout and "下一步：" in zh.stdout, zh.stdout
+    en = cli("init", str(tmp_path / "en"), "--lang", "en")
+    assert "workspace ready in" in en.stdout and "next: `publisher check`" in en.stdout

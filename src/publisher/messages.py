@@ -895,6 +895,11 @@ CHECK: dict[str, dict[str, str]] = {
     "pvi.media": {"zh": "{n} 个媒体文件", "en": "{n} media"},
     "pvi.none": {"zh": "没有匹配的发布目标。", "en": "No target matched."},
     "pvi.cannot_render": {"zh": "无法生成预览", "en": "Cannot render"},
+    "cli.init_ready": {"zh": "工作区已就绪：{path}", "en": "workspace ready in {path}"},
+    "cli.init_next": {
+        "zh": "下一步：`publisher check`，然后 `publisher preview ITEM`",
+        "en": "next: `publisher check` then `publisher preview ITEM`",
+    },
     "cli.index": {"zh": "索引页：{path}", "en": "index: {path}"},
     # -- the MCP tools' own checks, before `publisher check` runs (mcp/items.py, media.py, read.py) ------
     "mcp.field_says": {"zh": "{field}：{text}", "en": "{field}: {text}"},

@@ -58,6 +58,7 @@ def init(
     workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Same as DIRECTORY.")] = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
@@ -70,10 +71,11 @@ def init(
     if as_json:
         print_json({"workspace": str(directory.resolve()), "created": [str(p) for p in created]})
         return
-    out.print(f"[green]✓[/] workspace ready in {escape(str(directory.resolve()))}")
+    language = lang or "zh"  # the new workspace's default language
+    out.print(f"[green]✓[/] {escape(say('cli.init_ready', language, path=directory.resolve()))}")
     for path in created:
-        out.print(f"  {path}")
-    out.print("next: [bold]publisher check[/] then [bold]publisher preview ITEM[/]")
+        out.print(f"  {path}", markup=False)
+    out.print(say("cli.init_next", language), markup=False)
 
 
 @app.command()
