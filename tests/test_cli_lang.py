@@ -61,3 +61,12 @@ def test_init_says_what_it_made_in_chinese_by_default_and_english_on_request(tmp
     assert zh.returncode == 0 and "工作区已就绪：" in zh.stdout and "下一步：" in zh.stdout, zh.stdout
     en = cli("init", str(tmp_path / "en"), "--lang", "en")
     assert "workspace ready in" in en.stdout and "next: `publisher check`" in en.stdout
+
+
+def test_a_persons_action_answers_in_the_workspaces_language(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
+    root = str(ws.root)
+    assert cli("sync", "--workspace", root).returncode == 0
+    post = json.loads(cli("status", "--json", "--workspace", root).stdout)["posts"][0]["id"]
+    done = cli("cancel", str(post), "--workspace", root)
+    assert done.returncode == 0 and f"内容 {post}：已取消" in done.stdout, done.stdout + done.stderr

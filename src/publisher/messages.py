@@ -900,6 +900,12 @@ CHECK: dict[str, dict[str, str]] = {
         "zh": "下一步：`publisher check`，然后 `publisher preview ITEM`",
         "en": "next: `publisher check` then `publisher preview ITEM`",
     },
+    "cli.post_state": {"zh": "内容 {id}：", "en": "post {id}: "},
+    "cli.dashboard_on": {"zh": "仪表盘：{url}", "en": "dashboard on {url}"},
+    "cli.dashboard_token": {
+        "zh": "（首次请打开 /?token=<你的令牌>）",
+        "en": " (open /?token=<your token> once)",
+    },
     "cli.index": {"zh": "索引页：{path}", "en": "index: {path}"},
     # -- the MCP tools' own checks, before `publisher check` runs (mcp/items.py, media.py, read.py) ------
     "mcp.field_says": {"zh": "{field}：{text}", "en": "{field}: {text}"},

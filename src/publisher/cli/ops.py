@@ -18,7 +18,6 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from publisher.cli.common import (
-    STATE_STYLE,
     JsonOpt,
     LangOpt,
     SandboxOpt,
@@ -41,6 +40,7 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
+from publisher.messages import say
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -243,7 +243,8 @@ def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: An
     if as_json:
         print_json({"post": post, "state": str(state)})
     else:
-        out.print(f"post {post}: [{STATE_STYLE.get(str(state), 'white')}]{state}[/]")
+        lang = ws.settings.language
+        out.print(lit(say("cli.post_state", lang, id=post)) + state_text(str(state), lang))
 
 
 @app.command()
@@ -314,7 +315,9 @@ def serve(
     if as_json:
         print_event({"event": "serving", "url": url, "token_needed": bool(token)})
     else:
-        out.print(f"dashboard on {url}" + (" (open /?token=<your token> once)" if token else ""))
+        lang = ws.settings.language
+        line = say("cli.dashboard_on", lang, url=url) + (say("cli.dashboard_token", lang) if token else "")
+        out.print(line, markup=False)
     serve_web(ws, host=host, port=port, token=token)
 
 
