@@ -882,6 +882,29 @@ CHECK: dict[str, dict[str, str]] = {
         "en": "publisher run: watching {root} (owner {owner}); Ctrl-C to stop",
     },
     "run.stopped": {"zh": "publisher run：已停止", "en": "publisher run: stopped"},
+    "rehearse.progress": {
+        "zh": "正在演练 {start} .. {until}（沙盒）",
+        "en": "rehearsing {start} .. {until} against the sandbox",
+    },
+    "rehearse.summary": {
+        "zh": "已演练 {start} .. {until} UTC，用时 {elapsed} 秒（{steps} 个时钟步）：{states}；"
+        "定时任务运行 {jobs} 次",
+        "en": "rehearsed {start} .. {until} UTC in {elapsed} s ({steps} clock steps): {states}; "
+        "{jobs} recurring job run(s)",
+    },
+    "rehearse.failed_steps": {"zh": "；{n} 步失败", "en": "; {n} step(s) failed"},
+    "rehearse.no_posts": {"zh": "没有内容", "en": "no posts"},
+    "rehearse.table": {"zh": "演练时间线", "en": "rehearsal timeline"},
+    "rehearse.h_metrics": {"zh": "沙盒中增长的数据", "en": "Metrics the sandbox grew"},
+    "rehearse.h_failed": {"zh": "失败的步骤", "en": "Steps that failed"},
+    "rehearse.h_jobs": {"zh": "定时任务", "en": "Recurring jobs"},
+    "col.when_utc": {"zh": "时间（UTC）", "en": "when (UTC)"},
+    "col.metric": {"zh": "指标", "en": "metric"},
+    "col.total": {"zh": "合计", "en": "total"},
+    "col.job": {"zh": "任务", "en": "job"},
+    "col.period": {"zh": "周期", "en": "period"},
+    "col.outcome": {"zh": "结果", "en": "outcome"},
+    "col.url": {"zh": "链接", "en": "url"},
     # -- the preview index page (calendar/templates/preview_index.html.j2) ---------------------------------
     "pvi.id": {"zh": "编号", "en": "id"},
     "pvi.file": {"zh": "文件", "en": "file"},

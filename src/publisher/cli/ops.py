@@ -156,6 +156,7 @@ def rehearse(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
     setup_logging(verbose)
@@ -163,6 +164,7 @@ def rehearse(
     from publisher.rehearsal.run import rehearse as play
 
     ws = open_workspace(workspace)
+    language = lang or ws.settings.language
     begin = parse_day(ws, start, "--from") if start else first_due(ws)
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
     if end <= begin:
@@ -177,7 +179,7 @@ def rehearse(
     )
     with Progress(*columns, console=err, transient=True) as progress, _logs_above(progress):
         task = progress.add_task(
-            f"rehearsing {local_time(ws, begin)} .. {local_time(ws, end)} against the sandbox",
+            say("rehearse.progress", language, start=local_time(ws, begin), until=local_time(ws, end)),
             total=(end - begin).total_seconds(),
             at="",
         )
@@ -197,20 +199,20 @@ def rehearse(
             }
         )
     else:
-        table = new_table("rehearsal timeline")
+        table = new_table(say("rehearse.table", language))
         for col in ("when", "platform", "account", "item", "state", "note"):
-            table.add_column(col)
+            table.add_column(say(f"col.{col}", language))
         for e in result.timeline:
             table.add_row(
                 local_time(ws, e.at),
                 lit(e.platform),
                 lit(e.account),
                 lit(e.item),
-                state_text(e.state),
+                state_text(e.state, language),
                 lit((e.reason or e.url or "")[:70]),
             )
         out.print(table)
-        out.print(result.summary(), markup=False)
+        out.print(result.summary(language), markup=False)
         for f in result.files:
             out.print(f"  {f}", markup=False)
     raise typer.Exit(1 if result.errors else 0)

@@ -24,6 +24,7 @@ from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, Job, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_queue
+from publisher.messages import say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
 from publisher.store.db import Store, open_store
@@ -78,14 +79,21 @@ class RehearsalResult:
     def published(self) -> int:
         return self.final_states.get("published", 0)
 
-    def summary(self) -> str:
-        states = ", ".join(f"{k} {v}" for k, v in sorted(self.final_states.items()))
-        return (
-            f"rehearsed {self.start:%Y-%m-%d %H:%M} .. {self.until:%Y-%m-%d %H:%M} UTC "
-            f"in {self.elapsed_s:.1f} s "
-            f"({self.steps} clock steps): {states or 'no posts'}; {len(self.jobs)} recurring job run(s)"
-            + (f"; {len(self.errors)} step(s) failed" if self.errors else "")
+    def summary(self, lang: str = "en") -> str:
+        """One line: the window, the time it took, the posts by state, the job runs (in `lang`)."""
+        sep = "，" if lang == "zh" else ", "
+        states = sep.join(f"{state_name(k, lang)} {v}" for k, v in sorted(self.final_states.items()))
+        line = say(
+            "rehearse.summary",
+            lang,
+            start=f"{self.start:%Y-%m-%d %H:%M}",
+            until=f"{self.until:%Y-%m-%d %H:%M}",
+            elapsed=f"{self.elapsed_s:.1f}",
+            steps=self.steps,
+            states=states or say("rehearse.no_posts", lang),
+            jobs=len(self.jobs),
         )
+        return line + (say("rehearse.failed_steps", lang, n=len(self.errors)) if self.errors else "")
 
 
 def rehearsal_workspace(ws: Workspace) -> Workspace:
@@ -329,7 +337,7 @@ async def _rehearse(
         result.final_states = state_counts(store)
         result.metrics = latest_totals(store)
         result.elapsed_s = time.monotonic() - began
-        result.files = write_outputs(result, out_dir)
+        result.files = write_outputs(result, out_dir, ws.settings.language)
         result.files += _reports(rws, store, out_dir, clock.now, result.start, result.until)
     finally:
         daemon.close()
@@ -395,8 +403,9 @@ def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEn
     ]
 
 
-def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
-    """`rehearsal-timeline.json` (for scripts) and `rehearsal-timeline.md` (for people) in `out_dir`."""
+def write_outputs(result: RehearsalResult, out_dir: Path, lang: str = "zh") -> list[Path]:
+    """`rehearsal-timeline.json` (for scripts, its summary in English) and `rehearsal-timeline.md` (for
+    people, in `lang`) in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "start": result.start.isoformat(),
@@ -411,7 +420,7 @@ def write_outputs(result: RehearsalResult, out_dir: Path) -> list[Path]:
     json_path = out_dir / f"{PREFIX}timeline.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     md_path = out_dir / f"{PREFIX}timeline.md"
-    md_path.write_text(_markdown(result), encoding="utf-8")
+    md_path.write_text(_markdown(result, lang), encoding="utf-8")
     return [md_path, json_path]
 
 
@@ -419,41 +428,29 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(result: RehearsalResult) -> str:
-    lines = [
-        "# 演练时间线 · Rehearsal timeline",
-        "",
-        result.summary(),
-        "",
-        "| when (UTC) | platform | account | item | state | reason | url |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
+def _markdown(result: RehearsalResult, lang: str) -> str:
+    def row(*cells: str) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    def head(*codes: str) -> list[str]:
+        return [row(*(say(f"col.{c}", lang) for c in codes)), row(*("---" for _ in codes))]
+
+    lines = ["# 演练时间线 · Rehearsal timeline", "", result.summary(lang), ""]
+    lines += head("when_utc", "platform", "account", "item", "state", "reason", "url")
     for e in result.timeline:
+        state = e.state if lang == "en" else state_name(e.state, lang)
         lines.append(
-            f"| {e.at:%Y-%m-%d %H:%M} | {e.platform} | {e.account} | {_cell(e.item)} | {e.state} | "
-            f"{_cell(e.reason)} | {e.url} |"
+            row(f"{e.at:%Y-%m-%d %H:%M}", e.platform, e.account, _cell(e.item), state, _cell(e.reason), e.url)
         )
     if result.metrics:
-        lines += [
-            "",
-            "## Metrics the sandbox grew",
-            "",
-            "| platform | metric | total |",
-            "| --- | --- | --- |",
-        ]
+        lines += ["", f"## {say('rehearse.h_metrics', lang)}", ""] + head("platform", "metric", "total")
         for platform, figures in sorted(result.metrics.items()):
-            lines += [f"| {platform} | {name} | {value:g} |" for name, value in sorted(figures.items())]
+            lines += [row(platform, name, f"{value:g}") for name, value in sorted(figures.items())]
     if result.errors:
-        lines += ["", "## Steps that failed", ""] + [f"- {_cell(e)}" for e in result.errors]
+        lines += ["", f"## {say('rehearse.h_failed', lang)}", ""] + [f"- {_cell(e)}" for e in result.errors]
     if result.jobs:
-        lines += [
-            "",
-            "## Recurring jobs",
-            "",
-            "| job | period | outcome | detail |",
-            "| --- | --- | --- | --- |",
-        ]
-        lines += [f"| {j.job} | {j.period} | {j.outcome} | {_cell(j.detail)} |" for j in result.jobs]
+        lines += ["", f"## {say('rehearse.h_jobs', lang)}", ""] + head("job", "period", "outcome", "detail")
+        lines += [row(j.job, j.period, j.outcome, _cell(j.detail)) for j in result.jobs]
     return "\n".join(lines) + "\n"
 
 
