@@ -201,7 +201,9 @@ def test_publish_while_publisher_run_holds_the_workspace_hands_the_post_to_it(ws
     """Issue 11 (smaller): `publish` while the daemon runs said "stop it first" after it had already made the
     post due. Now the running `publisher run` (the real console script) sends it and `publish` reports the
     outcome it waited for, with exit 0 when the post left the queue's hands."""
-    ws.item("launch.md", GOOD)
+    # Times ahead: the daemon must not sweep the post as missed (2026-12-01 has passed) before publish asks.
+    ahead = GOOD.replace("publish_at: 2026-12-01 12:00", "publish_at: 2030-01-01 12:00", 1)
+    ws.item("launch.md", ahead)
     daemon = Run.start(ws.root, {})
     try:
         daemon.wait_serving()
@@ -213,7 +215,7 @@ def test_publish_while_publisher_run_holds_the_workspace_hands_the_post_to_it(ws
         # A second note right after: the account keeps 30 min between notes, so the daemon defers it. publish
         # reports that reason as soon as the daemon gave it (it waited out its 120 s before) and exits 1.
         ws.item(
-            "second.md", GOOD.replace("id: launch", "id: second", 1).replace("效率神器上线", "第二篇上线", 1)
+            "second.md", ahead.replace("id: launch", "id: second", 1).replace("效率神器上线", "第二篇上线", 1)
         )
         result = cli("publish", "second", "--platform", "xiaohongshu", "--workspace", str(ws.root), "--json")
         posts = json.loads(result.stdout)["posts"]
