@@ -47,10 +47,22 @@ def test_the_store_never_imports_adapters_or_the_queue(path: Path) -> None:
     assert bad == set()
 
 
-@pytest.mark.parametrize("name", ["models.py", "errors.py", "states.py", "redact.py", "messages.py"])
+GROUND = ["models.py", "errors.py", "states.py", "redact.py"] + [
+    str(p.relative_to(SRC)) for p in sorted((SRC / "messages").glob("*.py"))
+]
+
+
+@pytest.mark.parametrize("name", GROUND)
 def test_the_ground_layer_stays_at_the_bottom(name: str) -> None:
-    allowed = ("publisher.models", "publisher.errors", "publisher.messages")  # messages: the check catalogue
+    allowed = ("publisher.models", "publisher.errors", "publisher.messages")  # messages: the one catalogue
     assert {m for m in imports_of(SRC / name) if not m.startswith(allowed)} == set()
+
+
+def test_each_message_code_lives_in_one_part_of_the_catalogue() -> None:
+    from publisher import messages
+
+    codes = [code for part in messages.PARTS for code in part]
+    assert len(codes) == len(set(codes)) == len(messages.CHECK)
 
 
 def platform_names() -> set[str]:

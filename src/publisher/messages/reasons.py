@@ -1,0 +1,62 @@
+"""Why a post is where it is: reasons stored with the post by code and values, worded when shown. Part of the
+one catalogue (`publisher.messages.CHECK`): zh and en per code.
+"""
+
+ENTRIES: dict[str, dict[str, str]] = {
+    # -- why a post is where it is (stored with the post by code and values; worded when shown) -------------
+    "reason.problem": {
+        "zh": "{where}：{field}：{platform}{text}{hint}",
+        "en": "{where}: {field}: {platform}{text}{hint}",
+    },
+    "reason.held": {"zh": "{n} 个问题：{first}", "en": "{n} problem(s): {first}"},
+    "reason.unreadable": {"zh": "内容文件无法读取：{first}", "en": "the item file cannot be read: {first}"},
+    "reason.retry": {"zh": "稍后重试：{msg}", "en": "will retry: {msg}"},
+    "reason.gave_up": {"zh": "重试 {n} 次后放弃：{msg}", "en": "gave up after {n} attempts: {msg}"},
+    "reason.quota": {
+        "zh": "当日配额已用完，{reset} 重置后再发：{msg}",
+        "en": "daily quota used up; waiting for the reset at {reset}: {msg}",
+    },
+    "reason.reauth": {
+        "zh": "账号 {account} 的凭据需要更新（publisher auth）：{msg}",
+        "en": "credentials of {account} need renewing (publisher auth): {msg}",
+    },
+    "reason.reauth_wait": {
+        "zh": "账号需要重新授权（publisher auth）",
+        "en": "account needs re-authorisation (publisher auth)",
+    },
+    "reason.needs_person": {"zh": "需要人工处理：{msg}", "en": "{msg}"},
+    "reason.unknown": {"zh": "结果未知，需要核对：{msg}", "en": "outcome unknown: {msg}"},
+    "reason.missed": {
+        "zh": "原定 {due}；补发时限（{window}）已于 {ended} 结束，未能发送；请人工决定"
+        "（publisher retry POST 可立即发送）",
+        "en": "due {due}; its late window ({window}) ended {ended} before it could be sent; a person decides "
+        "(publisher retry POST sends it now)",
+    },
+    "reason.approval": {
+        "zh": "等待审批（评审时加上 `approved_by:`）",
+        "en": "waiting for approval (add `approved_by:` in review)",
+    },
+    "reason.unscheduled": {
+        "zh": "未设置 publish_at：已计划，未排期",
+        "en": "no publish_at: planned, not scheduled",
+    },
+    "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
+    "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
+    # column heads
+    "col.when": {"zh": "时间", "en": "when"},
+    "col.platform": {"zh": "平台", "en": "platform"},
+    "col.account": {"zh": "账号", "en": "account"},
+    "col.item": {"zh": "内容", "en": "item"},
+    "col.state": {"zh": "状态", "en": "state"},
+    "col.note": {"zh": "备注", "en": "note"},
+    "col.posts": {"zh": "条数", "en": "posts"},
+    "col.id": {"zh": "编号", "en": "id"},
+    "col.why": {"zh": "原因 / 最近错误", "en": "reason / last error"},
+    "col.reason": {"zh": "原因", "en": "reason"},
+    "col.evidence": {"zh": "证据", "en": "evidence"},
+    "col.change": {"zh": "变更", "en": "change"},
+    "col.before": {"zh": "之前", "en": "before"},
+    "col.after": {"zh": "之后", "en": "after"},
+    "col.detail": {"zh": "详情", "en": "detail"},
+    "state.overdue": {"zh": "已过时间", "en": "overdue"},
+}
