@@ -70,3 +70,13 @@ def test_a_persons_action_answers_in_the_workspaces_language(ws: WS) -> None:
     post = json.loads(cli("status", "--json", "--workspace", root).stdout)["posts"][0]["id"]
     done = cli("cancel", str(post), "--workspace", root)
     assert done.returncode == 0 and f"内容 {post}：已取消" in done.stdout, done.stdout + done.stderr
+
+
+def test_report_says_where_it_wrote_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
+    root = str(ws.root)
+    zh = cli("report", "daily", "--period", "2030-01-01", "--workspace", root)
+    assert zh.returncode == 0 and "已写入 " in zh.stdout and "written to" not in zh.stdout, zh.stderr
+    out = str(ws.root / "daily-en.md")
+    en = cli("report", "daily", "--period", "2030-01-01", "--lang", "en", "--out", out, "--workspace", root)
+    assert en.returncode == 0 and f"written to {out}" in en.stdout and "已写入" not in en.stdout, en.stdout

@@ -25,6 +25,7 @@ from publisher.cli.common import (
     store_for,
     utc_now,
 )
+from publisher.messages import say
 
 #: reports.build.KINDS and reports.writers.FORMATS, spelled here so `--help` never loads the report writers
 #: (tests/test_cli_imports.py checks they agree).
@@ -162,7 +163,7 @@ def report(
         print_json({"file": str(path), "summary": result.summary()})
     else:
         out.print(result.summary(), markup=False)
-        out.print(f"written to {path}", markup=False)
+        out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
 
 
 @app.command()
