@@ -80,3 +80,13 @@ def test_report_says_where_it_wrote_in_chinese_by_default_and_english_on_request
     out = str(ws.root / "daily-en.md")
     en = cli("report", "daily", "--period", "2030-01-01", "--lang", "en", "--out", out, "--workspace", root)
     assert en.returncode == 0 and f"written to {out}" in en.stdout and "已写入" not in en.stdout, en.stdout
+
+
+def test_auth_status_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
+    root = str(ws.root)
+    zh = cli("auth", "status", "--workspace", root)
+    assert zh.returncode == 0, zh.stderr
+    assert "账号" in zh.stdout and "凭据" in zh.stdout and "缺少凭据" in zh.stdout, zh.stdout
+    assert "credentials" not in zh.stdout and "missing" not in zh.stdout
+    en = cli("auth", "status", "--lang", "en", "--workspace", root)
+    assert "credentials" in en.stdout and "missing" in en.stdout and "缺少" not in en.stdout, en.stdout

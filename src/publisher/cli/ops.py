@@ -40,7 +40,7 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
-from publisher.messages import say
+from publisher.messages import CHECK, say
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -350,32 +350,50 @@ app.add_typer(auth_app, name="auth")
 
 @auth_app.command("status")
 def auth_status(
-    workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+    workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Each account's credentials and token expiry (never a secret)."""
     setup_logging(verbose)
     from publisher.accounts.login import account_status
 
     ws = open_workspace(workspace)
+    language = lang or ws.settings.language
     rows = account_status(ws, store_for(ws), now=utc_now())
     if as_json:
         print_json(rows)
         return
-    table = new_table("accounts")
+    table = new_table(say("auth.title", language))
     for col in ("account", "platform", "mode", "state", "credentials", "expires", "check"):
-        table.add_column(col)
+        table.add_column(say(f"auth.col.{col}", language))
     for r in rows:
         colour = {"ok": "green", "expiring": "yellow"}.get(r["state"], "red")
         table.add_row(
             lit(r["account"]),
             lit(r["platform"]),
             lit(r["mode"]),
-            f"[{colour}]{r['state']}[/]",
-            escape(", ".join(f"{k}: {v}" for k, v in r["fields"].items())),
+            f"[{colour}]{escape(_auth_word(r['state'], language))}[/]",
+            escape(", ".join(f"{k}: {_field_word(v, language)}" for k, v in r["fields"].items())),
             escape(r.get("expires", "")),
             escape(r.get("check", "")),
         )
     out.print(table)
+
+
+def _auth_word(state: str, language: str) -> str:
+    """An account's state (ok, missing, expiring, expired, error) in the reader's language."""
+    return say(f"auth.state.{state}", language) if f"auth.state.{state}" in CHECK else state
+
+
+def _field_word(value: str, language: str) -> str:
+    """A credential field's "set (SOURCE)" or "missing" (workspace/credentials.py `describe`), worded."""
+    if value == "missing":
+        return say("auth.field_missing", language)
+    if value.startswith("set (") and value.endswith(")"):
+        return say("auth.field_set", language, source=value[5:-1])
+    return value
 
 
 def _login_command(platform: str, label: str) -> Any:
@@ -393,6 +411,7 @@ def _login_command(platform: str, label: str) -> Any:
             ),
         ] = None,
         workspace: WorkspaceOpt = None,
+        lang: LangOpt = None,
         as_json: JsonOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -414,7 +433,8 @@ def _login_command(platform: str, label: str) -> Any:
         if as_json:
             print_json({"account": account, "authorised": True, "detail": str(result)})
         else:
-            out.print(f"[green]✓[/] {escape(account)} authorised; {escape(str(result))}")
+            done = say("auth.authorised", lang or ws.settings.language, account=account, detail=result)
+            out.print(f"[green]✓[/] {escape(done)}")
 
     # a real object, not the string `from __future__` leaves: the help names this platform
     login.__annotations__["account"] = Annotated[
