@@ -14,13 +14,23 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
-from publisher.notify import Channel, Notification, Notifier, channels_from_settings, event_key, lines
+from publisher.notify import (
+    Channel,
+    Notification,
+    Notifier,
+    channels_from_settings,
+    event_key,
+    headline,
+    lines,
+)
 from publisher.redact import install_logging_redaction
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -277,3 +287,56 @@ def test_a_notification_without_a_post_points_to_status() -> None:
     body = lines(job)
     assert body[0] == "内容：—" and body[-1] == "查看：publisher status" and "None" not in " ".join(body)
     assert event_key(job) == "item::failed:2026-03-02T08:00:00+00:00"
+
+
+def test_a_notification_speaks_english_when_asked_and_chinese_by_default() -> None:
+    failed = Notification(
+        "failed", 7, "weekly", "wechat", "wechat", "周报", NOW, reason="gave up after 3 attempts: 45002"
+    )
+    assert headline(failed) == "【发布失败 failed】wechat/wechat：周报"
+    zh = lines(failed)
+    assert zh[0] == "内容：weekly（帖子 #7）" and "原因：重试 3 次后放弃：45002" in zh
+    assert zh[-1] == "修复原因后：publisher retry 7"
+    assert headline(failed, "en") == "【publishing failed failed】wechat/wechat：周报"
+    en = lines(failed, "Asia/Shanghai", "en")
+    assert en == [
+        "Content: weekly (post #7)",
+        "When: 2026-03-02 16:00 (Asia/Shanghai)",
+        "Reason: gave up after 3 attempts: 45002",
+        "once the cause is fixed: publisher retry 7",
+    ]
+    assert lines(NOTE, lang="en")[-1] == (
+        "post it by hand from the pack, then confirm: publisher resolve 42 --published URL"
+    )
+
+
+def test_the_daemons_notifier_speaks_the_workspaces_language(tmp_path: Path) -> None:
+    from publisher.daemon.entry import notifier_for
+    from publisher.workspace.settings import open_workspace
+
+    sent: list[dict[str, Any]] = []
+
+    def hook(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, text="ok")
+
+    env = {"OPS_HOOK": "https://hooks.slack.com/services/T0/B0/0123456789abcdef"}
+    for lang, expected in (
+        ("zh", "修复原因后：publisher retry 7"),
+        ("en", "once the cause is fixed: publisher retry 7"),
+    ):
+        root = tmp_path / lang
+        root.mkdir()
+        (root / "publisher.toml").write_text(
+            f'[workspace]\nname = "t"\ntimezone = "Europe/Berlin"\nlanguage = "{lang}"\n\n'
+            '[notify.ops]\nkind = "slack"\nurl_env = "OPS_HOOK"\n',
+            encoding="utf-8",
+        )
+        notifier = notifier_for(open_workspace(root, env=env))
+        assert notifier is not None
+        notifier.transport = httpx.MockTransport(hook)
+        failed = Notification("failed", 7, "weekly", "wechat", "wechat", "周报", NOW)
+        assert [o.ok for o in notifier.send(failed)] == [True]
+        text = sent[-1]["text"]
+        assert expected in text and "(Europe/Berlin)" in text, text
+    assert "内容" not in sent[-1]["text"] and "Content: weekly (post #7)" in sent[-1]["text"]

@@ -1,6 +1,7 @@
 """Tell a person that a post needs them, through every configured channel (bot webhooks, Slack, e-mail).
 
-Ground layer: imports only errors, models and redact. A channel that fails is logged (redacted: webhook URLs
+Ground layer: imports only errors, models, redact and the message catalogue (the text is in the workspace's
+language, Chinese by default). A channel that fails is logged (redacted: webhook URLs
 hold tokens) and reported as an Outcome; `send` never raises.
 """
 
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 from zoneinfo import ZoneInfo
 
+from publisher.messages import CHECK, say
+from publisher.messages import reason as reason_text
 from publisher.redact import redact_text, register_secret
 
 if TYPE_CHECKING:
@@ -29,18 +32,8 @@ logger = logging.getLogger(__name__)
 
 KINDS = ("feishu", "wecom", "dingtalk", "slack", "email")
 
-#: state -> (Chinese label, what to do; {id} is the post id)
-ACTIONS: dict[str, tuple[str, str]] = {
-    "awaiting_manual": ("待手动发布", "按发布包手动发布后确认：publisher resolve {id} --published URL"),
-    "needs_attention": (
-        "结果未知，需要核对",
-        "到平台核对后：publisher resolve {id} --published URL 或 publisher resolve {id} --not-published",
-    ),
-    "needs_reauth": ("账号需要重新授权", "查看：publisher auth status；更新凭据后：publisher retry {id}"),
-    "missed": ("已错过发布时间", "仍要发布：publisher retry {id}；不再发布：publisher cancel {id}"),
-    "failed": ("发布失败", "修复原因后：publisher retry {id}"),
-    "job_failed": ("定时任务失败", ""),
-}
+#: the states a notification names its own command for (the words are `notify.*` in publisher.messages)
+ACTIONS = ("awaiting_manual", "needs_attention", "needs_reauth", "missed", "failed", "job_failed")
 
 
 @dataclass(frozen=True)
@@ -138,25 +131,31 @@ def channels_from_settings(notify: Mapping[str, Any], env: Mapping[str, str]) ->
     return channels
 
 
-def headline(n: Notification) -> str:
-    label = ACTIONS.get(n.kind, ("需要处理", ""))[0]
+def headline(n: Notification, lang: str = "zh") -> str:
+    label = say(f"notify.label.{n.kind}" if n.kind in ACTIONS else "notify.label.other", lang)
     return f"【{label} {n.kind}】{n.platform}/{n.account}：{n.title}"
 
 
-def lines(n: Notification, zone: str = "Asia/Shanghai") -> list[str]:
+def lines(n: Notification, zone: str = "Asia/Shanghai", lang: str = "zh") -> list[str]:
     """The message body, short: what, why, where (times in the workspace zone), and the command to act."""
     when = n.when.astimezone(ZoneInfo(zone)) if n.when.tzinfo else n.when
-    what = f"{n.item}（帖子 #{n.post_id}）" if n.post_id is not None else n.item or "—"
-    out = [f"内容：{what}", f"时间：{when:%Y-%m-%d %H:%M} ({zone})"]
+    what = (
+        say("notify.what_post", lang, item=n.item, id=n.post_id) if n.post_id is not None else n.item or "—"
+    )
+    out = [
+        say("notify.what", lang, what=what),
+        say("notify.when", lang, when=f"{when:%Y-%m-%d %H:%M}", zone=zone),
+    ]
     if n.reason:
-        out.append(f"原因：{n.reason}")
+        out.append(say("notify.reason", lang, reason=reason_text(n.reason, lang)))
     if n.pack:
-        out.append(f"发布包：{n.pack}")
+        out.append(say("notify.pack", lang, pack=n.pack))
     if n.url:
-        out.append(f"链接：{n.url}")
+        out.append(say("notify.url", lang, url=n.url))
     # Without a post (a recurring job's alert) there is nothing to resolve or retry: point to the overview.
-    action = ACTIONS.get(n.kind, ("", ""))[1] if n.post_id is not None else ""
-    out.append(action.format(id=n.post_id) if action else "查看：publisher status")
+    code = f"notify.do.{n.kind}"
+    action = n.post_id is not None and code in CHECK
+    out.append(say(code, lang, id=n.post_id) if action else say("notify.do.status", lang))
     return out
 
 
@@ -172,15 +171,15 @@ def sign(secret: str, timestamp: str, *, feishu: bool) -> str:
 
 
 def payload(
-    channel: Channel, n: Notification, now: datetime, zone: str = "Asia/Shanghai"
+    channel: Channel, n: Notification, now: datetime, zone: str = "Asia/Shanghai", lang: str = "zh"
 ) -> tuple[str, dict[str, Any]]:
     """The (URL, JSON body) a webhook channel posts, in the platform's own format."""
-    title, body = headline(n), lines(n, zone)
+    title, body = headline(n, lang), lines(n, zone, lang)
     if channel.kind == "feishu":
         content = [[{"tag": "text", "text": line}] for line in body]
         data: dict[str, Any] = {
             "msg_type": "post",
-            "content": {"post": {"zh_cn": {"title": title, "content": content}}},
+            "content": {"post": {"en_us" if lang == "en" else "zh_cn": {"title": title, "content": content}}},
         }
         if channel.secret:
             stamp = str(int(now.timestamp()))
@@ -252,6 +251,7 @@ class Notifier:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     timeout: float = 10.0
     zone: str = "Asia/Shanghai"  # the workspace timezone, for the times in messages
+    lang: str = "zh"  # the workspace language, for the words in messages
 
     def __post_init__(self) -> None:
         for channel in self.channels:
@@ -283,7 +283,7 @@ class Notifier:
             return self._email(channel, n)
         import httpx  # on first delivery: the CLI's light commands never load the HTTP client
 
-        url, data = payload(channel, n, self.now(), self.zone)
+        url, data = payload(channel, n, self.now(), self.zone, self.lang)
         with httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False) as client:
             response = client.post(url, json=data)
         return _check_answer(channel, response)
@@ -292,10 +292,10 @@ class Notifier:
         if not channel.smtp_host or not channel.to or not channel.sender:
             return "e-mail channel needs smtp_host, sender and to"
         message = EmailMessage()
-        message["Subject"] = headline(n)
+        message["Subject"] = headline(n, self.lang)
         message["From"] = channel.sender
         message["To"] = ", ".join(channel.to)
-        message.set_content("\n".join(lines(n, self.zone)) + "\n")
+        message.set_content("\n".join(lines(n, self.zone, self.lang)) + "\n")
         with self.smtp_factory(channel.smtp_host, channel.smtp_port, self.timeout) as smtp:
             if channel.smtp_port == 587:
                 smtp.starttls()

@@ -25,7 +25,9 @@ def notifier_for(ws: Workspace) -> Any:
     from publisher.notify import Notifier, channels_from_settings
 
     channels = channels_from_settings(ws.settings.notify, ws.env)
-    return Notifier(channels) if channels else None
+    if not channels:
+        return None
+    return Notifier(channels, zone=ws.settings.timezone, lang=ws.settings.language)
 
 
 @contextmanager

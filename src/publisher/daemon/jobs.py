@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.daemon.cron import Cron, parse_cron
 from publisher.errors import ConfigError, Interrupted
+from publisher.messages import say as words
 from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
 from publisher.store.jobs import claim_period, finish_period, queued_due_after
@@ -286,7 +287,7 @@ def run_due_jobs(
                 notify(
                     notifier,
                     kind="job_failed",
-                    title=f"定时任务 {job.name} 失败",
+                    title=words("notify.job_failed", ws.settings.language, name=job.name),
                     reason=run.detail,
                     now=now,
                     item=f"job {job.name} ({period.key})",

@@ -1,5 +1,6 @@
 """The one message catalogue, in Chinese (the default) and English: what `check` says (`content`, `rules`,
-`calendar`), the CLI's lines (`cli`), the MCP tools' own checks (`mcp`) and stored reasons (`reasons`), each a
+`calendar`), the CLI's lines (`cli`), the MCP tools' own checks (`mcp`), stored reasons (`reasons`) and
+notifications (`notify`), each a
 module of entries merged into `CHECK` here, with the state names and the wording helpers.
 
 A finding carries a `Msg` (a stable code and its values), never finished text; `Msg.text(lang)` words it
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.messages import calendar, cli, content, mcp, reasons, rules
+from publisher.messages import calendar, cli, content, mcp, notify, reasons, rules
 
 LANGS = ("zh", "en")
 
@@ -117,9 +118,18 @@ CHECK: dict[str, dict[str, str]] = {
     **cli.ENTRIES,
     **mcp.ENTRIES,
     **reasons.ENTRIES,
+    **notify.ENTRIES,
 }
 #: each code once: a code in two parts would silently take the later part's words
-PARTS = (content.ENTRIES, rules.ENTRIES, calendar.ENTRIES, cli.ENTRIES, mcp.ENTRIES, reasons.ENTRIES)
+PARTS = (
+    content.ENTRIES,
+    rules.ENTRIES,
+    calendar.ENTRIES,
+    cli.ENTRIES,
+    mcp.ENTRIES,
+    reasons.ENTRIES,
+    notify.ENTRIES,
+)
 
 
 #: A post's state as people say it (models.PostState values).
