@@ -29,6 +29,7 @@ from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
 from publisher.messages import Msg, reason
 from publisher.models import Attempt, MetricSample, PostState, Problem, PublishResult, RemoteRef, RenderedPost
+from publisher.notify import headline, lines
 from publisher.queue.actions import (
     ActionRefused,
     cancel,
@@ -375,6 +376,10 @@ def test_transient_errors_give_up_after_the_budget(env: Env) -> None:
     post = env.post("t")
     assert post["state"] == "failed" and post["reason"].startswith("gave up after 3 attempts")
     assert env.notices.keys() == {(post["id"], "failed"): 1}
+    # the person reads the item and the reason in the workspace's language, not the event log's English title
+    (notice,) = env.notices.sent
+    assert headline(notice) == "【发布失败 failed】wechat/wechat：t"
+    assert "原因：重试 3 次后放弃：fake: system busy" in "\n".join(lines(notice))
     # stored by code and values too: every face words it in its reader's language
     zh = reason(post["reason"], "zh", post["reason_msg"])
     assert zh == "重试 3 次后放弃：fake: system busy, nothing was sent (code -1)"

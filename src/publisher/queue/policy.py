@@ -169,7 +169,7 @@ def _notification(alert: Alert, now: datetime) -> Notification:
         item=alert.item,
         platform=alert.platform,
         account=alert.account,
-        title=alert.title,
+        title=alert.item,  # `alert.title` is the event log's English line; the headline names the item
         when=now,
         reason=redact_text(reason),
         url=alert.url or "",
