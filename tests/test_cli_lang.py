@@ -90,3 +90,11 @@ def test_auth_status_in_chinese_by_default_and_english_on_request(ws: WS) -> Non
     assert "credentials" not in zh.stdout and "missing" not in zh.stdout
     en = cli("auth", "status", "--lang", "en", "--workspace", root)
     assert "credentials" in en.stdout and "missing" in en.stdout and "缺少" not in en.stdout, en.stdout
+
+
+def test_the_calendar_export_says_where_it_wrote_in_the_readers_language(ws: WS) -> None:
+    root, ics = str(ws.root), str(ws.root / "cal.ics")
+    zh = cli("calendar", "--ics", ics, "--workspace", root)
+    assert zh.returncode == 0 and f"已写入 {ics}" in zh.stdout and "written to" not in zh.stdout, zh.stderr
+    en = cli("calendar", "--ics", ics, "--lang", "en", "--workspace", root)
+    assert en.returncode == 0 and f"written to {ics}" in en.stdout, en.stderr

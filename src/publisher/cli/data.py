@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from publisher.cli.common import (
     JsonOpt,
+    LangOpt,
     VerboseOpt,
     WorkspaceOpt,
     app,
@@ -173,6 +174,7 @@ def calendar(
     ],
     platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
     workspace: WorkspaceOpt = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -185,4 +187,4 @@ def calendar(
     if as_json:
         print_json({"file": str(path)})
     else:
-        out.print(f"written to {path}", markup=False)
+        out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
