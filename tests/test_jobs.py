@@ -299,14 +299,26 @@ def workspace_with_modes(ws: WS, env: dict[str, str]) -> Workspace:
     return opened
 
 
+@pytest.mark.parametrize(
+    ("lang", "title", "window"),
+    [
+        ("zh", "发布前凭证检查未通过", "发布窗口 "),
+        ("en", "credentials check before publishing failed", "window "),
+    ],
+)
 def test_preflight_flags_an_account_without_credentials_before_the_window(
-    tmp_path: Path, ws: WS, store: Store
+    tmp_path: Path, ws: WS, store: Store, lang: str, title: str, window: str
 ) -> None:
     (job,) = jobs_from(tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m}\n")
     add_post(store, platform="wechat", account="wechat", due=at("2026-12-01 12:00"))
     add_post(
         store, platform="xiaohongshu", account="xiaohongshu", due=at("2026-12-01 12:00")
     )  # dry-run: no check
+    toml = ws.root / "publisher.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("[workspace]\n", f'[workspace]\nlanguage = "{lang}"\n'),
+        encoding="utf-8",
+    )
     w = workspace_with_modes(ws, {})
     recorder = Recorder()
     runs = run_due_jobs(
@@ -321,6 +333,7 @@ def test_preflight_flags_an_account_without_credentials_before_the_window(
     assert set(accounts_needing_reauth(store)) == {"wechat"}
     (sent,) = recorder.sent
     assert (sent.kind, sent.account) == ("needs_reauth", "wechat") and "PUBLISHER_WECHAT_APPID" in sent.reason
+    assert sent.title == title and sent.item.startswith(window)  # the workspace's language
     with store.session() as s:  # the posts wait; nothing failed
         assert set(s.execute(sa.select(PostRow.state)).scalars()) == {"queued"}
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from publisher.daemon.jobs import Action, JobContext, notify
 from publisher.errors import ConfigError
+from publisher.messages import say
 from publisher.store.jobs import accounts_due
 from publisher.store.tokens import mark_needs_reauth, token_meta
 
@@ -57,10 +58,12 @@ def preflight(ctx: JobContext) -> str:
             notify(
                 ctx.notifier,
                 kind="needs_reauth",
-                title="发布前凭证检查未通过",
+                title=say("notify.preflight_failed", ctx.ws.settings.language),
                 reason=problem,
                 now=ctx.now,
-                item=f"window {start.isoformat(timespec='minutes')}",
+                item=say(
+                    "notify.window", ctx.ws.settings.language, start=start.isoformat(timespec="minutes")
+                ),
                 platform=platform,
                 account=account,
             )

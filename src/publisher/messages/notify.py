@@ -43,4 +43,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "notify.pack": {"zh": "发布包：{pack}", "en": "Pack: {pack}"},
     "notify.url": {"zh": "链接：{url}", "en": "Link: {url}"},
     "notify.job_failed": {"zh": "定时任务 {name} 失败", "en": "recurring job {name} failed"},
+    "notify.preflight_failed": {
+        "zh": "发布前凭证检查未通过",
+        "en": "credentials check before publishing failed",
+    },
+    "notify.window": {"zh": "发布窗口 {start}", "en": "window {start}"},
 }
