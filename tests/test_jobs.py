@@ -281,6 +281,7 @@ def test_missing_and_failing_actions(tmp_path: Path, ws: WS, store: Store) -> No
     assert [n.kind for n in recorder.sent] == ["job_failed"]
     assert "adapter exploded" in recorder.sent[0].reason
     assert recorder.sent[0].title == "定时任务 broken 失败"  # the workspace's language: Chinese by default
+    assert recorder.sent[0].item.startswith("定时任务 broken（")
     # Recorded: nothing runs again in the same periods.
     assert run_due_jobs(ws.open(), store, jobs, now=at("2026-12-01 10:30"), actions=actions) == []
 

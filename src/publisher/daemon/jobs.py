@@ -290,7 +290,7 @@ def run_due_jobs(
                     title=words("notify.job_failed", ws.settings.language, name=job.name),
                     reason=run.detail,
                     now=now,
-                    item=f"job {job.name} ({period.key})",
+                    item=words("notify.job_item", ws.settings.language, name=job.name, period=period.key),
                 )
             else:
                 # A routine result needs nobody: it goes to the log (and the job_run row), never to a person.

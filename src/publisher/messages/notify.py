@@ -47,5 +47,6 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "发布前凭证检查未通过",
         "en": "credentials check before publishing failed",
     },
+    "notify.job_item": {"zh": "定时任务 {name}（{period}）", "en": "job {name} ({period})"},
     "notify.window": {"zh": "发布窗口 {start}", "en": "window {start}"},
 }
