@@ -26,6 +26,7 @@ from publisher.daemon.jobs import (
     run_due_jobs,
 )
 from publisher.errors import ConfigError
+from publisher.notify import lines
 from publisher.store.db import Store, open_store
 from publisher.store.jobs import claim_period
 from publisher.store.tables import JobRunRow, PostRow
@@ -301,14 +302,14 @@ def workspace_with_modes(ws: WS, env: dict[str, str]) -> Workspace:
 
 
 @pytest.mark.parametrize(
-    ("lang", "title", "window"),
+    ("lang", "title", "window", "why"),
     [
-        ("zh", "发布前凭证检查未通过", "发布窗口 "),
-        ("en", "credentials check before publishing failed", "window "),
+        ("zh", "发布前凭证检查未通过", "发布窗口 ", "原因：缺少凭据："),
+        ("en", "credentials check before publishing failed", "window ", "Reason: credentials missing:"),
     ],
 )
 def test_preflight_flags_an_account_without_credentials_before_the_window(
-    tmp_path: Path, ws: WS, store: Store, lang: str, title: str, window: str
+    tmp_path: Path, ws: WS, store: Store, lang: str, title: str, window: str, why: str
 ) -> None:
     (job,) = jobs_from(tmp_path, "jobs:\n  pre: {run: accounts.preflight, before_due: 30m}\n")
     add_post(store, platform="wechat", account="wechat", due=at("2026-12-01 12:00"))
@@ -335,6 +336,7 @@ def test_preflight_flags_an_account_without_credentials_before_the_window(
     (sent,) = recorder.sent
     assert (sent.kind, sent.account) == ("needs_reauth", "wechat") and "PUBLISHER_WECHAT_APPID" in sent.reason
     assert sent.title == title and sent.item.startswith(window)  # the workspace's language
+    assert why in "\n".join(lines(sent, lang=lang))
     with store.session() as s:  # the posts wait; nothing failed
         assert set(s.execute(sa.select(PostRow.state)).scalars()) == {"queued"}
 

@@ -168,6 +168,8 @@ REASONS: tuple[tuple[str, dict[str, str]], ...] = (
         {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
     ),
     (r"outcome unknown: (?P<msg>.*)", {"zh": "结果未知，需要核对：{msg}"}),
+    (r"credentials missing: (?P<msg>.*)", {"zh": "缺少凭据：{msg}"}),
+    (r"credentials expired: (?P<msg>.*)", {"zh": "凭据已过期：{msg}"}),
     (r"pre-flight: (?P<msg>.*)", {"zh": "发送前检查未通过：{msg}"}),
     (r"pack ready.*", {"zh": "发布包已备好：请手动发布，然后确认链接"}),
     (r"published", {"zh": "已发布"}),
