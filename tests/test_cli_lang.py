@@ -27,6 +27,21 @@ def test_sync_and_run_once_summaries_in_chinese_by_default_and_english_on_reques
     assert re.search(r"publisher run --once: \d+ post\(s\) handled", once_en.stderr), once_en.stderr
 
 
+def test_sync_names_its_changes_and_states_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
+    ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
+    root = str(ws.root)
+    zh = cli("sync", "--workspace", root).stdout
+    assert "新增" in zh and "排队中" in zh and "queued" not in zh, zh
+    ws.item(
+        "second.md", GOOD.replace("2026-12-01 12:00", "2030-01-02 12:00").replace("id: launch", "id: second")
+    )
+    en = cli("sync", "--lang", "en", "--workspace", root).stdout
+    assert "new" in en and "queued" in en and "新增" not in en and "排队中" not in en, en
+    (ws.root / "content" / "launch.md").unlink()
+    removed = cli("sync", "--workspace", root).stdout
+    assert "已移除" in removed and "已取消" in removed and "cancelled" not in removed, removed
+
+
 def test_status_names_states_in_chinese_and_keeps_the_store_word_in_english(ws: WS) -> None:
     ws.item("launch.md", GOOD.replace("2026-12-01 12:00", "2030-01-01 12:00"))
     root = str(ws.root)

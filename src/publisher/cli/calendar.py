@@ -18,6 +18,7 @@ from publisher.cli.common import (
     VerboseOpt,
     WorkspaceOpt,
     app,
+    change_words,
     changes_table,
     daemon_line,
     err,
@@ -225,7 +226,8 @@ def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[d
                 "pending": say("cli.pending_new", lang),
             }
         elif key in rows and ch.kind in ("state", "removed"):
-            pending = say("cli.pending_change", lang, kind=ch.kind, before=ch.before, after=ch.after)
+            kind, before, after = change_words(ch, lang)
+            pending = say("cli.pending_change", lang, kind=kind, before=before, after=after)
             rows[key].update(state=ch.after, pending=pending)
         elif key in rows and ch.kind == "due":
             rows[key].update(due_at=ch.after or None, pending=say("cli.pending_due", lang))

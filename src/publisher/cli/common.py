@@ -20,7 +20,7 @@ from rich.text import Text
 
 from publisher import __version__
 from publisher.errors import UsageError
-from publisher.messages import say, state_name
+from publisher.messages import CHECK, say, state_name
 from publisher.redact import install_logging_redaction
 
 if TYPE_CHECKING:
@@ -235,6 +235,23 @@ def state_text(state: object, lang: str = "en") -> Text:
     return Text(name, style=STATE_STYLE.get(str(state), "white"))
 
 
+#: The kinds of change whose before and after are post states (a `due` has times, an `edited` content hashes).
+STATE_CHANGES = ("new", "state", "removed", "changed_after_publish")
+
+
+def change_words(ch: Any, lang: str = "en") -> tuple[str, str, str]:
+    """A sync change's kind, before and after in `lang`: states by their catalogue names; English keeps the
+    store's words (what --json says)."""
+    kind = say(f"change.{ch.kind}", lang) if f"change.{ch.kind}" in CHECK else str(ch.kind)
+    if lang == "en" or ch.kind not in STATE_CHANGES:
+        return kind, ch.before, ch.after
+    return (
+        kind,
+        state_name(ch.before, lang) if ch.before else "",
+        state_name(ch.after, lang) if ch.after else "",
+    )
+
+
 def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
     """What sync changes (or would); times in the workspace zone when `ws` is given."""
     heads = ("change", "item", "platform", "account", "before", "after", "detail")
@@ -250,9 +267,11 @@ def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
 
     for ch in changes:
         timed = ch.kind in ("new", "due")
-        before, after = (when(ch.before), when(ch.after)) if ch.kind == "due" else (ch.before, ch.after)
+        kind, before, after = change_words(ch, lang)
+        if ch.kind == "due":
+            before, after = when(before), when(after)
         table.add_row(
-            ch.kind,
+            kind,
             lit(ch.item_id),
             lit(ch.platform),
             lit(ch.account),

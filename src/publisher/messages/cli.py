@@ -10,6 +10,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "cli.see_check": {"zh": "（详情请运行 `publisher check`）", "en": " — run `publisher check` for details"},
     "cli.changes": {"zh": "上次同步以来的变更", "en": "changes since the last sync"},
+    # the kinds of change sync shows (calendar.sync.Change.kind)
+    "change.new": {"zh": "新增", "en": "new"},
+    "change.state": {"zh": "状态", "en": "state"},
+    "change.due": {"zh": "时间", "en": "due"},
+    "change.edited": {"zh": "已编辑", "en": "edited"},
+    "change.removed": {"zh": "已移除", "en": "removed"},
+    "change.changed_after_publish": {"zh": "发布后被修改", "en": "changed after publish"},
     "cli.plan_applies": {
         "zh": "计划已包含这些变更；`publisher sync`（或 `publisher run`）会写入",
         "en": "the plan includes them; `publisher sync` (or `publisher run`) applies them",
