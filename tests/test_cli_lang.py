@@ -40,6 +40,12 @@ def test_sync_names_its_changes_and_states_in_chinese_by_default_and_english_on_
     (ws.root / "content" / "launch.md").unlink()
     removed = cli("sync", "--workspace", root).stdout
     assert "已移除" in removed and "已取消" in removed and "cancelled" not in removed, removed
+    status = cli(
+        "status", "--workspace", root
+    ).stdout  # the cancel's reason, stored by code: worded when shown
+    assert "内容文件已删除" in status and "item removed" not in status, status
+    status_en = cli("status", "--lang", "en", "--workspace", root).stdout
+    assert "item removed" in status_en and "内容文件已删除" not in status_en, status_en
 
 
 def test_status_names_states_in_chinese_and_keeps_the_store_word_in_english(ws: WS) -> None:

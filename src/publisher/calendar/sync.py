@@ -194,10 +194,18 @@ def diff(
             continue
         state = row.state
         if state in SYNC_OWNED and can_transition(state, S.CANCELLED):
-            why = "item removed" if key[0] not in present else "item set to draft or platform removed"
+            why = ITEM_REMOVED if key[0] not in present else DRAFT_OR_PLATFORM_REMOVED
             changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why))
     return changes
 
+
+#: Why sync cancels a post whose item left the calendar: the English stored as `reason`, its code beside it.
+ITEM_REMOVED = "item removed"
+DRAFT_OR_PLATFORM_REMOVED = "item set to draft or platform removed"
+REMOVED_REASONS: dict[str, Msg] = {
+    ITEM_REMOVED: msg("reason.item_removed"),
+    DRAFT_OR_PLATFORM_REMOVED: msg("reason.draft_or_platform_removed"),
+}
 
 #: Account modes that send for real: a dry-run post of such an account is sent again (or shown to a person).
 REAL_MODES = ("sandbox", "live")
@@ -271,7 +279,10 @@ def apply(
         elif ch.kind in ("due", "edited") and d is not None:
             writes.append(Reschedule(*key, d.due_at, d.late_window_s, d.content_hash, frozenset(SYNC_OWNED)))
         elif ch.kind == "removed":
-            writes.append(Move(*key, S(ch.before), S.CANCELLED, ch.detail))
+            gone = REMOVED_REASONS.get(ch.detail)
+            writes.append(
+                Move(*key, S(ch.before), S.CANCELLED, ch.detail, reason_msg=gone.to_json() if gone else None)
+            )
         elif ch.kind == "changed_after_publish":
             writes.append(Note(*key, ch.detail))
     write_sync(store, records, writes, now=now)

@@ -40,6 +40,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "未设置 publish_at：已计划，未排期",
         "en": "no publish_at: planned, not scheduled",
     },
+    "reason.item_removed": {"zh": "内容文件已删除", "en": "item removed"},
+    "reason.draft_or_platform_removed": {
+        "zh": "内容已改为草稿或已移除该平台",
+        "en": "item set to draft or platform removed",
+    },
     "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
     "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
     # column heads
