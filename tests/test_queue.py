@@ -589,6 +589,18 @@ def test_deleted_or_drafted_before_send_is_cancelled_and_broken_is_held(env: Env
     env.item("broken", title="这是一个非常非常长的标题" * 5)  # WeChat allows 32 characters
     out = env.run()
     assert states(out) == {"gone:wechat": "cancelled", "draft:wechat": "cancelled", "broken:wechat": "held"}
+    gone, draft = (
+        env.post("gone"),
+        env.post("draft"),
+    )  # the cancels' reasons stored by code, worded when shown
+    assert reason(gone["reason"], "zh", gone["reason_msg"]) == "内容文件已删除（发送时未找到）"
+    assert (
+        reason(gone["reason"], "en", gone["reason_msg"])
+        == "item removed (its file is gone)"
+        == gone["reason"]
+    )
+    assert reason(draft["reason"], "zh", draft["reason_msg"]) == "内容已改为草稿"
+    assert reason(draft["reason"], "en", draft["reason_msg"]) == "item set to draft" == draft["reason"]
     held = next(o for o in out if o.item == "broken")
     assert "content/broken.md" in held.reason and "title" in held.reason
     assert sum(env.platform.calls.values()) == 0

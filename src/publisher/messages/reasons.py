@@ -45,6 +45,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "内容已改为草稿或已移除该平台",
         "en": "item set to draft or platform removed",
     },
+    "reason.file_gone": {"zh": "内容文件已删除（发送时未找到）", "en": "item removed (its file is gone)"},
+    "reason.set_to_draft": {"zh": "内容已改为草稿", "en": "item set to draft"},
+    "reason.target_removed": {
+        "zh": "内容中已移除 {platform}（{account}）",
+        "en": "{platform} ({account}) was removed from the item",
+    },
     "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
     "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
     # column heads

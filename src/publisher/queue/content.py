@@ -48,16 +48,16 @@ class Revalidator:
         """The verdict for one post; never raises for content problems (they become a hold)."""
         checked = self._find(item_id)
         if checked is None:
-            return Verdict("cancel", "item removed (its file is gone)")
+            return Verdict("cancel", msg("reason.file_gone"))
         item = checked.item
         if item is None:
             first = problem_msg(checked.errors[0]) if checked.errors else "unreadable"
             return Verdict("hold", msg("reason.unreadable", first=first))
         if item.status == "draft":
-            return Verdict("cancel", "item set to draft")
+            return Verdict("cancel", msg("reason.set_to_draft"))
         target = _target(item, platform, account)
         if target is None:
-            return Verdict("cancel", f"{platform} ({account}) was removed from the item")
+            return Verdict("cancel", msg("reason.target_removed", platform=platform, account=account))
         if (platform, account) not in checked.valid_targets:
             errors = [p for p in checked.errors if not p.platform or p.platform == platform]
             return Verdict(
