@@ -24,6 +24,7 @@ from tests.conftest import REPO, WS
 
 from publisher.daemon.lock import DaemonLock, DaemonLocked, Leader
 from publisher.daemon.service import Daemon, DaemonSettings, run_once
+from publisher.messages import Msg, reason
 from publisher.store.claims import claim_due
 from publisher.store.db import Store, open_store
 from publisher.store.jobs import claim_period
@@ -308,6 +309,10 @@ def test_stop_releases_claimed_but_unsent_posts(ws: WS, store: Store) -> None:
     assert states(store) == {"a": "queued"}
     with store.session() as s:
         assert s.execute(sa.select(post_t.c.lease_owner)).scalar() is None
+        why, said = s.execute(sa.select(post_t.c.reason, post_t.c.reason_msg)).one()
+    assert reason(why, "zh", said) == "守护进程在发送前停止，已放回队列"  # stored by code, worded when shown
+    assert reason(why, "en", said) == "lease released: the daemon stopped before sending" == why
+    assert (Msg.from_json(said) or Msg("none")).code == "reason.lease_released"
 
 
 def test_sigterm_stops_the_daemon_promptly_and_a_second_one_is_refused(ws: WS) -> None:

@@ -36,6 +36,7 @@ from publisher.daemon.background import JobThread
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
 from publisher.errors import PublisherError
+from publisher.messages import msg
 from publisher.models import PostState
 from publisher.store import claims
 from publisher.store.db import Store, utcnow
@@ -95,6 +96,10 @@ class TickResult:
 
 def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+#: Why a post claimed but not sent went back to the queue at shutdown (stored by code beside the English).
+LEASE_RELEASED = msg("reason.lease_released")
 
 
 class Daemon:
@@ -255,7 +260,8 @@ class Daemon:
                 from_states=[PostState.CLAIMED],
                 to=PostState.QUEUED,
                 now=self.clock(),
-                reason="lease released: the daemon stopped before sending",
+                reason=LEASE_RELEASED.text("en"),
+                reason_msg=LEASE_RELEASED.to_json(),
             )
         ]
         if released:

@@ -51,6 +51,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "内容中已移除 {platform}（{account}）",
         "en": "{platform} ({account}) was removed from the item",
     },
+    "reason.lease_released": {
+        "zh": "守护进程在发送前停止，已放回队列",
+        "en": "lease released: the daemon stopped before sending",
+    },
     "cli.dry_run": {"zh": "（演示：未发送）", "en": " (dry run: nothing sent)"},
     "cli.written_to": {"zh": "已写入 {path}", "en": "written to {path}"},
     # column heads
