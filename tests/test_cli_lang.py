@@ -40,6 +40,7 @@ def test_sync_names_its_changes_and_states_in_chinese_by_default_and_english_on_
     (ws.root / "content" / "launch.md").unlink()
     removed = cli("sync", "--workspace", root).stdout
     assert "已移除" in removed and "已取消" in removed and "cancelled" not in removed, removed
+    assert "内容文件已删除" in removed and "item removed" not in removed, removed  # the detail column too
     status = cli(
         "status", "--workspace", root
     ).stdout  # the cancel's reason, stored by code: worded when shown
@@ -119,3 +120,14 @@ def test_the_calendar_export_says_where_it_wrote_in_the_readers_language(ws: WS)
     assert zh.returncode == 0 and f"已写入 {ics}" in zh.stdout and "written to" not in zh.stdout, zh.stderr
     en = cli("calendar", "--ics", ics, "--lang", "en", "--workspace", root)
     assert en.returncode == 0 and f"written to {ics}" in en.stdout, en.stderr
+
+
+def test_a_coded_reasons_english_without_its_code_is_worded_from_the_catalogue() -> None:
+    """An older row (stored before its reason had a code) or a sync detail: the English finds its code."""
+    from publisher.messages import reason
+
+    assert reason("item removed", "zh") == "内容文件已删除"
+    edited = "edited after it was published; it will not be re-posted"
+    assert reason(edited, "zh") == "发布后被修改；不会重新发布"
+    assert reason("item removed", "en") == "item removed"
+    assert reason("something the platform said", "zh") == "something the platform said"

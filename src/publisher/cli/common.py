@@ -20,7 +20,7 @@ from rich.text import Text
 
 from publisher import __version__
 from publisher.errors import UsageError
-from publisher.messages import CHECK, say, state_name
+from publisher.messages import CHECK, reason, say, state_name
 from publisher.redact import install_logging_redaction
 
 if TYPE_CHECKING:
@@ -277,7 +277,7 @@ def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
             lit(ch.account),
             before,
             after,
-            lit(when(ch.detail) if timed else ch.detail),
+            lit(when(ch.detail) if timed else ch.detail if ch.kind == "edited" else reason(ch.detail, lang)),
         )
     return table
 

@@ -179,13 +179,18 @@ REASONS: tuple[tuple[str, dict[str, str]], ...] = (
     (r"waiting for approval.*", {"zh": "等待审批（评审时加上 approved_by:）"}),
     (r"no publish_at: planned, not scheduled", {"zh": "未设置 publish_at：已计划，未排期"}),
     (r"rate limited: (?P<msg>.*)", {"zh": "触发限流：{msg}"}),
-    (r"lease released: the daemon stopped before sending", {"zh": "守护进程在发送前停止，已放回队列"}),
     (r"publish now \(a person\)", {"zh": "人工要求立即发布"}),
 )
 
 
 def state_name(state: str, lang: str) -> str:
     return STATES.get(state, {}).get(lang, state.replace("_", " "))
+
+
+#: the English of each coded reason without values, back to its code
+_BY_ENGLISH = {
+    e["en"]: code for code, e in CHECK.items() if code.startswith("reason.") and "{" not in e["en"]
+}
 
 
 def reason(text: str, lang: str, said: str | None = None) -> str:
@@ -198,6 +203,8 @@ def reason(text: str, lang: str, said: str | None = None) -> str:
     text = text.strip()
     if lang == "en":
         return text
+    if code := _BY_ENGLISH.get(text):  # a coded reason's exact English (an older row, a sync detail)
+        return say(code, lang)
     for pattern, words in REASONS:
         if m := re.fullmatch(pattern, text, flags=re.DOTALL):
             return words.get(lang, text).format(**m.groupdict())

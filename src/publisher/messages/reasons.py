@@ -41,6 +41,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "no publish_at: planned, not scheduled",
     },
     "reason.item_removed": {"zh": "内容文件已删除", "en": "item removed"},
+    "reason.changed_after_publish": {
+        "zh": "发布后被修改；不会重新发布",
+        "en": "edited after it was published; it will not be re-posted",
+    },
     "reason.draft_or_platform_removed": {
         "zh": "内容已改为草稿或已移除该平台",
         "en": "item set to draft or platform removed",
