@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -414,8 +415,10 @@ def text_width(value: Any) -> int:
 def _load_openpyxl() -> None:
     """Import openpyxl without numpy, unless something already loaded either: openpyxl imports numpy only to
     also accept numpy's number types in cells (ours are Python's), and numpy costs more to import than
-    openpyxl and the whole report together."""
-    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+    openpyxl and the whole report together. Only with no other thread running: while numpy is hidden, an
+    `import numpy` anywhere fails (a math formula drawn by the daemon's queue while its job thread writes a
+    report would), so a threaded process imports openpyxl as it is."""
+    if "openpyxl" in sys.modules or "numpy" in sys.modules or threading.active_count() > 1:
         return
     sys.modules["numpy"] = None  # type: ignore[assignment]  # None in sys.modules: `import numpy` fails
     try:
