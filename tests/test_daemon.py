@@ -9,16 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from support.clock import ManualClock
+from support.pg import fresh_schema
 from support.procs import wait_for
 from tests.conftest import REPO, WS
 
@@ -342,19 +341,12 @@ def test_sigterm_stops_the_daemon_promptly_and_a_second_one_is_refused(ws: WS) -
 
 @pytest.fixture
 def pg_engine() -> Iterator[sa.Engine]:
-    admin = "postgresql://postgres@127.0.0.1:5432/test"
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = sa.create_engine(
-        f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    )
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema() as url:
+        engine = sa.create_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres

@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.pg import fresh_schema
 
 from publisher.errors import StoreError
 from publisher.models import Attempt, PostState
@@ -30,8 +30,6 @@ from publisher.store.group import GroupCommit
 from publisher.store.tables import AttemptRow, EventRow, JobRunRow, PostRow, TokenRow, metadata
 
 S = PostState
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 TABLES = {"item", "post", "attempt", "metric", "account_metric", "job_run", "token", "sync_state", "event",
           "post_transition", "alembic_version"}  # fmt: skip
@@ -44,15 +42,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ws' / '.publisher' / 'publisher.sqlite'}"
         return
-    # A fresh schema per test; an unreachable server makes the test error, never skip.
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema() as url:  # an unreachable server makes the test error, never skip
+        yield url
 
 
 @pytest.fixture
