@@ -213,6 +213,9 @@ def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Brow
             lambda: bool(browser.find_all(f'.day[data-date="2026-12-03"] {tile}')),
             what="the tile on its new day",
         )
+        # The live region can show the moved tile before the page has followed the server's redirect to the
+        # page that carries the confirmation: wait for that page.
+        wait_for(lambda: bool(browser.find_all(".flash-ok")), what="the confirmation after the redirect")
         assert "已改为 2026-12-03 12:00" in browser.text(browser.find(".flash-ok"))
         assert teaser.read_text("utf-8") == original.replace(
             "publish_at: 2026-12-01 12:00", "publish_at: 2026-12-03 12:00"
@@ -252,6 +255,7 @@ def test_dragging_a_tile_to_another_day_and_hour_rewrites_its_file(browser: Brow
         browser.screenshot("new-post-form.png")
         browser.click(browser.find('.newform button[type="submit"]'))
         wait_for(lambda: "/items/2026-12-21-" in browser.url, what="the new item's page")
+        wait_for(lambda: bool(browser.find_all(".flash-ok")), what="its confirmation")
         assert "已写入 content/2026-12-21-" in browser.text(browser.find(".flash-ok"))
         browser.screenshot("new-post-written.png")
 
