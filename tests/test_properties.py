@@ -69,6 +69,8 @@ def test_any_bytes_give_problems_with_a_line_never_an_exception(tmp_path: Path, 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fields=st.dictionaries(keys, yaml_values, max_size=6), body=st.text(max_size=200))
+@example(fields={"images": ["\x00"]}, body="")
+@example(fields={"cover": "a\nb.jpg", "platforms": {"wechat": {"images": ["\x1f.png"]}}}, body="")
 def test_any_front_matter_structure_is_handled(tmp_path: Path, fields: dict[str, object], body: str) -> None:
     import yaml
 

@@ -523,13 +523,16 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | Msg:
         return msg("media_empty")
     if "://" in ref:
         return msg("media_remote", ref=ref)
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in ref):
+        # A NUL or other control character: no file system path has one, and the OS refuses NUL outright.
+        return msg("media_control", ref=ref.encode("unicode_escape").decode("ascii"))
     candidate = Path(ref)
     if candidate.is_absolute():
         return msg("media_absolute", ref=ref)
     full = item_path.parent / candidate
     try:
         resolved = full.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return msg("media_unresolvable", ref=ref)
     if not resolved.is_relative_to(_resolved_root(root)):
         return msg("media_outside", ref=ref)

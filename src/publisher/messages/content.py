@@ -295,6 +295,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "paths are relative to the item's folder and must stay inside the workspace",
     },
     "media_absolute": {"zh": "“{ref}”是绝对路径", "en": "{ref!r} is an absolute path"},
+    "media_control": {
+        "zh": "“{ref}”含有控制字符（例如 NUL），不是有效的文件路径",
+        "en": "{ref!r} contains a control character (such as NUL) and is not a valid file path",
+    },
     "media_unresolvable": {"zh": "“{ref}”无法解析", "en": "{ref!r} cannot be resolved"},
     "media_outside": {"zh": "“{ref}”指向工作区之外", "en": "{ref!r} points outside the workspace"},
     "media_symlink": {
