@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from PIL import Image
 
 from publisher.workspace.settings import Workspace, open_workspace
@@ -34,6 +35,30 @@ platform = "wechat"
 [accounts.producthunt]
 platform = "producthunt"
 """
+
+
+# Hypothesis profiles. `repeatable` (the default, what CI runs): the same examples on every run, chosen
+# from each test's name, and no example database, so a run fails only on what the code does, never on a new
+# random draw. `fuzz` (`HYPOTHESIS_PROFILE=fuzz`; `FUZZ_SCALE` times the examples, 50 unless set): fresh
+# random examples each run, remembered in `.hypothesis/` so a failure found replays first next time. Keep
+# each failure fuzzing finds as an `@example` on its test. Neither profile has a deadline (timing: `bench/`).
+settings.register_profile(
+    "repeatable",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=100 * int(os.environ.get("FUZZ_SCALE", "50")),
+    derandomize=False,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

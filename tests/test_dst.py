@@ -12,6 +12,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 from tests.conftest import WS
 
 from publisher.calendar.check import check_workspace
@@ -66,7 +67,7 @@ def local_times(draw: st.DrawFn) -> tuple[str, datetime]:
     return zone, naive.replace(second=0, microsecond=0)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(local_times())
 def test_gaps_and_folds_raise_everything_else_round_trips(case: tuple[str, datetime]) -> None:
     zone_name, naive = case
@@ -187,7 +188,7 @@ def test_cron_periods_across_dst() -> None:
 CRONS = ["0 */2 * * *", "0 9 * * *", "30 9 * * mon", "15 1,2,3 * * *", "0 12 1 * *", "45 23 * * fri-sun"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     st.sampled_from(ZONES),
     st.sampled_from(CRONS),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 from tests.conftest import WS, make_image
 from tests.test_cli import cli
 
@@ -322,7 +323,7 @@ BLOGGY = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(text=BLOGGY)
 def test_any_post_text_converts_or_is_refused_with_a_line_never_a_traceback(text: str) -> None:
     site = Site("hexo", Path("/nonexistent-blog"), (), (Path("/nonexistent-blog/source"),))

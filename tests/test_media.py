@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
+from support.fuzzing import examples
 
 from publisher.platforms.rules import ImageRule, VideoRule, load_rules
 from publisher.render.media import (
@@ -33,15 +34,9 @@ from publisher.render.media import (
 from publisher.render.mp4 import Mp4Error, parse_mp4
 
 ROOT = Path(__file__).resolve().parents[1]
-_FUZZ_MORE = int(
-    os.environ.get("MEDIA_FUZZ_EXAMPLES", "0")
-)  # set it to fuzz longer, with fresh random inputs
 FUZZ = settings(
-    max_examples=_FUZZ_MORE or 300,
-    deadline=None,
-    derandomize=not _FUZZ_MORE,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    max_examples=examples(300),  # HYPOTHESIS_PROFILE=fuzz for many more, freshly random
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 
 from publisher.content.item import ContentContext, read_item
 from publisher.platforms.rules import count_length
@@ -51,7 +52,10 @@ keys = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(150),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(raw=st.binary(max_size=400))
 @example(raw=b"---\n!!python/object/apply:os.system [ls]\n---\n")
 @example(raw=b"---\n- a\n- b\n---\n")
@@ -67,7 +71,10 @@ def test_any_bytes_give_problems_with_a_line_never_an_exception(tmp_path: Path, 
         assert p.path == "content/fuzz.md" and p.line >= 1 and p.field and p.message
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(150),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(fields=st.dictionaries(keys, yaml_values, max_size=6), body=st.text(max_size=200))
 @example(fields={"images": ["\x00"]}, body="")
 @example(fields={"cover": "a\nb.jpg", "platforms": {"wechat": {"images": ["\x1f.png"]}}}, body="")

@@ -17,6 +17,7 @@ from conftest import WS
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from support.fuzzing import examples
 from test_queue import ITEM, WECHAT, Clock, Crash, FakePlatform, Notices, factory
 
 from publisher.calendar.sync import sync_calendar
@@ -209,10 +210,8 @@ class QueueMachine(RuleBasedStateMachine):
 
 
 QueueMachine.TestCase.settings = settings(
-    max_examples=20,
+    max_examples=examples(20),
     stateful_step_count=30,
-    deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestQueueMachine = QueueMachine.TestCase

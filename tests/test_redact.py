@@ -11,6 +11,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 
 from publisher.redact import (
     MASK,
@@ -116,14 +117,14 @@ SAFE_TOKEN_CHARS = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=200))
 def test_redact_text_is_idempotent(text: str) -> None:
     once = redact_text(text)
     assert redact_text(once) == once
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(prefix=st.text(max_size=80), secret=SAFE_TOKEN_CHARS, suffix=st.text(max_size=80))
 def test_registered_secret_never_survives(prefix: str, secret: str, suffix: str) -> None:
     registry = SecretRegistry()  # private: random secrets must not leak into other tests' redaction
@@ -133,7 +134,7 @@ def test_registered_secret_never_survives(prefix: str, secret: str, suffix: str)
     assert redact_text(out, registry=registry) == out
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=examples(200))
 @given(
     st.lists(st.sampled_from(["access_token", "secret", "code", "x", "token"]), min_size=1, max_size=4),
     SAFE_TOKEN_CHARS,

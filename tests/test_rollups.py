@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 from support.pg import fresh_schema
 
 from publisher.store import metrics as metric_store
@@ -174,7 +175,10 @@ def _check(store: Store) -> None:
     assert metric_store.latest_totals(store) == totals
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(batches=batches, imported=st.lists(st.booleans(), min_size=6, max_size=6))
 def test_rollups_equal_the_aggregation_of_the_raw_samples(
     store: Store, batches: list[list[dict[str, Any]]], imported: list[bool]

@@ -18,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 from support.pg import fresh_schema
 
 from publisher.errors import StoreError
@@ -265,7 +266,7 @@ def test_db_guard_agrees_with_states_on_random_walks(make_store: MakeStore) -> N
         template = s.get_one(PostRow, seed).model_dump(exclude={"id", "account", "state"})
     step = sa.text("UPDATE post SET state = :s WHERE id = :id")
 
-    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
     @given(
         st.sampled_from(list(PostState)), st.lists(st.sampled_from(list(PostState)), min_size=1, max_size=12)
     )

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import examples
 
 from publisher.render.inline_html import (
     ALLOWED_TAGS,
@@ -418,7 +419,7 @@ FRAGMENTS = st.sampled_from(
 )
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(250), suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=30).map("".join))
 def test_render_article_never_raises_and_is_never_executable(text: str) -> None:
     article = render_article(text, link_rewriter=lambda u: u + "?utm_source=wechat")
@@ -427,7 +428,7 @@ def test_render_article_never_raises_and_is_never_executable(text: str) -> None:
     assert len({url for _, _, url in article.footnotes}) == len(article.footnotes)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.text(max_size=200))
 def test_sanitize_never_raises_and_is_never_executable(text: str) -> None:
     assert_not_executable(sanitize(text))
