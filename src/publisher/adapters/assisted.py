@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.adapters.base import AdapterContext
+from publisher.content.zones import find_zone
 from publisher.errors import ConfigError, RenderError
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
@@ -298,6 +299,18 @@ def write_pack(post: RenderedPost, out_dir: Path, *, now: datetime, post_id: int
     return folder
 
 
+def options_zone(ctx: AdapterContext) -> ZoneInfo:
+    """The zone a pack's times are written in: the account's `options.timezone`, else Asia/Shanghai."""
+    name = str(ctx.options.get("timezone") or "Asia/Shanghai")
+    zone = find_zone(name)
+    if zone is None:
+        raise ConfigError(
+            f"unknown IANA time zone {name!r} (e.g. Asia/Shanghai)",
+            key=f"accounts.{ctx.account}.options.timezone",
+        )
+    return zone
+
+
 @dataclass
 class AssistedAdapter:
     """Any platform in mode "assisted": the pack is written, a person posts it and confirms the URL."""
@@ -314,7 +327,7 @@ class AssistedAdapter:
                 "assisted publishing needs a folder for its packs (ctx.out_dir)",
                 key=f"accounts.{self.ctx.account}.mode",
             )
-        zone = ZoneInfo(str(self.ctx.options.get("timezone") or "Asia/Shanghai"))
+        zone = options_zone(self.ctx)
         now = (self.ctx.now() if self.ctx.now else datetime.now(UTC)).astimezone(zone)
         path = write_pack(post, self.ctx.out_dir, now=now, post_id=attempt.post_id)
         return PublishResult(remote_id=None, url=None, state="awaiting_manual", detail={"pack": str(path)})

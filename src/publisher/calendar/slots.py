@@ -194,7 +194,10 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
             )
         slots[str(name)] = tuple(parsed)
     blackouts = []
-    for i, entry in enumerate(data.get("blackout") or []):
+    raw_blackouts = data.get("blackout") or []
+    if not isinstance(raw_blackouts, list):
+        raise ConfigError("expected a list of {date} or {from, until} entries", path=where, key="blackout")
+    for i, entry in enumerate(raw_blackouts):
         key = f"blackout[{i}]"
         entry = known_keys(entry, {"date", "from", "until", "platforms", "reason"}, where=where, key=key)
         if "date" in entry:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from publisher.content.zones import find_zone
 from publisher.messages import Msg, msg
 
 _LOCAL = re.compile(
@@ -69,13 +70,10 @@ def _parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
     if m:
         year, month, day, hour, minute, second, zone_name = m.groups()
         if zone_name:
-            try:
-                zone = ZoneInfo(zone_name)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise TimeError(
-                    msg("time_unknown_zone", zone=zone_name),
-                    msg("time_unknown_zone.hint"),
-                ) from None
+            named = find_zone(zone_name)
+            if named is None:
+                raise TimeError(msg("time_unknown_zone", zone=zone_name), msg("time_unknown_zone.hint"))
+            zone = named
         try:
             naive = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
         except ValueError as exc:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from publisher import safe_yaml
+from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
 
 
@@ -22,12 +23,9 @@ def read_schedule_file(
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=where) from None
     data = known_keys(data, known, where=where, key="")
-    try:
-        zone = ZoneInfo(str(data.get("timezone") or default_zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone"
-        ) from None
+    zone = find_zone(str(data.get("timezone") or default_zone))
+    if zone is None:
+        raise ConfigError(f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone")
     return data, zone
 
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
 from publisher.platforms.durations import duration as _duration
 
@@ -128,12 +129,8 @@ class Settings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)"
-            ) from None
+        if find_zone(value) is None:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)")
         return value
 
     @field_validator("late_window", mode="before")
@@ -173,7 +170,12 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"not valid TOML: {exc}", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
-    data = dict(raw.pop("workspace", {}) or {})
+    workspace = raw.pop("workspace", None) or {}
+    if not isinstance(workspace, dict):
+        raise ConfigError(
+            "expected a table: [workspace] with name, timezone, ...", path=str(path), key="workspace"
+        )
+    data = dict(workspace)
     data.update(raw)
     data.update(_flatten_env(env))
     accounts = data.get("accounts") or {}

@@ -17,10 +17,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from publisher import errors
-from publisher.adapters.assisted import AssistedAdapter
+from publisher.adapters.assisted import AssistedAdapter, options_zone
 from publisher.adapters.checks import next_check_after
 from publisher.adapters.douyin.api import (
     OAUTH,
@@ -261,7 +260,7 @@ class DouyinAdapter(ApiAdapter):
         """The pack plus a share link and its QR code; without a link (no capability, no media address)
         the pack stands and the notification says why. A network failure is retried by the queue."""
         folder = Path(str(pack.detail["pack"]))
-        zone = ZoneInfo(str(self.ctx.options.get("timezone") or "Asia/Shanghai"))
+        zone = options_zone(self.ctx)
         try:
             video_url, image_urls = host_media(post, self.ctx.options, self.ctx.account)
             request = ShareRequest(
