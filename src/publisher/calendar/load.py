@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.compliance import similar
 from publisher.compliance.scan import check_item
+from publisher.content.digests import DigestCache, Entry, Stamp, stamp_of
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.content.item import ContentContext, read_item
@@ -39,6 +40,7 @@ PARALLEL_FROM = 400  # below this many files to check, starting worker processes
 #: A file whose check takes longer than this is named in the log (warning), so a slow sync says which file
 #: it spent its time on (issue 11: a daemon's re-sync once burned 30 s on one file with nothing logged).
 SLOW_FILE_S = 1.0
+DIGESTS_FILE = "digests.json"  # in the workspace's cache folder: media digests kept across runs
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class Calendar:
     slow_file_s: float = SLOW_FILE_S
     renderer: Renderer = field(init=False)
     _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
-    _media: dict[Path, tuple[int, int, bytes]] = field(default_factory=dict)
+    _media: dict[Path, tuple[Stamp, bytes]] = field(default_factory=dict)  # media file -> (stamp, sha256)
     _dup: dict[str, list[str]] = field(default_factory=dict)
     _paths: dict[str, Path] = field(default_factory=dict)  # content file name -> Path, from the last scan
     _ids: dict[str, Path] | None = None  # item id -> file, from the last scan (built when first asked)
@@ -159,9 +161,12 @@ class Calendar:
     _dhashes: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # image -> (mtime, size, dhash)
     _scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (id, id) of kept prints -> score
     _used_sets: dict[frozenset[Path], frozenset[Path]] = field(default_factory=dict)  # one object per set
+    # the media digests kept across runs (in the cache folder, shared with the rehearsal, sync and daemon)
+    digests: DigestCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
+        self.digests = DigestCache(self.ws.cache_dir / DIGESTS_FILE)
 
     def context(self) -> ContentContext:
         rules = self.ws.rules
@@ -208,6 +213,7 @@ class Calendar:
         changed: set[str] = set()
         stale_media = self._stale_media()
         self.renderer.begin_scan()
+        self.digests.begin()
         todo: list[tuple[Path, tuple[int, int]]] = []
         ordered = list(self.files())
         for path in ordered:
@@ -243,6 +249,8 @@ class Calendar:
             changed.add(self._files.pop(gone)[2].path)
         self._ids = None
         files = self._files  # its paths are the seen ones (the gone were dropped): already in order
+        if self.digests.dirty:  # the media of every file now: a deleted photo's entry goes
+            self.digests.save(keep=frozenset().union(*(used for _m, _s, _c, used in files.values())))
         return self._with_duplicates([files[p][2] for p in ordered if p in files]), changed
 
     def _check_many(
@@ -271,9 +279,10 @@ class Calendar:
             # identity on the next scan, without Path.__eq__).
             ours = {path: path for path, _key in todo}
             for i, future in enumerate(futures):
-                results, media = future.result()
+                results, media, digests = future.result()
                 futures[i] = None  # type: ignore[call-overload]  # its results are freed once yielded
                 self._media.update(media)
+                self.digests.merge(digests)
                 while results:
                     path, key, checked, used = results.pop()
                     yield ours.get(path, path), key, checked, used
@@ -395,33 +404,33 @@ class Calendar:
                 st = media.stat()
             except OSError:
                 return None
-            if stamp is None or stamp[:2] != (st.st_mtime_ns, st.st_size):
+            if stamp is None or stamp[0] != stamp_of(st):
                 return None
         return cached[2], cached[3]
 
     def _media_hash(self, path: Path) -> bytes:
+        """The SHA-256 of a media file: from this calendar's last look while its stamp is unchanged, else
+        from the digests kept across runs, else read and hashed."""
         st = path.stat()
+        stamp = stamp_of(st)
         cached = self._media.get(path)
-        if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
-            return cached[2]
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        self._media[path] = (st.st_mtime_ns, st.st_size, h.digest())
-        return h.digest()
+        if cached and cached[0] == stamp:
+            return cached[1]
+        digest = self.digests.digest(path, st)
+        self._media[path] = (stamp, digest)
+        return digest
 
     def _stale_media(self) -> set[Path]:
-        """Media files edited since they were hashed: each is stat-ed once per scan."""
+        """Media files edited, touched or replaced since they were hashed: each is stat-ed once per scan."""
         stale = set()
-        for path, (mtime, size, _digest) in list(self._media.items()):
+        for path, (stamp, _digest) in list(self._media.items()):
             try:
                 st = path.stat()
             except OSError:
                 stale.add(path)
                 self._media.pop(path)
                 continue
-            if (st.st_mtime_ns, st.st_size) != (mtime, size):
+            if stamp_of(st) != stamp:
                 stale.add(path)
                 self._media.pop(path)
         return stale
@@ -658,9 +667,12 @@ _WORKER_CALENDARS: dict[tuple[str, tuple[tuple[str, str], ...]], Calendar] = {}
 
 def _check_chunk(
     root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]], lean: bool = False
-) -> tuple[list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[int, int, bytes]]]:
+) -> tuple[
+    list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]
+]:
     """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled
-    (lean records for a lean calendar: a fraction of the bytes to send and to hold)."""
+    (lean records for a lean calendar: a fraction of the bytes to send and to hold), with the media digests
+    it hashed, which the scanning process saves."""
     from publisher.workspace.settings import open_workspace
 
     opened = (root, tuple(sorted(env.items())))
@@ -674,4 +686,4 @@ def _check_chunk(
         used: set[Path] = set()
         checked = calendar.check_file(path, ctx, used)
         out.append((path, key, checked.slim() if lean else checked, used))
-    return out, calendar._media
+    return out, calendar._media, calendar.digests.take_fresh()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from publisher.calendar.load import Calendar, Checked
+from publisher.content.digests import Stamp, stamp_of
 from publisher.content.files import file_digest
 from publisher.errors import PublisherError
 from publisher.messages import Msg, msg
@@ -40,7 +41,7 @@ class Revalidator:
         self.ws = ws
         self.store = store
         self.calendar = calendar
-        self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, tuple[int, int]], Checked]] = {}
+        self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = {}
         self._renders: dict[tuple[str, str, str], RenderedPost] = {}
         self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
 
@@ -174,15 +175,16 @@ def _target(item: Item, platform: str, account: str) -> Target | None:
     return next((t for t in item.targets if t.platform == platform and t.account == account), None)
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path) -> Stamp | None:
+    """A media file's size, times, inode and device (None when it cannot be read): a photo replaced or
+    edited with its mtime set back still differs."""
     try:
-        st = path.stat()
+        return stamp_of(path.stat())
     except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
+        return None
 
 
-def _unchanged(media: dict[Path, tuple[int, int]]) -> bool:
+def _unchanged(media: dict[Path, Stamp | None]) -> bool:
     return all(_stat(p) == key for p, key in media.items())
 
 
