@@ -7,12 +7,12 @@ import sys
 
 SCRIPT = """
 import sys, threading
-from publisher.reports.writers import _load_openpyxl
+from publisher.reports.writers import load_openpyxl
 hold = threading.Event()
 other = threading.Thread(target=hold.wait)
 if sys.argv[1] == "threaded":
     other.start()
-_load_openpyxl()
+load_openpyxl()
 import openpyxl
 print("numpy" in sys.modules)
 hold.set()

@@ -81,14 +81,16 @@ class SecretRegistry:
 
     def __init__(self) -> None:
         self._values: frozenset[str] = frozenset()
+        self._registered: set[str] = set()  # the values given, whose forms are all in `_values`
 
     def register(self, value: str | None) -> None:
         """Remember a credential so that any echo of it (raw, URL- or JSON-escaped) is masked from now on."""
-        if not value or len(value) < MIN_SECRET_LEN:
-            return
+        if not value or len(value) < MIN_SECRET_LEN or value in self._registered:
+            return  # (adapters register the token they read before every call: mostly one already known)
         forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
         with _lock:
             self._values = self._values | {f for f in forms if len(f) >= MIN_SECRET_LEN}
+            self._registered.add(value)
 
     @property
     def values(self) -> frozenset[str]:

@@ -22,7 +22,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from publisher import errors
 from publisher.redact import redact_text, redact_url
@@ -452,43 +451,36 @@ async def call(
             )
         raise _scrub(failure) from None
 
-    def wait(state: RetryCallState) -> float:
-        err = state.outcome.exception() if state.outcome else None
-        server = getattr(err, "retry_after", None) or 0.0
-        return max(float(server), policy.backoff(state.attempt_number))
-
-    def stop(state: RetryCallState) -> bool:
-        used = clock() - started
-        return state.attempt_number >= policy.attempts or used + state.upcoming_sleep > policy.deadline_s
-
-    def before_sleep(state: RetryCallState) -> None:
-        err = state.outcome.exception() if state.outcome else None
-        logger.warning(
-            "%s %s %s: %s (code %s), attempt %d/%d, retrying in %.1fs",
-            name,
-            method,
-            redact_url(url),
-            type(err).__name__,
-            getattr(err, "code", None),
-            state.attempt_number,
-            policy.attempts,
-            state.upcoming_sleep,
-        )
-
-    retrying = AsyncRetrying(
-        sleep=sleep,
-        stop=stop,
-        wait=wait,
-        retry=retry_if_exception(lambda e: isinstance(e, errors.TransientError) and not _too_long(e, policy)),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
+    # The retry loop (what tenacity's AsyncRetrying did here, without its per-call machinery: this runs for
+    # every request): after a failed attempt the wait is reckoned first, then whether to stop.
     result: httpx.Response | None = None
     final: errors.PlatformError | None = None
-    try:
-        result = await retrying(attempt)
-    except errors.PlatformError as exc:
-        final = exc
+    number = 0
+    while result is None and final is None:
+        number += 1
+        try:
+            result = await attempt()
+        except errors.PlatformError as exc:
+            if not isinstance(exc, errors.TransientError) or _too_long(exc, policy):
+                final = exc
+                break
+            server = getattr(exc, "retry_after", None) or 0.0
+            upcoming = max(float(server), policy.backoff(number))
+            if number >= policy.attempts or clock() - started + upcoming > policy.deadline_s:
+                final = exc
+                break
+            logger.warning(
+                "%s %s %s: %s (code %s), attempt %d/%d, retrying in %.1fs",
+                name,
+                method,
+                redact_url(url),
+                type(exc).__name__,
+                getattr(exc, "code", None),
+                number,
+                policy.attempts,
+                upcoming,
+            )
+            await sleep(upcoming)
     if final is not None:
         raise _scrub(final) from None
     assert result is not None

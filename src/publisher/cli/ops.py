@@ -160,9 +160,10 @@ def rehearse(
 ) -> None:
     """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
     setup_logging(verbose)
-    from publisher.rehearsal.run import first_due
+    from publisher.rehearsal.run import first_due, prepare
     from publisher.rehearsal.run import rehearse as play
 
+    prepare()
     ws = open_workspace(workspace)
     language = lang or ws.settings.language
     begin = parse_day(ws, start, "--from") if start else first_due(ws)

@@ -247,11 +247,15 @@ def run_due_jobs(
     notifier: Any = None,
     sandbox_url: str | None = None,
     stop: threading.Event | None = None,
+    taken: set[tuple[str, str]] | None = None,
 ) -> list[JobRun]:
     """Run every enabled job whose current period is due and not yet run (by anyone).
 
     `stop` (the daemon is stopping): no further job starts, and an action that gives up raises Interrupted,
-    which leaves its `job_run` row unfinished (reopened by the next start or leader) and ends this call."""
+    which leaves its `job_run` row unfinished (reopened by the next start or leader) and ends this call.
+    `taken`: the (job, period) pairs this runner already knows are taken, kept between calls (a taken period
+    stays taken until `reopen_unfinished`, after which the caller empties it), so the job runner does not ask
+    the store about them on every step; each pair found taken or run here is added."""
     stop = stop or threading.Event()
     runs: list[JobRun] = []
     for job in jobs:
@@ -260,7 +264,11 @@ def run_due_jobs(
         if not job.enabled:
             continue
         period = current_period(store, job, now)
-        if period is None or not claim_period(store, job.name, period.key, now=now):
+        if period is None or (taken is not None and (job.name, period.key) in taken):
+            continue
+        if not claim_period(store, job.name, period.key, now=now):
+            if taken is not None:
+                taken.add((job.name, period.key))
             continue
         action = actions.get(job.run)
         if action is None:
@@ -298,5 +306,7 @@ def run_due_jobs(
         finish_period(
             store, job.name, period.key, now=now, outcome=f"{run.outcome}: {run.detail}".strip(": ")
         )
+        if taken is not None:
+            taken.add((job.name, period.key))
         runs.append(run)
     return runs

@@ -150,6 +150,8 @@ class Daemon:
         self._sync_pending = False  # start(defer_sync=True): serve() runs the first sync in a thread
         self._saved_meanwhile: set[Path] = set()  # saves seen while that first sync ran; handled after it
         self.background = JobThread()  # serve(): recurring jobs run here, off the tick
+        # (job, period) pairs known to be taken: emptied whenever unfinished runs are reopened
+        self._taken: set[tuple[str, str]] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -175,6 +177,7 @@ class Daemon:
                 self._lock is not None
             ):  # the lock proves the last daemon is dead: its unfinished jobs run again
                 reopened = reopen_unfinished(self.store)
+                self._taken.clear()
                 if reopened:
                     logger.info("%d recurring job run(s) cut short by the last stop will run again", reopened)
             self.jobs = load_jobs(self.ws)
@@ -193,6 +196,7 @@ class Daemon:
         leads = self.leader.is_leader()
         if leads and not self._leading and isinstance(self.leader, Leader):
             reopened = reopen_unfinished(self.store)
+            self._taken.clear()
             if reopened:
                 logger.info("%d job run(s) left unfinished by the last leader will run again", reopened)
         self._leading = leads
@@ -358,6 +362,7 @@ class Daemon:
             notifier=self.notifier,
             sandbox_url=self.sandbox_url,
             stop=stop,
+            taken=self._taken,
         )
 
     def kick_jobs(self) -> bool:

@@ -27,6 +27,7 @@ from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_que
 from publisher.messages import say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
+from publisher.reports.writers import load_openpyxl
 from publisher.store.db import Store, open_store
 from publisher.store.metrics import latest_totals
 from publisher.store.reports import post_urls, state_counts
@@ -150,6 +151,13 @@ class RehearsalWorkspace(Workspace):
     @property
     def cache_dir(self) -> Path:
         return self.root / ".publisher" / "cache"
+
+
+def prepare() -> None:
+    """Call while this is the process's only thread (before a progress bar or the sandbox starts one): loads
+    the spreadsheet writer the rehearsal's last step uses without numpy, which it would otherwise import
+    beside the other threads (numpy costs more to import than the whole final report)."""
+    load_openpyxl()
 
 
 def rehearsal_db(ws: Workspace) -> Path:

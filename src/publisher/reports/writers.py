@@ -412,7 +412,7 @@ def text_width(value: Any) -> int:
     )
 
 
-def _load_openpyxl() -> None:
+def load_openpyxl() -> None:
     """Import openpyxl without numpy, unless something already loaded either: openpyxl imports numpy only to
     also accept numpy's number types in cells (ours are Python's), and numpy costs more to import than
     openpyxl and the whole report together. Only with no other thread running: while numpy is hidden, an
@@ -428,7 +428,7 @@ def _load_openpyxl() -> None:
 
 
 def write_xlsx(report: Report, out: Path) -> None:
-    _load_openpyxl()
+    load_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

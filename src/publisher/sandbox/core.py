@@ -6,6 +6,7 @@ It must import nothing from the rest of `publisher`, so the fakes cannot share c
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 import math
@@ -83,12 +84,19 @@ def growth(seed: int, key: str, metric: str, age_seconds: float) -> int:
     """Deterministic, non-decreasing engagement: the same seed, key and age give the same number."""
     if age_seconds <= 0:
         return 0
+    cap, tau = _curve(seed, key, metric)
+    return int(cap * (1 - math.exp(-age_seconds / tau)) + age_seconds / 86400 * cap * 0.01)
+
+
+@functools.lru_cache(maxsize=4096)
+def _curve(seed: int, key: str, metric: str) -> tuple[float, float]:
+    """A curve's seeded size and time constant (asked again at every reading of the same post and metric)."""
     digest = hashlib.sha256(f"{seed}:{key}:{metric}".encode()).digest()
     u1 = int.from_bytes(digest[:4], "big") / 2**32
     u2 = int.from_bytes(digest[4:8], "big") / 2**32
     cap = ENGAGEMENT_BASE.get(metric, 100) * (0.5 + u1)
     tau = 3600 * (2 + 22 * u2)  # a post gathers most of its engagement within hours to a day
-    return int(cap * (1 - math.exp(-age_seconds / tau)) + age_seconds / 86400 * cap * 0.01)
+    return cap, tau
 
 
 @dataclass

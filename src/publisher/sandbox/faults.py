@@ -146,11 +146,12 @@ class FaultMiddleware:
             return
         platform, sub_path = self.prefixes[match.group(1)], match.group(2) or "/"
         raw = await _read_body(receive)
-        headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope.get("headers", [])}
         method = scope["method"]
-        rule = take_fault(
-            self.world, platform, sub_path, method, _parse_body(raw, headers.get("content-type", ""))
-        )
+        body = None
+        if self.world.faults:  # the body is read only to match a rule's match_body
+            headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope.get("headers", [])}
+            body = _parse_body(raw, headers.get("content-type", ""))
+        rule = take_fault(self.world, platform, sub_path, method, body)
         self.world.settle()
         kind = rule.kind if rule else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -300,6 +300,29 @@ class Prepared:
             value = values[name]
             out.append(proc(value) if proc is not None and value is not None else value)
         return tuple(out)
+
+    def params_many(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """`params` of each row, each distinct datetime of a column converted once: a batch's rows mostly
+        share their instants (a metrics pull's reading time, its hour)."""
+        seen: list[dict[datetime, Any]] = [{} for _ in self.slots]
+        out = []
+        for values in rows:
+            row = []
+            for (name, required, fixed, proc), memo in zip(self.slots, seen, strict=True):
+                if not required:
+                    row.append(fixed)
+                    continue
+                value = values[name]
+                if proc is None or value is None:
+                    row.append(value)
+                elif type(value) is datetime:
+                    if value not in memo:
+                        memo[value] = proc(value)
+                    row.append(memo[value])
+                else:
+                    row.append(proc(value))
+            out.append(tuple(row))
+        return out
 
     def rows(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run it; the result rows (RETURNING or SELECT), each value through its type's result processor."""

@@ -5,6 +5,7 @@ The metric table is a time series: rows are appended, never updated. Nothing out
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, overload
@@ -122,9 +123,7 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
     dialect = store.engine.dialect
     to_text = _remembering(metric_t.c.taken_at.type.dialect_impl(dialect).bind_processor(dialect))
     to_float = metric_t.c.value.type.dialect_impl(dialect).bind_processor(dialect) or float
-    sql = str(
-        sa.insert(metric_t).values({c: sa.bindparam(c) for c in SAMPLE_COLUMNS}).compile(dialect=dialect)
-    )
+    sql = _insert_sql(dialect)
     for start in range(0, len(rows), chunk):
         params = [
             (
@@ -143,6 +142,15 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
             conn.exec_driver_sql(sql, params)
             roll_up(conn, rows[start : start + chunk])
     return len(rows)
+
+
+@functools.cache
+def _insert_sql(dialect: sa.Dialect) -> str:
+    """The samples' INSERT for the driver's executemany, compiled once per dialect (compiling it cost more
+    than a metrics pull's insert)."""
+    return str(
+        sa.insert(metric_t).values({c: sa.bindparam(c) for c in SAMPLE_COLUMNS}).compile(dialect=dialect)
+    )
 
 
 def stored_points(

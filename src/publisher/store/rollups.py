@@ -133,7 +133,7 @@ def roll_up(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         hour_prepared, latest_prepared = _prepared_upserts(conn.dialect)
         for prepared, rows_of in ((hour_prepared, hour_rows), (latest_prepared, latest_rows)):
             if rows_of:
-                conn.exec_driver_sql(prepared.sql, [prepared.params(r) for r in rows_of])
+                conn.exec_driver_sql(prepared.sql, prepared.params_many(rows_of))
         return
     hour_sql, latest_sql = _upserts(conn.dialect.name)
     for start in range(0, len(hour_rows), _CHUNK):
