@@ -13,7 +13,8 @@ from tests.conftest import WS
 from tests.test_check import GOOD
 
 from publisher.calendar.load import Calendar
-from publisher.calendar.sync import sync_calendar
+from publisher.calendar.revision import GitFolder, Revision, standing
+from publisher.calendar.sync import folder_revision, sync_calendar
 from publisher.queue.manual import publish_now
 from publisher.queue.overview import post_views
 from publisher.store.db import store_for
@@ -129,14 +130,38 @@ def test_a_node_whose_folder_reads_before_another_nodes_sync_does_not_cancel_its
     assert {v.state for v in post_views(store_for(a))} == {"cancelled"}
 
 
+def test_a_copys_commit_stands_against_the_newest_synced_one_by_ancestry_else_by_commit_time() -> None:
+    ancestry = {("c1", "c2"): True, ("c2", "c1"): False, ("c1", "c3"): False, ("c3", "c1"): False}
+    known = lambda older, newer: ancestry.get((older, newer))  # noqa: E731 - None: a commit git lacks
+    c1, c2, c3 = Revision("c1", 200), Revision("c2", 100), Revision("c3", 300)
+    assert standing(c1, None, known) == "first"
+    assert standing(c2, c2, known) == "same"
+    assert standing(c2, c1, known) == "newer"  # c1 is c2's ancestor, whatever the clocks said
+    assert standing(c1, c2, known) == "behind"
+    assert standing(c3, c1, known) == "newer"  # unrelated (a rewritten history): the later commit wins
+    assert standing(c1, c3, known) == "behind"
+    assert standing(Revision("unfetched", 100), c1, known) == "behind"
+
+
+def test_on_sqlite_the_folders_commit_is_not_consulted(ws: WS) -> None:
+    """One node, one folder: a checked-out older commit, or a deleted file, syncs as it always did."""
+
+    class NoGitHere(GitFolder):
+        def head(self) -> Revision | None:
+            raise AssertionError("SQLite sync asked git")
+
+    w = ws.open()
+    assert folder_revision(w, store_for(w), NoGitHere(ws.root)) is None
+
+
 def test_draft_and_removal_cancel_queued_posts(ws: WS) -> None:
     ws.item("launch.md", GOOD)
     ws.item("other.md", GOOD.replace("id: launch", "id: other"))
     sync(ws)
     ws.item("launch.md", GOOD.replace("status: ready", "status: draft"))
     (ws.root / "content" / "other.md").unlink()
-    sync(ws)
-    assert set(states(ws).values()) == {"cancelled"}
+    assert sync(ws) and set(states(ws).values()) == {"cancelled"}
+    assert sync(ws) == []  # cancelled once: the next sync has nothing to change (it said "removed" again)
 
 
 def test_require_approval_waits_for_approved_by(ws: WS) -> None:

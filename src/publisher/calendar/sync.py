@@ -4,6 +4,11 @@ Idempotent (R4): the desired rows are computed from the files alone, compared wi
 differences are written, so running it twice, or from two processes, changes nothing the second time.
 Posts in flight (claimed, sending, reconcile) are never touched here:
 re-validation before the send sees edits.
+
+On a shared (PostgreSQL) store whose nodes each have their own git checkout of the folder, a node syncs only
+from a commit at least as new as the newest one synced so far (`calendar.revision`): a copy that lags writes
+nothing, so a file it has not pulled yet is never cancelled as removed and an older text never overrides a
+newer one. SQLite (one node) is not guarded: a deleted file cancels its posts as it always did.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
+from publisher.calendar.revision import GitFolder, Revision, Standing, standing
 from publisher.messages import Msg, msg
 from publisher.models import Item, PostState, Target, problem_msg
 from publisher.states import PUBLISH_NOW_REASON, SYNC_OWNED, can_transition
@@ -25,9 +31,13 @@ from publisher.store.sync import (
     NewPost,
     Note,
     Reschedule,
+    RevisionMoved,
+    RevisionStep,
     SyncWrite,
+    advance_revision,
     due_overrides,
     newest_post_id,
+    newest_revision,
     synced_posts,
     write_sync,
 )
@@ -193,7 +203,7 @@ def diff(
         if key in wanted or (seen_up_to is not None and row.id > seen_up_to):
             continue
         state = row.state
-        if state in SYNC_OWNED and can_transition(state, S.CANCELLED):
+        if state != S.CANCELLED and state in SYNC_OWNED and can_transition(state, S.CANCELLED):
             why = ITEM_REMOVED if key[0] not in present else DRAFT_OR_PLATFORM_REMOVED
             changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why))
     return changes
@@ -241,10 +251,13 @@ def apply(
     changes: list[Change],
     *,
     now: datetime,
+    revision: RevisionStep | None = None,
 ) -> None:
     """Write the changes in one transaction; compare-and-set on state
-    so a racing worker is never overridden."""
+    so a racing worker is never overridden (and on the newest synced revision, when `revision` is given)."""
     if not changes:
+        if revision is not None and revision.new != revision.expected:
+            advance_revision(store, revision)
         return
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     found = {c.item.id: c for c in checked if c.item is not None}
@@ -285,7 +298,7 @@ def apply(
             )
         elif ch.kind == "changed_after_publish":
             writes.append(Note(*key, ch.detail))
-    write_sync(store, records, writes, now=now)
+    write_sync(store, records, writes, now=now, revision=revision)
     # What each post would send, for `publisher check`'s comparison with published posts (kept once sent);
     # by batches of items, for the same reason.
     for start in range(0, len(touched), TEXT_BATCH):
@@ -315,12 +328,53 @@ def _when(value: datetime | None) -> str:
 
 
 @dataclass(frozen=True)
+class FolderRevision:
+    """The commit this node's copy of the folder is at, against the newest one synced into a shared store."""
+
+    local: Revision
+    newest: Revision | None
+    place: Standing
+
+    @property
+    def behind(self) -> bool:
+        return self.place == "behind"
+
+    def step(self) -> RevisionStep:
+        """The compare-and-set that records this sync's revision (the newest stays when it is the same)."""
+        expected = None if self.newest is None else self.newest.to_json()
+        return RevisionStep(expected, self.local.to_json())
+
+
+@dataclass(frozen=True)
 class SyncResult:
-    """The outcome of one sync: what changed, and the calendar as checked."""
+    """The outcome of one sync: what changed, and the calendar as checked. `revision` is set on a shared
+    store when the folder is a git checkout; when its copy is behind, nothing was compared or written."""
 
     changes: tuple[Change, ...]
     check: CheckResult
     applied: bool
+    revision: FolderRevision | None = None
+
+    @property
+    def behind(self) -> bool:
+        return self.revision is not None and self.revision.behind
+
+
+def folder_revision(ws: Workspace, store: Store, git: GitFolder | None = None) -> FolderRevision | None:
+    """How this node's copy stands against the newest revision synced: None on SQLite (one node, one folder)
+    or when the folder is not a git checkout."""
+    if store.is_sqlite:
+        return None
+    git = git or GitFolder(ws.root)
+    local = git.head()
+    if local is None:
+        return None
+    newest = Revision.from_json(newest_revision(store))
+    return FolderRevision(local, newest, standing(local, newest, git.is_ancestor))
+
+
+#: how often a sync judges its folder again when other nodes keep syncing newer revisions meanwhile
+REVISION_TRIES = 3
 
 
 def sync_calendar(
@@ -330,17 +384,42 @@ def sync_calendar(
     now: datetime,
     calendar: Calendar | None = None,
     apply_changes: bool = True,
+    git: GitFolder | None = None,
 ) -> SyncResult:
     """Bring the store in line with the files (or, with apply_changes=False, only say what would change)."""
     calendar = calendar or Calendar(ws)
+    for attempt in range(REVISION_TRIES):
+        try:
+            return _sync(ws, store, now=now, calendar=calendar, apply_changes=apply_changes, git=git)
+        except RevisionMoved:
+            if attempt + 1 == REVISION_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _sync(
+    ws: Workspace,
+    store: Store,
+    *,
+    now: datetime,
+    calendar: Calendar,
+    apply_changes: bool,
+    git: GitFolder | None,
+) -> SyncResult:
+    # The commit first, then the files: files read after it are at least that new (a pull meanwhile only
+    # makes them newer, and its own save syncs again).
+    revision = folder_revision(ws, store, git)
     seen_up_to = newest_post_id(store)  # before the files are read: see diff()
     checked, _ = calendar.scan()
+    if revision is not None and revision.behind:
+        return SyncResult((), CheckResult(tuple(checked)), apply_changes, revision)
     desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
     modes = {name: account.mode for name, account in ws.settings.accounts.items()}
     changes = diff(store, checked, desired, now=now, modes=modes, seen_up_to=seen_up_to)
     if apply_changes:
-        apply(store, checked, desired, changes, now=now)
-    return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes)
+        step = revision.step() if revision is not None else None
+        apply(store, checked, desired, changes, now=now, revision=step)
+    return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes, revision)
 
 
 def slot_finder(ws: Workspace, store: Store) -> SlotFinder | None:

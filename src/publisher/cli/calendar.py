@@ -133,10 +133,17 @@ def sync(
 
     ws = open_workspace(workspace)
     result = sync_calendar(ws, store_for(ws), now=utc_now())
+    rev = result.revision
+    behind = rev if rev is not None and rev.behind and rev.newest is not None else None
     if as_json:
-        print_json({"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)})
+        found = {"changes": [c.to_dict() for c in result.changes], "errors": len(result.check.errors)}
+        if behind is not None and behind.newest is not None:
+            found["behind"] = {"commit": behind.local.commit, "newest": behind.newest.commit}
+        print_json(found)
         return
     language = lang or ws.settings.language
+    if behind is not None and behind.newest is not None:
+        out.print(say("cli.sync_behind", language, commit=behind.local.short, newest=behind.newest.short))
     if result.changes:
         out.print(changes_table(result.changes, ws, language))
     out.print(

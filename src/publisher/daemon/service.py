@@ -289,6 +289,7 @@ class Daemon:
         self.syncs += 1
         if result.changes:
             logger.info("sync: %d change(s)", len(result.changes))
+        _say_if_behind(result)
         return result
 
     async def initial_sync(self) -> SyncResult | None:
@@ -309,6 +310,7 @@ class Daemon:
         self.queue = self._make_queue()
         self.last_sync = result
         self.syncs += 1
+        _say_if_behind(result)
         logger.info(
             "first sync done: %d file(s), %d change(s) in %.1f s",
             len(result.check.checked),
@@ -561,6 +563,17 @@ class Daemon:
             )
         except Exception:
             logger.exception("the last tick failed while stopping")
+
+
+def _say_if_behind(result: SyncResult) -> None:
+    rev = result.revision
+    if rev is not None and rev.behind and rev.newest is not None:
+        logger.warning(
+            "this node's copy of the content folder (commit %s) is behind the newest one synced (%s): "
+            "nothing synced from it; posts it lacks are left to nodes that have them until it is pulled",
+            rev.local.short,
+            rev.newest.short,
+        )
 
 
 def run_once(ws: Workspace, store: Store, now: datetime | None = None, **kw: Any) -> list[Any]:

@@ -4,6 +4,12 @@
 
 ENTRIES: dict[str, dict[str, str]] = {
     # -- the CLI's summary lines and table heads (sync, plan, status, publish, run) ------------------------
+    "cli.sync_behind": {
+        "zh": "本机的内容文件夹（提交 {commit}）落后于数据库已同步的最新版本（{newest}）："
+        "未同步任何内容；请先 git pull",
+        "en": "this copy of the content folder (commit {commit}) is behind the newest version synced "
+        "into the database ({newest}): nothing synced; git pull first",
+    },
     "cli.synced": {
         "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
         "en": "synced: {changes} change(s); {errors} content error(s)",

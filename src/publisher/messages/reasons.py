@@ -50,6 +50,16 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "item set to draft or platform removed",
     },
     "reason.file_gone": {"zh": "内容文件已删除（发送时未找到）", "en": "item removed (its file is gone)"},
+    "reason.not_in_copy": {
+        "zh": "本节点的内容文件夹副本中没有此文件（可能尚未拉取）：已放回队列，由有此文件的节点发送",
+        "en": "not in this node's copy of the content folder (not pulled yet?): "
+        "released for a node whose copy has it",
+    },
+    "reason.copy_differs": {
+        "zh": "本节点的内容文件与已同步的版本不同（可能尚未拉取）：已放回队列，由副本一致的节点发送",
+        "en": "this node's copy of the file differs from the synced version (not pulled yet?): "
+        "released for a node whose copy matches",
+    },
     "reason.set_to_draft": {"zh": "内容已改为草稿", "en": "item set to draft"},
     "reason.target_removed": {
         "zh": "内容中已移除 {platform}（{account}）",

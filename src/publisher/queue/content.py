@@ -1,5 +1,11 @@
 """Re-validation just before the irreversible call (R5): re-read the item file,
-decide send/hold/cancel/stale."""
+decide send/hold/cancel/stale/release.
+
+On a shared (PostgreSQL) store each node reads its own copy of the folder, which may lag the revision the
+store was synced from. There a file missing or different on this node is not this node's to judge: the post is
+released (back to the queue, for a node whose copy has it, or this one after its next pull), never cancelled
+and never sent from the older text. Sync, from a copy at the newest revision, cancels what was really removed.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from publisher.store.db import Store
 from publisher.store.items import item_path
 from publisher.workspace.settings import Workspace
 
-Action = Literal["send", "cancel", "hold", "stale"]
+Action = Literal["send", "cancel", "hold", "stale", "release"]
 _RENDER_CACHE = 256  # rendered posts kept; processed media are cached on disk by the renderer anyway
 _CHECK_CACHE = 256  # parsed files kept (a daemon's calendar keeps lean records only: sends read the file)
 
@@ -44,13 +50,20 @@ class Revalidator:
         self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = {}
         self._renders: dict[tuple[str, str, str], RenderedPost] = {}
         self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
+        self.shared = not store.is_sqlite  # several nodes, each with its own copy of the folder
 
     def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
         """The verdict for one post; never raises for content problems (they become a hold)."""
         checked = self._find(item_id)
         if checked is None:
+            if self.shared:
+                return Verdict("release", msg("reason.not_in_copy"))
             return Verdict("cancel", msg("reason.file_gone"))
         item = checked.item
+        if self.shared and (item is None or content_hash != item.hash):
+            # This copy is not the version the store was synced from (maybe not pulled yet): judging it here
+            # could cancel or hold a post over an older text.
+            return Verdict("release", msg("reason.copy_differs"))
         if item is None:
             first = problem_msg(checked.errors[0]) if checked.errors else "unreadable"
             return Verdict("hold", msg("reason.unreadable", first=first))
@@ -123,6 +136,21 @@ class Revalidator:
             return None
         target = _target(checked.item, platform, account)
         return None if target is None else self.render(checked.item, target)[0]
+
+    def holds(self, item_id: str, content_hash: str | None) -> bool:
+        """Whether this node's copy has the item at `content_hash` (a released post it may take again). Looks
+        only where the item was last seen or scanned: no whole-calendar scan."""
+        for rel in (self._paths.get(item_id), self._scanned(item_id), item_path(self.store, item_id)):
+            if rel is None:
+                continue
+            checked = self._checked(self.ws.root / rel)
+            if checked is not None and checked.item is not None and checked.item.id == item_id:
+                return checked.item.hash == content_hash
+        return False
+
+    def _scanned(self, item_id: str) -> str | None:
+        found = self.calendar.path_of(item_id)
+        return found.relative_to(self.ws.root).as_posix() if found is not None else None
 
     # -- finding and caching files --------------------------------------------------------------------------
 

@@ -91,8 +91,12 @@ class QueueStore:
     def claimable_accounts(self, now: datetime) -> set[str]:
         return posts.claimable_accounts(self.store, now)
 
-    def next_due(self, flagged: Collection[str]) -> datetime | None:
-        return posts.next_wake(self.store, flagged)
+    def next_due(self, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
+        return posts.next_wake(self.store, flagged, skip)
+
+    def queued_hashes(self, post_ids: Collection[int]) -> dict[int, str | None]:
+        """Of these posts, those still waiting to be claimed (queued, retrying), with their content hash."""
+        return posts.claimable_hashes(self.store, post_ids)
 
     def reconcile_due(self, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
         return posts.reconcile_due(self.store, now, limit, flagged)

@@ -173,6 +173,9 @@ class Queue:
             lanes=self.lanes,
         )
         self._flagged: set[str] | None = None  # accounts needing re-auth, during one run_due
+        # Posts this node released because its copy of the folder lacks their file or has another version of
+        # it (a shared store): not claimed again here until the copy has the synced version.
+        self._released: dict[int, str] = {}  # post id -> item id
 
     # -- runs -----------------------------------------------------------------------------------------------
 
@@ -193,8 +196,15 @@ class Queue:
             accounts = self.db.claimable_accounts(now) - flagged
             if not accounts:
                 return out
+        self._take_back_released()
         claimed = claim_due(
-            self.store, now=now, owner=self.owner, lease_s=self.lease_s, limit=limit, accounts=accounts
+            self.store,
+            now=now,
+            owner=self.owner,
+            lease_s=self.lease_s,
+            limit=limit,
+            accounts=accounts,
+            skip=set(self._released) or None,
         )
         out += await self._send_all(claimed)
         self._flagged = None
@@ -233,7 +243,17 @@ class Queue:
     def next_due(self) -> datetime | None:
         """When the next post is due, a retry or poll is due,
         or a lease expires (a wake-up time for the daemon)."""
-        return self.db.next_due(set(accounts_needing_reauth(self.store)))
+        return self.db.next_due(set(accounts_needing_reauth(self.store)), skip=set(self._released))
+
+    def _take_back_released(self) -> None:
+        """Released posts this node may claim again: its copy now has the version the store holds, or the
+        post left the queue (another node sent it, a sync cancelled it)."""
+        if not self._released:
+            return
+        hashes = self.db.queued_hashes(set(self._released))
+        for post_id, item_id in list(self._released.items()):
+            if post_id not in hashes or self.content.holds(item_id, hashes[post_id]):
+                del self._released[post_id]
 
     # -- one post -------------------------------------------------------------------------------------------
 
@@ -258,6 +278,9 @@ class Queue:
             return await self._move(c, S.CANCELLED, verdict.reason, now)
         if verdict.action == "hold":
             return await self._move(c, S.HELD, verdict.reason, now)
+        if verdict.action == "release":
+            self._released[c.id] = c.item_id
+            return await self._move(c, S.QUEUED, verdict.reason, now)
         if verdict.action == "stale":
             return await self._move(
                 c, S.QUEUED, verdict.reason, now, next_attempt_at=now + timedelta(seconds=STALE_DELAY_S)

@@ -110,11 +110,15 @@ def claim_due(
     limit: int,
     platforms: Collection[str] | None = None,
     accounts: Collection[str] | None = None,
+    skip: Collection[int] | None = None,
 ) -> list[ClaimedPost]:
-    """Atomically lease up to `limit` due queued/retrying posts to `owner`; each row goes to one claimer."""
-    stmt = _claim_stmt(store.dialect == "postgresql", platforms is not None, accounts is not None)
+    """Atomically lease up to `limit` due queued/retrying posts to `owner`; each row goes to one claimer.
+    Posts in `skip` are left for other claimers."""
+    stmt = _claim_stmt(
+        store.dialect == "postgresql", platforms is not None, accounts is not None, skip is not None
+    )
     params = {"now": now, "owner": owner, "expires": now + timedelta(seconds=lease_s), "limit": limit}
-    params.update(platforms=list(platforms or ()), accounts=list(accounts or ()))
+    params.update(platforms=list(platforms or ()), accounts=list(accounts or ()), skip=list(skip or ()))
     with store.begin() as conn:
         rows = conn.execute(stmt, params).mappings().all()
     # The claim itself is not written to the event log: the lease columns and the attempt rows record it.
@@ -122,7 +126,7 @@ def claim_due(
 
 
 @lru_cache(maxsize=16)
-def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool) -> sa.Update:
+def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool, skipping: bool = False) -> sa.Update:
     claimable = post.c.state.in_([S.QUEUED.value, S.RETRYING.value])
     now = sa.bindparam("now", type_=UTCDateTime)
     due = (
@@ -139,6 +143,8 @@ def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool) -> sa.Updat
         due = due.where(post.c.platform.in_(sa.bindparam("platforms", expanding=True)))
     if by_account:
         due = due.where(post.c.account.in_(sa.bindparam("accounts", expanding=True)))
+    if skipping:
+        due = due.where(post.c.id.not_in(sa.bindparam("skip", expanding=True)))
     if postgres:
         # Rows another node is claiming right now are skipped, not waited for.
         due = due.with_for_update(skip_locked=True)

@@ -209,17 +209,29 @@ def _wake_queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
 _WAKE = _wake_queries()
 
 
-def next_wake(store: Store, flagged: Collection[str]) -> datetime | None:
+def next_wake(store: Store, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
     """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
-    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person."""
+    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person; posts in
+    `skip` (this node released them: its folder lacks their version) are another node's."""
     waiting, polls, leases = _WAKE
     if flagged:
         waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
         polls = polls.where(post_t.c.account.not_in(list(flagged)))
+    if skip:
+        waiting = waiting.where(post_t.c.id.not_in(list(skip)))
     with store.read() as conn:
         found = [conn.execute(q).scalar() for q in (waiting, polls, leases)]
     times = [t for t in found if t is not None]
     return min(times) if times else None
+
+
+def claimable_hashes(store: Store, post_ids: Collection[int]) -> dict[int, str | None]:
+    """post id -> content hash, for those of `post_ids` still queued or retrying."""
+    query = sa.select(post_t.c.id, post_t.c.content_hash).where(
+        post_t.c.id.in_(list(post_ids)), post_t.c.state.in_(CLAIMABLE)
+    )
+    with store.read() as conn:
+        return {r.id: r.content_hash for r in conn.execute(query)}
 
 
 _RECONCILE_DUE = (

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from publisher.errors import StoreError
 from publisher.models import PostState
 from publisher.store.claims import transition_within
 from publisher.store.db import Store
@@ -19,6 +20,21 @@ from publisher.store.tables import item_t, post_t, sync_state_t
 
 S = PostState
 LAST_SYNC = "last_sync"  # sync_state key: when the last sync wrote its changes (ISO 8601)
+#: sync_state key: the newest content revision synced into a shared store (calendar.revision.Revision JSON)
+CONTENT_REVISION = "content_revision"
+
+
+class RevisionMoved(StoreError):
+    """Another node synced a different content revision since this sync read the newest one: nothing written,
+    the sync judges its folder again."""
+
+
+@dataclass(frozen=True)
+class RevisionStep:
+    """Compare-and-set of the newest synced revision: written only if the store still holds `expected`."""
+
+    expected: Any
+    new: Any
 
 
 @dataclass(frozen=True, slots=True)  # one per post: no per-row __dict__
@@ -143,12 +159,51 @@ def newest_post_id(store: Store) -> int:
         return int(s.execute(sa.select(sa.func.max(post_t.c.id))).scalar() or 0)
 
 
+def newest_revision(store: Store) -> Any:
+    """The newest content revision synced so far (its JSON), or None."""
+    with store.session() as s:
+        query = sa.select(sync_state_t.c.value).where(sync_state_t.c.key == CONTENT_REVISION)
+        return s.execute(query).scalar()
+
+
+def advance_revision(store: Store, step: RevisionStep) -> None:
+    """Record a newer revision when a sync had no post to change (RevisionMoved if another node moved it)."""
+    with store.begin() as conn:
+        _step_revision(conn, step)
+
+
+def _step_revision(conn: Connection, step: RevisionStep) -> None:
+    # The row is locked (PostgreSQL) until the transaction ends: a sync from another revision waits, then sees
+    # this one's and judges its folder again.
+    query = sa.select(sync_state_t.c.value).where(sync_state_t.c.key == CONTENT_REVISION).with_for_update()
+    row = conn.execute(query).first()
+    current = None if row is None else row.value
+    if current != step.expected:
+        raise RevisionMoved("another node synced a different content revision meanwhile")
+    if row is None:
+        if not _insert_new(conn, sync_state_t, {"key": CONTENT_REVISION, "value": step.new}):
+            raise RevisionMoved("another node synced a content revision meanwhile")
+    elif current != step.new:
+        conn.execute(
+            sa.update(sync_state_t).where(sync_state_t.c.key == CONTENT_REVISION).values(value=step.new)
+        )
+
+
 def write_sync(
-    store: Store, items: Iterable[ItemRecord], writes: Iterable[SyncWrite], *, now: datetime
+    store: Store,
+    items: Iterable[ItemRecord],
+    writes: Iterable[SyncWrite],
+    *,
+    now: datetime,
+    revision: RevisionStep | None = None,
 ) -> None:
     """Write one sync's differences in one transaction, and remember when (LAST_SYNC). Two syncs racing agree:
-    inserts skip rows another process inserted first, and state moves are compare-and-set."""
+    inserts skip rows another process inserted first, and state moves are compare-and-set. With `revision`
+    (a shared store, a folder in git) nothing is written unless the newest synced revision is still the one
+    this sync judged its folder against (RevisionMoved)."""
     with store.begin() as conn:
+        if revision is not None:
+            _step_revision(conn, revision)
         for item in items:
             values = dict(
                 path=item.path,
@@ -212,13 +267,13 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
         conn.execute(sa.update(post_t).where(where).values(reason=w.reason, reason_msg=None, updated_at=now))
 
 
-def _insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
-    """Insert unless another process inserted the same row first: two syncs racing agree (R4)."""
+def _insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+    """Insert unless another process inserted the same row first: two syncs racing agree (R4). True if
+    this call inserted it."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return bool(conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing()).rowcount)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+    return bool(conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing()).rowcount)
