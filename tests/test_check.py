@@ -402,3 +402,38 @@ def test_content_length_counts_text_and_says_how_much_text_to_cut(ws: WS) -> Non
     assert [
         p for p in _wechat(ws, "\n\n".join("**重点**" + "文字" * 499 for _ in range(19))) if "content" in p
     ] == []
+
+
+def test_a_scans_remembered_media_folders_give_the_same_answers_as_the_full_checks(
+    ws: WS, tmp_path: Path
+) -> None:
+    """The quick path (one lstat for a plain file in a folder already found plain) answers exactly as the
+    full checks do, for plain files and for every kind of link, missing file and wrong type."""
+    from publisher.content.item import Folders, resolve_media
+
+    media = ws.root / "content" / "media"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    Image.new("RGB", (100, 100)).save(outside / "o.png")
+    (media / "deep").mkdir()
+    Image.new("RGB", (100, 100)).save(media / "deep" / "d.png")
+    os.symlink(media, ws.root / "content" / "linked")  # a folder link inside the workspace
+    os.symlink(outside, ws.root / "content" / "away")  # a folder link leading out
+    os.symlink(media / "a.png", media / "file-link.png")
+    (media / "notes.txt").write_text("x")
+    (media / "folder.png").mkdir()
+    (ws.root / "content" / "sub").mkdir()
+    os.symlink(ws.root / "content" / "sub", ws.root / "content" / "sub-link")
+    refs = [
+        "media/a.png", "media/deep/d.png", "linked/a.png", "away/o.png", "media/file-link.png",
+        "media/missing.png", "media/notes.txt", "media/folder.png", "../content/media/a.png",
+        "./media/a.png", "media/./b.png", "media//b.png", "media/A.PNG", "a.png",
+    ]  # fmt: skip
+    items = [ws.root / "content" / "x.md", ws.root / "content" / "sub" / "y.md"]
+    items.append(ws.root / "content" / "sub-link" / "z.md")
+    folders: Folders = {}
+    for _ in range(2):  # the second round answers from the remembered folders
+        for item in items:
+            for ref in refs + [f"../{r}" for r in refs]:
+                expected = resolve_media(ref, item, ws.root)
+                assert resolve_media(ref, item, ws.root, folders) == expected, (ref, item)

@@ -517,8 +517,17 @@ def _resolved_root(root: Path) -> Path:
     return root.resolve()
 
 
-def resolve_media(ref: str, item_path: Path, root: Path) -> Path | Msg:
-    """The media file a reference names, or a message saying why it cannot be used."""
+#: per (media folder, item folder): where the folder resolves to when no link lies between the two and it
+#: resolves inside the workspace, else None (kept by a caller for one scan: see `resolve_media`)
+Folders = dict[tuple[Path, Path], Path | None]
+
+
+def resolve_media(ref: str, item_path: Path, root: Path, folders: Folders | None = None) -> Path | Msg:
+    """The media file a reference names, or a message saying why it cannot be used.
+
+    With `folders` (the caller keeps it for one scan, as it keeps the answers), a plain file (no link, a
+    media extension) in a folder already found plain takes one lstat; anything else takes the full checks
+    below, which also word what is wrong."""
     if not ref.strip():
         return msg("media_empty")
     if "://" in ref:
@@ -530,6 +539,10 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | Msg:
     if candidate.is_absolute():
         return msg("media_absolute", ref=ref)
     full = item_path.parent / candidate
+    if folders is not None and _POSIX and ".." not in candidate.parts:
+        quick = _plain_file(full, item_path.parent, root, folders)
+        if quick is not None:
+            return quick
     try:
         resolved = full.resolve()
     except (OSError, RuntimeError, ValueError):
@@ -554,3 +567,39 @@ def resolve_media(ref: str, item_path: Path, root: Path) -> Path | Msg:
     if resolved.suffix.lower() not in MEDIA_EXTS:
         return msg("media_type", ref=ref, exts=", ".join(sorted(MEDIA_EXTS)))
     return resolved
+
+
+#: On POSIX a path resolves component by component, so a plain file's resolved path is its folder's plus
+#: its name (elsewhere resolving may also change the name's case).
+_POSIX = os.name == "posix"
+
+
+def _plain_file(full: Path, item_dir: Path, root: Path, folders: Folders) -> Path | None:
+    """`full` resolved with one lstat, when it is a regular file (not a link) with a media extension in a
+    plain folder (see `_plain_folder`); else None."""
+    key = (full.parent, item_dir)
+    if key not in folders:
+        folders[key] = _plain_folder(full.parent, item_dir, root)
+    folder = folders[key]
+    if folder is None or full.suffix.lower() not in MEDIA_EXTS:
+        return None
+    try:
+        st = os.lstat(full)
+    except (OSError, ValueError):
+        return None
+    return folder / full.name if stat.S_ISREG(st.st_mode) else None
+
+
+def _plain_folder(folder: Path, item_dir: Path, root: Path) -> Path | None:
+    """Where `folder` resolves to, if no link lies between the item's folder and it (both included: the
+    same steps `resolve_media` checks) and it resolves inside the workspace; else None."""
+    probe = folder
+    while probe != item_dir and probe != probe.parent:
+        if probe.is_symlink():
+            return None
+        probe = probe.parent
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return resolved if resolved.is_relative_to(_resolved_root(root)) else None

@@ -20,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
-from publisher.content.item import media_hint, resolve_media
+from publisher.content.item import Folders, media_hint, resolve_media
 from publisher.messages import Either, Msg, counted, field_word, msg
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import ImageRule, PlatformRules, count_length
@@ -140,17 +140,19 @@ class Renderer:
     _envs: dict[str, BudgetedEnvironment] = field(default_factory=dict)
     _probes: dict[tuple[Path, tuple[int, int] | None, Any], Any] = field(default_factory=dict)
     _resolved: dict[tuple[str, Path], Path | Msg] = field(default_factory=dict)
+    _folders: Folders = field(default_factory=dict)  # media folders found plain in this scan
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
         self._resolved.clear()
+        self._folders.clear()
 
     def resolve(self, ref: str, item_path: Path) -> Path | Msg:
         key = (ref, item_path.parent)
         found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[key] = resolve_media(ref, item_path, self.root)
+            found = self._resolved[key] = resolve_media(ref, item_path, self.root, self._folders)
         return found
 
     def env(self, platform: str) -> BudgetedEnvironment:
