@@ -148,6 +148,19 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "file_unreadable": {"zh": "无法读取：{why}", "en": "cannot read: {why}"},
     "file_unreadable.hint": {"zh": "检查文件权限", "en": "check the file's permissions"},
+    "csv_encoding": {
+        "zh": "既不是 UTF-8 也不是 GBK 编码的文本",
+        "en": "is neither UTF-8 nor GBK text",
+    },
+    "csv_encoding.hint": {
+        "zh": "从创作中心重新导出 CSV，或在 Excel 里另存为“CSV UTF-8”",
+        "en": "export the CSV again from the creator centre, or save it from Excel as “CSV UTF-8”",
+    },
+    "csv_unreadable": {"zh": "不是可读的 CSV：{why}", "en": "not a readable CSV: {why}"},
+    "csv_unreadable.hint": {
+        "zh": "从创作中心重新导出 CSV，不要手动修改",
+        "en": "export the CSV again from the creator centre and do not edit it by hand",
+    },
     "platform_field_top": {"zh": "`{key}` 是平台专属字段", "en": "`{key}` is a platform-specific field"},
     "platform_field_top.hint": {
         "zh": "移到 `platforms: {{<平台>: {{{key}: ...}}}}` 下",

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.errors import ContentError
+from publisher.messages import msg
 from publisher.models import Problem
 
 #: the creator centre shows local (Beijing) times without an offset
@@ -85,11 +86,32 @@ def _lookup(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _TEXT, _METRICS = _lookup(TEXT_FIELDS), _lookup(METRIC_FIELDS)
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("gb18030")  # a superset of GBK, which is what Excel on Chinese Windows saves
+    except UnicodeDecodeError:
+        raise ContentError(
+            [Problem.of(str(path), 1, "file", msg("csv_encoding"), msg("csv_encoding.hint"))]
+        ) from None
+
+
+def _rows(text: str, path: Path) -> list[list[str]]:
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        why = msg("csv_unreadable", why=str(exc))
+        raise ContentError(
+            [Problem.of(str(path), max(reader.line_num, 1), "file", why, msg("csv_unreadable.hint"))]
+        ) from None
 
 
 def _time(text: str) -> datetime | None:
@@ -108,12 +130,7 @@ def parse_creator_csv(path: Path) -> list[dict[str, Any]]:
     `metrics` holds normalised names (views, likes, favorites, comments, shares, followers_gained, ...) as
     numbers; `raw_names` maps each back to the export's own header. UTF-8 (with or without BOM) and GBK.
     """
-    text = _decode(Path(path).read_bytes())
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = _rows(_decode(Path(path).read_bytes(), path), path)
     # An export may open with a caption line ("笔记数据明细"): the header is the first row naming a title.
     start = next((i for i, r in enumerate(rows) if any(_TEXT.get(_key(c)) == "title" for c in r)), None)
     if start is None:
