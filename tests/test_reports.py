@@ -296,7 +296,10 @@ def test_rehearsed_fortnight_scales_the_follower_target_by_14_days(
     )
     paths = reports.rehearsal_reports(ws, store, period=window, now=NOW, out_dir=tmp_path / "r")
     md = paths[0].read_text(encoding="utf-8")
-    assert "# 演练 · 运营周报" in md and "按月目标 500 × 14/30 折算" in md and "| 涨粉 | +233 |" in md
+    assert "# 演练总结" in md and "按月目标 500 × 14/30 折算" in md and "| 涨粉 | +233 |" in md
+    # the whole window, not a week: no 本周 or 下周 in its headings (the weekly job's reports keep theirs)
+    assert "## 演练期间概览" in md and "## 演练之后的计划（2027-01-11..2027-01-24）" in md
+    assert "运营周报" not in md.splitlines()[0] and "本周总结" not in md and "下周计划" not in md
 
 
 def test_weekly_and_daily_follow_the_seed_templates(history: tuple[Workspace, Store]) -> None:
@@ -416,19 +419,23 @@ def test_report_jobs_write_under_reports_and_return_a_summary(history: tuple[Wor
         reports.job_engagement(ctx)
 
 
-def test_rehearsal_writes_its_weekly_report_and_engagement_export(
+def test_rehearsal_writes_its_summary_and_engagement_export(
     history: tuple[Workspace, Store], tmp_path: Path
 ) -> None:
     ws, store = history
     paths = reports.rehearsal_reports(ws, store, period="2027-W01", now=NOW, out_dir=tmp_path / "r")
     assert [p.name for p in paths] == [
-        "rehearsal-weekly-2027-W01.md",
-        "rehearsal-weekly-2027-W01.xlsx",
+        "rehearsal-summary-2027-W01.md",
+        "rehearsal-summary-2027-W01.xlsx",
         "rehearsal-engagement-2027-W01.csv",
         "rehearsal-engagement-2027-W01.html",
     ]
     assert all(p.stat().st_size > 0 for p in paths)
-    assert paths[0].read_text(encoding="utf-8").startswith("# 演练 · 运营周报")
+    assert paths[0].read_text(encoding="utf-8").startswith("# 演练总结")
+    from openpyxl import load_workbook
+
+    book = load_workbook(paths[1])
+    assert book.properties.title == "演练总结 2027-W01" and "演练之后的计划" in book.sheetnames
 
 
 def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:

@@ -93,6 +93,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "rehearse.h_metrics": {"zh": "沙盒中增长的数据", "en": "Metrics the sandbox grew"},
     "rehearse.h_failed": {"zh": "失败的步骤", "en": "Steps that failed"},
     "rehearse.h_jobs": {"zh": "定时任务", "en": "Recurring jobs"},
+    # the report a rehearsal ends with: the whole rehearsed window (not a week), in the weekly report's form
+    "rehearse.report": {"zh": "演练总结", "en": "Rehearsal summary"},
+    "rehearse.h_overview": {"zh": "演练期间概览", "en": "Over the rehearsal"},
+    "rehearse.h_after": {"zh": "演练之后的计划", "en": "Planned after the rehearsal"},
     "col.when_utc": {"zh": "时间（UTC）", "en": "when (UTC)"},
     "col.metric": {"zh": "指标", "en": "metric"},
     "col.total": {"zh": "合计", "en": "total"},

@@ -465,7 +465,7 @@ def _markdown(result: RehearsalResult, lang: str) -> str:
 def _reports(
     ws: Workspace, store: Store, out_dir: Path, now: datetime, start: datetime, until: datetime
 ) -> list[Path]:
-    """The weekly report and engagement export of the rehearsed period."""
+    """The rehearsal summary (演练总结) and engagement export of the rehearsed period."""
     try:
         period = reports.between(start, until, ws.zone)  # [start, until): 14 days are 14, not 15
         return list(reports.rehearsal_reports(ws, store, period=period, out_dir=out_dir, now=now))

@@ -109,17 +109,18 @@ def rehearsal_reports(
     out_dir: Path | None = None,
     lang: str | None = None,
 ) -> list[Path]:
-    """What a rehearsal writes at its end: the weekly report (md and xlsx) and the engagement export (csv),
-    each titled as a rehearsal. Give the rehearsed window as a Period (`between(start, until, zone)`): its
-    days are exact, so a KPI scaled by the period's length is judged on the days that were rehearsed."""
+    """What a rehearsal writes at its end: the rehearsal summary (演练总结: the weekly report's form over the
+    whole window, md and xlsx) and the engagement export (csv, html), each titled as a rehearsal. Give the
+    rehearsed window as a Period (`between(start, until, zone)`): its days are exact, so a KPI scaled by the
+    period's length is judged on the days that were rehearsed."""
     out_dir = out_dir or (ws.reports_dir if ws.is_rehearsal else ws.reports_dir / "rehearsal")
     weekly = build("weekly", store, ws, period=period, lang=lang, now=now)
     engagement = build("engagement", store, ws, period=period, lang=lang, now=now)
-    weekly.rehearsal = engagement.rehearsal = True
+    weekly.rehearsal = engagement.rehearsal = weekly.whole_rehearsal = True
     label = weekly.period.label.replace("..", "_")
     return [
-        write(weekly, "md", out_dir / f"rehearsal-weekly-{label}.md"),
-        write(weekly, "xlsx", out_dir / f"rehearsal-weekly-{label}.xlsx"),
+        write(weekly, "md", out_dir / f"rehearsal-summary-{label}.md"),
+        write(weekly, "xlsx", out_dir / f"rehearsal-summary-{label}.xlsx"),
         write(engagement, "csv", out_dir / f"rehearsal-engagement-{label}.csv"),
         write(engagement, "html", out_dir / f"rehearsal-engagement-{label}.html"),
     ]

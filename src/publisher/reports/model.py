@@ -196,6 +196,8 @@ class Report:
     charts: Charts = field(default_factory=Charts)
     notes: list[str] = field(default_factory=list)
     rehearsal: bool = False  # built from a rehearsal's store: its title says 演练 / rehearsal
+    # the summary a rehearsal ends with (its whole window, not a week): titled 演练总结 / Rehearsal summary
+    whole_rehearsal: bool = False
     campaign: Campaign | None = None
     launches: list[Any] = field(default_factory=list)  # reports.launch.LaunchCurve: the launch-day section
 

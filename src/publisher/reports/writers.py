@@ -66,7 +66,10 @@ def _env(autoescape: bool) -> jinja2.Environment:
 
 
 def report_title(report: Report) -> str:
-    """The report's title; a rehearsal's says so (演练 · 运营周报, Rehearsal · Weekly operations report)."""
+    """The report's title; a rehearsal's says so (演练 · 运营周报, Rehearsal · Weekly operations report), and
+    the summary of a whole rehearsed window is 演练总结 (Rehearsal summary): that window is not a week."""
+    if report.whole_rehearsal:
+        return t("rehearse.report", report.lang)
     title = t(report.kind, report.lang)
     if report.campaign is not None:
         title = f"{title}｜{report.campaign.title}"
@@ -84,8 +87,15 @@ def _context(report: Report) -> dict[str, Any]:
         "sname": lambda s: state_name(s, lang),
         "slot": lambda wd, h: slot(wd, h, lang),
         "title": report_title(report),
+        "h_summary": t("rehearse.h_overview" if report.whole_rehearsal else "summary", lang),
+        "h_plan": t(_plan_key(report), lang),
         "top": report.engagement[:10],
     }
+
+
+def _plan_key(report: Report) -> str:
+    """The heading of the posts planned after the period (下周计划, or 演练之后的计划 after a rehearsal)."""
+    return "rehearse.h_after" if report.whole_rehearsal else PLAN_KEY[report.kind]
 
 
 def render_markdown(report: Report) -> str:
@@ -273,7 +283,7 @@ def tables(report: Report) -> dict[str, Table]:
             "ID",
         ]
         for key, lines in (("published", report.published), ("failed", report.failed), ("plan", report.plan)):
-            out[t(key if key != "plan" else PLAN_KEY[report.kind], lang)] = Table(
+            out[t(key if key != "plan" else _plan_key(report), lang)] = Table(
                 post_head,
                 [
                     [
