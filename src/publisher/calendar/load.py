@@ -3,6 +3,7 @@ and check every item per platform."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -13,7 +14,8 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -116,6 +118,9 @@ _NO_FIELDS: dict[str, Any] = {}
 _NO_LINES: dict[str, int] = {}
 #: one object per set of valid targets among lean records (most items share theirs with many others)
 _SHARED_TARGET_SETS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
+#: files per task of a parallel scan: small tasks, so results come back (and are unpickled) while the others
+#: are still being checked, and the cores finish together
+_TASK = 100
 #: files per task of a lean parallel scan: small tasks, so few results wait, pickled, at once
 _LEAN_TASK = 250
 
@@ -233,18 +238,19 @@ class Calendar:
             ):
                 continue
             todo.append((path, key))
-        for path, key, checked, used in self._check_many(todo):
-            cached = self._files.get(path)
-            if (
-                not cached
-                or cached[2].item is None
-                or checked.item is None
-                or cached[2].item.hash != checked.item.hash
-                or cached[2].problems != checked.problems
-            ):
-                changed.add(checked.path)
-            used_set = frozenset(used)
-            self._files[path] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
+        with _collector_paused():
+            for path, key, checked, used in self._check_many(todo):
+                cached = self._files.get(path)
+                if (
+                    not cached
+                    or cached[2].item is None
+                    or checked.item is None
+                    or cached[2].item.hash != checked.item.hash
+                    or cached[2].problems != checked.problems
+                ):
+                    changed.add(checked.path)
+                used_set = frozenset(used)
+                self._files[path] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
         self._ids = None
@@ -256,37 +262,60 @@ class Calendar:
     def _check_many(
         self, todo: list[tuple[Path, tuple[int, int]]]
     ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
-        """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python)."""
+        """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python).
+
+        In parallel this process is one of the checkers: it takes tasks from the back of the list while the
+        worker processes take them from the front, so its share needs no pickling, and it unpickles the
+        workers' small tasks as they finish rather than all of them at the end."""
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_FROM or workers < 2:
-            ctx = self.context()
-            for path, key in todo:
-                used: set[Path] = set()
-                checked = self.check_file(path, ctx, used)
-                yield path, key, checked.slim() if self.lean else checked, used
+            yield from self._check_here(todo)
             return
         # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
-        chunks = [todo[i::workers] for i in range(workers)]
-        if self.lean:
-            chunks = [todo[i : i + _LEAN_TASK] for i in range(0, len(todo), _LEAN_TASK)]
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
-            futures = [
-                pool.submit(_check_chunk, str(self.ws.root), dict(self.ws.env), chunk, self.lean)
-                for chunk in chunks
-            ]
-            # The workers' paths are copies: the scan's own Path objects are kept (a dict finds them by
-            # identity on the next scan, without Path.__eq__).
-            ours = {path: path for path, _key in todo}
-            for i, future in enumerate(futures):
+        size = _TASK if not self.lean else _LEAN_TASK
+        tasks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        front, back = 0, len(tasks)  # workers take tasks[front], this process tasks[back - 1]
+        # The workers' paths are copies: the scan's own Path objects are kept (a dict finds them by identity
+        # on the next scan, without Path.__eq__).
+        ours = {path: path for path, _key in todo}
+        pending: list[Future[_Chunk]] = []
+        with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
+
+            def feed() -> None:
+                nonlocal front
+                while front < back and len(pending) < 2 * (workers - 1):  # one running, one waiting, each
+                    args = (str(self.ws.root), dict(self.ws.env), tasks[front], self.lean)
+                    pending.append(pool.submit(_check_chunk, *args))
+                    front += 1
+
+            def take(future: Future[_Chunk]) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
                 results, media, digests = future.result()
-                futures[i] = None  # type: ignore[call-overload]  # its results are freed once yielded
                 self._media.update(media)
                 self.digests.merge(digests)
-                while results:
-                    path, key, checked, used = results.pop()
+                for path, key, checked, used in results:
                     yield ours.get(path, path), key, checked, used
-                del results
+
+            feed()
+            while pending or front < back:
+                for future in [f for f in pending if f.done()]:
+                    pending.remove(future)
+                    yield from take(future)
+                feed()
+                if front < back:
+                    back -= 1
+                    yield from self._check_here(tasks[back])
+                elif pending:
+                    yield from take(pending.pop(0))
+
+    def _check_here(
+        self, todo: list[tuple[Path, tuple[int, int]]]
+    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+        ctx = self.context()
+        for path, key in todo:
+            used: set[Path] = set()
+            checked = self.check_file(path, ctx, used)
+            yield path, key, checked.slim() if self.lean else checked, used
 
     def check_file(
         self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None
@@ -618,6 +647,22 @@ class Calendar:
         return out
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while files are checked. A check makes many objects and keeps most of
+    them (the outcomes), so the collector's full passes, each over everything kept so far, took a sixth of a
+    big cold scan's time while finding nothing: checking leaves no reference cycles. Whatever a failing
+    check leaves (an exception's frames) is collected once the collector runs again."""
+    if not gc.isenabled():  # already paused (a scan in another thread, or the caller's choice)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _order(path: Path) -> tuple[str, ...]:
     """Sort key giving Path's own order."""
     return path.parts if os.name == "posix" else tuple(p.lower() for p in path.parts)
@@ -665,14 +710,20 @@ def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, Msg
 _WORKER_CALENDARS: dict[tuple[str, tuple[tuple[str, str], ...]], Calendar] = {}
 
 
+#: what a worker sends back for one task: each file's outcome, the hashes of the media those files read, and
+#: the digests it hashed (to keep across runs)
+_Chunk = tuple[
+    list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]
+]
+
+
 def _check_chunk(
     root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]], lean: bool = False
-) -> tuple[
-    list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]
-]:
+) -> _Chunk:
     """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled
-    (lean records for a lean calendar: a fraction of the bytes to send and to hold), with the media digests
-    it hashed, which the scanning process saves."""
+    (lean records for a lean calendar: a fraction of the bytes to send and to hold), with the media hashes of
+    this task's files only (the worker keeps the others from earlier tasks, already sent) and the media
+    digests it hashed, which the scanning process saves."""
     from publisher.workspace.settings import open_workspace
 
     opened = (root, tuple(sorted(env.items())))
@@ -682,8 +733,12 @@ def _check_chunk(
         calendar = _WORKER_CALENDARS[opened] = Calendar(open_workspace(Path(root), env=env))
     ctx = calendar.context()
     out = []
-    for path, key in chunk:
-        used: set[Path] = set()
-        checked = calendar.check_file(path, ctx, used)
-        out.append((path, key, checked.slim() if lean else checked, used))
-    return out, calendar._media, calendar.digests.take_fresh()
+    read: set[Path] = set()
+    with _collector_paused():  # as in the scan (a forked worker starts with it paused already)
+        for path, key in chunk:
+            used: set[Path] = set()
+            checked = calendar.check_file(path, ctx, used)
+            read |= used
+            out.append((path, key, checked.slim() if lean else checked, used))
+    media = calendar._media
+    return out, {p: media[p] for p in read if p in media}, calendar.digests.take_fresh()
