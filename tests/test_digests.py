@@ -5,6 +5,7 @@ size, times, inode and device are unchanged, and never for a file changed too re
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from tests.conftest import WS, make_image
 
 from publisher.calendar.load import DIGESTS_FILE, Calendar
-from publisher.content.digests import DigestCache, file_clock
+from publisher.content.digests import VERSION, DigestCache, file_clock
 
 LATER = 2**62  # a clock reading after every file's times: each digest is kept
 
@@ -133,8 +134,17 @@ def test_no_clock_reading_keeps_nothing(tmp_path: Path) -> None:
 def test_a_damaged_cache_file_reads_as_empty(tmp_path: Path) -> None:
     photo = _photo(tmp_path / "a.jpg", b"first photo")
     cache_file = tmp_path / "digests.json"
-    for damaged in ("{not json", '{"version": 1, "entries": [["x", 1]]}', '{"version": 99, "entries": []}'):
-        cache_file.write_text(damaged, encoding="utf-8")
+    st = photo.stat()
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    for damaged in (
+        "{not json",
+        {"version": VERSION, "entries": [["x", 1]]},
+        {"version": VERSION + 1, "entries": {str(photo): [*stamp, "00" * 32]}},
+        {"version": VERSION, "entries": {str(photo): [*stamp, "not hex"]}},
+        {"version": VERSION, "entries": {str(photo): [*stamp, "00" * 31]}},
+        {"version": VERSION, "entries": {str(photo): stamp}},
+    ):
+        cache_file.write_text(damaged if isinstance(damaged, str) else json.dumps(damaged), encoding="utf-8")
         cache = DigestCache(cache_file, clock=lambda: LATER)
         assert cache.digest(photo) == _sha(photo) and cache.hashed == 1
 

@@ -25,16 +25,18 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from publisher.content.files import file_digest
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 #: (size, mtime_ns, ctime_ns, inode, device): what must all be unchanged for a kept digest to be trusted
 Stamp = tuple[int, int, int, int, int]
-#: a path's kept entry: its stamp and the digest
-Entry = tuple[Stamp, bytes]
+#: a path's kept entry as stored: [size, mtime_ns, ctime_ns, inode, device, hex digest]. Entries are
+#: checked when used, not when read: a worker of a parallel scan reads the whole file for a few of them.
+Entry = list[Any]
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
@@ -87,9 +89,9 @@ class DigestCache:
         if st is None:
             st = os.stat(path)
         stamp = stamp_of(st)
-        found = entries.get(key)
-        if found is not None and found[0] == stamp:
-            return found[1]
+        found = _valid(entries.get(key), stamp)
+        if found is not None:
+            return found
         if not self._stamped:
             # The reading may come after `st` was taken; the bytes are read after it either way, so a write
             # before the reading is in the digest, and a write after it gives the file a ctime at or past the
@@ -99,7 +101,7 @@ class DigestCache:
         self.hashed += 1
         entries.pop(key, None)
         if self._now is not None and max(st.st_mtime_ns, st.st_ctime_ns) < self._now:
-            entries[key] = self._fresh[key] = (stamp, digest)
+            entries[key] = self._fresh[key] = [*stamp, digest.hex()]
         return digest
 
     def take_fresh(self) -> dict[str, Entry]:
@@ -113,7 +115,7 @@ class DigestCache:
         return bool(self._fresh)
 
     def merge(self, entries: dict[str, Entry]) -> None:
-        """Keep entries another process hashed (its `fresh()`)."""
+        """Keep entries another process hashed (its `take_fresh()`)."""
         if entries:
             self._load().update(entries)
             self._fresh.update(entries)
@@ -128,8 +130,7 @@ class DigestCache:
         if keep is not None:
             wanted = {str(p) for p in keep}
             entries = {k: v for k, v in entries.items() if k in wanted}
-        rows = [[k, *stamp, digest.hex()] for k, (stamp, digest) in entries.items()]
-        text = json.dumps({"version": VERSION, "entries": rows}, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps({"version": VERSION, "entries": entries}, ensure_ascii=False, separators=(",", ":"))
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,17 +157,22 @@ def _read(path: Path) -> dict[str, Entry]:
     """The entries of a cache file; empty when it is missing, damaged or of another version."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            return {}
-        out: dict[str, Entry] = {}
-        for key, size, mtime, ctime, ino, dev, digest in data["entries"]:
-            stamp = (size, mtime, ctime, ino, dev)
-            if not isinstance(key, str) or not all(type(v) is int for v in stamp):
-                return {}
-            raw = bytes.fromhex(digest)
-            if len(raw) != 32:
-                return {}
-            out[key] = (stamp, raw)
-        return out
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return {}
+    if not isinstance(data.get("entries"), dict):
+        return {}
+    entries: dict[str, Entry] = data["entries"]
+    return entries
+
+
+def _valid(entry: Any, stamp: Stamp) -> bytes | None:
+    """The digest of a kept entry whose stamp is `stamp`; None for another stamp or a damaged entry."""
+    if not isinstance(entry, list) or len(entry) != 6 or tuple(entry[:5]) != stamp:
+        return None
+    try:
+        digest = bytes.fromhex(entry[5])
+    except (TypeError, ValueError):
+        return None
+    return digest if len(digest) == 32 else None
