@@ -57,7 +57,10 @@ def media_choices(state: AppState) -> list[str]:
 def draft_text(state: AppState, draft: Draft) -> tuple[str, str]:
     """(the new item's id, its Markdown) as the form would write it; the id changes with every draft."""
     now = state.now()
-    when = parse_publish_at(draft.publish_at, state.ws.zone) if draft.publish_at else None
+    try:
+        when = parse_publish_at(draft.publish_at, state.ws.zone) if draft.publish_at else None
+    except TimeError:  # `precheck` words it; the draft being checked as it is typed still gets an id
+        when = None
     day = (
         when.astimezone(state.ws.zone).date()
         if isinstance(when, datetime)
