@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -94,6 +96,7 @@ def take_fault(world: World, platform: str, sub_path: str, method: str, body: An
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def redact_query(query: str) -> str:
     pairs = [
         (k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(query, keep_blank_values=True)
@@ -200,7 +203,7 @@ class FaultMiddleware:
         out_headers = [(k, v) for k, v in out_headers if k.lower() not in (b"content-length", b"date")]
         out_headers.append((b"content-length", str(len(payload)).encode()))
         # A real platform dates its answers by its own clock: here, the virtual one (it may be set off ours).
-        out_headers.append((b"date", format_datetime(self.world.now, usegmt=True).encode()))
+        out_headers.append((b"date", _http_date(self.world.now)))
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -229,6 +232,12 @@ class FaultMiddleware:
 
         await self.app(scope, replay, capture)
         return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(now: datetime) -> bytes:
+    """The Date header of an answer given at `now` (every answer of one clock step shares it)."""
+    return format_datetime(now, usegmt=True).encode()
 
 
 async def _read_body(receive: Receive) -> bytes:

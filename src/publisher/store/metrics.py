@@ -181,23 +181,31 @@ def _remembering(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     return run
 
 
+# Built once: every metrics pull sets its account figures (building a statement costs more than running it).
+_SET_FIGURE = (
+    sa.update(account_metric_t)
+    .where(
+        account_metric_t.c.platform == sa.bindparam("k_platform"),
+        account_metric_t.c.account == sa.bindparam("k_account"),
+        account_metric_t.c.day == sa.bindparam("k_day"),
+        account_metric_t.c.name == sa.bindparam("k_name"),
+    )
+    .values(value=sa.bindparam("k_value"))
+)
+_ADD_FIGURE = sa.insert(account_metric_t)
+
+
 def put_account_figures(store: Store, figures: Mapping[FigureKey, float]) -> int:
     """Set each (platform, account, day, name) figure in `account_metric`, replacing that day's value."""
     if not figures:
         return 0
     with store.begin() as conn:
         for (platform, account, day, name), value in figures.items():
-            where = sa.and_(
-                account_metric_t.c.platform == platform,
-                account_metric_t.c.account == account,
-                account_metric_t.c.day == day,
-                account_metric_t.c.name == name,
-            )
-            if not conn.execute(sa.update(account_metric_t).where(where).values(value=value)).rowcount:
+            key = {"k_platform": platform, "k_account": account, "k_day": day, "k_name": name}
+            if not conn.execute(_SET_FIGURE, {**key, "k_value": value}).rowcount:
                 conn.execute(
-                    sa.insert(account_metric_t).values(
-                        platform=platform, account=account, day=day, name=name, value=value
-                    )
+                    _ADD_FIGURE,
+                    {"platform": platform, "account": account, "day": day, "name": name, "value": value},
                 )
     return len(figures)
 
