@@ -571,7 +571,7 @@ def test_login_with_the_registered_address_and_the_pasted_landing_address(tmp_pa
         request = LoginRequest(
             "douyin", creds, f"{base}/dy", browser, lambda: NOW, cache, REGISTERED, lambda prompt: landed[-1]
         )
-        assert "valid until" in login(request)
+        assert "valid until" in login(request).text("en")
         assert cache.get("douyin", ACCESS) and cache.get("douyin", REFRESH)
         exchange = [
             c for c in httpx.get(f"{base}/__fake/state").json()["calls"] if "access_token" in c["path"]
@@ -588,7 +588,7 @@ def test_login_with_the_registered_address_and_the_pasted_landing_address(tmp_pa
             REGISTERED,
             lambda prompt: parse_qs(urlparse(landed[-1]).query)["code"][0],
         )
-        assert "valid until" in login(code_only)
+        assert "valid until" in login(code_only).text("en")
         forged = LoginRequest(
             "douyin",
             creds,
@@ -716,6 +716,7 @@ def test_auth_command_takes_the_registered_address_from_the_accounts_options(
             now=lambda: NOW,
             say=said.append,
             ask=lambda prompt: landed[-1],
+            lang="en",
         )
     assert "valid until" in summary and landed[-1].startswith(REGISTERED + "?code=")
     assert (

@@ -668,14 +668,18 @@ def test_auth_status_calls_a_cheap_endpoint_and_reports_the_whitelist(tmp_path: 
     store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
     sb = Sandbox()
     [ok] = account_status(ws, store, now=NOW, transport=sb.asgi)
-    assert ok["state"] == "ok" and ok["check"].startswith("API reachable")
+    assert ok["state"] == "ok" and ok["check"].startswith("API 可用")  # the reader's language (zh)
+    assert ok["check_code"] == "auth.check.wechat_ok"
     assert [c["path"].split("?")[0] for c in run(sb.state())["calls"]] == [
         "/wx/cgi-bin/stable_token",
         "/wx/cgi-bin/get_api_domain_ip",
     ]
     run(sb.config(ip_whitelist=["203.0.113.7"]))
     [refused] = account_status(ws, store, now=NOW, transport=sb.asgi)
-    assert refused["state"] == "error" and "Add 127.0.0.1 at mp.weixin.qq.com" in refused["check"]
+    assert refused["state"] == "error" and "请在 mp.weixin.qq.com" in refused["check"], refused["check"]
+    assert "添加 127.0.0.1" in refused["check"] and refused["check_code"] == "auth.whitelist"
+    [english] = account_status(ws, store, now=NOW, transport=sb.asgi, lang="en")
+    assert "Add 127.0.0.1 at mp.weixin.qq.com" in english["check"]
     assert account_status(ws, store, now=NOW, transport=sb.asgi, probe=False)[0].get("check") is None
 
 

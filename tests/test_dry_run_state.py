@@ -66,14 +66,20 @@ def test_a_dry_run_send_is_recorded_never_published_and_goes_out_for_real_after_
         .replace('platform = "wechat"\n', 'platform = "wechat"\nmode = "live"\n'),
         encoding="utf-8",
     )
-    assert cli("sync", "--workspace", root).returncode == 0
+    synced = cli("sync", "--workspace", root)
+    assert synced.returncode == 0
+    # sync's detail column words the reason from its code: Chinese by default
+    assert "之前只做了演示发送" in synced.stdout, synced.stdout
+    assert "only a dry run went out" not in synced.stdout
     states = _states(ws)
     ahead = states["future", "wechat"]
     assert ahead["state"] == "queued" and ahead["due_at"] == "2030-01-01T04:00:00+00:00", ahead
     behind = states["past", "xiaohongshu"]
     assert behind["state"] == "needs_attention" and "only a dry run went out" in behind["reason"], behind
     assert states["past", "douyin"]["state"] == "dry_run"  # still a dry-run account: the dry run stands
-    assert "only a dry run went out" in cli("status", "--workspace", root).stdout
+    assert behind["reason_code"] == "reason.dry_run_passed"
+    assert "之前只做了演示发送" in cli("status", "--workspace", root).stdout
+    assert "only a dry run went out" in cli("status", "--lang", "en", "--workspace", root).stdout
 
 
 def test_migration_0004_keeps_the_posts_and_the_state_guard(tmp_path: Path) -> None:

@@ -267,9 +267,9 @@ def test_an_image_path_cannot_leave_the_blog_folder(ws: WS, tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("no-such-folder",), "is not a folder"),
-        (("{blog}", "-p", "myspace"), "unknown platform"),
-        (("{blog}", "--into", "../out"), "--into"),
+        (("no-such-folder",), "不是文件夹"),  # the workspace's language (zh)
+        (("{blog}", "-p", "myspace"), "未知平台"),
+        (("{blog}", "--into", "../out"), "--into："),
     ],
 )
 def test_usage_errors_exit_2(ws: WS, tmp_path: Path, args: tuple[str, ...], message: str) -> None:

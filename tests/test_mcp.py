@@ -166,11 +166,11 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         text = await error(s, "publish_to_xiaohongshu", {"title": 5, "body": "x", "images": img})
         assert "title" in text
         for url, why in (
-            ("https://127.0.0.1/a.png", "loopback"),
-            ("https://169.254.169.254/latest", "link-local"),
-            ("https://[::1]/a.png", "loopback"),
-            ("http://example.com/a.png", "only https"),
-            ("https://10.0.0.1:8443/a.png", "port 443"),
+            ("https://127.0.0.1/a.png", "回环地址"),  # the refusal in the workspace's language
+            ("https://169.254.169.254/latest", "链路本地地址"),
+            ("https://[::1]/a.png", "回环地址"),
+            ("http://example.com/a.png", "只下载 https 链接"),
+            ("https://10.0.0.1:8443/a.png", "端口 443"),
         ):
             text = await error(s, "publish_to_xiaohongshu", {"title": "t", "body": "x", "images": [url]})
             assert "images[0]" in text and why in text, text
@@ -335,7 +335,7 @@ def test_publish_tools_write_items_queue_posts_and_read_back(root: Path, tmp_pat
         text = await error(
             s, "resolve_post", {"post_id": receipts["douyin"]["posts"][0]["post_id"], "not_published": True}
         )
-        assert "queued" in text
+        assert "当前为“排队中”" in text and "resolve 只适用于" in text
         resolved = await call(
             s,
             "resolve_post",

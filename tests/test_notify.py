@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from publisher.messages import Msg
 from publisher.notify import (
     Channel,
     Notification,
@@ -221,7 +222,8 @@ def test_a_failing_channel_does_not_stop_the_others_and_nothing_leaks(
     assert "SLACK_URL" in outcomes[3].detail
     assert len(receiver.of("/wecom")) == 1
     logged = caplog.text + json.dumps([o.__dict__ for o in outcomes])
-    assert "via broken (feishu) failed" in caplog.text and "HTTP Request: POST" in caplog.text
+    # the log line in the notifier's language (Chinese by default)
+    assert "经 broken（feishu）发送失败" in caplog.text and "HTTP Request: POST" in caplog.text
     for token in (
         "broken-token-0001",
         "refusing-token-1",
@@ -262,7 +264,10 @@ def test_channels_from_settings_reads_env_and_reports_unset_variables() -> None:
     }
     team, ops, mail = channels_from_settings(settings, env)
     assert team.url == env["FS_URL"] and team.secret == "fs-secret-123" and not team.problem
-    assert "SLACK_URL" in ops.problem and not mail.problem and mail.to == ("a@example.com",)
+    assert isinstance(ops.problem, Msg) and ops.problem.text("en").startswith(
+        "the webhook URL variable SLACK_URL"
+    )
+    assert not mail.problem and mail.to == ("a@example.com",)
 
 
 def test_every_person_state_names_its_command_and_event_key_is_stable() -> None:

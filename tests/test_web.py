@@ -318,7 +318,7 @@ def test_a_refused_action_says_why_and_changes_nothing(client: TestClient) -> No
         data={"csrf": csrf_of(page.text), "next": "/items/launch-day", "url": "https://x.example/1"},
     )
     assert done.url.path == "/items/launch-day"
-    assert "resolve applies to" in done.text and 'class="flash flash-error"' in done.text
+    assert "resolve 只适用于" in done.text and 'class="flash flash-error"' in done.text  # the page's language
     assert state_of(store, post_id)[0] == "queued"
     evil = client.post(
         f"/posts/{post_id}/cancel",
@@ -339,7 +339,7 @@ def test_publish_now_and_cancel_use_the_queue_rules(client: TestClient) -> None:
     client.post(f"/posts/{post_id}/cancel", headers=ORIGIN, data={"csrf": token})
     assert state_of(store, post_id)[0] == "cancelled"
     again = client.post(f"/posts/{post_id}/publish-now", headers=ORIGIN, data={"csrf": token})
-    assert "is cancelled: it is not waiting to be sent" in again.text
+    assert "当前为“已取消”：它不在等待发送" in again.text
 
 
 def test_post_without_the_form_token_is_403(client: TestClient) -> None:

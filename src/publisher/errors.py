@@ -15,6 +15,10 @@ PublisherError                      root; the CLI maps it to exit code 1 with it
     └── NeedsPerson                 captcha, IP whitelist, admin confirmation: stop and notify
 
 Every message is already redacted: constructors never receive secrets (see adapters/http.py).
+
+A message is English text or a catalogue `Msg` (publisher.messages): `str(exc)` is always the English
+(logs, stored reasons); `exc.text(lang)` words a `Msg` in the reader's language (the CLI's error line, the
+MCP tools).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from publisher.messages import Msg
 
 if TYPE_CHECKING:
     from publisher.models import Problem
@@ -31,16 +37,38 @@ class PublisherError(Exception):
     """Root of every error the product raises on purpose."""
 
     exit_code = 1
+    #: the message by code, when it has one (else only the English of `str(exc)`)
+    said: Msg | None = None
+
+    def __init__(self, message: str | Msg = "", *args: object) -> None:
+        if isinstance(message, Msg):
+            self.said = message
+        super().__init__(self._frame(_english(message)), *args)
+
+    def _frame(self, text: str) -> str:
+        """The message with what the error adds around it (a file and key, a platform and code)."""
+        return text
+
+    def text(self, lang: str) -> str:
+        """The message in `lang`: worded from its code when it has one, else the English as raised."""
+        return self._frame(self.said.text(lang)) if self.said is not None else str(self)
+
+
+def _english(message: str | Msg) -> str:
+    return message.text("en") if isinstance(message, Msg) else message
 
 
 class ConfigError(PublisherError):
     """A setting is wrong or missing; names the file and the key."""
 
-    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+    def __init__(self, message: str | Msg, *, path: str | None = None, key: str | None = None) -> None:
         self.path = path
         self.key = key
-        where = ":".join(p for p in (path, key) if p)
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(message)
+
+    def _frame(self, text: str) -> str:
+        where = ":".join(p for p in (self.path, self.key) if p)
+        return f"{where}: {text}" if where else text
 
 
 class UsageError(PublisherError):
@@ -56,14 +84,20 @@ class ContentError(PublisherError):
         self.problems = tuple(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def text(self, lang: str) -> str:
+        return "\n".join(p.format(lang) for p in self.problems)
+
 
 class RenderError(PublisherError):
     """A template could not be rendered for one platform."""
 
-    def __init__(self, message: str, *, item: str = "", platform: str = "") -> None:
+    def __init__(self, message: str | Msg, *, item: str = "", platform: str = "") -> None:
         self.item = item
         self.platform = platform
-        super().__init__(f"{item} [{platform}]: {message}" if item else message)
+        super().__init__(message)
+
+    def _frame(self, text: str) -> str:
+        return f"{self.item} [{self.platform}]: {text}" if self.item else text
 
 
 class StoreError(PublisherError):
@@ -77,12 +111,15 @@ class Interrupted(PublisherError):
 class PlatformError(PublisherError):
     """A platform call failed. `code` is the platform's own error code or the HTTP status."""
 
-    def __init__(self, message: str, *, platform: str = "", code: str | int | None = None) -> None:
+    def __init__(self, message: str | Msg, *, platform: str = "", code: str | int | None = None) -> None:
         self.platform = platform
         self.code = code
-        prefix = f"{platform}: " if platform else ""
-        suffix = f" (code {code})" if code is not None else ""
-        super().__init__(f"{prefix}{message}{suffix}")
+        super().__init__(message)
+
+    def _frame(self, text: str) -> str:
+        prefix = f"{self.platform}: " if self.platform else ""
+        suffix = f" (code {self.code})" if self.code is not None else ""
+        return f"{prefix}{text}{suffix}"
 
 
 class TransientError(PlatformError):
@@ -94,7 +131,7 @@ class RateLimited(TransientError):
 
     def __init__(
         self,
-        message: str,
+        message: str | Msg,
         *,
         retry_after: float | None = None,
         platform: str = "",
@@ -117,7 +154,7 @@ class QuotaExhausted(PlatformError):
 
     def __init__(
         self,
-        message: str,
+        message: str | Msg,
         *,
         reset_at: datetime | None = None,
         platform: str = "",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 from zoneinfo import ZoneInfo
 
-from publisher.messages import CHECK, say
+from publisher.messages import CHECK, Msg, msg, say
 from publisher.messages import reason as reason_text
 from publisher.redact import redact_text, register_secret
 
@@ -77,17 +77,19 @@ class Channel:
     smtp_host: str = ""
     smtp_port: int = 25
     sender: str = ""
-    problem: str = ""  # why the channel cannot send (an unset variable), reported as its outcome
+    problem: Msg | str = ""  # why the channel cannot send (an unset variable), reported as its outcome
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one channel did with one notification; `detail` is redacted."""
+    """What one channel did with one notification; `detail` is redacted, in the notifier's language, and
+    `code` its catalogue code ("" when delivered)."""
 
     channel: str
     kind: str
     ok: bool
     detail: str = ""
+    code: str = ""
 
 
 def _register(value: str) -> None:
@@ -110,11 +112,11 @@ def channels_from_settings(notify: Mapping[str, Any], env: Mapping[str, str]) ->
     for name, cfg in notify.items():
         kind = str(getattr(cfg, "kind", ""))
         url_env, secret_env = str(getattr(cfg, "url_env", "")), str(getattr(cfg, "secret_env", ""))
-        problems = []
+        problems: list[Msg] = []
         if kind != "email" and not (url_env and env.get(url_env)):
-            problems.append(f"the webhook URL variable {url_env or '(url_env not set)'} is empty")
+            problems.append(msg("notify.no_url", var=url_env or msg("notify.no_url_env")))
         if secret_env and not env.get(secret_env):
-            problems.append(f"the secret variable {secret_env} is empty")
+            problems.append(msg("notify.no_secret", var=secret_env))
         channels.append(
             Channel(
                 name=name,
@@ -125,7 +127,7 @@ def channels_from_settings(notify: Mapping[str, Any], env: Mapping[str, str]) ->
                 smtp_host=str(getattr(cfg, "smtp_host", "")),
                 smtp_port=int(getattr(cfg, "smtp_port", 25)),
                 sender=str(getattr(cfg, "sender", "")),
-                problem="; ".join(problems),
+                problem=msg("usage.as_said", text=tuple(problems)) if problems else "",
             )
         )
     return channels
@@ -157,6 +159,13 @@ def lines(n: Notification, zone: str = "Asia/Shanghai", lang: str = "zh") -> lis
     action = n.post_id is not None and code in CHECK
     out.append(say(code, lang, id=n.post_id) if action else say("notify.do.status", lang))
     return out
+
+
+def _said(problem: Msg | str) -> Msg | None:
+    """A channel's own problem as a message ("" or None: none)."""
+    if isinstance(problem, Msg):
+        return problem
+    return msg("usage.as_said", text=problem) if problem else None
 
 
 def sign(secret: str, timestamp: str, *, feishu: bool) -> str:
@@ -204,22 +213,28 @@ def payload(
     raise ValueError(f"unknown channel kind {channel.kind!r}; expected one of {', '.join(KINDS)}")
 
 
-def _check_answer(channel: Channel, response: httpx.Response) -> str:
-    """'' when the platform accepted the message, else why not (bots answer HTTP 200 with an error code)."""
+def _check_answer(channel: Channel, response: httpx.Response) -> Msg | None:
+    """None when the platform accepted the message, else why not (bots answer HTTP 200 with an error code);
+    the platform's own words are kept as they are."""
     if response.status_code >= 400:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
+        return msg("notify.http", status=response.status_code, body=response.text[:200])
     if channel.kind == "slack":
-        return "" if response.text.strip() in ("ok", "") else response.text[:200]
+        return (
+            None
+            if response.text.strip() in ("ok", "")
+            else msg("notify.slack_said", body=response.text[:200])
+        )
     try:
         answer = response.json()
     except ValueError:
-        return f"unexpected answer: {response.text[:200]}"
+        return msg("notify.odd_answer", body=response.text[:200])
     if not isinstance(answer, dict):
-        return f"unexpected answer: {response.text[:200]}"
+        return msg("notify.odd_answer", body=response.text[:200])
     code = answer.get("code", answer.get("errcode", answer.get("StatusCode", 0)))
     if code in (0, "0", None):
-        return ""
-    return f"code {code}: {answer.get('msg') or answer.get('errmsg') or answer.get('StatusMessage') or ''}"
+        return None
+    said = answer.get("msg") or answer.get("errmsg") or answer.get("StatusMessage") or ""
+    return msg("notify.refused", number=code, said=str(said))
 
 
 class SMTPLike(Protocol):
@@ -261,24 +276,27 @@ class Notifier:
     def send(self, notification: Notification) -> list[Outcome]:
         outcomes = []
         for channel in self.channels:
+            problem: Msg | None
             try:
-                problem = channel.problem or self._deliver(channel, notification)
+                problem = _said(channel.problem) or self._deliver(channel, notification)
             except Exception as exc:  # any failure of one channel is reported, never raised
-                problem = f"{type(exc).__name__}: {exc}"
-            detail = redact_text(problem)
+                problem = msg("notify.broke", kind=type(exc).__name__, said=str(exc))
+            detail = redact_text(problem.text(self.lang)) if problem else ""
             if problem:
-                logger.warning(
-                    "notification %s for post %s via %s (%s) failed: %s",
-                    notification.kind,
-                    notification.post_id,
-                    channel.name,
-                    channel.kind,
-                    detail,
+                line = msg(
+                    "notify.send_failed",
+                    kind=notification.kind,
+                    post=str(notification.post_id),
+                    channel=channel.name,
+                    via=channel.kind,
+                    detail=detail,
                 )
-            outcomes.append(Outcome(channel.name, channel.kind, not problem, detail))
+                logger.warning("%s", line.text(self.lang))
+            code = problem.code if problem else ""
+            outcomes.append(Outcome(channel.name, channel.kind, not problem, detail, code))
         return outcomes
 
-    def _deliver(self, channel: Channel, n: Notification) -> str:
+    def _deliver(self, channel: Channel, n: Notification) -> Msg | None:
         if channel.kind == "email":
             return self._email(channel, n)
         import httpx  # on first delivery: the CLI's light commands never load the HTTP client
@@ -288,9 +306,9 @@ class Notifier:
             response = client.post(url, json=data)
         return _check_answer(channel, response)
 
-    def _email(self, channel: Channel, n: Notification) -> str:
+    def _email(self, channel: Channel, n: Notification) -> Msg | None:
         if not channel.smtp_host or not channel.to or not channel.sender:
-            return "e-mail channel needs smtp_host, sender and to"
+            return msg("notify.email_fields")
         message = EmailMessage()
         message["Subject"] = headline(n, self.lang)
         message["From"] = channel.sender
@@ -302,7 +320,7 @@ class Notifier:
             if channel.secret:
                 smtp.login(channel.sender, channel.secret)
             smtp.send_message(message)
-        return ""
+        return None
 
 
 __all__ = [

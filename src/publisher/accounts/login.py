@@ -13,6 +13,7 @@ import httpx
 from publisher.adapters import spec_for
 from publisher.adapters.spec import LoginRequest
 from publisher.errors import ConfigError, PlatformError, UsageError
+from publisher.messages import Msg, msg
 from publisher.redact import redact_text
 from publisher.store.db import Store
 from publisher.store.reauth import reauthorized
@@ -28,10 +29,12 @@ def account_status(
     now: datetime,
     probe: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
+    lang: str = "zh",
 ) -> list[dict[str, Any]]:
     """One row per account: credentials present (and where from), token expiry, renewals left;
     never a value. With `probe`, a live or sandbox account whose platform has a cheap check makes that one
-    call (WeChat: a token and get_api_domain_ip, which shows whether this machine is on the IP whitelist)."""
+    call (WeChat: a token and get_api_domain_ip, which shows whether this machine is on the IP whitelist).
+    Hints and the check's answer are worded in `lang` (their codes stay in `hint_codes`, `check_code`)."""
     tokens = token_expiries(store)
     out = []
     for name, account in sorted(ws.settings.accounts.items()):
@@ -46,16 +49,18 @@ def account_status(
                     "mode": account.mode,
                     "state": "error",
                     "fields": {},
-                    "hints": [str(exc)],
+                    "hints": [exc.text(lang)],
+                    "hint_codes": [exc.said.code] if exc.said else [],
                     "expires": "",
                 }
             )
             continue
-        row = describe(name, account.platform, creds, meta, now=now)
+        row = describe(name, account.platform, creds, meta, now=now, lang=lang)
+        row.pop("said")
         expiries = [v["expires_at"] for v in row["tokens"].values() if v.get("expires_at")]
         row.update(mode=account.mode, expires=min(expiries) if expiries else "")
         if probe and row["state"] != "missing":
-            _probe(ws, store, row, now, transport)
+            _probe(ws, store, row, now, transport, lang)
         out.append(row)
     return out
 
@@ -66,6 +71,7 @@ def _probe(
     row: dict[str, Any],
     now: datetime,
     transport: httpx.AsyncBaseTransport | None,
+    lang: str,
 ) -> None:
     """Run the platform's cheap check for one account; its answer (or what to do) goes into the row."""
     from publisher.accounts.context import Contexts
@@ -77,11 +83,16 @@ def _probe(
         row["platform"], row["account"]
     )
     try:
-        row["check"] = asyncio.run(spec.probe(ctx))
+        answer = asyncio.run(spec.probe(ctx))
     except PlatformError as exc:
-        row["check"] = redact_text(str(exc))
+        row["check"] = redact_text(exc.text(lang))
+        row["check_code"] = exc.said.code if exc.said else ""
         row["state"] = "error"
         row["hints"] = [*row.get("hints", []), row["check"]]
+        row["hint_codes"] = [*row.get("hint_codes", []), row["check_code"]]
+        return
+    row["check"] = answer.text(lang) if isinstance(answer, Msg) else answer
+    row["check_code"] = answer.code if isinstance(answer, Msg) else ""
 
 
 def authorize(
@@ -95,29 +106,36 @@ def authorize(
     say: Callable[[str], None],
     redirect_uri: str | None = None,
     ask: Callable[[str], str] | None = None,
+    lang: str = "zh",
 ) -> str:
-    """Run the platform's OAuth login in the browser and store the tokens the account's posts will use.
+    """Run the platform's OAuth login in the browser and store the tokens the account's posts will use;
+    the summary (how long the tokens last) and every line on the way are in `lang`.
 
     `redirect_uri` (else the account's `options.redirect_uri`) is the https address registered with the
     platform: the person approves and pastes back, through `ask`, the address they land on."""
     spec = spec_for(platform)
     if spec is None or spec.login is None:
-        raise UsageError(f"{platform} has no login to run")
+        raise UsageError(msg("login.none", platform=platform))
     settings = ws.settings.accounts.get(account)
     if settings is None or settings.platform != platform:
-        raise UsageError(f"no {spec.label_en} account named {account!r} in publisher.toml")
+        label = spec.label_en if lang == "en" else spec.label_zh
+        raise UsageError(msg("login.no_account", label=label, account=repr(account)))
     creds = load_credentials(account, platform, env=ws.env, workspace=ws.root)
     missing = missing_fields(platform, creds)
     if missing:
-        raise ConfigError(f"set {', '.join(missing)} for {account} first (see README: Credentials)")
+        raise ConfigError(msg("login.set_first", fields=missing, account=account))
 
     redirect = redirect_uri or str(settings.options.get("redirect_uri") or "") or None
 
     def open_browser(url: str) -> None:
         # With a registered address the person may open the page on another device: it needs the full URL.
         shown = url if redirect else f"{url.split('&state=')[0]}&state=..."
-        say(f"opening the consent page; if no browser opens, visit:\n{shown}")
+        say(msg("login.opening", url=shown).text(lang))
         webbrowser.open(url)
+
+    def asked(prompt: str | Msg) -> str:
+        assert ask is not None
+        return ask(prompt.text(lang) if isinstance(prompt, Msg) else prompt)
 
     base = None
     if sandbox:
@@ -125,7 +143,9 @@ def authorize(
 
         prefix = ws.rules[platform].extra.get("sandbox_prefix", f"/{platform}")
         base = os.environ.get("PUBLISHER_SANDBOX_URL", "http://127.0.0.1:8900") + str(prefix)
-    request = LoginRequest(account, creds, base, open_browser, now, StoreTokenCache(store), redirect, ask)
+    request = LoginRequest(
+        account, creds, base, open_browser, now, StoreTokenCache(store), redirect, asked if ask else None
+    )
     result = spec.login(request)
     reauthorized(store, account, now())  # the account's waiting posts go back to the queue
-    return result
+    return result.text(lang) if isinstance(result, Msg) else result

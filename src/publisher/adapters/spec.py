@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
+from publisher.messages import Msg
+
 if TYPE_CHECKING:
     from publisher.adapters.base import Adapter, AdapterContext, TokenCache
     from publisher.adapters.http import Rule
@@ -30,7 +32,7 @@ SandboxGrant = Callable[
 SandboxSetup = Callable[[httpx.AsyncClient, str, str, Mapping[str, str]], Awaitable[None]]
 #: a cheap authenticated call for `publisher auth status`: a one-line result, or a PlatformError saying
 #: what to do
-Probe = Callable[["AdapterContext"], Coroutine[Any, Any, str]]
+Probe = Callable[["AdapterContext"], Coroutine[Any, Any, str | Msg]]
 Capability = Literal["real_api", "assisted", "bridge", "oauth", "metrics", "csv_import"]
 
 
@@ -62,10 +64,11 @@ class LoginRequest:
     # The https address registered in the platform's console: the person approves there and pastes back the
     # address they land on (or the code) through `ask`. None: a loopback callback (the sandbox only).
     redirect_uri: str | None = None
-    ask: Callable[[str], str] | None = None
+    ask: Callable[[str | Msg], str] | None = None  # a prompt from the catalogue is worded by the caller
 
 
-OAuthLogin = Callable[[LoginRequest], str]
+#: the login's summary (how long the tokens last), a catalogue message or English text
+OAuthLogin = Callable[[LoginRequest], str | Msg]
 
 
 @dataclass(frozen=True)

@@ -63,10 +63,14 @@ class Change:
     account: str
     before: str
     after: str
-    detail: str = ""
+    detail: str = ""  # English (a state change's reason, a time, a hash)
+    said: str | None = None  # the reason by code and values (`Msg.to_json`), worded for the reader
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The change for `--json`: `detail` in English as before, and the reason's code when it has one."""
+        data = {k: v for k, v in self.__dict__.items() if k != "said"}
+        coded = Msg.from_json(self.said) if self.said else None
+        return {**data, "detail_code": coded.code if coded else None}
 
 
 def desired_posts(
@@ -171,13 +175,15 @@ def diff(
             continue  # still a dry-run account (or not queued): the dry run stands
         if state == S.PUBLISHED:
             if row.content_hash != d.content_hash:
+                edited = msg("reason.changed_after_publish")
                 changes.append(
                     Change(
                         "changed_after_publish",
                         *key,
                         state.value,
                         state.value,
-                        "edited after it was published; it will not be re-posted",
+                        edited.text("en"),
+                        edited.to_json(),
                     )
                 )
             continue
@@ -194,7 +200,7 @@ def diff(
         ):
             continue  # a person cancelled it; only an edit brings it back
         if target_state != state and can_transition(state, target_state):
-            changes.append(Change("state", *key, state.value, target_state.value, d.reason))
+            changes.append(Change("state", *key, state.value, target_state.value, d.reason, d.reason_msg))
         if not _same(row.due_at, d.due_at):
             changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at)))
         if row.content_hash != d.content_hash:
@@ -205,7 +211,8 @@ def diff(
         state = row.state
         if state != S.CANCELLED and state in SYNC_OWNED and can_transition(state, S.CANCELLED):
             why = ITEM_REMOVED if key[0] not in present else DRAFT_OR_PLATFORM_REMOVED
-            changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why))
+            said = REMOVED_REASONS[why].to_json()
+            changes.append(Change("removed", *key, state.value, S.CANCELLED.value, why, said))
     return changes
 
 
@@ -226,22 +233,10 @@ def _after_dry_run(
 ) -> Change:
     """A dry-run post whose account now sends for real: queued again if its time is ahead, else a person's."""
     if due is not None and now is not None and due <= now:
-        return Change(
-            "state",
-            *key,
-            S.DRY_RUN.value,
-            S.NEEDS_ATTENTION.value,
-            f"only a dry run went out (nothing sent); the account is {mode} now and the post's time "
-            f"({due.isoformat(timespec='minutes')}) has passed: `publisher retry --force` sends it, "
-            "`publisher cancel` drops it",
-        )
-    return Change(
-        "state",
-        *key,
-        S.DRY_RUN.value,
-        S.QUEUED.value,
-        f"the account is {mode} now: queued to go out for real",
-    )
+        why = msg("reason.dry_run_passed", mode=mode, due=due.isoformat(timespec="minutes"))
+        return Change("state", *key, S.DRY_RUN.value, S.NEEDS_ATTENTION.value, why.text("en"), why.to_json())
+    why = msg("reason.dry_run_real", mode=mode)
+    return Change("state", *key, S.DRY_RUN.value, S.QUEUED.value, why.text("en"), why.to_json())
 
 
 def apply(
@@ -278,7 +273,7 @@ def apply(
         elif ch.kind == "state":
             own = not (ch.before == S.DRY_RUN.value or not d)
             reason = d.reason if own and d else ch.detail
-            coded = d.reason_msg if own and d else None
+            coded = d.reason_msg if own and d else ch.said
             writes.append(
                 Move(
                     *key,
@@ -292,12 +287,9 @@ def apply(
         elif ch.kind in ("due", "edited") and d is not None:
             writes.append(Reschedule(*key, d.due_at, d.late_window_s, d.content_hash, frozenset(SYNC_OWNED)))
         elif ch.kind == "removed":
-            gone = REMOVED_REASONS.get(ch.detail)
-            writes.append(
-                Move(*key, S(ch.before), S.CANCELLED, ch.detail, reason_msg=gone.to_json() if gone else None)
-            )
+            writes.append(Move(*key, S(ch.before), S.CANCELLED, ch.detail, reason_msg=ch.said))
         elif ch.kind == "changed_after_publish":
-            writes.append(Note(*key, ch.detail))
+            writes.append(Note(*key, ch.detail))  # a note: the post keeps its own (published) reason
     write_sync(store, records, writes, now=now, revision=revision)
     # What each post would send, for `publisher check`'s comparison with published posts (kept once sent);
     # by batches of items, for the same reason.

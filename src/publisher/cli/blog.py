@@ -12,15 +12,17 @@ from publisher.cli.common import (
     VerboseOpt,
     WorkspaceOpt,
     app,
-    choice,
     err,
+    lang_option,
     lit,
     new_table,
+    open_workspace,
     out,
     print_json,
     setup_logging,
 )
 from publisher.errors import UsageError
+from publisher.messages import msg
 
 __all__ = ["import_blog"]
 
@@ -42,7 +44,7 @@ def import_blog(
     ] = False,
     lang: Annotated[
         str | None,
-        typer.Option(help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+        typer.Option(help="zh | en (default: the workspace's language)", callback=lang_option),
     ] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -58,7 +60,6 @@ def import_blog(
     from publisher.importer import report
     from publisher.platforms.rules import alias_map
     from publisher.reports.i18n import check_lang, t
-    from publisher.workspace.settings import open_workspace
 
     ws = open_workspace(workspace)
     language = check_lang(lang, ws.settings.language)
@@ -66,9 +67,9 @@ def import_blog(
     targets = [platform_alias(p, aliases) for p in platform or ()]
     for name in targets:
         if name not in ws.rules:
-            raise UsageError(f"--platform: unknown platform {name!r}; one of {', '.join(sorted(ws.rules))}")
+            raise UsageError(msg("usage.unknown_platform", name=repr(name), names=tuple(sorted(ws.rules))))
     if into and (Path(into).is_absolute() or ".." in Path(into).parts):
-        raise UsageError("--into: give a folder inside content/, e.g. --into blog")
+        raise UsageError(msg("usage.into"))
     result = run_import(ws, directory, targets, dry_run=dry_run, into=into)
     if as_json:
         print_json(report.to_dict(result, language))

@@ -35,7 +35,7 @@ from publisher.cli.common import (
     utc_now,
 )
 from publisher.errors import UsageError
-from publisher.messages import say
+from publisher.messages import msg, say
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -66,7 +66,7 @@ def init(
     from publisher.workspace.scaffold import init_workspace
 
     if workspace is not None and directory != Path(".") and workspace.resolve() != directory.resolve():
-        raise UsageError("--workspace: names another folder than DIRECTORY; give one of them")
+        raise UsageError(msg("usage.two_workspaces"))
     directory = workspace or directory
     created = init_workspace(directory, force=force)
     if as_json:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from publisher import __version__
 from publisher.errors import UsageError
-from publisher.messages import CHECK, reason, say, state_name
+from publisher.messages import CHECK, msg, reason, say, state_name
 from publisher.redact import install_logging_redaction
 
 if TYPE_CHECKING:
@@ -129,9 +129,31 @@ def choice(*values: str) -> Any:
     return check
 
 
+#: The reader's language as far as this command knows it: `--lang`, else the workspace's `language`, else
+#: Chinese. The error line (cli/main.py) is worded in it, whatever the command got to before it failed.
+_READER: dict[str, str] = {}
+
+
+def reader_lang() -> str:
+    """The language the command's own lines and its error speak: --lang, the workspace's, else zh."""
+    return _READER.get("flag") or _READER.get("workspace") or "zh"
+
+
+def forget_reader() -> None:
+    """A new command starts knowing no language yet (the CLI runs in-process in tests)."""
+    _READER.clear()
+
+
+def lang_option(value: str | None) -> str | None:
+    checked: str | None = choice("zh", "en")(value)
+    if checked is not None:
+        _READER["flag"] = checked
+    return checked
+
+
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+    typer.Option("--lang", help="zh | en (default: the workspace's language)", callback=lang_option),
 ]
 
 
@@ -149,7 +171,7 @@ def ensure_port_free(host: str, port: int, option: str = "--port") -> None:
             sock.bind((host, port))
         except (OSError, OverflowError) as exc:
             why = getattr(exc, "strerror", None) or exc
-            raise UsageError(f"{option}: {host}:{port} is not available ({why})") from None
+            raise UsageError(msg("usage.port_busy", option=option, host=host, port=port, why=why)) from None
 
 
 STATE_STYLE = {
@@ -176,7 +198,9 @@ def open_workspace(path: Path | None) -> Workspace:
     """The workspace at `path` (else the nearest with publisher.toml); its modules load on first use."""
     from publisher.workspace.settings import open_workspace as open_ws
 
-    return open_ws(path)
+    ws = open_ws(path)
+    _READER["workspace"] = ws.settings.language
+    return ws
 
 
 def store_for(ws: Workspace) -> Store:
@@ -277,7 +301,13 @@ def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
             lit(ch.account),
             before,
             after,
-            lit(when(ch.detail) if timed else ch.detail if ch.kind == "edited" else reason(ch.detail, lang)),
+            lit(
+                when(ch.detail)
+                if timed
+                else ch.detail
+                if ch.kind == "edited"
+                else reason(ch.detail, lang, ch.said)
+            ),
         )
     return table
 
@@ -289,7 +319,7 @@ def parse_day(ws: Any, text: str, field: str) -> datetime:
     try:
         parsed = parse_publish_at(value, ws.zone)
     except TimeError as exc:
-        raise UsageError(f"{field}: {exc}") from None
+        raise UsageError(msg("usage.field_says", field=field, text=str(exc))) from None
     if not isinstance(parsed, datetime):
-        raise UsageError(f"{field}: expected a date such as 2026-12-01")
+        raise UsageError(msg("usage.date_form", field=field))
     return parsed

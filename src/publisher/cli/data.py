@@ -17,6 +17,7 @@ from publisher.cli.common import (
     app,
     choice,
     err,
+    lang_option,
     open_workspace,
     out,
     parse_day,
@@ -139,7 +140,7 @@ def report(
     ] = "md",
     lang: Annotated[
         str | None,
-        typer.Option(help="zh | en (default: the workspace's language)", callback=choice("zh", "en")),
+        typer.Option(help="zh | en (default: the workspace's language)", callback=lang_option),
     ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Where to write (default: under reports/).")

@@ -20,8 +20,9 @@ import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
-from publisher.cli.common import app, err
+from publisher.cli.common import app, err, forget_reader, reader_lang
 from publisher.errors import PublisherError
+from publisher.messages import say
 from publisher.redact import redact_text
 
 __all__ = ["app", "main", "run"]
@@ -29,22 +30,25 @@ __all__ = ["app", "main", "run"]
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
+    forget_reader()
     try:
         app(args=argv, prog_name="publisher", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except PublisherError as exc:
-        err.print(f"[red]error:[/] {escape(redact_text(str(exc)))}")
+        lang = reader_lang()  # --lang, else the workspace's language, else Chinese
+        err.print(f"[red]{escape(say('cli.error', lang))}[/]{escape(redact_text(exc.text(lang)))}")
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print(say("cli.interrupted", reader_lang()), markup=False)
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback for -v, never print a secret
         logging.getLogger("publisher").debug("internal error", exc_info=True)
+        lang = reader_lang()
+        what = redact_text(f"{type(exc).__name__}: {exc}")
         err.print(
-            f"[red]internal error:[/] {escape(redact_text(f'{type(exc).__name__}: {exc}'))} "
-            "(run again with -v for details, and please report it)"
+            f"[red]{escape(say('cli.internal', lang))}[/]{escape(say('cli.internal_what', lang, what=what))}"
         )
         return 1
     return 0

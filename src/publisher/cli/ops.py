@@ -34,13 +34,14 @@ from publisher.cli.common import (
     parse_day,
     print_event,
     print_json,
+    reader_lang,
     setup_logging,
     state_text,
     store_for,
     utc_now,
 )
-from publisher.errors import UsageError
-from publisher.messages import CHECK, say
+from publisher.errors import PublisherError, UsageError
+from publisher.messages import CHECK, msg, say
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -57,6 +58,7 @@ def sandbox(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally.
 
@@ -72,10 +74,7 @@ def sandbox(
     if as_json:
         print_event({"event": "serving", "url": url, "control": f"{url}/__fake/state", "seed": seed})
     else:
-        out.print(
-            f"sandbox on {url} (control plane: /__fake/state, /__fake/clock, /__fake/faults);"
-            f" accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL={url}"
-        )
+        out.print(say("cli.sandbox_on", lang or reader_lang(), url=url), markup=False)
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
@@ -92,6 +91,7 @@ def mcp(
     ] = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar.
 
@@ -107,7 +107,7 @@ def mcp(
             json.dumps({"event": "serving", "server": "social-media-publisher", "on": where}) + "\n"
         )
     else:
-        err.print(f"MCP server social-media-publisher on {where}", markup=False)
+        err.print(say("cli.mcp_on", lang or _workspace_lang(workspace), where=where), markup=False)
 
     mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
 
@@ -169,7 +169,9 @@ def rehearse(
     begin = parse_day(ws, start, "--from") if start else first_due(ws)
     end = parse_day(ws, until, "--until") if until else begin + timedelta(days=14)
     if end <= begin:
-        raise UsageError(f"--until: {local_time(ws, end)} is not after --from {local_time(ws, begin)}")
+        raise UsageError(
+            msg("usage.until_before_from", until=local_time(ws, end), start=local_time(ws, begin))
+        )
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
     columns = (
@@ -238,7 +240,7 @@ def _logs_above(progress: Progress) -> Iterator[None]:
 PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` prints it.")]
 
 
-def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: Any) -> None:
+def _act(workspace: Path | None, as_json: bool, post: int, action: str, lang: str | None, **kw: Any) -> None:
     from publisher.queue import actions as queue_actions
 
     ws = open_workspace(workspace)
@@ -246,7 +248,7 @@ def _act(workspace: Path | None, as_json: bool, post: int, action: str, **kw: An
     if as_json:
         print_json({"post": post, "state": str(state)})
     else:
-        lang = ws.settings.language
+        lang = lang or reader_lang()
         out.print(lit(say("cli.post_state", lang, id=post)) + state_text(str(state), lang))
 
 
@@ -264,19 +266,24 @@ def retry(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Queue a failed, missed or re-authorised post again (needs_attention only with --force)."""
     setup_logging(verbose)
-    _act(workspace, as_json, post, "retry", force=force)
+    _act(workspace, as_json, post, "retry", lang, force=force)
 
 
 @app.command()
 def cancel(
-    post: PostArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False, verbose: VerboseOpt = False
+    post: PostArg,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Cancel a post that has not been published."""
     setup_logging(verbose)
-    _act(workspace, as_json, post, "cancel")
+    _act(workspace, as_json, post, "cancel", lang)
 
 
 @app.command()
@@ -289,12 +296,13 @@ def resolve(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """A person's answer for a post waiting on one: --published URL, or --not-published."""
     setup_logging(verbose)
     if bool(published) == not_published:
-        raise UsageError("give exactly one of --published URL or --not-published")
-    _act(workspace, as_json, post, "resolve", published_url=published, not_published=not_published)
+        raise UsageError(msg("usage.published_or_not"))
+    _act(workspace, as_json, post, "resolve", lang, published_url=published, not_published=not_published)
 
 
 @app.command()
@@ -305,6 +313,7 @@ def serve(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """The local dashboard: calendar, queue, previews, metrics (live: edits show up without a reload)."""
     setup_logging(verbose)
@@ -318,10 +327,18 @@ def serve(
     if as_json:
         print_event({"event": "serving", "url": url, "token_needed": bool(token)})
     else:
-        lang = ws.settings.language
+        lang = lang or ws.settings.language
         line = say("cli.dashboard_on", lang, url=url) + (say("cli.dashboard_token", lang) if token else "")
         out.print(line, markup=False)
     serve_web(ws, host=host, port=port, token=token)
+
+
+def _workspace_lang(workspace: Path | None) -> str:
+    """The workspace's language for a line printed before the server opens it (Chinese if it has none)."""
+    try:
+        return open_workspace(workspace).settings.language
+    except PublisherError:
+        return reader_lang()
 
 
 def _logins() -> dict[str, str]:
@@ -362,7 +379,7 @@ def auth_status(
 
     ws = open_workspace(workspace)
     language = lang or ws.settings.language
-    rows = account_status(ws, store_for(ws), now=utc_now())
+    rows = account_status(ws, store_for(ws), now=utc_now(), lang=language)
     if as_json:
         print_json(rows)
         return
@@ -381,6 +398,9 @@ def auth_status(
             escape(r.get("check", "")),
         )
     out.print(table)
+    for r in rows:  # what to do about each account, in the reader's language
+        for hint in dict.fromkeys(h for h in r.get("hints", []) if h != r.get("check")):
+            out.print("  " + say("usage.field_says", language, field=r["account"], text=hint), markup=False)
 
 
 def _auth_word(state: str, language: str) -> str:
@@ -420,6 +440,7 @@ def _login_command(platform: str, label: str) -> Any:
         from publisher.accounts.login import authorize
 
         ws = open_workspace(workspace)
+        language = lang or ws.settings.language
         result = authorize(
             ws,
             store_for(ws),
@@ -430,11 +451,12 @@ def _login_command(platform: str, label: str) -> Any:
             say=lambda text: (err if as_json else out).print(text),
             redirect_uri=redirect_uri,
             ask=lambda prompt: str(typer.prompt(prompt, err=as_json)),
+            lang=language,
         )
         if as_json:
-            print_json({"account": account, "authorised": True, "detail": str(result)})
+            print_json({"account": account, "authorised": True, "detail": result})
         else:
-            done = say("auth.authorised", lang or ws.settings.language, account=account, detail=result)
+            done = say("auth.authorised", language, account=account, detail=result)
             out.print(f"[green]✓[/] {escape(done)}")
 
     # a real object, not the string `from __future__` leaves: the help names this platform

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from publisher.daemon.jobs import Action, JobContext, notify
 from publisher.errors import ConfigError
-from publisher.messages import say
+from publisher.messages import Msg, msg, say
 from publisher.store.jobs import accounts_due
 from publisher.store.tokens import mark_needs_reauth, token_meta
 
@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 CREDENTIAL_MODES = ("sandbox", "live")
 
 
-def check_account(ctx: JobContext, account: str, platform: str) -> str | None:
-    """Why the account cannot publish in the window (missing or expired credentials), or None when it can."""
+def check_account(ctx: JobContext, account: str, platform: str) -> Msg | None:
+    """Why the account cannot publish in the window (missing or expired credentials), or None when it can;
+    a message, worded in English for the store and in the workspace's language for the notification."""
     from publisher.workspace import credentials
 
     settings = ctx.ws.account(account)
@@ -26,8 +27,13 @@ def check_account(ctx: JobContext, account: str, platform: str) -> str | None:
         return None
     try:
         creds = credentials.load_credentials(account, platform, env=ctx.ws.env, workspace=ctx.ws.root)
-    except ConfigError as exc:
-        return str(exc)
+    except ConfigError as exc:  # the credentials file refused: its path and why, in either language
+        where = ":".join(p for p in (exc.path, exc.key) if p)
+        return (
+            msg("usage.field_says", field=where, text=exc.said)
+            if exc.said and where
+            else exc.said or msg("usage.as_said", text=str(exc))
+        )
     meta = token_meta(ctx.store, account)
     # A sandbox account gets its tokens on first use; only a live account must already hold an OAuth grant.
     row = credentials.describe(
@@ -39,7 +45,10 @@ def check_account(ctx: JobContext, account: str, platform: str) -> str | None:
         expiring_within=timedelta(hours=1),
     )
     if row["state"] in ("missing", "expired"):
-        return f"credentials {row['state']}" + (f": {'; '.join(row['hints'])}" if row["hints"] else "")
+        if not row["said"]:
+            return msg("cred.state_only", state=row["state"])
+        said = tuple(m for m in map(Msg.from_json, row["said"]) if m is not None)
+        return msg(f"cred.{row['state']}", msg=said)
     return None
 
 
@@ -53,13 +62,14 @@ def preflight(ctx: JobContext) -> str:
         problem = check_account(ctx, account, platform)
         if problem is None:
             continue
-        failed.append(f"{account}: {problem}")
-        if mark_needs_reauth(ctx.store, account, reason=f"pre-flight: {problem}", post_id=None, now=ctx.now):
+        english = problem.text("en")
+        failed.append(f"{account}: {english}")
+        if mark_needs_reauth(ctx.store, account, reason=f"pre-flight: {english}", post_id=None, now=ctx.now):
             notify(
                 ctx.notifier,
                 kind="needs_reauth",
                 title=say("notify.preflight_failed", ctx.ws.settings.language),
-                reason=problem,
+                reason=problem.text(ctx.ws.settings.language),
                 now=ctx.now,
                 item=say(
                     "notify.window", ctx.ws.settings.language, start=start.isoformat(timespec="minutes")

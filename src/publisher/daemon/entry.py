@@ -70,7 +70,7 @@ def run(
         ws = open_workspace(workspace)
         store = open_store(ws.database_url)
     except PublisherError as exc:
-        say("run.error", {"event": "error", "error": str(exc)}, error=exc)
+        say("run.error", {"event": "error", "error": str(exc)}, error=exc.text(language))
         return 1
     language = lang or ws.settings.language
     try:
@@ -95,7 +95,7 @@ def run(
             say("run.stopped", {"event": "stopped", "owner": daemon.owner})
             return 0
     except PublisherError as exc:
-        say("run.error", {"event": "error", "error": str(exc)}, error=exc)
+        say("run.error", {"event": "error", "error": str(exc)}, error=exc.text(language))
         return 1
     finally:
         store.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from publisher.errors import StoreError
+from publisher.messages import msg
 from publisher.store import advisory
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,7 @@ class DaemonLock:
             fh.seek(0)
             holder = fh.read().strip() or "unknown process"
             fh.close()
-            raise DaemonLocked(
-                f"another publisher daemon is running on this workspace ({describe(holder)}); "
-                f"stop it first, or use PostgreSQL (database_url) to run several"
-            ) from None
+            raise DaemonLocked(msg("usage.daemon_locked", holder=describe(holder))) from None
         fh.seek(0)
         fh.truncate()
         stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from publisher.errors import UsageError
 from publisher.importer.model import Kind, Site
+from publisher.messages import msg
 
 MARKDOWN = (".md", ".markdown")
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
@@ -23,7 +24,7 @@ _SKIP_DIRS = {"node_modules", "public", "themes", "resources", "_site", "vendor"
 def detect(root: Path) -> Site:
     """The site at `root`; a missing folder is a usage error naming it."""
     if not root.is_dir():
-        raise UsageError(f"DIR: {root} is not a folder (give the blog's folder, e.g. ~/blog)")
+        raise UsageError(msg("usage.not_a_folder", root=str(root)))
     root = root.resolve()
     if (root / "_config.yml").is_file() and (root / "source" / "_posts").is_dir():
         posts = _markdown(root / "source" / "_posts")

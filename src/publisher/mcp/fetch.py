@@ -25,6 +25,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from publisher.messages import Msg, msg
+
 Kind = Literal["image", "video"]
 Resolver = Callable[[str], Sequence[str]]
 
@@ -42,7 +44,12 @@ TYPES: dict[Kind, dict[str, str]] = {
 
 
 class FetchRefused(Exception):
-    """A URL that will not be (or could not be) downloaded; the message says why, for the assistant."""
+    """A URL that will not be (or could not be) downloaded; the message says why, for the assistant:
+    `said` words it in the workspace's language, `str(exc)` is the English."""
+
+    def __init__(self, said: Msg | str) -> None:
+        self.said = said if isinstance(said, Msg) else msg("usage.as_said", text=said)
+        super().__init__(self.said.text("en"))
 
 
 @dataclass(frozen=True)
@@ -63,16 +70,16 @@ def system_resolver(host: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchRefused(f"cannot resolve host {host!r}: {exc}") from None
+        raise FetchRefused(msg("fetch.no_resolve", host=repr(host), why=str(exc))) from None
     return sorted({str(info[4][0]) for info in infos})
 
 
-def refused_address(ip: str) -> str | None:
+def refused_address(ip: str) -> Msg | None:
     """What kind of address may not be contacted ("a loopback address"), or None for a public unicast one."""
     try:
         addr = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
-        return "not an IP address"
+        return msg("fetch.addr.not_ip")
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
     # Most specific first: 169.254.169.254 (cloud metadata) is private too, but link-local says more.
@@ -85,9 +92,9 @@ def refused_address(ip: str) -> str | None:
         ("reserved", addr.is_reserved),
     ):
         if bad:
-            return f"a {name} address"
+            return msg(f"fetch.addr.{name}")
     if not addr.is_global:
-        return "not a public address"
+        return msg("fetch.addr.not_public")
     return None
 
 
@@ -114,15 +121,17 @@ class Fetcher:
                     if response.is_redirect:
                         location = response.headers.get("location", "")
                         if not location:
-                            raise FetchRefused(f"{_short(current)} redirected without a Location")
+                            raise FetchRefused(msg("fetch.no_location", url=_short(current)))
                         current = urljoin(current, location)
                         continue
                     if response.status_code != 200:
-                        raise FetchRefused(f"{_short(current)} answered HTTP {response.status_code}")
+                        raise FetchRefused(
+                            msg("fetch.http_status", url=_short(current), status=response.status_code)
+                        )
                     return self._save(response, kind, current, deadline)
                 finally:
                     response.close()
-        raise FetchRefused(f"{_short(url)}: more than {self.limits.max_redirects} redirects")
+        raise FetchRefused(msg("fetch.too_many_redirects", url=_short(url), n=self.limits.max_redirects))
 
     def _check(self, url: str) -> tuple[str, str]:
         """(host, the checked IP to connect to), or FetchRefused."""
@@ -130,19 +139,19 @@ class Fetcher:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as exc:
-            raise FetchRefused(f"{_short(url)} is not a valid URL: {exc}") from None
+            raise FetchRefused(msg("fetch.bad_url", url=_short(url), why=str(exc))) from None
         if parts.scheme.lower() != "https":
-            raise FetchRefused(f"{_short(url)}: only https URLs are downloaded")
+            raise FetchRefused(msg("fetch.https_only", url=_short(url)))
         if parts.username or parts.password:
-            raise FetchRefused(f"{_short(url)}: URLs with user names or passwords are refused")
+            raise FetchRefused(msg("fetch.credentials_in_url", url=_short(url)))
         if port not in (None, 443):
-            raise FetchRefused(f"{_short(url)}: only the standard https port 443 is allowed")
+            raise FetchRefused(msg("fetch.port", url=_short(url)))
         host = (parts.hostname or "").rstrip(".").lower()
         if not host:
-            raise FetchRefused(f"{_short(url)} has no host")
+            raise FetchRefused(msg("fetch.no_host", url=_short(url)))
         if self.allowed_hosts and host not in self.allowed_hosts:
             raise FetchRefused(
-                f"{host} is not in the allowed hosts ({', '.join(sorted(self.allowed_hosts))})"
+                msg("fetch.host_not_allowed", host=host, hosts=tuple(sorted(self.allowed_hosts)))
             )
         try:
             ipaddress.ip_address(host)
@@ -151,12 +160,16 @@ class Fetcher:
             addresses = self.resolver(host)
         addresses = list(addresses)
         if not addresses:
-            raise FetchRefused(f"{host} resolves to no address")
+            raise FetchRefused(msg("fetch.no_address", host=host))
         for ip in addresses:
             why = refused_address(ip)
             if why:
-                via = f"{host} resolves to {ip}, {why}" if ip != host else f"{ip} is {why}"
-                raise FetchRefused(f"{_short(url)} refused: {via} (only public addresses are fetched)")
+                via = (
+                    msg("fetch.resolves_to", host=host, ip=ip, why=why)
+                    if ip != host
+                    else msg("fetch.is_address", ip=ip, why=why)
+                )
+                raise FetchRefused(msg("fetch.private", url=_short(url), via=via))
         return host, addresses[0]
 
     def _send(self, client: httpx.Client, url: str, host: str, ip: str, deadline: float) -> httpx.Response:
@@ -165,7 +178,7 @@ class Fetcher:
         pinned = urlunsplit(("https", literal, parts.path or "/", parts.query, ""))
         remaining = deadline - self.clock()
         if remaining <= 0:
-            raise FetchRefused(f"{_short(url)}: took longer than {self.limits.total_seconds:g} s")
+            raise FetchRefused(msg("fetch.too_slow", url=_short(url), s=f"{self.limits.total_seconds:g}"))
         request = client.build_request(
             "GET",
             pinned,
@@ -176,22 +189,37 @@ class Fetcher:
         try:
             return client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise FetchRefused(f"{_short(url)}: took longer than {self.limits.total_seconds:g} s") from None
+            raise FetchRefused(
+                msg("fetch.too_slow", url=_short(url), s=f"{self.limits.total_seconds:g}")
+            ) from None
         except httpx.HTTPError as exc:
-            raise FetchRefused(f"{_short(url)}: download failed ({type(exc).__name__})") from None
+            raise FetchRefused(msg("fetch.failed", url=_short(url), kind=type(exc).__name__)) from None
 
     def _save(self, response: httpx.Response, kind: Kind, url: str, deadline: float) -> Path:
         ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         ext = TYPES[kind].get(ctype)
         if ext is None:
             raise FetchRefused(
-                f"{_short(url)} is {ctype or 'of no content type'}, not an {kind} "
-                f"({', '.join(sorted(TYPES[kind]))})"
+                msg(
+                    "fetch.wrong_type",
+                    url=_short(url),
+                    ctype=ctype or msg("fetch.no_type"),
+                    kind=msg(f"fetch.kind.{kind}"),
+                    types=tuple(sorted(TYPES[kind])),
+                )
             )
         limit = self.limits.max_bytes(kind)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise FetchRefused(f"{_short(url)} is {int(declared):,} bytes; the {kind} limit is {limit:,}")
+            raise FetchRefused(
+                msg(
+                    "fetch.too_big_declared",
+                    url=_short(url),
+                    size=f"{int(declared):,}",
+                    kind=msg(f"fetch.kind.{kind}"),
+                    limit=f"{limit:,}",
+                )
+            )
         self.dest.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -204,18 +232,25 @@ class Fetcher:
                         size += len(chunk)
                         if size > limit:
                             raise FetchRefused(
-                                f"{_short(url)} is larger than the {kind} limit of {limit:,} bytes"
+                                msg(
+                                    "fetch.too_big",
+                                    url=_short(url),
+                                    kind=msg(f"fetch.kind.{kind}"),
+                                    limit=f"{limit:,}",
+                                )
                             )
                         if self.clock() > deadline:
                             raise FetchRefused(
-                                f"{_short(url)}: took longer than {self.limits.total_seconds:g} s"
+                                msg("fetch.too_slow", url=_short(url), s=f"{self.limits.total_seconds:g}")
                             )
                         digest.update(chunk)
                         out.write(chunk)
                 except httpx.HTTPError as exc:
-                    raise FetchRefused(f"{_short(url)}: download failed ({type(exc).__name__})") from None
+                    raise FetchRefused(
+                        msg("fetch.failed", url=_short(url), kind=type(exc).__name__)
+                    ) from None
             if not _sniff(tmp, ext):
-                raise FetchRefused(f"{_short(url)} says {ctype} but its bytes are not a {ext.upper()} file")
+                raise FetchRefused(msg("fetch.not_that_file", url=_short(url), ctype=ctype, ext=ext.upper()))
             final = self.dest / f"{digest.hexdigest()[:20]}.{ext}"
             os.replace(tmp, final)
             return final

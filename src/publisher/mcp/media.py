@@ -51,7 +51,7 @@ class MediaResolver:
             try:
                 saved = self.fetcher.fetch(value, kind)
             except FetchRefused as exc:
-                raise ToolProblem(msg("mcp.field_says", field=field, text=str(exc))) from None
+                raise ToolProblem(msg("mcp.field_says", field=field, text=exc.said)) from None
             return self._relative(saved)
         return self._relative(self._local(value, field))
 

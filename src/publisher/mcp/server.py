@@ -31,6 +31,7 @@ from publisher.mcp.fetch import Fetcher, FetchLimits
 from publisher.mcp.items import ItemService, Payload
 from publisher.mcp.media import MEDIA_SUBDIR, MediaResolver, ToolProblem
 from publisher.mcp.read import Reads
+from publisher.messages import say
 from publisher.redact import redact_text
 from publisher.store.db import store_for
 from publisher.workspace.settings import Workspace, open_workspace
@@ -268,15 +269,13 @@ def _tool(
             except ToolProblem as exc:
                 raise ToolError(exc.text(lang)) from None
             except PublisherError as exc:
-                raise ToolError(str(exc)) from None
+                raise ToolError(exc.text(lang)) from None
             except ToolError:
                 raise
             except Exception as exc:  # a bug must not end the session; the log has the traceback
                 logger.exception("tool %s failed", fn.__name__)
-                raise ToolError(
-                    f"internal error ({type(exc).__name__}: {redact_text(str(exc))[:300]}); nothing "
-                    "more was changed; the server keeps running"
-                ) from None
+                what = f"{type(exc).__name__}: {redact_text(str(exc))[:300]}"
+                raise ToolError(say("mcp.internal", lang, what=what)) from None
 
         server.add_tool(guarded, name=fn.__name__, description=description, annotations=annotations)
         return fn

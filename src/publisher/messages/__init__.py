@@ -1,7 +1,8 @@
 """The one message catalogue, in Chinese (the default) and English: what `check` says (`content`, `rules`,
-`calendar`), the CLI's lines (`cli`), the MCP tools' own checks (`mcp`), stored reasons (`reasons`) and
-notifications (`notify`), each a
-module of entries merged into `CHECK` here, with the state names and the wording helpers.
+`calendar`), the CLI's lines (`cli`), the MCP tools' own checks and download refusals (`mcp`), stored
+reasons (`reasons`), notifications (`notify`), the CLI's errors (`usage`) and accounts and credentials
+(`accounts`), each a module of entries merged into `CHECK` here, with the state names and the wording
+helpers.
 
 A finding carries a `Msg` (a stable code and its values), never finished text; `Msg.text(lang)` words it
 when it is shown (`publisher check`, `--json`, the MCP check tool, the dashboard's live check). The report,
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.messages import calendar, cli, content, mcp, notify, reasons, rules
+from publisher.messages import accounts, calendar, cli, content, mcp, notify, reasons, rules, usage
 
 LANGS = ("zh", "en")
 
@@ -80,9 +81,15 @@ class Either(tuple[Any, ...]):
     """Alternatives: worded "a or b" (a或b); a plain tuple is a list (a, b / a、b)."""
 
 
+class StateWord(str):
+    """A post's state as a message's value: its name in Chinese (`STATES`), the store's word in English."""
+
+
 def _value(value: Any, lang: str) -> Any:
     if isinstance(value, Msg):
         return value.text(lang)
+    if isinstance(value, StateWord):
+        return str(value) if lang == "en" else state_name(str(value), lang)
     if isinstance(value, Either):
         return ("或" if lang == "zh" else " or ").join(str(_value(v, lang)) for v in value)
     if isinstance(value, tuple):
@@ -119,6 +126,8 @@ CHECK: dict[str, dict[str, str]] = {
     **mcp.ENTRIES,
     **reasons.ENTRIES,
     **notify.ENTRIES,
+    **usage.ENTRIES,
+    **accounts.ENTRIES,
 }
 #: each code once: a code in two parts would silently take the later part's words
 PARTS = (
@@ -129,6 +138,8 @@ PARTS = (
     mcp.ENTRIES,
     reasons.ENTRIES,
     notify.ENTRIES,
+    usage.ENTRIES,
+    accounts.ENTRIES,
 )
 
 
@@ -154,8 +165,10 @@ STATES: dict[str, dict[str, str]] = {
     "ready": {"zh": "就绪", "en": "ready"},
 }
 
-#: The queue's reasons (English in the store) as readers say them; the platform's own message is kept.
-REASONS: tuple[tuple[str, dict[str, str]], ...] = (
+#: The queue's reasons (English in the store) as readers say them, by their words or by a catalogue code
+#: whose English the pattern matches (its groups are the code's values); the platform's own message is kept,
+#: and a group named `msg` is itself read as a reason (a pre-flight's "credentials missing: …").
+REASONS: tuple[tuple[str, dict[str, str] | str], ...] = (
     (r"late window passed", {"zh": "已超过补发时限"}),
     (r"will retry: (?P<msg>.*)", {"zh": "稍后重试：{msg}"}),
     (r"gave up after (?P<n>\d+) attempts: (?P<msg>.*)", {"zh": "重试 {n} 次后放弃：{msg}"}),
@@ -168,8 +181,9 @@ REASONS: tuple[tuple[str, dict[str, str]], ...] = (
         {"zh": "账号 {acc} 的凭据需要更新（publisher auth）：{msg}"},
     ),
     (r"outcome unknown: (?P<msg>.*)", {"zh": "结果未知，需要核对：{msg}"}),
-    (r"credentials missing: (?P<msg>.*)", {"zh": "缺少凭据：{msg}"}),
-    (r"credentials expired: (?P<msg>.*)", {"zh": "凭据已过期：{msg}"}),
+    (r"credentials missing: (?P<msg>.*)", "cred.missing"),
+    (r"credentials expired: (?P<msg>.*)", "cred.expired"),
+    (r"set (?P<var>PUBLISHER_\w+) \(or keyring / credentials file\)", "cred.hint.set"),
     (r"pre-flight: (?P<msg>.*)", {"zh": "发送前检查未通过：{msg}"}),
     (r"pack ready.*", {"zh": "发布包已备好：请手动发布，然后确认链接"}),
     (r"published", {"zh": "已发布"}),
@@ -207,5 +221,20 @@ def reason(text: str, lang: str, said: str | None = None) -> str:
         return say(code, lang)
     for pattern, words in REASONS:
         if m := re.fullmatch(pattern, text, flags=re.DOTALL):
-            return words.get(lang, text).format(**m.groupdict())
+            values = m.groupdict()
+            if "msg" in values:
+                values["msg"] = _inner(values["msg"], lang)
+            if isinstance(words, str):
+                return say(words, lang, **values)
+            return words.get(lang, text).format(**values)
     return text
+
+
+def _inner(text: str, lang: str) -> str:
+    """A reason's inner message: each "; " or ", " part read as a reason where one is known."""
+    for sep in ("; ", ", "):
+        if sep in text:
+            parts = [reason(part, lang) for part in text.split(sep)]
+            if parts != text.split(sep):
+                return ("；" if sep == "; " else "、").join(parts) if lang == "zh" else sep.join(parts)
+    return reason(text, lang)

@@ -79,6 +79,72 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "item_id：内容 {item} 没有发布记录（是草稿，还是尚未同步？）",
         "en": "item_id: no posts for item {item} (is it a draft, or not synced yet?)",
     },
+    # -- a media URL the server will not download (mcp/fetch.py, RELIABILITY.md R30) ------------------------
+    "fetch.no_resolve": {"zh": "无法解析主机 {host}：{why}", "en": "cannot resolve host {host}: {why}"},
+    "fetch.no_location": {
+        "zh": "{url} 重定向了，但没有给出 Location",
+        "en": "{url} redirected without a Location",
+    },
+    "fetch.http_status": {"zh": "{url} 返回 HTTP {status}", "en": "{url} answered HTTP {status}"},
+    "fetch.too_many_redirects": {
+        "zh": "{url}：重定向超过 {n} 次",
+        "en": "{url}: more than {n} redirects",
+    },
+    "fetch.bad_url": {"zh": "{url} 不是有效的 URL：{why}", "en": "{url} is not a valid URL: {why}"},
+    "fetch.https_only": {"zh": "{url}：只下载 https 链接", "en": "{url}: only https URLs are downloaded"},
+    "fetch.credentials_in_url": {
+        "zh": "{url}：拒绝带用户名或密码的链接",
+        "en": "{url}: URLs with user names or passwords are refused",
+    },
+    "fetch.port": {
+        "zh": "{url}：只允许标准 https 端口 443",
+        "en": "{url}: only the standard https port 443 is allowed",
+    },
+    "fetch.no_host": {"zh": "{url} 没有主机名", "en": "{url} has no host"},
+    "fetch.host_not_allowed": {
+        "zh": "{host} 不在允许的主机中（{hosts}）",
+        "en": "{host} is not in the allowed hosts ({hosts})",
+    },
+    "fetch.no_address": {"zh": "{host} 没有解析到任何地址", "en": "{host} resolves to no address"},
+    "fetch.private": {
+        "zh": "{url} 已拒绝：{via}（只下载公网地址）",
+        "en": "{url} refused: {via} (only public addresses are fetched)",
+    },
+    "fetch.resolves_to": {"zh": "{host} 解析到 {ip}，{why}", "en": "{host} resolves to {ip}, {why}"},
+    "fetch.is_address": {"zh": "{ip} 是{why}", "en": "{ip} is {why}"},
+    "fetch.addr.unspecified": {"zh": "未指定地址", "en": "an unspecified address"},
+    "fetch.addr.loopback": {"zh": "回环地址", "en": "a loopback address"},
+    "fetch.addr.link-local": {"zh": "链路本地地址", "en": "a link-local address"},
+    "fetch.addr.multicast": {"zh": "组播地址", "en": "a multicast address"},
+    "fetch.addr.private": {"zh": "私有地址", "en": "a private address"},
+    "fetch.addr.reserved": {"zh": "保留地址", "en": "a reserved address"},
+    "fetch.addr.not_public": {"zh": "非公网地址", "en": "not a public address"},
+    "fetch.addr.not_ip": {"zh": "不是 IP 地址", "en": "not an IP address"},
+    "fetch.too_slow": {"zh": "{url}：用时超过 {s} 秒", "en": "{url}: took longer than {s} s"},
+    "fetch.failed": {"zh": "{url}：下载失败（{kind}）", "en": "{url}: download failed ({kind})"},
+    "fetch.wrong_type": {
+        "zh": "{url} 的类型是 {ctype}，不是{kind}（{types}）",
+        "en": "{url} is {ctype}, not an {kind} ({types})",
+    },
+    "fetch.no_type": {"zh": "没有内容类型", "en": "of no content type"},
+    "fetch.kind.image": {"zh": "图片", "en": "image"},
+    "fetch.kind.video": {"zh": "视频", "en": "video"},
+    "fetch.too_big_declared": {
+        "zh": "{url} 有 {size} 字节；{kind}上限为 {limit}",
+        "en": "{url} is {size} bytes; the {kind} limit is {limit}",
+    },
+    "fetch.too_big": {
+        "zh": "{url} 超过{kind}上限 {limit} 字节",
+        "en": "{url} is larger than the {kind} limit of {limit} bytes",
+    },
+    "fetch.not_that_file": {
+        "zh": "{url} 声称是 {ctype}，但其内容不是 {ext} 文件",
+        "en": "{url} says {ctype} but its bytes are not a {ext} file",
+    },
+    "mcp.internal": {
+        "zh": "内部错误（{what}）；没有做其他更改；服务仍在运行",
+        "en": "internal error ({what}); nothing more was changed; the server keeps running",
+    },
     "mcp.no_match": {
         "zh": "没有符合 post_id/item_id/platform 的内容",
         "en": "no posts match post_id/item_id/platform",

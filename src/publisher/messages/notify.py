@@ -49,4 +49,24 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "notify.job_item": {"zh": "定时任务 {name}（{period}）", "en": "job {name} ({period})"},
     "notify.window": {"zh": "发布窗口 {start}", "en": "window {start}"},
+    # -- a channel that could not deliver (the daemon's log and each channel's outcome) ----------------------
+    "notify.send_failed": {
+        "zh": "通知 {kind}（内容 {post}）经 {channel}（{via}）发送失败：{detail}",
+        "en": "notification {kind} for post {post} via {channel} ({via}) failed: {detail}",
+    },
+    "notify.no_url": {
+        "zh": "Webhook 地址变量 {var} 为空",
+        "en": "the webhook URL variable {var} is empty",
+    },
+    "notify.no_url_env": {"zh": "（未设置 url_env）", "en": "(url_env not set)"},
+    "notify.no_secret": {"zh": "密钥变量 {var} 为空", "en": "the secret variable {var} is empty"},
+    "notify.http": {"zh": "HTTP {status}：{body}", "en": "HTTP {status}: {body}"},
+    "notify.odd_answer": {"zh": "无法识别的应答：{body}", "en": "unexpected answer: {body}"},
+    "notify.refused": {"zh": "错误码 {number}：{said}", "en": "code {number}: {said}"},
+    "notify.slack_said": {"zh": "Slack 应答：{body}", "en": "{body}"},
+    "notify.broke": {"zh": "发送出错：{kind}：{said}", "en": "{kind}: {said}"},
+    "notify.email_fields": {
+        "zh": "邮件渠道需要 smtp_host、sender 和 to",
+        "en": "e-mail channel needs smtp_host, sender and to",
+    },
 }

@@ -65,6 +65,16 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "内容中已移除 {platform}（{account}）",
         "en": "{platform} ({account}) was removed from the item",
     },
+    "reason.dry_run_passed": {
+        "zh": "之前只做了演示发送（未真正发出）；该账号现为 {mode}，而内容的时间（{due}）已过："
+        "`publisher retry --force` 会发送，`publisher cancel` 则放弃",
+        "en": "only a dry run went out (nothing sent); the account is {mode} now and the post's time ({due}) "
+        "has passed: `publisher retry --force` sends it, `publisher cancel` drops it",
+    },
+    "reason.dry_run_real": {
+        "zh": "该账号现为 {mode}：已排队，将真正发出",
+        "en": "the account is {mode} now: queued to go out for real",
+    },
     "reason.lease_released": {
         "zh": "守护进程在发送前停止，已放回队列",
         "en": "lease released: the daemon stopped before sending",

@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from publisher.errors import UsageError
+from publisher.messages import StateWord, msg
 from publisher.models import PostState
 from publisher.states import CANCELLABLE, PUBLISH_NOW_REASON, RESOLVABLE, RETRYABLE, aggregate_state
 from publisher.states import PERSON as PERSON_STATES
@@ -36,7 +37,7 @@ class ActionRefused(UsageError):
 def _state(store: Store, post_id: int) -> tuple[PostState, str, dict[str, object]]:
     found = post_state(store, post_id)
     if found is None:
-        raise UsageError(f"no post {post_id} (see `publisher status` for post ids)")
+        raise UsageError(msg("action.no_post", id=post_id))
     return found.state, found.account, found.ids
 
 
@@ -47,9 +48,7 @@ def _move(
         store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, **fields
     ):
         current = _state(store, post_id)[0]
-        raise ActionRefused(
-            f"post {post_id} changed meanwhile (now {current}); look again with publisher status"
-        )
+        raise ActionRefused(msg("action.changed", id=post_id, state=StateWord(current)))
     return to
 
 
@@ -63,14 +62,16 @@ def publish_now(store: Store, post_id: int, *, now: datetime) -> PostState:
     moves = {S.PLANNED: S.QUEUED, S.QUEUED: S.QUEUED, S.MISSED: S.QUEUED, S.RETRYING: S.RETRYING}
     if state not in moves:
         hint = {
-            S.HELD: "fix the item (publisher check) first",
-            S.WAITING_APPROVAL: "add `approved_by:` first",
-            S.PUBLISHED: "it is already published",
-            S.NEEDS_REAUTH: f"renew the credentials (publisher auth), then publisher retry {post_id}",
-            S.FAILED: f"publisher retry {post_id} sends it again",
-            S.NEEDS_ATTENTION: f"nobody can tell whether it went out: publisher resolve {post_id} first",
-        }.get(state, "it is not waiting to be sent")
-        raise ActionRefused(f"post {post_id} is {state}: {hint}")
+            S.HELD: "action.hint.held",
+            S.WAITING_APPROVAL: "action.hint.approval",
+            S.PUBLISHED: "action.hint.published",
+            S.NEEDS_REAUTH: "action.hint.reauth",
+            S.FAILED: "action.hint.failed",
+            S.NEEDS_ATTENTION: "action.hint.unknown",
+        }.get(state, "action.hint.not_waiting")
+        raise ActionRefused(
+            msg("action.publish_now_refused", id=post_id, state=StateWord(state), hint=msg(hint, id=post_id))
+        )
     log_event(store, post_id, "publish_now", f"made due now by a person (was {state})", now=now)
     return _move(
         store,
@@ -91,22 +92,13 @@ def retry(store: Store, post_id: int, *, force: bool = False, now: datetime) -> 
     stored ids are dropped so the adapter publishes afresh instead of resuming the uncertain attempt."""
     state, account, ids = _state(store, post_id)
     if state == S.PUBLISHED:
-        raise ActionRefused(
-            f"post {post_id} is already published; an edit after publishing is never re-posted"
-        )
+        raise ActionRefused(msg("action.already_published", id=post_id))
     if state == S.NEEDS_ATTENTION and not force:
-        raise ActionRefused(
-            f"post {post_id} is needs_attention: it may already be on the platform. Check there, "
-            "then `publisher resolve` it, or retry with --force to publish it again"
-        )
+        raise ActionRefused(msg("action.needs_force", id=post_id, state=StateWord(state)))
     if state not in RETRYABLE and state != S.NEEDS_ATTENTION:
-        hint = {
-            S.AWAITING_MANUAL: "post it by hand and run `publisher resolve --published URL`",
-            S.RECONCILE: "the queue is checking the platform; `publisher resolve` if you know the answer",
-        }
+        hint = {S.AWAITING_MANUAL: msg("action.hint.by_hand"), S.RECONCILE: msg("action.hint.checking")}
         raise ActionRefused(
-            f"post {post_id} is {state}; retry applies to failed, missed, needs_reauth and "
-            f"(with --force) needs_attention" + (f"; {hint[state]}" if state in hint else "")
+            msg("action.retry_refused", id=post_id, state=StateWord(state), hint=hint.get(state, ""))
         )
     if state == S.NEEDS_ATTENTION:
         live = {k: v for k, v in ids.items() if v is not None}
@@ -141,13 +133,13 @@ def cancel(store: Store, post_id: int, now: datetime) -> PostState:
     state, _, _ = _state(store, post_id)
     if state not in CANCELLABLE:
         why = {
-            S.PUBLISHED: "it is already published (delete it on the platform)",
-            S.CANCELLED: "it is already cancelled",
-            S.CLAIMED: "it is being sent right now; look again in a moment",
-            S.SENDING: "it is being sent right now; look again in a moment",
-            S.RECONCILE: "its outcome is unknown: `publisher resolve` it first",
-        }
-        raise ActionRefused(f"post {post_id} cannot be cancelled: {why.get(state, f'it is {state}')}")
+            S.PUBLISHED: msg("action.why.published"),
+            S.CANCELLED: msg("action.why.cancelled"),
+            S.CLAIMED: msg("action.why.sending"),
+            S.SENDING: msg("action.why.sending"),
+            S.RECONCILE: msg("action.why.unknown"),
+        }.get(state, msg("action.why.state", state=StateWord(state)))
+        raise ActionRefused(msg("action.cancel_refused", id=post_id, why=why))
     return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person")
 
 
@@ -156,16 +148,14 @@ def resolve(
 ) -> PostState:
     """A person's answer for a post waiting on one: it is published at URL, or it is not published."""
     if bool(published_url) == bool(not_published):
-        raise UsageError("give exactly one of --published URL or --not-published")
+        raise UsageError(msg("usage.published_or_not"))
     state, _, _ = _state(store, post_id)
     if state not in RESOLVABLE:
-        raise ActionRefused(
-            f"post {post_id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile"
-        )
+        raise ActionRefused(msg("action.resolve_refused", id=post_id, state=StateWord(state)))
     if published_url:
         parts = urlsplit(published_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"{published_url!r} is not an http(s) URL of the published post")
+            raise UsageError(msg("action.not_a_url", url=repr(published_url)))
         return _move(
             store,
             post_id,
@@ -200,7 +190,7 @@ def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime
     """Retry every post of an item that can be retried; published ones are never touched (R14)."""
     rows = item_posts(store, item_id)
     if not rows:
-        raise UsageError(f"no posts for item {item_id!r}")
+        raise UsageError(msg("action.no_item_posts", item=repr(item_id)))
     wanted = RETRYABLE | ({S.NEEDS_ATTENTION} if force else set())
     return {r.id: retry(store, r.id, force=force, now=now) for r in rows if r.state in wanted}
 

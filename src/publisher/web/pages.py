@@ -149,7 +149,7 @@ async def calendar_page(request: Request) -> Response:
             kind, first, last = calendar_view.parse_period(q.get("month"), q.get("week"), today)
             kind = "list" if q.get("view") == "list" else kind
     except UsageError as exc:
-        return _problem_page(request, str(exc), 400)
+        return _problem_page(request, exc.text(state.lang), 400)
     views = await anyio.to_thread.run_sync(post_views, state.store)
     digests = await anyio.to_thread.run_sync(_digests, state)
     every = calendar_view.entries(views, state.checked, zone, digests, lang=state.lang)
@@ -242,7 +242,7 @@ async def move_post(request: Request) -> Response:
         message = await anyio.to_thread.run_sync(lambda: _move(state, form))
         kind = "ok"
     except PublisherError as exc:
-        message, kind = redact_text(str(exc)), "error"
+        message, kind = redact_text(exc.text(state.lang)), "error"
     except StaleFile:
         message, kind = ui("move_stale", lang), "error"
     request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
@@ -376,7 +376,7 @@ async def post_action(request: Request) -> Response:
             message += "; no daemon runs now: it goes out once `publisher run` starts"
         kind, status = "ok", 303
     except PublisherError as exc:
-        message, kind, status = redact_text(str(exc)), "error", 303
+        message, kind, status = redact_text(exc.text(state.lang)), "error", 303
     request.app.state.broadcaster.publish("changed", paths=[], changes=1, error=None)
     key = state.flash(kind, message)
     target = form.get("next", "/queue")
@@ -405,7 +405,7 @@ async def report_view(request: Request) -> Response:
             )[0]
         )
     except PublisherError as exc:
-        return _problem_page(request, redact_text(str(exc)), 400)
+        return _problem_page(request, redact_text(exc.text(state.lang)), 400)
     return HTMLResponse(html.decode("utf-8"), headers={"cache-control": "no-store"})
 
 
@@ -420,7 +420,7 @@ async def report_download(request: Request) -> Response:
             )
         )
     except PublisherError as exc:
-        return _problem_page(request, redact_text(str(exc)), 400)
+        return _problem_page(request, redact_text(exc.text(state.lang)), 400)
     return Response(
         body,
         media_type=media,
@@ -453,7 +453,7 @@ async def new_post_check(request: Request) -> Response:
     try:
         result = await anyio.to_thread.run_sync(draftcheck.check_draft, state, draft)
     except PublisherError as exc:
-        why = ui("live_check_failed", state.lang, why=redact_text(str(exc)))
+        why = ui("live_check_failed", state.lang, why=redact_text(exc.text(state.lang)))
         return JSONResponse({"ok": False, "path": "", "problems": [{"severity": "error", "text": why}]})
     return JSONResponse(result.to_dict(), headers={"cache-control": "no-store"})
 
@@ -467,7 +467,7 @@ async def new_post(request: Request) -> Response:
     try:
         item_id, problems = await anyio.to_thread.run_sync(newpost.create, state, draft)
     except PublisherError as exc:
-        item_id, problems = None, [redact_text(str(exc))]
+        item_id, problems = None, [redact_text(exc.text(state.lang))]
     if item_id is None:
         media = await anyio.to_thread.run_sync(newpost.media_choices, state)
         return render(request, "new", {"draft": draft, "media": media, "problems": problems}, status=400)

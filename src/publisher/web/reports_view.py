@@ -134,7 +134,7 @@ def report_rows(state: AppState, asked: dict[str, str]) -> list[dict[str, str]]:
             per = report_period(state, kind, query)
             covers = per.label if per.kind == "day" else f"{per.label}（{per.first} – {per.last}）"
         except PublisherError as exc:
-            covers = redact_text(str(exc))
+            covers = redact_text(exc.text(state.lang))
         rows.append({"kind": kind, "period": query, "covers": covers})
     return rows
 
@@ -170,7 +170,7 @@ def metrics(
         ws, store = source(state, data)
         report = build("engagement", store, ws, period=period or None, lang=state.lang, now=state.now())
     except PublisherError as exc:
-        ctx.update(problem=redact_text(str(exc)), period_error=True)
+        ctx.update(problem=redact_text(exc.text(state.lang)), period_error=True)
         return ctx
     ctx["charts"] = charts.specs(report.charts, state.lang)
     return ctx

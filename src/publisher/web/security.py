@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.reports.writers import script_hashes
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -59,15 +60,9 @@ def check_bind(host: str, token: str | None) -> None:
     if is_loopback(host):
         return
     if not token:
-        raise UsageError(
-            f"serving on {host} makes the dashboard reachable from other machines: give a token "
-            "(--token, or the PUBLISHER_WEB_TOKEN environment variable), or serve on 127.0.0.1"
-        )
+        raise UsageError(msg("usage.bind_needs_token", host=host))
     if len(token) < MIN_TOKEN_LENGTH:
-        raise UsageError(
-            f"the token must be at least {MIN_TOKEN_LENGTH} characters (e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe())'`)"
-        )
+        raise UsageError(msg("usage.short_token", n=MIN_TOKEN_LENGTH))
 
 
 def cookie_value(token: str) -> str:

@@ -66,7 +66,7 @@ class AppState:
                 # sync scans again: incremental, so the second scan only stats the files.
                 result = sync_calendar(self.ws, self.store, now=self.now(), calendar=self.calendar)
             except PublisherError as exc:
-                self.error = redact_text(str(exc))
+                self.error = redact_text(exc.text(self.lang))
                 logger.warning("sync failed: %s", self.error)
                 return Refresh((), 0, self.error)
             self.checked = list(result.check.checked)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.platforms.rules import load_rules
 from publisher.redact import register_secret
 from publisher.workspace.settings import DEFAULTS_DIR
@@ -106,20 +107,13 @@ def check_file(path: Path, *, workspace: Path | None = None) -> None:
     """Refuse a credentials file inside the workspace, not owned by us, or readable by group or others."""
     resolved = path.resolve()
     if workspace is not None and resolved.is_relative_to(workspace.resolve()):
-        raise ConfigError(
-            "the credentials file lies inside the workspace (it would end up in git); move it, e.g. to "
-            "~/.config/publisher/credentials.toml, or point PUBLISHER_CREDENTIALS_FILE elsewhere",
-            path=str(path),
-        )
+        raise ConfigError(msg("cred.file_in_workspace"), path=str(path))
     info = resolved.stat()
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise ConfigError("the credentials file is owned by another user; it must be yours", path=str(path))
+        raise ConfigError(msg("cred.file_not_yours"), path=str(path))
     if info.st_mode & 0o077:
         mode = stat.S_IMODE(info.st_mode)
-        raise ConfigError(
-            f"the credentials file is readable by others (mode {mode:04o}); fix it with `chmod 600 {path}`",
-            path=str(path),
-        )
+        raise ConfigError(msg("cred.file_open", mode=f"{mode:04o}", path=str(path)), path=str(path))
 
 
 def _file_section(path: Path, account: str, workspace: Path | None) -> dict[str, str]:
@@ -128,12 +122,10 @@ def _file_section(path: Path, account: str, workspace: Path | None) -> dict[str,
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         # The parser's message may quote a line of the file, i.e. a secret: name only the kind of error.
-        raise ConfigError(
-            f"cannot read the credentials file ({type(exc).__name__})", path=str(path)
-        ) from None
+        raise ConfigError(msg("cred.file_unreadable", kind=type(exc).__name__), path=str(path)) from None
     section = data.get(account, {})
     if not isinstance(section, dict):
-        raise ConfigError(f"[{account}] must be a table of fields", path=str(path), key=account)
+        raise ConfigError(msg("cred.not_a_table", account=account), path=str(path), key=account)
     return {str(k): str(v) for k, v in section.items() if isinstance(v, str | int) and str(v)}
 
 
@@ -207,10 +199,13 @@ def describe(
     *,
     now: datetime | None = None,
     expiring_within: timedelta = timedelta(days=3),
+    lang: str = "en",
 ) -> dict[str, Any]:
     """One row of `publisher auth status`: state ok|missing|expiring|expired, sources and expiry; no secret.
 
     `tokens_meta` maps a token kind to (expires_at, meta) as the token cache holds it, without the value.
+    `hints` says what to do in `lang`; `hint_codes` are their catalogue codes and `said` the messages as
+    stored (`Msg.to_json`), for a caller that words them in more than one language.
     """
     moment = now or datetime.now(UTC)
     sources = getattr(creds, "sources", {})
@@ -246,11 +241,11 @@ def describe(
         state = "expiring"
     else:
         state = "ok"
-    hints = [f"set {env_var(account, name)} (or keyring / credentials file)" for name in missing]
+    said = [msg("cred.hint.set", var=env_var(account, name)) for name in missing]
     if needs_grant:
-        hints.append(f"authorise the account on {platform} (OAuth) to store its tokens")
+        said.append(msg("cred.hint.grant", platform=platform))
     elif state in ("expired", "expiring"):
-        hints.append(f"re-authorise the account before its token expires (publisher auth {platform})")
+        said.append(msg("cred.hint.renew", platform=platform))
     return {
         "account": account,
         "platform": platform,
@@ -258,7 +253,9 @@ def describe(
         "fields": fields,
         "missing": missing,
         "tokens": tokens,
-        "hints": hints,
+        "hints": [m.text(lang) for m in said],
+        "hint_codes": [m.code for m in said],
+        "said": [m.to_json() for m in said],
     }
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.platforms.durations import duration as _duration
 
 if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status) needs no rules
@@ -299,11 +300,7 @@ def open_workspace(path: Path | None = None, env: Mapping[str, str] | None = Non
         path = Path(env["PUBLISHER_WORKSPACE"])
     root = Path(path).resolve() if path else find_root(Path.cwd())
     if root is None:
-        raise ConfigError(
-            f"no {CONFIG_NAME} here or in any parent folder (create one with `publisher init DIR`)"
-        )
+        raise ConfigError(msg("usage.no_workspace", name=CONFIG_NAME))
     if not (root / CONFIG_NAME).is_file():
-        raise ConfigError(
-            f"{root} is not a workspace: it has no {CONFIG_NAME} (create one with `publisher init`)"
-        )
+        raise ConfigError(msg("usage.not_a_workspace", root=str(root), name=CONFIG_NAME))
     return Workspace(root=root, settings=load_settings(root / CONFIG_NAME, env), env=env)

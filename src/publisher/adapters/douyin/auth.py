@@ -21,6 +21,7 @@ from publisher.adapters.http import RetryPolicy, make_client
 from publisher.adapters.oauth import Entry, consent_code, stored
 from publisher.adapters.plumbing import checked_call
 from publisher.adapters.spec import LoginRequest
+from publisher.messages import Msg, msg
 from publisher.redact import register_secret
 
 logger = logging.getLogger(__name__)
@@ -211,9 +212,7 @@ async def run_local_oauth(
         try:
             code = await asyncio.wait_for(asyncio.shield(got), timeout_s)
         except TimeoutError:
-            raise errors.AuthError(
-                f"no authorisation arrived within {timeout_s:.0f} s", platform="douyin"
-            ) from None
+            raise errors.AuthError(msg("login.timed_out", s=f"{timeout_s:.0f}"), platform="douyin") from None
         with contextlib.suppress(
             Exception
         ):  # the browser helper's own fate does not matter once we have a code
@@ -351,18 +350,14 @@ def code_from(pasted: str, state: str) -> str:
     text = pasted.strip()
     if "?" not in text and "=" not in text:
         if not text:
-            raise errors.AuthError("nothing was pasted: no authorisation code", platform="douyin")
+            raise errors.AuthError(msg("login.nothing_pasted"), platform="douyin")
         return text
     query = parse_qs(urlsplit(text).query if "?" in text else text)
     if query.get("state", [state])[0] != state:
-        raise errors.AuthError(
-            "OAuth state mismatch: that address answers another authorisation request", platform="douyin"
-        )
+        raise errors.AuthError(msg("login.state_mismatch"), platform="douyin")
     code = query.get("code", [""])[0]
     if not code:
-        raise errors.AuthError(
-            "the address has no code: the authorisation was not approved", platform="douyin"
-        )
+        raise errors.AuthError(msg("login.no_code"), platform="douyin")
     return code
 
 
@@ -371,7 +366,7 @@ def pasted_oauth(
     client_secret: str,
     redirect_uri: str,
     *,
-    ask: Callable[[str], str],
+    ask: Callable[[str | Msg], str],
     open_browser: Callable[[str], None],
     base_url: str = LIVE_BASE,
     scopes: list[str] | tuple[str, ...] = DEFAULT_SCOPES,
@@ -382,26 +377,22 @@ def pasted_oauth(
     otherwise), which is not this machine. The person opens the consent page, approves, and pastes back the
     address they land on (or the code); it is exchanged as a form."""
     if urlsplit(redirect_uri).scheme != "https":
-        raise errors.AuthError(
-            f"the redirect address must be the https address registered in the Douyin console, "
-            f"not {redirect_uri}",
-            platform="douyin",
-        )
+        raise errors.AuthError(msg("login.not_https", uri=redirect_uri), platform="douyin")
     state = secrets.token_urlsafe(24)
     open_browser(authorize_url(client_key, redirect_uri, scopes, state, base_url=base_url))
-    code = code_from(ask("paste the address you landed on after approving (or just its code)"), state)
+    code = code_from(ask(msg("login.paste")), state)
     return asyncio.run(
         exchange_code(client_key, client_secret, code, base_url=base_url, transport=transport, now=now)
     )
 
 
-def login(request: LoginRequest) -> str:
+def login(request: LoginRequest) -> Msg:
     """`publisher auth douyin`: the registered-address flow (paste back), or in the sandbox a loopback
     callback; stores the tokens and says how long they last."""
     creds = request.credentials
     if request.redirect_uri:
         if request.ask is None:
-            raise errors.AuthError("this login needs a person to paste an address back", platform="douyin")
+            raise errors.AuthError(msg("login.needs_person"), platform="douyin")
         tokens = pasted_oauth(
             creds["client_key"],
             creds["client_secret"],
@@ -412,11 +403,7 @@ def login(request: LoginRequest) -> str:
             now=request.now,
         )
     elif request.base_url is None:
-        raise errors.AuthError(
-            "Douyin sends the person back only to the https address registered in its console: pass "
-            "--redirect-uri https://… or set redirect_uri in the account's options",
-            platform="douyin",
-        )
+        raise errors.AuthError(msg("login.douyin_redirect"), platform="douyin")
     else:
         tokens = asyncio.run(
             run_local_oauth(
@@ -428,7 +415,8 @@ def login(request: LoginRequest) -> str:
             )
         )
     save_tokens(request.tokens, request.account, tokens)
-    return (
-        f"access token valid until {tokens.expires_at:%Y-%m-%d}, refresh token until "
-        f"{tokens.refresh_expires_at:%Y-%m-%d}"
+    return msg(
+        "login.tokens_until",
+        access=f"{tokens.expires_at:%Y-%m-%d}",
+        refresh=f"{tokens.refresh_expires_at:%Y-%m-%d}",
     )

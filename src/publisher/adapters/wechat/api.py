@@ -29,6 +29,7 @@ from publisher.adapters.http import (
 from publisher.adapters.platform_clock import PlatformClock
 from publisher.adapters.wechat import whitelist
 from publisher.adapters.wechat.codes import CODES
+from publisher.messages import Msg, msg
 from publisher.redact import register_secret
 
 PLATFORM = "wechat"
@@ -276,10 +277,10 @@ async def open_api(
         yield WechatApi(ctx, client, policy, sleep or asyncio.sleep, tokens)
 
 
-async def probe(ctx: AdapterContext) -> str:
+async def probe(ctx: AdapterContext) -> Msg:
     """A token and one cheap authenticated call (`get_api_domain_ip`); a PlatformError says what to do."""
     policy = RetryPolicy(attempts=2, initial=0.5, max_wait=1.0, jitter=0.0, deadline_s=20.0)
     tokens = ctx.tokens or MemoryTokenCache()
     async with open_api(ctx, policy, None, tokens) as api:
         await api.request("GET", "/cgi-bin/get_api_domain_ip", idempotent=True)
-    return "API reachable: the token works and this machine's address is on the IP whitelist"
+    return msg("auth.check.wechat_ok")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import httpx
 
 from publisher import errors
+from publisher.messages import Msg, msg
 
 PLATFORM = "wechat"
 CODE = 40164
@@ -27,15 +28,11 @@ def caller_ip(errmsg: str) -> str | None:
     return found.group(1) if found else None
 
 
-def advice(errmsg: str) -> str:
+def advice(errmsg: str) -> Msg:
     """What the person does about a 40164: the exact address, and where it goes."""
     ip = caller_ip(errmsg)
-    who = f"this machine's address {ip}" if ip else "this machine's public address"
-    return (
-        f"WeChat refused the call: {who} is not on the account's IP whitelist. Add {ip or 'it'} at {CONSOLE} "
-        "(an administrator confirms by scanning; it takes effect within minutes), then run "
-        "`publisher auth status` to check"
-    )
+    who = msg("auth.whitelist.this_ip", ip=ip) if ip else msg("auth.whitelist.this_machine")
+    return msg("auth.whitelist", who=who, ip=ip or msg("auth.whitelist.it"), console=CONSOLE)
 
 
 def needs_whitelisting(errmsg: str) -> errors.NeedsPerson:

@@ -1,0 +1,172 @@
+"""The CLI's error line and the errors a command's own arguments or the workspace's folder run into (a usage
+error, exit code 2; a workspace that is not one; the daemon's lock). Part of the one catalogue
+(`publisher.messages.CHECK`): zh and en per code. Raised as `UsageError(msg(...))`, worded by the CLI in the
+reader's language; `str(exc)` stays the English.
+"""
+
+ENTRIES: dict[str, dict[str, str]] = {
+    # -- the error line itself (cli/main.py) --------------------------------------------------------------
+    "cli.error": {"zh": "错误：", "en": "error: "},
+    "cli.internal": {"zh": "内部错误：", "en": "internal error: "},
+    "cli.internal_what": {
+        "zh": "{what}（加 -v 重新运行可看详情，并请报告此问题）",
+        "en": "{what} (run again with -v for details, and please report it)",
+    },
+    "cli.interrupted": {"zh": "已中断", "en": "interrupted"},
+    # -- a command's arguments ----------------------------------------------------------------------------
+    "usage.port_busy": {
+        "zh": "{option}：{host}:{port} 不可用（{why}）",
+        "en": "{option}: {host}:{port} is not available ({why})",
+    },
+    "usage.field_says": {"zh": "{field}：{text}", "en": "{field}: {text}"},
+    "usage.as_said": {"zh": "{text}", "en": "{text}"},  # an error that has only its English
+    "usage.date_form": {
+        "zh": "{field}：请给出日期，如 2026-12-01",
+        "en": "{field}: expected a date such as 2026-12-01",
+    },
+    "usage.until_before_from": {
+        "zh": "--until：{until} 不晚于 --from {start}",
+        "en": "--until: {until} is not after --from {start}",
+    },
+    "usage.two_workspaces": {
+        "zh": "--workspace：与 DIRECTORY 指向不同的文件夹；只给其中一个",
+        "en": "--workspace: names another folder than DIRECTORY; give one of them",
+    },
+    "usage.unknown_platform": {
+        "zh": "--platform：未知平台 {name}；可选 {names}",
+        "en": "--platform: unknown platform {name}; one of {names}",
+    },
+    "usage.not_a_folder": {
+        "zh": "DIR：{root} 不是文件夹（请给出博客的文件夹，如 ~/blog）",
+        "en": "DIR: {root} is not a folder (give the blog's folder, e.g. ~/blog)",
+    },
+    "usage.into": {
+        "zh": "--into：请给出 content/ 内的文件夹，如 --into blog",
+        "en": "--into: give a folder inside content/, e.g. --into blog",
+    },
+    "usage.published_or_not": {
+        "zh": "--published URL 与 --not-published 只能给一个",
+        "en": "give exactly one of --published URL or --not-published",
+    },
+    "usage.bind_needs_token": {
+        "zh": "在 {host} 上提供服务会让其他机器访问仪表盘：请给出令牌（--token 或环境变量 "
+        "PUBLISHER_WEB_TOKEN），或改在 127.0.0.1 上提供服务",
+        "en": "serving on {host} makes the dashboard reachable from other machines: give a token "
+        "(--token, or the PUBLISHER_WEB_TOKEN environment variable), or serve on 127.0.0.1",
+    },
+    "usage.short_token": {
+        "zh": "令牌至少需要 {n} 个字符（例如 `python -c 'import secrets; print(secrets.token_urlsafe())'` "
+        "的输出）",
+        "en": "the token must be at least {n} characters (e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe())'`)",
+    },
+    # -- the workspace's folder ---------------------------------------------------------------------------
+    "usage.no_workspace": {
+        "zh": "当前文件夹及其上级都没有 {name}（用 `publisher init DIR` 创建）",
+        "en": "no {name} here or in any parent folder (create one with `publisher init DIR`)",
+    },
+    "usage.not_a_workspace": {
+        "zh": "{root} 不是工作区：其中没有 {name}（用 `publisher init` 创建）",
+        "en": "{root} is not a workspace: it has no {name} (create one with `publisher init`)",
+    },
+    "usage.daemon_locked": {
+        "zh": "另一个 publisher 守护进程正在此工作区运行（{holder}）；请先停止它，"
+        "或使用 PostgreSQL（database_url）以运行多个",
+        "en": "another publisher daemon is running on this workspace ({holder}); stop it first, or use "
+        "PostgreSQL (database_url) to run several",
+    },
+    # -- what the local servers say when they start ---------------------------------------------------------
+    "cli.sandbox_on": {
+        "zh": "沙盒：{url}（控制接口：/__fake/state、/__fake/clock、/__fake/faults）；"
+        "模式为 `sandbox` 的账号通过 PUBLISHER_SANDBOX_URL={url} 使用它",
+        "en": "sandbox on {url} (control plane: /__fake/state, /__fake/clock, /__fake/faults); "
+        "accounts in mode `sandbox` use it via PUBLISHER_SANDBOX_URL={url}",
+    },
+    "cli.mcp_on": {
+        "zh": "MCP 服务 social-media-publisher：{where}",
+        "en": "MCP server social-media-publisher on {where}",
+    },
+    # -- a person's action on a post (queue/actions.py) ---------------------------------------------------
+    "action.no_post": {
+        "zh": "没有编号为 {id} 的内容（用 `publisher status` 查看编号）",
+        "en": "no post {id} (see `publisher status` for post ids)",
+    },
+    "action.no_item_posts": {"zh": "内容 {item} 没有发布记录", "en": "no posts for item {item}"},
+    "action.changed": {
+        "zh": "内容 {id} 刚被改变（现为“{state}”）；请用 publisher status 再看一次",
+        "en": "post {id} changed meanwhile (now {state}); look again with publisher status",
+    },
+    "action.publish_now_refused": {
+        "zh": "内容 {id} 当前为“{state}”：{hint}",
+        "en": "post {id} is {state}: {hint}",
+    },
+    "action.hint.held": {
+        "zh": "请先修正内容（publisher check）",
+        "en": "fix the item (publisher check) first",
+    },
+    "action.hint.approval": {"zh": "请先加上 `approved_by:`", "en": "add `approved_by:` first"},
+    "action.hint.published": {"zh": "它已经发布", "en": "it is already published"},
+    "action.hint.reauth": {
+        "zh": "请更新凭据（publisher auth），然后 publisher retry {id}",
+        "en": "renew the credentials (publisher auth), then publisher retry {id}",
+    },
+    "action.hint.failed": {
+        "zh": "publisher retry {id} 会再次发送",
+        "en": "publisher retry {id} sends it again",
+    },
+    "action.hint.unknown": {
+        "zh": "无法判断它是否已发出：请先 publisher resolve {id}",
+        "en": "nobody can tell whether it went out: publisher resolve {id} first",
+    },
+    "action.hint.not_waiting": {"zh": "它不在等待发送", "en": "it is not waiting to be sent"},
+    "action.already_published": {
+        "zh": "内容 {id} 已经发布；发布后的修改不会重新发布",
+        "en": "post {id} is already published; an edit after publishing is never re-posted",
+    },
+    "action.needs_force": {
+        "zh": "内容 {id} 当前为“{state}”：它可能已经在平台上。请先到平台核对，然后 `publisher resolve`，"
+        "或加 --force 重试以再次发布",
+        "en": "post {id} is {state}: it may already be on the platform. Check there, then `publisher "
+        "resolve` it, or retry with --force to publish it again",
+    },
+    "action.retry_refused": {
+        "zh": "内容 {id} 当前为“{state}”；retry 只适用于发布失败、已错过、需重新授权"
+        "和（加 --force）需人工处理的内容{hint}",
+        "en": "post {id} is {state}; retry applies to failed, missed, needs_reauth and (with --force) "
+        "needs_attention{hint}",
+    },
+    "action.hint.by_hand": {
+        "zh": "；请手动发布，然后运行 `publisher resolve --published URL`",
+        "en": "; post it by hand and run `publisher resolve --published URL`",
+    },
+    "action.hint.checking": {
+        "zh": "；队列正在向平台核对；如果你知道结果，请 `publisher resolve`",
+        "en": "; the queue is checking the platform; `publisher resolve` if you know the answer",
+    },
+    "action.cancel_refused": {
+        "zh": "内容 {id} 不能取消：{why}",
+        "en": "post {id} cannot be cancelled: {why}",
+    },
+    "action.why.published": {
+        "zh": "它已经发布（请到平台上删除）",
+        "en": "it is already published (delete it on the platform)",
+    },
+    "action.why.cancelled": {"zh": "它已经取消", "en": "it is already cancelled"},
+    "action.why.sending": {
+        "zh": "它正在发送；请稍后再看",
+        "en": "it is being sent right now; look again in a moment",
+    },
+    "action.why.unknown": {
+        "zh": "其结果未知：请先 `publisher resolve`",
+        "en": "its outcome is unknown: `publisher resolve` it first",
+    },
+    "action.why.state": {"zh": "它当前为“{state}”", "en": "it is {state}"},
+    "action.resolve_refused": {
+        "zh": "内容 {id} 当前为“{state}”；resolve 只适用于待人工发布、需人工处理和结果待核对的内容",
+        "en": "post {id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile",
+    },
+    "action.not_a_url": {
+        "zh": "{url} 不是已发布内容的 http(s) 链接",
+        "en": "{url} is not an http(s) URL of the published post",
+    },
+}
