@@ -11,11 +11,9 @@ import base64
 import hashlib
 import hmac
 import logging
-import smtplib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 from urllib.parse import parse_qsl, quote_plus, urlsplit
@@ -25,7 +23,9 @@ from publisher.messages import CHECK, Msg, msg, say
 from publisher.messages import reason as reason_text
 from publisher.redact import redact_text, register_secret
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # smtplib and email load when a message is first e-mailed (a daemon rarely does)
+    from email.message import EmailMessage
+
     import httpx
 
 logger = logging.getLogger(__name__)
@@ -251,6 +251,8 @@ class SMTPLike(Protocol):
 
 def default_smtp(host: str, port: int, timeout: float) -> SMTPLike:
     """Port 465 speaks TLS from the start; the others start plain (587 upgrades with STARTTLS)."""
+    import smtplib
+
     if port == 465:
         return smtplib.SMTP_SSL(host, port, timeout=timeout)
     return smtplib.SMTP(host, port, timeout=timeout)
@@ -309,6 +311,8 @@ class Notifier:
     def _email(self, channel: Channel, n: Notification) -> Msg | None:
         if not channel.smtp_host or not channel.to or not channel.sender:
             return msg("notify.email_fields")
+        from email.message import EmailMessage
+
         message = EmailMessage()
         message["Subject"] = headline(n, self.lang)
         message["From"] = channel.sender

@@ -414,9 +414,19 @@ def _sync(
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes, revision)
 
 
-def slot_finder(ws: Workspace, store: Store) -> SlotFinder | None:
-    """`publish_at: best` (the account's own history) and `publish_at: slot` (schedules/slots.yaml)."""
-    from publisher.calendar.slots import finder
-    from publisher.reports import best_time_finder
+def slot_finder(ws: Workspace, store: Store) -> SlotFinder:
+    """`publish_at: best` (the account's own history) and `publish_at: slot` (schedules/slots.yaml).
 
-    return best_time_finder(ws, store, fallback=finder(ws, store))
+    Made when an item first asks for a slot: a calendar of fixed times (the usual case, and the daemon's)
+    never loads the reports' best-time code, nor reads the slots file."""
+    made: list[SlotFinder] = []
+
+    def find(target: Target, item: Item, now: datetime) -> datetime | None:
+        if not made:
+            from publisher.calendar.slots import finder
+            from publisher.reports import best_time_finder
+
+            made.append(best_time_finder(ws, store, fallback=finder(ws, store)))
+        return made[0](target, item, now)
+
+    return find

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import timedelta
 
@@ -81,17 +82,24 @@ def preflight(ctx: JobContext) -> str:
     return checked + (f"; {len(failed)} need attention: " + " | ".join(failed) if failed else "; all ok")
 
 
+def deferred(module: str, name: str) -> Action:
+    """The action `name` of `module`, imported when it first runs: a daemon whose jobs never pull metrics or
+    write a report never loads the adapters' metric code, the report writers or their templates."""
+
+    def action(ctx: JobContext) -> str | None:
+        run: Action = getattr(importlib.import_module(module), name)
+        return run(ctx)
+
+    action.__name__ = action.__qualname__ = name
+    return action
+
+
 def default_actions() -> dict[str, Action]:
     """Every action a job may `run:` (jobs.ACTIONS), by name."""
-    # Imported here: the metrics pull and the reports load their adapters and templates only when a daemon
-    # starts, not whenever the job runner is imported.
-    from publisher import reports
-    from publisher.metrics.pull import job_pull
-
     return {
         "accounts.preflight": preflight,
-        "metrics.pull": job_pull,
-        "report.daily": reports.job_daily,
-        "report.weekly": reports.job_weekly,
-        "report.engagement": reports.job_engagement,
+        "metrics.pull": deferred("publisher.metrics.pull", "job_pull"),
+        "report.daily": deferred("publisher.reports", "job_daily"),
+        "report.weekly": deferred("publisher.reports", "job_weekly"),
+        "report.engagement": deferred("publisher.reports", "job_engagement"),
     }
