@@ -31,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
-from publisher.daemon import heartbeat
+from publisher.daemon import heartbeat, memory
 from publisher.daemon.background import JobThread
 from publisher.daemon.jobs import Action, Job, JobRun, load_jobs, next_fire, run_due_jobs
 from publisher.daemon.lock import DaemonLock, Leader, SoloLeader
@@ -321,6 +321,7 @@ class Daemon:
             paths, self._saved_meanwhile = self._saved_meanwhile, set()
             self.on_change(paths)
         self._wake.set()  # new or moved due times: re-arm
+        await asyncio.to_thread(memory.trim)  # the sync's transient memory back to the system
         return result
 
     def on_change(self, paths: set[Path]) -> SyncResult | None:
