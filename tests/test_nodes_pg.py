@@ -273,6 +273,39 @@ def test_a_sync_that_read_its_copy_before_a_newer_commit_was_synced_writes_nothi
         store.close()
 
 
+def test_a_lagging_node_leaves_an_unknown_outcome_to_a_node_whose_copy_has_the_version_sent(
+    nodes: tuple[Path, Path, str],
+) -> None:
+    """Reconcile asks the platform with the post's text (Douyin and Weibo search by it): a copy that lags
+    would ask about an older text, miss the post and have it sent again. B leaves it; A asks."""
+    a_root, b_root, url = nodes
+    stores = [open_store(url), open_store(url)]
+    clock = ManualClock(T0 - timedelta(hours=2))
+    a, b = daemon(a_root, stores[0], clock), daemon(b_root, stores[1], clock)
+    try:
+        a.start()
+        b.start()
+        item(a_root, "later", "2026-12-02 12:00", "tomorrow's post, second version")
+        commit(a_root, "later reworded")
+        a.resync()
+        with stores[0].begin() as conn:  # sent from A's copy, then the answer was lost
+            for state in ("claimed", "sending", "reconcile"):
+                conn.execute(sa.update(post_t).where(post_t.c.item_id == "later").values(state=state))
+
+        outcomes = asyncio.run(b.tick()).outcomes
+        assert [(o.item, o.state) for o in outcomes] == [("later", "reconcile")]
+        assert "left to a node" in outcomes[0].reason
+        assert rows(stores[0])["later"][0] == "reconcile"
+        assert asyncio.run(b.tick()).outcomes == [] and b.next_wake() == T0  # launch's time, not "now"
+        # A's copy has the version sent: it asks (the dry run cannot tell, so a person decides).
+        assert [o.state for o in asyncio.run(a.tick()).outcomes if o.item == "later"] == ["needs_attention"]
+    finally:
+        for node in (a, b):
+            node.close()
+        for s in stores:
+            s.close()
+
+
 class NoGit(GitFolder):
     """A folder read as if it were not a git checkout (the sync is then not guarded)."""
 

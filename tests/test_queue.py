@@ -843,5 +843,5 @@ def test_the_reconciler_is_handed_its_collaborators_and_knows_nothing_of_the_que
     assert "publisher.queue.runner" not in imported, imported
     params = set(inspect.signature(reconcile.Reconciler).parameters)
     assert params == {
-        "store", "db", "owner", "now", "retry", "adapter_for", "rendered", "commits", "lanes"
+        "store", "db", "owner", "now", "retry", "adapter_for", "rendered", "behind", "commits", "lanes"
     }, params  # fmt: skip

@@ -119,6 +119,9 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
     assert [p.id for p in posts.overdue_queued(store, T0, 1)] == [ids["xhs-1/a"]]
     assert posts.next_wake(store, set()) == T0
     assert posts.next_wake(store, {"xhs-1", "xhs-2"}) is None
+    everyone = set(ids.values())  # a node leaves posts its copy of the folder lacks to the others
+    assert posts.next_wake(store, set(), skip=everyone) is None
+    assert claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=9, skip=everyone) == []
     claimed = claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=1, accounts=["xhs-2"])
     assert [c.id for c in claimed] == [ids["xhs-2/a"]]
     claims.start_attempt(store, ids["xhs-2/a"], owner="w", now=T0)
@@ -128,9 +131,12 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
     )
     waiting = posts.reconcile_due(store, T0, 10, set())
     assert waiting == [
-        posts.WaitingPost(ids["xhs-2/a"], "a", "xiaohongshu", "xhs-2", "checking", 1, {"note_id": "n1"})
+        posts.WaitingPost(
+            ids["xhs-2/a"], "a", "xiaohongshu", "xhs-2", "checking", 1, {"note_id": "n1"}, content_hash="h-a"
+        )
     ]
     assert posts.reconcile_due(store, T0, 10, {"xhs-2"}) == []
+    assert posts.reconcile_due(store, T0, 10, set(), skip={ids["xhs-2/a"]}) == []  # another node's to check
     assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}
 
 

@@ -140,13 +140,25 @@ class Revalidator:
     def holds(self, item_id: str, content_hash: str | None) -> bool:
         """Whether this node's copy has the item at `content_hash` (a released post it may take again). Looks
         only where the item was last seen or scanned: no whole-calendar scan."""
-        for rel in (self._paths.get(item_id), self._scanned(item_id), item_path(self.store, item_id)):
+        places = (self._paths.get, self._scanned, lambda i: item_path(self.store, i))
+        for rel in (where(item_id) for where in places):  # the store is asked last, only if need be
             if rel is None:
                 continue
             checked = self._checked(self.ws.root / rel)
             if checked is not None and checked.item is not None and checked.item.id == item_id:
                 return checked.item.hash == content_hash
         return False
+
+    def behind(self, item_id: str, content_hash: str | None) -> bool:
+        """Whether this node's copy lacks the item at `content_hash` because it lags: its git commit is behind
+        the newest one synced (a copy that is not behind asks the platform with what it has, as one node
+        does after an edit)."""
+        if self.holds(item_id, content_hash):
+            return False
+        from publisher.calendar.sync import folder_revision
+
+        revision = folder_revision(self.ws, self.store)
+        return revision is not None and revision.behind
 
     def _scanned(self, item_id: str) -> str | None:
         found = self.calendar.path_of(item_id)

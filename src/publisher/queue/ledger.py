@@ -94,12 +94,16 @@ class QueueStore:
     def next_due(self, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
         return posts.next_wake(self.store, flagged, skip)
 
-    def queued_hashes(self, post_ids: Collection[int]) -> dict[int, str | None]:
-        """Of these posts, those still waiting to be claimed (queued, retrying), with their content hash."""
-        return posts.claimable_hashes(self.store, post_ids)
+    def hashes_in(
+        self, post_ids: Collection[int], states: Collection[str] = posts.CLAIMABLE
+    ) -> dict[int, str | None]:
+        """Of these posts, those still in `states` (default: waiting for a claim), with their content hash."""
+        return posts.hashes_in(self.store, post_ids, states)
 
-    def reconcile_due(self, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
-        return posts.reconcile_due(self.store, now, limit, flagged)
+    def reconcile_due(
+        self, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
+    ) -> list[WaitingPost]:
+        return posts.reconcile_due(self.store, now, limit, flagged, skip)
 
     # -- attempts, events, alerts -------------------------------------------------------------------------
 

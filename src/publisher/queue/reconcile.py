@@ -56,6 +56,13 @@ class RenderedFor(Protocol):
     def __call__(self, item_id: str, platform: str, account: str) -> RenderedPost | None: ...
 
 
+class Behind(Protocol):
+    """Whether this node's copy of the folder lags the store and lacks the item's version that was sent (its
+    text would ask the platform about another post): such a reconcile is left to a node whose copy has it."""
+
+    def __call__(self, item_id: str, content_hash: str | None) -> bool: ...
+
+
 class FoundIds:
     """The ids sink of one post's reconcile: each id found is queued with the run's other durable steps (group
     commit) and is durable before the post's next request leaves (`durable`, awaited by every request through
@@ -99,12 +106,14 @@ class Reconciler:
         retry: RetrySettings,
         adapter_for: AdapterFor,
         rendered: RenderedFor,
+        behind: Behind | None = None,
         commits: GroupCommit | None = None,
         lanes: int = 1,
     ) -> None:
         self.store, self.db, self.owner, self.now, self.retry = store, db, owner, now, retry
-        self.adapter_for, self.rendered = adapter_for, rendered
+        self.adapter_for, self.rendered, self.behind = adapter_for, rendered, behind
         self.commits, self.lanes = commits, max(1, lanes)
+        self.away: dict[int, str] = {}  # post id -> item id: left to a node whose copy has the version sent
 
     def sink(self, post_id: int) -> FoundIds:
         """The sink of ids a reconcile finds for the post (a later crash must find them)."""
@@ -113,7 +122,8 @@ class Reconciler:
     async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
         """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask
         again). Outcomes come back in the order the posts were due."""
-        due = self.db.reconcile_due(self.now(), limit, flagged)
+        self._take_back()
+        due = self.db.reconcile_due(self.now(), limit, flagged, set(self.away))
         lanes: dict[str, list[int]] = {}
         for n, w in enumerate(due):
             lanes.setdefault(w.account, []).append(n)
@@ -133,7 +143,21 @@ class Reconciler:
                 raise failure
         return [r for r in results if r is not None]
 
+    def _take_back(self) -> None:
+        """Posts left to other nodes that this node may check again: its copy caught up, or they moved on."""
+        if not self.away or self.behind is None:
+            self.away.clear()
+            return
+        hashes = self.db.hashes_in(set(self.away), [S.RECONCILE.value])
+        for post_id, item_id in list(self.away.items()):
+            if post_id not in hashes or not self.behind(item_id, hashes[post_id]):
+                del self.away[post_id]
+
     async def _check(self, w: WaitingPost) -> Outcome:
+        if self.behind is not None and self.behind(w.item_id, w.content_hash):
+            self.away[w.id] = w.item_id
+            why = "left to a node whose copy of the folder has the version sent (this one is behind)"
+            return Outcome(w.id, w.item_id, w.platform, w.account, S.RECONCILE.value, why)
         last = self.db.last_attempt(w.id)
         number, started, finished = (
             (last[0], last[1], last[2]) if last else (w.attempt_count, self.now(), None)

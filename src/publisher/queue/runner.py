@@ -169,6 +169,7 @@ class Queue:
             retry=self.retry,
             adapter_for=self.adapter,
             rendered=self.content.rendered,
+            behind=self.content.behind if self.content.shared else None,
             commits=self.commits,
             lanes=self.lanes,
         )
@@ -243,14 +244,15 @@ class Queue:
     def next_due(self) -> datetime | None:
         """When the next post is due, a retry or poll is due,
         or a lease expires (a wake-up time for the daemon)."""
-        return self.db.next_due(set(accounts_needing_reauth(self.store)), skip=set(self._released))
+        skip = set(self._released) | set(self.reconciler.away)
+        return self.db.next_due(set(accounts_needing_reauth(self.store)), skip=skip)
 
     def _take_back_released(self) -> None:
         """Released posts this node may claim again: its copy now has the version the store holds, or the
         post left the queue (another node sent it, a sync cancelled it)."""
         if not self._released:
             return
-        hashes = self.db.queued_hashes(set(self._released))
+        hashes = self.db.hashes_in(set(self._released))
         for post_id, item_id in list(self._released.items()):
             if post_id not in hashes or self.content.holds(item_id, hashes[post_id]):
                 del self._released[post_id]

@@ -62,6 +62,7 @@ class WaitingPost:
     reason: str
     attempt_count: int
     ids: dict[str, Any]
+    content_hash: str | None = None  # the item's version that was sent
 
 
 @dataclass(frozen=True)
@@ -212,23 +213,26 @@ _WAKE = _wake_queries()
 def next_wake(store: Store, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
     """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
     or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person; posts in
-    `skip` (this node released them: its folder lacks their version) are another node's."""
+    `skip` (this node left them: its copy of the folder lacks their version) are another node's."""
     waiting, polls, leases = _WAKE
     if flagged:
         waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
         polls = polls.where(post_t.c.account.not_in(list(flagged)))
     if skip:
         waiting = waiting.where(post_t.c.id.not_in(list(skip)))
+        polls = polls.where(post_t.c.id.not_in(list(skip)))
     with store.read() as conn:
         found = [conn.execute(q).scalar() for q in (waiting, polls, leases)]
     times = [t for t in found if t is not None]
     return min(times) if times else None
 
 
-def claimable_hashes(store: Store, post_ids: Collection[int]) -> dict[int, str | None]:
-    """post id -> content hash, for those of `post_ids` still queued or retrying."""
+def hashes_in(
+    store: Store, post_ids: Collection[int], states: Collection[str] = CLAIMABLE
+) -> dict[int, str | None]:
+    """post id -> content hash, for those of `post_ids` still in `states` (default: queued, retrying)."""
     query = sa.select(post_t.c.id, post_t.c.content_hash).where(
-        post_t.c.id.in_(list(post_ids)), post_t.c.state.in_(CLAIMABLE)
+        post_t.c.id.in_(list(post_ids)), post_t.c.state.in_(list(states))
     )
     with store.read() as conn:
         return {r.id: r.content_hash for r in conn.execute(query)}
@@ -243,6 +247,7 @@ _RECONCILE_DUE = (
         post_t.c.reason,
         post_t.c.attempt_count,
         post_t.c.ids,
+        post_t.c.content_hash,
     )
     .where(
         post_t.c.state == S.RECONCILE.value,
@@ -253,11 +258,16 @@ _RECONCILE_DUE = (
 )
 
 
-def reconcile_due(store: Store, now: datetime, limit: int, flagged: Collection[str]) -> list[WaitingPost]:
-    """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out."""
+def reconcile_due(
+    store: Store, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
+) -> list[WaitingPost]:
+    """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out, and so
+    are the posts in `skip`."""
     query = _RECONCILE_DUE
     if flagged:
         query = query.where(post_t.c.account.not_in(list(flagged)))
+    if skip:
+        query = query.where(post_t.c.id.not_in(list(skip)))
     with store.read() as conn:
         return [
             WaitingPost(
@@ -268,6 +278,7 @@ def reconcile_due(store: Store, now: datetime, limit: int, flagged: Collection[s
                 r.reason or "",
                 r.attempt_count,
                 {k: v for k, v in dict(r.ids or {}).items() if v is not None},
+                r.content_hash,
             )
             for r in conn.execute(query, {"now": now, "limit": limit})
         ]
