@@ -238,7 +238,7 @@ class Calendar:
             ):
                 continue
             todo.append((path, key))
-        with _collector_paused():
+        with _collector_paused(), self.renderer.checking():
             for path, key, checked, used in self._check_many(todo):
                 cached = self._files.get(path)
                 if (
@@ -734,7 +734,8 @@ def _check_chunk(
     ctx = calendar.context()
     out = []
     read: set[Path] = set()
-    with _collector_paused():  # as in the scan (a forked worker starts with it paused already)
+    # as in the scan (a forked worker starts with the collector paused already)
+    with _collector_paused(), calendar.renderer.checking():
         for path, key in chunk:
             used: set[Path] = set()
             checked = calendar.check_file(path, ctx, used)

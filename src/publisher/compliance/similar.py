@@ -28,7 +28,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """What a reader sees, for comparing: no HTML tags, no spaces or punctuation, lower case."""
-    return _NOT_WORD.sub("", _TAG.sub(" ", text)).lower()
+    return _NOT_WORD.sub("", _TAG.sub(" ", text) if "<" in text else text).lower()
 
 
 @dataclass(frozen=True)

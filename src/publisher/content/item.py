@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.content.files import file_digest, read_capped
-from publisher.content.frontmatter import MAX_FILE_BYTES, FrontMatterError, decode, load_yaml, plain, split
+from publisher.content.frontmatter import MAX_FILE_BYTES, FrontMatterError, decode, load_yaml, split
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.messages import Msg, msg
 from publisher.models import DECLARATIONS, Item, Problem, Severity, Target
@@ -180,7 +180,7 @@ def read_item(
     except OSError as exc:
         why = msg("file_unreadable", why=exc.strerror)
         return None, [Problem.of(rel, 1, "file", why, msg("file_unreadable.hint"))]
-    data = plain(data)
+    # load_yaml built these dicts and lists for this file alone: nobody else holds them, no copy is needed
     _canonical_platforms(data, r)
     _check_secrets(data, "", r)
     _full_width_commas(data, "", r)
@@ -330,8 +330,7 @@ def _check_field_types(
     own: Mapping[str, str] | None = None,
     platform: str = "",
 ) -> None:
-    types = dict(COMMON_FIELDS)
-    types.update(own or {})
+    types = {**COMMON_FIELDS, **own} if own else COMMON_FIELDS
     for key, value in fields.items():
         kind = types.get(key)
         dotted = f"{prefix}{key}"
@@ -462,6 +461,7 @@ def _when(value: Any, dotted: str, r: _Reader, platform: str) -> Any:
         return None
 
 
+@lru_cache(maxsize=8192)  # a calendar reuses a library of images: each named once per process
 def _name_in_workspace(media: Path, root: Path) -> str:
     """A media file's path inside the workspace: the same on every node, wherever its copy of the folder lives
     (an absolute path in the item's hash made nodes on one PostgreSQL database take each other's syncs for

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, meta
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
@@ -142,11 +143,36 @@ class Renderer:
     _resolved: dict[tuple[str, Path], Path | Msg] = field(default_factory=dict)
     _folders: Folders = field(default_factory=dict)  # media folders found plain in this scan
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # while checking many files (`checking`): each template as loaded at its first use, not looked up and its
+    # file's time read again for every file
+    _templates: dict[tuple[str, str], Template] | None = None
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
         self._resolved.clear()
         self._folders.clear()
+
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """While many files are checked at once, each template is loaded once; a template edited meanwhile
+        is read by the next check or render (outside, every render asks the loader whether it changed)."""
+        outer = self._templates
+        if outer is None:
+            self._templates = {}
+        try:
+            yield
+        finally:
+            self._templates = outer
+
+    def template(self, platform: str, name: str) -> Template:
+        """The platform's template `name`, compiled (a TemplateError when it is missing or invalid)."""
+        cache = self._templates
+        if cache is None:
+            return self.env(platform).get_template(name)
+        found = cache.get((platform, name))
+        if found is None:
+            found = cache[(platform, name)] = self.env(platform).get_template(name)
+        return found
 
     def resolve(self, ref: str, item_path: Path) -> Path | Msg:
         key = (ref, item_path.parent)
@@ -280,7 +306,7 @@ class Renderer:
             template = chosen.get(name)
             if template:
                 try:
-                    text = render_within(self.env(target.platform).get_template(template), ctx)
+                    text = render_within(self.template(target.platform, template), ctx)
                 except SecurityError as exc:
                     problems.append(
                         self._p(
@@ -468,8 +494,8 @@ class Renderer:
                 )
             )
         length = 0 if html else count_length(value, rule.count)
-        how = counted(rule.count)
         if rule.max is not None and length > rule.max:
+            how = counted(rule.count)
             label = self.rules[target.platform].label
             problems.append(
                 self._p(
@@ -489,6 +515,7 @@ class Renderer:
                 )
             )
         if not html and rule.min is not None and length < rule.min:
+            how = counted(rule.count)
             too_short = msg("text_too_short", name=field_word(name), length=length, min=rule.min, **how)
             problems.append(self._p(item, target, name, too_short))
         if rule.max_bytes is not None and len(value.encode("utf-8")) > rule.max_bytes:
@@ -541,7 +568,8 @@ class Renderer:
     def _template_code(self, item: Item, target: Target) -> list[Problem]:
         problems = []
         for key, value in target.fields.items():
-            if isinstance(value, str) and _TEMPLATE_CODE.search(_CODE.sub("", value)):
+            # without a `{` no template code can be left once code spans are cut out: no need to cut them
+            if isinstance(value, str) and "{" in value and _TEMPLATE_CODE.search(_CODE.sub("", value)):
                 tag = _BLOG_TAG.search(_CODE.sub("", value))
                 hint = msg("template_code.blog", tag=tag.group(1)) if tag else msg("template_code.hint")
                 problems.append(self._p(item, target, key, msg("template_code"), hint))
