@@ -718,3 +718,56 @@ def test_generated_cover_is_cached_and_processable(tmp_path: Path) -> None:
     cover = load_rules(ROOT / "platforms" / "wechat").images["cover"]
     out = process_image(path, cover, tmp_path / "cache", source="(generated)")
     assert (out.width, out.height) == (900, 383)
+
+
+def _outcome(src: Path, r: ImageRule, *, digest: bool) -> tuple[str, object]:
+    try:
+        info = probe_image(src, r, digest=digest)
+    except MediaProblem as exc:
+        return "problem", exc.message
+    return "ok", (info.format, info.width, info.height, info.bytes)
+
+
+def test_a_checks_jpeg_probe_from_the_files_two_ends_answers_as_the_whole_read(tmp_path: Path) -> None:
+    """`check` (digest=False) reads a big JPEG's first 64 KiB and last 4 KiB when they settle it; for every
+    layout (scan start before, at and past the head's end, end marker near or far from the end, cut short,
+    rotated, progressive, two frames, CMYK, not accepted, too many pixels) it answers as the whole read."""
+    photo = noisy((900, 700))
+    plain, progressive, rotated, cmyk, mpo = (io.BytesIO() for _ in range(5))
+    photo.save(plain, "JPEG", quality=90)
+    photo.save(progressive, "JPEG", quality=90, progressive=True)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    photo.save(rotated, "JPEG", quality=90, exif=exif)
+    photo.convert("CMYK").save(cmyk, "JPEG", quality=90)
+    photo.save(mpo, "MPO", save_all=True, append_images=[noisy((900, 700), seed=8)])
+    base = plain.getvalue()
+    assert len(base) > 70_000
+
+    def app(size: int) -> bytes:  # an APP2 segment of `size` bytes in all
+        return b"\xff\xe2" + (size - 2).to_bytes(2, "big") + bytes(size - 4)
+
+    sos = base.index(b"\xff\xda")
+    sos_len = int.from_bytes(base[sos + 2 : sos + 4], "big")
+    variants = {
+        "plain": base,
+        "progressive": progressive.getvalue(),
+        "rotated": rotated.getvalue(),
+        "cmyk": cmyk.getvalue(),
+        "mpo": mpo.getvalue(),
+        "scan past the head": base[:2] + app(40_000) + app(40_000) + base[2:],
+        "trailing bytes": base + bytes(100),
+        "trailing bytes past the tail": base + bytes(10_000),
+        "cut short": base[: len(base) * 7 // 10],
+        "junk between segments": base[:sos] + b"\x00" + base[sos:],
+    }
+    for offset in range(-8, 3):  # the scan's marker or its segment across the head's end
+        pad = 65_536 - sos + offset
+        variants[f"scan at head {offset}"] = base[:2] + app(pad) + base[2:]
+    assert any(v.index(b"\xff\xda") + 2 + sos_len > 65_536 > v.index(b"\xff\xda") for v in variants.values())
+    rules = [rule(), rule(accept=("png",)), rule(max_source_pixels=100_000), rule(min_side=1000)]
+    for name, data in variants.items():
+        src = tmp_path / f"{name}.jpg"
+        src.write_bytes(data)
+        for r in rules:
+            assert _outcome(src, r, digest=False) == _outcome(src, r, digest=True), (name, r)

@@ -196,14 +196,16 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def _open(data: bytes, rule: ImageRule) -> Image.Image:
-    """Open from the header, in accepted formats only; oversized images are refused before any decode."""
+def _open(data: bytes, rule: ImageRule, stream: io.BytesIO | None = None) -> Image.Image:
+    """Open from the header, in accepted formats only; oversized images are refused before any decode.
+    `stream`: `data` as a stream already (the quick probe watches what Pillow reads of it)."""
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
         raise MediaProblem(msg("m_no_safe_format", formats=rule.accept), msg("m_no_safe_format.hint"))
     limit = min(rule.max_source_pixels, Image.MAX_IMAGE_PIXELS or rule.max_source_pixels)
     try:
-        im = Image.open(io.BytesIO(data), formats=formats)  # Pillow's bomb guard runs here, as an error
+        # Pillow's bomb guard runs here, as an error
+        im = Image.open(stream or io.BytesIO(data), formats=formats)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         _check_pixels(_header_size(data, formats), limit)  # the message names the size: 30000×30000 (900 MP)
         raise
@@ -250,7 +252,12 @@ def _whole_jpeg(data: bytes) -> None:
 def probe_image(path: Path, rule: ImageRule, *, digest: bool = True) -> ImageInfo:
     """Check an image against the rule's guards from its header, and prove it is whole without decoding the
     pixels (a JPEG's end marker after its scan, a PNG's chunk checksums and end chunk). `digest=False` (a
-    check, which keeps no file) leaves `sha256` empty."""
+    check, which keeps no file) leaves `sha256` empty, and a JPEG is read only at its two ends when they
+    settle it (`_probe_jpeg_ends`)."""
+    if not digest:
+        quick = _probe_jpeg_ends(path, rule)
+        if quick is not None:
+            return quick
     data = _read_source(path, rule.max_source_bytes)
     with _pillow():
         im = _open(data, rule)
@@ -267,6 +274,75 @@ def probe_image(path: Path, rule: ImageRule, *, digest: bool = True) -> ImageInf
             im.load()
     sha = hashlib.sha256(data).hexdigest() if digest else ""
     return ImageInfo(format=fmt, width=w, height=h, bytes=len(data), sha256=sha)
+
+
+_HEAD = 64 * 1024  # a phone photo's header (EXIF, ICC profile, tables) up to its scan fits in this
+_TAIL = 4 * 1024  # the end marker is the last two bytes, or near them
+
+
+class _Head(io.BytesIO):
+    """A file's first bytes that remembers whether a reader asked for more than they hold."""
+
+    past = False
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        out = super().read(size)
+        if size is None or size < 0 or len(out) < size:
+            self.past = True
+        return out
+
+
+def _scan_start(head: bytes) -> int | None:
+    """Where a JPEG's first scan starts, walking its segments as `_whole_jpeg` does; None when the walk
+    does not reach the scan inside `head` or finds what `_whole_jpeg` would refuse."""
+    i, end = 2, len(head)
+    while True:
+        while i + 1 < end and head[i] == 0xFF and head[i + 1] == 0xFF:
+            i += 1
+        if i + 3 >= end or head[i] != 0xFF:
+            return None
+        marker = head[i + 1]
+        if marker == 0xDA:
+            return i
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        i += 2 + int.from_bytes(head[i + 2 : i + 4], "big")
+
+
+def _probe_jpeg_ends(path: Path, rule: ImageRule) -> ImageInfo | None:
+    """`probe_image(digest=False)`'s answer for a JPEG from its first 64 KiB and last 4 KiB, without
+    reading the rest: its header up to the first scan is in the head (Pillow parses it there, and reads
+    nothing past it), and an end marker after the scan is in the tail. None whenever those do not settle
+    it or anything is wrong: the whole file is then read and probed, which words the problem."""
+    try:
+        fd, size = _open_regular(path, rule.max_source_bytes, hint=msg("m_smaller.hint"))
+    except MediaProblem:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if size <= _HEAD + _TAIL:
+            return None
+        head = f.read(_HEAD)
+        start = _scan_start(head) if head[:2] == b"\xff\xd8" else None
+        if start is None or len(head) != _HEAD:
+            return None
+        f.seek(size - _TAIL)
+        tail = f.read(_TAIL + 1)
+    if len(tail) != _TAIL or b"\xff\xd9" not in tail:
+        return None  # no end marker near the end, or the file changed size: the whole read decides
+    stream = _Head(head)
+    try:
+        with _pillow():
+            im = _open(head, rule, stream)
+            w, h = im.size
+            if _orientation(im) >= 5:
+                w, h = h, w
+    except Exception:  # whatever went wrong, the whole read decides and words it
+        return None
+    fmt = _FORMAT_NAMES.get(im.format or "", (im.format or "").lower())
+    if stream.past or fmt != "jpeg":
+        return None
+    return ImageInfo(format=fmt, width=w, height=h, bytes=size, sha256="")
 
 
 @dataclass(frozen=True)
