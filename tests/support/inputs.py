@@ -104,3 +104,9 @@ PUBLISH_AT = st.one_of(
     ),
     SCALARS,
 )
+
+
+def is_internal_error(text: str) -> bool:
+    """True when `text` holds the CLI's or a tool's "internal error" (a bug, with its exception), in either
+    language of the catalogue."""
+    return "internal error" in text or "内部错误" in text or "Traceback" in text

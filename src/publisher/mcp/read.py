@@ -28,7 +28,10 @@ from publisher.workspace.settings import Workspace
 
 REPORT_TEXT_LIMIT = 20_000  # report text returned inline up to this size; the file always has all of it
 
-PostId = Annotated[int, Field(description="A post id, as a receipt or list_scheduled gives it.")]
+#: a post id as the store keeps it (a positive 32-bit integer on every database); a larger number is refused
+#: with the field and the limit before it reaches the database
+POST_IDS = {"ge": 1, "le": 2**31 - 1}
+PostId = Annotated[int, Field(description="A post id, as a receipt or list_scheduled gives it.", **POST_IDS)]
 ItemId = Annotated[str | None, Field(description="An item id (every post of the item).")]
 Days = Annotated[int, Field(description="How many days ahead to list.", ge=1, le=366)]
 PlatformName = Annotated[
@@ -92,7 +95,9 @@ class Reads:
         }
 
     def get_post_status(
-        self, post_id: Annotated[int | None, Field(description="A post id.")] = None, item_id: ItemId = None
+        self,
+        post_id: Annotated[int | None, Field(description="A post id.", **POST_IDS)] = None,
+        item_id: ItemId = None,
     ) -> dict[str, Any]:
         if (post_id is None) == (item_id is None):
             raise ToolProblem(msg("mcp.one_of_ids"))
@@ -142,7 +147,7 @@ class Reads:
 
     def get_metrics(
         self,
-        post_id: Annotated[int | None, Field(description="One post.")] = None,
+        post_id: Annotated[int | None, Field(description="One post.", **POST_IDS)] = None,
         item_id: ItemId = None,
         platform: PlatformName = None,
         since: Annotated[
