@@ -271,8 +271,9 @@ def rehearse(
     from publisher.sandbox import create_app, running
     from publisher.sandbox.inprocess import InProcessTransport
 
-    # The queue talks to the sandbox over HTTP as it would to a platform; the rehearsal's own calls (the
-    # sandbox clock, metrics pulls: most of the requests) go to the same app in-process.
+    # The queue's requests and the rehearsal's own (account set-up, metrics pulls) go to the app in-process:
+    # the same requests, answers and refusals without a socket, an HTTP parser and a thread hop on each side.
+    # The server stays up for a client that asks over a socket (the sandbox OAuth grant makes its own).
     app = create_app(seed=seed, now=start)
     with running(app=app) as url:
         return asyncio.run(
@@ -299,8 +300,9 @@ async def _rehearse(
     in_process: httpx.AsyncBaseTransport | None = None,
     world: Any = None,
 ) -> RehearsalResult:
-    """`world`: the in-process sandbox's state (`sandbox.core.World`), whose clock is then set directly, as
-    its /__fake/clock route would set it, without a request per step."""
+    """`in_process`: the sandbox app called directly, for the queue's requests and the rehearsal's own;
+    `world`: its state (`sandbox.core.World`), whose clock is then set directly, as its /__fake/clock route
+    would set it, without a request per step."""
     began = time.monotonic()
     rws = rehearsal_workspace(ws)
     clock = VirtualClock(start.astimezone(UTC))
@@ -317,6 +319,7 @@ async def _rehearse(
         single=False,
         settings=DaemonSettings(lease_s=300),
         queue_factory=_one_lane_queue,
+        transport=in_process,
     )
     result = RehearsalResult(start=clock.now, until=until.astimezone(UTC))
     try:
