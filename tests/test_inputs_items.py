@@ -22,6 +22,8 @@ from support.inputs import (
 from tests.conftest import WS
 from tests.test_cli import cli
 
+from publisher.calendar.check import check_workspace
+
 ITEM_FIELDS = st.fixed_dictionaries(
     {
         "title": AWKWARD_TEXT | SCALARS,
@@ -86,3 +88,11 @@ def test_a_markup_like_file_name_is_printed_as_written(ws: WS) -> None:
     assert "[/bold] and [red]x[/red].md" in re.sub(r"\s+", "", ran.stdout + ran.stderr).replace(
         "and", " and "
     )
+
+
+def test_an_id_with_a_line_break_or_nul_is_refused_and_the_file_name_stands_in(ws: WS) -> None:
+    ws.item("nul.md", '---\nid: "a\\0b\\nc"\ntitle: "t\\0"\nplatforms: [wechat]\n---\nbody\n')
+    (checked,) = check_workspace(ws.open()).checked
+    codes = {(p.code, p.field, p.line) for p in checked.problems}
+    assert {("value_nul", "id", 2), ("value_nul", "title", 3), ("id_control", "id", 2)} <= codes
+    assert checked.item is not None and checked.item.id == "nul" and checked.item.title == "t\ufffd"

@@ -181,6 +181,8 @@ def read_item(
         why = msg("file_unreadable", why=exc.strerror)
         return None, [Problem.of(rel, 1, "file", why, msg("file_unreadable.hint"))]
     # load_yaml built these dicts and lists for this file alone: nobody else holds them, no copy is needed
+    if "\\" in parts.yaml_text:  # only an escape (`"\\0"`) writes a NUL into YAML text
+        data = _without_nul(data, "", r)
     _canonical_platforms(data, r)
     _check_secrets(data, "", r)
     _full_width_commas(data, "", r)
@@ -202,6 +204,9 @@ def read_item(
         r.add("id", msg("id_empty"), msg("id_empty.hint"))
         item_id = item_id_for(path, ctx.content_dir)
     item_id = str(item_id).strip()
+    if _CONTROL.search(item_id):
+        r.add("id", msg("id_control"), msg("id_control.hint"))
+        item_id = item_id_for(path, ctx.content_dir)
     status = data.get("status", "ready")
     if status not in STATUSES:
         r.add(
@@ -321,6 +326,26 @@ def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
             if _SECRET_KEY.search(low) or low in ("appsecret", "access_token", "authorization"):
                 r.add(dotted, msg("secret_in_content", key=key), msg("secret_in_content.hint"))
             _check_secrets(sub, f"{dotted}.", r)
+
+
+def _without_nul(value: Any, dotted: str, r: _Reader) -> Any:
+    """`value` with each NUL in its text (and keys) replaced by U+FFFD, each reported at its field: YAML
+    writes one as `"\\0"`, and PostgreSQL text cannot hold it."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            r.add(dotted or "file", msg("value_nul"), msg("value_nul.hint"))
+            return value.replace("\x00", "\ufffd")
+        return value
+    if isinstance(value, list):
+        return [_without_nul(v, dotted, r) for v in value]
+    if isinstance(value, dict):
+        return {
+            _without_nul(k, f"{dotted}.{k}" if dotted else str(k), r): _without_nul(
+                v, f"{dotted}.{k}" if dotted else str(k), r
+            )
+            for k, v in value.items()
+        }
+    return value
 
 
 def _check_field_types(

@@ -202,6 +202,20 @@ ENTRIES: dict[str, dict[str, str]] = {
     "known_fields": {"zh": "可用字段：{names}", "en": "known fields: {names}"},
     "id_empty": {"zh": "id 不能为空", "en": "id must be non-empty text"},
     "id_empty.hint": {"zh": "例如 `id: launch-day`", "en": "e.g. `id: launch-day`"},
+    "id_control": {
+        "zh": "id 含有控制字符（例如换行或 NUL），命令和链接都无法指向它；暂用文件名作 id",
+        "en": "the id contains a control character (such as a line break or NUL) no command or link can "
+        "name; the file name stands in for it",
+    },
+    "id_control.hint": {
+        "zh": "id 只用字母、数字、-、_ 或中文，例如 `id: launch-day`",
+        "en": "use letters, digits, - and _ (or Chinese) in the id, e.g. `id: launch-day`",
+    },
+    "value_nul": {
+        "zh": "值中含有 NUL 字符（YAML 的 \\0），已替换为 �",
+        "en": "the value holds a NUL character (YAML's \\0), replaced by �",
+    },
+    "value_nul.hint": {"zh": "删去 \\0", "en": "remove the \\0"},
     "status_invalid": {
         "zh": "status 应为 {allowed} 之一，当前是“{value}”",
         "en": "status must be one of {allowed}, not {value!r}",
