@@ -22,12 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING, Any, Protocol
 
 from publisher.calendar.load import Calendar
 from publisher.calendar.sync import SyncResult, sync_calendar
@@ -43,6 +38,9 @@ from publisher.store.db import Store, utcnow
 from publisher.store.jobs import reopen_unfinished
 from publisher.store.liveness import Liveness
 from publisher.workspace.settings import Workspace, open_workspace
+
+if TYPE_CHECKING:  # APScheduler is imported when `serve()` builds its scheduler: a rehearsal never does
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -416,6 +414,9 @@ class Daemon:
 
     def _build_scheduler(self) -> AsyncIOScheduler:
         """A fresh in-memory APScheduler: it never holds state the store does not have."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
         scheduler = AsyncIOScheduler(
             timezone=self.ws.zone,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -428,6 +429,8 @@ class Daemon:
     def _arm_jobs(self) -> None:
         if self._scheduler is None:
             return
+        from apscheduler.triggers.cron import CronTrigger
+
         for job in self._scheduler.get_jobs():
             if job.id.startswith("job:"):
                 job.remove()
@@ -449,6 +452,8 @@ class Daemon:
             if self._scheduler.get_job("wake"):
                 self._scheduler.remove_job("wake")
             return None
+        from apscheduler.triggers.date import DateTrigger
+
         # The store's clock may be virtual; APScheduler runs on the wall clock, so arm by the distance.
         delay = when - self.clock()
         self._scheduler.add_job(
