@@ -264,7 +264,7 @@ def _rows(
 def test_a_lean_calendar_holds_no_body_and_syncs_the_same_rows(ws: WS, tmp_path: Path) -> None:
     """The daemon's calendar keeps a lean record per file (no body, front matter or rendered text); what the
     store gets is the same as from a full calendar, on the first sync and after an edit (what sync writes is
-    kept packed: no file is parsed again to write them)."""
+    kept packed until it is written: no file is parsed again to write them)."""
     import shutil
 
     ws.item("launch.md", GOOD)
@@ -277,8 +277,8 @@ def test_a_lean_calendar_holds_no_body_and_syncs_the_same_rows(ws: WS, tmp_path:
         sync_calendar(w, store_for(w), now=NOW, calendar=cal)
     checked, _ = lean.scan()
     assert all(c.lean and c.item is not None and c.item.body == "" and not c.item.fields for c in checked)
-    assert all(not c.texts for c in checked)
-    fields, texts = checked[0].stored()
+    assert all(not c.texts and c.settled for c in checked)  # written: the packed copy is gone
+    fields, texts = lean.stored(checked[0])  # the file read again
     assert fields["id"] in ("launch", "other") and texts and all(t for _p, _a, t in texts)
     assert lean.cached(lean_ws.root / checked[0].path, checked[0].digest) is None  # a send reads the file
     assert _rows(lean_ws) == _rows(full_ws)
@@ -288,3 +288,31 @@ def test_a_lean_calendar_holds_no_body_and_syncs_the_same_rows(ws: WS, tmp_path:
     for w, cal in ((lean_ws, lean), (full_ws, full)):
         assert sync_calendar(w, store_for(w), now=NOW, calendar=cal).changes
     assert _rows(lean_ws) == _rows(full_ws)
+
+
+def test_a_settled_lean_record_touched_by_a_change_the_file_did_not_make_writes_its_front_matter(
+    ws: WS, tmp_path: Path
+) -> None:
+    """Once written, a lean record drops its packed front matter and texts; a later sync that must write the
+    item again without an edit (here its posts were deleted from the store) reads them from the file, so
+    the store gets what a full calendar writes, never an empty front matter."""
+    import shutil
+
+    ws.item("launch.md", GOOD)
+    other = tmp_path / "copy"
+    shutil.copytree(ws.root, other)
+    lean_ws, full_ws = ws.open(), open_workspace(other)
+    lean, full = Calendar(lean_ws, lean=True), Calendar(full_ws)
+    for w, cal in ((lean_ws, lean), (full_ws, full)):
+        sync_calendar(w, store_for(w), now=NOW, calendar=cal)
+        with store_for(w).engine.begin() as conn:
+            conn.execute(sa.text("delete from post_text"))
+            conn.execute(sa.text("update item set fields = '{}'"))
+            conn.execute(sa.text("delete from post"))
+    assert all(c.settled for c in lean.scan()[0])
+    for w, cal in ((lean_ws, lean), (full_ws, full)):
+        assert sync_calendar(w, store_for(w), now=NOW, calendar=cal).changes
+    items, _posts, texts = _rows(lean_ws)
+    assert items == _rows(full_ws)[0] and texts == _rows(full_ws)[2]
+    assert items and all(fields not in ("{}", None) for _id, _path, _hash, fields, _status, _title in items)
+    assert texts

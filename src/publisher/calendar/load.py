@@ -100,11 +100,24 @@ class Checked:
             packed=zlib.compress(packed.encode(), 1),
         )
 
+    @property
+    def settled(self) -> bool:
+        """A lean record of an item whose front matter and texts the store holds: their packed copy is
+        dropped (`settle`), and `Calendar.stored` reads the file again if a later sync needs them."""
+        return self.lean and self.item is not None and not self.packed
+
+    def settle(self) -> Checked:
+        """This lean record without its packed front matter and texts (about half a KB an item), once sync
+        has written them; any other record as it is."""
+        return replace(self, packed=b"") if self.lean and self.packed else self
+
     def stored(self) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
         """What sync writes of the item besides its scheduling: the front matter as JSON data, and the
-        rendered texts (a lean record unpacks them)."""
+        rendered texts (a lean record unpacks them; a settled one has them no more: `Calendar.stored`)."""
         if not self.lean:
             return (jsonable(self.item.fields) if self.item is not None else {}), self.texts
+        if self.settled:
+            raise ValueError(f"{self.path}: a settled record holds no front matter; use Calendar.stored")
         if not self.packed:
             return {}, ()
         fields, texts = json.loads(zlib.decompress(self.packed))
@@ -404,6 +417,30 @@ class Calendar:
                 ):
                     valid.add((target.platform, target.account))
         return Checked(rel, item, tuple(problems), frozenset(valid), digest, tuple(texts))
+
+    def stored(self, checked: Checked) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
+        """What sync writes of an item besides its scheduling (`Checked.stored`); for a settled lean record,
+        from its file checked again. Rare: only a change the file did not make (a person's "publish now", a
+        slot that moved) touches an item whose record is settled. Had the file changed since, the front
+        matter is the newer one, and the sync that change starts writes its hash too."""
+        if not checked.settled:
+            return checked.stored()
+        return self.check_file(self.ws.root / checked.path).stored()
+
+    def settle(self, checked: list[Checked]) -> None:
+        """Sync has written `checked` (this calendar's last scan): the store holds every item's front matter
+        and rendered texts, so a lean calendar drops its packed copies of them, from its cache and from the
+        list in place (each record is freed as it is replaced). A full calendar keeps everything."""
+        if not self.lean:
+            return
+        kept: dict[int, Checked] = {}
+        for path, (mtime, size, c, used) in self._files.items():
+            if c.packed and c.item is not None:
+                kept[id(c)] = settled = c.settle()
+                self._files[path] = (mtime, size, settled, used)
+        for i, c in enumerate(checked):
+            checked[i] = kept.get(id(c)) or c.settle()
+        self._ids = None
 
     def path_of(self, item_id: str) -> Path | None:
         """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""

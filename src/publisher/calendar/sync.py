@@ -247,9 +247,11 @@ def apply(
     *,
     now: datetime,
     revision: RevisionStep | None = None,
+    stored: Callable[[Checked], tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]] = Checked.stored,
 ) -> None:
     """Write the changes in one transaction; compare-and-set on state
-    so a racing worker is never overridden (and on the newest synced revision, when `revision` is given)."""
+    so a racing worker is never overridden (and on the newest synced revision, when `revision` is given).
+    `stored` gives an item's front matter and rendered texts (`Calendar.stored`: a settled record's too)."""
     if not changes:
         if revision is not None and revision.new != revision.expected:
             advance_revision(store, revision)
@@ -260,7 +262,7 @@ def apply(
     # One item's front matter at a time (a lean record unpacks it): a first sync of a big calendar into an
     # empty store never holds every item's fields at once.
     records = (
-        ItemRecord(item.id, item.path, item.hash, c.stored()[0], item.status, item.title)
+        ItemRecord(item.id, item.path, item.hash, stored(c)[0], item.status, item.title)
         for c in (found[i] for i in touched)
         if (item := c.item) is not None
     )
@@ -299,7 +301,7 @@ def apply(
             [
                 (item_id, platform, account, text)
                 for item_id in touched[start : start + TEXT_BATCH]
-                for platform, account, text in found[item_id].stored()[1]
+                for platform, account, text in stored(found[item_id])[1]
             ],
             now=now,
         )
@@ -410,7 +412,8 @@ def _sync(
     changes = diff(store, checked, desired, now=now, modes=modes, seen_up_to=seen_up_to)
     if apply_changes:
         step = revision.step() if revision is not None else None
-        apply(store, checked, desired, changes, now=now, revision=step)
+        apply(store, checked, desired, changes, now=now, revision=step, stored=calendar.stored)
+        calendar.settle(checked)  # the store holds every item's front matter and texts now
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes, revision)
 
 
