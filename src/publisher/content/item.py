@@ -401,6 +401,7 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
         return []
     targets = []
     seen: set[tuple[str, str]] = set()
+    times: dict[str, Any] = {}  # publish_at text -> its time: most targets share the item's
     known_names = sorted(set(r.ctx.platforms) | set(r.ctx.accounts))
     for name, overrides in entries:
         dotted = f"platforms.{name}"
@@ -436,12 +437,17 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
                 )
         _check_field_types(overrides, f"{dotted}.", r, own, platform)
         merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
-        when = _when(
-            merged.get("publish_at"),
-            f"{dotted}.publish_at" if "publish_at" in overrides else "publish_at",
-            r,
-            platform,
-        )
+        written = merged.get("publish_at")
+        when = times.get(written) if isinstance(written, str) else None
+        if when is None:
+            when = _when(
+                written,
+                f"{dotted}.publish_at" if "publish_at" in overrides else "publish_at",
+                r,
+                platform,
+            )
+            if isinstance(written, str) and when is not None:  # a time that failed is reported per target
+                times[written] = when
         targets.append(
             Target(platform, account, merged, when, r.lines.get(dotted, r.lines.get("platforms", 1)))
         )
