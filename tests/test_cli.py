@@ -135,7 +135,7 @@ def test_cli_env_overrides_a_setting(ws: WS, monkeypatch: pytest.MonkeyPatch) ->
 def test_cli_usage_error_exits_2(ws: WS) -> None:
     assert cli("check", "--no-such-flag", "--workspace", str(ws.root)).returncode == 2
     result = cli("publish", "nope", "--dry-run", "--workspace", str(ws.root))
-    assert result.returncode == 2 and "no item 'nope'" in result.stderr
+    assert result.returncode == 2 and "没有内容 'nope'" in result.stderr
 
 
 def test_cli_outside_a_workspace_says_how_to_start(tmp_path: Path) -> None:

@@ -79,6 +79,26 @@ def test_command_argument_errors_in_chinese_by_default(ws: WS) -> None:
     assert bad_day.returncode == 2 and "--until：" in bad_day.stderr, bad_day.stderr
 
 
+def test_report_preview_and_init_refuse_in_chinese_by_default(ws: WS, tmp_path: Path) -> None:
+    root = str(ws.root)
+    period = cli("report", "daily", "--period", "2030-13", "--workspace", root)
+    assert period.returncode == 2 and "没有这个月份：'2030-13'" in period.stderr, period.stderr
+    period_en = cli("report", "daily", "--period", "2030-13", "--lang", "en", "--workspace", root)
+    assert "no such month: '2030-13'" in period_en.stderr, period_en.stderr
+    campaign = cli("report", "campaign", "spring", "--workspace", root)
+    assert "没有活动 'spring'" in campaign.stderr and "（现有活动：无）" in campaign.stderr, campaign.stderr
+    ws.item("launch.md", GOOD)
+    preview = cli("preview", "lanch", "--workspace", root)
+    assert "没有内容 'lanch'" in preview.stderr and "launch" in preview.stderr, preview.stderr
+    assert "no item" not in preview.stderr
+    again = cli("init", root)
+    assert again.returncode == 1 and "已有 publisher.toml；未做任何更改" in again.stderr, again.stderr
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("x")
+    busy = cli("init", str(tmp_path / "busy"), "--lang", "en")
+    assert "is not empty; pass --force" in busy.stderr, busy.stderr
+
+
 def _live_wechat(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:
     toml = ws.root / "publisher.toml"
     toml.write_text(
@@ -248,6 +268,19 @@ WORDED = (
     "mcp/fetch.py",
     "daemon/lock.py",
     "adapters/douyin/auth.py",
+    "calendar/check.py",
+    "queue/manual.py",
+    "reports/__init__.py",
+    "reports/build.py",
+    "reports/campaign.py",
+    "reports/i18n.py",
+    "reports/period.py",
+    "reports/writers.py",
+    "rehearsal/run.py",
+    "metrics/imports.py",
+    "workspace/scaffold.py",
+    "workspace/settings.py",
+    "importer/sites.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 
@@ -271,3 +304,19 @@ def test_errors_people_see_are_worded_from_the_catalogue() -> None:
     assert len(files) > len(WORDED)
     literal = [where for path in files for where in _literal_raises(path)]
     assert literal == [], f"English-only errors (raise them with msg(...) from publisher.messages): {literal}"
+
+
+def test_no_placeholder_is_named_like_a_parameter_of_msg_or_say() -> None:
+    """`msg(code, **values)`, `say(code, lang, **values)`: a value named `code` or `lang` cannot be given."""
+    import string
+
+    from publisher.messages import CHECK
+
+    clashing = {
+        code
+        for code, entry in CHECK.items()
+        for text in entry.values()
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name in ("code", "lang")
+    }
+    assert clashing == set()

@@ -158,10 +158,10 @@ def find_item(calendar: Calendar, ref: str) -> Checked:
         for c in checked:
             if (calendar.ws.root / c.path).resolve() == full:
                 return c
-    from publisher.content.item import did_you_mean
+    from publisher.content.item import suggest
 
-    hint = did_you_mean(ref, list(by_id))
-    raise UsageError(f"no item {ref!r} (give an id or a file path){'; ' + hint if hint else ''}")
+    hint = suggest(ref, list(by_id))
+    raise UsageError(msg("usage.no_item", ref=repr(ref), hint=msg("usage.then", text=hint) if hint else ""))
 
 
 def _late_window(ws: Workspace, target: Target) -> timedelta:

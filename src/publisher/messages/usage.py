@@ -60,7 +60,79 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "the token must be at least {n} characters (e.g. the output of "
         "`python -c 'import secrets; print(secrets.token_urlsafe())'`)",
     },
+    "usage.no_item": {
+        "zh": "没有内容 {ref}（请给出编号或文件路径）{hint}",
+        "en": "no item {ref} (give an id or a file path){hint}",
+    },
+    "usage.then": {"zh": "；{text}", "en": "; {text}"},
+    "usage.not_targeted": {"zh": "{item} 没有发布到 {platform}", "en": "{item} does not target {platform}"},
+    "usage.nothing_to_publish": {"zh": "{item} 没有要发布的内容", "en": "{item} has no post to publish"},
+    "usage.nothing_to_publish_on": {
+        "zh": "{item} 在 {platform} 上没有要发布的内容",
+        "en": "{item} has no post on {platform} to publish",
+    },
+    "usage.no_rehearsal": {
+        "zh": "还没有演练：请先运行 `publisher rehearse`",
+        "en": "no rehearsal yet: run `publisher rehearse` first",
+    },
+    "usage.no_exports": {
+        "zh": "没有平台能读取创作者中心导出；{platform} 不支持",
+        "en": "no platform reads creator-centre exports; {platform} has none",
+    },
+    "usage.unknown_language": {
+        "zh": "未知语言 {given}；可选 {langs}",
+        "en": "unknown language {given}; one of {langs}",
+    },
+    # -- a report's kind, period and file (reports/) -------------------------------------------------------
+    "usage.unknown_report": {
+        "zh": "未知报告 {kind}；可选 {kinds}",
+        "en": "unknown report {kind}; one of {kinds}",
+    },
+    "usage.unknown_format": {
+        "zh": "未知格式 {fmt}；可选 {fmts}",
+        "en": "unknown format {fmt}; one of {fmts}",
+    },
+    "usage.which_campaign": {
+        "zh": "哪个活动？publisher report campaign NAME",
+        "en": "which campaign? publisher report campaign NAME",
+    },
+    "usage.no_campaign": {
+        "zh": "没有活动 {name}：请在 publisher.toml 中加入 [campaigns.{bare}]，"
+        "并在其内容中写 `campaign: {bare}`（现有活动：{known}）",
+        "en": "no campaign {name}: add [campaigns.{bare}] to publisher.toml and `campaign: {bare}` to its "
+        "items (campaigns: {known})",
+    },
+    "usage.no_campaigns": {"zh": "无", "en": "none"},
+    "usage.window_backwards": {"zh": "时间窗口的结束早于开始", "en": "the window ends before it starts"},
+    "usage.not_a_date": {
+        "zh": "不是日期：{text}（应为 YYYY-MM-DD）",
+        "en": "not a date: {text} (expected YYYY-MM-DD)",
+    },
+    "usage.period_backwards": {
+        "zh": "时段 {text} 的结束早于开始",
+        "en": "period {text} ends before it starts",
+    },
+    "usage.no_week": {"zh": "没有这个 ISO 周：{text}", "en": "no such ISO week: {text}"},
+    "usage.no_month": {"zh": "没有这个月份：{text}", "en": "no such month: {text}"},
+    "usage.report_outside": {
+        "zh": "报告路径 {rel} 在工作区之外",
+        "en": "report path {rel} leaves the workspace",
+    },
     # -- the workspace's folder ---------------------------------------------------------------------------
+    "usage.has_workspace": {
+        "zh": "{directory} 已有 {name}；未做任何更改",
+        "en": "{directory} already has a {name}; nothing was changed",
+    },
+    "usage.not_empty": {
+        "zh": "{directory} 不是空文件夹；加 --force 才会在其中创建工作区",
+        "en": "{directory} is not empty; pass --force to add a workspace to it",
+    },
+    "usage.bad_toml": {"zh": "不是有效的 TOML：{why}", "en": "not valid TOML: {why}"},
+    "usage.unreadable": {"zh": "无法读取：{why}", "en": "cannot read: {why}"},
+    "usage.workspace_table": {
+        "zh": "应为一个表：[workspace]，含 name、timezone 等",
+        "en": "expected a table: [workspace] with name, timezone, ...",
+    },
     "usage.no_workspace": {
         "zh": "当前文件夹及其上级都没有 {name}（用 `publisher init DIR` 创建）",
         "en": "no {name} here or in any parent folder (create one with `publisher init DIR`)",

@@ -11,6 +11,7 @@ from typing import Any
 from publisher.adapters import platforms, spec_for
 from publisher.content.files import file_digest
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.models import RemoteRef
 from publisher.store import metrics as metric_store
 from publisher.store.db import Store
@@ -92,7 +93,7 @@ def import_csv(
     parse = own.csv_import if own and own.csv_import else None
     parse = parse or next((s.csv_import for s in platforms().values() if s.csv_import), None)
     if parse is None:
-        raise UsageError(f"no platform reads creator-centre exports; {platform} has none")
+        raise UsageError(msg("usage.no_exports", platform=platform))
     account = account or ws.default_account(platform)
     digest = file_digest(Path(path)).hex()
     marker = f"{digest} {platform}/{account}"

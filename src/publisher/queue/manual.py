@@ -13,6 +13,7 @@ from publisher.calendar.check import find_item
 from publisher.calendar.load import Calendar, concerns
 from publisher.calendar.sync import sync_calendar
 from publisher.errors import ContentError, UsageError
+from publisher.messages import msg
 from publisher.models import Attempt, Problem
 from publisher.store.claims import log_event
 from publisher.store.db import Store
@@ -47,7 +48,7 @@ def publish_dry_run(
         return [], list(checked.problems)
     targets = [t for t in checked.item.targets if platform in (None, t.platform, t.account)]
     if not targets:
-        raise UsageError(f"{checked.item.id} does not target {platform}")
+        raise UsageError(msg("usage.not_targeted", item=checked.item.id, platform=platform))
     records: list[DryRunRecord] = []
     problems: list[Problem] = []
     out_dir = dry_run_dir(ws.state_dir)
@@ -96,5 +97,7 @@ def publish_now(
     if not rows and checked.errors:
         raise ContentError(checked.errors)
     if not rows:
-        raise UsageError(f"{checked.item.id} has no post{' on ' + platform if platform else ''} to publish")
+        item = checked.item.id
+        none = msg("usage.nothing_to_publish_on", item=item, platform=platform) if platform else None
+        raise UsageError(none or msg("usage.nothing_to_publish", item=item))
     return [(r.id, r.platform, r.account, str(make_due(store, r.id, now=now))) for r in rows]

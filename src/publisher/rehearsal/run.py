@@ -24,7 +24,7 @@ from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, Job, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_queue
-from publisher.messages import say, state_name
+from publisher.messages import msg, say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
 from publisher.reports.writers import load_openpyxl
@@ -171,7 +171,7 @@ def open_rehearsal(ws: Workspace) -> tuple[Workspace, Store]:
 
     db = rehearsal_db(ws)
     if not db.is_file():
-        raise UsageError("no rehearsal yet: run `publisher rehearse` first")
+        raise UsageError(msg("usage.no_rehearsal"))
     return rehearsal_workspace(ws), open_store(f"sqlite:///{db}")
 
 

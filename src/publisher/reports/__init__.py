@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.reports.besttime import BestTimeFinder, best_time, best_time_finder
 from publisher.reports.build import DEFAULT_PERIOD, KINDS, build
 from publisher.reports.i18n import check_lang
@@ -63,7 +64,7 @@ def default_out(ws: Workspace, report: Report, fmt: str, pattern: str | None = N
         out = (ws.reports_dir / under.parent / f"rehearsal-{under.name}").resolve()
     if not out.is_relative_to(ws.root.resolve()):
         raise ConfigError(
-            f"report path {rel!r} leaves the workspace", path="schedules/jobs.yaml", key="args.out"
+            msg("usage.report_outside", rel=repr(rel)), path="schedules/jobs.yaml", key="args.out"
         )
     return out
 

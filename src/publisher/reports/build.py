@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from publisher.messages import msg
 from publisher.metrics.samples import INTERACTIONS
 from publisher.models import PostState
 from publisher.reports import data
@@ -55,14 +56,14 @@ def build(
     if kind not in KINDS:
         from publisher.errors import UsageError
 
-        raise UsageError(f"unknown report {kind!r}; one of {', '.join(KINDS)}")
+        raise UsageError(msg("usage.unknown_report", kind=repr(kind), kinds=tuple(KINDS)))
     lang = check_lang(lang, ws.settings.language)
     if kind == "campaign":
         from publisher.errors import UsageError
         from publisher.reports.campaign import build_campaign
 
         if not campaign:
-            raise UsageError("which campaign? publisher report campaign NAME")
+            raise UsageError(msg("usage.which_campaign"))
         return build_campaign(store, ws, campaign, lang=lang, now=now)
     per = resolve_period(kind, period, ws, now)
     prev = per.previous()

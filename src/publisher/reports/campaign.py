@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.models import PostState
 from publisher.reports import data
 from publisher.reports.engagement import engagement_rows
@@ -38,11 +39,8 @@ def build_campaign(store: Store, ws: Workspace, name: str, *, lang: str, now: da
     ids = set(data.campaign_post_ids(store, name))
     posts = [p for p in data.all_posts(store) if p.id in ids and p.state != PostState.CANCELLED.value]
     if plan is None and not posts:
-        known = ", ".join(sorted(ws.settings.campaigns)) or "none"
-        raise UsageError(
-            f"no campaign {name!r}: add [campaigns.{name}] to publisher.toml and `campaign: {name}` to its "
-            f"items (campaigns: {known})"
-        )
+        known = tuple(sorted(ws.settings.campaigns)) or msg("usage.no_campaigns")
+        raise UsageError(msg("usage.no_campaign", name=repr(name), bare=name, known=known))
     plan = plan or CampaignSettings()
     zone = ws.zone
     times = [w for p in posts if (w := p.published_at or p.due_at) is not None]

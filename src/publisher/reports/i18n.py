@@ -9,8 +9,8 @@ from __future__ import annotations
 from publisher.adapters import platforms, spec_for
 from publisher.adapters.spec import Metric
 from publisher.errors import UsageError
+from publisher.messages import msg, say
 from publisher.messages import reason as reason
-from publisher.messages import say
 from publisher.messages import state_name as state_name
 
 LANGS = ("zh", "en")
@@ -287,7 +287,7 @@ def check_lang(lang: str | None, default: str = "zh") -> str:
     """`lang`, or the default; anything but zh or en is a usage error (exit 2)."""
     value = (lang or default).strip().lower()
     if value not in LANGS:
-        raise UsageError(f"unknown language {lang!r}; one of {', '.join(LANGS)}")
+        raise UsageError(msg("usage.unknown_language", given=repr(lang), langs=tuple(LANGS)))
     return value
 
 

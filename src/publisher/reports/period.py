@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from publisher.errors import UsageError
+from publisher.messages import msg
 
 WORDS = ("today", "yesterday", "this_week", "last_week", "last_7_days", "this_month", "last_month")
 
@@ -79,7 +80,7 @@ def between(start: datetime, until: datetime, zone: ZoneInfo) -> Period:
     first = start.astimezone(zone).date()
     last = (until - timedelta(microseconds=1)).astimezone(zone).date()
     if last < first:
-        raise UsageError("the window ends before it starts")
+        raise UsageError(msg("usage.window_backwards"))
     if last - first == timedelta(days=6) and first.weekday() == 0:
         return Period("week", first, last, zone)
     return Period("range", first, last, zone)
@@ -104,7 +105,7 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+        raise UsageError(msg("usage.not_a_date", text=repr(text))) from None
 
 
 def parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
@@ -130,17 +131,17 @@ def parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
         a, b = text.split("..", 1)
         first, last = _date(a), _date(b)
         if last < first:
-            raise UsageError(f"period {text!r} ends before it starts")
+            raise UsageError(msg("usage.period_backwards", text=repr(text)))
         return Period("range", first, last, zone)
     if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text, flags=re.IGNORECASE):
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
-            raise UsageError(f"no such ISO week: {text!r}") from None
+            raise UsageError(msg("usage.no_week", text=repr(text))) from None
         return _week(monday, zone)
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         if not 1 <= int(m.group(2)) <= 12:
-            raise UsageError(f"no such month: {text!r}")
+            raise UsageError(msg("usage.no_month", text=repr(text)))
         return _month(int(m.group(1)), int(m.group(2)), zone)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = _date(text)

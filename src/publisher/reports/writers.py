@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.reports import echarts
 from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
 from publisher.reports.model import EngagementRow, Report
@@ -485,7 +486,7 @@ _TEXT: dict[str, Callable[[Report], str]] = {
 def write(report: Report, fmt: str, out: Path) -> Path:
     """Write the report to `out` (parents created); returns the path written."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+        raise UsageError(msg("usage.unknown_format", fmt=repr(fmt), fmts=tuple(FORMATS)))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from publisher.errors import ConfigError, UsageError
+from publisher.messages import msg
 from publisher.workspace.settings import CONFIG_NAME, DEFAULTS_DIR
 
 EXAMPLE_ITEM = """---
@@ -51,9 +52,9 @@ def init_workspace(directory: Path, *, force: bool = False) -> list[str]:
     content/ with one example."""
     directory = directory.resolve()
     if (directory / CONFIG_NAME).exists():
-        raise ConfigError(f"{directory} already has a {CONFIG_NAME}; nothing was changed")
+        raise ConfigError(msg("usage.has_workspace", directory=str(directory), name=CONFIG_NAME))
     if directory.exists() and any(directory.iterdir()) and not force:
-        raise UsageError(f"{directory} is not empty; pass --force to add a workspace to it")
+        raise UsageError(msg("usage.not_empty", directory=str(directory)))
     created: list[str] = []
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CONFIG_NAME).write_text(EXAMPLE_TOML.format(name=directory.name), encoding="utf-8")

@@ -168,14 +168,12 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=str(path)) from None
+        raise ConfigError(msg("usage.bad_toml", why=str(exc)), path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+        raise ConfigError(msg("usage.unreadable", why=str(exc)), path=str(path)) from None
     workspace = raw.pop("workspace", None) or {}
     if not isinstance(workspace, dict):
-        raise ConfigError(
-            "expected a table: [workspace] with name, timezone, ...", path=str(path), key="workspace"
-        )
+        raise ConfigError(msg("usage.workspace_table"), path=str(path), key="workspace")
     data = dict(workspace)
     data.update(raw)
     data.update(_flatten_env(env))
