@@ -590,9 +590,11 @@ class Renderer:
                 value = target.fields.get(name)
                 if isinstance(value, str):
                     value = [value]
+                elif not isinstance(value, list):
+                    value = []  # a number or a mapping: the field's type check reports it
                 refs = [
-                    (f"{name}[{i}]" if len(value or []) > 1 or name in ("images", "gallery") else name, v)
-                    for i, v in enumerate(value or [])
+                    (f"{name}[{i}]" if len(value) > 1 or name in ("images", "gallery") else name, v)
+                    for i, v in enumerate(value)
                     if isinstance(v, str)
                 ]
             if refs:
