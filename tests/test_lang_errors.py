@@ -264,7 +264,6 @@ WORDED = (
     "accounts/login.py",
     "workspace/credentials.py",
     "queue/actions.py",
-    "web/security.py",
     "mcp/fetch.py",
     "daemon/lock.py",
     "adapters/douyin/auth.py",
@@ -281,6 +280,8 @@ WORDED = (
     "workspace/scaffold.py",
     "workspace/settings.py",
     "importer/sites.py",
+    "workspace/files.py",
+    "web",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

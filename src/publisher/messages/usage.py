@@ -119,6 +119,31 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "report path {rel} leaves the workspace",
     },
     # -- the workspace's folder ---------------------------------------------------------------------------
+    "usage.unknown_zone": {"zh": "未知的 IANA 时区 {zone}", "en": "unknown IANA time zone {zone}"},
+    "usage.mapping": {"zh": "应为键值映射", "en": "expected a mapping"},
+    "usage.unknown_key": {"zh": "未知的键；已知：{known}", "en": "unknown key; known: {known}"},
+    # -- the dashboard's own arguments (web/) ----------------------------------------------------------------
+    "usage.unknown_action": {
+        "zh": "未知操作 {action}（可选 {actions}）",
+        "en": "unknown action {action} (one of {actions})",
+    },
+    "usage.week_form": {
+        "zh": "周 {week}：应为 YYYY-Www，如 2026-W49",
+        "en": "week {week}: expected YYYY-Www, e.g. 2026-W49",
+    },
+    "usage.month_form": {
+        "zh": "月份 {month}：应为 YYYY-MM，如 2026-12",
+        "en": "month {month}: expected YYYY-MM, e.g. 2026-12",
+    },
+    "usage.day_form": {
+        "zh": "日期 {day}：应为 YYYY-MM-DD，如 2026-12-02",
+        "en": "day {day}: expected YYYY-MM-DD, e.g. 2026-12-02",
+    },
+    "usage.no_such_item": {"zh": "没有内容 {item}", "en": "no item {item}"},
+    "usage.unknown_data": {
+        "zh": "未知数据 {data}；可选 {sources}",
+        "en": "unknown data {data}; one of {sources}",
+    },
     "usage.has_workspace": {
         "zh": "{directory} 已有 {name}；未做任何更改",
         "en": "{directory} already has a {name}; nothing was changed",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.models import PostState
 from publisher.queue import actions as queue_actions
 from publisher.reports.i18n import state_name, ui
@@ -63,4 +64,4 @@ def _act(store: Store, post_id: int, action: str, form: Mapping[str, str], now: 
             store, post_id, published_url=url or None, not_published=not_published, now=now
         )
         return str(new.value)
-    raise UsageError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
+    raise UsageError(msg("usage.unknown_action", action=repr(action), actions=tuple(ACTIONS)))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.calendar.load import Checked
 from publisher.errors import UsageError
+from publisher.messages import msg
 from publisher.queue.overview import PostView
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -77,12 +78,12 @@ def parse_period(month: str | None, week: str | None, today: date) -> tuple[str,
         except ValueError:
             first = None
         if first is None:
-            raise UsageError(f"week {week!r}: expected YYYY-Www, e.g. 2026-W49")
+            raise UsageError(msg("usage.week_form", week=repr(week)))
         return "week", first, first + timedelta(days=6)
     if month:
         m = _MONTH.match(month)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            raise UsageError(f"month {month!r}: expected YYYY-MM, e.g. 2026-12")
+            raise UsageError(msg("usage.month_form", month=repr(month)))
         first = date(int(m.group(1)), int(m.group(2)), 1)
     else:
         first = today.replace(day=1)
@@ -256,7 +257,7 @@ def parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"day {value!r}: expected YYYY-MM-DD, e.g. 2026-12-02") from None
+        raise UsageError(msg("usage.day_form", day=repr(value))) from None
 
 
 def build_list(first: date, last: date, items: list[Entry], today: date) -> CalendarView:

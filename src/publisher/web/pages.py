@@ -24,6 +24,7 @@ from publisher.content.item import resolve_media
 from publisher.content.timeparse import TimeError, parse_publish_at
 from publisher.daemon import heartbeat
 from publisher.errors import PublisherError, UsageError
+from publisher.messages import msg
 from publisher.models import PostState
 from publisher.queue.overview import PostView, post_views
 from publisher.redact import redact_text
@@ -263,12 +264,13 @@ def _move(state: AppState, form: dict[str, str]) -> str:
         raise UsageError(exc.text(state.lang)) from None
     checked = state.checked_item(form.get("item", ""))
     if checked is None or checked.item is None:
-        raise UsageError(f"no item {form.get('item', '')!r}")
+        raise UsageError(msg("usage.no_such_item", item=repr(form.get("item", ""))))
     path = state.ws.root / checked.item.path
     try:
         diff = move_publish_at(path, form.get("digest", ""), value, form.get("key") or None)
     except FrontMatterError as exc:
-        raise UsageError(f"{checked.item.path}:{exc.line}: {exc.text(state.lang)}") from None
+        where = f"{checked.item.path}:{exc.line}"
+        raise UsageError(msg("usage.field_says", field=where, text=exc.text(state.lang))) from None
     state.refresh()
     done = ui("move_done", state.lang, title=checked.item.title, when=value)
     return "\n".join([done, f"{Path(checked.item.path).as_posix()}:", *diff])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import PublisherError, UsageError
+from publisher.messages import msg
 from publisher.redact import redact_text
 from publisher.rehearsal.run import open_rehearsal, rehearsal_db
 from publisher.reports import Period, build, parse_period, write
@@ -37,7 +38,7 @@ def source(state: AppState, data: str | None) -> tuple[Workspace, Store]:
     if data in (None, "", "real"):
         return state.ws, state.store
     if data != "rehearsal":
-        raise UsageError(f"unknown data {data!r}; one of {', '.join(SOURCES)}")
+        raise UsageError(msg("usage.unknown_data", data=repr(data), sources=tuple(SOURCES)))
     return open_rehearsal(state.ws)
 
 
@@ -79,9 +80,9 @@ def report_bytes(
     over the period its kind covers (`report_period`); a campaign report (kind `campaign`) covers its
     campaign's posts, whatever the period."""
     if kind not in (*KINDS, "campaign"):
-        raise UsageError(f"unknown report {kind!r}; one of {', '.join((*KINDS, 'campaign'))}")
+        raise UsageError(msg("usage.unknown_report", kind=repr(kind), kinds=(*KINDS, "campaign")))
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+        raise UsageError(msg("usage.unknown_format", fmt=repr(fmt), fmts=tuple(FORMATS)))
     if kind == "campaign":
         if not campaign:
             raise UsageError(ui("campaign_needs_name", state.lang))

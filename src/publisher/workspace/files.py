@@ -11,6 +11,7 @@ import yaml
 from publisher import safe_yaml
 from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
+from publisher.messages import msg
 
 
 def read_schedule_file(
@@ -21,22 +22,24 @@ def read_schedule_file(
     try:
         data = safe_yaml.load_file(path) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=where) from None
+        raise ConfigError(msg("usage.unreadable", why=str(exc)), path=where) from None
     data = known_keys(data, known, where=where, key="")
     zone = find_zone(str(data.get("timezone") or default_zone))
     if zone is None:
-        raise ConfigError(f"unknown IANA time zone {data.get('timezone')!r}", path=where, key="timezone")
+        raise ConfigError(
+            msg("usage.unknown_zone", zone=repr(data.get("timezone"))), path=where, key="timezone"
+        )
     return data, zone
 
 
 def known_keys(data: Any, allowed: set[str], *, where: str, key: str) -> dict[str, Any]:
     """`data` if it is a mapping whose keys are all in `allowed`; else a ConfigError naming the stranger."""
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping", path=where, key=key)
+        raise ConfigError(msg("usage.mapping"), path=where, key=key)
     for name in data:
         if name not in allowed:
             raise ConfigError(
-                f"unknown key; known: {', '.join(sorted(allowed))}",
+                msg("usage.unknown_key", known=tuple(sorted(allowed))),
                 path=where,
                 key=f"{key}.{name}" if key else str(name),
             )
