@@ -140,10 +140,14 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule(command=st.sampled_from(["cancel", "retry", "resolve"]), pick=st.integers(0, 5))
     def a_person_acts(self, command: str, pick: int) -> None:
-        # A truthful person: --force and --not-published only after checking the platform.
+        # A truthful person: --force and --not-published only after checking the platform. A submission the
+        # platform still processes is neither live nor absent: such a person waits for it (saying "not
+        # published" then would have the queue send it again, and the platform publish both).
         def act(pid: int) -> None:
             item, account, _ = self._posts()[pid]
             live = bool(self.platform.posts[(item, account)])
+            if command != "cancel" and (item, account) in self.platform.pending:
+                return
             if command == "cancel":
                 cancel(self.store, pid, self.clock())
             elif command == "retry":
