@@ -99,6 +99,18 @@ def test_report_preview_and_init_refuse_in_chinese_by_default(ws: WS, tmp_path: 
     assert "is not empty; pass --force" in busy.stderr, busy.stderr
 
 
+def test_a_broken_jobs_file_stops_run_in_the_readers_language(ws: WS) -> None:
+    root = str(ws.root)
+    (ws.root / "schedules").mkdir(exist_ok=True)
+    (ws.root / "schedules" / "jobs.yaml").write_text(
+        'jobs:\n  w:\n    run: report.daily\n    cron: "0 9 * *"\n'
+    )
+    zh = cli("run", "--once", "--workspace", root)
+    assert zh.returncode == 1 and "jobs.w.cron: 应为五个 cron 字段" in zh.stderr, zh.stderr
+    en = cli("run", "--once", "--lang", "en", "--workspace", root)
+    assert 'jobs.w.cron: expected five cron fields "minute hour day month weekday"' in en.stderr, en.stderr
+
+
 def _live_wechat(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:
     toml = ws.root / "publisher.toml"
     toml.write_text(
@@ -282,6 +294,9 @@ WORDED = (
     "importer/sites.py",
     "workspace/files.py",
     "web",
+    "daemon/jobs.py",
+    "daemon/cron.py",
+    "platforms/durations.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

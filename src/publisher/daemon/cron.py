@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.calendar.slots import WEEKDAYS, wall_to_utc
 from publisher.errors import ConfigError
+from publisher.messages import msg
 
 JOBS_FILE = "schedules/jobs.yaml"
 _RANGES = {"minute": (0, 59), "hour": (0, 23), "day": (1, 31), "month": (1, 12), "weekday": (0, 6)}
@@ -73,7 +74,7 @@ def _cron_field(text: str, name: str, *, where: str, key: str) -> set[int]:
     for part in text.split(","):
         m = re.fullmatch(r"(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/(\d+))?", part.strip().lower())
         if not m:
-            raise ConfigError(f"cannot read cron {name} field {text!r}", path=where, key=key)
+            raise ConfigError(msg("usage.cron_unreadable", name=name, text=repr(text)), path=where, key=key)
         span, step = m.group(1), int(m.group(2) or 1)
         if span == "*":
             a, b = low, high
@@ -81,9 +82,8 @@ def _cron_field(text: str, name: str, *, where: str, key: str) -> set[int]:
             ends = [_cron_value(v, name, where=where, key=key) for v in span.split("-")]
             a, b = ends[0], ends[-1]
         if not (low <= a <= high and low <= b <= high) or a > b or step < 1:
-            raise ConfigError(
-                f"cron {name} field {text!r} is out of range {low}..{high}", path=where, key=key
-            )
+            out_of = msg("usage.cron_range", name=name, text=repr(text), low=low, high=high)
+            raise ConfigError(out_of, path=where, key=key)
         out.update(range(a, b + 1, step))
     return out
 
@@ -92,14 +92,13 @@ def _cron_value(value: str, name: str, *, where: str, key: str) -> int:
     if name == "weekday":
         if value[:3] not in WEEKDAYS or value.isdigit():
             raise ConfigError(
-                f"weekdays take names (mon..sun), not {value!r}: APScheduler 3 counts 0 as Monday, "
-                "crontab as Sunday",
+                msg("usage.cron_weekday", value=repr(value)),
                 path=where,
                 key=key,
             )
         return WEEKDAYS.index(value[:3])
     if not value.isdigit():
-        raise ConfigError(f"expected a number in the cron {name} field, got {value!r}", path=where, key=key)
+        raise ConfigError(msg("usage.cron_number", name=name, value=repr(value)), path=where, key=key)
     return int(value)
 
 
@@ -107,9 +106,7 @@ def parse_cron(text: str, *, where: str = JOBS_FILE, key: str = "cron") -> Cron:
     """Five fields "minute hour day month weekday"; weekday names only."""
     fields = str(text).split()
     if len(fields) != 5:
-        raise ConfigError(
-            f'expected five cron fields "minute hour day month weekday", got {text!r}', path=where, key=key
-        )
+        raise ConfigError(msg("usage.cron_fields", text=repr(text)), path=where, key=key)
     names = ("minute", "hour", "day", "month", "weekday")
     sets = [_cron_field(f, n, where=where, key=key) for f, n in zip(fields, names, strict=True)]
     return Cron(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.daemon.cron import Cron, parse_cron
 from publisher.errors import ConfigError, Interrupted
+from publisher.messages import msg
 from publisher.messages import say as words
 from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
@@ -67,39 +68,36 @@ def parse_jobs(path: Path, default_zone: str) -> list[Job]:
     data, zone = read_schedule_file(path, where, {"timezone", "jobs"}, default_zone)
     raw = data.get("jobs") or {}
     if not isinstance(raw, dict):
-        raise ConfigError("expected a mapping of job name -> job", path=where, key="jobs")
+        raise ConfigError(msg("usage.jobs_mapping"), path=where, key="jobs")
     return [_job(str(name), spec, zone, where) for name, spec in raw.items()]
 
 
 def _job(name: str, spec: Any, zone: ZoneInfo, where: str) -> Job:
     key = f"jobs.{name}"
     if not isinstance(spec, dict):
-        raise ConfigError("expected a mapping", path=where, key=key)
+        raise ConfigError(msg("usage.mapping"), path=where, key=key)
     for k in spec:
         if k not in _JOB_KEYS:
             raise ConfigError(
-                f"unknown key; known: {', '.join(sorted(_JOB_KEYS))}", path=where, key=f"{key}.{k}"
+                msg("usage.unknown_key", known=tuple(sorted(_JOB_KEYS))), path=where, key=f"{key}.{k}"
             )
     if spec.get("run") not in ACTIONS:
-        raise ConfigError(
-            f"unknown action {spec.get('run')!r}; one of {', '.join(ACTIONS)}", path=where, key=f"{key}.run"
-        )
+        unknown = msg("usage.unknown_job_action", action=repr(spec.get("run")), actions=tuple(ACTIONS))
+        raise ConfigError(unknown, path=where, key=f"{key}.run")
     if ("cron" in spec) == ("before_due" in spec):
-        raise ConfigError("give exactly one of `cron` or `before_due`", path=where, key=key)
+        raise ConfigError(msg("usage.cron_or_before"), path=where, key=key)
     for flag in ("notify", "catch_up", "enabled"):
         if flag in spec and not isinstance(spec[flag], bool):
-            raise ConfigError("expected true or false", path=where, key=f"{key}.{flag}")
+            raise ConfigError(msg("usage.bool"), path=where, key=f"{key}.{flag}")
     args = spec.get("args") or {}
     if not isinstance(args, dict):
-        raise ConfigError("expected a mapping", path=where, key=f"{key}.args")
+        raise ConfigError(msg("usage.mapping"), path=where, key=f"{key}.args")
     cron = parse_cron(spec["cron"], where=where, key=f"{key}.cron") if "cron" in spec else None
     before = (
         _duration(spec["before_due"], where=where, key=f"{key}.before_due") if "before_due" in spec else None
     )
     if "merge_within" in spec and before is None:
-        raise ConfigError(
-            "merge_within applies to before_due jobs only", path=where, key=f"{key}.merge_within"
-        )
+        raise ConfigError(msg("usage.merge_before_due"), path=where, key=f"{key}.merge_within")
     merge = _duration(spec.get("merge_within", "10m"), where=where, key=f"{key}.merge_within")
     return Job(
         name,

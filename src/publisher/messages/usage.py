@@ -122,6 +122,53 @@ ENTRIES: dict[str, dict[str, str]] = {
     "usage.unknown_zone": {"zh": "未知的 IANA 时区 {zone}", "en": "unknown IANA time zone {zone}"},
     "usage.mapping": {"zh": "应为键值映射", "en": "expected a mapping"},
     "usage.unknown_key": {"zh": "未知的键；已知：{known}", "en": "unknown key; known: {known}"},
+    # -- schedules/jobs.yaml (daemon/jobs.py, daemon/cron.py) and durations (platforms/durations.py) ---------
+    "usage.jobs_mapping": {
+        "zh": "应为“任务名 -> 任务”的映射",
+        "en": "expected a mapping of job name -> job",
+    },
+    "usage.unknown_job_action": {
+        "zh": "未知操作 {action}；可选 {actions}",
+        "en": "unknown action {action}; one of {actions}",
+    },
+    "usage.cron_or_before": {
+        "zh": "`cron` 与 `before_due` 只能给一个",
+        "en": "give exactly one of `cron` or `before_due`",
+    },
+    "usage.bool": {"zh": "应为 true 或 false", "en": "expected true or false"},
+    "usage.merge_before_due": {
+        "zh": "merge_within 只适用于 before_due 任务",
+        "en": "merge_within applies to before_due jobs only",
+    },
+    "usage.cron_unreadable": {
+        "zh": "无法读取 cron 的 {name} 字段 {text}",
+        "en": "cannot read cron {name} field {text}",
+    },
+    "usage.cron_range": {
+        "zh": "cron 的 {name} 字段 {text} 超出范围 {low}..{high}",
+        "en": "cron {name} field {text} is out of range {low}..{high}",
+    },
+    "usage.cron_weekday": {
+        "zh": "星期请写名称（mon..sun），不要写 {value}：APScheduler 3 把 0 当作星期一，crontab 则当作星期日",
+        "en": "weekdays take names (mon..sun), not {value}: APScheduler 3 counts 0 as Monday, "
+        "crontab as Sunday",
+    },
+    "usage.cron_number": {
+        "zh": "cron 的 {name} 字段应为数字，实际为 {value}",
+        "en": "expected a number in the cron {name} field, got {value}",
+    },
+    "usage.cron_fields": {
+        "zh": "应为五个 cron 字段“minute hour day month weekday”，实际为 {text}",
+        "en": 'expected five cron fields "minute hour day month weekday", got {text}',
+    },
+    "usage.duration_form": {
+        "zh": "应为时长，如 2h、30m 或 7200，实际为 {value}",
+        "en": "expected a duration such as 2h, 30m or 7200, got {value}",
+    },
+    "usage.duration_range": {
+        "zh": "时长应在 0 到 100 年（36500d）之间，实际为 {value}",
+        "en": "expected a duration from 0 to 100 years (36500d), got {value}",
+    },
     # -- the dashboard's own arguments (web/) ----------------------------------------------------------------
     "usage.unknown_action": {
         "zh": "未知操作 {action}（可选 {actions}）",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from publisher.errors import ConfigError
+from publisher.messages import msg
 
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(s|m|h|d)?\s*")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -22,12 +23,8 @@ def duration(value: Any, *, where: str, key: str) -> float:
     else:
         m = _DURATION.fullmatch(str(value))
         if not m:
-            raise ConfigError(
-                f"expected a duration such as 2h, 30m or 7200, got {value!r}", path=where, key=key
-            )
+            raise ConfigError(msg("usage.duration_form", value=repr(value)), path=where, key=key)
         seconds = float(m.group(1)) * _UNIT[m.group(2) or "s"]
     if not 0 <= seconds <= LONGEST_S:  # also refuses nan and inf (TOML and YAML can write both)
-        raise ConfigError(
-            f"expected a duration from 0 to 100 years (36500d), got {value!r}", path=where, key=key
-        )
+        raise ConfigError(msg("usage.duration_range", value=repr(value)), path=where, key=key)
     return seconds
