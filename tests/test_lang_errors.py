@@ -111,6 +111,24 @@ def test_a_broken_jobs_file_stops_run_in_the_readers_language(ws: WS) -> None:
     assert 'jobs.w.cron: expected five cron fields "minute hour day month weekday"' in en.stderr, en.stderr
 
 
+def test_slots_and_word_lists_refuse_in_either_language(tmp_path: Path) -> None:
+    from publisher.calendar.slots import parse_slots
+    from publisher.compliance.lists import parse_list
+
+    slots = tmp_path / "slots.yaml"
+    slots.write_text("slots:\n  wechat:\n    - days: daily\n      times: [12:00]\n")
+    with pytest.raises(ConfigError) as unquoted:
+        parse_slots(slots, "Asia/Shanghai")
+    assert "YAML reads an unquoted 12:00 as the number 720" in str(unquoted.value)
+    assert "slots.wechat[0].times[0]: 时间必须是带引号的字符串" in unquoted.value.text("zh"), (
+        unquoted.value.text("zh")
+    )
+    with pytest.raises(ConfigError) as words:
+        parse_list({"category": "c", "entries": [{"word": "最", "except": ["第一"]}]}, "compliance/x.yaml")
+    assert words.value.text("zh") == "compliance/x.yaml:entries[0].except: 例外 '第一' 不包含 '最'"
+    assert words.value.text("en") == str(words.value)
+
+
 def _live_wechat(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:
     toml = ws.root / "publisher.toml"
     toml.write_text(
@@ -297,6 +315,8 @@ WORDED = (
     "daemon/jobs.py",
     "daemon/cron.py",
     "platforms/durations.py",
+    "calendar/slots.py",
+    "compliance/lists.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

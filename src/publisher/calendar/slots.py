@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.models import Item, Target
 from publisher.platforms.durations import duration as _duration
 from publisher.store.db import Store
@@ -43,28 +44,26 @@ def parse_days(value: Any, *, where: str, key: str) -> frozenset[int]:
         name = str(entry).strip().lower()[:3] if isinstance(entry, str) else None
         if name not in WEEKDAYS:
             raise ConfigError(
-                f"expected daily, weekdays, weekends or a list of mon..sun, got {entry!r} "
-                "(numbers are refused: cron and APScheduler disagree on 0)",
+                msg("usage.slot_days", entry=repr(entry)),
                 path=where,
                 key=key,
             )
         days.add(WEEKDAYS.index(name))
     if not days:
-        raise ConfigError("no days given", path=where, key=key)
+        raise ConfigError(msg("usage.no_days"), path=where, key=key)
     return frozenset(days)
 
 
 def _parse_time(value: Any, *, where: str, key: str) -> time:
     if not isinstance(value, str):
         raise ConfigError(
-            f'times must be quoted strings such as "12:00", got {value!r} (YAML reads an unquoted '
-            "12:00 as the number 720)",
+            msg("usage.time_quoted", value=repr(value)),
             path=where,
             key=key,
         )
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ConfigError(f'expected a time "HH:MM" (24 h), got {value!r}', path=where, key=key)
+        raise ConfigError(msg("usage.time_form", value=repr(value)), path=where, key=key)
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -74,7 +73,7 @@ def _parse_date(value: Any, *, where: str, key: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ConfigError(f'expected a date "YYYY-MM-DD", got {value!r}', path=where, key=key) from None
+        raise ConfigError(msg("usage.date_quoted", value=repr(value)), path=where, key=key) from None
 
 
 @dataclass(frozen=True)
@@ -165,23 +164,23 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
     slots: dict[str, tuple[SlotRule, ...]] = {}
     raw_slots = data.get("slots") or {}
     if not isinstance(raw_slots, dict):
-        raise ConfigError("expected a mapping of platform -> list of rules", path=where, key="slots")
+        raise ConfigError(msg("usage.slots_mapping"), path=where, key="slots")
     for name, rules in raw_slots.items():
         if rules is None:
             rules = []
         if not isinstance(rules, list):
-            raise ConfigError("expected a list of rules", path=where, key=f"slots.{name}")
+            raise ConfigError(msg("usage.rules_list"), path=where, key=f"slots.{name}")
         parsed = []
         for i, rule in enumerate(rules):
             key = f"slots.{name}[{i}]"
             rule = known_keys(rule, {"days", "times", "capacity"}, where=where, key=key)
             times = rule.get("times")
             if not isinstance(times, list) or not times:
-                raise ConfigError('expected a list of "HH:MM" times', path=where, key=f"{key}.times")
+                raise ConfigError(msg("usage.times_list"), path=where, key=f"{key}.times")
             capacity = rule.get("capacity", 1)
             if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
                 raise ConfigError(
-                    f"expected a positive integer, got {capacity!r}", path=where, key=f"{key}.capacity"
+                    msg("usage.positive", value=repr(capacity)), path=where, key=f"{key}.capacity"
                 )
             parsed.append(
                 SlotRule(
@@ -196,26 +195,24 @@ def parse_slots(path: Path, default_zone: str) -> SlotConfig:
     blackouts = []
     raw_blackouts = data.get("blackout") or []
     if not isinstance(raw_blackouts, list):
-        raise ConfigError("expected a list of {date} or {from, until} entries", path=where, key="blackout")
+        raise ConfigError(msg("usage.blackout_list"), path=where, key="blackout")
     for i, entry in enumerate(raw_blackouts):
         key = f"blackout[{i}]"
         entry = known_keys(entry, {"date", "from", "until", "platforms", "reason"}, where=where, key=key)
         if "date" in entry:
             if "from" in entry or "until" in entry:
-                raise ConfigError("give either date or from/until, not both", path=where, key=key)
+                raise ConfigError(msg("usage.date_or_range"), path=where, key=key)
             start = end = _parse_date(entry["date"], where=where, key=f"{key}.date")
         elif "from" in entry and "until" in entry:
             start = _parse_date(entry["from"], where=where, key=f"{key}.from")
             end = _parse_date(entry["until"], where=where, key=f"{key}.until")
             if end < start:
-                raise ConfigError("until is before from", path=where, key=f"{key}.until")
+                raise ConfigError(msg("usage.until_before"), path=where, key=f"{key}.until")
         else:
-            raise ConfigError("needs `date`, or `from` and `until`", path=where, key=key)
+            raise ConfigError(msg("usage.needs_date"), path=where, key=key)
         names = entry.get("platforms")
         if names is not None and not isinstance(names, list):
-            raise ConfigError(
-                "expected a list of platform or account names", path=where, key=f"{key}.platforms"
-            )
+            raise ConfigError(msg("usage.names_list"), path=where, key=f"{key}.platforms")
         blackouts.append(
             Blackout(
                 start,

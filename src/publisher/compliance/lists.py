@@ -12,6 +12,7 @@ import yaml
 
 from publisher import safe_yaml
 from publisher.errors import ConfigError
+from publisher.messages import msg
 
 ListSeverity = Literal["error", "warning"]
 
@@ -60,10 +61,12 @@ def parse_list(data: Any, where: str) -> WordList:
     if data is None:
         return EMPTY
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping with `category` and `entries`", path=where)
+        raise ConfigError(msg("usage.list_mapping"), path=where)
     unknown = set(data) - {"category", "label", "severity", "source", "entries", "suggest", "platforms"}
     if unknown:
-        raise ConfigError(f"unknown key(s) {sorted(unknown)}", path=where, key=sorted(unknown)[0])
+        raise ConfigError(
+            msg("usage.unknown_keys", keys=str(sorted(unknown))), path=where, key=sorted(unknown)[0]
+        )
     category = str(data.get("category") or Path(where).stem)
     label = str(data.get("label") or category)
     severity = str(data.get("severity") or "error")
@@ -72,27 +75,33 @@ def parse_list(data: Any, where: str) -> WordList:
     platforms = _names(data.get("platforms"), where, "platforms")
     raw = data.get("entries") or []
     if not isinstance(raw, list):
-        raise ConfigError("`entries` must be a list", path=where, key="entries")
+        raise ConfigError(msg("usage.entries_list"), path=where, key="entries")
     entries: dict[tuple[str, str], Entry] = {}
     for i, item in enumerate(raw):
         key = f"entries[{i}]"
         spec: Mapping[str, Any] = {"word": item} if isinstance(item, str | int) else item
         if not isinstance(spec, Mapping) or not str(spec.get("word") or "").strip():
-            raise ConfigError("each entry needs a `word`", path=where, key=key)
+            raise ConfigError(msg("usage.entry_word"), path=where, key=key)
         extra = set(spec) - {"word", "suggest", "severity", "source", "except", "category", "platforms"}
         if extra:
-            raise ConfigError(f"unknown key(s) {sorted(extra)}", path=where, key=f"{key}.{sorted(extra)[0]}")
+            raise ConfigError(
+                msg("usage.unknown_keys", keys=str(sorted(extra))),
+                path=where,
+                key=f"{key}.{sorted(extra)[0]}",
+            )
         word = str(spec["word"]).strip()
         level = str(spec.get("severity") or severity)
         if level not in ("error", "warning", "off"):
-            raise ConfigError("severity must be error, warning or off", path=where, key=f"{key}.severity")
+            raise ConfigError(msg("usage.severity"), path=where, key=f"{key}.severity")
         exceptions = spec.get("except") or []
         if isinstance(exceptions, str):
             exceptions = [exceptions]
         bad = [e for e in exceptions if word.lower() not in str(e).lower()]
         if bad:
             raise ConfigError(
-                f"exception {bad[0]!r} does not contain {word!r}", path=where, key=f"{key}.except"
+                msg("usage.exception_word", exception=repr(bad[0]), word=repr(word)),
+                path=where,
+                key=f"{key}.except",
             )
         cat = str(spec.get("category") or category)
         entries[(cat, word.lower())] = Entry(
@@ -114,7 +123,7 @@ def _names(value: Any, where: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError("expected a list of platform names", path=where, key=key)
+        raise ConfigError(msg("usage.platforms_list"), path=where, key=key)
     return tuple(value)
 
 
@@ -123,7 +132,7 @@ def load_list(path: Path) -> WordList:
     try:
         data = safe_yaml.load_file(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read word list: {exc}", path=str(path)) from None
+        raise ConfigError(msg("usage.list_unreadable", why=str(exc)), path=str(path)) from None
     return parse_list(data, str(path))
 
 

@@ -169,6 +169,70 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "时长应在 0 到 100 年（36500d）之间，实际为 {value}",
         "en": "expected a duration from 0 to 100 years (36500d), got {value}",
     },
+    # -- schedules/slots.yaml (calendar/slots.py) ---------------------------------------------------------
+    "usage.slot_days": {
+        "zh": "应为 daily、weekdays、weekends 或 mon..sun 的列表，实际为 {entry}（不接受数字：cron 与 "
+        "APScheduler 对 0 的理解不同）",
+        "en": "expected daily, weekdays, weekends or a list of mon..sun, got {entry} (numbers are refused: "
+        "cron and APScheduler disagree on 0)",
+    },
+    "usage.no_days": {"zh": "没有给出日期", "en": "no days given"},
+    "usage.time_quoted": {
+        "zh": '时间必须是带引号的字符串，如 "12:00"，实际为 {value}'
+        "（YAML 会把不带引号的 12:00 读成数字 720）",
+        "en": 'times must be quoted strings such as "12:00", got {value} (YAML reads an unquoted 12:00 as '
+        "the number 720)",
+    },
+    "usage.time_form": {
+        "zh": '应为时间 "HH:MM"（24 小时制），实际为 {value}',
+        "en": 'expected a time "HH:MM" (24 h), got {value}',
+    },
+    "usage.date_quoted": {
+        "zh": '应为日期 "YYYY-MM-DD"，实际为 {value}',
+        "en": 'expected a date "YYYY-MM-DD", got {value}',
+    },
+    "usage.slots_mapping": {
+        "zh": "应为“平台 -> 规则列表”的映射",
+        "en": "expected a mapping of platform -> list of rules",
+    },
+    "usage.rules_list": {"zh": "应为规则列表", "en": "expected a list of rules"},
+    "usage.times_list": {"zh": '应为 "HH:MM" 时间的列表', "en": 'expected a list of "HH:MM" times'},
+    "usage.positive": {"zh": "应为正整数，实际为 {value}", "en": "expected a positive integer, got {value}"},
+    "usage.blackout_list": {
+        "zh": "应为 {{date}} 或 {{from, until}} 条目的列表",
+        "en": "expected a list of {{date}} or {{from, until}} entries",
+    },
+    "usage.date_or_range": {
+        "zh": "date 与 from/until 只能给一种",
+        "en": "give either date or from/until, not both",
+    },
+    "usage.until_before": {"zh": "until 早于 from", "en": "until is before from"},
+    "usage.needs_date": {
+        "zh": "需要 `date`，或 `from` 和 `until`",
+        "en": "needs `date`, or `from` and `until`",
+    },
+    "usage.names_list": {
+        "zh": "应为平台或账号名称的列表",
+        "en": "expected a list of platform or account names",
+    },
+    # -- a compliance word list (compliance/lists.py) -------------------------------------------------------
+    "usage.list_mapping": {
+        "zh": "应为含 `category` 与 `entries` 的映射",
+        "en": "expected a mapping with `category` and `entries`",
+    },
+    "usage.unknown_keys": {"zh": "未知的键 {keys}", "en": "unknown key(s) {keys}"},
+    "usage.entries_list": {"zh": "`entries` 必须是列表", "en": "`entries` must be a list"},
+    "usage.entry_word": {"zh": "每个条目都需要 `word`", "en": "each entry needs a `word`"},
+    "usage.severity": {
+        "zh": "severity 必须是 error、warning 或 off",
+        "en": "severity must be error, warning or off",
+    },
+    "usage.exception_word": {
+        "zh": "例外 {exception} 不包含 {word}",
+        "en": "exception {exception} does not contain {word}",
+    },
+    "usage.platforms_list": {"zh": "应为平台名称的列表", "en": "expected a list of platform names"},
+    "usage.list_unreadable": {"zh": "无法读取词表：{why}", "en": "cannot read word list: {why}"},
     # -- the dashboard's own arguments (web/) ----------------------------------------------------------------
     "usage.unknown_action": {
         "zh": "未知操作 {action}（可选 {actions}）",
