@@ -41,6 +41,9 @@ EMPTY_PREFIX = "empty-store-"  # the migrated empty store each rehearsal starts 
 #: every file a rehearsal writes under reports/rehearsal/ starts with this (never mistaken for a real one)
 PREFIX = "rehearsal-"
 MAX_STEPS = 50_000
+#: The in-process sandbox's address: the discard port, where nothing listens, so a request that would leave
+#: through a socket instead of the in-process transport fails at once rather than reaching anything.
+NO_SOCKET = "http://127.0.0.1:9"
 #: told the virtual clock after every step (the CLI's progress bar)
 Progress = Callable[[datetime], None]
 
@@ -268,19 +271,17 @@ def rehearse(
     out_dir = out_dir or ws.reports_dir / "rehearsal"
     if sandbox_url:
         return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress))
-    from publisher.sandbox import create_app, running
+    from publisher.sandbox import create_app
     from publisher.sandbox.inprocess import InProcessTransport
 
-    # The queue's requests and the rehearsal's own (account set-up, metrics pulls) go to the app in-process:
-    # the same requests, answers and refusals without a socket, an HTTP parser and a thread hop on each side.
-    # The server stays up for a client that asks over a socket (the sandbox OAuth grant makes its own).
+    # Every request (the queue's, the metrics pulls', the accounts' set-up and OAuth grants) goes to the app
+    # in-process: the same requests, answers and refusals without a server, a socket, an HTTP parser and a
+    # thread hop on each side.
     app = create_app(seed=seed, now=start)
-    with running(app=app) as url:
-        return asyncio.run(
-            _rehearse(
-                ws, start, until, out_dir, url, actions, progress, InProcessTransport(app), app.state.world
-            )
-        )
+    transport = InProcessTransport(app)
+    return asyncio.run(
+        _rehearse(ws, start, until, out_dir, NO_SOCKET, actions, progress, transport, app.state.world)
+    )
 
 
 def _one_lane_queue(ws: Workspace, store: Store, **kw: Any) -> QueueLike:

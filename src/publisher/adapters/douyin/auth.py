@@ -99,26 +99,40 @@ async def exchange_code(
     policy: RetryPolicy | None = None,
 ) -> TokenSet:
     """Trade a one-time code for tokens (`/oauth/access_token/`); a code is single-use (10007 → AuthError)."""
+    clock = now or (lambda: datetime.now(UTC))
+    async with make_client(base_url=base_url, platform="douyin", transport=transport) as client:
+        return await _exchange(client, "/oauth/access_token/", client_key, client_secret, code, clock, policy)
+
+
+async def _exchange(
+    client: httpx.AsyncClient,
+    url: str,
+    client_key: str,
+    client_secret: str,
+    code: str,
+    clock: Callable[[], datetime],
+    policy: RetryPolicy | None = None,
+) -> TokenSet:
+    """The code exchange of `exchange_code` through `client` (its own, or a rehearsal's) at `url`."""
     register_secret(client_secret)
     register_secret(code)
-    clock = now or (lambda: datetime.now(UTC))
     form = {
         "client_key": client_key,
         "client_secret": client_secret,
         "code": code,
         "grant_type": "authorization_code",
     }
-    async with make_client(base_url=base_url, platform="douyin", transport=transport) as client:
-        data = await checked_call(
-            client,
-            "POST",
-            "/oauth/access_token/",
-            check=OAUTH.check,
-            now=clock,
-            policy=policy or RetryPolicy(),
-            idempotent=False,
-            data=form,
-        )
+    data = await checked_call(
+        client,
+        "POST",
+        url,
+        check=OAUTH.check,
+        now=clock,
+        policy=policy or RetryPolicy(),
+        idempotent=False,
+        platform="douyin",
+        data=form,
+    )
     return _token_set(data, clock())
 
 
@@ -337,11 +351,13 @@ async def grant_in_sandbox(
     now: Callable[[], datetime],
 ) -> None:
     """A rehearsal's stand-in for the person who approves in the app: the sandbox's consent page approves at
-    once, and the code is exchanged exactly as `publisher auth douyin` does."""
+    once, and the code is exchanged as `publisher auth douyin` does, through the same `client` (so an
+    in-process sandbox needs no socket)."""
     key, secret = credentials["client_key"], credentials["client_secret"]
     url = authorize_url(key, "http://127.0.0.1/rehearsal", DEFAULT_SCOPES, "rehearsal", base_url=base_url)
     code = await consent_code(client, url)
-    save_tokens(cache, account, await exchange_code(key, secret, code, base_url=base_url, now=now))
+    token_url = f"{base_url.rstrip('/')}/oauth/access_token/"
+    save_tokens(cache, account, await _exchange(client, token_url, key, secret, code, now))
 
 
 def code_from(pasted: str, state: str) -> str:
