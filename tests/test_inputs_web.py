@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import example, given
@@ -133,3 +134,64 @@ def test_any_new_post_form_writes_an_item_or_lists_its_problems(
         assert not written
     else:
         assert len(written) == 1 and re.search(r"/items/", str(response.url))
+
+
+QUERY_VALUES = (
+    AWKWARD_TEXT
+    | LOCAL_TIMES
+    | st.sampled_from(["2026-12", "9999-12", "0000-00", "2026-W49", "2026-W99", "0001-W01", "9999-W52", "1"])
+    | st.sampled_from(["daily", "weekly", "engagement", "campaign", "md", "html", "csv", "xlsx", "json"])
+    | st.sampled_from(
+        ["last_7_days", "2026-12-01", "9999-12-31", "0001-01-01", "teaser", "xiaohongshu:xiaohongshu"]
+    )
+)
+PAGES = st.sampled_from(
+    [
+        "/",
+        "/queue",
+        "/calendar.ics",
+        "/metrics",
+        "/metrics/view",
+        "/metrics/download",
+        "/new",
+        "/items/",
+        "/thumb/",
+    ]
+    + ["/preview/", "/items/teaser", "/preview/teaser"]
+)
+KEYS = st.sampled_from(
+    [
+        "month",
+        "week",
+        "day",
+        "view",
+        "platform",
+        "account",
+        "state",
+        "kind",
+        "format",
+        "period",
+        "data",
+        "target",
+    ]
+    + ["flash", "fragment", "lang", "q"]
+)
+
+
+@with_tmp(60)
+@given(
+    page=PAGES,
+    tail=st.just("") | AWKWARD_TEXT.map(lambda t: t.replace("?", "_").replace("#", "_")),
+    query=st.dictionaries(KEYS, QUERY_VALUES, max_size=4),
+)
+@example(page="/", tail="", query={"month": "9999-12"})
+@example(page="/", tail="", query={"week": "9999-W52"})
+@example(page="/metrics/view", tail="", query={"kind": "weekly", "period": "9999-W52"})
+def test_any_page_address_answers_without_a_server_error(
+    site: tuple[TestClient, Workspace, str], page: str, tail: str, query: dict[str, str]
+) -> None:
+    client, _ws, _csrf = site
+    if not page.endswith("/"):
+        tail = ""
+    response = client.get(page + quote(tail), params=query)
+    assert response.status_code < 500, (page, tail, query, response.text[:300])

@@ -104,6 +104,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "usage.no_campaigns": {"zh": "无", "en": "none"},
     "usage.window_backwards": {"zh": "时间窗口的结束早于开始", "en": "the window ends before it starts"},
+    "usage.period_range": {
+        "zh": "{text} 超出范围：只能是 0002 到 9998 年之间的日期",
+        "en": "{text} is out of range: only days from the year 0002 to 9998",
+    },
     "usage.not_a_date": {
         "zh": "不是日期：{text}（应为 YYYY-MM-DD）",
         "en": "not a date: {text} (expected YYYY-MM-DD)",

@@ -86,6 +86,23 @@ def between(start: datetime, until: datetime, zone: ZoneInfo) -> Period:
     return Period("range", first, last, zone)
 
 
+#: the days a period may cover: a year to spare at each end, so that its neighbours, its local midnights and
+#: their UTC times all stay inside what `date` and `datetime` can hold
+EARLIEST, LATEST = date(2, 1, 1), date(9998, 12, 31)
+
+
+def check_range(first: date, last: date, text: str) -> None:
+    """A UsageError naming `text` when the days `first`..`last` leave EARLIEST..LATEST."""
+    if first < EARLIEST or last > LATEST:
+        raise UsageError(msg("usage.period_range", text=repr(text)))
+
+
+def check_year(year: int, text: str) -> None:
+    """As `check_range` for a whole year, before a month or week is computed (9999-12 overflows)."""
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise UsageError(msg("usage.period_range", text=repr(text)))
+
+
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
@@ -109,8 +126,17 @@ def _date(text: str) -> date:
 
 
 def parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
-    """`2027-01-04`, `2027-W01`, `2027-01`, `FROM..TO`, or a job word (yesterday, last_week, ...)."""
+    """`2027-01-04`, `2027-W01`, `2027-01`, `FROM..TO`, or a job word (yesterday, last_week, ...); only days
+    of the years 0002 to 9998."""
     text = text.strip()
+    if m := re.match(r"(\d{4})", text):
+        check_year(int(m.group(1)), text)
+    period = _parse_period(text, zone=zone, now=now)
+    check_range(period.first, period.last, text)
+    return period
+
+
+def _parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
     today = now.astimezone(zone).date()
     words = {
         "today": lambda: Period("day", today, today, zone),

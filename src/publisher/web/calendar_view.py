@@ -14,6 +14,7 @@ from publisher.calendar.load import Checked
 from publisher.errors import UsageError
 from publisher.messages import msg
 from publisher.queue.overview import PostView
+from publisher.reports.period import check_range, check_year
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -73,6 +74,8 @@ def parse_period(month: str | None, week: str | None, today: date) -> tuple[str,
     """("month"|"week", first day, last day) from ?month=2026-12 or ?week=2026-W49 (default: this month)."""
     if week:
         m = _WEEK.match(week)
+        if m:
+            check_year(int(m.group(1)), week)
         try:
             first = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1) if m else None
         except ValueError:
@@ -84,6 +87,7 @@ def parse_period(month: str | None, week: str | None, today: date) -> tuple[str,
         m = _MONTH.match(month)
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise UsageError(msg("usage.month_form", month=repr(month)))
+        check_year(int(m.group(1)), month)
         first = date(int(m.group(1)), int(m.group(2)), 1)
     else:
         first = today.replace(day=1)
@@ -255,9 +259,11 @@ def hour_rows(week: tuple[Day, ...]) -> tuple[HourRow, ...]:
 def parse_day(value: str) -> date:
     """?day=2026-12-02 for the list of one day."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(msg("usage.day_form", day=repr(value))) from None
+    check_range(day, day, value)
+    return day
 
 
 def build_list(first: date, last: date, items: list[Entry], today: date) -> CalendarView:
