@@ -129,6 +129,16 @@ def test_slots_and_word_lists_refuse_in_either_language(tmp_path: Path) -> None:
     assert words.value.text("en") == str(words.value)
 
 
+def test_a_broken_platform_file_stops_check_in_the_readers_language(ws: WS) -> None:
+    folder = ws.root / "platforms" / "xiaohongshu"
+    folder.mkdir(parents=True)
+    (folder / "platform.yaml").write_text("- not\n- a mapping\n")
+    zh = cli("check", "--workspace", str(ws.root))
+    assert zh.returncode == 1 and "顶层应为键值映射" in zh.stderr, zh.stderr
+    en = cli("check", "--lang", "en", "--workspace", str(ws.root))
+    assert "expected a mapping at the top level" in en.stderr, en.stderr
+
+
 def _live_wechat(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:
     toml = ws.root / "publisher.toml"
     toml.write_text(
@@ -317,6 +327,7 @@ WORDED = (
     "platforms/durations.py",
     "calendar/slots.py",
     "compliance/lists.py",
+    "platforms/rules.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

@@ -173,6 +173,39 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "时长应在 0 到 100 年（36500d）之间，实际为 {value}",
         "en": "expected a duration from 0 to 100 years (36500d), got {value}",
     },
+    # -- a platform's platform.yaml (platforms/rules.py) ---------------------------------------------------
+    "usage.size_form": {
+        "zh": "应为大小，如 1000000 或 '1 MB'",
+        "en": "expected a size such as 1000000 or '1 MB'",
+    },
+    "usage.size_got": {
+        "zh": "应为大小，如 1000000 或 '1 MB'，实际为 {value}",
+        "en": "expected a size such as 1000000 or '1 MB', got {value}",
+    },
+    "usage.aspect_form": {
+        "zh": "应为宽高比，如 '3:4' 或 2.35，实际为 {value}",
+        "en": "expected an aspect ratio such as '3:4' or 2.35, got {value}",
+    },
+    "usage.unknown_settings": {
+        "zh": "未知的设置 {keys}；已知：{known}",
+        "en": "unknown setting(s) {keys}; known: {known}",
+    },
+    "usage.unknown_settings_only": {"zh": "未知的设置 {keys}", "en": "unknown setting(s) {keys}"},
+    "usage.rules_unreadable": {"zh": "无法读取平台规则：{why}", "en": "cannot read platform rules: {why}"},
+    "usage.top_mapping": {"zh": "顶层应为键值映射", "en": "expected a mapping at the top level"},
+    "usage.counter": {"zh": "count 必须是 {counters} 之一", "en": "count must be one of {counters}"},
+    "usage.aliases": {
+        "zh": "aliases 必须是名称列表，如 [小红书, xhs]",
+        "en": "aliases must be a list of names, e.g. [小红书, xhs]",
+    },
+    "usage.unknown_declaration": {
+        "zh": "未知的声明 {name}；已知：{known}",
+        "en": "unknown declaration {name}; known: {known}",
+    },
+    "usage.no_label_field": {
+        "zh": "没有用于标注的文本字段 {target}",
+        "en": "no text field {target} for the label",
+    },
     # -- schedules/slots.yaml (calendar/slots.py) ---------------------------------------------------------
     "usage.slot_days": {
         "zh": "应为 daily、weekdays、weekends 或 mon..sun 的列表，实际为 {entry}（不接受数字：cron 与 "

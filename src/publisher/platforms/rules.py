@@ -16,6 +16,7 @@ import yaml
 
 from publisher import safe_yaml
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.models import DECLARATIONS
 from publisher.platforms.durations import duration as _duration
 
@@ -215,12 +216,12 @@ class PlatformRules:
 def _size(value: Any, *, where: str, key: str) -> int:
     """Accept 1000000, "1 MB", "64 KB", "128MiB"."""
     if isinstance(value, bool):
-        raise ConfigError("expected a size such as 1000000 or '1 MB'", path=where, key=key)
+        raise ConfigError(msg("usage.size_form"), path=where, key=key)
     if isinstance(value, int):
         return value
     m = re.fullmatch(r"\s*([\d.]+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*", str(value))
     if not m:
-        raise ConfigError(f"expected a size such as 1000000 or '1 MB', got {value!r}", path=where, key=key)
+        raise ConfigError(msg("usage.size_got", value=repr(value)), path=where, key=key)
     unit = {"B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3, "GiB": 1024**3}
     return int(float(m.group(1)) * unit[m.group(2) or "B"])
 
@@ -230,9 +231,7 @@ def _aspect(value: Any, *, where: str, key: str) -> float:
         return float(value)
     m = re.fullmatch(r"\s*([\d.]+)\s*[:/x]\s*([\d.]+)\s*", str(value))
     if not m or float(m.group(2)) == 0:
-        raise ConfigError(
-            f"expected an aspect ratio such as '3:4' or 2.35, got {value!r}", path=where, key=key
-        )
+        raise ConfigError(msg("usage.aspect_form", value=repr(value)), path=where, key=key)
     return float(m.group(1)) / float(m.group(2))
 
 
@@ -240,13 +239,12 @@ def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping", path=where, key=key)
+        raise ConfigError(msg("usage.mapping"), path=where, key=key)
     known = {f.name for f in fields(cls)} - set(fixed)
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(
-            f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}", path=where, key=key
-        )
+        unknown_said = msg("usage.unknown_settings", keys=str(sorted(unknown)), known=str(sorted(known)))
+        raise ConfigError(unknown_said, path=where, key=key)
     kw: dict[str, Any] = dict(fixed)
     for name, value in data.items():
         sub = f"{key}.{name}"
@@ -272,7 +270,7 @@ def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
     try:
         return cls(**kw)
     except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check above
-        raise ConfigError(str(exc), path=where, key=key) from None
+        raise ConfigError(msg("usage.as_said", text=str(exc)), path=where, key=key) from None
 
 
 def load_rules(directory: Path) -> PlatformRules:
@@ -282,9 +280,9 @@ def load_rules(directory: Path) -> PlatformRules:
     try:
         data = safe_yaml.load_file(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read platform rules: {exc}", path=where) from None
+        raise ConfigError(msg("usage.rules_unreadable", why=str(exc)), path=where) from None
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping at the top level", path=where)
+        raise ConfigError(msg("usage.top_mapping"), path=where)
     known = {
         "name",
         "label",
@@ -306,7 +304,9 @@ def load_rules(directory: Path) -> PlatformRules:
     }
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(f"unknown key(s) {sorted(unknown)}", path=where, key=sorted(unknown)[0])
+        raise ConfigError(
+            msg("usage.unknown_keys", keys=str(sorted(unknown))), path=where, key=sorted(unknown)[0]
+        )
     name = str(data.get("name") or directory.name)
     text = {
         k: _build(TextRule, v, where=where, key=f"text.{k}", name=k)
@@ -314,7 +314,7 @@ def load_rules(directory: Path) -> PlatformRules:
     }
     for k, rule in text.items():
         if rule.count not in COUNTERS:
-            raise ConfigError(f"count must be one of {COUNTERS}", path=where, key=f"text.{k}.count")
+            raise ConfigError(msg("usage.counter", counters=str(COUNTERS)), path=where, key=f"text.{k}.count")
     images = {
         k: _build(ImageRule, v, where=where, key=f"images.{k}", role=k)
         for k, v in (data.get("images") or {}).items()
@@ -348,7 +348,7 @@ def _aliases(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError("aliases must be a list of names, e.g. [小红书, xhs]", path=where, key="aliases")
+        raise ConfigError(msg("usage.aliases"), path=where, key="aliases")
     return tuple(v.strip() for v in value)
 
 
@@ -366,7 +366,7 @@ def _links(data: Any, where: str) -> LinkRule:
     rule: LinkRule = _build(LinkRule, data, where=where, key="links")
     for key in ("utm", "keep_url"):
         if not isinstance(getattr(rule, key), bool):
-            raise ConfigError("expected true or false", path=where, key=f"links.{key}")
+            raise ConfigError(msg("usage.bool"), path=where, key=f"links.{key}")
     return rule
 
 
@@ -374,10 +374,12 @@ def _declarations(data: Any, where: str, text: Mapping[str, TextRule]) -> Declar
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping", path=where, key="declarations")
+        raise ConfigError(msg("usage.mapping"), path=where, key="declarations")
     unknown = set(data) - {"supported", "labels", "field", "how", "source"}
     if unknown:
-        raise ConfigError(f"unknown setting(s) {sorted(unknown)}", path=where, key="declarations")
+        raise ConfigError(
+            msg("usage.unknown_settings_only", keys=str(sorted(unknown))), path=where, key="declarations"
+        )
     supported = tuple(str(v) for v in data.get("supported") or [])
     labels = {str(k): str(v) for k, v in (data.get("labels") or {}).items()}
     how = {str(k): str(v) for k, v in (data.get("how") or {}).items()}
@@ -385,13 +387,15 @@ def _declarations(data: Any, where: str, text: Mapping[str, TextRule]) -> Declar
         bad = [n for n in names if n not in DECLARATIONS]
         if bad:
             raise ConfigError(
-                f"unknown declaration {bad[0]!r}; known: {', '.join(DECLARATIONS)}",
+                msg("usage.unknown_declaration", name=repr(bad[0]), known=tuple(DECLARATIONS)),
                 path=where,
                 key=f"declarations.{key}",
             )
     target = str(data.get("field") or next(iter(text), "body"))
     if labels and target not in text:
-        raise ConfigError(f"no text field {target!r} for the label", path=where, key="declarations.field")
+        raise ConfigError(
+            msg("usage.no_label_field", target=repr(target)), path=where, key="declarations.field"
+        )
     return DeclarationRule(supported, labels, target, how, str(data.get("source") or ""))
 
 
