@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from publisher.sandbox.app import create_app
@@ -18,6 +17,8 @@ from publisher.sandbox.app import create_app
 
 def serve(host: str = "127.0.0.1", port: int = 8900, seed: int = 0) -> None:
     """Serve the fakes until interrupted (used by `publisher sandbox` and `python -m publisher.sandbox`)."""
+    import uvicorn  # here: a rehearsal calls the fakes in-process and starts no server
+
     uvicorn.run(
         create_app(seed=seed), host=host, port=port, log_level="info", lifespan="off", date_header=False
     )
@@ -35,6 +36,8 @@ def running(
     """Start a fake on 127.0.0.1 in a background thread, yield its base URL, and stop it on exit.
 
     `app` serves one made by the caller (who may also call it in-process); else a fresh one."""
+    import uvicorn
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted sockets inherit this: without it a response sent in two writes waits ~40 ms for a delayed ACK.

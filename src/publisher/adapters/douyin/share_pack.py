@@ -15,8 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import segno
-
 from publisher.adapters.douyin.share import ShareLink
 from publisher.errors import ConfigError
 from publisher.models import MediaFile, RenderedPost
@@ -72,6 +70,8 @@ def local_time(at: datetime, zone: ZoneInfo) -> str:
 def write_share(folder: Path, link: ShareLink, *, zone: ZoneInfo, post_id: int | None) -> str:
     """share-qr.png and share.md in the pack; returns the one line the notification carries."""
     assert link.expires_at is not None
+    import segno  # here: only a share link draws a QR code
+
     until = local_time(link.expires_at, zone)
     qr = segno.make(link.link, error="m")
     tmp = folder / f".{QR_FILE}.tmp"
