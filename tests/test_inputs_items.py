@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from support.inputs import (
@@ -97,3 +98,21 @@ def test_an_id_with_a_line_break_or_nul_is_refused_and_the_file_name_stands_in(w
     codes = {(p.code, p.field, p.line) for p in checked.problems}
     assert {("value_nul", "id", 2), ("value_nul", "title", 3), ("id_control", "id", 2)} <= codes
     assert checked.item is not None and checked.item.id == "nul" and checked.item.title == "t\ufffd"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--days", "1000000000"),
+        ("retry", "99999999999999999999"),
+        ("cancel", "99999999999999999999"),
+        ("resolve", "0", "--not-published"),
+        ("report", "engagement", "--period", "0002-01-01..9998-12-31"),
+        ("report", "weekly", "--period", "9999-W52"),
+        ("report", "daily", "--period", "0001-01-01"),
+        ("publish", "[/bold]"),
+    ],
+)
+def test_numbers_and_periods_beyond_the_calendar_are_refused_plainly(ws: WS, args: tuple[str, ...]) -> None:
+    ran = cli(*args, "-w", str(ws.root))
+    assert ran.returncode in (1, 2) and not is_internal_error(ran.stdout + ran.stderr), ran

@@ -155,7 +155,9 @@ def sync(
 
 @app.command()
 def plan(
-    days: Annotated[int, typer.Option(min=1, help="How many days ahead to show (1 or more).")] = 14,
+    days: Annotated[
+        int, typer.Option(min=1, max=36500, help="How many days ahead to show (1 to 36500).")
+    ] = 14,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,

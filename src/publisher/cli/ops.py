@@ -237,7 +237,9 @@ def _logs_above(progress: Progress) -> Iterator[None]:
             handler.setStream(stream)
 
 
-PostArg = Annotated[int, typer.Argument(help="Post id, as `publisher status` prints it.")]
+PostArg = Annotated[
+    int, typer.Argument(min=1, max=2**31 - 1, help="Post id, as `publisher status` prints it.")
+]
 
 
 def _act(workspace: Path | None, as_json: bool, post: int, action: str, lang: str | None, **kw: Any) -> None:

@@ -108,6 +108,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "{text} 超出范围：只能是 0002 到 9998 年之间的日期",
         "en": "{text} is out of range: only days from the year 0002 to 9998",
     },
+    "usage.period_too_long": {
+        "zh": "{text} 太长：它和前后同样长的时段都要落在 0002 到 9998 年之间",
+        "en": "{text} is too long: it and the periods as long before and after it must lie in the years "
+        "0002 to 9998",
+    },
     "usage.not_a_date": {
         "zh": "不是日期：{text}（应为 YYYY-MM-DD）",
         "en": "not a date: {text} (expected YYYY-MM-DD)",

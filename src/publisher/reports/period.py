@@ -133,6 +133,9 @@ def parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
         check_year(int(m.group(1)), text)
     period = _parse_period(text, zone=zone, now=now)
     check_range(period.first, period.last, text)
+    span = timedelta(days=period.days)  # reports compare with the period before (and link the one after)
+    if period.first - date.min <= span or date.max - period.last <= span:
+        raise UsageError(msg("usage.period_too_long", text=repr(text)))
     return period
 
 
