@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 from publisher.messages import Msg, msg, say
@@ -179,9 +180,11 @@ class RenderedPost:
     content_hash: str = ""  # the item's version hash
     publish_at: datetime | None = None
 
-    @property
+    @cached_property
     def rendered_hash(self) -> str:
-        """Hash of what would be sent: fields plus processed media bytes' hashes."""
+        """Hash of what would be sent: fields plus processed media bytes' hashes. Computed once per post (it
+        serialises every field; the queue, the adapter and the ledger each ask): a payload is never changed
+        after it was rendered, a changed one is a new RenderedPost (`dataclasses.replace`)."""
         payload = json.dumps(
             {"fields": self.fields, "media": [(m.role, m.sha256) for m in self.media]},
             sort_keys=True,

@@ -10,6 +10,7 @@ and never sent from the older text. Sync, from a copy at the newest revision, ca
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +27,11 @@ from publisher.store.items import item_path
 from publisher.workspace.settings import Workspace
 
 Action = Literal["send", "cancel", "hold", "stale", "release"]
-_RENDER_CACHE = 256  # rendered posts kept; processed media are cached on disk by the renderer anyway
+# Rendered posts kept, least recently used dropped first. A post is rendered when it is sent and again when
+# its submitted job is polled (reconcile reads it), so the cache must outlast a run's sends: with fewer
+# entries than a run sends, every poll rendered its post a second time. Processed media are cached on disk
+# anyway.
+_RENDER_CACHE = 1024
 _CHECK_CACHE = 256  # parsed files kept (a daemon's calendar keeps lean records only: sends read the file)
 
 
@@ -48,7 +53,7 @@ class Revalidator:
         self.store = store
         self.calendar = calendar
         self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = {}
-        self._renders: dict[tuple[str, str, str], RenderedPost] = {}
+        self._renders: OrderedDict[tuple[Any, ...], RenderedPost] = OrderedDict()
         self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
         self.shared = not store.is_sqlite  # several nodes, each with its own copy of the folder
 
@@ -92,6 +97,7 @@ class Revalidator:
         key = self._render_key(item, target)
         cached = self._renders.get(key)
         if cached is not None:
+            self._renders.move_to_end(key)
             # Same item version, platform and fields: only the account differs, and nothing reads it.
             same = cached.account == target.account
             return (cached if same else replace(cached, account=target.account)), []
@@ -101,7 +107,7 @@ class Revalidator:
             return None, [_problem(item, target, redact_text(str(exc)))]
         if post is not None:
             if len(self._renders) >= _RENDER_CACHE:
-                self._renders.clear()
+                self._renders.popitem(last=False)
             self._renders[key] = post
         return post, problems
 

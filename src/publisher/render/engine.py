@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, m
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
+from publisher.content.digests import Stamp, stamp_of
 from publisher.content.item import Folders, media_hint, resolve_media
 from publisher.messages import Either, Msg, counted, field_word, msg
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
@@ -30,7 +32,14 @@ from publisher.render import markdown
 from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.crop import CROP_WARN_SHARE, crop_warning, fitted
 from publisher.render.math_images import MathError, formula
-from publisher.render.media import MediaProblem, probe_image, probe_video, process_image, process_video
+from publisher.render.media import (
+    MediaProblem,
+    display_size,
+    probe_image,
+    probe_video,
+    process_image,
+    process_video,
+)
 
 _THEME = wechat_html.WechatTheme(soft_breaks_as_br=True)
 _TAGS = re.compile(r"<[^>]*>")
@@ -128,6 +137,7 @@ _DANGEROUS_HTML = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
+_MEMO = 4096  # processed media and display sizes remembered per renderer (cleared when full)
 
 
 @dataclass
@@ -146,6 +156,9 @@ class Renderer:
     # while checking many files (`checking`): each template as loaded at its first use, not looked up and its
     # file's time read again for every file
     _templates: dict[tuple[str, str], Template] | None = None
+    # process_image's files and the images' display sizes, by source (path, stamp) as the probes are
+    _processed: dict[tuple[Path, Stamp | None, Any], tuple[MediaFile, Stamp]] = field(default_factory=dict)
+    _shown: dict[tuple[Path, Stamp], tuple[int, int] | None] = field(default_factory=dict)
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
@@ -662,7 +675,8 @@ class Renderer:
                 size: tuple[int, int] | None = None
                 try:
                     if process:
-                        files.append(process_image(path, rule, self.cache_dir, source=_rel(path, self.root)))
+                        files.append(self._process(path, rule))
+                        size = self._display_size(path)
                     else:
                         info = self._probe(path, rule, _probe_header)
                         size = (info.width, info.height)
@@ -760,6 +774,41 @@ class Renderer:
                     )
                 )
         return files
+
+    def _process(self, path: Path, rule: ImageRule) -> MediaFile:
+        """process_image's file for the source as it is now, remembered by the source's status (size, mtime,
+        ctime, inode, device: `content.digests`' stamp) and the rule, while the processed file in the cache
+        keeps its own: a queue sending many posts with one picture reads and hashes the source and the
+        processed file once, not once a post. A source written in the last second is not remembered (a second
+        write within one clock tick would keep its stamp: the racy rule of `content.digests`); an edited
+        source, or a cache entry replaced since, is processed (or looked up and verified) again."""
+        stamp = _stamp(path)
+        key = (path, stamp, rule)
+        hit = self._processed.get(key) if stamp is not None else None
+        if hit is not None and _stamp(Path(hit[0].path)) == hit[1]:
+            return hit[0]
+        made = process_image(path, rule, self.cache_dir, source=_rel(path, self.root))
+        out = _stamp(Path(made.path))
+        if stamp is not None and out is not None and _settled(stamp):
+            if len(self._processed) >= _MEMO:
+                self._processed.clear()
+            self._processed[key] = (made, out)
+        return made
+
+    def _display_size(self, path: Path) -> tuple[int, int] | None:
+        """The image's display size (crop_warning's), remembered by the file's stamp as `_process` does."""
+        stamp = _stamp(path)
+        if stamp is None:
+            return None  # crop_warning reads it, and says nothing of a file it cannot read
+        key = (path, stamp)
+        if key in self._shown:
+            return self._shown[key]
+        size = display_size(path)
+        if _settled(stamp):
+            if len(self._shown) >= _MEMO:
+                self._shown.clear()
+            self._shown[key] = size
+        return size
 
     def _probe(self, path: Path, rule: Any, probe: Callable[[Path, Any], Any]) -> Any:
         """The probe's result for the file as it is now: cached by path, size and modification time (an
@@ -925,6 +974,20 @@ def _as_list(value: Any) -> list[Any]:
 def _probe_header(path: Path, rule: Any) -> Any:
     """What a check needs of an image: the probe without the content digest (no file is kept)."""
     return probe_image(path, rule, digest=False)
+
+
+def _stamp(path: Path) -> Stamp | None:
+    """The file's stamp as `content.digests` keeps it, None when it cannot be read."""
+    try:
+        return stamp_of(path.stat())
+    except OSError:
+        return None
+
+
+def _settled(stamp: Stamp) -> bool:
+    """True when the file was last written or touched over a second ago: any later write gives it a newer
+    stamp, so a result remembered by this stamp cannot hide a change."""
+    return time.time_ns() - max(stamp[1], stamp[2]) > 1_000_000_000
 
 
 def _rel(path: Path, root: Path) -> str:
