@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -49,9 +50,12 @@ class Contexts:
         self.tokens = StoreTokenCache(store)
         self._load = credentials or self._default_loader
         self._creds: dict[str, Mapping[str, str]] = {}
+        # (platform, account) -> the context without its sinks: the queue makes one per post it sends
+        self._made: dict[tuple[str, str], AdapterContext] = {}
 
     def refresh(self) -> None:
         self._creds.clear()
+        self._made.clear()
 
     def mode(self, account: str) -> str:
         if self.sandbox_url:
@@ -82,6 +86,20 @@ class Contexts:
         ids_sink: Callable[[dict[str, Any]], None] | None = None,
         intent: Callable[[str], None] | None = None,
     ) -> AdapterContext:
+        """The account's context with these sinks; built once per `refresh()` and account, each caller gets
+        its own copy (and its own options)."""
+        base = self._made.get((platform, account))
+        if base is None:
+            base = self._made[(platform, account)] = self._build(platform, account)
+        return replace(
+            base,
+            options=dict(base.options),
+            credentials=dict(base.credentials),
+            ids_sink=ids_sink,
+            intent=intent,
+        )
+
+    def _build(self, platform: str, account: str) -> AdapterContext:
         mode = self.mode(account)
         settings = self.ws.account(account)
         options: dict[str, Any] = dict(settings.options) if settings else {}
@@ -100,8 +118,6 @@ class Contexts:
             credentials=dict(self._credentials(account, platform, mode)),
             transport=self.transport,
             now=self.now,
-            ids_sink=ids_sink,
-            intent=intent,
             out_dir=out_dir,
             tokens=self.tokens,
             media=StoreMediaCache(self.store, platform, now=self.now),

@@ -280,7 +280,9 @@ class Prepared:
             bind = compiled.binds[name]
             if bind.expanding:
                 raise StoreError("Prepared does not take expanding (IN list) parameters")
-            proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            proc: Callable[[Any], Any] | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None and bind.type._type_affinity is sa.DateTime:
+                proc = _last_datetime(proc)
             if bind.required:
                 self.slots.append((name, True, None, proc))
             else:  # a literal of the statement (a state name, the 1 of attempt_count + 1): processed once
@@ -336,6 +338,24 @@ class Prepared:
     def count(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> int:
         """Run a statement without result rows; how many rows it changed."""
         return driver.execute(self.sql, self.params(values)).rowcount
+
+
+def _last_datetime(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A datetime bind processor that remembers its last value: the steps of a post (and of the posts in one
+    commit) pass the same `now` several times, and converting it costs more than the statement's other
+    parameters together. Only datetimes (immutable) are remembered; equal instants convert alike."""
+    last: list[tuple[Any, Any]] = [(None, None)]
+
+    def process(value: Any) -> Any:
+        seen, out = last[0]  # one tuple, read and replaced whole: safe for commits on a worker thread
+        same = type(value) is datetime and type(seen) is datetime and value.tzinfo is seen.tzinfo
+        if same and value == seen:
+            return out
+        out = proc(value)
+        last[0] = (value, out)
+        return out
+
+    return process
 
 
 @contextmanager

@@ -14,6 +14,13 @@ import sqlalchemy as sa
 from publisher.store.db import Store
 from publisher.store.tables import media_cache_t as media
 
+_GET = sa.select(media.c.media_id).where(
+    media.c.platform == sa.bindparam("platform"),
+    media.c.account == sa.bindparam("account"),
+    media.c.kind == sa.bindparam("kind"),
+    media.c.sha256 == sa.bindparam("sha256"),
+)
+
 
 class StoreMediaCache:
     """A MediaCache on the database, shared by every process and kept across restarts."""
@@ -31,9 +38,9 @@ class StoreMediaCache:
         )
 
     def get(self, account: str, kind: str, sha256: str) -> str | None:
-        query = sa.select(media.c.media_id).where(self._where(account, kind, sha256))
-        with self.store.session() as s:
-            found = s.execute(query).scalar()
+        values = {"platform": self.platform, "account": account, "kind": kind, "sha256": sha256}
+        with self.store.read() as conn:  # a Core read of a statement built once: asked before every upload
+            found = conn.execute(_GET, values).scalar()
         return None if found is None else str(found)
 
     def put(self, account: str, kind: str, sha256: str, media_id: str) -> None:
