@@ -93,18 +93,23 @@ class Recorded:
 
 @dataclass
 class Recorder(httpx.AsyncBaseTransport):
-    """Records each request and its JSON answer. Like the default, every client gets its own connection pool
-    (the adapters open one client per publish), so the recording changes no connection behaviour."""
+    """Records each request and its JSON answer. The queue passes this one transport to the client of every
+    account; without it, each account's client has its own transport and connection pool (one connection
+    for its lane). So the recorder keeps one pool per sending task (a lane sends for one account), closed when
+    the queue's run closes its clients: the recording changes no connection behaviour. (One pool for all
+    lanes held a connection per lane, and httpcore checks every pooled connection before each request.)"""
 
     calls: list[Recorded] = field(default_factory=list)
-    inner: httpx.AsyncHTTPTransport | None = None
+    inner: dict[asyncio.Task[Any] | None, httpx.AsyncHTTPTransport] = field(default_factory=dict)
     ssl_context: ssl.SSLContext | None = None  # None: a new one per client, as httpx's default transport does
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.inner is None:
-            self.inner = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
+        task = asyncio.current_task()
+        inner = self.inner.get(task)
+        if inner is None:
+            inner = self.inner[task] = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
         body = await request.aread()
-        response = await self.inner.handle_async_request(request)
+        response = await inner.handle_async_request(request)
         content = await response.aread()
         try:
             answer = json.loads(content)
@@ -125,9 +130,9 @@ class Recorder(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        if self.inner is not None:
-            await self.inner.aclose()
-            self.inner = None
+        inner, self.inner = self.inner, {}
+        for transport in inner.values():
+            await transport.aclose()
 
 
 def write_settings(ws: Path, accounts: int) -> list[str]:
