@@ -327,8 +327,13 @@ class Queue:
             return await self._failed(
                 c, post, replace(attempt, ids={**attempt.ids, **sinks.seen}), adapter, unknown
             )
-        await sinks.settle()
-        return await self._published(c, post, attempt, result, sinks.seen, sent=sent)
+        # The ids the adapter reported last (a publish id) may still be queued: the finish step carries every
+        # id it saw (merged first, in the finish's own savepoint), so they and the move share one commit
+        # instead of one each; the queued steps are awaited after, durable by then (in that commit or before).
+        try:
+            return await self._published(c, post, attempt, result, sinks.seen, sent=sent, carry=True)
+        finally:
+            await sinks.settle()
 
     def _resumable_ids(self, c: ClaimedPost, sent: str, now: datetime) -> dict[str, Any]:
         """Ids of earlier attempts, passed back so the adapter resumes; dropped when the content changed since
@@ -353,7 +358,10 @@ class Queue:
         seen: Mapping[str, Any],
         *,
         sent: str | None = None,
+        carry: bool = False,
     ) -> Outcome:
+        """Finish a publish the platform answered. `carry`: the ids in `seen` are stored by the finish step
+        too (they may not be durable yet)."""
         now = self.now()
         sent = sent or post.rendered_hash
         extra = {
@@ -361,6 +369,8 @@ class Queue:
             for k, v in dict(result.detail).items()
             if k not in seen and isinstance(v, str | int) and not isinstance(v, bool)
         }
+        if carry:
+            extra = {**seen, **extra}
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
