@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, TypeVar
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from publisher import errors
 from publisher.redact import redact_text, redact_url
@@ -451,40 +452,82 @@ async def call(
             )
         raise _scrub(failure) from None
 
-    # The retry loop (what tenacity's AsyncRetrying did here, without its per-call machinery: this runs for
-    # every request): after a failed attempt the wait is reckoned first, then whether to stop.
+    def retryable(err: BaseException) -> bool:
+        return isinstance(err, errors.TransientError) and not _too_long(err, policy)
+
+    # The first attempt runs bare: most requests succeed at once, and building tenacity's retry loop costs
+    # more than the in-process sandbox's answer. A failure worth retrying enters tenacity as its attempt 1
+    # (replayed, not sent again), so the waits, the stop and the log lines are tenacity's, counted as before.
     result: httpx.Response | None = None
     final: errors.PlatformError | None = None
-    number = 0
-    while result is None and final is None:
-        number += 1
+    try:
+        result = await attempt()
+    except errors.PlatformError as exc:
+        final = exc
+    if final is not None and retryable(final):
+        first: errors.PlatformError | None = final
+        final = None
+
+        async def again() -> httpx.Response:
+            nonlocal first
+            if first is not None:
+                failed, first = first, None
+                raise failed
+            return await attempt()
+
         try:
-            result = await attempt()
+            result = await _retrying(policy, started, clock, sleep, retryable, (name, method, url))(again)
         except errors.PlatformError as exc:
-            if not isinstance(exc, errors.TransientError) or _too_long(exc, policy):
-                final = exc
-                break
-            server = getattr(exc, "retry_after", None) or 0.0
-            upcoming = max(float(server), policy.backoff(number))
-            if number >= policy.attempts or clock() - started + upcoming > policy.deadline_s:
-                final = exc
-                break
-            logger.warning(
-                "%s %s %s: %s (code %s), attempt %d/%d, retrying in %.1fs",
-                name,
-                method,
-                redact_url(url),
-                type(exc).__name__,
-                getattr(exc, "code", None),
-                number,
-                policy.attempts,
-                upcoming,
-            )
-            await sleep(upcoming)
+            final = exc
     if final is not None:
         raise _scrub(final) from None
     assert result is not None
     return result
+
+
+def _retrying(
+    policy: RetryPolicy,
+    started: float,
+    clock: Callable[[], float],
+    sleep: Sleep,
+    retryable: Callable[[BaseException], bool],
+    request: tuple[str, str, str],
+) -> AsyncRetrying:
+    """tenacity's loop for one request's retries: the server's Retry-After or the policy's backoff, whichever
+    is longer; stop after the policy's attempts or when the next wait would pass its deadline."""
+    name, method, url = request
+
+    def wait(state: RetryCallState) -> float:
+        err = state.outcome.exception() if state.outcome else None
+        server = getattr(err, "retry_after", None) or 0.0
+        return max(float(server), policy.backoff(state.attempt_number))
+
+    def stop(state: RetryCallState) -> bool:
+        used = clock() - started
+        return state.attempt_number >= policy.attempts or used + state.upcoming_sleep > policy.deadline_s
+
+    def before_sleep(state: RetryCallState) -> None:
+        err = state.outcome.exception() if state.outcome else None
+        logger.warning(
+            "%s %s %s: %s (code %s), attempt %d/%d, retrying in %.1fs",
+            name,
+            method,
+            redact_url(url),
+            type(err).__name__,
+            getattr(err, "code", None),
+            state.attempt_number,
+            policy.attempts,
+            state.upcoming_sleep,
+        )
+
+    return AsyncRetrying(
+        sleep=sleep,
+        stop=stop,
+        wait=wait,
+        retry=retry_if_exception(retryable),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
