@@ -66,6 +66,8 @@ def _toml(fields: dict[str, Any]) -> str:
     body=BLOGGY,
 )
 @example(kind="jekyll", name="2026-13-45-x", fields={}, toml=False, body="")
+@example(kind="hexo", name="x", fields={"cover": "x" * 300}, toml=False, body="")
+@example(kind="plain", name="x", fields={"images": ["a\x00.png"]}, toml=False, body="![a](b\x00.png)\n")
 @example(kind="plain", name="[/bold]\u202e", fields={"title": "[red]"}, toml=False, body="# [/bold]\n")
 def test_any_blog_post_imports_or_is_reported(
     ws: WS, tmp_path: Path, kind: str, name: str, fields: dict[str, Any], toml: bool, body: str

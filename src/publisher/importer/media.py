@@ -38,12 +38,12 @@ class MediaPlan:
             candidates.append(self.post.parent / clean)
             candidates += [base / clean for base in self.site.static_roots]
         for candidate in candidates:
-            try:
+            try:  # a name too long for the file system, a NUL or a symlink loop names no file
                 resolved = candidate.resolve()
-            except (OSError, RuntimeError):
+                if resolved.is_relative_to(self.site.root) and resolved.is_file():
+                    return resolved
+            except (OSError, RuntimeError, ValueError):
                 continue
-            if resolved.is_relative_to(self.site.root) and resolved.is_file():
-                return resolved
         return None
 
     def place(self, source: Path) -> str:
