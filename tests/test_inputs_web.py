@@ -55,6 +55,7 @@ def _answered(response: Any) -> None:
 @example(item="teaser", key="douyin", digest="real", when="0001-01-01 00:00", after="/", json=False)
 @example(item="teaser", key="douyin", digest="real", when="9999-12-31 23:59", after="/", json=True)
 @example(item="teaser", key="[/bold]\n", digest="real", when="2026-12-03 18:00", after="/", json=False)
+@example(item="teaser", key="", digest="real", when="None", after="/\n\n", json=False)
 def test_any_drop_moves_the_post_or_says_why(
     site: tuple[TestClient, Workspace, str],
     item: str,

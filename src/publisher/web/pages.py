@@ -279,8 +279,9 @@ def _move(state: AppState, form: dict[str, str]) -> str:
 def _back(state: AppState, form: dict[str, str], kind: str, message: str, default: str) -> Response:
     key = state.flash(kind, message)
     target = form.get("next", default)
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = default  # never an open redirect
+    odd = "\\" in target or any(c.isspace() or not c.isprintable() for c in target)
+    if not target.startswith("/") or target.startswith("//") or odd:
+        target = default  # never an open redirect, nor one to an address no page has (a line break in it)
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}flash={key}", status_code=303)
 
 
