@@ -106,10 +106,13 @@ class Checked:
         dropped (`settle`), and `Calendar.stored` reads the file again if a later sync needs them."""
         return self.lean and self.item is not None and not self.packed
 
-    def settle(self) -> Checked:
-        """This lean record without its packed front matter and texts (about half a KB an item), once sync
-        has written them; any other record as it is."""
-        return replace(self, packed=b"") if self.lean and self.packed else self
+    def settle(self) -> None:
+        """Drop this lean record's packed front matter and texts (about half a KB an item) once sync has
+        written them; any other record stays as it is. In place, the one change a record ever sees: every
+        list and cache holding it sees it settled, and no record is copied (copying each at the end of a big
+        first sync would raise the daemon's peak). `packed` takes no part in equality or hashing."""
+        if self.lean and self.packed and self.item is not None:
+            object.__setattr__(self, "packed", b"")
 
     def stored(self) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
         """What sync writes of the item besides its scheduling: the front matter as JSON data, and the
@@ -429,18 +432,11 @@ class Calendar:
 
     def settle(self, checked: list[Checked]) -> None:
         """Sync has written `checked` (this calendar's last scan): the store holds every item's front matter
-        and rendered texts, so a lean calendar drops its packed copies of them, from its cache and from the
-        list in place (each record is freed as it is replaced). A full calendar keeps everything."""
-        if not self.lean:
-            return
-        kept: dict[int, Checked] = {}
-        for path, (mtime, size, c, used) in self._files.items():
-            if c.packed and c.item is not None:
-                kept[id(c)] = settled = c.settle()
-                self._files[path] = (mtime, size, settled, used)
-        for i, c in enumerate(checked):
-            checked[i] = kept.get(id(c)) or c.settle()
-        self._ids = None
+        and rendered texts, so a lean calendar drops its packed copies of them (`Checked.settle`; the records
+        are the ones its cache holds). A full calendar keeps everything."""
+        if self.lean:
+            for c in checked:
+                c.settle()
 
     def path_of(self, item_id: str) -> Path | None:
         """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""
