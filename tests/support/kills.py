@@ -12,7 +12,7 @@ import contextlib
 import random
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from publisher.queue.ledger import SUBMITTED
@@ -94,11 +94,16 @@ class Nemesis:
         self.caught_mid_write = 0
         self.caught_mid_send = 0
 
-    def strike(self, store: Store, runs: list[Run]) -> Run:
+    def strike(self, store: Store, runs: list[Run], feed: Callable[[], None] | None = None) -> Run:
         """Kill one of `runs` at a moment picked at random; returns the one killed. Inside a write step or
-        mid-send, the victim is the daemon that holds the post (when it is one of `runs`)."""
+        mid-send, the victim is the daemon that holds the post (when it is one of `runs`). `feed`, when given,
+        adds the round's work: at once for the start moments, and for the in-flight ones only once every run
+        is up and the nemesis watches, so that fast nodes have not sent it all before the watch begins."""
         moment = self.rng.choices(list(MOMENTS), weights=list(MOMENTS.values()))[0]
         victim = self.rng.choice(runs)
+        in_flight = moment in ("mid-write", "mid-send")
+        if feed is not None and not in_flight:
+            feed()
         if moment == "during-start":
             time.sleep(self.rng.uniform(0.0, 2.0))  # the nemesis: a random moment, not a wait for an event
         else:
@@ -107,6 +112,8 @@ class Nemesis:
             if moment == "after-start":
                 time.sleep(self.rng.uniform(0.0, 5.0))  # the nemesis: a random moment
             else:
+                if feed is not None:
+                    feed()
                 # A little work first, so that kills do not always catch the first post of the batch.
                 time.sleep(self.rng.uniform(0.0, 0.5))
                 in_step = moment == "mid-write"
