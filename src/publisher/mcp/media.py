@@ -60,13 +60,14 @@ class MediaResolver:
         root = self.root.resolve()
         candidates = [given] if given.is_absolute() else [self.root / given, self.content_dir / given]
         for path in candidates:
-            try:
+            try:  # a name too long for the file system names no file
                 real = path.resolve()
+                found = real.is_file()
             except (OSError, RuntimeError):
                 continue
             if not real.is_relative_to(root):
                 raise ToolProblem(msg("mcp.outside", field=field, value=repr(value), root=str(self.root)))
-            if real.is_file():
+            if found:
                 if real.suffix.lower() not in MEDIA_EXTS:
                     exts = ", ".join(sorted(MEDIA_EXTS))
                     raise ToolProblem(msg("mcp.not_media", field=field, value=repr(value), exts=exts))
