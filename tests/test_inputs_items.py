@@ -65,6 +65,7 @@ def _output_is_plain(ran: Any) -> None:
 )
 @example(name="a\nb", fields={"title": "x", "platforms": ["xiaohongshu"]}, body="")
 @example(name="x", fields={"title": None, "platforms": {"wechat": {"cover": 1}}}, body="")
+@example(name="x", fields={"title": "t", "platforms": ["xiaohongshu"], "images": "x" * 300}, body="")
 def test_any_item_name_and_fields_give_a_check_report_never_a_traceback(
     ws: WS, name: str, fields: dict[str, Any], body: str
 ) -> None:

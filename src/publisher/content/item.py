@@ -583,10 +583,13 @@ def resolve_media(ref: str, item_path: Path, root: Path, folders: Folders | None
     # Refuse a symlink anywhere between the item's folder and the file:
     # it could be swapped to point out later.
     probe = full
-    while probe != item_path.parent and probe != probe.parent:
-        if probe.is_symlink():
-            return msg("media_symlink", ref=ref)
-        probe = probe.parent
+    try:  # lstat fails on a name too long for the file system (ENAMETOOLONG)
+        while probe != item_path.parent and probe != probe.parent:
+            if probe.is_symlink():
+                return msg("media_symlink", ref=ref)
+            probe = probe.parent
+    except OSError as exc:
+        return msg("media_unreadable", ref=ref, why=exc.strerror)
     try:
         st = os.stat(resolved)
     except FileNotFoundError:
