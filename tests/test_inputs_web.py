@@ -196,3 +196,22 @@ def test_any_page_address_answers_without_a_server_error(
         tail = ""
     response = client.get(page + quote(tail), params=query)
     assert response.status_code < 500, (page, tail, query, response.text[:300])
+
+
+def test_the_same_draft_sent_twice_at_one_instant_is_refused_not_overwritten(
+    site: tuple[TestClient, Workspace, str],
+) -> None:
+    client, ws, csrf = site
+    fields = {
+        "csrf": csrf,
+        "title": "twice",
+        "body": "b",
+        "platforms": ["xiaohongshu", "wechat"],
+        "images": ["media/teaser.png"],
+        "status": "draft",
+    }
+    assert client.post("/new", headers=ORIGIN, data=fields).status_code == 200  # the clock stands still
+    before = {p: p.read_bytes() for p in ws.content_dir.glob("*.md")}
+    again = client.post("/new", headers=ORIGIN, data=fields)
+    assert again.status_code == 400 and "content/" in again.text
+    assert {p: p.read_bytes() for p in ws.content_dir.glob("*.md")} == before

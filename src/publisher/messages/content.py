@@ -25,6 +25,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     # -- the dashboard's new-post form, before the check ---------------------------------------------------
     "form_title": {"zh": "请填写标题", "en": "required"},
+    "form_exists": {
+        "zh": "content/ 里已有 {path}（同一份内容提交了两次？），没有覆盖它",
+        "en": "content/ already has {path} (the same draft sent twice?); it was not overwritten",
+    },
     "form_platforms": {"zh": "请至少选择一个平台", "en": "choose at least one"},
     "form_unknown_platforms": {"zh": "未知平台：{names}", "en": "unknown {names}"},
     "form_images_outside": {"zh": "不在 content/media 里：{names}", "en": "not in content/media: {names}"},

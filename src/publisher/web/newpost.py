@@ -87,7 +87,10 @@ def create(state: AppState, draft: Draft) -> tuple[str | None, list[str]]:
     with state.lock, staged_item(state.calendar, state.ws.content_dir, item_id, text) as staged:
         if staged.errors:
             return None, staged.error_lines(state.lang)
-        staged.commit()
+        try:
+            staged.commit()
+        except FileExistsError:
+            return None, ["id: " + say("form_exists", state.lang, path=f"content/{item_id}.md")]
     state.refresh()
     return item_id, []
 
