@@ -711,6 +711,32 @@ def test_resolve_and_cancel(env: Env) -> None:
     assert env.run() == []
 
 
+def test_a_cancel_stands_against_an_edit_made_before_it(env: Env) -> None:
+    """Fuzzing found it: the file edited while the post waited for a person (sync leaves such a post alone,
+    its stored version too), then `cancel`, and the next sync took that edit as the reason to send the
+    cancelled post again, although the platform held it. The cancel takes the file as it is then; only an edit
+    after it brings the post back."""
+    env.item("u")
+    env.sync()
+    env.platform.script[("u", "wechat")] = ["unknown_sent"]
+    env.platform.reconcile = "blind"
+    assert states(env.run()) == {"u:wechat": "needs_attention"}
+    u = env.post("u")["id"]
+    env.item("u", body="改过的正文")  # edited meanwhile
+    env.sync()
+    assert env.post("u")["state"] == "needs_attention"
+    assert cancel(env.store, u, env.clock()) == S.CANCELLED
+    env.sync()
+    env.clock.advance(hours=1)
+    assert env.run() == [] and env.post("u")["state"] == "cancelled"
+    assert env.platform.posts[("u", "wechat")] == 1
+    env.sync()  # and again: still nothing to do
+    assert env.post("u")["state"] == "cancelled"
+    env.item("u", body="再改一次")  # an edit after the cancel brings it back
+    env.sync()
+    assert env.post("u")["state"] == "queued"
+
+
 # -- crash and resume ----------------------------------------------------------------------------------------
 
 

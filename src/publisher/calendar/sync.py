@@ -192,6 +192,11 @@ def diff(
         target_state = d.state
         if state in (S.RETRYING, S.MISSED) and target_state == S.QUEUED:
             target_state = state  # keep the durable wait / the person's decision
+        if state == S.CANCELLED and row.content_hash is None:
+            # Cancelled by a person (queue.actions.cancel): the file as it is now is what they cancelled.
+            # Take its version and time without bringing the post back; a later edit does.
+            changes.append(Change("edited", *key, "", d.content_hash[:8]))
+            continue
         if (
             state == S.CANCELLED
             and target_state != S.CANCELLED

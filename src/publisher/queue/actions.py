@@ -140,7 +140,10 @@ def cancel(store: Store, post_id: int, now: datetime) -> PostState:
             S.RECONCILE: msg("action.why.unknown"),
         }.get(state, msg("action.why.state", state=StateWord(state)))
         raise ActionRefused(msg("action.cancel_refused", id=post_id, why=why))
-    return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person")
+    # The version the person cancelled is the file as it is now, which the row may not hold (sync leaves
+    # posts that wait for the queue or a person alone, edits included): no hash, and the next sync takes
+    # the file's as it stands, so only an edit after the cancel brings the post back (calendar.sync.diff).
+    return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person", content_hash=None)
 
 
 def resolve(
