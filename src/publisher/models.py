@@ -123,7 +123,7 @@ class PostState(StrEnum):
     DRY_RUN = "dry_run"  # a dry-run account's send: the request was recorded, nothing was sent (terminal)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per item (per target) the daemon holds: no __dict__
 class Target:
     """One destination of an item: a platform, an account, and the merged per-platform fields."""
 
@@ -134,7 +134,7 @@ class Target:
     line: int  # line of the platform entry in the front matter
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per item (per target) the daemon holds: no __dict__
 class Item:
     """One content file, parsed. `fields` is the front matter as plain data."""
 

@@ -55,8 +55,24 @@ def platforms() -> Mapping[str, PlatformSpec]:
 
 
 def spec_for(platform: str) -> PlatformSpec | None:
-    """The platform's description, or None for a platform with only a platforms/<name>/ folder."""
-    return platforms().get(platform)
+    """The platform's description, or None for a platform with only a platforms/<name>/ folder.
+
+    Only the platform's own package is imported when it is named after the platform (as every one is): a
+    daemon sending to one platform does not hold every platform's adapter (about 1.7 MB). Anything else (a
+    package named otherwise, no package) falls back on discovering them all."""
+    if platforms.cache_info().currsize:  # all discovered already
+        return platforms().get(platform)
+    spec = _own_specs.get(platform)
+    if spec is None:
+        found = next((i for i in pkgutil.iter_modules(__path__) if i.ispkg and i.name == platform), None)
+        spec = getattr(_load(found), "SPEC", None) if found is not None else None
+        if not (isinstance(spec, PlatformSpec) and spec.name == platform):
+            return platforms().get(platform)
+        _own_specs[platform] = spec
+    return spec
+
+
+_own_specs: dict[str, PlatformSpec] = {}  # platform -> its spec, loaded alone by `spec_for`
 
 
 def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:

@@ -18,7 +18,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +44,7 @@ SLOW_FILE_S = 1.0
 DIGESTS_FILE = "digests.json"  # in the workspace's cache folder: media digests kept across runs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per file the daemon holds: no __dict__
 class Checked:
     """One file's outcome: the item (None if unreadable), its problems, and which targets are valid."""
 
@@ -62,8 +61,10 @@ class Checked:
     lean: bool = field(default=False, compare=False)
     packed: bytes = field(default=b"", compare=False)  # lean: zlib of the JSON [front matter, texts]
 
-    @cached_property
+    @property
     def errors(self) -> tuple[Problem, ...]:
+        if not self.problems:  # most files: nothing to look through
+            return ()
         return tuple(p for p in self.problems if p.severity == "error")
 
     def slim(self) -> Checked:
@@ -173,11 +174,12 @@ class Calendar:
     lean: bool = False
     slow_file_s: float = SLOW_FILE_S
     renderer: Renderer = field(init=False)
-    _files: dict[Path, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
+    # file name (as scanned) -> (mtime, size, outcome, media it read); keyed by the name, not a Path: a Path
+    # kept per file (with the text and parts it caches) cost the daemon about 5 MB at 10,000 files
+    _files: dict[str, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
     _media: dict[Path, tuple[Stamp, bytes]] = field(default_factory=dict)  # media file -> (stamp, sha256)
     _dup: dict[str, list[str]] = field(default_factory=dict)
-    _paths: dict[str, Path] = field(default_factory=dict)  # content file name -> Path, from the last scan
-    _ids: dict[str, Path] | None = None  # item id -> file, from the last scan (built when first asked)
+    _ids: dict[str, str] | None = None  # item id -> file, from the last scan (built when first asked)
     _prints: dict[str, similar.Fingerprint | None] = field(default_factory=dict)  # normalised text -> print
     _dhashes: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # image -> (mtime, size, dhash)
     _scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (id, id) of kept prints -> score
@@ -204,8 +206,11 @@ class Calendar:
 
     def files(self) -> Iterator[Path]:
         """Markdown files under content/, skipping hidden folders; sorted for stable output."""
-        found: list[Path] = []
-        paths: dict[str, Path] = {}
+        return (Path(name) for name in self._names())
+
+    def _names(self) -> list[str]:
+        """The names of `files()`, in their order (a Path is made only for a file that is checked)."""
+        found: list[str] = []
         stack = [self.ws.content_dir]
         while stack:
             folder = stack.pop()
@@ -219,32 +224,29 @@ class Calendar:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                 elif entry.name.endswith(".md"):
-                    path = self._paths.get(entry.path)  # the last scan's Path: no parsing it again
-                    paths[entry.path] = path = Path(entry.path) if path is None else path
-                    found.append(path)
-        self._paths = paths
+                    found.append(entry.path)
         # Path order, compared in C (Path.__lt__ is Python: a re-scan of 10,000 files spent a tenth of its
         # time there). `parts` compares as Path does on POSIX; elsewhere Path compares case-folded.
         found.sort(key=_order)
-        return iter(found)
+        return found
 
     def scan(self) -> tuple[list[Checked], set[str]]:
         """All files' outcomes, and the set of paths whose content changed since the previous scan."""
-        seen: set[Path] = set()
+        seen: set[str] = set()
         changed: set[str] = set()
         stale_media = self._stale_media()
         self.renderer.begin_scan()
         self.digests.begin()
         todo: list[tuple[Path, tuple[int, int]]] = []
-        ordered = list(self.files())
-        for path in ordered:
-            seen.add(path)
+        ordered = self._names()
+        for name in ordered:
+            seen.add(name)
             try:
-                st = path.stat()
+                st = os.stat(name)
             except OSError:
                 continue
             key = (st.st_mtime_ns, st.st_size)
-            cached = self._files.get(path)
+            cached = self._files.get(name)
             # A file with errors is checked again: the media it misses may have appeared since.
             if (
                 cached
@@ -253,10 +255,11 @@ class Calendar:
                 and not cached[2].errors
             ):
                 continue
-            todo.append((path, key))
+            todo.append((Path(name), key))
         with _collector_paused(), self.renderer.checking():
             for path, key, checked, used in self._check_many(todo):
-                cached = self._files.get(path)
+                name = str(path)
+                cached = self._files.get(name)
                 if (
                     not cached
                     or cached[2].item is None
@@ -266,7 +269,7 @@ class Calendar:
                 ):
                     changed.add(checked.path)
                 used_set = frozenset(used)
-                self._files[path] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
+                self._files[name] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
         self._ids = None
@@ -292,9 +295,6 @@ class Calendar:
         size = _TASK if not self.lean else _LEAN_TASK
         tasks = [todo[i : i + size] for i in range(0, len(todo), size)]
         front, back = 0, len(tasks)  # workers take tasks[front], this process tasks[back - 1]
-        # The workers' paths are copies: the scan's own Path objects are kept (a dict finds them by identity
-        # on the next scan, without Path.__eq__).
-        ours = {path: path for path, _key in todo}
         pending: list[Future[_Chunk]] = []
         with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
 
@@ -309,8 +309,7 @@ class Calendar:
                 results, media, digests = future.result()
                 self._media.update(media)
                 self.digests.merge(digests)
-                for path, key, checked, used in results:
-                    yield ours.get(path, path), key, checked, used
+                yield from results
 
             feed()
             while pending or front < back:
@@ -441,7 +440,7 @@ class Calendar:
     def path_of(self, item_id: str) -> Path | None:
         """The file that held `item_id` at the last scan; None when unknown or when several files claim it."""
         if self._ids is None:
-            ids: dict[str, Path] = {}
+            ids: dict[str, str] = {}
             taken: set[str] = set()
             for path, (_m, _s, checked, _u) in list(self._files.items()):
                 if checked.item is None:
@@ -450,14 +449,15 @@ class Calendar:
                     taken.add(checked.item.id)
                 ids[checked.item.id] = path
             self._ids = {k: v for k, v in ids.items() if k not in taken}
-        return self._ids.get(item_id)
+        found = self._ids.get(item_id)
+        return Path(found) if found is not None else None
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
         bytes and none of those media files changed since; else None. Lets a send-time re-check skip a
         re-parse. An outcome with errors is never reused (as in scan): the media it missed may have appeared
         since."""
-        cached = self._files.get(path)
+        cached = self._files.get(str(path))
         if cached is None or not digest or cached[2].digest != digest or cached[2].errors or cached[2].lean:
             return None
         for media in cached[3]:
@@ -696,10 +696,10 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _order(path: Path) -> list[str]:
-    """Sort key giving Path's own order. On POSIX the text split at "/" (as Python 3.12's Path compares
-    itself): `path.parts` would stay cached on each of the daemon's Paths, about 100 bytes a file."""
-    return str(path).split("/") if os.name == "posix" else [p.lower() for p in path.parts]
+def _order(name: str) -> list[str]:
+    """Sort key giving Path's own order for file names. On POSIX the text split at "/" (as Python 3.12's
+    Path compares itself); elsewhere Path compares its parts case-folded."""
+    return name.split("/") if os.name == "posix" else [p.lower() for p in Path(name).parts]
 
 
 def _apart(a: similar.Text, b: similar.Text) -> float:
