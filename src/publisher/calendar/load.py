@@ -57,7 +57,7 @@ class Checked:
     texts: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
     # True for a lean record (Calendar(lean=True)): the item keeps what scheduling needs (id, path, status,
     # title, hash, approval, each target's platform, account, time and late window) but not its body, line
-    # map, front matter or rendered texts; the last two, which sync writes to the store, are kept packed.
+    # map, digest, front matter or rendered texts; the last two, which sync writes to the store, are packed.
     lean: bool = field(default=False, compare=False)
     packed: bytes = field(default=b"", compare=False)  # lean: zlib of the JSON [front matter, texts]
 
@@ -72,7 +72,7 @@ class Checked:
         if self.lean:
             return self
         if self.item is None:
-            return replace(self, texts=(), lean=True)
+            return replace(self, texts=(), lean=True, digest=b"")
         item = self.item
         # The names every record repeats are interned (one object each, also through a worker's pickle).
         targets = tuple(
@@ -98,6 +98,7 @@ class Checked:
             valid_targets=valid,
             texts=(),
             lean=True,
+            digest=b"",  # only `Calendar.cached` reads it, and never of a lean record
             packed=zlib.compress(packed.encode(), 1),
         )
 
@@ -174,8 +175,8 @@ class Calendar:
     lean: bool = False
     slow_file_s: float = SLOW_FILE_S
     renderer: Renderer = field(init=False)
-    # file name (as scanned) -> (mtime, size, outcome, media it read); keyed by the name, not a Path: a Path
-    # kept per file (with the text and parts it caches) cost the daemon about 5 MB at 10,000 files
+    # file (`_key`) -> (mtime, size, outcome, media it read); keyed by text, not a Path: a Path kept per file
+    # (with the text and parts it caches) cost the daemon about 5 MB at 10,000 files
     _files: dict[str, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
     _media: dict[Path, tuple[Stamp, bytes]] = field(default_factory=dict)  # media file -> (stamp, sha256)
     _dup: dict[str, list[str]] = field(default_factory=dict)
@@ -186,8 +187,10 @@ class Calendar:
     _used_sets: dict[frozenset[Path], frozenset[Path]] = field(default_factory=dict)  # one object per set
     # the media digests kept across runs (in the cache folder, shared with the rehearsal, sync and daemon)
     digests: DigestCache = field(init=False)
+    _root: str = field(init=False, default="")  # the workspace folder's name, ending in a separator
 
     def __post_init__(self) -> None:
+        self._root = str(self.ws.root) + os.sep
         self.renderer = Renderer(self.ws.rules, self.ws.root, self.ws.cache_dir, utm=self.ws.settings.utm)
         self.digests = DigestCache(self.ws.cache_dir / DIGESTS_FILE)
 
@@ -238,15 +241,16 @@ class Calendar:
         self.renderer.begin_scan()
         self.digests.begin()
         todo: list[tuple[Path, tuple[int, int]]] = []
-        ordered = self._names()
-        for name in ordered:
-            seen.add(name)
+        ordered: list[str] = []
+        for name in self._names():
+            ordered.append(rel := self._key(name))
+            seen.add(rel)
             try:
                 st = os.stat(name)
             except OSError:
                 continue
             key = (st.st_mtime_ns, st.st_size)
-            cached = self._files.get(name)
+            cached = self._files.get(rel)
             # A file with errors is checked again: the media it misses may have appeared since.
             if (
                 cached
@@ -258,8 +262,9 @@ class Calendar:
             todo.append((Path(name), key))
         with _collector_paused(), self.renderer.checking():
             for path, key, checked, used in self._check_many(todo):
-                name = str(path)
-                cached = self._files.get(name)
+                rel = self._key(str(path))
+                rel = checked.path if checked.path == rel else rel  # one string for the key and the record
+                cached = self._files.get(rel)
                 if (
                     not cached
                     or cached[2].item is None
@@ -269,7 +274,7 @@ class Calendar:
                 ):
                     changed.add(checked.path)
                 used_set = frozenset(used)
-                self._files[name] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
+                self._files[rel] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
         self._ids = None
@@ -450,14 +455,23 @@ class Calendar:
                 ids[checked.item.id] = path
             self._ids = {k: v for k, v in ids.items() if k not in taken}
         found = self._ids.get(item_id)
-        return Path(found) if found is not None else None
+        return self.ws.root / found if found is not None else None
+
+    def _key(self, name: str) -> str:
+        """The cache's key for a file's name: its workspace-relative path with "/" (the text its outcome
+        holds as `Checked.path`, so the key can be that very string), or the name itself outside the
+        workspace."""
+        if not name.startswith(self._root):
+            return name
+        rel = name[len(self._root) :]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
     def cached(self, path: Path, digest: bytes) -> tuple[Checked, frozenset[Path]] | None:
         """The last scan's outcome for `path` (and the media it read) if it was checked from exactly these
         bytes and none of those media files changed since; else None. Lets a send-time re-check skip a
         re-parse. An outcome with errors is never reused (as in scan): the media it missed may have appeared
         since."""
-        cached = self._files.get(str(path))
+        cached = self._files.get(self._key(str(path)))
         if cached is None or not digest or cached[2].digest != digest or cached[2].errors or cached[2].lean:
             return None
         for media in cached[3]:
