@@ -260,7 +260,7 @@ class Calendar:
             ):
                 continue
             todo.append((Path(name), key))
-        with _collector_paused(), self.renderer.checking():
+        with _collector_paused(freeze=len(todo) >= FREEZE_AFTER), self.renderer.checking():
             for path, key, checked, used in self._check_many(todo):
                 rel = self._key(str(path))
                 rel = checked.path if checked.path == rel else rel  # one string for the key and the record
@@ -694,12 +694,22 @@ class Calendar:
         return out
 
 
+#: a scan checking at least this many files freezes what it made (see _collector_paused)
+FREEZE_AFTER = 1000
+
+
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(freeze: bool = False) -> Iterator[None]:
     """No cyclic garbage collection while files are checked. A check makes many objects and keeps most of
     them (the outcomes), so the collector's full passes, each over everything kept so far, took a sixth of a
     big cold scan's time while finding nothing: checking leaves no reference cycles. Whatever a failing
-    check leaves (an exception's frames) is collected once the collector runs again."""
+    check leaves (an exception's frames) is collected once the collector runs again.
+
+    `freeze` (a big scan, whose outcomes are kept): what the pause made moves to the collector's permanent
+    generation before it resumes (`gc.freeze`), so the first collection after it does not walk all of it at
+    once (a re-scan after one edit of 10,000 items took a 0.28 s pause there). Frozen objects are still
+    freed by their reference counts; only a cycle among them (a failed check's exception) stays, once per big
+    scan."""
     if not gc.isenabled():  # already paused (a scan in another thread, or the caller's choice)
         yield
         return
@@ -707,6 +717,8 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 
