@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from tests.conftest import WS
 from tests.test_check import GOOD
@@ -152,6 +154,19 @@ def test_on_sqlite_the_folders_commit_is_not_consulted(ws: WS) -> None:
 
     w = ws.open()
     assert folder_revision(w, store_for(w), NoGitHere(ws.root)) is None
+
+
+def test_a_checkout_git_cannot_read_is_said_once_not_silently_unguarded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "copy"
+    (folder / ".git").mkdir(parents=True)  # damaged, or refused by git (another owner, no safe.directory)
+    with caplog.at_level(logging.WARNING, logger="publisher.calendar.revision"):
+        assert GitFolder(folder).head() is None
+        assert GitFolder(folder).head() is None
+    said = [r.getMessage() for r in caplog.records if "R35" in r.getMessage()]
+    assert len(said) == 1 and str(folder) in said[0]
+    assert GitFolder(tmp_path / "plain").head() is None  # not a checkout: nothing to say
 
 
 def test_draft_and_removal_cancel_queued_posts(ws: WS) -> None:

@@ -12,6 +12,7 @@ checkout has no revision, and its syncs are not guarded (keep the folder in git 
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 from collections.abc import Callable
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 GIT_TIMEOUT_S = 10.0
+
+logger = logging.getLogger(__name__)
+_WARNED: set[Path] = set()  # folders whose unreadable checkout was logged already (once per process)
 
 Standing = Literal["first", "same", "newer", "behind"]
 
@@ -76,6 +80,17 @@ class GitFolder:
     def head(self) -> Revision | None:
         out = self._git("log", "-1", "--format=%H %ct", "HEAD")
         if out is None or out[0] != 0:
+            if (self.root / ".git").exists() and self.root not in _WARNED:
+                # A checkout git will not read (not installed, another owner and no safe.directory, damaged):
+                # the guard against a lagging copy is off, which must not go unsaid.
+                _WARNED.add(self.root)
+                logger.warning(
+                    "%s is a git checkout but git cannot read its HEAD%s: this node syncs without the "
+                    "lagging-copy guard (R35); check `git -C %s log -1` (safe.directory, ownership)",
+                    self.root,
+                    "" if out is None else f" (git exit {out[0]})",
+                    self.root,
+                )
             return None
         parts = out[1].split()
         if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
