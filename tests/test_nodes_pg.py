@@ -13,6 +13,7 @@ import asyncio
 import json
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,23 @@ def daemon(root: Path, store: Store, clock: ManualClock) -> Daemon:
     )
 
 
+@contextmanager
+def two_daemons(
+    a_root: Path, b_root: Path, url: str, clock: ManualClock
+) -> Iterator[tuple[Daemon, Daemon, list[Store]]]:
+    """Nodes A and B: a daemon each, on its own copy of the folder and its own connection to the one database;
+    both closed afterwards."""
+    stores = [open_store(url), open_store(url)]
+    a, b = daemon(a_root, stores[0], clock), daemon(b_root, stores[1], clock)
+    try:
+        yield a, b, stores
+    finally:
+        for node in (a, b):
+            node.close()
+        for s in stores:
+            s.close()
+
+
 def rows(store: Store) -> dict[str, tuple[str, str | None, str | None]]:
     """item -> (state, reason code, content hash)"""
     with store.session() as s:
@@ -122,10 +140,8 @@ def test_a_lagging_node_neither_cancels_nor_sends_stale_content_and_catches_up_a
     nodes: tuple[Path, Path, str],
 ) -> None:
     a_root, b_root, url = nodes
-    stores = [open_store(url), open_store(url)]
     clock = ManualClock(T0 - timedelta(hours=1))
-    a, b = daemon(a_root, stores[0], clock), daemon(b_root, stores[1], clock)
-    try:
+    with two_daemons(a_root, b_root, url, clock) as (a, b, stores):
         a.start()
         b.start()  # the same commit: nothing to change
         assert b.last_sync is not None and b.last_sync.changes == () and not b.last_sync.behind
@@ -168,21 +184,14 @@ def test_a_lagging_node_neither_cancels_nor_sends_stale_content_and_catches_up_a
         assert "second version" in sent(b_root)["launch"] and "breaking news" in sent(b_root)["news"]
         assert attempt_count(stores[0]) == 2
         assert asyncio.run(a.tick()).outcomes == []  # nothing twice
-    finally:
-        for node in (a, b):
-            node.close()
-        for s in stores:
-            s.close()
 
 
 def test_the_node_with_the_file_sends_what_a_lagging_node_released_and_a_real_removal_still_cancels(
     nodes: tuple[Path, Path, str],
 ) -> None:
     a_root, b_root, url = nodes
-    stores = [open_store(url), open_store(url)]
     clock = ManualClock(T0 - timedelta(hours=1))
-    a, b = daemon(a_root, stores[0], clock), daemon(b_root, stores[1], clock)
-    try:
+    with two_daemons(a_root, b_root, url, clock) as (a, b, stores):
         a.start()
         b.start()
         item(a_root, "news", "2026-12-01 11:30", "breaking news")
@@ -209,11 +218,6 @@ def test_the_node_with_the_file_sends_what_a_lagging_node_released_and_a_real_re
             "later": "cancelled",
             "news": "dry_run",
         }
-    finally:
-        for node in (a, b):
-            node.close()
-        for s in stores:
-            s.close()
 
 
 def test_on_postgresql_a_file_missing_on_every_node_is_cancelled_by_the_sync_of_the_newest_commit(
@@ -279,10 +283,8 @@ def test_a_lagging_node_leaves_an_unknown_outcome_to_a_node_whose_copy_has_the_v
     """Reconcile asks the platform with the post's text (Douyin and Weibo search by it): a copy that lags
     would ask about an older text, miss the post and have it sent again. B leaves it; A asks."""
     a_root, b_root, url = nodes
-    stores = [open_store(url), open_store(url)]
     clock = ManualClock(T0 - timedelta(hours=2))
-    a, b = daemon(a_root, stores[0], clock), daemon(b_root, stores[1], clock)
-    try:
+    with two_daemons(a_root, b_root, url, clock) as (a, b, stores):
         a.start()
         b.start()
         item(a_root, "later", "2026-12-02 12:00", "tomorrow's post, second version")
@@ -299,11 +301,6 @@ def test_a_lagging_node_leaves_an_unknown_outcome_to_a_node_whose_copy_has_the_v
         assert asyncio.run(b.tick()).outcomes == [] and b.next_wake() == T0  # launch's time, not "now"
         # A's copy has the version sent: it asks (the dry run cannot tell, so a person decides).
         assert [o.state for o in asyncio.run(a.tick()).outcomes if o.item == "later"] == ["needs_attention"]
-    finally:
-        for node in (a, b):
-            node.close()
-        for s in stores:
-            s.close()
 
 
 class NoGit(GitFolder):
