@@ -136,23 +136,37 @@ class Nemesis:
         return victim
 
 
-def accepted(post: Mapping[str, Any]) -> bool:
-    """A publish the platform accepted and is processing (WeChat's freepublish job): the queue polls it at its
-    stored check time (15 s after the submit, then 1 min, ...), so it may still wait for that check when the
-    others have settled. It is neither lost nor open: `check_exactly_once` requires the platform to hold it
-    exactly once already (the fake here finishes a publish job at once)."""
+def _waiting_on_platform(post: Mapping[str, Any]) -> bool:
     return (
         post["state"] == "reconcile" and post["reason"] == SUBMITTED and post["next_attempt_at"] is not None
     )
 
 
+def accepted(post: Mapping[str, Any]) -> bool:
+    """A publish the platform accepted and is processing (WeChat's freepublish job, its publish_id stored as
+    the remote id): the queue polls it at its stored check time (15 s after the submit, then 1 min, ...), so
+    it may still wait for that check when the others have settled. It is neither lost nor open:
+    `check_exactly_once` requires the platform to hold it exactly once already (the fake here finishes a
+    publish job at once)."""
+    return _waiting_on_platform(post) and post["remote_id"] is not None
+
+
+def unanswered_submit(post: Mapping[str, Any]) -> bool:
+    """A WeChat submit whose answer the kill lost, while the account's count of today's submits moved (other
+    posts of the account submit too, so the move does not prove it was this one) and its draft is still in
+    the box: nothing can tell "never arrived" from "still publishing", so the queue checks on the job schedule
+    until the draft leaves the box or `publish_settle_s` has passed (docs/platforms/wechat.md), then sends it
+    again. It is neither lost nor open; the platform holds it at most once (`check_exactly_once`)."""
+    return _waiting_on_platform(post) and post["remote_id"] is None
+
+
 def unsettled(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Posts neither published, nor waiting for a person with a reason, nor accepted by the platform and
-    waiting for their scheduled check, as (id, platform, state, reason)."""
+    """Posts neither published, nor waiting for a person with a reason, nor waiting on the platform (accepted,
+    or an unanswered submit) for their scheduled check, as (id, platform, state, reason)."""
     return [
         (p["id"], p["platform"], p["state"], p["reason"])
         for p in rows
-        if not accepted(p)
+        if not _waiting_on_platform(p)
         and (p["state"] not in FINAL or (p["state"] in WAITING_FOR_A_PERSON and not p["reason"]))
     ]
 
