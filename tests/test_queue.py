@@ -476,6 +476,31 @@ def test_submitted_publish_is_polled_until_the_platform_answers(env: Env) -> Non
     assert env.platform.posts[("s", "wechat")] == 1 and env.platform.calls[("s", "wechat")] == 1
 
 
+def test_not_published_is_refused_while_the_platform_job_is_pending_and_forced_it_sends_afresh(
+    env: Env,
+) -> None:
+    """A person says "not published" while the submitted job still processes: refused (it would post twice
+    when the job completes), nothing moves; once they saw the job fail, --force sends it again, afresh."""
+    env.item("j")
+    env.sync()
+    env.platform.script[("j", "wechat")] = ["submitted"]
+    env.platform.reconcile = "pending"
+    assert states(env.run()) == {"j:wechat": "reconcile"}
+    pid = env.post("j")["id"]
+    job = env.post("j")["ids"]["publish_id"]
+    with pytest.raises(ActionRefused, match=f"{job}.*--force"):
+        resolve(env.store, pid, published_url=None, not_published=True, now=env.clock())
+    assert env.post("j")["state"] == "reconcile" and env.post("j")["reason"] == SUBMITTED
+    env.platform.pending.discard(("j", "wechat"))  # the job failed on the platform; a person saw it
+    assert resolve(env.store, pid, published_url=None, not_published=True, force=True, now=env.clock()) == (
+        S.RETRYING
+    )
+    assert not any(v is not None for v in env.post("j")["ids"].values())
+    assert states(env.run()) == {"j:wechat": "published"}
+    assert env.platform.posts[("j", "wechat")] == 1
+    assert env.platform.seen_ids[-1] == {}  # sent afresh, not following the failed job
+
+
 def test_auth_error_pauses_the_account_not_the_others(env: Env) -> None:
     for name in ("x1", "x2", "x3"):
         env.item(name, accounts=("wechat", "wechat_en"))

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from conftest import WS
 from hypothesis import HealthCheck, settings
@@ -23,7 +24,7 @@ from test_queue import ITEM, WECHAT, Clock, Crash, FakePlatform, Notices, factor
 from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
 from publisher.models import PostState
-from publisher.queue.actions import cancel, resolve, retry
+from publisher.queue.actions import ActionRefused, cancel, resolve, retry
 from publisher.queue.runner import Queue
 from publisher.states import can_transition
 from publisher.store.db import open_store
@@ -140,18 +141,23 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule(command=st.sampled_from(["cancel", "retry", "resolve"]), pick=st.integers(0, 5))
     def a_person_acts(self, command: str, pick: int) -> None:
-        # A truthful person: --force and --not-published only after checking the platform. A submission the
-        # platform still processes is neither live nor absent: such a person waits for it (saying "not
-        # published" then would have the queue send it again, and the platform publish both).
+        # A truthful person: --force only after checking the platform, and --not-published when nothing is
+        # live there. A submission the platform still processes is neither live nor absent: such a person
+        # does not retry it, but may well say "not published" (nothing shows yet); the product must refuse
+        # that while the job is pending (sending again would have the platform publish both).
         def act(pid: int) -> None:
-            item, account, _ = self._posts()[pid]
+            item, account, state = self._posts()[pid]
             live = bool(self.platform.posts[(item, account)])
-            if command != "cancel" and (item, account) in self.platform.pending:
+            pending = (item, account) in self.platform.pending
+            if command == "retry" and pending:
                 return
             if command == "cancel":
                 cancel(self.store, pid, self.clock())
             elif command == "retry":
                 retry(self.store, pid, force=not live, now=self.clock())
+            elif pending and not live and state == S.RECONCILE.value:
+                with pytest.raises(ActionRefused, match="--force"):
+                    resolve(self.store, pid, published_url=None, not_published=True, now=self.clock())
             else:
                 resolve(
                     self.store,
@@ -162,6 +168,22 @@ class QueueMachine(RuleBasedStateMachine):
                 )
 
         self._person(pick, act)
+
+    @rule(pick=st.integers(0, 5))
+    def a_job_fails_and_a_person_who_checked_forces(self, pick: int) -> None:
+        # The platform's job fails (nothing goes out); a person sees that and says so with --force.
+        waiting = sorted(
+            pid
+            for pid, (item, account, state) in self._posts().items()
+            if (item, account) in self.platform.pending and state == S.RECONCILE.value
+        )
+        if not waiting:
+            return
+        pid = waiting[pick % len(waiting)]
+        item, account, _ = self._posts()[pid]
+        self.platform.pending.discard((item, account))
+        with contextlib.suppress(UsageError):
+            resolve(self.store, pid, published_url=None, not_published=True, force=True, now=self.clock())
 
     def _person(self, pick: int, act) -> None:  # type: ignore[no-untyped-def]
         ids = sorted(self._posts())

@@ -65,7 +65,7 @@ def test_sync_writes_items_posts_and_the_last_sync_time(store: Store) -> None:
     assert sync_state.get_value(store, sync.LAST_SYNC) == T0.isoformat()
     # The same writes again change nothing (two syncs racing agree).
     sync.write_sync(store, [_item("a")], [_new("a", "xhs-1", S.HELD)], now=T0 + timedelta(minutes=1))
-    assert posts.post_state(store, ids["xhs-1/a"]) == posts.CurrentPost(S.QUEUED, "xhs-1", {})
+    assert posts.post_state(store, ids["xhs-1/a"]) == posts.CurrentPost(S.QUEUED, "xhs-1", {}, "xiaohongshu")
 
 
 def test_sync_moves_are_compare_and_set_transitions_and_are_logged(store: Store) -> None:

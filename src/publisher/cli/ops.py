@@ -295,6 +295,14 @@ def resolve(
         str | None, typer.Option("--published", help="The post's URL on the platform.")
     ] = None,
     not_published: Annotated[bool, typer.Option("--not-published", help="It did not go out.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --not-published, also for a post whose platform job is still processing: only after "
+            "checking the platform yourself that the job failed (it is sent again).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -304,7 +312,16 @@ def resolve(
     setup_logging(verbose)
     if bool(published) == not_published:
         raise UsageError(msg("usage.published_or_not"))
-    _act(workspace, as_json, post, "resolve", lang, published_url=published, not_published=not_published)
+    _act(
+        workspace,
+        as_json,
+        post,
+        "resolve",
+        lang,
+        published_url=published,
+        not_published=not_published,
+        force=force,
+    )
 
 
 @app.command()

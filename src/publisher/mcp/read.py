@@ -137,11 +137,23 @@ class Reads:
         not_published: Annotated[
             bool, Field(description="true if a person checked and it is not on the platform.")
         ] = False,
+        force: Annotated[
+            bool,
+            Field(
+                description="With not_published, also when the platform's publish job is still processing "
+                "(refused otherwise: it could post twice); only if a person checked that the job failed."
+            ),
+        ] = False,
     ) -> dict[str, Any]:
         from publisher.queue.actions import resolve
 
         state = resolve(
-            self.store, post_id, published_url=published_url, not_published=not_published, now=self.clock()
+            self.store,
+            post_id,
+            published_url=published_url,
+            not_published=not_published,
+            force=force,
+            now=self.clock(),
         )
         return {"post_id": post_id, "state": str(state)}
 

@@ -415,6 +415,16 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "内容 {id} 当前为“{state}”；resolve 只适用于待人工发布、需人工处理和结果待核对的内容",
         "en": "post {id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile",
     },
+    "action.job_pending": {
+        "zh": "内容 {id} 已提交给 {platform}，平台的发布任务 {job} 仍在处理中：现在标为未发布会再发一次，"
+        "任务随后完成就会发两遍。请等待（队列按计划查询任务结果），或到 {console} 查看；"
+        "确认任务已失败后，再用 publisher resolve {id} --not-published --force"
+        "（仪表盘：勾选“已核对：任务失败”）",
+        "en": "post {id} was submitted to {platform} and its publish job {job} is still processing: marking "
+        "it not published now sends it again, so it goes out twice if the job then completes. Wait (the "
+        "queue checks the job on its schedule), or look at {console}; once you see the job failed, run "
+        'publisher resolve {id} --not-published --force (dashboard: tick "checked: the job failed")',
+    },
     "action.not_a_url": {
         "zh": "{url} 不是已发布内容的 http(s) 链接",
         "en": "{url} is not an http(s) URL of the published post",

@@ -8,6 +8,12 @@ resolve --not-published: from reconcile it is the confirmed negative the adapter
 goes to retrying and is sent again; from needs_attention or awaiting_manual it goes to failed, because a
 person was asked and nothing is re-sent without them (`publisher retry` sends it, `publisher cancel` drops
 it).
+
+A post the platform accepted for later (reconcile with the SUBMITTED reason: a WeChat publish job still
+publishing, a Douyin video under review) is not re-sent on a person's --not-published: the job may still
+complete, and a second send would post twice. The refusal names the job and what to do (wait, or look on
+the platform); `force=True` is for a person who looked and saw the job fail: audit-logged, and the stored
+ids are dropped so the adapter sends afresh instead of following the job again.
 """
 
 from __future__ import annotations
@@ -18,16 +24,24 @@ from urllib.parse import urlsplit
 from publisher.errors import UsageError
 from publisher.messages import StateWord, msg
 from publisher.models import PostState
+from publisher.queue.ledger import SUBMITTED
 from publisher.states import CANCELLABLE, PUBLISH_NOW_REASON, RESOLVABLE, RETRYABLE, aggregate_state
 from publisher.states import PERSON as PERSON_STATES
-from publisher.store.claims import log_event, record_ids, transition
+from publisher.store.claims import ids_in, log_event, record_ids, transition, transition_in, write_tx
 from publisher.store.db import Store
 from publisher.store.events import RETRY_EVENT
-from publisher.store.posts import item_posts, post_state
+from publisher.store.posts import CurrentPost, item_posts, post_state
 from publisher.store.reauth import reauthorized
 from publisher.store.tokens import clear_needs_reauth
 
 S = PostState
+
+#: Where a person looks for a pending job of each platform (the refusal of --not-published names it).
+CONSOLES = {
+    "wechat": "mp.weixin.qq.com → 发表记录",
+    "douyin": "creator.douyin.com",
+    "xiaohongshu": "creator.xiaohongshu.com",
+}
 
 
 class ActionRefused(UsageError):
@@ -146,13 +160,34 @@ def cancel(store: Store, post_id: int, now: datetime) -> PostState:
     return _move(store, post_id, state, S.CANCELLED, now, "cancelled by a person", content_hash=None)
 
 
+def platform_job_pending(state: str, reason: str) -> bool:
+    """Whether the platform accepted the post for later and has not answered yet (a publish job, a review):
+    a second send could post twice, so a person's --not-published needs force (the dashboard asks for it)."""
+    return state == S.RECONCILE.value and reason.startswith(SUBMITTED)
+
+
+def _job_name(found: CurrentPost) -> str:
+    job = found.remote_id or found.ids.get("publish_id") or found.ids.get("item_id")
+    return str(job) if job else "?"
+
+
 def resolve(
-    store: Store, post_id: int, *, published_url: str | None, not_published: bool, now: datetime
+    store: Store,
+    post_id: int,
+    *,
+    published_url: str | None,
+    not_published: bool,
+    force: bool = False,
+    now: datetime,
 ) -> PostState:
-    """A person's answer for a post waiting on one: it is published at URL, or it is not published."""
+    """A person's answer for a post waiting on one: it is published at URL, or it is not published.
+    --not-published on a post whose platform job is pending is refused unless `force` (see the module)."""
     if bool(published_url) == bool(not_published):
         raise UsageError(msg("usage.published_or_not"))
-    state, _, _ = _state(store, post_id)
+    found = post_state(store, post_id)
+    if found is None:
+        raise UsageError(msg("action.no_post", id=post_id))
+    state = found.state
     if state not in RESOLVABLE:
         raise ActionRefused(msg("action.resolve_refused", id=post_id, state=StateWord(state)))
     if published_url:
@@ -170,6 +205,14 @@ def resolve(
             last_error=None,
         )
     if state == S.RECONCILE:
+        if platform_job_pending(state.value, found.reason):
+            job = _job_name(found)
+            if not force:
+                console = CONSOLES.get(found.platform, found.platform)
+                raise ActionRefused(
+                    msg("action.job_pending", id=post_id, job=job, platform=found.platform, console=console)
+                )
+            return _forced_resend(store, post_id, found, job, now)
         return _move(
             store,
             post_id,
@@ -187,6 +230,31 @@ def resolve(
         now,
         "not published (confirmed by a person); `publisher retry` sends it, `publisher cancel` drops it",
     )
+
+
+def _forced_resend(store: Store, post_id: int, found: CurrentPost, job: str, now: datetime) -> PostState:
+    """reconcile -> retrying with the stored ids dropped, in one transaction: the move only if the post is
+    still in reconcile, and the ids only with it (a post the queue finished meanwhile keeps its ids)."""
+    live = {k: v for k, v in found.ids.items() if v is not None}
+    reason = "confirmed not published by a person, who checked that the platform's job failed: sending again"
+    with write_tx(store) as tx:
+        moved = transition_in(
+            tx, post_id, owner=None, from_states=[S.RECONCILE], to=S.RETRYING, now=now, reason=reason,
+            next_attempt_at=now,
+        )  # fmt: skip
+        if moved and live:
+            ids_in(tx, post_id, "", {k: None for k in live}, now)
+    if not moved:
+        current = _state(store, post_id)[0]
+        raise ActionRefused(msg("action.changed", id=post_id, state=StateWord(current)))
+    log_event(
+        store,
+        post_id,
+        "forced_resolve",
+        f"resolve --not-published --force while job {job} was pending; ids dropped: {sorted(live)}",
+        now=now,
+    )
+    return S.RETRYING
 
 
 def retry_item(store: Store, item_id: str, *, force: bool = False, now: datetime) -> dict[int, PostState]:
@@ -210,6 +278,7 @@ __all__ = [
     "cancel",
     "aggregate_state",
     "item_status",
+    "platform_job_pending",
     "reauthorized",
     "resolve",
     "retry",

@@ -425,6 +425,11 @@ UI: dict[str, dict[str, str]] = {
     "overdue_no_daemon": {"zh": "`publisher run` 启动后补发", "en": "goes out when `publisher run` starts"},
     "retry": {"zh": "重试", "en": "Retry"},
     "checked_not_there": {"zh": "我已确认：平台上没有这条", "en": "I checked: it is not on the platform"},
+    "checked_job_failed": {"zh": "已核对：任务失败", "en": "checked: the job failed"},
+    "job_pending_hint": {
+        "zh": "平台仍在处理发布任务：请等待结果，或到平台核对后再标为未发布",
+        "en": "the platform is still processing the publish job: wait for it, or check there first",
+    },
     "published_url": {"zh": "https://… 已发布的链接", "en": "https://… the published post"},
     "mark_published": {"zh": "已发布", "en": "Published"},
     "mark_not_published": {"zh": "未发布", "en": "Not published"},

@@ -21,11 +21,15 @@ CLAIMABLE = (S.QUEUED.value, S.RETRYING.value)
 
 @dataclass(frozen=True)
 class CurrentPost:
-    """A post's state, account and stored platform ids (what a person's command checks first)."""
+    """A post's state, account and stored platform ids (what a person's command checks first), with its
+    platform, stored reason and remote id (a post the platform accepted for later names its job by them)."""
 
     state: PostState
     account: str
     ids: dict[str, Any]
+    platform: str = ""
+    reason: str = ""
+    remote_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,15 @@ def post_views(
 
 def post_state(store: Store, post_id: int) -> CurrentPost | None:
     """The post's state, account and platform ids; None when there is no such post."""
-    query = sa.select(post_t.c.state, post_t.c.account, post_t.c.ids).where(post_t.c.id == post_id)
+    query = sa.select(
+        post_t.c.state, post_t.c.account, post_t.c.ids, post_t.c.platform, post_t.c.reason, post_t.c.remote_id
+    ).where(post_t.c.id == post_id)
     with store.session() as s:
         row = s.execute(query).first()
-    return None if row is None else CurrentPost(S(row.state), row.account, dict(row.ids or {}))
+    if row is None:
+        return None
+    ids = dict(row.ids or {})
+    return CurrentPost(S(row.state), row.account, ids, row.platform, row.reason or "", row.remote_id)
 
 
 def platform_ids(store: Store, post_ids: Collection[int]) -> dict[int, dict[str, Any]]:

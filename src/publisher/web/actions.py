@@ -18,6 +18,12 @@ ACTIONS = ("publish-now", "retry", "cancel", "resolve")
 PUBLISHABLE_NOW = WAITING
 
 
+def job_pending(state: str, reason: str | None) -> bool:
+    """Whether "not published" needs the person's "the job failed" tick
+    (queue.actions.platform_job_pending)."""
+    return queue_actions.platform_job_pending(state, reason or "")
+
+
 def available(state: str) -> list[str]:
     """The actions that apply to a post in `state` (the buttons a page shows); the functions re-check."""
     try:
@@ -60,8 +66,9 @@ def _act(store: Store, post_id: int, action: str, form: Mapping[str, str], now: 
     if action == "resolve":
         url = (form.get("url") or "").strip()
         not_published = form.get("not_published") == "1"
+        force = form.get("force") == "1"
         new = queue_actions.resolve(
-            store, post_id, published_url=url or None, not_published=not_published, now=now
+            store, post_id, published_url=url or None, not_published=not_published, force=force, now=now
         )
         return str(new.value)
     raise UsageError(msg("usage.unknown_action", action=repr(action), actions=tuple(ACTIONS)))

@@ -57,6 +57,7 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["available"] = actions.available
+_env.globals["job_pending"] = actions.job_pending
 _env.filters["isodate"] = lambda text: datetime.fromisoformat(text) if text else None
 _env.filters["web_url"] = lambda url: url if str(url).startswith(("https://", "http://")) else "#"
 
