@@ -308,3 +308,46 @@ class NoGit(GitFolder):
 
     def head(self) -> None:  # type: ignore[override]
         return None
+
+
+def test_plan_status_and_the_dashboard_say_a_node_whose_copy_is_behind_does_not_sync_and_to_git_pull(
+    nodes: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`publisher sync` says a lagging copy synced nothing; `plan`, `status` and the dashboard's header say
+    the same (one line, Chinese first, `git pull`), by the same check, and stop saying it after the pull."""
+    from starlette.testclient import TestClient
+    from tests.test_cli import cli
+
+    from publisher.web import create_app
+
+    a_root, b_root, url = nodes
+    monkeypatch.setenv("PUBLISHER_DATABASE_URL", url)
+    item(a_root, "news", "2026-12-01 11:30", "breaking news")
+    commit(a_root, "news")
+    assert cli("sync", "--workspace", str(a_root)).returncode == 0
+    newest = git(a_root, "rev-parse", "HEAD")
+    mine = git(b_root, "rev-parse", "HEAD")
+
+    def said(*args: str) -> str:
+        ran = cli(*args, "--workspace", str(b_root))
+        assert ran.returncode == 0, ran.stderr
+        return " ".join(ran.stdout.split())  # rich wraps long lines
+
+    line = f"本节点的内容文件夹（提交 {mine[:10]}）落后于数据库已同步的最新版本（{newest[:10]}）"
+    for command in ("plan", "status"):
+        assert line in said(command) and "git pull" in said(command), command
+    assert "git pull here" in said("plan", "--lang", "en")
+    assert json.loads(said("plan", "--json"))["behind"] == {"commit": mine, "newest": newest}
+    assert json.loads(said("status", "--json"))["behind"]["newest"] == newest
+
+    def header() -> str:
+        app = create_app(open_workspace(b_root), watch=False)
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            return " ".join(client.get("/queue").text.split())
+
+    assert line in header() and "git pull" in header()
+    git(b_root, "pull", "-q", "--ff-only")
+    for command in ("plan", "status"):
+        assert "落后于" not in said(command), command
+    assert "behind" not in json.loads(said("plan", "--json"))
+    assert "落后于" not in header()

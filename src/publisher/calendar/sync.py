@@ -338,6 +338,16 @@ class FolderRevision:
     def behind(self) -> bool:
         return self.place == "behind"
 
+    def notice(self) -> Msg | None:
+        """The one line that says this copy is behind (with `git pull` as the fix), or None."""
+        if not self.behind or self.newest is None:
+            return None
+        return msg("cli.copy_behind", commit=self.local.short, newest=self.newest.short)
+
+    def to_json(self) -> dict[str, str]:
+        """This copy's commit and the newest one synced (as `sync --json` says "behind")."""
+        return {"commit": self.local.commit, "newest": self.newest.commit if self.newest else ""}
+
     def step(self) -> RevisionStep:
         """The compare-and-set that records this sync's revision (the newest stays when it is the same)."""
         expected = None if self.newest is None else self.newest.to_json()

@@ -181,9 +181,17 @@ def plan(
     planned = _planned(post_views(store, now=now), preview.changes, now, language)
     rows = [r for r in planned if r["state"] not in DONE]
     rows = [r for r in rows if r["due_at"] is None or datetime.fromisoformat(r["due_at"]) <= until]
+    # A copy behind the newest synced commit does not sync (R35): the plan shows the store, and says why.
+    behind = preview.revision if preview.revision is not None and preview.revision.behind else None
     if as_json:
-        print_json({"changes": [c.to_dict() for c in preview.changes], "posts": rows})
+        found: dict[str, Any] = {"changes": [c.to_dict() for c in preview.changes], "posts": rows}
+        if behind is not None:
+            found["behind"] = behind.to_json()
+        print_json(found)
         return
+    notice = behind.notice() if behind is not None else None
+    if notice is not None:
+        out.print(f"[yellow]{escape(notice.text(language))}[/]")
     if preview.changes:
         out.print(changes_table(preview.changes, ws, language))
         out.print(say("cli.plan_applies", language), markup=False)
@@ -306,7 +314,27 @@ def _status_data(ws: Any, reader: Any, lang: str) -> dict[str, Any]:
     data = summary_from(reader, now=now, lang=lang)
     data["now"] = now.isoformat()
     data["daemon"], _line = daemon_line(ws, now)
+    behind = _copy_behind(ws, reader)
+    if behind is not None:
+        data["behind"] = {**behind.to_json(), "message": _notice_text(behind, lang)}
     return data
+
+
+def _copy_behind(ws: Any, reader: Any) -> Any:
+    """On a shared (PostgreSQL) store, this node's copy of the folder when it is behind the newest synced
+    commit (the check sync makes, R35), else None. The SQLite reader has no such thing to say."""
+    store = getattr(reader, "store", None)  # the full store's reader has one; the SQLite reader does not
+    if store is None or store.is_sqlite:
+        return None
+    from publisher.calendar.sync import folder_revision
+
+    found = folder_revision(ws, store)
+    return found if found is not None and found.behind else None
+
+
+def _notice_text(behind: Any, lang: str) -> str:
+    notice = behind.notice()
+    return "" if notice is None else str(notice.text(lang))
 
 
 def _why(p: dict[str, Any]) -> str:
@@ -343,6 +371,8 @@ def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
     _status, line = daemon_line(ws, now, lang)
     running = Text(line, style="green" if data["daemon"]["running"] else "yellow")
     parts: list[Any] = [running, counts, table]
+    if data.get("behind"):
+        parts.insert(0, Text(data["behind"]["message"], style="yellow"))
     if data["attention"]:
         needs = new_table(say("cli.needs_person", lang))
         for col in ("id", "item", "platform", "state", "reason", "evidence"):

@@ -10,6 +10,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "this copy of the content folder (commit {commit}) is behind the newest version synced "
         "into the database ({newest}): nothing synced; git pull first",
     },
+    "cli.copy_behind": {
+        "zh": "本节点的内容文件夹（提交 {commit}）落后于数据库已同步的最新版本（{newest}）："
+        "本节点不会同步，也不发送它没有的版本；请在本节点 git pull",
+        "en": "this node's copy of the content folder (commit {commit}) is behind the newest version synced "
+        "into the database ({newest}): this node does not sync, nor send a version it lacks; git pull here",
+    },
     "cli.synced": {
         "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
         "en": "synced: {changes} change(s); {errors} content error(s)",

@@ -116,6 +116,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "page": name,
         "labels": {key: platform_label(key, rules.label, lang) for key, rules in state.ws.rules.items()},
         "daemon": heartbeat.daemon_status(state.ws.state_dir, state.now()),
+        "behind": state.copy_behind(),
         **context,
     }
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")

@@ -8,17 +8,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from publisher.calendar.load import Calendar, Checked
-from publisher.calendar.sync import sync_calendar
+from publisher.calendar.sync import FolderRevision, folder_revision, sync_calendar
 from publisher.errors import PublisherError
+from publisher.messages import Msg
 from publisher.redact import redact_text
 from publisher.store.db import Store
 from publisher.workspace.settings import Workspace, open_workspace
 
 logger = logging.getLogger(__name__)
 FLASH_KEEP = 64  # messages waiting to be shown after a redirect; older ones are dropped
+#: how long the header's "this copy is behind" answer stands before git is asked again (another node may
+#: sync a newer commit while nothing changes in this folder)
+REVISION_CHECK_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class AppState:
     synced: bool = False
     error: str | None = None  # the last sync's problem (a broken publisher.toml), shown as a banner
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _revision: tuple[datetime, FolderRevision | None] | None = None
     _flash: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
@@ -70,9 +75,21 @@ class AppState:
                 logger.warning("sync failed: %s", self.error)
                 return Refresh((), 0, self.error)
             self.checked = list(result.check.checked)
+            self._revision = (self.now(), result.revision)
             self.synced = True
             self.error = None
             return Refresh(tuple(sorted(changed)), len(result.changes), None)
+
+    def copy_behind(self) -> Msg | None:
+        """The header's line when this node's copy of the folder is behind the newest synced commit (the
+        check sync makes, R35: such a node does not sync), else None. None on SQLite (one node)."""
+        if self.store.is_sqlite:
+            return None
+        now = self.now()
+        cached = self._revision
+        if cached is None or not now - timedelta(seconds=REVISION_CHECK_S) <= cached[0] <= now:
+            cached = self._revision = (now, folder_revision(self.ws, self.store))
+        return None if cached[1] is None else cached[1].notice()
 
     @property
     def lang(self) -> str:
