@@ -54,7 +54,7 @@ def test_the_installed_console_script_runs_the_same_cli(tmp_path: Path) -> None:
     module = subprocess.run(
         [sys.executable, "-m", "publisher", "--help"], capture_output=True, text=True, timeout=120, env=env
     )
-    assert module.returncode == 0 and "Usage:" in module.stdout
+    assert module.returncode == 0 and "用法：" in module.stdout  # Chinese unless asked otherwise
 
 
 def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ def test_cli_outside_a_workspace_says_how_to_start(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", sorted(c.name or c.callback.__name__ for c in app.registered_commands))
 def test_cli_every_command_has_help(command: str) -> None:
     result = cli(command, "--help")
-    assert result.returncode == 0 and "Usage:" in result.stdout
+    assert result.returncode == 0 and "用法：" in result.stdout and "Usage:" not in result.stdout
     assert "--workspace" in result.stdout or command in ("init", "sandbox", "mcp")
 
 

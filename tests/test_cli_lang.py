@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from tests.conftest import WS
 from tests.test_check import GOOD
-from tests.test_cli import cli
+from tests.test_cli import Ran, cli
 
 
 def test_sync_and_run_once_summaries_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
@@ -131,3 +133,71 @@ def test_a_coded_reasons_english_without_its_code_is_worded_from_the_catalogue()
     assert reason(edited, "zh") == "发布后被修改；不会重新发布"
     assert reason("item removed", "en") == "item removed"
     assert reason("something the platform said", "zh") == "something the platform said"
+
+
+def test_help_is_chinese_by_default_and_english_with_lang_en(tmp_path: Path) -> None:
+    """`--help` is worded before any option is handled: the command line, the environment and publisher.toml
+    choose its language, and every word of it (Click's frame too) comes from the catalogue."""
+    zh = cli("--help", cwd=tmp_path)
+    assert zh.returncode == 0 and "用法：publisher" in zh.stdout and "选项：" in zh.stdout, zh.stdout
+    assert (
+        "命令：" in zh.stdout
+        and "检查、渲染、排期并发布内容日历" in zh.stdout
+        and "显示此帮助并退出" in zh.stdout
+    )
+    assert "Usage:" not in zh.stdout and "Show this message" not in zh.stdout
+    en = cli("--help", "--lang", "en", cwd=tmp_path)
+    assert en.returncode == 0 and "Usage: publisher" in en.stdout and "Options:" in en.stdout, en.stdout
+    assert "Check, render, schedule and publish a content calendar" in en.stdout and "用法" not in en.stdout
+    assert "Bring the store in line with the content folder" in en.stdout  # the command list too
+    sub = cli("status", "--help", cwd=tmp_path)
+    assert sub.returncode == 0 and "各状态的内容数" in sub.stdout and "持续刷新" in sub.stdout, sub.stdout
+    assert "[默认：2.0" in sub.stdout and "工作区文件夹" in sub.stdout and "Posts by state" not in sub.stdout
+    sub_en = cli("status", "--help", "--lang", "en", cwd=tmp_path)
+    sub_en = Ran(sub_en.returncode, " ".join(sub_en.stdout.split()), sub_en.stderr)  # as read, not as wrapped
+    assert "Posts by state, the next due time" in sub_en.stdout and "[default: 2.0" in sub_en.stdout
+    assert "Keep the view up to date until Ctrl-C." in sub_en.stdout and "持续" not in sub_en.stdout
+
+
+def test_help_follows_the_workspaces_language_and_the_environment(
+    ws: WS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = ws.root / "publisher.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "[workspace]\n", '[workspace]\nlanguage = "en"  # zh | en\n'
+        ),
+        encoding="utf-8",
+    )
+    assert "Usage: publisher sync" in cli("sync", "--help", cwd=ws.root).stdout
+    assert "Usage: publisher sync" in cli("sync", "--help", "-w", str(ws.root)).stdout
+    assert "用法：publisher sync" in cli("sync", "--help", "--lang", "zh", cwd=ws.root).stdout
+    monkeypatch.setenv("PUBLISHER_LANGUAGE", "zh")  # overrides publisher.toml, as for every other line
+    assert "用法：publisher sync" in cli("sync", "--help", cwd=ws.root).stdout
+    monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
+    assert "Bring the store in line" in cli("sync", "--help", cwd=ws.root.parent).stdout
+
+
+def test_every_help_text_is_a_catalogue_entry_in_both_languages() -> None:
+    """No command or option shows text that is not in the catalogue (a code left unworded, or English
+    written beside a command); each code it uses has its Chinese."""
+    import typer
+
+    from publisher.cli.main import app
+    from publisher.messages import CHECK
+
+    def walk(command: object) -> Iterator[str]:
+        yield getattr(command, "help", None) or ""
+        for param in getattr(command, "params", []):
+            if getattr(param, "help", None):
+                yield param.help
+        for sub in getattr(command, "commands", {}).values():
+            yield from walk(sub)
+
+    codes = [text for text in walk(typer.main.get_command(app)) if text]
+    plain = [text for text in codes if not text.startswith("help.")]
+    assert plain == [
+        "Install completion for the current shell.",
+        "Show completion for the current shell, to copy it or customize the installation.",
+    ]  # Typer's own, worded by their English (help.click.*)
+    assert all(code in CHECK and CHECK[code]["zh"] for code in codes if code.startswith("help.")), codes

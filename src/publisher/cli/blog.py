@@ -9,11 +9,11 @@ import typer
 
 from publisher.cli.common import (
     JsonOpt,
+    LangOpt,
     VerboseOpt,
     WorkspaceOpt,
     app,
     err,
-    lang_option,
     lit,
     new_table,
     open_workspace,
@@ -21,39 +21,27 @@ from publisher.cli.common import (
     print_json,
     setup_logging,
 )
+from publisher.cli.lang import command
 from publisher.errors import UsageError
 from publisher.messages import msg
 
 __all__ = ["import_blog"]
 
 
-@app.command("import")
+@command(app, "import")
 def import_blog(
-    directory: Annotated[
-        Path, typer.Argument(help="The blog's folder (Hexo, Hugo, Jekyll, or any Markdown).")
-    ],
+    directory: Annotated[Path, typer.Argument(help="help.import.directory")],
     platform: Annotated[
         list[str] | None,
-        typer.Option(
-            "--platform", "-p", help="Target platform of every item (repeat; default: the article platforms)."
-        ),
+        typer.Option("--platform", "-p", help="help.import.platform"),
     ] = None,
-    into: Annotated[str, typer.Option(help="Sub-folder of content/ to write into (default: content/).")] = "",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
-    ] = False,
-    lang: Annotated[
-        str | None,
-        typer.Option(help="zh | en (default: the workspace's language)", callback=lang_option),
-    ] = None,
+    into: Annotated[str, typer.Option(help="help.import.into")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="help.import.dry_run")] = False,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Import a blog's posts as draft items with their images, and report what changed per file.
-
-    Exit 0: every post imported and checked clean; 1: a post was not written or needs fixing (the report
-    says which and why); 2: a usage error."""
     setup_logging(verbose)
     from publisher.content.item import platform_alias
     from publisher.importer import import_blog as run_import

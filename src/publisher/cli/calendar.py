@@ -34,6 +34,7 @@ from publisher.cli.common import (
     state_text,
     utc_now,
 )
+from publisher.cli.lang import command
 from publisher.errors import UsageError
 from publisher.messages import msg, say
 
@@ -52,16 +53,15 @@ __all__ = ["check", "init", "plan", "preview", "publish", "status", "sync"]
 PUBLISH_WAIT_S = 120.0
 
 
-@app.command()
+@command(app, "init")
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path("."),
-    force: Annotated[bool, typer.Option(help="Write into a folder that already has files.")] = False,
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Same as DIRECTORY.")] = None,
+    directory: Annotated[Path, typer.Argument(help="help.init.directory")] = Path("."),
+    force: Annotated[bool, typer.Option(help="help.init.force")] = False,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="help.init.workspace")] = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Start a workspace: publisher.toml, the default platforms/, schedules/ and an example item."""
     setup_logging(verbose)
     from publisher.workspace.scaffold import init_workspace
 
@@ -79,15 +79,13 @@ def init(
     out.print(say("cli.init_next", language), markup=False)
 
 
-@app.command()
+@command(app, "check")
 def check(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Validate every item for every target platform (exit 1 on any error); messages in Chinese unless
-    `--lang en` or `language = "en"` in publisher.toml."""
     setup_logging(verbose)
     from publisher.calendar.check import check_workspace
     from publisher.messages import say
@@ -118,14 +116,13 @@ def check(
     raise typer.Exit(1 if result.errors else 0)
 
 
-@app.command()
+@command(app, "sync")
 def sync(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Bring the store in line with the content folder (idempotent: a second run changes nothing)."""
     setup_logging(verbose)
     from publisher.calendar.sync import sync_calendar
     from publisher.store.db import store_for
@@ -153,17 +150,14 @@ def sync(
     )
 
 
-@app.command()
+@command(app, "plan")
 def plan(
-    days: Annotated[
-        int, typer.Option(min=1, max=36500, help="How many days ahead to show (1 to 36500).")
-    ] = 14,
+    days: Annotated[int, typer.Option(min=1, max=36500, help="help.plan.days")] = 14,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """What will go out when: when, platform, item, state; and what changed since the last sync."""
     setup_logging(verbose)
     from publisher.calendar.sync import sync_calendar
     from publisher.queue.overview import post_views
@@ -257,16 +251,15 @@ def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[d
     return sorted(out, key=lambda r: (r["due_at"] is None, r["due_at"] or "", r["item"], r["platform"]))
 
 
-@app.command()
+@command(app, "status")
 def status(
-    watch: Annotated[bool, typer.Option("--watch", help="Keep the view up to date until Ctrl-C.")] = False,
-    every: Annotated[float, typer.Option(min=0.1, help="Seconds between refreshes with --watch.")] = 2.0,
+    watch: Annotated[bool, typer.Option("--watch", help="help.status.watch")] = False,
+    every: Annotated[float, typer.Option(min=0.1, help="help.status.every")] = 2.0,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Posts by state, the next due time, and every post that needs a person with its reason and evidence."""
     setup_logging(verbose)
     from publisher.workspace.settings import open_workspace
 
@@ -397,22 +390,17 @@ def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
     return Group(*parts)
 
 
-@app.command()
+@command(app, "publish")
 def publish(
-    item: Annotated[str, typer.Argument(help="Item id or file path.")],
-    platform: Annotated[
-        str | None, typer.Option("--platform", "-p", help="Only this platform or account.")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Record the exact request; send nothing.")
-    ] = False,
+    item: Annotated[str, typer.Argument(help="help.opt.item")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="help.publish.platform")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="help.publish.dry_run")] = False,
     sandbox: SandboxOpt = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Publish one item now (through the queue: never twice), or with --dry-run show the exact requests."""
     setup_logging(verbose)
     from publisher.queue.manual import publish_dry_run
     from publisher.states import DELIVERED
@@ -495,17 +483,16 @@ def _publish_now(
     return [v for v in post_views(store) if v.id in ids]
 
 
-@app.command()
+@command(app, "preview")
 def preview(
-    item: Annotated[str, typer.Argument(help="Item id or file path.")],
-    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
-    open_browser: Annotated[bool, typer.Option("--open", help="Open the index page in a browser.")] = False,
+    item: Annotated[str, typer.Argument(help="help.opt.item")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="help.opt.only_platform")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="help.preview.open")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Write HTML previews that look like each platform, with the media exactly as it would be sent."""
     setup_logging(verbose)
     from publisher.calendar.check import find_item
     from publisher.calendar.load import Calendar

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from publisher import __version__
+from publisher.cli.lang import HelpGroup, heard
 from publisher.errors import UsageError
 from publisher.messages import CHECK, msg, reason, say, state_name
 from publisher.redact import install_logging_redaction
@@ -29,9 +30,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="publisher",
-    help=(
-        "Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt."
-    ),
+    help="help.root",
+    cls=HelpGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -73,31 +73,37 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def lang_option(value: str | None) -> str | None:
+    checked: str | None = choice("zh", "en")(value)
+    if checked is not None:
+        heard("flag", checked)
+    return checked
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="help.opt.lang", callback=lang_option),
+]
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option("--version", callback=_version, is_eager=True, help="help.opt.version"),
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Check, render, schedule and publish a content calendar to 小红书, 抖音, 微信公众号 and Product Hunt."""
+    """The options before any command (`--version`, `--lang`); the program's help is `help.root`."""
 
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: nearest with publisher.toml)."),
+    typer.Option("--workspace", "-w", help="help.opt.workspace"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-VerboseOpt = Annotated[
-    bool, typer.Option("--verbose", "-v", help="DEBUG logs (secrets are always redacted).")
-]
-SandboxOpt = Annotated[
-    bool,
-    typer.Option(
-        "--sandbox",
-        help="Every account talks to the sandbox (PUBLISHER_SANDBOX_URL, else one started in-process).",
-    ),
-]
+JsonOpt = Annotated[bool, typer.Option("--json", help="help.opt.json")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="help.opt.verbose")]
+SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="help.opt.sandbox")]
 
 
 def setup_logging(verbose: bool) -> None:
@@ -127,34 +133,6 @@ def choice(*values: str) -> Any:
         return value
 
     return check
-
-
-#: The reader's language as far as this command knows it: `--lang`, else the workspace's `language`, else
-#: Chinese. The error line (cli/main.py) is worded in it, whatever the command got to before it failed.
-_READER: dict[str, str] = {}
-
-
-def reader_lang() -> str:
-    """The language the command's own lines and its error speak: --lang, the workspace's, else zh."""
-    return _READER.get("flag") or _READER.get("workspace") or "zh"
-
-
-def forget_reader() -> None:
-    """A new command starts knowing no language yet (the CLI runs in-process in tests)."""
-    _READER.clear()
-
-
-def lang_option(value: str | None) -> str | None:
-    checked: str | None = choice("zh", "en")(value)
-    if checked is not None:
-        _READER["flag"] = checked
-    return checked
-
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="zh | en (default: the workspace's language)", callback=lang_option),
-]
 
 
 def print_event(data: Any) -> None:
@@ -199,7 +177,7 @@ def open_workspace(path: Path | None) -> Workspace:
     from publisher.workspace.settings import open_workspace as open_ws
 
     ws = open_ws(path)
-    _READER["workspace"] = ws.settings.language
+    heard("workspace", ws.settings.language)
     return ws
 
 

@@ -17,7 +17,6 @@ from publisher.cli.common import (
     app,
     choice,
     err,
-    lang_option,
     open_workspace,
     out,
     parse_day,
@@ -27,6 +26,7 @@ from publisher.cli.common import (
     store_for,
     utc_now,
 )
+from publisher.cli.lang import HelpGroup, command
 from publisher.messages import say
 
 #: reports.build.KINDS and reports.writers.FORMATS, spelled here so `--help` never loads the report writers
@@ -34,26 +34,18 @@ from publisher.messages import say
 REPORT_KINDS = ("daily", "weekly", "engagement", "campaign")
 REPORT_FORMATS = ("md", "html", "csv", "xlsx", "json")
 
-metrics_app = typer.Typer(
-    help="Engagement figures: pull them from the platforms, or import a CSV export.", no_args_is_help=True
-)
+metrics_app = typer.Typer(help="help.metrics", cls=HelpGroup, no_args_is_help=True)
 app.add_typer(metrics_app, name="metrics")
 
 
-@metrics_app.command("pull")
+@command(metrics_app, "metrics.pull")
 def metrics_pull(
-    since: Annotated[
-        str | None, typer.Option(help="Posts published since this date (default: 14 days ago).")
-    ] = None,
-    sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Read from the sandbox instead of the platforms.")
-    ] = False,
+    since: Annotated[str | None, typer.Option(help="help.metrics.since")] = None,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="help.metrics.sandbox")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Append the latest likes, reads, plays, votes... of recently published posts
-    and the accounts' followers."""
     setup_logging(verbose)
     from publisher.metrics import pull as metrics
 
@@ -78,21 +70,15 @@ def metrics_pull(
     raise typer.Exit(1 if result.errors else 0)
 
 
-@metrics_app.command("import")
+@command(metrics_app, "metrics.import")
 def metrics_import(
-    file: Annotated[Path, typer.Argument(help="A CSV exported from the creator centre (UTF-8 or GBK).")],
-    platform: Annotated[
-        str | None,
-        typer.Option(
-            "--platform", "-p", help="Whose export it is (default: the platform with a CSV export)."
-        ),
-    ] = None,
-    account: Annotated[str | None, typer.Option(help="Account (default: the platform's default).")] = None,
+    file: Annotated[Path, typer.Argument(help="help.metrics.file")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="help.metrics.platform")] = None,
+    account: Annotated[str | None, typer.Option(help="help.metrics.account")] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Import a creator-centre CSV (importing the same file twice adds nothing)."""
     setup_logging(verbose)
     from publisher.metrics.imports import import_csv
 
@@ -115,42 +101,31 @@ def metrics_import(
         out.print(result.summary() if hasattr(result, "summary") else str(result), markup=False)
 
 
-@app.command()
+@command(app, "report")
 def report(
     kind: Annotated[
         str,
         typer.Argument(
-            help="daily (运营日报) | weekly (运营周报) | engagement | campaign NAME (市场活动方案)",
+            help="help.report.kind",
             metavar="KIND",
             callback=choice(*REPORT_KINDS),
         ),
     ],
-    name: Annotated[
-        str | None, typer.Argument(help="The campaign: [campaigns.NAME] in publisher.toml.", metavar="[NAME]")
-    ] = None,
+    name: Annotated[str | None, typer.Argument(help="help.report.name", metavar="[NAME]")] = None,
     period: Annotated[
         str | None,
-        typer.Option(
-            help="2027-01-04 | 2027-W01 | 2027-01 | FROM..TO | yesterday | "
-            "last_week | last_7_days | this_month"
-        ),
+        typer.Option(help="help.report.period"),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="md | html | csv | xlsx | json", callback=choice(*REPORT_FORMATS))
+        str, typer.Option("--format", help="help.report.format", callback=choice(*REPORT_FORMATS))
     ] = "md",
-    lang: Annotated[
-        str | None,
-        typer.Option(help="zh | en (default: the workspace's language)", callback=lang_option),
-    ] = None,
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="Where to write (default: under reports/).")
-    ] = None,
-    rehearsal: Annotated[bool, typer.Option("--rehearsal", help="Read the last rehearsal's store.")] = False,
+    lang: LangOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="help.report.out")] = None,
+    rehearsal: Annotated[bool, typer.Option("--rehearsal", help="help.report.rehearsal")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Write a report: what went out, KPIs against targets (✅/⚠️), problems and risks, the plan, charts."""
     setup_logging(verbose)
     from publisher import reports
     from publisher.rehearsal.run import open_rehearsal
@@ -168,18 +143,15 @@ def report(
         out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
 
 
-@app.command()
+@command(app, "calendar")
 def calendar(
-    ics: Annotated[
-        Path, typer.Option("--ics", help="The .ics file to write (subscribe to it in any calendar app).")
-    ],
-    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform.")] = None,
+    ics: Annotated[Path, typer.Option("--ics", help="help.calendar.ics")],
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="help.opt.only_platform")] = None,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Export the calendar as iCalendar."""
     setup_logging(verbose)
     from publisher.calendar.ics import write_ics
 

@@ -20,7 +20,8 @@ import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
-from publisher.cli.common import app, err, forget_reader, reader_lang
+from publisher.cli.common import app, err
+from publisher.cli.lang import forget_reader, guess_now, reader_lang
 from publisher.errors import PublisherError
 from publisher.messages import say
 from publisher.redact import redact_text
@@ -31,13 +32,14 @@ __all__ = ["app", "main", "run"]
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
     forget_reader()
+    guess_now(sys.argv[1:] if argv is None else argv)  # before parsing: `--help` is shown in it
     try:
         app(args=argv, prog_name="publisher", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except PublisherError as exc:
-        lang = reader_lang()  # --lang, else the workspace's language, else Chinese
+        lang = reader_lang()  # --lang, else the workspace's language, else the guess, else Chinese
         err.print(f"[red]{escape(say('cli.error', lang))}[/]{escape(redact_text(exc.text(lang)))}")
         return exc.exit_code
     except KeyboardInterrupt:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from typer.core import TyperGroup
 
 from publisher.cli.common import (
     JsonOpt,
@@ -34,36 +33,30 @@ from publisher.cli.common import (
     parse_day,
     print_event,
     print_json,
-    reader_lang,
     setup_logging,
     state_text,
     store_for,
     utc_now,
 )
+from publisher.cli.lang import HelpCommand, HelpGroup, command, reader_lang
 from publisher.errors import PublisherError, UsageError
 from publisher.messages import CHECK, msg, say
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")]
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="help.sandbox.port")]
 
 
-@app.command()
+@command(app, "sandbox")
 def sandbox(
     port: PortOpt = 8900,
-    seed: Annotated[
-        int, typer.Option(help="Seed for ids and engagement growth (same seed, same numbers).")
-    ] = 0,
+    seed: Annotated[int, typer.Option(help="help.sandbox.seed")] = 0,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Serve fake WeChat (/wx), Douyin (/dy), Product Hunt (/ph) and xiaohongshu-mcp (/xhs) APIs locally.
-
-    The sandbox belongs to no workspace; --workspace, when given, must be one (its accounts in mode
-    `sandbox` then use this sandbox through PUBLISHER_SANDBOX_URL)."""
     setup_logging(verbose)
     from publisher.sandbox import serve
 
@@ -78,24 +71,17 @@ def sandbox(
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
-@app.command()
+@command(app, "mcp")
 def mcp(
     workspace: WorkspaceOpt = None,
-    http: Annotated[
-        bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")
-    ] = False,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
-    no_urls: Annotated[bool, typer.Option("--no-urls", help="Refuse media given as https URLs.")] = False,
-    url_host: Annotated[
-        list[str] | None, typer.Option("--url-host", help="Only download media from this host (repeatable).")
-    ] = None,
+    http: Annotated[bool, typer.Option("--http", help="help.mcp.http")] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="help.mcp.port")] = 8765,
+    no_urls: Annotated[bool, typer.Option("--no-urls", help="help.mcp.no_urls")] = False,
+    url_host: Annotated[list[str] | None, typer.Option("--url-host", help="help.mcp.url_host")] = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Serve the MCP server `social-media-publisher` (stdio) so an AI assistant can drive the calendar.
-
-    stdout carries the protocol; the start notice goes to stderr (one JSON line with --json)."""
     setup_logging(verbose)
     from publisher.mcp.server import main as mcp_main
 
@@ -112,19 +98,15 @@ def mcp(
     mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
 
 
-@app.command("run")
+@command(app, "run")
 def run_daemon(
-    once: Annotated[
-        bool, typer.Option("--once", help="Do what is due now, then exit (for cron and CI).")
-    ] = False,
+    once: Annotated[bool, typer.Option("--once", help="help.run.once")] = False,
     sandbox: SandboxOpt = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """The daemon: watch the folder, publish on time, pull metrics,
-    run scheduled jobs (Ctrl-C stops cleanly). With --json: one JSON object per line and event."""
     setup_logging(verbose)
     from publisher.daemon.entry import run as daemon_run
 
@@ -140,25 +122,22 @@ def run_daemon(
     raise typer.Exit(code)
 
 
-@app.command()
+@command(app, "rehearse")
 def rehearse(
     start: Annotated[
         str | None,
         typer.Option(
             "--from",
-            help="Start (YYYY-MM-DD[ HH:MM], workspace zone); default: the day of the first scheduled post.",
+            help="help.rehearse.from",
         ),
     ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="End; default: 14 days after the start.")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Sandbox seed (same seed, same numbers).")] = 0,
+    until: Annotated[str | None, typer.Option("--until", help="help.rehearse.until")] = None,
+    seed: Annotated[int, typer.Option(help="help.rehearse.seed")] = 0,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Play the calendar against the sandbox on a virtual clock: two weeks in seconds, on its own store."""
     setup_logging(verbose)
     from publisher.rehearsal.run import first_due, prepare
     from publisher.rehearsal.run import rehearse as play
@@ -237,9 +216,7 @@ def _logs_above(progress: Progress) -> Iterator[None]:
             handler.setStream(stream)
 
 
-PostArg = Annotated[
-    int, typer.Argument(min=1, max=2**31 - 1, help="Post id, as `publisher status` prints it.")
-]
+PostArg = Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="help.opt.post")]
 
 
 def _act(workspace: Path | None, as_json: bool, post: int, action: str, lang: str | None, **kw: Any) -> None:
@@ -254,15 +231,14 @@ def _act(workspace: Path | None, as_json: bool, post: int, action: str, lang: st
         out.print(lit(say("cli.post_state", lang, id=post)) + state_text(str(state), lang))
 
 
-@app.command()
+@command(app, "retry")
 def retry(
     post: PostArg,
     force: Annotated[
         bool,
         typer.Option(
             "--force",
-            help="Also re-send a post whose outcome is unknown "
-            "(needs_attention): only after checking the platform yourself.",
+            help="help.retry.force",
         ),
     ] = False,
     workspace: WorkspaceOpt = None,
@@ -270,12 +246,11 @@ def retry(
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Queue a failed, missed or re-authorised post again (needs_attention only with --force)."""
     setup_logging(verbose)
     _act(workspace, as_json, post, "retry", lang, force=force)
 
 
-@app.command()
+@command(app, "cancel")
 def cancel(
     post: PostArg,
     workspace: WorkspaceOpt = None,
@@ -283,32 +258,23 @@ def cancel(
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Cancel a post that has not been published."""
     setup_logging(verbose)
     _act(workspace, as_json, post, "cancel", lang)
 
 
-@app.command()
+@command(app, "resolve")
 def resolve(
     post: PostArg,
-    published: Annotated[
-        str | None, typer.Option("--published", help="The post's URL on the platform.")
-    ] = None,
-    not_published: Annotated[bool, typer.Option("--not-published", help="It did not go out.")] = False,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="With --not-published, also for a post whose platform job is still processing: only after "
-            "checking the platform yourself that the job failed (it is sent again).",
-        ),
+    published: Annotated[str | None, typer.Option("--published", help="help.resolve.published")] = None,
+    not_published: Annotated[
+        bool, typer.Option("--not-published", help="help.resolve.not_published")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="help.resolve.force")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """A person's answer for a post waiting on one: --published URL, or --not-published."""
     setup_logging(verbose)
     if bool(published) == not_published:
         raise UsageError(msg("usage.published_or_not"))
@@ -324,17 +290,16 @@ def resolve(
     )
 
 
-@app.command()
+@command(app, "serve")
 def serve(
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8800,
-    host: Annotated[str, typer.Option(help="Address; anything but loopback needs --token.")] = "127.0.0.1",
-    token: Annotated[str | None, typer.Option(envvar="PUBLISHER_WEB_TOKEN", help="Access token.")] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="help.serve.port")] = 8800,
+    host: Annotated[str, typer.Option(help="help.serve.host")] = "127.0.0.1",
+    token: Annotated[str | None, typer.Option(envvar="PUBLISHER_WEB_TOKEN", help="help.serve.token")] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """The local dashboard: calendar, queue, previews, metrics (live: edits show up without a reload)."""
     setup_logging(verbose)
     from publisher.web import serve as serve_web
     from publisher.web.security import check_bind
@@ -360,14 +325,17 @@ def _workspace_lang(workspace: Path | None) -> str:
         return reader_lang()
 
 
-def _logins() -> dict[str, str]:
-    """Platform -> English label, for each platform whose spec has an OAuth login (imports the adapters)."""
+def _logins() -> dict[str, tuple[str, str]]:
+    """Platform -> its Chinese and English labels, for each platform whose spec has an OAuth login (imports
+    the adapters)."""
     from publisher.adapters import platforms
 
-    return {name: spec.label_en for name, spec in platforms().items() if spec.login is not None}
+    return {
+        name: (spec.label_zh, spec.label_en) for name, spec in platforms().items() if spec.login is not None
+    }
 
 
-class _AuthGroup(TyperGroup):
+class _AuthGroup(HelpGroup):
     """`publisher auth`: `status`, plus `<platform>` for each platform with a login, found only when asked
     (so `publisher --help` imports no adapter)."""
 
@@ -381,18 +349,17 @@ class _AuthGroup(TyperGroup):
         return found
 
 
-auth_app = typer.Typer(help="Account credentials and authorisation.", no_args_is_help=True, cls=_AuthGroup)
+auth_app = typer.Typer(help="help.auth", no_args_is_help=True, cls=_AuthGroup)
 app.add_typer(auth_app, name="auth")
 
 
-@auth_app.command("status")
+@command(auth_app, "auth.status")
 def auth_status(
     workspace: WorkspaceOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Each account's credentials and token expiry (never a secret)."""
     setup_logging(verbose)
     from publisher.accounts.login import account_status
 
@@ -436,18 +403,17 @@ def _field_word(value: str, language: str) -> str:
     return value
 
 
-def _login_command(platform: str, label: str) -> Any:
+def _login_command(platform: str, labels: tuple[str, str]) -> Any:
     """`publisher auth <platform>`, for a platform whose spec has an OAuth login."""
 
     def login(
         account: str = platform,
-        sandbox: Annotated[bool, typer.Option("--sandbox", help="Authorise against the sandbox.")] = False,
+        sandbox: Annotated[bool, typer.Option("--sandbox", help="help.auth.sandbox")] = False,
         redirect_uri: Annotated[
             str | None,
             typer.Option(
                 "--redirect-uri",
-                help="The https address registered in the platform's console (else the account's "
-                "options.redirect_uri); you paste back the address you land on.",
+                help="help.auth.redirect_uri",
             ),
         ] = None,
         workspace: WorkspaceOpt = None,
@@ -479,13 +445,9 @@ def _login_command(platform: str, label: str) -> Any:
             out.print(f"[green]✓[/] {escape(done)}")
 
     # a real object, not the string `from __future__` leaves: the help names this platform
-    login.__annotations__["account"] = Annotated[
-        str, typer.Option(help=f"The {label} account in publisher.toml.")
-    ]
-    login.__doc__ = (
-        f"Authorise a {label} account: open the consent page, approve, and paste back the address you land "
-        "on (--redirect-uri); against the sandbox a callback on 127.0.0.1 receives the code."
-    )
+    login.__annotations__["account"] = Annotated[str, typer.Option(help="help.auth.account")]
     one = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=app.info.context_settings)
-    one.command(platform)(login)
-    return typer.main.get_command(one)
+    one.command(platform, cls=HelpCommand, help="help.auth.login")(login)
+    found = typer.main.get_command(one)
+    found.help_args = {"label_zh": labels[0], "label_en": labels[1]}  # type: ignore[attr-defined]
+    return found

@@ -1,8 +1,8 @@
 """The one message catalogue, in Chinese (the default) and English: what `check` says (`content`, `rules`,
 `calendar`), the CLI's lines (`cli`), the MCP tools' own checks and download refusals (`mcp`), stored
-reasons (`reasons`), notifications (`notify`), the CLI's errors (`usage`) and accounts and credentials
-(`accounts`), each a module of entries merged into `CHECK` here, with the state names and the wording
-helpers.
+reasons (`reasons`), notifications (`notify`), the CLI's errors (`usage`), accounts and credentials
+(`accounts`) and `--help` (`help`), each a module of entries merged into `CHECK` here, with the state names
+and the wording helpers.
 
 A finding carries a `Msg` (a stable code and its values), never finished text; `Msg.text(lang)` words it
 when it is shown (`publisher check`, `--json`, the MCP check tool, the dashboard's live check). The report,
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.messages import accounts, calendar, cli, content, mcp, notify, reasons, rules, usage
+from publisher.messages import accounts, calendar, cli, content, help, mcp, notify, reasons, rules, usage
 
 LANGS = ("zh", "en")
 
@@ -128,6 +128,7 @@ CHECK: dict[str, dict[str, str]] = {
     **notify.ENTRIES,
     **usage.ENTRIES,
     **accounts.ENTRIES,
+    **help.ENTRIES,
 }
 #: each code once: a code in two parts would silently take the later part's words
 PARTS = (
@@ -140,6 +141,7 @@ PARTS = (
     notify.ENTRIES,
     usage.ENTRIES,
     accounts.ENTRIES,
+    help.ENTRIES,
 )
 
 

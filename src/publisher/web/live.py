@@ -17,7 +17,7 @@ from watchfiles import awatch
 
 from publisher.store.posts import posts_fingerprint
 from publisher.web.state import AppState
-from publisher.workspace.settings import CONFIG_NAME
+from publisher.workspace.locate import CONFIG_NAME
 
 logger = logging.getLogger(__name__)
 KEEPALIVE_S = 15.0

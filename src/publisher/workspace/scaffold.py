@@ -7,7 +7,8 @@ from pathlib import Path
 
 from publisher.errors import ConfigError, UsageError
 from publisher.messages import msg
-from publisher.workspace.settings import CONFIG_NAME, DEFAULTS_DIR
+from publisher.workspace.locate import CONFIG_NAME
+from publisher.workspace.settings import DEFAULTS_DIR
 
 EXAMPLE_ITEM = """---
 id: hello

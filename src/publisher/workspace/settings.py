@@ -18,12 +18,12 @@ from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
 from publisher.messages import msg
 from publisher.platforms.durations import duration as _duration
+from publisher.workspace.locate import CONFIG_NAME, find_root
 
 if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status) needs no rules
     from publisher.compliance.scan import Rules
     from publisher.platforms.rules import PlatformRules
 
-CONFIG_NAME = "publisher.toml"
 DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
 
 Mode = Literal["dry-run", "sandbox", "live", "assisted"]
@@ -280,15 +280,6 @@ class Workspace:
 
     def account(self, name: str) -> AccountSettings | None:
         return self.settings.accounts.get(name)
-
-
-def find_root(start: Path) -> Path | None:
-    """The nearest folder upward (from start) that holds publisher.toml."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    return None
 
 
 def open_workspace(path: Path | None = None, env: Mapping[str, str] | None = None) -> Workspace:
