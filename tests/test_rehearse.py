@@ -204,3 +204,82 @@ def test_steps_are_due_moments_not_hours(played: tuple[Workspace, RehearsalResul
     moments = {e.at for e in result.timeline}
     assert result.steps <= len(result.jobs) + len(moments)
     assert result.steps < (UNTIL - START).total_seconds() / 3600 + len(moments) / 2
+
+
+def test_a_rehearsal_removes_the_summaries_older_rehearsals_wrote_under_the_old_name_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """Rehearsals wrote their summary as rehearsal-weekly-<window>.*; now rehearsal-summary-<window>.*. The
+    old ones in the rehearsal's own folder go; anything else (a real report, another name, a subfolder, a
+    link, a folder the caller chose) stays."""
+    from tests.test_cli import cli
+
+    ws = reference_copy(tmp_path / "ws")
+    own = ws.reports_dir / "rehearsal"
+    (own / "weekly").mkdir(parents=True)
+    old = [
+        own / "rehearsal-weekly-2026-11-17_2026-11-30.md",
+        own / "rehearsal-weekly-2026-11-17_2026-11-30.xlsx",
+    ]
+    old.append(own / "rehearsal-weekly-2026-W48.md")
+    kept = [
+        own / "rehearsal-weekly-notes.md",  # not a window
+        own / "weekly" / "rehearsal-weekly-2026-11-17_2026-11-30.md",  # not directly in the folder
+        ws.reports_dir / "rehearsal-weekly-2026-11-17_2026-11-30.md",  # not the rehearsal's folder
+        ws.reports_dir / "weekly" / "2026-W48.md",
+    ]
+    for path in old + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("old\n", encoding="utf-8")
+    link = own / "rehearsal-weekly-2026-12-01_2026-12-14.md"
+    link.symlink_to(kept[3])
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    (chosen / old[0].name).write_text("theirs\n", encoding="utf-8")
+    window = {
+        "start": datetime(2026, 12, 2, 3, 0, tzinfo=UTC),
+        "until": datetime(2026, 12, 2, 5, 0, tzinfo=UTC),
+    }
+    elsewhere = rehearse(ws, **window, seed=1, out_dir=chosen)
+    assert elsewhere.removed == [] and (chosen / old[0].name).is_file() and all(p.is_file() for p in old)
+    ran = cli(
+        "rehearse", "--from", "2026-12-02 11:00", "--until", "2026-12-02 13:00", "--workspace", str(ws.root)
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "已删除 3 个旧版演练写下的文件" in ran.stdout
+    assert not any(p.exists() for p in old)
+    assert all(p.is_file() for p in kept) and link.is_symlink()
+    assert (own / "rehearsal-summary-2026-12-02_2026-12-02.md").is_file()
+    again = cli(
+        "rehearse",
+        "--from",
+        "2026-12-02 11:00",
+        "--until",
+        "2026-12-02 13:00",
+        "--json",
+        "--workspace",
+        str(ws.root),
+    )
+    assert json.loads(again.stdout)["removed"] == []  # this rehearsal's own files are not old names
+
+
+def test_old_names_are_left_alone_while_a_recurring_job_writes_weekly_names_itself(tmp_path: Path) -> None:
+    from publisher.rehearsal.superseded import is_old_summary, job_writes_weekly_names, remove_old_summaries
+
+    assert is_old_summary("rehearsal-weekly-2026-12-01_2026-12-14.xlsx") and is_old_summary(
+        "rehearsal-weekly-2026-W49.md"
+    )
+    assert not is_old_summary("rehearsal-weekly-2026-12-01_2026-12-14.csv")
+    assert not is_old_summary("rehearsal-summary-2026-12-01_2026-12-14.md")
+    assert job_writes_weekly_names([("report.weekly", {"out": "reports/{kind}-{week}.md"})])
+    assert job_writes_weekly_names([("report.daily", {"out": "reports/weekly-{date}.md"})])
+    assert not job_writes_weekly_names(
+        [("report.weekly", {}), ("report.daily", {"out": "reports/{kind}/{date}.md"})]
+    )
+    (tmp_path / "rehearsal-weekly-2026-W48.md").write_text("a job's\n", encoding="utf-8")
+    jobs = [("report.weekly", {"out": "reports/weekly-{week}.md"})]
+    assert remove_old_summaries(tmp_path, began_at=2e9, jobs=jobs) == []
+    assert (tmp_path / "rehearsal-weekly-2026-W48.md").is_file()
+    # written at or after the rehearsal began: this run's, not an old one
+    assert remove_old_summaries(tmp_path, began_at=0.0) == []
+    assert remove_old_summaries(tmp_path, began_at=2e9) == [tmp_path / "rehearsal-weekly-2026-W48.md"]

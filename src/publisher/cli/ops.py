@@ -177,6 +177,7 @@ def rehearse(
                 "final_states": result.final_states,
                 "timeline": [e.to_dict() for e in result.timeline],
                 "files": [str(f) for f in result.files],
+                "removed": [str(f) for f in result.removed],
                 "errors": result.errors,
             }
         )
@@ -197,6 +198,10 @@ def rehearse(
         out.print(result.summary(language), markup=False)
         for f in result.files:
             out.print(f"  {f}", markup=False)
+        if result.removed:
+            out.print(say("rehearse.removed", language, n=len(result.removed)), markup=False)
+            for f in result.removed:
+                out.print(f"  {f}", markup=False)
     raise typer.Exit(1 if result.errors else 0)
 
 

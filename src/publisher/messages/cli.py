@@ -94,6 +94,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "{jobs} recurring job run(s)",
     },
     "rehearse.failed_steps": {"zh": "；{n} 步失败", "en": "; {n} step(s) failed"},
+    "rehearse.removed": {
+        "zh": "已删除 {n} 个旧版演练写下的文件（现由 rehearsal-summary-* 取代）：",
+        "en": "removed {n} file(s) an older rehearsal wrote (now rehearsal-summary-*):",
+    },
     "rehearse.no_posts": {"zh": "没有内容", "en": "no posts"},
     "rehearse.table": {"zh": "演练时间线", "en": "rehearsal timeline"},
     "rehearse.h_metrics": {"zh": "沙盒中增长的数据", "en": "Metrics the sandbox grew"},

@@ -27,6 +27,7 @@ from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_que
 from publisher.messages import msg, say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
+from publisher.rehearsal.superseded import remove_old_summaries
 from publisher.reports.writers import load_openpyxl
 from publisher.store.db import Store, open_store
 from publisher.store.metrics import latest_totals
@@ -75,6 +76,8 @@ class RehearsalResult:
     jobs: list[JobRun] = field(default_factory=list)
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # platform -> metric -> latest total
     files: list[Path] = field(default_factory=list)
+    #: files an older rehearsal wrote under names no longer used (rehearsal-weekly-*), removed (superseded)
+    removed: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # steps that raised (redacted messages)
     steps: int = 0
     elapsed_s: float = 0.0
@@ -268,9 +271,10 @@ def rehearse(
     `progress` hears the virtual clock after every step."""
     if until <= start:
         raise ValueError("--until must be after --from")
+    own = out_dir is None  # the rehearsal's own folder: its superseded files are removed there, nowhere else
     out_dir = out_dir or ws.reports_dir / "rehearsal"
     if sandbox_url:
-        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress))
+        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress, tidy=own))
     from publisher.sandbox import create_app
     from publisher.sandbox.inprocess import InProcessTransport
 
@@ -280,7 +284,9 @@ def rehearse(
     app = create_app(seed=seed, now=start)
     transport = InProcessTransport(app)
     return asyncio.run(
-        _rehearse(ws, start, until, out_dir, NO_SOCKET, actions, progress, transport, app.state.world)
+        _rehearse(
+            ws, start, until, out_dir, NO_SOCKET, actions, progress, transport, app.state.world, tidy=own
+        )
     )
 
 
@@ -300,11 +306,15 @@ async def _rehearse(
     progress: Progress | None = None,
     in_process: httpx.AsyncBaseTransport | None = None,
     world: Any = None,
+    *,
+    tidy: bool = False,
 ) -> RehearsalResult:
     """`in_process`: the sandbox app called directly, for the queue's requests and the rehearsal's own;
     `world`: its state (`sandbox.core.World`), whose clock is then set directly, as its /__fake/clock route
-    would set it, without a request per step."""
+    would set it, without a request per step. `tidy`: `out_dir` is the rehearsal's own folder, where the
+    files older rehearsals wrote under names no longer used are removed (rehearsal.superseded)."""
     began = time.monotonic()
+    began_at = time.time()  # files written before this instant are an earlier rehearsal's
     rws = rehearsal_workspace(ws)
     clock = VirtualClock(start.astimezone(UTC))
     store = _fresh_store(ws)
@@ -351,6 +361,9 @@ async def _rehearse(
         result.elapsed_s = time.monotonic() - began
         result.files = write_outputs(result, out_dir, ws.settings.language)
         result.files += _reports(rws, store, out_dir, clock.now, result.start, result.until)
+        if tidy:
+            jobs = [(j.run, j.args) for j in daemon.jobs]
+            result.removed = remove_old_summaries(out_dir, began_at=began_at, jobs=jobs)
     finally:
         daemon.close()
         store.close()
