@@ -115,12 +115,18 @@ def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:
     result = cli("check", "--workspace", str(ws.root))
     assert result.returncode == 1
     assert (
-        "publisher.toml:timezone: Value error, unknown IANA time zone 'Mars/Olympus'"
+        "publisher.toml:timezone: 未知的 IANA 时区 'Mars/Olympus'（例如 Asia/Shanghai、Europe/Berlin）"
         in result.stderr.replace("\n", "")
-    )
+    )  # Chinese unless asked otherwise
+    english = cli("check", "--lang", "en", "--workspace", str(ws.root)).stderr.replace("\n", "")
+    assert "publisher.toml:timezone: unknown IANA time zone 'Mars/Olympus' (e.g. Asia/Shanghai" in english
     (ws.root / "publisher.toml").write_text('[workspace]\ntimezon = "Asia/Shanghai"\n')
     result = cli("check", "--workspace", str(ws.root))
-    assert "publisher.toml:timezon: unknown setting" in result.stderr.replace("\n", "")
+    assert "publisher.toml:timezon: 未知的设置；请检查拼写" in result.stderr.replace("\n", "")
+    (ws.root / "publisher.toml").write_text('[workspace]\nlanguage = "fr"\n')
+    english = cli("check", "--lang", "en", "--workspace", str(ws.root)).stderr.replace("\n", "")
+    assert "publisher.toml:language: Input should be 'zh' or 'en'" in english
+    assert "publisher.toml:language: 应为 'zh'或'en'" in cli("check", "--workspace", str(ws.root)).stderr
 
 
 def test_cli_env_overrides_a_setting(ws: WS, monkeypatch: pytest.MonkeyPatch) -> None:

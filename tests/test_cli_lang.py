@@ -201,3 +201,18 @@ def test_every_help_text_is_a_catalogue_entry_in_both_languages() -> None:
         "Show completion for the current shell, to copy it or customize the installation.",
     ]  # Typer's own, worded by their English (help.click.*)
     assert all(code in CHECK and CHECK[code]["zh"] for code in codes if code.startswith("help.")), codes
+
+
+def test_the_mcp_server_that_cannot_start_says_why_in_the_readers_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.mcp.server import _cli
+
+    monkeypatch.chdir(tmp_path)  # no workspace here or above
+    monkeypatch.delenv("PUBLISHER_LANGUAGE", raising=False)
+    monkeypatch.delenv("PUBLISHER_WORKSPACE", raising=False)
+    assert _cli([]) == 1
+    assert capsys.readouterr().err.startswith("错误：当前文件夹及其上级都没有 publisher.toml")
+    monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
+    assert _cli([]) == 1
+    assert capsys.readouterr().err.startswith("error: no publisher.toml here or in any parent folder")

@@ -328,6 +328,12 @@ WORDED = (
     "calendar/slots.py",
     "compliance/lists.py",
     "platforms/rules.py",
+    "adapters/__init__.py",
+    "adapters/assisted.py",
+    "adapters/douyin/share_pack.py",
+    "adapters/producthunt/adapter.py",
+    "calendar/revision.py",
+    "mcp/server.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

@@ -16,6 +16,7 @@ from types import ModuleType
 from publisher.adapters.base import Adapter, AdapterContext
 from publisher.adapters.spec import AdapterFactory, PlatformSpec, SandboxGrant
 from publisher.errors import ConfigError
+from publisher.messages import msg
 
 
 def _load(info: pkgutil.ModuleInfo) -> ModuleType | None:
@@ -88,7 +89,7 @@ def get_adapter(platform: str, ctx: AdapterContext) -> Adapter:
         return AssistedAdapter(ctx, platform)
     if factory is None:
         raise ConfigError(
-            f"no {ctx.mode} adapter for {platform} yet; set the account's mode to dry-run",
+            msg("usage.no_adapter", mode=ctx.mode, platform=platform),
             key=f"accounts.{ctx.account}.mode",
         )
     return factory(ctx)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from publisher.adapters.base import AdapterContext
 from publisher.content.zones import find_zone
 from publisher.errors import ConfigError, RenderError
+from publisher.messages import msg
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 
 _LEADING = ("cover", "thumbnail")  # these go first: the app uses the first picture as the cover
@@ -305,7 +306,7 @@ def options_zone(ctx: AdapterContext) -> ZoneInfo:
     zone = find_zone(name)
     if zone is None:
         raise ConfigError(
-            f"unknown IANA time zone {name!r} (e.g. Asia/Shanghai)",
+            msg("usage.setting_zone", zone=repr(name)),
             key=f"accounts.{ctx.account}.options.timezone",
         )
     return zone
@@ -324,7 +325,7 @@ class AssistedAdapter:
     async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         if self.ctx.out_dir is None:
             raise ConfigError(
-                "assisted publishing needs a folder for its packs (ctx.out_dir)",
+                msg("usage.pack_folder"),
                 key=f"accounts.{self.ctx.account}.mode",
             )
         zone = options_zone(self.ctx)

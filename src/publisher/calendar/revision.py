@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from publisher.messages import say
+
 GIT_TIMEOUT_S = 10.0
 
 logger = logging.getLogger(__name__)
@@ -74,8 +76,9 @@ def standing(local: Revision, newest: Revision | None, is_ancestor: Ancestry) ->
 class GitFolder:
     """The git side of one workspace folder (I/O: runs `git`). No git, or not a checkout: no revision."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, lang: str = "zh") -> None:
         self.root = root
+        self.lang = lang  # of the one line said when git cannot read the checkout
 
     def head(self) -> Revision | None:
         out = self._git("log", "-1", "--format=%H %ct", "HEAD")
@@ -84,13 +87,8 @@ class GitFolder:
                 # A checkout git will not read (not installed, another owner and no safe.directory, damaged):
                 # the guard against a lagging copy is off, which must not go unsaid.
                 _WARNED.add(self.root)
-                logger.warning(
-                    "%s is a git checkout but git cannot read its HEAD%s: this node syncs without the "
-                    "lagging-copy guard (R35); check `git -C %s log -1` (safe.directory, ownership)",
-                    self.root,
-                    "" if out is None else f" (git exit {out[0]})",
-                    self.root,
-                )
+                code = "" if out is None else say("cli.git_exit", self.lang, status=out[0])
+                logger.warning("%s", say("cli.git_unreadable", self.lang, root=self.root, exit=code))
             return None
         parts = out[1].split()
         if len(parts) != 2 or not parts[1].lstrip("-").isdigit():

@@ -374,7 +374,7 @@ def folder_revision(ws: Workspace, store: Store, git: GitFolder | None = None) -
     or when the folder is not a git checkout."""
     if store.is_sqlite:
         return None
-    git = git or GitFolder(ws.root)
+    git = git or GitFolder(ws.root, ws.settings.language)
     local = git.head()
     if local is None:
         return None

@@ -24,7 +24,7 @@ from typer._click.formatting import HelpFormatter as ClickFormatter
 from typer.core import TyperCommand, TyperGroup
 
 from publisher.messages import CHECK, LANGS, say
-from publisher.workspace.locate import CONFIG_NAME, find_root, peek_language
+from publisher.workspace.locate import language_of
 
 #: What the command knows of its reader's language: `flag` (--lang), `workspace` (its settings, once
 #: opened), `guess` (before either: `guess_lang`). The error line (cli/main.py) is worded in it too.
@@ -52,11 +52,7 @@ def guess_lang(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> str | 
     flag = _option(argv, ("--lang",))
     if flag in LANGS:
         return flag
-    if env.get("PUBLISHER_LANGUAGE") in LANGS:
-        return env["PUBLISHER_LANGUAGE"]
-    named = _option(argv, ("--workspace", "-w")) or env.get("PUBLISHER_WORKSPACE")
-    root = (cwd / named) if named else find_root(cwd)
-    return peek_language(root / CONFIG_NAME) if root is not None else None
+    return language_of(_option(argv, ("--workspace", "-w")), env, cwd)
 
 
 def _option(argv: Sequence[str], names: tuple[str, ...]) -> str | None:

@@ -287,7 +287,7 @@ class Daemon:
         self.syncs += 1
         if result.changes:
             logger.info("sync: %d change(s)", len(result.changes))
-        _say_if_behind(result)
+        _say_if_behind(result, self.ws.settings.language)
         return result
 
     async def initial_sync(self) -> SyncResult | None:
@@ -308,7 +308,7 @@ class Daemon:
         self.queue = self._make_queue()
         self.last_sync = result
         self.syncs += 1
-        _say_if_behind(result)
+        _say_if_behind(result, self.ws.settings.language)
         logger.info(
             "first sync done: %d file(s), %d change(s) in %.1f s",
             len(result.check.checked),
@@ -571,15 +571,11 @@ class Daemon:
             logger.exception("the last tick failed while stopping")
 
 
-def _say_if_behind(result: SyncResult) -> None:
-    rev = result.revision
-    if rev is not None and rev.behind and rev.newest is not None:
-        logger.warning(
-            "this node's copy of the content folder (commit %s) is behind the newest one synced (%s): "
-            "nothing synced from it; posts it lacks are left to nodes that have them until it is pulled",
-            rev.local.short,
-            rev.newest.short,
-        )
+def _say_if_behind(result: SyncResult, lang: str) -> None:
+    """A lagging copy (R35) in the log, in the workspace's language: the line `sync` and `status` say."""
+    said = result.revision.notice() if result.revision is not None else None
+    if said is not None:
+        logger.warning("%s", said.text(lang))
 
 
 def run_once(ws: Workspace, store: Store, now: datetime | None = None, **kw: Any) -> list[Any]:

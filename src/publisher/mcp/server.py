@@ -14,6 +14,7 @@ import functools
 import inspect
 import logging
 import operator
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from publisher.mcp.read import Reads
 from publisher.messages import say
 from publisher.redact import redact_text
 from publisher.store.db import store_for
+from publisher.workspace.locate import language_of
 from publisher.workspace.settings import Workspace, open_workspace
 
 SERVER_NAME = "social-media-publisher"
@@ -305,16 +307,17 @@ def main(
 
 
 def _cli(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m publisher.mcp.server", description=__doc__)
-    parser.add_argument("--workspace", "-w", type=Path, default=None)
-    parser.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1 instead of stdio")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--no-urls", action="store_true", help="refuse https media URLs (workspace paths only)"
-    )
-    parser.add_argument(
-        "--url-host", action="append", default=[], help="only download from this host (repeat)"
-    )
+    """`python -m publisher.mcp.server`: `publisher mcp`'s options, its help and its error line in the
+    reader's language (PUBLISHER_LANGUAGE, else the workspace's `language`, else Chinese)."""
+    argv = sys.argv[1:] if argv is None else argv
+    named = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--workspace", "-w")), None)
+    lang = language_of(named, os.environ, Path.cwd()) or "zh"
+    parser = argparse.ArgumentParser(prog="python -m publisher.mcp.server", description=say("help.mcp", lang))
+    parser.add_argument("--workspace", "-w", type=Path, default=None, help=say("help.opt.workspace", lang))
+    parser.add_argument("--http", action="store_true", help=say("help.mcp.http", lang))
+    parser.add_argument("--port", type=int, default=8765, help=say("help.mcp.port", lang))
+    parser.add_argument("--no-urls", action="store_true", help=say("help.mcp.no_urls", lang))
+    parser.add_argument("--url-host", action="append", default=[], help=say("help.mcp.url_host", lang))
     args = parser.parse_args(argv)
     try:
         main(
@@ -324,8 +327,8 @@ def _cli(argv: list[str] | None = None) -> int:
             allow_urls=not args.no_urls,
             url_hosts=args.url_host,
         )
-    except PublisherError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except PublisherError as exc:  # cannot start: one line, in the reader's language, never a secret
+        print(say("cli.error", lang) + redact_text(exc.text(lang)), file=sys.stderr)
         return 1
     return 0
 

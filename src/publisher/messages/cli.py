@@ -16,6 +16,13 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "this node's copy of the content folder (commit {commit}) is behind the newest version synced "
         "into the database ({newest}): this node does not sync, nor send a version it lacks; git pull here",
     },
+    "cli.git_unreadable": {
+        "zh": "{root} 是 git 仓库，但 git 无法读取它的 HEAD{exit}：本节点同步时没有“副本落后”保护（R35）；"
+        "请检查 `git -C {root} log -1`（safe.directory、文件所有者）",
+        "en": "{root} is a git checkout but git cannot read its HEAD{exit}: this node syncs without the "
+        "lagging-copy guard (R35); check `git -C {root} log -1` (safe.directory, ownership)",
+    },
+    "cli.git_exit": {"zh": "（git 退出码 {status}）", "en": " (git exit {status})"},
     "cli.synced": {
         "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
         "en": "synced: {changes} change(s); {errors} content error(s)",

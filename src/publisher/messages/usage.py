@@ -305,6 +305,65 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "{directory} 不是空文件夹；加 --force 才会在其中创建工作区",
         "en": "{directory} is not empty; pass --force to add a workspace to it",
     },
+    # -- publisher.toml values (workspace/settings.py): its own checks, then pydantic's by error type -------
+    "usage.setting_unknown": {
+        "zh": "未知的设置；请检查拼写（见 README：publisher.toml）",
+        "en": "unknown setting; check the spelling (see README: publisher.toml)",
+    },
+    "usage.setting_zone": {
+        "zh": "未知的 IANA 时区 {zone}（例如 Asia/Shanghai、Europe/Berlin）",
+        "en": "unknown IANA time zone {zone} (e.g. Asia/Shanghai, Europe/Berlin)",
+    },
+    "usage.setting_duration": {
+        "zh": "应为时长，例如 {example}，实际为 {value}",
+        "en": "expected a duration such as {example}, got {value}",
+    },
+    "usage.setting_share": {
+        "zh": "similarity 是 0 到 1 之间的比例，例如 0.85，实际为 {value}",
+        "en": "similarity is a share between 0 and 1, e.g. 0.85, got {value}",
+    },
+    "usage.setting_expectation": {
+        "zh": "未知的预期指标 {name}；应为 reach、engagement、votes、followers 之一",
+        "en": "unknown expectation {name}; one of reach, engagement, votes, followers",
+    },
+    "usage.setting.literal_error": {"zh": "应为 {expected}", "en": "{why}"},
+    "usage.setting.bool_parsing": {"zh": "应为 true 或 false", "en": "{why}"},
+    "usage.setting.bool_type": {"zh": "应为 true 或 false", "en": "{why}"},
+    "usage.setting.int_parsing": {"zh": "应为整数", "en": "{why}"},
+    "usage.setting.int_type": {"zh": "应为整数", "en": "{why}"},
+    "usage.setting.float_parsing": {"zh": "应为数字", "en": "{why}"},
+    "usage.setting.float_type": {"zh": "应为数字", "en": "{why}"},
+    "usage.setting.string_type": {"zh": "应为字符串（加引号）", "en": "{why}"},
+    "usage.setting.list_type": {"zh": "应为列表 [...]", "en": "{why}"},
+    "usage.setting.dict_type": {"zh": "应为一个表（[...] 或 {{...}}）", "en": "{why}"},
+    "usage.setting.model_type": {"zh": "应为一个表（[...] 或 {{...}}）", "en": "{why}"},
+    "usage.setting.missing": {"zh": "缺少这项必填设置", "en": "{why}"},
+    "usage.setting_invalid": {"zh": "设置无效：{why}", "en": "{why}"},
+    # -- accounts' modes and options (adapters) --------------------------------------------------------------
+    "usage.no_adapter": {
+        "zh": "{platform} 还没有 {mode} 模式的适配器；请把该账号的 mode 设为 dry-run",
+        "en": "no {mode} adapter for {platform} yet; set the account's mode to dry-run",
+    },
+    "usage.pack_folder": {
+        "zh": "人工辅助发布需要一个存放发布包的文件夹（ctx.out_dir）",
+        "en": "assisted publishing needs a folder for its packs (ctx.out_dir)",
+    },
+    "usage.share_base_url": {
+        "zh": "抖音分享链接需要 App 下载视频所用的 https 地址：请设置 accounts.{account}.options."
+        "share_media_base_url（例如 https://cdn.example.com/douyin），"
+        "即 share_media_dir 文件夹对外提供的地址",
+        "en": "a Douyin share link needs the https address the app downloads the video from: set "
+        "accounts.{account}.options.share_media_base_url (e.g. https://cdn.example.com/douyin), the "
+        "address where the folder share_media_dir is served",
+    },
+    "usage.share_media": {
+        "zh": "{path}：抖音分享需要一个视频或图片",
+        "en": "{path}: a Douyin share needs a video or images",
+    },
+    "usage.bad_period": {
+        "zh": "无法识别时间段 {text}：请用 2027-01-04、2027-W01、2027-01、起..止 或 {words}",
+        "en": "cannot read period {text}: use 2027-01-04, 2027-W01, 2027-01, FROM..TO or {words}",
+    },
     "usage.bad_toml": {"zh": "不是有效的 TOML：{why}", "en": "not valid TOML: {why}"},
     "usage.unreadable": {"zh": "无法读取：{why}", "en": "cannot read: {why}"},
     "usage.workspace_table": {

@@ -175,6 +175,4 @@ def _parse_period(text: str, *, zone: ZoneInfo, now: datetime) -> Period:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = _date(text)
         return Period("day", day, day, zone)
-    raise UsageError(
-        f"cannot read period {text!r}: use 2027-01-04, 2027-W01, 2027-01, FROM..TO or " + ", ".join(WORDS)
-    )
+    raise UsageError(msg("usage.bad_period", text=repr(text), words=", ".join(WORDS)))

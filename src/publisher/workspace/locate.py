@@ -4,6 +4,7 @@ the language of its `--help` before anything heavy loads (the full settings are 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 CONFIG_NAME = "publisher.toml"
@@ -19,6 +20,16 @@ def find_root(start: Path) -> Path | None:
         if (folder / CONFIG_NAME).is_file():
             return folder
     return None
+
+
+def language_of(named: Path | str | None, env: Mapping[str, str], cwd: Path) -> str | None:
+    """The language a command most likely speaks before its workspace is opened: PUBLISHER_LANGUAGE, else
+    the `language` of the workspace `named` (else PUBLISHER_WORKSPACE, else the nearest upward from `cwd`)."""
+    if env.get("PUBLISHER_LANGUAGE") in ("zh", "en"):
+        return env["PUBLISHER_LANGUAGE"]
+    named = named or env.get("PUBLISHER_WORKSPACE")
+    root = (cwd / named) if named else find_root(cwd)
+    return peek_language(root / CONFIG_NAME) if root is not None else None
 
 
 def peek_language(config: Path) -> str | None:

@@ -4,6 +4,7 @@ into typed settings."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
-from publisher.messages import msg
+from publisher.messages import CHECK, Either, Msg, msg
 from publisher.platforms.durations import duration as _duration
 from publisher.workspace.locate import CONFIG_NAME, find_root
 
@@ -27,6 +28,14 @@ if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status)
 DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
 
 Mode = Literal["dry-run", "sandbox", "live", "assisted"]
+
+
+class Invalid(ValueError):
+    """A value our own check refuses, with its catalogue message (shown in the reader's language)."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said.text("en"))
+        self.said = said
 
 
 class AccountSettings(BaseModel):
@@ -69,7 +78,7 @@ class ComplianceSettings(BaseModel):
     @classmethod
     def _share(cls, value: float) -> float:
         if not 0 < value <= 1:
-            raise ValueError(f"similarity is a share between 0 and 1, e.g. 0.85, got {value}")
+            raise Invalid(msg("usage.setting_share", value=value))
         return value
 
     @field_validator("window", "published_window", mode="before")
@@ -78,7 +87,9 @@ class ComplianceSettings(BaseModel):
         try:
             return _duration(value, where="", key="")
         except ConfigError:
-            raise ValueError(f"expected a duration such as 30d or 72h, got {value!r}") from None
+            raise Invalid(
+                msg("usage.setting_duration", example=Either(("30d", "72h")), value=repr(value))
+            ) from None
 
 
 class CampaignSettings(BaseModel):
@@ -104,9 +115,7 @@ class CampaignSettings(BaseModel):
     def _known(cls, value: dict[str, float]) -> dict[str, float]:
         unknown = sorted(set(value) - {"reach", "engagement", "votes", "followers"})
         if unknown:
-            raise ValueError(
-                f"unknown expectation {unknown[0]!r}; one of reach, engagement, votes, followers"
-            )
+            raise Invalid(msg("usage.setting_expectation", name=repr(unknown[0])))
         return value
 
 
@@ -131,7 +140,7 @@ class Settings(BaseModel):
     @classmethod
     def _zone(cls, value: str) -> str:
         if find_zone(value) is None:
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Shanghai, Europe/Berlin)")
+            raise Invalid(msg("usage.setting_zone", zone=repr(value)))
         return value
 
     @field_validator("late_window", mode="before")
@@ -140,7 +149,9 @@ class Settings(BaseModel):
         try:
             return _duration(value, where="", key="")
         except ConfigError:
-            raise ValueError(f"expected a duration such as 2h or 90m, got {value!r}") from None
+            raise Invalid(
+                msg("usage.setting_duration", example=Either(("2h", "90m")), value=repr(value))
+            ) from None
 
 
 def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
@@ -154,12 +165,22 @@ def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _error_from(exc: ValidationError, path: Path) -> ConfigError:
+    """The first problem pydantic found, worded from the catalogue: a check of ours by its message, one of
+    pydantic's by its error type (its English kept for English), anything else framed around pydantic's."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown setting; check the spelling (see README: publisher.toml)"
-    return ConfigError(msg, path=str(path), key=key)
+    error = (first.get("ctx") or {}).get("error")
+    kind = f"usage.setting.{first['type']}"
+    if isinstance(error, Invalid):
+        said = error.said
+    elif first["type"] == "extra_forbidden":
+        said = msg("usage.setting_unknown")
+    elif kind in CHECK:
+        expected = str((first.get("ctx") or {}).get("expected", ""))  # "'zh' or 'en'": worded per language
+        said = msg(kind, why=first["msg"], expected=Either(re.split(r", | or ", expected)))
+    else:
+        said = msg("usage.setting_invalid", why=first["msg"])
+    return ConfigError(said, path=str(path), key=key)
 
 
 def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:

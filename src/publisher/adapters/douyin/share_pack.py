@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from publisher.adapters.douyin.share import ShareLink
 from publisher.errors import ConfigError
+from publisher.messages import msg
 from publisher.models import MediaFile, RenderedPost
 
 QR_FILE, NOTE_FILE = "share-qr.png", "share.md"
@@ -35,15 +36,13 @@ def host_media(post: RenderedPost, options: dict[str, Any], account: str) -> tup
     parts = urlsplit(base)
     if parts.scheme != "https" or not parts.netloc:
         raise ConfigError(
-            "a Douyin share link needs the https address the app downloads the video from: set "
-            f"accounts.{account}.options.share_media_base_url (e.g. https://cdn.example.com/douyin), the "
-            "address where the folder share_media_dir is served",
+            msg("usage.share_base_url", account=account),
             key=f"accounts.{account}.options.share_media_base_url",
         )
     videos = post.media_of("video")
     chosen = list(videos[:1]) if videos else list(post.media_of("images"))
     if not chosen:
-        raise ConfigError(f"{post.item_path}: a Douyin share needs a video or images", key="video")
+        raise ConfigError(msg("usage.share_media", path=post.item_path), key="video")
     folder = options.get("share_media_dir")
     for media in chosen:
         if folder:

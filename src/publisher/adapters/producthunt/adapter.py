@@ -26,6 +26,7 @@ from publisher.adapters.assisted import media_plan, write_pack
 from publisher.adapters.base import AdapterContext
 from publisher.adapters.http import RetryPolicy, Sleep, call, classify_http, make_client
 from publisher.adapters.producthunt import launch
+from publisher.messages import msg
 from publisher.models import (
     Attempt,
     MetricSample,
@@ -211,7 +212,7 @@ class ProductHuntAdapter:
     async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         if self.ctx.out_dir is None:
             raise errors.ConfigError(
-                "assisted publishing needs a folder for its packs (ctx.out_dir)",
+                msg("usage.pack_folder"),
                 key=f"accounts.{self.ctx.account}.mode",
             )
         now = self._now()
