@@ -6,7 +6,14 @@ import pytest
 
 from publisher.errors import StoreError
 from publisher.models import PostState
-from publisher.states import LEASED_STATES, TRANSITIONS, can_transition, check_transition, transition_pairs
+from publisher.states import (
+    LEASED_STATES,
+    TRANSITIONS,
+    aggregate_state,
+    can_transition,
+    check_transition,
+    transition_pairs,
+)
 
 S = PostState
 
@@ -101,3 +108,17 @@ def test_pairs_are_plain_strings() -> None:
     assert ("queued", "claimed") in pairs
     assert len(pairs) == sum(len(t) for t in TRANSITIONS.values())
     assert all(type(a) is str and type(b) is str for a, b in pairs)
+
+
+def test_an_item_whose_posts_all_went_out_as_dry_runs_has_a_status() -> None:
+    """`publisher status` after `publisher publish ITEM` on dry-run accounts: every post of the item ends in
+    `dry_run`, and the item's one word is `dry_run` (it stopped with StopIteration, an internal error)."""
+    assert aggregate_state([PostState.DRY_RUN, PostState.DRY_RUN]) == "dry_run"
+    assert aggregate_state([PostState.DRY_RUN, PostState.CANCELLED]) == "dry_run"
+    assert aggregate_state([PostState.DRY_RUN, PostState.QUEUED]) == "queued"
+
+
+@pytest.mark.parametrize("state", list(PostState))
+def test_every_state_alone_or_beside_any_other_names_the_item(state: PostState) -> None:
+    for other in PostState:
+        assert aggregate_state([state, other])

@@ -232,7 +232,8 @@ def transition_pairs() -> frozenset[tuple[str, str]]:
     return frozenset((a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets)
 
 
-#: aggregate precedence when nothing is published: the first state present names the item's status
+#: aggregate precedence when nothing is published: the first state present names the item's status (an item
+#: whose live posts were all dry runs is `dry_run`: recorded, nothing sent)
 _PRECEDENCE = (
     S.FAILED,
     S.NEEDS_ATTENTION,
@@ -247,6 +248,7 @@ _PRECEDENCE = (
     S.QUEUED,
     S.WAITING_APPROVAL,
     S.PLANNED,
+    S.DRY_RUN,
 )
 
 
