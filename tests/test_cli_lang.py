@@ -216,3 +216,14 @@ def test_the_mcp_server_that_cannot_start_says_why_in_the_readers_language(
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
     assert _cli([]) == 1
     assert capsys.readouterr().err.startswith("error: no publisher.toml here or in any parent folder")
+
+
+def test_the_queues_own_reasons_are_worded_for_a_chinese_reader() -> None:
+    """`status`, the dashboard and the rehearsal timeline say these in Chinese; the store keeps English."""
+    from publisher.messages import reason
+
+    assert reason("dry run: recorded, nothing sent", "zh") == "已记录请求，未发出"
+    assert reason("submitted; waiting for the platform", "zh") == "已提交，等待平台处理"
+    assert reason("published (confirmed on the platform)", "zh") == "已发布（已在平台上确认）"
+    assert reason("wechat keeps 600 s between posts", "zh") == "wechat 两条内容之间至少间隔 600 秒"
+    assert reason("dry run: recorded, nothing sent", "en") == "dry run: recorded, nothing sent"

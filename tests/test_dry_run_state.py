@@ -38,7 +38,7 @@ def test_a_dry_run_send_is_recorded_never_published_and_goes_out_for_real_after_
     assert cli("sync", "--workspace", root).returncode == 0
     sent = cli("publish", "future", "--platform", "wechat", "--workspace", root)
     assert sent.returncode == 0, sent.stderr
-    assert "dry run: recorded, nothing sent" in sent.stdout and "published" not in sent.stdout
+    assert "演示发送 已记录请求，未发出" in sent.stdout and "已发布" not in sent.stdout, sent.stdout
     states = _states(ws)  # publish sent what was due too: the past item, within its late window
     assert states["future", "wechat"]["state"] == "dry_run"
     assert states["future", "wechat"]["reason"] == "dry run: recorded, nothing sent"

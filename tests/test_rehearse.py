@@ -283,3 +283,26 @@ def test_old_names_are_left_alone_while_a_recurring_job_writes_weekly_names_itse
     # written at or after the rehearsal began: this run's, not an old one
     assert remove_old_summaries(tmp_path, began_at=0.0) == []
     assert remove_old_summaries(tmp_path, began_at=2e9) == [tmp_path / "rehearsal-weekly-2026-W48.md"]
+
+
+def test_the_timeline_words_the_queues_reasons_in_the_readers_language(tmp_path: Path) -> None:
+    """The timeline keeps the queue's English (as the store and --json do); the table a person reads says
+    each reason in the workspace's language, Chinese by default."""
+    from publisher.rehearsal.run import write_outputs
+
+    at = datetime(2026, 12, 1, 4, tzinfo=UTC)
+    result = RehearsalResult(start=at, until=at)
+    result.timeline = [
+        TimelineEntry(at, "douyin", "douyin", "teaser", "reconcile", "submitted; waiting for the platform"),
+        TimelineEntry(at, "douyin", "douyin", "pains", "queued", "douyin keeps 3600 s between posts"),
+        TimelineEntry(at, "douyin", "douyin", "teaser", "published", "published (confirmed on the platform)"),
+    ]
+    md, js = write_outputs(result, tmp_path / "zh", lang="zh")
+    text = md.read_text(encoding="utf-8")
+    assert "已提交，等待平台处理" in text and "douyin 两条内容之间至少间隔 3600 秒" in text
+    assert "已发布（已在平台上确认）" in text and "waiting for the platform" not in text
+    assert json.loads(js.read_text(encoding="utf-8"))["timeline"][0]["reason"] == (
+        "submitted; waiting for the platform"
+    )
+    english = write_outputs(result, tmp_path / "en", lang="en")[0].read_text(encoding="utf-8")
+    assert "submitted; waiting for the platform" in english and "keeps 3600 s between posts" in english

@@ -192,7 +192,7 @@ def rehearse(
                 lit(e.account),
                 lit(e.item),
                 state_text(e.state, language),
-                lit((e.reason or e.url or "")[:70]),
+                lit((e.reason_text(language) or e.url or "")[:70]),
             )
         out.print(table)
         out.print(result.summary(language), markup=False)

@@ -24,7 +24,7 @@ from publisher.adapters import spec_for
 from publisher.daemon.actions import default_actions
 from publisher.daemon.jobs import Action, Job, JobContext, JobRun
 from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_queue
-from publisher.messages import msg, say, state_name
+from publisher.messages import msg, reason, say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
 from publisher.rehearsal.superseded import remove_old_summaries
@@ -63,6 +63,10 @@ class TimelineEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "at": self.at.isoformat()}
+
+    def reason_text(self, lang: str) -> str:
+        """The reason in the reader's language (the timeline keeps the queue's English, as the store does)."""
+        return reason(self.reason, lang) if self.reason else ""
 
 
 @dataclass
@@ -465,7 +469,15 @@ def _markdown(result: RehearsalResult, lang: str) -> str:
     for e in result.timeline:
         state = e.state if lang == "en" else state_name(e.state, lang)
         lines.append(
-            row(f"{e.at:%Y-%m-%d %H:%M}", e.platform, e.account, _cell(e.item), state, _cell(e.reason), e.url)
+            row(
+                f"{e.at:%Y-%m-%d %H:%M}",
+                e.platform,
+                e.account,
+                _cell(e.item),
+                state,
+                _cell(e.reason_text(lang)),
+                e.url,
+            )
         )
     if result.metrics:
         lines += ["", f"## {say('rehearse.h_metrics', lang)}", ""] + head("platform", "metric", "total")
