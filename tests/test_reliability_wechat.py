@@ -334,3 +334,17 @@ def test_each_write_step_is_committed_before_its_request_leaves_though_steps_sha
         assert len(articles(h)) == 2
     finally:
         h.close()
+
+
+def test_an_unverified_accounts_draft_waits_for_a_person_told_where_it_is_and_what_to_do(make: Make) -> None:
+    """Not "ready to post by hand: <the draft's media_id>" (an id no person can use): the adapter's own words,
+    that the draft is in the draft box, to publish it in mp.weixin.qq.com and confirm with publisher resolve;
+    worded in Chinese for a Chinese reader."""
+    from publisher.messages import reason
+
+    h = make(Layout(items=1, platforms=(WX,), options={"wechat": {"verified": False}}))
+    assert [o.state for o in h.run()] == ["awaiting_manual"]
+    post = only(h)
+    assert post["reason"].startswith("this account is not verified") and "publisher resolve" in post["reason"]
+    assert h.calls(SUBMIT) == []
+    assert reason(post["reason"], "zh").startswith("该公众号未认证")

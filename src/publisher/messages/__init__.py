@@ -202,6 +202,31 @@ REASONS: tuple[tuple[str, dict[str, str] | str], ...] = (
     (r"(?P<acc>\S+) keeps (?P<n>\d+) s between posts", {"zh": "{acc} 两条内容之间至少间隔 {n} 秒"}),
     (r"dry run: recorded, nothing sent", {"zh": "已记录请求，未发出"}),
     (r"could not check on the platform: (?P<msg>.*)", {"zh": "无法向平台核对：{msg}"}),
+    (
+        r"this account is not verified, so WeChat lets it create drafts but not publish by API: "
+        r"the draft is in the draft box; publish it in mp\.weixin\.qq\.com "
+        r"and confirm with publisher resolve",
+        {
+            "zh": "该公众号未认证，微信只允许通过 API 建草稿、不允许发布：草稿已在草稿箱；"
+            "请在 mp.weixin.qq.com 发布，再用 publisher resolve 确认"
+        },
+    ),
+    (
+        r"the item asks for a draft only \(mode: draft\): the draft is in the draft box; publish it in "
+        r"mp\.weixin\.qq\.com and confirm with publisher resolve",
+        {
+            "zh": "内容要求只建草稿（mode: draft）：草稿已在草稿箱；"
+            "请在 mp.weixin.qq.com 发布，再用 publisher resolve 确认"
+        },
+    ),
+    (
+        r"this account cannot publish by API \(48001\): the draft is in the draft box; publish it in "
+        r"mp\.weixin\.qq\.com and confirm with publisher resolve",
+        {
+            "zh": "该公众号无 API 发布权限（48001）：草稿已在草稿箱；"
+            "请在 mp.weixin.qq.com 发布，再用 publisher resolve 确认"
+        },
+    ),
 )
 
 

@@ -374,6 +374,9 @@ class Queue:
         if result.state == "awaiting_manual":
             where = str(result.detail.get("pack") or result.url or result.remote_id or "")
             reason = f"ready to post by hand: {where}" if where else "ready to post by hand"
+            said = result.detail.get("reason")  # no pack: the adapter says what a person does (WeChat draft)
+            if isinstance(said, str) and said and not result.detail.get("pack"):
+                reason = said
             notice = result.detail.get("notice")  # what the pack adds, e.g. a share link's expiry
             if isinstance(notice, str) and notice:
                 reason = f"{reason}; {notice}"
