@@ -319,3 +319,14 @@ def test_the_preview_bar_says_when_and_how_in_the_workspace_language(ws: Workspa
     later = _run(english, "content/later.md")[0].pages["douyin:douyin"].read_text(encoding="utf-8")
     assert '<span class="pv-chip">not scheduled (no publish_at)</span>' in later
     assert '<span class="pv-chip">dry-run (nothing is sent)</span>' in later
+
+
+def test_the_side_panel_speaks_chinese_first(ws: Workspace) -> None:
+    """Every heading and column of the limits/media panel leads with Chinese, English beside it, as the
+    "what is cut or changed" heading does (a panel half in English read as unfinished)."""
+    result, _, _ = _run(ws)
+    html = result.pages["xiaohongshu:xiaohongshu"].read_text(encoding="utf-8")
+    for heading in ("发出时会改动的地方", "字数与上限", "发出的媒体"):
+        assert f"<h2>{heading} " in html or f'<h2 id="pv-changes">{heading} ' in html, heading
+    assert "<th>字段 field</th>" in html and "<th>文件 file</th>" in html and "来自 content/" in html
+    assert "<h2>Text vs limits</h2>" not in html and "<h2>Media as sent</h2>" not in html
