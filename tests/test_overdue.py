@@ -123,6 +123,19 @@ def test_the_dashboard_shows_overdue_and_that_publish_now_waits_for_a_daemon(ws:
     assert "没有运行中的守护进程" in page and "立即发布（等待守护进程）" in page
 
 
+def test_the_dashboard_says_in_chinese_which_overdue_posts_are_past_their_late_window(ws: WS) -> None:
+    """Due an hour ago: the 2-hour windows still send it late; Product Hunt's 30 minutes are over, so its card
+    says the daemon will mark it missed (not "missed if still waiting at <a time already past>"). The badge
+    is Chinese too."""
+    _due_an_hour_ago(ws)
+    with TestClient(create_app(ws.open(), watch=False), base_url="http://127.0.0.1") as client:
+        page = client.get("/queue").text
+    assert page.count("已超过补发时限") == 1 and page.count("将变为“已错过”") == 3
+    assert (
+        'data-state="overdue">已过时间</span>' in page and 'data-state="overdue">overdue</span>' not in page
+    )
+
+
 def test_a_missed_posts_reason_is_stored_by_code_and_worded_in_each_language(ws: WS) -> None:
     due = _due_an_hour_ago(ws)
     root = str(ws.root)

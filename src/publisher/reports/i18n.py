@@ -421,6 +421,13 @@ UI: dict[str, dict[str, str]] = {
         "zh": "已逾期：{who}；若到 {missed_at} 仍未发出，将变为“已错过”",
         "en": "overdue: {who}, unless it is still waiting at {missed_at}: then it becomes missed",
     },
+    "overdue_missed_note": {
+        "zh": "已超过补发时限（{missed_at} 结束）：守护进程运行时会标为“已错过”，不再发送；"
+        "要发出请点“立即发布”",
+        "en": "overdue beyond the late window (ended {missed_at}): the daemon marks it missed and never "
+        'sends it; "Publish now" sends it',
+    },
+    "overdue_badge": {"zh": "已过时间", "en": "overdue"},
     "overdue_daemon": {"zh": "守护进程会补发", "en": "the daemon sends it late"},
     "overdue_no_daemon": {"zh": "`publisher run` 启动后补发", "en": "goes out when `publisher run` starts"},
     "retry": {"zh": "重试", "en": "Retry"},

@@ -94,6 +94,11 @@ def _why(value: PostView | str, *, lang: str) -> str:
     return reason(value, lang)
 
 
+def _state_word(state: str, lang: str) -> str:
+    """A badge's word: a post state by its name, and "overdue" (queued and past due, not a stored state)."""
+    return ui("overdue_badge", lang) if state == "overdue" else state_name(state, lang)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """A page, or with ?fragment=1 only its live part (what the page's script swaps in on an event)."""
     state = _state(request)
@@ -102,7 +107,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     ctx = {
         "lang": lang,
         "t": partial(ui, lang=lang),
-        "sname": partial(state_name, lang=lang),
+        "sname": partial(_state_word, lang=lang),
         "why": partial(_why, lang=lang),
         "request": request,
         "ws_name": state.ws.settings.name,
@@ -117,6 +122,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "labels": {key: platform_label(key, rules.label, lang) for key, rules in state.ws.rules.items()},
         "daemon": heartbeat.daemon_status(state.ws.state_dir, state.now()),
         "behind": state.copy_behind(),
+        "now": state.now(),
         **context,
     }
     template = _env.get_template(f"{name}_live.html" if fragment else f"{name}.html")
