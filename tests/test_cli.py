@@ -64,6 +64,7 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     first = cli("check", "--workspace", str(ws), "--json")
     assert first.returncode == 0, first.stdout + first.stderr
     assert json.loads(first.stdout)["ok"] is True
+    assert json.loads(first.stdout)["warnings"] == []  # a new workspace checks clean
     synced = cli("sync", "--workspace", str(ws), "--json")
     assert synced.returncode == 0, synced.stderr
     assert cli("sync", "--workspace", str(ws), "--json").stdout.count('"kind"') == 0  # idempotent

@@ -19,7 +19,7 @@ tags: [效率工具]
 images: [media/hello.png]
 platforms:
   xiaohongshu: {}
-  wechat: {author: 运营, digest: "第一篇由 publisher 排期的文章"}
+  wechat: {author: 运营, digest: "第一篇由 publisher 排期的文章", fit: pad}  # fit: pad：封面不裁切，整张图放在纯色底上
 ---
 这是第一篇内容。把 `status` 改成 `ready`，运行 `publisher check`，再用 `publisher preview hello` 看看每个平台的样子。
 
