@@ -126,7 +126,7 @@ def test_cli_bad_setting_names_the_file_and_key(ws: WS) -> None:
     assert "publisher.toml:timezon: 未知的设置；请检查拼写" in result.stderr.replace("\n", "")
     (ws.root / "publisher.toml").write_text('[workspace]\nlanguage = "fr"\n')
     english = cli("check", "--lang", "en", "--workspace", str(ws.root)).stderr.replace("\n", "")
-    assert "publisher.toml:language: Input should be 'zh' or 'en'" in english
+    assert "publisher.toml:language: expected 'zh' or 'en'" in english
     assert "publisher.toml:language: 应为 'zh'或'en'" in cli("check", "--workspace", str(ws.root)).stderr
 
 

@@ -227,3 +227,28 @@ def test_the_queues_own_reasons_are_worded_for_a_chinese_reader() -> None:
     assert reason("published (confirmed on the platform)", "zh") == "已发布（已在平台上确认）"
     assert reason("wechat keeps 600 s between posts", "zh") == "wechat 两条内容之间至少间隔 600 秒"
     assert reason("dry run: recorded, nothing sent", "en") == "dry run: recorded, nothing sent"
+
+
+def test_a_usage_error_click_finds_is_worded_in_the_readers_language(tmp_path: Path) -> None:
+    """An unknown option, a missing argument, a value out of range: Click's frame and message in Chinese by
+    default, as Click says them with --lang en; the exit code is 2 either way."""
+    cases = {
+        ("status", "--bogus"): ("没有选项 --bogus", "No such option: --bogus"),
+        ("publish",): ("缺少参数 'item'。", "Missing argument 'item'."),
+        ("plan", "--days", "0"): (
+            "'--days' 的值无效：应大于或等于 1",
+            "Invalid value for '--days': Input should",
+        ),
+        ("statu",): ("没有命令 'statu'。是不是想写 'status'？", "No such command 'statu'. Did you mean"),
+        ("report", "monthly"): (
+            "'KIND' 的值无效：'monthly' 不是 daily",
+            "Invalid value for 'KIND': 'monthly' is not",
+        ),
+    }
+    for args, (zh, en) in cases.items():
+        said = cli(*args, cwd=tmp_path)
+        assert said.returncode == 2 and f"错误：{zh}" in said.stderr, (args, said.stderr)
+        assert "运行 'publisher" in said.stderr and "Try '" not in said.stderr and "用法：" in said.stderr
+        english = cli(*args, "--lang", "en", cwd=tmp_path)
+        assert english.returncode == 2 and f"Error: {en}" in english.stderr, (args, english.stderr)
+        assert "Usage: publisher" in english.stderr and "错误" not in english.stderr

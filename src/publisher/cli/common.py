@@ -129,7 +129,10 @@ def choice(*values: str) -> Any:
 
     def check(value: str | None) -> str | None:
         if value is not None and value not in values:
-            raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}")
+            # Click's words, in English like its own (cli/usage_errors.py words them for the reader)
+            raise typer.BadParameter(
+                say("help.click.one_of", "en", value=repr(value), choices=", ".join(values))
+            )
         return value
 
     return check

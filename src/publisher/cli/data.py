@@ -45,6 +45,7 @@ def metrics_pull(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     setup_logging(verbose)
     from publisher.metrics import pull as metrics
@@ -64,7 +65,7 @@ def metrics_pull(
     if as_json:
         print_json(result.to_dict())
     else:
-        out.print(result.summary(), markup=False)
+        out.print(result.summary(lang or ws.settings.language), markup=False)
         for e in result.errors:
             err.print(f"[red]{escape(str(e))}[/]")
     raise typer.Exit(1 if result.errors else 0)
@@ -78,6 +79,7 @@ def metrics_import(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     setup_logging(verbose)
     from publisher.metrics.imports import import_csv
@@ -98,7 +100,7 @@ def metrics_import(
     if as_json:
         print_json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
     else:
-        out.print(result.summary() if hasattr(result, "summary") else str(result), markup=False)
+        out.print(result.summary(lang or ws.settings.language), markup=False)
 
 
 @command(app, "report")

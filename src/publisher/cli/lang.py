@@ -181,7 +181,7 @@ def _localise(command: Command, ctx: Context | None) -> None:
     """Word the command's help and its parameters' in the reader's language (from the codes they were
     given, kept aside the first time: the same command may be shown in another language later)."""
     lang = reader_lang()
-    args: Mapping[str, str] = getattr(command, "help_args", {})
+    args: Mapping[str, str] = getattr(command, "help_args", {}).get(lang, {})  # its values per language
     for thing in [command, *(command.get_params(ctx) if ctx is not None else command.params)]:
         code = thing.__dict__.setdefault("_help_code", getattr(thing, "help", None))
         if code is not None:

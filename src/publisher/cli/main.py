@@ -15,11 +15,14 @@ import os
 import sys
 
 from rich.markup import escape
+from typer import Abort
+from typer._click.exceptions import ClickException
 
 import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
+from publisher.cli import usage_errors
 from publisher.cli.common import app, err
 from publisher.cli.lang import forget_reader, guess_now, reader_lang
 from publisher.errors import PublisherError
@@ -33,11 +36,18 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors become one clear message, never a traceback."""
     forget_reader()
     guess_now(sys.argv[1:] if argv is None else argv)  # before parsing: `--help` is shown in it
-    try:
-        app(args=argv, prog_name="publisher", standalone_mode=True)
+    try:  # Click's own errors are shown here, in the reader's language (not by Click, in English)
+        done = app(args=argv, prog_name="publisher", standalone_mode=False)
+        return done if isinstance(done, int) else 0  # an exit's code (typer.Exit, --help), else success
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except ClickException as exc:
+        usage_errors.show(exc, reader_lang())
+        return exc.exit_code
+    except Abort:
+        err.print(say("help.click.aborted", reader_lang()), markup=False)
+        return 1
     except PublisherError as exc:
         lang = reader_lang()  # --lang, else the workspace's language, else the guess, else Chinese
         err.print(f"[red]{escape(say('cli.error', lang))}[/]{escape(redact_text(exc.text(lang)))}")
@@ -53,7 +63,6 @@ def run(argv: list[str] | None = None) -> int:
             f"[red]{escape(say('cli.internal', lang))}[/]{escape(say('cli.internal_what', lang, what=what))}"
         )
         return 1
-    return 0
 
 
 def main() -> None:

@@ -454,5 +454,5 @@ def _login_command(platform: str, labels: tuple[str, str]) -> Any:
     one = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings=app.info.context_settings)
     one.command(platform, cls=HelpCommand, help="help.auth.login")(login)
     found = typer.main.get_command(one)
-    found.help_args = {"label_zh": labels[0], "label_en": labels[1]}  # type: ignore[attr-defined]
+    found.help_args = {"zh": {"label": labels[0]}, "en": {"label": labels[1]}}  # type: ignore[attr-defined]
     return found

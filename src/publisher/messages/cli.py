@@ -23,6 +23,22 @@ ENTRIES: dict[str, dict[str, str]] = {
         "lagging-copy guard (R35); check `git -C {root} log -1` (safe.directory, ownership)",
     },
     "cli.git_exit": {"zh": "（git 退出码 {status}）", "en": " (git exit {status})"},
+    # -- metrics pull / import summaries (metrics/pull.py, metrics/imports.py) ----------------------------
+    "cli.metrics_pulled": {
+        "zh": "{accounts} 个账号的 {posts} 条内容，共 {samples} 条数据",
+        "en": "{samples} sample(s) for {posts} post(s) on {accounts} account(s)",
+    },
+    "cli.metrics_account_figures": {"zh": "，{n} 项账号数据", "en": ", {n} account figure(s)"},
+    "cli.metrics_errors": {"zh": "；{n} 个错误：{errors}", "en": "; {n} error(s): {errors}"},
+    "cli.metrics_imported_before": {
+        "zh": "此文件之前已导入：未添加任何数据",
+        "en": "this file was imported before: nothing added",
+    },
+    "cli.metrics_imported": {
+        "zh": "{rows} 行中 {matched} 行对应到内容，共 {samples} 条数据",
+        "en": "{samples} sample(s) from {matched} of {rows} row(s)",
+    },
+    "cli.metrics_unmatched": {"zh": "；找不到对应内容：{rows}", "en": "; no post found for: {rows}"},
     "cli.synced": {
         "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
         "en": "synced: {changes} change(s); {errors} content error(s)",

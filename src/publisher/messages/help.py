@@ -25,6 +25,46 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "显示当前 shell 的补全脚本，可复制或自行调整安装。",
         "en": "Show completion for the current shell, to copy it or customize the installation.",
     },
+    # -- Click's usage errors, matched by their English (a {why} is itself matched again) -----------------
+    "help.click.try": {"zh": "运行 '{command}' 查看帮助。", "en": "Try '{command}' for help."},
+    "help.click.error": {"zh": "错误：{text}", "en": "Error: {text}"},
+    "help.click.invalid_for": {"zh": "{name} 的值无效：{why}", "en": "Invalid value for {name}: {why}"},
+    "help.click.invalid": {"zh": "值无效：{why}", "en": "Invalid value: {why}"},
+    "help.click.no_option_maybe": {
+        "zh": "没有选项 {name}（可用的有：{maybe}）",
+        "en": "No such option: {name} (Possible options: {maybe})",
+    },
+    "help.click.no_option": {"zh": "没有选项 {name}", "en": "No such option: {name}"},
+    "help.click.no_command_maybe": {
+        "zh": "没有命令 {name}。是不是想写 {maybe}？",
+        "en": "No such command {name}. Did you mean {maybe}?",
+    },
+    "help.click.no_command": {"zh": "没有命令 {name}。", "en": "No such command {name}."},
+    "help.click.missing_command": {"zh": "缺少命令。", "en": "Missing command."},
+    "help.click.missing_argument": {"zh": "缺少参数 {name}。", "en": "Missing argument {name}."},
+    "help.click.missing_option": {"zh": "缺少选项 {name}。", "en": "Missing option {name}."},
+    "help.click.needs_value": {"zh": "选项 {name} 需要一个值。", "en": "Option {name} requires an argument."},
+    "help.click.takes_no_value": {
+        "zh": "选项 {name} 不接受值。",
+        "en": "Option {name} does not take a value.",
+    },
+    "help.click.extra_arguments": {
+        "zh": "多余的参数（{args}）",
+        "en": "Got unexpected extra argument(s) ({args})",
+    },
+    "help.click.not_int": {
+        "zh": "应为整数",
+        "en": "Input should be a valid integer, unable to parse string as an integer",
+    },
+    "help.click.not_number": {
+        "zh": "应为数字",
+        "en": "Input should be a valid number, unable to parse string as a number",
+    },
+    "help.click.at_least": {"zh": "应大于或等于 {n}", "en": "Input should be greater than or equal to {n}"},
+    "help.click.at_most": {"zh": "应小于或等于 {n}", "en": "Input should be less than or equal to {n}"},
+    "help.click.does_not_exist": {"zh": "{kind} {path} 不存在。", "en": "{kind} {path} does not exist."},
+    "help.click.one_of": {"zh": "{value} 不是 {choices} 之一", "en": "{value} is not one of {choices}"},
+    "help.click.aborted": {"zh": "已中止！", "en": "Aborted!"},
     # -- options many commands share -------------------------------------------------------------------------
     "help.opt.version": {"zh": "显示版本并退出。", "en": "Print the version and exit."},
     "help.opt.workspace": {
@@ -294,14 +334,14 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "Each account's credentials and token expiry (never a secret).",
     },
     "help.auth.login": {
-        "zh": "授权一个{label_zh}账号：打开授权页面并同意，然后粘贴回跳转后的地址（--redirect-uri）；"
+        "zh": "授权一个{label}账号：打开授权页面并同意，然后粘贴回跳转后的地址（--redirect-uri）；"
         "对着沙箱时由 127.0.0.1 上的回调接收授权码。",
-        "en": "Authorise a {label_en} account: open the consent page, approve, and paste back the address "
+        "en": "Authorise a {label} account: open the consent page, approve, and paste back the address "
         "you land on (--redirect-uri); against the sandbox a callback on 127.0.0.1 receives the code.",
     },
     "help.auth.account": {
-        "zh": "publisher.toml 中的{label_zh}账号。",
-        "en": "The {label_en} account in publisher.toml.",
+        "zh": "publisher.toml 中的{label}账号。",
+        "en": "The {label} account in publisher.toml.",
     },
     "help.auth.sandbox": {"zh": "对着沙箱授权。", "en": "Authorise against the sandbox."},
     "help.auth.redirect_uri": {

@@ -11,7 +11,7 @@ from typing import Any
 from publisher.adapters import platforms, spec_for
 from publisher.content.files import file_digest
 from publisher.errors import UsageError
-from publisher.messages import msg
+from publisher.messages import msg, say
 from publisher.models import RemoteRef
 from publisher.store import metrics as metric_store
 from publisher.store.db import Store
@@ -30,11 +30,13 @@ class ImportResult:
     unmatched: tuple[str, ...] = ()
     already_imported: bool = False
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
         if self.already_imported:
-            return "this file was imported before: nothing added"
-        text = f"{self.samples} sample(s) from {self.matched} of {self.rows} row(s)"
-        return text + (f"; no post found for: {', '.join(self.unmatched)}" if self.unmatched else "")
+            return say("cli.metrics_imported_before", lang)
+        text = say("cli.metrics_imported", lang, samples=self.samples, matched=self.matched, rows=self.rows)
+        return text + (
+            say("cli.metrics_unmatched", lang, rows=tuple(self.unmatched)) if self.unmatched else ""
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,8 @@ def import_csv(
     if parse is None:
         raise UsageError(msg("usage.no_exports", platform=platform))
     account = account or ws.default_account(platform)
+    if not Path(path).is_file():
+        raise UsageError(msg("usage.not_a_file", path=path))
     digest = file_digest(Path(path)).hex()
     marker = f"{digest} {platform}/{account}"
     if metric_store.import_recorded(store, marker, kind=IMPORT_EVENT):

@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from publisher.adapters.base import Adapter
 from publisher.errors import Interrupted, PlatformError, RateLimited, TransientError
+from publisher.messages import say
 from publisher.metrics.samples import new_points, record_account_figures, sample_rows
 from publisher.models import MetricSample, RemoteRef
 from publisher.redact import redact_text
@@ -49,11 +50,13 @@ class PullResult:
     account_figures: int
     errors: tuple[str, ...] = ()
 
-    def summary(self) -> str:
-        text = f"{self.samples} sample(s) for {self.posts} post(s) on {self.accounts} account(s)"
+    def summary(self, lang: str = "en") -> str:
+        text = say("cli.metrics_pulled", lang, samples=self.samples, posts=self.posts, accounts=self.accounts)
         if self.account_figures:
-            text += f", {self.account_figures} account figure(s)"
-        return text + (f"; {len(self.errors)} error(s): " + " | ".join(self.errors) if self.errors else "")
+            text += say("cli.metrics_account_figures", lang, n=self.account_figures)
+        if self.errors:
+            text += say("cli.metrics_errors", lang, n=len(self.errors), errors=" | ".join(self.errors))
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {

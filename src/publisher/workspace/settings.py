@@ -166,7 +166,7 @@ def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _error_from(exc: ValidationError, path: Path) -> ConfigError:
     """The first problem pydantic found, worded from the catalogue: a check of ours by its message, one of
-    pydantic's by its error type (its English kept for English), anything else framed around pydantic's."""
+    pydantic's by its error type, anything else framed around pydantic's own English."""
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
     error = (first.get("ctx") or {}).get("error")
@@ -177,7 +177,7 @@ def _error_from(exc: ValidationError, path: Path) -> ConfigError:
         said = msg("usage.setting_unknown")
     elif kind in CHECK:
         expected = str((first.get("ctx") or {}).get("expected", ""))  # "'zh' or 'en'": worded per language
-        said = msg(kind, why=first["msg"], expected=Either(re.split(r", | or ", expected)))
+        said = msg(kind, expected=Either(re.split(r", | or ", expected))) if expected else msg(kind)
     else:
         said = msg("usage.setting_invalid", why=first["msg"])
     return ConfigError(said, path=str(path), key=key)
