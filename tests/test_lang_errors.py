@@ -334,6 +334,9 @@ WORDED = (
     "adapters/producthunt/adapter.py",
     "calendar/revision.py",
     "mcp/server.py",
+    "adapters/douyin/share.py",
+    "adapters/wechat/api.py",
+    "adapters/xiaohongshu/adapter.py",
 )
 ERRORS = {"UsageError", "ConfigError", "ActionRefused", "FetchRefused", "DaemonLocked", "AuthError"}
 

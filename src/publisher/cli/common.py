@@ -300,7 +300,7 @@ def parse_day(ws: Any, text: str, field: str) -> datetime:
     try:
         parsed = parse_publish_at(value, ws.zone)
     except TimeError as exc:
-        raise UsageError(msg("usage.field_says", field=field, text=str(exc))) from None
+        raise UsageError(msg("usage.field_says", field=field, text=exc.said)) from None
     if not isinstance(parsed, datetime):
         raise UsageError(msg("usage.date_form", field=field))
     return parsed

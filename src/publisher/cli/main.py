@@ -22,7 +22,6 @@ import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
-from publisher.cli import usage_errors
 from publisher.cli.common import app, err
 from publisher.cli.lang import forget_reader, guess_now, reader_lang
 from publisher.errors import PublisherError
@@ -43,6 +42,8 @@ def run(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except ClickException as exc:
+        from publisher.cli import usage_errors  # only when there is one: `--help` starts without it
+
         usage_errors.show(exc, reader_lang())
         return exc.exit_code
     except Abort:

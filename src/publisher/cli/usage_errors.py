@@ -8,6 +8,7 @@ English inside the translated frame.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from typing import IO
@@ -23,22 +24,23 @@ def _pattern(english: str) -> re.Pattern[str]:
     return re.compile(_FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(english)), re.DOTALL)
 
 
-#: each error's English as a pattern, longest first (a message with a suggestion before the one without)
-_KNOWN = sorted(
-    (
+@functools.cache
+def _known() -> list[tuple[str, re.Pattern[str]]]:
+    """Each error's English as a pattern, longest first (a message with a suggestion before the one
+    without); compiled on the first usage error, not at every start."""
+    known = [
         (code, _pattern(entry["en"]))
         for code, entry in CHECK.items()
         if code.startswith("help.click.") and code not in ("help.click.try", "help.click.error")
-    ),
-    key=lambda found: -len(CHECK[found[0]]["en"]),
-)
+    ]
+    return sorted(known, key=lambda found: -len(CHECK[found[0]]["en"]))
 
 
 def click_says(text: str, lang: str) -> str:
     """Click's English message in `lang`: by the first entry whose English matches it, else as it is."""
     if lang == "en":
         return text
-    for code, pattern in _KNOWN:
+    for code, pattern in _known():
         if found := pattern.fullmatch(text):
             values = found.groupdict()
             if "why" in values:

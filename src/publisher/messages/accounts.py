@@ -19,6 +19,22 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "re-authorise the account before its token expires (publisher auth {platform})",
     },
     # the pre-flight's reason (daemon/actions.py), also worded from an older row's English by its pattern
+    # -- an account's credentials an adapter finds missing or refused ----------------------------------------
+    "cred.douyin_client": {
+        "zh": "抖音分享链接需要应用的 client_key 和 client_secret：请设置 PUBLISHER_{account}_CLIENT_KEY "
+        "和 _CLIENT_SECRET（见 README 的 Credentials 一节）",
+        "en": "the Douyin share link needs the app's client_key and client_secret; set "
+        "PUBLISHER_{account}_CLIENT_KEY and _CLIENT_SECRET (README, Credentials)",
+    },
+    "cred.wechat_appid": {
+        "zh": "该账号没有配置 appid/secret 凭据",
+        "en": "the account has no appid/secret credentials configured",
+    },
+    "cred.xhs_bridge_token": {
+        "zh": "xiaohongshu-mcp 桥接服务要求 AUTH_TOKEN：请把 PUBLISHER_<ACCOUNT>_TOKEN 设为相同的值",
+        "en": "the xiaohongshu-mcp bridge wants its AUTH_TOKEN: set PUBLISHER_<ACCOUNT>_TOKEN to the same "
+        "value",
+    },
     "cred.missing": {"zh": "缺少凭据：{msg}", "en": "credentials missing: {msg}"},
     "cred.expired": {"zh": "凭据已过期：{msg}", "en": "credentials expired: {msg}"},
     "cred.state_only": {"zh": "凭据状态：{state}", "en": "credentials {state}"},

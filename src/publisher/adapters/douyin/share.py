@@ -31,6 +31,7 @@ from publisher.adapters.douyin.api import OAUTH
 from publisher.adapters.http import RetryPolicy, TokenExpired
 from publisher.adapters.oauth import stored
 from publisher.adapters.plumbing import checked_call
+from publisher.messages import msg
 from publisher.redact import register_secret
 
 CLIENT, TICKET = "douyin_client_token", "douyin_open_ticket"  # TokenCache kinds
@@ -116,8 +117,7 @@ class ShareClient:
             return held[0]
         if not self.key or not self.secret:
             raise errors.AuthError(
-                "the Douyin share link needs the app's client_key and client_secret; set "
-                f"PUBLISHER_{self.account.upper()}_CLIENT_KEY and _CLIENT_SECRET (README, Credentials)",
+                msg("cred.douyin_client", account=self.account.upper()),
                 platform="douyin",
             )
         data = await self._call(

@@ -114,9 +114,7 @@ class WechatApi:
                     return value
         secret = self.ctx.credentials.get("secret", "")
         if not appid or not secret:
-            raise errors.AuthError(
-                "the account has no appid/secret credentials configured", platform=PLATFORM
-            )
+            raise errors.AuthError(msg("cred.wechat_appid"), platform=PLATFORM)
         data = await self.request(
             "POST",
             "/cgi-bin/stable_token",

@@ -32,6 +32,7 @@ from publisher.adapters.platform_clock import window_start
 from publisher.adapters.plumbing import ApiAdapter
 from publisher.adapters.xiaohongshu.codes import CODES
 from publisher.adapters.xiaohongshu.csv_import import parse_count, parse_creator_csv
+from publisher.messages import msg
 from publisher.models import Attempt, MetricSample, Problem, PublishResult, RemoteRef, RenderedPost
 from publisher.redact import redact_text
 
@@ -91,8 +92,7 @@ def content_and_tags(post: RenderedPost) -> tuple[str, list[str]]:
 def _classify(response: httpx.Response) -> None:
     if response.status_code == 401:
         raise errors.AuthError(
-            "the xiaohongshu-mcp bridge wants its AUTH_TOKEN: "
-            "set PUBLISHER_<ACCOUNT>_TOKEN to the same value",
+            msg("cred.xhs_bridge_token"),
             platform=PLATFORM,
             code=401,
         )
