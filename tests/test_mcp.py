@@ -17,6 +17,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+import publisher
 from publisher.calendar.load import Calendar
 from publisher.daemon.service import run_once
 from publisher.mcp.html import html_to_markdown
@@ -51,6 +52,7 @@ def serve(root: Path, body: Session, errlog: Path) -> None:
             ):
                 info = await session.initialize()
                 assert info.server_info.name == "social-media-publisher"
+                assert info.server_info.version == publisher.__version__
                 await body(session)
 
     anyio.run(main)

@@ -25,6 +25,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from publisher import __version__
 from publisher.adapters import platforms
 from publisher.adapters.spec import McpParam, McpTool
 from publisher.errors import PublisherError
@@ -111,6 +112,7 @@ def build_server(
     names = [tool.server_name or name for name, tool in tools.items()]
     server = MCPServer(
         SERVER_NAME,
+        version=__version__,  # a client shows it beside the name (empty, it reads as unknown)
         instructions=(
             f"Publishes to {_listed(names)} through a content calendar. Each publish call writes a Markdown "
             "item into content/ and queues it; `publisher run` sends it at publish_at. Use dry_run=true to "
