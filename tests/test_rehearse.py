@@ -306,3 +306,23 @@ def test_the_timeline_words_the_queues_reasons_in_the_readers_language(tmp_path:
     )
     english = write_outputs(result, tmp_path / "en", lang="en")[0].read_text(encoding="utf-8")
     assert "submitted; waiting for the platform" in english and "keeps 3600 s between posts" in english
+
+
+def test_the_timeline_people_read_leaves_out_polls_that_changed_nothing(tmp_path: Path) -> None:
+    """A submitted post polled 15 s later and still waiting: one row in the table (not two that look the
+    same at minute precision); the JSON keeps every entry."""
+    from publisher.rehearsal.run import write_outputs
+
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    waiting = "submitted; waiting for the platform"
+    result = RehearsalResult(start=at, until=at)
+    result.timeline = [
+        TimelineEntry(at, "douyin", "douyin", "teaser", "reconcile", waiting),
+        TimelineEntry(at, "wechat", "wechat", "teaser", "reconcile", waiting),
+        TimelineEntry(at.replace(second=15), "douyin", "douyin", "teaser", "reconcile", waiting),
+        TimelineEntry(at.replace(minute=1), "douyin", "douyin", "teaser", "published", "published"),
+    ]
+    md, js = write_outputs(result, tmp_path, lang="en")
+    rows = [line for line in md.read_text(encoding="utf-8").splitlines() if "| teaser |" in line]
+    assert len(rows) == 3 and sum("| douyin | douyin | teaser | reconcile |" in r for r in rows) == 1
+    assert len(json.loads(js.read_text(encoding="utf-8"))["timeline"]) == 4

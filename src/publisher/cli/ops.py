@@ -139,7 +139,7 @@ def rehearse(
     lang: LangOpt = None,
 ) -> None:
     setup_logging(verbose)
-    from publisher.rehearsal.run import first_due, prepare
+    from publisher.rehearsal.run import changes, first_due, prepare
     from publisher.rehearsal.run import rehearse as play
 
     prepare()
@@ -185,7 +185,7 @@ def rehearse(
         table = new_table(say("rehearse.table", language))
         for col in ("when", "platform", "account", "item", "state", "note"):
             table.add_column(say(f"col.{col}", language))
-        for e in result.timeline:
+        for e in changes(result.timeline):
             table.add_row(
                 local_time(ws, e.at),
                 lit(e.platform),

@@ -432,6 +432,19 @@ def _entries(store: Store, at: datetime, outcomes: list[Any]) -> list[TimelineEn
     ]
 
 
+def changes(timeline: Iterable[TimelineEntry]) -> list[TimelineEntry]:
+    """The timeline as people read it: a post's entry that changes nothing since its previous one (a poll of
+    a submitted post still waiting, 15 s after the submit) is left out; --json and the .json keep them all."""
+    last: dict[tuple[str, str, str], tuple[str, str]] = {}
+    kept: list[TimelineEntry] = []
+    for e in timeline:
+        key, now = (e.item, e.platform, e.account), (e.state, e.reason)
+        if last.get(key) != now or e.url:
+            kept.append(e)
+        last[key] = now
+    return kept
+
+
 def write_outputs(result: RehearsalResult, out_dir: Path, lang: str = "zh") -> list[Path]:
     """`rehearsal-timeline.json` (for scripts, its summary in English) and `rehearsal-timeline.md` (for
     people, in `lang`) in `out_dir`."""
@@ -466,7 +479,7 @@ def _markdown(result: RehearsalResult, lang: str) -> str:
 
     lines = ["# 演练时间线 · Rehearsal timeline", "", result.summary(lang), ""]
     lines += head("when_utc", "platform", "account", "item", "state", "reason", "url")
-    for e in result.timeline:
+    for e in changes(result.timeline):
         state = e.state if lang == "en" else state_name(e.state, lang)
         lines.append(
             row(
