@@ -68,6 +68,9 @@ def test_cli_init_check_sync_plan_publish_status(tmp_path: Path) -> None:
     synced = cli("sync", "--workspace", str(ws), "--json")
     assert synced.returncode == 0, synced.stderr
     assert cli("sync", "--workspace", str(ws), "--json").stdout.count('"kind"') == 0  # idempotent
+    drafted = cli("plan", "--workspace", str(ws))  # the first item is a draft: said, not an empty table alone
+    assert "另有 1 条草稿不在计划中" in drafted.stdout and "hello" in drafted.stdout, drafted.stdout
+    assert json.loads(cli("plan", "--workspace", str(ws), "--json").stdout)["drafts"] == ["hello"]
     (ws / "content" / "hello.md").write_text(
         (ws / "content" / "hello.md").read_text().replace("status: draft", "status: ready")
     )

@@ -177,8 +177,15 @@ def plan(
     rows = [r for r in rows if r["due_at"] is None or datetime.fromisoformat(r["due_at"]) <= until]
     # A copy behind the newest synced commit does not sync (R35): the plan shows the store, and says why.
     behind = preview.revision if preview.revision is not None and preview.revision.behind else None
+    drafts = sorted(
+        c.item.id for c in preview.check.checked if c.item is not None and c.item.status == "draft"
+    )
     if as_json:
-        found: dict[str, Any] = {"changes": [c.to_dict() for c in preview.changes], "posts": rows}
+        found: dict[str, Any] = {
+            "changes": [c.to_dict() for c in preview.changes],
+            "posts": rows,
+            "drafts": drafts,
+        }
         if behind is not None:
             found["behind"] = behind.to_json()
         print_json(found)
@@ -209,6 +216,10 @@ def plan(
             lit(note[:80]),
         )
     out.print(table)
+    if drafts:  # not in the plan, and a newcomer's first item is one: say so rather than show nothing
+        shown = "、".join(drafts[:5]) if language == "zh" else ", ".join(drafts[:5])
+        more = " …" if len(drafts) > 5 else ""
+        out.print(say("cli.plan_drafts", language, n=len(drafts), items=shown + more), markup=False)
 
 
 def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[dict[str, Any]]:

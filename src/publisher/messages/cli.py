@@ -57,6 +57,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "the plan includes them; `publisher sync` (or `publisher run`) applies them",
     },
     "cli.plan_title": {"zh": "计划：未来 {days} 天（{zone}）", "en": "plan: the next {days} days ({zone})"},
+    "cli.plan_drafts": {
+        "zh": "另有 {n} 条草稿不在计划中（status: draft：只检查，不发布）：{items}；"
+        "改成 status: ready 才会排期",
+        "en": "{n} draft(s) not in the plan (status: draft: checked, never published): {items}; "
+        "set status: ready to schedule",
+    },
     "cli.pending_new": {"zh": "文件夹中新增（尚未同步）", "en": "new in the folder (not synced yet)"},
     "cli.pending_change": {
         "zh": "{kind}：{before} → {after}（尚未同步）",
