@@ -330,3 +330,20 @@ def test_the_side_panel_speaks_chinese_first(ws: Workspace) -> None:
         assert f"<h2>{heading} " in html or f'<h2 id="pv-changes">{heading} ' in html, heading
     assert "<th>字段 field</th>" in html and "<th>文件 file</th>" in html and "来自 content/" in html
     assert "<h2>Text vs limits</h2>" not in html and "<h2>Media as sent</h2>" not in html
+
+
+def test_the_panel_says_whether_a_picture_was_cropped_padded_or_only_resized(ws: Workspace) -> None:
+    """A 3:4 picture as WeChat's 2.35:1 cover is cropped, or with `fit: pad` kept whole on a band; a picture
+    already of the cover's shape is only resized (the panel said "cropped/resized" for all three)."""
+    shapes = {"crop": "", "pad": ", fit: pad"}
+    for name, extra in shapes.items():
+        text = ITEM.replace("id: launch-day", f"id: {name}").replace(
+            "cover: media/cover.png", "cover: media/step1.png"
+        )
+        _write(ws, f"{name}.md", text.replace("digest: 一篇讲清楚,", f"digest: 一篇讲清楚{extra},"))
+    cropped = _run(ws, "content/crop.md")[0].pages["wechat:wechat"].read_text(encoding="utf-8")
+    padded = _run(ws, "content/pad.md")[0].pages["wechat:wechat"].read_text(encoding="utf-8")
+    resized = _run(ws)[0].pages["wechat:wechat"].read_text(encoding="utf-8")
+    assert "300×400 裁剪并缩放为" in cropped and "补纯色边" not in cropped
+    assert "300×400 整张保留，补纯色边并缩放为" in padded and "(fit: pad)" in padded
+    assert "940×400 缩放为 900×383" in resized and "940×400 裁剪" not in resized  # the same shape

@@ -190,7 +190,7 @@ def test_each_preview_says_what_is_cut_or_changed(client: TestClient) -> None:
     client.get("/preview/launch-day")
     note = client.get("/previews/launch-day/xiaohongshu-xiaohongshu.html").text
     assert "发出时会改动的地方" in note
-    assert "EXIF/GPS" in note and "裁剪/缩放" in note  # images are reworked for the 3:4 note
+    assert "EXIF/GPS" in note and "缩放为" in note  # images are reworked for the note (4:3 kept: resized)
     article = client.get("/previews/launch-day/wechat-wechat.html").text
     assert "发出时会改动的地方" in article
 

@@ -21,6 +21,7 @@ from publisher.messages import say
 from publisher.models import Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import PlatformRules, count_length
 from publisher.render.budget import BudgetedEnvironment, render_within
+from publisher.render.crop import fitted
 from publisher.render.engine import Renderer
 from publisher.reports.i18n import UI, ui
 from publisher.sandbox.packages import fakes
@@ -200,7 +201,7 @@ def _page_context(
         "counts": _counts(rules, post.fields),
         "warnings": [_problem(p, ws.settings.language) for p in post.warnings],
         "headline": headline.splitlines()[0] if headline else item.title,
-        "changes": _changes(ws, rules, item, post, media),
+        "changes": _changes(ws, rules, item, post, media, target.fields.get("fit")),
         "stored": stored,
         "stored_changed": changed,
     }
@@ -224,7 +225,12 @@ _OUTSIDE_LINK = re.compile(r"\]\((https?://[^)\s]+)")
 
 
 def _changes(
-    ws: Workspace, rules: PlatformRules, item: Item, post: RenderedPost, media: list[dict[str, Any]]
+    ws: Workspace,
+    rules: PlatformRules,
+    item: Item,
+    post: RenderedPost,
+    media: list[dict[str, Any]],
+    fit: object = None,
 ) -> list[dict[str, str]]:
     """What the platform gets that differs from the file: text over a limit, reformatting, media reworked."""
     out: list[dict[str, str]] = []
@@ -261,15 +267,18 @@ def _changes(
                 "en": "Markdown formatting removed: sent as plain text (images travel separately)",
             }
         )
+    chosen, _ = fitted(fit)
     for m in media:
-        note = _media_change(ws, m)
+        role = rules.images.get(m["role"])
+        note = _media_change(ws, m, padded=(chosen or (role.fit if role else "crop")) == "pad")
         if note:
             out.append({"field": m["source"], "kind": "change", **note})
     return out
 
 
-def _media_change(ws: Workspace, m: dict[str, Any]) -> dict[str, str] | None:
-    """How one processed file differs from its source: pixels (crop/resize), format, size; EXIF removed."""
+def _media_change(ws: Workspace, m: dict[str, Any], *, padded: bool = False) -> dict[str, str] | None:
+    """How one processed file differs from its source: pixels (resized; cropped, or padded with `fit: pad`,
+    when the shape changed), format, size; EXIF removed."""
     if m["kind"] != "image":
         return None
     try:
@@ -278,9 +287,17 @@ def _media_change(ws: Workspace, m: dict[str, Any]) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     zh, en = [], []
-    if m["width"] and (width, height) != (m["width"], m["height"]):
-        zh.append(f"{width}×{height} 裁剪/缩放为 {m['width']}×{m['height']}")
-        en.append(f"{width}×{height} cropped/resized to {m['width']}×{m['height']}")
+    if m["width"] and m["height"] and (width, height) != (m["width"], m["height"]):
+        size = f"{m['width']}×{m['height']}"
+        if abs(width / max(height, 1) - m["width"] / m["height"]) < 0.01:  # the same shape: only resized
+            zh.append(f"{width}×{height} 缩放为 {size}")
+            en.append(f"{width}×{height} resized to {size}")
+        elif padded:
+            zh.append(f"{width}×{height} 整张保留，补纯色边并缩放为 {size}（fit: pad）")
+            en.append(f"{width}×{height} kept whole, padded and resized to {size} (fit: pad)")
+        else:
+            zh.append(f"{width}×{height} 裁剪并缩放为 {size}")
+            en.append(f"{width}×{height} cropped and resized to {size}")
     sent = str(m["mime"]).split("/")[-1].upper().replace("JPG", "JPEG")
     if fmt and sent and fmt != sent:
         zh.append(f"{fmt} 转为 {sent}")
