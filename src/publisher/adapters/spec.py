@@ -117,6 +117,7 @@ class PlatformSpec:
     label_en: str
     colour: str  # reports and dashboard, "#rrggbb"
     assisted_kind: str  # what a person posts there: note | video | article | launch
+    console: str = ""  # where a person sees what the account posted (a refusal asking them to look names it)
     capabilities: frozenset[Capability] = frozenset()
     credential_prefixes: Mapping[str, str] = field(default_factory=dict)  # a fake credential's shape
     error_codes: Mapping[int | str, Rule] = field(default_factory=dict)  # code -> meaning (http.Rule)

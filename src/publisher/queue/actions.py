@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from publisher.adapters import spec_for
 from publisher.errors import UsageError
 from publisher.messages import StateWord, msg
 from publisher.models import PostState
@@ -35,13 +36,6 @@ from publisher.store.reauth import reauthorized
 from publisher.store.tokens import clear_needs_reauth
 
 S = PostState
-
-#: Where a person looks for a pending job of each platform (the refusal of --not-published names it).
-CONSOLES = {
-    "wechat": "mp.weixin.qq.com → 发表记录",
-    "douyin": "creator.douyin.com",
-    "xiaohongshu": "creator.xiaohongshu.com",
-}
 
 
 class ActionRefused(UsageError):
@@ -208,7 +202,8 @@ def resolve(
         if platform_job_pending(state.value, found.reason):
             job = _job_name(found)
             if not force:
-                console = CONSOLES.get(found.platform, found.platform)
+                spec = spec_for(found.platform)
+                console = (spec.console if spec else "") or found.platform
                 raise ActionRefused(
                     msg("action.job_pending", id=post_id, job=job, platform=found.platform, console=console)
                 )

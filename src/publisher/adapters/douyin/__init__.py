@@ -12,6 +12,7 @@ SPEC = PlatformSpec(
     label_en="Douyin",
     colour="#161823",
     assisted_kind="video",
+    console="creator.douyin.com",
     # the real API with the video.create.bind grant (`verified`), else assisted
     capabilities=frozenset({"real_api", "assisted", "oauth", "metrics"}),
     error_codes=CODES,

@@ -10,6 +10,7 @@ SPEC = PlatformSpec(
     label_en="Product Hunt",
     colour="#da552f",
     assisted_kind="launch",
+    console="www.producthunt.com/my/products",
     capabilities=frozenset({"assisted", "metrics"}),  # no launch API: assisted in every mode
     error_codes=CODES,
     metrics=(Metric("votes", "votesCount", 400, "投票", "votes"), Metric("comments", "commentsCount", 50)),

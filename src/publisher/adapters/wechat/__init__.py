@@ -14,6 +14,7 @@ SPEC = PlatformSpec(
     label_en="WeChat",
     colour="#07c160",
     assisted_kind="article",
+    console="mp.weixin.qq.com → 发表记录",
     capabilities=frozenset({"real_api", "assisted", "metrics"}),
     credential_prefixes={"appid": "wx"},  # app ids start with "wx" (the sandbox checks it, as the API does)
     error_codes=CODES,

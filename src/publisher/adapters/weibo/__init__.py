@@ -18,6 +18,7 @@ SPEC = PlatformSpec(
     label_en="Weibo",
     colour="#ff8200",  # Weibo's orange: its red is too near 小红书's in a chart
     assisted_kind="note",
+    console="weibo.com",
     # statuses/share with any app (no special grant) after an OAuth code grant; counts for metrics
     capabilities=frozenset({"real_api", "assisted", "oauth", "metrics"}),
     error_codes=WEIBO_CODES,

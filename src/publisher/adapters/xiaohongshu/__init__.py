@@ -13,6 +13,7 @@ SPEC = PlatformSpec(
     label_en="Xiaohongshu",
     colour="#ff2442",
     assisted_kind="note",
+    console="creator.xiaohongshu.com",
     # assisted, or the opt-in xiaohongshu-mcp bridge (`bridge_url`); metrics from the creator-centre CSV
     capabilities=frozenset({"assisted", "bridge", "csv_import"}),
     error_codes=CODES,
