@@ -136,6 +136,75 @@ def test_risks_name_failures_people_expiring_tokens_and_falling_engagement(
     assert "#13 " not in text and [p.id for p in report.failed] == [141]
 
 
+def test_a_past_days_or_weeks_report_lists_no_problem_from_after_its_end(tmp_path: Path) -> None:
+    """What a rehearsal's daily job (or `--period` weeks later) shows for day D: nothing from after the end of
+    D in the workspace's time zone, however late `now` is."""
+    from publisher.store.reports import insert_history
+    from publisher.store.tokens import mark_needs_reauth
+
+    ws, store = seeded(tmp_path / "ws")
+    before_midnight, after_midnight, failed_after = 9001, 9002, 9003
+    cases = (
+        (before_midnight, "awaiting_manual", datetime(2027, 1, 8, 23, 30, tzinfo=SH)),
+        (after_midnight, "needs_attention", datetime(2027, 1, 9, 0, 30, tzinfo=SH)),
+        (failed_after, "failed", datetime(2027, 1, 9, 8, 0, tzinfo=SH)),
+    )
+    insert_history(
+        store,
+        items=[
+            {
+                "id": f"i{n}",
+                "path": f"content/i{n}.md",
+                "hash": f"h{n}",
+                "fields": {},
+                "status": "ready",
+                "title": f"边界 {n}",
+                "synced_at": NOW,
+            }
+            for n, _, _ in cases
+        ],
+        posts=[
+            {
+                "id": n,
+                "item_id": f"i{n}",
+                "platform": "wechat",
+                "account": "wechat",
+                "state": state,
+                "due_at": due.astimezone(UTC),
+                "ids": {},
+                "created_at": due.astimezone(UTC),
+                "updated_at": due.astimezone(UTC),
+            }
+            for n, state, due in cases
+        ],
+    )
+    mark_needs_reauth(
+        store, "wechat", reason="token revoked", post_id=None, now=datetime(2027, 1, 9, 1, tzinfo=SH)
+    )
+    add_expiring_token(store, "wechat", "wechat_refresh", datetime(2027, 1, 16, 12, tzinfo=SH), CANARY)
+
+    def risks(kind: str, period: str) -> str:
+        report = reports.build(kind, store, ws, period=period, now=NOW)  # NOW: 2027-01-11 09:30
+        return "\n".join(report.risks) + "\n" + reports.writers.render_html(report)
+
+    day = risks("daily", "2027-01-08")  # ends 2027-01-09 00:00 in Shanghai
+    assert f"#{before_midnight} " in day
+    assert f"#{after_midnight} " not in day and f"#{failed_after} " not in day
+    assert "#141 " not in day  # the seeded person-waiting post of 2027-01-09
+    assert "token revoked" not in day  # flagged on the 9th
+    assert "wechat_refresh" not in day  # expires more than 7 days after the 8th's end
+    assert "douyin_refresh 将于 2027-01-14 08:00 过期" in day
+    next_day = risks("daily", "2027-01-09")
+    assert (
+        f"#{after_midnight} " in next_day and f"#{failed_after} " in next_day and "token revoked" in next_day
+    )
+    assert "wechat_refresh" in next_day
+    week = risks("weekly", "2026-W53")  # 2026-12-28..2027-01-03
+    assert f"#{before_midnight} " not in week and "#141 " not in week and "token revoked" not in week
+    this_week = risks("weekly", "2027-W01")
+    assert all(f"#{n} " in this_week for n in (before_midnight, after_midnight, failed_after, 141))
+
+
 def test_next_periods_plan_comes_from_the_queue(history: tuple[Workspace, Store]) -> None:
     ws, store = history
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)

@@ -196,13 +196,20 @@ def _risks(
     now: datetime,
     lang: str,
 ) -> list[str]:
+    """问题与风险 / 待解决问题 up to the end of the period, whatever `now` is: nothing due, published or
+    flagged after it (a rehearsal's daily job, or `--period` for a past day, names a later day's problems in
+    that day's report), and credentials expiring within a week of the earlier of `now` and the end."""
     out: list[str] = []
+    end = report.period.end
+    as_of = min(now, end)
     waiting = {s.value for s in (S.NEEDS_ATTENTION, S.NEEDS_REAUTH, S.AWAITING_MANUAL)}
     for p in posts:
-        # Failures of this period, and anything still waiting for a person however old it is.
-        if p.state in waiting or (
-            p.state in PROBLEM_STATES and data.in_window(p, report.period.start, report.period.end)
-        ):
+        # Failures of this period, and anything still waiting for a person however old it is, but nothing
+        # published or due after the period's end (a later day's report names it).
+        when = p.published_at or p.due_at
+        if when is not None and when >= end:
+            continue
+        if p.state in waiting or (p.state in PROBLEM_STATES and data.in_window(p, report.period.start, end)):
             why = reason_of(p, ws, lang)
             out.append(
                 t(
@@ -216,9 +223,9 @@ def _risks(
                 )
                 + (t("r_why", lang, why=why) if why else "")
             )
-    for account, why in sorted(data.reauth_flags(store).items()):
+    for account, why in sorted(data.reauth_flags(store, before=end).items()):
         out.append(t("r_reauth", lang, account=account, reason=tidy(why, ws, lang)))
-    for account, kind, expires in data.token_risks(store, now=now, within=TOKEN_WARNING):
+    for account, kind, expires in data.token_risks(store, now=as_of, within=TOKEN_WARNING):
         out.append(t("r_token", lang, account=account, kind=kind, when=local(expires, ws.zone)))
     for platform, (cur, before) in drops.items():
         change = (cur / before - 1) * 100

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from publisher.models import PostState
 from publisher.store.db import Store
@@ -60,6 +60,20 @@ def token_risks(store: Store, *, now: datetime, within: timedelta) -> list[tuple
     return expiring_tokens(store, before=now + within, kind_contains="refresh")
 
 
-def reauth_flags(store: Store) -> dict[str, str]:
-    """account -> why it needs re-authorisation (the queue's flags)."""
-    return {a: str(v.get("reason") or "") for a, v in accounts_needing_reauth(store).items()}
+def reauth_flags(store: Store, *, before: datetime | None = None) -> dict[str, str]:
+    """account -> why it needs re-authorisation (the queue's flags); with `before`, only the flags raised
+    before it (a flag that does not say when it was raised counts as raised before)."""
+    return {
+        a: str(v.get("reason") or "")
+        for a, v in accounts_needing_reauth(store).items()
+        if before is None or _since(v.get("since")) < before
+    }
+
+
+def _since(value: object) -> datetime:
+    """When a flag was raised, from its ISO 8601 `since`; the earliest time when it does not say."""
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
