@@ -521,6 +521,40 @@ def test_user_text_is_escaped_in_html_and_markdown(tmp_path: Path) -> None:
     assert "\\| a" in reports.writers.render_markdown(report)
 
 
+def test_an_appendix_heading_has_its_details_under_it_or_is_left_out(
+    history: tuple[Workspace, Store], tmp_path: Path
+) -> None:
+    """附：数据明细 heads the charts, engagement, health and best-time parts (one level down); a report
+    with no detail row has no such heading, in HTML or Markdown."""
+    import re
+
+    ws, store = history
+    for kind, period in (("daily", "2027-01-08"), ("weekly", "2027-W01")):
+        html = reports.writers.render_html(reports.build(kind, store, ws, period=period, now=NOW))
+        heads = re.findall(r"<(h[234])>([^<]*)</h[234]>", html)
+        at = heads.index(("h2", "附：数据明细"))
+        assert heads[at + 1 :][:1] == [("h3", "图表")], heads[at:]
+        assert [h for h, _ in heads[at + 1 :]].count("h2") == 0  # every detail is under it
+        assert ("h3", "账号健康度") in heads and ("h3", "最佳发布时间") in heads
+    root = tmp_path / "bare"
+    root.mkdir()
+    (root / "publisher.toml").write_text('[workspace]\nname = "bare"\n', encoding="utf-8")
+    bare = open_workspace(root, env={})
+    empty = open_store(f"sqlite:///{tmp_path / 'bare.db'}")
+    for kind, period in (("daily", "2027-01-08"), ("weekly", "2027-W01")):
+        report = reports.build(kind, empty, bare, period=period, now=NOW)
+        assert not (report.engagement or report.health or report.best_times)
+        html, md = reports.writers.render_html(report), reports.writers.render_markdown(report)
+        assert "附：数据明细" not in html and "附：数据明细" not in md
+        assert "<h2>图表</h2>" not in html and "互动最多的内容" not in md
+        assert md.rstrip().endswith("无")  # the plan is the last section
+    # With no metrics yet, an account's health (—) still fills the appendix; empty parts are left out.
+    lone = reports.build("daily", empty, make_workspace(tmp_path / "lone"), period="2027-01-08", now=NOW)
+    html, md = reports.writers.render_html(lone), reports.writers.render_markdown(lone)
+    assert re.search(r"<h2>附：数据明细</h2>\s*<h3>账号健康度</h3>", html) and "<h3>图表</h3>" not in html
+    assert "## 附：数据明细\n\n### 账号健康度" in md and "### 互动最多的内容" not in md
+
+
 def test_report_command_refuses_an_unknown_language_as_a_usage_error(tmp_path: Path) -> None:
     import contextlib
     import io
