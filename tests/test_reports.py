@@ -212,6 +212,23 @@ def test_next_periods_plan_comes_from_the_queue(history: tuple[Workspace, Store]
     assert report.plan and all(p.state == "queued" and p.when.startswith("2027-01-1") for p in report.plan)
 
 
+def test_a_past_days_plan_is_what_was_due_the_next_day(history: tuple[Workspace, Store]) -> None:
+    """明日计划 of a day two days back: every post that was due the day after it, as it ended (published,
+    waiting for a person, ...), never "none" because nothing is still queued for a day already over."""
+    ws, store = history
+    report = reports.build("daily", store, ws, period="2027-01-08", now=NOW)
+    due_9th = [
+        p
+        for p in reports.data.all_posts(store)
+        if p.due_at is not None and p.due_at.astimezone(SH).date().isoformat() == "2027-01-09"
+    ]
+    expected = {p.id for p in due_9th if p.state != "cancelled"}
+    assert expected and {p.id for p in report.plan} == expected
+    assert 141 in expected and any(p.state != "queued" for p in report.plan)
+    live = reports.build("daily", store, ws, period="2027-01-10", now=NOW)  # the plan of today, 09:30 on
+    assert all(p.state == "queued" and p.when >= "2027-01-11 09:30" for p in live.plan)
+
+
 def test_engagement_rows_carry_latest_figures_and_change(history: tuple[Workspace, Store]) -> None:
     ws, store = history
     report = reports.build("engagement", store, ws, period="2027-W01", now=NOW)

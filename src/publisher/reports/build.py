@@ -121,7 +121,7 @@ def build(
     plan_period = report.next_period or per.following()
     report.plan = [
         post_line(p, zone, tidy(p.reason, ws, lang) if p.state != S.QUEUED.value else "")
-        for p in data.planned(store, max(plan_period.start, now), plan_period.end)
+        for p in data.planned(store, plan_period.start, plan_period.end, now=now)
     ]
     report.done, report.results = _summary(report, growth)
     if kind == "daily":

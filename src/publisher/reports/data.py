@@ -51,8 +51,16 @@ def in_window(p: PostInfo, start: datetime, end: datetime) -> bool:
     return when is not None and start <= when < end
 
 
-def planned(store: Store, start: datetime, end: datetime) -> list[PostInfo]:
-    return report_posts(store, states=[s.value for s in PLAN_STATES], due_from=start, due_before=end)
+def planned(store: Store, start: datetime, end: datetime, *, now: datetime) -> list[PostInfo]:
+    """The plan for [start, end): while it is still ahead, the posts left to send from `now` on; once it is
+    over (the report of a past day or week), every post that was due in it, whatever became of it (its state
+    says), except the cancelled: a plan of the past is what was planned, not "none"."""
+    if now >= end:
+        every = report_posts(store, due_from=start, due_before=end)
+        return [p for p in every if p.state != PostState.CANCELLED.value]
+    return report_posts(
+        store, states=[s.value for s in PLAN_STATES], due_from=max(start, now), due_before=end
+    )
 
 
 def token_risks(store: Store, *, now: datetime, within: timedelta) -> list[tuple[str, str, datetime]]:
