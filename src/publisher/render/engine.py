@@ -159,6 +159,11 @@ class Renderer:
     # process_image's files and the images' display sizes, by source (path, stamp) as the probes are
     _processed: dict[tuple[Path, Stamp | None, Any], tuple[MediaFile, Stamp]] = field(default_factory=dict)
     _shown: dict[tuple[Path, Stamp], tuple[int, int] | None] = field(default_factory=dict)
+    # while checking many files: the media inputs (platform, item folder, the media fields' values) whose
+    # check found nothing, so an item naming the same pictures as an earlier one is not probed again
+    _media_clean: set[tuple[Any, ...]] | None = None
+    _media_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per platform: fields read
+    _themes: dict[str, wechat_html.WechatTheme] = field(default_factory=dict)  # per platform: article look
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
@@ -169,13 +174,13 @@ class Renderer:
     def checking(self) -> Iterator[None]:
         """While many files are checked at once, each template is loaded once; a template edited meanwhile
         is read by the next check or render (outside, every render asks the loader whether it changed)."""
-        outer = self._templates
+        outer, outer_media = self._templates, self._media_clean
         if outer is None:
-            self._templates = {}
+            self._templates, self._media_clean = {}, set()
         try:
             yield
         finally:
-            self._templates = outer
+            self._templates, self._media_clean = outer, outer_media
 
     def template(self, platform: str, name: str) -> Template:
         """The platform's template `name`, compiled (a TemplateError when it is missing or invalid)."""
@@ -248,12 +253,19 @@ class Renderer:
                 body_md,
                 link_rewriter=rewrite,
                 image_src=self._image_src(item),
-                theme=article_theme(rules),
+                theme=self._theme(target.platform),
                 sanitized=False,
             )  # sanitised once, after the template
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
+
+    def _theme(self, platform: str) -> wechat_html.WechatTheme:
+        """The platform's article look (`article_theme`), made once per renderer."""
+        theme = self._themes.get(platform)
+        if theme is None:
+            theme = self._themes[platform] = article_theme(self.rules[platform])
+        return theme
 
     def mutates_parse(self, target: Target) -> bool:
         """Whether rendering this target consumes the body's shared parse (HTML articles do)."""
@@ -617,7 +629,46 @@ class Renderer:
     def check_media(
         self, item: Item, target: Target, *, process: bool
     ) -> tuple[list[MediaFile], list[Problem]]:
-        """Probe (or process) every file for every media role; counts, formats, sizes, bombs."""
+        """Probe (or process) every file for every media role; counts, formats, sizes, bombs.
+
+        While checking many files (`checking`), a probe that found nothing is remembered by what it read (the
+        platform, the item's folder and its media fields), as the media paths are resolved once per scan."""
+        clean = self._media_clean
+        key = None if clean is None or process else self._media_key(item, target)
+        if clean is not None and key is not None and key in clean:
+            return [], []
+        files, problems = self._check_media(item, target, process=process)
+        if clean is not None and key is not None and not problems:
+            clean.add(key)
+        return files, problems
+
+    def _media_key(self, item: Item, target: Target) -> tuple[Any, ...] | None:
+        """What a media check reads of the item (None when a value is not plain data: checked every time)."""
+        names = self._media_fields.get(target.platform)
+        if names is None:
+            rules = self.rules[target.platform]
+            read = {f for rule in rules.images.values() for f in rule.fields} | {"video", "fit"}
+            names = self._media_fields[target.platform] = tuple(sorted(read))
+        key: list[Any] = [target.platform, item.path.rpartition("/")[0]]
+        fields = target.fields
+        for name in names:
+            value = fields.get(name)
+            if name == "body":  # what a check reads of the body: its images, and its formulas (`$`)
+                body = str(value or "")
+                key.append(tuple(src for src, _alt in markdown.extract_images(body)))
+                value = body if "$" in body else None
+            elif isinstance(value, list):
+                if not all(isinstance(v, str) for v in value):
+                    return None
+                value = tuple(value)
+            elif not (value is None or isinstance(value, str | int | float)):
+                return None
+            key.append(value)
+        return tuple(key)
+
+    def _check_media(
+        self, item: Item, target: Target, *, process: bool
+    ) -> tuple[list[MediaFile], list[Problem]]:
         rules = self.rules[target.platform]
         item_path = self.root / item.path
         files: list[MediaFile] = []
