@@ -133,6 +133,11 @@ class Target:
     publish_at: datetime | str | None  # aware UTC datetime, "slot", "best", or None (not scheduled)
     line: int  # line of the platform entry in the front matter
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its constructor's arguments: a parallel check sends thousands back, and a slotted
+        # dataclass's own pickling restores each field through a Python loop.
+        return Target, (self.platform, self.account, self.fields, self.publish_at, self.line)
+
 
 @dataclass(frozen=True, slots=True)  # one per item (per target) the daemon holds: no __dict__
 class Item:
@@ -149,6 +154,22 @@ class Item:
     targets: tuple[Target, ...]
     hash: str  # front matter + body + media bytes
     approved_by: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # as Target's
+        return Item, (
+            self.id,
+            self.path,
+            self.status,
+            self.title,
+            self.body,
+            self.body_line,
+            self.fields,
+            self.lines,
+            self.targets,
+            self.hash,
+            self.approved_by,
+        )
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,19 @@ class Checked:
     lean: bool = field(default=False, compare=False)
     packed: bytes = field(default=b"", compare=False)  # lean: zlib of the JSON [front matter, texts]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its constructor's arguments, as Item and Target are (a parallel scan sends one a file).
+        return Checked, (
+            self.path,
+            self.item,
+            self.problems,
+            self.valid_targets,
+            self.digest,
+            self.texts,
+            self.lean,
+            self.packed,
+        )
+
     @property
     def errors(self) -> tuple[Problem, ...]:
         if not self.problems:  # most files: nothing to look through
