@@ -51,17 +51,24 @@ class Hit:
     end: int
 
 
+#: an entry's exceptions: (phrase in lower case, each place the word starts in it)
+_Exceptions = tuple[tuple[str, tuple[int, ...]], ...]
+
+
 @dataclass
 class Matcher:
     """A word list compiled into one regular expression (longest word first, so 最低价 wins over 最)."""
 
     words: WordList
     _pattern: re.Pattern[str] | None = field(init=False, default=None)
-    _by_word: dict[str, list[Entry]] = field(init=False, default_factory=dict)
+    # per word (lower case): its entries, each with its exceptions as (phrase in lower case, where the word
+    # starts in the phrase), worked out once rather than at every hit
+    _by_word: dict[str, list[tuple[Entry, _Exceptions]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for entry in self.words.entries.values():
-            self._by_word.setdefault(entry.word.lower(), []).append(entry)
+            word = entry.word.lower()
+            self._by_word.setdefault(word, []).append((entry, _exceptions(word, entry.exceptions)))
         parts = []
         for word in sorted(self._by_word, key=lambda w: (-len(w), w)):
             part = re.escape(word)
@@ -77,23 +84,34 @@ class Matcher:
         """Every hit in `text`, skipping those inside one of the entry's exceptions (第一次 for 第一)."""
         if self._pattern is None or not text:
             return
-        lower = text.lower()
+        lower = ""  # the text in lower case, made at the first hit (most texts have none)
         for m in self._pattern.finditer(text):
-            for entry in self._by_word[m.group(0).lower()]:
-                if not _excepted(lower, m.start(), entry):
+            lower = lower or text.lower()
+            for entry, exceptions in self._by_word[m.group(0).lower()]:
+                if not _excepted(lower, m.start(), exceptions):
                     yield Hit(entry, m.group(0), m.start(), m.end())
 
 
-def _excepted(lower: str, start: int, entry: Entry) -> bool:
-    word = entry.word.lower()
-    for phrase in entry.exceptions:
+def _exceptions(word: str, phrases: tuple[str, ...]) -> _Exceptions:
+    out = []
+    for phrase in phrases:
         phrase = phrase.lower()
+        starts = []
         k = phrase.find(word)
         while k >= 0:
-            at = start - k
-            if at >= 0 and lower[at : at + len(phrase)] == phrase:
-                return True
+            starts.append(k)
             k = phrase.find(word, k + 1)
+        out.append((phrase, tuple(starts)))
+    return tuple(out)
+
+
+def _excepted(lower: str, start: int, exceptions: _Exceptions) -> bool:
+    """Whether the hit at `start` of `lower` lies inside one of its entry's exception phrases."""
+    for phrase, starts in exceptions:
+        for k in starts:
+            at = start - k
+            if at >= 0 and lower.startswith(phrase, at):
+                return True
     return False
 
 
