@@ -287,7 +287,8 @@ def _full_width_commas(value: Any, prefix: str, r: _Reader) -> None:
     the fix, for every list entry that holds one."""
     if isinstance(value, dict):
         for key, sub in value.items():
-            _full_width_commas(sub, f"{prefix}{key}.", r)
+            if isinstance(sub, dict | list):  # nothing else holds a list
+                _full_width_commas(sub, f"{prefix}{key}.", r)
     elif isinstance(value, list):
         name = prefix.rstrip(".")
         for i, entry in enumerate(value):
@@ -321,11 +322,17 @@ def _text(data: Mapping[str, Any], key: str, r: _Reader, *, required: bool = Fal
 def _check_secrets(value: Any, prefix: str, r: _Reader) -> None:
     if isinstance(value, dict):
         for key, sub in value.items():
-            dotted = f"{prefix}{key}"
-            low = str(key).lower().replace("-", "_")
-            if _SECRET_KEY.search(low) or low in ("appsecret", "access_token", "authorization"):
-                r.add(dotted, msg("secret_in_content", key=key), msg("secret_in_content.hint"))
-            _check_secrets(sub, f"{dotted}.", r)
+            if _secretish(key):
+                r.add(f"{prefix}{key}", msg("secret_in_content", key=key), msg("secret_in_content.hint"))
+            if isinstance(sub, dict):  # keys are only in mappings
+                _check_secrets(sub, f"{prefix}{key}.", r)
+
+
+@lru_cache(maxsize=4096)  # a calendar's items repeat a few dozen keys
+def _secretish(key: str) -> bool:
+    """Whether a front matter key names a credential (`app_secret`, `access-token`, ...)."""
+    low = str(key).lower().replace("-", "_")
+    return bool(_SECRET_KEY.search(low)) or low in ("appsecret", "access_token", "authorization")
 
 
 def _without_nul(value: Any, dotted: str, r: _Reader) -> Any:
