@@ -154,6 +154,8 @@ _SHARED_TARGET_SETS: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]
 _TASK = 100
 #: files per task of a lean parallel scan: small tasks, so few results wait, pickled, at once
 _LEAN_TASK = 250
+#: the fewest files per task, the size of the last tasks of a parallel scan
+_MIN_TASK = 5
 
 
 def jsonable(value: Any) -> Any:
@@ -311,17 +313,23 @@ class Calendar:
         # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         size = _TASK if not self.lean else _LEAN_TASK
-        tasks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        front, back = 0, len(tasks)  # workers take tasks[front], this process tasks[back - 1]
+        lo, hi = 0, len(todo)  # workers take tasks from todo[lo:], this process from todo[:hi]
+
+        def task_size() -> int:
+            # Smaller tasks as the two ends meet: when this process runs out, it waits for the workers' last
+            # tasks (one running and one waiting, each), so those are a few files, not a full task.
+            return min(size, max(_MIN_TASK, (hi - lo) // (4 * workers)))
+
         pending: list[Future[_Chunk]] = []
         with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
 
             def feed() -> None:
-                nonlocal front
-                while front < back and len(pending) < 2 * (workers - 1):  # one running, one waiting, each
-                    args = (str(self.ws.root), dict(self.ws.env), tasks[front], self.lean)
+                nonlocal lo
+                while lo < hi and len(pending) < 2 * (workers - 1):  # one running, one waiting, each
+                    task = todo[lo : min(hi, lo + task_size())]
+                    lo += len(task)
+                    args = (str(self.ws.root), dict(self.ws.env), task, self.lean)
                     pending.append(pool.submit(_check_chunk, *args))
-                    front += 1
 
             def take(future: Future[_Chunk]) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
                 results, media, digests = future.result()
@@ -330,14 +338,15 @@ class Calendar:
                 yield from results
 
             feed()
-            while pending or front < back:
+            while pending or lo < hi:
                 for future in [f for f in pending if f.done()]:
                     pending.remove(future)
                     yield from take(future)
                 feed()
-                if front < back:
-                    back -= 1
-                    yield from self._check_here(tasks[back])
+                if lo < hi:
+                    task = todo[max(lo, hi - task_size()) : hi]
+                    hi -= len(task)
+                    yield from self._check_here(task)
                 elif pending:
                     yield from take(pending.pop(0))
 
