@@ -15,7 +15,7 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -790,6 +790,7 @@ def _near_duplicate_problems(item: Item, path: str, found: list[tuple[float, Msg
 
 
 _WORKER_CALENDARS: dict[tuple[str, tuple[tuple[str, str], ...]], Calendar] = {}
+_WORKER_CHECKING = ExitStack()
 
 
 #: what a worker sends back for one task: each file's outcome, the hashes of the media those files read, and
@@ -813,6 +814,10 @@ def _check_chunk(
     if calendar is None:  # a worker takes several tasks of one scan: the workspace is opened once
         _WORKER_CALENDARS.clear()
         calendar = _WORKER_CALENDARS[opened] = Calendar(open_workspace(Path(root), env=env))
+        # and its renderer checks them as the scanning process checks its own share: templates loaded once,
+        # clean media checks remembered, over all its tasks (a worker's pool is one scan's)
+        _WORKER_CHECKING.close()
+        _WORKER_CHECKING.enter_context(calendar.renderer.checking())
     ctx = calendar.context()
     out = []
     read: set[Path] = set()
