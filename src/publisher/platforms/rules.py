@@ -78,12 +78,13 @@ def count_length(text: str, method: str = "chars") -> int:
 
 
 def _half_units(text: str) -> int:
-    """Half-width units: 1 per ASCII character, 2 per other BMP character, 4 outside the BMP."""
-    total = 0
-    for ch in text:
-        code = ord(ch)
-        total += 1 if code < 0x80 else (4 if code > 0xFFFF else 2)
-    return total
+    """Half-width units: 1 per ASCII character, 2 per other BMP character, 4 outside the BMP. Counted by
+    encoding (in C), not character by character: a note's body is hundreds of characters."""
+    if text.isascii():
+        return len(text)
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    astral = len(text.encode("utf-16-le", "surrogatepass")) // 2 - len(text)  # each is two UTF-16 units
+    return 2 * len(text) - ascii_chars + 2 * astral
 
 
 @dataclass(frozen=True)
