@@ -135,6 +135,16 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
             ids["xhs-2/a"], "a", "xiaohongshu", "xhs-2", "checking", 1, {"note_id": "n1"}, content_hash="h-a"
         )
     ]
+    assert waiting[0].last == (1, T0, T0)  # its latest attempt, read in the same query
+    claims.transition(store, ids["xhs-2/a"], owner=None, from_states=[S.RECONCILE], to=S.RETRYING, now=T0)
+    claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=1, accounts=["xhs-2"])
+    claims.start_attempt(store, ids["xhs-2/a"], owner="w", now=T0 + timedelta(seconds=5))
+    later = T0 + timedelta(seconds=9)
+    claims.finish_attempt(
+        store, ids["xhs-2/a"], 2, owner="w", outcome="unknown", to=S.RECONCILE, now=later, reason="checking"
+    )
+    (again,) = posts.reconcile_due(store, later, 10, set())
+    assert again.last == (2, T0 + timedelta(seconds=5), later) == attempts.last_attempt(store, again.id)[:3]
     assert posts.reconcile_due(store, T0, 10, {"xhs-2"}) == []
     assert posts.reconcile_due(store, T0, 10, set(), skip={ids["xhs-2/a"]}) == []  # another node's to check
     assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}

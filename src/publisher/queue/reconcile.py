@@ -158,7 +158,7 @@ class Reconciler:
             self.away[w.id] = w.item_id
             why = "left to a node whose copy of the folder has the version sent (this one is behind)"
             return Outcome(w.id, w.item_id, w.platform, w.account, S.RECONCILE.value, why)
-        last = self.db.last_attempt(w.id)
+        last = w.last or self.db.last_attempt(w.id)  # read with the post, else asked here
         number, started, finished = (
             (last[0], last[1], last[2]) if last else (w.attempt_count, self.now(), None)
         )

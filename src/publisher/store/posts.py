@@ -4,7 +4,7 @@ show. State changes are not here: they go through the compare-and-set transition
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from publisher.models import PostState
 from publisher.store.db import Store
-from publisher.store.tables import item_t, post_t
+from publisher.store.tables import attempt_t, item_t, post_t
 from publisher.store.views import PostView, due_order, lateness
 
 S = PostState
@@ -67,6 +67,8 @@ class WaitingPost:
     attempt_count: int
     ids: dict[str, Any]
     content_hash: str | None = None  # the item's version that was sent
+    # (number, started_at, finished_at) of its latest attempt, read with it (None: it has none)
+    last: tuple[int, datetime, datetime | None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,23 @@ _RECONCILE_DUE = (
         post_t.c.attempt_count,
         post_t.c.ids,
         post_t.c.content_hash,
+        attempt_t.c.number,
+        attempt_t.c.started_at,
+        attempt_t.c.finished_at,
+    )
+    .select_from(
+        # the latest attempt (its number is unique per post): the check reads it, one query for the batch
+        post_t.outerjoin(
+            attempt_t,
+            sa.and_(
+                attempt_t.c.post_id == post_t.c.id,
+                attempt_t.c.number
+                == sa.select(sa.func.max(attempt_t.c.number))
+                .where(attempt_t.c.post_id == post_t.c.id)
+                .correlate(post_t)
+                .scalar_subquery(),
+            ),
+        )
     )
     .where(
         post_t.c.state == S.RECONCILE.value,
@@ -288,6 +307,7 @@ def reconcile_due(
                 r.attempt_count,
                 {k: v for k, v in dict(r.ids or {}).items() if v is not None},
                 r.content_hash,
+                None if r.number is None else (r.number, r.started_at, r.finished_at),
             )
             for r in conn.execute(query, {"now": now, "limit": limit})
         ]
