@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from publisher.models import PostState
 from publisher.store import attempts, claims, events, items, posts, sync, sync_state
 from publisher.store.db import Store, open_store
+from publisher.store.media import StoreMediaCache
 from publisher.store.metrics import metric_samples
-from publisher.store.tables import event_t, metric_t
+from publisher.store.tables import event_t, media_cache_t, metric_t
 from publisher.store.tokens import StoreTokenCache, token_expiries
 
 S = PostState
@@ -217,6 +218,21 @@ def test_calendar_views_and_the_dashboard_fingerprint(store: Store) -> None:
     assert posts.posts_fingerprint(store) == (3, T0 + timedelta(seconds=1))
     assert [e.id for e in posts.calendar_entries(store, hidden=[S.CANCELLED.value])] == [ids["xhs-1/a"]]
     assert posts.scheduled_for_account(store, "xiaohongshu", "xhs-2") == []
+
+
+def test_the_media_cache_remembers_what_it_found_until_it_is_told_to_forget(store: Store) -> None:
+    cache = StoreMediaCache(store, "wechat", now=lambda: T0)
+    assert cache.get("wx", "image", "abc") is None
+    StoreMediaCache(store, "wechat", now=lambda: T0).put("wx", "image", "abc", "m1")  # another worker's
+    assert cache.get("wx", "image", "abc") == "m1"  # a miss is never remembered
+    with store.begin() as conn:  # changed behind its back: the instance keeps what it found for its run
+        conn.execute(sa.update(media_cache_t).values(media_id="m2"))
+    assert cache.get("wx", "image", "abc") == "m1"
+    assert StoreMediaCache(store, "wechat").get("wx", "image", "abc") == "m2"  # the next run reads again
+    cache.forget("wx", "image", "abc")  # the platform refused m1 (40007): gone here and in the store
+    assert cache.get("wx", "image", "abc") is None
+    cache.put("wx", "image", "abc", "m3")
+    assert cache.get("wx", "image", "abc") == "m3"
 
 
 def test_token_expiries_never_carry_a_value(store: Store) -> None:

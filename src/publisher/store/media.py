@@ -23,11 +23,17 @@ _GET = sa.select(media.c.media_id).where(
 
 
 class StoreMediaCache:
-    """A MediaCache on the database, shared by every process and kept across restarts."""
+    """A MediaCache on the database, shared by every process and kept across restarts.
+
+    The ids this instance found or stored are remembered for its lifetime (the queue makes one per account
+    and run): the posts of one account in a run share a cover, and each asked the database before its upload.
+    An id another process dropped meanwhile is refused by the platform (WeChat 40007), which forgets it here
+    too and uploads again."""
 
     def __init__(self, store: Store, platform: str, *, now: Callable[[], datetime] | None = None) -> None:
         self.store, self.platform = store, platform
         self.now = now or (lambda: datetime.now(UTC))
+        self._known: dict[tuple[str, str, str], str] = {}  # (account, kind, sha256) -> media id
 
     def _where(self, account: str, kind: str, sha256: str) -> sa.ColumnElement[bool]:
         return sa.and_(
@@ -38,15 +44,22 @@ class StoreMediaCache:
         )
 
     def get(self, account: str, kind: str, sha256: str) -> str | None:
+        known = self._known.get((account, kind, sha256))
+        if known is not None:
+            return known
         values = {"platform": self.platform, "account": account, "kind": kind, "sha256": sha256}
         with self.store.read() as conn:  # a Core read of a statement built once: asked before every upload
             found = conn.execute(_GET, values).scalar()
-        return None if found is None else str(found)
+        if found is None:
+            return None  # not remembered: another worker may upload it meanwhile
+        self._known[(account, kind, sha256)] = str(found)
+        return str(found)
 
     def put(self, account: str, kind: str, sha256: str, media_id: str) -> None:
         """Remember the media id (the latest upload wins: a racing worker's copy is as good)."""
         where = self._where(account, kind, sha256)
         row = {"platform": self.platform, "account": account, "kind": kind, "sha256": sha256}
+        self._known[(account, kind, sha256)] = media_id
         try:
             with self.store.begin() as conn:
                 if not conn.execute(sa.update(media).where(where).values(media_id=media_id)).rowcount:
@@ -56,5 +69,6 @@ class StoreMediaCache:
 
     def forget(self, account: str, kind: str, sha256: str) -> None:
         """Drop an id the platform no longer knows (the material was deleted in the console)."""
+        self._known.pop((account, kind, sha256), None)
         with self.store.begin() as conn:
             conn.execute(sa.delete(media).where(self._where(account, kind, sha256)))
