@@ -201,8 +201,8 @@ def _short(command: Command, limit: int, default: Callable[[int], str]) -> str:
     return lines[0] + "…"
 
 
-class HelpCommand(TyperCommand):
-    """A command whose help (and its options') is catalogue codes, worded when shown."""
+class _Worded(Command):
+    """Help (and its options') kept as catalogue codes, worded in the reader's language when shown."""
 
     context_class = HelpContext
 
@@ -214,17 +214,12 @@ class HelpCommand(TyperCommand):
         return _short(self, limit, super().get_short_help_str)
 
 
-class HelpGroup(TyperGroup):
-    """A command group whose help (and its options') is catalogue codes, worded when shown."""
+class HelpCommand(_Worded, TyperCommand):
+    """A command whose help is catalogue codes."""
 
-    context_class = HelpContext
 
-    def format_help(self, ctx: Context, formatter: ClickFormatter) -> None:
-        _localise(self, ctx)
-        super().format_help(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        return _short(self, limit, super().get_short_help_str)
+class HelpGroup(_Worded, TyperGroup):
+    """A command group whose help is catalogue codes."""
 
 
 def command(on: typer.Typer, path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
