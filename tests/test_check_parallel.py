@@ -4,8 +4,11 @@ outcomes are exactly those of checking every file here, in the same order, for f
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conftest import WS
 from tests.test_check import GOOD
 
@@ -48,3 +51,14 @@ def test_a_parallel_scan_finds_what_one_process_finds(
     again, changed = calendar.scan()
     assert changed == set() and _outcomes(again) == _outcomes(spread)
     assert gc.isenabled()  # the collector paused for the scan runs again
+
+
+PART = st.text(alphabet="ab._-中\x01 ", min_size=1, max_size=4).filter(lambda p: p not in (".", ".."))
+
+
+@given(st.lists(st.lists(PART, min_size=1, max_size=3).map("/".join), max_size=30))
+def test_files_come_in_path_order(names: list[str]) -> None:
+    """The scan sorts the names it finds (a folder's path, "/", an entry's name) by a key compared in C; the
+    order is Path's own."""
+    names = [f"/ws/content/{n}" for n in names]
+    assert sorted(names, key=load._order) == sorted(names, key=lambda n: Path(n).parts)

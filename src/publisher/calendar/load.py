@@ -193,6 +193,7 @@ class Calendar:
     # file (`_key`) -> (mtime, size, outcome, media it read); keyed by text, not a Path: a Path kept per file
     # (with the text and parts it caches) cost the daemon about 5 MB at 10,000 files
     _files: dict[str, tuple[int, int, Checked, frozenset[Path]]] = field(default_factory=dict)
+    _erred: set[str] = field(default_factory=set)  # the files of `_files` whose outcome has errors
     _media: dict[Path, tuple[Stamp, bytes]] = field(default_factory=dict)  # media file -> (stamp, sha256)
     _dup: dict[str, list[str]] = field(default_factory=dict)
     _ids: dict[str, str] | None = None  # item id -> file, from the last scan (built when first asked)
@@ -257,21 +258,25 @@ class Calendar:
         self.digests.begin()
         todo: list[tuple[Path, tuple[int, int]]] = []
         ordered: list[str] = []
+        root, cut, files, erred = self._root, len(self._root), self._files, self._erred
         for name in self._names():
-            ordered.append(rel := self._key(name))
+            # `_key`, inlined: this loop runs once per file on every re-scan of the folder
+            rel = name[cut:] if name.startswith(root) and os.sep == "/" else self._key(name)
+            ordered.append(rel)
             seen.add(rel)
             try:
                 st = os.stat(name)
             except OSError:
                 continue
             key = (st.st_mtime_ns, st.st_size)
-            cached = self._files.get(rel)
+            cached = files.get(rel)
             # A file with errors is checked again: the media it misses may have appeared since.
             if (
                 cached
-                and cached[:2] == key
+                and cached[0] == key[0]
+                and cached[1] == key[1]
                 and not (stale_media and cached[3] & stale_media)
-                and not cached[2].errors
+                and rel not in erred
             ):
                 continue
             todo.append((Path(name), key))
@@ -290,8 +295,13 @@ class Calendar:
                     changed.add(checked.path)
                 used_set = frozenset(used)
                 self._files[rel] = (key[0], key[1], checked, self._used_sets.setdefault(used_set, used_set))
+                if checked.errors:
+                    erred.add(rel)
+                else:
+                    erred.discard(rel)
         for gone in set(self._files) - seen:
             changed.add(self._files.pop(gone)[2].path)
+            erred.discard(gone)
         self._ids = None
         files = self._files  # its paths are the seen ones (the gone were dropped): already in order
         if self.digests.dirty:  # the media of every file now: a deleted photo's entry goes
@@ -744,10 +754,12 @@ def _collector_paused(freeze: bool = False) -> Iterator[None]:
         gc.enable()
 
 
-def _order(name: str) -> list[str]:
-    """Sort key giving Path's own order for file names. On POSIX the text split at "/" (as Python 3.12's
-    Path compares itself); elsewhere Path compares its parts case-folded."""
-    return name.split("/") if os.name == "posix" else [p.lower() for p in Path(name).parts]
+def _order(name: str) -> str | list[str]:
+    """Sort key giving Path's own order for file names. On POSIX Path compares its parts, the text split at
+    "/" (as Python 3.12's Path compares itself): the same order as the text with "/" made the lowest
+    character (a part that is a prefix of another comes first either way), compared in C without a list per
+    name. Elsewhere Path compares its parts case-folded."""
+    return name.replace("/", "\0") if os.name == "posix" else [p.lower() for p in Path(name).parts]
 
 
 def _apart(a: similar.Text, b: similar.Text) -> float:
