@@ -126,3 +126,28 @@ def test_the_mcp_tool_refuses_the_same_way_and_takes_force(ws: WS) -> None:
         reads.resolve_post(pid, not_published=True)
     assert _post(ws, pid)["state"] == "reconcile"
     assert reads.resolve_post(pid, not_published=True, force=True) == {"post_id": pid, "state": "retrying"}
+
+
+def test_a_job_found_pending_after_the_person_looked_stops_their_answer(ws: WS) -> None:
+    """The person saw "outcome unknown"; before their answer is written, the queue's check finds the job
+    still publishing (the post stays in reconcile, its reason becomes SUBMITTED). The answer was given to a
+    post that is no longer there: the move is refused, nothing is sent again."""
+    from datetime import UTC, datetime
+
+    from publisher.models import PostState
+    from publisher.store.claims import transition
+
+    pid = _a_wechat_job_processing(ws)
+    store = store_for(ws.open())
+    seen = "outcome unknown; checking again later (timeout)"
+    kept = transition(
+        store, pid, owner=None, from_states=[PostState.RECONCILE], to=PostState.RETRYING,
+        now=datetime.now(UTC), reason="confirmed not published by a person", reason_was=seen,
+    )  # fmt: skip
+    assert kept is False
+    assert _post(ws, pid)["state"] == "reconcile" and _post(ws, pid)["reason"] == SUBMITTED
+    moved = transition(
+        store, pid, owner=None, from_states=[PostState.RECONCILE], to=PostState.RETRYING,
+        now=datetime.now(UTC), reason="confirmed not published by a person", reason_was=SUBMITTED,
+    )  # fmt: skip
+    assert moved is True  # the same answer to the post as it stands goes through

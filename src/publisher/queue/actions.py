@@ -50,11 +50,21 @@ def _state(store: Store, post_id: int) -> tuple[PostState, str, dict[str, object
 
 
 def _move(
-    store: Store, post_id: int, state: PostState, to: PostState, now: datetime, reason: str, **fields: object
+    store: Store,
+    post_id: int,
+    state: PostState,
+    to: PostState,
+    now: datetime,
+    reason: str,
+    *,
+    reason_was: str | None = None,
+    **fields: object,
 ) -> PostState:
-    if not transition(
-        store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, **fields
-    ):
+    moved = transition(
+        store, post_id, owner=None, from_states=[state], to=to, now=now, reason=reason, reason_was=reason_was,
+        **fields,
+    )  # fmt: skip
+    if not moved:
         current = _state(store, post_id)[0]
         raise ActionRefused(msg("action.changed", id=post_id, state=StateWord(current)))
     return to
@@ -215,6 +225,7 @@ def resolve(
             S.RETRYING,
             now,
             "confirmed not published by a person: sending again",
+            reason_was=found.reason,  # not if the platform took a job meanwhile (the refusal above)
             next_attempt_at=now,
         )
     return _move(
@@ -235,7 +246,7 @@ def _forced_resend(store: Store, post_id: int, found: CurrentPost, job: str, now
     with write_tx(store) as tx:
         moved = transition_in(
             tx, post_id, owner=None, from_states=[S.RECONCILE], to=S.RETRYING, now=now, reason=reason,
-            next_attempt_at=now,
+            next_attempt_at=now, reason_was=found.reason,
         )  # fmt: skip
         if moved and live:
             ids_in(tx, post_id, "", {k: None for k in live}, now)

@@ -170,9 +170,11 @@ def transition(
     from_states: Collection[PostState],
     to: PostState,
     now: datetime | None = None,
+    reason_was: str | None = None,
     **fields: Any,
 ) -> bool:
-    """Compare-and-set: move the post to `to` if it is in one of `from_states` (and held by `owner`).
+    """Compare-and-set: move the post to `to` if it is in one of `from_states` (and held by `owner`; with
+    `reason_was`, only while its stored reason is still that text: a person's answer to the post they saw).
 
     `owner=None` is a person or the sync acting: it may not move a claimed or sending post. Returns False when
     the row was not as expected (someone else moved it, or the lease was lost); raises StoreError when the
@@ -180,7 +182,9 @@ def transition(
     """
     now = now or store.clock()
     with write_tx(store) as tx:
-        return transition_in(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, **fields)
+        return transition_in(
+            tx, post_id, owner=owner, from_states=from_states, to=to, now=now, reason_was=reason_was, **fields
+        )
 
 
 def transition_in(
@@ -191,6 +195,7 @@ def transition_in(
     from_states: Collection[PostState],
     to: PostState,
     now: datetime,
+    reason_was: str | None = None,
     **fields: Any,
 ) -> bool:
     """transition() as one step of a transaction the caller commits (store.group: many posts' moves)."""
@@ -198,7 +203,9 @@ def transition_in(
     unknown = set(fields) - SETTABLE
     if unknown:
         raise StoreError(f"transition cannot set {', '.join(sorted(unknown))}")
-    return _transition(tx, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields)
+    return _transition(
+        tx, post_id, owner=owner, from_states=from_states, to=to, now=now, fields=fields, was=reason_was
+    )
 
 
 _START = (
@@ -324,7 +331,7 @@ def _merge_ids(tx: Tx, post_id: int, ids: Mapping[str, Any], now: datetime) -> s
     rows = tx.rows(_LOCK, {"pid": post_id})
     if not rows:
         raise StoreError(f"post {post_id} does not exist")
-    _state, lease_owner, stored = rows[0]
+    _state, lease_owner, stored, _reason = rows[0]
     merged = {**(stored or {}), **dict(ids)}
     tx.count(
         _update_stmt(frozenset({"ids", "updated_at"})), {"pid": post_id, "v_ids": merged, "v_updated_at": now}
@@ -543,7 +550,7 @@ def _check_move(from_states: Collection[PostState], to: PostState) -> None:
 
 
 _LOCK = (
-    sa.select(post.c.state, post.c.lease_owner, post.c.ids)
+    sa.select(post.c.state, post.c.lease_owner, post.c.ids, post.c.reason)
     .where(post.c.id == sa.bindparam("pid"))
     .with_for_update()  # PostgreSQL: hold the row until commit; SQLite: BEGIN IMMEDIATE already does
 )
@@ -573,13 +580,16 @@ def _transition(
     to: PostState,
     now: datetime,
     fields: Mapping[str, Any],
+    was: str | None = None,
 ) -> bool:
     rows = tx.rows(_LOCK, {"pid": post_id})
     if not rows:
         return False
-    state, lease_owner, _ids = rows[0]
+    state, lease_owner, _ids, reason_now = rows[0]
     if state not in {PostState(s).value for s in from_states}:
         return False
+    if was is not None and (reason_now or "") != was:
+        return False  # moved on within the state (e.g. a job found pending since the person looked)
     if owner is None and state in LEASED_STATES:
         return False  # only the lease holder moves a claimed/sending post on
     if owner is not None and lease_owner != owner:
