@@ -376,3 +376,36 @@ def test_no_placeholder_is_named_like_a_parameter_of_msg_or_say() -> None:
         if name in ("code", "lang")
     }
     assert clashing == set()
+
+
+def test_an_oauth_grant_missing_or_expired_says_what_to_do_in_either_language() -> None:
+    """Douyin's and Weibo's stored grants (adapters/oauth.py): worded from the catalogue, the English as
+    before, the platform named in the reader's language."""
+    from datetime import timedelta
+
+    from publisher.adapters.douyin.api import OAUTH as DOUYIN
+    from publisher.adapters.weibo.api import OAUTH as WEIBO
+
+    with pytest.raises(AuthError) as none:
+        DOUYIN.valid(None, account="dy", now=NOW, kind="access", code=2190008)
+    assert (
+        none.value.text("zh")
+        == "douyin: 账号 dy 没有保存的抖音授权；请运行 `publisher auth douyin` 重新授权该账号"
+    )
+    assert str(none.value) == (
+        "douyin: no Douyin authorisation stored for account dy; run `publisher auth douyin` to authorise the "
+        "account again"
+    )
+    with pytest.raises(AuthError) as old:
+        WEIBO.valid(
+            ("tok-canary", NOW - timedelta(days=1), None), account="wb", now=NOW, kind="access", code=21327
+        )
+    zh = old.value.text("zh")
+    assert (
+        zh.startswith("weibo: 微博的 access 令牌已于 2029-12-31 过期；")
+        and "微博网页应用没有 refresh token" in zh
+    )
+    assert "tok-canary" not in zh + str(old.value)
+    assert str(old.value).startswith(
+        "weibo: the Weibo access token expired on 2029-12-31; run `publisher auth"
+    )

@@ -20,6 +20,7 @@ from publisher import errors
 from publisher.adapters.base import TokenCache
 from publisher.adapters.http import RetryPolicy
 from publisher.adapters.plumbing import Check, checked_call
+from publisher.messages import Msg, msg
 from publisher.redact import redact_text, register_secret
 
 T = TypeVar("T")
@@ -46,6 +47,11 @@ class OAuthPlatform:
     label: str  # the platform as a sentence names it
     reauth: str  # what the person does to authorise the account again
     check: Check
+    label_zh: str = ""  # the platform's name in Chinese (the label when empty)
+    reauth_code: str = "oauth.reauth"  # `reauth` in the catalogue, worded with the platform's name
+
+    def _reauth(self) -> Msg:
+        return msg(self.reauth_code, platform=self.name)
 
     def reauth_error(self, exc: errors.PlatformError) -> errors.AuthError:
         """The same failure, saying what the person does next; raise it outside `except` so nothing chains."""
@@ -104,16 +110,17 @@ class OAuthPlatform:
         """The stored `kind` token (registered as a secret) while it has not expired at `now`; else the
         AuthError telling the person to authorise again (`code` if expired, its date shown as `when`)."""
         if entry is None:
-            raise errors.AuthError(
-                f"no {self.label} authorisation stored for account {account}; {self.reauth}",
-                platform=self.name,
-            )
+            said = msg(
+                "oauth.none", label=self.label, label_zh=self.label_zh or self.label, account=account,
+                reauth=self._reauth(),
+            )  # fmt: skip
+            raise errors.AuthError(said, platform=self.name)
         token, expires, _ = entry
         register_secret(token)
         if expires is not None and expires <= now:
-            raise errors.AuthError(
-                f"the {self.label} {kind} token expired on {expires:{when}}; {self.reauth}",
-                platform=self.name,
-                code=code,
-            )
+            said = msg(
+                "oauth.expired", label=self.label, label_zh=self.label_zh or self.label, kind=kind,
+                date=f"{expires:{when}}", reauth=self._reauth(),
+            )  # fmt: skip
+            raise errors.AuthError(said, platform=self.name, code=code)
         return entry

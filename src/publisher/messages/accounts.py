@@ -35,6 +35,24 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "the xiaohongshu-mcp bridge wants its AUTH_TOKEN: set PUBLISHER_<ACCOUNT>_TOKEN to the same "
         "value",
     },
+    # -- an OAuth platform's stored grant (adapters/oauth.py): none, or expired ------------------------------
+    "oauth.none": {
+        "zh": "账号 {account} 没有保存的{label_zh}授权；{reauth}",
+        "en": "no {label} authorisation stored for account {account}; {reauth}",
+    },
+    "oauth.expired": {
+        "zh": "{label_zh}的 {kind} 令牌已于 {date} 过期；{reauth}",
+        "en": "the {label} {kind} token expired on {date}; {reauth}",
+    },
+    "oauth.reauth": {
+        "zh": "请运行 `publisher auth {platform}` 重新授权该账号",
+        "en": "run `publisher auth {platform}` to authorise the account again",
+    },
+    "oauth.reauth.no_refresh": {
+        "zh": "请运行 `publisher auth {platform}` 重新授权该账号（微博网页应用没有 refresh token）",
+        "en": "run `publisher auth {platform}` to authorise the account again (Weibo web apps get no refresh "
+        "token)",
+    },
     "cred.missing": {"zh": "缺少凭据：{msg}", "en": "credentials missing: {msg}"},
     "cred.expired": {"zh": "凭据已过期：{msg}", "en": "credentials expired: {msg}"},
     "cred.state_only": {"zh": "凭据状态：{state}", "en": "credentials {state}"},

@@ -62,7 +62,8 @@ def envelope(response: httpx.Response, *, now: datetime | None = None) -> dict[s
     return data
 
 
-OAUTH = OAuthPlatform("douyin", "Douyin", REAUTH, envelope)  # what adapters.oauth needs to know
+# what adapters.oauth needs to know
+OAUTH = OAuthPlatform("douyin", "Douyin", REAUTH, envelope, label_zh="抖音")
 
 
 async def upload_video(

@@ -72,7 +72,9 @@ def check(response: httpx.Response, *, now: datetime | None = None) -> Any:
     return body
 
 
-OAUTH = OAuthPlatform("weibo", "Weibo", REAUTH, check)  # what adapters.oauth needs to know
+OAUTH = OAuthPlatform(
+    "weibo", "Weibo", REAUTH, check, label_zh="微博", reauth_code="oauth.reauth.no_refresh"
+)  # what adapters.oauth needs to know
 
 
 def created(status: Mapping[str, Any]) -> datetime | None:
