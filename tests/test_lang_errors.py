@@ -19,7 +19,7 @@ from tests.test_check import GOOD
 from tests.test_cli import cli
 
 from publisher.errors import AuthError, ConfigError, UsageError
-from publisher.messages import msg, reason
+from publisher.messages import Msg, msg, reason
 from publisher.notify import Channel, Notification, Notifier
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "publisher"
@@ -409,3 +409,5 @@ def test_an_oauth_grant_missing_or_expired_says_what_to_do_in_either_language() 
     assert str(old.value).startswith(
         "weibo: the Weibo access token expired on 2029-12-31; run `publisher auth"
     )
+    said = old.value.said
+    assert said is not None and Msg.from_json(said.to_json()) == said  # stored as a post's reason_msg

@@ -20,7 +20,7 @@ from publisher import errors
 from publisher.adapters.base import TokenCache
 from publisher.adapters.http import RetryPolicy
 from publisher.adapters.plumbing import Check, checked_call
-from publisher.messages import Msg, msg
+from publisher.messages import Msg, Named, msg
 from publisher.redact import redact_text, register_secret
 
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class OAuthPlatform:
         AuthError telling the person to authorise again (`code` if expired, its date shown as `when`)."""
         if entry is None:
             said = msg(
-                "oauth.none", label=self.label, label_zh=self.label_zh or self.label, account=account,
+                "oauth.none", label=Named(self.label_zh or self.label, self.label), account=account,
                 reauth=self._reauth(),
             )  # fmt: skip
             raise errors.AuthError(said, platform=self.name)
@@ -119,7 +119,7 @@ class OAuthPlatform:
         register_secret(token)
         if expires is not None and expires <= now:
             said = msg(
-                "oauth.expired", label=self.label, label_zh=self.label_zh or self.label, kind=kind,
+                "oauth.expired", label=Named(self.label_zh or self.label, self.label), kind=kind,
                 date=f"{expires:{when}}", reauth=self._reauth(),
             )  # fmt: skip
             raise errors.AuthError(said, platform=self.name, code=code)

@@ -49,6 +49,8 @@ class Msg:
 def _encode(value: Any) -> Any:
     if isinstance(value, Msg):
         return {"msg": value.code, "args": {k: _encode(v) for k, v in value.args}}
+    if isinstance(value, Named):
+        return {"named": [value.zh, value.en]}
     if isinstance(value, Either):
         return {"either": [_encode(v) for v in value]}
     if isinstance(value, tuple | list):
@@ -62,6 +64,8 @@ def _decode(value: Any) -> Any:
             return Msg(str(value["msg"]), tuple((k, _decode(v)) for k, v in value["args"].items()))
         if "either" in value:
             return Either(_decode(v) for v in value["either"])
+        if "named" in value:
+            return Named(*map(str, value["named"]))
         return tuple(_decode(v) for v in value["list"])
     return value
 
@@ -81,6 +85,14 @@ class Either(tuple[Any, ...]):
     """Alternatives: worded "a or b" (a或b); a plain tuple is a list (a, b / a、b)."""
 
 
+@dataclass(frozen=True)
+class Named:
+    """A name given in each language (a platform's, from its adapter): worded as the reader's."""
+
+    zh: str
+    en: str
+
+
 class StateWord(str):
     """A post's state as a message's value: its name in Chinese (`STATES`), the store's word in English."""
 
@@ -88,6 +100,8 @@ class StateWord(str):
 def _value(value: Any, lang: str) -> Any:
     if isinstance(value, Msg):
         return value.text(lang)
+    if isinstance(value, Named):
+        return value.zh if lang == "zh" else value.en
     if isinstance(value, StateWord):
         return str(value) if lang == "en" else state_name(str(value), lang)
     if isinstance(value, Either):

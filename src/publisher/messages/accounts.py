@@ -37,11 +37,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     # -- an OAuth platform's stored grant (adapters/oauth.py): none, or expired ------------------------------
     "oauth.none": {
-        "zh": "账号 {account} 没有保存的{label_zh}授权；{reauth}",
+        "zh": "账号 {account} 没有保存的{label}授权；{reauth}",
         "en": "no {label} authorisation stored for account {account}; {reauth}",
     },
     "oauth.expired": {
-        "zh": "{label_zh}的 {kind} 令牌已于 {date} 过期；{reauth}",
+        "zh": "{label}的 {kind} 令牌已于 {date} 过期；{reauth}",
         "en": "the {label} {kind} token expired on {date}; {reauth}",
     },
     "oauth.reauth": {
