@@ -217,9 +217,8 @@ def plan(
         )
     out.print(table)
     if drafts:  # not in the plan, and a newcomer's first item is one: say so rather than show nothing
-        shown = "、".join(drafts[:5]) if language == "zh" else ", ".join(drafts[:5])
-        more = " …" if len(drafts) > 5 else ""
-        out.print(say("cli.plan_drafts", language, n=len(drafts), items=shown + more), markup=False)
+        shown = tuple(drafts[:5]) + (("…",) if len(drafts) > 5 else ())  # a list, worded per language
+        out.print(say("cli.plan_drafts", language, n=len(drafts), items=shown), markup=False)
 
 
 def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[dict[str, Any]]:
