@@ -282,6 +282,56 @@ def test_xlsx_reads_back_typed_with_a_frozen_header(history: tuple[Workspace, St
     assert published["E2"].value == "已发布"
 
 
+def test_xlsx_health_and_best_time_sheets_list_every_account_or_say_there_is_none(
+    history: tuple[Workspace, Store], tmp_path: Path
+) -> None:
+    """A week before any post was measured at T+24 h still lists each account's health and best time (no
+    slot, and the basis that says why), as the Markdown does; a workspace with no account at all says so in
+    the reader's language instead of leaving a bare header."""
+    ws, store = history
+    report = reports.build("weekly", store, ws, period="2026-W49", now=NOW)
+    assert all(not b.slots for b in report.best_times)
+    wb = load_workbook(reports.write(report, "xlsx", tmp_path / "early.xlsx"))
+    accounts = {"wechat", "douyin", "xiaohongshu", "producthunt"}
+    health = list(wb["账号健康度"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in health} == accounts and all(r[-1] == "窗口内无可评估的数据" for r in health)
+    best = wb["最佳发布时间"]
+    assert [c.value for c in best[1]][-1] == "计算方式"
+    rows = list(best.iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in rows} == accounts and len(rows) == len(accounts)
+    assert all(r[2] == "—" and r[5] == 0 and "近 90 天 0 篇" in r[6] for r in rows)
+    md = reports.writers.render_markdown(report)
+    assert "| 抖音 | douyin | — | 近 90 天 0 篇" in md  # the same rows as the Markdown's
+
+    # Where there is data, every slot row carries the basis too.
+    full = load_workbook(
+        reports.write(
+            reports.build("weekly", store, ws, period="2027-W01", now=NOW), "xlsx", tmp_path / "w.xlsx"
+        )
+    )
+    slots = list(full["最佳发布时间"].iter_rows(min_row=2, values_only=True))
+    assert len(slots) == 20 and all(isinstance(r[3], int) and "近 90 天" in r[6] for r in slots)
+
+    for lang, none, sheets in (
+        ("zh", "无", ("账号健康度", "最佳发布时间")),
+        ("en", "none", ("Account health", "Best time to post")),
+    ):
+        root = tmp_path / f"bare-{lang}"
+        root.mkdir()
+        (root / "publisher.toml").write_text(
+            f'[workspace]\nname = "x"\nlanguage = "{lang}"\n', encoding="utf-8"
+        )
+        bare = open_workspace(root, env={})
+        empty = open_store(f"sqlite:///{root / 'p.db'}")
+        nothing = reports.build("weekly", empty, bare, period="2027-W01", now=NOW)
+        book = load_workbook(reports.write(nothing, "xlsx", root / "r.xlsx"))
+        for name in sheets:
+            assert [[c.value for c in r] for r in book[name].iter_rows(min_row=2)] == [
+                [none] + [None] * (book[name].max_column - 1)
+            ], name
+        assert all(sheet.max_row >= 2 for sheet in book.worksheets)  # no sheet is a bare header
+
+
 def test_engagement_tables_show_each_platforms_own_figures_once(history: tuple[Workspace, Store]) -> None:
     ws, store = history
     report = reports.build("engagement", store, ws, period="2027-W01", now=NOW)

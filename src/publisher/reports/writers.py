@@ -25,7 +25,7 @@ from publisher.errors import UsageError
 from publisher.messages import msg
 from publisher.reports import echarts
 from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
-from publisher.reports.model import EngagementRow, Report
+from publisher.reports.model import BestTime, EngagementRow, Report
 
 FORMATS = ("md", "html", "csv", "xlsx", "json")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -337,14 +337,20 @@ def tables(report: Report) -> dict[str, Table]:
             t("hour", lang),
             t("score", lang),
             t("posts_h", lang),
+            t("how", lang),
         ],
-        [
-            [platform_name(b.platform, lang), b.account, slot(wd, hour, lang), hour, round(score, 2), n]
-            for b in report.best_times
-            for wd, hour, score, n in b.slots[:5]
-        ],
+        [row for b in report.best_times for row in _best_rows(b, lang)],
+        wide=6,
     )
     return out
+
+
+def _best_rows(b: BestTime, lang: str) -> list[list[Any]]:
+    """An account's five best slots, each with the basis; an account with no post measured at T+24 h is
+    still listed, as the Markdown and HTML list it: no slot (—) and the basis that says why."""
+    head = [platform_name(b.platform, lang), b.account]
+    slots = [[slot(wd, hour, lang), hour, round(score, 2), n] for wd, hour, score, n in b.slots[:5]]
+    return [[*head, *cells, b.basis] for cells in slots or [["—", None, None, b.posts]]]
 
 
 def _campaign_tables(report: Report) -> dict[str, Table]:
@@ -453,6 +459,8 @@ def write_xlsx(report: Report, out: Path) -> None:
         sheet.append(table.head)
         for row in table.rows:
             sheet.append(row)
+        if not table.rows:  # a sheet with nothing to list says so (无 / none) rather than a bare header
+            sheet.append([t("none", report.lang)])
         for cell in sheet[1]:
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(vertical="center")
@@ -465,7 +473,7 @@ def write_xlsx(report: Report, out: Path) -> None:
             sheet.column_dimensions[letter].width = min(cap, max(low, *(text_width(v) + 2 for v in sample)))
             fmt = table.formats.get(i)
             for j, cell in enumerate(sheet[letter][1:]):
-                if table.ratio_rows is not None and i in (1, 2):
+                if table.ratio_rows is not None and i in (1, 2) and j < len(table.ratio_rows):
                     cell.number_format = PERCENT if table.ratio_rows[j] else "+#,##0;-#,##0;0"
                 elif isinstance(cell.value, datetime):
                     cell.number_format = WHEN
