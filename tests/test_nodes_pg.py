@@ -336,9 +336,15 @@ def test_plan_status_and_the_dashboard_say_a_node_whose_copy_is_behind_does_not_
     line = f"本节点的内容文件夹（提交 {mine[:10]}）落后于数据库已同步的最新版本（{newest[:10]}）"
     for command in ("plan", "status"):
         assert line in said(command) and "git pull" in said(command), command
-    assert "git pull here" in said("plan", "--lang", "en")
-    assert json.loads(said("plan", "--json"))["behind"] == {"commit": mine, "newest": newest}
-    assert json.loads(said("status", "--json"))["behind"]["newest"] == newest
+    assert "git pull here" in said("plan", "--lang", "en") and "git pull here" in said(
+        "status", "--lang", "en"
+    )
+    # One helper says it for both: the same "behind" in --json (commits and line), the same line on screen.
+    behind = json.loads(said("plan", "--json"))["behind"]
+    assert behind == json.loads(said("status", "--json"))["behind"]
+    assert behind["commit"] == mine and behind["newest"] == newest and behind["message"].startswith(line)
+    for command in ("plan", "status"):
+        assert " ".join(behind["message"].split()) in said(command), command
 
     def header() -> str:
         app = create_app(open_workspace(b_root), watch=False)

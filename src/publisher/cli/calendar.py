@@ -40,7 +40,9 @@ from publisher.messages import msg, say
 
 if TYPE_CHECKING:
     from rich.console import Group
+    from rich.text import Text
 
+    from publisher.calendar.sync import FolderRevision
     from publisher.queue.overview import PostView
 
 # Each command imports the layers it uses when it runs, so `--help` and light commands start fast
@@ -176,7 +178,7 @@ def plan(
     rows = [r for r in planned if r["state"] not in DONE]
     rows = [r for r in rows if r["due_at"] is None or datetime.fromisoformat(r["due_at"]) <= until]
     # A copy behind the newest synced commit does not sync (R35): the plan shows the store, and says why.
-    behind = preview.revision if preview.revision is not None and preview.revision.behind else None
+    behind = _copy_behind(preview.revision, language)
     drafts = sorted(
         c.item.id for c in preview.check.checked if c.item is not None and c.item.status == "draft"
     )
@@ -187,12 +189,11 @@ def plan(
             "drafts": drafts,
         }
         if behind is not None:
-            found["behind"] = behind.to_json()
+            found["behind"] = behind
         print_json(found)
         return
-    notice = behind.notice() if behind is not None else None
-    if notice is not None:
-        out.print(f"[yellow]{escape(notice.text(language))}[/]")
+    if behind is not None:
+        out.print(_behind_line(behind))
     if preview.changes:
         out.print(changes_table(preview.changes, ws, language))
         out.print(say("cli.plan_applies", language), markup=False)
@@ -317,27 +318,38 @@ def _status_data(ws: Any, reader: Any, lang: str) -> dict[str, Any]:
     data = summary_from(reader, now=now, lang=lang)
     data["now"] = now.isoformat()
     data["daemon"], _line = daemon_line(ws, now)
-    behind = _copy_behind(ws, reader)
+    behind = _copy_behind(_folder_revision(ws, reader), lang)
     if behind is not None:
-        data["behind"] = {**behind.to_json(), "message": _notice_text(behind, lang)}
+        data["behind"] = behind
     return data
 
 
-def _copy_behind(ws: Any, reader: Any) -> Any:
-    """On a shared (PostgreSQL) store, this node's copy of the folder when it is behind the newest synced
+def _folder_revision(ws: Any, reader: Any) -> FolderRevision | None:
+    """On a shared (PostgreSQL) store, how this node's copy of the folder stands against the newest synced
     commit (the check sync makes, R35), else None. The SQLite reader has no such thing to say."""
     store = getattr(reader, "store", None)  # the full store's reader has one; the SQLite reader does not
     if store is None or store.is_sqlite:
         return None
     from publisher.calendar.sync import folder_revision
 
-    found = folder_revision(ws, store)
-    return found if found is not None and found.behind else None
+    return folder_revision(ws, store)
 
 
-def _notice_text(behind: Any, lang: str) -> str:
-    notice = behind.notice()
-    return "" if notice is None else str(notice.text(lang))
+def _copy_behind(revision: FolderRevision | None, lang: str) -> dict[str, str] | None:
+    """What `plan` and `status` say when this node's copy of the folder is behind the newest synced commit
+    (R35: such a node does not sync): its commit, the newest one and the one line saying so with `git pull`
+    as the fix, in the reader's language (their --json "behind"); None when it is not behind."""
+    notice = revision.notice() if revision is not None else None
+    if notice is None or revision is None:
+        return None
+    return {**revision.to_json(), "message": str(notice.text(lang))}
+
+
+def _behind_line(behind: dict[str, str]) -> Text:
+    """The "behind" line as `plan` and `status` show it: above the rest, in yellow."""
+    from rich.text import Text
+
+    return Text(behind["message"], style="yellow")
 
 
 def _why(p: dict[str, Any]) -> str:
@@ -375,7 +387,7 @@ def _status_view(ws: Any, data: dict[str, Any], lang: str) -> Group:
     running = Text(line, style="green" if data["daemon"]["running"] else "yellow")
     parts: list[Any] = [running, counts, table]
     if data.get("behind"):
-        parts.insert(0, Text(data["behind"]["message"], style="yellow"))
+        parts.insert(0, _behind_line(data["behind"]))
     if data["attention"]:
         needs = new_table(say("cli.needs_person", lang))
         for col in ("id", "item", "platform", "state", "reason", "evidence"):
