@@ -218,6 +218,63 @@ def test_the_mcp_server_that_cannot_start_says_why_in_the_readers_language(
     assert capsys.readouterr().err.startswith("error: no publisher.toml here or in any parent folder")
 
 
+def test_the_mcp_servers_help_and_usage_errors_speak_the_readers_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m publisher.mcp.server --help` words argparse's frame from the catalogue as `publisher mcp`
+    does (用法：, 选项：, 显示此帮助并退出。); English with --lang en or PUBLISHER_LANGUAGE=en; a usage error
+    says what was wrong in the same language and exits 2."""
+    from publisher.mcp.options import wrap_cells
+    from publisher.mcp.server import _cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PUBLISHER_LANGUAGE", raising=False)
+    monkeypatch.delenv("PUBLISHER_WORKSPACE", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+
+    def said(*argv: str) -> tuple[int, str]:
+        with pytest.raises(SystemExit) as stopped:
+            _cli(list(argv))
+        out = capsys.readouterr()
+        return int(stopped.value.code or 0), out.out + out.err
+
+    code, zh = said("--help")
+    assert code == 0 and zh.startswith("用法：python -m publisher.mcp.server")
+    assert "\n选项：\n" in zh and "-h, --help            显示此帮助并退出。" in zh and "--port <int>" in zh
+    english = ("usage:", "options:", "show this help message and exit", "Usage:", "Options:")
+    assert not [w for w in english if w in zh], zh
+    for argv, env in (
+        (("--lang", "en", "--help"), None),
+        (("--help",), "en"),
+        (("--help", "--lang=en"), "zh"),
+    ):
+        if env:
+            monkeypatch.setenv("PUBLISHER_LANGUAGE", env)
+        code, en = said(*argv)
+        assert code == 0 and en.startswith("Usage: python -m publisher.mcp.server"), argv
+        assert "\nOptions:\n" in en and "Show this message and exit." in en and "usage:" not in en
+    monkeypatch.delenv("PUBLISHER_LANGUAGE")
+    for argv, zh_line, en_line in (
+        (("--bogus",), "错误：没有选项 --bogus", "Error: No such option: --bogus"),
+        (
+            ("--port", "x"),
+            "错误：--port 的值无效：应为整数",
+            "Error: Invalid value for --port: Input should be",
+        ),
+        (("--port",), "错误：选项 --port 需要一个值。", "Error: Option --port requires an argument."),
+    ):
+        code, text = said(*argv)
+        assert code == 2 and text.startswith("用法：") and zh_line in text and "error:" not in text, text
+        code, text = said(*argv, "--lang", "en")
+        assert code == 2 and text.startswith("Usage: ") and en_line in text, text
+    # The description is wrapped by screen columns (a CJK character takes two), no line opening on a comma.
+    lines = wrap_cells(
+        "启动 MCP 服务 `social-media-publisher`（stdio），让 AI 助手操作内容日历。", 40
+    ).splitlines()
+    assert len(lines) > 1 and not any(line.startswith("，") for line in lines)
+    assert all(sum(2 if ord(c) > 0x2E80 else 1 for c in line) <= 40 for line in lines), lines
+
+
 def test_the_queues_own_reasons_are_worded_for_a_chinese_reader() -> None:
     """`status`, the dashboard and the rehearsal timeline say these in Chinese; the store keeps English."""
     from publisher.messages import reason

@@ -9,7 +9,6 @@ and the limit; nothing an assistant sends can stop the server.
 # No `from __future__ import annotations` here: the tools' parameter descriptions carry the workspace's
 # limits, built at start, and the SDK reads them from evaluated annotations.
 
-import argparse
 import functools
 import inspect
 import logging
@@ -32,6 +31,7 @@ from publisher.errors import PublisherError
 from publisher.mcp.fetch import Fetcher, FetchLimits
 from publisher.mcp.items import ItemService, Payload
 from publisher.mcp.media import MEDIA_SUBDIR, MediaResolver, ToolProblem
+from publisher.mcp.options import LANGS, Parser, flag_lang
 from publisher.mcp.read import Reads
 from publisher.messages import say
 from publisher.redact import redact_text
@@ -309,17 +309,21 @@ def main(
 
 
 def _cli(argv: list[str] | None = None) -> int:
-    """`python -m publisher.mcp.server`: `publisher mcp`'s options, its help and its error line in the
-    reader's language (PUBLISHER_LANGUAGE, else the workspace's `language`, else Chinese)."""
+    """`python -m publisher.mcp.server`: `publisher mcp`'s options, its help, usage errors and error line in
+    the reader's language (--lang, else PUBLISHER_LANGUAGE, else the workspace's `language`, else Chinese)."""
     argv = sys.argv[1:] if argv is None else argv
     named = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--workspace", "-w")), None)
-    lang = language_of(named, os.environ, Path.cwd()) or "zh"
-    parser = argparse.ArgumentParser(prog="python -m publisher.mcp.server", description=say("help.mcp", lang))
-    parser.add_argument("--workspace", "-w", type=Path, default=None, help=say("help.opt.workspace", lang))
-    parser.add_argument("--http", action="store_true", help=say("help.mcp.http", lang))
-    parser.add_argument("--port", type=int, default=8765, help=say("help.mcp.port", lang))
-    parser.add_argument("--no-urls", action="store_true", help=say("help.mcp.no_urls", lang))
-    parser.add_argument("--url-host", action="append", default=[], help=say("help.mcp.url_host", lang))
+    lang = flag_lang(argv) or language_of(named, os.environ, Path.cwd()) or "zh"
+    parser = Parser(lang, description=say("help.mcp", lang))
+    option = parser.options.add_argument
+    option(
+        "-w", "--workspace", type=Path, default=None, metavar="<path>", help=say("help.opt.workspace", lang)
+    )
+    option("--http", action="store_true", help=say("help.mcp.http", lang))
+    option("--port", type=int, default=8765, metavar="<int>", help=say("help.mcp.port", lang))
+    option("--no-urls", action="store_true", help=say("help.mcp.no_urls", lang))
+    option("--url-host", action="append", default=[], metavar="<host>", help=say("help.mcp.url_host", lang))
+    option("--lang", choices=LANGS, default=None, metavar="<zh|en>", help=say("help.opt.lang", lang))
     args = parser.parse_args(argv)
     try:
         main(
