@@ -10,7 +10,8 @@ What is measured, in one run:
   after the other, then `Queue.poll_submitted` at each job's stored check time (the bench's clock jumps
   there), as the daemon sends and follows them: claim,
   re-validation, rendering (Markdown -> WeChat HTML, cover processed), write-ahead intent, every platform id
-  committed as it arrives (SQLite, synchronous=FULL), the finish. The calendar sync beforehand is not timed.
+  committed as it arrives (SQLite, synchronous=FULL), the finish. The calendar sync beforehand is not timed;
+  the calendar is lean, as the daemon's is, so each send reads and parses its item file again.
 - floor: the very requests the queue sent (recorded on the way: same methods, paths, query, bodies, count and
   order) replayed by one bare `httpx.AsyncClient` after the sandbox was reset, with only the ids the sandbox
   hands out (token, media ids, publish ids) swapped for the ones it hands out this time.
@@ -280,7 +281,7 @@ def queue_run(
     folder, env = build(root, posts, accounts, now - timedelta(minutes=5))
     ws = open_workspace(folder, env=env)
     store = open_store(ws.database_url)
-    calendar = Calendar(ws)
+    calendar = Calendar(ws, lean=True)  # as the daemon keeps it: a send reads its file again
     sync_calendar(ws, store, now=datetime.now(UTC), calendar=calendar)
     recorder = Recorder(ssl_context=ssl_context)
     clock = Skipping()

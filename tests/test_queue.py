@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import WS
+from conftest import WS, make_image
 from support.clock import ManualClock
 
 from publisher import errors
 from publisher.adapters.base import AdapterContext
+from publisher.calendar.load import Calendar, Checked
 from publisher.calendar.sync import sync_calendar
 from publisher.errors import UsageError
 from publisher.messages import Msg, reason
@@ -629,6 +630,39 @@ def test_deleted_or_drafted_before_send_is_cancelled_and_broken_is_held(env: Env
     held = next(o for o in out if o.item == "broken")
     assert "content/broken.md" in held.reason and "title" in held.reason
     assert sum(env.platform.calls.values()) == 0
+
+
+class CountingCalendar(Calendar):
+    """A daemon's calendar (lean records) that counts the files it checks."""
+
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(ws, lean=True)
+        self.checked: list[str] = []
+
+    def check_file(self, path: Path, ctx: Any = None, used: set[Path] | None = None) -> Checked:
+        self.checked.append(path.name)
+        return super().check_file(path, ctx, used)
+
+
+def test_a_daemons_send_parses_the_file_again_but_checks_it_only_when_it_or_its_media_changed(
+    env: Env,
+) -> None:
+    """A lean record keeps no body, so the send reads the file again; the sync's check of it is reused while
+    the item's hash (its bytes and its media's) is the one checked, and a changed cover is checked again."""
+    env.item("a")
+    env.item("b", when="2026-12-01 12:10")
+    calendar = CountingCalendar(env.ws)
+    sync_calendar(env.ws, env.store, now=env.clock(), calendar=calendar)
+    assert sorted(calendar.checked) == ["a.md", "b.md"]
+    calendar.checked.clear()
+    queue = env.queue(calendar=calendar)
+    assert states(asyncio.run(queue.run_due())) == {"a:wechat": "published"}
+    assert calendar.checked == []  # parsed for its body, not checked again
+    make_image(env.w.root / "content" / "media" / "cover.png", (1800, 766), "#333333")
+    env.clock.advance(minutes=10)
+    assert states(asyncio.run(queue.run_due())) == {"b:wechat": "queued"}  # its item changed since the sync
+    assert calendar.checked == ["b.md"]
+    assert env.platform.calls[("b", "wechat")] == 0
 
 
 # -- pacing --------------------------------------------------------------------------------------------------

@@ -516,6 +516,26 @@ class Calendar:
                 return None
         return cached[2], cached[3]
 
+    def reread(self, path: Path, raw: bytes) -> tuple[Checked, frozenset[Path]] | None:
+        """For a lean record (a daemon's calendar): the item parsed again from `raw`, the file's bytes now,
+        with the last scan's outcome, when the item's hash (its bytes and every media file's) is the one that
+        scan checked; else None. A send-time re-check then parses the file but does not check it again, as
+        `cached` does for a full record. An outcome with errors is never reused (as in `cached`)."""
+        cached = self._files.get(self._key(str(path)))
+        if cached is None or not cached[2].lean or cached[2].item is None or cached[2].errors:
+            return None
+        used: set[Path] = set()
+
+        def media_hash(media: Path) -> bytes:
+            used.add(media)
+            return self._media_hash(media)
+
+        item, _problems = read_item(path, self.context(), media_hash=media_hash, raw=raw)
+        if item is None or item.hash != cached[2].item.hash:
+            return None
+        record = cached[2]
+        return Checked(record.path, item, record.problems, record.valid_targets), frozenset(used)
+
     def _media_hash(self, path: Path) -> bytes:
         """The SHA-256 of a media file: from this calendar's last look while its stamp is unchanged, else
         from the digests kept across runs, else read and hashed."""

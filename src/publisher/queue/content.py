@@ -9,6 +9,7 @@ and never sent from the older text. Sync, from a copy at the newest revision, ca
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -17,7 +18,8 @@ from typing import Any, Literal
 
 from publisher.calendar.load import Calendar, Checked
 from publisher.content.digests import Stamp, stamp_of
-from publisher.content.files import file_digest
+from publisher.content.files import read_capped
+from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.errors import PublisherError
 from publisher.messages import Msg, msg
 from publisher.models import Item, Problem, RenderedPost, Target, problem_msg
@@ -196,15 +198,18 @@ class Revalidator:
     def _checked(self, path: Path) -> Checked | None:
         # Keyed on the bytes, not on mtime: two saves within one kernel clock tick share an mtime.
         try:
-            key = file_digest(path)
+            raw = read_capped(path, MAX_FILE_BYTES)  # as a check reads it, so the two digests compare
         except OSError:
             self._checks.pop(path, None)
             return None
+        key = hashlib.sha256(raw).digest()
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key and _unchanged(cached[2]):
             return cached[3]
-        # The calendar's last scan (the sync before this run) may have checked exactly these bytes already.
-        found = self.calendar.cached(path, key)
+        # The calendar's last scan (the sync before this run) may have checked exactly these bytes already:
+        # a full record is reused whole; a lean one (a daemon's calendar) keeps no body, so the file is parsed
+        # again, and its check reused while the item's hash (bytes and media) is the one checked.
+        found = self.calendar.cached(path, key) or self.calendar.reread(path, raw)
         if found is not None:
             checked, used = found
         else:
