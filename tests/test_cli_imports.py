@@ -45,11 +45,11 @@ print(json.dumps({{"code": code, "loaded": sorted(m for m in heavy if m in sys.m
 """
 
 
-def loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, list[str]]:
-    """Run `publisher ARGS` in a fresh interpreter; its exit code and which HEAVY modules it imported."""
+def loaded_by(*args: str, cwd: Path | None = None, heavy: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
+    """Run `publisher ARGS` in a fresh interpreter; its exit code and which `heavy` modules it imported."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=json.dumps(HEAVY)), *args],
+        [sys.executable, "-c", PROBE.format(heavy=json.dumps(heavy)), *args],
         capture_output=True,
         text=True,
         cwd=cwd,

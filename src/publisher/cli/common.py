@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from publisher import __version__
-from publisher.cli.lang import HelpGroup, heard
+from publisher.cli.lang import heard
+from publisher.cli.lazy import RootGroup
 from publisher.errors import UsageError
 from publisher.messages import CHECK, msg, reason, say, state_name
 from publisher.redact import install_logging_redaction
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="publisher",
     help="help.root",
-    cls=HelpGroup,
+    cls=RootGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -19,10 +19,11 @@ from typing import Any
 
 import typer
 from typer._click._compat import term_len
-from typer._click.core import Command, Context
+from typer._click.core import Command, Context, Parameter
 from typer._click.formatting import HelpFormatter as ClickFormatter
 from typer.core import TyperCommand, TyperGroup
 
+from publisher.cli.values import plain
 from publisher.messages import CHECK, LANGS, say
 from publisher.workspace.locate import language_of
 
@@ -205,6 +206,11 @@ class _Worded(Command):
     """Help (and its options') kept as catalogue codes, worded in the reader's language when shown."""
 
     context_class = HelpContext
+
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        params = super().get_params(ctx)
+        plain(params)  # their values read with the standard library (cli/values.py), not pydantic
+        return params
 
     def format_help(self, ctx: Context, formatter: ClickFormatter) -> None:
         _localise(self, ctx)

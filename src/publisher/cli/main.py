@@ -5,7 +5,8 @@ Exit codes: 0 ok, 1 a problem the user must fix (content, config, a failed post)
 commands live in one module per group, each registering itself on the shared `app` (cli/common.py) when
 imported: `calendar` (init, check, sync, plan, status, publish, preview), `blog` (import), `ops` (running and
 acting on posts) and `data` (metrics, reports, calendar export). The calendar is imported first, so
-`--help` lists it first.
+`--help` lists it first. A run converts only the command it runs into Click's (cli/lazy.py) and reads option
+values with the standard library (cli/values.py), so a command starts without Typer's work for the others.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
 from publisher.cli.common import app, err
 from publisher.cli.lang import forget_reader, guess_now, reader_lang
+from publisher.cli.lazy import click_app
 from publisher.errors import PublisherError
 from publisher.messages import say
 from publisher.redact import redact_text
@@ -36,7 +38,7 @@ def run(argv: list[str] | None = None) -> int:
     forget_reader()
     guess_now(sys.argv[1:] if argv is None else argv)  # before parsing: `--help` is shown in it
     try:  # Click's own errors are shown here, in the reader's language (not by Click, in English)
-        done = app(args=argv, prog_name="publisher", standalone_mode=False)
+        done = click_app(app)(args=argv, prog_name="publisher", standalone_mode=False)
         return done if isinstance(done, int) else 0  # an exit's code (typer.Exit, --help), else success
     except SystemExit as exc:
         code = exc.code

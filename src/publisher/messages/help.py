@@ -60,6 +60,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "应为数字",
         "en": "Input should be a valid number, unable to parse string as a number",
     },
+    "help.click.not_bool": {
+        "zh": "应为 true 或 false（也可写 yes/no、on/off、1/0）",
+        "en": "Input should be a valid boolean, unable to interpret input",
+    },
     "help.click.at_least": {"zh": "应大于或等于 {n}", "en": "Input should be greater than or equal to {n}"},
     "help.click.at_most": {"zh": "应小于或等于 {n}", "en": "Input should be less than or equal to {n}"},
     "help.click.does_not_exist": {"zh": "{kind} {path} 不存在。", "en": "{kind} {path} does not exist."},
