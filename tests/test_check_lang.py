@@ -26,6 +26,30 @@ def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
         assert names[0] == names[1], code
 
 
+def test_a_post_is_a_tiezi_and_an_item_is_neirong_in_chinese() -> None:
+    """Two words for two things: an item (a Markdown file in content/) is 内容, as `publisher check` counts
+    them (5 条内容), and a post (one item on one platform account, the id `publisher status` shows) is
+    帖子. An entry whose English speaks of posts and of no item says 帖子 for them, never 内容."""
+    import re
+
+    from publisher.messages import reason
+
+    posts = re.compile(r"\bposts?\b|\bpost\(s\)")
+    mixed = [
+        code
+        for code, entry in CHECK.items()
+        if posts.search(entry["en"])
+        and not re.search(r"\bitems?\b|\bblog", entry["en"])
+        and "内容" in entry["zh"]
+    ]
+    assert mixed == [], mixed
+    assert "发布任务 #" not in CHECK["dup_published"]["zh"] and "帖子 #{id}" in CHECK["dup_published"]["zh"]
+    assert msg("action.no_post", id=7).text("zh").startswith("没有编号为 7 的帖子")
+    assert msg("action.no_item_posts", item="launch").text("zh") == "内容 launch 没有帖子"
+    assert msg("ck_counts", items=5, warnings=0).text("zh").startswith("5 条内容")
+    assert reason("wechat keeps 600 s between posts", "zh") == "wechat 两条帖子之间至少间隔 600 秒"
+
+
 def test_a_front_matter_error_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
     ws.item("bad.md", "---\ntitle: x\nplatforms: [xiaohongshu]\nstatus: redy\n---\n正文\n")
     zh, en = findings(ws, "zh")["status_invalid"], findings(ws, "en")["status_invalid"]

@@ -24,7 +24,7 @@ def test_sync_and_run_once_summaries_in_chinese_by_default_and_english_on_reques
     assert "synced: 0 change(s); 0 content error(s)" in en.stdout
     once = cli("run", "--once", "--workspace", root)
     assert once.returncode == 0, once.stderr
-    assert re.search(r"publisher run --once：处理了 \d+ 条内容", once.stderr), once.stderr
+    assert re.search(r"publisher run --once：处理了 \d+ 条帖子", once.stderr), once.stderr
     once_en = cli("run", "--once", "--lang", "en", "--workspace", root)
     assert re.search(r"publisher run --once: \d+ post\(s\) handled", once_en.stderr), once_en.stderr
 
@@ -56,7 +56,7 @@ def test_status_names_states_in_chinese_and_keeps_the_store_word_in_english(ws: 
     root = str(ws.root)
     assert cli("sync", "--workspace", root).returncode == 0
     zh = cli("status", "--workspace", root).stdout
-    assert "排队中" in zh and "各状态内容数" in zh and "queued" not in zh
+    assert "排队中" in zh and "各状态帖子数" in zh and "queued" not in zh
     en = cli("status", "--lang", "en", "--workspace", root).stdout
     assert "queued" in en and "posts by state" in en and "排队中" not in en
     assert cli("status", "--lang", "fr", "--workspace", root).returncode == 2
@@ -93,7 +93,7 @@ def test_a_persons_action_answers_in_the_workspaces_language(ws: WS) -> None:
     assert cli("sync", "--workspace", root).returncode == 0
     post = json.loads(cli("status", "--json", "--workspace", root).stdout)["posts"][0]["id"]
     done = cli("cancel", str(post), "--workspace", root)
-    assert done.returncode == 0 and f"内容 {post}：已取消" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and f"帖子 {post}：已取消" in done.stdout, done.stdout + done.stderr
 
 
 def test_report_says_where_it_wrote_in_chinese_by_default_and_english_on_request(ws: WS) -> None:
@@ -151,7 +151,7 @@ def test_help_is_chinese_by_default_and_english_with_lang_en(tmp_path: Path) -> 
     assert "Check, render, schedule and publish a content calendar" in en.stdout and "用法" not in en.stdout
     assert "Bring the store in line with the content folder" in en.stdout  # the command list too
     sub = cli("status", "--help", cwd=tmp_path)
-    assert sub.returncode == 0 and "各状态的内容数" in sub.stdout and "持续刷新" in sub.stdout, sub.stdout
+    assert sub.returncode == 0 and "各状态的帖子数" in sub.stdout and "持续刷新" in sub.stdout, sub.stdout
     assert "[默认：2.0" in sub.stdout and "工作区文件夹" in sub.stdout and "Posts by state" not in sub.stdout
     sub_en = cli("status", "--help", "--lang", "en", cwd=tmp_path)
     sub_en = Ran(sub_en.returncode, " ".join(sub_en.stdout.split()), sub_en.stderr)  # as read, not as wrapped
@@ -282,7 +282,7 @@ def test_the_queues_own_reasons_are_worded_for_a_chinese_reader() -> None:
     assert reason("dry run: recorded, nothing sent", "zh") == "已记录请求，未发出"
     assert reason("submitted; waiting for the platform", "zh") == "已提交，等待平台处理"
     assert reason("published (confirmed on the platform)", "zh") == "已发布（已在平台上确认）"
-    assert reason("wechat keeps 600 s between posts", "zh") == "wechat 两条内容之间至少间隔 600 秒"
+    assert reason("wechat keeps 600 s between posts", "zh") == "wechat 两条帖子之间至少间隔 600 秒"
     assert reason("dry run: recorded, nothing sent", "en") == "dry run: recorded, nothing sent"
 
 

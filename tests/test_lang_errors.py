@@ -45,14 +45,14 @@ def test_a_refused_action_says_why_in_the_workspaces_language(ws: WS) -> None:
     root, post = _scheduled(ws)
     assert cli("cancel", str(post), "--workspace", root).returncode == 0
     again = cli("cancel", str(post), "--workspace", root)
-    assert again.returncode == 2 and f"内容 {post} 不能取消：它已经取消" in again.stderr, again.stderr
+    assert again.returncode == 2 and f"帖子 {post} 不能取消：它已经取消" in again.stderr, again.stderr
     assert "cannot be cancelled" not in again.stderr
     en = cli("cancel", str(post), "--lang", "en", "--workspace", root)
     assert f"post {post} cannot be cancelled: it is already cancelled" in en.stderr, en.stderr
     retried = cli("retry", str(post), "--workspace", root)
     assert "当前为“已取消”" in retried.stderr and "retry 只适用于" in retried.stderr, retried.stderr
     missing = cli("retry", "999", "--workspace", root)
-    assert "没有编号为 999 的内容" in missing.stderr and "no post" not in missing.stderr, missing.stderr
+    assert "没有编号为 999 的帖子" in missing.stderr and "no post" not in missing.stderr, missing.stderr
     neither = cli("resolve", str(post), "--workspace", root)
     assert neither.returncode == 2 and "只能给一个" in neither.stderr, neither.stderr
 

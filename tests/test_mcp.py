@@ -194,7 +194,7 @@ def test_tools_schemas_carry_the_workspace_limits_and_bad_inputs_are_tool_errors
         text = await error(s, "get_post_status", {})
         assert "post_id" in text
         text = await error(s, "get_post_status", {"post_id": 999})
-        assert "没有编号为 999 的内容" in text
+        assert "没有编号为 999 的帖子" in text
         # After all that, the server still serves.
         assert len((await s.list_tools()).tools) == len(ALL_TOOLS)
         dry = await call(

@@ -74,7 +74,7 @@ def test_plan_and_status_show_overdue_with_when_it_becomes_missed(ws: WS) -> Non
     assert "overdue: goes out when the daemon runs; missed after" in planned
     chinese = cli("status", "--workspace", str(ws.root)).stdout  # the workspace's default: Chinese
     assert "已过时间" in chinese and "已超过补发时限" in chinese and "守护进程未运行" in chinese
-    assert "各状态内容数" in chinese and "排队中" in chinese and "overdue" not in chinese
+    assert "各状态帖子数" in chinese and "排队中" in chinese and "overdue" not in chinese
     assert "守护进程运行时补发" in cli("plan", "--workspace", str(ws.root)).stdout
 
 

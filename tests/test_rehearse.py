@@ -299,7 +299,7 @@ def test_the_timeline_words_the_queues_reasons_in_the_readers_language(tmp_path:
     ]
     md, js = write_outputs(result, tmp_path / "zh", lang="zh")
     text = md.read_text(encoding="utf-8")
-    assert "已提交，等待平台处理" in text and "douyin 两条内容之间至少间隔 3600 秒" in text
+    assert "已提交，等待平台处理" in text and "douyin 两条帖子之间至少间隔 3600 秒" in text
     assert "已发布（已在平台上确认）" in text and "waiting for the platform" not in text
     assert json.loads(js.read_text(encoding="utf-8"))["timeline"][0]["reason"] == (
         "submitted; waiting for the platform"

@@ -62,7 +62,7 @@ def test_cli_refuses_not_published_while_the_job_is_processing_and_force_sends_i
     refused = cli("resolve", str(pid), "--not-published", "--workspace", str(ws.root))
     assert refused.returncode != 0
     text = refused.stderr.replace("\n", "")
-    assert f"内容 {pid}" in text and JOB in text and "mp.weixin.qq.com" in text and "--force" in text
+    assert f"帖子 {pid}" in text and JOB in text and "mp.weixin.qq.com" in text and "--force" in text
     assert "Traceback" not in refused.stderr + refused.stdout
     english = cli("resolve", str(pid), "--not-published", "--lang", "en", "--workspace", str(ws.root))
     assert f"post {pid}" in english.stderr and "twice" in english.stderr.replace("\n", " ")

@@ -213,7 +213,7 @@ REASONS: tuple[tuple[str, dict[str, str] | str], ...] = (
     (r"submitted; waiting for the platform", {"zh": "已提交，等待平台处理"}),
     (r"submitted; waiting for the platform: (?P<msg>.*)", {"zh": "已提交，等待平台处理：{msg}"}),
     (r"published \(confirmed on the platform\)", {"zh": "已发布（已在平台上确认）"}),
-    (r"(?P<acc>\S+) keeps (?P<n>\d+) s between posts", {"zh": "{acc} 两条内容之间至少间隔 {n} 秒"}),
+    (r"(?P<acc>\S+) keeps (?P<n>\d+) s between posts", {"zh": "{acc} 两条帖子之间至少间隔 {n} 秒"}),
     (r"dry run: recorded, nothing sent", {"zh": "已记录请求，未发出"}),
     (r"could not check on the platform: (?P<msg>.*)", {"zh": "无法向平台核对：{msg}"}),
     (

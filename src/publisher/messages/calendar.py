@@ -39,7 +39,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "dup_other": {"zh": "{path}（{pa} / {pb}）", "en": "{path} ({pa} / {pb})"},
     "dup_published": {
-        "zh": "{path}《{title}》（{when} 已发布在 {platform}，账号 {account}，发布任务 #{id}）",
+        "zh": "{path}《{title}》（{when} 已发布在 {platform}，账号 {account}，帖子 #{id}）",
         "en": "{path} «{title}», published on {platform} (account {account}) at {when} (post #{id})",
     },
     # -- the clock (calendar/check.py) -----------------------------------------------------------------------

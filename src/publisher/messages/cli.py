@@ -25,7 +25,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "cli.git_exit": {"zh": "（git 退出码 {status}）", "en": " (git exit {status})"},
     # -- metrics pull / import summaries (metrics/pull.py, metrics/imports.py) ----------------------------
     "cli.metrics_pulled": {
-        "zh": "{accounts} 个账号的 {posts} 条内容，共 {samples} 条数据",
+        "zh": "{accounts} 个账号的 {posts} 条帖子，共 {samples} 条数据",
         "en": "{samples} sample(s) for {posts} post(s) on {accounts} account(s)",
     },
     "cli.metrics_account_figures": {"zh": "，{n} 项账号数据", "en": ", {n} account figure(s)"},
@@ -35,10 +35,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "this file was imported before: nothing added",
     },
     "cli.metrics_imported": {
-        "zh": "{rows} 行中 {matched} 行对应到内容，共 {samples} 条数据",
+        "zh": "{rows} 行中 {matched} 行对应到帖子，共 {samples} 条数据",
         "en": "{samples} sample(s) from {matched} of {rows} row(s)",
     },
-    "cli.metrics_unmatched": {"zh": "；找不到对应内容：{rows}", "en": "; no post found for: {rows}"},
+    "cli.metrics_unmatched": {"zh": "；找不到对应帖子：{rows}", "en": "; no post found for: {rows}"},
     "cli.synced": {
         "zh": "已同步：{changes} 处变更；{errors} 个内容错误",
         "en": "synced: {changes} change(s); {errors} content error(s)",
@@ -72,8 +72,8 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "文件夹中的时间已修改（尚未同步）",
         "en": "time changed in the folder (not synced yet)",
     },
-    "cli.by_state": {"zh": "各状态内容数", "en": "posts by state"},
-    "cli.next_due": {"zh": "内容 · 下一条 {when}", "en": "posts · next due {when}"},
+    "cli.by_state": {"zh": "各状态帖子数", "en": "posts by state"},
+    "cli.next_due": {"zh": "帖子 · 下一条 {when}", "en": "posts · next due {when}"},
     "cli.needs_person": {
         "zh": "需人工处理（publisher retry / cancel / resolve POST）",
         "en": "needs a person (publisher retry / cancel / resolve POST)",
@@ -97,14 +97,14 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "守护进程未运行：启动 `publisher run` 才能按时发布",
         "en": "no daemon running: start `publisher run` to publish on time",
     },
-    "cli.post_line": {"zh": "内容 {id} {target}：", "en": "post {id} {target}: "},
+    "cli.post_line": {"zh": "帖子 {id} {target}：", "en": "post {id} {target}: "},
     "cli.daemon_sends": {
         "zh": "正在运行的守护进程（{holder}）会发送它；等待结果…",
         "en": "the running daemon ({holder}) sends it; waiting for the outcome…",
     },
     "run.error": {"zh": "publisher run：{error}", "en": "publisher run: {error}"},
     "run.once": {
-        "zh": "publisher run --once：处理了 {n} 条内容",
+        "zh": "publisher run --once：处理了 {n} 条帖子",
         "en": "publisher run --once: {n} post(s) handled",
     },
     "run.started": {
@@ -127,7 +127,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "已删除 {n} 个旧版演练写下的文件（现由 rehearsal-summary-* 取代）：",
         "en": "removed {n} file(s) an older rehearsal wrote (now rehearsal-summary-*):",
     },
-    "rehearse.no_posts": {"zh": "没有内容", "en": "no posts"},
+    "rehearse.no_posts": {"zh": "没有帖子", "en": "no posts"},
     "rehearse.table": {"zh": "演练时间线", "en": "rehearsal timeline"},
     "rehearse.h_metrics": {"zh": "沙盒中增长的数据", "en": "Metrics the sandbox grew"},
     "rehearse.h_failed": {"zh": "失败的步骤", "en": "Steps that failed"},
@@ -161,7 +161,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "下一步：`publisher check`，然后 `publisher preview ITEM`",
         "en": "next: `publisher check` then `publisher preview ITEM`",
     },
-    "cli.post_state": {"zh": "内容 {id}：", "en": "post {id}: "},
+    "cli.post_state": {"zh": "帖子 {id}：", "en": "post {id}: "},
     "cli.dashboard_on": {"zh": "仪表盘：{url}", "en": "dashboard on {url}"},
     "cli.dashboard_token": {
         "zh": "（首次请打开 /?token=<你的令牌>）",

@@ -91,7 +91,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "help.opt.item": {"zh": "内容 id 或文件路径。", "en": "Item id or file path."},
     "help.opt.only_platform": {"zh": "只处理这个平台。", "en": "Only this platform."},
     "help.opt.post": {
-        "zh": "内容编号，即 `publisher status` 显示的编号。",
+        "zh": "帖子编号，即 `publisher status` 显示的编号。",
         "en": "Post id, as `publisher status` prints it.",
     },
     # -- the program -----------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "How many days ahead to show (1 to 36500).",
     },
     "help.status": {
-        "zh": "各状态的内容数、下一条的时间，以及每条需人工处理的内容及其原因和依据。",
+        "zh": "各状态的帖子数、下一条的时间，以及每条需人工处理的帖子及其原因和依据。",
         "en": "Posts by state, the next due time, and every post that needs a person with its reason and "
         "evidence.",
     },
@@ -212,12 +212,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "Engagement figures: pull them from the platforms, or import a CSV export.",
     },
     "help.metrics.pull": {
-        "zh": "为近期已发布的内容追加最新的点赞、阅读、播放、投票等数据，以及各账号的粉丝数。",
+        "zh": "为近期已发布的帖子追加最新的点赞、阅读、播放、投票等数据，以及各账号的粉丝数。",
         "en": "Append the latest likes, reads, plays, votes... of recently published posts and the accounts' "
         "followers.",
     },
     "help.metrics.since": {
-        "zh": "统计此日期以来发布的内容（默认：14 天前）。",
+        "zh": "统计此日期以来发布的帖子（默认：14 天前）。",
         "en": "Posts published since this date (default: 14 days ago).",
     },
     "help.metrics.sandbox": {
@@ -288,7 +288,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "store.",
     },
     "help.rehearse.from": {
-        "zh": "开始时间（YYYY-MM-DD[ HH:MM]，工作区时区）；默认：第一条排期内容的当天。",
+        "zh": "开始时间（YYYY-MM-DD[ HH:MM]，工作区时区）；默认：第一条排期帖子的当天。",
         "en": "Start (YYYY-MM-DD[ HH:MM], workspace zone); default: the day of the first scheduled post.",
     },
     "help.rehearse.until": {
@@ -300,23 +300,23 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "Sandbox seed (same seed, same numbers).",
     },
     "help.retry": {
-        "zh": "把发布失败、已错过或已重新授权的内容重新排队（需人工处理的内容须加 --force）。",
+        "zh": "把发布失败、已错过或已重新授权的帖子重新排队（需人工处理的帖子须加 --force）。",
         "en": "Queue a failed, missed or re-authorised post again (needs_attention only with --force).",
     },
     "help.retry.force": {
-        "zh": "也重新发送结果未知的内容（需人工处理）：务必先在平台上亲自核对。",
+        "zh": "也重新发送结果未知的帖子（需人工处理）：务必先在平台上亲自核对。",
         "en": "Also re-send a post whose outcome is unknown (needs_attention): only after checking the "
         "platform yourself.",
     },
-    "help.cancel": {"zh": "取消一条尚未发布的内容。", "en": "Cancel a post that has not been published."},
+    "help.cancel": {"zh": "取消一条尚未发布的帖子。", "en": "Cancel a post that has not been published."},
     "help.resolve": {
-        "zh": "对等待人工答复的内容作答：--published URL，或 --not-published。",
+        "zh": "对等待人工答复的帖子作答：--published URL，或 --not-published。",
         "en": "A person's answer for a post waiting on one: --published URL, or --not-published.",
     },
-    "help.resolve.published": {"zh": "这条内容在平台上的链接。", "en": "The post's URL on the platform."},
+    "help.resolve.published": {"zh": "这条帖子在平台上的链接。", "en": "The post's URL on the platform."},
     "help.resolve.not_published": {"zh": "它没有发出去。", "en": "It did not go out."},
     "help.resolve.force": {
-        "zh": "配合 --not-published，也用于平台任务仍在处理中的内容：务必先在平台上亲自确认任务失败"
+        "zh": "配合 --not-published，也用于平台任务仍在处理中的帖子：务必先在平台上亲自确认任务失败"
         "（之后会重新发送）。",
         "en": "With --not-published, also for a post whose platform job is still processing: only after "
         "checking the platform yourself that the job failed (it is sent again).",

@@ -74,9 +74,9 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "publish_at: {when} is in the past; omit it to publish now",
     },
     "mcp.one_of_ids": {"zh": "post_id 与 item_id 只能给一个", "en": "give exactly one of post_id or item_id"},
-    "mcp.no_post": {"zh": "post_id：没有编号为 {id} 的内容", "en": "post_id: no post {id}"},
+    "mcp.no_post": {"zh": "post_id：没有编号为 {id} 的帖子", "en": "post_id: no post {id}"},
     "mcp.no_item_posts": {
-        "zh": "item_id：内容 {item} 没有发布记录（是草稿，还是尚未同步？）",
+        "zh": "item_id：内容 {item} 没有帖子（是草稿，还是尚未同步？）",
         "en": "item_id: no posts for item {item} (is it a draft, or not synced yet?)",
     },
     # -- a media URL the server will not download (mcp/fetch.py, RELIABILITY.md R30) ------------------------
@@ -146,7 +146,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "internal error ({what}); nothing more was changed; the server keeps running",
     },
     "mcp.no_match": {
-        "zh": "没有符合 post_id/item_id/platform 的内容",
+        "zh": "没有符合 post_id/item_id/platform 的帖子",
         "en": "no posts match post_id/item_id/platform",
     },
 }

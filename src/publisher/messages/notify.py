@@ -51,7 +51,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "notify.window": {"zh": "发布窗口 {start}", "en": "window {start}"},
     # -- a channel that could not deliver (the daemon's log and each channel's outcome) ----------------------
     "notify.send_failed": {
-        "zh": "通知 {kind}（内容 {post}）经 {channel}（{via}）发送失败：{detail}",
+        "zh": "通知 {kind}（帖子 {post}）经 {channel}（{via}）发送失败：{detail}",
         "en": "notification {kind} for post {post} via {channel} ({via}) failed: {detail}",
     },
     "notify.no_url": {

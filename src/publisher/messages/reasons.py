@@ -66,7 +66,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "{platform} ({account}) was removed from the item",
     },
     "reason.dry_run_passed": {
-        "zh": "之前只做了演示发送（未真正发出）；该账号现为 {mode}，而内容的时间（{due}）已过："
+        "zh": "之前只做了演示发送（未真正发出）；该账号现为 {mode}，而帖子的时间（{due}）已过："
         "`publisher retry --force` 会发送，`publisher cancel` 则放弃",
         "en": "only a dry run went out (nothing sent); the account is {mode} now and the post's time ({due}) "
         "has passed: `publisher retry --force` sends it, `publisher cancel` drops it",

@@ -70,9 +70,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "usage.then": {"zh": "；{text}", "en": "; {text}"},
     "usage.not_targeted": {"zh": "{item} 没有发布到 {platform}", "en": "{item} does not target {platform}"},
-    "usage.nothing_to_publish": {"zh": "{item} 没有要发布的内容", "en": "{item} has no post to publish"},
+    "usage.nothing_to_publish": {"zh": "{item} 没有要发布的帖子", "en": "{item} has no post to publish"},
     "usage.nothing_to_publish_on": {
-        "zh": "{item} 在 {platform} 上没有要发布的内容",
+        "zh": "{item} 在 {platform} 上没有要发布的帖子",
         "en": "{item} has no post on {platform} to publish",
     },
     "usage.no_rehearsal": {
@@ -407,16 +407,16 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     # -- a person's action on a post (queue/actions.py) ---------------------------------------------------
     "action.no_post": {
-        "zh": "没有编号为 {id} 的内容（用 `publisher status` 查看编号）",
+        "zh": "没有编号为 {id} 的帖子（用 `publisher status` 查看编号）",
         "en": "no post {id} (see `publisher status` for post ids)",
     },
-    "action.no_item_posts": {"zh": "内容 {item} 没有发布记录", "en": "no posts for item {item}"},
+    "action.no_item_posts": {"zh": "内容 {item} 没有帖子", "en": "no posts for item {item}"},
     "action.changed": {
-        "zh": "内容 {id} 刚被改变（现为“{state}”）；请用 publisher status 再看一次",
+        "zh": "帖子 {id} 刚被改变（现为“{state}”）；请用 publisher status 再看一次",
         "en": "post {id} changed meanwhile (now {state}); look again with publisher status",
     },
     "action.publish_now_refused": {
-        "zh": "内容 {id} 当前为“{state}”：{hint}",
+        "zh": "帖子 {id} 当前为“{state}”：{hint}",
         "en": "post {id} is {state}: {hint}",
     },
     "action.hint.held": {
@@ -439,18 +439,18 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "action.hint.not_waiting": {"zh": "它不在等待发送", "en": "it is not waiting to be sent"},
     "action.already_published": {
-        "zh": "内容 {id} 已经发布；发布后的修改不会重新发布",
+        "zh": "帖子 {id} 已经发布；发布后的修改不会重新发布",
         "en": "post {id} is already published; an edit after publishing is never re-posted",
     },
     "action.needs_force": {
-        "zh": "内容 {id} 当前为“{state}”：它可能已经在平台上。请先到平台核对，然后 `publisher resolve`，"
+        "zh": "帖子 {id} 当前为“{state}”：它可能已经在平台上。请先到平台核对，然后 `publisher resolve`，"
         "或加 --force 重试以再次发布",
         "en": "post {id} is {state}: it may already be on the platform. Check there, then `publisher "
         "resolve` it, or retry with --force to publish it again",
     },
     "action.retry_refused": {
-        "zh": "内容 {id} 当前为“{state}”；retry 只适用于发布失败、已错过、需重新授权"
-        "和（加 --force）需人工处理的内容{hint}",
+        "zh": "帖子 {id} 当前为“{state}”；retry 只适用于发布失败、已错过、需重新授权"
+        "和（加 --force）需人工处理的帖子{hint}",
         "en": "post {id} is {state}; retry applies to failed, missed, needs_reauth and (with --force) "
         "needs_attention{hint}",
     },
@@ -463,7 +463,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "; the queue is checking the platform; `publisher resolve` if you know the answer",
     },
     "action.cancel_refused": {
-        "zh": "内容 {id} 不能取消：{why}",
+        "zh": "帖子 {id} 不能取消：{why}",
         "en": "post {id} cannot be cancelled: {why}",
     },
     "action.why.published": {
@@ -481,11 +481,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "action.why.state": {"zh": "它当前为“{state}”", "en": "it is {state}"},
     "action.resolve_refused": {
-        "zh": "内容 {id} 当前为“{state}”；resolve 只适用于待人工发布、需人工处理和结果待核对的内容",
+        "zh": "帖子 {id} 当前为“{state}”；resolve 只适用于待人工发布、需人工处理和结果待核对的帖子",
         "en": "post {id} is {state}; resolve applies to awaiting_manual, needs_attention and reconcile",
     },
     "action.job_pending": {
-        "zh": "内容 {id} 已提交给 {platform}，平台的发布任务 {job} 仍在处理中：现在标为未发布会再发一次，"
+        "zh": "帖子 {id} 已提交给 {platform}，平台的发布任务 {job} 仍在处理中：现在标为未发布会再发一次，"
         "任务随后完成就会发两遍。请等待（队列按计划查询任务结果），或到 {console} 查看；"
         "确认任务已失败后，再用 publisher resolve {id} --not-published --force"
         "（仪表盘：勾选“已核对：任务失败”）",
@@ -495,7 +495,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         'publisher resolve {id} --not-published --force (dashboard: tick "checked: the job failed")',
     },
     "action.not_a_url": {
-        "zh": "{url} 不是已发布内容的 http(s) 链接",
+        "zh": "{url} 不是已发布帖子的 http(s) 链接",
         "en": "{url} is not an http(s) URL of the published post",
     },
 }
