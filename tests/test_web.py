@@ -159,6 +159,7 @@ def test_item_page_lists_problems_and_posts(client: TestClient, example: Workspa
     assert page.status_code == 200
     assert page.text.count('class="qpost') == 4
     assert "立即发布" in page.text  # Chinese first
+    assert "<h2>帖子</h2>" in page.text  # its posts, as the CLI calls them (the item is 内容)
     assert client.get("/items/no-such-item").status_code == 404
 
 
