@@ -85,3 +85,12 @@ def test_the_cli_spells_report_kinds_and_formats_as_the_reports_do() -> None:
     from publisher.reports.writers import FORMATS
 
     assert (REPORT_KINDS, REPORT_FORMATS) == (KINDS, FORMATS)
+
+
+def test_help_is_clicks_alone() -> None:
+    """`--help` is printed by Click: no rich (the consoles are made on first print), no logging, no pydantic
+    (option values are read with the standard library), nothing of the store or the workspace's settings."""
+    lean = ("rich", "logging", "pydantic", "typer._adapters", "publisher.workspace.settings")
+    code, loaded = loaded_by("--help", heavy=lean)
+    assert code == 0
+    assert loaded == []

@@ -7,17 +7,16 @@ from typing import Annotated
 
 import typer
 
+from publisher.cli import common
 from publisher.cli.common import (
     JsonOpt,
     LangOpt,
     VerboseOpt,
     WorkspaceOpt,
     app,
-    err,
     lit,
     new_table,
     open_workspace,
-    out,
     print_json,
     setup_logging,
 )
@@ -62,7 +61,7 @@ def import_blog(
     if as_json:
         print_json(report.to_dict(result, language))
     elif not result.files:
-        err.print(t("im_none", language, source=result.source), markup=False)
+        common.err.print(t("im_none", language, source=result.source), markup=False)
     else:
         from publisher.importer.sites import kind_label
 
@@ -72,7 +71,7 @@ def import_blog(
             table.add_column(t(f"im_head_{key}", language))
         for row in report.rows(result, language, verbose=verbose):
             table.add_row(*(lit(cell) for cell in row))
-        out.print(table)
-        out.print(report.summary(result, language), markup=False)
-        out.print(t("im_next", language), markup=False)
+        common.out.print(table)
+        common.out.print(report.summary(result, language), markup=False)
+        common.out.print(t("im_next", language), markup=False)
     raise typer.Exit(0 if result.ok else 1)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
+from publisher.cli import common
 from publisher.cli.common import (
     JsonOpt,
     LangOpt,
@@ -21,11 +21,10 @@ from publisher.cli.common import (
     change_words,
     changes_table,
     daemon_line,
-    err,
+    escape,
     lit,
     local_time,
     new_table,
-    out,
     overdue_note,
     print_event,
     print_json,
@@ -75,10 +74,10 @@ def init(
         print_json({"workspace": str(directory.resolve()), "created": [str(p) for p in created]})
         return
     language = lang or "zh"  # the new workspace's default language
-    out.print(f"[green]✓[/] {escape(say('cli.init_ready', language, path=directory.resolve()))}")
+    common.out.print(f"[green]✓[/] {escape(say('cli.init_ready', language, path=directory.resolve()))}")
     for path in created:
-        out.print(f"  {path}", markup=False)
-    out.print(say("cli.init_next", language), markup=False)
+        common.out.print(f"  {path}", markup=False)
+    common.out.print(say("cli.init_next", language), markup=False)
 
 
 @command(app, "check")
@@ -101,20 +100,20 @@ def check(
     else:
         for problem in result.problems:
             colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
-            err.print(f"[{colour}]{escape(problem.format(language))}[/]")
+            common.err.print(f"[{colour}]{escape(problem.format(language))}[/]")
         table = new_table("publisher check")
         for col in ("ck_platform", "ck_valid", "ck_invalid"):
             table.add_column(say(col, language))
         for platform, (ok, bad) in sorted(result.per_platform().items()):
             table.add_row(lit(platform), str(ok), f"[red]{bad}[/]" if bad else "0")
-        out.print(table)
+        common.out.print(table)
         status = (
             f"[green]{say('ck_all_ok', language)}[/]"
             if not result.errors
             else f"[red]{say('ck_errors', language, n=len(result.errors))}[/]"
         )
         counts = say("ck_counts", language, items=result.item_count, warnings=len(result.warnings))
-        out.print(f"{status} · {counts}")
+        common.out.print(f"{status} · {counts}")
     raise typer.Exit(1 if result.errors else 0)
 
 
@@ -142,10 +141,12 @@ def sync(
         return
     language = lang or ws.settings.language
     if behind is not None and behind.newest is not None:
-        out.print(say("cli.sync_behind", language, commit=behind.local.short, newest=behind.newest.short))
+        common.out.print(
+            say("cli.sync_behind", language, commit=behind.local.short, newest=behind.newest.short)
+        )
     if result.changes:
-        out.print(changes_table(result.changes, ws, language))
-    out.print(
+        common.out.print(changes_table(result.changes, ws, language))
+    common.out.print(
         say("cli.synced", language, changes=len(result.changes), errors=len(result.check.errors))
         + (say("cli.see_check", language) if result.check.errors else ""),
         markup=False,
@@ -193,10 +194,10 @@ def plan(
         print_json(found)
         return
     if behind is not None:
-        out.print(_behind_line(behind))
+        common.out.print(_behind_line(behind))
     if preview.changes:
-        out.print(changes_table(preview.changes, ws, language))
-        out.print(say("cli.plan_applies", language), markup=False)
+        common.out.print(changes_table(preview.changes, ws, language))
+        common.out.print(say("cli.plan_applies", language), markup=False)
     table = new_table(say("cli.plan_title", language, days=days, zone=ws.settings.timezone))
     for col in ("when", "platform", "account", "item", "state", "note"):
         table.add_column(say(f"col.{col}", language))
@@ -216,10 +217,10 @@ def plan(
             state_text("overdue" if r["overdue"] else r["state"], language),
             lit(note[:80]),
         )
-    out.print(table)
+    common.out.print(table)
     if drafts:  # not in the plan, and a newcomer's first item is one: say so rather than show nothing
         shown = tuple(drafts[:5]) + (("…",) if len(drafts) > 5 else ())  # a list, worded per language
-        out.print(say("cli.plan_drafts", language, n=len(drafts), items=shown), markup=False)
+        common.out.print(say("cli.plan_drafts", language, n=len(drafts), items=shown), markup=False)
 
 
 def _planned(views: list[Any], changes: Any, now: datetime, lang: str) -> list[dict[str, Any]]:
@@ -285,12 +286,12 @@ def status(
         print_json(_status_data(ws, store, language))
         return
     if not watch:
-        out.print(_status_view(ws, _status_data(ws, store, language), language))
+        common.out.print(_status_view(ws, _status_data(ws, store, language), language))
         return
     from rich.live import Live  # only `status --watch` (the CLI imports what the command needs)
 
     view = _status_view(ws, _status_data(ws, store, language), language)
-    with Live(view, console=out, auto_refresh=False) as live:
+    with Live(view, console=common.out, auto_refresh=False) as live:
         while True:  # a display refresh, until the person presses Ctrl-C
             time.sleep(every)
             live.update(_status_view(ws, _status_data(ws, store, language), language), refresh=True)
@@ -440,7 +441,7 @@ def publish(
             for v in rows:
                 why = v.reason_text(language) if v.reason_msg else (v.last_error or v.reason_text(language))
                 line = lit(say("cli.post_line", language, id=v.id, target=f"{v.platform}:{v.account}"))
-                out.print(line + state_text(v.state, language) + lit(f" {why}"))
+                common.out.print(line + state_text(v.state, language) + lit(f" {why}"))
         # 0 only when every post asked for is out of the queue's hands (published, or a pack with a person).
         raise typer.Exit(0 if rows and all(v.state in DELIVERED for v in rows) else 1)
     records, problems = publish_dry_run(ws, store, item, platform=platform, now=utc_now())
@@ -457,16 +458,18 @@ def publish(
     else:
         for r in records:
             text = json.dumps(r.request, ensure_ascii=False, indent=2)
-            if out.is_terminal:
-                out.rule(escape(f"{r.platform} · {r.account}{say('cli.dry_run', language)}"))
+            if common.out.is_terminal:
+                common.out.rule(escape(f"{r.platform} · {r.account}{say('cli.dry_run', language)}"))
                 from rich.syntax import Syntax  # Pygments: only for a request shown on a terminal
 
-                out.print(Syntax(text, "json", word_wrap=True))
+                common.out.print(Syntax(text, "json", word_wrap=True))
             else:  # a pipe or a file gets the request whole, never wrapped or cut
                 print(f"== {r.platform} · {r.account}{say('cli.dry_run', language)}\n{text}")
-            out.print(say("cli.written_to", language, path=r.path), markup=False)
+            common.out.print(say("cli.written_to", language, path=r.path), markup=False)
         for p in problems:
-            err.print(f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format(language))}[/]")
+            common.err.print(
+                f"[{'red' if p.severity == 'error' else 'yellow'}]{escape(p.format(language))}[/]"
+            )
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
 
@@ -490,7 +493,7 @@ def _publish_now(
         with sandbox_url_for(sandbox) as url:
             run_once(ws, store, sandbox_url=url, notifier=notifier_for(ws))
     else:
-        err.print(say("cli.daemon_sends", lang, holder=describe(holder)), markup=False)
+        common.err.print(say("cli.daemon_sends", lang, holder=describe(holder)), markup=False)
         deadline = time.monotonic() + PUBLISH_WAIT_S
         while time.monotonic() < deadline:
             # Done when each post is out of the queue's hands, or queued with a reason the daemon gave (it
@@ -537,10 +540,10 @@ def preview(
         )
     else:
         for key, page in result.pages.items():
-            out.print(f"[green]✓[/] {escape(key)}: {escape(str(page))}")
+            common.out.print(f"[green]✓[/] {escape(key)}: {escape(str(page))}")
         for p in result.problems:
-            err.print(f"[red]{escape(p.format(ws.settings.language))}[/]")
-        out.print(say("cli.index", ws.settings.language, path=result.index), markup=False)
+            common.err.print(f"[red]{escape(p.format(ws.settings.language))}[/]")
+        common.out.print(say("cli.index", ws.settings.language, path=result.index), markup=False)
     if open_browser:
         import webbrowser
 

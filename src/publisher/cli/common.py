@@ -1,9 +1,11 @@
-"""What every command shares: the Typer app, consoles, common options, time and sandbox helpers."""
+"""What every command shares: the Typer app, consoles, common options, time and sandbox helpers.
+
+Rich and logging load when a command first prints or logs (`out`, `err`, `setup_logging`), not when the
+program starts: `--help` is Click's and needs neither."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -13,21 +15,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.console import Console, ConsoleDimensions
-from rich.table import Table
-from rich.text import Text
 
 from publisher import __version__
 from publisher.cli.lang import heard
 from publisher.cli.lazy import RootGroup
 from publisher.errors import UsageError
 from publisher.messages import CHECK, msg, reason, say, state_name
-from publisher.redact import install_logging_redaction
 
 if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
+    from publisher.cli.screen import PlainConsole
     from publisher.store.db import Store
     from publisher.workspace.settings import Workspace
+
+    out: PlainConsole  # standard output (made on first use: see `__getattr__`)
+    err: PlainConsole  # standard error
 
 app = typer.Typer(
     name="publisher",
@@ -38,31 +42,40 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
-#: The width of output that goes to a pipe or a file: nothing is ever cut to a terminal's width.
-PLAIN_WIDTH = 10_000
 
 
-class PlainConsole(Console):
-    """A rich Console that, when its output is not a terminal, is as wide as its content (no cut lines)."""
+def _console(name: str) -> PlainConsole:
+    """The console `out` (standard output) or `err` (standard error), made on first use."""
+    found: PlainConsole | None = globals().get(name)
+    if found is None:
+        from publisher.cli.screen import PlainConsole
 
-    @property
-    def size(self) -> ConsoleDimensions:
-        if not self.is_terminal:
-            return ConsoleDimensions(PLAIN_WIDTH, 25)
-        return super().size
-
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        self._width, self._height = new_size
+        found = globals()[name] = PlainConsole(stderr=name == "err", highlight=False, soft_wrap=True)
+    return found
 
 
-out = PlainConsole(highlight=False, soft_wrap=True)
-err = PlainConsole(stderr=True, highlight=False, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    """`out` and `err`, the consoles every command prints to: made (and rich loaded) on first use."""
+    if name in ("out", "err"):
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def escape(text: str) -> str:
+    """`text` as rich markup that shows it as it is (rich's escape)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def new_table(title: str | None = None, *columns: str) -> Table:
     """A table: boxed on a terminal, plain columns (no box drawing) in a pipe or a file."""
-    table = Table(title=title, box=box.HEAVY_HEAD if out.is_terminal else None, title_justify="left")
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title, box=box.HEAVY_HEAD if _console("out").is_terminal else None, title_justify="left"
+    )
     for col in columns:
         table.add_column(col)
     return table
@@ -108,6 +121,10 @@ SandboxOpt = Annotated[bool, typer.Option("--sandbox", help="help.opt.sandbox")]
 
 
 def setup_logging(verbose: bool) -> None:
+    import logging
+
+    from publisher.redact import install_logging_redaction
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -120,7 +137,9 @@ def setup_logging(verbose: bool) -> None:
 def print_json(data: Any) -> None:
     """One JSON document on stdout: coloured on a terminal, plain (never cut) in a pipe or a file."""
     if sys.stdout.isatty():
-        out.print_json(json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False)
+        _console("out").print_json(
+            json.dumps(data, ensure_ascii=False, default=str), ensure_ascii=False, highlight=False
+        )
     else:
         print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
 
@@ -229,11 +248,15 @@ def sandbox_url_for(enabled: bool) -> Iterator[str | None]:
 
 def lit(value: object) -> Text:
     """User text (ids, titles, paths, platform and account names) as it is: never read as rich markup."""
+    from rich.text import Text
+
     return Text(str(value))
 
 
 def state_text(state: object, lang: str = "en") -> Text:
     """A post state in its colour, named in `lang` (the catalogue's state names)."""
+    from rich.text import Text
+
     if lang == "en":
         name = str(state)  # English keeps the store's word (what --json and the docs say)
     else:

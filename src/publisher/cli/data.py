@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
+from publisher.cli import common
 from publisher.cli.common import (
     JsonOpt,
     LangOpt,
@@ -16,9 +16,8 @@ from publisher.cli.common import (
     WorkspaceOpt,
     app,
     choice,
-    err,
+    escape,
     open_workspace,
-    out,
     parse_day,
     print_json,
     sandbox_url_for,
@@ -65,9 +64,9 @@ def metrics_pull(
     if as_json:
         print_json(result.to_dict())
     else:
-        out.print(result.summary(lang or ws.settings.language), markup=False)
+        common.out.print(result.summary(lang or ws.settings.language), markup=False)
         for e in result.errors:
-            err.print(f"[red]{escape(str(e))}[/]")
+            common.err.print(f"[red]{escape(str(e))}[/]")
     raise typer.Exit(1 if result.errors else 0)
 
 
@@ -100,7 +99,7 @@ def metrics_import(
     if as_json:
         print_json(result.to_dict() if hasattr(result, "to_dict") else result.__dict__)
     else:
-        out.print(result.summary(lang or ws.settings.language), markup=False)
+        common.out.print(result.summary(lang or ws.settings.language), markup=False)
 
 
 @command(app, "report")
@@ -141,8 +140,8 @@ def report(
     if as_json:
         print_json({"file": str(path), "summary": result.summary()})
     else:
-        out.print(result.summary(), markup=False)
-        out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
+        common.out.print(result.summary(), markup=False)
+        common.out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
 
 
 @command(app, "calendar")
@@ -162,4 +161,4 @@ def calendar(
     if as_json:
         print_json({"file": str(path)})
     else:
-        out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)
+        common.out.print(say("cli.written_to", lang or ws.settings.language, path=path), markup=False)

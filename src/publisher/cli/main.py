@@ -11,11 +11,9 @@ values with the standard library (cli/values.py), so a command starts without Ty
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
-from rich.markup import escape
 from typer import Abort
 from typer._click.exceptions import ClickException
 
@@ -23,12 +21,12 @@ import publisher.cli.blog
 import publisher.cli.calendar
 import publisher.cli.data
 import publisher.cli.ops  # noqa: F401  (each module registers its commands on `app`)
-from publisher.cli.common import app, err
+from publisher.cli import common
+from publisher.cli.common import app, escape
 from publisher.cli.lang import forget_reader, guess_now, reader_lang
 from publisher.cli.lazy import click_app
 from publisher.errors import PublisherError
 from publisher.messages import say
-from publisher.redact import redact_text
 
 __all__ = ["app", "main", "run"]
 
@@ -49,20 +47,26 @@ def run(argv: list[str] | None = None) -> int:
         usage_errors.show(exc, reader_lang())
         return exc.exit_code
     except Abort:
-        err.print(say("help.click.aborted", reader_lang()), markup=False)
+        common.err.print(say("help.click.aborted", reader_lang()), markup=False)
         return 1
     except PublisherError as exc:
+        from publisher.redact import redact_text  # the error paths load what they print with
+
         lang = reader_lang()  # --lang, else the workspace's language, else the guess, else Chinese
-        err.print(f"[red]{escape(say('cli.error', lang))}[/]{escape(redact_text(exc.text(lang)))}")
+        common.err.print(f"[red]{escape(say('cli.error', lang))}[/]{escape(redact_text(exc.text(lang)))}")
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print(say("cli.interrupted", reader_lang()), markup=False)
+        common.err.print(say("cli.interrupted", reader_lang()), markup=False)
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback for -v, never print a secret
+        import logging
+
+        from publisher.redact import redact_text
+
         logging.getLogger("publisher").debug("internal error", exc_info=True)
         lang = reader_lang()
         what = redact_text(f"{type(exc).__name__}: {exc}")
-        err.print(
+        common.err.print(
             f"[red]{escape(say('cli.internal', lang))}[/]{escape(say('cli.internal_what', lang, what=what))}"
         )
         return 1

@@ -4,7 +4,6 @@ auth."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -14,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
+from publisher.cli import common
 from publisher.cli.common import (
     JsonOpt,
     LangOpt,
@@ -24,12 +23,11 @@ from publisher.cli.common import (
     WorkspaceOpt,
     app,
     ensure_port_free,
-    err,
+    escape,
     lit,
     local_time,
     new_table,
     open_workspace,
-    out,
     parse_day,
     print_event,
     print_json,
@@ -67,7 +65,7 @@ def sandbox(
     if as_json:
         print_event({"event": "serving", "url": url, "control": f"{url}/__fake/state", "seed": seed})
     else:
-        out.print(say("cli.sandbox_on", lang or reader_lang(), url=url), markup=False)
+        common.out.print(say("cli.sandbox_on", lang or reader_lang(), url=url), markup=False)
     serve(host="127.0.0.1", port=port, seed=seed)
 
 
@@ -89,11 +87,11 @@ def mcp(
         ensure_port_free("127.0.0.1", port)
     where = f"http://127.0.0.1:{port}/mcp" if http else "stdio"
     if as_json:
-        err.file.write(
+        common.err.file.write(
             json.dumps({"event": "serving", "server": "social-media-publisher", "on": where}) + "\n"
         )
     else:
-        err.print(say("cli.mcp_on", lang or _workspace_lang(workspace), where=where), markup=False)
+        common.err.print(say("cli.mcp_on", lang or _workspace_lang(workspace), where=where), markup=False)
 
     mcp_main(workspace, http=http, port=port, allow_urls=not no_urls, url_hosts=tuple(url_host or ()))
 
@@ -159,7 +157,7 @@ def rehearse(
         BarColumn(),
         TextColumn("{task.fields[at]}"),
     )
-    with Progress(*columns, console=err, transient=True) as progress, _logs_above(progress):
+    with Progress(*columns, console=common.err, transient=True) as progress, _logs_above(progress):
         task = progress.add_task(
             say("rehearse.progress", language, start=local_time(ws, begin), until=local_time(ws, end)),
             total=(end - begin).total_seconds(),
@@ -194,14 +192,14 @@ def rehearse(
                 state_text(e.state, language),
                 lit((e.reason_text(language) or e.url or "")[:70]),
             )
-        out.print(table)
-        out.print(result.summary(language), markup=False)
+        common.out.print(table)
+        common.out.print(result.summary(language), markup=False)
         for f in result.files:
-            out.print(f"  {f}", markup=False)
+            common.out.print(f"  {f}", markup=False)
         if result.removed:
-            out.print(say("rehearse.removed", language, n=len(result.removed)), markup=False)
+            common.out.print(say("rehearse.removed", language, n=len(result.removed)), markup=False)
             for f in result.removed:
-                out.print(f"  {f}", markup=False)
+                common.out.print(f"  {f}", markup=False)
     raise typer.Exit(1 if result.errors else 0)
 
 
@@ -209,6 +207,8 @@ def rehearse(
 def _logs_above(progress: Progress) -> Iterator[None]:
     """Log lines go above the progress bar instead of through it: while the bar is live on a terminal
     sys.stderr is rich's proxy, so the log handlers write there for as long."""
+    import logging
+
     handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
     before = [h.stream for h in handlers]
     if progress.live.is_started:
@@ -233,7 +233,7 @@ def _act(workspace: Path | None, as_json: bool, post: int, action: str, lang: st
         print_json({"post": post, "state": str(state)})
     else:
         lang = lang or reader_lang()
-        out.print(lit(say("cli.post_state", lang, id=post)) + state_text(str(state), lang))
+        common.out.print(lit(say("cli.post_state", lang, id=post)) + state_text(str(state), lang))
 
 
 @command(app, "retry")
@@ -318,7 +318,7 @@ def serve(
     else:
         lang = lang or ws.settings.language
         line = say("cli.dashboard_on", lang, url=url) + (say("cli.dashboard_token", lang) if token else "")
-        out.print(line, markup=False)
+        common.out.print(line, markup=False)
     serve_web(ws, host=host, port=port, token=token)
 
 
@@ -388,10 +388,12 @@ def auth_status(
             escape(r.get("expires", "")),
             escape(r.get("check", "")),
         )
-    out.print(table)
+    common.out.print(table)
     for r in rows:  # what to do about each account, in the reader's language
         for hint in dict.fromkeys(h for h in r.get("hints", []) if h != r.get("check")):
-            out.print("  " + say("usage.field_says", language, field=r["account"], text=hint), markup=False)
+            common.out.print(
+                "  " + say("usage.field_says", language, field=r["account"], text=hint), markup=False
+            )
 
 
 def _auth_word(state: str, language: str) -> str:
@@ -438,7 +440,7 @@ def _login_command(platform: str, labels: tuple[str, str]) -> Any:
             account=account,
             sandbox=sandbox,
             now=utc_now,
-            say=lambda text: (err if as_json else out).print(text),
+            say=lambda text: (common.err if as_json else common.out).print(text),
             redirect_uri=redirect_uri,
             ask=lambda prompt: str(typer.prompt(prompt, err=as_json)),
             lang=language,
@@ -447,7 +449,7 @@ def _login_command(platform: str, labels: tuple[str, str]) -> Any:
             print_json({"account": account, "authorised": True, "detail": result})
         else:
             done = say("auth.authorised", language, account=account, detail=result)
-            out.print(f"[green]✓[/] {escape(done)}")
+            common.out.print(f"[green]✓[/] {escape(done)}")
 
     # a real object, not the string `from __future__` leaves: the help names this platform
     login.__annotations__["account"] = Annotated[str, typer.Option(help="help.auth.account")]
