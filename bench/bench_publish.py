@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from figures import Figures
@@ -82,58 +83,82 @@ def report(week):
 
 @dataclass
 class Recorded:
-    """One request as the queue sent it, and the JSON it got back."""
+    """One request as the queue sent it, and the JSON it got back (`content` is parsed after the run)."""
 
     method: str
-    path: str
-    params: list[tuple[str, str]]
+    url: httpx.URL
     headers: dict[str, str]
     body: bytes
-    answer: Any
+    content: bytes
+    path: str = ""
+    params: list[tuple[str, str]] = field(default_factory=list)
+    answer: Any = None
 
 
 @dataclass
 class Recorder(httpx.AsyncBaseTransport):
-    """Records each request and its JSON answer. The queue passes this one transport to the client of every
-    account; without it, each account's client has its own transport and connection pool (one connection
-    for its lane). So the recorder keeps one pool per sending task (a lane sends for one account), closed when
-    the queue's run closes its clients: the recording changes no connection behaviour. (One pool for all
-    lanes held a connection per lane, and httpcore checks every pooled connection before each request.)"""
+    """Records each request and the bytes of its answer. The queue passes this one transport to the client of
+    every account; without it, each account's client has its own transport and connection pool, kept from run
+    to run for the queue's life. So the recorder keeps one pool per account (told apart by the appid its
+    stable_token call sends and the access token that call hands out), closed when the queue closes its
+    clients: the recording changes no connection behaviour. (One pool for all accounts held a connection per
+    lane, and httpcore checks every pooled connection before each request.)
+
+    Measurement overhead only, kept off the clock: the answers are parsed as JSON after the run (`parse`), not
+    while the queue waits for them."""
 
     calls: list[Recorded] = field(default_factory=list)
-    inner: dict[asyncio.Task[Any] | None, httpx.AsyncHTTPTransport] = field(default_factory=dict)
+    inner: dict[str, httpx.AsyncHTTPTransport] = field(default_factory=dict)
     ssl_context: ssl.SSLContext | None = None  # None: a new one per client, as httpx's default transport does
+    accounts: dict[str, str] = field(default_factory=dict)  # access token -> appid
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        task = asyncio.current_task()
-        inner = self.inner.get(task)
-        if inner is None:
-            inner = self.inner[task] = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
         body = await request.aread()
+        token = _TOKEN.search(request.url.query)
+        asks_token = token is None and request.url.path.endswith("/stable_token")
+        account = str(json.loads(body)["appid"]) if asks_token else self.accounts.get(_text(token), "")
+        inner = self.inner.get(account)
+        if inner is None:
+            inner = self.inner[account] = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
         response = await inner.handle_async_request(request)
         content = await response.aread()
-        try:
-            answer = json.loads(content)
-        except ValueError:
-            answer = None
+        if asks_token:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.accounts[quote(str(json.loads(content)["access_token"]), safe="")] = account
         self.calls.append(
             Recorded(
                 request.method,
-                request.url.path,
-                list(request.url.params.multi_items()),
+                request.url,
                 {k: v for k, v in request.headers.items() if k.lower() == "content-type"},
                 body,
-                answer,
+                content,
             )
         )
         return httpx.Response(
             response.status_code, headers=response.headers, content=content, extensions=response.extensions
         )
 
+    def parse(self) -> list[Recorded]:
+        """The calls, each with its path, its query and its answer parsed (None when it was no JSON)."""
+        for c in self.calls:
+            c.path, c.params = c.url.path, list(c.url.params.multi_items())
+            try:
+                c.answer = json.loads(c.content)
+            except ValueError:
+                c.answer = None
+        return self.calls
+
     async def aclose(self) -> None:
         inner, self.inner = self.inner, {}
         for transport in inner.values():
             await transport.aclose()
+
+
+_TOKEN = re.compile(rb"(?:^|&)access_token=([^&]*)")
+
+
+def _text(found: re.Match[bytes] | None) -> str:
+    return found.group(1).decode("ascii") if found is not None else ""
 
 
 def write_settings(ws: Path, accounts: int) -> list[str]:
@@ -270,6 +295,7 @@ async def drain(queue: Queue, batch: int, clock: Skipping) -> Counter[str]:
         clock.ahead += max(timedelta(0), wake - clock())
         out = await queue.poll_submitted(batch)
         last.update((o.post_id, o.state) for o in out)
+    await queue.aclose()  # the clients it kept from run to run, as the daemon closes them when it stops
     return Counter(last.values())
 
 
@@ -299,7 +325,7 @@ def queue_run(
     states = asyncio.run(drain(queue, batch, clock))
     elapsed = time.perf_counter() - t
     store.close()
-    return elapsed, states, recorder.calls
+    return elapsed, states, recorder.parse()
 
 
 def _swap(value: Any, ids: dict[str, str]) -> Any:

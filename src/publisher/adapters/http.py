@@ -132,12 +132,32 @@ def before_send(barrier: Callable[[], Awaitable[None]]) -> Iterator[None]:
 
 
 class ClientPool:
-    """Clients kept open for one queue run, one per (scope, platform, base URL, transport, settings): posts of
-    one account reuse its connections instead of opening a client (and a TCP/TLS connection) per publish.
-    A scope is an account, so no two accounts ever share a client (nor its cookie jar)."""
+    """Clients kept open, one per (scope, platform, base URL, transport, settings): posts of one account reuse
+    its connections instead of opening a client (and a TCP/TLS connection) per publish. A scope is an account,
+    so no two accounts ever share a client (nor its cookie jar).
+
+    A client belongs to the event loop it was made on: `loop` is that loop (None until the first client).
+    `bind()` closes the pool when that loop shuts down (asyncio.run's end), so a caller that keeps the pool
+    across runs of one loop never leaves a connection open behind a loop that is gone."""
 
     def __init__(self) -> None:
         self._clients: dict[tuple[Any, ...], tuple[httpx.AsyncBaseTransport | None, httpx.AsyncClient]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+        self._guard: AsyncIterator[None] | None = None
+
+    async def bind(self) -> None:
+        """Tie the pool to the running loop: its clients are closed when the loop shuts its async generators
+        down (asyncio.run does, before it closes the loop), if `aclose` was not awaited before."""
+        if self.loop is not None:
+            return
+        self.loop = asyncio.get_running_loop()
+        self._guard = _close_at_shutdown(self)
+        await self._guard.__anext__()
+
+    def fits(self) -> bool:
+        """Whether the pool may serve the running loop: open, and unbound or bound to this loop."""
+        return not self.closed and self.loop in (None, asyncio.get_running_loop())
 
     def client(
         self,
@@ -159,10 +179,21 @@ class ClientPool:
         return hit[1]
 
     async def aclose(self) -> None:
+        self.closed = True
         clients, self._clients = self._clients, {}
         for _, client in clients.values():
             with contextlib.suppress(Exception):  # closing a pooled connection must not fail the run
                 await client.aclose()
+
+
+async def _close_at_shutdown(pool: ClientPool) -> AsyncIterator[None]:
+    # An async generator the loop finalises at shutdown (asyncio.run's shutdown_asyncgens): the pool's clients
+    # are closed on their own loop, while it still runs.
+    try:
+        yield
+    finally:
+        if not pool.closed:
+            await pool.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -175,6 +206,17 @@ async def client_pool() -> AsyncIterator[ClientPool]:
     finally:
         _POOL.reset(token)
         await pool.aclose()
+
+
+@contextlib.contextmanager
+def pooled(pool: ClientPool) -> Iterator[ClientPool]:
+    """Make `open_client` use `pool`'s clients within this context; the pool stays open on exit (its owner
+    closes it, or the loop's shutdown does: `ClientPool.bind`)."""
+    token = _POOL.set(pool)
+    try:
+        yield pool
+    finally:
+        _POOL.reset(token)
 
 
 @contextlib.asynccontextmanager
@@ -560,6 +602,7 @@ __all__ = [
     "TokenExpired",
     "ClientPool",
     "call",
+    "pooled",
     "classify_codes",
     "client_pool",
     "classify_http",

@@ -11,6 +11,7 @@ decides what a late post becomes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -538,6 +539,10 @@ class Daemon:
             stopper.cancel()
             pending = [t for t in (watcher, stopper, first_sync) if t is not None]
             await asyncio.gather(*pending, return_exceptions=True)  # a sync thread runs on to its end
+            closer = getattr(self.queue, "aclose", None)  # the clients the queue keeps between ticks
+            if closer is not None:
+                with contextlib.suppress(Exception):  # closing a connection must not fail the shutdown
+                    await closer()
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)

@@ -20,8 +20,9 @@ What it promises, and how:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ import httpx
 from publisher import errors
 from publisher.accounts.context import Contexts, CredentialLoader
 from publisher.adapters import Adapter, AdapterContext, get_adapter
-from publisher.adapters.http import before_send, client_pool
+from publisher.adapters.http import ClientPool, before_send, pooled
 from publisher.calendar.load import Calendar
 from publisher.messages import Msg
 from publisher.messages import msg as said
@@ -177,13 +178,33 @@ class Queue:
         # Posts this node released because its copy of the folder lacks their file or has another version of
         # it (a shared store): not claimed again here until the copy has the synced version.
         self._released: dict[int, str] = {}  # post id -> item id
+        self._pool: ClientPool | None = None  # one client per account, kept from run to run (`_clients`)
 
     # -- runs -----------------------------------------------------------------------------------------------
 
     async def run_due(self, limit: int = 50) -> list[Outcome]:
         """Reap expired leases, mark late posts missed, reconcile what waits for it, then send what is due."""
-        async with client_pool():  # one client per account for the run, not one per publish
+        async with self._clients():
             return await self._run_due(limit)
+
+    @contextlib.asynccontextmanager
+    async def _clients(self) -> AsyncIterator[None]:
+        """The adapters' clients, one per account, kept for the queue's life: a run reuses the connections
+        of the one before instead of connecting each account again. Clients belong to their event loop: a run
+        on another loop (asyncio.run per call) starts a new pool, and the old one was closed when its loop
+        shut down (`ClientPool.bind`)."""
+        pool = self._pool
+        if pool is None or not pool.fits():
+            pool = self._pool = ClientPool()
+            await pool.bind()
+        with pooled(pool):
+            yield
+
+    async def aclose(self) -> None:
+        """Close the clients kept between runs (their connections); the next run opens new ones."""
+        pool, self._pool = self._pool, None
+        if pool is not None and pool.fits():
+            await pool.aclose()
 
     async def _run_due(self, limit: int) -> list[Outcome]:
         now = self.now()
@@ -238,7 +259,7 @@ class Queue:
 
     async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
         """Poll posts waiting in reconcile (submitted jobs, unknown outcomes) whose next check is due."""
-        async with client_pool():
+        async with self._clients():
             return await self.reconciler.pending(limit, set(accounts_needing_reauth(self.store)))
 
     def next_due(self) -> datetime | None:
