@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
+from pygments.lexer import Lexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
@@ -88,14 +89,25 @@ def _grey(colour: str) -> bool:
     return max(rgb) - min(rgb) <= 8
 
 
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Lexer:
+    # Made once per language (finding and building one costs as much as lexing a short block); a lexer keeps
+    # no state between `get_tokens` calls, so one instance serves every block.
+    return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+
+
+@lru_cache(maxsize=16)
+def _style(name: str) -> StyleMeta:
+    return get_style_by_name(name)
+
+
 def _segments(code: str, lang: str, style_name: str) -> Iterable[tuple[str, str]]:
     """(css, text) pieces of the code, highlighted when `lang` is a known lexer."""
     if not known_language(lang):
         yield "", code
         return
-    style = get_style_by_name(style_name)
-    lexer = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
-    for ttype, value in lexer.get_tokens(code):
+    style = _style(style_name)
+    for ttype, value in _lexer(lang.lower()).get_tokens(code):
         yield _css(style, ttype), value
 
 
@@ -140,8 +152,12 @@ def _merged(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
 _NEUTRAL = re.compile(r"(?:<br>|&nbsp;| )*")
 
 
+@lru_cache(maxsize=256)
 def code_lines(code: str, lang: str = "", style: str = "default") -> str:
-    """The HTML inside a code block's `<code>`: coloured spans, `<br>` between lines, no whitespace runs."""
+    """The HTML inside a code block's `<code>`: coloured spans, `<br>` between lines, no whitespace runs.
+
+    Pure, and asked again for the same block (the check at sync, the send, a series' shared snippet): each
+    distinct block is highlighted once."""
     code = code.replace("\x00", "").replace("\r\n", "\n").rstrip("\n")
     lines: list[list[tuple[str, str]]] = [[]]
     for css, text in _segments(code, lang, style):
