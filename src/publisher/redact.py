@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -109,20 +110,40 @@ def register_secret(value: str | None) -> None:
     SECRETS.register(value)
 
 
+_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+@functools.lru_cache(maxsize=8)
+def _longest_first(secrets: frozenset[str]) -> tuple[str, ...]:
+    # Sorted once per set of secrets (the registry changes rarely; texts are redacted all the time).
+    return tuple(sorted(secrets, key=len, reverse=True))
+
+
 def _mask_secrets(text: str, secrets: frozenset[str]) -> str:
     # Longest first so a secret that contains another is masked whole.
-    for secret in sorted(secrets, key=len, reverse=True):
+    for secret in _longest_first(secrets):
         while secret in text:  # terminates: every pass shortens the text (len(secret) > len(MASK))
             text = text.replace(secret, MASK)
     return text
 
 
 def _one_pass(text: str) -> str:
-    text = _QUOTED.sub(lambda m: f'{m["q"]}{m["key"]}{m["q"]}{m["sep"]}"{MASK}"', text)
-    text = _HEADER.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
-    text = _BEARER.sub(lambda m: f"{m['scheme']}{m['sp']}{MASK}", text)
-    text = _PARAM.sub(lambda m: f"{m['key']}{m['eq']}{MASK}", text)
-    return _USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
+    # Each pattern runs only when the text holds what any match of it must contain (a quoted key and a header
+    # have a colon, a parameter an `=` or `%3d`, a scheme a word, a password in a URL `://` and `@`): most
+    # texts redacted are short reasons with none of them.
+    if ":" in text:
+        text = _QUOTED.sub(lambda m: f'{m["q"]}{m["key"]}{m["q"]}{m["sep"]}"{MASK}"', text)
+        text = _HEADER.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+    # re.IGNORECASE also matches İ and ı with i, and ſ with s, where str.lower() does not: with any of them in
+    # the text, every word counts as present.
+    lower = "" if any(c in text for c in _FOLDS) else text.lower()
+    if not lower or "bearer" in lower or "basic" in lower:
+        text = _BEARER.sub(lambda m: f"{m['scheme']}{m['sp']}{MASK}", text)
+    if "=" in text or not lower or "%3d" in lower:
+        text = _PARAM.sub(lambda m: f"{m['key']}{m['eq']}{MASK}", text)
+    if "://" in text and "@" in text:
+        text = _USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
+    return text
 
 
 def redact_text(text: str, *, registry: SecretRegistry | None = None) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -25,10 +26,14 @@ BLIND = timedelta(hours=6)  # our clock against theirs, when they never said: fa
 def date_of(response: httpx.Response) -> datetime | None:
     """The time the answer carries in its `Date` header (the last one when a proxy added its own), or None."""
     values = response.headers.get_list("date")
-    if not values:
-        return None
+    return _parsed(values[-1]) if values else None
+
+
+@lru_cache(maxsize=64)
+def _parsed(value: str) -> datetime | None:
+    # The header changes once a second while answers come many a second: each value is parsed once.
     try:
-        at = parsedate_to_datetime(values[-1])
+        at = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     return at if at.tzinfo else at.replace(tzinfo=UTC)

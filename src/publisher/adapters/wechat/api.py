@@ -139,7 +139,12 @@ class WechatApi:
     # --- calls ---------------------------------------------------------------------------------------
     def classify(self, response: httpx.Response) -> None:
         """HTTP status first, then the JSON envelope's errcode (errors come back as HTTP 200)."""
-        classify_http(response, PLATFORM, now=self.now)
+        self.answer(response)
+
+    def answer(self, response: httpx.Response) -> dict[str, Any]:
+        """The decoded JSON envelope of an accepted answer; raises the error its status or errcode means."""
+        if response.status_code >= 400:
+            classify_http(response, PLATFORM, now=self.now)
         try:
             data = response.json()
         except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -149,7 +154,7 @@ class WechatApi:
             raise errors.TransientError("unexpected JSON answer", platform=PLATFORM)
         code = data.get("errcode")
         if code in (None, 0):
-            return
+            return data
         if code == whitelist.CODE:  # the message names the caller: say which address to add, and where
             raise whitelist.needs_whitelisting(str(data.get("errmsg") or ""))
         classify_codes(
@@ -159,6 +164,7 @@ class WechatApi:
             table=CODES,
             reset_at=next_beijing_midnight(self.now),
         )
+        return data  # "already done" (45065): the caller reads the existing id from the body
 
     async def request(
         self,
@@ -184,13 +190,18 @@ class WechatApi:
             query = dict(params or {})
             if token is not None:
                 query["access_token"] = token
+            read: list[dict[str, Any]] = []  # the accepted answer's body, decoded once by its check
+
+            def classify(response: httpx.Response) -> None:
+                read.append(self.answer(response))
+
             response = await call(
                 self.client,
                 method,
                 path,
                 policy=self.policy,
                 idempotent=idempotent,
-                classify=self.classify,
+                classify=classify,
                 sleep=self.sleep,
                 platform=PLATFORM,
                 params=query,
@@ -199,8 +210,7 @@ class WechatApi:
                 **extra,
             )
             self.platform_clock.observe(response)
-            body = response.json()
-            return body if isinstance(body, dict) else {}
+            return read[-1]
 
         try:
             if not with_token:
