@@ -94,6 +94,13 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def output_too_long(max_chars: int) -> TemplateBudgetError:
+    """The error of a template whose text is longer than `max_chars`."""
+    return TemplateBudgetError(
+        f"produced more than {max_chars:,} characters; a template must not loop over its output"
+    )
+
+
 def render_within(
     template: Template, context: Mapping[str, Any], *, max_chars: int = MAX_OUTPUT_CHARS
 ) -> str:
@@ -106,9 +113,7 @@ def render_within(
         for chunk in template.generate(dict(context)):
             size += len(chunk)
             if size > max_chars:
-                raise TemplateBudgetError(
-                    f"produced more than {max_chars:,} characters; a template must not loop over its output"
-                )
+                raise output_too_long(max_chars)
             parts.append(chunk)
             if len(parts) % TIME_EVERY == 0:
                 budget.check_time()

@@ -28,8 +28,8 @@ from publisher.messages import Either, Msg, counted, field_word, msg
 from publisher.models import DECLARATIONS, Item, MediaFile, Problem, RenderedPost, Target
 from publisher.platforms.rules import ImageRule, PlatformRules, count_length
 from publisher.render import inline_html as wechat_html
-from publisher.render import markdown
-from publisher.render.budget import BudgetedEnvironment, render_within
+from publisher.render import markdown, plain_templates
+from publisher.render.budget import MAX_OUTPUT_CHARS, BudgetedEnvironment, output_too_long, render_within
 from publisher.render.crop import CROP_WARN_SHARE, crop_warning, fitted
 from publisher.render.math_images import MathError, formula
 from publisher.render.media import (
@@ -156,6 +156,9 @@ class Renderer:
     # while checking many files (`checking`): each template as loaded at its first use, not looked up and its
     # file's time read again for every file
     _templates: dict[tuple[str, str], Template] | None = None
+    # while checking many files: each template's plan (`plain_templates`), made from the source it was loaded
+    # from, or None when Jinja renders it
+    _plans: dict[tuple[str, str], plain_templates.Plan | None] | None = None
     # process_image's files and the images' display sizes, by source (path, stamp) as the probes are
     _processed: dict[tuple[Path, Stamp | None, Any], tuple[MediaFile, Stamp]] = field(default_factory=dict)
     _shown: dict[tuple[Path, Stamp], tuple[int, int] | None] = field(default_factory=dict)
@@ -174,13 +177,13 @@ class Renderer:
     def checking(self) -> Iterator[None]:
         """While many files are checked at once, each template is loaded once; a template edited meanwhile
         is read by the next check or render (outside, every render asks the loader whether it changed)."""
-        outer, outer_media = self._templates, self._media_clean
+        outer, outer_media, outer_plans = self._templates, self._media_clean, self._plans
         if outer is None:
-            self._templates, self._media_clean = {}, set()
+            self._templates, self._media_clean, self._plans = {}, set(), {}
         try:
             yield
         finally:
-            self._templates, self._media_clean = outer, outer_media
+            self._templates, self._media_clean, self._plans = outer, outer_media, outer_plans
 
     def template(self, platform: str, name: str) -> Template:
         """The platform's template `name`, compiled (a TemplateError when it is missing or invalid)."""
@@ -190,7 +193,35 @@ class Renderer:
         found = cache.get((platform, name))
         if found is None:
             found = cache[(platform, name)] = self.env(platform).get_template(name)
+            if self._plans is not None:
+                self._plans[(platform, name)] = self._plan(platform, name, found)
         return found
+
+    def _plan(self, platform: str, name: str, template: Template) -> plain_templates.Plan | None:
+        """The plan of a template just loaded, from its source read again: used only while the file is still
+        the one Jinja compiled (its time unchanged since), else None (Jinja renders it)."""
+        env = self.env(platform)
+        try:
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]  # env() sets a loader
+            if not template.is_up_to_date:
+                return None
+            autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+            return plain_templates.plan_of(env.parse(source), autoescape=autoescape, filters=env.filters)
+        except (TemplateError, OSError):
+            return None
+
+    def _render(self, platform: str, name: str, ctx: dict[str, Any]) -> str:
+        """A template's text: by its plan while checking (the same text; see `plain_templates`), else by
+        Jinja within the budget."""
+        template = self.template(platform, name)
+        plan = self._plans.get((platform, name)) if self._plans is not None else None
+        if plan is not None:
+            text = plain_templates.run(plan, ctx)
+            if text is not None:
+                if len(text) > MAX_OUTPUT_CHARS:
+                    raise output_too_long(MAX_OUTPUT_CHARS)
+                return text
+        return render_within(template, ctx)
 
     def resolve(self, ref: str, item_path: Path) -> Path | Msg:
         key = (ref, item_path.parent)
@@ -331,7 +362,7 @@ class Renderer:
             template = chosen.get(name)
             if template:
                 try:
-                    text = render_within(self.template(target.platform, template), ctx)
+                    text = self._render(target.platform, template, ctx)
                 except SecurityError as exc:
                     problems.append(
                         self._p(
@@ -475,10 +506,13 @@ class Renderer:
 
     def _within(self, platform: str, name: str, text: str, *, html: bool = False) -> bool:
         rule = self.rules[platform].text[name]
-        length = html_text_length(text) if html else count_length(text, rule.count)
-        return (rule.max is None or length <= rule.max) and (
-            rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes
-        )
+        # HTML's text is never longer than the HTML (tags dropped, entities decoded): short HTML is not read
+        if html:
+            short = rule.max is None or len(text) <= rule.max or html_text_length(text) <= rule.max
+        else:
+            length = count_length(text, rule.count)
+            short = rule.max is None or length <= rule.max
+        return short and (rule.max_bytes is None or len(text.encode("utf-8")) <= rule.max_bytes)
 
     def _check_text(
         self, item: Item, target: Target, name: str, value: str, *, html: bool = False
@@ -500,7 +534,7 @@ class Renderer:
                 ]
             return []
         problems = []
-        if html and rule.max is not None and html_text_length(value) > rule.max:
+        if html and rule.max is not None and len(value) > rule.max and html_text_length(value) > rule.max:
             length = html_text_length(value)
             problems.append(
                 self._p(
