@@ -4,6 +4,7 @@ digest that identifies a file's contents."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 
@@ -16,7 +17,24 @@ def file_digest(path: Path) -> bytes:
     return h.digest()
 
 
+#: what each read after the first asks for (the first asks for the file's size and a byte more)
+_CHUNK = 1 << 16
+
+
 def read_capped(path: Path, limit: int) -> bytes:
-    """At most `limit + 1` bytes of the file: enough to tell it is over `limit` without reading it all."""
-    with path.open("rb") as fh:
-        return fh.read(limit + 1)
+    """At most `limit + 1` bytes of the file: enough to tell it is over `limit` without reading it all.
+
+    Read until the end or `limit + 1` bytes, the first read sized by the file's status: asking for the whole
+    `limit + 1` at once made a megabyte buffer for every small Markdown file (two thirds of a read's time)."""
+    with open(path, "rb", buffering=0) as fh:
+        want = min(os.fstat(fh.fileno()).st_size, limit) + 1
+        chunks: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = fh.read(min(want, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            want = _CHUNK  # a file that grew since its status was read, or one that is not a plain file
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)

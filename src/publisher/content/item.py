@@ -409,7 +409,6 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
     targets = []
     seen: set[tuple[str, str]] = set()
     times: dict[str, Any] = {}  # publish_at text -> its time: most targets share the item's
-    known_names = sorted(set(r.ctx.platforms) | set(r.ctx.accounts))
     for name, overrides in entries:
         dotted = f"platforms.{name}"
         if name in r.ctx.accounts:
@@ -417,6 +416,7 @@ def _targets(data: Mapping[str, Any], base: Mapping[str, Any], r: _Reader, path:
         elif name in r.ctx.platforms:
             platform, account = name, r.ctx.default_account(name)
         else:
+            known_names = sorted(set(r.ctx.platforms) | set(r.ctx.accounts))
             r.add(
                 dotted,
                 msg("unknown_platform", name=name),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from publisher.content.zones import find_zone
@@ -52,12 +53,18 @@ def parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
     """`2026-12-01 12:00` (workspace zone), `... America/Los_Angeles`, ISO 8601 with offset, `slot`,
     `best`."""
     try:
-        return _parse_publish_at(value, zone)
+        return _parse_text(value, zone) if isinstance(value, str) else _parse_publish_at(value, zone)
     except OverflowError:  # e.g. 0001-01-01 00:00 in a zone east of UTC
         raise TimeError(
             msg("time_out_of_range", value=value),
             msg("time_out_of_range.hint"),
         ) from None
+
+
+@lru_cache(maxsize=4096)  # a calendar repeats its times (an item's platforms, a series at one hour)
+def _parse_text(value: str, zone: ZoneInfo) -> datetime | str | None:
+    """`_parse_publish_at` of a text: one answer per text and zone (a time that fails raises every time)."""
+    return _parse_publish_at(value, zone)
 
 
 def _parse_publish_at(value: object, zone: ZoneInfo) -> datetime | str | None:
