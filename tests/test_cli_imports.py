@@ -1,7 +1,7 @@
 """The CLI starts fast because it imports only what the command in hand needs: `--help` loads no database
-layer, no MCP SDK, no web server, no image, spreadsheet or chart library, no HTTP client and no syntax
-highlighter; `status` loads none of them either once the store exists and is at head (store.lite reads it
-with the standard library).
+layer, no MCP SDK, no web server, no pydantic, no image, spreadsheet or chart library, no HTTP client and no
+syntax highlighter; `status` loads none of them either once the store exists and is at head (store.lite reads
+it with the standard library, the workspace's settings are read with it too).
 
 Each case runs in a fresh interpreter (the test process itself has imported everything) and lists which of
 the heavy modules ended up in `sys.modules`."""
@@ -26,6 +26,7 @@ HEAVY = (
     "uvicorn",
     "PIL",
     "openpyxl",
+    "pydantic",  # the workspace's settings are read with the standard library; the store's models use it
     "matplotlib",
     "httpx",
     "markdown_it",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -203,7 +204,7 @@ def test_a_target_that_cannot_render_is_listed_in_red_on_the_index(ws: Workspace
         assert f"<code>{p.path}:{p.line}</code>: {p.field}: {escape(p.text('zh'))}" in index
     assert "hint:" not in index and any(p.hint for p in problems)
     assert not any(p.name.startswith("producthunt") for p in result.index.parent.glob("*.html"))
-    ws.settings = ws.settings.model_copy(update={"language": "en"})  # language = "en" (or --lang en)
+    ws.settings = dataclasses.replace(ws.settings, language="en")  # language = "en" (or --lang en)
     english = _run(ws, "content/half.md")[0].index.read_text(encoding="utf-8")
     assert "Cannot render" in english and "1 preview(s)" in english and "(hint: " in english
     assert '<html lang="en">' in english and "无法生成预览" not in english

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import datetime, timedelta
@@ -526,7 +527,7 @@ def preview(
 
     ws = open_workspace(workspace)
     if lang:  # this command's pages and lines in `lang`, whatever publisher.toml says
-        ws.settings = ws.settings.model_copy(update={"language": lang})
+        ws.settings = dataclasses.replace(ws.settings, language="en" if lang == "en" else "zh")
     calendar = Calendar(ws)
     checked = find_item(calendar, item)
     result = write_previews(ws, checked, calendar.renderer, platforms={platform} if platform else None)

@@ -9,7 +9,6 @@ other type keeps Typer's own reading.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,49 +22,38 @@ from typer.core import _TyperParameter
 from typer.models import ParameterInfo
 
 from publisher.messages import say
-
-_WHOLE = re.compile(r"[+-]?[0-9](?:_?[0-9])*(?:\.0+)?", re.ASCII)
-_NUMBER = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE
-)
+from publisher.workspace import lax
 
 
 def whole(text: str) -> int:
-    """A whole number as Typer reads one: spaces around, `_` between digits and a zero fraction allowed."""
-    found = text.strip()
-    if not _WHOLE.fullmatch(found):
-        raise ValueError(say("help.click.not_int", "en"))
-    return int(found.partition(".")[0].replace("_", ""))
+    """A whole number as Typer reads one (`lax.whole`), refused in Typer's words."""
+    try:
+        return lax.whole(text)
+    except ValueError:
+        raise ValueError(say("help.click.not_int", "en")) from None
 
 
 def number(text: str) -> float:
-    """A number as Typer reads one: a decimal, an exponent, inf or nan; `_` only between characters and
-    then with no spaces around."""
-    found = text
-    if "_" in found:
-        if found != found.strip() or found[0] == "_" or found[-1] == "_" or "__" in found:
-            raise ValueError(say("help.click.not_number", "en"))
-        found = found.replace("_", "")
-    found = found.strip()
-    if not _NUMBER.fullmatch(found):
-        raise ValueError(say("help.click.not_number", "en"))
-    return float(found)
-
-
-_TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
-_FALSE = frozenset({"false", "0", "no", "off", "f", "n", ""})
+    """A number as Typer reads one (`lax.number`), refused in Typer's words."""
+    try:
+        return lax.number(text)
+    except ValueError:
+        raise ValueError(say("help.click.not_number", "en")) from None
 
 
 def yes_no(value: Any) -> bool:
-    """A flag's value as Typer reads one given as text (an environment variable): true/false, yes/no, on/off,
-    1/0, t/f, y/n in any case; nothing at all is false."""
+    """A flag's value as Typer reads one given as text (an environment variable): `lax.yes_no`, nothing at
+    all is false; 0 and 1 as numbers too."""
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    found = text(value).strip().lower() if isinstance(value, (str, bytes)) else None
-    if found in _TRUE or found in _FALSE:
-        return found in _TRUE
+    if isinstance(value, (str, bytes)):
+        said = text(value)
+        try:
+            return lax.yes_no(said) if said.strip() else False
+        except ValueError:
+            pass
     raise ValueError(say("help.click.not_bool", "en"))
 
 

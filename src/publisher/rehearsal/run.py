@@ -4,6 +4,7 @@ on a virtual clock and a throw-away store, and write the timeline (what went out
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import hashlib
 import json
@@ -112,7 +113,7 @@ def rehearsal_workspace(ws: Workspace) -> Workspace:
 
     The sandbox trusts the first secret it sees; real credentials are never used (nor read) in a rehearsal.
     """
-    settings = ws.settings.model_copy(deep=True)
+    settings = copy.deepcopy(ws.settings)
     for name in ws.rules:
         if not any(a.platform == name for a in settings.accounts.values()):
             settings.accounts.setdefault(name, AccountSettings(platform=name))

@@ -1,24 +1,28 @@
 """The workspace: find it, read `publisher.toml` (with PUBLISHER_* environment overrides)
-into typed settings."""
+into typed settings.
+
+The settings are plain dataclasses, read here with the standard library (every command opens the workspace,
+and loading a validation library is a good part of a short command's start). Values are read as leniently
+as TOML and environment variables need (`lax`: "true", " 2 ", 7200 for a float) and a problem names its key
+with the catalogue's words: the first one in the order the settings are declared, an unknown key after.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from publisher.content.zones import find_zone
 from publisher.errors import ConfigError
-from publisher.messages import CHECK, Either, Msg, msg
+from publisher.messages import Either, Msg, msg
 from publisher.platforms.durations import duration as _duration
+from publisher.workspace import lax
 from publisher.workspace.locate import CONFIG_NAME, find_root
 
 if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status) needs no rules
@@ -28,6 +32,8 @@ if TYPE_CHECKING:  # loaded on use: a command that reads only the store (status)
 DEFAULTS_DIR = Path(__file__).parent.parent / "defaults"
 
 Mode = Literal["dry-run", "sandbox", "live", "assisted"]
+NotifyKind = Literal["feishu", "wecom", "dingtalk", "slack", "email"]
+Loc = tuple[str | int, ...]
 
 
 class Invalid(ValueError):
@@ -38,91 +44,257 @@ class Invalid(ValueError):
         self.said = said
 
 
-class AccountSettings(BaseModel):
+class _Refused(Exception):
+    """A setting at `loc` (its keys) that cannot be read, and why."""
+
+    def __init__(self, loc: Loc, said: Msg) -> None:
+        super().__init__(loc, said)
+        self.loc, self.said = loc, said
+
+
+# -- reading one value ---------------------------------------------------------------------------------------
+
+Read = Callable[[Any, Loc], Any]
+
+
+def _text(value: Any, loc: Loc) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Refused(loc, msg("usage.setting.string_type"))
+
+
+def _flag(value: Any, loc: Loc) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str | int):
+        try:
+            return lax.yes_no(str(value))
+        except ValueError:
+            raise _Refused(loc, msg("usage.setting.bool_parsing")) from None
+    raise _Refused(loc, msg("usage.setting.bool_type"))
+
+
+def _number(value: Any, loc: Loc) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return lax.number(value)
+        except ValueError:
+            raise _Refused(loc, msg("usage.setting.float_parsing")) from None
+    raise _Refused(loc, msg("usage.setting.float_type"))
+
+
+def _whole(value: Any, loc: Loc) -> int:
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return lax.whole(value)
+        except ValueError:
+            raise _Refused(loc, msg("usage.setting.int_parsing")) from None
+    raise _Refused(loc, msg("usage.setting.int_type"))
+
+
+def _one_of(*options: str) -> Read:
+    def read(value: Any, loc: Loc) -> str:
+        if isinstance(value, str) and value in options:
+            return value
+        raise _Refused(loc, msg("usage.setting.literal_error", expected=Either(repr(o) for o in options)))
+
+    return read
+
+
+def _strings(value: Any, loc: Loc) -> list[str]:
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise _Refused(loc, msg("usage.setting.list_type"))
+    return [_text(item, (*loc, i)) for i, item in enumerate(value)]
+
+
+def _lines(value: Any, loc: Loc) -> list[str]:
+    """A list of strings; one string is a list of one."""
+    return _strings([value] if isinstance(value, str) else value, loc)
+
+
+def _table(read: Read) -> Read:
+    def table(value: Any, loc: Loc) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _Refused(loc, msg("usage.setting.dict_type"))
+        return {key: read(item, (*loc, key)) for key, item in value.items()}
+
+    return table
+
+
+def _anything(value: Any, loc: Loc) -> Any:
+    return value
+
+
+def _seconds(example: tuple[str, str]) -> Read:
+    """A duration (7200, "2h", "30m") in seconds."""
+
+    def read(value: Any, loc: Loc) -> float:
+        try:
+            return _duration(value, where="", key="")
+        except ConfigError:
+            said = msg("usage.setting_duration", example=Either(example), value=repr(value))
+            raise _Refused(loc, said) from None
+
+    return read
+
+
+def _checked(read: Read, check: Callable[[Any], None]) -> Read:
+    """`read`, then our own `check` (an Invalid says why it refuses)."""
+
+    def both(value: Any, loc: Loc) -> Any:
+        found = read(value, loc)
+        try:
+            check(found)
+        except Invalid as exc:
+            raise _Refused(loc, exc.said) from None
+        return found
+
+    return both
+
+
+_Section = TypeVar("_Section", bound="_Read")
+
+
+class _Read:
+    """A table of settings: each field read by its reader in `READ`; a field with no default is required,
+    a key that is no field is refused (a typo must not be silently ignored)."""
+
+    READ: ClassVar[dict[str, Read]] = {}
+
+    @classmethod
+    def read(cls: type[_Section], value: Any, loc: Loc = ()) -> _Section:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, dict):
+            raise _Refused(loc, msg("usage.setting.model_type"))
+        found: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name in value:
+                found[f.name] = cls.READ[f.name](value[f.name], (*loc, f.name))
+            elif f.default is MISSING and f.default_factory is MISSING:  # a required setting
+                raise _Refused((*loc, f.name), msg("usage.setting.missing"))
+        for key in value:
+            if key not in found:
+                raise _Refused((*loc, key), msg("usage.setting_unknown"))
+        return cls(**found)
+
+
+def _share(value: float) -> None:
+    if not 0 < value <= 1:
+        raise Invalid(msg("usage.setting_share", value=value))
+
+
+def _known_expectations(value: dict[str, float]) -> None:
+    unknown = sorted(set(value) - {"reach", "engagement", "votes", "followers"})
+    if unknown:
+        raise Invalid(msg("usage.setting_expectation", name=repr(unknown[0])))
+
+
+def _zone(value: str) -> None:
+    if find_zone(value) is None:
+        raise Invalid(msg("usage.setting_zone", zone=repr(value)))
+
+
+# -- the settings --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountSettings(_Read):
     """One platform account. Credentials never live here: they come from the environment or the keyring."""
 
-    model_config = ConfigDict(extra="forbid")
     platform: str
     mode: Mode = "dry-run"
     default: bool = False
     label: str = ""
     verified: bool = False  # WeChat: may call freepublish/submit; Douyin: holds video.create.bind
     bridge_url: str = ""  # Xiaohongshu: a user-run xiaohongshu-mcp service (opt-in)
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    READ: ClassVar[dict[str, Read]] = {
+        "platform": _text,
+        "mode": _one_of(*get_args(Mode)),
+        "default": _flag,
+        "label": _text,
+        "verified": _flag,
+        "bridge_url": _text,
+        "options": _table(_anything),
+    }
 
 
-class NotifySettings(BaseModel):
+@dataclass
+class NotifySettings(_Read):
     """A notification channel; the webhook URL or SMTP password is read
     from the named environment variable."""
 
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["feishu", "wecom", "dingtalk", "slack", "email"]
+    kind: NotifyKind
     url_env: str = ""
     secret_env: str = ""
-    to: list[str] = Field(default_factory=list)
+    to: list[str] = field(default_factory=list)
     smtp_host: str = ""
     smtp_port: int = 25
     sender: str = ""
 
+    READ: ClassVar[dict[str, Read]] = {
+        "kind": _one_of(*get_args(NotifyKind)),
+        "url_env": _text,
+        "secret_env": _text,
+        "to": _strings,
+        "smtp_host": _text,
+        "smtp_port": _whole,
+        "sender": _text,
+    }
 
-class ComplianceSettings(BaseModel):
+
+@dataclass
+class ComplianceSettings(_Read):
     """`[compliance]`: the near-duplicate guard of `publisher check`."""
 
-    model_config = ConfigDict(extra="forbid")
     similarity: float = 0.85  # warn at or above this share of shared 3-character shingles (0 < x <= 1)
     window: float = 30 * 86400.0  # compare items whose publish times are at most this far apart
     # compare items with the posts their platform published at most this long before (the store's history)
     published_window: float = 30 * 86400.0
 
-    @field_validator("similarity")
-    @classmethod
-    def _share(cls, value: float) -> float:
-        if not 0 < value <= 1:
-            raise Invalid(msg("usage.setting_share", value=value))
-        return value
-
-    @field_validator("window", "published_window", mode="before")
-    @classmethod
-    def _window(cls, value: Any) -> float:
-        try:
-            return _duration(value, where="", key="")
-        except ConfigError:
-            raise Invalid(
-                msg("usage.setting_duration", example=Either(("30d", "72h")), value=repr(value))
-            ) from None
+    READ: ClassVar[dict[str, Read]] = {
+        "similarity": _checked(_number, _share),
+        "window": _seconds(("30d", "72h")),
+        "published_window": _seconds(("30d", "72h")),
+    }
 
 
-class CampaignSettings(BaseModel):
+@dataclass
+class CampaignSettings(_Read):
     """`[campaigns.NAME]`: the plan of a campaign (the seed's 市场活动方案); its items carry `campaign: NAME`.
 
     `expected` holds the 预期效果 the report sets 实际 beside: reach (views), engagement (interactions),
     votes (Product Hunt) and followers (gained during the campaign)."""
 
-    model_config = ConfigDict(extra="forbid")
     title: str = ""
-    goal: list[str] = Field(default_factory=list)
-    audience: list[str] = Field(default_factory=list)
-    expected: dict[str, float] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list)
+    goal: list[str] = field(default_factory=list)
+    audience: list[str] = field(default_factory=list)
+    expected: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    @field_validator("goal", "audience", "notes", mode="before")
-    @classmethod
-    def _lines(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("expected")
-    @classmethod
-    def _known(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - {"reach", "engagement", "votes", "followers"})
-        if unknown:
-            raise Invalid(msg("usage.setting_expectation", name=repr(unknown[0])))
-        return value
+    READ: ClassVar[dict[str, Read]] = {
+        "title": _text,
+        "goal": _lines,
+        "audience": _lines,
+        "expected": _checked(_table(_number), _known_expectations),
+        "notes": _lines,
+    }
 
 
-class Settings(BaseModel):
-    """`publisher.toml`, validated. Unknown keys are errors (a typo must not be silently ignored)."""
+@dataclass
+class Settings(_Read):
+    """`publisher.toml`, read. Unknown keys are errors (a typo must not be silently ignored)."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = "publisher workspace"
     timezone: str = "Asia/Shanghai"
     late_window: float = 7200.0
@@ -130,28 +302,26 @@ class Settings(BaseModel):
     database_url: str = ""
     utm: bool = True
     language: Literal["zh", "en"] = "zh"
-    accounts: dict[str, AccountSettings] = Field(default_factory=dict)
-    targets: dict[str, Any] = Field(default_factory=dict)
-    campaigns: dict[str, CampaignSettings] = Field(default_factory=dict)
-    notify: dict[str, NotifySettings] = Field(default_factory=dict)
-    compliance: ComplianceSettings = ComplianceSettings()
+    accounts: dict[str, AccountSettings] = field(default_factory=dict)
+    targets: dict[str, Any] = field(default_factory=dict)
+    campaigns: dict[str, CampaignSettings] = field(default_factory=dict)
+    notify: dict[str, NotifySettings] = field(default_factory=dict)
+    compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        if find_zone(value) is None:
-            raise Invalid(msg("usage.setting_zone", zone=repr(value)))
-        return value
-
-    @field_validator("late_window", mode="before")
-    @classmethod
-    def _late(cls, value: Any) -> float:
-        try:
-            return _duration(value, where="", key="")
-        except ConfigError:
-            raise Invalid(
-                msg("usage.setting_duration", example=Either(("2h", "90m")), value=repr(value))
-            ) from None
+    READ: ClassVar[dict[str, Read]] = {
+        "name": _text,
+        "timezone": _checked(_text, _zone),
+        "late_window": _seconds(("2h", "90m")),
+        "require_approval": _flag,
+        "database_url": _text,
+        "utm": _flag,
+        "language": _one_of("zh", "en"),
+        "accounts": _table(AccountSettings.read),
+        "targets": _table(_anything),
+        "campaigns": _table(CampaignSettings.read),
+        "notify": _table(NotifySettings.read),
+        "compliance": ComplianceSettings.read,
+    }
 
 
 def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
@@ -162,25 +332,6 @@ def _flatten_env(env: Mapping[str, str]) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     return out
-
-
-def _error_from(exc: ValidationError, path: Path) -> ConfigError:
-    """The first problem pydantic found, worded from the catalogue: a check of ours by its message, one of
-    pydantic's by its error type, anything else framed around pydantic's own English."""
-    first = exc.errors()[0]
-    key = ".".join(str(p) for p in first["loc"])
-    error = (first.get("ctx") or {}).get("error")
-    kind = f"usage.setting.{first['type']}"
-    if isinstance(error, Invalid):
-        said = error.said
-    elif first["type"] == "extra_forbidden":
-        said = msg("usage.setting_unknown")
-    elif kind in CHECK:
-        expected = str((first.get("ctx") or {}).get("expected", ""))  # "'zh' or 'en'": worded per language
-        said = msg(kind, expected=Either(re.split(r", | or ", expected))) if expected else msg(kind)
-    else:
-        said = msg("usage.setting_invalid", why=first["msg"])
-    return ConfigError(said, path=str(path), key=key)
 
 
 def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
@@ -205,10 +356,9 @@ def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
             if mode and isinstance(acc, dict):
                 acc["mode"] = mode
     try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        raise _error_from(exc, path) from None
-    return settings
+        return Settings.read(data)
+    except _Refused as exc:
+        raise ConfigError(exc.said, path=str(path), key=".".join(str(p) for p in exc.loc)) from None
 
 
 @dataclass
