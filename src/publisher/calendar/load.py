@@ -26,7 +26,7 @@ from publisher.compliance.scan import check_item
 from publisher.content.digests import DigestCache, Entry, Stamp, stamp_of
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
-from publisher.content.item import ContentContext, read_item
+from publisher.content.item import ContentContext, read_item, relative_name
 from publisher.messages import Msg, msg
 from publisher.models import Item, Problem, Target
 from publisher.platforms.rules import alias_map
@@ -204,6 +204,7 @@ class Calendar:
     # the media digests kept across runs (in the cache folder, shared with the rehearsal, sync and daemon)
     digests: DigestCache = field(init=False)
     _root: str = field(init=False, default="")  # the workspace folder's name, ending in a separator
+    _scan_media: dict[Path, bytes] | None = field(init=False, default=None)  # in a scan: each file's digest
 
     def __post_init__(self) -> None:
         self._root = str(self.ws.root) + os.sep
@@ -280,7 +281,7 @@ class Calendar:
             ):
                 continue
             todo.append((Path(name), key))
-        with _collector_paused(freeze=len(todo) >= FREEZE_AFTER), self.renderer.checking():
+        with _collector_paused(freeze=len(todo) >= FREEZE_AFTER), self.renderer.checking(), self._one_look():
             for path, key, checked, used in self._check_many(todo):
                 rel = self._key(str(path))
                 rel = checked.path if checked.path == rel else rel  # one string for the key and the record
@@ -307,6 +308,17 @@ class Calendar:
         if self.digests.dirty:  # the media of every file now: a deleted photo's entry goes
             self.digests.save(keep=frozenset().union(*(used for _m, _s, _c, used in files.values())))
         return self._with_duplicates([files[p][2] for p in ordered if p in files]), changed
+
+    @contextmanager
+    def _one_look(self) -> Iterator[None]:
+        """Each media file's digest looked up once while files are checked (`_media_hash`)."""
+        outer = self._scan_media
+        if outer is None:
+            self._scan_media = {}
+        try:
+            yield
+        finally:
+            self._scan_media = outer
 
     def _check_many(
         self, todo: list[tuple[Path, tuple[int, int]]]
@@ -429,7 +441,7 @@ class Calendar:
             except OSError:
                 raw, digest = None, b""
         item, problems = read_item(path, ctx or self.context(), media_hash=media_hash, raw=raw)
-        rel = path.relative_to(self.ws.root).as_posix()
+        rel = relative_name(path, self.ws.root)
         valid: set[tuple[str, str]] = set()
         texts: list[tuple[str, str, str]] = []
         if item is not None:
@@ -538,14 +550,24 @@ class Calendar:
 
     def _media_hash(self, path: Path) -> bytes:
         """The SHA-256 of a media file: from this calendar's last look while its stamp is unchanged, else
-        from the digests kept across runs, else read and hashed."""
+        from the digests kept across runs, else read and hashed. Within a scan, a file is looked at once:
+        items naming the same picture take its first look's digest (a picture edited during the scan is
+        found stale, and its items checked again, by the next scan)."""
+        memo = self._scan_media
+        if memo is not None:
+            known = memo.get(path)
+            if known is not None:
+                return known
         st = path.stat()
         stamp = stamp_of(st)
         cached = self._media.get(path)
         if cached and cached[0] == stamp:
-            return cached[1]
-        digest = self.digests.digest(path, st)
-        self._media[path] = (stamp, digest)
+            digest = cached[1]
+        else:
+            digest = self.digests.digest(path, st)
+            self._media[path] = (stamp, digest)
+        if memo is not None:
+            memo[path] = digest
         return digest
 
     def _stale_media(self) -> set[Path]:
@@ -850,6 +872,7 @@ def _check_chunk(
         # clean media checks remembered, over all its tasks (a worker's pool is one scan's)
         _WORKER_CHECKING.close()
         _WORKER_CHECKING.enter_context(calendar.renderer.checking())
+        _WORKER_CHECKING.enter_context(calendar._one_look())
     ctx = calendar.context()
     out = []
     read: set[Path] = set()

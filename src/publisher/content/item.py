@@ -142,6 +142,15 @@ def item_id_for(path: Path, content_dir: Path) -> str:
     return rel.as_posix()
 
 
+def relative_name(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()`, cut from the text when `path` lies under `root` (pathlib's
+    relative_to splits and compares every part: it ran twice for every file checked)."""
+    name, base = str(path), str(root)
+    if os.sep == "/" and base != "/" and name.startswith(base) and name[len(base) : len(base) + 1] == "/":
+        return name[len(base) + 1 :]
+    return path.relative_to(root).as_posix()
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -165,7 +174,7 @@ def read_item(
 ) -> tuple[Item | None, list[Problem]]:
     """Parse one file (or its `raw` bytes, already read). Returns the item (None when unusable) and every
     problem found; never raises."""
-    rel = path.relative_to(ctx.root).as_posix()
+    rel = relative_name(path, ctx.root)
     r = _Reader(ctx, rel)
     refused = _refused_file(path, rel, ctx.root)
     if refused is not None:

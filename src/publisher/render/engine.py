@@ -8,6 +8,7 @@ payload an adapter sends (`RenderedPost`), or the problems that stop it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 import unicodedata
@@ -150,7 +151,7 @@ class Renderer:
     utm: bool = True
     _envs: dict[str, BudgetedEnvironment] = field(default_factory=dict)
     _probes: dict[tuple[Path, tuple[int, int] | None, Any], Any] = field(default_factory=dict)
-    _resolved: dict[tuple[str, Path], Path | Msg] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], Path | Msg] = field(default_factory=dict)  # (ref, item folder) -> file
     _folders: Folders = field(default_factory=dict)  # media folders found plain in this scan
     _variables: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # while checking many files (`checking`): each template as loaded at its first use, not looked up and its
@@ -167,6 +168,7 @@ class Renderer:
     _media_clean: set[tuple[Any, ...]] | None = None
     _media_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per platform: fields read
     _themes: dict[str, wechat_html.WechatTheme] = field(default_factory=dict)  # per platform: article look
+    _articles: dict[str, bool] = field(default_factory=dict)  # per platform: has an HTML template
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
@@ -224,7 +226,8 @@ class Renderer:
         return render_within(template, ctx)
 
     def resolve(self, ref: str, item_path: Path) -> Path | Msg:
-        key = (ref, item_path.parent)
+        # keyed by the folder's name: one text for every item in it (no Path made and hashed per look)
+        key = (ref, os.path.dirname(item_path))
         found = self._resolved.get(key)
         if found is None:
             found = self._resolved[key] = resolve_media(ref, item_path, self.root, self._folders)
@@ -300,7 +303,16 @@ class Renderer:
 
     def mutates_parse(self, target: Target) -> bool:
         """Whether rendering this target consumes the body's shared parse (HTML articles do)."""
-        return any(t.endswith(".html.j2") for t in self.rules[target.platform].templates.values())
+        return self._is_article(target.platform)
+
+    def _is_article(self, platform: str) -> bool:
+        """Whether the platform has an HTML template (an article), answered once per platform."""
+        found = self._articles.get(platform)
+        if found is None:
+            found = self._articles[platform] = any(
+                t.endswith(".html.j2") for t in self.rules[platform].templates.values()
+            )
+        return found
 
     def variables(self, platform: str, template: str) -> set[str]:
         """The variables a template (and what it includes) refers to, found once by parsing it."""
@@ -339,7 +351,7 @@ class Renderer:
         problems = self._template_code(item, target)
         if problems:
             return {}, problems
-        if any(t.endswith(".html.j2") for t in rules.templates.values()):
+        if self._is_article(target.platform):
             problems += self._raw_html(item, target)
         template_override = target.fields.get("template")
         chosen: dict[str, str] = {}

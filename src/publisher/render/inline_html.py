@@ -133,6 +133,7 @@ def _styles(t: WechatTheme) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=4096)  # asked of each link while rewriting and again while sanitising
 def _is_wechat_link(url: str) -> bool:
     try:
         parts = urlsplit(url.strip())

@@ -122,6 +122,7 @@ def parser_options() -> OptionsDict:
     return _parser().options
 
 
+@lru_cache(maxsize=4096)  # an item's links are asked about by each renderer and check of each platform
 def is_external(url: str) -> bool:
     """True for absolute http(s) URLs: the only links we count as outbound."""
     try:
