@@ -476,6 +476,33 @@ def test_group_commit_shares_one_transaction_and_a_failing_step_rolls_back_alone
         asyncio.run(group.transition(c, owner=None, from_states=[S.PUBLISHED], to=S.QUEUED, now=T0))
 
 
+def test_group_commit_joins_a_posts_id_merges_queued_back_to_back_and_keeps_its_order(
+    make_store: MakeStore,
+) -> None:
+    """Ids a post reports one after the other (nothing else of that post queued between) are one merge: one
+    step, one future, the later value winning; a step of the post between them keeps them apart, in order."""
+    store = make_store()
+    a, b = add_posts(store, 2)
+    claims.claim_due(store, now=T0, owner="w1", lease_s=60, limit=2)
+    group = GroupCommit(store)
+
+    async def reported() -> list[bool]:
+        attempt = await group.start_attempt(a, owner="w1", now=T0, request_hash="h", lease_s=60)
+        first = group.record_ids(a, "w1", {"thumb": "T1", "x": "1"}, T0)
+        other = group.record_ids(b, "w1", {"draft": "D"}, T0)  # another post between: a's merge stays open
+        second = group.record_ids(a, "w1", {"x": "2", "sent_at": 5}, T0)
+        assert second is first and other is not first
+        intent = group.begin_step(a, attempt.number, owner="w1", step="draft/add", request_hash="h")
+        third = group.record_ids(a, "w1", {"publish_id": "P"}, T0)  # after a's intent: a merge of its own
+        assert third is not first
+        return list(await asyncio.gather(first, other, intent, third))
+
+    assert asyncio.run(reported()) == [True, True, True, True]
+    with store.session() as s:
+        assert s.get_one(PostRow, a).ids == {"thumb": "T1", "x": "2", "sent_at": 5, "publish_id": "P"}
+        assert s.get_one(PostRow, b).ids == {"draft": "D"}
+
+
 def test_head_revision_read_from_the_version_files_is_alembics_head() -> None:
     """Opening a store at head skips the migration tool on this reading; it must agree with alembic."""
     from alembic.script import ScriptDirectory

@@ -76,6 +76,8 @@ class FoundIds:
         self._queued: list[asyncio.Future[bool]] = []
 
     def __call__(self, ids: dict[str, Any]) -> None:
+        if not ids:
+            return  # nothing to store
         if self.commits is None:
             record_ids(self.store, self.post_id, self.owner, ids)
         else:

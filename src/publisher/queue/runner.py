@@ -91,6 +91,8 @@ class _Sinks:
 
     def ids(self, ids: dict[str, Any]) -> None:
         # Durable before the next request (R13); stored even after a lost lease: reconcile needs it.
+        if not ids:
+            return  # nothing to store (e.g. a platform-clock stamp the adapter did not have yet)
         self.seen.update(ids)
         self._ids.append(self.commits.record_ids(self.post_id, self.owner, ids, self.now()))
 

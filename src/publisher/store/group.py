@@ -34,6 +34,9 @@ class GroupCommit:
         self.store = store
         self.background = background  # commit on a worker thread while the loop goes on
         self._queued: list[_Step] = []
+        # post id -> its last queued id merge (owner, ids, [now], future) while no other step of that post was
+        # queued after it: a further merge of that post joins it (`record_ids`) instead of adding a step.
+        self._open_ids: dict[int, tuple[str, dict[str, Any], list[datetime], asyncio.Future[bool]]] = {}
         self._busy = False  # a commit is scheduled or under way
         self.commits = 0  # transactions committed (for benchmarks and tests)
 
@@ -41,9 +44,11 @@ class GroupCommit:
         self, post_id: int, *, owner: str, now: datetime, request_hash: str | None, lease_s: float | None
     ) -> Attempt:
         """claims.start_attempt, durable when it returns (LeaseLost when the lease is gone)."""
-        return await self._run(
-            lambda tx: start_in(tx, post_id, owner=owner, now=now, request_hash=request_hash, lease_s=lease_s)
-        )
+
+        def step(tx: Tx) -> Attempt:
+            return start_in(tx, post_id, owner=owner, now=now, request_hash=request_hash, lease_s=lease_s)
+
+        return await self._run(post_id, step)
 
     async def finish_attempt(
         self,
@@ -66,7 +71,7 @@ class GroupCommit:
                 ids_in(tx, post_id, owner, found, now)
             return finish_in(tx, post_id, number, owner=owner, outcome=outcome, to=to, now=now, **kw)
 
-        return await self._run(step)
+        return await self._run(post_id, step)
 
     async def transition(
         self,
@@ -80,9 +85,10 @@ class GroupCommit:
     ) -> bool:
         """claims.transition, durable when it returns."""
         return await self._run(
+            post_id,
             lambda tx: transition_in(
                 tx, post_id, owner=owner, from_states=from_states, to=to, now=now, **fields
-            )
+            ),
         )
 
     def begin_step(
@@ -90,24 +96,38 @@ class GroupCommit:
     ) -> asyncio.Future[bool]:
         """claims.begin_step, queued: durable once the future is done (False: the lease is lost). The caller
         awaits it before the step's request leaves."""
-        return self._queue(
-            lambda tx: step_in(tx, post_id, number, owner=owner, step=step, request_hash=request_hash)
-        )
+
+        def begin(tx: Tx) -> bool:
+            return step_in(tx, post_id, number, owner=owner, step=step, request_hash=request_hash)
+
+        return self._queue(post_id, begin)
 
     def record_ids(
         self, post_id: int, owner: str, ids: Mapping[str, Any], now: datetime
     ) -> asyncio.Future[bool]:
         """claims.record_ids, queued: durable once the future is done. The caller awaits it before its post's
-        next request leaves."""
-        frozen = dict(ids)
-        return self._queue(lambda tx: ids_in(tx, post_id, owner, frozen, now))
+        next request leaves.
+
+        Merges of one post queued one after the other (no other step of that post between them) are one step:
+        the later ids join the queued merge (the same transaction, the same order for that post, one read and
+        write of its ids instead of one each) and share its future."""
+        queued = self._open_ids.get(post_id)
+        if queued is not None and queued[0] == owner and not queued[3].done():
+            queued[1].update(ids)
+            queued[2][0] = now
+            return queued[3]
+        frozen, when = dict(ids), [now]
+        future = self._queue(post_id, lambda tx: ids_in(tx, post_id, owner, frozen, when[0]))
+        self._open_ids[post_id] = (owner, frozen, when, future)
+        return future
 
     # -- the queue of steps ---------------------------------------------------------------------------------
 
-    async def _run(self, step: Callable[[Tx], T]) -> T:
-        return await self._queue(step)
+    async def _run(self, post_id: int, step: Callable[[Tx], T]) -> T:
+        return await self._queue(post_id, step)
 
-    def _queue(self, step: Callable[[Tx], T]) -> asyncio.Future[T]:
+    def _queue(self, post_id: int, step: Callable[[Tx], T]) -> asyncio.Future[T]:
+        self._open_ids.pop(post_id, None)  # a later id merge of this post must not move before this step
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queued.append((step, future))
@@ -118,6 +138,7 @@ class GroupCommit:
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         steps, self._queued = self._queued, []
+        self._open_ids.clear()  # these steps are under way: nothing joins them any more
         if not steps:
             self._busy = False
             return
