@@ -34,7 +34,10 @@ Action = Literal["send", "cancel", "hold", "stale", "release"]
 # entries than a run sends, every poll rendered its post a second time. Processed media are cached on disk
 # anyway.
 _RENDER_CACHE = 1024
-_CHECK_CACHE = 256  # parsed files kept (a daemon's calendar keeps lean records only: sends read the file)
+# Parsed files kept, least recently used dropped first (a daemon's calendar keeps lean records only: sends
+# read the file). As many as renders: a submitted job's poll finds its item here, so a run of more sends than
+# this would parse each file again at its poll.
+_CHECK_CACHE = _RENDER_CACHE
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class Revalidator:
         self.ws = ws
         self.store = store
         self.calendar = calendar
-        self._checks: dict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = {}
+        self._checks: OrderedDict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = (
+            OrderedDict()
+        )
         self._renders: OrderedDict[tuple[Any, ...], RenderedPost] = OrderedDict()
         self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
         self.shared = not store.is_sqlite  # several nodes, each with its own copy of the folder
@@ -205,6 +210,7 @@ class Revalidator:
         key = hashlib.sha256(raw).digest()
         cached = self._checks.get(path)
         if cached is not None and cached[0] == key and _unchanged(cached[2]):
+            self._checks.move_to_end(path)
             return cached[3]
         # The calendar's last scan (the sync before this run) may have checked exactly these bytes already:
         # a full record is reused whole; a lean one (a daemon's calendar) keeps no body, so the file is parsed
@@ -216,8 +222,9 @@ class Revalidator:
             scratch: set[Path] = set()
             checked = self.calendar.check_file(path, None, scratch)
             used = frozenset(scratch)
+        self._checks.pop(path, None)
         if len(self._checks) >= _CHECK_CACHE:
-            self._checks.clear()
+            self._checks.popitem(last=False)
         self._checks[path] = (key, used, {m: _stat(m) for m in used}, checked)
         return checked
 
