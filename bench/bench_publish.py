@@ -83,31 +83,30 @@ def report(week):
 
 @dataclass
 class Recorded:
-    """One request as the queue sent it, and the JSON it got back (`content` is parsed after the run)."""
+    """One request as the queue sent it, and the JSON it got back."""
 
     method: str
-    url: httpx.URL
+    path: str
+    params: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
-    content: bytes
-    path: str = ""
-    params: list[tuple[str, str]] = field(default_factory=list)
-    answer: Any = None
+    answer: Any
 
 
 @dataclass
 class Recorder(httpx.AsyncBaseTransport):
-    """Records each request and the bytes of its answer. The queue passes this one transport to the client of
-    every account; without it, each account's client has its own transport and connection pool, kept from run
-    to run for the queue's life. So the recorder keeps one pool per account (told apart by the appid its
+    """Records each request and its answer. The queue passes this one transport to the client of every
+    account; without it, each account's client has its own transport and connection pool, kept from run to
+    run for the queue's life. So the recorder keeps one pool per account (told apart by the appid its
     stable_token call sends and the access token that call hands out), closed when the queue closes its
     clients: the recording changes no connection behaviour. (One pool for all accounts held a connection per
     lane, and httpcore checks every pooled connection before each request.)
 
-    Measurement overhead only, kept off the clock: the answers are parsed as JSON after the run (`parse`), not
-    while the queue waits for them."""
+    Measurement overhead only, kept off the clock: during the run the recorder keeps the request and the
+    answer the client read (the very response object, not a copy); their paths, queries, headers and JSON are
+    taken apart after the run (`parse`), not while the queue waits."""
 
-    calls: list[Recorded] = field(default_factory=list)
+    calls: list[tuple[httpx.Request, httpx.Response]] = field(default_factory=list)
     inner: dict[str, httpx.AsyncHTTPTransport] = field(default_factory=dict)
     ssl_context: ssl.SSLContext | None = None  # None: a new one per client, as httpx's default transport does
     accounts: dict[str, str] = field(default_factory=dict)  # access token -> appid
@@ -121,32 +120,32 @@ class Recorder(httpx.AsyncBaseTransport):
         if inner is None:
             inner = self.inner[account] = httpx.AsyncHTTPTransport(verify=self.ssl_context or True)
         response = await inner.handle_async_request(request)
-        content = await response.aread()
-        if asks_token:
+        if asks_token:  # one call per account: its token tells the account's later calls apart
+            content = await response.aread()
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 self.accounts[quote(str(json.loads(content)["access_token"]), safe="")] = account
-        self.calls.append(
-            Recorded(
-                request.method,
-                request.url,
-                {k: v for k, v in request.headers.items() if k.lower() == "content-type"},
-                body,
-                content,
-            )
-        )
-        return httpx.Response(
-            response.status_code, headers=response.headers, content=content, extensions=response.extensions
-        )
+        self.calls.append((request, response))
+        return response
 
     def parse(self) -> list[Recorded]:
-        """The calls, each with its path, its query and its answer parsed (None when it was no JSON)."""
-        for c in self.calls:
-            c.path, c.params = c.url.path, list(c.url.params.multi_items())
+        """The calls as sent, each with its answer parsed (None when it was no JSON)."""
+        out = []
+        for request, response in self.calls:
             try:
-                c.answer = json.loads(c.content)
+                answer = json.loads(response.content)
             except ValueError:
-                c.answer = None
-        return self.calls
+                answer = None
+            out.append(
+                Recorded(
+                    request.method,
+                    request.url.path,
+                    list(request.url.params.multi_items()),
+                    {k: v for k, v in request.headers.items() if k.lower() == "content-type"},
+                    request.content,
+                    answer,
+                )
+            )
+        return out
 
     async def aclose(self) -> None:
         inner, self.inner = self.inner, {}
