@@ -309,3 +309,23 @@ def test_a_usage_error_click_finds_is_worded_in_the_readers_language(tmp_path: P
         english = cli(*args, "--lang", "en", cwd=tmp_path)
         assert english.returncode == 2 and f"Error: {en}" in english.stderr, (args, english.stderr)
         assert "Usage: publisher" in english.stderr and "错误" not in english.stderr
+
+
+def test_the_kind_of_value_an_option_takes_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    """Typer's <str>, <path>, <int range> and the usage line's [OPTIONS] in Chinese, lined up by their width
+    on screen (a Chinese character takes two columns); English keeps Typer's words."""
+    import unicodedata
+
+    zh = cli("serve", "--help", cwd=tmp_path).stdout
+    assert "用法：publisher serve [选项]" in zh and "--port <整数>" in zh and "-w, --workspace <路径>" in zh
+    assert not re.search(r"<(str|path|int|int range|float range)>|\[OPTIONS\]", zh), zh
+    starts = {  # the column on screen where each option's help starts: one for all
+        sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[: found.start(1)])
+        for line in zh.splitlines()
+        if line.startswith("  -") and (found := re.search(r"\S {2,}(\S)", line))
+    }
+    assert len(starts) == 1, zh
+    en = cli("serve", "--help", "--lang", "en", cwd=tmp_path).stdout
+    assert "Usage: publisher serve [OPTIONS]" in en and "--port <int range>" in en and "<path>" in en
+    top = cli("--help", cwd=tmp_path).stdout
+    assert "用法：publisher [选项] 命令 [参数]..." in top

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer._click._compat import term_len
 from typer._click.core import Command, Context, Parameter
 from typer._click.formatting import HelpFormatter as ClickFormatter
+from typer._click.formatting import wrap_text
 from typer.core import TyperCommand, TyperGroup
 
 from publisher.cli.values import plain
@@ -106,6 +106,24 @@ def _extras(text: str, lang: str) -> str:
     return f"{found['before']}  [{'；'.join(parts)}]"
 
 
+#: the kind of value an option takes, as Typer shows it: <str>, <path>, <int range>, <list[str]>
+_TYPE = re.compile(r"<([a-z]+(?: range)?|list\[[a-z]+\])>")
+#: the usage line's placeholders, by catalogue code
+_USAGE = ("help.usage.options", "help.usage.command")
+
+
+def _typed(text: str, lang: str) -> str:
+    """An option's names and the kind of value it takes (`--port <int range>`), the kind in `lang`."""
+    if lang == "en":
+        return text
+
+    def one(found: re.Match[str]) -> str:
+        code = "help.type." + re.sub(r"\W+", "_", found[1]).strip("_")
+        return f"<{say(code, lang)}>" if code in CHECK else found[0]
+
+    return _TYPE.sub(one, text)
+
+
 def _cells(text: str) -> int:
     """Columns on screen: two for a wide (CJK, full-width, emoji) character."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -154,6 +172,8 @@ class HelpFormatter(ClickFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         if prefix is None:
             prefix = say("help.click.usage", self.lang) + ("" if self.lang == "zh" else " ")
+        for code in _USAGE:
+            args = args.replace(say(code, "en"), say(code, self.lang))
         super().write_usage(prog, args, prefix)
 
     def write_heading(self, heading: str) -> None:
@@ -166,12 +186,31 @@ class HelpFormatter(ClickFormatter):
         super().write_text(text)
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = [(first, _extras(word(second, self.lang) or "", self.lang)) for first, second in rows]
-        if rows and any(_is_wide(second) for _, second in rows):
-            first_col = min(max(term_len(first) for first, _ in rows), col_max) + col_spacing
-            width = max(self.width - first_col - 2, 10)
+        """Click's definition list (an option or command, then its help), measured in columns on screen: the
+        first column may hold Chinese (`<路径>`), and help in Chinese is wrapped here."""
+        rows = [
+            (_typed(first, self.lang), _extras(word(second, self.lang) or "", self.lang))
+            for first, second in rows
+        ]
+        if not rows:
+            return
+        first_col = min(max(_cells(first) for first, _ in rows), col_max) + col_spacing
+        width = max(self.width - first_col - 2, 10)
+        if any(_is_wide(second) for _, second in rows):
             rows = [(first, _raw(second, width) if second else second) for first, second in rows]
-        super().write_dl(rows, col_max, col_spacing)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if _cells(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - _cells(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap_text(second, width, preserve_paragraphs=True).splitlines() or [""]
+            self.write(f"{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
 
 
 class HelpContext(typer.Context):

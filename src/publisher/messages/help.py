@@ -69,6 +69,19 @@ ENTRIES: dict[str, dict[str, str]] = {
     "help.click.does_not_exist": {"zh": "{kind} {path} 不存在。", "en": "{kind} {path} does not exist."},
     "help.click.one_of": {"zh": "{value} 不是 {choices} 之一", "en": "{value} is not one of {choices}"},
     "help.click.aborted": {"zh": "已中止！", "en": "Aborted!"},
+    # -- the kind of value an option takes (Typer's <str>, <path>...), the usage line's placeholders -----
+    "help.type.str": {"zh": "文本", "en": "str"},
+    "help.type.path": {"zh": "路径", "en": "path"},
+    "help.type.file": {"zh": "文件", "en": "file"},
+    "help.type.dir": {"zh": "文件夹", "en": "dir"},
+    "help.type.int": {"zh": "整数", "en": "int"},
+    "help.type.float": {"zh": "数字", "en": "float"},
+    "help.type.int_range": {"zh": "整数", "en": "int range"},
+    "help.type.float_range": {"zh": "数字", "en": "float range"},
+    "help.type.datetime": {"zh": "日期时间", "en": "datetime"},
+    "help.type.list_str": {"zh": "文本，可给多次", "en": "list[str]"},
+    "help.usage.options": {"zh": "[选项]", "en": "[OPTIONS]"},
+    "help.usage.command": {"zh": "命令 [参数]...", "en": "COMMAND [ARGS]..."},
     # -- options many commands share -------------------------------------------------------------------------
     "help.opt.version": {"zh": "显示版本并退出。", "en": "Print the version and exit."},
     "help.opt.workspace": {
