@@ -329,3 +329,21 @@ def test_the_kind_of_value_an_option_takes_is_said_in_the_readers_language(tmp_p
     assert "Usage: publisher serve [OPTIONS]" in en and "--port <int range>" in en and "<path>" in en
     top = cli("--help", cwd=tmp_path).stdout
     assert "用法：publisher [选项] 命令 [参数]..." in top
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30", "12/07", "not a date", "2026-12-07 25:00"])
+def test_a_bad_date_option_names_the_option_the_value_and_the_form(ws: WS, value: str) -> None:
+    """Not Python's English (`month must be in 1..12`): the option, what was given and how to write a day."""
+    for args, option in (
+        (("metrics", "pull", "--since", value), "--since"),
+        (("rehearse", "--from", value), "--from"),
+    ):
+        zh = cli(*args, "-w", str(ws.root))
+        assert zh.returncode == 2, zh.stderr
+        assert f"错误：{option}：“{value}”不是有效的日期，请写成如 2026-12-07 的形式" in zh.stderr, zh.stderr
+        assert not re.search(r"must be|out of range|cannot read", zh.stderr)
+        en = cli(*args, "-w", str(ws.root), "--lang", "en")
+        assert (
+            en.returncode == 2
+            and f"{option}: {value!r} is not a valid date; write it as 2026-12-07" in en.stderr
+        )

@@ -317,14 +317,22 @@ def changes_table(changes: Any, ws: Any = None, lang: str = "en") -> Table:
     return table
 
 
+#: what a day given on the command line looks like (the example its error gives)
+DAY_EXAMPLE = "2026-12-07"
+
+
 def parse_day(ws: Any, text: str, field: str) -> datetime:
+    """A day (`2026-12-07`, its midnight in the workspace's zone) or a time (`2026-12-07 09:30`) given to the
+    option `field`; a value that is no date is a usage error naming the option, the value and the form."""
     from publisher.content.timeparse import TimeError, parse_publish_at
 
     value = text if " " in text or "T" in text else f"{text} 00:00"
     try:
         parsed = parse_publish_at(value, ws.zone)
     except TimeError as exc:
-        raise UsageError(msg("usage.field_says", field=field, text=exc.said)) from None
+        if exc.said.code not in ("time_not_real", "time_unreadable", "time_no_time"):
+            raise UsageError(msg("usage.field_says", field=field, text=exc.said)) from None  # e.g. a DST gap
+        parsed = None
     if not isinstance(parsed, datetime):
-        raise UsageError(msg("usage.date_form", field=field))
+        raise UsageError(msg("usage.date_value", option=field, value=text, example=DAY_EXAMPLE))
     return parsed

@@ -20,9 +20,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     },
     "usage.field_says": {"zh": "{field}：{text}", "en": "{field}: {text}"},
     "usage.as_said": {"zh": "{text}", "en": "{text}"},  # an error that has only its English
-    "usage.date_form": {
-        "zh": "{field}：请给出日期，如 2026-12-01",
-        "en": "{field}: expected a date such as 2026-12-01",
+    "usage.date_value": {
+        "zh": "{option}：“{value}”不是有效的日期，请写成如 {example} 的形式（可加时间，如 {example} 09:30）",
+        "en": "{option}: {value!r} is not a valid date; write it as {example} (a time may follow: "
+        "{example} 09:30)",
     },
     "usage.until_before_from": {
         "zh": "--until：{until} 不晚于 --from {start}",
