@@ -244,17 +244,21 @@ def _mark_structure(tokens: list[Token], theme: WechatTheme) -> list[Token]:
     out: list[Token] = []
     lists: list[list[int]] = []  # per open list: [next number or -1 for bullets]
     i = 0
-    while i < len(tokens):
+    count = len(tokens)
+    while i < count:
         tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok.type == "paragraph_open" and nxt is not None and nxt.type == "inline":
-            if MORE.fullmatch(nxt.content):
+        kind = tok.type
+        nxt = tokens[i + 1] if i + 1 < count else None
+        if kind == "paragraph_open" and nxt is not None and nxt.type == "inline":
+            if "<!--" in nxt.content and MORE.fullmatch(nxt.content):
                 i += 3  # paragraph_open, inline, paragraph_close
                 continue
-            kids = [c for c in nxt.children or [] if not (c.type == "text" and not c.content.strip())]
-            if len(kids) == 1 and kids[0].type == "image" and not tok.hidden and i + 2 < len(tokens):
-                tok.meta["figure"] = tokens[i + 2].meta["figure"] = kids[0]
-        if tok.type == "blockquote_open" and nxt is not None and i + 2 < len(tokens):
+            children = nxt.children or []
+            if any(c.type == "image" for c in children):  # a lone image is a figure
+                kids = [c for c in children if not (c.type == "text" and not c.content.strip())]
+                if len(kids) == 1 and kids[0].type == "image" and not tok.hidden and i + 2 < count:
+                    tok.meta["figure"] = tokens[i + 2].meta["figure"] = kids[0]
+        elif kind == "blockquote_open" and nxt is not None and i + 2 < count:
             inline = tokens[i + 2]
             first = inline.children[0] if inline.type == "inline" and inline.children else None
             found = _ALERT.match(first.content) if first is not None and first.type == "text" else None
@@ -264,17 +268,15 @@ def _mark_structure(tokens: list[Token], theme: WechatTheme) -> list[Token]:
                 first.content = first.content[found.end() :]
                 if not first.content and len(inline.children) > 1 and inline.children[1].type == "softbreak":
                     del inline.children[1]
-        if tok.type == "paragraph_close" and not (nxt is not None and nxt.type == "paragraph_open"):
+        elif kind == "paragraph_close" and not (nxt is not None and nxt.type == "paragraph_open"):
             _opener(tokens, i).meta["last"] = True  # what follows brings its own margin (or nothing does)
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
+        elif kind in ("bullet_list_open", "ordered_list_open"):
             tok.meta["nested"] = bool(lists)
             start = tok.attrGet("start")
-            lists.append(
-                [int(start) if start is not None else 1] if tok.type == "ordered_list_open" else [-1]
-            )
-        elif tok.type in ("bullet_list_close", "ordered_list_close") and lists:
+            lists.append([int(start) if start is not None else 1] if kind == "ordered_list_open" else [-1])
+        elif kind in ("bullet_list_close", "ordered_list_close") and lists:
             lists.pop()
-        elif tok.type == "list_item_open" and lists:
+        elif kind == "list_item_open" and lists:
             number = lists[-1][0]
             if number < 0:
                 tok.meta["marker"] = _BULLETS[(len(lists) - 1) % len(_BULLETS)] + " "
@@ -493,22 +495,25 @@ def render_article(
         rewrite_urls(inner, link_rewriter=link_rewriter, image_src=image_src)
     images: list[str] = []
     cell = False
+    math = "$" in markdown_text  # no formula without one
 
     def rewrite(stream: list[Token], bodies: dict[int, str]) -> None:
         nonlocal cell
         for tok in stream:
-            if tok.type in ("th_open", "td_open"):
+            kind = tok.type
+            if kind in ("th_open", "td_open"):
                 cell = True
-            elif tok.type in ("th_close", "td_close"):
+            elif kind in ("th_close", "td_close"):
                 cell = False
-            if tok.type == "inline" and tok.children:
+            if kind == "inline" and tok.children:
                 tok.children = _rewrite_inline(tok.children, notes, bodies, cell)
                 images.extend(str(c.attrGet("src") or "") for c in tok.children if c.type == "image")
-            elif tok.type.startswith("math_block"):
+            elif math and kind.startswith("math_block"):
                 images.append(formula_src(tok.content, True))
-            for c in tok.children or []:
-                if c.type.startswith("math_inline"):
-                    images.append(formula_src(c.content, c.type == "math_inline_double"))
+            if math:
+                for c in tok.children or []:
+                    if c.type.startswith("math_inline"):
+                        images.append(formula_src(c.content, c.type == "math_inline_double"))
 
     rewrite(tokens, {})
     for ident, inner in note_tokens.items():
