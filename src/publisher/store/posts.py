@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from publisher.models import PostState
 from publisher.store.db import Store
 from publisher.store.tables import attempt_t, item_t, post_t
+from publisher.store.tokens import FLAGGED_ACCOUNTS
 from publisher.store.views import PostView, due_order, lateness
 
 S = PostState
@@ -218,22 +219,38 @@ def _wake_queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     return waiting, polls, leases
 
 
+def _wake(waiting: sa.Select[Any], polls: sa.Select[Any], leases: sa.Select[Any]) -> sa.Select[Any]:
+    """The three earliest instants in one statement (one round of SQLAlchemy's execution, not three)."""
+    return sa.select(waiting.scalar_subquery(), polls.scalar_subquery(), leases.scalar_subquery())
+
+
 _WAKE = _wake_queries()
+_WAKE_UNFLAGGED = _wake(  # the daemon's usual question: flagged accounts as stored, nothing skipped
+    _WAKE[0].where(post_t.c.account.not_in(FLAGGED_ACCOUNTS)),
+    _WAKE[1].where(post_t.c.account.not_in(FLAGGED_ACCOUNTS)),
+    _WAKE[2],
+)
 
 
-def next_wake(store: Store, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
+def next_wake(store: Store, flagged: Collection[str] | None, skip: Collection[int] = ()) -> datetime | None:
     """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
-    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person; posts in
-    `skip` (this node left them: its copy of the folder lacks their version) are another node's."""
-    waiting, polls, leases = _WAKE
-    if flagged:
-        waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
-        polls = polls.where(post_t.c.account.not_in(list(flagged)))
-    if skip:
-        waiting = waiting.where(post_t.c.id.not_in(list(skip)))
-        polls = polls.where(post_t.c.id.not_in(list(skip)))
+    or a lease running out. Posts of `flagged` accounts (needing re-authorisation; None: the accounts the
+    store has flagged, read by the same statement) wait for a person; posts in `skip` (this node left them:
+    its copy of the folder lacks their version) are another node's."""
+    if flagged is None and not skip:
+        query = _WAKE_UNFLAGGED
+    else:
+        waiting, polls, leases = _WAKE
+        excluded = FLAGGED_ACCOUNTS if flagged is None else list(flagged)
+        if flagged is None or flagged:
+            waiting = waiting.where(post_t.c.account.not_in(excluded))
+            polls = polls.where(post_t.c.account.not_in(excluded))
+        if skip:
+            waiting = waiting.where(post_t.c.id.not_in(list(skip)))
+            polls = polls.where(post_t.c.id.not_in(list(skip)))
+        query = _wake(waiting, polls, leases)
     with store.read() as conn:
-        found = [conn.execute(q).scalar() for q in (waiting, polls, leases)]
+        found = conn.execute(query).one()
     times = [t for t in found if t is not None]
     return min(times) if times else None
 
@@ -284,15 +301,19 @@ _RECONCILE_DUE = (
     .order_by(post_t.c.next_attempt_at, post_t.c.id)
     .limit(sa.bindparam("limit"))
 )
+_RECONCILE_DUE_UNFLAGGED = _RECONCILE_DUE.where(post_t.c.account.not_in(FLAGGED_ACCOUNTS))
 
 
 def reconcile_due(
-    store: Store, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
+    store: Store, now: datetime, limit: int, flagged: Collection[str] | None, skip: Collection[int] = ()
 ) -> list[WaitingPost]:
-    """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out, and so
-    are the posts in `skip`."""
+    """Posts in reconcile whose next check is due, soonest first, but those of `flagged` accounts (None: the
+    accounts the store has flagged, read by the same statement) and those in `skip`; ids that were cleared
+    are left out."""
     query = _RECONCILE_DUE
-    if flagged:
+    if flagged is None:
+        query = _RECONCILE_DUE_UNFLAGGED
+    elif flagged:
         query = query.where(post_t.c.account.not_in(list(flagged)))
     if skip:
         query = query.where(post_t.c.id.not_in(list(skip)))
