@@ -169,6 +169,8 @@ class Renderer:
     _media_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per platform: fields read
     _themes: dict[str, wechat_html.WechatTheme] = field(default_factory=dict)  # per platform: article look
     _articles: dict[str, bool] = field(default_factory=dict)  # per platform: has an HTML template
+    # (tags as written, topic style) -> (tags, topics): see `_tags`
+    _tag_lists: dict[tuple[Any, str], tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def begin_scan(self) -> None:
         """Forget per-scan caches (media paths may have appeared or gone since the last scan)."""
@@ -261,8 +263,7 @@ class Renderer:
         f = target.fields
         rewrite = self._link_rewriter(item, target)
         body_md = str(f.get("body") or "")
-        tags = [str(t).lstrip("#").strip() for t in _as_list(f.get("tags")) if str(t).strip()]
-        topics = [rules.tags.style.format(tag=t) for t in tags]
+        tags, topics = self._tags(f.get("tags"), rules.tags.style)
         ctx: dict[str, Any] = {
             "item": {"id": item.id, "path": item.path},
             "platform": {"name": rules.name, "label": rules.label},
@@ -293,6 +294,24 @@ class Renderer:
             ctx["body_html"] = Markup(article.html)
             ctx["footnotes"] = [list(n) for n in article.footnotes]
         return ctx
+
+    def _tags(self, value: Any, style: str) -> tuple[list[str], list[str]]:
+        """The item's tags as written (no `#`, no blanks) and as the platform's topics (`style`): new lists
+        each time, worked out once per tag list and style (a calendar repeats its tag lists)."""
+        key = (
+            (tuple(value) if all(type(v) is str for v in value) else None)
+            if isinstance(value, list)
+            else (value if value is None or isinstance(value, str) else None)
+        )
+        found = self._tag_lists.get((key, style)) if key is not None or value is None else None
+        if found is None:
+            tags = [str(t).lstrip("#").strip() for t in _as_list(value) if str(t).strip()]
+            found = (tuple(tags), tuple(style.format(tag=t) for t in tags))
+            if key is not None or value is None:
+                if len(self._tag_lists) >= _MEMO:
+                    self._tag_lists.clear()
+                self._tag_lists[(key, style)] = found
+        return list(found[0]), list(found[1])
 
     def _theme(self, platform: str) -> wechat_html.WechatTheme:
         """The platform's article look (`article_theme`), made once per renderer."""
