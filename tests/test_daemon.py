@@ -278,6 +278,10 @@ class SlowQueue:
     def __init__(self, ws: Any, store: Store, *, owner: str, now: Callable[[], datetime], **_: Any) -> None:
         self.store, self.owner, self.now = store, owner, now
         self.claimed = asyncio.Event()
+        self.closed = 0  # how often the daemon closed the clients the queue keeps between ticks
+
+    async def aclose(self) -> None:
+        self.closed += 1
 
     async def run_due(self, limit: int = 50) -> list[Any]:
         claim_due(self.store, now=self.now(), owner=self.owner, lease_s=300, limit=limit)
@@ -306,6 +310,7 @@ def test_stop_releases_claimed_but_unsent_posts(ws: WS, store: Store) -> None:
 
     asyncio.run(scenario())
     assert states(store) == {"a": "queued"}
+    assert d.queue.closed == 1  # type: ignore[union-attr]  # its clients (connections) closed on the way out
     with store.session() as s:
         assert s.execute(sa.select(post_t.c.lease_owner)).scalar() is None
         why, said = s.execute(sa.select(post_t.c.reason, post_t.c.reason_msg)).one()
