@@ -156,6 +156,8 @@ _TASK = 100
 _LEAN_TASK = 250
 #: the fewest files per task, the size of the last tasks of a parallel scan
 _MIN_TASK = 5
+#: files the scanning process checks between looks at its workers' tasks (taking results, feeding new tasks)
+_OWN_TASK = 20
 
 
 def jsonable(value: Any) -> Any:
@@ -344,6 +346,7 @@ class Calendar:
 
         pending: list[Future[_Chunk]] = []
         with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
+            _roomy_results(pool)
 
             def feed() -> None:
                 nonlocal lo
@@ -366,7 +369,9 @@ class Calendar:
                     yield from take(future)
                 feed()
                 if lo < hi:
-                    task = todo[max(lo, hi - task_size()) : hi]
+                    # a few files at a time, so finished tasks are taken and new ones fed soon: a worker
+                    # whose queued task ended before this process came back for it waited
+                    task = todo[max(lo, hi - min(task_size(), _OWN_TASK)) : hi]
                     hi -= len(task)
                     yield from self._check_here(task)
                 elif pending:
@@ -766,6 +771,25 @@ class Calendar:
                 c = replace(c, problems=(*c.problems, problem), valid_targets=frozenset())
             out.append(c)
         return out
+
+
+#: bytes a worker's results may fill before its write waits for this process to read them (`_roomy_results`)
+RESULT_PIPE_BYTES = 1 << 20
+
+
+def _roomy_results(pool: ProcessPoolExecutor) -> None:
+    """Let a worker write a task's results (a few hundred KB) at once and go on checking. In the pipe's
+    default 64 KB, its write waited for this process to read each 64 KB, and this process reads in a thread
+    that waits for the interpreter's lock while the scanning thread checks its share (up to 5 ms each time):
+    a worker spent about a tenth of a big scan waiting so. Linux only (F_SETPIPE_SZ); elsewhere, or when the
+    system refuses, the pipe stays as it is."""
+    try:
+        import fcntl
+
+        writer = pool._result_queue._writer  # type: ignore[attr-defined]  # the pipe's writing end
+        fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
 #: a scan checking at least this many files freezes what it made (see _collector_paused)
