@@ -153,7 +153,8 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
 
 def test_flagged_accounts_as_stored_are_left_out_by_the_same_query(store: Store) -> None:
     """`flagged=None`: the accounts needing re-authorisation are read by the wake-up and reconcile queries
-    themselves, with the same answers as when the caller read them first."""
+    themselves (on SQLite, on the driver connection), with the same answers as when the caller read them
+    first and the query went through Core."""
     ids = _seed(store)
     assert posts.next_wake(store, None) == posts.next_wake(store, set()) == T0
     tokens.mark_needs_reauth(store, "xhs-1", reason="expired", post_id=None, now=T0)
@@ -169,7 +170,10 @@ def test_flagged_accounts_as_stored_are_left_out_by_the_same_query(store: Store)
     claims.finish_attempt(
         store, ids["xhs-2/a"], 1, owner="w", outcome="unknown", to=S.RECONCILE, now=T0, reason="checking"
     )
-    assert [w.id for w in posts.reconcile_due(store, T0, 10, None)] == [ids["xhs-2/a"]]
+    claims.record_ids(store, ids["xhs-2/a"], "w", {"note_id": "n1", "upload": None})
+    (raw,) = posts.reconcile_due(store, T0, 10, None)  # on SQLite: read on the driver connection
+    assert raw == posts.reconcile_due(store, T0, 10, set())[0]  # read through Core: the same post
+    assert (raw.id, raw.ids, raw.last) == (ids["xhs-2/a"], {"note_id": "n1"}, (1, T0, T0))
     tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
     assert posts.reconcile_due(store, T0, 10, None) == [] == posts.reconcile_due(store, T0, 10, {"xhs-2"})
 
