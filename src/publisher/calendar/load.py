@@ -345,6 +345,7 @@ class Calendar:
             return min(size, max(_MIN_TASK, (hi - lo) // (4 * workers)))
 
         pending: list[Future[_Chunk]] = []
+        sent: dict[Future[_Chunk], list[tuple[Path, tuple[int, int]]]] = {}  # each task's files, in order
         with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
             _roomy_results(pool)
 
@@ -353,14 +354,17 @@ class Calendar:
                 while lo < hi and len(pending) < 2 * (workers - 1):  # one running, one waiting, each
                     task = todo[lo : min(hi, lo + task_size())]
                     lo += len(task)
-                    args = (str(self.ws.root), dict(self.ws.env), task, self.lean)
+                    args = (str(self.ws.root), dict(self.ws.env), [path for path, _key in task], self.lean)
                     pending.append(pool.submit(_check_chunk, *args))
+                    sent[pending[-1]] = task
 
             def take(future: Future[_Chunk]) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
                 results, media, digests = future.result()
                 self._media.update(media)
                 self.digests.merge(digests)
-                yield from results
+                # a task's outcomes come back in its files' order, without their names (this process has them)
+                for (path, key), (checked, used) in zip(sent.pop(future), results, strict=True):
+                    yield path, key, checked, used
 
             feed()
             while pending or lo < hi:
@@ -873,14 +877,10 @@ _WORKER_CHECKING = ExitStack()
 
 #: what a worker sends back for one task: each file's outcome, the hashes of the media those files read, and
 #: the digests it hashed (to keep across runs)
-_Chunk = tuple[
-    list[tuple[Path, tuple[int, int], Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]
-]
+_Chunk = tuple[list[tuple[Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]]
 
 
-def _check_chunk(
-    root: str, env: dict[str, str], chunk: list[tuple[Path, tuple[int, int]]], lean: bool = False
-) -> _Chunk:
+def _check_chunk(root: str, env: dict[str, str], chunk: list[Path], lean: bool = False) -> _Chunk:
     """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled
     (lean records for a lean calendar: a fraction of the bytes to send and to hold), with the media hashes of
     this task's files only (the worker keeps the others from earlier tasks, already sent) and the media
@@ -902,10 +902,10 @@ def _check_chunk(
     read: set[Path] = set()
     # as in the scan (a forked worker starts with the collector paused already)
     with _collector_paused(), calendar.renderer.checking():
-        for path, key in chunk:
+        for path in chunk:
             used: set[Path] = set()
             checked = calendar.check_file(path, ctx, used)
             read |= used
-            out.append((path, key, checked.slim() if lean else checked, used))
+            out.append((checked.slim() if lean else checked, used))
     media = calendar._media
     return out, {p: media[p] for p in read if p in media}, calendar.digests.take_fresh()
