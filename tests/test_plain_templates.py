@@ -13,8 +13,6 @@ from markupsafe import Markup
 from tests.conftest import WS
 from tests.test_check import GOOD, run_check
 
-from publisher.compliance.lists import Entry, WordList
-from publisher.compliance.scan import Matcher
 from publisher.render.budget import BudgetedEnvironment, render_within
 from publisher.render.plain_templates import plan_of, run
 from publisher.workspace.settings import DEFAULTS_DIR
@@ -127,23 +125,3 @@ def test_check_renders_a_workspace_template_with_more_than_layout_by_jinja(ws: W
     ws.item("launch.md", GOOD)
     problems = run_check(ws)["content/launch.md"]
     assert any("title" in p and "20" in p for p in problems), problems
-
-
-words = st.text(alphabet=st.sampled_from("最第一VvXx10%.no信加 "), min_size=1, max_size=4).map(str.strip)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    listed=st.lists(words.filter(bool), min_size=1, max_size=6, unique_by=str.lower),
-    text=st.text(alphabet=st.sampled_from("最第一VvXx10%.no信加 aKkſ"), max_size=30),
-)
-def test_the_word_matcher_finds_what_the_plain_alternation_finds(listed: list[str], text: str) -> None:
-    import re
-
-    matcher = Matcher(WordList({("c", w.lower()): Entry(w, "c") for w in listed}))
-    pattern = matcher._pattern
-    assert pattern is not None
-    plain = re.compile(pattern.pattern.split(")(?:", 1)[1][:-1], re.IGNORECASE)  # without the look ahead
-    assert [(m.start(), m.end()) for m in pattern.finditer(text)] == [
-        (m.start(), m.end()) for m in plain.finditer(text)
-    ]

@@ -1,0 +1,30 @@
+"""The word lists' matcher: with its look-ahead it finds what the plain alternation finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from publisher.compliance.lists import Entry, WordList
+from publisher.compliance.scan import Matcher
+
+CHARS = "最第一VvXx10%.no信加 aKkſ\n"
+words = st.text(alphabet=st.sampled_from("最第一VvXx10%.no信加 "), min_size=1, max_size=4).map(str.strip)
+texts = st.text(alphabet=st.sampled_from(CHARS), max_size=30)
+
+
+def matcher(listed: list[str]) -> Matcher:
+    return Matcher(WordList({("c", w.lower()): Entry(w, "c", exceptions=(w + "近",)) for w in listed}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(listed=st.lists(words.filter(bool), min_size=1, max_size=6, unique_by=str.lower), text=texts)
+def test_the_word_matcher_finds_what_the_plain_alternation_finds(listed: list[str], text: str) -> None:
+    pattern = matcher(listed)._pattern
+    assert pattern is not None
+    plain = re.compile(pattern.pattern.split(")(?:", 1)[1][:-1], re.IGNORECASE)  # without the look ahead
+    assert [(m.start(), m.end()) for m in pattern.finditer(text)] == [
+        (m.start(), m.end()) for m in plain.finditer(text)
+    ]
