@@ -52,8 +52,8 @@ class Hit:
     end: int
 
 
-#: an entry's exceptions: (phrase in lower case, each place the word starts in it)
-_Exceptions = tuple[tuple[str, tuple[int, ...]], ...]
+#: an entry's exceptions: (where the word starts in them, the phrases in lower case with the word there)
+_Exceptions = tuple[tuple[int, tuple[str, ...]], ...]
 
 
 @dataclass
@@ -62,8 +62,8 @@ class Matcher:
 
     words: WordList
     _pattern: re.Pattern[str] | None = field(init=False, default=None)
-    # per word (lower case): its entries, each with its exceptions as (phrase in lower case, where the word
-    # starts in the phrase), worked out once rather than at every hit
+    # per word (lower case): its entries, each with its exceptions grouped by where the word starts in them,
+    # worked out once rather than at every hit
     _by_word: dict[str, list[tuple[Entry, _Exceptions]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,25 +98,23 @@ class Matcher:
 
 
 def _exceptions(word: str, phrases: tuple[str, ...]) -> _Exceptions:
-    out = []
+    by_start: dict[int, list[str]] = {}
     for phrase in phrases:
         phrase = phrase.lower()
-        starts = []
         k = phrase.find(word)
         while k >= 0:
-            starts.append(k)
+            by_start.setdefault(k, []).append(phrase)
             k = phrase.find(word, k + 1)
-        out.append((phrase, tuple(starts)))
-    return tuple(out)
+    return tuple((k, tuple(found)) for k, found in by_start.items())
 
 
 def _excepted(lower: str, start: int, exceptions: _Exceptions) -> bool:
-    """Whether the hit at `start` of `lower` lies inside one of its entry's exception phrases."""
-    for phrase, starts in exceptions:
-        for k in starts:
-            at = start - k
-            if at >= 0 and lower.startswith(phrase, at):
-                return True
+    """Whether the hit at `start` of `lower` lies inside one of its entry's exception phrases (the phrases
+    with the word at one place are tried in one call: 最 has fifty)."""
+    for k, phrases in exceptions:
+        at = start - k
+        if at >= 0 and lower.startswith(phrases, at):
+            return True
     return False
 
 
