@@ -133,6 +133,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 _C = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _SCALARS = {
     "tag:yaml.org,2002:str": _C.construct_yaml_str,
     "tag:yaml.org,2002:int": _C.construct_yaml_int,
@@ -245,7 +246,10 @@ class _Budget:
 
 def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budget: _Budget) -> Any:
     line = first + node.start_mark.line
-    budget.spend(line, path)
+    budget.left -= 1
+    if budget.left < 0:  # (`_Budget.spend`, inline: this runs for every value of every file)
+        budget.left += 1
+        budget.spend(line, path)
     if path:
         lines.setdefault(path, line)
     if node.tag not in _SAFE_TAGS:
@@ -284,6 +288,8 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], first: int, budg
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, f"{path}[{i}]", lines, first, budget) for i, child in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)  # mappings and sequences are handled above
+    if node.tag == _STR:
+        return node.value  # what construct_yaml_str gives a scalar node, without its two calls
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
     if node.tag == "tag:yaml.org,2002:int" and len(str(node.value)) > MAX_NUMBER_CHARS:
