@@ -169,6 +169,10 @@ class Renderer:
     _media_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per platform: fields read
     _themes: dict[str, wechat_html.WechatTheme] = field(default_factory=dict)  # per platform: article look
     _articles: dict[str, bool] = field(default_factory=dict)  # per platform: has an HTML template
+    # (platform, template override) -> (template per text field, the variables they use): see `_chosen`
+    _choices: dict[tuple[str, str | None], tuple[dict[str, str], frozenset[str]]] = field(
+        default_factory=dict
+    )
     # (tags as written, topic style) -> (tags, topics): see `_tags`
     _tag_lists: dict[tuple[Any, str], tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -253,7 +257,9 @@ class Renderer:
 
     # -- text -------------------------------------------------------------------------------------------
 
-    def context(self, item: Item, target: Target, needed: set[str] | None = None) -> dict[str, Any]:
+    def context(
+        self, item: Item, target: Target, needed: set[str] | frozenset[str] | None = None
+    ) -> dict[str, Any]:
         """The plain data a template sees (never objects with methods: the sandbox is the second fence).
 
         `needed` names the variables the templates use: the costly ones (plain text, the article HTML) are
@@ -372,17 +378,7 @@ class Renderer:
             return {}, problems
         if self._is_article(target.platform):
             problems += self._raw_html(item, target)
-        template_override = target.fields.get("template")
-        chosen: dict[str, str] = {}
-        for name in rules.text:
-            template = rules.templates.get(name)
-            if template and template_override and name == _main_field(rules):
-                template = str(template_override)
-            if template:
-                chosen[name] = template
-        needed = (
-            set().union(*(self.variables(target.platform, t) for t in chosen.values())) if chosen else set()
-        )
+        chosen, needed = self._chosen(target.platform, target.fields.get("template"))
         ctx = self.context(item, target, needed)
         if not rules.links.keep_url and needed & {"body_text", "first_paragraph"}:
             problems += self._dropped_links(item, target)
@@ -487,6 +483,26 @@ class Renderer:
             ):
                 out[key] = target.fields[key]
         return out, problems
+
+    def _chosen(self, platform: str, override: Any) -> tuple[dict[str, str], frozenset[str]]:
+        """The template of each text field (`template:` overriding the main one) and the variables they use,
+        once per platform and override (the same for most items; read-only)."""
+        key = (platform, str(override) if override else None)
+        found = self._choices.get(key)
+        if found is None:
+            rules = self.rules[platform]
+            chosen: dict[str, str] = {}
+            for name in rules.text:
+                template = rules.templates.get(name)
+                if template and override and name == _main_field(rules):
+                    template = str(override)
+                if template:
+                    chosen[name] = template
+            needed = frozenset().union(*(self.variables(platform, t) for t in chosen.values()))
+            if len(self._choices) >= _MEMO:
+                self._choices.clear()
+            found = self._choices[key] = (chosen, needed)
+        return found
 
     def _dropped_links(self, item: Item, target: Target) -> list[Problem]:
         """A warning per link whose address the platform's text drops (platform.yaml `links.keep_url`)."""
