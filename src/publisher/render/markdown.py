@@ -408,10 +408,13 @@ def md_to_plain(
     tokens = _parsed(text)  # read-only: links are rewritten as they are written out
     writer = _PlainWriter()
     i = 0
-    while i < len(tokens):
+    count = len(tokens)
+    while i < count:
         tok = tokens[i]
         kind = tok.type
-        if kind == "bullet_list_open":
+        if kind == "paragraph_open" or kind == "paragraph_close":
+            pass  # a paragraph is its inline token's text (a third of the tokens: ruled out first)
+        elif kind == "bullet_list_open":
             writer.open_list(None)
         elif kind == "ordered_list_open":
             start = tok.attrGet("start")
@@ -422,7 +425,7 @@ def md_to_plain(
             writer.open_item()
         elif kind == "list_item_close":
             writer.close_item()
-        elif kind == "inline" and MORE.fullmatch(tok.content):
+        elif kind == "inline" and "<!--" in tok.content and MORE.fullmatch(tok.content):
             pass  # the excerpt marker is for the article renderers, never shown
         elif kind == "blockquote_open":
             writer.open_quote()
