@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from publisher.models import PostState
-from publisher.store import attempts, claims, events, items, posts, sync, sync_state, tokens
+from publisher.store import attempts, claims, events, items, posts, sync, sync_state
 from publisher.store.db import Store, open_store
 from publisher.store.media import StoreMediaCache
 from publisher.store.metrics import metric_samples
@@ -149,33 +149,6 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
     assert posts.reconcile_due(store, T0, 10, {"xhs-2"}) == []
     assert posts.reconcile_due(store, T0, 10, set(), skip={ids["xhs-2/a"]}) == []  # another node's to check
     assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}
-
-
-def test_flagged_accounts_as_stored_are_left_out_by_the_same_query(store: Store) -> None:
-    """`flagged=None`: the accounts needing re-authorisation are read by the wake-up and reconcile queries
-    themselves (on SQLite, on the driver connection), with the same answers as when the caller read them
-    first and the query went through Core."""
-    ids = _seed(store)
-    assert posts.next_wake(store, None) == posts.next_wake(store, set()) == T0
-    tokens.mark_needs_reauth(store, "xhs-1", reason="expired", post_id=None, now=T0)
-    tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
-    flagged = set(tokens.accounts_needing_reauth(store))
-    assert flagged == {"xhs-1", "xhs-2"}
-    assert posts.next_wake(store, None) is None is posts.next_wake(store, flagged)
-    assert posts.next_wake(store, None, skip={ids["b"]}) is None
-    tokens.clear_needs_reauth(store, "xhs-2")
-    assert posts.next_wake(store, None) == T0 == posts.next_wake(store, {"xhs-1"})
-    claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=1, accounts=["xhs-2"])
-    claims.start_attempt(store, ids["xhs-2/a"], owner="w", now=T0)
-    claims.finish_attempt(
-        store, ids["xhs-2/a"], 1, owner="w", outcome="unknown", to=S.RECONCILE, now=T0, reason="checking"
-    )
-    claims.record_ids(store, ids["xhs-2/a"], "w", {"note_id": "n1", "upload": None})
-    (raw,) = posts.reconcile_due(store, T0, 10, None)  # on SQLite: read on the driver connection
-    assert raw == posts.reconcile_due(store, T0, 10, set())[0]  # read through Core: the same post
-    assert (raw.id, raw.ids, raw.last) == (ids["xhs-2/a"], {"note_id": "n1"}, (1, T0, T0))
-    tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
-    assert posts.reconcile_due(store, T0, 10, None) == [] == posts.reconcile_due(store, T0, 10, {"xhs-2"})
 
 
 def test_attempts_and_an_accounts_pace(store: Store) -> None:

@@ -91,8 +91,7 @@ class QueueStore:
     def claimable_accounts(self, now: datetime) -> set[str]:
         return posts.claimable_accounts(self.store, now)
 
-    def next_due(self, flagged: Collection[str] | None, skip: Collection[int] = ()) -> datetime | None:
-        """The next wake-up; `flagged` None: the accounts flagged in the store, read with it."""
+    def next_due(self, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
         return posts.next_wake(self.store, flagged, skip)
 
     def hashes_in(
@@ -102,7 +101,7 @@ class QueueStore:
         return posts.hashes_in(self.store, post_ids, states)
 
     def reconcile_due(
-        self, now: datetime, limit: int, flagged: Collection[str] | None, skip: Collection[int] = ()
+        self, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
     ) -> list[WaitingPost]:
         return posts.reconcile_due(self.store, now, limit, flagged, skip)
 
