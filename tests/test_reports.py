@@ -251,7 +251,7 @@ def test_xlsx_reads_back_typed_with_a_frozen_header(history: tuple[Workspace, St
     report = reports.build("weekly", store, ws, period="2027-W01", now=NOW)
     path = reports.write(report, "xlsx", tmp_path / "weekly.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames[:2] == ["指标达成", "已发布"] and "内容互动明细·抖音" in wb.sheetnames
+    assert wb.sheetnames[:2] == ["指标达成", "已发布"] and "帖子互动明细·抖音" in wb.sheetnames
     kpi = wb["指标达成"]
     assert kpi.freeze_panes == "A2" and kpi.auto_filter.ref == kpi.dimensions
     assert [c.value for c in kpi[1]][:4] == ["指标", "目标", "实际", "状态"]
@@ -261,7 +261,7 @@ def test_xlsx_reads_back_typed_with_a_frozen_header(history: tuple[Workspace, St
     assert success[3].value == "✅ 达标" and rows["准时发布率"][3].value == "⚠️ 未达标"
     growth = rows["涨粉"]
     assert growth[1].value == 117 and growth[2].value == 797 and "%" not in growth[2].number_format
-    eng = wb["内容互动明细·抖音"]
+    eng = wb["帖子互动明细·抖音"]
     assert eng.freeze_panes == "A2" and eng.auto_filter.ref == eng.dimensions
     head = [c.value for c in eng[1]]
     assert "播放" in head and "阅读/播放" not in head and len(head) == len(set(head))  # its own words, once
@@ -299,9 +299,9 @@ def test_xlsx_health_and_best_time_sheets_list_every_account_or_say_there_is_non
     assert [c.value for c in best[1]][-1] == "计算方式"
     rows = list(best.iter_rows(min_row=2, values_only=True))
     assert {r[1] for r in rows} == accounts and len(rows) == len(accounts)
-    assert all(r[2] == "—" and r[5] == 0 and "近 90 天 0 篇" in r[6] for r in rows)
+    assert all(r[2] == "—" and r[5] == 0 and "近 90 天 0 条帖子" in r[6] for r in rows)
     md = reports.writers.render_markdown(report)
-    assert "| 抖音 | douyin | — | 近 90 天 0 篇" in md  # the same rows as the Markdown's
+    assert "| 抖音 | douyin | — | 近 90 天 0 条帖子" in md  # the same rows as the Markdown's
 
     # Where there is data, every slot row carries the basis too.
     full = load_workbook(
@@ -467,6 +467,28 @@ def test_language_follows_the_workspace_or_lang_and_a_bad_one_is_a_usage_error(
         reports.build("weekly", store, ws, period="2027-W01", lang="fr", now=NOW)
 
 
+def test_a_post_is_a_tiezi_and_an_item_is_neirong_in_the_reports() -> None:
+    """The reports' words for the two things, as the CLI, MCP tools and dashboard use them: an item (one
+    Markdown file) is 内容, a post (one item on one platform account) is 帖子. A report string whose English
+    speaks of posts and of no item (nor a blog's posts, which `import` turns into items) never says 内容."""
+    import re
+
+    from publisher.messages import say
+    from publisher.reports.i18n import LABELS
+
+    posts = re.compile(r"\bposts?\b|\bpost\(s\)")
+    mixed = [
+        code
+        for code, entry in LABELS.items()
+        if posts.search(entry["en"])
+        and not re.search(r"\bitems?\b|\bblog", entry["en"])
+        and "内容" in entry["zh"]
+    ]
+    assert mixed == [], mixed
+    assert LABELS["engagement_table"]["zh"] == "帖子互动明细" and LABELS["item"]["zh"] == "内容 ID"
+    assert "已发布的帖子" in say("help.report", "zh")
+
+
 def test_risks_translate_reasons_and_show_workspace_relative_paths(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
@@ -613,13 +635,13 @@ def test_an_appendix_heading_has_its_details_under_it_or_is_left_out(
         assert not (report.engagement or report.health or report.best_times)
         html, md = reports.writers.render_html(report), reports.writers.render_markdown(report)
         assert "附：数据明细" not in html and "附：数据明细" not in md
-        assert "<h2>图表</h2>" not in html and "互动最多的内容" not in md
+        assert "<h2>图表</h2>" not in html and "互动最多的帖子" not in md
         assert md.rstrip().endswith("无")  # the plan is the last section
     # With no metrics yet, an account's health (—) still fills the appendix; empty parts are left out.
     lone = reports.build("daily", empty, make_workspace(tmp_path / "lone"), period="2027-01-08", now=NOW)
     html, md = reports.writers.render_html(lone), reports.writers.render_markdown(lone)
     assert re.search(r"<h2>附：数据明细</h2>\s*<h3>账号健康度</h3>", html) and "<h3>图表</h3>" not in html
-    assert "## 附：数据明细\n\n### 账号健康度" in md and "### 互动最多的内容" not in md
+    assert "## 附：数据明细\n\n### 账号健康度" in md and "### 互动最多的帖子" not in md
 
 
 def test_report_command_refuses_an_unknown_language_as_a_usage_error(tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "help.preview.open": {"zh": "在浏览器中打开索引页。", "en": "Open the index page in a browser."},
     # -- figures ---------------------------------------------------------------------------------------------
     "help.report": {
-        "zh": "生成报告：已发布内容、KPI 对比目标（✅/⚠️）、问题与风险、计划、图表。",
+        "zh": "生成报告：已发布的帖子、KPI 对比目标（✅/⚠️）、问题与风险、计划、图表。",
         "en": "Write a report: what went out, KPIs against targets (✅/⚠️), problems and risks, the plan, "
         "charts.",
     },

@@ -40,7 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
     "failed": {"zh": "失败与错过", "en": "Failed or missed"},
     "health": {"zh": "账号健康度", "en": "Account health"},
     "best_time": {"zh": "最佳发布时间", "en": "Best time to post"},
-    "engagement_table": {"zh": "内容互动明细", "en": "Engagement per post"},
+    "engagement_table": {"zh": "帖子互动明细", "en": "Engagement per post"},
     "charts": {"zh": "图表", "en": "Charts"},
     "launch_day": {"zh": "发布日逐小时曲线", "en": "Launch day, hour by hour"},
     "launch_note": {
@@ -55,7 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
     "launch_votes": {"zh": "累计投票", "en": "Votes"},
     "launch_comments": {"zh": "累计评论", "en": "Comments"},
     "trend": {"zh": "每日新增互动（按平台）", "en": "Interactions gained per day, by platform"},
-    "top": {"zh": "互动最多的内容", "en": "Top posts by interactions"},
+    "top": {"zh": "互动最多的帖子", "en": "Top posts by interactions"},
     "heat": {
         "zh": "发布时段 × 星期（24 小时互动，相对值）",
         "en": "Posting hour × weekday (interactions at T+24 h, relative)",
@@ -72,7 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
     "c_engagement": {"zh": "互动", "en": "Interactions"},
     "c_votes": {"zh": "Product Hunt 投票", "en": "Product Hunt votes"},
     "c_followers": {"zh": "活动期间涨粉", "en": "Followers gained"},
-    "c_posts": {"zh": "{n} 条内容", "en": "{n} post(s)"},
+    "c_posts": {"zh": "{n} 条帖子", "en": "{n} post(s)"},
     "c_window": {"zh": "活动时间：{first} 至 {last}", "en": "Runs {first} to {last}"},
     "c_unknown": {"zh": "没有带 campaign: {name} 的内容", "en": "no item carries campaign: {name}"},
     # table heads and small words
@@ -95,7 +95,7 @@ LABELS: dict[str, dict[str, str]] = {
     "how": {"zh": "计算方式", "en": "How it was computed"},
     "weekday_h": {"zh": "星期", "en": "Weekday"},
     "hour": {"zh": "小时", "en": "Hour"},
-    "posts_h": {"zh": "篇数", "en": "Posts"},
+    "posts_h": {"zh": "帖子数", "en": "Posts"},
     "change": {"zh": "本期新增", "en": "Change"},
     "rate": {"zh": "互动率", "en": "Engagement rate"},
     "interactions": {"zh": "互动", "en": "Interactions"},
@@ -117,7 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     # summaries (本周总结 and the notification line)
     "s_published": {"zh": "发布 {n} 条", "en": "{n} published"},
-    "s_published_by": {"zh": "发布 {n} 条内容（{by}）", "en": "{n} post(s) published ({by})"},
+    "s_published_by": {"zh": "发布 {n} 条帖子（{by}）", "en": "{n} post(s) published ({by})"},
     "s_failed": {"zh": "失败/错过 {n} 条", "en": "{n} failed or missed"},
     "s_missed_kpis": {"zh": "未达标: {names}", "en": "below target: {names}"},
     "s_risks": {"zh": "风险 {n} 项", "en": "{n} risk(s)"},
@@ -163,11 +163,11 @@ LABELS: dict[str, dict[str, str]] = {
     "h_nothing": {"zh": "窗口内无可评估的数据", "en": "nothing to judge in the window"},
     # best time
     "b_basis": {
-        "zh": "近 {days} 天 {n} 篇内容发布后 24 小时的互动，按发布的星期和小时取平均",
+        "zh": "近 {days} 天 {n} 条帖子发布后 24 小时的互动，按发布的星期和小时取平均",
         "en": "mean interactions at T+24 h of {n} post(s) of the last {days} days, "
         "by weekday and hour published",
     },
-    "b_few": {"zh": "（少于 {n} 篇，仅供参考）", "en": " (fewer than {n}: a hint only)"},
+    "b_few": {"zh": "（少于 {n} 条，仅供参考）", "en": " (fewer than {n}: a hint only)"},
     # `publisher import DIR`: what became of each blog post
     "im_head_source": {"zh": "源文件", "en": "Source"},
     "im_head_item": {"zh": "写入", "en": "Item file"},
