@@ -282,6 +282,54 @@ def test_xlsx_reads_back_typed_with_a_frozen_header(history: tuple[Workspace, St
     assert published["E2"].value == "已发布"
 
 
+def test_xlsx_sheet_names_fit_excels_31_characters_whole_words_and_unique(tmp_path: Path) -> None:
+    """With every registered platform, in both languages, every sheet is named by its short title, and the
+    platform's whole name after a · (Excel refuses names over 31 characters; cutting them gave
+    "Engagement per post·Product Hun")."""
+    from publisher.adapters import platforms
+    from publisher.reports.i18n import platform_name, t
+    from publisher.reports.sheets import SHEET_MAX
+
+    names = sorted(platforms())
+    root = tmp_path / "all"
+    root.mkdir()
+    accounts = "".join(f'[accounts.{p}]\nplatform = "{p}"\n' for p in names)
+    (root / "publisher.toml").write_text(
+        f'[workspace]\nname = "x"\ntimezone = "Asia/Shanghai"\n{accounts}', encoding="utf-8"
+    )
+    ws = open_workspace(root, env={})
+    store = open_store(f"sqlite:///{root / 'p.db'}")
+    seed_history(
+        store, seed=3, first_day=date(2026, 12, 28), days=14, now=NOW, accounts={p: p for p in names}
+    )
+    seen = 0
+    for lang in ("zh", "en"):
+        titles = {t(k, lang) for k in ("kpi", "published", "failed", "plan_week", "plan_day", "risks")}
+        titles |= {t(k, lang) for k in ("health", "best_time", "engagement_sheet")}
+        whole = titles | {f"{t('engagement_sheet', lang)}·{platform_name(p, lang)}" for p in names}
+        for kind, period in (("weekly", "2027-W01"), ("daily", "2027-01-08"), ("engagement", "2027-W01")):
+            report = reports.build(kind, store, ws, period=period, lang=lang, now=NOW)
+            sheets = load_workbook(reports.write(report, "xlsx", tmp_path / f"{kind}-{lang}.xlsx")).sheetnames
+            assert all(len(s) <= SHEET_MAX for s in sheets), sheets
+            assert len({s.casefold() for s in sheets}) == len(sheets), sheets
+            assert set(sheets) <= whole, set(sheets) - whole  # each a whole title, with a whole platform name
+            seen += sum("·" in s for s in sheets)
+    with_figures = [p for p, spec in platforms().items() if spec.metrics]
+    assert seen == 2 * 3 * len(with_figures)  # every platform with figures has its engagement sheet
+
+
+def test_a_sheet_name_too_long_for_a_platform_keeps_whole_words_then_numbers() -> None:
+    from publisher.reports.sheets import sheet_name
+
+    assert sheet_name("Post engagement", "Product Hunt", []) == "Post engagement·Product Hunt"
+    assert sheet_name("Post engagement", "WeChat Official Accounts", []) == "Post engagement·WeChat Official"
+    taken = ["post engagement·wechat official"]  # Excel compares names without case
+    assert sheet_name("Post engagement", "WeChat Official Accounts", taken) == "Post engagement·WeChat"
+    assert sheet_name("Post engagement", "Supercalifragilistic_platform", []) == "Post engagement 2"
+    assert sheet_name("帖子互动明细", "a/b:c", []) == "帖子互动明细·a b c"  # characters Excel refuses
+    assert sheet_name("Targets", None, ["Targets"]) == "Targets 2"
+
+
 def test_xlsx_health_and_best_time_sheets_list_every_account_or_say_there_is_none(
     history: tuple[Workspace, Store], tmp_path: Path
 ) -> None:

@@ -41,6 +41,10 @@ LABELS: dict[str, dict[str, str]] = {
     "health": {"zh": "账号健康度", "en": "Account health"},
     "best_time": {"zh": "最佳发布时间", "en": "Best time to post"},
     "engagement_table": {"zh": "帖子互动明细", "en": "Engagement per post"},
+    "engagement_sheet": {
+        "zh": "帖子互动明细",
+        "en": "Post engagement",
+    },  # an XLSX sheet: room for "·Platform"
     "charts": {"zh": "图表", "en": "Charts"},
     "launch_day": {"zh": "发布日逐小时曲线", "en": "Launch day, hour by hour"},
     "launch_note": {

@@ -26,6 +26,7 @@ from publisher.messages import msg
 from publisher.reports import echarts
 from publisher.reports.i18n import metric_name, platform_name, slot, state_name, t
 from publisher.reports.model import BestTime, EngagementRow, Report
+from publisher.reports.sheets import sheet_name
 
 FORMATS = ("md", "html", "csv", "xlsx", "json")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -254,11 +255,12 @@ def _all_names(report: Report) -> list[str]:
 
 
 def tables(report: Report) -> dict[str, Table]:
-    """Every table of the report, typed: sheet name -> Table."""
+    """Every table of the report, typed: sheet name -> Table. A sheet name is its table's short title, with
+    the platform's name after a · where it fits Excel's 31 characters (`sheets.sheet_name`)."""
     lang = report.lang
     out: dict[str, Table] = {}
     if report.kind not in ("engagement", "campaign"):
-        out[t("kpi", lang)] = Table(
+        out[sheet_name(t("kpi", lang), None, out)] = Table(
             t("kpi_head", lang).split(" | ") + [t("note", lang)],
             [
                 [
@@ -284,7 +286,7 @@ def tables(report: Report) -> dict[str, Table]:
             "ID",
         ]
         for key, lines in (("published", report.published), ("failed", report.failed), ("plan", report.plan)):
-            out[t(key if key != "plan" else _plan_key(report), lang)] = Table(
+            out[sheet_name(t(key if key != "plan" else _plan_key(report), lang), None, out)] = Table(
                 post_head,
                 [
                     [
@@ -302,17 +304,20 @@ def tables(report: Report) -> dict[str, Table]:
                 {0: WHEN},
                 wide=3,
             )
-        out[t("risks", lang)] = Table([t("risks", lang)], [[x] for x in report.risks], wide=0)
+        out[sheet_name(t("risks", lang), None, out)] = Table(
+            [t("risks", lang)], [[x] for x in report.risks], wide=0
+        )
     if report.campaign is not None:
-        out.update(_campaign_tables(report))
+        for title, table in _campaign_tables(report).items():
+            out[sheet_name(title, None, out)] = table
     for platform, names, rows in report.by_platform():
-        name = f"{t('engagement_table', lang)}·{platform_name(platform, lang)}"
+        name = sheet_name(t("engagement_sheet", lang), platform_name(platform, lang), out)
         out[name] = engagement_table(report, rows, names, platform)
     if not report.engagement:
-        out[t("engagement_table", lang)] = engagement_table(report, [], [], None)
+        out[sheet_name(t("engagement_sheet", lang), None, out)] = engagement_table(report, [], [], None)
     if report.kind == "campaign":
         return out
-    out[t("health", lang)] = Table(
+    out[sheet_name(t("health", lang), None, out)] = Table(
         [
             t("platform", lang),
             t("account", lang),
@@ -329,7 +334,7 @@ def tables(report: Report) -> dict[str, Table]:
         {3: PERCENT, 4: PERCENT, 5: PERCENT},
         wide=6,
     )
-    out[t("best_time", lang)] = Table(
+    out[sheet_name(t("best_time", lang), None, out)] = Table(
         [
             t("platform", lang),
             t("account", lang),
@@ -455,7 +460,7 @@ def write_xlsx(report: Report, out: Path) -> None:
         wb.remove(default)
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
     for name, table in tables(report).items():
-        sheet = wb.create_sheet(name[:31])
+        sheet = wb.create_sheet(name)
         sheet.append(table.head)
         for row in table.rows:
             sheet.append(row)
