@@ -1,10 +1,10 @@
-"""Benchmark: `check` of a 10,000-item calendar, cold and after editing one file (DESIGN.md section 11);
+"""Benchmark: `check` of a 10,000-item calendar, cold and after editing one file (README.md#benchmarks);
 and the near-duplicate guard over a 1,000-item calendar of distinct texts with planted near-copies.
 
 Floors, measured in the same run: python-frontmatter + markdown-it-py over the same files (parse the front
 matter, render the body); for the guard, only cutting every rendered text into its 3-character shingle set
 (what any shingle comparison must do at least); for items with photos, Pillow's header reads added to the
-first floor. Targets (DESIGN.md section 11, round 2): cold check <= 1.5x its floor; re-scan after one edit
+first floor. Targets: cold check <= 1.5x its floor; re-scan after one edit
 <= 0.15 s (absolute); items with photos <= 2x; the guard <= 3x its floor, every planted copy found.
 
     python bench/bench_check.py [--items 10000] [--dup-items 1000]

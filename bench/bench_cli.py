@@ -1,7 +1,7 @@
 """Whole-process start of the CLI: `publisher --help` and `publisher status` (on the reference workspace, the
 repository root) against `python -c pass` measured in the same run.
 
-DESIGN.md section 11 targets: `--help` <= 0.25 s, `status` <= 0.5 s, whole process. Each command runs
+Targets (README.md#benchmarks): `--help` <= 0.25 s, `status` <= 0.5 s, whole process. Each command runs
 --runs times; the figure is the median wall time (and the CPU time the children used, steadier on a busy
 machine). `--json` prints one JSON object last.
 """

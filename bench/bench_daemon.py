@@ -1,6 +1,6 @@
 """Benchmark: the daemon holding 10,000 queued posts: start time, memory, and due-to-send latency.
 
-DESIGN.md section 11 targets (round 2): start <= 1 s, RSS <= 120 MB, due-to-send p99 <= 100 ms.
+Targets (README.md#benchmarks): start <= 1 s, RSS <= 120 MB, due-to-send p99 <= 100 ms.
 
 - A workspace of N WeChat articles (verified sandbox-mode accounts) due in the coming weeks is synced (not
   timed), then `python -m publisher.daemon.service --workspace DIR --sandbox-url URL` starts as a subprocess.

@@ -2,7 +2,7 @@
 coming weeks; for each size: `check` cold, re-scan after editing one item, `sync` into a new store, the
 daemon's start (spawn until its ready file) and its peak RSS once its first sync is done. The cost per item
 must not grow with the calendar: for each figure, the cost per item at the largest size over the cost per item
-at the smallest (DESIGN.md section 11 target: <= 1.3).
+at the smallest (target: <= 1.3; README.md#benchmarks).
 
 Peak RSS and the daemon's start carry a fixed part (the interpreter, the libraries) that a per-item ratio
 would hide at small sizes; so their per-item cost is the growth above a 100-item calendar measured in the same

@@ -1,7 +1,7 @@
 """Benchmark: WeChat articles through the queue and the real adapter over HTTP, vs a bare httpx loop making
 the same calls against the same sandbox.
 
-DESIGN.md section 11 target (round 2): the queue reaches >= 60 % of the bare loop's throughput.
+Target (README.md#benchmarks): the queue reaches >= 60 % of the bare loop's throughput.
 
 What is measured, in one run:
 - queue: N items, each a WeChat article on one of A verified sandbox-mode accounts (the draft + publish flow:

@@ -1,7 +1,7 @@
 """Benchmark: N due posts through Queue.run_due with the dry-run adapter vs raw sqlite3 inserts
 of the same rows.
 
-DESIGN.md section 11 target: >= 2,000 posts/s on SQLite. Every state change is committed (claim per batch,
+Target (README.md#benchmarks): >= 2,000 posts/s on SQLite. Every state change is committed (claim per batch,
 write-ahead attempt row per post, finish per post) with the store's own settings (WAL, synchronous=FULL); the
 steps of the posts sent side by side (one lane per account) share a commit (store/group.py), each post still
 waiting for its own. A dry-run send ends in the state dry_run, counted here as sent.

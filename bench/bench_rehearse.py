@@ -3,7 +3,7 @@ adapters against the in-process sandbox on a virtual clock, whole process, again
 same workspace (the floor: reading and checking the calendar, which the rehearsal also does) measured in the
 same run.
 
-DESIGN.md section 11 target: <= 5 s wall. Also printed: the CPU time (steadier on a busy machine) and the
+Target (README.md#benchmarks): <= 5 s wall. Also printed: the CPU time (steadier on a busy machine) and the
 rehearsal's own clock steps. `--json` prints one JSON object last.
 """
 

@@ -1,4 +1,4 @@
-"""The house rules of DESIGN.md section 13, checked on the imports themselves (so a shortcut fails CI)."""
+"""The house rules of docs/architecture.md#layers, checked on the imports themselves (a shortcut fails CI)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""R26 / DESIGN.md 12: a canary secret appears nowhere.
+"""R26 (docs/reliability.md#security): a canary secret appears nowhere.
 
 Canaries are planted as the WeChat app secret, the Douyin client secret, the Product Hunt token, the token in
 a webhook URL and a notification signing secret. A fault-heavy run (transient faults, token expiry, a lost

@@ -1,4 +1,4 @@
-"""One contract for every adapter in the registry (DESIGN.md 7), checked against the sandbox.
+"""One contract for every adapter in the registry, checked against the sandbox (docs/architecture.md).
 
 validate() finds an over-long title before any network call; publish() of a valid post returns a
 PublishResult; a write whose answer is lost raises OutcomeUnknown; reconcile() answers or says None, never

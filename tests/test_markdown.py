@@ -131,7 +131,7 @@ def test_md_to_html_keeps_cjk_and_emoji_untouched() -> None:
 
 def test_extract_links_returns_outbound_urls_in_order() -> None:
     text = (
-        "先 [b](https://b.example/x) 再 <https://a.example> 然后 [邮件](mailto:x@y.z) [相对](docs/a.md)\n\n"
+        "先 [b](https://b.example/x) 再 <https://a.example> 然后 [邮件](mailto:x@y.z) [相对](notes/a.md)\n\n"
         "- [b again](https://b.example/x)\n\n[ref][r]\n\n[r]: http://ref.example/p?q=1\n"
         "`[not](https://code.example)`\n\n```\n[nor](https://fence.example)\n```\n"
     )

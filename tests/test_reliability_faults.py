@@ -1,6 +1,7 @@
-"""PLATFORMS.md 7.6: the twelve fault scenarios, each through the QUEUE with the real adapters against the
-sandbox, asserting the post's final state and what the fake holds; plus DESIGN.md 12's "30 % transient faults
-and token expiry: every post is published within its retry budget; permanent errors fail after one attempt".
+"""The twelve fault scenarios of docs/reliability.md#how-to-run-them, each through the QUEUE with the real
+adapters against the sandbox, asserting the post's final state and what the fake holds; plus "30 % transient
+faults and token expiry: every post is published within its retry budget; permanent errors fail after one
+attempt".
 """
 
 from __future__ import annotations
@@ -262,7 +263,7 @@ def test_6_slow_answers_below_the_read_timeout_succeed_above_it_reconcile(
             world=app.state.world,
         )
         try:
-            # The fake commits, then answers late: the slow server of PLATFORMS.md 7.1 `timeout`.
+            # The fake commits, then answers late: the sandbox's `timeout` fault.
             h.fault(kind="timeout", platform=WX, path=DRAFT_ADD, seconds=seconds)
             h.fault(kind="timeout", platform=XHS, path=XHS_PUBLISH, seconds=seconds)
             out = {o.platform: (o.state, o.reason) for o in h.run_through()}
@@ -521,7 +522,7 @@ def test_12_codes_only_a_person_can_clear_stop_at_once(
     assert h.notices.sent and h.notices.sent[0].kind in (state, "needs_reauth")
 
 
-# -- DESIGN.md 12: 30 % transient faults and token expiry ----------------------------------------------------
+# -- 30 % transient faults and token expiry (R17, R20) -------------------------------------------------------
 
 
 def test_30_percent_transient_faults_and_token_expiry_every_post_published_within_budget(make: Make) -> None:

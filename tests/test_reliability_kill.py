@@ -1,4 +1,4 @@
-"""DESIGN.md 12, first promise, with the real entry point (issue 11, item 8): SIGKILL `publisher run` at
+"""R24 (docs/reliability.md#storage), with the real entry point (issue 11, item 8): SIGKILL `publisher run` at
 random moments while it publishes to a separate `publisher sandbox`, restart, again and again: no post is sent
 twice, none is lost, every post settles within 30 s of the last restart, and the SQLite file stays intact.
 

@@ -1,4 +1,5 @@
-"""DESIGN.md 12: several queue processes on one PostgreSQL database publish every due post exactly once.
+"""R23 (docs/reliability.md#storage): several queue processes on one PostgreSQL database publish every due
+post exactly once.
 
 Four worker PROCESSES (tests/support/queue_worker.py: the real Queue, claiming with FOR UPDATE SKIP LOCKED)
 start together on a fresh schema of the local PostgreSQL and drain 1,000 due posts through the dry-run

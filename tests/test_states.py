@@ -1,4 +1,4 @@
-"""The post state machine: the edges DESIGN.md section 5 requires, and the shape of the relation."""
+"""The post state machine: the edges R6 (docs/reliability.md) requires, and the shape of the relation."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def problem_msg(p: Problem) -> Msg:
 
 
 class PostState(StrEnum):
-    """States of one post (item x platform x account); DESIGN.md section 5."""
+    """States of one post (item x platform x account); the legal moves are in states.py."""
 
     QUEUED = "queued"
     CLAIMED = "claimed"

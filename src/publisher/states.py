@@ -1,4 +1,4 @@
-"""The legal transitions of a post's state (DESIGN.md section 5); the DB enforces the same as a backstop."""
+"""The legal transitions of a post's state; the DB enforces them too (R6 in docs/reliability.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one contract every platform adapter implements (DESIGN.md section 7)."""
+"""The one contract every platform adapter implements (docs/architecture.md#a-new-platform)."""
 
 from __future__ import annotations
 

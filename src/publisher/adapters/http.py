@@ -306,7 +306,8 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = No
                 waits.append((when - reference).total_seconds())
     reset = headers.get("x-rate-limit-reset")
     if reset:
-        # Product Hunt: seconds until the window resets (PLATFORMS.md 4.4), not a timestamp.
+        # Product Hunt: seconds until the window resets, not a timestamp
+        # (docs/platforms/producthunt.md#rate-limits-and-errors).
         with contextlib.suppress(ValueError):
             waits.append(float(reset.strip()))
     return max(0.0, *waits) if waits else None

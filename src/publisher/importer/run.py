@@ -20,7 +20,8 @@ from publisher.importer.model import FileReport, ImportReport, Note, Site
 from publisher.importer.sites import asset_folder, detect, slug_for
 from publisher.workspace.settings import Workspace
 
-#: The most pictures a note takes (小红书: 18, PLATFORMS.md §3.2); the body keeps every image.
+#: The most pictures a note takes (小红书: 18, docs/platforms/xiaohongshu.md#limits-and-how-they-are-counted);
+#: the body keeps every image.
 MAX_IMAGES = 18
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(([^)\s]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 

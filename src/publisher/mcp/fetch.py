@@ -1,4 +1,4 @@
-"""Download media an assistant names by https URL, with the SSRF guards of RELIABILITY.md R30.
+"""Download media an assistant names by https URL, with the SSRF guards of R30 (docs/reliability.md#security).
 
 Every hop is checked before a byte is sent: https on port 443 only, an optional host allowlist, and every
 address the host resolves to must be public (no private, loopback, link-local, reserved, multicast or

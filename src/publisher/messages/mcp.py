@@ -79,7 +79,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "item_id：内容 {item} 没有帖子（是草稿，还是尚未同步？）",
         "en": "item_id: no posts for item {item} (is it a draft, or not synced yet?)",
     },
-    # -- a media URL the server will not download (mcp/fetch.py, RELIABILITY.md R30) ------------------------
+    # -- a media URL the server will not download (mcp/fetch.py, R30 in docs/reliability.md) ---------------
     "fetch.no_resolve": {"zh": "无法解析主机 {host}：{why}", "en": "cannot resolve host {host}: {why}"},
     "fetch.no_location": {
         "zh": "{url} 重定向了，但没有给出 Location",

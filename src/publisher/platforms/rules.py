@@ -48,8 +48,9 @@ def count_length(text: str, method: str = "chars") -> int:
     """Length of `text` the way a platform counts it.
 
     chars: Unicode code points (WeChat: "字"). utf16: UTF-16 code units (JavaScript `length`).
-    xhs: Xiaohongshu's weighted count (PLATFORMS.md 3.2): each non-ASCII UTF-16 unit weighs 2, each ASCII
-    character 1, and the length is ceil(total / 2), so 20 CJK characters or 40 ASCII letters fill a title.
+    xhs: Xiaohongshu's weighted count (docs/platforms/xiaohongshu.md): each non-ASCII UTF-16 unit weighs 2,
+    each ASCII character 1, and the length is ceil(total / 2), so 20 CJK characters or 40 ASCII letters fill
+    a title.
     weibo: the same weights, but each http(s) link counts as the short link it becomes, 20 half-width units
     (10 characters) however long it is, plus its excess over 140 units (docs/platforms/weibo.md).
     bytes: UTF-8 bytes. graphemes: what a person sees as one character (emoji ZWJ sequences count once).

@@ -1,4 +1,4 @@
-"""The exactly-once queue (DESIGN.md section 5): claim due posts, re-validate, send once, map every outcome.
+"""The exactly-once queue: claim due posts, re-validate, send once, map every outcome (docs/reliability.md).
 
 What it promises, and how:
 - One sender per post: posts are claimed with a lease (store.claims.claim_due); only the holder moves them on.

@@ -1,4 +1,7 @@
-"""The control plane under /__fake: reset, state, clock, faults and config (PLATFORMS.md 7.1)."""
+"""The control plane under /__fake: reset, state, clock, faults and config.
+
+What each does: docs/platforms/README.md#the-sandbox.
+"""
 
 from __future__ import annotations
 

@@ -43,8 +43,8 @@ ENGAGEMENT_BASE: dict[str, int] = {
 
 
 def default_config() -> dict[str, Any]:
-    """The shared defaults, then each sandbox package's `DEFAULTS` under its name (PLATFORMS.md; values
-    marked [U] there are assumptions the tests may override)."""
+    """The shared defaults, then each sandbox package's `DEFAULTS` under its name (values
+    marked [U] are assumptions the tests may override: docs/platforms/README.md#the-sandbox)."""
     from publisher.sandbox.packages import fakes
 
     config: dict[str, Any] = {

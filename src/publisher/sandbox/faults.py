@@ -1,4 +1,5 @@
-"""Fault rules (PLATFORMS.md 7.1) and the ASGI middleware that applies them and writes the call log.
+"""Fault rules and the ASGI middleware that applies them and writes the call log (the rules and their kinds:
+docs/platforms/README.md#the-sandbox).
 
 The middleware buffers each platform response so it can record the platform code, truncate the JSON, or
 throw the answer away after the write was committed.

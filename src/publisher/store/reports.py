@@ -1,6 +1,7 @@
 """The reads reports make: posts with their publish time, latest and daily figures, followers, post times.
 
-Reports read only the store (DESIGN.md section 9); every statement they need is a named function here.
+Reports read only the store (docs/architecture.md#a-new-report); every statement they need is a named function
+here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The SQLModel tables of the store (DESIGN.md section 4); every instant is a UTC-aware datetime."""
+"""The SQLModel tables of the store (docs/architecture.md#packages); every instant is a UTC-aware datetime."""
 
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def _system_keyring(env: Mapping[str, str]) -> KeyringGet | None:
     if env.get("PUBLISHER_NO_KEYRING"):
         return None
     try:
-        import keyring  # optional: desktop use only (RELIABILITY.md 6.1)
+        import keyring  # optional: desktop use only (docs/reliability.md#security, R25)
     except ImportError:
         return None
     get: KeyringGet = keyring.get_password

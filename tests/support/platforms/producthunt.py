@@ -5,7 +5,7 @@ from support.platforms import PlatformFixture
 FIXTURE = PlatformFixture(
     name="producthunt",
     title="tagline",
-    write=None,  # assisted: a launch kit, no launch API (PLATFORMS.md 4)
+    write=None,  # assisted: a launch kit, no launch API (docs/platforms/producthunt.md)
     fields='{name: "WeeklyPilot {n}", tagline: "Weekly reports in 3 steps", description: "Drafts reports."}',
     remote=lambda state: list(state.get("posts", [])),
 )

@@ -1,6 +1,6 @@
 """The Douyin adapter: upload and create with `video.create.bind`; else an assisted pack.
 
-PLATFORMS.md section 2 and its product decision. Every platform id is committed through `ctx.ids_sink` as it
+docs/platforms/douyin.md and its product decision. Every platform id is committed through `ctx.ids_sink` as it
 arrives and `publish` resumes from `attempt.ids`. A created post is "submitted" at once: Douyin reviews it
 later, and the queue asks `poll` at the times REVIEW_CHECKS names (counted from the create, stored with the
 post), never by sleeping here. Reconcile convention (shared with the queue): a result with
@@ -42,9 +42,10 @@ from publisher.models import Attempt, MetricSample, Problem, PublishResult, Remo
 from publisher.redact import redact_text
 
 MB = 1024 * 1024
-TEXT_MAX = 1000  # PLATFORMS.md 2.4: the API's text limit is undocumented [U]; platform.yaml says 1000 too
+# The API's text limit is undocumented [U] (docs/platforms/douyin.md#limits); platform.yaml says 1000 too.
+TEXT_MAX = 1000
 CONSUMED = 2190007  # create_video with a used video_id [U]: the post may already exist, so reconcile
-#: statistics field -> normalised names (PLATFORMS.md 6: play_count is the view figure)
+#: statistics field -> normalised names (play_count is the view figure: docs/platforms/douyin.md#metrics)
 STATS = {
     "play_count": ("views", "plays"),
     "digg_count": ("likes",),
@@ -54,7 +55,7 @@ STATS = {
     "forward_count": ("forwards",),
 }
 JSON = {"content-type": "application/json"}
-OFFLINE = 28001056  # 能力已下线: reported for video/list and video data (PLATFORMS.md 2.5)
+OFFLINE = 28001056  # 能力已下线: reported for video/list and video data (docs/platforms/douyin.md#metrics)
 #: When a created post is checked for its review: seconds after the create, then every REVIEW_LATEST seconds
 #: until the queue's submitted timeout hands it to a person. Reviews mostly end in minutes [U].
 REVIEW_CHECKS = (15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0)
@@ -143,8 +144,9 @@ class DouyinAdapter(ApiAdapter):
 
     async def publish(self, post: RenderedPost, attempt: Attempt) -> PublishResult:
         if not self.ctx.options.get("verified"):
-            # Without video.create.bind there is no server-side publishing (PLATFORMS.md 2.1): a person posts,
-            # from a share link's QR code where the account is set up for Douyin's share path.
+            # Without video.create.bind there is no server-side publishing: a person posts, from a share
+            # link's QR code where the account is set up for Douyin's share path
+            # (docs/platforms/douyin.md#what-is-possible).
             pack = await AssistedAdapter(self.ctx, self.name).publish(post, attempt)
             if self.ctx.options.get("share"):
                 return await self._share(post, attempt, pack)

@@ -36,7 +36,8 @@ DEFAULT_SCOPES = (
     "renew_refresh_token",
 )
 ACCESS, REFRESH = "douyin_access", "douyin_refresh"  # TokenCache kinds
-MAX_RENEWALS = 5  # PLATFORMS.md 2.2: at most 5 renewals of the refresh token [H]
+# At most 5 renewals of the refresh token [H] (docs/platforms/douyin.md#authorisation-user-oauth).
+MAX_RENEWALS = 5
 REFRESH_AHEAD = timedelta(days=1)
 RENEW_AHEAD = timedelta(days=5)
 
@@ -61,7 +62,8 @@ def authorize_url(
     *,
     base_url: str = LIVE_BASE,
 ) -> str:
-    """The page where the user scans the QR code and approves the scopes (PLATFORMS.md 2.2 step 1)."""
+    """The page where the user scans the QR code and approves the scopes
+    (docs/platforms/douyin.md#authorisation-user-oauth)."""
     query = urlencode(
         {
             "client_key": client_key,
@@ -301,7 +303,7 @@ class DouyinTokens:
                 },
             )
             if fresh.refresh_token and fresh.refresh_token != token:
-                # A refresh does not move the refresh expiry (PLATFORMS.md 2.2): keep it unless told.
+                # A refresh does not move the refresh token's expiry: keep it unless the answer gives one.
                 until = fresh.refresh_expires_at if data.get("refresh_expires_in") else expires
                 self.cache.put(self.account, REFRESH, fresh.refresh_token, until, {**meta})
         return fresh.access_token

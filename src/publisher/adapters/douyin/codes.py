@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from publisher.adapters.http import Rule
 
-# PLATFORMS.md 2.2, 2.5 and 5. Revoked/expired refresh tokens are "auth": the account needs re-authorising.
+# docs/platforms/douyin.md#errors-and-what-publisher-does. Revoked/expired refresh tokens are "auth": the
+# account needs re-authorising.
 # 28001052 "risk control, long backoff" has no documented window [U].
 CODES: Mapping[int | str, Rule] = {
     28001005: "transient",

@@ -1,8 +1,9 @@
 """Product Hunt: no API creates a launch, so publish writes a launch kit; metrics come from the GraphQL API.
 
-PLATFORMS.md 4: `post(slug:|id:)` gives votesCount, commentsCount, reviewsRating, featuredAt. Reads are
-batched into one aliased query within a per-call complexity budget; a budget running low raises RateLimited
-(with the samples read so far) instead of sleeping, so the queue parks the pull until the window resets.
+docs/platforms/producthunt.md#metrics-graphql: `post(slug:|id:)` gives votesCount, commentsCount,
+reviewsRating, featuredAt. Reads are batched into one aliased query within a per-call complexity budget; a
+budget running low raises RateLimited (with the samples read so far) instead of sleeping, so the queue parks
+the pull until the window resets.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ FIGURES = (
 )
 DEFAULT_BUDGET = 350  # complexity points per call (of 6250 per 15 min)
 VOTES_PAGE = launch.VOTES_PAGE  # launches per createdAt query, as many as votes per page
-TAGLINE_MAX = 60  # [M] PLATFORMS.md 4.5
+TAGLINE_MAX = 60  # [M] docs/platforms/producthunt.md#limits
 _UPVOTE_ASK = re.compile(r"\b(up)?vote\s+(for\s+)?(us|me)\b|\bupvote\b|求(点赞|投票)|帮忙点赞", re.IGNORECASE)
 
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from publisher.adapters.http import Rule
 
-# PLATFORMS.md 4.4 and 5: classify by HTTP status. A developer token never changes: a second 401 is AuthError.
+# docs/platforms/producthunt.md#rate-limits-and-errors: classify by HTTP status. A developer token never
+# changes: a second 401 is AuthError.
 CODES: Mapping[int | str, Rule] = {
     401: "token_expired",
     403: "auth",

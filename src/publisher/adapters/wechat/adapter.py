@@ -1,6 +1,6 @@
 """The WeChat Official Accounts adapter: images, cover, draft, then (verified accounts) publish and follow it.
 
-PLATFORMS.md section 1 and its product decision. Every platform id is committed through `ctx.ids_sink` the
+docs/platforms/wechat.md and its product decision. Every platform id is committed through `ctx.ids_sink` the
 moment it arrives and `publish` resumes from `attempt.ids`, so no step is ever done twice.
 
 Reconcile convention (agreed with the queue): a result with `detail["reconcile"] == "absent"` is a confirmed
@@ -104,7 +104,7 @@ class WechatAdapter:
             return await self.steps.follow(api, ids)
 
     async def reconcile(self, post: RenderedPost, attempt: Attempt) -> PublishResult | None:
-        """Find out what an interrupted attempt left on the platform (PLATFORMS.md 1.7).
+        """Find out what an interrupted attempt left on the platform (docs/platforms/wechat.md#reconcile).
 
         Stored ids first (publish_id -> freepublish/get; draft media_id -> draft/get, and when the draft left
         the box, freepublish/batchget by title since the attempt began), else draft/batchget by title + cover
@@ -149,7 +149,8 @@ class WechatAdapter:
 
     async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
         if not self.ctx.options.get("verified"):
-            return []  # datacube is open to verified accounts only (PLATFORMS.md 1.1)
+            # datacube is open to verified accounts only (docs/platforms/wechat.md#which-accounts-can-do-what)
+            return []
         async with self._api() as api:
             return await fetch_metrics(api, refs)
 

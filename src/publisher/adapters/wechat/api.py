@@ -48,7 +48,8 @@ PUBLISH_PATHS = frozenset(
     }
 )
 DRAFT_ONLY_RECHECK = timedelta(days=7)
-TOKEN_MARGIN = timedelta(seconds=300)  # PLATFORMS.md 1.2: cache until expires_in - 300 s
+# A token is cached until expires_in - 300 s (docs/platforms/wechat.md#access-tokens).
+TOKEN_MARGIN = timedelta(seconds=300)
 # Daily quotas reset at Beijing midnight [U]; China has no DST, so a fixed offset is exact.
 BEIJING = timezone(timedelta(hours=8))
 
@@ -101,8 +102,9 @@ class WechatApi:
         """The account's access token: from the shared cache unless `fresh`, else from stable_token.
 
         stable_token is always asked in normal mode: it hands every worker the same current token, while
-        force_refresh would invalidate the token other workers hold (PLATFORMS.md 1.2). After a 40001/42001
-        the normal mode already returns the newer token, so a forced refresh is never needed here.
+        force_refresh would invalidate the token other workers hold (docs/platforms/wechat.md#access-tokens).
+        After a 40001/42001 the normal mode already returns the newer token, so a forced refresh is never
+        needed here.
         """
         appid = self.ctx.credentials.get("appid", "")
         if not fresh:

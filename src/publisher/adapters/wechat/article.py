@@ -17,7 +17,8 @@ from publisher.platforms.rules import count_length
 PLATFORM = "wechat"
 MB = 1_000_000  # "< 1 MB" on the platform's pages; the decimal reading is the stricter one
 
-# PLATFORMS.md 1.4 [H]; a workspace may tighten them through the account's `limits` option.
+# docs/platforms/wechat.md#limits-and-how-they-are-counted [H]; a workspace may tighten them through the
+# account's `limits` option.
 LIMITS: dict[str, int] = {
     "title": 32,
     "author": 16,
@@ -42,7 +43,7 @@ def body_images(post: RenderedPost) -> tuple[MediaFile, ...]:
 
 # -- image posts (图片消息 / 小绿书): `format: newspic` ------------------------------------------
 
-NEWSPIC_MAX = 20  # PLATFORMS.md 1.3-1.4: up to 20 images, the first is the cover [H]
+NEWSPIC_MAX = 20  # up to 20 images, the first is the cover [H] (docs/platforms/wechat.md: image posts)
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|/section|/h[1-6]|/li)\b[^>]*>", re.IGNORECASE)
 
@@ -122,7 +123,7 @@ def _flag(value: Any) -> int:
 
 
 def article_body(post: RenderedPost, content: str, thumb_media_id: str) -> dict[str, Any]:
-    """One ARTICLE of draft/add (PLATFORMS.md 1.3 step 3)."""
+    """One ARTICLE of draft/add (docs/platforms/wechat.md#publishing-step-by-step, step 3)."""
     fields = post.fields
     article: dict[str, Any] = {
         "article_type": "news",
@@ -139,7 +140,8 @@ def article_body(post: RenderedPost, content: str, thumb_media_id: str) -> dict[
 
 
 def validate(post: RenderedPost, overrides: Mapping[str, int] | None = None) -> list[Problem]:
-    """Every platform limit we can check without the network (PLATFORMS.md 1.3-1.4)."""
+    """Every platform limit we can check without the network
+    (docs/platforms/wechat.md#limits-and-how-they-are-counted)."""
     limits = {**LIMITS, **(overrides or {})}
     fields = post.fields
     problems: list[Problem] = []

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from publisher.adapters.http import Rule
 
-# PLATFORMS.md 1.2, 1.5 and 5. 45011 "retry next minute"; 53501 "back off minutes to hours" (window [U]).
+# docs/platforms/wechat.md#errors-and-what-publisher-does. 45011 "retry next minute"; 53501 "back off
+# minutes to hours" (window [U]).
 CODES: Mapping[int | str, Rule] = {
     -1: "transient",
     45011: ("rate_limited", 60.0),

@@ -16,7 +16,7 @@ from publisher.adapters.platform_clock import SENT_AT
 from publisher.adapters.wechat.api import PLATFORM, WechatApi, beijing_day, next_beijing_midnight
 from publisher.models import PublishResult
 
-# publish_status values of freepublish/get (PLATFORMS.md 1.3 step 5) [H].
+# publish_status values of freepublish/get (docs/platforms/wechat.md#publishing-step-by-step, step 5) [H].
 PUBLISHED, PUBLISHING = 0, 1
 STATUS_REASONS = {
     2: "原创校验未通过 (the originality check failed)",
@@ -25,9 +25,10 @@ STATUS_REASONS = {
     5: "已发表后被用户删除 (deleted by the account after it was published)",
     6: "已发表后被系统封禁 (banned by the platform after it was published)",
 }
-# The quota-aware check schedule of a publish job (PLATFORMS.md 1.7 step 5: freepublish/get has 100 calls a
-# day): checks fall at these many seconds after the submit, then every POLL_LATEST seconds. Each check moves
-# the next one to the following mark, so a job costs at most 5 calls in its first hour and 12 in a day.
+# The quota-aware check schedule of a publish job (freepublish/get has 100 calls a day:
+# docs/platforms/wechat.md#publishing-step-by-step): checks fall at these many seconds after the submit, then
+# every POLL_LATEST seconds. Each check moves the next one to the following mark, so a job costs at most 5
+# calls in its first hour and 12 in a day.
 POLL_AT = (15.0, 60.0, 300.0, 1800.0, 3600.0)
 POLL_LATEST = 3 * 3600.0
 #: A lost submit answer whose submit count cannot be compared is checked at the marks of POLL_AT up to this

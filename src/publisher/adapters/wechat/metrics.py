@@ -9,7 +9,7 @@ from typing import Any
 from publisher.adapters.wechat.api import BEIJING, PLATFORM, WechatApi
 from publisher.models import MetricSample, RemoteRef
 
-# datacube field -> normalised name (PLATFORMS.md 1.6); 在看 keeps a name of its own.
+# datacube field -> normalised name (docs/platforms/wechat.md#metrics); 在看 keeps a name of its own.
 ARTICLE_METRICS = (
     ("read_user", "views"),
     ("share_user", "shares"),

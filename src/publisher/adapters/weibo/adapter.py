@@ -1,10 +1,10 @@
 """The Weibo adapter: one `statuses/share` per post, the status id as its identity, counts for metrics.
 
-DESIGN.md 5 and 7. The intent is committed before the share leaves; the status id is committed the moment it
-arrives. A lost answer is never re-sent: reconcile reads the user's own timeline for the exact text (links
-masked, since Weibo turns them into t.cn links) within a wide window on Weibo's own clock
-(adapters.platform_clock). Reconcile convention (shared with the queue): `detail["reconcile"] == "absent"`
-is a confirmed negative; None means "cannot tell".
+docs/platforms/weibo.md; R10 and R13 in docs/reliability.md. The intent is committed before the share leaves;
+the status id is committed the moment it arrives. A lost answer is never re-sent: reconcile reads the user's
+own timeline for the exact text (links masked, since Weibo turns them into t.cn links) within a wide window on
+Weibo's own clock (adapters.platform_clock). Reconcile convention (shared with the queue):
+`detail["reconcile"] == "absent"` is a confirmed negative; None means "cannot tell".
 """
 
 from __future__ import annotations

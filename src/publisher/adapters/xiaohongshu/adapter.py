@@ -1,9 +1,9 @@
 """The Xiaohongshu adapter: an assisted pack by default; opt-in, a bridge to the user's own xiaohongshu-mcp.
 
-PLATFORMS.md section 3: there is no publishing API for creators. With `options["bridge_url"]` set, notes go
-through an xiaohongshu-mcp service the user runs under their own login (its risk is the user's, stated in the
-docs); this project never signs private API calls itself. Reconcile follows the queue's convention: a result
-with `detail["reconcile"] == "absent"` is a confirmed negative, None means "cannot tell".
+docs/platforms/xiaohongshu.md: there is no publishing API for creators. With `options["bridge_url"]` set,
+notes go through an xiaohongshu-mcp service the user runs under their own login (its risk is the user's,
+stated in the docs); this project never signs private API calls itself. Reconcile follows the queue's
+convention: a result with `detail["reconcile"] == "absent"` is a confirmed negative, None means "cannot tell".
 
 The bridge publishes synchronously and slowly (it uploads each image, then types the text at ~0.12 s a
 character), cancels the publish when the client hangs up, and answers without a note id. So publish waits as
@@ -73,7 +73,8 @@ __all__ = ["XiaohongshuAdapter", "parse_count", "parse_creator_csv", "title_leng
 
 
 def title_length(title: str) -> int:
-    """XHS counts non-ASCII UTF-16 units as 2 and ASCII as 1, then halves, rounding up (PLATFORMS.md 3.2)."""
+    """XHS counts non-ASCII UTF-16 units as 2 and ASCII as 1, then halves, rounding up
+    (docs/platforms/xiaohongshu.md#limits-and-how-they-are-counted)."""
     units = sum(1 if ord(ch) < 128 else (2 if ord(ch) <= 0xFFFF else 4) for ch in title)
     return math.ceil(units / 2)
 

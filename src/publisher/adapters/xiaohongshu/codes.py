@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 from publisher.adapters.http import Rule
 
-# PLATFORMS.md 3.1 and 5 (observed private-web behaviour, relayed by a user-run bridge). HTTP 461/471 are
-# captcha statuses; -100 is an expired login only a person can renew. 300012 (IP block): window unknown [U].
+# docs/platforms/xiaohongshu.md#why-assisted-is-the-default (observed private-web behaviour, relayed by a
+# user-run bridge). HTTP 461/471 are captcha statuses; -100 is an expired login only a person can renew.
+# 300012 (IP block): window unknown [U].
 CODES: Mapping[int | str, Rule] = {
     461: "needs_person",
     471: "needs_person",

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from publisher.sandbox.core import MB, World
 
 PREFIX = "/dy"
-#: Settings under world.config["douyin"] (PLATFORMS.md); values marked [U] are assumptions.
+#: Settings under world.config["douyin"] (docs/platforms/README.md#the-sandbox); [U] marks an assumption.
 DEFAULTS: dict[str, Any] = {
     "access_ttl": 1296000,
     "refresh_ttl": 2592000,

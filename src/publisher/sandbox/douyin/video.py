@@ -86,7 +86,8 @@ ANCHORS = {"poi": ("poi_id", "poi_name"), "micro_app": ("micro_app_id", "micro_a
 
 
 def _mention_checks(world: World, open_id: str, body: dict[str, Any]) -> JSONResponse | None:
-    """One anchor type per video (PLATFORMS.md 2.3), and every `at_users` open_id must be a known user."""
+    """One anchor type per video (docs/platforms/douyin.md#publishing-needs-videocreatebind), and every
+    `at_users` open_id must be a known user."""
     kinds = [kind for kind, keys in ANCHORS.items() if any(body.get(k) for k in keys)]
     if len(kinds) > 1:
         return envelope(world, None, 28001007, f"参数不合法: 只能挂载一种锚点 ({', '.join(kinds)})")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
 PREFIX = "/ph"
-#: Settings under world.config["producthunt"] (PLATFORMS.md); values marked [U] are assumptions.
+#: Settings under world.config["producthunt"] (docs/platforms/README.md#the-sandbox); [U] marks an assumption.
 DEFAULTS: dict[str, Any] = {
     "complexity_limit": 6250,
     "window_seconds": 900,

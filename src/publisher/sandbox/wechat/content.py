@@ -126,7 +126,7 @@ def _check_article(world: World, appid: str, raw: Any) -> dict[str, Any] | JSONR
     source_url = str(raw.get("content_source_url") or "")
     if not title or not content:
         return err(world, 44003)
-    # Length codes 45003/45004/45002 are assumptions (PLATFORMS.md 7.2); 45110 is WeChat's author code.
+    # Length codes 45003/45004/45002 are assumptions [U]; 45110 is WeChat's author code.
     if len(title) > limits["title"]:
         return err(world, 45003)
     if len(author) > limits["author"]:

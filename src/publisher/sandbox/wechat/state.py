@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from publisher.sandbox.core import World, iso
 
 PREFIX = "/wx"
-#: Settings under world.config["wechat"] (PLATFORMS.md); values marked [U] are assumptions.
+#: Settings under world.config["wechat"] (docs/platforms/README.md#the-sandbox); [U] marks an assumption.
 DEFAULTS: dict[str, Any] = {
     "token_ttl": 7200,
     "plain_token_grace": 300,  # [U] overlap of a replaced /cgi-bin/token token

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from publisher.sandbox.core import World, content_key, parse_time
 
 PREFIX = "/xhs"
-#: Settings under world.config["xiaohongshu"] (PLATFORMS.md); values marked [U] are assumptions.
+#: Settings under world.config["xiaohongshu"] (docs/platforms/README.md#the-sandbox); [U] marks an assumption.
 DEFAULTS: dict[str, Any] = {
     "logged_in": True,
     "username": "沙盒运营",
