@@ -34,7 +34,7 @@ from publisher.adapters.douyin.api import (
 from publisher.adapters.douyin.auth import ACCESS, DouyinTokens
 from publisher.adapters.douyin.share import ShareClient, ShareRequest
 from publisher.adapters.douyin.share_pack import host_media, write_failure, write_share
-from publisher.adapters.http import make_client, with_token_refresh
+from publisher.adapters.http import open_client, with_token_refresh
 from publisher.adapters.oauth import stored
 from publisher.adapters.platform_clock import window_start
 from publisher.adapters.plumbing import ApiAdapter
@@ -93,9 +93,14 @@ class DouyinAdapter(ApiAdapter):
 
     @asynccontextmanager
     async def _api(self) -> AsyncIterator[tuple[Api, DouyinTokens]]:
-        """An authorised caller for one operation: token header, open_id, one refresh on an expired token."""
+        """An authorised caller for one operation: token header, open_id, one refresh on an expired token.
+
+        The client is the account's: the queue run's pooled one (its connection kept from post to post), else
+        a fresh one closed on exit. The tokens live in the shared TokenCache, not in the client."""
         ctx = self.ctx
-        async with make_client(base_url=ctx.base_url, platform="douyin", transport=ctx.transport) as client:
+        async with open_client(
+            scope=ctx.account, base_url=ctx.base_url, platform="douyin", transport=ctx.transport
+        ) as client:
             tokens = DouyinTokens(
                 ctx.tokens, ctx.account, dict(ctx.credentials), client, self.policy, self._now
             )
@@ -272,8 +277,11 @@ class DouyinAdapter(ApiAdapter):
                 tuple(str(t) for t in post.fields.get("tags") or ()),
                 timedelta(seconds=float(self.ctx.options.get("share_ttl_s", 3600))),
             )
-            async with make_client(
-                base_url=self.ctx.base_url, platform="douyin", transport=self.ctx.transport
+            async with open_client(
+                scope=self.ctx.account,
+                base_url=self.ctx.base_url,
+                platform="douyin",
+                transport=self.ctx.transport,
             ) as client:
                 sharer = ShareClient(
                     client,
