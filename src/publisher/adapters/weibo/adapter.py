@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from publisher import errors
-from publisher.adapters.http import Timeouts, make_client
+from publisher.adapters.http import Timeouts, open_client
 from publisher.adapters.platform_clock import window_start
 from publisher.adapters.plumbing import ApiAdapter
 from publisher.adapters.weibo.api import (
@@ -58,10 +58,13 @@ class WeiboAdapter(ApiAdapter):
 
     @asynccontextmanager
     async def _api(self) -> AsyncIterator[Api]:
-        """An authorised caller: the token in the `Authorization: OAuth2` header, never in a URL."""
+        """An authorised caller: the token in the `Authorization: OAuth2` header, never in a URL.
+
+        The client is the account's (the queue run's pooled one, else a fresh one closed on exit); the token
+        goes with each request, so the client holds no credential."""
         token = WeiboTokens(self.ctx.tokens, self.ctx.account, self._now).get()  # before any intent
-        async with make_client(
-            base_url=self.ctx.base_url, platform="weibo", transport=self.ctx.transport
+        async with open_client(
+            scope=self.ctx.account, base_url=self.ctx.base_url, platform="weibo", transport=self.ctx.transport
         ) as c:
 
             async def api(
