@@ -27,7 +27,7 @@ import httpx
 
 from publisher import errors
 from publisher.adapters.assisted import AssistedAdapter
-from publisher.adapters.http import Timeouts, call, classify_http, make_client
+from publisher.adapters.http import Timeouts, call, classify_http, open_client
 from publisher.adapters.platform_clock import window_start
 from publisher.adapters.plumbing import ApiAdapter
 from publisher.adapters.xiaohongshu.codes import CODES
@@ -141,18 +141,23 @@ class XiaohongshuAdapter(ApiAdapter):
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     @asynccontextmanager
-    async def _client(self, *, publishing: bool = False) -> AsyncIterator[httpx.AsyncClient]:
-        """A client of the bridge; a publishing one waits as long as the bridge may take to answer."""
+    async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The account's client of the bridge (its token in the headers): the queue run's pooled one, its
+        connection kept from post to post, else a fresh one closed on exit. The publish request carries its
+        own, longer timeouts (`_publish_timeouts`), so one client serves every call of the account."""
         assert self.bridge is not None
-        timeouts = Timeouts(read=self.publish_timeout, write=300.0) if publishing else Timeouts()
-        async with make_client(
+        async with open_client(
+            scope=self.ctx.account,
             base_url=self.bridge,
             platform=PLATFORM,
             transport=self.ctx.transport,
-            timeouts=timeouts,
             headers=self.headers,
         ) as client:
             yield client
+
+    def _publish_timeouts(self) -> httpx.Timeout:
+        """The publish request waits as long as the bridge may take to answer."""
+        return Timeouts(read=self.publish_timeout, write=300.0).to_httpx()
 
     def _bridge_path(self, path: Path) -> str:
         """The path of a media file as the bridge sees it.
@@ -252,9 +257,9 @@ class XiaohongshuAdapter(ApiAdapter):
             self._intent("publish")
         # One request, held open as long as the bridge works: a timeout or a hang-up is OutcomeUnknown (the
         # bridge cancels on hang-up, but a click may already have landed), so the queue reconciles.
-        async with self._client(publishing=True) as slow:
+        async with self._client() as c:
             response = await call(
-                slow,
+                c,
                 "POST",
                 "/api/v1/publish_video" if videos else "/api/v1/publish",
                 policy=self.policy,
@@ -262,6 +267,7 @@ class XiaohongshuAdapter(ApiAdapter):
                 classify=_classify_write,
                 sleep=self.sleep,
                 json=body,
+                timeout=self._publish_timeouts(),
             )
         self.platform_clock.observe(response)
         found = None
