@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
@@ -25,7 +26,7 @@ import httpx
 from publisher import errors
 from publisher.adapters.assisted import media_plan, write_pack
 from publisher.adapters.base import AdapterContext
-from publisher.adapters.http import RetryPolicy, Sleep, call, classify_http, make_client
+from publisher.adapters.http import RetryPolicy, Sleep, call, classify_http, open_client
 from publisher.adapters.producthunt import launch
 from publisher.messages import msg
 from publisher.models import (
@@ -256,12 +257,7 @@ class ProductHuntAdapter:
         budget = int(options.get("complexity_budget", DEFAULT_BUDGET))
         reserve = int(options.get("complexity_reserve", 0))
         pending, samples = list(keyed), list[MetricSample]()
-        async with make_client(
-            base_url=self.ctx.base_url,
-            platform=PLATFORM,
-            transport=self.ctx.transport,
-            headers={"Authorization": f"Bearer {token}"},
-        ) as client:
+        async with self._client(token) as client:
             while pending:
                 if self._reset_at is not None and self._now() >= self._reset_at:
                     self._remaining = None  # a new window: what the last answer said no longer holds
@@ -363,14 +359,19 @@ class ProductHuntAdapter:
                     ]
         return out
 
-    def _client(self, token: str) -> httpx.AsyncClient:
+    @contextlib.asynccontextmanager
+    async def _client(self, token: str) -> AsyncIterator[httpx.AsyncClient]:
+        """The account's client, its developer token in the headers: a run's pooled one (one connection for
+        all the account's reads), else a fresh one closed on exit."""
         register_secret(token)
-        return make_client(
+        async with open_client(
+            scope=self.ctx.account,
             base_url=self.ctx.base_url,
             platform=PLATFORM,
             transport=self.ctx.transport,
             headers={"Authorization": f"Bearer {token}"},
-        )
+        ) as client:
+            yield client
 
     async def _graphql(
         self, client: httpx.AsyncClient, query: str, variables: dict[str, Any]
