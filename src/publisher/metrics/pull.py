@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from publisher.adapters.base import Adapter
+from publisher.adapters.http import client_pool
 from publisher.errors import Interrupted, PlatformError, RateLimited, TransientError
 from publisher.messages import say
 from publisher.metrics.samples import new_points, record_account_figures, sample_rows
@@ -110,31 +111,33 @@ async def pull_async(
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     asked, used = 0, 0
-    for (platform, account), group in sorted(groups.items()):
-        try:
-            adapter = adapter_for(platform, account)
-        except Exception as exc:  # one account's bad config must not stop the others
-            errors.append(f"{account}: {redact_text(str(exc))}")
-            continue
-        if adapter is None:
-            continue
-        used += 1
-        by_id = {r.post_id: r for r in group}
-        batches = [group[i : i + BATCH] for i in range(0, len(group), BATCH)] or [[]]
-        for batch in batches:
+    # One client per account for all its batches (a connection kept, not one per call), closed at the end.
+    async with client_pool():
+        for (platform, account), group in sorted(groups.items()):
             try:
-                samples = await _read(adapter, batch, sleep)
-            except PlatformError as exc:
+                adapter = adapter_for(platform, account)
+            except Exception as exc:  # one account's bad config must not stop the others
                 errors.append(f"{account}: {redact_text(str(exc))}")
-                break
-            asked += len(batch)
-            rows += sample_rows(samples, by_id, account)
-            if batch and isinstance(adapter, HourlySeries):
+                continue
+            if adapter is None:
+                continue
+            used += 1
+            by_id = {r.post_id: r for r in group}
+            batches = [group[i : i + BATCH] for i in range(0, len(group), BATCH)] or [[]]
+            for batch in batches:
                 try:
-                    rows += sample_rows(await adapter.hourly_series(batch), by_id, account)
+                    samples = await _read(adapter, batch, sleep)
                 except PlatformError as exc:
                     errors.append(f"{account}: {redact_text(str(exc))}")
                     break
+                asked += len(batch)
+                rows += sample_rows(samples, by_id, account)
+                if batch and isinstance(adapter, HourlySeries):
+                    try:
+                        rows += sample_rows(await adapter.hourly_series(batch), by_id, account)
+                    except PlatformError as exc:
+                        errors.append(f"{account}: {redact_text(str(exc))}")
+                        break
     rows = new_points(store, rows)
     append_samples(store, rows)
     figures = record_account_figures(store, rows, ws)
