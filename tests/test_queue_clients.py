@@ -7,12 +7,16 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 from support.harness import T0, Harness, serve_app
 from support.workspaces import Layout, posts
 
 from publisher.sandbox import create_app
 
-WX = "wechat"  # its adapter takes the account's client from the queue's pool
+WX = "wechat"
+#: The adapters that send requests from the queue (Product Hunt only writes a launch kit there): each takes
+#: the account's client from the queue's pool.
+SENDING = ("wechat", "douyin", "weibo", "xiaohongshu")
 
 
 class Connections(httpx.AsyncBaseTransport):
@@ -21,6 +25,9 @@ class Connections(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
+        self.reset()
+
+    def reset(self) -> None:
         self.streams: list[object] = []
         self.requests = 0
         self.closed = 0
@@ -38,13 +45,15 @@ class Connections(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def test_runs_of_one_queue_reuse_each_accounts_connection(tmp_path: Path) -> None:
+@pytest.mark.parametrize("platform", SENDING)
+def test_runs_of_one_queue_reuse_each_accounts_connection(tmp_path: Path, platform: str) -> None:
     app = create_app(seed=3, now=T0)
     with serve_app(app) as base:
         wire = Connections()
         h = Harness(
-            tmp_path, Layout(items=3, platforms=(WX,)), transport=wire, base=base, world=app.state.world
+            tmp_path, Layout(items=3, platforms=(platform,)), transport=wire, base=base, world=app.state.world
         )
+        wire.reset()  # count from here: the account's OAuth grant (a client of its own) is not the queue's
         try:
             queue = h.queue()
 
@@ -61,10 +70,10 @@ def test_runs_of_one_queue_reuse_each_accounts_connection(tmp_path: Path) -> Non
                 await queue.aclose()
                 return n
 
-            assert asyncio.run(runs()) >= 4
+            assert asyncio.run(runs()) >= 3
             assert {p["state"] for p in posts(h.store)} == {"published"}
             # One account, its posts sent one after the other: one connection, whatever the runs.
-            assert wire.requests >= 10 and len(wire.streams) == 1, (wire.requests, len(wire.streams))
+            assert wire.requests >= 3 and len(wire.streams) == 1, (wire.requests, len(wire.streams))
             assert wire.closed >= 1  # closed with the queue
         finally:
             h.close()
