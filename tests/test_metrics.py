@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
 from publisher import errors
+from publisher.adapters.http import open_client
 from publisher.metrics import pull as metrics
 from publisher.metrics.imports import import_csv
 from publisher.models import MetricSample, RemoteRef
@@ -163,6 +165,40 @@ def test_pull_batches_refs_and_asks_accounts_without_posts(ws: Workspace, store:
     assert [len(c) for c in made["douyin"].calls] == [metrics.BATCH, 2]
     assert made["wechat"].calls == [[]] and made["xiaohongshu"].calls == [[]]  # account figures only
     assert result.accounts == 3 and result.account_figures == 3
+
+
+class PooledAdapter(FakeAdapter):
+    """A FakeAdapter that reads through its account's client, taken as the real adapters take it."""
+
+    def __init__(self, platform: str, account: str, transport: httpx.AsyncBaseTransport) -> None:
+        super().__init__(platform, NOW)
+        self.account, self.transport = account, transport
+        self.clients: list[httpx.AsyncClient] = []
+
+    async def fetch_metrics(self, refs: list[RemoteRef]) -> list[MetricSample]:
+        async with open_client(
+            scope=self.account, base_url="http://fake.test", platform=self.name, transport=self.transport
+        ) as client:
+            self.clients.append(client)
+            await client.get("/read")
+        return await super().fetch_metrics(refs)
+
+
+def test_a_pull_keeps_one_client_per_account_for_all_its_batches(ws: Workspace, store: Store) -> None:
+    for pid in range(1, metrics.BATCH + 3):
+        add_post(store, pid, "douyin", "douyin", NOW - timedelta(hours=2))
+        add_post(store, 100 + pid, "wechat", "wechat", NOW - timedelta(hours=2))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    made: dict[str, PooledAdapter] = {}
+
+    def adapter_for(platform: str, account: str) -> PooledAdapter:
+        return made.setdefault(account, PooledAdapter(platform, account, transport))
+
+    metrics.pull(ws, store, now=NOW, since=None, adapter_for=adapter_for)
+    douyin, wechat = made["douyin"].clients, made["wechat"].clients
+    assert len(douyin) == len(wechat) == 2  # two batches each, one client each
+    assert douyin[0] is douyin[1] and wechat[0] is wechat[1] and douyin[0] is not wechat[0]
+    assert all(c.is_closed for a in made.values() for c in a.clients)  # closed when the pull ended
 
 
 def test_reads_are_retried_on_transient_errors_honouring_retry_after(ws: Workspace, store: Store) -> None:
