@@ -258,6 +258,62 @@ def test_publish_now_survives_the_next_sync_and_goes_out(ws: WS) -> None:
         queue_actions.publish_now(store, xhs.id, now=NOW)
 
 
+@pytest.mark.parametrize(
+    ("when", "edit"),
+    [
+        ("after the overrides are read", None),  # the daemon's sync of a save as `publish` makes the post due
+        ("before the write", ("正文第一段", "正文第一段（改）")),  # an edit synced as the person publishes
+        ("before the write", ("publish_at: 2026-12-01 12:00\n", "")),  # the time taken out: planned
+    ],
+)
+def test_a_sync_never_undoes_a_publish_now_it_did_not_see(
+    ws: WS, monkeypatch: pytest.MonkeyPatch, when: str, edit: tuple[str, str] | None
+) -> None:
+    """A person's "publish now" (another process: `publisher publish` while `publisher run` syncs a save) that
+    commits while a sync is under way, after that sync read the store: the post stays due now and is claimed,
+    instead of taking the file's time again and waiting for the next save (publish waited out its 120 s)."""
+    from publisher.calendar import sync as calendar_sync
+    from publisher.queue import actions as queue_actions
+    from publisher.store import claims
+    from publisher.store.posts import item_posts
+
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    w = ws.open()
+    store = store_for(w)
+    xhs = next(p.id for p in item_posts(store, "launch") if p.platform == "xiaohongshu")
+    if edit is not None:
+        ws.item("launch.md", GOOD.replace(*edit, 1))
+    made: list[object] = []
+
+    def person_publishes_now() -> None:
+        if not made:  # once: the person's command, committed in the middle of this sync
+            made.append(queue_actions.publish_now(store, xhs, now=NOW))
+
+    if when == "after the overrides are read":
+        read = calendar_sync.due_overrides
+
+        def overrides(s: Any) -> Any:
+            seen = read(s)
+            person_publishes_now()
+            return seen
+
+        monkeypatch.setattr(calendar_sync, "due_overrides", overrides)
+    else:
+        write = calendar_sync.write_sync
+
+        def write_after(*args: Any, **kw: Any) -> None:
+            person_publishes_now()
+            write(*args, **kw)
+
+        monkeypatch.setattr(calendar_sync, "write_sync", write_after)
+    changes = sync_calendar(w, store, now=NOW).changes
+    assert made and changes, "the sync ran with the person's publish now in its middle"
+    claimed = claims.claim_due(store, now=NOW, owner="w", lease_s=60, limit=10)
+    assert [c.id for c in claimed] == [xhs], "the post made due now is taken up at once"
+    assert claimed[0].due_at == NOW
+
+
 def _rows(
     w: Workspace,
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -292,7 +292,16 @@ def apply(
                 )
             )
         elif ch.kind in ("due", "edited") and d is not None:
-            writes.append(Reschedule(*key, d.due_at, d.late_window_s, d.content_hash, frozenset(SYNC_OWNED)))
+            writes.append(
+                Reschedule(
+                    *key,
+                    d.due_at,
+                    d.late_window_s,
+                    d.content_hash,
+                    frozenset(SYNC_OWNED),
+                    keep_override=d.state in (S.PLANNED, S.QUEUED),  # as `with_overrides` decides
+                )
+            )
         elif ch.kind == "removed":
             writes.append(Move(*key, S(ch.before), S.CANCELLED, ch.detail, reason_msg=ch.said))
         elif ch.kind == "changed_after_publish":

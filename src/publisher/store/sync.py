@@ -94,7 +94,11 @@ class Move:
 
 @dataclass(frozen=True)
 class Reschedule:
-    """A new due time, late window or content version, written only while the post is in `while_in`."""
+    """A new due time, late window or content version, written only while the post is in `while_in`.
+
+    `keep_override`: the files want the post planned or queued, where a person's "publish now" wins over the
+    file's time: a post that has one keeps its due time (the one the person gave), even when the override
+    came after this sync read the store."""
 
     item_id: str
     platform: str
@@ -103,6 +107,7 @@ class Reschedule:
     late_window_s: float
     content_hash: str
     while_in: frozenset[PostState]
+    keep_override: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,20 +253,26 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
             ),
         )
     elif isinstance(w, Move):
-        post_id = conn.execute(sa.select(post_t.c.id).where(where)).scalar()
-        if post_id is None:
+        row = conn.execute(sa.select(post_t.c.id, post_t.c.due_override_at).where(where)).first()
+        if row is None:
             return
+        post_id = row.id
+        if w.after == S.PLANNED and row.due_override_at is not None:
+            return  # a person made it due after this sync read the store: their "publish now" wins
         fields: dict[str, Any] = {"reason": w.reason, "reason_msg": w.reason_msg}
         if w.reset_retry:
             fields.update(next_attempt_at=None, last_error=None)
         transition_within(conn, post_id, from_states=[w.before], to=w.after, now=now, **fields)
     elif isinstance(w, Reschedule):
+        due: Any = w.due_at
+        if w.keep_override:
+            # Decided here, in the write transaction: a "publish now" that came after this sync read the store
+            # (another process) is not undone by the file's time; the post would wait for the next save.
+            due = sa.func.coalesce(post_t.c.due_override_at, sa.literal(w.due_at, post_t.c.due_at.type))
         conn.execute(
             sa.update(post_t)
             .where(where, post_t.c.state.in_(sorted(s.value for s in w.while_in)))
-            .values(
-                due_at=w.due_at, late_window_s=w.late_window_s, content_hash=w.content_hash, updated_at=now
-            )
+            .values(due_at=due, late_window_s=w.late_window_s, content_hash=w.content_hash, updated_at=now)
         )
     else:
         conn.execute(sa.update(post_t).where(where).values(reason=w.reason, reason_msg=None, updated_at=now))
