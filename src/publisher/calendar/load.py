@@ -259,7 +259,9 @@ class Calendar:
         stale_media = self._stale_media()
         self.renderer.begin_scan()
         self.digests.begin()
-        todo: list[tuple[Path, tuple[int, int]]] = []
+        # each file to check by its name: a Path is made where it is checked (a Path per file of a big scan
+        # interns its parts, and Python's table of interned text, once grown, keeps its size)
+        todo: list[tuple[str, tuple[int, int]]] = []
         ordered: list[str] = []
         root, cut, files, erred = self._root, len(self._root), self._files, self._erred
         for name in self._names():
@@ -282,10 +284,10 @@ class Calendar:
                 and rel not in erred
             ):
                 continue
-            todo.append((Path(name), key))
+            todo.append((name, key))
         with _collector_paused(freeze=len(todo) >= FREEZE_AFTER), self.renderer.checking(), self._one_look():
-            for path, key, checked, used in self._check_many(todo):
-                rel = self._key(str(path))
+            for name, key, checked, used in self._check_many(todo):
+                rel = self._key(name)
                 rel = checked.path if checked.path == rel else rel  # one string for the key and the record
                 cached = self._files.get(rel)
                 if (
@@ -323,13 +325,16 @@ class Calendar:
             self._scan_media = outer
 
     def _check_many(
-        self, todo: list[tuple[Path, tuple[int, int]]]
-    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+        self, todo: list[tuple[str, tuple[int, int]]]
+    ) -> Iterator[tuple[str, tuple[int, int], Checked, set[Path]]]:
         """Check files here, or, for a big cold scan, on every core (parsing is CPU-bound pure Python).
 
-        In parallel this process is one of the checkers: it takes tasks from the back of the list while the
-        worker processes take them from the front, so its share needs no pickling, and it unpickles the
-        workers' small tasks as they finish rather than all of them at the end."""
+        In parallel a full calendar's process is one of the checkers: it takes tasks from the back of the list
+        while the worker processes take them from the front, so its share needs no pickling, and it unpickles
+        the workers' small tasks as they finish rather than all of them at the end. A lean calendar's (the
+        daemon's) checks nothing itself and starts one worker more: a check makes and drops a parsed item's
+        many small objects, and made here, between the lean records kept, they left the daemon's heap holding
+        pages it could not give back (10,000 items: 3 to 4 MB more after its first sync)."""
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_FROM or workers < 2:
             yield from self._check_here(todo)
@@ -337,6 +342,8 @@ class Calendar:
         # fork is cheap and inherits the loaded modules, but forking a threaded process is unsafe: spawn then.
         method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         size = _TASK if not self.lean else _LEAN_TASK
+        own = not self.lean  # whether this process checks a share itself
+        helpers = workers - 1 if own else workers
         lo, hi = 0, len(todo)  # workers take tasks from todo[lo:], this process from todo[:hi]
 
         def task_size() -> int:
@@ -345,26 +352,26 @@ class Calendar:
             return min(size, max(_MIN_TASK, (hi - lo) // (4 * workers)))
 
         pending: list[Future[_Chunk]] = []
-        sent: dict[Future[_Chunk], list[tuple[Path, tuple[int, int]]]] = {}  # each task's files, in order
-        with ProcessPoolExecutor(workers - 1, mp_context=mp.get_context(method)) as pool:
+        sent: dict[Future[_Chunk], list[tuple[str, tuple[int, int]]]] = {}  # each task's files, in order
+        with ProcessPoolExecutor(helpers, mp_context=mp.get_context(method)) as pool:
             _roomy_results(pool)
 
             def feed() -> None:
                 nonlocal lo
-                while lo < hi and len(pending) < 2 * (workers - 1):  # one running, one waiting, each
+                while lo < hi and len(pending) < 2 * helpers:  # one running, one waiting, each
                     task = todo[lo : min(hi, lo + task_size())]
                     lo += len(task)
-                    args = (str(self.ws.root), dict(self.ws.env), [path for path, _key in task], self.lean)
+                    args = (str(self.ws.root), dict(self.ws.env), [name for name, _key in task], self.lean)
                     pending.append(pool.submit(_check_chunk, *args))
                     sent[pending[-1]] = task
 
-            def take(future: Future[_Chunk]) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+            def take(future: Future[_Chunk]) -> Iterator[tuple[str, tuple[int, int], Checked, set[Path]]]:
                 results, media, digests = future.result()
                 self._media.update(media)
                 self.digests.merge(digests)
                 # a task's outcomes come back in its files' order, without their names (this process has them)
-                for (path, key), (checked, used) in zip(sent.pop(future), results, strict=True):
-                    yield path, key, checked, used
+                for (name, key), (checked, used) in zip(sent.pop(future), results, strict=True):
+                    yield name, key, checked, used
 
             feed()
             while pending or lo < hi:
@@ -372,7 +379,7 @@ class Calendar:
                     pending.remove(future)
                     yield from take(future)
                 feed()
-                if lo < hi:
+                if own and lo < hi:
                     # a few files at a time, so finished tasks are taken and new ones fed soon: a worker
                     # whose queued task ended before this process came back for it waited
                     task = todo[max(lo, hi - min(task_size(), _OWN_TASK)) : hi]
@@ -382,13 +389,13 @@ class Calendar:
                     yield from take(pending.pop(0))
 
     def _check_here(
-        self, todo: list[tuple[Path, tuple[int, int]]]
-    ) -> Iterator[tuple[Path, tuple[int, int], Checked, set[Path]]]:
+        self, todo: list[tuple[str, tuple[int, int]]]
+    ) -> Iterator[tuple[str, tuple[int, int], Checked, set[Path]]]:
         ctx = self.context()
-        for path, key in todo:
+        for name, key in todo:
             used: set[Path] = set()
-            checked = self.check_file(path, ctx, used)
-            yield path, key, checked.slim() if self.lean else checked, used
+            checked = self.check_file(Path(name), ctx, used)
+            yield name, key, checked.slim() if self.lean else checked, used
 
     def check_file(
         self, path: Path, ctx: ContentContext | None = None, used: set[Path] | None = None
@@ -880,7 +887,7 @@ _WORKER_CHECKING = ExitStack()
 _Chunk = tuple[list[tuple[Checked, set[Path]]], dict[Path, tuple[Stamp, bytes]], dict[str, Entry]]
 
 
-def _check_chunk(root: str, env: dict[str, str], chunk: list[Path], lean: bool = False) -> _Chunk:
+def _check_chunk(root: str, env: dict[str, str], chunk: list[str], lean: bool = False) -> _Chunk:
     """Worker side of a parallel scan: its own calendar over the same workspace; results go back pickled
     (lean records for a lean calendar: a fraction of the bytes to send and to hold), with the media hashes of
     this task's files only (the worker keeps the others from earlier tasks, already sent) and the media
@@ -902,9 +909,9 @@ def _check_chunk(root: str, env: dict[str, str], chunk: list[Path], lean: bool =
     read: set[Path] = set()
     # as in the scan (a forked worker starts with the collector paused already)
     with _collector_paused(), calendar.renderer.checking():
-        for path in chunk:
+        for name in chunk:
             used: set[Path] = set()
-            checked = calendar.check_file(path, ctx, used)
+            checked = calendar.check_file(Path(name), ctx, used)
             read |= used
             out.append((checked.slim() if lean else checked, used))
     media = calendar._media
