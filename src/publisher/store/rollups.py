@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from publisher.store.db import Prepared, Store
@@ -156,8 +155,13 @@ def _upserts(dialect: str) -> tuple[Any, Any]:
     """INSERT ... ON CONFLICT DO UPDATE for both tables: a bucket keeps whichever reading the rules prefer;
     on a tie the incoming one wins (it was stored later). Built once per dialect: building them cost more than
     running them for a metrics pull's few rows."""
-    insert: Any = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if insert is None:
+    # the dialect's own INSERT, imported for the dialect in use: SQLAlchemy's PostgreSQL dialect costs a
+    # process on SQLite (the daemon's, for one) about 2 MB
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same shape as SQLite's
+    else:
         raise NotImplementedError(f"metric rollups need SQLite or PostgreSQL, not {dialect}")
     h = insert(metric_hour_t)
     old, new = metric_hour_t.c, h.excluded
