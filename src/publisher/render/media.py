@@ -17,14 +17,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-
-from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from publisher.errors import PublisherError
 from publisher.messages import Either, Msg, msg
 from publisher.models import MediaFile
 from publisher.platforms.rules import ImageRule, VideoRule
 from publisher.render.mp4 import Mp4Error, parse_mp4
+
+# Pillow is imported where an image is opened, decoded or drawn: a process that only checks or sends items
+# whose pictures are already processed (the daemon, re-checking before a send) never loads it, and none but
+# `make_cover` loads its drawing and font modules (FreeType).
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
     "ImageInfo",
@@ -64,8 +69,7 @@ _PILLOW_ERRORS = (
     ZeroDivisionError,
     OverflowError,
     MemoryError,
-    Image.DecompressionBombError,
-)
+)  # and Pillow's own DecompressionBombError, caught beside them where Pillow runs
 
 
 class MediaProblem(PublisherError):
@@ -157,6 +161,8 @@ def _read_source(path: Path, limit: int) -> bytes:
 @contextmanager
 def _pillow() -> Iterator[None]:
     """Run Pillow with bomb warnings as errors (here only, not process-wide), its errors as MediaProblems."""
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -183,6 +189,8 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
     Image.open raises its own bomb error for very large images before we can see their size; asking the plugin
     first lets the message say "30000×30000 (900 MP)" rather than only a pixel count. Nothing is decoded here.
     """
+    from PIL import Image
+
     Image.init()
     for fmt in formats:
         factory, accept = Image.OPEN.get(fmt, (None, None))
@@ -191,7 +199,7 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
             continue
         try:
             return factory(io.BytesIO(data), "").size
-        except _PILLOW_ERRORS + (Image.DecompressionBombWarning,):
+        except _PILLOW_ERRORS + (Image.DecompressionBombWarning, Image.DecompressionBombError):
             continue  # Image.open below will say what is wrong
     return None
 
@@ -199,6 +207,8 @@ def _header_size(data: bytes, formats: list[str]) -> tuple[int, int] | None:
 def _open(data: bytes, rule: ImageRule, stream: io.BytesIO | None = None) -> Image.Image:
     """Open from the header, in accepted formats only; oversized images are refused before any decode.
     `stream`: `data` as a stream already (the quick probe watches what Pillow reads of it)."""
+    from PIL import Image
+
     formats = sorted({_SAFE_FORMATS[a] for a in rule.accept if a in _SAFE_FORMATS})
     if not formats:
         raise MediaProblem(msg("m_no_safe_format", formats=rule.accept), msg("m_no_safe_format.hint"))
@@ -258,6 +268,8 @@ def probe_image(path: Path, rule: ImageRule, *, digest: bool = True) -> ImageInf
         quick = _probe_jpeg_ends(path, rule)
         if quick is not None:
             return quick
+    from PIL import Image
+
     data = _read_source(path, rule.max_source_bytes)
     with _pillow():
         im = _open(data, rule)
@@ -379,6 +391,8 @@ def crop_loss(w: int, h: int, rule: ImageRule) -> float:
 def display_size(path: Path) -> tuple[int, int] | None:
     """Width and height as the image is shown (EXIF rotation applied), from its header; None if unreadable
     (the probe or the processing says why)."""
+    from PIL import Image
+
     try:
         with _pillow(), Image.open(path, formats=sorted(set(_SAFE_FORMATS.values()))) as im:
             w, h = im.size
@@ -419,6 +433,8 @@ def _has_alpha(im: Image.Image) -> bool:
 
 def _render(im: Image.Image, rule: ImageRule, stats: MediaStats) -> tuple[Image.Image, bytes | None]:
     """Decode, orient, fit and resize; returns the output image (no metadata) and an ICC profile to keep."""
+    from PIL import Image, ImageOps
+
     src_mode, icc = im.mode, im.info.get("icc_profile")
     orientation = _orientation(im)
     ow, oh = im.size if orientation < 5 else im.size[::-1]
@@ -457,6 +473,8 @@ def _render(im: Image.Image, rule: ImageRule, stats: MediaStats) -> tuple[Image.
 
 
 def _color(value: str) -> tuple[int, int, int]:
+    from PIL import ImageColor
+
     try:
         rgb = ImageColor.getrgb(value)
     except ValueError:
@@ -497,6 +515,8 @@ def _encode(
     im: Image.Image, rule: ImageRule, icc: bytes | None, stats: MediaStats
 ) -> tuple[bytes, Image.Image]:
     """Encode under max_bytes: JPEG by quality then size; PNG optimised, then 256 colours, then size."""
+    from PIL import Image
+
     exact = bool(rule.width and rule.height)  # an exact size must not shrink: only quality may give
     current = im
     while True:
@@ -748,6 +768,8 @@ def make_cover(
     title: str, width: int, height: int, cache_dir: Path, *, font_path: Path | None = None
 ) -> Path:
     """A PNG cover: the title centred on a gradient, in a CJK font when one exists; cached by its inputs."""
+    from PIL import Image, ImageDraw, ImageFont, ImageOps
+
     font_file = font_path or find_cjk_font()
     key = hashlib.sha256(
         json.dumps([PIPELINE_VERSION, title, width, height, str(font_file)]).encode()
