@@ -154,12 +154,19 @@ class Store:
 
 
 def open_store(
-    url: str, *, clock: Callable[[], datetime] = utcnow, migrate: bool = True, durable: bool = True
+    url: str,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool = True,
+    durable: bool = True,
+    cache_kib: int | None = None,
 ) -> Store:
     """Create the engine for `url` and bring the schema to head (a no-op when it is already there).
 
     `durable=False` is for a throw-away SQLite store (a rehearsal's): commits are not flushed to disk, so a
-    power cut may lose the last ones; everything else (WAL, BEGIN IMMEDIATE, foreign keys) is the same."""
+    power cut may lose the last ones; everything else (WAL, BEGIN IMMEDIATE, foreign keys) is the same.
+    `cache_kib` (SQLite): each connection's page cache, in KiB, instead of SQLite's 2 MB (the daemon's, which
+    keeps a connection per thread for its whole life and reads little at a time)."""
     sa_url = sa.make_url(url)
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if sa_url.get_backend_name() == "sqlite":
@@ -171,7 +178,7 @@ def open_store(
         kwargs["pool_pre_ping"] = True
     engine = sa.create_engine(sa_url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _install_sqlite_hooks(engine, synchronous="FULL" if durable else "OFF")
+        _install_sqlite_hooks(engine, synchronous="FULL" if durable else "OFF", cache_kib=cache_kib)
     store = Store(engine, clock=clock)
     if migrate:
         upgrade(store)
@@ -220,7 +227,7 @@ def _alembic_config() -> Config:
     return config
 
 
-def _install_sqlite_hooks(engine: Engine, *, synchronous: str = "FULL") -> None:
+def _install_sqlite_hooks(engine: Engine, *, synchronous: str = "FULL", cache_kib: int | None = None) -> None:
     """Pragmas per connection, and our own BEGIN: pysqlite's implicit BEGIN cannot be made IMMEDIATE."""
 
     @event.listens_for(engine, "connect")
@@ -233,6 +240,8 @@ def _install_sqlite_hooks(engine: Engine, *, synchronous: str = "FULL") -> None:
             # FULL: a lost intent commit could mean a duplicate post (OFF only for throw-away stores)
             cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
+            if cache_kib is not None:
+                cursor.execute(f"PRAGMA cache_size = {-int(cache_kib)}")  # negative: KiB, not pages
         finally:
             cursor.close()
 
