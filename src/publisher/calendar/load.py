@@ -203,6 +203,9 @@ class Calendar:
     _dhashes: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # image -> (mtime, size, dhash)
     _scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (id, id) of kept prints -> score
     _used_sets: dict[frozenset[Path], frozenset[Path]] = field(default_factory=dict)  # one object per set
+    # (file, item hash, platform, account) -> the send-ready entry a sync made or found for that post
+    # (`calendar.ready.prepare`): a later sync does not parse the file again to name it
+    prepared: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     # the media digests kept across runs (in the cache folder, shared with the rehearsal, sync and daemon)
     digests: DigestCache = field(init=False)
     _root: str = field(init=False, default="")  # the workspace folder's name, ending in a separator

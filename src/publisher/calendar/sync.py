@@ -20,6 +20,7 @@ from typing import Any
 
 from publisher.calendar.check import CheckResult
 from publisher.calendar.load import Calendar, Checked
+from publisher.calendar.ready import prepare
 from publisher.calendar.revision import GitFolder, Revision, Standing, standing
 from publisher.messages import Msg, msg
 from publisher.models import Item, PostState, Target, problem_msg
@@ -438,6 +439,8 @@ def _sync(
         step = revision.step() if revision is not None else None
         apply(store, checked, desired, changes, now=now, revision=step, stored=calendar.stored)
         calendar.settle(checked)  # the store holds every item's front matter and texts now
+        # The posts due soon rendered now, so their sends read the payload (`calendar.ready`).
+        prepare(ws, store, calendar, checked, now=now)
     return SyncResult(tuple(changes), CheckResult(tuple(checked)), apply_changes, revision)
 
 

@@ -10,13 +10,13 @@ and never sent from the older text. Sync, from a copy at the newest revision, ca
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from publisher.calendar.load import Calendar, Checked
+from publisher.calendar.ready import SendReady, render_key
 from publisher.content.digests import Stamp, stamp_of
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
@@ -57,6 +57,7 @@ class Revalidator:
         self.ws = ws
         self.store = store
         self.calendar = calendar
+        self.ready = SendReady(ws, calendar.renderer)
         self._checks: OrderedDict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = (
             OrderedDict()
         )
@@ -101,46 +102,28 @@ class Revalidator:
         return Verdict("send", post=post)
 
     def render(self, item: Item, target: Target) -> tuple[RenderedPost | None, list[Problem]]:
-        key = self._render_key(item, target)
+        key = render_key(self.calendar.renderer, self.ws, item, target)
         cached = self._renders.get(key)
         if cached is not None:
             self._renders.move_to_end(key)
             # Same item version, platform and fields: only the account differs, and nothing reads it.
             same = cached.account == target.account
             return (cached if same else replace(cached, account=target.account)), []
-        try:
-            post, problems = self.calendar.renderer.render(item, target, process_media=True)
-        except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
-            return None, [_problem(item, target, redact_text(str(exc)))]
+        # Sync rendered the posts due soon and kept them on disk under a name that changes with whatever
+        # the render reads (`calendar.ready`): this send reads that payload instead of rendering again.
+        post = self.ready.get(self.ready.name(key), target.account)
+        if post is None:
+            try:
+                post, problems = self.calendar.renderer.render(item, target, process_media=True)
+            except PublisherError as exc:  # a render failure holds the post; it must not crash the queue
+                return None, [_problem(item, target, redact_text(str(exc)))]
+        else:
+            problems = []
         if post is not None:
             if len(self._renders) >= _RENDER_CACHE:
                 self._renders.popitem(last=False)
             self._renders[key] = post
         return post, problems
-
-    def _render_key(self, item: Item, target: Target) -> tuple[Any, ...]:
-        """What a render depends on. Posts of one item to several accounts of one platform usually render
-        alike (templates rarely name the account), so the account is part of the key only when a template uses
-        it or the item has an entry of its own for that account (problem lines then point into that entry)."""
-        entries = item.fields.get("platforms")
-        own_entry = isinstance(entries, dict) and target.account in entries
-        account = target.account if own_entry or self._uses_account(item, target) else ""
-        try:
-            fields = json.dumps(target.fields, sort_keys=True, ensure_ascii=False, default=repr)
-        except (TypeError, ValueError):  # keys that do not sort: no sharing for this post
-            fields, account = repr(target.fields), target.account
-        when = repr(target.publish_at)
-        return (item.hash, item.id, item.path, target.platform, account, target.line, when, fields)
-
-    def _uses_account(self, item: Item, target: Target) -> bool:
-        rules = self.ws.rules.get(target.platform)
-        if rules is None:
-            return True
-        templates = [*rules.templates.values()]
-        if target.fields.get("template"):
-            templates.append(str(target.fields["template"]))
-        renderer = self.calendar.renderer
-        return any("account" in renderer.variables(target.platform, t) for t in templates)
 
     def rendered(self, item_id: str, platform: str, account: str) -> RenderedPost | None:
         """The post as the item renders now, or None (reconcile then works from stored ids alone)."""

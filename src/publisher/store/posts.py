@@ -196,6 +196,19 @@ def overdue_queued(store: Store, now: datetime, limit: int) -> list[DuePost]:
         return [DuePost(*r) for r in conn.execute(_OVERDUE_QUEUED, {"now": now, "limit": limit})]
 
 
+def waiting_by(store: Store, until: datetime, limit: int) -> list[tuple[str, str, str]]:
+    """(item, platform, account) of the posts waiting to be sent (queued, retrying) that are due by `until`,
+    soonest first, at most `limit`."""
+    query = (
+        sa.select(post_t.c.item_id, post_t.c.platform, post_t.c.account)
+        .where(post_t.c.state.in_(CLAIMABLE), post_t.c.due_at <= until)
+        .order_by(post_t.c.due_at, post_t.c.id)
+        .limit(limit)
+    )
+    with store.read() as conn:
+        return [(r.item_id, r.platform, r.account) for r in conn.execute(query)]
+
+
 def claimable_accounts(store: Store, now: datetime) -> set[str]:
     """Accounts with a queued or retrying post due by `now`."""
     query = (
