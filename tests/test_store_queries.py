@@ -151,6 +151,25 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
     assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}
 
 
+def test_the_wake_up_is_the_soonest_of_a_due_post_a_poll_and_a_lease(store: Store) -> None:
+    ids = _seed(store)
+    one, two = ids["xhs-1/a"], ids["xhs-2/a"]
+    claims.claim_due(store, now=T0, owner="w", lease_s=600, limit=1, accounts=["xhs-1"])
+    assert posts.next_wake(store, set()) == T0  # xhs-2's post is still due
+    claims.claim_due(store, now=T0, owner="w", lease_s=300, limit=1, accounts=["xhs-2"])
+    assert posts.next_wake(store, set()) == T0 + timedelta(seconds=300)  # the sooner lease runs out
+    claims.start_attempt(store, two, owner="w", now=T0)
+    poll = T0 + timedelta(seconds=15)
+    claims.finish_attempt(
+        store, two, 1, owner="w", outcome="submitted", to=S.RECONCILE, now=T0, next_attempt_at=poll
+    )
+    assert posts.next_wake(store, set()) == poll
+    assert posts.next_wake(store, {"xhs-2"}) == T0 + timedelta(seconds=600)  # its poll waits for a person
+    assert posts.next_wake(store, set(), skip={two}) == T0 + timedelta(seconds=600)
+    claims.transition(store, one, owner="w", from_states=[S.CLAIMED], to=S.QUEUED, now=T0)
+    assert posts.next_wake(store, {"xhs-2"}) == T0
+
+
 def test_attempts_and_an_accounts_pace(store: Store) -> None:
     ids = _seed(store)
     one, two = ids["xhs-1/a"], ids["xhs-2/a"]
