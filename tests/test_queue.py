@@ -42,7 +42,7 @@ from publisher.queue.actions import (
     retry_item,
 )
 from publisher.queue.overview import status_summary
-from publisher.queue.policy import RetrySettings
+from publisher.queue.policy import RetrySettings, next_check_at
 from publisher.queue.runner import SUBMITTED, Outcome, Queue
 from publisher.store.claims import take_over
 from publisher.store.db import Store, open_store
@@ -475,6 +475,16 @@ def test_submitted_publish_is_polled_until_the_platform_answers(env: Env) -> Non
     env.clock.advance(seconds=61)
     assert states(asyncio.run(queue.poll_submitted())) == {"s:wechat": "published"}
     assert env.platform.posts[("s", "wechat")] == 1 and env.platform.calls[("s", "wechat")] == 1
+
+
+def test_submitted_jobs_of_one_second_share_their_checks_instant_never_sooner_than_asked() -> None:
+    retry = RetrySettings(poll_s=60)
+    at = T0 + timedelta(seconds=3, microseconds=250_000)
+    later = at + timedelta(milliseconds=600)
+    assert next_check_at(retry, {"poll_after_s": 15}, at) == T0 + timedelta(seconds=19)  # 18.25 s, up
+    assert next_check_at(retry, {"poll_after_s": 15}, later) == T0 + timedelta(seconds=19)  # one wake-up
+    assert next_check_at(retry, {"poll_after_s": 15}, T0) == T0 + timedelta(seconds=15)  # whole: as asked
+    assert next_check_at(retry, {}, at) == T0 + timedelta(seconds=64)  # the queue's own poll_s
 
 
 def test_not_published_is_refused_while_the_platform_job_is_pending_and_forced_it_sends_afresh(

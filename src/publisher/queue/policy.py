@@ -53,6 +53,14 @@ def next_check_s(settings: RetrySettings, detail: Mapping[str, Any]) -> float:
     return settings.poll_s
 
 
+def next_check_at(settings: RetrySettings, detail: Mapping[str, Any], now: datetime) -> datetime:
+    """When a submitted post is asked about again: `next_check_s` from `now`, rounded up to the whole second.
+    Never sooner than the platform's schedule; jobs submitted within one second (a burst of sends) share
+    their checks' instant, so the queue wakes once for all of them instead of once each."""
+    at = now + timedelta(seconds=next_check_s(settings, detail))
+    return at if at.microsecond == 0 else at.replace(microsecond=0) + timedelta(seconds=1)
+
+
 def local_midnight_after(now: datetime, zone: ZoneInfo) -> datetime:
     """The next midnight in `zone` (daily quotas and caps reset there), as an aware datetime."""
     local = now.astimezone(zone)

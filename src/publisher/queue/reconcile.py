@@ -23,7 +23,7 @@ from publisher.adapters import Adapter
 from publisher.adapters.http import before_send
 from publisher.models import Attempt, PostState, PublishResult, RenderedPost
 from publisher.queue.ledger import SUBMITTED, Outcome, QueueStore
-from publisher.queue.policy import RetrySettings, backoff, next_check_s
+from publisher.queue.policy import RetrySettings, backoff, next_check_at
 from publisher.redact import redact_text
 from publisher.store.attempts import attempt_budget
 from publisher.store.claims import INTERRUPTED, record_ids, transition
@@ -391,7 +391,7 @@ class Reconciler:
                 SUBMITTED,
                 evidence,
                 remote_id=result.remote_id,
-                next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, detail)),
+                next_attempt_at=next_check_at(self.retry, detail, now),
             )
         return await self._move(
             where, S.NEEDS_ATTENTION, f"the platform answered {result.state!r} while reconciling", evidence

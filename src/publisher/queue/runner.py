@@ -45,7 +45,7 @@ from publisher.queue.policy import (
     backoff,
     cap_release,
     local_midnight_after,
-    next_check_s,
+    next_check_at,
 )
 from publisher.queue.reconcile import Reconciler
 from publisher.redact import redact_text
@@ -428,7 +428,7 @@ class Queue:
                 rendered_hash=sent,
                 ids=extra,
                 # stored with the post: a restart asks no sooner than the platform's schedule says
-                next_attempt_at=now + timedelta(seconds=next_check_s(self.retry, result.detail)),
+                next_attempt_at=next_check_at(self.retry, result.detail, now),
             )
         if result.detail.get("dry_run") is True:  # a dry-run account: recorded, never "published"
             return await self._finish(
