@@ -217,7 +217,7 @@ def douyin_work(fake: DouyinFake, tokens: MemoryTokenCache, tmp: Path) -> Callab
             transport,
             "http://douyin.test",
             options={"verified": True},
-            credentials={"client_key": "key", "client_secret": "secret"},
+            credentials={"client_key": "key", "client_secret": "adapter-clients-secret-canary"},
             tokens=tokens,
         )
         adapter = DouyinAdapter(ctx, policy=RetryPolicy.immediate())
