@@ -4,7 +4,9 @@ finding has a stable code and one catalogue entry (`publisher.messages`) with bo
 from __future__ import annotations
 
 import json
+import re
 import string
+from collections.abc import Mapping
 
 from tests.conftest import WS
 from tests.test_cli import cli
@@ -26,23 +28,27 @@ def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
         assert names[0] == names[1], code
 
 
+def posts_called_items(table: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The codes of `table` whose English speaks of posts and of no item (nor a blog's posts, which `import`
+    turns into items) and whose Chinese still says 内容 (an item) for them."""
+    return [
+        code
+        for code, entry in table.items()
+        if _POSTS.search(entry["en"]) and not _ITEMS.search(entry["en"]) and "内容" in entry["zh"]
+    ]
+
+
+_POSTS = re.compile(r"\bposts?\b|\bpost\(s\)")
+_ITEMS = re.compile(r"\bitems?\b|\bblog")
+
+
 def test_a_post_is_a_tiezi_and_an_item_is_neirong_in_chinese() -> None:
     """Two words for two things: an item (a Markdown file in content/) is 内容, as `publisher check` counts
     them (5 条内容), and a post (one item on one platform account, the id `publisher status` shows) is
     帖子. An entry whose English speaks of posts and of no item says 帖子 for them, never 内容."""
-    import re
-
     from publisher.messages import reason
 
-    posts = re.compile(r"\bposts?\b|\bpost\(s\)")
-    mixed = [
-        code
-        for code, entry in CHECK.items()
-        if posts.search(entry["en"])
-        and not re.search(r"\bitems?\b|\bblog", entry["en"])
-        and "内容" in entry["zh"]
-    ]
-    assert mixed == [], mixed
+    assert posts_called_items(CHECK) == []
     assert "发布任务 #" not in CHECK["dup_published"]["zh"] and "帖子 #{id}" in CHECK["dup_published"]["zh"]
     assert msg("action.no_post", id=7).text("zh").startswith("没有编号为 7 的帖子")
     assert msg("action.no_item_posts", item="launch").text("zh") == "内容 launch 没有帖子"

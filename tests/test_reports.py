@@ -519,20 +519,12 @@ def test_a_post_is_a_tiezi_and_an_item_is_neirong_in_the_reports() -> None:
     """The reports' words for the two things, as the CLI, MCP tools and dashboard use them: an item (one
     Markdown file) is 内容, a post (one item on one platform account) is 帖子. A report string whose English
     speaks of posts and of no item (nor a blog's posts, which `import` turns into items) never says 内容."""
-    import re
+    from tests.test_check_lang import posts_called_items
 
     from publisher.messages import say
     from publisher.reports.i18n import LABELS
 
-    posts = re.compile(r"\bposts?\b|\bpost\(s\)")
-    mixed = [
-        code
-        for code, entry in LABELS.items()
-        if posts.search(entry["en"])
-        and not re.search(r"\bitems?\b|\bblog", entry["en"])
-        and "内容" in entry["zh"]
-    ]
-    assert mixed == [], mixed
+    assert posts_called_items(LABELS) == []
     assert LABELS["engagement_table"]["zh"] == "帖子互动明细" and LABELS["item"]["zh"] == "内容 ID"
     assert "已发布的帖子" in say("help.report", "zh")
 
