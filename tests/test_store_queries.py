@@ -1,5 +1,6 @@
 """The store's named queries (store/posts, attempts, events, items, sync, sync_state, tokens, metrics) on a
-real SQLite file: what each returns, and that sync's writes are compare-and-set transitions."""
+real SQLite file (the queue's wake-up and reconcile reads on PostgreSQL too): what each returns, and that
+sync's writes are compare-and-set transitions."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.pg import fresh_schema
 
 from publisher.models import PostState
-from publisher.store import attempts, claims, events, items, posts, sync, sync_state
+from publisher.store import attempts, claims, events, items, posts, sync, sync_state, tokens
 from publisher.store.db import Store, open_store
 from publisher.store.media import StoreMediaCache
 from publisher.store.metrics import metric_samples
@@ -27,6 +29,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'publisher.sqlite'}", clock=lambda: T0)
     yield opened
     opened.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The store on SQLite, then on PostgreSQL (an unreachable server makes the test error, never skip)."""
+    if request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'publisher.sqlite'}", clock=lambda: T0)
+        yield opened
+        opened.close()
+        return
+    with fresh_schema() as url:
+        opened = open_store(url, clock=lambda: T0)
+        yield opened
+        opened.close()
 
 
 def _item(item_id: str, title: str = "") -> sync.ItemRecord:
@@ -151,23 +167,58 @@ def test_what_the_queue_claims_and_waits_for(store: Store) -> None:
     assert posts.platform_ids(store, [ids["xhs-2/a"]]) == {ids["xhs-2/a"]: {"note_id": "n1", "upload": None}}
 
 
-def test_the_wake_up_is_the_soonest_of_a_due_post_a_poll_and_a_lease(store: Store) -> None:
+def test_the_wake_up_is_the_soonest_of_a_due_post_a_poll_and_a_lease(any_store: Store) -> None:
+    """Each of the three sources, through Core with the flagged accounts given, and read with them by the
+    same statement (`flagged=None`; on SQLite, the driver connection's `Prepared` statement)."""
+    store = any_store
     ids = _seed(store)
     one, two = ids["xhs-1/a"], ids["xhs-2/a"]
     claims.claim_due(store, now=T0, owner="w", lease_s=600, limit=1, accounts=["xhs-1"])
-    assert posts.next_wake(store, set()) == T0  # xhs-2's post is still due
+    assert posts.next_wake(store, set()) == T0 == posts.next_wake(store, None)  # xhs-2's post is still due
     claims.claim_due(store, now=T0, owner="w", lease_s=300, limit=1, accounts=["xhs-2"])
-    assert posts.next_wake(store, set()) == T0 + timedelta(seconds=300)  # the sooner lease runs out
+    lease = T0 + timedelta(seconds=300)
+    assert posts.next_wake(store, set()) == lease == posts.next_wake(store, None)  # the sooner lease runs out
     claims.start_attempt(store, two, owner="w", now=T0)
     poll = T0 + timedelta(seconds=15)
     claims.finish_attempt(
         store, two, 1, owner="w", outcome="submitted", to=S.RECONCILE, now=T0, next_attempt_at=poll
     )
-    assert posts.next_wake(store, set()) == poll
+    assert posts.next_wake(store, set()) == poll == posts.next_wake(store, None)
     assert posts.next_wake(store, {"xhs-2"}) == T0 + timedelta(seconds=600)  # its poll waits for a person
+    tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
+    assert posts.next_wake(store, None) == T0 + timedelta(seconds=600)  # the same, flagged in the store
+    tokens.clear_needs_reauth(store, "xhs-2")
     assert posts.next_wake(store, set(), skip={two}) == T0 + timedelta(seconds=600)
     claims.transition(store, one, owner="w", from_states=[S.CLAIMED], to=S.QUEUED, now=T0)
     assert posts.next_wake(store, {"xhs-2"}) == T0
+
+
+def test_flagged_accounts_as_stored_are_left_out_by_the_same_query(any_store: Store) -> None:
+    """`flagged=None`: the accounts needing re-authorisation are read by the wake-up and reconcile queries
+    themselves (on SQLite, on the driver connection; on PostgreSQL, through Core), with the same answers as
+    when the caller read them first and the query went through Core."""
+    store = any_store
+    ids = _seed(store)
+    assert posts.next_wake(store, None) == posts.next_wake(store, set()) == T0
+    tokens.mark_needs_reauth(store, "xhs-1", reason="expired", post_id=None, now=T0)
+    tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
+    flagged = set(tokens.accounts_needing_reauth(store))
+    assert flagged == {"xhs-1", "xhs-2"}
+    assert posts.next_wake(store, None) is None is posts.next_wake(store, flagged)
+    assert posts.next_wake(store, None, skip={ids["b"]}) is None
+    tokens.clear_needs_reauth(store, "xhs-2")
+    assert posts.next_wake(store, None) == T0 == posts.next_wake(store, {"xhs-1"})
+    claims.claim_due(store, now=T0, owner="w", lease_s=60, limit=1, accounts=["xhs-2"])
+    claims.start_attempt(store, ids["xhs-2/a"], owner="w", now=T0)
+    claims.finish_attempt(
+        store, ids["xhs-2/a"], 1, owner="w", outcome="unknown", to=S.RECONCILE, now=T0, reason="checking"
+    )
+    claims.record_ids(store, ids["xhs-2/a"], "w", {"note_id": "n1", "upload": None})
+    (raw,) = posts.reconcile_due(store, T0, 10, None)  # on SQLite: read on the driver connection
+    assert raw == posts.reconcile_due(store, T0, 10, set())[0]  # read through Core: the same post
+    assert (raw.id, raw.ids, raw.last) == (ids["xhs-2/a"], {"note_id": "n1"}, (1, T0, T0))
+    tokens.mark_needs_reauth(store, "xhs-2", reason="expired", post_id=None, now=T0)
+    assert posts.reconcile_due(store, T0, 10, None) == [] == posts.reconcile_due(store, T0, 10, {"xhs-2"})
 
 
 def test_attempts_and_an_accounts_pace(store: Store) -> None:

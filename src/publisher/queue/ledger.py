@@ -91,7 +91,8 @@ class QueueStore:
     def claimable_accounts(self, now: datetime) -> set[str]:
         return posts.claimable_accounts(self.store, now)
 
-    def next_due(self, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
+    def next_due(self, flagged: Collection[str] | None, skip: Collection[int] = ()) -> datetime | None:
+        """The next wake-up; `flagged` None: the accounts flagged in the store, read with it."""
         return posts.next_wake(self.store, flagged, skip)
 
     def hashes_in(
@@ -101,7 +102,7 @@ class QueueStore:
         return posts.hashes_in(self.store, post_ids, states)
 
     def reconcile_due(
-        self, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
+        self, now: datetime, limit: int, flagged: Collection[str] | None, skip: Collection[int] = ()
     ) -> list[WaitingPost]:
         return posts.reconcile_due(self.store, now, limit, flagged, skip)
 

@@ -121,9 +121,10 @@ class Reconciler:
         """The sink of ids a reconcile finds for the post (a later crash must find them)."""
         return FoundIds(self.store, self.commits, post_id, self.owner, self.now)
 
-    async def pending(self, limit: int, flagged: set[str]) -> list[Outcome]:
+    async def pending(self, limit: int, flagged: set[str] | None) -> list[Outcome]:
         """Every reconcile post whose next check is due (reaped mid-send, submitted, or waiting to ask
-        again). Outcomes come back in the order the posts were due."""
+        again), but those of `flagged` accounts (None: the accounts flagged in the store, read with the
+        posts). Outcomes come back in the order the posts were due."""
         self._take_back()
         due = self.db.reconcile_due(self.now(), limit, flagged, set(self.away))
         lanes: dict[str, list[int]] = {}

@@ -262,13 +262,13 @@ class Queue:
     async def poll_submitted(self, limit: int = 50) -> list[Outcome]:
         """Poll posts waiting in reconcile (submitted jobs, unknown outcomes) whose next check is due."""
         async with self._clients():
-            return await self.reconciler.pending(limit, set(accounts_needing_reauth(self.store)))
+            return await self.reconciler.pending(limit, None)  # flagged accounts: left out by the query
 
     def next_due(self) -> datetime | None:
         """When the next post is due, a retry or poll is due,
         or a lease expires (a wake-up time for the daemon)."""
         skip = set(self._released) | set(self.reconciler.away)
-        return self.db.next_due(set(accounts_needing_reauth(self.store)), skip=skip)
+        return self.db.next_due(None, skip=skip)  # flagged accounts: left out by the same query
 
     def _take_back_released(self) -> None:
         """Released posts this node may claim again: its copy now has the version the store holds, or the

@@ -108,6 +108,21 @@ class Store:
         finally:
             pooled.close()
 
+    @contextmanager
+    def read_raw(self) -> Iterator[sqlite3.Connection]:
+        """SQLite only: the driver connection for one hot read (`Prepared`), in no transaction of ours: a
+        single SELECT is its own read transaction (the driver is in autocommit mode). For the queue's reads
+        asked after every tick and poll, where SQLAlchemy's execution costs several times SQLite's work."""
+        if not self.is_sqlite:
+            raise StoreError("read_raw is for SQLite; use read()")
+        pooled = self.engine.raw_connection()
+        try:
+            driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]  # SQLite: pysqlite's
+            with _translated(), _wrapped():
+                yield driver
+        finally:
+            pooled.close()
+
     def self_check(self, *, integrity: bool = False) -> dict[str, Any]:
         """The settings that matter (pragmas, schema revision) and a list of problems, for doctor."""
         info: dict[str, Any] = {

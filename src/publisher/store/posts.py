@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.models import PostState
-from publisher.store.db import Store
+from publisher.store.db import Prepared, Store
 from publisher.store.tables import attempt_t, item_t, post_t
+from publisher.store.tokens import FLAGGED_ACCOUNTS
 from publisher.store.views import PostView, due_order, lateness
 
 S = PostState
@@ -218,20 +219,25 @@ def claimable_accounts(store: Store, now: datetime) -> set[str]:
         return set(s.execute(query).scalars())
 
 
-def _wake_queries() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+def _state_in(states: Collection[str], *, listed: bool = True) -> sa.ColumnElement[bool]:
+    """`state IN (...)`; or the same as equalities joined by OR (SQLite reads it as the IN list, on the same
+    index), which a `Prepared` statement can take: it has no list parameter."""
+    if listed:
+        return post_t.c.state.in_(list(states))
+    return sa.or_(*(post_t.c.state == s for s in states))
+
+
+def _wake_queries(*, listed: bool = True) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
     due, nxt = post_t.c.due_at, post_t.c.next_attempt_at
     effective = sa.case((nxt.is_(None), due), (nxt > due, nxt), else_=due)
-    waiting = sa.select(sa.func.min(effective)).where(post_t.c.state.in_(CLAIMABLE), due.is_not(None))
+    waiting = sa.select(sa.func.min(effective)).where(_state_in(CLAIMABLE, listed=listed), due.is_not(None))
     polls = sa.select(sa.func.min(sa.func.coalesce(nxt, post_t.c.updated_at))).where(
         post_t.c.state == S.RECONCILE.value
     )
     leases = sa.select(sa.func.min(post_t.c.lease_expires_at)).where(
-        post_t.c.state.in_([S.CLAIMED.value, S.SENDING.value])
+        _state_in([S.CLAIMED.value, S.SENDING.value], listed=listed)
     )
     return waiting, polls, leases
-
-
-_WAKE = _wake_queries()
 
 
 def _one(waiting: sa.Select[Any], polls: sa.Select[Any], leases: sa.Select[Any]) -> sa.Select[Any]:
@@ -239,19 +245,48 @@ def _one(waiting: sa.Select[Any], polls: sa.Select[Any], leases: sa.Select[Any])
     return sa.select(waiting.scalar_subquery(), polls.scalar_subquery(), leases.scalar_subquery())
 
 
-_WAKE_ALL = _one(*_WAKE)  # the usual question: no account flagged, nothing skipped
+def _unflagged(waiting: sa.Select[Any], polls: sa.Select[Any], leases: sa.Select[Any]) -> sa.Select[Any]:
+    return _one(
+        waiting.where(post_t.c.account.not_in(FLAGGED_ACCOUNTS)),
+        polls.where(post_t.c.account.not_in(FLAGGED_ACCOUNTS)),
+        leases,
+    )
 
 
-def next_wake(store: Store, flagged: Collection[str], skip: Collection[int] = ()) -> datetime | None:
+_WAKE = _wake_queries()
+_WAKE_ALL = _one(*_WAKE)  # no account flagged, nothing skipped
+_WAKE_UNFLAGGED = _unflagged(*_WAKE)  # the queue's question: flagged accounts as stored, nothing skipped
+_WAKE_UNFLAGGED_RAW = _unflagged(*_wake_queries(listed=False))  # the same, for `Prepared` (SQLite)
+_RAW: dict[int, Prepared] = {}  # id(statement) -> its Prepared form; the statements are module constants
+
+
+def _raw_rows(store: Store, stmt: sa.Select[Any], values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A hot read on SQLite's driver connection, parameters and results through SQLAlchemy's processors."""
+    prepared = _RAW.get(id(stmt))
+    if prepared is None:
+        prepared = _RAW[id(stmt)] = Prepared(stmt, store.engine.dialect)
+    with store.read_raw() as driver:
+        return prepared.rows(driver, values)
+
+
+def next_wake(store: Store, flagged: Collection[str] | None, skip: Collection[int] = ()) -> datetime | None:
     """The earliest instant the queue has something to do: a post due (or its backoff over), a reconcile poll,
-    or a lease running out. Posts of `flagged` accounts (needing re-authorisation) wait for a person; posts in
-    `skip` (this node left them: its copy of the folder lacks their version) are another node's."""
-    query = _WAKE_ALL
-    if flagged or skip:
+    or a lease running out. Posts of `flagged` accounts (needing re-authorisation; None: the accounts the
+    store has flagged, read by the same statement) wait for a person; posts in `skip` (this node left them:
+    its copy of the folder lacks their version) are another node's."""
+    if flagged is None and not skip:
+        if store.is_sqlite:
+            times = [t for t in _raw_rows(store, _WAKE_UNFLAGGED_RAW, {})[0] if t is not None]
+            return min(times) if times else None
+        query = _WAKE_UNFLAGGED
+    elif not flagged and not skip:
+        query = _WAKE_ALL
+    else:
         waiting, polls, leases = _WAKE
-        if flagged:
-            waiting = waiting.where(post_t.c.account.not_in(list(flagged)))
-            polls = polls.where(post_t.c.account.not_in(list(flagged)))
+        excluded = FLAGGED_ACCOUNTS if flagged is None else list(flagged)
+        if flagged is None or flagged:
+            waiting = waiting.where(post_t.c.account.not_in(excluded))
+            polls = polls.where(post_t.c.account.not_in(excluded))
         if skip:
             waiting = waiting.where(post_t.c.id.not_in(list(skip)))
             polls = polls.where(post_t.c.id.not_in(list(skip)))
@@ -308,33 +343,54 @@ _RECONCILE_DUE = (
     .order_by(post_t.c.next_attempt_at, post_t.c.id)
     .limit(sa.bindparam("limit"))
 )
+_RECONCILE_DUE_UNFLAGGED = _RECONCILE_DUE.where(post_t.c.account.not_in(FLAGGED_ACCOUNTS))
 
 
 def reconcile_due(
-    store: Store, now: datetime, limit: int, flagged: Collection[str], skip: Collection[int] = ()
+    store: Store, now: datetime, limit: int, flagged: Collection[str] | None, skip: Collection[int] = ()
 ) -> list[WaitingPost]:
-    """Posts in reconcile whose next check is due, soonest first; ids that were cleared are left out, and so
-    are the posts in `skip`."""
+    """Posts in reconcile whose next check is due, soonest first, but those of `flagged` accounts (None: the
+    accounts the store has flagged, read by the same statement) and those in `skip`; ids that were cleared
+    are left out."""
     query = _RECONCILE_DUE
-    if flagged:
+    if flagged is None and not skip and store.is_sqlite:
+        rows = _raw_rows(store, _RECONCILE_DUE_UNFLAGGED, {"now": now, "limit": limit})
+        return [_waiting(*r) for r in rows]
+    if flagged is None:
+        query = _RECONCILE_DUE_UNFLAGGED
+    elif flagged:
         query = query.where(post_t.c.account.not_in(list(flagged)))
     if skip:
         query = query.where(post_t.c.id.not_in(list(skip)))
     with store.read() as conn:
-        return [
-            WaitingPost(
-                r.id,
-                r.item_id,
-                r.platform,
-                r.account,
-                r.reason or "",
-                r.attempt_count,
-                {k: v for k, v in dict(r.ids or {}).items() if v is not None},
-                r.content_hash,
-                None if r.number is None else (r.number, r.started_at, r.finished_at),
-            )
-            for r in conn.execute(query, {"now": now, "limit": limit})
-        ]
+        return [_waiting(*r) for r in conn.execute(query, {"now": now, "limit": limit})]
+
+
+def _waiting(
+    post_id: int,
+    item_id: str,
+    platform: str,
+    account: str,
+    reason: str | None,
+    attempt_count: int,
+    ids: dict[str, Any] | None,
+    content_hash: str | None,
+    number: int | None,
+    started_at: datetime | None,
+    finished_at: datetime | None,
+) -> WaitingPost:
+    """A row of `_RECONCILE_DUE`, in its column order."""
+    return WaitingPost(
+        post_id,
+        item_id,
+        platform,
+        account,
+        reason or "",
+        attempt_count,
+        {k: v for k, v in dict(ids or {}).items() if v is not None},
+        content_hash,
+        None if number is None or started_at is None else (number, started_at, finished_at),
+    )
 
 
 # -- calendars and the dashboard --------------------------------------------------------------------------

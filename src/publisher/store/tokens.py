@@ -21,6 +21,11 @@ _TOKEN = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
     token_t.c.account == sa.bindparam("account"), token_t.c.kind == sa.bindparam("kind")
 )
 _FLAGGED = sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX))
+#: The names of the accounts needing re-authorisation, as a subquery: a statement that leaves them out reads
+#: them itself instead of after a query of their own.
+FLAGGED_ACCOUNTS = sa.select(sa.func.substr(sync_t.c.key, len(_AUTH_PREFIX) + 1)).where(
+    sync_t.c.key.startswith(_AUTH_PREFIX)
+)
 
 
 class StoreTokenCache:
