@@ -17,7 +17,7 @@ from conftest import WS, make_image
 
 from publisher.calendar import ready
 from publisher.calendar.load import Calendar
-from publisher.calendar.ready import SendReady
+from publisher.calendar.ready import RECHECK_S, SendReady
 from publisher.calendar.sync import sync_calendar
 from publisher.models import RenderedPost
 from publisher.queue.content import Revalidator
@@ -166,12 +166,31 @@ def test_a_template_saved_while_the_workspace_stays_open_is_rendered_again(ws: W
     checker = Revalidator(w, store, calendar)
     found = checker._find("a")
     assert found is not None and found.item is not None
+    clock = [100.0]
+    checker.ready.clock = lambda: clock[0]
     checker.ready.name(("settings read",))  # as by an earlier send
     template = folder / "article.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "<p>刚保存的模板</p>\n", encoding="utf-8")
+    clock[0] += RECHECK_S  # the stamps are compared at most once a second (a burst of sends shares a look)
     verdict = checker.check("a", "wechat", "wechat", found.item.hash)
     assert verdict.post is not None and checker.ready.hits == 0
     assert "刚保存的模板" in str(verdict.post.fields["content"])
+
+
+def test_a_burst_of_sends_compares_the_rules_stamps_once_a_second(ws: WS, store: Store) -> None:
+    folder = ws.root / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    w, calendar = synced(ws, store)
+    clock = [100.0]
+    keeper = SendReady(w, calendar.renderer, clock=lambda: clock[0])
+    before = keeper.name(("key",))
+    template = folder / "article.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "<p>改</p>\n", encoding="utf-8")
+    clock[0] += RECHECK_S / 2
+    assert keeper.name(("key",)) == before  # within the second: the stamps are not looked at again
+    clock[0] += RECHECK_S / 2
+    after = keeper.name(("key",))
+    assert after != before and keeper.name(("key",)) == after
 
 
 def test_a_changed_setting_is_rendered_again(ws: WS, store: Store) -> None:

@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +47,7 @@ FORMAT = 1  # of an entry; part of every name, so a new format never reads an ol
 HORIZON = timedelta(hours=24)  # sync prepares the posts due within this long
 MOST = 1000  # posts a sync prepares at most (the soonest first): a sync's added work stays bounded
 KEEP_S = 2 * 24 * 3600.0  # entries older than this are removed (their post was sent or moved on)
+RECHECK_S = 1.0  # the rules files' stamps are compared at most this often (a burst of sends shares a look)
 PRUNE_EVERY_S = 3600.0  # a folder is looked through for old entries at most this often per process
 _pruned: dict[Path, float] = {}  # folder -> when this process last pruned it (time.monotonic)
 
@@ -81,23 +82,33 @@ class SendReady:
     """The send-ready entries of one workspace, named under its render settings as they are now: read once,
     and again whenever one of the files or folders read for them changed since (size, time or inode)."""
 
-    def __init__(self, ws: Workspace, renderer: Renderer) -> None:
-        self.ws, self.renderer = ws, renderer
+    def __init__(
+        self, ws: Workspace, renderer: Renderer, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ws, self.renderer, self.clock = ws, renderer, clock
         self.folder = ws.cache_dir / FOLDER
         self._settings: str | None = None
         self._stamps: list[tuple[str, Stamp | None]] = []  # what the digest read, as it was just before
+        self._looked = 0.0  # when (self.clock) the stamps were last compared
         self.hits = self.misses = self.written = 0
 
     def name(self, key: tuple[Any, ...]) -> str:
         """The entry's file name for a `render_key`."""
-        if self._settings is None or any(_stamp(p) != was for p, was in self._stamps):
-            # First use, or a rules file, folder or publisher.toml changed since (a template saved while
-            # the workspace stays open): the settings are read again.
-            read: list[tuple[str, Stamp | None]] = []
-            self._settings = settings_digest(self.ws, read)
-            self._stamps = read
+        now = self.clock()
+        if self._settings is None or now - self._looked >= RECHECK_S:
+            # A template saved while the workspace stays open is seen by the sends from a second later at the
+            # latest; comparing some twenty stamps at every send cost more than the rest of its lookup.
+            self._looked = now
+            if self._settings is None or self._changed():
+                # First use, or a rules file, folder or publisher.toml changed since: read them again.
+                read: list[tuple[str, Stamp | None]] = []
+                self._settings = settings_digest(self.ws, read)
+                self._stamps = read
         text = json.dumps([FORMAT, self._settings, *key], ensure_ascii=False, default=repr)
         return hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json"
+
+    def _changed(self) -> bool:
+        return any(_stamp(p) != was for p, was in self._stamps)
 
     def get(self, name: str, account: str) -> RenderedPost | None:
         """The kept payload, for `account`; None when there is none or a media file it points at changed."""
