@@ -314,6 +314,85 @@ def test_a_sync_never_undoes_a_publish_now_it_did_not_see(
     assert claimed[0].due_at == NOW
 
 
+@pytest.mark.parametrize(
+    ("edit", "state", "due"),
+    [
+        (None, "queued", datetime(2026, 12, 1, 4, 0, tzinfo=UTC)),  # the file's time (12:00 in Shanghai)
+        (("publish_at: 2026-12-01 12:00\n", ""), "dry_run", NOW),  # no time in the file: the dry run stands
+    ],
+)
+def test_a_sync_never_writes_back_a_publish_now_cleared_while_it_ran(
+    ws: WS, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str] | None, state: str, due: datetime
+) -> None:
+    """A person's "publish now" that the queue sent as a dry run (which clears the override: the file's time
+    holds again) after a sync read the overrides, while the account went live: that sync takes the file's
+    time and state, as a sync after the send does, not the cleared "now" it read (it handed the post to a
+    person as a dry run whose time had passed, its file's time still ahead or none at all)."""
+    from publisher.calendar import sync as calendar_sync
+    from publisher.daemon.service import run_once
+    from publisher.queue import actions as queue_actions
+    from publisher.store.posts import item_posts
+
+    ws.item("launch.md", GOOD if edit is None else GOOD.replace(*edit, 1))
+    sync(ws)
+    dry = ws.open()  # the daemon's settings: a dry-run account
+    store = store_for(dry)
+    xhs = next(p.id for p in item_posts(store, "launch") if p.platform == "xiaohongshu")
+    queue_actions.publish_now(store, xhs, now=NOW)
+    toml = ws.root / "publisher.toml"
+    live = 'platform = "xiaohongshu"\nmode = "live"\n'
+    toml.write_text(toml.read_text(encoding="utf-8").replace('platform = "xiaohongshu"\n', live, 1))
+    sent: list[Any] = []
+    read = calendar_sync.due_overrides
+
+    def overrides(s: Any) -> Any:
+        seen = read(s)
+        if not sent:  # once (not again in the queue's own sync): the queue sends the post made due now
+            sent.append(None)
+            sent[0] = run_once(dry, store, now=NOW)
+        return seen
+
+    monkeypatch.setattr(calendar_sync, "due_overrides", overrides)
+    sync_calendar(ws.open(), store, now=NOW)  # the account is live now
+    assert sent and [(o.platform, o.state) for o in sent[0]] == [("xiaohongshu", "dry_run")]
+    post = next(v for v in post_views(store) if v.id == xhs)
+    assert (post.state, post.due_at) == (state, due), post.reason
+
+
+def test_a_sync_never_brings_back_a_post_a_person_cancelled_while_it_ran(
+    ws: WS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person saves an edit and cancels a post while the sync of their previous save is under way (after it
+    read the store): the post stays cancelled through the sync of the last save, as a cancel after the syncs
+    does. That sync wrote its version over the cancel's, and the last save then looked like an edit made
+    after the cancel, which brings a cancelled post back."""
+    from publisher.calendar import sync as calendar_sync
+    from publisher.queue import actions as queue_actions
+    from publisher.store.posts import item_posts
+
+    ws.item("launch.md", GOOD)
+    sync(ws)
+    w = ws.open()
+    store = store_for(w)
+    xhs = next(p.id for p in item_posts(store, "launch") if p.platform == "xiaohongshu")
+    ws.item("launch.md", GOOD.replace("正文第一段", "正文第一段（改）", 1))
+    cancelled: list[object] = []
+    write = calendar_sync.write_sync
+
+    def write_after(*args: Any, **kw: Any) -> None:
+        if not cancelled:  # once: the person saves again and cancels, in the middle of this sync
+            ws.item("launch.md", GOOD.replace("正文第一段", "正文第一段（再改）", 1))
+            cancelled.append(queue_actions.cancel(store, xhs, now=NOW))
+        write(*args, **kw)
+
+    monkeypatch.setattr(calendar_sync, "write_sync", write_after)
+    assert sync_calendar(w, store, now=NOW).changes and cancelled
+    monkeypatch.undo()
+    sync(ws)  # the last save's sync
+    assert states(ws)[("launch", "xiaohongshu", "xiaohongshu")] == "cancelled"
+    assert sync(ws) == []
+
+
 def _rows(
     w: Workspace,
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:

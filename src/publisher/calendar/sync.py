@@ -14,7 +14,7 @@ newer one. SQLite (one node) is not guarded: a deleted file cancels its posts as
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,9 @@ SlotFinder = Callable[[Target, Item, datetime], datetime | None]
 #: What the files say one post should be: the very row `write_sync` inserts where the store has none yet.
 Desired = NewPost
 
+#: (item, platform, account) -> what the files alone want, for the posts a person's "publish now" changed
+Overridden = dict[tuple[str, str, str], Desired]
+
 
 @dataclass(frozen=True)
 class Change:
@@ -66,10 +69,11 @@ class Change:
     after: str
     detail: str = ""  # English (a state change's reason, a time, a hash)
     said: str | None = None  # the reason by code and values (`Msg.to_json`), worded for the reader
+    seen: str = field(default="", compare=False)  # the post's state as this sync read it ("" for a new one)
 
     def to_dict(self) -> dict[str, Any]:
         """The change for `--json`: `detail` in English as before, and the reason's code when it has one."""
-        data = {k: v for k, v in self.__dict__.items() if k != "said"}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("said", "seen")}
         coded = Msg.from_json(self.said) if self.said else None
         return {**data, "detail_code": coded.code if coded else None}
 
@@ -129,18 +133,23 @@ def _seconds(value: Any, default: float) -> float:
         return default
 
 
-def with_overrides(store: Store, desired: list[Desired]) -> list[Desired]:
-    """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent."""
+def with_overrides(store: Store, desired: list[Desired]) -> tuple[list[Desired], Overridden]:
+    """A person's "publish now" (post.due_override_at) wins over the file's time until the post is sent.
+    Also returns what the files alone want for each post an override changed: the writes decide again from
+    the row as it is when they are written (`store.sync`), and a dry-run post has none."""
     overrides = due_overrides(store)
     if not overrides:
-        return desired
+        return desired, {}
     out = []
+    files: Overridden = {}
     for d in desired:
-        when = overrides.get((d.item_id, d.platform, d.account))
+        key = (d.item_id, d.platform, d.account)
+        when = overrides.get(key)
         if when is not None and d.state in (S.PLANNED, S.QUEUED):
+            files[key] = d
             d = replace(d, due_at=when, state=S.QUEUED, reason=PUBLISH_NOW_REASON, reason_msg=None)
         out.append(d)
-    return out
+    return out, files
 
 
 def diff(
@@ -152,11 +161,13 @@ def diff(
     now: datetime | None = None,
     modes: Mapping[str, str] | None = None,
     seen_up_to: int | None = None,
+    files: Overridden | None = None,
 ) -> list[Change]:
     """What applying `desired` would change. `item_ids` limits the comparison (incremental re-sync);
     `modes` (account -> mode) and `now` let a dry-run post go out for real once its account is no longer a
     dry run. `seen_up_to` is the newest post id before the files were read: a post written after that (by a
-    sync of another node whose folder got the item first) is not judged removed by this older reading."""
+    sync of another node whose folder got the item first) is not judged removed by this older reading.
+    `files` (from `with_overrides`): what the files alone want where an override changed `desired`."""
     present = {c.item.id for c in checked if c.item}
     wanted = {(d.item_id, d.platform, d.account): d for d in desired}
     rows = synced_posts(store, item_ids)
@@ -168,11 +179,14 @@ def diff(
             continue
         state = row.state
         if state == S.DRY_RUN:
+            # The send that ended in dry_run cleared any "publish now", and none is made on a dry-run post:
+            # the file's own time decides, even when this sync read an override before that send finished.
+            d = (files or {}).get(key, d)
             mode = (modes or {}).get(key[2], "dry-run")
             if mode in REAL_MODES and d.state == S.QUEUED:
                 changes.append(again := _after_dry_run(key, mode, d.due_at, now))
                 if again.after == S.QUEUED.value and not _same(row.due_at, d.due_at):
-                    changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at)))
+                    changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at), seen=state))
             continue  # still a dry-run account (or not queued): the dry run stands
         if state == S.PUBLISHED:
             if row.content_hash != d.content_hash:
@@ -196,7 +210,7 @@ def diff(
         if state == S.CANCELLED and row.content_hash is None:
             # Cancelled by a person (queue.actions.cancel): the file as it is now is what they cancelled.
             # Take its version and time without bringing the post back; a later edit does.
-            changes.append(Change("edited", *key, "", d.content_hash[:8]))
+            changes.append(Change("edited", *key, "", d.content_hash[:8], seen=state))
             continue
         if (
             state == S.CANCELLED
@@ -208,9 +222,10 @@ def diff(
         if target_state != state and can_transition(state, target_state):
             changes.append(Change("state", *key, state.value, target_state.value, d.reason, d.reason_msg))
         if not _same(row.due_at, d.due_at):
-            changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at)))
+            changes.append(Change("due", *key, _when(row.due_at), _when(d.due_at), seen=state))
         if row.content_hash != d.content_hash:
-            changes.append(Change("edited", *key, (row.content_hash or "")[:8], d.content_hash[:8]))
+            before = (row.content_hash or "")[:8]
+            changes.append(Change("edited", *key, before, d.content_hash[:8], seen=state))
     for key, row in rows.items():
         if key in wanted or (seen_up_to is not None and row.id > seen_up_to):
             continue
@@ -254,10 +269,13 @@ def apply(
     now: datetime,
     revision: RevisionStep | None = None,
     stored: Callable[[Checked], tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]] = Checked.stored,
+    files: Overridden | None = None,
 ) -> None:
     """Write the changes in one transaction; compare-and-set on state
     so a racing worker is never overridden (and on the newest synced revision, when `revision` is given).
-    `stored` gives an item's front matter and rendered texts (`Calendar.stored`: a settled record's too)."""
+    `stored` gives an item's front matter and rendered texts (`Calendar.stored`: a settled record's too).
+    `files` (from `with_overrides`): what the files alone want where a person's "publish now" read before
+    changed `desired`; the writes take the override from the row as it is when they are written."""
     if not changes:
         if revision is not None and revision.new != revision.expected:
             advance_revision(store, revision)
@@ -276,31 +294,38 @@ def apply(
     for ch in changes:
         key = (ch.item_id, ch.platform, ch.account)
         d = wanted.get(key)
+        f = (files or {}).get(key, d)  # the files' own wish: a "publish now" is the row's to say (store.sync)
         if ch.kind == "new" and d is not None:
             writes.append(d)
-        elif ch.kind == "state":
-            own = not (ch.before == S.DRY_RUN.value or not d)
-            reason = d.reason if own and d else ch.detail
-            coded = d.reason_msg if own and d else ch.said
+        elif ch.kind == "state" and f is not None and ch.before != S.DRY_RUN.value:
             writes.append(
                 Move(
                     *key,
                     S(ch.before),
-                    S(ch.after),
-                    reason,
-                    reset_retry=ch.after == S.QUEUED.value,
-                    reason_msg=coded,
+                    f.state,  # what `desired` wants, unless an override it was read with is gone
+                    f.reason,
+                    reset_retry=f.state == S.QUEUED,
+                    reason_msg=f.reason_msg,
+                    override_wins=f.state in (S.PLANNED, S.QUEUED),  # as `with_overrides` decides
                 )
             )
-        elif ch.kind in ("due", "edited") and d is not None:
+        elif ch.kind == "state":  # a dry-run post (its account sends for real now), or one the files lost
+            after = S(ch.after)
+            writes.append(
+                Move(*key, S(ch.before), after, ch.detail, reset_retry=after == S.QUEUED, reason_msg=ch.said)
+            )
+        elif ch.kind in ("due", "edited") and f is not None:
+            # A post a person cancelled after this sync read it stays as they left it (its version unset, so
+            # that only a later edit brings it back); one this sync saw cancelled takes the file's version.
+            owned = SYNC_OWNED if ch.seen == S.CANCELLED.value else SYNC_OWNED - {S.CANCELLED}
             writes.append(
                 Reschedule(
                     *key,
-                    d.due_at,
-                    d.late_window_s,
-                    d.content_hash,
-                    frozenset(SYNC_OWNED),
-                    keep_override=d.state in (S.PLANNED, S.QUEUED),  # as `with_overrides` decides
+                    f.due_at,  # the file's time: a "publish now" still standing is kept by `keep_override`
+                    f.late_window_s,
+                    f.content_hash,
+                    frozenset(owned),
+                    keep_override=f.state in (S.PLANNED, S.QUEUED),  # as `with_overrides` decides
                 )
             )
         elif ch.kind == "removed":
@@ -432,12 +457,14 @@ def _sync(
     checked, _ = calendar.scan()
     if revision is not None and revision.behind:
         return SyncResult((), CheckResult(tuple(checked)), apply_changes, revision)
-    desired = with_overrides(store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store)))
+    desired, files = with_overrides(
+        store, desired_posts(ws, checked, now=now, slot_finder=slot_finder(ws, store))
+    )
     modes = {name: account.mode for name, account in ws.settings.accounts.items()}
-    changes = diff(store, checked, desired, now=now, modes=modes, seen_up_to=seen_up_to)
+    changes = diff(store, checked, desired, now=now, modes=modes, seen_up_to=seen_up_to, files=files)
     if apply_changes:
         step = revision.step() if revision is not None else None
-        apply(store, checked, desired, changes, now=now, revision=step, stored=calendar.stored)
+        apply(store, checked, desired, changes, now=now, revision=step, stored=calendar.stored, files=files)
         calendar.settle(checked)  # the store holds every item's front matter and texts now
         # The posts due soon rendered now, so their sends read the payload (`calendar.ready`).
         prepare(ws, store, calendar, checked, now=now)

@@ -1,5 +1,10 @@
 """What a calendar sync reads and writes: post rows as sync compares them, and the differences, written in one
-transaction (item rows, new posts, compare-and-set state moves, new times, notes, and the last-sync time)."""
+transaction (item rows, new posts, compare-and-set state moves, new times, notes, and the last-sync time).
+
+Each write decides from the post as it is in the write transaction, never from what the sync read before it
+(a state move only from the state it read, a person's "publish now" from the row's due_override_at, a post a
+person cancelled meanwhile left alone), so a person's action made while a sync runs wins over its older view.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from publisher.errors import StoreError
 from publisher.models import PostState
+from publisher.states import PUBLISH_NOW_REASON
 from publisher.store.claims import transition_within
 from publisher.store.db import Store
 from publisher.store.tables import item_t, post_t, sync_state_t
@@ -80,7 +86,11 @@ class NewPost:
 @dataclass(frozen=True)
 class Move:
     """A state change, made only if the post is still in `before` (compare-and-set, logged as a transition).
-    `reset_retry` clears the backoff and the last error (a post queued afresh)."""
+    `reset_retry` clears the backoff and the last error (a post queued afresh).
+
+    `override_wins`: `after` is what the files want, planned or queued, where a person's "publish now" wins:
+    a post that has one when the move is written goes to queued for it (with PUBLISH_NOW_REASON), whether or
+    not this sync saw the override when it read the store, and one whose override is gone takes `after`."""
 
     item_id: str
     platform: str
@@ -90,15 +100,17 @@ class Move:
     reason: str
     reset_retry: bool = False
     reason_msg: str | None = None
+    override_wins: bool = False
 
 
 @dataclass(frozen=True)
 class Reschedule:
     """A new due time, late window or content version, written only while the post is in `while_in`.
 
-    `keep_override`: the files want the post planned or queued, where a person's "publish now" wins over the
-    file's time: a post that has one keeps its due time (the one the person gave), even when the override
-    came after this sync read the store."""
+    `due_at` is the file's time. `keep_override`: the files want the post planned or queued, where a
+    person's "publish now" wins over the file's time: a post that has one when this is written keeps its
+    due time (the one the person gave), even when the override came after this sync read the store; one
+    whose override is gone meanwhile takes the file's time, never the override this sync read."""
 
     item_id: str
     platform: str
@@ -256,13 +268,16 @@ def _write(conn: Connection, w: SyncWrite, now: datetime) -> None:
         row = conn.execute(sa.select(post_t.c.id, post_t.c.due_override_at).where(where)).first()
         if row is None:
             return
-        post_id = row.id
-        if w.after == S.PLANNED and row.due_override_at is not None:
-            return  # a person made it due after this sync read the store: their "publish now" wins
-        fields: dict[str, Any] = {"reason": w.reason, "reason_msg": w.reason_msg}
-        if w.reset_retry:
+        to, reason, reason_msg, reset = w.after, w.reason, w.reason_msg, w.reset_retry
+        if w.override_wins and row.due_override_at is not None:
+            # The row's override as it is now, not as this sync read it: a person's "publish now" wins.
+            to, reason, reason_msg, reset = S.QUEUED, PUBLISH_NOW_REASON, None, True
+        if to == w.before:
+            return  # e.g. queued for the person already: the files' wish waits until the post is sent
+        fields: dict[str, Any] = {"reason": reason, "reason_msg": reason_msg}
+        if reset:
             fields.update(next_attempt_at=None, last_error=None)
-        transition_within(conn, post_id, from_states=[w.before], to=w.after, now=now, **fields)
+        transition_within(conn, row.id, from_states=[w.before], to=to, now=now, **fields)
     elif isinstance(w, Reschedule):
         due: Any = w.due_at
         if w.keep_override:
