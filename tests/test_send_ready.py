@@ -62,14 +62,16 @@ def synced(ws: WS, store: Store, *, prepare: bool = True) -> tuple[Workspace, Ca
     return w, calendar
 
 
-def send(w: Workspace, store: Store, calendar: Calendar, id: str) -> tuple[RenderedPost, Revalidator]:
-    """The payload a send of the item's WeChat post would send, and the re-validation that made it."""
+def send(w: Workspace, store: Store, calendar: Calendar, id: str) -> tuple[RenderedPost, int]:
+    """The payload a send of the item's WeChat post would send, and how many kept payloads it read."""
     checker = Revalidator(w, store, calendar)
+    assert checker.ready is ready.kept(calendar)  # one per calendar, shared with its syncs
+    hits = checker.ready.hits
     checked = checker._find(id)
     assert checked is not None and checked.item is not None
     verdict = checker.check(id, "wechat", "wechat", checked.item.hash)
     assert verdict.action == "send" and verdict.post is not None, verdict
-    return verdict.post, checker
+    return verdict.post, checker.ready.hits - hits
 
 
 def fresh(ws: WS, id: str) -> RenderedPost:
@@ -103,8 +105,8 @@ def test_sync_keeps_the_payload_of_a_post_due_soon_and_the_send_sends_exactly_it
     w, calendar = synced(ws, store)
     assert len(entries(w)) == 1
     no_render(calendar, monkeypatch)
-    post, checker = send(w, store, calendar, "soon")
-    assert checker.ready.hits == 1
+    post, hits = send(w, store, calendar, "soon")
+    assert hits == 1
     expected = fresh(ws, "soon")
     assert post == expected and post.rendered_hash == expected.rendered_hash
     assert post.media and Path(post.media[0].path).is_file()
@@ -114,8 +116,8 @@ def test_a_post_due_later_is_rendered_at_its_send(ws: WS, store: Store) -> None:
     write(ws, "later", when="2026-12-03 12:00")
     w, calendar = synced(ws, store)
     assert entries(w) == []
-    post, checker = send(w, store, calendar, "later")
-    assert checker.ready.hits == 0
+    post, hits = send(w, store, calendar, "later")
+    assert hits == 0
     assert post == fresh(ws, "later")
 
 
@@ -126,8 +128,8 @@ def test_a_changed_item_is_rendered_again(ws: WS, store: Store) -> None:
     assert len(old) == 1
     write(ws, "a", body="新的正文")
     w, calendar = synced(ws, store, prepare=False)  # the old entry is all there is
-    post, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 0
     assert "新的正文" in str(post.fields["content"]) and "旧的正文" not in str(post.fields["content"])
     assert post == fresh(ws, "a")
 
@@ -138,8 +140,8 @@ def test_a_changed_cover_is_rendered_again(ws: WS, store: Store) -> None:
     before, _ = send(w, store, calendar, "a")
     make_image(ws.root / "content" / "media" / "cover.png", (1800, 766), "#aa3300")  # same name, new picture
     w, calendar = synced(ws, store, prepare=False)
-    after, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0
+    after, hits = send(w, store, calendar, "a")
+    assert hits == 0
     assert after.media[0].sha256 != before.media[0].sha256
     assert after == fresh(ws, "a")
 
@@ -152,8 +154,8 @@ def test_a_changed_template_is_rendered_again(ws: WS, store: Store) -> None:
     template = folder / "article.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "<p>模板改过了</p>\n", encoding="utf-8")
     w, calendar = synced(ws, store, prepare=False)  # opened again, as the daemon does after the change
-    post, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 0
     assert "模板改过了" in str(post.fields["content"])
     assert post == fresh(ws, "a")
 
@@ -162,13 +164,15 @@ def test_a_template_saved_while_the_workspace_stays_open_is_rendered_again(ws: W
     folder = ws.root / "platforms" / "wechat"
     shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
     write(ws, "a")
-    w, calendar = synced(ws, store)
+    w = ws.open()
+    calendar = Calendar(w, lean=True)
+    clock = [100.0]
+    ready.kept(calendar).clock = lambda: clock[0]
+    sync_calendar(w, store, now=NOW, calendar=calendar)
+    assert len(entries(w)) == 1
     checker = Revalidator(w, store, calendar)
     found = checker._find("a")
     assert found is not None and found.item is not None
-    clock = [100.0]
-    checker.ready.clock = lambda: clock[0]
-    checker.ready.name(("settings read",))  # as by an earlier send
     template = folder / "article.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "<p>刚保存的模板</p>\n", encoding="utf-8")
     clock[0] += RECHECK_S  # the stamps are compared at most once a second (a burst of sends shares a look)
@@ -184,13 +188,68 @@ def test_a_burst_of_sends_compares_the_rules_stamps_once_a_second(ws: WS, store:
     clock = [100.0]
     keeper = SendReady(w, calendar.renderer, clock=lambda: clock[0])
     before = keeper.name(("key",))
+    assert before is not None
     template = folder / "article.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "<p>改</p>\n", encoding="utf-8")
     clock[0] += RECHECK_S / 2
     assert keeper.name(("key",)) == before  # within the second: the stamps are not looked at again
     clock[0] += RECHECK_S / 2
-    after = keeper.name(("key",))
-    assert after != before and keeper.name(("key",)) == after
+    assert keeper.name(("key",)) is None  # the rules in memory are not the files': no entry until reopened
+    clock[0] += RECHECK_S
+    assert keeper.name(("key",)) is None
+
+
+def test_a_rules_file_saved_during_a_render_keeps_nothing(ws: WS, store: Store) -> None:
+    folder = ws.root / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    write(ws, "a", when="2026-12-03 12:00")
+    w, calendar = synced(ws, store)
+    post, _ = send(w, store, calendar, "a")
+    keeper = SendReady(w, calendar.renderer, clock=lambda: 100.0)
+    name = keeper.name(("key",))
+    assert name is not None
+    template = folder / "article.html.j2"  # saved while the post rendered: it may have read either version
+    template.write_text(template.read_text(encoding="utf-8") + "<p>改</p>\n", encoding="utf-8")
+    assert keeper.put(name, post) is False  # the stamps are compared at every write, not once a second
+    assert entries(w) == [] and keeper.name(("key",)) is None
+
+
+def test_a_payload_is_never_kept_under_rules_it_was_not_rendered_with(ws: WS, store: Store) -> None:
+    """platform.yaml saved after the workspace read its rules (a daemon that has not reloaded them yet): the
+    render uses the rules in memory, so its payload must not be kept under the file's new contents, where a
+    restart (the rules read from the files) would find and send it."""
+    folder = ws.root / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    tagged = ITEM.format(id="a", body="一", when="2026-12-01 12:00").replace(
+        "status:", "tags: [新品]\nstatus:"
+    )
+    ws.item("a.md", tagged)
+    w = ws.open()
+    calendar = Calendar(w, lean=True)  # the rules are read here
+    rules = folder / "platform.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"#{tag}"', '"【{tag}】"'), encoding="utf-8")
+    sync_calendar(w, store, now=NOW, calendar=calendar)  # prepares the post due soon, with the rules read
+    w, calendar = synced(ws, store, prepare=False)  # a restart: the rules read from the files
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 0
+    assert "【新品】" in str(post.fields["content"])
+    assert post == fresh(ws, "a")
+
+
+def test_once_the_rules_are_read_again_payloads_are_kept_and_read(ws: WS, store: Store) -> None:
+    folder = ws.root / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    write(ws, "a")
+    w = ws.open()
+    calendar = Calendar(w, lean=True)
+    template = folder / "article.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "<p>新模板</p>\n", encoding="utf-8")
+    sync_calendar(w, store, now=NOW, calendar=calendar)
+    assert entries(w) == []  # the rules in memory are not the files': nothing kept
+    w, calendar = synced(ws, store)  # opened again, as the daemon does on the save
+    assert len(entries(w)) == 1
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 1 and "新模板" in str(post.fields["content"])
 
 
 def test_a_changed_setting_is_rendered_again(ws: WS, store: Store) -> None:
@@ -199,8 +258,8 @@ def test_a_changed_setting_is_rendered_again(ws: WS, store: Store) -> None:
     toml = ws.root / "publisher.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("[workspace]", "[workspace]\nutm = false"))
     w, calendar = synced(ws, store, prepare=False)
-    post, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 0
     assert post == fresh(ws, "a")
 
 
@@ -210,13 +269,13 @@ def test_a_processed_file_gone_or_changed_is_a_miss(ws: WS, store: Store) -> Non
     kept, _ = send(w, store, calendar, "a")
     processed = Path(kept.media[0].path)
     processed.unlink()
-    post, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0 and processed.is_file()  # rendered again: the file processed again
+    post, hits = send(w, store, calendar, "a")
+    assert hits == 0 and processed.is_file()  # rendered again: the file processed again
     assert post == kept
     with processed.open("ab") as f:
         f.write(b"\0")
-    _, checker = send(w, store, calendar, "a")
-    assert checker.ready.hits == 0
+    _, hits = send(w, store, calendar, "a")
+    assert hits == 0
 
 
 def test_a_payload_json_cannot_carry_exactly_is_not_kept(ws: WS, store: Store) -> None:

@@ -206,6 +206,8 @@ class Calendar:
     # (file, item hash, platform, account) -> the send-ready entry a sync made or found for that post
     # (`calendar.ready.prepare`): a later sync does not parse the file again to name it
     prepared: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    # the send-ready entries of this calendar's renders (`calendar.ready.kept`), shared by its syncs and sends
+    send_ready: object = field(default=None, init=False, repr=False)
     # the media digests kept across runs (in the cache folder, shared with the rehearsal, sync and daemon)
     digests: DigestCache = field(init=False)
     _root: str = field(init=False, default="")  # the workspace folder's name, ending in a separator

@@ -3,11 +3,17 @@ the send at its due time reads it instead of parsing the body's Markdown and ren
 
 An entry is named by a digest of everything its render reads: the item's version (its file's bytes and every
 media file's digest: `Item.hash`), its path and id, the platform, the account when a template or an entry of
-its own names it, the target's fields, line and time, and the workspace's render settings (every file of each
-platform's rules folder, so platform.yaml and the templates; publisher.toml; the time zone and the UTM switch;
-publisher's version and code). A change to any of them gives another name, so a changed item, cover, template
-or setting is rendered again; an entry is never updated in place. An entry also lists the processed media
-files it points at with their size and time: one that is gone or was changed since is a miss.
+its own names it, the target's fields, line and time, and the workspace's render settings (the settings in
+memory; every file of each platform's rules folder, so platform.yaml and the templates; publisher's version
+and code). A change to any of them gives another name, so a changed item, cover, template or setting is
+rendered again; an entry is never updated in place. An entry also lists the processed media files it points at
+with their size and time: one that is gone or was changed since is a miss.
+
+The rules a render uses are those the workspace read when it was opened, so the rules folders are named as
+they were then (`PlatformRules.stamps`), never as they are now: an entry is read or written only while every
+file of them is unchanged since, and one is written only if none changed during its render. Once one was
+saved, the workspace's rules are not the files' any more: nothing is kept or read (each send renders, as
+without this cache) until the workspace is opened again (the daemon does on the save; a restart does).
 
 The send still reads the item's file again and decides from it (cancel, hold, stale, send); only the render of
 a post it sends comes from here. Entries live in the cache folder, never in the daemon's memory; those older
@@ -35,6 +41,7 @@ from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
 from publisher.errors import PublisherError
 from publisher.models import Item, MediaFile, RenderedPost, Target
+from publisher.platforms.rules import PlatformRules, file_stamp
 from publisher.render.engine import Renderer
 from publisher.store.db import Store
 from publisher.store.posts import waiting_by
@@ -79,8 +86,9 @@ def _uses_account(renderer: Renderer, ws: Workspace, target: Target) -> bool:
 
 
 class SendReady:
-    """The send-ready entries of one workspace, named under its render settings as they are now: read once,
-    and again whenever one of the files or folders read for them changed since (size, time or inode)."""
+    """The send-ready entries of one calendar's renders: named under its workspace's settings and rules as
+    they were read, and used only while the rules files are unchanged since (looked at no more than once a
+    second; at every write)."""
 
     def __init__(
         self, ws: Workspace, renderer: Renderer, *, clock: Callable[[], float] = time.monotonic
@@ -88,27 +96,33 @@ class SendReady:
         self.ws, self.renderer, self.clock = ws, renderer, clock
         self.folder = ws.cache_dir / FOLDER
         self._settings: str | None = None
-        self._stamps: list[tuple[str, Stamp | None]] = []  # what the digest read, as it was just before
+        self._current = True  # the rules files were unchanged at the last look
         self._looked = 0.0  # when (self.clock) the stamps were last compared
         self.hits = self.misses = self.written = 0
 
-    def name(self, key: tuple[Any, ...]) -> str:
-        """The entry's file name for a `render_key`."""
+    def current(self) -> bool:
+        """Whether the rules files are still those the workspace read (False for good once one changed)."""
         now = self.clock()
-        if self._settings is None or now - self._looked >= RECHECK_S:
+        if self._settings is None:
+            self._looked = now
+            self._settings = settings_digest(self.ws, self.renderer.rules)
+            self._current = not self._changed()  # unchanged after the read: the digest read what was loaded
+        elif self._current and now - self._looked >= RECHECK_S:
             # A template saved while the workspace stays open is seen by the sends from a second later at the
             # latest; comparing some twenty stamps at every send cost more than the rest of its lookup.
             self._looked = now
-            if self._settings is None or self._changed():
-                # First use, or a rules file, folder or publisher.toml changed since: read them again.
-                read: list[tuple[str, Stamp | None]] = []
-                self._settings = settings_digest(self.ws, read)
-                self._stamps = read
+            self._current = not self._changed()
+        return self._current
+
+    def name(self, key: tuple[Any, ...]) -> str | None:
+        """The entry's file name for a `render_key`; None once a rules file changed since it was read."""
+        if not self.current():
+            return None
         text = json.dumps([FORMAT, self._settings, *key], ensure_ascii=False, default=repr)
         return hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json"
 
     def _changed(self) -> bool:
-        return any(_stamp(p) != was for p, was in self._stamps)
+        return any(file_stamp(p) != was for rules in self.renderer.rules.values() for p, was in rules.stamps)
 
     def get(self, name: str, account: str) -> RenderedPost | None:
         """The kept payload, for `account`; None when there is none or a media file it points at changed."""
@@ -127,8 +141,12 @@ class SendReady:
         return (self.folder / name).is_file()
 
     def put(self, name: str, post: RenderedPost) -> bool:
-        """Keep `post` under `name` (written whole or not at all); False when it cannot be kept exactly."""
+        """Keep `post` under `name` (written whole or not at all); False when it cannot be kept exactly, or
+        when a rules file changed since the workspace read it (the render may have read a newer template)."""
         if post.warnings:
+            return False
+        if self._changed():
+            self._current = False
             return False
         try:
             data = _encode(post)
@@ -185,7 +203,9 @@ def prepare(
     waiting = waiting_by(store, now + horizon, most)
     if not waiting:
         return 0
-    ready = SendReady(ws, calendar.renderer)
+    ready = kept(calendar)
+    if not ready.current():
+        return 0  # a rules file changed since the workspace read them: nothing is kept until it is read again
     ready.prune()
     memo = calendar.prepared
     if len(memo) > 4 * most:
@@ -213,6 +233,8 @@ def prepare(
             if (target.platform, target.account) not in todo:
                 continue
             name = ready.name(render_key(calendar.renderer, ws, item, target))
+            if name is None:
+                return ready.written
             if not ready.has(name):
                 try:
                     post, _problems = calendar.renderer.render(item, target, process_media=True)
@@ -222,6 +244,15 @@ def prepare(
                     continue
             memo[(*version, target.platform, target.account)] = name
     return ready.written
+
+
+def kept(calendar: Calendar) -> SendReady:
+    """The calendar's send-ready entries, one for its syncs and the sends that use it (its settings digest is
+    read once, not at every sync)."""
+    found = calendar.send_ready
+    if not isinstance(found, SendReady):
+        found = calendar.send_ready = SendReady(calendar.ws, calendar.renderer)
+    return found
 
 
 def _full_item(ws: Workspace, calendar: Calendar, record: Checked) -> Item | None:
@@ -235,42 +266,22 @@ def _full_item(ws: Workspace, calendar: Calendar, record: Checked) -> Item | Non
     return found[0].item if found is not None else None
 
 
-def settings_digest(ws: Workspace, read: list[tuple[str, Stamp | None]] | None = None) -> str:
-    """A digest of the workspace's render settings: every file of each platform's rules folder,
-    publisher.toml, the time zone and the UTM switch, where the workspace and its cache are, and publisher's
-    version and code. `read` gets each file and folder it read, with its stamp taken just before."""
-    read = [] if read is None else read
+def settings_digest(ws: Workspace, rules: Mapping[str, PlatformRules]) -> str:
+    """A digest of the workspace's render settings: the settings as read from publisher.toml, every file of
+    each platform's rules folder as it is now (`SendReady` compares it with the files the rules were read
+    from), where the workspace and its cache are, and publisher's version and code."""
     h = hashlib.sha256()
-    head = [FORMAT, publisher.__version__, _code_stamp(), str(ws.root), str(ws.cache_dir)]
-    head += [ws.settings.timezone, bool(ws.settings.utm)]
-    h.update(json.dumps(head).encode("utf-8"))
-    toml = ws.root / "publisher.toml"
-    read.append((str(toml), _stamp(str(toml))))
-    with contextlib.suppress(OSError):
-        h.update(toml.read_bytes())
-    for platform in sorted(ws.rules):
-        folder = ws.rules[platform].directory
-        h.update(f"\0{platform}\0{folder}\0".encode())
-        read.append((str(folder), _stamp(str(folder))))  # a file added or removed changes a folder's time
-        for path in sorted(folder.rglob("*")):
-            read.append((str(path), _stamp(str(path))))
-            if not path.is_file():
-                continue
-            h.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
-            with contextlib.suppress(OSError):
-                h.update(path.read_bytes())
+    head = [FORMAT, publisher.__version__, _code_stamp(), str(ws.root), str(ws.cache_dir), repr(ws.settings)]
+    h.update(json.dumps(head, ensure_ascii=False).encode("utf-8"))
+    for platform in sorted(rules):
+        folder = rules[platform]
+        h.update(f"\0{platform}\0{folder.directory}\0".encode())
+        for path, _ in folder.stamps:
+            with contextlib.suppress(OSError):  # a folder, or a file gone (then the stamps differ)
+                data = Path(path).read_bytes()
+                h.update(f"\0{path}\0".encode())
+                h.update(data)
     return h.hexdigest()
-
-
-Stamp = tuple[int, int, int]  # a file's mtime (ns), size and inode
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 @lru_cache(maxsize=1)

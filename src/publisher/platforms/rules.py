@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -213,6 +214,41 @@ class PlatformRules:
     declarations: DeclarationRule | None = None  # None: platform.yaml says nothing; any declaration is kept
     links: LinkRule = field(default_factory=LinkRule)
     aliases: tuple[str, ...] = ()  # other names people write in `platforms:` (小红书, 公众号, Product Hunt)
+    # the folder and every file and folder in it, each stamped before platform.yaml was read: while they are
+    # all unchanged, these rules and the templates a render reads are those files (`calendar.ready`)
+    stamps: tuple[tuple[str, FileStamp | None], ...] = field(default=(), compare=False, repr=False)
+
+
+FileStamp = tuple[int, int, int]  # a file's mtime (ns), size and inode
+
+
+def file_stamp(path: str) -> FileStamp | None:
+    """The file's or folder's stamp; None when it cannot be read (gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def folder_stamps(directory: Path) -> tuple[tuple[str, FileStamp | None], ...]:
+    """The folder and everything in it, sorted, each folder stamped before it is listed (a file added or
+    removed since changes its folder's time)."""
+    found: list[tuple[str, FileStamp | None]] = []
+    pending = [str(directory)]
+    while pending:
+        folder = pending.pop()
+        found.append((folder, file_stamp(folder)))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                found.append((entry.path, file_stamp(entry.path)))
+    return tuple(sorted(found))
 
 
 def _size(value: Any, *, where: str, key: str) -> int:
@@ -277,6 +313,7 @@ def _build(cls: type, data: Any, *, where: str, key: str, **fixed: Any) -> Any:
 
 def load_rules(directory: Path) -> PlatformRules:
     """Read one platform folder. A bad setting is a ConfigError naming the file and the key."""
+    stamps = folder_stamps(directory)  # before anything is read: a save from now on is seen as one
     path = directory / "platform.yaml"
     where = str(path)
     try:
@@ -343,6 +380,7 @@ def load_rules(directory: Path) -> PlatformRules:
         declarations=_declarations(data.get("declarations"), where, text),
         links=_links(data.get("links"), where),
         aliases=_aliases(data.get("aliases"), where),
+        stamps=stamps,
     )
 
 

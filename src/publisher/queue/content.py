@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from publisher.calendar.load import Calendar, Checked
-from publisher.calendar.ready import SendReady, render_key
+from publisher.calendar.ready import kept, render_key
 from publisher.content.digests import Stamp, stamp_of
 from publisher.content.files import read_capped
 from publisher.content.frontmatter import MAX_FILE_BYTES
@@ -57,7 +57,7 @@ class Revalidator:
         self.ws = ws
         self.store = store
         self.calendar = calendar
-        self.ready = SendReady(ws, calendar.renderer)
+        self.ready = kept(calendar)  # the calendar's, shared with its syncs
         self._checks: OrderedDict[Path, tuple[bytes, frozenset[Path], dict[Path, Stamp | None], Checked]] = (
             OrderedDict()
         )
@@ -111,7 +111,8 @@ class Revalidator:
             return (cached if same else replace(cached, account=target.account)), []
         # Sync rendered the posts due soon and kept them on disk under a name that changes with whatever
         # the render reads (`calendar.ready`): this send reads that payload instead of rendering again.
-        post = self.ready.get(self.ready.name(key), target.account)
+        name = self.ready.name(key)  # None while the rules files differ from those the workspace read
+        post = self.ready.get(name, target.account) if name is not None else None
         if post is None:
             try:
                 post, problems = self.calendar.renderer.render(item, target, process_media=True)
