@@ -552,6 +552,58 @@ def test_make_client_sets_timeouts_user_agent_and_headers() -> None:
     assert Timeouts().to_httpx() == httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 
 
+@pytest.mark.parametrize("base", ["https://api.test", "https://api.test/prefix", "https://api.test/prefix/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/thing",
+        "v1/thing",
+        "/",
+        "/v1/a%20b?x=1&y=%E4%B8%AD",
+        "/cgi-bin/x?access_token=t",
+        "https://other.test/up",
+    ],
+)
+def test_call_sends_to_the_address_httpx_would_join(base: str, url: str) -> None:
+    script = Script(ok())
+
+    async def scenario() -> list[str]:
+        async with make_client(
+            base_url=base, platform="test", transport=httpx.MockTransport(script)
+        ) as client:
+            expected = client.build_request("GET", url, params={"q": "1"}).url
+            for _ in range(2):  # the second from the client's memo
+                await call(
+                    client,
+                    "GET",
+                    url,
+                    policy=RetryPolicy.immediate(),
+                    idempotent=True,
+                    classify=lambda r: None,
+                    params={"q": "1"},
+                )
+            return [str(expected)]
+
+    expected = run(scenario())
+    assert [str(r.url) for r in script.requests] == expected * 2
+
+
+def test_client_keeps_the_cookies_an_answer_sets_and_only_those() -> None:
+    script = Script(
+        ok(headers={"set-cookie": "session=abc; Path=/"}),
+        lambda request: ok({"cookie": request.headers.get("cookie")}),
+    )
+
+    async def scenario() -> tuple[object, dict[str, str]]:
+        async with client_for(script) as client:
+            await client.get("/login")
+            answer = await client.get("/me")
+            await client.get("/plain")  # an answer without Set-Cookie leaves the jar as it was
+            return answer.json()["cookie"], dict(client.cookies)
+
+    assert run(scenario()) == ("session=abc", {"session": "abc"})
+
+
 # --- no secret leaks (R26) ------------------------------------------------------------------------
 
 CANARY = "CANARY-7d1e55c0ffee-SeCrEt"

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from publisher import errors
-from publisher.adapters.http import open_client
+from publisher.adapters.http import ClientPool, open_client
 from publisher.metrics import pull as metrics
 from publisher.metrics.imports import import_csv
 from publisher.models import MetricSample, RemoteRef
@@ -199,6 +199,31 @@ def test_a_pull_keeps_one_client_per_account_for_all_its_batches(ws: Workspace, 
     assert len(douyin) == len(wechat) == 2  # two batches each, one client each
     assert douyin[0] is douyin[1] and wechat[0] is wechat[1] and douyin[0] is not wechat[0]
     assert all(c.is_closed for a in made.values() for c in a.clients)  # closed when the pull ended
+
+
+def test_pulls_given_the_callers_clients_reuse_them_and_leave_them_open(ws: Workspace, store: Store) -> None:
+    add_post(store, 1, "douyin", "douyin", NOW - timedelta(hours=2))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    made: dict[str, PooledAdapter] = {}
+
+    def adapter_for(platform: str, account: str) -> PooledAdapter:
+        return made.setdefault(account, PooledAdapter(platform, account, transport))
+
+    async def two_pulls() -> list[metrics.PullResult]:
+        clients = ClientPool()
+        done = [
+            await metrics.pull_async(ws, store, now=NOW, since=None, adapter_for=adapter_for, clients=clients)
+            for _ in range(2)
+        ]
+        assert not any(c.is_closed for c in made["douyin"].clients)  # the caller's to close
+        await clients.aclose()
+        return done
+
+    first, second = asyncio.run(two_pulls())
+    assert first.posts == second.posts == 1
+    douyin = made["douyin"].clients
+    assert len(douyin) == 2 and douyin[0] is douyin[1]  # one client, from pull to pull
+    assert douyin[0].is_closed
 
 
 def test_reads_are_retried_on_transient_errors_honouring_retry_after(ws: Workspace, store: Store) -> None:

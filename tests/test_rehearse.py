@@ -3,16 +3,20 @@ virtual clock and a throw-away store."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.conftest import REPO
 
-from publisher.rehearsal.run import RehearsalResult, TimelineEntry, rehearsal_workspace, rehearse
+from publisher.adapters.http import ClientPool, open_client, pooled
+from publisher.rehearsal.run import PullLoop, RehearsalResult, TimelineEntry, rehearsal_workspace, rehearse
 from publisher.store.db import open_store
 from publisher.store.reports import state_counts
 from publisher.workspace.settings import Workspace, open_workspace
@@ -326,3 +330,27 @@ def test_the_timeline_people_read_leaves_out_polls_that_changed_nothing(tmp_path
     rows = [line for line in md.read_text(encoding="utf-8").splitlines() if "| teaser |" in line]
     assert len(rows) == 3 and sum("| douyin | douyin | teaser | reconcile |" in r for r in rows) == 1
     assert len(json.loads(js.read_text(encoding="utf-8"))["timeline"]) == 4
+
+
+def test_the_metrics_pulls_share_one_loop_and_their_clients_until_closed() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    seen: list[tuple[asyncio.AbstractEventLoop, ClientPool, httpx.AsyncClient]] = []
+
+    async def pull(clients: ClientPool) -> None:
+        with pooled(clients):
+            async with open_client(
+                scope="douyin", base_url="http://fake.test", platform="douyin", transport=transport
+            ) as client:
+                await client.get("/read")
+                seen.append((asyncio.get_running_loop(), clients, client))
+
+    loop = PullLoop()
+    for _ in range(2):  # as the daemon's jobs run: each in a worker thread, one after another
+        worker = threading.Thread(target=loop.run, args=(pull,))
+        worker.start()
+        worker.join()
+    assert len(seen) == 2
+    (loop1, pool1, client1), (loop2, pool2, client2) = seen
+    assert loop1 is loop2 and pool1 is pool2 and client1 is client2 and not client1.is_closed
+    loop.close()
+    assert client1.is_closed and loop1.is_closed()

@@ -93,6 +93,11 @@ class RetryPolicy:
 
 DEFAULT_TIMEOUTS = Timeouts()
 _PLATFORM_OF: weakref.WeakKeyDictionary[httpx.AsyncClient, str] = weakref.WeakKeyDictionary()
+#: per client: its base URL and the addresses its requests' paths made against it (`_address`)
+_ADDRESSES: weakref.WeakKeyDictionary[httpx.AsyncClient, tuple[httpx.URL, dict[str, httpx.URL]]] = (
+    weakref.WeakKeyDictionary()
+)
+ADDRESSES_KEPT = 256  # per client; paths that carry ids (a post's) make more, so the memo starts over
 
 
 @functools.lru_cache(maxsize=1)
@@ -277,8 +282,20 @@ def make_client(
         event_hooks={"request": [on_request], "response": [on_response]},
         **_client_kwargs(base_url, timeouts, headers),
     )
+    client._cookies = _Cookies()  # the `cookies` setter would copy the jar into a plain `httpx.Cookies`
     _PLATFORM_OF[client] = platform
     return client
+
+
+class _Cookies(httpx.Cookies):
+    """The client's cookie jar, reading an answer only when it sets a cookie: httpx hands every answer to the
+    standard library's jar through two adapter objects (a request rebuilt from the URL's text among them),
+    about a tenth of an in-process request's cost, when none of the platforms' APIs sets one. The jar takes
+    `Set-Cookie` only (RFC 2965's `Set-Cookie2` is off in its default policy), so nothing else changes."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -449,6 +466,26 @@ def _too_long(err: BaseException, policy: RetryPolicy) -> bool:
     return wait is not None and wait > policy.long_wait_threshold
 
 
+def _address(client: httpx.AsyncClient, url: str) -> httpx.URL:
+    """`url` against the client's base URL, as httpx joins them (the base's path, then `url`'s without its
+    leading slash), parsed once per client and path: httpx parses a request's address three times over, a
+    character at a time, which cost more than the in-process sandbox's answer. An absolute URL stays as is."""
+    base = client.base_url
+    known = _ADDRESSES.get(client)
+    if known is None or known[0] is not base:
+        known = _ADDRESSES[client] = (base, {})
+    found = known[1].get(url)
+    if found is None:
+        if len(known[1]) >= ADDRESSES_KEPT:
+            known[1].clear()
+        given = httpx.URL(url)
+        found = given
+        if given.is_relative_url:
+            found = base.copy_with(raw_path=base.raw_path + given.raw_path.lstrip(b"/"))
+        known[1][url] = found
+    return found
+
+
 async def call(
     client: httpx.AsyncClient,
     method: str,
@@ -474,7 +511,7 @@ async def call(
     async def attempt() -> httpx.Response:
         failure: errors.PlatformError | None = None
         try:
-            response = await client.request(method, url, **request_kw)
+            response = await client.request(method, _address(client, url), **request_kw)
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             failure = _from_transport(exc, method, url, name, idempotent)
         if failure is not None:  # raised outside `except`, so the httpx error is not even __context__

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from publisher.adapters.base import Adapter
-from publisher.adapters.http import client_pool
+from publisher.adapters.http import ClientPool, client_pool, pooled
 from publisher.errors import Interrupted, PlatformError, RateLimited, TransientError
 from publisher.messages import say
 from publisher.metrics.samples import new_points, record_account_figures, sample_rows
@@ -97,9 +98,11 @@ async def pull_async(
     accounts: bool = True,
     sleep: Sleep = asyncio.sleep,
     platforms: Collection[str] | None = None,
+    clients: ClientPool | None = None,
 ) -> PullResult:
     """Ask each account's adapter for its published posts' numbers (with `accounts`, the account's too);
-    `platforms` limits the pull to those platforms' accounts."""
+    `platforms` limits the pull to those platforms' accounts. `clients`: the accounts' clients kept by the
+    caller from pull to pull (on this event loop), else one per account for this pull, closed at its end."""
     refs = [r for r in published_refs(store, since=since) if platforms is None or r.platform in platforms]
     groups: dict[tuple[str, str], list[RemoteRef]] = defaultdict(list)
     for ref in refs:
@@ -111,8 +114,8 @@ async def pull_async(
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     asked, used = 0, 0
-    # One client per account for all its batches (a connection kept, not one per call), closed at the end.
-    async with client_pool():
+    # One client per account for all its batches (a connection kept, not one per call).
+    async with _clients(clients):
         for (platform, account), group in sorted(groups.items()):
             try:
                 adapter = adapter_for(platform, account)
@@ -144,6 +147,17 @@ async def pull_async(
     result = PullResult(asked, used, len(rows), figures, tuple(errors))
     logger.info("metrics pull: %s", result.summary())
     return result
+
+
+@contextlib.asynccontextmanager
+async def _clients(kept: ClientPool | None) -> AsyncIterator[None]:
+    """`kept`'s clients (left open), else a pool of this pull's own, closed at its end."""
+    if kept is not None:
+        with pooled(kept):
+            yield
+        return
+    async with client_pool():
+        yield
 
 
 def pull(

@@ -421,3 +421,17 @@ class HasDatabase(Protocol):
 def store_for(ws: HasDatabase) -> Store:
     """The workspace's database, migrated on first use."""
     return open_store(ws.database_url)
+
+
+_RAW: dict[int, tuple[sa.Select[Any], Prepared]] = {}  # id(statement) -> it and its Prepared form
+
+
+def raw_rows(store: Store, stmt: sa.Select[Any], values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """SQLite only: a hot read of a module-constant statement on the driver connection (`Store.read_raw`),
+    parameters and results through SQLAlchemy's own processors; for reads asked at every step or call,
+    where SQLAlchemy's execution costs several times SQLite's own work."""
+    hit = _RAW.get(id(stmt))
+    if hit is None or hit[0] is not stmt:
+        hit = _RAW[id(stmt)] = (stmt, Prepared(stmt, store.engine.dialect))
+    with store.read_raw() as driver:
+        return hit[1].rows(driver, values)

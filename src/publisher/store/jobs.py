@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from publisher.models import PostState
-from publisher.store.db import Store
+from publisher.store.db import Store, raw_rows
 from publisher.store.tables import job_run_t, post_t
 
 # Built once: the daemon asks on every step (building a statement costs more than running it).
@@ -29,9 +29,8 @@ def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
     """
     # The daemon asks on every step and the period is nearly always taken already: a read says so without a
     # write transaction (and a refused insert). A period taken after this read is refused by the insert.
-    with store.read() as conn:
-        if conn.execute(_CLAIMED, {"job": job, "period": period}).first() is not None:
-            return False
+    if _claimed(store, job, period):
+        return False
     try:
         with store.begin() as conn:
             conn.execute(sa.insert(job_run_t).values(job=job, period=period, started_at=now))
@@ -50,6 +49,14 @@ def reopen_unfinished(store: Store) -> int:
     return gone.rowcount
 
 
+def _claimed(store: Store, job: str, period: str) -> bool:
+    key = {"job": job, "period": period}
+    if store.is_sqlite:  # asked at every step: on the driver connection
+        return bool(raw_rows(store, _CLAIMED, key))
+    with store.read() as conn:
+        return conn.execute(_CLAIMED, key).first() is not None
+
+
 def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome: str) -> None:
     """Record when the run of (job, period) ended and how (cut to 500 characters)."""
     with store.begin() as conn:
@@ -62,6 +69,8 @@ def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome
 
 def queued_due_after(store: Store, after: datetime) -> list[datetime]:
     """Due times of queued posts due after `after`, earliest first."""
+    if store.is_sqlite:  # asked at every step: on the driver connection
+        return [r[0] for r in raw_rows(store, _QUEUED_DUE_AFTER, {"after": after})]
     with store.read() as conn:
         return list(conn.execute(_QUEUED_DUE_AFTER, {"after": after}).scalars())
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from publisher.models import PostState, RemoteRef
 from publisher.store import rollups
-from publisher.store.db import Store
+from publisher.store.db import Store, raw_rows
 from publisher.store.rollups import roll_up
 from publisher.store.tables import account_metric_t, event_t, item_t, metric_t, post_t
 
@@ -75,17 +75,20 @@ _PUBLISHED_REFS = _published_refs_queries()
 def published_refs(store: Store, *, since: datetime | None = None) -> list[RemoteRef]:
     """Published posts (published at or after `since`) with what an adapter needs to read their numbers."""
     every, recent = _PUBLISHED_REFS
-    with store.read() as conn:
-        rows = (conn.execute(every) if since is None else conn.execute(recent, {"since": since})).all()
+    query, values = (every, {}) if since is None else (recent, {"since": since})
+    rows: Sequence[Sequence[Any]]
+    if store.is_sqlite:  # every metrics pull asks: on the driver connection
+        rows = raw_rows(store, query, values)
+    else:
+        with store.read() as conn:
+            rows = conn.execute(query, values).all()
     out = []
-    for r in rows:
-        published = aware(r.published_at) or r.updated_at
+    for post_id, platform, account, remote_id, url, ids, published_at, updated_at in rows:
+        published = aware(published_at) or updated_at
         if since is not None and published < since:  # coalesce compared text on SQLite; check once more
             continue
         out.append(
-            RemoteRef(
-                r.id, r.platform, r.account, str(r.remote_id or ""), r.url, published, dict(r.ids or {})
-            )
+            RemoteRef(post_id, platform, account, str(remote_id or ""), url, published, dict(ids or {}))
         )
     return out
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from publisher.models import PostState
-from publisher.store.db import Prepared, Store
+from publisher.store.db import Store, raw_rows
 from publisher.store.tables import attempt_t, item_t, post_t
 from publisher.store.tokens import FLAGGED_ACCOUNTS
 from publisher.store.views import PostView, due_order, lateness
@@ -257,16 +257,6 @@ _WAKE = _wake_queries()
 _WAKE_ALL = _one(*_WAKE)  # no account flagged, nothing skipped
 _WAKE_UNFLAGGED = _unflagged(*_WAKE)  # the queue's question: flagged accounts as stored, nothing skipped
 _WAKE_UNFLAGGED_RAW = _unflagged(*_wake_queries(listed=False))  # the same, for `Prepared` (SQLite)
-_RAW: dict[int, Prepared] = {}  # id(statement) -> its Prepared form; the statements are module constants
-
-
-def _raw_rows(store: Store, stmt: sa.Select[Any], values: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """A hot read on SQLite's driver connection, parameters and results through SQLAlchemy's processors."""
-    prepared = _RAW.get(id(stmt))
-    if prepared is None:
-        prepared = _RAW[id(stmt)] = Prepared(stmt, store.engine.dialect)
-    with store.read_raw() as driver:
-        return prepared.rows(driver, values)
 
 
 def next_wake(store: Store, flagged: Collection[str] | None, skip: Collection[int] = ()) -> datetime | None:
@@ -276,7 +266,7 @@ def next_wake(store: Store, flagged: Collection[str] | None, skip: Collection[in
     its copy of the folder lacks their version) are another node's."""
     if flagged is None and not skip:
         if store.is_sqlite:
-            times = [t for t in _raw_rows(store, _WAKE_UNFLAGGED_RAW, {})[0] if t is not None]
+            times = [t for t in raw_rows(store, _WAKE_UNFLAGGED_RAW, {})[0] if t is not None]
             return min(times) if times else None
         query = _WAKE_UNFLAGGED
     elif not flagged and not skip:
@@ -354,7 +344,7 @@ def reconcile_due(
     are left out."""
     query = _RECONCILE_DUE
     if flagged is None and not skip and store.is_sqlite:
-        rows = _raw_rows(store, _RECONCILE_DUE_UNFLAGGED, {"now": now, "limit": limit})
+        rows = raw_rows(store, _RECONCILE_DUE_UNFLAGGED, {"now": now, "limit": limit})
         return [_waiting(*r) for r in rows]
     if flagged is None:
         query = _RECONCILE_DUE_UNFLAGGED

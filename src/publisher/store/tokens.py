@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from publisher.store.db import Store
+from publisher.store.db import Store, raw_rows
 from publisher.store.tables import sync_state_t as sync_t
 from publisher.store.tables import token_t
 
@@ -48,9 +48,7 @@ class StoreTokenCache:
         hit = self._memo.get((account, kind))
         if hit is not None and self.clock() - hit[0] < self.memo_s:
             return None if hit[1] is None else (hit[1][0], hit[1][1], dict(hit[1][2]))
-        with self.store.read() as conn:
-            row = conn.execute(_TOKEN, {"account": account, "kind": kind}).one_or_none()
-        found = None if row is None else (row.value, row.expires_at, dict(row.meta or {}))
+        found = read_token(self.store, account, kind)
         self._memo[(account, kind)] = (self.clock(), found)
         return None if found is None else (found[0], found[1], dict(found[2]))
 
@@ -66,6 +64,17 @@ class StoreTokenCache:
             return
         self._memo.pop((account, kind), None)
         put_token(self.store, account, kind, value, expires_at, meta)
+
+
+def read_token(store: Store, account: str, kind: str) -> tuple[str, datetime | None, dict[str, Any]] | None:
+    """The account's stored token of this kind: (value, expires_at, metadata), or None."""
+    key = {"account": account, "kind": kind}
+    if store.is_sqlite:  # adapters read it before their calls: on the driver connection
+        rows = raw_rows(store, _TOKEN, key)
+        return None if not rows else (rows[0][0], rows[0][1], dict(rows[0][2] or {}))
+    with store.read() as conn:
+        row = conn.execute(_TOKEN, key).one_or_none()
+    return None if row is None else (row.value, row.expires_at, dict(row.meta or {}))
 
 
 def put_token(
@@ -126,6 +135,8 @@ def clear_needs_reauth(store: Store, account: str) -> bool:
 
 def accounts_needing_reauth(store: Store) -> dict[str, dict[str, Any]]:
     """Flagged accounts -> what flagged them (reason, since, post_id)."""
+    if store.is_sqlite:  # the queue asks at every step: on the driver connection
+        return {key[len(_AUTH_PREFIX) :]: dict(value or {}) for key, value in raw_rows(store, _FLAGGED, {})}
     with store.read() as conn:
         return {r.key[len(_AUTH_PREFIX) :]: dict(r.value or {}) for r in conn.execute(_FLAGGED)}
 
