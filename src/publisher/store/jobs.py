@@ -7,12 +7,21 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from publisher.models import PostState
+from publisher.store.claims import write_tx
 from publisher.store.db import Store, raw_rows
 from publisher.store.tables import job_run_t, post_t
 
 # Built once: the daemon asks on every step (building a statement costs more than running it).
 _CLAIMED = sa.select(job_run_t.c.job).where(
     job_run_t.c.job == sa.bindparam("job"), job_run_t.c.period == sa.bindparam("period")
+)
+_CLAIM = sa.insert(job_run_t).values(
+    job=sa.bindparam("job"), period=sa.bindparam("period"), started_at=sa.bindparam("started_at")
+)
+_FINISH = (
+    sa.update(job_run_t)
+    .where(job_run_t.c.job == sa.bindparam("k_job"), job_run_t.c.period == sa.bindparam("k_period"))
+    .values(finished_at=sa.bindparam("k_finished_at"), outcome=sa.bindparam("k_outcome"))
 )
 _QUEUED_DUE_AFTER = (
     sa.select(post_t.c.due_at)
@@ -32,8 +41,8 @@ def claim_period(store: Store, job: str, period: str, *, now: datetime) -> bool:
     if _claimed(store, job, period):
         return False
     try:
-        with store.begin() as conn:
-            conn.execute(sa.insert(job_run_t).values(job=job, period=period, started_at=now))
+        with write_tx(store) as tx:
+            tx.count(_CLAIM, {"job": job, "period": period, "started_at": now})
     except sa.exc.IntegrityError:
         return False
     return True
@@ -59,11 +68,9 @@ def _claimed(store: Store, job: str, period: str) -> bool:
 
 def finish_period(store: Store, job: str, period: str, *, now: datetime, outcome: str) -> None:
     """Record when the run of (job, period) ended and how (cut to 500 characters)."""
-    with store.begin() as conn:
-        conn.execute(
-            sa.update(job_run_t)
-            .where(job_run_t.c.job == job, job_run_t.c.period == period)
-            .values(finished_at=now, outcome=outcome[:500])
+    with write_tx(store) as tx:
+        tx.count(
+            _FINISH, {"k_job": job, "k_period": period, "k_finished_at": now, "k_outcome": outcome[:500]}
         )
 
 

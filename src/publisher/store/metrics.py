@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from publisher.models import PostState, RemoteRef
 from publisher.store import rollups
 from publisher.store.db import Store, raw_rows
-from publisher.store.rollups import roll_up
+from publisher.store.rollups import roll_up, roll_up_sqlite
 from publisher.store.tables import account_metric_t, event_t, item_t, metric_t, post_t
 
 SAMPLE_COLUMNS = ("post_id", "platform", "account", "name", "raw_name", "value", "taken_at", "age_s")
@@ -110,9 +110,10 @@ def post_titles(store: Store, post_ids: Sequence[int]) -> dict[int, str]:
 def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: int = 50_000) -> int:
     """Append metric rows (mappings of MetricRow columns) in large executemany batches; returns the count.
 
-    On SQLite the rows go straight to the driver's executemany, each value converted once by its column's own
-    type (so UTC datetimes become the store's fixed-width text exactly as the ORM writes them); that skips
-    the per-row statement machinery, which costs more than SQLite itself. One transaction per chunk keeps the
+    On SQLite the rows go straight to the driver's executemany on its own connection (`Store.begin_raw`), each
+    value converted once by its column's own type (so UTC datetimes become the store's fixed-width text
+    exactly as the ORM writes them); that skips the per-row statement machinery, which costs more than SQLite
+    itself. One transaction per chunk keeps the
     write lock short enough for the daemon's publishing to interleave.
     """
     if not rows:
@@ -141,9 +142,9 @@ def append_samples(store: Store, rows: Sequence[Mapping[str, Any]], *, chunk: in
             )
             for r in rows[start : start + chunk]
         ]
-        with store.begin() as conn:
-            conn.exec_driver_sql(sql, params)
-            roll_up(conn, rows[start : start + chunk])
+        with store.begin_raw() as driver:
+            driver.executemany(sql, params)
+            roll_up_sqlite(driver, dialect, rows[start : start + chunk])
     return len(rows)
 
 

@@ -105,9 +105,34 @@ def _older(sample: tuple[float, datetime], age: float | None, taken: datetime | 
 def roll_up(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Fold `rows` (samples just appended on `conn`, in the order stored) into the rollups, in the same
     transaction."""
-    hours, latest = fold(rows)
-    if not hours:
+    hour_rows, latest_rows = _bucket_rows(rows)
+    if conn.dialect.name == "sqlite":
+        # Straight to the driver's executemany, each value through its column's own type (as Core would):
+        # Core's per-call execution machinery costs more than SQLite's work for a metrics pull's few rows.
+        hour_prepared, latest_prepared = _prepared_upserts(conn.dialect)
+        for prepared, rows_of in ((hour_prepared, hour_rows), (latest_prepared, latest_rows)):
+            if rows_of:
+                conn.exec_driver_sql(prepared.sql, prepared.params_many(rows_of))
         return
+    hour_sql, latest_sql = _upserts(conn.dialect.name)
+    for start in range(0, len(hour_rows), _CHUNK):
+        conn.execute(hour_sql, hour_rows[start : start + _CHUNK])
+    for start in range(0, len(latest_rows), _CHUNK):
+        conn.execute(latest_sql, latest_rows[start : start + _CHUNK])
+
+
+def roll_up_sqlite(driver: Any, dialect: sa.Dialect, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`roll_up` on SQLite's driver connection, in its write transaction (`Store.begin_raw`)."""
+    hour_rows, latest_rows = _bucket_rows(rows)
+    hour_prepared, latest_prepared = _prepared_upserts(dialect)
+    for prepared, rows_of in ((hour_prepared, hour_rows), (latest_prepared, latest_rows)):
+        if rows_of:
+            driver.executemany(prepared.sql, prepared.params_many(rows_of))
+
+
+def _bucket_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of `fold(rows)` for `metric_hour` and `metric_latest`."""
+    hours, latest = fold(rows)
     hour_rows = [
         {
             "post_id": p,
@@ -126,19 +151,7 @@ def roll_up(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         {"post_id": p, "name": n, "platform": v.platform, "value": v.value, "taken_at": v.taken_at}
         for (p, n), v in latest.items()
     ]
-    if conn.dialect.name == "sqlite":
-        # Straight to the driver's executemany, each value through its column's own type (as Core would):
-        # Core's per-call execution machinery costs more than SQLite's work for a metrics pull's few rows.
-        hour_prepared, latest_prepared = _prepared_upserts(conn.dialect)
-        for prepared, rows_of in ((hour_prepared, hour_rows), (latest_prepared, latest_rows)):
-            if rows_of:
-                conn.exec_driver_sql(prepared.sql, prepared.params_many(rows_of))
-        return
-    hour_sql, latest_sql = _upserts(conn.dialect.name)
-    for start in range(0, len(hour_rows), _CHUNK):
-        conn.execute(hour_sql, hour_rows[start : start + _CHUNK])
-    for start in range(0, len(latest_rows), _CHUNK):
-        conn.execute(latest_sql, latest_rows[start : start + _CHUNK])
+    return hour_rows, latest_rows
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from publisher.store.claims import write_tx
 from publisher.store.db import Store, raw_rows
 from publisher.store.tables import sync_state_t as sync_t
 from publisher.store.tables import token_t
@@ -19,6 +20,20 @@ _AUTH_PREFIX = "auth:"  # sync_state key of an account's needs-reauth flag; its 
 # more than running it).
 _TOKEN = sa.select(token_t.c.value, token_t.c.expires_at, token_t.c.meta).where(
     token_t.c.account == sa.bindparam("account"), token_t.c.kind == sa.bindparam("kind")
+)
+_SET_TOKEN = (
+    sa.update(token_t)
+    .where(token_t.c.account == sa.bindparam("k_account"), token_t.c.kind == sa.bindparam("k_kind"))
+    .values(
+        value=sa.bindparam("k_value"), expires_at=sa.bindparam("k_expires_at"), meta=sa.bindparam("k_meta")
+    )
+)
+_ADD_TOKEN = sa.insert(token_t).values(
+    account=sa.bindparam("k_account"),
+    kind=sa.bindparam("k_kind"),
+    value=sa.bindparam("k_value"),
+    expires_at=sa.bindparam("k_expires_at"),
+    meta=sa.bindparam("k_meta"),
 )
 _FLAGGED = sa.select(sync_t.c.key, sync_t.c.value).where(sync_t.c.key.startswith(_AUTH_PREFIX))
 #: The names of the accounts needing re-authorisation, as a subquery: a statement that leaves them out reads
@@ -86,11 +101,16 @@ def put_token(
     meta: dict[str, Any] | None = None,
 ) -> None:
     """Store the account's token of this kind, replacing the one stored before."""
-    values = {"value": value, "expires_at": expires_at, "meta": dict(meta or {})}
-    where = sa.and_(token_t.c.account == account, token_t.c.kind == kind)
-    with store.begin() as conn:
-        if not conn.execute(sa.update(token_t).where(where).values(**values)).rowcount:
-            conn.execute(sa.insert(token_t).values(account=account, kind=kind, **values))
+    values: dict[str, Any] = {
+        "k_account": account,
+        "k_kind": kind,
+        "k_value": value,
+        "k_expires_at": expires_at,
+        "k_meta": dict(meta or {}),
+    }
+    with write_tx(store) as tx:  # a WeChat token is put at every refresh: on SQLite's driver connection
+        if not tx.count(_SET_TOKEN, values):
+            tx.count(_ADD_TOKEN, values)
 
 
 def token_meta(store: Store, account: str) -> dict[str, tuple[datetime | None, dict[str, Any]]]:
