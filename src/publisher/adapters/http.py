@@ -106,10 +106,14 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _client_kwargs(base_url: str, timeouts: Timeouts, headers: Mapping[str, str] | None) -> dict[str, Any]:
+def _client_kwargs(
+    base_url: str, timeouts: Timeouts, headers: Mapping[str, str] | None, *, tls: bool = True
+) -> dict[str, Any]:
+    """`tls`: the client makes its own transport, which verifies certificates (a given transport, such as
+    the in-process sandbox's, uses none, so the CA store is not loaded for it)."""
     return {
         "base_url": base_url,
-        "verify": _tls(),
+        **({"verify": _tls()} if tls else {}),
         "timeout": timeouts.to_httpx(),
         "headers": {"User-Agent": USER_AGENT, **(headers or {})},
         "follow_redirects": False,  # a redirect to another host would carry our query-string token along
@@ -280,7 +284,7 @@ def make_client(
     client = httpx.AsyncClient(
         transport=transport,
         event_hooks={"request": [on_request], "response": [on_response]},
-        **_client_kwargs(base_url, timeouts, headers),
+        **_client_kwargs(base_url, timeouts, headers, tls=transport is None),
     )
     client._cookies = _Cookies()  # the `cookies` setter would copy the jar into a plain `httpx.Cookies`
     _PLATFORM_OF[client] = platform
