@@ -22,6 +22,7 @@ from PIL import ExifTags, Image
 from support.fuzzing import examples
 
 from publisher.platforms.rules import ImageRule, VideoRule, load_rules
+from publisher.render import media
 from publisher.render.media import (
     MediaProblem,
     MediaStats,
@@ -323,6 +324,46 @@ def test_cache_key_changes_with_the_rule(tmp_path: Path) -> None:
     b = process_image(src, rule(max_side=300), tmp_path / "c", source="p.jpg")
     c = process_image(src, rule(max_side=400, quality=70), tmp_path / "c", source="p.jpg")
     assert len({a.path, b.path, c.path}) == 3 and (b.width, b.height) == (300, 225)
+
+
+def processed_alone(src: Path, r: ImageRule, cache: Path) -> bytes:
+    """The file `r` makes of `src` with no other rule's encoding remembered."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(media, "_RECENT", {})
+        patch.setattr(media, "RECENT_BYTES", 0)
+        return Path(process_image(src, r, cache, source="p.png").path).read_bytes()
+
+
+def test_a_rule_planning_the_same_output_takes_its_bytes_without_decoding(tmp_path: Path) -> None:
+    src = tmp_path / "p.png"
+    noisy((600, 800)).save(src)
+    # neither rule resizes, crops or pads this photo: their outputs are one file, whatever the pad colour
+    a, b = rule(max_side=1440, aspects=(0.75,)), rule(max_side=1920, aspects=(0.75, 1.0), pad_color="#000000")
+    first = process_image(src, a, tmp_path / "c", source="p.png")
+    stats = MediaStats()
+    second = process_image(src, b, tmp_path / "c", source="p.png", stats=stats)
+    assert stats == MediaStats(decodes=0, encodes=0, cache_hits=0) and second.path != first.path
+    alone = processed_alone(src, b, tmp_path / "alone")
+    assert Path(second.path).read_bytes() == alone == Path(first.path).read_bytes()
+    assert (second.width, second.height) == (first.width, first.height) == (600, 800)
+
+
+def test_a_rule_whose_output_differs_or_does_not_fit_processes_the_photo_itself(tmp_path: Path) -> None:
+    src = tmp_path / "p.png"
+    noisy((600, 800)).save(src)
+    process_image(src, rule(aspects=(0.75,)), tmp_path / "c", source="p.png")
+    process_image(src, rule(aspects=(1.0,), fit="pad"), tmp_path / "c", source="p.png")  # on white
+    for n, other in enumerate(
+        (
+            rule(aspects=(0.75,), quality=70),  # another quality
+            rule(aspects=(1.0,), fit="pad", pad_color="#000000", max_side=1000),  # padded: the colour shows
+            rule(aspects=(0.75,), max_bytes=20_000),  # the same plan, over this rule's size limit
+        )
+    ):
+        stats = MediaStats()
+        got = process_image(src, other, tmp_path / "c", source="p.png", stats=stats)
+        assert stats.decodes == 1
+        assert Path(got.path).read_bytes() == processed_alone(src, other, tmp_path / f"alone-{n}")
 
 
 def test_damaged_cache_entry_is_rebuilt(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import shutil
 import stat
 import struct
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -579,13 +580,53 @@ def _cached(cache_dir: Path, key: str, rule: ImageRule, source: str) -> MediaFil
     )
 
 
+#: The last encodings, by everything their bytes follow from (`_output_key`), while they add up to at most
+#: RECENT_BYTES: two platforms' rules that plan the same output for a photo (one smaller than both rules'
+#: largest side, say) give the same file, so the second takes the first's bytes, when they are within its own
+#: size limit, instead of decoding and encoding the photo again.
+_RECENT: dict[tuple[object, ...], tuple[str, bytes, tuple[int, int]]] = {}
+_RECENT_LOCK = threading.Lock()
+RECENT_BYTES = 4_000_000
+
+
+def _output_key(digest: str, im: Image.Image, rule: ImageRule) -> tuple[object, ...]:
+    """What an output encoded at the rule's quality follows from (see `_render` and `_encode`): the source,
+    where it goes on the output (`_plan`), the format, the quality, and the padding colour where it shows (a
+    padded output, or a transparent source flattened) - `im` as opened, its header read."""
+    w, h = im.size if _orientation(im) < 5 else im.size[::-1]
+    plan = _plan(w, h, rule)
+    opaque = im.format in ("JPEG", "PNG") and im.mode == "RGB" and "transparency" not in im.info
+    color = None if plan.content == plan.out and opaque else rule.pad_color
+    return (PIPELINE_VERSION, digest, plan, rule.format, rule.quality, color)
+
+
+def _recent(key: tuple[object, ...], entry: str, max_bytes: int) -> tuple[bytes, tuple[int, int]] | None:
+    """The bytes and size another rule's cache entry got for the same output, if within `max_bytes` (the
+    entry's own, gone or damaged, is rebuilt from the source)."""
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+    if found is None or found[0] == entry or len(found[1]) > max_bytes:
+        return None
+    return found[1], found[2]
+
+
+def _remember(key: tuple[object, ...], entry: str, payload: bytes, size: tuple[int, int]) -> None:
+    with _RECENT_LOCK:
+        _RECENT.pop(key, None)
+        _RECENT[key] = (entry, payload, size)
+        total = sum(len(p) for _, p, _ in _RECENT.values())
+        while total > RECENT_BYTES:
+            total -= len(_RECENT.pop(next(iter(_RECENT)))[1])
+
+
 def process_image(
     src: Path, rule: ImageRule, cache_dir: Path, *, source: str, stats: MediaStats | None = None
 ) -> MediaFile:
     """The processed file for `src` under `rule`, from the cache when this source and rule met before."""
     stats = stats if stats is not None else MediaStats()
     data = _read_source(src, rule.max_source_bytes)
-    key = f"{hashlib.sha256(data).hexdigest()}-{_rule_key(rule)}"
+    source_digest = hashlib.sha256(data).hexdigest()
+    key = f"{source_digest}-{_rule_key(rule)}"
     hit = _cached(cache_dir, key, rule, source)
     if hit is not None:
         stats.cache_hits += 1
@@ -593,8 +634,18 @@ def process_image(
     if rule.format not in _OUTPUTS:
         raise MediaProblem(msg("m_output_format", format=rule.format), msg("m_output_format.hint"))
     with _pillow():
-        im, icc = _render(_open(data, rule), rule, stats)
-        payload, final = _encode(im, rule, icc, stats)
+        im = _open(data, rule)
+        same = _output_key(source_digest, im, rule)
+        found = _recent(same, key, rule.max_bytes)
+        if found is not None:
+            payload, size = found
+        else:
+            encodes = stats.encodes
+            im, icc = _render(im, rule, stats)
+            payload, final = _encode(im, rule, icc, stats)
+            size = final.size
+            if stats.encodes == encodes + 1:  # the first encoding fit: what any rule planning it would get
+                _remember(same, key, payload, size)
     _, ext, mime = _OUTPUTS[rule.format]
     cache_dir.mkdir(parents=True, exist_ok=True)
     out = cache_dir / f"{key}.{ext}"
@@ -605,8 +656,8 @@ def process_image(
         "sha256": digest,
         "bytes": len(payload),
         "mime": mime,
-        "width": final.size[0],
-        "height": final.size[1],
+        "width": size[0],
+        "height": size[1],
     }
     # The sidecar goes last: its presence marks the entry complete for every other reader.
     _write_atomic(cache_dir / f"{key}.json", json.dumps(meta).encode())
@@ -617,8 +668,8 @@ def process_image(
         sha256=digest,
         bytes=len(payload),
         mime=mime,
-        width=final.size[0],
-        height=final.size[1],
+        width=size[0],
+        height=size[1],
     )
 
 
