@@ -14,6 +14,7 @@ from tests.conftest import WS, make_image
 
 from publisher.calendar.load import DIGESTS_FILE, Calendar
 from publisher.content.digests import VERSION, DigestCache, file_clock
+from publisher.content.files import read_capped
 
 LATER = 2**62  # a clock reading after every file's times: each digest is kept
 
@@ -201,3 +202,13 @@ def test_the_next_check_reads_no_photo_whole_and_still_sees_an_edited_one(ws: WS
     edited = _item_hash(Calendar(ws.open()))
     assert edited != first
     assert _item_hash(daemon) == edited  # a long-running calendar notices too
+
+
+def test_read_capped_reads_a_file_whole_up_to_one_byte_over_the_cap(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    for size, cap, want in ((0, 10, 0), (300, 1000, 300), (300, 300, 300), (300, 299, 300), (300, 100, 101)):
+        path.write_bytes(b"x" * size)
+        assert read_capped(path, cap) == b"x" * want
+    big = b"y" * (3 * (1 << 16) + 5)  # several reads after the first
+    path.write_bytes(big)
+    assert read_capped(path, len(big) + 7) == big

@@ -13,7 +13,7 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -909,6 +909,28 @@ def test_dry_run_accounts_go_through_the_real_registry(env: Env) -> None:
     (log,) = (env.ws.state_dir / "dry-run").glob("requests-*.jsonl")  # the queue's daily record of dry runs
     sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert sorted((r["item"], r["account"]) for r in sent) == [("dry", "wechat"), ("dry", "wechat_en")]
+
+
+def test_dry_run_record_folder_removed_between_runs_is_made_again(env: Env) -> None:
+    env.item("one", accounts=("wechat",))
+    env.item("two", accounts=("wechat",), when="2026-12-01 12:30")
+    env.sync()
+    queue = Queue(env.ws, env.store, owner="A", now=env.clock)
+    assert states(asyncio.run(queue.run_due())) == {"one:wechat": "dry_run"}
+    shutil.rmtree(env.ws.state_dir / "dry-run")
+    env.clock.advance(minutes=30)
+    assert states(asyncio.run(queue.run_due())) == {"two:wechat": "dry_run"}
+    (log,) = (env.ws.state_dir / "dry-run").glob("requests-*.jsonl")
+    assert [json.loads(line)["item"] for line in log.read_text(encoding="utf-8").splitlines()] == ["two"]
+
+
+def test_a_payload_for_another_account_differs_in_the_account_alone_and_keeps_its_hash() -> None:
+    post = RenderedPost("i", "content/i.md", "wechat", "a", {"title": "t", "tags": ["x"]}, content_hash="h")
+    sent = post.rendered_hash
+    other = post.for_account("b")
+    assert other == replace(post, account="b") and other.account == "b" and post.account == "a"
+    assert other.__dict__["rendered_hash"] == sent == replace(post, account="b").rendered_hash
+    assert post.for_account("a") is post
 
 
 def test_store_token_cache_shares_tokens_and_never_stores_empty_ones(env: Env) -> None:

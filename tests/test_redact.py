@@ -98,6 +98,17 @@ def test_registered_secret_masked_in_raw_and_escaped_forms() -> None:
     assert secret not in redact_text(escaped)
 
 
+def test_a_text_found_clean_is_masked_once_its_secret_is_registered() -> None:
+    """Texts with nothing to mask are remembered as clean, but only under the secrets they were checked with:
+    the same text asked again after its secret was registered is masked."""
+    registry = SecretRegistry()
+    text = "dry run: recorded for Acct-Token-4711, nothing sent"
+    assert redact_text(text, registry=registry) == text
+    assert redact_text(text, registry=registry) == text  # remembered as clean
+    registry.register("Acct-Token-4711")
+    assert redact_text(text, registry=registry) == "dry run: recorded for ***, nothing sent"
+
+
 def test_register_secret_ignores_short_and_empty_values() -> None:
     registry = SecretRegistry()
     registry.register("")

@@ -476,6 +476,47 @@ def test_group_commit_shares_one_transaction_and_a_failing_step_rolls_back_alone
         asyncio.run(group.transition(c, owner=None, from_states=[S.PUBLISHED], to=S.QUEUED, now=T0))
 
 
+def test_group_commit_rolls_back_a_step_that_fails_after_writing_and_keeps_the_others(
+    make_store: MakeStore,
+) -> None:
+    """A step that raises after it wrote (here: ids merged, then a refused move) leaves nothing behind, while
+    the steps committed with it keep everything they wrote; each waiter gets its own answer."""
+    store = make_store()
+    a, b, c = add_posts(store, 3)
+    claims.claim_due(store, now=T0, owner="w1", lease_s=60, limit=3)
+    group = GroupCommit(store)
+
+    async def started() -> None:
+        await asyncio.gather(
+            *(group.start_attempt(p, owner="w1", now=T0, request_hash="h", lease_s=60) for p in (a, b, c))
+        )
+
+    asyncio.run(started())
+    before = group.commits
+
+    async def finished() -> list[object]:
+        return list(
+            await asyncio.gather(
+                group.finish_attempt(
+                    a, 1, owner="w1", outcome="published", to=S.PUBLISHED, now=T0, ids={"x": 1}
+                ),
+                group.finish_attempt(
+                    c, 1, owner="w1", outcome="odd", to=S.CLAIMED, now=T0, ids={"draft": "D"}
+                ),
+                group.finish_attempt(b, 1, owner="w1", outcome="published", to=S.PUBLISHED, now=T0),
+                return_exceptions=True,
+            )
+        )
+
+    first, failed, third = asyncio.run(finished())
+    assert first is True and third is True and isinstance(failed, StoreError)
+    assert group.commits == before + (1 if store.is_sqlite else 3)
+    assert [state_of(store, p) for p in (a, b, c)] == ["published", "published", "sending"]
+    with store.session() as s:
+        assert s.get_one(PostRow, a).ids == {"x": 1}
+        assert s.get_one(PostRow, c).ids == {}  # merged by the failed step, rolled back with it
+
+
 def test_group_commit_joins_a_posts_id_merges_queued_back_to_back_and_keeps_its_order(
     make_store: MakeStore,
 ) -> None:

@@ -214,6 +214,17 @@ class RenderedPost:
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
+    def for_account(self, account: str) -> RenderedPost:
+        """The same payload for another account of the platform (a render whose templates never read the
+        account): a copy differing in `account` alone, with the hash already computed carried over (the
+        account is not part of it), so the posts of one item to several accounts serialise it once."""
+        if account == self.account:
+            return self
+        other = object.__new__(RenderedPost)
+        other.__dict__.update(self.__dict__)  # every field, and rendered_hash once computed
+        other.__dict__["account"] = account  # frozen: set as the dataclass's own __init__ sets it
+        return other
+
     def media_of(self, role: str) -> tuple[MediaFile, ...]:
         return tuple(m for m in self.media if m.role == role)
 

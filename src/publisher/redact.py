@@ -146,17 +146,35 @@ def _one_pass(text: str) -> str:
     return text
 
 
+#: Short texts found to hold nothing to mask, under the secrets they were checked against (kept referenced,
+#: so its identity stands for its value): the queue words the same few reasons for post after post.
+_clean: tuple[frozenset[str], dict[str, None]] = (frozenset(), {})
+_CLEAN_LEN = 200  # longest text remembered
+_CLEAN_MOST = 512  # texts remembered at most (then forgotten all at once)
+
+
 def redact_text(text: str, *, registry: SecretRegistry | None = None) -> str:
     """Return `text` with every known secret shape and every registered secret replaced by `***`."""
+    global _clean
     if not text:
         return text
     secrets = (registry or SECRETS).values
+    checked, clean = _clean
+    if checked is not secrets:  # a secret registered since (or another registry): what was clean may not be
+        clean = {}
+        _clean = (secrets, clean)
+    elif text in clean:
+        return text
     out = _mask_secrets(text, secrets)
     for _ in range(8):  # a fixed point makes redaction idempotent; two passes suffice in practice
         new = _mask_secrets(_one_pass(out), secrets)
         if new == out:
             break
         out = new
+    if out == text and len(text) <= _CLEAN_LEN:
+        if len(clean) >= _CLEAN_MOST:
+            clean.clear()
+        clean[text] = None
     return out
 
 

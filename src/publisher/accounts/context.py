@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -91,13 +90,7 @@ class Contexts:
         base = self._made.get((platform, account))
         if base is None:
             base = self._made[(platform, account)] = self._build(platform, account)
-        return replace(
-            base,
-            options=dict(base.options),
-            credentials=dict(base.credentials),
-            ids_sink=ids_sink,
-            intent=intent,
-        )
+        return base.with_sinks(ids_sink, intent)
 
     def _build(self, platform: str, account: str) -> AdapterContext:
         mode = self.mode(account)

@@ -104,6 +104,21 @@ class AdapterContext:
     tokens: TokenCache | None = None
     media: MediaCache | None = None  # permanent material already uploaded, reused by content hash
 
+    def with_sinks(
+        self,
+        ids_sink: Callable[[dict[str, Any]], None] | None,
+        intent: Callable[[str], None] | None,
+    ) -> AdapterContext:
+        """A copy with these sinks, and options and credentials of its own (an adapter may change them): the
+        queue makes one per send. Copied field by field, as dataclasses.replace would, at a fraction of its
+        cost (a dry-run send costs less than a replace)."""
+        other = object.__new__(AdapterContext)
+        other.__dict__.update(self.__dict__)
+        other.__dict__.update(
+            options=dict(self.options), credentials=dict(self.credentials), ids_sink=ids_sink, intent=intent
+        )
+        return other
+
 
 class Adapter(Protocol):
     """Publishes one rendered post to one platform account and reads its engagement back.

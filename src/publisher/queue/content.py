@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,7 +62,7 @@ class Revalidator:
             OrderedDict()
         )
         self._renders: OrderedDict[tuple[Any, ...], RenderedPost] = OrderedDict()
-        self._paths: dict[str, str] = {}  # item id -> workspace-relative path, as last found
+        self._paths: dict[str, tuple[str, Path]] = {}  # item id -> (workspace-relative, full) path last found
         self.shared = not store.is_sqlite  # several nodes, each with its own copy of the folder
 
     def check(self, item_id: str, platform: str, account: str, content_hash: str | None) -> Verdict:
@@ -107,8 +107,7 @@ class Revalidator:
         if cached is not None:
             self._renders.move_to_end(key)
             # Same item version, platform and fields: only the account differs, and nothing reads it.
-            same = cached.account == target.account
-            return (cached if same else replace(cached, account=target.account)), []
+            return cached.for_account(target.account), []
         # Sync rendered the posts due soon and kept them on disk under a name that changes with whatever
         # the render reads (`calendar.ready`): this send reads that payload instead of rendering again.
         name = self.ready.name(key)  # None while the rules files differ from those the workspace read
@@ -137,7 +136,7 @@ class Revalidator:
     def holds(self, item_id: str, content_hash: str | None) -> bool:
         """Whether this node's copy has the item at `content_hash` (a released post it may take again). Looks
         only where the item was last seen or scanned: no whole-calendar scan."""
-        places = (self._paths.get, self._scanned, lambda i: item_path(self.store, i))
+        places = (self._remembered, self._scanned, lambda i: item_path(self.store, i))
         for rel in (where(item_id) for where in places):  # the store is asked last, only if need be
             if rel is None:
                 continue
@@ -157,6 +156,10 @@ class Revalidator:
         revision = folder_revision(self.ws, self.store)
         return revision is not None and revision.behind
 
+    def _remembered(self, item_id: str) -> str | None:
+        found = self._paths.get(item_id)
+        return found[0] if found is not None else None
+
     def _scanned(self, item_id: str) -> str | None:
         found = self.calendar.path_of(item_id)
         return found.relative_to(self.ws.root).as_posix() if found is not None else None
@@ -166,19 +169,23 @@ class Revalidator:
     def _find(self, item_id: str) -> Checked | None:
         # The remembered path first; then where the last scan saw the id (no query: the sync before this run
         # scanned), then the store's when that file moved. Each candidate is read and its id compared.
-        for where in ("remembered", "scanned", "stored"):
-            if where == "remembered":
-                rel = self._paths.get(item_id)
-            elif where == "scanned":
+        remembered = self._paths.get(item_id)
+        if remembered is not None:
+            checked = self._checked(remembered[1])
+            if checked is not None and (checked.item is None or checked.item.id == item_id):
+                return checked
+        for where in ("scanned", "stored"):
+            if where == "scanned":
                 found = self.calendar.path_of(item_id)
                 rel = found.relative_to(self.ws.root).as_posix() if found is not None else None
             else:
                 rel = item_path(self.store, item_id)
             if rel is None:
                 continue
-            checked = self._checked(self.ws.root / rel)
+            path = self.ws.root / rel
+            checked = self._checked(path)
             if checked is not None and (checked.item is None or checked.item.id == item_id):
-                self._paths[item_id] = rel
+                self._paths[item_id] = (rel, path)
                 return checked
         # Moved or renamed (an explicit id survives a rename): look through the whole calendar.
         scanned, _ = self.calendar.scan()

@@ -329,7 +329,7 @@ class Queue:
         attempt = await self.commits.start_attempt(
             c.id, owner=self.owner, now=now, request_hash=sent, lease_s=self.lease_s
         )
-        attempt = replace(attempt, ids=ids)
+        attempt = Attempt(attempt.post_id, attempt.number, attempt.started_at, ids)  # (replace() costs more)
         sinks.number, sinks.request_hash = attempt.number, sent
         try:
             with before_send(sinks.durable):

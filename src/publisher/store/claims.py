@@ -118,16 +118,24 @@ def claim_due(
         store.dialect == "postgresql", platforms is not None, accounts is not None, skip is not None
     )
     params = {"now": now, "owner": owner, "expires": now + timedelta(seconds=lease_s), "limit": limit}
-    params.update(platforms=list(platforms or ()), accounts=list(accounts or ()), skip=list(skip or ()))
-    with store.begin() as conn:
-        rows = conn.execute(stmt, params).mappings().all()
     # The claim itself is not written to the event log: the lease columns and the attempt rows record it.
-    return sorted((_claimed(r) for r in rows), key=lambda c: (c.due_at is None, c.due_at, c.id))
+    if store.is_sqlite and platforms is None and accounts is None and skip is None:
+        # The queue's usual claim: no IN list, so it runs on the driver connection (`Tx`), where SQLAlchemy's
+        # result machinery would cost more than SQLite's own work for a batch's rows.
+        with write_tx(store) as tx:
+            found = [_claimed_row(r) for r in tx.rows(stmt, params)]
+    else:
+        params.update(platforms=list(platforms or ()), accounts=list(accounts or ()), skip=list(skip or ()))
+        with store.begin() as conn:
+            found = [_claimed(r) for r in conn.execute(stmt, params).mappings().all()]
+    return sorted(found, key=lambda c: (c.due_at is None, c.due_at, c.id))
 
 
 @lru_cache(maxsize=16)
 def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool, skipping: bool = False) -> sa.Update:
-    claimable = post.c.state.in_([S.QUEUED.value, S.RETRYING.value])
+    claimable: sa.ColumnElement[bool] = post.c.state.in_([S.QUEUED.value, S.RETRYING.value])
+    if not postgres:  # the same test without an IN list (`Prepared` takes none); SQLite plans the two alike
+        claimable = sa.or_(post.c.state == S.QUEUED.value, post.c.state == S.RETRYING.value)
     now = sa.bindparam("now", type_=UTCDateTime)
     due = (
         sa.select(post.c.id)
@@ -148,10 +156,13 @@ def _claim_stmt(postgres: bool, by_platform: bool, by_account: bool, skipping: b
     if postgres:
         # Rows another node is claiming right now are skipped, not waited for.
         due = due.with_for_update(skip_locked=True)
-    # On SQLite this one UPDATE ... RETURNING runs under BEGIN IMMEDIATE: claimers are serialised.
+    # On SQLite this one UPDATE ... RETURNING runs under BEGIN IMMEDIATE: claimers are serialised, and the
+    # rows the subquery picked are claimable when they are updated. Testing the state again there made SQLite
+    # walk the state index over every waiting post at each claim, instead of fetching the picked rows by id.
+    picked = post.c.id.in_(due.scalar_subquery())
     return (
         sa.update(post)
-        .where(post.c.id.in_(due.scalar_subquery()), claimable)
+        .where(sa.and_(picked, claimable) if postgres else picked)
         .values(
             state=S.CLAIMED.value,
             lease_owner=sa.bindparam("owner", type_=sa.String),
@@ -432,7 +443,17 @@ def reap_expired(store: Store, now: datetime) -> tuple[list[int], list[int]]:
     return _reap(store, now, post.c.lease_expires_at <= now, "lease expired")
 
 
-_ANY_EXPIRED = sa.select(post.c.id).where(post.c.lease_expires_at <= sa.bindparam("now")).limit(1)
+# Only claimed and sending posts hold a lease (every move out of them clears it) and only they are reaped: the
+# state narrows the read to them, on the state index, instead of a scan of every post. (Equalities joined by
+# OR, not an IN list: a `Prepared` statement takes no list; SQLite reads them as the IN list.)
+_ANY_EXPIRED = (
+    sa.select(post.c.id)
+    .where(
+        sa.or_(*(post.c.state == s.value for s in sorted(LEASED_STATES))),
+        post.c.lease_expires_at <= sa.bindparam("now"),
+    )
+    .limit(1)
+)
 
 
 def _any_expired(store: Store, now: datetime) -> bool:
@@ -546,6 +567,15 @@ def _claimed(row: sa.RowMapping) -> ClaimedPost:
     return ClaimedPost(**values)
 
 
+def _claimed_row(row: tuple[Any, ...]) -> ClaimedPost:
+    """A claim's RETURNING row (the columns of _CLAIM_COLUMNS, in ClaimedPost's order)."""
+    pid, item, platform, account, due_at, window, count, owner, expires, rendered, content, remote, ids = row
+    return ClaimedPost(
+        pid, item, platform, account, due_at, window, count, owner, expires, rendered, content, remote,
+        dict(ids or {}),
+    )  # fmt: skip
+
+
 def _check_move(from_states: Collection[PostState], to: PostState) -> None:
     if to in LEASED_STATES:
         raise StoreError(f"a post enters {to} only through claim_due/start_attempt")
@@ -588,6 +618,9 @@ def _transition(
     fields: Mapping[str, Any],
     was: str | None = None,
 ) -> bool:
+    if owner is not None and was is None and len(from_states) == 1:
+        return _held_move(tx, post_id, owner=owner, source=PostState(next(iter(from_states))), to=to, now=now,
+                          fields=fields)  # fmt: skip
     rows = tx.rows(_LOCK, {"pid": post_id})
     if not rows:
         return False
@@ -608,6 +641,34 @@ def _transition(
     message = f"{state} -> {to.value}" + (f": {reason}" if reason else "")
     tx.count(_EVENT, {"pid": post_id, "at": now, "kind": "transition", "message": message})
     return True
+
+
+def _held_move(
+    tx: Tx, post_id: int, *, owner: str, source: PostState, to: PostState, now: datetime,
+    fields: Mapping[str, Any],
+) -> bool:  # fmt: skip
+    """`_transition` for the lease holder moving its post on from one known state (the queue's every move):
+    the compare-and-set is the UPDATE's own WHERE, so no read of the row comes first."""
+    values = {**fields, "state": to.value, "updated_at": now, "lease_owner": None, "lease_expires_at": None}
+    if "reason" in fields and "reason_msg" not in fields:
+        values["reason_msg"] = None
+    params = {"pid": post_id, "w_state": source.value, "w_owner": owner}
+    params.update({f"v_{k}": v for k, v in values.items()})
+    if tx.count(_held_update_stmt(frozenset(values)), params) != 1:
+        return False  # not in that state, or not held by `owner` (the lease was lost)
+    reason = fields.get("reason")
+    message = f"{source.value} -> {to.value}" + (f": {reason}" if reason else "")
+    tx.count(_EVENT, {"pid": post_id, "at": now, "kind": "transition", "message": message})
+    return True
+
+
+@lru_cache(maxsize=64)
+def _held_update_stmt(columns: frozenset[str]) -> sa.Update:
+    """UPDATE post SET <columns> WHERE id = :pid AND state = :w_state AND lease_owner = :w_owner."""
+    return _update_stmt(columns).where(
+        post.c.state == sa.bindparam("w_state", type_=sa.String),
+        post.c.lease_owner == sa.bindparam("w_owner", type_=sa.String),
+    )
 
 
 def _log(conn: Connection, now: datetime, events: list[tuple[int | None, str, str]]) -> None:

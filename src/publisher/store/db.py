@@ -316,15 +316,20 @@ class Prepared:
             getattr(stmt, "selected_columns", ())
         )
         self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        # (column, processor) of the columns that have one: a row's other values stay as the driver gave them
+        self._processed = [(n, p) for n, p in enumerate(self.results) if p is not None]
+        # `params` fills a copy of the literals' row: the values taken as given, then those converted
+        self._literals = [fixed for _name, _required, fixed, _proc in self.slots]
+        self._plain = [(n, slot[0]) for n, slot in enumerate(self.slots) if slot[1] and slot[3] is None]
+        self._converted = [(n, slot[0], slot[3]) for n, slot in enumerate(self.slots) if slot[1] and slot[3]]
 
     def params(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        out = []
-        for name, required, fixed, proc in self.slots:
-            if not required:
-                out.append(fixed)
-                continue
+        out = self._literals.copy()
+        for n, name in self._plain:
+            out[n] = values[name]
+        for n, name, proc in self._converted:
             value = values[name]
-            out.append(proc(value) if proc is not None and value is not None else value)
+            out[n] = value if value is None else proc(value)
         return tuple(out)
 
     def params_many(self, rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -354,10 +359,16 @@ class Prepared:
         """Run it; the result rows (RETURNING or SELECT), each value through its type's result processor."""
         cursor = driver.execute(self.sql, self.params(values))
         fetched = cursor.fetchall()
-        if not self.results or not any(self.results):
+        processed = self._processed
+        if not processed:
             return fetched
-        procs = self.results
-        return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in fetched]
+        out = []
+        for row in fetched:
+            cells = list(row)
+            for n, proc in processed:
+                cells[n] = proc(cells[n])
+            out.append(tuple(cells))
+        return out
 
     def count(self, driver: sqlite3.Connection, values: Mapping[str, Any]) -> int:
         """Run a statement without result rows; how many rows it changed."""

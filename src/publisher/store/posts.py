@@ -193,8 +193,11 @@ _OVERDUE_QUEUED = (
 
 def overdue_queued(store: Store, now: datetime, limit: int) -> list[DuePost]:
     """Queued posts due by `now`, oldest first (the late sweep decides which are beyond their window)."""
+    values = {"now": now, "limit": limit}
+    if store.is_sqlite:  # asked before every claim: on the driver connection, as the wake-up read
+        return [DuePost(*r) for r in raw_rows(store, _OVERDUE_QUEUED, values)]
     with store.read() as conn:
-        return [DuePost(*r) for r in conn.execute(_OVERDUE_QUEUED, {"now": now, "limit": limit})]
+        return [DuePost(*r) for r in conn.execute(_OVERDUE_QUEUED, values)]
 
 
 def waiting_by(store: Store, until: datetime, limit: int) -> list[tuple[str, str, str]]:
