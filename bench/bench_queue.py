@@ -257,8 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{where}]   (sync of the calendar beforehand, not timed above: {sync_s:.1f} s)")
         figures.value(f"posts_per_s_{where}", rate, unit="posts/s", at_least=2000)
         floor_rate = args.posts / per_row
+        # The floor is the disk's commit rate: on RAM (no fsync) it is no target, only a figure.
         figures.ratio(
-            f"vs_commit_per_row_{where}", rate / floor_rate, floor=floor_rate, at_least=0.25, unit="rows/s"
+            f"vs_commit_per_row_{where}",
+            rate / floor_rate,
+            floor=floor_rate,
+            at_least=0.25 if where == "disk" else None,
+            unit="rows/s",
         )
     return figures.emit(args.json)
 
