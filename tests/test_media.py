@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import random
 import struct
 import subprocess
 import sys
+import threading
 import time
 import warnings
 import zlib
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 from PIL import ExifTags, Image
 from support.fuzzing import examples
 
+from publisher.models import MediaFile
 from publisher.platforms.rules import ImageRule, VideoRule, load_rules
 from publisher.render import media
 from publisher.render.media import (
@@ -307,6 +310,30 @@ def test_cache_hit_does_no_work_and_returns_the_same_file(tmp_path: Path) -> Non
     assert again == first
     assert (os.stat(again.path).st_mtime_ns, os.stat(again.path).st_ino) == stamp  # not re-written
     assert sorted(p.suffix for p in cache.iterdir()) == [".jpg", ".json"]  # no temp files left behind
+
+
+def test_a_picture_being_made_is_waited_for_not_made_again(tmp_path: Path) -> None:
+    src = tmp_path / "p.jpg"
+    noisy((900, 700)).save(src)
+    r, cache = rule(aspects=(1.0,), max_side=500), tmp_path / "cache"
+    data = src.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    key = f"{digest}-{media._rule_key(r)}"
+    maker, waiter = MediaStats(), MediaStats()
+    got: list[MediaFile] = []
+    other = threading.Thread(
+        target=lambda: got.append(process_image(src, r, cache, source="p", stats=waiter))
+    )
+    with media._making(cache, key):  # this thread is making it
+        other.start()
+        deadline = time.monotonic() + 60
+        while media._MAKING[(cache, key)][1] < 2:  # the other thread now waits for it
+            assert time.monotonic() < deadline and other.is_alive()
+            other.join(0.001)
+        made = media._make(data, digest, key, r, cache, source="p", stats=maker)
+    other.join(timeout=60)
+    assert maker.encodes >= 1 and waiter == MediaStats(decodes=0, encodes=0, cache_hits=1)
+    assert got == [made] and (cache, key) not in media._MAKING
 
 
 def test_cache_hit_keeps_the_callers_role_and_source(tmp_path: Path) -> None:

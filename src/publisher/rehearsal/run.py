@@ -30,6 +30,7 @@ from publisher.daemon.service import Daemon, DaemonSettings, QueueLike, real_que
 from publisher.messages import msg, reason, say, state_name
 from publisher.metrics import pull as metrics
 from publisher.redact import redact_text
+from publisher.rehearsal.prefetch import MediaPrefetch
 from publisher.rehearsal.superseded import remove_old_summaries
 from publisher.reports.writers import load_openpyxl
 from publisher.store.db import Store, open_store
@@ -322,15 +323,19 @@ def rehearse(
     actions: Mapping[str, Action] | None = None,
     sandbox_url: str | None = None,
     progress: Progress | None = None,
+    prefetch: bool = True,
 ) -> RehearsalResult:
     """Play [start, until] against a sandbox (a fresh in-process one unless `sandbox_url` is given);
-    `progress` hears the virtual clock after every step."""
+    `progress` hears the virtual clock after every step. `prefetch`: process the posts' pictures ahead, on a
+    thread of their own (the outcome is the same either way)."""
     if until <= start:
         raise ValueError("--until must be after --from")
     own = out_dir is None  # the rehearsal's own folder: its superseded files are removed there, nowhere else
     out_dir = out_dir or ws.reports_dir / "rehearsal"
     if sandbox_url:
-        return asyncio.run(_rehearse(ws, start, until, out_dir, sandbox_url, actions, progress, tidy=own))
+        return asyncio.run(
+            _rehearse(ws, start, until, out_dir, sandbox_url, actions, progress, tidy=own, prefetch=prefetch)
+        )
     from publisher.sandbox import create_app
     from publisher.sandbox.inprocess import InProcessTransport
 
@@ -341,7 +346,17 @@ def rehearse(
     transport = InProcessTransport(app)
     return asyncio.run(
         _rehearse(
-            ws, start, until, out_dir, NO_SOCKET, actions, progress, transport, app.state.world, tidy=own
+            ws,
+            start,
+            until,
+            out_dir,
+            NO_SOCKET,
+            actions,
+            progress,
+            transport,
+            app.state.world,
+            tidy=own,
+            prefetch=prefetch,
         )
     )
 
@@ -364,14 +379,42 @@ async def _rehearse(
     world: Any = None,
     *,
     tidy: bool = False,
+    prefetch: bool = True,
 ) -> RehearsalResult:
     """`in_process`: the sandbox app called directly, for the queue's requests and the rehearsal's own;
     `world`: its state (`sandbox.core.World`), whose clock is then set directly, as its /__fake/clock route
     would set it, without a request per step. `tidy`: `out_dir` is the rehearsal's own folder, where the
-    files older rehearsals wrote under names no longer used are removed (rehearsal.superseded)."""
+    files older rehearsals wrote under names no longer used are removed (rehearsal.superseded). `prefetch`:
+    the posts' pictures are processed ahead on a thread of their own (`MediaPrefetch`), stopped at the end."""
     began = time.monotonic()
     began_at = time.time()  # files written before this instant are an earlier rehearsal's
     rws = rehearsal_workspace(ws)
+    media = MediaPrefetch(rws, until.astimezone(UTC)).start() if prefetch else None
+    try:
+        return await _play(
+            ws, rws, start, until, out_dir, base, actions, progress, in_process, world, tidy, began, began_at
+        )
+    finally:
+        if media is not None:
+            media.close()
+
+
+async def _play(
+    ws: Workspace,
+    rws: Workspace,
+    start: datetime,
+    until: datetime,
+    out_dir: Path,
+    base: str,
+    actions: Mapping[str, Action] | None,
+    progress: Progress | None,
+    in_process: httpx.AsyncBaseTransport | None,
+    world: Any,
+    tidy: bool,
+    began: float,
+    began_at: float,
+) -> RehearsalResult:
+    """The rehearsal itself (`_rehearse`'s arguments; `rws`: its workspace view)."""
     clock = VirtualClock(start.astimezone(UTC))
     store = _fresh_store(ws)
     pulls = PullLoop()

@@ -760,15 +760,8 @@ class Renderer:
         fit, fit_problem = fitted(target.fields.get("fit"))
         if fit_problem:
             problems.append(self._p(item, target, "fit", *fit_problem))
-        for role, rule in rules.images.items():
-            if has_video and rules.video_replaces_images:
-                continue
-            if fit and fit != rule.fit:
-                rule = replace(rule, fit=fit)
-            used, refs = self.media_sources(item, target, rule)
+        for role, rule, used, refs in self._image_roles(item, target, fit, has_video):
             strict = bool(used) and used == rule.fields[0]
-            if not strict:
-                refs = refs[: rule.max]
             if refs:
                 present.add(role)
             if len(refs) < rule.min:
@@ -865,6 +858,37 @@ class Renderer:
                     )
                 )
         return files, problems
+
+    def _image_roles(
+        self, item: Item, target: Target, fit: str | None, has_video: bool
+    ) -> Iterator[tuple[str, ImageRule, str, list[tuple[str, str]]]]:
+        """Each image role the target's media check reads: its rule (with the item's `fit`), the field its
+        pictures come from and their references (at most the rule's `max` unless in the rule's own field)."""
+        rules = self.rules[target.platform]
+        for role, rule in rules.images.items():
+            if has_video and rules.video_replaces_images:
+                continue
+            if fit and fit != rule.fit:
+                rule = replace(rule, fit=fit)
+            used, refs = self.media_sources(item, target, rule)
+            if not (used and used == rule.fields[0]):
+                refs = refs[: rule.max]
+            yield role, rule, used, refs
+
+    def image_sources(self, item: Item, target: Target) -> list[tuple[Path, ImageRule]]:
+        """The pictures a render of the target with its media processed hands to `process_image`, each with
+        its rule, in order; references that do not resolve are left out (the render reports them)."""
+        video_ref = target.fields.get("video")
+        has_video = isinstance(video_ref, str) and bool(video_ref)
+        fit, _problem = fitted(target.fields.get("fit"))
+        item_path = self.root / item.path
+        found: list[tuple[Path, ImageRule]] = []
+        for _role, rule, _used, refs in self._image_roles(item, target, fit, has_video):
+            for _dotted, ref in refs:
+                path = self.resolve(ref, item_path)
+                if not isinstance(path, Msg):
+                    found.append((path, rule))
+        return found
 
     def _math_media(
         self, item: Item, target: Target, *, process: bool, problems: list[Problem]

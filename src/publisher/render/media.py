@@ -619,10 +619,36 @@ def _remember(key: tuple[object, ...], entry: str, payload: bytes, size: tuple[i
             total -= len(_RECENT.pop(next(iter(_RECENT)))[1])
 
 
+#: The cache entries being made in this process, each with its lock and how many threads want it.
+_MAKING: dict[tuple[Path, str], tuple[threading.Lock, int]] = {}
+
+
+@contextmanager
+def _making(cache_dir: Path, key: str) -> Iterator[None]:
+    """Hold the entry's lock while it is made: a thread that wants the same entry meanwhile (the
+    rehearsal's prefetch and its send) waits for it, then finds it in the cache, instead of making it too."""
+    name = (cache_dir, key)
+    with _RECENT_LOCK:
+        lock, wanting = _MAKING.get(name, (None, 0))
+        lock = lock or threading.Lock()
+        _MAKING[name] = (lock, wanting + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _RECENT_LOCK:
+            lock, wanting = _MAKING[name]
+            if wanting > 1:
+                _MAKING[name] = (lock, wanting - 1)
+            else:
+                del _MAKING[name]
+
+
 def process_image(
     src: Path, rule: ImageRule, cache_dir: Path, *, source: str, stats: MediaStats | None = None
 ) -> MediaFile:
-    """The processed file for `src` under `rule`, from the cache when this source and rule met before."""
+    """The processed file for `src` under `rule`, from the cache when this source and rule met before (or
+    once another thread of this process has made it: one making it already is waited for)."""
     stats = stats if stats is not None else MediaStats()
     data = _read_source(src, rule.max_source_bytes)
     source_digest = hashlib.sha256(data).hexdigest()
@@ -631,6 +657,25 @@ def process_image(
     if hit is not None:
         stats.cache_hits += 1
         return hit
+    with _making(cache_dir, key):
+        hit = _cached(cache_dir, key, rule, source)
+        if hit is not None:
+            stats.cache_hits += 1
+            return hit
+        return _make(data, source_digest, key, rule, cache_dir, source=source, stats=stats)
+
+
+def _make(
+    data: bytes,
+    source_digest: str,
+    key: str,
+    rule: ImageRule,
+    cache_dir: Path,
+    *,
+    source: str,
+    stats: MediaStats,
+) -> MediaFile:
+    """Process the source's bytes under the rule into the cache entry `key`."""
     if rule.format not in _OUTPUTS:
         raise MediaProblem(msg("m_output_format", format=rule.format), msg("m_output_format.hint"))
     with _pillow():
