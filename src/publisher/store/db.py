@@ -91,30 +91,30 @@ class Store:
         what SQLite itself does per statement. Same pool, pragmas and durability (synchronous=FULL) as
         `begin()`; driver errors leave as the SQLAlchemy exceptions `begin()` would raise.
         """
-        if not self.is_sqlite:
-            raise StoreError("begin_raw is for SQLite; use begin()")
-        pooled = self.engine.raw_connection()
-        try:
-            driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]  # SQLite: pysqlite's
-            with _translated(), _wrapped():
-                driver.execute("BEGIN IMMEDIATE")
-                try:
-                    yield driver
-                    driver.execute("COMMIT")
-                except BaseException:
-                    if driver.in_transaction:
-                        driver.execute("ROLLBACK")
-                    raise
-        finally:
-            pooled.close()
+        with self._driver("begin_raw is for SQLite; use begin()") as driver:
+            driver.execute("BEGIN IMMEDIATE")
+            try:
+                yield driver
+                driver.execute("COMMIT")
+            except BaseException:
+                if driver.in_transaction:
+                    driver.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def read_raw(self) -> Iterator[sqlite3.Connection]:
         """SQLite only: the driver connection for one hot read (`Prepared`), in no transaction of ours: a
         single SELECT is its own read transaction (the driver is in autocommit mode). For the queue's reads
         asked after every tick and poll, where SQLAlchemy's execution costs several times SQLite's work."""
+        with self._driver("read_raw is for SQLite; use read()") as driver:
+            yield driver
+
+    @contextmanager
+    def _driver(self, not_sqlite: str) -> Iterator[sqlite3.Connection]:
+        """A pooled connection's pysqlite connection, its errors leaving as SQLAlchemy's (`begin_raw`,
+        `read_raw`); StoreError(`not_sqlite`) on another database."""
         if not self.is_sqlite:
-            raise StoreError("read_raw is for SQLite; use read()")
+            raise StoreError(not_sqlite)
         pooled = self.engine.raw_connection()
         try:
             driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]  # SQLite: pysqlite's
