@@ -85,6 +85,19 @@ def fresh(ws: WS, id: str) -> RenderedPost:
     return post
 
 
+def own_rules(ws: WS) -> Path:
+    """The workspace's own copy of WeChat's rules folder (platform.yaml and the templates), to edit."""
+    folder = ws.root / "platforms" / "wechat"
+    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    return folder
+
+
+def add_to_template(folder: Path, html: str) -> None:
+    """Save the article template with `html` added at its end."""
+    template = folder / "article.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + html + "\n", encoding="utf-8")
+
+
 def entries(w: Workspace) -> list[Path]:
     folder = w.cache_dir / ready.FOLDER
     return sorted(folder.glob("*.json")) if folder.exists() else []
@@ -149,10 +162,8 @@ def test_a_changed_cover_is_rendered_again(ws: WS, store: Store) -> None:
 def test_a_changed_template_is_rendered_again(ws: WS, store: Store) -> None:
     write(ws, "a")
     w, calendar = synced(ws, store)
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
-    template = folder / "article.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "<p>模板改过了</p>\n", encoding="utf-8")
+    folder = own_rules(ws)
+    add_to_template(folder, "<p>模板改过了</p>")
     w, calendar = synced(ws, store, prepare=False)  # opened again, as the daemon does after the change
     post, hits = send(w, store, calendar, "a")
     assert hits == 0
@@ -161,8 +172,7 @@ def test_a_changed_template_is_rendered_again(ws: WS, store: Store) -> None:
 
 
 def test_a_template_saved_while_the_workspace_stays_open_is_rendered_again(ws: WS, store: Store) -> None:
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    folder = own_rules(ws)
     write(ws, "a")
     w = ws.open()
     calendar = Calendar(w, lean=True)
@@ -173,8 +183,7 @@ def test_a_template_saved_while_the_workspace_stays_open_is_rendered_again(ws: W
     checker = Revalidator(w, store, calendar)
     found = checker._find("a")
     assert found is not None and found.item is not None
-    template = folder / "article.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "<p>刚保存的模板</p>\n", encoding="utf-8")
+    add_to_template(folder, "<p>刚保存的模板</p>")
     clock[0] += RECHECK_S  # the stamps are compared at most once a second (a burst of sends shares a look)
     verdict = checker.check("a", "wechat", "wechat", found.item.hash)
     assert verdict.post is not None and checker.ready.hits == 0
@@ -182,15 +191,13 @@ def test_a_template_saved_while_the_workspace_stays_open_is_rendered_again(ws: W
 
 
 def test_a_burst_of_sends_compares_the_rules_stamps_once_a_second(ws: WS, store: Store) -> None:
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    folder = own_rules(ws)
     w, calendar = synced(ws, store)
     clock = [100.0]
     keeper = SendReady(w, calendar.renderer, clock=lambda: clock[0])
     before = keeper.name(("key",))
     assert before is not None
-    template = folder / "article.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "<p>改</p>\n", encoding="utf-8")
+    add_to_template(folder, "<p>改</p>")
     clock[0] += RECHECK_S / 2
     assert keeper.name(("key",)) == before  # within the second: the stamps are not looked at again
     clock[0] += RECHECK_S / 2
@@ -200,16 +207,14 @@ def test_a_burst_of_sends_compares_the_rules_stamps_once_a_second(ws: WS, store:
 
 
 def test_a_rules_file_saved_during_a_render_keeps_nothing(ws: WS, store: Store) -> None:
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    folder = own_rules(ws)
     write(ws, "a", when="2026-12-03 12:00")
     w, calendar = synced(ws, store)
     post, _ = send(w, store, calendar, "a")
     keeper = SendReady(w, calendar.renderer, clock=lambda: 100.0)
     name = keeper.name(("key",))
     assert name is not None
-    template = folder / "article.html.j2"  # saved while the post rendered: it may have read either version
-    template.write_text(template.read_text(encoding="utf-8") + "<p>改</p>\n", encoding="utf-8")
+    add_to_template(folder, "<p>改</p>")  # saved while the post rendered: it may have read either version
     assert keeper.put(name, post) is False  # the stamps are compared at every write, not once a second
     assert entries(w) == [] and keeper.name(("key",)) is None
 
@@ -218,8 +223,7 @@ def test_a_payload_is_never_kept_under_rules_it_was_not_rendered_with(ws: WS, st
     """platform.yaml saved after the workspace read its rules (a daemon that has not reloaded them yet): the
     render uses the rules in memory, so its payload must not be kept under the file's new contents, where a
     restart (the rules read from the files) would find and send it."""
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    folder = own_rules(ws)
     tagged = ITEM.format(id="a", body="一", when="2026-12-01 12:00").replace(
         "status:", "tags: [新品]\nstatus:"
     )
@@ -237,13 +241,11 @@ def test_a_payload_is_never_kept_under_rules_it_was_not_rendered_with(ws: WS, st
 
 
 def test_once_the_rules_are_read_again_payloads_are_kept_and_read(ws: WS, store: Store) -> None:
-    folder = ws.root / "platforms" / "wechat"
-    shutil.copytree(DEFAULTS_DIR / "platforms" / "wechat", folder)
+    folder = own_rules(ws)
     write(ws, "a")
     w = ws.open()
     calendar = Calendar(w, lean=True)
-    template = folder / "article.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "<p>新模板</p>\n", encoding="utf-8")
+    add_to_template(folder, "<p>新模板</p>")
     sync_calendar(w, store, now=NOW, calendar=calendar)
     assert entries(w) == []  # the rules in memory are not the files': nothing kept
     w, calendar = synced(ws, store)  # opened again, as the daemon does on the save
